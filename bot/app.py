@@ -1,0 +1,115 @@
+"""The aiohttp app: POST /api/messages through botbuilder's CloudAdapter, GET /healthz."""
+from __future__ import annotations
+
+import json
+import logging
+
+from aiohttp import web
+from botbuilder.core import serializer_helper
+from botbuilder.schema import Activity
+from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+
+from bot.adapter import QaAdapter
+from bot.services import Services
+from bot.settings import Settings
+from bot.teams_bot import QaBot
+
+log = logging.getLogger(__name__)
+
+SERVICES = web.AppKey("services", Services)
+ADAPTER = web.AppKey("adapter", QaAdapter)
+BOT = web.AppKey("bot", QaBot)
+MAX_BODY = 1024 * 1024  # Teams activities stay under 100 KB; a megabyte is generous.
+
+
+def tenant_of(body: dict) -> str | None:
+    channel_data = body.get("channelData")
+    if isinstance(channel_data, dict) and isinstance(channel_data.get("tenant"), dict):
+        tenant = channel_data["tenant"].get("id")
+        if tenant:
+            return str(tenant)
+    conversation = body.get("conversation")
+    if isinstance(conversation, dict) and conversation.get("tenantId"):
+        return str(conversation["tenantId"])
+    return None
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+async def messages(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    if "application/json" not in request.headers.get("Content-Type", ""):
+        return _error(415, "send the activity as application/json")
+    try:
+        body = json.loads(await request.read())
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, "the body is not valid JSON")
+    if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
+        return _error(400, "the body is not a Bot Framework activity (no type)")
+    try:
+        activity = Activity().deserialize(body)
+    except Exception:  # noqa: BLE001 - msrest raises many kinds on odd shapes
+        return _error(400, "the body is not a Bot Framework activity")
+    if not isinstance(body.get("conversation"), dict) or not body.get("serviceUrl"):
+        return _error(400, "the activity has no conversation or serviceUrl")
+
+    adapter = request.app[ADAPTER]
+    try:
+        auth = await adapter.bot_framework_authentication.authenticate_request(
+            activity, request.headers.get("Authorization", ""))
+    except Exception as exc:  # noqa: BLE001 - a malformed header must be a 401, never a 500
+        log.info("rejected an activity: %s", type(exc).__name__)
+        return _error(401, "unauthorised")
+
+    tenant = tenant_of(body)
+    if not services.settings.tenant_allowed(tenant):
+        log.warning("refused an activity from a tenant not on QA_ALLOWED_TENANTS")
+        return _error(403, "this tenant is not allowed to use this bot")
+
+    invoke_response = await adapter.process_activity(auth, activity, request.app[BOT].on_turn)
+    if invoke_response:
+        return web.json_response(serializer_helper(invoke_response.body), status=invoke_response.status)
+    return web.Response(status=201)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    if await request.app[SERVICES].db.ping():
+        return web.json_response({"db": "ok"})
+    return web.json_response({"db": "unavailable"}, status=503)
+
+
+@web.middleware
+async def never_crash(request: web.Request, handler):
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the server keeps serving whatever a client sends
+        log.error("request to %s failed: %s", request.path, type(exc).__name__,
+                  exc_info=(type(exc), exc, exc.__traceback__))
+        return _error(500, "internal error")
+
+
+def create_app(settings: Settings, services: Services | None = None, *, run_scheduler: bool = True) -> web.Application:
+    services = services or Services.create(settings)
+    app = web.Application(middlewares=[never_crash], client_max_size=MAX_BODY)
+    app[SERVICES] = services
+    app[ADAPTER] = QaAdapter(ConfigurationBotFrameworkAuthentication(settings), services.connector)
+    app[BOT] = QaBot(services)
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+
+    if run_scheduler:
+        from scheduler.jobs import SweepScheduler
+
+        sweeps = SweepScheduler(services)
+        app.on_startup.append(lambda _app: sweeps.start())
+        app.on_shutdown.append(lambda _app: sweeps.stop())
+
+    async def close(_app: web.Application) -> None:
+        await services.close()
+
+    app.on_cleanup.append(close)
+    return app

@@ -1,0 +1,123 @@
+"""`python -m bot ...`: serve, migrate, roster import, outbox status, tick.
+
+Every command reads settings once; a wrong setting or input ends with one clear line on
+stderr and a non-zero exit, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Awaitable, Callable
+
+from bot.settings import Settings, SettingsError
+
+
+class CommandError(Exception):
+    """What the user did wrong, said in one or more plain lines."""
+
+
+def _parse_now(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date-time such as 2026-12-03T09:05:00+00:00") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no UTC offset; add one, e.g. +00:00")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="The children's services QA Teams bot.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="serve the bot at http://localhost:$PORT/api/messages")
+    sub.add_parser("migrate", help="bring the database up to date (Alembic)")
+
+    roster = sub.add_parser("roster", help="the staff roster").add_subparsers(dest="action", required=True)
+    imp = roster.add_parser("import", help="import the roster from a .csv or .xlsx file")
+    imp.add_argument("file", type=Path)
+
+    outbox = sub.add_parser("outbox", help="proactive messages").add_subparsers(dest="action", required=True)
+    outbox.add_parser("status", help="counts by state and the oldest pending message's age")
+
+    tick = sub.add_parser("tick", help="run every duty due at --now, deliver the outbox, exit")
+    tick.add_argument("--now", type=_parse_now, required=True, help="e.g. 2026-12-03T09:05:00+00:00")
+    tick.add_argument("--wait-retries", type=float, default=30.0,
+                      help="seconds to keep retrying throttled messages before exiting (default 30)")
+    return parser
+
+
+async def _with_services(settings: Settings, work: Callable[..., Awaitable[int]]) -> int:
+    from bot.services import Services
+
+    services = Services.create(settings)
+    try:
+        return await work(services)
+    finally:
+        await services.close()
+
+
+async def _migrate(services) -> int:
+    from storage.migrate import upgrade
+
+    await upgrade(services.db.engine)
+    print("database is up to date")
+    return 0
+
+
+async def _roster_import(services, path: Path) -> int:
+    from storage.roster import RosterRejected, import_roster
+
+    try:
+        report = await import_roster(services.db, path, services.clock())
+    except RosterRejected as exc:
+        raise CommandError(str(exc)) from None
+    print(report.describe())
+    return 0
+
+
+async def _outbox_status(services) -> int:
+    from storage.outbox import outbox_status
+
+    print((await outbox_status(services.db, services.clock())).describe())
+    return 0
+
+
+async def _tick(services, now: datetime, wait_retries: float) -> int:
+    from scheduler.tick import tick
+
+    report = await tick(services, now, wait_retries=wait_retries)
+    print(report.describe())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_env()
+        if args.command == "serve":
+            from bot.server import serve
+
+            serve(settings)
+            return 0
+        if args.command == "migrate":
+            work = _migrate
+        elif args.command == "roster":
+            work = lambda s: _roster_import(s, args.file)  # noqa: E731
+        elif args.command == "outbox":
+            work = _outbox_status
+        elif args.command == "tick":
+            work = lambda s: _tick(s, args.now, args.wait_retries)  # noqa: E731
+        else:  # pragma: no cover - argparse refuses unknown commands
+            raise CommandError(f"unknown command {args.command}")
+        return asyncio.run(_with_services(settings, work))
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    except CommandError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1

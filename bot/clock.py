@@ -1,0 +1,15 @@
+"""The one place the wall clock is read. Everything below the edge takes `now`."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def fixed_clock(at: datetime) -> Clock:
+    return lambda: at

@@ -1,0 +1,138 @@
+"""Typed settings, read once from the environment (and an optional .env file).
+
+Bot Framework names are kept where they exist (MicrosoftAppId, ...). A wrong value stops
+start-up with one line naming the variable: `SettingsError`.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from storage.db import normalise_database_url
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "qa-bot.sqlite3"
+APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
+
+
+class SettingsError(ValueError):
+    """A configuration value is wrong; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_id: str = ""
+    app_password: str = field(default="", repr=False)
+    app_type: str = "MultiTenant"
+    app_tenant_id: str = ""
+    database_url: str = ""
+    port: int = 3978
+    timezone: str = "Europe/London"
+    allowed_tenants: frozenset[str] = frozenset()
+    # Where app-credential tokens come from; overridable only so tests can point it at
+    # a fake on 127.0.0.1.
+    oauth_token_url: str = ""
+    sweep_interval_seconds: int = 60
+
+    @property
+    def auth_enabled(self) -> bool:
+        return bool(self.app_id)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def tenant_allowed(self, tenant_id: str | None) -> bool:
+        if not self.allowed_tenants:
+            # Only reachable in local development: from_env refuses an empty list with an app id.
+            return True
+        return tenant_id in self.allowed_tenants
+
+    # botbuilder's ConfigurationBotFrameworkAuthentication reads these attribute names.
+    @property
+    def APP_ID(self) -> str:  # noqa: N802
+        return self.app_id
+
+    @property
+    def APP_PASSWORD(self) -> str:  # noqa: N802
+        return self.app_password
+
+    @property
+    def APP_TYPE(self) -> str:  # noqa: N802
+        return self.app_type
+
+    @property
+    def APP_TENANTID(self) -> str:  # noqa: N802
+        return self.app_tenant_id
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> "Settings":
+        if env is None:
+            if dotenv:
+                _load_dotenv()
+            env = os.environ
+        get = lambda name, default="": (env.get(name) or default).strip()  # noqa: E731
+
+        app_id = get("MicrosoftAppId")
+        app_type = get("MicrosoftAppType", "MultiTenant")
+        if app_type not in APP_TYPES:
+            raise SettingsError(f"MicrosoftAppType must be one of {', '.join(APP_TYPES)}, not {app_type!r}")
+        app_tenant_id = get("MicrosoftAppTenantId")
+        if app_type == "SingleTenant" and app_id and not app_tenant_id:
+            raise SettingsError("MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant")
+        if app_id and app_type != "UserAssignedMSI" and not get("MicrosoftAppPassword"):
+            raise SettingsError("MicrosoftAppPassword is required when MicrosoftAppId is set")
+
+        port_text = get("PORT", "3978")
+        try:
+            port = int(port_text)
+        except ValueError:
+            raise SettingsError(f"PORT must be a whole number, not {port_text!r}") from None
+        if not 0 < port < 65536:
+            raise SettingsError(f"PORT must be between 1 and 65535, not {port}")
+
+        timezone = get("QA_TIMEZONE", "Europe/London")
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(f"QA_TIMEZONE {timezone!r} is not an IANA time zone such as Europe/London") from None
+
+        tenants = frozenset(t.strip() for t in get("QA_ALLOWED_TENANTS").split(",") if t.strip())
+        if app_id and not tenants:
+            raise SettingsError("QA_ALLOWED_TENANTS is required when MicrosoftAppId is set (comma-separated tenant ids)")
+
+        raw_url = get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+        try:
+            database_url = normalise_database_url(raw_url)
+        except ValueError as exc:
+            raise SettingsError(f"DATABASE_URL {exc}") from None
+
+        interval_text = get("QA_SWEEP_INTERVAL_SECONDS", "60")
+        try:
+            interval = int(interval_text)
+        except ValueError:
+            raise SettingsError(f"QA_SWEEP_INTERVAL_SECONDS must be a whole number, not {interval_text!r}") from None
+
+        return cls(
+            app_id=app_id,
+            app_password=get("MicrosoftAppPassword"),
+            app_type=app_type,
+            app_tenant_id=app_tenant_id,
+            database_url=database_url,
+            port=port,
+            timezone=timezone,
+            allowed_tenants=tenants,
+            oauth_token_url=get("QA_OAUTH_TOKEN_URL"),
+            sweep_interval_seconds=max(interval, 1),
+        )
+
+
+def _load_dotenv() -> None:
+    path = Path.cwd() / ".env"
+    if path.is_file():
+        from dotenv import load_dotenv
+
+        load_dotenv(path, override=False)

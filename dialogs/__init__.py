@@ -1,0 +1,1 @@
+"""Conversations and Adaptive Card builders (pure functions: data in, card JSON out)."""

@@ -1,0 +1,67 @@
+"""The sweep: ask every duty what is due now, run each occurrence once, record that it ran.
+
+Idempotent: an occurrence is recorded in duty_runs in the same transaction as the rows it
+writes, so running the sweep again (or `tick --now` twice) adds nothing. Missed occurrences
+run once on the next sweep, not once per missed minute. One sweeper at a time, by lease.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Iterable
+
+from sqlalchemy import select
+
+from bot.services import Services
+from scheduler.duties import Duty
+from storage import leases
+from storage.models import DutyRun
+
+log = logging.getLogger(__name__)
+SWEEP_LEASE = "sweep"
+SWEEP_LEASE_TTL = timedelta(minutes=10)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class SweepResult:
+    ran: list[tuple[str, str]] = field(default_factory=list)  # (duty, occurrence)
+    skipped_locked: bool = False
+
+
+async def sweep(services: Services, now: datetime, duties: Iterable[Duty]) -> SweepResult:
+    result = SweepResult()
+    holder = worker_id()
+    if not await leases.acquire(services.db, SWEEP_LEASE, holder, services.clock(), SWEEP_LEASE_TTL):
+        log.info("another instance is sweeping; this one waits for the next minute")
+        result.skipped_locked = True
+        return result
+    try:
+        for duty in duties:
+            due = list(duty.occurrences(now))
+            if not due:
+                continue
+            async with services.db.sessions() as session:
+                done = set((await session.execute(
+                    select(DutyRun.occurrence).where(DutyRun.duty == duty.name,
+                                                     DutyRun.occurrence.in_([o.key for o in due]))
+                )).scalars())
+            for occurrence in due:
+                if occurrence.key in done:
+                    continue
+                async with services.db.sessions.begin() as session:
+                    session.add(DutyRun(duty=duty.name, occurrence=occurrence.key,
+                                        due_at=occurrence.due_at, ran_at=now))
+                    await duty.run(session, occurrence, now)
+                result.ran.append((duty.name, occurrence.key))
+                log.info("ran %s %s", duty.name, occurrence.key)
+    finally:
+        await leases.release(services.db, SWEEP_LEASE, holder)
+    return result

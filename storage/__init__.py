@@ -1,0 +1,1 @@
+"""SQL storage: models, migrations, queries and botbuilder Storage on SQLAlchemy."""

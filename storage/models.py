@@ -1,0 +1,228 @@
+"""SQLAlchemy 2 models. Times are stored timezone-aware, in UTC.
+
+Privacy: nothing here holds a child's name, date of birth or address; cases appear by the
+case-management system's reference only (issue 3 adds them).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite too (which keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass an aware one")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict: JSON()}
+
+
+ROLES = (
+    "practitioner",
+    "practice_manager",
+    "service_lead",
+    "head_of_service",
+    "deputy_director",
+    "qa_unit",
+    "principal_social_worker",
+)
+
+
+class Person(Base):
+    """A member of staff from the roster. Never deleted: people who leave get `left_at`."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-case
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(40))
+    team: Mapped[str] = mapped_column(String(200), default="")
+    # One or more service areas joined by ';' (heads of service, deputy directors hold several).
+    service_area: Mapped[str] = mapped_column(String(1000), default="")
+    supervisor_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    asye_start_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    registered: Mapped[bool] = mapped_column(Boolean, default=False)
+    aad_object_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    left_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    conversations: Mapped[list["Conversation"]] = relationship(back_populates="person")
+
+    @property
+    def service_areas(self) -> list[str]:
+        return [a for a in (s.strip() for s in self.service_area.split(";")) if a]
+
+    @property
+    def active(self) -> bool:
+        return self.left_at is None
+
+
+class Conversation(Base):
+    """A personal (1:1) chat between the bot and a Teams user: where proactive messages go."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(500), unique=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    service_url: Mapped[str] = mapped_column(String(500))
+    bot_id: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[str] = mapped_column(String(200), index=True)
+    aad_object_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # The UPN/email Teams' member look-up gave, lower-case: links people imported later.
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True, index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True, index=True)
+    # The botbuilder ConversationReference, serialised, for continue_conversation.
+    reference: Mapped[dict]
+    installed_at: Mapped[datetime]
+    welcomed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Set when Teams says the bot was removed or blocked (403/404 on send).
+    unreachable_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    unreachable_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+    person: Mapped[Person | None] = relationship(back_populates="conversations")
+
+    @property
+    def reachable(self) -> bool:
+        return self.unreachable_at is None
+
+
+class Team(Base):
+    """A Teams team the bot was added to, so later features can post to its channels."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(500), unique=True)
+    aad_group_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(300), default="")
+    service_url: Mapped[str] = mapped_column(String(500))
+    bot_id: Mapped[str] = mapped_column(String(200))
+    installed_at: Mapped[datetime]
+    removed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    channels: Mapped[list["Channel"]] = relationship(back_populates="team", cascade="all, delete-orphan")
+
+
+class Channel(Base):
+    __tablename__ = "channels"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    channel_id: Mapped[str] = mapped_column(String(500))
+    name: Mapped[str] = mapped_column(String(300), default="")
+    deleted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    team: Mapped[Team] = relationship(back_populates="channels")
+
+
+OUTBOX_STATES = ("pending", "sending", "retrying", "sent", "undeliverable")
+
+
+class OutboxMessage(Base):
+    """A proactive message, written in the same transaction as the change that causes it.
+
+    `idempotency_key` is unique, so one duty can never produce the same message twice.
+    Rows due to one person at one moment are delivered together as one digest.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_next", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(300), unique=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True, index=True)
+    # The target chat; resolved from the person at delivery when empty.
+    conversation_id: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # {"text": ..., "card": {...Adaptive Card...}} - case references only, never child details.
+    payload: Mapped[dict]
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    undeliverable_reason: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    activity_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class DutyRun(Base):
+    """One occurrence of a duty that has run; the sweep never runs the same one twice."""
+
+    __tablename__ = "duty_runs"
+    __table_args__ = (UniqueConstraint("duty", "occurrence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    duty: Mapped[str] = mapped_column(String(100))
+    occurrence: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime]
+    ran_at: Mapped[datetime]
+
+
+class Lease(Base):
+    """A named database lock with an expiry (e.g. 'sweep'): one holder at a time, on any database."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class BotState(Base):
+    """botbuilder Storage documents (dialog and conversation state), with an e-tag."""
+
+    __tablename__ = "bot_state"
+
+    key: Mapped[str] = mapped_column(String(500), primary_key=True)
+    document: Mapped[str] = mapped_column(Text)
+    e_tag: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime]

@@ -1,0 +1,71 @@
+"""Shared fixtures: databases on both engines, the fake Bot Connector, the served app."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, AsyncIterator
+
+import pytest
+
+from storage.db import Database
+from tests.support import databases
+from tests.support.fake_connector import FakeConnector
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return databases.make_sqlite_template(tmp_path_factory.mktemp("sqlite-template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str | None:
+    url = databases.create_postgres_database()
+    yield url
+    if url:
+        databases.drop_postgres_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """A migrated, empty database: SQLite always, PostgreSQL when one answers (required on CI)."""
+    if request.param == "sqlite":
+        return databases.fresh_sqlite(sqlite_template, tmp_path)
+    url = request.getfixturevalue("postgres_url")
+    if url is None:
+        pytest.skip("no PostgreSQL server answered (set QA_REQUIRE_POSTGRES=1 to make this a failure)")
+    return url
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    if database.is_postgresql:
+        await databases.truncate_all(database)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+async def fake_connector() -> AsyncIterator[FakeConnector]:
+    fake = await FakeConnector().start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+def services(db: Database) -> "Services":
+    """Services on the test database, with no app credentials (as in local development)."""
+    from bot.services import Services
+    from bot.settings import Settings
+
+    return Services.create(Settings(database_url=db.url), db=db)
+
+
+@pytest.fixture
+async def bot_client(aiohttp_client, services, fake_connector):
+    """The real aiohttp app over HTTP (no scheduler: tests drive sweeps themselves)."""
+    from bot.app import create_app
+
+    return await aiohttp_client(create_app(services.settings, services, run_scheduler=False))
