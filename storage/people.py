@@ -1,0 +1,48 @@
+"""Roster look-ups, and linking Teams chats to roster people."""
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Conversation, Person
+
+
+async def person_by_email(session: AsyncSession, email: str) -> Person | None:
+    return (await session.execute(select(Person).where(Person.email == email.strip().lower()))).scalar_one_or_none()
+
+
+async def person_by_aad(session: AsyncSession, aad_object_id: str) -> Person | None:
+    return (await session.execute(
+        select(Person).where(Person.aad_object_id == aad_object_id).order_by(Person.left_at.is_not(None))
+    )).scalars().first()
+
+
+async def link_conversations(session: AsyncSession) -> int:
+    """Link every unlinked personal chat to its roster person: by Entra object id, else by email.
+
+    Run after a roster import (people who installed before being imported) and after an
+    install (people imported before installing). Returns how many chats were linked.
+    """
+    linked = 0
+    by_aad = (
+        select(Person.id).where(Person.aad_object_id == Conversation.aad_object_id, Person.left_at.is_(None))
+        .limit(1).scalar_subquery()
+    )
+    result = await session.execute(
+        update(Conversation)
+        .where(Conversation.person_id.is_(None), Conversation.aad_object_id.is_not(None), by_aad.is_not(None))
+        .values(person_id=by_aad)
+        .execution_options(synchronize_session=False)
+    )
+    linked += result.rowcount or 0
+    by_email = (
+        select(Person.id).where(Person.email == func.lower(Conversation.email), Person.left_at.is_(None))
+        .limit(1).scalar_subquery()
+    )
+    result = await session.execute(
+        update(Conversation)
+        .where(Conversation.person_id.is_(None), Conversation.email.is_not(None), by_email.is_not(None))
+        .values(person_id=by_email)
+        .execution_options(synchronize_session=False)
+    )
+    return linked + (result.rowcount or 0)
