@@ -6,8 +6,8 @@ import logging
 
 from aiohttp import web
 from botbuilder.core import serializer_helper
-from botbuilder.schema import Activity
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
 
 from bot.adapter import QaAdapter
 from bot.services import Services

@@ -1,8 +1,8 @@
 """The one place the wall clock is read. Everything below the edge takes `now`."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Callable
 
 Clock = Callable[[], datetime]
 

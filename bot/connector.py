@@ -107,7 +107,7 @@ class BotConnector:
                     retry_after=_retry_after(resp.headers.get("Retry-After")),
                     sub_code=_sub_code(body),
                 )
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             raise ConnectorError(type(exc).__name__) from exc
 
     # The REST operations the bot uses ------------------------------------------------------

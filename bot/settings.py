@@ -6,9 +6,9 @@ start-up with one line naming the variable: `SettingsError`.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from storage.db import normalise_database_url

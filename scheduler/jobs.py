@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Iterable
+from collections.abc import Iterable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
 from bot.sender import OutboxSender
+
 from bot.services import Services
 from scheduler.duties import Duty, default_duties
 from scheduler.sweep import sweep

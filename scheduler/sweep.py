@@ -10,9 +10,9 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Iterable
 
 from sqlalchemy import select
 
@@ -33,6 +33,7 @@ def worker_id() -> str:
 @dataclass
 class SweepResult:
     ran: list[tuple[str, str]] = field(default_factory=list)  # (duty, occurrence)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # rolled back; tried again next sweep
     skipped_locked: bool = False
 
 
@@ -56,10 +57,16 @@ async def sweep(services: Services, now: datetime, duties: Iterable[Duty]) -> Sw
             for occurrence in due:
                 if occurrence.key in done:
                     continue
-                async with services.db.sessions.begin() as session:
-                    session.add(DutyRun(duty=duty.name, occurrence=occurrence.key,
-                                        due_at=occurrence.due_at, ran_at=now))
-                    await duty.run(session, occurrence, now)
+                try:
+                    async with services.db.sessions.begin() as session:
+                        session.add(DutyRun(duty=duty.name, occurrence=occurrence.key,
+                                            due_at=occurrence.due_at, ran_at=now))
+                        await duty.run(session, occurrence, now)
+                except Exception as exc:  # noqa: BLE001 - one failing duty must not stop the others
+                    log.error("duty %s %s failed: %s", duty.name, occurrence.key, type(exc).__name__,
+                              exc_info=(type(exc), exc, exc.__traceback__))
+                    result.failed.append((duty.name, occurrence.key))
+                    continue
                 result.ran.append((duty.name, occurrence.key))
                 log.info("ran %s %s", duty.name, occurrence.key)
     finally:

@@ -1,11 +1,12 @@
 """`python -m bot tick --now T`: one sweep at T, then deliver what is due, then exit."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
 
 from bot.sender import DeliveryReport, OutboxSender
+
 from bot.services import Services
 from scheduler.duties import Duty, default_duties
 from scheduler.sweep import SweepResult, sweep

@@ -1,8 +1,9 @@
 """Shared fixtures: databases on both engines, the fake Bot Connector, the served app."""
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING, AsyncIterator
+from typing import TYPE_CHECKING
 
 import pytest
 

@@ -59,9 +59,9 @@ def create_postgres_database() -> str | None:
 
     try:
         asyncio.run(create())
-    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
         if REQUIRE_POSTGRES:
-            raise RuntimeError(f"PostgreSQL is required (QA_REQUIRE_POSTGRES=1) but {ADMIN_URL} did not answer: {exc}")
+            raise RuntimeError(f"PostgreSQL is required (QA_REQUIRE_POSTGRES=1) but {ADMIN_URL} did not answer: {exc}") from exc
         return None
     base = ADMIN_URL.rsplit("/", 1)[0]
     url = normalise_database_url(f"{base}/{name}")
