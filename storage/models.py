@@ -226,3 +226,108 @@ class BotState(Base):
     document: Mapped[str] = mapped_column(Text)
     e_tag: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime]
+
+
+# --- The monthly audit cycle (section 9.3) ------------------------------------------------
+
+GRADES = ("Outstanding", "Good", "Requires Improvement", "Inadequate")
+KEY_AREAS = (
+    "Narrative/History",
+    "Assessment and Analysis",
+    "Planning",
+    "Relationship",
+    "Outcomes",
+    "Supervision",
+    "Management oversight",
+)
+# An allocation moves through these; "declined" waits for the QA unit to reallocate.
+ALLOCATION_STATES = (
+    "allocated", "declined", "started", "submitted", "disputed", "oversight_confirmed", "complete",
+)
+
+
+class AuditMonth(Base):
+    """One month's audit cycle ("2026-12"). A closed month takes no more allocations."""
+
+    __tablename__ = "audit_months"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    imported_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class Allocation(Base):
+    """A case allocated to an auditor for one month, and where its audit has got to.
+
+    The case appears by the case-management system's reference only.
+    """
+
+    __tablename__ = "allocations"
+    __table_args__ = (UniqueConstraint("month", "case_ref"), Index("ix_allocations_month_state", "month", "state"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(ForeignKey("audit_months.month"))
+    case_ref: Mapped[str] = mapped_column(String(50))
+    annex_a_list: Mapped[str] = mapped_column(String(100))
+    service_area: Mapped[str] = mapped_column(String(200))
+    team: Mapped[str] = mapped_column(String(200))
+    theme: Mapped[str] = mapped_column(String(200), default="")
+    auditor_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    case_holder_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
+    state: Mapped[str] = mapped_column(String(30), default="allocated")
+    decline_reason: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    oversight_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
+    oversight_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    oversight_comment: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    dispute_reason: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    disputed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
+    disputed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    resolution: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    uploaded_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    auditor: Mapped[Person] = relationship(foreign_keys=[auditor_id])
+    case_holder: Mapped[Person | None] = relationship(foreign_keys=[case_holder_id])
+    audit: Mapped["Audit | None"] = relationship(back_populates="allocation", uselist=False)
+
+
+class Audit(Base):
+    """The audit entry: a draft until submitted. Holds judgements, never child details."""
+
+    __tablename__ = "audits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    allocation_id: Mapped[int] = mapped_column(ForeignKey("allocations.id"), unique=True)
+    overall_grade: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    key_areas: Mapped[dict]  # {key area: grade}
+    strengths: Mapped[str] = mapped_column(Text, default="")
+    improvements: Mapped[str] = mapped_column(Text, default="")
+    discussion_held: Mapped[bool] = mapped_column(Boolean, default=False)
+    seek_family_views: Mapped[bool] = mapped_column(Boolean, default=False)
+    safeguarding_concern: Mapped[bool] = mapped_column(Boolean, default=False)
+    safeguarding_description: Mapped[str] = mapped_column(Text, default="")
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    updated_at: Mapped[datetime]
+
+    allocation: Mapped[Allocation] = relationship(back_populates="audit")
+
+
+class AuditEvent(Base):
+    """The audit trail: who did what, when, and through which card or command."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    allocation_id: Mapped[int | None] = mapped_column(ForeignKey("allocations.id"), nullable=True, index=True)
+    month: Mapped[str | None] = mapped_column(String(7), nullable=True, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
+    action: Mapped[str] = mapped_column(String(60))
+    via: Mapped[str] = mapped_column(String(100))  # "card:oversight_request", "command:my audits", "cli:allocations import"
+    detail: Mapped[dict]
+    at: Mapped[datetime]
