@@ -74,30 +74,33 @@ class Settings:
             if dotenv:
                 _load_dotenv()
             env = os.environ
-        get = lambda name, default="": (env.get(name) or default).strip()  # noqa: E731
+        # A blank value (PORT= in a .env file) means "not set", like a missing one.
+        get = lambda name, default="": (env.get(name) or "").strip() or default  # noqa: E731
 
         app_id = get("MicrosoftAppId")
-        app_type = get("MicrosoftAppType", "MultiTenant")
-        if app_type not in APP_TYPES:
-            raise SettingsError(f"MicrosoftAppType must be one of {', '.join(APP_TYPES)}, not {app_type!r}")
+        app_type_text = get("MicrosoftAppType", "MultiTenant")
+        # botbuilder compares the type case-insensitively; keep its canonical spelling.
+        app_type = next((t for t in APP_TYPES if t.lower() == app_type_text.lower()), "")
+        if not app_type:
+            raise SettingsError(f"MicrosoftAppType must be one of {', '.join(APP_TYPES)}, not {app_type_text!r}")
         app_tenant_id = get("MicrosoftAppTenantId")
-        if app_type == "SingleTenant" and app_id and not app_tenant_id:
-            raise SettingsError("MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant")
+        if app_type in ("SingleTenant", "UserAssignedMSI") and app_id and not app_tenant_id:
+            raise SettingsError(f"MicrosoftAppTenantId is required when MicrosoftAppType is {app_type}")
         if app_id and app_type != "UserAssignedMSI" and not get("MicrosoftAppPassword"):
             raise SettingsError("MicrosoftAppPassword is required when MicrosoftAppId is set")
 
         port_text = get("PORT", "3978")
-        try:
-            port = int(port_text)
-        except ValueError:
-            raise SettingsError(f"PORT must be a whole number, not {port_text!r}") from None
+        # Plain ASCII digits only: int() would also take "3_978" and other scripts' digits.
+        if not (port_text.isascii() and port_text.isdigit()):
+            raise SettingsError(f"PORT must be a whole number, not {port_text!r}")
+        port = int(port_text)
         if not 0 < port < 65536:
             raise SettingsError(f"PORT must be between 1 and 65535, not {port}")
 
         timezone = get("QA_TIMEZONE", "Europe/London")
         try:
             ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
             raise SettingsError(f"QA_TIMEZONE {timezone!r} is not an IANA time zone such as Europe/London") from None
 
         tenants = frozenset(t.strip() for t in get("QA_ALLOWED_TENANTS").split(",") if t.strip())
@@ -111,10 +114,10 @@ class Settings:
             raise SettingsError(f"DATABASE_URL {exc}") from None
 
         interval_text = get("QA_SWEEP_INTERVAL_SECONDS", "60")
-        try:
-            interval = int(interval_text)
-        except ValueError:
-            raise SettingsError(f"QA_SWEEP_INTERVAL_SECONDS must be a whole number, not {interval_text!r}") from None
+        if not (interval_text.isascii() and interval_text.isdigit()) or int(interval_text) < 1:
+            raise SettingsError(f"QA_SWEEP_INTERVAL_SECONDS must be a whole number of seconds, 1 or more, "
+                                f"not {interval_text!r}")
+        interval = int(interval_text)
 
         return cls(
             app_id=app_id,
@@ -126,7 +129,7 @@ class Settings:
             timezone=timezone,
             allowed_tenants=tenants,
             oauth_token_url=get("QA_OAUTH_TOKEN_URL"),
-            sweep_interval_seconds=max(interval, 1),
+            sweep_interval_seconds=interval,
         )
 
 

@@ -1,6 +1,7 @@
 """Engine and sessions. One place knows the difference between SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sqlalchemy import event, text
@@ -8,27 +9,44 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
     "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "sqlite+pysqlite": "sqlite+aiosqlite",
     "postgres": "postgresql+asyncpg",
     "postgresql": "postgresql+asyncpg",
     "postgresql+asyncpg": "postgresql+asyncpg",
     "postgresql+psycopg2": "postgresql+asyncpg",
+    "postgresql+psycopg": "postgresql+asyncpg",
 }
 
 
 def normalise_database_url(url: str) -> str:
-    """Accept the plain forms a host hands out and pick the async driver ourselves."""
+    """Accept the plain forms a host hands out and pick the async driver ourselves.
+
+    Idempotent. Errors never repeat the address: it may hold a password.
+    """
     scheme = url.split("://", 1)[0] if "://" in url else ""
     driver = _DRIVERS.get(scheme.lower())
     if not driver:
-        raise ValueError(f"must start with sqlite:/// or postgresql://, not {scheme + '://' if scheme else url!r}")
+        shown = f"{scheme}://" if _SCHEME.fullmatch(scheme) else "an address without a scheme"
+        raise ValueError(f"must start with sqlite:/// or postgresql://, not {shown}")
     normalised = driver + url[len(scheme):]
     try:
-        make_url(normalised)
-    except ArgumentError:
+        parsed = make_url(normalised)
+    except (ArgumentError, ValueError):  # ValueError: e.g. a port that is not a number
         raise ValueError("is not a valid database address") from None
+    if parsed.get_backend_name() != "postgresql":
+        return normalised
+    if not parsed.database:
+        raise ValueError("names no database (postgresql://user:password@host:5432/database)")
+    if "sslmode" in parsed.query:
+        # Hosts hand out libpq's ?sslmode=require; asyncpg calls the same setting `ssl`.
+        mode = parsed.query["sslmode"]
+        mode = mode if isinstance(mode, str) else mode[-1]
+        parsed = parsed.difference_update_query(["sslmode"]).update_query_dict({"ssl": mode})
+        return parsed.render_as_string(hide_password=False)
     return normalised
 
 
