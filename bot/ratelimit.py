@@ -1,0 +1,149 @@
+"""Teams' send limits as sliding windows, and the retry back-off. Pure: time is a parameter.
+
+Teams allows (Microsoft Learn, "Optimize your bot: rate limiting"):
+- per app, per tenant: 50 requests per second in all;
+- per bot, per conversation: 7 per 1 s, 8 per 2 s, 60 per 30 s, 1,800 per hour.
+
+`RateLimiter.reserve` hands out send slots: the earliest time, at or after `now`, at which one
+more request keeps every window of the tenant and of the conversation within its limit. The
+slot is recorded at once, so many senders can each wait for their own slot concurrently
+(pipelining) without overshooting. Slots may be handed out of order across conversations: a
+conversation held back by its own windows does not hold back the rest of the tenant.
+
+`now` is monotonic seconds (e.g. `loop.time()`). The limiter lives in one process: with
+several instances on one database give each a share of the tenant limit.
+"""
+from __future__ import annotations
+
+import random
+from bisect import bisect_right, insort
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Window:
+    limit: int  # at most this many requests ...
+    period: float  # ... in any interval of this many seconds
+
+
+@dataclass(frozen=True)
+class Limits:
+    tenant: tuple[Window, ...]
+    conversation: tuple[Window, ...]
+    # Added to every period: our send time and the moment Teams counts a request differ by a
+    # varying network and scheduling delay, so a window that is exactly full on our clock can
+    # look one over on theirs. 10 ms costs 1% of the throughput.
+    guard: float = 0.0
+
+
+TEAMS_LIMITS = Limits(
+    tenant=(Window(50, 1.0),),
+    conversation=(Window(7, 1.0), Window(8, 2.0), Window(60, 30.0), Window(1800, 3600.0)),
+    guard=0.01,
+)
+
+
+class _Log:
+    """The sorted send times of one tenant or one conversation."""
+
+    __slots__ = ("times",)
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+
+    def escape(self, t: float, limit: int, period: float) -> float:
+        """`t` if one more request at `t` keeps every `period`-long interval at `limit` or
+        fewer; else the earliest later time that could (nothing in between can)."""
+        old = self.times
+        if len(old) < limit:
+            return t
+        k = bisect_right(old, t)  # where t would go
+
+        def at(j: int) -> float:  # the list with t inserted at k
+            return old[j] if j < k else (t if j == k else old[j - 1])
+
+        # Every run of limit+1 consecutive requests that includes t must span `period`.
+        for i in range(max(0, k - limit), min(k, len(old) - limit) + 1):
+            if at(i + limit) - at(i) < period:
+                first_other = old[i] if i < k else old[k]
+                return first_other + period
+        return t
+
+    def prune(self, before: float) -> None:
+        cut = bisect_right(self.times, before)
+        if cut:
+            del self.times[:cut]
+
+
+class RateLimiter:
+    def __init__(self, limits: Limits = TEAMS_LIMITS) -> None:
+        self.limits = limits
+        self._tenants: dict[str, _Log] = {}
+        self._conversations: dict[tuple[str, str], _Log] = {}
+        self._horizon = max((w.period for w in limits.tenant + limits.conversation), default=0.0) + limits.guard
+        self._last_prune = float("-inf")
+
+    def reserve(self, tenant: str, conversation: str, now: float) -> float:
+        """Record a send slot for one request to `conversation`; seconds from `now` until it."""
+        self._prune(now)
+        tenant_log = self._tenants.setdefault(tenant, _Log())
+        conversation_log = self._conversations.setdefault((tenant, conversation), _Log())
+        checks = [(tenant_log, w) for w in self.limits.tenant] + [(conversation_log, w) for w in self.limits.conversation]
+        guard = self.limits.guard
+        t = now
+        moved = True
+        while moved:  # each step only moves t past times that cannot work, so this ends at the earliest
+            moved = False
+            for log, window in checks:
+                later = log.escape(t, window.limit, window.period + guard)
+                if later > t:
+                    t, moved = later, True
+        insort(tenant_log.times, t)
+        insort(conversation_log.times, t)
+        return t - now
+
+    def release(self, tenant: str, conversation: str, at: float) -> None:
+        """Give back a slot from `reserve` that will not be used (now + the delay it returned)."""
+        for log in (self._tenants.get(tenant), self._conversations.get((tenant, conversation))):
+            if log is not None:
+                i = bisect_right(log.times, at) - 1
+                if i >= 0 and log.times[i] == at:
+                    del log.times[i]
+
+    def _prune(self, now: float) -> None:
+        # Times older than the longest window can no longer matter; forget them (and empty
+        # conversations) now and then so memory stays bounded on a long-running app.
+        if now - self._last_prune < 1.0:
+            return
+        self._last_prune = now
+        before = now - self._horizon
+        for store in (self._tenants, self._conversations):
+            for key in list(store):
+                store[key].prune(before)
+                if not store[key].times:
+                    del store[key]
+
+
+# -- retries ------------------------------------------------------------------------------
+RETRY_BASE = 1.0  # seconds
+RETRY_CAP = 300.0  # five minutes
+# Attempts in all (the first send included) before a message is given up as "retries
+# exhausted". With full jitter on 1 s doubling to a 5-minute cap, 12 attempts wait about
+# 17 minutes on average: longer than Teams' throttling and most outages last, and longer than
+# Company Communicator parked throttled messages (11 minutes).
+MAX_ATTEMPTS = 12
+
+
+def retry_delay(attempt: int, retry_after: float | None = None, *, base: float = RETRY_BASE,
+                cap: float = RETRY_CAP, rng: random.Random | None = None) -> float:
+    """Seconds to wait before retrying after the `attempt`-th failure (1 for the first).
+
+    The server's Retry-After when it sent one (the rate limiter spreads the retries out);
+    else capped exponential back-off with full jitter (uniform between 0 and the cap), so
+    messages that failed together do not come back at one instant.
+    """
+    if attempt < 1:
+        raise ValueError("attempt counts from 1")
+    if retry_after is not None:
+        return max(retry_after, 0.0)
+    return (rng or random).uniform(0.0, min(cap, base * 2 ** min(attempt - 1, 62)))

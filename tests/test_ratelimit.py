@@ -1,0 +1,143 @@
+"""The rate limiter and back-off, on synthetic time: nothing here waits."""
+import random
+from bisect import bisect_left
+
+import pytest
+
+from bot.ratelimit import TEAMS_LIMITS, Limits, RateLimiter, Window, retry_delay
+
+EXACT = Limits(tenant=TEAMS_LIMITS.tenant, conversation=TEAMS_LIMITS.conversation, guard=0.0)
+
+
+def _slots(limiter: RateLimiter, n: int, *, tenant: str = "t", conversation: str = "c", now: float = 0.0) -> list[float]:
+    """Reserve n slots back to back, as one waiting sender would: each asks at the last slot."""
+    out = []
+    for _ in range(n):
+        now += limiter.reserve(tenant, conversation, now)
+        out.append(now)
+    return out
+
+
+def _max_in_window(times: list[float], period: float) -> int:
+    times = sorted(times)
+    return max((bisect_left(times, t + period) - i for i, t in enumerate(times)), default=0)
+
+
+def test_tenant_allows_fifty_per_second_across_conversations():
+    limiter = RateLimiter(EXACT)
+    delays = [limiter.reserve("t", f"c{i}", 0.0) for i in range(51)]
+    assert delays[:50] == [0.0] * 50
+    assert delays[50] == pytest.approx(1.0)
+    # Another tenant has its own allowance.
+    assert limiter.reserve("other", "c0", 0.0) == 0.0
+
+
+def test_conversation_allows_seven_per_second():
+    limiter = RateLimiter(EXACT)
+    delays = [limiter.reserve("t", "c", 0.0) for _ in range(8)]
+    assert delays[:7] == [0.0] * 7
+    assert delays[7] == pytest.approx(1.0)
+    assert limiter.reserve("t", "another chat", 0.0) == 0.0
+
+
+def test_conversation_allows_eight_per_two_seconds():
+    limiter = RateLimiter(EXACT)
+    slots = _slots(limiter, 9)
+    assert slots[:7] == [0.0] * 7
+    assert slots[7] == pytest.approx(1.0)  # the 1-s window let the 8th through at 1 s ...
+    assert slots[8] == pytest.approx(2.0)  # ... the 2-s window holds the 9th until 2 s
+
+
+def test_conversation_allows_sixty_per_thirty_seconds():
+    limiter = RateLimiter(EXACT)
+    slots = _slots(limiter, 61)
+    assert max(slots[:60]) < 30.0
+    assert slots[60] == pytest.approx(30.0)
+    assert _max_in_window(slots, 30.0) == 60
+
+
+def test_conversation_allows_1800_per_hour():
+    limiter = RateLimiter(EXACT)
+    slots = _slots(limiter, 1801)
+    assert max(slots[:1800]) < 3600.0
+    assert slots[1800] == pytest.approx(3600.0)
+    assert _max_in_window(slots, 3600.0) == 1800
+
+
+def test_a_held_back_conversation_does_not_hold_back_the_tenant():
+    limiter = RateLimiter(EXACT)
+    assert _slots(limiter, 8, conversation="busy")[-1] == pytest.approx(1.0)
+    # The busy chat's 8th slot is at 1 s; a different chat still goes now.
+    assert limiter.reserve("t", "quiet", 0.0) == 0.0
+
+
+def test_a_later_request_fills_a_gap_only_where_every_window_allows():
+    limiter = RateLimiter(Limits(tenant=(Window(2, 1.0),), conversation=(Window(100, 1.0),)))
+    assert limiter.reserve("t", "a", 5.0) == 0.0  # a slot in the future (e.g. a retry)
+    assert limiter.reserve("t", "b", 0.0) == 0.0
+    assert limiter.reserve("t", "c", 0.0) == 0.0  # 0, 0, 5: fine
+    # At 4.5 one more fits ([4.5, 5.5) holds 4.5 and 5); a second at 4.5 would make three
+    # there, and no time before 5.5 works for it.
+    assert limiter.reserve("t", "d", 4.5) == 0.0
+    assert limiter.reserve("t", "e", 4.5) == pytest.approx(1.0)  # 4.5 + 1.0 = 5.5
+
+
+def test_release_gives_the_slot_back():
+    limiter = RateLimiter(EXACT)
+    for _ in range(7):
+        limiter.reserve("t", "c", 0.0)
+    later = limiter.reserve("t", "c", 0.0)
+    assert later == pytest.approx(1.0)
+    limiter.release("t", "c", 0.0)
+    assert limiter.reserve("t", "c", 0.0) == 0.0
+
+
+def test_guard_widens_every_window():
+    limiter = RateLimiter(Limits(tenant=(Window(50, 1.0),), conversation=(), guard=0.01))
+    assert [limiter.reserve("t", f"c{i}", 0.0) for i in range(51)][-1] == pytest.approx(1.01)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_schedules_keep_every_window(seed):
+    """Property check: whatever the order of asks, the slots handed out keep every limit."""
+    rng = random.Random(seed)
+    limiter = RateLimiter(EXACT)
+    now = 0.0
+    slots: dict[str, list[float]] = {}
+    tenant: list[float] = []
+    for _ in range(600):
+        now += rng.choice([0.0, 0.0, 0.01, 0.3])
+        chat = rng.choice(["a", "b", "c"] + [f"x{i}" for i in range(20)])
+        asked = now + rng.choice([0.0, 0.0, 2.0])  # some ask ahead of time, as retries do
+        delay = limiter.reserve("t", chat, asked)
+        assert delay >= 0.0
+        slots.setdefault(chat, []).append(asked + delay)
+        tenant.append(asked + delay)
+    assert _max_in_window(tenant, 1.0) <= 50
+    for times in slots.values():
+        for window in EXACT.conversation:
+            assert _max_in_window(times, window.period) <= window.limit
+
+
+def test_old_times_are_forgotten():
+    limiter = RateLimiter(EXACT)
+    for i in range(100):
+        limiter.reserve("t", f"c{i}", 0.0)
+    limiter.reserve("t", "late", 10_000.0)
+    assert set(limiter._conversations) == {("t", "late")}
+
+
+def test_retry_delay_is_capped_full_jitter():
+    rng = random.Random(1)
+    firsts = [retry_delay(1, rng=rng) for _ in range(200)]
+    assert all(0.0 <= d <= 1.0 for d in firsts) and max(firsts) > 0.8 and min(firsts) < 0.2
+    assert all(0.0 <= retry_delay(4, rng=rng) <= 8.0 for _ in range(50))
+    assert all(retry_delay(40, rng=rng) <= 300.0 for _ in range(50))
+    assert max(retry_delay(40, rng=rng) for _ in range(200)) > 200.0
+
+
+def test_retry_delay_honours_retry_after():
+    assert retry_delay(1, 7.5) == 7.5
+    assert retry_delay(9, 600.0) == 600.0  # the server's word beats our cap
+    with pytest.raises(ValueError):
+        retry_delay(0)
