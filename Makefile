@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint migrate bench clean
+.PHONY: run test lint migrate bench clean package
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ bench: $(VENV)/.dev
 	$(PY) -m bench.turns
 	$(PY) -m bench.outbox
 	$(PY) -m bench.startup
+
+# make package - build/teams-app.zip for upload to Teams (needs MicrosoftAppId; npm ci --prefix tools once)
+package: $(VENV)/.runtime
+	$(PY) -m manifest.package
 
 clean:
 	rm -rf build var/*.sqlite3*
