@@ -1,0 +1,366 @@
+"""The staff roster file: read it (.csv or .xlsx) and check every row. Pure: no database.
+
+Rules (decided here; docs/roster.md says the same for the people preparing the file):
+- Columns: exactly COLUMNS, in any order. Headings are matched ignoring case and
+  surrounding spaces. A bad header stops checking at row 1 (the rows cannot be read
+  reliably without it).
+- Row numbers are as a spreadsheet shows them: the header is row 1. Wholly blank rows
+  are skipped (but still counted).
+- Required cells: email, display_name, role, team; service_area too except for qa_unit and
+  principal_social_worker. Practitioners and practice managers work in exactly one
+  service area; other roles may hold several, separated by ';'.
+- role: one of storage.models.ROLES; case, spaces and hyphens are forgiven
+  ("Practice Manager" is practice_manager).
+- supervisor_email: optional; when given it must be someone in the same file (people
+  missing from the file are marked as left, so nobody else stays active), and not the
+  person themself.
+- asye_start_date: empty or YYYY-MM-DD (date cells in .xlsx are accepted as they are).
+  Dates such as 01/09/2025 are refused rather than guessed (day or month first?).
+- registered: empty (= no), yes/no, y/n or true/false, in any case.
+- aad_object_id: empty or an Entra object id (a GUID); stored lower-case.
+- Emails are trimmed and stored lower-case; each appears once in the file, and so does
+  each aad_object_id.
+- Text is trimmed and NFC-normalised, so accents typed on different systems compare equal.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import uuid
+import warnings
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from storage.models import ROLES
+
+COLUMNS = (
+    "email", "display_name", "role", "team", "service_area",
+    "supervisor_email", "asye_start_date", "registered", "aad_object_id",
+)
+REQUIRED = ("email", "display_name", "role", "team")
+AREA_OPTIONAL_ROLES = frozenset({"qa_unit", "principal_social_worker"})
+SINGLE_AREA_ROLES = frozenset({"practitioner", "practice_manager"})
+# Column widths in storage.models.Person: PostgreSQL enforces them, so check them here.
+MAX_LENGTHS = {"email": 320, "display_name": 200, "team": 200, "service_area": 1000, "supervisor_email": 320}
+YES = frozenset({"yes", "y", "true"})
+NO = frozenset({"no", "n", "false", ""})
+EMAIL = re.compile(r"^[^@\s;,<>\"']+@[^@\s;,<>\"']+\.[^@\s;,<>\"'.]+$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+WHOLE_FILE = 0  # Problem.row for a problem with the file itself rather than one row
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # as a spreadsheet shows it (header = 1); WHOLE_FILE (0) for the file itself
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [f"row {self.row}"] if self.row else []
+        if self.column:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class RosterProblems(Exception):  # noqa: N818 - the name the design gave it
+    """The file cannot be imported; `problems` says every reason, in row order."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=_problem_order)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _problem_order(p: Problem) -> tuple[int, int]:
+    return p.row, COLUMNS.index(p.column) if p.column in COLUMNS else -1
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """One checked, normalised row: the values a Person gets."""
+
+    row: int
+    email: str
+    display_name: str
+    role: str
+    team: str
+    service_area: str  # areas joined by ';' without spaces, duplicates dropped
+    supervisor_email: str | None
+    asye_start_date: date | None
+    registered: bool
+    aad_object_id: str | None
+
+
+# ---------------------------------------------------------------- reading files
+
+
+def read_roster_file(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """The header and the rows (heading -> cell text) of a .csv or .xlsx roster.
+
+    Raises RosterProblems for a file that cannot be read at all. A column without a name
+    (but with data, or before a named one) appears in the header as "" so parse_roster can
+    point at it.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        hint = " (save it as .xlsx or as UTF-8 CSV)" if suffix in (".xls", ".xlsm", ".ods", ".txt", ".tsv") else ""
+        raise RosterProblems([Problem(WHOLE_FILE, None, f"{path.name}: a roster must be a .csv or .xlsx file{hint}")])
+    try:
+        table = _read_csv(path) if suffix == ".csv" else _read_xlsx(path)
+    except OSError as exc:
+        raise RosterProblems([Problem(WHOLE_FILE, None, f"{path}: cannot be read ({exc.strerror or exc})")]) from None
+    return _to_rows(table)
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte-order mark
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise RosterProblems([Problem(WHOLE_FILE, None, (
+            f"{path.name} is not UTF-8 text (first unreadable character on line {line}); "
+            "save it as UTF-8 CSV (in Excel: Save As, 'CSV UTF-8 (Comma delimited)') and import it again"
+        ))]) from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        raise RosterProblems([Problem(WHOLE_FILE, None, (
+            f"{path.name} is not a readable CSV file (line {reader.line_num}: {exc})"))]) from None
+
+
+def _read_xlsx(path: Path) -> list[list[str]]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and extensions it ignores; they do not matter here.
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError):
+        raise RosterProblems([Problem(WHOLE_FILE, None, (
+            f"{path.name} is not an Excel workbook (.xlsx); a password-protected one cannot be read either"))]) from None
+    try:
+        if not book.worksheets:
+            return []
+        # The first sheet, always: the "active" one is whichever was open when last saved.
+        sheet = book.worksheets[0]
+        # Some exporters write a wrong size ("A1") in the sheet; read the cells actually there.
+        sheet.reset_dimensions()
+        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _to_rows(table: list[list[str]]) -> tuple[list[str], list[dict[str, str]]]:
+    # Spreadsheets often carry empty trailing cells and rows; ignore them.
+    while table and not any(c.strip() for c in table[-1]):
+        table.pop()
+    if not table:
+        return [], []
+    width = max(_used_width(r) for r in table)
+    header = [c.strip() for c in table[0][:width]] + [""] * (width - len(table[0]))
+    rows = []
+    for cells in table[1:]:
+        cells = list(cells[:width]) + [""] * (width - len(cells))
+        rows.append(dict(zip(header, cells, strict=True)))
+    return header, rows
+
+
+def _used_width(cells: list[str]) -> int:
+    for i in range(len(cells), 0, -1):
+        if cells[i - 1].strip():
+            return i
+    return 0
+
+
+# ---------------------------------------------------------------- checking rows
+
+
+def parse_roster(rows: Iterable[dict[str, str]], header: list[str]) -> list[RosterEntry]:
+    """Check every row; return the entries, or raise RosterProblems listing every problem."""
+    if not header:
+        raise RosterProblems([Problem(WHOLE_FILE, None, "the file is empty; the first row must hold the column names")])
+    if not any(header):
+        raise RosterProblems([Problem(1, None, "is empty; the first row must hold the column names")])
+    _check_header(header)
+    columns = {h: h.strip().lower() for h in header if h}  # heading as written -> canonical name
+
+    problems: list[Problem] = []
+    entries: list[RosterEntry] = []
+    read: list[tuple[int, dict[str, str]]] = []  # every non-blank row, valid or not
+    for row_number, raw in enumerate(rows, start=2):
+        cells = {columns[h]: _clean(v) for h, v in raw.items() if h in columns}
+        if not any(cells.values()):
+            continue  # a blank line
+        read.append((row_number, cells))
+        entry = _parse_row(row_number, cells, problems)
+        if entry is not None:
+            entries.append(entry)
+    if not read:
+        problems.append(Problem(WHOLE_FILE, None, "the file has column names but no people; nothing to import"))
+    problems.extend(_cross_row_problems(read))
+    if problems:
+        raise RosterProblems(problems)
+    return entries
+
+
+def _check_header(header: list[str]) -> None:
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        sep = "semicolons" if ";" in header[0] else "tabs"
+        raise RosterProblems([Problem(1, None, (
+            f"the columns are separated by {sep}; save the file as CSV with commas (UTF-8 CSV)"))])
+    problems = []
+    seen: dict[str, int] = {}
+    for index, heading in enumerate(header):
+        name = heading.strip().lower()
+        if not name:
+            problems.append(Problem(1, None, f"column {_letter(index)} has no column name"))
+        elif name not in COLUMNS:
+            problems.append(Problem(1, None, f"column {_letter(index)} {heading!r} is not a roster column"))
+        elif name in seen:
+            problems.append(Problem(1, None, (
+                f"column {name} appears twice (columns {_letter(seen[name])} and {_letter(index)})")))
+        else:
+            seen[name] = index
+    missing = [c for c in COLUMNS if c not in seen]
+    if missing:
+        problems.append(Problem(1, None, f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"))
+    if problems:
+        problems.append(Problem(1, None, f"the columns must be exactly: {', '.join(COLUMNS)} (in any order)"))
+        raise RosterProblems(problems)
+
+
+def _letter(index: int) -> str:
+    """Spreadsheet column letter for a 0-based index (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _clean(value: str | None) -> str:
+    return unicodedata.normalize("NFC", (value or "").strip())
+
+
+def _parse_row(row: int, cells: dict[str, str], problems: list[Problem]) -> RosterEntry | None:
+    before = len(problems)
+
+    def bad(column: str | None, message: str) -> None:
+        problems.append(Problem(row, column, message))
+
+    for column in REQUIRED:
+        if not cells[column]:
+            bad(column, "is empty; every person needs one")
+    for column, limit in MAX_LENGTHS.items():
+        if len(cells[column]) > limit:
+            bad(column, f"is {len(cells[column])} characters long; at most {limit} fit")
+
+    email = cells["email"].lower()
+    if email and not EMAIL.match(email):
+        bad("email", f"{cells['email']!r} is not an email address")
+
+    role = re.sub(r"[\s-]+", "_", cells["role"].lower())
+    if cells["role"] and role not in ROLES:
+        bad("role", f"{cells['role']!r} is not a role; use one of {', '.join(ROLES)}")
+
+    areas = list(dict.fromkeys(a.strip() for a in cells["service_area"].split(";") if a.strip()))
+    if role in ROLES:
+        if not areas and role not in AREA_OPTIONAL_ROLES:
+            bad("service_area", f"is empty; a {role} needs a service area")
+        if len(areas) > 1 and role in SINGLE_AREA_ROLES:
+            bad("service_area", f"a {role} works in one service area, not {len(areas)} ({'; '.join(areas)})")
+
+    supervisor = cells["supervisor_email"].lower() or None
+    if supervisor and not EMAIL.match(supervisor):
+        bad("supervisor_email", f"{cells['supervisor_email']!r} is not an email address")
+    elif supervisor and supervisor == email:
+        bad("supervisor_email", "is the person's own email; leave it empty if they have no supervisor here")
+
+    asye = None
+    if cells["asye_start_date"]:
+        asye = _parse_date(cells["asye_start_date"])
+        if asye is None:
+            bad("asye_start_date", f"{cells['asye_start_date']!r} is not a date in the form YYYY-MM-DD (e.g. 2025-09-01)")
+
+    registered_text = cells["registered"].lower()
+    if registered_text not in YES | NO:
+        bad("registered", f"{cells['registered']!r} is not yes or no")
+
+    aad = None
+    if cells["aad_object_id"]:
+        try:
+            aad = str(uuid.UUID(cells["aad_object_id"]))
+        except ValueError:
+            bad("aad_object_id", (f"{cells['aad_object_id']!r} is not an Entra object id "
+                                  "(a GUID such as 6f1c2a3b-0000-4000-8000-123456789abc)"))
+
+    if len(problems) > before:
+        return None
+    return RosterEntry(
+        row=row, email=email, display_name=cells["display_name"], role=role, team=cells["team"],
+        service_area=";".join(areas), supervisor_email=supervisor, asye_start_date=asye,
+        registered=registered_text in YES, aad_object_id=aad,
+    )
+
+
+def _parse_date(text: str) -> date | None:
+    if not ISO_DATE.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _cross_row_problems(read: list[tuple[int, dict[str, str]]]) -> list[Problem]:
+    """Checks that need the whole file: duplicates and supervisors.
+
+    They look at every row, valid or not, so that a row failing for one reason does not
+    hide (or invent) a duplicate or a missing supervisor elsewhere.
+    """
+    found: list[Problem] = []
+    emails: dict[str, list[int]] = {}
+    aads: dict[str, list[int]] = {}
+    for row, cells in read:
+        if cells["email"]:
+            emails.setdefault(cells["email"].lower(), []).append(row)
+        if cells["aad_object_id"]:
+            aads.setdefault(cells["aad_object_id"].lower().strip("{}"), []).append(row)
+    for column, by_value in (("email", emails), ("aad_object_id", aads)):
+        for value, rows in by_value.items():
+            if len(rows) > 1:
+                listed = ", ".join(str(r) for r in rows)
+                found.extend(Problem(r, column, f"{value!r} appears more than once (rows {listed})") for r in rows)
+    for row, cells in read:
+        supervisor = cells["supervisor_email"].lower()
+        if supervisor and EMAIL.match(supervisor) and supervisor not in emails:
+            found.append(Problem(row, "supervisor_email", (
+                f"{supervisor!r} is not in this file; supervisors must be on the roster too "
+                "(anyone missing from the file is marked as left)")))
+    return found

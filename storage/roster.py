@@ -1,0 +1,143 @@
+"""Importing the staff roster: check the whole file first, then apply it in one transaction.
+
+The file is the truth about who works here. Re-importing the same file changes nothing;
+people missing from it are marked as left (kept for history, their queued messages
+withdrawn); people who come back are re-activated.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from qa.roster import WHOLE_FILE, Problem, RosterEntry, RosterProblems, parse_roster, read_roster_file
+from storage.db import Database
+from storage.models import OutboxMessage, Person
+from storage.people import link_conversations
+
+log = logging.getLogger(__name__)
+
+# The Person columns the roster sets (email is the key).
+FIELDS = ("display_name", "role", "team", "service_area", "supervisor_email",
+          "asye_start_date", "registered", "aad_object_id")
+# Queued messages that have not started sending; a leaver's are withdrawn.
+WITHDRAWABLE_STATES = ("pending", "retrying")
+LEFT_REASON = "person_left"
+
+
+class RosterRejected(Exception):  # noqa: N818 - the name the CLI and the design use
+    """The roster was refused whole; str() is the message for a person, one problem a line."""
+
+    def __init__(self, path: Path, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        lines = [f"{path.name} was not imported ({count}; nothing was changed):"]
+        lines += [f"  {p}" for p in problems]
+        super().__init__("\n".join(lines))
+
+
+@dataclass
+class RosterImportReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    left: int = 0
+    reactivated: int = 0
+    chats_linked: int = 0
+    messages_withdrawn: int = 0
+
+    def describe(self) -> str:
+        lines = [
+            f"roster imported: {self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.left} marked as left, {self.reactivated} re-activated",
+            f"{self.chats_linked} Teams chat{'s' if self.chats_linked != 1 else ''} linked to their person",
+        ]
+        if self.messages_withdrawn:
+            lines.append(f"{self.messages_withdrawn} queued message{'s' if self.messages_withdrawn != 1 else ''} "
+                         "to people who left withdrawn")
+        return "\n".join(lines)
+
+
+async def import_roster(db: Database, path: Path, now: datetime) -> RosterImportReport:
+    """Check `path` whole, then add, update, mark as left and re-activate people in one go.
+
+    Raises RosterRejected (nothing written) when any row, the header or the file is wrong.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    try:
+        header, rows = read_roster_file(path)
+        entries = parse_roster(rows, header)
+    except RosterProblems as exc:
+        raise RosterRejected(path, exc.problems) from None
+    try:
+        async with db.sessions.begin() as session:
+            report = await _apply(session, entries, now)
+    except IntegrityError:
+        # Only a second import (or an install) writing the same people at the same moment.
+        raise RosterRejected(path, [Problem(WHOLE_FILE, None, (
+            "someone else changed the people at the same time; run the import again"))]) from None
+    log.info("roster imported added=%d updated=%d unchanged=%d left=%d reactivated=%d chats_linked=%d",
+             report.added, report.updated, report.unchanged, report.left, report.reactivated, report.chats_linked)
+    return report
+
+
+async def _apply(session: AsyncSession, entries: list[RosterEntry], now: datetime) -> RosterImportReport:
+    report = RosterImportReport()
+    # Everyone on record in one query; the rest is set arithmetic, then bulk statements.
+    on_record = {
+        row.email.lower(): row
+        for row in await session.execute(select(Person.id, Person.email, Person.left_at,
+                                                *(getattr(Person, f) for f in FIELDS)))
+    }
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for entry in entries:
+        values = {f: getattr(entry, f) for f in FIELDS}
+        old = on_record.pop(entry.email, None)
+        if old is None:
+            inserts.append({"email": entry.email, **values, "left_at": None, "created_at": now, "updated_at": now})
+            report.added += 1
+            continue
+        if old.left_at is not None:
+            report.reactivated += 1
+        elif old.email != entry.email or any(getattr(old, f) != v for f, v in values.items()):
+            report.updated += 1
+        else:
+            report.unchanged += 1
+            continue
+        updates.append({"id": old.id, "email": entry.email, **values, "left_at": None, "updated_at": now})
+    leavers = [row.id for row in on_record.values() if row.left_at is None]
+    report.left = len(leavers)
+
+    if inserts:
+        await session.execute(insert(Person), inserts)
+    if updates:
+        await session.execute(update(Person), updates)  # bulk UPDATE by primary key
+    if leavers:
+        await session.execute(update(Person), [{"id": i, "left_at": now, "updated_at": now} for i in leavers])
+        report.messages_withdrawn = await _withdraw_messages(session, leavers)
+    report.chats_linked = await link_conversations(session)
+    return report
+
+
+async def _withdraw_messages(session: AsyncSession, person_ids: list[int]) -> int:
+    """People who left are sent nothing more: their queued, unsent messages are withdrawn."""
+    withdrawn = 0
+    for start in range(0, len(person_ids), 500):  # keep IN lists well inside driver limits
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.person_id.in_(person_ids[start:start + 500]),
+                   OutboxMessage.state.in_(WITHDRAWABLE_STATES))
+            .values(state="undeliverable", undeliverable_reason=LEFT_REASON, claimed_by=None, claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        withdrawn += result.rowcount or 0
+    return withdrawn
