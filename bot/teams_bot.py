@@ -1,15 +1,315 @@
-"""The Teams activity handler: translate an activity into a use case, reply."""
+"""The Teams activity handler: translate an activity into a use case, reply.
+
+Who is who: a personal install stores the chat's ConversationReference (so the bot can write
+later) and links it to the roster person, by Entra object id or else by the email Teams' member
+look-up gives; the person is welcomed once. Team installs and channel events keep Team/Channel.
+Chat basics every user has: help, whoami, and the help card for anything not understood.
+"""
 from __future__ import annotations
 
-from botbuilder.core import TurnContext
-from botbuilder.core.teams import TeamsActivityHandler
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
 
+from botbuilder.core import CardFactory, ConversationState, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.connector import ConnectorError
 from bot.services import Services
+from dialogs.common_cards import (
+    CARD_CONTENT_TYPE,
+    Profile,
+    help_card,
+    help_summary,
+    welcome_card,
+    welcome_summary,
+    whoami_card,
+    whoami_summary,
+)
+from storage import conversations as chats
+from storage.bot_state import SqlStorage
+from storage.models import Person
+from storage.people import person_by_email
+
+log = logging.getLogger(__name__)
+
+# What people type, after normalising (lower case, no mention, no punctuation) -> command.
+COMMAND_WORDS = {
+    "": "help", "help": "help", "menu": "help", "commands": "help", "hi": "help", "hello": "help",
+    "start": "help", "whoami": "whoami", "who am i": "whoami", "me": "whoami",
+}
+CardAction = Callable[[TurnContext, AdaptiveCardInvokeValue], Awaitable[AdaptiveCardInvokeResponse]]
+
+
+def command_text(activity: Activity) -> str:
+    """The message text as a command: no <at>mention</at>, no punctuation, lower case."""
+    try:
+        text = TurnContext.remove_recipient_mention(activity) if activity.text else ""
+    except (KeyError, TypeError, AttributeError, re.error):
+        text = activity.text or ""  # a malformed mention entity: strip the tags below instead
+    text = re.sub(r"<at[^>]*>.*?</at>", " ", text or "", flags=re.IGNORECASE | re.DOTALL)
+    text = re.sub(r"<[^>]+>", " ", text)  # Teams may wrap typed text in HTML
+    text = re.sub(r"&nbsp;|[^\w\s]", " ", text.casefold())
+    return " ".join(text.split())
+
+
+def channel_data(activity: Activity) -> dict[str, Any]:
+    return activity.channel_data if isinstance(activity.channel_data, dict) else {}
+
+
+def tenant_id(activity: Activity) -> str:
+    # botbuilder maps conversation.tenantId to `tenantID` and so loses it: channelData has it.
+    tenant = channel_data(activity).get("tenant")
+    return str(tenant.get("id") or "") if isinstance(tenant, dict) else ""
+
+
+def team_of(activity: Activity) -> dict[str, Any] | None:
+    team = channel_data(activity).get("team")
+    return team if isinstance(team, dict) and team.get("id") else None
+
+
+def is_personal(activity: Activity) -> bool:
+    conversation = activity.conversation
+    if conversation is None or team_of(activity):
+        return False
+    kind = conversation.conversation_type
+    return kind == "personal" or (kind is None and not conversation.is_group)
+
+
+async def profile_of(session: AsyncSession, person: Person) -> Profile:
+    supervisor = await person_by_email(session, person.supervisor_email) if person.supervisor_email else None
+    return Profile(name=person.display_name, role=person.role, team=person.team,
+                   service_areas=person.service_areas,
+                   supervisor_name=supervisor.display_name if supervisor else person.supervisor_email)
+
+
+async def qa_contact_name(session: AsyncSession) -> str | None:
+    contact = await chats.qa_unit_contact(session)
+    return contact.display_name if contact else None
+
+
+async def send_card(turn_context: TurnContext, card: dict[str, Any], summary: str) -> None:
+    """A card plus a one-line text (also the notification summary) for clients without cards."""
+    activity = MessageFactory.attachment(CardFactory.adaptive_card(card), text=summary)
+    activity.summary = summary
+    await turn_context.send_activity(activity)
 
 
 class QaBot(TeamsActivityHandler):
     def __init__(self, services: Services) -> None:
         self.services = services
+        # Dialogs keep their state here, in the same database; saved at the end of each turn.
+        self.conversation_state = ConversationState(SqlStorage(services.db, services.clock))
+        self.dialog_state = self.conversation_state.create_property("DialogState")
+        # Action.Execute verbs -> handlers; features register theirs here.
+        self.card_actions: dict[str, CardAction] = {"help": self._help_action, "whoami": self._whoami_action}
 
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        await super().on_turn(turn_context)
+        await self.conversation_state.save_changes(turn_context)
+
+    # -- installs -----------------------------------------------------------------------
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if team_of(activity):
+            await self._team_added(activity)
+        elif is_personal(activity):
+            await self._personal_installed(turn_context)
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        await self._bot_removed(turn_context.activity)
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        # Replaces botbuilder's dispatch, which looks up every added member over the network.
+        activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        if bot_id and any(m.id == bot_id for m in activity.members_added or []):
+            if team_of(activity):
+                await self._team_added(activity)
+            elif is_personal(activity):
+                await self._personal_installed(turn_context)
+        elif bot_id and any(m.id == bot_id for m in activity.members_removed or []):
+            await self._bot_removed(activity)
+        elif team_of(activity):
+            await self._team_event(activity)
+
+    async def _personal_installed(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        chat = self._personal_chat(activity)
+        email = None
+        async with self.services.db.sessions() as session:
+            existing = await chats.conversation_by_id(session, chat.conversation_id)
+            known_email = existing.email if existing else None
+            person = await chats.roster_person_for(session, aad_object_id=chat.aad_object_id, email=known_email)
+        if person is None and not known_email:
+            email = await self._member_email(activity)
+        now = self.services.clock()
+        async with self.services.db.sessions.begin() as session:
+            await chats.record_personal_chat(session, replace(chat, email=email), now=now)
+            person = await chats.roster_person_for(session, aad_object_id=chat.aad_object_id,
+                                                   email=email or known_email)
+            if person is not None:
+                await chats.link_chat(session, chat.conversation_id, person.id)
+            # Teams sends two events per install: only the one that claims welcomed_at welcomes.
+            welcome = await chats.claim_welcome(session, chat.conversation_id, now=now)
+            if welcome:
+                profile = await profile_of(session, person) if person else None
+                qa_contact = await qa_contact_name(session)
+        log.info("personal install recorded: conversation %s, linked=%s, welcome=%s",
+                 chat.conversation_id, person is not None, welcome)
+        if not welcome:
+            return
+        try:
+            await send_card(turn_context, welcome_card(profile, qa_contact=qa_contact),
+                            welcome_summary(profile, qa_contact=qa_contact))
+        except Exception:
+            # Let a later install event (or a re-install) welcome instead.
+            async with self.services.db.sessions.begin() as session:
+                await chats.release_welcome(session, chat.conversation_id, claimed_at=now)
+            raise
+
+    def _personal_chat(self, activity: Activity) -> chats.PersonalChat:
+        user = activity.from_property
+        return chats.PersonalChat(
+            conversation_id=activity.conversation.id,
+            tenant_id=tenant_id(activity),
+            service_url=activity.service_url,
+            bot_id=activity.recipient.id if activity.recipient else "",
+            user_id=user.id if user else "",
+            aad_object_id=(user.aad_object_id or None) if user else None,
+            reference=TurnContext.get_conversation_reference(activity).serialize(),
+        )
+
+    async def _member_email(self, activity: Activity) -> str | None:
+        """The user's email/UPN from Teams (GET .../members/{userId}); None if Teams will not say."""
+        user = activity.from_property
+        if not user or not user.id:
+            return None
+        try:
+            resp = await self.services.connector.get_member(activity.service_url, activity.conversation.id, user.id)
+        except ConnectorError as exc:
+            log.warning("member look-up failed: %s", exc)
+            return None
+        if not resp.ok or not resp.body:
+            log.warning("member look-up answered %s", resp.status)
+            return None
+        email = resp.body.get("email") or resp.body.get("userPrincipalName")
+        return str(email).strip().lower() if email else None
+
+    async def _bot_removed(self, activity: Activity) -> None:
+        now = self.services.clock()
+        async with self.services.db.sessions.begin() as session:
+            team = team_of(activity)
+            if team:
+                await chats.mark_team_removed(session, team["id"], now=now)
+            elif is_personal(activity):
+                await chats.mark_unreachable(session, activity.conversation.id, reason="uninstalled", now=now)
+        log.info("bot removed from %s", "a team" if team_of(activity) else "a chat")
+
+    # -- teams and channels --------------------------------------------------------------
+    def _team_install(self, activity: Activity) -> chats.TeamInstall:
+        team = team_of(activity) or {}
+        return chats.TeamInstall(team_id=team["id"], aad_group_id=team.get("aadGroupId"), name=team.get("name"),
+                                 tenant_id=tenant_id(activity), service_url=activity.service_url,
+                                 bot_id=activity.recipient.id if activity.recipient else "")
+
+    async def _team_added(self, activity: Activity) -> None:
+        install = self._team_install(activity)
+        channel = channel_data(activity).get("channel")
+        async with self.services.db.sessions.begin() as session:
+            team_row = await chats.record_team(session, install, now=self.services.clock())
+            # The General channel's id is the team id; Teams gives it no name.
+            if isinstance(channel, dict) and channel.get("id"):
+                general = channel["id"] == install.team_id
+                await chats.record_channel(session, team_row, channel["id"],
+                                           channel.get("name") or ("General" if general else None))
+            else:
+                await chats.record_channel(session, team_row, install.team_id, "General")
+        log.info("team recorded: %s", install.team_id)
+
+    async def _team_event(self, activity: Activity) -> None:
+        data = channel_data(activity)
+        event = data.get("eventType")
+        channel = data.get("channel") if isinstance(data.get("channel"), dict) else {}
+        install = self._team_install(activity)
+        now = self.services.clock()
+        async with self.services.db.sessions.begin() as session:
+            if event in ("teamDeleted", "teamHardDeleted"):
+                await chats.mark_team_removed(session, install.team_id, now=now)
+                return
+            if event not in ("channelCreated", "channelRenamed", "channelRestored", "channelDeleted", "teamRenamed"):
+                return
+            team_row = await chats.record_team(session, install, now=now)
+            if event == "teamRenamed" and install.name:
+                await chats.rename_team(session, install.team_id, install.name)
+            elif event == "channelDeleted" and channel.get("id"):
+                await chats.mark_channel_deleted(session, team_row, channel["id"], now=now)
+            elif channel.get("id"):
+                await chats.record_channel(session, team_row, channel["id"], channel.get("name"))
+        log.info("team event %s recorded for %s", event, install.team_id)
+
+    # -- chat basics ---------------------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        await turn_context.send_activity("Hello. Type help to see what I can do.")
+        command = COMMAND_WORDS.get(command_text(turn_context.activity))
+        person, profile, qa_contact = await self._who(turn_context)
+        role = person.role if person else None
+        if command == "whoami":
+            name = turn_context.activity.from_property.name if turn_context.activity.from_property else None
+            await send_card(turn_context, whoami_card(profile, teams_name=name, qa_contact=qa_contact),
+                            whoami_summary(profile, teams_name=name))
+        else:
+            not_understood = command is None
+            await send_card(turn_context, help_card(role, not_understood=not_understood, qa_contact=qa_contact),
+                            help_summary(role, not_understood=not_understood))
+
+    async def _who(self, turn_context: TurnContext) -> tuple[Person | None, Profile | None, str | None]:
+        """The roster person behind this message (and their profile and a QA contact)."""
+        activity = turn_context.activity
+        user = activity.from_property
+        aad = user.aad_object_id if user else None
+        async with self.services.db.sessions() as session:
+            chat = await chats.conversation_by_id(session, activity.conversation.id) if activity.conversation else None
+            person = chat.person if chat and chat.person and chat.person.active else None
+            if person is None:
+                person = await chats.roster_person_for(session, aad_object_id=aad, email=chat.email if chat else None)
+            profile = await profile_of(session, person) if person else None
+            qa_contact = await qa_contact_name(session)
+        if is_personal(activity) and (chat is None or (chat.person_id is None and person is not None)):
+            await self._remember_chat(activity, person)
+        return person, profile, qa_contact
+
+    async def _remember_chat(self, activity: Activity, person: Person | None) -> None:
+        # A chat installed before references were stored, or a person imported since: keep them.
+        chat = self._personal_chat(activity)
+        async with self.services.db.sessions.begin() as session:
+            await chats.add_personal_chat_if_absent(session, chat, now=self.services.clock())
+            if person is not None:
+                await chats.link_chat(session, chat.conversation_id, person.id)
+
+    # -- Action.Execute -------------------------------------------------------------------
+    async def on_adaptive_card_invoke(self, turn_context: TurnContext,
+                                      invoke_value: AdaptiveCardInvokeValue) -> AdaptiveCardInvokeResponse:
+        action = invoke_value.action
+        verb = action.get("verb") if isinstance(action, dict) else getattr(action, "verb", None)
+        handler = self.card_actions.get(verb) if isinstance(verb, str) else None
+        if handler is None:
+            log.info("unknown card action verb")
+            return AdaptiveCardInvokeResponse(
+                status_code=400, type="application/vnd.microsoft.error",
+                value={"code": "BadRequest", "message": "This card action is not one I know."})
+        return await handler(turn_context, invoke_value)
+
+    async def _help_action(self, turn_context: TurnContext, _value: AdaptiveCardInvokeValue) -> AdaptiveCardInvokeResponse:
+        person, _profile, qa_contact = await self._who(turn_context)
+        card = help_card(person.role if person else None, qa_contact=qa_contact)
+        return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
+
+    async def _whoami_action(self, turn_context: TurnContext, _value: AdaptiveCardInvokeValue) -> AdaptiveCardInvokeResponse:
+        _person, profile, qa_contact = await self._who(turn_context)
+        user = turn_context.activity.from_property
+        card = whoami_card(profile, teams_name=user.name if user else None, qa_contact=qa_contact)
+        return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)

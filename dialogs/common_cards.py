@@ -1,0 +1,237 @@
+"""Cards every user sees: welcome, help and whoami. Pure functions: data in, card JSON out.
+
+What each role is told the bot does comes from the framework's roles (section 8), the monthly
+audit cycle (9.3), supervision (9.1) and observation of practice (section 11).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+
+ROLE_WORDS = {
+    "practitioner": "practitioner",
+    "practice_manager": "practice manager",
+    "service_lead": "service lead",
+    "head_of_service": "head of service",
+    "deputy_director": "deputy director",
+    "qa_unit": "member of the Quality Assurance Unit",
+    "principal_social_worker": "principal social worker",
+}
+
+_AUDITOR_LINES = [
+    "Send you your audit allocation on the 3rd and remind you before audits are due on the 28th.",
+    "Help you record the grade and your discussion with the case holder.",
+    "Escalate an immediate safeguarding concern found while auditing at once to the practice manager, "
+    "service lead, head of service and deputy director.",
+]
+_SENIOR_LINES = [
+    "Bring you Inadequate audits agreed at moderation for urgent review, and chase the updates due "
+    "within 3 days and after a week.",
+    "Alert you at once to an immediate safeguarding concern found during an audit.",
+    "Show you where audits and service-lead oversight are overdue in your service areas.",
+]
+
+ROLE_HELP: dict[str, list[str]] = {
+    "practitioner": [
+        "Tell you when a case you hold is allocated for audit, so you can prepare for the discussion "
+        "with the auditor.",
+        "Share the audit's grade and the actions agreed for your case.",
+        "Remind you of 1:1 supervision: at least every four weeks (ASYE: weekly for the first six weeks, "
+        "then fortnightly).",
+        "Let you know about your observation of practice and its action plan.",
+        "Tell you about practice forums, Learning and Improvement Forums and quarterly practice weeks.",
+    ],
+    "practice_manager": [
+        *_AUDITOR_LINES,
+        "Nudge you when a supervisee's 1:1 or case-level supervision is due, and about your team's "
+        "monthly group reflective supervision.",
+        "Remind you to observe each supervisee's practice at least once a year (practice weeks are ideal).",
+    ],
+    "service_lead": [
+        "Send you the audits completed in your service area on the 28th, for your oversight by the 6th.",
+        "Bring in the QA unit when you and an auditor disagree about an audit between the 28th and the 6th.",
+        "Track remedial actions on Requires Improvement and Inadequate audits in your service area.",
+        "Tell you when an Inadequate audit in your service area is escalated for urgent review.",
+        _AUDITOR_LINES[0],
+    ],
+    "head_of_service": list(_SENIOR_LINES),
+    "deputy_director": [
+        *_SENIOR_LINES,
+        "Bring audit themes to the monthly assurance clinics you chair.",
+    ],
+    "qa_unit": [
+        "Distribute the month's audit allocation list on the 3rd.",
+        "Show which audits are outstanding at the 28th and which oversight is outstanding at the 6th.",
+        "Queue Inadequate audits and the monthly dip sample for moderation, and track escalation updates.",
+        "Help settle disputes between service leads and auditors.",
+        "Send broadcasts to staff, and keep the roster the bot works from.",
+    ],
+    "principal_social_worker": [
+        "Pass on the views of children and families that auditors gather, for your team to collate.",
+        "Share Good and Outstanding audits for reflection in practice forums and learning workshops.",
+        "Remind staff of the practice forums and reflective groups your team runs.",
+    ],
+}
+
+COMMANDS = [
+    ("help", "what I can do for you"),
+    ("whoami", "who I take you to be: role, team, service area, supervisor"),
+]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Who the bot takes someone to be, from the roster."""
+
+    name: str
+    role: str
+    team: str = ""
+    service_areas: list[str] = field(default_factory=list)
+    supervisor_name: str | None = None
+
+    @property
+    def role_words(self) -> str:
+        return role_words(self.role)
+
+
+def role_words(role: str | None) -> str:
+    return ROLE_WORDS.get(role or "", (role or "").replace("_", " "))
+
+
+def _with_article(words: str) -> str:
+    return ("an " if words[:1].lower() in "aeiou" else "a ") + words
+
+
+def _ask_qa(qa_contact: str | None) -> str:
+    return f"{qa_contact} in the QA unit" if qa_contact else "the Quality Assurance Unit"
+
+
+def _card(body: list[dict[str, Any]], fallback: str, actions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    card: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "$schema": SCHEMA,
+        "version": "1.5",
+        "fallbackText": fallback,
+        "body": body,
+    }
+    if actions:
+        card["actions"] = actions
+    return card
+
+
+def _title(text: str) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": text, "size": "Medium", "weight": "Bolder", "wrap": True}
+
+
+def _text(text: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": text, "wrap": True, **extra}
+
+
+def _bullets(lines: list[str]) -> list[dict[str, Any]]:
+    return [_text("• " + line, spacing="Small") for line in lines]
+
+
+def _facts(profile: Profile) -> dict[str, Any]:
+    facts = [
+        {"title": "Name", "value": profile.name},
+        {"title": "Role", "value": profile.role_words},
+        {"title": "Team", "value": profile.team or "not recorded"},
+        {"title": "Service area" + ("s" if len(profile.service_areas) > 1 else ""),
+         "value": ", ".join(profile.service_areas) or "not recorded"},
+        {"title": "Supervisor", "value": profile.supervisor_name or "not recorded"},
+    ]
+    return {"type": "FactSet", "facts": facts}
+
+
+def _say(text: str) -> dict[str, Any]:
+    # imBack posts the text as if the user typed it, so buttons and typing take one path.
+    return {"type": "Action.Submit", "title": text, "data": {"msteams": {"type": "imBack", "value": text}}}
+
+
+# -- welcome ------------------------------------------------------------------------------
+
+def welcome_summary(profile: Profile | None, *, qa_contact: str | None = None) -> str:
+    if profile is None:
+        return (f"Welcome to the QA bot. You are not on the QA roster yet: please ask {_ask_qa(qa_contact)} "
+                "to add you.")
+    where = f" in {profile.team}" if profile.team else ""
+    return f"Welcome to the QA bot, {profile.name}. I have you as {_with_article(profile.role_words)}{where}."
+
+
+def welcome_card(profile: Profile | None, *, qa_contact: str | None = None) -> dict[str, Any]:
+    body = [
+        _title("Welcome to the QA bot"),
+        _text("I help run the Quality Assurance Framework: audit allocations, reminders, service-lead "
+              "oversight, escalations, supervision and observations of practice."),
+    ]
+    if profile is None:
+        body += [
+            _text("You are not on the QA roster yet, so I cannot send you allocations or reminders.",
+                  weight="Bolder"),
+            _text(f"Please ask {_ask_qa(qa_contact)} to add you. Once you are on the roster I will recognise you."),
+        ]
+    else:
+        body += [
+            _text(f"I have you as {_with_article(profile.role_words)}:"),
+            _facts(profile),
+            _text(f"If this is wrong, please tell {_ask_qa(qa_contact)}."),
+        ]
+    body.append(_text("Type **help** to see what I can do, or **whoami** to check these details.", isSubtle=True))
+    return _card(body, welcome_summary(profile, qa_contact=qa_contact), [_say("help"), _say("whoami")])
+
+
+# -- help ---------------------------------------------------------------------------------
+
+def help_summary(role: str | None, *, not_understood: bool = False) -> str:
+    lead = "Sorry, I did not understand that. " if not_understood else ""
+    if role is None:
+        return lead + "Here is what I can do. You are not on the QA roster yet."
+    return lead + f"Here is what I can do for you as {_with_article(role_words(role))}."
+
+
+def help_card(role: str | None, *, not_understood: bool = False, qa_contact: str | None = None) -> dict[str, Any]:
+    body: list[dict[str, Any]] = []
+    if not_understood:
+        body.append(_text("Sorry, I did not understand that.", color="Attention"))
+    body.append(_title("What I can do"))
+    lines = ROLE_HELP.get(role or "")
+    if role is None or lines is None:
+        body += [
+            _text("I help run the Quality Assurance Framework: audit allocations on the 3rd, reminders "
+                  "before the 28th, oversight by the 6th, escalations, supervision and observations."),
+            _text(f"You are not on the QA roster yet, so I do not know your role. Please ask "
+                  f"{_ask_qa(qa_contact)} to add you." if role is None else
+                  f"I do not know the role {role_words(role)!r}; please ask {_ask_qa(qa_contact)} to check the roster."),
+        ]
+    else:
+        body.append(_text(f"For you as {_with_article(role_words(role))}, I will:"))
+        body += _bullets(lines)
+    body.append(_text("You can type:", weight="Bolder", spacing="Medium"))
+    body.append({"type": "FactSet", "facts": [{"title": name, "value": what} for name, what in COMMANDS]})
+    return _card(body, help_summary(role, not_understood=not_understood), [_say("whoami")])
+
+
+# -- whoami -------------------------------------------------------------------------------
+
+def whoami_summary(profile: Profile | None, *, teams_name: str | None = None) -> str:
+    if profile is None:
+        who = f", {teams_name}" if teams_name else ""
+        return f"Sorry{who}: you are not on the QA roster yet."
+    where = f" in {profile.team}" if profile.team else ""
+    return f"You are {profile.name}, {_with_article(profile.role_words)}{where}."
+
+
+def whoami_card(profile: Profile | None, *, teams_name: str | None = None,
+                qa_contact: str | None = None) -> dict[str, Any]:
+    body = [_title("Who I take you to be")]
+    if profile is None:
+        body += [
+            _text(f"I cannot find {'you (' + teams_name + ')' if teams_name else 'you'} on the QA roster yet."),
+            _text(f"Please ask {_ask_qa(qa_contact)} to add you."),
+        ]
+    else:
+        body += [_facts(profile), _text(f"If any of this is wrong, please tell {_ask_qa(qa_contact)}.", isSubtle=True)]
+    return _card(body, whoami_summary(profile, teams_name=teams_name), [_say("help")])

@@ -1,0 +1,213 @@
+"""Where the bot can reach people: personal chats (Conversation) and teams (Team, Channel).
+
+Written from install and channel events at the edge (bot/teams_bot.py); read by everything
+that sends proactively. Every function runs in the caller's transaction.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.models import Channel, Conversation, Person, Team
+from storage.people import person_by_email
+
+
+@dataclass(frozen=True)
+class PersonalChat:
+    """What an install (or a first message) tells us about a 1:1 chat."""
+
+    conversation_id: str
+    tenant_id: str
+    service_url: str
+    bot_id: str
+    user_id: str
+    aad_object_id: str | None
+    reference: dict[str, Any]
+    email: str | None = None
+
+
+def _insert(session: AsyncSession):
+    return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+
+
+async def record_personal_chat(session: AsyncSession, chat: PersonalChat, *, now: datetime) -> None:
+    """Insert or refresh the chat by conversation id; a re-install makes it reachable again.
+
+    One statement, so two install events for the same chat (Teams sends two) serialise on the
+    row: a re-install after the chat went unreachable clears `welcomed_at` exactly once, and
+    the next `claim_welcome` lets exactly one of them welcome.
+    """
+    table = Conversation.__table__
+    email = chat.email.strip().lower() if chat.email else None
+    stmt = _insert(session)(Conversation).values(
+        conversation_id=chat.conversation_id, tenant_id=chat.tenant_id, service_url=chat.service_url,
+        bot_id=chat.bot_id, user_id=chat.user_id, aad_object_id=chat.aad_object_id, email=email,
+        reference=chat.reference, installed_at=now,
+    )
+    was_unreachable = table.c.unreachable_at.is_not(None)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["conversation_id"],
+        set_={
+            "tenant_id": stmt.excluded.tenant_id,
+            "service_url": stmt.excluded.service_url,
+            "bot_id": stmt.excluded.bot_id,
+            "user_id": stmt.excluded.user_id,
+            # Keep what an earlier event learnt when this one lacks it.
+            "aad_object_id": case((stmt.excluded.aad_object_id.is_(None), table.c.aad_object_id),
+                                  else_=stmt.excluded.aad_object_id),
+            "email": case((stmt.excluded.email.is_(None), table.c.email), else_=stmt.excluded.email),
+            "reference": stmt.excluded.reference,
+            "installed_at": case((was_unreachable, stmt.excluded.installed_at), else_=table.c.installed_at),
+            "welcomed_at": case((was_unreachable, None), else_=table.c.welcomed_at),
+            "unreachable_at": None,
+            "unreachable_reason": None,
+        },
+    )
+    await session.execute(stmt)
+
+
+async def add_personal_chat_if_absent(session: AsyncSession, chat: PersonalChat, *, now: datetime) -> bool:
+    """Record a chat first seen through a message (installed before we stored references)."""
+    stmt = _insert(session)(Conversation).values(
+        conversation_id=chat.conversation_id, tenant_id=chat.tenant_id, service_url=chat.service_url,
+        bot_id=chat.bot_id, user_id=chat.user_id, aad_object_id=chat.aad_object_id,
+        email=chat.email.strip().lower() if chat.email else None, reference=chat.reference, installed_at=now,
+    ).on_conflict_do_nothing(index_elements=["conversation_id"])
+    return (await session.execute(stmt)).rowcount == 1
+
+
+async def conversation_by_id(session: AsyncSession, conversation_id: str) -> Conversation | None:
+    return (await session.execute(
+        select(Conversation).where(Conversation.conversation_id == conversation_id)
+        .options(selectinload(Conversation.person))
+    )).scalar_one_or_none()
+
+
+async def roster_person_for(session: AsyncSession, *, aad_object_id: str | None, email: str | None) -> Person | None:
+    """The active roster person for a Teams user: by Entra object id, else by email/UPN."""
+    if aad_object_id:
+        person = (await session.execute(
+            select(Person).where(Person.aad_object_id == aad_object_id, Person.left_at.is_(None))
+        )).scalars().first()
+        if person is not None:
+            return person
+    if email:
+        person = await person_by_email(session, email)
+        if person is not None and person.active:
+            return person
+    return None
+
+
+async def link_chat(session: AsyncSession, conversation_id: str, person_id: int) -> None:
+    await session.execute(
+        update(Conversation).where(Conversation.conversation_id == conversation_id)
+        .values(person_id=person_id).execution_options(synchronize_session=False)
+    )
+
+
+async def claim_welcome(session: AsyncSession, conversation_id: str, *, now: datetime) -> bool:
+    """True for exactly one caller per installation: the one that should send the welcome."""
+    result = await session.execute(
+        update(Conversation)
+        .where(Conversation.conversation_id == conversation_id, Conversation.welcomed_at.is_(None),
+               Conversation.unreachable_at.is_(None))
+        .values(welcomed_at=now).execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def release_welcome(session: AsyncSession, conversation_id: str, *, claimed_at: datetime) -> None:
+    """Undo a claim whose welcome could not be sent, so the next install event can try again."""
+    await session.execute(
+        update(Conversation)
+        .where(Conversation.conversation_id == conversation_id, Conversation.welcomed_at == claimed_at)
+        .values(welcomed_at=None).execution_options(synchronize_session=False)
+    )
+
+
+async def mark_unreachable(session: AsyncSession, conversation_id: str, *, reason: str, now: datetime) -> bool:
+    """Stop proactive sends to a chat (uninstalled, blocked). True if a reachable chat changed."""
+    result = await session.execute(
+        update(Conversation)
+        .where(Conversation.conversation_id == conversation_id, Conversation.unreachable_at.is_(None))
+        .values(unreachable_at=now, unreachable_reason=reason[:200]).execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def qa_unit_contact(session: AsyncSession) -> Person | None:
+    """Someone in the QA unit to point people at (who is not on the roster yet)."""
+    return (await session.execute(
+        select(Person).where(Person.role == "qa_unit", Person.left_at.is_(None)).order_by(Person.display_name, Person.id)
+    )).scalars().first()
+
+
+# -- Teams and channels -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TeamInstall:
+    team_id: str
+    aad_group_id: str | None
+    name: str | None
+    tenant_id: str
+    service_url: str
+    bot_id: str
+
+
+async def record_team(session: AsyncSession, team: TeamInstall, *, now: datetime) -> int:
+    """Insert or refresh a team the bot is in; a re-add clears `removed_at`. Returns its row id."""
+    table = Team.__table__
+    stmt = _insert(session)(Team).values(
+        team_id=team.team_id, aad_group_id=team.aad_group_id, tenant_id=team.tenant_id, name=team.name or "",
+        service_url=team.service_url, bot_id=team.bot_id, installed_at=now,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["team_id"],
+        set_={
+            "aad_group_id": case((stmt.excluded.aad_group_id.is_(None), table.c.aad_group_id),
+                                 else_=stmt.excluded.aad_group_id),
+            # Events after the install often carry no name: keep the one we have.
+            "name": case((stmt.excluded.name == "", table.c.name), else_=stmt.excluded.name),
+            "tenant_id": stmt.excluded.tenant_id,
+            "service_url": stmt.excluded.service_url,
+            "bot_id": stmt.excluded.bot_id,
+            "installed_at": case((table.c.removed_at.is_not(None), stmt.excluded.installed_at),
+                                 else_=table.c.installed_at),
+            "removed_at": None,
+        },
+    ).returning(table.c.id)
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def rename_team(session: AsyncSession, team_id: str, name: str) -> None:
+    await session.execute(update(Team).where(Team.team_id == team_id).values(name=name)
+                          .execution_options(synchronize_session=False))
+
+
+async def mark_team_removed(session: AsyncSession, team_id: str, *, now: datetime) -> None:
+    await session.execute(update(Team).where(Team.team_id == team_id, Team.removed_at.is_(None))
+                          .values(removed_at=now).execution_options(synchronize_session=False))
+
+
+async def record_channel(session: AsyncSession, team_row_id: int, channel_id: str, name: str | None) -> None:
+    """Insert or refresh a channel (created, renamed or restored); a name of None keeps the old one."""
+    table = Channel.__table__
+    stmt = _insert(session)(Channel).values(team_id=team_row_id, channel_id=channel_id, name=name or "")
+    set_: dict[str, Any] = {"deleted_at": None}
+    if name:
+        set_["name"] = stmt.excluded.name
+    await session.execute(stmt.on_conflict_do_update(index_elements=[table.c.team_id, table.c.channel_id], set_=set_))
+
+
+async def mark_channel_deleted(session: AsyncSession, team_row_id: int, channel_id: str, *, now: datetime) -> None:
+    await session.execute(
+        update(Channel).where(Channel.team_id == team_row_id, Channel.channel_id == channel_id,
+                              Channel.deleted_at.is_(None))
+        .values(deleted_at=now).execution_options(synchronize_session=False)
+    )
