@@ -24,20 +24,19 @@ Rules (decided here; docs/roster.md says the same for the people preparing the f
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 import uuid
-import warnings
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
-from typing import Any
 
+from qa.tabular import WHOLE_FILE, Problem, UnreadableTable, read_table
+from qa.tabular import column_letter as _letter
 from storage.models import ROLES
+
+__all__ = ["COLUMNS", "WHOLE_FILE", "Problem", "RosterEntry", "RosterProblems", "parse_roster", "read_roster_file"]
 
 COLUMNS = (
     "email", "display_name", "role", "team", "service_area",
@@ -52,20 +51,6 @@ YES = frozenset({"yes", "y", "true"})
 NO = frozenset({"no", "n", "false", ""})
 EMAIL = re.compile(r"^[^@\s;,<>\"']+@[^@\s;,<>\"']+\.[^@\s;,<>\"'.]+$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-WHOLE_FILE = 0  # Problem.row for a problem with the file itself rather than one row
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int  # as a spreadsheet shows it (header = 1); WHOLE_FILE (0) for the file itself
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = [f"row {self.row}"] if self.row else []
-        if self.column:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
 class RosterProblems(Exception):  # noqa: N818 - the name the design gave it
@@ -104,97 +89,12 @@ def read_roster_file(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 
     Raises RosterProblems for a file that cannot be read at all. A column without a name
     (but with data, or before a named one) appears in the header as "" so parse_roster can
-    point at it.
+    point at it. The reading itself is qa.tabular's, shared with the allocation import.
     """
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        hint = " (save it as .xlsx or as UTF-8 CSV)" if suffix in (".xls", ".xlsm", ".ods", ".txt", ".tsv") else ""
-        raise RosterProblems([Problem(WHOLE_FILE, None, f"{path.name}: a roster must be a .csv or .xlsx file{hint}")])
     try:
-        table = _read_csv(path) if suffix == ".csv" else _read_xlsx(path)
-    except OSError as exc:
-        raise RosterProblems([Problem(WHOLE_FILE, None, f"{path}: cannot be read ({exc.strerror or exc})")]) from None
-    return _to_rows(table)
-
-
-def _read_csv(path: Path) -> list[list[str]]:
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte-order mark
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise RosterProblems([Problem(WHOLE_FILE, None, (
-            f"{path.name} is not UTF-8 text (first unreadable character on line {line}); "
-            "save it as UTF-8 CSV (in Excel: Save As, 'CSV UTF-8 (Comma delimited)') and import it again"
-        ))]) from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        return list(reader)
-    except csv.Error as exc:
-        raise RosterProblems([Problem(WHOLE_FILE, None, (
-            f"{path.name} is not a readable CSV file (line {reader.line_num}: {exc})"))]) from None
-
-
-def _read_xlsx(path: Path) -> list[list[str]]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about styles and extensions it ignores; they do not matter here.
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError):
-        raise RosterProblems([Problem(WHOLE_FILE, None, (
-            f"{path.name} is not an Excel workbook (.xlsx); a password-protected one cannot be read either"))]) from None
-    try:
-        if not book.worksheets:
-            return []
-        # The first sheet, always: the "active" one is whichever was open when last saved.
-        sheet = book.worksheets[0]
-        # Some exporters write a wrong size ("A1") in the sheet; read the cells actually there.
-        sheet.reset_dimensions()
-        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _to_rows(table: list[list[str]]) -> tuple[list[str], list[dict[str, str]]]:
-    # Spreadsheets often carry empty trailing cells and rows; ignore them.
-    while table and not any(c.strip() for c in table[-1]):
-        table.pop()
-    if not table:
-        return [], []
-    width = max(_used_width(r) for r in table)
-    header = [c.strip() for c in table[0][:width]] + [""] * (width - len(table[0]))
-    rows = []
-    for cells in table[1:]:
-        cells = list(cells[:width]) + [""] * (width - len(cells))
-        rows.append(dict(zip(header, cells, strict=True)))
-    return header, rows
-
-
-def _used_width(cells: list[str]) -> int:
-    for i in range(len(cells), 0, -1):
-        if cells[i - 1].strip():
-            return i
-    return 0
+        return read_table(path, "a roster")
+    except UnreadableTable as exc:
+        raise RosterProblems(exc.problems) from None
 
 
 # ---------------------------------------------------------------- checking rows
@@ -252,16 +152,6 @@ def _check_header(header: list[str]) -> None:
     if problems:
         problems.append(Problem(1, None, f"the columns must be exactly: {', '.join(COLUMNS)} (in any order)"))
         raise RosterProblems(problems)
-
-
-def _letter(index: int) -> str:
-    """Spreadsheet column letter for a 0-based index (0 -> A, 26 -> AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _clean(value: str | None) -> str:

@@ -1,0 +1,179 @@
+"""Reading a spreadsheet someone prepared (.csv or .xlsx) into a header and rows of text. Pure.
+
+Shared by the imports (roster, allocations), which check the rows themselves:
+- .csv must be UTF-8 (Excel's "CSV UTF-8" byte-order mark is accepted); anything else is
+  refused with the line of the first unreadable character, never guessed at.
+- .xlsx: the first sheet, values only (formulas as last calculated), read-only mode.
+- Every cell becomes text; wholly blank trailing rows and columns are ignored.
+- A column without a name (but with data, or before a named one) appears in the header
+  as "" so the caller can point at it.
+- Problems are Problem(row, column, message) with spreadsheet row numbers (header = 1).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+WHOLE_FILE = 0  # Problem.row for a problem with the file itself rather than one row
+SUFFIXES = (".csv", ".xlsx")
+# Formats people often save by mistake: say what to do instead.
+_RESAVE_HINT = frozenset({".xls", ".xlsm", ".ods", ".txt", ".tsv", ".numbers"})
+
+Header = list[str]
+Rows = list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # as a spreadsheet shows it (header = 1); WHOLE_FILE (0) for the file itself
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [f"row {self.row}"] if self.row else []
+        if self.column:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class UnreadableTable(Exception):  # noqa: N818 - reads better at the raise site
+    """The file cannot be read as a table at all; `problems` says why (one whole-file problem)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _unreadable(message: str) -> UnreadableTable:
+    return UnreadableTable([Problem(WHOLE_FILE, None, message)])
+
+
+def check_suffix(filename: str, what: str = "the file") -> str:
+    """The lower-case suffix of a readable file name, or UnreadableTable saying what to save instead."""
+    name = Path(filename).name
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        hint = " (save it as .xlsx or as UTF-8 CSV)" if suffix in _RESAVE_HINT else ""
+        raise _unreadable(f"{name}: {what} must be a .csv or .xlsx file{hint}")
+    return suffix
+
+
+def read_table(path: Path, what: str = "the file") -> tuple[Header, Rows]:
+    """The header and rows (heading -> cell text) of a .csv or .xlsx file on disk.
+
+    `what` names the file in messages ("a roster", "an allocation list").
+    """
+    path = Path(path)
+    check_suffix(path.name, what)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _unreadable(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    return read_table_bytes(data, path.name, what)
+
+
+def read_table_bytes(data: bytes, filename: str, what: str = "the file") -> tuple[Header, Rows]:
+    """The same as read_table, from the bytes of an upload and the name it came with."""
+    name = Path(filename).name
+    suffix = check_suffix(name, what)
+    table = _read_csv(data, name) if suffix == ".csv" else _read_xlsx(data, name)
+    return to_rows(table)
+
+
+def _read_csv(data: bytes, name: str) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte-order mark
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise _unreadable(
+            f"{name} is not UTF-8 text (first unreadable character on line {line}); "
+            "save it as UTF-8 CSV (in Excel: Save As, 'CSV UTF-8 (Comma delimited)') and import it again"
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        raise _unreadable(f"{name} is not a readable CSV file (line {reader.line_num}: {exc})") from None
+
+
+def _read_xlsx(data: bytes, name: str) -> list[list[str]]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and extensions it ignores; they do not matter here.
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError):
+        raise _unreadable(
+            f"{name} is not an Excel workbook (.xlsx); a password-protected one cannot be read either") from None
+    try:
+        if not book.worksheets:
+            return []
+        # The first sheet, always: the "active" one is whichever was open when last saved.
+        sheet = book.worksheets[0]
+        # Some exporters write a wrong size ("A1") in the sheet; read the cells actually there.
+        sheet.reset_dimensions()
+        return [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    except (KeyError, ValueError, TypeError, zipfile.BadZipFile):
+        raise _unreadable(f"{name} is a damaged Excel workbook; open it in Excel and save it again") from None
+    finally:
+        book.close()
+
+
+def cell_text(value: Any) -> str:
+    """A spreadsheet value as the text a person sees (dates as YYYY-MM-DD, 3.0 as 3)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def to_rows(table: list[list[str]]) -> tuple[Header, Rows]:
+    """Header and rows from raw cells, ignoring blank trailing rows and columns."""
+    table = list(table)
+    # Spreadsheets often carry empty trailing cells and rows; ignore them.
+    while table and not any(c.strip() for c in table[-1]):
+        table.pop()
+    if not table:
+        return [], []
+    width = max(_used_width(r) for r in table)
+    header = [c.strip() for c in table[0][:width]] + [""] * (width - len(table[0]))
+    rows = []
+    for cells in table[1:]:
+        cells = list(cells[:width]) + [""] * (width - len(cells))
+        rows.append(dict(zip(header, cells, strict=True)))
+    return header, rows
+
+
+def _used_width(cells: list[str]) -> int:
+    for i in range(len(cells), 0, -1):
+        if cells[i - 1].strip():
+            return i
+    return 0
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column letter for a 0-based index (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
