@@ -276,6 +276,8 @@ class Allocation(Base):
     case_holder_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
     state: Mapped[str] = mapped_column(String(30), default="allocated")
     decline_reason: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    # When the allocation notice for this case was written to the outbox (late imports get one too).
+    notified_at: Mapped[datetime | None] = mapped_column(nullable=True)
     started_at: Mapped[datetime | None] = mapped_column(nullable=True)
     submitted_at: Mapped[datetime | None] = mapped_column(nullable=True)
     oversight_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
