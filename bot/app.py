@@ -8,6 +8,7 @@ from aiohttp import web
 from botbuilder.core import serializer_helper
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
+from msrest.serialization import Model
 
 from bot.adapter import QaAdapter
 from bot.services import Services
@@ -70,7 +71,11 @@ async def messages(request: web.Request) -> web.Response:
 
     invoke_response = await adapter.process_activity(auth, activity, request.app[BOT].on_turn)
     if invoke_response:
-        return web.json_response(serializer_helper(invoke_response.body), status=invoke_response.status)
+        # botbuilder's handler has already serialised the body to JSON types; only a model needs it.
+        body = invoke_response.body
+        if isinstance(body, Model):
+            body = serializer_helper(body)
+        return web.json_response(body, status=invoke_response.status)
     return web.Response(status=201)
 
 
