@@ -1,4 +1,4 @@
-"""`python -m bot ...`: serve, migrate, roster import, outbox status, tick.
+"""`python -m bot ...`: serve, migrate, roster import, allocations import, cycle close, outbox status, tick.
 
 Every command reads settings once; a wrong setting or input ends with one clear line on
 stderr and a non-zero exit, never a traceback.
@@ -40,6 +40,16 @@ def _parser() -> argparse.ArgumentParser:
     imp = roster.add_parser("import", help="import the roster from a .csv or .xlsx file")
     imp.add_argument("file", type=Path)
 
+    allocations = sub.add_parser("allocations", help="a month's audit allocations").add_subparsers(
+        dest="action", required=True)
+    alloc_imp = allocations.add_parser("import", help="import a month's allocation list from a .csv or .xlsx file")
+    alloc_imp.add_argument("file", type=Path)
+    alloc_imp.add_argument("--month", required=True, help="the audit month, YYYY-MM (e.g. 2026-12)")
+
+    cycle = sub.add_parser("cycle", help="the monthly audit cycle").add_subparsers(dest="action", required=True)
+    close = cycle.add_parser("close", help="close a month: it takes no more allocations")
+    close.add_argument("--month", required=True, help="the audit month, YYYY-MM (e.g. 2026-12)")
+
     outbox = sub.add_parser("outbox", help="proactive messages").add_subparsers(dest="action", required=True)
     outbox.add_parser("status", help="counts by state and the oldest pending message's age")
 
@@ -79,6 +89,29 @@ async def _roster_import(services, path: Path) -> int:
     return 0
 
 
+async def _allocations_import(services, path: Path, month: str) -> int:
+    from storage.allocations import AllocationsRejected, import_allocations
+
+    try:
+        report = await import_allocations(services.db, path, month, services.clock(),
+                                          actor_id=None, via="cli:allocations import")
+    except AllocationsRejected as exc:
+        raise CommandError(str(exc)) from None
+    print(report.describe())
+    return 0
+
+
+async def _cycle_close(services, month: str) -> int:
+    from storage.allocations import CycleError, close_month
+
+    try:
+        closure = await close_month(services.db, month, services.clock(), None, "cli:cycle close")
+    except CycleError as exc:
+        raise CommandError(str(exc)) from None
+    print(closure.describe())
+    return 0
+
+
 async def _outbox_status(services) -> int:
     from storage.outbox import outbox_status
 
@@ -108,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
             work = _migrate
         elif args.command == "roster":
             work = lambda s: _roster_import(s, args.file)  # noqa: E731
+        elif args.command == "allocations":
+            work = lambda s: _allocations_import(s, args.file, args.month)  # noqa: E731
+        elif args.command == "cycle":
+            work = lambda s: _cycle_close(s, args.month)  # noqa: E731
         elif args.command == "outbox":
             work = _outbox_status
         elif args.command == "tick":

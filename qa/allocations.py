@@ -1,0 +1,353 @@
+"""A month's audit allocation list: check the header and every row. Pure: no database.
+
+The QA unit picks the month's cases from the Ofsted Annex A lists (framework 9.3) and sends
+the bot one row per case. Rules decided here:
+
+- Columns: exactly COLUMNS, in any order. Headings match ignoring case, surrounding spaces,
+  and spaces/hyphens versus underscores ("Case Ref" is case_ref). Row numbers are as a
+  spreadsheet shows them (header = row 1); wholly blank rows are skipped but counted.
+- Child-identifying columns refuse the file whole, before anything else is read: the bot
+  holds case references only (the framework's privacy rule; Annex A exports carry names,
+  dates of birth and addresses). See IDENTIFYING_COLUMNS for the list and why each is there.
+- case_ref: the case-management system's id. 1-50 characters of letters, digits, '-', '_'
+  and '/', with at least one digit: a name ("Smith"), an email or anything with spaces is
+  refused, so a name pasted into the wrong column never reaches the database.
+- annex_a_list, service_area, team, auditor_email: required. case_holder_email, theme: may
+  be empty.
+- auditor_email must be an active person on the roster whose role audits: managers audit
+  (9.3: "managers are required to complete a minimum of one audit ... working alongside the
+  case holder"), and the QA unit and principal social worker lead themed audits. A
+  practitioner is refused: they are the people audited. The auditor cannot be the case holder.
+- case_holder_email, when given, must be an active person on the roster (any role).
+- service_area must be a service area someone on the roster works in (matched ignoring case,
+  stored as the roster spells it): oversight goes to that area's service lead, so a typo would
+  leave an audit with nobody to confirm it.
+- Each case_ref appears once in the file (both rows are named when it does not).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from qa.tabular import WHOLE_FILE, Problem, column_letter
+
+COLUMNS = ("case_ref", "annex_a_list", "service_area", "team", "auditor_email", "case_holder_email", "theme")
+REQUIRED = ("case_ref", "annex_a_list", "service_area", "team", "auditor_email")
+# Column widths in storage.models.Allocation: PostgreSQL enforces them, so check them here.
+MAX_LENGTHS = {"case_ref": 50, "annex_a_list": 100, "service_area": 200, "team": 200, "theme": 200,
+               "auditor_email": 320, "case_holder_email": 320}
+
+# Roles that audit case files (framework 9.3 and section 8). Not practitioners: they hold cases.
+AUDITOR_ROLES = frozenset({
+    "practice_manager", "service_lead", "head_of_service", "deputy_director", "qa_unit", "principal_social_worker",
+})
+
+# Column names (normalised: lower case, words joined by "_") that would carry details about a
+# child. A file holding any of them is refused whole, naming them. Why each is here:
+IDENTIFYING_COLUMNS: dict[str, str] = {
+    # names identify the child directly
+    "name": "a name", "child_name": "a name", "childs_name": "a name", "young_person_name": "a name",
+    "first_name": "a name", "firstname": "a name", "forename": "a name", "forenames": "a name",
+    "given_name": "a name", "middle_name": "a name", "last_name": "a name", "lastname": "a name",
+    "surname": "a name", "family_name": "a name", "full_name": "a name", "fullname": "a name",
+    "preferred_name": "a name", "known_as": "a name", "alias": "a name",
+    "mother_name": "a family member's name", "father_name": "a family member's name",
+    "parent_name": "a family member's name", "carer_name": "a family member's name",
+    # date of birth: with a team or area, it narrows a child down to one or two
+    "dob": "a date of birth", "d_o_b": "a date of birth", "date_of_birth": "a date of birth",
+    "birth_date": "a date of birth", "birthdate": "a date of birth", "birthday": "a date of birth",
+    # age is less exact but, beside a team and a list, still points at few children
+    "age": "an age",
+    # where the child lives identifies them (and the family)
+    "address": "an address", "home_address": "an address", "address_line_1": "an address",
+    "address_1": "an address", "street": "an address", "town": "an address",
+    "postcode": "a postcode", "post_code": "a postcode", "zip": "a postcode",
+    # national identifiers link to health and education records
+    "nhs_number": "an NHS number", "nhs_no": "an NHS number", "nhs": "an NHS number",
+    "upn": "a unique pupil number", "unique_pupil_number": "a unique pupil number",
+    "ni_number": "a National Insurance number", "national_insurance_number": "a National Insurance number",
+    # special category data (UK GDPR article 9), and a strong identifier in a small team
+    "ethnicity": "ethnicity", "ethnic_origin": "ethnicity", "religion": "religion",
+    "disability": "health or disability details",
+    # gender/sex: with an Annex A list and a team it narrows to very few children, and the
+    # audit allocation does not need it
+    "gender": "gender", "sex": "gender",
+    # a school names where the child can be found every day
+    "school": "a school", "school_name": "a school",
+    # contact details reach the family directly
+    "phone": "a phone number", "telephone": "a phone number", "mobile": "a phone number",
+    "child_email": "a child's email",
+}
+# Words that mark a compound heading ("Child First Name", "Mother's DOB") as identifying too.
+IDENTIFYING_WORDS: dict[str, str] = {
+    "forename": "a name", "forenames": "a name", "surname": "a name", "firstname": "a name",
+    "lastname": "a name", "fullname": "a name", "dob": "a date of birth", "birth": "a date of birth",
+    "birthdate": "a date of birth", "address": "an address", "postcode": "a postcode", "nhs": "an NHS number",
+    "ethnicity": "ethnicity", "ethnic": "ethnicity", "upn": "a unique pupil number",
+}
+# "name" alone is identifying unless the heading says whose name it is and that is staff or a place
+# of work ("Auditor Name", "Team Name"): those are not about the child (and not columns either).
+STAFF_WORDS = frozenset({
+    "auditor", "holder", "worker", "manager", "team", "service", "area", "list", "theme", "staff",
+    "practitioner", "lead", "qa", "file", "sheet",
+})
+
+EMAIL = re.compile(r"^[^@\s;,<>\"']+@[^@\s;,<>\"']+\.[^@\s;,<>\"'.]+$")
+CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_/-]*$")
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    """What the checks need to know about someone on the roster."""
+
+    id: int
+    email: str  # lower case
+    role: str
+    service_areas: tuple[str, ...] = ()
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class AllocationEntry:
+    """One checked row: the values an Allocation gets (people by roster id)."""
+
+    row: int
+    case_ref: str
+    annex_a_list: str
+    service_area: str
+    team: str
+    auditor_id: int
+    case_holder_id: int | None
+    theme: str
+
+
+class AllocationProblems(Exception):  # noqa: N818 - a list of problems, not an error of ours
+    """The list cannot be imported; `problems` says every reason, in row order."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=_problem_order)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _problem_order(p: Problem) -> tuple[int, int]:
+    return p.row, COLUMNS.index(p.column) if p.column in COLUMNS else -1
+
+
+def check_month(text: str) -> str:
+    """"2026-12" as given, or ValueError saying what a month looks like."""
+    text = (text or "").strip()
+    match = MONTH.match(text)
+    if not match or not 2000 <= int(match.group(1)) <= 2100:
+        raise ValueError(f"{text!r} is not a month in the form YYYY-MM (e.g. 2026-12)")
+    return text
+
+
+def normalise_heading(heading: str) -> str:
+    """"Date of Birth " -> "date_of_birth"; "Child's Name" -> "childs_name"."""
+    text = unicodedata.normalize("NFKC", heading).strip().lower().replace("'", "").replace("\u2019", "")
+    return re.sub(r"[\s_\-.]+", "_", text).strip("_")
+
+
+def identifying_columns(header: list[str]) -> list[tuple[int, str, str]]:
+    """(index, heading, what it would carry) for every heading that would identify a child."""
+    found = []
+    for index, heading in enumerate(header):
+        what = _identifying(normalise_heading(heading))
+        if what:
+            found.append((index, heading, what))
+    return found
+
+
+def _identifying(name: str) -> str | None:
+    if name in COLUMNS:
+        return None
+    if name in IDENTIFYING_COLUMNS:
+        return IDENTIFYING_COLUMNS[name]
+    words = name.split("_")
+    for word in words:
+        if word in IDENTIFYING_WORDS:
+            return IDENTIFYING_WORDS[word]
+    if "name" in words and not STAFF_WORDS.intersection(words):
+        return "a name"
+    return None
+
+
+def parse_allocations(header: list[str], rows: Iterable[dict[str, str]],
+                      known_people: Mapping[str, PersonInfo], month: str) -> list[AllocationEntry]:
+    """Check the whole list for `month`; return the entries or raise AllocationProblems."""
+    try:
+        check_month(month)
+    except ValueError as exc:
+        raise AllocationProblems([Problem(WHOLE_FILE, None, str(exc))]) from None
+    if not header:
+        raise AllocationProblems([Problem(WHOLE_FILE, None, "the file is empty; the first row must hold the column names")])
+    _check_header(header)
+    columns = {h: normalise_heading(h) for h in header if h}  # heading as written -> canonical name
+    areas = _known_areas(known_people)
+
+    problems: list[Problem] = []
+    entries: list[AllocationEntry] = []
+    case_rows: dict[str, list[int]] = {}
+    for row_number, raw in enumerate(rows, start=2):
+        cells = {columns[h]: _clean(v) for h, v in raw.items() if h in columns}
+        if not any(cells.values()):
+            continue  # a blank line
+        if cells["case_ref"]:
+            case_rows.setdefault(cells["case_ref"].upper(), []).append(row_number)
+        entry = _parse_row(row_number, cells, known_people, areas, problems)
+        if entry is not None:
+            entries.append(entry)
+    if not case_rows and not problems:
+        problems.append(Problem(WHOLE_FILE, None, "the file has column names but no cases; nothing to import"))
+    for rows_of_case in case_rows.values():
+        if len(rows_of_case) > 1:
+            listed = ", ".join(str(r) for r in rows_of_case)
+            problems.extend(Problem(r, "case_ref", f"the same case is allocated more than once (rows {listed})")
+                            for r in rows_of_case)
+    if problems:
+        raise AllocationProblems(problems)
+    return entries
+
+
+def _check_header(header: list[str]) -> None:
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        sep = "semicolons" if ";" in header[0] else "tabs"
+        raise AllocationProblems([Problem(1, None, (
+            f"the columns are separated by {sep}; save the file as CSV with commas (UTF-8 CSV)"))])
+    identifying = identifying_columns(header)
+    if identifying:
+        # Refused whole and first: nothing else about such a file matters until it is cleaned.
+        problems = [Problem(1, None, f"column {column_letter(i)} {heading!r} would hold {what} about a child")
+                    for i, heading, what in identifying]
+        problems.append(Problem(1, None, (
+            "the bot holds case references only, never a child's name, date of birth, address or other "
+            "identifying details: delete those columns and send the file again (nothing was imported)")))
+        raise AllocationProblems(problems)
+    problems = []
+    seen: dict[str, int] = {}
+    for index, heading in enumerate(header):
+        name = normalise_heading(heading)
+        if not name:
+            problems.append(Problem(1, None, f"column {column_letter(index)} has no column name"))
+        elif name not in COLUMNS:
+            problems.append(Problem(1, None, f"column {column_letter(index)} {heading!r} is not an allocation column"))
+        elif name in seen:
+            problems.append(Problem(1, None, (
+                f"column {name} appears twice (columns {column_letter(seen[name])} and {column_letter(index)})")))
+        else:
+            seen[name] = index
+    missing = [c for c in COLUMNS if c not in seen]
+    if missing:
+        problems.append(Problem(1, None, f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"))
+    if problems:
+        problems.append(Problem(1, None, f"the columns must be exactly: {', '.join(COLUMNS)} (in any order)"))
+        raise AllocationProblems(problems)
+
+
+def _clean(value: str | None) -> str:
+    return unicodedata.normalize("NFC", (value or "").strip())
+
+
+def _known_areas(known_people: Mapping[str, PersonInfo]) -> dict[str, str]:
+    """Service areas of active people, lower case -> as the roster spells it."""
+    areas: dict[str, str] = {}
+    for person in known_people.values():
+        if person.active:
+            for area in person.service_areas:
+                areas.setdefault(area.casefold(), area)
+    return areas
+
+
+@dataclass
+class _RowCheck:
+    row: int
+    problems: list[Problem]
+    before: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.before = len(self.problems)
+
+    def bad(self, column: str, message: str) -> None:
+        self.problems.append(Problem(self.row, column, message))
+
+    @property
+    def ok(self) -> bool:
+        return len(self.problems) == self.before
+
+
+def _parse_row(row: int, cells: dict[str, str], known: Mapping[str, PersonInfo], areas: dict[str, str],
+               problems: list[Problem]) -> AllocationEntry | None:
+    check = _RowCheck(row, problems)
+    for column in REQUIRED:
+        if not cells[column]:
+            check.bad(column, "is empty; every allocation needs one")
+    for column, limit in MAX_LENGTHS.items():
+        if column != "case_ref" and len(cells[column]) > limit:
+            check.bad(column, f"is {len(cells[column])} characters long; at most {limit} fit")
+
+    case_ref = cells["case_ref"]
+    if case_ref:
+        reason = case_ref_problem(case_ref)
+        if reason:
+            check.bad("case_ref", reason)
+
+    auditor = _person(check, "auditor_email", cells["auditor_email"], known)
+    if auditor is not None and auditor.role not in AUDITOR_ROLES:
+        check.bad("auditor_email", (
+            f"{auditor.email} is a {auditor.role.replace('_', ' ')} on the roster; audits are carried out by "
+            "managers, the QA unit or the principal social worker, not practitioners"))
+    holder = _person(check, "case_holder_email", cells["case_holder_email"], known)
+    if auditor is not None and holder is not None and auditor.id == holder.id:
+        check.bad("case_holder_email", "is the auditor; an auditor audits alongside the case holder, not their own case")
+
+    area = areas.get(cells["service_area"].casefold())
+    if cells["service_area"] and area is None and len(cells["service_area"]) <= MAX_LENGTHS["service_area"]:
+        check.bad("service_area", (
+            f"{cells['service_area']!r} is not a service area anyone on the roster works in"
+            + (f" (known: {', '.join(sorted(areas.values()))})" if 0 < len(areas) <= 20 else "")))
+
+    if not check.ok or auditor is None or area is None:
+        return None
+    return AllocationEntry(
+        row=row, case_ref=case_ref, annex_a_list=cells["annex_a_list"], service_area=area, team=cells["team"],
+        auditor_id=auditor.id, case_holder_id=holder.id if holder else None, theme=cells["theme"],
+    )
+
+
+def case_ref_problem(case_ref: str) -> str | None:
+    """Why `case_ref` does not look like a case-management id, or None when it does.
+
+    The reasons never repeat the value: a cell that fails may hold a child's name.
+    """
+    if "@" in case_ref:
+        return "looks like an email address; give the case-management system's case reference"
+    if re.search(r"\s", case_ref):
+        return ("contains spaces; a case reference is the case-management system's id "
+                "(letters, digits, - _ /), never a name")
+    if len(case_ref) > MAX_LENGTHS["case_ref"]:
+        return f"is {len(case_ref)} characters long; a case reference is at most {MAX_LENGTHS['case_ref']}"
+    if not CASE_REF.match(case_ref):
+        return "holds characters a case reference cannot; use letters, digits, - _ and / only"
+    if not any(c.isdigit() for c in case_ref):
+        return "has no digits; give the case-management system's id, never a name"
+    return None
+
+
+def _person(check: _RowCheck, column: str, text: str, known: Mapping[str, PersonInfo]) -> PersonInfo | None:
+    if not text:
+        return None
+    email = text.lower()
+    if not EMAIL.match(email):
+        check.bad(column, f"{text!r} is not an email address")
+        return None
+    person = known.get(email)
+    if person is None:
+        check.bad(column, f"{email} is not on the roster; import the roster first, or correct the email")
+        return None
+    if not person.active:
+        check.bad(column, f"{email} has left (not on the latest roster); allocate the case to someone else")
+        return None
+    return person

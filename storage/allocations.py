@@ -1,0 +1,298 @@
+"""Importing a month's audit allocations, and closing a month. Checked whole, applied in one go.
+
+Re-importing a month is how the QA unit corrects the list (framework 9.3: it distributes the
+list on the 3rd and reallocates declined audits). What a re-import does, case by case:
+- a case new to the month is allocated;
+- a case not yet started ("allocated", or "declined") takes the file's values; a new auditor
+  makes it "reallocated" (a declined case goes back to "allocated"); the same auditor on a
+  declined case leaves it declined, so re-sending an unchanged file never overrides a decline;
+- a case already started (any later state, a start time or an audit draft) is kept exactly as
+  it is, whatever the file says: the auditor's work is never taken away by an upload;
+- a not-started case missing from the file is withdrawn (deleted); its earlier trail events
+  keep the month and lose the link, and the "withdrawn" event records the old id and case_ref.
+Every change writes an AuditEvent (allocated, reallocated, allocation_updated, withdrawn).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from qa.allocations import AllocationEntry, AllocationProblems, PersonInfo, check_month, parse_allocations
+from qa.tabular import WHOLE_FILE, Problem, UnreadableTable, read_table, read_table_bytes
+from storage.db import Database
+from storage.models import Allocation, Audit, AuditEvent, AuditMonth, Person
+
+log = logging.getLogger(__name__)
+
+Source = Path | tuple[bytes, str]  # a file on disk, or an upload's bytes and file name
+NOT_STARTED = ("allocated", "declined")
+# The Allocation columns a file sets (case_ref is the key).
+FIELDS = ("annex_a_list", "service_area", "team", "auditor_id", "case_holder_id", "theme")
+WHAT = "an allocation list"
+
+
+class AllocationsRejected(Exception):  # noqa: N818 - the name the CLI and the bot use
+    """The list was refused whole; str() is the message for a person, one problem a line."""
+
+    def __init__(self, source_name: str, month: str, problems: list[Problem]) -> None:
+        self.source_name = source_name
+        self.month = month
+        self.problems = problems
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        lines = [f"{source_name} was not imported for {month} ({count}; nothing was changed):"]
+        lines += [f"  {p}" for p in problems]
+        super().__init__("\n".join(lines))
+
+
+class CycleError(Exception):
+    """A month that cannot be closed (not a month, or never imported)."""
+
+
+@dataclass
+class AllocationImportReport:
+    month: str
+    source_name: str
+    added_cases: list[str] = field(default_factory=list)
+    updated_cases: list[str] = field(default_factory=list)
+    unchanged_cases: list[str] = field(default_factory=list)
+    withdrawn_cases: list[str] = field(default_factory=list)
+    kept_started_cases: list[str] = field(default_factory=list)
+    # Declined, and the file gives the same auditor again: still waiting for reallocation.
+    still_declined_cases: list[str] = field(default_factory=list)
+
+    added = property(lambda self: len(self.added_cases))
+    updated = property(lambda self: len(self.updated_cases))
+    unchanged = property(lambda self: len(self.unchanged_cases))
+    withdrawn = property(lambda self: len(self.withdrawn_cases))
+    kept_started = property(lambda self: len(self.kept_started_cases))
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added_cases or self.updated_cases or self.withdrawn_cases)
+
+    def describe(self) -> str:
+        lines = [
+            f"allocations for {self.month} imported from {self.source_name}: {self.added} added, "
+            f"{self.updated} updated, {self.unchanged} unchanged, {self.withdrawn} withdrawn, "
+            f"{self.kept_started} kept (already started)"
+        ]
+        for label, cases in self.sections():
+            lines.append(f"{label}: {', '.join(cases)}")
+        return "\n".join(lines)
+
+    def sections(self) -> list[tuple[str, list[str]]]:
+        """(what happened, case refs) for every non-empty list, in the order a reader wants them."""
+        found = [
+            ("added", self.added_cases),
+            ("updated", self.updated_cases),
+            ("withdrawn (not in the file, not started)", self.withdrawn_cases),
+            ("kept as they are (already started; the file does not change them)", self.kept_started_cases),
+            ("still declined (the file gives the same auditor; give another to reallocate)",
+             self.still_declined_cases),
+        ]
+        return [(label, sorted(cases)) for label, cases in found if cases]
+
+
+def _source_name(source: Source) -> str:
+    return Path(source[1]).name if isinstance(source, tuple) else Path(source).name
+
+
+async def import_allocations(db: Database, source: Source, month: str, now: datetime, *,
+                             actor_id: int | None, via: str) -> AllocationImportReport:
+    """Check the list whole, then add, update and withdraw `month`'s allocations in one transaction.
+
+    Raises AllocationsRejected (nothing written) for an unreadable file, a bad header or row,
+    a month that is not YYYY-MM, or a closed month.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    name = _source_name(source)
+    try:
+        month = check_month(month)
+    except ValueError as exc:
+        raise AllocationsRejected(name, month, [Problem(WHOLE_FILE, None, str(exc))]) from None
+    try:
+        if isinstance(source, tuple):
+            header, rows = read_table_bytes(source[0], name, WHAT)
+        else:
+            header, rows = read_table(Path(source), WHAT)
+    except UnreadableTable as exc:
+        raise AllocationsRejected(name, month, exc.problems) from None
+    try:
+        async with db.sessions.begin() as session:
+            report = await _apply(session, header, rows, month, now, name, actor_id, via)
+    except AllocationProblems as exc:
+        raise AllocationsRejected(name, month, exc.problems) from None
+    except IntegrityError:
+        # Only another import (or a roster change) for the same month at the same moment.
+        raise AllocationsRejected(name, month, [Problem(WHOLE_FILE, None, (
+            "someone else changed this month's allocations at the same time; send the file again"))]) from None
+    log.info("allocations imported month=%s added=%d updated=%d unchanged=%d withdrawn=%d kept_started=%d",
+             month, report.added, report.updated, report.unchanged, report.withdrawn, report.kept_started)
+    return report
+
+
+def _insert(session: AsyncSession):
+    return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+
+
+async def _lock_month(session: AsyncSession, month: str, now: datetime) -> AuditMonth:
+    """The month's row, created if new, locked until commit: imports and closing queue on it."""
+    await session.execute(
+        _insert(session)(AuditMonth).values(month=month, imported_at=now).on_conflict_do_nothing(
+            index_elements=["month"]))
+    return (await session.execute(
+        select(AuditMonth).where(AuditMonth.month == month).with_for_update())).scalar_one()
+
+
+async def _known_people(session: AsyncSession) -> dict[str, PersonInfo]:
+    result = await session.execute(select(Person.id, Person.email, Person.role, Person.service_area, Person.left_at))
+    return {
+        row.email.lower(): PersonInfo(
+            id=row.id, email=row.email.lower(), role=row.role, active=row.left_at is None,
+            service_areas=tuple(a for a in (s.strip() for s in row.service_area.split(";")) if a))
+        for row in result
+    }
+
+
+async def _apply(session: AsyncSession, header: list[str], rows: list[dict[str, str]], month: str,
+                 now: datetime, name: str, actor_id: int | None, via: str) -> AllocationImportReport:
+    audit_month = await _lock_month(session, month, now)
+    if audit_month.closed_at is not None:
+        raise AllocationProblems([Problem(WHOLE_FILE, None, (
+            f"{month} was closed on {audit_month.closed_at:%Y-%m-%d %H:%M} UTC; a closed month takes no more "
+            "allocations (import the list for another month)"))])
+    entries = parse_allocations(header, rows, await _known_people(session), month)
+
+    report = AllocationImportReport(month=month, source_name=name)
+    existing = {a.case_ref.upper(): a for a in (await session.execute(
+        select(Allocation).where(Allocation.month == month))).scalars()}
+    with_audit = set((await session.execute(
+        select(Audit.allocation_id).join(Allocation).where(Allocation.month == month))).scalars())
+    events: list[AuditEvent] = []
+
+    def event(action: str, allocation: Allocation | None, **detail) -> None:
+        events.append(AuditEvent(allocation_id=allocation.id if allocation else None, month=month,
+                                 actor_id=actor_id, action=action, via=via, detail=detail, at=now))
+
+    added: list[Allocation] = []
+    for entry in entries:
+        old = existing.pop(entry.case_ref.upper(), None)
+        if old is None:
+            added.append(_new_allocation(entry, month, now))
+        elif _started(old, with_audit):
+            report.kept_started_cases.append(old.case_ref)
+        else:
+            _update(old, entry, now, report, event)
+
+    withdrawn = []
+    for old in existing.values():
+        if _started(old, with_audit):
+            report.kept_started_cases.append(old.case_ref)
+        else:
+            withdrawn.append(old)
+            report.withdrawn_cases.append(old.case_ref)
+            event("withdrawn", None, case_ref=old.case_ref, allocation_id=old.id, auditor_id=old.auditor_id,
+                  state=old.state)
+    if withdrawn:
+        ids = [a.id for a in withdrawn]
+        # The trail stays (by month); it cannot point at a row that is gone.
+        await session.execute(update(AuditEvent).where(AuditEvent.allocation_id.in_(ids))
+                              .values(allocation_id=None).execution_options(synchronize_session=False))
+        # A bulk DELETE: the ORM's delete would lazy-load each row's audit to unlink it.
+        await session.execute(delete(Allocation).where(Allocation.id.in_(ids))
+                              .execution_options(synchronize_session=False))
+
+    session.add_all(added)
+    await session.flush()  # ids for the trail
+    for allocation in added:
+        report.added_cases.append(allocation.case_ref)
+        event("allocated", allocation, case_ref=allocation.case_ref, auditor_id=allocation.auditor_id,
+              case_holder_id=allocation.case_holder_id)
+    session.add_all(events)
+    audit_month.imported_at = now
+    return report
+
+
+def _started(allocation: Allocation, with_audit: set[int]) -> bool:
+    return (allocation.state not in NOT_STARTED or allocation.started_at is not None
+            or allocation.id in with_audit)
+
+
+def _new_allocation(entry: AllocationEntry, month: str, now: datetime) -> Allocation:
+    return Allocation(month=month, case_ref=entry.case_ref, state="allocated", created_at=now, updated_at=now,
+                      **{f: getattr(entry, f) for f in FIELDS})
+
+
+def _update(old: Allocation, entry: AllocationEntry, now: datetime, report: AllocationImportReport, event) -> None:
+    changed = [f for f in FIELDS if getattr(old, f) != getattr(entry, f)]
+    if old.case_ref != entry.case_ref:
+        changed.append("case_ref")
+    if old.state == "declined" and entry.auditor_id == old.auditor_id:
+        report.still_declined_cases.append(old.case_ref)
+    if not changed:
+        if old.state != "declined":
+            report.unchanged_cases.append(old.case_ref)
+        return
+    before = {"auditor_id": old.auditor_id, "state": old.state}
+    for f in FIELDS:
+        setattr(old, f, getattr(entry, f))
+    old.case_ref = entry.case_ref
+    old.updated_at = now
+    if "auditor_id" in changed:
+        old.state, old.decline_reason = "allocated", None  # a declined case goes to its new auditor
+        event("reallocated", old, case_ref=old.case_ref, from_auditor_id=before["auditor_id"],
+              to_auditor_id=old.auditor_id, was=before["state"])
+    else:
+        event("allocation_updated", old, case_ref=old.case_ref, fields=sorted(changed))
+    report.updated_cases.append(old.case_ref)
+
+
+# ---------------------------------------------------------------- closing a month
+
+
+@dataclass(frozen=True)
+class MonthClosure:
+    month: str
+    closed_at: datetime
+    already_closed: bool
+    allocations: int
+    not_complete: int
+
+    def describe(self) -> str:
+        if self.already_closed:
+            return f"{self.month} was already closed on {self.closed_at:%Y-%m-%d %H:%M} UTC; nothing changed"
+        return (f"{self.month} closed: it takes no more allocations. {self.allocations} allocation"
+                f"{'s' if self.allocations != 1 else ''}, {self.not_complete} not complete")
+
+
+async def close_month(db: Database, month: str, now: datetime, actor_id: int | None, via: str) -> MonthClosure:
+    """Close `month` to further imports (idempotent). Raises CycleError for an unknown month."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    try:
+        month = check_month(month)
+    except ValueError as exc:
+        raise CycleError(str(exc)) from None
+    async with db.sessions.begin() as session:
+        audit_month = (await session.execute(
+            select(AuditMonth).where(AuditMonth.month == month).with_for_update())).scalar_one_or_none()
+        if audit_month is None:
+            raise CycleError(f"no allocations were ever imported for {month}; there is nothing to close")
+        states = list((await session.execute(select(Allocation.state).where(Allocation.month == month))).scalars())
+        closure = MonthClosure(month, audit_month.closed_at or now, audit_month.closed_at is not None,
+                               len(states), sum(1 for s in states if s != "complete"))
+        if not closure.already_closed:
+            audit_month.closed_at = now
+            session.add(AuditEvent(month=month, actor_id=actor_id, action="month_closed", via=via,
+                                   detail={"allocations": closure.allocations, "not_complete": closure.not_complete},
+                                   at=now))
+    log.info("month closed month=%s already=%s", month, closure.already_closed)
+    return closure

@@ -1,0 +1,507 @@
+"""`python -m bot allocations import FILE --month YYYY-MM`: the rules, the import, the CLI."""
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from qa.allocations import (
+    COLUMNS,
+    AllocationProblems,
+    PersonInfo,
+    case_ref_problem,
+    identifying_columns,
+    parse_allocations,
+)
+from qa.tabular import UnreadableTable, read_table, read_table_bytes
+from storage.allocations import AllocationsRejected, CycleError, close_month, import_allocations
+from storage.models import Allocation, Audit, AuditEvent, AuditMonth, Person
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 12, 3, 9, tzinfo=timezone.utc)
+LATER = NOW + timedelta(days=2)
+MONTH = "2026-12"
+VIA = "test"
+
+# Staff on the roster (as a roster import writes them).
+STAFF = [
+    ("qa@council.gov.uk", "qa_unit", ""),
+    ("pm.cin@council.gov.uk", "practice_manager", "Children in Need"),
+    ("pm.lac@council.gov.uk", "practice_manager", "Looked After Children"),
+    ("sl.cin@council.gov.uk", "service_lead", "Children in Need"),
+    ("sw1@council.gov.uk", "practitioner", "Children in Need"),
+    ("sw2@council.gov.uk", "practitioner", "Looked After Children"),
+    ("gone@council.gov.uk", "practice_manager", "Children in Need"),  # left
+]
+
+
+def row(case_ref: str, auditor: str = "pm.cin@council.gov.uk", holder: str = "sw1@council.gov.uk", *,
+        area: str = "Children in Need", team: str = "CIN Team 1", annex: str = "List 6", theme: str = "") -> dict:
+    return {"case_ref": case_ref, "annex_a_list": annex, "service_area": area, "team": team,
+            "auditor_email": auditor, "case_holder_email": holder, "theme": theme}
+
+
+GOOD = [
+    row("CR-1001"),
+    row("CR-1002", "pm.lac@council.gov.uk", "sw2@council.gov.uk", area="Looked After Children", team="LAC 2",
+        annex="List 8", theme="Stability"),
+    row("CR-1003", "sl.cin@council.gov.uk", ""),
+]
+
+
+def csv_bytes(rows: list[dict], header: list[str] | None = None, *, bom: bool = False) -> bytes:
+    import csv
+
+    header = list(header or COLUMNS)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for r in rows:
+        writer.writerow([r.get(h, "") for h in header])
+    return (b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode("utf-8")
+
+
+def xlsx_bytes(rows: list[dict], header: list[str] | None = None) -> bytes:
+    header = list(header or COLUMNS)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for r in rows:
+        sheet.append([r.get(h) or None for h in header])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def known() -> dict[str, PersonInfo]:
+    return {email: PersonInfo(id=i, email=email, role=role, service_areas=(area,) if area else (),
+                              active=not email.startswith("gone"))
+            for i, (email, role, area) in enumerate(STAFF, start=1)}
+
+
+def parse(rows: list[dict], header: list[str] | None = None):
+    header, table = read_table_bytes(csv_bytes(rows, header), "list.csv")
+    return parse_allocations(header, table, known(), MONTH)
+
+
+def problems_of(rows: list[dict], header: list[str] | None = None) -> list[tuple[int, str | None, str]]:
+    with pytest.raises(AllocationProblems) as caught:
+        parse(rows, header)
+    return [(p.row, p.column, p.message) for p in caught.value.problems]
+
+
+# ---------------------------------------------------------------- reading tables (qa/tabular.py)
+
+
+def test_csv_with_and_without_bom_and_xlsx_read_the_same(tmp_path):
+    plain = read_table_bytes(csv_bytes(GOOD), "a.csv")
+    with_bom = read_table_bytes(csv_bytes(GOOD, bom=True), "a.csv")
+    book = read_table_bytes(xlsx_bytes(GOOD), "a.XLSX")
+    (tmp_path / "a.xlsx").write_bytes(xlsx_bytes(GOOD))
+    from_path = read_table(tmp_path / "a.xlsx")
+    assert plain == with_bom == book == from_path
+    assert plain[0] == list(COLUMNS)
+    assert plain[1][1]["theme"] == "Stability"
+
+
+def test_blank_trailing_rows_and_columns_are_ignored():
+    data = csv_bytes(GOOD).replace(b"\r\n", b",,\r\n") + b",,,,,,,,\r\n\r\n"
+    header, rows = read_table_bytes(data, "a.csv")
+    assert header == list(COLUMNS)
+    assert len(rows) == len(GOOD)
+
+
+def test_xlsx_cells_become_text():
+    book = openpyxl.Workbook()
+    book.active.append(["case_ref", "n", "when"])
+    book.active.append([1234.0, 7, datetime(2026, 12, 1)])
+    out = io.BytesIO()
+    book.save(out)
+    _header, rows = read_table_bytes(out.getvalue(), "x.xlsx")
+    assert rows == [{"case_ref": "1234", "n": "7", "when": "2026-12-01"}]
+
+
+def test_non_utf8_csv_is_refused_with_the_line():
+    data = csv_bytes(GOOD).replace(b"Stability", "Stabilité".encode("latin-1"))
+    with pytest.raises(UnreadableTable) as caught:
+        read_table_bytes(data, "list.csv", "an allocation list")
+    assert "not UTF-8" in str(caught.value) and "line 3" in str(caught.value)
+
+
+@pytest.mark.parametrize("name, data, expected", [
+    ("list.xls", b"whatever", "must be a .csv or .xlsx file (save it as .xlsx or as UTF-8 CSV)"),
+    ("list.pdf", b"%PDF", "must be a .csv or .xlsx file"),
+    ("list.xlsx", b"not a zip", "is not an Excel workbook"),
+])
+def test_unreadable_files_are_refused(name, data, expected):
+    with pytest.raises(UnreadableTable) as caught:
+        read_table_bytes(data, name, "an allocation list")
+    assert expected in str(caught.value)
+
+
+# ---------------------------------------------------------------- checking the list (qa/allocations.py)
+
+
+def test_a_good_list_parses_with_roster_ids():
+    entries = parse(GOOD)
+    assert [(e.row, e.case_ref, e.auditor_id, e.case_holder_id) for e in entries] == [
+        (2, "CR-1001", 2, 5), (3, "CR-1002", 3, 6), (4, "CR-1003", 4, None)]
+    assert entries[1].theme == "Stability" and entries[1].annex_a_list == "List 8"
+
+
+def test_headings_match_in_any_order_case_and_spacing():
+    header = ["Theme", "Case Ref", "ANNEX A LIST", "service-area", "Team", "auditor_email", " case_holder_email "]
+    keyed = [{h: r[c] for h, c in zip(header, ["theme", "case_ref", "annex_a_list", "service_area", "team",
+                                                "auditor_email", "case_holder_email"], strict=True)} for r in GOOD]
+    header_row, rows = header, keyed
+    entries = parse_allocations(header_row, rows, known(), MONTH)
+    assert [e.case_ref for e in entries] == ["CR-1001", "CR-1002", "CR-1003"]
+
+
+@pytest.mark.parametrize("heading, what", [
+    ("Child Name", "a name"), ("name", "a name"), ("First Name", "a name"), ("Surname", "a name"),
+    ("Forename", "a name"), ("DOB", "a date of birth"), ("Date of Birth", "a date of birth"),
+    ("Mother's DOB", "a date of birth"), ("Address", "an address"), ("Post Code", "a postcode"),
+    ("postcode", "a postcode"), ("NHS Number", "an NHS number"), ("NHS No", "an NHS number"),
+    ("Ethnicity", "ethnicity"), ("Gender", "gender"), ("School", "a school"), ("Child First Name", "a name"),
+])
+def test_identifying_headings_are_recognised(heading, what):
+    assert identifying_columns(["case_ref", heading]) == [(1, heading, what)]
+
+
+@pytest.mark.parametrize("heading", ["case_ref", "team", "Auditor Name", "Team Name", "theme", "annex_a_list"])
+def test_staff_and_allocation_headings_are_not_identifying(heading):
+    assert identifying_columns([heading]) == []
+
+
+def test_a_file_with_identifying_columns_is_refused_whole_naming_them():
+    header = [*COLUMNS, "Child Name", "DOB", "Postcode"]
+    found = problems_of([dict(r, **{"Child Name": "Jane", "DOB": "2015-01-01", "Postcode": "SO14"}) for r in GOOD],
+                        header)
+    messages = [m for _r, _c, m in found]
+    assert all(r == 1 for r, _c, _m in found)
+    assert messages[:3] == ["column H 'Child Name' would hold a name about a child",
+                            "column I 'DOB' would hold a date of birth about a child",
+                            "column J 'Postcode' would hold a postcode about a child"]
+    assert "case references only" in messages[3]
+    assert not any("Jane" in m for m in messages)  # the cells are never echoed
+
+
+def test_missing_unknown_and_duplicate_columns():
+    header = ["case_ref", "annex_a_list", "service_area", "team", "auditor_email", "Team", "notes"]
+    messages = [m for _r, _c, m in problems_of([], header)]
+    assert "column team appears twice (columns D and F)" in messages
+    assert "column G 'notes' is not an allocation column" in messages
+    assert "missing columns: case_holder_email, theme" in messages
+
+
+@pytest.mark.parametrize("value, ok", [
+    ("CR-1001", True), ("12345", True), ("LA/2026/77", True), ("c_9", True),
+    ("John Smith", False), ("Smith", False), ("jo@x.gov.uk", False), ("O'Brien1", False), ("A" * 51 + "1", False),
+])
+def test_case_ref_looks_like_an_id(value, ok):
+    reason = case_ref_problem(value)
+    assert (reason is None) is ok
+    if reason:
+        assert value not in reason  # never repeated: it may be a name
+
+
+def test_row_problems_name_row_and_column():
+    rows = [
+        row("CR-1"),
+        row("CR-2", "nobody@council.gov.uk"),          # row 3: unknown auditor
+        row("CR-3", "sw1@council.gov.uk", "sw2@council.gov.uk"),  # row 4: practitioner auditor
+        row("CR-4", holder="stranger@else.org"),       # row 5: unknown case holder
+        row("CR-5", "pm.cin@council.gov.uk", "pm.cin@council.gov.uk"),  # row 6: auditor holds the case
+        row("CR-6", "gone@council.gov.uk"),            # row 7: left
+        row("", annex=""),                             # row 8: no case ref, no list
+        row("CR-8", area="Atlantis"),                  # row 9: unknown area
+        row("CR-9", "not-an-email"),                   # row 10
+    ]
+    found = {(r, c): m for r, c, m in problems_of(rows)}
+    assert set(found) == {(3, "auditor_email"), (4, "auditor_email"), (5, "case_holder_email"),
+                          (6, "case_holder_email"), (7, "auditor_email"), (8, "case_ref"), (8, "annex_a_list"),
+                          (9, "service_area"), (10, "auditor_email")}
+    assert "nobody@council.gov.uk is not on the roster" in found[(3, "auditor_email")]
+    assert "practitioner" in found[(4, "auditor_email")]
+    assert "has left" in found[(7, "auditor_email")]
+    assert "'Atlantis' is not a service area" in found[(9, "service_area")]
+
+
+def test_a_case_twice_in_the_file_names_both_rows():
+    found = problems_of([row("CR-1"), row("CR-2"), row("cr-1", "pm.lac@council.gov.uk", area="Looked After Children")])
+    assert found == [(2, "case_ref", "the same case is allocated more than once (rows 2, 4)"),
+                     (4, "case_ref", "the same case is allocated more than once (rows 2, 4)")]
+
+
+def test_service_area_takes_the_roster_spelling():
+    assert parse([row("CR-1", area="children IN need")])[0].service_area == "Children in Need"
+
+
+def test_header_only_and_empty_files():
+    assert problems_of([]) == [(0, None, "the file has column names but no cases; nothing to import")]
+    with pytest.raises(AllocationProblems, match="the file is empty"):
+        parse_allocations([], [], known(), MONTH)
+
+
+# ---------------------------------------------------------------- importing (storage/allocations.py)
+
+
+async def add_staff(db) -> dict[str, int]:
+    async with db.sessions.begin() as s:
+        for email, role, area in STAFF:
+            s.add(Person(email=email, display_name=email.split("@")[0], role=role, team="T", service_area=area,
+                         left_at=NOW - timedelta(days=1) if email.startswith("gone") else None,
+                         created_at=NOW, updated_at=NOW))
+    async with db.sessions() as s:
+        return {p.email: p.id for p in (await s.execute(select(Person))).scalars()}
+
+
+async def allocations(db, month: str = MONTH) -> dict[str, Allocation]:
+    async with db.sessions() as s:
+        return {a.case_ref: a for a in (await s.execute(select(Allocation).where(Allocation.month == month))).scalars()}
+
+
+async def counts(db) -> tuple[int, int, int]:
+    async with db.sessions() as s:
+        return tuple([(await s.execute(select(func.count()).select_from(t))).scalar_one()
+                      for t in (Allocation, AuditEvent, AuditMonth)])
+
+
+async def events(db) -> list[tuple[str, str | None]]:
+    async with db.sessions() as s:
+        return [(e.action, e.detail.get("case_ref"))
+                for e in (await s.execute(select(AuditEvent).order_by(AuditEvent.id))).scalars()]
+
+
+async def test_a_good_csv_is_imported(db, tmp_path):
+    ids = await add_staff(db)
+    path = tmp_path / "december.csv"
+    path.write_bytes(csv_bytes(GOOD, bom=True))
+    report = await import_allocations(db, path, MONTH, NOW, actor_id=ids["qa@council.gov.uk"], via=VIA)
+    assert (report.added, report.updated, report.unchanged, report.withdrawn, report.kept_started) == (3, 0, 0, 0, 0)
+    stored = await allocations(db)
+    assert set(stored) == {"CR-1001", "CR-1002", "CR-1003"}
+    lac = stored["CR-1002"]
+    assert (lac.auditor_id, lac.case_holder_id, lac.state, lac.service_area, lac.team, lac.annex_a_list, lac.theme) == (
+        ids["pm.lac@council.gov.uk"], ids["sw2@council.gov.uk"], "allocated", "Looked After Children", "LAC 2",
+        "List 8", "Stability")
+    assert stored["CR-1003"].case_holder_id is None
+    assert sorted(await events(db)) == [("allocated", "CR-1001"), ("allocated", "CR-1002"), ("allocated", "CR-1003")]
+    async with db.sessions() as s:
+        trail = (await s.execute(select(AuditEvent))).scalars().all()
+        month = await s.get(AuditMonth, MONTH)
+    assert {(e.actor_id, e.via, e.month, e.at) for e in trail} == {(ids["qa@council.gov.uk"], VIA, MONTH, NOW)}
+    assert all(e.allocation_id == stored[e.detail["case_ref"]].id for e in trail)
+    assert month.imported_at == NOW and month.closed_at is None
+    assert report.describe().splitlines() == [
+        "allocations for 2026-12 imported from december.csv: 3 added, 0 updated, 0 unchanged, 0 withdrawn, "
+        "0 kept (already started)",
+        "added: CR-1001, CR-1002, CR-1003",
+    ]
+
+
+async def test_a_good_xlsx_upload_is_imported(db):
+    await add_staff(db)
+    report = await import_allocations(db, (xlsx_bytes(GOOD), "December.xlsx"), MONTH, NOW, actor_id=None, via=VIA)
+    assert report.added == 3
+    assert set(await allocations(db)) == {"CR-1001", "CR-1002", "CR-1003"}
+
+
+async def rejected(db, rows, header=None, month=MONTH) -> AllocationsRejected:
+    before = await counts(db)
+    with pytest.raises(AllocationsRejected) as caught:
+        await import_allocations(db, (csv_bytes(rows, header), "list.csv"), month, LATER, actor_id=None, via=VIA)
+    assert await counts(db) == before  # nothing written
+    return caught.value
+
+
+async def test_identifying_columns_refuse_the_file_and_write_nothing(db):
+    await add_staff(db)
+    exc = await rejected(db, [dict(r, surname="Smith") for r in GOOD], [*COLUMNS, "surname"])
+    text = str(exc)
+    assert text.startswith("list.csv was not imported for 2026-12 (2 problems; nothing was changed):")
+    assert "row 1: column H 'surname' would hold a name about a child" in text
+    assert "case references only" in text
+    assert "Smith" not in text.replace("'surname'", "")
+
+
+async def test_unknown_auditor_is_refused_with_row_and_column(db):
+    await add_staff(db)
+    exc = await rejected(db, [*GOOD, row("CR-2000", "nobody@council.gov.uk")])
+    assert "  row 5, column auditor_email: nobody@council.gov.uk is not on the roster" in str(exc)
+    assert [(p.row, p.column) for p in exc.problems] == [(5, "auditor_email")]
+
+
+async def test_a_case_allocated_twice_is_refused(db):
+    await add_staff(db)
+    exc = await rejected(db, [*GOOD, row("CR-1001", "sl.cin@council.gov.uk")])
+    assert [(p.row, p.column) for p in exc.problems] == [(2, "case_ref"), (5, "case_ref")]
+
+
+async def test_a_bad_month_is_refused(db):
+    await add_staff(db)
+    exc = await rejected(db, GOOD, month="2026-13")
+    assert "'2026-13' is not a month in the form YYYY-MM" in str(exc)
+
+
+async def test_a_closed_month_takes_no_allocations(db):
+    await add_staff(db)
+    await import_allocations(db, (csv_bytes(GOOD), "a.csv"), MONTH, NOW, actor_id=None, via=VIA)
+    closure = await close_month(db, MONTH, NOW + timedelta(hours=1), None, VIA)
+    assert (closure.already_closed, closure.allocations, closure.not_complete) == (False, 3, 3)
+    exc = await rejected(db, [*GOOD, row("CR-9")])
+    assert "2026-12 was closed on 2026-12-03 10:00 UTC" in str(exc)
+    again = await close_month(db, MONTH, LATER, None, VIA)
+    assert again.already_closed and again.closed_at == NOW + timedelta(hours=1)
+    assert [a for a, _ in await events(db)].count("month_closed") == 1
+    with pytest.raises(CycleError, match="nothing to close"):
+        await close_month(db, "2027-01", LATER, None, VIA)
+    with pytest.raises(CycleError, match="not a month"):
+        await close_month(db, "December", LATER, None, VIA)
+
+
+async def test_reimport_replaces_not_started_and_keeps_started(db):
+    ids = await add_staff(db)
+    first = [row("CR-1"), row("CR-2"), row("CR-3"), row("CR-4"), row("CR-5"), row("CR-6")]
+    await import_allocations(db, (csv_bytes(first), "a.csv"), MONTH, NOW, actor_id=None, via=VIA)
+    stored = await allocations(db)
+    async with db.sessions.begin() as s:
+        # CR-2 started by its auditor; CR-3 has a draft audit; CR-4 declined; CR-6 started, and dropped below.
+        for ref, values in {"CR-2": {"state": "started", "started_at": NOW},
+                            "CR-4": {"state": "declined", "decline_reason": "conflict of interest"},
+                            "CR-6": {"state": "submitted"}}.items():
+            a = await s.get(Allocation, stored[ref].id)
+            for k, v in values.items():
+                setattr(a, k, v)
+        s.add(Audit(allocation_id=stored["CR-3"].id, key_areas={}, updated_at=NOW))
+
+    second = [
+        row("CR-1", team="CIN Team 2"),                 # updated (same auditor)
+        row("CR-2", "sl.cin@council.gov.uk"),           # started: kept as it is
+        row("CR-3", "sl.cin@council.gov.uk"),           # draft audit: kept
+        row("CR-4", "sl.cin@council.gov.uk"),           # declined -> reallocated
+        # CR-5 dropped: withdrawn; CR-6 dropped but started: kept
+        row("CR-7"),                                    # added
+    ]
+    report = await import_allocations(db, (csv_bytes(second), "b.csv"), MONTH, LATER, actor_id=ids["qa@council.gov.uk"],
+                                      via=VIA)
+    assert (report.added_cases, sorted(report.updated_cases), report.unchanged_cases, report.withdrawn_cases,
+            sorted(report.kept_started_cases)) == (["CR-7"], ["CR-1", "CR-4"], [], ["CR-5"], ["CR-2", "CR-3", "CR-6"])
+    after = await allocations(db)
+    assert set(after) == {"CR-1", "CR-2", "CR-3", "CR-4", "CR-6", "CR-7"}
+    assert after["CR-1"].team == "CIN Team 2" and after["CR-1"].updated_at == LATER
+    assert (after["CR-2"].auditor_id, after["CR-2"].state) == (ids["pm.cin@council.gov.uk"], "started")
+    assert after["CR-3"].auditor_id == ids["pm.cin@council.gov.uk"]
+    assert (after["CR-4"].auditor_id, after["CR-4"].state, after["CR-4"].decline_reason) == (
+        ids["sl.cin@council.gov.uk"], "allocated", None)
+    assert after["CR-6"].state == "submitted"
+    trail = (await events(db))[6:]
+    assert sorted(trail) == [("allocated", "CR-7"), ("allocation_updated", "CR-1"), ("reallocated", "CR-4"),
+                             ("withdrawn", "CR-5")]
+    text = report.describe()
+    assert text.splitlines()[0] == ("allocations for 2026-12 imported from b.csv: 1 added, 2 updated, 0 unchanged, "
+                                    "1 withdrawn, 3 kept (already started)")
+    assert "withdrawn (not in the file, not started): CR-5" in text
+    assert "kept as they are (already started; the file does not change them): CR-2, CR-3, CR-6" in text
+
+    # The same file again changes nothing.
+    again = await import_allocations(db, (csv_bytes(second), "b.csv"), MONTH, LATER, actor_id=None, via=VIA)
+    assert (again.added, again.updated, again.withdrawn, sorted(again.unchanged_cases)) == (0, 0, 0, ["CR-1", "CR-4", "CR-7"])
+    assert len(await events(db)) == 10
+
+
+async def test_a_declined_case_given_the_same_auditor_stays_declined(db):
+    await add_staff(db)
+    await import_allocations(db, (csv_bytes([row("CR-1")]), "a.csv"), MONTH, NOW, actor_id=None, via=VIA)
+    async with db.sessions.begin() as s:
+        a = (await s.execute(select(Allocation))).scalar_one()
+        a.state, a.decline_reason = "declined", "on leave"
+    report = await import_allocations(db, (csv_bytes([row("CR-1")]), "a.csv"), MONTH, LATER, actor_id=None, via=VIA)
+    assert report.still_declined_cases == ["CR-1"] and not report.changed
+    assert "still declined" in report.describe()
+    assert (await allocations(db))["CR-1"].state == "declined"
+
+
+async def test_withdrawn_allocations_keep_their_trail_by_month(db):
+    await add_staff(db)
+    await import_allocations(db, (csv_bytes([row("CR-1"), row("CR-2")]), "a.csv"), MONTH, NOW, actor_id=None, via=VIA)
+    gone_id = (await allocations(db))["CR-2"].id
+    await import_allocations(db, (csv_bytes([row("CR-1")]), "a.csv"), MONTH, LATER, actor_id=None, via=VIA)
+    async with db.sessions() as s:
+        trail = [(e.action, e.allocation_id, e.month, e.detail.get("allocation_id"))
+                 for e in (await s.execute(select(AuditEvent).where(AuditEvent.detail["case_ref"].as_string() == "CR-2")
+                                           .order_by(AuditEvent.id))).scalars()]
+    assert trail == [("allocated", None, MONTH, None), ("withdrawn", None, MONTH, gone_id)]
+
+
+async def test_months_are_separate(db):
+    await add_staff(db)
+    await import_allocations(db, (csv_bytes(GOOD), "a.csv"), MONTH, NOW, actor_id=None, via=VIA)
+    report = await import_allocations(db, (csv_bytes(GOOD[:1]), "b.csv"), "2027-01", LATER, actor_id=None, via=VIA)
+    assert report.added == 1 and report.withdrawn == 0
+    assert len(await allocations(db)) == 3 and len(await allocations(db, "2027-01")) == 1
+
+
+async def test_two_imports_at_once_both_finish_cleanly(db):
+    await add_staff(db)
+    data = csv_bytes(GOOD)
+    results = await asyncio.gather(
+        *(import_allocations(db, (data, "a.csv"), MONTH, NOW, actor_id=None, via=VIA) for _ in range(2)),
+        return_exceptions=True)
+    # Each either imported or was told to send the file again; never a half-written month.
+    for result in results:
+        assert not isinstance(result, Exception) or isinstance(result, AllocationsRejected), result
+    assert sum(r.added for r in results if not isinstance(r, Exception)) == 3
+    assert set(await allocations(db)) == {"CR-1001", "CR-1002", "CR-1003"}
+
+
+# ---------------------------------------------------------------- the CLI
+
+
+async def run_cli(db, *args: str) -> tuple[int, str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("Microsoft", "QA_"))}
+    env |= {"DATABASE_URL": db.url, "PYTHONPATH": str(ROOT)}
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", *args, cwd=ROOT, env=env,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
+    return proc.returncode, out.decode(), err.decode()
+
+
+async def test_cli_imports_a_good_file_and_refuses_a_bad_one(db, tmp_path):
+    await add_staff(db)
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(xlsx_bytes(GOOD))
+    code, out, err = await run_cli(db, "allocations", "import", str(good), "--month", MONTH)
+    assert code == 0, err
+    assert "3 added" in out
+    assert len(await allocations(db)) == 3
+
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_bytes([row("CR-1001", "nobody@council.gov.uk")]))
+    code, out, err = await run_cli(db, "allocations", "import", str(bad), "--month", MONTH)
+    assert code == 1 and out == ""
+    assert "bad.csv was not imported for 2026-12" in err
+    assert "row 2, column auditor_email: nobody@council.gov.uk is not on the roster" in err
+    assert "Traceback" not in err
+    assert len(await allocations(db)) == 3
+
+
+async def test_cli_closes_a_month(db, tmp_path):
+    await add_staff(db)
+    await import_allocations(db, (csv_bytes(GOOD), "a.csv"), MONTH, NOW, actor_id=None, via=VIA)
+    code, out, err = await run_cli(db, "cycle", "close", "--month", MONTH)
+    assert code == 0 and "2026-12 closed" in out, err
+    path = tmp_path / "late.csv"
+    path.write_bytes(csv_bytes(GOOD))
+    code, out, err = await run_cli(db, "allocations", "import", str(path), "--month", MONTH)
+    assert code == 1 and "was closed on" in err
+    code, out, err = await run_cli(db, "cycle", "close", "--month", "2031-02")
+    assert code == 1 and "nothing to close" in err
