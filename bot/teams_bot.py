@@ -18,6 +18,7 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import allocation_upload
 from bot.connector import ConnectorError
 from bot.services import Services
 from dialogs.common_cards import (
@@ -42,6 +43,8 @@ COMMAND_WORDS = {
     "": "help", "help": "help", "menu": "help", "commands": "help", "hi": "help", "hello": "help",
     "start": "help", "whoami": "whoami", "who am i": "whoami", "me": "whoami",
 }
+TEAM_EVENTS = {"channelCreated", "channelRenamed", "channelRestored", "channelDeleted", "teamRenamed",
+               "teamDeleted", "teamHardDeleted"}
 CardAction = Callable[[TurnContext, AdaptiveCardInvokeValue], Awaitable[AdaptiveCardInvokeResponse]]
 
 
@@ -55,6 +58,15 @@ def command_text(activity: Activity) -> str:
     text = re.sub(r"<[^>]+>", " ", text)  # Teams may wrap typed text in HTML
     text = re.sub(r"&nbsp;|[^\w\s]", " ", text.casefold())
     return " ".join(text.split())
+
+
+def bounded(value: Any, limit: int) -> str | None:
+    """An id from the activity if it is a non-empty string that fits its column, else None."""
+    return value if isinstance(value, str) and 0 < len(value) <= limit else None
+
+
+def name_of(value: Any, limit: int = 300) -> str | None:
+    return value.strip()[:limit] or None if isinstance(value, str) else None
 
 
 def channel_data(activity: Activity) -> dict[str, Any]:
@@ -73,8 +85,11 @@ def team_of(activity: Activity) -> dict[str, Any] | None:
 
 
 def is_personal(activity: Activity) -> bool:
+    """A 1:1 chat we can record: personal scope, with a conversation id and a user id."""
     conversation = activity.conversation
-    if conversation is None or team_of(activity):
+    if conversation is None or not conversation.id or team_of(activity):
+        return False
+    if activity.from_property is None or not activity.from_property.id:
         return False
     kind = conversation.conversation_type
     return kind == "personal" or (kind is None and not conversation.is_group)
@@ -140,6 +155,9 @@ class QaBot(TeamsActivityHandler):
     async def _personal_installed(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         chat = self._personal_chat(activity)
+        if chat is None:
+            log.warning("ignored a personal install with missing or oversized ids")
+            return
         email = None
         async with self.services.db.sessions() as session:
             existing = await chats.conversation_by_id(session, chat.conversation_id)
@@ -172,17 +190,21 @@ class QaBot(TeamsActivityHandler):
                 await chats.release_welcome(session, chat.conversation_id, claimed_at=now)
             raise
 
-    def _personal_chat(self, activity: Activity) -> chats.PersonalChat:
+    def _personal_chat(self, activity: Activity) -> chats.PersonalChat | None:
+        """The chat to record, or None when an id is missing or will not fit its column."""
         user = activity.from_property
-        return chats.PersonalChat(
-            conversation_id=activity.conversation.id,
-            tenant_id=tenant_id(activity),
-            service_url=activity.service_url,
-            bot_id=activity.recipient.id if activity.recipient else "",
-            user_id=user.id if user else "",
-            aad_object_id=(user.aad_object_id or None) if user else None,
-            reference=TurnContext.get_conversation_reference(activity).serialize(),
-        )
+        values = {
+            "conversation_id": bounded(activity.conversation.id, 500),
+            "service_url": bounded(activity.service_url, 500),
+            "bot_id": bounded(activity.recipient.id if activity.recipient else None, 200),
+            "user_id": bounded(user.id if user else None, 200),
+        }
+        aad = user.aad_object_id if user else None
+        tenant = tenant_id(activity)
+        if None in values.values() or len(tenant) > 64 or (aad is not None and bounded(aad, 64) is None):
+            return None
+        return chats.PersonalChat(**values, tenant_id=tenant, aad_object_id=aad or None,
+                                  reference=TurnContext.get_conversation_reference(activity).serialize())
 
     async def _member_email(self, activity: Activity) -> str | None:
         """The user's email/UPN from Teams (GET .../members/{userId}); None if Teams will not say."""
@@ -198,62 +220,78 @@ class QaBot(TeamsActivityHandler):
             log.warning("member look-up answered %s", resp.status)
             return None
         email = resp.body.get("email") or resp.body.get("userPrincipalName")
-        return str(email).strip().lower() if email else None
+        return bounded(email.strip().lower(), 320) if isinstance(email, str) else None
 
     async def _bot_removed(self, activity: Activity) -> None:
         now = self.services.clock()
+        team = self._team_install(activity)
         async with self.services.db.sessions.begin() as session:
-            team = team_of(activity)
-            if team:
-                await chats.mark_team_removed(session, team["id"], now=now)
+            if team is not None:
+                await chats.mark_team_removed(session, team.team_id, now=now)
             elif is_personal(activity):
                 await chats.mark_unreachable(session, activity.conversation.id, reason="uninstalled", now=now)
-        log.info("bot removed from %s", "a team" if team_of(activity) else "a chat")
+        log.info("bot removed from %s", "a team" if team else "a chat")
 
     # -- teams and channels --------------------------------------------------------------
-    def _team_install(self, activity: Activity) -> chats.TeamInstall:
-        team = team_of(activity) or {}
-        return chats.TeamInstall(team_id=team["id"], aad_group_id=team.get("aadGroupId"), name=team.get("name"),
-                                 tenant_id=tenant_id(activity), service_url=activity.service_url,
-                                 bot_id=activity.recipient.id if activity.recipient else "")
+    def _team_install(self, activity: Activity) -> chats.TeamInstall | None:
+        """The team in channelData, or None when there is none or its ids will not fit."""
+        team = team_of(activity)
+        team_id = bounded(team.get("id"), 500) if team else None
+        service_url = bounded(activity.service_url, 500)
+        bot_id = bounded(activity.recipient.id if activity.recipient else None, 200)
+        tenant = tenant_id(activity)
+        if not (team_id and service_url and bot_id) or len(tenant) > 64:
+            return None
+        return chats.TeamInstall(team_id=team_id, aad_group_id=bounded(team.get("aadGroupId"), 64),
+                                 name=name_of(team.get("name")), tenant_id=tenant, service_url=service_url,
+                                 bot_id=bot_id)
 
     async def _team_added(self, activity: Activity) -> None:
         install = self._team_install(activity)
+        if install is None:
+            log.warning("ignored a team install with missing or oversized ids")
+            return
         channel = channel_data(activity).get("channel")
+        channel = channel if isinstance(channel, dict) else {}
+        # The General channel's id is the team id; Teams gives it no name.
+        channel_id = bounded(channel.get("id"), 500) or install.team_id
+        name = name_of(channel.get("name")) or ("General" if channel_id == install.team_id else None)
         async with self.services.db.sessions.begin() as session:
             team_row = await chats.record_team(session, install, now=self.services.clock())
-            # The General channel's id is the team id; Teams gives it no name.
-            if isinstance(channel, dict) and channel.get("id"):
-                general = channel["id"] == install.team_id
-                await chats.record_channel(session, team_row, channel["id"],
-                                           channel.get("name") or ("General" if general else None))
-            else:
-                await chats.record_channel(session, team_row, install.team_id, "General")
+            await chats.record_channel(session, team_row, channel_id, name)
         log.info("team recorded: %s", install.team_id)
 
     async def _team_event(self, activity: Activity) -> None:
         data = channel_data(activity)
         event = data.get("eventType")
-        channel = data.get("channel") if isinstance(data.get("channel"), dict) else {}
+        if event not in TEAM_EVENTS:
+            return
         install = self._team_install(activity)
+        if install is None:
+            log.warning("ignored a %s event with missing or oversized ids", event)
+            return
+        channel = data.get("channel") if isinstance(data.get("channel"), dict) else {}
+        channel_id = bounded(channel.get("id"), 500)
         now = self.services.clock()
         async with self.services.db.sessions.begin() as session:
             if event in ("teamDeleted", "teamHardDeleted"):
                 await chats.mark_team_removed(session, install.team_id, now=now)
                 return
-            if event not in ("channelCreated", "channelRenamed", "channelRestored", "channelDeleted", "teamRenamed"):
-                return
+            # Refreshes the team too: teamRenamed carries the new name in channelData.team.
             team_row = await chats.record_team(session, install, now=now)
-            if event == "teamRenamed" and install.name:
-                await chats.rename_team(session, install.team_id, install.name)
-            elif event == "channelDeleted" and channel.get("id"):
-                await chats.mark_channel_deleted(session, team_row, channel["id"], now=now)
-            elif channel.get("id"):
-                await chats.record_channel(session, team_row, channel["id"], channel.get("name"))
+            if event == "channelDeleted" and channel_id:
+                await chats.mark_channel_deleted(session, team_row, channel_id, now=now)
+            elif event != "teamRenamed" and channel_id:
+                await chats.record_channel(session, team_row, channel_id, name_of(channel.get("name")))
         log.info("team event %s recorded for %s", event, install.team_id)
 
     # -- chat basics ---------------------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
+        if allocation_upload.has_uploaded_file(turn_context.activity):
+            # A file in the personal chat: the QA unit's allocation list (bot/allocation_upload.py).
+            person, _profile, _qa_contact = await self._who(turn_context)
+            await allocation_upload.handle_file_upload(self.services, turn_context, person)
+            return
         command = COMMAND_WORDS.get(command_text(turn_context.activity))
         person, profile, qa_contact = await self._who(turn_context)
         role = person.role if person else None
@@ -285,6 +323,8 @@ class QaBot(TeamsActivityHandler):
     async def _remember_chat(self, activity: Activity, person: Person | None) -> None:
         # A chat installed before references were stored, or a person imported since: keep them.
         chat = self._personal_chat(activity)
+        if chat is None:
+            return
         async with self.services.db.sessions.begin() as session:
             await chats.add_personal_chat_if_absent(session, chat, now=self.services.clock())
             if person is not None:

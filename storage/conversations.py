@@ -185,11 +185,6 @@ async def record_team(session: AsyncSession, team: TeamInstall, *, now: datetime
     return (await session.execute(stmt)).scalar_one()
 
 
-async def rename_team(session: AsyncSession, team_id: str, name: str) -> None:
-    await session.execute(update(Team).where(Team.team_id == team_id).values(name=name)
-                          .execution_options(synchronize_session=False))
-
-
 async def mark_team_removed(session: AsyncSession, team_id: str, *, now: datetime) -> None:
     await session.execute(update(Team).where(Team.team_id == team_id, Team.removed_at.is_(None))
                           .values(removed_at=now).execution_options(synchronize_session=False))

@@ -213,3 +213,44 @@ async def test_open_personal_chat_raises_when_teams_refuses(own_services, fake_c
     assert refused.value.status == 403
     async with db.sessions() as s:
         assert (await s.execute(select(Conversation))).first() is None
+
+
+@pytest.mark.parametrize(("spoil", "recorded"), [
+    (lambda a: a["conversation"].pop("id"), False),
+    (lambda a: a["conversation"].update(id="a:" + "x" * 600), False),
+    (lambda a: a["from"].update(id=""), False),
+    (lambda a: a["from"].update(aadObjectId="y" * 100), False),
+    (lambda a: a["channelData"].update(tenant="not-an-object"), True),
+    (lambda a: a["channelData"].update(team="not-an-object"), True),
+    (lambda a: a.update(channelData=["not", "an", "object"]), True),
+])
+async def test_odd_install_activities_are_answered_without_a_failed_turn(bot_client, fake_connector, db, caplog,
+                                                                         spoil, recorded):
+    activity = act.installation_add("odd", service_url=fake_connector.url, aad="aad-odd")
+    spoil(activity)
+    resp = await bot_client.post("/api/messages", json=activity)
+    assert resp.status == 201
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    async with db.sessions() as s:
+        rows = (await s.execute(select(Conversation))).scalars().all()
+    # Missing or oversized ids: ignored whole. An unreadable tenant or team: still a personal chat
+    # (with no tenant allow-list configured; the edge refuses it when there is one).
+    assert len(rows) == (1 if recorded else 0)
+    assert len(fake_connector.delivered()) == len(rows)
+
+
+async def test_odd_team_events_are_answered_without_a_failed_turn(bot_client, fake_connector, db, caplog):
+    url = fake_connector.url
+    odd = [act.team_bot_added("t2", service_url=url), act.channel_event("t2", "channelCreated", "c", service_url=url)]
+    odd[0]["channelData"]["team"]["name"] = "N" * 1000
+    odd[1]["channelData"]["channel"]["id"] = 42
+    odd.append(act.channel_event("t2", "noSuchEvent", "c", service_url=url))
+    for activity in odd:
+        resp = await bot_client.post("/api/messages", json=activity)
+        assert resp.status == 201
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    async with db.sessions() as s:
+        team = (await s.execute(select(Team))).scalar_one()
+        channels = (await s.execute(select(Channel))).scalars().all()
+    assert len(team.name) == 300
+    assert [c.channel_id for c in channels] == [act.team_id("t2")]
