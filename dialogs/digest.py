@@ -37,7 +37,7 @@ def digest_activity(payloads: Sequence[Payload]) -> dict:
     if not payloads:
         raise ValueError("a digest needs at least one payload")
     for payload in payloads:
-        _check(payload)
+        check_payload(payload)
     if len(payloads) == 1:
         return _single(payloads[0])
     heading = f"You have {len(payloads)} updates"
@@ -72,7 +72,7 @@ def _groups(payloads: Sequence[Payload], max_bytes: int) -> Iterator[list[int]]:
     current: list[int] = []
     current_ids: set[str] = set()
     for i, payload in enumerate(payloads):
-        _check(payload)
+        check_payload(payload)
         if not _mergeable(payload):
             if current:
                 yield current
@@ -123,7 +123,8 @@ def _input_ids(element: Any, *, top_level_only: bool = False) -> set[str]:
 
 # -- building -----------------------------------------------------------------------------
 
-def _check(payload: Any) -> None:
+def check_payload(payload: Any) -> None:
+    """ValueError unless `payload` is a dict with an Adaptive Card or some text."""
     if not isinstance(payload, dict):
         raise ValueError("a payload is a dict with text, card and summary")
     card = payload.get("card")

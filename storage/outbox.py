@@ -1,12 +1,16 @@
-"""Writing proactive messages to the outbox, in the caller's transaction."""
+"""The outbox: proactive messages written in the caller's transaction (`enqueue`), claimed and
+marked by the sender (bot/sender.py), and counted for `python -m bot outbox status`."""
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxMessage
+from storage.db import Database
+from storage.models import Channel, Conversation, OutboxMessage, Person, Team
 from storage.upsert import insert_if_absent
 
 
@@ -43,3 +47,293 @@ async def enqueue(
         },
         ["idempotency_key"],
     )
+
+
+# -- delivery (bot/sender.py drives these) --------------------------------------------------
+#
+# A row moves pending -> sending (claimed) -> sent | retrying | undeliverable; retrying ->
+# sending again when its next attempt is due. A claim is a lease: `claimed_by` and
+# `claimed_until` (wall clock). A claim whose lease ran out (its sender died) is claimable again.
+#
+# PostgreSQL: the claim SELECTs ... FOR UPDATE SKIP LOCKED, so two senders pass each other by.
+# SQLite has no SKIP LOCKED; every transaction there starts with BEGIN IMMEDIATE (storage/db.py),
+# so claims are serialised, and the UPDATE re-checks that each row is still claimable anyway.
+
+OPEN_STATES = ("pending", "sending", "retrying")
+REASON_LENGTH = 100  # outbox.undeliverable_reason
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a message goes: the chat and the service and tenant that own it."""
+
+    service_url: str
+    conversation_id: str
+    tenant_id: str
+
+
+def target_key(row: OutboxMessage) -> tuple[str, Any]:
+    """Rows with the same key go to the same chat, so they go together as one digest."""
+    if row.conversation_id:
+        return ("conversation", row.conversation_id)
+    if row.person_id is not None:
+        return ("person", row.person_id)
+    return ("row", row.id)
+
+
+def _claimable(now: datetime, wall_now: datetime, worker: str, reclaim_own: bool):
+    condition = or_(
+        and_(OutboxMessage.state.in_(("pending", "retrying")), OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.state == "sending", OutboxMessage.claimed_until < wall_now),
+    )
+    if reclaim_own:  # a restart under the same worker id: its old claims died with it
+        condition = or_(condition, and_(OutboxMessage.state == "sending", OutboxMessage.claimed_by == worker))
+    return condition
+
+
+async def claim(db: Database, *, worker: str, now: datetime, wall_now: datetime, lease: timedelta,
+                max_targets: int, reclaim_own: bool = False) -> list[OutboxMessage]:
+    """Claim every due row of up to `max_targets` chats (oldest first); the rows claimed.
+
+    `now` decides what is due; `wall_now` + `lease` is how long the claim holds.
+    """
+    condition = _claimable(now, wall_now, worker, reclaim_own)
+    locking = {"skip_locked": True} if db.is_postgresql else None
+    async with db.sessions.begin() as session:
+        query = (select(OutboxMessage.id, OutboxMessage.person_id, OutboxMessage.conversation_id)
+                 .where(condition).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(max_targets * 4))
+        if locking:
+            query = query.with_for_update(**locking)
+        candidates = (await session.execute(query)).all()
+        keys: list[tuple[str, Any]] = []
+        ids: set[int] = set()
+        for row in candidates:
+            key = target_key(row)
+            if key not in keys:
+                if len(keys) == max_targets:
+                    continue
+                keys.append(key)
+            ids.add(row.id)
+        if not ids:
+            return []
+        # The rest of those chats' due rows, so each chat gets one message.
+        chats = [k[1] for k in keys if k[0] == "conversation"]
+        people = [k[1] for k in keys if k[0] == "person"]
+        if chats or people:
+            mates = select(OutboxMessage.id).where(condition, or_(
+                OutboxMessage.conversation_id.in_(chats),
+                and_(OutboxMessage.conversation_id.is_(None), OutboxMessage.person_id.in_(people))))
+            if locking:
+                mates = mates.with_for_update(**locking)
+            ids.update((await session.execute(mates)).scalars())
+        claimed = (await session.scalars(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(sorted(ids)), condition)
+            .values(state="sending", claimed_by=worker, claimed_until=wall_now + lease)
+            .returning(OutboxMessage)
+            .execution_options(synchronize_session=False)
+        )).all()
+    return sorted(claimed, key=lambda r: (r.due_at, r.id))
+
+
+async def resolve_targets(db: Database, rows: list[OutboxMessage]) -> dict[tuple[str, Any], Target | str]:
+    """Each row's chat by `target_key`, or why there is none ("left", "not installed", ...).
+
+    A row with a conversation id goes to that chat (a personal chat we hold, or a team channel).
+    Otherwise the person's reachable personal chat, the latest installed.
+    """
+    keys = {target_key(r) for r in rows}
+    people = [k[1] for k in keys if k[0] == "person"]
+    chats = [k[1] for k in keys if k[0] == "conversation"]
+    out: dict[tuple[str, Any], Target | str] = {k: "no recipient" for k in keys if k[0] == "row"}
+    async with db.sessions() as session:
+        if people:
+            left = {p.id: p.left_at for p in (await session.execute(
+                select(Person.id, Person.left_at).where(Person.id.in_(people)))).all()}
+            reachable = (await session.scalars(
+                select(Conversation).where(Conversation.person_id.in_(people), Conversation.unreachable_at.is_(None))
+                .order_by(Conversation.installed_at.desc(), Conversation.id.desc()))).all()
+            latest: dict[int, Conversation] = {}
+            for chat in reachable:
+                latest.setdefault(chat.person_id, chat)
+            for person_id in people:
+                chat = latest.get(person_id)
+                if left.get(person_id) is not None:
+                    out[("person", person_id)] = "left"
+                elif chat is None:
+                    out[("person", person_id)] = "not installed"
+                else:
+                    out[("person", person_id)] = Target(chat.service_url, chat.conversation_id, chat.tenant_id)
+        if chats:
+            personal = {c.conversation_id: c for c in (await session.scalars(
+                select(Conversation).where(Conversation.conversation_id.in_(chats)))).all()}
+            channels = {ch.channel_id: (ch, team) for ch, team in (await session.execute(
+                select(Channel, Team).join(Team, Channel.team_id == Team.id).where(Channel.channel_id.in_(chats)))).all()}
+            for conversation_id in chats:
+                if conversation_id in personal:
+                    chat = personal[conversation_id]
+                    out[("conversation", conversation_id)] = (
+                        Target(chat.service_url, chat.conversation_id, chat.tenant_id) if chat.reachable
+                        else (chat.unreachable_reason or "unreachable")[:REASON_LENGTH])
+                elif conversation_id in channels:
+                    channel, team = channels[conversation_id]
+                    out[("conversation", conversation_id)] = (
+                        "not installed" if channel.deleted_at or team.removed_at
+                        else Target(team.service_url, conversation_id, team.tenant_id))
+                else:
+                    out[("conversation", conversation_id)] = "not installed"
+    return out
+
+
+async def mark_sent(db: Database, ids: list[int], *, activity_id: str | None, now: datetime) -> None:
+    """Delivered: recorded at once, whoever holds the claim now (it went out either way)."""
+    async with db.sessions.begin() as session:
+        await session.execute(
+            update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.state != "sent")
+            .values(state="sent", sent_at=now, activity_id=activity_id, claimed_until=None, last_error=None,
+                    attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False))
+
+
+async def mark_retry(db: Database, ids: list[int], *, worker: str, error: str, next_attempt_at: datetime,
+                     max_attempts: int) -> tuple[int, int]:
+    """A failed attempt that may succeed later: (rows to retry, rows given up as "retries exhausted")."""
+    mine = and_(OutboxMessage.id.in_(ids), OutboxMessage.state == "sending", OutboxMessage.claimed_by == worker)
+    async with db.sessions.begin() as session:
+        exhausted = await session.execute(
+            update(OutboxMessage).where(mine, OutboxMessage.attempts + 1 >= max_attempts)
+            .values(state="undeliverable", undeliverable_reason="retries exhausted", last_error=error[:500],
+                    attempts=OutboxMessage.attempts + 1, claimed_until=None)
+            .execution_options(synchronize_session=False))
+        retrying = await session.execute(
+            update(OutboxMessage).where(mine)
+            .values(state="retrying", next_attempt_at=next_attempt_at, last_error=error[:500],
+                    attempts=OutboxMessage.attempts + 1, claimed_by=None, claimed_until=None)
+            .execution_options(synchronize_session=False))
+    return retrying.rowcount or 0, exhausted.rowcount or 0
+
+
+async def mark_undeliverable(db: Database, ids: list[int], *, worker: str, reason: str, error: str | None = None,
+                             attempted: bool = False, unreachable_chat: str | None = None,
+                             now: datetime | None = None) -> int:
+    """Given up for good. With `unreachable_chat`, that personal chat is marked unreachable too
+    (Teams said the bot was blocked or removed), so later messages do not try it again."""
+    values: dict[str, Any] = {"state": "undeliverable", "undeliverable_reason": reason[:REASON_LENGTH],
+                              "last_error": error, "claimed_until": None}
+    if attempted:
+        values["attempts"] = OutboxMessage.attempts + 1
+    async with db.sessions.begin() as session:
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.state == "sending", OutboxMessage.claimed_by == worker)
+            .values(**values).execution_options(synchronize_session=False))
+        if unreachable_chat is not None:
+            await session.execute(
+                update(Conversation)
+                .where(Conversation.conversation_id == unreachable_chat, Conversation.unreachable_at.is_(None))
+                .values(unreachable_at=now, unreachable_reason=reason[:200]))
+    return result.rowcount or 0
+
+
+async def release(db: Database, ids: list[int], *, worker: str, next_attempt_at: datetime) -> None:
+    """Hand claimed rows back unsent (e.g. the chat's rate limit is further off than the lease)."""
+    async with db.sessions.begin() as session:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.state == "sending", OutboxMessage.claimed_by == worker)
+            .values(state=case((OutboxMessage.attempts > 0, "retrying"), else_="pending"),
+                    next_attempt_at=next_attempt_at, claimed_by=None, claimed_until=None)
+            .execution_options(synchronize_session=False))
+
+
+async def next_wake(db: Database, *, worker: str) -> tuple[datetime | None, datetime | None]:
+    """(earliest next attempt of a waiting row, earliest lease end of another sender's claim)."""
+    async with db.sessions() as session:
+        attempt = (await session.execute(
+            select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.state.in_(("pending", "retrying")))
+        )).scalar_one()
+        lease_end = (await session.execute(
+            select(func.min(OutboxMessage.claimed_until))
+            .where(OutboxMessage.state == "sending", OutboxMessage.claimed_by != worker))).scalar_one()
+    return _aware(attempt), _aware(lease_end)
+
+
+async def count_open(db: Database, *, due_by: datetime) -> int:
+    """Rows due by `due_by` that are not yet sent or given up."""
+    async with db.sessions() as session:
+        return (await session.execute(
+            select(func.count()).select_from(OutboxMessage)
+            .where(OutboxMessage.state.in_(OPEN_STATES), OutboxMessage.due_at <= due_by))).scalar_one()
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # Aggregates bypass the column type: SQLite hands back naive UTC (or a string).
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+# -- status (`python -m bot outbox status`) ------------------------------------------------
+
+@dataclass
+class OutboxStatus:
+    pending: int = 0
+    sending: int = 0
+    retrying: int = 0
+    sent: int = 0
+    undeliverable: dict[str, int] = field(default_factory=dict)  # reason -> rows
+    not_yet_due: int = 0  # of `pending`
+    oldest_pending_due: datetime | None = None  # the longest-waiting open row that is due
+    oldest_pending_age: timedelta | None = None
+
+    @property
+    def undeliverable_total(self) -> int:
+        return sum(self.undeliverable.values())
+
+    def describe(self) -> str:
+        lines = [f"outbox: {self.pending} pending ({self.not_yet_due} not yet due), {self.sending} sending, "
+                 f"{self.retrying} retrying, {self.sent} sent, {self.undeliverable_total} undeliverable"]
+        for reason, count in sorted(self.undeliverable.items(), key=lambda kv: (-kv[1], kv[0])):
+            lines.append(f"  undeliverable, {reason}: {count}")
+        if self.oldest_pending_age is not None and self.oldest_pending_due is not None:
+            lines.append(f"oldest waiting message: due {self.oldest_pending_due:%Y-%m-%d %H:%M} UTC, "
+                         f"{_age(self.oldest_pending_age)} ago")
+        else:
+            lines.append("nothing is waiting")
+        return "\n".join(lines)
+
+
+def _age(delta: timedelta) -> str:
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    if seconds < 172800:
+        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+    return f"{seconds // 86400} days"
+
+
+async def outbox_status(db: Database, now: datetime) -> OutboxStatus:
+    """Counts by state (undeliverable by reason) and how long the oldest due, open row has waited."""
+    status = OutboxStatus()
+    async with db.sessions() as session:
+        for state, reason, count in (await session.execute(
+                select(OutboxMessage.state, OutboxMessage.undeliverable_reason, func.count())
+                .group_by(OutboxMessage.state, OutboxMessage.undeliverable_reason))).all():
+            if state == "undeliverable":
+                status.undeliverable[reason or "unknown"] = status.undeliverable.get(reason or "unknown", 0) + count
+            elif state in ("pending", "sending", "retrying", "sent"):
+                setattr(status, state, getattr(status, state) + count)
+        status.not_yet_due = (await session.execute(
+            select(func.count()).select_from(OutboxMessage)
+            .where(OutboxMessage.state == "pending", OutboxMessage.due_at > now))).scalar_one()
+        oldest = _aware((await session.execute(
+            select(func.min(OutboxMessage.due_at))
+            .where(OutboxMessage.state.in_(OPEN_STATES), OutboxMessage.due_at <= now))).scalar_one())
+    if oldest is not None:
+        status.oldest_pending_due = oldest
+        status.oldest_pending_age = now - oldest
+    return status

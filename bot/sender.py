@@ -1,0 +1,327 @@
+"""The outbox sender: proactive delivery that neither loses nor repeats a notice, within Teams' limits.
+
+How a notice goes out:
+1. Claim: due rows are claimed in the database (state "sending", a lease of `lease` seconds of
+   wall clock), all of a chat's due rows together. Two senders never hold the same row; a row
+   whose sender died becomes claimable again when its lease runs out.
+2. Resolve: the row's chat (its conversation id, else the person's reachable personal chat).
+   No chat: undeliverable "not installed"; person left: "left".
+3. Digest: a chat's rows go as one message (dialogs/digest.py).
+4. Pace: each message waits for its slot from the rate limiter (bot/ratelimit.py); up to
+   `concurrency` messages wait and send at once, so latency does not cost throughput.
+5. Record: a sent message's rows are marked sent with its activity id straight away. Only a
+   message in flight when the process is killed can go twice.
+
+Failures: 429 (after Retry-After), 412, 500, 502, 503, 504, timeouts and refused connections
+are retried with capped, jittered exponential back-off (bot/ratelimit.retry_delay), at most
+MAX_ATTEMPTS attempts in all, then undeliverable "retries exhausted". 403 and 404 mean the
+bot was blocked or removed: undeliverable, and the chat is marked unreachable. Any other 4xx:
+undeliverable "rejected (status)".
+
+Time: `deliver_due(now)` decides due-ness by a logical clock that starts at `now` and runs
+with real time, so `tick --now` works on any date; leases use the wall clock (services.clock).
+
+Knobs from the environment (read here, at the edge): QA_OUTBOX_LEASE_SECONDS (default 120).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import socket
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.connector import ConnectorError, ConnectorResponse
+from bot.ratelimit import MAX_ATTEMPTS, RETRY_BASE, RETRY_CAP, TEAMS_LIMITS, Limits, RateLimiter, retry_delay
+from bot.services import Services
+from dialogs.digest import check_payload, digest_activities
+from storage import outbox
+from storage.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+RETRYABLE = frozenset({412, 429, 500, 502, 503, 504})
+DEFAULT_LEASE_SECONDS = 120.0
+IDLE_POLL_SECONDS = 5.0  # run_forever: rows written by other processes are noticed this soon
+
+
+@dataclass
+class DeliveryReport:
+    messages: int = 0  # activities Teams accepted
+    digests: int = 0  # of those, messages carrying more than one notice
+    rows: int = 0  # notices delivered
+    retried: int = 0  # failed attempts scheduled to be tried again
+    undeliverable: Counter = field(default_factory=Counter)  # reason -> rows
+    pending: int = 0  # notices due by the end that are not yet sent or given up
+
+    def describe(self) -> str:
+        text = (f"delivered {self.rows} notice(s) in {self.messages} message(s) ({self.digests} digest(s)); "
+                f"{self.retried} attempt(s) to retry; {self.pending} still pending")
+        if self.undeliverable:
+            text += "; undeliverable: " + ", ".join(
+                f"{reason} {count}" for reason, count in sorted(self.undeliverable.items()))
+        return text
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def _lease_from_env() -> float:
+    text = os.environ.get("QA_OUTBOX_LEASE_SECONDS", "").strip()
+    if not text:
+        return DEFAULT_LEASE_SECONDS
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"QA_OUTBOX_LEASE_SECONDS must be a number of seconds, not {text!r}") from None
+    if value <= 0:
+        raise ValueError("QA_OUTBOX_LEASE_SECONDS must be more than 0")
+    return value
+
+
+class OutboxSender:
+    def __init__(self, services: Services, *, limits: Limits = TEAMS_LIMITS, concurrency: int = 32,
+                 worker_id: str | None = None, lease: float | None = None, max_attempts: int = MAX_ATTEMPTS,
+                 retry_base: float = RETRY_BASE, retry_cap: float = RETRY_CAP,
+                 rng: random.Random | None = None) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.services = services
+        self.limiter = RateLimiter(limits)
+        self.concurrency = concurrency
+        self.worker_id = (worker_id or default_worker_id())[:100]
+        self.lease = timedelta(seconds=lease if lease is not None else _lease_from_env())
+        # A message waits for its slot at most this long while claimed; further off, it is
+        # handed back with its next attempt at the slot, so no lease runs out mid-wait.
+        self.max_slot_wait = self.lease.total_seconds() / 2
+        self.max_attempts = max_attempts
+        self.retry_base = retry_base
+        self.retry_cap = retry_cap
+        self._rng = rng or random.Random()
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+
+    # -- public ------------------------------------------------------------------------------
+    async def deliver_due(self, now: datetime, *, wait_retries: float = 30.0) -> DeliveryReport:
+        """Deliver every row due by `now` (a logical time that runs on with real time); keep
+        going while a retry or an expired claim comes due within `wait_retries` real seconds."""
+        if now.tzinfo is None:
+            raise ValueError("now must be an aware datetime")
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+
+        def logical() -> datetime:
+            return now + timedelta(seconds=loop.time() - began)
+
+        report = DeliveryReport()
+        await self._deliver(logical, report, until=now + timedelta(seconds=max(wait_retries, 0.0)))
+        report.pending = await outbox.count_open(self.services.db, due_by=logical())
+        log.info("outbox delivery: %s", report.describe())
+        return report
+
+    async def run_forever(self) -> None:
+        """The served app's loop: deliver what is due, then sleep until woken or the next retry."""
+        clock = self.services.clock
+        while not self._stopping.is_set():
+            report = DeliveryReport()
+            timeout = IDLE_POLL_SECONDS
+            try:
+                await self._deliver(clock, report, until=None)
+                attempt, lease_end = await outbox.next_wake(self.services.db, worker=self.worker_id)
+                for moment in (attempt, lease_end):
+                    if moment is not None:
+                        timeout = min(timeout, (moment - clock()).total_seconds())
+            except Exception as exc:  # noqa: BLE001 - e.g. the database is down: try again shortly
+                log.error("outbox sender: %s", type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))
+            if report.messages or report.undeliverable or report.retried:
+                log.info("outbox delivery: %s", report.describe())
+            await self._pause(max(timeout, 0.0))
+
+    def wake(self) -> None:
+        """Something was just enqueued: look now rather than at the next poll."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    # -- the loop ----------------------------------------------------------------------------
+    async def _deliver(self, now: Callable[[], datetime], report: DeliveryReport, *, until: datetime | None) -> None:
+        """Claim and send until nothing is claimable and nothing is in hand. With `until`, also
+        wait for rows (retries, expired claims) that come due by then."""
+        tasks: set[asyncio.Task] = set()
+        try:
+            while not self._stopping.is_set():
+                self._wake.clear()
+                room = self.concurrency - len(tasks)
+                if room >= max(1, self.concurrency // 4) or not tasks:
+                    rows = await outbox.claim(self.services.db, worker=self.worker_id, now=now(),
+                                              wall_now=self.services.clock(), lease=self.lease, max_targets=room)
+                    if rows:
+                        tasks.update(await self._dispatch(rows, now, report))
+                        continue
+                if tasks:
+                    done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                    for task in done:
+                        tasks.discard(task)
+                        self._log_failure(task)
+                    continue
+                if until is None:
+                    return
+                wait = await self._until_next(now)
+                if wait is None or now() + timedelta(seconds=wait) > until:
+                    return
+                await self._pause(wait)
+        finally:
+            if tasks:
+                for task in await asyncio.gather(*tasks, return_exceptions=True):
+                    if isinstance(task, BaseException):
+                        log.error("outbox send failed: %s", type(task).__name__)
+
+    async def _until_next(self, now: Callable[[], datetime]) -> float | None:
+        """Seconds until a waiting row's next attempt, or another sender's claim runs out."""
+        attempt, lease_end = await outbox.next_wake(self.services.db, worker=self.worker_id)
+        waits = []
+        if attempt is not None:
+            waits.append((attempt - now()).total_seconds())
+        if lease_end is not None:
+            waits.append((lease_end - self.services.clock()).total_seconds() + 0.001)
+        return max(min(waits), 0.0) if waits else None
+
+    async def _pause(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
+
+    @staticmethod
+    def _log_failure(task: asyncio.Task) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            # The rows stay claimed; they are tried again when the lease runs out.
+            log.error("outbox send failed: %s", type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))
+
+    async def _dispatch(self, rows: list[OutboxMessage], now: Callable[[], datetime],
+                        report: DeliveryReport) -> list[asyncio.Task]:
+        groups: dict[tuple, list[OutboxMessage]] = {}
+        for row in rows:
+            groups.setdefault(outbox.target_key(row), []).append(row)
+        targets = await outbox.resolve_targets(self.services.db, rows)
+        tasks = []
+        for key, group in groups.items():
+            target = targets[key]
+            if isinstance(target, str):
+                await self._give_up(group, target, report, now)
+                continue
+            good = []
+            for row in group:
+                try:
+                    check_payload(row.payload)
+                    good.append(row)
+                except ValueError:
+                    await self._give_up([row], "bad payload", report, now)
+            if good:
+                tasks.append(asyncio.create_task(self._send(target, good, now, report)))
+        return tasks
+
+    # -- one chat's messages -----------------------------------------------------------------
+    async def _send(self, target: outbox.Target, rows: list[OutboxMessage], now: Callable[[], datetime],
+                    report: DeliveryReport) -> None:
+        loop = asyncio.get_running_loop()
+        messages = digest_activities([row.payload for row in rows])
+        for position, (activity, indexes) in enumerate(messages):
+            batch = [rows[i] for i in indexes]
+            later = [rows[i] for _, more in messages[position + 1:] for i in more]
+            asked = loop.time()
+            delay = self.limiter.reserve(target.tenant_id, target.conversation_id, asked)
+            if delay > self.max_slot_wait or self._stopping.is_set():
+                self.limiter.release(target.tenant_id, target.conversation_id, asked + delay)
+                await outbox.release(self.services.db, _ids(batch + later), worker=self.worker_id,
+                                     next_attempt_at=now() + timedelta(seconds=delay))
+                return
+            if delay > 0 and await self._stopped_within(delay):
+                await outbox.release(self.services.db, _ids(batch + later), worker=self.worker_id,
+                                     next_attempt_at=now())
+                return
+            activity = {**activity, "channelData": {"tenant": {"id": target.tenant_id}}}
+            try:
+                response = await self.services.connector.send_to_conversation(
+                    target.service_url, target.conversation_id, activity)
+            except ConnectorError as exc:
+                await self._retry(batch, later, f"no answer ({exc})"[:100], None, report, now)
+                return
+            if not await self._settle(target, batch, later, response, report, now):
+                return
+
+    async def _stopped_within(self, seconds: float) -> bool:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+            return True
+        except TimeoutError:
+            return False
+
+    async def _settle(self, target: outbox.Target, batch: list[OutboxMessage], later: list[OutboxMessage],
+                      response: ConnectorResponse, report: DeliveryReport, now: Callable[[], datetime]) -> bool:
+        """Record one answer; False when the chat's later messages must not be sent now."""
+        status = response.status
+        if response.ok:
+            activity_id = (response.body or {}).get("id")
+            await outbox.mark_sent(self.services.db, _ids(batch), activity_id=activity_id, now=now())
+            report.messages += 1
+            report.rows += len(batch)
+            report.digests += len(batch) > 1
+            log.debug("outbox rows %s sent as %s", _ids(batch), activity_id)
+            return True
+        if status in (403, 404):
+            # Teams' word that the bot cannot write to this chat: give up its messages and mark it.
+            if status == 403:
+                reason = "blocked or uninstalled (403" + (f" {response.sub_code[:40]}" if response.sub_code else "") + ")"
+            else:
+                reason = "conversation not found (404)"
+            log.warning("outbox rows %s: chat unreachable (%s)", _ids(batch), status)
+            report.undeliverable[reason] += await outbox.mark_undeliverable(
+                self.services.db, _ids(batch), worker=self.worker_id, reason=reason, error=str(status),
+                attempted=True, unreachable_chat=target.conversation_id, now=now())
+            if later:
+                await self._give_up(later, reason, report, now)
+            return False
+        if 400 <= status < 500 and status not in RETRYABLE:
+            reason = f"rejected ({status})"
+            log.warning("outbox rows %s: %s", _ids(batch), reason)
+            report.undeliverable[reason] += await outbox.mark_undeliverable(
+                self.services.db, _ids(batch), worker=self.worker_id, reason=reason, error=str(status),
+                attempted=True)
+            return True
+        await self._retry(batch, later, str(status), response.retry_after, report, now)
+        return False
+
+    async def _retry(self, batch: list[OutboxMessage], later: list[OutboxMessage], error: str,
+                     retry_after: float | None, report: DeliveryReport, now: Callable[[], datetime]) -> None:
+        attempt = max(row.attempts for row in batch) + 1
+        delay = retry_delay(attempt, retry_after, base=self.retry_base, cap=self.retry_cap, rng=self._rng)
+        at = now() + timedelta(seconds=delay)
+        log.info("outbox rows %s: %s, attempt %d, next in %.1f s", _ids(batch), error, attempt, delay)
+        retrying, exhausted = await outbox.mark_retry(self.services.db, _ids(batch), worker=self.worker_id,
+                                                      error=error, next_attempt_at=at,
+                                                      max_attempts=self.max_attempts)
+        report.retried += retrying
+        if exhausted:
+            report.undeliverable["retries exhausted"] += exhausted
+        if later:  # not tried: wait with the failed message, in order
+            await outbox.release(self.services.db, _ids(later), worker=self.worker_id, next_attempt_at=at)
+
+    async def _give_up(self, rows: list[OutboxMessage], reason: str, report: DeliveryReport,
+                       now: Callable[[], datetime]) -> None:
+        log.info("outbox rows %s undeliverable: %s", _ids(rows), reason)
+        report.undeliverable[reason] += await outbox.mark_undeliverable(
+            self.services.db, _ids(rows), worker=self.worker_id, reason=reason, now=now())
+
+
+def _ids(rows: list[OutboxMessage]) -> list[int]:
+    return [row.id for row in rows]

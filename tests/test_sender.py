@@ -1,0 +1,341 @@
+"""The outbox sender against the fake Bot Connector: targets, digests, retries, give-ups."""
+from __future__ import annotations
+
+import asyncio
+import random
+import socket
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from bot.connector import BotConnector, ConnectorError
+from bot.sender import OutboxSender
+from storage.models import Channel, Conversation, OutboxMessage, Person, Team
+from storage.outbox import enqueue, outbox_status
+
+NOW = datetime(2026, 12, 3, 9, 5, tzinfo=timezone.utc)
+TENANT = "tenant-1"
+
+
+_OPEN: list = []  # services whose connector opened an HTTP session
+
+
+@pytest.fixture(autouse=True)
+async def _close_connectors():
+    yield
+    while _OPEN:
+        await _OPEN.pop().connector.close()
+
+
+def payload(n: int) -> dict:
+    card = {"type": "AdaptiveCard", "version": "1.5",
+            "body": [{"type": "TextBlock", "text": f"Audit of CD-{n:05d} is due", "wrap": True}],
+            "actions": [{"type": "Action.Execute", "title": "Start", "verb": "audit.start",
+                         "data": {"allocation_id": n}}]}
+    return {"text": f"notice {n}", "card": card, "summary": f"notice {n}"}
+
+
+async def add_person(db, service_url: str, n: int, *, left: bool = False, chat: bool = True,
+                     tenant: str = TENANT) -> tuple[int, str]:
+    """A roster person with (by default) a reachable personal chat; (person id, chat id)."""
+    conversation_id = f"a:chat-{n}"
+    async with db.sessions.begin() as s:
+        person = Person(email=f"p{n}@example.gov.uk", display_name=f"Person {n}", role="practitioner",
+                        created_at=NOW, updated_at=NOW, left_at=NOW - timedelta(days=1) if left else None)
+        s.add(person)
+        await s.flush()
+        if chat:
+            s.add(Conversation(conversation_id=conversation_id, tenant_id=tenant, service_url=service_url,
+                               bot_id="28:bot", user_id=f"29:user-{n}", person_id=person.id, reference={},
+                               installed_at=NOW - timedelta(days=30)))
+        return person.id, conversation_id
+
+
+async def add_rows(db, person_id: int | None, numbers, *, due: datetime = NOW, conversation_id: str | None = None) -> None:
+    async with db.sessions.begin() as s:
+        for n in numbers:
+            await enqueue(s, key=f"test:{n}", kind="test", person_id=person_id, payload=payload(n), due_at=due,
+                          now=due - timedelta(minutes=1), conversation_id=conversation_id)
+
+
+async def rows(db) -> list[OutboxMessage]:
+    async with db.sessions() as s:
+        return list((await s.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all())
+
+
+async def chat(db, conversation_id: str) -> Conversation:
+    async with db.sessions() as s:
+        return (await s.scalars(select(Conversation).where(Conversation.conversation_id == conversation_id))).one()
+
+
+def sender(services, **kw) -> OutboxSender:
+    _OPEN.append(services)
+    return OutboxSender(services, retry_base=kw.pop("retry_base", 0.05), rng=random.Random(7), **kw)
+
+
+# -- where and what ---------------------------------------------------------------------------
+
+async def test_a_notice_goes_to_the_persons_chat_as_a_card(services, fake_connector):
+    person, conv = await add_person(services.db, fake_connector.url, 1)
+    await add_rows(services.db, person, [1])
+    report = await sender(services).deliver_due(NOW)
+    (call,) = fake_connector.delivered()
+    assert call.conversation_id == conv
+    assert call.activity["type"] == "message"
+    assert call.activity["channelData"] == {"tenant": {"id": TENANT}}
+    assert call.cards[0]["body"] == payload(1)["card"]["body"]
+    assert call.activity["summary"] == "notice 1"
+    (row,) = await rows(services.db)
+    assert row.state == "sent" and row.attempts == 1 and row.activity_id and row.activity_id.startswith("activity-")
+    assert NOW <= row.sent_at < NOW + timedelta(seconds=10)  # the logical clock, not today's date
+    assert (report.messages, report.rows, report.digests, report.pending) == (1, 1, 0, 0)
+    assert "delivered 1 notice(s) in 1 message(s)" in report.describe()
+
+
+async def test_three_notices_to_one_person_are_one_post(services, fake_connector):
+    person, conv = await add_person(services.db, fake_connector.url, 1)
+    other, other_conv = await add_person(services.db, fake_connector.url, 2)
+    await add_rows(services.db, person, [1, 2, 3])
+    await add_rows(services.db, other, [4])
+    report = await sender(services).deliver_due(NOW)
+    (digest,) = fake_connector.delivered(conv)
+    assert len(fake_connector.delivered(other_conv)) == 1
+    (card,) = digest.cards
+    assert card["body"][0]["text"] == "You have 3 updates"
+    assert [s["items"][0]["text"] for s in card["body"][1:]] == [f"Audit of CD-{n:05d} is due" for n in (1, 2, 3)]
+    first_three = (await rows(services.db))[:3]
+    assert {r.state for r in first_three} == {"sent"}
+    assert len({r.activity_id for r in first_three}) == 1  # all three point at the one message
+    assert (report.messages, report.rows, report.digests) == (2, 4, 1)
+
+
+async def test_notices_due_later_wait(services, fake_connector):
+    person, _ = await add_person(services.db, fake_connector.url, 1)
+    await add_rows(services.db, person, [1])
+    await add_rows(services.db, person, [2], due=NOW + timedelta(hours=1))
+    report = await sender(services).deliver_due(NOW, wait_retries=0)
+    assert len(fake_connector.delivered()) == 1
+    assert [r.state for r in await rows(services.db)] == ["sent", "pending"]
+    assert report.pending == 0  # nothing due by now is left
+
+
+async def test_the_latest_reachable_chat_is_used(services, fake_connector):
+    person, old = await add_person(services.db, fake_connector.url, 1)
+    async with services.db.sessions.begin() as s:
+        for conv, days, unreachable in (("a:newer", 2, None), ("a:newest-but-blocked", 1, NOW)):
+            s.add(Conversation(conversation_id=conv, tenant_id=TENANT, service_url=fake_connector.url,
+                               bot_id="28:bot", user_id="29:u", person_id=person, reference={},
+                               installed_at=NOW - timedelta(days=days), unreachable_at=unreachable))
+    await add_rows(services.db, person, [1])
+    await sender(services).deliver_due(NOW)
+    assert [c.conversation_id for c in fake_connector.delivered()] == ["a:newer"]
+
+
+async def test_a_row_with_a_chat_goes_there(services, fake_connector):
+    person, own = await add_person(services.db, fake_connector.url, 1)
+    async with services.db.sessions.begin() as s:
+        team = Team(team_id="19:team", tenant_id=TENANT, service_url=fake_connector.url, bot_id="28:bot",
+                    installed_at=NOW)
+        team.channels.append(Channel(channel_id="19:channel@thread.tacv2", name="QA"))
+        s.add(team)
+    await add_rows(services.db, person, [1], conversation_id="19:channel@thread.tacv2")
+    await add_rows(services.db, None, [2], conversation_id="a:unknown")
+    report = await sender(services).deliver_due(NOW)
+    assert [c.conversation_id for c in fake_connector.delivered()] == ["19:channel@thread.tacv2"]
+    assert report.undeliverable == {"not installed": 1}
+
+
+async def test_left_and_not_installed_are_undeliverable_without_a_post(services, fake_connector):
+    gone, _ = await add_person(services.db, fake_connector.url, 1, left=True)
+    never, _ = await add_person(services.db, fake_connector.url, 2, chat=False)
+    await add_rows(services.db, gone, [1])
+    await add_rows(services.db, never, [2, 3])
+    await add_rows(services.db, None, [4])
+    report = await sender(services).deliver_due(NOW)
+    assert fake_connector.delivered() == []
+    assert [(r.state, r.undeliverable_reason) for r in await rows(services.db)] == [
+        ("undeliverable", "left"), ("undeliverable", "not installed"), ("undeliverable", "not installed"),
+        ("undeliverable", "no recipient")]
+    assert report.undeliverable == {"left": 1, "not installed": 2, "no recipient": 1}
+    status = await outbox_status(services.db, NOW)
+    assert status.undeliverable == {"left": 1, "not installed": 2, "no recipient": 1}
+
+
+async def test_a_bad_payload_is_undeliverable_and_the_rest_still_go(services, fake_connector):
+    person, _ = await add_person(services.db, fake_connector.url, 1)
+    async with services.db.sessions.begin() as s:
+        await enqueue(s, key="bad", kind="x", person_id=person, payload={"card": None}, due_at=NOW, now=NOW)
+    await add_rows(services.db, person, [2])
+    report = await sender(services).deliver_due(NOW)
+    assert len(fake_connector.delivered()) == 1
+    assert report.undeliverable == {"bad payload": 1} and report.rows == 1
+
+
+# -- retries ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("status", [412, 429, 500, 502, 503, 504])
+async def test_retryable_answers_are_retried_after_retry_after(services, fake_connector, status):
+    person, conv = await add_person(services.db, fake_connector.url, 1)
+    await add_rows(services.db, person, [1])
+    fake_connector.fail_next(status, retry_after=0.4)
+    report = await sender(services).deliver_due(NOW, wait_retries=5)
+    first, second = [c for c in fake_connector.calls if c.conversation_id == conv]
+    assert first.status == status and second.status < 300
+    assert second.at - first.at >= 0.4
+    (row,) = await rows(services.db)
+    assert (row.state, row.attempts, row.last_error) == ("sent", 2, None)
+    assert (report.retried, report.rows) == (1, 1)
+
+
+async def test_without_retry_after_back_off_grows(services, fake_connector):
+    person, conv = await add_person(services.db, fake_connector.url, 1)
+    await add_rows(services.db, person, [1])
+    fake_connector.fail_next(503, times=3)
+    report = await sender(services, retry_base=0.2).deliver_due(NOW, wait_retries=5)
+    calls = [c for c in fake_connector.calls if c.conversation_id == conv]
+    assert [c.status for c in calls] == [503, 503, 503, 200]
+    assert report.retried == 3
+    # Full jitter: each wait is somewhere in [0, 0.2 * 2^(n-1)]; the total can not pass 0.2+0.4+0.8.
+    assert calls[-1].at - calls[0].at <= 1.4 + 0.5
+
+
+async def test_a_retry_beyond_the_wait_is_left_for_later(services, fake_connector):
+    person, conv = await add_person(services.db, fake_connector.url, 1)
+    await add_rows(services.db, person, [1])
+    fake_connector.fail_next(429, retry_after=60)
+    report = await sender(services).deliver_due(NOW, wait_retries=1)
+    (row,) = await rows(services.db)
+    assert (row.state, row.attempts, row.last_error) == ("retrying", 1, "429")
+    assert row.next_attempt_at >= NOW + timedelta(seconds=60)
+    assert row.claimed_by is None
+    assert report.pending == 1 and "1 still pending" in report.describe()
+    status = await outbox_status(services.db, NOW + timedelta(minutes=2))
+    assert status.retrying == 1 and status.oldest_pending_age == timedelta(minutes=2)
+    # The next tick, a minute later, sends it.
+    report = await sender(services).deliver_due(NOW + timedelta(minutes=1, seconds=1))
+    assert report.rows == 1 and len(fake_connector.delivered(conv)) == 1
+
+
+async def test_retries_run_out(services, fake_connector):
+    person, conv = await add_person(services.db, fake_connector.url, 1)
+    await add_rows(services.db, person, [1])
+    fake_connector.fail_next(503, times=10)
+    report = await sender(services, max_attempts=3, retry_base=0.01).deliver_due(NOW, wait_retries=5)
+    assert [c.status for c in fake_connector.calls if c.conversation_id == conv] == [503, 503, 503]
+    (row,) = await rows(services.db)
+    assert (row.state, row.undeliverable_reason, row.attempts) == ("undeliverable", "retries exhausted", 3)
+    assert report.undeliverable == {"retries exhausted": 1} and report.retried == 2
+
+
+async def test_timeouts_are_retried(services, fake_connector):
+    person, conv = await add_person(services.db, fake_connector.url, 1)
+    await add_rows(services.db, person, [1])
+    services.connector = BotConnector(timeout=0.3)
+    fake_connector.delay = 2.0  # longer than the client waits
+    real_send = services.connector.send_to_conversation
+    failures = []
+
+    async def send(*args):
+        try:
+            return await real_send(*args)
+        except ConnectorError as exc:
+            failures.append(str(exc))
+            fake_connector.delay = 0.0  # the network recovers
+            raise
+
+    services.connector.send_to_conversation = send
+    try:
+        report = await sender(services).deliver_due(NOW, wait_retries=5)
+    finally:
+        await services.connector.close()
+    assert failures == ["TimeoutError"] or failures == ["ServerTimeoutError"]
+    (row,) = await rows(services.db)
+    assert (row.state, row.attempts) == ("sent", 2)
+    assert report.retried == 1
+    assert len([c for c in fake_connector.delivered(conv)]) >= 1
+
+
+async def test_a_refused_connection_is_retried_later(services, fake_connector):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}/"
+    person, _ = await add_person(services.db, dead, 1)
+    await add_rows(services.db, person, [1])
+    report = await sender(services, retry_base=30).deliver_due(NOW, wait_retries=0)
+    await services.connector.close()
+    (row,) = await rows(services.db)
+    assert row.state == "retrying" and row.last_error.startswith("no answer (")
+    assert report.retried == 1
+
+
+# -- gone for good ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("status", "sub_code", "reason"), [
+    (403, "MessageWritesBlocked", "blocked or uninstalled (403 MessageWritesBlocked)"),
+    (403, None, "blocked or uninstalled (403)"),
+    (404, "ConversationNotFound", "conversation not found (404)"),
+])
+async def test_blocked_or_removed_gives_up_and_marks_the_chat(services, fake_connector, status, sub_code, reason):
+    person, conv = await add_person(services.db, fake_connector.url, 1)
+    await add_rows(services.db, person, [1])
+    fake_connector.fail_always(conv, status, sub_code=sub_code)
+    report = await sender(services).deliver_due(NOW, wait_retries=5)
+    assert len([c for c in fake_connector.calls if c.conversation_id == conv]) == 1  # no retry
+    (row,) = await rows(services.db)
+    assert (row.state, row.undeliverable_reason) == ("undeliverable", reason)
+    gone = await chat(services.db, conv)
+    assert gone.unreachable_at is not None and gone.unreachable_reason == reason
+    assert report.undeliverable == {reason: 1}
+    # The next notice to that person is not tried against the dead chat.
+    await add_rows(services.db, person, [2])
+    report = await sender(services).deliver_due(NOW)
+    assert len([c for c in fake_connector.calls if c.conversation_id == conv]) == 1
+    assert report.undeliverable == {"not installed": 1}
+
+
+async def test_other_client_errors_are_undeliverable_with_the_status(services, fake_connector):
+    person, conv = await add_person(services.db, fake_connector.url, 1)
+    await add_rows(services.db, person, [1])
+    fake_connector.fail_next(400, conversation=conv)
+    report = await sender(services).deliver_due(NOW, wait_retries=5)
+    (row,) = await rows(services.db)
+    assert (row.state, row.undeliverable_reason) == ("undeliverable", "rejected (400)")
+    assert (await chat(services.db, conv)).unreachable_at is None
+    assert report.undeliverable == {"rejected (400)": 1}
+
+
+# -- the served app's loop --------------------------------------------------------------------
+
+async def test_run_forever_delivers_on_wake_and_stops(services, fake_connector):
+    person, conv = await add_person(services.db, fake_connector.url, 1)
+    services.clock = lambda: NOW + timedelta(seconds=asyncio.get_running_loop().time())
+    outbox_sender = sender(services)
+    task = asyncio.create_task(outbox_sender.run_forever())
+    await add_rows(services.db, person, [1], due=NOW)
+    outbox_sender.wake()
+    await fake_connector.wait_for(lambda f: len(f.delivered(conv)) == 1)
+    fake_connector.fail_next(429, retry_after=0.2)
+    await add_rows(services.db, person, [2], due=NOW)
+    outbox_sender.wake()
+    await fake_connector.wait_for(lambda f: len(f.delivered(conv)) == 2)  # retried without a wake
+    outbox_sender.stop()
+    await asyncio.wait_for(task, 5)
+    assert [r.state for r in await rows(services.db)] == ["sent", "sent"]
+
+
+async def test_outbox_status_describes_every_state(services, fake_connector):
+    person, _ = await add_person(services.db, fake_connector.url, 1)
+    gone, _ = await add_person(services.db, fake_connector.url, 2, left=True)
+    await add_rows(services.db, person, [1])
+    await add_rows(services.db, gone, [2])
+    await sender(services).deliver_due(NOW)
+    await add_rows(services.db, person, [3], due=NOW - timedelta(minutes=90))
+    await add_rows(services.db, person, [4], due=NOW + timedelta(days=1))
+    status = await outbox_status(services.db, NOW)
+    assert (status.pending, status.not_yet_due, status.sending, status.retrying, status.sent) == (2, 1, 0, 0, 1)
+    assert status.undeliverable == {"left": 1}
+    assert status.oldest_pending_age == timedelta(minutes=90)
+    text = status.describe()
+    assert "2 pending (1 not yet due)" in text and "1 sent" in text and "left: 1" in text
+    assert "90 min ago" in text
