@@ -146,9 +146,11 @@ def _facts(profile: Profile) -> dict[str, Any]:
     return {"type": "FactSet", "facts": facts}
 
 
-def _say(text: str) -> dict[str, Any]:
-    # imBack posts the text as if the user typed it, so buttons and typing take one path.
-    return {"type": "Action.Submit", "title": text, "data": {"msteams": {"type": "imBack", "value": text}}}
+def _say(command: str) -> dict[str, Any]:
+    # imBack posts the command as if the user typed it, so buttons and typing take one path.
+    titles = {"help": "What can you do?", "whoami": "Who am I?"}
+    return {"type": "Action.Submit", "title": titles.get(command, command),
+            "data": {"msteams": {"type": "imBack", "value": command}}}
 
 
 # -- welcome ------------------------------------------------------------------------------

@@ -253,3 +253,13 @@ async def test_conversation_state_is_kept_in_the_database(services, fake_connect
     key = f"msteams/conversations/{act.personal_conversation_id('ann')}"
     stored = await SqlStorage(db).read([key])
     assert stored[key]["counter"] == {"n": 3}
+
+
+async def test_card_buttons_post_commands_the_bot_understands(bot_client, fake_connector, ann):
+    reply = await ask(bot_client, fake_connector, "ann", "help", aad="aad-ann")
+    [card] = reply.cards
+    commands = [a["data"]["msteams"]["value"] for a in card["actions"]]
+    assert commands
+    for command in commands:  # Teams posts an imBack value as a message with that text
+        pressed = await ask(bot_client, fake_connector, "ann", command, aad="aad-ann")
+        assert "did not understand" not in pressed.all_text()
