@@ -1,0 +1,275 @@
+"""A QA unit member sends the allocation list to the bot in Teams; anyone else is turned away.
+
+Over HTTP through the real app: Teams-shaped message activities carrying a
+file.download.info attachment whose downloadUrl points at a file host on 127.0.0.1.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiohttp import web
+from sqlalchemy import select
+
+from bot.allocation_upload import FILE_DOWNLOAD_INFO, VIA, choose_month
+from bot.clock import fixed_clock
+from dialogs.allocation_cards import ImportOutcome, import_summary_card, rejected_card
+from storage.models import Allocation, AuditEvent, AuditMonth
+from storage.people import person_by_email
+from tests.support import activities as act
+from tests.test_allocations_import import GOOD, csv_bytes, row, xlsx_bytes
+
+ROOT = Path(__file__).resolve().parents[1]
+LONDON = ZoneInfo("Europe/London")
+MAX_CARD_BYTES = 28 * 1024
+
+
+@dataclass
+class FileHost:
+    """Stands in for SharePoint/OneDrive: serves bytes at /files/{name}, records each fetch."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    fetched: list[str] = field(default_factory=list)
+    base: str = ""
+
+    def url(self, name: str) -> str:
+        return f"{self.base}/files/{name}"
+
+
+@pytest.fixture
+async def file_host(aiohttp_server) -> FileHost:
+    host = FileHost()
+
+    async def serve(request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        host.fetched.append(name)
+        if request.headers.get("Authorization"):
+            return web.Response(status=400, text="a pre-authorised link takes no bearer token")
+        if name not in host.files:
+            return web.Response(status=404)
+        return web.Response(body=host.files[name], content_type="application/octet-stream")
+
+    app = web.Application()
+    app.router.add_get("/files/{name}", serve)
+    server = await aiohttp_server(app, host="127.0.0.1")
+    host.base = str(server.make_url("")).rstrip("/")
+    return host
+
+
+def staff() -> list:
+    """Fresh rows each time (ORM objects cannot be added to a second database)."""
+    return [
+        act.roster_person("quinn@council.gov.uk", "Quinn QA", "qa_unit", aad="aad-quinn", team="QA Unit",
+                          service_area=""),
+        act.roster_person("pm.cin@council.gov.uk", "Pat Manager", "practice_manager", service_area="Children in Need"),
+        act.roster_person("pm.lac@council.gov.uk", "Lee Manager", "practice_manager",
+                          service_area="Looked After Children"),
+        act.roster_person("sl.cin@council.gov.uk", "Sam Lead", "service_lead", service_area="Children in Need"),
+        act.roster_person("sw1@council.gov.uk", "Sol Worker", "practitioner", aad="aad-sol",
+                          service_area="Children in Need"),
+        act.roster_person("sw2@council.gov.uk", "Sky Worker", "practitioner", service_area="Looked After Children"),
+    ]
+
+
+def file_message(key: str, aad: str | None, *, service_url: str, name: str, url: str, text: str = "") -> dict:
+    """A message with a file, as Teams posts it from a personal chat (text often empty)."""
+    activity = act.message(key, text, service_url=service_url, aad=aad)
+    activity["attachments"] = [
+        {"contentType": FILE_DOWNLOAD_INFO, "contentUrl": f"https://council-my.sharepoint.com/personal/{name}",
+         "name": name, "content": {"downloadUrl": url, "uniqueId": "1F7A2B3C-0000-4000-8000-000000000001",
+                                   "fileType": name.rsplit(".", 1)[-1]}},
+        {"contentType": "text/html", "content": f"<p>{text}</p>"},
+    ]
+    return activity
+
+
+async def post(bot_client, activity: dict) -> None:
+    resp = await bot_client.post("/api/messages", json=activity)
+    assert resp.status in (200, 201), await resp.text()
+
+
+async def stored(db) -> dict[str, Allocation]:
+    async with db.sessions() as s:
+        return {a.case_ref: a for a in (await s.execute(select(Allocation))).scalars()}
+
+
+async def test_a_qa_unit_member_uploads_a_csv_and_gets_a_summary_card(bot_client, fake_connector, file_host, db):
+    await act.add_people(db, *staff())
+    file_host.files["december.csv"] = csv_bytes(GOOD, bom=True)
+    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="december.csv",
+                                        url=file_host.url("december.csv"), text="allocations for 2026-12"))
+    [reply] = fake_connector.delivered(act.personal_conversation_id("quinn"))
+    [card] = reply.cards
+    seen = reply.all_text()
+    assert "Allocations for December 2026 imported" in seen
+    assert "the month in your message" in seen
+    assert {"title": "Added", "value": "3"} in card["body"][3]["facts"]
+    assert "CR-1001, CR-1002, CR-1003" in seen
+    assert reply.text.startswith("Allocations for December 2026 imported: 3 added")
+    assert file_host.fetched == ["december.csv"]
+
+    allocations = await stored(db)
+    assert set(allocations) == {"CR-1001", "CR-1002", "CR-1003"}
+    async with db.sessions() as s:
+        trail = (await s.execute(select(AuditEvent))).scalars().all()
+        month = (await s.execute(select(AuditMonth))).scalar_one()
+        quinn = await person_by_email(s, "quinn@council.gov.uk")
+    assert month.month == "2026-12"
+    assert sorted((e.action, e.via, e.actor_id, e.detail["case_ref"]) for e in trail) == [
+        ("allocated", VIA, quinn.id, ref) for ref in ("CR-1001", "CR-1002", "CR-1003")]
+
+
+async def test_an_xlsx_month_is_taken_from_the_file_name(bot_client, fake_connector, file_host, db):
+    await act.add_people(db, *staff())
+    file_host.files["allocations-2027-01.xlsx"] = xlsx_bytes(GOOD)
+    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url,
+                                        name="allocations-2027-01.xlsx", url=file_host.url("allocations-2027-01.xlsx")))
+    [reply] = fake_connector.delivered(act.personal_conversation_id("quinn"))
+    assert "Allocations for January 2027 imported" in reply.all_text()
+    assert "the month in the file name" in reply.all_text()
+    assert {a.month for a in (await stored(db)).values()} == {"2027-01"}
+
+
+async def test_without_a_month_the_current_month_in_qa_timezone_is_used(bot_client, services, fake_connector,
+                                                                        file_host, db):
+    await act.add_people(db, *staff())
+    # 23:30 UTC on 31 March is 00:30 on 1 April in London (BST): April's list.
+    services.clock = fixed_clock(datetime(2027, 3, 31, 23, 30, tzinfo=timezone.utc))
+    file_host.files["list.csv"] = csv_bytes(GOOD)
+    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="list.csv",
+                                        url=file_host.url("list.csv")))
+    [reply] = fake_connector.delivered(act.personal_conversation_id("quinn"))
+    assert "Allocations for April 2027 imported" in reply.all_text()
+    assert "this month" in reply.all_text()
+    assert {a.month for a in (await stored(db)).values()} == {"2027-04"}
+
+
+async def test_a_rejected_list_shows_every_problem_and_stores_nothing(bot_client, fake_connector, file_host, db):
+    await act.add_people(db, *staff())
+    file_host.files["bad.csv"] = csv_bytes([*GOOD, row("CR-1001", "sw1@council.gov.uk"),
+                                            row("CR-2002", "nobody@council.gov.uk")])
+    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="bad.csv",
+                                        url=file_host.url("bad.csv"), text="2026-12"))
+    [reply] = fake_connector.delivered(act.personal_conversation_id("quinn"))
+    seen = reply.all_text()
+    assert "Allocations for December 2026 not imported" in seen and "Nothing was changed" in seen
+    assert "row 2, column case_ref: the same case is allocated more than once (rows 2, 5)" in seen
+    assert "row 5, column auditor_email: sw1@council.gov.uk is a practitioner" in seen
+    assert "row 6, column auditor_email: nobody@council.gov.uk is not on the roster" in seen
+    assert await stored(db) == {}
+
+
+async def test_identifying_columns_are_refused_over_teams_too(bot_client, fake_connector, file_host, db):
+    await act.add_people(db, *staff())
+    header = ["Child Name", *GOOD[0]]
+    file_host.files["annex.csv"] = csv_bytes([dict(r, **{"Child Name": "Jane Doe"}) for r in GOOD], header)
+    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="annex.csv",
+                                        url=file_host.url("annex.csv"), text="2026-12"))
+    [reply] = fake_connector.delivered(act.personal_conversation_id("quinn"))
+    assert "column A 'Child Name' would hold a name about a child" in reply.all_text()
+    assert "Jane Doe" not in reply.all_text()
+    assert await stored(db) == {}
+
+
+@pytest.mark.parametrize("who, aad", [("sol", "aad-sol"), ("stranger", "aad-nobody")])
+async def test_anyone_outside_the_qa_unit_is_told_only_the_qa_unit_can(bot_client, fake_connector, file_host, db,
+                                                                       who, aad):
+    await act.add_people(db, *staff())
+    file_host.files["december.csv"] = csv_bytes(GOOD)
+    await post(bot_client, file_message(who, aad, service_url=fake_connector.url, name="december.csv",
+                                        url=file_host.url("december.csv"), text="2026-12"))
+    [reply] = fake_connector.delivered(act.personal_conversation_id(who))
+    assert "Only the QA unit can import" in reply.text
+    assert reply.cards == []
+    assert file_host.fetched == []  # the file was never opened
+    assert await stored(db) == {}
+
+
+async def test_a_file_that_is_not_a_spreadsheet_is_not_downloaded(bot_client, fake_connector, file_host, db):
+    await act.add_people(db, *staff())
+    file_host.files["notes.pdf"] = b"%PDF-1.7"
+    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="notes.pdf",
+                                        url=file_host.url("notes.pdf")))
+    [reply] = fake_connector.delivered(act.personal_conversation_id("quinn"))
+    assert "notes.pdf: an allocation list must be a .csv or .xlsx file" in reply.all_text()
+    assert file_host.fetched == []
+
+
+@pytest.mark.parametrize("url, said", [
+    ("http://files.example.org/files/december.csv", "not a secure (https) address"),
+    ("ftp://127.0.0.1/december.csv", "not a secure (https) address"),
+])
+async def test_only_https_links_are_fetched(bot_client, fake_connector, file_host, db, url, said):
+    await act.add_people(db, *staff())
+    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="december.csv",
+                                        url=url, text="2026-12"))
+    [reply] = fake_connector.delivered(act.personal_conversation_id("quinn"))
+    assert said in reply.text and "send it again" in reply.text
+    assert await stored(db) == {}
+
+
+async def test_a_missing_or_oversized_file_is_reported(bot_client, fake_connector, file_host, db):
+    await act.add_people(db, *staff())
+    conv = act.personal_conversation_id("quinn")
+    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="gone.csv",
+                                        url=file_host.url("gone.csv"), text="2026-12"))
+    assert "Teams answered 404" in fake_connector.delivered(conv)[-1].text
+    file_host.files["huge.csv"] = csv_bytes(GOOD) + b"\n" * (5 * 1024 * 1024)
+    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="huge.csv",
+                                        url=file_host.url("huge.csv"), text="2026-12"))
+    assert "larger than 5 MB" in fake_connector.delivered(conv)[-1].text
+    assert await stored(db) == {}
+
+
+# ---------------------------------------------------------------- pure parts
+
+
+@pytest.mark.parametrize("text, name, expected", [
+    ("for 2026-12 please", "x.csv", ("2026-12", "message")),
+    ("<p>2027-02</p>", "alloc 2026-12.csv", ("2027-02", "message")),
+    ("", "alloc 2026-11.csv", ("2026-11", "file name")),
+    ("ref 12026-121", "alloc.csv", ("2026-12", "current")),
+    ("2026-13", "alloc.csv", ("2026-12", "current")),
+])
+def test_choose_month(text, name, expected):
+    now = datetime(2026, 12, 3, 9, tzinfo=timezone.utc)
+    assert choose_month(text, name, now, LONDON) == expected
+
+
+def _largest_cards() -> list[tuple[str, dict]]:
+    refs = [f"CASE-{i:044d}" for i in range(600)]  # 49-character references
+    outcome = ImportOutcome(month="2026-12", file_name="a" * 200 + ".xlsx", month_source="current",
+                            counts=[("Added", 600)], sections=[("added", refs[:300]), ("updated", refs[300:])])
+    problems = [f"row {i}, column auditor_email: " + "x" * 400 for i in range(2, 500)]
+    return [("summary", import_summary_card(outcome)),
+            ("rejected", rejected_card("2026-12", "a.csv", "message", problems)),
+            ("small", import_summary_card(ImportOutcome("2026-12", "a.csv", "message", [("Added", 0)], [])))]
+
+
+def test_cards_stay_under_teams_size_limit_and_say_how_much_was_cut():
+    cards = dict(_largest_cards())
+    for name, card in cards.items():
+        assert len(json.dumps(card, ensure_ascii=False).encode()) < MAX_CARD_BYTES, name
+        assert card["version"] == "1.5"
+    summary = json.dumps(cards["summary"], ensure_ascii=False)
+    assert "CASE-00000000000000000000000000000000000000000000000 and 65 more" not in summary
+    assert " and 65 more" in summary and '"300 cases"' in summary  # the budget ran out in "added"
+    assert "…and 458 more." in json.dumps(cards["rejected"], ensure_ascii=False)
+
+
+def test_cards_pass_microsofts_adaptive_card_parser():
+    node = shutil.which("node")
+    if node is None or not (ROOT / "tools" / "node_modules" / "adaptivecards").is_dir():
+        pytest.fail("node and tools/node_modules are needed (npm ci --prefix tools)")
+    payload = [{"name": name, "card": card} for name, card in _largest_cards()]
+    done = subprocess.run([node, str(ROOT / "tools" / "validate-cards.js")], input=json.dumps(payload),
+                          capture_output=True, text=True, timeout=60, check=False)
+    report = json.loads(done.stdout)
+    assert {c["name"]: c["problems"] for c in report["cards"]} == {"summary": [], "rejected": [], "small": []}
+    assert done.returncode == 0
