@@ -20,7 +20,7 @@ class EchoBot(ActivityHandler):
         await self.state.save_changes(turn_context)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        count = await self.turns.get(turn_context, 0)
+        count = await self.turns.get(turn_context, lambda: 0) or 0
         await self.turns.set(turn_context, count + 1)
         await turn_context.send_activity(f"Echo: {turn_context.activity.text}")
 
