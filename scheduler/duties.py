@@ -35,4 +35,7 @@ class Duty(Protocol):
 
 def default_duties(settings: "Settings") -> list[Duty]:
     """Every duty the served bot and `tick` run. Later features register theirs here."""
-    return []
+    from scheduler.audit_duties import AuditCycleDuty, LateAllocationNoticeDuty
+
+    # In this order: a month's own allocation notice runs before the late-notice check.
+    return [AuditCycleDuty.from_settings(settings), LateAllocationNoticeDuty.from_settings(settings)]

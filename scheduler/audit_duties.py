@@ -1,0 +1,368 @@
+"""The monthly audit cycle's duties (framework 9.3): what each cycle moment sends, and to whom.
+
+`AuditCycleDuty` ("audit-cycle") runs each moment of qa.audit_calendar once (key
+"2026-12:auditor-reminder:7-days") and writes one outbox row per person:
+- allocation notice: one card per auditor listing their cases; the allocations get
+  `notified_at`; auditors the bot cannot reach are listed to every active QA unit member;
+- auditor reminders: auditors with audits not yet submitted;
+- audit overdue: the auditor, and their supervisor (roster supervisor_email) per auditor;
+- service-lead digest, oversight reminders: service leads with audits awaiting their oversight;
+- oversight overdue: the service lead, and each head of service covering the area.
+
+`LateAllocationNoticeDuty` ("allocation-notices-late") gives allocations imported after the
+month's notice moment their notice: it looks every SLOT of the send window (not every
+sweep, so duty_runs grows by dozens of rows a day, not by a row a minute).
+
+Rows of one moment share one due_at, so the sender puts what one person is owed at that moment
+into one message: the moment's send time, or the next send moment when the bot runs it late.
+
+A bot that was down runs each missed moment once. A reminder (or the service-lead digest)
+whose later sibling on the same track is already due is superseded: recorded in the audit
+trail, not sent. Allocation notices and overdue notices always go.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dialogs.audit_cards import (
+    allocation_notice_card,
+    audit_overdue_card,
+    auditor_reminder_card,
+    oversight_digest_card,
+    oversight_overdue_card,
+    oversight_reminder_card,
+    supervisor_overdue_card,
+    unreachable_auditors_card,
+)
+from dialogs.card_kit import format_day, format_month
+from qa.audit_calendar import (
+    ALLOCATION_NOTICE,
+    AUDIT_OVERDUE,
+    AUDITOR_REMINDER,
+    OVERSIGHT_OVERDUE,
+    OVERSIGHT_REMINDER,
+    SERVICE_LEAD_DIGEST,
+    CycleDates,
+    CycleMoment,
+    cycle_dates,
+    cycle_moments,
+    due_moments,
+    month_key,
+    parse_month_key,
+)
+from qa.calendar import WorkingCalendar
+from scheduler.duties import Occurrence
+from storage import cycle
+from storage.models import Allocation, AuditEvent, AuditMonth, Person
+from storage.outbox import enqueue
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+VIA = "duty:audit-cycle"
+# Moments on one track: a later one already due makes an earlier reminder stale.
+TRACKS = ((AUDITOR_REMINDER, AUDIT_OVERDUE), (SERVICE_LEAD_DIGEST, OVERSIGHT_REMINDER, OVERSIGHT_OVERDUE))
+SUPERSEDABLE = frozenset({AUDITOR_REMINDER, SERVICE_LEAD_DIGEST, OVERSIGHT_REMINDER})
+_REMINDER_WORDS = {"7-days": "in 7 days", "2-working-days": "in 2 working days", "deadline-day": "today",
+                   "3-working-days": "in 3 working days"}
+
+
+def _plural(n: int, one: str) -> str:
+    return f"{n} {one}" + ("" if n == 1 else "s")
+
+
+def _payload(card: dict, summary: str, text: str | None = None) -> dict:
+    return {"text": text or summary, "card": card, "summary": summary}
+
+
+def ids_hash(ids: Iterable[int]) -> str:
+    """A short, stable name for a set of allocation ids (late notices' idempotency keys)."""
+    return hashlib.sha256(",".join(str(i) for i in sorted(ids)).encode()).hexdigest()[:16]
+
+
+def row_due_at(cal: WorkingCalendar, moment_due: datetime, now: datetime) -> datetime:
+    """The moment's own time when run on its day inside the send window, else the next send moment."""
+    if cal.local_date(now) == cal.local_date(moment_due) and cal.within_send_window(now):
+        return moment_due
+    return cal.next_send_moment(now)
+
+
+def superseded_by(moments: Sequence[CycleMoment], moment: CycleMoment, now: datetime) -> CycleMoment | None:
+    """The latest later moment on `moment`'s track already due at `now`, if `moment` is a reminder
+    (or the digest); None when `moment` should go."""
+    if moment.kind not in SUPERSEDABLE:
+        return None
+    track = next(t for t in TRACKS if moment.kind in t)
+    due_later = [m for m in moments if m.kind in track and moment.due_at < m.due_at <= now]
+    return max(due_later, key=lambda m: m.due_at, default=None)  # the latest: what goes instead
+
+
+# -- allocation notices (shared by both duties) ------------------------------------------------
+
+async def notify_allocations(session: AsyncSession, cal: WorkingCalendar, month: str,
+                             allocations: Sequence[Allocation], due_at: datetime, now: datetime, *,
+                             late: bool) -> int:
+    """One notice per auditor for `allocations` (loaded by storage.cycle), `notified_at` set, and
+    the auditors the bot cannot reach listed to the QA unit. Returns the rows written."""
+    if not allocations:
+        return 0
+    label = format_month(month)
+    groups = cycle.by_auditor(allocations)
+    reasons = await cycle.unreachable_reasons(session, [auditor for auditor, _ in groups])
+    written = 0
+    for auditor, mine in groups:
+        key = f"allocation-notice:{month}:{auditor.id}" + (f":{ids_hash(a.id for a in mine)}" if late else "")
+        if auditor.active:  # a leaver gets nothing; the QA unit hears below
+            views = [cycle.allocation_view(a, cal) for a in mine]
+            refs = ", ".join(v.case_ref for v in views)
+            written += await enqueue(
+                session, key=key, kind=ALLOCATION_NOTICE, person_id=auditor.id, due_at=due_at, now=now,
+                payload=_payload(allocation_notice_card(auditor.display_name, label, views),
+                                 f"Your audit allocation for {label}: {_plural(len(views), 'case')}",
+                                 f"Your audit allocation for {label}: {refs}. Please complete by "
+                                 f"{format_day(views[0].deadline)}."))
+        for allocation in mine:
+            allocation.notified_at = now
+    lost = [(auditor, mine) for auditor, mine in groups if auditor.id in reasons]
+    if lost:
+        written += await _tell_qa_unit(session, month, lost, reasons, due_at, now, late=late)
+    log.info("allocation notices month=%s auditors=%d unreachable=%d late=%s", month, len(groups), len(lost), late)
+    return written
+
+
+async def _tell_qa_unit(session: AsyncSession, month: str, lost: list[tuple[Person, list[Allocation]]],
+                        reasons: dict[int, str], due_at: datetime, now: datetime, *, late: bool) -> int:
+    qa_unit = await cycle.active_people(session, "qa_unit")
+    if not qa_unit:
+        log.warning("allocation notices month=%s: %d auditors unreachable and no QA unit on the roster",
+                    month, len(lost))
+        return 0
+    label = format_month(month)
+    people = [(auditor.display_name, auditor.email, reasons[auditor.id]) for auditor, _ in lost]
+    card = unreachable_auditors_card(label, people)
+    suffix = f":{ids_hash(a.id for _, mine in lost for a in mine)}" if late else ""
+    summary = f"Allocations not delivered for {label}: {_plural(len(people), 'auditor')}"
+    written = 0
+    for person in qa_unit:
+        written += await enqueue(session, key=f"unreachable-auditors:{month}:{person.id}{suffix}",
+                                 kind="unreachable-auditors", person_id=person.id, due_at=due_at, now=now,
+                                 payload=_payload(card, summary))
+    return written
+
+
+# -- the cycle's moments --------------------------------------------------------------------
+
+class AuditCycleDuty:
+    name = "audit-cycle"
+
+    def __init__(self, cal: WorkingCalendar | None = None) -> None:
+        self.cal = cal or WorkingCalendar()
+
+    @classmethod
+    def from_settings(cls, settings: "Settings") -> "AuditCycleDuty":
+        return cls(WorkingCalendar(tz=settings.tz))
+
+    def occurrences(self, now: datetime) -> Iterable[Occurrence]:
+        for (year, month), moment in due_moments(now, self.cal):
+            yield Occurrence(f"{month_key(year, month)}:{moment.key}", moment.due_at)
+
+    async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
+        month, _, moment_key = occurrence.key.partition(":")
+        year, number = parse_month_key(month)
+        moments = cycle_moments(year, number, self.cal)
+        moment = next((m for m in moments if m.key == moment_key), None)
+        if moment is None:
+            raise ValueError(f"no moment {moment_key!r} in the {month} cycle")
+        later = superseded_by(moments, moment, now)
+        if later is not None:
+            if await session.get(AuditMonth, month) is None:
+                return  # no allocations that month: nothing to send, nothing to record
+            session.add(AuditEvent(month=month, action="reminder_superseded", via=VIA, at=now,
+                                   detail={"moment": moment.key, "superseded_by": later.key}))
+            log.info("moment %s %s superseded by %s; nothing sent", month, moment.key, later.key)
+            return
+        step = _Step(session, self.cal, month, cycle_dates(year, number, self.cal), moment,
+                     row_due_at(self.cal, moment.due_at, now), now)
+        await _HANDLERS[moment.kind](step)
+
+
+class _Step:
+    """One moment being run: what every handler needs."""
+
+    def __init__(self, session: AsyncSession, cal: WorkingCalendar, month: str, dates: CycleDates,
+                 moment: CycleMoment, due_at: datetime, now: datetime) -> None:
+        self.session, self.cal, self.month, self.dates = session, cal, month, dates
+        self.moment, self.due_at, self.now = moment, due_at, now
+        self.label = format_month(month)
+
+    async def send(self, key: str, person: Person, card: dict, summary: str) -> None:
+        await enqueue(self.session, key=key, kind=self.kind_of(key), person_id=person.id, due_at=self.due_at,
+                      now=self.now, payload=_payload(card, summary))
+
+    @staticmethod
+    def kind_of(key: str) -> str:
+        return key.split(":", 1)[0]
+
+    def views(self, allocations: Sequence[Allocation]):
+        return [cycle.allocation_view(a, self.cal) for a in allocations]
+
+    def items(self, allocations: Sequence[Allocation]):
+        return [cycle.oversight_item(a, self.cal.tz) for a in allocations]
+
+
+async def _allocation_notice(step: _Step) -> None:
+    allocations = await cycle.allocations_to_notify(step.session, step.month)
+    await notify_allocations(step.session, step.cal, step.month, allocations, step.due_at, step.now, late=False)
+
+
+async def _auditor_reminder(step: _Step) -> None:
+    label = step.moment.label
+    for auditor, mine in cycle.by_auditor(await cycle.unsubmitted(step.session, step.month)):
+        if not auditor.active:
+            continue
+        await step.send(f"{AUDITOR_REMINDER}:{step.month}:{label}:{auditor.id}", auditor,
+                        auditor_reminder_card(label, step.views(mine)),
+                        f"{_plural(len(mine), 'audit')} due {_REMINDER_WORDS[label]}")
+
+
+async def _audit_overdue(step: _Step) -> None:
+    for auditor, mine in cycle.by_auditor(await cycle.unsubmitted(step.session, step.month)):
+        views = step.views(mine)
+        if auditor.active:
+            await step.send(f"{AUDIT_OVERDUE}:{step.month}:{auditor.id}", auditor, audit_overdue_card(views),
+                            f"{_plural(len(views), 'audit')} overdue")
+        supervisor = await cycle.active_person_by_email(step.session, auditor.supervisor_email)
+        if supervisor is None:
+            log.warning("audit overdue month=%s: auditor %s has no supervisor on the roster", step.month, auditor.id)
+            continue
+        # One row per auditor: the sender puts a supervisor's rows of this moment in one message.
+        await step.send(f"supervisor-overdue:{step.month}:{supervisor.id}:{auditor.id}", supervisor,
+                        supervisor_overdue_card(supervisor.display_name, auditor.display_name, views),
+                        f"Overdue audits: {auditor.display_name}, {_plural(len(views), 'case')}")
+
+
+async def _service_lead_shares(step: _Step) -> list[tuple[Person, list[Allocation]]]:
+    waiting = await cycle.awaiting_oversight(step.session, step.month)
+    leads = await cycle.active_people(step.session, "service_lead")
+    shares = cycle.share_out(waiting, lambda a: a.service_area, leads)
+    covered = {a.id for _, mine in shares for a in mine}
+    if len(covered) < len(waiting):
+        log.warning("oversight month=%s: %d audits in areas with no service lead", step.month,
+                    len(waiting) - len(covered))
+    return shares
+
+
+async def _service_lead_digest(step: _Step) -> None:
+    due = step.dates.oversight_deadline
+    for lead, mine in await _service_lead_shares(step):
+        await step.send(f"{SERVICE_LEAD_DIGEST}:{step.month}:{lead.id}", lead,
+                        oversight_digest_card(lead.display_name, step.items(mine), due),
+                        f"{_plural(len(mine), 'audit')} awaiting your oversight by {format_day(due)}")
+
+
+async def _oversight_reminder(step: _Step) -> None:
+    due, label = step.dates.oversight_deadline, step.moment.label
+    for lead, mine in await _service_lead_shares(step):
+        await step.send(f"{OVERSIGHT_REMINDER}:{step.month}:{label}:{lead.id}", lead,
+                        oversight_reminder_card(lead.display_name, label, step.items(mine), due),
+                        f"Oversight of {_plural(len(mine), 'audit')} due {_REMINDER_WORDS[label]}")
+
+
+async def _oversight_overdue(step: _Step) -> None:
+    due = step.dates.oversight_deadline
+    shares = await _service_lead_shares(step)
+    heads = await cycle.active_people(step.session, "head_of_service")
+    for lead, mine in shares:
+        await step.send(f"{OVERSIGHT_OVERDUE}:{step.month}:{lead.id}", lead,
+                        oversight_overdue_card(lead.display_name, step.items(mine), due),
+                        f"Oversight of {_plural(len(mine), 'audit')} overdue")
+        # Each head of service hears of the overdue audits in their own areas, per service lead.
+        for head, theirs in cycle.share_out(mine, lambda a: a.service_area, heads):
+            await step.send(f"hos-{OVERSIGHT_OVERDUE}:{step.month}:{head.id}:{lead.id}", head,
+                            oversight_overdue_card(lead.display_name, step.items(theirs), due,
+                                                   head_of_service_name=head.display_name),
+                            f"Oversight overdue: {lead.display_name}, {_plural(len(theirs), 'audit')}")
+
+
+_HANDLERS = {
+    ALLOCATION_NOTICE: _allocation_notice,
+    AUDITOR_REMINDER: _auditor_reminder,
+    AUDIT_OVERDUE: _audit_overdue,
+    SERVICE_LEAD_DIGEST: _service_lead_digest,
+    OVERSIGHT_REMINDER: _oversight_reminder,
+    OVERSIGHT_OVERDUE: _oversight_overdue,
+}
+
+
+# -- late allocations ---------------------------------------------------------------------
+
+class LateAllocationNoticeDuty:
+    """Allocations imported after their month's notice moment get a notice at the next send moment.
+
+    One occurrence per SLOT of each working day's send window, from send_at (a slot's key is its
+    UTC start); only the latest slot is offered, as one run catches every late allocation. A
+    month takes part from just after its notice moment to its oversight-overdue moment, while
+    it is not closed.
+    """
+
+    name = "allocation-notices-late"
+    SLOT = timedelta(minutes=15)
+    MONTHS_BACK = 2
+
+    def __init__(self, cal: WorkingCalendar | None = None, slot: timedelta = SLOT) -> None:
+        if not isinstance(slot, timedelta) or slot <= timedelta(0):
+            raise ValueError(f"slot must be a positive timedelta, got {slot!r}")
+        self.cal = cal or WorkingCalendar()
+        self.slot = slot
+
+    @classmethod
+    def from_settings(cls, settings: "Settings") -> "LateAllocationNoticeDuty":
+        return cls(WorkingCalendar(tz=settings.tz))
+
+    def latest_slot(self, now: datetime) -> datetime:
+        """The start of the latest slot at or before `now` (UTC)."""
+        cal = self.cal
+        local = cal.local(now)
+        day = local.date()
+        if not cal.is_working_day(day) or local.time() < cal.send_at:
+            day, local = cal.previous_working_day(day), None
+        start = datetime.combine(day, cal.send_at, tzinfo=cal.tz)
+        end = datetime.combine(day, cal.window_end, tzinfo=cal.tz)
+        upto = end - timedelta(microseconds=1) if local is None or local >= end else local
+        return (start + (upto.replace(tzinfo=None) - start.replace(tzinfo=None)) // self.slot * self.slot) \
+            .astimezone(UTC)
+
+    def months_open_at(self, slot: datetime) -> list[str]:
+        """Months whose notice moment is before `slot` and whose cycle has not ended by it."""
+        day = self.cal.local_date(slot)
+        year, month = day.year, day.month
+        months = []
+        for _ in range(self.MONTHS_BACK + 1):
+            dates = cycle_dates(year, month, self.cal)
+            if self.cal.at_send_time(dates.allocation_notice_day) < slot <= \
+                    self.cal.at_send_time(dates.oversight_overdue_day):
+                months.append(month_key(year, month))
+            year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        return sorted(months)
+
+    def occurrences(self, now: datetime) -> Iterable[Occurrence]:
+        slot = self.latest_slot(now)
+        if slot <= now and self.months_open_at(slot):
+            yield Occurrence(f"{slot:%Y-%m-%dT%H:%MZ}", slot)
+
+    async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
+        due_at = row_due_at(self.cal, occurrence.due_at, now)
+        for month in self.months_open_at(occurrence.due_at):
+            audit_month = await session.get(AuditMonth, month)
+            if audit_month is None or audit_month.closed_at is not None:
+                continue
+            allocations = await cycle.allocations_to_notify(session, month)
+            await notify_allocations(session, self.cal, month, allocations, due_at, now, late=True)

@@ -1,0 +1,259 @@
+"""The monthly audit cycle's queries: who is owed what at a cycle moment, what awaits one person
+(the `my audits` and `oversight` commands), and where a month has got to (`cycle status`).
+
+Rows come out as the card views of dialogs/audit_cards.py. Every function but `cycle_status`
+runs in the caller's session. Service areas match ignoring case and spacing, as people type them.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from dialogs.audit_cards import STATUS_FIGURES, AllocationView, OversightItem, ServiceAreaStatus
+from qa.audit_calendar import cycle_dates, parse_month_key
+from qa.calendar import WorkingCalendar
+from storage.db import Database
+from storage.models import Allocation, AuditMonth, Conversation, Person
+
+# Where an allocation's audit has got to, in the states of storage.models.ALLOCATION_STATES.
+UNSUBMITTED = ("allocated", "started")  # the auditor still owes it ("declined" waits for the QA unit)
+SUBMITTED = ("submitted", "disputed", "oversight_confirmed", "complete")
+AWAITING_OVERSIGHT = "submitted"  # submitted, neither confirmed nor disputed by the service lead
+OVERDUE_STATES = ("allocated", "started", "declined")  # not submitted: overdue once the deadline has passed
+
+T = TypeVar("T")
+
+
+def area_key(area: str) -> str:
+    return " ".join(area.split()).casefold()
+
+
+def audit_deadline(month: str, cal: WorkingCalendar) -> date:
+    return cycle_dates(*parse_month_key(month), cal).audit_deadline
+
+
+def oversight_deadline(month: str, cal: WorkingCalendar) -> date:
+    return cycle_dates(*parse_month_key(month), cal).oversight_deadline
+
+
+def is_started(allocation: Allocation) -> bool:
+    """A draft exists or the auditor pressed Start (needs `audit` loaded)."""
+    return (allocation.state == "started" or allocation.started_at is not None
+            or allocation.audit is not None)
+
+
+# -- card views ----------------------------------------------------------------------------
+
+def allocation_view(allocation: Allocation, cal: WorkingCalendar) -> AllocationView:
+    """Needs `case_holder` and `audit` loaded (the queries below load them)."""
+    holder = allocation.case_holder
+    return AllocationView(
+        allocation_id=allocation.id, case_ref=allocation.case_ref, annex_a_list=allocation.annex_a_list,
+        team=allocation.team, theme=allocation.theme or "",
+        case_holder_name=holder.display_name if holder else "Not recorded",
+        deadline=audit_deadline(allocation.month, cal), started=is_started(allocation))
+
+
+def oversight_item(allocation: Allocation, tz: tzinfo) -> OversightItem:
+    """Needs `auditor` and `audit` loaded, and an audit (awaiting oversight means submitted)."""
+    audit = allocation.audit
+    submitted_at = audit.submitted_at or allocation.submitted_at or allocation.updated_at
+    return OversightItem(
+        audit_id=audit.id, case_ref=allocation.case_ref, team=allocation.team,
+        auditor_name=allocation.auditor.display_name, grade=audit.overall_grade or "Not graded",
+        submitted_on=submitted_at.astimezone(tz).date(), safeguarding_concern=audit.safeguarding_concern)
+
+
+# -- allocations -----------------------------------------------------------------------------
+
+def _loaded(stmt):
+    return stmt.options(selectinload(Allocation.auditor), selectinload(Allocation.case_holder),
+                        selectinload(Allocation.audit))
+
+
+async def allocations_to_notify(session: AsyncSession, month: str) -> list[Allocation]:
+    """Allocations of `month` whose notice is still to be written: allocated, not started, not
+    yet notified (declined ones wait for the QA unit; started ones are plainly known)."""
+    return list((await session.execute(_loaded(
+        select(Allocation).where(Allocation.month == month, Allocation.state == "allocated",
+                                 Allocation.started_at.is_(None), Allocation.notified_at.is_(None),
+                                 ~Allocation.audit.has())
+        .order_by(Allocation.auditor_id, Allocation.case_ref)))).scalars())
+
+
+async def unsubmitted(session: AsyncSession, month: str) -> list[Allocation]:
+    """Allocations of `month` whose audit the auditor has not submitted (declined ones excluded)."""
+    return list((await session.execute(_loaded(
+        select(Allocation).where(Allocation.month == month, Allocation.state.in_(UNSUBMITTED))
+        .order_by(Allocation.auditor_id, Allocation.case_ref)))).scalars())
+
+
+async def awaiting_oversight(session: AsyncSession, month: str | None = None) -> list[Allocation]:
+    """Submitted audits no service lead has confirmed or disputed yet (of `month`, or of any)."""
+    stmt = select(Allocation).where(Allocation.state == AWAITING_OVERSIGHT, Allocation.audit.has())
+    if month is not None:
+        stmt = stmt.where(Allocation.month == month)
+    return list((await session.execute(_loaded(stmt.order_by(Allocation.month, Allocation.case_ref)))).scalars())
+
+
+def by_auditor(allocations: Iterable[Allocation]) -> list[tuple[Person, list[Allocation]]]:
+    """Grouped by auditor, in the order first met (needs `auditor` loaded)."""
+    groups: dict[int, tuple[Person, list[Allocation]]] = {}
+    for allocation in allocations:
+        groups.setdefault(allocation.auditor_id, (allocation.auditor, []))[1].append(allocation)
+    return list(groups.values())
+
+
+# -- people ------------------------------------------------------------------------------
+
+async def active_people(session: AsyncSession, role: str) -> list[Person]:
+    return list((await session.execute(
+        select(Person).where(Person.role == role, Person.left_at.is_(None)).order_by(Person.id))).scalars())
+
+
+async def active_person_by_email(session: AsyncSession, email: str | None) -> Person | None:
+    if not email or not email.strip():
+        return None
+    return (await session.execute(select(Person).where(
+        Person.email == email.strip().lower(), Person.left_at.is_(None)))).scalar_one_or_none()
+
+
+def share_out(items: Sequence[T], area_of, people: Sequence[Person]) -> list[tuple[Person, list[T]]]:
+    """Each person with the items in their service areas (people with none are left out)."""
+    shares = []
+    for person in people:
+        areas = {area_key(a) for a in person.service_areas}
+        mine = [item for item in items if area_key(area_of(item)) in areas]
+        if mine:
+            shares.append((person, mine))
+    return shares
+
+
+async def unreachable_reasons(session: AsyncSession, people: Sequence[Person]) -> dict[int, str]:
+    """Of `people`, those the bot cannot write to, with why: left, never installed the bot, or
+    removed/blocked it (no linked personal chat with unreachable_at NULL)."""
+    ids = [p.id for p in people]
+    chats = (await session.execute(
+        select(Conversation.person_id, Conversation.unreachable_at, Conversation.unreachable_reason)
+        .where(Conversation.person_id.in_(ids)))).all() if ids else []
+    reachable = {c.person_id for c in chats if c.unreachable_at is None}
+    lost: dict[int, tuple[datetime, str | None]] = {}
+    for c in chats:
+        if c.unreachable_at is not None and (c.person_id not in lost or c.unreachable_at > lost[c.person_id][0]):
+            lost[c.person_id] = (c.unreachable_at, c.unreachable_reason)
+    reasons: dict[int, str] = {}
+    for person in people:
+        if not person.active:
+            reasons[person.id] = "has left (roster)"
+        elif person.id in reachable:
+            continue
+        elif person.id in lost:
+            why = lost[person.id][1]
+            reasons[person.id] = "removed or blocked the bot" + (f" ({why})" if why else "")
+        else:
+            reasons[person.id] = "has not installed the bot in Teams"
+    return reasons
+
+
+# -- for the chat commands ------------------------------------------------------------------
+
+async def open_allocations_for(session: AsyncSession, person_id: int, cal: WorkingCalendar) -> list[AllocationView]:
+    """The person's audits still to submit, any month, earliest deadline first (`my audits`)."""
+    allocations = (await session.execute(_loaded(
+        select(Allocation).where(Allocation.auditor_id == person_id, Allocation.state.in_(UNSUBMITTED))))).scalars()
+    return sorted((allocation_view(a, cal) for a in allocations), key=lambda v: (v.deadline, v.case_ref))
+
+
+@dataclass(frozen=True)
+class OversightQueue:
+    """What awaits a service lead's oversight (`oversight`), oldest submission first."""
+
+    items: list[OversightItem]
+    oversight_due: date | None  # the earliest oversight deadline among them; None when empty
+
+
+async def awaiting_oversight_for(session: AsyncSession, person: Person, cal: WorkingCalendar) -> OversightQueue:
+    areas = {area_key(a) for a in person.service_areas}
+    mine = [a for a in await awaiting_oversight(session) if area_key(a.service_area) in areas]
+    items = sorted(((oversight_item(a, cal.tz), a.month) for a in mine),
+                   key=lambda pair: (pair[0].submitted_on, pair[0].case_ref))
+    due = min((oversight_deadline(month, cal) for _, month in items), default=None)
+    return OversightQueue([item for item, _ in items], due)
+
+
+async def latest_month(session: AsyncSession, up_to: str) -> str | None:
+    """The latest month with allocations imported, no later than `up_to` ("2026-12")."""
+    return (await session.execute(
+        select(AuditMonth.month).where(AuditMonth.month <= up_to).order_by(AuditMonth.month.desc()).limit(1)
+    )).scalar_one_or_none()
+
+
+# -- cycle status ---------------------------------------------------------------------------
+
+@dataclass
+class CycleStatus:
+    """Where `month`'s audits have got to, per service area (sorted by name), as of `as_of`.
+
+    allocated: every allocation; started: begun, not submitted; submitted: ever submitted
+    (awaiting oversight + disputed + oversight confirmed + complete); overdue: not submitted
+    (declined included) once the audit deadline's day has passed; complete: uploaded.
+    """
+
+    month: str
+    as_of: datetime
+    rows: list[ServiceAreaStatus] = field(default_factory=list)
+
+    @property
+    def total(self) -> ServiceAreaStatus:
+        return ServiceAreaStatus("All service areas", **{
+            name: sum(getattr(r, name) for r in self.rows) for name in STATUS_FIGURES})
+
+    def describe(self) -> str:
+        if not self.rows:
+            return f"no allocations for {self.month}"
+        headings = ["service area", "allocated", "started", "submitted", "overdue", "awaiting oversight",
+                    "disputed", "complete"]
+        table = [[r.service_area, *(str(getattr(r, name)) for name in STATUS_FIGURES)]
+                 for r in [*self.rows, self.total]]
+        widths = [max(len(line[i]) for line in [headings, *table]) for i in range(len(headings))]
+
+        def line(cells: list[str]) -> str:
+            padded = (c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+            return "  ".join(padded).rstrip()
+
+        rule = "  ".join("-" * w for w in widths)
+        out = [f"audit cycle {self.month}, as of {self.as_of:%Y-%m-%d %H:%M} UTC", line(headings), rule]
+        out += [line(cells) for cells in table[:-1]]
+        out += [rule, line(table[-1])]
+        return "\n".join(out)
+
+
+async def cycle_status(db: Database, month: str, now: datetime, cal: WorkingCalendar | None = None) -> CycleStatus:
+    """Counts per service area for `month`; a bad month key is a ValueError."""
+    cal = cal or WorkingCalendar()
+    deadline_passed = cal.local_date(now) > audit_deadline(month, cal)  # also checks the month key
+    async with db.sessions() as session:
+        allocations = list((await session.execute(
+            select(Allocation).where(Allocation.month == month).options(selectinload(Allocation.audit))
+        )).scalars())
+    # ServiceAreaStatus is frozen: count per area first, then build the rows.
+    counts: dict[str, tuple[str, Counter[str]]] = {}
+    for a in allocations:
+        name, count = counts.setdefault(area_key(a.service_area), (a.service_area, Counter()))
+        count["allocated"] += 1
+        count["started"] += a.state in UNSUBMITTED and is_started(a)
+        count["submitted"] += a.state in SUBMITTED
+        count["overdue"] += deadline_passed and a.state in OVERDUE_STATES
+        count["awaiting_oversight"] += a.state == AWAITING_OVERSIGHT
+        count["disputed"] += a.state == "disputed"
+        count["complete"] += a.state == "complete"
+    rows = [ServiceAreaStatus(name, **{figure: count[figure] for figure in STATUS_FIGURES})
+            for _, (name, count) in sorted(counts.items())]
+    return CycleStatus(month, now, rows)
