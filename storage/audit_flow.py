@@ -1,0 +1,759 @@
+"""What people do from the audit-cycle cards (framework 9.3): each action checks who may act and
+where the audit has got to, then changes the allocation, writes the audit trail and queues the
+messages it causes, all in one transaction. Pure of Teams: ids and typed values in, an Outcome out.
+
+The allocation's states (storage.models.ALLOCATION_STATES) and the actions that move them:
+
+    allocated --start/save draft--> started --submit--> submitted --confirm--> oversight_confirmed
+    allocated|started --decline--> declined (the QA unit reallocates; storage/allocations.py)
+    submitted --dispute--> disputed --resolve--> submitted (awaiting oversight again)
+    oversight_confirmed --uploaded--> complete
+
+Who may act (checked again on every action; a card carries ids only):
+- start, save draft, submit, decline, uploaded: the allocation's auditor, or the QA unit;
+- open, confirm oversight, dispute: a service lead whose service areas include the allocation's;
+- resolve a dispute: the auditor, or the QA unit.
+
+Messages go through the outbox, due at the next send moment (08:00-18:00 on working days), except
+safeguarding alerts, which are due at once: the Outcome says `urgent` so the edge sends them now.
+The audit trail (AuditEvent) records who, when and through which card; its detail holds lengths
+and flags, never typed text that could describe a child.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from dialogs import audit_cards as cards
+from dialogs.card_kit import format_moment
+from qa.audit_calendar import cycle_dates, parse_month_key
+from qa.calendar import WorkingCalendar
+from storage.cycle import area_key
+from storage.db import Database
+from storage.models import GRADES, KEY_AREAS, Allocation, Audit, AuditEvent, Conversation, OutboxMessage, Person
+from storage.outbox import enqueue
+
+log = logging.getLogger(__name__)
+
+# Outcome.status
+DONE = "done"            # the change was made
+UNCHANGED = "unchanged"  # allowed, and nothing needed changing (reopen the form, open the oversight request)
+INVALID = "invalid"      # what was entered is incomplete or wrong; `errors` or `message` say what
+REFUSED = "refused"      # this person may not do this; nothing changed
+ALREADY = "already"      # the audit has moved on (an old copy of a card); nothing changed
+
+# AuditEvent.action
+STARTED = "audit_started"
+DRAFT_SAVED = "audit_draft_saved"
+SUBMITTED = "audit_submitted"
+DECLINED = "allocation_declined"
+OVERSIGHT_OPENED = "oversight_request_opened"
+OVERSIGHT_CONFIRMED = "oversight_confirmed"
+DISPUTED = "oversight_disputed"
+RESOLVED = "dispute_resolved"
+UPLOADED = "audit_uploaded"
+SAFEGUARDING_ALERTED = "safeguarding_alert_raised"
+
+# Outbox kinds: the card each message carries.
+OVERSIGHT_REQUEST = "oversight_request"
+DISPUTE = "dispute"
+UPLOAD_REQUEST = "upload_request"
+DECLINE_NOTICE = "decline_notice"
+SAFEGUARDING_ALERT = "safeguarding_alert"
+
+NOTHING_CHANGED = "Nothing was changed."
+NOT_ON_ROSTER = ("I can't match you to anyone active on the QA roster, so I can't record this. "
+                 "Please ask the QA unit to check the roster. " + NOTHING_CHANGED)
+NOT_FOUND = ("I can't find this audit any more: it may have been withdrawn or reallocated. " + NOTHING_CHANGED)
+
+_AUDITOR_STATES = ("allocated", "started")  # where start, save draft, submit and decline apply
+
+
+@dataclass
+class Outcome:
+    status: str
+    message: str = ""  # for a person: why nothing changed, or what is missing
+    allocation_id: int | None = None
+    audit_id: int | None = None
+    case_ref: str = ""
+    state: str = ""  # the allocation's state afterwards
+    actor_name: str = ""
+    at: datetime | None = None
+    view: cards.AllocationView | None = None  # for the audit form
+    draft: dict[str, Any] | None = None  # the form's values, as read_audit_form gives them
+    errors: dict[str, str] = field(default_factory=dict)  # form input id -> what is wrong
+    summary: cards.AuditSummary | None = None  # for the oversight request card
+    grade: str | None = None
+    safeguarding: bool = False  # the audit carries an immediate safeguarding concern
+    urgent: bool = False  # messages due now were written (safeguarding alerts): send them now
+    notified: int = 0  # people the action's messages go to
+
+    @property
+    def changed(self) -> bool:
+        return self.status == DONE
+
+
+# -- who may act ------------------------------------------------------------------------------
+
+def _same(a: str, b: str) -> bool:
+    return area_key(a) == area_key(b)  # as people type them: case and spacing aside
+
+
+def is_qa_unit(person: Person) -> bool:
+    return person.active and person.role == "qa_unit"
+
+
+def may_audit(person: Person, allocation: Allocation) -> bool:
+    """Start, save, submit, decline, upload: the allocation's auditor, or the QA unit."""
+    return person.active and (person.id == allocation.auditor_id or is_qa_unit(person))
+
+
+def may_oversee(person: Person, allocation: Allocation) -> bool:
+    """Confirm oversight or dispute: a service lead for the allocation's service area."""
+    return (person.active and person.role == "service_lead"
+            and any(_same(area, allocation.service_area) for area in person.service_areas))
+
+
+may_resolve = may_audit  # the auditor or the QA unit records how a dispute was settled
+
+
+async def actor_for_chat(db: Database, conversation_id: str, user_id: str | None) -> Person | None:
+    """The active roster person behind a personal chat (its Conversation's linked Person)."""
+    if not conversation_id:
+        return None
+    async with db.sessions() as session:
+        chat = (await session.execute(
+            select(Conversation).where(Conversation.conversation_id == conversation_id))).scalar_one_or_none()
+        if chat is None or chat.person_id is None or (user_id is not None and chat.user_id != user_id):
+            return None
+        person = await session.get(Person, chat.person_id)
+    return person if person is not None and person.active else None
+
+
+async def sent_rows(db: Database, activity_id: str, conversation_id: str, person_id: int | None
+                    ) -> list[OutboxMessage]:
+    """The outbox rows a sent message carried (one notice, or a digest's several), in the order the
+    sender put them in the message; [] for a message the outbox did not send."""
+    if not activity_id:
+        return []
+    to_chat = OutboxMessage.conversation_id == conversation_id
+    if person_id is not None:
+        to_chat = or_(to_chat, and_(OutboxMessage.conversation_id.is_(None), OutboxMessage.person_id == person_id))
+    async with db.sessions() as session:
+        return list((await session.execute(
+            select(OutboxMessage).where(OutboxMessage.activity_id == activity_id, OutboxMessage.state == "sent", to_chat)
+            .order_by(OutboxMessage.due_at, OutboxMessage.id))).scalars())
+
+
+# -- the audit form's values ------------------------------------------------------------------
+
+_TEXT_LIMITS = {cards.STRENGTHS: cards.STRENGTHS_MAX, cards.IMPROVEMENTS: cards.IMPROVEMENTS_MAX,
+                cards.SAFEGUARDING_DESCRIPTION: cards.SAFEGUARDING_MAX}
+
+
+def read_form(inputs: Mapping[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
+    """(the form's values, None), or (None, what could not be read) for inputs no card sends."""
+    try:
+        return cards.read_audit_form(inputs), None
+    except ValueError:
+        return None, "Some answers could not be read. Please check the form and try again."
+
+
+def validate_form(form: Mapping[str, Any], inputs: Mapping[str, Any]) -> dict[str, str]:
+    """What stops a submission, by input id: grade, every key area, the discussion answered
+    (present in the inputs, not defaulted), a description when a concern is flagged, lengths."""
+    errors: dict[str, str] = {}
+    grade = form.get(cards.OVERALL_GRADE)
+    if not grade:
+        errors[cards.OVERALL_GRADE] = "Choose an overall grade."
+    elif grade not in GRADES:
+        errors[cards.OVERALL_GRADE] = "Choose one of the four grades."
+    key_areas = form.get("key_areas") or {}
+    for area in KEY_AREAS:
+        value = key_areas.get(area)
+        if not value:
+            errors[cards.key_area_input_id(area)] = f"Grade {area}."
+        elif value not in GRADES:
+            errors[cards.key_area_input_id(area)] = f"Choose one of the four grades for {area}."
+    if inputs.get(cards.DISCUSSION_HELD) not in ("true", "false", True, False):
+        errors[cards.DISCUSSION_HELD] = "Say whether the discussion with the case holder took place."
+    if form.get(cards.SAFEGUARDING_CONCERN) and not form.get(cards.SAFEGUARDING_DESCRIPTION):
+        errors[cards.SAFEGUARDING_DESCRIPTION] = "Describe the safeguarding concern, so it can be escalated."
+    for key, limit in _TEXT_LIMITS.items():
+        if len(form.get(key) or "") > limit:
+            errors[key] = f"Please keep this under {limit:,} characters."
+    return errors
+
+
+def clean_form(form: Mapping[str, Any]) -> dict[str, Any]:
+    """What a draft keeps of the form: valid grades only, text within its limits."""
+    grade = form.get(cards.OVERALL_GRADE)
+    key_areas = form.get("key_areas") or {}
+    return {
+        cards.OVERALL_GRADE: grade if grade in GRADES else None,
+        "key_areas": {a: g for a, g in key_areas.items() if a in KEY_AREAS and g in GRADES},
+        **{key: str(form.get(key) or "")[:limit] for key, limit in _TEXT_LIMITS.items()},
+        cards.DISCUSSION_HELD: bool(form.get(cards.DISCUSSION_HELD)),
+        cards.SEEK_FAMILY_VIEWS: bool(form.get(cards.SEEK_FAMILY_VIEWS)),
+        cards.SAFEGUARDING_CONCERN: bool(form.get(cards.SAFEGUARDING_CONCERN)),
+    }
+
+
+def draft_of(audit: Audit | None) -> dict[str, Any]:
+    if audit is None:
+        return {}
+    return {
+        cards.OVERALL_GRADE: audit.overall_grade,
+        "key_areas": dict(audit.key_areas or {}),
+        cards.STRENGTHS: audit.strengths,
+        cards.IMPROVEMENTS: audit.improvements,
+        cards.DISCUSSION_HELD: audit.discussion_held,
+        cards.SEEK_FAMILY_VIEWS: audit.seek_family_views,
+        cards.SAFEGUARDING_CONCERN: audit.safeguarding_concern,
+        cards.SAFEGUARDING_DESCRIPTION: audit.safeguarding_description,
+    }
+
+
+def _form_detail(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The trail's view of a form: the grade, counts and flags; of typed text, only its length."""
+    return {
+        "grade": values.get(cards.OVERALL_GRADE),
+        "key_areas_graded": len(values.get("key_areas") or {}),
+        "strengths_length": len(values.get(cards.STRENGTHS) or ""),
+        "improvements_length": len(values.get(cards.IMPROVEMENTS) or ""),
+        "discussion_held": bool(values.get(cards.DISCUSSION_HELD)),
+        "seek_family_views": bool(values.get(cards.SEEK_FAMILY_VIEWS)),
+        "safeguarding_concern": bool(values.get(cards.SAFEGUARDING_CONCERN)),
+        "safeguarding_description_length": len(values.get(cards.SAFEGUARDING_DESCRIPTION) or ""),
+    }
+
+
+# -- one action's working set -----------------------------------------------------------------
+
+@dataclass
+class _Act:
+    session: AsyncSession
+    allocation: Allocation
+    actor: Person
+    now: datetime
+    calendar: WorkingCalendar
+    via: str
+    names: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def audit(self) -> Audit | None:
+        return self.allocation.audit
+
+    def event(self, action: str, **detail: Any) -> None:
+        self.session.add(AuditEvent(allocation_id=self.allocation.id, month=self.allocation.month,
+                                    actor_id=self.actor.id, action=action, via=self.via, detail=detail,
+                                    at=self.now))
+
+    def outcome(self, status: str, **more: Any) -> Outcome:
+        allocation = self.allocation
+        audit = allocation.audit
+        return Outcome(status=status, allocation_id=allocation.id, audit_id=audit.id if audit else None,
+                       case_ref=allocation.case_ref, state=allocation.state, actor_name=self.actor.display_name,
+                       at=self.now, grade=audit.overall_grade if audit else None,
+                       safeguarding=bool(audit and audit.safeguarding_concern), **more)
+
+    async def name(self, person_id: int | None) -> str:
+        if person_id is None:
+            return "someone"
+        if person_id not in self.names:
+            person = await self.session.get(Person, person_id)
+            self.names[person_id] = person.display_name if person else "someone"
+        return self.names[person_id]
+
+    def dates(self):
+        return cycle_dates(*parse_month_key(self.allocation.month), self.calendar)
+
+    def moment(self, at: datetime) -> str:
+        return format_moment(at, self.calendar.tz)
+
+    async def send(self, key: str, kind: str, person_id: int, card: dict, summary: str, *,
+                   urgent: bool = False) -> bool:
+        payload: dict[str, Any] = {"text": summary, "card": card, "summary": summary}
+        if urgent:
+            payload["alone"] = True  # its own message, never folded into a digest
+        due = self.now if urgent else self.calendar.next_send_moment(self.now)
+        return await enqueue(self.session, key=key, kind=kind, person_id=person_id, payload=payload,
+                             due_at=due, now=self.now)
+
+    def stamp(self) -> str:
+        return self.now.strftime("%Y%m%dT%H%M%S%f")
+
+
+async def _load(session: AsyncSession, allocation_id: int) -> Allocation | None:
+    # Locked until commit (PostgreSQL); SQLite's BEGIN IMMEDIATE already serialises writers.
+    return (await session.execute(
+        select(Allocation).where(Allocation.id == allocation_id)
+        .options(selectinload(Allocation.auditor), selectinload(Allocation.case_holder),
+                 selectinload(Allocation.audit))
+        .with_for_update())).scalar_one_or_none()
+
+
+async def _allocation_id_of_audit(session: AsyncSession, audit_id: int) -> int | None:
+    return (await session.execute(select(Audit.allocation_id).where(Audit.id == audit_id))).scalar_one_or_none()
+
+
+async def _begin(session: AsyncSession, actor_id: int, allocation_id: int | None, now: datetime,
+                 calendar: WorkingCalendar, via: str) -> _Act | Outcome:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    actor = await session.get(Person, actor_id)
+    if actor is None or not actor.active:
+        return Outcome(REFUSED, NOT_ON_ROSTER)
+    allocation = await _load(session, allocation_id) if allocation_id is not None else None
+    if allocation is None:
+        return Outcome(REFUSED, NOT_FOUND)
+    return _Act(session, allocation, actor, now, calendar, via)
+
+
+# -- where an audit has got to, for polite answers ----------------------------------------------
+
+_STATE_EVENTS = {"started": (STARTED, DRAFT_SAVED), "declined": (DECLINED,), "submitted": (SUBMITTED, RESOLVED),
+                 "disputed": (DISPUTED,), "oversight_confirmed": (OVERSIGHT_CONFIRMED,), "complete": (UPLOADED,)}
+
+
+async def where_it_is(act: _Act) -> str:
+    """One sentence on the audit's state: who moved it there and when (from the trail)."""
+    state = act.allocation.state
+    last = None
+    if state in _STATE_EVENTS:
+        last = (await act.session.execute(
+            select(AuditEvent).where(AuditEvent.allocation_id == act.allocation.id,
+                                     AuditEvent.action.in_(_STATE_EVENTS[state]))
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1))).scalar_one_or_none()
+    if state == "allocated":
+        return "This audit has not been started yet."
+    if last is None:
+        return f"This audit is now {state.replace('_', ' ')}."
+    who, when = await act.name(last.actor_id), act.moment(last.at)
+    if state == "started":
+        return f"This audit was started by {who} on {when} and has not been submitted yet."
+    if state == "declined":
+        return f"This audit was declined by {who} on {when}; the QA unit will reallocate it."
+    if state == "submitted" and last.action == RESOLVED:
+        return (f"The dispute on this audit was resolved by {who} on {when}; "
+                "it is waiting for the service lead's oversight again.")
+    if state == "submitted":
+        return f"This audit was already submitted by {who} on {when}; it is waiting for the service lead's oversight."
+    if state == "disputed":
+        return (f"This audit was disputed by {who} on {when}; the auditor or the QA unit will record "
+                "how it was resolved.")
+    if state == "oversight_confirmed":
+        return (f"Oversight was already confirmed by {who} on {when}; the auditor has been asked to upload "
+                "the audit to Care Director.")
+    return f"This audit is complete: {who} confirmed it was uploaded to Care Director on {when}."
+
+
+async def _moved_on(act: _Act) -> Outcome:
+    return act.outcome(ALREADY, message=f"{await where_it_is(act)} {NOTHING_CHANGED}")
+
+
+# -- views for the cards -----------------------------------------------------------------------
+
+async def allocation_view(act: _Act) -> cards.AllocationView:
+    allocation = act.allocation
+    holder = allocation.case_holder.display_name if allocation.case_holder else "Not recorded"
+    return cards.AllocationView(
+        allocation_id=allocation.id, case_ref=allocation.case_ref, annex_a_list=allocation.annex_a_list,
+        team=allocation.team, theme=allocation.theme or "", case_holder_name=holder,
+        deadline=act.dates().audit_deadline, started=allocation.state == "started" or allocation.audit is not None)
+
+
+def _local_day(act: _Act, at: datetime | None) -> date:
+    return act.calendar.local_date(at or act.now)
+
+
+async def audit_summary(act: _Act) -> cards.AuditSummary:
+    allocation, audit = act.allocation, act.allocation.audit
+    assert audit is not None
+    return cards.AuditSummary(
+        audit_id=audit.id, case_ref=allocation.case_ref, team=allocation.team,
+        service_area=allocation.service_area, auditor_name=allocation.auditor.display_name,
+        case_holder_name=allocation.case_holder.display_name if allocation.case_holder else "Not recorded",
+        grade=audit.overall_grade or "Not graded", key_areas=dict(audit.key_areas or {}),
+        strengths=audit.strengths or "", improvements=audit.improvements or "",
+        discussion_held=audit.discussion_held, seek_family_views=audit.seek_family_views,
+        safeguarding_concern=audit.safeguarding_concern,
+        submitted_on=_local_day(act, audit.submitted_at or allocation.submitted_at),
+        oversight_due=act.dates().oversight_deadline)
+
+
+# -- recipients --------------------------------------------------------------------------------
+
+async def _active(session: AsyncSession, roles: Iterable[str]) -> list[Person]:
+    return list((await session.execute(
+        select(Person).where(Person.role.in_(tuple(roles)), Person.left_at.is_(None)).order_by(Person.id)
+    )).scalars())
+
+
+async def service_leads_for(session: AsyncSession, allocation: Allocation) -> list[Person]:
+    return [p for p in await _active(session, ["service_lead"]) if may_oversee(p, allocation)]
+
+
+async def qa_unit(session: AsyncSession) -> list[Person]:
+    return await _active(session, ["qa_unit"])
+
+
+async def safeguarding_recipients(session: AsyncSession, allocation: Allocation) -> list[Person]:
+    """The practice manager(s) of the case's team, and the service lead(s), head(s) of service and
+    deputy director(s) for its service area (framework 9.3)."""
+    chosen = []
+    for person in await _active(session, ["practice_manager", "service_lead", "head_of_service", "deputy_director"]):
+        if person.role == "practice_manager":
+            if _same(person.team, allocation.team):
+                chosen.append(person)
+        elif any(_same(area, allocation.service_area) for area in person.service_areas):
+            chosen.append(person)
+    return chosen
+
+
+def _unique(people: Iterable[Person]) -> list[Person]:
+    seen: dict[int, Person] = {}
+    for person in people:
+        seen.setdefault(person.id, person)
+    return list(seen.values())
+
+
+# -- the auditor's actions ---------------------------------------------------------------------
+
+async def start_audit(db: Database, actor_id: int, allocation_id: int, *, now: datetime,
+                      calendar: WorkingCalendar, via: str) -> Outcome:
+    """Open the audit form: the first time, the allocation becomes "started" with an empty draft."""
+    async with db.sessions.begin() as session:
+        act = await _begin(session, actor_id, allocation_id, now, calendar, via)
+        if isinstance(act, Outcome):
+            return act
+        allocation = act.allocation
+        if not may_audit(act.actor, allocation):
+            return act.outcome(REFUSED, message=_only_auditor())
+        if allocation.state not in _AUDITOR_STATES:
+            return await _moved_on(act)
+        status = UNCHANGED
+        if allocation.state == "allocated":
+            _ensure_audit(act)
+            allocation.state = "started"
+            allocation.started_at = allocation.started_at or now
+            allocation.updated_at = now
+            act.event(STARTED, case_ref=allocation.case_ref)
+            status = DONE
+            await session.flush()
+        return act.outcome(status, view=await allocation_view(act), draft=draft_of(allocation.audit))
+
+
+def _only_auditor() -> str:
+    return f"Only the auditor allocated this case, or the QA unit, can do this. {NOTHING_CHANGED}"
+
+
+def _ensure_audit(act: _Act) -> Audit:
+    if act.allocation.audit is None:
+        act.allocation.audit = Audit(allocation_id=act.allocation.id, key_areas={}, strengths="", improvements="",
+                                     discussion_held=False, seek_family_views=False, safeguarding_concern=False,
+                                     safeguarding_description="", updated_at=act.now)
+        act.session.add(act.allocation.audit)
+    return act.allocation.audit
+
+
+def _store(act: _Act, values: Mapping[str, Any]) -> Audit:
+    audit = _ensure_audit(act)
+    audit.overall_grade = values[cards.OVERALL_GRADE]
+    audit.key_areas = dict(values["key_areas"])
+    audit.strengths = values[cards.STRENGTHS]
+    audit.improvements = values[cards.IMPROVEMENTS]
+    audit.discussion_held = values[cards.DISCUSSION_HELD]
+    audit.seek_family_views = values[cards.SEEK_FAMILY_VIEWS]
+    audit.safeguarding_concern = values[cards.SAFEGUARDING_CONCERN]
+    audit.safeguarding_description = values[cards.SAFEGUARDING_DESCRIPTION]
+    audit.updated_at = act.now
+    allocation = act.allocation
+    if allocation.state == "allocated":
+        allocation.state = "started"
+        allocation.started_at = allocation.started_at or act.now
+    allocation.updated_at = act.now
+    return audit
+
+
+async def save_draft(db: Database, actor_id: int, allocation_id: int, inputs: Mapping[str, Any], *,
+                     now: datetime, calendar: WorkingCalendar, via: str) -> Outcome:
+    """Keep whatever the form holds (valid grades, text within limits) as the draft.
+
+    A flagged safeguarding concern with a description is escalated now, draft or not: it is
+    immediate. Flagged without a description, the draft is kept and the form asks for one.
+    """
+    return await _save(db, actor_id, allocation_id, inputs, now=now, calendar=calendar, via=via, submit=False)
+
+
+async def submit_audit(db: Database, actor_id: int, allocation_id: int, inputs: Mapping[str, Any], *,
+                       now: datetime, calendar: WorkingCalendar, via: str) -> Outcome:
+    """Submit the audit: every required answer present, or INVALID with `errors` (the entered
+    values are kept as the draft). Submitted, the area's service leads get the oversight request."""
+    return await _save(db, actor_id, allocation_id, inputs, now=now, calendar=calendar, via=via, submit=True)
+
+
+async def _save(db: Database, actor_id: int, allocation_id: int, inputs: Mapping[str, Any], *, now: datetime,
+                calendar: WorkingCalendar, via: str, submit: bool) -> Outcome:
+    async with db.sessions.begin() as session:
+        act = await _begin(session, actor_id, allocation_id, now, calendar, via)
+        if isinstance(act, Outcome):
+            return act
+        allocation = act.allocation
+        if not may_audit(act.actor, allocation):
+            return act.outcome(REFUSED, message=_only_auditor())
+        if allocation.state not in _AUDITOR_STATES:
+            return await _moved_on(act)
+        form, unreadable = read_form(inputs if isinstance(inputs, Mapping) else {})
+        if form is None:
+            return act.outcome(INVALID, message=unreadable, view=await allocation_view(act),
+                               draft=draft_of(allocation.audit), errors={"form": unreadable})
+        values = clean_form(form)
+        errors = validate_form(form, inputs) if submit else {
+            k: v for k, v in validate_form(form, inputs).items() if k == cards.SAFEGUARDING_DESCRIPTION}
+        audit = _store(act, values)
+        await session.flush()  # the audit's id, for the cards
+        urgent = await _alert_if_concern(act)
+        if errors:
+            detail = _form_detail(values)
+            if submit:
+                detail["submit_errors"] = sorted(errors)
+            act.event(DRAFT_SAVED, **detail)
+            status = INVALID if submit else DONE
+            return act.outcome(status, view=await allocation_view(act), draft=values, errors=errors, urgent=urgent)
+        if not submit:
+            act.event(DRAFT_SAVED, **_form_detail(values))
+            return act.outcome(DONE, view=await allocation_view(act), draft=values, urgent=urgent)
+        audit.submitted_by_id = act.actor.id
+        audit.submitted_at = now
+        allocation.state = "submitted"
+        allocation.submitted_at = now
+        leads = await service_leads_for(session, allocation)
+        summary = await audit_summary(act)
+        for lead in leads:
+            await act.send(f"oversight-request:{allocation.id}:{lead.id}", OVERSIGHT_REQUEST, lead.id,
+                           cards.oversight_request_card(summary),
+                           f"Oversight needed: case {allocation.case_ref}, audited by {summary.auditor_name}")
+        if not leads:
+            log.warning("allocation %s submitted: no active service lead for its service area", allocation.id)
+        act.event(SUBMITTED, **_form_detail(values), oversight_requested=len(leads))
+        return act.outcome(DONE, urgent=urgent, notified=len(leads))
+
+
+async def _alert_if_concern(act: _Act) -> bool:
+    """Escalate a flagged concern with a description, once per allocation; True if alerts were written."""
+    audit = act.allocation.audit
+    if audit is None or not audit.safeguarding_concern or not audit.safeguarding_description:
+        return False
+    raised = (await act.session.execute(
+        select(AuditEvent.id).where(AuditEvent.allocation_id == act.allocation.id,
+                                    AuditEvent.action == SAFEGUARDING_ALERTED).limit(1))).scalar_one_or_none()
+    if raised is not None:
+        return False
+    allocation = act.allocation
+    alert = cards.SafeguardingAlert(case_ref=allocation.case_ref, team=allocation.team,
+                                    service_area=allocation.service_area, auditor_name=act.actor.display_name,
+                                    description=audit.safeguarding_description, raised_at=act.now)
+    card = cards.safeguarding_alert_card(alert, act.calendar.tz)
+    people = await safeguarding_recipients(act.session, allocation)
+    for person in people:
+        await act.send(f"safeguarding-alert:{allocation.id}:{person.id}", SAFEGUARDING_ALERT, person.id, card,
+                       f"Immediate safeguarding concern: case {allocation.case_ref}", urgent=True)
+    if not people:
+        log.error("safeguarding concern on allocation %s: nobody on the roster to alert", allocation.id)
+    act.event(SAFEGUARDING_ALERTED, alerted=len(people), roles=sorted({p.role for p in people}),
+              description_length=len(audit.safeguarding_description))
+    return bool(people)
+
+
+async def decline_allocation(db: Database, actor_id: int, allocation_id: int, reason: str, *, now: datetime,
+                             calendar: WorkingCalendar, via: str) -> Outcome:
+    """"I can't do this audit": the allocation becomes declined and the QA unit is told why."""
+    async with db.sessions.begin() as session:
+        act = await _begin(session, actor_id, allocation_id, now, calendar, via)
+        if isinstance(act, Outcome):
+            return act
+        allocation = act.allocation
+        if not may_audit(act.actor, allocation):
+            return act.outcome(REFUSED, message=_only_auditor())
+        if allocation.state not in _AUDITOR_STATES:
+            return await _moved_on(act)
+        reason = _typed(reason)
+        if not reason:
+            return act.outcome(INVALID, message="Please say why you can't do this audit.")
+        if len(reason) > cards.DECLINE_REASON_MAX:
+            return act.outcome(INVALID, message=f"Please keep the reason under {cards.DECLINE_REASON_MAX:,} characters.")
+        previous = allocation.state
+        allocation.state = "declined"
+        allocation.decline_reason = reason
+        allocation.updated_at = now
+        view = cards.DeclineView(allocation_id=allocation.id, case_ref=allocation.case_ref, team=allocation.team,
+                                 auditor_name=allocation.auditor.display_name, reason=reason, declined_at=now)
+        card = cards.decline_notice_card(view, calendar.tz)
+        people = await qa_unit(session)
+        for person in people:
+            await act.send(f"decline-notice:{allocation.id}:{person.id}:{act.stamp()}", DECLINE_NOTICE, person.id,
+                           card, f"Allocation declined: case {allocation.case_ref}")
+        if not people:
+            log.warning("allocation %s declined: nobody in the QA unit to tell", allocation.id)
+        act.event(DECLINED, reason_length=len(reason), was=previous, notified=len(people))
+        return act.outcome(DONE, notified=len(people))
+
+
+def _typed(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+# -- oversight ---------------------------------------------------------------------------------
+
+async def _begin_audit(session: AsyncSession, actor_id: int, audit_id: int, now: datetime,
+                       calendar: WorkingCalendar, via: str) -> _Act | Outcome:
+    allocation_id = await _allocation_id_of_audit(session, audit_id)
+    return await _begin(session, actor_id, allocation_id, now, calendar, via)
+
+
+def _only_service_lead(allocation: Allocation) -> str:
+    return (f"Only a service lead for {allocation.service_area} can review this audit, confirm oversight or "
+            f"dispute it. {NOTHING_CHANGED}")
+
+
+async def open_oversight(db: Database, actor_id: int, audit_id: int, *, now: datetime,
+                         calendar: WorkingCalendar, via: str) -> Outcome:
+    """The digest's Review: the audit for the service lead, with Confirm oversight and Dispute."""
+    async with db.sessions.begin() as session:
+        act = await _begin_audit(session, actor_id, audit_id, now, calendar, via)
+        if isinstance(act, Outcome):
+            return act
+        if not may_oversee(act.actor, act.allocation):
+            return act.outcome(REFUSED, message=_only_service_lead(act.allocation))
+        if act.allocation.state != "submitted":
+            return await _moved_on(act)
+        act.event(OVERSIGHT_OPENED)
+        return act.outcome(UNCHANGED, summary=await audit_summary(act))
+
+
+async def confirm_oversight(db: Database, actor_id: int, audit_id: int, comment: str, *, now: datetime,
+                            calendar: WorkingCalendar, via: str) -> Outcome:
+    """Oversight confirmed (optional comment): the auditor is asked to upload the audit."""
+    async with db.sessions.begin() as session:
+        act = await _begin_audit(session, actor_id, audit_id, now, calendar, via)
+        if isinstance(act, Outcome):
+            return act
+        allocation = act.allocation
+        if not may_oversee(act.actor, allocation):
+            return act.outcome(REFUSED, message=_only_service_lead(allocation))
+        if allocation.state != "submitted":
+            return await _moved_on(act)
+        comment = _typed(comment)
+        if len(comment) > cards.OVERSIGHT_COMMENT_MAX:
+            return act.outcome(INVALID, message=f"Please keep the comment under {cards.OVERSIGHT_COMMENT_MAX:,} "
+                                                "characters.")
+        allocation.state = "oversight_confirmed"
+        allocation.oversight_by_id = act.actor.id
+        allocation.oversight_at = now
+        allocation.oversight_comment = comment or None
+        allocation.updated_at = now
+        card = cards.upload_request_card(audit_id, allocation.case_ref, act.actor.display_name, now, calendar.tz,
+                                         act.dates().oversight_deadline, comment)
+        await act.send(f"upload-request:{allocation.id}:{allocation.auditor_id}", UPLOAD_REQUEST,
+                       allocation.auditor_id, card, f"Upload the audit of case {allocation.case_ref} to Care Director")
+        act.event(OVERSIGHT_CONFIRMED, comment_length=len(comment))
+        return act.outcome(DONE, notified=1)
+
+
+async def dispute_audit(db: Database, actor_id: int, audit_id: int, reason: str, *, now: datetime,
+                        calendar: WorkingCalendar, via: str) -> Outcome:
+    """A service lead disputes the audit: the auditor and the QA unit are told why."""
+    async with db.sessions.begin() as session:
+        act = await _begin_audit(session, actor_id, audit_id, now, calendar, via)
+        if isinstance(act, Outcome):
+            return act
+        allocation = act.allocation
+        if not may_oversee(act.actor, allocation):
+            return act.outcome(REFUSED, message=_only_service_lead(allocation))
+        if allocation.state != "submitted":
+            return await _moved_on(act)
+        reason = _typed(reason)
+        if not reason:
+            return act.outcome(INVALID, message="Please give the reason for the dispute.")
+        if len(reason) > cards.DISPUTE_REASON_MAX:
+            return act.outcome(INVALID, message=f"Please keep the reason under {cards.DISPUTE_REASON_MAX:,} characters.")
+        allocation.state = "disputed"
+        allocation.dispute_reason = reason
+        allocation.disputed_by_id = act.actor.id
+        allocation.disputed_at = now
+        allocation.updated_at = now
+        view = cards.DisputeView(audit_id=audit_id, case_ref=allocation.case_ref, team=allocation.team,
+                                 auditor_name=allocation.auditor.display_name,
+                                 disputed_by_name=act.actor.display_name, reason=reason, disputed_at=now)
+        card = cards.dispute_card(view, calendar.tz)
+        people = _unique([allocation.auditor, *await qa_unit(session)])
+        for person in people:
+            await act.send(f"dispute:{allocation.id}:{person.id}:{act.stamp()}", DISPUTE, person.id, card,
+                           f"Audit disputed: case {allocation.case_ref}")
+        act.event(DISPUTED, reason_length=len(reason), notified=len(people))
+        return act.outcome(DONE, notified=len(people))
+
+
+async def resolve_dispute(db: Database, actor_id: int, audit_id: int, resolution: str, *, now: datetime,
+                          calendar: WorkingCalendar, via: str) -> Outcome:
+    """The auditor or the QA unit records how a dispute was settled. The audit goes back to
+    awaiting oversight ("submitted"), and the area's service leads get the request again."""
+    async with db.sessions.begin() as session:
+        act = await _begin_audit(session, actor_id, audit_id, now, calendar, via)
+        if isinstance(act, Outcome):
+            return act
+        allocation = act.allocation
+        if not may_resolve(act.actor, allocation):
+            return act.outcome(REFUSED, message=f"Only the auditor or the QA unit can record how a dispute was "
+                                                f"resolved. {NOTHING_CHANGED}")
+        if allocation.state != "disputed":
+            return await _moved_on(act)
+        resolution = _typed(resolution)
+        if not resolution:
+            return act.outcome(INVALID, message="Please describe how the dispute was resolved.")
+        if len(resolution) > cards.RESOLUTION_MAX:
+            return act.outcome(INVALID, message=f"Please keep the resolution under {cards.RESOLUTION_MAX:,} "
+                                                "characters.")
+        allocation.state = "submitted"
+        allocation.resolution = resolution
+        allocation.resolved_by_id = act.actor.id
+        allocation.resolved_at = now
+        allocation.updated_at = now
+        leads = await service_leads_for(session, allocation)
+        summary = await audit_summary(act)
+        for lead in leads:
+            await act.send(f"oversight-request:{allocation.id}:{lead.id}:resolved:{act.stamp()}", OVERSIGHT_REQUEST,
+                           lead.id, cards.oversight_request_card(summary),
+                           f"Dispute resolved, oversight needed again: case {allocation.case_ref}")
+        act.event(RESOLVED, resolution_length=len(resolution), oversight_requested=len(leads))
+        return act.outcome(DONE, notified=len(leads))
+
+
+async def confirm_uploaded(db: Database, actor_id: int, audit_id: int, *, now: datetime,
+                           calendar: WorkingCalendar, via: str) -> Outcome:
+    """"Uploaded to Care Director": the audit is complete."""
+    async with db.sessions.begin() as session:
+        act = await _begin_audit(session, actor_id, audit_id, now, calendar, via)
+        if isinstance(act, Outcome):
+            return act
+        allocation = act.allocation
+        if not may_audit(act.actor, allocation):
+            return act.outcome(REFUSED, message=_only_auditor())
+        if allocation.state != "oversight_confirmed":
+            if allocation.state in ("submitted", "disputed"):
+                return act.outcome(ALREADY, message=f"{await where_it_is(act)} The audit can be uploaded once "
+                                                    f"oversight is confirmed. {NOTHING_CHANGED}")
+            return await _moved_on(act)
+        allocation.state = "complete"
+        allocation.uploaded_at = now
+        allocation.updated_at = now
+        act.event(UPLOADED)
+        return act.outcome(DONE)
