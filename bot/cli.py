@@ -1,4 +1,5 @@
-"""`python -m bot ...`: serve, migrate, roster import, allocations import, cycle close, outbox status, tick.
+"""`python -m bot ...`: serve, migrate, roster import, allocations import, cycle close and status, outbox
+status, tick.
 
 Every command reads settings once; a wrong setting or input ends with one clear line on
 stderr and a non-zero exit, never a traceback.
@@ -49,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     cycle = sub.add_parser("cycle", help="the monthly audit cycle").add_subparsers(dest="action", required=True)
     close = cycle.add_parser("close", help="close a month: it takes no more allocations")
     close.add_argument("--month", required=True, help="the audit month, YYYY-MM (e.g. 2026-12)")
+    status = cycle.add_parser("status", help="a month's audits per service area: allocated, started, ... complete")
+    status.add_argument("--month", required=True, help="the audit month, YYYY-MM (e.g. 2026-12)")
 
     outbox = sub.add_parser("outbox", help="proactive messages").add_subparsers(dest="action", required=True)
     outbox.add_parser("status", help="counts by state and the oldest pending message's age")
@@ -112,6 +115,20 @@ async def _cycle_close(services, month: str) -> int:
     return 0
 
 
+async def _cycle_status(services, month: str) -> int:
+    from qa.audit_calendar import parse_month_key
+    from qa.calendar import WorkingCalendar
+    from storage.cycle import cycle_status
+
+    try:
+        parse_month_key(month)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    status = await cycle_status(services.db, month, services.clock(), WorkingCalendar(tz=services.settings.tz))
+    print(status.describe())
+    return 0
+
+
 async def _outbox_status(services) -> int:
     from storage.outbox import outbox_status
 
@@ -143,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
             work = lambda s: _roster_import(s, args.file)  # noqa: E731
         elif args.command == "allocations":
             work = lambda s: _allocations_import(s, args.file, args.month)  # noqa: E731
+        elif args.command == "cycle" and args.action == "status":
+            work = lambda s: _cycle_status(s, args.month)  # noqa: E731
         elif args.command == "cycle":
             work = lambda s: _cycle_close(s, args.month)  # noqa: E731
         elif args.command == "outbox":

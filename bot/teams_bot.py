@@ -18,7 +18,7 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import allocation_upload
+from bot import allocation_upload, cycle_commands
 from bot.connector import ConnectorError
 from bot.services import Services
 from dialogs.common_cards import (
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 COMMAND_WORDS = {
     "": "help", "help": "help", "menu": "help", "commands": "help", "hi": "help", "hello": "help",
     "start": "help", "whoami": "whoami", "who am i": "whoami", "me": "whoami",
+    **cycle_commands.COMMAND_WORDS,  # my audits, oversight, cycle
 }
 TEAM_EVENTS = {"channelCreated", "channelRenamed", "channelRestored", "channelDeleted", "teamRenamed",
                "teamDeleted", "teamHardDeleted"}
@@ -295,7 +296,10 @@ class QaBot(TeamsActivityHandler):
         command = COMMAND_WORDS.get(command_text(turn_context.activity))
         person, profile, qa_contact = await self._who(turn_context)
         role = person.role if person else None
-        if command == "whoami":
+        if command in cycle_commands.COMMANDS:
+            reply = await cycle_commands.COMMANDS[command](self.services, person, self.services.clock())
+            await send_card(turn_context, reply.card, reply.summary)
+        elif command == "whoami":
             name = turn_context.activity.from_property.name if turn_context.activity.from_property else None
             await send_card(turn_context, whoami_card(profile, teams_name=name, qa_contact=qa_contact),
                             whoami_summary(profile, teams_name=name))
