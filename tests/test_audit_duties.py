@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from dialogs.digest import digest_activities
 from qa.calendar import WorkingCalendar
 from scheduler.audit_duties import (
     AuditCycleDuty,
@@ -212,6 +213,8 @@ async def test_down_for_two_weeks_each_missed_moment_once_and_stale_reminders_su
                          t.key("supervisor-overdue:2026-12", "Sam", "Max"),
                          t.key("service-lead-digest:2026-12", "Sam")}
     assert {r.due_at for r in rows.values()} == {back}  # one message per person, now
+    to_sam = [r.payload for r in rows.values() if r.person_id == t.people["Sam"]]
+    assert len(to_sam) == 3 and len(digest_activities(to_sam)) == 1  # what the sender makes of them
     async with t.services.db.sessions() as session:
         events = (await session.execute(select(AuditEvent).where(AuditEvent.action == "reminder_superseded"))).scalars()
         superseded = sorted((e.detail["moment"], e.detail["superseded_by"]) for e in events)
@@ -341,3 +344,23 @@ def test_row_due_at():
     assert row_due_at(CAL, moment, utc(2026, 12, 17, 18, 1)) == utc(2026, 12, 18, 9)
     assert row_due_at(CAL, moment, utc(2026, 12, 18, 10, 30)) == utc(2026, 12, 18, 10, 30)
     assert row_due_at(CAL, moment, utc(2026, 12, 18, 7)) == utc(2026, 12, 18, 9)
+
+
+async def test_every_card_the_cycle_writes_passes_microsofts_parser(december):
+    from tests.test_cards_validate import run_validator
+
+    t, _ = december
+    await t.at(utc(2026, 12, 3, 9))
+    await submit(t.services.db, "CR-1003", utc(2026, 12, 15, 14), safeguarding=True)
+    for now in (utc(2026, 12, 17, 9), utc(2026, 12, 22, 9), utc(2026, 12, 24, 9), utc(2026, 12, 29, 9),
+                utc(2026, 12, 31, 9), utc(2027, 1, 6, 9), utc(2027, 1, 7, 9)):
+        await t.at(now)
+    rows = await outbox_rows(t.services.db)
+    kinds = {r.kind for r in rows.values()}
+    assert kinds == {"allocation-notice", "unreachable-auditors", "auditor-reminder", "service-lead-digest",
+                     "audit-overdue", "supervisor-overdue", "oversight-reminder", "oversight-overdue",
+                     "hos-oversight-overdue"}
+    rc, report, stderr = run_validator([{"name": key, "card": r.payload["card"]} for key, r in rows.items()])
+    assert report is not None, stderr
+    assert {c["name"]: c["problems"] for c in report["cards"] if c["problems"]} == {}
+    assert rc == 0

@@ -196,3 +196,22 @@ async def test_typed_commands_reach_the_cycle_commands(bot_client, services, fak
     assert "December 2026" in reply.all_text() and "Allocated 4" in reply.all_text()
     reply = await ask("Quinn", "oversight")
     assert "for service leads" in reply.all_text()
+
+
+async def test_command_cards_pass_microsofts_parser(services):
+    from tests.test_cards_validate import run_validator
+
+    people = await add_roster(services.db)
+    await allocate(services.db, people, DEC, DECEMBER)
+    await submit(services.db, "CR-1003", utc(2026, 12, 15, 14))
+    now = utc(2026, 12, 29, 10)
+    cards = []
+    for name in ("Mo", "Meg", "Sam", "Quinn"):
+        who = await person(services, people, name)
+        for command, reply in cycle_commands.COMMANDS.items():
+            cards.append({"name": f"{command}:{name}", "card": (await reply(services, who, now)).card})
+    cards.append({"name": "stranger", "card": (await cycle_commands.my_audits(services, None, now)).card})
+    rc, report, stderr = run_validator(cards)
+    assert report is not None, stderr
+    assert {c["name"]: c["problems"] for c in report["cards"] if c["problems"]} == {}
+    assert rc == 0
