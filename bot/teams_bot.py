@@ -18,7 +18,7 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import allocation_upload, cycle_commands
+from bot import allocation_upload, audit_actions, cycle_commands
 from bot.connector import ConnectorError
 from bot.services import Services
 from dialogs.common_cards import (
@@ -123,6 +123,7 @@ class QaBot(TeamsActivityHandler):
         self.dialog_state = self.conversation_state.create_property("DialogState")
         # Action.Execute verbs -> handlers; features register theirs here.
         self.card_actions: dict[str, CardAction] = {"help": self._help_action, "whoami": self._whoami_action}
+        self.card_actions.update(audit_actions.card_actions(services))  # the audit cycle's buttons
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await super().on_turn(turn_context)
@@ -288,6 +289,10 @@ class QaBot(TeamsActivityHandler):
 
     # -- chat basics ---------------------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
+        if audit_actions.is_card_submit(turn_context.activity):
+            # An audit card's button from a client without Universal Actions (Action.Submit).
+            await audit_actions.on_card_submit(self.services, turn_context)
+            return
         if allocation_upload.has_uploaded_file(turn_context.activity):
             # A file in the personal chat: the QA unit's allocation list (bot/allocation_upload.py).
             person, _profile, _qa_contact = await self._who(turn_context)

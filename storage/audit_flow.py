@@ -511,7 +511,8 @@ async def _save(db: Database, actor_id: int, allocation_id: int, inputs: Mapping
             return act.outcome(REFUSED, message=_only_auditor())
         if allocation.state not in _AUDITOR_STATES:
             return await _moved_on(act)
-        form, unreadable = read_form(inputs if isinstance(inputs, Mapping) else {})
+        inputs = inputs if isinstance(inputs, Mapping) else {}
+        form, unreadable = read_form(inputs)
         if form is None:
             return act.outcome(INVALID, message=unreadable, view=await allocation_view(act),
                                draft=draft_of(allocation.audit), errors={"form": unreadable})

@@ -1,0 +1,502 @@
+"""The audit cycle's card buttons through the real app over HTTP: Teams-shaped adaptiveCard/action
+invokes (and Action.Submit messages), the fake Bot Connector recording what the bot posts and
+which messages it updates in place."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot import audit_actions
+from bot.clock import fixed_clock
+from bot.sender import OutboxSender
+from dialogs import audit_cards as ac
+from dialogs.audit_cards import Verb
+from qa.calendar import WorkingCalendar
+from storage import audit_flow as flow
+from storage.models import KEY_AREAS, Allocation, AuditEvent, AuditMonth, Conversation, OutboxMessage, Person
+from storage.outbox import enqueue
+from tests.support import activities as act
+
+NOW = datetime(2026, 12, 10, 10, 0, tzinfo=timezone.utc)  # Thursday, inside the send window
+SATURDAY = datetime(2026, 12, 12, 11, 0, tzinfo=timezone.utc)
+AREA = "Children in Need"
+CARD = "application/vnd.microsoft.card.adaptive"
+MESSAGE = "application/vnd.microsoft.activity.message"
+VALIDATOR = Path(__file__).resolve().parents[1] / "tools" / "validate-cards.js"
+
+PEOPLE = {  # key -> (role, team, service areas)
+    "ann": ("practice_manager", "Team Gamma", AREA),  # audits both cases
+    "pat": ("practitioner", "Team Alpha", AREA),  # holds the cases
+    "pam": ("practice_manager", "Team Alpha", AREA),
+    "sam": ("service_lead", "", AREA),
+    "cal": ("service_lead", "", "Child Protection"),
+    "hana": ("head_of_service", "", AREA),
+    "dee": ("deputy_director", "", AREA),
+    "quinn": ("qa_unit", "QA Unit", ""),
+}
+CASES = ("CR-1001", "CR-1002")
+
+
+def name(key: str) -> str:
+    return f"{key.title()} Example"
+
+
+def chat(key: str) -> str:
+    return act.personal_conversation_id(key)
+
+
+@dataclass
+class Desk:
+    """The app, the fake connector and the roster, with what a test does to them."""
+
+    client: Any
+    fake: Any
+    services: Any
+    ids: dict[str, int]
+
+    @property
+    def db(self):
+        return self.services.db
+
+    async def press(self, key: str, verb: str, data: dict, reply_to: str) -> dict:
+        activity = act.card_action(key, verb, data, service_url=self.fake.url, aad=f"aad-{key}", name=name(key))
+        activity["replyToId"] = reply_to
+        resp = await self.client.post("/api/messages", json=activity)
+        assert resp.status == 200
+        return await resp.json()
+
+    async def deliver(self) -> None:
+        await OutboxSender(self.services).deliver_due(self.services.clock(), wait_retries=0)
+
+    async def sent_id(self, kind: str, key: str) -> str:
+        """The Teams activity id of the message that carried `kind` to `key`."""
+        async with self.db.sessions() as session:
+            row = (await session.execute(select(OutboxMessage).where(
+                OutboxMessage.kind == kind, OutboxMessage.person_id == self.ids[key],
+                OutboxMessage.state == "sent").order_by(OutboxMessage.id.desc()))).scalars().first()
+        assert row is not None and row.activity_id, f"no {kind} sent to {key}"
+        return row.activity_id
+
+    async def state(self, case: str = "CR-1001") -> str:
+        async with self.db.sessions() as session:
+            return (await session.get(Allocation, self.ids[case])).state
+
+    async def events(self) -> list[AuditEvent]:
+        async with self.db.sessions() as session:
+            return list((await session.execute(select(AuditEvent).order_by(AuditEvent.id))).scalars())
+
+    async def rows(self, kind: str) -> list[OutboxMessage]:
+        async with self.db.sessions() as session:
+            return list((await session.execute(
+                select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id))).scalars())
+
+    async def audit_id(self, case: str = "CR-1001") -> int:
+        async with self.db.sessions() as session:
+            allocation = await session.get(Allocation, self.ids[case])
+            await session.refresh(allocation, ["audit"])
+            return allocation.audit.id
+
+    async def notice(self, *cases: str) -> str:
+        """Ann's allocation notice listing `cases`, sent through the outbox; its activity id."""
+        views = [ac.AllocationView(allocation_id=self.ids[c], case_ref=c, annex_a_list="List 6", team="Team Alpha",
+                                   theme="", case_holder_name=name("pat"), deadline=date(2026, 12, 24))
+                 for c in cases]
+        async with self.db.sessions.begin() as session:
+            await enqueue(session, key=f"allocation-notice:2026-12:{self.ids['ann']}:{'-'.join(cases)}",
+                          kind="allocation-notice", person_id=self.ids["ann"],
+                          payload={"text": "Your audit allocation", "summary": "Your audit allocation",
+                                   "card": ac.allocation_notice_card(name("ann"), "December 2026", views)},
+                          due_at=self.services.clock(), now=self.services.clock())
+        await self.deliver()
+        return await self.sent_id("allocation-notice", "ann")
+
+
+def form(allocation_id: int, **changes) -> dict:
+    """The audit form's data as Teams sends it: the ids plus every input."""
+    data = {"allocation_id": allocation_id, ac.OVERALL_GRADE: "Good",
+            **{ac.key_area_input_id(a): "Good" for a in KEY_AREAS},
+            ac.STRENGTHS: "The plan was clear", ac.IMPROVEMENTS: "Visits could be timelier",
+            ac.DISCUSSION_HELD: "true", ac.SEEK_FAMILY_VIEWS: "false", ac.SAFEGUARDING_CONCERN: "false",
+            ac.SAFEGUARDING_DESCRIPTION: ""}
+    data.update(changes)
+    return data
+
+
+def buttons(card: Any) -> list[tuple[str, str, dict]]:
+    """(title, verb, data) of every Action.Execute in a card, shown cards included."""
+    found = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute":
+                found.append((node["title"], node["verb"], node["data"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+def put_cards(fake, activity_id: str) -> list[dict]:
+    return [c for call in fake.updates() if call.activity_id == activity_id for c in call.cards]
+
+
+@pytest.fixture
+async def desk(db, services, fake_connector, bot_client) -> Desk:
+    services.clock = fixed_clock(NOW)
+    async with db.sessions.begin() as session:
+        people = {key: Person(email=f"{key}@council.gov.uk", display_name=name(key), role=role, team=team,
+                              service_area=areas, aad_object_id=f"aad-{key}", created_at=NOW, updated_at=NOW)
+                  for key, (role, team, areas) in PEOPLE.items()}
+        session.add_all(people.values())
+        session.add(AuditMonth(month="2026-12", imported_at=NOW))
+        await session.flush()
+        for key, person in people.items():
+            session.add(Conversation(conversation_id=chat(key), tenant_id=act.TENANT, service_url=fake_connector.url,
+                                     bot_id=act.BOT_ID, user_id=act.user_id(key), aad_object_id=f"aad-{key}",
+                                     person_id=person.id, reference={}, installed_at=NOW))
+        allocations = [Allocation(month="2026-12", case_ref=ref, annex_a_list="List 6", service_area=AREA,
+                                  team="Team Alpha", theme="", auditor_id=people["ann"].id,
+                                  case_holder_id=people["pat"].id, state="allocated", created_at=NOW, updated_at=NOW)
+                       for ref in CASES]
+        session.add_all(allocations)
+        await session.flush()
+        ids = {key: p.id for key, p in people.items()} | {a.case_ref: a.id for a in allocations}
+    return Desk(bot_client, fake_connector, services, ids)
+
+
+async def submitted(desk: Desk, reply_to: str = "form-1", **changes) -> dict:
+    await desk.press("ann", Verb.AUDIT_START, {"allocation_id": desk.ids["CR-1001"]}, "no-such-message")
+    return await desk.press("ann", Verb.AUDIT_SUBMIT, form(desk.ids["CR-1001"], **changes), reply_to)
+
+
+# -- start, draft, submit ----------------------------------------------------------------------
+
+async def test_start_sends_the_form_and_updates_the_notice_in_place(desk):
+    notice_id = await desk.notice(*CASES)
+    desk.fake.clear()
+    body = await desk.press("ann", Verb.AUDIT_START, {"allocation_id": desk.ids["CR-1001"]}, notice_id)
+    assert body["statusCode"] == 200 and body["type"] == CARD
+    updated = body["value"]
+    assert put_cards(desk.fake, notice_id) == [updated]  # the message itself, and the same card
+    shown = json.dumps(updated)
+    assert "Audit started by Ann Example, Thursday 10 December 2026 at 10:00" in shown
+    # The acted case: Start became Continue (and "I can't do this audit" stays); the other case is as it was.
+    assert ("Continue audit", Verb.AUDIT_START, {"allocation_id": desk.ids["CR-1001"]}) in buttons(updated)
+    assert ("Start audit", Verb.AUDIT_START, {"allocation_id": desk.ids["CR-1002"]}) in buttons(updated)
+    assert ("Start audit", Verb.AUDIT_START, {"allocation_id": desk.ids["CR-1001"]}) not in buttons(updated)
+    [form_message] = desk.fake.delivered(chat("ann"))
+    [form_card] = form_message.cards
+    assert form_card["body"][0]["text"] == "Audit: case CR-1001"
+    assert {b[1] for b in buttons(form_card)} == {Verb.AUDIT_SAVE_DRAFT, Verb.AUDIT_SUBMIT}
+    assert await desk.state() == "started" and await desk.state("CR-1002") == "allocated"
+    [event] = await desk.events()
+    assert (event.action, event.actor_id, event.via) == (flow.STARTED, desk.ids["ann"], "card:allocation_notice")
+
+
+async def test_save_draft_then_continue_shows_the_draft(desk):
+    allocation_id = desk.ids["CR-1001"]
+    await desk.press("ann", Verb.AUDIT_START, {"allocation_id": allocation_id}, "notice")
+    draft = {"allocation_id": allocation_id, ac.OVERALL_GRADE: "Requires Improvement",
+             ac.key_area_input_id("Planning"): "Good", ac.STRENGTHS: "Warm, persistent direct work"}
+    body = await desk.press("ann", Verb.AUDIT_SAVE_DRAFT, draft, "form-1")
+    assert body["type"] == CARD and "Draft saved Thursday 10 December 2026 at 10:00" in json.dumps(body["value"])
+    assert await desk.state() == "started"
+
+    desk.fake.clear()
+    again = await desk.press("ann", Verb.AUDIT_START, {"allocation_id": allocation_id}, "notice")
+    assert again["type"] == MESSAGE and "CR-1001" in again["value"]
+    [resumed] = desk.fake.delivered(chat("ann"))
+    inputs = {b["id"]: b for block in resumed.cards[0]["body"] for b in [block] if "id" in b}
+    assert inputs[ac.OVERALL_GRADE]["value"] == "Requires Improvement"
+    assert inputs[ac.key_area_input_id("Planning")]["value"] == "Good"
+    assert inputs[ac.STRENGTHS]["value"] == "Warm, persistent direct work"
+    assert "value" not in inputs[ac.key_area_input_id("Outcomes")]
+
+
+async def test_submit_with_missing_answers_shows_what_is_wrong_and_submits_nothing(desk):
+    await desk.press("ann", Verb.AUDIT_START, {"allocation_id": desk.ids["CR-1001"]}, "notice")
+    desk.fake.clear()
+    incomplete = form(desk.ids["CR-1001"], **{ac.OVERALL_GRADE: "", ac.key_area_input_id("Outcomes"): ""})
+    body = await desk.press("ann", Verb.AUDIT_SUBMIT, incomplete, "form-1")
+    assert body["type"] == CARD
+    shown = json.dumps(body["value"])
+    assert "Choose an overall grade." in shown and "Grade Outcomes." in shown
+    assert "Please put right the 2 things marked below." in shown
+    assert "The plan was clear" in shown  # what was typed stays on the form
+    assert desk.fake.updates() == [] and desk.fake.delivered() == []
+    assert await desk.state() == "started"
+    assert await desk.rows(flow.OVERSIGHT_REQUEST) == []
+
+
+async def test_submit_updates_the_form_in_place_and_the_service_lead_gets_the_oversight_request(desk):
+    desk.fake.clear()
+    body = await submitted(desk)
+    assert body["type"] == CARD
+    assert put_cards(desk.fake, "form-1") == [body["value"]]
+    shown = json.dumps(body["value"])
+    assert "Audit: case CR-1001" in shown and "Audit submitted by Ann Example" in shown
+    assert buttons(body["value"]) == []
+    assert await desk.state() == "submitted"
+    [request] = await desk.rows(flow.OVERSIGHT_REQUEST)
+    assert request.person_id == desk.ids["sam"] and request.state == "pending" and request.due_at == NOW
+    await desk.deliver()
+    [posted] = desk.fake.delivered(chat("sam"))
+    assert "Oversight needed: case CR-1001" in posted.all_text()
+    assert not desk.fake.delivered(chat("cal"))  # another area's service lead
+
+
+async def test_someone_who_is_not_the_auditor_gets_a_polite_refusal(desk):
+    notice_id = await desk.notice("CR-1001")
+    desk.fake.clear()
+    for verb, data in ((Verb.AUDIT_START, {"allocation_id": desk.ids["CR-1001"]}),
+                       (Verb.AUDIT_SUBMIT, form(desk.ids["CR-1001"]))):
+        body = await desk.press("pat", verb, data, notice_id)
+        assert body["type"] == CARD
+        assert "Only the auditor allocated this case, or the QA unit, can do this." in json.dumps(body["value"])
+    assert desk.fake.updates() == [] and desk.fake.delivered() == []
+    assert await desk.state() == "allocated" and await desk.events() == []
+
+
+async def test_an_unreadable_action_changes_nothing(desk):
+    body = await desk.press("ann", Verb.AUDIT_SUBMIT, {"allocation_id": "DROP TABLE"}, "form-1")
+    assert body["type"] == MESSAGE and "couldn't read" in body["value"]
+    assert await desk.events() == []
+
+
+# -- safeguarding ------------------------------------------------------------------------------
+
+async def test_a_safeguarding_concern_is_sent_to_the_four_roles_at_once(desk):
+    desk.services.clock = fixed_clock(SATURDAY)  # outside the send window: only the alerts go now
+    body = await submitted(desk, **{ac.SAFEGUARDING_CONCERN: "true",
+                                    ac.SAFEGUARDING_DESCRIPTION: "Unexplained bruising seen on a visit"})
+    assert "Escalated at once" in json.dumps(body["value"])
+    alerted = [chat(k) for k in ("pam", "sam", "hana", "dee")]
+    alert = "Raised by Ann Example while auditing case CR-1001"
+    await desk.fake.wait_for(lambda f: all(any(alert in c.all_text() for c in f.delivered(conv)) for conv in alerted))
+    for key in ("ann", "pat", "cal", "quinn"):
+        assert not any(alert in c.all_text() for c in desk.fake.delivered(chat(key)))
+    assert not any("Oversight needed" in c.all_text() for c in desk.fake.delivered(chat("sam")))
+    [request] = await desk.rows(flow.OVERSIGHT_REQUEST)
+    assert request.state == "pending" and request.due_at == datetime(2026, 12, 14, 9, tzinfo=timezone.utc)
+
+
+async def test_with_a_running_sender_the_turn_wakes_it_instead(desk):
+    woken = []
+    desk.services.sender = type("Sender", (), {"wake": lambda self: woken.append(True)})()
+    await submitted(desk, **{ac.SAFEGUARDING_CONCERN: "true", ac.SAFEGUARDING_DESCRIPTION: "Left alone overnight"})
+    assert woken == [True]
+    assert all(r.state == "pending" for r in await desk.rows(flow.SAFEGUARDING_ALERT))  # the sender's to send
+
+
+# -- oversight, dispute, upload ----------------------------------------------------------------
+
+async def test_confirm_oversight_asks_for_the_upload_and_uploaded_completes(desk):
+    await submitted(desk)
+    await desk.deliver()
+    request_id = await desk.sent_id(flow.OVERSIGHT_REQUEST, "sam")
+    audit_id = await desk.audit_id()
+    wrong = await desk.press("cal", Verb.OVERSIGHT_CONFIRM, {"audit_id": audit_id}, request_id)
+    assert f"Only a service lead for {AREA}" in json.dumps(wrong["value"])
+
+    body = await desk.press("sam", Verb.OVERSIGHT_CONFIRM, {"audit_id": audit_id, ac.OVERSIGHT_COMMENT: "Agreed"},
+                            request_id)
+    assert put_cards(desk.fake, request_id) == [body["value"]]
+    assert "Oversight confirmed by Sam Example" in json.dumps(body["value"]) and buttons(body["value"]) == []
+    assert await desk.state() == "oversight_confirmed"
+    await desk.deliver()
+    upload_id = await desk.sent_id(flow.UPLOAD_REQUEST, "ann")
+    assert any("Upload the audit: case CR-1001" in c.all_text() for c in desk.fake.delivered(chat("ann")))
+
+    done = await desk.press("ann", Verb.AUDIT_UPLOADED, {"audit_id": audit_id}, upload_id)
+    assert "Uploaded to Care Director by Ann Example" in json.dumps(done["value"])
+    assert put_cards(desk.fake, upload_id) == [done["value"]]
+    assert await desk.state() == "complete"
+    trail = [(e.action, e.via) for e in await desk.events()]
+    assert trail[-2:] == [(flow.OVERSIGHT_CONFIRMED, "card:oversight_request"), (flow.UPLOADED, "card:upload_request")]
+
+
+async def test_a_dispute_reaches_the_auditor_and_qa_unit_and_the_resolution_is_recorded(desk):
+    await submitted(desk)
+    await desk.deliver()
+    audit_id = await desk.audit_id()
+    request_id = await desk.sent_id(flow.OVERSIGHT_REQUEST, "sam")
+    missing = await desk.press("sam", Verb.OVERSIGHT_DISPUTE, {"audit_id": audit_id}, request_id)
+    assert missing["type"] == MESSAGE and "reason" in missing["value"]  # the card stays for a second try
+    assert await desk.state() == "submitted"
+
+    body = await desk.press("sam", Verb.OVERSIGHT_DISPUTE,
+                            {"audit_id": audit_id, ac.DISPUTE_REASON: "Planning graded too high"}, request_id)
+    assert "Disputed by Sam Example" in json.dumps(body["value"])
+    assert await desk.state() == "disputed"
+    await desk.deliver()
+    for key in ("ann", "quinn"):
+        assert any("Audit disputed: case CR-1001" in c.all_text() and "Planning graded too high" in c.all_text()
+                   for c in desk.fake.delivered(chat(key)))
+    dispute_id = await desk.sent_id(flow.DISPUTE, "quinn")
+    resolved = await desk.press("quinn", Verb.DISPUTE_RESOLVE,
+                                {"audit_id": audit_id, ac.RESOLUTION: "Regraded after discussion"}, dispute_id)
+    assert "Resolution recorded by Quinn Example" in json.dumps(resolved["value"])
+    assert put_cards(desk.fake, dispute_id) == [resolved["value"]]
+    assert await desk.state() == "submitted"  # back with the service lead
+    event = (await desk.events())[-1]
+    assert (event.action, event.actor_id, event.via) == (flow.RESOLVED, desk.ids["quinn"], "card:dispute")
+    assert len(await desk.rows(flow.OVERSIGHT_REQUEST)) == 2
+
+
+async def test_review_from_the_digest_sends_the_oversight_request(desk):
+    await submitted(desk)
+    desk.fake.clear()
+    body = await desk.press("sam", Verb.OVERSIGHT_OPEN, {"audit_id": await desk.audit_id()}, "digest-1")
+    assert body["type"] == MESSAGE and "CR-1001" in body["value"]
+    [posted] = desk.fake.delivered(chat("sam"))
+    assert "Oversight needed: case CR-1001" in posted.all_text()
+    assert {b[1] for b in buttons(posted.cards[0])} == {Verb.OVERSIGHT_CONFIRM, Verb.OVERSIGHT_DISPUTE}
+    assert desk.fake.updates() == []
+
+
+# -- old copies, declines, digests ---------------------------------------------------------------
+
+async def test_acting_on_an_old_copy_again_is_answered_politely_and_changes_nothing(desk):
+    notice_id = await desk.notice(*CASES)
+    await desk.press("ann", Verb.AUDIT_START, {"allocation_id": desk.ids["CR-1001"]}, notice_id)
+    await desk.press("ann", Verb.AUDIT_SUBMIT, form(desk.ids["CR-1001"]), "form-1")
+    events, updates = len(await desk.events()), len(desk.fake.updates())
+
+    again = await desk.press("ann", Verb.AUDIT_SUBMIT, form(desk.ids["CR-1001"]), "form-1")
+    assert ("This audit was already submitted by Ann Example on Thursday 10 December 2026 at 10:00"
+            in json.dumps(again["value"]))
+    old_notice = await desk.press("ann", Verb.AUDIT_START, {"allocation_id": desk.ids["CR-1001"]}, notice_id)
+    shown = json.dumps(old_notice["value"])
+    assert "already submitted" in shown
+    assert ("Start audit", Verb.AUDIT_START, {"allocation_id": desk.ids["CR-1002"]}) in buttons(old_notice["value"])
+    assert not [b for b in buttons(old_notice["value"]) if b[2] == {"allocation_id": desk.ids["CR-1001"]}]
+    assert len(await desk.events()) == events and len(desk.fake.updates()) == updates
+    assert len(await desk.rows(flow.OVERSIGHT_REQUEST)) == 1
+
+
+async def test_i_cant_do_this_audit_tells_the_qa_unit(desk):
+    notice_id = await desk.notice(*CASES)
+    allocation_id = desk.ids["CR-1001"]
+    body = await desk.press("ann", Verb.ALLOCATION_DECLINE,
+                            {"allocation_id": allocation_id, ac.decline_reason_input_id(allocation_id): "I know the family"},
+                            notice_id)
+    assert put_cards(desk.fake, notice_id) == [body["value"]]
+    assert "Declined by Ann Example" in json.dumps(body["value"])
+    assert ("Start audit", Verb.AUDIT_START, {"allocation_id": desk.ids["CR-1002"]}) in buttons(body["value"])
+    assert await desk.state() == "declined" and await desk.state("CR-1002") == "allocated"
+    await desk.deliver()
+    assert any("Allocation declined: case CR-1001" in c.all_text() and "I know the family" in c.all_text()
+               for c in desk.fake.delivered(chat("quinn")))
+    [event] = await desk.events()
+    assert event.action == flow.DECLINED and "family" not in json.dumps(event.detail)
+
+
+async def test_a_digest_is_rebuilt_with_only_the_acted_notice_changed(desk):
+    await submitted(desk)
+    audit_id = await desk.audit_id()
+    # Sam confirms before his request was sent (straight through the flow): the upload request is due.
+    await flow.confirm_oversight(desk.db, desk.ids["sam"], audit_id, "", now=NOW,
+                                 calendar=WorkingCalendar(tz=desk.services.settings.tz), via="card:test")
+    # The upload request and a second allocation notice fall due together: one message, two notices.
+    digest_id = await desk.notice("CR-1002")
+    assert await desk.sent_id(flow.UPLOAD_REQUEST, "ann") == digest_id
+    [original] = [c for c in desk.fake.delivered(chat("ann")) if "You have 2 updates" in c.all_text()]
+
+    body = await desk.press("ann", Verb.AUDIT_UPLOADED, {"audit_id": audit_id}, digest_id)
+    updated = body["value"]
+    assert put_cards(desk.fake, digest_id) == [updated]
+    assert updated["body"][0]["text"] == "You have 2 updates"
+    shown = json.dumps(updated)
+    assert "Uploaded to Care Director by Ann Example" in shown
+    assert not [b for b in buttons(updated) if b[1] == Verb.AUDIT_UPLOADED]
+    assert [b for b in buttons(updated) if b[2] == {"allocation_id": desk.ids["CR-1002"]}] == \
+        [b for b in buttons(original.cards[0]) if b[2] == {"allocation_id": desk.ids["CR-1002"]}]
+    assert await desk.state() == "complete"
+
+
+# -- Action.Submit, for clients without Universal Actions ---------------------------------------
+
+async def test_an_action_submit_message_does_the_same(desk):
+    notice_id = await desk.notice("CR-1001")
+    desk.fake.clear()
+    message = act.message("ann", "", service_url=desk.fake.url, aad="aad-ann", name=name("ann"))
+    message.pop("text")
+    message["value"] = {"verb": Verb.AUDIT_START, "allocation_id": desk.ids["CR-1001"]}
+    message["replyToId"] = notice_id
+    resp = await desk.client.post("/api/messages", json=message)
+    assert resp.status == 201
+    assert await desk.state() == "started"
+    [updated] = put_cards(desk.fake, notice_id)
+    assert "Audit started by Ann Example" in json.dumps(updated)
+    [form_message] = desk.fake.delivered(chat("ann"))
+    assert form_message.cards[0]["body"][0]["text"] == "Audit: case CR-1001"
+
+    refused = act.message("pat", "", service_url=desk.fake.url, aad="aad-pat", name=name("pat"))
+    refused.pop("text")
+    refused["value"] = {"verb": Verb.AUDIT_SUBMIT, **form(desk.ids["CR-1001"])}
+    resp = await desk.client.post("/api/messages", json=refused)
+    assert resp.status == 201
+    [answer] = desk.fake.delivered(chat("pat"))
+    assert "Only the auditor allocated this case" in answer.all_text()
+    assert await desk.state() == "started"
+
+
+# -- the cards the edge makes ------------------------------------------------------------------
+
+def test_cards_made_from_sent_cards_pass_microsofts_card_parser():
+    """Acted, polite and rebuilt cards, checked with tools/validate-cards.js like the builders' own."""
+    from tests.support import card_samples
+
+    tz = card_samples.LONDON
+    cases = card_samples.allocations(3)
+    first = {"allocation_id": cases[0].allocation_id}
+    notice = ac.allocation_notice_card("Ann Example", "December 2026", cases)
+    single = ac.allocation_notice_card("Ann Example", "December 2026", cases[:1])
+    digest = ac.oversight_digest_card("Sam Example", card_samples.oversight_items(3), date(2027, 1, 6))
+    review = {"audit_id": buttons(digest)[0][2]["audit_id"]}
+    upload = ac.upload_request_card(9, "CR-9", "Sam Example", NOW, tz, date(2027, 1, 6))
+
+    def row(content: dict, kind: str) -> OutboxMessage:
+        return OutboxMessage(kind=kind, payload={"text": kind, "summary": kind, "card": content})
+
+    started = audit_actions.Acted("Audit started", "Ann Example", NOW, tz, [("Case", cases[0].case_ref)],
+                                  audit_actions.keep_for(Verb.AUDIT_START, first))
+    uploaded = audit_actions.Acted("Uploaded to Care Director", "Ann Example", NOW, tz, [("Case", "CR-9")],
+                                   audit_actions.keep_for(Verb.AUDIT_UPLOADED, {"audit_id": 9}))
+    view = cases[0]
+    saved = audit_actions.reply_for(
+        Verb.AUDIT_SAVE_DRAFT, flow.Outcome(flow.DONE, allocation_id=view.allocation_id, case_ref=view.case_ref,
+                                            at=NOW, view=view, draft=card_samples.full_draft()), [], first, tz)
+    made = {
+        "notice, one case started": started.apply(notice, first),
+        "notice of one case, started": started.apply(single, first),
+        "notice, one case refused": audit_actions.polite_card([row(notice, "allocation-notice")], first,
+                                                              Verb.AUDIT_START, flow.NOT_ON_ROSTER),
+        "refusal on its own": audit_actions.polite_card([], first, Verb.AUDIT_SUBMIT, flow.NOT_FOUND, "CR-1"),
+        "digest item already done": audit_actions.polite_card([row(digest, "service-lead-digest")], review,
+                                                              Verb.OVERSIGHT_OPEN, "Oversight was already confirmed."),
+        "two notices, one uploaded": audit_actions.rebuild(
+            [row(upload, "upload_request"), row(notice, "allocation-notice")], {"audit_id": 9}, uploaded.apply),
+        "form, draft saved": saved.card,
+    }
+    assert all(made.values())
+    node = shutil.which("node")
+    assert node is not None, "node is not on PATH: the card checks need Node.js 20"
+    done = subprocess.run([node, str(VALIDATOR)], input=json.dumps([{"name": k, "card": v} for k, v in made.items()]),
+                          capture_output=True, text=True, timeout=60, check=False)
+    report = json.loads(done.stdout)
+    assert [c["name"] for c in report["cards"]] == list(made)
+    assert {c["name"]: c["problems"] for c in report["cards"] if c["problems"]} == {}
+    assert done.returncode == 0
