@@ -110,6 +110,7 @@ def create_app(settings: Settings, services: Services | None = None, *, run_sche
         from scheduler.jobs import SweepScheduler
 
         sweeps = SweepScheduler(services)
+        services.sender = sweeps.sender
         app.on_startup.append(lambda _app: sweeps.start())
         app.on_shutdown.append(lambda _app: sweeps.stop())
 

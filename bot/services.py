@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock, system_clock
 from bot.connector import AppCredentials, BotConnector
 from bot.settings import Settings
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.sender import OutboxSender
 
 
 @dataclass
@@ -15,6 +19,9 @@ class Services:
     db: Database
     connector: BotConnector
     clock: Clock = field(default=system_clock)
+    # The served app's running sender, so a turn can wake it for messages due at once
+    # (safeguarding alerts); None in the CLI and tests, where callers deliver themselves.
+    sender: "OutboxSender | None" = None
 
     @classmethod
     def create(cls, settings: Settings, *, db: Database | None = None, clock: Clock = system_clock) -> "Services":

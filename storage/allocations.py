@@ -248,6 +248,7 @@ def _update(old: Allocation, entry: AllocationEntry, now: datetime, report: Allo
     old.updated_at = now
     if "auditor_id" in changed:
         old.state, old.decline_reason = "allocated", None  # a declined case goes to its new auditor
+        old.notified_at = None  # so the new auditor gets an allocation notice of their own
         event("reallocated", old, case_ref=old.case_ref, from_auditor_id=before["auditor_id"],
               to_auditor_id=old.auditor_id, was=before["state"])
     else:

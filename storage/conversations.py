@@ -31,6 +31,11 @@ class PersonalChat:
     reference: dict[str, Any]
     email: str | None = None
 
+    def __post_init__(self) -> None:
+        # The roster stores Entra object ids lower-case; Teams' casing is not promised.
+        if self.aad_object_id:
+            object.__setattr__(self, "aad_object_id", self.aad_object_id.strip().lower())
+
 
 def _insert(session: AsyncSession):
     return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
@@ -93,7 +98,7 @@ async def roster_person_for(session: AsyncSession, *, aad_object_id: str | None,
     """The active roster person for a Teams user: by Entra object id, else by email/UPN."""
     if aad_object_id:
         person = (await session.execute(
-            select(Person).where(Person.aad_object_id == aad_object_id, Person.left_at.is_(None))
+            select(Person).where(Person.aad_object_id == aad_object_id.strip().lower(), Person.left_at.is_(None))
         )).scalars().first()
         if person is not None:
             return person

@@ -376,7 +376,8 @@ async def test_reimport_replaces_not_started_and_keeps_started(db):
     async with db.sessions.begin() as s:
         # CR-2 started by its auditor; CR-3 has a draft audit; CR-4 declined; CR-6 started, and dropped below.
         for ref, values in {"CR-2": {"state": "started", "started_at": NOW},
-                            "CR-4": {"state": "declined", "decline_reason": "conflict of interest"},
+                            "CR-4": {"state": "declined", "decline_reason": "conflict of interest", "notified_at": NOW},
+                            "CR-1": {"notified_at": NOW},
                             "CR-6": {"state": "submitted"}}.items():
             a = await s.get(Allocation, stored[ref].id)
             for k, v in values.items():
@@ -402,6 +403,8 @@ async def test_reimport_replaces_not_started_and_keeps_started(db):
     assert after["CR-3"].auditor_id == ids["pm.cin@council.gov.uk"]
     assert (after["CR-4"].auditor_id, after["CR-4"].state, after["CR-4"].decline_reason) == (
         ids["sl.cin@council.gov.uk"], "allocated", None)
+    # The new auditor of CR-4 is owed a notice; CR-1 kept its auditor, who already had one.
+    assert (after["CR-4"].notified_at, after["CR-1"].notified_at) == (None, NOW)
     assert after["CR-6"].state == "submitted"
     trail = (await events(db))[6:]
     assert sorted(trail) == [("allocated", "CR-7"), ("allocation_updated", "CR-1"), ("reallocated", "CR-4"),

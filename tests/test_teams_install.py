@@ -254,3 +254,15 @@ async def test_odd_team_events_are_answered_without_a_failed_turn(bot_client, fa
         channels = (await s.execute(select(Channel))).scalars().all()
     assert len(team.name) == 300
     assert [c.channel_id for c in channels] == [act.team_id("t2")]
+
+
+async def test_links_by_object_id_whatever_its_case_in_teams(bot_client, fake_connector, db):
+    # The roster import stores object ids lower-case; Teams may send them in capitals.
+    await act.add_people(db, act.roster_person("dee@council.gov.uk", "Dee Dunn", "practice_manager",
+                                               aad="0f0e0d0c-0000-4000-8000-00000000abcd"))
+    await post(bot_client, act.installation_add("dee", service_url=fake_connector.url,
+                                                aad="0F0E0D0C-0000-4000-8000-00000000ABCD"))
+    row = await chat_row(db, "dee")
+    assert row.person_id is not None and row.aad_object_id == "0f0e0d0c-0000-4000-8000-00000000abcd"
+    [welcome] = fake_connector.delivered(act.personal_conversation_id("dee"))
+    assert "Dee Dunn" in welcome.text
