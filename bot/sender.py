@@ -47,7 +47,8 @@ log = logging.getLogger(__name__)
 
 RETRYABLE = frozenset({412, 429, 500, 502, 503, 504})
 DEFAULT_LEASE_SECONDS = 120.0
-IDLE_POLL_SECONDS = 5.0  # run_forever: rows written by other processes are noticed this soon
+IDLE_POLL_SECONDS = 5.0
+LATE_SLOT = 0.005  # seconds a send may start after its slot; later, it takes a new slot  # run_forever: rows written by other processes are noticed this soon
 
 
 @dataclass
@@ -233,21 +234,14 @@ class OutboxSender:
     # -- one chat's messages -----------------------------------------------------------------
     async def _send(self, target: outbox.Target, rows: list[OutboxMessage], now: Callable[[], datetime],
                     report: DeliveryReport) -> None:
-        loop = asyncio.get_running_loop()
         messages = digest_activities([row.payload for row in rows])
         for position, (activity, indexes) in enumerate(messages):
             batch = [rows[i] for i in indexes]
             later = [rows[i] for _, more in messages[position + 1:] for i in more]
-            asked = loop.time()
-            delay = self.limiter.reserve(target.tenant_id, target.conversation_id, asked)
-            if delay > self.max_slot_wait or self._stopping.is_set():
-                self.limiter.release(target.tenant_id, target.conversation_id, asked + delay)
+            wait = await self._slot(target)
+            if wait is not None:  # not now: hand the rows back for when the slot comes
                 await outbox.release(self.services.db, _ids(batch + later), worker=self.worker_id,
-                                     next_attempt_at=now() + timedelta(seconds=delay))
-                return
-            if delay > 0 and await self._stopped_within(delay):
-                await outbox.release(self.services.db, _ids(batch + later), worker=self.worker_id,
-                                     next_attempt_at=now())
+                                     next_attempt_at=now() + timedelta(seconds=wait))
                 return
             activity = {**activity, "channelData": {"tenant": {"id": target.tenant_id}}}
             try:
@@ -258,6 +252,27 @@ class OutboxSender:
                 return
             if not await self._settle(target, batch, later, response, report, now):
                 return
+
+    async def _slot(self, target: outbox.Target) -> float | None:
+        """Wait for a send slot for this chat; None when it is time to send, else the seconds
+        until a slot (too far off to hold the claim, or the sender is stopping)."""
+        loop = asyncio.get_running_loop()
+        tenant, chat = target.tenant_id, target.conversation_id
+        while True:
+            asked = loop.time()
+            delay = self.limiter.reserve(tenant, chat, asked)
+            slot = asked + delay
+            if delay > self.max_slot_wait or self._stopping.is_set():
+                self.limiter.release(tenant, chat, slot)
+                return delay
+            if delay > 0 and await self._stopped_within(delay):
+                self.limiter.release(tenant, chat, slot)
+                return 0.0
+            if loop.time() - slot <= LATE_SLOT:
+                return None
+            # Woken late (the loop was busy): sending now would squeeze this request against
+            # the ones after it. Give the slot back and take the next free one.
+            self.limiter.release(tenant, chat, slot)
 
     async def _stopped_within(self, seconds: float) -> bool:
         try:

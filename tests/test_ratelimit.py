@@ -6,7 +6,8 @@ import pytest
 
 from bot.ratelimit import TEAMS_LIMITS, Limits, RateLimiter, Window, retry_delay
 
-EXACT = Limits(tenant=TEAMS_LIMITS.tenant, conversation=TEAMS_LIMITS.conversation, guard=0.0)
+# Teams' published limits with neither our pacing nor our margin.
+EXACT = Limits(tenant=(Window(50, 1.0),), conversation=TEAMS_LIMITS.conversation)
 
 
 def _slots(limiter: RateLimiter, n: int, *, tenant: str = "t", conversation: str = "c", now: float = 0.0) -> list[float]:
@@ -92,9 +93,18 @@ def test_release_gives_the_slot_back():
     assert limiter.reserve("t", "c", 0.0) == 0.0
 
 
-def test_guard_widens_every_window():
-    limiter = RateLimiter(Limits(tenant=(Window(50, 1.0),), conversation=(), guard=0.01))
+def test_margin_lengthens_every_window():
+    limiter = RateLimiter(Limits(tenant=(Window(50, 1.0),), conversation=(Window(7, 1.0),), margin=0.01))
     assert [limiter.reserve("t", f"c{i}", 0.0) for i in range(51)][-1] == pytest.approx(1.01)
+    assert [limiter.reserve("t", "c", 5.0) for _ in range(8)][-1] == pytest.approx(1.01)
+
+
+def test_teams_limits_pace_the_tenant_evenly():
+    limiter = RateLimiter(TEAMS_LIMITS)
+    slots = [limiter.reserve("t", f"c{i}", 0.0) for i in range(101)]
+    gaps = [b - a for a, b in zip(slots, slots[1:], strict=False)]
+    assert min(gaps) == pytest.approx(0.0202) and max(gaps) == pytest.approx(0.0202)
+    assert _max_in_window(slots, 1.0) == 50  # 49.5 per second
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -141,3 +151,25 @@ def test_retry_delay_honours_retry_after():
     assert retry_delay(9, 600.0) == 600.0  # the server's word beats our cap
     with pytest.raises(ValueError):
         retry_delay(0)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_given_back_and_retaken_slots_never_squeeze_together(seed):
+    """Late senders give their slot back and take the next (bot/sender.py): with times such as
+    a monotonic clock gives (large, ragged floats), the paced gaps must still hold."""
+    rng = random.Random(seed)
+    limiter = RateLimiter(TEAMS_LIMITS)
+    held: list[tuple[str, float]] = []
+    now = 1444.464198859 + seed
+    for n in range(400):
+        now += rng.uniform(0.0, 0.015)
+        chat = f"c{n}"
+        held.append((chat, now + limiter.reserve("t", chat, now)))
+        if rng.random() < 0.3:
+            chat, at = held.pop(rng.randrange(len(held)))
+            limiter.release("t", chat, at)
+            held.append((chat, now + limiter.reserve("t", chat, now)))
+    times = sorted(at for _, at in held)
+    pace = TEAMS_LIMITS.tenant[1].period * (1 + TEAMS_LIMITS.margin)
+    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= pace - 1e-9
+    assert _max_in_window(times, 1.0) <= 50

@@ -1,0 +1,290 @@
+"""Outbox delivery: 2,000 notices to 2,000 people in one tenant through the real sender.
+
+The fake Bot Connector runs in its own process on 127.0.0.1 and takes --delay seconds per
+POST (network latency); the sender works on a fresh SQLite file. Reports the sustained send
+rate against Teams' 50 per second per tenant, that none was lost and none went twice
+(the fake's records counted per notice), and the busiest 1-second window as the fake saw it.
+
+Run: python -m bench.outbox [--messages 2000] [--delay 0.02] [--no-write]
+Also: python -m bench.outbox deliver --now T  (one OutboxSender.deliver_due on DATABASE_URL;
+tests/test_outbox_crash.py kills it mid-way).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import signal
+import sys
+import tempfile
+import time
+from bisect import bisect_left
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from bench.common import ROOT, machine, today
+
+NOW = datetime(2026, 12, 3, 9, 5, tzinfo=timezone.utc)
+TENANT = "tenant-bench"
+CEILING = 50.0  # Teams: requests per second per app per tenant
+DOC = ROOT / "docs" / "performance.md"
+SECTION = "## Outbox delivery"
+MARKER = re.compile(r"notice (\d+)\b")
+
+
+def notice(n: int) -> dict:
+    """A realistic reminder card (~1 KB), its number in the text so the fake's records can be counted."""
+    card = {
+        "type": "AdaptiveCard", "$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "version": "1.5",
+        "body": [
+            {"type": "TextBlock", "text": "Audit reminder", "style": "heading", "size": "Large", "weight": "Bolder",
+             "wrap": True},
+            {"type": "TextBlock", "text": f"Your audit of case CD-{4_810_000 + n} is due by Thursday 24 December 2026.",
+             "wrap": True},
+            {"type": "FactSet", "facts": [{"title": "Case", "value": f"CD-{4_810_000 + n}"},
+                                          {"title": "Practitioner", "value": "Alex Example"},
+                                          {"title": "Team", "value": "Children in Care and Care Leavers Team North"},
+                                          {"title": "Deadline", "value": "Thursday 24 December 2026"}]},
+        ],
+        "actions": [{"type": "Action.Execute", "title": "Start the audit", "verb": "audit.start",
+                     "data": {"allocation_id": 100_000 + n}, "associatedInputs": "none"}],
+    }
+    return {"text": f"notice {n}: audit of CD-{4_810_000 + n} due 24 December", "card": card,
+            "summary": f"notice {n}: audit due 24 December"}
+
+
+def notice_number(body: dict) -> int | None:
+    match = MARKER.search(json.dumps(body))
+    return int(match.group(1)) if match else None
+
+
+async def seed(db, service_url: str, count: int) -> None:
+    """`count` people, each with a personal chat, and one notice each, due at NOW."""
+    from storage.models import Conversation, Person
+    from storage.outbox import enqueue
+
+    async with db.sessions.begin() as s:
+        people = [Person(email=f"person{n}@bench.example.gov.uk", display_name=f"Person {n}", role="practitioner",
+                         created_at=NOW, updated_at=NOW) for n in range(count)]
+        s.add_all(people)
+        await s.flush()
+        s.add_all([Conversation(conversation_id=f"a:bench-{n}", tenant_id=TENANT, service_url=service_url,
+                                bot_id="28:bot", user_id=f"29:user-{n}", person_id=p.id, reference={},
+                                installed_at=NOW - timedelta(days=7)) for n, p in enumerate(people)])
+        for n, person in enumerate(people):
+            await enqueue(s, key=f"bench:{n}", kind="bench", person_id=person.id, payload=notice(n),
+                          due_at=NOW, now=NOW - timedelta(minutes=1))
+
+
+def busiest_window(times: list[float], period: float = 1.0) -> int:
+    times = sorted(times)
+    return max((bisect_left(times, t + period) - i for i, t in enumerate(times)), default=0)
+
+
+# -- the fake, in its own process -------------------------------------------------------------
+
+def _timed_fake():
+    """The fake connector, also noting when each POST reached it (before its modelled latency):
+    the moment Teams would count the request."""
+    from aiohttp import web
+
+    from tests.support.fake_connector import FakeConnector
+
+    class TimedFake(FakeConnector):
+        def __init__(self) -> None:
+            super().__init__()
+            self.arrivals: list[tuple[int | None, float, int]] = []  # (notice, arrived, status)
+
+        async def _activity(self, request: web.Request) -> web.Response:
+            arrived = asyncio.get_running_loop().time()
+            number = None
+            if request.method == "POST":
+                try:
+                    number = notice_number(await request.json())
+                except ValueError:
+                    pass
+            response = await super()._activity(request)
+            if request.method == "POST":
+                self.arrivals.append((number, arrived, response.status))
+            return response
+
+    return TimedFake()
+
+
+async def serve_fake(delay: float, ready: Path, out: Path) -> None:
+    """Run the fake connector until SIGTERM, then write what it saw to `out`."""
+    fake = await _timed_fake().start()
+    fake.delay = delay
+    stopping = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
+    ready.write_text(fake.url)
+    await stopping.wait()
+    records = [{"n": n, "arrived": arrived, "status": status} for n, arrived, status in fake.arrivals]
+    out.write_text(json.dumps(records))
+    await fake.stop()
+
+
+async def _start_fake(delay: float, work: Path) -> tuple[asyncio.subprocess.Process, str]:
+    ready, out = work / "fake.url", work / "fake.json"
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bench.outbox", "fake", "--delay", str(delay),
+                                                "--ready", str(ready), "--out", str(out), cwd=ROOT)
+    began = time.monotonic()
+    while not ready.exists():  # a file the child writes once it listens; nothing to wait on instead
+        if proc.returncode is not None or time.monotonic() - began > 30:
+            raise RuntimeError("the fake connector did not start")
+        await asyncio.sleep(0.05)
+    return proc, ready.read_text()
+
+
+async def _stop_fake(proc: asyncio.subprocess.Process, work: Path) -> list[dict]:
+    proc.send_signal(signal.SIGTERM)
+    await proc.wait()
+    return json.loads((work / "fake.json").read_text())
+
+
+# -- the benchmark ------------------------------------------------------------------------------
+
+async def run(messages: int, delay: float, concurrency: int) -> dict:
+    from bot.sender import OutboxSender
+    from bot.services import Services
+    from bot.settings import Settings
+    from storage.db import Database
+    from storage.migrate import upgrade
+    from storage.outbox import outbox_status
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        url = f"sqlite:///{work / 'bench.sqlite3'}"
+        db = Database(url)
+        await upgrade(db.engine)
+        fake, service_url = await _start_fake(delay, work)
+        try:
+            await seed(db, service_url, messages)
+            services = Services.create(Settings(database_url=db.url), db=db)
+            sender = OutboxSender(services, concurrency=concurrency)
+            began = time.monotonic()
+            report = await sender.deliver_due(NOW, wait_retries=0)
+            elapsed = time.monotonic() - began
+            status = await outbox_status(db, NOW + timedelta(seconds=elapsed))
+            await services.connector.close()
+        finally:
+            records = await _stop_fake(fake, work)
+            await db.dispose()
+    ok = [r for r in records if r["status"] < 300]
+    per_notice = Counter(r["n"] for r in ok)
+    times = sorted(r["arrived"] for r in ok)
+    span = times[-1] - times[0] if len(times) > 1 else float("nan")
+    # From the first request reaching the fake to the last: the pace the sender kept up.
+    sustained = (len(times) - 1) / span if len(times) > 1 else float("nan")
+    return {
+        "messages": messages, "delay_ms": delay * 1000, "concurrency": concurrency,
+        "elapsed": elapsed, "overall_rate": len(ok) / elapsed, "sustained_rate": sustained,
+        "sustained_share": sustained / CEILING,
+        "lost": sum(1 for n in range(messages) if per_notice[n] == 0),
+        "twice": sum(1 for n in range(messages) if per_notice[n] > 1),
+        "busiest_window": busiest_window(times), "failed_posts": len(records) - len(ok),
+        "report": report.describe(), "status": status.describe().splitlines()[0],
+    }
+
+
+def describe(r: dict, command: str) -> str:
+    verdict = "meets" if r["sustained_share"] >= 0.98 and not r["lost"] and not r["twice"] and \
+        r["busiest_window"] <= CEILING else "MISSES"
+    return "\n".join([
+        SECTION,
+        "",
+        f"`{command}` — {today()}, {machine()}.",
+        "",
+        f"{r['messages']:,} notices to {r['messages']:,} people in one tenant, one personal chat each, on SQLite, "
+        f"through the real `OutboxSender` (concurrency {r['concurrency']}, `TEAMS_LIMITS`: 50/s paced one per "
+        f"20.2 ms, every window 1% longer) "
+        f"into the fake Bot Connector in its own process on 127.0.0.1 answering each POST after "
+        f"{r['delay_ms']:.0f} ms.",
+        "",
+        "| measure | result |",
+        "| --- | --- |",
+        f"| sustained rate (first to last request at the fake) | {r['sustained_rate']:.2f}/s = "
+        f"{r['sustained_share']:.1%} of the 50/s ceiling |",
+        f"| overall, `deliver_due` start to return (claims and marks included) | {r['overall_rate']:.2f}/s in "
+        f"{r['elapsed']:.1f} s |",
+        f"| busiest 1-s window of arrivals at the fake (sliding) | {r['busiest_window']} (limit 50) |",
+        f"| lost / delivered twice | {r['lost']} / {r['twice']} |",
+        f"| failed POSTs | {r['failed_posts']} |",
+        "",
+        f"Sender: {r['report']}. Outbox after: {r['status']}.",
+        "",
+        f"Verdict: {verdict} the target (≥ 98% of 50/s sustained, none lost, none twice, no window over 50). "
+        "The ceiling the sender aims at is 49.5/s (99%): the 1% margin absorbs the few milliseconds by which "
+        "scheduling moves a request. Sending the 50 of each second as one burst instead made requests queue at "
+        "the fake and arrive up to 60 per second there; hence the even pace.",
+        "",
+    ])
+
+
+def write_section(text: str) -> None:
+    """Replace this benchmark's section of docs/performance.md (other sections untouched)."""
+    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n\n"
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(doc):
+        doc = pattern.sub(lambda _: text + "\n", doc, count=1)
+    else:
+        doc = doc.rstrip("\n") + "\n\n" + text + "\n"
+    DOC.write_text(doc.rstrip("\n") + "\n", encoding="utf-8")
+
+
+# -- `deliver`: one delivery run, for the crash test --------------------------------------------
+
+async def deliver(now: datetime, wait_retries: float, concurrency: int) -> int:
+    from bot.sender import OutboxSender
+    from bot.services import Services
+    from bot.settings import Settings
+
+    services = Services.create(Settings.from_env(dotenv=False))
+    try:
+        report = await OutboxSender(services, concurrency=concurrency).deliver_due(now, wait_retries=wait_retries)
+        print(report.describe(), flush=True)
+    finally:
+        await services.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.outbox", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command")
+    fake = sub.add_parser("fake", help=argparse.SUPPRESS)
+    fake.add_argument("--delay", type=float, default=0.02)
+    fake.add_argument("--ready", type=Path, required=True)
+    fake.add_argument("--out", type=Path, required=True)
+    one = sub.add_parser("deliver", help="deliver what is due at --now on DATABASE_URL, then exit")
+    one.add_argument("--now", type=datetime.fromisoformat, required=True)
+    one.add_argument("--wait-retries", type=float, default=30.0)
+    one.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--delay", type=float, default=0.02, help="seconds the fake takes per POST")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
+    args = parser.parse_args(argv)
+    if args.command == "fake":
+        asyncio.run(serve_fake(args.delay, args.ready, args.out))
+        return 0
+    if args.command == "deliver":
+        if args.now.tzinfo is None:
+            parser.error("--now needs a UTC offset, e.g. 2026-12-03T09:05:00+00:00")
+        return asyncio.run(deliver(args.now, args.wait_retries, args.concurrency))
+    result = asyncio.run(run(args.messages, args.delay, args.concurrency))
+    command = "python -m bench.outbox" + "".join(
+        f" --{k} {v}" for k, v, d in (("messages", args.messages, 2000), ("delay", args.delay, 0.02),
+                                      ("concurrency", args.concurrency, 32)) if v != d)
+    text = describe(result, command)
+    print(text)
+    if not args.no_write:
+        write_section(text)
+    return 0 if "MISSES" not in text else 1
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    sys.exit(main())
