@@ -1,0 +1,134 @@
+"""Crash safety and claims: kill -9 mid-delivery loses nothing; two senders never share a row.
+
+The killed process is `python -m bench.outbox deliver` (one OutboxSender.deliver_due on
+DATABASE_URL), not `python -m bot tick`: tick also runs every registered duty, which would
+write notices of its own into the test database.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import update
+
+from bench.outbox import NOW, notice_number, seed
+from bot.clock import system_clock
+from bot.sender import OutboxSender
+from bot.services import Services
+from bot.settings import Settings
+from storage.db import Database
+from storage.models import OutboxMessage
+from storage.outbox import outbox_status
+
+ROOT = Path(__file__).resolve().parent.parent
+CONCURRENCY = 32
+
+
+def per_notice(fake) -> Counter:
+    return Counter(notice_number(call.activity) for call in fake.delivered())
+
+
+async def run(args: list[str], database_url: str, **env: str) -> asyncio.subprocess.Process:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
+    environment.update({"DATABASE_URL": database_url, "PYTHONPATH": str(ROOT), **env})
+    return await asyncio.create_subprocess_exec(sys.executable, *args, cwd=ROOT, env=environment,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+
+
+async def test_kill_9_mid_delivery_then_restart_delivers_everything_once(db, fake_connector):
+    total = 300
+    await seed(db, fake_connector.url, total)
+    fake_connector.delay = 0.05  # each POST takes 50 ms: many are in flight at any moment
+    deliver = ["-m", "bench.outbox", "deliver", "--now", NOW.isoformat(), "--wait-retries", "20",
+               "--concurrency", str(CONCURRENCY)]
+    # A short lease, so the restart can take over the killed process's claims within the test.
+    first = await run(deliver, db.url, QA_OUTBOX_LEASE_SECONDS="2")
+    try:
+        await fake_connector.wait_for(lambda f: len(f.delivered()) >= 100, timeout=60)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        await first.communicate()
+    assert first.returncode == -signal.SIGKILL
+    delivered_before_kill = len(fake_connector.delivered())
+    assert delivered_before_kill < total  # the kill really was mid-way
+
+    second = await run(deliver, db.url, QA_OUTBOX_LEASE_SECONDS="2")
+    out, err = await asyncio.wait_for(second.communicate(), 120)
+    assert second.returncode == 0, err.decode()[-2000:]
+
+    counts = per_notice(fake_connector)
+    assert set(counts) == set(range(total))  # every notice arrived
+    twice = sum(n - 1 for n in counts.values())
+    # Only messages in flight at the kill can go again, and at most CONCURRENCY are in flight.
+    assert twice <= CONCURRENCY
+    status = await outbox_status(db, NOW + timedelta(hours=1))
+    assert (status.sent, status.pending, status.sending, status.retrying, status.undeliverable) == (total, 0, 0, 0, {})
+    assert "0 still pending" in out.decode()
+
+    shown = await run(["-m", "bot", "outbox", "status"], db.url)
+    out, err = await asyncio.wait_for(shown.communicate(), 60)
+    assert shown.returncode == 0, err.decode()[-2000:]
+    assert f"{total} sent" in out.decode() and "0 sending" in out.decode()
+
+
+async def test_two_senders_on_one_database_never_deliver_a_row_twice(db, fake_connector):
+    total = 200
+    await seed(db, fake_connector.url, total)
+    fake_connector.delay = 0.01
+    other_db = Database(db.url)  # a second engine and pool, as a second instance would have
+    mine = Services.create(Settings(database_url=db.url), db=db)
+    theirs = Services.create(Settings(database_url=db.url), db=other_db)
+    try:
+        reports = await asyncio.gather(
+            OutboxSender(mine, worker_id="instance-a", concurrency=16).deliver_due(NOW, wait_retries=0),
+            OutboxSender(theirs, worker_id="instance-b", concurrency=16).deliver_due(NOW, wait_retries=0))
+    finally:
+        await mine.connector.close()
+        await theirs.connector.close()
+        await other_db.dispose()
+    counts = per_notice(fake_connector)
+    assert set(counts) == set(range(total))
+    assert max(counts.values()) == 1
+    assert sum(r.rows for r in reports) == total
+    assert all(r.rows > 0 for r in reports)  # both really took part
+    assert (await outbox_status(db, NOW)).sent == total
+
+
+async def _claim_as_another(db, *, lease_left: float) -> None:
+    async with db.sessions.begin() as s:
+        await s.execute(update(OutboxMessage).values(
+            state="sending", claimed_by="another-instance",
+            claimed_until=system_clock() + timedelta(seconds=lease_left)))
+
+
+async def test_a_live_claim_is_left_alone_and_an_expired_one_taken_over(services, fake_connector):
+    await seed(services.db, fake_connector.url, 3)
+    await _claim_as_another(services.db, lease_left=60)
+    sender = OutboxSender(services)
+    try:
+        report = await sender.deliver_due(NOW, wait_retries=0)
+        assert fake_connector.delivered() == [] and report.pending == 3
+
+        await _claim_as_another(services.db, lease_left=-1)  # its holder died a second ago
+        report = await sender.deliver_due(NOW, wait_retries=0)
+        assert len(fake_connector.delivered()) == 3 and report.rows == 3
+    finally:
+        await services.connector.close()
+
+
+async def test_delivery_waits_for_a_claim_that_runs_out_within_the_wait(services, fake_connector):
+    await seed(services.db, fake_connector.url, 1)
+    await _claim_as_another(services.db, lease_left=0.5)
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    try:
+        report = await OutboxSender(services).deliver_due(NOW, wait_retries=5)
+    finally:
+        await services.connector.close()
+    (call,) = fake_connector.delivered()
+    assert call.at - began >= 0.5 and report.rows == 1
