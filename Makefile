@@ -1,10 +1,12 @@
 # make run  - create .venv if missing, install, migrate, serve on http://localhost:3978/api/messages
 # make test - install the dev requirements and run the whole suite
+# make playground - the bot and Microsoft 365 Agents Playground on a demo council (no Teams needed)
+# make e2e  - the Playground driven in headless Chromium through a month of the audit cycle
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint migrate bench clean package
+.PHONY: run test lint migrate bench clean package playground e2e
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +44,15 @@ package: $(VENV)/.runtime
 
 clean:
 	rm -rf build var/*.sqlite3*
+
+# Microsoft's Playground and validators (tools/package.json); npm ci writes .package-lock.json,
+# so a changed package-lock.json installs again.
+tools/node_modules/.package-lock.json: tools/package.json tools/package-lock.json
+	npm ci --prefix tools --no-audit --no-fund --loglevel=error
+
+playground: $(VENV)/.runtime tools/node_modules/.package-lock.json
+	$(PY) -m playground.run
+
+# Needs Debian's chromium (/usr/bin/chromium); never downloads a browser. Screenshots: build/e2e/.
+e2e: $(VENV)/.dev tools/node_modules/.package-lock.json
+	$(PY) -m pytest -m e2e tests/e2e
