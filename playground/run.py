@@ -336,8 +336,9 @@ def main(argv: list[str] | None = None) -> int:
         for instance in stack.instances:
             print(f"  {instance.url:<26} {instance.who}")
         print("Each page load installs the app (the first one brings a welcome). Type help in the chat.\n"
-              "Messages that people's actions cause (the oversight request) wait for working hours "
-              "(08:00-18:00 on working days) or the next Enter.\n", flush=True)
+              "Open both pages before the first Enter: as in Teams, a notice to someone who has not\n"
+              "installed the app is undeliverable. Messages that people's actions cause (the oversight\n"
+              "request) wait for working hours (08:00-18:00 on working days) or the next Enter.\n", flush=True)
         _play_month(stack, month, cal)
     except (KeyboardInterrupt, EOFError):  # Ctrl-C, or Ctrl-D at the prompt
         print("\nStopping ...")
