@@ -5,7 +5,7 @@ POST (network latency); the sender works on a fresh SQLite file. Reports the sus
 rate against Teams' 50 per second per tenant, that none was lost and none went twice
 (the fake's records counted per notice), and the busiest 1-second window as the fake saw it.
 
-Run: python -m bench.outbox [--messages 2000] [--delay 0.02] [--no-write]
+Run: python -m bench.outbox [--messages 2000] [--delay 0.02] [--runs 3] [--no-write]
 Also: python -m bench.outbox deliver --now T  (one OutboxSender.deliver_due on DATABASE_URL;
 tests/test_outbox_crash.py kills it mid-way).
 """
@@ -120,7 +120,9 @@ async def serve_fake(delay: float, ready: Path, out: Path) -> None:
     fake.delay = delay
     stopping = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
-    ready.write_text(fake.url)
+    partial = ready.with_suffix(".part")
+    partial.write_text(fake.url)
+    partial.rename(ready)  # atomic: the parent never reads half an address
     await stopping.wait()
     records = [{"n": n, "arrived": arrived, "status": status} for n, arrived, status in fake.arrivals]
     out.write_text(json.dumps(records))
@@ -165,9 +167,9 @@ async def run(messages: int, delay: float, concurrency: int) -> dict:
             await seed(db, service_url, messages)
             services = Services.create(Settings(database_url=db.url), db=db)
             sender = OutboxSender(services, concurrency=concurrency)
-            began = time.monotonic()
+            began, cpu0 = time.monotonic(), time.process_time()
             report = await sender.deliver_due(NOW, wait_retries=0)
-            elapsed = time.monotonic() - began
+            elapsed, cpu = time.monotonic() - began, time.process_time() - cpu0
             status = await outbox_status(db, NOW + timedelta(seconds=elapsed))
             await services.connector.close()
         finally:
@@ -181,7 +183,7 @@ async def run(messages: int, delay: float, concurrency: int) -> dict:
     sustained = (len(times) - 1) / span if len(times) > 1 else float("nan")
     return {
         "messages": messages, "delay_ms": delay * 1000, "concurrency": concurrency,
-        "elapsed": elapsed, "overall_rate": len(ok) / elapsed, "sustained_rate": sustained,
+        "elapsed": elapsed, "cpu_ms": cpu / max(len(ok), 1) * 1000, "overall_rate": len(ok) / elapsed, "sustained_rate": sustained,
         "sustained_share": sustained / CEILING,
         "lost": sum(1 for n in range(messages) if per_notice[n] == 0),
         "twice": sum(1 for n in range(messages) if per_notice[n] > 1),
@@ -190,38 +192,47 @@ async def run(messages: int, delay: float, concurrency: int) -> dict:
     }
 
 
-def describe(r: dict, command: str) -> str:
-    verdict = "meets" if r["sustained_share"] >= 0.98 and not r["lost"] and not r["twice"] and \
-        r["busiest_window"] <= CEILING else "MISSES"
-    return "\n".join([
+def describe(runs: list[dict], command: str) -> str:
+    r = runs[0]
+    shares = sorted(x["sustained_share"] for x in runs)
+    median = shares[len(shares) // 2]
+    worst_window = max(x["busiest_window"] for x in runs)
+    lost, twice = sum(x["lost"] for x in runs), sum(x["twice"] for x in runs)
+    verdict = "meets" if median >= 0.98 and not lost and not twice and worst_window <= CEILING else "MISSES"
+    lines = [
         SECTION,
         "",
         f"`{command}` — {today()}, {machine()}.",
         "",
         f"{r['messages']:,} notices to {r['messages']:,} people in one tenant, one personal chat each, on SQLite, "
-        f"through the real `OutboxSender` (concurrency {r['concurrency']}, `TEAMS_LIMITS`: 50/s paced one per "
-        f"20.2 ms, every window 1% longer) "
-        f"into the fake Bot Connector in its own process on 127.0.0.1 answering each POST after "
-        f"{r['delay_ms']:.0f} ms.",
+        f"through the real `OutboxSender` (concurrency {r['concurrency']}; `TEAMS_LIMITS`: 50/s paced one per "
+        f"20.2 ms, every window 1% longer) into the fake Bot Connector in its own process on 127.0.0.1, "
+        f"answering each POST after {r['delay_ms']:.0f} ms. {len(runs)} runs, each on a fresh database:",
         "",
-        "| measure | result |",
-        "| --- | --- |",
-        f"| sustained rate (first to last request at the fake) | {r['sustained_rate']:.2f}/s = "
-        f"{r['sustained_share']:.1%} of the 50/s ceiling |",
-        f"| overall, `deliver_due` start to return (claims and marks included) | {r['overall_rate']:.2f}/s in "
-        f"{r['elapsed']:.1f} s |",
-        f"| busiest 1-s window of arrivals at the fake (sliding) | {r['busiest_window']} (limit 50) |",
-        f"| lost / delivered twice | {r['lost']} / {r['twice']} |",
-        f"| failed POSTs | {r['failed_posts']} |",
+        "| run | sustained rate (first to last arrival at the fake) | overall (`deliver_due` start to return) "
+        "| busiest 1-s window of arrivals (limit 50) | lost / twice | failed POSTs | sender CPU per message |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for n, x in enumerate(runs, 1):
+        lines.append(f"| {n} | {x['sustained_rate']:.2f}/s = {x['sustained_share']:.1%} | "
+                     f"{x['overall_rate']:.2f}/s in {x['elapsed']:.1f} s | {x['busiest_window']} | "
+                     f"{x['lost']} / {x['twice']} | {x['failed_posts']} | {x['cpu_ms']:.1f} ms |")
+    lines += [
         "",
-        f"Sender: {r['report']}. Outbox after: {r['status']}.",
+        f"Sender, run 1: {r['report']}. Outbox after: {r['status']}.",
         "",
-        f"Verdict: {verdict} the target (≥ 98% of 50/s sustained, none lost, none twice, no window over 50). "
-        "The ceiling the sender aims at is 49.5/s (99%): the 1% margin absorbs the few milliseconds by which "
-        "scheduling moves a request. Sending the 50 of each second as one burst instead made requests queue at "
-        "the fake and arrive up to 60 per second there; hence the even pace.",
+        f"Verdict: {verdict} the target (median ≥ 98% of 50/s sustained, none lost, none twice, no window "
+        "over 50 in any run).",
         "",
-    ])
+        "Notes. The sender aims at 49.5/s (99%): the 1% margin absorbs the milliseconds by which scheduling "
+        "moves a request, and a send woken more than 5 ms after its slot takes a fresh one rather than "
+        "squeeze the next. So the figures depend on the machine being free: with other test suites busy on "
+        "these 2 cores, late wakes cost slots (down to ~97%) and a stalled fake can see 51 in a second. "
+        "Sending each second's 50 as one burst instead made the requests queue at the fake and arrive up "
+        "to 68 in a second there; hence the even pace.",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def write_section(text: str) -> None:
@@ -265,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--delay", type=float, default=0.02, help="seconds the fake takes per POST")
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
     args = parser.parse_args(argv)
     if args.command == "fake":
@@ -274,11 +286,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.now.tzinfo is None:
             parser.error("--now needs a UTC offset, e.g. 2026-12-03T09:05:00+00:00")
         return asyncio.run(deliver(args.now, args.wait_retries, args.concurrency))
-    result = asyncio.run(run(args.messages, args.delay, args.concurrency))
+    results = [asyncio.run(run(args.messages, args.delay, args.concurrency)) for _ in range(args.runs)]
     command = "python -m bench.outbox" + "".join(
         f" --{k} {v}" for k, v, d in (("messages", args.messages, 2000), ("delay", args.delay, 0.02),
-                                      ("concurrency", args.concurrency, 32)) if v != d)
-    text = describe(result, command)
+                                      ("concurrency", args.concurrency, 32), ("runs", args.runs, 3)) if v != d)
+    text = describe(results, command)
     print(text)
     if not args.no_write:
         write_section(text)

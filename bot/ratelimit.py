@@ -4,11 +4,11 @@ Teams allows (Microsoft Learn, "Optimize your bot: rate limiting"):
 - per app, per tenant: 50 requests per second in all;
 - per bot, per conversation: 7 per 1 s, 8 per 2 s, 60 per 30 s, 1,800 per hour.
 
-`RateLimiter.reserve` hands out send slots: the earliest time, at or after `now`, at which one
-more request keeps every window of the tenant and of the conversation within its limit. The
-slot is recorded at once, so many senders can each wait for their own slot concurrently
-(pipelining) without overshooting. Slots may be handed out of order across conversations: a
-conversation held back by its own windows does not hold back the rest of the tenant.
+`RateLimiter.earliest` says how long until one more request to a conversation keeps every
+window of the tenant and of the conversation within its limit; `record` counts a request;
+`reserve` does both at once, handing out a future slot, so many senders can each wait for
+their own slot (pipelining) without overshooting. Slots may be handed out of order across
+conversations: a conversation held back by its own windows does not hold back the tenant.
 
 `now` is monotonic seconds (e.g. `loop.time()`). The limiter lives in one process: with
 several instances on one database give each a share of the tenant limit.
@@ -94,9 +94,16 @@ class RateLimiter:
 
     def reserve(self, tenant: str, conversation: str, now: float) -> float:
         """Record a send slot for one request to `conversation`; seconds from `now` until it."""
+        delay = self.earliest(tenant, conversation, now)
+        self.record(tenant, conversation, now + delay)
+        return delay
+
+    def earliest(self, tenant: str, conversation: str, now: float) -> float:
+        """Seconds from `now` until one more request to `conversation` would be allowed (nothing recorded)."""
         self._prune(now)
-        tenant_log = self._tenants.setdefault(tenant, _Log())
-        conversation_log = self._conversations.setdefault((tenant, conversation), _Log())
+        empty = _Log()
+        tenant_log = self._tenants.get(tenant, empty)
+        conversation_log = self._conversations.get((tenant, conversation), empty)
         checks = [(tenant_log, w) for w in self.limits.tenant] + [(conversation_log, w) for w in self.limits.conversation]
         t = now
         moved = True
@@ -106,9 +113,12 @@ class RateLimiter:
                 later = log.escape(t, window.limit, window.period * self._stretch)
                 if later > t:
                     t, moved = later, True
-        insort(tenant_log.times, t)
-        insort(conversation_log.times, t)
         return t - now
+
+    def record(self, tenant: str, conversation: str, at: float) -> None:
+        """Count a request at `at` (a time `earliest` allowed)."""
+        insort(self._tenants.setdefault(tenant, _Log()).times, at)
+        insort(self._conversations.setdefault((tenant, conversation), _Log()).times, at)
 
     def release(self, tenant: str, conversation: str, at: float) -> None:
         """Give back a slot from `reserve` that will not be used (now + the delay it returned)."""

@@ -7,8 +7,9 @@ How a notice goes out:
 2. Resolve: the row's chat (its conversation id, else the person's reachable personal chat).
    No chat: undeliverable "not installed"; person left: "left".
 3. Digest: a chat's rows go as one message (dialogs/digest.py).
-4. Pace: each message waits for its slot from the rate limiter (bot/ratelimit.py); up to
-   `concurrency` messages wait and send at once, so latency does not cost throughput.
+4. Pace: each message waits for its turn from the Pacer, which keeps to the rate limiter
+   (bot/ratelimit.py); up to `concurrency` messages wait and are in flight at once, so
+   network latency does not cost throughput.
 5. Record: a sent message's rows are marked sent with its activity id straight away. Only a
    message in flight when the process is killed can go twice.
 
@@ -37,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.connector import ConnectorError, ConnectorResponse
-from bot.ratelimit import MAX_ATTEMPTS, RETRY_BASE, RETRY_CAP, TEAMS_LIMITS, Limits, RateLimiter, retry_delay
+from bot.ratelimit import EPSILON, MAX_ATTEMPTS, RETRY_BASE, RETRY_CAP, TEAMS_LIMITS, Limits, RateLimiter, retry_delay
 from bot.services import Services
 from dialogs.digest import check_payload, digest_activities
 from storage import outbox
@@ -47,8 +48,88 @@ log = logging.getLogger(__name__)
 
 RETRYABLE = frozenset({412, 429, 500, 502, 503, 504})
 DEFAULT_LEASE_SECONDS = 120.0
-IDLE_POLL_SECONDS = 5.0
-LATE_SLOT = 0.005  # seconds a send may start after its slot; later, it takes a new slot  # run_forever: rows written by other processes are noticed this soon
+IDLE_POLL_SECONDS = 5.0  # run_forever: rows written by other processes are noticed this soon
+# How far behind its plan a turn may go and still count as on time: the limiter's 1% margin
+# absorbs it (a 1-s window holds 10 ms of slack), so the pace holds through the loop's usual
+# wake-up delay; lateness beyond it delays the turns after, so it never squeezes them.
+LATE_TURN = 0.003
+
+
+@dataclass
+class _Turn:
+    tenant: str
+    chat: str
+    max_wait: float
+    answer: asyncio.Future  # None: go now; a float: the seconds until a turn, too far off to wait
+
+
+class Pacer:
+    """Hands out send turns in the order asked, each at the first moment the rate limiter
+    allows for its chat, and records it then. One timer serves every waiting send, and nothing
+    is booked ahead: a late wake-up costs its lateness, never a whole slot."""
+
+    def __init__(self, limiter: RateLimiter, *, late: float = LATE_TURN) -> None:
+        self.limiter = limiter
+        self.late = late
+        self._queue: list[_Turn] = []
+        self._arrived = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    async def turn(self, tenant: str, chat: str, *, max_wait: float) -> float | None:
+        """None when it is this request's turn; else seconds until one (more than `max_wait`,
+        or 0.0 when the pacer was stopped)."""
+        turn = _Turn(tenant, chat, max_wait, asyncio.get_running_loop().create_future())
+        self._queue.append(turn)
+        self._arrived.set()
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="outbox-pacer")
+        try:
+            return await turn.answer
+        finally:
+            if turn in self._queue:  # cancelled while waiting
+                self._queue.remove(turn)
+
+    def stop(self) -> None:
+        for turn in self._queue:
+            if not turn.answer.done():
+                turn.answer.set_result(0.0)
+        self._queue.clear()
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        planned: float | None = None
+        while self._queue:
+            self._arrived.clear()
+            now = loop.time()
+            # Woken for a planned turn: it counts at the plan if we are at most `late` behind it,
+            # else `late` before now - the lateness beyond that is lost, never more.
+            at = max(planned, now - self.late) if planned is not None and now >= planned else now
+            planned = None
+            soonest = None
+            for turn in list(self._queue):
+                if turn.answer.done():
+                    self._queue.remove(turn)
+                    continue
+                wait = self.limiter.earliest(turn.tenant, turn.chat, at)
+                if wait <= EPSILON:
+                    self.limiter.record(turn.tenant, turn.chat, at)
+                    self._queue.remove(turn)
+                    turn.answer.set_result(None)
+                    soonest = 0.0
+                    break
+                if wait > turn.max_wait:
+                    self._queue.remove(turn)
+                    turn.answer.set_result(wait)
+                    continue
+                soonest = wait if soonest is None else min(soonest, wait)
+            if soonest is None or soonest == 0.0:
+                continue
+            planned = at + soonest
+            try:  # until the next turn is due, or a new request might go sooner
+                await asyncio.wait_for(self._arrived.wait(), timeout=max(planned - loop.time(), 0.0))
+                planned = None
+            except TimeoutError:
+                pass
 
 
 @dataclass
@@ -95,6 +176,7 @@ class OutboxSender:
             raise ValueError("concurrency must be at least 1")
         self.services = services
         self.limiter = RateLimiter(limits)
+        self.pacer = Pacer(self.limiter)
         self.concurrency = concurrency
         self.worker_id = (worker_id or default_worker_id())[:100]
         self.lease = timedelta(seconds=lease if lease is not None else _lease_from_env())
@@ -151,6 +233,7 @@ class OutboxSender:
     def stop(self) -> None:
         self._stopping.set()
         self._wake.set()
+        self.pacer.stop()
 
     # -- the loop ----------------------------------------------------------------------------
     async def _deliver(self, now: Callable[[], datetime], report: DeliveryReport, *, until: datetime | None) -> None:
@@ -254,32 +337,11 @@ class OutboxSender:
                 return
 
     async def _slot(self, target: outbox.Target) -> float | None:
-        """Wait for a send slot for this chat; None when it is time to send, else the seconds
-        until a slot (too far off to hold the claim, or the sender is stopping)."""
-        loop = asyncio.get_running_loop()
-        tenant, chat = target.tenant_id, target.conversation_id
-        while True:
-            asked = loop.time()
-            delay = self.limiter.reserve(tenant, chat, asked)
-            slot = asked + delay
-            if delay > self.max_slot_wait or self._stopping.is_set():
-                self.limiter.release(tenant, chat, slot)
-                return delay
-            if delay > 0 and await self._stopped_within(delay):
-                self.limiter.release(tenant, chat, slot)
-                return 0.0
-            if loop.time() - slot <= LATE_SLOT:
-                return None
-            # Woken late (the loop was busy): sending now would squeeze this request against
-            # the ones after it. Give the slot back and take the next free one.
-            self.limiter.release(tenant, chat, slot)
-
-    async def _stopped_within(self, seconds: float) -> bool:
-        try:
-            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-            return True
-        except TimeoutError:
-            return False
+        """Wait for this chat's turn to send; None when it is time, else the seconds until a
+        turn (too far off to hold the claim that long, or the sender is stopping)."""
+        if self._stopping.is_set():
+            return 0.0
+        return await self.pacer.turn(target.tenant_id, target.conversation_id, max_wait=self.max_slot_wait)
 
     async def _settle(self, target: outbox.Target, batch: list[OutboxMessage], later: list[OutboxMessage],
                       response: ConnectorResponse, report: DeliveryReport, now: Callable[[], datetime]) -> bool:

@@ -339,3 +339,50 @@ async def test_outbox_status_describes_every_state(services, fake_connector):
     text = status.describe()
     assert "2 pending (1 not yet due)" in text and "1 sent" in text and "left: 1" in text
     assert "90 min ago" in text
+
+
+# -- the pacer --------------------------------------------------------------------------------
+
+async def test_the_pacer_lets_others_pass_a_held_chat():
+    from bot.ratelimit import Limits, RateLimiter, Window
+    from bot.sender import Pacer
+
+    pacer = Pacer(RateLimiter(Limits(tenant=(Window(1, 0.05),), conversation=(Window(2, 10.0),))), late=0.003)
+    loop = asyncio.get_running_loop()
+    went: list[float] = []
+
+    async def send(chat: str, max_wait: float = 5.0):
+        answer = await pacer.turn("t", chat, max_wait=max_wait)
+        if answer is None:
+            went.append(loop.time())
+        return answer
+
+    answers = await asyncio.gather(send("a"), send("a"), send("a", max_wait=1.0), send("b"), send("c"))
+    # a's third would wait ~10 s for its chat's window: it is told so at once rather than held,
+    assert answers[2] is not None and answers[2] > 9.0
+    # and b and c do not wait behind it: four turns at the tenant's pace.
+    assert answers[:2] == [None, None] and answers[3:] == [None, None]
+    assert max(went) - min(went) < 4 * 0.05 + 0.1
+
+
+async def test_the_pacer_spaces_turns_and_stops():
+    from bot.ratelimit import Limits, RateLimiter, Window
+    from bot.sender import Pacer
+
+    pacer = Pacer(RateLimiter(Limits(tenant=(Window(1, 0.05),), conversation=())), late=0.003)
+    loop = asyncio.get_running_loop()
+    times: list[float] = []
+
+    async def send(n: int):
+        assert await pacer.turn("t", f"c{n}", max_wait=5.0) is None
+        times.append(loop.time())
+
+    await asyncio.gather(*(send(n) for n in range(6)))
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert min(gaps) >= 0.05 - 0.003 - 0.001  # the pace, less the lateness it may absorb
+    assert times[-1] - times[0] >= 5 * 0.05 - 0.003
+    waiting = asyncio.create_task(pacer.turn("t", "late", max_wait=5.0))
+    blocked = [asyncio.create_task(pacer.turn("t", f"x{n}", max_wait=5.0)) for n in range(3)]
+    await waiting
+    pacer.stop()
+    assert [await task for task in blocked] == [0.0, 0.0, 0.0]  # let go, to hand their rows back
