@@ -177,7 +177,7 @@ async def test_typed_commands_reach_the_cycle_commands(bot_client, services, fak
     await allocate(services.db, people, DEC, DECEMBER)
     async with services.db.sessions.begin() as session:
         for name in ("Mo", "Quinn"):
-            await session.execute(update(Person).where(Person.id == people[name]).values(aad_object_id=f"aad-{name}"))
+            await session.execute(update(Person).where(Person.id == people[name]).values(aad_object_id=f"aad-{name}".lower()))  # as the roster import stores it
     services.clock = fixed_clock(utc(2026, 12, 10, 10))
 
     async def ask(key: str, text: str):
