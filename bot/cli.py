@@ -1,5 +1,5 @@
 """`python -m bot ...`: serve, migrate, roster import, allocations import, cycle close and status, outbox
-status, tick.
+status, tick, cards dump.
 
 Every command reads settings once; a wrong setting or input ends with one clear line on
 stderr and a non-zero exit, never a traceback.
@@ -55,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
 
     outbox = sub.add_parser("outbox", help="proactive messages").add_subparsers(dest="action", required=True)
     outbox.add_parser("status", help="counts by state and the oldest pending message's age")
+
+    cards = sub.add_parser("cards", help="the Adaptive Cards the bot sends").add_subparsers(dest="action", required=True)
+    cards_dump = cards.add_parser("dump", help="write every card, filled with sample data, as DIR/<name>.json")
+    cards_dump.add_argument("dir", type=Path)
 
     tick = sub.add_parser("tick", help="run every duty due at --now, deliver the outbox, exit")
     tick.add_argument("--now", type=_parse_now, required=True, help="e.g. 2026-12-03T09:05:00+00:00")
@@ -148,6 +152,13 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
+        if args.command == "cards":  # needs no settings or database
+            from bot.cards_dump import DumpError, run
+
+            try:
+                return run(args.dir)
+            except DumpError as exc:
+                raise CommandError(str(exc)) from None
         settings = Settings.from_env()
         if args.command == "serve":
             from bot.server import serve

@@ -1,0 +1,312 @@
+"""Every card the dialogs build, from realistic fictional data at its largest realistic size.
+
+Shipped, not a test fixture: `python -m bot cards dump DIR` writes these (with the few cards the
+Teams edge makes, bot/cards_dump.py) so anyone can check them with Microsoft's validator
+(tools/validate-cards.js), and the card tests use the same catalogue.
+
+Text fields are filled to their input's maxLength, lists to what one person realistically gets
+at once, with some non-ASCII (curly quotes, dashes, accents) so the byte size is honest. Case
+references and staff names only, never a child's details. Builders are called through their
+modules (`ac.allocation_notice_card`) so a test can see which ones the catalogue uses.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dialogs import allocation_cards as alc
+from dialogs import audit_cards as ac
+from dialogs import common_cards as cc
+from dialogs import digest as dg
+
+Card = dict[str, Any]
+
+# Every card builder the catalogue covers ("module.function"). tests/test_cards_dump.py fails
+# when a dialogs module gains a public *_card function missing here, or one listed here is not
+# called while building sample_cards().
+BUILDERS = (
+    "dialogs.audit_cards.allocation_notice_card",
+    "dialogs.audit_cards.auditor_reminder_card",
+    "dialogs.audit_cards.audit_overdue_card",
+    "dialogs.audit_cards.supervisor_overdue_card",
+    "dialogs.audit_cards.my_audits_card",
+    "dialogs.audit_cards.audit_form_card",
+    "dialogs.audit_cards.oversight_request_card",
+    "dialogs.audit_cards.oversight_digest_card",
+    "dialogs.audit_cards.oversight_reminder_card",
+    "dialogs.audit_cards.oversight_overdue_card",
+    "dialogs.audit_cards.dispute_card",
+    "dialogs.audit_cards.upload_request_card",
+    "dialogs.audit_cards.safeguarding_alert_card",
+    "dialogs.audit_cards.unreachable_auditors_card",
+    "dialogs.audit_cards.decline_notice_card",
+    "dialogs.audit_cards.cycle_status_card",
+    "dialogs.audit_cards.acted_card",
+    "dialogs.common_cards.welcome_card",
+    "dialogs.common_cards.help_card",
+    "dialogs.common_cards.whoami_card",
+    "dialogs.allocation_cards.import_summary_card",
+    "dialogs.allocation_cards.rejected_card",
+    "dialogs.digest.digest_activity",
+    "dialogs.digest.digest_activities",
+)
+
+LONDON = ZoneInfo("Europe/London")
+DEADLINE = date(2026, 12, 24)  # a Thursday: the 28th falls on a bank-holiday Monday
+OVERSIGHT_DUE = date(2027, 1, 6)
+AT = datetime(2027, 1, 7, 10, 12, tzinfo=timezone.utc)
+
+_SENTENCE = ("Planning for the child’s next review was clear and timely – the plan was shared with the "
+             "family and the network, and actions were followed up in supervision. ")
+
+# Team and service-area names as long as the directory holds.
+_TEAMS = ("Children in Care and Care Leavers Team North", "Safeguarding and Family Support Team East",
+          "Disabled Children’s Service – Short Breaks", "Multi-Agency Safeguarding Hub (MASH)",
+          "Edge of Care and Adolescent Support Team", "Fostering Assessment and Kinship Team")
+_SERVICE_AREAS = ("Children in Care and Care Leavers", "Safeguarding and Family Support",
+                  "Disabled Children’s Service", "Front Door and Early Help", "Fostering and Adoption",
+                  "Youth Justice", "Leaving Care", "Child Protection Conferencing and Reviewing")
+_AUDITORS = ("Oluwaseun Adebayo-Richardson", "Siobhán O’Donnell-McAllister", "Krzysztof Wiśniewski")
+_SERVICE_LEAD = "Sam Lee"
+_QA_CONTACT = "Małgorzata Kowalczyk-Henderson"
+
+
+def long_text(limit: int) -> str:
+    """Realistic prose exactly `limit` characters long."""
+    return (_SENTENCE * (limit // len(_SENTENCE) + 1))[:limit]
+
+
+def case_ref(i: int) -> str:
+    return f"CD-{4_810_000 + 37 * i}"
+
+
+# --- the audit cycle's views ---
+
+def allocations(count: int = 6) -> list[ac.AllocationView]:
+    return [
+        ac.AllocationView(
+            allocation_id=100_000 + i,
+            case_ref=case_ref(i),
+            annex_a_list=("List 8: Children in care", "List 6: Children in need", "List 7: Child protection",
+                          "List 9: Care leavers", "List 1: Contacts", "List 5: Section 47 enquiries")[i % 6],
+            team=_TEAMS[i % len(_TEAMS)],
+            theme="Neglect and the impact of parental substance misuse on younger children",
+            case_holder_name=_AUDITORS[i % 3],
+            deadline=DEADLINE,
+            started=i % 2 == 1,
+        )
+        for i in range(count)
+    ]
+
+
+def full_draft() -> dict[str, Any]:
+    return {
+        ac.OVERALL_GRADE: "Requires Improvement",
+        "key_areas": {area: ac.GRADES[i % 4] for i, area in enumerate(ac.KEY_AREAS)},
+        ac.STRENGTHS: long_text(ac.STRENGTHS_MAX),
+        ac.IMPROVEMENTS: long_text(ac.IMPROVEMENTS_MAX),
+        ac.DISCUSSION_HELD: True,
+        ac.SEEK_FAMILY_VIEWS: True,
+        ac.SAFEGUARDING_CONCERN: True,
+        ac.SAFEGUARDING_DESCRIPTION: long_text(ac.SAFEGUARDING_MAX),
+    }
+
+
+def every_field_error() -> dict[str, str]:
+    errors = {input_id: "Please choose a grade for this key area." for input_id in ac.FORM_INPUT_IDS}
+    errors[ac.OVERALL_GRADE] = "Please choose an overall grade."
+    errors[ac.SAFEGUARDING_DESCRIPTION] = "Please describe the safeguarding concern you found."
+    errors["deadline"] = "This month's audits closed on Thursday 24 December 2026."
+    return errors
+
+
+def audit_summary() -> ac.AuditSummary:
+    return ac.AuditSummary(
+        audit_id=200_001, case_ref="CD-4810037", team=_TEAMS[0], service_area=_SERVICE_AREAS[0],
+        auditor_name=_AUDITORS[0], case_holder_name=_AUDITORS[1],
+        grade="Requires Improvement", key_areas={area: ac.GRADES[i % 4] for i, area in enumerate(ac.KEY_AREAS)},
+        strengths=long_text(ac.STRENGTHS_MAX), improvements=long_text(ac.IMPROVEMENTS_MAX),
+        discussion_held=True, seek_family_views=True, safeguarding_concern=True,
+        submitted_on=date(2026, 12, 22), oversight_due=OVERSIGHT_DUE,
+    )
+
+
+def oversight_items(count: int = 40) -> list[ac.OversightItem]:
+    return [
+        ac.OversightItem(audit_id=200_000 + i, case_ref=case_ref(i), team=_TEAMS[i % len(_TEAMS)],
+                         auditor_name=(_AUDITORS[0], _AUDITORS[2])[i % 2],
+                         grade=ac.GRADES[i % 4], submitted_on=date(2026, 12, 14 + i % 10),
+                         safeguarding_concern=i % 10 == 0)
+        for i in range(count)
+    ]
+
+
+def dispute_view() -> ac.DisputeView:
+    return ac.DisputeView(audit_id=200_001, case_ref="CD-4810037", team=_TEAMS[0], auditor_name=_AUDITORS[0],
+                          disputed_by_name=_SERVICE_LEAD, reason=long_text(ac.DISPUTE_REASON_MAX), disputed_at=AT)
+
+
+def upload_request() -> Card:
+    return ac.upload_request_card(200_001, "CD-4810037", _SERVICE_LEAD, AT, LONDON, OVERSIGHT_DUE,
+                                  comment=long_text(ac.OVERSIGHT_COMMENT_MAX))
+
+
+def audit_card_samples() -> dict[str, Card]:
+    """The audit cycle's cards (dialogs/audit_cards.py): largest realistic case first, then the small variants."""
+    six = allocations(6)
+    alert = ac.SafeguardingAlert(case_ref="CD-4810037", team=_TEAMS[1], service_area=_SERVICE_AREAS[1],
+                                 auditor_name=_AUDITORS[2], description=long_text(ac.SAFEGUARDING_MAX), raised_at=AT)
+    decline = ac.DeclineView(allocation_id=100_003, case_ref="CD-4810111", team=_TEAMS[2], auditor_name=_AUDITORS[2],
+                             reason=long_text(ac.DECLINE_REASON_MAX), declined_at=AT)
+    unreachable = [(f"Practice Manager Number {i:02d} Adebayo-Richardson", f"practice.manager.{i:02d}@example.gov.uk",
+                    ("App not installed for this person", "Blocked or uninstalled the bot",
+                     "No Teams account found for this email")[i % 3]) for i in range(40)]
+    status_rows = [ac.ServiceAreaStatus(area, allocated=48, started=40, submitted=31, overdue=3,
+                                        awaiting_oversight=12, disputed=1, complete=18) for area in _SERVICE_AREAS]
+    return {
+        "allocation_notice": ac.allocation_notice_card(_AUDITORS[0], "December 2026", six),
+        "allocation_notice_one": ac.allocation_notice_card(_SERVICE_LEAD, "December 2026", allocations(1)),
+        "auditor_reminder_7_days": ac.auditor_reminder_card("7 days", six),
+        "auditor_reminder_2_working_days": ac.auditor_reminder_card("2 working days", six),
+        "auditor_reminder_today": ac.auditor_reminder_card("today", allocations(1)),
+        "audit_overdue": ac.audit_overdue_card(six),
+        "supervisor_overdue": ac.supervisor_overdue_card(_SERVICE_LEAD, _AUDITORS[2], six),
+        "audit_form_empty": ac.audit_form_card(six[0]),
+        "audit_form_full_draft": ac.audit_form_card(six[0], full_draft()),
+        "audit_form_full_draft_every_error": ac.audit_form_card(six[0], full_draft(), every_field_error()),
+        "oversight_request": ac.oversight_request_card(audit_summary()),
+        "oversight_digest": ac.oversight_digest_card(_SERVICE_LEAD, oversight_items(40), OVERSIGHT_DUE),
+        "oversight_digest_empty": ac.oversight_digest_card(_SERVICE_LEAD, [], OVERSIGHT_DUE),
+        "oversight_reminder": ac.oversight_reminder_card(_SERVICE_LEAD, "3 working days", oversight_items(40),
+                                                         OVERSIGHT_DUE),
+        "oversight_overdue_service_lead": ac.oversight_overdue_card(_SERVICE_LEAD, oversight_items(40), OVERSIGHT_DUE),
+        "oversight_overdue_head_of_service": ac.oversight_overdue_card(
+            _SERVICE_LEAD, oversight_items(40), OVERSIGHT_DUE, head_of_service_name="Priya Raghunathan"),
+        "dispute": ac.dispute_card(dispute_view(), LONDON),
+        "upload_request": upload_request(),
+        "safeguarding_alert": ac.safeguarding_alert_card(alert, LONDON),
+        "unreachable_auditors": ac.unreachable_auditors_card("December 2026", unreachable),
+        "decline_notice": ac.decline_notice_card(decline, LONDON),
+        "cycle_status": ac.cycle_status_card("December 2026", status_rows, month="2026-12", as_of=AT, tz=LONDON),
+        "cycle_status_empty": ac.cycle_status_card("December 2026", []),
+        "my_audits": ac.my_audits_card(six),
+        "my_audits_none": ac.my_audits_card([]),
+        "acted_oversight_confirmed": ac.acted_card(f"Oversight needed: case {case_ref(1)}", "Oversight confirmed",
+                                                   _SERVICE_LEAD, AT, LONDON,
+                                                   details=[("Case", case_ref(1)), ("Team", _TEAMS[0])]),
+    }
+
+
+# --- welcome, help, whoami ---
+
+def profile() -> cc.Profile:
+    """Someone with every detail long: several service areas, a supervisor."""
+    return cc.Profile(name=_AUDITORS[1], role="head_of_service", team=_TEAMS[0],
+                      service_areas=list(_SERVICE_AREAS[:4]), supervisor_name="Priya Raghunathan")
+
+
+def common_card_samples() -> dict[str, Card]:
+    """Welcome (on the roster or not), help for each role (and when not understood), whoami."""
+    cards = {f"help_{role}": cc.help_card(role, qa_contact=_QA_CONTACT) for role in cc.ROLE_HELP}
+    cards.update({
+        "help_not_understood": cc.help_card("practice_manager", not_understood=True, qa_contact=_QA_CONTACT),
+        "help_not_on_roster": cc.help_card(None, not_understood=True, qa_contact=_QA_CONTACT),
+        "help_unknown_role": cc.help_card("business_support_officer", qa_contact=_QA_CONTACT),
+        "welcome": cc.welcome_card(profile(), qa_contact=_QA_CONTACT),
+        "welcome_not_on_roster": cc.welcome_card(None, qa_contact=_QA_CONTACT),
+        "whoami": cc.whoami_card(profile(), teams_name=_AUDITORS[1], qa_contact=_QA_CONTACT),
+        "whoami_not_on_roster": cc.whoami_card(None, teams_name="Krzysztof Wiśniewski (Agency)",
+                                               qa_contact=_QA_CONTACT),
+    })
+    return cards
+
+
+# --- the QA unit's allocation list, imported or refused ---
+
+def import_outcome() -> alc.ImportOutcome:
+    """A large council's month re-imported: more case references than the card's budget shows."""
+    refs = [case_ref(i) for i in range(1_010)]
+    sections = [("added", refs[:700]), ("updated", refs[700:950]),
+                ("withdrawn (not in the file, not started)", refs[950:990]),
+                ("kept as they are (already started; the file does not change them)", refs[990:1_005]),
+                ("still declined (the file gives the same auditor; give another to reallocate)", refs[1_005:])]
+    return alc.ImportOutcome(
+        month="2026-12", file_name="QA allocations December 2026 – final, agreed at moderation (v3).xlsx",
+        month_source="file name",
+        counts=[("Added", 700), ("Updated", 250), ("Unchanged", 212), ("Withdrawn", 40),
+                ("Kept (already started)", 15)],
+        sections=sections)
+
+
+def import_problems(count: int = 120) -> list[str]:
+    """What storage/allocations.py says of a bad list, as many as a badly pasted sheet gives."""
+    areas = ", ".join(sorted(_SERVICE_AREAS))
+    kinds = (
+        lambda row: f"row {row}, column service_area: 'Childrens services north' is not a service area anyone "
+                    f"on the roster works in (known: {areas})",
+        lambda row: f"row {row}, column auditor_email: jo.bloggs@example.gov.uk is a practitioner on the roster; "
+                    "audits are carried out by managers, the QA unit or the principal social worker, not "
+                    "practitioners",
+        lambda row: f"row {row}, column case_ref: contains spaces; a case reference is the case-management "
+                    "system's id (letters, digits, - _ /), never a name",
+        lambda row: f"row {row}, column case_holder_email: is the auditor; an auditor audits alongside the case "
+                    "holder, not their own case",
+    )
+    return [kinds[i % len(kinds)](i + 2) for i in range(count)]
+
+
+def allocation_card_samples() -> dict[str, Card]:
+    return {
+        "allocation_import_summary": alc.import_summary_card(import_outcome()),
+        "allocation_import_summary_no_cases": alc.import_summary_card(alc.ImportOutcome(
+            "2026-12", "allocations-2026-12.csv", "message", [("Added", 0)], [])),
+        "allocation_import_rejected": alc.rejected_card("2026-12", "QA allocations December 2026.xlsx",
+                                                        "current", import_problems()),
+    }
+
+
+# --- several notices to one person at one moment (one message) ---
+
+def payload(card: Card, summary: str) -> dict[str, Any]:
+    """An outbox payload as the duties write it."""
+    return {"text": summary, "card": card, "summary": summary}
+
+
+def _digest_cards(payloads: Sequence[dict[str, Any]]) -> list[Card]:
+    return [activity["attachments"][0]["content"] for activity, _ in dg.digest_activities(payloads)]
+
+
+def digest_samples() -> dict[str, Card]:
+    """Three notices as one card, and the 28th for a service lead who also audits and supervises
+    (oversight digest, their own overdue audits, a supervisee's, a dispute, an upload request),
+    split into messages under 28 KB."""
+    three = [
+        payload(ac.auditor_reminder_card("today", allocations(1)), "Audit due today: case CD-4810000"),
+        payload(upload_request(), "Upload the audit: case CD-4810037"),
+        payload(ac.dispute_card(dispute_view(), LONDON), "Audit disputed: case CD-4810037"),
+    ]
+    busy_day = [
+        payload(ac.oversight_digest_card(_SERVICE_LEAD, oversight_items(40), OVERSIGHT_DUE),
+                "40 audits awaiting your oversight"),
+        payload(ac.audit_overdue_card(allocations(2)), "Audits overdue"),
+        payload(ac.supervisor_overdue_card(_SERVICE_LEAD, _AUDITORS[2], allocations(6)),
+                f"Overdue audits: {_AUDITORS[2]}"),
+        payload(ac.dispute_card(dispute_view(), LONDON), "Audit disputed: case CD-4810037"),
+        payload(upload_request(), "Upload the audit: case CD-4810037"),
+    ]
+    cards = {"digest_of_three": dg.digest_activity(three)["attachments"][0]["content"]}
+    cards.update({f"digest_busy_day_{n}": card for n, card in enumerate(_digest_cards(busy_day), start=1)})
+    return cards
+
+
+def sample_cards() -> dict[str, Card]:
+    """Every card the dialogs can build, by file-safe name."""
+    cards: dict[str, Card] = {}
+    for part in (audit_card_samples(), common_card_samples(), allocation_card_samples(), digest_samples()):
+        clash = cards.keys() & part.keys()
+        if clash:
+            raise ValueError(f"sample names used twice: {sorted(clash)}")
+        cards.update(part)
+    return cards
