@@ -51,10 +51,11 @@ def edge_cards() -> dict[str, Card]:
     tz, at = samples.LONDON, samples.AT
     six = samples.allocations(6)
     first = six[0]
-    notice = row("allocation_notice", samples.audit_card_samples()["allocation_notice"], "Your audit allocation")
-    digest = row("service_lead_digest", samples.audit_card_samples()["oversight_digest"], "40 audits awaiting oversight")
-    upload = row("upload_request", samples.upload_request(), "Upload the audit: case CD-4810037")
-    dispute = row("dispute", samples.audit_card_samples()["dispute"], "Audit disputed: case CD-4810037")
+    sent = samples.audit_card_samples()
+    notice = row("allocation_notice", sent["allocation_notice"], "Your audit allocation")
+    digest = row("service_lead_digest", sent["oversight_digest"], "40 audits awaiting oversight")
+    upload = row("upload_request", sent["upload_request"], "Upload the audit: case CD-4810037")
+    dispute = row("dispute", sent["dispute"], "Audit disputed: case CD-4810037")
     by_allocation = {"allocation_id": first.allocation_id}
     reviewed = {"audit_id": 200_003}
     started = f"This audit was started by {first.case_holder_name} on Thursday 10 December 2026 at 10:00 and has " \

@@ -4,11 +4,8 @@ which messages it updates in place."""
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,13 +21,13 @@ from storage import audit_flow as flow
 from storage.models import KEY_AREAS, Allocation, AuditEvent, AuditMonth, Conversation, OutboxMessage, Person
 from storage.outbox import enqueue
 from tests.support import activities as act
+from tests.support.card_validator import validate
 
 NOW = datetime(2026, 12, 10, 10, 0, tzinfo=timezone.utc)  # Thursday, inside the send window
 SATURDAY = datetime(2026, 12, 12, 11, 0, tzinfo=timezone.utc)
 AREA = "Children in Need"
 CARD = "application/vnd.microsoft.card.adaptive"
 MESSAGE = "application/vnd.microsoft.activity.message"
-VALIDATOR = Path(__file__).resolve().parents[1] / "tools" / "validate-cards.js"
 
 PEOPLE = {  # key -> (role, team, service areas)
     "ann": ("practice_manager", "Team Gamma", AREA),  # audits both cases
@@ -457,7 +454,7 @@ async def test_an_action_submit_message_does_the_same(desk):
 
 def test_cards_made_from_sent_cards_pass_microsofts_card_parser():
     """Acted, polite and rebuilt cards, checked with tools/validate-cards.js like the builders' own."""
-    from tests.support import card_samples
+    from dialogs import samples as card_samples
 
     tz = card_samples.LONDON
     cases = card_samples.allocations(3)
@@ -492,11 +489,7 @@ def test_cards_made_from_sent_cards_pass_microsofts_card_parser():
         "form, draft saved": saved.card,
     }
     assert all(made.values())
-    node = shutil.which("node")
-    assert node is not None, "node is not on PATH: the card checks need Node.js 20"
-    done = subprocess.run([node, str(VALIDATOR)], input=json.dumps([{"name": k, "card": v} for k, v in made.items()]),
-                          capture_output=True, text=True, timeout=60, check=False)
-    report = json.loads(done.stdout)
+    rc, report = validate(made.items())
     assert [c["name"] for c in report["cards"]] == list(made)
     assert {c["name"]: c["problems"] for c in report["cards"] if c["problems"]} == {}
-    assert done.returncode == 0
+    assert rc == 0

@@ -11,11 +11,10 @@ from typing import Any
 import pytest
 
 from dialogs import audit_cards as ac
-from dialogs import card_kit
-from tests.support import card_samples as samples
+from dialogs import card_kit, samples
 
 UTC = timezone.utc
-SAMPLES = samples.all_samples()
+SAMPLES = list(samples.audit_card_samples().items())
 
 
 def nodes(node: Any) -> Iterator[dict[str, Any]]:

@@ -1,35 +1,19 @@
-"""Every sample card through Microsoft's Adaptive Cards library (tools/validate-cards.js)."""
+"""Every sample card (dialogs/samples.py) through Microsoft's Adaptive Cards library (tools/validate-cards.js),
+and the validator catching what it must."""
 from __future__ import annotations
 
 import copy
 import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support import card_samples
+from dialogs.samples import sample_cards
+from tests.support.card_validator import MAX_CARD_BYTES, run_validator
 
-ROOT = Path(__file__).resolve().parents[1]
-VALIDATOR = ROOT / "tools" / "validate-cards.js"
-MAX_CARD_BYTES = 28 * 1024  # Teams' limit for a card
-SAMPLES = card_samples.all_samples()
+SAMPLES = list(sample_cards().items())
 NAMES = [name for name, _ in SAMPLES]
-
-
-def run_validator(payload: Any = None, *args: str) -> tuple[int, dict[str, Any] | None, str]:
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is not on PATH: the card checks need Node.js 20")
-    if not (ROOT / "tools" / "node_modules" / "adaptivecards").is_dir():
-        pytest.fail("tools/node_modules is missing: run `npm ci --prefix tools`")
-    stdin = json.dumps(payload, ensure_ascii=False) if payload is not None else ""
-    done = subprocess.run([node, str(VALIDATOR), *args], input=stdin, capture_output=True, text=True,
-                          encoding="utf-8", timeout=60, check=False)
-    report = json.loads(done.stdout) if done.stdout.strip() else None
-    return done.returncode, report, done.stderr
 
 
 @pytest.fixture(scope="module")

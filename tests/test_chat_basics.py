@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 from botbuilder.core import TurnContext
@@ -17,8 +14,7 @@ from dialogs.common_cards import CARD_CONTENT_TYPE, Profile, help_card, welcome_
 from storage.bot_state import SqlStorage
 from storage.models import ROLES, Conversation
 from tests.support import activities as act
-
-TOOLS = Path(__file__).resolve().parent.parent / "tools"
+from tests.support.card_validator import card_problems
 
 # A phrase each role's help must carry, in the framework's words (sections 8, 9.1, 9.3, 9.4, 11).
 ROLE_PHRASES = {
@@ -149,32 +145,6 @@ def test_common_cards_pass_microsofts_card_parser():
         assert (card["type"], card["version"], card["$schema"]) == (
             "AdaptiveCard", "1.5", "http://adaptivecards.io/schemas/adaptive-card.json")
     assert card_problems(cards) == [[] for _ in cards]
-
-
-# Parses cards as a 1.5 host would and lists what it rejects (unknown types, bad values, ...).
-VALIDATE_JS = """
-const AC = require(process.argv[1] + "/node_modules/adaptivecards/dist/adaptivecards.js");
-const out = [];
-for (const json of JSON.parse(require("fs").readFileSync(0, "utf8"))) {
-  const ctx = new AC.SerializationContext(new AC.Version(1, 5));
-  const card = new AC.AdaptiveCard();
-  card.parse(json, ctx);
-  const errs = [];
-  for (let i = 0; i < ctx.eventCount; i++) errs.push(ctx.getEventAt(i).message);
-  for (const e of card.validateProperties().validationEvents) errs.push(e.message);
-  out.push(errs);
-}
-process.stdout.write(JSON.stringify(out));
-"""
-
-
-def card_problems(cards: list[dict]) -> list[list[str]]:
-    node = shutil.which("node")
-    if node is None or not (TOOLS / "node_modules" / "adaptivecards").is_dir():
-        pytest.fail("node and tools/node_modules/adaptivecards are needed: run npm ci --prefix tools")
-    done = subprocess.run([node, "-e", VALIDATE_JS, str(TOOLS)], input=json.dumps(cards), capture_output=True,
-                          text=True, timeout=60, check=True)
-    return json.loads(done.stdout)
 
 
 # -- dialog level: QaBot driven by botbuilder's TestAdapter ---------------------------------

@@ -1,38 +1,8 @@
 """Digests: several notices to one person as one message (pure, plus Microsoft's card parser)."""
-import json
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 
 from dialogs.digest import CARD_CONTENT_TYPE, MAX_ACTIVITY_BYTES, activity_bytes, digest_activities, digest_activity
-
-TOOLS = Path(__file__).resolve().parent.parent / "tools"
-# Parses cards as a 1.5 host would and lists what it rejects (unknown types, duplicate ids...).
-VALIDATE_JS = """
-const AC = require(process.argv[1] + "/node_modules/adaptivecards/dist/adaptivecards.js");
-const out = [];
-for (const json of JSON.parse(require("fs").readFileSync(0, "utf8"))) {
-  const ctx = new AC.SerializationContext(new AC.Version(1, 5));
-  const card = new AC.AdaptiveCard();
-  card.parse(json, ctx);
-  const errs = [];
-  for (let i = 0; i < ctx.eventCount; i++) errs.push(ctx.getEventAt(i).message);
-  for (const e of card.validateProperties().validationEvents) errs.push(e.message);
-  out.push(errs);
-}
-process.stdout.write(JSON.stringify(out));
-"""
-
-
-def card_problems(cards: list[dict]) -> list[list[str]]:
-    node = shutil.which("node")
-    if node is None or not (TOOLS / "node_modules" / "adaptivecards").is_dir():
-        pytest.fail("node and tools/node_modules/adaptivecards are needed: run npm ci --prefix tools")
-    done = subprocess.run([node, "-e", VALIDATE_JS, str(TOOLS)], input=json.dumps(cards), capture_output=True,
-                          text=True, timeout=60, check=True)
-    return json.loads(done.stdout)
+from tests.support.card_validator import card_problems  # Microsoft's parser: tools/validate-cards.js
 
 
 def notice(n: int, *, inputs: bool = False, filler: int = 0) -> dict:

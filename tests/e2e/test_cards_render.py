@@ -1,4 +1,4 @@
-"""Every audit-cycle card (tests/support/card_samples.py, at its largest realistic size) sent into a
+"""Every audit-cycle card (dialogs/samples.py, at its largest realistic size) sent into a
 Microsoft 365 Agents Playground chat through its Bot Connector, as the bot sends it: each must
 render with all of its text, and the Playground must not flag anything it cannot show.
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from dialogs.samples import audit_card_samples
 from tests.e2e.chat import Chat, missing_texts, post_card
-from tests.support.card_samples import all_samples
 
 pytestmark = pytest.mark.e2e
 
@@ -37,7 +37,7 @@ def show(chat: Chat, demo_stack, content: dict, content_type: str = "application
 
 
 def test_every_audit_card_renders_whole(chat, demo_stack):
-    samples = all_samples()
+    samples = list(audit_card_samples().items())
     assert len(samples) >= 20
     for name, content in samples:
         card = show(chat, demo_stack, content)
