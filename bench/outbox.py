@@ -167,6 +167,14 @@ async def run(messages: int, delay: float, concurrency: int) -> dict:
             await seed(db, service_url, messages)
             services = Services.create(Settings(database_url=db.url), db=db)
             sender = OutboxSender(services, concurrency=concurrency)
+            sent_at: list[float] = []  # when the sender started each POST, on its own clock
+            post = services.connector.send_to_conversation
+
+            async def timed_post(*args):
+                sent_at.append(time.monotonic())
+                return await post(*args)
+
+            services.connector.send_to_conversation = timed_post
             began, cpu0 = time.monotonic(), time.process_time()
             report = await sender.deliver_due(NOW, wait_retries=0)
             elapsed, cpu = time.monotonic() - began, time.process_time() - cpu0
@@ -187,7 +195,7 @@ async def run(messages: int, delay: float, concurrency: int) -> dict:
         "sustained_share": sustained / CEILING,
         "lost": sum(1 for n in range(messages) if per_notice[n] == 0),
         "twice": sum(1 for n in range(messages) if per_notice[n] > 1),
-        "busiest_window": busiest_window(times), "failed_posts": len(records) - len(ok),
+        "busiest_window": busiest_window(times), "busiest_sent": busiest_window(sent_at), "failed_posts": len(records) - len(ok),
         "report": report.describe(), "status": status.describe().splitlines()[0],
     }
 
@@ -196,7 +204,7 @@ def describe(runs: list[dict], command: str) -> str:
     r = runs[0]
     shares = sorted(x["sustained_share"] for x in runs)
     median = shares[len(shares) // 2]
-    worst_window = max(x["busiest_window"] for x in runs)
+    worst_window = max(max(x["busiest_window"], x["busiest_sent"]) for x in runs)
     lost, twice = sum(x["lost"] for x in runs), sum(x["twice"] for x in runs)
     verdict = "meets" if median >= 0.98 and not lost and not twice and worst_window <= CEILING else "MISSES"
     lines = [
@@ -210,12 +218,12 @@ def describe(runs: list[dict], command: str) -> str:
         f"answering each POST after {r['delay_ms']:.0f} ms. {len(runs)} runs, each on a fresh database:",
         "",
         "| run | sustained rate (first to last arrival at the fake) | overall (`deliver_due` start to return) "
-        "| busiest 1-s window of arrivals (limit 50) | lost / twice | failed POSTs | sender CPU per message |",
+        "| busiest 1-s window (limit 50): sent / arrived | lost / twice | failed POSTs | sender CPU per message |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for n, x in enumerate(runs, 1):
         lines.append(f"| {n} | {x['sustained_rate']:.2f}/s = {x['sustained_share']:.1%} | "
-                     f"{x['overall_rate']:.2f}/s in {x['elapsed']:.1f} s | {x['busiest_window']} | "
+                     f"{x['overall_rate']:.2f}/s in {x['elapsed']:.1f} s | {x['busiest_sent']} / {x['busiest_window']} | "
                      f"{x['lost']} / {x['twice']} | {x['failed_posts']} | {x['cpu_ms']:.1f} ms |")
     lines += [
         "",
@@ -224,12 +232,15 @@ def describe(runs: list[dict], command: str) -> str:
         f"Verdict: {verdict} the target (median ≥ 98% of 50/s sustained, none lost, none twice, no window "
         "over 50 in any run).",
         "",
-        "Notes. The sender aims at 49.5/s (99%): the 1% margin absorbs the milliseconds by which scheduling "
-        "moves a request, and a send woken more than 5 ms after its slot takes a fresh one rather than "
-        "squeeze the next. So the figures depend on the machine being free: with other test suites busy on "
-        "these 2 cores, late wakes cost slots (down to ~97%) and a stalled fake can see 51 in a second. "
-        "Sending each second's 50 as one burst instead made the requests queue at the fake and arrive up "
-        "to 68 in a second there; hence the even pace.",
+        "Notes. Sent: when the sender began each POST; arrived: when the fake's handler began it (the moment "
+        "Teams would count it). The sender aims at 49.5/s (99%): its Pacer hands out one turn per 20.2 ms, and "
+        "a turn woken up to 3 ms late still counts as on time (the 1% margin absorbs it); a later wake-up "
+        "pushes the following turns back, costing throughput, never the limit. The figures need the machine "
+        "to be free: these 2 cores are shared with other test suites, and while they ran, late wake-ups cost "
+        "up to 2% and the fake's own loop sometimes stalled and then handled requests that had come tens of "
+        "milliseconds apart together, counting 51–53 in a second at its end while the sender's own send "
+        "times stayed at 50. Sending each second's 50 as one burst instead made the requests queue at the "
+        "fake and arrive up to 68 in a second there; hence the even pace.",
         "",
     ]
     return "\n".join(lines)

@@ -23,6 +23,8 @@ Time: `deliver_due(now)` decides due-ness by a logical clock that starts at `now
 with real time, so `tick --now` works on any date; leases use the wall clock (services.clock).
 
 Knobs from the environment (read here, at the edge): QA_OUTBOX_LEASE_SECONDS (default 120).
+The limiter lives in the process: two instances on one database each keep to the full limits,
+so give each a share (`limits=`) if they send to one tenant at once.
 """
 from __future__ import annotations
 
@@ -40,6 +42,7 @@ from datetime import datetime, timedelta
 from bot.connector import ConnectorError, ConnectorResponse
 from bot.ratelimit import EPSILON, MAX_ATTEMPTS, RETRY_BASE, RETRY_CAP, TEAMS_LIMITS, Limits, RateLimiter, retry_delay
 from bot.services import Services
+from bot.settings import SettingsError
 from dialogs.digest import check_payload, digest_activities
 from storage import outbox
 from storage.models import OutboxMessage
@@ -96,6 +99,13 @@ class Pacer:
         self._queue.clear()
 
     async def _run(self) -> None:
+        try:
+            await self._hand_out()
+        except Exception as exc:  # noqa: BLE001 - never leave a send waiting for ever
+            log.error("outbox pacer failed: %s", type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))
+            self.stop()
+
+    async def _hand_out(self) -> None:
         loop = asyncio.get_running_loop()
         planned: float | None = None
         while self._queue:
@@ -161,9 +171,9 @@ def _lease_from_env() -> float:
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(f"QA_OUTBOX_LEASE_SECONDS must be a number of seconds, not {text!r}") from None
-    if value <= 0:
-        raise ValueError("QA_OUTBOX_LEASE_SECONDS must be more than 0")
+        raise SettingsError(f"QA_OUTBOX_LEASE_SECONDS must be a number of seconds, not {text!r}") from None
+    if not 0 < value < 86400:
+        raise SettingsError("QA_OUTBOX_LEASE_SECONDS must be more than 0 and less than a day")
     return value
 
 
@@ -224,7 +234,7 @@ class OutboxSender:
                 log.error("outbox sender: %s", type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))
             if report.messages or report.undeliverable or report.retried:
                 log.info("outbox delivery: %s", report.describe())
-            await self._pause(max(timeout, 0.0))
+            await self._pause(max(timeout, 0.05))  # never a busy loop, whatever the database says
 
     def wake(self) -> None:
         """Something was just enqueued: look now rather than at the next poll."""

@@ -386,3 +386,14 @@ async def test_the_pacer_spaces_turns_and_stops():
     await waiting
     pacer.stop()
     assert [await task for task in blocked] == [0.0, 0.0, 0.0]  # let go, to hand their rows back
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-5", "nan", "inf"])
+def test_a_bad_lease_setting_is_refused_by_name(services, monkeypatch, value):
+    from bot.settings import SettingsError
+
+    monkeypatch.setenv("QA_OUTBOX_LEASE_SECONDS", value)
+    with pytest.raises(SettingsError, match="QA_OUTBOX_LEASE_SECONDS"):
+        OutboxSender(services)
+    monkeypatch.setenv("QA_OUTBOX_LEASE_SECONDS", "2.5")
+    assert OutboxSender(services).lease == timedelta(seconds=2.5)
