@@ -87,6 +87,9 @@ class Reply:
     update: bool = False  # also replace the acted-on message with `card` (UpdateActivity)
     send: list[tuple[dict, str]] = field(default_factory=list)  # new messages: (card, summary)
     deliver_now: bool = False  # outbox rows due now were written (safeguarding alerts)
+    # Outbox row id -> the payload the acted-on message now shows, so a later press on the same
+    # message rebuilds it from what people see, not from what was first sent.
+    shown: dict[int, dict] = field(default_factory=dict)
 
 
 # -- wiring -----------------------------------------------------------------------------------
@@ -147,6 +150,8 @@ async def carry_out(services: Services, turn_context: TurnContext, reply: Reply)
             await turn_context.update_activity(update)
         except Exception as exc:  # noqa: BLE001 - the change is made; the invoke response still shows it
             log.warning("could not update the acted-on message: %s", type(exc).__name__)
+    if reply.shown:
+        await flow.record_shown(services.db, reply.shown)
     for new_card, summary in reply.send:
         await _send_card(turn_context, new_card, summary)
 
@@ -255,14 +260,15 @@ def reply_for(verb: str, outcome: flow.Outcome, rows: list[OutboxMessage], ids: 
             return Reply(text=f"Your audit form for case {ref} is in our chat.", send=send)
     acted = Acted(OUTCOME_TEXT[verb], outcome.actor_name, outcome.at, tz, _details(verb, outcome),
                   keep_for(verb, ids))
-    new_card = rebuild(rows, ids, acted.apply)
+    shown: dict[int, dict] = {}
+    new_card = rebuild(rows, ids, acted.apply, shown)
     if new_card is None and verb in _SINGLE_CARD_TITLES:
         new_card = acted.whole(_SINGLE_CARD_TITLES[verb].format(ref=ref), [])
     if new_card is None:  # a message we cannot read back (it may list other cases): leave it be
         done = {Verb.AUDIT_START: f"Audit of case {ref} started: the form is in our chat.",
                 Verb.ALLOCATION_DECLINE: f"Thank you: the QA unit has been told you can't do the audit of case {ref}."}
         return Reply(text=done.get(verb, "Done."), send=send, deliver_now=outcome.urgent)
-    return Reply(card=new_card, update=True, send=send, deliver_now=outcome.urgent)
+    return Reply(card=new_card, update=True, send=send, deliver_now=outcome.urgent, shown=shown)
 
 
 def _details(verb: str, outcome: flow.Outcome) -> list[tuple[str, str]]:
@@ -427,9 +433,9 @@ class Acted:
 
 
 def rebuild(rows: list[OutboxMessage], ids: Mapping[str, int],
-            change: Callable[[dict, Mapping[str, int]], dict]) -> dict | None:
+            change: Callable[[dict, Mapping[str, int]], dict], shown: dict[int, dict] | None = None) -> dict | None:
     """The card of the sent message `rows` made (one notice or a digest), with `change` applied to
-    each notice acting on these ids; None when none of them does."""
+    each notice acting on these ids; None when none of them does. Changed payloads go in `shown`."""
     payloads, hit = [], False
     for row in rows:
         payload = dict(row.payload or {})
@@ -437,6 +443,8 @@ def rebuild(rows: list[OutboxMessage], ids: Mapping[str, int],
         if isinstance(content, dict) and mentions(content, ids):
             payload["card"] = change(content, ids)
             hit = True
+            if shown is not None:
+                shown[row.id] = payload
         payloads.append(payload)
     if not hit:
         return None

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -150,6 +150,13 @@ async def sent_rows(db: Database, activity_id: str, conversation_id: str, person
         return list((await session.execute(
             select(OutboxMessage).where(OutboxMessage.activity_id == activity_id, OutboxMessage.state == "sent", to_chat)
             .order_by(OutboxMessage.due_at, OutboxMessage.id))).scalars())
+
+
+async def record_shown(db: Database, shown: Mapping[int, dict]) -> None:
+    """Keep, on each sent outbox row, the payload its message shows after an update in place."""
+    async with db.sessions.begin() as session:
+        for row_id, payload in shown.items():
+            await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(payload=payload))
 
 
 # -- the audit form's values ------------------------------------------------------------------

@@ -350,8 +350,6 @@ async def test_december_and_january_as_each_chat_sees_them(month: Month, db):
     assert sent_to[act.personal_conversation_id("pat")] == sent_to[act.personal_conversation_id("pia")] == 1
 
 
-@pytest.mark.xfail(strict=True, reason="bot/audit_actions.py rebuilds an acted-on notice from the outbox payload as "
-                   "first sent, so a second press on the same notice shows earlier acted cases' buttons again")
 async def test_a_second_case_started_from_the_same_notice_keeps_the_first_marked(month: Month):
     m = month
     await m.tick(utc(2026, 12, 3, 9))
