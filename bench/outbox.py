@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import re
@@ -116,6 +117,10 @@ def _timed_fake():
 
 async def serve_fake(delay: float, ready: Path, out: Path) -> None:
     """Run the fake connector until SIGTERM, then write what it saw to `out`."""
+    # The fake keeps every call it records; with thousands, the collector's full passes paused
+    # it for 20-45 ms, and the requests that queued meanwhile were then counted together.
+    # Teams does not stop for our garbage, so neither does the stand-in.
+    gc.disable()
     fake = await _timed_fake().start()
     fake.delay = delay
     stopping = asyncio.Event()
@@ -163,6 +168,10 @@ async def run(messages: int, delay: float, concurrency: int) -> dict:
         db = Database(url)
         await upgrade(db.engine)
         fake, service_url = await _start_fake(delay, work)
+        # Teams does not share our CPU: on a small machine let the fake win it, so what it
+        # measures is our sending, not its own waits for a core.
+        if os.nice(0) < 5:
+            os.nice(5)
         try:
             await seed(db, service_url, messages)
             services = Services.create(Settings(database_url=db.url), db=db)
@@ -239,8 +248,11 @@ def describe(runs: list[dict], command: str) -> str:
         "to be free: these 2 cores are shared with other test suites, and while they ran, late wake-ups cost "
         "up to 2% and the fake's own loop sometimes stalled and then handled requests that had come tens of "
         "milliseconds apart together, counting 51–53 in a second at its end while the sender's own send "
-        "times stayed at 50. Sending each second's 50 as one burst instead made the requests queue at the "
-        "fake and arrive up to 68 in a second there; hence the even pace.",
+        "times stayed at 50. Its garbage collector did the same (pauses of 20–45 ms once it held "
+        "thousands of calls). Hence the fake runs with the collector off and the bench lowers its own "
+        "priority (nice 5) once the fake is running: Teams neither shares our CPU nor stops for our "
+        "garbage. Sending each second's 50 as one burst instead of pacing made the requests queue at the "
+        "fake and arrive up to 68 in a second there.",
         "",
     ]
     return "\n".join(lines)
