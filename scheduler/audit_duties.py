@@ -15,6 +15,8 @@ sweep, so duty_runs grows by dozens of rows a day, not by a row a minute).
 
 Rows of one moment share one due_at, so the sender puts what one person is owed at that moment
 into one message: the moment's send time, or the next send moment when the bot runs it late.
+They are written together (storage.outbox.enqueue_many), and recipients are looked up in bulk
+(supervisors by email in one query, service areas indexed once): bench/sweep.py measures why.
 
 A bot that was down runs each missed moment once. A reminder (or the service-lead digest)
 whose later sibling on the same track is already due is superseded: recorded in the audit
@@ -60,7 +62,7 @@ from qa.calendar import WorkingCalendar
 from scheduler.duties import Occurrence
 from storage import cycle
 from storage.models import Allocation, AuditEvent, AuditMonth, Person
-from storage.outbox import enqueue
+from storage.outbox import Message, enqueue_many
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -117,45 +119,43 @@ async def notify_allocations(session: AsyncSession, cal: WorkingCalendar, month:
     label = format_month(month)
     groups = cycle.by_auditor(allocations)
     reasons = await cycle.unreachable_reasons(session, [auditor for auditor, _ in groups])
-    written = 0
+    messages = []
     for auditor, mine in groups:
         key = f"allocation-notice:{month}:{auditor.id}" + (f":{ids_hash(a.id for a in mine)}" if late else "")
         if auditor.active:  # a leaver gets nothing; the QA unit hears below
             views = [cycle.allocation_view(a, cal) for a in mine]
             refs = ", ".join(v.case_ref for v in views)
-            written += await enqueue(
-                session, key=key, kind=ALLOCATION_NOTICE, person_id=auditor.id, due_at=due_at, now=now,
+            messages.append(Message(
+                key, ALLOCATION_NOTICE, auditor.id, due_at=due_at,
                 payload=_payload(allocation_notice_card(auditor.display_name, label, views),
                                  f"Your audit allocation for {label}: {_plural(len(views), 'case')}",
                                  f"Your audit allocation for {label}: {refs}. Please complete by "
-                                 f"{format_day(views[0].deadline)}."))
+                                 f"{format_day(views[0].deadline)}.")))
         for allocation in mine:
             allocation.notified_at = now
     lost = [(auditor, mine) for auditor, mine in groups if auditor.id in reasons]
     if lost:
-        written += await _tell_qa_unit(session, month, lost, reasons, due_at, now, late=late)
+        messages += await _tell_qa_unit(session, month, lost, reasons, due_at, late=late)
+    # One INSERT for the moment's notices, not one per auditor: thousands at the notice moment.
+    written = await enqueue_many(session, messages, now=now)
     log.info("allocation notices month=%s auditors=%d unreachable=%d late=%s", month, len(groups), len(lost), late)
     return written
 
 
 async def _tell_qa_unit(session: AsyncSession, month: str, lost: list[tuple[Person, list[Allocation]]],
-                        reasons: dict[int, str], due_at: datetime, now: datetime, *, late: bool) -> int:
+                        reasons: dict[int, str], due_at: datetime, *, late: bool) -> list[Message]:
     qa_unit = await cycle.active_people(session, "qa_unit")
     if not qa_unit:
         log.warning("allocation notices month=%s: %d auditors unreachable and no QA unit on the roster",
                     month, len(lost))
-        return 0
+        return []
     label = format_month(month)
     people = [(auditor.display_name, auditor.email, reasons[auditor.id]) for auditor, _ in lost]
     card = unreachable_auditors_card(label, people)
     suffix = f":{ids_hash(a.id for _, mine in lost for a in mine)}" if late else ""
     summary = f"Allocations not delivered for {label}: {_plural(len(people), 'auditor')}"
-    written = 0
-    for person in qa_unit:
-        written += await enqueue(session, key=f"unreachable-auditors:{month}:{person.id}{suffix}",
-                                 kind="unreachable-auditors", person_id=person.id, due_at=due_at, now=now,
-                                 payload=_payload(card, summary))
-    return written
+    return [Message(f"unreachable-auditors:{month}:{person.id}{suffix}", "unreachable-auditors", person.id,
+                    due_at=due_at, payload=_payload(card, summary)) for person in qa_unit]
 
 
 # -- the cycle's moments --------------------------------------------------------------------
@@ -192,20 +192,28 @@ class AuditCycleDuty:
         step = _Step(session, self.cal, month, cycle_dates(year, number, self.cal), moment,
                      row_due_at(self.cal, moment.due_at, now), now)
         await _HANDLERS[moment.kind](step)
+        await step.flush()
 
 
 class _Step:
-    """One moment being run: what every handler needs."""
+    """One moment being run: what every handler needs, and the messages it writes (in one go)."""
 
     def __init__(self, session: AsyncSession, cal: WorkingCalendar, month: str, dates: CycleDates,
                  moment: CycleMoment, due_at: datetime, now: datetime) -> None:
         self.session, self.cal, self.month, self.dates = session, cal, month, dates
         self.moment, self.due_at, self.now = moment, due_at, now
         self.label = format_month(month)
+        self.messages: list[Message] = []
 
-    async def send(self, key: str, person: Person, card: dict, summary: str) -> None:
-        await enqueue(self.session, key=key, kind=self.kind_of(key), person_id=person.id, due_at=self.due_at,
-                      now=self.now, payload=_payload(card, summary))
+    def send(self, key: str, person: Person, card: dict, summary: str) -> None:
+        self.messages.append(Message(key, self.kind_of(key), person.id, due_at=self.due_at,
+                                     payload=_payload(card, summary)))
+
+    async def flush(self) -> int:
+        """Write the messages sent so far: one INSERT per few hundred, not one each."""
+        written = await enqueue_many(self.session, self.messages, now=self.now)
+        self.messages = []
+        return written
 
     @staticmethod
     def kind_of(key: str) -> str:
@@ -228,25 +236,27 @@ async def _auditor_reminder(step: _Step) -> None:
     for auditor, mine in cycle.by_auditor(await cycle.unsubmitted(step.session, step.month)):
         if not auditor.active:
             continue
-        await step.send(f"{AUDITOR_REMINDER}:{step.month}:{label}:{auditor.id}", auditor,
-                        auditor_reminder_card(label, step.views(mine)),
-                        f"{_plural(len(mine), 'audit')} due {_REMINDER_WORDS[label]}")
+        step.send(f"{AUDITOR_REMINDER}:{step.month}:{label}:{auditor.id}", auditor,
+                  auditor_reminder_card(label, step.views(mine)),
+                  f"{_plural(len(mine), 'audit')} due {_REMINDER_WORDS[label]}")
 
 
 async def _audit_overdue(step: _Step) -> None:
-    for auditor, mine in cycle.by_auditor(await cycle.unsubmitted(step.session, step.month)):
+    groups = cycle.by_auditor(await cycle.unsubmitted(step.session, step.month))
+    supervisors = await cycle.active_people_by_email(step.session, (auditor.supervisor_email for auditor, _ in groups))
+    for auditor, mine in groups:
         views = step.views(mine)
         if auditor.active:
-            await step.send(f"{AUDIT_OVERDUE}:{step.month}:{auditor.id}", auditor, audit_overdue_card(views),
-                            f"{_plural(len(views), 'audit')} overdue")
-        supervisor = await cycle.active_person_by_email(step.session, auditor.supervisor_email)
+            step.send(f"{AUDIT_OVERDUE}:{step.month}:{auditor.id}", auditor, audit_overdue_card(views),
+                      f"{_plural(len(views), 'audit')} overdue")
+        supervisor = supervisors.get(cycle.email_key(auditor.supervisor_email))
         if supervisor is None:
             log.warning("audit overdue month=%s: auditor %s has no supervisor on the roster", step.month, auditor.id)
             continue
         # One row per auditor: the sender puts a supervisor's rows of this moment in one message.
-        await step.send(f"supervisor-overdue:{step.month}:{supervisor.id}:{auditor.id}", supervisor,
-                        supervisor_overdue_card(supervisor.display_name, auditor.display_name, views),
-                        f"Overdue audits: {auditor.display_name}, {_plural(len(views), 'case')}")
+        step.send(f"supervisor-overdue:{step.month}:{supervisor.id}:{auditor.id}", supervisor,
+                  supervisor_overdue_card(supervisor.display_name, auditor.display_name, views),
+                  f"Overdue audits: {auditor.display_name}, {_plural(len(views), 'case')}")
 
 
 async def _service_lead_shares(step: _Step) -> list[tuple[Person, list[Allocation]]]:
@@ -263,33 +273,33 @@ async def _service_lead_shares(step: _Step) -> list[tuple[Person, list[Allocatio
 async def _service_lead_digest(step: _Step) -> None:
     due = step.dates.oversight_deadline
     for lead, mine in await _service_lead_shares(step):
-        await step.send(f"{SERVICE_LEAD_DIGEST}:{step.month}:{lead.id}", lead,
-                        oversight_digest_card(lead.display_name, step.items(mine), due),
-                        f"{_plural(len(mine), 'audit')} awaiting your oversight by {format_day(due)}")
+        step.send(f"{SERVICE_LEAD_DIGEST}:{step.month}:{lead.id}", lead,
+                  oversight_digest_card(lead.display_name, step.items(mine), due),
+                  f"{_plural(len(mine), 'audit')} awaiting your oversight by {format_day(due)}")
 
 
 async def _oversight_reminder(step: _Step) -> None:
     due, label = step.dates.oversight_deadline, step.moment.label
     for lead, mine in await _service_lead_shares(step):
-        await step.send(f"{OVERSIGHT_REMINDER}:{step.month}:{label}:{lead.id}", lead,
-                        oversight_reminder_card(lead.display_name, label, step.items(mine), due),
-                        f"Oversight of {_plural(len(mine), 'audit')} due {_REMINDER_WORDS[label]}")
+        step.send(f"{OVERSIGHT_REMINDER}:{step.month}:{label}:{lead.id}", lead,
+                  oversight_reminder_card(lead.display_name, label, step.items(mine), due),
+                  f"Oversight of {_plural(len(mine), 'audit')} due {_REMINDER_WORDS[label]}")
 
 
 async def _oversight_overdue(step: _Step) -> None:
     due = step.dates.oversight_deadline
     shares = await _service_lead_shares(step)
-    heads = await cycle.active_people(step.session, "head_of_service")
+    heads = cycle.AreaShares(await cycle.active_people(step.session, "head_of_service"))
     for lead, mine in shares:
-        await step.send(f"{OVERSIGHT_OVERDUE}:{step.month}:{lead.id}", lead,
-                        oversight_overdue_card(lead.display_name, step.items(mine), due),
-                        f"Oversight of {_plural(len(mine), 'audit')} overdue")
+        step.send(f"{OVERSIGHT_OVERDUE}:{step.month}:{lead.id}", lead,
+                  oversight_overdue_card(lead.display_name, step.items(mine), due),
+                  f"Oversight of {_plural(len(mine), 'audit')} overdue")
         # Each head of service hears of the overdue audits in their own areas, per service lead.
-        for head, theirs in cycle.share_out(mine, lambda a: a.service_area, heads):
-            await step.send(f"hos-{OVERSIGHT_OVERDUE}:{step.month}:{head.id}:{lead.id}", head,
-                            oversight_overdue_card(lead.display_name, step.items(theirs), due,
-                                                   head_of_service_name=head.display_name),
-                            f"Oversight overdue: {lead.display_name}, {_plural(len(theirs), 'audit')}")
+        for head, theirs in heads.share(mine, lambda a: a.service_area):
+            step.send(f"hos-{OVERSIGHT_OVERDUE}:{step.month}:{head.id}:{lead.id}", head,
+                      oversight_overdue_card(lead.display_name, step.items(theirs), due,
+                                             head_of_service_name=head.display_name),
+                      f"Oversight overdue: {lead.display_name}, {_plural(len(theirs), 'audit')}")
 
 
 _HANDLERS = {

@@ -125,15 +125,47 @@ async def active_person_by_email(session: AsyncSession, email: str | None) -> Pe
         Person.email == email.strip().lower(), Person.left_at.is_(None)))).scalar_one_or_none()
 
 
+def email_key(email: str | None) -> str:
+    return (email or "").strip().lower()
+
+
+async def active_people_by_email(session: AsyncSession, emails: Iterable[str | None]) -> dict[str, Person]:
+    """The active people with these emails, by email_key: one query per 1,000, not one each."""
+    wanted = sorted({email_key(e) for e in emails} - {""})
+    found: dict[str, Person] = {}
+    for start in range(0, len(wanted), 1000):
+        found.update((p.email, p) for p in (await session.execute(select(Person).where(
+            Person.email.in_(wanted[start:start + 1000]), Person.left_at.is_(None)))).scalars())
+    return found
+
+
+class AreaShares:
+    """`share_out` over the same people for many lists of items: their areas indexed once.
+
+    Each item is looked up by its area, so sharing n items among p people costs n + p, not n * p
+    (a council with hundreds of service leads and thousands of audits at a cycle moment).
+    """
+
+    def __init__(self, people: Sequence[Person]) -> None:
+        self.people = list(people)
+        self.by_area: dict[str, list[int]] = {}
+        for index, person in enumerate(self.people):
+            for area in {area_key(a) for a in person.service_areas}:
+                self.by_area.setdefault(area, []).append(index)
+
+    def share(self, items: Sequence[T], area_of) -> list[tuple[Person, list[T]]]:
+        """Each person with the items in their service areas, in the order given (people with none
+        are left out)."""
+        mine: dict[int, list[T]] = {}
+        for item in items:
+            for index in self.by_area.get(area_key(area_of(item)), ()):
+                mine.setdefault(index, []).append(item)
+        return [(self.people[index], mine[index]) for index in sorted(mine)]
+
+
 def share_out(items: Sequence[T], area_of, people: Sequence[Person]) -> list[tuple[Person, list[T]]]:
     """Each person with the items in their service areas (people with none are left out)."""
-    shares = []
-    for person in people:
-        areas = {area_key(a) for a in person.service_areas}
-        mine = [item for item in items if area_key(area_of(item)) in areas]
-        if mine:
-            shares.append((person, mine))
-    return shares
+    return AreaShares(people).share(items, area_of)
 
 
 async def unreachable_reasons(session: AsyncSession, people: Sequence[Person]) -> dict[int, str]:

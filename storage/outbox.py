@@ -2,11 +2,13 @@
 marked by the sender (bot/sender.py), and counted for `python -m bot outbox status`."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
@@ -47,6 +49,38 @@ async def enqueue(
         },
         ["idempotency_key"],
     )
+
+
+ENQUEUE_CHUNK = 500  # rows per INSERT: well inside SQLite's and asyncpg's bind-parameter limits
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message for `enqueue_many`: what `enqueue` takes, less the session and `now`."""
+
+    key: str
+    kind: str
+    person_id: int | None
+    payload: dict[str, Any]
+    due_at: datetime
+    conversation_id: str | None = None
+
+
+async def enqueue_many(session: AsyncSession, messages: Sequence[Message], *, now: datetime) -> int:
+    """`enqueue` for many messages: one INSERT ... ON CONFLICT DO NOTHING per ENQUEUE_CHUNK rows
+    rather than a statement each (a sweep moment writes thousands). The rows added; a message
+    whose key exists already is skipped, as `enqueue` skips it."""
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    added = 0
+    for start in range(0, len(messages), ENQUEUE_CHUNK):
+        rows = [{"idempotency_key": m.key, "kind": m.kind, "person_id": m.person_id,
+                 "conversation_id": m.conversation_id, "payload": m.payload, "due_at": m.due_at,
+                 "next_attempt_at": m.due_at, "state": "pending", "attempts": 0, "created_at": now}
+                for m in messages[start:start + ENQUEUE_CHUNK]]
+        result = await session.execute(
+            insert(OutboxMessage.__table__).values(rows).on_conflict_do_nothing(index_elements=["idempotency_key"]))
+        added += result.rowcount
+    return added
 
 
 # -- delivery (bot/sender.py drives these) --------------------------------------------------
