@@ -34,18 +34,7 @@ from dialogs.card_kit import (
     toggle,
 )
 from dialogs.card_kit import choice_set as _choice_set
-
-# The framework's words (9.3); storage.models holds the same tuples (a test keeps them equal).
-GRADES = ("Outstanding", "Good", "Requires Improvement", "Inadequate")
-KEY_AREAS = (
-    "Narrative/History",
-    "Assessment and Analysis",
-    "Planning",
-    "Relationship",
-    "Outcomes",
-    "Supervision",
-    "Management oversight",
-)
+from qa.framework import GRADES, KEY_AREAS
 
 PRIVACY_HINT = "Case references only — do not type a child's name, date of birth or address."
 _SHORT_PRIVACY = "No names, dates of birth or addresses."

@@ -31,7 +31,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from qa.tabular import WHOLE_FILE, Problem, column_letter
+from qa.tabular import WHOLE_FILE, Problem, clean_cell, column_letter, header_problems, separator_problem
 
 COLUMNS = ("case_ref", "annex_a_list", "service_area", "team", "auditor_email", "case_holder_email", "theme")
 REQUIRED = ("case_ref", "annex_a_list", "service_area", "team", "auditor_email")
@@ -192,7 +192,7 @@ def parse_allocations(header: list[str], rows: Iterable[dict[str, str]],
     entries: list[AllocationEntry] = []
     case_rows: dict[str, list[int]] = {}
     for row_number, raw in enumerate(rows, start=2):
-        cells = {columns[h]: _clean(v) for h, v in raw.items() if h in columns}
+        cells = {columns[h]: clean_cell(v) for h, v in raw.items() if h in columns}
         if not any(cells.values()):
             continue  # a blank line
         if cells["case_ref"]:
@@ -213,10 +213,9 @@ def parse_allocations(header: list[str], rows: Iterable[dict[str, str]],
 
 
 def _check_header(header: list[str]) -> None:
-    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
-        sep = "semicolons" if ";" in header[0] else "tabs"
-        raise AllocationProblems([Problem(1, None, (
-            f"the columns are separated by {sep}; save the file as CSV with commas (UTF-8 CSV)"))])
+    separator = separator_problem(header)
+    if separator:
+        raise AllocationProblems([separator])
     identifying = identifying_columns(header)
     if identifying:
         # Refused whole and first: nothing else about such a file matters until it is cleaned.
@@ -226,29 +225,10 @@ def _check_header(header: list[str]) -> None:
             "the bot holds case references only, never a child's name, date of birth, address or other "
             "identifying details: delete those columns and send the file again (nothing was imported)")))
         raise AllocationProblems(problems)
-    problems = []
-    seen: dict[str, int] = {}
-    for index, heading in enumerate(header):
-        name = normalise_heading(heading)
-        if not name:
-            problems.append(Problem(1, None, f"column {column_letter(index)} has no column name"))
-        elif name not in COLUMNS:
-            problems.append(Problem(1, None, f"column {column_letter(index)} {heading!r} is not an allocation column"))
-        elif name in seen:
-            problems.append(Problem(1, None, (
-                f"column {name} appears twice (columns {column_letter(seen[name])} and {column_letter(index)})")))
-        else:
-            seen[name] = index
-    missing = [c for c in COLUMNS if c not in seen]
-    if missing:
-        problems.append(Problem(1, None, f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"))
+    problems = header_problems(header, COLUMNS, normalise_heading, "an allocation")
     if problems:
-        problems.append(Problem(1, None, f"the columns must be exactly: {', '.join(COLUMNS)} (in any order)"))
         raise AllocationProblems(problems)
 
-
-def _clean(value: str | None) -> str:
-    return unicodedata.normalize("NFC", (value or "").strip())
 
 
 def _known_areas(known_people: Mapping[str, PersonInfo]) -> dict[str, str]:

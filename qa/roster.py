@@ -9,7 +9,7 @@ Rules (decided here; docs/roster.md says the same for the people preparing the f
 - Required cells: email, display_name, role, team; service_area too except for qa_unit and
   principal_social_worker. Practitioners and practice managers work in exactly one
   service area; other roles may hold several, separated by ';'.
-- role: one of storage.models.ROLES; case, spaces and hyphens are forgiven
+- role: one of qa.framework.ROLES; case, spaces and hyphens are forgiven
   ("Practice Manager" is practice_manager).
 - supervisor_email: optional; when given it must be someone in the same file (people
   missing from the file are marked as left, so nobody else stays active), and not the
@@ -25,16 +25,14 @@ Rules (decided here; docs/roster.md says the same for the people preparing the f
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from qa.tabular import WHOLE_FILE, Problem, UnreadableTable, read_table
-from qa.tabular import column_letter as _letter
-from storage.models import ROLES
+from qa.framework import ROLES
+from qa.tabular import WHOLE_FILE, Problem, UnreadableTable, clean_cell, header_problems, read_table, separator_problem
 
 __all__ = ["COLUMNS", "WHOLE_FILE", "Problem", "RosterEntry", "RosterProblems", "parse_roster", "read_roster_file"]
 
@@ -113,7 +111,7 @@ def parse_roster(rows: Iterable[dict[str, str]], header: list[str]) -> list[Rost
     entries: list[RosterEntry] = []
     read: list[tuple[int, dict[str, str]]] = []  # every non-blank row, valid or not
     for row_number, raw in enumerate(rows, start=2):
-        cells = {columns[h]: _clean(v) for h, v in raw.items() if h in columns}
+        cells = {columns[h]: clean_cell(v) for h, v in raw.items() if h in columns}
         if not any(cells.values()):
             continue  # a blank line
         read.append((row_number, cells))
@@ -129,33 +127,13 @@ def parse_roster(rows: Iterable[dict[str, str]], header: list[str]) -> list[Rost
 
 
 def _check_header(header: list[str]) -> None:
-    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
-        sep = "semicolons" if ";" in header[0] else "tabs"
-        raise RosterProblems([Problem(1, None, (
-            f"the columns are separated by {sep}; save the file as CSV with commas (UTF-8 CSV)"))])
-    problems = []
-    seen: dict[str, int] = {}
-    for index, heading in enumerate(header):
-        name = heading.strip().lower()
-        if not name:
-            problems.append(Problem(1, None, f"column {_letter(index)} has no column name"))
-        elif name not in COLUMNS:
-            problems.append(Problem(1, None, f"column {_letter(index)} {heading!r} is not a roster column"))
-        elif name in seen:
-            problems.append(Problem(1, None, (
-                f"column {name} appears twice (columns {_letter(seen[name])} and {_letter(index)})")))
-        else:
-            seen[name] = index
-    missing = [c for c in COLUMNS if c not in seen]
-    if missing:
-        problems.append(Problem(1, None, f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"))
+    separator = separator_problem(header)
+    if separator:
+        raise RosterProblems([separator])
+    problems = header_problems(header, COLUMNS, lambda h: h.strip().lower(), "a roster")
     if problems:
-        problems.append(Problem(1, None, f"the columns must be exactly: {', '.join(COLUMNS)} (in any order)"))
         raise RosterProblems(problems)
 
-
-def _clean(value: str | None) -> str:
-    return unicodedata.normalize("NFC", (value or "").strip())
 
 
 def _parse_row(row: int, cells: dict[str, str], problems: list[Problem]) -> RosterEntry | None:

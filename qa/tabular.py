@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 import warnings
 import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -177,3 +179,41 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+# -- checking a header and cells, the same way for every file the bot takes -------------------
+
+def separator_problem(header: Header) -> Problem | None:
+    """A one-column header holding ';' or tabs: the file was saved with the wrong separator."""
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        sep = "semicolons" if ";" in header[0] else "tabs"
+        return Problem(1, None, f"the columns are separated by {sep}; save the file as CSV with commas (UTF-8 CSV)")
+    return None
+
+
+def header_problems(header: Header, columns: Sequence[str], normalise: Callable[[str], str],
+                    what: str) -> list[Problem]:
+    """Every way `header` is not exactly `columns` in any order: unnamed, unknown, repeated, missing."""
+    problems = []
+    seen: dict[str, int] = {}
+    for index, heading in enumerate(header):
+        name = normalise(heading)
+        if not name:
+            problems.append(Problem(1, None, f"column {column_letter(index)} has no column name"))
+        elif name not in columns:
+            problems.append(Problem(1, None, f"column {column_letter(index)} {heading!r} is not {what} column"))
+        elif name in seen:
+            problems.append(Problem(1, None, (
+                f"column {name} appears twice (columns {column_letter(seen[name])} and {column_letter(index)})")))
+        else:
+            seen[name] = index
+    missing = [c for c in columns if c not in seen]
+    if missing:
+        problems.append(Problem(1, None, f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"))
+    if problems:
+        problems.append(Problem(1, None, f"the columns must be exactly: {', '.join(columns)} (in any order)"))
+    return problems
+
+
+def clean_cell(value: str | None) -> str:
+    return unicodedata.normalize("NFC", (value or "").strip())

@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from qa.framework import GRADES, KEY_AREAS, ROLES  # noqa: F401 - re-exported: the columns hold these words
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -57,15 +59,6 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict: JSON()}
 
 
-ROLES = (
-    "practitioner",
-    "practice_manager",
-    "service_lead",
-    "head_of_service",
-    "deputy_director",
-    "qa_unit",
-    "principal_social_worker",
-)
 
 
 class Person(Base):
@@ -230,16 +223,6 @@ class BotState(Base):
 
 # --- The monthly audit cycle (section 9.3) ------------------------------------------------
 
-GRADES = ("Outstanding", "Good", "Requires Improvement", "Inadequate")
-KEY_AREAS = (
-    "Narrative/History",
-    "Assessment and Analysis",
-    "Planning",
-    "Relationship",
-    "Outcomes",
-    "Supervision",
-    "Management oversight",
-)
 # An allocation moves through these; "declined" waits for the QA unit to reallocate.
 ALLOCATION_STATES = (
     "allocated", "declined", "started", "submitted", "disputed", "oversight_confirmed", "complete",

@@ -155,13 +155,6 @@ def test_names_and_teams_never_reach_action_data() -> None:
                 assert not isinstance(value, str) or re.fullmatch(r"\d{4}-\d{2}", value), name
 
 
-def test_vocabulary_matches_storage() -> None:
-    from storage import models
-
-    assert ac.GRADES == models.GRADES
-    assert ac.KEY_AREAS == models.KEY_AREAS
-
-
 # --- 1. allocation notice ---
 
 def test_allocation_notice_lists_each_case_with_its_buttons() -> None:

@@ -1,0 +1,22 @@
+"""The framework's own words (sections 8 and 9.3), in one place for rules, storage and cards."""
+from __future__ import annotations
+
+ROLES = (
+    "practitioner",
+    "practice_manager",
+    "service_lead",
+    "head_of_service",
+    "deputy_director",
+    "qa_unit",
+    "principal_social_worker",
+)
+GRADES = ("Outstanding", "Good", "Requires Improvement", "Inadequate")
+KEY_AREAS = (
+    "Narrative/History",
+    "Assessment and Analysis",
+    "Planning",
+    "Relationship",
+    "Outcomes",
+    "Supervision",
+    "Management oversight",
+)
