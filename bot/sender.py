@@ -22,7 +22,7 @@ undeliverable "rejected (status)".
 Time: `deliver_due(now)` decides due-ness by a logical clock that starts at `now` and runs
 with real time, so `tick --now` works on any date; leases use the wall clock (services.clock).
 
-Knobs from the environment (read here, at the edge): QA_OUTBOX_LEASE_SECONDS (default 120).
+The claim lease comes from Settings (QA_OUTBOX_LEASE_SECONDS, default 120).
 The limiter lives in the process: two instances on one database each keep to the full limits,
 so give each a share (`limits=`) if they send to one tenant at once.
 """
@@ -42,7 +42,6 @@ from datetime import datetime, timedelta
 from bot.connector import ConnectorError, ConnectorResponse
 from bot.ratelimit import EPSILON, MAX_ATTEMPTS, RETRY_BASE, RETRY_CAP, TEAMS_LIMITS, Limits, RateLimiter, retry_delay
 from bot.services import Services
-from bot.settings import SettingsError
 from dialogs.digest import check_payload, digest_activities
 from storage import outbox
 from storage.models import OutboxMessage
@@ -184,19 +183,6 @@ def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def _lease_from_env() -> float:
-    text = os.environ.get("QA_OUTBOX_LEASE_SECONDS", "").strip()
-    if not text:
-        return DEFAULT_LEASE_SECONDS
-    try:
-        value = float(text)
-    except ValueError:
-        raise SettingsError(f"QA_OUTBOX_LEASE_SECONDS must be a number of seconds, not {text!r}") from None
-    if not 0 < value < 86400:
-        raise SettingsError("QA_OUTBOX_LEASE_SECONDS must be more than 0 and less than a day")
-    return value
-
-
 class OutboxSender:
     def __init__(self, services: Services, *, limits: Limits = TEAMS_LIMITS, concurrency: int = 32,
                  worker_id: str | None = None, lease: float | None = None, max_attempts: int = MAX_ATTEMPTS,
@@ -209,7 +195,7 @@ class OutboxSender:
         self.pacer = Pacer(self.limiter)
         self.concurrency = concurrency
         self.worker_id = (worker_id or default_worker_id())[:100]
-        self.lease = timedelta(seconds=lease if lease is not None else _lease_from_env())
+        self.lease = timedelta(seconds=lease if lease is not None else services.settings.outbox_lease_seconds)
         # A message waits for its slot at most this long while claimed; further off, it is
         # handed back with its next attempt at the slot, so no lease runs out mid-wait.
         self.max_slot_wait = self.lease.total_seconds() / 2

@@ -36,6 +36,8 @@ class Settings:
     # a fake on 127.0.0.1.
     oauth_token_url: str = ""
     sweep_interval_seconds: int = 60
+    # How long a sender's claim on outbox rows lasts; a killed sender's rows are taken over after it.
+    outbox_lease_seconds: float = 120.0
 
     @property
     def auth_enabled(self) -> bool:
@@ -119,6 +121,14 @@ class Settings:
                                 f"not {interval_text!r}")
         interval = int(interval_text)
 
+        lease_text = get("QA_OUTBOX_LEASE_SECONDS", "120")
+        try:
+            lease = float(lease_text)
+        except ValueError:
+            raise SettingsError(f"QA_OUTBOX_LEASE_SECONDS must be a number of seconds, not {lease_text!r}") from None
+        if not 0 < lease < 86400:  # also refuses nan and inf
+            raise SettingsError("QA_OUTBOX_LEASE_SECONDS must be more than 0 and less than a day")
+
         return cls(
             app_id=app_id,
             app_password=get("MicrosoftAppPassword"),
@@ -130,6 +140,7 @@ class Settings:
             allowed_tenants=tenants,
             oauth_token_url=get("QA_OAUTH_TOKEN_URL"),
             sweep_interval_seconds=interval,
+            outbox_lease_seconds=lease,
         )
 
 

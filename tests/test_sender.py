@@ -389,11 +389,13 @@ async def test_the_pacer_spaces_turns_and_stops():
 
 
 @pytest.mark.parametrize("value", ["soon", "0", "-5", "nan", "inf"])
-def test_a_bad_lease_setting_is_refused_by_name(services, monkeypatch, value):
-    from bot.settings import SettingsError
+def test_a_bad_lease_setting_is_refused_by_name(services, value):
+    from dataclasses import replace
 
-    monkeypatch.setenv("QA_OUTBOX_LEASE_SECONDS", value)
+    from bot.settings import Settings, SettingsError
+
     with pytest.raises(SettingsError, match="QA_OUTBOX_LEASE_SECONDS"):
-        OutboxSender(services)
-    monkeypatch.setenv("QA_OUTBOX_LEASE_SECONDS", "2.5")
+        Settings.from_env({"QA_OUTBOX_LEASE_SECONDS": value})
+    services.settings = replace(services.settings, **{
+        "outbox_lease_seconds": Settings.from_env({"QA_OUTBOX_LEASE_SECONDS": "2.5"}).outbox_lease_seconds})
     assert OutboxSender(services).lease == timedelta(seconds=2.5)
