@@ -30,7 +30,9 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from dialogs.audit_cards import (
     allocation_notice_card,
@@ -70,6 +72,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 VIA = "duty:audit-cycle"
+# Messages written per statement: far fewer round trips than one each, and a moment's thousands of
+# cards are not all held in memory at once (the garbage collector would walk them over and over).
+WRITE_EVERY = 250
 # Moments on one track: a later one already due makes an earlier reminder stale.
 TRACKS = ((AUDITOR_REMINDER, AUDIT_OVERDUE), (SERVICE_LEAD_DIGEST, OVERSIGHT_REMINDER, OVERSIGHT_OVERDUE))
 SUPERSEDABLE = frozenset({AUDITOR_REMINDER, SERVICE_LEAD_DIGEST, OVERSIGHT_REMINDER})
@@ -119,7 +124,8 @@ async def notify_allocations(session: AsyncSession, cal: WorkingCalendar, month:
     label = format_month(month)
     groups = cycle.by_auditor(allocations)
     reasons = await cycle.unreachable_reasons(session, [auditor for auditor, _ in groups])
-    messages = []
+    messages: list[Message] = []
+    written = 0
     for auditor, mine in groups:
         key = f"allocation-notice:{month}:{auditor.id}" + (f":{ids_hash(a.id for a in mine)}" if late else "")
         if auditor.active:  # a leaver gets nothing; the QA unit hears below
@@ -131,13 +137,21 @@ async def notify_allocations(session: AsyncSession, cal: WorkingCalendar, month:
                                  f"Your audit allocation for {label}: {_plural(len(views), 'case')}",
                                  f"Your audit allocation for {label}: {refs}. Please complete by "
                                  f"{format_day(views[0].deadline)}.")))
-        for allocation in mine:
-            allocation.notified_at = now
+            if len(messages) >= WRITE_EVERY:
+                written += await enqueue_many(session, messages, now=now)
+                messages = []
     lost = [(auditor, mine) for auditor, mine in groups if auditor.id in reasons]
     if lost:
         messages += await _tell_qa_unit(session, month, lost, reasons, due_at, late=late)
-    # One INSERT for the moment's notices, not one per auditor: thousands at the notice moment.
-    written = await enqueue_many(session, messages, now=now)
+    # The notices a few hundred to a statement, and notified_at in one UPDATE per 1,000 (not the
+    # ORM flushing each allocation): thousands of each at the notice moment.
+    written += await enqueue_many(session, messages, now=now)
+    ids = [a.id for a in allocations]
+    for start in range(0, len(ids), 1000):
+        await session.execute(update(Allocation).where(Allocation.id.in_(ids[start:start + 1000]))
+                              .values(notified_at=now).execution_options(synchronize_session=False))
+    for allocation in allocations:
+        set_committed_value(allocation, "notified_at", now)  # what the UPDATE wrote, without a flush
     log.info("allocation notices month=%s auditors=%d unreachable=%d late=%s", month, len(groups), len(lost), late)
     return written
 
@@ -205,12 +219,14 @@ class _Step:
         self.label = format_month(month)
         self.messages: list[Message] = []
 
-    def send(self, key: str, person: Person, card: dict, summary: str) -> None:
+    async def send(self, key: str, person: Person, card: dict, summary: str) -> None:
         self.messages.append(Message(key, self.kind_of(key), person.id, due_at=self.due_at,
                                      payload=_payload(card, summary)))
+        if len(self.messages) >= WRITE_EVERY:
+            await self.flush()
 
     async def flush(self) -> int:
-        """Write the messages sent so far: one INSERT per few hundred, not one each."""
+        """Write the messages sent so far in one statement."""
         written = await enqueue_many(self.session, self.messages, now=self.now)
         self.messages = []
         return written
@@ -236,9 +252,9 @@ async def _auditor_reminder(step: _Step) -> None:
     for auditor, mine in cycle.by_auditor(await cycle.unsubmitted(step.session, step.month)):
         if not auditor.active:
             continue
-        step.send(f"{AUDITOR_REMINDER}:{step.month}:{label}:{auditor.id}", auditor,
-                  auditor_reminder_card(label, step.views(mine)),
-                  f"{_plural(len(mine), 'audit')} due {_REMINDER_WORDS[label]}")
+        await step.send(f"{AUDITOR_REMINDER}:{step.month}:{label}:{auditor.id}", auditor,
+                        auditor_reminder_card(label, step.views(mine)),
+                        f"{_plural(len(mine), 'audit')} due {_REMINDER_WORDS[label]}")
 
 
 async def _audit_overdue(step: _Step) -> None:
@@ -247,16 +263,16 @@ async def _audit_overdue(step: _Step) -> None:
     for auditor, mine in groups:
         views = step.views(mine)
         if auditor.active:
-            step.send(f"{AUDIT_OVERDUE}:{step.month}:{auditor.id}", auditor, audit_overdue_card(views),
-                      f"{_plural(len(views), 'audit')} overdue")
+            await step.send(f"{AUDIT_OVERDUE}:{step.month}:{auditor.id}", auditor, audit_overdue_card(views),
+                            f"{_plural(len(views), 'audit')} overdue")
         supervisor = supervisors.get(cycle.email_key(auditor.supervisor_email))
         if supervisor is None:
             log.warning("audit overdue month=%s: auditor %s has no supervisor on the roster", step.month, auditor.id)
             continue
         # One row per auditor: the sender puts a supervisor's rows of this moment in one message.
-        step.send(f"supervisor-overdue:{step.month}:{supervisor.id}:{auditor.id}", supervisor,
-                  supervisor_overdue_card(supervisor.display_name, auditor.display_name, views),
-                  f"Overdue audits: {auditor.display_name}, {_plural(len(views), 'case')}")
+        await step.send(f"supervisor-overdue:{step.month}:{supervisor.id}:{auditor.id}", supervisor,
+                        supervisor_overdue_card(supervisor.display_name, auditor.display_name, views),
+                        f"Overdue audits: {auditor.display_name}, {_plural(len(views), 'case')}")
 
 
 async def _service_lead_shares(step: _Step) -> list[tuple[Person, list[Allocation]]]:
@@ -273,17 +289,17 @@ async def _service_lead_shares(step: _Step) -> list[tuple[Person, list[Allocatio
 async def _service_lead_digest(step: _Step) -> None:
     due = step.dates.oversight_deadline
     for lead, mine in await _service_lead_shares(step):
-        step.send(f"{SERVICE_LEAD_DIGEST}:{step.month}:{lead.id}", lead,
-                  oversight_digest_card(lead.display_name, step.items(mine), due),
-                  f"{_plural(len(mine), 'audit')} awaiting your oversight by {format_day(due)}")
+        await step.send(f"{SERVICE_LEAD_DIGEST}:{step.month}:{lead.id}", lead,
+                        oversight_digest_card(lead.display_name, step.items(mine), due),
+                        f"{_plural(len(mine), 'audit')} awaiting your oversight by {format_day(due)}")
 
 
 async def _oversight_reminder(step: _Step) -> None:
     due, label = step.dates.oversight_deadline, step.moment.label
     for lead, mine in await _service_lead_shares(step):
-        step.send(f"{OVERSIGHT_REMINDER}:{step.month}:{label}:{lead.id}", lead,
-                  oversight_reminder_card(lead.display_name, label, step.items(mine), due),
-                  f"Oversight of {_plural(len(mine), 'audit')} due {_REMINDER_WORDS[label]}")
+        await step.send(f"{OVERSIGHT_REMINDER}:{step.month}:{label}:{lead.id}", lead,
+                        oversight_reminder_card(lead.display_name, label, step.items(mine), due),
+                        f"Oversight of {_plural(len(mine), 'audit')} due {_REMINDER_WORDS[label]}")
 
 
 async def _oversight_overdue(step: _Step) -> None:
@@ -291,15 +307,15 @@ async def _oversight_overdue(step: _Step) -> None:
     shares = await _service_lead_shares(step)
     heads = cycle.AreaShares(await cycle.active_people(step.session, "head_of_service"))
     for lead, mine in shares:
-        step.send(f"{OVERSIGHT_OVERDUE}:{step.month}:{lead.id}", lead,
-                  oversight_overdue_card(lead.display_name, step.items(mine), due),
-                  f"Oversight of {_plural(len(mine), 'audit')} overdue")
+        await step.send(f"{OVERSIGHT_OVERDUE}:{step.month}:{lead.id}", lead,
+                        oversight_overdue_card(lead.display_name, step.items(mine), due),
+                        f"Oversight of {_plural(len(mine), 'audit')} overdue")
         # Each head of service hears of the overdue audits in their own areas, per service lead.
         for head, theirs in heads.share(mine, lambda a: a.service_area):
-            step.send(f"hos-{OVERSIGHT_OVERDUE}:{step.month}:{head.id}:{lead.id}", head,
-                      oversight_overdue_card(lead.display_name, step.items(theirs), due,
-                                             head_of_service_name=head.display_name),
-                      f"Oversight overdue: {lead.display_name}, {_plural(len(theirs), 'audit')}")
+            await step.send(f"hos-{OVERSIGHT_OVERDUE}:{step.month}:{head.id}:{lead.id}", head,
+                            oversight_overdue_card(lead.display_name, step.items(theirs), due,
+                                                   head_of_service_name=head.display_name),
+                            f"Oversight overdue: {lead.display_name}, {_plural(len(theirs), 'audit')}")
 
 
 _HANDLERS = {

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
+from functools import lru_cache
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -35,10 +36,13 @@ def area_key(area: str) -> str:
     return " ".join(area.split()).casefold()
 
 
+# Cached: every card view asks, thousands of times at a cycle moment, for the same few months.
+@lru_cache(maxsize=256)
 def audit_deadline(month: str, cal: WorkingCalendar) -> date:
     return cycle_dates(*parse_month_key(month), cal).audit_deadline
 
 
+@lru_cache(maxsize=256)
 def oversight_deadline(month: str, cal: WorkingCalendar) -> date:
     return cycle_dates(*parse_month_key(month), cal).oversight_deadline
 

@@ -51,9 +51,6 @@ async def enqueue(
     )
 
 
-ENQUEUE_CHUNK = 500  # rows per INSERT: well inside SQLite's and asyncpg's bind-parameter limits
-
-
 @dataclass(frozen=True)
 class Message:
     """One message for `enqueue_many`: what `enqueue` takes, less the session and `now`."""
@@ -67,20 +64,18 @@ class Message:
 
 
 async def enqueue_many(session: AsyncSession, messages: Sequence[Message], *, now: datetime) -> int:
-    """`enqueue` for many messages: one INSERT ... ON CONFLICT DO NOTHING per ENQUEUE_CHUNK rows
-    rather than a statement each (a sweep moment writes thousands). The rows added; a message
-    whose key exists already is skipped, as `enqueue` skips it."""
+    """`enqueue` for many messages: one statement compiled once, sent as multi-row INSERT ... ON
+    CONFLICT DO NOTHING pages (SQLAlchemy's insertmanyvalues) rather than a statement each (a
+    sweep moment writes thousands). The rows added; a message whose key exists is skipped."""
+    if not messages:
+        return 0
     insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    added = 0
-    for start in range(0, len(messages), ENQUEUE_CHUNK):
-        rows = [{"idempotency_key": m.key, "kind": m.kind, "person_id": m.person_id,
-                 "conversation_id": m.conversation_id, "payload": m.payload, "due_at": m.due_at,
-                 "next_attempt_at": m.due_at, "state": "pending", "attempts": 0, "created_at": now}
-                for m in messages[start:start + ENQUEUE_CHUNK]]
-        result = await session.execute(
-            insert(OutboxMessage.__table__).values(rows).on_conflict_do_nothing(index_elements=["idempotency_key"]))
-        added += result.rowcount
-    return added
+    table = OutboxMessage.__table__
+    stmt = insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
+    rows = [{"idempotency_key": m.key, "kind": m.kind, "person_id": m.person_id, "conversation_id": m.conversation_id,
+             "payload": m.payload, "due_at": m.due_at, "next_attempt_at": m.due_at, "state": "pending",
+             "attempts": 0, "created_at": now} for m in messages]
+    return len((await session.execute(stmt, rows)).all())
 
 
 # -- delivery (bot/sender.py drives these) --------------------------------------------------

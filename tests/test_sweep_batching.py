@@ -8,7 +8,6 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from storage import outbox
 from storage.cycle import AreaShares, area_key, share_out
 from storage.models import OutboxMessage, Person
 from storage.outbox import Message, enqueue, enqueue_many
@@ -20,8 +19,7 @@ def message(key: str, person_id: int | None = None) -> Message:
     return Message(key, "allocation-notice", person_id, {"text": key, "card": None, "summary": key}, NOW)
 
 
-async def test_enqueue_many_adds_each_key_once_across_chunks(db, monkeypatch):
-    monkeypatch.setattr(outbox, "ENQUEUE_CHUNK", 2)
+async def test_enqueue_many_adds_each_key_once(db):
     async with db.sessions.begin() as session:
         await enqueue(session, key="k2", kind="allocation-notice", person_id=None, due_at=NOW, now=NOW,
                       payload={"text": "first", "card": None, "summary": "first"})
@@ -37,6 +35,17 @@ async def test_enqueue_many_adds_each_key_once_across_chunks(db, monkeypatch):
     assert rows[0].payload["text"] == "first"  # an existing key keeps its message
     assert {(r.state, r.attempts, r.due_at, r.next_attempt_at, r.created_at) for r in rows} == {
         ("pending", 0, NOW, NOW, NOW)}
+
+
+async def test_enqueue_many_over_several_pages_of_rows(db):
+    keys = [f"notice:{n}" for n in range(2500)]  # more rows than one multi-row INSERT takes
+    async with db.sessions.begin() as session:
+        assert await enqueue_many(session, [message(k, None) for k in keys[:1200]], now=NOW) == 1200
+    async with db.sessions.begin() as session:
+        assert await enqueue_many(session, [message(k, None) for k in keys], now=NOW) == 1300
+    async with db.sessions() as session:
+        stored = (await session.execute(select(OutboxMessage.idempotency_key).order_by(OutboxMessage.id))).scalars()
+        assert list(stored) == keys
 
 
 async def test_enqueue_many_is_part_of_the_callers_transaction(db):
