@@ -37,6 +37,7 @@ bench: $(VENV)/.dev
 	$(PY) -m bench.turns
 	$(PY) -m bench.outbox
 	$(PY) -m bench.startup
+	$(PY) -m bench.sweep
 
 # make package - build/teams-app.zip for upload to Teams (needs MicrosoftAppId; npm ci --prefix tools once)
 package: $(VENV)/.runtime
