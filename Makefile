@@ -28,6 +28,7 @@ migrate: $(VENV)/.runtime
 	$(PY) -m bot migrate
 
 test: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev
