@@ -632,17 +632,26 @@ def _only_service_lead(allocation: Allocation) -> str:
             f"dispute it. {NOTHING_CHANGED}")
 
 
+async def _begin_oversight(session: AsyncSession, actor_id: int, audit_id: int, now: datetime,
+                           calendar: WorkingCalendar, via: str) -> _Act | Outcome:
+    """An oversight step may go ahead: a service lead of the area, on an audit awaiting oversight."""
+    act = await _begin_audit(session, actor_id, audit_id, now, calendar, via)
+    if isinstance(act, Outcome):
+        return act
+    if not may_oversee(act.actor, act.allocation):
+        return act.outcome(REFUSED, message=_only_service_lead(act.allocation))
+    if act.allocation.state != "submitted":
+        return await _moved_on(act)
+    return act
+
+
 async def open_oversight(db: Database, actor_id: int, audit_id: int, *, now: datetime,
                          calendar: WorkingCalendar, via: str) -> Outcome:
     """The digest's Review: the audit for the service lead, with Confirm oversight and Dispute."""
     async with db.sessions.begin() as session:
-        act = await _begin_audit(session, actor_id, audit_id, now, calendar, via)
+        act = await _begin_oversight(session, actor_id, audit_id, now, calendar, via)
         if isinstance(act, Outcome):
             return act
-        if not may_oversee(act.actor, act.allocation):
-            return act.outcome(REFUSED, message=_only_service_lead(act.allocation))
-        if act.allocation.state != "submitted":
-            return await _moved_on(act)
         act.event(OVERSIGHT_OPENED)
         return act.outcome(UNCHANGED, summary=await audit_summary(act))
 
@@ -651,14 +660,10 @@ async def confirm_oversight(db: Database, actor_id: int, audit_id: int, comment:
                             calendar: WorkingCalendar, via: str) -> Outcome:
     """Oversight confirmed (optional comment): the auditor is asked to upload the audit."""
     async with db.sessions.begin() as session:
-        act = await _begin_audit(session, actor_id, audit_id, now, calendar, via)
+        act = await _begin_oversight(session, actor_id, audit_id, now, calendar, via)
         if isinstance(act, Outcome):
             return act
         allocation = act.allocation
-        if not may_oversee(act.actor, allocation):
-            return act.outcome(REFUSED, message=_only_service_lead(allocation))
-        if allocation.state != "submitted":
-            return await _moved_on(act)
         comment = _typed(comment)
         if len(comment) > cards.OVERSIGHT_COMMENT_MAX:
             return act.outcome(INVALID, message=f"Please keep the comment under {cards.OVERSIGHT_COMMENT_MAX:,} "
@@ -680,14 +685,10 @@ async def dispute_audit(db: Database, actor_id: int, audit_id: int, reason: str,
                         calendar: WorkingCalendar, via: str) -> Outcome:
     """A service lead disputes the audit: the auditor and the QA unit are told why."""
     async with db.sessions.begin() as session:
-        act = await _begin_audit(session, actor_id, audit_id, now, calendar, via)
+        act = await _begin_oversight(session, actor_id, audit_id, now, calendar, via)
         if isinstance(act, Outcome):
             return act
         allocation = act.allocation
-        if not may_oversee(act.actor, allocation):
-            return act.outcome(REFUSED, message=_only_service_lead(allocation))
-        if allocation.state != "submitted":
-            return await _moved_on(act)
         reason = _typed(reason)
         if not reason:
             return act.outcome(INVALID, message="Please give the reason for the dispute.")
