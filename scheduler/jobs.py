@@ -11,8 +11,8 @@ import logging
 from collections.abc import Iterable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from bot.sender import OutboxSender
 
+from bot.sender import OutboxSender
 from bot.services import Services
 from scheduler.duties import Duty, default_duties
 from scheduler.sweep import sweep

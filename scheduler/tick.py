@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.sender import DeliveryReport, OutboxSender
-
 from bot.services import Services
 from scheduler.duties import Duty, default_duties
 from scheduler.sweep import SweepResult, sweep
