@@ -28,11 +28,11 @@ migrate: $(VENV)/.runtime
 	$(PY) -m bot migrate
 
 test: $(VENV)/.dev
-	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff check --no-cache .
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev
-	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff check --no-cache .
 
 bench: $(VENV)/.dev
 	$(PY) -m bench.turns
