@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
+import re
 import socket
 import subprocess
 import sys
@@ -79,3 +80,17 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+DOC = ROOT / "docs" / "performance.md"
+
+
+def write_section(section: str, text: str) -> None:
+    """Replace one benchmark's section (its "## ..." heading line) of docs/performance.md."""
+    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n\n"
+    pattern = re.compile(rf"^{re.escape(section)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(doc):
+        doc = pattern.sub(lambda _: text + "\n", doc, count=1)
+    else:
+        doc = doc.rstrip("\n") + "\n\n" + text + "\n"
+    DOC.write_text(doc.rstrip("\n") + "\n", encoding="utf-8")

@@ -26,12 +26,12 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from bench import common
 from bench.common import ROOT, machine, today
 
 NOW = datetime(2026, 12, 3, 9, 5, tzinfo=timezone.utc)
 TENANT = "tenant-bench"
 CEILING = 50.0  # Teams: requests per second per app per tenant
-DOC = ROOT / "docs" / "performance.md"
 SECTION = "## Outbox delivery"
 MARKER = re.compile(r"notice (\d+)\b")
 
@@ -259,14 +259,7 @@ def describe(runs: list[dict], command: str) -> str:
 
 
 def write_section(text: str) -> None:
-    """Replace this benchmark's section of docs/performance.md (other sections untouched)."""
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(doc):
-        doc = pattern.sub(lambda _: text + "\n", doc, count=1)
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text + "\n"
-    DOC.write_text(doc.rstrip("\n") + "\n", encoding="utf-8")
+    common.write_section(SECTION, text)
 
 
 # -- `deliver`: one delivery run, for the crash test --------------------------------------------

@@ -41,11 +41,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bench.common import ROOT, machine, today
+from bench import common
+from bench.common import machine, today
 from bench.sweep_data import Scale, build_history, play_december, table_counts
 from storage.db import Database, normalise_database_url, sqlite_path
 
-DOC = ROOT / "docs" / "performance.md"
 SECTION = "## Sweep"
 TARGET_SECONDS = 1.0
 TARGET_RATIO = 12.0
@@ -383,14 +383,7 @@ def verdicts(results: list[Measured]) -> list[str]:
 
 
 def write_section(text: str) -> None:
-    """Replace this benchmark's section of docs/performance.md (other sections untouched)."""
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(doc):
-        doc = pattern.sub(lambda _: text + "\n", doc, count=1)
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text + "\n"
-    DOC.write_text(doc.rstrip("\n") + "\n", encoding="utf-8")
+    common.write_section(SECTION, text)
 
 
 async def main_async(args: argparse.Namespace) -> list[Measured]:

@@ -434,18 +434,27 @@ def _unique(people: Iterable[Person]) -> list[Person]:
 
 # -- the auditor's actions ---------------------------------------------------------------------
 
+async def _begin_as_auditor(session: AsyncSession, actor_id: int, allocation_id: int, now: datetime,
+                            calendar: WorkingCalendar, via: str) -> _Act | Outcome:
+    """An auditor's step may go ahead: the allocated auditor (or the QA unit), before submission."""
+    act = await _begin(session, actor_id, allocation_id, now, calendar, via)
+    if isinstance(act, Outcome):
+        return act
+    if not may_audit(act.actor, act.allocation):
+        return act.outcome(REFUSED, message=_only_auditor())
+    if act.allocation.state not in _AUDITOR_STATES:
+        return await _moved_on(act)
+    return act
+
+
 async def start_audit(db: Database, actor_id: int, allocation_id: int, *, now: datetime,
                       calendar: WorkingCalendar, via: str) -> Outcome:
     """Open the audit form: the first time, the allocation becomes "started" with an empty draft."""
     async with db.sessions.begin() as session:
-        act = await _begin(session, actor_id, allocation_id, now, calendar, via)
+        act = await _begin_as_auditor(session, actor_id, allocation_id, now, calendar, via)
         if isinstance(act, Outcome):
             return act
         allocation = act.allocation
-        if not may_audit(act.actor, allocation):
-            return act.outcome(REFUSED, message=_only_auditor())
-        if allocation.state not in _AUDITOR_STATES:
-            return await _moved_on(act)
         status = UNCHANGED
         if allocation.state == "allocated":
             _ensure_audit(act)
@@ -510,14 +519,10 @@ async def submit_audit(db: Database, actor_id: int, allocation_id: int, inputs: 
 async def _save(db: Database, actor_id: int, allocation_id: int, inputs: Mapping[str, Any], *, now: datetime,
                 calendar: WorkingCalendar, via: str, submit: bool) -> Outcome:
     async with db.sessions.begin() as session:
-        act = await _begin(session, actor_id, allocation_id, now, calendar, via)
+        act = await _begin_as_auditor(session, actor_id, allocation_id, now, calendar, via)
         if isinstance(act, Outcome):
             return act
         allocation = act.allocation
-        if not may_audit(act.actor, allocation):
-            return act.outcome(REFUSED, message=_only_auditor())
-        if allocation.state not in _AUDITOR_STATES:
-            return await _moved_on(act)
         inputs = inputs if isinstance(inputs, Mapping) else {}
         form, unreadable = read_form(inputs)
         if form is None:
@@ -585,14 +590,10 @@ async def decline_allocation(db: Database, actor_id: int, allocation_id: int, re
                              calendar: WorkingCalendar, via: str) -> Outcome:
     """"I can't do this audit": the allocation becomes declined and the QA unit is told why."""
     async with db.sessions.begin() as session:
-        act = await _begin(session, actor_id, allocation_id, now, calendar, via)
+        act = await _begin_as_auditor(session, actor_id, allocation_id, now, calendar, via)
         if isinstance(act, Outcome):
             return act
         allocation = act.allocation
-        if not may_audit(act.actor, allocation):
-            return act.outcome(REFUSED, message=_only_auditor())
-        if allocation.state not in _AUDITOR_STATES:
-            return await _moved_on(act)
         reason = _typed(reason)
         if not reason:
             return act.outcome(INVALID, message="Please say why you can't do this audit.")
