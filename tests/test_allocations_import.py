@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
-import sys
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -23,8 +20,8 @@ from qa.allocations import (
 from qa.tabular import UnreadableTable, read_table, read_table_bytes
 from storage.allocations import AllocationsRejected, CycleError, close_month, import_allocations
 from storage.models import Allocation, Audit, AuditEvent, AuditMonth, Person
+from tests.support.cli import run_cli
 
-ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 12, 3, 9, tzinfo=timezone.utc)
 LATER = NOW + timedelta(days=2)
 MONTH = "2026-12"
@@ -467,15 +464,6 @@ async def test_two_imports_at_once_both_finish_cleanly(db):
 
 
 # ---------------------------------------------------------------- the CLI
-
-
-async def run_cli(db, *args: str) -> tuple[int, str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("Microsoft", "QA_"))}
-    env |= {"DATABASE_URL": db.url, "PYTHONPATH": str(ROOT)}
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", *args, cwd=ROOT, env=env,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
-    return proc.returncode, out.decode(), err.decode()
 
 
 async def test_cli_imports_a_good_file_and_refuses_a_bad_one(db, tmp_path):

@@ -2,11 +2,7 @@
 what awaits one person, and the chat commands `my audits`, `oversight` and `cycle`."""
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -18,8 +14,8 @@ from storage.cycle import awaiting_oversight_for, cycle_status, open_allocations
 from storage.models import Allocation, Person
 from tests.support import activities as act
 from tests.support.audit_cycle import DECEMBER, Case, add_roster, allocate, set_state, submit, utc
+from tests.support.cli import run_cli
 
-ROOT = Path(__file__).resolve().parent.parent
 CAL = WorkingCalendar()
 DEC = "2026-12"
 
@@ -80,15 +76,6 @@ async def test_an_empty_month_and_a_bad_month(db):
     assert status.rows == [] and status.describe() == "no allocations for 2026-12"
     with pytest.raises(ValueError):
         await cycle_status(db, "2026-13", utc(2026, 12, 10), CAL)
-
-
-async def run_cli(db, *args: str) -> tuple[int, str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("Microsoft", "QA_"))}
-    env |= {"DATABASE_URL": db.url, "PYTHONPATH": str(ROOT)}
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", *args, cwd=ROOT, env=env,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
-    return proc.returncode, out.decode(), err.decode()
 
 
 async def test_cli_prints_the_table(db):

@@ -1,12 +1,9 @@
 """`python -m bot roster import FILE`: checking the file, applying it, and the CLI around it."""
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
-import os
 import re
-import sys
 import time
 import zipfile
 from datetime import date, datetime, timedelta, timezone
@@ -19,8 +16,8 @@ from sqlalchemy import event, func, select
 from qa.roster import COLUMNS, RosterProblems, parse_roster, read_roster_file
 from storage.models import ROLES, Conversation, OutboxMessage, Person
 from storage.roster import RosterRejected, import_roster
+from tests.support.cli import run_cli
 
-ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = Path(__file__).parent / "fixtures" / "roster" / "sample.csv"
 NOW = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)
 LATER = NOW + timedelta(days=30)
@@ -398,15 +395,6 @@ def test_reader_ignores_trailing_empty_cells_and_rows(tmp_path):
 
 
 # ---------------------------------------------------------------- the command line
-
-
-async def run_cli(db, *args: str) -> tuple[int, str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("Microsoft", "QA_"))}
-    env |= {"DATABASE_URL": db.url, "PYTHONPATH": str(ROOT)}
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", *args, cwd=ROOT, env=env,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
-    return proc.returncode, out.decode(), err.decode()
 
 
 async def test_cli_imports_a_good_file_and_refuses_a_bad_one(db, tmp_path):
