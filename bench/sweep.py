@@ -209,7 +209,7 @@ class Measured:
 def make_services(db: Database):
     from bot.services import Services
     from bot.settings import Settings
-    from scheduler.duties import default_duties
+    from capabilities.catalogue import default_duties
 
     settings = Settings(database_url=db.url)
     return Services.create(settings, db=db), default_duties(settings)
@@ -319,7 +319,7 @@ def ms(seconds: float) -> str:
 
 def describe(results: list[Measured], command: str, runs: int) -> str:
     lines = [SECTION, "", f"`{command}` — {today()}, {machine()}.", ""]
-    lines.append("One `scheduler.sweep.sweep` over every default duty (`scheduler.duties.default_duties`), "
+    lines.append("One `scheduler.sweep.sweep` over every default duty (`capabilities.catalogue.default_duties`), "
                  "timed alone (delivery is `bench.outbox`'s). Data built by `bench/sweep_data.py`: "
                  "`bench.roster.person_rows` staff imported through `import_roster` (each head-of-service "
                  "block its own service area; 95% installed the bot, 1% removed it since), December 2026's "

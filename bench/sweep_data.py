@@ -29,9 +29,9 @@ from typing import Any
 from sqlalchemy import func, insert, select, text, update
 
 from bench.roster import HEADER, person_rows
+from capabilities.audit_cycle.duties import LateAllocationNoticeDuty
 from qa.audit_calendar import cycle_dates, cycle_moments, month_key
 from qa.calendar import WorkingCalendar
-from scheduler.audit_duties import LateAllocationNoticeDuty
 from storage.allocations import import_allocations
 from storage.db import Database
 from storage.models import (

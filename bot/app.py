@@ -11,9 +11,12 @@ from botbuilder.schema import Activity
 from msrest.serialization import Model
 
 from bot.adapter import QaAdapter
+from bot.sender import OutboxSender
 from bot.services import Services
 from bot.settings import Settings
 from bot.teams_bot import QaBot
+from capabilities.catalogue import default_duties
+from scheduler.jobs import SweepScheduler
 
 log = logging.getLogger(__name__)
 
@@ -107,10 +110,10 @@ def create_app(settings: Settings, services: Services | None = None, *, run_sche
     app.router.add_get("/healthz", healthz)
 
     if run_scheduler:
-        from scheduler.jobs import SweepScheduler
-
-        sweeps = SweepScheduler(services)
-        services.sender = sweeps.sender
+        sender = OutboxSender(services)
+        sweeps = SweepScheduler(services, default_duties(settings), sender, tz=settings.tz,
+                                interval_seconds=settings.sweep_interval_seconds)
+        services.sender = sender
         app.on_startup.append(lambda _app: sweeps.start())
         app.on_shutdown.append(lambda _app: sweeps.stop())
 

@@ -1,5 +1,6 @@
-"""`python -m bot ...`: serve, migrate, roster import, allocations import, cycle close and status, outbox
-status, tick, cards dump.
+"""`python -m bot ...`: the spine's commands (serve, migrate, roster import, outbox status, tick, cards
+dump) and every capability's registered subcommands (capabilities/catalogue.py), e.g. allocations
+import, cycle status and cycle close.
 
 Every command reads settings once; a wrong setting or input ends with one clear line on
 stderr and a non-zero exit, never a traceback.
@@ -15,10 +16,10 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError
+from capabilities.catalogue import registry
+from capabilities.registry import CommandError
 
-
-class CommandError(Exception):
-    """What the user did wrong, said in one or more plain lines."""
+__all__ = ["CommandError", "main"]
 
 
 def _parse_now(text: str) -> datetime:
@@ -41,17 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     imp = roster.add_parser("import", help="import the roster from a .csv or .xlsx file")
     imp.add_argument("file", type=Path)
 
-    allocations = sub.add_parser("allocations", help="a month's audit allocations").add_subparsers(
-        dest="action", required=True)
-    alloc_imp = allocations.add_parser("import", help="import a month's allocation list from a .csv or .xlsx file")
-    alloc_imp.add_argument("file", type=Path)
-    alloc_imp.add_argument("--month", required=True, help="the audit month, YYYY-MM (e.g. 2026-12)")
-
-    cycle = sub.add_parser("cycle", help="the monthly audit cycle").add_subparsers(dest="action", required=True)
-    close = cycle.add_parser("close", help="close a month: it takes no more allocations")
-    close.add_argument("--month", required=True, help="the audit month, YYYY-MM (e.g. 2026-12)")
-    status = cycle.add_parser("status", help="a month's audits per service area: allocated, started, ... complete")
-    status.add_argument("--month", required=True, help="the audit month, YYYY-MM (e.g. 2026-12)")
+    for command in registry().cli.values():  # each capability's own subcommands
+        command.add(sub.add_parser(command.name, help=command.help))
 
     outbox = sub.add_parser("outbox", help="proactive messages").add_subparsers(dest="action", required=True)
     outbox.add_parser("status", help="counts by state and the oldest pending message's age")
@@ -96,43 +88,6 @@ async def _roster_import(services, path: Path) -> int:
     return 0
 
 
-async def _allocations_import(services, path: Path, month: str) -> int:
-    from storage.allocations import AllocationsRejected, import_allocations
-
-    try:
-        report = await import_allocations(services.db, path, month, services.clock(),
-                                          actor_id=None, via="cli:allocations import")
-    except AllocationsRejected as exc:
-        raise CommandError(str(exc)) from None
-    print(report.describe())
-    return 0
-
-
-async def _cycle_close(services, month: str) -> int:
-    from storage.allocations import CycleError, close_month
-
-    try:
-        closure = await close_month(services.db, month, services.clock(), None, "cli:cycle close")
-    except CycleError as exc:
-        raise CommandError(str(exc)) from None
-    print(closure.describe())
-    return 0
-
-
-async def _cycle_status(services, month: str) -> int:
-    from qa.audit_calendar import parse_month_key
-    from qa.calendar import WorkingCalendar
-    from storage.cycle import cycle_status
-
-    try:
-        parse_month_key(month)
-    except ValueError as exc:
-        raise CommandError(str(exc)) from None
-    status = await cycle_status(services.db, month, services.clock(), WorkingCalendar(tz=services.settings.tz))
-    print(status.describe())
-    return 0
-
-
 async def _outbox_status(services) -> int:
     from storage.outbox import outbox_status
 
@@ -141,7 +96,7 @@ async def _outbox_status(services) -> int:
 
 
 async def _tick(services, now: datetime, wait_retries: float) -> int:
-    from scheduler.tick import tick
+    from bot.tick import tick
 
     report = await tick(services, now, wait_retries=wait_retries)
     print(report.describe())
@@ -169,12 +124,9 @@ def main(argv: list[str] | None = None) -> int:
             work = _migrate
         elif args.command == "roster":
             work = lambda s: _roster_import(s, args.file)  # noqa: E731
-        elif args.command == "allocations":
-            work = lambda s: _allocations_import(s, args.file, args.month)  # noqa: E731
-        elif args.command == "cycle" and args.action == "status":
-            work = lambda s: _cycle_status(s, args.month)  # noqa: E731
-        elif args.command == "cycle":
-            work = lambda s: _cycle_close(s, args.month)  # noqa: E731
+        elif args.command in registry().cli:
+            run = registry().cli[args.command].run
+            work = lambda s: run(args, s.context)  # noqa: E731
         elif args.command == "outbox":
             work = _outbox_status
         elif args.command == "tick":

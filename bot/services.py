@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.clock import Clock, system_clock
 from bot.connector import AppCredentials, BotConnector
 from bot.settings import Settings
+from capabilities.context import Context
+from qa.calendar import WorkingCalendar
 from storage.db import Database
 
-if TYPE_CHECKING:
-    from bot.sender import OutboxSender
+
+class Wakeable(Protocol):
+    def wake(self) -> None:
+        """Something was just enqueued: look now rather than at the next poll."""
 
 
 @dataclass
@@ -19,9 +23,9 @@ class Services:
     db: Database
     connector: BotConnector
     clock: Clock = field(default=system_clock)
-    # The served app's running sender, so a turn can wake it for messages due at once
-    # (safeguarding alerts); None in the CLI and tests, where callers deliver themselves.
-    sender: "OutboxSender | None" = None
+    # The served app's running sender (bot/sender.py), so a turn can wake it for messages due at
+    # once (safeguarding alerts); None in the CLI and tests, where callers deliver themselves.
+    sender: Wakeable | None = None
 
     @classmethod
     def create(cls, settings: Settings, *, db: Database | None = None, clock: Clock = system_clock) -> "Services":
@@ -31,6 +35,11 @@ class Services:
                                          settings.oauth_token_url)
         return cls(settings=settings, db=db or Database(settings.database_url),
                    connector=BotConnector(credentials), clock=clock)
+
+    @property
+    def context(self) -> Context:
+        """What the use cases need: the database, the council's working calendar, the clock."""
+        return Context(self.db, WorkingCalendar(tz=self.settings.tz), self.clock)
 
     async def close(self) -> None:
         await self.connector.close()

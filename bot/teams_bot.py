@@ -3,50 +3,37 @@
 Who is who: a personal install stores the chat's ConversationReference (so the bot can write
 later) and links it to the roster person, by Entra object id or else by the email Teams' member
 look-up gives; the person is welcomed once. Team installs and channel events keep Team/Channel.
-Chat basics every user has: help, whoami, and the help card for anything not understood.
+Messages and card buttons go to what the capabilities registered (capabilities/catalogue.py):
+a typed command to its ChatCommand, a button to its CardVerb; anything not understood gets the
+help card for the person's role.
 """
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
-from botbuilder.core import CardFactory, ConversationState, MessageFactory, TurnContext
+from botbuilder.core import ConversationState, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import allocation_upload, audit_actions, cycle_commands
+from bot import allocation_upload, card_actions
+from bot.card_actions import send_card
 from bot.connector import ConnectorError
 from bot.services import Services
-from dialogs.common_cards import (
-    CARD_CONTENT_TYPE,
-    Profile,
-    help_card,
-    help_summary,
-    welcome_card,
-    welcome_summary,
-    whoami_card,
-    whoami_summary,
-)
+from capabilities.basics import help_for, profile_of, qa_contact_name
+from capabilities.catalogue import registry as default_registry
+from capabilities.registry import Registry, Said
+from dialogs.common_cards import welcome_card, welcome_summary
 from storage import conversations as chats
 from storage.bot_state import SqlStorage
 from storage.models import Person
-from storage.people import person_by_email
 
 log = logging.getLogger(__name__)
 
-# What people type, after normalising (lower case, no mention, no punctuation) -> command.
-COMMAND_WORDS = {
-    "": "help", "help": "help", "menu": "help", "commands": "help", "hi": "help", "hello": "help",
-    "start": "help", "whoami": "whoami", "who am i": "whoami", "me": "whoami",
-    **cycle_commands.COMMAND_WORDS,  # my audits, oversight, cycle
-}
 TEAM_EVENTS = {"channelCreated", "channelRenamed", "channelRestored", "channelDeleted", "teamRenamed",
                "teamDeleted", "teamHardDeleted"}
-CardAction = Callable[[TurnContext, AdaptiveCardInvokeValue], Awaitable[AdaptiveCardInvokeResponse]]
 
 
 def command_text(activity: Activity) -> str:
@@ -96,34 +83,13 @@ def is_personal(activity: Activity) -> bool:
     return kind == "personal" or (kind is None and not conversation.is_group)
 
 
-async def profile_of(session: AsyncSession, person: Person) -> Profile:
-    supervisor = await person_by_email(session, person.supervisor_email) if person.supervisor_email else None
-    return Profile(name=person.display_name, role=person.role, team=person.team,
-                   service_areas=person.service_areas,
-                   supervisor_name=supervisor.display_name if supervisor else person.supervisor_email)
-
-
-async def qa_contact_name(session: AsyncSession) -> str | None:
-    contact = await chats.qa_unit_contact(session)
-    return contact.display_name if contact else None
-
-
-async def send_card(turn_context: TurnContext, card: dict[str, Any], summary: str) -> None:
-    """A card plus a one-line text (also the notification summary) for clients without cards."""
-    activity = MessageFactory.attachment(CardFactory.adaptive_card(card), text=summary)
-    activity.summary = summary
-    await turn_context.send_activity(activity)
-
-
 class QaBot(TeamsActivityHandler):
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, registry: Registry | None = None) -> None:
         self.services = services
+        self.registry = registry or default_registry()
         # Dialogs keep their state here, in the same database; saved at the end of each turn.
         self.conversation_state = ConversationState(SqlStorage(services.db, services.clock))
         self.dialog_state = self.conversation_state.create_property("DialogState")
-        # Action.Execute verbs -> handlers; features register theirs here.
-        self.card_actions: dict[str, CardAction] = {"help": self._help_action, "whoami": self._whoami_action}
-        self.card_actions.update(audit_actions.card_actions(services))  # the audit cycle's buttons
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await super().on_turn(turn_context)
@@ -289,32 +255,30 @@ class QaBot(TeamsActivityHandler):
 
     # -- chat basics ---------------------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        if audit_actions.is_card_submit(turn_context.activity):
-            # An audit card's button from a client without Universal Actions (Action.Submit).
-            await audit_actions.on_card_submit(self.services, turn_context)
+        if card_actions.is_card_submit(turn_context.activity, self.registry):
+            # A card's button from a client without Universal Actions (Action.Submit).
+            await card_actions.on_card_submit(self.services, self.registry, turn_context)
             return
         if allocation_upload.has_uploaded_file(turn_context.activity):
             # A file in the personal chat: the QA unit's allocation list (bot/allocation_upload.py).
-            person, _profile, _qa_contact = await self._who(turn_context)
+            person = await self._who(turn_context)
             await allocation_upload.handle_file_upload(self.services, turn_context, person)
             return
-        command = COMMAND_WORDS.get(command_text(turn_context.activity))
-        person, profile, qa_contact = await self._who(turn_context)
-        role = person.role if person else None
-        if command in cycle_commands.COMMANDS:
-            reply = await cycle_commands.COMMANDS[command](self.services, person, self.services.clock())
-            await send_card(turn_context, reply.card, reply.summary)
-        elif command == "whoami":
-            name = turn_context.activity.from_property.name if turn_context.activity.from_property else None
-            await send_card(turn_context, whoami_card(profile, teams_name=name, qa_contact=qa_contact),
-                            whoami_summary(profile, teams_name=name))
+        command = self.registry.command_for(command_text(turn_context.activity))
+        person = await self._who(turn_context)
+        if command is None:
+            async with self.services.db.sessions() as session:
+                qa_contact = await qa_contact_name(session)
+            reply = help_for(self.registry, person.role if person else None, not_understood=True,
+                             qa_contact=qa_contact)
         else:
-            not_understood = command is None
-            await send_card(turn_context, help_card(role, not_understood=not_understood, qa_contact=qa_contact),
-                            help_summary(role, not_understood=not_understood))
+            user = turn_context.activity.from_property
+            reply = await command.handle(Said(self.services.context, person, self.services.clock(),
+                                              teams_name=user.name if user else None, registry=self.registry))
+        await send_card(turn_context, reply.card, reply.summary)
 
-    async def _who(self, turn_context: TurnContext) -> tuple[Person | None, Profile | None, str | None]:
-        """The roster person behind this message (and their profile and a QA contact)."""
+    async def _who(self, turn_context: TurnContext) -> Person | None:
+        """The active roster person behind this message, remembering the chat if it is new."""
         activity = turn_context.activity
         user = activity.from_property
         aad = user.aad_object_id if user else None
@@ -323,11 +287,9 @@ class QaBot(TeamsActivityHandler):
             person = chat.person if chat and chat.person and chat.person.active else None
             if person is None:
                 person = await chats.roster_person_for(session, aad_object_id=aad, email=chat.email if chat else None)
-            profile = await profile_of(session, person) if person else None
-            qa_contact = await qa_contact_name(session)
         if is_personal(activity) and (chat is None or (chat.person_id is None and person is not None)):
             await self._remember_chat(activity, person)
-        return person, profile, qa_contact
+        return person
 
     async def _remember_chat(self, activity: Activity, person: Person | None) -> None:
         # A chat installed before references were stored, or a person imported since: keep them.
@@ -342,23 +304,4 @@ class QaBot(TeamsActivityHandler):
     # -- Action.Execute -------------------------------------------------------------------
     async def on_adaptive_card_invoke(self, turn_context: TurnContext,
                                       invoke_value: AdaptiveCardInvokeValue) -> AdaptiveCardInvokeResponse:
-        action = invoke_value.action
-        verb = action.get("verb") if isinstance(action, dict) else getattr(action, "verb", None)
-        handler = self.card_actions.get(verb) if isinstance(verb, str) else None
-        if handler is None:
-            log.info("unknown card action verb")
-            return AdaptiveCardInvokeResponse(
-                status_code=400, type="application/vnd.microsoft.error",
-                value={"code": "BadRequest", "message": "This card action is not one I know."})
-        return await handler(turn_context, invoke_value)
-
-    async def _help_action(self, turn_context: TurnContext, _value: AdaptiveCardInvokeValue) -> AdaptiveCardInvokeResponse:
-        person, _profile, qa_contact = await self._who(turn_context)
-        card = help_card(person.role if person else None, qa_contact=qa_contact)
-        return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
-
-    async def _whoami_action(self, turn_context: TurnContext, _value: AdaptiveCardInvokeValue) -> AdaptiveCardInvokeResponse:
-        _person, profile, qa_contact = await self._who(turn_context)
-        user = turn_context.activity.from_property
-        card = whoami_card(profile, teams_name=user.name if user else None, qa_contact=qa_contact)
-        return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
+        return await card_actions.on_card_action(self.services, self.registry, turn_context, invoke_value)

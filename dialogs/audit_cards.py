@@ -34,6 +34,7 @@ from dialogs.card_kit import (
     toggle,
 )
 from dialogs.card_kit import choice_set as _choice_set
+from dialogs.card_update import acted_card  # noqa: F401 - cards acted on are built there, for every capability
 from qa.framework import GRADES, KEY_AREAS
 
 PRIVACY_HINT = "Case references only — do not type a child's name, date of birth or address."
@@ -670,16 +671,3 @@ def cycle_status_card(month_label: str, rows: Sequence[ServiceAreaStatus], *, mo
     actions = [execute("Refresh", Verb.CYCLE_STATUS, {"month": month})] if month else []
     return card(body, actions)
 
-
-# --- 6. after someone acts ---
-
-def acted_card(original_title: str, outcome_text: str, actor_name: str, at: datetime, tz: tzinfo, *,
-               details: Sequence[tuple[str, str]] = ()) -> Element:
-    """Replaces a card once acted on (UpdateActivity): who did what, when; no buttons left."""
-    body: list[Element] = [
-        heading(original_title),
-        text(f"{outcome_text} by {actor_name}, {format_moment(at, tz)}", color="Good", weight="Bolder"),
-    ]
-    if details:
-        body.append(facts(details))
-    return card(body)

@@ -1,10 +1,11 @@
 """Cards every user sees: welcome, help and whoami. Pure functions: data in, card JSON out.
 
-What each role is told the bot does comes from the framework's roles (section 8), the monthly
-audit cycle (9.3), supervision (9.1) and observation of practice (section 11).
+What the help card tells each role the bot does, and the commands it lists, come from what the
+capabilities register (capabilities/registry.py): the card promises only what is built.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,67 +21,6 @@ ROLE_WORDS = {
     "qa_unit": "member of the Quality Assurance Unit",
     "principal_social_worker": "principal social worker",
 }
-
-_AUDITOR_LINES = [
-    "Send you your audit allocation on the 3rd and remind you before audits are due on the 28th.",
-    "Help you record the grade and your discussion with the case holder.",
-    "Escalate an immediate safeguarding concern found while auditing at once to the practice manager, "
-    "service lead, head of service and deputy director.",
-]
-_SENIOR_LINES = [
-    "Bring you Inadequate audits agreed at moderation for urgent review, and chase the updates due "
-    "within 3 days and after a week.",
-    "Alert you at once to an immediate safeguarding concern found during an audit.",
-    "Show you where audits and service-lead oversight are overdue in your service areas.",
-]
-
-ROLE_HELP: dict[str, list[str]] = {
-    "practitioner": [
-        "Tell you when a case you hold is allocated for audit, so you can prepare for the discussion "
-        "with the auditor.",
-        "Share the audit's grade and the actions agreed for your case.",
-        "Remind you of 1:1 supervision: at least every four weeks (ASYE: weekly for the first six weeks, "
-        "then fortnightly).",
-        "Let you know about your observation of practice and its action plan.",
-        "Tell you about practice forums, Learning and Improvement Forums and quarterly practice weeks.",
-    ],
-    "practice_manager": [
-        *_AUDITOR_LINES,
-        "Nudge you when a supervisee's 1:1 or case-level supervision is due, and about your team's "
-        "monthly group reflective supervision.",
-        "Remind you to observe each supervisee's practice at least once a year (practice weeks are ideal).",
-    ],
-    "service_lead": [
-        "Send you the audits completed in your service area on the 28th, for your oversight by the 6th.",
-        "Bring in the QA unit when you and an auditor disagree about an audit between the 28th and the 6th.",
-        "Track remedial actions on Requires Improvement and Inadequate audits in your service area.",
-        "Tell you when an Inadequate audit in your service area is escalated for urgent review.",
-        _AUDITOR_LINES[0],
-    ],
-    "head_of_service": list(_SENIOR_LINES),
-    "deputy_director": [
-        *_SENIOR_LINES,
-        "Bring audit themes to the monthly assurance clinics you chair.",
-    ],
-    "qa_unit": [
-        "Distribute the month's audit allocation list on the 3rd.",
-        "Show which audits are outstanding at the 28th and which oversight is outstanding at the 6th.",
-        "Queue Inadequate audits and the monthly dip sample for moderation, and track escalation updates.",
-        "Help settle disputes between service leads and auditors.",
-        "Send broadcasts to staff, and keep the roster the bot works from.",
-    ],
-    "principal_social_worker": [
-        "Pass on the views of children and families that auditors gather, for your team to collate.",
-        "Share Good and Outstanding audits for reflection in practice forums and learning workshops.",
-        "Remind staff of the practice forums and reflective groups your team runs.",
-    ],
-}
-
-COMMANDS = [
-    ("help", "what I can do for you"),
-    ("whoami", "who I take you to be: role, team, service area, supervisor"),
-]
-
 
 @dataclass(frozen=True)
 class Profile:
@@ -194,25 +134,29 @@ def help_summary(role: str | None, *, not_understood: bool = False) -> str:
     return lead + f"Here is what I can do for you as {_with_article(role_words(role))}."
 
 
-def help_card(role: str | None, *, not_understood: bool = False, qa_contact: str | None = None) -> dict[str, Any]:
+def help_card(role: str | None, *, lines: Sequence[str] = (), commands: Sequence[tuple[str, str]] = (),
+              not_understood: bool = False, qa_contact: str | None = None) -> dict[str, Any]:
+    """What the bot does for `role` (`lines`) and the commands they can type (name, what it does)."""
     body: list[dict[str, Any]] = []
     if not_understood:
         body.append(_text("Sorry, I did not understand that.", color="Attention"))
     body.append(_title("What I can do"))
-    lines = ROLE_HELP.get(role or "")
-    if role is None or lines is None:
+    if role is None or role not in ROLE_WORDS:
         body += [
             _text("I help run the Quality Assurance Framework: audit allocations on the 3rd, reminders "
-                  "before the 28th, oversight by the 6th, escalations, supervision and observations."),
+                  "before the 28th and service-lead oversight by the 6th."),
             _text(f"You are not on the QA roster yet, so I do not know your role. Please ask "
                   f"{_ask_qa(qa_contact)} to add you." if role is None else
                   f"I do not know the role {role_words(role)!r}; please ask {_ask_qa(qa_contact)} to check the roster."),
         ]
-    else:
+    elif lines:
         body.append(_text(f"For you as {_with_article(role_words(role))}, I will:"))
-        body += _bullets(lines)
-    body.append(_text("You can type:", weight="Bolder", spacing="Medium"))
-    body.append({"type": "FactSet", "facts": [{"title": name, "value": what} for name, what in COMMANDS]})
+        body += _bullets(list(lines))
+    else:
+        body.append(_text(f"Nothing is set up for {role_words(role)}s yet. I will tell you when there is."))
+    if commands:
+        body.append(_text("You can type:", weight="Bolder", spacing="Medium"))
+        body.append({"type": "FactSet", "facts": [{"title": name, "value": what} for name, what in commands]})
     return _card(body, help_summary(role, not_understood=not_understood), [_say("whoami")])
 
 

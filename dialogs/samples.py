@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from dialogs import allocation_cards as alc
 from dialogs import audit_cards as ac
+from dialogs import card_update as cu
 from dialogs import common_cards as cc
 from dialogs import digest as dg
 
@@ -43,7 +44,8 @@ BUILDERS = (
     "dialogs.audit_cards.unreachable_auditors_card",
     "dialogs.audit_cards.decline_notice_card",
     "dialogs.audit_cards.cycle_status_card",
-    "dialogs.audit_cards.acted_card",
+    "dialogs.card_update.acted_card",
+    "dialogs.card_update.polite_card",
     "dialogs.common_cards.welcome_card",
     "dialogs.common_cards.help_card",
     "dialogs.common_cards.whoami_card",
@@ -193,9 +195,11 @@ def audit_card_samples() -> dict[str, Card]:
         "cycle_status_empty": ac.cycle_status_card("December 2026", []),
         "my_audits": ac.my_audits_card(six),
         "my_audits_none": ac.my_audits_card([]),
-        "acted_oversight_confirmed": ac.acted_card(f"Oversight needed: case {case_ref(1)}", "Oversight confirmed",
+        "acted_oversight_confirmed": cu.acted_card(f"Oversight needed: case {case_ref(1)}", "Oversight confirmed",
                                                    _SERVICE_LEAD, AT, LONDON,
                                                    details=[("Case", case_ref(1)), ("Team", _TEAMS[0])]),
+        "polite_on_its_own": cu.polite_card([], {"audit_id": 1}, long_text(400), f"Oversight needed: case "
+                                                                                 f"{case_ref(1)}"),
     }
 
 
@@ -209,17 +213,22 @@ def profile() -> cc.Profile:
 
 def common_card_samples() -> dict[str, Card]:
     """Welcome (on the roster or not), help for each role (and when not understood), whoami."""
-    cards = {f"help_{role}": cc.help_card(role, qa_contact=_QA_CONTACT) for role in cc.ROLE_HELP}
-    cards.update({
-        "help_not_understood": cc.help_card("practice_manager", not_understood=True, qa_contact=_QA_CONTACT),
+    lines = [long_text(160) for _ in range(8)]  # the registry gives each role's real lines (capabilities/basics.py)
+    commands = [(f"command {i}", long_text(90)) for i in range(8)]
+    cards = {
+        "help_longest": cc.help_card("practice_manager", lines=lines, commands=commands, qa_contact=_QA_CONTACT),
+        "help_nothing_yet": cc.help_card("practitioner", commands=commands[:2], qa_contact=_QA_CONTACT),
+        "help_not_understood": cc.help_card("practice_manager", lines=lines[:3], commands=commands[:3],
+                                            not_understood=True, qa_contact=_QA_CONTACT),
         "help_not_on_roster": cc.help_card(None, not_understood=True, qa_contact=_QA_CONTACT),
-        "help_unknown_role": cc.help_card("business_support_officer", qa_contact=_QA_CONTACT),
+        "help_unknown_role": cc.help_card("business_support_officer", commands=commands[:2],
+                                          qa_contact=_QA_CONTACT),
         "welcome": cc.welcome_card(profile(), qa_contact=_QA_CONTACT),
         "welcome_not_on_roster": cc.welcome_card(None, qa_contact=_QA_CONTACT),
         "whoami": cc.whoami_card(profile(), teams_name=_AUDITORS[1], qa_contact=_QA_CONTACT),
         "whoami_not_on_roster": cc.whoami_card(None, teams_name="Krzysztof Wiśniewski (Agency)",
                                                qa_contact=_QA_CONTACT),
-    })
+    }
     return cards
 
 

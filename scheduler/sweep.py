@@ -13,17 +13,26 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import select
 
-from bot.services import Services
-from scheduler.duties import Duty
+from capabilities.duties import Duty
 from storage import leases
+from storage.db import Database
 from storage.models import DutyRun
 
 log = logging.getLogger(__name__)
 SWEEP_LEASE = "sweep"
 SWEEP_LEASE_TTL = timedelta(minutes=10)
+
+
+class Runtime(Protocol):
+    """What a sweep needs of the running bot (bot.services.Services has it)."""
+
+    db: Database
+
+    def clock(self) -> datetime: ...
 
 
 def worker_id() -> str:
@@ -37,7 +46,10 @@ class SweepResult:
     skipped_locked: bool = False
 
 
-async def sweep(services: Services, now: datetime, duties: Iterable[Duty]) -> SweepResult:
+async def sweep(services: Runtime, now: datetime, duties: Iterable[Duty]) -> SweepResult:
+    """Run every occurrence of `duties` due at `now` (aware) that has not run yet, each in its own
+    transaction with its DutyRun record. One sweeper at a time (a database lease); a failing
+    occurrence is logged, rolled back and tried again on the next sweep."""
     result = SweepResult()
     holder = worker_id()
     if not await leases.acquire(services.db, SWEEP_LEASE, holder, services.clock(), SWEEP_LEASE_TTL):

@@ -15,7 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from botbuilder.core import Storage
@@ -25,7 +26,6 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock, system_clock
 from storage.db import Database
 from storage.models import BotState
 from storage.upsert import insert_if_absent
@@ -78,7 +78,8 @@ def deserialise(document: str, e_tag: str) -> Any:
 class SqlStorage(Storage):
     """botbuilder Storage in the `bot_state` table, on SQLite or PostgreSQL."""
 
-    def __init__(self, db: Database, clock: Clock = system_clock) -> None:
+    def __init__(self, db: Database, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        # The edge passes its clock (bot/clock.py); the default only stamps rows for tests and tools.
         super().__init__()
         self._db = db
         self._clock = clock

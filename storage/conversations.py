@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from storage.db import Database
 from storage.models import Channel, Conversation, Person, Team
 from storage.people import person_by_email
 
@@ -211,3 +212,16 @@ async def mark_channel_deleted(session: AsyncSession, team_row_id: int, channel_
                               Channel.deleted_at.is_(None))
         .values(deleted_at=now).execution_options(synchronize_session=False)
     )
+
+
+async def actor_for_chat(db: Database, conversation_id: str, user_id: str | None) -> Person | None:
+    """The active roster person behind a personal chat (its Conversation's linked Person)."""
+    if not conversation_id:
+        return None
+    async with db.sessions() as session:
+        chat = (await session.execute(
+            select(Conversation).where(Conversation.conversation_id == conversation_id))).scalar_one_or_none()
+        if chat is None or chat.person_id is None or (user_id is not None and chat.user_id != user_id):
+            return None
+        person = await session.get(Person, chat.person_id)
+    return person if person is not None and person.active else None

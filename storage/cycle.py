@@ -1,15 +1,13 @@
 """The monthly audit cycle's queries: who is owed what at a cycle moment, what awaits one person
 (the `my audits` and `oversight` commands), and where a month has got to (`cycle status`).
 
-Rows come out as the card views of dialogs/audit_cards.py. Every function but `cycle_status`
-runs in the caller's session. Service areas match ignoring case and spacing, as people type them.
+Rows come out as models; capabilities/audit_cycle/views.py turns them into card views. Every
+function runs in the caller's session. Service areas match ignoring case and spacing, as people type them.
 """
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime
 from functools import lru_cache
 from typing import TypeVar
 
@@ -17,10 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from dialogs.audit_cards import STATUS_FIGURES, AllocationView, OversightItem, ServiceAreaStatus
 from qa.audit_calendar import cycle_dates, parse_month_key
 from qa.calendar import WorkingCalendar
-from storage.db import Database
 from storage.models import Allocation, AuditMonth, Conversation, Person
 
 # Where an allocation's audit has got to, in the states of storage.models.ALLOCATION_STATES.
@@ -51,28 +47,6 @@ def is_started(allocation: Allocation) -> bool:
     """A draft exists or the auditor pressed Start (needs `audit` loaded)."""
     return (allocation.state == "started" or allocation.started_at is not None
             or allocation.audit is not None)
-
-
-# -- card views ----------------------------------------------------------------------------
-
-def allocation_view(allocation: Allocation, cal: WorkingCalendar) -> AllocationView:
-    """Needs `case_holder` and `audit` loaded (the queries below load them)."""
-    holder = allocation.case_holder
-    return AllocationView(
-        allocation_id=allocation.id, case_ref=allocation.case_ref, annex_a_list=allocation.annex_a_list,
-        team=allocation.team, theme=allocation.theme or "",
-        case_holder_name=holder.display_name if holder else "Not recorded",
-        deadline=audit_deadline(allocation.month, cal), started=is_started(allocation))
-
-
-def oversight_item(allocation: Allocation, tz: tzinfo) -> OversightItem:
-    """Needs `auditor` and `audit` loaded, and an audit (awaiting oversight means submitted)."""
-    audit = allocation.audit
-    submitted_at = audit.submitted_at or allocation.submitted_at or allocation.updated_at
-    return OversightItem(
-        audit_id=audit.id, case_ref=allocation.case_ref, team=allocation.team,
-        auditor_name=allocation.auditor.display_name, grade=audit.overall_grade or "Not graded",
-        submitted_on=submitted_at.astimezone(tz).date(), safeguarding_concern=audit.safeguarding_concern)
 
 
 # -- allocations -----------------------------------------------------------------------------
@@ -198,32 +172,6 @@ async def unreachable_reasons(session: AsyncSession, people: Sequence[Person]) -
     return reasons
 
 
-# -- for the chat commands ------------------------------------------------------------------
-
-async def open_allocations_for(session: AsyncSession, person_id: int, cal: WorkingCalendar) -> list[AllocationView]:
-    """The person's audits still to submit, any month, earliest deadline first (`my audits`)."""
-    allocations = (await session.execute(_loaded(
-        select(Allocation).where(Allocation.auditor_id == person_id, Allocation.state.in_(UNSUBMITTED))))).scalars()
-    return sorted((allocation_view(a, cal) for a in allocations), key=lambda v: (v.deadline, v.case_ref))
-
-
-@dataclass(frozen=True)
-class OversightQueue:
-    """What awaits a service lead's oversight (`oversight`), oldest submission first."""
-
-    items: list[OversightItem]
-    oversight_due: date | None  # the earliest oversight deadline among them; None when empty
-
-
-async def awaiting_oversight_for(session: AsyncSession, person: Person, cal: WorkingCalendar) -> OversightQueue:
-    areas = {area_key(a) for a in person.service_areas}
-    mine = [a for a in await awaiting_oversight(session) if area_key(a.service_area) in areas]
-    items = sorted(((oversight_item(a, cal.tz), a.month) for a in mine),
-                   key=lambda pair: (pair[0].submitted_on, pair[0].case_ref))
-    due = min((oversight_deadline(month, cal) for _, month in items), default=None)
-    return OversightQueue([item for item, _ in items], due)
-
-
 async def latest_month(session: AsyncSession, up_to: str) -> str | None:
     """The latest month with allocations imported, no later than `up_to` ("2026-12")."""
     return (await session.execute(
@@ -231,65 +179,14 @@ async def latest_month(session: AsyncSession, up_to: str) -> str | None:
     )).scalar_one_or_none()
 
 
-# -- cycle status ---------------------------------------------------------------------------
-
-@dataclass
-class CycleStatus:
-    """Where `month`'s audits have got to, per service area (sorted by name), as of `as_of`.
-
-    allocated: every allocation; started: begun, not submitted; submitted: ever submitted
-    (awaiting oversight + disputed + oversight confirmed + complete); overdue: not submitted
-    (declined included) once the audit deadline's day has passed; complete: uploaded.
-    """
-
-    month: str
-    as_of: datetime
-    rows: list[ServiceAreaStatus] = field(default_factory=list)
-
-    @property
-    def total(self) -> ServiceAreaStatus:
-        return ServiceAreaStatus("All service areas", **{
-            name: sum(getattr(r, name) for r in self.rows) for name in STATUS_FIGURES})
-
-    def describe(self) -> str:
-        if not self.rows:
-            return f"no allocations for {self.month}"
-        headings = ["service area", "allocated", "started", "submitted", "overdue", "awaiting oversight",
-                    "disputed", "complete"]
-        table = [[r.service_area, *(str(getattr(r, name)) for name in STATUS_FIGURES)]
-                 for r in [*self.rows, self.total]]
-        widths = [max(len(line[i]) for line in [headings, *table]) for i in range(len(headings))]
-
-        def line(cells: list[str]) -> str:
-            padded = (c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
-            return "  ".join(padded).rstrip()
-
-        rule = "  ".join("-" * w for w in widths)
-        out = [f"audit cycle {self.month}, as of {self.as_of:%Y-%m-%d %H:%M} UTC", line(headings), rule]
-        out += [line(cells) for cells in table[:-1]]
-        out += [rule, line(table[-1])]
-        return "\n".join(out)
+async def month_allocations(session: AsyncSession, month: str) -> list[Allocation]:
+    """Every allocation of `month`, with its audit loaded (for the cycle's figures)."""
+    return list((await session.execute(
+        select(Allocation).where(Allocation.month == month).options(selectinload(Allocation.audit))
+    )).scalars())
 
 
-async def cycle_status(db: Database, month: str, now: datetime, cal: WorkingCalendar | None = None) -> CycleStatus:
-    """Counts per service area for `month`; a bad month key is a ValueError."""
-    cal = cal or WorkingCalendar()
-    deadline_passed = cal.local_date(now) > audit_deadline(month, cal)  # also checks the month key
-    async with db.sessions() as session:
-        allocations = list((await session.execute(
-            select(Allocation).where(Allocation.month == month).options(selectinload(Allocation.audit))
-        )).scalars())
-    # ServiceAreaStatus is frozen: count per area first, then build the rows.
-    counts: dict[str, tuple[str, Counter[str]]] = {}
-    for a in allocations:
-        name, count = counts.setdefault(area_key(a.service_area), (a.service_area, Counter()))
-        count["allocated"] += 1
-        count["started"] += a.state in UNSUBMITTED and is_started(a)
-        count["submitted"] += a.state in SUBMITTED
-        count["overdue"] += deadline_passed and a.state in OVERDUE_STATES
-        count["awaiting_oversight"] += a.state == AWAITING_OVERSIGHT
-        count["disputed"] += a.state == "disputed"
-        count["complete"] += a.state == "complete"
-    rows = [ServiceAreaStatus(name, **{figure: count[figure] for figure in STATUS_FIGURES})
-            for _, (name, count) in sorted(counts.items())]
-    return CycleStatus(month, now, rows)
+async def open_allocations_of(session: AsyncSession, person_id: int) -> list[Allocation]:
+    """The person's allocations still to submit, any month (loaded for the card views)."""
+    return list((await session.execute(_loaded(
+        select(Allocation).where(Allocation.auditor_id == person_id, Allocation.state.in_(UNSUBMITTED))))).scalars())

@@ -2,7 +2,7 @@
 marked by the sender (bot/sender.py), and counted for `python -m bot outbox status`."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -366,3 +366,27 @@ async def outbox_status(db: Database, now: datetime) -> OutboxStatus:
         status.oldest_pending_due = oldest
         status.oldest_pending_age = now - oldest
     return status
+
+
+# -- the messages a press acted on ------------------------------------------------------------
+
+async def sent_rows(db: Database, activity_id: str, conversation_id: str, person_id: int | None
+                    ) -> list[OutboxMessage]:
+    """The outbox rows a sent message carried (one notice, or a digest's several), in the order the
+    sender put them in the message; [] for a message the outbox did not send."""
+    if not activity_id:
+        return []
+    to_chat = OutboxMessage.conversation_id == conversation_id
+    if person_id is not None:
+        to_chat = or_(to_chat, and_(OutboxMessage.conversation_id.is_(None), OutboxMessage.person_id == person_id))
+    async with db.sessions() as session:
+        return list((await session.execute(
+            select(OutboxMessage).where(OutboxMessage.activity_id == activity_id, OutboxMessage.state == "sent", to_chat)
+            .order_by(OutboxMessage.due_at, OutboxMessage.id))).scalars())
+
+
+async def record_shown(db: Database, shown: Mapping[int, dict]) -> None:
+    """Keep, on each sent outbox row, the payload its message shows after an update in place."""
+    async with db.sessions.begin() as session:
+        for row_id, payload in shown.items():
+            await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(payload=payload))

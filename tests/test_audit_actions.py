@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import audit_actions
 from bot.clock import fixed_clock
 from bot.sender import OutboxSender
+from capabilities.audit_cycle import actions as audit_actions
+from capabilities.audit_cycle import flow
 from dialogs import audit_cards as ac
 from dialogs.audit_cards import Verb
 from qa.calendar import WorkingCalendar
-from storage import audit_flow as flow
 from storage.models import KEY_AREAS, Allocation, AuditEvent, AuditMonth, Conversation, OutboxMessage, Person
 from storage.outbox import enqueue
 from tests.support import activities as act

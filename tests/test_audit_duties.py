@@ -7,16 +7,16 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from dialogs.digest import digest_activities
-from qa.calendar import WorkingCalendar
-from scheduler.audit_duties import (
+from capabilities.audit_cycle.duties import (
     AuditCycleDuty,
     LateAllocationNoticeDuty,
     ids_hash,
     row_due_at,
     superseded_by,
 )
-from scheduler.duties import default_duties
+from capabilities.catalogue import default_duties
+from dialogs.digest import digest_activities
+from qa.calendar import WorkingCalendar
 from scheduler.sweep import sweep
 from storage.models import Allocation, AuditEvent, AuditMonth, Person
 from tests.support.audit_cycle import DECEMBER, Case, add_roster, allocate, outbox_rows, set_state, submit, utc

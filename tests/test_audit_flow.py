@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, update
 
+from capabilities.audit_cycle import flow
 from dialogs import audit_cards as ac
 from qa.calendar import WorkingCalendar
-from storage import audit_flow as flow
 from storage.models import KEY_AREAS, Allocation, Audit, AuditEvent, AuditMonth, OutboxMessage, Person
+from storage.outbox import sent_rows
 
 CAL = WorkingCalendar(tz=ZoneInfo("Europe/London"))
 NOW = datetime(2026, 12, 10, 10, 0, tzinfo=timezone.utc)  # a Thursday, inside the send window
@@ -406,6 +407,6 @@ async def test_sent_rows_finds_a_digests_notices_in_order(db, world):
             session.add(OutboxMessage(idempotency_key=f"k{i}", kind="test", person_id=world[person],
                                       payload={"text": str(i)}, due_at=NOW, next_attempt_at=NOW, state="sent",
                                       activity_id=activity, created_at=NOW))
-    rows = await flow.sent_rows(db, "act-1", "a:chat-ann", world["ann"])
+    rows = await sent_rows(db, "act-1", "a:chat-ann", world["ann"])
     assert [r.idempotency_key for r in rows] == ["k0", "k1"]
-    assert await flow.sent_rows(db, "act-9", "a:chat-ann", world["ann"]) == []
+    assert await sent_rows(db, "act-9", "a:chat-ann", world["ann"]) == []

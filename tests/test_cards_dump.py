@@ -21,6 +21,7 @@ import pytest
 import dialogs
 from bot import cards_dump
 from dialogs import samples
+from qa.framework import ROLES
 from tests.support.card_validator import MAX_CARD_BYTES, ROOT, run_validator
 
 # The kinds of card the bot sends (issue 4), by a sample that shows each.
@@ -112,7 +113,7 @@ def test_every_card_is_at_most_1_5_and_under_28_kb(report, expected) -> None:
 
 def test_every_kind_of_card_is_dumped(expected) -> None:
     assert {kind: name for kind, name in KINDS.items() if name not in expected} == {}
-    assert {f"help_{role}" for role in dialogs.common_cards.ROLE_HELP} <= expected.keys()
+    assert {f"help_{role}" for role in ROLES} <= expected.keys()
 
 
 # -- no builder without a sample -----------------------------------------------------------------
@@ -160,10 +161,10 @@ def dialogs_card_builders() -> set[str]:
 
 
 def edge_card_makers(root: Path = ROOT) -> set[str]:
-    """Functions in bot/, scheduler/, storage/ and qa/ that build or change a card with card_kit's
-    elements themselves ("module.qualname"; nested functions count as the one holding them)."""
+    """Functions in capabilities/, bot/, scheduler/, storage/ and qa/ that build or change a card with
+    card_kit's elements themselves ("module.qualname"; nested functions count as the one holding them)."""
     found = set()
-    for package in ("bot", "scheduler", "storage", "qa"):
+    for package in ("capabilities", "bot", "scheduler", "storage", "qa"):
         for path in sorted((root / package).rglob("*.py")):
             if "migrations" in path.parts:
                 continue
@@ -197,15 +198,13 @@ def test_the_samples_call_every_builder_they_list(monkeypatch: pytest.MonkeyPatc
     assert set(samples.BUILDERS) - called == set()
 
 
-def test_every_card_made_at_the_edge_has_a_sample() -> None:
-    missing = edge_card_makers() - set(cards_dump.EDGE_BUILDERS)
-    assert missing == set(), f"add a sample to bot/cards_dump.py's edge_cards and list it in EDGE_BUILDERS: {missing}"
-
-
-def test_the_edge_samples_call_every_maker_they_list(monkeypatch: pytest.MonkeyPatch) -> None:
-    called = record_calls(monkeypatch, cards_dump.EDGE_BUILDERS)
-    cards_dump.edge_cards()
-    assert set(cards_dump.EDGE_BUILDERS) - called == set()
+def test_every_card_made_outside_dialogs_has_a_registered_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    makers = edge_card_makers()
+    assert "capabilities.audit_cycle.actions.reply_for" in makers  # the check sees the capabilities
+    called = record_calls(monkeypatch, tuple(sorted(makers)))
+    cards_dump.every_card()
+    missing = makers - called
+    assert missing == set(), f"add a sample to the capability's registered samples: {missing}"
 
 
 def test_the_coverage_checks_notice_an_unsampled_builder(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,10 +7,12 @@ import json
 import pytest
 from sqlalchemy import update
 
-from bot import cycle_commands
 from bot.clock import fixed_clock
+from capabilities.audit_cycle import commands as cycle_commands
+from capabilities.audit_cycle.registration import CAPABILITY as AUDIT_CYCLE
+from capabilities.audit_cycle.views import awaiting_oversight_for, cycle_status, open_allocations_for
+from capabilities.registry import Said
 from qa.calendar import WorkingCalendar
-from storage.cycle import awaiting_oversight_for, cycle_status, open_allocations_for
 from storage.models import Allocation, Person
 from tests.support import activities as act
 from tests.support.audit_cycle import DECEMBER, Case, add_roster, allocate, set_state, submit, utc
@@ -128,34 +130,38 @@ async def person(services, people, name) -> Person:
         return await session.get(Person, people[name])
 
 
+def said(services, person, now) -> Said:
+    return Said(services.context, person, now)
+
+
 async def test_commands_answer_each_role(services):
     people = await add_roster(services.db)
     await allocate(services.db, people, DEC, DECEMBER)
     await submit(services.db, "CR-1003", utc(2026, 12, 15, 14))
     now = utc(2026, 12, 29, 10)
 
-    mine = await cycle_commands.my_audits(services, await person(services, people, "Mo"), now)
+    mine = await cycle_commands.my_audits(said(services, await person(services, people, "Mo"), now))
     assert "CR-1001" in json.dumps(mine.card) and "CR-1003" not in json.dumps(mine.card)
     assert "2 open audits" in mine.summary
-    none = await cycle_commands.my_audits(services, await person(services, people, "Meg"), now)
+    none = await cycle_commands.my_audits(said(services, await person(services, people, "Meg"), now))
     assert "no open audits" in json.dumps(none.card)
-    stranger = await cycle_commands.my_audits(services, None, now)
+    stranger = await cycle_commands.my_audits(said(services, None, now))
     assert "roster" in stranger.summary
 
-    sam = await cycle_commands.oversight(services, await person(services, people, "Sam"), now)
+    sam = await cycle_commands.oversight(said(services, await person(services, people, "Sam"), now))
     assert "CR-1003" in json.dumps(sam.card) and "Wednesday 6 January 2027" in json.dumps(sam.card)
-    mo_asks = await cycle_commands.oversight(services, await person(services, people, "Mo"), now)
+    mo_asks = await cycle_commands.oversight(said(services, await person(services, people, "Mo"), now))
     assert "for service leads" in mo_asks.summary and "CR-1003" not in json.dumps(mo_asks.card)
 
-    quinn = await cycle_commands.cycle_status(services, await person(services, people, "Quinn"), now)
+    quinn = await cycle_commands.cycle_status(said(services, await person(services, people, "Quinn"), now))
     text = json.dumps(quinn.card)
     assert "December 2026" in text and "Overdue 3" in text and "Awaiting oversight 1" in text
     assert "3 overdue" in quinn.summary
     for name in ("Mo", "Sam"):
-        refused = await cycle_commands.cycle_status(services, await person(services, people, name), now)
+        refused = await cycle_commands.cycle_status(said(services, await person(services, people, name), now))
         assert "for the QA unit" in refused.summary and "Overdue" not in json.dumps(refused.card)
     # Early January, before January's list is in: still December's figures.
-    early = await cycle_commands.cycle_status(services, await person(services, people, "Quinn"), utc(2027, 1, 2, 10))
+    early = await cycle_commands.cycle_status(said(services, await person(services, people, "Quinn"), utc(2027, 1, 2, 10)))
     assert "December 2026" in early.summary
 
 
@@ -195,9 +201,9 @@ async def test_command_cards_pass_microsofts_parser(services):
     cards = []
     for name in ("Mo", "Meg", "Sam", "Quinn"):
         who = await person(services, people, name)
-        for command, reply in cycle_commands.COMMANDS.items():
-            cards.append({"name": f"{command}:{name}", "card": (await reply(services, who, now)).card})
-    cards.append({"name": "stranger", "card": (await cycle_commands.my_audits(services, None, now)).card})
+        for command in AUDIT_CYCLE.commands:
+            cards.append({"name": f"{command.name}:{name}", "card": (await command.handle(said(services, who, now))).card})
+    cards.append({"name": "stranger", "card": (await cycle_commands.my_audits(said(services, None, now))).card})
     rc, report, stderr = run_validator(cards)
     assert report is not None, stderr
     assert {c["name"]: c["problems"] for c in report["cards"] if c["problems"]} == {}

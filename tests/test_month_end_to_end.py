@@ -29,10 +29,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import fixed_clock
+from bot.tick import tick
+from capabilities.audit_cycle import flow
 from dialogs.audit_cards import Verb
 from qa.roster import COLUMNS as ROSTER_COLUMNS
-from scheduler.tick import tick
-from storage import audit_flow as flow
 from storage.allocations import import_allocations
 from storage.models import Allocation, OutboxMessage, Person
 from storage.roster import import_roster

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from scheduler.duties import Occurrence
+from capabilities.duties import Occurrence
 from scheduler.sweep import SWEEP_LEASE, sweep
 from storage import leases
 from storage.models import DutyRun, OutboxMessage

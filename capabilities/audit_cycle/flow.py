@@ -1,4 +1,4 @@
-"""What people do from the audit-cycle cards (framework 9.3): each action checks who may act and
+"""The audit cycle's use cases: what people do from its cards (framework 9.3): each action checks who may act and
 where the audit has got to, then changes the allocation, writes the audit trail and queues the
 messages it causes, all in one transaction. Pure of Teams: ids and typed values in, an Outcome out.
 
@@ -27,17 +27,25 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from capabilities.audit_cycle.kinds import (
+    DECLINE_NOTICE,
+    DISPUTE,
+    OVERSIGHT_REQUEST,
+    SAFEGUARDING_ALERT,
+    UPLOAD_REQUEST,
+)
+from capabilities.registry import OutboxKind
 from dialogs import audit_cards as cards
 from dialogs.card_kit import format_moment
 from qa.audit_calendar import cycle_dates, parse_month_key
 from qa.calendar import WorkingCalendar
 from storage.cycle import area_key
 from storage.db import Database
-from storage.models import GRADES, KEY_AREAS, Allocation, Audit, AuditEvent, Conversation, OutboxMessage, Person
+from storage.models import GRADES, KEY_AREAS, Allocation, Audit, AuditEvent, Person
 from storage.outbox import enqueue
 
 log = logging.getLogger(__name__)
@@ -61,12 +69,6 @@ RESOLVED = "dispute_resolved"
 UPLOADED = "audit_uploaded"
 SAFEGUARDING_ALERTED = "safeguarding_alert_raised"
 
-# Outbox kinds: the card each message carries.
-OVERSIGHT_REQUEST = "oversight_request"
-DISPUTE = "dispute"
-UPLOAD_REQUEST = "upload_request"
-DECLINE_NOTICE = "decline_notice"
-SAFEGUARDING_ALERT = "safeguarding_alert"
 
 NOTHING_CHANGED = "Nothing was changed."
 NOT_ON_ROSTER = ("I can't match you to anyone active on the QA roster, so I can't record this. "
@@ -122,41 +124,6 @@ def may_oversee(person: Person, allocation: Allocation) -> bool:
 
 
 may_resolve = may_audit  # the auditor or the QA unit records how a dispute was settled
-
-
-async def actor_for_chat(db: Database, conversation_id: str, user_id: str | None) -> Person | None:
-    """The active roster person behind a personal chat (its Conversation's linked Person)."""
-    if not conversation_id:
-        return None
-    async with db.sessions() as session:
-        chat = (await session.execute(
-            select(Conversation).where(Conversation.conversation_id == conversation_id))).scalar_one_or_none()
-        if chat is None or chat.person_id is None or (user_id is not None and chat.user_id != user_id):
-            return None
-        person = await session.get(Person, chat.person_id)
-    return person if person is not None and person.active else None
-
-
-async def sent_rows(db: Database, activity_id: str, conversation_id: str, person_id: int | None
-                    ) -> list[OutboxMessage]:
-    """The outbox rows a sent message carried (one notice, or a digest's several), in the order the
-    sender put them in the message; [] for a message the outbox did not send."""
-    if not activity_id:
-        return []
-    to_chat = OutboxMessage.conversation_id == conversation_id
-    if person_id is not None:
-        to_chat = or_(to_chat, and_(OutboxMessage.conversation_id.is_(None), OutboxMessage.person_id == person_id))
-    async with db.sessions() as session:
-        return list((await session.execute(
-            select(OutboxMessage).where(OutboxMessage.activity_id == activity_id, OutboxMessage.state == "sent", to_chat)
-            .order_by(OutboxMessage.due_at, OutboxMessage.id))).scalars())
-
-
-async def record_shown(db: Database, shown: Mapping[int, dict]) -> None:
-    """Keep, on each sent outbox row, the payload its message shows after an update in place."""
-    async with db.sessions.begin() as session:
-        for row_id, payload in shown.items():
-            await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(payload=payload))
 
 
 # -- the audit form's values ------------------------------------------------------------------
@@ -285,7 +252,7 @@ class _Act:
     def moment(self, at: datetime) -> str:
         return format_moment(at, self.calendar.tz)
 
-    async def send(self, key: str, kind: str, person_id: int, card: dict, summary: str, *,
+    async def send(self, key: str, kind: OutboxKind, person_id: int, card: dict, summary: str, *,
                    urgent: bool = False) -> bool:
         payload: dict[str, Any] = {"text": summary, "card": card, "summary": summary}
         if urgent:
@@ -552,7 +519,7 @@ async def _save(db: Database, actor_id: int, allocation_id: int, inputs: Mapping
         summary = await audit_summary(act)
         for lead in leads:
             await act.send(f"oversight-request:{allocation.id}:{lead.id}", OVERSIGHT_REQUEST, lead.id,
-                           cards.oversight_request_card(summary),
+                           OVERSIGHT_REQUEST.card(summary),
                            f"Oversight needed: case {allocation.case_ref}, audited by {summary.auditor_name}")
         if not leads:
             log.warning("allocation %s submitted: no active service lead for its service area", allocation.id)
@@ -574,7 +541,7 @@ async def _alert_if_concern(act: _Act) -> bool:
     alert = cards.SafeguardingAlert(case_ref=allocation.case_ref, team=allocation.team,
                                     service_area=allocation.service_area, auditor_name=act.actor.display_name,
                                     description=audit.safeguarding_description, raised_at=act.now)
-    card = cards.safeguarding_alert_card(alert, act.calendar.tz)
+    card = SAFEGUARDING_ALERT.card(alert, act.calendar.tz)
     people = await safeguarding_recipients(act.session, allocation)
     for person in people:
         await act.send(f"safeguarding-alert:{allocation.id}:{person.id}", SAFEGUARDING_ALERT, person.id, card,
@@ -605,7 +572,7 @@ async def decline_allocation(db: Database, actor_id: int, allocation_id: int, re
         allocation.updated_at = now
         view = cards.DeclineView(allocation_id=allocation.id, case_ref=allocation.case_ref, team=allocation.team,
                                  auditor_name=allocation.auditor.display_name, reason=reason, declined_at=now)
-        card = cards.decline_notice_card(view, calendar.tz)
+        card = DECLINE_NOTICE.card(view, calendar.tz)
         people = await qa_unit(session)
         for person in people:
             await act.send(f"decline-notice:{allocation.id}:{person.id}:{act.stamp()}", DECLINE_NOTICE, person.id,
@@ -674,7 +641,7 @@ async def confirm_oversight(db: Database, actor_id: int, audit_id: int, comment:
         allocation.oversight_at = now
         allocation.oversight_comment = comment or None
         allocation.updated_at = now
-        card = cards.upload_request_card(audit_id, allocation.case_ref, act.actor.display_name, now, calendar.tz,
+        card = UPLOAD_REQUEST.card(audit_id, allocation.case_ref, act.actor.display_name, now, calendar.tz,
                                          act.dates().oversight_deadline, comment)
         await act.send(f"upload-request:{allocation.id}:{allocation.auditor_id}", UPLOAD_REQUEST,
                        allocation.auditor_id, card, f"Upload the audit of case {allocation.case_ref} to Care Director")
@@ -703,7 +670,7 @@ async def dispute_audit(db: Database, actor_id: int, audit_id: int, reason: str,
         view = cards.DisputeView(audit_id=audit_id, case_ref=allocation.case_ref, team=allocation.team,
                                  auditor_name=allocation.auditor.display_name,
                                  disputed_by_name=act.actor.display_name, reason=reason, disputed_at=now)
-        card = cards.dispute_card(view, calendar.tz)
+        card = DISPUTE.card(view, calendar.tz)
         people = _unique([allocation.auditor, *await qa_unit(session)])
         for person in people:
             await act.send(f"dispute:{allocation.id}:{person.id}:{act.stamp()}", DISPUTE, person.id, card,
@@ -741,7 +708,7 @@ async def resolve_dispute(db: Database, actor_id: int, audit_id: int, resolution
         summary = await audit_summary(act)
         for lead in leads:
             await act.send(f"oversight-request:{allocation.id}:{lead.id}:resolved:{act.stamp()}", OVERSIGHT_REQUEST,
-                           lead.id, cards.oversight_request_card(summary),
+                           lead.id, OVERSIGHT_REQUEST.card(summary),
                            f"Dispute resolved, oversight needed again: case {allocation.case_ref}")
         act.event(RESOLVED, resolution_length=len(resolution), oversight_requested=len(leads))
         return act.outcome(DONE, notified=len(leads))

@@ -28,22 +28,14 @@ import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from dialogs.audit_cards import (
-    allocation_notice_card,
-    audit_overdue_card,
-    auditor_reminder_card,
-    oversight_digest_card,
-    oversight_overdue_card,
-    oversight_reminder_card,
-    supervisor_overdue_card,
-    unreachable_auditors_card,
-)
+from capabilities.audit_cycle import kinds, views
+from capabilities.duties import Occurrence
+from capabilities.registry import OutboxKind
 from dialogs.card_kit import format_day, format_month
 from qa.audit_calendar import (
     ALLOCATION_NOTICE,
@@ -61,13 +53,9 @@ from qa.audit_calendar import (
     parse_month_key,
 )
 from qa.calendar import WorkingCalendar
-from scheduler.duties import Occurrence
 from storage import cycle
 from storage.models import Allocation, AuditEvent, AuditMonth, Person
 from storage.outbox import Message, enqueue_many
-
-if TYPE_CHECKING:
-    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -127,16 +115,16 @@ async def notify_allocations(session: AsyncSession, cal: WorkingCalendar, month:
     messages: list[Message] = []
     written = 0
     for auditor, mine in groups:
-        key = f"allocation-notice:{month}:{auditor.id}" + (f":{ids_hash(a.id for a in mine)}" if late else "")
+        key = f"{kinds.ALLOCATION_NOTICE}:{month}:{auditor.id}" + (f":{ids_hash(a.id for a in mine)}" if late else "")
         if auditor.active:  # a leaver gets nothing; the QA unit hears below
-            views = [cycle.allocation_view(a, cal) for a in mine]
-            refs = ", ".join(v.case_ref for v in views)
+            cases = [views.allocation_view(a, cal) for a in mine]
+            refs = ", ".join(v.case_ref for v in cases)
             messages.append(Message(
-                key, ALLOCATION_NOTICE, auditor.id, due_at=due_at,
-                payload=_payload(allocation_notice_card(auditor.display_name, label, views),
-                                 f"Your audit allocation for {label}: {_plural(len(views), 'case')}",
+                key, kinds.ALLOCATION_NOTICE, auditor.id, due_at=due_at,
+                payload=_payload(kinds.ALLOCATION_NOTICE.card(auditor.display_name, label, cases),
+                                 f"Your audit allocation for {label}: {_plural(len(cases), 'case')}",
                                  f"Your audit allocation for {label}: {refs}. Please complete by "
-                                 f"{format_day(views[0].deadline)}.")))
+                                 f"{format_day(cases[0].deadline)}.")))
             if len(messages) >= WRITE_EVERY:
                 written += await enqueue_many(session, messages, now=now)
                 messages = []
@@ -165,10 +153,10 @@ async def _tell_qa_unit(session: AsyncSession, month: str, lost: list[tuple[Pers
         return []
     label = format_month(month)
     people = [(auditor.display_name, auditor.email, reasons[auditor.id]) for auditor, _ in lost]
-    card = unreachable_auditors_card(label, people)
+    card = kinds.UNREACHABLE_AUDITORS.card(label, people)
     suffix = f":{ids_hash(a.id for _, mine in lost for a in mine)}" if late else ""
     summary = f"Allocations not delivered for {label}: {_plural(len(people), 'auditor')}"
-    return [Message(f"unreachable-auditors:{month}:{person.id}{suffix}", "unreachable-auditors", person.id,
+    return [Message(f"{kinds.UNREACHABLE_AUDITORS}:{month}:{person.id}{suffix}", kinds.UNREACHABLE_AUDITORS, person.id,
                     due_at=due_at, payload=_payload(card, summary)) for person in qa_unit]
 
 
@@ -180,9 +168,6 @@ class AuditCycleDuty:
     def __init__(self, cal: WorkingCalendar | None = None) -> None:
         self.cal = cal or WorkingCalendar()
 
-    @classmethod
-    def from_settings(cls, settings: "Settings") -> "AuditCycleDuty":
-        return cls(WorkingCalendar(tz=settings.tz))
 
     def occurrences(self, now: datetime) -> Iterable[Occurrence]:
         for (year, month), moment in due_moments(now, self.cal):
@@ -219,9 +204,8 @@ class _Step:
         self.label = format_month(month)
         self.messages: list[Message] = []
 
-    async def send(self, key: str, person: Person, card: dict, summary: str) -> None:
-        self.messages.append(Message(key, self.kind_of(key), person.id, due_at=self.due_at,
-                                     payload=_payload(card, summary)))
+    async def send(self, key: str, kind: OutboxKind, person: Person, card: dict, summary: str) -> None:
+        self.messages.append(Message(key, kind, person.id, due_at=self.due_at, payload=_payload(card, summary)))
         if len(self.messages) >= WRITE_EVERY:
             await self.flush()
 
@@ -231,15 +215,11 @@ class _Step:
         self.messages = []
         return written
 
-    @staticmethod
-    def kind_of(key: str) -> str:
-        return key.split(":", 1)[0]
-
     def views(self, allocations: Sequence[Allocation]):
-        return [cycle.allocation_view(a, self.cal) for a in allocations]
+        return [views.allocation_view(a, self.cal) for a in allocations]
 
     def items(self, allocations: Sequence[Allocation]):
-        return [cycle.oversight_item(a, self.cal.tz) for a in allocations]
+        return [views.oversight_item(a, self.cal.tz) for a in allocations]
 
 
 async def _allocation_notice(step: _Step) -> None:
@@ -252,8 +232,8 @@ async def _auditor_reminder(step: _Step) -> None:
     for auditor, mine in cycle.by_auditor(await cycle.unsubmitted(step.session, step.month)):
         if not auditor.active:
             continue
-        await step.send(f"{AUDITOR_REMINDER}:{step.month}:{label}:{auditor.id}", auditor,
-                        auditor_reminder_card(label, step.views(mine)),
+        await step.send(f"{AUDITOR_REMINDER}:{step.month}:{label}:{auditor.id}", kinds.AUDITOR_REMINDER, auditor,
+                        kinds.AUDITOR_REMINDER.card(label, step.views(mine)),
                         f"{_plural(len(mine), 'audit')} due {_REMINDER_WORDS[label]}")
 
 
@@ -263,15 +243,17 @@ async def _audit_overdue(step: _Step) -> None:
     for auditor, mine in groups:
         views = step.views(mine)
         if auditor.active:
-            await step.send(f"{AUDIT_OVERDUE}:{step.month}:{auditor.id}", auditor, audit_overdue_card(views),
+            await step.send(f"{AUDIT_OVERDUE}:{step.month}:{auditor.id}", kinds.AUDIT_OVERDUE, auditor,
+                            kinds.AUDIT_OVERDUE.card(views),
                             f"{_plural(len(views), 'audit')} overdue")
         supervisor = supervisors.get(cycle.email_key(auditor.supervisor_email))
         if supervisor is None:
             log.warning("audit overdue month=%s: auditor %s has no supervisor on the roster", step.month, auditor.id)
             continue
         # One row per auditor: the sender puts a supervisor's rows of this moment in one message.
-        await step.send(f"supervisor-overdue:{step.month}:{supervisor.id}:{auditor.id}", supervisor,
-                        supervisor_overdue_card(supervisor.display_name, auditor.display_name, views),
+        await step.send(f"{kinds.SUPERVISOR_OVERDUE}:{step.month}:{supervisor.id}:{auditor.id}",
+                        kinds.SUPERVISOR_OVERDUE, supervisor,
+                        kinds.SUPERVISOR_OVERDUE.card(supervisor.display_name, auditor.display_name, views),
                         f"Overdue audits: {auditor.display_name}, {_plural(len(views), 'case')}")
 
 
@@ -289,16 +271,16 @@ async def _service_lead_shares(step: _Step) -> list[tuple[Person, list[Allocatio
 async def _service_lead_digest(step: _Step) -> None:
     due = step.dates.oversight_deadline
     for lead, mine in await _service_lead_shares(step):
-        await step.send(f"{SERVICE_LEAD_DIGEST}:{step.month}:{lead.id}", lead,
-                        oversight_digest_card(lead.display_name, step.items(mine), due),
+        await step.send(f"{SERVICE_LEAD_DIGEST}:{step.month}:{lead.id}", kinds.SERVICE_LEAD_DIGEST, lead,
+                        kinds.SERVICE_LEAD_DIGEST.card(lead.display_name, step.items(mine), due),
                         f"{_plural(len(mine), 'audit')} awaiting your oversight by {format_day(due)}")
 
 
 async def _oversight_reminder(step: _Step) -> None:
     due, label = step.dates.oversight_deadline, step.moment.label
     for lead, mine in await _service_lead_shares(step):
-        await step.send(f"{OVERSIGHT_REMINDER}:{step.month}:{label}:{lead.id}", lead,
-                        oversight_reminder_card(lead.display_name, label, step.items(mine), due),
+        await step.send(f"{OVERSIGHT_REMINDER}:{step.month}:{label}:{lead.id}", kinds.OVERSIGHT_REMINDER, lead,
+                        kinds.OVERSIGHT_REMINDER.card(lead.display_name, label, step.items(mine), due),
                         f"Oversight of {_plural(len(mine), 'audit')} due {_REMINDER_WORDS[label]}")
 
 
@@ -307,14 +289,15 @@ async def _oversight_overdue(step: _Step) -> None:
     shares = await _service_lead_shares(step)
     heads = cycle.AreaShares(await cycle.active_people(step.session, "head_of_service"))
     for lead, mine in shares:
-        await step.send(f"{OVERSIGHT_OVERDUE}:{step.month}:{lead.id}", lead,
-                        oversight_overdue_card(lead.display_name, step.items(mine), due),
+        await step.send(f"{OVERSIGHT_OVERDUE}:{step.month}:{lead.id}", kinds.OVERSIGHT_OVERDUE, lead,
+                        kinds.OVERSIGHT_OVERDUE.card(lead.display_name, step.items(mine), due),
                         f"Oversight of {_plural(len(mine), 'audit')} overdue")
         # Each head of service hears of the overdue audits in their own areas, per service lead.
         for head, theirs in heads.share(mine, lambda a: a.service_area):
-            await step.send(f"hos-{OVERSIGHT_OVERDUE}:{step.month}:{head.id}:{lead.id}", head,
-                            oversight_overdue_card(lead.display_name, step.items(theirs), due,
-                                                   head_of_service_name=head.display_name),
+            await step.send(f"{kinds.HOS_OVERSIGHT_OVERDUE}:{step.month}:{head.id}:{lead.id}",
+                            kinds.HOS_OVERSIGHT_OVERDUE, head,
+                            kinds.HOS_OVERSIGHT_OVERDUE.card(lead.display_name, step.items(theirs), due,
+                                                             head_of_service_name=head.display_name),
                             f"Oversight overdue: {lead.display_name}, {_plural(len(theirs), 'audit')}")
 
 
@@ -349,9 +332,6 @@ class LateAllocationNoticeDuty:
         self.cal = cal or WorkingCalendar()
         self.slot = slot
 
-    @classmethod
-    def from_settings(cls, settings: "Settings") -> "LateAllocationNoticeDuty":
-        return cls(WorkingCalendar(tz=settings.tz))
 
     def latest_slot(self, now: datetime) -> datetime:
         """The start of the latest slot at or before `now` (UTC)."""

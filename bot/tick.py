@@ -1,4 +1,4 @@
-"""`python -m bot tick --now T`: one sweep at T, then deliver what is due, then exit."""
+"""`python -m bot tick --now T`: one sweep at T (scheduler/sweep.py), then deliver what is due, then exit."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -7,7 +7,8 @@ from datetime import datetime
 
 from bot.sender import DeliveryReport, OutboxSender
 from bot.services import Services
-from scheduler.duties import Duty, default_duties
+from capabilities.catalogue import default_duties
+from capabilities.duties import Duty
 from scheduler.sweep import SweepResult, sweep
 
 

@@ -1,4 +1,4 @@
-"""What a duty is, for the sweep: a rule that says which occurrences are due at `now`,
+"""What a duty is, for the sweep (scheduler/sweep.py): a rule that says which occurrences are due at `now`,
 and how to turn one occurrence into outbox rows.
 
 `occurrences` is pure (no I/O, no clock): the framework's calendar lives there. `run`
@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
-
-    from bot.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -31,11 +29,3 @@ class Duty(Protocol):
 
     async def run(self, session: "AsyncSession", occurrence: Occurrence, now: datetime) -> None:
         """Write what this occurrence causes (outbox rows, state) in `session`."""
-
-
-def default_duties(settings: "Settings") -> list[Duty]:
-    """Every duty the served bot and `tick` run. Later features register theirs here."""
-    from scheduler.audit_duties import AuditCycleDuty, LateAllocationNoticeDuty
-
-    # In this order: a month's own allocation notice runs before the late-notice check.
-    return [AuditCycleDuty.from_settings(settings), LateAllocationNoticeDuty.from_settings(settings)]

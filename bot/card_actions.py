@@ -1,0 +1,134 @@
+"""Card buttons at the Teams edge: an `adaptiveCard/action` invoke (Universal Actions), or a
+message whose value carries {"verb": ...} (Action.Submit, for clients without them).
+
+One press: find who pressed (their personal chat's roster person) and the notices the pressed
+message carried, hand both to the verb's registered use case (capabilities.registry.CardVerb),
+then carry out its `Reply`: alerts first (they are urgent), then the update in place
+(UpdateActivity on activity.reply_to_id), then new messages. The invoke response carries the
+acted-on card, or a short message.
+
+Messages written due now (safeguarding alerts): the turn wakes the app's outbox sender when
+`services.sender` is set, and otherwise delivers due rows itself before answering, so an alert
+never waits for the next sweep.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
+
+from bot.sender import OutboxSender
+from bot.services import Services
+from capabilities.press import UNREADABLE, Press, Reply
+from capabilities.registry import Registry
+from dialogs.card_update import card_title
+from storage.conversations import actor_for_chat
+from storage.outbox import record_shown, sent_rows
+
+log = logging.getLogger(__name__)
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
+ERROR_CONTENT_TYPE = "application/vnd.microsoft.error"
+
+
+class InvokeAnswer(AdaptiveCardInvokeResponse):
+    """botbuilder's model types `value` as an object; a message answer's value is a string."""
+
+    _attribute_map = {**AdaptiveCardInvokeResponse._attribute_map, "value": {"key": "value", "type": "object"}}
+
+
+def is_card_submit(activity: Activity, registry: Registry) -> bool:
+    """A message from an Action.Submit button carrying one of the registered verbs in its value."""
+    value = activity.value
+    return activity.type == "message" and isinstance(value, dict) and value.get("verb") in registry.verbs
+
+
+async def on_card_action(services: Services, registry: Registry, turn_context: TurnContext,
+                         value: AdaptiveCardInvokeValue) -> AdaptiveCardInvokeResponse:
+    action = value.action if isinstance(value.action, dict) else {}
+    verb = action.get("verb")
+    data = action.get("data") if isinstance(action.get("data"), dict) else {}
+    if not isinstance(verb, str) or verb not in registry.verbs:
+        log.info("unknown card action verb")
+        return AdaptiveCardInvokeResponse(status_code=400, type=ERROR_CONTENT_TYPE, value={
+            "code": "BadRequest", "message": "This card action is not one I know."})
+    try:
+        reply = await act(services, registry, turn_context, verb, data)
+        await carry_out(services, turn_context, reply)
+    except Exception as exc:  # noqa: BLE001 - answer the client; the log has the type, never the inputs
+        log.error("card action %s failed: %s", verb, type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))
+        return AdaptiveCardInvokeResponse(status_code=500, type=ERROR_CONTENT_TYPE, value={
+            "code": "InternalError", "message": "Sorry, something went wrong on my side. Please try again."})
+    if reply.card is not None:
+        return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=reply.card)
+    return InvokeAnswer(status_code=200, type=MESSAGE_CONTENT_TYPE, value=reply.text or "Done.")
+
+
+async def on_card_submit(services: Services, registry: Registry, turn_context: TurnContext) -> None:
+    """The Action.Submit route: the same actions; what an invoke would answer comes as a message."""
+    value = dict(turn_context.activity.value)
+    verb = value.pop("verb")
+    value.pop("msteams", None)
+    reply = await act(services, registry, turn_context, verb, value)
+    await carry_out(services, turn_context, reply)
+    if reply.card is not None and not (reply.update and turn_context.activity.reply_to_id):
+        await send_card(turn_context, reply.card, card_title(reply.card))
+    elif reply.card is None and reply.text:
+        await turn_context.send_activity(reply.text)
+
+
+async def act(services: Services, registry: Registry, turn_context: TurnContext, verb: Any,
+              data: Mapping[str, Any]) -> Reply:
+    """Who pressed, on what, handed to the verb's use case."""
+    handler = registry.verbs.get(verb) if isinstance(verb, str) else None
+    if handler is None:
+        return Reply(text=UNREADABLE)
+    activity = turn_context.activity
+    conversation_id = activity.conversation.id if activity.conversation else ""
+    user_id = activity.from_property.id if activity.from_property else None
+    person = await actor_for_chat(services.db, conversation_id, user_id)
+    rows = (await sent_rows(services.db, activity.reply_to_id, conversation_id, person.id if person else None)
+            if activity.reply_to_id else [])
+    teams_name = activity.from_property.name if activity.from_property else None
+    return await handler.handle(Press(ctx=services.context, verb=verb, data=data, actor=person, rows=rows,
+                                      now=services.clock(), teams_name=teams_name,
+                                      aad_object_id=activity.from_property.aad_object_id if activity.from_property else None))
+
+
+async def carry_out(services: Services, turn_context: TurnContext, reply: Reply) -> None:
+    """Alerts first (they are urgent), then the update in place, then new messages."""
+    if reply.deliver_now:
+        await deliver_now(services)
+    reply_to = turn_context.activity.reply_to_id
+    if reply.update and reply.card is not None and reply_to:
+        update = Activity(type="message", id=reply_to, attachments=[CardFactory.adaptive_card(reply.card)])
+        try:
+            await turn_context.update_activity(update)
+        except Exception as exc:  # noqa: BLE001 - the change is made; the invoke response still shows it
+            log.warning("could not update the acted-on message: %s", type(exc).__name__)
+    if reply.shown:
+        await record_shown(services.db, reply.shown)
+    for new_card, summary in reply.send:
+        await send_card(turn_context, new_card, summary)
+
+
+async def deliver_now(services: Services) -> None:
+    """Send what is due now: wake the app's sender if there is one, else deliver here."""
+    if services.sender is not None:
+        services.sender.wake()
+        return
+    try:
+        await OutboxSender(services).deliver_due(services.clock(), wait_retries=0)
+    except Exception as exc:  # noqa: BLE001 - the rows stay due; the app's sender will send them
+        log.error("immediate delivery failed: %s", type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))
+
+
+async def send_card(turn_context: TurnContext, content: dict, summary: str) -> None:
+    """A card plus a one-line text (also the notification summary) for clients without cards."""
+    message = MessageFactory.attachment(CardFactory.adaptive_card(content), text=summary)
+    message.summary = summary
+    await turn_context.send_activity(message)

@@ -1,0 +1,212 @@
+"""The audit cycle's buttons (framework 9.3): one `Step` per card verb, in `STEPS`.
+
+A press reaches `press(step, p)` from the Teams edge (bot/card_actions.py) with who pressed and
+the notices the pressed message carried. The step's use case (capabilities/audit_cycle/flow.py)
+re-checks who may act and where the audit is; the answer is then:
+- a change (start, can't do, submit, confirm, dispute, resolve, uploaded): the message acted on
+  is replaced in place to say who did what and when, without the buttons that no longer apply
+  (dialogs/card_update.py), and the invoke response carries the same card. A message that held
+  several notices (a digest, or one card listing several cases) is rebuilt with only the acted
+  section changed;
+- a refusal, or an old copy pressed again: a polite card, nothing changed, nothing updated;
+- input to put right (a missing reason): a message, and the card stays as it was;
+- the audit form (start, continue) and the oversight request (Review) come as new messages.
+
+Adding a button: its use case in flow.py, its card in dialogs/audit_cards.py, its `Step` here.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import tzinfo
+from typing import Any
+
+from capabilities.audit_cycle import flow
+from capabilities.press import UNREADABLE, Press, Reply, positive_id
+from dialogs import audit_cards as ac
+from dialogs.audit_cards import Verb
+from dialogs.card_kit import execute, format_moment, text
+from dialogs.card_update import Acted, keep_none, mentions, rebuild
+from dialogs.card_update import polite_card as _polite_card
+from storage.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+UseCase = Callable[..., Awaitable[flow.Outcome]]  # (db, actor id, subject id, data, now=, calendar=, via=)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One audit-cycle button: what it acts on, the use case it runs, and what the card then says."""
+
+    verb: str
+    subject: str  # "allocation_id" or "audit_id": the id the button's data carries
+    card: str  # the card it is pressed on, for the trail, when the message is not one of our notices
+    run: UseCase
+    done: str = ""  # the acted-on message then says "<done> by <who>, <when>"
+    # The heading of a card about this one audit, so it can be replaced whole when not ours to read.
+    title: str | None = None
+    next: tuple[tuple[str, str], ...] = ()  # facts shown under the outcome
+    done_text: str = "Done."  # what to say when the pressed message cannot be rebuilt ({ref}: the case)
+
+
+def _reason(data: Mapping[str, Any], key: str) -> Any:
+    return data.get(key)
+
+
+async def _start(db, actor_id, subject, data, **kw):
+    return await flow.start_audit(db, actor_id, subject, **kw)
+
+
+async def _save(db, actor_id, subject, data, **kw):
+    return await flow.save_draft(db, actor_id, subject, data, **kw)
+
+
+async def _submit(db, actor_id, subject, data, **kw):
+    return await flow.submit_audit(db, actor_id, subject, data, **kw)
+
+
+async def _decline(db, actor_id, subject, data, **kw):
+    return await flow.decline_allocation(db, actor_id, subject, data.get(ac.decline_reason_input_id(subject)), **kw)
+
+
+async def _open(db, actor_id, subject, data, **kw):
+    return await flow.open_oversight(db, actor_id, subject, **kw)
+
+
+async def _confirm(db, actor_id, subject, data, **kw):
+    return await flow.confirm_oversight(db, actor_id, subject, data.get(ac.OVERSIGHT_COMMENT), **kw)
+
+
+async def _dispute(db, actor_id, subject, data, **kw):
+    return await flow.dispute_audit(db, actor_id, subject, data.get(ac.DISPUTE_REASON), **kw)
+
+
+async def _resolve(db, actor_id, subject, data, **kw):
+    return await flow.resolve_dispute(db, actor_id, subject, data.get(ac.RESOLUTION), **kw)
+
+
+async def _uploaded(db, actor_id, subject, data, **kw):
+    return await flow.confirm_uploaded(db, actor_id, subject, **kw)
+
+
+STEPS: dict[str, Step] = {step.verb: step for step in (
+    Step(Verb.AUDIT_START, "allocation_id", "allocation_notice", _start, "Audit started",
+         next=(("Next", "The audit form is in this chat"),),
+         done_text="Audit of case {ref} started: the form is in our chat."),
+    Step(Verb.ALLOCATION_DECLINE, "allocation_id", "allocation_notice", _decline, "Declined",
+         next=(("Sent to", "The QA unit, to reallocate"),),
+         done_text="Thank you: the QA unit has been told you can't do the audit of case {ref}."),
+    Step(Verb.AUDIT_SAVE_DRAFT, "allocation_id", "audit_form", _save, title="Audit: case {ref}"),
+    Step(Verb.AUDIT_SUBMIT, "allocation_id", "audit_form", _submit, "Audit submitted", "Audit: case {ref}",
+         next=(("Next", "Oversight by the service lead"),)),
+    Step(Verb.OVERSIGHT_OPEN, "audit_id", "oversight_digest", _open),
+    Step(Verb.OVERSIGHT_CONFIRM, "audit_id", "oversight_request", _confirm, "Oversight confirmed",
+         "Oversight needed: case {ref}", (("Next", "The auditor uploads the audit to Care Director"),)),
+    Step(Verb.OVERSIGHT_DISPUTE, "audit_id", "oversight_request", _dispute, "Disputed",
+         "Oversight needed: case {ref}", (("Sent to", "The auditor and the QA unit"),)),
+    Step(Verb.DISPUTE_RESOLVE, "audit_id", "dispute", _resolve, "Resolution recorded", "Audit disputed: case {ref}",
+         (("Next", "Back with the service lead for oversight"),)),
+    Step(Verb.AUDIT_UPLOADED, "audit_id", "upload_request", _uploaded, "Uploaded to Care Director",
+         "Upload the audit: case {ref}", (("Status", "Complete"),)),
+)}
+
+
+def subject_ids(verb: str, data: Mapping[str, Any]) -> dict[str, int] | None:
+    step = STEPS.get(verb)
+    found = positive_id(data.get(step.subject)) if step else None
+    return {step.subject: found} if step and found is not None else None
+
+
+async def press(p: Press) -> Reply:
+    """Answer one press of an audit-cycle button."""
+    step = STEPS.get(p.verb)
+    ids = subject_ids(p.verb, p.data) if step else None
+    if step is None or ids is None:
+        return Reply(text=UNREADABLE)
+    if p.actor is None:
+        return Reply(card=polite_card(p.rows, ids, p.verb, flow.NOT_ON_ROSTER))
+    outcome = await step.run(p.ctx.db, p.actor.id, ids[step.subject], p.data, now=p.now, calendar=p.ctx.calendar,
+                             via=f"card:{card_name(p.verb, p.rows, ids)}")
+    log.info("card action %s on %s: %s", p.verb, ids, outcome.status)
+    return reply_for(p.verb, outcome, p.rows, ids, p.ctx.calendar.tz)
+
+
+def reply_for(verb: str, outcome: flow.Outcome, rows: list[OutboxMessage], ids: dict[str, int],
+              tz: tzinfo) -> Reply:
+    """The answer to one press, from the action's outcome and the message it was pressed on."""
+    step = STEPS[verb]
+    ids = {**ids, **{k: v for k, v in (("allocation_id", outcome.allocation_id), ("audit_id", outcome.audit_id))
+                     if v is not None}}
+    ref = outcome.case_ref
+    if outcome.status in (flow.REFUSED, flow.ALREADY):
+        return Reply(card=polite_card(rows, ids, verb, outcome.message, ref))
+    if outcome.status == flow.INVALID:
+        if outcome.view is not None:
+            return Reply(card=ac.audit_form_card(outcome.view, outcome.draft, outcome.errors))
+        return Reply(text=outcome.message)
+    if verb == Verb.AUDIT_SAVE_DRAFT:
+        form = ac.audit_form_card(outcome.view, outcome.draft, outcome.errors)
+        note = f"Draft saved {format_moment(outcome.at, tz)}. Press Continue audit on your allocation to come back to it."
+        form["body"].insert(1, text(note, subtle=True, spacing="Small"))
+        return Reply(card=form, deliver_now=outcome.urgent)
+    if verb == Verb.OVERSIGHT_OPEN:
+        return Reply(text=f"The audit of case {ref} is in our chat, ready for your oversight.",
+                     send=[(ac.oversight_request_card(outcome.summary), f"Oversight needed: case {ref}")])
+    send = []
+    if verb == Verb.AUDIT_START:
+        send = [(ac.audit_form_card(outcome.view, outcome.draft), f"Audit form: case {ref}")]
+        if outcome.status == flow.UNCHANGED:
+            return Reply(text=f"Your audit form for case {ref} is in our chat.", send=send)
+    acted = Acted(step.done, outcome.actor_name, outcome.at, tz, _details(verb, outcome), keep_for(verb, ids))
+    shown: dict[int, dict] = {}
+    new_card = rebuild(rows, ids, acted.apply, shown)
+    if new_card is None and step.title:
+        new_card = acted.whole(step.title.format(ref=ref), [])
+    if new_card is None:  # a message we cannot read back (it may list other cases): leave it be
+        return Reply(text=step.done_text.format(ref=ref), send=send, deliver_now=outcome.urgent)
+    return Reply(card=new_card, update=True, send=send, deliver_now=outcome.urgent, shown=shown)
+
+
+def _details(verb: str, outcome: flow.Outcome) -> list[tuple[str, str]]:
+    details = [("Case", outcome.case_ref)]
+    if verb == Verb.AUDIT_SUBMIT:
+        details.append(("Overall grade", outcome.grade or "Not graded"))
+        if outcome.safeguarding:
+            details.append(("Safeguarding concern", "Escalated at once"))
+    return details + list(STEPS[verb].next)
+
+
+def keep_for(verb: str, ids: dict[str, int]) -> Callable[[dict], dict | None]:
+    """Which of the acted section's buttons still apply: after a start, Start becomes Continue
+    (and "I can't do this audit" stays); after anything else, none."""
+    if verb != Verb.AUDIT_START:
+        return keep_none
+
+    def keep(action: dict) -> dict | None:
+        if action.get("type") == "Action.Execute" and action.get("verb") == Verb.AUDIT_START:
+            return execute("Continue audit", Verb.AUDIT_START, {"allocation_id": ids["allocation_id"]},
+                           style="positive")
+        return action
+
+    return keep
+
+
+def card_name(verb: str, rows: list[OutboxMessage], ids: dict[str, int]) -> str:
+    """The card pressed, for the trail: the outbox kind of the notice holding the button, if ours."""
+    for row in rows:
+        if mentions((row.payload or {}).get("card"), ids):
+            return re.sub(r"[^a-z0-9_]+", "_", row.kind.lower()).strip("_") or STEPS[verb].card
+    return STEPS[verb].card
+
+
+def polite_card(rows: list[OutboxMessage], ids: Mapping[str, int], verb: str, message: str, ref: str = "") -> dict:
+    """Why nothing changed: in the pressed section of a message with several, else as its own card."""
+    step = STEPS.get(verb)
+    title = (step.title if step and step.title else "Case {ref}").format(ref=ref) if ref else "Nothing was changed"
+    return _polite_card(rows, ids, message, title)
+
+
+__all__ = ["STEPS", "Acted", "Step", "card_name", "keep_for", "polite_card", "press", "rebuild", "reply_for"]

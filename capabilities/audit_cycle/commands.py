@@ -1,0 +1,76 @@
+"""The audit cycle's chat commands: `my audits` (anyone on the roster), `oversight` (service leads)
+and `cycle` (the QA unit). Each takes the typed command (capabilities.registry.Said: the roster
+person behind the message, None when not on the roster, and `now`), reads the database, and
+returns the card to reply with and its one-line text.
+"""
+from __future__ import annotations
+
+from capabilities.audit_cycle import views
+from capabilities.registry import CommandReply, Said
+from dialogs.audit_cards import cycle_status_card, my_audits_card, oversight_digest_card
+from dialogs.card_kit import card, format_month, heading, text
+from qa.audit_calendar import month_key
+from storage import cycle
+
+QA_UNIT = "qa_unit"
+SERVICE_LEAD = "service_lead"
+
+
+def _notice(title: str, message: str) -> CommandReply:
+    return CommandReply(card([heading(title), text(message)]), message)
+
+
+def _not_on_roster(title: str) -> CommandReply:
+    return _notice(title, "I can't find you on the staff roster, so I don't know your audits. "
+                          "Please ask the QA unit to add you.")
+
+
+async def my_audits(said: Said) -> CommandReply:
+    """The person's audits still to submit, with Start/Continue buttons."""
+    person = said.person
+    if person is None:
+        return _not_on_roster("Your audits")
+    async with said.ctx.db.sessions() as session:
+        found = await views.open_allocations_for(session, person.id, said.ctx.calendar)
+    summary = (f"You have {len(found)} open audit{'s' if len(found) != 1 else ''}: "
+               + ", ".join(v.case_ref for v in found)) if found else "You have no open audits."
+    return CommandReply(my_audits_card(found), summary)
+
+
+async def oversight(said: Said) -> CommandReply:
+    """For a service lead: the audits in their service areas awaiting oversight."""
+    person = said.person
+    if person is None:
+        return _not_on_roster("Oversight")
+    if person.role != SERVICE_LEAD:
+        return _notice("Oversight", "This is for service leads: it lists the audits awaiting their oversight. "
+                                    "Type \"my audits\" for the audits allocated to you.")
+    cal = said.ctx.calendar
+    async with said.ctx.db.sessions() as session:
+        queue = await views.awaiting_oversight_for(session, person, cal)
+    if queue.oversight_due is None:
+        return CommandReply(oversight_digest_card(person.display_name, [], cal.local_date(said.now)),
+                            "Nothing is waiting for your oversight.")
+    count = len(queue.items)
+    return CommandReply(oversight_digest_card(person.display_name, queue.items, queue.oversight_due),
+                        f"{count} audit{'s' if count != 1 else ''} awaiting your oversight")
+
+
+async def cycle_status(said: Said) -> CommandReply:
+    """For the QA unit: the latest month's figures per service area (the current month, or the
+    latest imported before it, e.g. December's while January's list is not in yet)."""
+    person = said.person
+    if person is None or person.role != QA_UNIT:
+        return _notice("Audit cycle", "The audit cycle's figures are for the QA unit. "
+                                      "Type \"my audits\" for the audits allocated to you.")
+    cal = said.ctx.calendar
+    today = cal.local_date(said.now)
+    async with said.ctx.db.sessions() as session:
+        month = await cycle.latest_month(session, month_key(today.year, today.month)) \
+            or month_key(today.year, today.month)
+    status = await views.cycle_status(said.ctx.db, month, said.now, cal)
+    total = status.total
+    summary = (f"Audit cycle {format_month(month)}: {total.allocated} allocated, {total.submitted} submitted, "
+               f"{total.overdue} overdue, {total.awaiting_oversight} awaiting oversight"
+               if status.rows else f"Audit cycle {format_month(month)}: no allocations yet")
+    return CommandReply(cycle_status_card(format_month(month), status.rows, as_of=said.now, tz=cal.tz), summary)

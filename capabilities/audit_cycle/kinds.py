@@ -1,0 +1,43 @@
+"""The audit cycle's outbox kinds (framework 9.3): each kind's one spelling and the card it carries.
+
+Use cases and duties write rows through these (`OVERSIGHT_REQUEST.card(summary)`), so a row's
+kind and its card always agree; each kind's sample is the catalogue's (dialogs/samples.py).
+"""
+from __future__ import annotations
+
+from capabilities.registry import OutboxKind
+from dialogs import audit_cards as ac
+from dialogs import samples
+
+
+def _sample(name: str):
+    return lambda: samples.audit_card_samples()[name]
+
+
+ALLOCATION_NOTICE = OutboxKind("allocation-notice", ac.allocation_notice_card, _sample("allocation_notice"))
+UNREACHABLE_AUDITORS = OutboxKind("unreachable-auditors", ac.unreachable_auditors_card,
+                                  _sample("unreachable_auditors"))
+AUDITOR_REMINDER = OutboxKind("auditor-reminder", ac.auditor_reminder_card, _sample("auditor_reminder_7_days"))
+AUDIT_OVERDUE = OutboxKind("audit-overdue", ac.audit_overdue_card, _sample("audit_overdue"))
+SUPERVISOR_OVERDUE = OutboxKind("supervisor-overdue", ac.supervisor_overdue_card, _sample("supervisor_overdue"))
+SERVICE_LEAD_DIGEST = OutboxKind("service-lead-digest", ac.oversight_digest_card, _sample("oversight_digest"))
+OVERSIGHT_REMINDER = OutboxKind("oversight-reminder", ac.oversight_reminder_card, _sample("oversight_reminder"))
+OVERSIGHT_OVERDUE = OutboxKind("oversight-overdue", ac.oversight_overdue_card,
+                               _sample("oversight_overdue_service_lead"))
+# The head of service's copy of an overdue service lead's list: the same card, addressed to them.
+HOS_OVERSIGHT_OVERDUE = OutboxKind("hos-oversight-overdue", ac.oversight_overdue_card,
+                                   _sample("oversight_overdue_head_of_service"))
+OVERSIGHT_REQUEST = OutboxKind("oversight-request", ac.oversight_request_card, _sample("oversight_request"))
+DISPUTE = OutboxKind("dispute", ac.dispute_card, _sample("dispute"))
+UPLOAD_REQUEST = OutboxKind("upload-request", ac.upload_request_card, _sample("upload_request"))
+DECLINE_NOTICE = OutboxKind("decline-notice", ac.decline_notice_card, _sample("decline_notice"))
+SAFEGUARDING_ALERT = OutboxKind("safeguarding-alert", ac.safeguarding_alert_card, _sample("safeguarding_alert"))
+
+ALL = (ALLOCATION_NOTICE, UNREACHABLE_AUDITORS, AUDITOR_REMINDER, AUDIT_OVERDUE, SUPERVISOR_OVERDUE,
+       SERVICE_LEAD_DIGEST, OVERSIGHT_REMINDER, OVERSIGHT_OVERDUE, HOS_OVERSIGHT_OVERDUE, OVERSIGHT_REQUEST,
+       DISPUTE, UPLOAD_REQUEST, DECLINE_NOTICE, SAFEGUARDING_ALERT)
+
+# Kinds written before they had one spelling (migration 0004 renames stored rows).
+FORMER_SPELLINGS = {"oversight_request": OVERSIGHT_REQUEST, "upload_request": UPLOAD_REQUEST,
+                    "decline_notice": DECLINE_NOTICE, "safeguarding_alert": SAFEGUARDING_ALERT}
+

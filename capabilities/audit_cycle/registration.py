@@ -1,0 +1,65 @@
+"""The monthly audit cycle (framework 9.3), registered: its buttons, commands, duties, outbox
+kinds, extra cards, CLI and what the help card says it does for each role."""
+from __future__ import annotations
+
+from capabilities.audit_cycle import actions, cli, commands, kinds
+from capabilities.audit_cycle.duties import AuditCycleDuty, LateAllocationNoticeDuty
+from capabilities.audit_cycle.samples import all_samples
+from capabilities.registry import Capability, CardVerb, ChatCommand
+from qa.calendar import WorkingCalendar
+
+AUDITOR = (
+    "Send you your audit allocation on the 3rd and remind you before audits are due on the 28th.",
+    "Help you record the grade and your discussion with the case holder, and keep your draft until you submit.",
+    "Escalate an immediate safeguarding concern found while auditing at once to the practice manager, "
+    "service lead, head of service and deputy director.",
+)
+SAFEGUARDING = "Alert you at once to an immediate safeguarding concern found during an audit in your service areas."
+
+
+def duties(cal: WorkingCalendar):
+    # In this order: a month's own allocation notice runs before the late-notice check.
+    return [AuditCycleDuty(cal), LateAllocationNoticeDuty(cal)]
+
+
+CAPABILITY = Capability(
+    name="audit-cycle",
+    verbs=tuple(CardVerb(verb, actions.press) for verb in actions.STEPS),
+    commands=(
+        ChatCommand("my audits", "the case audits allocated to you that are still to submit, with their deadlines",
+                    ("audits", "my audit"), commands.my_audits),
+        ChatCommand("oversight", "the submitted audits in your service areas awaiting your oversight",
+                    ("my oversight",), commands.oversight, frozenset({"service_lead"})),
+        ChatCommand("cycle", "this month's audits per service area: allocated, submitted, overdue, oversight",
+                    ("cycle status", "audit cycle"), commands.cycle_status, frozenset({"qa_unit"})),
+    ),
+    duties=duties,
+    outbox_kinds=kinds.ALL,
+    samples=all_samples,
+    cli=cli.COMMANDS,
+    help={
+        "practice_manager": AUDITOR,
+        "service_lead": (
+            "Send you the audits completed in your service areas on the 28th, for your oversight by the 6th, "
+            "and remind you until it is done.",
+            "Send a dispute to the auditor and the QA unit when you disagree with an audit.",
+            SAFEGUARDING,
+            AUDITOR[0],
+        ),
+        "head_of_service": (
+            "Tell you when service leads' oversight of audits in your service areas is overdue.",
+            "Tell you when audits are overdue for managers you supervise.",
+            SAFEGUARDING,
+        ),
+        "deputy_director": (SAFEGUARDING, "Tell you when audits are overdue for managers you supervise."),
+        "qa_unit": (
+            "Distribute the month's audit allocation list on the 3rd (send me the file here, or use the "
+            "command line).",
+            "Tell you when an auditor can't do an audit, or can't be reached in Teams, so you can reallocate.",
+            "Bring you disputes between service leads and auditors, and record how they were resolved.",
+            "Show where the month's audits and oversight have got to, per service area.",
+            AUDITOR[0],
+        ),
+        "principal_social_worker": AUDITOR,
+    },
+)

@@ -1,0 +1,97 @@
+"""Chat basics every user has: `help` (what the bot does for your role, and what you can type,
+both from the registry) and `whoami` (who the bot takes you to be, from the roster)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from capabilities.context import Context
+from capabilities.press import Press, Reply
+from capabilities.registry import EVERYONE, Capability, CardVerb, ChatCommand, CommandReply, Registry, Said
+from dialogs.common_cards import Profile, help_card, help_summary, whoami_card, whoami_summary
+from qa.framework import ROLES
+from storage import conversations as chats
+from storage.models import Person
+from storage.people import person_by_email
+
+HELP = "help"
+WHOAMI = "whoami"
+
+
+async def profile_of(session: AsyncSession, person: Person) -> Profile:
+    """Who the roster says `person` is, with their supervisor's name (or email, if not on the roster)."""
+    supervisor = await person_by_email(session, person.supervisor_email) if person.supervisor_email else None
+    return Profile(name=person.display_name, role=person.role, team=person.team,
+                   service_areas=person.service_areas,
+                   supervisor_name=supervisor.display_name if supervisor else person.supervisor_email)
+
+
+async def qa_contact_name(session: AsyncSession) -> str | None:
+    contact = await chats.qa_unit_contact(session)
+    return contact.display_name if contact else None
+
+
+def help_for(registry: Registry, role: str | None, *, not_understood: bool = False,
+             qa_contact: str | None = None) -> CommandReply:
+    """The help card for `role` (None: not on the roster): only what is registered for that role."""
+    commands = [(c.name, c.description) for c in registry.commands_for(role)]
+    card = help_card(role, lines=registry.help_lines(role), commands=commands, not_understood=not_understood,
+                     qa_contact=qa_contact)
+    return CommandReply(card, help_summary(role, not_understood=not_understood))
+
+
+async def _qa_contact(ctx: Context) -> str | None:
+    async with ctx.db.sessions() as session:
+        return await qa_contact_name(session)
+
+
+async def show_help(said: Said) -> CommandReply:
+    assert said.registry is not None, "the edge passes the registry with every command"
+    return help_for(said.registry, said.person.role if said.person else None, qa_contact=await _qa_contact(said.ctx))
+
+
+async def show_whoami(said: Said) -> CommandReply:
+    async with said.ctx.db.sessions() as session:
+        profile = await profile_of(session, said.person) if said.person else None
+        qa_contact = await qa_contact_name(session)
+    return CommandReply(whoami_card(profile, teams_name=said.teams_name, qa_contact=qa_contact),
+                        whoami_summary(profile, teams_name=said.teams_name))
+
+
+def capability(registry_of: Callable[[], Registry]) -> Capability:
+    """Chat basics; `registry_of()` gives the whole registry (help lists every capability's commands)."""
+
+    async def who(press: Press) -> Person | None:
+        # Help and whoami answer anyone: a chat not yet linked is matched by Entra object id.
+        if press.actor is not None or not press.aad_object_id:
+            return press.actor
+        async with press.ctx.db.sessions() as session:
+            return await chats.roster_person_for(session, aad_object_id=press.aad_object_id, email=None)
+
+    async def help_button(press: Press) -> Reply:
+        actor = await who(press)
+        role = actor.role if actor else None
+        return Reply(card=help_for(registry_of(), role, qa_contact=await _qa_contact(press.ctx)).card)
+
+    async def whoami_button(press: Press) -> Reply:
+        said = Said(press.ctx, await who(press), press.now, teams_name=press.teams_name)
+        return Reply(card=(await show_whoami(said)).card)
+
+    def samples() -> dict:
+        registry = registry_of()
+        cards = {f"help_{role}": help_for(registry, role, qa_contact="Quinn Example").card for role in ROLES}
+        cards["help_not_on_roster_registered"] = help_for(registry, None, not_understood=True).card
+        return cards
+
+    return Capability(
+        name="basics",
+        verbs=(CardVerb(HELP, help_button), CardVerb(WHOAMI, whoami_button)),
+        commands=(
+            ChatCommand(HELP, "what I can do for you", ("", "menu", "commands", "hi", "hello", "start"), show_help,
+                        EVERYONE),
+            ChatCommand(WHOAMI, "who I take you to be: role, team, service area, supervisor", ("who am i", "me"),
+                        show_whoami, EVERYONE),
+        ),
+        samples=samples,
+    )

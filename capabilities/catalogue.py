@@ -1,0 +1,31 @@
+"""The composition root of the capabilities: every capability the bot has, in one list.
+
+The Teams edge (bot/teams_bot.py, bot/card_actions.py), the CLI (bot/cli.py), the sweep
+(bot/app.py, bot/tick.py) and `cards dump` all read `registry()`. Adding a capability is one
+line here (see docs/architecture.md, "Adding a capability").
+"""
+from __future__ import annotations
+
+from functools import cache
+from typing import Protocol
+
+from capabilities import basics
+from capabilities.audit_cycle.registration import CAPABILITY as AUDIT_CYCLE
+from capabilities.duties import Duty
+from capabilities.registry import Registry
+from qa.calendar import WorkingCalendar
+
+
+@cache
+def registry() -> Registry:
+    """Every registered capability, in the order help cards list them and duties run."""
+    return Registry([basics.capability(registry), AUDIT_CYCLE])
+
+
+class HasTimeZone(Protocol):
+    tz: object
+
+
+def default_duties(settings: HasTimeZone) -> list[Duty]:
+    """Every duty the served bot and `tick` run, for the council's time zone (bot.settings.Settings.tz)."""
+    return registry().duties(WorkingCalendar(tz=settings.tz))

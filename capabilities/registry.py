@@ -1,0 +1,192 @@
+"""One registration per capability: what it offers, declared in one place.
+
+A `Capability` lists its card verbs with their handlers, its chat commands, its duties, its
+outbox kinds with the card each renders, its extra card samples for `cards dump`, its CLI
+subcommands and what the help card tells each role it does. capabilities/catalogue.py
+collects them into one `Registry`, which the Teams edge, the sweep and the CLI read, and
+which tests/test_registry.py checks as a whole (every verb on every card has a handler,
+every outbox kind a renderer and a sample, every command a place in the help card and in
+the manifest).
+"""
+from __future__ import annotations
+
+import argparse
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from capabilities.context import Context
+from capabilities.duties import Duty
+from qa.calendar import WorkingCalendar
+
+if TYPE_CHECKING:
+    from capabilities.press import Press, Reply
+    from storage.models import Person
+
+Card = dict[str, Any]
+EVERYONE: frozenset[str] = frozenset()  # a command's roles: empty means anyone, on the roster or not
+
+
+class CommandError(Exception):
+    """What the user of a CLI command did wrong, said in one or more plain lines."""
+
+
+class OutboxKind(str):
+    """An outbox row's kind (its one spelling, kebab-case) and the card it carries.
+
+    A str, so rows compare and query by it; `card(...)` renders the card from view data
+    (the builder in dialogs/), `sample()` renders it from the catalogue's fictional data.
+    """
+
+    render: Callable[..., Card]
+    sample: Callable[[], Card]
+
+    def __new__(cls, name: str, render: Callable[..., Card], sample: Callable[[], Card]) -> OutboxKind:
+        if not name or name != name.lower() or "_" in name or " " in name:
+            raise ValueError(f"outbox kinds are kebab-case: {name!r}")
+        kind = super().__new__(cls, name)
+        kind.render = render
+        kind.sample = sample
+        return kind
+
+    def card(self, *args: Any, **kwargs: Any) -> Card:
+        return self.render(*args, **kwargs)
+
+
+@dataclass(frozen=True)
+class CardVerb:
+    """An Action.Execute (or Action.Submit) verb and the use case that answers it."""
+
+    verb: str
+    handle: Callable[[Press], Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class Said:
+    """A typed command, as a use case sees it."""
+
+    ctx: Context
+    person: Person | None  # the active roster person behind the chat, if any
+    now: datetime
+    teams_name: str | None = None
+    registry: Registry | None = None
+
+
+@dataclass(frozen=True)
+class CommandReply:
+    card: Card
+    summary: str  # the text fallback and notification line
+
+
+@dataclass(frozen=True)
+class ChatCommand:
+    """A command people type in their personal chat with the bot."""
+
+    name: str  # as the help card and the manifest show it
+    description: str  # one line, for the help card and the manifest
+    words: tuple[str, ...]  # what people type, after bot.teams_bot.command_text (lower case, no punctuation)
+    handle: Callable[[Said], Awaitable[CommandReply]]
+    roles: frozenset[str] = EVERYONE  # who it is for (the help card lists it only for them)
+
+    def for_role(self, role: str | None) -> bool:
+        return not self.roles or role in self.roles
+
+
+@dataclass(frozen=True)
+class CliCommand:
+    """A `python -m bot NAME ...` subcommand: `add` defines its arguments on the parser given,
+    `run(args, ctx)` does the work and returns the exit status (CommandError for bad input)."""
+
+    name: str
+    help: str
+    add: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, Context], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class Capability:
+    name: str
+    verbs: tuple[CardVerb, ...] = ()
+    commands: tuple[ChatCommand, ...] = ()
+    # The duties the sweep runs, built for the council's calendar, in the order they run.
+    duties: Callable[[WorkingCalendar], list[Duty]] = field(default=lambda _cal: [])
+    outbox_kinds: tuple[OutboxKind, ...] = ()
+    # Cards the capability makes beyond its outbox kinds (answers to presses, command replies),
+    # by file-safe name, for `cards dump` and the card checks.
+    samples: Callable[[], dict[str, Card]] = field(default=lambda: {})
+    cli: tuple[CliCommand, ...] = ()
+    # role -> what the help card says the bot does for that role (only what is built and works).
+    help: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+class RegistryError(ValueError):
+    """Two capabilities claim the same verb, command, word, kind or CLI name."""
+
+
+class Registry:
+    def __init__(self, capabilities: Iterable[Capability]) -> None:
+        self.capabilities = tuple(capabilities)
+        self.verbs: dict[str, CardVerb] = {}
+        self.commands: dict[str, ChatCommand] = {}
+        self.words: dict[str, ChatCommand] = {}
+        self.kinds: dict[str, OutboxKind] = {}
+        self.cli: dict[str, CliCommand] = {}
+        for capability in self.capabilities:
+            for verb in capability.verbs:
+                _claim(self.verbs, verb.verb, verb, capability)
+            for command in capability.commands:
+                _claim(self.commands, command.name, command, capability)
+                for word in (command.name, *command.words):
+                    _claim(self.words, word, command, capability)
+            for kind in capability.outbox_kinds:
+                _claim(self.kinds, str(kind), kind, capability)
+            for cli in capability.cli:
+                _claim(self.cli, cli.name, cli, capability)
+
+    def duties(self, calendar: WorkingCalendar) -> list[Duty]:
+        """Every capability's duties, in registration order (the sweep runs them in this order)."""
+        return [duty for capability in self.capabilities for duty in capability.duties(calendar)]
+
+    def command_for(self, words: str) -> ChatCommand | None:
+        return self.words.get(words)
+
+    def commands_for(self, role: str | None) -> list[ChatCommand]:
+        """The commands someone with `role` can use (None: not on the roster), in registration order."""
+        return [c for c in self.commands.values() if c.for_role(role)]
+
+    def help_lines(self, role: str | None) -> list[str]:
+        return [line for capability in self.capabilities for line in capability.help.get(role or "", ())]
+
+    def samples(self) -> dict[str, Card]:
+        """Every capability's extra cards and one sample per outbox kind ("kind_<kind>")."""
+        cards: dict[str, Card] = {}
+        for capability in self.capabilities:
+            for name, card in capability.samples().items():
+                if name in cards:
+                    raise RegistryError(f"card sample {name!r} registered twice")
+                cards[name] = card
+        for kind in self.kinds.values():
+            cards[f"kind_{kind.replace('-', '_')}"] = kind.sample()
+        return cards
+
+
+def _claim(table: dict[str, Any], key: str, value: Any, capability: Capability) -> None:
+    if key in table:
+        raise RegistryError(f"{capability.name}: {key!r} is already registered")
+    table[key] = value
+
+
+def verbs_on(card: Any) -> Iterator[str]:
+    """Every verb a card's buttons send: Action.Execute verbs, and Action.Submit data.verb."""
+    if isinstance(card, dict):
+        if card.get("type") == "Action.Execute" and isinstance(card.get("verb"), str):
+            yield card["verb"]
+        if card.get("type") == "Action.Submit" and isinstance(card.get("data"), dict) \
+                and isinstance(card["data"].get("verb"), str):
+            yield card["data"]["verb"]
+        for value in card.values():
+            yield from verbs_on(value)
+    elif isinstance(card, list):
+        for item in card:
+            yield from verbs_on(item)
