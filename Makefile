@@ -29,10 +29,12 @@ migrate: $(VENV)/.runtime
 
 test: $(VENV)/.dev
 	$(VENV)/bin/ruff check --no-cache .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check --no-cache .
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: $(VENV)/.dev
 	$(PY) -m bench.turns
