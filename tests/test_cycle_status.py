@@ -208,3 +208,44 @@ async def test_command_cards_pass_microsofts_parser(services):
     assert report is not None, stderr
     assert {c["name"]: c["problems"] for c in report["cards"] if c["problems"]} == {}
     assert rc == 0
+
+
+async def test_the_cycle_cards_refresh_button_rereads_the_figures_for_the_qa_unit_only(bot_client, services,
+                                                                                    fake_connector):
+    people = await add_roster(services.db)
+    await allocate(services.db, people, DEC, DECEMBER)
+    async with services.db.sessions.begin() as session:
+        for name in ("Mo", "Quinn"):
+            await session.execute(update(Person).where(Person.id == people[name]).values(aad_object_id=f"aad-{name}".lower()))
+    services.clock = fixed_clock(utc(2026, 12, 10, 10))
+
+    async def press(key: str, data: dict) -> dict:
+        resp = await bot_client.post("/api/messages", json=act.card_action(
+            key, "cycle.status", data, service_url=fake_connector.url, aad=f"aad-{key}"))
+        assert resp.status == 200
+        return await resp.json()
+
+    first = await ask_typed(bot_client, fake_connector, "Quinn", "cycle")
+    [card] = first.cards
+    refresh = [a for a in card["actions"] if a.get("verb") == "cycle.status"]
+    assert refresh and refresh[0]["data"] == {"month": DEC}
+    await submit(services.db, "CR-1003", utc(2026, 12, 10, 11))
+    services.clock = fixed_clock(utc(2026, 12, 10, 12))
+    body = await press("Quinn", refresh[0]["data"])
+    assert body["statusCode"] == 200
+    text = json.dumps(body["value"])
+    assert "Submitted 1" in text and "12:00" in text
+    assert [u.activity_id for u in fake_connector.updates()] == ["1:card-message"]  # the card pressed, in place
+    refused = await press("Mo", {"month": DEC})
+    assert "for the QA unit" in json.dumps(refused["value"]) and "Submitted" not in json.dumps(refused["value"])
+    unreadable = await press("Quinn", {"month": "December"})
+    assert "couldn't read" in json.dumps(unreadable["value"])
+
+
+async def ask_typed(bot_client, fake_connector, key: str, text: str):
+    fake_connector.clear()
+    resp = await bot_client.post("/api/messages", json=act.message(key, text, service_url=fake_connector.url,
+                                                                   aad=f"aad-{key}"))
+    assert resp.status == 201
+    [reply] = fake_connector.delivered(act.personal_conversation_id(key))
+    return reply

@@ -1,15 +1,19 @@
 """The audit cycle's chat commands: `my audits` (anyone on the roster), `oversight` (service leads)
-and `cycle` (the QA unit). Each takes the typed command (capabilities.registry.Said: the roster
+and `cycle` (the QA unit), and the cycle card's Refresh button. Each command takes the typed command (capabilities.registry.Said: the roster
 person behind the message, None when not on the roster, and `now`), reads the database, and
 returns the card to reply with and its one-line text.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from capabilities.audit_cycle import views
+from capabilities.context import Context
+from capabilities.press import UNREADABLE, Press, Reply
 from capabilities.registry import CommandReply, Said
 from dialogs.audit_cards import cycle_status_card, my_audits_card, oversight_digest_card
 from dialogs.card_kit import card, format_month, heading, text
-from qa.audit_calendar import month_key
+from qa.audit_calendar import month_key, parse_month_key
 from storage import cycle
 
 QA_UNIT = "qa_unit"
@@ -56,21 +60,43 @@ async def oversight(said: Said) -> CommandReply:
                         f"{count} audit{'s' if count != 1 else ''} awaiting your oversight")
 
 
+def _not_qa_unit() -> CommandReply:
+    return _notice("Audit cycle", "The audit cycle's figures are for the QA unit. "
+                                  "Type \"my audits\" for the audits allocated to you.")
+
+
+async def _figures(ctx: Context, month: str, now: datetime) -> CommandReply:
+    """`month`'s figures per service area, as of `now`, with a Refresh button."""
+    status = await views.cycle_status(ctx.db, month, now, ctx.calendar)
+    total = status.total
+    summary = (f"Audit cycle {format_month(month)}: {total.allocated} allocated, {total.submitted} submitted, "
+               f"{total.overdue} overdue, {total.awaiting_oversight} awaiting oversight"
+               if status.rows else f"Audit cycle {format_month(month)}: no allocations yet")
+    card = cycle_status_card(format_month(month), status.rows, month=month, as_of=now, tz=ctx.calendar.tz)
+    return CommandReply(card, summary)
+
+
 async def cycle_status(said: Said) -> CommandReply:
     """For the QA unit: the latest month's figures per service area (the current month, or the
     latest imported before it, e.g. December's while January's list is not in yet)."""
     person = said.person
     if person is None or person.role != QA_UNIT:
-        return _notice("Audit cycle", "The audit cycle's figures are for the QA unit. "
-                                      "Type \"my audits\" for the audits allocated to you.")
-    cal = said.ctx.calendar
-    today = cal.local_date(said.now)
+        return _not_qa_unit()
+    today = said.ctx.calendar.local_date(said.now)
     async with said.ctx.db.sessions() as session:
         month = await cycle.latest_month(session, month_key(today.year, today.month)) \
             or month_key(today.year, today.month)
-    status = await views.cycle_status(said.ctx.db, month, said.now, cal)
-    total = status.total
-    summary = (f"Audit cycle {format_month(month)}: {total.allocated} allocated, {total.submitted} submitted, "
-               f"{total.overdue} overdue, {total.awaiting_oversight} awaiting oversight"
-               if status.rows else f"Audit cycle {format_month(month)}: no allocations yet")
-    return CommandReply(cycle_status_card(format_month(month), status.rows, as_of=said.now, tz=cal.tz), summary)
+    return await _figures(said.ctx, month, said.now)
+
+
+async def refresh_cycle_status(press: Press) -> Reply:
+    """The cycle status card's Refresh (verb cycle.status, data {"month": "YYYY-MM"}): the same
+    month's figures as of now, in place of the card pressed. QA unit only; checked here."""
+    month = press.data.get("month")
+    try:
+        parse_month_key(month if isinstance(month, str) else "")
+    except ValueError:
+        return Reply(text=UNREADABLE)
+    if press.actor is None or press.actor.role != QA_UNIT:
+        return Reply(card=_not_qa_unit().card)
+    return Reply(card=(await _figures(press.ctx, month, press.now)).card, update=True)

@@ -6,6 +6,7 @@ from capabilities.audit_cycle import actions, cli, commands, kinds
 from capabilities.audit_cycle.duties import AuditCycleDuty, LateAllocationNoticeDuty
 from capabilities.audit_cycle.samples import all_samples
 from capabilities.registry import Capability, CardVerb, ChatCommand
+from dialogs.audit_cards import Verb
 from qa.calendar import WorkingCalendar
 
 AUDITOR = (
@@ -24,7 +25,8 @@ def duties(cal: WorkingCalendar):
 
 CAPABILITY = Capability(
     name="audit-cycle",
-    verbs=tuple(CardVerb(verb, actions.press) for verb in actions.STEPS),
+    verbs=(*(CardVerb(verb, actions.press) for verb in actions.STEPS),
+           CardVerb(Verb.CYCLE_STATUS, commands.refresh_cycle_status)),
     commands=(
         ChatCommand("my audits", "the case audits allocated to you that are still to submit, with their deadlines",
                     ("audits", "my audit"), commands.my_audits),
