@@ -40,3 +40,38 @@ async def test_downgrade_to_base_and_up_again(database_url, tmp_path):
         assert {"people", "outbox", "allocations", "audit_events"} <= set(tables)
     finally:
         await db.dispose()
+
+
+async def test_outbox_rows_written_before_one_spelling_are_renamed(database_url):
+    """Migration 0004: the five kinds once spelt with underscores take the registry's spelling."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from capabilities.audit_cycle.kinds import FORMER_SPELLINGS
+    from storage.db import Database
+    from storage.migrate import alembic_config, upgrade
+
+    db = Database(database_url)
+    try:
+        def to(revision: str, up: bool):
+            def run(connection):
+                cfg = alembic_config(str(db.engine.url))
+                cfg.attributes["connection"] = connection
+                (command.upgrade if up else command.downgrade)(cfg, revision)
+            return run
+
+        async with db.engine.connect() as conn:
+            await conn.run_sync(to("0003", up=False))
+            await conn.commit()
+        async with db.engine.begin() as conn:
+            for n, old in enumerate([*FORMER_SPELLINGS, "allocation-notice"]):
+                await conn.execute(text(
+                    "INSERT INTO outbox (idempotency_key, kind, payload, due_at, next_attempt_at, state, attempts, "
+                    "created_at) VALUES (:key, :kind, '{}', '2026-12-03 09:00:00', '2026-12-03 09:00:00', 'sent', 0, "
+                    "'2026-12-03 09:00:00')"), {"key": f"k{n}", "kind": old})
+        await upgrade(db.engine)
+        async with db.engine.connect() as conn:
+            kinds = sorted((await conn.execute(text("SELECT kind FROM outbox"))).scalars())
+        assert kinds == sorted([*FORMER_SPELLINGS.values(), "allocation-notice"])
+    finally:
+        await db.dispose()
