@@ -38,12 +38,12 @@ from storage.models import (
     KEY_AREAS,
     Allocation,
     Audit,
-    AuditEvent,
     AuditMonth,
     Conversation,
     DutyRun,
     OutboxMessage,
     Person,
+    TrailEvent,
 )
 from storage.roster import import_roster
 
@@ -258,7 +258,7 @@ async def add_history_month(db: Database, staff: Staff, year: int, month: int, k
                                   ("audit_uploaded", fate.uploaded, auditor)):
             if when is not None and (k != 1 or when < cutoff):
                 trail.append((action, when, who))
-        events += [{"allocation_id": aid, "month": key, "actor_id": who, "action": action,
+        events += [{"subject_type": "allocation", "subject_id": aid, "month": key, "actor_id": who, "action": action,
                     "via": "card:bench", "detail": {}, "at": when} for action, when, who in trail]
         if fate.submitted and final not in ("allocated", "started", "declined"):
             ids["audit"] += 1
@@ -298,7 +298,7 @@ async def add_history_month(db: Database, staff: Staff, year: int, month: int, k
             "closed_at": CAL.at_send_time(dates.oversight_overdue_day) + timedelta(days=7) if k > 1 else None}])
         await bulk(conn, Allocation, allocations)
         await bulk(conn, Audit, audits)
-        await bulk(conn, AuditEvent, events)
+        await bulk(conn, TrailEvent, events)
         await bulk(conn, OutboxMessage, outbox)
         await bulk(conn, DutyRun, runs)
 
@@ -404,7 +404,7 @@ class December:
                     "submitted": (fate.submitted, "audit_submitted", auditor),
                     "oversight_confirmed": (fate.confirmed, "oversight_confirmed", lead),
                     "complete": (fate.uploaded, "audit_uploaded", auditor)}[step]
-                events.append({"allocation_id": aid, "month": "2026-12", "actor_id": who, "action": action,
+                events.append({"subject_type": "allocation", "subject_id": aid, "month": "2026-12", "actor_id": who, "action": action,
                                "via": "card:bench", "detail": {}, "at": when})
                 if step == "submitted" and aid not in audit_ids:
                     audits.append(audit_row(aid, auditor, when, self.rng))
@@ -425,7 +425,7 @@ class December:
                     await conn.execute(update(Allocation.__table__).where(Allocation.__table__.c.id == change["id"])
                                        .values({k: v for k, v in change.items() if k != "id"}))
             await bulk(conn, Audit, audits)
-            await bulk(conn, AuditEvent, events)
+            await bulk(conn, TrailEvent, events)
             await bulk(conn, OutboxMessage, outbox)
 
 
@@ -439,7 +439,7 @@ async def mark_sent(db: Database, t: datetime) -> None:
 async def table_counts(db: Database) -> dict[str, int]:
     counts = {}
     async with db.sessions() as session:
-        for model in (Person, Conversation, Allocation, Audit, AuditEvent, OutboxMessage, DutyRun):
+        for model in (Person, Conversation, Allocation, Audit, TrailEvent, OutboxMessage, DutyRun):
             counts[model.__tablename__] = (await session.execute(select(func.count()).select_from(model))).scalar_one()
     return counts
 

@@ -10,7 +10,7 @@ list on the 3rd and reallocates declined audits). What a re-import does, case by
   it is, whatever the file says: the auditor's work is never taken away by an upload;
 - a not-started case missing from the file is withdrawn (deleted); its earlier trail events
   keep the month and lose the link, and the "withdrawn" event records the old id and case_ref.
-Every change writes an AuditEvent (allocated, reallocated, allocation_updated, withdrawn).
+Every change writes a TrailEvent (allocated, reallocated, allocation_updated, withdrawn).
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qa.allocations import AllocationEntry, AllocationProblems, PersonInfo, check_month, parse_allocations
 from qa.tabular import WHOLE_FILE, Problem, UnreadableTable, read_table, read_table_bytes
 from storage.db import Database
-from storage.models import Allocation, Audit, AuditEvent, AuditMonth, Person
+from storage.models import Allocation, Audit, AuditMonth, Person, TrailEvent
 
 log = logging.getLogger(__name__)
 
@@ -176,10 +176,11 @@ async def _apply(session: AsyncSession, header: list[str], rows: list[dict[str, 
         select(Allocation).where(Allocation.month == month))).scalars()}
     with_audit = set((await session.execute(
         select(Audit.allocation_id).join(Allocation).where(Allocation.month == month))).scalars())
-    events: list[AuditEvent] = []
+    events: list[TrailEvent] = []
 
     def event(action: str, allocation: Allocation | None, **detail) -> None:
-        events.append(AuditEvent(allocation_id=allocation.id if allocation else None, month=month,
+        events.append(TrailEvent(subject_type="allocation" if allocation else "month",
+                                 subject_id=allocation.id if allocation else None, month=month,
                                  actor_id=actor_id, action=action, via=via, detail=detail, at=now))
 
     added: list[Allocation] = []
@@ -203,9 +204,11 @@ async def _apply(session: AsyncSession, header: list[str], rows: list[dict[str, 
                   state=old.state)
     if withdrawn:
         ids = [a.id for a in withdrawn]
-        # The trail stays (by month); it cannot point at a row that is gone.
-        await session.execute(update(AuditEvent).where(AuditEvent.allocation_id.in_(ids))
-                              .values(allocation_id=None).execution_options(synchronize_session=False))
+        # The trail stays, by month: it no longer points at a row that is gone.
+        await session.execute(update(TrailEvent).where(TrailEvent.subject_type == "allocation",
+                                                       TrailEvent.subject_id.in_(ids))
+                              .values(subject_type="month", subject_id=None)
+                              .execution_options(synchronize_session=False))
         # A bulk DELETE: the ORM's delete would lazy-load each row's audit to unlink it.
         await session.execute(delete(Allocation).where(Allocation.id.in_(ids))
                               .execution_options(synchronize_session=False))
@@ -292,7 +295,7 @@ async def close_month(db: Database, month: str, now: datetime, actor_id: int | N
                                len(states), sum(1 for s in states if s != "complete"))
         if not closure.already_closed:
             audit_month.closed_at = now
-            session.add(AuditEvent(month=month, actor_id=actor_id, action="month_closed", via=via,
+            session.add(TrailEvent(subject_type="month", month=month, actor_id=actor_id, action="month_closed", via=via,
                                    detail={"allocations": closure.allocations, "not_complete": closure.not_complete},
                                    at=now))
     log.info("month closed month=%s already=%s", month, closure.already_closed)

@@ -303,16 +303,29 @@ class Audit(Base):
     allocation: Mapped[Allocation] = relationship(back_populates="audit")
 
 
-class AuditEvent(Base):
-    """The audit trail: who did what, when, and through which card or command."""
+class TrailEvent(Base):
+    """The trail: who did what to which record, when, and through which card, command or duty.
+
+    The subject is any record by type and id ("allocation" 12, "month" with `month` set, and as
+    the next capabilities land "escalation", "supervision", "observation", "broadcast"); no
+    foreign key, so the trail outlives a withdrawn allocation. `detail` holds lengths, counts and
+    flags, never typed text that could describe a child. (The table keeps its first name.)
+    """
 
     __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_subject", "subject_type", "subject_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    allocation_id: Mapped[int | None] = mapped_column(ForeignKey("allocations.id"), nullable=True, index=True)
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int | None] = mapped_column(nullable=True)
     month: Mapped[str | None] = mapped_column(String(7), nullable=True, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
     action: Mapped[str] = mapped_column(String(60))
     via: Mapped[str] = mapped_column(String(100))  # "card:oversight_request", "command:my audits", "cli:allocations import"
     detail: Mapped[dict]
     at: Mapped[datetime]
+
+    @property
+    def allocation_id(self) -> int | None:
+        """The allocation this row is about, if its subject is one."""
+        return self.subject_id if self.subject_type == "allocation" else None

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bot.allocation_upload import FILE_DOWNLOAD_INFO, VIA, choose_month
 from bot.clock import fixed_clock
 from dialogs.allocation_cards import ImportOutcome, import_summary_card, rejected_card
-from storage.models import Allocation, AuditEvent, AuditMonth
+from storage.models import Allocation, AuditMonth, TrailEvent
 from storage.people import person_by_email
 from tests.support import activities as act
 from tests.support.card_validator import validate
@@ -114,7 +114,7 @@ async def test_a_qa_unit_member_uploads_a_csv_and_gets_a_summary_card(bot_client
     allocations = await stored(db)
     assert set(allocations) == {"CR-1001", "CR-1002", "CR-1003"}
     async with db.sessions() as s:
-        trail = (await s.execute(select(AuditEvent))).scalars().all()
+        trail = (await s.execute(select(TrailEvent))).scalars().all()
         month = (await s.execute(select(AuditMonth))).scalar_one()
         quinn = await person_by_email(s, "quinn@council.gov.uk")
     assert month.month == "2026-12"

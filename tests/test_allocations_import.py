@@ -19,7 +19,7 @@ from qa.allocations import (
 )
 from qa.tabular import UnreadableTable, read_table, read_table_bytes
 from storage.allocations import AllocationsRejected, CycleError, close_month, import_allocations
-from storage.models import Allocation, Audit, AuditEvent, AuditMonth, Person
+from storage.models import Allocation, Audit, AuditMonth, Person, TrailEvent
 from tests.support.cli import run_cli
 
 NOW = datetime(2026, 12, 3, 9, tzinfo=timezone.utc)
@@ -269,13 +269,13 @@ async def allocations(db, month: str = MONTH) -> dict[str, Allocation]:
 async def counts(db) -> tuple[int, int, int]:
     async with db.sessions() as s:
         return tuple([(await s.execute(select(func.count()).select_from(t))).scalar_one()
-                      for t in (Allocation, AuditEvent, AuditMonth)])
+                      for t in (Allocation, TrailEvent, AuditMonth)])
 
 
 async def events(db) -> list[tuple[str, str | None]]:
     async with db.sessions() as s:
         return [(e.action, e.detail.get("case_ref"))
-                for e in (await s.execute(select(AuditEvent).order_by(AuditEvent.id))).scalars()]
+                for e in (await s.execute(select(TrailEvent).order_by(TrailEvent.id))).scalars()]
 
 
 async def test_a_good_csv_is_imported(db, tmp_path):
@@ -293,7 +293,7 @@ async def test_a_good_csv_is_imported(db, tmp_path):
     assert stored["CR-1003"].case_holder_id is None
     assert sorted(await events(db)) == [("allocated", "CR-1001"), ("allocated", "CR-1002"), ("allocated", "CR-1003")]
     async with db.sessions() as s:
-        trail = (await s.execute(select(AuditEvent))).scalars().all()
+        trail = (await s.execute(select(TrailEvent))).scalars().all()
         month = await s.get(AuditMonth, MONTH)
     assert {(e.actor_id, e.via, e.month, e.at) for e in trail} == {(ids["qa@council.gov.uk"], VIA, MONTH, NOW)}
     assert all(e.allocation_id == stored[e.detail["case_ref"]].id for e in trail)
@@ -437,8 +437,8 @@ async def test_withdrawn_allocations_keep_their_trail_by_month(db):
     await import_allocations(db, (csv_bytes([row("CR-1")]), "a.csv"), MONTH, LATER, actor_id=None, via=VIA)
     async with db.sessions() as s:
         trail = [(e.action, e.allocation_id, e.month, e.detail.get("allocation_id"))
-                 for e in (await s.execute(select(AuditEvent).where(AuditEvent.detail["case_ref"].as_string() == "CR-2")
-                                           .order_by(AuditEvent.id))).scalars()]
+                 for e in (await s.execute(select(TrailEvent).where(TrailEvent.detail["case_ref"].as_string() == "CR-2")
+                                           .order_by(TrailEvent.id))).scalars()]
     assert trail == [("allocated", None, MONTH, None), ("withdrawn", None, MONTH, gone_id)]
 
 

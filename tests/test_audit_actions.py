@@ -18,7 +18,7 @@ from capabilities.audit_cycle import flow
 from dialogs import audit_cards as ac
 from dialogs.audit_cards import Verb
 from qa.calendar import WorkingCalendar
-from storage.models import KEY_AREAS, Allocation, AuditEvent, AuditMonth, Conversation, OutboxMessage, Person
+from storage.models import KEY_AREAS, Allocation, AuditMonth, Conversation, OutboxMessage, Person, TrailEvent
 from storage.outbox import enqueue
 from tests.support import activities as act
 from tests.support.card_validator import validate
@@ -86,9 +86,9 @@ class Desk:
         async with self.db.sessions() as session:
             return (await session.get(Allocation, self.ids[case])).state
 
-    async def events(self) -> list[AuditEvent]:
+    async def events(self) -> list[TrailEvent]:
         async with self.db.sessions() as session:
-            return list((await session.execute(select(AuditEvent).order_by(AuditEvent.id))).scalars())
+            return list((await session.execute(select(TrailEvent).order_by(TrailEvent.id))).scalars())
 
     async def rows(self, kind: str) -> list[OutboxMessage]:
         async with self.db.sessions() as session:

@@ -18,7 +18,7 @@ from capabilities.catalogue import default_duties
 from dialogs.digest import digest_activities
 from qa.calendar import WorkingCalendar
 from scheduler.sweep import sweep
-from storage.models import Allocation, AuditEvent, AuditMonth, Person
+from storage.models import Allocation, AuditMonth, Person, TrailEvent
 from tests.support.audit_cycle import DECEMBER, Case, add_roster, allocate, outbox_rows, set_state, submit, utc
 
 DEC = "2026-12"
@@ -216,7 +216,7 @@ async def test_down_for_two_weeks_each_missed_moment_once_and_stale_reminders_su
     to_sam = [r.payload for r in rows.values() if r.person_id == t.people["Sam"]]
     assert len(to_sam) == 3 and len(digest_activities(to_sam)) == 1  # what the sender makes of them
     async with t.services.db.sessions() as session:
-        events = (await session.execute(select(AuditEvent).where(AuditEvent.action == "reminder_superseded"))).scalars()
+        events = (await session.execute(select(TrailEvent).where(TrailEvent.action == "reminder_superseded"))).scalars()
         superseded = sorted((e.detail["moment"], e.detail["superseded_by"]) for e in events)
     assert superseded == [("auditor-reminder:2-working-days", "audit-overdue:overdue"),
                           ("auditor-reminder:7-days", "audit-overdue:overdue"),

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from capabilities.audit_cycle import flow
 from dialogs import audit_cards as ac
 from qa.calendar import WorkingCalendar
-from storage.models import KEY_AREAS, Allocation, Audit, AuditEvent, AuditMonth, OutboxMessage, Person
+from storage.models import KEY_AREAS, Allocation, Audit, AuditMonth, OutboxMessage, Person, TrailEvent
 from storage.outbox import sent_rows
 
 CAL = WorkingCalendar(tz=ZoneInfo("Europe/London"))
@@ -81,9 +81,9 @@ async def audit_of(db, allocation_id: int) -> Audit | None:
         return (await session.execute(select(Audit).where(Audit.allocation_id == allocation_id))).scalar_one_or_none()
 
 
-async def events(db) -> list[AuditEvent]:
+async def events(db) -> list[TrailEvent]:
     async with db.sessions() as session:
-        return list((await session.execute(select(AuditEvent).order_by(AuditEvent.id))).scalars())
+        return list((await session.execute(select(TrailEvent).order_by(TrailEvent.id))).scalars())
 
 
 async def outbox(db, kind: str | None = None) -> list[OutboxMessage]:

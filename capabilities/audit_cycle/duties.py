@@ -54,7 +54,7 @@ from qa.audit_calendar import (
 )
 from qa.calendar import WorkingCalendar
 from storage import cycle
-from storage.models import Allocation, AuditEvent, AuditMonth, Person
+from storage.models import Allocation, AuditMonth, Person, TrailEvent
 from storage.outbox import Message, enqueue_many
 
 log = logging.getLogger(__name__)
@@ -184,7 +184,7 @@ class AuditCycleDuty:
         if later is not None:
             if await session.get(AuditMonth, month) is None:
                 return  # no allocations that month: nothing to send, nothing to record
-            session.add(AuditEvent(month=month, action="reminder_superseded", via=VIA, at=now,
+            session.add(TrailEvent(subject_type="month", month=month, action="reminder_superseded", via=VIA, at=now,
                                    detail={"moment": moment.key, "superseded_by": later.key}))
             log.info("moment %s %s superseded by %s; nothing sent", month, moment.key, later.key)
             return

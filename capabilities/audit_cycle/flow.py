@@ -16,7 +16,7 @@ Who may act (checked again on every action; a card carries ids only):
 
 Messages go through the outbox, due at the next send moment (08:00-18:00 on working days), except
 safeguarding alerts, which are due at once: the Outcome says `urgent` so the edge sends them now.
-The audit trail (AuditEvent) records who, when and through which card; its detail holds lengths
+The trail (TrailEvent, subject the allocation) records who, when and through which card; its detail holds lengths
 and flags, never typed text that could describe a child.
 """
 from __future__ import annotations
@@ -45,7 +45,7 @@ from qa.audit_calendar import cycle_dates, parse_month_key
 from qa.calendar import WorkingCalendar
 from storage.cycle import area_key
 from storage.db import Database
-from storage.models import GRADES, KEY_AREAS, Allocation, Audit, AuditEvent, Person
+from storage.models import GRADES, KEY_AREAS, Allocation, Audit, Person, TrailEvent
 from storage.outbox import enqueue
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ INVALID = "invalid"      # what was entered is incomplete or wrong; `errors` or 
 REFUSED = "refused"      # this person may not do this; nothing changed
 ALREADY = "already"      # the audit has moved on (an old copy of a card); nothing changed
 
-# AuditEvent.action
+# TrailEvent.action
 STARTED = "audit_started"
 DRAFT_SAVED = "audit_draft_saved"
 SUBMITTED = "audit_submitted"
@@ -226,7 +226,7 @@ class _Act:
         return self.allocation.audit
 
     def event(self, action: str, **detail: Any) -> None:
-        self.session.add(AuditEvent(allocation_id=self.allocation.id, month=self.allocation.month,
+        self.session.add(TrailEvent(subject_type="allocation", subject_id=self.allocation.id, month=self.allocation.month,
                                     actor_id=self.actor.id, action=action, via=self.via, detail=detail,
                                     at=self.now))
 
@@ -297,15 +297,19 @@ _STATE_EVENTS = {"started": (STARTED, DRAFT_SAVED), "declined": (DECLINED,), "su
                  "disputed": (DISPUTED,), "oversight_confirmed": (OVERSIGHT_CONFIRMED,), "complete": (UPLOADED,)}
 
 
+def _about(allocation: Allocation) -> tuple:
+    """The trail's rows about this allocation."""
+    return TrailEvent.subject_type == "allocation", TrailEvent.subject_id == allocation.id
+
+
 async def where_it_is(act: _Act) -> str:
     """One sentence on the audit's state: who moved it there and when (from the trail)."""
     state = act.allocation.state
     last = None
     if state in _STATE_EVENTS:
         last = (await act.session.execute(
-            select(AuditEvent).where(AuditEvent.allocation_id == act.allocation.id,
-                                     AuditEvent.action.in_(_STATE_EVENTS[state]))
-            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1))).scalar_one_or_none()
+            select(TrailEvent).where(*_about(act.allocation), TrailEvent.action.in_(_STATE_EVENTS[state]))
+            .order_by(TrailEvent.at.desc(), TrailEvent.id.desc()).limit(1))).scalar_one_or_none()
     if state == "allocated":
         return "This audit has not been started yet."
     if last is None:
@@ -533,8 +537,8 @@ async def _alert_if_concern(act: _Act) -> bool:
     if audit is None or not audit.safeguarding_concern or not audit.safeguarding_description:
         return False
     raised = (await act.session.execute(
-        select(AuditEvent.id).where(AuditEvent.allocation_id == act.allocation.id,
-                                    AuditEvent.action == SAFEGUARDING_ALERTED).limit(1))).scalar_one_or_none()
+        select(TrailEvent.id).where(*_about(act.allocation), TrailEvent.action == SAFEGUARDING_ALERTED)
+        .limit(1))).scalar_one_or_none()
     if raised is not None:
         return False
     allocation = act.allocation
