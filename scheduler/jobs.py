@@ -39,6 +39,7 @@ class SweepScheduler:
         self.interval_seconds = interval_seconds
         self._scheduler: AsyncIOScheduler | None = None
         self._sender_task: asyncio.Task | None = None
+        self._sweeping: asyncio.Task | None = None
 
     async def start(self) -> None:
         self._scheduler = AsyncIOScheduler(
@@ -51,15 +52,22 @@ class SweepScheduler:
         self._sender_task = asyncio.create_task(self.sender.run_forever(), name="outbox-sender")
 
     async def run_sweep(self) -> None:
+        self._sweeping = asyncio.current_task()
         try:
             await sweep(self.runtime, self.runtime.clock(), self.duties)
         except Exception as exc:  # noqa: BLE001 - a failed sweep is retried next minute
             log.error("sweep failed: %s", type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))
+        finally:
+            self._sweeping = None
         self.sender.wake()
 
     async def stop(self) -> None:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
+        # A sweep in progress finishes (it holds the sweep lease and a transaction) before the
+        # app closes the database under it; cancelled later, its clean-up would wait on a closed pool.
+        if self._sweeping is not None and self._sweeping is not asyncio.current_task():
+            await asyncio.gather(self._sweeping, return_exceptions=True)
         if self._sender_task is not None:
             self.sender.stop()
             await asyncio.gather(self._sender_task, return_exceptions=True)
