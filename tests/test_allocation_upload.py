@@ -20,8 +20,8 @@ from dialogs.allocation_cards import ImportOutcome, import_summary_card, rejecte
 from storage.models import Allocation, AuditMonth, TrailEvent
 from storage.people import person_by_email
 from tests.support import activities as act
+from tests.support.allocation_files import GOOD, csv_bytes, row, xlsx_bytes
 from tests.support.card_validator import validate
-from tests.test_allocations_import import GOOD, csv_bytes, row, xlsx_bytes
 
 LONDON = ZoneInfo("Europe/London")
 MAX_CARD_BYTES = 28 * 1024

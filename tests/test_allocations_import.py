@@ -20,6 +20,7 @@ from qa.allocations import (
 from qa.tabular import UnreadableTable, read_table, read_table_bytes
 from storage.allocations import AllocationsRejected, CycleError, close_month, import_allocations
 from storage.models import Allocation, Audit, AuditMonth, Person, TrailEvent
+from tests.support.allocation_files import GOOD, csv_bytes, row, xlsx_bytes
 from tests.support.cli import run_cli
 
 NOW = datetime(2026, 12, 3, 9, tzinfo=timezone.utc)
@@ -37,44 +38,6 @@ STAFF = [
     ("sw2@council.gov.uk", "practitioner", "Looked After Children"),
     ("gone@council.gov.uk", "practice_manager", "Children in Need"),  # left
 ]
-
-
-def row(case_ref: str, auditor: str = "pm.cin@council.gov.uk", holder: str = "sw1@council.gov.uk", *,
-        area: str = "Children in Need", team: str = "CIN Team 1", annex: str = "List 6", theme: str = "") -> dict:
-    return {"case_ref": case_ref, "annex_a_list": annex, "service_area": area, "team": team,
-            "auditor_email": auditor, "case_holder_email": holder, "theme": theme}
-
-
-GOOD = [
-    row("CR-1001"),
-    row("CR-1002", "pm.lac@council.gov.uk", "sw2@council.gov.uk", area="Looked After Children", team="LAC 2",
-        annex="List 8", theme="Stability"),
-    row("CR-1003", "sl.cin@council.gov.uk", ""),
-]
-
-
-def csv_bytes(rows: list[dict], header: list[str] | None = None, *, bom: bool = False) -> bytes:
-    import csv
-
-    header = list(header or COLUMNS)
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for r in rows:
-        writer.writerow([r.get(h, "") for h in header])
-    return (b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode("utf-8")
-
-
-def xlsx_bytes(rows: list[dict], header: list[str] | None = None) -> bytes:
-    header = list(header or COLUMNS)
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for r in rows:
-        sheet.append([r.get(h) or None for h in header])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def known() -> dict[str, PersonInfo]:
