@@ -18,10 +18,11 @@ from capabilities.audit_cycle import flow
 from dialogs import audit_cards as ac
 from dialogs.audit_cards import Verb
 from qa.calendar import WorkingCalendar
-from storage.models import KEY_AREAS, Allocation, AuditMonth, Conversation, OutboxMessage, Person, TrailEvent
+from storage.models import Allocation, AuditMonth, Conversation, OutboxMessage, Person, TrailEvent
 from storage.outbox import enqueue
 from tests.support import activities as act
 from tests.support.card_validator import validate
+from tests.support.cards import buttons, form, put_cards
 
 NOW = datetime(2026, 12, 10, 10, 0, tzinfo=timezone.utc)  # Thursday, inside the send window
 SATURDAY = datetime(2026, 12, 12, 11, 0, tzinfo=timezone.utc)
@@ -114,39 +115,6 @@ class Desk:
                           due_at=self.services.clock(), now=self.services.clock())
         await self.deliver()
         return await self.sent_id("allocation-notice", "ann")
-
-
-def form(allocation_id: int, **changes) -> dict:
-    """The audit form's data as Teams sends it: the ids plus every input."""
-    data = {"allocation_id": allocation_id, ac.OVERALL_GRADE: "Good",
-            **{ac.key_area_input_id(a): "Good" for a in KEY_AREAS},
-            ac.STRENGTHS: "The plan was clear", ac.IMPROVEMENTS: "Visits could be timelier",
-            ac.DISCUSSION_HELD: "true", ac.SEEK_FAMILY_VIEWS: "false", ac.SAFEGUARDING_CONCERN: "false",
-            ac.SAFEGUARDING_DESCRIPTION: ""}
-    data.update(changes)
-    return data
-
-
-def buttons(card: Any) -> list[tuple[str, str, dict]]:
-    """(title, verb, data) of every Action.Execute in a card, shown cards included."""
-    found = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                found.append((node["title"], node["verb"], node["data"]))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
-
-
-def put_cards(fake, activity_id: str) -> list[dict]:
-    return [c for call in fake.updates() if call.activity_id == activity_id for c in call.cards]
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ from storage.models import Allocation, OutboxMessage, Person
 from storage.roster import import_roster
 from tests.support import activities as act
 from tests.support.audit_cycle import utc
-from tests.test_audit_actions import buttons, form, put_cards
+from tests.support.cards import buttons, form, put_cards
 
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN = "council.gov.uk"

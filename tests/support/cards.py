@@ -1,0 +1,43 @@
+"""Reading and answering the cards the bot sends: the buttons on a card, the cards that replaced a
+message in place (as the fake Bot Connector recorded them), and the audit form's data as Teams
+sends it when the form is submitted."""
+from __future__ import annotations
+
+from typing import Any
+
+from dialogs import audit_cards as ac
+from storage.models import KEY_AREAS
+
+
+def form(allocation_id: int, **changes) -> dict:
+    """The audit form's data as Teams sends it: the ids plus every input."""
+    data = {"allocation_id": allocation_id, ac.OVERALL_GRADE: "Good",
+            **{ac.key_area_input_id(a): "Good" for a in KEY_AREAS},
+            ac.STRENGTHS: "The plan was clear", ac.IMPROVEMENTS: "Visits could be timelier",
+            ac.DISCUSSION_HELD: "true", ac.SEEK_FAMILY_VIEWS: "false", ac.SAFEGUARDING_CONCERN: "false",
+            ac.SAFEGUARDING_DESCRIPTION: ""}
+    data.update(changes)
+    return data
+
+
+def buttons(card: Any) -> list[tuple[str, str, dict]]:
+    """(title, verb, data) of every Action.Execute in a card, shown cards included."""
+    found = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute":
+                found.append((node["title"], node["verb"], node["data"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+def put_cards(fake, activity_id: str) -> list[dict]:
+    """The cards of every update (PUT) the fake connector took for the message `activity_id`, in order."""
+    return [c for call in fake.updates() if call.activity_id == activity_id for c in call.cards]
