@@ -6,16 +6,26 @@ look-up gives; the person is welcomed once. Team installs and channel events kee
 Messages and card buttons go to what the capabilities registered (capabilities/catalogue.py):
 a typed command to its ChatCommand, a button to its CardVerb; anything not understood gets the
 help card for the person's role.
+
+Conversations (botbuilder dialogs, dialogs/) run here: a command with a registered DialogEntry
+begins its dialog, and while a dialog is active it gets each message first (after card buttons
+and file uploads), so a command word typed mid-conversation is an answer to the dialog's
+question, not a command: a ChoicePrompt asks again. `cancel` or `stop` leave it. Dialog state is
+conversation state in the bot_state table (storage/bot_state.py), saved at the end of every
+turn, so a conversation carries on after a restart; one left for an hour ends on the next message.
 """
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from botbuilder.core import ConversationState, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnResult, DialogTurnStatus
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
 
 from bot import allocation_upload, card_actions
@@ -26,6 +36,7 @@ from capabilities.basics import help_for, profile_of, qa_contact_name
 from capabilities.catalogue import registry as default_registry
 from capabilities.registry import Registry, Said
 from dialogs.common_cards import welcome_card, welcome_summary
+from dialogs.conversation import ACTOR, CANCEL_WORDS, EXPIRED, EXPIRES_AFTER, NOTHING_TO_STOP, STOPPED
 from storage import conversations as chats
 from storage.bot_state import SqlStorage
 from storage.models import Person
@@ -90,6 +101,14 @@ class QaBot(TeamsActivityHandler):
         # Dialogs keep their state here, in the same database; saved at the end of each turn.
         self.conversation_state = ConversationState(SqlStorage(services.db, services.clock))
         self.dialog_state = self.conversation_state.create_property("DialogState")
+        # When the active dialog last had a message (ISO 8601, UTC), to end one left for an hour.
+        self.dialog_touched = self.conversation_state.create_property("DialogTouchedAt")
+        self.dialogs = DialogSet(self.dialog_state)
+        for entry in self.registry.dialogs.values():
+            dialog = entry.build(services.context)
+            if dialog.id != entry.dialog_id:
+                raise ValueError(f"dialog {entry.dialog_id!r} built with id {dialog.id!r}")
+            self.dialogs.add(dialog)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await super().on_turn(turn_context)
@@ -264,9 +283,25 @@ class QaBot(TeamsActivityHandler):
             person = await self._who(turn_context)
             await allocation_upload.handle_file_upload(self.services, turn_context, person)
             return
-        command = self.registry.command_for(command_text(turn_context.activity))
+        typed = command_text(turn_context.activity)
+        dc = await self.dialogs.create_context(turn_context)
+        if typed in CANCEL_WORDS:
+            await self._leave_dialog(turn_context, dc, STOPPED if dc.active_dialog else NOTHING_TO_STOP)
+            return
+        if dc.active_dialog is not None:
+            if await self._dialog_expired(turn_context):
+                await self._leave_dialog(turn_context, dc, EXPIRED)
+                return
+            # The active dialog gets the turn first: a command word is an answer to its question.
+            if await self._run_dialog(turn_context, dc.continue_dialog()):
+                return
+        command = self.registry.command_for(typed)
         person = await self._who(turn_context)
-        if command is None:
+        entry = self.registry.dialog_for(command.name) if command else None
+        if entry is not None:
+            await self._run_dialog(turn_context, dc.begin_dialog(entry.dialog_id, {ACTOR: person.id if person else None}))
+            return
+        if command is None or command.handle is None:
             async with self.services.db.sessions() as session:
                 qa_contact = await qa_contact_name(session)
             reply = help_for(self.registry, person.role if person else None, not_understood=True,
@@ -276,6 +311,34 @@ class QaBot(TeamsActivityHandler):
             reply = await command.handle(Said(self.services.context, person, self.services.clock(),
                                               teams_name=user.name if user else None, registry=self.registry))
         await send_card(turn_context, reply.card, reply.summary)
+
+    # -- conversations (dialogs) ------------------------------------------------------------
+    async def _run_dialog(self, turn_context: TurnContext, step: Awaitable[DialogTurnResult]) -> bool:
+        """Begin or continue a dialog (`step`); True when a dialog handled the turn."""
+        result = await step
+        if result.status == DialogTurnStatus.Waiting:
+            await self.dialog_touched.set(turn_context, self.services.clock().isoformat())
+        else:
+            await self._forget_touched(turn_context)
+        return result.status != DialogTurnStatus.Empty
+
+    async def _dialog_expired(self, turn_context: TurnContext) -> bool:
+        touched = await self.dialog_touched.get(turn_context)
+        try:
+            at = datetime.fromisoformat(touched) if isinstance(touched, str) else None
+        except ValueError:
+            at = None
+        return at is not None and self.services.clock() - at >= EXPIRES_AFTER
+
+    async def _forget_touched(self, turn_context: TurnContext) -> None:
+        if await self.dialog_touched.get(turn_context) is not None:  # delete raises KeyError when absent
+            await self.dialog_touched.delete(turn_context)
+
+    async def _leave_dialog(self, turn_context: TurnContext, dc: DialogContext, message: str) -> None:
+        if dc.active_dialog is not None:
+            await dc.cancel_all_dialogs()
+        await self._forget_touched(turn_context)
+        await turn_context.send_activity(message)
 
     async def _who(self, turn_context: TurnContext) -> Person | None:
         """The active roster person behind this message, remembering the chat if it is new."""

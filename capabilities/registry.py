@@ -1,6 +1,7 @@
 """One registration per capability: what it offers, declared in one place.
 
-A `Capability` lists its card verbs with their handlers, its chat commands, its duties, its
+A `Capability` lists its card verbs with their handlers, its chat commands, the conversations
+(botbuilder dialogs, built in dialogs/) that some of those commands start, its duties, its
 outbox kinds with the card each renders, its extra card samples for `cards dump`, its CLI
 subcommands and what the help card tells each role it does. capabilities/catalogue.py
 collects them into one `Registry`, which the Teams edge, the sweep and the CLI read, and
@@ -18,9 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from capabilities.context import Context
 from capabilities.duties import Duty
+from dialogs.conversation import CANCEL_WORDS
 from qa.calendar import WorkingCalendar
 
 if TYPE_CHECKING:
+    from botbuilder.dialogs import Dialog
+
     from capabilities.press import Press, Reply
     from storage.models import Person
 
@@ -86,11 +90,23 @@ class ChatCommand:
     name: str  # as the help card and the manifest show it
     description: str  # one line, for the help card and the manifest
     words: tuple[str, ...]  # what people type, after bot.teams_bot.command_text (lower case, no punctuation)
-    handle: Callable[[Said], Awaitable[CommandReply]]
+    # The use case that answers it; None for a command that starts a conversation (a DialogEntry
+    # with this command's name), which the edge begins instead.
+    handle: Callable[[Said], Awaitable[CommandReply]] | None
     roles: frozenset[str] = EVERYONE  # who it is for (the help card lists it only for them)
 
     def for_role(self, role: str | None) -> bool:
         return not self.roles or role in self.roles
+
+
+@dataclass(frozen=True)
+class DialogEntry:
+    """A conversation a typed command starts: `build(ctx)` makes the botbuilder Dialog (with id
+    `dialog_id`), handing it what it needs from the use case, e.g. its save function."""
+
+    command: str  # the registered ChatCommand's name that begins it
+    dialog_id: str
+    build: Callable[[Context], Dialog]
 
 
 @dataclass(frozen=True)
@@ -109,6 +125,8 @@ class Capability:
     name: str
     verbs: tuple[CardVerb, ...] = ()
     commands: tuple[ChatCommand, ...] = ()
+    # Conversations its commands start (the active one gets each message first; see bot/teams_bot.py).
+    dialogs: tuple[DialogEntry, ...] = ()
     # The duties the sweep runs, built for the council's calendar, in the order they run.
     duties: Callable[[WorkingCalendar], list[Duty]] = field(default=lambda _cal: [])
     outbox_kinds: tuple[OutboxKind, ...] = ()
@@ -132,6 +150,8 @@ class Registry:
         self.words: dict[str, ChatCommand] = {}
         self.kinds: dict[str, OutboxKind] = {}
         self.cli: dict[str, CliCommand] = {}
+        self.dialogs: dict[str, DialogEntry] = {}  # by dialog id
+        self._dialog_commands: dict[str, DialogEntry] = {}  # by the command that starts it
         for capability in self.capabilities:
             for verb in capability.verbs:
                 _claim(self.verbs, verb.verb, verb, capability)
@@ -143,6 +163,21 @@ class Registry:
                 _claim(self.kinds, str(kind), kind, capability)
             for cli in capability.cli:
                 _claim(self.cli, cli.name, cli, capability)
+        for capability in self.capabilities:
+            for entry in capability.dialogs:
+                _claim(self.dialogs, entry.dialog_id, entry, capability)
+                if entry.command not in self.commands:
+                    raise RegistryError(f"{capability.name}: dialog {entry.dialog_id!r} starts with "
+                                        f"{entry.command!r}, which is not a registered command")
+                _claim(self._dialog_commands, entry.command, entry, capability)
+        for command in self.commands.values():
+            if command.handle is None and command.name not in self._dialog_commands:
+                raise RegistryError(f"command {command.name!r} has neither a handler nor a dialog")
+            if command.handle is not None and command.name in self._dialog_commands:
+                raise RegistryError(f"command {command.name!r} has both a handler and a dialog")
+        clash = set(CANCEL_WORDS) & self.words.keys()
+        if clash:
+            raise RegistryError(f"{sorted(clash)} leave a conversation: no command may use them")
 
     def duties(self, calendar: WorkingCalendar) -> list[Duty]:
         """Every capability's duties, in registration order (the sweep runs them in this order)."""
@@ -150,6 +185,10 @@ class Registry:
 
     def command_for(self, words: str) -> ChatCommand | None:
         return self.words.get(words)
+
+    def dialog_for(self, command_name: str) -> DialogEntry | None:
+        """The conversation the command named `command_name` starts, if it starts one."""
+        return self._dialog_commands.get(command_name)
 
     def commands_for(self, role: str | None) -> list[ChatCommand]:
         """The commands someone with `role` can use (None: not on the roster), in registration order."""
