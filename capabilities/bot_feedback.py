@@ -7,7 +7,7 @@ from capabilities.context import Context
 from capabilities.registry import EVERYONE, Capability, ChatCommand, DialogEntry
 from dialogs.feedback import ABOUT, FEEDBACK_DIALOG, USEFULNESS, FeedbackDialog
 from qa.framework import ROLES
-from storage.models import AuditEvent, Person
+from storage.models import Person, TrailEvent
 
 COMMAND = "feedback"
 ACTION = "bot_feedback_given"
@@ -22,7 +22,7 @@ async def give_feedback(ctx: Context, actor_id: int | None, usefulness: str, abo
     async with ctx.db.sessions.begin() as session:
         if actor_id is not None and await session.get(Person, actor_id) is None:
             actor_id = None  # removed from the roster since the conversation began
-        session.add(AuditEvent(allocation_id=None, month=None, actor_id=actor_id, action=ACTION, via=VIA,
+        session.add(TrailEvent(subject_type="bot", subject_id=None, month=None, actor_id=actor_id, action=ACTION, via=VIA,
                                detail={"usefulness": usefulness, "about": about}, at=ctx.clock()))
 
 

@@ -23,8 +23,6 @@ from dialogs.conversation import CANCEL_WORDS
 from qa.calendar import WorkingCalendar
 
 if TYPE_CHECKING:
-    from botbuilder.dialogs import Dialog
-
     from capabilities.press import Press, Reply
     from storage.models import Person
 
@@ -106,7 +104,7 @@ class DialogEntry:
 
     command: str  # the registered ChatCommand's name that begins it
     dialog_id: str
-    build: Callable[[Context], Dialog]
+    build: Callable[[Context], Any]  # a botbuilder.dialogs.Dialog; built at the edge, not imported here
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from capabilities.context import Context
 from capabilities.registry import Capability, ChatCommand, DialogEntry, Registry, RegistryError
 from dialogs.conversation import EXPIRED, NOTHING_TO_STOP, STOPPED
 from dialogs.feedback import ABOUT, ABOUT_QUESTION, RETRY, THANKS, USEFULNESS, USEFULNESS_QUESTION, FeedbackDialog
-from storage.models import AuditEvent, Person
+from storage.models import Person, TrailEvent
 from tests.support import activities as act
 
 HERO = "application/vnd.microsoft.card.hero"
@@ -44,9 +44,9 @@ def question(reply) -> tuple[str, list[str]]:
     return card["text"], [b["value"] for b in card["buttons"]]
 
 
-async def trail(db) -> list[AuditEvent]:
+async def trail(db) -> list[TrailEvent]:
     async with db.sessions() as session:
-        return list((await session.scalars(select(AuditEvent).where(AuditEvent.action == "bot_feedback_given"))).all())
+        return list((await session.scalars(select(TrailEvent).where(TrailEvent.action == "bot_feedback_given"))).all())
 
 
 @pytest.fixture
