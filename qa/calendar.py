@@ -137,6 +137,28 @@ class WorkingCalendar:
             return self.at_send_time(today)
         return self.at_send_time(self.next_working_day(today))
 
+    def send_time_for(self, due: datetime, now: datetime) -> datetime:
+        """When a message due at `due` and written at `now` (both aware) goes: at `due` when written
+        on `due`'s own day inside the send window, else at the next send moment after `now` (UTC)."""
+        if self.local_date(now) == self.local_date(due) and self.within_send_window(now):
+            return due.astimezone(UTC)
+        return self.next_send_moment(now)
+
+    def latest_send_slot(self, now: datetime, slot: timedelta) -> datetime:
+        """The start (UTC) of the latest `slot`-long slot at or before `now` in a working day's send
+        window, slots counted from send_at (09:00, 09:15, ... with 15 minutes); before send_at on a
+        working day, or on a day off, the previous working day's last slot."""
+        if not isinstance(slot, timedelta) or slot <= timedelta(0):
+            raise ValueError(f"slot must be a positive timedelta, got {slot!r}")
+        local = self.local(now)
+        day = local.date()
+        if not self.is_working_day(day) or local.time().replace(tzinfo=None) < self.send_at:
+            day, local = self.previous_working_day(day), None
+        start = datetime.combine(day, self.send_at, tzinfo=self.tz)
+        end = datetime.combine(day, self.window_end, tzinfo=self.tz)
+        upto = end - timedelta(microseconds=1) if local is None or local >= end else local
+        return (start + (upto.replace(tzinfo=None) - start.replace(tzinfo=None)) // slot * slot).astimezone(UTC)
+
 
 def _require_date(d: object, name: str) -> None:
     # datetime is a date subclass; passing one where a calendar day is meant hides a time-zone bug.

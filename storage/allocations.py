@@ -25,7 +25,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qa.allocations import AllocationEntry, AllocationProblems, PersonInfo, check_month, parse_allocations
+from qa.audit_calendar import cycle_dates, parse_month_key
+from qa.calendar import WorkingCalendar
 from qa.tabular import WHOLE_FILE, Problem, UnreadableTable, read_table, read_table_bytes
+from storage import follow_ups
 from storage.db import Database
 from storage.models import Allocation, Audit, AuditMonth, Person, TrailEvent
 
@@ -105,8 +108,11 @@ def _source_name(source: Source) -> str:
 
 
 async def import_allocations(db: Database, source: Source, month: str, now: datetime, *,
-                             actor_id: int | None, via: str) -> AllocationImportReport:
+                             actor_id: int | None, via: str,
+                             calendar: WorkingCalendar | None = None) -> AllocationImportReport:
     """Check the list whole, then add, update and withdraw `month`'s allocations in one transaction.
+    Allocations added or reallocated after the month's notice moment (in `calendar`, default
+    England and Wales, London time) owe a late notice (a follow-up, in the same transaction).
 
     Raises AllocationsRejected (nothing written) for an unreadable file, a bad header or row,
     a month that is not YYYY-MM, or a closed month.
@@ -127,7 +133,8 @@ async def import_allocations(db: Database, source: Source, month: str, now: date
         raise AllocationsRejected(name, month, exc.problems) from None
     try:
         async with db.sessions.begin() as session:
-            report = await _apply(session, header, rows, month, now, name, actor_id, via)
+            report = await _apply(session, header, rows, month, now, name, actor_id, via,
+                                  calendar or WorkingCalendar())
     except AllocationProblems as exc:
         raise AllocationsRejected(name, month, exc.problems) from None
     except IntegrityError:
@@ -163,7 +170,8 @@ async def _known_people(session: AsyncSession) -> dict[str, PersonInfo]:
 
 
 async def _apply(session: AsyncSession, header: list[str], rows: list[dict[str, str]], month: str,
-                 now: datetime, name: str, actor_id: int | None, via: str) -> AllocationImportReport:
+                 now: datetime, name: str, actor_id: int | None, via: str,
+                 calendar: WorkingCalendar) -> AllocationImportReport:
     audit_month = await _lock_month(session, month, now)
     if audit_month.closed_at is not None:
         raise AllocationProblems([Problem(WHOLE_FILE, None, (
@@ -184,6 +192,7 @@ async def _apply(session: AsyncSession, header: list[str], rows: list[dict[str, 
                                  actor_id=actor_id, action=action, via=via, detail=detail, at=now))
 
     added: list[Allocation] = []
+    reallocated: list[Allocation] = []
     for entry in entries:
         old = existing.pop(entry.case_ref.upper(), None)
         if old is None:
@@ -191,7 +200,10 @@ async def _apply(session: AsyncSession, header: list[str], rows: list[dict[str, 
         elif _started(old, with_audit):
             report.kept_started_cases.append(old.case_ref)
         else:
+            before = old.auditor_id
             _update(old, entry, now, report, event)
+            if old.auditor_id != before:
+                reallocated.append(old)
 
     withdrawn = []
     for old in existing.values():
@@ -209,6 +221,7 @@ async def _apply(session: AsyncSession, header: list[str], rows: list[dict[str, 
                                                        TrailEvent.subject_id.in_(ids))
                               .values(subject_type="month", subject_id=None)
                               .execution_options(synchronize_session=False))
+        await follow_ups.cancel_for(session, "allocation", ids, now)
         # A bulk DELETE: the ORM's delete would lazy-load each row's audit to unlink it.
         await session.execute(delete(Allocation).where(Allocation.id.in_(ids))
                               .execution_options(synchronize_session=False))
@@ -220,8 +233,26 @@ async def _apply(session: AsyncSession, header: list[str], rows: list[dict[str, 
         event("allocated", allocation, case_ref=allocation.case_ref, auditor_id=allocation.auditor_id,
               case_holder_id=allocation.case_holder_id)
     session.add_all(events)
+    await owe_late_notices(session, [*added, *reallocated], now, calendar)
     audit_month.imported_at = now
     return report
+
+
+async def owe_late_notices(session: AsyncSession, allocations: list[Allocation], now: datetime,
+                           calendar: WorkingCalendar) -> int:
+    """Allocations (flushed, with ids) added or given a new auditor after their month's notice
+    moment owe that auditor a notice: one follow-up each ("allocation-notice", settled by
+    capabilities.audit_cycle.duties.LateAllocationNoticeDuty). Before the moment, the month's own
+    notice covers them. Framework 9.3: allocations are distributed on the 3rd. Returns how many."""
+    owed = 0
+    for allocation in allocations:
+        dates = cycle_dates(*parse_month_key(allocation.month), calendar)
+        if now <= calendar.at_send_time(dates.allocation_notice_day):
+            continue
+        owed += await follow_ups.owe(session, key=f"allocation-notice:{allocation.id}:{allocation.auditor_id}",
+                                     kind="allocation-notice", subject_type="allocation", subject_id=allocation.id,
+                                     due_at=now, now=now)
+    return owed
 
 
 def _started(allocation: Allocation, with_audit: set[int]) -> bool:

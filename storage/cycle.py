@@ -190,3 +190,12 @@ async def open_allocations_of(session: AsyncSession, person_id: int) -> list[All
     """The person's allocations still to submit, any month (loaded for the card views)."""
     return list((await session.execute(_loaded(
         select(Allocation).where(Allocation.auditor_id == person_id, Allocation.state.in_(UNSUBMITTED))))).scalars())
+
+
+async def months_of(session: AsyncSession, allocation_ids: Sequence[int]) -> dict[int, str]:
+    """allocation id -> its month, for the ids that still exist."""
+    found: dict[int, str] = {}
+    for start in range(0, len(allocation_ids), 1000):
+        found.update((row.id, row.month) for row in (await session.execute(select(Allocation.id, Allocation.month).where(
+            Allocation.id.in_(allocation_ids[start:start + 1000])))).all())
+    return found

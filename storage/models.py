@@ -200,6 +200,29 @@ class DutyRun(Base):
     ran_at: Mapped[datetime]
 
 
+class FollowUp(Base):
+    """Something a record owes by a moment: written in the same transaction as its cause, settled
+    once by the duty of its kind (storage/follow_ups.py, capabilities/follow_ups.py).
+
+    state: open (owed), done (what was owed went out), cancelled (no longer owed: the record moved
+    on), superseded (replaced by a later follow-up). `key` makes owing twice a no-op.
+    """
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (Index("ix_follow_ups_open", "kind", "state", "due_at"),
+                      Index("ix_follow_ups_subject", "subject_type", "subject_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int]
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[datetime]
+    settled_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
 class Lease(Base):
     """A named database lock with an expiry (e.g. 'sweep'): one holder at a time, on any database."""
 

@@ -459,3 +459,25 @@ async def test_cli_closes_a_month(db, tmp_path):
     assert code == 1 and "was closed on" in err
     code, out, err = await run_cli(db, "cycle", "close", "--month", "2031-02")
     assert code == 1 and "nothing to close" in err
+
+
+async def test_late_allocations_owe_a_notice_and_withdrawn_ones_owe_nothing(db):
+    """Imported after the month's notice moment (the 3rd, 09:00 London): each added or reallocated
+    allocation owes its auditor a notice (a follow-up); withdrawn, it is cancelled."""
+    from storage.models import FollowUp
+
+    await add_staff(db)
+    early = NOW - timedelta(hours=1)  # 08:00 on the 3rd: the month's own notice covers these
+    await import_allocations(db, (csv_bytes([row("CR-1")]), "a.csv"), MONTH, early, actor_id=None, via=VIA)
+    await import_allocations(db, (csv_bytes([row("CR-1"), row("CR-2")]), "a.csv"), MONTH, LATER,
+                             actor_id=None, via=VIA)
+    withdrawn_id = (await allocations(db))["CR-2"].id
+    moved = LATER + timedelta(hours=1)
+    await import_allocations(db, (csv_bytes([row("CR-1", "pm.lac@council.gov.uk")]), "a.csv"), MONTH, moved,
+                             actor_id=None, via=VIA)
+
+    kept_id = (await allocations(db))["CR-1"].id
+    async with db.sessions() as s:
+        owed = {(f.subject_id, f.state, f.due_at) for f in (await s.execute(select(FollowUp))).scalars()}
+    assert owed == {(kept_id, "open", moved),  # reallocated after the 3rd: the new auditor's notice
+                    (withdrawn_id, "cancelled", LATER)}  # added late, then withdrawn

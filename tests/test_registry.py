@@ -3,8 +3,10 @@ every outbox kind a renderer and a sample, every duty is registered, every comma
 help card of the roles it is for and in the manifest, and nothing is promised that is not."""
 from __future__ import annotations
 
-import ast
+import importlib
+import inspect
 import json
+import pkgutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -64,16 +66,22 @@ async def test_every_kind_the_cycle_writes_is_registered(services):
 
 
 def test_every_duty_class_is_registered():
-    """A class in capabilities/ with `occurrences` and `run` (a Duty) is among the registered duties."""
+    """A concrete duty class in capabilities/ (one with `occurrences` and `run`, not the Protocol
+    and not the follow-up base whose `settle` a subclass writes) is among the registered duties."""
+    import capabilities
+    from capabilities.duties import Duty
+    from capabilities.follow_ups import FollowUpDuty
+
     found = set()
-    for path in (ROOT / "capabilities").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ClassDef) and node.name != "Duty":  # the Protocol itself
-                methods = {n.name for n in node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
-                if {"occurrences", "run"} <= methods:
-                    found.add(node.name)
-    registered = {type(duty).__name__ for duty in registry().duties(CAL)}
-    assert found and found <= registered
+    for info in pkgutil.walk_packages(capabilities.__path__, "capabilities."):
+        module = importlib.import_module(info.name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != module.__name__ or cls in (Duty, FollowUpDuty):
+                continue
+            if callable(getattr(cls, "occurrences", None)) and callable(getattr(cls, "run", None)):
+                found.add(cls)
+    registered = {type(duty) for duty in registry().duties(CAL)}
+    assert len(found) >= 2 and found <= registered, found - registered
     names = [duty.name for duty in registry().duties(CAL)]
     assert len(names) == len(set(names))
 

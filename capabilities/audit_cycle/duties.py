@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +35,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from capabilities.audit_cycle import kinds, views
 from capabilities.duties import Occurrence
+from capabilities.follow_ups import FollowUpDuty, Settled
 from capabilities.registry import OutboxKind
 from dialogs.card_kit import format_day, format_month
 from qa.audit_calendar import (
@@ -53,8 +54,8 @@ from qa.audit_calendar import (
     parse_month_key,
 )
 from qa.calendar import WorkingCalendar
-from storage import cycle
-from storage.models import Allocation, AuditMonth, Person, TrailEvent
+from storage import cycle, follow_ups
+from storage.models import Allocation, AuditMonth, FollowUp, Person, TrailEvent
 from storage.outbox import Message, enqueue_many
 
 log = logging.getLogger(__name__)
@@ -85,9 +86,7 @@ def ids_hash(ids: Iterable[int]) -> str:
 
 def row_due_at(cal: WorkingCalendar, moment_due: datetime, now: datetime) -> datetime:
     """The moment's own time when run on its day inside the send window, else the next send moment."""
-    if cal.local_date(now) == cal.local_date(moment_due) and cal.within_send_window(now):
-        return moment_due
-    return cal.next_send_moment(now)
+    return cal.send_time_for(moment_due, now)
 
 
 def superseded_by(moments: Sequence[CycleMoment], moment: CycleMoment, now: datetime) -> CycleMoment | None:
@@ -313,38 +312,20 @@ _HANDLERS = {
 
 # -- late allocations ---------------------------------------------------------------------
 
-class LateAllocationNoticeDuty:
-    """Allocations imported after their month's notice moment get a notice at the next send moment.
+class LateAllocationNoticeDuty(FollowUpDuty):
+    """Allocations imported (or reallocated) after their month's notice moment owe a notice: the
+    import writes that follow-up (storage.allocations.owe_late_notices), and this duty sends it at
+    the next slot of the send window, one notice per auditor for all their late cases.
 
-    One occurrence per SLOT of each working day's send window, from send_at (a slot's key is its
-    UTC start); only the latest slot is offered, as one run catches every late allocation. A
-    month takes part from just after its notice moment to its oversight-overdue moment, while
-    it is not closed.
+    A month takes part from just after its notice moment to its oversight-overdue moment, while
+    it is not closed: a follow-up of a closed or ended month is cancelled, one of a month not yet
+    open waits, and one whose allocation was started, declined, notified or withdrawn meanwhile
+    is cancelled.
     """
 
     name = "allocation-notices-late"
-    SLOT = timedelta(minutes=15)
+    kinds = (kinds.ALLOCATION_NOTICE,)
     MONTHS_BACK = 2
-
-    def __init__(self, cal: WorkingCalendar | None = None, slot: timedelta = SLOT) -> None:
-        if not isinstance(slot, timedelta) or slot <= timedelta(0):
-            raise ValueError(f"slot must be a positive timedelta, got {slot!r}")
-        self.cal = cal or WorkingCalendar()
-        self.slot = slot
-
-
-    def latest_slot(self, now: datetime) -> datetime:
-        """The start of the latest slot at or before `now` (UTC)."""
-        cal = self.cal
-        local = cal.local(now)
-        day = local.date()
-        if not cal.is_working_day(day) or local.time() < cal.send_at:
-            day, local = cal.previous_working_day(day), None
-        start = datetime.combine(day, cal.send_at, tzinfo=cal.tz)
-        end = datetime.combine(day, cal.window_end, tzinfo=cal.tz)
-        upto = end - timedelta(microseconds=1) if local is None or local >= end else local
-        return (start + (upto.replace(tzinfo=None) - start.replace(tzinfo=None)) // self.slot * self.slot) \
-            .astimezone(UTC)
 
     def months_open_at(self, slot: datetime) -> list[str]:
         """Months whose notice moment is before `slot` and whose cycle has not ended by it."""
@@ -352,23 +333,45 @@ class LateAllocationNoticeDuty:
         year, month = day.year, day.month
         months = []
         for _ in range(self.MONTHS_BACK + 1):
-            dates = cycle_dates(year, month, self.cal)
-            if self.cal.at_send_time(dates.allocation_notice_day) < slot <= \
-                    self.cal.at_send_time(dates.oversight_overdue_day):
+            if self._open(month_key(year, month), slot):
                 months.append(month_key(year, month))
             year, month = (year - 1, 12) if month == 1 else (year, month - 1)
         return sorted(months)
 
-    def occurrences(self, now: datetime) -> Iterable[Occurrence]:
-        slot = self.latest_slot(now)
-        if slot <= now and self.months_open_at(slot):
-            yield Occurrence(f"{slot:%Y-%m-%dT%H:%MZ}", slot)
+    def _open(self, month: str, slot: datetime) -> bool:
+        dates = cycle_dates(*parse_month_key(month), self.cal)
+        return self.cal.at_send_time(dates.allocation_notice_day) < slot <= \
+            self.cal.at_send_time(dates.oversight_overdue_day)
 
-    async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
-        due_at = row_due_at(self.cal, occurrence.due_at, now)
-        for month in self.months_open_at(occurrence.due_at):
+    def _ended(self, month: str, slot: datetime) -> bool:
+        return slot > self.cal.at_send_time(cycle_dates(*parse_month_key(month), self.cal).oversight_overdue_day)
+
+    def looks_at(self, slot: datetime) -> bool:
+        return bool(self.months_open_at(slot))
+
+    async def settle(self, session: AsyncSession, owed: Sequence[FollowUp], slot: datetime, due_at: datetime,
+                     now: datetime) -> Settled:
+        months = await cycle.months_of(session, [f.subject_id for f in owed])
+        settled: Settled = {follow_ups.DONE: [], follow_ups.CANCELLED: []}
+        by_month: dict[str, list[FollowUp]] = {}
+        for follow_up in owed:
+            month = months.get(follow_up.subject_id)
+            if month is None:  # the allocation was withdrawn
+                settled[follow_ups.CANCELLED].append(follow_up.id)
+            else:
+                by_month.setdefault(month, []).append(follow_up)
+        for month, mine in sorted(by_month.items()):
             audit_month = await session.get(AuditMonth, month)
-            if audit_month is None or audit_month.closed_at is not None:
+            if audit_month is None or audit_month.closed_at is not None or self._ended(month, slot):
+                settled[follow_ups.CANCELLED] += [f.id for f in mine]
                 continue
-            allocations = await cycle.allocations_to_notify(session, month)
+            if not self._open(month, slot):
+                continue  # imported just after the notice moment: the next slot takes it
+            wanted = {f.subject_id for f in mine}
+            allocations = [a for a in await cycle.allocations_to_notify(session, month) if a.id in wanted]
             await notify_allocations(session, self.cal, month, allocations, due_at, now, late=True)
+            notified = {a.id for a in allocations}
+            for follow_up in mine:
+                settled[follow_ups.DONE if follow_up.subject_id in notified else follow_ups.CANCELLED].append(
+                    follow_up.id)
+        return settled

@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select, update
 
+from qa.calendar import WorkingCalendar
+from storage.allocations import owe_late_notices
 from storage.db import Database
 from storage.models import Allocation, Audit, AuditMonth, Conversation, OutboxMessage, Person
 
@@ -76,7 +78,8 @@ DECEMBER = [
 
 async def allocate(db: Database, people: dict[str, int], month: str, cases: list[Case], *,
                    at: datetime = SET_UP, state: str = "allocated") -> dict[str, int]:
-    """Allocation rows (and the month, if new); returns case ref -> allocation id."""
+    """Allocation rows (and the month, if new); returns case ref -> allocation id. Written `at` after
+    the month's notice moment, they owe a late notice, as the import's would."""
     async with db.sessions.begin() as session:
         if await session.get(AuditMonth, month) is None:
             session.add(AuditMonth(month=month, imported_at=at))
@@ -87,6 +90,7 @@ async def allocate(db: Database, people: dict[str, int], month: str, cases: list
                            created_at=at, updated_at=at) for c in cases]
         session.add_all(rows)
         await session.flush()
+        await owe_late_notices(session, rows, at, WorkingCalendar())
         return {r.case_ref: r.id for r in rows}
 
 
