@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from bot.app import create_app
 from storage.outbox import enqueue
-from tests.test_sender import add_person, payload
+from tests.support.outbox import add_person, payload
 
 
 async def test_the_served_app_delivers_what_is_due_and_wakes_for_what_is_urgent(aiohttp_client, services,
