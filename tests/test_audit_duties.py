@@ -20,6 +20,7 @@ from qa.calendar import WorkingCalendar
 from scheduler.sweep import sweep
 from storage.models import Allocation, AuditMonth, Person, TrailEvent
 from tests.support.audit_cycle import DECEMBER, Case, add_roster, allocate, outbox_rows, set_state, submit, utc
+from tests.support.card_validator import run_validator
 
 DEC = "2026-12"
 CAL = WorkingCalendar()  # Europe/London, England's bank holidays, 09:00 notices, 08:00-18:00 window
@@ -347,8 +348,6 @@ def test_row_due_at():
 
 
 async def test_every_card_the_cycle_writes_passes_microsofts_parser(december):
-    from tests.test_cards_validate import run_validator
-
     t, _ = december
     await t.at(utc(2026, 12, 3, 9))
     await submit(t.services.db, "CR-1003", utc(2026, 12, 15, 14), safeguarding=True)

@@ -16,6 +16,7 @@ from qa.calendar import WorkingCalendar
 from storage.models import Allocation, Person
 from tests.support import activities as act
 from tests.support.audit_cycle import DECEMBER, Case, add_roster, allocate, set_state, submit, utc
+from tests.support.card_validator import run_validator
 from tests.support.cli import run_cli
 
 CAL = WorkingCalendar()
@@ -192,8 +193,6 @@ async def test_typed_commands_reach_the_cycle_commands(bot_client, services, fak
 
 
 async def test_command_cards_pass_microsofts_parser(services):
-    from tests.test_cards_validate import run_validator
-
     people = await add_roster(services.db)
     await allocate(services.db, people, DEC, DECEMBER)
     await submit(services.db, "CR-1003", utc(2026, 12, 15, 14))
