@@ -92,7 +92,7 @@ def _timed_fake():
     the moment Teams would count the request."""
     from aiohttp import web
 
-    from tests.support.fake_connector import FakeConnector
+    from devtools.fake_connector import FakeConnector
 
     class TimedFake(FakeConnector):
         def __init__(self) -> None:

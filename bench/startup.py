@@ -18,7 +18,7 @@ import aiohttp
 from bench.common import ROOT, free_port, machine, rss_mb, start, stop, today, wait_healthy
 from bench.roster import write_roster
 from bench.turns import activity
-from tests.support.fake_connector import FakeConnector
+from devtools.fake_connector import FakeConnector
 
 
 async def main() -> str:

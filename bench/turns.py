@@ -20,7 +20,7 @@ import aiohttp
 
 from bench.common import ROOT, cpu_seconds, free_port, machine, start, stop, today, wait_healthy
 from bench.roster import write_roster
-from tests.support.fake_connector import FakeConnector
+from devtools.fake_connector import FakeConnector
 
 TENANT = "tenant-1"
 USER_AAD = "00000000-0000-4000-8000-000000000007"  # a practitioner in bench.roster

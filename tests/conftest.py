@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from devtools.fake_connector import FakeConnector
 from storage.db import Database
 from tests.support import databases
-from tests.support.fake_connector import FakeConnector
 
 if TYPE_CHECKING:
     from bot.services import Services

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from bot.adapter import OutboundError
 from bot.proactive import open_personal_chat
+from devtools.fake_connector import Failure
 from storage.models import Channel, Conversation, Team
 from storage.people import link_conversations, person_by_email
 from tests.support import activities as act
-from tests.support.fake_connector import Failure
 
 
 async def post(bot_client, activity: dict) -> None:
