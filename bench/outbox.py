@@ -5,9 +5,9 @@ POST (network latency); the sender works on a fresh SQLite file. Reports the sus
 rate against Teams' 50 per second per tenant, that none was lost and none went twice
 (the fake's records counted per notice), and the busiest 1-second window as the fake saw it.
 
+The notices and their people come from devtools.notices, the fake from devtools.fake_connector.
+
 Run: python -m bench.outbox [--messages 2000] [--delay 0.02] [--runs 3] [--no-write]
-Also: python -m bench.outbox deliver --now T  (one OutboxSender.deliver_due on DATABASE_URL;
-tests/test_outbox_crash.py kills it mid-way).
 """
 from __future__ import annotations
 
@@ -16,68 +16,21 @@ import asyncio
 import gc
 import json
 import os
-import re
 import signal
 import sys
 import tempfile
 import time
 from bisect import bisect_left
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 from bench import common
 from bench.common import ROOT, machine, today
+from devtools.notices import NOW, notice_number, seed
 
-NOW = datetime(2026, 12, 3, 9, 5, tzinfo=timezone.utc)
-TENANT = "tenant-bench"
 CEILING = 50.0  # Teams: requests per second per app per tenant
 SECTION = "## Outbox delivery"
-MARKER = re.compile(r"notice (\d+)\b")
-
-
-def notice(n: int) -> dict:
-    """A realistic reminder card (~1 KB), its number in the text so the fake's records can be counted."""
-    card = {
-        "type": "AdaptiveCard", "$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "version": "1.5",
-        "body": [
-            {"type": "TextBlock", "text": "Audit reminder", "style": "heading", "size": "Large", "weight": "Bolder",
-             "wrap": True},
-            {"type": "TextBlock", "text": f"Your audit of case CD-{4_810_000 + n} is due by Thursday 24 December 2026.",
-             "wrap": True},
-            {"type": "FactSet", "facts": [{"title": "Case", "value": f"CD-{4_810_000 + n}"},
-                                          {"title": "Practitioner", "value": "Alex Example"},
-                                          {"title": "Team", "value": "Children in Care and Care Leavers Team North"},
-                                          {"title": "Deadline", "value": "Thursday 24 December 2026"}]},
-        ],
-        "actions": [{"type": "Action.Execute", "title": "Start the audit", "verb": "audit.start",
-                     "data": {"allocation_id": 100_000 + n}, "associatedInputs": "none"}],
-    }
-    return {"text": f"notice {n}: audit of CD-{4_810_000 + n} due 24 December", "card": card,
-            "summary": f"notice {n}: audit due 24 December"}
-
-
-def notice_number(body: dict) -> int | None:
-    match = MARKER.search(json.dumps(body))
-    return int(match.group(1)) if match else None
-
-
-async def seed(db, service_url: str, count: int) -> None:
-    """`count` people, each with a personal chat, and one notice each, due at NOW."""
-    from storage.models import Conversation, Person
-    from storage.outbox import enqueue
-
-    async with db.sessions.begin() as s:
-        people = [Person(email=f"person{n}@bench.example.gov.uk", display_name=f"Person {n}", role="practitioner",
-                         created_at=NOW, updated_at=NOW) for n in range(count)]
-        s.add_all(people)
-        await s.flush()
-        s.add_all([Conversation(conversation_id=f"a:bench-{n}", tenant_id=TENANT, service_url=service_url,
-                                bot_id="28:bot", user_id=f"29:user-{n}", person_id=p.id, reference={},
-                                installed_at=NOW - timedelta(days=7)) for n, p in enumerate(people)])
-        for n, person in enumerate(people):
-            await enqueue(s, key=f"bench:{n}", kind="bench", person_id=person.id, payload=notice(n),
-                          due_at=NOW, now=NOW - timedelta(minutes=1))
 
 
 def busiest_window(times: list[float], period: float = 1.0) -> int:
@@ -262,22 +215,6 @@ def write_section(text: str) -> None:
     common.write_section(SECTION, text)
 
 
-# -- `deliver`: one delivery run, for the crash test --------------------------------------------
-
-async def deliver(now: datetime, wait_retries: float, concurrency: int) -> int:
-    from bot.sender import OutboxSender
-    from bot.services import Services
-    from bot.settings import Settings
-
-    services = Services.create(Settings.from_env(dotenv=False))
-    try:
-        report = await OutboxSender(services, concurrency=concurrency).deliver_due(now, wait_retries=wait_retries)
-        print(report.describe(), flush=True)
-    finally:
-        await services.close()
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.outbox", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command")
@@ -285,10 +222,6 @@ def main(argv: list[str] | None = None) -> int:
     fake.add_argument("--delay", type=float, default=0.02)
     fake.add_argument("--ready", type=Path, required=True)
     fake.add_argument("--out", type=Path, required=True)
-    one = sub.add_parser("deliver", help="deliver what is due at --now on DATABASE_URL, then exit")
-    one.add_argument("--now", type=datetime.fromisoformat, required=True)
-    one.add_argument("--wait-retries", type=float, default=30.0)
-    one.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--delay", type=float, default=0.02, help="seconds the fake takes per POST")
     parser.add_argument("--concurrency", type=int, default=32)
@@ -298,10 +231,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "fake":
         asyncio.run(serve_fake(args.delay, args.ready, args.out))
         return 0
-    if args.command == "deliver":
-        if args.now.tzinfo is None:
-            parser.error("--now needs a UTC offset, e.g. 2026-12-03T09:05:00+00:00")
-        return asyncio.run(deliver(args.now, args.wait_retries, args.concurrency))
     results = [asyncio.run(run(args.messages, args.delay, args.concurrency)) for _ in range(args.runs)]
     command = "python -m bench.outbox" + "".join(
         f" --{k} {v}" for k, v, d in (("messages", args.messages, 2000), ("delay", args.delay, 0.02),

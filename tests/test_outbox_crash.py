@@ -1,8 +1,8 @@
 """Crash safety and claims: kill -9 mid-delivery loses nothing; two senders never share a row.
 
-The killed process is `python -m bench.outbox deliver` (one OutboxSender.deliver_due on
+The killed process is `python -m tests.support.deliver` (one OutboxSender.deliver_due on
 DATABASE_URL), not `python -m bot tick`: tick also runs every registered duty, which would
-write notices of its own into the test database.
+write notices of its own into the test database. The notices: devtools.notices.
 """
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from pathlib import Path
 
 from sqlalchemy import update
 
-from bench.outbox import NOW, notice_number, seed
 from bot.clock import system_clock
 from bot.sender import OutboxSender
 from bot.services import Services
 from bot.settings import Settings
+from devtools.notices import NOW, notice_number, seed
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.outbox import outbox_status
@@ -44,7 +44,7 @@ async def test_kill_9_mid_delivery_then_restart_delivers_everything_once(db, fak
     total = 300
     await seed(db, fake_connector.url, total)
     fake_connector.delay = 0.05  # each POST takes 50 ms: many are in flight at any moment
-    deliver = ["-m", "bench.outbox", "deliver", "--now", NOW.isoformat(), "--wait-retries", "20",
+    deliver = ["-m", "tests.support.deliver", "--now", NOW.isoformat(), "--wait-retries", "20",
                "--concurrency", str(CONCURRENCY)]
     # A short lease, so the restart can take over the killed process's claims within the test.
     first = await run(deliver, db.url, QA_OUTBOX_LEASE_SECONDS="2")
