@@ -65,6 +65,9 @@ class FakeConnector:
         self._runner: web.AppRunner | None = None
         self.url = ""
         self.delay = 0.0  # seconds each activity POST takes, to model network latency
+        self.held: list[Call] = []  # activity POSTs taken while holding (hold_next), in arrival order
+        self._hold: asyncio.Event | None = None  # the next activity POST waits for this
+        self._releases: list[asyncio.Event] = []
 
     # -- scripting -------------------------------------------------------------------------
     def fail_next(self, status: int, times: int = 1, *, retry_after: float | None = None,
@@ -78,6 +81,16 @@ class FakeConnector:
     def fail_always(self, conversation: str, status: int, sub_code: str | None = None) -> None:
         body = {"error": {"code": sub_code, "message": "scripted failure"}} if sub_code else None
         self._sticky[conversation] = Failure(status, {}, body)
+
+    def hold_next(self) -> asyncio.Event:
+        """Leave the next activity POST unanswered until the returned event is set, as a network
+        that has stopped answering: a client's timeout runs out first however long it is, with no
+        sleep racing it. The call is in `held` once it arrives; released, it is answered and
+        recorded as any other (stop() releases it too)."""
+        release = asyncio.Event()
+        self._hold = release
+        self._releases.append(release)
+        return release
 
     def add_member(self, user_id: str, *, email: str, name: str = "", aad_object_id: str | None = None) -> None:
         self.members[user_id] = {
@@ -121,6 +134,8 @@ class FakeConnector:
         return self
 
     async def stop(self) -> None:
+        for release in self._releases:
+            release.set()
         if self._runner:
             await self._runner.cleanup()
 
@@ -147,6 +162,12 @@ class FakeConnector:
             return web.json_response({"error": {"code": "BadSyntax"}}, status=400)
         call = Call(request.method, request.path, conv, request.match_info.get("aid"), body,
                     request.headers.get("Authorization"))
+        if self._hold is not None and request.method == "POST":
+            release, self._hold = self._hold, None
+            async with self._changed:
+                self.held.append(call)
+                self._changed.notify_all()
+            await release.wait()
         if self.delay and request.method == "POST":
             await asyncio.sleep(self.delay)
         failure = self._scripted(request.method, conv)

@@ -204,9 +204,13 @@ async def test_retries_run_out(services, fake_connector):
 async def test_timeouts_are_retried(services, fake_connector):
     person, conv = await add_person(services.db, fake_connector.url, 1)
     await add_rows(services.db, person, [1])
-    services.connector = BotConnector(timeout=0.3)
-    fake_connector.delay = 2.0  # longer than the client waits
-    real_send = services.connector.send_to_conversation
+    # The first POST gets no answer until released, so the client's 0.3 s always runs out first
+    # (no sleep in the fake racing it); the retry goes through a client with the usual timeout, so
+    # a busy machine cannot make it time out too.
+    impatient = services.connector = BotConnector(timeout=0.3)
+    patient = BotConnector()
+    release = fake_connector.hold_next()
+    real_send = impatient.send_to_conversation
     failures = []
 
     async def send(*args):
@@ -214,14 +218,16 @@ async def test_timeouts_are_retried(services, fake_connector):
             return await real_send(*args)
         except ConnectorError as exc:
             failures.append(str(exc))
-            fake_connector.delay = 0.0  # the network recovers
+            services.connector = patient  # the network recovers
             raise
 
-    services.connector.send_to_conversation = send
+    impatient.send_to_conversation = send
     try:
         report = await sender(services).deliver_due(NOW, wait_retries=5)
     finally:
-        await services.connector.close()
+        release.set()
+        await impatient.close()
+        await patient.close()
     assert failures == ["TimeoutError"] or failures == ["ServerTimeoutError"]
     (row,) = await rows(services.db)
     assert (row.state, row.attempts) == ("sent", 2)
