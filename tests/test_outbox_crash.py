@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import update
@@ -99,11 +99,13 @@ async def test_two_senders_on_one_database_never_deliver_a_row_twice(db, fake_co
     assert (await outbox_status(db, NOW)).sent == total
 
 
-async def _claim_as_another(db, *, lease_left: float) -> None:
+async def _claim_as_another(db, *, lease_left: float) -> datetime:
+    """Every row claimed by another instance until `lease_left` seconds from now; that moment."""
+    until = system_clock() + timedelta(seconds=lease_left)
     async with db.sessions.begin() as s:
         await s.execute(update(OutboxMessage).values(
-            state="sending", claimed_by="another-instance",
-            claimed_until=system_clock() + timedelta(seconds=lease_left)))
+            state="sending", claimed_by="another-instance", claimed_until=until))
+    return until
 
 
 async def test_a_live_claim_is_left_alone_and_an_expired_one_taken_over(services, fake_connector):
@@ -123,12 +125,19 @@ async def test_a_live_claim_is_left_alone_and_an_expired_one_taken_over(services
 
 async def test_delivery_waits_for_a_claim_that_runs_out_within_the_wait(services, fake_connector):
     await seed(services.db, fake_connector.url, 1)
-    await _claim_as_another(services.db, lease_left=0.5)
-    loop = asyncio.get_running_loop()
-    began = loop.time()
+    lease_end = await _claim_as_another(services.db, lease_left=0.5)
+    sent_at = []  # the clock the sender reads leases by, as it posts
+    post = services.connector.send_to_conversation
+
+    async def timed_post(*args):
+        sent_at.append(services.clock())
+        return await post(*args)
+
+    services.connector.send_to_conversation = timed_post
     try:
         report = await OutboxSender(services).deliver_due(NOW, wait_retries=5)
     finally:
         await services.connector.close()
     (call,) = fake_connector.delivered()
-    assert call.at - began >= 0.5 and report.rows == 1
+    (sent,) = sent_at
+    assert sent >= lease_end and report.rows == 1
