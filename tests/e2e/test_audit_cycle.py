@@ -7,8 +7,6 @@ demo-allocations.csv (Daniel Kowalski audits CP-204817; Sunita Rao leads its ser
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from dialogs.card_kit import format_month
@@ -26,9 +24,11 @@ def chat_for(browser, instance: demo.Instance, name: str, shots) -> Chat:
 
 
 def deliver_queued(demo_stack) -> str:
-    """Messages that people's actions queue go at the next send moment (working hours): run a
-    tick at that moment so the test does not depend on the time of day it runs at."""
-    return demo.tick(demo_stack.cal.next_send_moment(datetime.now(UTC)), demo_stack.database_url)
+    """Messages that people's actions queue go at the next send moment (working hours) by the
+    served bot's clock, the real one. The demo month's allocation moment is later than any such
+    moment (conftest.DEMO_NOW), so a tick there delivers them whatever the day and time of the run;
+    the moment's own duties ran at the allocation notice, so only the outbox moves."""
+    return demo.tick(demo.allocation_moment(demo_stack.month, demo_stack.cal), demo_stack.database_url)
 
 
 def case_section(card, case_ref: str, other_ref: str):
