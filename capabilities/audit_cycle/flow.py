@@ -22,7 +22,7 @@ and flags, never typed text that could describe a child.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from capabilities.audit_cycle.form import clean_form, draft_of, form_detail, read_form, validate_form
 from capabilities.audit_cycle.kinds import (
     DECLINE_NOTICE,
     DISPUTE,
@@ -38,14 +39,22 @@ from capabilities.audit_cycle.kinds import (
     SAFEGUARDING_ALERT,
     UPLOAD_REQUEST,
 )
+from capabilities.audit_cycle.people import (
+    may_audit,
+    may_oversee,
+    may_resolve,
+    qa_unit,
+    safeguarding_recipients,
+    service_leads_for,
+    unique,
+)
 from capabilities.registry import OutboxKind
 from dialogs import audit_cards as cards
 from dialogs.card_kit import format_moment
 from qa.audit_calendar import cycle_dates, parse_month_key
 from qa.calendar import WorkingCalendar
-from storage.cycle import area_key
 from storage.db import Database
-from storage.models import GRADES, KEY_AREAS, Allocation, Audit, Person, TrailEvent
+from storage.models import Allocation, Audit, Person, TrailEvent
 from storage.outbox import enqueue
 
 log = logging.getLogger(__name__)
@@ -100,113 +109,6 @@ class Outcome:
     @property
     def changed(self) -> bool:
         return self.status == DONE
-
-
-# -- who may act ------------------------------------------------------------------------------
-
-def _same(a: str, b: str) -> bool:
-    return area_key(a) == area_key(b)  # as people type them: case and spacing aside
-
-
-def is_qa_unit(person: Person) -> bool:
-    return person.active and person.role == "qa_unit"
-
-
-def may_audit(person: Person, allocation: Allocation) -> bool:
-    """Start, save, submit, decline, upload: the allocation's auditor, or the QA unit."""
-    return person.active and (person.id == allocation.auditor_id or is_qa_unit(person))
-
-
-def may_oversee(person: Person, allocation: Allocation) -> bool:
-    """Confirm oversight or dispute: a service lead for the allocation's service area."""
-    return (person.active and person.role == "service_lead"
-            and any(_same(area, allocation.service_area) for area in person.service_areas))
-
-
-may_resolve = may_audit  # the auditor or the QA unit records how a dispute was settled
-
-
-# -- the audit form's values ------------------------------------------------------------------
-
-_TEXT_LIMITS = {cards.STRENGTHS: cards.STRENGTHS_MAX, cards.IMPROVEMENTS: cards.IMPROVEMENTS_MAX,
-                cards.SAFEGUARDING_DESCRIPTION: cards.SAFEGUARDING_MAX}
-
-
-def read_form(inputs: Mapping[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
-    """(the form's values, None), or (None, what could not be read) for inputs no card sends."""
-    try:
-        return cards.read_audit_form(inputs), None
-    except ValueError:
-        return None, "Some answers could not be read. Please check the form and try again."
-
-
-def validate_form(form: Mapping[str, Any], inputs: Mapping[str, Any]) -> dict[str, str]:
-    """What stops a submission, by input id: grade, every key area, the discussion answered
-    (present in the inputs, not defaulted), a description when a concern is flagged, lengths."""
-    errors: dict[str, str] = {}
-    grade = form.get(cards.OVERALL_GRADE)
-    if not grade:
-        errors[cards.OVERALL_GRADE] = "Choose an overall grade."
-    elif grade not in GRADES:
-        errors[cards.OVERALL_GRADE] = "Choose one of the four grades."
-    key_areas = form.get("key_areas") or {}
-    for area in KEY_AREAS:
-        value = key_areas.get(area)
-        if not value:
-            errors[cards.key_area_input_id(area)] = f"Grade {area}."
-        elif value not in GRADES:
-            errors[cards.key_area_input_id(area)] = f"Choose one of the four grades for {area}."
-    if inputs.get(cards.DISCUSSION_HELD) not in ("true", "false", True, False):
-        errors[cards.DISCUSSION_HELD] = "Say whether the discussion with the case holder took place."
-    if form.get(cards.SAFEGUARDING_CONCERN) and not form.get(cards.SAFEGUARDING_DESCRIPTION):
-        errors[cards.SAFEGUARDING_DESCRIPTION] = "Describe the safeguarding concern, so it can be escalated."
-    for key, limit in _TEXT_LIMITS.items():
-        if len(form.get(key) or "") > limit:
-            errors[key] = f"Please keep this under {limit:,} characters."
-    return errors
-
-
-def clean_form(form: Mapping[str, Any]) -> dict[str, Any]:
-    """What a draft keeps of the form: valid grades only, text within its limits."""
-    grade = form.get(cards.OVERALL_GRADE)
-    key_areas = form.get("key_areas") or {}
-    return {
-        cards.OVERALL_GRADE: grade if grade in GRADES else None,
-        "key_areas": {a: g for a, g in key_areas.items() if a in KEY_AREAS and g in GRADES},
-        **{key: str(form.get(key) or "")[:limit] for key, limit in _TEXT_LIMITS.items()},
-        cards.DISCUSSION_HELD: bool(form.get(cards.DISCUSSION_HELD)),
-        cards.SEEK_FAMILY_VIEWS: bool(form.get(cards.SEEK_FAMILY_VIEWS)),
-        cards.SAFEGUARDING_CONCERN: bool(form.get(cards.SAFEGUARDING_CONCERN)),
-    }
-
-
-def draft_of(audit: Audit | None) -> dict[str, Any]:
-    if audit is None:
-        return {}
-    return {
-        cards.OVERALL_GRADE: audit.overall_grade,
-        "key_areas": dict(audit.key_areas or {}),
-        cards.STRENGTHS: audit.strengths,
-        cards.IMPROVEMENTS: audit.improvements,
-        cards.DISCUSSION_HELD: audit.discussion_held,
-        cards.SEEK_FAMILY_VIEWS: audit.seek_family_views,
-        cards.SAFEGUARDING_CONCERN: audit.safeguarding_concern,
-        cards.SAFEGUARDING_DESCRIPTION: audit.safeguarding_description,
-    }
-
-
-def _form_detail(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The trail's view of a form: the grade, counts and flags; of typed text, only its length."""
-    return {
-        "grade": values.get(cards.OVERALL_GRADE),
-        "key_areas_graded": len(values.get("key_areas") or {}),
-        "strengths_length": len(values.get(cards.STRENGTHS) or ""),
-        "improvements_length": len(values.get(cards.IMPROVEMENTS) or ""),
-        "discussion_held": bool(values.get(cards.DISCUSSION_HELD)),
-        "seek_family_views": bool(values.get(cards.SEEK_FAMILY_VIEWS)),
-        "safeguarding_concern": bool(values.get(cards.SAFEGUARDING_CONCERN)),
-        "safeguarding_description_length": len(values.get(cards.SAFEGUARDING_DESCRIPTION) or ""),
-    }
 
 
 # -- one action's working set -----------------------------------------------------------------
@@ -367,42 +269,6 @@ async def audit_summary(act: _Act) -> cards.AuditSummary:
         oversight_due=act.dates().oversight_deadline)
 
 
-# -- recipients --------------------------------------------------------------------------------
-
-async def _active(session: AsyncSession, roles: Iterable[str]) -> list[Person]:
-    return list((await session.execute(
-        select(Person).where(Person.role.in_(tuple(roles)), Person.left_at.is_(None)).order_by(Person.id)
-    )).scalars())
-
-
-async def service_leads_for(session: AsyncSession, allocation: Allocation) -> list[Person]:
-    return [p for p in await _active(session, ["service_lead"]) if may_oversee(p, allocation)]
-
-
-async def qa_unit(session: AsyncSession) -> list[Person]:
-    return await _active(session, ["qa_unit"])
-
-
-async def safeguarding_recipients(session: AsyncSession, allocation: Allocation) -> list[Person]:
-    """The practice manager(s) of the case's team, and the service lead(s), head(s) of service and
-    deputy director(s) for its service area (framework 9.3)."""
-    chosen = []
-    for person in await _active(session, ["practice_manager", "service_lead", "head_of_service", "deputy_director"]):
-        if person.role == "practice_manager":
-            if _same(person.team, allocation.team):
-                chosen.append(person)
-        elif any(_same(area, allocation.service_area) for area in person.service_areas):
-            chosen.append(person)
-    return chosen
-
-
-def _unique(people: Iterable[Person]) -> list[Person]:
-    seen: dict[int, Person] = {}
-    for person in people:
-        seen.setdefault(person.id, person)
-    return list(seen.values())
-
-
 # -- the auditor's actions ---------------------------------------------------------------------
 
 async def _begin_as_auditor(session: AsyncSession, actor_id: int, allocation_id: int, now: datetime,
@@ -506,14 +372,14 @@ async def _save(db: Database, actor_id: int, allocation_id: int, inputs: Mapping
         await session.flush()  # the audit's id, for the cards
         urgent = await _alert_if_concern(act)
         if errors:
-            detail = _form_detail(values)
+            detail = form_detail(values)
             if submit:
                 detail["submit_errors"] = sorted(errors)
             act.event(DRAFT_SAVED, **detail)
             status = INVALID if submit else DONE
             return act.outcome(status, view=await allocation_view(act), draft=values, errors=errors, urgent=urgent)
         if not submit:
-            act.event(DRAFT_SAVED, **_form_detail(values))
+            act.event(DRAFT_SAVED, **form_detail(values))
             return act.outcome(DONE, view=await allocation_view(act), draft=values, urgent=urgent)
         audit.submitted_by_id = act.actor.id
         audit.submitted_at = now
@@ -527,7 +393,7 @@ async def _save(db: Database, actor_id: int, allocation_id: int, inputs: Mapping
                            f"Oversight needed: case {allocation.case_ref}, audited by {summary.auditor_name}")
         if not leads:
             log.warning("allocation %s submitted: no active service lead for its service area", allocation.id)
-        act.event(SUBMITTED, **_form_detail(values), oversight_requested=len(leads))
+        act.event(SUBMITTED, **form_detail(values), oversight_requested=len(leads))
         return act.outcome(DONE, urgent=urgent, notified=len(leads))
 
 
@@ -675,7 +541,7 @@ async def dispute_audit(db: Database, actor_id: int, audit_id: int, reason: str,
                                  auditor_name=allocation.auditor.display_name,
                                  disputed_by_name=act.actor.display_name, reason=reason, disputed_at=now)
         card = DISPUTE.card(view, calendar.tz)
-        people = _unique([allocation.auditor, *await qa_unit(session)])
+        people = unique([allocation.auditor, *await qa_unit(session)])
         for person in people:
             await act.send(f"dispute:{allocation.id}:{person.id}:{act.stamp()}", DISPUTE, person.id, card,
                            f"Audit disputed: case {allocation.case_ref}")
