@@ -175,12 +175,7 @@ async def test_typed_commands_reach_the_cycle_commands(bot_client, services, fak
     services.clock = fixed_clock(utc(2026, 12, 10, 10))
 
     async def ask(key: str, text: str):
-        fake_connector.clear()
-        resp = await bot_client.post("/api/messages", json=act.message(key, text, service_url=fake_connector.url,
-                                                                       aad=f"aad-{key}"))
-        assert resp.status == 201
-        [reply] = fake_connector.delivered(act.personal_conversation_id(key))
-        return reply
+        return await ask_typed(bot_client, fake_connector, key, text)
 
     reply = await ask("Mo", "My audits")
     assert "CR-1001" in reply.all_text() and "CR-1002" in reply.all_text() and reply.text
