@@ -410,3 +410,34 @@ async def test_sent_rows_finds_a_digests_notices_in_order(db, world):
     rows = await sent_rows(db, "act-1", "a:chat-ann", world["ann"])
     assert [r.idempotency_key for r in rows] == ["k0", "k1"]
     assert await sent_rows(db, "act-9", "a:chat-ann", world["ann"]) == []
+
+
+# -- identifiers typed into free text (qa/identifiers.py) -----------------------------------------
+
+async def test_a_form_holding_an_identifier_is_neither_saved_nor_sent_on(db, world):
+    await flow.save_draft(db, world["ann"], world["case"], form(**{ac.STRENGTHS: "Good plan"}), **kw())
+    before = await snapshot(db)
+    for save in (flow.save_draft, flow.submit_audit):
+        refused = await save(db, world["ann"], world["case"], form(**{
+            ac.STRENGTHS: "Good plan; mum on 07700 900123", ac.SAFEGUARDING_CONCERN: "true",
+            ac.SAFEGUARDING_DESCRIPTION: "Bruising seen; the child was born 03/07/2015"}), **kw())
+        assert refused.status == flow.INVALID
+        assert set(refused.errors) == {ac.STRENGTHS, ac.SAFEGUARDING_DESCRIPTION}
+        assert "a phone number" in refused.errors[ac.STRENGTHS] and "07700" not in refused.errors[ac.STRENGTHS]
+        assert "a date of birth" in refused.errors[ac.SAFEGUARDING_DESCRIPTION]
+        assert refused.draft[ac.STRENGTHS] == "Good plan; mum on 07700 900123"  # back on the form to put right
+    assert await snapshot(db) == before  # no draft, no alert, no trail row, nothing queued
+    assert (await audit_of(db, world["case"])).strengths == "Good plan"
+
+
+async def test_typed_reasons_holding_an_identifier_are_refused(db, world):
+    refused = await flow.decline_allocation(db, world["ann"], world["case"], "I know them: SW1A 1AA", **kw())
+    assert refused.status == flow.INVALID and refused.message.startswith("The reason looks like it contains a postcode")
+    audit_id = (await submitted(db, world)).audit_id
+    before = await snapshot(db)
+    for outcome in (
+        await flow.dispute_audit(db, world["sam"], audit_id, "See jo@example.com", **kw()),
+        await flow.confirm_oversight(db, world["sam"], audit_id, "NHS 943 476 5919 checked", **kw()),
+    ):
+        assert outcome.status == flow.INVALID and "looks like it contains" in outcome.message
+    assert await snapshot(db) == before

@@ -31,7 +31,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from capabilities.audit_cycle.form import clean_form, draft_of, form_detail, read_form, validate_form
+from capabilities.audit_cycle.form import (
+    clean_form,
+    draft_of,
+    form_detail,
+    identifier_errors,
+    read_form,
+    validate_form,
+)
 from capabilities.audit_cycle.kinds import (
     DECLINE_NOTICE,
     DISPUTE,
@@ -53,6 +60,7 @@ from dialogs import audit_cards as cards
 from dialogs.card_kit import format_moment
 from qa.audit_calendar import cycle_dates, parse_month_key
 from qa.calendar import WorkingCalendar
+from qa.identifiers import first_refusal
 from storage.db import Database
 from storage.models import Allocation, Audit, Person, TrailEvent
 from storage.outbox import enqueue
@@ -366,6 +374,10 @@ async def _save(db: Database, actor_id: int, allocation_id: int, inputs: Mapping
             return act.outcome(INVALID, message=unreadable, view=await allocation_view(act),
                                draft=draft_of(allocation.audit), errors={"form": unreadable})
         values = clean_form(form)
+        refused = identifier_errors(values)
+        if refused:  # nothing saved: the draft stays as it was, the form says what to remove
+            return act.outcome(INVALID, message=next(iter(refused.values())), view=await allocation_view(act),
+                               draft=values, errors=refused)
         errors = validate_form(form, inputs) if submit else {
             k: v for k, v in validate_form(form, inputs).items() if k == cards.SAFEGUARDING_DESCRIPTION}
         audit = _store(act, values)
@@ -434,6 +446,8 @@ async def decline_allocation(db: Database, actor_id: int, allocation_id: int, re
         reason = _typed(reason)
         if not reason:
             return act.outcome(INVALID, message="Please say why you can't do this audit.")
+        if refused := first_refusal({"The reason": reason}):
+            return act.outcome(INVALID, message=refused)
         if len(reason) > cards.DECLINE_REASON_MAX:
             return act.outcome(INVALID, message=f"Please keep the reason under {cards.DECLINE_REASON_MAX:,} characters.")
         previous = allocation.state
@@ -503,6 +517,8 @@ async def confirm_oversight(db: Database, actor_id: int, audit_id: int, comment:
             return act
         allocation = act.allocation
         comment = _typed(comment)
+        if refused := first_refusal({"The comment": comment}):
+            return act.outcome(INVALID, message=refused)
         if len(comment) > cards.OVERSIGHT_COMMENT_MAX:
             return act.outcome(INVALID, message=f"Please keep the comment under {cards.OVERSIGHT_COMMENT_MAX:,} "
                                                 "characters.")
@@ -530,6 +546,8 @@ async def dispute_audit(db: Database, actor_id: int, audit_id: int, reason: str,
         reason = _typed(reason)
         if not reason:
             return act.outcome(INVALID, message="Please give the reason for the dispute.")
+        if refused := first_refusal({"The reason for the dispute": reason}):
+            return act.outcome(INVALID, message=refused)
         if len(reason) > cards.DISPUTE_REASON_MAX:
             return act.outcome(INVALID, message=f"Please keep the reason under {cards.DISPUTE_REASON_MAX:,} characters.")
         allocation.state = "disputed"
@@ -566,6 +584,8 @@ async def resolve_dispute(db: Database, actor_id: int, audit_id: int, resolution
         resolution = _typed(resolution)
         if not resolution:
             return act.outcome(INVALID, message="Please describe how the dispute was resolved.")
+        if refused := first_refusal({"The resolution": resolution}):
+            return act.outcome(INVALID, message=refused)
         if len(resolution) > cards.RESOLUTION_MAX:
             return act.outcome(INVALID, message=f"Please keep the resolution under {cards.RESOLUTION_MAX:,} "
                                                 "characters.")

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dialogs import audit_cards as cards
+from qa.identifiers import check_fields
 from storage.models import GRADES, KEY_AREAS, Audit
 
 _TEXT_LIMITS = {cards.STRENGTHS: cards.STRENGTHS_MAX, cards.IMPROVEMENTS: cards.IMPROVEMENTS_MAX,
@@ -18,6 +19,17 @@ def read_form(inputs: Mapping[str, Any]) -> tuple[dict[str, Any] | None, str | N
         return cards.read_audit_form(inputs), None
     except ValueError:
         return None, "Some answers could not be read. Please check the form and try again."
+
+
+# The form's free text, by input id, as the card names it (for the identifier check's message).
+FREE_TEXT = ((cards.STRENGTHS, "Strengths"), (cards.IMPROVEMENTS, "Areas for improvement"),
+             (cards.SAFEGUARDING_DESCRIPTION, "The safeguarding concern"))
+
+
+def identifier_errors(form: Mapping[str, Any]) -> dict[str, str]:
+    """Input id -> what to remove, for each free-text field holding a recognisable identifier
+    (qa/identifiers.py): such a form is neither saved nor sent on."""
+    return check_fields((key, name, form.get(key)) for key, name in FREE_TEXT)
 
 
 def validate_form(form: Mapping[str, Any], inputs: Mapping[str, Any]) -> dict[str, str]:
