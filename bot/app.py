@@ -10,6 +10,7 @@ from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthenticati
 from botbuilder.schema import Activity
 from msrest.serialization import Model
 
+from bot import openid
 from bot.adapter import QaAdapter
 from bot.sender import OutboxSender
 from bot.services import Services
@@ -104,6 +105,8 @@ def create_app(settings: Settings, services: Services | None = None, *, run_sche
     services = services or Services.create(settings)
     app = web.Application(middlewares=[never_crash], client_max_size=MAX_BODY)
     app[SERVICES] = services
+    if settings.auth_enabled:  # token signing keys fetched without blocking the loop (bot/openid.py)
+        openid.install(settings.bot_open_id_metadata or None)
     app[ADAPTER] = QaAdapter(ConfigurationBotFrameworkAuthentication(settings), services.connector)
     app[BOT] = QaBot(services)
     app.router.add_post("/api/messages", messages)

@@ -9,6 +9,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from storage.db import normalise_database_url
@@ -38,6 +39,9 @@ class Settings:
     sweep_interval_seconds: int = 60
     # How long a sender's claim on outbox rows lasts; a killed sender's rows are taken over after it.
     outbox_lease_seconds: float = 120.0
+    # BotOpenIdMetadata: where the channel's token-signing keys are published (government and
+    # sovereign clouds); empty means Microsoft's public cloud address botbuilder knows.
+    bot_open_id_metadata: str = ""
 
     @property
     def auth_enabled(self) -> bool:
@@ -129,6 +133,10 @@ class Settings:
         if not 0 < lease < 86400:  # also refuses nan and inf
             raise SettingsError("QA_OUTBOX_LEASE_SECONDS must be more than 0 and less than a day")
 
+        metadata = get("BotOpenIdMetadata")
+        if metadata and not _https_or_local(metadata):
+            raise SettingsError(f"BotOpenIdMetadata must be an https:// address, not {metadata!r}")
+
         return cls(
             app_id=app_id,
             app_password=get("MicrosoftAppPassword"),
@@ -141,7 +149,14 @@ class Settings:
             oauth_token_url=get("QA_OAUTH_TOKEN_URL"),
             sweep_interval_seconds=interval,
             outbox_lease_seconds=lease,
+            bot_open_id_metadata=metadata,
         )
+
+
+def _https_or_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(parts.hostname) and (parts.scheme == "https" or (
+        parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")))
 
 
 def _load_dotenv() -> None:
