@@ -273,7 +273,10 @@ async def test_confirm_oversight_asks_for_the_upload_and_uploaded_completes(desk
     request_id = await desk.sent_id(flow.OVERSIGHT_REQUEST, "sam")
     audit_id = await desk.audit_id()
     wrong = await desk.press("cal", Verb.OVERSIGHT_CONFIRM, {"audit_id": audit_id}, request_id)
-    assert f"Only a service lead for {AREA}" in json.dumps(wrong["value"])
+    refusal = json.dumps(wrong["value"])
+    # Issue 9: a refusal names nothing the person could not already see (no area, no case ref).
+    assert "Only a service lead for the audit's service area" in refusal
+    assert AREA not in refusal and "CR-1001" not in refusal
 
     body = await desk.press("sam", Verb.OVERSIGHT_CONFIRM, {"audit_id": audit_id, ac.OVERSIGHT_COMMENT: "Agreed"},
                             request_id)

@@ -140,6 +140,7 @@ async def test_only_the_auditor_or_the_qa_unit_may_work_on_the_audit(db, world, 
     ):
         assert outcome.status == flow.REFUSED
         assert "Only the auditor" in outcome.message and "Nothing was changed" in outcome.message
+        assert (outcome.case_ref, outcome.state, outcome.allocation_id) == ("", "", None)
     assert await snapshot(db) == before
     assert await audit_of(db, world["case"]) is None
 
@@ -290,7 +291,9 @@ async def test_only_a_service_lead_of_the_area_oversees(db, world, who):
     for result in (await flow.open_oversight(db, world[who], audit_id, **kw()),
                    await flow.confirm_oversight(db, world[who], audit_id, "", **kw()),
                    await flow.dispute_audit(db, world[who], audit_id, "Grade too high", **kw())):
-        assert result.status == flow.REFUSED and f"service lead for {AREA}" in result.message
+        assert result.status == flow.REFUSED and "service lead for the audit's service area" in result.message
+        # Issue 9: a refusal names nothing the person could not already see.
+        assert AREA not in result.message and (result.case_ref, result.state, result.allocation_id) == ("", "", None)
     assert await snapshot(db) == before
 
 

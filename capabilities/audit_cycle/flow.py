@@ -140,6 +140,11 @@ class _Act:
                                     actor_id=self.actor.id, action=action, via=self.via, detail=detail,
                                     at=self.now))
 
+    def refuse(self, message: str) -> Outcome:
+        """This person may not act: nothing changed, and the answer names nothing about the
+        allocation (case ref, area, state) they could not already see."""
+        return Outcome(REFUSED, message)
+
     def outcome(self, status: str, **more: Any) -> Outcome:
         allocation = self.allocation
         audit = allocation.audit
@@ -286,7 +291,7 @@ async def _begin_as_auditor(session: AsyncSession, actor_id: int, allocation_id:
     if isinstance(act, Outcome):
         return act
     if not may_audit(act.actor, act.allocation):
-        return act.outcome(REFUSED, message=_only_auditor())
+        return act.refuse(_only_auditor())
     if act.allocation.state not in _AUDITOR_STATES:
         return await _moved_on(act)
     return act
@@ -479,8 +484,8 @@ async def _begin_audit(session: AsyncSession, actor_id: int, audit_id: int, now:
     return await _begin(session, actor_id, allocation_id, now, calendar, via)
 
 
-def _only_service_lead(allocation: Allocation) -> str:
-    return (f"Only a service lead for {allocation.service_area} can review this audit, confirm oversight or "
+def _only_service_lead() -> str:
+    return (f"Only a service lead for the audit's service area can review this audit, confirm oversight or "
             f"dispute it. {NOTHING_CHANGED}")
 
 
@@ -491,7 +496,7 @@ async def _begin_oversight(session: AsyncSession, actor_id: int, audit_id: int, 
     if isinstance(act, Outcome):
         return act
     if not may_oversee(act.actor, act.allocation):
-        return act.outcome(REFUSED, message=_only_service_lead(act.allocation))
+        return act.refuse(_only_service_lead())
     if act.allocation.state != "submitted":
         return await _moved_on(act)
     return act
@@ -577,8 +582,8 @@ async def resolve_dispute(db: Database, actor_id: int, audit_id: int, resolution
             return act
         allocation = act.allocation
         if not may_resolve(act.actor, allocation):
-            return act.outcome(REFUSED, message=f"Only the auditor or the QA unit can record how a dispute was "
-                                                f"resolved. {NOTHING_CHANGED}")
+            return act.refuse(f"Only the auditor or the QA unit can record how a dispute was resolved. "
+                              f"{NOTHING_CHANGED}")
         if allocation.state != "disputed":
             return await _moved_on(act)
         resolution = _typed(resolution)
@@ -613,7 +618,7 @@ async def confirm_uploaded(db: Database, actor_id: int, audit_id: int, *, now: d
             return act
         allocation = act.allocation
         if not may_audit(act.actor, allocation):
-            return act.outcome(REFUSED, message=_only_auditor())
+            return act.refuse(_only_auditor())
         if allocation.state != "oversight_confirmed":
             if allocation.state in ("submitted", "disputed"):
                 return act.outcome(ALREADY, message=f"{await where_it_is(act)} The audit can be uploaded once "
