@@ -1,4 +1,5 @@
-"""Teams' send limits as sliding windows, and the retry back-off. Pure: time is a parameter.
+"""Teams' send limits as sliding windows, the retry back-off, and reading Retry-After. Pure: time
+is a parameter.
 
 Teams allows (Microsoft Learn, "Optimize your bot: rate limiting"):
 - per app, per tenant: 50 requests per second in all;
@@ -16,8 +17,10 @@ several instances on one database give each a share of the tenant limit.
 from __future__ import annotations
 
 import random
+import re
 from bisect import bisect_right, insort
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,7 @@ def retry_delay(attempt: int, retry_after: float | None = None, *, base: float =
                 cap: float = RETRY_CAP, rng: random.Random | None = None) -> float:
     """Seconds to wait before retrying after the `attempt`-th failure (1 for the first).
 
-    The server's Retry-After when it sent one (the rate limiter spreads the retries out);
+    The server's Retry-After when it sent one (`parse_retry_after`, already capped) (the rate limiter spreads the retries out);
     else capped exponential back-off with full jitter (uniform between 0 and the cap), so
     messages that failed together do not come back at one instant.
     """
@@ -168,3 +171,60 @@ def retry_delay(attempt: int, retry_after: float | None = None, *, base: float =
     if retry_after is not None:
         return max(retry_after, 0.0)
     return (rng or random).uniform(0.0, min(cap, base * 2 ** min(attempt - 1, 62)))
+
+
+# -- Retry-After (RFC 9110 section 10.2.3) ------------------------------------------------------
+RETRY_AFTER_CAP = 600.0  # ten minutes: a server asking for longer is waited for this long, then asked again
+
+_MONTHS = {m: n for n, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                       "dec"), 1)}
+_MON = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+_TIME = r"(?P<h>\d\d):(?P<m>\d\d):(?P<s>\d\d)"
+_FLAGS = re.ASCII | re.IGNORECASE  # ASCII: \d is 0-9 only, never another script's digits
+_DELAY = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
+_HTTP_DATES = (
+    # IMF-fixdate, the form senders must use: Sun, 06 Nov 1994 08:49:37 GMT
+    re.compile(rf"(?:mon|tue|wed|thu|fri|sat|sun), (?P<d>\d\d) {_MON} (?P<y>\d{{4}}) {_TIME} GMT", _FLAGS),
+    # obsolete RFC 850: Sunday, 06-Nov-94 08:49:37 GMT (two-digit year)
+    re.compile(rf"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday), (?P<d>\d\d)-{_MON}-(?P<y>\d\d) "
+               rf"{_TIME} GMT", _FLAGS),
+    # obsolete asctime: Sun Nov  6 08:49:37 1994 (day padded with a space; a single space or a 0 is taken too)
+    re.compile(rf"(?:mon|tue|wed|thu|fri|sat|sun) {_MON} ? ?(?P<d>\d{{1,2}}) {_TIME} (?P<y>\d{{4}})", _FLAGS),
+)
+
+
+def parse_retry_after(value: str | None, now: datetime, *, cap: float = RETRY_AFTER_CAP) -> float | None:
+    """Seconds to wait from `now` (aware, the wall clock the answer came at) by a Retry-After
+    header, at most `cap`; None when there is none or it is unreadable (then our own back-off).
+
+    RFC 9110 allows delay-seconds (`120`) or an HTTP-date: IMF-fixdate, and the obsolete RFC 850
+    and asctime forms, which recipients must accept. A date already past is 0 (retry now). Also
+    taken: surrounding spaces and tabs, names in any case, a fraction of a second (`0.5`), a
+    leap second. Refused (None): a negative or signed number, exponents, other digits than 0-9,
+    impossible dates, a zone other than GMT, anything else.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    if value is None:
+        return None
+    text = value.strip(" \t")
+    if _DELAY.fullmatch(text):
+        return min(float(text), cap)  # float("9" * 400) is inf: capped, never an error
+    for form, pattern in enumerate(_HTTP_DATES):
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        year = int(match["y"])
+        if form == 1:  # RFC 9110: a two-digit year more than 50 years ahead is the latest past one
+            year += now.year // 100 * 100
+            if year > now.year + 50:
+                year -= 100
+        try:
+            at = datetime(year, _MONTHS[match["mon"].lower()], int(match["d"]), int(match["h"]), int(match["m"]),
+                          min(int(match["s"]), 59), tzinfo=timezone.utc)  # 60: a leap second
+        except ValueError:  # 30 Feb, hour 25 ...
+            return None
+        if int(match["s"]) > 60:
+            return None
+        return min(max((at - now).total_seconds(), 0.0), cap)
+    return None

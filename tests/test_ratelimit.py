@@ -1,10 +1,11 @@
 """The rate limiter and back-off, on synthetic time: nothing here waits."""
 import random
 from bisect import bisect_left
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.ratelimit import TEAMS_LIMITS, Limits, RateLimiter, Window, retry_delay
+from bot.ratelimit import RETRY_AFTER_CAP, TEAMS_LIMITS, Limits, RateLimiter, Window, parse_retry_after, retry_delay
 
 # Teams' published limits with neither our pacing nor our margin.
 EXACT = Limits(tenant=(Window(50, 1.0),), conversation=TEAMS_LIMITS.conversation)
@@ -174,3 +175,62 @@ def test_given_back_and_retaken_slots_never_squeeze_together(seed):
     pace = TEAMS_LIMITS.tenant[1].period * (1 + TEAMS_LIMITS.margin)
     assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= pace - 1e-9
     assert _max_in_window(times, 1.0) <= 50
+
+
+# -- Retry-After, every form RFC 9110 allows ----------------------------------------------------
+AT = datetime(1994, 11, 6, 8, 49, 7, tzinfo=timezone.utc)  # 30 s before RFC 9110's example date
+
+
+@pytest.mark.parametrize(("value", "seconds"), [
+    ("120", 120.0),
+    ("0", 0.0),
+    ("0.5", 0.5),  # not in the grammar, but unambiguous
+    ("007", 7.0),
+    (" 120\t", 120.0),  # optional whitespace round a field value
+    ("Sun, 06 Nov 1994 08:49:37 GMT", 30.0),  # IMF-fixdate
+    ("sun, 06 nov 1994 08:49:37 gmt", 30.0),
+    ("  Sun, 06 Nov 1994 08:49:37 GMT ", 30.0),
+    ("Sunday, 06-Nov-94 08:49:37 GMT", 30.0),  # obsolete RFC 850
+    ("Sun Nov  6 08:49:37 1994", 30.0),  # obsolete asctime
+    ("Sun Nov 6 08:49:37 1994", 30.0),
+    ("Sun Nov 06 08:49:37 1994", 30.0),
+    ("Sun, 06 Nov 1994 08:49:07 GMT", 0.0),  # now
+    ("Sun, 06 Nov 1994 08:48:37 GMT", 0.0),  # past dates: retry now
+    ("Sat, 01 Jan 1994 00:00:00 GMT", 0.0),
+    ("Sunday, 06-Nov-94 08:48:37 GMT", 0.0),
+    ("Sun Nov  6 08:48:37 1994", 0.0),
+    ("Sun, 06 Nov 1994 08:49:60 GMT", 52.0),  # a leap second counts as :59
+    ("Mon, 07 Nov 1994 08:49:07 GMT", RETRY_AFTER_CAP),  # a day ahead: capped
+    ("86400", RETRY_AFTER_CAP),
+    ("9" * 400, RETRY_AFTER_CAP),  # beyond a float: still capped, no error
+    ("Fri, 31 Dec 9999 23:59:59 GMT", RETRY_AFTER_CAP),
+    ("Mon, 06 Nov 1994 08:49:37 GMT", 30.0),  # a wrong day name: the date still says when
+])
+def test_retry_after_in_every_form(value, seconds):
+    assert parse_retry_after(value, AT) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("value", [
+    None, "", " ", "-5", "-0.5", "+5", "1e3", "inf", "nan", "0x10", "1 20", "12s", ".5", "5.", "١٢٠",  # Arabic-Indic 120
+    "Sun, 06 Nov 1994 08:49:37", "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 06 Nov 1994 08:49:37 +0000",
+    "Sun, 6 Nov 1994 08:49:37 GMT", "06 Nov 1994 08:49:37 GMT", "Sun, 31 Feb 1994 08:49:37 GMT",
+    "Sun, 06 Nov 1994 24:00:00 GMT", "Sun, 06 Nov 1994 08:61:00 GMT", "Sun, 06 Nov 1994 08:49:61 GMT",
+    "Sun, 06 Foo 1994 08:49:37 GMT", "Sunday, 06-Nov-1994 08:49:37 GMT", "Sun Nov  6 08:49:37 94",
+    "2026-12-03T09:05:00Z", "soon", "120, 60",
+])
+def test_retry_after_unreadable_is_none(value):
+    assert parse_retry_after(value, AT) is None
+
+
+@pytest.mark.parametrize(("year", "meant"), [(2026, 1994), (2044, 2094), (2045, 2094), (2043, 1994), (2090, 2094)])
+def test_retry_after_rfc850_two_digit_years_are_at_most_50_years_ahead(year, meant):
+    now = datetime(year, 11, 6, 8, 49, 7, tzinfo=timezone.utc)
+    expected = min(max((datetime(meant, 11, 6, 8, 49, 37, tzinfo=timezone.utc) - now).total_seconds(), 0.0), 1e12)
+    assert parse_retry_after("Sunday, 06-Nov-94 08:49:37 GMT", now, cap=1e12) == pytest.approx(expected)
+
+
+def test_retry_after_cap_and_clock_are_parameters():
+    assert parse_retry_after("120", AT, cap=60) == 60.0
+    assert parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", AT + timedelta(seconds=10)) == pytest.approx(20.0)
+    with pytest.raises(ValueError):
+        parse_retry_after("120", AT.replace(tzinfo=None))
