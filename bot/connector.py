@@ -23,7 +23,9 @@ USER_AGENT = "qa-bot (BotBuilder Python/4.17.1)"
 class ConnectorResponse:
     status: int
     body: dict[str, Any] | None
-    retry_after: float | None
+    # The Retry-After header as sent (seconds or an HTTP-date); read it with
+    # bot.ratelimit.parse_retry_after(value, now), at the wall clock it came at.
+    retry_after_header: str | None
     sub_code: str | None = None
 
     @property
@@ -104,7 +106,7 @@ class BotConnector:
                 return ConnectorResponse(
                     status=resp.status,
                     body=body if isinstance(body, dict) else None,
-                    retry_after=_retry_after(resp.headers.get("Retry-After")),
+                    retry_after_header=resp.headers.get("Retry-After"),
                     sub_code=_sub_code(body),
                 )
         except (TimeoutError, aiohttp.ClientError) as exc:
@@ -135,15 +137,6 @@ class BotConnector:
 def _url(service_url: str, root: str, *parts: str) -> str:
     base = service_url if service_url.endswith("/") else service_url + "/"
     return base + root + "".join("/" + quote(p, safe="") for p in parts)
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None  # an HTTP date: fall back to our own back-off
 
 
 def _sub_code(body: Any) -> str | None:

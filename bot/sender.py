@@ -13,8 +13,11 @@ How a notice goes out:
 5. Record: a sent message's rows are marked sent with its activity id straight away. Only a
    message in flight when the process is killed can go twice.
 
-Failures: 429 (after Retry-After), 412, 500, 502, 503, 504, timeouts and refused connections
-are retried with capped, jittered exponential back-off (bot/ratelimit.retry_delay), at most
+Failures: 429, 412, 500, 502, 503, 504, timeouts and refused connections are retried: after the
+server's Retry-After when it sent one in any form RFC 9110 allows (seconds or an HTTP-date, read
+by bot/ratelimit.parse_retry_after against the wall clock, at most `retry_after_cap`, 10 minutes;
+the row's last_error says what was asked and what is waited), else with capped, jittered
+exponential back-off (bot/ratelimit.retry_delay); at most
 MAX_ATTEMPTS attempts in all, then undeliverable "retries exhausted". 403 and 404 mean the
 bot was blocked or removed: undeliverable, and the chat is marked unreachable. Any other 4xx:
 undeliverable "rejected (status)".
@@ -40,7 +43,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.connector import ConnectorError, ConnectorResponse
-from bot.ratelimit import EPSILON, MAX_ATTEMPTS, RETRY_BASE, RETRY_CAP, TEAMS_LIMITS, Limits, RateLimiter, retry_delay
+from bot.ratelimit import (
+    EPSILON,
+    MAX_ATTEMPTS,
+    RETRY_AFTER_CAP,
+    RETRY_BASE,
+    RETRY_CAP,
+    TEAMS_LIMITS,
+    Limits,
+    RateLimiter,
+    parse_retry_after,
+    retry_delay,
+)
 from bot.services import Services
 from dialogs.digest import check_payload, digest_activities
 from storage import outbox
@@ -187,7 +201,7 @@ class OutboxSender:
     def __init__(self, services: Services, *, limits: Limits = TEAMS_LIMITS, concurrency: int = 32,
                  worker_id: str | None = None, lease: float | None = None, max_attempts: int = MAX_ATTEMPTS,
                  retry_base: float = RETRY_BASE, retry_cap: float = RETRY_CAP,
-                 rng: random.Random | None = None) -> None:
+                 retry_after_cap: float = RETRY_AFTER_CAP, rng: random.Random | None = None) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.services = services
@@ -202,6 +216,7 @@ class OutboxSender:
         self.max_attempts = max_attempts
         self.retry_base = retry_base
         self.retry_cap = retry_cap
+        self.retry_after_cap = retry_after_cap
         self._rng = rng or random.Random()
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -391,12 +406,23 @@ class OutboxSender:
                 self.services.db, _ids(batch), worker=self.worker_id, reason=reason, error=str(status),
                 attempted=True)
             return True
-        await self._retry(batch, later, str(status), response.retry_after, report, now)
+        await self._retry(batch, later, str(status), response.retry_after_header, report, now)
         return False
 
     async def _retry(self, batch: list[OutboxMessage], later: list[OutboxMessage], error: str,
-                     retry_after: float | None, report: DeliveryReport, now: Callable[[], datetime]) -> None:
+                     retry_after_header: str | None, report: DeliveryReport, now: Callable[[], datetime]) -> None:
         attempt = max(row.attempts for row in batch) + 1
+        retry_after = None
+        if retry_after_header is not None:
+            # A date is the server's wall clock, so it is read against ours, not the logical `now`.
+            asked = parse_retry_after(retry_after_header, self.services.clock(), cap=float("inf"))
+            shown = repr(retry_after_header.strip(" \t")[:40])
+            if asked is None:
+                error += f", Retry-After {shown} unreadable: own back-off"
+            else:
+                retry_after = min(asked, self.retry_after_cap)
+                error += f", Retry-After {shown}: wait {_seconds(retry_after)}" + (
+                    f" (asked {_seconds(asked)}, capped)" if asked > self.retry_after_cap else "")
         delay = retry_delay(attempt, retry_after, base=self.retry_base, cap=self.retry_cap, rng=self._rng)
         at = now() + timedelta(seconds=delay)
         log.info("outbox rows %s: %s, attempt %d, next in %.1f s", _ids(batch), error, attempt, delay)
@@ -414,6 +440,10 @@ class OutboxSender:
         log.info("outbox rows %s undeliverable: %s", _ids(rows), reason)
         report.undeliverable[reason] += await outbox.mark_undeliverable(
             self.services.db, _ids(rows), worker=self.worker_id, reason=reason, now=now())
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f} s" if value < 10 else f"{value:.0f} s"
 
 
 def _ids(rows: list[OutboxMessage]) -> list[int]:

@@ -70,8 +70,10 @@ class FakeConnector:
         self._releases: list[asyncio.Event] = []
 
     # -- scripting -------------------------------------------------------------------------
-    def fail_next(self, status: int, times: int = 1, *, retry_after: float | None = None,
+    def fail_next(self, status: int, times: int = 1, *, retry_after: float | str | None = None,
                   sub_code: str | None = None, conversation: str | None = None) -> None:
+        """Answer the next `times` matching calls with `status`; `retry_after` is sent as the
+        Retry-After header as given (seconds, or a string such as an HTTP-date)."""
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         body = {"error": {"code": sub_code, "message": "scripted failure"}} if sub_code else None
         match = (lambda m, c: c == conversation) if conversation else (lambda m, c: m == "POST" and c is not None)

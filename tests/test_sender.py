@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import socket
 from datetime import datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 from sqlalchemy import select
@@ -179,7 +181,7 @@ async def test_a_retry_beyond_the_wait_is_left_for_later(services, fake_connecto
     fake_connector.fail_next(429, retry_after=60)
     report = await sender(services).deliver_due(NOW, wait_retries=1)
     (row,) = await rows(services.db)
-    assert (row.state, row.attempts, row.last_error) == ("retrying", 1, "429")
+    assert (row.state, row.attempts, row.last_error) == ("retrying", 1, "429, Retry-After '60': wait 60 s")
     assert row.next_attempt_at >= NOW + timedelta(seconds=60)
     assert row.claimed_by is None
     assert report.pending == 1 and "1 still pending" in report.describe()
@@ -188,6 +190,69 @@ async def test_a_retry_beyond_the_wait_is_left_for_later(services, fake_connecto
     # The next tick, a minute later, sends it.
     report = await sender(services).deliver_due(NOW + timedelta(minutes=1, seconds=1))
     assert report.rows == 1 and len(fake_connector.delivered(conv)) == 1
+
+
+def _rfc850(at: datetime) -> str:
+    return at.strftime("%A, %d-%b-%y %H:%M:%S GMT")
+
+
+async def test_a_429_with_an_http_date_waits_until_that_date(services, fake_connector):
+    """Retry-After as an HTTP-date: the retry goes at that moment, not after our own back-off
+    (retry_base 0.05 s here), by the wall clock the date is read against."""
+    person, conv = await add_person(services.db, fake_connector.url, 1)
+    await add_rows(services.db, person, [1])
+    until = (services.clock() + timedelta(seconds=2)).replace(microsecond=0)  # 1 to 2 s ahead
+    fake_connector.fail_next(429, retry_after=format_datetime(until, usegmt=True))
+    posted = []  # the wall clock at each POST
+    post = services.connector.send_to_conversation
+
+    async def timed_post(*args):
+        posted.append(services.clock())
+        return await post(*args)
+
+    services.connector.send_to_conversation = timed_post
+    report = await sender(services).deliver_due(NOW, wait_retries=5)
+    assert [c.status for c in fake_connector.calls if c.conversation_id == conv] == [429, 200]
+    # The sender waits on the loop's clock; allow the two clocks 10 ms of drift over 2 s.
+    assert posted[1] >= until - timedelta(milliseconds=10)
+    (row,) = await rows(services.db)
+    assert (row.state, row.attempts) == ("sent", 2) and (report.retried, report.rows) == (1, 1)
+
+
+@pytest.mark.parametrize("form", [lambda at: format_datetime(at, usegmt=True), _rfc850, datetime.ctime],
+                         ids=["IMF-fixdate", "RFC 850", "asctime"])
+async def test_a_retry_after_date_is_recorded_on_the_row(services, fake_connector, form):
+    person, conv = await add_person(services.db, fake_connector.url, 1)
+    await add_rows(services.db, person, [1])
+    until = (services.clock() + timedelta(minutes=5)).replace(microsecond=0)
+    fake_connector.fail_next(503, retry_after=form(until))
+    report = await sender(services).deliver_due(NOW, wait_retries=0)
+    (row,) = await rows(services.db)
+    assert row.state == "retrying" and report.retried == 1
+    assert NOW + timedelta(seconds=299) <= row.next_attempt_at <= NOW + timedelta(seconds=305)
+    assert re.fullmatch(rf"503, Retry-After {re.escape(repr(form(until)))}: wait (299|300) s", row.last_error)
+
+
+async def test_a_retry_after_beyond_the_cap_waits_the_cap(services, fake_connector):
+    person, conv = await add_person(services.db, fake_connector.url, 1)
+    await add_rows(services.db, person, [1, 2])  # one digest
+    fake_connector.fail_next(429, retry_after=format_datetime(services.clock() + timedelta(days=1), usegmt=True))
+    await sender(services).deliver_due(NOW, wait_retries=0)
+    for row in await rows(services.db):
+        assert row.state == "retrying"
+        assert NOW + timedelta(minutes=10) <= row.next_attempt_at <= NOW + timedelta(minutes=10, seconds=5)
+        assert re.search(r": wait 600 s \(asked 86(399|400) s, capped\)$", row.last_error)
+
+
+@pytest.mark.parametrize("value", ["-5", "later", "Thu, 03 Dec 2026 09:05:00 CET"])
+async def test_an_unreadable_retry_after_falls_back_to_our_back_off(services, fake_connector, value):
+    person, conv = await add_person(services.db, fake_connector.url, 1)
+    await add_rows(services.db, person, [1])
+    fake_connector.fail_next(429, retry_after=value)
+    await sender(services, retry_base=1.0).deliver_due(NOW, wait_retries=0)
+    (row,) = await rows(services.db)
+    assert row.state == "retrying" and NOW <= row.next_attempt_at <= NOW + timedelta(seconds=2)
+    assert row.last_error == f"429, Retry-After {value!r} unreadable: own back-off"
 
 
 async def test_retries_run_out(services, fake_connector):
