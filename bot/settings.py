@@ -42,6 +42,9 @@ class Settings:
     # BotOpenIdMetadata: where the channel's token-signing keys are published (government and
     # sovereign clouds); empty means Microsoft's public cloud address botbuilder knows.
     bot_open_id_metadata: str = ""
+    # How often a live sender renews its claims; a claim lasts three beats (at most the lease), so
+    # a killed sender's rows are free again within 6 s by default.
+    outbox_heartbeat_seconds: float = 2.0
 
     @property
     def auth_enabled(self) -> bool:
@@ -136,6 +139,13 @@ class Settings:
         metadata = get("BotOpenIdMetadata")
         if metadata and not _https_or_local(metadata):
             raise SettingsError(f"BotOpenIdMetadata must be an https:// address, not {metadata!r}")
+        beat_text = get("QA_OUTBOX_HEARTBEAT_SECONDS", "2")
+        try:
+            beat = float(beat_text)
+        except ValueError:
+            raise SettingsError(f"QA_OUTBOX_HEARTBEAT_SECONDS must be a number of seconds, not {beat_text!r}") from None
+        if not 0 < beat <= 60:  # also refuses nan and inf
+            raise SettingsError("QA_OUTBOX_HEARTBEAT_SECONDS must be more than 0 and at most 60")
 
         return cls(
             app_id=app_id,
@@ -150,6 +160,7 @@ class Settings:
             sweep_interval_seconds=interval,
             outbox_lease_seconds=lease,
             bot_open_id_metadata=metadata,
+            outbox_heartbeat_seconds=beat,
         )
 
 

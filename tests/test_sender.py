@@ -443,3 +443,13 @@ def test_a_bad_lease_setting_is_refused_by_name(services, value):
     services.settings = replace(services.settings, **{
         "outbox_lease_seconds": Settings.from_env({"QA_OUTBOX_LEASE_SECONDS": "2.5"}).outbox_lease_seconds})
     assert OutboxSender(services).lease == timedelta(seconds=2.5)
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-1", "61", "nan", "inf"])
+def test_a_bad_heartbeat_setting_is_refused_by_name(value):
+    from bot.settings import Settings, SettingsError
+
+    with pytest.raises(SettingsError, match="QA_OUTBOX_HEARTBEAT_SECONDS"):
+        Settings.from_env({"QA_OUTBOX_HEARTBEAT_SECONDS": value})
+    assert Settings.from_env({}).outbox_heartbeat_seconds == 2.0
+    assert Settings.from_env({"QA_OUTBOX_HEARTBEAT_SECONDS": " 0.5 "}).outbox_heartbeat_seconds == 0.5
