@@ -1,9 +1,11 @@
 """The outbox sender: proactive delivery that neither loses nor repeats a notice, within Teams' limits.
 
 How a notice goes out:
-1. Claim: due rows are claimed in the database (state "sending", a lease of `lease` seconds of
-   wall clock), all of a chat's due rows together. Two senders never hold the same row; a row
-   whose sender died becomes claimable again when its lease runs out.
+1. Claim: due rows are claimed in the database (state "sending", a short lease of wall clock:
+   three heartbeats, 6 s by default), all of a chat's due rows together. Two senders never hold
+   the same row (FOR UPDATE SKIP LOCKED on PostgreSQL, a conditional UPDATE on SQLite). While
+   the sender lives, a heartbeat renews the claims on every row it holds (waiting for its turn
+   or in flight) each beat; a row whose sender died is claimable again within one claim.
 2. Resolve: the row's chat (its conversation id, else the person's reachable personal chat).
    No chat: undeliverable "not installed"; person left: "left".
 3. Digest: a chat's rows go as one message (dialogs/digest.py).
@@ -25,7 +27,15 @@ undeliverable "rejected (status)".
 Time: `deliver_due(now)` decides due-ness by a logical clock that starts at `now` and runs
 with real time, so `tick --now` works on any date; leases use the wall clock (services.clock).
 
-The claim lease comes from Settings (QA_OUTBOX_LEASE_SECONDS, default 120).
+After a crash: `deliver_due` (so `tick`) also waits, at most one claim and one beat (and never
+beyond `wait_retries`), for claims other senders hold to lapse, and takes over those that do:
+a dead sender's. Claims still held when it returns are renewed, so a live sender has them; the
+report names them (`held`).
+
+Settings: QA_OUTBOX_HEARTBEAT_SECONDS (default 2) is the beat; a claim lasts three beats.
+QA_OUTBOX_LEASE_SECONDS (default 120) is the longest one claim is kept alive, renewals included
+(a send that never returns lets its rows go after it), and half of it the longest a claimed
+message waits for its turn.
 The limiter lives in the process: two instances on one database each keep to the full limits,
 so give each a share (`limits=`) if they send to one tenant at once.
 """
@@ -64,6 +74,7 @@ log = logging.getLogger(__name__)
 
 RETRYABLE = frozenset({412, 429, 500, 502, 503, 504})
 DEFAULT_LEASE_SECONDS = 120.0
+CLAIM_BEATS = 3  # a claim lasts this many heartbeats: one or two late beats do not lose it
 IDLE_POLL_SECONDS = 5.0  # run_forever: rows written by other processes are noticed this soon
 # How far behind its plan a turn may go and still count as on time: the limiter's 1.5% margin
 # absorbs it (a 1-s window holds 15 ms of slack), so the pace holds through the loop's usual
@@ -183,10 +194,14 @@ class DeliveryReport:
     retried: int = 0  # failed attempts scheduled to be tried again
     undeliverable: Counter = field(default_factory=Counter)  # reason -> rows
     pending: int = 0  # notices due by the end that are not yet sent or given up
+    held: dict[str, int] = field(default_factory=dict)  # at the end: other live sender -> rows it holds
 
     def describe(self) -> str:
         text = (f"delivered {self.rows} notice(s) in {self.messages} message(s) ({self.digests} digest(s)); "
                 f"{self.retried} attempt(s) to retry; {self.pending} still pending")
+        if self.held:
+            text += (f"; {sum(self.held.values())} held by a live sender (" +
+                     ", ".join(f"{worker}: {count}" for worker, count in sorted(self.held.items())) + ")")
         if self.undeliverable:
             text += "; undeliverable: " + ", ".join(
                 f"{reason} {count}" for reason, count in sorted(self.undeliverable.items()))
@@ -199,7 +214,8 @@ def default_worker_id() -> str:
 
 class OutboxSender:
     def __init__(self, services: Services, *, limits: Limits = TEAMS_LIMITS, concurrency: int = 32,
-                 worker_id: str | None = None, lease: float | None = None, max_attempts: int = MAX_ATTEMPTS,
+                 worker_id: str | None = None, lease: float | None = None, heartbeat: float | None = None,
+                 max_attempts: int = MAX_ATTEMPTS,
                  retry_base: float = RETRY_BASE, retry_cap: float = RETRY_CAP,
                  retry_after_cap: float = RETRY_AFTER_CAP, rng: random.Random | None = None) -> None:
         if concurrency < 1:
@@ -209,10 +225,19 @@ class OutboxSender:
         self.pacer = Pacer(self.limiter)
         self.concurrency = concurrency
         self.worker_id = (worker_id or default_worker_id())[:100]
-        self.lease = timedelta(seconds=lease if lease is not None else services.settings.outbox_lease_seconds)
+        lease = lease if lease is not None else services.settings.outbox_lease_seconds
+        beat = heartbeat if heartbeat is not None else services.settings.outbox_heartbeat_seconds
+        if not (lease > 0 and beat > 0):
+            raise ValueError("lease and heartbeat must be more than 0 seconds")
+        # The longest one claim is kept alive by the heartbeat.
+        self.lease = timedelta(seconds=lease)
+        # What a claim or a renewal holds a row for: a few beats, never more than the lease.
+        self.claim = timedelta(seconds=min(CLAIM_BEATS * beat, lease))
+        self.beat = self.claim.total_seconds() / CLAIM_BEATS
         # A message waits for its slot at most this long while claimed; further off, it is
-        # handed back with its next attempt at the slot, so no lease runs out mid-wait.
-        self.max_slot_wait = self.lease.total_seconds() / 2
+        # handed back with its next attempt at the slot.
+        self.max_slot_wait = lease / 2
+        self._held: dict[int, float] = {}  # row id -> loop time claimed: what the heartbeat renews
         self.max_attempts = max_attempts
         self.retry_base = retry_base
         self.retry_cap = retry_cap
@@ -234,8 +259,13 @@ class OutboxSender:
             return now + timedelta(seconds=loop.time() - began)
 
         report = DeliveryReport()
-        await self._deliver(logical, report, until=now + timedelta(seconds=max(wait_retries, 0.0)))
+        wait = max(wait_retries, 0.0)
+        # A claim that has not lapsed by then was renewed since we began: its sender lives.
+        lapse_by = self.services.clock() + timedelta(seconds=min(self.claim.total_seconds() + self.beat, wait))
+        await self._deliver(logical, report, until=now + timedelta(seconds=wait), lapse_by=lapse_by)
         report.pending = await outbox.count_open(self.services.db, due_by=logical())
+        report.held = await outbox.held_by_others(self.services.db, worker=self.worker_id,
+                                                  wall_now=self.services.clock())
         log.info("outbox delivery: %s", report.describe())
         return report
 
@@ -267,19 +297,29 @@ class OutboxSender:
         self.pacer.stop()
 
     # -- the loop ----------------------------------------------------------------------------
-    async def _deliver(self, now: Callable[[], datetime], report: DeliveryReport, *, until: datetime | None) -> None:
+    async def _deliver(self, now: Callable[[], datetime], report: DeliveryReport, *, until: datetime | None,
+                       lapse_by: datetime | None = None) -> None:
         """Claim and send until nothing is claimable and nothing is in hand. With `until`, also
-        wait for rows (retries, expired claims) that come due by then."""
+        wait for retries that come due by then (logical), and for other senders' claims that
+        lapse by `lapse_by` (wall clock)."""
         tasks: set[asyncio.Task] = set()
+        heartbeat = asyncio.create_task(self._heartbeat(), name="outbox-heartbeat")
+        loop = asyncio.get_running_loop()
         try:
             while not self._stopping.is_set():
                 self._wake.clear()
                 room = self.concurrency - len(tasks)
                 if room >= max(1, self.concurrency // 4) or not tasks:
                     rows = await outbox.claim(self.services.db, worker=self.worker_id, now=now(),
-                                              wall_now=self.services.clock(), lease=self.lease, max_targets=room)
+                                              wall_now=self.services.clock(), lease=self.claim, max_targets=room)
                     if rows:
-                        tasks.update(await self._dispatch(rows, now, report))
+                        claimed_at = loop.time()
+                        self._held.update((row.id, claimed_at) for row in rows)
+                        try:
+                            tasks.update(await self._dispatch(rows, now, report))
+                        except BaseException:
+                            self._let_go(rows)  # unsettled: they lapse within one claim
+                            raise
                         continue
                 if tasks:
                     done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -289,8 +329,8 @@ class OutboxSender:
                     continue
                 if until is None:
                     return
-                wait = await self._until_next(now)
-                if wait is None or now() + timedelta(seconds=wait) > until:
+                wait = await self._until_next(now, until, lapse_by)
+                if wait is None:
                     return
                 await self._pause(wait)
         finally:
@@ -298,16 +338,45 @@ class OutboxSender:
                 for task in await asyncio.gather(*tasks, return_exceptions=True):
                     if isinstance(task, BaseException):
                         log.error("outbox send failed: %s", type(task).__name__)
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
 
-    async def _until_next(self, now: Callable[[], datetime]) -> float | None:
-        """Seconds until a waiting row's next attempt, or another sender's claim runs out."""
+    async def _until_next(self, now: Callable[[], datetime], until: datetime, lapse_by: datetime | None) -> float | None:
+        """Seconds until a waiting row's next attempt (if by `until`), or another sender's claim
+        runs out (if by `lapse_by`); None when neither comes by then."""
         attempt, lease_end = await outbox.next_wake(self.services.db, worker=self.worker_id)
         waits = []
-        if attempt is not None:
+        if attempt is not None and attempt <= until:
             waits.append((attempt - now()).total_seconds())
-        if lease_end is not None:
+        if lease_end is not None and lapse_by is not None and lease_end <= lapse_by:
             waits.append((lease_end - self.services.clock()).total_seconds() + 0.001)
         return max(min(waits), 0.0) if waits else None
+
+    async def _heartbeat(self) -> None:
+        """Every beat, renew the claims on the rows this sender holds, so they stay its own while
+        it lives however long their turn or their send takes, and lapse within one claim of its
+        death. A row held longer than the lease is let go (a send that never returns)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(self.beat)  # the heartbeat's period
+            cutoff = loop.time() - self.lease.total_seconds()
+            stale = [row_id for row_id, claimed_at in self._held.items() if claimed_at <= cutoff]
+            if stale:
+                log.warning("outbox rows %s held longer than the %.0f s lease: let go", stale,
+                            self.lease.total_seconds())
+                for row_id in stale:
+                    del self._held[row_id]
+            if not self._held:
+                continue
+            try:
+                await outbox.renew(self.services.db, list(self._held), worker=self.worker_id,
+                                   claimed_until=self.services.clock() + self.claim)
+            except Exception as exc:  # noqa: BLE001 - e.g. the database is busy: the next beat tries again
+                log.error("outbox heartbeat: %s", type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))
+
+    def _let_go(self, rows: list[OutboxMessage]) -> None:
+        for row in rows:
+            self._held.pop(row.id, None)
 
     async def _pause(self, seconds: float) -> None:
         try:
@@ -348,6 +417,13 @@ class OutboxSender:
     # -- one chat's messages -----------------------------------------------------------------
     async def _send(self, target: outbox.Target, rows: list[OutboxMessage], now: Callable[[], datetime],
                     report: DeliveryReport) -> None:
+        try:
+            await self._send_all(target, rows, now, report)
+        finally:
+            self._let_go(rows)  # settled, or failed: no longer renewed
+
+    async def _send_all(self, target: outbox.Target, rows: list[OutboxMessage], now: Callable[[], datetime],
+                        report: DeliveryReport) -> None:
         messages = digest_activities([row.payload for row in rows])
         for position, (activity, indexes) in enumerate(messages):
             batch = [rows[i] for i in indexes]
@@ -440,6 +516,7 @@ class OutboxSender:
         log.info("outbox rows %s undeliverable: %s", _ids(rows), reason)
         report.undeliverable[reason] += await outbox.mark_undeliverable(
             self.services.db, _ids(rows), worker=self.worker_id, reason=reason, now=now())
+        self._let_go(rows)
 
 
 def _seconds(value: float) -> str:

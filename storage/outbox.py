@@ -82,7 +82,8 @@ async def enqueue_many(session: AsyncSession, messages: Sequence[Message], *, no
 #
 # A row moves pending -> sending (claimed) -> sent | retrying | undeliverable; retrying ->
 # sending again when its next attempt is due. A claim is a lease: `claimed_by` and
-# `claimed_until` (wall clock). A claim whose lease ran out (its sender died) is claimable again.
+# `claimed_until` (wall clock). It is short (seconds) and its live sender renews it (`renew`)
+# while it holds the row; a claim whose lease ran out (its sender died) is claimable again.
 #
 # PostgreSQL: the claim SELECTs ... FOR UPDATE SKIP LOCKED, so two senders pass each other by.
 # SQLite has no SKIP LOCKED; every transaction there starts with BEGIN IMMEDIATE (storage/db.py),
@@ -273,6 +274,27 @@ async def release(db: Database, ids: list[int], *, worker: str, next_attempt_at:
             .values(state=case((OutboxMessage.attempts > 0, "retrying"), else_="pending"),
                     next_attempt_at=next_attempt_at, claimed_by=None, claimed_until=None)
             .execution_options(synchronize_session=False))
+
+
+async def renew(db: Database, ids: list[int], *, worker: str, claimed_until: datetime) -> int:
+    """The heartbeat: extend `worker`'s claims on `ids` that it still holds; the rows renewed.
+    A row already settled, or taken over after its claim lapsed, is left alone."""
+    async with db.sessions.begin() as session:
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.state == "sending", OutboxMessage.claimed_by == worker)
+            .values(claimed_until=claimed_until).execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+async def held_by_others(db: Database, *, worker: str, wall_now: datetime) -> dict[str, int]:
+    """Rows other senders hold on a claim that has not run out: sender id -> rows."""
+    async with db.sessions() as session:
+        return dict((await session.execute(
+            select(OutboxMessage.claimed_by, func.count())
+            .where(OutboxMessage.state == "sending", OutboxMessage.claimed_by != worker,
+                   OutboxMessage.claimed_until >= wall_now)
+            .group_by(OutboxMessage.claimed_by).order_by(OutboxMessage.claimed_by))).all())
 
 
 async def next_wake(db: Database, *, worker: str) -> tuple[datetime | None, datetime | None]:

@@ -1,4 +1,6 @@
-"""Crash safety and claims: kill -9 mid-delivery loses nothing; two senders never share a row.
+"""Crash safety and claims: kill -9 mid-delivery loses nothing and the next run finishes what the
+dead one held, with the default settings; two senders never share a row; a live sender's claims
+are renewed, left alone and reported.
 
 The killed process is `python -m tests.support.deliver` (one OutboxSender.deliver_due on
 DATABASE_URL), not `python -m bot tick`: tick also runs every registered duty, which would
@@ -14,7 +16,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from bot.clock import system_clock
 from bot.sender import OutboxSender
@@ -40,32 +42,39 @@ async def run(args: list[str], database_url: str, **env: str) -> asyncio.subproc
                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
 
 
-async def test_kill_9_mid_delivery_then_restart_delivers_everything_once(db, fake_connector):
+async def _killed_at(deliver: list[str], url: str, fake, delivered: int) -> None:
+    """Start a delivery and kill -9 it once the fake has `delivered` notices, mid-way."""
+    proc = await run(deliver, url)
+    try:
+        await fake.wait_for(lambda f: len(f.delivered()) >= delivered, timeout=60)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        await proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+
+
+async def test_kill_9_twice_mid_delivery_then_the_next_run_delivers_everything(db, fake_connector):
+    """Default settings (no lease or heartbeat set): each killed process leaves its claims behind;
+    the next run waits out the short claims (not the 120 s lease) and delivers them all."""
     total = 300
     await seed(db, fake_connector.url, total)
     fake_connector.delay = 0.05  # each POST takes 50 ms: many are in flight at any moment
-    deliver = ["-m", "tests.support.deliver", "--now", NOW.isoformat(), "--wait-retries", "20",
-               "--concurrency", str(CONCURRENCY)]
-    # A short lease, so the restart can take over the killed process's claims within the test.
-    first = await run(deliver, db.url, QA_OUTBOX_LEASE_SECONDS="2")
-    try:
-        await fake_connector.wait_for(lambda f: len(f.delivered()) >= 100, timeout=60)
-    finally:
-        first.send_signal(signal.SIGKILL)
-        await first.communicate()
-    assert first.returncode == -signal.SIGKILL
-    delivered_before_kill = len(fake_connector.delivered())
-    assert delivered_before_kill < total  # the kill really was mid-way
+    deliver = ["-m", "tests.support.deliver", "--now", NOW.isoformat(), "--concurrency", str(CONCURRENCY)]
+    await _killed_at(deliver, db.url, fake_connector, 100)
+    await _killed_at(deliver, db.url, fake_connector, 200)
+    assert len(fake_connector.delivered()) < total  # the kills really were mid-way
+    async with db.sessions() as s:  # the dead held claims when they died
+        assert await s.scalar(select(func.count()).where(OutboxMessage.state == "sending")) > 0
 
-    second = await run(deliver, db.url, QA_OUTBOX_LEASE_SECONDS="2")
-    out, err = await asyncio.wait_for(second.communicate(), 120)
-    assert second.returncode == 0, err.decode()[-2000:]
+    third = await run(deliver, db.url)
+    out, err = await asyncio.wait_for(third.communicate(), 120)
+    assert third.returncode == 0, err.decode()[-2000:]
 
     counts = per_notice(fake_connector)
     assert set(counts) == set(range(total))  # every notice arrived
     twice = sum(n - 1 for n in counts.values())
-    # Only messages in flight at the kill can go again, and at most CONCURRENCY are in flight.
-    assert twice <= CONCURRENCY
+    # Only messages in flight at a kill can go again, and at most CONCURRENCY are in flight.
+    assert twice <= 2 * CONCURRENCY
     status = await outbox_status(db, NOW + timedelta(hours=1))
     assert (status.sent, status.pending, status.sending, status.retrying, status.undeliverable) == (total, 0, 0, 0, {})
     assert "0 still pending" in out.decode()
@@ -141,3 +150,34 @@ async def test_delivery_waits_for_a_claim_that_runs_out_within_the_wait(services
     (call,) = fake_connector.delivered()
     (sent,) = sent_at
     assert sent >= lease_end and report.rows == 1
+
+
+async def _claimed_until(db) -> datetime:
+    async with db.sessions() as s:
+        value = await s.scalar(select(OutboxMessage.claimed_until))
+    return value if value.tzinfo else value.replace(tzinfo=system_clock().tzinfo)
+
+
+async def test_a_live_senders_claims_are_renewed_left_alone_and_reported(services, fake_connector):
+    """Sender a's one POST gets no answer until released: while it waits, a's heartbeat renews
+    the claim past its first end, so sender b, which waits until a claim and a beat have gone by,
+    never takes the row; b returns naming the rows a live sender holds."""
+    await seed(services.db, fake_connector.url, 1)
+    release = fake_connector.hold_next()
+    a = OutboxSender(services, worker_id="sender-a", heartbeat=0.2)  # claims of 0.6 s, renewed every 0.2 s
+    first = asyncio.create_task(a.deliver_due(NOW, wait_retries=0))
+    try:
+        await fake_connector.wait_for(lambda f: len(f.held) == 1)
+        first_end = await _claimed_until(services.db)
+        # b waits for claims lapsing within 1.5 + 0.5 s of its start: a's first end is well inside.
+        report = await OutboxSender(services, worker_id="sender-b", heartbeat=0.5).deliver_due(NOW, wait_retries=5)
+        assert services.clock() > first_end  # a's first claim would have run out by now
+        assert await _claimed_until(services.db) > first_end  # renewed
+        assert (report.rows, report.pending, report.held) == (0, 1, {"sender-a": 1})
+        assert "1 held by a live sender (sender-a: 1)" in report.describe()
+        assert len(fake_connector.held) == 1 and fake_connector.delivered() == []
+    finally:
+        release.set()
+    assert (await first).rows == 1
+    assert len(fake_connector.delivered()) == 1
+    await services.connector.close()
