@@ -15,7 +15,7 @@ from bot.adapter import QaAdapter
 from bot.sender import OutboxSender
 from bot.services import Services
 from bot.settings import Settings
-from bot.teams_bot import QaBot
+from bot.teams_bot import QaBot, tenant_id
 from capabilities.catalogue import default_duties
 from scheduler.jobs import SweepScheduler
 
@@ -25,18 +25,6 @@ SERVICES = web.AppKey("services", Services)
 ADAPTER = web.AppKey("adapter", QaAdapter)
 BOT = web.AppKey("bot", QaBot)
 MAX_BODY = 1024 * 1024  # Teams activities stay under 100 KB; a megabyte is generous.
-
-
-def tenant_of(body: dict) -> str | None:
-    channel_data = body.get("channelData")
-    if isinstance(channel_data, dict) and isinstance(channel_data.get("tenant"), dict):
-        tenant = channel_data["tenant"].get("id")
-        if tenant:
-            return str(tenant)
-    conversation = body.get("conversation")
-    if isinstance(conversation, dict) and conversation.get("tenantId"):
-        return str(conversation["tenantId"])
-    return None
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -68,8 +56,7 @@ async def messages(request: web.Request) -> web.Response:
         log.info("rejected an activity: %s", type(exc).__name__)
         return _error(401, "unauthorised")
 
-    tenant = tenant_of(body)
-    if not services.settings.tenant_allowed(tenant):
+    if not services.settings.tenant_allowed(tenant_id(activity)):
         log.warning("refused an activity from a tenant not on QA_ALLOWED_TENANTS")
         return _error(403, "this tenant is not allowed to use this bot")
 

@@ -16,7 +16,13 @@ from botbuilder.schema import (
 
 from bot.adapter import OutboundError
 from bot.services import Services
-from storage.conversations import PersonalChat, add_personal_chat_if_absent, link_chat, roster_person_for
+from storage.conversations import (
+    PersonalChat,
+    add_personal_chat_if_absent,
+    link_chat,
+    roster_person_for,
+    tenant_key,
+)
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +33,7 @@ async def open_personal_chat(services: Services, *, service_url: str, tenant_id:
 
     Raises OutboundError when Teams refuses (e.g. 403: the app is not installed for the user).
     """
+    tenant_id = tenant_key(tenant_id)  # as the chat is stored and every later message carries it
     parameters = ConversationParameters(
         is_group=False,
         bot=ChannelAccount(id=bot_id),

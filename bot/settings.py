@@ -6,17 +6,21 @@ start-up with one line naming the variable: `SettingsError`.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from storage.conversations import tenant_key
 from storage.db import normalise_database_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "qa-bot.sqlite3"
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
+# An Entra tenant id: a GUID, 8-4-4-4-12 hex digits (compared lower-case: see tenant_key).
+TENANT_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class SettingsError(ValueError):
@@ -46,6 +50,10 @@ class Settings:
     # a killed sender's rows are free again within 6 s by default.
     outbox_heartbeat_seconds: float = 2.0
 
+    def __post_init__(self) -> None:
+        # Teams' casing of a tenant id is not promised: the list is kept as tenant_key gives it.
+        object.__setattr__(self, "allowed_tenants", frozenset(filter(None, map(tenant_key, self.allowed_tenants))))
+
     @property
     def auth_enabled(self) -> bool:
         return bool(self.app_id)
@@ -58,7 +66,7 @@ class Settings:
         if not self.allowed_tenants:
             # Only reachable in local development: from_env refuses an empty list with an app id.
             return True
-        return tenant_id in self.allowed_tenants
+        return tenant_key(tenant_id) in self.allowed_tenants
 
     # botbuilder's ConfigurationBotFrameworkAuthentication reads these attribute names.
     @property
@@ -112,7 +120,11 @@ class Settings:
         except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
             raise SettingsError(f"QA_TIMEZONE {timezone!r} is not an IANA time zone such as Europe/London") from None
 
-        tenants = frozenset(t.strip() for t in get("QA_ALLOWED_TENANTS").split(",") if t.strip())
+        tenants = frozenset(tenant_key(t) for t in get("QA_ALLOWED_TENANTS").split(",") if t.strip())
+        for tenant in sorted(tenants):
+            if not TENANT_GUID.fullmatch(tenant):
+                raise SettingsError(f"QA_ALLOWED_TENANTS must list tenant ids (GUIDs such as "
+                                    f"3a0b3c51-3e1d-44f1-ba8e-9f82b6880005), not {tenant[:64]!r}")
         if app_id and not tenants:
             raise SettingsError("QA_ALLOWED_TENANTS is required when MicrosoftAppId is set (comma-separated tenant ids)")
 

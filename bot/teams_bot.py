@@ -73,9 +73,20 @@ def channel_data(activity: Activity) -> dict[str, Any]:
 
 
 def tenant_id(activity: Activity) -> str:
-    # botbuilder maps conversation.tenantId to `tenantID` and so loses it: channelData has it.
+    """The activity's tenant, read this one way for the allow-list, for storage and so for every
+    message out: channelData.tenant.id, else conversation.tenantId (some clients and channels
+    send only that); trimmed and lower-case (storage.conversations.tenant_key); '' if neither.
+    """
     tenant = channel_data(activity).get("tenant")
-    return str(tenant.get("id") or "") if isinstance(tenant, dict) else ""
+    found = chats.tenant_key(tenant.get("id")) if isinstance(tenant, dict) else ""
+    conversation = activity.conversation
+    if found or conversation is None:
+        return found
+    # botbuilder's ConversationAccount maps `tenantID`, so Teams' `tenantId` stays among the
+    # properties it did not know.
+    extra = getattr(conversation, "additional_properties", None)
+    extra = extra if isinstance(extra, dict) else {}
+    return chats.tenant_key(extra.get("tenantId")) or chats.tenant_key(conversation.tenant_id)
 
 
 def team_of(activity: Activity) -> dict[str, Any] | None:

@@ -19,6 +19,15 @@ from storage.models import Channel, Conversation, Person, Team
 from storage.people import person_by_email
 
 
+def tenant_key(value: object) -> str:
+    """A tenant id as it is stored and compared: trimmed, lower-case; '' when there is none.
+
+    Tenant ids are GUIDs and Teams' casing of them is not promised, so an allow-list entry in
+    capitals and an activity in lower case are the same tenant.
+    """
+    return value.strip().lower() if isinstance(value, str) else ""
+
+
 @dataclass(frozen=True)
 class PersonalChat:
     """What an install (or a first message) tells us about a 1:1 chat."""
@@ -33,6 +42,15 @@ class PersonalChat:
     email: str | None = None
 
     def __post_init__(self) -> None:
+        tenant = tenant_key(self.tenant_id)
+        object.__setattr__(self, "tenant_id", tenant)
+        # The reference carries the same tenant, spelt as the Bot Connector API spells it
+        # (botbuilder's serialisation drops conversation.tenantId or writes `tenantID`).
+        conversation = {k: v for k, v in (self.reference.get("conversation") or {}).items()
+                        if k not in ("tenantId", "tenantID")}
+        if tenant:
+            conversation["tenantId"] = tenant
+        object.__setattr__(self, "reference", {**self.reference, "conversation": conversation})
         # The roster stores Entra object ids lower-case; Teams' casing is not promised.
         if self.aad_object_id:
             object.__setattr__(self, "aad_object_id", self.aad_object_id.strip().lower())
@@ -164,6 +182,9 @@ class TeamInstall:
     tenant_id: str
     service_url: str
     bot_id: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tenant_id", tenant_key(self.tenant_id))
 
 
 async def record_team(session: AsyncSession, team: TeamInstall, *, now: datetime) -> int:

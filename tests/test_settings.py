@@ -6,8 +6,10 @@ import pytest
 from bot.settings import DEFAULT_SQLITE_PATH, PROJECT_ROOT, Settings, SettingsError
 from storage.db import Database, normalise_database_url, sqlite_path
 
+TENANT_A = "3a0b3c51-3e1d-44f1-ba8e-9f82b6880005"
+TENANT_B = "0d5c7e2f-9b1a-4c3d-8e7f-a1b2c3d4e5f6"
 APP = {"MicrosoftAppId": "00000000-0000-0000-0000-000000000001", "MicrosoftAppPassword": "s3cret-value",
-       "QA_ALLOWED_TENANTS": "tenant-a, tenant-b"}
+       "QA_ALLOWED_TENANTS": f"{TENANT_A}, {TENANT_B}"}
 
 
 def error_for(env: dict[str, str]) -> str:
@@ -37,8 +39,8 @@ def test_values_are_read():
     settings = Settings.from_env({**APP, "PORT": "8080", "QA_TIMEZONE": "America/New_York",
                                   "QA_SWEEP_INTERVAL_SECONDS": "15"})
     assert (settings.port, settings.timezone, settings.sweep_interval_seconds) == (8080, "America/New_York", 15)
-    assert settings.allowed_tenants == {"tenant-a", "tenant-b"}
-    assert settings.auth_enabled and settings.tenant_allowed("tenant-a") and not settings.tenant_allowed("other")
+    assert settings.allowed_tenants == {TENANT_A, TENANT_B}
+    assert settings.auth_enabled and settings.tenant_allowed(TENANT_A) and not settings.tenant_allowed("other")
     assert "s3cret-value" not in repr(settings)
 
 
@@ -97,7 +99,7 @@ def test_app_type_is_case_insensitive_like_botbuilder():
 
 def test_managed_identity_needs_no_password():
     env = {"MicrosoftAppId": "app", "MicrosoftAppType": "UserAssignedMSI", "MicrosoftAppTenantId": "t",
-           "QA_ALLOWED_TENANTS": "t"}
+           "QA_ALLOWED_TENANTS": TENANT_A}
     assert Settings.from_env(env).app_type == "UserAssignedMSI"
 
 
