@@ -26,7 +26,7 @@ from typing import Any
 from botbuilder.core import ConversationState, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnResult, DialogTurnStatus
-from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
+from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
 
 from bot import allocation_upload, card_actions
 from bot.card_actions import send_card
@@ -89,6 +89,15 @@ def tenant_id(activity: Activity) -> str:
     return chats.tenant_key(extra.get("tenantId")) or chats.tenant_key(conversation.tenant_id)
 
 
+def conversation_reference(activity: Activity) -> dict[str, Any]:
+    """The ConversationReference to keep for a chat, as JSON, without the activity's id: that
+    changes with every activity, and a proactive message answers none. (PersonalChat adds the
+    tenant, which botbuilder's serialisation drops.)"""
+    reference = TurnContext.get_conversation_reference(activity).serialize()
+    reference.pop("activityId", None)
+    return reference
+
+
 def team_of(activity: Activity) -> dict[str, Any] | None:
     team = channel_data(activity).get("team")
     return team if isinstance(team, dict) and team.get("id") else None
@@ -122,8 +131,32 @@ class QaBot(TeamsActivityHandler):
             self.dialogs.add(dialog)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
+        await self._refresh_address(turn_context.activity)
         await super().on_turn(turn_context)
         await self.conversation_state.save_changes(turn_context)
+
+    async def _refresh_address(self, activity: Activity) -> None:
+        """Keep where a known chat or team is reached as its latest activity says (serviceUrl,
+        tenant, bot id, object id, reference), so proactive messages go where Teams last spoke
+        from. Install and team events record the whole chat or team themselves."""
+        if activity.type in (ActivityTypes.installation_update, ActivityTypes.conversation_update):
+            return
+        if team_of(activity):
+            team = self._team_install(activity)
+            if team is None:
+                return
+            async with self.services.db.sessions.begin() as session:
+                changed = await chats.refresh_team(session, team)
+            if changed:
+                log.info("team %s reached anew: %s changed", team.team_id, ", ".join(changed))
+        elif is_personal(activity):
+            chat = self._personal_chat(activity)
+            if chat is None:
+                return
+            async with self.services.db.sessions.begin() as session:
+                changed = await chats.refresh_personal_chat(session, chat)
+            if changed:
+                log.info("chat %s reached anew: %s changed", chat.conversation_id, ", ".join(changed))
 
     # -- installs -----------------------------------------------------------------------
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
@@ -202,7 +235,7 @@ class QaBot(TeamsActivityHandler):
         if None in values.values() or len(tenant) > 64 or (aad is not None and bounded(aad, 64) is None):
             return None
         return chats.PersonalChat(**values, tenant_id=tenant, aad_object_id=aad or None,
-                                  reference=TurnContext.get_conversation_reference(activity).serialize())
+                                  reference=conversation_reference(activity))
 
     async def _member_email(self, activity: Activity) -> str | None:
         """The user's email/UPN from Teams (GET .../members/{userId}); None if Teams will not say."""

@@ -106,6 +106,34 @@ async def add_personal_chat_if_absent(session: AsyncSession, chat: PersonalChat,
     return (await session.execute(stmt)).rowcount == 1
 
 
+async def refresh_personal_chat(session: AsyncSession, chat: PersonalChat) -> list[str]:
+    """Keep a known chat's address as the latest activity from it gives it; the columns changed.
+
+    Teams can move a tenant's traffic to another serviceUrl, and the reference to write back
+    with is the one from the latest activity. One read by the unique id; the row is written only
+    when the serviceUrl, tenant, bot id, the user's object id or the stored reference differ, so
+    the usual message costs no write. What the activity lacks (tenant, object id) is kept; a
+    chat not recorded yet, or recorded for another user, is left alone.
+    """
+    row = (await session.execute(
+        select(Conversation.id, Conversation.user_id, Conversation.tenant_id, Conversation.service_url,
+               Conversation.bot_id, Conversation.aad_object_id, Conversation.reference)
+        .where(Conversation.conversation_id == chat.conversation_id)
+    )).one_or_none()
+    if row is None or row.user_id != chat.user_id:
+        return []
+    wanted: dict[str, Any] = {"service_url": chat.service_url, "bot_id": chat.bot_id, "reference": chat.reference}
+    if chat.tenant_id:
+        wanted["tenant_id"] = chat.tenant_id
+    if chat.aad_object_id:
+        wanted["aad_object_id"] = chat.aad_object_id
+    changed = {name: value for name, value in wanted.items() if getattr(row, name) != value}
+    if changed:
+        await session.execute(update(Conversation).where(Conversation.id == row.id).values(**changed)
+                              .execution_options(synchronize_session=False))
+    return sorted(changed)
+
+
 async def conversation_by_id(session: AsyncSession, conversation_id: str) -> Conversation | None:
     return (await session.execute(
         select(Conversation).where(Conversation.conversation_id == conversation_id)
@@ -210,6 +238,28 @@ async def record_team(session: AsyncSession, team: TeamInstall, *, now: datetime
         },
     ).returning(table.c.id)
     return (await session.execute(stmt)).scalar_one()
+
+
+async def refresh_team(session: AsyncSession, team: TeamInstall) -> list[str]:
+    """Keep a team's serviceUrl, tenant and bot id as its latest activity gives them; the columns changed.
+
+    Like refresh_personal_chat: one read, a write only when something differs. A team the bot
+    is not in (never recorded, or removed) is left alone: its install event records it.
+    """
+    row = (await session.execute(
+        select(Team.id, Team.tenant_id, Team.service_url, Team.bot_id)
+        .where(Team.team_id == team.team_id, Team.removed_at.is_(None))
+    )).one_or_none()
+    if row is None:
+        return []
+    wanted = {"service_url": team.service_url, "bot_id": team.bot_id}
+    if team.tenant_id:
+        wanted["tenant_id"] = team.tenant_id
+    changed = {name: value for name, value in wanted.items() if getattr(row, name) != value}
+    if changed:
+        await session.execute(update(Team).where(Team.id == row.id).values(**changed)
+                              .execution_options(synchronize_session=False))
+    return sorted(changed)
 
 
 async def mark_team_removed(session: AsyncSession, team_id: str, *, now: datetime) -> None:
