@@ -126,7 +126,8 @@ async def test_keys_from_the_host_validate_a_real_token_and_unknown_keys_fetch_o
 
 
 def test_the_metadata_address_is_a_setting():
-    base = {"MicrosoftAppId": APP_ID, "MicrosoftAppPassword": "x", "QA_ALLOWED_TENANTS": act.TENANT}
+    base = {"MicrosoftAppId": APP_ID, "MicrosoftAppPassword": "x",
+            "QA_ALLOWED_TENANTS": "3a0b3c51-3e1d-44f1-ba8e-9f82b6880005"}
     assert Settings.from_env({**base, "BotOpenIdMetadata": "https://login.botframework.azure.us/v1/.well-known/"
                                                            "openidconfiguration"}, dotenv=False).bot_open_id_metadata
     assert Settings.from_env(base, dotenv=False).bot_open_id_metadata == ""
