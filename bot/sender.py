@@ -433,7 +433,8 @@ class OutboxSender:
                 await outbox.release(self.services.db, _ids(batch + later), worker=self.worker_id,
                                      next_attempt_at=now() + timedelta(seconds=wait))
                 return
-            activity = {**activity, "channelData": {"tenant": {"id": target.tenant_id}}}
+            if target.tenant_id:  # a chat stored before its tenant was known: Teams takes it from the chat
+                activity = {**activity, "channelData": {"tenant": {"id": target.tenant_id}}}
             try:
                 response = await self.services.connector.send_to_conversation(
                     target.service_url, target.conversation_id, activity)

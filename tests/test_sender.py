@@ -68,6 +68,14 @@ async def test_a_notice_goes_to_the_persons_chat_as_a_card(services, fake_connec
     assert "delivered 1 notice(s) in 1 message(s)" in report.describe()
 
 
+async def test_a_chat_stored_without_a_tenant_gets_no_empty_tenant(services, fake_connector):
+    person, conv = await add_person(services.db, fake_connector.url, 1, tenant="")
+    await add_rows(services.db, person, [1])
+    await sender(services).deliver_due(NOW)
+    (call,) = fake_connector.delivered(conv)
+    assert "channelData" not in call.activity  # never channelData.tenant.id ""
+
+
 async def test_three_notices_to_one_person_are_one_post(services, fake_connector):
     person, conv = await add_person(services.db, fake_connector.url, 1)
     other, other_conv = await add_person(services.db, fake_connector.url, 2)
