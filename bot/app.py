@@ -10,7 +10,7 @@ from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthenticati
 from botbuilder.schema import Activity
 from msrest.serialization import Model
 
-from bot import openid
+from bot import inbound, openid
 from bot.adapter import QaAdapter
 from bot.sender import OutboxSender
 from bot.services import Services
@@ -37,16 +37,15 @@ async def messages(request: web.Request) -> web.Response:
         return _error(415, "send the activity as application/json")
     try:
         body = json.loads(await request.read())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return _error(400, "the body is not valid JSON")
-    if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
-        return _error(400, "the body is not a Bot Framework activity (no type)")
+    reason = inbound.problem(body)  # before anything is stored or acted on
+    if reason is not None:
+        return _error(400, reason)
     try:
         activity = Activity().deserialize(body)
     except Exception:  # noqa: BLE001 - msrest raises many kinds on odd shapes
         return _error(400, "the body is not a Bot Framework activity")
-    if not isinstance(body.get("conversation"), dict) or not body.get("serviceUrl"):
-        return _error(400, "the activity has no conversation or serviceUrl")
 
     adapter = request.app[ADAPTER]
     try:

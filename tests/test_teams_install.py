@@ -229,7 +229,8 @@ async def test_odd_install_activities_are_answered_without_a_failed_turn(bot_cli
     activity = act.installation_add("odd", service_url=fake_connector.url, aad="aad-odd")
     spoil(activity)
     resp = await bot_client.post("/api/messages", json=activity)
-    assert resp.status == 201
+    # Issue 9: missing, empty or oversized ids are refused at the edge (400), before anything is stored.
+    assert resp.status == (201 if recorded else 400)
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
     async with db.sessions() as s:
         rows = (await s.execute(select(Conversation))).scalars().all()
@@ -247,7 +248,8 @@ async def test_odd_team_events_are_answered_without_a_failed_turn(bot_client, fa
     odd.append(act.channel_event("t2", "noSuchEvent", "c", service_url=url))
     for activity in odd:
         resp = await bot_client.post("/api/messages", json=activity)
-        assert resp.status == 201
+        # Issue 9: an id that is not a string (the channel id 42) is refused at the edge.
+        assert resp.status == (400 if activity is odd[1] else 201)
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
     async with db.sessions() as s:
         team = (await s.execute(select(Team))).scalar_one()
