@@ -27,7 +27,7 @@ run: $(VENV)/.runtime
 migrate: $(VENV)/.runtime
 	$(PY) -m bot migrate
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev tools/node_modules/.package-lock.json
 	$(VENV)/bin/ruff check --no-cache .
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest
@@ -42,15 +42,17 @@ bench: $(VENV)/.dev
 	$(PY) -m bench.startup
 	$(PY) -m bench.sweep
 
-# make package - build/teams-app.zip for upload to Teams (needs MicrosoftAppId; npm ci --prefix tools once)
-package: $(VENV)/.runtime
+# make package - build/teams-app.zip for upload to Teams (needs MicrosoftAppId); installs the node
+# tools first, since Microsoft's manifest schema is checked by tools/validate-manifest.js.
+package: $(VENV)/.runtime tools/node_modules/.package-lock.json
 	$(PY) -m manifest.package
 
 clean:
 	rm -rf build var/*.sqlite3*
 
 # Microsoft's Playground and validators (tools/package.json); npm ci writes .package-lock.json,
-# so a changed package-lock.json installs again.
+# so a changed package-lock.json installs again. Every target that runs them depends on this:
+# package (manifest schema), test (manifest and card validators), playground, e2e.
 tools/node_modules/.package-lock.json: tools/package.json tools/package-lock.json
 	npm ci --prefix tools --no-audit --no-fund --loglevel=error
 

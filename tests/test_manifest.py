@@ -331,3 +331,29 @@ def test_unknown_placeholder_is_an_error(template):
     template["developer"]["name"] = "{{CouncilName}}"
     with pytest.raises(PackageError, match=r"\{\{CouncilName\}\}"):
         fill_manifest(template, {"MicrosoftAppId": APP_ID, "Version": "1.0.0"})
+
+
+# -- make: every target that runs the node tools installs them first --------------------------
+
+NODE_TOOLS_STAMP = "npm ci --prefix tools"
+
+
+@pytest.mark.parametrize("target, runs", [
+    ("package", "-m manifest.package"),  # Microsoft's manifest schema (tools/validate-manifest.js)
+    ("test", "-m pytest"),  # this file and tests/test_cards_dump.py run the validators
+    ("playground", "-m playground.run"),
+    ("e2e", "-m pytest -m e2e"),
+])
+def test_make_targets_that_need_the_node_tools_install_them_first(target, runs):
+    make = shutil.which("make")
+    if make is None:
+        pytest.fail("make is not installed: the Makefile's targets cannot be checked")
+    # -n: print, run nothing; -B: as on a fresh clone, where nothing has been built yet.
+    done = subprocess.run([make, "-n", "-B", "-C", str(PROJECT_ROOT), target], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "MAKEFLAGS": ""})
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    install = [i for i, line in enumerate(lines) if NODE_TOOLS_STAMP in line]
+    command = [i for i, line in enumerate(lines) if runs in line]
+    assert install and command, done.stdout
+    assert install[0] < command[0], done.stdout
