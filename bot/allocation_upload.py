@@ -129,7 +129,7 @@ def outcome_of(report: AllocationImportReport, month_source: str) -> ImportOutco
     counts = [("Added", report.added), ("Updated", report.updated), ("Unchanged", report.unchanged),
               ("Withdrawn", report.withdrawn), ("Kept (already started)", report.kept_started)]
     return ImportOutcome(month=report.month, file_name=report.source_name, month_source=month_source,
-                         counts=counts, sections=report.sections())
+                         counts=counts, sections=report.sections(), sheet=report.sheet)
 
 
 async def _send_card(turn_context: TurnContext, card: dict, summary: str) -> None:
@@ -170,7 +170,7 @@ async def handle_file_upload(services: Services, turn_context: TurnContext, pers
     except AllocationsRejected as exc:
         log.info("allocation upload by person %s for %s rejected: %d problems", person.id, month, len(exc.problems))
         problems = [str(p) for p in exc.problems]
-        await _send_card(turn_context, rejected_card(month, upload.name, source, problems),
+        await _send_card(turn_context, rejected_card(month, upload.name, source, problems, exc.sheet),
                          rejected_text(month, problems))
         return
     outcome = outcome_of(report, source)

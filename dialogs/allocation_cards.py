@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from qa.tabular import source_words
+
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -38,6 +40,7 @@ class ImportOutcome:
     month_source: str  # a key of MONTH_SOURCES
     counts: Sequence[tuple[str, int]]  # ("Added", 3), ...
     sections: Sequence[tuple[str, Sequence[str]]]  # ("added", ["CR1", ...]), ...
+    sheet: str | None = None  # the workbook sheet read (never a hidden one); None for a .csv
 
 
 def month_words(month: str) -> str:
@@ -72,7 +75,7 @@ def _month_line(month: str, month_source: str) -> Element:
 def import_summary_card(outcome: ImportOutcome) -> Element:
     body: list[Element] = [
         _heading(f"Allocations for {month_words(outcome.month)} imported"),
-        _literal(f"From {outcome.file_name}"),
+        _literal(f"From {source_words(outcome.file_name, outcome.sheet)}"),
         _month_line(outcome.month, outcome.month_source),
         {"type": "FactSet", "facts": [{"title": label, "value": str(count)} for label, count in outcome.counts]},
     ]
@@ -99,13 +102,14 @@ def import_summary_text(outcome: ImportOutcome) -> str:
     return f"Allocations for {month_words(outcome.month)} imported: {counts}."
 
 
-def rejected_card(month: str, file_name: str, month_source: str, problems: Sequence[str]) -> Element:
+def rejected_card(month: str, file_name: str, month_source: str, problems: Sequence[str],
+                  sheet: str | None = None) -> Element:
     shown = list(problems[:MAX_PROBLEMS])
     more = len(problems) - len(shown)
     count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
     body: list[Element] = [
         _heading(f"Allocations for {month_words(month)} not imported"),
-        _literal(f"From {file_name}"),
+        _literal(f"From {source_words(file_name, sheet)}"),
         _month_line(month, month_source),
         _text(f"Nothing was changed. {count} to fix (row 1 is the header), then send the file again:",
               color="Attention", weight="Bolder", separator=True, spacing="Medium"),

@@ -246,7 +246,7 @@ def import_outcome() -> alc.ImportOutcome:
         month_source="file name",
         counts=[("Added", 700), ("Updated", 250), ("Unchanged", 212), ("Withdrawn", 40),
                 ("Kept (already started)", 15)],
-        sections=sections)
+        sections=sections, sheet="December 2026 allocations (v3)")  # Excel allows 31 characters
 
 
 def import_problems(count: int = 120) -> list[str]:
@@ -272,7 +272,8 @@ def allocation_card_samples() -> dict[str, Card]:
         "allocation_import_summary_no_cases": alc.import_summary_card(alc.ImportOutcome(
             "2026-12", "allocations-2026-12.csv", "message", [("Added", 0)], [])),
         "allocation_import_rejected": alc.rejected_card("2026-12", "QA allocations December 2026.xlsx",
-                                                        "current", import_problems()),
+                                                        "current", import_problems(),
+                                                        sheet="December 2026 allocations (v3)"),
     }
 
 

@@ -5,7 +5,9 @@ the bot one row per case. Rules decided here:
 
 - Columns: exactly COLUMNS, in any order. Headings match ignoring case, surrounding spaces,
   and spaces/hyphens versus underscores ("Case Ref" is case_ref). Row numbers are as a
-  spreadsheet shows them (header = row 1); wholly blank rows are skipped but counted.
+  spreadsheet shows them (header = row 1); wholly blank rows are skipped but counted. A
+  title above the header is said in one line. In a workbook, the first visible sheet is
+  read, or a visible one named for allocations; hidden sheets never (qa.tabular).
 - Child-identifying columns refuse the file whole, before anything else is read: the bot
   holds case references only (the framework's privacy rule; Annex A exports carry names,
   dates of birth and addresses). See IDENTIFYING_COLUMNS for the list and why each is there.
@@ -31,8 +33,18 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from qa.tabular import WHOLE_FILE, Problem, clean_cell, column_letter, header_problems, separator_problem
+from qa.tabular import (
+    WHOLE_FILE,
+    Problem,
+    clean_cell,
+    column_letter,
+    header_problems,
+    separator_problem,
+    title_problem,
+)
 
+# In a workbook, a visible sheet whose name says this is read rather than the first visible one.
+SHEET_WORDS = ("allocation",)
 COLUMNS = ("case_ref", "annex_a_list", "service_area", "team", "auditor_email", "case_holder_email", "theme")
 REQUIRED = ("case_ref", "annex_a_list", "service_area", "team", "auditor_email")
 # Column widths in storage.models.Allocation: PostgreSQL enforces them, so check them here.
@@ -225,6 +237,9 @@ def _check_header(header: list[str]) -> None:
             "the bot holds case references only, never a child's name, date of birth, address or other "
             "identifying details: delete those columns and send the file again (nothing was imported)")))
         raise AllocationProblems(problems)
+    title = title_problem(header, COLUMNS, normalise_heading)
+    if title:
+        raise AllocationProblems([title])
     problems = header_problems(header, COLUMNS, normalise_heading, "an allocation")
     if problems:
         raise AllocationProblems(problems)

@@ -3,7 +3,9 @@
 Rules (decided here; docs/roster.md says the same for the people preparing the file):
 - Columns: exactly COLUMNS, in any order. Headings are matched ignoring case and
   surrounding spaces. A bad header stops checking at row 1 (the rows cannot be read
-  reliably without it).
+  reliably without it); a title above the header is said in one line.
+- .xlsx: the first visible sheet, or a visible one named for the roster ("Roster", "Staff
+  roster"); hidden sheets are never read (qa.tabular).
 - Row numbers are as a spreadsheet shows them: the header is row 1. Wholly blank rows
   are skipped (but still counted).
 - Required cells: email, display_name, role, team; service_area too except for qa_unit and
@@ -32,10 +34,23 @@ from datetime import date
 from pathlib import Path
 
 from qa.framework import ROLES
-from qa.tabular import WHOLE_FILE, Problem, UnreadableTable, clean_cell, header_problems, read_table, separator_problem
+from qa.tabular import (
+    WHOLE_FILE,
+    Problem,
+    Table,
+    UnreadableTable,
+    clean_cell,
+    header_problems,
+    read_table,
+    separator_problem,
+    title_problem,
+)
 
-__all__ = ["COLUMNS", "WHOLE_FILE", "Problem", "RosterEntry", "RosterProblems", "parse_roster", "read_roster_file"]
+__all__ = ["COLUMNS", "WHOLE_FILE", "Problem", "RosterEntry", "RosterProblems", "Table", "parse_roster",
+           "read_roster_file"]
 
+# In a workbook, a visible sheet whose name says this is read rather than the first visible one.
+SHEET_WORDS = ("roster",)
 COLUMNS = (
     "email", "display_name", "role", "team", "service_area",
     "supervisor_email", "asye_start_date", "registered", "aad_object_id",
@@ -82,15 +97,15 @@ class RosterEntry:
 # ---------------------------------------------------------------- reading files
 
 
-def read_roster_file(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """The header and the rows (heading -> cell text) of a .csv or .xlsx roster.
+def read_roster_file(path: Path) -> Table:
+    """The header, the rows (heading -> cell text) and the sheet read of a .csv or .xlsx roster.
 
     Raises RosterProblems for a file that cannot be read at all. A column without a name
     (but with data, or before a named one) appears in the header as "" so parse_roster can
     point at it. The reading itself is qa.tabular's, shared with the allocation import.
     """
     try:
-        return read_table(path, "a roster")
+        return read_table(path, "a roster", SHEET_WORDS)
     except UnreadableTable as exc:
         raise RosterProblems(exc.problems) from None
 
@@ -105,7 +120,7 @@ def parse_roster(rows: Iterable[dict[str, str]], header: list[str]) -> list[Rost
     if not any(header):
         raise RosterProblems([Problem(1, None, "is empty; the first row must hold the column names")])
     _check_header(header)
-    columns = {h: h.strip().lower() for h in header if h}  # heading as written -> canonical name
+    columns = {h: _normalise(h) for h in header if h}  # heading as written -> canonical name
 
     problems: list[Problem] = []
     entries: list[RosterEntry] = []
@@ -130,10 +145,17 @@ def _check_header(header: list[str]) -> None:
     separator = separator_problem(header)
     if separator:
         raise RosterProblems([separator])
-    problems = header_problems(header, COLUMNS, lambda h: h.strip().lower(), "a roster")
+    title = title_problem(header, COLUMNS, _normalise)
+    if title:
+        raise RosterProblems([title])
+    problems = header_problems(header, COLUMNS, _normalise, "a roster")
     if problems:
         raise RosterProblems(problems)
 
+
+
+def _normalise(heading: str) -> str:
+    return heading.strip().lower()
 
 
 def _parse_row(row: int, cells: dict[str, str], problems: list[Problem]) -> RosterEntry | None:

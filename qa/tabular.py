@@ -3,7 +3,11 @@
 Shared by the imports (roster, allocations), which check the rows themselves:
 - .csv must be UTF-8 (Excel's "CSV UTF-8" byte-order mark is accepted); anything else is
   refused with the line of the first unreadable character, never guessed at.
-- .xlsx: the first sheet, values only (formulas as last calculated), read-only mode.
+- .xlsx: one sheet people can see, values only (formulas as last calculated), read-only mode.
+  Hidden and very hidden sheets (templates, lookup lists) are never read: the first visible
+  sheet is, unless a visible sheet's name says what the import wants ("Roster", "December
+  allocations"). A workbook with no visible sheet is refused whole. Table.sheet names the sheet
+  read, so the import's summary can say which it was.
 - Every cell becomes text; wholly blank trailing rows and columns are ignored.
 - A column without a name (but with data, or before a named one) appears in the header
   as "" so the caller can point at it.
@@ -29,6 +33,17 @@ _RESAVE_HINT = frozenset({".xls", ".xlsm", ".ods", ".txt", ".tsv", ".numbers"})
 
 Header = list[str]
 Rows = list[dict[str, str]]
+VISIBLE = "visible"  # openpyxl's sheet_state for a sheet shown as a tab; else "hidden" or "veryHidden"
+TITLE_SHOWN = 80  # characters of a title row quoted back
+
+
+@dataclass(frozen=True)
+class Table:
+    """What was read: the header, the rows (heading -> cell text), and the sheet (.xlsx only)."""
+
+    header: Header
+    rows: Rows
+    sheet: str | None = None  # the workbook sheet read; None for a .csv
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,11 @@ def _unreadable(message: str) -> UnreadableTable:
     return UnreadableTable([Problem(WHOLE_FILE, None, message)])
 
 
+def source_words(file_name: str, sheet: str | None) -> str:
+    """"staff.xlsx, sheet 'Roster'" for a workbook, "staff.csv" for a .csv: which data was read."""
+    return f"{file_name}, sheet {sheet!r}" if sheet is not None else file_name
+
+
 def check_suffix(filename: str, what: str = "the file") -> str:
     """The lower-case suffix of a readable file name, or UnreadableTable saying what to save instead."""
     name = Path(filename).name
@@ -66,10 +86,11 @@ def check_suffix(filename: str, what: str = "the file") -> str:
     return suffix
 
 
-def read_table(path: Path, what: str = "the file") -> tuple[Header, Rows]:
+def read_table(path: Path, what: str = "the file", sheet_words: Sequence[str] = ()) -> Table:
     """The header and rows (heading -> cell text) of a .csv or .xlsx file on disk.
 
-    `what` names the file in messages ("a roster", "an allocation list").
+    `what` names the file in messages ("a roster", "an allocation list"); `sheet_words` are the
+    words a sheet's name holds when it is the one to read (see choose_sheet).
     """
     path = Path(path)
     check_suffix(path.name, what)
@@ -77,15 +98,31 @@ def read_table(path: Path, what: str = "the file") -> tuple[Header, Rows]:
         data = path.read_bytes()
     except OSError as exc:
         raise _unreadable(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    return read_table_bytes(data, path.name, what)
+    return read_table_bytes(data, path.name, what, sheet_words)
 
 
-def read_table_bytes(data: bytes, filename: str, what: str = "the file") -> tuple[Header, Rows]:
+def read_table_bytes(data: bytes, filename: str, what: str = "the file",
+                     sheet_words: Sequence[str] = ()) -> Table:
     """The same as read_table, from the bytes of an upload and the name it came with."""
     name = Path(filename).name
     suffix = check_suffix(name, what)
-    table = _read_csv(data, name) if suffix == ".csv" else _read_xlsx(data, name)
-    return to_rows(table)
+    if suffix == ".csv":
+        return Table(*to_rows(_read_csv(data, name)))
+    cells, sheet = _read_xlsx(data, name, what, sheet_words)
+    return Table(*to_rows(cells), sheet=sheet)
+
+
+def choose_sheet(sheets: Sequence[tuple[str, str]], words: Sequence[str] = ()) -> str | None:
+    """Which sheet to read, from (title, sheet_state) in workbook order; None when none is visible.
+
+    Only visible sheets: a hidden one is a template or a lookup list, never the data. Among
+    them, the first whose title holds one of `words` (ignoring case), else the first.
+    """
+    visible = [title for title, state in sheets if (state or VISIBLE) == VISIBLE]
+    for title in visible:
+        if any(word.casefold() in title.casefold() for word in words):
+            return title
+    return visible[0] if visible else None
 
 
 def _read_csv(data: bytes, name: str) -> list[list[str]]:
@@ -104,7 +141,7 @@ def _read_csv(data: bytes, name: str) -> list[list[str]]:
         raise _unreadable(f"{name} is not a readable CSV file (line {reader.line_num}: {exc})") from None
 
 
-def _read_xlsx(data: bytes, name: str) -> list[list[str]]:
+def _read_xlsx(data: bytes, name: str, what: str, sheet_words: Sequence[str]) -> tuple[list[list[str]], str | None]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -118,12 +155,19 @@ def _read_xlsx(data: bytes, name: str) -> list[list[str]]:
             f"{name} is not an Excel workbook (.xlsx); a password-protected one cannot be read either") from None
     try:
         if not book.worksheets:
-            return []
-        # The first sheet, always: the "active" one is whichever was open when last saved.
-        sheet = book.worksheets[0]
+            return [], None
+        # Never the "active" sheet: that is whichever was open when last saved.
+        title = choose_sheet([(ws.title, ws.sheet_state) for ws in book.worksheets], sheet_words)
+        if title is None:
+            count = len(book.worksheets)
+            raise _unreadable(
+                f"{name} has no visible sheet ({'its only sheet is' if count == 1 else f'all {count} sheets are'} "
+                f"hidden); nothing was read. Unhide the sheet that holds {what} (in Excel: right-click a sheet "
+                "tab, Unhide), save, and send it again")
+        sheet = book[title]
         # Some exporters write a wrong size ("A1") in the sheet; read the cells actually there.
         sheet.reset_dimensions()
-        return [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        return [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)], title
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile):
         raise _unreadable(f"{name} is a damaged Excel workbook; open it in Excel and save it again") from None
     finally:
@@ -189,6 +233,22 @@ def separator_problem(header: Header) -> Problem | None:
         sep = "semicolons" if ";" in header[0] else "tabs"
         return Problem(1, None, f"the columns are separated by {sep}; save the file as CSV with commas (UTF-8 CSV)")
     return None
+
+
+def title_problem(header: Header, columns: Sequence[str], normalise: Callable[[str], str]) -> Problem | None:
+    """Row 1 holding one text and no column name (a title above the header), or None.
+
+    Said in one line, instead of listing that text as an unknown column and every column as missing.
+    """
+    filled = [h for h in header if h.strip()]
+    if len(filled) != 1 or any(normalise(h) in columns for h in filled):
+        return None
+    title = " ".join(filled[0].split())
+    shown = title if len(title) <= TITLE_SHOWN else title[: TITLE_SHOWN - 1] + "…"
+    # Said of the file (the message names row 1), so it reads as one sentence: "row 1 must hold ...".
+    return Problem(WHOLE_FILE, None, (
+        f"row 1 must hold the column names; it looks like a title: {shown!r}. Delete the rows above the "
+        f"column names ({', '.join(columns)}) and send the file again"))
 
 
 def header_problems(header: Header, columns: Sequence[str], normalise: Callable[[str], str],

@@ -24,10 +24,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qa.allocations import AllocationEntry, AllocationProblems, PersonInfo, check_month, parse_allocations
+from qa.allocations import SHEET_WORDS, AllocationEntry, AllocationProblems, PersonInfo, check_month, parse_allocations
 from qa.audit_calendar import cycle_dates, parse_month_key
 from qa.calendar import WorkingCalendar
-from qa.tabular import WHOLE_FILE, Problem, UnreadableTable, read_table, read_table_bytes
+from qa.tabular import WHOLE_FILE, Problem, UnreadableTable, read_table, read_table_bytes, source_words
 from storage import follow_ups
 from storage.db import Database
 from storage.models import Allocation, Audit, AuditMonth, Person, TrailEvent
@@ -44,12 +44,13 @@ WHAT = "an allocation list"
 class AllocationsRejected(Exception):  # noqa: N818 - the name the CLI and the bot use
     """The list was refused whole; str() is the message for a person, one problem a line."""
 
-    def __init__(self, source_name: str, month: str, problems: list[Problem]) -> None:
+    def __init__(self, source_name: str, month: str, problems: list[Problem], sheet: str | None = None) -> None:
         self.source_name = source_name
         self.month = month
         self.problems = problems
+        self.sheet = sheet  # the workbook sheet read, when the file was read that far
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        lines = [f"{source_name} was not imported for {month} ({count}; nothing was changed):"]
+        lines = [f"{source_words(source_name, sheet)} was not imported for {month} ({count}; nothing was changed):"]
         lines += [f"  {p}" for p in problems]
         super().__init__("\n".join(lines))
 
@@ -62,6 +63,7 @@ class CycleError(Exception):
 class AllocationImportReport:
     month: str
     source_name: str
+    sheet: str | None = None  # the workbook sheet read; None for a .csv
     added_cases: list[str] = field(default_factory=list)
     updated_cases: list[str] = field(default_factory=list)
     unchanged_cases: list[str] = field(default_factory=list)
@@ -82,7 +84,8 @@ class AllocationImportReport:
 
     def describe(self) -> str:
         lines = [
-            f"allocations for {self.month} imported from {self.source_name}: {self.added} added, "
+            f"allocations for {self.month} imported from {source_words(self.source_name, self.sheet)}: "
+            f"{self.added} added, "
             f"{self.updated} updated, {self.unchanged} unchanged, {self.withdrawn} withdrawn, "
             f"{self.kept_started} kept (already started)"
         ]
@@ -126,21 +129,23 @@ async def import_allocations(db: Database, source: Source, month: str, now: date
         raise AllocationsRejected(name, month, [Problem(WHOLE_FILE, None, str(exc))]) from None
     try:
         if isinstance(source, tuple):
-            header, rows = read_table_bytes(source[0], name, WHAT)
+            table = read_table_bytes(source[0], name, WHAT, SHEET_WORDS)
         else:
-            header, rows = read_table(Path(source), WHAT)
+            table = read_table(Path(source), WHAT, SHEET_WORDS)
     except UnreadableTable as exc:
         raise AllocationsRejected(name, month, exc.problems) from None
     try:
         async with db.sessions.begin() as session:
-            report = await _apply(session, header, rows, month, now, name, actor_id, via,
+            report = await _apply(session, table.header, table.rows, month, now, name, actor_id, via,
                                   calendar or WorkingCalendar())
     except AllocationProblems as exc:
-        raise AllocationsRejected(name, month, exc.problems) from None
+        raise AllocationsRejected(name, month, exc.problems, table.sheet) from None
     except IntegrityError:
         # Only another import (or a roster change) for the same month at the same moment.
         raise AllocationsRejected(name, month, [Problem(WHOLE_FILE, None, (
-            "someone else changed this month's allocations at the same time; send the file again"))]) from None
+            "someone else changed this month's allocations at the same time; send the file again"))],
+            table.sheet) from None
+    report.sheet = table.sheet
     log.info("allocations imported month=%s added=%d updated=%d unchanged=%d withdrawn=%d kept_started=%d",
              month, report.added, report.updated, report.unchanged, report.withdrawn, report.kept_started)
     return report

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qa.roster import WHOLE_FILE, Problem, RosterEntry, RosterProblems, parse_roster, read_roster_file
+from qa.tabular import source_words
 from storage.db import Database
 from storage.models import OutboxMessage, Person
 from storage.people import link_conversations
@@ -34,17 +35,20 @@ LEFT_REASON = "person_left"
 class RosterRejected(Exception):  # noqa: N818 - the name the CLI and the design use
     """The roster was refused whole; str() is the message for a person, one problem a line."""
 
-    def __init__(self, path: Path, problems: list[Problem]) -> None:
+    def __init__(self, path: Path, problems: list[Problem], sheet: str | None = None) -> None:
         self.path = path
         self.problems = problems
+        self.sheet = sheet
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        lines = [f"{path.name} was not imported ({count}; nothing was changed):"]
+        lines = [f"{source_words(path.name, sheet)} was not imported ({count}; nothing was changed):"]
         lines += [f"  {p}" for p in problems]
         super().__init__("\n".join(lines))
 
 
 @dataclass
 class RosterImportReport:
+    source_name: str = ""
+    sheet: str | None = None  # the workbook sheet read; None for a .csv
     added: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -54,8 +58,9 @@ class RosterImportReport:
     messages_withdrawn: int = 0
 
     def describe(self) -> str:
+        source = f" from {source_words(self.source_name, self.sheet)}" if self.source_name else ""
         lines = [
-            f"roster imported: {self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"roster imported{source}: {self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.left} marked as left, {self.reactivated} re-activated",
             f"{self.chats_linked} Teams chat{'s' if self.chats_linked != 1 else ''} linked to their person",
         ]
@@ -73,17 +78,21 @@ async def import_roster(db: Database, path: Path, now: datetime) -> RosterImport
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     try:
-        header, rows = read_roster_file(path)
-        entries = parse_roster(rows, header)
+        table = read_roster_file(path)
     except RosterProblems as exc:
         raise RosterRejected(path, exc.problems) from None
+    try:
+        entries = parse_roster(table.rows, table.header)
+    except RosterProblems as exc:
+        raise RosterRejected(path, exc.problems, table.sheet) from None
     try:
         async with db.sessions.begin() as session:
             report = await _apply(session, entries, now)
     except IntegrityError:
         # Only a second import (or an install) writing the same people at the same moment.
         raise RosterRejected(path, [Problem(WHOLE_FILE, None, (
-            "someone else changed the people at the same time; run the import again"))]) from None
+            "someone else changed the people at the same time; run the import again"))], table.sheet) from None
+    report.source_name, report.sheet = Path(path).name, table.sheet
     log.info("roster imported added=%d updated=%d unchanged=%d left=%d reactivated=%d chats_linked=%d",
              report.added, report.updated, report.unchanged, report.left, report.reactivated, report.chats_linked)
     return report

@@ -5,11 +5,13 @@ file.download.info attachment whose downloadUrl points at a file host on 127.0.0
 """
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 from aiohttp import web
 from sqlalchemy import select
@@ -17,6 +19,7 @@ from sqlalchemy import select
 from bot.allocation_upload import FILE_DOWNLOAD_INFO, VIA, choose_month
 from bot.clock import fixed_clock
 from dialogs.allocation_cards import ImportOutcome, import_summary_card, rejected_card
+from qa.allocations import COLUMNS
 from storage.models import Allocation, AuditMonth, TrailEvent
 from storage.people import person_by_email
 from tests.support import activities as act
@@ -133,6 +136,43 @@ async def test_an_xlsx_month_is_taken_from_the_file_name(bot_client, fake_connec
     assert {a.month for a in (await stored(db)).values()} == {"2027-01"}
 
 
+def workbook_with_a_hidden_template(visible_rows: list[dict]) -> bytes:
+    """A hidden "Template" sheet first (one example case), then the list on a visible sheet."""
+    book = openpyxl.Workbook()
+    template = book.active
+    template.title = "Template"
+    template.append(list(COLUMNS))
+    template.append([row("CR-0001").get(h) or None for h in COLUMNS])
+    template.sheet_state = "hidden"
+    sheet = book.create_sheet("Allocations")
+    sheet.append(list(COLUMNS))
+    for r in visible_rows:
+        sheet.append([r.get(h) or None for h in COLUMNS])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def test_the_card_names_the_sheet_read_and_a_hidden_sheet_is_never_imported(bot_client, fake_connector,
+                                                                                  file_host, db):
+    await act.add_people(db, *staff())
+    file_host.files["december.xlsx"] = workbook_with_a_hidden_template(GOOD)
+    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="december.xlsx",
+                                        url=file_host.url("december.xlsx"), text="2026-12"))
+    [reply] = fake_connector.delivered(act.personal_conversation_id("quinn"))
+    assert "Allocations for December 2026 imported" in reply.all_text()
+    assert "From december.xlsx, sheet 'Allocations'" in reply.all_text()
+    assert set(await stored(db)) == {"CR-1001", "CR-1002", "CR-1003"}  # not CR-0001 from the template
+
+    file_host.files["january.xlsx"] = workbook_with_a_hidden_template([*GOOD, row("CR-2002", "nobody@council.gov.uk")])
+    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="january.xlsx",
+                                        url=file_host.url("january.xlsx"), text="2027-01"))
+    refused = fake_connector.delivered(act.personal_conversation_id("quinn"))[-1]
+    assert "Allocations for January 2027 not imported" in refused.all_text()
+    assert "From january.xlsx, sheet 'Allocations'" in refused.all_text()
+    assert "row 5, column auditor_email: nobody@council.gov.uk is not on the roster" in refused.all_text()
+
+
 async def test_without_a_month_the_current_month_in_qa_timezone_is_used(bot_client, services, fake_connector,
                                                                         file_host, db):
     await act.add_people(db, *staff())
@@ -242,10 +282,11 @@ def test_choose_month(text, name, expected):
 def _largest_cards() -> list[tuple[str, dict]]:
     refs = [f"CASE-{i:044d}" for i in range(600)]  # 49-character references
     outcome = ImportOutcome(month="2026-12", file_name="a" * 200 + ".xlsx", month_source="current",
-                            counts=[("Added", 600)], sections=[("added", refs[:300]), ("updated", refs[300:])])
+                            counts=[("Added", 600)], sections=[("added", refs[:300]), ("updated", refs[300:])],
+                            sheet="s" * 31)  # Excel's longest sheet name
     problems = [f"row {i}, column auditor_email: " + "x" * 400 for i in range(2, 500)]
     return [("summary", import_summary_card(outcome)),
-            ("rejected", rejected_card("2026-12", "a.csv", "message", problems)),
+            ("rejected", rejected_card("2026-12", "a.xlsx", "message", problems, "s" * 31)),
             ("small", import_summary_card(ImportOutcome("2026-12", "a.csv", "message", [("Added", 0)], [])))]
 
 

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import io
+import zipfile
 from datetime import datetime, timedelta, timezone
 
 import openpyxl
@@ -17,7 +19,7 @@ from qa.allocations import (
     identifying_columns,
     parse_allocations,
 )
-from qa.tabular import UnreadableTable, read_table, read_table_bytes
+from qa.tabular import UnreadableTable, choose_sheet, read_table, read_table_bytes, title_problem
 from storage.allocations import AllocationsRejected, CycleError, close_month, import_allocations
 from storage.models import Allocation, Audit, AuditMonth, Person, TrailEvent
 from tests.support.allocation_files import GOOD, csv_bytes, row, xlsx_bytes
@@ -47,8 +49,8 @@ def known() -> dict[str, PersonInfo]:
 
 
 def parse(rows: list[dict], header: list[str] | None = None):
-    header, table = read_table_bytes(csv_bytes(rows, header), "list.csv")
-    return parse_allocations(header, table, known(), MONTH)
+    table = read_table_bytes(csv_bytes(rows, header), "list.csv")
+    return parse_allocations(table.header, table.rows, known(), MONTH)
 
 
 def problems_of(rows: list[dict], header: list[str] | None = None) -> list[tuple[int, str | None, str]]:
@@ -66,16 +68,18 @@ def test_csv_with_and_without_bom_and_xlsx_read_the_same(tmp_path):
     book = read_table_bytes(xlsx_bytes(GOOD), "a.XLSX")
     (tmp_path / "a.xlsx").write_bytes(xlsx_bytes(GOOD))
     from_path = read_table(tmp_path / "a.xlsx")
-    assert plain == with_bom == book == from_path
-    assert plain[0] == list(COLUMNS)
-    assert plain[1][1]["theme"] == "Stability"
+    assert (plain.header, plain.rows) == (with_bom.header, with_bom.rows) == (book.header, book.rows) \
+        == (from_path.header, from_path.rows)
+    assert (plain.sheet, book.sheet, from_path.sheet) == (None, "Sheet", "Sheet")
+    assert plain.header == list(COLUMNS)
+    assert plain.rows[1]["theme"] == "Stability"
 
 
 def test_blank_trailing_rows_and_columns_are_ignored():
     data = csv_bytes(GOOD).replace(b"\r\n", b",,\r\n") + b",,,,,,,,\r\n\r\n"
-    header, rows = read_table_bytes(data, "a.csv")
-    assert header == list(COLUMNS)
-    assert len(rows) == len(GOOD)
+    table = read_table_bytes(data, "a.csv")
+    assert table.header == list(COLUMNS)
+    assert len(table.rows) == len(GOOD)
 
 
 def test_xlsx_cells_become_text():
@@ -84,8 +88,7 @@ def test_xlsx_cells_become_text():
     book.active.append([1234.0, 7, datetime(2026, 12, 1)])
     out = io.BytesIO()
     book.save(out)
-    _header, rows = read_table_bytes(out.getvalue(), "x.xlsx")
-    assert rows == [{"case_ref": "1234", "n": "7", "when": "2026-12-01"}]
+    assert read_table_bytes(out.getvalue(), "x.xlsx").rows == [{"case_ref": "1234", "n": "7", "when": "2026-12-01"}]
 
 
 def test_non_utf8_csv_is_refused_with_the_line():
@@ -104,6 +107,61 @@ def test_unreadable_files_are_refused(name, data, expected):
     with pytest.raises(UnreadableTable) as caught:
         read_table_bytes(data, name, "an allocation list")
     assert expected in str(caught.value)
+
+
+@pytest.mark.parametrize("sheets, words, chosen", [
+    ([("Sheet1", "visible")], (), "Sheet1"),
+    ([("Template", "hidden"), ("December", "visible")], (), "December"),
+    ([("Lookups", "veryHidden"), ("Template", "hidden"), ("Data", "visible"), ("Notes", "visible")], (), "Data"),
+    ([("Read me", "visible"), ("Allocations Dec", "visible")], ("allocation",), "Allocations Dec"),
+    ([("Read me", "visible"), ("ALLOCATIONS", "visible")], ("allocation",), "ALLOCATIONS"),
+    ([("Allocations", "hidden"), ("Read me", "visible")], ("allocation",), "Read me"),  # never a hidden one
+    ([("Staff roster", "visible"), ("Roster", "visible")], ("roster",), "Staff roster"),  # the first named so
+    ([("Read me", "visible"), ("Data", "visible")], ("allocation",), "Read me"),
+    ([("Template", "hidden"), ("Lookups", "veryHidden")], ("allocation",), None),
+    ([], (), None),
+])
+def test_choose_sheet_reads_only_a_visible_sheet(sheets, words, chosen):
+    assert choose_sheet(sheets, words) == chosen
+
+
+def workbook(*sheets: tuple[str, list[dict], str]) -> bytes:
+    """A workbook with a sheet per (title, rows, sheet_state), each with the allocation header."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows, state in sheets:
+        sheet = book.create_sheet(title)
+        sheet.append(list(COLUMNS))
+        for r in rows:
+            sheet.append([r.get(h) or None for h in COLUMNS])
+        sheet.sheet_state = state
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_hidden_sheet_is_never_read_and_the_sheet_read_is_named():
+    data = workbook(("Template", [row("CR-9999")], "hidden"), ("Lookups", [], "veryHidden"),
+                    ("December", GOOD, "visible"))
+    table = read_table_bytes(data, "december.xlsx", "an allocation list", ("allocation",))
+    assert table.sheet == "December"
+    assert [r["case_ref"] for r in table.rows] == ["CR-1001", "CR-1002", "CR-1003"]
+
+
+@pytest.mark.parametrize("header, title", [
+    (["December 2026 audit allocations", "", ""], "December 2026 audit allocations"),
+    (["", "  QA   allocations  "], "QA allocations"),
+    (["x" * 100], "x" * 79 + "…"),
+])
+def test_a_title_row_is_said_in_one_line(header, title):
+    problem = title_problem(header, COLUMNS, str.lower)
+    assert problem is not None and problem.column is None
+    assert str(problem).startswith(f"row 1 must hold the column names; it looks like a title: {title!r}. ")
+
+
+@pytest.mark.parametrize("header", [["case_ref"], ["case_ref", "", ""], ["notes", "team"], [], ["", ""]])
+def test_a_header_is_not_taken_for_a_title(header):
+    assert title_problem(header, COLUMNS, str.lower) is None
 
 
 # ---------------------------------------------------------------- checking the list (qa/allocations.py)
@@ -273,6 +331,68 @@ async def test_a_good_xlsx_upload_is_imported(db):
     report = await import_allocations(db, (xlsx_bytes(GOOD), "December.xlsx"), MONTH, NOW, actor_id=None, via=VIA)
     assert report.added == 3
     assert set(await allocations(db)) == {"CR-1001", "CR-1002", "CR-1003"}
+
+
+async def test_a_hidden_first_sheet_is_not_imported_and_the_summary_names_the_sheet_read(db):
+    await add_staff(db)
+    data = workbook(("Template", [row("CR-9999")], "hidden"), ("Read me", [], "visible"),
+                    ("December allocations", GOOD, "visible"))
+    report = await import_allocations(db, (data, "december.xlsx"), MONTH, NOW, actor_id=None, via=VIA)
+    assert set(await allocations(db)) == {"CR-1001", "CR-1002", "CR-1003"}
+    assert report.sheet == "December allocations"
+    assert report.describe().splitlines()[0].startswith(
+        "allocations for 2026-12 imported from december.xlsx, sheet 'December allocations': 3 added")
+
+
+async def test_a_workbook_with_no_visible_sheet_is_refused_whole(db):
+    await add_staff(db)
+    await import_allocations(db, (csv_bytes(GOOD), "december.csv"), MONTH, NOW, actor_id=None, via=VIA)
+    before = await counts(db)
+    data = workbook(("Template", [row("CR-9999")], "hidden"), ("Lookups", [], "veryHidden"),
+                    ("December", GOOD[:1], "visible"))
+    with zipfile.ZipFile(io.BytesIO(data)) as z:  # openpyxl will not save it so; Excel can
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b'state="visible"', b'state="hidden"')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name, part in parts.items():
+            z.writestr(name, part)
+
+    with pytest.raises(AllocationsRejected) as caught:
+        await import_allocations(db, (out.getvalue(), "december.xlsx"), MONTH, LATER, actor_id=None, via=VIA)
+    assert [str(p) for p in caught.value.problems] == [
+        "december.xlsx has no visible sheet (all 3 sheets are hidden); nothing was read. Unhide the sheet that "
+        "holds an allocation list (in Excel: right-click a sheet tab, Unhide), save, and send it again"]
+    assert caught.value.sheet is None
+    assert await counts(db) == before  # the earlier import stands; CR-1002 and CR-1003 are not withdrawn
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+async def test_a_title_above_the_header_is_one_problem(db, suffix):
+    await add_staff(db)
+    title = "Audit allocations: December 2026"
+    lines = [[title], [], list(COLUMNS), *[[r[c] for c in COLUMNS] for r in GOOD]]
+    if suffix == ".csv":
+        text = io.StringIO(newline="")
+        csv.writer(text).writerows(lines)
+        data = text.getvalue().encode("utf-8")
+    else:
+        book = openpyxl.Workbook()
+        for line in lines:
+            book.active.append([v or None for v in line])
+        book.active.merge_cells("A1:G1")
+        out = io.BytesIO()
+        book.save(out)
+        data = out.getvalue()
+
+    with pytest.raises(AllocationsRejected) as caught:
+        await import_allocations(db, (data, f"list{suffix}"), MONTH, NOW, actor_id=None, via=VIA)
+    assert [str(p) for p in caught.value.problems] == [
+        f"row 1 must hold the column names; it looks like a title: {title!r}. Delete the rows above the "
+        "column names (case_ref, annex_a_list, service_area, team, auditor_email, case_holder_email, theme) "
+        "and send the file again"]
+    assert caught.value.sheet == (None if suffix == ".csv" else "Sheet")
+    assert await allocations(db) == {}
 
 
 async def rejected(db, rows, header=None, month=MONTH) -> AllocationsRejected:

@@ -251,13 +251,14 @@ async def imported(db):
     return await people(db)
 
 
-async def assert_refused(db, path: Path, expected: list[str]) -> str:
+async def assert_refused(db, path: Path, expected: list[str], sheet: str | None = None) -> str:
     before = {e: (p.updated_at, p.left_at, p.display_name, p.role) for e, p in (await people(db)).items()}
     with pytest.raises(RosterRejected) as caught:
         await import_roster(db, path, LATER)
     message = str(caught.value)
     lines = message.splitlines()
-    assert lines[0].startswith(f"{path.name} was not imported")
+    read = f"{path.name}, sheet {sheet!r}" if sheet else path.name
+    assert lines[0].startswith(f"{read} was not imported")
     for want in expected:
         assert any(line.strip().startswith(want) for line in lines[1:]), f"{want!r} not in:\n{message}"
     after = {e: (p.updated_at, p.left_at, p.display_name, p.role) for e, p in (await people(db)).items()}
@@ -282,7 +283,7 @@ async def test_bad_row_in_a_workbook_is_named_by_its_spreadsheet_row(db, importe
     rows[2][COLUMNS.index("asye_start_date")] = 45000  # a date cell formatted as a number
     path = write_xlsx(tmp_path / "bad.xlsx", rows)
     await assert_refused(db, path, ["row 4, column role: 'Team Manager' is not a role",
-                                    "row 4, column asye_start_date: '45000' is not a date"])
+                                    "row 4, column asye_start_date: '45000' is not a date"], sheet="Sheet")
 
 
 async def test_workbook_with_a_wrong_size_in_it_is_read_whole(db, tmp_path):
@@ -344,12 +345,15 @@ BAD_FILES = {
     "not a workbook": ("roster.xlsx", lambda p: p.write_text("email,display_name\n"),
                        "roster.xlsx is not an Excel workbook (.xlsx)"),
     "empty workbook": ("roster.xlsx", lambda p: openpyxl.Workbook().save(p), "the file is empty"),
-    "title above the header": ("roster.csv", lambda p: p.write_text("\n" + ",".join(COLUMNS) + "\na@b.org\n"),
-                               "row 1: is empty; the first row must hold the column names"),
+    "blank row above the header": ("roster.csv", lambda p: p.write_text("\n" + ",".join(COLUMNS) + "\na@b.org\n"),
+                                   "row 1: is empty; the first row must hold the column names"),
     "broken quoting": ("roster.csv", lambda p: p.write_text(",".join(COLUMNS) + '\n"a@b.org"x,A\n'),
                        "roster.csv is not a readable CSV file (line 2:"),
     "no such file": ("missing.csv", lambda p: None, "cannot be read"),
 }
+
+
+SHEET_READ = {"empty workbook": "Sheet"}  # the files read as far as a sheet
 
 
 @pytest.mark.parametrize("case", list(BAD_FILES))
@@ -357,9 +361,132 @@ async def test_unreadable_files_are_refused(db, imported, tmp_path, case):
     name, make, expected = BAD_FILES[case]
     path = tmp_path / name
     make(path)
-    message = await assert_refused(db, path, [])
+    message = await assert_refused(db, path, [], sheet=SHEET_READ.get(case))
     assert expected in message
     assert await count_people(db) == 8
+
+
+# ---------------------------------------------------------------- which sheet of a workbook
+
+
+def sheet_of(book: openpyxl.Workbook, title: str, rows: list[list[object]], header: list[str] | None = None,
+             state: str = "visible") -> None:
+    sheet = book.create_sheet(title)
+    sheet.append(list(header or COLUMNS))
+    for row in rows:
+        sheet.append(row)
+    sheet.sheet_state = state
+
+
+def workbook() -> openpyxl.Workbook:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    return book
+
+
+def sample_cells() -> list[list[object]]:
+    return [[r[c] or None for c in COLUMNS] for r in sample_rows()]
+
+
+TEMPLATE_ROW = ["jo.example@example.gov.uk", "Jo Example", "practitioner", "Example Team", "Example Area",
+                None, None, "no", None]
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+async def test_a_hidden_first_sheet_is_never_read_over_a_live_roster(db, tmp_path, state):
+    await import_roster(db, SAMPLE, NOW)
+    lee_id = (await people(db))["lee.evans@example.gov.uk"].id
+    async with db.sessions.begin() as s:  # a reminder queued for Lee: it must stay queued
+        s.add(OutboxMessage(idempotency_key="queued", kind="reminder", person_id=lee_id, payload={}, due_at=NOW,
+                            state="pending", attempts=0, next_attempt_at=NOW, created_at=NOW))
+    book = workbook()
+    sheet_of(book, "Template", [TEMPLATE_ROW], state=state)  # one example person, kept hidden
+    sheet_of(book, "Lookups", [["practitioner"]], header=["role"], state=state)
+    sheet_of(book, "Staff", sample_cells())
+    book.save(tmp_path / "staff.xlsx")
+
+    report = await import_roster(db, tmp_path / "staff.xlsx", LATER)
+
+    assert (report.added, report.updated, report.unchanged, report.left, report.messages_withdrawn) == (0, 0, 8, 0, 0)
+    assert report.sheet == "Staff"
+    assert report.describe().splitlines()[0].startswith("roster imported from staff.xlsx, sheet 'Staff': 0 added")
+    everyone = await people(db)
+    assert "jo.example@example.gov.uk" not in everyone and all(p.active for p in everyone.values())
+    async with db.sessions() as s:
+        assert (await s.execute(select(OutboxMessage.state))).scalars().all() == ["pending"]
+
+
+async def test_a_visible_sheet_named_roster_is_read_before_the_first(db, tmp_path):
+    book = workbook()
+    sheet_of(book, "Read me", [["Fill in the roster sheet"]], header=["Instructions"])
+    sheet_of(book, "Staff roster (Nov)", sample_cells())
+    sheet_of(book, "Roster", [TEMPLATE_ROW], state="hidden")  # named for it, but hidden: never
+    book.save(tmp_path / "staff.xlsx")
+
+    report = await import_roster(db, tmp_path / "staff.xlsx", NOW)
+
+    assert (report.added, report.sheet) == (8, "Staff roster (Nov)")
+    assert "jo.example@example.gov.uk" not in await people(db)
+
+
+def hide_visible_sheets(path: Path) -> None:
+    """openpyxl will not save a workbook without a visible sheet; Excel's own files can be so."""
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    workbook_xml = parts["xl/workbook.xml"]
+    parts["xl/workbook.xml"] = workbook_xml.replace(b'state="visible"', b'state="hidden"')
+    assert parts["xl/workbook.xml"] != workbook_xml
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def _only_sheet_hidden(path: Path) -> str:
+    write_xlsx(path, sample_cells())
+    hide_visible_sheets(path)
+    return "its only sheet is hidden"
+
+
+def _every_sheet_hidden(path: Path) -> str:
+    book = workbook()
+    sheet_of(book, "Template", [TEMPLATE_ROW], state="hidden")
+    sheet_of(book, "Lookups", [["practitioner"]], header=["role"], state="veryHidden")
+    sheet_of(book, "Roster", sample_cells())
+    book.save(path)
+    hide_visible_sheets(path)
+    return "all 3 sheets are hidden"
+
+
+@pytest.mark.parametrize("make", [_only_sheet_hidden, _every_sheet_hidden])
+async def test_a_workbook_with_no_visible_sheet_is_refused_whole(db, imported, tmp_path, make):
+    path = tmp_path / "staff.xlsx"
+    said = make(path)
+    message = await assert_refused(db, path, [
+        f"staff.xlsx has no visible sheet ({said}); nothing was read. Unhide the sheet that holds a roster"])
+    assert len(message.splitlines()) == 2
+    assert all(p.active for p in (await people(db)).values())
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+async def test_a_title_above_the_header_is_said_in_one_line(db, imported, tmp_path, suffix):
+    path = tmp_path / f"staff{suffix}"
+    title = "Children's Services staff roster - November 2026"
+    if suffix == ".csv":
+        text = f'"{title}",,,,,,,,\n' + ",".join(COLUMNS) + "\n" + SAMPLE.read_text(encoding="utf-8").split("\n", 1)[1]
+        path.write_text(text, encoding="utf-8")
+    else:
+        book = openpyxl.Workbook()
+        book.active.append([title])
+        book.active.merge_cells("A1:I1")  # as a title is usually laid out
+        book.active.append(list(COLUMNS))
+        for row in sample_cells():
+            book.active.append(row)
+        book.save(path)
+
+    message = await assert_refused(db, path, [
+        f"row 1 must hold the column names; it looks like a title: {title!r}. Delete the rows above "
+        "the column names (email, display_name,"], sheet="Sheet" if suffix == ".xlsx" else None)
+    assert len(message.splitlines()) == 2  # one line, not every column as unknown or missing
 
 
 # ---------------------------------------------------------------- the pure rules
@@ -390,8 +517,8 @@ def test_a_row_failing_for_one_reason_does_not_hide_duplicates_or_invent_missing
 def test_reader_ignores_trailing_empty_cells_and_rows(tmp_path):
     path = tmp_path / "r.csv"
     path.write_text(",".join(COLUMNS) + ",,\n" + "a@b.org,A,practitioner,T,X,,,,,,\n,,,,\n\n", encoding="utf-8")
-    header, rows = read_roster_file(path)
-    assert header == list(COLUMNS) and len(rows) == 1
+    table = read_roster_file(path)
+    assert table.header == list(COLUMNS) and len(table.rows) == 1 and table.sheet is None
 
 
 # ---------------------------------------------------------------- the command line
