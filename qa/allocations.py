@@ -10,7 +10,8 @@ the bot one row per case. Rules decided here:
   read, or a visible one named for allocations; hidden sheets never (qa.tabular).
 - Child-identifying columns refuse the file whole, before anything else is read: the bot
   holds case references only (the framework's privacy rule; Annex A exports carry names,
-  dates of birth and addresses). See IDENTIFYING_COLUMNS for the list and why each is there.
+  dates of birth and addresses). See IDENTIFYING_COLUMNS for the list and why each is there;
+  a heading's words are split at any punctuation ("Age (years)", "Surname/Forename").
 - case_ref: the case-management system's id. 1-50 characters of letters, digits, '-', '_'
   and '/', with at least one digit: a name ("Smith"), an email or anything with spaces is
   refused, so a name pasted into the wrong column never reaches the database.
@@ -71,7 +72,7 @@ IDENTIFYING_COLUMNS: dict[str, str] = {
     "dob": "a date of birth", "d_o_b": "a date of birth", "date_of_birth": "a date of birth",
     "birth_date": "a date of birth", "birthdate": "a date of birth", "birthday": "a date of birth",
     # age is less exact but, beside a team and a list, still points at few children
-    "age": "an age",
+    "age": "an age", "aged": "an age", "years_old": "an age", "age_in_years": "an age",
     # where the child lives identifies them (and the family)
     "address": "an address", "home_address": "an address", "address_line_1": "an address",
     "address_1": "an address", "street": "an address", "town": "an address",
@@ -98,6 +99,7 @@ IDENTIFYING_WORDS: dict[str, str] = {
     "lastname": "a name", "fullname": "a name", "dob": "a date of birth", "birth": "a date of birth",
     "birthdate": "a date of birth", "address": "an address", "postcode": "a postcode", "nhs": "an NHS number",
     "ethnicity": "ethnicity", "ethnic": "ethnicity", "upn": "a unique pupil number",
+    "age": "an age", "aged": "an age",
 }
 # "name" alone is identifying unless the heading says whose name it is and that is staff or a place
 # of work ("Auditor Name", "Team Name"): those are not about the child (and not columns either).
@@ -178,7 +180,10 @@ def _identifying(name: str) -> str | None:
         return None
     if name in IDENTIFYING_COLUMNS:
         return IDENTIFYING_COLUMNS[name]
-    words = name.split("_")
+    # Words split at any punctuation: "Age (years)", "Surname/Forename", "Child(DOB)".
+    words = re.findall(r"[^\W_]+", name)
+    if "_".join(words) in IDENTIFYING_COLUMNS:
+        return IDENTIFYING_COLUMNS["_".join(words)]
     for word in words:
         if word in IDENTIFYING_WORDS:
             return IDENTIFYING_WORDS[word]

@@ -189,12 +189,20 @@ def test_headings_match_in_any_order_case_and_spacing():
     ("Mother's DOB", "a date of birth"), ("Address", "an address"), ("Post Code", "a postcode"),
     ("postcode", "a postcode"), ("NHS Number", "an NHS number"), ("NHS No", "an NHS number"),
     ("Ethnicity", "ethnicity"), ("Gender", "gender"), ("School", "a school"), ("Child First Name", "a name"),
+    # a child's age, however the column says it
+    ("Age", "an age"), ("Age of child (years)", "an age"), ("child age", "an age"), ("Child's Age", "an age"),
+    ("Age (years)", "an age"), ("AGE_YEARS", "an age"), ("Aged", "an age"), ("Years old", "an age"),
+    ("Age at allocation", "an age"),
+    # headings with punctuation between the words
+    ("Surname/Forename", "a name"), ("DOB (dd/mm/yyyy)", "a date of birth"), ("D.O.B.", "a date of birth"),
+    ("Child(DOB)", "a date of birth"), ("Name (child)", "a name"), ("Post-code", "a postcode"),
 ])
 def test_identifying_headings_are_recognised(heading, what):
     assert identifying_columns(["case_ref", heading]) == [(1, heading, what)]
 
 
-@pytest.mark.parametrize("heading", ["case_ref", "team", "Auditor Name", "Team Name", "theme", "annex_a_list"])
+@pytest.mark.parametrize("heading", ["case_ref", "team", "Auditor Name", "Team Name", "theme", "annex_a_list",
+                                     "Stage", "Agency", "Page", "Language", "Managed by", "Auditor (name)"])
 def test_staff_and_allocation_headings_are_not_identifying(heading):
     assert identifying_columns([heading]) == []
 
@@ -393,6 +401,14 @@ async def test_a_title_above_the_header_is_one_problem(db, suffix):
         "and send the file again"]
     assert caught.value.sheet == (None if suffix == ".csv" else "Sheet")
     assert await allocations(db) == {}
+
+
+async def test_a_column_with_a_childs_age_refuses_the_file(db):
+    await add_staff(db)
+    exc = await rejected(db, [dict(r, **{"Age of child (years)": "7"}) for r in GOOD],
+                         [*COLUMNS, "Age of child (years)"])
+    assert "row 1: column H 'Age of child (years)' would hold an age about a child" in str(exc)
+    assert "case references only" in str(exc)
 
 
 async def rejected(db, rows, header=None, month=MONTH) -> AllocationsRejected:
