@@ -30,7 +30,7 @@ from dialogs.allocation_cards import (
     rejected_card,
     rejected_text,
 )
-from qa.tabular import UnreadableTable, check_suffix
+from qa.tabular import UnreadableTable, check_suffix, not_the_file
 from storage.allocations import WHAT, AllocationImportReport, AllocationsRejected, import_allocations
 from storage.models import Person
 
@@ -43,6 +43,10 @@ MAX_REDIRECTS = 3
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})  # plain http only for local testing
 VIA = "teams:allocation upload"
 MONTH_IN_TEXT = re.compile(r"(?<!\d)(\d{4})-(0[1-9]|1[0-2])(?!\d)")
+# What to do when the link gave something other than the file: Teams on a phone sends a link
+# that answers with a sign-in or sharing page; Teams on a computer or the web sends the file.
+SEND_AGAIN = ("Nothing was imported. Send the file again from Teams on a computer or on the web "
+              "(teams.microsoft.com); Teams on a phone sometimes sends a link to a sign-in page instead of the file.")
 NOT_QA_UNIT = ("Only the QA unit can import audit allocations. If you meant to share this file with "
                "someone, send it to them directly; I have not opened it.")
 
@@ -57,6 +61,12 @@ class UploadedFile:
 
 class DownloadError(Exception):
     """The file could not be fetched; str() says why, for the person who sent it."""
+
+
+@dataclass(frozen=True)
+class Downloaded:
+    data: bytes
+    content_type: str | None  # as the host labelled it (e.g. "text/html" for a sign-in page)
 
 
 def uploaded_files(activity: Activity) -> list[UploadedFile]:
@@ -98,8 +108,9 @@ def _allowed_url(url: str) -> bool:
 
 
 async def download(session: aiohttp.ClientSession, url: str, *, max_bytes: int = MAX_BYTES,
-                   timeout: float = DOWNLOAD_TIMEOUT) -> bytes:
-    """The file's bytes, over https only, at most `max_bytes`; DownloadError otherwise."""
+                   timeout: float | None = None) -> Downloaded:
+    """The file's bytes and content type, over https only, at most `max_bytes`; DownloadError otherwise."""
+    timeout = DOWNLOAD_TIMEOUT if timeout is None else timeout
     client_timeout = aiohttp.ClientTimeout(total=timeout)
     try:
         for _ in range(MAX_REDIRECTS + 1):
@@ -111,18 +122,25 @@ async def download(session: aiohttp.ClientSession, url: str, *, max_bytes: int =
                     url = urljoin(url, resp.headers["Location"])
                     continue
                 if resp.status != 200:
-                    raise DownloadError(f"Teams answered {resp.status} when I fetched the file")
+                    raise DownloadError(f"the file's link answered {resp.status} instead of the file")
                 if resp.content_length is not None and resp.content_length > max_bytes:
-                    raise DownloadError(f"the file is larger than {max_bytes // (1024 * 1024)} MB")
+                    raise DownloadError(_too_large(max_bytes))
                 data = bytearray()
                 async for chunk in resp.content.iter_chunked(64 * 1024):
                     data += chunk
                     if len(data) > max_bytes:
-                        raise DownloadError(f"the file is larger than {max_bytes // (1024 * 1024)} MB")
-                return bytes(data)
+                        raise DownloadError(_too_large(max_bytes))
+                return Downloaded(bytes(data), resp.headers.get("Content-Type"))
         raise DownloadError("the file's link redirected too many times")
-    except (TimeoutError, aiohttp.ClientError) as exc:
+    except TimeoutError:
+        raise DownloadError(f"the download did not finish within {timeout:g} seconds") from None
+    except aiohttp.ClientError as exc:
         raise DownloadError(f"the download failed ({type(exc).__name__})") from None
+
+
+def _too_large(max_bytes: int) -> str:
+    return (f"what the link gave is larger than {max_bytes // (1024 * 1024)} MB, far more than an allocation list "
+            "(a few KB), so it is not the list")
 
 
 def outcome_of(report: AllocationImportReport, month_source: str) -> ImportOutcome:
@@ -159,13 +177,20 @@ async def handle_file_upload(services: Services, turn_context: TurnContext, pers
                          rejected_text(month, problems))
         return
     try:
-        data = await download(services.connector.session, upload.download_url)
+        got = await download(services.connector.session, upload.download_url)
     except DownloadError as exc:
         log.info("allocation upload by person %s not downloaded: %s", person.id, exc)
-        await turn_context.send_activity(f"I could not fetch {upload.name}: {exc}. Please send it again.")
+        await turn_context.send_activity(f"I could not fetch {upload.name}: {exc}. {SEND_AGAIN}")
+        return
+    instead = not_the_file(upload.name, got.data, got.content_type)
+    if instead:
+        # Not the workbook's fault: do not say it is damaged or password-protected.
+        log.info("allocation upload by person %s: the link did not give the file", person.id)
+        await turn_context.send_activity(
+            f"I could not use {upload.name}: what its link gave me is {instead}. {SEND_AGAIN}")
         return
     try:
-        report = await import_allocations(services.db, (data, upload.name), month, services.clock(),
+        report = await import_allocations(services.db, (got.data, upload.name), month, services.clock(),
                                           actor_id=person.id, via=VIA)
     except AllocationsRejected as exc:
         log.info("allocation upload by person %s for %s rejected: %d problems", person.id, month, len(exc.problems))

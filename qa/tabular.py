@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 import warnings
 import zipfile
@@ -31,6 +32,15 @@ SUFFIXES = (".csv", ".xlsx")
 # Formats people often save by mistake: say what to do instead.
 _RESAVE_HINT = frozenset({".xls", ".xlsm", ".ods", ".txt", ".tsv", ".numbers"})
 
+ZIP_START = b"PK\x03\x04"  # an .xlsx is a ZIP archive
+OLE2_START = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a password-protected .xlsx, or an old .xls
+_PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html|<head|<body|<meta|<title"
+                         rb"|<script|<form)", re.IGNORECASE | re.DOTALL)
+# Content types that a .csv may come with (servers label CSV many ways); anything else is not it.
+_CSV_TYPES = frozenset({"text/csv", "text/plain", "text/comma-separated-values", "text/x-csv", "application/csv",
+                        "application/x-csv", "application/vnd.ms-excel", "application/octet-stream",
+                        "binary/octet-stream", "application/download", "application/force-download"})
 Header = list[str]
 Rows = list[dict[str, str]]
 VISIBLE = "visible"  # openpyxl's sheet_state for a sheet shown as a tab; else "hidden" or "veryHidden"
@@ -71,6 +81,31 @@ def _unreadable(message: str) -> UnreadableTable:
     return UnreadableTable([Problem(WHOLE_FILE, None, message)])
 
 
+def not_the_file(filename: str, data: bytes, content_type: str | None = None) -> str | None:
+    """Why `data` (and the content type it came with) is not the .csv or .xlsx `filename` names; None when
+    it may be. Pure. What it says follows "is": "a web page (HTML) ..., not the file".
+
+    A download link can answer with something else: Teams on a phone sends a link that gives a
+    sign-in or sharing page, a host answers with a JSON error, a link runs out and gives an empty
+    body. Only the start of the bytes is looked at; the reader checks the rest.
+    """
+    suffix = Path(filename).suffix.lower()
+    media = (content_type or "").split(";")[0].strip().lower()
+    head = data[:2048].removeprefix(b"\xef\xbb\xbf")
+    if media in _PAGE_TYPES or _HTML_START.match(head):
+        return "a web page (HTML), such as a sign-in or sharing page, not the file"
+    if media == "application/json" or (media != "text/csv" and head.lstrip().startswith(b'{"')):
+        return "a JSON message (an answer from the file's host), not the file"
+    if suffix == ".xlsx":
+        if not data:
+            return "empty (0 bytes), not the workbook"
+        if not (head.startswith(ZIP_START) or head.startswith(OLE2_START)):
+            return "not an Excel workbook: an .xlsx starts as a ZIP archive (PK), and these bytes do not"
+    if suffix == ".csv" and media and media not in _CSV_TYPES and not media.startswith("text/"):
+        return f"not CSV text: it came as {media}"
+    return None
+
+
 def source_words(file_name: str, sheet: str | None) -> str:
     """"staff.xlsx, sheet 'Roster'" for a workbook, "staff.csv" for a .csv: which data was read."""
     return f"{file_name}, sheet {sheet!r}" if sheet is not None else file_name
@@ -106,6 +141,11 @@ def read_table_bytes(data: bytes, filename: str, what: str = "the file",
     """The same as read_table, from the bytes of an upload and the name it came with."""
     name = Path(filename).name
     suffix = check_suffix(name, what)
+    instead = not_the_file(name, data)
+    if instead and ("web page" in instead or "JSON" in instead):
+        # Often a link saved from a browser: it gives the sign-in page, never the file.
+        raise _unreadable(f"{name} is {instead}; nothing was read. Download the file itself again (open it in "
+                          "Excel or from SharePoint/OneDrive, not a link) and import that")
     if suffix == ".csv":
         return Table(*to_rows(_read_csv(data, name)))
     cells, sheet = _read_xlsx(data, name, what, sheet_words)
@@ -151,8 +191,14 @@ def _read_xlsx(data: bytes, name: str, what: str, sheet_words: Sequence[str]) ->
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError):
+        if data.startswith(OLE2_START):
+            raise _unreadable(
+                f"{name} is password-protected, or an old Excel (.xls) workbook renamed .xlsx; the bot cannot read "
+                "it. Remove the password (File, Info, Protect Workbook) or save it as .xlsx, and import it again"
+            ) from None
         raise _unreadable(
-            f"{name} is not an Excel workbook (.xlsx); a password-protected one cannot be read either") from None
+            f"{name} is not an Excel workbook (.xlsx), or is damaged; open it in Excel, save it as .xlsx "
+            "(Excel Workbook) and import it again") from None
     try:
         if not book.worksheets:
             return [], None

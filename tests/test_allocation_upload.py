@@ -5,8 +5,10 @@ file.download.info attachment whose downloadUrl points at a file host on 127.0.0
 """
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
@@ -37,13 +39,17 @@ class FileHost:
     files: dict[str, bytes] = field(default_factory=dict)
     fetched: list[str] = field(default_factory=list)
     base: str = ""
+    content_types: dict[str, str] = field(default_factory=dict)  # name -> Content-Type (default octet-stream)
+    redirects: dict[str, str] = field(default_factory=dict)  # name -> another name it redirects to
+    held: set[str] = field(default_factory=set)  # names whose answer never comes (until the test ends)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
 
     def url(self, name: str) -> str:
         return f"{self.base}/files/{name}"
 
 
 @pytest.fixture
-async def file_host(aiohttp_server) -> FileHost:
+async def file_host(aiohttp_server) -> AsyncIterator[FileHost]:
     host = FileHost()
 
     async def serve(request: web.Request) -> web.Response:
@@ -51,15 +57,21 @@ async def file_host(aiohttp_server) -> FileHost:
         host.fetched.append(name)
         if request.headers.get("Authorization"):
             return web.Response(status=400, text="a pre-authorised link takes no bearer token")
+        if name in host.held:
+            await host.release.wait()
+        if name in host.redirects:
+            raise web.HTTPFound(host.url(host.redirects[name]))
         if name not in host.files:
             return web.Response(status=404)
-        return web.Response(body=host.files[name], content_type="application/octet-stream")
+        return web.Response(body=host.files[name],
+                            headers={"Content-Type": host.content_types.get(name, "application/octet-stream")})
 
     app = web.Application()
     app.router.add_get("/files/{name}", serve)
     server = await aiohttp_server(app, host="127.0.0.1")
     host.base = str(server.make_url("")).rstrip("/")
-    return host
+    yield host
+    host.release.set()
 
 
 def staff() -> list:
@@ -247,7 +259,7 @@ async def test_only_https_links_are_fetched(bot_client, fake_connector, file_hos
     await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="december.csv",
                                         url=url, text="2026-12"))
     [reply] = fake_connector.delivered(act.personal_conversation_id("quinn"))
-    assert said in reply.text and "send it again" in reply.text
+    assert said in reply.text and SEND_AGAIN in reply.text
     assert await stored(db) == {}
 
 
@@ -256,11 +268,74 @@ async def test_a_missing_or_oversized_file_is_reported(bot_client, fake_connecto
     conv = act.personal_conversation_id("quinn")
     await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="gone.csv",
                                         url=file_host.url("gone.csv"), text="2026-12"))
-    assert "Teams answered 404" in fake_connector.delivered(conv)[-1].text
+    assert "the file's link answered 404 instead of the file" in fake_connector.delivered(conv)[-1].text
     file_host.files["huge.csv"] = csv_bytes(GOOD) + b"\n" * (5 * 1024 * 1024)
     await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="huge.csv",
                                         url=file_host.url("huge.csv"), text="2026-12"))
     assert "larger than 5 MB" in fake_connector.delivered(conv)[-1].text
+    assert await stored(db) == {}
+
+
+SIGN_IN = (b"<!DOCTYPE html>\r\n<html><head><title>Sign in to your account</title></head>"
+           b"<body><form action=\"https://login.microsoftonline.com/\"></form></body></html>")
+SEND_AGAIN = "Nothing was imported. Send the file again from Teams on a computer or on the web (teams.microsoft.com)"
+
+
+@pytest.mark.parametrize("name, body, content_type, said", [
+    # Teams on a phone: the link answers with the sign-in page (labelled as HTML, or not at all)
+    ("december.xlsx", SIGN_IN, "text/html; charset=utf-8", "a web page (HTML), such as a sign-in or sharing page"),
+    ("december.xlsx", SIGN_IN, "application/octet-stream", "a web page (HTML), such as a sign-in or sharing page"),
+    ("december.csv", SIGN_IN, "text/html", "a web page (HTML), such as a sign-in or sharing page"),
+    ("december.xlsx", b'{"error":{"code":"accessDenied"}}', "application/json", "a JSON message"),
+    ("december.xlsx", b"", "application/octet-stream", "empty (0 bytes), not the workbook"),
+    ("december.xlsx", b"case_ref,team\r\n", "text/csv", "not an Excel workbook: an .xlsx starts as a ZIP archive"),
+    ("december.csv", b"%PDF-1.7", "application/pdf", "not CSV text: it came as application/pdf"),
+])
+async def test_a_link_that_gives_something_other_than_the_file_imports_nothing_and_says_what_to_do(
+        bot_client, fake_connector, file_host, db, name, body, content_type, said):
+    await act.add_people(db, *staff())
+    file_host.files["first.csv"] = csv_bytes(GOOD)  # the month's list, already imported
+    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="first.csv",
+                                        url=file_host.url("first.csv"), text="2026-12"))
+    before = await stored(db)
+    assert set(before) == {"CR-1001", "CR-1002", "CR-1003"}
+    file_host.files[name] = body
+    file_host.content_types[name] = content_type
+    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name=name,
+                                        url=file_host.url(name), text="2026-12"))
+    reply = fake_connector.delivered(act.personal_conversation_id("quinn"))[-1]
+    assert reply.text.startswith(f"I could not use {name}: what its link gave me is {said}")
+    assert SEND_AGAIN in reply.text
+    assert "password" not in reply.text and "damaged" not in reply.text and "corrupt" not in reply.text
+    assert reply.cards == []
+    assert {k: (a.id, a.auditor_id, a.state) for k, a in (await stored(db)).items()} == {
+        k: (a.id, a.auditor_id, a.state) for k, a in before.items()}  # the month's list as it was: nothing withdrawn
+
+
+async def test_a_link_that_redirects_to_a_sign_in_page_imports_nothing(bot_client, fake_connector, file_host, db):
+    await act.add_people(db, *staff())
+    file_host.redirects["december.xlsx"] = "login"
+    file_host.files["login"] = SIGN_IN
+    file_host.content_types["login"] = "text/html"
+    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="december.xlsx",
+                                        url=file_host.url("december.xlsx"), text="2026-12"))
+    [reply] = fake_connector.delivered(act.personal_conversation_id("quinn"))
+    assert file_host.fetched == ["december.xlsx", "login"]
+    assert "what its link gave me is a web page (HTML)" in reply.text and SEND_AGAIN in reply.text
+    assert await stored(db) == {}
+
+
+async def test_a_download_that_does_not_finish_in_time_imports_nothing(bot_client, fake_connector, file_host, db,
+                                                                       monkeypatch):
+    monkeypatch.setattr("bot.allocation_upload.DOWNLOAD_TIMEOUT", 0.2)
+    await act.add_people(db, *staff())
+    file_host.files["december.csv"] = csv_bytes(GOOD)
+    file_host.held.add("december.csv")  # the host never answers
+    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="december.csv",
+                                        url=file_host.url("december.csv"), text="2026-12"))
+    [reply] = fake_connector.delivered(act.personal_conversation_id("quinn"))
+    assert reply.text.startswith("I could not fetch december.csv: the download did not finish within 0.2 seconds. ")
+    assert SEND_AGAIN in reply.text
     assert await stored(db) == {}
 
 
