@@ -2,11 +2,12 @@
 # make test - install the dev requirements and run the whole suite
 # make playground - the bot and Microsoft 365 Agents Playground on a demo council (no Teams needed)
 # make e2e  - the Playground driven in headless Chromium through a month of the audit cycle
+# make fuzz - a long run of generated activities against the app (no 5xx, nothing stored from a refusal)
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint migrate bench clean package playground e2e
+.PHONY: run test lint migrate bench clean package playground e2e fuzz
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +42,10 @@ bench: $(VENV)/.dev
 	$(PY) -m bench.outbox
 	$(PY) -m bench.startup
 	$(PY) -m bench.sweep
+
+# A longer run of the generated-activity fuzzing than make test's (QA_FUZZ_EXAMPLES, default 1,500).
+fuzz: $(VENV)/.dev
+	QA_FUZZ_EXAMPLES=$${QA_FUZZ_EXAMPLES:-20000} $(PY) -m pytest -q tests/test_hostile_input.py -k generated
 
 # make package - build/teams-app.zip for upload to Teams (needs MicrosoftAppId); installs the node
 # tools first, since Microsoft's manifest schema is checked by tools/validate-manifest.js.

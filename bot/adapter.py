@@ -21,6 +21,7 @@ from botframework.connector.auth import (
     ConnectorFactory,
     JwtTokenValidation,
 )
+from sqlalchemy import exc as sa_exc
 
 from bot.connector import BotConnector
 
@@ -32,6 +33,26 @@ class OutboundError(Exception):
         super().__init__(f"Bot Connector answered {status}" + (f" ({sub_code})" if sub_code else ""))
         self.status = status
         self.sub_code = sub_code
+
+
+class DependencyUnavailable(Exception):  # noqa: N818 - says what happened, as the edge answers it
+    """The turn could not be processed because the database (or the network under it) is down."""
+
+
+def dependency_down(error: BaseException) -> bool:
+    """The error, or one that caused it, is the database or the network failing, not the activity."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError,
+                                ConnectionError, TimeoutError)) or type(current).__module__.startswith(
+                                    "asyncpg.exceptions") and "Connection" in type(current).__name__:
+            return True
+        if isinstance(current, OSError) and not isinstance(current, FileNotFoundError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 class _CachingConnectorFactory(ConnectorFactory):
@@ -129,6 +150,10 @@ class QaAdapter(CloudAdapter):
             raise OutboundError(resp.status, resp.sub_code)
 
     async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
+        if dependency_down(error):
+            # Not a failure of this activity: the channel is told to send it again (bot/app.py: 503).
+            log.error("turn not processed, a dependency is down: %s", type(error).__name__)
+            raise DependencyUnavailable() from error
         # Type and activity kind only: message text may hold case details.
         log.error("turn failed: %s on a %s activity", type(error).__name__, context.activity.type,
                   exc_info=(type(error), error, error.__traceback__))

@@ -11,7 +11,7 @@ from botbuilder.schema import Activity
 from msrest.serialization import Model
 
 from bot import inbound, openid
-from bot.adapter import QaAdapter
+from bot.adapter import DependencyUnavailable, QaAdapter
 from bot.sender import OutboxSender
 from bot.services import Services
 from bot.settings import Settings
@@ -59,7 +59,13 @@ async def messages(request: web.Request) -> web.Response:
         log.warning("refused an activity from a tenant not on QA_ALLOWED_TENANTS")
         return _error(403, "this tenant is not allowed to use this bot")
 
-    invoke_response = await adapter.process_activity(auth, activity, request.app[BOT].on_turn)
+    try:
+        invoke_response = await adapter.process_activity(auth, activity, request.app[BOT].on_turn)
+    except DependencyUnavailable:
+        # The turn did not happen: 503 tells the channel to send the activity again, so nothing
+        # a person sent is dropped while the database is down.
+        return web.json_response({"error": "the bot cannot process this now; send it again shortly"}, status=503,
+                                 headers={"Retry-After": "10"})
     if invoke_response:
         # botbuilder's handler has already serialised the body to JSON types; only a model needs it.
         body = invoke_response.body

@@ -23,7 +23,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from botbuilder.core import ConversationState, TurnContext
+from botbuilder.core import ConversationState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnResult, DialogTurnStatus
 from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
@@ -129,6 +129,22 @@ class QaBot(TeamsActivityHandler):
             if dialog.id != entry.dialog_id:
                 raise ValueError(f"dialog {entry.dialog_id!r} built with id {dialog.id!r}")
             self.dialogs.add(dialog)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        """Every invoke gets a deliberate answer: the card actions this bot answers (a well-formed
+        adaptiveCard/action), a 400 with the reason for anything else (botbuilder would answer
+        501, or fail to serialise its own 400)."""
+        activity = turn_context.activity
+        if activity.name != "adaptiveCard/action":
+            log.info("invoke not handled: %s", (activity.name or "")[:60])
+            return InvokeResponse(status=400, body={"error": "this bot does not handle this kind of invoke"})
+        value = activity.value
+        action = value.get("action") if isinstance(value, dict) else None
+        if not isinstance(action, dict) or action.get("type") != "Action.Execute" \
+                or not isinstance(action.get("verb"), str) or not isinstance(action.get("data", {}), dict):
+            return InvokeResponse(status=400, body={
+                "error": "an adaptiveCard/action invoke carries an Action.Execute with a verb and object data"})
+        return await super().on_invoke_activity(turn_context)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await self._refresh_address(turn_context.activity)

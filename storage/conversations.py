@@ -292,7 +292,7 @@ async def actor_for_chat(db: Database, conversation_id: str, user_id: str | None
     async with db.sessions() as session:
         chat = (await session.execute(
             select(Conversation).where(Conversation.conversation_id == conversation_id))).scalar_one_or_none()
-        if chat is None or chat.person_id is None or (user_id is not None and chat.user_id != user_id):
+        if chat is None or chat.person_id is None or not user_id or chat.user_id != user_id:
             return None
         person = await session.get(Person, chat.person_id)
     return person if person is not None and person.active else None
