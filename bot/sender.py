@@ -20,7 +20,8 @@ server's Retry-After when it sent one in any form RFC 9110 allows (seconds or an
 by bot/ratelimit.parse_retry_after against the wall clock, at most `retry_after_cap`, 10 minutes;
 the row's last_error says what was asked and what is waited), else with capped, jittered
 exponential back-off (bot/ratelimit.retry_delay); at most
-MAX_ATTEMPTS attempts in all, then undeliverable "retries exhausted". 403 and 404 mean the
+until QA_OUTBOX_RETRY_HOURS (24 by default) after the row was due, then undeliverable "retries
+exhausted". 403 and 404 mean the
 bot was blocked or removed: undeliverable, and the chat is marked unreachable. Any other 4xx:
 undeliverable "rejected (status)".
 
@@ -55,7 +56,6 @@ from datetime import datetime, timedelta
 from bot.connector import ConnectorError, ConnectorResponse
 from bot.ratelimit import (
     EPSILON,
-    MAX_ATTEMPTS,
     RETRY_AFTER_CAP,
     RETRY_BASE,
     RETRY_CAP,
@@ -215,7 +215,7 @@ def default_worker_id() -> str:
 class OutboxSender:
     def __init__(self, services: Services, *, limits: Limits = TEAMS_LIMITS, concurrency: int = 32,
                  worker_id: str | None = None, lease: float | None = None, heartbeat: float | None = None,
-                 max_attempts: int = MAX_ATTEMPTS,
+                 max_attempts: int | None = None, retry_budget: float | None = None,
                  retry_base: float = RETRY_BASE, retry_cap: float = RETRY_CAP,
                  retry_after_cap: float = RETRY_AFTER_CAP, rng: random.Random | None = None) -> None:
         if concurrency < 1:
@@ -239,6 +239,9 @@ class OutboxSender:
         self.max_slot_wait = lease / 2
         self._held: dict[int, float] = {}  # row id -> loop time claimed: what the heartbeat renews
         self.max_attempts = max_attempts
+        # Transient failures are retried until this long after a row was due (QA_OUTBOX_RETRY_HOURS).
+        self.retry_budget = timedelta(hours=retry_budget if retry_budget is not None
+                                      else services.settings.outbox_retry_hours)
         self.retry_base = retry_base
         self.retry_cap = retry_cap
         self.retry_after_cap = retry_after_cap
@@ -504,7 +507,7 @@ class OutboxSender:
         at = now() + timedelta(seconds=delay)
         log.info("outbox rows %s: %s, attempt %d, next in %.1f s", _ids(batch), error, attempt, delay)
         retrying, exhausted = await outbox.mark_retry(self.services.db, _ids(batch), worker=self.worker_id,
-                                                      error=error, next_attempt_at=at,
+                                                      error=error, next_attempt_at=at, budget=self.retry_budget,
                                                       max_attempts=self.max_attempts)
         report.retried += retrying
         if exhausted:

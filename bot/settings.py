@@ -49,6 +49,8 @@ class Settings:
     # How often a live sender renews its claims; a claim lasts three beats (at most the lease), so
     # a killed sender's rows are free again within 6 s by default.
     outbox_heartbeat_seconds: float = 2.0
+    # How long transient failures (429, 5xx, timeouts) are retried after a message was due.
+    outbox_retry_hours: float = 24.0
 
     def __post_init__(self) -> None:
         # Teams' casing of a tenant id is not promised: the list is kept as tenant_key gives it.
@@ -159,6 +161,14 @@ class Settings:
         if not 0 < beat <= 60:  # also refuses nan and inf
             raise SettingsError("QA_OUTBOX_HEARTBEAT_SECONDS must be more than 0 and at most 60")
 
+        retry_text = get("QA_OUTBOX_RETRY_HOURS", "24")
+        try:
+            retry_hours = float(retry_text)
+        except ValueError:
+            raise SettingsError(f"QA_OUTBOX_RETRY_HOURS must be a number of hours, not {retry_text!r}") from None
+        if not 0 < retry_hours <= 24 * 14:  # also refuses nan and inf
+            raise SettingsError("QA_OUTBOX_RETRY_HOURS must be more than 0 and at most 336 (two weeks)")
+
         return cls(
             app_id=app_id,
             app_password=get("MicrosoftAppPassword"),
@@ -173,6 +183,7 @@ class Settings:
             outbox_lease_seconds=lease,
             bot_open_id_metadata=metadata,
             outbox_heartbeat_seconds=beat,
+            outbox_retry_hours=retry_hours,
         )
 
 

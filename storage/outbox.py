@@ -226,12 +226,17 @@ async def mark_sent(db: Database, ids: list[int], *, activity_id: str | None, no
 
 
 async def mark_retry(db: Database, ids: list[int], *, worker: str, error: str, next_attempt_at: datetime,
-                     max_attempts: int) -> tuple[int, int]:
-    """A failed attempt that may succeed later: (rows to retry, rows given up as "retries exhausted")."""
+                     budget: timedelta, max_attempts: int | None = None) -> tuple[int, int]:
+    """A failed attempt that may succeed later: (rows to retry, rows given up as "retries exhausted"
+    because their next attempt would come more than `budget` after they were due, or, with
+    `max_attempts`, after that many attempts)."""
     mine = and_(OutboxMessage.id.in_(ids), OutboxMessage.state == "sending", OutboxMessage.claimed_by == worker)
+    spent = OutboxMessage.due_at < next_attempt_at - budget
+    if max_attempts is not None:
+        spent = or_(spent, OutboxMessage.attempts + 1 >= max_attempts)
     async with db.sessions.begin() as session:
         exhausted = await session.execute(
-            update(OutboxMessage).where(mine, OutboxMessage.attempts + 1 >= max_attempts)
+            update(OutboxMessage).where(mine, spent)
             .values(state="undeliverable", undeliverable_reason="retries exhausted", last_error=error[:500],
                     attempts=OutboxMessage.attempts + 1, claimed_until=None)
             .execution_options(synchronize_session=False))

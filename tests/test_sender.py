@@ -274,6 +274,22 @@ async def test_retries_run_out(services, fake_connector):
     assert report.undeliverable == {"retries exhausted": 1} and report.retried == 2
 
 
+async def test_an_outage_is_retried_for_a_day_not_for_a_number_of_attempts(services, fake_connector):
+    """Issue 9: transient failures are retried until QA_OUTBOX_RETRY_HOURS after the row was due
+    (24 h by default), with back-off capped, and only then given up."""
+    person, conv = await add_person(services.db, fake_connector.url, 1)
+    await add_rows(services.db, person, [1], due=NOW)  # due now: well inside the day
+    await add_rows(services.db, person, [2], due=NOW - timedelta(hours=25))  # due yesterday: its day is spent
+    fake_connector.fail_next(503, times=20)
+    report = await sender(services, retry_base=0.001, retry_cap=0.002).deliver_due(NOW, wait_retries=2)
+    fresh, stale = await rows(services.db)
+    assert (stale.state, stale.undeliverable_reason) == ("undeliverable", "retries exhausted")
+    failed = [c.status for c in fake_connector.calls if c.conversation_id == conv and c.status >= 500]
+    assert fresh.state == "sent" and len(failed) == 20  # far past the old limit of 12 attempts
+    assert report.undeliverable == {"retries exhausted": 1}
+    assert services.settings.outbox_retry_hours == 24.0
+
+
 async def test_timeouts_are_retried(services, fake_connector):
     person, conv = await add_person(services.db, fake_connector.url, 1)
     await add_rows(services.db, person, [1])
