@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Protocol
 
-from capabilities import basics, bot_feedback
+from capabilities import basics, bot_feedback, delivery
 from capabilities.audit_cycle.registration import CAPABILITY as AUDIT_CYCLE
 from capabilities.duties import Duty
 from capabilities.registry import Registry
@@ -19,7 +19,7 @@ from qa.calendar import WorkingCalendar
 @cache
 def registry() -> Registry:
     """Every registered capability, in the order help cards list them and duties run."""
-    return Registry([basics.capability(registry), AUDIT_CYCLE, bot_feedback.CAPABILITY])
+    return Registry([basics.capability(registry), AUDIT_CYCLE, bot_feedback.CAPABILITY, delivery.CAPABILITY])
 
 
 class HasTimeZone(Protocol):

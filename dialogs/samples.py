@@ -20,6 +20,7 @@ from dialogs import allocation_cards as alc
 from dialogs import audit_cards as ac
 from dialogs import card_update as cu
 from dialogs import common_cards as cc
+from dialogs import delivery_cards as dc
 from dialogs import digest as dg
 
 Card = dict[str, Any]
@@ -51,6 +52,7 @@ BUILDERS = (
     "dialogs.common_cards.whoami_card",
     "dialogs.allocation_cards.import_summary_card",
     "dialogs.allocation_cards.rejected_card",
+    "dialogs.delivery_cards.delivery_backlog_card",
     "dialogs.digest.digest_activity",
     "dialogs.digest.digest_activities",
 )
@@ -311,10 +313,15 @@ def digest_samples() -> dict[str, Card]:
     return cards
 
 
+def delivery_card_samples() -> dict[str, Card]:
+    return {"delivery_backlog": dc.delivery_backlog_card(12_345, AT, LONDON, age="26 hours 59 minutes")}
+
+
 def sample_cards() -> dict[str, Card]:
     """Every card the dialogs can build, by file-safe name."""
     cards: dict[str, Card] = {}
-    for part in (audit_card_samples(), common_card_samples(), allocation_card_samples(), digest_samples()):
+    for part in (audit_card_samples(), common_card_samples(), allocation_card_samples(), digest_samples(),
+                 delivery_card_samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")

@@ -395,6 +395,15 @@ async def outbox_status(db: Database, now: datetime) -> OutboxStatus:
     return status
 
 
+async def backlog(session: AsyncSession, now: datetime, *, except_kinds: Sequence[str] = ()) -> tuple[int, datetime | None]:
+    """Open rows due by `now` (not of `except_kinds`): how many, and the oldest's due time."""
+    count, oldest = (await session.execute(
+        select(func.count(), func.min(OutboxMessage.due_at)).where(
+            OutboxMessage.state.in_(OPEN_STATES), OutboxMessage.due_at <= now,
+            OutboxMessage.kind.not_in(list(except_kinds)) if except_kinds else True))).one()
+    return count, _aware(oldest)
+
+
 # -- the messages a press acted on ------------------------------------------------------------
 
 async def sent_rows(db: Database, activity_id: str, conversation_id: str, person_id: int | None
