@@ -20,6 +20,7 @@ from typing import Any
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
 
+from bot.card_signing import CardSigner
 from bot.sender import OutboxSender
 from bot.services import Services
 from capabilities.press import UNREADABLE, Press, Reply
@@ -29,6 +30,9 @@ from storage.conversations import actor_for_chat
 from storage.outbox import record_shown, sent_rows
 
 log = logging.getLogger(__name__)
+
+UNSIGNED = ("I couldn't check this card's button, so nothing was changed. Type \"my audits\" (or \"oversight\", "
+            "\"cycle\") for a fresh card.")
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
@@ -64,7 +68,8 @@ async def on_card_action(services: Services, registry: Registry, turn_context: T
         return AdaptiveCardInvokeResponse(status_code=500, type=ERROR_CONTENT_TYPE, value={
             "code": "InternalError", "message": "Sorry, something went wrong on my side. Please try again."})
     if reply.card is not None:
-        return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=reply.card)
+        return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE,
+                                          value=services.signer.sign(reply.card))
     return InvokeAnswer(status_code=200, type=MESSAGE_CONTENT_TYPE, value=reply.text or "Done.")
 
 
@@ -76,7 +81,7 @@ async def on_card_submit(services: Services, registry: Registry, turn_context: T
     reply = await act(services, registry, turn_context, verb, value)
     await carry_out(services, turn_context, reply)
     if reply.card is not None and not (reply.update and turn_context.activity.reply_to_id):
-        await send_card(turn_context, reply.card, card_title(reply.card))
+        await send_card(turn_context, reply.card, card_title(reply.card), services.signer)
     elif reply.card is None and reply.text:
         await turn_context.send_activity(reply.text)
 
@@ -87,6 +92,9 @@ async def act(services: Services, registry: Registry, turn_context: TurnContext,
     handler = registry.verbs.get(verb) if isinstance(verb, str) else None
     if handler is None:
         return Reply(text=UNREADABLE)
+    if not services.signer.verify(verb, data):  # made up, altered, or from before the key changed
+        log.info("card action %s refused: its data is not signed by this bot", verb)
+        return Reply(text=UNSIGNED)
     activity = turn_context.activity
     conversation_id = activity.conversation.id if activity.conversation else ""
     user_id = activity.from_property.id if activity.from_property else None
@@ -105,7 +113,8 @@ async def carry_out(services: Services, turn_context: TurnContext, reply: Reply)
         await deliver_now(services)
     reply_to = turn_context.activity.reply_to_id
     if reply.update and reply.card is not None and reply_to:
-        update = Activity(type="message", id=reply_to, attachments=[CardFactory.adaptive_card(reply.card)])
+        update = Activity(type="message", id=reply_to,
+                          attachments=[CardFactory.adaptive_card(services.signer.sign(reply.card))])
         try:
             await turn_context.update_activity(update)
         except Exception as exc:  # noqa: BLE001 - the change is made; the invoke response still shows it
@@ -113,7 +122,7 @@ async def carry_out(services: Services, turn_context: TurnContext, reply: Reply)
     if reply.shown:
         await record_shown(services.db, reply.shown)
     for new_card, summary in reply.send:
-        await send_card(turn_context, new_card, summary)
+        await send_card(turn_context, new_card, summary, services.signer)
 
 
 async def deliver_now(services: Services) -> None:
@@ -127,8 +136,9 @@ async def deliver_now(services: Services) -> None:
         log.error("immediate delivery failed: %s", type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))
 
 
-async def send_card(turn_context: TurnContext, content: dict, summary: str) -> None:
-    """A card plus a one-line text (also the notification summary) for clients without cards."""
-    message = MessageFactory.attachment(CardFactory.adaptive_card(content), text=summary)
+async def send_card(turn_context: TurnContext, content: dict, summary: str, signer: CardSigner) -> None:
+    """A card (its buttons signed) plus a one-line text (also the notification summary) for clients
+    without cards."""
+    message = MessageFactory.attachment(CardFactory.adaptive_card(signer.sign(content)), text=summary)
     message.summary = summary
     await turn_context.send_activity(message)

@@ -249,6 +249,13 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
 
+    def _signed(self, activity: dict) -> dict:
+        """The activity with its cards' buttons signed (bot/card_signing.py)."""
+        signer = self.services.signer
+        return {**activity, "attachments": [
+            {**a, "content": signer.sign(a["content"])} if isinstance(a.get("content"), dict) else a
+            for a in activity.get("attachments") or []]}
+
     # -- public ------------------------------------------------------------------------------
     async def deliver_due(self, now: datetime, *, wait_retries: float = 30.0) -> DeliveryReport:
         """Deliver every row due by `now` (a logical time that runs on with real time); keep
@@ -427,7 +434,8 @@ class OutboxSender:
 
     async def _send_all(self, target: outbox.Target, rows: list[OutboxMessage], now: Callable[[], datetime],
                         report: DeliveryReport) -> None:
-        messages = digest_activities([row.payload for row in rows])
+        messages = [(self._signed(activity), indexes)
+                    for activity, indexes in digest_activities([row.payload for row in rows])]
         for position, (activity, indexes) in enumerate(messages):
             batch = [rows[i] for i in indexes]
             later = [rows[i] for _, more in messages[position + 1:] for i in more]

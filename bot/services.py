@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.card_signing import CardSigner
 from bot.clock import Clock, system_clock
 from bot.connector import AppCredentials, BotConnector
 from bot.settings import Settings
@@ -35,6 +36,11 @@ class Services:
                                          settings.oauth_token_url)
         return cls(settings=settings, db=db or Database(settings.database_url),
                    connector=BotConnector(credentials), clock=clock)
+
+    @property
+    def signer(self) -> CardSigner:
+        """Signs the ids on outgoing cards' buttons and checks them on a press (bot/card_signing.py)."""
+        return CardSigner.from_secrets(self.settings.card_signing_key, self.settings.app_password)
 
     @property
     def context(self) -> Context:

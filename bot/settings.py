@@ -49,6 +49,9 @@ class Settings:
     # How often a live sender renews its claims; a claim lasts three beats (at most the lease), so
     # a killed sender's rows are free again within 6 s by default.
     outbox_heartbeat_seconds: float = 2.0
+    # QA_CARD_SIGNING_KEY: signs the ids on every card's buttons (bot/card_signing.py); empty means
+    # one derived from the app password.
+    card_signing_key: str = field(default="", repr=False)
     # How long transient failures (429, 5xx, timeouts) are retried after a message was due.
     outbox_retry_hours: float = 24.0
 
@@ -184,6 +187,7 @@ class Settings:
             bot_open_id_metadata=metadata,
             outbox_heartbeat_seconds=beat,
             outbox_retry_hours=retry_hours,
+            card_signing_key=get("QA_CARD_SIGNING_KEY"),
         )
 
 

@@ -230,7 +230,7 @@ class QaBot(TeamsActivityHandler):
             return
         try:
             await send_card(turn_context, welcome_card(profile, qa_contact=qa_contact),
-                            welcome_summary(profile, qa_contact=qa_contact))
+                            welcome_summary(profile, qa_contact=qa_contact), self.services.signer)
         except Exception:
             # Let a later install event (or a re-install) welcome instead.
             async with self.services.db.sessions.begin() as session:
@@ -370,7 +370,7 @@ class QaBot(TeamsActivityHandler):
             user = turn_context.activity.from_property
             reply = await command.handle(Said(self.services.context, person, self.services.clock(),
                                               teams_name=user.name if user else None, registry=self.registry))
-        await send_card(turn_context, reply.card, reply.summary)
+        await send_card(turn_context, reply.card, reply.summary, self.services.signer)
 
     # -- conversations (dialogs) ------------------------------------------------------------
     async def _run_dialog(self, turn_context: TurnContext, step: Awaitable[DialogTurnResult]) -> bool:

@@ -22,7 +22,7 @@ from storage.models import Allocation, AuditMonth, Conversation, OutboxMessage, 
 from storage.outbox import enqueue
 from tests.support import activities as act
 from tests.support.card_validator import validate
-from tests.support.cards import buttons, form, put_cards
+from tests.support.cards import buttons, form, put_cards, signatures
 
 NOW = datetime(2026, 12, 10, 10, 0, tzinfo=timezone.utc)  # Thursday, inside the send window
 SATURDAY = datetime(2026, 12, 12, 11, 0, tzinfo=timezone.utc)
@@ -401,7 +401,8 @@ async def test_an_action_submit_message_does_the_same(desk):
     desk.fake.clear()
     message = act.message("ann", "", service_url=desk.fake.url, aad="aad-ann", name=name("ann"))
     message.pop("text")
-    message["value"] = {"verb": Verb.AUDIT_START, "allocation_id": desk.ids["CR-1001"]}
+    message["value"] = {"verb": Verb.AUDIT_START,  # as the button sends it: signed by the bot
+                        **act.TEST_SIGNER.sign_data(Verb.AUDIT_START, {"allocation_id": desk.ids["CR-1001"]})}
     message["replyToId"] = notice_id
     resp = await desk.client.post("/api/messages", json=message)
     assert resp.status == 201
@@ -413,7 +414,8 @@ async def test_an_action_submit_message_does_the_same(desk):
 
     refused = act.message("pat", "", service_url=desk.fake.url, aad="aad-pat", name=name("pat"))
     refused.pop("text")
-    refused["value"] = {"verb": Verb.AUDIT_SUBMIT, **form(desk.ids["CR-1001"])}
+    refused["value"] = {"verb": Verb.AUDIT_SUBMIT, **form(desk.ids["CR-1001"]),
+                        **act.TEST_SIGNER.sign_data(Verb.AUDIT_SUBMIT, {"allocation_id": desk.ids["CR-1001"]})}
     resp = await desk.client.post("/api/messages", json=refused)
     assert resp.status == 201
     [answer] = desk.fake.delivered(chat("pat"))
@@ -464,3 +466,37 @@ def test_cards_made_from_sent_cards_pass_microsofts_card_parser():
     assert [c["name"] for c in report["cards"]] == list(made)
     assert {c["name"]: c["problems"] for c in report["cards"] if c["problems"]} == {}
     assert rc == 0
+
+
+async def test_a_button_the_bot_did_not_send_is_refused(desk):
+    """Issue 9: ids on buttons are signed (bot/card_signing.py); made-up or altered data changes nothing."""
+    notice_id = await desk.notice("CR-1001")
+    [sent] = desk.fake.delivered(chat("ann"))
+    assert signatures(sent.cards[0]) and all(signatures(sent.cards[0]))
+    real = next(a for a in _executes(sent.cards[0]) if a["verb"] == Verb.AUDIT_START)["data"]
+    for data in ({"allocation_id": desk.ids["CR-1001"]},  # no signature: made up
+                 {**real, "allocation_id": desk.ids["CR-1001"] + 1},  # another case, the same signature
+                 {**real, "_sig": "0" * 32}):
+        activity = act.card_action("ann", Verb.AUDIT_START, data, service_url=desk.fake.url, aad="aad-ann",
+                                   name=name("ann"), signed=False)
+        activity["replyToId"] = notice_id
+        resp = await desk.client.post("/api/messages", json=activity)
+        body = await resp.json()
+        assert resp.status == 200 and "couldn't check this card's button" in json.dumps(body["value"])
+    assert await desk.state() == "allocated" and await desk.events() == []
+    activity = act.card_action("ann", Verb.AUDIT_START, real, service_url=desk.fake.url, aad="aad-ann",
+                               name=name("ann"), signed=False)  # exactly as sent: accepted
+    activity["replyToId"] = notice_id
+    assert (await desk.client.post("/api/messages", json=activity)).status == 200
+    assert await desk.state() == "started"
+
+
+def _executes(node):
+    if isinstance(node, dict):
+        if node.get("type") == "Action.Execute":
+            yield node
+        for value in node.values():
+            yield from _executes(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _executes(item)

@@ -10,6 +10,8 @@ import itertools
 import uuid
 from typing import Any
 
+from bot.card_signing import CardSigner
+
 BOT_ID = "28:bot-id"
 BOT_NAME = "QA Bot"
 TENANT = "tenant-1"
@@ -96,13 +98,21 @@ def message(key: str, text: str, *, service_url: str, aad: str | None = None, na
     return activity
 
 
+# What the bot signs cards with in tests (no app password, no QA_CARD_SIGNING_KEY: the development key).
+TEST_SIGNER = CardSigner.from_secrets()
+
+
 def card_action(key: str, verb: str, data: dict[str, Any] | None = None, *, service_url: str,
-                aad: str | None = None, name: str = "", tenant: str = TENANT) -> dict[str, Any]:
-    """invoke adaptiveCard/action: the user pressed an Action.Execute button."""
+                aad: str | None = None, name: str = "", tenant: str = TENANT, signed: bool = True) -> dict[str, Any]:
+    """invoke adaptiveCard/action: the user pressed an Action.Execute button. Its data is signed as
+    the bot signs the buttons it sends (bot/card_signing.py) unless `signed` is False (a forgery)."""
     activity = _personal("invoke", key, service_url, aad, name or f"User {key}", tenant)
     activity["name"] = "adaptiveCard/action"
+    data = dict(data or {})
+    if signed:
+        data = TEST_SIGNER.sign_data(verb, data)
     activity["value"] = {"action": {"type": "Action.Execute", "id": f"action-{verb}", "verb": verb,
-                                    "data": data or {}},
+                                    "data": data},
                          "trigger": "manual"}
     activity["replyToId"] = "1:card-message"
     return activity

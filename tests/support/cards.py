@@ -21,13 +21,15 @@ def form(allocation_id: int, **changes) -> dict:
 
 
 def buttons(card: Any) -> list[tuple[str, str, dict]]:
-    """(title, verb, data) of every Action.Execute in a card, shown cards included."""
+    """(title, verb, data) of every Action.Execute in a card, shown cards included; data as the
+    button acts on it (the bot's signature, bot/card_signing.py, left out: `signatures` checks it)."""
     found = []
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             if node.get("type") == "Action.Execute":
-                found.append((node["title"], node["verb"], node["data"]))
+                data = {k: v for k, v in node["data"].items() if k not in ("_s", "_sig")}
+                found.append((node["title"], node["verb"], data))
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -41,3 +43,23 @@ def buttons(card: Any) -> list[tuple[str, str, dict]]:
 def put_cards(fake, activity_id: str) -> list[dict]:
     """The cards of every update (PUT) the fake connector took for the message `activity_id`, in order."""
     return [c for call in fake.updates() if call.activity_id == activity_id for c in call.cards]
+
+
+def signatures(card: Any) -> list[bool]:
+    """For every Action.Execute in a card: whether its data carries a valid signature."""
+    from tests.support.activities import TEST_SIGNER
+
+    found: list[bool] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute":
+                found.append(TEST_SIGNER.verify(node["verb"], node.get("data") or {}))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
