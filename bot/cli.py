@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.settings import Settings, SettingsError
 from capabilities.catalogue import registry
-from capabilities.registry import CommandError
+from capabilities.registry import CommandError, ConfigurationError
 
 __all__ = ["CommandError", "main"]
 
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         else:  # pragma: no cover - argparse refuses unknown commands
             raise CommandError(f"unknown command {args.command}")
         return asyncio.run(_with_services(settings, work))
-    except SettingsError as exc:
+    except (SettingsError, ConfigurationError) as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     except CommandError as exc:

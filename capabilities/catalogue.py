@@ -13,13 +13,15 @@ from capabilities import basics, bot_feedback, delivery
 from capabilities.audit_cycle.registration import CAPABILITY as AUDIT_CYCLE
 from capabilities.duties import Duty
 from capabilities.registry import Registry
+from capabilities.retention.registration import CAPABILITY as RETENTION
 from qa.calendar import WorkingCalendar
 
 
 @cache
 def registry() -> Registry:
     """Every registered capability, in the order help cards list them and duties run."""
-    return Registry([basics.capability(registry), AUDIT_CYCLE, bot_feedback.CAPABILITY, delivery.CAPABILITY])
+    return Registry([basics.capability(registry), AUDIT_CYCLE, bot_feedback.CAPABILITY, delivery.CAPABILITY,
+                     RETENTION])
 
 
 class HasTimeZone(Protocol):

@@ -34,6 +34,11 @@ class CommandError(Exception):
     """What the user of a CLI command did wrong, said in one or more plain lines."""
 
 
+class ConfigurationError(ValueError):
+    """A capability's own setting (an environment variable) is wrong; one line naming the variable.
+    Raised where the capability is built; the CLI says it as bot.settings.SettingsError is said."""
+
+
 class OutboxKind(str):
     """An outbox row's kind (its one spelling, kebab-case) and the card it carries.
 

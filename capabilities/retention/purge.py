@@ -1,0 +1,60 @@
+"""The purge use case: delete what is past its retention period at `now`, and say so once in the
+trail (subject_type "retention", action "records_purged", detail: counts per kind and the periods
+used, nothing else). One transaction: the caller's (the sweep's) or its own (the CLI's)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from qa.retention import KINDS, Retention
+from storage import retention as store
+from storage.models import TrailEvent
+
+SUBJECT = "retention"
+ACTION = "records_purged"
+
+WHAT = {
+    "outbox": "sent or undeliverable messages, {days} days after sending",
+    "duty_runs": "records of duties run, {days} days after running",
+    "bot_state": "conversation state, {days} days after its last change",
+    "follow_ups": "settled follow-ups, {days} days after settling",
+    "audit_records": "allocations, audits and their trail, {days} days after their month",
+}
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    as_of: datetime
+    retention: Retention
+    counts: dict[str, dict[str, int]]  # kind -> table -> rows
+    dry_run: bool
+
+    def total(self, kind: str) -> int:
+        return sum(self.counts[kind].values())
+
+    def describe(self) -> str:
+        verb = "would delete (dry run: nothing deleted)" if self.dry_run else "deleted"
+        lines = [f"records past their retention period as of {self.as_of.isoformat()}: {verb}"]
+        for kind in KINDS:
+            tables = self.counts[kind]
+            parts = f" ({', '.join(f'{t} {n}' for t, n in tables.items())})" if len(tables) > 1 else ""
+            lines.append(f"  {kind}: {self.total(kind)}{parts} - {WHAT[kind].format(days=self.retention.days[kind])}")
+        return "\n".join(lines)
+
+
+def trail_detail(report: PurgeReport) -> dict:
+    return {"counts": report.counts, "days": dict(report.retention.days)}
+
+
+async def purge(session: AsyncSession, retention: Retention, now: datetime, tz: tzinfo, *, via: str,
+                actor_id: int | None = None, dry_run: bool = False) -> PurgeReport:
+    """Delete (or with `dry_run` only count) every record past its period at `now`, in `session`."""
+    past = store.Purge(retention, now, tz)
+    counts = await (store.count(session, past) if dry_run else store.delete_past(session, past))
+    report = PurgeReport(now, retention, store.by_kind(counts), dry_run)
+    if not dry_run:
+        session.add(TrailEvent(subject_type=SUBJECT, subject_id=None, month=None, actor_id=actor_id, action=ACTION,
+                               via=via, detail=trail_detail(report), at=now))
+    return report

@@ -1,0 +1,99 @@
+"""The records past their retention period (qa/retention.py), counted or deleted in the caller's
+transaction (docs/privacy.md, "How long").
+
+Per table, one condition, used both to count (a dry run) and to delete, so the two always agree.
+Tables are taken in an order that keeps foreign keys valid on PostgreSQL: a purged month's
+follow-ups and audits go before its allocations, its allocations before the month itself.
+People, their chats and the teams the bot is in are not purged here (see docs/privacy.md).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from qa.retention import AUDIT_RECORDS, BOT_STATE, DUTY_RUNS, FOLLOW_UPS, OUTBOX, Retention
+from storage.follow_ups import SETTLED
+from storage.models import (
+    Allocation,
+    Audit,
+    AuditMonth,
+    BotState,
+    DutyRun,
+    FollowUp,
+    OutboxMessage,
+    TrailEvent,
+)
+
+# (kind, table) in the order they are purged; a kind's tables are listed under it in reports.
+TABLES = (
+    (OUTBOX, "outbox"),
+    (DUTY_RUNS, "duty_runs"),
+    (BOT_STATE, "bot_state"),
+    (FOLLOW_UPS, "follow_ups"),
+    (AUDIT_RECORDS, "audits"),
+    (AUDIT_RECORDS, "allocations"),
+    (AUDIT_RECORDS, "audit_events"),
+    (AUDIT_RECORDS, "audit_months"),
+)
+
+
+@dataclass(frozen=True)
+class Purge:
+    """What is past its period at `now`: each table's condition."""
+
+    retention: Retention
+    now: datetime
+    tz: tzinfo
+
+    def conditions(self) -> list[tuple[str, str, Any, Any]]:
+        """(kind, table, model, where) in purge order."""
+        r, now = self.retention, self.now
+        first_kept = r.first_kept_month(now, self.tz)
+        past_allocations = select(Allocation.id).where(Allocation.month < first_kept)
+        return [
+            (OUTBOX, "outbox", OutboxMessage, or_(
+                and_(OutboxMessage.state == "sent", OutboxMessage.sent_at < r.cutoff(OUTBOX, now)),
+                # an undeliverable row was last tried at its next_attempt_at
+                and_(OutboxMessage.state == "undeliverable", OutboxMessage.next_attempt_at < r.cutoff(OUTBOX, now)))),
+            (DUTY_RUNS, "duty_runs", DutyRun, DutyRun.ran_at < r.cutoff(DUTY_RUNS, now)),
+            (BOT_STATE, "bot_state", BotState, BotState.updated_at < r.cutoff(BOT_STATE, now)),
+            (FOLLOW_UPS, "follow_ups", FollowUp, or_(
+                and_(FollowUp.state.in_(SETTLED), FollowUp.settled_at < r.cutoff(FOLLOW_UPS, now)),
+                # a purged allocation's follow-ups, whatever their state: they would point at nothing
+                and_(FollowUp.subject_type == "allocation", FollowUp.subject_id.in_(past_allocations)))),
+            (AUDIT_RECORDS, "audits", Audit, Audit.allocation_id.in_(past_allocations)),
+            (AUDIT_RECORDS, "allocations", Allocation, Allocation.month < first_kept),
+            (AUDIT_RECORDS, "audit_events", TrailEvent, or_(
+                TrailEvent.month < first_kept,
+                and_(TrailEvent.month.is_(None), TrailEvent.at < r.cutoff(AUDIT_RECORDS, now)))),
+            (AUDIT_RECORDS, "audit_months", AuditMonth, AuditMonth.month < first_kept),
+        ]
+
+
+async def count(session: AsyncSession, purge: Purge) -> dict[str, int]:
+    """Rows per table that `purge` would delete (nothing is changed)."""
+    counts = {}
+    for _kind, table, model, where in purge.conditions():
+        counts[table] = (await session.execute(select(func.count()).select_from(model).where(where))).scalar_one()
+    return counts
+
+
+async def delete_past(session: AsyncSession, purge: Purge) -> dict[str, int]:
+    """Delete what `purge` says is past its period, in the caller's transaction; rows per table."""
+    counts = {}
+    for _kind, table, model, where in purge.conditions():
+        result = await session.execute(delete(model).where(where).execution_options(synchronize_session=False))
+        counts[table] = result.rowcount or 0
+    return counts
+
+
+def by_kind(counts: dict[str, int]) -> dict[str, dict[str, int]]:
+    """{kind: {table: rows}} in purge order, for reports and the trail."""
+    grouped: dict[str, dict[str, int]] = {}
+    for kind, table in TABLES:
+        grouped.setdefault(kind, {})[table] = counts.get(table, 0)
+    return grouped
