@@ -63,7 +63,11 @@ class Month:
         body = await self.press(key, verb, data, reply_to)
         assert body["statusCode"] == 200
         assert "remove" in json.dumps(body["value"]).lower(), body
-        assert await table_rows(self.services.db) == before
+        after = await table_rows(self.services.db)
+        # Every activity refreshes where the bot writes to the chat (its stored address, issue 8):
+        # not something the refused input caused. Every other table is as it was.
+        assert {k: v for k, v in after.items() if k != "conversations"} == \
+            {k: v for k, v in before.items() if k != "conversations"}
 
     async def deliver(self) -> None:
         await OutboxSender(self.services).deliver_due(self.services.clock(), wait_retries=0)
