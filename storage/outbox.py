@@ -2,7 +2,7 @@
 marked by the sender (bot/sender.py), and counted for `python -m bot outbox status`."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -88,6 +88,10 @@ async def enqueue_many(session: AsyncSession, messages: Sequence[Message], *, no
 # PostgreSQL: the claim SELECTs ... FOR UPDATE SKIP LOCKED, so two senders pass each other by.
 # SQLite has no SKIP LOCKED; every transaction there starts with BEGIN IMMEDIATE (storage/db.py),
 # so claims are serialised, and the UPDATE re-checks that each row is still claimable anyway.
+#
+# Tenants: one sender at a time sends to a tenant (it holds the tenant's lease, bot/sender.py).
+# The others pass `skip_tenants` to `claim` and `next_wake`, so those tenants' rows stay unclaimed
+# for the holder. A row's tenant is its chat's, found as `resolve_targets` finds the chat.
 
 OPEN_STATES = ("pending", "sending", "retrying")
 REASON_LENGTH = 100  # outbox.undeliverable_reason
@@ -111,6 +115,26 @@ def target_key(row: OutboxMessage) -> tuple[str, Any]:
     return ("row", row.id)
 
 
+def tenant_of_row():
+    """SQL: the tenant (trimmed, lower case, as storage.conversations.tenant_key) of the chat an
+    outbox row goes to, chosen as `resolve_targets` chooses it; NULL when it has none."""
+    chat = (select(Conversation.tenant_id).where(Conversation.conversation_id == OutboxMessage.conversation_id)
+            .limit(1).scalar_subquery())
+    channel = (select(Team.tenant_id).join(Channel, Channel.team_id == Team.id)
+               .where(Channel.channel_id == OutboxMessage.conversation_id).limit(1).scalar_subquery())
+    personal = (select(Conversation.tenant_id)
+                .where(Conversation.person_id == OutboxMessage.person_id, Conversation.unreachable_at.is_(None))
+                .order_by(Conversation.installed_at.desc(), Conversation.id.desc()).limit(1).scalar_subquery())
+    tenant = case((OutboxMessage.conversation_id.is_not(None), func.coalesce(chat, channel)), else_=personal)
+    return func.lower(func.trim(tenant))
+
+
+def _not_for(tenants: Collection[str]):
+    """Rows whose tenant is none of `tenants` (a row with no chat has none: anyone may settle it)."""
+    tenant = tenant_of_row()
+    return or_(tenant.is_(None), tenant.not_in(sorted({t.strip().lower() for t in tenants})))
+
+
 def _claimable(now: datetime, wall_now: datetime, worker: str, reclaim_own: bool):
     condition = or_(
         and_(OutboxMessage.state.in_(("pending", "retrying")), OutboxMessage.next_attempt_at <= now),
@@ -122,16 +146,19 @@ def _claimable(now: datetime, wall_now: datetime, worker: str, reclaim_own: bool
 
 
 async def claim(db: Database, *, worker: str, now: datetime, wall_now: datetime, lease: timedelta,
-                max_targets: int, reclaim_own: bool = False) -> list[OutboxMessage]:
+                max_targets: int, reclaim_own: bool = False, skip_tenants: Collection[str] = ()) -> list[OutboxMessage]:
     """Claim every due row of up to `max_targets` chats (oldest first); the rows claimed.
 
-    `now` decides what is due; `wall_now` + `lease` is how long the claim holds.
+    `now` decides what is due; `wall_now` + `lease` is how long the claim holds. Rows to
+    `skip_tenants` (tenant_key form) are left alone: another sender has those tenants.
     """
     condition = _claimable(now, wall_now, worker, reclaim_own)
     locking = {"skip_locked": True} if db.is_postgresql else None
     async with db.sessions.begin() as session:
         query = (select(OutboxMessage.id, OutboxMessage.person_id, OutboxMessage.conversation_id)
                  .where(condition).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(max_targets * 4))
+        if skip_tenants:
+            query = query.where(_not_for(skip_tenants))
         if locking:
             query = query.with_for_update(**locking)
         candidates = (await session.execute(query)).all()
@@ -270,15 +297,18 @@ async def mark_undeliverable(db: Database, ids: list[int], *, worker: str, reaso
     return result.rowcount or 0
 
 
-async def release(db: Database, ids: list[int], *, worker: str, next_attempt_at: datetime) -> None:
-    """Hand claimed rows back unsent (e.g. the chat's rate limit is further off than the lease)."""
+async def release(db: Database, ids: list[int], *, worker: str, next_attempt_at: datetime | None) -> None:
+    """Hand claimed rows back unsent (e.g. the chat's rate limit is further off than the lease);
+    with `next_attempt_at` None they stay due when they were (another sender has their tenant)."""
+    values: dict[str, Any] = {"state": case((OutboxMessage.attempts > 0, "retrying"), else_="pending"),
+                              "claimed_by": None, "claimed_until": None}
+    if next_attempt_at is not None:
+        values["next_attempt_at"] = next_attempt_at
     async with db.sessions.begin() as session:
         await session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids), OutboxMessage.state == "sending", OutboxMessage.claimed_by == worker)
-            .values(state=case((OutboxMessage.attempts > 0, "retrying"), else_="pending"),
-                    next_attempt_at=next_attempt_at, claimed_by=None, claimed_until=None)
-            .execution_options(synchronize_session=False))
+            .values(**values).execution_options(synchronize_session=False))
 
 
 async def renew(db: Database, ids: list[int], *, worker: str, claimed_until: datetime) -> int:
@@ -302,15 +332,18 @@ async def held_by_others(db: Database, *, worker: str, wall_now: datetime) -> di
             .group_by(OutboxMessage.claimed_by).order_by(OutboxMessage.claimed_by))).all())
 
 
-async def next_wake(db: Database, *, worker: str) -> tuple[datetime | None, datetime | None]:
-    """(earliest next attempt of a waiting row, earliest lease end of another sender's claim)."""
+async def next_wake(db: Database, *, worker: str, skip_tenants: Collection[str] = ()
+                    ) -> tuple[datetime | None, datetime | None]:
+    """(earliest next attempt of a waiting row, earliest lease end of another sender's claim),
+    rows to `skip_tenants` left out."""
+    waiting = select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.state.in_(("pending", "retrying")))
+    claimed = (select(func.min(OutboxMessage.claimed_until))
+               .where(OutboxMessage.state == "sending", OutboxMessage.claimed_by != worker))
+    if skip_tenants:
+        waiting, claimed = waiting.where(_not_for(skip_tenants)), claimed.where(_not_for(skip_tenants))
     async with db.sessions() as session:
-        attempt = (await session.execute(
-            select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.state.in_(("pending", "retrying")))
-        )).scalar_one()
-        lease_end = (await session.execute(
-            select(func.min(OutboxMessage.claimed_until))
-            .where(OutboxMessage.state == "sending", OutboxMessage.claimed_by != worker))).scalar_one()
+        attempt = (await session.execute(waiting)).scalar_one()
+        lease_end = (await session.execute(claimed)).scalar_one()
     return _aware(attempt), _aware(lease_end)
 
 
