@@ -28,17 +28,32 @@ undeliverable "rejected (status)".
 Time: `deliver_due(now)` decides due-ness by a logical clock that starts at `now` and runs
 with real time, so `tick --now` works on any date; leases use the wall clock (services.clock).
 
-After a crash: `deliver_due` (so `tick`) also waits, at most one claim and one beat (and never
-beyond `wait_retries`), for claims other senders hold to lapse, and takes over those that do:
-a dead sender's. Claims still held when it returns are renewed, so a live sender has them; the
+After a crash: `deliver_due` (so `tick`) also waits, at most one claim (or tenant lease, see
+below) and one beat (and never beyond `wait_retries`), for claims and tenant leases other senders
+hold to lapse, and takes over those that do: a dead sender's. Claims still held when it returns are renewed, so a live sender has them; the
 report names them (`held`).
 
 Settings: QA_OUTBOX_HEARTBEAT_SECONDS (default 2) is the beat; a claim lasts three beats.
 QA_OUTBOX_LEASE_SECONDS (default 120) is the longest one claim is kept alive, renewals included
 (a send that never returns lets its rows go after it), and half of it the longest a claimed
 message waits for its turn.
-The limiter lives in the process: two instances on one database each keep to the full limits,
-so give each a share (`limits=`) if they send to one tenant at once.
+
+One Teams budget for every instance: the limiter lives in the process, so one sender at a time
+sends to a tenant. It holds the tenant's lease in the database (storage/leases.py, named
+"outbox-tenant:<tenant id>"), taken when it has claimed rows for the tenant and renewed by the
+heartbeat, and only it sends there, paced by its own limiter: any number of instances (served
+apps, ticks) on one database together keep to the tenant's 50 per second and, as every chat
+belongs to one tenant, to each chat's windows. The others leave that tenant's rows unclaimed
+(`skip_tenants`) and look again when its lease would run out. A sender that claimed rows for a
+tenant another holds hands them back untouched. The holder lets the lease go when it has nothing
+more for the tenant: another may take it once the holder's last send is out of the tenant's
+window and the chats' 1-s and 2-s windows (`handover`, 2.03 s). The lease lasts a claim, and at
+least the hand-over and two beats (6.03 s by default); the holder sends only until a hand-over
+before its end (on its own clock, counted from when it asked), so if its renewals fail or it
+dies, its last send is out of those windows before the next sender takes the tenant over. The
+chats' 30-s and hourly windows are not carried over a hand-over: a chat's due rows go as one
+message per claim, far below them. Wall clocks of instances are taken to agree (as for claims).
+On SQLite one process sends (one machine); the lease works there just the same.
 """
 from __future__ import annotations
 
@@ -67,7 +82,8 @@ from bot.ratelimit import (
 )
 from bot.services import Services
 from dialogs.digest import check_payload, digest_activities
-from storage import outbox
+from storage import leases, outbox
+from storage.conversations import tenant_key
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -76,6 +92,8 @@ RETRYABLE = frozenset({412, 429, 500, 502, 503, 504})
 DEFAULT_LEASE_SECONDS = 120.0
 CLAIM_BEATS = 3  # a claim lasts this many heartbeats: one or two late beats do not lose it
 IDLE_POLL_SECONDS = 5.0  # run_forever: rows written by other processes are noticed this soon
+TENANT_LEASE = "outbox-tenant:"  # + tenant_key(tenant id): the one sender sending to that tenant
+HANDOVER_WINDOW = 2.0  # s: the tenant's windows and the chats' windows up to this long outlast a hand-over
 # How far behind its plan a turn may go and still count as on time: the limiter's 1.5% margin
 # absorbs it (a 1-s window holds 15 ms of slack), so the pace holds through the loop's usual
 # wake-up delay; lateness beyond it delays the turns after, so it never squeezes them.
@@ -195,6 +213,7 @@ class DeliveryReport:
     undeliverable: Counter = field(default_factory=Counter)  # reason -> rows
     pending: int = 0  # notices due by the end that are not yet sent or given up
     held: dict[str, int] = field(default_factory=dict)  # at the end: other live sender -> rows it holds
+    tenants_elsewhere: dict[str, str] = field(default_factory=dict)  # at the end: tenant -> the sender sending to it
 
     def describe(self) -> str:
         text = (f"delivered {self.rows} notice(s) in {self.messages} message(s) ({self.digests} digest(s)); "
@@ -202,6 +221,10 @@ class DeliveryReport:
         if self.held:
             text += (f"; {sum(self.held.values())} held by a live sender (" +
                      ", ".join(f"{worker}: {count}" for worker, count in sorted(self.held.items())) + ")")
+        if self.tenants_elsewhere:
+            text += ("; tenant(s) another sender is sending to (" +
+                     ", ".join(f"{tenant or '(none)'}: {worker}" for tenant, worker in
+                               sorted(self.tenants_elsewhere.items())) + ")")
         if self.undeliverable:
             text += "; undeliverable: " + ", ".join(
                 f"{reason} {count}" for reason, count in sorted(self.undeliverable.items()))
@@ -238,6 +261,17 @@ class OutboxSender:
         # handed back with its next attempt at the slot.
         self.max_slot_wait = lease / 2
         self._held: dict[int, float] = {}  # row id -> loop time claimed: what the heartbeat renews
+        # One sender per tenant: the tenant leases this sender holds (tenant key -> loop time until
+        # which it surely holds it), its chats in hand per tenant, and the tenants others hold
+        # (tenant key -> (holder, wall-clock end)).
+        self.handover = max((w.period for w in limits.tenant + limits.conversation if w.period <= HANDOVER_WINDOW),
+                            default=0.0) * (1.0 + limits.margin)
+        # A holder sends only until a hand-over before its lease ends (`_holds`), so a dead holder's
+        # lease outlives its last send by the hand-over at least; renewed each beat, two beats spare.
+        self.tenant_lease = timedelta(seconds=max(self.claim.total_seconds(), self.handover + 2 * self.beat))
+        self._tenants: dict[str, float] = {}
+        self._in_hand: Counter = Counter()
+        self._others: dict[str, tuple[str, datetime]] = {}
         self.max_attempts = max_attempts
         # Transient failures are retried until this long after a row was due (QA_OUTBOX_RETRY_HOURS).
         self.retry_budget = timedelta(hours=retry_budget if retry_budget is not None
@@ -270,12 +304,14 @@ class OutboxSender:
 
         report = DeliveryReport()
         wait = max(wait_retries, 0.0)
-        # A claim that has not lapsed by then was renewed since we began: its sender lives.
-        lapse_by = self.services.clock() + timedelta(seconds=min(self.claim.total_seconds() + self.beat, wait))
+        # A claim or a tenant's lease that has not lapsed by then was renewed since we began: its
+        # sender lives. (A tenant's lease lasts at least as long as a claim.)
+        lapse_by = self.services.clock() + timedelta(seconds=min(self.tenant_lease.total_seconds() + self.beat, wait))
         await self._deliver(logical, report, until=now + timedelta(seconds=wait), lapse_by=lapse_by)
         report.pending = await outbox.count_open(self.services.db, due_by=logical())
         report.held = await outbox.held_by_others(self.services.db, worker=self.worker_id,
                                                   wall_now=self.services.clock())
+        report.tenants_elsewhere = {tenant: holder for tenant, (holder, _) in (await self._other_tenants()).items()}
         log.info("outbox delivery: %s", report.describe())
         return report
 
@@ -287,8 +323,11 @@ class OutboxSender:
             timeout = IDLE_POLL_SECONDS
             try:
                 await self._deliver(clock, report, until=None)
-                attempt, lease_end = await outbox.next_wake(self.services.db, worker=self.worker_id)
-                for moment in (attempt, lease_end):
+                others = await self._other_tenants()
+                attempt, lease_end = await outbox.next_wake(self.services.db, worker=self.worker_id,
+                                                            skip_tenants=others)
+                # Another sender's tenant: look again when its lease would run out.
+                for moment in (attempt, lease_end, *(end for _, end in others.values())):
                     if moment is not None:
                         timeout = min(timeout, (moment - clock()).total_seconds())
             except Exception as exc:  # noqa: BLE001 - e.g. the database is down: try again shortly
@@ -320,8 +359,12 @@ class OutboxSender:
                 self._wake.clear()
                 room = self.concurrency - len(tasks)
                 if room >= max(1, self.concurrency // 4) or not tasks:
+                    others = await self._other_tenants()
                     rows = await outbox.claim(self.services.db, worker=self.worker_id, now=now(),
-                                              wall_now=self.services.clock(), lease=self.claim, max_targets=room)
+                                              wall_now=self.services.clock(), lease=self.claim, max_targets=room,
+                                              skip_tenants=others)
+                    if not rows:
+                        await self._let_tenants_go()  # nothing more for them: another may take over
                     if rows:
                         claimed_at = loop.time()
                         self._held.update((row.id, claimed_at) for row in rows)
@@ -350,16 +393,23 @@ class OutboxSender:
                         log.error("outbox send failed: %s", type(task).__name__)
             heartbeat.cancel()
             await asyncio.gather(heartbeat, return_exceptions=True)
+            try:
+                await self._let_tenants_go()
+            except Exception as exc:  # noqa: BLE001 - e.g. the database is down: the leases run out
+                log.error("outbox tenant leases: %s", type(exc).__name__)
 
     async def _until_next(self, now: Callable[[], datetime], until: datetime, lapse_by: datetime | None) -> float | None:
         """Seconds until a waiting row's next attempt (if by `until`), or another sender's claim
         runs out (if by `lapse_by`); None when neither comes by then."""
-        attempt, lease_end = await outbox.next_wake(self.services.db, worker=self.worker_id)
+        others = await self._other_tenants()
+        attempt, lease_end = await outbox.next_wake(self.services.db, worker=self.worker_id, skip_tenants=others)
         waits = []
         if attempt is not None and attempt <= until:
             waits.append((attempt - now()).total_seconds())
-        if lease_end is not None and lapse_by is not None and lease_end <= lapse_by:
-            waits.append((lease_end - self.services.clock()).total_seconds() + 0.001)
+        # Another sender's claims, or its tenants' leases, that run out by then: it may be dead.
+        for end in (lease_end, *(end for _, end in others.values())):
+            if end is not None and lapse_by is not None and end <= lapse_by:
+                waits.append((end - self.services.clock()).total_seconds() + 0.001)
         return max(min(waits), 0.0) if waits else None
 
     async def _heartbeat(self) -> None:
@@ -369,6 +419,11 @@ class OutboxSender:
         loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(self.beat)  # the heartbeat's period
+            for tenant in list(self._tenants):
+                try:
+                    await self._hold_tenant(tenant)
+                except Exception as exc:  # noqa: BLE001 - the next beat tries again; sends stop at its end
+                    log.error("outbox tenant lease: %s", type(exc).__name__)
             cutoff = loop.time() - self.lease.total_seconds()
             stale = [row_id for row_id, claimed_at in self._held.items() if claimed_at <= cutoff]
             if stale:
@@ -383,6 +438,40 @@ class OutboxSender:
                                    claimed_until=self.services.clock() + self.claim)
             except Exception as exc:  # noqa: BLE001 - e.g. the database is busy: the next beat tries again
                 log.error("outbox heartbeat: %s", type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))
+
+    # -- one sender per tenant ------------------------------------------------------------------
+    async def _other_tenants(self) -> dict[str, tuple[str, datetime]]:
+        """Tenants another sender holds now: tenant key -> (its holder, when its lease runs out)."""
+        self._others = await leases.held_by_others(self.services.db, TENANT_LEASE, self.worker_id,
+                                                   self.services.clock())
+        return self._others
+
+    async def _hold_tenant(self, tenant: str) -> bool:
+        """Take or renew this tenant's lease; False (and no longer held) when another sender has it."""
+        loop = asyncio.get_running_loop()
+        asked = loop.time()
+        if await leases.acquire(self.services.db, TENANT_LEASE + tenant, self.worker_id, self.services.clock(),
+                                self.tenant_lease):
+            # Ours to send on until a hand-over before its end, on our own clock, counted from the
+            # asking: the last send is out of the tenant's windows before another can take it.
+            self._tenants[tenant] = asked + self.tenant_lease.total_seconds() - self.handover
+            return True
+        if self._tenants.pop(tenant, None) is not None:
+            log.warning("outbox: tenant %s taken over by another sender", tenant)
+        return False
+
+    def _holds(self, tenant: str) -> bool:
+        return asyncio.get_running_loop().time() < self._tenants.get(tenant, float("-inf"))
+
+    async def _let_tenants_go(self) -> None:
+        """Let go of the tenants this sender has no chat in hand for. Another sender may take one
+        once this one's last send has left the tenant's windows (`handover`)."""
+        idle = [tenant for tenant in self._tenants if not self._in_hand[tenant]]
+        for tenant in idle:
+            del self._tenants[tenant]
+            self._in_hand.pop(tenant, None)
+            await leases.release(self.services.db, TENANT_LEASE + tenant, self.worker_id,
+                                 linger_until=self.services.clock() + timedelta(seconds=self.handover))
 
     def _let_go(self, rows: list[OutboxMessage]) -> None:
         for row in rows:
@@ -407,11 +496,20 @@ class OutboxSender:
         for row in rows:
             groups.setdefault(outbox.target_key(row), []).append(row)
         targets = await outbox.resolve_targets(self.services.db, rows)
+        tenants = {tenant_key(t.tenant_id) for t in targets.values() if not isinstance(t, str)}
+        # Renewed by the heartbeat while held; taken (or found taken) here.
+        elsewhere = {tenant for tenant in sorted(tenants)
+                     if not (self._holds(tenant) or await self._hold_tenant(tenant))}
+        back: list[OutboxMessage] = []
         tasks = []
         for key, group in groups.items():
             target = targets[key]
             if isinstance(target, str):
                 await self._give_up(group, target, report, now)
+                continue
+            tenant = tenant_key(target.tenant_id)
+            if tenant in elsewhere:  # another sender has the tenant: leave the rows as they were, for it
+                back += group
                 continue
             good = []
             for row in group:
@@ -421,7 +519,12 @@ class OutboxSender:
                 except ValueError:
                     await self._give_up([row], "bad payload", report, now)
             if good:
+                self._in_hand[tenant] += 1
                 tasks.append(asyncio.create_task(self._send(target, good, now, report)))
+        if back:
+            log.info("outbox: %d row(s) left for the sender of tenant(s) %s", len(back), sorted(elsewhere))
+            await outbox.release(self.services.db, _ids(back), worker=self.worker_id, next_attempt_at=None)
+            self._let_go(back)
         return tasks
 
     # -- one chat's messages -----------------------------------------------------------------
@@ -431,6 +534,7 @@ class OutboxSender:
             await self._send_all(target, rows, now, report)
         finally:
             self._let_go(rows)  # settled, or failed: no longer renewed
+            self._in_hand[tenant_key(target.tenant_id)] -= 1
 
     async def _send_all(self, target: outbox.Target, rows: list[OutboxMessage], now: Callable[[], datetime],
                         report: DeliveryReport) -> None:
@@ -460,7 +564,12 @@ class OutboxSender:
         turn (too far off to hold the claim that long, or the sender is stopping)."""
         if self._stopping.is_set():
             return 0.0
-        return await self.pacer.turn(target.tenant_id, target.conversation_id, max_wait=self.max_slot_wait)
+        wait = await self.pacer.turn(target.tenant_id, target.conversation_id, max_wait=self.max_slot_wait)
+        if wait is None and not self._holds(tenant_key(target.tenant_id)):
+            # The tenant's lease may have run out (renewals failed): another sender may have it.
+            log.warning("outbox: no lease on tenant %s: rows handed back", target.tenant_id)
+            return 0.0
+        return wait
 
     async def _settle(self, target: outbox.Target, batch: list[OutboxMessage], later: list[OutboxMessage],
                       response: ConnectorResponse, report: DeliveryReport, now: Callable[[], datetime]) -> bool:
