@@ -11,8 +11,9 @@ window of the tenant and of the conversation within its limit; `record` counts a
 their own slot (pipelining) without overshooting. Slots may be handed out of order across
 conversations: a conversation held back by its own windows does not hold back the tenant.
 
-`now` is monotonic seconds (e.g. `loop.time()`). The limiter lives in one process: with
-several instances on one database give each a share of the tenant limit.
+`now` is monotonic seconds (e.g. `loop.time()`). The limiter lives in one process; with several
+instances on one database, one sender at a time sends to a tenant (its lease, bot/sender.py), so
+its limiter is the only one counting that tenant and its chats.
 """
 from __future__ import annotations
 
