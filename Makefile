@@ -42,6 +42,7 @@ bench: $(VENV)/.dev
 	$(PY) -m bench.outbox
 	$(PY) -m bench.startup
 	$(PY) -m bench.sweep
+	$(PY) -m bench.budget
 
 # A longer run of the generated-activity fuzzing than make test's (QA_FUZZ_EXAMPLES, default 1,500).
 fuzz: $(VENV)/.dev
