@@ -59,10 +59,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
-import socket
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -231,10 +228,6 @@ class DeliveryReport:
         return text
 
 
-def default_worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-
-
 class OutboxSender:
     def __init__(self, services: Services, *, limits: Limits = TEAMS_LIMITS, concurrency: int = 32,
                  worker_id: str | None = None, lease: float | None = None, heartbeat: float | None = None,
@@ -247,7 +240,9 @@ class OutboxSender:
         self.limiter = RateLimiter(limits)
         self.pacer = Pacer(self.limiter)
         self.concurrency = concurrency
-        self.worker_id = (worker_id or default_worker_id())[:100]
+        # One name per Services (bot/services.py instance_id): a sender built again on the same services,
+        # within a tenant lease's hand-over, takes its own lease back rather than waiting it out.
+        self.worker_id = (worker_id or services.instance_id)[:100]
         lease = lease if lease is not None else services.settings.outbox_lease_seconds
         beat = heartbeat if heartbeat is not None else services.settings.outbox_heartbeat_seconds
         if not (lease > 0 and beat > 0):

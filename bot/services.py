@@ -1,6 +1,9 @@
 """What a turn, a sweep or a CLI command needs, built once and handed down."""
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -27,6 +30,9 @@ class Services:
     # The served app's running sender (bot/sender.py), so a turn can wake it for messages due at
     # once (safeguarding alerts); None in the CLI and tests, where callers deliver themselves.
     sender: Wakeable | None = None
+    # This instance's name on outbox claims and tenant leases: every sender built on these services
+    # (the served app's, a CLI tick's, a turn's immediate delivery) is one instance to the others.
+    instance_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
 
     @classmethod
     def create(cls, settings: Settings, *, db: Database | None = None, clock: Clock = system_clock) -> "Services":

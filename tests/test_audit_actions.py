@@ -22,7 +22,7 @@ from storage.models import Allocation, AuditMonth, Conversation, OutboxMessage, 
 from storage.outbox import enqueue
 from tests.support import activities as act
 from tests.support.card_validator import validate
-from tests.support.cards import buttons, form, put_cards, signatures
+from tests.support.cards import buttons, executes, form, put_cards, signatures
 
 NOW = datetime(2026, 12, 10, 10, 0, tzinfo=timezone.utc)  # Thursday, inside the send window
 SATURDAY = datetime(2026, 12, 12, 11, 0, tzinfo=timezone.utc)
@@ -473,7 +473,7 @@ async def test_a_button_the_bot_did_not_send_is_refused(desk):
     notice_id = await desk.notice("CR-1001")
     [sent] = desk.fake.delivered(chat("ann"))
     assert signatures(sent.cards[0]) and all(signatures(sent.cards[0]))
-    real = next(a for a in _executes(sent.cards[0]) if a["verb"] == Verb.AUDIT_START)["data"]
+    real = next(a for a in executes(sent.cards[0]) if a["verb"] == Verb.AUDIT_START)["data"]
     for data in ({"allocation_id": desk.ids["CR-1001"]},  # no signature: made up
                  {**real, "allocation_id": desk.ids["CR-1001"] + 1},  # another case, the same signature
                  {**real, "_sig": "0" * 32}):
@@ -490,13 +490,3 @@ async def test_a_button_the_bot_did_not_send_is_refused(desk):
     assert (await desk.client.post("/api/messages", json=activity)).status == 200
     assert await desk.state() == "started"
 
-
-def _executes(node):
-    if isinstance(node, dict):
-        if node.get("type") == "Action.Execute":
-            yield node
-        for value in node.values():
-            yield from _executes(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _executes(item)

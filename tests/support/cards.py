@@ -3,6 +3,7 @@ message in place (as the fake Bot Connector recorded them), and the audit form's
 sends it when the form is submitted."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from dialogs import audit_cards as ac
@@ -20,24 +21,23 @@ def form(allocation_id: int, **changes) -> dict:
     return data
 
 
+def executes(node: Any) -> Iterator[dict]:
+    """Every Action.Execute in a card, shown cards included, in order."""
+    if isinstance(node, dict):
+        if node.get("type") == "Action.Execute":
+            yield node
+        for value in node.values():
+            yield from executes(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from executes(item)
+
+
 def buttons(card: Any) -> list[tuple[str, str, dict]]:
     """(title, verb, data) of every Action.Execute in a card, shown cards included; data as the
     button acts on it (the bot's signature, bot/card_signing.py, left out: `signatures` checks it)."""
-    found = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                data = {k: v for k, v in node["data"].items() if k not in ("_s", "_sig")}
-                found.append((node["title"], node["verb"], data))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return [(a["title"], a["verb"], {k: v for k, v in a["data"].items() if k not in ("_s", "_sig")})
+            for a in executes(card)]
 
 
 def put_cards(fake, activity_id: str) -> list[dict]:
@@ -49,17 +49,4 @@ def signatures(card: Any) -> list[bool]:
     """For every Action.Execute in a card: whether its data carries a valid signature."""
     from tests.support.activities import TEST_SIGNER
 
-    found: list[bool] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                found.append(TEST_SIGNER.verify(node["verb"], node.get("data") or {}))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return [TEST_SIGNER.verify(a["verb"], a.get("data") or {}) for a in executes(card)]
