@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -139,14 +140,20 @@ async def test_generated_activities_never_get_a_5xx_and_rejected_ones_store_noth
 
 # -- a dependency down --------------------------------------------------------------------------
 
-async def test_a_turn_the_database_cannot_take_is_a_503_so_teams_sends_it_again(aiohttp_client, fake_connector):
-    # A database server that refuses connections. (A SQLite file that cannot be opened fails the
-    # same way, but aiosqlite's thread then outlives the test's event loop.)
-    down = "postgresql+asyncpg://qa@127.0.0.1:1/qa"
+@pytest.mark.parametrize("down", ["sqlite", "postgresql"])
+async def test_a_turn_the_database_cannot_take_is_a_503_so_teams_sends_it_again(aiohttp_client, fake_connector,
+                                                                                 sqlite_template, tmp_path, down):
+    if down == "sqlite":  # a database that cannot be written (a full disk, a read-only file system)
+        path = tmp_path / "read-only.sqlite3"
+        shutil.copy(sqlite_template, path)
+        down = f"sqlite+aiosqlite:///file:{path}?mode=ro&uri=true"
+    else:  # a database server that refuses connections
+        down = "postgresql+asyncpg://qa@127.0.0.1:1/qa"
     settings = Settings(database_url=down)
     services = Services.create(settings, db=Database(down))
     client = await aiohttp_client(create_app(settings, services, run_scheduler=False))
     resp = await client.post("/api/messages", json=act.message("ann", "help", service_url=fake_connector.url))
     assert resp.status == 503 and resp.headers["Retry-After"] == "10"
     assert fake_connector.calls == []  # no "Sorry": Teams will send the message again
-    assert (await client.get("/healthz")).status == 503
+    if "postgresql" in down:
+        assert (await client.get("/healthz")).status == 503  # a read-only file still answers reads
