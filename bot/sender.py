@@ -26,7 +26,7 @@ bot was blocked or removed: undeliverable, and the chat is marked unreachable. A
 undeliverable "rejected (status)".
 
 Time: `deliver_due(now)` decides due-ness by a logical clock that starts at `now` and runs
-with real time, so `tick --now` works on any date; leases use the wall clock (services.clock).
+with real time, so `tick --now` works on any date; claims and tenant leases use real time (services.wall_clock), which every process agrees on.
 
 After a crash: `deliver_due` (so `tick`) also waits, at most one claim (or tenant lease, see
 below) and one beat (and never beyond `wait_retries`), for claims and tenant leases other senders
@@ -301,11 +301,11 @@ class OutboxSender:
         wait = max(wait_retries, 0.0)
         # A claim or a tenant's lease that has not lapsed by then was renewed since we began: its
         # sender lives. (A tenant's lease lasts at least as long as a claim.)
-        lapse_by = self.services.clock() + timedelta(seconds=min(self.tenant_lease.total_seconds() + self.beat, wait))
+        lapse_by = self.services.wall_clock() + timedelta(seconds=min(self.tenant_lease.total_seconds() + self.beat, wait))
         await self._deliver(logical, report, until=now + timedelta(seconds=wait), lapse_by=lapse_by)
         report.pending = await outbox.count_open(self.services.db, due_by=logical())
         report.held = await outbox.held_by_others(self.services.db, worker=self.worker_id,
-                                                  wall_now=self.services.clock())
+                                                  wall_now=self.services.wall_clock())
         report.tenants_elsewhere = {tenant: holder for tenant, (holder, _) in (await self._other_tenants()).items()}
         log.info("outbox delivery: %s", report.describe())
         return report
@@ -356,7 +356,7 @@ class OutboxSender:
                 if room >= max(1, self.concurrency // 4) or not tasks:
                     others = await self._other_tenants()
                     rows = await outbox.claim(self.services.db, worker=self.worker_id, now=now(),
-                                              wall_now=self.services.clock(), lease=self.claim, max_targets=room,
+                                              wall_now=self.services.wall_clock(), lease=self.claim, max_targets=room,
                                               skip_tenants=others)
                     if not rows:
                         await self._let_tenants_go()  # nothing more for them: another may take over
@@ -404,7 +404,7 @@ class OutboxSender:
         # Another sender's claims, or its tenants' leases, that run out by then: it may be dead.
         for end in (lease_end, *(end for _, end in others.values())):
             if end is not None and lapse_by is not None and end <= lapse_by:
-                waits.append((end - self.services.clock()).total_seconds() + 0.001)
+                waits.append((end - self.services.wall_clock()).total_seconds() + 0.001)
         return max(min(waits), 0.0) if waits else None
 
     async def _heartbeat(self) -> None:
@@ -430,7 +430,7 @@ class OutboxSender:
                 continue
             try:
                 await outbox.renew(self.services.db, list(self._held), worker=self.worker_id,
-                                   claimed_until=self.services.clock() + self.claim)
+                                   claimed_until=self.services.wall_clock() + self.claim)
             except Exception as exc:  # noqa: BLE001 - e.g. the database is busy: the next beat tries again
                 log.error("outbox heartbeat: %s", type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))
 
@@ -438,14 +438,14 @@ class OutboxSender:
     async def _other_tenants(self) -> dict[str, tuple[str, datetime]]:
         """Tenants another sender holds now: tenant key -> (its holder, when its lease runs out)."""
         self._others = await leases.held_by_others(self.services.db, TENANT_LEASE, self.worker_id,
-                                                   self.services.clock())
+                                                   self.services.wall_clock())
         return self._others
 
     async def _hold_tenant(self, tenant: str) -> bool:
         """Take or renew this tenant's lease; False (and no longer held) when another sender has it."""
         loop = asyncio.get_running_loop()
         asked = loop.time()
-        if await leases.acquire(self.services.db, TENANT_LEASE + tenant, self.worker_id, self.services.clock(),
+        if await leases.acquire(self.services.db, TENANT_LEASE + tenant, self.worker_id, self.services.wall_clock(),
                                 self.tenant_lease):
             # Ours to send on until a hand-over before its end, on our own clock, counted from the
             # asking: the last send is out of the tenant's windows before another can take it.
@@ -466,7 +466,7 @@ class OutboxSender:
             del self._tenants[tenant]
             self._in_hand.pop(tenant, None)
             await leases.release(self.services.db, TENANT_LEASE + tenant, self.worker_id,
-                                 linger_until=self.services.clock() + timedelta(seconds=self.handover))
+                                 linger_until=self.services.wall_clock() + timedelta(seconds=self.handover))
 
     def _let_go(self, rows: list[OutboxMessage]) -> None:
         for row in rows:
@@ -607,7 +607,7 @@ class OutboxSender:
         retry_after = None
         if retry_after_header is not None:
             # A date is the server's wall clock, so it is read against ours, not the logical `now`.
-            asked = parse_retry_after(retry_after_header, self.services.clock(), cap=float("inf"))
+            asked = parse_retry_after(retry_after_header, self.services.wall_clock(), cap=float("inf"))
             shown = repr(retry_after_header.strip(" \t")[:40])
             if asked is None:
                 error += f", Retry-After {shown} unreadable: own back-off"

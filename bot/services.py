@@ -26,7 +26,10 @@ class Services:
     settings: Settings
     db: Database
     connector: BotConnector
-    clock: Clock = field(default=system_clock)
+    clock: Clock = field(default=system_clock)  # the framework's now (tests move it to any date)
+    # Real time, for what other processes must agree on: outbox claims and tenant leases. Kept apart
+    # from `clock` so a test (or a tick --now) at another date never stamps a lease into the future.
+    wall_clock: Clock = field(default=system_clock)
     # The served app's running sender (bot/sender.py), so a turn can wake it for messages due at
     # once (safeguarding alerts); None in the CLI and tests, where callers deliver themselves.
     sender: Wakeable | None = None
