@@ -9,12 +9,9 @@ write notices of its own into the test database. The notices: devtools.notices.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from collections import Counter
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import func, select, update
 
@@ -26,20 +23,13 @@ from devtools.notices import NOW, notice_number, seed
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.outbox import outbox_status
+from tests.support.subprocesses import run
 
-ROOT = Path(__file__).resolve().parent.parent
 CONCURRENCY = 32
 
 
 def per_notice(fake) -> Counter:
     return Counter(notice_number(call.activity) for call in fake.delivered())
-
-
-async def run(args: list[str], database_url: str, **env: str) -> asyncio.subprocess.Process:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
-    environment.update({"DATABASE_URL": database_url, "PYTHONPATH": str(ROOT), **env})
-    return await asyncio.create_subprocess_exec(sys.executable, *args, cwd=ROOT, env=environment,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
 
 
 async def _killed_at(deliver: list[str], url: str, fake, delivered: int) -> None:

@@ -25,7 +25,7 @@ from storage import leases
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.outbox import claim, next_wake, outbox_status
-from tests.test_outbox_crash import run
+from tests.support.subprocesses import run
 
 LIMIT = 50  # Teams: per app, per tenant, per second
 GENEROUS = 55  # what the fake may count in a second on a busy machine; two senders at once: ~100
