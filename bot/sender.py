@@ -301,7 +301,10 @@ class OutboxSender:
         wait = max(wait_retries, 0.0)
         # A claim or a tenant's lease that has not lapsed by then was renewed since we began: its
         # sender lives. (A tenant's lease lasts at least as long as a claim.)
-        lapse_by = self.services.wall_clock() + timedelta(seconds=min(self.tenant_lease.total_seconds() + self.beat, wait))
+        # A tenant another sender has just let go of lingers for the hand-over (2 s): that is waited
+        # out even with no wait for retries, so a tick right after another one still sends.
+        lapse_by = self.services.wall_clock() + timedelta(seconds=max(
+            min(self.tenant_lease.total_seconds() + self.beat, wait), self.handover + 0.1))
         await self._deliver(logical, report, until=now + timedelta(seconds=wait), lapse_by=lapse_by)
         report.pending = await outbox.count_open(self.services.db, due_by=logical())
         report.held = await outbox.held_by_others(self.services.db, worker=self.worker_id,

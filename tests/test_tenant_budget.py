@@ -24,7 +24,9 @@ from devtools.notices import NOW, TENANT, notice_number, seed
 from storage import leases
 from storage.db import Database
 from storage.models import OutboxMessage
-from storage.outbox import claim, next_wake, outbox_status
+from storage.outbox import claim, enqueue, next_wake, outbox_status
+from tests.support.outbox import NOW as SENDER_NOW
+from tests.support.outbox import add_person, payload
 from tests.support.subprocesses import run
 
 LIMIT = 50  # Teams: per app, per tenant, per second
@@ -174,3 +176,16 @@ async def test_a_released_tenant_lingers_for_others_but_not_its_holder(db):
     assert await leases.acquire(db, "t", "a", wall + timedelta(seconds=1), ttl)  # its holder at once
     await leases.release(db, "t", "a", linger_until=wall + timedelta(seconds=3))
     assert await leases.acquire(db, "t", "b", wall + timedelta(seconds=3.5), ttl)
+
+
+async def test_a_second_instance_right_after_the_first_sends_without_waiting_for_retries(services, fake_connector):
+    """The first's lease lingers for the hand-over; a tick right after waits it out (2 s), even with
+    --wait-retries 0, rather than leaving the tenant's notices for the next run."""
+    person, conv = await add_person(services.db, fake_connector.url, 1)
+    async with services.db.sessions.begin() as s:
+        await enqueue(s, key="a", kind="test", person_id=person, payload=payload(1), due_at=SENDER_NOW, now=SENDER_NOW)
+    await OutboxSender(services, worker_id="first").deliver_due(SENDER_NOW, wait_retries=0)
+    async with services.db.sessions.begin() as s:
+        await enqueue(s, key="b", kind="test", person_id=person, payload=payload(2), due_at=SENDER_NOW, now=SENDER_NOW)
+    report = await OutboxSender(services, worker_id="second").deliver_due(SENDER_NOW, wait_retries=0)
+    assert len(fake_connector.delivered(conv)) == 2, report.describe()
