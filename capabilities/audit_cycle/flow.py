@@ -449,12 +449,9 @@ async def decline_allocation(db: Database, actor_id: int, allocation_id: int, re
             return act
         allocation = act.allocation
         reason = _typed(reason)
-        if not reason:
-            return act.outcome(INVALID, message="Please say why you can't do this audit.")
-        if refused := first_refusal({"The reason": reason}):
-            return act.outcome(INVALID, message=refused)
-        if len(reason) > cards.DECLINE_REASON_MAX:
-            return act.outcome(INVALID, message=f"Please keep the reason under {cards.DECLINE_REASON_MAX:,} characters.")
+        if problem := _typed_problem(reason, "The reason", "reason", cards.DECLINE_REASON_MAX,
+                                     missing="Please say why you can't do this audit."):
+            return act.outcome(INVALID, message=problem)
         previous = allocation.state
         allocation.state = "declined"
         allocation.decline_reason = reason
@@ -474,6 +471,18 @@ async def decline_allocation(db: Database, actor_id: int, allocation_id: int, re
 
 def _typed(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
+
+
+def _typed_problem(text: str, field: str, noun: str, limit: int, *, missing: str | None = None) -> str | None:
+    """Why typed text cannot be kept, or None: missing (when `missing` says it is required), holding
+    an identifier (qa/identifiers.py; `field` names it), or longer than `limit` characters."""
+    if not text and missing:
+        return missing
+    if refused := first_refusal({field: text}):
+        return refused
+    if len(text) > limit:
+        return f"Please keep the {noun} under {limit:,} characters."
+    return None
 
 
 # -- oversight ---------------------------------------------------------------------------------
@@ -522,11 +531,8 @@ async def confirm_oversight(db: Database, actor_id: int, audit_id: int, comment:
             return act
         allocation = act.allocation
         comment = _typed(comment)
-        if refused := first_refusal({"The comment": comment}):
-            return act.outcome(INVALID, message=refused)
-        if len(comment) > cards.OVERSIGHT_COMMENT_MAX:
-            return act.outcome(INVALID, message=f"Please keep the comment under {cards.OVERSIGHT_COMMENT_MAX:,} "
-                                                "characters.")
+        if problem := _typed_problem(comment, "The comment", "comment", cards.OVERSIGHT_COMMENT_MAX):
+            return act.outcome(INVALID, message=problem)
         allocation.state = "oversight_confirmed"
         allocation.oversight_by_id = act.actor.id
         allocation.oversight_at = now
@@ -549,12 +555,9 @@ async def dispute_audit(db: Database, actor_id: int, audit_id: int, reason: str,
             return act
         allocation = act.allocation
         reason = _typed(reason)
-        if not reason:
-            return act.outcome(INVALID, message="Please give the reason for the dispute.")
-        if refused := first_refusal({"The reason for the dispute": reason}):
-            return act.outcome(INVALID, message=refused)
-        if len(reason) > cards.DISPUTE_REASON_MAX:
-            return act.outcome(INVALID, message=f"Please keep the reason under {cards.DISPUTE_REASON_MAX:,} characters.")
+        if problem := _typed_problem(reason, "The reason for the dispute", "reason", cards.DISPUTE_REASON_MAX,
+                                     missing="Please give the reason for the dispute."):
+            return act.outcome(INVALID, message=problem)
         allocation.state = "disputed"
         allocation.dispute_reason = reason
         allocation.disputed_by_id = act.actor.id
@@ -587,13 +590,9 @@ async def resolve_dispute(db: Database, actor_id: int, audit_id: int, resolution
         if allocation.state != "disputed":
             return await _moved_on(act)
         resolution = _typed(resolution)
-        if not resolution:
-            return act.outcome(INVALID, message="Please describe how the dispute was resolved.")
-        if refused := first_refusal({"The resolution": resolution}):
-            return act.outcome(INVALID, message=refused)
-        if len(resolution) > cards.RESOLUTION_MAX:
-            return act.outcome(INVALID, message=f"Please keep the resolution under {cards.RESOLUTION_MAX:,} "
-                                                "characters.")
+        if problem := _typed_problem(resolution, "The resolution", "resolution", cards.RESOLUTION_MAX,
+                                     missing="Please describe how the dispute was resolved."):
+            return act.outcome(INVALID, message=problem)
         allocation.state = "submitted"
         allocation.resolution = resolution
         allocation.resolved_by_id = act.actor.id
