@@ -127,11 +127,7 @@ async def refresh_personal_chat(session: AsyncSession, chat: PersonalChat) -> li
         wanted["tenant_id"] = chat.tenant_id
     if chat.aad_object_id:
         wanted["aad_object_id"] = chat.aad_object_id
-    changed = {name: value for name, value in wanted.items() if getattr(row, name) != value}
-    if changed:
-        await session.execute(update(Conversation).where(Conversation.id == row.id).values(**changed)
-                              .execution_options(synchronize_session=False))
-    return sorted(changed)
+    return await _write_differences(session, Conversation, row, wanted)
 
 
 async def conversation_by_id(session: AsyncSession, conversation_id: str) -> Conversation | None:
@@ -255,9 +251,14 @@ async def refresh_team(session: AsyncSession, team: TeamInstall) -> list[str]:
     wanted = {"service_url": team.service_url, "bot_id": team.bot_id}
     if team.tenant_id:
         wanted["tenant_id"] = team.tenant_id
+    return await _write_differences(session, Team, row, wanted)
+
+
+async def _write_differences(session: AsyncSession, model: type, row: Any, wanted: dict[str, Any]) -> list[str]:
+    """Update `model`'s row `row.id` with the `wanted` values that differ from `row`'s; their names."""
     changed = {name: value for name, value in wanted.items() if getattr(row, name) != value}
     if changed:
-        await session.execute(update(Team).where(Team.id == row.id).values(**changed)
+        await session.execute(update(model).where(model.id == row.id).values(**changed)
                               .execution_options(synchronize_session=False))
     return sorted(changed)
 
