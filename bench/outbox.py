@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import os
@@ -111,15 +112,13 @@ async def _stop_fake(proc: asyncio.subprocess.Process, work: Path) -> list[dict]
     return json.loads((work / "fake.json").read_text())
 
 
-# -- the benchmark ------------------------------------------------------------------------------
-
-async def run(messages: int, delay: float, concurrency: int) -> dict:
-    from bot.sender import OutboxSender
-    from bot.services import Services
-    from bot.settings import Settings
+@contextlib.asynccontextmanager
+async def _sandbox(delay: float):
+    """One run's world: a fresh migrated SQLite database in a temporary directory and the fake
+    connector in its own process. Yields (url, db, service_url, records): `records` is filled with
+    what the fake saw once the block ends."""
     from storage.db import Database
     from storage.migrate import upgrade
-    from storage.outbox import outbox_status
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -127,30 +126,43 @@ async def run(messages: int, delay: float, concurrency: int) -> dict:
         db = Database(url)
         await upgrade(db.engine)
         fake, service_url = await _start_fake(delay, work)
+        records: list[dict] = []
+        try:
+            yield url, db, service_url, records
+        finally:
+            records.extend(await _stop_fake(fake, work))
+            await db.dispose()
+
+
+# -- the benchmark ------------------------------------------------------------------------------
+
+async def run(messages: int, delay: float, concurrency: int) -> dict:
+    from bot.sender import OutboxSender
+    from bot.services import Services
+    from bot.settings import Settings
+    from storage.outbox import outbox_status
+
+    async with _sandbox(delay) as (_url, db, service_url, records):
         # Teams does not share our CPU: on a small machine let the fake win it, so what it
         # measures is our sending, not its own waits for a core.
         if os.nice(0) < 5:
             os.nice(5)
-        try:
-            await seed(db, service_url, messages)
-            services = Services.create(Settings(database_url=db.url), db=db)
-            sender = OutboxSender(services, concurrency=concurrency)
-            sent_at: list[float] = []  # when the sender started each POST, on its own clock
-            post = services.connector.send_to_conversation
+        await seed(db, service_url, messages)
+        services = Services.create(Settings(database_url=db.url), db=db)
+        sender = OutboxSender(services, concurrency=concurrency)
+        sent_at: list[float] = []  # when the sender started each POST, on its own clock
+        post = services.connector.send_to_conversation
 
-            async def timed_post(*args):
-                sent_at.append(time.monotonic())
-                return await post(*args)
+        async def timed_post(*args):
+            sent_at.append(time.monotonic())
+            return await post(*args)
 
-            services.connector.send_to_conversation = timed_post
-            began, cpu0 = time.monotonic(), time.process_time()
-            report = await sender.deliver_due(NOW, wait_retries=0)
-            elapsed, cpu = time.monotonic() - began, time.process_time() - cpu0
-            status = await outbox_status(db, NOW + timedelta(seconds=elapsed))
-            await services.connector.close()
-        finally:
-            records = await _stop_fake(fake, work)
-            await db.dispose()
+        services.connector.send_to_conversation = timed_post
+        began, cpu0 = time.monotonic(), time.process_time()
+        report = await sender.deliver_due(NOW, wait_retries=0)
+        elapsed, cpu = time.monotonic() - began, time.process_time() - cpu0
+        status = await outbox_status(db, NOW + timedelta(seconds=elapsed))
+        await services.connector.close()
     ok = [r for r in records if r["status"] < 300]
     per_notice = Counter(r["n"] for r in ok)
     times = sorted(r["arrived"] for r in ok)
@@ -233,43 +245,32 @@ async def _count(db, state: str) -> int:
 
 
 async def crash(messages: int, delay: float) -> dict:
-    from storage.db import Database
-    from storage.migrate import upgrade
     from storage.outbox import outbox_status
 
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        url = f"sqlite:///{work / 'bench.sqlite3'}"
-        db = Database(url)
-        await upgrade(db.engine)
-        fake, service_url = await _start_fake(delay, work)
+    async with _sandbox(delay) as (url, db, service_url, records):
         # The default settings: nothing of ours (QA_*) or of an app (Microsoft*) from this shell.
         env = {k: v for k, v in os.environ.items() if not k.startswith(("QA_", "Microsoft"))}
         env.update(DATABASE_URL=url, PYTHONPATH=str(ROOT))
         tick = [sys.executable, "-m", "bot", "tick", "--now", NOW.isoformat()]
         kills: list[int] = []
-        try:
-            await seed(db, service_url, messages)
-            for share in (1 / 3, 2 / 3):
-                proc = await asyncio.create_subprocess_exec(*tick, cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL,
-                                                            stderr=asyncio.subprocess.DEVNULL)
-                while (sent := await _count(db, "sent")) < messages * share:
-                    if proc.returncode is not None:
-                        raise RuntimeError("the tick exited before it was killed")
-                    await asyncio.sleep(0.05)  # the database is the only record of progress: poll it
-                proc.send_signal(signal.SIGKILL)
-                await proc.wait()
-                kills.append(sent)
-            orphaned = await _count(db, "sending")
-            began = time.monotonic()
-            proc = await asyncio.create_subprocess_exec(*tick, cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE,
+        await seed(db, service_url, messages)
+        for share in (1 / 3, 2 / 3):
+            proc = await asyncio.create_subprocess_exec(*tick, cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL,
                                                         stderr=asyncio.subprocess.DEVNULL)
-            out, _ = await proc.communicate()
-            elapsed = time.monotonic() - began
-            status = await outbox_status(db, NOW + timedelta(hours=1))
-        finally:
-            records = await _stop_fake(fake, work)
-            await db.dispose()
+            while (sent := await _count(db, "sent")) < messages * share:
+                if proc.returncode is not None:
+                    raise RuntimeError("the tick exited before it was killed")
+                await asyncio.sleep(0.05)  # the database is the only record of progress: poll it
+            proc.send_signal(signal.SIGKILL)
+            await proc.wait()
+            kills.append(sent)
+        orphaned = await _count(db, "sending")
+        began = time.monotonic()
+        proc = await asyncio.create_subprocess_exec(*tick, cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE,
+                                                    stderr=asyncio.subprocess.DEVNULL)
+        out, _ = await proc.communicate()
+        elapsed = time.monotonic() - began
+        status = await outbox_status(db, NOW + timedelta(hours=1))
     per_notice = Counter(r["n"] for r in records if r["status"] < 300)
     load = os.getloadavg()[0]  # the machine is shared: say how busy it was
     said = next((line for line in out.decode().splitlines() if line.startswith("delivered ")), "")
