@@ -11,7 +11,6 @@ from capabilities.audit_cycle.duties import (
     AuditCycleDuty,
     LateAllocationNoticeDuty,
     ids_hash,
-    row_due_at,
     superseded_by,
 )
 from capabilities.catalogue import default_duties
@@ -339,12 +338,12 @@ def test_superseded_only_by_a_later_moment_of_the_same_track_already_due():
         assert superseded_by(moments, by_key[always], utc(2027, 3, 1)) is None
 
 
-def test_row_due_at():
+def test_a_moments_rows_go_at_its_time_on_its_day_in_the_window_else_at_the_next_send_moment():
     moment = utc(2026, 12, 17, 9)
-    assert row_due_at(CAL, moment, utc(2026, 12, 17, 9, 3)) == moment
-    assert row_due_at(CAL, moment, utc(2026, 12, 17, 18, 1)) == utc(2026, 12, 18, 9)
-    assert row_due_at(CAL, moment, utc(2026, 12, 18, 10, 30)) == utc(2026, 12, 18, 10, 30)
-    assert row_due_at(CAL, moment, utc(2026, 12, 18, 7)) == utc(2026, 12, 18, 9)
+    assert CAL.send_time_for(moment, utc(2026, 12, 17, 9, 3)) == moment
+    assert CAL.send_time_for(moment, utc(2026, 12, 17, 18, 1)) == utc(2026, 12, 18, 9)
+    assert CAL.send_time_for(moment, utc(2026, 12, 18, 10, 30)) == utc(2026, 12, 18, 10, 30)
+    assert CAL.send_time_for(moment, utc(2026, 12, 18, 7)) == utc(2026, 12, 18, 9)
 
 
 async def test_every_card_the_cycle_writes_passes_microsofts_parser(december):

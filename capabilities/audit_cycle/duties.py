@@ -84,11 +84,6 @@ def ids_hash(ids: Iterable[int]) -> str:
     return hashlib.sha256(",".join(str(i) for i in sorted(ids)).encode()).hexdigest()[:16]
 
 
-def row_due_at(cal: WorkingCalendar, moment_due: datetime, now: datetime) -> datetime:
-    """The moment's own time when run on its day inside the send window, else the next send moment."""
-    return cal.send_time_for(moment_due, now)
-
-
 def superseded_by(moments: Sequence[CycleMoment], moment: CycleMoment, now: datetime) -> CycleMoment | None:
     """The latest later moment on `moment`'s track already due at `now`, if `moment` is a reminder
     (or the digest); None when `moment` should go."""
@@ -188,7 +183,7 @@ class AuditCycleDuty:
             log.info("moment %s %s superseded by %s; nothing sent", month, moment.key, later.key)
             return
         step = _Step(session, self.cal, month, cycle_dates(year, number, self.cal), moment,
-                     row_due_at(self.cal, moment.due_at, now), now)
+                     self.cal.send_time_for(moment.due_at, now), now)
         await _HANDLERS[moment.kind](step)
         await step.flush()
 
