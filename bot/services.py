@@ -5,6 +5,7 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 from bot.card_signing import CardSigner
@@ -46,9 +47,10 @@ class Services:
         return cls(settings=settings, db=db or Database(settings.database_url),
                    connector=BotConnector(credentials), clock=clock)
 
-    @property
+    @cached_property
     def signer(self) -> CardSigner:
-        """Signs the ids on outgoing cards' buttons and checks them on a press (bot/card_signing.py)."""
+        """Signs the ids on outgoing cards' buttons and checks them on a press (bot/card_signing.py);
+        its key is derived once, not for every card."""
         return CardSigner.from_secrets(self.settings.card_signing_key, self.settings.app_password)
 
     @property

@@ -5,13 +5,18 @@ kind and its card always agree; each kind's sample is the catalogue's (dialogs/s
 """
 from __future__ import annotations
 
+import copy
+from functools import cache
+
 from capabilities.registry import OutboxKind
 from dialogs import audit_cards as ac
 from dialogs import samples
 
+_catalogue = cache(samples.audit_card_samples)  # built once, not once per kind
+
 
 def _sample(name: str):
-    return lambda: samples.audit_card_samples()[name]
+    return lambda: copy.deepcopy(_catalogue()[name])  # a copy: a caller may change what it gets
 
 
 ALLOCATION_NOTICE = OutboxKind("allocation-notice", ac.allocation_notice_card, _sample("allocation_notice"))
