@@ -32,7 +32,7 @@ from bot import allocation_upload, card_actions
 from bot.card_actions import send_card
 from bot.connector import ConnectorError
 from bot.services import Services
-from capabilities.basics import help_for, profile_of, qa_contact_name
+from capabilities.basics import help_reply, profile_of, qa_contact_name
 from capabilities.catalogue import registry as default_registry
 from capabilities.registry import Registry, Said
 from dialogs.common_cards import welcome_card, welcome_summary
@@ -362,10 +362,8 @@ class QaBot(TeamsActivityHandler):
             await self._run_dialog(turn_context, dc.begin_dialog(entry.dialog_id, {ACTOR: person.id if person else None}))
             return
         if command is None or command.handle is None:
-            async with self.services.db.sessions() as session:
-                qa_contact = await qa_contact_name(session)
-            reply = help_for(self.registry, person.role if person else None, not_understood=True,
-                             qa_contact=qa_contact)
+            reply = await help_reply(self.services.context, self.registry, person.role if person else None,
+                                     not_understood=True)
         else:
             user = turn_context.activity.from_property
             reply = await command.handle(Said(self.services.context, person, self.services.clock(),

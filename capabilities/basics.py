@@ -41,14 +41,17 @@ def help_for(registry: Registry, role: str | None, *, not_understood: bool = Fal
     return CommandReply(card, help_summary(role, not_understood=not_understood))
 
 
-async def _qa_contact(ctx: Context) -> str | None:
+async def help_reply(ctx: Context, registry: Registry, role: str | None, *,
+                     not_understood: bool = False) -> CommandReply:
+    """The help card for `role`, naming the QA unit's contact (read from the roster)."""
     async with ctx.db.sessions() as session:
-        return await qa_contact_name(session)
+        qa_contact = await qa_contact_name(session)
+    return help_for(registry, role, not_understood=not_understood, qa_contact=qa_contact)
 
 
 async def show_help(said: Said) -> CommandReply:
     assert said.registry is not None, "the edge passes the registry with every command"
-    return help_for(said.registry, said.person.role if said.person else None, qa_contact=await _qa_contact(said.ctx))
+    return await help_reply(said.ctx, said.registry, said.person.role if said.person else None)
 
 
 async def show_whoami(said: Said) -> CommandReply:
@@ -72,7 +75,7 @@ def capability(registry_of: Callable[[], Registry]) -> Capability:
     async def help_button(press: Press) -> Reply:
         actor = await who(press)
         role = actor.role if actor else None
-        return Reply(card=help_for(registry_of(), role, qa_contact=await _qa_contact(press.ctx)).card)
+        return Reply(card=(await help_reply(press.ctx, registry_of(), role)).card)
 
     async def whoami_button(press: Press) -> Reply:
         said = Said(press.ctx, await who(press), press.now, teams_name=press.teams_name)
