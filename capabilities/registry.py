@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 Card = dict[str, Any]
 EVERYONE: frozenset[str] = frozenset()  # a command's roles: empty means anyone, on the roster or not
+MENU_LIMIT = 10  # Teams shows at most 10 commands in a bot's command menu per scope (manifest schema)
 
 
 class CommandError(Exception):
@@ -97,6 +98,9 @@ class ChatCommand:
     # with this command's name), which the edge begins instead.
     handle: Callable[[Said], Awaitable[CommandReply]] | None
     roles: frozenset[str] = EVERYONE  # who it is for (the help card lists it only for them)
+    # Listed in the manifest's command menu (Teams shows at most MENU_LIMIT per scope); every
+    # command is on the help card of the roles it is for either way.
+    in_menu: bool = True
 
     def for_role(self, role: str | None) -> bool:
         return not self.roles or role in self.roles
@@ -178,6 +182,10 @@ class Registry:
                 raise RegistryError(f"command {command.name!r} has neither a handler nor a dialog")
             if command.handle is not None and command.name in self._dialog_commands:
                 raise RegistryError(f"command {command.name!r} has both a handler and a dialog")
+        menu = self.menu()
+        if len(menu) > MENU_LIMIT:
+            raise RegistryError(f"{len(menu)} commands are in the menu; Teams shows at most {MENU_LIMIT}: "
+                                "set in_menu=False on the least used")
         clash = set(CANCEL_WORDS) & self.words.keys()
         if clash:
             raise RegistryError(f"{sorted(clash)} leave a conversation: no command may use them")
@@ -185,6 +193,10 @@ class Registry:
     def duties(self, calendar: WorkingCalendar) -> list[Duty]:
         """Every capability's duties, in registration order (the sweep runs them in this order)."""
         return [duty for capability in self.capabilities for duty in capability.duties(calendar)]
+
+    def menu(self) -> list[ChatCommand]:
+        """The commands the manifest's personal command menu lists, in registration order."""
+        return [c for c in self.commands.values() if c.in_menu]
 
     def command_for(self, words: str) -> ChatCommand | None:
         return self.words.get(words)

@@ -15,7 +15,16 @@ import pytest
 from bot import cards_dump
 from capabilities.basics import help_for
 from capabilities.catalogue import default_duties, registry
-from capabilities.registry import Capability, CardVerb, OutboxKind, Registry, RegistryError, verbs_on
+from capabilities.registry import (
+    MENU_LIMIT,
+    Capability,
+    CardVerb,
+    ChatCommand,
+    OutboxKind,
+    Registry,
+    RegistryError,
+    verbs_on,
+)
 from qa.audit_calendar import cycle_moments
 from qa.calendar import WorkingCalendar
 from qa.framework import ROLES
@@ -105,7 +114,19 @@ def test_the_manifest_lists_exactly_the_registered_commands():
     manifest = json.loads((ROOT / "manifest" / "manifest.json").read_text(encoding="utf-8"))
     [bot] = manifest["bots"]
     personal = next(c for c in bot["commandLists"] if c["scopes"] == ["personal"])
-    assert [c["title"] for c in personal["commands"]] == list(registry().commands)
+    assert [c["title"] for c in personal["commands"]] == [c.name for c in registry().menu()]
+
+
+def test_the_menu_keeps_to_teams_limit():
+    async def handle(_said):
+        return None
+
+    many = Capability("many", commands=tuple(ChatCommand(f"c{i}", "d", (), handle) for i in range(MENU_LIMIT + 1)))
+    with pytest.raises(RegistryError, match="menu"):
+        Registry([many])
+    fewer = Capability("fewer", commands=tuple(ChatCommand(f"c{i}", "d", (), handle, in_menu=i < MENU_LIMIT)
+                                               for i in range(MENU_LIMIT + 1)))
+    assert len(Registry([fewer]).menu()) == MENU_LIMIT
 
 
 def test_two_capabilities_cannot_claim_one_verb():
