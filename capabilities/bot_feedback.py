@@ -1,4 +1,4 @@
-"""Feedback about the bot itself: `feedback` starts a two-tap conversation (dialogs/feedback.py)
+"""Feedback about the bot itself: `rate the assistant` (or `rate`) starts a two-tap conversation (dialogs/feedback.py)
 whose answers go to the trail (audit_events, action "bot_feedback_given"). Choices only, never
 free text: the rest of the bot's data is about children."""
 from __future__ import annotations
@@ -9,10 +9,10 @@ from dialogs.feedback import ABOUT, FEEDBACK_DIALOG, USEFULNESS, FeedbackDialog
 from qa.framework import ROLES
 from storage.models import Person, TrailEvent
 
-COMMAND = "feedback"
+COMMAND = "rate the assistant"  # `feedback` is practice feedback (capabilities/practice_feedback)
 ACTION = "bot_feedback_given"
-VIA = "dialog:feedback"
-HELP_LINE = "Take your feedback about this bot: type feedback."
+VIA = "dialog:rate-the-assistant"
+HELP_LINE = "Take your rating of this bot: type rate the assistant."
 
 
 async def give_feedback(ctx: Context, actor_id: int | None, usefulness: str, about: str) -> None:
@@ -35,8 +35,8 @@ def feedback_dialog(ctx: Context) -> FeedbackDialog:
 
 CAPABILITY = Capability(
     name="bot-feedback",
-    commands=(ChatCommand(COMMAND, "tell the QA unit how useful the bot is (two taps)", ("give feedback",), None,
-                          EVERYONE),),
+    commands=(ChatCommand(COMMAND, "tell the QA unit how useful the bot is (two taps)",
+                          ("rate", "rate the bot", "rate the qa assistant"), None, EVERYONE, in_menu=False),),
     dialogs=(DialogEntry(COMMAND, FEEDBACK_DIALOG, feedback_dialog),),
     help={role: (HELP_LINE,) for role in ROLES},
 )

@@ -1,4 +1,4 @@
-"""`feedback`: how useful the bot is, in two taps (usefulness, then the part that matters most).
+"""`rate the assistant`: how useful the bot is, in two taps (usefulness, then the part that matters most).
 
 Choices only, never free text: the bot's data is about children. Each step is a botbuilder
 ChoicePrompt rendered as a hero card whose buttons send the choice back as typed text (imBack),
@@ -22,9 +22,9 @@ from botbuilder.dialogs.prompts import ChoicePrompt, PromptOptions
 
 from dialogs.conversation import ACTOR
 
-FEEDBACK_DIALOG = "feedback"
-_STEPS = "feedback.steps"
-_CHOICE = "feedback.choice"
+FEEDBACK_DIALOG = "rate-the-assistant"
+_STEPS = "rate-the-assistant.steps"
+_CHOICE = "rate-the-assistant.choice"
 
 USEFULNESS_QUESTION = "How useful is the QA bot to you?"
 USEFULNESS = ("Very useful", "Quite useful", "Not useful")

@@ -22,7 +22,7 @@ from tests.support.card_validator import card_problems
 # (the help card is made from what the capabilities register; supervision, observations,
 # escalations and broadcasts are promised once their issues land).
 ROLE_PHRASES = {
-    "practitioner": "Take your feedback about this bot",  # every role's; practitioners have nothing else yet
+    "practitioner": "Take your rating of this bot",  # every role's; practitioners have nothing else yet
     "practice_manager": "audit allocation on the 3rd",
     "service_lead": "oversight by the 6th",
     "head_of_service": "oversight of audits in your service areas is overdue",

@@ -1,6 +1,7 @@
-"""`feedback`: a two-step botbuilder dialog over HTTP, on both databases. The active dialog gets the
-turn first (a typed command word is taken as an answer, so the prompt asks again), `cancel`/`stop`
-leave it with nothing saved, and it survives a restart because its state is in the database."""
+"""`rate the assistant` (feedback about the bot itself): a two-step botbuilder dialog over HTTP, on
+both databases. The active dialog gets the turn first (a typed command word is taken as an answer,
+so the prompt asks again), `cancel`/`stop` leave it with nothing saved, and it survives a restart
+because its state is in the database."""
 from __future__ import annotations
 
 import ast
@@ -57,7 +58,7 @@ async def ann(db) -> int:
 
 
 async def test_two_taps_save_one_trail_row(bot_client, fake_connector, db, ann):
-    text, buttons = question(await say(bot_client, fake_connector, "ann", "feedback"))
+    text, buttons = question(await say(bot_client, fake_connector, "ann", "rate the assistant"))
     assert (text, buttons) == (USEFULNESS_QUESTION, list(USEFULNESS))
     text, buttons = question(await say(bot_client, fake_connector, "ann", "Quite useful"))
     assert (text, buttons) == (ABOUT_QUESTION, list(ABOUT))
@@ -65,7 +66,7 @@ async def test_two_taps_save_one_trail_row(bot_client, fake_connector, db, ann):
     done = await say(bot_client, fake_connector, "ann", "The audit form")
     assert done.text == THANKS and not done.activity.get("attachments")
     [row] = await trail(db)
-    assert (row.actor_id, row.via, row.month, row.allocation_id) == (ann, "dialog:feedback", None, None)
+    assert (row.actor_id, row.via, row.month, row.allocation_id) == (ann, "dialog:rate-the-assistant", None, None)
     assert row.detail == {"usefulness": "Quite useful", "about": "The audit form"}
     # The conversation is over: commands are commands again, and there is nothing to stop.
     assert (await say(bot_client, fake_connector, "ann", "stop")).text == NOTHING_TO_STOP
@@ -73,7 +74,7 @@ async def test_two_taps_save_one_trail_row(bot_client, fake_connector, db, ann):
 
 
 async def test_someone_not_on_the_roster_can_give_feedback(bot_client, fake_connector, db):
-    await say(bot_client, fake_connector, "zed", "Feedback!", aad="aad-zed")
+    await say(bot_client, fake_connector, "zed", "Rate!", aad="aad-zed")
     await say(bot_client, fake_connector, "zed", "1", aad="aad-zed")  # a choice's number works too
     await say(bot_client, fake_connector, "zed", "something else", aad="aad-zed")
     [row] = await trail(db)
@@ -82,7 +83,7 @@ async def test_someone_not_on_the_roster_can_give_feedback(bot_client, fake_conn
 
 @pytest.mark.parametrize("word", ["cancel", "Stop.", "<at>QA Bot</at> STOP"])
 async def test_cancel_mid_dialog_saves_nothing(bot_client, fake_connector, db, ann, word):
-    await say(bot_client, fake_connector, "ann", "feedback")
+    await say(bot_client, fake_connector, "ann", "rate the assistant")
     await say(bot_client, fake_connector, "ann", "Very useful")
     assert (await say(bot_client, fake_connector, "ann", word)).text == STOPPED
     assert await trail(db) == []
@@ -99,7 +100,7 @@ async def test_a_command_word_mid_dialog_is_an_answer_so_the_question_is_asked_a
                                                                                       db, ann):
     """The active dialog gets the turn first: `help` at step 2 is not one of the choices, so the
     ChoicePrompt asks again (saying how to stop) instead of showing help; the dialog carries on."""
-    await say(bot_client, fake_connector, "ann", "feedback")
+    await say(bot_client, fake_connector, "ann", "rate the assistant")
     await say(bot_client, fake_connector, "ann", "Not useful")
     again = await say(bot_client, fake_connector, "ann", "help")
     text, buttons = question(again)
@@ -112,7 +113,7 @@ async def test_a_command_word_mid_dialog_is_an_answer_so_the_question_is_asked_a
 
 async def test_a_restart_mid_dialog_carries_on_where_it_was(aiohttp_client, bot_client, fake_connector, services,
                                                             db, ann):
-    await say(bot_client, fake_connector, "ann", "feedback")
+    await say(bot_client, fake_connector, "ann", "rate the assistant")
     await say(bot_client, fake_connector, "ann", "Quite useful")
     # A new app and bot on the same database, as after a restart: only the database remembers.
     restarted = Services.create(services.settings, db=db)
@@ -128,7 +129,7 @@ async def test_a_restart_mid_dialog_carries_on_where_it_was(aiohttp_client, bot_
 async def test_a_dialog_left_for_an_hour_ends_politely(bot_client, fake_connector, services, db, ann):
     now = system_clock()
     services.clock = lambda: now
-    await say(bot_client, fake_connector, "ann", "feedback")
+    await say(bot_client, fake_connector, "ann", "rate the assistant")
     services.clock = lambda: now + timedelta(minutes=59)
     question(await say(bot_client, fake_connector, "ann", "Very useful"))  # still going: step 2
     services.clock = lambda: now + timedelta(minutes=59 + 60)
@@ -137,14 +138,14 @@ async def test_a_dialog_left_for_an_hour_ends_politely(bot_client, fake_connecto
     assert (await say(bot_client, fake_connector, "ann", "stop")).text == NOTHING_TO_STOP
 
 
-async def test_the_help_card_lists_feedback_for_everyone(bot_client, fake_connector, ann):
+async def test_the_help_card_lists_rating_the_assistant_for_everyone(bot_client, fake_connector, ann):
     reply = await say(bot_client, fake_connector, "ann", "help")
     [card] = reply.cards
     facts = {f["title"]: f["value"] for b in card["body"] if b["type"] == "FactSet" for f in b["facts"]}
-    assert facts["feedback"] == "tell the QA unit how useful the bot is (two taps)"
+    assert facts["rate the assistant"] == "tell the QA unit how useful the bot is (two taps)"
     assert bot_feedback.HELP_LINE in reply.all_text()
     stranger = await say(bot_client, fake_connector, "zed", "help", aad="aad-zed")
-    assert "feedback" in json.dumps(stranger.cards)
+    assert "rate the assistant" in json.dumps(stranger.cards)
 
 
 async def test_only_the_offered_choices_are_saved(services, db):
