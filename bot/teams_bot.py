@@ -36,7 +36,7 @@ from capabilities.basics import help_reply, profile_of, qa_contact_name
 from capabilities.catalogue import registry as default_registry
 from capabilities.registry import Registry, Said
 from dialogs.common_cards import welcome_card, welcome_summary
-from dialogs.conversation import ACTOR, CANCEL_WORDS, EXPIRED, EXPIRES_AFTER, NOTHING_TO_STOP, STOPPED
+from dialogs.conversation import ACTOR, ARGUMENT, CANCEL_WORDS, EXPIRED, EXPIRES_AFTER, NOTHING_TO_STOP, STOPPED
 from storage import conversations as chats
 from storage.bot_state import SqlStorage
 from storage.models import Person
@@ -358,8 +358,11 @@ class QaBot(TeamsActivityHandler):
         command = self.registry.command_for(typed)
         person = await self._who(turn_context)
         entry = self.registry.dialog_for(command.name) if command else None
+        options = {ACTOR: person.id if person else None}
+        if command is None and (with_argument := self.registry.dialog_with_argument(typed)):
+            entry, options[ARGUMENT] = with_argument  # e.g. "observe sam patel" from a button
         if entry is not None:
-            await self._run_dialog(turn_context, dc.begin_dialog(entry.dialog_id, {ACTOR: person.id if person else None}))
+            await self._run_dialog(turn_context, dc.begin_dialog(entry.dialog_id, options))
             return
         if command is None or command.handle is None:
             reply = await help_reply(self.services.context, self.registry, person.role if person else None,

@@ -12,6 +12,7 @@ from typing import Protocol
 from capabilities import basics, bot_feedback, delivery
 from capabilities.audit_cycle.registration import CAPABILITY as AUDIT_CYCLE
 from capabilities.duties import Duty
+from capabilities.observations.registration import CAPABILITY as OBSERVATIONS
 from capabilities.registry import Registry
 from capabilities.retention.registration import CAPABILITY as RETENTION
 from qa.calendar import WorkingCalendar
@@ -20,8 +21,8 @@ from qa.calendar import WorkingCalendar
 @cache
 def registry() -> Registry:
     """Every registered capability, in the order help cards list them and duties run."""
-    return Registry([basics.capability(registry), AUDIT_CYCLE, bot_feedback.CAPABILITY, delivery.CAPABILITY,
-                     RETENTION])
+    return Registry([basics.capability(registry), AUDIT_CYCLE, OBSERVATIONS, bot_feedback.CAPABILITY,
+                     delivery.CAPABILITY, RETENTION])
 
 
 class HasTimeZone(Protocol):

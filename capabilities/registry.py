@@ -205,6 +205,16 @@ class Registry:
         """The conversation the command named `command_name` starts, if it starts one."""
         return self._dialog_commands.get(command_name)
 
+    def dialog_with_argument(self, words: str) -> tuple[DialogEntry, str] | None:
+        """For typed `words` that begin with a word of a command starting a conversation and go on
+        ("observe sam patel"): that conversation and the rest ("sam patel"); the longest word wins."""
+        found = None
+        for word, command in self.words.items():
+            entry = self._dialog_commands.get(command.name)
+            if entry is not None and words.startswith(word + " ") and (found is None or len(word) > len(found[0])):
+                found = (word, entry)
+        return (found[1], words[len(found[0]) + 1:]) if found else None
+
     def commands_for(self, role: str | None) -> list[ChatCommand]:
         """The commands someone with `role` can use (None: not on the roster), in registration order."""
         return [c for c in self.commands.values() if c.for_role(role)]

@@ -11,6 +11,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 ACTOR = "actor_id"  # begin_dialog options: the roster person's id (None: not on the roster)
+# begin_dialog options: what followed the command's word, e.g. "sam patel" in "observe Sam Patel"
+# (a button that starts a conversation about someone); absent when nothing followed.
+ARGUMENT = "argument"
 
 # Typed, after bot.teams_bot.command_text: leave the active dialog.
 CANCEL_WORDS = ("cancel", "stop")

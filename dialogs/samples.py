@@ -22,6 +22,7 @@ from dialogs import card_update as cu
 from dialogs import common_cards as cc
 from dialogs import delivery_cards as dc
 from dialogs import digest as dg
+from dialogs import observation_samples
 
 Card = dict[str, Any]
 
@@ -55,6 +56,17 @@ BUILDERS = (
     "dialogs.delivery_cards.delivery_backlog_card",
     "dialogs.digest.digest_activity",
     "dialogs.digest.digest_activities",
+    "dialogs.observation_cards.observation_notice_card",
+    "dialogs.observation_cards.observation_record_card",
+    "dialogs.observation_cards.observations_card",
+    "dialogs.observation_cards.practice_week_card",
+    "dialogs.observation_cards.coverage_card",
+    "dialogs.observation_cards.feedback_alert_card",
+    "dialogs.observation_cards.feedback_digest_card",
+    "dialogs.observation_cards.family_view_reminder_card",
+    "dialogs.observation_cards.family_view_done_card",
+    "dialogs.observation_cards.walk_digest_card",
+    "dialogs.observation_cards.polite_message_card",
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -321,7 +333,7 @@ def sample_cards() -> dict[str, Card]:
     """Every card the dialogs can build, by file-safe name."""
     cards: dict[str, Card] = {}
     for part in (audit_card_samples(), common_card_samples(), allocation_card_samples(), digest_samples(),
-                 delivery_card_samples()):
+                 delivery_card_samples(), observation_samples.observation_card_samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")

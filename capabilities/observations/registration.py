@@ -1,0 +1,44 @@
+"""Observations of practice, walking the floor and feedback entries (issue 12), registered."""
+from __future__ import annotations
+
+from capabilities.observations import commands, feedback, kinds, observe
+from capabilities.registry import Capability, CardVerb, ChatCommand, DialogEntry
+from dialogs import observation_cards as oc
+from qa.framework import ROLES
+from qa.observations import OBSERVER_ROLES
+
+FEEDBACK_LINE = ("Record feedback from a child, a family, a professional or a colleague in under a minute "
+                 "(type feedback); complaints and compliments reach the QA unit at once.")
+OBSERVER_LINES = (
+    "Record an observation of practice step by step (type observe), send it to your supervisee for their "
+    "reflection, and carry its action plan into supervision.",
+    "Show your supervisees' last observations, most overdue first (type observations).",
+)
+OVERSIGHT_LINE = "Bring you complaints and compliments as they are recorded."
+
+
+def _help() -> dict[str, tuple[str, ...]]:
+    lines: dict[str, tuple[str, ...]] = {role: (FEEDBACK_LINE,) for role in ROLES}
+    for role in OBSERVER_ROLES:
+        lines[role] = (*OBSERVER_LINES, FEEDBACK_LINE)
+    lines["qa_unit"] = (FEEDBACK_LINE, OVERSIGHT_LINE)
+    return lines
+
+
+CAPABILITY = Capability(
+    name="observations",
+    verbs=(CardVerb(oc.REFLECT, observe.reflect), CardVerb(oc.FAMILY_VIEW_NOT_POSSIBLE,
+                                                           feedback.family_view_not_possible)),
+    commands=(
+        ChatCommand(feedback.COMMAND, "record feedback from a child, family, professional or colleague",
+                    ("give feedback", "record feedback"), None, frozenset(ROLES)),
+        ChatCommand(observe.COMMAND, "record an observation of practice, one step at a time",
+                    ("observation", "record an observation"), None, OBSERVER_ROLES),
+        ChatCommand("observations", "your supervisees' last observations, most overdue first",
+                    ("my observations",), commands.observations, OBSERVER_ROLES, in_menu=False),
+    ),
+    dialogs=(DialogEntry(feedback.COMMAND, feedback.DIALOG, feedback.feedback_dialog),
+             DialogEntry(observe.COMMAND, observe.DIALOG, observe.observe_dialog)),
+    outbox_kinds=kinds.ALL,
+    help=_help(),
+)

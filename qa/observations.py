@@ -1,0 +1,145 @@
+"""Observation of practice, walking the floor and feedback: the framework's words and rules.
+
+Sections 11 (observation of front-line practice and supervision), 9.4 (views of children, young
+people and families), 14 (complaints and compliments) and 6 (feedback from staff and partners).
+Pure: no SQL, no Teams; dates and instants are passed in.
+
+- Each manager observes each supervisee at least once in every twelve months (section 11):
+  `observation_due(last, today)` and `not_observed(...)` (most overdue first).
+- Quarterly practice weeks are "the ideal time": `parse_practice_weeks(text)` reads the configured
+  start dates (QA_PRACTICE_WEEKS, until the QA calendar capability gives them), and
+  `practice_week_of(...)` / `practice_week_moments(...)` say when the start-of-week list and
+  the end-of-week coverage go out.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from qa.calendar import WorkingCalendar
+
+# Who may observe (section 11). The team managers of conference chairs and IROs observe too; the
+# roster gains the roles `iro`/`cp_chair` with the supervision issue, and their managers are
+# practice managers or service leads on the roster meanwhile.
+OBSERVER_ROLES = frozenset({"practice_manager", "service_lead", "head_of_service", "deputy_director"})
+# Senior managers may observe anyone on the roster, and walk the floor.
+SENIOR_ROLES = frozenset({"service_lead", "head_of_service", "deputy_director"})
+# Who sees every observation and every feedback entry.
+OVERSIGHT_ROLES = frozenset({"qa_unit", "principal_social_worker"})
+
+AREAS = (
+    "1:1 work with children",
+    "Interview with parents or carers",
+    "Core group meeting",
+    "Child protection conference",
+    "Child looked-after review",
+    "Supervision (a manager observed)",
+)
+
+FEEDBACK_SOURCES = ("Child or young person", "Parent or carer", "Professional or partner agency", "Staff member")
+HOW_GIVEN = ("Conversation", "Survey", "Letter or email", "Complaint", "Compliment")
+COMPLAINT, COMPLIMENT = "Complaint", "Compliment"
+# How the person felt about the help they got: 1 (very unhappy) to 5 (very happy).
+RATINGS = ("1 Very unhappy", "2 Unhappy", "3 Neither", "4 Happy", "5 Very happy")
+NO_RATING = "No rating"
+
+WALK_THEMES = ("Relationships", "Workload", "Supervision", "Recording", "Wellbeing", "Practice framework", "Other")
+
+YEAR = timedelta(days=365)
+MAX_TEXT = 2000  # characters in one typed answer
+MAX_ACTIONS = 10  # actions in one action plan
+PRACTICE_WEEK_DAYS = 5  # a practice week runs Monday to Friday from its start date
+FAMILY_VIEW_WORKING_DAYS = 10  # an auditor owes the family's view this long after submitting (9.4)
+
+
+def observation_due(last: date | None, today: date) -> bool:
+    """True when someone last observed on `last` (None: never) is due an observation on `today`
+    (local dates): never observed, or not in the twelve months (365 days) up to today."""
+    return last is None or today - last >= YEAR
+
+
+def rating_value(choice: str | None) -> int | None:
+    """1..5 for a RATINGS choice, None for NO_RATING or None; ValueError for anything else."""
+    if choice is None or choice == NO_RATING:
+        return None
+    if choice not in RATINGS:
+        raise ValueError(f"not a rating: {choice!r}")
+    return RATINGS.index(choice) + 1
+
+
+@dataclass(frozen=True)
+class Supervisee:
+    id: int
+    name: str
+    last_observed: date | None
+
+
+def not_observed(supervisees: Iterable[Supervisee], today: date) -> list[Supervisee]:
+    """The supervisees due an observation on `today`, most overdue first (never observed first,
+    then the oldest last observation; by name within a tie)."""
+    due = [s for s in supervisees if observation_due(s.last_observed, today)]
+    return sorted(due, key=lambda s: (s.last_observed or date.min, s.name.casefold(), s.id))
+
+
+def most_overdue_first(supervisees: Iterable[Supervisee]) -> list[Supervisee]:
+    """Everyone, most overdue first: never observed, then the oldest last observation."""
+    return sorted(supervisees, key=lambda s: (s.last_observed or date.min, s.name.casefold(), s.id))
+
+
+def parse_practice_weeks(text: str | None) -> tuple[date, ...]:
+    """The practice weeks' start dates from 'YYYY-MM-DD,YYYY-MM-DD,...' (QA_PRACTICE_WEEKS),
+    sorted, without repeats; () for None or blank. ValueError naming the bad item otherwise."""
+    if not text or not text.strip():
+        return ()
+    found = set()
+    for item in text.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            found.add(date.fromisoformat(item))
+        except ValueError:
+            raise ValueError(f"QA_PRACTICE_WEEKS: {item!r} is not a date (YYYY-MM-DD)") from None
+    return tuple(sorted(found))
+
+
+@dataclass(frozen=True)
+class PracticeWeekMoment:
+    week: date  # the practice week's start date (local)
+    what: str  # "start" (managers' lists) or "end" (the QA unit's coverage)
+    at: datetime  # when it is sent (UTC)
+
+    @property
+    def key(self) -> str:
+        return f"{self.week.isoformat()}:{self.what}"
+
+
+def practice_week_moments(weeks: Sequence[date], cal: WorkingCalendar) -> list[PracticeWeekMoment]:
+    """For each week: the start list at send time on its first working day (on or after the start
+    date) and the coverage at send time on its last working day (the week is PRACTICE_WEEK_DAYS
+    days from its start; if none of them is a working day, the next working day)."""
+    moments = []
+    for week in weeks:
+        first = cal.next_working_day(week, include_self=True)
+        last_day = week + timedelta(days=PRACTICE_WEEK_DAYS - 1)
+        last = cal.previous_working_day(last_day, include_self=True)
+        if last < first:
+            last = first
+        moments.append(PracticeWeekMoment(week, "start", cal.at_send_time(first)))
+        moments.append(PracticeWeekMoment(week, "end", cal.at_send_time(last)))
+    return moments
+
+
+def due_practice_week_moments(weeks: Sequence[date], cal: WorkingCalendar, now: datetime,
+                              lookback: timedelta = timedelta(days=7)) -> list[PracticeWeekMoment]:
+    """The moments come by `now` (aware) and no older than `lookback` (so a bot started late in a
+    week still sends the week's list, but not last quarter's)."""
+    return [m for m in practice_week_moments(weeks, cal) if m.at <= now < m.at + lookback]
+
+
+def coverage(observed: Mapping[str, tuple[int, int]]) -> list[tuple[str, int, int, int]]:
+    """(team, observed in 12 months, people, percent) per team from team -> (observed, people),
+    sorted by team; percent rounds down, 0 for a team of nobody."""
+    return [(team, seen, total, (seen * 100 // total) if total else 0)
+            for team, (seen, total) in sorted(observed.items())]
