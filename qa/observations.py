@@ -51,6 +51,7 @@ MAX_TEXT = 2000  # characters in one typed answer
 MAX_ACTIONS = 10  # actions in one action plan
 PRACTICE_WEEK_DAYS = 5  # a practice week runs Monday to Friday from its start date
 FAMILY_VIEW_WORKING_DAYS = 10  # an auditor owes the family's view this long after submitting (9.4)
+FAMILY_VIEW = "family-view"  # the follow-up an audit that asked for the family's view owes
 
 
 def observation_due(last: date | None, today: date) -> bool:
@@ -143,3 +144,26 @@ def coverage(observed: Mapping[str, tuple[int, int]]) -> list[tuple[str, int, in
     sorted by team; percent rounds down, 0 for a team of nobody."""
     return [(team, seen, total, (seen * 100 // total) if total else 0)
             for team, (seen, total) in sorted(observed.items())]
+
+
+def month_bounds(year: int, month: int, tz) -> tuple[datetime, datetime]:
+    """The month's first instant and the next month's, local midnight in `tz` (aware)."""
+    start = datetime(year, month, 1, tzinfo=tz)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+    return start, end
+
+
+def digest_moment(year: int, month: int, cal: WorkingCalendar) -> datetime:
+    """When the monthly feedback and walk digests for (year, month) go: send time on the first
+    working day of the next month (UTC)."""
+    first = date(year + (month == 12), month % 12 + 1, 1)
+    return cal.at_send_time(cal.next_working_day(first, include_self=True))
+
+
+def due_digest_month(now: datetime, cal: WorkingCalendar, lookback: timedelta = timedelta(days=7)) -> str | None:
+    """The month ("YYYY-MM") whose digests are due at `now`: last month's, from its digest moment
+    for `lookback` (a bot started late still sends it); None otherwise."""
+    today = cal.local_date(now)
+    year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+    at = digest_moment(year, month, cal)
+    return f"{year:04d}-{month:02d}" if at <= now < at + lookback else None

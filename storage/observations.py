@@ -12,7 +12,10 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import FeedbackEntry, FloorWalk, Observation, Person
+from qa.calendar import WorkingCalendar
+from qa.observations import FAMILY_VIEW, FAMILY_VIEW_WORKING_DAYS
+from storage import follow_ups
+from storage.models import Allocation, FeedbackEntry, FloorWalk, Observation, Person
 
 
 async def active_people(session: AsyncSession) -> list[Person]:
@@ -116,3 +119,21 @@ async def walks_between(session: AsyncSession, start: datetime, end: datetime) -
 async def people_with_roles(session: AsyncSession, roles: Iterable[str]) -> list[Person]:
     return list((await session.scalars(select(Person).where(
         Person.role.in_(list(roles)), Person.left_at.is_(None)).order_by(Person.id))).all())
+
+
+async def owe_family_view(session: AsyncSession, allocation: Allocation, *, now: datetime,
+                          calendar: WorkingCalendar) -> bool:
+    """An audit submitted at `now` with "ask the child or family for their views" owes a feedback
+    entry for its case (framework 9.4): a reminder at send time FAMILY_VIEW_WORKING_DAYS working
+    days later unless one is recorded first. Idempotent (a re-submission after a dispute owes nothing
+    more). In the caller's transaction."""
+    due_day = calendar.add_working_days(calendar.local_date(now), FAMILY_VIEW_WORKING_DAYS)
+    return await follow_ups.owe(session, key=f"{FAMILY_VIEW}:{allocation.id}", kind=FAMILY_VIEW,
+                                subject_type="allocation", subject_id=allocation.id,
+                                due_at=calendar.at_send_time(due_day), now=now)
+
+
+async def family_view_recorded(session: AsyncSession, allocation_id: int) -> bool:
+    """A feedback entry (or "not possible") is recorded for this audit's case."""
+    return (await session.scalar(select(FeedbackEntry.id).where(FeedbackEntry.allocation_id == allocation_id)
+                                 .limit(1))) is not None

@@ -27,9 +27,10 @@ from capabilities.audit_cycle import flow
 from capabilities.press import UNREADABLE, Press, Reply, positive_id
 from dialogs import audit_cards as ac
 from dialogs.audit_cards import Verb
-from dialogs.card_kit import execute, format_moment, text
+from dialogs.card_kit import action_set, execute, format_moment, text
 from dialogs.card_update import Acted, keep_none, mentions, rebuild
 from dialogs.card_update import polite_card as _polite_card
+from dialogs.observation_cards import FamilyViewOwed, family_view_buttons
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -165,6 +166,9 @@ def reply_for(verb: str, outcome: flow.Outcome, rows: list[OutboxMessage], ids: 
     new_card = rebuild(rows, ids, acted.apply, shown)
     if new_card is None and step.title:
         new_card = acted.whole(step.title.format(ref=ref), [])
+    if new_card is not None and verb == Verb.AUDIT_SUBMIT and outcome.family_view:  # issue 12: 9.4
+        owed = FamilyViewOwed(outcome.allocation_id, ref, outcome.at.astimezone(tz).date())
+        new_card["body"].append(action_set(family_view_buttons(owed)))
     if new_card is None:  # a message we cannot read back (it may list other cases): leave it be
         return Reply(text=step.done_text.format(ref=ref), send=send, deliver_now=outcome.urgent)
     return Reply(card=new_card, update=True, send=send, deliver_now=outcome.urgent, shown=shown)

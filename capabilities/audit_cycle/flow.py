@@ -63,6 +63,7 @@ from qa.calendar import WorkingCalendar
 from qa.identifiers import first_refusal
 from storage.db import Database
 from storage.models import Allocation, Audit, Person, TrailEvent
+from storage.observations import owe_family_view
 from storage.outbox import enqueue
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,7 @@ class Outcome:
     safeguarding: bool = False  # the audit carries an immediate safeguarding concern
     urgent: bool = False  # messages due now were written (safeguarding alerts): send them now
     notified: int = 0  # people the action's messages go to
+    family_view: bool = False  # submitted asking for the family's view: a feedback entry is owed (issue 12)
 
     @property
     def changed(self) -> bool:
@@ -411,7 +413,9 @@ async def _save(db: Database, actor_id: int, allocation_id: int, inputs: Mapping
         if not leads:
             log.warning("allocation %s submitted: no active service lead for its service area", allocation.id)
         act.event(SUBMITTED, **form_detail(values), oversight_requested=len(leads))
-        return act.outcome(DONE, urgent=urgent, notified=len(leads))
+        if audit.seek_family_views:  # the family's view is owed, with a reminder (framework 9.4, issue 12)
+            await owe_family_view(session, allocation, now=now, calendar=calendar)
+        return act.outcome(DONE, urgent=urgent, notified=len(leads), family_view=audit.seek_family_views)
 
 
 async def _alert_if_concern(act: _Act) -> bool:

@@ -28,7 +28,7 @@ from qa.identifiers import first_refusal
 from qa.observations import (
     COMPLAINT,
     COMPLIMENT,
-    FAMILY_VIEW_WORKING_DAYS,
+    FAMILY_VIEW,
     FEEDBACK_SOURCES,
     HOW_GIVEN,
     NO_RATING,
@@ -37,7 +37,7 @@ from qa.observations import (
 )
 from storage import follow_ups
 from storage.models import Allocation, Audit, FeedbackEntry, Person, TrailEvent
-from storage.observations import people_with_roles, service_areas, teams_in
+from storage.observations import family_view_recorded, people_with_roles, service_areas, teams_in
 from storage.outbox import enqueue
 
 DIALOG = "practice-feedback"
@@ -45,7 +45,6 @@ COMMAND = "feedback"
 VIA = "dialog:feedback"
 RECORDED = "feedback_recorded"
 NOT_POSSIBLE_RECORDED = "family_view_not_possible"
-FAMILY_VIEW = "family-view"  # the follow-up kind: an audit owes the family's view (9.4)
 
 TITLE = "The family's view"
 SOURCE_Q = "Feedback from whom?"
@@ -163,14 +162,9 @@ async def family_view_owed(session: AsyncSession, actor: Person, allocation_id: 
         if allocation else None
     if allocation is None or audit is None or allocation.auditor_id != actor.id or not audit.seek_family_views:
         return NOT_AN_AUDIT
-    if await _recorded(session, allocation_id):
+    if await family_view_recorded(session, allocation_id):
         return ALREADY_RECORDED
     return allocation
-
-
-async def _recorded(session: AsyncSession, allocation_id: int) -> bool:
-    return (await session.scalar(select(FeedbackEntry.id).where(FeedbackEntry.allocation_id == allocation_id)
-                                 .limit(1))) is not None
 
 
 def view_of(entry: FeedbackEntry, author_name: str) -> FeedbackView:
@@ -229,15 +223,6 @@ async def record_feedback(ctx: Context, actor_id: int | None, answers: Answers) 
 
 async def _settle_family_view(session: AsyncSession, allocation_id: int, now: datetime) -> None:
     await follow_ups.cancel_for(session, "allocation", [allocation_id], now, kinds=(FAMILY_VIEW,))
-
-
-async def owe_family_view(session: AsyncSession, allocation: Allocation, *, submitted_at: datetime, cal) -> bool:
-    """An audit submitted with "ask the child or family for their views" owes a feedback entry for
-    its case: a reminder 10 working days later (at send time) unless one is recorded by then."""
-    due_day = cal.add_working_days(cal.local_date(submitted_at), FAMILY_VIEW_WORKING_DAYS)
-    return await follow_ups.owe(session, key=f"{FAMILY_VIEW}:{allocation.id}", kind=FAMILY_VIEW,
-                                subject_type="allocation", subject_id=allocation.id,
-                                due_at=cal.at_send_time(due_day), now=submitted_at)
 
 
 async def family_view_not_possible(p: Press) -> Reply:

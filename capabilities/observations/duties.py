@@ -1,0 +1,238 @@
+"""The duties of observations and feedback:
+
+- `FamilyViewReminderDuty`: an audit that asked for the family's view and has none recorded 10
+  working days after submission: the auditor is reminded once (`family-view-reminder`), with
+  "Record the family's view" and "Not possible" (framework 9.4).
+- `PracticeWeekDuty`: at the start of each practice week (QA_PRACTICE_WEEKS), each manager gets
+  one message listing the supervisees they have not observed in the last twelve months, with an
+  Observe button each (`practice-week-list`); at its end the QA unit gets coverage by service area
+  and team (`observation-coverage`) (section 11).
+- `MonthlyDigestDuty`: on the first working day of a month, last month's feedback digest to the
+  principal social worker and the QA unit (`feedback-digest`) and the walk-the-floor themes by
+  team to the QA unit (`walk-digest`); a month with none sends none.
+"""
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from capabilities.duties import Occurrence
+from capabilities.follow_ups import FollowUpDuty, Settled
+from capabilities.observations import kinds
+from capabilities.observations.feedback import view_of
+from capabilities.registry import ConfigurationError
+from dialogs import observation_cards as oc
+from qa.calendar import WorkingCalendar
+from qa.observations import (
+    COMPLAINT,
+    COMPLIMENT,
+    FAMILY_VIEW,
+    FEEDBACK_SOURCES,
+    OBSERVER_ROLES,
+    Supervisee,
+    digest_moment,
+    due_digest_month,
+    due_practice_week_moments,
+    month_bounds,
+    not_observed,
+    observation_due,
+    parse_practice_weeks,
+)
+from storage import follow_ups
+from storage.models import Allocation, Audit, FollowUp
+from storage.observations import (
+    active_people,
+    family_view_recorded,
+    feedback_between,
+    last_observed,
+    people_with_roles,
+    supervisees_of,
+    walks_between,
+)
+from storage.outbox import Message, enqueue_many
+
+PRACTICE_WEEKS_ENV = "QA_PRACTICE_WEEKS"
+
+
+def practice_weeks_from_env(env: Mapping[str, str] | None = None) -> tuple[date, ...]:
+    """QA_PRACTICE_WEEKS=2027-03-01,2027-06-07,...: the practice weeks' start dates (until the QA
+    calendar capability gives them). ConfigurationError naming the variable for a bad date."""
+    try:
+        return parse_practice_weeks((os.environ if env is None else env).get(PRACTICE_WEEKS_ENV, ""))
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from None
+
+
+def _payload(card: dict, summary: str) -> dict:
+    return {"text": summary, "card": card, "summary": summary}
+
+
+def _month_label(month: str) -> str:
+    return date.fromisoformat(f"{month}-01").strftime("%B %Y")
+
+
+class FamilyViewReminderDuty(FollowUpDuty):
+    name = "family-view-reminders"
+    kinds = (FAMILY_VIEW,)
+
+    async def settle(self, session: AsyncSession, owed: Sequence[FollowUp], slot: datetime, due_at: datetime,
+                     now: datetime) -> Settled:
+        settled: Settled = {follow_ups.DONE: [], follow_ups.CANCELLED: []}
+        messages = []
+        for follow_up in owed:
+            allocation = await session.get(Allocation, follow_up.subject_id)
+            audit = await session.scalar(select(Audit).where(Audit.allocation_id == allocation.id)) \
+                if allocation else None
+            if allocation is None or audit is None or await family_view_recorded(session, allocation.id):
+                settled[follow_ups.CANCELLED].append(follow_up.id)
+                continue
+            submitted = (audit.submitted_at or follow_up.created_at).astimezone(self.cal.tz).date()
+            owed_view = oc.FamilyViewOwed(allocation.id, allocation.case_ref, submitted)
+            summary = f"The family's view for case {allocation.case_ref} is still to record"
+            messages.append(Message(f"family-view-reminder:{allocation.id}", kinds.FAMILY_VIEW_REMINDER,
+                                    allocation.auditor_id, _payload(kinds.FAMILY_VIEW_REMINDER.card(owed_view),
+                                                                    summary), due_at))
+            settled[follow_ups.DONE].append(follow_up.id)
+        await enqueue_many(session, messages, now=now)
+        return settled
+
+
+class PracticeWeekDuty:
+    name = "practice-weeks"
+
+    def __init__(self, cal: WorkingCalendar | None = None, weeks: Iterable[date] = ()) -> None:
+        self.cal = cal or WorkingCalendar()
+        self.weeks = tuple(sorted(set(weeks)))
+
+    def occurrences(self, now: datetime) -> Iterable[Occurrence]:
+        for moment in due_practice_week_moments(self.weeks, self.cal, now):
+            yield Occurrence(moment.key, moment.at)
+
+    async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
+        week_text, _, what = occurrence.key.partition(":")
+        week = date.fromisoformat(week_text)
+        due_at = self.cal.send_time_for(occurrence.due_at, now)
+        today = self.cal.local_date(occurrence.due_at)
+        if what == "start":
+            messages = await self._lists(session, week, today, due_at)
+        else:
+            messages = await self._coverage(session, week, today, due_at)
+        await enqueue_many(session, messages, now=now)
+
+    async def _lists(self, session: AsyncSession, week: date, today: date, due_at: datetime) -> list[Message]:
+        messages = []
+        for manager in await people_with_roles(session, OBSERVER_ROLES):
+            people = await supervisees_of(session, manager)
+            last = await last_observed(session, [p.id for p in people], observer_id=manager.id)
+            teams = {p.id: p.team for p in people}
+            due = not_observed((Supervisee(p.id, p.display_name, last.get(p.id)) for p in people), today)
+            if not due:
+                continue
+            rows = [oc.DueRow(s.name, teams[s.id], s.last_observed) for s in due]
+            summary = f"Practice week: {len(rows)} supervisees not observed by you in the last twelve months"
+            messages.append(Message(f"practice-week-list:{week.isoformat()}:{manager.id}", kinds.PRACTICE_WEEK_LIST,
+                                    manager.id, _payload(kinds.PRACTICE_WEEK_LIST.card(manager.display_name, week,
+                                                                                        rows), summary), due_at))
+        return messages
+
+    async def _coverage(self, session: AsyncSession, week: date, today: date, due_at: datetime) -> list[Message]:
+        rows = await coverage_rows(session, today)
+        card = kinds.OBSERVATION_COVERAGE.card(week, rows)
+        seen = sum(r.observed for r in rows)
+        total = sum(r.people for r in rows)
+        summary = f"Observation coverage at the end of the practice week: {seen} of {total} observed in 12 months"
+        return [Message(f"observation-coverage:{week.isoformat()}:{person.id}", kinds.OBSERVATION_COVERAGE,
+                        person.id, _payload(card, summary), due_at)
+                for person in await people_with_roles(session, ("qa_unit",))]
+
+
+async def coverage_rows(session: AsyncSession, today: date, area: str | None = None) -> list[oc.CoverageRow]:
+    """Per service area and team: the active people who have a supervisor on the roster, and how many
+    of them were observed (by anyone) in the twelve months up to `today`. `area` keeps one area."""
+    people = [p for p in await active_people(session) if p.supervisor_email]
+    last = await last_observed(session, [p.id for p in people])
+    counts: dict[tuple[str, str], list[int]] = {}
+    for person in people:
+        areas = person.service_areas or [""]
+        if area is not None and area not in areas:
+            continue
+        key = (area if area is not None else areas[0], person.team)
+        seen, total = counts.setdefault(key, [0, 0])
+        counts[key] = [seen + (not observation_due(last.get(person.id), today)), total + 1]
+    return [oc.CoverageRow(a, t, seen, total) for (a, t), (seen, total) in sorted(counts.items())]
+
+
+async def feedback_digest(session: AsyncSession, month: str, tz) -> oc.FeedbackDigest:
+    year, number = int(month[:4]), int(month[5:])
+    start, end = month_bounds(year, number, tz)
+    entries = await feedback_between(session, start, end)
+    names = {p.id: p.display_name for p in await active_people(session)}
+    views = [view_of(e, names.get(e.author_id, "someone who has left")) for e in entries]
+    by_source = Counter(e.source or "Not possible to ask" for e in entries)
+    by_area = Counter(e.service_area or "-" for e in entries)
+    by_rating = Counter(f"{e.rating} of 5" if e.rating else "No rating" for e in entries)
+    order = [*FEEDBACK_SOURCES, "Not possible to ask"]
+    return oc.FeedbackDigest(
+        month=_month_label(month),
+        by_source={s: by_source[s] for s in order if by_source[s]},
+        by_area=dict(sorted(by_area.items())),
+        by_rating={k: by_rating[k] for k in [*(f"{n} of 5" for n in range(1, 6)), "No rating"] if by_rating[k]},
+        complaints=sum(e.how_given == COMPLAINT for e in entries),
+        compliments=sum(e.how_given == COMPLIMENT for e in entries),
+        entries=views)
+
+
+async def walk_rows(session: AsyncSession, month: str, tz) -> list[oc.WalkTeamRow]:
+    year, number = int(month[:4]), int(month[5:])
+    start, end = month_bounds(year, number, tz)
+    by_team: dict[str, list] = {}
+    for walk in await walks_between(session, start, end):
+        by_team.setdefault(walk.team, []).append(walk)
+    rows = []
+    for team, walks in sorted(by_team.items()):
+        themes = Counter(theme for walk in walks for theme in walk.themes)
+        rows.append(oc.WalkTeamRow(team, len(walks), dict(themes.most_common()),
+                                   [w.note for w in walks if w.note]))
+    return rows
+
+
+class MonthlyDigestDuty:
+    name = "observation-digests"
+
+    def __init__(self, cal: WorkingCalendar | None = None) -> None:
+        self.cal = cal or WorkingCalendar()
+
+    def occurrences(self, now: datetime) -> Iterable[Occurrence]:
+        month = due_digest_month(now, self.cal)
+        if month is not None:
+            yield Occurrence(month, digest_moment(int(month[:4]), int(month[5:]), self.cal))
+
+    async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
+        month = occurrence.key
+        due_at = self.cal.send_time_for(occurrence.due_at, now)
+        messages = []
+        digest = await feedback_digest(session, month, self.cal.tz)
+        if digest.entries:
+            card = kinds.FEEDBACK_DIGEST.card(digest, self.cal.tz)
+            summary = f"Feedback in {digest.month}: {len(digest.entries)} entries"
+            for person in await people_with_roles(session, ("principal_social_worker", "qa_unit")):
+                messages.append(Message(f"feedback-digest:{month}:{person.id}", kinds.FEEDBACK_DIGEST, person.id,
+                                        _payload(card, summary), due_at))
+        rows = await walk_rows(session, month, self.cal.tz)
+        if rows:
+            label = _month_label(month)
+            card = kinds.WALK_DIGEST.card(label, rows)
+            summary = f"Walking the floor in {label}: {sum(r.walks for r in rows)} walks"
+            for person in await people_with_roles(session, ("qa_unit",)):
+                messages.append(Message(f"walk-digest:{month}:{person.id}", kinds.WALK_DIGEST, person.id,
+                                        _payload(card, summary), due_at))
+        await enqueue_many(session, messages, now=now)
+
+
+def duties(cal: WorkingCalendar) -> list:
+    return [FamilyViewReminderDuty(cal), PracticeWeekDuty(cal, practice_weeks_from_env()), MonthlyDigestDuty(cal)]
