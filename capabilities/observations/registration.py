@@ -1,7 +1,7 @@
 """Observations of practice, walking the floor and feedback entries (issue 12), registered."""
 from __future__ import annotations
 
-from capabilities.observations import commands, duties, feedback, kinds, observe
+from capabilities.observations import cli, commands, duties, feedback, kinds, observe
 from capabilities.registry import Capability, CardVerb, ChatCommand, DialogEntry
 from dialogs import observation_cards as oc
 from qa.framework import ROLES
@@ -41,5 +41,6 @@ CAPABILITY = Capability(
              DialogEntry(observe.COMMAND, observe.DIALOG, observe.observe_dialog)),
     duties=duties.duties,
     outbox_kinds=kinds.ALL,
+    cli=cli.COMMANDS,
     help=_help(),
 )

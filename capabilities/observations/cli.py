@@ -1,0 +1,107 @@
+"""`python -m bot observations status [--area A] [--on DATE]`: observation coverage (observed in the last twelve
+months) by service area and team; `python -m bot feedback export --month YYYY-MM --out FILE.xlsx`:
+the month's feedback entries for the principal social work team (framework 9.4: they collate it)."""
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from capabilities.context import Context
+from capabilities.observations.duties import coverage_rows, feedback_digest
+from capabilities.registry import CliCommand, CommandError
+from qa.audit_calendar import parse_month_key
+from storage.observations import service_areas
+
+EXPORT_COLUMNS = ("Recorded", "Recorded by", "From", "How given", "Service area", "Team", "Case ref", "Rating",
+                  "Not possible", "What was said")
+
+
+def _add_observations(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="action", required=True)
+    status = sub.add_parser("status", help="coverage by service area and team: observed in the last twelve months")
+    status.add_argument("--area", help="one service area, as the roster names it")
+    status.add_argument("--on", metavar="YYYY-MM-DD", help="coverage as of this day (default: today)")
+
+
+async def _run_observations(args: argparse.Namespace, ctx: Context) -> int:
+    today = ctx.calendar.local_date(ctx.clock())
+    if args.on is not None:
+        try:
+            today = date.fromisoformat(args.on)
+        except ValueError:
+            raise CommandError(f"--on {args.on!r} is not a date such as 2027-03-05") from None
+    async with ctx.db.sessions() as session:
+        if args.area is not None and args.area not in await service_areas(session):
+            known = ", ".join(await service_areas(session)) or "none"
+            raise CommandError(f"--area {args.area!r} is not a service area on the roster (they are: {known})")
+        rows = await coverage_rows(session, today, args.area)
+    print(f"Observed in the twelve months to {today.isoformat()} (people with a supervisor on the roster):")
+    if not rows:
+        print("  nobody on the roster has a supervisor")
+    area = None
+    for row in rows:
+        if row.service_area != area:
+            area = row.service_area
+            print(area or "(no service area)")
+        share = row.observed * 100 // row.people if row.people else 0
+        print(f"  {row.team or '(no team)'}: {row.observed} of {row.people} ({share}%)")
+    total, seen = sum(r.people for r in rows), sum(r.observed for r in rows)
+    print(f"Total: {seen} of {total}")
+    return 0
+
+
+def _add_feedback(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="action", required=True)
+    export = sub.add_parser("export", help="write a month's feedback entries to an .xlsx workbook")
+    export.add_argument("--month", required=True, metavar="YYYY-MM")
+    export.add_argument("--out", required=True, metavar="FILE.xlsx")
+
+
+async def _run_feedback(args: argparse.Namespace, ctx: Context) -> int:
+    try:
+        parse_month_key(args.month)
+    except ValueError:
+        raise CommandError(f"--month {args.month!r} is not a month such as 2027-03") from None
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise CommandError(f"--out {args.out!r}: the file name must end in .xlsx")
+    if not out.parent.is_dir():
+        raise CommandError(f"--out {args.out!r}: the folder {str(out.parent)!r} does not exist")
+    async with ctx.db.sessions() as session:
+        digest = await feedback_digest(session, args.month, ctx.calendar.tz)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"Feedback {args.month}"
+    sheet.append(EXPORT_COLUMNS)
+    for view in digest.entries:
+        # Text is written as text: a cell starting with = + - @ is not a formula to Excel.
+        sheet.append([view.recorded_at.astimezone(ctx.calendar.tz).replace(tzinfo=None), view.author_name,
+                      view.source, view.how_given, view.service_area, view.team, view.case_ref or "",
+                      view.rating if view.rating is not None else "", "yes" if view.not_possible else "",
+                      _text(view.said)])
+    summary = book.create_sheet("Counts")
+    summary.append(("Count", "Value", "Entries"))
+    for title, counts in (("Source", digest.by_source), ("Service area", digest.by_area),
+                          ("Rating", digest.by_rating)):
+        for key, value in counts.items():
+            summary.append((title, key, value))
+    summary.append(("How given", "Complaint", digest.complaints))
+    summary.append(("How given", "Compliment", digest.compliments))
+    book.save(out)
+    print(f"{len(digest.entries)} feedback entries for {args.month} written to {out}")
+    return 0
+
+
+def _text(value: str) -> str:
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+COMMANDS = (
+    CliCommand("observations", "observation coverage by service area and team (status [--area A])",
+               _add_observations, _run_observations),
+    CliCommand("feedback", "the month's feedback entries for the principal social work team (export)",
+               _add_feedback, _run_feedback),
+)
