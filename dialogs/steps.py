@@ -93,9 +93,11 @@ def question_activity(question: Question, note: str | None = None):
         titles.append(question.skip)
     if not titles:
         return MessageFactory.text(text)
-    if len(titles) > MAX_BUTTONS:
+    shown = titles[:MAX_BUTTONS]
+    if len(titles) > MAX_BUTTONS:  # every choice by number; the skip (Done, Today...) stays a button
         text += "\n\n" + "\n".join(f"{n}. {title}" for n, title in enumerate(titles, 1))
-    buttons = [CardAction(type=ActionTypes.im_back, title=t, value=t) for t in titles[:MAX_BUTTONS]]
+        shown = titles[:MAX_BUTTONS - 1] + [question.skip] if question.skip else shown
+    buttons = [CardAction(type=ActionTypes.im_back, title=t, value=t) for t in shown]
     return MessageFactory.attachment(CardFactory.hero_card(HeroCard(text=text, buttons=buttons)))
 
 

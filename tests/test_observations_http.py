@@ -109,3 +109,14 @@ async def test_feedback_over_http_and_a_complaint_delivered_at_once(bot_client, 
     await OutboxSender(services).deliver_due(NOW, wait_retries=0)
     [alert] = fake_connector.delivered(act.personal_conversation_id("quinn"))
     assert "Nobody called back" in json.dumps(alert.cards)
+
+
+def test_words_after_a_conversations_command_are_its_argument():
+    from capabilities.catalogue import registry
+
+    entry, rest = registry().dialog_with_argument("observe sam patel")
+    assert (entry.dialog_id, rest) == (observe.DIALOG, "sam patel")
+    entry, rest = registry().dialog_with_argument("give feedback audit 12")  # the longest word wins
+    assert (entry.dialog_id, rest) == (feedback.DIALOG, "audit 12")
+    assert registry().dialog_with_argument("observations now") is None  # a command without a dialog
+    assert registry().dialog_with_argument("observe") is None

@@ -1,11 +1,11 @@
 """Observations of practice, walking the floor and feedback entries (issue 12), registered."""
 from __future__ import annotations
 
-from capabilities.observations import cli, commands, duties, feedback, kinds, observe
+from capabilities.observations import cli, commands, duties, feedback, kinds, observe, walk
 from capabilities.registry import Capability, CardVerb, ChatCommand, DialogEntry
 from dialogs import observation_cards as oc
 from qa.framework import ROLES
-from qa.observations import OBSERVER_ROLES
+from qa.observations import OBSERVER_ROLES, SENIOR_ROLES
 
 FEEDBACK_LINE = ("Record feedback from a child, a family, a professional or a colleague in under a minute "
                  "(type feedback); complaints and compliments reach the QA unit at once.")
@@ -14,6 +14,7 @@ OBSERVER_LINES = (
     "reflection, and carry its action plan into supervision.",
     "Show your supervisees' last observations, most overdue first (type observations).",
 )
+WALK_LINE = "Record walking the floor of a team, with its themes, for the QA unit (type walk)."
 OVERSIGHT_LINE = "Bring you complaints and compliments as they are recorded."
 
 
@@ -21,7 +22,12 @@ def _help() -> dict[str, tuple[str, ...]]:
     lines: dict[str, tuple[str, ...]] = {role: (FEEDBACK_LINE,) for role in ROLES}
     for role in OBSERVER_ROLES:
         lines[role] = (*OBSERVER_LINES, FEEDBACK_LINE)
-    lines["qa_unit"] = (FEEDBACK_LINE, OVERSIGHT_LINE)
+    for role in SENIOR_ROLES:
+        lines[role] = (*lines[role], WALK_LINE)
+    lines["qa_unit"] = (FEEDBACK_LINE, OVERSIGHT_LINE, "Send you the themes senior managers noted walking the "
+                        "floor, by team, monthly; and observation coverage at the end of each practice week.")
+    lines["principal_social_worker"] = (FEEDBACK_LINE, "Send you the month's feedback digest (python -m bot "
+                                        "feedback export writes the entries).")
     return lines
 
 
@@ -36,9 +42,12 @@ CAPABILITY = Capability(
                     ("observation", "record an observation"), None, OBSERVER_ROLES),
         ChatCommand("observations", "your supervisees' last observations, most overdue first",
                     ("my observations",), commands.observations, OBSERVER_ROLES, in_menu=False),
+        ChatCommand(walk.COMMAND, "record walking the floor of a team: themes and a short note",
+                    ("walk the floor", "walked the floor"), None, SENIOR_ROLES, in_menu=False),
     ),
     dialogs=(DialogEntry(feedback.COMMAND, feedback.DIALOG, feedback.feedback_dialog),
-             DialogEntry(observe.COMMAND, observe.DIALOG, observe.observe_dialog)),
+             DialogEntry(observe.COMMAND, observe.DIALOG, observe.observe_dialog),
+             DialogEntry(walk.COMMAND, walk.DIALOG, walk.walk_dialog)),
     duties=duties.duties,
     outbox_kinds=kinds.ALL,
     cli=cli.COMMANDS,
