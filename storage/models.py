@@ -394,7 +394,9 @@ class FeedbackEntry(Base):
     how_given: Mapped[str] = mapped_column(String(40), default="")
     rating: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 1..5, None where none applies
     said: Mapped[str] = mapped_column(Text, default="")
-    allocation_id: Mapped[int | None] = mapped_column(ForeignKey("allocations.id"), nullable=True, index=True)
+    # SET NULL: the retention purge of a month's allocations keeps the entry (its case_ref stays).
+    allocation_id: Mapped[int | None] = mapped_column(ForeignKey("allocations.id", ondelete="SET NULL"), nullable=True,
+                                                      index=True)
     not_possible: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(index=True)
 

@@ -137,3 +137,20 @@ async def test_not_possible_with_a_reason(db, world):
     assert owed.state == "cancelled"
     again = await feedback.family_view_not_possible(press(pam, "Twice"))
     assert "already recorded" in json.dumps(again.card)
+
+
+async def test_the_retention_purge_of_the_month_keeps_the_entry_without_its_allocation(db, world):
+    from qa.retention import Retention
+    from storage.retention import Purge, delete_past
+
+    await submit(db, world, "CR-1", True)
+    async with db.sessions() as session:
+        pam = await session.get(Person, world["pam"])
+    press = Press(ctx(db, SUBMITTED), oc.FAMILY_VIEW_NOT_POSSIBLE,
+                  {"allocation_id": world["CR-1"], oc.REASON: "Moved away"}, pam, [], SUBMITTED)
+    await feedback.family_view_not_possible(press)
+    async with db.sessions.begin() as session:  # six years and more later
+        counts = await delete_past(session, Purge(Retention(), datetime(2033, 6, 1, tzinfo=UTC), CAL.tz))
+    assert counts["allocations"] == 2
+    [entry] = await rows(db, FeedbackEntry)
+    assert (entry.allocation_id, entry.case_ref, entry.not_possible) == (None, "CR-1", True)

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.sender import OutboxSender
-from capabilities.observations import feedback, observe
+from capabilities.observations import feedback, observe, walk
 from dialogs import observation_cards as oc
 from dialogs.conversation import EXPIRED, STOPPED
 from qa.observations import AREAS
-from storage.models import FeedbackEntry, Observation
+from storage.models import FeedbackEntry, FloorWalk, Observation
 from tests.support import activities as act
 from tests.support.observations import NOW, add_roster
 
@@ -120,3 +120,29 @@ def test_words_after_a_conversations_command_are_its_argument():
     assert (entry.dialog_id, rest) == (feedback.DIALOG, "audit 12")
     assert registry().dialog_with_argument("observations now") is None  # a command without a dialog
     assert registry().dialog_with_argument("observe") is None
+
+
+@pytest.mark.parametrize(("key", "command", "answer"), [("ann", "feedback", "Staff member"),
+                                                        ("hal", "walk", "Team North")])
+async def test_cancel_and_expiry_leave_each_conversation_with_nothing_saved(bot_client, fake_connector, services, db,
+                                                                           ids, key, command, answer):
+    await say(bot_client, fake_connector, key, command)
+    await say(bot_client, fake_connector, key, answer)
+    assert (await say(bot_client, fake_connector, key, "stop"))[0] == STOPPED
+    await say(bot_client, fake_connector, key, command)
+    services.clock = lambda: NOW + timedelta(hours=1)
+    assert (await say(bot_client, fake_connector, key, answer))[0] == EXPIRED
+    assert await saved(db, FeedbackEntry) == [] and await saved(db, FloorWalk) == []
+
+
+async def test_a_walk_over_http(bot_client, fake_connector, db, ids):
+    text, buttons, _ = await say(bot_client, fake_connector, "hal", "walked the floor")
+    assert text == walk.TEAM_Q
+    for answer in ("Team North", "Today", "Workload", "Done", walk.NO_NOTE):
+        text, buttons, _ = await say(bot_client, fake_connector, "hal", answer)
+    assert buttons == ["Save"]
+    assert (await say(bot_client, fake_connector, "hal", "Save"))[0] == walk.SAVED
+    [row] = await saved(db, FloorWalk)
+    assert row.themes == ["Workload"]
+    text, _, _ = await say(bot_client, fake_connector, "pam", "walk")
+    assert text == walk.NOT_SENIOR
