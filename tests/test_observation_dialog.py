@@ -53,7 +53,7 @@ async def test_a_whole_observation_step_by_step(db, ids):
     assert text == observe.ACTION_MORE.format(n=2) and buttons == ["Done"]
     text, _ = await chat.say("Discuss in supervision next month")
     text, buttons = await chat.say("Done")
-    assert "Observed: Cat Cole" in text and "On: 2027-03-03" in text and "2. Discuss in supervision" in text
+    assert "Observed: Cat Cole" in text and "On: 2027-03-03" in text and "Action 2: Discuss in supervision" in text
     assert buttons == ["Save"] and len(await observations(db)) == 1  # only last September's
     text, _ = await chat.say("Save")
     assert text == observe.SAVED.format(name="Cat Cole")

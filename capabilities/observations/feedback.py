@@ -74,7 +74,7 @@ def summary(answers: Answers) -> str:
     if _rated(answers):
         lines.append(f"Rating: {answers.get('rating') or NO_RATING}")
     lines.append(f"What was said: {answers['said']}")
-    return "\n".join(lines)
+    return "\n\n".join(lines)  # paragraphs: a hero card's text runs single line breaks together
 
 
 def _case_ref(text: str, *_) -> str:

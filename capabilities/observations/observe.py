@@ -75,9 +75,10 @@ async def may_observe(session: AsyncSession, actor: Person, supervisee: Person |
 
 
 def summary(answers: Answers, name: str) -> str:
-    actions = "\n".join(f"{n}. {a}" for n, a in enumerate(answers.get("actions", []), 1))
-    return (f"Observed: {name}\nOn: {answers['when']}\nArea: {answers['area']}\n"
-            f"What went well: {answers['well']}\nWhat to develop: {answers['develop']}\nAction plan:\n{actions}")
+    # Paragraphs: a hero card's text (markdown) runs single line breaks together.
+    actions = "\n\n".join(f"Action {n}: {a}" for n, a in enumerate(answers.get("actions", []), 1))
+    return (f"Observed: {name}\n\nOn: {answers['when']}\n\nArea: {answers['area']}\n\n"
+            f"What went well: {answers['well']}\n\nWhat to develop: {answers['develop']}\n\n{actions}")
 
 
 def observe_dialog(ctx: Context) -> StepsDialog:

@@ -37,7 +37,7 @@ SAVED = "Saved. The QA unit will see the themes by team in its monthly digest."
 
 
 def summary(answers: Answers) -> str:
-    return (f"Team: {answers['team']}\nOn: {answers['when']}\nThemes: {', '.join(answers['themes'])}\n"
+    return (f"Team: {answers['team']}\n\nOn: {answers['when']}\n\nThemes: {', '.join(answers['themes'])}\n\n"
             f"Note: {answers.get('note') or 'none'}")
 
 
