@@ -24,6 +24,7 @@ from qa.calendar import WorkingCalendar
 from qa.observations import FAMILY_VIEW
 from scheduler.sweep import sweep
 from storage.models import KEY_AREAS, Allocation, AuditMonth, FeedbackEntry, FollowUp, OutboxMessage, Person
+from tests.support.card_validator import card_problems
 from tests.support.observations import Chat, add_roster
 
 CAL = WorkingCalendar()
@@ -79,6 +80,7 @@ async def test_the_confirmation_offers_the_button_and_a_reminder_is_owed(db, wor
     assert f"feedback audit {world['CR-1']}" in text and oc.FAMILY_VIEW_NOT_POSSIBLE in text
     plain = actions.reply_for(Verb.AUDIT_SUBMIT, not_asked, [], {"allocation_id": world["CR-2"]}, CAL.tz).card
     assert "family" not in json.dumps(plain)
+    assert card_problems([card, plain]) == [[], []]  # Microsoft's validator: Adaptive Cards 1.5
     [owed] = await rows(db, FollowUp, FollowUp.kind == FAMILY_VIEW)
     assert (owed.subject_id, owed.due_at) == (world["CR-1"], REMINDER_DAY)
 
