@@ -14,6 +14,7 @@ from capabilities.audit_cycle.registration import CAPABILITY as AUDIT_CYCLE
 from capabilities.duties import Duty
 from capabilities.observations.registration import CAPABILITY as OBSERVATIONS
 from capabilities.registry import Registry
+from capabilities.reports.registration import CAPABILITY as REPORTS
 from capabilities.retention.registration import CAPABILITY as RETENTION
 from qa.calendar import WorkingCalendar
 
@@ -21,8 +22,15 @@ from qa.calendar import WorkingCalendar
 @cache
 def registry() -> Registry:
     """Every registered capability, in the order help cards list them and duties run."""
-    return Registry([basics.capability(registry), AUDIT_CYCLE, OBSERVATIONS, bot_feedback.CAPABILITY,
-                     delivery.CAPABILITY, RETENTION])
+    return Registry([
+        basics.capability(registry),
+        AUDIT_CYCLE,
+        OBSERVATIONS,
+        bot_feedback.CAPABILITY,
+        delivery.CAPABILITY,
+        RETENTION,
+        REPORTS,
+    ])
 
 
 class HasTimeZone(Protocol):

@@ -1,0 +1,154 @@
+"""Making a report: which months a request covers, reading the register's rows (storage/reports.py),
+computing the figures (qa/reports.py) and writing the workbook (workbook.py, register.py).
+
+Used by the CLI, the monthly duty and the file consent flow alike, so all three give the same file.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from capabilities.context import Context
+from capabilities.reports import config, workbook
+from capabilities.reports.register import write_register
+from qa.audit_calendar import parse_month_key
+from qa.reports import (
+    ANNUAL,
+    MONTHLY,
+    QUARTERLY,
+    WHOLE_SERVICE,
+    Analysis,
+    add_months,
+    analyse,
+    area_key,
+    quarter_months,
+    year_months,
+)
+from storage import reports as stored
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December")
+KINDS = (MONTHLY, QUARTERLY, ANNUAL)
+REGISTER = "register"
+
+
+def month_name(month: str) -> str:
+    year, mon = parse_month_key(month)
+    return f"{MONTH_NAMES[mon - 1]} {year}"
+
+
+@dataclass(frozen=True)
+class Request:
+    """A report asked for: its kind and period ("2026-11", "2026-Q4", "2026")."""
+
+    kind: str
+    period: str
+    months: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, kind: str, period: str, schedule: config.Schedule | None = None) -> Request:
+        """ValueError with a plain message for a period that is not one."""
+        schedule = schedule or config.from_env()
+        if kind == MONTHLY:
+            try:
+                parse_month_key(period)
+            except ValueError:
+                raise ValueError(f"--month: give the month as YYYY-MM (e.g. 2026-11), not {period!r}") from None
+            return cls(kind, period, (period,))
+        if kind == QUARTERLY:
+            try:
+                return cls(kind, period, quarter_months(period))
+            except ValueError:
+                raise ValueError(f"--quarter: give the quarter as YYYY-Qn (e.g. 2026-Q4), not {period!r}") from None
+        if kind == ANNUAL:
+            if not (period.isascii() and period.isdigit() and len(period) == 4 and int(period) > 1):
+                raise ValueError(f"--year: give the year as YYYY (e.g. 2026), not {period!r}")
+            return cls(kind, period, year_months(int(period), schedule.annual_month))
+        raise ValueError(f"unknown report {kind!r}; the reports are {', '.join(KINDS)}")
+
+    @property
+    def label(self) -> str:
+        if self.kind == MONTHLY:
+            return month_name(self.period)
+        if self.kind == QUARTERLY:
+            return f"{self.period.replace('-', ' ')} ({month_name(self.months[0])} to {month_name(self.months[-1])})"
+        return f"{month_name(self.months[0])} to {month_name(self.months[-1])}"
+
+    @property
+    def title(self) -> str:
+        return {MONTHLY: "Monthly audit analysis", QUARTERLY: "Quarterly audit report",
+                ANNUAL: "Annual audit report"}[self.kind]
+
+    def file_name(self, scope: str | None = None) -> str:
+        stem = {MONTHLY: "audit-analysis-", QUARTERLY: "audit-report-", ANNUAL: "audit-report-annual-"}[self.kind]
+        suffix = f"-{slug(scope)}" if scope else ""
+        return f"{stem}{self.period}{suffix}.xlsx"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")[:60] or "area"
+
+
+@dataclass(frozen=True)
+class Made:
+    """A workbook ready to send or save."""
+
+    name: str
+    data: bytes
+    description: str  # one line: what it is
+    analysis: Analysis | None = None
+
+
+async def register_file(ctx: Context, first: str, last: str, out: Path) -> int:
+    """The register of months `first`..`last` written to `out`; returns the number of rows."""
+    async with ctx.db.sessions() as session:
+        rows = await stored.register_rows(session, first, last)
+    return write_register(out, rows, ctx.calendar, ctx.calendar.local_date(ctx.clock()),
+                          title=f"Audit register {first} to {last}")
+
+
+async def register_made(ctx: Context, first: str, last: str, areas: tuple[str, ...] = ()) -> Made:
+    """The register as bytes, limited to `areas` when given (a service lead's)."""
+    async with ctx.db.sessions() as session:
+        rows = await stored.register_rows(session, first, last)
+    if areas:
+        keys = {area_key(a) for a in areas}
+        rows = [r for r in rows if area_key(r.service_area) in keys]
+    out = io.BytesIO()
+    count = write_register(out, rows, ctx.calendar, ctx.calendar.local_date(ctx.clock()))
+    scope = " and ".join(areas) if areas else None
+    name = f"audit-register-{first}-to-{last}{'-' + slug(scope) if scope else ''}.xlsx"
+    return Made(name, out.getvalue(), f"Audit register {first} to {last}: {count} allocation(s)")
+
+
+async def analysis_data(ctx: Context, request: Request, areas: tuple[str, ...] = (),
+                        today: date | None = None) -> workbook.ReportData:
+    """The figures and rows for `request`, for the whole service or (areas given) for those areas."""
+    first = add_months(request.months[0], -3)
+    async with ctx.db.sessions() as session:
+        rows = await stored.register_rows(session, first, request.months[-1])
+        analysis = analyse(rows, request.kind, request.months, ctx.calendar, areas)
+        keys = {area_key(a) for a in areas}
+        own = [r for r in rows if r.month in request.months and (not keys or area_key(r.service_area) in keys)]
+        data = workbook.ReportData(
+            title=request.title, period_label=request.label,
+            scope_label=" and ".join(areas) if areas else WHOLE_SERVICE, analysis=analysis, rows=own,
+            cal=ctx.calendar, today=today or ctx.calendar.local_date(ctx.clock()))
+        for section in workbook.SECTIONS:
+            if section.load is not None:
+                data.extra[section.name] = await section.load(session, data)
+    return data
+
+
+async def analysis_file(ctx: Context, request: Request, area: tuple[str, ...] | None) -> Made:
+    """The analysis workbook for `request` (whole service when `area` is None or empty)."""
+    areas = tuple(area or ())
+    data = await analysis_data(ctx, request, areas)
+    total = data.analysis.total(data.analysis.scopes[0])
+    description = (f"{request.title}, {data.scope_label}, {request.label}: {total.allocated} allocated, "
+                   f"{total.completed} completed, {total.on_time} on time")
+    return Made(request.file_name(" and ".join(areas) if areas else None), workbook.write_analysis(data),
+                description, data.analysis)

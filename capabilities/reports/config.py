@@ -1,0 +1,43 @@
+"""When the quarterly and annual reports go out, from the environment:
+
+- QA_REPORT_QUARTER_MONTHS: the months whose analysis also carries the quarterly report (the three
+  months ending with it), comma-separated numbers; default 3,6,9,12 (March, June, September, December).
+- QA_REPORT_ANNUAL_MONTH: the month whose analysis also carries the annual report (the twelve
+  months ending with it); default 11 (November).
+
+Read where the capability is built (its duties, its CLI command); a wrong value is one line naming
+the variable (ConfigurationError), and the bot does not start.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from capabilities.registry import ConfigurationError
+
+QUARTER_ENV = "QA_REPORT_QUARTER_MONTHS"
+ANNUAL_ENV = "QA_REPORT_ANNUAL_MONTH"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    quarter_months: tuple[int, ...] = (3, 6, 9, 12)
+    annual_month: int = 11
+
+
+def _month(text: str, variable: str) -> int:
+    text = text.strip()
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 12):
+        raise ConfigurationError(f"{variable}: {text!r} is not a month number 1..12")
+    return int(text)
+
+
+def from_env(env: Mapping[str, str] | None = None) -> Schedule:
+    env = os.environ if env is None else env
+    default = Schedule()
+    quarters = env.get(QUARTER_ENV, "").strip()
+    months = tuple(sorted({_month(p, QUARTER_ENV) for p in quarters.split(",")})) if quarters \
+        else default.quarter_months
+    annual = env.get(ANNUAL_ENV, "").strip()
+    return Schedule(months, _month(annual, ANNUAL_ENV) if annual else default.annual_month)

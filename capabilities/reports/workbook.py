@@ -1,0 +1,270 @@
+"""The analysis workbook (framework 9.3: monthly audit analysis, quarterly and annual reports on
+trends), written with XlsxWriter so its charts are native Excel charts that stay live.
+
+A workbook is a list of sections, each one function `(Book, ReportData) -> None` that adds its
+sheet(s): `SECTIONS` below. A later capability (escalations, supervision, observations, feedback)
+adds its section by appending one `Section` whose `load` reads its plain rows from storage/ and
+whose `write` adds its sheet; `headline` (optional) adds rows to the card's table.
+
+Sheets: Summary (headline figures against the three months before, and three charts: grade
+distribution by service area, on-time rate by month, key areas judged Good or better by month),
+Chart data (the ranges the charts read), Figures (every figure per scope and month), Key areas
+(each key area's judgements per scope and month), Direction of travel (each key area, the
+report's months against the three before), Themes (themed audits per month), Register (the
+report's months' allocations).
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import xlsxwriter
+
+from capabilities.reports import register
+from qa.calendar import WorkingCalendar
+from qa.framework import GRADES, KEY_AREAS
+from qa.reports import Analysis, Figures, RegisterRow
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+SUMMARY, CHART_DATA, FIGURES, KEY_AREA_SHEET, DIRECTION, THEMES, REGISTER = (
+    "Summary", "Chart data", "Figures", "Key areas", "Direction of travel", "Themes", "Register")
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything a section may write from: the request's words, the figures, the register's rows."""
+
+    title: str
+    period_label: str  # "November 2026", "2026 Q4", "December 2025 to November 2026"
+    scope_label: str  # "Whole service", or the service lead's areas
+    analysis: Analysis
+    rows: Sequence[RegisterRow]  # the report's months only
+    cal: WorkingCalendar
+    today: date
+    extra: dict[str, Any] = field(default_factory=dict)  # section name -> what its `load` read
+
+
+class Book:
+    """An XlsxWriter workbook and the formats the sections share."""
+
+    def __init__(self, out: io.BytesIO) -> None:
+        self.wb = xlsxwriter.Workbook(out, {"in_memory": True, "default_date_format": "yyyy-mm-dd"})
+        self.title = self.wb.add_format({"bold": True, "font_size": 14})
+        self.bold = self.wb.add_format({"bold": True})
+        self.percent = self.wb.add_format({"num_format": "0%"})
+        self.date = self.wb.add_format({"num_format": "yyyy-mm-dd"})
+
+    def table(self, sheet: Any, first_row: int, headers: Sequence[str], rows: Sequence[Sequence[Any]], name: str,
+              formats: dict[int, Any] | None = None) -> tuple[int, int]:
+        """An Excel table at `first_row` (0-based) with filters; returns its (first, last) row."""
+        formats = formats or {}
+        data = [list(r) for r in rows] or [[None] * len(headers)]
+        last = first_row + len(data)
+        columns = [{"header": h, **({"format": formats[i]} if i in formats else {})} for i, h in enumerate(headers)]
+        sheet.add_table(first_row, 0, last, len(headers) - 1, {"name": name, "columns": columns, "data": data,
+                                                               "style": "Table Style Medium 2"})
+        widths = [len(str(h)) + 4 for h in headers]
+        for r in data:
+            for i, v in enumerate(r):
+                widths[i] = max(widths[i], len(str(v)) if v is not None and not isinstance(v, float) else 6)
+        for i, w in enumerate(widths):
+            sheet.set_column(i, i, min(w + 1, 60))
+        return first_row, last
+
+
+Loader = Callable[["AsyncSession", ReportData], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    write: Callable[[Book, ReportData], None]
+    load: Loader | None = None  # reads this section's plain rows (storage/); kept in ReportData.extra[name]
+    headline: Callable[[ReportData], list[tuple[str, str]]] | None = None  # (label, value) rows for the card
+
+
+# -- figures as rows -----------------------------------------------------------------------
+
+FIGURE_HEADERS = ("Scope", "Month", "Allocated", "Completed", "On time", "Late", "Declined", "Outstanding",
+                  "On-time rate", *GRADES, "Disputes", "Disputes open", "Disputes resolved",
+                  "Resolved and confirmed", "Safeguarding concerns", "Family views asked", "Discussions held")
+
+
+def figure_row(scope: str, month: str, f: Figures) -> list[Any]:
+    return [scope, month, f.allocated, f.completed, f.on_time, f.late, f.declined, f.outstanding,
+            f.on_time_rate, *(f.grades[g] for g in GRADES), f.disputes, f.disputes_open, f.disputes_resolved,
+            f.disputes_resolved_confirmed, f.safeguarding, f.family_views, f.discussions]
+
+
+def chart_months(a: Analysis) -> tuple[str, ...]:
+    return (*a.before, *a.months)
+
+
+# -- sections -------------------------------------------------------------------------------
+
+def summary(book: Book, data: ReportData) -> None:
+    """Headline figures against the three months before, and the charts (their data on Chart data)."""
+    a = data.analysis
+    ws = book.wb.add_worksheet(SUMMARY)
+    ws.write(0, 0, data.title, book.title)
+    ws.write(1, 0, f"{data.scope_label}, {data.period_label}. Made {data.today.isoformat()}.")
+    scope = a.scopes[0]
+    headers = ("Figure", data.period_label, *a.before, "Trend")
+    rows = [[t.label, t.value, *t.previous, t.arrow] for t in a.trends(scope)]
+    book.table(ws, 3, headers, rows, "Headline")
+    ws.set_column(0, 0, 24)
+    _chart_data_and_charts(book, data, ws)
+
+
+def _chart_data_and_charts(book: Book, data: ReportData, summary_sheet: Any) -> None:
+    a = data.analysis
+    ws = book.wb.add_worksheet(CHART_DATA)
+    months = chart_months(a)
+    # Block 1: grade distribution by service area, over the report's months (rows 1.., columns A..E).
+    areas = a.areas or (a.scopes[0],)
+    ws.write_row(0, 0, ("Service area", *GRADES), book.bold)
+    for i, area in enumerate(areas, 1):
+        total = a.total(area)
+        ws.write_row(i, 0, (area, *(total.grades[g] for g in GRADES)))
+    grades_last = len(areas)  # 0-based last row of block 1
+    # Block 2: on-time rate by month (whole scope).
+    top2 = grades_last + 2
+    ws.write_row(top2, 0, ("Month", "On-time rate", "Completed", "On time"), book.bold)
+    for i, month in enumerate(months, 1):
+        f = a.of(a.scopes[0], month)
+        ws.write(top2 + i, 0, month)
+        if f.on_time_rate is not None:
+            ws.write_number(top2 + i, 1, f.on_time_rate, book.percent)
+        ws.write_row(top2 + i, 2, (f.completed, f.on_time))
+    # Block 3: each key area's share judged Good or better, by month (whole scope).
+    top3 = top2 + len(months) + 2
+    ws.write_row(top3, 0, ("Month", *KEY_AREAS), book.bold)
+    for i, month in enumerate(months, 1):
+        f = a.of(a.scopes[0], month)
+        ws.write(top3 + i, 0, month)
+        for j, area in enumerate(KEY_AREAS, 1):
+            good, judged = f.good_or_better(area)
+            if judged:
+                ws.write_number(top3 + i, j, good / judged, book.percent)
+    ws.set_column(0, 0, 24)
+    ws.set_column(1, len(KEY_AREAS), 14)
+    sheet = f"'{CHART_DATA}'"
+
+    def cells(col: int, first: int, last: int) -> str:
+        letter = chr(65 + col)
+        return f"={sheet}!${letter}${first + 1}:${letter}${last + 1}"
+
+    grades_chart = book.wb.add_chart({"type": "column", "subtype": "stacked"})
+    for j in range(1, len(GRADES) + 1):
+        grades_chart.add_series({"name": f"={sheet}!${chr(65 + j)}$1", "categories": cells(0, 1, grades_last),
+                                 "values": cells(j, 1, grades_last)})
+    grades_chart.set_title({"name": "Grades by service area"})
+    grades_chart.set_y_axis({"name": "Audits"})
+    on_time = book.wb.add_chart({"type": "line"})
+    on_time.add_series({"name": f"={sheet}!$B${top2 + 1}", "categories": cells(0, top2 + 1, top2 + len(months)),
+                        "values": cells(1, top2 + 1, top2 + len(months)), "marker": {"type": "circle"}})
+    on_time.set_title({"name": "Audits completed on time, by month"})
+    on_time.set_y_axis({"min": 0, "max": 1, "num_format": "0%"})
+    on_time.set_legend({"none": True})
+    key_areas = book.wb.add_chart({"type": "line"})
+    for j, _area in enumerate(KEY_AREAS, 1):
+        key_areas.add_series({"name": f"={sheet}!${chr(65 + j)}${top3 + 1}",
+                              "categories": cells(0, top3 + 1, top3 + len(months)),
+                              "values": cells(j, top3 + 1, top3 + len(months)), "marker": {"type": "circle"}})
+    key_areas.set_title({"name": "Key areas judged Good or better, by month"})
+    key_areas.set_y_axis({"min": 0, "max": 1, "num_format": "0%"})
+    size = {"x_scale": 1.4, "y_scale": 1.2}
+    summary_sheet.insert_chart("I2", grades_chart, size)
+    summary_sheet.insert_chart("I21", on_time, size)
+    summary_sheet.insert_chart("I40", key_areas, size)
+
+
+def figures(book: Book, data: ReportData) -> None:
+    a = data.analysis
+    ws = book.wb.add_worksheet(FIGURES)
+    rows = []
+    for scope in a.scopes:
+        rows += [figure_row(scope, m, a.of(scope, m)) for m in chart_months(a)]
+        if len(a.months) > 1:
+            rows.append(figure_row(scope, data.period_label, a.total(scope)))
+    book.table(ws, 0, FIGURE_HEADERS, rows, "Figures", {8: book.percent})
+    ws.freeze_panes(1, 2)
+
+
+def key_areas(book: Book, data: ReportData) -> None:
+    a = data.analysis
+    ws = book.wb.add_worksheet(KEY_AREA_SHEET)
+    rows = []
+    for scope in a.scopes:
+        for month in chart_months(a):
+            f = a.of(scope, month)
+            for area in KEY_AREAS:
+                good, judged = f.good_or_better(area)
+                rows.append([scope, month, area, *(f.key_areas[area][g] for g in GRADES),
+                             good / judged if judged else None])
+    book.table(ws, 0, ("Scope", "Month", "Key area", *GRADES, "Good or better"), rows, "KeyAreas",
+               {3 + len(GRADES): book.percent})
+    ws.freeze_panes(1, 3)
+
+
+def direction(book: Book, data: ReportData) -> None:
+    a = data.analysis
+    ws = book.wb.add_worksheet(DIRECTION)
+    rows = []
+    for scope in a.scopes:
+        for area in KEY_AREAS:
+            now, before, arrow = a.direction(scope, area)
+            rows.append([scope, area, now, before, arrow])
+    book.table(ws, 0, ("Scope", "Key area", f"Good or better, {data.period_label}", "Good or better, 3 months before",
+                       "Direction"), rows, "Direction", {2: book.percent, 3: book.percent})
+    ws.freeze_panes(1, 0)
+
+
+def themes(book: Book, data: ReportData) -> None:
+    """Themed audits: the themes of each month's themed audits, completed, by month (whole scope)."""
+    a = data.analysis
+    ws = book.wb.add_worksheet(THEMES)
+    rows = []
+    for month in chart_months(a):
+        for theme, n in sorted(a.of(a.scopes[0], month).themes.items(), key=lambda t: t[0].casefold()):
+            rows.append([month, theme, n])
+    book.table(ws, 0, ("Month", "Theme", "Completed themed audits"), rows, "Themes")
+    ws.freeze_panes(1, 0)
+
+
+def register_sheet(book: Book, data: ReportData) -> None:
+    ws = book.wb.add_worksheet(REGISTER)
+    rows = list(register.values(data.rows, data.cal, data.today))
+    formats = {i: book.date for i, kind in enumerate(register.KINDS) if kind == "date"}
+    book.table(ws, 0, register.HEADERS, rows, "Register", formats)
+    ws.freeze_panes(1, 0)
+
+
+SECTIONS: list[Section] = [
+    Section(SUMMARY, summary),
+    Section(FIGURES, figures),
+    Section(KEY_AREA_SHEET, key_areas),
+    Section(DIRECTION, direction),
+    Section(THEMES, themes),
+    Section(REGISTER, register_sheet),
+]
+
+
+def write_analysis(data: ReportData, sections: Sequence[Section] = SECTIONS) -> bytes:
+    """The workbook's bytes: each section in order."""
+    out = io.BytesIO()
+    book = Book(out)
+    for section in sections:
+        section.write(book, data)
+    book.wb.close()
+    return out.getvalue()
+
+
+def headline_rows(data: ReportData, sections: Sequence[Section] = SECTIONS) -> list[tuple[str, str]]:
+    """The extra (label, value) rows later sections add to the card's table."""
+    return [row for s in sections if s.headline is not None for row in s.headline(data)]

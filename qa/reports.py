@@ -1,0 +1,337 @@
+"""The audit register and the audit analysis's figures (framework 9.3: "Audit completion" b, the
+QA unit's spreadsheet of all audit activities and their outcomes; "Moderation and Management
+oversight", monthly analysis and quarterly/annual reports on trends; "Analysis of findings", the
+seven key areas compared with previous periods).
+
+Pure: plain rows in (`RegisterRow`, read by storage/reports.py), figures out. No SQL, no Teams,
+no clock: `today` and the working calendar are parameters. Dates are the council's local dates
+(the calendar's time zone); an audit is on time when its submission's local date is on or before
+the month's audit deadline (the 28th, moved back to a working day: qa/audit_calendar.py).
+
+Definitions (per month of allocation, per service area and for the whole service):
+- allocated: the month's allocations (one per case);
+- completed: the auditor submitted (whatever happened after: oversight, dispute, upload);
+  completed = on time + late;
+- on time / late: completed by / after the audit deadline;
+- outstanding: not submitted (allocated, started or declined now); allocated = completed + outstanding;
+- declined: allocations the auditor declined at least once (reallocated or not);
+- grades: the overall grade of completed audits; key areas: each key area's judgement in them;
+- disputes: completed audits a service lead disputed; open (still disputed), resolved (the
+  auditor or QA unit recorded a resolution) and, of those, confirmed since by oversight;
+- safeguarding concerns, family views asked (the auditor will seek them), discussions held: counts
+  of completed audits.
+A re-audit is not in the data model yet (the escalations issue adds it); it joins as a column then.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import NamedTuple
+
+from qa.audit_calendar import cycle_dates, month_key, parse_month_key
+from qa.calendar import WorkingCalendar
+from qa.framework import GRADES, KEY_AREAS
+
+WHOLE_SERVICE = "Whole service"
+GOOD_OR_BETTER = ("Outstanding", "Good")
+ON_TIME, LATE, OVERDUE = "on time", "late", "overdue"
+UP, DOWN, SAME, NONE = "\u2191", "\u2193", "\u2192", "\u2013"  # ↑ ↓ → –
+CONFIRMED_STATES = ("oversight_confirmed", "complete")
+MONTHLY, QUARTERLY, ANNUAL = "monthly", "quarterly", "annual"
+
+
+class RegisterRow(NamedTuple):
+    """One allocation as the register shows it: plain values (storage/reports.py reads them)."""
+
+    month: str
+    case_ref: str
+    annex_a_list: str
+    service_area: str
+    team: str
+    theme: str
+    auditor: str
+    case_holder: str
+    state: str
+    allocated_at: datetime | None
+    started_at: datetime | None
+    submitted_at: datetime | None
+    oversight_at: datetime | None
+    uploaded_at: datetime | None
+    grade: str | None
+    key_areas: dict | None
+    discussion_held: bool | None
+    family_views: bool | None
+    safeguarding: bool | None
+    disputed_at: datetime | None
+    resolved_at: datetime | None
+    declines: int
+
+
+# -- months ----------------------------------------------------------------------------------
+
+def add_months(month: str, n: int) -> str:
+    """add_months("2026-01", -1) == "2025-12"."""
+    year, mon = parse_month_key(month)
+    index = year * 12 + mon - 1 + n
+    return month_key(index // 12, index % 12 + 1)
+
+
+def months_between(first: str, last: str) -> tuple[str, ...]:
+    """Every month from `first` to `last`, inclusive; ValueError when last is before first."""
+    if parse_month_key(last) < parse_month_key(first):
+        raise ValueError(f"{last} is before {first}")
+    out, month = [first], first
+    while month != last:
+        month = add_months(month, 1)
+        out.append(month)
+    return tuple(out)
+
+
+def quarter_months(quarter: str) -> tuple[str, ...]:
+    """"2026-Q4" -> ("2026-10", "2026-11", "2026-12"); ValueError otherwise."""
+    parts = quarter.split("-Q") if isinstance(quarter, str) else []
+    if len(parts) != 2 or not (parts[0].isdigit() and len(parts[0]) == 4) or parts[1] not in ("1", "2", "3", "4"):
+        raise ValueError(f"a quarter looks like 2026-Q4, got {quarter!r}")
+    last = month_key(int(parts[0]), int(parts[1]) * 3)
+    return months_between(add_months(last, -2), last)
+
+
+def year_months(year: int, last_month: int = 11) -> tuple[str, ...]:
+    """The twelve months of the annual report of `year`, ending with `last_month` of that year
+    (November by default: the annual report is the November one)."""
+    last = month_key(year, last_month)
+    return months_between(add_months(last, -11), last)
+
+
+def report_day(month: str, cal: WorkingCalendar) -> date:
+    """The day the analysis of `month` goes out: the 7th of the month after (the day after the
+    oversight deadline of the 6th, which only ever moves back), moved on to the next working day
+    when it is not one."""
+    year, mon = parse_month_key(add_months(month, 1))
+    return cal.next_working_day(date(year, mon, 7), include_self=True)
+
+
+# -- the register ----------------------------------------------------------------------------
+
+def area_key(area: str) -> str:
+    """Service areas match ignoring case and spacing, as people type them."""
+    return " ".join(area.split()).casefold()
+
+
+def timeliness(row: RegisterRow, cal: WorkingCalendar, today: date) -> str:
+    """"on time" / "late" (submitted by / after the audit deadline), "overdue" (not submitted,
+    deadline passed by `today`, a local date), or "" (not submitted, not yet due)."""
+    deadline = _deadline(row.month, cal)
+    if row.submitted_at is not None:
+        return ON_TIME if cal.local_date(row.submitted_at) <= deadline else LATE
+    return OVERDUE if today > deadline else ""
+
+
+_DEADLINES: dict[tuple[str, WorkingCalendar], date] = {}
+
+
+def _deadline(month: str, cal: WorkingCalendar) -> date:
+    key = (month, cal)
+    found = _DEADLINES.get(key)
+    if found is None:
+        found = _DEADLINES[key] = cycle_dates(*parse_month_key(month), cal).audit_deadline
+    return found
+
+
+# -- figures ---------------------------------------------------------------------------------
+
+@dataclass
+class Figures:
+    """One month's (or several months') figures for one scope; see the module's definitions."""
+
+    allocated: int = 0
+    completed: int = 0
+    on_time: int = 0
+    late: int = 0
+    declined: int = 0
+    outstanding: int = 0
+    grades: dict[str, int] = field(default_factory=lambda: dict.fromkeys(GRADES, 0))
+    key_areas: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {area: dict.fromkeys(GRADES, 0) for area in KEY_AREAS})
+    disputes: int = 0
+    disputes_open: int = 0
+    disputes_resolved: int = 0
+    disputes_resolved_confirmed: int = 0
+    safeguarding: int = 0
+    family_views: int = 0
+    discussions: int = 0
+    themes: dict[str, int] = field(default_factory=dict)  # theme -> completed themed audits
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """On time / completed, 0..1; None when nothing was completed."""
+        return self.on_time / self.completed if self.completed else None
+
+    def good_or_better(self, area: str) -> tuple[int, int]:
+        """(Outstanding + Good, all judged) for key area `area`."""
+        counts = self.key_areas[area]
+        return sum(counts[g] for g in GOOD_OR_BETTER), sum(counts.values())
+
+    def add(self, row: RegisterRow, cal: WorkingCalendar) -> None:
+        self.allocated += 1
+        self.declined += row.declines > 0
+        if row.submitted_at is None:
+            self.outstanding += 1
+            return
+        self.completed += 1
+        if cal.local_date(row.submitted_at) <= _deadline(row.month, cal):
+            self.on_time += 1
+        else:
+            self.late += 1
+        if row.grade in self.grades:
+            self.grades[row.grade] += 1
+        for area, grade in (row.key_areas or {}).items():
+            if area in self.key_areas and grade in GRADES:
+                self.key_areas[area][grade] += 1
+        if row.disputed_at is not None:
+            self.disputes += 1
+            self.disputes_open += row.state == "disputed"
+            if row.resolved_at is not None:
+                self.disputes_resolved += 1
+                self.disputes_resolved_confirmed += row.state in CONFIRMED_STATES
+        self.safeguarding += bool(row.safeguarding)
+        self.family_views += bool(row.family_views)
+        self.discussions += bool(row.discussion_held)
+        if row.theme:
+            self.themes[row.theme] = self.themes.get(row.theme, 0) + 1
+
+    def merge(self, other: Figures) -> Figures:
+        """The sum of two scopes' or months' figures (a new object)."""
+        out = Figures()
+        for name in ("allocated", "completed", "on_time", "late", "declined", "outstanding", "disputes",
+                     "disputes_open", "disputes_resolved", "disputes_resolved_confirmed", "safeguarding",
+                     "family_views", "discussions"):
+            setattr(out, name, getattr(self, name) + getattr(other, name))
+        out.grades = {g: self.grades[g] + other.grades[g] for g in GRADES}
+        out.key_areas = {a: {g: self.key_areas[a][g] + other.key_areas[a][g] for g in GRADES} for a in KEY_AREAS}
+        out.themes = dict(self.themes)
+        for theme, n in other.themes.items():
+            out.themes[theme] = out.themes.get(theme, 0) + n
+        return out
+
+
+# The figures each report compares with the months before: (label, how to read it).
+HEADLINE: tuple[tuple[str, Callable[[Figures], int]], ...] = (
+    ("Allocated", lambda f: f.allocated),
+    ("Completed", lambda f: f.completed),
+    ("On time", lambda f: f.on_time),
+    ("Late", lambda f: f.late),
+    ("Declined", lambda f: f.declined),
+    ("Outstanding", lambda f: f.outstanding),
+    *((grade, (lambda g: lambda f: f.grades[g])(grade)) for grade in GRADES),
+    ("Disputes", lambda f: f.disputes),
+    ("Disputes resolved", lambda f: f.disputes_resolved),
+    ("Safeguarding concerns", lambda f: f.safeguarding),
+    ("Family views asked", lambda f: f.family_views),
+)
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A figure this month against the three months before (oldest first; None: no allocations then)."""
+
+    label: str
+    value: int
+    previous: tuple[int | None, ...]
+    arrow: str  # UP / DOWN / SAME against the mean of the previous months that had allocations; NONE if none did
+
+
+def arrow(value: float, previous: Sequence[float | None]) -> str:
+    known = [p for p in previous if p is not None]
+    if not known:
+        return NONE
+    mean = sum(known) / len(known)
+    return UP if value > mean else DOWN if value < mean else SAME
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Figures per (scope, month) for a report's months and the three months before them.
+
+    `scopes` is WHOLE_SERVICE then each service area (as first spelt in the rows, sorted);
+    `months` the report's own months, `before` the three months before the first of them.
+    """
+
+    kind: str  # MONTHLY | QUARTERLY | ANNUAL
+    months: tuple[str, ...]
+    before: tuple[str, ...]
+    scopes: tuple[str, ...]
+    figures: dict[tuple[str, str], Figures]
+
+    def of(self, scope: str, month: str) -> Figures:
+        return self.figures.get((scope, month)) or Figures()
+
+    def total(self, scope: str, months: Iterable[str] | None = None) -> Figures:
+        out = Figures()
+        for month in self.months if months is None else months:
+            out = out.merge(self.of(scope, month))
+        return out
+
+    @property
+    def areas(self) -> tuple[str, ...]:
+        return self.scopes[1:]
+
+    def trends(self, scope: str) -> list[Trend]:
+        """Each headline figure of the report's months (their total) against each of the three
+        months before them."""
+        now = self.total(scope)
+        past = [self.of(scope, m) if self.of(scope, m).allocated else None for m in self.before]
+        out = []
+        for label, read in HEADLINE:
+            previous = tuple(read(p) if p is not None else None for p in past)
+            out.append(Trend(label, read(now), previous, arrow(read(now), previous)))
+        return out
+
+    def direction(self, scope: str, area: str) -> tuple[float | None, float | None, str]:
+        """Key area `area`'s share judged Good or better (0..1) in the report's months against
+        the three months before, and its direction of travel (an arrow)."""
+        now, before = self.total(scope).good_or_better(area), self.total(scope, self.before).good_or_better(area)
+        share_now = now[0] / now[1] if now[1] else None
+        share_before = before[0] / before[1] if before[1] else None
+        if share_now is None or share_before is None:
+            return share_now, share_before, NONE
+        return share_now, share_before, arrow(share_now, [share_before])
+
+
+def analyse(rows: Iterable[RegisterRow], kind: str, months: Sequence[str], cal: WorkingCalendar,
+            areas: Iterable[str] = ()) -> Analysis:
+    """The figures of `months` (and of the three months before them) from the register's rows.
+
+    `rows` may hold other months: they are ignored. `areas` limits the report to those service
+    areas (a service lead's): then the first scope (WHOLE_SERVICE) totals those areas only;
+    empty: every area, and the first scope is the whole service.
+    """
+    if kind not in (MONTHLY, QUARTERLY, ANNUAL):
+        raise ValueError(f"unknown report kind {kind!r}")
+    if not months:
+        raise ValueError("a report needs at least one month")
+    months = tuple(months)
+    before = tuple(add_months(months[0], -n) for n in (3, 2, 1))
+    wanted = set(months) | set(before)
+    only = {area_key(a) for a in areas}
+    names: dict[str, str] = {}
+    figures: dict[tuple[str, str], Figures] = {}
+    for row in rows:
+        if row.month not in wanted:
+            continue
+        key = area_key(row.service_area)
+        if only and key not in only:
+            continue
+        name = names.setdefault(key, " ".join(row.service_area.split()))
+        for scope in (WHOLE_SERVICE, name):
+            found = figures.get((scope, row.month))
+            if found is None:
+                found = figures[(scope, row.month)] = Figures()
+            found.add(row, cal)
+    shown = sorted(names.values(), key=str.casefold)
+    return Analysis(kind=kind, months=months, before=before, scopes=(WHOLE_SERVICE, *shown), figures=figures)
+
+
+def percent(share: float | None) -> str:
+    return "\u2013" if share is None else f"{round(share * 100)}%"

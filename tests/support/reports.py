@@ -1,0 +1,147 @@
+"""A small fixed audit history, written by hand straight to the database, for the reports' tests.
+
+Three months (July, August, September 2026), two service areas (North, South). Deadlines: 28 July
+(Tue), 28 August (Fri), 28 September (Mon). Times are 10:00 UTC (11:00 in London, the same day).
+
+    case  month  area   submitted   grade                key areas                          other
+    J1    07     North  20 Jul      Good                 all Good                           discussion, family views, theme Neglect, uploaded
+    J2    07     North  30 Jul late Requires Improvement all RI                             oversight confirmed
+    J3    07     South  10 Jul      Outstanding          all Outstanding                    safeguarding, uploaded
+    A1    08     North  27 Aug      Good                 first four Good, last three RI     disputed, resolved, confirmed; theme Neglect
+    A2    08     South  28 Aug      Inadequate           all Inadequate                     declined once and reallocated; safeguarding, family views
+    A3    08     South  -           -                    -                                  outstanding (allocated)
+    S1    09     North  1 Sep       Outstanding          all Outstanding                    discussion, family views, theme Domestic abuse, uploaded
+    S2    09     North  29 Sep late Good                 all Good                           disputed, still open
+    S3    09     South  15 Sep      Requires Improvement Planning Inadequate, others RI     safeguarding, theme Domestic abuse
+    S4    09     South  -           -                    -                                  declined, not reallocated
+
+No re-audit: the data model has none yet (the escalations issue adds it).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from qa.framework import KEY_AREAS
+from storage.db import Database
+from storage.models import Allocation, Audit, AuditMonth, Conversation, Person, TrailEvent
+
+SET_UP = datetime(2026, 7, 1, 9, tzinfo=timezone.utc)
+DOMAIN = "council.gov.uk"
+
+# name -> (role, service areas)
+PEOPLE = {
+    "Quinn": ("qa_unit", ""),
+    "Dee": ("deputy_director", "North;South"),
+    "Nora": ("service_lead", "North"),
+    "Sol": ("service_lead", "South"),
+    "Aud": ("practice_manager", "North"),
+    "Ben": ("practice_manager", "South"),
+    "Pat": ("practitioner", "North"),
+    "Pip": ("practitioner", "South"),
+}
+
+
+def at(month: int, day: int) -> datetime:
+    return datetime(2026, month, day, 10, tzinfo=timezone.utc)
+
+
+def every(grade: str) -> dict[str, str]:
+    return dict.fromkeys(KEY_AREAS, grade)
+
+
+@dataclass(frozen=True)
+class Case:
+    ref: str
+    month: str
+    area: str
+    submitted: datetime | None = None
+    grade: str | None = None
+    key_areas: dict = field(default_factory=dict)
+    state: str = "submitted"
+    theme: str = ""
+    discussion: bool = False
+    family_views: bool = False
+    safeguarding: bool = False
+    disputed: datetime | None = None
+    resolved: datetime | None = None
+    oversight: datetime | None = None
+    uploaded: datetime | None = None
+    declines: int = 0
+
+
+FOUR_GOOD_THREE_RI = {a: ("Good" if i < 4 else "Requires Improvement") for i, a in enumerate(KEY_AREAS)}
+PLANNING_INADEQUATE = {a: ("Inadequate" if a == "Planning" else "Requires Improvement") for a in KEY_AREAS}
+
+HISTORY = (
+    Case("J1", "2026-07", "North", at(7, 20), "Good", every("Good"), "complete", "Neglect", discussion=True,
+         family_views=True, oversight=at(8, 3), uploaded=at(8, 4)),
+    Case("J2", "2026-07", "North", at(7, 30), "Requires Improvement", every("Requires Improvement"),
+         "oversight_confirmed", oversight=at(8, 5)),
+    Case("J3", "2026-07", "South", at(7, 10), "Outstanding", every("Outstanding"), "complete", safeguarding=True,
+         oversight=at(7, 20), uploaded=at(7, 21)),
+    Case("A1", "2026-08", "North", at(8, 27), "Good", FOUR_GOOD_THREE_RI, "oversight_confirmed", "Neglect",
+         disputed=at(9, 1), resolved=at(9, 2), oversight=at(9, 3)),
+    Case("A2", "2026-08", "South", at(8, 28), "Inadequate", every("Inadequate"), "submitted", safeguarding=True,
+         family_views=True, declines=1),
+    Case("A3", "2026-08", "South", state="allocated"),
+    Case("S1", "2026-09", "North", at(9, 1), "Outstanding", every("Outstanding"), "complete", "Domestic abuse",
+         discussion=True, family_views=True, oversight=at(9, 30), uploaded=at(10, 1)),
+    Case("S2", "2026-09", "North", at(9, 29), "Good", every("Good"), "disputed", disputed=at(10, 2)),
+    Case("S3", "2026-09", "South", at(9, 15), "Requires Improvement", PLANNING_INADEQUATE, "submitted",
+         "Domestic abuse", safeguarding=True),
+    Case("S4", "2026-09", "South", state="declined", declines=1),
+)
+
+
+async def add_people(db: Database, with_chats: bool = True) -> dict[str, int]:
+    """The people (each with a personal chat `a:chat-<name>`); name -> id."""
+    async with db.sessions.begin() as session:
+        people = {name: Person(email=f"{name.lower()}@{DOMAIN}", display_name=f"{name} Example", role=role,
+                               team=f"{areas or 'QA'} team", service_area=areas, created_at=SET_UP,
+                               updated_at=SET_UP)
+                  for name, (role, areas) in PEOPLE.items()}
+        session.add_all(people.values())
+        await session.flush()
+        if with_chats:
+            for name, person in people.items():
+                session.add(Conversation(conversation_id=f"a:chat-{name}", tenant_id="tenant-1",
+                                         service_url="https://smba.example/", bot_id="28:bot",
+                                         user_id=f"29:{name}", reference={}, installed_at=SET_UP,
+                                         person_id=person.id))
+        return {name: p.id for name, p in people.items()}
+
+
+async def add_history(db: Database, people: dict[str, int], cases=HISTORY) -> dict[str, int]:
+    """The allocations (case refs CR-<ref>), their audits and decline trail rows; ref -> allocation id."""
+    ids = {}
+    async with db.sessions.begin() as session:
+        for month in sorted({c.month for c in cases}):
+            session.add(AuditMonth(month=month, imported_at=SET_UP))
+        await session.flush()
+        for c in cases:
+            north = c.area == "North"
+            allocated = datetime(int(c.month[:4]), int(c.month[5:]), 3, 9, tzinfo=timezone.utc)
+            row = Allocation(
+                month=c.month, case_ref=f"CR-{c.ref}", annex_a_list="List 8", service_area=c.area,
+                team=f"{c.area} Team 1", theme=c.theme, auditor_id=people["Aud" if north else "Ben"],
+                case_holder_id=people["Pat" if north else "Pip"], state=c.state, started_at=c.submitted,
+                submitted_at=c.submitted, oversight_at=c.oversight,
+                oversight_by_id=people["Nora" if north else "Sol"] if c.oversight else None,
+                disputed_at=c.disputed, dispute_reason="Grade" if c.disputed else None, resolved_at=c.resolved,
+                resolution="Agreed" if c.resolved else None, uploaded_at=c.uploaded,
+                decline_reason="On leave" if c.state == "declined" else None,
+                created_at=allocated, updated_at=allocated)
+            session.add(row)
+            await session.flush()
+            ids[c.ref] = row.id
+            if c.submitted is not None:
+                session.add(Audit(allocation_id=row.id, overall_grade=c.grade, key_areas=dict(c.key_areas),
+                                  discussion_held=c.discussion, seek_family_views=c.family_views,
+                                  safeguarding_concern=c.safeguarding, submitted_at=c.submitted,
+                                  submitted_by_id=row.auditor_id, updated_at=c.submitted))
+            for _ in range(c.declines):
+                session.add(TrailEvent(subject_type="allocation", subject_id=row.id, month=c.month,
+                                       actor_id=row.auditor_id, action="allocation_declined", via="test",
+                                       detail={}, at=allocated))
+    return ids

@@ -1,0 +1,80 @@
+"""The audit register (issue 14 item 1): `python -m bot report register` on both databases,
+read back with openpyxl: one row per allocation, an Excel table with filters, a frozen header,
+dates as dates, widths that fit, case references only."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import openpyxl
+
+from capabilities.reports.register import HEADERS
+from tests.support.cli import run_cli
+from tests.support.reports import add_history, add_people
+
+
+async def test_register_from_the_command_line(db, tmp_path):
+    people = await add_people(db)
+    await add_history(db, people)
+    out = tmp_path / "register.xlsx"
+    code, stdout, stderr = await run_cli(db, "report", "register", "--from", "2026-08", "--to", "2026-09",
+                                         "--out", str(out))
+    assert code == 0, stderr
+    assert "7 allocation(s)" in stdout
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Register"]
+    assert ws.freeze_panes == "A2"
+    [(name, ref)] = ws.tables.items()
+    assert (name, ref) == ("AuditRegister", f"A1:{openpyxl.utils.get_column_letter(len(HEADERS))}8")
+    assert ws.tables["AuditRegister"].autoFilter.ref == ref
+    header = [c.value for c in ws[1]]
+    assert tuple(header) == HEADERS
+    rows = {r[1]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert sorted(rows) == ["CR-A1", "CR-A2", "CR-A3", "CR-S1", "CR-S2", "CR-S3", "CR-S4"]
+    a1 = rows["CR-A1"]
+    assert a1["Month"] == "2026-08" and a1["Service area"] == "North" and a1["Team"] == "North Team 1"
+    assert a1["Auditor"] == "Aud Example" and a1["Case holder"] == "Pat Example" and a1["Theme"] == "Neglect"
+    assert a1["State"] == "Oversight confirmed"
+    assert a1["Allocated"] == datetime(2026, 8, 3) and a1["Submitted"] == datetime(2026, 8, 27)
+    assert a1["Oversight confirmed"] == datetime(2026, 9, 3) and a1["Uploaded"] is None
+    assert a1["On time or late"] == "on time" and a1["Grade"] == "Good"
+    assert a1["Narrative/History"] == "Good" and a1["Management oversight"] == "Requires Improvement"
+    assert a1["Disputed"] == "Yes, resolved" and a1["Discussion held"] == "No" and a1["Times declined"] == 0
+    assert rows["CR-S2"]["On time or late"] == "late" and rows["CR-S2"]["Disputed"] == "Yes"
+    assert rows["CR-A2"]["Times declined"] == 1 and rows["CR-A2"]["Safeguarding concern raised"] == "Yes"
+    assert rows["CR-A2"]["Family views asked"] == "Yes"
+    # Not submitted: no grade, no judgements; past its deadline (the CLI's today is later): overdue.
+    a3 = rows["CR-A3"]
+    assert a3["Grade"] is None and a3["Planning"] is None and a3["Submitted"] is None
+    assert a3["On time or late"] == "overdue" and a3["Discussion held"] is None
+    assert rows["CR-S4"]["State"] == "Declined" and rows["CR-S4"]["Times declined"] == 1
+    # Dates are dates, formatted as such.
+    cell = ws.cell(row=2, column=HEADERS.index("Allocated") + 1)
+    assert isinstance(cell.value, datetime) and cell.number_format == "yyyy\\-mm\\-dd"
+    # Widths fit the longest value (and the heading with its filter button).
+    widths = {h: ws.column_dimensions[openpyxl.utils.get_column_letter(i + 1)].width for i, h in enumerate(HEADERS)}
+    assert widths["Safeguarding concern raised"] >= len("Safeguarding concern raised")
+    assert widths["State"] >= len("Oversight confirmed") and widths["Allocated"] >= 10
+    # Case references only: no date of birth or other identifier comes from the register's sources.
+    assert all(str(v).startswith("CR-") for v in (r["Case ref"] for r in rows.values()))
+
+
+async def test_register_refuses_bad_arguments(db, tmp_path):
+    code, _, err = await run_cli(db, "report", "register", "--from", "2026-13", "--to", "2026-09",
+                                 "--out", str(tmp_path / "r.xlsx"))
+    assert code != 0 and "--from" in err and "Traceback" not in err
+    code, _, err = await run_cli(db, "report", "register", "--from", "2026-09", "--to", "2026-08",
+                                 "--out", str(tmp_path / "r.xlsx"))
+    assert code != 0 and "before" in err
+    code, _, err = await run_cli(db, "report", "register", "--from", "2026-08", "--to", "2026-09",
+                                 "--out", str(tmp_path / "r.csv"))
+    assert code != 0 and ".xlsx" in err
+
+
+async def test_an_empty_register_is_still_a_table(db, tmp_path):
+    out = tmp_path / "empty.xlsx"
+    code, stdout, stderr = await run_cli(db, "report", "register", "--from", "2030-01", "--to", "2030-02",
+                                         "--out", str(out))
+    assert code == 0, stderr
+    assert "0 allocation(s)" in stdout
+    ws = openpyxl.load_workbook(out)["Register"]
+    assert list(ws.tables) == ["AuditRegister"] and ws.max_row <= 2
