@@ -223,7 +223,7 @@ HEADLINE: tuple[tuple[str, Callable[[Figures], int]], ...] = (
     ("On time", lambda f: f.on_time),
     ("Late", lambda f: f.late),
     ("Declined", lambda f: f.declined),
-    ("Outstanding", lambda f: f.outstanding),
+    ("Outstanding (not submitted)", lambda f: f.outstanding),
     *((grade, (lambda g: lambda f: f.grades[g])(grade)) for grade in GRADES),
     ("Disputes", lambda f: f.disputes),
     ("Disputes resolved", lambda f: f.disputes_resolved),

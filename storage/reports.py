@@ -43,7 +43,7 @@ async def register_rows(session: AsyncSession, first: str, last: str) -> list[Re
         .order_by(Allocation.month, Allocation.service_area, Allocation.team, Allocation.case_ref)
     )
     out = []
-    for r in (await session.execute(stmt)).tuples():
+    for r in await session.execute(stmt):
         submitted = r[11] is not None
         out.append(RegisterRow(
             r[0], r[1], r[2], r[3], r[4], r[5] or "", r[6], r[7] or "", r[8], r[9], r[10], r[11], r[12], r[13],

@@ -78,3 +78,23 @@ async def test_an_empty_register_is_still_a_table(db, tmp_path):
     assert "0 allocation(s)" in stdout
     ws = openpyxl.load_workbook(out)["Register"]
     assert list(ws.tables) == ["AuditRegister"] and ws.max_row <= 2
+
+
+async def test_analysis_workbooks_from_the_command_line(db, tmp_path):
+    people = await add_people(db)
+    await add_history(db, people)
+    out = tmp_path / "q3.xlsx"
+    code, stdout, stderr = await run_cli(db, "report", "quarterly", "--quarter", "2026-Q3", "--out", str(out))
+    assert code == 0, stderr
+    assert "10 allocated, 8 completed, 6 on time" in stdout
+    assert openpyxl.load_workbook(out)["Summary"]["A1"].value == "Quarterly audit report"
+    code, stdout, stderr = await run_cli(db, "report", "annual", "--year", "2026", "--out", str(tmp_path / "a.xlsx"))
+    assert code == 0, stderr
+    assert "December 2025 to November 2026" in stdout and "10 allocated" in stdout
+    code, stdout, stderr = await run_cli(db, "report", "monthly", "--month", "2026-09", "--out",
+                                         str(tmp_path / "m.xlsx"), env={"QA_REPORT_ANNUAL_MONTH": "9"})
+    assert code == 0 and "4 allocated, 3 completed, 2 on time" in stdout
+    code, _, err = await run_cli(db, "report", "quarterly", "--quarter", "2026-Q5")
+    assert code != 0 and "YYYY-Qn" in err and "Traceback" not in err
+    code, _, err = await run_cli(db, "report", "annual", "--year", "2026", env={"QA_REPORT_ANNUAL_MONTH": "13"})
+    assert code != 0 and "QA_REPORT_ANNUAL_MONTH" in err and "Traceback" not in err

@@ -90,8 +90,8 @@ class Section:
 
 # -- figures as rows -----------------------------------------------------------------------
 
-FIGURE_HEADERS = ("Scope", "Month", "Allocated", "Completed", "On time", "Late", "Declined", "Outstanding",
-                  "On-time rate", *GRADES, "Disputes", "Disputes open", "Disputes resolved",
+FIGURE_HEADERS = ("Scope", "Month", "Allocated", "Completed", "On time", "Late", "Declined",
+                  "Outstanding (not submitted)", "On-time rate", *GRADES, "Disputes", "Disputes open", "Disputes resolved",
                   "Resolved and confirmed", "Safeguarding concerns", "Family views asked", "Discussions held")
 
 

@@ -1,0 +1,226 @@
+"""Numbers you can trust (issue 14 item 6): the hand-built history of tests/support/reports.py,
+every figure of the September 2026 monthly analysis and of the 2026-Q3 quarterly report checked
+against values worked out by hand below, on both databases; then the workbooks read back with
+openpyxl: cells, tables, and the ranges each chart reads.
+
+Worked out by hand (see the table in tests/support/reports.py):
+September, whole service: allocated 4 (S1-S4); completed 3 (S1, S2, S3); on time 2 (S1 1 Sep, S3
+15 Sep); late 1 (S2 29 Sep, deadline 28 Sep); declined 1 (S4); outstanding 1 (S4); grades
+Outstanding 1, Good 1, RI 1, Inadequate 0; disputes 1 (S2), open 1, resolved 0; safeguarding 1
+(S3); family views 1 (S1); discussions 1 (S1).
+July: 3 allocated, 3 completed, 2 on time (J1, J3), 1 late (J2 30 Jul); O1 G1 RI1 I0; no dispute;
+safeguarding 1 (J3); family views 1 (J1). August: 3 allocated, 2 completed, both on time (A1 27
+Aug, A2 28 Aug = deadline day), declined 1 (A2), outstanding 1 (A3); G1 I1; dispute 1 (A1)
+resolved 1; safeguarding 1 (A2); family views 1 (A2). June: nothing.
+Arrows: September against the mean of July and August (June had no allocations).
+Quarter (Jul-Sep): allocated 10, completed 8, on time 6, late 2, declined 2, outstanding 2,
+O2 G3 RI2 I1, disputes 2 (1 open, 1 resolved and confirmed), safeguarding 3, family views 3,
+discussions 2. April to June had nothing: no arrows.
+"""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, timezone
+
+import openpyxl
+import pytest
+
+from capabilities.context import Context
+from capabilities.reports import build
+from capabilities.reports.workbook import CHART_DATA, FIGURE_HEADERS
+from qa.calendar import WorkingCalendar
+from qa.framework import GRADES, KEY_AREAS
+from qa.reports import DOWN, NONE, SAME, UP, WHOLE_SERVICE, analyse
+from storage import reports as stored
+from tests.support.reports import add_history, add_people
+
+CAL = WorkingCalendar()
+NOW = datetime(2026, 10, 7, 9, tzinfo=timezone.utc)
+OUT, G, RI, INAD = GRADES
+
+
+def counts(f) -> dict:
+    return {"allocated": f.allocated, "completed": f.completed, "on_time": f.on_time, "late": f.late,
+            "declined": f.declined, "outstanding": f.outstanding, "grades": dict(f.grades),
+            "disputes": (f.disputes, f.disputes_open, f.disputes_resolved, f.disputes_resolved_confirmed),
+            "safeguarding": f.safeguarding, "family_views": f.family_views, "discussions": f.discussions}
+
+
+def expect(allocated, completed, on_time, late, declined, outstanding, grades, disputes, safeguarding,
+           family_views, discussions) -> dict:
+    return {"allocated": allocated, "completed": completed, "on_time": on_time, "late": late, "declined": declined,
+            "outstanding": outstanding, "grades": dict(zip(GRADES, grades, strict=True)), "disputes": disputes,
+            "safeguarding": safeguarding, "family_views": family_views, "discussions": discussions}
+
+
+JULY = expect(3, 3, 2, 1, 0, 0, (1, 1, 1, 0), (0, 0, 0, 0), 1, 1, 1)
+AUGUST = expect(3, 2, 2, 0, 1, 1, (0, 1, 0, 1), (1, 0, 1, 1), 1, 1, 0)
+SEPTEMBER = expect(4, 3, 2, 1, 1, 1, (1, 1, 1, 0), (1, 1, 0, 0), 1, 1, 1)
+SEPTEMBER_NORTH = expect(2, 2, 1, 1, 0, 0, (1, 1, 0, 0), (1, 1, 0, 0), 0, 1, 1)
+SEPTEMBER_SOUTH = expect(2, 1, 1, 0, 1, 1, (0, 0, 1, 0), (0, 0, 0, 0), 1, 0, 0)
+QUARTER = expect(10, 8, 6, 2, 2, 2, (2, 3, 2, 1), (2, 1, 1, 1), 3, 3, 2)
+QUARTER_NORTH = expect(5, 5, 3, 2, 0, 0, (1, 3, 1, 0), (2, 1, 1, 1), 0, 2, 2)
+QUARTER_SOUTH = expect(5, 3, 3, 0, 2, 2, (1, 0, 1, 1), (0, 0, 0, 0), 3, 1, 0)
+
+
+@pytest.fixture
+async def history(db):
+    people = await add_people(db)
+    await add_history(db, people)
+    return Context(db=db, calendar=CAL, clock=lambda: NOW)
+
+
+async def rows_of(ctx, first, last):
+    async with ctx.db.sessions() as session:
+        return await stored.register_rows(session, first, last)
+
+
+async def test_monthly_figures(history):
+    rows = await rows_of(history, "2026-06", "2026-09")
+    a = analyse(rows, "monthly", ["2026-09"], CAL)
+    assert a.before == ("2026-06", "2026-07", "2026-08")
+    assert a.scopes == (WHOLE_SERVICE, "North", "South")
+    assert counts(a.of(WHOLE_SERVICE, "2026-07")) == JULY
+    assert counts(a.of(WHOLE_SERVICE, "2026-08")) == AUGUST
+    assert counts(a.of(WHOLE_SERVICE, "2026-09")) == SEPTEMBER
+    assert counts(a.of("North", "2026-09")) == SEPTEMBER_NORTH
+    assert counts(a.of("South", "2026-09")) == SEPTEMBER_SOUTH
+    assert a.of(WHOLE_SERVICE, "2026-06").allocated == 0
+    # Key areas in September: S1 all Outstanding, S2 all Good, S3 RI except Planning Inadequate.
+    sept = a.of(WHOLE_SERVICE, "2026-09")
+    for area in KEY_AREAS:
+        expected = {OUT: 1, G: 1, RI: 0 if area == "Planning" else 1, INAD: 1 if area == "Planning" else 0}
+        assert sept.key_areas[area] == expected, area
+        assert sept.good_or_better(area) == (2, 3)
+    # August: A1 Good in the first four key areas, RI in the last three; A2 Inadequate in all.
+    aug = a.of(WHOLE_SERVICE, "2026-08")
+    assert aug.key_areas["Narrative/History"] == {OUT: 0, G: 1, RI: 0, INAD: 1}
+    assert aug.key_areas["Management oversight"] == {OUT: 0, G: 0, RI: 1, INAD: 1}
+    assert sept.themes == {"Domestic abuse": 2} and aug.themes == {"Neglect": 1}
+    assert sept.on_time_rate == pytest.approx(2 / 3)
+    # Each headline figure against the three months before: (value, (Jun, Jul, Aug), arrow).
+    trends = {t.label: (t.value, t.previous, t.arrow) for t in a.trends(WHOLE_SERVICE)}
+    assert trends == {
+        "Allocated": (4, (None, 3, 3), UP), "Completed": (3, (None, 3, 2), UP), "On time": (2, (None, 2, 2), SAME),
+        "Late": (1, (None, 1, 0), UP), "Declined": (1, (None, 0, 1), UP), "Outstanding (not submitted)": (1, (None, 0, 1), UP),
+        OUT: (1, (None, 1, 0), UP), G: (1, (None, 1, 1), SAME), RI: (1, (None, 1, 0), UP),
+        INAD: (0, (None, 0, 1), DOWN), "Disputes": (1, (None, 0, 1), UP), "Disputes resolved": (0, (None, 0, 1), DOWN),
+        "Safeguarding concerns": (1, (None, 1, 1), SAME), "Family views asked": (1, (None, 1, 1), SAME)}
+    north = {t.label: (t.value, t.previous, t.arrow) for t in a.trends("North")}
+    # North: July J1, J2 (2 allocated); August A1 (1): September's 2 against a mean of 1.5.
+    assert north["Allocated"] == (2, (None, 2, 1), UP) and north["Late"] == (1, (None, 1, 0), UP)
+    # Direction of travel: Good or better 2/3 in September against Jul+Aug (Narrative: J1, J3, A1 of 5).
+    assert a.direction(WHOLE_SERVICE, "Narrative/History") == (pytest.approx(2 / 3), pytest.approx(3 / 5), UP)
+    assert a.direction(WHOLE_SERVICE, "Planning") == (pytest.approx(2 / 3), pytest.approx(3 / 5), UP)
+    # Management oversight before: J1 Good, J2 RI, J3 Outstanding, A1 RI, A2 Inadequate: 2/5.
+    assert a.direction(WHOLE_SERVICE, "Management oversight")[1] == pytest.approx(2 / 5)
+
+
+async def test_quarterly_figures(history):
+    request = build.Request.parse("quarterly", "2026-Q3")
+    assert request.months == ("2026-07", "2026-08", "2026-09")
+    rows = await rows_of(history, "2026-04", "2026-09")
+    a = analyse(rows, "quarterly", request.months, CAL)
+    assert counts(a.total(WHOLE_SERVICE)) == QUARTER
+    assert counts(a.total("North")) == QUARTER_NORTH
+    assert counts(a.total("South")) == QUARTER_SOUTH
+    assert [a.of(WHOLE_SERVICE, m).on_time for m in request.months] == [2, 2, 2]
+    assert all(t.arrow == NONE and t.previous == (None, None, None) for t in a.trends(WHOLE_SERVICE))
+    assert a.direction(WHOLE_SERVICE, "Planning") == (pytest.approx(5 / 8), None, NONE)
+    # A service lead's areas: the first scope totals those areas only.
+    south = analyse(rows, "quarterly", request.months, CAL, areas=("  south ",))
+    assert south.scopes == (WHOLE_SERVICE, "South") and counts(south.total(WHOLE_SERVICE)) == QUARTER_SOUTH
+
+
+def _table(ws, name):
+    ref = ws.tables[name].ref
+    cells = list(ws[ref])
+    header = [c.value for c in cells[0]]
+    return header, [[c.value for c in row] for row in cells[1:]]
+
+
+def _series(chart):
+    return [(s.tx.strRef.f, s.cat.strRef.f if s.cat.strRef else s.cat.numRef.f, s.val.numRef.f) for s in chart.series]
+
+
+async def test_monthly_workbook_read_back(history, tmp_path):
+    made = await build.analysis_file(history, build.Request.parse("monthly", "2026-09"), None)
+    assert made.name == "audit-analysis-2026-09.xlsx"
+    path = tmp_path / made.name
+    path.write_bytes(made.data)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Summary", "Chart data", "Figures", "Key areas", "Direction of travel", "Themes",
+                             "Register"]
+    summary = wb["Summary"]
+    assert summary["A1"].value == "Monthly audit analysis"
+    header, rows = _table(summary, "Headline")
+    assert header == ["Figure", "September 2026", "2026-06", "2026-07", "2026-08", "Trend"]
+    assert rows[0] == ["Allocated", 4, None, 3, 3, UP]
+    assert rows[3] == ["Late", 1, None, 1, 0, UP]
+    assert rows[9] == [INAD, 0, None, 0, 1, DOWN]
+    # Figures: scope x month rows, four months each (Jun..Sep), no total row for one month.
+    header, rows = _table(wb["Figures"], "Figures")
+    assert tuple(header) == FIGURE_HEADERS
+    by = {(r[0], r[1]): dict(zip(header, r, strict=True)) for r in rows}
+    assert len(rows) == 3 * 4
+    assert by[(WHOLE_SERVICE, "2026-09")]["On time"] == 2 and by[(WHOLE_SERVICE, "2026-09")]["Outstanding (not submitted)"] == 1
+    assert by[("South", "2026-08")]["Declined"] == 1 and by[("North", "2026-09")]["Disputes open"] == 1
+    assert by[(WHOLE_SERVICE, "2026-07")]["On-time rate"] == pytest.approx(2 / 3)
+    assert by[(WHOLE_SERVICE, "2026-06")]["On-time rate"] is None
+    # Charts: the data they read, and the ranges.
+    data = wb[CHART_DATA]
+    assert [[c.value for c in r] for r in data["A1:E3"]] == [["Service area", *GRADES], ["North", 1, 1, 0, 0],
+                                                            ["South", 0, 0, 1, 0]]
+    assert [c.value for c in data["A6:A9"] for c in c] == ["2026-06", "2026-07", "2026-08", "2026-09"]
+    assert [c.value for c in data["B6:B9"] for c in c] == [None, pytest.approx(2 / 3), 1, pytest.approx(2 / 3)]
+    assert data["A11"].value == "Month" and data["H11"].value == "Management oversight"
+    assert data["B14"].value == pytest.approx(1 / 2) and data["H14"].value == 0  # August
+    grades, on_time, key_areas = summary._charts
+    sheet = "'Chart data'"
+    assert _series(grades) == [(f"{sheet}!${c}$1", f"{sheet}!$A$2:$A$3", f"{sheet}!${c}$2:${c}$3") for c in "BCDE"]
+    assert grades.grouping == "stacked"
+    assert _series(on_time) == [(f"{sheet}!$B$5", f"{sheet}!$A$6:$A$9", f"{sheet}!$B$6:$B$9")]
+    assert _series(key_areas) == [(f"{sheet}!${c}$11", f"{sheet}!$A$12:$A$15", f"{sheet}!${c}$12:${c}$15")
+                                  for c in "BCDEFGH"]
+    # The register sheet holds September's four allocations.
+    header, rows = _table(wb["Register"], "Register")
+    assert sorted(r[1] for r in rows) == ["CR-S1", "CR-S2", "CR-S3", "CR-S4"]
+    assert isinstance(rows[0][header.index("Allocated")], datetime)
+    themes = _table(wb["Themes"], "Themes")[1]
+    assert themes == [["2026-07", "Neglect", 1], ["2026-08", "Neglect", 1], ["2026-09", "Domestic abuse", 2]]
+
+
+async def test_quarterly_workbook_read_back(history):
+    made = await build.analysis_file(history, build.Request.parse("quarterly", "2026-Q3"), None)
+    wb = openpyxl.load_workbook(io.BytesIO(made.data))
+    assert made.name == "audit-report-2026-Q3.xlsx"
+    header, rows = _table(wb["Summary"], "Headline")
+    assert header == ["Figure", "2026 Q3 (July 2026 to September 2026)", "2026-04", "2026-05", "2026-06", "Trend"]
+    assert rows[0] == ["Allocated", 10, None, None, None, NONE]
+    assert [r[1] for r in rows] == [10, 8, 6, 2, 2, 2, 2, 3, 2, 1, 2, 1, 3, 3]
+    header, rows = _table(wb["Figures"], "Figures")
+    totals = {r[0]: dict(zip(header, r, strict=True)) for r in rows if r[1].startswith("2026 Q3")}
+    assert totals[WHOLE_SERVICE]["Completed"] == 8 and totals["North"]["Late"] == 2
+    assert totals["South"]["Outstanding (not submitted)"] == 2 and totals[WHOLE_SERVICE]["Resolved and confirmed"] == 1
+    data = wb[CHART_DATA]
+    assert [[c.value for c in r] for r in data["A2:E3"]] == [["North", 1, 3, 1, 0], ["South", 1, 0, 1, 1]]
+    grades, on_time, key_areas = wb["Summary"]._charts
+    sheet = "'Chart data'"
+    assert _series(on_time) == [(f"{sheet}!$B$5", f"{sheet}!$A$6:$A$11", f"{sheet}!$B$6:$B$11")]
+    assert _series(key_areas)[0] == (f"{sheet}!$B$13", f"{sheet}!$A$14:$A$19", f"{sheet}!$B$14:$B$19")
+    assert [c.value for c in data["B9:B11"] for c in c] == [pytest.approx(2 / 3), 1, pytest.approx(2 / 3)]
+    header, rows = _table(wb["Direction of travel"], "Direction")
+    planning = next(r for r in rows if r[0] == WHOLE_SERVICE and r[1] == "Planning")
+    assert planning == [WHOLE_SERVICE, "Planning", 0.625, None, NONE]
+    assert len(_table(wb["Register"], "Register")[1]) == 10
+
+
+async def test_a_service_leads_workbook_holds_their_area_only(history):
+    made = await build.analysis_file(history, build.Request.parse("monthly", "2026-09"), ("North",))
+    assert made.name == "audit-analysis-2026-09-north.xlsx"
+    wb = openpyxl.load_workbook(io.BytesIO(made.data))
+    assert "North, September 2026" in wb["Summary"]["A2"].value
+    rows = _table(wb["Register"], "Register")[1]
+    assert sorted(r[1] for r in rows) == ["CR-S1", "CR-S2"]
+    assert {r[0] for r in _table(wb["Figures"], "Figures")[1]} == {WHOLE_SERVICE, "North"}
+    assert date(2026, 9, 28) == CAL.previous_working_day(date(2026, 9, 28), include_self=True)
