@@ -28,7 +28,7 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnResult, DialogTurnStatus
 from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
 
-from bot import allocation_upload, card_actions
+from bot import allocation_upload, card_actions, file_consent
 from bot.card_actions import send_card
 from bot.connector import ConnectorError
 from bot.services import Services
@@ -135,6 +135,9 @@ class QaBot(TeamsActivityHandler):
         adaptiveCard/action), a 400 with the reason for anything else (botbuilder would answer
         501, or fail to serialise its own 400)."""
         activity = turn_context.activity
+        if activity.name == "fileConsent/invoke" and isinstance(activity.value, dict) \
+                and activity.value.get("action") in ("accept", "decline"):
+            return await super().on_invoke_activity(turn_context)  # on_teams_file_consent_accept/_decline
         if activity.name != "adaptiveCard/action":
             log.info("invoke not handled: %s", (activity.name or "")[:60])
             return InvokeResponse(status=400, body={"error": "this bot does not handle this kind of invoke"})
@@ -424,6 +427,13 @@ class QaBot(TeamsActivityHandler):
             await chats.add_personal_chat_if_absent(session, chat, now=self.services.clock())
             if person is not None:
                 await chats.link_chat(session, chat.conversation_id, person.id)
+
+    # -- files sent through the file consent card (bot/file_consent.py) ---------------------
+    async def on_teams_file_consent_accept(self, turn_context: TurnContext, file_consent_card_response) -> None:
+        await file_consent.on_accept(self.services, self.registry, turn_context, file_consent_card_response)
+
+    async def on_teams_file_consent_decline(self, turn_context: TurnContext, file_consent_card_response) -> None:
+        await file_consent.on_decline(turn_context)
 
     # -- Action.Execute -------------------------------------------------------------------
     async def on_adaptive_card_invoke(self, turn_context: TurnContext,

@@ -128,6 +128,25 @@ class CliCommand:
 
 
 @dataclass(frozen=True)
+class FileMade:
+    """A file made for someone who accepted a file consent card: its name and bytes."""
+
+    name: str
+    data: bytes
+    file_type: str  # "xlsx"
+
+
+@dataclass(frozen=True)
+class FileOffer:
+    """Files a capability offers through Teams' file consent card: the card's context carries
+    {"offer": name, ...}; when the person accepts, the edge calls `make(ctx, person, context, now)`,
+    which re-checks who may have the file and returns it, or a sentence saying why not."""
+
+    name: str
+    make: Callable[[Context, "Person | None", Mapping[str, Any], datetime], Awaitable["FileMade | str"]]
+
+
+@dataclass(frozen=True)
 class Capability:
     name: str
     verbs: tuple[CardVerb, ...] = ()
@@ -143,6 +162,8 @@ class Capability:
     cli: tuple[CliCommand, ...] = ()
     # role -> what the help card says the bot does for that role (only what is built and works).
     help: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Files it sends through Teams' file consent card (bot/file_consent.py answers the consent).
+    files: tuple[FileOffer, ...] = ()
 
 
 class RegistryError(ValueError):
@@ -158,6 +179,7 @@ class Registry:
         self.kinds: dict[str, OutboxKind] = {}
         self.cli: dict[str, CliCommand] = {}
         self.dialogs: dict[str, DialogEntry] = {}  # by dialog id
+        self.files: dict[str, FileOffer] = {}  # by offer name
         self._dialog_commands: dict[str, DialogEntry] = {}  # by the command that starts it
         for capability in self.capabilities:
             for verb in capability.verbs:
@@ -170,6 +192,8 @@ class Registry:
                 _claim(self.kinds, str(kind), kind, capability)
             for cli in capability.cli:
                 _claim(self.cli, cli.name, cli, capability)
+            for offer in capability.files:
+                _claim(self.files, offer.name, offer, capability)
         for capability in self.capabilities:
             for entry in capability.dialogs:
                 _claim(self.dialogs, entry.dialog_id, entry, capability)

@@ -46,6 +46,18 @@ class Call:
         return self.text + "\n" + json.dumps(self.cards)
 
 
+FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
+
+
+@dataclass
+class Upload:
+    """A file the bot PUT to an upload URL the fake handed out (Teams' OneDrive, in real life)."""
+
+    name: str
+    data: bytes
+    content_range: str | None
+
+
 @dataclass
 class Failure:
     status: int
@@ -68,6 +80,7 @@ class FakeConnector:
         self.held: list[Call] = []  # activity POSTs taken while holding (hold_next), in arrival order
         self._hold: asyncio.Event | None = None  # the next activity POST waits for this
         self._releases: list[asyncio.Event] = []
+        self.uploads: dict[str, Upload] = {}  # file consent uploads by unique id (see consent_answer)
 
     # -- scripting -------------------------------------------------------------------------
     def fail_next(self, status: int, times: int = 1, *, retry_after: float | str | None = None,
@@ -100,6 +113,26 @@ class FakeConnector:
             "aadObjectId": aad_object_id, "tenantId": "tenant-1",
         }
 
+    def consent_answer(self, attachment: dict, action: str = "accept") -> dict:
+        """The value of the `fileConsent/invoke` Teams posts when the person presses Allow (or
+        Decline) on the file consent `attachment` the bot sent: its context, and on accept the
+        uploadInfo with an upload URL on this fake (the upload lands in `uploads`)."""
+        content = attachment.get("content") or {}
+        unique_id = f"file-{next(self._ids)}"
+        name = attachment.get("name") or "file"
+        value: dict[str, Any] = {"type": "fileUpload", "action": action,
+                                 "context": content.get("acceptContext" if action == "accept" else "declineContext")}
+        if action == "accept":
+            value["uploadInfo"] = {"name": name, "uploadUrl": f"{self.url}upload/{unique_id}",
+                                   "contentUrl": f"{self.url}files/{unique_id}/{name}", "uniqueId": unique_id,
+                                   "fileType": name.rsplit(".", 1)[-1]}
+        return value
+
+    def consent_offers(self, conversation_id: str | None = None) -> list[dict]:
+        """File consent attachments the bot sent, in order."""
+        return [a for c in self.delivered(conversation_id) for a in c.activity.get("attachments") or []
+                if a.get("contentType") == FILE_CONSENT]
+
     # -- reading ---------------------------------------------------------------------------
     def delivered(self, conversation_id: str | None = None) -> list[Call]:
         """Activities the bot sent (new messages and replies), optionally to one chat."""
@@ -127,6 +160,7 @@ class FakeConnector:
         app.router.add_put("/v3/conversations/{conv}/activities/{aid}", self._activity)
         app.router.add_delete("/v3/conversations/{conv}/activities/{aid}", self._activity)
         app.router.add_get("/v3/conversations/{conv}/members/{uid}", self._member)
+        app.router.add_put("/upload/{unique}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -183,6 +217,16 @@ class FakeConnector:
         if request.method == "PUT":
             return web.json_response({"id": call.activity_id})
         return web.json_response({"id": f"activity-{next(self._ids)}"}, status=201)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        unique = request.match_info["unique"]
+        data = await request.read()
+        if request.headers.get("Authorization"):  # the bot's token must never go to an upload URL
+            return web.json_response({"error": "unexpected Authorization"}, status=400)
+        async with self._changed:
+            self.uploads[unique] = Upload(unique, data, request.headers.get("Content-Range"))
+            self._changed.notify_all()
+        return web.json_response({"id": unique, "size": len(data)}, status=201)
 
     async def _member(self, request: web.Request) -> web.Response:
         uid = request.match_info["uid"]

@@ -3,7 +3,9 @@
 Pure: payloads in, Bot Framework message activities out. A payload is what `storage.outbox.
 enqueue` stored: {"text": plain-text fallback, "card": an Adaptive Card or None, "summary": one
 line}; optionally "alone": True for a card that must be its own message (e.g. one a later
-feature updates in place: an update replaces the whole message).
+feature updates in place: an update replaces the whole message), and "attachments": a list of
+other Teams attachments sent after the card in the same message (a file consent card, for
+example); a payload with attachments is always its own message.
 
 One payload goes as its own card. Several go as one Adaptive Card 1.5: a heading "You have N
 updates", then one Container per notice, separated, holding the notice's body and, in an
@@ -94,7 +96,7 @@ def _groups(payloads: Sequence[Payload], max_bytes: int) -> Iterator[list[int]]:
 
 def _mergeable(payload: Payload) -> bool:
     card = payload.get("card")
-    if payload.get("alone"):
+    if payload.get("alone") or payload.get("attachments"):
         return False
     if not card:
         return True
@@ -132,6 +134,10 @@ def check_payload(payload: Any) -> None:
         raise ValueError("a payload's card must be an Adaptive Card (type AdaptiveCard) or None")
     if not card and not (payload.get("text") or payload.get("summary")):
         raise ValueError("a payload needs a card or some text")
+    extra = payload.get("attachments")
+    if extra is not None and not (isinstance(extra, list) and all(
+            isinstance(a, dict) and isinstance(a.get("contentType"), str) for a in extra)):
+        raise ValueError("a payload's attachments are a list of attachments, each with a contentType")
 
 
 def _summary(payload: Payload) -> str:
@@ -141,11 +147,17 @@ def _summary(payload: Payload) -> str:
 def _single(payload: Payload) -> dict:
     card = payload.get("card")
     fallback = str(payload.get("text") or payload.get("summary") or "")
+    extra = list(payload.get("attachments") or [])
     if not card:
-        return {"type": "message", "text": fallback}
+        activity = {"type": "message", "text": fallback}
+        if extra:
+            activity["attachments"] = extra
+        return activity
     if fallback and "fallbackText" not in card:
         card = {**card, "fallbackText": fallback}
-    return _message(fallback, card)
+    activity = _message(fallback, card)
+    activity["attachments"] += extra
+    return activity
 
 
 def _message(fallback: str, card: dict) -> dict:

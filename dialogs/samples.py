@@ -23,6 +23,7 @@ from dialogs import common_cards as cc
 from dialogs import delivery_cards as dc
 from dialogs import digest as dg
 from dialogs import observation_samples
+from dialogs import report_cards as rc
 
 Card = dict[str, Any]
 
@@ -67,6 +68,10 @@ BUILDERS = (
     "dialogs.observation_cards.family_view_done_card",
     "dialogs.observation_cards.walk_digest_card",
     "dialogs.observation_cards.polite_message_card",
+    "dialogs.report_cards.report_card",
+    "dialogs.report_cards.report_menu_card",
+    "dialogs.report_cards.report_refused_card",
+    "dialogs.report_cards.file_offer_card",
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -329,11 +334,42 @@ def delivery_card_samples() -> dict[str, Card]:
     return {"delivery_backlog": dc.delivery_backlog_card(12_345, AT, LONDON, age="26 hours 59 minutes")}
 
 
+def report_view(areas: int = 12) -> rc.ReportCardView:
+    """A whole-service analysis: every headline figure, twelve long-named service areas."""
+    labels = ("Allocated", "Completed", "On time", "Late", "Declined", "Outstanding (not submitted)", "Outstanding",
+              "Good", "Requires Improvement", "Inadequate", "Disputes", "Disputes resolved", "Safeguarding concerns",
+              "Family views asked")
+    lines = tuple(rc.FigureLine(label, 480 + i, (None if i == 0 else 470 + i, 455 + i, 499 - i), "\u2191")
+                  for i, label in enumerate(labels))
+    area_lines = tuple(rc.AreaLine(f"Children in Care and Care Leavers – Área {i + 1}", 45, 41, 38, 3, 4)
+                       for i in range(areas))
+    return rc.ReportCardView(title="Quarterly audit report", period="2026 Q4 (October 2026 to December 2026)",
+                             scope="Whole service", before=("Jul 2026", "Aug 2026", "Sep 2026"), lines=lines,
+                             areas=area_lines, extra=(("Supervision on time", "94%"), ("Observations", "31")),
+                             file_name="audit-report-2026-Q4.xlsx")
+
+
+def report_card_samples() -> dict[str, Card]:
+    choices = [rc.ReportChoice("Monthly analysis, November 2026", "monthly", "2026-11"),
+               rc.ReportChoice("Quarterly report, 2026 Q3", "quarterly", "2026-Q3"),
+               rc.ReportChoice("Annual report, 2026", "annual", "2026"),
+               rc.ReportChoice("Audit register, December 2025 to November 2026", "register", "2025-12..2026-11")]
+    return {
+        "report_card_whole_service": rc.report_card(report_view()),
+        "report_menu": rc.report_menu_card("Children in Care and Care Leavers North and Children in Need South",
+                                           choices),
+        "report_refused": rc.report_refused_card("Reports are for the QA unit, the deputy director and service "
+                                                 "leads (for their service areas). Nothing was sent."),
+        "report_file_offer": rc.file_offer_card("Audit register, December 2025 to November 2026",
+                                                "Audit register 2025-12 to 2026-11: 6,000 allocation(s)"),
+    }
+
+
 def sample_cards() -> dict[str, Card]:
     """Every card the dialogs can build, by file-safe name."""
     cards: dict[str, Card] = {}
     for part in (audit_card_samples(), common_card_samples(), allocation_card_samples(), digest_samples(),
-                 delivery_card_samples(), observation_samples.observation_card_samples()):
+                 delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")

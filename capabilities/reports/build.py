@@ -10,11 +10,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from capabilities.context import Context
 from capabilities.reports import config, workbook
 from capabilities.reports.register import write_register
 from qa.audit_calendar import parse_month_key
+from qa.calendar import WorkingCalendar
 from qa.reports import (
     ANNUAL,
     MONTHLY,
@@ -28,6 +30,9 @@ from qa.reports import (
     year_months,
 )
 from storage import reports as stored
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                "November", "December")
@@ -60,6 +65,9 @@ class Request:
             return cls(kind, period, (period,))
         if kind == QUARTERLY:
             try:
+                if "-Q" not in period:  # the three months ending with a month (a schedule off the calendar quarters)
+                    parse_month_key(period)
+                    return cls(kind, period, (add_months(period, -2), add_months(period, -1), period))
                 return cls(kind, period, quarter_months(period))
             except ValueError:
                 raise ValueError(f"--quarter: give the quarter as YYYY-Qn (e.g. 2026-Q4), not {period!r}") from None
@@ -69,11 +77,22 @@ class Request:
             return cls(kind, period, year_months(int(period), schedule.annual_month))
         raise ValueError(f"unknown report {kind!r}; the reports are {', '.join(KINDS)}")
 
+    @classmethod
+    def ending(cls, kind: str, month: str, schedule: config.Schedule) -> Request:
+        """The report of `kind` whose last month is `month` (the duty's: a calendar quarter is
+        named 2026-Q4, the annual report by its year)."""
+        year, mon = parse_month_key(month)
+        if kind == QUARTERLY:
+            return cls.parse(kind, f"{year}-Q{mon // 3}" if mon % 3 == 0 else month, schedule)
+        if kind == ANNUAL:
+            return cls(kind, str(year), year_months(year, mon))
+        return cls.parse(kind, month, schedule)
+
     @property
     def label(self) -> str:
         if self.kind == MONTHLY:
             return month_name(self.period)
-        if self.kind == QUARTERLY:
+        if self.kind == QUARTERLY and "-Q" in self.period:
             return f"{self.period.replace('-', ' ')} ({month_name(self.months[0])} to {month_name(self.months[-1])})"
         return f"{month_name(self.months[0])} to {month_name(self.months[-1])}"
 
@@ -110,45 +129,50 @@ async def register_file(ctx: Context, first: str, last: str, out: Path) -> int:
                           title=f"Audit register {first} to {last}")
 
 
-async def register_made(ctx: Context, first: str, last: str, areas: tuple[str, ...] = ()) -> Made:
+async def register_made(session: AsyncSession, cal: WorkingCalendar, today: date, first: str, last: str,
+                        areas: tuple[str, ...] = ()) -> Made:
     """The register as bytes, limited to `areas` when given (a service lead's)."""
-    async with ctx.db.sessions() as session:
-        rows = await stored.register_rows(session, first, last)
+    rows = await stored.register_rows(session, first, last)
     if areas:
         keys = {area_key(a) for a in areas}
         rows = [r for r in rows if area_key(r.service_area) in keys]
     out = io.BytesIO()
-    count = write_register(out, rows, ctx.calendar, ctx.calendar.local_date(ctx.clock()))
+    count = write_register(out, rows, cal, today)
     scope = " and ".join(areas) if areas else None
     name = f"audit-register-{first}-to-{last}{'-' + slug(scope) if scope else ''}.xlsx"
     return Made(name, out.getvalue(), f"Audit register {first} to {last}: {count} allocation(s)")
 
 
-async def analysis_data(ctx: Context, request: Request, areas: tuple[str, ...] = (),
-                        today: date | None = None) -> workbook.ReportData:
-    """The figures and rows for `request`, for the whole service or (areas given) for those areas."""
-    first = add_months(request.months[0], -3)
-    async with ctx.db.sessions() as session:
-        rows = await stored.register_rows(session, first, request.months[-1])
-        analysis = analyse(rows, request.kind, request.months, ctx.calendar, areas)
-        keys = {area_key(a) for a in areas}
-        own = [r for r in rows if r.month in request.months and (not keys or area_key(r.service_area) in keys)]
-        data = workbook.ReportData(
-            title=request.title, period_label=request.label,
-            scope_label=" and ".join(areas) if areas else WHOLE_SERVICE, analysis=analysis, rows=own,
-            cal=ctx.calendar, today=today or ctx.calendar.local_date(ctx.clock()))
-        for section in workbook.SECTIONS:
-            if section.load is not None:
-                data.extra[section.name] = await section.load(session, data)
+async def load(session: AsyncSession, request: Request, cal: WorkingCalendar, today: date,
+               areas: tuple[str, ...] = ()) -> workbook.ReportData:
+    """The figures and rows for `request`, for the whole service or (areas given) for those areas,
+    read in `session`; each section's own rows too (Section.load)."""
+    rows = await stored.register_rows(session, add_months(request.months[0], -3), request.months[-1])
+    analysis = analyse(rows, request.kind, request.months, cal, areas)
+    keys = {area_key(a) for a in areas}
+    own = [r for r in rows if r.month in request.months and (not keys or area_key(r.service_area) in keys)]
+    data = workbook.ReportData(
+        title=request.title, period_label=request.label,
+        scope_label=" and ".join(areas) if areas else WHOLE_SERVICE, analysis=analysis, rows=own,
+        cal=cal, today=today)
+    for section in workbook.SECTIONS:
+        if section.load is not None:
+            data.extra[section.name] = await section.load(session, data)
     return data
 
 
-async def analysis_file(ctx: Context, request: Request, area: tuple[str, ...] | None) -> Made:
-    """The analysis workbook for `request` (whole service when `area` is None or empty)."""
-    areas = tuple(area or ())
-    data = await analysis_data(ctx, request, areas)
+def made(request: Request, data: workbook.ReportData, areas: tuple[str, ...] = ()) -> Made:
+    """The workbook of `data`, named and described."""
     total = data.analysis.total(data.analysis.scopes[0])
     description = (f"{request.title}, {data.scope_label}, {request.label}: {total.allocated} allocated, "
                    f"{total.completed} completed, {total.on_time} on time")
     return Made(request.file_name(" and ".join(areas) if areas else None), workbook.write_analysis(data),
                 description, data.analysis)
+
+
+async def analysis_file(ctx: Context, request: Request, area: tuple[str, ...] | None) -> Made:
+    """The analysis workbook for `request` (whole service when `area` is None or empty)."""
+    areas = tuple(area or ())
+    async with ctx.db.sessions() as session:
+        data = await load(session, request, ctx.calendar, ctx.calendar.local_date(ctx.clock()), areas)
+    return made(request, data, areas)

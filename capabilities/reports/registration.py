@@ -1,7 +1,35 @@
-"""Reports (framework 9.3), registered: the `report` CLI."""
+"""Reports (framework 9.3), registered: the monthly analysis duty (with the quarterly and annual
+reports in their months), its outbox kind, the `report` chat command (not in the menu) and its
+button, the workbook offered through Teams' file consent card, and the `report` CLI. When they
+go is read from the environment where the duties are built (capabilities/reports/config.py)."""
 from __future__ import annotations
 
-from capabilities.registry import Capability
-from capabilities.reports import cli
+from capabilities.registry import Capability, CardVerb, ChatCommand
+from capabilities.reports import cli, commands, config, delivery
+from capabilities.reports.duties import AuditReportDuty
+from dialogs import report_cards
+from qa.calendar import WorkingCalendar
 
-CAPABILITY = Capability(name="reports", cli=cli.COMMANDS)
+
+def duties(cal: WorkingCalendar):
+    return [AuditReportDuty(cal, config.from_env())]
+
+
+ANALYSIS = "Send you the monthly audit analysis on the 7th, and the quarterly and annual reports in their months."
+ON_DEMAND = "Send you the audit register or any audit report as an Excel workbook (type \"report\")."
+
+CAPABILITY = Capability(
+    name="reports",
+    verbs=(CardVerb(report_cards.SEND_VERB, commands.send_report),),
+    commands=(ChatCommand("report", "the audit register or an audit analysis, as an Excel workbook", ("reports",),
+                          commands.report_menu, commands.ROLES, in_menu=False),),
+    duties=duties,
+    outbox_kinds=(delivery.REPORT,),
+    cli=cli.COMMANDS,
+    help={
+        "qa_unit": (ANALYSIS, ON_DEMAND),
+        "deputy_director": (ANALYSIS, ON_DEMAND),
+        "service_lead": (ANALYSIS.replace("analysis", "analysis for your service areas", 1), ON_DEMAND),
+    },
+    files=delivery.FILES,
+)

@@ -94,8 +94,9 @@ HISTORY = (
 )
 
 
-async def add_people(db: Database, with_chats: bool = True) -> dict[str, int]:
-    """The people (each with a personal chat `a:chat-<name>`); name -> id."""
+async def add_people(db: Database, with_chats: bool = True, service_url: str = "https://smba.example/") -> dict[str, int]:
+    """The people, each with a personal chat as tests.support.activities names it for the key
+    `<name>` (a:personal-chat-<name>, user 29:user-<name>); name -> id."""
     async with db.sessions.begin() as session:
         people = {name: Person(email=f"{name.lower()}@{DOMAIN}", display_name=f"{name} Example", role=role,
                                team=f"{areas or 'QA'} team", service_area=areas, created_at=SET_UP,
@@ -105,9 +106,9 @@ async def add_people(db: Database, with_chats: bool = True) -> dict[str, int]:
         await session.flush()
         if with_chats:
             for name, person in people.items():
-                session.add(Conversation(conversation_id=f"a:chat-{name}", tenant_id="tenant-1",
-                                         service_url="https://smba.example/", bot_id="28:bot",
-                                         user_id=f"29:{name}", reference={}, installed_at=SET_UP,
+                session.add(Conversation(conversation_id=f"a:personal-chat-{name}", tenant_id="tenant-1",
+                                         service_url=service_url, bot_id="28:bot-id",
+                                         user_id=f"29:user-{name}", reference={}, installed_at=SET_UP,
                                          person_id=person.id))
         return {name: p.id for name, p in people.items()}
 

@@ -1,0 +1,89 @@
+"""The monthly audit analysis duty (framework 9.3 "Moderation and Management oversight"): on the
+7th of each month (the working day after the oversight deadline of the 6th; moved on to the next
+working day), at the send time, for the month whose cycle has just closed: the monthly analysis,
+and the quarterly report in the schedule's quarter months (March, June, September, December by
+default) and the annual report in its month (November by default) (capabilities/reports/config.py).
+
+Each goes as one message per person: the QA unit and the deputy director get the whole service,
+each service lead their own areas: a card with the headline figures and the workbook offered by
+a file consent card. A report of months with no allocations at all is not sent.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from capabilities.duties import Occurrence
+from capabilities.reports import delivery
+from capabilities.reports.build import Request
+from capabilities.reports.config import Schedule
+from qa.audit_calendar import month_key, parse_month_key
+from qa.calendar import WorkingCalendar
+from qa.reports import ANNUAL, MONTHLY, QUARTERLY, WHOLE_SERVICE, add_months, area_key, report_day
+from storage import reports as stored
+from storage.outbox import Message, enqueue_many
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+log = logging.getLogger(__name__)
+
+LOOK_BACK = timedelta(days=20)  # a bot that was down sends the analysis it missed, not last month's again
+
+
+class AuditReportDuty:
+    name = "audit-report"
+
+    def __init__(self, cal: WorkingCalendar, schedule: Schedule) -> None:
+        self.cal = cal
+        self.schedule = schedule
+
+    def occurrences(self, now: datetime) -> Iterable[Occurrence]:
+        """The analysis of the month before `now`'s month (and of the one before that, when its
+        day came within the look-back), keyed by the analysed month ("2026-11")."""
+        today = self.cal.local_date(now)
+        this_month = month_key(today.year, today.month)
+        for back in (2, 1):
+            month = add_months(this_month, -back)
+            due = self.cal.at_send_time(report_day(month, self.cal))
+            if now - LOOK_BACK <= due <= now:
+                yield Occurrence(month, due)
+
+    def requests(self, month: str) -> list[Request]:
+        """The reports whose last month is `month`."""
+        mon = parse_month_key(month)[1]
+        out = [Request.ending(MONTHLY, month, self.schedule)]
+        if mon in self.schedule.quarter_months:
+            out.append(Request.ending(QUARTERLY, month, self.schedule))
+        if mon == self.schedule.annual_month:
+            out.append(Request.ending(ANNUAL, month, self.schedule))
+        return out
+
+    async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
+        today = self.cal.local_date(now)
+        due = self.cal.send_time_for(occurrence.due_at, now)
+        people = await stored.recipients(session, (*delivery.WHOLE, delivery.AREA))
+        messages = []
+        for request in self.requests(occurrence.key):
+            whole, data = await delivery.report_payload(session, request, self.cal, today, ())
+            if not data.analysis.total(WHOLE_SERVICE).allocated:
+                log.info("%s %s: no allocations, nothing sent", request.kind, request.period)
+                continue
+            by_areas: dict[tuple[str, ...], dict] = {}
+            for person in people:
+                if person.role in delivery.WHOLE:
+                    payload = whole
+                elif person.service_areas:
+                    key = tuple(sorted(area_key(a) for a in person.service_areas))
+                    if key not in by_areas:
+                        by_areas[key] = (await delivery.report_payload(session, request, self.cal, today,
+                                                                       person.service_areas))[0]
+                    payload = by_areas[key]
+                else:
+                    continue
+                messages.append(Message(key=f"audit-report:{request.kind}:{request.period}:{person.person_id}",
+                                        kind=delivery.REPORT, person_id=person.person_id, payload=payload,
+                                        due_at=due))
+        await enqueue_many(session, messages, now=now)
