@@ -122,7 +122,7 @@ def area_key(area: str) -> str:
 def timeliness(row: RegisterRow, cal: WorkingCalendar, today: date) -> str:
     """"on time" / "late" (submitted by / after the audit deadline), "overdue" (not submitted,
     deadline passed by `today`, a local date), or "" (not submitted, not yet due)."""
-    deadline = _deadline(row.month, cal)
+    deadline = audit_deadline(row.month, cal)
     if row.submitted_at is not None:
         return ON_TIME if cal.local_date(row.submitted_at) <= deadline else LATE
     return OVERDUE if today > deadline else ""
@@ -131,7 +131,8 @@ def timeliness(row: RegisterRow, cal: WorkingCalendar, today: date) -> str:
 _DEADLINES: dict[tuple[str, WorkingCalendar], date] = {}
 
 
-def _deadline(month: str, cal: WorkingCalendar) -> date:
+def audit_deadline(month: str, cal: WorkingCalendar) -> date:
+    """`month`'s audit deadline (qa/audit_calendar.py), remembered: asked once per row."""
     key = (month, cal)
     found = _DEADLINES.get(key)
     if found is None:
@@ -180,7 +181,7 @@ class Figures:
             self.outstanding += 1
             return
         self.completed += 1
-        if cal.local_date(row.submitted_at) <= _deadline(row.month, cal):
+        if cal.local_date(row.submitted_at) <= audit_deadline(row.month, cal):
             self.on_time += 1
         else:
             self.late += 1

@@ -7,6 +7,7 @@ the caller's session.
 """
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -20,13 +21,11 @@ from storage.models import Allocation, Audit, Person, TrailEvent
 DECLINED_ACTION = "allocation_declined"
 
 
-async def register_rows(session: AsyncSession, first: str, last: str) -> list[RegisterRow]:
-    """Every allocation of months `first`..`last` ("YYYY-MM", inclusive), by month, service area,
-    team and case reference. Grades and judgements only for submitted audits (a draft's are the
-    auditor's work in progress)."""
+def _register_stmt(first: str, last: str):
     auditor, holder = aliased(Person), aliased(Person)
     declines = (select(TrailEvent.subject_id.label("allocation_id"), func.count().label("n"))
-                .where(TrailEvent.subject_type == "allocation", TrailEvent.action == DECLINED_ACTION)
+                .where(TrailEvent.month >= first, TrailEvent.month <= last,  # the trail's rows carry the month
+                       TrailEvent.subject_type == "allocation", TrailEvent.action == DECLINED_ACTION)
                 .group_by(TrailEvent.subject_id).subquery())
     stmt = (
         select(Allocation.month, Allocation.case_ref, Allocation.annex_a_list, Allocation.service_area,
@@ -42,15 +41,31 @@ async def register_rows(session: AsyncSession, first: str, last: str) -> list[Re
         .where(Allocation.month >= first, Allocation.month <= last)
         .order_by(Allocation.month, Allocation.service_area, Allocation.team, Allocation.case_ref)
     )
-    out = []
-    for r in await session.execute(stmt):
-        submitted = r[11] is not None
-        out.append(RegisterRow(
-            r[0], r[1], r[2], r[3], r[4], r[5] or "", r[6], r[7] or "", r[8], r[9], r[10], r[11], r[12], r[13],
-            r[14] if submitted else None, r[15] if submitted else None,
-            r[16] if submitted else None, r[17] if submitted else None, r[18] if submitted else None,
-            r[19], r[20], r[21] or 0))
-    return out
+    return stmt
+
+
+def _row(r) -> RegisterRow:
+    submitted = r[11] is not None
+    return RegisterRow(
+        r[0], r[1], r[2], r[3], r[4], r[5] or "", r[6], r[7] or "", r[8], r[9], r[10], r[11], r[12], r[13],
+        r[14] if submitted else None, r[15] if submitted else None,
+        r[16] if submitted else None, r[17] if submitted else None, r[18] if submitted else None,
+        r[19], r[20], r[21] or 0)
+
+
+async def register_rows(session: AsyncSession, first: str, last: str) -> list[RegisterRow]:
+    """Every allocation of months `first`..`last` ("YYYY-MM", inclusive), by month, service area,
+    team and case reference. Grades and judgements only for submitted audits (a draft's are the
+    auditor's work in progress)."""
+    return [_row(r) for r in await session.execute(_register_stmt(first, last))]
+
+
+async def stream_register_rows(session: AsyncSession, first: str, last: str,
+                               chunk: int = 1000) -> AsyncIterator[RegisterRow]:
+    """`register_rows`, a chunk at a time (the whole register never sits in memory)."""
+    result = await session.stream(_register_stmt(first, last).execution_options(yield_per=chunk))
+    async for r in result:
+        yield _row(r)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from capabilities.context import Context
 from capabilities.reports import config, workbook
-from capabilities.reports.register import write_register
+from capabilities.reports.register import stream_register
 from qa.audit_calendar import parse_month_key
 from qa.calendar import WorkingCalendar
 from qa.reports import (
@@ -124,20 +124,17 @@ class Made:
 async def register_file(ctx: Context, first: str, last: str, out: Path) -> int:
     """The register of months `first`..`last` written to `out`; returns the number of rows."""
     async with ctx.db.sessions() as session:
-        rows = await stored.register_rows(session, first, last)
-    return write_register(out, rows, ctx.calendar, ctx.calendar.local_date(ctx.clock()),
-                          title=f"Audit register {first} to {last}")
+        return await stream_register(out, stored.stream_register_rows(session, first, last), ctx.calendar,
+                                     ctx.calendar.local_date(ctx.clock()), title=f"Audit register {first} to {last}")
 
 
 async def register_made(session: AsyncSession, cal: WorkingCalendar, today: date, first: str, last: str,
                         areas: tuple[str, ...] = ()) -> Made:
     """The register as bytes, limited to `areas` when given (a service lead's)."""
-    rows = await stored.register_rows(session, first, last)
-    if areas:
-        keys = {area_key(a) for a in areas}
-        rows = [r for r in rows if area_key(r.service_area) in keys]
+    keys = {area_key(a) for a in areas}
     out = io.BytesIO()
-    count = write_register(out, rows, cal, today)
+    count = await stream_register(out, stored.stream_register_rows(session, first, last), cal, today,
+                                  keep=(lambda r: area_key(r.service_area) in keys) if keys else None)
     scope = " and ".join(areas) if areas else None
     name = f"audit-register-{first}-to-{last}{'-' + slug(scope) if scope else ''}.xlsx"
     return Made(name, out.getvalue(), f"Audit register {first} to {last}: {count} allocation(s)")

@@ -7,14 +7,14 @@ plain rows (qa.reports.RegisterRow) into cell values, dates as the council's loc
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import date
 from typing import IO, Any
 
-from capabilities.reports.xlsx_table import DATE, NUMBER, TEXT, write_table
+from capabilities.reports.xlsx_table import DATE, NUMBER, TEXT, TableWriter
 from qa.calendar import WorkingCalendar
 from qa.framework import KEY_AREAS
-from qa.reports import RegisterRow, timeliness
+from qa.reports import LATE, ON_TIME, OVERDUE, RegisterRow, audit_deadline
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("Month", TEXT), ("Case ref", TEXT), ("Annex A list", TEXT), ("Service area", TEXT), ("Team", TEXT),
@@ -35,26 +35,52 @@ def _yes_no(flag: bool | None) -> str:
     return "" if flag is None else "Yes" if flag else "No"
 
 
-def values(rows: Sequence[RegisterRow], cal: WorkingCalendar, today: date) -> Iterator[list[Any]]:
+def values(rows: Iterable[RegisterRow], cal: WorkingCalendar, today: date) -> Iterator[list[Any]]:
     """Each row's cells, in COLUMNS order."""
-    local = cal.local_date
     for row in rows:
-        judged = row.key_areas or {}
-        yield [
-            row.month, row.case_ref, row.annex_a_list, row.service_area, row.team, row.theme, row.auditor,
-            row.case_holder, STATES.get(row.state, row.state),
-            *(local(d) if d is not None else None for d in (row.allocated_at, row.started_at, row.submitted_at,
-                                                              row.oversight_at, row.uploaded_at)),
-            timeliness(row, cal, today), row.grade or "",
-            *(judged.get(area) or "" for area in KEY_AREAS),
-            _yes_no(row.discussion_held), _yes_no(row.family_views), _yes_no(row.safeguarding),
-            "" if row.disputed_at is None else "Yes, resolved" if row.resolved_at is not None else "Yes",
-            row.declines,
-        ]
+        yield row_values(row, cal, today)
 
 
-def write_register(out: str | IO[bytes], rows: Sequence[RegisterRow], cal: WorkingCalendar, today: date,
-                   title: str = "Audit register") -> int:
+def row_values(row: RegisterRow, cal: WorkingCalendar, today: date) -> list[Any]:
+    tz = cal.tz  # the datetimes come aware from storage; straight to the council's local date
+    allocated, started, submitted, oversight, uploaded = (
+        d.astimezone(tz).date() if d is not None else None
+        for d in (row.allocated_at, row.started_at, row.submitted_at, row.oversight_at, row.uploaded_at))
+    deadline = audit_deadline(row.month, cal)
+    when = (ON_TIME if submitted <= deadline else LATE) if submitted is not None \
+        else OVERDUE if today > deadline else ""
+    judged = row.key_areas or {}
+    return [
+        row.month, row.case_ref, row.annex_a_list, row.service_area, row.team, row.theme, row.auditor,
+        row.case_holder, STATES.get(row.state, row.state), allocated, started, submitted, oversight, uploaded,
+        when, row.grade or "",
+        *(judged.get(area) or "" for area in KEY_AREAS),
+        _yes_no(row.discussion_held), _yes_no(row.family_views), _yes_no(row.safeguarding),
+        "" if row.disputed_at is None else "Yes, resolved" if row.resolved_at is not None else "Yes",
+        row.declines,
+    ]
+
+
+def register_writer(out: str | IO[bytes], title: str = "Audit register") -> TableWriter:
     """The register workbook: one sheet "Register" with the Excel table "AuditRegister"."""
-    return write_table(out, sheet="Register", table="AuditRegister", headers=HEADERS, kinds=KINDS,
-                       rows=values(rows, cal, today), title=title)
+    return TableWriter(out, sheet="Register", table="AuditRegister", headers=HEADERS, kinds=KINDS, title=title)
+
+
+def write_register(out: str | IO[bytes], rows: Iterable[RegisterRow], cal: WorkingCalendar, today: date,
+                   title: str = "Audit register") -> int:
+    writer = register_writer(out, title)
+    for row in rows:
+        writer.add(row_values(row, cal, today))
+    return writer.close()
+
+
+async def stream_register(out: str | IO[bytes], rows: AsyncIterator[RegisterRow], cal: WorkingCalendar,
+                          today: date, title: str = "Audit register", keep: Callable[[RegisterRow], bool] | None = None
+                          ) -> int:
+    """`write_register` from rows read a chunk at a time (storage.reports.stream_register_rows);
+    `keep` picks rows (a service lead's areas)."""
+    writer = register_writer(out, title)
+    async for row in rows:
+        if keep is None or keep(row):
+            writer.add(row_values(row, cal, today))
+    return writer.close()

@@ -3,13 +3,15 @@ which runs to tens of thousands of rows.
 
 Why not XlsxWriter here (the analysis workbooks use it, for its charts): its constant_memory mode
 cannot add a table, and its normal mode keeps every cell as an object (30,000 rows x 28 columns:
-6 s and 235 MB here); this writer spends a few microseconds a cell and keeps one string per row.
+6 s and 235 MB here); this writer spends a few microseconds a cell and keeps one row at a time (the rest wait in a temporary file).
 What it writes: a table with filters (banded rows), a frozen header row, column widths that fit
 the longest value (within 8..60 characters), dates as real dates (yyyy-mm-dd), strings shared.
 openpyxl and Excel read it (tests read it back with openpyxl).
 """
 from __future__ import annotations
 
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -32,32 +34,39 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def write_table(out: str | IO[bytes], *, sheet: str, table: str, headers: Sequence[str],
-                kinds: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "") -> int:
-    """Write a workbook of one sheet named `sheet` holding the Excel table `table` (a name without
-    spaces) with `headers` (unique) and `rows`; `kinds[i]` says how column i is written: TEXT
-    (str; "" and None are left empty), DATE (a date, or None) or NUMBER (int/float, or None).
-    Returns the number of data rows."""
-    if len(set(headers)) != len(headers) or len(kinds) != len(headers):
-        raise ValueError("headers must be unique, one kind each")
-    letters = [column_letter(i) for i in range(len(headers))]
-    strings: dict[str, int] = {}
-    widths = [len(h) + 3 for h in headers]  # room for the filter button
+class TableWriter:
+    """Rows in one at a time (`add`), the workbook out at `close`: the sheet's rows wait in a
+    temporary file (the column widths, written before them, are known only at the end), so memory
+    holds one row and the shared strings, whatever the number of rows."""
 
-    def shared(value: str) -> int:
-        found = strings.get(value)
+    def __init__(self, out: str | IO[bytes], *, sheet: str, table: str, headers: Sequence[str],
+                 kinds: Sequence[str], title: str = "") -> None:
+        if len(set(headers)) != len(headers) or len(kinds) != len(headers):
+            raise ValueError("headers must be unique, one kind each")
+        self.out, self.sheet, self.table, self.headers, self.title = out, sheet, table, tuple(headers), title
+        self.letters = [column_letter(i) for i in range(len(headers))]
+        self.strings: dict[str, int] = {}
+        self.widths = [len(h) + 3 for h in headers]  # room for the filter button
+        self.columns = list(enumerate(kinds))
+        self.count = 0
+        self._rows = tempfile.TemporaryFile()
+        self._pending: list[str] = ["<row r=\"1\">" + "".join(
+            f'<c r="{self.letters[i]}1" t="s"><v>{self._shared(h)}</v></c>' for i, h in enumerate(headers)) + "</row>"]
+
+    def _shared(self, value: str) -> int:
+        found = self.strings.get(value)
         if found is None:
-            found = strings[value] = len(strings)
+            found = self.strings[value] = len(self.strings)
         return found
 
-    lines = ["<row r=\"1\">" + "".join(f'<c r="{letters[i]}1" t="s"><v>{shared(h)}</v></c>'
-                                       for i, h in enumerate(headers)) + "</row>"]
-    count = 0
-    columns = list(enumerate(kinds))
-    for count, values in enumerate(rows, 1):  # noqa: B007 - count is the number of rows after the loop
-        r = str(count + 1)
+    def add(self, values: Sequence[Any]) -> None:
+        """One row; `values[i]` as kinds[i] says: TEXT (str; "" and None left empty), DATE (a date,
+        or None) or NUMBER (int/float, or None)."""
+        self.count += 1
+        r = str(self.count + 1)
+        letters, widths, strings = self.letters, self.widths, self.strings
         cells = []
-        for i, kind in columns:
+        for i, kind in self.columns:
             value = values[i]
             if value is None or value == "":
                 continue
@@ -65,7 +74,10 @@ def write_table(out: str | IO[bytes], *, sheet: str, table: str, headers: Sequen
                 value = str(value)
                 if len(value) > widths[i]:
                     widths[i] = len(value)
-                cells.append(f'<c r="{letters[i]}{r}" t="s"><v>{shared(value)}</v></c>')
+                index = strings.get(value)
+                if index is None:
+                    index = strings[value] = len(strings)
+                cells.append(f'<c r="{letters[i]}{r}" t="s"><v>{index}</v></c>')
             elif kind == DATE:
                 if widths[i] < 10:
                     widths[i] = 10
@@ -75,30 +87,58 @@ def write_table(out: str | IO[bytes], *, sheet: str, table: str, headers: Sequen
                 if len(text) > widths[i]:
                     widths[i] = len(text)
                 cells.append(f'<c r="{letters[i]}{r}"><v>{text}</v></c>')
-        lines.append(f'<row r="{r}">' + "".join(cells) + "</row>")
-    last_row = max(count, 1) + 1  # a table needs a data row, even an empty one
-    ref = f"A1:{letters[-1]}{last_row}"
-    cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{min(max(w + 2, MIN_WIDTH), MAX_WIDTH)}" customWidth="1"/>'
-                   for i, w in enumerate(widths))
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        z.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        z.writestr("_rels/.rels", _ROOT_RELS)
-        z.writestr("docProps/core.xml", _core(title))
-        z.writestr("xl/workbook.xml", _WORKBOOK.format(sheet=_xml(sheet)))
-        z.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        z.writestr("xl/styles.xml", _STYLES)
-        with z.open("xl/worksheets/sheet1.xml", "w") as f:
-            f.write(_SHEET_HEAD.format(ref=ref, cols=cols).encode())
-            for start in range(0, len(lines), 2000):
-                f.write("".join(lines[start:start + 2000]).encode())
-            f.write(_SHEET_TAIL.encode())
-        z.writestr("xl/worksheets/_rels/sheet1.xml.rels", _SHEET_RELS)
-        columns_xml = "".join(f'<tableColumn id="{i + 1}" name="{_xml(h)}"/>' for i, h in enumerate(headers))
-        z.writestr("xl/tables/table1.xml", _TABLE.format(name=_xml(table), ref=ref, n=len(headers),
-                                                         columns=columns_xml))
-        body = "".join(f"<si><t xml:space=\"preserve\">{_xml(s)}</t></si>" for s in strings)
-        z.writestr("xl/sharedStrings.xml", _SHARED.format(n=len(strings), body=body))
-    return count
+        self._pending.append(f'<row r="{r}">' + "".join(cells) + "</row>")
+        if len(self._pending) >= 1000:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._rows.write("".join(self._pending).encode())
+        self._pending.clear()
+
+    def close(self) -> int:
+        """Write the workbook; returns the number of data rows."""
+        self._flush()
+        last_row = max(self.count, 1) + 1  # a table needs a data row, even an empty one
+        ref = f"A1:{self.letters[-1]}{last_row}"
+        cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{min(max(w + 2, MIN_WIDTH), MAX_WIDTH)}" '
+                       f'customWidth="1"/>' for i, w in enumerate(self.widths))
+        with zipfile.ZipFile(self.out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+            z.writestr("[Content_Types].xml", _CONTENT_TYPES)
+            z.writestr("_rels/.rels", _ROOT_RELS)
+            z.writestr("docProps/core.xml", _core(self.title))
+            z.writestr("xl/workbook.xml", _WORKBOOK.format(sheet=_xml(self.sheet)))
+            z.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+            z.writestr("xl/styles.xml", _STYLES)
+            with z.open("xl/worksheets/sheet1.xml", "w") as f:
+                f.write(_SHEET_HEAD.format(ref=ref, cols=cols).encode())
+                self._rows.seek(0)
+                shutil.copyfileobj(self._rows, f, 1 << 20)
+                f.write(_SHEET_TAIL.encode())
+            self._rows.close()
+            z.writestr("xl/worksheets/_rels/sheet1.xml.rels", _SHEET_RELS)
+            columns_xml = "".join(f'<tableColumn id="{i + 1}" name="{_xml(h)}"/>' for i, h in enumerate(self.headers))
+            z.writestr("xl/tables/table1.xml", _TABLE.format(name=_xml(self.table), ref=ref, n=len(self.headers),
+                                                             columns=columns_xml))
+            with z.open("xl/sharedStrings.xml", "w") as f:
+                f.write(_SHARED_HEAD.format(n=len(self.strings)).encode())
+                chunk = []
+                for text in self.strings:
+                    chunk.append(f"<si><t xml:space=\"preserve\">{_xml(text)}</t></si>")
+                    if len(chunk) >= 2000:
+                        f.write("".join(chunk).encode())
+                        chunk.clear()
+                f.write(("".join(chunk) + "</sst>").encode())
+        return self.count
+
+
+def write_table(out: str | IO[bytes], *, sheet: str, table: str, headers: Sequence[str],
+                kinds: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "") -> int:
+    """A workbook of one sheet named `sheet` holding the Excel table `table` (a name without spaces)
+    with `headers` (unique) and `rows` (see TableWriter.add). Returns the number of data rows."""
+    writer = TableWriter(out, sheet=sheet, table=table, headers=headers, kinds=kinds, title=title)
+    for values in rows:
+        writer.add(values)
+    return writer.close()
 
 
 def _xml(text: str) -> str:
@@ -185,6 +225,5 @@ _TABLE = (
     '<tableColumns count="{n}">{columns}</tableColumns>'
     '<tableStyleInfo name="TableStyleMedium2" showFirstColumn="0" showLastColumn="0" showRowStripes="1" '
     'showColumnStripes="0"/></table>')
-_SHARED = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-           '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{n}" uniqueCount="{n}">'
-           '{body}</sst>')
+_SHARED_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{n}" uniqueCount="{n}">')
