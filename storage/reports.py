@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from qa.reports import RegisterRow
+from qa.reports import RegisterRow, add_months
 from storage.models import Allocation, Audit, Person, TrailEvent
 
 # The trail's action for "I can't do this audit" (capabilities/audit_cycle/flow.py DECLINED).
@@ -61,11 +61,16 @@ async def register_rows(session: AsyncSession, first: str, last: str) -> list[Re
 
 
 async def stream_register_rows(session: AsyncSession, first: str, last: str,
-                               chunk: int = 1000) -> AsyncIterator[RegisterRow]:
-    """`register_rows`, a chunk at a time (the whole register never sits in memory)."""
-    result = await session.stream(_register_stmt(first, last).execution_options(yield_per=chunk))
-    async for r in result:
-        yield _row(r)
+                               months: int = 6) -> AsyncIterator[RegisterRow]:
+    """`register_rows`, `months` months at a time (one query each, on the month index), so the
+    whole register never sits in memory. (A server-side cursor, `session.stream`, took twice as
+    long on SQLite.)"""
+    start = first
+    while start <= last:
+        end = min(add_months(start, months - 1), last)
+        for row in await register_rows(session, start, end):
+            yield row
+        start = add_months(end, 1)
 
 
 @dataclass(frozen=True)
