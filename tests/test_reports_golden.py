@@ -224,3 +224,10 @@ async def test_a_service_leads_workbook_holds_their_area_only(history):
     assert sorted(r[1] for r in rows) == ["CR-S1", "CR-S2"]
     assert {r[0] for r in _table(wb["Figures"], "Figures")[1]} == {WHOLE_SERVICE, "North"}
     assert date(2026, 9, 28) == CAL.previous_working_day(date(2026, 9, 28), include_self=True)
+
+
+async def test_the_register_read_a_few_months_at_a_time_is_the_same(history):
+    async with history.db.sessions() as session:
+        whole = await stored.register_rows(session, "2026-06", "2026-10")
+        chunked = [r async for r in stored.stream_register_rows(session, "2026-06", "2026-10", months=1)]
+    assert chunked == whole and len(whole) == 10
