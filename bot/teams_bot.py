@@ -136,7 +136,8 @@ class QaBot(TeamsActivityHandler):
         501, or fail to serialise its own 400)."""
         activity = turn_context.activity
         if activity.name == "fileConsent/invoke" and isinstance(activity.value, dict) \
-                and activity.value.get("action") in ("accept", "decline"):
+                and activity.value.get("action") in ("accept", "decline") \
+                and all(isinstance(activity.value.get(k, {}), dict) for k in ("context", "uploadInfo")):
             return await super().on_invoke_activity(turn_context)  # on_teams_file_consent_accept/_decline
         if activity.name != "adaptiveCard/action":
             log.info("invoke not handled: %s", (activity.name or "")[:60])

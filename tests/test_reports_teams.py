@@ -173,3 +173,17 @@ async def test_report_in_chat(council, services, bot_client, fake_connector, db)
     async with db.sessions() as session:
         asked = (await session.execute(select(TrailEvent).where(TrailEvent.action == "report_asked"))).scalars().all()
     assert len(asked) == 1 and asked[0].detail["report"] == "register"
+
+
+@pytest.mark.parametrize("value", [{"action": "accept", "uploadInfo": "x"}, {"action": "accept", "context": [1]},
+                                   {"action": "maybe"}, {"action": "accept", "context": {"offer": "nope"},
+                                                         "uploadInfo": {"uploadUrl": "ftp://x/y"}}])
+async def test_a_malformed_consent_answer_changes_nothing(council, bot_client, fake_connector, value):
+    activity = act._personal("invoke", "Quinn", fake_connector.url, None, "Quinn Example", act.TENANT)
+    activity["name"] = "fileConsent/invoke"
+    activity["value"] = value
+    fake_connector.clear()
+    resp = await bot_client.post("/api/messages", json=activity)
+    assert resp.status in (200, 400) and not fake_connector.uploads
+    if resp.status == 200:  # well-formed but not ours to answer: says so, uploads nothing
+        assert "couldn't tell which file" in fake_connector.delivered(act.personal_conversation_id("Quinn"))[0].text
