@@ -235,7 +235,8 @@ HEADLINE: tuple[tuple[str, Callable[[Figures], int]], ...] = (
 
 @dataclass(frozen=True)
 class Trend:
-    """A figure this month against the three months before (oldest first; None: no allocations then)."""
+    """A figure of the report's period against the three periods of the same length before it
+    (oldest first; None: no allocations then)."""
 
     label: str
     value: int
@@ -253,15 +254,19 @@ def arrow(value: float, previous: Sequence[float | None]) -> str:
 
 @dataclass(frozen=True)
 class Analysis:
-    """Figures per (scope, month) for a report's months and the three months before them.
+    """Figures per (scope, month) for a report's months and the three periods of the same length
+    before them (the monthly analysis: the three months before; a quarter: the three quarters
+    before; a year: the three years before).
 
     `scopes` is WHOLE_SERVICE then each service area (as first spelt in the rows, sorted);
-    `months` the report's own months, `before` the three months before the first of them.
+    `months` the report's own months, `periods` the three periods before (oldest first) and
+    `before` their months, in order.
     """
 
     kind: str  # MONTHLY | QUARTERLY | ANNUAL
     months: tuple[str, ...]
     before: tuple[str, ...]
+    periods: tuple[tuple[str, ...], ...]
     scopes: tuple[str, ...]
     figures: dict[tuple[str, str], Figures]
 
@@ -280,9 +285,9 @@ class Analysis:
 
     def trends(self, scope: str) -> list[Trend]:
         """Each headline figure of the report's months (their total) against each of the three
-        months before them."""
+        periods before them."""
         now = self.total(scope)
-        past = [self.of(scope, m) if self.of(scope, m).allocated else None for m in self.before]
+        past = [total if total.allocated else None for total in (self.total(scope, p) for p in self.periods)]
         out = []
         for label, read in HEADLINE:
             previous = tuple(read(p) if p is not None else None for p in past)
@@ -291,7 +296,7 @@ class Analysis:
 
     def direction(self, scope: str, area: str) -> tuple[float | None, float | None, str]:
         """Key area `area`'s share judged Good or better (0..1) in the report's months against
-        the three months before, and its direction of travel (an arrow)."""
+        the three periods before (together), and its direction of travel (an arrow)."""
         now, before = self.total(scope).good_or_better(area), self.total(scope, self.before).good_or_better(area)
         share_now = now[0] / now[1] if now[1] else None
         share_before = before[0] / before[1] if before[1] else None
@@ -302,7 +307,8 @@ class Analysis:
 
 def analyse(rows: Iterable[RegisterRow], kind: str, months: Sequence[str], cal: WorkingCalendar,
             areas: Iterable[str] = ()) -> Analysis:
-    """The figures of `months` (and of the three months before them) from the register's rows.
+    """The figures of `months` (and of the three periods of as many months before them) from the
+    register's rows (`rows_from(months)` is the first month they need).
 
     `rows` may hold other months: they are ignored. `areas` limits the report to those service
     areas (a service lead's): then the first scope (WHOLE_SERVICE) totals those areas only;
@@ -313,7 +319,9 @@ def analyse(rows: Iterable[RegisterRow], kind: str, months: Sequence[str], cal: 
     if not months:
         raise ValueError("a report needs at least one month")
     months = tuple(months)
-    before = tuple(add_months(months[0], -n) for n in (3, 2, 1))
+    size = len(months)
+    periods = tuple(tuple(add_months(m, -size * n) for m in months) for n in (3, 2, 1))
+    before = tuple(m for p in periods for m in p)
     wanted = set(months) | set(before)
     only = {area_key(a) for a in areas}
     names: dict[str, str] = {}
@@ -331,7 +339,26 @@ def analyse(rows: Iterable[RegisterRow], kind: str, months: Sequence[str], cal: 
                 found = figures[(scope, row.month)] = Figures()
             found.add(row, cal)
     shown = sorted(names.values(), key=str.casefold)
-    return Analysis(kind=kind, months=months, before=before, scopes=(WHOLE_SERVICE, *shown), figures=figures)
+    return Analysis(kind=kind, months=months, before=before, periods=periods, scopes=(WHOLE_SERVICE, *shown),
+                    figures=figures)
+
+
+def rows_from(months: Sequence[str]) -> str:
+    """The first month `analyse` needs rows of, for a report of `months` (in order)."""
+    return add_months(months[0], -3 * len(months))
+
+
+MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def period_label(months: Sequence[str]) -> str:
+    """A short name for months in order: "Aug 2026", "Apr–Jun 2026", "Dec 2024–Nov 2025"."""
+    (y1, m1), (y2, m2) = parse_month_key(months[0]), parse_month_key(months[-1])
+    if len(months) == 1:
+        return f"{MONTH_ABBREVIATIONS[m1 - 1]} {y1}"
+    if y1 == y2:
+        return f"{MONTH_ABBREVIATIONS[m1 - 1]}\u2013{MONTH_ABBREVIATIONS[m2 - 1]} {y2}"
+    return f"{MONTH_ABBREVIATIONS[m1 - 1]} {y1}\u2013{MONTH_ABBREVIATIONS[m2 - 1]} {y2}"
 
 
 def percent(share: float | None) -> str:

@@ -125,7 +125,14 @@ async def test_quarterly_figures(history):
     assert counts(a.total("North")) == QUARTER_NORTH
     assert counts(a.total("South")) == QUARTER_SOUTH
     assert [a.of(WHOLE_SERVICE, m).on_time for m in request.months] == [2, 2, 2]
+    assert a.periods == (("2025-10", "2025-11", "2025-12"), ("2026-01", "2026-02", "2026-03"),
+                         ("2026-04", "2026-05", "2026-06"))
     assert all(t.arrow == NONE and t.previous == (None, None, None) for t in a.trends(WHOLE_SERVICE))
+    # The next quarter compares with the three quarters before it, Q3 among them.
+    q4 = analyse(rows, "quarterly", ("2026-10", "2026-11", "2026-12"), CAL)
+    allocated, late = q4.trends(WHOLE_SERVICE)[0], q4.trends(WHOLE_SERVICE)[3]
+    assert (allocated.value, allocated.previous, allocated.arrow) == (0, (None, None, 10), DOWN)
+    assert (late.label, late.previous) == ("Late", (None, None, 2))
     assert a.direction(WHOLE_SERVICE, "Planning") == (pytest.approx(5 / 8), None, NONE)
     # A service lead's areas: the first scope totals those areas only.
     south = analyse(rows, "quarterly", request.months, CAL, areas=("  south ",))
@@ -154,7 +161,7 @@ async def test_monthly_workbook_read_back(history, tmp_path):
     summary = wb["Summary"]
     assert summary["A1"].value == "Monthly audit analysis"
     header, rows = _table(summary, "Headline")
-    assert header == ["Figure", "September 2026", "2026-06", "2026-07", "2026-08", "Trend"]
+    assert header == ["Figure", "September 2026", "Jun 2026", "Jul 2026", "Aug 2026", "Trend"]
     assert rows[0] == ["Allocated", 4, None, 3, 3, UP]
     assert rows[3] == ["Late", 1, None, 1, 0, UP]
     assert rows[9] == [INAD, 0, None, 0, 1, DOWN]
@@ -195,7 +202,8 @@ async def test_quarterly_workbook_read_back(history):
     wb = openpyxl.load_workbook(io.BytesIO(made.data))
     assert made.name == "audit-report-2026-Q3.xlsx"
     header, rows = _table(wb["Summary"], "Headline")
-    assert header == ["Figure", "2026 Q3 (July 2026 to September 2026)", "2026-04", "2026-05", "2026-06", "Trend"]
+    assert header == ["Figure", "2026 Q3 (July 2026 to September 2026)", "Oct\u2013Dec 2025", "Jan\u2013Mar 2026",
+                      "Apr\u2013Jun 2026", "Trend"]
     assert rows[0] == ["Allocated", 10, None, None, None, NONE]
     assert [r[1] for r in rows] == [10, 8, 6, 2, 2, 2, 2, 3, 2, 1, 2, 1, 3, 3]
     header, rows = _table(wb["Figures"], "Figures")
@@ -206,9 +214,11 @@ async def test_quarterly_workbook_read_back(history):
     assert [[c.value for c in r] for r in data["A2:E3"]] == [["North", 1, 3, 1, 0], ["South", 1, 0, 1, 1]]
     grades, on_time, key_areas = wb["Summary"]._charts
     sheet = "'Chart data'"
-    assert _series(on_time) == [(f"{sheet}!$B$5", f"{sheet}!$A$6:$A$11", f"{sheet}!$B$6:$B$11")]
-    assert _series(key_areas)[0] == (f"{sheet}!$B$13", f"{sheet}!$A$14:$A$19", f"{sheet}!$B$14:$B$19")
-    assert [c.value for c in data["B9:B11"] for c in c] == [pytest.approx(2 / 3), 1, pytest.approx(2 / 3)]
+    # By month: the three quarters before (October 2025 to June 2026) and the quarter: twelve months.
+    assert _series(on_time) == [(f"{sheet}!$B$5", f"{sheet}!$A$6:$A$17", f"{sheet}!$B$6:$B$17")]
+    assert _series(key_areas)[0] == (f"{sheet}!$B$19", f"{sheet}!$A$20:$A$31", f"{sheet}!$B$20:$B$31")
+    assert data["A6"].value == "2025-10" and data["A17"].value == "2026-09"
+    assert [c.value for c in data["B15:B17"] for c in c] == [pytest.approx(2 / 3), 1, pytest.approx(2 / 3)]
     header, rows = _table(wb["Direction of travel"], "Direction")
     planning = next(r for r in rows if r[0] == WHOLE_SERVICE and r[1] == "Planning")
     assert planning == [WHOLE_SERVICE, "Planning", 0.625, None, NONE]

@@ -27,6 +27,7 @@ from qa.reports import (
     analyse,
     area_key,
     quarter_months,
+    rows_from,
     year_months,
 )
 from storage import reports as stored
@@ -144,7 +145,7 @@ async def load(session: AsyncSession, request: Request, cal: WorkingCalendar, to
                areas: tuple[str, ...] = ()) -> workbook.ReportData:
     """The figures and rows for `request`, for the whole service or (areas given) for those areas,
     read in `session`; each section's own rows too (Section.load)."""
-    rows = await stored.register_rows(session, add_months(request.months[0], -3), request.months[-1])
+    rows = await stored.register_rows(session, rows_from(request.months), request.months[-1])
     analysis = analyse(rows, request.kind, request.months, cal, areas)
     keys = {area_key(a) for a in areas}
     own = [r for r in rows if r.month in request.months and (not keys or area_key(r.service_area) in keys)]

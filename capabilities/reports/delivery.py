@@ -19,6 +19,7 @@ from capabilities.reports.build import REGISTER, Made, Request, month_name
 from dialogs import report_cards as rc
 from qa.audit_calendar import parse_month_key
 from qa.calendar import WorkingCalendar
+from qa.reports import period_label
 from storage.models import Person, TrailEvent
 
 if TYPE_CHECKING:
@@ -54,18 +55,13 @@ def scope_of(person: Person | None) -> tuple[str, ...] | str:
     return tuple(person.service_areas) or NO_AREAS
 
 
-def short_month(month: str) -> str:
-    year, mon = parse_month_key(month)
-    return f"{build.MONTH_NAMES[mon - 1][:3]} {year}"
-
-
 def view_of(request: Request, data: workbook.ReportData, file_name: str | None) -> rc.ReportCardView:
     a = data.analysis
     lines = tuple(rc.FigureLine(t.label, t.value, t.previous, t.arrow) for t in a.trends(a.scopes[0]))
     areas = tuple(rc.AreaLine(area, f.allocated, f.completed, f.on_time, f.late, f.outstanding)
                   for area in a.areas for f in (a.total(area),))
     return rc.ReportCardView(title=request.title, period=request.label, scope=data.scope_label,
-                             before=tuple(short_month(m) for m in a.before), lines=lines,
+                             before=tuple(period_label(p) for p in a.periods), lines=lines,
                              areas=areas if len(areas) > 1 else (),
                              extra=tuple(workbook.headline_rows(data)), file_name=file_name)
 

@@ -6,11 +6,12 @@ sheet(s): `SECTIONS` below. A later capability (escalations, supervision, observ
 adds its section by appending one `Section` whose `load` reads its plain rows from storage/ and
 whose `write` adds its sheet; `headline` (optional) adds rows to the card's table.
 
-Sheets: Summary (headline figures against the three months before, and three charts: grade
+Sheets: Summary (headline figures against the three periods of the same length before: months,
+quarters or years; and three charts: grade
 distribution by service area, on-time rate by month, key areas judged Good or better by month),
 Chart data (the ranges the charts read), Figures (every figure per scope and month), Key areas
 (each key area's judgements per scope and month), Direction of travel (each key area, the
-report's months against the three before), Themes (themed audits per month), Register (the
+report's months against the three periods before), Themes (themed audits per month), Register (the
 report's months' allocations).
 """
 from __future__ import annotations
@@ -26,7 +27,7 @@ import xlsxwriter
 from capabilities.reports import register
 from qa.calendar import WorkingCalendar
 from qa.framework import GRADES, KEY_AREAS
-from qa.reports import Analysis, Figures, RegisterRow
+from qa.reports import Analysis, Figures, RegisterRow, period_label
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -114,7 +115,7 @@ def summary(book: Book, data: ReportData) -> None:
     ws.write(0, 0, data.title, book.title)
     ws.write(1, 0, f"{data.scope_label}, {data.period_label}. Made {data.today.isoformat()}.")
     scope = a.scopes[0]
-    headers = ("Figure", data.period_label, *a.before, "Trend")
+    headers = ("Figure", data.period_label, *(period_label(p) for p in a.periods), "Trend")
     rows = [[t.label, t.value, *t.previous, t.arrow] for t in a.trends(scope)]
     book.table(ws, 3, headers, rows, "Headline")
     ws.set_column(0, 0, 24)
@@ -220,7 +221,7 @@ def direction(book: Book, data: ReportData) -> None:
         for area in KEY_AREAS:
             now, before, arrow = a.direction(scope, area)
             rows.append([scope, area, now, before, arrow])
-    book.table(ws, 0, ("Scope", "Key area", f"Good or better, {data.period_label}", "Good or better, 3 months before",
+    book.table(ws, 0, ("Scope", "Key area", f"Good or better, {data.period_label}", "Good or better, the 3 periods before",
                        "Direction"), rows, "Direction", {2: book.percent, 3: book.percent})
     ws.freeze_panes(1, 0)
 
