@@ -23,6 +23,7 @@ from qa.calendar import WorkingCalendar
 from storage.models import OutboxMessage, TrailEvent
 from tests.support import activities as act
 from tests.support.cards import buttons
+from tests.support.cli import run_cli
 from tests.support.reports import add_history, add_people
 
 SEVENTH = datetime(2026, 10, 7, 8, 5, tzinfo=timezone.utc)  # Wednesday 7 October, 09:05 in London
@@ -187,3 +188,12 @@ async def test_a_malformed_consent_answer_changes_nothing(council, bot_client, f
     assert resp.status in (200, 400) and not fake_connector.uploads
     if resp.status == 200:  # well-formed but not ours to answer: says so, uploads nothing
         assert "couldn't tell which file" in fake_connector.delivered(act.personal_conversation_id("Quinn"))[0].text
+
+
+async def test_the_seventh_through_the_tick_command(council, db, fake_connector):
+    code, out, err = await run_cli(db, "tick", "--now", SEVENTH.isoformat(), "--wait-retries", "0")
+    assert code == 0, err
+    assert "audit-report 2026-09" in out
+    assert [consent["name"] for _, consent in offers(fake_connector, "Sol")] == [
+        "audit-analysis-2026-09-south.xlsx", "audit-report-2026-Q3-south.xlsx"]
+    assert len(offers(fake_connector, "Dee")) == 2
