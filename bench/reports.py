@@ -121,9 +121,11 @@ def run_cli(url: str, first: str, last: str, out: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of `python -m bot report register` as a subprocess."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("Microsoft", "QA_"))}
     env |= {"DATABASE_URL": url, "PYTHONPATH": str(common.ROOT)}
-    script = ("import resource, runpy, sys; sys.argv = ['bot'] + sys.argv[1:]\n"
+    # VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over from the parent across execve.
+    script = ("import runpy, sys; sys.argv = ['bot'] + sys.argv[1:]\n"
               "try:\n    runpy.run_module('bot', run_name='__main__')\n"
-              "finally:\n    print('maxrss', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+              "finally:\n    hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+              "    print('maxrss', hwm.split()[1], file=sys.stderr)")
     began = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", script, "report", "register", "--from", first, "--to", last,
                            "--out", str(out)], cwd=common.ROOT, env=env, capture_output=True, text=True, check=False)
