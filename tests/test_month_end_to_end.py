@@ -330,7 +330,12 @@ async def test_december_and_january_as_each_chat_sees_them(month: Month, db):
     jan7 = utc(2027, 1, 7, 9)
     out = await run_tick_cli(db.url, jan7)
     assert "audit-cycle 2026-12:oversight-overdue:overdue" in out
-    assert m.received("cli tick") == {"sam": [["Oversight overdue"]], "hana": [["Oversight overdue: Sam Example"]]}
+    # The 7th is also the day of December's audit analysis and (December closing a quarter) the
+    # quarterly report: to the QA unit, the deputy director and the service lead (issue 14).
+    reports = [["Monthly audit analysis: December 2026"],
+               ["Quarterly audit report: 2026 Q4 (October 2026 to December 2026)"]]
+    assert m.received("cli tick") == {"sam": [["Oversight overdue"], *reports],
+                                      "hana": [["Oversight overdue: Sam Example"]], "dee": reports, "quinn": reports}
     to_hana = m.fake.delivered(act.personal_conversation_id("hana"))[-1].all_text()
     assert "Sam Example" in to_hana and "CR-1002" in to_hana and "CR-1001" not in to_hana
     again = await run_tick_cli(db.url, jan7)
@@ -346,7 +351,9 @@ async def test_december_and_january_as_each_chat_sees_them(month: Month, db):
     assert {r.state for r in rows} == {"sent", "undeliverable"}
     assert {r.person_id for r in rows if r.state == "undeliverable"} == {m.ids["max"]}
     sent_to = Counter(c.conversation_id for c in m.fake.delivered())
-    assert act.personal_conversation_id("dee") in sent_to and sent_to[act.personal_conversation_id("dee")] == 1
+    # Dee: the one message the two months sent her before issue 14, and December's audit analysis and
+    # quarterly report on 7 January.
+    assert act.personal_conversation_id("dee") in sent_to and sent_to[act.personal_conversation_id("dee")] == 3
     assert sent_to[act.personal_conversation_id("pat")] == sent_to[act.personal_conversation_id("pia")] == 1
 
 
