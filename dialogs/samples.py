@@ -24,6 +24,8 @@ from dialogs import delivery_cards as dc
 from dialogs import digest as dg
 from dialogs import observation_samples
 from dialogs import report_cards as rc
+from dialogs import escalation_cards as ec
+from qa import escalations as qe
 
 Card = dict[str, Any]
 
@@ -72,6 +74,12 @@ BUILDERS = (
     "dialogs.report_cards.report_menu_card",
     "dialogs.report_cards.report_refused_card",
     "dialogs.report_cards.file_offer_card",
+    "dialogs.escalation_cards.moderation_request_card",
+    "dialogs.escalation_cards.moderation_decided_card",
+    "dialogs.escalation_cards.regrade_notice_card",
+    "dialogs.escalation_cards.escalation_card",
+    "dialogs.escalation_cards.escalation_qa_card",
+    "dialogs.escalation_cards.plain_card",
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -369,9 +377,59 @@ def sample_cards() -> dict[str, Card]:
     """Every card the dialogs can build, by file-safe name."""
     cards: dict[str, Card] = {}
     for part in (audit_card_samples(), common_card_samples(), allocation_card_samples(), digest_samples(),
-                 delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples()):
+                 delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")
         cards.update(part)
     return cards
+
+
+# --- escalations (issue 10) ---
+
+def escalation_case() -> ec.CaseFacts:
+    return ec.CaseFacts(case_ref="CD-4810037", month="2026-12", service_area=_SERVICE_AREAS[0], team=_TEAMS[0],
+                        auditor_name=_AUDITORS[0], grade="Inadequate",
+                        key_areas={area: ac.GRADES[i % 4] for i, area in enumerate(ac.KEY_AREAS)},
+                        strengths=long_text(ac.STRENGTHS_MAX), improvements=long_text(ac.IMPROVEMENTS_MAX))
+
+
+def escalation_view(*, sent: int = 2, more: int = 1, closed: bool = False) -> ec.EscalationView:
+    """An escalation with `sent` updates sent (full length) and the rest owed, `more` asked for."""
+    lines = []
+    for n in range(1, 3 + more):
+        done = n <= sent
+        lines.append(ec.UpdateLine(number=n, due_on=date(2027, 1, 4 + 3 * n), state="sent" if done else "owed",
+                                   sent_by=_SERVICE_LEAD if done else None, sent_at=AT if done else None,
+                                   text=long_text(qe.UPDATE_MAX) if done else ""))
+    return ec.EscalationView(escalation_id=300_001, case=escalation_case(), opened_at=AT, updates=tuple(lines),
+                             closed_by=_QA_CONTACT if closed else None, closed_at=AT if closed else None)
+
+
+def escalation_card_samples() -> dict[str, Card]:
+    pending = ec.ModerationView(moderation_id=400_001, case=escalation_case())
+    regraded = ec.ModerationView(moderation_id=400_001, case=escalation_case(), decided=ec.Decided(
+        by=_QA_CONTACT, at=AT, agreed=False, grade="Requires Improvement", reason=long_text(qe.REASON_MAX)))
+    agreed = ec.ModerationView(moderation_id=400_001, case=escalation_case(), decided=ec.Decided(
+        by=_QA_CONTACT, at=AT, agreed=True, grade="Inadequate"))
+    return {
+        "moderation_request": ec.moderation_request_card(pending, LONDON),
+        "moderation_request_error": ec.moderation_request_card(
+            pending, LONDON, "Please give the reason for the regrade."),
+        "moderation_regraded": ec.moderation_decided_card(regraded, LONDON),
+        "moderation_agreed": ec.moderation_decided_card(agreed, LONDON),
+        "regrade_notice": ec.regrade_notice_card(regraded, LONDON),
+        "escalation_new": ec.escalation_card(escalation_view(sent=0, more=0), LONDON, "new"),
+        "escalation_overdue_error": ec.escalation_card(
+            escalation_view(sent=2, more=1), LONDON, "overdue",
+            "Update looks like it contains a date of birth. Please remove it."),
+        "escalation_closed": ec.escalation_card(escalation_view(sent=3, more=1, closed=True), LONDON),
+        "escalation_qa_update": ec.escalation_qa_card(escalation_view(sent=3, more=1), LONDON, "update", 3,
+                                                      "The further update must be due after today."),
+        "escalation_qa_overdue": ec.escalation_qa_card(escalation_view(sent=1, more=0), LONDON, "overdue", 2),
+        "escalation_qa_closed": ec.escalation_qa_card(escalation_view(sent=3, more=1, closed=True), LONDON),
+        "escalation_nothing_changed": ec.plain_card(
+            "Moderation: case CD-4810037",
+            "Oluwaseun Adebayo-Richardson already agreed this Inadequate grade on Thursday 7 January 2027 at "
+            "10:12. Nothing was changed."),
+    }

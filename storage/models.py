@@ -413,3 +413,41 @@ class FloorWalk(Base):
     themes: Mapped[list] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(index=True)
+# --- escalations (issue 10) ----------------------------------------------------------------
+MODERATION_STATES = ("pending", "agreed", "regraded")
+class Moderation(Base):
+    """The QA unit's moderation of an audit submitted graded Inadequate (framework 9.3): pending
+    until one QA-unit member agrees or regrades it. `reason` is the regrade's reason (checked for
+    identifiers before it is stored); `original_grade` keeps the auditor's grade."""
+    __tablename__ = "moderations"
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), unique=True)
+    allocation_id: Mapped[int] = mapped_column(ForeignKey("allocations.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    original_grade: Mapped[str] = mapped_column(String(30))
+    decided_grade: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(nullable=True)
+class Escalation(Base):
+    """An urgent review after the QA unit agreed an Inadequate grade: open until the QA unit closes
+    it; it owes updates (EscalationUpdate) from the area's service lead or head of service."""
+    __tablename__ = "escalations"
+    moderation_id: Mapped[int] = mapped_column(ForeignKey("moderations.id"), unique=True)
+    state: Mapped[str] = mapped_column(String(20), default="open")  # open | closed
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
+class EscalationUpdate(Base):
+    """One update an escalation owes: number 1 (3 working days), 2 (one week), 3... (asked for by
+    the QA unit). state: owed | sent | withdrawn (the escalation closed first). `text` is about
+    practice (checked for identifiers before it is stored), never a child's details."""
+    __tablename__ = "escalation_updates"
+    __table_args__ = (UniqueConstraint("escalation_id", "number"),)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
+    number: Mapped[int]
+    due_on: Mapped[date] = mapped_column(Date)
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(20), default="owed")
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(nullable=True)

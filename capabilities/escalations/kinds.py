@@ -1,0 +1,33 @@
+"""The escalations' outbox kinds: each kind's one spelling and the card it carries (its sample is
+the catalogue's, dialogs/samples.py). The follow-ups an update owes use the reminder and overdue
+kinds' spellings as their own kinds."""
+from __future__ import annotations
+
+import copy
+from functools import cache
+
+from capabilities.registry import OutboxKind
+from dialogs import escalation_cards as ec
+from dialogs import samples
+
+_catalogue = cache(samples.escalation_card_samples)
+
+
+def _sample(name: str):
+    return lambda: copy.deepcopy(_catalogue()[name])
+
+
+MODERATION_REQUEST = OutboxKind("moderation-request", ec.moderation_request_card, _sample("moderation_request"))
+REGRADE_NOTICE = OutboxKind("regrade-notice", ec.regrade_notice_card, _sample("regrade_notice"))
+ESCALATION_NOTICE = OutboxKind("escalation-notice", ec.escalation_card, _sample("escalation_new"))
+UPDATE_REMINDER = OutboxKind("escalation-update-reminder", ec.escalation_card, _sample("escalation_new"))
+UPDATE_OVERDUE = OutboxKind("escalation-update-overdue", ec.escalation_card, _sample("escalation_overdue_error"))
+FURTHER_UPDATE = OutboxKind("escalation-further-update", ec.escalation_card, _sample("escalation_new"))
+UPDATE_RECEIVED = OutboxKind("escalation-update-received", ec.escalation_qa_card, _sample("escalation_qa_update"))
+OVERDUE_REPORT = OutboxKind("escalation-overdue-report", ec.escalation_qa_card, _sample("escalation_qa_overdue"))
+
+ALL = (MODERATION_REQUEST, REGRADE_NOTICE, ESCALATION_NOTICE, UPDATE_REMINDER, UPDATE_OVERDUE, FURTHER_UPDATE,
+       UPDATE_RECEIVED, OVERDUE_REPORT)
+
+# Follow-ups an owed update writes (subject "escalation_update").
+FOLLOW_UP_KINDS = (UPDATE_REMINDER, UPDATE_OVERDUE)

@@ -1,0 +1,67 @@
+"""Where escalations have got to, by service area: for `python -m bot escalations status`."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from storage.db import Database
+from storage.models import Allocation, Escalation, EscalationUpdate, Moderation
+
+
+@dataclass
+class AreaCounts:
+    moderation_pending: int = 0
+    open: int = 0
+    updates_due: int = 0  # owed, not yet late
+    updates_overdue: int = 0  # owed, past the end of their due day
+
+
+@dataclass
+class EscalationStatus:
+    at: datetime
+    areas: dict[str, AreaCounts] = field(default_factory=dict)
+
+    @property
+    def total(self) -> AreaCounts:
+        total = AreaCounts()
+        for counts in self.areas.values():
+            for name in vars(total):
+                setattr(total, name, getattr(total, name) + getattr(counts, name))
+        return total
+
+    def describe(self) -> str:
+        header = f"{'Service area':40} {'moderation':>10} {'open':>6} {'due':>6} {'overdue':>8}"
+        lines = [f"Escalations at {self.at:%Y-%m-%d %H:%M} UTC", header]
+        for area in sorted(self.areas):
+            c = self.areas[area]
+            lines.append(f"{area[:40]:40} {c.moderation_pending:>10} {c.open:>6} {c.updates_due:>6} "
+                         f"{c.updates_overdue:>8}")
+        t = self.total
+        lines.append(f"{'Total':40} {t.moderation_pending:>10} {t.open:>6} {t.updates_due:>6} {t.updates_overdue:>8}")
+        return "\n".join(lines)
+
+
+async def escalation_status(db: Database, now: datetime) -> EscalationStatus:
+    """Pending moderations, open escalations and their owed updates (due / overdue at `now`), by area."""
+    status = EscalationStatus(at=now, areas=defaultdict(AreaCounts))
+    async with db.sessions() as session:
+        for (area,) in await session.execute(select(Allocation.service_area).join(
+                Moderation, Moderation.allocation_id == Allocation.id).where(Moderation.state == "pending")):
+            status.areas[area].moderation_pending += 1
+        for (area,) in await session.execute(select(Allocation.service_area).join(
+                Escalation, Escalation.allocation_id == Allocation.id).where(Escalation.state == "open")):
+            status.areas[area].open += 1
+        for area, due_at in await session.execute(
+                select(Allocation.service_area, EscalationUpdate.due_at)
+                .join(Escalation, Escalation.allocation_id == Allocation.id)
+                .join(EscalationUpdate, EscalationUpdate.escalation_id == Escalation.id)
+                .where(Escalation.state == "open", EscalationUpdate.state == "owed")):
+            if due_at <= now:
+                status.areas[area].updates_overdue += 1
+            else:
+                status.areas[area].updates_due += 1
+    status.areas = dict(status.areas)
+    return status

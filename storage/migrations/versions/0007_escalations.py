@@ -1,0 +1,85 @@
+"""escalations: moderation of Inadequate grades, urgent reviews and their updates
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-30 17:45:00
+"""
+from alembic import op
+import sqlalchemy as sa
+import storage.models
+
+
+revision = '0007'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('moderations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('audit_id', sa.Integer(), nullable=False),
+    sa.Column('allocation_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('original_grade', sa.String(length=30), nullable=False),
+    sa.Column('decided_grade', sa.String(length=30), nullable=True),
+    sa.Column('reason', sa.String(length=2000), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', storage.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['allocation_id'], ['allocations.id'], name=op.f('fk_moderations_allocation_id_allocations')),
+    sa.ForeignKeyConstraint(['audit_id'], ['audits.id'], name=op.f('fk_moderations_audit_id_audits')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['people.id'], name=op.f('fk_moderations_decided_by_id_people')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_moderations')),
+    sa.UniqueConstraint('audit_id', name=op.f('uq_moderations_audit_id'))
+    )
+    with op.batch_alter_table('moderations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_moderations_allocation_id'), ['allocation_id'], unique=False)
+
+    op.create_table('escalations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('moderation_id', sa.Integer(), nullable=False),
+    sa.Column('allocation_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('opened_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', storage.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['allocation_id'], ['allocations.id'], name=op.f('fk_escalations_allocation_id_allocations')),
+    sa.ForeignKeyConstraint(['closed_by_id'], ['people.id'], name=op.f('fk_escalations_closed_by_id_people')),
+    sa.ForeignKeyConstraint(['moderation_id'], ['moderations.id'], name=op.f('fk_escalations_moderation_id_moderations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_escalations')),
+    sa.UniqueConstraint('moderation_id', name=op.f('uq_escalations_moderation_id'))
+    )
+    with op.batch_alter_table('escalations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_escalations_allocation_id'), ['allocation_id'], unique=False)
+
+    op.create_table('escalation_updates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('escalation_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('due_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('text', sa.Text(), nullable=True),
+    sa.Column('sent_by_id', sa.Integer(), nullable=True),
+    sa.Column('sent_at', storage.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['escalation_id'], ['escalations.id'], name=op.f('fk_escalation_updates_escalation_id_escalations')),
+    sa.ForeignKeyConstraint(['sent_by_id'], ['people.id'], name=op.f('fk_escalation_updates_sent_by_id_people')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_escalation_updates')),
+    sa.UniqueConstraint('escalation_id', 'number', name=op.f('uq_escalation_updates_escalation_id'))
+    )
+    with op.batch_alter_table('escalation_updates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_escalation_updates_escalation_id'), ['escalation_id'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('escalation_updates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_escalation_updates_escalation_id'))
+    op.drop_table('escalation_updates')
+    with op.batch_alter_table('escalations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_escalations_allocation_id'))
+    op.drop_table('escalations')
+    with op.batch_alter_table('moderations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_moderations_allocation_id'))
+    op.drop_table('moderations')
