@@ -9,7 +9,9 @@ list on the 3rd and reallocates declined audits). What a re-import does, case by
 - a case already started (any later state, a start time or an audit draft) is kept exactly as
   it is, whatever the file says: the auditor's work is never taken away by an upload;
 - a not-started case missing from the file is withdrawn (deleted); its earlier trail events
-  keep the month and lose the link, and the "withdrawn" event records the old id and case_ref.
+  keep the month and lose the link, and the "withdrawn" event records the old id and case_ref;
+- except a re-audit the bot allocated after an agreed Inadequate grade (storage.models.Reaudit):
+  it stays whether the file lists it or not (listed, it takes the file's values, as any other).
 Every change writes a TrailEvent (allocated, reallocated, allocation_updated, withdrawn).
 """
 from __future__ import annotations
@@ -30,7 +32,7 @@ from qa.calendar import WorkingCalendar
 from qa.tabular import WHOLE_FILE, Problem, UnreadableTable, read_table, read_table_bytes, source_words
 from storage import follow_ups
 from storage.db import Database
-from storage.models import Allocation, Audit, AuditMonth, Person, TrailEvent
+from storage.models import Allocation, Audit, AuditMonth, Person, Reaudit, TrailEvent
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,7 @@ class AllocationImportReport:
     unchanged_cases: list[str] = field(default_factory=list)
     withdrawn_cases: list[str] = field(default_factory=list)
     kept_started_cases: list[str] = field(default_factory=list)
+    kept_reaudit_cases: list[str] = field(default_factory=list)  # re-audits the bot allocated, not in the file
     # Declined, and the file gives the same auditor again: still waiting for reallocation.
     still_declined_cases: list[str] = field(default_factory=list)
 
@@ -102,6 +105,7 @@ class AllocationImportReport:
             ("kept as they are (already started; the file does not change them)", self.kept_started_cases),
             ("still declined (the file gives the same auditor; give another to reallocate)",
              self.still_declined_cases),
+            ("kept as re-audits (allocated after an agreed Inadequate grade)", self.kept_reaudit_cases),
         ]
         return [(label, sorted(cases)) for label, cases in found if cases]
 
@@ -211,8 +215,11 @@ async def _apply(session: AsyncSession, header: list[str], rows: list[dict[str, 
                 reallocated.append(old)
 
     withdrawn = []
+    reaudits = set((await session.execute(select(Reaudit.allocation_id).where(Reaudit.month == month))).scalars())
     for old in existing.values():
-        if _started(old, with_audit):
+        if old.id in reaudits:
+            report.kept_reaudit_cases.append(old.case_ref)
+        elif _started(old, with_audit):
             report.kept_started_cases.append(old.case_ref)
         else:
             withdrawn.append(old)

@@ -451,3 +451,15 @@ class EscalationUpdate(Base):
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[datetime]
+
+class Reaudit(Base):
+    """An agreed Inadequate case re-audited the following month (framework 9.3): `allocation_id` is
+    that month's allocation (made for it, or the QA unit's own when its list names the case too:
+    one allocation, marked re-audit by this row). None when that month was already closed."""
+    __tablename__ = "reaudits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    moderation_id: Mapped[int] = mapped_column(ForeignKey("moderations.id"), unique=True)
+    original_allocation_id: Mapped[int] = mapped_column(ForeignKey("allocations.id"), index=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)  # the month of the re-audit
+    allocation_id: Mapped[int | None] = mapped_column(ForeignKey("allocations.id"), nullable=True, unique=True)

@@ -23,8 +23,12 @@ from storage.models import (
     AuditMonth,
     BotState,
     DutyRun,
+    Escalation,
+    EscalationUpdate,
     FollowUp,
+    Moderation,
     OutboxMessage,
+    Reaudit,
     TrailEvent,
 )
 
@@ -34,6 +38,10 @@ TABLES = (
     (DUTY_RUNS, "duty_runs"),
     (BOT_STATE, "bot_state"),
     (FOLLOW_UPS, "follow_ups"),
+    (AUDIT_RECORDS, "reaudits"),
+    (AUDIT_RECORDS, "escalation_updates"),
+    (AUDIT_RECORDS, "escalations"),
+    (AUDIT_RECORDS, "moderations"),
     (AUDIT_RECORDS, "audits"),
     (AUDIT_RECORDS, "allocations"),
     (AUDIT_RECORDS, "audit_events"),
@@ -65,6 +73,13 @@ class Purge:
                 and_(FollowUp.state.in_(SETTLED), FollowUp.settled_at < r.cutoff(FOLLOW_UPS, now)),
                 # a purged allocation's follow-ups, whatever their state: they would point at nothing
                 and_(FollowUp.subject_type == "allocation", FollowUp.subject_id.in_(past_allocations)))),
+            # Escalations (issue 10) go with their allocation's month.
+            (AUDIT_RECORDS, "reaudits", Reaudit, or_(Reaudit.original_allocation_id.in_(past_allocations),
+                                                     Reaudit.allocation_id.in_(past_allocations))),
+            (AUDIT_RECORDS, "escalation_updates", EscalationUpdate, EscalationUpdate.escalation_id.in_(
+                select(Escalation.id).where(Escalation.allocation_id.in_(past_allocations)))),
+            (AUDIT_RECORDS, "escalations", Escalation, Escalation.allocation_id.in_(past_allocations)),
+            (AUDIT_RECORDS, "moderations", Moderation, Moderation.allocation_id.in_(past_allocations)),
             (AUDIT_RECORDS, "audits", Audit, Audit.allocation_id.in_(past_allocations)),
             (AUDIT_RECORDS, "allocations", Allocation, Allocation.month < first_kept),
             (AUDIT_RECORDS, "audit_events", TrailEvent, or_(

@@ -5,6 +5,8 @@ the urgent review's updates are sent from the card, reminded and chased by `tick
 nothing."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from capabilities.escalations import flow, kinds
@@ -121,7 +123,9 @@ async def test_moderation_then_urgent_review_over_christmas(desk):
     assert await d.tick(utc(2026, 12, 30, 11, 1)) == {"sam": ["Urgent review: case CR-1001"],
                                                        "hana": ["Urgent review: case CR-1001"]}
     out, code = await status(d)
-    assert code == 0 and "Children in Need" in out and out.splitlines()[-1].split()[-4:] == ["1", "1", "1", "0"]
+    [total] = [line for line in out.splitlines() if line.startswith("Total")]
+    assert code == 0 and "Children in Need" in out and total.split()[-4:] == ["1", "1", "1", "0"]
+    assert "  CR-1001: 2026-12 Inadequate -> 2027-01 not yet submitted" in out
     assert await d.tick(utc(2027, 1, 4, 9)) == {"sam": ["Urgent review: case CR-1001"],
                                                  "hana": ["Urgent review: case CR-1001"]}
     # Closed: update 3 withdrawn, no chase on Tuesday; Qiana's old copy says who closed it.
@@ -173,3 +177,83 @@ async def test_the_tick_command_brings_inadequate_audits_to_the_qa_unit(desk):
         [(await desk.moderation("CR-1001")).audit_id, (await desk.moderation("CR-1002")).audit_id])
     code, out, err = await run_cli(desk.db, "tick", "--now", "2026-12-18T10:00:00+00:00", "--wait-retries", "0")
     assert code == 0 and len(await desk.all(Moderation)) == 2  # once per audit
+
+
+# -- re-audit after a month ------------------------------------------------------------------------
+
+async def import_january(d, rows) -> object:
+    from storage.allocations import import_allocations
+    from tests.support.allocation_files import csv_bytes
+
+    return await import_allocations(d.db, (csv_bytes(rows), "january.csv"), "2027-01", utc(2026, 12, 28, 10),
+                                    actor_id=d.ids["quinn"], via="test:allocations import")
+
+
+async def test_an_agreed_inadequate_case_is_reaudited_next_month_with_the_others(desk):
+    from storage.models import Allocation, Reaudit
+    from tests.support.allocation_files import row
+
+    d = desk
+    await d.tick(utc(2026, 12, 18, 9, 45))
+    await d.press("quinn", Verb.MODERATION_AGREE, {"moderation_id": (await d.moderation("CR-1001")).id}, "x", AGREED)
+    [again] = await d.all(Allocation, Allocation.month == "2027-01")
+    assert (again.case_ref, again.auditor_id, again.state, again.theme) == (
+        "CR-1001", d.ids["ann"], "allocated", "Re-audit of December 2026 (graded Inadequate)")
+    [reaudit] = await d.all(Reaudit)
+    assert (reaudit.month, reaudit.allocation_id, reaudit.original_allocation_id) == (
+        "2027-01", again.id, d.ids["CR-1001"])
+    [event] = await d.events(flow.REAUDIT_ALLOCATED)
+    assert event.subject_id == again.id and event.detail["reaudit_of"] == d.ids["CR-1001"]
+
+    # The QA unit's January list without the case keeps it; one that names it too merges with it.
+    other = row("CR-2001", "ann@council.gov.uk", "pat@council.gov.uk")
+    report = await import_january(d, [other])
+    assert report.kept_reaudit_cases == ["CR-1001"] and report.withdrawn_cases == []
+    report = await import_january(d, [other, row("CR-1001", "sam@council.gov.uk", "pat@council.gov.uk")])
+    [merged] = await d.all(Allocation, Allocation.month == "2027-01", Allocation.case_ref == "CR-1001")
+    assert merged.id == again.id and merged.auditor_id == d.ids["sam"]  # reallocated like any other
+    assert (await d.one(Reaudit)).allocation_id == merged.id
+
+    # Its notice goes on January's allocation day (Sunday 3rd -> Monday 4th) with the others.
+    d.fake.clear()
+    await d.tick(utc(2027, 1, 4, 9))
+    to_sam = json.dumps([c for call in d.fake.delivered(chat("sam")) for c in call.cards], ensure_ascii=False)
+    assert "Your audit allocation for January 2027" in to_sam and "CR-1001" in to_sam
+    to_ann = json.dumps([c for call in d.fake.delivered(chat("ann")) for c in call.cards], ensure_ascii=False)
+    assert "CR-2001" in to_ann and "CR-1001" not in to_ann
+
+
+async def test_a_case_already_on_next_months_list_merges_and_a_regrade_is_not_reaudited(desk):
+    from storage.models import Allocation, Reaudit
+    from tests.support.allocation_files import row
+
+    d = desk
+    await import_january(d, [row("CR-1001", "ann@council.gov.uk", "pat@council.gov.uk")])
+    await d.tick(utc(2026, 12, 18, 9, 45))
+    await d.press("quinn", Verb.MODERATION_AGREE, {"moderation_id": (await d.moderation("CR-1001")).id}, "x", AGREED)
+    await d.press("quinn", Verb.MODERATION_REGRADE, {"moderation_id": (await d.moderation("CR-1002")).id,
+                                                     GRADE: "Good", REASON: "Strong direct work"}, "x", AGREED)
+    [january] = await d.all(Allocation, Allocation.month == "2027-01")
+    [reaudit] = await d.all(Reaudit)
+    assert january.case_ref == "CR-1001" and reaudit.allocation_id == january.id
+    assert [e.subject_id for e in await d.events(flow.REAUDIT_MERGED)] == [january.id]
+
+
+async def test_retention_purges_escalations_with_their_month(desk):
+    from zoneinfo import ZoneInfo
+
+    from qa.retention import Retention
+    from storage.models import Allocation, Escalation, EscalationUpdate, Reaudit
+    from storage.retention import Purge, delete_past
+
+    d = desk
+    await d.tick(utc(2026, 12, 18, 9, 45))
+    await d.press("quinn", Verb.MODERATION_AGREE, {"moderation_id": (await d.moderation("CR-1001")).id}, "x", AGREED)
+    await d.press("quinn", Verb.MODERATION_REGRADE, {"moderation_id": (await d.moderation("CR-1002")).id,
+                                                     GRADE: "Good", REASON: "Strong direct work"}, "x", AGREED)
+    async with d.db.sessions.begin() as session:
+        counts = await delete_past(session, Purge(Retention(), utc(2034, 1, 1), ZoneInfo("Europe/London")))
+    assert {t: counts[t] for t in ("reaudits", "escalation_updates", "escalations", "moderations")} == {
+        "reaudits": 1, "escalation_updates": 2, "escalations": 1, "moderations": 2}
+    for model in (Reaudit, EscalationUpdate, Escalation, Moderation, Allocation):
+        assert await d.all(model) == []

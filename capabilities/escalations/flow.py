@@ -18,14 +18,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.escalations import kinds
 from capabilities.escalations.people import may_moderate, may_update, qa_unit, reviewers
 from capabilities.registry import OutboxKind
 from dialogs import escalation_cards as ec
-from dialogs.card_kit import format_moment
+from dialogs.card_kit import format_moment, format_month
+from qa.audit_calendar import month_key, parse_month_key
 from qa.calendar import WorkingCalendar
 from qa.escalations import (
     INADEQUATE,
@@ -40,14 +41,17 @@ from qa.escalations import (
 )
 from qa.identifiers import first_refusal
 from storage import follow_ups
+from storage.allocations import owe_late_notices
 from storage.db import Database
 from storage.models import (
     Allocation,
     Audit,
+    AuditMonth,
     Escalation,
     EscalationUpdate,
     Moderation,
     Person,
+    Reaudit,
     TrailEvent,
 )
 from storage.outbox import Message, enqueue_many
@@ -68,6 +72,9 @@ ESCALATION_OPENED = "escalation_opened"
 UPDATE_SENT = "escalation_update_sent"
 FURTHER_ASKED = "escalation_further_update_asked"
 ESCALATION_CLOSED = "escalation_closed"
+REAUDIT_ALLOCATED = "reaudit_allocated"
+REAUDIT_MERGED = "reaudit_merged"
+REAUDIT_MONTH_CLOSED = "reaudit_month_closed"
 UPDATE_REMINDED = "escalation_update_reminded"
 UPDATE_CHASED = "escalation_update_chased"
 
@@ -238,6 +245,7 @@ async def decide(db: Database, actor_id: int, moderation_id: int, *, agree: bool
             event(session, "moderation", moderation.id, allocation.month, actor.id, MODERATION_AGREED, via, now,
                    grade=INADEQUATE)
             await _open_escalation(session, moderation, allocation, actor, now, cal, via)
+            await plan_reaudit(session, moderation, allocation, actor, now, cal, via)
         else:
             audit = await session.get(Audit, moderation.audit_id)
             moderation.state, moderation.decided_grade, moderation.reason = "regraded", grade, reason
@@ -273,6 +281,59 @@ async def _open_escalation(session: AsyncSession, moderation: Moderation, alloca
                 kinds.ESCALATION_NOTICE.card(view, cal.tz, "new"), f"Urgent review: case {allocation.case_ref}",
                 cal.next_send_moment(now), now)
     return escalation
+
+
+def following_month(month: str) -> str:
+    """"2026-12" -> "2027-01"."""
+    year, number = parse_month_key(month)
+    return month_key(year + 1, 1) if number == 12 else month_key(year, number + 1)
+
+
+def reaudit_theme(month: str) -> str:
+    """What the re-audit's allocation notice shows as its theme."""
+    return f"Re-audit of {format_month(month)} (graded Inadequate)"
+
+
+async def plan_reaudit(session: AsyncSession, moderation: Moderation, allocation: Allocation, actor: Person,
+                       now: datetime, cal: WorkingCalendar, via: str) -> Reaudit:
+    """The case goes on the following month's allocation list, by default with the same auditor: a
+    new allocation, or the one the QA unit's list already has for it (merged: one allocation,
+    marked re-audit). Its notice goes on that month's allocation day, or as a late notice when the
+    day has passed. A closed month takes none: the trail says so and the QA unit allocates it."""
+    month = following_month(allocation.month)
+    reaudit = Reaudit(moderation_id=moderation.id, original_allocation_id=allocation.id, month=month,
+                      created_at=now)
+    session.add(reaudit)
+    audit_month = await session.get(AuditMonth, month)
+    if audit_month is None:
+        audit_month = AuditMonth(month=month, imported_at=now)
+        session.add(audit_month)
+        await session.flush()
+    if audit_month.closed_at is not None:
+        await session.flush()
+        event(session, "allocation", allocation.id, allocation.month, actor.id, REAUDIT_MONTH_CLOSED, via, now,
+              reaudit_month=month)
+        return reaudit
+    existing = (await session.execute(select(Allocation).where(
+        Allocation.month == month, func.upper(Allocation.case_ref) == allocation.case_ref.upper()))).scalar_one_or_none()
+    if existing is not None:
+        reaudit.allocation_id = existing.id
+        await session.flush()
+        event(session, "allocation", existing.id, month, actor.id, REAUDIT_MERGED, via, now,
+              reaudit_of=allocation.id, original_month=allocation.month)
+        return reaudit
+    again = Allocation(month=month, case_ref=allocation.case_ref, annex_a_list=allocation.annex_a_list,
+                       service_area=allocation.service_area, team=allocation.team,
+                       theme=reaudit_theme(allocation.month), auditor_id=allocation.auditor_id,
+                       case_holder_id=allocation.case_holder_id, state="allocated", created_at=now, updated_at=now)
+    session.add(again)
+    await session.flush()
+    reaudit.allocation_id = again.id
+    await session.flush()
+    event(session, "allocation", again.id, month, actor.id, REAUDIT_ALLOCATED, via, now, reaudit_of=allocation.id,
+          original_month=allocation.month, auditor_id=again.auditor_id)
+    await owe_late_notices(session, [again], now, cal)
+    return reaudit
 
 
 async def view_moderation(db: Database, actor_id: int, moderation_id: int, cal: WorkingCalendar) -> Result:

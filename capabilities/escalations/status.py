@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from storage.db import Database
-from storage.models import Allocation, Escalation, EscalationUpdate, Moderation
+from storage.models import Allocation, Audit, Escalation, EscalationUpdate, Moderation, Reaudit
 
 
 @dataclass
@@ -23,6 +24,8 @@ class AreaCounts:
 class EscalationStatus:
     at: datetime
     areas: dict[str, AreaCounts] = field(default_factory=dict)
+    # (case ref, month graded, original grade, month re-audited, re-audit grade or None), by re-audit month
+    reaudits: list[tuple[str, str, str, str, str | None]] = field(default_factory=list)
 
     @property
     def total(self) -> AreaCounts:
@@ -41,6 +44,10 @@ class EscalationStatus:
                          f"{c.updates_overdue:>8}")
         t = self.total
         lines.append(f"{'Total':40} {t.moderation_pending:>10} {t.open:>6} {t.updates_due:>6} {t.updates_overdue:>8}")
+        if self.reaudits:
+            lines.append("Re-audits (original grade -> re-audit grade):")
+            for ref, month, original, again, grade in self.reaudits:
+                lines.append(f"  {ref}: {month} {original} -> {again} {grade or 'not yet submitted'}")
         return "\n".join(lines)
 
 
@@ -63,5 +70,17 @@ async def escalation_status(db: Database, now: datetime) -> EscalationStatus:
                 status.areas[area].updates_overdue += 1
             else:
                 status.areas[area].updates_due += 1
+        original, again = aliased(Allocation), aliased(Allocation)
+        again_audit = aliased(Audit)
+        rows = await session.execute(
+            select(original.case_ref, original.month, Moderation.original_grade, Reaudit.month,
+                   again_audit.overall_grade, again_audit.submitted_at)
+            .join(Moderation, Moderation.id == Reaudit.moderation_id)
+            .join(original, original.id == Reaudit.original_allocation_id)
+            .outerjoin(again, again.id == Reaudit.allocation_id)
+            .outerjoin(again_audit, again_audit.allocation_id == again.id)
+            .order_by(Reaudit.month, original.case_ref))
+        status.reaudits = [(ref, month, grade, reaudit_month, new if submitted else None)
+                           for ref, month, grade, reaudit_month, new, submitted in rows]
     status.areas = dict(status.areas)
     return status

@@ -72,8 +72,30 @@ def upgrade() -> None:
     with op.batch_alter_table('escalation_updates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_escalation_updates_escalation_id'), ['escalation_id'], unique=False)
 
+    op.create_table('reaudits',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('moderation_id', sa.Integer(), nullable=False),
+    sa.Column('original_allocation_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('allocation_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['allocation_id'], ['allocations.id'], name=op.f('fk_reaudits_allocation_id_allocations')),
+    sa.ForeignKeyConstraint(['moderation_id'], ['moderations.id'], name=op.f('fk_reaudits_moderation_id_moderations')),
+    sa.ForeignKeyConstraint(['original_allocation_id'], ['allocations.id'], name=op.f('fk_reaudits_original_allocation_id_allocations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reaudits')),
+    sa.UniqueConstraint('allocation_id', name=op.f('uq_reaudits_allocation_id')),
+    sa.UniqueConstraint('moderation_id', name=op.f('uq_reaudits_moderation_id'))
+    )
+    with op.batch_alter_table('reaudits', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reaudits_month'), ['month'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reaudits_original_allocation_id'), ['original_allocation_id'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('reaudits', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reaudits_original_allocation_id'))
+        batch_op.drop_index(batch_op.f('ix_reaudits_month'))
+    op.drop_table('reaudits')
     with op.batch_alter_table('escalation_updates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_escalation_updates_escalation_id'))
     op.drop_table('escalation_updates')
