@@ -20,6 +20,8 @@ ROLE_WORDS = {
     "deputy_director": "deputy director",
     "qa_unit": "member of the Quality Assurance Unit",
     "principal_social_worker": "principal social worker",
+    "iro": "independent reviewing officer",
+    "cp_chair": "child protection conference chair",
 }
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from dialogs import alert_cards as alr
 from dialogs import allocation_cards as alc
 from dialogs import audit_cards as ac
 from dialogs import card_update as cu
@@ -25,6 +26,7 @@ from dialogs import digest as dg
 from dialogs import observation_samples
 from dialogs import report_cards as rc
 from dialogs import escalation_cards as ec
+from qa import alerts as qal
 from qa import escalations as qe
 
 Card = dict[str, Any]
@@ -80,6 +82,11 @@ BUILDERS = (
     "dialogs.escalation_cards.escalation_card",
     "dialogs.escalation_cards.escalation_qa_card",
     "dialogs.escalation_cards.plain_card",
+    "dialogs.alert_cards.alert_form_card",
+    "dialogs.alert_cards.alert_card",
+    "dialogs.alert_cards.alert_news_card",
+    "dialogs.alert_cards.alert_raised_card",
+    "dialogs.alert_cards.open_alerts_card",
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -377,7 +384,7 @@ def sample_cards() -> dict[str, Card]:
     """Every card the dialogs can build, by file-safe name."""
     cards: dict[str, Card] = {}
     for part in (audit_card_samples(), common_card_samples(), allocation_card_samples(), digest_samples(),
-                 delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples()):
+                 delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")
@@ -432,4 +439,36 @@ def escalation_card_samples() -> dict[str, Card]:
             "Moderation: case CD-4810037",
             "Oluwaseun Adebayo-Richardson already agreed this Inadequate grade on Thursday 7 January 2027 at "
             "10:12. Nothing was changed."),
+    }
+
+
+# --- practice alerts (issue 10) ---
+
+def alert_view(responses: int = 3, resolved: bool = False, i: int = 0) -> alr.AlertView:
+    return alr.AlertView(
+        alert_id=500_001 + i, case_ref=case_ref(i), team=_TEAMS[i % len(_TEAMS)], service_area=_SERVICE_AREAS[0],
+        category=qal.CATEGORIES[i % len(qal.CATEGORIES)], description=long_text(qal.DESCRIPTION_MAX),
+        raised_by=_AUDITORS[1], raised_by_role="independent reviewing officer", raised_at=AT,
+        responses=tuple(alr.ResponseLine(by=_AUDITORS[n % 3], at=AT, text=long_text(qal.RESPONSE_MAX))
+                        for n in range(responses)),
+        resolved_by=_SERVICE_LEAD if resolved else None, resolved_at=AT if resolved else None)
+
+
+def alert_card_samples() -> dict[str, Card]:
+    teams = [f"{team} {n}" for n in range(1, 9) for team in _TEAMS]  # 48 teams
+    values = {alr.CASE_REF: "CD-4810037", alr.TEAM: teams[0], alr.CATEGORY: qal.CATEGORIES[0],
+              alr.DESCRIPTION: long_text(qal.DESCRIPTION_MAX)}
+    return {
+        "alert_form": alr.alert_form_card(teams, values, "The concern looks like it contains a date of birth. "
+                                                         "Please remove it."),
+        "alert_new": alr.alert_card(alert_view(0), LONDON, "new"),
+        "alert_chase": alr.alert_card(alert_view(3), LONDON, "chase", 5,
+                                      "Please say what actions were agreed."),
+        "alert_escalated": alr.alert_card(alert_view(3), LONDON, "escalated", 10, buttons=False),
+        "alert_resolved": alr.alert_card(alert_view(3, resolved=True), LONDON),
+        "alert_response": alr.alert_news_card(alert_view(3), LONDON, "response"),
+        "alert_resolved_news": alr.alert_news_card(alert_view(3, resolved=True), LONDON, "resolved"),
+        "alert_raised": alr.alert_raised_card(alert_view(0), LONDON, 3),
+        "open_alerts": alr.open_alerts_card([alert_view(2, i=i) for i in range(30)], LONDON, AT, 41),
+        "open_alerts_none": alr.open_alerts_card([], LONDON, AT),
     }

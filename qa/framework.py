@@ -9,6 +9,8 @@ ROLES = (
     "deputy_director",
     "qa_unit",
     "principal_social_worker",
+    "iro",  # independent reviewing officer (section 14: practice alerts)
+    "cp_chair",  # child protection conference chair (section 14)
 )
 GRADES = ("Outstanding", "Good", "Requires Improvement", "Inadequate")
 KEY_AREAS = (

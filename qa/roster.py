@@ -8,8 +8,8 @@ Rules (decided here; docs/roster.md says the same for the people preparing the f
   roster"); hidden sheets are never read (qa.tabular).
 - Row numbers are as a spreadsheet shows them: the header is row 1. Wholly blank rows
   are skipped (but still counted).
-- Required cells: email, display_name, role, team; service_area too except for qa_unit and
-  principal_social_worker. Practitioners and practice managers work in exactly one
+- Required cells: email, display_name, role, team; service_area too except for qa_unit,
+  principal_social_worker, iro and cp_chair. Practitioners and practice managers work in exactly one
   service area; other roles may hold several, separated by ';'.
 - role: one of qa.framework.ROLES; case, spaces and hyphens are forgiven
   ("Practice Manager" is practice_manager).
@@ -56,7 +56,7 @@ COLUMNS = (
     "supervisor_email", "asye_start_date", "registered", "aad_object_id",
 )
 REQUIRED = ("email", "display_name", "role", "team")
-AREA_OPTIONAL_ROLES = frozenset({"qa_unit", "principal_social_worker"})
+AREA_OPTIONAL_ROLES = frozenset({"qa_unit", "principal_social_worker", "iro", "cp_chair"})
 SINGLE_AREA_ROLES = frozenset({"practitioner", "practice_manager"})
 # Column widths in storage.models.Person: PostgreSQL enforces them, so check them here.
 MAX_LENGTHS = {"email": 320, "display_name": 200, "team": 200, "service_area": 1000, "supervisor_email": 320}

@@ -463,3 +463,30 @@ class Reaudit(Base):
     original_allocation_id: Mapped[int] = mapped_column(ForeignKey("allocations.id"), index=True)
     month: Mapped[str] = mapped_column(String(7), index=True)  # the month of the re-audit
     allocation_id: Mapped[int | None] = mapped_column(ForeignKey("allocations.id"), nullable=True, unique=True)
+    created_at: Mapped[datetime]
+
+class Alert(Base):
+    """A practice alert (framework section 14) raised by an independent reviewing officer, a child
+    protection conference chair or the QA unit about a case (by reference only) with a team: open
+    until the team's practice manager or the area's service lead marks it resolved. `description`
+    is about practice (checked for identifiers before it is stored)."""
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_state", "state", "raised_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_ref: Mapped[str] = mapped_column(String(50))
+    team: Mapped[str] = mapped_column(String(200))
+    service_area: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text)
+    raised_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    raised_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(20), default="open")  # open | resolved
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(nullable=True)
+class AlertResponse(Base):
+    """A response to a practice alert: the actions agreed (checked for identifiers), who, when."""
+    __tablename__ = "alert_responses"
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    at: Mapped[datetime]
+    text: Mapped[str] = mapped_column(Text)

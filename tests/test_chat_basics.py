@@ -29,6 +29,8 @@ ROLE_PHRASES = {
     "deputy_director": "immediate safeguarding concern",
     "qa_unit": "allocation list on the 3rd",
     "principal_social_worker": "audit allocation on the 3rd",
+    "iro": "Raise a practice alert on a case",
+    "cp_chair": "Raise a practice alert on a case",
 }
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 
 from capabilities.context import Context
-from capabilities.escalations.status import escalation_status
+from capabilities.escalations.config import chase_days
+from capabilities.escalations.status import alert_status, escalation_status
 from capabilities.registry import CliCommand
 
 
@@ -19,3 +20,16 @@ async def _run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 COMMANDS = (CliCommand("escalations", "Inadequate moderations and urgent reviews", _add, _run),)
+
+
+def _add_alerts(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="action", required=True)
+    sub.add_parser("status", help="open practice alerts by service area: open, chased, escalated")
+
+
+async def _alerts(args: argparse.Namespace, ctx: Context) -> int:
+    print((await alert_status(ctx.db, ctx.clock(), ctx.calendar, chase_days())).describe())
+    return 0
+
+
+COMMANDS = (*COMMANDS, CliCommand("alerts", "practice alerts (section 14)", _add_alerts, _alerts))

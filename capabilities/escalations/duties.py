@@ -18,11 +18,12 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.duties import Occurrence
-from capabilities.escalations import flow, kinds
+from capabilities.escalations import alerts, flow, kinds
+from capabilities.escalations.config import chase_days
 from capabilities.escalations.people import qa_unit, reviewers
 from capabilities.follow_ups import FollowUpDuty, Settled
 from storage import follow_ups
-from storage.models import Allocation, Escalation, EscalationUpdate, FollowUp
+from storage.models import Alert, Allocation, Escalation, EscalationUpdate, FollowUp
 
 
 class ModerationRequestDuty(FollowUpDuty):
@@ -68,5 +69,46 @@ class UpdateFollowUpDuty(FollowUpDuty):
                                  f"Update {update.number} overdue: case {ref}", due_at, now)
                 flow.event(session, "escalation", escalation.id, allocation.month, None, flow.UPDATE_CHASED, via,
                             now, number=update.number, recipients=len(people), qa_unit=len(team))
+            settled[follow_ups.DONE].append(follow_up.id)
+        return settled
+
+
+class AlertChaseDuty(FollowUpDuty):
+    """An open practice alert owes, from when it was raised (qa.alerts.chase_dates): after
+    QA_ALERT_CHASE_DAYS working days, a chase to the team's practice manager(s) and the area's
+    service lead(s); after twice as many, the alert to the head(s) of service and the QA unit.
+    Resolving it cancels both."""
+
+    name = "practice-alert-chasers"
+    kinds = kinds.ALERT_FOLLOW_UP_KINDS
+
+    def __init__(self, cal=None, days: int | None = None) -> None:
+        super().__init__(cal)
+        self.days = chase_days() if days is None else days
+
+    async def settle(self, session: AsyncSession, owed: Sequence[FollowUp], slot: datetime, due_at: datetime,
+                     now: datetime) -> Settled:
+        settled: Settled = {follow_ups.DONE: [], follow_ups.CANCELLED: []}
+        via = f"duty:{self.name}"
+        for follow_up in owed:
+            alert = await session.get(Alert, follow_up.subject_id)
+            if alert is None or alert.state != "open":
+                settled[follow_ups.CANCELLED].append(follow_up.id)
+                continue
+            view = await alerts.alert_view(session, alert)
+            if follow_up.kind == kinds.ALERT_CHASE:
+                people = await alerts.answerers(session, alert)
+                await flow.send(session, kinds.ALERT_CHASE, str(alert.id), people,
+                                kinds.ALERT_CHASE.card(view, self.cal.tz, "chase", self.days),
+                                f"Practice alert still open: case {alert.case_ref}", due_at, now)
+                flow.event(session, "alert", alert.id, None, None, alerts.CHASED, via, now, recipients=len(people))
+            else:
+                people = [*await alerts.heads_of_service(session, alert), *await qa_unit(session)]
+                await flow.send(session, kinds.ALERT_ESCALATED, str(alert.id), people,
+                                kinds.ALERT_ESCALATED.card(view, self.cal.tz, "escalated", 2 * self.days,
+                                                           buttons=False),
+                                f"Practice alert unresolved: case {alert.case_ref}", due_at, now)
+                flow.event(session, "alert", alert.id, None, None, alerts.ESCALATED, via, now,
+                           recipients=len(people))
             settled[follow_ups.DONE].append(follow_up.id)
         return settled

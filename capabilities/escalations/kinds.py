@@ -7,6 +7,7 @@ import copy
 from functools import cache
 
 from capabilities.registry import OutboxKind
+from dialogs import alert_cards as alc
 from dialogs import escalation_cards as ec
 from dialogs import samples
 
@@ -31,3 +32,20 @@ ALL = (MODERATION_REQUEST, REGRADE_NOTICE, ESCALATION_NOTICE, UPDATE_REMINDER, U
 
 # Follow-ups an owed update writes (subject "escalation_update").
 FOLLOW_UP_KINDS = (UPDATE_REMINDER, UPDATE_OVERDUE)
+
+# Practice alerts (section 14).
+_alerts = cache(samples.alert_card_samples)
+
+
+def _alert_sample(name: str):
+    return lambda: copy.deepcopy(_alerts()[name])
+
+
+ALERT_NOTICE = OutboxKind("practice-alert", alc.alert_card, _alert_sample("alert_new"))
+ALERT_CHASE = OutboxKind("practice-alert-chase", alc.alert_card, _alert_sample("alert_chase"))
+ALERT_ESCALATED = OutboxKind("practice-alert-escalated", alc.alert_card, _alert_sample("alert_escalated"))
+ALERT_RESPONSE = OutboxKind("practice-alert-response", alc.alert_news_card, _alert_sample("alert_response"))
+ALERT_RESOLVED = OutboxKind("practice-alert-resolved", alc.alert_news_card, _alert_sample("alert_resolved_news"))
+
+ALL = (*ALL, ALERT_NOTICE, ALERT_CHASE, ALERT_ESCALATED, ALERT_RESPONSE, ALERT_RESOLVED)
+ALERT_FOLLOW_UP_KINDS = (ALERT_CHASE, ALERT_ESCALATED)  # follow-ups an open alert owes (subject "alert")

@@ -3,14 +3,20 @@ that bring Inadequate audits to the QA unit and chase owed updates, the outbox k
 what the help card says for each role."""
 from __future__ import annotations
 
-from capabilities.escalations import actions, cli, kinds
-from capabilities.escalations.duties import ModerationRequestDuty, UpdateFollowUpDuty
-from capabilities.registry import Capability, CardVerb
+from capabilities.escalations import actions, alerts, cli, kinds
+from capabilities.escalations.duties import AlertChaseDuty, ModerationRequestDuty, UpdateFollowUpDuty
+from capabilities.registry import Capability, CardVerb, ChatCommand
 from dialogs import samples as catalogue
+from dialogs.alert_cards import Verb as AlertVerb
 from qa.calendar import WorkingCalendar
 
 REVIEW = ("Send you an urgent review when the QA unit agrees an Inadequate grade in your service areas, and "
           "take your updates to the QA unit (in 3 working days and in one week) from its card, with reminders.")
+
+
+ALERTED = ("Bring you practice alerts raised on your team's cases by reviewing officers, conference chairs and "
+           "the QA unit, to respond with the actions agreed and mark resolved.")
+RAISER = "Raise a practice alert on a case with its team, and tell you of each response."
 
 
 def samples() -> dict[str, dict]:
@@ -27,12 +33,19 @@ def samples() -> dict[str, dict]:
 
 
 def duties(cal: WorkingCalendar):
-    return [ModerationRequestDuty(cal), UpdateFollowUpDuty(cal)]
+    return [ModerationRequestDuty(cal), UpdateFollowUpDuty(cal), AlertChaseDuty(cal)]
 
 
 CAPABILITY = Capability(
     name="escalations",
-    verbs=tuple(CardVerb(verb, actions.press) for verb in actions.STEPS),
+    verbs=(*(CardVerb(verb, actions.press) for verb in actions.STEPS),
+           *(CardVerb(verb, alerts.press) for verb in sorted(AlertVerb.ALL))),
+    commands=(
+        ChatCommand("alert", "raise a practice alert on a case with its team (section 14)", ("practice alert",),
+                    alerts.alert_command, frozenset({"iro", "cp_chair", "qa_unit"})),
+        ChatCommand("alerts", "the practice alerts still open, oldest first", ("open alerts",),
+                    alerts.alerts_command, frozenset({"qa_unit"}), in_menu=False),
+    ),
     duties=duties,
     outbox_kinds=kinds.ALL,
     samples=samples,
@@ -42,8 +55,14 @@ CAPABILITY = Capability(
             "Bring you every audit graded Inadequate to moderate: agree the grade or regrade it.",
             "Show you each urgent-review update as it arrives, tell you when one is overdue, and let you close "
             "the escalation or ask for more.",
+            RAISER,
+            "List the practice alerts still open, and bring you those left unresolved for two chase periods.",
         ),
-        "service_lead": (REVIEW,),
-        "head_of_service": (REVIEW,),
+        "service_lead": (REVIEW, ALERTED),
+        "head_of_service": (REVIEW, "Bring you practice alerts in your service areas left unresolved for "
+                                    "two chase periods."),
+        "practice_manager": (ALERTED,),
+        "iro": (RAISER,),
+        "cp_chair": (RAISER,),
     },
 )

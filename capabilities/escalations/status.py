@@ -8,8 +8,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from qa.alerts import chase_dates
+from qa.calendar import WorkingCalendar
 from storage.db import Database
-from storage.models import Allocation, Audit, Escalation, EscalationUpdate, Moderation, Reaudit
+from storage.models import Alert, Allocation, Audit, Escalation, EscalationUpdate, Moderation, Reaudit
 
 
 @dataclass
@@ -82,5 +84,45 @@ async def escalation_status(db: Database, now: datetime) -> EscalationStatus:
             .order_by(Reaudit.month, original.case_ref))
         status.reaudits = [(ref, month, grade, reaudit_month, new if submitted else None)
                            for ref, month, grade, reaudit_month, new, submitted in rows]
+    status.areas = dict(status.areas)
+    return status
+
+
+@dataclass
+class AlertCounts:
+    open: int = 0
+    chased: int = 0  # open past the chase (QA_ALERT_CHASE_DAYS working days)
+    escalated: int = 0  # open past twice that: with the head of service and the QA unit
+
+
+@dataclass
+class AlertStatus:
+    at: datetime
+    areas: dict[str, AlertCounts] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        lines = [f"Practice alerts at {self.at:%Y-%m-%d %H:%M} UTC",
+                 f"{'Service area':40} {'open':>6} {'chased':>7} {'escalated':>10}"]
+        total = AlertCounts()
+        for area in sorted(self.areas):
+            c = self.areas[area]
+            lines.append(f"{area[:40]:40} {c.open:>6} {c.chased:>7} {c.escalated:>10}")
+            total.open, total.chased, total.escalated = (total.open + c.open, total.chased + c.chased,
+                                                         total.escalated + c.escalated)
+        lines.append(f"{'Total':40} {total.open:>6} {total.chased:>7} {total.escalated:>10}")
+        return "\n".join(lines)
+
+
+async def alert_status(db: Database, now: datetime, cal: WorkingCalendar, days: int) -> AlertStatus:
+    """Open alerts by service area, and how many are past their chase and their escalation at `now`."""
+    status = AlertStatus(at=now, areas=defaultdict(AlertCounts))
+    async with db.sessions() as session:
+        for area, raised_at in await session.execute(select(Alert.service_area, Alert.raised_at)
+                                                     .where(Alert.state == "open")):
+            dates = chase_dates(raised_at, cal, days)
+            counts = status.areas[area]
+            counts.open += 1
+            counts.chased += dates.chase_at <= now
+            counts.escalated += dates.escalate_at <= now
     status.areas = dict(status.areas)
     return status

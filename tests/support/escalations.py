@@ -37,6 +37,8 @@ PEOPLE = {  # key -> (role, team, service areas)
     "hana": ("head_of_service", "", f"{AREA}; Child Protection"),
     "quinn": ("qa_unit", "QA Unit", ""),
     "qiana": ("qa_unit", "QA Unit", ""),
+    "pam": ("practice_manager", "Team Alpha", AREA),  # manages the case's team
+    "ira": ("iro", "Independent Reviewing", ""),
 }
 
 
@@ -53,7 +55,9 @@ def chat(key: str) -> str:
 
 
 # The escalations' cards begin with these (the audit cycle's own notices are left out of `received`).
-OURS = ("Moderation", "Urgent review", "Update ", "Escalation", "Your audit was regraded")
+OURS = ("Moderation", "Urgent review", "Update ", "Escalation", "Your audit was regraded", "Practice alert",
+        "Response to your alert", "Your alert was resolved", "Alert raised", "Raise a practice alert",
+        "Open practice alerts")
 
 
 def headings(card: dict) -> str:
@@ -105,6 +109,16 @@ class Desk:
         body = await resp.json()
         assert body["statusCode"] == 200, body
         return body
+
+    async def say(self, key: str, words: str, at: datetime) -> dict:
+        """`key` types `words`; the card the bot answered with."""
+        self.at(at)
+        resp = await self.client.post("/api/messages", json=act.message(
+            key, words, service_url=self.fake.url, aad=f"aad-{key}", name=name(key)))
+        assert resp.status in (200, 201), await resp.text()
+        [answer] = self.fake.delivered(chat(key))[-1].cards
+        self.mark = len(self.fake.calls)  # the answer is not a message `received` reports
+        return answer
 
     async def sent(self, kind: str, key: str) -> OutboxMessage:
         """The last `kind` row sent to `key`."""

@@ -90,8 +90,46 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_reaudits_month'), ['month'], unique=False)
         batch_op.create_index(batch_op.f('ix_reaudits_original_allocation_id'), ['original_allocation_id'], unique=False)
 
+    op.create_table('alerts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_ref', sa.String(length=50), nullable=False),
+    sa.Column('team', sa.String(length=200), nullable=False),
+    sa.Column('service_area', sa.String(length=200), nullable=False),
+    sa.Column('category', sa.String(length=40), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('raised_by_id', sa.Integer(), nullable=False),
+    sa.Column('raised_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('resolved_by_id', sa.Integer(), nullable=True),
+    sa.Column('resolved_at', storage.models.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['raised_by_id'], ['people.id'], name=op.f('fk_alerts_raised_by_id_people')),
+    sa.ForeignKeyConstraint(['resolved_by_id'], ['people.id'], name=op.f('fk_alerts_resolved_by_id_people')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_alerts'))
+    )
+    with op.batch_alter_table('alerts', schema=None) as batch_op:
+        batch_op.create_index('ix_alerts_state', ['state', 'raised_at'], unique=False)
+
+    op.create_table('alert_responses',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('alert_id', sa.Integer(), nullable=False),
+    sa.Column('by_id', sa.Integer(), nullable=False),
+    sa.Column('at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['alert_id'], ['alerts.id'], name=op.f('fk_alert_responses_alert_id_alerts')),
+    sa.ForeignKeyConstraint(['by_id'], ['people.id'], name=op.f('fk_alert_responses_by_id_people')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_responses'))
+    )
+    with op.batch_alter_table('alert_responses', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_alert_responses_alert_id'), ['alert_id'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('alert_responses', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_alert_responses_alert_id'))
+    op.drop_table('alert_responses')
+    with op.batch_alter_table('alerts', schema=None) as batch_op:
+        batch_op.drop_index('ix_alerts_state')
+    op.drop_table('alerts')
     with op.batch_alter_table('reaudits', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reaudits_original_allocation_id'))
         batch_op.drop_index(batch_op.f('ix_reaudits_month'))
