@@ -26,6 +26,7 @@ from dialogs import digest as dg
 from dialogs import observation_samples
 from dialogs import report_cards as rc
 from dialogs import escalation_cards as ec
+from dialogs import remedial_cards as rc
 from qa import alerts as qal
 from qa import escalations as qe
 
@@ -87,6 +88,7 @@ BUILDERS = (
     "dialogs.alert_cards.alert_news_card",
     "dialogs.alert_cards.alert_raised_card",
     "dialogs.alert_cards.open_alerts_card",
+    "dialogs.remedial_cards.remedial_plan_card",
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -384,7 +386,7 @@ def sample_cards() -> dict[str, Card]:
     """Every card the dialogs can build, by file-safe name."""
     cards: dict[str, Card] = {}
     for part in (audit_card_samples(), common_card_samples(), allocation_card_samples(), digest_samples(),
-                 delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples()):
+                 delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples(), remedial_card_samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")
@@ -471,4 +473,25 @@ def alert_card_samples() -> dict[str, Card]:
         "alert_raised": alr.alert_raised_card(alert_view(0), LONDON, 3),
         "open_alerts": alr.open_alerts_card([alert_view(2, i=i) for i in range(30)], LONDON, AT, 41),
         "open_alerts_none": alr.open_alerts_card([], LONDON, AT),
+    }
+
+
+# --- remedial actions (issue 10) ---
+
+def remedial_plan(actions: int = 8, done: int = 3) -> rc.PlanView:
+    return rc.PlanView(plan_id=600_001, case_ref="CD-4810037", month="2026-12", team=_TEAMS[0],
+                       service_area=_SERVICE_AREAS[0], grade="Requires Improvement",
+                       actions=tuple(rc.ActionLine(action_id=700_000 + n, text=long_text(qe.ACTION_MAX),
+                                                   target_on=date(2027, 1, 11 + n), responsible=_AUDITORS[n % 3],
+                                                   done_by=_SERVICE_LEAD if n < done else None,
+                                                   done_at=AT if n < done else None)
+                                     for n in range(actions)))
+
+
+def remedial_card_samples() -> dict[str, Card]:
+    people = [(800_000 + n, f"{_AUDITORS[n % 3]} {n}") for n in range(60)]
+    return {
+        "remedial_plan_new": rc.remedial_plan_card(remedial_plan(0, 0), LONDON, people, "new"),
+        "remedial_plan_overdue": rc.remedial_plan_card(remedial_plan(8, 3), LONDON, people, "overdue",
+                                                       "The target date has passed; please pick today or a later day."),
     }

@@ -103,3 +103,29 @@ def parse_day(value: str | None) -> date | None:
         return date.fromisoformat((value or "").strip()[:10])
     except ValueError:
         return None
+
+
+# -- remedial actions (framework 9.3: Requires Improvement and Inadequate, after oversight) -------------
+
+REMEDIAL_GRADES = ("Requires Improvement", "Inadequate")
+ACTION_MAX = 500  # characters of one remedial action
+
+
+def check_remedial(text: str | None, target: date | None, now: datetime, cal: WorkingCalendar) -> tuple[str, UpdateDates]:
+    """A remedial action: its text (1..ACTION_MAX characters) and target date (today or later,
+    within a year, local). Returns the text stripped and the target's dates: chased on the target
+    day (`remind_at`, moved to a working day) and, still not done, the next working day (`chase_at`).
+    RuleError says what is wrong."""
+    text = (text or "").strip()
+    if not text:
+        raise RuleError("Please describe the action.")
+    if len(text) > ACTION_MAX:
+        raise RuleError(f"The action is {len(text)} characters; please keep it to {ACTION_MAX}.")
+    today = cal.local_date(now)
+    if target is None:
+        raise RuleError("Please pick the action's target date.")
+    if target < today:
+        raise RuleError("The target date has passed; please pick today or a later day.")
+    if target > today + timedelta(days=366):
+        raise RuleError("Please pick a target date within a year.")
+    return text, update_dates(target, cal)

@@ -490,3 +490,31 @@ class AlertResponse(Base):
     by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     at: Mapped[datetime]
     text: Mapped[str] = mapped_column(Text)
+
+
+class RemedialPlan(Base):
+    """The remedial actions owed after oversight was confirmed on an audit graded Requires
+    Improvement or Inadequate (framework 9.3): one plan per allocation, its actions below."""
+
+    __tablename__ = "remedial_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    allocation_id: Mapped[int] = mapped_column(ForeignKey("allocations.id"), unique=True)
+    grade: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime]
+
+
+class RemedialAction(Base):
+    """One remedial action: what (checked for identifiers), by when, optionally who (from the roster)."""
+
+    __tablename__ = "remedial_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("remedial_plans.id"), index=True)
+    text: Mapped[str] = mapped_column(String(500))
+    target_on: Mapped[date] = mapped_column(Date)
+    responsible_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime]
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(nullable=True)

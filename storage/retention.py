@@ -29,6 +29,8 @@ from storage.models import (
     Moderation,
     OutboxMessage,
     Reaudit,
+    RemedialAction,
+    RemedialPlan,
     TrailEvent,
 )
 
@@ -38,6 +40,8 @@ TABLES = (
     (DUTY_RUNS, "duty_runs"),
     (BOT_STATE, "bot_state"),
     (FOLLOW_UPS, "follow_ups"),
+    (AUDIT_RECORDS, "remedial_actions"),
+    (AUDIT_RECORDS, "remedial_plans"),
     (AUDIT_RECORDS, "reaudits"),
     (AUDIT_RECORDS, "escalation_updates"),
     (AUDIT_RECORDS, "escalations"),
@@ -74,6 +78,9 @@ class Purge:
                 # a purged allocation's follow-ups, whatever their state: they would point at nothing
                 and_(FollowUp.subject_type == "allocation", FollowUp.subject_id.in_(past_allocations)))),
             # Escalations (issue 10) go with their allocation's month.
+            (AUDIT_RECORDS, "remedial_actions", RemedialAction, RemedialAction.plan_id.in_(
+                select(RemedialPlan.id).where(RemedialPlan.allocation_id.in_(past_allocations)))),
+            (AUDIT_RECORDS, "remedial_plans", RemedialPlan, RemedialPlan.allocation_id.in_(past_allocations)),
             (AUDIT_RECORDS, "reaudits", Reaudit, or_(Reaudit.original_allocation_id.in_(past_allocations),
                                                      Reaudit.allocation_id.in_(past_allocations))),
             (AUDIT_RECORDS, "escalation_updates", EscalationUpdate, EscalationUpdate.escalation_id.in_(

@@ -1,8 +1,9 @@
 """The escalations' duties.
 
-`ModerationRequestDuty` ("escalations-moderation-requests") brings each audit newly submitted
-graded Inadequate to the QA unit for moderation. It looks once per slot of the send window (as
-the follow-up duties do), so the audit cycle's submit needs to know nothing of escalations: the
+`IntakeDuty` ("escalations-intake") brings each audit newly submitted graded Inadequate to the QA
+unit for moderation, and each audit graded Requires Improvement or Inadequate whose oversight was
+just confirmed to the service lead for remedial actions. It looks once per slot of the send window (as
+the follow-up duties do), so the audit cycle's submit and oversight need to know nothing of escalations: the
 request goes at most one slot (15 minutes) after the submission, inside working hours.
 
 `UpdateFollowUpDuty` ("escalation-update-follow-ups") settles what an owed update owes: the morning
@@ -18,21 +19,34 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.duties import Occurrence
-from capabilities.escalations import alerts, flow, kinds
+from capabilities.escalations import alerts, flow, kinds, remedial
 from capabilities.escalations.config import chase_days
 from capabilities.escalations.people import qa_unit, reviewers
 from capabilities.follow_ups import FollowUpDuty, Settled
 from storage import follow_ups
-from storage.models import Alert, Allocation, Escalation, EscalationUpdate, FollowUp
+from storage.models import (
+    Alert,
+    Allocation,
+    Escalation,
+    EscalationUpdate,
+    FollowUp,
+    Person,
+    RemedialAction,
+    RemedialPlan,
+)
 
 
-class ModerationRequestDuty(FollowUpDuty):
-    name = "escalations-moderation-requests"
+class IntakeDuty(FollowUpDuty):
+    """New audits graded Inadequate to moderate, and audits graded Requires Improvement or Inadequate
+    whose oversight was confirmed, to the service lead for remedial actions."""
+
+    name = "escalations-intake"
     kinds = ()
 
     async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
         due_at = self.cal.send_time_for(occurrence.due_at, now)
         await flow.request_moderations(session, now, due_at, self.cal, via=f"duty:{self.name}")
+        await remedial.request_plans(session, now, due_at, self.cal, via=f"duty:{self.name}")
 
 
 class UpdateFollowUpDuty(FollowUpDuty):
@@ -110,5 +124,41 @@ class AlertChaseDuty(FollowUpDuty):
                                 f"Practice alert unresolved: case {alert.case_ref}", due_at, now)
                 flow.event(session, "alert", alert.id, None, None, alerts.ESCALATED, via, now,
                            recipients=len(people))
+            settled[follow_ups.DONE].append(follow_up.id)
+        return settled
+
+
+class RemedialChaseDuty(FollowUpDuty):
+    """A remedial action not marked done: on its target date, the plan card to the area's service
+    lead(s) (and the person responsible); the next working day, to the service lead(s) and the head(s)
+    of service. Marking it done cancels both."""
+
+    name = "remedial-action-chasers"
+    kinds = kinds.REMEDIAL_FOLLOW_UP_KINDS
+
+    async def settle(self, session: AsyncSession, owed: Sequence[FollowUp], slot: datetime, due_at: datetime,
+                     now: datetime) -> Settled:
+        settled: Settled = {follow_ups.DONE: [], follow_ups.CANCELLED: []}
+        for follow_up in owed:
+            action = await session.get(RemedialAction, follow_up.subject_id)
+            if action is None or action.done_at is not None:
+                settled[follow_ups.CANCELLED].append(follow_up.id)
+                continue
+            plan = await session.get(RemedialPlan, action.plan_id)
+            allocation = await session.get(Allocation, plan.allocation_id)
+            area = await reviewers(session, allocation.service_area)
+            overdue = follow_up.kind == kinds.REMEDIAL_OVERDUE
+            people = area if overdue else [p for p in area if p.role == "service_lead"]
+            if not overdue and action.responsible_id:
+                responsible = await session.get(Person, action.responsible_id)
+                if responsible is not None and responsible.active and responsible.id not in {p.id for p in people}:
+                    people.append(responsible)
+            kind = kinds.REMEDIAL_OVERDUE if overdue else kinds.REMEDIAL_DUE
+            await flow.send(session, kind, str(action.id), people,
+                            await remedial.plan_card(session, plan, self.cal, "overdue" if overdue else "due"),
+                            f"Remedial action {'overdue' if overdue else 'due today'}: case {allocation.case_ref}",
+                            due_at, now)
+            flow.event(session, "remedial_plan", plan.id, allocation.month, None, remedial.ACTION_CHASED,
+                       f"duty:{self.name}", now, action_id=action.id, overdue=overdue, recipients=len(people))
             settled[follow_ups.DONE].append(follow_up.id)
         return settled

@@ -9,6 +9,7 @@ from functools import cache
 from capabilities.registry import OutboxKind
 from dialogs import alert_cards as alc
 from dialogs import escalation_cards as ec
+from dialogs import remedial_cards as rc
 from dialogs import samples
 
 _catalogue = cache(samples.escalation_card_samples)
@@ -49,3 +50,19 @@ ALERT_RESOLVED = OutboxKind("practice-alert-resolved", alc.alert_news_card, _ale
 
 ALL = (*ALL, ALERT_NOTICE, ALERT_CHASE, ALERT_ESCALATED, ALERT_RESPONSE, ALERT_RESOLVED)
 ALERT_FOLLOW_UP_KINDS = (ALERT_CHASE, ALERT_ESCALATED)  # follow-ups an open alert owes (subject "alert")
+
+# Remedial actions (9.3: Requires Improvement and Inadequate, after oversight).
+_remedial = cache(samples.remedial_card_samples)
+
+
+def _remedial_sample(name: str):
+    return lambda: copy.deepcopy(_remedial()[name])
+
+
+REMEDIAL_REQUEST = OutboxKind("remedial-actions-request", rc.remedial_plan_card, _remedial_sample("remedial_plan_new"))
+REMEDIAL_DUE = OutboxKind("remedial-action-due", rc.remedial_plan_card, _remedial_sample("remedial_plan_overdue"))
+REMEDIAL_OVERDUE = OutboxKind("remedial-action-overdue", rc.remedial_plan_card,
+                              _remedial_sample("remedial_plan_overdue"))
+
+ALL = (*ALL, REMEDIAL_REQUEST, REMEDIAL_DUE, REMEDIAL_OVERDUE)
+REMEDIAL_FOLLOW_UP_KINDS = (REMEDIAL_DUE, REMEDIAL_OVERDUE)  # follow-ups an action owes (subject "remedial_action")

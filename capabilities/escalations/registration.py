@@ -3,11 +3,12 @@ that bring Inadequate audits to the QA unit and chase owed updates, the outbox k
 what the help card says for each role."""
 from __future__ import annotations
 
-from capabilities.escalations import actions, alerts, cli, kinds
-from capabilities.escalations.duties import AlertChaseDuty, ModerationRequestDuty, UpdateFollowUpDuty
+from capabilities.escalations import actions, alerts, cli, kinds, remedial
+from capabilities.escalations.duties import AlertChaseDuty, IntakeDuty, RemedialChaseDuty, UpdateFollowUpDuty
 from capabilities.registry import Capability, CardVerb, ChatCommand
 from dialogs import samples as catalogue
 from dialogs.alert_cards import Verb as AlertVerb
+from dialogs.remedial_cards import Verb as RemedialVerb
 from qa.calendar import WorkingCalendar
 
 REVIEW = ("Send you an urgent review when the QA unit agrees an Inadequate grade in your service areas, and "
@@ -33,13 +34,14 @@ def samples() -> dict[str, dict]:
 
 
 def duties(cal: WorkingCalendar):
-    return [ModerationRequestDuty(cal), UpdateFollowUpDuty(cal), AlertChaseDuty(cal)]
+    return [IntakeDuty(cal), UpdateFollowUpDuty(cal), AlertChaseDuty(cal), RemedialChaseDuty(cal)]
 
 
 CAPABILITY = Capability(
     name="escalations",
     verbs=(*(CardVerb(verb, actions.press) for verb in actions.STEPS),
-           *(CardVerb(verb, alerts.press) for verb in sorted(AlertVerb.ALL))),
+           *(CardVerb(verb, alerts.press) for verb in sorted(AlertVerb.ALL)),
+           *(CardVerb(verb, remedial.press) for verb in sorted(RemedialVerb.ALL))),
     commands=(
         ChatCommand("alert", "raise a practice alert on a case with its team (section 14)", ("practice alert",),
                     alerts.alert_command, frozenset({"iro", "cp_chair", "qa_unit"})),
@@ -58,7 +60,9 @@ CAPABILITY = Capability(
             RAISER,
             "List the practice alerts still open, and bring you those left unresolved for two chase periods.",
         ),
-        "service_lead": (REVIEW, ALERTED),
+        "service_lead": (REVIEW, ALERTED, "Ask you for the remedial actions on audits graded Requires Improvement "
+                                          "or Inadequate once you confirm oversight, and chase each on its target "
+                                          "date until it is marked done."),
         "head_of_service": (REVIEW, "Bring you practice alerts in your service areas left unresolved for "
                                     "two chase periods."),
         "practice_manager": (ALERTED,),

@@ -57,7 +57,7 @@ def chat(key: str) -> str:
 # The escalations' cards begin with these (the audit cycle's own notices are left out of `received`).
 OURS = ("Moderation", "Urgent review", "Update ", "Escalation", "Your audit was regraded", "Practice alert",
         "Response to your alert", "Your alert was resolved", "Alert raised", "Raise a practice alert",
-        "Open practice alerts")
+        "Open practice alerts", "Remedial")
 
 
 def headings(card: dict) -> str:
@@ -187,3 +187,13 @@ async def set_up(services, fake, client, cases: dict[str, datetime]) -> Desk:
 
 def shown(body: dict) -> str:
     return json.dumps(body["value"], ensure_ascii=False)
+
+
+async def confirm_oversight(desk: Desk, case_ref: str, at: datetime, by: str = "sam",
+                            grade: str = "Requires Improvement") -> None:
+    """The case's audit graded `grade`, its oversight confirmed by `by` at `at`."""
+    async with desk.db.sessions.begin() as session:
+        allocation = await session.get(Allocation, desk.ids[case_ref])
+        audit = (await session.execute(select(Audit).where(Audit.allocation_id == allocation.id))).scalar_one()
+        audit.overall_grade = grade
+        allocation.state, allocation.oversight_at, allocation.oversight_by_id = "oversight_confirmed", at, desk.ids[by]

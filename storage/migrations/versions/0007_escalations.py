@@ -122,8 +122,40 @@ def upgrade() -> None:
     with op.batch_alter_table('alert_responses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_alert_responses_alert_id'), ['alert_id'], unique=False)
 
+    op.create_table('remedial_plans',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('allocation_id', sa.Integer(), nullable=False),
+    sa.Column('grade', sa.String(length=30), nullable=False),
+    sa.Column('created_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['allocation_id'], ['allocations.id'], name=op.f('fk_remedial_plans_allocation_id_allocations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_remedial_plans')),
+    sa.UniqueConstraint('allocation_id', name=op.f('uq_remedial_plans_allocation_id'))
+    )
+    op.create_table('remedial_actions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('plan_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.String(length=500), nullable=False),
+    sa.Column('target_on', sa.Date(), nullable=False),
+    sa.Column('responsible_id', sa.Integer(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('done_by_id', sa.Integer(), nullable=True),
+    sa.Column('done_at', storage.models.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['people.id'], name=op.f('fk_remedial_actions_created_by_id_people')),
+    sa.ForeignKeyConstraint(['done_by_id'], ['people.id'], name=op.f('fk_remedial_actions_done_by_id_people')),
+    sa.ForeignKeyConstraint(['plan_id'], ['remedial_plans.id'], name=op.f('fk_remedial_actions_plan_id_remedial_plans')),
+    sa.ForeignKeyConstraint(['responsible_id'], ['people.id'], name=op.f('fk_remedial_actions_responsible_id_people')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_remedial_actions'))
+    )
+    with op.batch_alter_table('remedial_actions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_remedial_actions_plan_id'), ['plan_id'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('remedial_actions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_remedial_actions_plan_id'))
+    op.drop_table('remedial_actions')
+    op.drop_table('remedial_plans')
     with op.batch_alter_table('alert_responses', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_alert_responses_alert_id'))
     op.drop_table('alert_responses')
