@@ -652,9 +652,11 @@ def _figures_line(row: ServiceAreaStatus) -> Element:
 
 
 def cycle_status_card(month_label: str, rows: Sequence[ServiceAreaStatus], *, month: str | None = None,
-                      as_of: datetime | None = None, tz: tzinfo | None = None) -> Element:
+                      as_of: datetime | None = None, tz: tzinfo | None = None,
+                      escalations: tuple[int, int] | None = None) -> Element:
     """For the QA unit: where the month's audits have got to, per service area. With `month`, a
-    Refresh button; with `as_of` and `tz`, the moment the figures were read."""
+    Refresh button; with `as_of` and `tz`, the moment the figures were read; with `escalations`
+    (open, updates overdue), a line on the urgent reviews after agreed Inadequate grades."""
     body: list[Element] = [heading(f"Audit cycle: {month_label}")]
     if as_of is not None:
         if tz is None:
@@ -668,6 +670,11 @@ def cycle_status_card(month_label: str, rows: Sequence[ServiceAreaStatus], *, mo
         for i, row in enumerate([total, *rows]):
             body.append(container([text(f"**{row.service_area}**", spacing="None"), _figures_line(row)],
                                   separator=i > 0, spacing="Small"))
+    if escalations is not None:
+        opened, overdue = escalations
+        line = f"Escalations (urgent reviews): {opened} open, {_plural(overdue, 'update')} overdue"
+        body.append(text(line, color="Attention" if overdue else None, weight="Bolder" if overdue else None,
+                         spacing="Medium"))
     actions = [execute("Refresh", Verb.CYCLE_STATUS, {"month": month})] if month else []
     return card(body, actions)
 

@@ -99,6 +99,8 @@ async def test_moderation_then_urgent_review_over_christmas(desk):
     assert chased == {"sam": ["Urgent review: case CR-1001"], "hana": ["Urgent review: case CR-1001"],
                       "quinn": ["Update 2 overdue: case CR-1001"], "qiana": ["Update 2 overdue: case CR-1001"]}
     assert "An update on this escalation is overdue" in str(d.fake.delivered(chat("sam"))[-1].cards)
+    cycle = await d.say("quinn", "cycle", utc(2026, 12, 30, 9, 5))  # the QA unit's cycle card counts them
+    assert "Escalations (urgent reviews): 1 open, 1 update overdue" in json.dumps(cycle)
     [chase] = await d.events(flow.UPDATE_CHASED)
     assert chase.detail == {"number": 2, "recipients": 2, "qa_unit": 2}
 

@@ -15,6 +15,7 @@ from dialogs.audit_cards import cycle_status_card, my_audits_card, oversight_dig
 from dialogs.card_kit import card, format_month, heading, text
 from qa.audit_calendar import month_key, parse_month_key
 from storage import cycle
+from storage.escalations import escalation_counts
 
 QA_UNIT = "qa_unit"
 SERVICE_LEAD = "service_lead"
@@ -72,7 +73,10 @@ async def _figures(ctx: Context, month: str, now: datetime) -> CommandReply:
     summary = (f"Audit cycle {format_month(month)}: {total.allocated} allocated, {total.submitted} submitted, "
                f"{total.overdue} overdue, {total.awaiting_oversight} awaiting oversight"
                if status.rows else f"Audit cycle {format_month(month)}: no allocations yet")
-    card = cycle_status_card(format_month(month), status.rows, month=month, as_of=now, tz=ctx.calendar.tz)
+    async with ctx.db.sessions() as session:
+        open_escalations = await escalation_counts(session, now)
+    card = cycle_status_card(format_month(month), status.rows, month=month, as_of=now, tz=ctx.calendar.tz,
+                             escalations=open_escalations)
     return CommandReply(card, summary)
 
 
