@@ -78,6 +78,8 @@ class Instance:
 AUDITOR = Instance("auditor", 56150, "Daniel Kowalski, practice manager (an auditor)")
 SERVICE_LEAD = Instance("service-lead", 56151, "Sunita Rao, service lead (confirms oversight)")
 INSTANCES = (AUDITOR, SERVICE_LEAD)
+# The QA unit's view (Morgan Ellis), for the escalation e2e step (tests/e2e/test_escalation.py).
+QA_UNIT = Instance("qa-unit", 56152, "Morgan Ellis, QA unit (moderates Inadequate grades)")
 
 _MOMENT_WORDS = {
     ALLOCATION_NOTICE: "allocation notices to the auditors",
