@@ -37,7 +37,7 @@ from dialogs.card_kit import (
     text_input,
 )
 from qa.escalations import REASON_MAX, REGRADES, UPDATE_MAX
-from qa.framework import KEY_AREAS
+from qa.framework import GRADES, KEY_AREAS
 
 
 class Verb:
@@ -51,9 +51,12 @@ class Verb:
     CLOSE = "esc.close"                            # escalation_id: the QA unit closes it
     MORE = "esc.more"                              # escalation_id + input esc_more_due (a date)
     QA_VIEW = "esc.qa.view"                        # escalation_id: the QA unit's card now (refresh)
+    DIP_AGREE = "dip.agree"                        # item_id: the panel agrees the sampled audit's grade
+    DIP_DIFFER = "dip.differ"                      # item_id + inputs dip_grade, dip_comment
+    DIP_VIEW = "dip.view"                          # item_id: the card as it stands (refresh)
 
     ALL = frozenset({MODERATION_AGREE, MODERATION_REGRADE, MODERATION_VIEW, UPDATE_SEND, ESCALATION_VIEW,
-                     CLOSE, MORE, QA_VIEW})
+                     CLOSE, MORE, QA_VIEW, DIP_AGREE, DIP_DIFFER, DIP_VIEW})
 
 
 # Input ids.
@@ -61,9 +64,11 @@ GRADE = "esc_grade"
 REASON = "esc_reason"
 UPDATE = "esc_update"
 MORE_DUE = "esc_more_due"
+DIP_GRADE = "dip_grade"
+DIP_COMMENT = "dip_comment"
 
 EXCERPT_MAX = 600
-DATA_KEYS = frozenset({"moderation_id", "escalation_id"})
+DATA_KEYS = frozenset({"moderation_id", "escalation_id", "item_id"})
 _PRIVACY = "About practice only: no names, dates of birth or addresses."
 
 
@@ -328,12 +333,74 @@ def escalation_qa_card(view: EscalationView, tz: tzinfo, note: QaNote = "current
     return _refreshing(content, Verb.QA_VIEW, ids)
 
 
+# -- the monthly dip sample (the moderation panel) -------------------------------------------------------
+
+@dataclass(frozen=True)
+class DipItemView:
+    item_id: int
+    case: CaseFacts
+    sample_month: str  # the month the audits were done ("2026-11")
+    position: int  # this audit's number in the sample, and of how many
+    of: int
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    agreed: bool = True
+    grade_given: str = ""
+    comment: str = ""
+
+
+def dip_sample_card(view: DipItemView, tz: tzinfo, error: str | None = None) -> Element:
+    """For the moderation panel (heads of service and the QA unit): one audit of the month's dip
+    sample, to agree with its grade or give another with a comment. Once one member recorded it,
+    every copy shows who and what."""
+    ids = {"item_id": view.item_id}
+    body: list[Element] = [
+        heading(f"Dip sample: case {view.case.case_ref}"),
+        text(f"Audit {view.position} of {view.of} drawn at random from {format_month(view.sample_month)}'s "
+             "submitted audits for moderation.", subtle=True),
+        facts(view.case.rows() + [("Auditor's grade", view.case.grade)]),
+        *_judgements(view.case),
+    ]
+    if view.decided_at is not None:
+        what = "Agreed with the grade" if view.agreed else f"Would grade {view.grade_given}"
+        body.append(text(f"{what}: {view.decided_by}, {format_moment(view.decided_at, tz)}", color="Good",
+                         weight="Bolder"))
+        if view.comment:
+            body.append(quote(excerpt(view.comment, REASON_MAX)))
+        return card(body)
+    if error:
+        body.append(container([attention(error)], style="attention"))
+    other = [g for g in GRADES if g != view.case.grade]
+    differ = show_card("Different grade", [
+        choice_set(DIP_GRADE, "The grade you would give", other, placeholder="Choose a grade"),
+        text_input(DIP_COMMENT, "Comment, for the auditor's learning", max_length=REASON_MAX, multiline=True,
+                   required=True, placeholder=_PRIVACY, error_message="Please add a comment."),
+    ], [execute("Send moderation", Verb.DIP_DIFFER, ids, inputs="auto")])
+    content = card(body, [execute("Agree with the grade", Verb.DIP_AGREE, ids, style="positive"), differ])
+    return _refreshing(content, Verb.DIP_VIEW, ids)
+
+
+def dip_learning_card(view: DipItemView, tz: tzinfo) -> Element:
+    """For the auditor and their service lead: the panel would grade a sampled audit differently.
+    Learning, not blame (framework 9.3)."""
+    return card([
+        heading(f"Moderation learning: case {view.case.case_ref}"),
+        text(f"In {format_month(view.sample_month)}'s dip sample the moderation panel would grade this audit "
+             f"{view.grade_given}, not {view.case.grade}. This is shared for learning, not blame."),
+        facts(view.case.rows() + [("Moderated by", view.decided_by or "the panel"),
+                                  ("When", format_moment(view.decided_at, tz) if view.decided_at else "")]),
+        subheading("The panel's comment"),
+        quote(excerpt(view.comment, REASON_MAX) or "None."),
+    ])
+
+
 def plain_card(title: str, message: str) -> Element:
     """A short answer (why nothing changed) headed `title`."""
     return card([heading(title), text(message)])
 
 
-__all__ = ["CaseFacts", "Decided", "EscalationView", "ModerationView", "UpdateLine", "Verb",
+__all__ = ["CaseFacts", "Decided", "DipItemView", "EscalationView", "ModerationView", "UpdateLine", "Verb",
+           "dip_learning_card", "dip_sample_card",
            "escalation_card", "escalation_qa_card", "moderation_decided_card", "moderation_request_card",
            "plain_card", "regrade_notice_card", "update_label"]
 

@@ -83,6 +83,8 @@ BUILDERS = (
     "dialogs.escalation_cards.escalation_card",
     "dialogs.escalation_cards.escalation_qa_card",
     "dialogs.escalation_cards.plain_card",
+    "dialogs.escalation_cards.dip_sample_card",
+    "dialogs.escalation_cards.dip_learning_card",
     "dialogs.alert_cards.alert_form_card",
     "dialogs.alert_cards.alert_card",
     "dialogs.alert_cards.alert_news_card",
@@ -416,6 +418,14 @@ def escalation_view(*, sent: int = 2, more: int = 1, closed: bool = False) -> ec
                              closed_by=_QA_CONTACT if closed else None, closed_at=AT if closed else None)
 
 
+def dip_item(decided: bool = False) -> ec.DipItemView:
+    case = ec.CaseFacts(**{**escalation_case().__dict__, "grade": "Good", "month": "2026-11"})
+    return ec.DipItemView(item_id=900_001, case=case, sample_month="2026-11", position=12, of=40,
+                          decided_by=_QA_CONTACT if decided else None, decided_at=AT if decided else None,
+                          agreed=not decided, grade_given="Requires Improvement" if decided else "",
+                          comment=long_text(qe.REASON_MAX) if decided else "")
+
+
 def escalation_card_samples() -> dict[str, Card]:
     pending = ec.ModerationView(moderation_id=400_001, case=escalation_case())
     regraded = ec.ModerationView(moderation_id=400_001, case=escalation_case(), decided=ec.Decided(
@@ -438,6 +448,9 @@ def escalation_card_samples() -> dict[str, Card]:
                                                       "The further update must be due after today."),
         "escalation_qa_overdue": ec.escalation_qa_card(escalation_view(sent=1, more=0), LONDON, "overdue", 2),
         "escalation_qa_closed": ec.escalation_qa_card(escalation_view(sent=3, more=1, closed=True), LONDON),
+        "dip_sample": ec.dip_sample_card(dip_item(), LONDON, "Please add a comment."),
+        "dip_sample_decided": ec.dip_sample_card(dip_item(decided=True), LONDON),
+        "dip_learning": ec.dip_learning_card(dip_item(decided=True), LONDON),
         "escalation_nothing_changed": ec.plain_card(
             "Moderation: case CD-4810037",
             "Oluwaseun Adebayo-Richardson already agreed this Inadequate grade on Thursday 7 January 2027 at "

@@ -8,6 +8,9 @@ An update is due by the END of its due day (local time): it is late from local m
 """
 from __future__ import annotations
 
+import math
+import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -129,3 +132,38 @@ def check_remedial(text: str | None, target: date | None, now: datetime, cal: Wo
     if target > today + timedelta(days=366):
         raise RuleError("Please pick a target date within a year.")
     return text, update_dates(target, cal)
+
+
+# -- the monthly dip sample (framework 9.3, "Moderation and Management oversight") -----------------------
+
+DIP_SAMPLE_DAY = 10  # the day of the month the sample is drawn (moved to the next working day)
+DIP_SAMPLE_PERCENT = 10  # of the previous month's submitted audits
+
+
+def dip_sample_day(year: int, month: int, cal: WorkingCalendar, day: int = DIP_SAMPLE_DAY) -> date:
+    """The day `month`'s dip sample is drawn: `day` (1-28), or the next working day when it is not one."""
+    if isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= 28:
+        raise ValueError(f"the dip-sample day is a day of the month from 1 to 28, not {day!r}")
+    return cal.next_working_day(date(year, month, day), include_self=True)
+
+
+def draw_dip_sample(audits: Sequence[tuple[int, str]], percent: int, seed: int) -> list[int]:
+    """A reproducible random sample of `audits` ((audit id, service area) pairs): `percent` of them,
+    rounded up, and at least one from every service area that has audits. The same audits, percent
+    and seed always give the same sample (the ids, sorted). Areas compare as typed, case and spacing
+    aside."""
+    if isinstance(percent, bool) or not isinstance(percent, int) or not 1 <= percent <= 100:
+        raise ValueError(f"percent must be a whole number from 1 to 100, not {percent!r}")
+    ordered = sorted(set(audits))
+    if not ordered:
+        return []
+    chooser = random.Random(seed)
+    by_area: dict[str, list[int]] = {}
+    for audit_id, area in ordered:
+        by_area.setdefault(" ".join(area.split()).casefold(), []).append(audit_id)
+    chosen = {chooser.choice(ids) for _area, ids in sorted(by_area.items())}
+    wanted = math.ceil(len(ordered) * percent / 100)
+    rest = [audit_id for audit_id, _ in ordered if audit_id not in chosen]
+    chooser.shuffle(rest)
+    chosen.update(rest[:max(0, wanted - len(chosen))])
+    return sorted(chosen)

@@ -518,3 +518,35 @@ class RemedialAction(Base):
     created_at: Mapped[datetime]
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
     done_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class DipSample(Base):
+    """The monthly dip-sample moderation (framework 9.3): audits drawn at random from one month's
+    submitted audits; `seed` and `population` let anyone redraw the same sample (qa.escalations)."""
+
+    __tablename__ = "dip_samples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), unique=True)  # the audits' month ("2026-11")
+    seed: Mapped[int]
+    percent: Mapped[int]
+    population: Mapped[int]  # submitted audits the sample was drawn from
+    drawn_at: Mapped[datetime]
+
+
+class DipSampleItem(Base):
+    """One sampled audit and the panel's moderation of it: pending, agreed, or disagreed (with the
+    grade the panel member would give and a comment, checked for identifiers)."""
+
+    __tablename__ = "dip_sample_items"
+    __table_args__ = (UniqueConstraint("sample_id", "audit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sample_id: Mapped[int] = mapped_column(ForeignKey("dip_samples.id"), index=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"))
+    allocation_id: Mapped[int] = mapped_column(ForeignKey("allocations.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    grade_given: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    comment: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(nullable=True)

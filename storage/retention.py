@@ -22,6 +22,8 @@ from storage.models import (
     Audit,
     AuditMonth,
     BotState,
+    DipSample,
+    DipSampleItem,
     DutyRun,
     Escalation,
     EscalationUpdate,
@@ -40,6 +42,8 @@ TABLES = (
     (DUTY_RUNS, "duty_runs"),
     (BOT_STATE, "bot_state"),
     (FOLLOW_UPS, "follow_ups"),
+    (AUDIT_RECORDS, "dip_sample_items"),
+    (AUDIT_RECORDS, "dip_samples"),
     (AUDIT_RECORDS, "remedial_actions"),
     (AUDIT_RECORDS, "remedial_plans"),
     (AUDIT_RECORDS, "reaudits"),
@@ -78,6 +82,9 @@ class Purge:
                 # a purged allocation's follow-ups, whatever their state: they would point at nothing
                 and_(FollowUp.subject_type == "allocation", FollowUp.subject_id.in_(past_allocations)))),
             # Escalations (issue 10) go with their allocation's month.
+            (AUDIT_RECORDS, "dip_sample_items", DipSampleItem, DipSampleItem.allocation_id.in_(past_allocations)),
+            # a sample is of one month's audits: its items went just above
+            (AUDIT_RECORDS, "dip_samples", DipSample, DipSample.month < first_kept),
             (AUDIT_RECORDS, "remedial_actions", RemedialAction, RemedialAction.plan_id.in_(
                 select(RemedialPlan.id).where(RemedialPlan.allocation_id.in_(past_allocations)))),
             (AUDIT_RECORDS, "remedial_plans", RemedialPlan, RemedialPlan.allocation_id.in_(past_allocations)),

@@ -9,7 +9,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from capabilities.escalations import flow
+from capabilities.escalations import dip_sample, flow
 from capabilities.press import UNREADABLE, Press, Reply, positive_id
 from dialogs import escalation_cards as ec
 from dialogs.card_kit import attention
@@ -66,6 +66,19 @@ async def _more(p: Press, ident: int, via: str) -> flow.Result:
                                via=via)
 
 
+async def _dip_agree(p: Press, ident: int, via: str) -> flow.Result:
+    return await dip_sample.decide(p.ctx.db, p.actor.id, ident, agree=True, now=p.now, cal=p.ctx.calendar, via=via)
+
+
+async def _dip_differ(p: Press, ident: int, via: str) -> flow.Result:
+    return await dip_sample.decide(p.ctx.db, p.actor.id, ident, agree=False, grade=_text(p, ec.DIP_GRADE),
+                                   comment=_text(p, ec.DIP_COMMENT), now=p.now, cal=p.ctx.calendar, via=via)
+
+
+async def _dip_view(p: Press, ident: int, via: str) -> flow.Result:
+    return await dip_sample.view(p.ctx.db, p.actor.id, ident, p.ctx.calendar)
+
+
 STEPS: dict[str, Step] = {
     Verb.MODERATION_AGREE: Step("moderation_id", "moderation_request", _agree),
     Verb.MODERATION_REGRADE: Step("moderation_id", "moderation_request", _regrade),
@@ -75,6 +88,9 @@ STEPS: dict[str, Step] = {
     Verb.CLOSE: Step("escalation_id", "escalation_update_received", _close),
     Verb.MORE: Step("escalation_id", "escalation_update_received", _more),
     Verb.QA_VIEW: Step("escalation_id", "escalation_update_received", _view_qa),
+    Verb.DIP_AGREE: Step("item_id", "dip_sample", _dip_agree),
+    Verb.DIP_DIFFER: Step("item_id", "dip_sample", _dip_differ),
+    Verb.DIP_VIEW: Step("item_id", "dip_sample", _dip_view),
 }
 
 

@@ -26,10 +26,12 @@ UPDATE_REMINDER = OutboxKind("escalation-update-reminder", ec.escalation_card, _
 UPDATE_OVERDUE = OutboxKind("escalation-update-overdue", ec.escalation_card, _sample("escalation_overdue_error"))
 FURTHER_UPDATE = OutboxKind("escalation-further-update", ec.escalation_card, _sample("escalation_new"))
 UPDATE_RECEIVED = OutboxKind("escalation-update-received", ec.escalation_qa_card, _sample("escalation_qa_update"))
+DIP_SAMPLE = OutboxKind("dip-sample", ec.dip_sample_card, _sample("dip_sample"))
+DIP_LEARNING = OutboxKind("dip-sample-learning", ec.dip_learning_card, _sample("dip_learning"))
 OVERDUE_REPORT = OutboxKind("escalation-overdue-report", ec.escalation_qa_card, _sample("escalation_qa_overdue"))
 
 ALL = (MODERATION_REQUEST, REGRADE_NOTICE, ESCALATION_NOTICE, UPDATE_REMINDER, UPDATE_OVERDUE, FURTHER_UPDATE,
-       UPDATE_RECEIVED, OVERDUE_REPORT)
+       UPDATE_RECEIVED, OVERDUE_REPORT, DIP_SAMPLE, DIP_LEARNING)
 
 # Follow-ups an owed update writes (subject "escalation_update").
 FOLLOW_UP_KINDS = (UPDATE_REMINDER, UPDATE_OVERDUE)

@@ -4,6 +4,7 @@ what the help card says for each role."""
 from __future__ import annotations
 
 from capabilities.escalations import actions, alerts, cli, kinds, remedial
+from capabilities.escalations.dip_sample import DipSampleDuty
 from capabilities.escalations.duties import AlertChaseDuty, IntakeDuty, RemedialChaseDuty, UpdateFollowUpDuty
 from capabilities.registry import Capability, CardVerb, ChatCommand
 from dialogs import samples as catalogue
@@ -34,7 +35,8 @@ def samples() -> dict[str, dict]:
 
 
 def duties(cal: WorkingCalendar):
-    return [IntakeDuty(cal), UpdateFollowUpDuty(cal), AlertChaseDuty(cal), RemedialChaseDuty(cal)]
+    return [IntakeDuty(cal), UpdateFollowUpDuty(cal), AlertChaseDuty(cal), RemedialChaseDuty(cal),
+            DipSampleDuty(cal)]
 
 
 CAPABILITY = Capability(
@@ -55,6 +57,9 @@ CAPABILITY = Capability(
     help={
         "qa_unit": (
             "Bring you every audit graded Inadequate to moderate: agree the grade or regrade it.",
+            "Send the moderation panel a random dip sample of last month's audits each month (the 10th unless "
+            "set otherwise), to agree or regrade; disagreements go to the auditor and their service lead as "
+            "learning.",
             "Show you each urgent-review update as it arrives, tell you when one is overdue, and let you close "
             "the escalation or ask for more.",
             RAISER,
@@ -63,8 +68,12 @@ CAPABILITY = Capability(
         "service_lead": (REVIEW, ALERTED, "Ask you for the remedial actions on audits graded Requires Improvement "
                                           "or Inadequate once you confirm oversight, and chase each on its target "
                                           "date until it is marked done."),
-        "head_of_service": (REVIEW, "Bring you practice alerts in your service areas left unresolved for "
-                                    "two chase periods."),
+        "head_of_service": (
+            REVIEW,
+            "Send you, on the moderation panel, the monthly dip sample of audits in your service areas, to agree "
+            "or regrade.",
+            "Bring you practice alerts in your service areas left unresolved for two chase periods.",
+        ),
         "practice_manager": (ALERTED,),
         "iro": (RAISER,),
         "cp_chair": (RAISER,),

@@ -11,7 +11,17 @@ from sqlalchemy.orm import aliased
 from qa.alerts import chase_dates
 from qa.calendar import WorkingCalendar
 from storage.db import Database
-from storage.models import Alert, Allocation, Audit, Escalation, EscalationUpdate, Moderation, Reaudit
+from storage.models import (
+    Alert,
+    Allocation,
+    Audit,
+    DipSample,
+    DipSampleItem,
+    Escalation,
+    EscalationUpdate,
+    Moderation,
+    Reaudit,
+)
 
 
 @dataclass
@@ -28,6 +38,8 @@ class EscalationStatus:
     areas: dict[str, AreaCounts] = field(default_factory=dict)
     # (case ref, month graded, original grade, month re-audited, re-audit grade or None), by re-audit month
     reaudits: list[tuple[str, str, str, str, str | None]] = field(default_factory=list)
+    # (month of the audits, drawn, population, moderated, graded differently), latest 3
+    dip_samples: list[tuple[str, int, int, int, int]] = field(default_factory=list)
 
     @property
     def total(self) -> AreaCounts:
@@ -46,6 +58,9 @@ class EscalationStatus:
                          f"{c.updates_overdue:>8}")
         t = self.total
         lines.append(f"{'Total':40} {t.moderation_pending:>10} {t.open:>6} {t.updates_due:>6} {t.updates_overdue:>8}")
+        for month, drawn, population, moderated, differed in self.dip_samples:
+            lines.append(f"Dip sample {month}: {drawn} of {population} audits drawn, {moderated} moderated, "
+                         f"{differed} graded differently")
         if self.reaudits:
             lines.append("Re-audits (original grade -> re-audit grade):")
             for ref, month, original, again, grade in self.reaudits:
@@ -84,6 +99,12 @@ async def escalation_status(db: Database, now: datetime) -> EscalationStatus:
             .order_by(Reaudit.month, original.case_ref))
         status.reaudits = [(ref, month, grade, reaudit_month, new if submitted else None)
                            for ref, month, grade, reaudit_month, new, submitted in rows]
+        samples = (await session.execute(select(DipSample).order_by(DipSample.month.desc()).limit(3))).scalars()
+        for sample in samples:
+            states = list((await session.execute(select(DipSampleItem.state)
+                                                 .where(DipSampleItem.sample_id == sample.id))).scalars())
+            status.dip_samples.append((sample.month, len(states), sample.population,
+                                       sum(s != "pending" for s in states), states.count("disagreed")))
     status.areas = dict(status.areas)
     return status
 

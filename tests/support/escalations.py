@@ -57,7 +57,7 @@ def chat(key: str) -> str:
 # The escalations' cards begin with these (the audit cycle's own notices are left out of `received`).
 OURS = ("Moderation", "Urgent review", "Update ", "Escalation", "Your audit was regraded", "Practice alert",
         "Response to your alert", "Your alert was resolved", "Alert raised", "Raise a practice alert",
-        "Open practice alerts", "Remedial")
+        "Open practice alerts", "Remedial", "Dip sample", "Moderation learning")
 
 
 def headings(card: dict) -> str:
@@ -154,16 +154,17 @@ class Desk:
         return (await self.one(Audit, Audit.allocation_id == self.ids[case_ref])).overall_grade
 
 
-async def set_up(services, fake, client, cases: dict[str, datetime]) -> Desk:
-    """The people with their chats, and for each case ref an audit by Ann submitted graded Inadequate
-    at the instant given."""
+async def set_up(services, fake, client, cases: dict[str, datetime], *, month: str = "2026-12",
+                 grade: str = "Inadequate", areas: dict[str, str] | None = None) -> Desk:
+    """The people with their chats, and for each case ref an audit of `month` by Ann submitted graded
+    `grade` at the instant given (in `areas`' service area for the case, else AREA)."""
     desk = Desk(client, fake, services)
     async with services.db.sessions.begin() as session:
         people = {key: Person(email=f"{key}@council.gov.uk", display_name=name(key), role=role, team=team,
                               service_area=areas, aad_object_id=f"aad-{key}", created_at=SET_UP, updated_at=SET_UP)
                   for key, (role, team, areas) in PEOPLE.items()}
         session.add_all(people.values())
-        session.add(AuditMonth(month="2026-12", imported_at=SET_UP))
+        session.add(AuditMonth(month=month, imported_at=SET_UP))
         await session.flush()
         for key, person in people.items():
             session.add(Conversation(conversation_id=chat(key), tenant_id=act.TENANT, service_url=fake.url,
@@ -171,14 +172,15 @@ async def set_up(services, fake, client, cases: dict[str, datetime]) -> Desk:
                                      person_id=person.id, reference={}, installed_at=SET_UP))
         desk.ids = {key: p.id for key, p in people.items()}
         for ref, at in cases.items():
-            allocation = Allocation(month="2026-12", case_ref=ref, annex_a_list="List 6", service_area=AREA,
+            allocation = Allocation(month=month, case_ref=ref, annex_a_list="List 6",
+                                    service_area=(areas or {}).get(ref, AREA),
                                     team="Team Alpha", theme="", auditor_id=people["ann"].id,
                                     case_holder_id=people["pat"].id, state="submitted", started_at=at,
                                     submitted_at=at, created_at=SET_UP, updated_at=at)
             session.add(allocation)
             await session.flush()
-            session.add(Audit(allocation_id=allocation.id, overall_grade="Inadequate",
-                              key_areas={a: "Inadequate" for a in KEY_AREAS}, strengths="Visits were on time",
+            session.add(Audit(allocation_id=allocation.id, overall_grade=grade,
+                              key_areas={a: grade for a in KEY_AREAS}, strengths="Visits were on time",
                               improvements="Plan drifted for months", submitted_at=at,
                               submitted_by_id=people["ann"].id, updated_at=at))
             desk.ids[ref] = allocation.id

@@ -150,8 +150,44 @@ def upgrade() -> None:
     with op.batch_alter_table('remedial_actions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_remedial_actions_plan_id'), ['plan_id'], unique=False)
 
+    op.create_table('dip_samples',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('seed', sa.Integer(), nullable=False),
+    sa.Column('percent', sa.Integer(), nullable=False),
+    sa.Column('population', sa.Integer(), nullable=False),
+    sa.Column('drawn_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dip_samples')),
+    sa.UniqueConstraint('month', name=op.f('uq_dip_samples_month'))
+    )
+    op.create_table('dip_sample_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sample_id', sa.Integer(), nullable=False),
+    sa.Column('audit_id', sa.Integer(), nullable=False),
+    sa.Column('allocation_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('grade_given', sa.String(length=30), nullable=True),
+    sa.Column('comment', sa.String(length=2000), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', storage.models.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['allocation_id'], ['allocations.id'], name=op.f('fk_dip_sample_items_allocation_id_allocations')),
+    sa.ForeignKeyConstraint(['audit_id'], ['audits.id'], name=op.f('fk_dip_sample_items_audit_id_audits')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['people.id'], name=op.f('fk_dip_sample_items_decided_by_id_people')),
+    sa.ForeignKeyConstraint(['sample_id'], ['dip_samples.id'], name=op.f('fk_dip_sample_items_sample_id_dip_samples')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dip_sample_items')),
+    sa.UniqueConstraint('sample_id', 'audit_id', name=op.f('uq_dip_sample_items_sample_id'))
+    )
+    with op.batch_alter_table('dip_sample_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dip_sample_items_allocation_id'), ['allocation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_dip_sample_items_sample_id'), ['sample_id'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('dip_sample_items', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dip_sample_items_sample_id'))
+        batch_op.drop_index(batch_op.f('ix_dip_sample_items_allocation_id'))
+    op.drop_table('dip_sample_items')
+    op.drop_table('dip_samples')
     with op.batch_alter_table('remedial_actions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_remedial_actions_plan_id'))
     op.drop_table('remedial_actions')
