@@ -26,6 +26,7 @@ from dialogs import digest as dg
 from dialogs import observation_samples
 from dialogs import report_cards as rc
 from dialogs import escalation_cards as ec
+from dialogs import good_practice_cards as gp
 from dialogs import remedial_cards as rc
 from qa import alerts as qal
 from qa import escalations as qe
@@ -91,6 +92,7 @@ BUILDERS = (
     "dialogs.alert_cards.alert_raised_card",
     "dialogs.alert_cards.open_alerts_card",
     "dialogs.remedial_cards.remedial_plan_card",
+    "dialogs.good_practice_cards.good_practice_card",
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -389,7 +391,7 @@ def sample_cards() -> dict[str, Card]:
     """Every card the dialogs can build, by file-safe name."""
     cards: dict[str, Card] = {}
     for part in (audit_card_samples(), common_card_samples(), allocation_card_samples(), digest_samples(),
-                 delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples(), remedial_card_samples()):
+                 delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples(), remedial_card_samples(), good_practice_card_samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")
@@ -509,3 +511,17 @@ def remedial_card_samples() -> dict[str, Card]:
         "remedial_plan_overdue": rc.remedial_plan_card(remedial_plan(8, 3), LONDON, people, "overdue",
                                                        "The target date has passed; please pick today or a later day."),
     }
+
+
+# --- good practice (issue 10) ---
+
+def good_practice_items(count: int = 30) -> list[gp.GoodPracticeItem]:
+    return [gp.GoodPracticeItem(case_ref=case_ref(i), month_label=("October 2026", "November 2026", "December 2026")[i % 3],
+                                service_area=_SERVICE_AREAS[i // 10 % len(_SERVICE_AREAS)], team=_TEAMS[i % len(_TEAMS)],
+                                grade="Outstanding" if i % 4 == 0 else "Good", auditor_name=_AUDITORS[i % 3],
+                                strengths=long_text(ac.STRENGTHS_MAX)) for i in range(count)]
+
+
+def good_practice_card_samples() -> dict[str, Card]:
+    return {"good_practice": gp.good_practice_card("October to December 2026", good_practice_items(), 57),
+            "good_practice_none": gp.good_practice_card("October to December 2026", [])}

@@ -89,13 +89,12 @@ class DipSampleDuty:
         self.percent = dip_sample_percent() if percent is None else percent
 
     def occurrences(self, now: datetime):
-        """This month's draw and last month's, once their moment (send_at on the day) has come."""
+        """This month's draw once its moment (send_at on the day) has come (a bot that was down then
+        draws it when it is back, within the month)."""
         today = self.cal.local_date(now)
-        this = month_key(today.year, today.month)
-        for month in (previous_month(this), this):
-            at = self.cal.at_send_time(sample_day(*parse_month_key(month), self.cal, self.day))
-            if at <= now:
-                yield Occurrence(month, at)
+        at = self.cal.at_send_time(sample_day(today.year, today.month, self.cal, self.day))
+        if at <= now:
+            yield Occurrence(month_key(today.year, today.month), at)
 
     async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
         audited = previous_month(occurrence.key)

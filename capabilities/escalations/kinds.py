@@ -9,6 +9,7 @@ from functools import cache
 from capabilities.registry import OutboxKind
 from dialogs import alert_cards as alc
 from dialogs import escalation_cards as ec
+from dialogs import good_practice_cards as gp
 from dialogs import remedial_cards as rc
 from dialogs import samples
 
@@ -68,3 +69,9 @@ REMEDIAL_OVERDUE = OutboxKind("remedial-action-overdue", rc.remedial_plan_card,
 
 ALL = (*ALL, REMEDIAL_REQUEST, REMEDIAL_DUE, REMEDIAL_OVERDUE)
 REMEDIAL_FOLLOW_UP_KINDS = (REMEDIAL_DUE, REMEDIAL_OVERDUE)  # follow-ups an action owes (subject "remedial_action")
+
+# The monthly good-practice list (9.3: Good or Outstanding cases).
+_good = cache(samples.good_practice_card_samples)
+GOOD_PRACTICE_LIST = OutboxKind("good-practice-list", gp.good_practice_card,
+                                lambda: copy.deepcopy(_good()["good_practice"]))
+ALL = (*ALL, GOOD_PRACTICE_LIST)

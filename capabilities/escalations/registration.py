@@ -6,6 +6,8 @@ from __future__ import annotations
 from capabilities.escalations import actions, alerts, cli, kinds, remedial
 from capabilities.escalations.dip_sample import DipSampleDuty
 from capabilities.escalations.duties import AlertChaseDuty, IntakeDuty, RemedialChaseDuty, UpdateFollowUpDuty
+from capabilities.escalations.good_practice import ROLES as GOOD_PRACTICE_ROLES
+from capabilities.escalations.good_practice import GoodPracticeListDuty, good_practice_command
 from capabilities.registry import Capability, CardVerb, ChatCommand
 from dialogs import samples as catalogue
 from dialogs.alert_cards import Verb as AlertVerb
@@ -18,6 +20,8 @@ REVIEW = ("Send you an urgent review when the QA unit agrees an Inadequate grade
 
 ALERTED = ("Bring you practice alerts raised on your team's cases by reviewing officers, conference chairs and "
            "the QA unit, to respond with the actions agreed and mark resolved.")
+GOOD_PRACTICE = ("Send you each month the audits graded Good or Outstanding, with their strengths, for practice "
+                 "forums and learning workshops.")
 RAISER = "Raise a practice alert on a case with its team, and tell you of each response."
 
 
@@ -36,7 +40,7 @@ def samples() -> dict[str, dict]:
 
 def duties(cal: WorkingCalendar):
     return [IntakeDuty(cal), UpdateFollowUpDuty(cal), AlertChaseDuty(cal), RemedialChaseDuty(cal),
-            DipSampleDuty(cal)]
+            DipSampleDuty(cal), GoodPracticeListDuty(cal)]
 
 
 CAPABILITY = Capability(
@@ -49,6 +53,9 @@ CAPABILITY = Capability(
                     alerts.alert_command, frozenset({"iro", "cp_chair", "qa_unit"})),
         ChatCommand("alerts", "the practice alerts still open, oldest first", ("open alerts",),
                     alerts.alerts_command, frozenset({"qa_unit"}), in_menu=False),
+        ChatCommand("good practice", "audits graded Good or Outstanding in the last three months, by service area, "
+                    "for learning", ("good practice list", "learning list"), good_practice_command,
+                    GOOD_PRACTICE_ROLES, in_menu=False),
     ),
     duties=duties,
     outbox_kinds=kinds.ALL,
@@ -63,6 +70,7 @@ CAPABILITY = Capability(
             "Show you each urgent-review update as it arrives, tell you when one is overdue, and let you close "
             "the escalation or ask for more.",
             RAISER,
+            GOOD_PRACTICE,
             "List the practice alerts still open, and bring you those left unresolved for two chase periods.",
         ),
         "service_lead": (REVIEW, ALERTED, "Ask you for the remedial actions on audits graded Requires Improvement "
@@ -75,6 +83,7 @@ CAPABILITY = Capability(
             "Bring you practice alerts in your service areas left unresolved for two chase periods.",
         ),
         "practice_manager": (ALERTED,),
+        "principal_social_worker": (GOOD_PRACTICE,),
         "iro": (RAISER,),
         "cp_chair": (RAISER,),
     },

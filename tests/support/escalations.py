@@ -39,6 +39,7 @@ PEOPLE = {  # key -> (role, team, service areas)
     "qiana": ("qa_unit", "QA Unit", ""),
     "pam": ("practice_manager", "Team Alpha", AREA),  # manages the case's team
     "ira": ("iro", "Independent Reviewing", ""),
+    "paula": ("principal_social_worker", "Practice Development", ""),
 }
 
 
@@ -57,7 +58,8 @@ def chat(key: str) -> str:
 # The escalations' cards begin with these (the audit cycle's own notices are left out of `received`).
 OURS = ("Moderation", "Urgent review", "Update ", "Escalation", "Your audit was regraded", "Practice alert",
         "Response to your alert", "Your alert was resolved", "Alert raised", "Raise a practice alert",
-        "Open practice alerts", "Remedial", "Dip sample", "Moderation learning")
+        "Open practice alerts", "Remedial", "Dip sample", "Moderation learning",
+        "Good practice")
 
 
 def headings(card: dict) -> str:

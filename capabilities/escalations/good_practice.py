@@ -1,0 +1,100 @@
+"""Good and Outstanding practice for learning (framework 9.3, "Good or Outstanding cases"): the
+audits graded Good or Outstanding go on a learning list for practice forums and learning workshops.
+
+- `good practice` (the QA unit, the principal social worker, service leads, practice managers):
+  the last three audit months' list (this month and the two before), by service area, with strengths;
+- once a month, on the first working day, the principal social worker(s) and the QA unit receive
+  the previous audit month's list ("good-practice-list").
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from capabilities.audit_cycle.people import active
+from capabilities.duties import Occurrence
+from capabilities.escalations import kinds
+from capabilities.escalations.dip_sample import previous_month
+from capabilities.escalations.flow import event, send
+from capabilities.registry import CommandReply, Said
+from dialogs import good_practice_cards as gp
+from dialogs.card_kit import format_month
+from dialogs.escalation_cards import plain_card
+from qa.audit_calendar import month_key
+from qa.calendar import WorkingCalendar
+from storage.models import Allocation, Audit, Person
+
+GOOD_GRADES = ("Outstanding", "Good")
+ROLES = frozenset({"qa_unit", "principal_social_worker", "service_lead", "practice_manager"})
+SHOWN = 30  # audits on one card (it stays under Teams' size limit)
+SENT = "good_practice_list_sent"
+
+
+async def good_practice(session: AsyncSession, months: list[str]) -> list[gp.GoodPracticeItem]:
+    """Submitted audits of `months` graded Good or Outstanding, by service area, Outstanding first,
+    then the latest month first."""
+    rows = (await session.execute(
+        select(Allocation, Audit, Person.display_name).join(Audit, Audit.allocation_id == Allocation.id)
+        .join(Person, Person.id == Allocation.auditor_id)
+        .where(Allocation.month.in_(months), Audit.submitted_at.is_not(None), Audit.overall_grade.in_(GOOD_GRADES))
+    )).all()
+    rows.sort(key=lambda r: (r[0].service_area.casefold(), GOOD_GRADES.index(r[1].overall_grade),
+                             [-int(p) for p in r[0].month.split("-")], r[0].case_ref))
+    return [gp.GoodPracticeItem(case_ref=a.case_ref, month_label=format_month(a.month), service_area=a.service_area,
+                                team=a.team, grade=audit.overall_grade, auditor_name=name,
+                                strengths=audit.strengths or "") for a, audit, name in rows]
+
+
+def last_three(today: date) -> list[str]:
+    this = month_key(today.year, today.month)
+    return [previous_month(previous_month(this)), previous_month(this), this]
+
+
+def period(months: list[str]) -> str:
+    first, last = format_month(months[0]), format_month(months[-1])
+    if len(months) == 1:
+        return last
+    return f"{first.rsplit(' ', 1)[0] if first[-4:] == last[-4:] else first} to {last}"
+
+
+async def good_practice_command(said: Said) -> CommandReply:
+    if said.person is None or said.person.role not in ROLES:
+        message = ("The good practice list is for the QA unit, the principal social worker, service leads and "
+                   "practice managers.")
+        return CommandReply(plain_card("Good practice", message), message)
+    months = last_three(said.ctx.calendar.local_date(said.now))
+    async with said.ctx.db.sessions() as session:
+        items = await good_practice(session, months)
+    summary = f"Good practice, {period(months)}: {len(items)} audit{'s' if len(items) != 1 else ''}"
+    return CommandReply(gp.good_practice_card(period(months), items[:SHOWN], len(items)), summary)
+
+
+class GoodPracticeListDuty:
+    """The first working day of each month: the previous audit month's list to the principal social
+    worker(s) and the QA unit, when it lists any audit (a bot that was down that day sends it when it
+    is back, once, within the month)."""
+
+    name = "good-practice-list"
+
+    def __init__(self, cal: WorkingCalendar) -> None:
+        self.cal = cal
+
+    def occurrences(self, now: datetime):
+        today = self.cal.local_date(now)
+        at = self.cal.at_send_time(self.cal.next_working_day(today.replace(day=1), include_self=True))
+        if at <= now:
+            yield Occurrence(month_key(today.year, today.month), at)
+
+    async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
+        audited = previous_month(occurrence.key)
+        items = await good_practice(session, [audited])
+        people = await active(session, ["principal_social_worker", "qa_unit"]) if items else []
+        label = format_month(audited)
+        await send(session, kinds.GOOD_PRACTICE_LIST, audited, people,
+                   kinds.GOOD_PRACTICE_LIST.card(label, items[:SHOWN], len(items)),
+                   f"Good practice: {label} ({len(items)} audit{'s' if len(items) != 1 else ''})",
+                   self.cal.send_time_for(occurrence.due_at, now), now)
+        event(session, "month", None, audited, None, SENT, f"duty:{self.name}", now, audits=len(items),
+              recipients=len(people))

@@ -1,0 +1,62 @@
+"""The good-practice learning list (framework 9.3, "Good or Outstanding cases") on both databases:
+`good practice` in chat for the roles it is for, and the monthly list to the principal social
+worker and the QA unit on the first working day (4 January 2027: New Year's Day and a weekend first)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import update
+
+from capabilities.escalations.good_practice import last_three, period
+from storage.models import Allocation, Audit
+from tests.support.escalations import set_up, utc
+
+CASES = {"CR-3001": utc(2026, 12, 10, 10), "CR-3002": utc(2026, 12, 11, 10), "CR-3003": utc(2026, 12, 14, 10),
+         "CR-3004": utc(2026, 12, 15, 10)}
+
+
+@pytest.fixture
+async def desk(services, fake_connector, bot_client):
+    d = await set_up(services, fake_connector, bot_client, CASES, grade="Good", areas={"CR-3003": "Child Protection"})
+    async with d.db.sessions.begin() as session:
+        for ref, grade in (("CR-3002", "Outstanding"), ("CR-3004", "Requires Improvement")):
+            await session.execute(update(Audit).where(Audit.allocation_id == d.ids[ref]).values(overall_grade=grade))
+        await session.execute(update(Audit).where(Audit.allocation_id == d.ids["CR-3001"])
+                              .values(strengths="Direct work with the child was creative and consistent"))
+    return d
+
+
+async def test_good_practice_in_chat_and_each_month(desk):
+    d = desk
+    card = json.dumps(await d.say("sam", "good practice", utc(2026, 12, 20, 10)), ensure_ascii=False)
+    assert "Good practice: October to December 2026" in card and "3 audits graded Good or Outstanding" in card
+    assert all(ref in card for ref in ("CR-3001", "CR-3002", "CR-3003")) and "CR-3004" not in card
+    assert "Direct work with the child was creative and consistent" in card
+    # By service area: Child Protection before Children in Need; Outstanding first within an area.
+    assert card.index("Child Protection") < card.index("CR-3002") < card.index("CR-3001")
+    refused = json.dumps(await d.say("pat", "good practice", utc(2026, 12, 20, 10)))
+    assert "The good practice list is for" in refused
+
+    assert await d.tick(utc(2026, 12, 31, 12)) == {}
+    assert await d.tick(utc(2027, 1, 4, 9)) == {"quinn": ["Good practice: December 2026"],
+                                                 "qiana": ["Good practice: December 2026"],
+                                                 "paula": ["Good practice: December 2026"]}
+    assert await d.tick(utc(2027, 1, 4, 10)) == {}
+
+
+async def test_withdrawn_or_unsubmitted_audits_are_not_listed(desk):
+    d = desk
+    async with d.db.sessions.begin() as session:
+        await session.execute(update(Audit).where(Audit.allocation_id == d.ids["CR-3001"]).values(submitted_at=None))
+        await session.execute(update(Allocation).where(Allocation.id == d.ids["CR-3001"]).values(state="started"))
+    card = json.dumps(await d.say("quinn", "good practice", utc(2026, 12, 20, 10)))
+    assert "CR-3001" not in card and "2 audits graded Good or Outstanding" in card
+
+
+def test_three_months_and_their_label():
+    from datetime import date
+
+    assert last_three(date(2027, 1, 15)) == ["2026-11", "2026-12", "2027-01"]
+    assert period(["2026-11", "2026-12", "2027-01"]) == "November 2026 to January 2027"
+    assert period(["2026-10", "2026-11", "2026-12"]) == "October to December 2026"
