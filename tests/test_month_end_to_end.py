@@ -319,7 +319,9 @@ async def test_december_and_january_as_each_chat_sees_them(month: Month, db):
     assert await m.tick(utc(2027, 1, 3, 9)) == {}
     assert await m.tick(utc(2027, 1, 4, 9)) == {"mo": [["Your audit allocation for January 2027"]],
                                                  "meg": [["Your audit allocation for January 2027"]],
-                                                 "quinn": [["Allocations not delivered: January 2027"]]}
+                                                 # and December's good-practice list (issue 10)
+                                                 "quinn": [["You have 2 updates", "Allocations not delivered: January 2027",
+                                                            "Good practice: December 2026"]]}
     january = m.fake.delivered(act.personal_conversation_id("mo"))[-1].all_text()
     assert "CR-2001" in january and "CR-2002" in january and "Thursday 28 January 2027" in january
     assert "CR-1002" not in january

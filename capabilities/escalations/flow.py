@@ -144,8 +144,8 @@ def event(session: AsyncSession, subject_type: str, subject_id: int, month: str 
 
 async def send(session: AsyncSession, kind: OutboxKind, key: str, people: Sequence[Person], card: dict,
                 summary: str, due_at: datetime, now: datetime) -> int:
-    """One row per person (`key` + person id), each card its own message."""
-    payload = {"text": summary, "card": card, "summary": summary, "alone": True}
+    """One row per person (`key` + person id), due at `due_at`."""
+    payload = {"text": summary, "card": card, "summary": summary}  # a card with a refresh goes alone (digest)
     return await enqueue_many(session, [Message(key=f"{kind}:{key}:{p.id}", kind=kind, person_id=p.id,
                                                 payload=payload, due_at=due_at) for p in people], now=now)
 
