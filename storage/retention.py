@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qa.retention import AUDIT_RECORDS, BOT_STATE, DUTY_RUNS, FOLLOW_UPS, OUTBOX, Retention
 from storage.follow_ups import SETTLED
 from storage.models import (
+    Alert,
+    AlertResponse,
     Allocation,
     Audit,
     AuditMonth,
@@ -42,6 +44,8 @@ TABLES = (
     (DUTY_RUNS, "duty_runs"),
     (BOT_STATE, "bot_state"),
     (FOLLOW_UPS, "follow_ups"),
+    (AUDIT_RECORDS, "alert_responses"),
+    (AUDIT_RECORDS, "alerts"),
     (AUDIT_RECORDS, "dip_sample_items"),
     (AUDIT_RECORDS, "dip_samples"),
     (AUDIT_RECORDS, "remedial_actions"),
@@ -82,6 +86,10 @@ class Purge:
                 # a purged allocation's follow-ups, whatever their state: they would point at nothing
                 and_(FollowUp.subject_type == "allocation", FollowUp.subject_id.in_(past_allocations)))),
             # Escalations (issue 10) go with their allocation's month.
+            # Practice alerts (section 14) are kept as long as audit records, from when they were raised.
+            (AUDIT_RECORDS, "alert_responses", AlertResponse, AlertResponse.alert_id.in_(
+                select(Alert.id).where(Alert.raised_at < r.cutoff(AUDIT_RECORDS, now)))),
+            (AUDIT_RECORDS, "alerts", Alert, Alert.raised_at < r.cutoff(AUDIT_RECORDS, now)),
             (AUDIT_RECORDS, "dip_sample_items", DipSampleItem, DipSampleItem.allocation_id.in_(past_allocations)),
             # a sample is of one month's audits: its items went just above
             (AUDIT_RECORDS, "dip_samples", DipSample, DipSample.month < first_kept),

@@ -152,3 +152,22 @@ def test_the_chase_setting():
     for bad in ("0", "five", "-1", "61"):
         with pytest.raises(ConfigurationError, match=ENV):
             chase_days({ENV: bad})
+
+
+async def test_retention_purges_alerts_past_the_audit_records_period(desk):
+    from zoneinfo import ZoneInfo
+
+    from qa.retention import Retention
+    from storage.retention import Purge, delete_past
+
+    d = desk
+    await d.press("ira", Verb.RAISE, form(), "form", RAISED)
+    [alert] = await d.all(Alert)
+    await d.press("pam", Verb.RESPOND, {"alert_id": alert.id, RESPONSE: "Meeting booked"}, "x", RAISED)
+    async with d.db.sessions.begin() as session:
+        kept = await delete_past(session, Purge(Retention(), utc(2030, 1, 1), ZoneInfo("Europe/London")))
+    assert (kept["alerts"], kept["alert_responses"]) == (0, 0)
+    async with d.db.sessions.begin() as session:
+        gone = await delete_past(session, Purge(Retention(), utc(2034, 1, 1), ZoneInfo("Europe/London")))
+    assert (gone["alerts"], gone["alert_responses"]) == (1, 1)
+    assert await d.all(Alert) == [] and await d.all(AlertResponse) == []

@@ -127,7 +127,7 @@ async def test_the_monthly_duty_purges_what_is_past_and_keeps_the_rest(db, servi
         "outbox": {"outbox": 2}, "duty_runs": {"duty_runs": 1}, "bot_state": {"bot_state": 1},
         # settled-old, and the two purged allocations' late-notice follow-ups
         "follow_ups": {"follow_ups": 3},
-        "audit_records": {"dip_sample_items": 0, "dip_samples": 0, "remedial_actions": 0, "remedial_plans": 0, "reaudits": 0, "escalation_updates": 0, "escalations": 0, "moderations": 0,
+        "audit_records": {"alert_responses": 0, "alerts": 0, "dip_sample_items": 0, "dip_samples": 0, "remedial_actions": 0, "remedial_plans": 0, "reaudits": 0, "escalation_updates": 0, "escalations": 0, "moderations": 0,
                           "audits": 1, "allocations": 2, "audit_events": 2, "audit_months": 1}}
     assert row.detail["days"] == dict(Retention().days)
 
@@ -169,7 +169,7 @@ async def test_purge_dry_run_counts_and_deletes_nothing_then_the_real_run_delete
     assert code == 0, err
     assert "dry run: nothing deleted" in out
     assert "  outbox: 2 " in out and "  bot_state: 1 " in out and "  follow_ups: 3 " in out
-    assert ("  audit_records: 6 (dip_sample_items 0, dip_samples 0, remedial_actions 0, remedial_plans 0, reaudits 0, escalation_updates 0, escalations 0, moderations 0, audits 1, "
+    assert ("  audit_records: 6 (alert_responses 0, alerts 0, dip_sample_items 0, dip_samples 0, remedial_actions 0, remedial_plans 0, reaudits 0, escalation_updates 0, escalations 0, moderations 0, audits 1, "
             "allocations 2, audit_events 2, audit_months 1)") in out
     assert await _all(db, BotState.key) == ["old", "recent"]
     assert await _purge_rows(db) == []

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.audit_cycle.people import active
 from capabilities.escalations import kinds
-from capabilities.escalations.actions import with_message
+from capabilities.escalations.actions import card_name, with_message
 from capabilities.escalations.config import chase_days
 from capabilities.escalations.flow import (
     ALREADY,
@@ -284,7 +284,7 @@ async def press(p: Press) -> Reply:
     ids = {"alert_id": ident}
     if p.actor is None:
         return Reply(card=polite_card(p.rows, ids, NOT_ON_ROSTER, "Nothing was changed"))
-    via = "card:alert_notice"
+    via = f"card:{card_name(p, ids, 'practice_alert')}"
     if p.verb == alc.Verb.RESPOND:
         answer = p.data.get(alc.RESPONSE)
         result = await respond(p.ctx.db, p.actor.id, ident, answer if isinstance(answer, str) else None, now=p.now,

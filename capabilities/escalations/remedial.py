@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.audit_cycle.people import active
 from capabilities.escalations import kinds
-from capabilities.escalations.actions import with_message
+from capabilities.escalations.actions import card_name, with_message
 from capabilities.escalations.flow import (
     DONE,
     INVALID,
@@ -202,7 +202,7 @@ async def press(p: Press) -> Reply:
     ids = {key: ident}
     if p.actor is None:
         return Reply(card=polite_card(p.rows, ids, NOT_ON_ROSTER, "Nothing was changed"))
-    via = "card:remedial_actions"
+    via = f"card:{card_name(p, ids, 'remedial_actions_request')}"
     if p.verb == rc.Verb.ADD:
         values = {k: v if isinstance(v, str) else None for k in (rc.TEXT, rc.TARGET, rc.RESPONSIBLE)
                   for v in [p.data.get(k)]}
