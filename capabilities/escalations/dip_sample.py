@@ -32,10 +32,9 @@ from capabilities.escalations.flow import (
     Result,
     case_facts,
     event,
-    following_month,
     send,
 )
-from capabilities.escalations.people import covers, qa_unit
+from capabilities.escalations.people import covers
 from dialogs import escalation_cards as ec
 from dialogs.card_kit import format_moment
 from qa.audit_calendar import month_key, parse_month_key
@@ -196,4 +195,4 @@ async def view(db: Database, actor_id: int, item_id: int, cal: WorkingCalendar) 
         return Result(UNCHANGED, ec.dip_sample_card(await item_view(session, item), cal.tz))
 
 
-__all__ = ["DipSampleDuty", "decide", "following_month", "previous_month", "qa_unit", "view"]
+__all__ = ["DipSampleDuty", "decide", "previous_month", "view"]
