@@ -12,8 +12,8 @@ from typing import Protocol
 from capabilities import basics, bot_feedback, delivery
 from capabilities.audit_cycle.registration import CAPABILITY as AUDIT_CYCLE
 from capabilities.duties import Duty
-from capabilities.observations.registration import CAPABILITY as OBSERVATIONS
 from capabilities.escalations.registration import CAPABILITY as ESCALATIONS
+from capabilities.observations.registration import CAPABILITY as OBSERVATIONS
 from capabilities.registry import Registry
 from capabilities.reports.registration import CAPABILITY as REPORTS
 from capabilities.retention.registration import CAPABILITY as RETENTION

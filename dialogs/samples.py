@@ -23,11 +23,11 @@ from dialogs import card_update as cu
 from dialogs import common_cards as cc
 from dialogs import delivery_cards as dc
 from dialogs import digest as dg
-from dialogs import observation_samples
-from dialogs import report_cards as rc
 from dialogs import escalation_cards as ec
 from dialogs import good_practice_cards as gp
-from dialogs import remedial_cards as rc
+from dialogs import observation_samples
+from dialogs import remedial_cards as rmc
+from dialogs import report_cards as rc
 from qa import alerts as qal
 from qa import escalations as qe
 
@@ -494,10 +494,10 @@ def alert_card_samples() -> dict[str, Card]:
 
 # --- remedial actions (issue 10) ---
 
-def remedial_plan(actions: int = 8, done: int = 3) -> rc.PlanView:
-    return rc.PlanView(plan_id=600_001, case_ref="CD-4810037", month="2026-12", team=_TEAMS[0],
+def remedial_plan(actions: int = 8, done: int = 3) -> rmc.PlanView:
+    return rmc.PlanView(plan_id=600_001, case_ref="CD-4810037", month="2026-12", team=_TEAMS[0],
                        service_area=_SERVICE_AREAS[0], grade="Requires Improvement",
-                       actions=tuple(rc.ActionLine(action_id=700_000 + n, text=long_text(qe.ACTION_MAX),
+                       actions=tuple(rmc.ActionLine(action_id=700_000 + n, text=long_text(qe.ACTION_MAX),
                                                    target_on=date(2027, 1, 11 + n), responsible=_AUDITORS[n % 3],
                                                    done_by=_SERVICE_LEAD if n < done else None,
                                                    done_at=AT if n < done else None)
@@ -507,8 +507,8 @@ def remedial_plan(actions: int = 8, done: int = 3) -> rc.PlanView:
 def remedial_card_samples() -> dict[str, Card]:
     people = [(800_000 + n, f"{_AUDITORS[n % 3]} {n}") for n in range(60)]
     return {
-        "remedial_plan_new": rc.remedial_plan_card(remedial_plan(0, 0), LONDON, people, "new"),
-        "remedial_plan_overdue": rc.remedial_plan_card(remedial_plan(8, 3), LONDON, people, "overdue",
+        "remedial_plan_new": rmc.remedial_plan_card(remedial_plan(0, 0), LONDON, people, "new"),
+        "remedial_plan_overdue": rmc.remedial_plan_card(remedial_plan(8, 3), LONDON, people, "overdue",
                                                        "The target date has passed; please pick today or a later day."),
     }
 

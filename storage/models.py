@@ -413,13 +413,21 @@ class FloorWalk(Base):
     themes: Mapped[list] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
 # --- escalations (issue 10) ----------------------------------------------------------------
+
 MODERATION_STATES = ("pending", "agreed", "regraded")
+
+
 class Moderation(Base):
     """The QA unit's moderation of an audit submitted graded Inadequate (framework 9.3): pending
     until one QA-unit member agrees or regrades it. `reason` is the regrade's reason (checked for
     identifiers before it is stored); `original_grade` keeps the auditor's grade."""
+
     __tablename__ = "moderations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), unique=True)
     allocation_id: Mapped[int] = mapped_column(ForeignKey("allocations.id"), index=True)
     state: Mapped[str] = mapped_column(String(20), default="pending")
@@ -428,21 +436,33 @@ class Moderation(Base):
     reason: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[datetime]
+
+
 class Escalation(Base):
     """An urgent review after the QA unit agreed an Inadequate grade: open until the QA unit closes
     it; it owes updates (EscalationUpdate) from the area's service lead or head of service."""
+
     __tablename__ = "escalations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
     moderation_id: Mapped[int] = mapped_column(ForeignKey("moderations.id"), unique=True)
+    allocation_id: Mapped[int] = mapped_column(ForeignKey("allocations.id"), index=True)
     state: Mapped[str] = mapped_column(String(20), default="open")  # open | closed
     opened_at: Mapped[datetime]
     closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
+
+
 class EscalationUpdate(Base):
     """One update an escalation owes: number 1 (3 working days), 2 (one week), 3... (asked for by
     the QA unit). state: owed | sent | withdrawn (the escalation closed first). `text` is about
     practice (checked for identifiers before it is stored), never a child's details."""
+
     __tablename__ = "escalation_updates"
     __table_args__ = (UniqueConstraint("escalation_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
     escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
     number: Mapped[int]
     due_on: Mapped[date] = mapped_column(Date)
@@ -453,11 +473,14 @@ class EscalationUpdate(Base):
     sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime]
 
+
 class Reaudit(Base):
     """An agreed Inadequate case re-audited the following month (framework 9.3): `allocation_id` is
     that month's allocation (made for it, or the QA unit's own when its list names the case too:
     one allocation, marked re-audit by this row). None when that month was already closed."""
+
     __tablename__ = "reaudits"
+
     id: Mapped[int] = mapped_column(primary_key=True)
     moderation_id: Mapped[int] = mapped_column(ForeignKey("moderations.id"), unique=True)
     original_allocation_id: Mapped[int] = mapped_column(ForeignKey("allocations.id"), index=True)
@@ -465,13 +488,16 @@ class Reaudit(Base):
     allocation_id: Mapped[int | None] = mapped_column(ForeignKey("allocations.id"), nullable=True, unique=True)
     created_at: Mapped[datetime]
 
+
 class Alert(Base):
     """A practice alert (framework section 14) raised by an independent reviewing officer, a child
     protection conference chair or the QA unit about a case (by reference only) with a team: open
     until the team's practice manager or the area's service lead marks it resolved. `description`
     is about practice (checked for identifiers before it is stored)."""
+
     __tablename__ = "alerts"
     __table_args__ = (Index("ix_alerts_state", "state", "raised_at"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     case_ref: Mapped[str] = mapped_column(String(50))
     team: Mapped[str] = mapped_column(String(200))
@@ -483,9 +509,14 @@ class Alert(Base):
     state: Mapped[str] = mapped_column(String(20), default="open")  # open | resolved
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
     resolved_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
 class AlertResponse(Base):
     """A response to a practice alert: the actions agreed (checked for identifiers), who, when."""
+
     __tablename__ = "alert_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
     by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     at: Mapped[datetime]
