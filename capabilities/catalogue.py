@@ -14,6 +14,7 @@ from capabilities.audit_cycle.registration import CAPABILITY as AUDIT_CYCLE
 from capabilities.duties import Duty
 from capabilities.escalations.registration import CAPABILITY as ESCALATIONS
 from capabilities.observations.registration import CAPABILITY as OBSERVATIONS
+from capabilities.qa_calendar.registration import CAPABILITY as QA_CALENDAR
 from capabilities.registry import Registry
 from capabilities.reports.registration import CAPABILITY as REPORTS
 from capabilities.retention.registration import CAPABILITY as RETENTION
@@ -32,6 +33,7 @@ def registry() -> Registry:
         RETENTION,
         REPORTS,
         ESCALATIONS,
+        QA_CALENDAR,
     ])
 
 

@@ -30,6 +30,7 @@ from dialogs import remedial_cards as rmc
 from dialogs import report_cards as rc
 from qa import alerts as qal
 from qa import escalations as qe
+from dialogs.broadcast_samples import broadcast_card_samples
 
 Card = dict[str, Any]
 
@@ -93,6 +94,7 @@ BUILDERS = (
     "dialogs.alert_cards.open_alerts_card",
     "dialogs.remedial_cards.remedial_plan_card",
     "dialogs.good_practice_cards.good_practice_card",
+    "dialogs.calendar_cards.calendar_card",
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -391,7 +393,7 @@ def sample_cards() -> dict[str, Card]:
     """Every card the dialogs can build, by file-safe name."""
     cards: dict[str, Card] = {}
     for part in (audit_card_samples(), common_card_samples(), allocation_card_samples(), digest_samples(),
-                 delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples(), remedial_card_samples(), good_practice_card_samples()):
+                 delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples(), remedial_card_samples(), good_practice_card_samples(), broadcast_card_samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")

@@ -1,0 +1,12 @@
+"""The QA calendar, registered: `calendar` in chat (anyone), `calendar import` on the command line."""
+from __future__ import annotations
+
+from capabilities.qa_calendar import commands
+from capabilities.registry import Capability, ChatCommand
+
+CAPABILITY = Capability(
+    name="qa-calendar",
+    commands=(ChatCommand("calendar", "what's coming on the QA calendar in the next 8 weeks",
+                          ("qa calendar", "whats coming"), commands.calendar, in_menu=False),),
+    cli=(commands.CLI,),
+)
