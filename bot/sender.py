@@ -78,6 +78,7 @@ from bot.ratelimit import (
     retry_delay,
 )
 from bot.services import Services
+from capabilities.catalogue import registry
 from dialogs.digest import check_payload, digest_activities
 from storage import leases, outbox
 from storage.conversations import tenant_key
@@ -275,6 +276,11 @@ class OutboxSender:
         self.retry_cap = retry_cap
         self.retry_after_cap = retry_after_cap
         self._rng = rng or random.Random()
+        # Lanes (capabilities.registry.OutboxKind.lane): urgent kinds are claimed first, bulk kinds
+        # (broadcasts) take turns with the rest, so they share the tenant's budget fairly.
+        kinds = registry().kinds.values()
+        self.urgent_kinds = frozenset(k for k in kinds if k.lane == "urgent")
+        self.bulk_kinds = frozenset(k for k in kinds if k.lane == "bulk")
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
 
@@ -360,7 +366,8 @@ class OutboxSender:
                     others = await self._other_tenants()
                     rows = await outbox.claim(self.services.db, worker=self.worker_id, now=now(),
                                               wall_now=self.services.wall_clock(), lease=self.claim, max_targets=room,
-                                              skip_tenants=others)
+                                              skip_tenants=others, bulk_kinds=self.bulk_kinds,
+                                              urgent_kinds=self.urgent_kinds)
                     if not rows:
                         await self._let_tenants_go()  # nothing more for them: another may take over
                     if rows:
@@ -548,12 +555,32 @@ class OutboxSender:
                 return
             if target.tenant_id:  # a chat stored before its tenant was known: Teams takes it from the chat
                 activity = {**activity, "channelData": {"tenant": {"id": target.tenant_id}}}
+            # A message that changes one already sent (a broadcast's correction or withdrawal) is its
+            # own: "replaces" updates that activity in place, "withdraws" deletes it.
+            change = batch[0].payload if len(batch) == 1 else {}
+            replaces, withdraws = change.get("replaces"), change.get("withdraws")
             try:
-                response = await self.services.connector.send_to_conversation(
-                    target.service_url, target.conversation_id, activity)
+                if withdraws:
+                    response = await self.services.connector.delete_activity(
+                        target.service_url, target.conversation_id, str(withdraws))
+                elif replaces:
+                    response = await self.services.connector.update_activity(
+                        target.service_url, target.conversation_id, str(replaces), {**activity, "id": str(replaces)})
+                else:
+                    response = await self.services.connector.send_to_conversation(
+                        target.service_url, target.conversation_id, activity)
             except ConnectorError as exc:
                 await self._retry(batch, later, f"no answer ({exc})"[:100], None, report, now)
                 return
+            if (replaces or withdraws) and response.ok:
+                response = ConnectorResponse(response.status, {"id": str(replaces or withdraws)},
+                                             response.retry_after_header, response.sub_code)
+            elif (replaces or withdraws) and response.status == 404:
+                # The message is gone already (deleted by the person, or withdrawn before): not the chat.
+                report.undeliverable["message not found (404)"] += await outbox.mark_undeliverable(
+                    self.services.db, _ids(batch), worker=self.worker_id, reason="message not found (404)",
+                    error="404", attempted=True)
+                continue
             if not await self._settle(target, batch, later, response, report, now):
                 return
 

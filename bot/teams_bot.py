@@ -33,6 +33,7 @@ from bot.card_actions import send_card
 from bot.connector import ConnectorError
 from bot.services import Services
 from capabilities.basics import help_reply, profile_of, qa_contact_name
+from capabilities.broadcasts import flow as broadcast_flow
 from capabilities.catalogue import registry as default_registry
 from capabilities.registry import Registry, Said
 from dialogs.common_cards import welcome_card, welcome_summary
@@ -440,3 +441,13 @@ class QaBot(TeamsActivityHandler):
     async def on_adaptive_card_invoke(self, turn_context: TurnContext,
                                       invoke_value: AdaptiveCardInvokeValue) -> AdaptiveCardInvokeResponse:
         return await card_actions.on_card_action(self.services, self.registry, turn_context, invoke_value)
+
+    # -- read receipts (RSC ChatMessageReadReceipt.Read.Chat) --------------------------------
+    async def on_teams_read_receipt_event(self, read_receipt_info: Any, turn_context: TurnContext) -> None:
+        """Teams' read receipt in a personal chat: broadcasts there up to that message are read.
+        botbuilder 4.17.1 hands over the activity's raw value (a dict), not a ReadReceiptInfo."""
+        value = read_receipt_info
+        last = value.get("lastReadMessageId") if isinstance(value, dict) else getattr(value, "last_read_message_id", None)
+        conversation = turn_context.activity.conversation
+        if isinstance(last, str) and 0 < len(last) <= 200 and conversation is not None and conversation.id:
+            await broadcast_flow.read_receipt(self.services.context, conversation.id, last, self.services.clock())

@@ -11,6 +11,7 @@ from typing import Protocol
 
 from capabilities import basics, bot_feedback, delivery
 from capabilities.audit_cycle.registration import CAPABILITY as AUDIT_CYCLE
+from capabilities.broadcasts.registration import CAPABILITY as BROADCASTS
 from capabilities.duties import Duty
 from capabilities.escalations.registration import CAPABILITY as ESCALATIONS
 from capabilities.observations.registration import CAPABILITY as OBSERVATIONS
@@ -34,6 +35,7 @@ def registry() -> Registry:
         REPORTS,
         ESCALATIONS,
         QA_CALENDAR,
+        BROADCASTS,
     ])
 
 

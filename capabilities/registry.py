@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 Card = dict[str, Any]
 EVERYONE: frozenset[str] = frozenset()  # a command's roles: empty means anyone, on the roster or not
+LANES = ("urgent", "normal", "bulk")  # OutboxKind.lane
 MENU_LIMIT = 10  # Teams shows at most 10 commands in a bot's command menu per scope (manifest schema)
 
 
@@ -49,13 +50,20 @@ class OutboxKind(str):
 
     render: Callable[..., Card]
     sample: Callable[[], Card]
+    # How the sender shares Teams' budget (bot/sender.py): "urgent" rows are claimed first (safeguarding
+    # alerts), "bulk" rows (broadcasts) get a fair share beside the others, never all of it.
+    lane: str
 
-    def __new__(cls, name: str, render: Callable[..., Card], sample: Callable[[], Card]) -> OutboxKind:
+    def __new__(cls, name: str, render: Callable[..., Card], sample: Callable[[], Card],
+                lane: str = "normal") -> OutboxKind:
         if not name or name != name.lower() or "_" in name or " " in name:
             raise ValueError(f"outbox kinds are kebab-case: {name!r}")
+        if lane not in LANES:
+            raise ValueError(f"an outbox kind's lane is one of {LANES}: {lane!r}")
         kind = super().__new__(cls, name)
         kind.render = render
         kind.sample = sample
+        kind.lane = lane
         return kind
 
     def card(self, *args: Any, **kwargs: Any) -> Card:

@@ -15,7 +15,7 @@ SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"  # the highest a bot may send in Teams
 
 # Action data carries ids only; the server looks everything else up and re-checks who may act.
-ALLOWED_DATA_KEYS = frozenset({"allocation_id", "audit_id", "month"})
+ALLOWED_DATA_KEYS = frozenset({"allocation_id", "audit_id", "month", "broadcast_id"})
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

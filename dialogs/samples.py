@@ -95,6 +95,15 @@ BUILDERS = (
     "dialogs.remedial_cards.remedial_plan_card",
     "dialogs.good_practice_cards.good_practice_card",
     "dialogs.calendar_cards.calendar_card",
+    "dialogs.broadcast_cards.broadcast_card",
+    "dialogs.broadcast_cards.broadcast_chaser_card",
+    "dialogs.broadcast_cards.acknowledged_card",
+    "dialogs.broadcast_cards.corrected_card",
+    "dialogs.broadcast_cards.preview_card",
+    "dialogs.broadcast_cards.broadcast_list_card",
+    "dialogs.broadcast_cards.broadcast_report_card",
+    "dialogs.broadcast_cards.withdrawn_card",
+    "dialogs.broadcast_cards.qa_unit_only_card",
 )
 
 LONDON = ZoneInfo("Europe/London")

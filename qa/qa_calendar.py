@@ -180,3 +180,18 @@ def practice_week_notice_moments(starts_on: date, cal: WorkingCalendar,
 
 def sort_events(events: Sequence[CalendarEntry]) -> list[CalendarEntry]:
     return sorted(events, key=lambda e: (e.starts_on, e.ends_on, e.title))
+
+
+def due_notices(starts_on: date, now: datetime, cal: WorkingCalendar,
+                days_before: int = NOTICE_DAYS_BEFORE) -> list[NoticeMoment]:
+    """The practice-week notices that should have gone by `now` and are still worth sending: the
+    "before" notice from its moment until the week's first morning (an event imported late still
+    gets it), the "first-morning" notice on that first working day. Each is sent once (the caller
+    keys it by event and moment)."""
+    before, first = practice_week_notice_moments(starts_on, cal, days_before)
+    due = []
+    if before.at <= now < first.at:
+        due.append(before)
+    if first.at <= now and cal.local_date(now) == cal.local_date(first.at):
+        due.append(first)
+    return due

@@ -146,22 +146,40 @@ def _claimable(now: datetime, wall_now: datetime, worker: str, reclaim_own: bool
 
 
 async def claim(db: Database, *, worker: str, now: datetime, wall_now: datetime, lease: timedelta,
-                max_targets: int, reclaim_own: bool = False, skip_tenants: Collection[str] = ()) -> list[OutboxMessage]:
+                max_targets: int, reclaim_own: bool = False, skip_tenants: Collection[str] = (),
+                bulk_kinds: Collection[str] = (), urgent_kinds: Collection[str] = ()) -> list[OutboxMessage]:
     """Claim every due row of up to `max_targets` chats (oldest first); the rows claimed.
 
     `now` decides what is due; `wall_now` + `lease` is how long the claim holds. Rows to
     `skip_tenants` (tenant_key form) are left alone: another sender has those tenants.
+
+    Sharing Teams' budget: rows of `urgent_kinds` (safeguarding alerts) come before every other
+    due row; rows of `bulk_kinds` (broadcasts) take turns with the rest, chat for chat, so when
+    both wait each gets half the claim (and so half the sends), and either takes all when the
+    other has nothing due. A broadcast of 10,000 never holds back the month's audit notices.
     """
     condition = _claimable(now, wall_now, worker, reclaim_own)
     locking = {"skip_locked": True} if db.is_postgresql else None
     async with db.sessions.begin() as session:
-        query = (select(OutboxMessage.id, OutboxMessage.person_id, OutboxMessage.conversation_id)
-                 .where(condition).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(max_targets * 4))
-        if skip_tenants:
-            query = query.where(_not_for(skip_tenants))
-        if locking:
-            query = query.with_for_update(**locking)
-        candidates = (await session.execute(query)).all()
+        def candidates_where(*where):
+            query = select(OutboxMessage.id, OutboxMessage.person_id, OutboxMessage.conversation_id).where(
+                condition, *where)
+            if urgent_kinds:
+                query = query.order_by(case((OutboxMessage.kind.in_(sorted(urgent_kinds)), 0), else_=1))
+            query = query.order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(max_targets * 4)
+            if skip_tenants:
+                query = query.where(_not_for(skip_tenants))
+            if locking:
+                query = query.with_for_update(**locking)
+            return query
+
+        if bulk_kinds:
+            bulk = sorted(bulk_kinds)
+            lanes = [list((await session.execute(candidates_where(OutboxMessage.kind.not_in(bulk)))).all()),
+                     list((await session.execute(candidates_where(OutboxMessage.kind.in_(bulk)))).all())]
+            candidates = _take_turns(lanes)
+        else:
+            candidates = (await session.execute(candidates_where())).all()
         keys: list[tuple[str, Any]] = []
         ids: set[int] = set()
         for row in candidates:
@@ -191,6 +209,22 @@ async def claim(db: Database, *, worker: str, now: datetime, wall_now: datetime,
             .execution_options(synchronize_session=False)
         )).all()
     return sorted(claimed, key=lambda r: (r.due_at, r.id))
+
+
+def _take_turns(lanes: list[list[Any]]) -> list[Any]:
+    """Rows from each lane in turn, a chat at a time (a chat's rows together), in each lane's order."""
+    queues = []
+    for lane in lanes:
+        chats: dict[tuple[str, Any], list[Any]] = {}
+        for row in lane:
+            chats.setdefault(target_key(row), []).append(row)
+        queues.append(list(chats.values()))
+    out: list[Any] = []
+    while any(queues):
+        for chats in queues:
+            if chats:
+                out += chats.pop(0)
+    return out
 
 
 async def resolve_targets(db: Database, rows: list[OutboxMessage]) -> dict[tuple[str, Any], Target | str]:

@@ -36,7 +36,8 @@ OVERSIGHT_REQUEST = OutboxKind("oversight-request", ac.oversight_request_card, _
 DISPUTE = OutboxKind("dispute", ac.dispute_card, _sample("dispute"))
 UPLOAD_REQUEST = OutboxKind("upload-request", ac.upload_request_card, _sample("upload_request"))
 DECLINE_NOTICE = OutboxKind("decline-notice", ac.decline_notice_card, _sample("decline_notice"))
-SAFEGUARDING_ALERT = OutboxKind("safeguarding-alert", ac.safeguarding_alert_card, _sample("safeguarding_alert"))
+SAFEGUARDING_ALERT = OutboxKind("safeguarding-alert", ac.safeguarding_alert_card, _sample("safeguarding_alert"),
+                                lane="urgent")
 
 ALL = (ALLOCATION_NOTICE, UNREACHABLE_AUDITORS, AUDITOR_REMINDER, AUDIT_OVERDUE, SUPERVISOR_OVERDUE,
        SERVICE_LEAD_DIGEST, OVERSIGHT_REMINDER, OVERSIGHT_OVERDUE, HOS_OVERSIGHT_OVERDUE, OVERSIGHT_REQUEST,

@@ -1,0 +1,31 @@
+"""Broadcasts (issue 13), registered: the notice's buttons, `broadcast report`, the practice-week
+notices and the chaser, the outbox kinds, the CLI and the QA unit's help line."""
+from __future__ import annotations
+
+from capabilities.broadcasts import cli, commands, config, kinds
+from capabilities.broadcasts.duties import BroadcastChaserDuty, PracticeWeekNoticeDuty
+from capabilities.registry import Capability, CardVerb, ChatCommand
+from dialogs.broadcast_cards import Verb
+from qa.calendar import WorkingCalendar
+
+QA_UNIT = frozenset({"qa_unit"})
+
+
+def duties(cal: WorkingCalendar):
+    settings = config.from_env()
+    return [PracticeWeekNoticeDuty(cal, settings.notice_days), BroadcastChaserDuty(cal)]
+
+
+CAPABILITY = Capability(
+    name="broadcasts",
+    verbs=(CardVerb(Verb.ACK, commands.acknowledge_press), CardVerb(Verb.REPORT, commands.show_report),
+           CardVerb(Verb.REFRESH, commands.refresh_report), CardVerb(Verb.CANCEL, commands.cancel_press)),
+    commands=(ChatCommand("broadcast report", "your recent broadcasts: who received, read and acknowledged them",
+                          ("broadcasts",), commands.broadcast_report, QA_UNIT, in_menu=False),),
+    duties=duties,
+    outbox_kinds=kinds.ALL,
+    cli=(cli.CLI,),
+    help={"qa_unit": (
+        "Send a notice to everyone, or to roles, service areas and teams, at Teams' pace; practice-week notices "
+        "go from the QA calendar by themselves; see who received, read and acknowledged each.",)},
+)
