@@ -40,8 +40,10 @@ class ConnectorError(Exception):
 class AppCredentials:
     """Client-credentials tokens for the bot's app id, cached until shortly before expiry."""
 
-    def __init__(self, app_id: str, password: str, tenant: str = "", token_url: str = "") -> None:
+    def __init__(self, app_id: str, password: str, tenant: str = "", token_url: str = "",
+                 scope: str = BOT_SCOPE) -> None:
         self.app_id = app_id
+        self.scope = scope  # the Bot Connector's; Microsoft Graph's for bot/graph.py
         self._password = password
         self._url = token_url or DEFAULT_TOKEN_URL.format(tenant=tenant or "botframework.com")
         self._token: str | None = None
@@ -56,7 +58,7 @@ class AppCredentials:
                 "grant_type": "client_credentials",
                 "client_id": self.app_id,
                 "client_secret": self._password,
-                "scope": BOT_SCOPE,
+                "scope": self.scope,
             }
             async with session.post(self._url, data=data) as resp:
                 if resp.status != 200:

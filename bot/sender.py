@@ -80,7 +80,7 @@ from bot.ratelimit import (
 from bot.services import Services
 from capabilities.catalogue import registry
 from dialogs.digest import check_payload, digest_activities
-from storage import leases, outbox
+from storage import broadcasts, leases, outbox
 from storage.conversations import tenant_key
 from storage.models import OutboxMessage
 
@@ -509,6 +509,13 @@ class OutboxSender:
         tasks = []
         for key, group in groups.items():
             target = targets[key]
+            if target == "not installed" and key[0] == "person" and any(r.kind in self.bulk_kinds for r in group):
+                target = await self._install(key[1], group, now)
+                if target is None:  # Graph asked us to wait: the rows were handed back until then
+                    continue
+                if not isinstance(target, str) and not self._holds(tenant_key(target.tenant_id)) \
+                        and not await self._hold_tenant(tenant_key(target.tenant_id)):
+                    elsewhere.add(tenant_key(target.tenant_id))
             if isinstance(target, str):
                 await self._give_up(group, target, report, now)
                 continue
@@ -531,6 +538,32 @@ class OutboxSender:
             await outbox.release(self.services.db, _ids(back), worker=self.worker_id, next_attempt_at=None)
             self._let_go(back)
         return tasks
+
+    async def _install(self, person_id: int, rows: list[OutboxMessage], now: Callable[[], datetime]
+                       ) -> outbox.Target | str | None:
+        """A broadcast to someone with no chat with the bot: install the app for them through Graph
+        (bot/graph.py) and send to the chat that gives. "not installed" when Graph is not configured,
+        they have no object id, or Graph refuses; None when Graph throttled (the rows wait until its
+        Retry-After)."""
+        graph = self.services.graph
+        if graph is None:
+            return "not installed"
+        aad = await broadcasts.aad_object_id_of(self.services.db, person_id)
+        if not aad:
+            return "not installed"
+        result = await graph.install(aad, self.services.wall_clock)
+        if result.retry_after is not None:
+            log.info("Graph throttled an install: rows %s wait %.1f s", _ids(rows), result.retry_after)
+            await outbox.release(self.services.db, _ids(rows), worker=self.worker_id,
+                                 next_attempt_at=now() + timedelta(seconds=result.retry_after))
+            self._let_go(rows)
+            return None
+        if result.chat_id is None:
+            return result.reason or "not installed"
+        where = await broadcasts.record_installed_chat(self.services.db, person_id, aad, result.chat_id, now())
+        if where is None:
+            return "not installed"
+        return outbox.Target(where[0], result.chat_id, where[1])
 
     # -- one chat's messages -----------------------------------------------------------------
     async def _send(self, target: outbox.Target, rows: list[OutboxMessage], now: Callable[[], datetime],

@@ -6,7 +6,7 @@ import socket
 import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.card_signing import CardSigner
 from bot.clock import Clock, system_clock
@@ -15,6 +15,9 @@ from bot.settings import Settings
 from capabilities.context import Context
 from qa.calendar import WorkingCalendar
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.graph import GraphInstaller
 
 
 class Wakeable(Protocol):
@@ -53,6 +56,19 @@ class Services:
         its key is derived once, not for every card."""
         return CardSigner.from_secrets(self.settings.card_signing_key, self.settings.app_password)
 
+    @cached_property
+    def graph(self) -> "GraphInstaller | None":
+        """Installs the app for people through Microsoft Graph (bot/graph.py); None when not configured
+        (no app credentials or no QA_TEAMS_CATALOG_APP_ID): those people are "not installed"."""
+        from bot.graph import GRAPH_SCOPE, GraphInstaller
+
+        s = self.settings
+        if not (s.app_id and s.app_password and s.teams_catalog_app_id):
+            return None
+        tenant = s.app_tenant_id or next(iter(sorted(s.allowed_tenants)), "")
+        credentials = AppCredentials(s.app_id, s.app_password, tenant, s.oauth_token_url, scope=GRAPH_SCOPE)
+        return GraphInstaller(credentials, s.teams_catalog_app_id, base_url=s.graph_url)
+
     @property
     def context(self) -> Context:
         """What the use cases need: the database, the council's working calendar, the clock."""
@@ -60,4 +76,6 @@ class Services:
 
     async def close(self) -> None:
         await self.connector.close()
+        if "graph" in self.__dict__ and self.graph is not None:
+            await self.graph.close()
         await self.db.dispose()

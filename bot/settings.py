@@ -54,6 +54,11 @@ class Settings:
     card_signing_key: str = field(default="", repr=False)
     # How long transient failures (429, 5xx, timeouts) are retried after a message was due.
     outbox_retry_hours: float = 24.0
+    # QA_TEAMS_CATALOG_APP_ID: the bot's app id in the tenant's Teams app catalog, for installing it
+    # through Microsoft Graph for people who never did (bot/graph.py); empty: no installs.
+    teams_catalog_app_id: str = ""
+    # QA_GRAPH_URL: Microsoft Graph's address (tests point it at a fake on 127.0.0.1).
+    graph_url: str = "https://graph.microsoft.com"
 
     def __post_init__(self) -> None:
         # Teams' casing of a tenant id is not promised: the list is kept as tenant_key gives it.
@@ -188,7 +193,17 @@ class Settings:
             outbox_heartbeat_seconds=beat,
             outbox_retry_hours=retry_hours,
             card_signing_key=get("QA_CARD_SIGNING_KEY"),
+            teams_catalog_app_id=get("QA_TEAMS_CATALOG_APP_ID"),
+            graph_url=_graph_url(get("QA_GRAPH_URL")),
         )
+
+
+def _graph_url(url: str) -> str:
+    if not url:
+        return "https://graph.microsoft.com"
+    if not _https_or_local(url):
+        raise SettingsError(f"QA_GRAPH_URL must be an https:// address, not {url!r}")
+    return url.rstrip("/")
 
 
 def _https_or_local(url: str) -> bool:

@@ -256,3 +256,37 @@ def payload_for(card: dict, summary: str) -> dict[str, Any]:
     return {"text": summary, "card": card, "summary": summary, "alone": True}
 
 
+
+
+# -- chats the bot gets by installing itself through Graph (bot/graph.py) ------------------------
+
+async def aad_object_id_of(db, person_id: int) -> str | None:
+    """The object id to install the app for: an active person who never had a chat with the bot.
+    None for someone who had one and uninstalled or blocked it (their choice is kept)."""
+    async with db.sessions() as session:
+        if await session.scalar(select(Conversation.id).where(Conversation.person_id == person_id).limit(1)):
+            return None
+        return await session.scalar(select(Person.aad_object_id).where(Person.id == person_id,
+                                                                        Person.left_at.is_(None)))
+
+
+async def record_installed_chat(db, person_id: int, aad_object_id: str, chat_id: str, now: datetime
+                                ) -> tuple[str, str] | None:
+    """Keep the personal chat Graph's install gave (Teams' own install event refreshes it later):
+    reached at the service address and tenant of the latest chat the bot has (one region serves a
+    tenant). (service url, tenant id), or None when the bot has no chat at all to learn them from."""
+    async with db.sessions.begin() as session:
+        template = await session.scalar(select(Conversation).order_by(Conversation.installed_at.desc(),
+                                                                      Conversation.id.desc()).limit(1))
+        if template is None:
+            return None
+        existing = await session.scalar(select(Conversation).where(Conversation.conversation_id == chat_id))
+        if existing is not None:
+            existing.person_id = existing.person_id or person_id
+            existing.unreachable_at, existing.unreachable_reason = None, None
+            return existing.service_url, existing.tenant_id
+        session.add(Conversation(conversation_id=chat_id, tenant_id=template.tenant_id,
+                                 service_url=template.service_url, bot_id=template.bot_id,
+                                 user_id=f"8:orgid:{aad_object_id}", aad_object_id=aad_object_id.lower(),
+                                 person_id=person_id, reference={}, installed_at=now))
+        return template.service_url, template.tenant_id

@@ -34,7 +34,7 @@ from qa.calendar import WorkingCalendar
 from scheduler.sweep import sweep
 from storage import broadcasts as store
 from storage.models import Broadcast, BroadcastRecipient, CalendarEvent, OutboxMessage
-from tests.support.broadcasts import NOW, add_people, person
+from tests.support.broadcasts import NOW, add_people, chat_of, person
 from tests.support.cli import run_cli
 
 CAL = WorkingCalendar()
@@ -120,8 +120,8 @@ async def statuses(db, broadcast_id: int) -> dict[int, tuple[str, str | None]]:
 async def test_a_broadcast_reaches_its_audience_with_every_status(services, fake_connector):
     db = services.db
     people = await add_people(db, fake_connector.url, 30, no_chat={5}, uninstalled={10}, left={15})
-    fake_connector.fail_always("a:chat-20", 403, "ConversationBlockedByUser")
-    fake_connector.fail_always("a:chat-25", 404)
+    fake_connector.fail_always(chat_of(20), 403, "ConversationBlockedByUser")
+    fake_connector.fail_always(chat_of(25), 404)
     sent = await flow.send(ctx_at(db), flow.Draft("Practice week", "**Next week**: audits.", ["role=practitioner",
                                                                                             "area=Family Help"],
                                                   ask_ack=True), actor=None, via="test")
@@ -147,7 +147,7 @@ async def test_a_broadcast_reaches_its_audience_with_every_status(services, fake
     for row in rows:
         if row.status == "sent":
             assert row.activity_id and row.activity_id.startswith("activity-")
-    one = by_chat["a:chat-1"]
+    one = by_chat[chat_of(1)]
     content = one.body["attachments"][0]["content"]
     assert content["body"][0]["text"] == "Practice week"
     assert any(a.get("verb") == "broadcast_ack" for a in content["actions"])
@@ -155,9 +155,9 @@ async def test_a_broadcast_reaches_its_audience_with_every_status(services, fake
     # A read receipt in chat 1 up to its message marks it read; one before it marks nothing.
     activity_1 = next(r.activity_id for r in rows if r.person_id == people[1])
     ctx = ctx_at(db, NOW + timedelta(hours=1))
-    assert await flow.read_receipt(ctx, "a:chat-1", "activity-0", NOW) == 0
-    assert await flow.read_receipt(ctx, "a:chat-1", activity_1, NOW + timedelta(hours=1)) == 1
-    assert await flow.read_receipt(ctx, "a:chat-1", activity_1, NOW + timedelta(hours=2)) == 0  # once
+    assert await flow.read_receipt(ctx, chat_of(1), "activity-0", NOW) == 0
+    assert await flow.read_receipt(ctx, chat_of(1), activity_1, NOW + timedelta(hours=1)) == 1
+    assert await flow.read_receipt(ctx, chat_of(1), activity_1, NOW + timedelta(hours=2)) == 0  # once
     # Person 2 acknowledges; someone not sent it cannot.
     p2, p4 = await person(db, people[2]), await person(db, people[4])
     async with db.sessions() as s:
@@ -298,3 +298,18 @@ async def test_broadcast_report_is_for_the_qa_unit(db):
     reply = await broadcast_report(Said(ctx_at(db), qa, NOW))
     assert "Notice" in str(reply.card) and "broadcast_report" in str(reply.card)
     assert "for the QA unit" in (await broadcast_report(Said(ctx_at(db), other, NOW))).summary
+
+
+def test_graph_is_used_only_when_configured(db):
+    from bot.graph import GraphInstaller
+    from bot.services import Services
+    from bot.settings import Settings
+
+    assert Services.create(Settings(database_url=db.url, teams_catalog_app_id="cat-1"), db=db).graph is None
+    assert Services.create(Settings(database_url=db.url, app_id="a", app_password="p"), db=db).graph is None
+    configured = Services.create(Settings(database_url=db.url, app_id="a", app_password="p",
+                                          teams_catalog_app_id="cat-1", app_tenant_id="t-1"), db=db).graph
+    assert isinstance(configured, GraphInstaller) and configured.credentials.scope.startswith("https://graph")
+    env = {"DATABASE_URL": db.url, "QA_GRAPH_URL": "http://evil.example"}
+    with pytest.raises(ValueError, match="QA_GRAPH_URL"):
+        Settings.from_env(env, dotenv=False)

@@ -192,8 +192,11 @@ async def acknowledge(ctx: Context, *, broadcast_id: int, actor: Person | None, 
             return Acked(False, "This notice was withdrawn by the QA unit; nothing to acknowledge.", broadcast)
         if not broadcast.ask_ack:
             return Acked(False, "This notice doesn't ask for an acknowledgement.", broadcast)
-        mine = {recipient.outbox_id} | {r.id for r in rows if r.kind == kinds.BROADCAST_CHASER}
-        if rows and not any(r.id in mine for r in rows):
+        # The pressed message must be their own copy (or their chaser) of this broadcast.
+        mine = [r for r in rows if r.id == recipient.outbox_id or (
+            r.kind == kinds.BROADCAST_CHASER and r.person_id == actor.id
+            and r.idempotency_key == f"broadcast-chaser:{broadcast_id}:{actor.id}")]
+        if not mine:
             return Acked(False, "This card is not your copy of the notice; nothing was recorded.", broadcast)
         if recipient.acknowledged_at is not None:
             return Acked(True, "Already acknowledged.", broadcast, recipient.acknowledged_at, recipient.outbox_id)
