@@ -3,9 +3,11 @@ notices and the chaser, the outbox kinds, the CLI and the QA unit's help line.""
 from __future__ import annotations
 
 from capabilities.broadcasts import cli, commands, config, kinds
+from capabilities.broadcasts.compose import compose_dialog
 from capabilities.broadcasts.duties import BroadcastChaserDuty, PracticeWeekNoticeDuty
-from capabilities.registry import Capability, CardVerb, ChatCommand
+from capabilities.registry import Capability, CardVerb, ChatCommand, DialogEntry
 from dialogs.broadcast_cards import Verb
+from dialogs.broadcast_compose import BROADCAST_DIALOG
 from qa.calendar import WorkingCalendar
 
 QA_UNIT = frozenset({"qa_unit"})
@@ -20,8 +22,11 @@ CAPABILITY = Capability(
     name="broadcasts",
     verbs=(CardVerb(Verb.ACK, commands.acknowledge_press), CardVerb(Verb.REPORT, commands.show_report),
            CardVerb(Verb.REFRESH, commands.refresh_report), CardVerb(Verb.CANCEL, commands.cancel_press)),
-    commands=(ChatCommand("broadcast report", "your recent broadcasts: who received, read and acknowledged them",
+    commands=(ChatCommand("broadcast", "compose a notice to everyone, or to roles, service areas, teams or a channel",
+                          ("new broadcast", "compose broadcast"), None, QA_UNIT, in_menu=False),
+              ChatCommand("broadcast report", "your recent broadcasts: who received, read and acknowledged them",
                           ("broadcasts",), commands.broadcast_report, QA_UNIT, in_menu=False),),
+    dialogs=(DialogEntry("broadcast", BROADCAST_DIALOG, compose_dialog),),
     duties=duties,
     outbox_kinds=kinds.ALL,
     cli=(cli.CLI,),
