@@ -99,14 +99,15 @@ class Counts:
     def failed_total(self) -> int:
         return sum(self.failed.values())
 
-    def add(self, status: str, reason: str | None, read: bool, acknowledged: bool) -> None:
-        self.recipients += 1
+    def add(self, status: str, reason: str | None, read: bool, acknowledged: bool, n: int = 1) -> None:
+        """Count `n` recipients in this status."""
+        self.recipients += n
         if status == FAILED:
-            self.failed[reason or OTHER] += 1
+            self.failed[reason or OTHER] += n
         else:
-            setattr(self, status, getattr(self, status) + 1)
-        self.read += read or acknowledged  # acknowledging a notice is reading it
-        self.acknowledged += acknowledged
+            setattr(self, status, getattr(self, status) + n)
+        self.read += n * (read or acknowledged)  # acknowledging a notice is reading it
+        self.acknowledged += n * acknowledged
 
 
 def percent(part: int, whole: int) -> str:
@@ -123,13 +124,15 @@ class RecipientStatus:
     acknowledged: bool
 
 
-def summarise(rows: Iterable[RecipientStatus]) -> tuple[Counts, dict[str, Counts]]:
-    """Counts overall and by service area ("" for people with none: the report says "No area")."""
+def summarise(rows: Iterable[RecipientStatus | tuple[RecipientStatus, int]]) -> tuple[Counts, dict[str, Counts]]:
+    """Counts overall and by service area ("" for people with none: the report says "No area"),
+    from one status per recipient or (status, how many recipients) pairs."""
     overall = Counts()
     by_area: dict[str, Counts] = {}
-    for row in rows:
-        overall.add(row.status, row.reason, row.read, row.acknowledged)
-        by_area.setdefault(row.area, Counts()).add(row.status, row.reason, row.read, row.acknowledged)
+    for item in rows:
+        row, n = item if isinstance(item, tuple) else (item, 1)
+        overall.add(row.status, row.reason, row.read, row.acknowledged, n)
+        by_area.setdefault(row.area, Counts()).add(row.status, row.reason, row.read, row.acknowledged, n)
     return overall, dict(sorted(by_area.items()))
 
 

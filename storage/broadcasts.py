@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -155,6 +155,28 @@ async def recipient_rows(session: AsyncSession, broadcast_id: int, *, with_peopl
         out.append(RecipientRow(row.id, row.person_id, getattr(row, "display_name", None) or "",
                                 getattr(row, "email", None) or "", row.channel_id, row.service_area, status, reason,
                                 row.activity_id, row.sent_at, row.read_at, row.acknowledged_at))
+    return out
+
+
+async def status_counts(session: AsyncSession, broadcast_id: int) -> list[tuple[RecipientStatus, int]]:
+    """The report's figures counted in the database (one GROUP BY, not a row per recipient):
+    (status by service area, recipients)."""
+    r, o = BroadcastRecipient, OutboxMessage
+    # Someone "not installed" whose chat Teams said was removed or blocked: say that instead.
+    gone = (select(func.max(Conversation.unreachable_reason))
+            .where(Conversation.person_id == r.person_id, Conversation.unreachable_at.is_not(None))
+            .correlate(r).scalar_subquery())
+    reason = case((o.undeliverable_reason == "not installed", func.coalesce(gone, o.undeliverable_reason)),
+                  else_=o.undeliverable_reason)
+    columns = (r.service_area, o.state, reason.label("reason"), r.failure, r.withdrawn_at.is_not(None).label("gone"),
+               r.read_at.is_not(None).label("read"), r.acknowledged_at.is_not(None).label("acked"))
+    rows = (await session.execute(
+        select(*columns, func.count()).select_from(r).outerjoin(o, o.id == r.outbox_id)
+        .where(r.broadcast_id == broadcast_id).group_by(*columns))).all()
+    out = []
+    for area, state, why, failure, withdrawn, read, acked, n in rows:
+        status, failed = status_of(state, why, failure=failure, withdrawn=bool(withdrawn))
+        out.append((RecipientStatus(area or "", status, failed, bool(read), bool(acked)), n))
     return out
 
 

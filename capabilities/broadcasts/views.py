@@ -23,8 +23,8 @@ async def report_view(ctx: Context, broadcast_id: int, now: datetime) -> ReportV
         broadcast = await session.get(Broadcast, broadcast_id)
         if broadcast is None:
             return None
-        rows = await store.recipient_rows(session, broadcast_id, with_people=False)
-    overall, by_area = summarise(r.as_status for r in rows)
+        counts = await store.status_counts(session, broadcast_id)
+    overall, by_area = summarise(counts)
     return ReportView(broadcast.id, broadcast.title, broadcast.send_at, broadcast.state, broadcast.ask_ack, overall,
                       by_area, now, finished=overall.queued == 0)
 
