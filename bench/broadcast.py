@@ -177,10 +177,21 @@ async def run(people: int, notices: int, delay: float, deliver: bool) -> dict:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), 5.0)
 
+        sent_at: list[float] = []  # when the sender began each POST, on its own clock
+        post = services.connector.send_to_conversation
+
+        async def timed_post(*args):
+            sent_at.append(time.monotonic())
+            return await post(*args)
+
+        services.connector.send_to_conversation = timed_post
         sampler = asyncio.create_task(sample())
+        load_before = os.getloadavg()[0]
         began = time.monotonic()
         report = await sender.deliver_due(NOW, wait_retries=0)
         result["elapsed"] = time.monotonic() - began
+        result["busiest_sent"] = busiest_window(sent_at)
+        result["load"] = (load_before, os.getloadavg()[0])
         stop.set()
         await sampler
         await services.connector.close()
@@ -224,7 +235,7 @@ def describe(r: dict, command: str) -> str:
         mem = r["memory"]
         settled = mem[2:] or mem  # after the first 10 s of warm-up
         growth = max(settled) - min(settled)
-        ok = ok and r["share"] >= 0.98 and not r["lost"] and not r["twice"] and r["busiest"] <= CEILING \
+        ok = ok and r["share"] >= 0.98 and not r["lost"] and not r["twice"] and r["busiest_sent"] <= CEILING \
             and r["report_sent_ms"] < 200
         lines += [
             f"| report over {r['recipients']:,} recipients, all sent (median of 5) | {r['report_sent_ms']:.0f} ms "
@@ -232,12 +243,14 @@ def describe(r: dict, command: str) -> str:
             f"| delivered with {r['notices']:,} audit notices due at the same moment: sustained rate (first to last "
             f"arrival at the fake) | {r['sustained']:.2f}/s = {r['share']:.1%} of 50/s | ≥ 98% |",
             f"| lost / sent twice (per chat, at the fake) | {r['lost']} / {r['twice']} | 0 / 0 |",
-            f"| busiest 1-s window at the fake | {r['busiest']} | ≤ 50 |",
+            f"| busiest 1-s window: sent by us / arrived at the fake | {r['busiest_sent']} / {r['busiest']} | ≤ 50 |",
             f"| last audit notice / last broadcast message, after the first arrival | {r['notices_done_s']:.0f} s / "
             f"{r['broadcast_done_s']:.0f} s | notices not starved |",
             f"| this process's memory while sending (every 5 s, after 10 s) | {min(settled):.0f}-{max(settled):.0f} MB "
             f"(grew {growth:.0f} MB) | flat |",
             "", f"Sender: {r['sender']}.", "",
+            f"Load average on the machine's {os.cpu_count()} cores (1 minute): {r['load'][0]:.1f} before sending, "
+            f"{r['load'][1]:.1f} after (it is shared with other suites; bench/outbox.py's notes say what load costs). "
             f"The fake Bot Connector ran in its own process on 127.0.0.1, answering each POST after {r['delay_ms']:.0f} ms. "
             "Broadcast rows are the `bulk` lane: each claim takes chats in turn from the broadcast and from the other "
             "rows, so the notices had half the tenant's 50/s while both waited, then the broadcast had it all.",

@@ -131,7 +131,8 @@ def _count_facts(counts: Counts, ask_ack: bool) -> dict:
     for reason in FAILURE_REASONS:
         if counts.failed.get(reason):
             pairs.append((f"Failed: {reason}", f"{counts.failed[reason]:,} ({percent(counts.failed[reason], whole)})"))
-    for name, value in (("Cancelled", counts.cancelled), ("Withdrawn", counts.withdrawn)):
+    for name, value in (("Cancelled", counts.cancelled), ("Withdrawn", counts.withdrawn),
+                        ("Delivery record expired", counts.expired)):
         if value:
             pairs.append((name, f"{value:,} ({percent(value, whole)})"))
     pairs.append(("Read", f"{counts.read:,} ({percent(counts.read, counts.sent)} of sent)"))

@@ -18,6 +18,7 @@ CHASER_WORKING_DAYS = 3
 
 # Statuses a recipient can be in (issue 13 item 5), in the report's order.
 QUEUED, SENT, FAILED, CANCELLED, WITHDRAWN = "queued", "sent", "failed", "cancelled", "withdrawn"
+EXPIRED = "expired"  # its delivery record was purged with the outbox (past its retention period)
 # Why a message did not reach someone.
 BLOCKED, UNINSTALLED, NOT_FOUND, NOT_INSTALLED, LEFT, OTHER = (
     "blocked", "uninstalled", "not found", "not installed", "left", "other")
@@ -55,6 +56,8 @@ def status_of(outbox_state: str | None, undeliverable_reason: str | None, *, fai
         return WITHDRAWN, None
     if failure:
         return FAILED, failure
+    if outbox_state is None:
+        return EXPIRED, None
     if outbox_state == "sent":
         return SENT, None
     if outbox_state == "undeliverable":
@@ -91,6 +94,7 @@ class Counts:
     sent: int = 0
     cancelled: int = 0
     withdrawn: int = 0
+    expired: int = 0
     failed: Counter = field(default_factory=Counter)  # reason -> recipients
     read: int = 0
     acknowledged: int = 0

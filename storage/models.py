@@ -641,7 +641,8 @@ class BroadcastRecipient(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
     channel_id: Mapped[str | None] = mapped_column(String(500), nullable=True)
     service_area: Mapped[str] = mapped_column(String(200), default="")  # the first, for the report
-    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), nullable=True)
+    # Its message; NULL once the outbox row is purged (QA_RETENTION's outbox period): "expired".
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"), nullable=True)
     failure: Mapped[str | None] = mapped_column(String(100), nullable=True)  # set before sending ("not installed")
     read_at: Mapped[datetime | None] = mapped_column(nullable=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -70,6 +70,7 @@ def test_failure_reasons_from_the_senders_words():
     assert status_of("sent", None, failure=None, withdrawn=False) == ("sent", None)
     assert status_of("undeliverable", "broadcast cancelled", failure=None, withdrawn=False) == ("cancelled", None)
     assert status_of("sent", None, failure=None, withdrawn=True) == ("withdrawn", None)
+    assert status_of(None, None, failure=None, withdrawn=False) == ("expired", None)  # the outbox row was purged
 
 
 def test_a_read_receipt_covers_that_message_and_earlier_ones_in_its_chat():
@@ -313,3 +314,16 @@ def test_graph_is_used_only_when_configured(db):
     env = {"DATABASE_URL": db.url, "QA_GRAPH_URL": "http://evil.example"}
     with pytest.raises(ValueError, match="QA_GRAPH_URL"):
         Settings.from_env(env, dotenv=False)
+
+
+async def test_a_purged_outbox_row_leaves_the_recipient_expired(db):
+    from sqlalchemy import delete
+
+    await add_people(db, "https://smba.example/", 3)
+    sent = await flow.send(ctx_at(db), flow.Draft("Notice", "Words", ["everyone"]), actor=None, via="test")
+    async with db.sessions.begin() as s:
+        await s.execute(delete(OutboxMessage))  # as `python -m bot purge` does past the outbox's period
+    assert set(await statuses(db, sent.broadcast_id)) and \
+        {s for s, _ in (await statuses(db, sent.broadcast_id)).values()} == {"expired"}
+    view = await views.report_view(ctx_at(db), sent.broadcast_id, NOW)
+    assert view.overall.expired == 3 and view.overall.recipients == 3
