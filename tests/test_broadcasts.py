@@ -327,3 +327,26 @@ async def test_a_purged_outbox_row_leaves_the_recipient_expired(db):
         {s for s, _ in (await statuses(db, sent.broadcast_id)).values()} == {"expired"}
     view = await views.report_view(ctx_at(db), sent.broadcast_id, NOW)
     assert view.overall.expired == 3 and view.overall.recipients == 3
+
+
+async def test_a_team_channel_where_the_bot_is_installed_gets_one_post(services, fake_connector):
+    from storage.models import Channel, Team
+
+    db = services.db
+    await add_people(db, fake_connector.url, 4)
+    async with db.sessions.begin() as s:
+        team = Team(team_id="19:team-qa@thread.tacv2", tenant_id="tenant-1", name="QA", service_url=fake_connector.url,
+                    bot_id="28:bot-id", installed_at=NOW)
+        s.add(team)
+        await s.flush()
+        s.add(Channel(team_id=team.id, channel_id="19:general@thread.tacv2", name="General"))
+    with pytest.raises(BroadcastRefused, match="not installed in channel"):
+        await flow.send(ctx_at(db), flow.Draft("N", "W", ["channel=19:nowhere@thread.tacv2"]), actor=None, via="t")
+    sent = await flow.send(ctx_at(db), flow.Draft("Notice", "Words", ["channel=19:general@thread.tacv2", "role=qa_unit"]),
+                           actor=None, via="test")
+    assert sent.recipients == 2  # the channel, and the QA unit's person 0
+    await sender(services).deliver_due(NOW, wait_retries=0)
+    assert {c.conversation_id for c in fake_connector.delivered()} == {"19:general@thread.tacv2", chat_of(0)}
+    async with db.sessions() as s:
+        rows = await store.recipient_rows(s, sent.broadcast_id)
+    assert sorted((r.channel_id or "", r.status) for r in rows) == [("", "sent"), ("19:general@thread.tacv2", "sent")]
