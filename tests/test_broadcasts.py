@@ -350,3 +350,29 @@ async def test_a_team_channel_where_the_bot_is_installed_gets_one_post(services,
     async with db.sessions() as s:
         rows = await store.recipient_rows(s, sent.broadcast_id)
     assert sorted((r.channel_id or "", r.status) for r in rows) == [("", "sent"), ("19:general@thread.tacv2", "sent")]
+
+
+async def test_the_report_buttons_are_for_the_qa_unit(db):
+    from capabilities.broadcasts import commands
+    from capabilities.press import Press
+
+    people = await add_people(db, "https://smba.example/", 4)
+    sent = await flow.send(ctx_at(db), flow.Draft("Notice", "Words", ["everyone"]), actor=None, via="test")
+    qa, other = await person(db, people[0]), await person(db, people[1])
+
+    def press(verb: str, actor, data=None) -> Press:
+        return Press(ctx=ctx_at(db), verb=verb, data=data or {"broadcast_id": sent.broadcast_id}, actor=actor, rows=[],
+                     now=NOW)
+
+    shown = await commands.show_report(press("broadcast_report", qa))
+    assert not shown.update and "Recipients" in str(shown.send[0][0]) and "Cancel the rest" in str(shown.send[0][0])
+    refreshed = await commands.refresh_report(press("broadcast_refresh", qa))
+    assert refreshed.update and "Refresh" in str(refreshed.card)
+    for handler in (commands.show_report, commands.refresh_report, commands.cancel_press):
+        reply = await handler(press("x", other))
+        assert reply.card is None and not reply.send and "QA unit" in reply.text
+    assert "couldn't read" in (await commands.cancel_press(press("x", qa, {"broadcast_id": "x"}))).text
+    cancelled = await commands.cancel_press(press("broadcast_cancel", qa))
+    assert cancelled.update and "(cancelled)" in str(cancelled.card) and "Cancel the rest" not in str(cancelled.card)
+    again = await commands.cancel_press(press("broadcast_cancel", qa))
+    assert "already cancelled" in again.text
