@@ -23,7 +23,9 @@ REQUIRED_IDS = ((("from", "id"), 200), (("recipient", "id"), 200), (("conversati
 OPTIONAL_IDS = ((("id",), 500), (("replyToId",), 500), (("from", "aadObjectId"), 64),
                 (("conversation", "tenantId"), 64), (("channelData", "tenant", "id"), 64),
                 (("channelData", "team", "id"), 500), (("channelData", "channel", "id"), 500),
-                (("name",), 200), (("channelId",), 50))
+                (("name",), 200), (("channelId",), 50),
+                # A read receipt's last message read (application/vnd.microsoft.readReceipt).
+                (("value", "lastReadMessageId"), 200))
 
 
 def _at(body: dict[str, Any], path: tuple[str, ...]) -> tuple[bool, Any]:

@@ -376,3 +376,17 @@ async def test_the_report_buttons_are_for_the_qa_unit(db):
     assert cancelled.update and "(cancelled)" in str(cancelled.card) and "Cancel the rest" not in str(cancelled.card)
     again = await commands.cancel_press(press("broadcast_cancel", qa))
     assert "already cancelled" in again.text
+
+
+def test_a_read_receipt_with_a_malformed_message_id_is_refused_at_the_edge():
+    from bot.inbound import problem
+    from tests.support import activities as act
+
+    receipt = act._personal("event", "1", "https://smba.example/", None, "Person 1", act.TENANT)
+    receipt["name"] = "application/vnd.microsoft.readReceipt"
+    for good in ("1735725600000", "activity-3"):
+        receipt["value"] = {"lastReadMessageId": good}
+        assert problem(receipt) is None
+    for bad in (1735725600000, "", "x" * 201, "17357\n25600000"):
+        receipt["value"] = {"lastReadMessageId": bad}
+        assert "lastReadMessageId" in (problem(receipt) or "")
