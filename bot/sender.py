@@ -281,6 +281,7 @@ class OutboxSender:
         kinds = registry().kinds.values()
         self.urgent_kinds = frozenset(k for k in kinds if k.lane == "urgent")
         self.bulk_kinds = frozenset(k for k in kinds if k.lane == "bulk")
+        self._graph_paused_until = float("-inf")  # loop time: Graph asked us to wait (429 Retry-After)
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
 
@@ -551,11 +552,17 @@ class OutboxSender:
         aad = await broadcasts.aad_object_id_of(self.services.db, person_id)
         if not aad:
             return "not installed"
-        result = await graph.install(aad, self.services.wall_clock)
-        if result.retry_after is not None:
-            log.info("Graph throttled an install: rows %s wait %.1f s", _ids(rows), result.retry_after)
+        loop = asyncio.get_running_loop()
+        # After a 429, no install is tried until its Retry-After has passed (Graph throttles the app).
+        wait = self._graph_paused_until - loop.time()
+        result = None if wait > 0 else await graph.install(aad, self.services.wall_clock)
+        if result is None or result.retry_after is not None:
+            if result is not None:
+                wait = result.retry_after
+                self._graph_paused_until = loop.time() + wait
+                log.info("Graph throttled an install: installs wait %.1f s", wait)
             await outbox.release(self.services.db, _ids(rows), worker=self.worker_id,
-                                 next_attempt_at=now() + timedelta(seconds=result.retry_after))
+                                 next_attempt_at=now() + timedelta(seconds=wait))
             self._let_go(rows)
             return None
         if result.chat_id is None:

@@ -18,6 +18,7 @@ class GraphCall:
     user: str | None
     status: int = 200
     authorization: str | None = None
+    at: float = 0.0  # the event loop's time when it arrived
 
 
 class FakeGraph:
@@ -64,6 +65,7 @@ class FakeGraph:
             await self._runner.cleanup()
 
     async def _record(self, call: GraphCall) -> None:
+        call.at = asyncio.get_running_loop().time()
         async with self._changed:
             self.calls.append(call)
             self._changed.notify_all()

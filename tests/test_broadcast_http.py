@@ -81,7 +81,7 @@ async def test_a_broadcast_to_300_people(graph_services, fake_connector, fake_gr
     assert sent.recipients == COUNT
 
     sender = OutboxSender(services, retry_base=0.05, rng=random.Random(1))
-    report = await sender.deliver_due(NOW, wait_retries=5)
+    report = await sender.deliver_due(NOW, wait_retries=30)  # the Graph 429's Retry-After is waited out
     assert report.pending == 0
 
     async with db.sessions() as s:
@@ -103,6 +103,9 @@ async def test_a_broadcast_to_300_people(graph_services, fake_connector, fake_gr
     # Graph: one install throttled and tried again after its Retry-After; 50 installed; 5 refused.
     assert len(fake_graph.installs(429)) == 1 and len(fake_graph.installs(201)) == len(BY_GRAPH)
     assert len(fake_graph.installs(403)) == len(GRAPH_REFUSES)
+    [throttled] = fake_graph.installs(429)
+    after = [c.at for c in fake_graph.installs() if c.at > throttled.at]
+    assert after and min(after) - throttled.at >= 1.0  # no install until its Retry-After had passed
     async with db.sessions() as s:
         graph_chats = set((await s.scalars(select(Conversation.conversation_id)
                                            .where(Conversation.user_id.like("8:orgid:%")))).all())
