@@ -390,3 +390,33 @@ def test_a_read_receipt_with_a_malformed_message_id_is_refused_at_the_edge():
     for bad in (1735725600000, "", "x" * 201, "17357\n25600000"):
         receipt["value"] = {"lastReadMessageId": bad}
         assert "lastReadMessageId" in (problem(receipt) or "")
+
+
+async def test_a_message_in_flight_at_a_correction_is_updated_once_it_is_out(services, fake_connector):
+    from capabilities.broadcasts.duties import BroadcastCorrectionDuty
+
+    db = services.db
+    await add_people(db, fake_connector.url, 4)
+    sent = await flow.send(ctx_at(db), flow.Draft("Notice", "Wrong words", ["everyone"]), actor=None, via="test")
+    async with db.sessions.begin() as s:
+        ids = (await s.scalars(select(BroadcastRecipient.outbox_id).where(
+            BroadcastRecipient.broadcast_id == sent.broadcast_id).order_by(BroadcastRecipient.id))).all()
+        # Two went out; one is being sent right now; one is still queued.
+        for row_id in ids[:2]:
+            await s.execute(OutboxMessage.__table__.update().where(OutboxMessage.id == row_id)
+                            .values(state="sent", activity_id=f"activity-{row_id}", sent_at=NOW))
+        await s.execute(OutboxMessage.__table__.update().where(OutboxMessage.id == ids[2])
+                        .values(state="sending", claimed_by="elsewhere", claimed_until=NOW + timedelta(seconds=6)))
+    done = await flow.correct(ctx_at(db), sent.broadcast_id, message="Right words", actor=None, via="test", now=NOW)
+    assert (done.updated, done.queued) == (2, 1)
+    async with db.sessions.begin() as s:  # the one in flight goes out, with the old words
+        await s.execute(OutboxMessage.__table__.update().where(OutboxMessage.id == ids[2])
+                        .values(state="sent", activity_id="activity-99", sent_at=NOW))
+    duty = BroadcastCorrectionDuty(CAL)
+    await sweep(services, NOW + timedelta(minutes=2), [duty])  # not yet due
+    await sweep(services, NOW + timedelta(minutes=16), [duty])
+    async with db.sessions() as s:
+        updates = (await s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "broadcast-update"))).all()
+    assert sorted(u.payload["replaces"] for u in updates) == sorted(
+        [f"activity-{ids[0]}", f"activity-{ids[1]}", "activity-99"])
+    assert all("Right words" in str(u.payload["card"]) for u in updates)

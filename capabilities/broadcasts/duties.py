@@ -10,7 +10,15 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.broadcasts import kinds
-from capabilities.broadcasts.flow import CHASER_KIND, Checked, Draft, notice_view, queue_broadcast
+from capabilities.broadcasts.flow import (
+    CHASER_KIND,
+    CORRECTION_KIND,
+    Checked,
+    Draft,
+    notice_view,
+    queue_broadcast,
+    queue_updates,
+)
 from capabilities.duties import Occurrence
 from capabilities.follow_ups import FollowUpDuty, Settled
 from dialogs.card_kit import format_day
@@ -88,5 +96,25 @@ class BroadcastChaserDuty(FollowUpDuty):
                                                  kind=kinds.BROADCAST_CHASER, person_id=person_id, payload=payload,
                                                  due_at=due_at) for person_id in people], now=now)
             await session.execute(update(Broadcast).where(Broadcast.id == broadcast.id).values(chased_at=now))
+            settled[follow_ups.DONE].append(follow_up.id)
+        return settled
+
+
+class BroadcastCorrectionDuty(FollowUpDuty):
+    """Messages that were being sent when the QA unit corrected a broadcast went out with the old
+    words: a few minutes later (a follow-up owed by the correction) their cards are updated too."""
+
+    name = "broadcast-corrections"
+    kinds = (CORRECTION_KIND,)
+
+    async def settle(self, session: AsyncSession, owed: Sequence[FollowUp], slot: datetime, due_at: datetime,
+                     now: datetime) -> Settled:
+        settled: Settled = {follow_ups.DONE: [], follow_ups.CANCELLED: []}
+        for follow_up in owed:
+            broadcast = await session.get(Broadcast, follow_up.subject_id)
+            if broadcast is None or broadcast.state == "cancelled":
+                settled[follow_ups.CANCELLED].append(follow_up.id)
+                continue
+            await queue_updates(session, broadcast, self.cal.tz, now)
             settled[follow_ups.DONE].append(follow_up.id)
         return settled

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from capabilities.broadcasts import kinds
 from capabilities.context import Context
@@ -251,6 +251,29 @@ async def cancel(ctx: Context, broadcast_id: int, *, actor: Person | None, via: 
     return Cancelled(stopped, withdrawn)
 
 
+CORRECTION_KIND = "broadcast-correction"
+CORRECTION_AFTER = timedelta(minutes=5)  # messages in flight at a correction are out (a claim lasts seconds)
+
+
+async def queue_updates(session, broadcast: Broadcast, tz, now: datetime) -> int:
+    """An update in place (outbox, kind broadcast-update) for every sent, not withdrawn message of
+    the broadcast, showing its current words; keyed by the correction, so running it again for the
+    same correction adds only the messages sent since. The updates queued."""
+    sent = await store.sent_messages(session, broadcast.id)
+    acked = dict((await session.execute(
+        select(BroadcastRecipient.id, BroadcastRecipient.acknowledged_at)
+        .where(BroadcastRecipient.broadcast_id == broadcast.id,
+               BroadcastRecipient.acknowledged_at.is_not(None)))).all())
+    view, at = notice_view(broadcast), broadcast.corrected_at or now
+    messages = [Message(key=f"broadcast-update:{broadcast.id}:{rid}:{at.isoformat()}", kind=kinds.BROADCAST_UPDATE,
+                        person_id=None, conversation_id=conversation_id, due_at=now,
+                        payload={**store.payload_for(kinds.BROADCAST_UPDATE.card(
+                            view, at, tz, acknowledged_at=acked.get(rid)), f"{broadcast.title} (corrected)"),
+                            "replaces": activity})
+                for rid, _url, conversation_id, activity, _tenant in sent]
+    return await enqueue_many(session, messages, now=now)
+
+
 @dataclass(frozen=True)
 class Corrected:
     updated: int  # sent cards to update in place
@@ -285,19 +308,13 @@ async def correct(ctx: Context, broadcast_id: int, *, message: str, title: str |
         queued = (await session.execute(
             update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.state.in_(("pending", "retrying")))
             .values(payload=payload).execution_options(synchronize_session=False))).rowcount or 0
-        sent = await store.sent_messages(session, broadcast_id)
-        acked = dict((await session.execute(
-            select(BroadcastRecipient.id, BroadcastRecipient.acknowledged_at)
-            .where(BroadcastRecipient.broadcast_id == broadcast_id,
-                   BroadcastRecipient.acknowledged_at.is_not(None)))).all())
-        view, tz = notice_view(broadcast), ctx.calendar.tz
-        messages = [Message(key=f"broadcast-update:{broadcast_id}:{rid}:{now.isoformat()}", kind=kinds.BROADCAST_UPDATE,
-                            person_id=None, conversation_id=conversation_id, due_at=now,
-                            payload={**store.payload_for(kinds.BROADCAST_UPDATE.card(
-                                view, now, tz, acknowledged_at=acked.get(rid)), f"{broadcast.title} (corrected)"),
-                                "replaces": activity})
-                    for rid, _url, conversation_id, activity, _tenant in sent]
-        updated = await enqueue_many(session, messages, now=now)
+        updated = await queue_updates(session, broadcast, ctx.calendar.tz, now)
+        in_flight = (await session.execute(
+            select(func.count()).where(OutboxMessage.id.in_(ids), OutboxMessage.state == "sending"))).scalar_one()
+        if in_flight:  # being sent at this moment: their cards are updated once they are out
+            await follow_ups.owe(session, key=f"{CORRECTION_KIND}:{broadcast_id}:{now.isoformat()}",
+                                 kind=CORRECTION_KIND, subject_type="broadcast", subject_id=broadcast_id,
+                                 due_at=now + CORRECTION_AFTER, now=now)
         session.add(TrailEvent(subject_type="broadcast", subject_id=broadcast_id, actor_id=actor.id if actor else None,
                                action="broadcast_corrected", via=via, at=now,
                                detail={"message_length": len(message), "updated": updated, "queued": queued}))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from capabilities.broadcasts import cli, commands, config, kinds
 from capabilities.broadcasts.compose import compose_dialog
-from capabilities.broadcasts.duties import BroadcastChaserDuty, PracticeWeekNoticeDuty
+from capabilities.broadcasts.duties import BroadcastChaserDuty, BroadcastCorrectionDuty, PracticeWeekNoticeDuty
 from capabilities.registry import Capability, CardVerb, ChatCommand, DialogEntry
 from dialogs.broadcast_cards import Verb
 from dialogs.broadcast_compose import BROADCAST_DIALOG
@@ -15,7 +15,7 @@ QA_UNIT = frozenset({"qa_unit"})
 
 def duties(cal: WorkingCalendar):
     settings = config.from_env()
-    return [PracticeWeekNoticeDuty(cal, settings.notice_days), BroadcastChaserDuty(cal)]
+    return [PracticeWeekNoticeDuty(cal, settings.notice_days), BroadcastChaserDuty(cal), BroadcastCorrectionDuty(cal)]
 
 
 CAPABILITY = Capability(
