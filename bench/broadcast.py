@@ -82,14 +82,38 @@ async def serve_fake(delay: float, ready: Path, out: Path) -> None:
 
 
 @contextlib.asynccontextmanager
-async def sandbox(delay: float, with_fake: bool):
+async def fresh_database(work: Path, postgres: str | None):
+    """A fresh migrated database: SQLite in `work`, or a new PostgreSQL database made through the
+    admin URL `postgres` (dropped afterwards)."""
     from storage.db import Database
     from storage.migrate import upgrade
 
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
+    if postgres is None:
         db = Database(f"sqlite:///{work / 'bench.sqlite3'}")
         await upgrade(db.engine)
+        yield db
+        return
+    import asyncpg
+
+    name = f"qa_bench_broadcast_{os.getpid()}"
+    admin = await asyncpg.connect(postgres)
+    await admin.execute(f"CREATE DATABASE {name}")
+    try:
+        db = Database(postgres.rsplit("/", 1)[0] + "/" + name)
+        await upgrade(db.engine)
+        yield db
+        await db.dispose()
+    finally:
+        await admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def sandbox(delay: float, with_fake: bool, postgres: str | None = None):
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        database = fresh_database(work, postgres)
+        db = await database.__aenter__()
         proc, url, records = None, "http://127.0.0.1:9/", []
         if with_fake:
             ready, out = work / "fake.url", work / "fake.json"
@@ -109,6 +133,7 @@ async def sandbox(delay: float, with_fake: bool):
                 await proc.wait()
                 records.extend(json.loads((work / "fake.json").read_text()))
             await db.dispose()
+            await database.__aexit__(None, None, None)
 
 
 async def seed(db, service_url: str, people: int, notices: int) -> None:
@@ -139,7 +164,7 @@ async def seed(db, service_url: str, people: int, notices: int) -> None:
                  "created_at": NOW - timedelta(minutes=1)} for n in range(people, total)])
 
 
-async def run(people: int, notices: int, delay: float, deliver: bool) -> dict:
+async def run(people: int, notices: int, delay: float, deliver: bool, postgres: str | None = None) -> dict:
     from bot.sender import OutboxSender
     from bot.services import Services
     from bot.settings import Settings
@@ -147,8 +172,9 @@ async def run(people: int, notices: int, delay: float, deliver: bool) -> dict:
     from capabilities.context import Context
     from qa.calendar import WorkingCalendar
 
-    result: dict = {"people": people, "notices": notices if deliver else 0, "delay_ms": delay * 1000}
-    async with sandbox(delay, deliver) as (db, service_url, records):
+    result: dict = {"people": people, "notices": notices if deliver else 0, "delay_ms": delay * 1000,
+                    "database": "PostgreSQL" if postgres else "SQLite"}
+    async with sandbox(delay, deliver, postgres) as (db, service_url, records):
         await seed(db, service_url, people, notices if deliver else 0)
         ctx = Context(db, WorkingCalendar(), lambda: NOW)
         began = time.perf_counter()
@@ -224,7 +250,8 @@ async def run(people: int, notices: int, delay: float, deliver: bool) -> dict:
 
 def describe(r: dict, command: str) -> str:
     lines = [SECTION, "", f"`{command}` — {today()}, {machine()}.", "",
-             f"A broadcast to {r['recipients']:,} people (each with a personal chat) on a fresh SQLite database:", "",
+             f"A broadcast to {r['recipients']:,} people (each with a personal chat) on a fresh {r['database']} "
+             "database:", "",
              "| measure | figure | target |", "| --- | --- | --- |",
              f"| queued (`flow.send`: audience, outbox rows, recipients, trail, chaser owed) | {r['queue_s']:.2f} s "
              f"| < 2 s |",
@@ -270,20 +297,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notices", type=int, default=2_000)
     parser.add_argument("--delay", type=float, default=0.02)
     parser.add_argument("--skip-delivery", action="store_true")
+    parser.add_argument("--postgres", metavar="ADMIN_URL",
+                        help="run on a new PostgreSQL database made through this admin URL (its own section)")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     if args.command == "fake":
         asyncio.run(serve_fake(args.delay, args.ready, args.out))
         return 0
-    result = asyncio.run(run(args.people, args.notices, args.delay, not args.skip_delivery))
+    result = asyncio.run(run(args.people, args.notices, args.delay, not args.skip_delivery, args.postgres))
     command = "python -m bench.broadcast" + "".join(
         f" --{k} {v}" for k, v, d in (("people", args.people, 10_000), ("notices", args.notices, 2_000),
                                       ("delay", args.delay, 0.02)) if v != d) + \
-        (" --skip-delivery" if args.skip_delivery else "")
-    text = describe(result, command)
+        (" --skip-delivery" if args.skip_delivery else "") + (f" --postgres {args.postgres}" if args.postgres else "")
+    section = SECTION + (" on PostgreSQL" if args.postgres else "")
+    text = describe(result, command).replace(SECTION, section, 1)
     print(text)
     if not args.no_write:
-        common.write_section(SECTION, text)
+        common.write_section(section, text)
     return 0 if "MISSES" not in text else 1
 
 
