@@ -28,9 +28,9 @@ from dialogs import good_practice_cards as gp
 from dialogs import observation_samples
 from dialogs import remedial_cards as rmc
 from dialogs import report_cards as rc
+from dialogs.broadcast_samples import broadcast_card_samples
 from qa import alerts as qal
 from qa import escalations as qe
-from dialogs.broadcast_samples import broadcast_card_samples
 
 Card = dict[str, Any]
 

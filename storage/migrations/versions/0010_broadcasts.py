@@ -1,7 +1,7 @@
 """broadcasts: the QA calendar, broadcasts and their recipients
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0009
 Create Date: 2026-11-30 17:18:48.400874
 """
 from alembic import op
@@ -10,7 +10,7 @@ import storage.models
 
 
 revision = '0010'
-down_revision = '0006'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
