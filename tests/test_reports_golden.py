@@ -193,6 +193,9 @@ async def test_monthly_workbook_read_back(history, tmp_path):
     header, rows = _table(wb["Register"], "Register")
     assert sorted(r[1] for r in rows) == ["CR-S1", "CR-S2", "CR-S3", "CR-S4"]
     assert isinstance(rows[0][header.index("Allocated")], datetime)
+    # Written by the register's own writer (register.RegisterSheet), as a table here.
+    assert wb["Register"].freeze_panes == "A2" and wb["Register"]["J2"].number_format == "yyyy-mm-dd"
+    assert header[9] == "Allocated"
     themes = _table(wb["Themes"], "Themes")[1]
     assert themes == [["2026-07", "Neglect", 1], ["2026-08", "Neglect", 1], ["2026-09", "Domestic abuse", 2]]
 

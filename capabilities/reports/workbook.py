@@ -54,7 +54,9 @@ class Book:
     """An XlsxWriter workbook and the formats the sections share."""
 
     def __init__(self, out: io.BytesIO) -> None:
-        self.wb = xlsxwriter.Workbook(out, {"in_memory": True, "default_date_format": "yyyy-mm-dd"})
+        self.wb = xlsxwriter.Workbook(out, {"in_memory": True, "default_date_format": "yyyy-mm-dd",
+                                           # text stays text: "=..." is no formula, "http..." no link
+                                           "strings_to_formulas": False, "strings_to_urls": False})
         self.title = self.wb.add_format({"bold": True, "font_size": 14})
         self.bold = self.wb.add_format({"bold": True})
         self.percent = self.wb.add_format({"num_format": "0%"})
@@ -239,11 +241,12 @@ def themes(book: Book, data: ReportData) -> None:
 
 
 def register_sheet(book: Book, data: ReportData) -> None:
-    ws = book.wb.add_worksheet(REGISTER)
-    rows = list(register.values(data.rows, data.cal, data.today))
-    formats = {i: book.date for i, kind in enumerate(register.KINDS) if kind == "date"}
-    book.table(ws, 0, register.HEADERS, rows, "Register", formats)
-    ws.freeze_panes(1, 0)
+    """The report's months' allocations, written as the register workbook writes them (one home:
+    register.RegisterSheet), as an Excel table here: this workbook is in normal mode."""
+    sheet = register.RegisterSheet(book.wb, book.wb.add_worksheet(REGISTER))
+    for values in register.values(data.rows, data.cal, data.today):
+        sheet.add(values)
+    sheet.finish(table="Register")
 
 
 SECTIONS: list[Section] = [
