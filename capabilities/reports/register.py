@@ -9,11 +9,13 @@ plain rows (qa.reports.RegisterRow) into cell values, dates as the council's loc
 The register workbook uses XlsxWriter's constant_memory mode (one row in memory, the rest in a
 temporary file), which cannot add an Excel table: it gets filters on every column (autofilter)
 over the whole range instead, a frozen bold header, column widths that fit, dates as dates.
-Why not XlsxWriter's normal mode with a real table: it keeps every cell as an object; 30,000 rows
-x 28 columns took 230 MB for the writer alone (431 MB for 60,000), where constant_memory stays
-at 30 MB whatever the rows; the time is the same in both modes (about 5 s of CPU for 30,000 rows,
-against about 1 s for the hand-written writer this replaced). Measured 2026-11-30 on 2 shared
-cores, load average 4 (see docs/performance.md for the register's figures).
+Why not XlsxWriter's normal mode with a real table: it keeps every cell as an object; for 30,000
+rows x 28 columns the writer alone peaked at 230 MB (431 MB for 60,000), over the 200 MB target
+whatever the machine's load, where constant_memory stays at 30 MB whatever the rows. The time is
+the same in both modes: XlsxWriter spends about 6 microseconds of CPU a cell, so the register of
+30,000 rows (read + written) takes 5.1 s wall, 4.5 s CPU, against 1.15 s (1.1 s CPU) for the
+hand-written writer this replaced: slower, as the house rule accepts (2026-11-30, 2 shared cores,
+load average 3.3-3.6; `python -m bench.reports`, docs/performance.md).
 """
 from __future__ import annotations
 
