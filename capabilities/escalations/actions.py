@@ -9,6 +9,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from capabilities.copies import pressed
 from capabilities.escalations import dip_sample, flow
 from capabilities.press import UNREADABLE, Press, Reply, positive_id
 from dialogs import escalation_cards as ec
@@ -32,12 +33,14 @@ def _text(p: Press, key: str) -> str | None:
 
 
 async def _agree(p: Press, ident: int, via: str) -> flow.Result:
-    return await flow.decide(p.ctx.db, p.actor.id, ident, agree=True, now=p.now, cal=p.ctx.calendar, via=via)
+    return await flow.decide(p.ctx.db, p.actor.id, ident, agree=True, now=p.now, cal=p.ctx.calendar, via=via,
+                             pressed=pressed(p.rows))
 
 
 async def _regrade(p: Press, ident: int, via: str) -> flow.Result:
     return await flow.decide(p.ctx.db, p.actor.id, ident, agree=False, grade=_text(p, ec.GRADE),
-                             reason=_text(p, ec.REASON), now=p.now, cal=p.ctx.calendar, via=via)
+                             reason=_text(p, ec.REASON), now=p.now, cal=p.ctx.calendar, via=via,
+                             pressed=pressed(p.rows))
 
 
 async def _view_moderation(p: Press, ident: int, via: str) -> flow.Result:
@@ -67,12 +70,14 @@ async def _more(p: Press, ident: int, via: str) -> flow.Result:
 
 
 async def _dip_agree(p: Press, ident: int, via: str) -> flow.Result:
-    return await dip_sample.decide(p.ctx.db, p.actor.id, ident, agree=True, now=p.now, cal=p.ctx.calendar, via=via)
+    return await dip_sample.decide(p.ctx.db, p.actor.id, ident, agree=True, now=p.now, cal=p.ctx.calendar, via=via,
+                                   pressed=pressed(p.rows))
 
 
 async def _dip_differ(p: Press, ident: int, via: str) -> flow.Result:
     return await dip_sample.decide(p.ctx.db, p.actor.id, ident, agree=False, grade=_text(p, ec.DIP_GRADE),
-                                   comment=_text(p, ec.DIP_COMMENT), now=p.now, cal=p.ctx.calendar, via=via)
+                                   comment=_text(p, ec.DIP_COMMENT), now=p.now, cal=p.ctx.calendar, via=via,
+                                   pressed=pressed(p.rows))
 
 
 async def _dip_view(p: Press, ident: int, via: str) -> flow.Result:

@@ -7,17 +7,21 @@ lengths and the category, never typed text) and the outbox rows it causes.
   owes two follow-ups: the chase after QA_ALERT_CHASE_DAYS working days and the escalation to the
   head of service and the QA unit after twice as many.
 - Respond (actions agreed) and Resolved: the team's practice manager or the area's service lead;
-  whoever raised the alert is told of each.
+  whoever raised the alert is told of each, and every other copy of the alert (the notice, its
+  chase, its escalation) is updated in place to show it (capabilities/copies.py).
 - `alerts` (the QA unit): the open alerts, oldest first.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.audit_cycle.people import active
+from capabilities.copies import pressed as pressed_rows
+from capabilities.copies import update_copies
 from capabilities.escalations import kinds
 from capabilities.escalations.actions import card_name, with_message
 from capabilities.escalations.config import chase_days
@@ -184,7 +188,7 @@ async def _begin(session: AsyncSession, actor_id: int, alert_id: int,
 
 
 async def respond(db: Database, actor_id: int, alert_id: int, answer: str | None, *, now: datetime,
-                  cal: WorkingCalendar, via: str) -> Result:
+                  cal: WorkingCalendar, via: str, pressed: Collection[int] = ()) -> Result:
     async with db.sessions.begin() as session:
         begun = await _begin(session, actor_id, alert_id, cal)
         if isinstance(begun, Result):
@@ -204,11 +208,12 @@ async def respond(db: Database, actor_id: int, alert_id: int, answer: str | None
         event(session, "alert", alert.id, None, actor.id, RESPONDED, via, now, number=count, length=len(cleaned))
         view = await alert_view(session, alert)
         await _tell_raiser(session, alert, view, "response", f"{alert.id}:{count}", now, cal)
+        await _update_copies(session, alert, view, f"{alert.id}:response:{count}", now, cal, pressed)
         return Result(DONE, alc.alert_card(view, cal.tz))
 
 
 async def resolve(db: Database, actor_id: int, alert_id: int, *, now: datetime, cal: WorkingCalendar,
-                  via: str) -> Result:
+                  via: str, pressed: Collection[int] = ()) -> Result:
     async with db.sessions.begin() as session:
         begun = await _begin(session, actor_id, alert_id, cal)
         if isinstance(begun, Result):
@@ -220,7 +225,21 @@ async def resolve(db: Database, actor_id: int, alert_id: int, *, now: datetime, 
         await session.flush()
         view = await alert_view(session, alert)
         await _tell_raiser(session, alert, view, "resolved", str(alert.id), now, cal)
+        await _update_copies(session, alert, view, f"{alert.id}:resolved", now, cal, pressed)
         return Result(DONE, alc.alert_card(view, cal.tz))
+
+
+async def _update_copies(session: AsyncSession, alert: Alert, view: alc.AlertView, key: str, now: datetime,
+                         cal: WorkingCalendar, skip: Collection[int]) -> None:
+    """Every other copy of the alert shows it as it now stands: the team's copies (notice, chase)
+    with their buttons while it is open, the escalated copies without."""
+    summary = (f"Practice alert: case {alert.case_ref}" if view.open
+               else f"Practice alert resolved: case {alert.case_ref}")
+    await update_copies(session, [f"{kinds.ALERT_NOTICE}:{alert.id}:", f"{kinds.ALERT_CHASE}:{alert.id}:"],
+                        alc.alert_card(view, cal.tz), summary, kind=kinds.ALERT_UPDATE,
+                        key=f"{kinds.ALERT_UPDATE}:{key}", now=now, skip=skip)
+    await update_copies(session, [f"{kinds.ALERT_ESCALATED}:{alert.id}:"], alc.alert_card(view, cal.tz, buttons=False),
+                        summary, kind=kinds.ALERT_UPDATE, key=f"{kinds.ALERT_UPDATE}:{key}", now=now, skip=skip)
 
 
 async def _tell_raiser(session: AsyncSession, alert: Alert, view: alc.AlertView, what: str, key: str,
@@ -288,9 +307,10 @@ async def press(p: Press) -> Reply:
     if p.verb == alc.Verb.RESPOND:
         answer = p.data.get(alc.RESPONSE)
         result = await respond(p.ctx.db, p.actor.id, ident, answer if isinstance(answer, str) else None, now=p.now,
-                               cal=p.ctx.calendar, via=via)
+                               cal=p.ctx.calendar, via=via, pressed=pressed_rows(p.rows))
     elif p.verb == alc.Verb.RESOLVE:
-        result = await resolve(p.ctx.db, p.actor.id, ident, now=p.now, cal=p.ctx.calendar, via=via)
+        result = await resolve(p.ctx.db, p.actor.id, ident, now=p.now, cal=p.ctx.calendar, via=via,
+                               pressed=pressed_rows(p.rows))
     else:
         result = await view_alert(p.ctx.db, p.actor.id, ident, p.ctx.calendar)
     if result.status == DONE:

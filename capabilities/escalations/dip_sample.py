@@ -5,18 +5,20 @@ duty draws QA_DIP_SAMPLE_PERCENT (default 10%, at least one per service area) of
 month's submitted audits at random, records the seed (qa.escalations.draw_dip_sample redraws the
 same sample from it) and sends each sampled audit to the moderation panel: the QA unit and the
 heads of service for its area. One panel member records agree, or the grade they would give with
-a comment; the other copies show it (refresh). A different grade goes to the auditor and their
-service lead as learning, not blame.
+a comment; the other copies are updated in place to show it (capabilities/copies.py). A different
+grade goes to the auditor and their service lead as learning, not blame.
 """
 from __future__ import annotations
 
 import random
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.audit_cycle.people import active
+from capabilities.copies import update_copies
 from capabilities.duties import Occurrence
 from capabilities.escalations import kinds
 from capabilities.escalations.config import dip_sample_day, dip_sample_percent
@@ -129,7 +131,10 @@ class DipSampleDuty:
 
 
 async def decide(db: Database, actor_id: int, item_id: int, *, agree: bool, grade: str | None = None,
-                 comment: str | None = None, now: datetime, cal: WorkingCalendar, via: str) -> Result:
+                 comment: str | None = None, now: datetime, cal: WorkingCalendar, via: str,
+                 pressed: Collection[int] = ()) -> Result:
+    """One panel member records agree, or the grade they would give with a comment; the other panel
+    members' copies (all but the outbox rows `pressed`) are updated in place to show it."""
     async with db.sessions.begin() as session:
         actor = await session.get(Person, actor_id)
         if actor is None or not actor.active:
@@ -180,7 +185,11 @@ async def decide(db: Database, actor_id: int, item_id: int, *, agree: bool, grad
                          if any(covers(p, area) for area in auditor.service_areas) and p.id != auditor.id]
             await send(session, kinds.DIP_LEARNING, str(item.id), told, kinds.DIP_LEARNING.card(view, cal.tz),
                        f"Moderation learning: case {allocation.case_ref}", cal.next_send_moment(now), now)
-        return Result(DONE, ec.dip_sample_card(view, cal.tz))
+        decided = ec.dip_sample_card(view, cal.tz)
+        await update_copies(session, [f"{kinds.DIP_SAMPLE}:{item.id}:"], decided,
+                            f"Dip sample recorded: case {allocation.case_ref}", kind=kinds.DIP_SAMPLE_DECIDED,
+                            key=f"{kinds.DIP_SAMPLE_DECIDED}:{item.id}", now=now, skip=pressed)
+        return Result(DONE, decided)
 
 
 async def view(db: Database, actor_id: int, item_id: int, cal: WorkingCalendar) -> Result:

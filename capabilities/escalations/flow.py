@@ -13,7 +13,7 @@ overdue chase the next working day (duties.py settles them).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from capabilities.copies import update_copies
 from capabilities.escalations import kinds
 from capabilities.escalations.people import may_moderate, may_update, qa_unit, reviewers
 from capabilities.registry import OutboxKind
@@ -214,8 +215,11 @@ async def _already_decided(session: AsyncSession, moderation: Moderation, cal: W
 
 
 async def decide(db: Database, actor_id: int, moderation_id: int, *, agree: bool, grade: str | None = None,
-                 reason: str | None = None, now: datetime, cal: WorkingCalendar, via: str) -> Result:
-    """Agree the Inadequate grade (opening the urgent review) or regrade it (grade + reason)."""
+                 reason: str | None = None, now: datetime, cal: WorkingCalendar, via: str,
+                 pressed: Collection[int] = ()) -> Result:
+    """Agree the Inadequate grade (opening the urgent review) or regrade it (grade + reason). The
+    other QA-unit members' copies of the request (all but the outbox rows `pressed`) are updated in
+    place to show who decided."""
     async with db.sessions.begin() as session:
         actor = await _actor(session, actor_id)
         if actor is None:
@@ -263,7 +267,11 @@ async def decide(db: Database, actor_id: int, moderation_id: int, *, agree: bool
                             f"Your audit was regraded: case {allocation.case_ref}", due, now)
         await session.flush()
         view = await moderation_view(session, moderation)
-        return Result(DONE, ec.moderation_decided_card(view, cal.tz))
+        decided = ec.moderation_decided_card(view, cal.tz)
+        await update_copies(session, [f"{kinds.MODERATION_REQUEST}:{moderation.id}:"], decided,
+                            f"Moderation decided: case {allocation.case_ref}", kind=kinds.MODERATION_DECIDED,
+                            key=f"{kinds.MODERATION_DECIDED}:{moderation.id}", now=now, skip=pressed)
+        return Result(DONE, decided)
 
 
 async def _open_escalation(session: AsyncSession, moderation: Moderation, allocation: Allocation, actor: Person,

@@ -75,3 +75,15 @@ _good = cache(samples.good_practice_card_samples)
 GOOD_PRACTICE_LIST = OutboxKind("good-practice-list", gp.good_practice_card,
                                 lambda: copy.deepcopy(_good()["good_practice"]))
 ALL = (*ALL, GOOD_PRACTICE_LIST)
+
+# Updates in place of the other copies, once one recipient decided (capabilities/copies.py): each
+# replaces a sent card with the card as it now stands (who decided, and when; no buttons left).
+MODERATION_DECIDED = OutboxKind("moderation-decided", ec.moderation_decided_card, _sample("moderation_agreed"))
+DIP_SAMPLE_DECIDED = OutboxKind("dip-sample-decided", ec.dip_sample_card, _sample("dip_sample_decided"))
+ALERT_UPDATE = OutboxKind("practice-alert-update", alc.alert_card, _alert_sample("alert_resolved"))
+ESCALATION_UPDATE = OutboxKind("escalation-copy-update", ec.escalation_card, _sample("escalation_closed"))
+ESCALATION_QA_UPDATE = OutboxKind("escalation-qa-copy-update", ec.escalation_qa_card, _sample("escalation_qa_closed"))
+REMEDIAL_UPDATE = OutboxKind("remedial-plan-update", rc.remedial_plan_card, _remedial_sample("remedial_plan_overdue"))
+COPY_UPDATES = (MODERATION_DECIDED, DIP_SAMPLE_DECIDED, ALERT_UPDATE, ESCALATION_UPDATE, ESCALATION_QA_UPDATE,
+                REMEDIAL_UPDATE)
+ALL = (*ALL, *COPY_UPDATES)
