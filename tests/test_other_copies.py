@@ -1,22 +1,24 @@
 """One recipient decides; every other recipient's copy is updated in place (capabilities/copies.py),
 through the served app and the fake Bot Connector on both databases: a moderation request to three
 QA-unit members (one copy still waiting to be sent), a dip-sample item to the moderation panel, a
-practice alert and its escalated copies (sent inside a digest). A press on an updated or old copy
-changes nothing."""
+practice alert and its escalated copies (sent inside a digest), an urgent review's update and close,
+a remedial action marked done. A press on an updated or old copy changes nothing."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from capabilities.escalations import dip_sample, flow, kinds
+from capabilities.escalations import dip_sample, flow, kinds, remedial
 from dialogs.alert_cards import CASE_REF, CATEGORY, DESCRIPTION, RESPONSE, TEAM
 from dialogs.alert_cards import Verb as AlertVerb
-from dialogs.escalation_cards import DIP_COMMENT, DIP_GRADE, GRADE, REASON, Verb
-from storage.models import Alert, DipSampleItem, Moderation, OutboxMessage
+from dialogs.escalation_cards import DIP_COMMENT, DIP_GRADE, GRADE, MORE_DUE, REASON, UPDATE, Verb
+from dialogs.remedial_cards import RESPONSIBLE, TARGET, TEXT
+from dialogs.remedial_cards import Verb as RemedialVerb
+from storage.models import Alert, DipSampleItem, Moderation, OutboxMessage, RemedialAction, RemedialPlan
 from storage.outbox import sent_rows
 from tests.support.copies import add_person, buttons, deliver, rows, updated_cards
-from tests.support.escalations import chat, set_up, shown, utc
+from tests.support.escalations import chat, confirm_oversight, set_up, shown, utc
 
 SUBMITTED = utc(2026, 12, 18, 9, 30)  # Friday 18 December 2026
 AGREED = utc(2026, 12, 18, 11)
@@ -200,3 +202,69 @@ async def test_a_practice_alert_resolved_updates_every_copy_and_a_digest_keeps_i
     # A press on the updated copy changes nothing.
     again = await d.press("pam", AlertVerb.RESOLVE, ids, pam_copy, utc(2027, 1, 7, 11))
     assert "Sam Example marked this alert resolved" in shown(again)
+
+
+async def test_an_update_sent_and_a_close_update_every_other_copy_of_the_escalation(desk):
+    d = desk
+    await deliver(d, utc(2026, 12, 18, 9, 45))
+    ids = {"moderation_id": (await d.one(Moderation)).id}
+    await d.press("quinn", Verb.MODERATION_AGREE, ids, (await d.sent(kinds.MODERATION_REQUEST, "quinn")).activity_id,
+                  AGREED)
+    await deliver(d, utc(2026, 12, 18, 11, 1))
+    esc = {"escalation_id": (await d.escalation()).id}
+    leads = {k: (await d.sent(kinds.ESCALATION_NOTICE, k)).activity_id for k in ("sam", "hana")}
+
+    body = await d.press("sam", Verb.UPDATE_SEND, {**esc, UPDATE: "Strategy meeting held; new plan agreed"},
+                         leads["sam"], utc(2026, 12, 21, 10))
+    assert "sent by Sam Example" in shown(body)
+    await deliver(d, utc(2026, 12, 21, 10, 1))
+    [hana_now] = updated_cards(d, "hana", leads["hana"])
+    assert "Update 1 (due Wednesday 23 December 2026): sent by Sam Example" in hana_now
+    assert "Send update 2" in hana_now  # the next one is still owed: its form stays
+    assert len(updated_cards(d, "sam", leads["sam"])) == 1  # his own, by the press
+    received = {k: (await d.sent(kinds.UPDATE_RECEIVED, k)).activity_id for k in ("quinn", "qiana", "quincy")}
+    assert all(r["body"][0]["text"] == "Update 1 received: case CR-1001"
+               for r in (c for k in received for call in d.fake.delivered(chat(k)) for c in call.cards
+                         if c["body"][0]["text"].startswith("Update 1")))
+
+    body = await d.press("qiana", Verb.CLOSE, esc, received["qiana"], utc(2026, 12, 21, 11))
+    assert "Closed by Qiana Example" in shown(body)
+    await deliver(d, utc(2026, 12, 21, 11, 1))
+    for key in ("quinn", "quincy"):
+        [now_shows] = updated_cards(d, key, received[key])
+        assert "Closed by Qiana Example, Monday 21 December 2026 at 11:00" in now_shows and buttons(now_shows) == 0
+    for key in ("sam", "hana"):
+        now_shows = updated_cards(d, key, leads[key])[-1]
+        assert "Closed by Qiana Example, Monday 21 December 2026 at 11:00" in now_shows and buttons(now_shows) == 0
+    assert len(updated_cards(d, "qiana", received["qiana"])) == 1
+    # A press on an updated copy changes nothing.
+    again = await d.press("quinn", Verb.MORE, {**esc, MORE_DUE: "2027-01-05"}, received["quinn"],
+                          utc(2026, 12, 21, 12))
+    assert "already closed by Qiana Example" in shown(again)
+    assert [u.state for u in await d.updates()] == ["sent", "withdrawn"]
+    assert len(await rows(d, kinds.ESCALATION_QA_UPDATE)) == 2
+
+
+async def test_a_remedial_action_marked_done_updates_the_plans_other_copies(services, fake_connector, bot_client):
+    d = await set_up(services, fake_connector, bot_client, {"CR-1001": utc(2026, 12, 18, 9)})
+    await confirm_oversight(d, "CR-1001", utc(2026, 12, 21, 10))
+    await deliver(d, utc(2026, 12, 21, 10, 15))
+    [plan] = await d.all(RemedialPlan)
+    sam_request = (await d.sent(kinds.REMEDIAL_REQUEST, "sam")).activity_id
+    await d.press("sam", RemedialVerb.ADD, {"plan_id": plan.id, TEXT: "Plan reviewed with the family network",
+                                            TARGET: "2026-12-24", RESPONSIBLE: str(d.ids["pat"])}, sam_request,
+                  utc(2026, 12, 21, 11))
+    [action] = await d.all(RemedialAction)
+    await deliver(d, utc(2026, 12, 24, 9))  # the action's day: to Sam and to Pat, who is responsible
+    due = {k: (await d.sent(kinds.REMEDIAL_DUE, k)).activity_id for k in ("sam", "pat")}
+
+    body = await d.press("pat", RemedialVerb.DONE, {"action_id": action.id}, due["pat"], utc(2026, 12, 24, 10))
+    assert "Done: Pat Example, Thursday 24 December 2026 at 10:00" in shown(body)
+    await deliver(d, utc(2026, 12, 24, 10, 1))
+    for activity in (sam_request, due["sam"]):
+        now_shows = updated_cards(d, "sam", activity)[-1]
+        assert "Done: Pat Example, Thursday 24 December 2026 at 10:00" in now_shows
+    assert len(updated_cards(d, "pat", due["pat"])) == 1  # his own, by the press
+    again = await d.press("sam", RemedialVerb.DONE, {"action_id": action.id}, due["sam"], utc(2026, 12, 24, 11))
+    assert "Pat Example already marked this action done" in shown(again)
+    assert len(await d.events(remedial.ACTION_DONE)) == 1

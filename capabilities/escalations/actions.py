@@ -1,6 +1,7 @@
 """The escalations' card buttons: each press runs its use case (flow.py) and turns the result into
-a Reply. A decision updates the pressed copy in place; the other recipients' copies show it when
-they next look (the cards' Universal Actions refresh calls the *.view verbs)."""
+a Reply. A decision updates the pressed copy in place (the invoke response); the use case updates
+every other copy in place through the outbox (capabilities/copies.py); the cards' Universal Actions
+refresh (the *.view verbs) stays, for a copy in flight at the decision."""
 from __future__ import annotations
 
 import copy
@@ -49,7 +50,7 @@ async def _view_moderation(p: Press, ident: int, via: str) -> flow.Result:
 
 async def _send_update(p: Press, ident: int, via: str) -> flow.Result:
     return await flow.send_update(p.ctx.db, p.actor.id, ident, _text(p, ec.UPDATE), now=p.now, cal=p.ctx.calendar,
-                                  via=via)
+                                  via=via, pressed=pressed(p.rows))
 
 
 async def _view_escalation(p: Press, ident: int, via: str) -> flow.Result:
@@ -61,12 +62,13 @@ async def _view_qa(p: Press, ident: int, via: str) -> flow.Result:
 
 
 async def _close(p: Press, ident: int, via: str) -> flow.Result:
-    return await flow.close(p.ctx.db, p.actor.id, ident, now=p.now, cal=p.ctx.calendar, via=via)
+    return await flow.close(p.ctx.db, p.actor.id, ident, now=p.now, cal=p.ctx.calendar, via=via,
+                            pressed=pressed(p.rows))
 
 
 async def _more(p: Press, ident: int, via: str) -> flow.Result:
     return await flow.ask_more(p.ctx.db, p.actor.id, ident, _text(p, ec.MORE_DUE), now=p.now, cal=p.ctx.calendar,
-                               via=via)
+                               via=via, pressed=pressed(p.rows))
 
 
 async def _dip_agree(p: Press, ident: int, via: str) -> flow.Result:

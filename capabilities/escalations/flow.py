@@ -368,8 +368,9 @@ async def _area(session: AsyncSession, escalation: Escalation) -> Allocation:
 
 
 async def send_update(db: Database, actor_id: int, escalation_id: int, text: str | None, *, now: datetime,
-                      cal: WorkingCalendar, via: str) -> Result:
-    """The service lead or head of service sends the lowest-numbered owed update; the QA unit sees it."""
+                      cal: WorkingCalendar, via: str, pressed: Collection[int] = ()) -> Result:
+    """The service lead or head of service sends the lowest-numbered owed update; the QA unit sees it;
+    every other copy of the escalation (all but the outbox rows `pressed`) is updated in place."""
     async with db.sessions.begin() as session:
         actor = await _actor(session, actor_id)
         if actor is None:
@@ -402,10 +403,31 @@ async def send_update(db: Database, actor_id: int, escalation_id: int, text: str
                number=update.number, length=len(cleaned), late=now > update.due_at)
         await session.flush()
         view = await escalation_view(session, escalation)
+        await update_escalation_copies(session, escalation, view, allocation, f"{escalation.id}:update:{update.number}",
+                                       now, cal, pressed)
         await send(session, kinds.UPDATE_RECEIVED, str(update.id), await qa_unit(session),
                     kinds.UPDATE_RECEIVED.card(view, cal.tz, "update", update.number),
                     f"Update {update.number} received: case {allocation.case_ref}", cal.next_send_moment(now), now)
         return Result(DONE, ec.escalation_card(view, cal.tz))
+
+
+async def update_escalation_copies(session: AsyncSession, escalation: Escalation, view: ec.EscalationView,
+                                   allocation: Allocation, key: str, now: datetime, cal: WorkingCalendar,
+                                   skip: Collection[int]) -> None:
+    """Every copy of the escalation sent so far, but the outbox rows `skip`, shows it as it now
+    stands (capabilities/copies.py): the service leads' and heads of service's (the notice, further
+    updates asked for, reminders, overdue chases) and the QA unit's (updates received, overdue
+    reports). Called before the change's own new messages are written, so they keep their notes."""
+    update_ids = list((await session.execute(select(EscalationUpdate.id).where(
+        EscalationUpdate.escalation_id == escalation.id))).scalars())
+    leads = [f"{kinds.ESCALATION_NOTICE}:{escalation.id}:", f"{kinds.FURTHER_UPDATE}:{escalation.id}:",
+             *(f"{kind}:{u}:" for u in update_ids for kind in (kinds.UPDATE_REMINDER, kinds.UPDATE_OVERDUE))]
+    qa = [f"{kind}:{u}:" for u in update_ids for kind in (kinds.UPDATE_RECEIVED, kinds.OVERDUE_REPORT)]
+    await update_copies(session, leads, ec.escalation_card(view, cal.tz), f"Urgent review: case {allocation.case_ref}",
+                        kind=kinds.ESCALATION_UPDATE, key=f"{kinds.ESCALATION_UPDATE}:{key}", now=now, skip=skip)
+    await update_copies(session, qa, ec.escalation_qa_card(view, cal.tz), f"Escalation: case {allocation.case_ref}",
+                        kind=kinds.ESCALATION_QA_UPDATE, key=f"{kinds.ESCALATION_QA_UPDATE}:{key}", now=now,
+                        skip=skip)
 
 
 async def view_escalation(db: Database, actor_id: int, escalation_id: int, cal: WorkingCalendar, *,
@@ -446,8 +468,9 @@ async def _qa_begin(session: AsyncSession, actor_id: int, escalation_id: int,
 
 
 async def close(db: Database, actor_id: int, escalation_id: int, *, now: datetime, cal: WorkingCalendar,
-                via: str) -> Result:
-    """The QA unit closes the escalation: updates still owed are withdrawn, their chasers cancelled."""
+                via: str, pressed: Collection[int] = ()) -> Result:
+    """The QA unit closes the escalation: updates still owed are withdrawn, their chasers cancelled;
+    every other copy of the escalation is updated in place to show who closed it."""
     async with db.sessions.begin() as session:
         begun = await _qa_begin(session, actor_id, escalation_id, cal)
         if isinstance(begun, Result):
@@ -462,12 +485,16 @@ async def close(db: Database, actor_id: int, escalation_id: int, *, now: datetim
         event(session, "escalation", escalation.id, allocation.month, actor.id, ESCALATION_CLOSED, via, now,
                withdrawn=len(owed))
         await session.flush()
-        return Result(DONE, ec.escalation_qa_card(await escalation_view(session, escalation), cal.tz))
+        view = await escalation_view(session, escalation)
+        await update_escalation_copies(session, escalation, view, allocation, f"{escalation.id}:closed", now, cal,
+                                       pressed)
+        return Result(DONE, ec.escalation_qa_card(view, cal.tz))
 
 
 async def ask_more(db: Database, actor_id: int, escalation_id: int, due: str | None, *, now: datetime,
-                   cal: WorkingCalendar, via: str) -> Result:
-    """The QA unit asks for a further update by a date it sets (moved to a working day)."""
+                   cal: WorkingCalendar, via: str, pressed: Collection[int] = ()) -> Result:
+    """The QA unit asks for a further update by a date it sets (moved to a working day); every other
+    copy of the escalation is updated in place to show it."""
     async with db.sessions.begin() as session:
         begun = await _qa_begin(session, actor_id, escalation_id, cal)
         if isinstance(begun, Result):
@@ -482,6 +509,8 @@ async def ask_more(db: Database, actor_id: int, escalation_id: int, due: str | N
         event(session, "escalation", escalation.id, allocation.month, actor.id, FURTHER_ASKED, via, now,
                number=number, due_on=dates.due_on.isoformat())
         view = await escalation_view(session, escalation)
+        await update_escalation_copies(session, escalation, view, allocation, f"{escalation.id}:more:{number}", now,
+                                       cal, pressed)
         await send(session, kinds.FURTHER_UPDATE, f"{escalation.id}:{number}",
                     await reviewers(session, allocation.service_area),
                     kinds.FURTHER_UPDATE.card(view, cal.tz, "more"),

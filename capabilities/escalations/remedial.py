@@ -7,16 +7,20 @@ the service lead and the head of service. Marking it done is one press.
 
 Who may add or mark done: a service lead or head of service for the case's area; the person
 responsible may mark their own action done. One transaction each, with its TrailEvent
-(subject "remedial_plan"; detail: lengths, counts, the target date, never the typed text).
+(subject "remedial_plan"; detail: lengths, counts, the target date, never the typed text); every
+other copy of the plan (the request, the chases) is updated in place (capabilities/copies.py).
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.audit_cycle.people import active
+from capabilities.copies import pressed as pressed_rows
+from capabilities.copies import update_copies
 from capabilities.escalations import kinds
 from capabilities.escalations.actions import card_name, with_message
 from capabilities.escalations.flow import (
@@ -118,7 +122,7 @@ async def request_plans(session: AsyncSession, now: datetime, due_at: datetime, 
 # -- presses ---------------------------------------------------------------------------------------
 
 async def add_action(db: Database, actor_id: int, plan_id: int, values: dict[str, str | None], *, now: datetime,
-                     cal: WorkingCalendar, via: str) -> Result:
+                     cal: WorkingCalendar, via: str, pressed: Collection[int] = ()) -> Result:
     async with db.sessions.begin() as session:
         actor = await session.get(Person, actor_id)
         if actor is None or not actor.active:
@@ -152,11 +156,12 @@ async def add_action(db: Database, actor_id: int, plan_id: int, values: dict[str
         event(session, "remedial_plan", plan.id, allocation.month, actor.id, ACTION_ADDED, via, now,
               action_id=action.id, length=len(text), target_on=target.isoformat(),
               responsible=responsible_id is not None)
+        await update_plan_copies(session, plan, allocation, f"{plan.id}:added:{action.id}", now, cal, pressed)
         return Result(DONE, await plan_card(session, plan, cal))
 
 
 async def mark_done(db: Database, actor_id: int, action_id: int, *, now: datetime, cal: WorkingCalendar,
-                    via: str) -> Result:
+                    via: str, pressed: Collection[int] = ()) -> Result:
     async with db.sessions.begin() as session:
         actor = await session.get(Person, actor_id)
         if actor is None or not actor.active:
@@ -179,7 +184,21 @@ async def mark_done(db: Database, actor_id: int, action_id: int, *, now: datetim
         event(session, "remedial_plan", plan.id, allocation.month, actor.id, ACTION_DONE, via, now,
               action_id=action.id, late=cal.local_date(now) > action.target_on)
         await session.flush()
+        await update_plan_copies(session, plan, allocation, f"{plan.id}:done:{action.id}", now, cal, pressed)
         return Result(DONE, await plan_card(session, plan, cal))
+
+
+async def update_plan_copies(session: AsyncSession, plan: RemedialPlan, allocation: Allocation, key: str,
+                             now: datetime, cal: WorkingCalendar, skip: Collection[int]) -> None:
+    """Every copy of the plan sent so far (the request, each action's due and overdue chases), but
+    the outbox rows `skip`, shows it as it now stands (capabilities/copies.py)."""
+    action_ids = list((await session.execute(select(RemedialAction.id).where(
+        RemedialAction.plan_id == plan.id))).scalars())
+    prefixes = [f"{kinds.REMEDIAL_REQUEST}:{plan.id}:",
+                *(f"{kind}:{a}:" for a in action_ids for kind in (kinds.REMEDIAL_DUE, kinds.REMEDIAL_OVERDUE))]
+    await update_copies(session, prefixes, await plan_card(session, plan, cal),
+                        f"Remedial actions: case {allocation.case_ref}", kind=kinds.REMEDIAL_UPDATE,
+                        key=f"{kinds.REMEDIAL_UPDATE}:{key}", now=now, skip=skip)
 
 
 async def view_plan(db: Database, actor_id: int, plan_id: int, cal: WorkingCalendar) -> Result:
@@ -206,9 +225,11 @@ async def press(p: Press) -> Reply:
     if p.verb == rc.Verb.ADD:
         values = {k: v if isinstance(v, str) else None for k in (rc.TEXT, rc.TARGET, rc.RESPONSIBLE)
                   for v in [p.data.get(k)]}
-        result = await add_action(p.ctx.db, p.actor.id, ident, values, now=p.now, cal=p.ctx.calendar, via=via)
+        result = await add_action(p.ctx.db, p.actor.id, ident, values, now=p.now, cal=p.ctx.calendar, via=via,
+                                  pressed=pressed_rows(p.rows))
     elif p.verb == rc.Verb.DONE:
-        result = await mark_done(p.ctx.db, p.actor.id, ident, now=p.now, cal=p.ctx.calendar, via=via)
+        result = await mark_done(p.ctx.db, p.actor.id, ident, now=p.now, cal=p.ctx.calendar, via=via,
+                                 pressed=pressed_rows(p.rows))
     else:
         result = await view_plan(p.ctx.db, p.actor.id, ident, p.ctx.calendar)
     if result.status == DONE:
