@@ -1,7 +1,8 @@
 """Practice alerts' cards (framework section 14). Pure: views in, Adaptive Card 1.5 JSON out.
 
-The alert card the practice manager and service lead receive carries a Universal Actions
-`refresh`, so each copy shows the responses so far and who resolved it (as the escalation cards do).
+Each copy of an alert is updated in place to show the responses so far and who resolved it
+(capabilities/copies.py); the card the practice manager and service lead receive also carries a
+Universal Actions `refresh`, for a copy the update did not reach (as the escalation cards do).
 """
 from __future__ import annotations
 

@@ -16,8 +16,9 @@ What does not merge goes as a message of its own, in order:
   digest stays quick to render): the notices are split over several messages, each under it;
 - a card with inputs in its body (a button with associatedInputs "auto" would collect, and
   validate, every input in the merged card), with input ids another notice in the digest
-  uses, with a `refresh` (Universal Actions would replace the whole digest with it), or a
-  payload marked "alone".
+  uses, with a `refresh` (Universal Actions would replace the whole digest with it), a payload
+  marked "alone", or one that changes a message already sent ("replaces", "withdraws": the
+  sender updates or deletes that activity).
 A single notice whose own card passes 28 KB is sent as it is: its builder owns its size.
 """
 from __future__ import annotations
@@ -96,7 +97,7 @@ def _groups(payloads: Sequence[Payload], max_bytes: int) -> Iterator[list[int]]:
 
 def _mergeable(payload: Payload) -> bool:
     card = payload.get("card")
-    if payload.get("alone") or payload.get("attachments"):
+    if payload.get("alone") or payload.get("attachments") or payload.get("replaces") or payload.get("withdraws"):
         return False
     if not card:
         return True

@@ -2,10 +2,11 @@
 urgent review after one is agreed). Pure: views in, Adaptive Card 1.5 JSON out.
 
 Cards several people receive about one decision (the QA unit's moderation request, the service
-lead's and head of service's escalation card, the QA unit's copy of each update) carry a Universal
-Actions `refresh`: when a recipient next looks at their copy, Teams asks the bot for the card as it
-stands now, so every copy shows who decided (Teams refreshes automatically for every member of a
-chat with fewer than 60 people; a personal chat has two). Such cards always go as their own message
+lead's and head of service's escalation card, the QA unit's copy of each update) are updated in
+place when one recipient decides (capabilities/copies.py, through the outbox), and also carry a
+Universal Actions `refresh`: when a recipient next looks at a copy the update did not reach (one in
+flight at the decision), Teams asks the bot for the card as it stands now (automatically in a chat
+with fewer than 60 people; a personal chat has two). Such cards always go as their own message
 (dialogs/digest.py never folds a card with a refresh into a digest).
 
 Button data carries ids only (moderation_id, escalation_id); the server looks everything up.

@@ -1,6 +1,7 @@
 """Remedial actions' cards (framework 9.3: Requires Improvement and Inadequate, after oversight).
-Pure: views in, Adaptive Card 1.5 JSON out. The plan card carries a Universal Actions `refresh`,
-so every copy shows the actions recorded and done so far."""
+Pure: views in, Adaptive Card 1.5 JSON out. Every copy of the plan card is updated in place to show
+the actions recorded and done so far (capabilities/copies.py); it also carries a Universal Actions
+`refresh`, for a copy the update did not reach."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
