@@ -6,14 +6,13 @@ Pure: no SQL, no Teams; dates and instants are passed in.
 
 - Each manager observes each supervisee at least once in every twelve months (section 11):
   `observation_due(last, today)` and `not_observed(...)` (most overdue first).
-- Quarterly practice weeks are "the ideal time": `parse_practice_weeks(text)` reads the configured
-  start dates (QA_PRACTICE_WEEKS, until the QA calendar capability gives them), and
-  `practice_week_of(...)` / `practice_week_moments(...)` say when the start-of-week list and
-  the end-of-week coverage go out.
+- Quarterly practice weeks are "the ideal time": the weeks are the QA calendar's practice_week
+  events (their start and end dates, read by the caller), and `practice_week_moments(...)` /
+  `due_practice_week_moments(...)` say when the start-of-week list and the end-of-week coverage go out.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -49,7 +48,6 @@ WALK_THEMES = ("Relationships", "Workload", "Supervision", "Recording", "Wellbei
 YEAR = timedelta(days=365)
 MAX_TEXT = 2000  # characters in one typed answer
 MAX_ACTIONS = 10  # actions in one action plan
-PRACTICE_WEEK_DAYS = 5  # a practice week runs Monday to Friday from its start date
 FAMILY_VIEW_WORKING_DAYS = 10  # an auditor owes the family's view this long after submitting (9.4)
 FAMILY_VIEW = "family-view"  # the follow-up an audit that asked for the family's view owes
 
@@ -88,23 +86,6 @@ def most_overdue_first(supervisees: Iterable[Supervisee]) -> list[Supervisee]:
     return sorted(supervisees, key=lambda s: (s.last_observed or date.min, s.name.casefold(), s.id))
 
 
-def parse_practice_weeks(text: str | None) -> tuple[date, ...]:
-    """The practice weeks' start dates from 'YYYY-MM-DD,YYYY-MM-DD,...' (QA_PRACTICE_WEEKS),
-    sorted, without repeats; () for None or blank. ValueError naming the bad item otherwise."""
-    if not text or not text.strip():
-        return ()
-    found = set()
-    for item in text.split(","):
-        item = item.strip()
-        if not item:
-            continue
-        try:
-            found.add(date.fromisoformat(item))
-        except ValueError:
-            raise ValueError(f"QA_PRACTICE_WEEKS: {item!r} is not a date (YYYY-MM-DD)") from None
-    return tuple(sorted(found))
-
-
 @dataclass(frozen=True)
 class PracticeWeekMoment:
     week: date  # the practice week's start date (local)
@@ -116,14 +97,20 @@ class PracticeWeekMoment:
         return f"{self.week.isoformat()}:{self.what}"
 
 
-def practice_week_moments(weeks: Sequence[date], cal: WorkingCalendar) -> list[PracticeWeekMoment]:
-    """For each week: the start list at send time on its first working day (on or after the start
-    date) and the coverage at send time on its last working day (the week is PRACTICE_WEEK_DAYS
-    days from its start; if none of them is a working day, the next working day)."""
+def practice_week_moments(weeks: Iterable[tuple[date, date]], cal: WorkingCalendar) -> list[PracticeWeekMoment]:
+    """For each practice week (first day, last day; local dates, inclusive, as the QA calendar has
+    them): the start list at send time on its first working day (on or after the first day) and the
+    coverage at send time on its last working day (on or before the last day; if the week has no
+    working day, both on the next working day). Weeks with the same first day are one week (the
+    latest last day); earliest first."""
+    ends: dict[date, date] = {}
+    for first_day, last_day in weeks:
+        if last_day < first_day:
+            raise ValueError(f"a practice week ends ({last_day}) before it starts ({first_day})")
+        ends[first_day] = max(last_day, ends.get(first_day, last_day))
     moments = []
-    for week in weeks:
+    for week, last_day in sorted(ends.items()):
         first = cal.next_working_day(week, include_self=True)
-        last_day = week + timedelta(days=PRACTICE_WEEK_DAYS - 1)
         last = cal.previous_working_day(last_day, include_self=True)
         if last < first:
             last = first
@@ -132,7 +119,7 @@ def practice_week_moments(weeks: Sequence[date], cal: WorkingCalendar) -> list[P
     return moments
 
 
-def due_practice_week_moments(weeks: Sequence[date], cal: WorkingCalendar, now: datetime,
+def due_practice_week_moments(weeks: Iterable[tuple[date, date]], cal: WorkingCalendar, now: datetime,
                               lookback: timedelta = timedelta(days=7)) -> list[PracticeWeekMoment]:
     """The moments come by `now` (aware) and no older than `lookback` (so a bot started late in a
     week still sends the week's list, but not last quarter's)."""

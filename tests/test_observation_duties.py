@@ -1,5 +1,6 @@
 """The practice-week list, the coverage and the monthly digests through `python -m bot tick --now`
-(QA_PRACTICE_WEEKS set), and `observations status` / `feedback export`, on both databases."""
+(the practice weeks from the QA calendar, imported with `calendar import`), and `observations
+status` / `feedback export`, on both databases."""
 from __future__ import annotations
 
 import json
@@ -9,15 +10,26 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from capabilities.observations.duties import practice_weeks_from_env
-from capabilities.registry import ConfigurationError
 from qa.observations import AREAS
-from storage.models import FeedbackEntry, FloorWalk, Observation, OutboxMessage
+from storage.models import DutyRun, FeedbackEntry, FloorWalk, Observation, OutboxMessage
 from tests.support.cli import run_cli
 from tests.support.observations import add_roster
 
 FEB = datetime(2027, 2, 10, 11, tzinfo=UTC)
-WEEKS = {"QA_PRACTICE_WEEKS": "2027-03-01,2027-06-07"}
+# The spring practice week runs Monday 1 to Thursday 4 March (its coverage goes on the Thursday);
+# a learning forum the same week is not a practice week.
+CALENDAR = """starts_on,ends_on,kind,title,audience,details
+2027-03-01,2027-03-04,practice_week,Spring practice week,,
+2027-03-02,2027-03-02,learning_forum,Learning and Improvement Forum,,
+2027-06-07,2027-06-11,practice_week,Summer practice week,,
+"""
+
+
+async def import_calendar(db, tmp_path, text: str = CALENDAR) -> None:
+    path = tmp_path / "calendar.csv"
+    path.write_text(text)
+    code, out, err = await run_cli(db, "calendar", "import", str(path))
+    assert code == 0, err + out
 
 
 @pytest.fixture
@@ -47,11 +59,12 @@ async def rows(db, kind: str) -> list[OutboxMessage]:
 
 
 async def tick(db, now: str) -> None:
-    code, out, err = await run_cli(db, "tick", "--now", now, "--wait-retries", "0", env=WEEKS)
+    code, out, err = await run_cli(db, "tick", "--now", now, "--wait-retries", "0")
     assert code == 0, err
 
 
-async def test_practice_week_start_and_end_and_the_monthly_digests(db, ids):
+async def test_practice_week_start_and_end_and_the_monthly_digests(db, ids, tmp_path):
+    await import_calendar(db, tmp_path)
     await tick(db, "2027-02-26T12:00:00+00:00")
     assert await rows(db, "practice-week-list") == []
     await tick(db, "2027-03-01T09:05:00+00:00")
@@ -69,7 +82,9 @@ async def test_practice_week_start_and_end_and_the_monthly_digests(db, ids):
     assert walks.person_id == ids["quinn"] and "Workload (2)" in json.dumps(walks.payload["card"])
     await tick(db, "2027-03-01T09:35:00+00:00")  # again: nothing twice
     assert len(await rows(db, "practice-week-list")) == 4 and len(await rows(db, "feedback-digest")) == 2
-    await tick(db, "2027-03-05T09:05:00+00:00")
+    await tick(db, "2027-03-03T09:05:00+00:00")  # Wednesday: the week is not over yet
+    assert await rows(db, "observation-coverage") == [] and len(await rows(db, "practice-week-list")) == 4
+    await tick(db, "2027-03-04T09:05:00+00:00")  # Thursday, the calendar's last day
     [coverage] = await rows(db, "observation-coverage")
     assert coverage.person_id == ids["quinn"]
     text = json.dumps(coverage.payload["card"])
@@ -105,7 +120,33 @@ async def test_the_feedback_export(db, ids, tmp_path):
     assert code != 0 and "must end in .xlsx" in err + out
 
 
-def test_a_bad_practice_week_is_named():
-    with pytest.raises(ConfigurationError, match="QA_PRACTICE_WEEKS"):
-        practice_weeks_from_env({"QA_PRACTICE_WEEKS": "next monday"})
-    assert practice_weeks_from_env({}) == ()
+async def test_a_practice_week_imported_late_still_gets_its_list_once(db, ids, tmp_path):
+    await tick(db, "2027-03-01T09:05:00+00:00")  # Monday: no calendar yet, so no practice week
+    assert await rows(db, "practice-week-list") == []
+    await import_calendar(db, tmp_path)
+    await tick(db, "2027-03-01T11:00:00+00:00")  # Monday's daily run has been: nothing until Tuesday
+    assert await rows(db, "practice-week-list") == []
+    await tick(db, "2027-03-02T09:05:00+00:00")
+    assert len(await rows(db, "practice-week-list")) == 4
+    await tick(db, "2027-03-04T09:05:00+00:00")
+    await tick(db, "2027-03-05T09:05:00+00:00")  # Friday: still inside the lookback, nothing twice
+    assert len(await rows(db, "practice-week-list")) == 4 and len(await rows(db, "observation-coverage")) == 1
+    async with db.sessions() as session:
+        moments = set((await session.scalars(select(DutyRun.occurrence).where(
+            DutyRun.duty == "practice-weeks", DutyRun.occurrence.like("%:%")))).all())
+    assert moments == {"2027-03-01:start", "2027-03-01:end"}
+
+
+async def test_a_week_long_past_sends_nothing(db, ids, tmp_path):
+    await import_calendar(db, tmp_path)
+    await tick(db, "2027-03-15T09:05:00+00:00")  # the bot was down for the whole spring week and after
+    assert await rows(db, "practice-week-list") == [] and await rows(db, "observation-coverage") == []
+
+
+async def test_the_retired_setting_stops_start_up_naming_it(db):
+    code, out, err = await run_cli(db, "tick", "--now", "2027-03-01T09:05:00+00:00", "--wait-retries", "0",
+                                   env={"QA_PRACTICE_WEEKS": "2027-03-01"})
+    assert code == 2 and "QA_PRACTICE_WEEKS is no longer read" in err and "calendar import" in err
+    code, _, err = await run_cli(db, "tick", "--now", "2027-03-01T09:05:00+00:00", "--wait-retries", "0",
+                                 env={"QA_PRACTICE_WEEKS": " "})
+    assert code == 0, err

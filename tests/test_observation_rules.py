@@ -17,7 +17,6 @@ from qa.observations import (
     month_bounds,
     not_observed,
     observation_due,
-    parse_practice_weeks,
     practice_week_moments,
     rating_value,
 )
@@ -43,24 +42,32 @@ def test_not_observed_lists_the_most_overdue_first():
     assert not_observed([], date(2027, 3, 1)) == []
 
 
-def test_practice_weeks_are_read_sorted_and_checked():
-    assert parse_practice_weeks(" 2027-06-07, 2027-03-01,,2027-03-01 ") == (date(2027, 3, 1), date(2027, 6, 7))
-    assert parse_practice_weeks("") == () and parse_practice_weeks(None) == ()
-    with pytest.raises(ValueError, match="QA_PRACTICE_WEEKS: '2027-13-01' is not a date"):
-        parse_practice_weeks("2027-03-01,2027-13-01")
-
-
 def test_a_practice_weeks_start_and_end_moments():
-    [start, end] = practice_week_moments([date(2027, 3, 1)], CAL)  # Monday 1 March to Friday 5 March
+    # Monday 1 March to Thursday 4 March (the calendar's own last day, not a fixed five days).
+    [start, end] = practice_week_moments([(date(2027, 3, 1), date(2027, 3, 4))], CAL)
     assert (start.key, start.at) == ("2027-03-01:start", datetime(2027, 3, 1, 9, tzinfo=UTC))
-    assert (end.key, end.at) == ("2027-03-01:end", datetime(2027, 3, 5, 9, tzinfo=UTC))
+    assert (end.key, end.at) == ("2027-03-01:end", datetime(2027, 3, 4, 9, tzinfo=UTC))
     # A week starting on Easter Monday (a bank holiday) starts on the Tuesday; BST moves 9:00 to 8:00 UTC.
-    [start, end] = practice_week_moments([date(2027, 3, 29)], CAL)
+    # A week ending on a Sunday ends on its Friday.
+    [start, end] = practice_week_moments([(date(2027, 3, 29), date(2027, 4, 4))], CAL)
     assert start.at == datetime(2027, 3, 30, 8, tzinfo=UTC) and end.at == datetime(2027, 4, 2, 8, tzinfo=UTC)
+    # A "week" of one bank holiday: both on the next working day.
+    [start, end] = practice_week_moments([(date(2027, 5, 3), date(2027, 5, 3))], CAL)
+    assert start.at == end.at == datetime(2027, 5, 4, 8, tzinfo=UTC)
+
+
+def test_practice_weeks_with_one_first_day_are_one_week_and_a_backwards_week_is_refused():
+    moments = practice_week_moments([(date(2027, 6, 7), date(2027, 6, 9)), (date(2027, 3, 1), date(2027, 3, 5)),
+                                     (date(2027, 6, 7), date(2027, 6, 11))], CAL)
+    assert [(m.key, CAL.local_date(m.at)) for m in moments] == [
+        ("2027-03-01:start", date(2027, 3, 1)), ("2027-03-01:end", date(2027, 3, 5)),
+        ("2027-06-07:start", date(2027, 6, 7)), ("2027-06-07:end", date(2027, 6, 11))]
+    with pytest.raises(ValueError, match="ends"):
+        practice_week_moments([(date(2027, 3, 5), date(2027, 3, 1))], CAL)
 
 
 def test_which_practice_week_moments_are_due():
-    weeks = [date(2027, 3, 1), date(2027, 6, 7)]
+    weeks = [(date(2027, 3, 1), date(2027, 3, 5)), (date(2027, 6, 7), date(2027, 6, 11))]
     assert due_practice_week_moments(weeks, CAL, datetime(2027, 3, 1, 8, 59, tzinfo=UTC)) == []
     assert [m.key for m in due_practice_week_moments(weeks, CAL, datetime(2027, 3, 1, 9, tzinfo=UTC))] == [
         "2027-03-01:start"]

@@ -3,10 +3,10 @@
 - `FamilyViewReminderDuty`: an audit that asked for the family's view and has none recorded 10
   working days after submission: the auditor is reminded once (`family-view-reminder`), with
   "Record the family's view" and "Not possible" (framework 9.4).
-- `PracticeWeekDuty`: at the start of each practice week (QA_PRACTICE_WEEKS), each manager gets
-  one message listing the supervisees they have not observed in the last twelve months, with an
+- `PracticeWeekDuty`: at the start of each practice week (the QA calendar's practice_week events,
+  read with storage.qa_calendar.practice_weeks), each manager gets one message listing the supervisees they have not observed in the last twelve months, with an
   Observe button each (`practice-week-list`); at its end the QA unit gets coverage by service area
-  and team (`observation-coverage`) (section 11).
+  and team (`observation-coverage`) on the week's last working day (section 11).
 - `MonthlyDigestDuty`: on the first working day of a month, last month's feedback digest to the
   principal social worker and the QA unit (`feedback-digest`) and the walk-the-floor themes by
   team to the QA unit (`walk-digest`); a month with none sends none.
@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,10 +41,9 @@ from qa.observations import (
     month_bounds,
     not_observed,
     observation_due,
-    parse_practice_weeks,
 )
 from storage import follow_ups
-from storage.models import Allocation, Audit, FollowUp
+from storage.models import Allocation, Audit, DutyRun, FollowUp
 from storage.observations import (
     active_people,
     family_view_recorded,
@@ -55,17 +54,20 @@ from storage.observations import (
     walks_between,
 )
 from storage.outbox import Message, enqueue_many
+from storage.qa_calendar import practice_weeks
 
-PRACTICE_WEEKS_ENV = "QA_PRACTICE_WEEKS"
+# Retired: the practice weeks come from the QA calendar. A deployment that still sets it is told so
+# at start-up rather than left wondering why its dates are not used.
+RETIRED_PRACTICE_WEEKS_ENV = "QA_PRACTICE_WEEKS"
+PRACTICE_WEEK_LOOKBACK = timedelta(days=7)  # a bot started late in a week still sends the week's list
 
 
-def practice_weeks_from_env(env: Mapping[str, str] | None = None) -> tuple[date, ...]:
-    """QA_PRACTICE_WEEKS=2027-03-01,2027-06-07,...: the practice weeks' start dates (until the QA
-    calendar capability gives them). ConfigurationError naming the variable for a bad date."""
-    try:
-        return parse_practice_weeks((os.environ if env is None else env).get(PRACTICE_WEEKS_ENV, ""))
-    except ValueError as exc:
-        raise ConfigurationError(str(exc)) from None
+def refuse_retired_setting(env: Mapping[str, str] | None = None) -> None:
+    """ConfigurationError when QA_PRACTICE_WEEKS is set (not blank): it is no longer read."""
+    if (os.environ if env is None else env).get(RETIRED_PRACTICE_WEEKS_ENV, "").strip():
+        raise ConfigurationError(f"{RETIRED_PRACTICE_WEEKS_ENV} is no longer read: the practice weeks come from the "
+                                 "QA calendar (python -m bot calendar import FILE, rows of kind practice_week); "
+                                 "remove the variable")
 
 
 def _payload(card: dict, summary: str) -> dict:
@@ -103,26 +105,38 @@ class FamilyViewReminderDuty(FollowUpDuty):
 
 
 class PracticeWeekDuty:
+    """Each working day at the send time, the QA calendar's practice weeks whose start or end moment
+    (qa.observations.practice_week_moments, from the events' own first and last days) came in the
+    last PRACTICE_WEEK_LOOKBACK get the managers' lists or the QA unit's coverage. Each moment is
+    recorded in duty_runs under its own key ("<first day>:start" / "<first day>:end"), so it runs
+    once however many daily occurrences see it; a week imported late still gets its list."""
+
     name = "practice-weeks"
 
-    def __init__(self, cal: WorkingCalendar | None = None, weeks: Iterable[date] = ()) -> None:
+    def __init__(self, cal: WorkingCalendar | None = None) -> None:
         self.cal = cal or WorkingCalendar()
-        self.weeks = tuple(sorted(set(weeks)))
 
     def occurrences(self, now: datetime) -> Iterable[Occurrence]:
-        for moment in due_practice_week_moments(self.weeks, self.cal, now):
-            yield Occurrence(moment.key, moment.at)
+        day = self.cal.local_date(now)
+        if self.cal.is_working_day(day) and self.cal.at_send_time(day) <= now:
+            yield Occurrence(day.isoformat(), self.cal.at_send_time(day))
 
     async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
-        week_text, _, what = occurrence.key.partition(":")
-        week = date.fromisoformat(week_text)
-        due_at = self.cal.send_time_for(occurrence.due_at, now)
-        today = self.cal.local_date(occurrence.due_at)
-        if what == "start":
-            messages = await self._lists(session, week, today, due_at)
-        else:
-            messages = await self._coverage(session, week, today, due_at)
-        await enqueue_many(session, messages, now=now)
+        today = self.cal.local_date(now)
+        # A moment is on or after its week's first day and at most a few holidays after its last day.
+        weeks = await practice_weeks(session, (today - PRACTICE_WEEK_LOOKBACK * 3, today))
+        for moment in due_practice_week_moments(weeks, self.cal, now, PRACTICE_WEEK_LOOKBACK):
+            if await session.scalar(select(DutyRun.id).where(DutyRun.duty == self.name,
+                                                             DutyRun.occurrence == moment.key)):
+                continue
+            session.add(DutyRun(duty=self.name, occurrence=moment.key, due_at=moment.at, ran_at=now))
+            due_at = self.cal.send_time_for(moment.at, now)
+            day = self.cal.local_date(moment.at)
+            if moment.what == "start":
+                messages = await self._lists(session, moment.week, day, due_at)
+            else:
+                messages = await self._coverage(session, moment.week, day, due_at)
+            await enqueue_many(session, messages, now=now)
 
     async def _lists(self, session: AsyncSession, week: date, today: date, due_at: datetime) -> list[Message]:
         messages = []
@@ -235,4 +249,5 @@ class MonthlyDigestDuty:
 
 
 def duties(cal: WorkingCalendar) -> list:
-    return [FamilyViewReminderDuty(cal), PracticeWeekDuty(cal, practice_weeks_from_env()), MonthlyDigestDuty(cal)]
+    refuse_retired_setting()
+    return [FamilyViewReminderDuty(cal), PracticeWeekDuty(cal), MonthlyDigestDuty(cal)]
