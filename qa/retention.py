@@ -12,6 +12,11 @@ capabilities/retention/config.py). A record is past its period when its referenc
 - audit_records: a month's allocations, audits and trail (audit_events), counted from the end
   of the month (the month of 2026-12 ends at the start of 2027-01-01, local time); trail rows
   with no month (feedback about the bot, the purges' own rows) are counted from their moment.
+- practice_records: observations of practice, feedback entries and floor walks (sections 11, 9.4,
+  14, 6), counted from when they were recorded.
+- broadcasts: a broadcast and its recipients (who received, read and acknowledged it), counted
+  from when it was to be sent (a scheduled one is never purged before it goes).
+- calendar: a QA calendar event, counted from the day after it ended (local dates).
 
 Pure: no clock, no database. `now` is aware; months are the council's local calendar months.
 """
@@ -29,7 +34,10 @@ DUTY_RUNS = "duty_runs"
 BOT_STATE = "bot_state"
 FOLLOW_UPS = "follow_ups"
 AUDIT_RECORDS = "audit_records"
-KINDS = (OUTBOX, DUTY_RUNS, BOT_STATE, FOLLOW_UPS, AUDIT_RECORDS)
+PRACTICE_RECORDS = "practice_records"
+BROADCASTS = "broadcasts"
+CALENDAR = "calendar"
+KINDS = (OUTBOX, DUTY_RUNS, BOT_STATE, FOLLOW_UPS, AUDIT_RECORDS, PRACTICE_RECORDS, BROADCASTS, CALENDAR)
 
 DEFAULT_DAYS: Mapping[str, int] = MappingProxyType({
     OUTBOX: 90,           # a month's cycle runs from the 3rd to the 6th of the next: ample to act on a card
@@ -37,6 +45,9 @@ DEFAULT_DAYS: Mapping[str, int] = MappingProxyType({
     BOT_STATE: 30,        # a half-finished conversation is not picked up after a month
     FOLLOW_UPS: 400,      # settled follow-ups, a year and a month, like duty_runs
     AUDIT_RECORDS: 2192,  # six years (with their leap days): a typical council schedule for QA records
+    PRACTICE_RECORDS: 2192,  # observations and feedback are QA evidence like audits: six years
+    BROADCASTS: 400,      # who received, read and acknowledged a notice: a year and a month, for next year's
+    CALENDAR: 400,        # last year's schedule to plan the next from; not personal data
 })
 
 # The least each kind may be set to, and why: below these the bot would misbehave, not just forget.
@@ -46,6 +57,9 @@ MINIMUM_DAYS: Mapping[str, int] = MappingProxyType({
     BOT_STATE: 1,
     FOLLOW_UPS: 1,      # only settled ones are purged, so any period is safe
     AUDIT_RECORDS: 90,  # a month's records must outlive its cycle (allocation to oversight and upload)
+    PRACTICE_RECORDS: 366,  # an observation must outlive the twelve-month rule, or people look unobserved
+    BROADCASTS: 90,     # the chaser may be owed up to 60 working days after sending (QA_BROADCAST_CHASER_DAYS)
+    CALENDAR: 30,       # the practice-week duty looks back 21 days for a week's start and end
 })
 
 
@@ -84,6 +98,13 @@ class Retention:
         """True when a record of `kind` from `at` is past its period at `now` (kept on the boundary)."""
         _require_aware(at)
         return at < self.cutoff(kind, now)
+
+    def first_kept_day(self, kind: str, now: datetime, tz: tzinfo) -> date:
+        """Records of `kind` counted from the day after a local date (a calendar event's last day)
+        are past their period at `now` when that date is before this one: the day after plus the
+        period has come (today, local, in `tz`)."""
+        _require_aware(now)
+        return now.astimezone(tz).date() - timedelta(days=self.days[kind])
 
     def first_kept_month(self, now: datetime, tz: tzinfo) -> str:
         """Audit months before this key ("2020-12") are past their period at `now`.

@@ -3,7 +3,8 @@ transaction (docs/privacy.md, "How long").
 
 Per table, one condition, used both to count (a dry run) and to delete, so the two always agree.
 Tables are taken in an order that keeps foreign keys valid on PostgreSQL: a purged month's
-follow-ups and audits go before its allocations, its allocations before the month itself.
+follow-ups and audits go before its allocations, its allocations before the month itself; a
+broadcast's follow-ups and recipients before the broadcast.
 People, their chats and the teams the bot is in are not purged here (see docs/privacy.md).
 """
 from __future__ import annotations
@@ -15,7 +16,17 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qa.retention import AUDIT_RECORDS, BOT_STATE, DUTY_RUNS, FOLLOW_UPS, OUTBOX, Retention
+from qa.retention import (
+    AUDIT_RECORDS,
+    BOT_STATE,
+    BROADCASTS,
+    CALENDAR,
+    DUTY_RUNS,
+    FOLLOW_UPS,
+    OUTBOX,
+    PRACTICE_RECORDS,
+    Retention,
+)
 from storage.follow_ups import SETTLED
 from storage.models import (
     Alert,
@@ -24,13 +35,19 @@ from storage.models import (
     Audit,
     AuditMonth,
     BotState,
+    Broadcast,
+    BroadcastRecipient,
+    CalendarEvent,
     DipSample,
     DipSampleItem,
     DutyRun,
     Escalation,
     EscalationUpdate,
+    FeedbackEntry,
+    FloorWalk,
     FollowUp,
     Moderation,
+    Observation,
     OutboxMessage,
     Reaudit,
     RemedialAction,
@@ -58,6 +75,12 @@ TABLES = (
     (AUDIT_RECORDS, "allocations"),
     (AUDIT_RECORDS, "audit_events"),
     (AUDIT_RECORDS, "audit_months"),
+    (PRACTICE_RECORDS, "observations"),
+    (PRACTICE_RECORDS, "feedback_entries"),
+    (PRACTICE_RECORDS, "floor_walks"),
+    (BROADCASTS, "broadcast_recipients"),
+    (BROADCASTS, "broadcasts"),
+    (CALENDAR, "calendar_events"),
 )
 
 
@@ -74,6 +97,8 @@ class Purge:
         r, now = self.retention, self.now
         first_kept = r.first_kept_month(now, self.tz)
         past_allocations = select(Allocation.id).where(Allocation.month < first_kept)
+        past_broadcasts = select(Broadcast.id).where(Broadcast.send_at < r.cutoff(BROADCASTS, now))
+        practice_cutoff = r.cutoff(PRACTICE_RECORDS, now)
         return [
             (OUTBOX, "outbox", OutboxMessage, or_(
                 and_(OutboxMessage.state == "sent", OutboxMessage.sent_at < r.cutoff(OUTBOX, now)),
@@ -84,7 +109,9 @@ class Purge:
             (FOLLOW_UPS, "follow_ups", FollowUp, or_(
                 and_(FollowUp.state.in_(SETTLED), FollowUp.settled_at < r.cutoff(FOLLOW_UPS, now)),
                 # a purged allocation's follow-ups, whatever their state: they would point at nothing
-                and_(FollowUp.subject_type == "allocation", FollowUp.subject_id.in_(past_allocations)))),
+                and_(FollowUp.subject_type == "allocation", FollowUp.subject_id.in_(past_allocations)),
+                # and a purged broadcast's (its chaser, its corrections), so a reused id owes afresh
+                and_(FollowUp.subject_type == "broadcast", FollowUp.subject_id.in_(past_broadcasts)))),
             # Escalations (issue 10) go with their allocation's month.
             # Practice alerts (section 14) are kept as long as audit records, from when they were raised.
             (AUDIT_RECORDS, "alert_responses", AlertResponse, AlertResponse.alert_id.in_(
@@ -108,6 +135,17 @@ class Purge:
                 TrailEvent.month < first_kept,
                 and_(TrailEvent.month.is_(None), TrailEvent.at < r.cutoff(AUDIT_RECORDS, now)))),
             (AUDIT_RECORDS, "audit_months", AuditMonth, AuditMonth.month < first_kept),
+            # Observations, feedback and floor walks (issue 12), from when they were recorded.
+            (PRACTICE_RECORDS, "observations", Observation, Observation.created_at < practice_cutoff),
+            (PRACTICE_RECORDS, "feedback_entries", FeedbackEntry, FeedbackEntry.created_at < practice_cutoff),
+            (PRACTICE_RECORDS, "floor_walks", FloorWalk, FloorWalk.created_at < practice_cutoff),
+            # Broadcasts (issue 13) from when they were to go; their recipients first (foreign key).
+            (BROADCASTS, "broadcast_recipients", BroadcastRecipient,
+             BroadcastRecipient.broadcast_id.in_(past_broadcasts)),
+            (BROADCASTS, "broadcasts", Broadcast, Broadcast.send_at < r.cutoff(BROADCASTS, now)),
+            # QA calendar events from the day after they ended (local dates).
+            (CALENDAR, "calendar_events", CalendarEvent,
+             CalendarEvent.ends_on < r.first_kept_day(CALENDAR, now, self.tz)),
         ]
 
 

@@ -3,7 +3,7 @@ purge`, and QA_RETENTION. Rows on either side of each boundary; what is kept is 
 as what goes."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -21,8 +21,14 @@ from storage.models import (
     Audit,
     AuditMonth,
     BotState,
+    Broadcast,
+    BroadcastRecipient,
+    CalendarEvent,
     DutyRun,
+    FeedbackEntry,
+    FloorWalk,
     FollowUp,
+    Observation,
     OutboxMessage,
     TrailEvent,
 )
@@ -40,6 +46,10 @@ PURGE = utc(2026, 6, 1, 8)
 OLD_MONTH, KEPT_MONTH = "2020-04", "2020-05"
 OLD = PURGE - timedelta(days=1000)  # past every period but audit_records
 RECENT = PURGE - timedelta(days=10)  # inside every period
+# practice_records: 2192 days before the purge is 31 May 2020 08:00 UTC.
+PRACTICE_OLD, PRACTICE_KEPT = utc(2020, 5, 30, 9), utc(2020, 6, 1, 9)
+# calendar: 400 days before 1 June 2026 is 27 April 2025; an event ending the day before is past.
+CALENDAR_OLD_END, CALENDAR_KEPT_END = date(2025, 4, 26), date(2025, 4, 27)
 
 
 def _outbox(key: str, state: str, at: datetime, person_id: int) -> OutboxMessage:
@@ -81,7 +91,44 @@ async def seed(db) -> dict[str, int]:
             TrailEvent(subject_type="bot", month=None, action="bot_feedback_given", via="test", detail={},
                        at=utc(2020, 6, 1, 9)),
         ])
+    await seed_practice_and_broadcasts(db, people)
     return people
+
+
+def _broadcast(title: str, send_at: datetime) -> Broadcast:
+    return Broadcast(title=title, message="Practice week notice", audience="everyone", send_at=send_at,
+                     state="sending", created_at=send_at)
+
+
+async def seed_practice_and_broadcasts(db, people: dict[str, int]) -> None:
+    """Observations, feedback, walks, calendar events and broadcasts either side of their boundaries."""
+    mo, meg = people["Mo"], people["Meg"]
+    async with db.sessions.begin() as session:
+        for label, at in (("old", PRACTICE_OLD), ("kept", PRACTICE_KEPT)):
+            session.add_all([
+                Observation(observer_id=mo, supervisee_id=meg, observed_on=at.date(), area="1:1 work with children",
+                            went_well=label, to_develop="d", actions=["a"], created_at=at),
+                FeedbackEntry(author_id=mo, source="Parent or carer", service_area="North", team="Team",
+                              how_given="Conversation", said=label, created_at=at),
+                FloorWalk(walker_id=mo, team=label, walked_on=at.date(), themes=["Workload"], note="", created_at=at),
+            ])
+        for title, start, end in (("old", date(2025, 4, 21), CALENDAR_OLD_END),
+                                  ("kept", date(2025, 4, 21), CALENDAR_KEPT_END),
+                                  ("coming", date(2026, 9, 7), date(2026, 9, 11))):
+            session.add(CalendarEvent(kind="practice_week", starts_on=start, ends_on=end, title=title, audience="",
+                                      details="", imported_at=OLD, updated_at=OLD))
+        old, recent, coming = (_broadcast("old", OLD), _broadcast("recent", RECENT),
+                               _broadcast("coming", PURGE + timedelta(days=30)))
+        session.add_all([old, recent, coming])
+        await session.flush()
+        for broadcast in (old, recent, coming):
+            session.add_all([BroadcastRecipient(broadcast_id=broadcast.id, person_id=person, service_area="North")
+                             for person in (mo, meg)])
+        session.add_all([  # a purged broadcast's follow-up goes with it, whatever its state
+            FollowUp(key=f"broadcast-chaser:{old.id}", kind="broadcast-chaser", subject_type="broadcast",
+                     subject_id=old.id, due_at=OLD, state="open", created_at=OLD),
+            FollowUp(key=f"broadcast-chaser:{recent.id}", kind="broadcast-chaser", subject_type="broadcast",
+                     subject_id=recent.id, due_at=RECENT, state="open", created_at=RECENT)])
 
 
 async def _all(db, column) -> list:
@@ -110,6 +157,18 @@ async def assert_purged(db) -> None:
         assert {f.subject_id for f in follow_ups.values() if f.subject_type == "allocation"} == {kept_allocation}
         trail = list((await session.execute(select(TrailEvent).where(TrailEvent.subject_type != "retention"))).scalars())
     assert sorted((t.month or "", t.at) for t in trail) == [("", utc(2020, 6, 1, 9)), (KEPT_MONTH, utc(2020, 5, 4, 9))]
+    assert await _all(db, Observation.went_well) == ["kept"]
+    assert await _all(db, FeedbackEntry.said) == ["kept"]
+    assert await _all(db, FloorWalk.team) == ["kept"]
+    assert await _all(db, CalendarEvent.title) == ["coming", "kept"]
+    assert await _all(db, Broadcast.title) == ["coming", "recent"]
+    async with db.sessions() as session:
+        kept = set((await session.execute(select(Broadcast.id))).scalars())
+        recipients = list((await session.execute(select(BroadcastRecipient.broadcast_id))).scalars())
+        chasers = {f.subject_id for f in (await session.execute(
+            select(FollowUp).where(FollowUp.subject_type == "broadcast"))).scalars()}
+    assert set(recipients) == kept and len(recipients) == 4
+    assert chasers < kept and len(chasers) == 1
 
 
 async def test_the_monthly_duty_purges_what_is_past_and_keeps_the_rest(db, services):
@@ -125,10 +184,13 @@ async def test_the_monthly_duty_purges_what_is_past_and_keeps_the_rest(db, servi
                                                                         PURGE)
     assert row.detail["counts"] == {
         "outbox": {"outbox": 2}, "duty_runs": {"duty_runs": 1}, "bot_state": {"bot_state": 1},
-        # settled-old, and the two purged allocations' late-notice follow-ups
-        "follow_ups": {"follow_ups": 3},
+        # settled-old, the two purged allocations' late-notice follow-ups, the purged broadcast's chaser
+        "follow_ups": {"follow_ups": 4},
         "audit_records": {"alert_responses": 0, "alerts": 0, "dip_sample_items": 0, "dip_samples": 0, "remedial_actions": 0, "remedial_plans": 0, "reaudits": 0, "escalation_updates": 0, "escalations": 0, "moderations": 0,
-                          "audits": 1, "allocations": 2, "audit_events": 2, "audit_months": 1}}
+                          "audits": 1, "allocations": 2, "audit_events": 2, "audit_months": 1},
+        "practice_records": {"observations": 1, "feedback_entries": 1, "floor_walks": 1},
+        "broadcasts": {"broadcast_recipients": 2, "broadcasts": 1},
+        "calendar": {"calendar_events": 1}}
     assert row.detail["days"] == dict(Retention().days)
 
 
@@ -168,7 +230,10 @@ async def test_purge_dry_run_counts_and_deletes_nothing_then_the_real_run_delete
     code, out, err = await run_cli(db, "purge", "--before", "2026-06-01", "--dry-run")
     assert code == 0, err
     assert "dry run: nothing deleted" in out
-    assert "  outbox: 2 " in out and "  bot_state: 1 " in out and "  follow_ups: 3 " in out
+    assert "  outbox: 2 " in out and "  bot_state: 1 " in out and "  follow_ups: 4 " in out
+    assert "  practice_records: 3 (observations 1, feedback_entries 1, floor_walks 1) " in out
+    assert "  broadcasts: 3 (broadcast_recipients 2, broadcasts 1) - broadcasts and their recipients, 400 days" in out
+    assert "  calendar: 1 - QA calendar events, 400 days after they ended" in out
     assert ("  audit_records: 6 (alert_responses 0, alerts 0, dip_sample_items 0, dip_samples 0, remedial_actions 0, remedial_plans 0, reaudits 0, escalation_updates 0, escalations 0, moderations 0, audits 1, "
             "allocations 2, audit_events 2, audit_months 1)") in out
     assert await _all(db, BotState.key) == ["old", "recent"]
@@ -209,7 +274,8 @@ async def test_purge_refuses_a_bad_date_in_one_line(db, args, message):
     ("outbox=ninety", "QA_RETENTION: outbox must be a whole number of days, not 'ninety'"),
     ("outbox=-5", "QA_RETENTION: outbox must be a whole number of days, not '-5'"),
     ("outbox=90,emails=30", "QA_RETENTION: unknown kind 'emails'; the kinds are outbox, duty_runs, bot_state, "
-                            "follow_ups, audit_records"),
+                            "follow_ups, audit_records, practice_records, broadcasts, calendar"),
+    ("practice_records=90", "QA_RETENTION: practice_records must be at least 366 days, not 90"),
     ("duty_runs=30", "QA_RETENTION: duty_runs must be at least 60 days, not 30"),
     ("outbox=90,outbox=100", "QA_RETENTION: outbox is given twice"),
 ])

@@ -12,10 +12,13 @@ from qa.calendar import WorkingCalendar
 from qa.retention import (
     AUDIT_RECORDS,
     BOT_STATE,
+    BROADCASTS,
+    CALENDAR,
     DEFAULT_DAYS,
     DUTY_RUNS,
     KINDS,
     OUTBOX,
+    PRACTICE_RECORDS,
     Retention,
     RetentionError,
     due_purge,
@@ -32,7 +35,8 @@ def utc(*args: int) -> datetime:
 
 def test_the_defaults_are_the_documented_ones():
     assert dict(Retention().days) == {"outbox": 90, "duty_runs": 400, "bot_state": 30, "follow_ups": 400,
-                                      "audit_records": 2192}
+                                      "audit_records": 2192, "practice_records": 2192, "broadcasts": 400,
+                                      "calendar": 400}
     assert set(DEFAULT_DAYS) == set(KINDS)
 
 
@@ -47,6 +51,12 @@ def test_the_defaults_are_the_documented_ones():
     # duty_runs: 400 days -> 2026-02-25 12:00 (2026 is not a leap year)
     (DUTY_RUNS, utc(2026, 2, 25, 11), True),
     (DUTY_RUNS, utc(2026, 2, 25, 12), False),
+    # practice_records: 2192 days -> 2021-03-31 12:00 (2024 is a leap year)
+    (PRACTICE_RECORDS, utc(2021, 3, 31, 11), True),
+    (PRACTICE_RECORDS, utc(2021, 3, 31, 12), False),
+    # broadcasts: 400 days, from when they were to go -> 2026-02-25 12:00
+    (BROADCASTS, utc(2026, 2, 25, 11), True),
+    (BROADCASTS, utc(2026, 2, 25, 12), False),
 ])
 def test_a_record_is_past_its_period_only_beyond_the_boundary(kind, at, expired):
     now = utc(2027, 4, 1, 12)
@@ -76,6 +86,18 @@ def test_audit_months_are_kept_six_years_after_they_end(today, last_past, first_
     assert not retention.month_expired(first_kept, now, LONDON)
 
 
+@pytest.mark.parametrize("now, first_kept", [
+    # 400 days before Thursday 1 April 2027 (local) is Tuesday 25 February 2026: an event that ended on
+    # the 24th has had its day after (the 25th) plus 400 days come; one ending on the 25th is kept.
+    (utc(2027, 4, 1, 12), date(2026, 2, 25)),
+    # 23:30 UTC on 31 March 2027 is already 1 April in London (BST), still 31 March in UTC.
+    (utc(2027, 3, 31, 23, 30), date(2026, 2, 25)),
+])
+def test_calendar_events_are_kept_the_period_after_the_day_they_end(now, first_kept):
+    assert Retention().first_kept_day(CALENDAR, now, LONDON) == first_kept
+    assert Retention().first_kept_day(CALENDAR, utc(2027, 3, 31, 23, 30), UTC) == date(2026, 2, 24)
+
+
 def test_the_month_boundary_is_local_midnight():
     retention = Retention.with_overrides({AUDIT_RECORDS: 90})
     # 2027-01 ends at 2027-02-01; 90 days later is 2027-05-02 (local). 23:30 UTC on 1 May is 00:30 BST on 2 May.
@@ -97,6 +119,9 @@ def test_a_month_is_past_exactly_when_its_end_plus_the_period_has_come(year, mon
     ({"outbx": 30}, "unknown kind 'outbx'"),
     ({OUTBOX: 10}, "outbox must be at least 45 days, not 10"),
     ({DUTY_RUNS: 59}, "duty_runs must be at least 60 days"),
+    ({PRACTICE_RECORDS: 365}, "practice_records must be at least 366 days"),  # the twelve-month rule
+    ({BROADCASTS: 89}, "broadcasts must be at least 90 days"),
+    ({CALENDAR: 29}, "calendar must be at least 30 days"),
     ({OUTBOX: "90"}, "outbox must be a whole number of days"),
     ({OUTBOX: True}, "outbox must be a whole number of days"),
 ])

@@ -21,6 +21,9 @@ WHAT = {
     "bot_state": "conversation state, {days} days after its last change",
     "follow_ups": "settled follow-ups, {days} days after settling",
     "audit_records": "allocations, audits and their trail, {days} days after their month",
+    "practice_records": "observations, feedback entries and floor walks, {days} days after recording",
+    "broadcasts": "broadcasts and their recipients, {days} days after sending",
+    "calendar": "QA calendar events, {days} days after they ended",
 }
 
 
