@@ -1,0 +1,277 @@
+"""Supervision cadences (framework 9.1): when each kind of supervision is next due. Pure.
+
+Every rule takes dates (local calendar days in QA_TIMEZONE, which the caller turns instants into
+with WorkingCalendar.local_date) and the working calendar; none reads the clock or the database.
+
+The cadences, each configurable through `Cadences` (defaults are the framework's):
+- 1:1 (individual professional supervision), for every supervisee with a supervisor on the roster:
+  due `one_to_one_days` (28) after the last one; a new starter's first is due `new_starter_days` (7)
+  after they joined the roster.
+- ASYE (a newly qualified social worker, asye_start_date set): the 1:1 interval is 7 days for the
+  first `asye_weekly_weeks` (6) weeks from the start, then 14 days, then 28 days from the switch
+  date: `asye_four_weekly_months` (6) months after the start by default, or the date the supervisor
+  recorded "move to four-weekly". The ASYE cadence ends `asye_end_months` (12) months after the
+  start; the ordinary 1:1 cadence applies after it.
+- Supervision agreement: reviewed `agreement_months` (6) months after the last review; a new
+  supervisee's first is due `first_agreement_days` (28) after they joined the roster.
+- Group reflective supervision: each team monthly (the practice manager's duty): due by the last
+  working day of each calendar month in which none is recorded for the team.
+- Case supervision: each case `case_days` (56, eight weeks) after its last case supervision (or
+  after the case was first seen on a caseload); none is due for a case a service lead exempted.
+
+A due date falling on a non-working day (weekend, bank holiday, council closure) is due on the
+working day before (`working_due`).
+"""
+from __future__ import annotations
+
+import calendar as _calendar
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import date, timedelta
+
+from qa.calendar import WorkingCalendar
+
+ONE_TO_ONE = "one_to_one"
+CASE = "case"
+GROUP = "group"
+AGREEMENT = "agreement_review"
+KINDS = (ONE_TO_ONE, CASE, GROUP, AGREEMENT)
+KIND_WORDS = {ONE_TO_ONE: "1:1 supervision", CASE: "case supervision", GROUP: "group reflective supervision",
+              AGREEMENT: "supervision agreement review"}
+# Where a due item stands on a given day (`standing`).
+OVERDUE, TODAY, SOON, LATER = "overdue", "today", "soon", "later"
+
+ENV_PREFIX = "QA_SUPERVISION_"
+
+
+class CadenceError(ValueError):
+    """A cadence setting is not a positive whole number, or the settings contradict each other."""
+
+
+@dataclass(frozen=True)
+class Cadences:
+    """How often each kind of supervision is due. Days are calendar days; months calendar months."""
+
+    one_to_one_days: int = 28
+    new_starter_days: int = 7
+    asye_weekly_weeks: int = 6
+    asye_weekly_days: int = 7
+    asye_fortnightly_days: int = 14
+    asye_four_weekly_months: int = 6
+    asye_end_months: int = 12
+    agreement_months: int = 6
+    first_agreement_days: int = 28
+    case_days: int = 56
+    soon_working_days: int = 2  # the digest lists what is due within this many working days
+    escalate_after_working_days: int = 5  # the supervisor's supervisor hears this long after overdue
+    default_one_to_one_minutes: int = 90
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise CadenceError(f"{f.name} must be a whole number of at least 1, not {value!r}")
+        if self.asye_four_weekly_months > self.asye_end_months:
+            raise CadenceError("asye_four_weekly_months must not be after asye_end_months")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Cadences:
+        """Defaults, overridden by QA_SUPERVISION_<FIELD> (e.g. QA_SUPERVISION_CASE_DAYS=42)."""
+        env = os.environ if env is None else env
+        changes: dict[str, int] = {}
+        for f in fields(cls):
+            name = ENV_PREFIX + f.name.upper()
+            text = (env.get(name) or "").strip()
+            if not text:
+                continue
+            if not (text.isascii() and text.isdigit()):
+                raise CadenceError(f"{name} must be a whole number, not {text!r}")
+            changes[f.name] = int(text)
+        return replace(cls(), **changes)
+
+
+# ---------------------------------------------------------------- dates
+
+
+def add_months(d: date, months: int) -> date:
+    """`d` moved by whole calendar months, the day clamped to the month's end (31 Aug + 6 = 28/29 Feb)."""
+    index = d.year * 12 + d.month - 1 + months
+    year, month = divmod(index, 12)
+    last = _calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(d.day, last))
+
+
+def working_due(d: date, cal: WorkingCalendar) -> date:
+    """The day something due on `d` is due: `d` itself on a working day, else the working day before."""
+    return cal.previous_working_day(d, include_self=True)
+
+
+def standing(due: date, today: date, cal: WorkingCalendar, soon_working_days: int = 2) -> str:
+    """OVERDUE (due before today), TODAY, SOON (due within `soon_working_days` working days after
+    today) or LATER."""
+    if due < today:
+        return OVERDUE
+    if due == today:
+        return TODAY
+    if due <= cal.add_working_days(today, soon_working_days):
+        return SOON
+    return LATER
+
+
+def escalation_day(due: date, cal: WorkingCalendar, cadences: Cadences = Cadences()) -> date:
+    """The working day the supervisor's supervisor hears of an item due on `due` and still not held:
+    `escalate_after_working_days` (5) working days after it."""
+    return cal.add_working_days(due, cadences.escalate_after_working_days)
+
+
+# ---------------------------------------------------------------- 1:1 and ASYE
+
+
+@dataclass(frozen=True)
+class Asye:
+    """A supervisee's ASYE year: its start and, when the supervisor recorded one, the day the
+    cadence moved to four-weekly."""
+
+    start: date
+    four_weekly_from: date | None = None
+
+    def switch(self, cadences: Cadences) -> date:
+        return self.four_weekly_from or add_months(self.start, cadences.asye_four_weekly_months)
+
+    def end(self, cadences: Cadences) -> date:
+        return add_months(self.start, cadences.asye_end_months)
+
+    def active_on(self, d: date, cadences: Cadences) -> bool:
+        return self.start <= d < self.end(cadences)
+
+
+def asye_interval(base: date, asye: Asye, cadences: Cadences = Cadences()) -> int | None:
+    """Days from a 1:1 held on `base` to the next under the ASYE cadence; None outside the ASYE year.
+
+    7 during the first `asye_weekly_weeks` weeks from the start, 14 until the switch date, 28 after.
+    """
+    if not asye.start <= base < asye.end(cadences):
+        return None
+    if base < asye.start + timedelta(weeks=cadences.asye_weekly_weeks):
+        return cadences.asye_weekly_days
+    if base < asye.switch(cadences):
+        return cadences.asye_fortnightly_days
+    return cadences.one_to_one_days
+
+
+def one_to_one_due(last_held: date | None, joined: date, cal: WorkingCalendar, cadences: Cadences = Cadences(),
+                   asye: Asye | None = None) -> date:
+    """When the next 1:1 is due (a working day).
+
+    last_held: the last 1:1 recorded (None: none yet). joined: the day the supervisee joined the
+    roster. asye: their ASYE year, if they have one. Without a 1:1 yet, the first is due
+    `new_starter_days` after joining (or, in the ASYE year, one ASYE interval after the later of
+    joining and the start). After one, the ASYE interval applies while `last_held` is in the ASYE
+    year, else `one_to_one_days`; an ASYE due date never runs past the end of the ASYE year by more
+    than the ordinary interval would.
+    """
+    if last_held is None:
+        base = joined
+        interval = cadences.new_starter_days
+        if asye is not None:
+            asye_base = max(joined, asye.start)
+            asye_days = asye_interval(asye_base, asye, cadences)
+            if asye_days is not None:
+                base, interval = asye_base, min(asye_days, cadences.new_starter_days)
+        return working_due(base + timedelta(days=interval), cal)
+    interval = cadences.one_to_one_days
+    if asye is not None:
+        asye_days = asye_interval(last_held, asye, cadences)
+        if asye_days is not None:
+            interval = asye_days
+    return working_due(last_held + timedelta(days=interval), cal)
+
+
+# ---------------------------------------------------------------- agreement, case, group
+
+
+def agreement_due(last_review: date | None, joined: date, cal: WorkingCalendar,
+                  cadences: Cadences = Cadences()) -> date:
+    """When the supervision agreement is next reviewed: `agreement_months` after the last review, or
+    `first_agreement_days` after joining for a new supervisee. A working day."""
+    if last_review is None:
+        return working_due(joined + timedelta(days=cadences.first_agreement_days), cal)
+    return working_due(add_months(last_review, cadences.agreement_months), cal)
+
+
+def case_due(last_supervised: date | None, first_seen: date, cal: WorkingCalendar,
+             cadences: Cadences = Cadences(), exempt: bool = False) -> date | None:
+    """When a case next needs case supervision: `case_days` after the last (or after the case was first
+    seen on a caseload); None when a service lead exempted the case. A working day."""
+    if exempt:
+        return None
+    return working_due((last_supervised or first_seen) + timedelta(days=cadences.case_days), cal)
+
+
+def month_end_due(year: int, month: int, cal: WorkingCalendar) -> date:
+    """The last working day of a calendar month: when group supervision is due by."""
+    return working_due(date(year, month, _calendar.monthrange(year, month)[1]), cal)
+
+
+def group_due(held: Iterable[date], year: int, month: int, cal: WorkingCalendar) -> date | None:
+    """When a team's group reflective supervision is due in `month`: its last working day, or None when
+    one is recorded (held) in that month."""
+    if any(d.year == year and d.month == month for d in held):
+        return None
+    return month_end_due(year, month, cal)
+
+
+# ---------------------------------------------------------------- away
+
+
+@dataclass(frozen=True)
+class Away:
+    """A period someone is away, inclusive of both days."""
+
+    first: date
+    last: date
+
+    def covers(self, d: date) -> bool:
+        return self.first <= d <= self.last
+
+    def working_days(self, cal: WorkingCalendar) -> int:
+        n, d = 0, self.first
+        while d <= self.last:
+            n += cal.is_working_day(d)
+            d += timedelta(days=1)
+        return n
+
+
+def away_on(periods: Iterable[Away], d: date) -> Away | None:
+    """The away period covering `d`, if any (the longest when several do)."""
+    covering = [p for p in periods if p.covers(d)]
+    return max(covering, key=lambda p: p.last - p.first) if covering else None
+
+
+def long_absence(period: Away, cal: WorkingCalendar, threshold_working_days: int = 10) -> bool:
+    """An absence of more than `threshold_working_days` working days: a supervisor away this long has
+    their supervisees' nudges sent to their own supervisor."""
+    return period.working_days(cal) > threshold_working_days
+
+
+# ---------------------------------------------------------------- recording
+
+
+def record_refusal(held_on: date, today: date, joined: date, kind: str,
+                   taken: Iterable[tuple[date, str]] = ()) -> str | None:
+    """Why a session on `held_on` of `kind` cannot be recorded (one sentence), or None when it can.
+
+    Refused: a future date, a date before the supervisee joined the roster, an unknown kind, and a
+    second session of the same kind on the same day (`taken`: the (day, kind) already recorded).
+    """
+    if kind not in KINDS:
+        return f"{kind!r} is not a kind of supervision; choose one of {', '.join(KIND_WORDS.values())}"
+    if held_on > today:
+        return f"{held_on.isoformat()} is in the future; record a session once it has taken place"
+    if held_on < joined:
+        return (f"{held_on.isoformat()} is before they joined the roster ({joined.isoformat()}); "
+                "check the date")
+    if (held_on, kind) in set(taken):
+        return f"a {KIND_WORDS[kind]} on {held_on.isoformat()} is already recorded"
+    return None
