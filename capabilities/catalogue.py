@@ -19,6 +19,7 @@ from capabilities.qa_calendar.registration import CAPABILITY as QA_CALENDAR
 from capabilities.registry import Registry
 from capabilities.reports.registration import CAPABILITY as REPORTS
 from capabilities.retention.registration import CAPABILITY as RETENTION
+from capabilities.supervision.registration import CAPABILITY as SUPERVISION
 from qa.calendar import WorkingCalendar
 
 
@@ -36,6 +37,7 @@ def registry() -> Registry:
         ESCALATIONS,
         QA_CALENDAR,
         BROADCASTS,
+        SUPERVISION,
     ])
 
 
