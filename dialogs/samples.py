@@ -31,6 +31,7 @@ from dialogs import report_cards as rc
 from dialogs.broadcast_samples import broadcast_card_samples
 from qa import alerts as qal
 from qa import escalations as qe
+from dialogs import supervision_samples
 
 Card = dict[str, Any]
 
@@ -104,6 +105,17 @@ BUILDERS = (
     "dialogs.broadcast_cards.broadcast_report_card",
     "dialogs.broadcast_cards.withdrawn_card",
     "dialogs.broadcast_cards.qa_unit_only_card",
+    "dialogs.supervision_cards.supervision_digest_card",
+    "dialogs.supervision_cards.supervision_record_card",
+    "dialogs.supervision_cards.supervision_recorded_card",
+    "dialogs.supervision_cards.supervision_confirm_card",
+    "dialogs.supervision_cards.supervision_reminder_card",
+    "dialogs.supervision_cards.supervision_escalation_card",
+    "dialogs.supervision_cards.supervision_overview_card",
+    "dialogs.supervision_cards.my_supervision_card",
+    "dialogs.supervision_cards.supervision_compliance_card",
+    "dialogs.supervision_cards.supervision_away_card",
+    "dialogs.supervision_cards.supervision_notice_card",
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -402,7 +414,7 @@ def sample_cards() -> dict[str, Card]:
     """Every card the dialogs can build, by file-safe name."""
     cards: dict[str, Card] = {}
     for part in (audit_card_samples(), common_card_samples(), allocation_card_samples(), digest_samples(),
-                 delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples(), remedial_card_samples(), good_practice_card_samples(), broadcast_card_samples()):
+                 delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples(), remedial_card_samples(), good_practice_card_samples(), broadcast_card_samples(), supervision_samples.samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")

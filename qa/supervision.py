@@ -275,3 +275,75 @@ def record_refusal(held_on: date, today: date, joined: date, kind: str,
     if (held_on, kind) in set(taken):
         return f"a {KIND_WORDS[kind]} on {held_on.isoformat()} is already recorded"
     return None
+
+
+# ---------------------------------------------------------------- one supervisee's due items
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """A case on a supervisee's caseload: its last case supervision, when it was first seen, exempt."""
+
+    case_ref: str
+    last_supervised: date | None
+    first_seen: date
+    exempt: bool = False
+
+
+@dataclass(frozen=True)
+class SuperviseeFacts:
+    """What the rules need about one supervisee (as of a day)."""
+
+    person_id: int
+    joined: date
+    last: Mapping[str, date]  # kind -> the last session of that kind held (absent: none)
+    asye: Asye | None = None
+    cases: tuple[CaseFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """Something due for one supervisee: its kind, the day it is due, and for case supervision the
+    cases due by `horizon` (earliest first)."""
+
+    kind: str
+    due: date
+    case_refs: tuple[str, ...] = ()
+    asye: bool = False  # a 1:1 on the ASYE cadence
+
+
+def due_items(facts: SuperviseeFacts, today: date, cal: WorkingCalendar, cadences: Cadences = Cadences(),
+              horizon: date | None = None) -> list[DueItem]:
+    """The 1:1, the agreement review and (when a case is due by `horizon`, default `soon_working_days`
+    working days after `today`) the case supervision of one supervisee, earliest first.
+
+    The case item's `due` is the earliest case's; `case_refs` lists every case due by the horizon.
+    """
+    horizon = horizon or cal.add_working_days(today, cadences.soon_working_days)
+    asye = facts.asye if facts.asye is not None and facts.asye.active_on(
+        facts.last.get(ONE_TO_ONE) or max(facts.joined, facts.asye.start), cadences) else None
+    items = [
+        DueItem(ONE_TO_ONE, one_to_one_due(facts.last.get(ONE_TO_ONE), facts.joined, cal, cadences, facts.asye),
+                asye=asye is not None),
+        DueItem(AGREEMENT, agreement_due(facts.last.get(AGREEMENT), facts.joined, cal, cadences)),
+    ]
+    cases = sorted((due, c.case_ref) for c in facts.cases
+                   if (due := case_due(c.last_supervised, c.first_seen, cal, cadences, c.exempt)) is not None)
+    due_cases = [(due, ref) for due, ref in cases if due <= horizon]
+    if due_cases:
+        items.append(DueItem(CASE, due_cases[0][0], tuple(ref for _due, ref in due_cases)))
+    return sorted(items, key=lambda i: (i.due, KINDS.index(i.kind)))
+
+
+def in_date(facts: SuperviseeFacts, kind: str, on: date, cal: WorkingCalendar,
+            cadences: Cadences = Cadences()) -> bool | None:
+    """Whether `kind` is in date for the supervisee at the end of `on` (not overdue then); None when the
+    kind does not apply (case supervision without a caseload that needs it)."""
+    if kind == CASE:
+        dues = [d for c in facts.cases if (d := case_due(c.last_supervised, c.first_seen, cal, cadences, c.exempt))]
+        return None if not dues else min(dues) >= on
+    if kind == ONE_TO_ONE:
+        return one_to_one_due(facts.last.get(ONE_TO_ONE), facts.joined, cal, cadences, facts.asye) >= on
+    if kind == AGREEMENT:
+        return agreement_due(facts.last.get(AGREEMENT), facts.joined, cal, cadences) >= on
+    raise ValueError(f"in_date is per supervisee; {kind!r} is not one of their kinds")

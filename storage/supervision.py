@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qa.allocations import PersonInfo
-from qa.supervision import CASE, GROUP
+from qa.supervision import CASE, GROUP, Asye, Away, CaseFacts, SuperviseeFacts, add_months
 from qa.supervision_files import (
     CaseloadEntry,
     SessionEntry,
@@ -30,7 +30,15 @@ from qa.supervision_files import (
 )
 from qa.tabular import WHOLE_FILE, Problem, UnreadableTable, read_table, source_words
 from storage.db import Database
-from storage.models import CaseloadCase, Person, SupervisionSession, TrailEvent
+from storage.models import (
+    AsyeSwitch,
+    AwayPeriod,
+    CaseExemption,
+    CaseloadCase,
+    Person,
+    SupervisionSession,
+    TrailEvent,
+)
 
 log = logging.getLogger(__name__)
 
@@ -214,3 +222,127 @@ async def _replace_caseload(session: AsyncSession, entries: list[CaseloadEntry],
     if inserts:
         await session.execute(insert(CaseloadCase), inserts)
     return report
+
+
+# ---------------------------------------------------------------- what the rules read
+
+
+@dataclass(frozen=True)
+class Staff:
+    """An active person on the roster, as supervision sees them."""
+
+    id: int
+    name: str
+    email: str
+    role: str
+    team: str
+    areas: tuple[str, ...]
+    supervisor_id: int | None  # None: no supervisor on the roster (or theirs has left)
+    joined: date
+
+
+@dataclass
+class Board:
+    """Everything the supervision rules need as of one day, read in a handful of queries."""
+
+    as_of: date
+    staff: dict[int, Staff]
+    facts: dict[int, SuperviseeFacts]  # supervisees (active, with an active supervisor), by person id
+    away: dict[int, list[Away]]  # person id -> away periods not over by `as_of`
+    group_held: dict[str, list[date]]  # team -> group sessions held this month and last
+
+    def supervisees_of(self, supervisor_id: int) -> list[Staff]:
+        return sorted((s for s in self.staff.values() if s.supervisor_id == supervisor_id and s.id in self.facts),
+                      key=lambda s: s.name.casefold())
+
+
+async def load_board(session: AsyncSession, as_of: date, tz: tzinfo) -> Board:
+    """The roster, each supervisee's last sessions held by `as_of`, their caseloads, ASYE switches and
+    exemptions, away periods, and group sessions from the month before `as_of`'s on."""
+    rows = (await session.execute(select(
+        Person.id, Person.display_name, Person.email, Person.role, Person.team, Person.service_area,
+        Person.supervisor_email, Person.created_at, Person.asye_start_date).where(Person.left_at.is_(None)))).all()
+    by_email = {r.email.lower(): r.id for r in rows}
+    staff: dict[int, Staff] = {}
+    for r in rows:
+        staff[r.id] = Staff(r.id, r.display_name, r.email, r.role, r.team,
+                            tuple(a for a in (s.strip() for s in r.service_area.split(";")) if a),
+                            by_email.get((r.supervisor_email or "").lower()), r.created_at.astimezone(tz).date())
+    last: dict[int, dict[str, date]] = {}
+    for r in await session.execute(
+            select(SupervisionSession.supervisee_id, SupervisionSession.kind, func.max(SupervisionSession.held_on))
+            .where(SupervisionSession.supervisee_id.is_not(None), SupervisionSession.state == "recorded",
+                   SupervisionSession.held_on <= as_of)
+            .group_by(SupervisionSession.supervisee_id, SupervisionSession.kind)):
+        last.setdefault(r[0], {})[r[1]] = r[2]
+    switches = {r.person_id: r.four_weekly_from for r in await session.execute(
+        select(AsyeSwitch.person_id, AsyeSwitch.four_weekly_from))}
+    exempt = set((await session.execute(select(CaseExemption.case_ref))).scalars())
+    cases: dict[int, list[CaseFacts]] = {}
+    for r in await session.execute(select(CaseloadCase.case_ref, CaseloadCase.case_holder_id,
+                                          CaseloadCase.last_case_supervision_on, CaseloadCase.first_seen_on)):
+        last_on = r.last_case_supervision_on if r.last_case_supervision_on and r.last_case_supervision_on <= as_of \
+            else None
+        cases.setdefault(r.case_holder_id, []).append(CaseFacts(r.case_ref, last_on, r.first_seen_on,
+                                                                r.case_ref in exempt))
+    asye_start = {r.id: r.asye_start_date for r in rows if r.asye_start_date}
+    facts = {
+        s.id: SuperviseeFacts(
+            s.id, s.joined, last.get(s.id, {}),
+            Asye(asye_start[s.id], switches.get(s.id)) if s.id in asye_start else None,
+            tuple(sorted(cases.get(s.id, ()), key=lambda c: c.case_ref)))
+        for s in staff.values() if s.supervisor_id is not None
+    }
+    away: dict[int, list[Away]] = {}
+    for r in await session.execute(select(AwayPeriod.person_id, AwayPeriod.first_day, AwayPeriod.last_day)
+                                   .where(AwayPeriod.last_day >= as_of)):
+        away.setdefault(r.person_id, []).append(Away(r.first_day, r.last_day))
+    month_before = add_months(as_of.replace(day=1), -1)
+    group_held: dict[str, list[date]] = {}
+    for r in await session.execute(select(SupervisionSession.team, SupervisionSession.held_on)
+                                   .where(SupervisionSession.kind == GROUP, SupervisionSession.held_on >= month_before,
+                                          SupervisionSession.held_on <= as_of)):
+        group_held.setdefault(r.team, []).append(r.held_on)
+    return Board(as_of, staff, facts, away, group_held)
+
+
+class ExemptionError(Exception):
+    """An exemption that cannot be recorded; str() says why, for a person."""
+
+
+async def set_exemption(db: Database, case_ref: str, by_email: str, now: datetime, *, remove: bool = False,
+                        via: str = "cli:supervision exempt") -> bool:
+    """A service lead exempts a case from eight-weekly case supervision (or lifts it); True when changed."""
+    async with db.sessions.begin() as session:
+        lead = (await session.execute(select(Person).where(Person.email == by_email.strip().lower(),
+                                                           Person.left_at.is_(None)))).scalar_one_or_none()
+        if lead is None or lead.role != "service_lead":
+            raise ExemptionError(f"{by_email} is not an active service lead on the roster; only a service lead "
+                                 "records an exemption from case supervision")
+        case = (await session.execute(select(CaseloadCase).where(
+            func.upper(CaseloadCase.case_ref) == case_ref.strip().upper()))).scalar_one_or_none()
+        if case is None:
+            raise ExemptionError(f"{case_ref} is not on the caseload; import the caseload first")
+        holder = await session.get(Person, case.case_holder_id)
+        if holder is None or not set(lead.service_areas) & set(holder.service_areas):
+            raise ExemptionError(f"{case.case_ref}'s case holder is not in {lead.display_name}'s service areas")
+        existing = (await session.execute(select(CaseExemption).where(
+            CaseExemption.case_ref == case.case_ref))).scalar_one_or_none()
+        if remove:
+            if existing is None:
+                return False
+            await session.delete(existing)
+        else:
+            if existing is not None:
+                return False
+            session.add(CaseExemption(case_ref=case.case_ref, recorded_by_id=lead.id, recorded_at=now))
+        session.add(TrailEvent(subject_type="caseload", subject_id=case.id, actor_id=lead.id,
+                               action="case_exemption_removed" if remove else "case_exempted", via=via, at=now,
+                               detail={}))
+    return True
+
+
+async def register_started(session: AsyncSession) -> bool:
+    """Whether any supervision is on record (imported or recorded). Until then the bot knows nothing of what
+    was held, and nudging would call every supervisee overdue on the first morning."""
+    return (await session.execute(select(SupervisionSession.id).limit(1))).first() is not None

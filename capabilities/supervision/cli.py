@@ -1,4 +1,5 @@
-"""Supervision's CLI: `supervision import FILE` and `caseload import FILE`."""
+"""Supervision's CLI: `supervision import FILE`, `supervision exempt CASE_REF --by EMAIL`, `supervision status
+[--team T] [--area A]` and `caseload import FILE`."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +7,14 @@ from pathlib import Path
 
 from capabilities.context import Context
 from capabilities.registry import CliCommand, CommandError
-from storage.supervision import SupervisionRejected, import_caseload, import_sessions
+from capabilities.supervision import compliance
+from storage.supervision import (
+    ExemptionError,
+    SupervisionRejected,
+    import_caseload,
+    import_sessions,
+    set_exemption,
+)
 
 
 def _add_supervision(parser: argparse.ArgumentParser) -> None:
@@ -14,9 +22,27 @@ def _add_supervision(parser: argparse.ArgumentParser) -> None:
     imp = sub.add_parser("import", help="import supervision history from a .csv or .xlsx file (supervisee_email, "
                                         "supervisor_email, kind, held_on, duration_minutes, case_refs)")
     imp.add_argument("file", type=Path)
+    exempt = sub.add_parser("exempt", help="a service lead exempts a case from eight-weekly case supervision")
+    exempt.add_argument("case_ref")
+    exempt.add_argument("--by", required=True, metavar="EMAIL", help="the service lead recording it")
+    exempt.add_argument("--remove", action="store_true", help="lift the exemption instead")
+    status = sub.add_parser("status", help="supervision compliance per team at the end of last month")
+    status.add_argument("--team", default=None, help="only this team")
+    status.add_argument("--area", default=None, help="only this service area")
 
 
 async def _supervision(args: argparse.Namespace, ctx: Context) -> int:
+    if args.action == "status":
+        print(await compliance.status_text(ctx, team=args.team, area=args.area))
+        return 0
+    if args.action == "exempt":
+        try:
+            changed = await set_exemption(ctx.db, args.case_ref, args.by, ctx.clock(), remove=args.remove)
+        except ExemptionError as exc:
+            raise CommandError(str(exc)) from None
+        what = "exemption lifted" if args.remove else "exempt from case supervision"
+        print(f"{args.case_ref}: {what}" if changed else f"{args.case_ref}: already so; nothing changed")
+        return 0
     try:
         report = await import_sessions(ctx.db, args.file, ctx.clock(), ctx.calendar.tz)
     except SupervisionRejected as exc:

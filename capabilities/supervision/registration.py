@@ -1,7 +1,56 @@
-"""Supervision (framework 9.1), registered: its CLI, duties, kinds, buttons, commands and help lines."""
+"""Supervision (framework 9.1), registered: its buttons, commands, duties, outbox kinds, extra cards,
+CLI and what the help card says it does for each role. The cadences come from QA_SUPERVISION_*
+(capabilities/supervision/config.py), read when the duties are built."""
 from __future__ import annotations
 
-from capabilities.registry import Capability
-from capabilities.supervision import cli
+from capabilities.registry import Capability, CardVerb, ChatCommand
+from capabilities.supervision import actions, cli, commands, config, kinds
+from capabilities.supervision.duties import SupervisionComplianceDuty, SupervisionMorningDuty
+from dialogs.supervision_cards import Verb
+from qa.calendar import WorkingCalendar
+from qa.framework import ROLES
 
-CAPABILITY = Capability(name="supervision", cli=cli.COMMANDS)
+ON_ROSTER = frozenset(ROLES)
+SUPERVISOR = (
+    "Send you each working morning at 09:00 what is due in supervision for your supervisees (1:1s, ASYE, "
+    "case supervision, agreement reviews) and for your team's group supervision, with a button to record each "
+    "one in one press.",
+    "Tell you when a supervisee of someone you supervise is five working days overdue for a 1:1 or case "
+    "supervision.",
+)
+SUPERVISEE = "Remind you the working day before your 1:1 supervision is due, and let you record that it took place."
+COMPLIANCE = "Send you supervision compliance per team on the first working day of each month."
+
+
+def duties(cal: WorkingCalendar):
+    cadences = config.from_env()
+    return [SupervisionMorningDuty(cal, cadences), SupervisionComplianceDuty(cal, cadences)]
+
+
+CAPABILITY = Capability(
+    name="supervision",
+    verbs=(CardVerb(Verb.RECORD_OPEN, actions.record_open), CardVerb(Verb.RECORD, actions.record),
+           CardVerb(Verb.CONFIRM, actions.confirm), CardVerb(Verb.ASYE_FOUR_WEEKLY, actions.asye_four_weekly),
+           CardVerb(Verb.AWAY, actions.away)),
+    commands=(
+        ChatCommand("supervision", "your supervisees' supervision: next due dates and what is overdue",
+                    ("my supervisees", "supervisees"), commands.supervision, ON_ROSTER),
+        ChatCommand("my supervision", "your own supervision: when each kind is next due",
+                    ("my supervisions",), commands.my_supervision, ON_ROSTER),
+        ChatCommand("away", "mark yourself or a supervisee away, so supervision nudges wait",
+                    ("i am away", "mark away"), commands.away, ON_ROSTER, in_menu=False),
+    ),
+    duties=duties,
+    outbox_kinds=kinds.ALL,
+    samples=lambda: {},
+    cli=cli.COMMANDS,
+    help={
+        "practitioner": (SUPERVISEE,),
+        "practice_manager": (*SUPERVISOR, SUPERVISEE),
+        "service_lead": (*SUPERVISOR, COMPLIANCE, SUPERVISEE),
+        "head_of_service": (*SUPERVISOR, SUPERVISEE),
+        "deputy_director": SUPERVISOR,
+        "qa_unit": (COMPLIANCE + " For the whole service.",),
+        "principal_social_worker": (COMPLIANCE + " For the whole service.",),
+    },
+)

@@ -23,7 +23,7 @@ def roster_rows(asye_start: str = "2026-11-02") -> list[dict[str, str]]:
     def row(email, name, role, team, area, supervisor="", asye="", registered="yes"):
         return {"email": email, "display_name": name, "role": role, "team": team, "service_area": area,
                 "supervisor_email": supervisor, "asye_start_date": asye, "registered": registered,
-                "aad_object_id": ""}
+                "aad_object_id": aad(key_of(email))}
     return [
         row(HOS, "Hana Ode", "head_of_service", "Safeguarding", AREA),
         row(LEAD, "Lee Adams", "service_lead", "Locality North", AREA, HOS),
@@ -33,6 +33,19 @@ def roster_rows(asye_start: str = "2026-11-02") -> list[dict[str, str]]:
         row(QA, "Quinn Avery", "qa_unit", "QA Unit", ""),
         row(PSW, "Priya Shah", "principal_social_worker", "Directorate", ""),
     ]
+
+
+KEYS = ("hos", "lead", "pm", "ana", "ben", "qa", "psw")
+NAMES = {"hos": "Hana Ode", "lead": "Lee Adams", "pm": "Pia Marsh", "ana": "Ana Diaz", "ben": "Ben Cole",
+         "qa": "Quinn Avery", "psw": "Priya Shah"}
+
+
+def key_of(email: str) -> str:
+    return email.split("@")[0]
+
+
+def aad(key: str) -> str:
+    return f"00000000-0000-4000-8000-{KEYS.index(key) + 1:012d}"
 
 
 def write_csv(path: Path, header: list[str], rows: list[dict[str, str]] | list[list[str]]) -> Path:

@@ -1,0 +1,61 @@
+"""Supervision's chat commands: `supervision` (a supervisor's supervisees: each kind's next due date and
+what is overdue), `my supervision` (a supervisee's own) and `away` (the form to mark yourself or a
+supervisee away)."""
+from __future__ import annotations
+
+from datetime import date
+
+from capabilities.context import Context
+from capabilities.registry import CommandReply, Said
+from capabilities.supervision import config, flow
+from capabilities.supervision.plan import is_away
+from dialogs import supervision_cards as sc
+from qa.supervision import CASE, Cadences, due_items, standing
+from storage.supervision import Board, Staff, load_board
+
+
+def person_due(board: Board, s: Staff, today: date, ctx: Context, cadences: Cadences) -> sc.PersonDue:
+    rows = []
+    for item in due_items(board.facts[s.id], today, ctx.calendar, cadences, horizon=date.max):
+        rows.append(sc.DueRow(item.kind, item.due, standing(item.due, today, ctx.calendar, cadences.soon_working_days),
+                              item.asye, len(item.case_refs) if item.kind == CASE else 0))
+    return sc.PersonDue(s.id, s.name, tuple(rows), is_away(board, s.id, today))
+
+
+def _notice(title: str, message: str) -> CommandReply:
+    return CommandReply(sc.supervision_notice_card(title, message), message)
+
+
+async def supervision(said: Said) -> CommandReply:
+    if said.person is None:
+        return _notice("Supervision", flow.NOT_ON_ROSTER)
+    cadences = config.from_env()
+    today = said.ctx.calendar.local_date(said.now)
+    async with said.ctx.db.sessions() as session:
+        board = await load_board(session, today, said.ctx.calendar.tz)
+    people = [person_due(board, s, today, said.ctx, cadences) for s in board.supervisees_of(said.person.id)]
+    overdue = sum(1 for p in people for r in p.rows if r.standing == "overdue")
+    return CommandReply(sc.supervision_overview_card(today, people),
+                        f"{len(people)} supervisees, {overdue} overdue")
+
+
+async def my_supervision(said: Said) -> CommandReply:
+    if said.person is None:
+        return _notice("Your supervision", flow.NOT_ON_ROSTER)
+    cadences = config.from_env()
+    today = said.ctx.calendar.local_date(said.now)
+    async with said.ctx.db.sessions() as session:
+        board = await load_board(session, today, said.ctx.calendar.tz)
+    me = board.staff.get(said.person.id)
+    if me is None or me.id not in board.facts:
+        return CommandReply(sc.my_supervision_card(today, None, None), "No supervisor on the roster")
+    mine = person_due(board, me, today, said.ctx, cadences)
+    return CommandReply(sc.my_supervision_card(today, mine, board.staff[me.supervisor_id].name),
+                        "Your supervision: next due dates")
+
+
+async def away(said: Said) -> CommandReply:
+    outcome = await flow.away_view(said.ctx, said.person.id if said.person else None, said.now)
+    if outcome.view is None:
+        return _notice("Away from supervision", outcome.message)
+    return CommandReply(sc.supervision_away_card(outcome.view), "Mark someone away from supervision")

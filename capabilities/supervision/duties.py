@@ -1,0 +1,116 @@
+"""Supervision's duties: the 09:00 morning on each working day (digests, supervisee notes, notices to a
+supervisor's supervisor) and the monthly compliance figures on the first working day of each month.
+
+Both wait until the register has started (a session imported or recorded): before that the bot knows
+nothing of what was held and would call everyone overdue on its first morning.
+
+Exactly once: each occurrence runs once (scheduler/sweep.py), and every row has an idempotency key
+naming what it is about (`supervision-digest:<day>:<recipient>:<supervisor>`,
+`supervision-reminder:<supervisee>:<due>`, `supervision-overdue:<supervisee>:<kind>:<due>`,
+`supervision-compliance:<month>:<recipient>`), so a later morning never repeats an escalation.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from capabilities.duties import Occurrence
+from capabilities.supervision import compliance, kinds
+from capabilities.supervision.plan import morning
+from dialogs.supervision_cards import Line
+from qa.calendar import WorkingCalendar
+from qa.supervision import Cadences, add_months
+from storage.models import TrailEvent
+from storage.outbox import Message, enqueue_many
+from storage.supervision import Board, load_board, register_started
+
+log = logging.getLogger(__name__)
+VIA = "duty:supervision"
+
+# Extra digest lines per supervisee, from other capabilities (issue 12: observation action plans to
+# review): given the session, the board and the day, {supervisee id: lines}.
+ExtraLines = Callable[[AsyncSession, Board, date], Awaitable[Mapping[int, Sequence[Line]]]]
+
+
+def _payload(card: dict, summary: str) -> dict:
+    return {"text": summary, "card": card, "summary": summary}
+
+
+class SupervisionMorningDuty:
+    name = "supervision-morning"
+
+    def __init__(self, cal: WorkingCalendar | None = None, cadences: Cadences | None = None,
+                 extra: Sequence[ExtraLines] = ()) -> None:
+        self.cal = cal or WorkingCalendar()
+        self.cadences = cadences or Cadences()
+        self.extra = tuple(extra)
+
+    def occurrences(self, now: datetime) -> Iterable[Occurrence]:
+        today = self.cal.local_date(now)
+        if self.cal.is_working_day(today) and now >= self.cal.at_send_time(today):
+            yield Occurrence(today.isoformat(), self.cal.at_send_time(today))
+
+    async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
+        today = date.fromisoformat(occurrence.key)
+        if not await register_started(session):
+            return
+        board = await load_board(session, today, self.cal.tz)
+        extra: dict[int, list[Line]] = {}
+        for provider in self.extra:
+            for person_id, lines in (await provider(session, board, today)).items():
+                extra.setdefault(person_id, []).extend(lines)
+        plan = morning(board, today, self.cal, self.cadences, extra)
+        due_at = self.cal.send_time_for(occurrence.due_at, now)
+        messages = []
+        for d in plan.digests:
+            count = sum(len(b.lines) for b in d.view.blocks)
+            messages.append(Message(f"{kinds.DIGEST}:{today}:{d.recipient_id}:{d.supervisor_id}", kinds.DIGEST,
+                                    d.recipient_id, _payload(kinds.DIGEST.card(d.view),
+                                                             f"Supervision: {count} due or overdue"), due_at))
+        for r in plan.reminders:
+            messages.append(Message(f"{kinds.REMINDER}:{r.supervisee_id}:{r.view.due}", kinds.REMINDER,
+                                    r.supervisee_id, _payload(kinds.REMINDER.card(r.view),
+                                                              "Your supervision is due"), due_at))
+        for e in plan.escalations:
+            messages.append(Message(f"{kinds.ESCALATION}:{e.supervisee_id}:{e.kind}:{e.due}", kinds.ESCALATION,
+                                    e.recipient_id, _payload(kinds.ESCALATION.card(e.view),
+                                                             f"Supervision overdue: {e.view.supervisee}"), due_at))
+        added = await enqueue_many(session, messages, now=now)
+        session.add(TrailEvent(subject_type="supervision", action="supervision_morning", via=VIA, at=now,
+                               detail={"digests": len(plan.digests), "reminders": len(plan.reminders),
+                                       "escalations": len(plan.escalations), "written": added}))
+        log.info("supervision morning %s: %d digests, %d reminders, %d escalations, %d new rows", today,
+                 len(plan.digests), len(plan.reminders), len(plan.escalations), added)
+
+
+class SupervisionComplianceDuty:
+    """On the first working day of each month at 09:00: the previous month's figures."""
+
+    name = "supervision-compliance"
+
+    def __init__(self, cal: WorkingCalendar | None = None, cadences: Cadences | None = None) -> None:
+        self.cal = cal or WorkingCalendar()
+        self.cadences = cadences or Cadences()
+
+    def occurrences(self, now: datetime) -> Iterable[Occurrence]:
+        today = self.cal.local_date(now)
+        first = self.cal.next_working_day(today.replace(day=1), include_self=True)
+        if today >= first and now >= self.cal.at_send_time(first):
+            previous = add_months(today.replace(day=1), -1)
+            yield Occurrence(f"{previous:%Y-%m}", self.cal.at_send_time(first))
+
+    async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
+        year, month = (int(p) for p in occurrence.key.split("-"))
+        if not await register_started(session):
+            return
+        reports = await compliance.monthly_reports(session, year, month, self.cal, self.cadences)
+        due_at = self.cal.send_time_for(occurrence.due_at, now)
+        messages = [Message(f"{kinds.COMPLIANCE}:{occurrence.key}:{recipient}", kinds.COMPLIANCE, recipient,
+                            _payload(kinds.COMPLIANCE.card(view), f"Supervision compliance: {view.month_words}"),
+                            due_at) for recipient, view in reports]
+        added = await enqueue_many(session, messages, now=now)
+        session.add(TrailEvent(subject_type="supervision", action="supervision_compliance", via=VIA, at=now,
+                               detail={"recipients": len(reports), "written": added}))

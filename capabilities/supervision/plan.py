@@ -1,0 +1,146 @@
+"""What one working morning owes, from the Board (storage/supervision.py) and the cadences (qa/supervision.py).
+
+- Each supervisor: one digest of what is due within two working days, due today or overdue, per
+  supervisee (and, for a practice manager, their team's group supervision in the month's last days).
+  A supervisee who is away today is left out (their items come back on return); a supervisor away
+  today gets nothing, unless away more than 10 working days: then their digest goes to their own
+  supervisor instead.
+- Each supervisee whose 1:1 is due the next working day: a short note (not while away).
+- A 1:1 or case supervision still overdue five working days after its due day: one notice to the
+  supervisor's own supervisor (not while the supervisee is away).
+Extra lines per supervisee (issue 12's observation action plans) come from `extra`.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from dialogs.supervision_cards import Block, DigestView, EscalationView, Line, ReminderView
+from qa.calendar import WorkingCalendar
+from qa.supervision import (
+    CASE,
+    GROUP,
+    LATER,
+    ONE_TO_ONE,
+    Cadences,
+    away_on,
+    due_items,
+    escalation_day,
+    group_due,
+    long_absence,
+    standing,
+)
+from storage.supervision import Board, Staff
+
+ESCALATED_KINDS = (ONE_TO_ONE, CASE)
+LONG_ABSENCE_WORKING_DAYS = 10
+
+
+@dataclass(frozen=True)
+class Digest:
+    recipient_id: int
+    supervisor_id: int  # whose supervisees (the recipient, unless redirected)
+    view: DigestView
+
+
+@dataclass(frozen=True)
+class Reminder:
+    supervisee_id: int
+    view: ReminderView
+
+
+@dataclass(frozen=True)
+class Escalation:
+    recipient_id: int
+    supervisee_id: int
+    kind: str
+    due: date
+    view: EscalationView
+
+
+@dataclass
+class Morning:
+    digests: list[Digest] = field(default_factory=list)
+    reminders: list[Reminder] = field(default_factory=list)
+    escalations: list[Escalation] = field(default_factory=list)
+
+
+def line_key(person_id: int, kind: str) -> str:
+    return f"s{person_id}-{kind}"
+
+
+def team_line_key(manager_id: int) -> str:
+    return f"t{manager_id}-{GROUP}"
+
+
+def is_away(board: Board, person_id: int, day: date) -> bool:
+    return away_on(board.away.get(person_id, ()), day) is not None
+
+
+def supervisee_lines(board: Board, s: Staff, today: date, cal: WorkingCalendar, cadences: Cadences,
+                     extra: Sequence[Line] = ()) -> list[Line]:
+    lines = []
+    for item in due_items(board.facts[s.id], today, cal, cadences):
+        where = standing(item.due, today, cal, cadences.soon_working_days)
+        if where != LATER:
+            lines.append(Line(line_key(s.id, item.kind), item.kind, item.due, where, item.case_refs, item.asye))
+    return lines + list(extra)
+
+
+def group_line(board: Board, manager: Staff, today: date, cal: WorkingCalendar, cadences: Cadences) -> Line | None:
+    if manager.role != "practice_manager" or not manager.team:
+        return None
+    due = group_due(board.group_held.get(manager.team, ()), today.year, today.month, cal)
+    if due is None:
+        return None
+    where = standing(due, today, cal, cadences.soon_working_days)
+    return None if where == LATER else Line(team_line_key(manager.id), GROUP, due, where)
+
+
+def morning(board: Board, today: date, cal: WorkingCalendar, cadences: Cadences = Cadences(),
+            extra: Mapping[int, Sequence[Line]] | None = None) -> Morning:
+    """What `today`'s 09:00 sweep writes (see the module notes). Pure over the board."""
+    extra = extra or {}
+    out = Morning()
+    tomorrow = cal.add_working_days(today, 1)
+    by_supervisor: dict[int, list[Staff]] = {}
+    for s in board.staff.values():
+        if s.id in board.facts and s.supervisor_id is not None:
+            by_supervisor.setdefault(s.supervisor_id, []).append(s)
+    managers = [m for m in board.staff.values() if m.role == "practice_manager"]
+    for supervisor_id in sorted(set(by_supervisor) | {m.id for m in managers}):
+        supervisor = board.staff[supervisor_id]
+        blocks = []
+        team = group_line(board, supervisor, today, cal, cadences)
+        if team is not None:
+            blocks.append(Block(f"Team {supervisor.team}", (team,), "Group reflective supervision, monthly"))
+        for s in sorted(by_supervisor.get(supervisor_id, ()), key=lambda p: p.name.casefold()):
+            if is_away(board, s.id, today):
+                continue
+            lines = supervisee_lines(board, s, today, cal, cadences, extra.get(s.id, ()))
+            if lines:
+                blocks.append(Block(s.name, tuple(lines)))
+        if not blocks:
+            continue
+        period = away_on(board.away.get(supervisor_id, ()), today)
+        if period is None:
+            out.digests.append(Digest(supervisor_id, supervisor_id, DigestView(today, tuple(blocks))))
+        elif long_absence(period, cal, LONG_ABSENCE_WORKING_DAYS) and supervisor.supervisor_id is not None \
+                and not is_away(board, supervisor.supervisor_id, today):
+            out.digests.append(Digest(supervisor.supervisor_id, supervisor_id,
+                                      DigestView(today, tuple(blocks), on_behalf_of=supervisor.name)))
+    for s in board.staff.values():
+        facts = board.facts.get(s.id)
+        if facts is None or is_away(board, s.id, today):
+            continue
+        supervisor = board.staff[s.supervisor_id]
+        for item in due_items(facts, today, cal, cadences):
+            if item.kind == ONE_TO_ONE and item.due == tomorrow:
+                out.reminders.append(Reminder(s.id, ReminderView(s.id, supervisor.name, item.due, item.asye)))
+            if item.kind in ESCALATED_KINDS and escalation_day(item.due, cal, cadences) <= today \
+                    and supervisor.supervisor_id is not None:
+                out.escalations.append(Escalation(
+                    supervisor.supervisor_id, s.id, item.kind, item.due,
+                    EscalationView(s.name, supervisor.name, item.kind, item.due, len(item.case_refs))))
+    return out

@@ -1,0 +1,481 @@
+"""Supervision cards (framework 9.1): the supervisor's morning digest and its one-press recording form,
+the supervisee's note and confirmation, the notice to a supervisor's own supervisor, the monthly
+compliance figures, the `supervision`, `my supervision` and `away` answers. Pure: views in, JSON out.
+
+Buttons carry ids only: `line` ("s<person id>-<kind>" for a supervisee's line, "t<practice manager
+id>-group" for a team's group supervision), `session_id`, `person_id`. The server looks the rest up
+and re-checks who may act on every press. There is no field for what was discussed, anywhere.
+"""
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from dialogs.card_kit import action_set, attention, card, container, facts, format_day, heading, subheading, text
+
+Element = dict[str, Any]
+
+
+class Verb:
+    RECORD_OPEN = "supervision_record_open"  # show the recording form on the line pressed
+    RECORD = "supervision_record"  # record it
+    CONFIRM = "supervision_confirm"  # a supervisor confirms a session the supervisee recorded
+    ASYE_FOUR_WEEKLY = "supervision_asye_four_weekly"  # move an ASYE to four-weekly from today
+    AWAY = "supervision_away"  # mark someone away
+
+
+KIND_TITLES = {"one_to_one": "1:1 supervision", "case": "Case supervision", "group": "Group reflective supervision",
+               "agreement_review": "Supervision agreement review"}
+STANDING_WORDS = {"overdue": "overdue since", "today": "due today", "soon": "due"}
+DEFAULT_MINUTES = {"one_to_one": 90, "case": 60, "group": 90, "agreement_review": 30}
+MAX_MINUTES = 600
+
+
+def _execute(title: str, verb: str, data: Mapping[str, Any], *, inputs: str = "none",
+             style: str | None = None) -> Element:
+    action: Element = {"type": "Action.Execute", "title": title, "verb": verb, "data": dict(data),
+                       "associatedInputs": inputs}
+    if style:
+        action["style"] = style
+    return action
+
+
+def _day(d: date) -> str:
+    return format_day(d)
+
+
+def input_id(name: str, line: str) -> str:
+    """The id of one of a line's form inputs ("held-s12-one_to_one")."""
+    return f"{name}-{line}"
+
+
+# ---------------------------------------------------------------- the digest
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a digest: something due about one supervisee (or a team).
+
+    `line` is the key the buttons carry; `recordable` lines get "Record supervision". Extra lines from
+    other capabilities (issue 12's observation action plans) set `recordable` False and their own text.
+    """
+
+    line: str
+    kind: str
+    due: date | None
+    standing: str  # overdue, today, soon; "" for a line that is not a due date
+    case_refs: tuple[str, ...] = ()
+    asye: bool = False
+    recordable: bool = True
+    words: str = ""  # the line's text when it is not a due supervision (an extra line)
+
+
+@dataclass(frozen=True)
+class Block:
+    """The lines about one supervisee (or, for group supervision, one team)."""
+
+    title: str
+    lines: tuple[Line, ...]
+    subtitle: str = ""
+
+
+@dataclass(frozen=True)
+class DigestView:
+    day: date
+    blocks: tuple[Block, ...]
+    on_behalf_of: str | None = None  # the supervisor whose supervisees these are, when away for long
+
+
+def line_words(line: Line) -> str:
+    if line.words:
+        return line.words
+    title = KIND_TITLES[line.kind] + (" (ASYE)" if line.asye else "")
+    when = f"{STANDING_WORDS.get(line.standing, 'due')} {_day(line.due)}" if line.due else ""
+    cases = ""
+    if line.case_refs:
+        shown = ", ".join(line.case_refs[:8])
+        more = f" and {len(line.case_refs) - 8} more" if len(line.case_refs) > 8 else ""
+        cases = f" ({len(line.case_refs)} case{'s' if len(line.case_refs) != 1 else ''}: {shown}{more})"
+    return f"{title}: {when}{cases}"
+
+
+def _line(line: Line) -> list[Element]:
+    color = "Attention" if line.standing == "overdue" else ("Warning" if line.standing == "today" else None)
+    out: list[Element] = [text(line_words(line), color=color, spacing="Small")]
+    if line.recordable:
+        out.append({**action_set([_execute("Record supervision", Verb.RECORD_OPEN, {"line": line.line})]),
+                    "id": f"act-{line.line}"})
+    return out
+
+
+def supervision_digest_card(view: DigestView) -> Element:
+    """A supervisor's morning: per supervisee what is due within two working days, due today and overdue."""
+    count = sum(len(b.lines) for b in view.blocks)
+    title = "Supervision due" if view.on_behalf_of is None else f"Supervision due for {view.on_behalf_of}'s team"
+    body: list[Element] = [heading(title), text(
+        f"{_day(view.day)}: {count} item{'s' if count != 1 else ''} due within two working days or overdue."
+        + (f" {view.on_behalf_of} is away, so these come to you." if view.on_behalf_of else ""), subtle=True)]
+    for block in view.blocks:
+        items: list[Element] = [subheading(block.title)]
+        if block.subtitle:
+            items.append(text(block.subtitle, subtle=True, spacing="None"))
+        for line in block.lines:
+            items += _line(line)
+        body.append(container(items))
+    return card(body)
+
+
+# ---------------------------------------------------------------- recording
+
+
+@dataclass(frozen=True)
+class RecordForm:
+    """The small form a "Record supervision" press opens: date (default today), kind, minutes, due cases."""
+
+    line: str
+    who: str  # the supervisee's name, or the team's
+    kind: str
+    today: date
+    kinds: tuple[str, ...] = ("one_to_one", "case", "agreement_review")
+    due_cases: tuple[str, ...] = ()
+    by_supervisee: bool = False  # the supervisee records that it took place (the supervisor confirms)
+    asye_switch: bool = False  # offer "move to four-weekly" (an ASYE on the fortnightly cadence)
+    problem: str | None = None  # why the last try was refused
+
+
+def record_form(form: RecordForm) -> Element:
+    """The form as a Container, to show in place of the line's button (or in a card of its own)."""
+    line = form.line
+    items: list[Element] = []
+    if form.problem:
+        items.append(attention(form.problem))
+    items.append({"type": "Input.Date", "id": input_id("held", line), "label": "Date held",
+                  "value": form.today.isoformat(), "max": form.today.isoformat(), "isRequired": True,
+                  "errorMessage": "Give the day it was held."})
+    if len(form.kinds) > 1:
+        items.append({"type": "Input.ChoiceSet", "id": input_id("kind", line), "label": "Kind", "style": "compact",
+                      "value": form.kind, "isRequired": True, "errorMessage": "Choose the kind.",
+                      "choices": [{"title": KIND_TITLES[k], "value": k} for k in form.kinds]})
+    items.append({"type": "Input.Number", "id": input_id("minutes", line), "label": "Duration (minutes)",
+                  "value": DEFAULT_MINUTES.get(form.kind, 60), "min": 1, "max": MAX_MINUTES, "isRequired": True,
+                  "errorMessage": f"Minutes, from 1 to {MAX_MINUTES}."})
+    if form.due_cases:
+        items.append({"type": "Input.ChoiceSet", "id": input_id("cases", line), "isMultiSelect": True,
+                      "style": "expanded", "label": "Cases discussed (case supervision)",
+                      "value": ",".join(form.due_cases),
+                      "choices": [{"title": ref, "value": ref} for ref in form.due_cases]})
+    items.append(text("Record the date, kind and length only: no notes about what was discussed.", subtle=True,
+                      size="Small"))
+    title = "Record that it took place" if form.by_supervisee else "Record"
+    actions = [_execute(title, Verb.RECORD, {"line": line}, inputs="auto", style="positive")]
+    if form.asye_switch:
+        actions.append(_execute("Move to four-weekly", Verb.ASYE_FOUR_WEEKLY, {"line": line}))
+    items.append(action_set(actions))
+    return {**container(items, style="emphasis"), "id": f"form-{line}"}
+
+
+def supervision_record_card(form: RecordForm) -> Element:
+    """The recording form as a card of its own (pressed on a card the bot cannot rebuild)."""
+    return card([heading(f"Record supervision: {form.who}"), record_form(form)])
+
+
+def replace_element(content: Element, element_id: str, new: Sequence[Element]) -> Element | None:
+    """`content` with the element whose id is `element_id` replaced by `new`; None when it has none."""
+    found = [False]
+
+    def walk(items: list[Any]) -> list[Any]:
+        out: list[Any] = []
+        for item in items:
+            if isinstance(item, dict) and item.get("id") == element_id:
+                out.extend(new)
+                found[0] = True
+                continue
+            if isinstance(item, dict) and isinstance(item.get("items"), list):
+                item = {**item, "items": walk(item["items"])}
+            out.append(item)
+        return out
+
+    result = copy.deepcopy(content)
+    result["body"] = walk(result.get("body") or [])
+    return result if found[0] else None
+
+
+def open_form(form: RecordForm) -> Callable[[Element, Mapping[str, Any]], Element]:
+    """A card_update.rebuild change: the line's button (or its open form) becomes the form."""
+    def change(content: Element, _ids: Mapping[str, Any]) -> Element:
+        for element_id in (f"act-{form.line}", f"form-{form.line}"):
+            new = replace_element(content, element_id, [record_form(form)])
+            if new is not None:
+                return new
+        return content
+    return change
+
+
+def close_line(line: str, status: str, color: str = "Good") -> Callable[[Element, Mapping[str, Any]], Element]:
+    """A card_update.rebuild change: the line's form (or button) becomes `status` ("Recorded ...")."""
+    def change(content: Element, _ids: Mapping[str, Any]) -> Element:
+        done = text(status, color=color, weight="Bolder", spacing="Small")
+        for element_id in (f"form-{line}", f"act-{line}"):
+            new = replace_element(content, element_id, [done])
+            if new is not None:
+                return new
+        return content
+    return change
+
+
+@dataclass(frozen=True)
+class RecordedView:
+    """A session recorded: who recorded what, and when the next is due."""
+
+    supervisee: str
+    supervisor: str
+    kind: str
+    held_on: date
+    minutes: int
+    next_due: date | None
+    case_count: int = 0
+    awaiting_confirmation: bool = False
+
+
+def recorded_words(view: RecordedView) -> str:
+    what = f"{KIND_TITLES[view.kind]} on {_day(view.held_on)} ({view.minutes} minutes"
+    what += f", {view.case_count} case{'s' if view.case_count != 1 else ''})" if view.case_count else ")"
+    if view.awaiting_confirmation:
+        return f"Recorded: {what}; waiting for {view.supervisor} to confirm."
+    nxt = f" Next due {_day(view.next_due)}." if view.next_due else ""
+    return f"Recorded: {what}.{nxt}"
+
+
+def supervision_recorded_card(view: RecordedView) -> Element:
+    """To the supervisee: their supervisor recorded a session with them."""
+    body = [heading("Supervision recorded"),
+            text(f"{view.supervisor} recorded your {KIND_TITLES[view.kind].lower()} on {_day(view.held_on)} "
+                 f"({view.minutes} minutes).")]
+    if view.next_due:
+        body.append(facts([("Next due", _day(view.next_due))]))
+    return card(body)
+
+
+@dataclass(frozen=True)
+class ConfirmView:
+    session_id: int
+    supervisee: str
+    kind: str
+    held_on: date
+    minutes: int
+    case_count: int = 0
+
+
+def supervision_confirm_card(view: ConfirmView) -> Element:
+    """To the supervisor: the supervisee recorded that a session took place; confirm it."""
+    pairs = [("Kind", KIND_TITLES[view.kind]), ("Date", _day(view.held_on)), ("Duration", f"{view.minutes} minutes")]
+    if view.case_count:
+        pairs.append(("Cases", str(view.case_count)))
+    return card([heading(f"Confirm supervision: {view.supervisee}"),
+                 text(f"{view.supervisee} recorded that this supervision with you took place."), facts(pairs),
+                 action_set([_execute("Confirm", Verb.CONFIRM, {"session_id": view.session_id}, style="positive")])])
+
+
+# ---------------------------------------------------------------- supervisee note and escalation
+
+
+@dataclass(frozen=True)
+class ReminderView:
+    supervisee_id: int
+    supervisor: str
+    due: date
+    asye: bool = False
+
+
+def supervision_reminder_card(view: ReminderView) -> Element:
+    """To the supervisee, the working day before their 1:1 is due with none recorded."""
+    line = f"s{view.supervisee_id}-one_to_one"
+    return card([
+        heading("Your supervision is due"),
+        text(f"Your 1:1 supervision{' (ASYE)' if view.asye else ''} with {view.supervisor} is due "
+             f"{_day(view.due)}, and none is recorded since the last one. If it is booked, nothing to do."),
+        {**action_set([_execute("It took place: record it", Verb.RECORD_OPEN, {"line": line})]), "id": f"act-{line}"},
+    ])
+
+
+@dataclass(frozen=True)
+class EscalationView:
+    supervisee: str
+    supervisor: str
+    kind: str
+    overdue_since: date
+    case_count: int = 0
+
+
+def supervision_escalation_card(view: EscalationView) -> Element:
+    """To a supervisor's own supervisor: a 1:1 or case supervision five working days overdue."""
+    what = KIND_TITLES[view.kind].lower()
+    if view.case_count:
+        what += f" of {view.case_count} case{'s' if view.case_count != 1 else ''}"
+    return card([heading(f"Supervision overdue: {view.supervisee}"),
+                 text(f"{view.supervisee}'s {what} with {view.supervisor} has been overdue since "
+                      f"{_day(view.overdue_since)}, and none is recorded."),
+                 facts([("Supervisee", view.supervisee), ("Supervisor", view.supervisor),
+                        ("Overdue since", _day(view.overdue_since))])])
+
+
+# ---------------------------------------------------------------- commands
+
+
+@dataclass(frozen=True)
+class DueRow:
+    kind: str
+    due: date | None
+    standing: str  # overdue, today, soon, later
+    asye: bool = False
+    case_count: int = 0
+
+
+@dataclass(frozen=True)
+class PersonDue:
+    person_id: int
+    name: str
+    rows: tuple[DueRow, ...]
+    away: bool = False
+
+
+def _due_text(row: DueRow) -> str:
+    if row.due is None:
+        return "none due"
+    words = {"overdue": "overdue since", "today": "due today", "soon": "due", "later": "next due"}[row.standing]
+    cases = f" ({row.case_count} case{'s' if row.case_count != 1 else ''})" if row.case_count else ""
+    return f"{words} {_day(row.due)}{cases}" if row.standing != "today" else f"due today{cases}"
+
+
+def _person_block(p: PersonDue, recordable: bool) -> Element:
+    pairs = [(KIND_TITLES[r.kind] + (" (ASYE)" if r.asye else ""), _due_text(r)) for r in p.rows]
+    items: list[Element] = [subheading(p.name + (" (away)" if p.away else "")), facts(pairs)]
+    if recordable:
+        line = f"s{p.person_id}-one_to_one"
+        items.append({**action_set([_execute("Record supervision", Verb.RECORD_OPEN, {"line": line})]),
+                      "id": f"act-{line}"})
+    return container(items)
+
+
+def supervision_overview_card(day: date, people: Sequence[PersonDue]) -> Element:
+    """`supervision`: a supervisor's supervisees, each kind's next due date and what is overdue."""
+    overdue = sum(1 for p in people for r in p.rows if r.standing == "overdue")
+    body: list[Element] = [heading("Your supervisees' supervision"),
+                           text(f"{_day(day)}: {len(people)} supervisee{'s' if len(people) != 1 else ''}, "
+                                f"{overdue} overdue item{'s' if overdue != 1 else ''}.", subtle=True)]
+    if not people:
+        body.append(text("Nobody on the roster names you as their supervisor."))
+    body += [_person_block(p, True) for p in people]
+    return card(body)
+
+
+def my_supervision_card(day: date, me: PersonDue | None, supervisor: str | None) -> Element:
+    """`my supervision`: a supervisee's own next due dates."""
+    body: list[Element] = [heading("Your supervision")]
+    if me is None or supervisor is None:
+        body.append(text("The roster names no supervisor for you, so the bot keeps no supervision dates for you."))
+        return card(body)
+    body.append(text(f"{_day(day)}. Your supervisor: {supervisor}.", subtle=True))
+    body.append(_person_block(PersonDue(me.person_id, "Next due", me.rows, me.away), True))
+    return card(body)
+
+
+# ---------------------------------------------------------------- compliance
+
+
+@dataclass(frozen=True)
+class TeamCompliance:
+    team: str
+    area: str
+    supervisees: int
+    one_to_one: tuple[int, int]  # (in date, of)
+    asye: tuple[int, int]
+    case: tuple[int, int]
+    agreement: tuple[int, int]
+    group_held: bool
+
+
+@dataclass(frozen=True)
+class ComplianceView:
+    month: str  # "2026-12"
+    month_words: str  # "December 2026"
+    scope: str  # "your teams", "the whole service"
+    teams: tuple[TeamCompliance, ...] = field(default_factory=tuple)
+
+
+def percent(pair: tuple[int, int]) -> str:
+    done, of = pair
+    return "none due" if of == 0 else f"{round(100 * done / of)}% ({done} of {of})"
+
+
+def compliance_pairs(t: TeamCompliance) -> list[tuple[str, str]]:
+    return [("Supervisees", str(t.supervisees)), ("1:1 in date", percent(t.one_to_one)),
+            ("ASYE in date", percent(t.asye)), ("Case supervision in date", percent(t.case)),
+            ("Agreements in date", percent(t.agreement)), ("Group supervision held", "yes" if t.group_held else "no")]
+
+
+def supervision_compliance_card(view: ComplianceView) -> Element:
+    """The month's supervision compliance per team: to each service lead for their teams, to the QA unit and
+    the principal social worker for the whole service."""
+    body: list[Element] = [heading(f"Supervision compliance: {view.month_words}"),
+                           text(f"At the end of {view.month_words}, for {view.scope}: {len(view.teams)} "
+                                f"team{'s' if len(view.teams) != 1 else ''}.", subtle=True)]
+    area = None
+    for t in view.teams:
+        items: list[Element] = []
+        if t.area != area:
+            area = t.area
+            items.append(subheading(t.area or "No service area"))
+        items += [text(t.team, weight="Bolder", spacing="Small"), facts(compliance_pairs(t))]
+        body.append(container(items))
+    if not view.teams:
+        body.append(text("No team has supervisees on the roster."))
+    return card(body)
+
+
+# ---------------------------------------------------------------- away
+
+
+@dataclass(frozen=True)
+class AwayView:
+    people: tuple[tuple[int, str], ...]  # (person id, name): the asker first, then their supervisees
+    today: date
+    current: tuple[str, ...] = ()  # "Ana Diaz: 14 December to 31 December" lines already recorded
+    problem: str | None = None
+    done: str | None = None
+
+
+AWAY_WHO, AWAY_FROM, AWAY_TO = "away_who", "away_from", "away_to"
+
+
+def supervision_away_card(view: AwayView) -> Element:
+    """`away`: mark yourself or a supervisee away (from, to; no reason is asked or kept)."""
+    body: list[Element] = [heading("Away from supervision"),
+                           text("While someone is away, supervision nudges about them wait until they are back. "
+                                "No reason is asked or kept.", subtle=True)]
+    if view.done:
+        body.append(text(view.done, color="Good", weight="Bolder"))
+    if view.problem:
+        body.append(attention(view.problem))
+    if view.current:
+        body.append(subheading("Recorded"))
+        body += [text(line, spacing="None") for line in view.current]
+    body += [
+        {"type": "Input.ChoiceSet", "id": AWAY_WHO, "label": "Who", "style": "compact", "isRequired": True,
+         "errorMessage": "Choose who is away.", "value": str(view.people[0][0]), "choices": [{"title": n, "value": str(i)} for i, n in view.people]},
+        {"type": "Input.Date", "id": AWAY_FROM, "label": "From", "value": view.today.isoformat(), "isRequired": True,
+         "errorMessage": "Give the first day away."},
+        {"type": "Input.Date", "id": AWAY_TO, "label": "To (the last day away)", "min": view.today.isoformat(),
+         "isRequired": True, "errorMessage": "Give the last day away."},
+    ]
+    return card(body, [_execute("Mark away", Verb.AWAY, {"person_id": view.people[0][0]}, inputs="auto",
+                                style="positive")])
+
+
+def supervision_notice_card(title: str, message: str, *, good: bool = False) -> Element:
+    """A short answer: a heading and one line (a command for someone it is not for; a session recorded
+    on a card the bot cannot rebuild)."""
+    return card([heading(title), text(message, color="Good" if good else None, weight="Bolder" if good else None)])
