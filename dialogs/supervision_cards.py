@@ -395,7 +395,7 @@ class TeamCompliance:
     asye: tuple[int, int]
     case: tuple[int, int]
     agreement: tuple[int, int]
-    group_held: bool
+    group_held: bool | tuple[int, int]  # a team's yes/no; a service area's (teams that held one, of)
 
 
 @dataclass(frozen=True)
@@ -414,7 +414,8 @@ def percent(pair: tuple[int, int]) -> str:
 def compliance_pairs(t: TeamCompliance) -> list[tuple[str, str]]:
     return [("Supervisees", str(t.supervisees)), ("1:1 in date", percent(t.one_to_one)),
             ("ASYE in date", percent(t.asye)), ("Case supervision in date", percent(t.case)),
-            ("Agreements in date", percent(t.agreement)), ("Group supervision held", "yes" if t.group_held else "no")]
+            ("Agreements in date", percent(t.agreement)), ("Group supervision held", percent(t.group_held) if isinstance(t.group_held, tuple)
+                                       else "yes" if t.group_held else "no")]
 
 
 def supervision_compliance_card(view: ComplianceView) -> Element:

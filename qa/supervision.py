@@ -29,6 +29,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
+from functools import lru_cache
 
 from qa.calendar import WorkingCalendar
 
@@ -65,6 +66,9 @@ class Cadences:
     case_days: int = 56
     soon_working_days: int = 2  # the digest lists what is due within this many working days
     escalate_after_working_days: int = 5  # the supervisor's supervisor hears this long after overdue
+    # ... on a morning within this many days of that day (one missed while the supervisee was away
+    # goes on return), never later: the outbox keeps the keys that make it once for 45 days at least.
+    escalation_window_days: int = 30
     default_one_to_one_minutes: int = 90
 
     def __post_init__(self) -> None:
@@ -104,6 +108,12 @@ def add_months(d: date, months: int) -> date:
 
 def working_due(d: date, cal: WorkingCalendar) -> date:
     """The day something due on `d` is due: `d` itself on a working day, else the working day before."""
+    return _working_due(d, cal)
+
+
+@lru_cache(maxsize=8192)
+def _working_due(d: date, cal: WorkingCalendar) -> date:
+    # A morning asks this for every supervisee's every case: the same few hundred days, many times.
     return cal.previous_working_day(d, include_self=True)
 
 
@@ -114,7 +124,7 @@ def standing(due: date, today: date, cal: WorkingCalendar, soon_working_days: in
         return OVERDUE
     if due == today:
         return TODAY
-    if due <= cal.add_working_days(today, soon_working_days):
+    if due <= _add_working_days(today, soon_working_days, cal):
         return SOON
     return LATER
 
@@ -122,7 +132,20 @@ def standing(due: date, today: date, cal: WorkingCalendar, soon_working_days: in
 def escalation_day(due: date, cal: WorkingCalendar, cadences: Cadences = Cadences()) -> date:
     """The working day the supervisor's supervisor hears of an item due on `due` and still not held:
     `escalate_after_working_days` (5) working days after it."""
-    return cal.add_working_days(due, cadences.escalate_after_working_days)
+    return _add_working_days(due, cadences.escalate_after_working_days, cal)
+
+
+@lru_cache(maxsize=8192)
+def _add_working_days(d: date, n: int, cal: WorkingCalendar) -> date:
+    return cal.add_working_days(d, n)
+
+
+def escalates_on(due: date, today: date, cal: WorkingCalendar, cadences: Cadences = Cadences()) -> bool:
+    """Whether the notice about an item due on `due` goes on `today`'s morning (if not sent already): from its
+    escalation day for `escalation_window_days` (30) days, so one held back while the supervisee was away goes
+    on their return."""
+    first = escalation_day(due, cal, cadences)
+    return first <= today <= first + timedelta(days=cadences.escalation_window_days)
 
 
 # ---------------------------------------------------------------- 1:1 and ASYE
@@ -319,7 +342,7 @@ def due_items(facts: SuperviseeFacts, today: date, cal: WorkingCalendar, cadence
 
     The case item's `due` is the earliest case's; `case_refs` lists every case due by the horizon.
     """
-    horizon = horizon or cal.add_working_days(today, cadences.soon_working_days)
+    horizon = horizon or _add_working_days(today, cadences.soon_working_days, cal)
     asye = facts.asye if facts.asye is not None and facts.asye.active_on(
         facts.last.get(ONE_TO_ONE) or max(facts.joined, facts.asye.start), cadences) else None
     items = [

@@ -666,7 +666,9 @@ class SupervisionSession(Base):
 
     __tablename__ = "supervision_sessions"
     __table_args__ = (UniqueConstraint("subject", "kind", "held_on"),
-                      Index("ix_supervision_sessions_supervisee", "supervisee_id", "kind", "held_on"))
+                      # The morning's "last of each kind per supervisee" reads this index alone.
+                      Index("ix_supervision_sessions_supervisee", "supervisee_id", "kind", "state", "held_on"),
+                      Index("ix_supervision_sessions_kind_held", "kind", "held_on"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subject: Mapped[str] = mapped_column(String(220))

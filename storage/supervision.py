@@ -258,8 +258,10 @@ class Board:
 
 async def load_board(session: AsyncSession, as_of: date, tz: tzinfo) -> Board:
     """The roster, each supervisee's last sessions held by `as_of`, their caseloads, ASYE switches and
-    exemptions, away periods, and group sessions from the month before `as_of`'s on."""
-    rows = (await session.execute(select(
+    exemptions, away periods, and group sessions from the month before `as_of`'s on. Core statements on the
+    session's connection (no ORM row handling): a morning reads every supervisee's history."""
+    conn = await session.connection()
+    rows = (await conn.execute(select(
         Person.id, Person.display_name, Person.email, Person.role, Person.team, Person.service_area,
         Person.supervisor_email, Person.created_at, Person.asye_start_date).where(Person.left_at.is_(None)))).all()
     by_email = {r.email.lower(): r.id for r in rows}
@@ -269,17 +271,17 @@ async def load_board(session: AsyncSession, as_of: date, tz: tzinfo) -> Board:
                             tuple(a for a in (s.strip() for s in r.service_area.split(";")) if a),
                             by_email.get((r.supervisor_email or "").lower()), r.created_at.astimezone(tz).date())
     last: dict[int, dict[str, date]] = {}
-    for r in await session.execute(
+    for r in await conn.execute(
             select(SupervisionSession.supervisee_id, SupervisionSession.kind, func.max(SupervisionSession.held_on))
             .where(SupervisionSession.supervisee_id.is_not(None), SupervisionSession.state == "recorded",
                    SupervisionSession.held_on <= as_of)
             .group_by(SupervisionSession.supervisee_id, SupervisionSession.kind)):
         last.setdefault(r[0], {})[r[1]] = r[2]
-    switches = {r.person_id: r.four_weekly_from for r in await session.execute(
+    switches = {r.person_id: r.four_weekly_from for r in await conn.execute(
         select(AsyeSwitch.person_id, AsyeSwitch.four_weekly_from))}
-    exempt = set((await session.execute(select(CaseExemption.case_ref))).scalars())
+    exempt = set((await conn.execute(select(CaseExemption.case_ref))).scalars())
     cases: dict[int, list[CaseFacts]] = {}
-    for r in await session.execute(select(CaseloadCase.case_ref, CaseloadCase.case_holder_id,
+    for r in await conn.execute(select(CaseloadCase.case_ref, CaseloadCase.case_holder_id,
                                           CaseloadCase.last_case_supervision_on, CaseloadCase.first_seen_on)):
         last_on = r.last_case_supervision_on if r.last_case_supervision_on and r.last_case_supervision_on <= as_of \
             else None
@@ -294,12 +296,12 @@ async def load_board(session: AsyncSession, as_of: date, tz: tzinfo) -> Board:
         for s in staff.values() if s.supervisor_id is not None
     }
     away: dict[int, list[Away]] = {}
-    for r in await session.execute(select(AwayPeriod.person_id, AwayPeriod.first_day, AwayPeriod.last_day)
+    for r in await conn.execute(select(AwayPeriod.person_id, AwayPeriod.first_day, AwayPeriod.last_day)
                                    .where(AwayPeriod.last_day >= as_of)):
         away.setdefault(r.person_id, []).append(Away(r.first_day, r.last_day))
     month_before = add_months(as_of.replace(day=1), -1)
     group_held: dict[str, list[date]] = {}
-    for r in await session.execute(select(SupervisionSession.team, SupervisionSession.held_on)
+    for r in await conn.execute(select(SupervisionSession.team, SupervisionSession.held_on)
                                    .where(SupervisionSession.kind == GROUP, SupervisionSession.held_on >= month_before,
                                           SupervisionSession.held_on <= as_of)):
         group_held.setdefault(r.team, []).append(r.held_on)

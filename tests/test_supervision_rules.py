@@ -21,6 +21,7 @@ from qa.supervision import (
     agreement_due,
     asye_interval,
     case_due,
+    escalates_on,
     escalation_day,
     group_due,
     long_absence,
@@ -191,3 +192,11 @@ def test_cadences_are_configurable_and_checked():
         Cadences(one_to_one_days=0)
     with pytest.raises(CadenceError):
         Cadences(asye_four_weekly_months=13)
+
+
+def test_escalation_goes_from_its_day_for_thirty_days():
+    due = date(2026, 12, 14)
+    assert not escalates_on(due, date(2026, 12, 18), CAL)
+    assert escalates_on(due, date(2026, 12, 21), CAL)
+    assert escalates_on(due, date(2027, 1, 20), CAL)
+    assert not escalates_on(due, date(2027, 1, 21), CAL)

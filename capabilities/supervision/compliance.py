@@ -19,6 +19,9 @@ from qa.supervision import AGREEMENT, CASE, ONE_TO_ONE, Cadences, in_date
 from storage.supervision import Board, load_board
 
 WHOLE_SERVICE_ROLES = ("qa_unit", "principal_social_worker")
+# A card lists at most this many teams (a large council's whole service has hundreds): beyond it, the whole
+# service's card gives each service area's totals, and `python -m bot supervision status` every team.
+MAX_ROWS_ON_CARD = 40
 
 
 def month_end(year: int, month: int) -> date:
@@ -47,6 +50,22 @@ def team_figures(board: Board, year: int, month: int, cal: WorkingCalendar,
     return sorted(out, key=lambda t: (t.area.casefold(), t.team.casefold()))
 
 
+def by_area(teams: list[TeamCompliance]) -> list[TeamCompliance]:
+    """Each service area's totals, as one row each (named for the area)."""
+    areas: dict[str, list[TeamCompliance]] = {}
+    for t in teams:
+        areas.setdefault(t.area, []).append(t)
+
+    def total(ts: list[TeamCompliance], name: str) -> tuple[int, int]:
+        pairs = [getattr(t, name) for t in ts]
+        return sum(p[0] for p in pairs), sum(p[1] for p in pairs)
+
+    return [TeamCompliance(f"{area or 'No service area'}: {len(ts)} teams", "", sum(t.supervisees for t in ts),
+                           total(ts, "one_to_one"), total(ts, "asye"), total(ts, "case"), total(ts, "agreement"),
+                           (sum(1 for t in ts if t.group_held), len(ts)))
+            for area, ts in areas.items()]
+
+
 def view_for(teams: list[TeamCompliance], year: int, month: int, scope: str) -> ComplianceView:
     key = f"{year:04d}-{month:02d}"
     return ComplianceView(key, format_month(key), scope, tuple(teams))
@@ -57,14 +76,26 @@ async def monthly_reports(session: AsyncSession, year: int, month: int, cal: Wor
     """(recipient id, their view) for every service lead with teams, the QA unit and the PSW."""
     board = await load_board(session, month_end(year, month), cal.tz)
     teams = team_figures(board, year, month, cal, cadences)
+    whole_service = view_for(teams, year, month, "the whole service")
+    if len(teams) > MAX_ROWS_ON_CARD:
+        areas = by_area(teams)
+        whole_service = view_for(areas[:MAX_ROWS_ON_CARD], year, month, (
+            f"the whole service, per service area ({len(teams)} teams"
+            + (f"; the first {MAX_ROWS_ON_CARD} of {len(areas)} areas" if len(areas) > MAX_ROWS_ON_CARD else "")
+            + "; every team: python -m bot supervision status)"))
+    teams_of: dict[str, list[TeamCompliance]] = {}
+    for t in teams:
+        teams_of.setdefault(t.area, []).append(t)
     out = []
     for person in sorted(board.staff.values(), key=lambda p: p.id):
         if person.role == "service_lead":
-            mine = [t for t in teams if t.area in person.areas]
+            mine = [t for area in person.areas for t in teams_of.get(area, ())]
             if mine:
-                out.append((person.id, view_for(mine, year, month, "your service areas' teams")))
+                out.append((person.id, view_for(mine[:MAX_ROWS_ON_CARD], year, month, "your service areas' teams"
+                                                + (f" (the first {MAX_ROWS_ON_CARD} of {len(mine)})"
+                                                   if len(mine) > MAX_ROWS_ON_CARD else ""))))
         elif person.role in WHOLE_SERVICE_ROLES:
-            out.append((person.id, view_for(teams, year, month, "the whole service")))
+            out.append((person.id, whole_service))
     return out
 
 

@@ -7,7 +7,7 @@
   supervisor instead.
 - Each supervisee whose 1:1 is due the next working day: a short note (not while away).
 - A 1:1 or case supervision still overdue five working days after its due day: one notice to the
-  supervisor's own supervisor (not while the supervisee is away).
+  supervisor's own supervisor (not while the supervisee is away; on their return, within 30 days).
 Extra lines per supervisee (issue 12's observation action plans) come from `extra`.
 """
 from __future__ import annotations
@@ -24,9 +24,10 @@ from qa.supervision import (
     LATER,
     ONE_TO_ONE,
     Cadences,
+    DueItem,
     away_on,
     due_items,
-    escalation_day,
+    escalates_on,
     group_due,
     long_absence,
     standing,
@@ -79,9 +80,9 @@ def is_away(board: Board, person_id: int, day: date) -> bool:
 
 
 def supervisee_lines(board: Board, s: Staff, today: date, cal: WorkingCalendar, cadences: Cadences,
-                     extra: Sequence[Line] = ()) -> list[Line]:
+                     extra: Sequence[Line] = (), items: Sequence[DueItem] | None = None) -> list[Line]:
     lines = []
-    for item in due_items(board.facts[s.id], today, cal, cadences):
+    for item in items if items is not None else due_items(board.facts[s.id], today, cal, cadences):
         where = standing(item.due, today, cal, cadences.soon_working_days)
         if where != LATER:
             lines.append(Line(line_key(s.id, item.kind), item.kind, item.due, where, item.case_refs, item.asye))
@@ -109,6 +110,8 @@ def morning(board: Board, today: date, cal: WorkingCalendar, cadences: Cadences 
         if s.id in board.facts and s.supervisor_id is not None:
             by_supervisor.setdefault(s.supervisor_id, []).append(s)
     managers = [m for m in board.staff.values() if m.role == "practice_manager"]
+    items = {s.id: due_items(board.facts[s.id], today, cal, cadences) for s in board.staff.values()
+             if s.id in board.facts and not is_away(board, s.id, today)}
     for supervisor_id in sorted(set(by_supervisor) | {m.id for m in managers}):
         supervisor = board.staff[supervisor_id]
         blocks = []
@@ -116,9 +119,9 @@ def morning(board: Board, today: date, cal: WorkingCalendar, cadences: Cadences 
         if team is not None:
             blocks.append(Block(f"Team {supervisor.team}", (team,), "Group reflective supervision, monthly"))
         for s in sorted(by_supervisor.get(supervisor_id, ()), key=lambda p: p.name.casefold()):
-            if is_away(board, s.id, today):
-                continue
-            lines = supervisee_lines(board, s, today, cal, cadences, extra.get(s.id, ()))
+            if s.id not in items:
+                continue  # away today
+            lines = supervisee_lines(board, s, today, cal, cadences, extra.get(s.id, ()), items[s.id])
             if lines:
                 blocks.append(Block(s.name, tuple(lines)))
         if not blocks:
@@ -131,14 +134,13 @@ def morning(board: Board, today: date, cal: WorkingCalendar, cadences: Cadences 
             out.digests.append(Digest(supervisor.supervisor_id, supervisor_id,
                                       DigestView(today, tuple(blocks), on_behalf_of=supervisor.name)))
     for s in board.staff.values():
-        facts = board.facts.get(s.id)
-        if facts is None or is_away(board, s.id, today):
+        if s.id not in items:
             continue
         supervisor = board.staff[s.supervisor_id]
-        for item in due_items(facts, today, cal, cadences):
+        for item in items[s.id]:
             if item.kind == ONE_TO_ONE and item.due == tomorrow:
                 out.reminders.append(Reminder(s.id, ReminderView(s.id, supervisor.name, item.due, item.asye)))
-            if item.kind in ESCALATED_KINDS and escalation_day(item.due, cal, cadences) <= today \
+            if item.kind in ESCALATED_KINDS and escalates_on(item.due, today, cal, cadences) \
                     and supervisor.supervisor_id is not None:
                 out.escalations.append(Escalation(
                     supervisor.supervisor_id, s.id, item.kind, item.due,
