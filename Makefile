@@ -45,6 +45,7 @@ bench: $(VENV)/.dev
 	$(PY) -m bench.budget
 	$(PY) -m bench.reports
 	$(PY) -m bench.broadcast
+	$(PY) -m bench.supervision
 
 # A longer run of the generated-activity fuzzing than make test's (QA_FUZZ_EXAMPLES, default 1,500).
 fuzz: $(VENV)/.dev

@@ -271,18 +271,18 @@ async def load_board(session: AsyncSession, as_of: date, tz: tzinfo) -> Board:
                             tuple(a for a in (s.strip() for s in r.service_area.split(";")) if a),
                             by_email.get((r.supervisor_email or "").lower()), r.created_at.astimezone(tz).date())
     last: dict[int, dict[str, date]] = {}
-    for r in await conn.execute(
+    for r in (await conn.execute(
             select(SupervisionSession.supervisee_id, SupervisionSession.kind, func.max(SupervisionSession.held_on))
             .where(SupervisionSession.supervisee_id.is_not(None), SupervisionSession.state == "recorded",
                    SupervisionSession.held_on <= as_of)
-            .group_by(SupervisionSession.supervisee_id, SupervisionSession.kind)):
+            .group_by(SupervisionSession.supervisee_id, SupervisionSession.kind))).all():
         last.setdefault(r[0], {})[r[1]] = r[2]
-    switches = {r.person_id: r.four_weekly_from for r in await conn.execute(
-        select(AsyeSwitch.person_id, AsyeSwitch.four_weekly_from))}
-    exempt = set((await conn.execute(select(CaseExemption.case_ref))).scalars())
+    switches = {r.person_id: r.four_weekly_from for r in (await conn.execute(
+        select(AsyeSwitch.person_id, AsyeSwitch.four_weekly_from))).all()}
+    exempt = set((await conn.execute(select(CaseExemption.case_ref))).scalars().all())
     cases: dict[int, list[CaseFacts]] = {}
-    for r in await conn.execute(select(CaseloadCase.case_ref, CaseloadCase.case_holder_id,
-                                          CaseloadCase.last_case_supervision_on, CaseloadCase.first_seen_on)):
+    for r in (await conn.execute(select(CaseloadCase.case_ref, CaseloadCase.case_holder_id,
+                                        CaseloadCase.last_case_supervision_on, CaseloadCase.first_seen_on))).all():
         last_on = r.last_case_supervision_on if r.last_case_supervision_on and r.last_case_supervision_on <= as_of \
             else None
         cases.setdefault(r.case_holder_id, []).append(CaseFacts(r.case_ref, last_on, r.first_seen_on,
@@ -296,14 +296,14 @@ async def load_board(session: AsyncSession, as_of: date, tz: tzinfo) -> Board:
         for s in staff.values() if s.supervisor_id is not None
     }
     away: dict[int, list[Away]] = {}
-    for r in await conn.execute(select(AwayPeriod.person_id, AwayPeriod.first_day, AwayPeriod.last_day)
-                                   .where(AwayPeriod.last_day >= as_of)):
+    for r in (await conn.execute(select(AwayPeriod.person_id, AwayPeriod.first_day, AwayPeriod.last_day)
+                                 .where(AwayPeriod.last_day >= as_of))).all():
         away.setdefault(r.person_id, []).append(Away(r.first_day, r.last_day))
     month_before = add_months(as_of.replace(day=1), -1)
     group_held: dict[str, list[date]] = {}
-    for r in await conn.execute(select(SupervisionSession.team, SupervisionSession.held_on)
-                                   .where(SupervisionSession.kind == GROUP, SupervisionSession.held_on >= month_before,
-                                          SupervisionSession.held_on <= as_of)):
+    for r in (await conn.execute(select(SupervisionSession.team, SupervisionSession.held_on)
+                                 .where(SupervisionSession.kind == GROUP, SupervisionSession.held_on >= month_before,
+                                        SupervisionSession.held_on <= as_of))).all():
         group_held.setdefault(r.team, []).append(r.held_on)
     return Board(as_of, staff, facts, away, group_held)
 

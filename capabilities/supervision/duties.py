@@ -1,5 +1,6 @@
 """Supervision's duties: the 09:00 morning on each working day (digests, supervisee notes, notices to a
-supervisor's supervisor) and the monthly compliance figures on the first working day of each month.
+supervisor's supervisor) and the monthly compliance figures on the first working day of each month (worked
+out at 07:00, sent at 09:00).
 
 Both wait until the register has started (a session imported or recorded): before that the bot knows
 nothing of what was held and would call everyone overdue on its first morning.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -87,9 +88,11 @@ class SupervisionMorningDuty:
 
 
 class SupervisionComplianceDuty:
-    """On the first working day of each month at 09:00: the previous month's figures."""
+    """On the first working day of each month: the previous month's figures, worked out at 07:00 local (before
+    the 09:00 morning, so the two do not share one sweep) and sent at 09:00 with the day's other messages."""
 
     name = "supervision-compliance"
+    at = time(7, 0)
 
     def __init__(self, cal: WorkingCalendar | None = None, cadences: Cadences | None = None) -> None:
         self.cal = cal or WorkingCalendar()
@@ -98,16 +101,17 @@ class SupervisionComplianceDuty:
     def occurrences(self, now: datetime) -> Iterable[Occurrence]:
         today = self.cal.local_date(now)
         first = self.cal.next_working_day(today.replace(day=1), include_self=True)
-        if today >= first and now >= self.cal.at_send_time(first):
+        at = datetime.combine(first, self.at, tzinfo=self.cal.tz).astimezone(UTC)
+        if today >= first and now >= at:
             previous = add_months(today.replace(day=1), -1)
-            yield Occurrence(f"{previous:%Y-%m}", self.cal.at_send_time(first))
+            yield Occurrence(f"{previous:%Y-%m}", at)
 
     async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
         year, month = (int(p) for p in occurrence.key.split("-"))
         if not await register_started(session):
             return
         reports = await compliance.monthly_reports(session, year, month, self.cal, self.cadences)
-        due_at = self.cal.send_time_for(occurrence.due_at, now)
+        due_at = self.cal.send_time_for(self.cal.at_send_time(self.cal.local_date(occurrence.due_at)), now)
         messages = [Message(f"{kinds.COMPLIANCE}:{occurrence.key}:{recipient}", kinds.COMPLIANCE, recipient,
                             _payload(kinds.COMPLIANCE.card(view), f"Supervision compliance: {view.month_words}"),
                             due_at) for recipient, view in reports]
