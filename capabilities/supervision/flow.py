@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.context import Context
@@ -188,6 +189,14 @@ def _read_values(data: Mapping[str, Any], target: Target, form: sc.RecordForm
 async def record(ctx: Context, actor_id: int | None, line: Any, data: Mapping[str, Any], now: datetime,
                  via: str, cadences: Cadences = Cadences()) -> Outcome:
     """Record the session the form describes (see the module notes for who may)."""
+    try:
+        return await _record(ctx, actor_id, line, data, now, via, cadences)
+    except IntegrityError:  # the same session recorded at the same moment by someone else (a double press)
+        return Outcome(REFUSED, "That session was recorded a moment ago. " + NOTHING_CHANGED)
+
+
+async def _record(ctx: Context, actor_id: int | None, line: Any, data: Mapping[str, Any], now: datetime,
+                  via: str, cadences: Cadences) -> Outcome:
     cal = ctx.calendar
     today = cal.local_date(now)
     async with ctx.db.sessions.begin() as session:

@@ -1,0 +1,101 @@
+"""Supervision's morning over the stored board, on both databases: nothing about leavers, extra digest lines
+from another capability (issue 12's observation action plans), a join date refusing earlier sessions, and the
+`supervision status` and `supervision exempt` commands."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from capabilities.context import Context
+from capabilities.duties import Occurrence
+from capabilities.supervision import flow
+from capabilities.supervision.duties import SupervisionMorningDuty
+from capabilities.supervision.plan import line_key, morning
+from dialogs.supervision_cards import Line, input_id
+from qa.calendar import WorkingCalendar
+from storage.models import OutboxMessage, Person
+from storage.roster import import_roster
+from storage.supervision import import_sessions, load_board
+from tests.support.cli import run_cli
+from tests.support.supervision import (
+    ANA,
+    BEN,
+    PM,
+    ROSTER_COLUMNS,
+    SESSION_COLUMNS,
+    at,
+    roster_rows,
+    write_csv,
+    write_roster,
+)
+
+CAL = WorkingCalendar()
+HISTORY = [[ANA, PM, "one_to_one", "2026-11-10", "90", ""], [BEN, PM, "one_to_one", "2026-11-10", "90", ""]]
+
+
+@pytest.fixture
+async def ids(db, tmp_path) -> dict[str, int]:
+    await import_roster(db, write_roster(tmp_path / "roster.csv"), at("2026-11-02T09:00"))
+    await import_sessions(db, write_csv(tmp_path / "h.csv", SESSION_COLUMNS, HISTORY), at("2026-11-30T12:00"), CAL.tz)
+    async with db.sessions() as session:
+        return {p.email: p.id for p in (await session.execute(select(Person))).scalars()}
+
+
+async def test_nothing_is_sent_about_someone_who_left(db, ids, tmp_path):
+    today = date(2026, 12, 7)  # both 1:1s due tomorrow
+    async with db.sessions() as session:
+        before = morning(await load_board(session, today, CAL.tz), today, CAL)
+    assert {r.supervisee_id for r in before.reminders} == {ids[ANA]}  # Ben (ASYE, weekly) is overdue
+    shown = [line.line for d in before.digests for b in d.view.blocks for line in b.lines]
+    assert line_key(ids[BEN], "one_to_one") in shown and line_key(ids[ANA], "one_to_one") in shown
+    rows = [r for r in roster_rows() if r["email"] != ANA]
+    await import_roster(db, write_csv(tmp_path / "r2.csv", ROSTER_COLUMNS, rows), at("2026-12-04T09:00"))
+    async with db.sessions() as session:
+        after = morning(await load_board(session, today, CAL.tz), today, CAL)
+    assert after.reminders == []
+    shown = [line.line for d in after.digests for b in d.view.blocks for line in b.lines]
+    assert line_key(ids[BEN], "one_to_one") in shown and line_key(ids[ANA], "one_to_one") not in shown
+
+
+async def test_another_capability_adds_lines_to_a_supervisees_digest(db, ids):
+    async def observations(session, board, day):
+        return {ids[ANA]: [Line(f"o{ids[ANA]}-observation", "one_to_one", None, "", recordable=False,
+                                words="Review the observation action plan of Wednesday 2 December 2026")]}
+
+    duty = SupervisionMorningDuty(CAL, extra=[observations])
+    now = at("2026-12-07T09:00")
+    [occurrence] = list(duty.occurrences(now))
+    assert occurrence == Occurrence("2026-12-07", now)
+    async with db.sessions.begin() as session:
+        await duty.run(session, occurrence, now)
+    async with db.sessions() as session:
+        digests = (await session.execute(select(OutboxMessage).where(
+            OutboxMessage.kind == "supervision-digest"))).scalars().all()
+    [pia] = [d for d in digests if d.person_id == ids[PM]]
+    assert "Review the observation action plan of Wednesday 2 December 2026" in str(pia.payload["card"])
+    assert all("observation" not in str(d.payload["card"]) for d in digests if d is not pia)
+
+
+async def test_a_session_before_joining_the_roster_is_refused(db, ids):
+    ctx = Context(db, CAL, lambda: at("2026-12-07T10:00"))
+    line = line_key(ids[ANA], "one_to_one")
+    outcome = await flow.record(ctx, ids[PM], line, {input_id("held", line): "2026-10-30",
+                                                     input_id("minutes", line): "90"}, at("2026-12-07T10:00"),
+                                "test")
+    assert outcome.status == flow.INVALID
+    assert "before they joined the roster (2026-11-02)" in outcome.message
+
+
+async def test_status_and_exempt_commands(db, tmp_path):
+    # The CLI reads the wall clock: last month, whenever this runs, is after these people joined.
+    await import_roster(db, write_roster(tmp_path / "roster.csv"), at("2020-01-06T09:00"))
+    await import_sessions(db, write_csv(tmp_path / "h.csv", SESSION_COLUMNS, HISTORY), at("2026-11-30T12:00"), CAL.tz)
+    code, out, err = await run_cli(db, "supervision", "status", "--team", "North 1")
+    assert code == 0, err
+    assert "North 1 (Children & Families)" in out and "Supervisees: 3" in out
+    code, out, err = await run_cli(db, "supervision", "status", "--team", "Nowhere")
+    assert code != 0 and "no team with supervisees matches team Nowhere" in err
+    code, out, err = await run_cli(db, "supervision", "exempt", "CR-1", "--by", PM)
+    assert code != 0 and "is not an active service lead" in err
