@@ -359,3 +359,31 @@ def _facts(s: Service, key: str) -> str:
     card = s.last_card(key)
     return " ".join(f"{f['title']}: {f['value']}" for e in _walk(card) if e.get("type") == "FactSet"
                     for f in e["facts"])
+
+
+async def test_supervision_and_my_supervision_commands(service: Service):
+    s = service
+    overview = await s.say("pm", "supervision", at("2026-12-07T10:00"))
+    text = json.dumps(overview, ensure_ascii=False)
+    assert overview["body"][0]["text"] == "Your supervisees' supervision"
+    assert "Ana Diaz" in text and "Ben Cole" in text and "1:1 supervision (ASYE)" in text
+    assert ("Record supervision", Verb.RECORD_OPEN, {"line": line_key(s.ids["ana"], "one_to_one")}) \
+        in buttons(overview)
+    mine = await s.say("ana", "my supervision", at("2026-12-07T10:01"))
+    assert mine["body"][0]["text"] == "Your supervision"
+    assert "Your supervisor: Pia Marsh" in json.dumps(mine)
+    assert "1:1 supervision: due Tuesday 8 December 2026" in _facts_text(mine)
+    nobody = await s.say("ana", "supervision", at("2026-12-07T10:02"))
+    assert "Nobody on the roster names you as their supervisor." in json.dumps(nobody)
+    # Pressed on the command's card (not a message the bot can rebuild), the form comes as a card of its own.
+    line = line_key(s.ids["ana"], "one_to_one")
+    opened = await s.press("pm", Verb.RECORD_OPEN, {"line": line}, "command-card", at("2026-12-07T10:03"))
+    assert opened["value"]["body"][0]["text"] == "Record supervision: Ana Diaz"
+    # Someone else's supervisee's form is not shown.
+    refused = await s.press("ben", Verb.RECORD_OPEN, {"line": line}, "command-card", at("2026-12-07T10:04"))
+    assert "Only their supervisor" in json.dumps(refused["value"])
+
+
+def _facts_text(card: dict) -> str:
+    return " ".join(f"{f['title']}: {f['value']}" for e in _walk(card) if e.get("type") == "FactSet"
+                    for f in e["facts"])
