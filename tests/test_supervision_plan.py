@@ -99,3 +99,13 @@ async def test_status_and_exempt_commands(db, tmp_path):
     assert code != 0 and "no team with supervisees matches team Nowhere" in err
     code, out, err = await run_cli(db, "supervision", "exempt", "CR-1", "--by", PM)
     assert code != 0 and "is not an active service lead" in err
+
+
+@pytest.mark.parametrize("minutes", ["inf", "nan", "ninety", "0", "601", ""])
+async def test_a_duration_that_is_not_minutes_is_refused(db, ids, minutes):
+    ctx = Context(db, CAL, lambda: at("2026-12-07T10:00"))
+    line = line_key(ids[ANA], "one_to_one")
+    outcome = await flow.record(ctx, ids[PM], line, {input_id("held", line): "2026-12-07",
+                                                     input_id("minutes", line): minutes},
+                                at("2026-12-07T10:00"), "test")
+    assert (outcome.status, outcome.message) == (flow.INVALID, "Give the duration in minutes, from 1 to 600.")

@@ -170,7 +170,7 @@ def _read_values(data: Mapping[str, Any], target: Target, form: sc.RecordForm
     minutes_text = _value(data, "minutes", target.line)
     try:
         minutes = int(float(minutes_text))
-    except ValueError:
+    except (ValueError, OverflowError):  # "ninety", "nan", "inf"
         return f"Give the duration in minutes, from 1 to {sc.MAX_MINUTES}."
     if not 1 <= minutes <= sc.MAX_MINUTES:
         return f"Give the duration in minutes, from 1 to {sc.MAX_MINUTES}."
