@@ -15,6 +15,7 @@ from capabilities.supervision.duties import SupervisionMorningDuty
 from capabilities.supervision.plan import line_key, morning
 from dialogs.supervision_cards import Line, input_id
 from qa.calendar import WorkingCalendar
+from qa.supervision import Asye, one_to_one_due
 from storage.models import OutboxMessage, Person
 from storage.roster import import_roster
 from storage.supervision import import_sessions, load_board
@@ -109,3 +110,25 @@ async def test_a_duration_that_is_not_minutes_is_refused(db, ids, minutes):
                                                      input_id("minutes", line): minutes},
                                 at("2026-12-07T10:00"), "test")
     assert (outcome.status, outcome.message) == (flow.INVALID, "Give the duration in minutes, from 1 to 600.")
+
+
+async def test_the_supervisor_moves_an_asye_to_four_weekly(db, ids):
+    ctx = Context(db, CAL, lambda: at("2026-12-07T10:00"))
+    line = line_key(ids[BEN], "one_to_one")
+    form = await flow.open_form(ctx, ids[PM], line, at("2026-12-07T10:00"))
+    assert form.form.asye_switch  # Ben's ASYE started 2 November: fortnightly until May
+    assert (await flow.asye_four_weekly(ctx, ids[ANA], line, at("2026-12-07T10:01"), "test")).status == flow.REFUSED
+    moved = await flow.asye_four_weekly(ctx, ids[PM], line, at("2026-12-07T10:02"), "test")
+    assert moved.status == flow.DONE and "four-weekly from today" in moved.message
+    async with db.sessions() as session:
+        board = await load_board(session, date(2026, 12, 7), CAL.tz)
+    assert board.facts[ids[BEN]].asye.four_weekly_from == date(2026, 12, 7)
+    done = await flow.record(ctx, ids[PM], line, {input_id("held", line): "2026-12-07",
+                                                  input_id("minutes", line): "60"}, at("2026-12-07T10:03"), "test")
+    # The first six weeks stay weekly (to 14 December); after them, four-weekly rather than fortnightly.
+    assert done.recorded.next_due == date(2026, 12, 14)
+    asye = board.facts[ids[BEN]].asye
+    assert one_to_one_due(date(2026, 12, 21), date(2026, 11, 2), CAL, asye=asye) == date(2027, 1, 18)
+    assert one_to_one_due(date(2026, 12, 21), date(2026, 11, 2), CAL, asye=Asye(asye.start)) == date(2027, 1, 4)
+    again = await flow.asye_four_weekly(ctx, ids[PM], line, at("2026-12-08T10:00"), "test")
+    assert again.status == flow.REFUSED and "Already four-weekly from 2026-12-07" in again.message
