@@ -29,15 +29,15 @@ def registry() -> Registry:
     return Registry([
         basics.capability(registry),
         AUDIT_CYCLE,
+        ESCALATIONS,
+        SUPERVISION,
         OBSERVATIONS,
+        REPORTS,
+        QA_CALENDAR,
+        BROADCASTS,
         bot_feedback.CAPABILITY,
         delivery.CAPABILITY,
         RETENTION,
-        REPORTS,
-        ESCALATIONS,
-        QA_CALENDAR,
-        BROADCASTS,
-        SUPERVISION,
     ])
 
 

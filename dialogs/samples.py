@@ -25,13 +25,12 @@ from dialogs import delivery_cards as dc
 from dialogs import digest as dg
 from dialogs import escalation_cards as ec
 from dialogs import good_practice_cards as gp
-from dialogs import observation_samples
+from dialogs import observation_samples, supervision_samples
 from dialogs import remedial_cards as rmc
 from dialogs import report_cards as rc
 from dialogs.broadcast_samples import broadcast_card_samples
 from qa import alerts as qal
 from qa import escalations as qe
-from dialogs import supervision_samples
 
 Card = dict[str, Any]
 

@@ -1,7 +1,7 @@
 """supervision: sessions, caseload, exemptions, ASYE switches, away
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-30 17:19:04.826129
 """
 from alembic import op
@@ -10,7 +10,7 @@ import storage.models
 
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

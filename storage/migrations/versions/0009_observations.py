@@ -1,7 +1,7 @@
 """observations, feedback entries and floor walks
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-30 17:19:07.167559
 """
 from alembic import op
@@ -10,7 +10,7 @@ import storage.models
 
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
