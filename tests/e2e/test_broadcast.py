@@ -3,6 +3,10 @@ practice managers asking for an acknowledgement (from the command line, as the P
 people are an auditor and a service lead, not the QA unit); the auditor, a practice manager, sees
 it in Teams, presses "I've read this", and the card says so in place; the report counts it.
 
+The notice is sent at the demo's allocation moment (`--at`), the moment the tick then plays: sent
+"now" by the real clock, it would be decades older than the demo month, and that tick's monthly
+retention duty would purge it (broadcasts are kept 400 days from sending) before it was pressed.
+
 Screenshots: build/e2e/."""
 from __future__ import annotations
 
@@ -27,10 +31,12 @@ def test_a_broadcast_is_read_and_acknowledged(demo_stack, browser, shots, tmp_pa
     notice = tmp_path / "notice.md"
     notice.write_text("Practice week starts **Monday**. Please book your observations with the QA unit.",
                       encoding="utf-8")
+    moment = demo.allocation_moment(demo_stack.month, demo_stack.cal)
     said = demo.bot_cli(["broadcast", "send", "--title", TITLE, "--message-file", str(notice),
-                         "--audience", "role=practice_manager", "--ack"], demo_stack.database_url)
+                         "--audience", "role=practice_manager", "--ack", "--at", moment.isoformat()],
+                        demo_stack.database_url)
     broadcast_id = re.search(r"broadcast (\d+) queued", said).group(1)
-    demo.tick(demo.allocation_moment(demo_stack.month, demo_stack.cal), demo_stack.database_url)
+    demo.tick(moment, demo_stack.database_url)
 
     card = auditor.expect_card(TITLE, "book your observations", "From The QA unit", "I've read this")
     auditor.shot("broadcast", card)
