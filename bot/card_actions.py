@@ -67,6 +67,9 @@ async def on_card_action(services: Services, registry: Registry, turn_context: T
         log.error("card action %s failed: %s", verb, type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))
         return AdaptiveCardInvokeResponse(status_code=500, type=ERROR_CONTENT_TYPE, value={
             "code": "InternalError", "message": "Sorry, something went wrong on my side. Please try again."})
+    # One line per press (the verb and what it answered, never the data), so a press that changed
+    # nothing shows in the log as clearly as one that failed.
+    log.info("card action %s answered with %s", verb, "a card" if reply.card is not None else "a message")
     if reply.card is not None:
         return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE,
                                           value=services.signer.sign(reply.card))

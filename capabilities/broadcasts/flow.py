@@ -168,6 +168,10 @@ async def read_receipt(ctx: Context, conversation_id: str, last_read: str, now: 
         return await store.mark_read(session, conversation_id, last_read, now)
 
 
+GONE = ("The bot no longer keeps this notice (broadcasts are deleted once past their retention period), "
+        "so nothing was recorded.")
+
+
 @dataclass(frozen=True)
 class Acked:
     ok: bool
@@ -185,8 +189,10 @@ async def acknowledge(ctx: Context, *, broadcast_id: int, actor: Person | None, 
         return Acked(False, "I can't find you on the staff roster, so I can't record this.")
     async with ctx.db.sessions.begin() as session:
         broadcast = await session.get(Broadcast, broadcast_id)
+        if broadcast is None:  # the button's id is signed: the broadcast was, and its records are gone
+            return Acked(False, GONE)
         recipient = await store.recipient_of(session, broadcast_id, actor.id)
-        if broadcast is None or recipient is None:
+        if recipient is None:
             return Acked(False, "This notice wasn't sent to you, so nothing was recorded.")
         if broadcast.state == "cancelled" or recipient.withdrawn_at is not None:
             return Acked(False, "This notice was withdrawn by the QA unit; nothing to acknowledge.", broadcast)
