@@ -144,6 +144,20 @@ class RecordForm:
     by_supervisee: bool = False  # the supervisee records that it took place (the supervisor confirms)
     asye_switch: bool = False  # offer "move to four-weekly" (an ASYE on the fortnightly cadence)
     problem: str | None = None  # why the last try was refused
+    plans: tuple[date, ...] = ()  # days of observations whose action plan is not reviewed yet (issue 12)
+
+
+MAX_PLANS = 6  # action-plan toggles on one form (the oldest open plans)
+
+
+def plan_input(observed_on: date, line: str) -> str:
+    """The id of the toggle "Observation action plan of <day> reviewed" on a line's form."""
+    return input_id(f"plan{observed_on.isoformat()}", line)
+
+
+def plan_review_words(observed_on: date) -> str:
+    """The digest line about an open observation action plan."""
+    return f"Review the observation action plan of {_day(observed_on)}"
 
 
 def record_form(form: RecordForm) -> Element:
@@ -167,6 +181,10 @@ def record_form(form: RecordForm) -> Element:
                       "style": "expanded", "label": "Cases discussed (case supervision)",
                       "value": ",".join(form.due_cases),
                       "choices": [{"title": ref, "value": ref} for ref in form.due_cases]})
+    for observed_on in form.plans[:MAX_PLANS]:
+        items.append({"type": "Input.Toggle", "id": plan_input(observed_on, line),
+                      "title": f"Observation action plan of {_day(observed_on)} reviewed", "value": "false",
+                      "valueOn": "true", "valueOff": "false"})
     items.append(text("Record the date, kind and length only: no notes about what was discussed.", subtle=True,
                       size="Small"))
     title = "Record that it took place" if form.by_supervisee else "Record"
@@ -238,6 +256,7 @@ class RecordedView:
     next_due: date | None
     case_count: int = 0
     awaiting_confirmation: bool = False
+    plans_reviewed: int = 0  # observation action plans this session reviewed
 
 
 def recorded_words(view: RecordedView) -> str:
@@ -246,7 +265,11 @@ def recorded_words(view: RecordedView) -> str:
     if view.awaiting_confirmation:
         return f"Recorded: {what}; waiting for {view.supervisor} to confirm."
     nxt = f" Next due {_day(view.next_due)}." if view.next_due else ""
-    return f"Recorded: {what}.{nxt}"
+    plans = ""
+    if view.plans_reviewed:
+        plans = (" Observation action plan reviewed." if view.plans_reviewed == 1
+                 else f" {view.plans_reviewed} observation action plans reviewed.")
+    return f"Recorded: {what}.{plans}{nxt}"
 
 
 def supervision_recorded_card(view: RecordedView) -> Element:

@@ -35,7 +35,7 @@ def digest_view() -> sc.DigestView:
             sc.Line(f"s{pid}-case", "case", TODAY - timedelta(days=30), "overdue", cases(25)),
             sc.Line(f"s{pid}-agreement_review", "agreement_review", TODAY, "today"),
             sc.Line(f"o{pid}-observation", "one_to_one", None, "", recordable=False,
-                    words="Review the observation action plan of Wednesday 2 December 2026"),
+                    words=sc.plan_review_words(date(2026, 12, 2))),
         )
         blocks.append(sc.Block(name, lines))
     return sc.DigestView(TODAY, tuple(blocks))
@@ -43,7 +43,8 @@ def digest_view() -> sc.DigestView:
 
 def record_form(kind: str = "case") -> sc.RecordForm:
     return sc.RecordForm("s100-case", _NAMES[0], kind, TODAY, due_cases=cases(25), asye_switch=True,
-                         problem="A case supervision on 2026-12-23 is already recorded; check the date.")
+                         problem="A case supervision on 2026-12-23 is already recorded; check the date.",
+                         plans=tuple(TODAY - timedelta(days=30 * i) for i in range(sc.MAX_PLANS, 0, -1)))
 
 
 def samples() -> dict[str, Card]:

@@ -22,9 +22,10 @@ from bot.clock import fixed_clock
 from bot.sender import OutboxSender
 from bot.tick import tick
 from capabilities.supervision.plan import line_key, team_line_key
-from dialogs.supervision_cards import AWAY_FROM, AWAY_TO, AWAY_WHO, Verb, input_id
+from dialogs.supervision_cards import AWAY_FROM, AWAY_TO, AWAY_WHO, Verb, input_id, plan_input
 from qa.calendar import WorkingCalendar
-from storage.models import OutboxMessage, Person, SupervisionSession, TrailEvent
+from qa.observations import AREAS
+from storage.models import Observation, OutboxMessage, Person, SupervisionSession, TrailEvent
 from storage.roster import import_roster
 from storage.supervision import import_caseload, import_sessions, set_exemption
 from tests.support import activities as act
@@ -330,7 +331,7 @@ async def test_two_months_of_supervision_as_each_chat_sees_them(service: Service
         ("lead", date(2027, 2, 1), f"{s.ids['ben']}:case:2027-01-25"),
     ]
     assert all(r.state == "sent" for r in rows)
-    assert all(set(d) == {"kind", "minutes", "cases", "by_supervisee", "days_ago"} for _a, d in trail)
+    assert all(set(d) == {"kind", "minutes", "cases", "by_supervisee", "days_ago", "plans_reviewed"} for _a, d in trail)
 
 
 def _walk(node: Any):
@@ -387,3 +388,82 @@ async def test_supervision_and_my_supervision_commands(service: Service):
 def _facts_text(card: dict) -> str:
     return " ".join(f"{f['title']}: {f['value']}" for e in _walk(card) if e.get("type") == "FactSet"
                     for f in e["facts"])
+
+
+# ---------------------------------------------------------------- observation action plans (issue 12 item 2)
+
+
+async def _observe(s: Service, observer: str, supervisee: str, on: date) -> int:
+    async with s.db.sessions.begin() as session:
+        row = Observation(observer_id=s.ids[observer], supervisee_id=s.ids[supervisee], observed_on=on,
+                          area=AREAS[0], went_well="w", to_develop="d", actions=["a"], created_at=at("2026-12-02T12:00"))
+        session.add(row)
+        await session.flush()
+        return row.id
+
+
+async def test_an_observation_action_plan_is_carried_into_the_next_1to1(service: Service):
+    s = service
+    ana_obs = await _observe(s, "pm", "ana", date(2026, 12, 1))
+    ben_obs = await _observe(s, "pm", "ben", date(2026, 12, 2))
+    ana_words = "Review the observation action plan of Tuesday 1 December 2026"
+    ben_words = "Review the observation action plan of Wednesday 2 December 2026"
+    first = await s.mornings(date(2026, 12, 1), date(2026, 12, 4))
+    # An open plan alone brings no digest: it goes with the supervisee's 1:1 line.
+    assert date(2026, 12, 2) not in first
+    assert ben_words in _text(s, "pm", date(2026, 12, 3)) and ana_words not in _text(s, "pm", date(2026, 12, 3))
+    assert ben_words in _text(s, "pm", date(2026, 12, 4)) and ana_words in _text(s, "pm", date(2026, 12, 4))
+
+    assert await s.tick(at("2026-12-07T09:00")) == {"pm": [["Supervision due"]], "ana": [["Your supervision is due"]]}
+    digest = s.last_card("pm")
+    assert ben_words in json.dumps(digest) and ana_words in json.dumps(digest)
+    digest_id = await s.sent_id("supervision-digest", "pm")
+    ben_line = line_key(s.ids["ben"], "one_to_one")
+    opened = (await s.press("pm", Verb.RECORD_OPEN, {"line": ben_line}, digest_id, at("2026-12-07T11:00")))["value"]
+    toggle = plan_input(date(2026, 12, 2), ben_line)
+    [shown] = [e for e in _walk(opened) if e.get("id") == toggle]
+    assert (shown["type"], shown["title"]) == ("Input.Toggle", "Observation action plan of Wednesday 2 December 2026 "
+                                                                "reviewed")
+    data = {"line": ben_line, input_id("held", ben_line): "2026-12-07", input_id("minutes", ben_line): "90",
+            input_id("kind", ben_line): "agreement_review", toggle: "true"}
+    # Ticked on another kind of supervision: refused, nothing recorded or reviewed.
+    refused = await s.press("pm", Verb.RECORD, data, digest_id, at("2026-12-07T11:01"))
+    assert "An observation action plan is reviewed in a 1:1" in json.dumps(refused["value"])
+    # Ticked on a 1:1 held before the observation: refused.
+    early = {**data, input_id("kind", ben_line): "one_to_one", input_id("held", ben_line): "2026-12-01"}
+    refused = await s.press("pm", Verb.RECORD, early, digest_id, at("2026-12-07T11:02"))
+    assert "The observation of 2026-12-02 was after this session" in json.dumps(refused["value"])
+    assert len(await s.sessions()) == 9
+    async with s.db.sessions() as session:
+        assert (await session.get(Observation, ben_obs)).plan_reviewed_at is None
+
+    done = await s.press("pm", Verb.RECORD, {**data, input_id("kind", ben_line): "one_to_one"}, digest_id,
+                         at("2026-12-07T11:03"))
+    assert "Observation action plan reviewed. Next due Monday 14 December 2026." in json.dumps(done["value"])
+    [ben_session] = [x for x in await s.sessions() if x.held_on == date(2026, 12, 7)]
+    assert (ben_session.kind, ben_session.reviewed_observation) == ("one_to_one", True)
+    async with s.db.sessions() as session:
+        ben_row, ana_row = await session.get(Observation, ben_obs), await session.get(Observation, ana_obs)
+        assert (ben_row.plan_reviewed_at is not None, ben_row.plan_reviewed_by_id) == (True, s.ids["pm"])
+        assert ana_row.plan_reviewed_at is None
+        trail = (await session.execute(select(TrailEvent).where(
+            TrailEvent.action == "supervision_recorded", TrailEvent.subject_id == ben_session.id))).scalar_one()
+        assert trail.detail["plans_reviewed"] == 1
+
+    # Ana records her own 1:1 from her note: no action-plan toggle for her (reviewing it is her supervisor's).
+    ana_line = line_key(s.ids["ana"], "one_to_one")
+    note_id = await s.sent_id("supervision-reminder", "ana")
+    own = (await s.press("ana", Verb.RECORD_OPEN, {"line": ana_line}, note_id, at("2026-12-07T15:00")))["value"]
+    assert [e for e in _walk(own) if e.get("type") == "Input.Toggle"] == []
+    # Pia records Ana's 1:1 without ticking it: the plan stays open.
+    ana_data = {"line": ana_line, input_id("held", ana_line): "2026-12-08", input_id("kind", ana_line): "one_to_one",
+                input_id("minutes", ana_line): "90", plan_input(date(2026, 12, 1), ana_line): "false"}
+    await s.press("pm", Verb.RECORD, ana_data, "elsewhere", at("2026-12-08T10:00"))
+    assert [x.reviewed_observation for x in await s.sessions() if x.held_on == date(2026, 12, 8)] == [False]
+
+    # Ben's next 1:1 (the 14th) comes without his reviewed plan; Ana's next (5 January) still carries hers.
+    later = await s.mornings(date(2026, 12, 9), date(2026, 12, 14))
+    assert "Ben Cole" in _text(s, "pm", date(2026, 12, 10)) and ben_words not in _text(s, "pm", date(2026, 12, 10))
+    assert all(ana_words not in _text(s, "pm", day) for day in later)  # no 1:1 of hers due: no line
+    await s.tick(at("2027-01-04T09:00"))
+    assert ana_words in json.dumps(s.last_card("pm")) and ben_words not in json.dumps(s.last_card("pm"))

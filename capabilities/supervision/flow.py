@@ -41,6 +41,7 @@ from qa.supervision import (
     record_refusal,
 )
 from storage.models import AsyeSwitch, AwayPeriod, SupervisionSession, TrailEvent
+from storage.observations import mark_plan_reviewed, open_observation_plans
 from storage.outbox import enqueue
 from storage.supervision import Board, Staff, load_board, move_cases_forward, subject_for_person, subject_for_team
 
@@ -108,7 +109,7 @@ class Outcome:
 
 
 def _form(board: Board, actor: Staff, target: Target, today: date, cal: WorkingCalendar, cadences: Cadences,
-          kind: str | None = None, problem: str | None = None) -> sc.RecordForm:
+          kind: str | None = None, problem: str | None = None, plans: tuple[date, ...] = ()) -> sc.RecordForm:
     subject = board.staff[target.person_id]
     if target.team:
         return sc.RecordForm(target.line, f"Team {subject.team}", GROUP, today, kinds=(GROUP,), problem=problem)
@@ -118,7 +119,22 @@ def _form(board: Board, actor: Staff, target: Target, today: date, cal: WorkingC
     switch = (facts.asye is not None and actor.id != subject.id and facts.asye.active_on(today, cadences)
               and facts.asye.four_weekly_from is None and today < facts.asye.switch(cadences))
     return sc.RecordForm(target.line, subject.name, kind or target.kind, today, PERSON_KINDS, due_cases[:40],
-                         by_supervisee=actor.id == subject.id, asye_switch=switch, problem=problem)
+                         by_supervisee=actor.id == subject.id, asye_switch=switch, problem=problem,
+                         plans=plans[:sc.MAX_PLANS])
+
+
+async def _open_plans(session: AsyncSession, actor: Staff, target: Target) -> tuple[date, ...]:
+    """The observation days whose action plan the form offers to mark reviewed: the supervisee's open
+    plans, when someone other than the supervisee records (a supervisee's own record waits for
+    confirmation, and reviewing the plan is the supervisor's). Oldest first, at most sc.MAX_PLANS."""
+    if target.team or actor.id == target.person_id:
+        return ()
+    plans = await open_observation_plans(session, [target.person_id])
+    return tuple(plans.get(target.person_id, ()))[:sc.MAX_PLANS]
+
+
+def _ticked_plans(data: Mapping[str, Any], line: str, plans: tuple[date, ...]) -> tuple[date, ...]:
+    return tuple(d for d in plans if str(data.get(sc.plan_input(d, line), "")).strip().lower() == "true")
 
 
 async def _setting(session: AsyncSession, actor_id: int | None, line: Any, today: date, cal: WorkingCalendar
@@ -145,10 +161,12 @@ async def open_form(ctx: Context, actor_id: int | None, line: Any, now: datetime
     today = ctx.calendar.local_date(now)
     async with ctx.db.sessions() as session:
         found = await _setting(session, actor_id, line, today, ctx.calendar)
-    if isinstance(found, Outcome):
-        return found
-    board, actor, target = found
-    return Outcome(DONE, form=_form(board, actor, target, today, ctx.calendar, cadences), actor_name=actor.name)
+        if isinstance(found, Outcome):
+            return found
+        board, actor, target = found
+        plans = await _open_plans(session, actor, target)
+    return Outcome(DONE, form=_form(board, actor, target, today, ctx.calendar, cadences, plans=plans),
+                   actor_name=actor.name)
 
 
 def _value(data: Mapping[str, Any], name: str, line: str) -> str:
@@ -204,11 +222,25 @@ async def _record(ctx: Context, actor_id: int | None, line: Any, data: Mapping[s
         if isinstance(found, Outcome):
             return found
         board, actor, target = found
-        form = _form(board, actor, target, today, cal, cadences)
+        plans = await _open_plans(session, actor, target)
+        form = _form(board, actor, target, today, cal, cadences, plans=plans)
         values = _read_values(data, target, form)
         if isinstance(values, str):
-            return Outcome(INVALID, values, form=_form(board, actor, target, today, cal, cadences, problem=values))
+            return Outcome(INVALID, values, form=_form(board, actor, target, today, cal, cadences, problem=values,
+                                                       plans=plans))
         held_on, kind, minutes, refs = values
+        ticked = _ticked_plans(data, target.line, plans)
+        plan_problem = None
+        if ticked and kind != ONE_TO_ONE:
+            plan_problem = ("An observation action plan is reviewed in a 1:1: choose 1:1 supervision, or untick the "
+                            "action plan.")
+        elif any(d > held_on for d in ticked):
+            later = min(d for d in ticked if d > held_on)
+            plan_problem = (f"The observation of {later.isoformat()} was after this session, so its action plan "
+                            "cannot have been reviewed in it; untick it or check the date.")
+        if plan_problem:
+            return Outcome(INVALID, plan_problem, form=_form(board, actor, target, today, cal, cadences, kind,
+                                                             plan_problem, plans))
         subject = board.staff[target.person_id]
         key = subject_for_team(subject.team) if target.team else subject_for_person(subject.id)
         taken = [(r.held_on, r.kind) for r in (await session.execute(
@@ -217,27 +249,33 @@ async def _record(ctx: Context, actor_id: int | None, line: Any, data: Mapping[s
         refusal = record_refusal(held_on, today, subject.joined, kind, taken)
         if refusal:
             message = refusal[0].upper() + refusal[1:] + "."
-            return Outcome(INVALID, message, form=_form(board, actor, target, today, cal, cadences, kind, message))
+            return Outcome(INVALID, message, form=_form(board, actor, target, today, cal, cadences, kind, message,
+                                                        plans))
         by_supervisee = actor.id == subject.id and not target.team
         supervisor_id = subject.supervisor_id if not target.team else subject.id
         row = SupervisionSession(
             subject=key, supervisee_id=None if target.team else subject.id, team=subject.team,
             supervisor_id=supervisor_id,
             kind=kind, held_on=held_on, duration_minutes=minutes, case_refs=list(refs),
-            state="awaiting_confirmation" if by_supervisee else "recorded", reviewed_observation=False,
+            state="awaiting_confirmation" if by_supervisee else "recorded", reviewed_observation=bool(ticked),
             recorded_by_id=actor.id, via=via, recorded_at=now, confirmed_at=None if by_supervisee else now)
         session.add(row)
         await session.flush()
         if refs and not by_supervisee:
             await move_cases_forward(session, {r.upper(): held_on for r in refs})
+        reviewed = 0
+        for observed_on in ticked:
+            reviewed += await mark_plan_reviewed(session, subject.id, observed_on, reviewer_id=actor.id, now=now)
         session.add(TrailEvent(subject_type="supervision", subject_id=row.id, actor_id=actor.id,
                                action="supervision_recorded", via=via, at=now,
                                detail={"kind": kind, "minutes": minutes, "cases": len(refs),
-                                       "by_supervisee": by_supervisee, "days_ago": (today - held_on).days}))
+                                       "by_supervisee": by_supervisee, "days_ago": (today - held_on).days,
+                                       "plans_reviewed": reviewed}))
         next_due = await _next_due(session, board, subject, kind, target, held_on, today, cal, cadences)
         supervisor_name = board.staff[supervisor_id].name if supervisor_id in board.staff else ""
         view = sc.RecordedView(subject.name if not target.team else f"Team {subject.team}", supervisor_name, kind,
-                               held_on, minutes, next_due, len(refs), awaiting_confirmation=by_supervisee)
+                               held_on, minutes, next_due, len(refs), awaiting_confirmation=by_supervisee,
+                               plans_reviewed=len(ticked))
         send_at = cal.next_send_moment(now)
         if by_supervisee and supervisor_id is not None:
             confirm = sc.ConfirmView(row.id, subject.name, kind, held_on, minutes, len(refs))

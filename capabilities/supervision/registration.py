@@ -6,6 +6,7 @@ from __future__ import annotations
 from capabilities.registry import Capability, CardVerb, ChatCommand
 from capabilities.supervision import actions, cli, commands, config, kinds
 from capabilities.supervision.duties import SupervisionComplianceDuty, SupervisionMorningDuty
+from capabilities.supervision.observation_plans import plan_lines
 from dialogs.supervision_cards import Verb
 from qa.calendar import WorkingCalendar
 from qa.framework import ROLES
@@ -14,7 +15,7 @@ ON_ROSTER = frozenset(ROLES)
 SUPERVISOR = (
     "Send you each working morning at 09:00 what is due in supervision for your supervisees (1:1s, ASYE, "
     "case supervision, agreement reviews) and for your team's group supervision, with a button to record each "
-    "one in one press.",
+    "one in one press; an observation's action plan to review goes with the supervisee's 1:1.",
     "Tell you when a supervisee of someone you supervise is five working days overdue for a 1:1 or case "
     "supervision.",
 )
@@ -24,7 +25,8 @@ COMPLIANCE = "Send you supervision compliance per team on the first working day 
 
 def duties(cal: WorkingCalendar):
     cadences = config.from_env()
-    return [SupervisionMorningDuty(cal, cadences), SupervisionComplianceDuty(cal, cadences)]
+    return [SupervisionMorningDuty(cal, cadences, extra=[plan_lines(cal, cadences)]),
+            SupervisionComplianceDuty(cal, cadences)]
 
 
 CAPABILITY = Capability(
