@@ -17,6 +17,11 @@ capabilities/retention/config.py). A record is past its period when its referenc
 - broadcasts: a broadcast and its recipients (who received, read and acknowledged it), counted
   from when it was to be sent (a scheduled one is never purged before it goes).
 - calendar: a QA calendar event, counted from the day after it ended (local dates).
+- supervision: supervision sessions (framework 9.1) counted from the day after they were held, an
+  ASYE's move to four-weekly from the day after it took effect, and a case's exemption from case
+  supervision once the case is off the caseload, from when it was recorded. The caseload itself is
+  not counted: each caseload import replaces it whole.
+- supervision_away: an away period, counted from the day after its last day (local dates).
 
 Pure: no clock, no database. `now` is aware; months are the council's local calendar months.
 """
@@ -37,7 +42,10 @@ AUDIT_RECORDS = "audit_records"
 PRACTICE_RECORDS = "practice_records"
 BROADCASTS = "broadcasts"
 CALENDAR = "calendar"
-KINDS = (OUTBOX, DUTY_RUNS, BOT_STATE, FOLLOW_UPS, AUDIT_RECORDS, PRACTICE_RECORDS, BROADCASTS, CALENDAR)
+SUPERVISION = "supervision"
+SUPERVISION_AWAY = "supervision_away"
+KINDS = (OUTBOX, DUTY_RUNS, BOT_STATE, FOLLOW_UPS, AUDIT_RECORDS, PRACTICE_RECORDS, BROADCASTS, CALENDAR,
+         SUPERVISION, SUPERVISION_AWAY)
 
 DEFAULT_DAYS: Mapping[str, int] = MappingProxyType({
     OUTBOX: 90,           # a month's cycle runs from the 3rd to the 6th of the next: ample to act on a card
@@ -48,6 +56,8 @@ DEFAULT_DAYS: Mapping[str, int] = MappingProxyType({
     PRACTICE_RECORDS: 2192,  # observations and feedback are QA evidence like audits: six years
     BROADCASTS: 400,      # who received, read and acknowledged a notice: a year and a month, for next year's
     CALENDAR: 400,        # last year's schedule to plan the next from; not personal data
+    SUPERVISION: 2192,    # supervision records are professional records: six years, like the audits
+    SUPERVISION_AWAY: 30,  # an absence is of no use once over; a month for questions about a missed nudge
 })
 
 # The least each kind may be set to, and why: below these the bot would misbehave, not just forget.
@@ -60,6 +70,9 @@ MINIMUM_DAYS: Mapping[str, int] = MappingProxyType({
     PRACTICE_RECORDS: 366,  # an observation must outlive the twelve-month rule, or people look unobserved
     BROADCASTS: 90,     # the chaser may be owed up to 60 working days after sending (QA_BROADCAST_CHASER_DAYS)
     CALENDAR: 30,       # the practice-week duty looks back 21 days for a week's start and end
+    SUPERVISION: 366,   # the longest cadence (the agreement review, six months; an ASYE's year) reads the last
+    #                     session held: purged sooner, someone supervised on time would look overdue
+    SUPERVISION_AWAY: 1,  # the mornings read only away periods not yet over
 })
 
 
@@ -81,8 +94,9 @@ class Retention:
         for kind, value in days.items():
             if isinstance(value, bool) or not isinstance(value, int):
                 raise RetentionError(f"{kind} must be a whole number of days, not {value!r}")
-            if value < MINIMUM_DAYS[kind]:
-                raise RetentionError(f"{kind} must be at least {MINIMUM_DAYS[kind]} days, not {value}")
+            least = MINIMUM_DAYS[kind]
+            if value < least:
+                raise RetentionError(f"{kind} must be at least {least} day{'s' if least != 1 else ''}, not {value}")
         object.__setattr__(self, "days", MappingProxyType(days))
 
     @classmethod

@@ -25,6 +25,8 @@ from qa.retention import (
     FOLLOW_UPS,
     OUTBOX,
     PRACTICE_RECORDS,
+    SUPERVISION,
+    SUPERVISION_AWAY,
     Retention,
 )
 from storage.follow_ups import SETTLED
@@ -32,12 +34,16 @@ from storage.models import (
     Alert,
     AlertResponse,
     Allocation,
+    AsyeSwitch,
     Audit,
     AuditMonth,
+    AwayPeriod,
     BotState,
     Broadcast,
     BroadcastRecipient,
     CalendarEvent,
+    CaseExemption,
+    CaseloadCase,
     DipSample,
     DipSampleItem,
     DutyRun,
@@ -52,6 +58,7 @@ from storage.models import (
     Reaudit,
     RemedialAction,
     RemedialPlan,
+    SupervisionSession,
     TrailEvent,
 )
 
@@ -81,6 +88,10 @@ TABLES = (
     (BROADCASTS, "broadcast_recipients"),
     (BROADCASTS, "broadcasts"),
     (CALENDAR, "calendar_events"),
+    (SUPERVISION, "supervision_sessions"),
+    (SUPERVISION, "supervision_asye_switches"),
+    (SUPERVISION, "supervision_exemptions"),
+    (SUPERVISION_AWAY, "supervision_away"),
 )
 
 
@@ -146,6 +157,18 @@ class Purge:
             # QA calendar events from the day after they ended (local dates).
             (CALENDAR, "calendar_events", CalendarEvent,
              CalendarEvent.ends_on < r.first_kept_day(CALENDAR, now, self.tz)),
+            # Supervision (issue 11) from the day after each session was held (local dates); an ASYE's
+            # switch from the day after it took effect; an exemption once its case is off the caseload
+            # (each import replaces the caseload whole, so the caseload itself needs no purge).
+            (SUPERVISION, "supervision_sessions", SupervisionSession,
+             SupervisionSession.held_on < r.first_kept_day(SUPERVISION, now, self.tz)),
+            (SUPERVISION, "supervision_asye_switches", AsyeSwitch,
+             AsyeSwitch.four_weekly_from < r.first_kept_day(SUPERVISION, now, self.tz)),
+            (SUPERVISION, "supervision_exemptions", CaseExemption, and_(
+                CaseExemption.recorded_at < r.cutoff(SUPERVISION, now),
+                CaseExemption.case_ref.not_in(select(CaseloadCase.case_ref)))),
+            (SUPERVISION_AWAY, "supervision_away", AwayPeriod,
+             AwayPeriod.last_day < r.first_kept_day(SUPERVISION_AWAY, now, self.tz)),
         ]
 
 

@@ -18,18 +18,23 @@ from scheduler.sweep import sweep
 from storage.follow_ups import DONE
 from storage.models import (
     Allocation,
+    AsyeSwitch,
     Audit,
     AuditMonth,
+    AwayPeriod,
     BotState,
     Broadcast,
     BroadcastRecipient,
     CalendarEvent,
+    CaseExemption,
+    CaseloadCase,
     DutyRun,
     FeedbackEntry,
     FloorWalk,
     FollowUp,
     Observation,
     OutboxMessage,
+    SupervisionSession,
     TrailEvent,
 )
 from tests.support.audit_cycle import Case, add_roster, allocate, submit
@@ -50,6 +55,10 @@ RECENT = PURGE - timedelta(days=10)  # inside every period
 PRACTICE_OLD, PRACTICE_KEPT = utc(2020, 5, 30, 9), utc(2020, 6, 1, 9)
 # calendar: 400 days before 1 June 2026 is 27 April 2025; an event ending the day before is past.
 CALENDAR_OLD_END, CALENDAR_KEPT_END = date(2025, 4, 26), date(2025, 4, 27)
+# supervision: 2192 days before 1 June 2026 is 31 May 2020; a session held the day before is past.
+SUPERVISION_OLD, SUPERVISION_KEPT = date(2020, 5, 30), date(2020, 5, 31)
+# supervision_away: 30 days before 1 June 2026 is 2 May 2026; an absence ending the day before is past.
+AWAY_OLD_END, AWAY_KEPT_END = date(2026, 5, 1), date(2026, 5, 2)
 
 
 def _outbox(key: str, state: str, at: datetime, person_id: int) -> OutboxMessage:
@@ -92,7 +101,35 @@ async def seed(db) -> dict[str, int]:
                        at=utc(2020, 6, 1, 9)),
         ])
     await seed_practice_and_broadcasts(db, people)
+    await seed_supervision(db, people)
     return people
+
+
+async def seed_supervision(db, people: dict[str, int]) -> None:
+    """Supervision sessions, ASYE switches, exemptions and away periods either side of their boundaries."""
+    mo, meg = people["Mo"], people["Meg"]
+    async with db.sessions.begin() as session:
+        for held_on in (SUPERVISION_OLD, SUPERVISION_KEPT):
+            session.add(SupervisionSession(
+                subject=f"p{meg}", supervisee_id=meg, team="Team", supervisor_id=mo, kind="one_to_one",
+                held_on=held_on, duration_minutes=90, case_refs=[], state="recorded", reviewed_observation=False,
+                recorded_by_id=mo, via="test", recorded_at=PRACTICE_OLD))
+        session.add_all([
+            AsyeSwitch(person_id=meg, four_weekly_from=SUPERVISION_OLD, recorded_by_id=mo, recorded_at=PRACTICE_OLD),
+            AsyeSwitch(person_id=mo, four_weekly_from=SUPERVISION_KEPT, recorded_by_id=mo, recorded_at=PRACTICE_OLD),
+            # an old exemption of a case still on the caseload stays; one of a case gone goes once old
+            CaseloadCase(case_ref="CR-HELD", case_holder_id=meg, last_case_supervision_on=None,
+                         first_seen_on=date(2020, 1, 6), imported_at=OLD),
+            CaseExemption(case_ref="CR-HELD", recorded_by_id=mo, recorded_at=PRACTICE_OLD),
+            CaseExemption(case_ref="CR-GONE", recorded_by_id=mo, recorded_at=PRACTICE_OLD),
+            CaseExemption(case_ref="CR-GONE-LATELY", recorded_by_id=mo, recorded_at=PRACTICE_KEPT),
+            AwayPeriod(person_id=meg, first_day=date(2026, 4, 20), last_day=AWAY_OLD_END, recorded_by_id=mo,
+                       recorded_at=OLD),
+            AwayPeriod(person_id=mo, first_day=date(2026, 4, 20), last_day=AWAY_KEPT_END, recorded_by_id=mo,
+                       recorded_at=OLD),
+            AwayPeriod(person_id=mo, first_day=date(2026, 7, 1), last_day=date(2026, 7, 10), recorded_by_id=mo,
+                       recorded_at=RECENT),
+        ])
 
 
 def _broadcast(title: str, send_at: datetime) -> Broadcast:
@@ -169,6 +206,11 @@ async def assert_purged(db) -> None:
             select(FollowUp).where(FollowUp.subject_type == "broadcast"))).scalars()}
     assert set(recipients) == kept and len(recipients) == 4
     assert chasers < kept and len(chasers) == 1
+    assert await _all(db, SupervisionSession.held_on) == [SUPERVISION_KEPT]
+    assert await _all(db, AsyeSwitch.four_weekly_from) == [SUPERVISION_KEPT]
+    assert await _all(db, CaseExemption.case_ref) == ["CR-GONE-LATELY", "CR-HELD"]
+    assert await _all(db, CaseloadCase.case_ref) == ["CR-HELD"]  # replaced by each import, never purged
+    assert await _all(db, AwayPeriod.last_day) == [AWAY_KEPT_END, date(2026, 7, 10)]
 
 
 async def test_the_monthly_duty_purges_what_is_past_and_keeps_the_rest(db, services):
@@ -190,7 +232,9 @@ async def test_the_monthly_duty_purges_what_is_past_and_keeps_the_rest(db, servi
                           "audits": 1, "allocations": 2, "audit_events": 2, "audit_months": 1},
         "practice_records": {"observations": 1, "feedback_entries": 1, "floor_walks": 1},
         "broadcasts": {"broadcast_recipients": 2, "broadcasts": 1},
-        "calendar": {"calendar_events": 1}}
+        "calendar": {"calendar_events": 1},
+        "supervision": {"supervision_sessions": 1, "supervision_asye_switches": 1, "supervision_exemptions": 1},
+        "supervision_away": {"supervision_away": 1}}
     assert row.detail["days"] == dict(Retention().days)
 
 
@@ -234,6 +278,10 @@ async def test_purge_dry_run_counts_and_deletes_nothing_then_the_real_run_delete
     assert "  practice_records: 3 (observations 1, feedback_entries 1, floor_walks 1) " in out
     assert "  broadcasts: 3 (broadcast_recipients 2, broadcasts 1) - broadcasts and their recipients, 400 days" in out
     assert "  calendar: 1 - QA calendar events, 400 days after they ended" in out
+    assert ("  supervision: 3 (supervision_sessions 1, supervision_asye_switches 1, supervision_exemptions 1) - "
+            "supervision sessions, ASYE switches and exemptions of cases off the caseload, 2192 days after the "
+            "session") in out
+    assert "  supervision_away: 1 - away periods, 30 days after they ended" in out
     assert ("  audit_records: 6 (alert_responses 0, alerts 0, dip_sample_items 0, dip_samples 0, remedial_actions 0, remedial_plans 0, reaudits 0, escalation_updates 0, escalations 0, moderations 0, audits 1, "
             "allocations 2, audit_events 2, audit_months 1)") in out
     assert await _all(db, BotState.key) == ["old", "recent"]
@@ -274,9 +322,12 @@ async def test_purge_refuses_a_bad_date_in_one_line(db, args, message):
     ("outbox=ninety", "QA_RETENTION: outbox must be a whole number of days, not 'ninety'"),
     ("outbox=-5", "QA_RETENTION: outbox must be a whole number of days, not '-5'"),
     ("outbox=90,emails=30", "QA_RETENTION: unknown kind 'emails'; the kinds are outbox, duty_runs, bot_state, "
-                            "follow_ups, audit_records, practice_records, broadcasts, calendar"),
+                            "follow_ups, audit_records, practice_records, broadcasts, calendar, supervision, "
+                            "supervision_away"),
     ("practice_records=90", "QA_RETENTION: practice_records must be at least 366 days, not 90"),
     ("duty_runs=30", "QA_RETENTION: duty_runs must be at least 60 days, not 30"),
+    ("supervision=365", "QA_RETENTION: supervision must be at least 366 days, not 365"),
+    ("supervision_away=0", "QA_RETENTION: supervision_away must be at least 1 day, not 0"),
     ("outbox=90,outbox=100", "QA_RETENTION: outbox is given twice"),
 ])
 def test_bad_qa_retention_values_are_one_clear_line(value, message):

@@ -19,6 +19,7 @@ from qa.retention import (
     KINDS,
     OUTBOX,
     PRACTICE_RECORDS,
+    SUPERVISION,
     Retention,
     RetentionError,
     due_purge,
@@ -36,7 +37,7 @@ def utc(*args: int) -> datetime:
 def test_the_defaults_are_the_documented_ones():
     assert dict(Retention().days) == {"outbox": 90, "duty_runs": 400, "bot_state": 30, "follow_ups": 400,
                                       "audit_records": 2192, "practice_records": 2192, "broadcasts": 400,
-                                      "calendar": 400}
+                                      "calendar": 400, "supervision": 2192, "supervision_away": 30}
     assert set(DEFAULT_DAYS) == set(KINDS)
 
 
@@ -122,6 +123,7 @@ def test_a_month_is_past_exactly_when_its_end_plus_the_period_has_come(year, mon
     ({PRACTICE_RECORDS: 365}, "practice_records must be at least 366 days"),  # the twelve-month rule
     ({BROADCASTS: 89}, "broadcasts must be at least 90 days"),
     ({CALENDAR: 29}, "calendar must be at least 30 days"),
+    ({SUPERVISION: 365}, "supervision must be at least 366 days"),  # the agreement review's six months, an ASYE year
     ({OUTBOX: "90"}, "outbox must be a whole number of days"),
     ({OUTBOX: True}, "outbox must be a whole number of days"),
 ])

@@ -24,6 +24,9 @@ WHAT = {
     "practice_records": "observations, feedback entries and floor walks, {days} days after recording",
     "broadcasts": "broadcasts and their recipients, {days} days after sending",
     "calendar": "QA calendar events, {days} days after they ended",
+    "supervision": "supervision sessions, ASYE switches and exemptions of cases off the caseload, {days} days "
+                   "after the session",
+    "supervision_away": "away periods, {days} days after they ended",
 }
 
 
