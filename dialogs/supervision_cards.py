@@ -105,6 +105,8 @@ def line_words(line: Line) -> str:
 def _line(line: Line) -> list[Element]:
     color = "Attention" if line.standing == "overdue" else ("Warning" if line.standing == "today" else None)
     out: list[Element] = [text(line_words(line), color=color, spacing="Small")]
+    if not line.recordable:
+        out[0]["id"] = f"note-{line.line}"  # an extra line, replaced in place once settled (close_note)
     if line.recordable:
         out.append({**action_set([_execute("Record supervision", Verb.RECORD_OPEN, {"line": line.line})]),
                     "id": f"act-{line.line}"})
@@ -160,6 +162,11 @@ def plan_review_words(observed_on: date) -> str:
     return f"Review the observation action plan of {_day(observed_on)}"
 
 
+def plan_reviewed_words(observed_on: date) -> str:
+    """The form's tick, and the digest line once a session has reviewed the plan."""
+    return f"Observation action plan of {_day(observed_on)} reviewed"
+
+
 def record_form(form: RecordForm) -> Element:
     """The form as a Container, to show in place of the line's button (or in a card of its own)."""
     line = form.line
@@ -183,7 +190,7 @@ def record_form(form: RecordForm) -> Element:
                       "choices": [{"title": ref, "value": ref} for ref in form.due_cases]})
     for observed_on in form.plans[:MAX_PLANS]:
         items.append({"type": "Input.Toggle", "id": plan_input(observed_on, line),
-                      "title": f"Observation action plan of {_day(observed_on)} reviewed", "value": "false",
+                      "title": plan_reviewed_words(observed_on), "value": "false",
                       "valueOn": "true", "valueOff": "false"})
     items.append(text("Record the date, kind and length only: no notes about what was discussed.", subtle=True,
                       size="Small"))
@@ -241,6 +248,14 @@ def close_line(line: str, status: str, color: str = "Good") -> Callable[[Element
             if new is not None:
                 return new
         return content
+    return change
+
+
+def close_note(line: str, status: str) -> Callable[[Element, Mapping[str, Any]], Element]:
+    """A card_update.rebuild change: an extra line's text (one not recordable) becomes `status`."""
+    def change(content: Element, _ids: Mapping[str, Any]) -> Element:
+        new = replace_element(content, f"note-{line}", [text(status, color="Good", spacing="Small")])
+        return content if new is None else new
     return change
 
 

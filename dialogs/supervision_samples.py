@@ -52,6 +52,7 @@ def samples() -> dict[str, Card]:
     opened = sc.open_form(record_form())(digest, {})
     recorded = sc.close_line("s100-case", sc.recorded_words(sc.RecordedView(
         _NAMES[0], SUPERVISOR, "case", TODAY, 60, TODAY + timedelta(days=56), 25)))(opened, {})
+    recorded = sc.close_note("o100-observation", sc.plan_reviewed_words(date(2026, 12, 2)))(recorded, {})
     people = [sc.PersonDue(100 + i, name, (
         sc.DueRow("one_to_one", TODAY - timedelta(days=3), "overdue", asye=i % 4 == 0),
         sc.DueRow("case", TODAY + timedelta(days=1), "soon", case_count=25),

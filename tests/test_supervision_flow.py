@@ -440,6 +440,11 @@ async def test_an_observation_action_plan_is_carried_into_the_next_1to1(service:
     done = await s.press("pm", Verb.RECORD, {**data, input_id("kind", ben_line): "one_to_one"}, digest_id,
                          at("2026-12-07T11:03"))
     assert "Observation action plan reviewed. Next due Monday 14 December 2026." in json.dumps(done["value"])
+    # The digest's line about Ben's plan now says it was reviewed; Ana's stays.
+    assert ben_words not in json.dumps(done["value"]) and ana_words in json.dumps(done["value"])
+    assert "Observation action plan of Wednesday 2 December 2026 reviewed" in [
+        e.get("text") for e in _walk(done["value"]) if e.get("type") == "TextBlock"]
+    assert put_cards(s.fake, digest_id)[-1] == done["value"]
     [ben_session] = [x for x in await s.sessions() if x.held_on == date(2026, 12, 7)]
     assert (ben_session.kind, ben_session.reviewed_observation) == ("one_to_one", True)
     async with s.db.sessions() as session:

@@ -8,6 +8,7 @@ import logging
 
 from capabilities.press import UNREADABLE, Press, Reply, positive_id
 from capabilities.supervision import config, flow
+from capabilities.supervision.observation_plans import plan_line_key
 from dialogs import supervision_cards as sc
 from dialogs.card_update import Acted, keep_none, polite_card, rebuild
 
@@ -59,8 +60,17 @@ async def record(p: Press) -> Reply:
     if outcome.status == flow.INVALID:
         return _with_form(p, ids, outcome.form)
     words = sc.recorded_words(outcome.recorded)
+    changes = [sc.close_line(ids["line"], words)] + [
+        sc.close_note(plan_line_key(outcome.supervisee_id, d), sc.plan_reviewed_words(d))
+        for d in outcome.plans_reviewed if outcome.supervisee_id is not None]
+
+    def change(content: dict, found: dict) -> dict:
+        for one in changes:
+            content = one(content, found)
+        return content
+
     shown: dict[int, dict] = {}
-    new = rebuild(p.rows, ids, sc.close_line(ids["line"], words), shown)
+    new = rebuild(p.rows, ids, change, shown)
     if new is not None:
         return Reply(card=new, update=True, shown=shown)
     return Reply(card=sc.supervision_notice_card(f"Supervision: {outcome.recorded.supervisee}", words, good=True),

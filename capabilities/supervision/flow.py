@@ -106,6 +106,8 @@ class Outcome:
     form: sc.RecordForm | None = None
     recorded: sc.RecordedView | None = None
     actor_name: str = ""
+    plans_reviewed: tuple[date, ...] = ()  # the observation days whose action plan this session reviewed
+    supervisee_id: int | None = None
 
 
 def _form(board: Board, actor: Staff, target: Target, today: date, cal: WorkingCalendar, cadences: Cadences,
@@ -287,7 +289,8 @@ async def _record(ctx: Context, actor_id: int | None, line: Any, data: Mapping[s
                           payload=_payload(kinds.RECORDED.card(sc.RecordedView(
                               subject.name, actor.name, kind, held_on, minutes, next_due, len(refs))),
                               "Supervision recorded"), due_at=send_at, now=now)
-    return Outcome(DONE, recorded=view, actor_name=actor.name)
+    return Outcome(DONE, recorded=view, actor_name=actor.name, plans_reviewed=ticked,
+                   supervisee_id=None if target.team else target.person_id)
 
 
 def _payload(card: dict, summary: str) -> dict:
