@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
 
-from capabilities.reports import register
+from capabilities.reports import register, supervision_section
 from qa.calendar import WorkingCalendar
 from qa.framework import GRADES, KEY_AREAS
 from qa.reports import Analysis, Figures, RegisterRow, period_label
@@ -256,6 +256,8 @@ SECTIONS: list[Section] = [
     Section(DIRECTION, direction),
     Section(THEMES, themes),
     Section(REGISTER, register_sheet),
+    Section(supervision_section.SUPERVISION, supervision_section.write, load=supervision_section.load,
+            headline=supervision_section.headline),
 ]
 
 
