@@ -19,6 +19,7 @@ from dialogs.card_kit import (
     choice_set,
     container,
     excerpt,
+    execute,
     facts,
     format_moment,
     heading,
@@ -47,17 +48,6 @@ DESCRIPTION = "alert_description"
 RESPONSE = "alert_response"
 _PRIVACY = "About practice only: no names, dates of birth or addresses."
 
-
-def _execute(title: str, verb: str, data: Mapping[str, int], *, inputs: Literal["auto", "none"] = "none",
-             style: Literal["positive", "destructive"] | None = None) -> Element:
-    for key, value in data.items():
-        if key != "alert_id" or isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise ValueError(f"alert action data carries the alert id only, not {key}={value!r}")
-    action: Element = {"type": "Action.Execute", "title": title, "verb": verb, "data": dict(data),
-                       "associatedInputs": inputs}
-    if style:
-        action["style"] = style
-    return action
 
 
 @dataclass(frozen=True)
@@ -105,7 +95,7 @@ def alert_form_card(teams: Sequence[str], values: Mapping[str, str] | None = Non
     ]
     if error:
         body.append(container([attention(error)], style="attention"))
-    return card(body, [_execute("Send alert", Verb.RAISE, {}, inputs="auto", style="positive")])
+    return card(body, [execute("Send alert", Verb.RAISE, {}, inputs="auto", style="positive")])
 
 
 def _about(view: AlertView, tz: tzinfo) -> list[Element]:
@@ -152,11 +142,11 @@ def alert_card(view: AlertView, tz: tzinfo, note: Note = "current", days: int = 
         respond = show_card("Respond", [
             text_input(RESPONSE, "Actions agreed", max_length=RESPONSE_MAX, multiline=True, required=True,
                        placeholder=_PRIVACY, error_message="Please say what actions were agreed."),
-        ], [_execute("Send response", Verb.RESPOND, ids, inputs="auto")])
-        body.append(action_set([respond, _execute("Resolved", Verb.RESOLVE, ids, style="positive")]))
+        ], [execute("Send response", Verb.RESPOND, ids, inputs="auto")])
+        body.append(action_set([respond, execute("Resolved", Verb.RESOLVE, ids, style="positive")]))
     content = card(body)
     if buttons:
-        content["refresh"] = {"action": _execute("Refresh", Verb.VIEW, ids)}
+        content["refresh"] = {"action": execute("Refresh", Verb.VIEW, ids)}
     return content
 
 

@@ -14,8 +14,11 @@ from typing import Any, Literal
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"  # the highest a bot may send in Teams
 
-# Action data carries ids only; the server looks everything else up and re-checks who may act.
-ALLOWED_DATA_KEYS = frozenset({"allocation_id", "audit_id", "month", "broadcast_id"})
+# Action data carries ids only; the server looks everything else up and re-checks who may act:
+# `<record>_id` keys (positive ints), `month` ("2026-12") and `line` (a supervision digest line's
+# id, "s12-one_to_one"). Every capability's cards build their buttons with `execute` below.
+_ID_KEY = re.compile(r"[a-z]+(_[a-z]+)*_id")
+_LINE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -124,13 +127,17 @@ def container(items: Sequence[Element], *, style: str | None = None, separator: 
 # --- actions ---
 
 def action_data(**ids: Any) -> dict[str, Any]:
-    """Check that action data holds only ids: allocation_id/audit_id (int), month ("2026-12")."""
-    unknown = set(ids) - ALLOWED_DATA_KEYS
+    """Check that action data holds only ids: `<record>_id` (positive int), `month` ("2026-12"),
+    `line` (a digest line's id). Raises ValueError naming the first key that is not one."""
+    unknown = sorted(k for k in ids if k not in ("month", "line") and not _ID_KEY.fullmatch(k))
     if unknown:
-        raise ValueError(f"action data may carry ids only, not {sorted(unknown)}")
+        raise ValueError(f"action data may carry ids only, not {unknown}")
     for key, value in ids.items():
         if key == "month":
             format_month(value)
+        elif key == "line":
+            if not isinstance(value, str) or not _LINE.fullmatch(value):
+                raise ValueError(f"line must be a digest line's id, got {value!r}")
         elif isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             raise ValueError(f"{key} must be a positive int, got {value!r}")
     return dict(ids)

@@ -26,6 +26,7 @@ from dialogs.card_kit import (
     choice_set,
     container,
     excerpt,
+    execute,
     facts,
     format_day,
     format_moment,
@@ -69,21 +70,8 @@ DIP_GRADE = "dip_grade"
 DIP_COMMENT = "dip_comment"
 
 EXCERPT_MAX = 600
-DATA_KEYS = frozenset({"moderation_id", "escalation_id", "item_id"})
 _PRIVACY = "About practice only: no names, dates of birth or addresses."
 
-
-def execute(title: str, verb: str, data: Mapping[str, int], *, inputs: Literal["auto", "none"] = "none",
-            style: Literal["positive", "destructive"] | None = None) -> Element:
-    """Action.Execute carrying ids only (moderation_id / escalation_id, positive ints)."""
-    for key, value in data.items():
-        if key not in DATA_KEYS or isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise ValueError(f"escalation action data carries ids only, not {key}={value!r}")
-    action: Element = {"type": "Action.Execute", "title": title, "verb": verb, "data": dict(data),
-                       "associatedInputs": inputs}
-    if style is not None:
-        action["style"] = style
-    return action
 
 
 def _refreshing(content: Element, verb: str, data: Mapping[str, int]) -> Element:

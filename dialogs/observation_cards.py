@@ -16,6 +16,7 @@ from dialogs.card_kit import (
     card,
     container,
     excerpt,
+    execute,
     facts,
     format_day,
     format_moment,
@@ -38,17 +39,6 @@ DIGEST_EXCERPT = 400  # characters of each entry's words on the digest card
 NO_NAMES = "Please write about practice only: no child's or family member's name, date of birth, address, " \
            "phone number or email."
 
-
-def _execute(title: str, verb: str, data: Mapping[str, int], *, inputs: str = "none",
-             style: str | None = None) -> Element:
-    for key, value in data.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise ValueError(f"{key} must be a positive int, got {value!r}")
-    action: Element = {"type": "Action.Execute", "title": title, "verb": verb, "data": dict(data),
-                       "associatedInputs": inputs}
-    if style:
-        action["style"] = style
-    return action
 
 
 def typed_button(title: str, words: str) -> Element:
@@ -100,7 +90,7 @@ def observation_notice_card(view: ObservationView, error: str | None = None) -> 
                        error_message="Please write your reflection first.")]
     if error:
         body.append(attention(error))
-    return card(body, [_execute("Add my reflection", REFLECT, {"observation_id": view.observation_id},
+    return card(body, [execute("Add my reflection", REFLECT, {"observation_id": view.observation_id},
                                 inputs="auto", style="positive")])
 
 
@@ -255,7 +245,7 @@ def family_view_buttons(owed: FamilyViewOwed, error: str | None = None) -> list[
         reason_body.append(attention(error))
     return [typed_button("Record the family's view", f"feedback audit {owed.allocation_id}"),
             show_card("Not possible", reason_body,
-                      [_execute("Save", FAMILY_VIEW_NOT_POSSIBLE, {"allocation_id": owed.allocation_id},
+                      [execute("Save", FAMILY_VIEW_NOT_POSSIBLE, {"allocation_id": owed.allocation_id},
                                 inputs="auto")])]
 
 

@@ -4,7 +4,7 @@ the actions recorded and done so far (capabilities/copies.py); it also carries a
 `refresh`, for a copy the update did not reach."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Literal
@@ -15,6 +15,7 @@ from dialogs.card_kit import (
     attention,
     card,
     container,
+    execute,
     facts,
     format_day,
     format_moment,
@@ -42,17 +43,6 @@ TARGET = "remedial_target"
 RESPONSIBLE = "remedial_responsible"
 _PRIVACY = "About practice only: no names, dates of birth or addresses."
 
-
-def _execute(title: str, verb: str, data: Mapping[str, int], *, inputs: Literal["auto", "none"] = "none",
-             style: Literal["positive", "destructive"] | None = None) -> Element:
-    for key, value in data.items():
-        if key not in ("plan_id", "action_id") or isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise ValueError(f"remedial action data carries ids only, not {key}={value!r}")
-    action: Element = {"type": "Action.Execute", "title": title, "verb": verb, "data": dict(data),
-                       "associatedInputs": inputs}
-    if style:
-        action["style"] = style
-    return action
 
 
 @dataclass(frozen=True)
@@ -107,7 +97,7 @@ def remedial_plan_card(view: PlanView, tz: tzinfo, people: Sequence[tuple[int, s
             items.append(text(f"Done: {line.done_by}, {format_moment(line.done_at, tz)}", color="Good",
                               weight="Bolder", spacing="Small"))
         else:
-            items.append(action_set([_execute("Mark done", Verb.DONE, {"action_id": line.action_id},
+            items.append(action_set([execute("Mark done", Verb.DONE, {"action_id": line.action_id},
                                               style="positive")]))
         body.append(container(items, separator=True))
     if error:
@@ -122,9 +112,9 @@ def remedial_plan_card(view: PlanView, tz: tzinfo, people: Sequence[tuple[int, s
         form.append({"type": "Input.ChoiceSet", "id": RESPONSIBLE, "label": "Responsible (optional)",
                      "style": "compact", "placeholder": "Choose from the roster",
                      "choices": [{"title": name, "value": str(pid)} for pid, name in people]})
-    add = show_card("Add an action", form, [_execute("Add action", Verb.ADD, ids, inputs="auto")])
+    add = show_card("Add an action", form, [execute("Add action", Verb.ADD, ids, inputs="auto")])
     content = card(body, [add])
-    content["refresh"] = {"action": _execute("Refresh", Verb.VIEW, ids)}
+    content["refresh"] = {"action": execute("Refresh", Verb.VIEW, ids)}
     return content
 
 

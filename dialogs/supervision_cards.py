@@ -14,7 +14,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from dialogs.card_kit import action_set, attention, card, container, facts, format_day, heading, subheading, text
+from dialogs.card_kit import (
+    action_set,
+    attention,
+    card,
+    container,
+    execute,
+    facts,
+    format_day,
+    heading,
+    subheading,
+    text,
+)
 
 Element = dict[str, Any]
 
@@ -33,14 +44,6 @@ STANDING_WORDS = {"overdue": "overdue since", "today": "due today", "soon": "due
 DEFAULT_MINUTES = {"one_to_one": 90, "case": 60, "group": 90, "agreement_review": 30}
 MAX_MINUTES = 600
 
-
-def _execute(title: str, verb: str, data: Mapping[str, Any], *, inputs: str = "none",
-             style: str | None = None) -> Element:
-    action: Element = {"type": "Action.Execute", "title": title, "verb": verb, "data": dict(data),
-                       "associatedInputs": inputs}
-    if style:
-        action["style"] = style
-    return action
 
 
 def _day(d: date) -> str:
@@ -108,7 +111,7 @@ def _line(line: Line) -> list[Element]:
     if not line.recordable:
         out[0]["id"] = f"note-{line.line}"  # an extra line, replaced in place once settled (close_note)
     if line.recordable:
-        out.append({**action_set([_execute("Record supervision", Verb.RECORD_OPEN, {"line": line.line})]),
+        out.append({**action_set([execute("Record supervision", Verb.RECORD_OPEN, {"line": line.line})]),
                     "id": f"act-{line.line}"})
     return out
 
@@ -195,9 +198,9 @@ def record_form(form: RecordForm) -> Element:
     items.append(text("Record the date, kind and length only: no notes about what was discussed.", subtle=True,
                       size="Small"))
     title = "Record that it took place" if form.by_supervisee else "Record"
-    actions = [_execute(title, Verb.RECORD, {"line": line}, inputs="auto", style="positive")]
+    actions = [execute(title, Verb.RECORD, {"line": line}, inputs="auto", style="positive")]
     if form.asye_switch:
-        actions.append(_execute("Move to four-weekly", Verb.ASYE_FOUR_WEEKLY, {"line": line}))
+        actions.append(execute("Move to four-weekly", Verb.ASYE_FOUR_WEEKLY, {"line": line}))
     items.append(action_set(actions))
     return {**container(items, style="emphasis"), "id": f"form-{line}"}
 
@@ -314,7 +317,7 @@ def supervision_confirm_card(view: ConfirmView) -> Element:
         pairs.append(("Cases", str(view.case_count)))
     return card([heading(f"Confirm supervision: {view.supervisee}"),
                  text(f"{view.supervisee} recorded that this supervision with you took place."), facts(pairs),
-                 action_set([_execute("Confirm", Verb.CONFIRM, {"session_id": view.session_id}, style="positive")])])
+                 action_set([execute("Confirm", Verb.CONFIRM, {"session_id": view.session_id}, style="positive")])])
 
 
 # ---------------------------------------------------------------- supervisee note and escalation
@@ -335,7 +338,7 @@ def supervision_reminder_card(view: ReminderView) -> Element:
         heading("Your supervision is due"),
         text(f"Your 1:1 supervision{' (ASYE)' if view.asye else ''} with {view.supervisor} is due "
              f"{_day(view.due)}, and none is recorded since the last one. If it is booked, nothing to do."),
-        {**action_set([_execute("It took place: record it", Verb.RECORD_OPEN, {"line": line})]), "id": f"act-{line}"},
+        {**action_set([execute("It took place: record it", Verb.RECORD_OPEN, {"line": line})]), "id": f"act-{line}"},
     ])
 
 
@@ -393,7 +396,7 @@ def _person_block(p: PersonDue, recordable: bool) -> Element:
     items: list[Element] = [subheading(p.name + (" (away)" if p.away else "")), facts(pairs)]
     if recordable:
         line = f"s{p.person_id}-one_to_one"
-        items.append({**action_set([_execute("Record supervision", Verb.RECORD_OPEN, {"line": line})]),
+        items.append({**action_set([execute("Record supervision", Verb.RECORD_OPEN, {"line": line})]),
                       "id": f"act-{line}"})
     return container(items)
 
@@ -510,7 +513,7 @@ def supervision_away_card(view: AwayView) -> Element:
         {"type": "Input.Date", "id": AWAY_TO, "label": "To (the last day away)", "min": view.today.isoformat(),
          "isRequired": True, "errorMessage": "Give the last day away."},
     ]
-    return card(body, [_execute("Mark away", Verb.AWAY, {"person_id": view.people[0][0]}, inputs="auto",
+    return card(body, [execute("Mark away", Verb.AWAY, {"person_id": view.people[0][0]}, inputs="auto",
                                 style="positive")])
 
 
