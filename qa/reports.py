@@ -20,7 +20,8 @@ Definitions (per month of allocation, per service area and for the whole service
   auditor or QA unit recorded a resolution) and, of those, confirmed since by oversight;
 - safeguarding concerns, family views asked (the auditor will seek them), discussions held: counts
   of completed audits.
-A re-audit is not in the data model yet (the escalations issue adds it); it joins as a column then.
+Moderation, escalation, re-audit and dip-sample columns come from the escalations issue (10);
+see RegisterRow.
 """
 from __future__ import annotations
 
@@ -66,6 +67,26 @@ class RegisterRow(NamedTuple):
     disputed_at: datetime | None
     resolved_at: datetime | None
     declines: int
+    # Moderation of an Inadequate grade (issue 10): None (not moderated), "pending", "agreed",
+    # "regraded" (to `moderated_grade`).
+    moderation: str | None = None
+    moderated_grade: str | None = None
+    # The escalation after an agreed Inadequate: None, "open" or "closed"; its updates sent on time
+    # (by the end of their due day), sent late, and the earliest due instant of those still owed.
+    escalation: str | None = None
+    updates_on_time: int = 0
+    updates_late: int = 0
+    update_owed_due: datetime | None = None
+    # The re-audit of this (original) allocation: its month (None: none), and its grade once submitted.
+    reaudit_month: str | None = None
+    reaudit_grade: str | None = None
+    # When this allocation IS a re-audit: the original's month and grade.
+    reaudit_of: str | None = None
+    original_grade: str | None = None
+    # The monthly dip-sample moderation: None (not sampled), "pending", "agreed", "disagreed"
+    # (the panel member would give `dip_grade`).
+    dip_sample: str | None = None
+    dip_grade: str | None = None
 
 
 # -- months ----------------------------------------------------------------------------------

@@ -9,13 +9,24 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from qa.reports import RegisterRow, add_months
-from storage.models import Allocation, Audit, Person, TrailEvent
+from storage.models import (
+    Allocation,
+    Audit,
+    DipSampleItem,
+    Escalation,
+    EscalationUpdate,
+    Moderation,
+    Person,
+    Reaudit,
+    TrailEvent,
+)
 
 # The trail's action for "I can't do this audit" (capabilities/audit_cycle/flow.py DECLINED).
 DECLINED_ACTION = "allocation_declined"
@@ -27,21 +38,53 @@ def _register_stmt(first: str, last: str):
                 .where(TrailEvent.month >= first, TrailEvent.month <= last,  # the trail's rows carry the month
                        TrailEvent.subject_type == "allocation", TrailEvent.action == DECLINED_ACTION)
                 .group_by(TrailEvent.subject_id).subquery())
+    sent = EscalationUpdate.state == "sent"
+    updates = (select(EscalationUpdate.escalation_id.label("escalation_id"),
+                      func.sum(case((sent & (EscalationUpdate.sent_at <= EscalationUpdate.due_at), 1), else_=0))
+                      .label("on_time"),
+                      func.sum(case((sent & (EscalationUpdate.sent_at > EscalationUpdate.due_at), 1), else_=0))
+                      .label("late"),
+                      func.min(case((EscalationUpdate.state == "owed", EscalationUpdate.due_at), else_=None))
+                      .label("owed_due"))
+               .group_by(EscalationUpdate.escalation_id).subquery())
+    # This allocation's re-audit (as the original), and the re-audit's audit; or, when this
+    # allocation is a re-audit, its original allocation and audit.
+    later, later_audit = aliased(Reaudit), aliased(Audit)
+    earlier, original, original_audit = aliased(Reaudit), aliased(Allocation), aliased(Audit)
     stmt = (
         select(Allocation.month, Allocation.case_ref, Allocation.annex_a_list, Allocation.service_area,
                Allocation.team, Allocation.theme, auditor.display_name, holder.display_name, Allocation.state,
                Allocation.created_at, Allocation.started_at, Allocation.submitted_at, Allocation.oversight_at,
                Allocation.uploaded_at, Audit.overall_grade, Audit.key_areas, Audit.discussion_held,
                Audit.seek_family_views, Audit.safeguarding_concern, Allocation.disputed_at,
-               Allocation.resolved_at, declines.c.n)
+               Allocation.resolved_at, declines.c.n,
+               Moderation.state, Moderation.decided_grade, Escalation.state, updates.c.on_time, updates.c.late,
+               updates.c.owed_due, later.month, later_audit.overall_grade, later_audit.submitted_at,
+               original.month, original_audit.overall_grade, DipSampleItem.state, DipSampleItem.grade_given)
         .join(auditor, auditor.id == Allocation.auditor_id)
         .outerjoin(holder, holder.id == Allocation.case_holder_id)
         .outerjoin(Audit, Audit.allocation_id == Allocation.id)
         .outerjoin(declines, declines.c.allocation_id == Allocation.id)
+        .outerjoin(Moderation, Moderation.audit_id == Audit.id)
+        .outerjoin(Escalation, Escalation.moderation_id == Moderation.id)
+        .outerjoin(updates, updates.c.escalation_id == Escalation.id)
+        .outerjoin(later, later.original_allocation_id == Allocation.id)
+        .outerjoin(later_audit, later_audit.allocation_id == later.allocation_id)
+        .outerjoin(earlier, earlier.allocation_id == Allocation.id)
+        .outerjoin(original, original.id == earlier.original_allocation_id)
+        .outerjoin(original_audit, original_audit.allocation_id == original.id)
+        .outerjoin(DipSampleItem, DipSampleItem.allocation_id == Allocation.id)
         .where(Allocation.month >= first, Allocation.month <= last)
         .order_by(Allocation.month, Allocation.service_area, Allocation.team, Allocation.case_ref)
     )
     return stmt
+
+
+def _aware(moment):
+    """SQLite hands back naive UTC datetimes from an aggregate (no column type to convert them)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
 
 
 def _row(r) -> RegisterRow:
@@ -50,7 +93,11 @@ def _row(r) -> RegisterRow:
         r[0], r[1], r[2], r[3], r[4], r[5] or "", r[6], r[7] or "", r[8], r[9], r[10], r[11], r[12], r[13],
         r[14] if submitted else None, r[15] if submitted else None,
         r[16] if submitted else None, r[17] if submitted else None, r[18] if submitted else None,
-        r[19], r[20], r[21] or 0)
+        r[19], r[20], r[21] or 0,
+        moderation=r[22], moderated_grade=r[23], escalation=r[24], updates_on_time=int(r[25] or 0),
+        updates_late=int(r[26] or 0), update_owed_due=_aware(r[27]), reaudit_month=r[28],
+        reaudit_grade=r[29] if r[30] is not None else None, reaudit_of=r[31], original_grade=r[32],
+        dip_sample=r[33], dip_grade=r[34])
 
 
 async def register_rows(session: AsyncSession, first: str, last: str) -> list[RegisterRow]:

@@ -4,17 +4,17 @@ against values worked out by hand below, on both databases; then the workbooks r
 openpyxl: cells, tables, and the ranges each chart reads.
 
 Worked out by hand (see the table in tests/support/reports.py):
-September, whole service: allocated 4 (S1-S4); completed 3 (S1, S2, S3); on time 2 (S1 1 Sep, S3
-15 Sep); late 1 (S2 29 Sep, deadline 28 Sep); declined 1 (S4); outstanding 1 (S4); grades
-Outstanding 1, Good 1, RI 1, Inadequate 0; disputes 1 (S2), open 1, resolved 0; safeguarding 1
-(S3); family views 1 (S1); discussions 1 (S1).
+September, whole service: allocated 5 (S1-S4, R2 the re-audit of A2); completed 4 (S1, S2, S3,
+R2); on time 3 (S1 1 Sep, S3 15 Sep, R2 22 Sep); late 1 (S2 29 Sep, deadline 28 Sep); declined 1
+(S4); outstanding 1 (S4); grades Outstanding 1, Good 1, RI 2, Inadequate 0; disputes 1 (S2), open
+1, resolved 0; safeguarding 1 (S3); family views 1 (S1); discussions 1 (S1).
 July: 3 allocated, 3 completed, 2 on time (J1, J3), 1 late (J2 30 Jul); O1 G1 RI1 I0; no dispute;
 safeguarding 1 (J3); family views 1 (J1). August: 3 allocated, 2 completed, both on time (A1 27
 Aug, A2 28 Aug = deadline day), declined 1 (A2), outstanding 1 (A3); G1 I1; dispute 1 (A1)
 resolved 1; safeguarding 1 (A2); family views 1 (A2). June: nothing.
 Arrows: September against the mean of July and August (June had no allocations).
-Quarter (Jul-Sep): allocated 10, completed 8, on time 6, late 2, declined 2, outstanding 2,
-O2 G3 RI2 I1, disputes 2 (1 open, 1 resolved and confirmed), safeguarding 3, family views 3,
+Quarter (Jul-Sep): allocated 11, completed 9, on time 7, late 2, declined 2, outstanding 2,
+O2 G3 RI3 I1, disputes 2 (1 open, 1 resolved and confirmed), safeguarding 3, family views 3,
 discussions 2. April to June had nothing: no arrows.
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ from qa.calendar import WorkingCalendar
 from qa.framework import GRADES, KEY_AREAS
 from qa.reports import DOWN, NONE, SAME, UP, WHOLE_SERVICE, analyse
 from storage import reports as stored
-from tests.support.reports import add_history, add_people
+from tests.support.reports import add_escalations, add_history, add_people
 
 CAL = WorkingCalendar()
 NOW = datetime(2026, 10, 7, 9, tzinfo=timezone.utc)
@@ -55,18 +55,18 @@ def expect(allocated, completed, on_time, late, declined, outstanding, grades, d
 
 JULY = expect(3, 3, 2, 1, 0, 0, (1, 1, 1, 0), (0, 0, 0, 0), 1, 1, 1)
 AUGUST = expect(3, 2, 2, 0, 1, 1, (0, 1, 0, 1), (1, 0, 1, 1), 1, 1, 0)
-SEPTEMBER = expect(4, 3, 2, 1, 1, 1, (1, 1, 1, 0), (1, 1, 0, 0), 1, 1, 1)
+SEPTEMBER = expect(5, 4, 3, 1, 1, 1, (1, 1, 2, 0), (1, 1, 0, 0), 1, 1, 1)
 SEPTEMBER_NORTH = expect(2, 2, 1, 1, 0, 0, (1, 1, 0, 0), (1, 1, 0, 0), 0, 1, 1)
-SEPTEMBER_SOUTH = expect(2, 1, 1, 0, 1, 1, (0, 0, 1, 0), (0, 0, 0, 0), 1, 0, 0)
-QUARTER = expect(10, 8, 6, 2, 2, 2, (2, 3, 2, 1), (2, 1, 1, 1), 3, 3, 2)
+SEPTEMBER_SOUTH = expect(3, 2, 2, 0, 1, 1, (0, 0, 2, 0), (0, 0, 0, 0), 1, 0, 0)
+QUARTER = expect(11, 9, 7, 2, 2, 2, (2, 3, 3, 1), (2, 1, 1, 1), 3, 3, 2)
 QUARTER_NORTH = expect(5, 5, 3, 2, 0, 0, (1, 3, 1, 0), (2, 1, 1, 1), 0, 2, 2)
-QUARTER_SOUTH = expect(5, 3, 3, 0, 2, 2, (1, 0, 1, 1), (0, 0, 0, 0), 3, 1, 0)
+QUARTER_SOUTH = expect(6, 4, 4, 0, 2, 2, (1, 0, 2, 1), (0, 0, 0, 0), 3, 1, 0)
 
 
 @pytest.fixture
 async def history(db):
     people = await add_people(db)
-    await add_history(db, people)
+    await add_escalations(db, people, await add_history(db, people))
     return Context(db=db, calendar=CAL, clock=lambda: NOW)
 
 
@@ -86,32 +86,32 @@ async def test_monthly_figures(history):
     assert counts(a.of("North", "2026-09")) == SEPTEMBER_NORTH
     assert counts(a.of("South", "2026-09")) == SEPTEMBER_SOUTH
     assert a.of(WHOLE_SERVICE, "2026-06").allocated == 0
-    # Key areas in September: S1 all Outstanding, S2 all Good, S3 RI except Planning Inadequate.
+    # Key areas in September: S1 all Outstanding, S2 all Good, S3 RI except Planning Inadequate, R2 all RI.
     sept = a.of(WHOLE_SERVICE, "2026-09")
     for area in KEY_AREAS:
-        expected = {OUT: 1, G: 1, RI: 0 if area == "Planning" else 1, INAD: 1 if area == "Planning" else 0}
+        expected = {OUT: 1, G: 1, RI: 1 if area == "Planning" else 2, INAD: 1 if area == "Planning" else 0}
         assert sept.key_areas[area] == expected, area
-        assert sept.good_or_better(area) == (2, 3)
+        assert sept.good_or_better(area) == (2, 4)
     # August: A1 Good in the first four key areas, RI in the last three; A2 Inadequate in all.
     aug = a.of(WHOLE_SERVICE, "2026-08")
     assert aug.key_areas["Narrative/History"] == {OUT: 0, G: 1, RI: 0, INAD: 1}
     assert aug.key_areas["Management oversight"] == {OUT: 0, G: 0, RI: 1, INAD: 1}
     assert sept.themes == {"Domestic abuse": 2} and aug.themes == {"Neglect": 1}
-    assert sept.on_time_rate == pytest.approx(2 / 3)
+    assert sept.on_time_rate == pytest.approx(3 / 4)
     # Each headline figure against the three months before: (value, (Jun, Jul, Aug), arrow).
     trends = {t.label: (t.value, t.previous, t.arrow) for t in a.trends(WHOLE_SERVICE)}
     assert trends == {
-        "Allocated": (4, (None, 3, 3), UP), "Completed": (3, (None, 3, 2), UP), "On time": (2, (None, 2, 2), SAME),
+        "Allocated": (5, (None, 3, 3), UP), "Completed": (4, (None, 3, 2), UP), "On time": (3, (None, 2, 2), UP),
         "Late": (1, (None, 1, 0), UP), "Declined": (1, (None, 0, 1), UP), "Outstanding (not submitted)": (1, (None, 0, 1), UP),
-        OUT: (1, (None, 1, 0), UP), G: (1, (None, 1, 1), SAME), RI: (1, (None, 1, 0), UP),
+        OUT: (1, (None, 1, 0), UP), G: (1, (None, 1, 1), SAME), RI: (2, (None, 1, 0), UP),
         INAD: (0, (None, 0, 1), DOWN), "Disputes": (1, (None, 0, 1), UP), "Disputes resolved": (0, (None, 0, 1), DOWN),
         "Safeguarding concerns": (1, (None, 1, 1), SAME), "Family views asked": (1, (None, 1, 1), SAME)}
     north = {t.label: (t.value, t.previous, t.arrow) for t in a.trends("North")}
     # North: July J1, J2 (2 allocated); August A1 (1): September's 2 against a mean of 1.5.
     assert north["Allocated"] == (2, (None, 2, 1), UP) and north["Late"] == (1, (None, 1, 0), UP)
-    # Direction of travel: Good or better 2/3 in September against Jul+Aug (Narrative: J1, J3, A1 of 5).
-    assert a.direction(WHOLE_SERVICE, "Narrative/History") == (pytest.approx(2 / 3), pytest.approx(3 / 5), UP)
-    assert a.direction(WHOLE_SERVICE, "Planning") == (pytest.approx(2 / 3), pytest.approx(3 / 5), UP)
+    # Direction of travel: Good or better 2/4 in September against Jul+Aug (Narrative: J1, J3, A1 of 5).
+    assert a.direction(WHOLE_SERVICE, "Narrative/History") == (pytest.approx(2 / 4), pytest.approx(3 / 5), DOWN)
+    assert a.direction(WHOLE_SERVICE, "Planning") == (pytest.approx(2 / 4), pytest.approx(3 / 5), DOWN)
     # Management oversight before: J1 Good, J2 RI, J3 Outstanding, A1 RI, A2 Inadequate: 2/5.
     assert a.direction(WHOLE_SERVICE, "Management oversight")[1] == pytest.approx(2 / 5)
 
@@ -124,16 +124,16 @@ async def test_quarterly_figures(history):
     assert counts(a.total(WHOLE_SERVICE)) == QUARTER
     assert counts(a.total("North")) == QUARTER_NORTH
     assert counts(a.total("South")) == QUARTER_SOUTH
-    assert [a.of(WHOLE_SERVICE, m).on_time for m in request.months] == [2, 2, 2]
+    assert [a.of(WHOLE_SERVICE, m).on_time for m in request.months] == [2, 2, 3]
     assert a.periods == (("2025-10", "2025-11", "2025-12"), ("2026-01", "2026-02", "2026-03"),
                          ("2026-04", "2026-05", "2026-06"))
     assert all(t.arrow == NONE and t.previous == (None, None, None) for t in a.trends(WHOLE_SERVICE))
     # The next quarter compares with the three quarters before it, Q3 among them.
     q4 = analyse(rows, "quarterly", ("2026-10", "2026-11", "2026-12"), CAL)
     allocated, late = q4.trends(WHOLE_SERVICE)[0], q4.trends(WHOLE_SERVICE)[3]
-    assert (allocated.value, allocated.previous, allocated.arrow) == (0, (None, None, 10), DOWN)
+    assert (allocated.value, allocated.previous, allocated.arrow) == (0, (None, None, 11), DOWN)
     assert (late.label, late.previous) == ("Late", (None, None, 2))
-    assert a.direction(WHOLE_SERVICE, "Planning") == (pytest.approx(5 / 8), None, NONE)
+    assert a.direction(WHOLE_SERVICE, "Planning") == (pytest.approx(5 / 9), None, NONE)
     # A service lead's areas: the first scope totals those areas only.
     south = analyse(rows, "quarterly", request.months, CAL, areas=("  south ",))
     assert south.scopes == (WHOLE_SERVICE, "South") and counts(south.total(WHOLE_SERVICE)) == QUARTER_SOUTH
@@ -162,7 +162,7 @@ async def test_monthly_workbook_read_back(history, tmp_path):
     assert summary["A1"].value == "Monthly audit analysis"
     header, rows = _table(summary, "Headline")
     assert header == ["Figure", "September 2026", "Jun 2026", "Jul 2026", "Aug 2026", "Trend"]
-    assert rows[0] == ["Allocated", 4, None, 3, 3, UP]
+    assert rows[0] == ["Allocated", 5, None, 3, 3, UP]
     assert rows[3] == ["Late", 1, None, 1, 0, UP]
     assert rows[9] == [INAD, 0, None, 0, 1, DOWN]
     # Figures: scope x month rows, four months each (Jun..Sep), no total row for one month.
@@ -170,16 +170,16 @@ async def test_monthly_workbook_read_back(history, tmp_path):
     assert tuple(header) == FIGURE_HEADERS
     by = {(r[0], r[1]): dict(zip(header, r, strict=True)) for r in rows}
     assert len(rows) == 3 * 4
-    assert by[(WHOLE_SERVICE, "2026-09")]["On time"] == 2 and by[(WHOLE_SERVICE, "2026-09")]["Outstanding (not submitted)"] == 1
+    assert by[(WHOLE_SERVICE, "2026-09")]["On time"] == 3 and by[(WHOLE_SERVICE, "2026-09")]["Outstanding (not submitted)"] == 1
     assert by[("South", "2026-08")]["Declined"] == 1 and by[("North", "2026-09")]["Disputes open"] == 1
     assert by[(WHOLE_SERVICE, "2026-07")]["On-time rate"] == pytest.approx(2 / 3)
     assert by[(WHOLE_SERVICE, "2026-06")]["On-time rate"] is None
     # Charts: the data they read, and the ranges.
     data = wb[CHART_DATA]
     assert [[c.value for c in r] for r in data["A1:E3"]] == [["Service area", *GRADES], ["North", 1, 1, 0, 0],
-                                                            ["South", 0, 0, 1, 0]]
+                                                            ["South", 0, 0, 2, 0]]
     assert [c.value for c in data["A6:A9"] for c in c] == ["2026-06", "2026-07", "2026-08", "2026-09"]
-    assert [c.value for c in data["B6:B9"] for c in c] == [None, pytest.approx(2 / 3), 1, pytest.approx(2 / 3)]
+    assert [c.value for c in data["B6:B9"] for c in c] == [None, pytest.approx(2 / 3), 1, pytest.approx(3 / 4)]
     assert data["A11"].value == "Month" and data["H11"].value == "Management oversight"
     assert data["B14"].value == pytest.approx(1 / 2) and data["H14"].value == 0  # August
     grades, on_time, key_areas = summary._charts
@@ -189,9 +189,9 @@ async def test_monthly_workbook_read_back(history, tmp_path):
     assert _series(on_time) == [(f"{sheet}!$B$5", f"{sheet}!$A$6:$A$9", f"{sheet}!$B$6:$B$9")]
     assert _series(key_areas) == [(f"{sheet}!${c}$11", f"{sheet}!$A$12:$A$15", f"{sheet}!${c}$12:${c}$15")
                                   for c in "BCDEFGH"]
-    # The register sheet holds September's four allocations.
+    # The register sheet holds September's five allocations.
     header, rows = _table(wb["Register"], "Register")
-    assert sorted(r[1] for r in rows) == ["CR-S1", "CR-S2", "CR-S3", "CR-S4"]
+    assert sorted(r[1] for r in rows) == ["CR-A2", "CR-S1", "CR-S2", "CR-S3", "CR-S4"]
     assert isinstance(rows[0][header.index("Allocated")], datetime)
     # Written by the register's own writer (register.RegisterSheet), as a table here.
     assert wb["Register"].freeze_panes == "A2" and wb["Register"]["J2"].number_format == "yyyy-mm-dd"
@@ -207,25 +207,25 @@ async def test_quarterly_workbook_read_back(history):
     header, rows = _table(wb["Summary"], "Headline")
     assert header == ["Figure", "2026 Q3 (July 2026 to September 2026)", "Oct\u2013Dec 2025", "Jan\u2013Mar 2026",
                       "Apr\u2013Jun 2026", "Trend"]
-    assert rows[0] == ["Allocated", 10, None, None, None, NONE]
-    assert [r[1] for r in rows] == [10, 8, 6, 2, 2, 2, 2, 3, 2, 1, 2, 1, 3, 3]
+    assert rows[0] == ["Allocated", 11, None, None, None, NONE]
+    assert [r[1] for r in rows][:14] == [11, 9, 7, 2, 2, 2, 2, 3, 3, 1, 2, 1, 3, 3]
     header, rows = _table(wb["Figures"], "Figures")
     totals = {r[0]: dict(zip(header, r, strict=True)) for r in rows if r[1].startswith("2026 Q3")}
-    assert totals[WHOLE_SERVICE]["Completed"] == 8 and totals["North"]["Late"] == 2
+    assert totals[WHOLE_SERVICE]["Completed"] == 9 and totals["North"]["Late"] == 2
     assert totals["South"]["Outstanding (not submitted)"] == 2 and totals[WHOLE_SERVICE]["Resolved and confirmed"] == 1
     data = wb[CHART_DATA]
-    assert [[c.value for c in r] for r in data["A2:E3"]] == [["North", 1, 3, 1, 0], ["South", 1, 0, 1, 1]]
+    assert [[c.value for c in r] for r in data["A2:E3"]] == [["North", 1, 3, 1, 0], ["South", 1, 0, 2, 1]]
     grades, on_time, key_areas = wb["Summary"]._charts
     sheet = "'Chart data'"
     # By month: the three quarters before (October 2025 to June 2026) and the quarter: twelve months.
     assert _series(on_time) == [(f"{sheet}!$B$5", f"{sheet}!$A$6:$A$17", f"{sheet}!$B$6:$B$17")]
     assert _series(key_areas)[0] == (f"{sheet}!$B$19", f"{sheet}!$A$20:$A$31", f"{sheet}!$B$20:$B$31")
     assert data["A6"].value == "2025-10" and data["A17"].value == "2026-09"
-    assert [c.value for c in data["B15:B17"] for c in c] == [pytest.approx(2 / 3), 1, pytest.approx(2 / 3)]
+    assert [c.value for c in data["B15:B17"] for c in c] == [pytest.approx(2 / 3), 1, pytest.approx(3 / 4)]
     header, rows = _table(wb["Direction of travel"], "Direction")
     planning = next(r for r in rows if r[0] == WHOLE_SERVICE and r[1] == "Planning")
-    assert planning == [WHOLE_SERVICE, "Planning", 0.625, None, NONE]
-    assert len(_table(wb["Register"], "Register")[1]) == 10
+    assert planning == [WHOLE_SERVICE, "Planning", pytest.approx(5 / 9), None, NONE]
+    assert len(_table(wb["Register"], "Register")[1]) == 11
 
 
 async def test_a_service_leads_workbook_holds_their_area_only(history):
@@ -243,4 +243,26 @@ async def test_the_register_read_a_few_months_at_a_time_is_the_same(history):
     async with history.db.sessions() as session:
         whole = await stored.register_rows(session, "2026-06", "2026-10")
         chunked = [r async for r in stored.stream_register_rows(session, "2026-06", "2026-10", months=1)]
-    assert chunked == whole and len(whole) == 10
+    assert chunked == whole and len(whole) == 11
+
+
+async def test_the_register_shows_moderation_escalation_and_re_audit(history):
+    """A2 (August, Inadequate): moderation agreed, escalation closed with one update on time (4 Sep)
+    and one late (sent 14 Sep, due 11 Sep), re-audited in September (R2, case CR-A2) graded RI; R2
+    says whose re-audit it is; the dip samples: J1 agreed, J2 would give Good, A1 agreed."""
+    async with history.db.sessions() as session:
+        made = await build.register_made(session, CAL, date(2026, 10, 7), "2026-07", "2026-09")
+    ws = openpyxl.load_workbook(io.BytesIO(made.data))["Register"]
+    header = [c.value for c in ws[1]]
+    rows = {(r[0], r[1]): dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    cols = ("Moderation", "Escalation", "Escalation updates", "Re-audit", "Dip-sample moderation")
+
+    def cells(month, ref):
+        return tuple(rows[(month, ref)][c] for c in cols)
+
+    assert cells("2026-08", "CR-A2") == ("Agreed", "Closed", "1 on time, 1 late", "2026-09: Requires Improvement", None)
+    assert cells("2026-09", "CR-A2") == (None, None, None, "Re-audit of 2026-08 (Inadequate)", None)
+    assert cells("2026-07", "CR-J1") == (None, None, None, None, "Agreed")
+    assert cells("2026-07", "CR-J2") == (None, None, None, None, "Would give Good")
+    assert cells("2026-08", "CR-A1") == (None, None, None, None, "Agreed")
+    assert all(cells(m, r) == (None,) * 5 for m, r in rows if r in ("CR-S1", "CR-S2", "CR-S3", "CR-S4", "CR-J3"))

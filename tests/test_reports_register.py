@@ -129,3 +129,32 @@ async def test_analysis_workbooks_from_the_command_line(db, tmp_path):
     assert code != 0 and "YYYY-Qn" in err and "Traceback" not in err
     code, _, err = await run_cli(db, "report", "annual", "--year", "2026", env={"QA_REPORT_ANNUAL_MONTH": "13"})
     assert code != 0 and "QA_REPORT_ANNUAL_MONTH" in err and "Traceback" not in err
+
+
+def test_the_moderation_escalation_and_re_audit_cells():
+    """Each state of the issue-10 columns, from plain rows (no database): pending and regraded
+    moderations, an open escalation with an overdue update (due day before today) and one not
+    yet due, an original whose re-audit is not submitted yet."""
+    from datetime import date, timezone
+
+    from capabilities.reports.register import dip_cell, escalation_cells, moderation_cell, reaudit_cell
+    from qa.calendar import WorkingCalendar
+    from qa.reports import RegisterRow
+
+    cal = WorkingCalendar()
+    base = RegisterRow("2026-11", "CR-1", "List 8", "North", "T", "", "A", "B", "submitted", None, None, None, None,
+                       None, "Inadequate", {}, None, None, None, None, None, 0)
+    assert moderation_cell(base) == "" and reaudit_cell(base) == "" and dip_cell(base) == ""
+    assert escalation_cells(base, cal, date(2026, 12, 1)) == ("", "")
+    assert moderation_cell(base._replace(moderation="pending")) == "Pending"
+    assert moderation_cell(base._replace(moderation="regraded", moderated_grade="Good")) == "Regraded to Good"
+    due = datetime(2026, 12, 3, 23, 59, tzinfo=timezone.utc)  # the end of 3 December (local), UTC
+    open_one = base._replace(escalation="open", updates_on_time=1, update_owed_due=due)
+    assert escalation_cells(open_one, cal, date(2026, 12, 3)) == ("Open", "1 on time")
+    assert escalation_cells(open_one, cal, date(2026, 12, 4)) == ("Open", "1 on time, 1 overdue")
+    assert escalation_cells(base._replace(escalation="open", update_owed_due=due), cal,
+                            date(2026, 12, 1)) == ("Open", "none sent yet")
+    assert reaudit_cell(base._replace(reaudit_month="2026-12")) == "2026-12: not submitted"
+    assert reaudit_cell(base._replace(reaudit_of="2026-10", original_grade="Inadequate")) == \
+        "Re-audit of 2026-10 (Inadequate)"
+    assert dip_cell(base._replace(dip_sample="pending")) == "Pending"

@@ -41,6 +41,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     *((area, TEXT) for area in KEY_AREAS),
     ("Discussion held", TEXT), ("Family views asked", TEXT), ("Safeguarding concern raised", TEXT),
     ("Disputed", TEXT), ("Times declined", NUMBER),
+    ("Moderation", TEXT), ("Escalation", TEXT), ("Escalation updates", TEXT), ("Re-audit", TEXT),
+    ("Dip-sample moderation", TEXT),
 )
 HEADERS = tuple(name for name, _ in COLUMNS)
 KINDS = tuple(kind for _, kind in COLUMNS)
@@ -50,6 +52,45 @@ STATES = {"allocated": "Allocated", "declined": "Declined", "started": "Started"
 
 def _yes_no(flag: bool | None) -> str:
     return "" if flag is None else "Yes" if flag else "No"
+
+
+def moderation_cell(row: RegisterRow) -> str:
+    """"Agreed", "Regraded to Good", "Pending"; "" when the audit was not moderated."""
+    if row.moderation == "regraded":
+        return f"Regraded to {row.moderated_grade}"
+    return (row.moderation or "").capitalize()
+
+
+def escalation_cells(row: RegisterRow, cal: WorkingCalendar, today: date) -> tuple[str, str]:
+    """("Open" / "Closed" / "", its updates: "2 on time, 1 late, 1 overdue"); an owed update is
+    overdue once its due day (local) is before `today`."""
+    if row.escalation is None:
+        return "", ""
+    parts = []
+    if row.updates_on_time:
+        parts.append(f"{row.updates_on_time} on time")
+    if row.updates_late:
+        parts.append(f"{row.updates_late} late")
+    if row.update_owed_due is not None and cal.local_date(row.update_owed_due) < today:
+        parts.append("1 overdue")
+    return row.escalation.capitalize(), ", ".join(parts) or "none sent yet"
+
+
+def reaudit_cell(row: RegisterRow) -> str:
+    """For an original: "2026-09: Requires Improvement" (the re-audit's month and grade, "not
+    submitted" before then); for a re-audit: "Re-audit of 2026-08 (Inadequate)"; else ""."""
+    if row.reaudit_of is not None:
+        return f"Re-audit of {row.reaudit_of} ({row.original_grade or 'no grade'})"
+    if row.reaudit_month is not None:
+        return f"{row.reaudit_month}: {row.reaudit_grade or 'not submitted'}"
+    return ""
+
+
+def dip_cell(row: RegisterRow) -> str:
+    """"Agreed", "Would give Good", "Pending"; "" when not sampled."""
+    if row.dip_sample == "disagreed":
+        return f"Would give {row.dip_grade}"
+    return (row.dip_sample or "").capitalize()
 
 
 def values(rows: Iterable[RegisterRow], cal: WorkingCalendar, today: date) -> Iterator[list[Any]]:
@@ -75,6 +116,7 @@ def row_values(row: RegisterRow, cal: WorkingCalendar, today: date) -> list[Any]
         _yes_no(row.discussion_held), _yes_no(row.family_views), _yes_no(row.safeguarding),
         "" if row.disputed_at is None else "Yes, resolved" if row.resolved_at is not None else "Yes",
         row.declines,
+        moderation_cell(row), *escalation_cells(row, cal, today), reaudit_cell(row), dip_cell(row),
     ]
 
 

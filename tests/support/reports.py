@@ -15,16 +15,37 @@ Three months (July, August, September 2026), two service areas (North, South). D
     S3    09     South  15 Sep      Requires Improvement Planning Inadequate, others RI     safeguarding, theme Domestic abuse
     S4    09     South  -           -                    -                                  declined, not reallocated
 
-No re-audit: the data model has none yet (the escalations issue adds it).
+`add_escalations` (the golden tests only) adds, on top (issue 10):
+
+    A2's moderation: agreed Inadequate on 1 Sep; escalation opened 1 Sep, closed 15 Sep; update 1
+        due 4 Sep, sent 4 Sep (on time); update 2 due 11 Sep, sent 14 Sep (late).
+    R2    09     South  22 Sep      Requires Improvement all RI                             the re-audit of A2 (case CR-A2)
+    An update still owed: none.
+    Dip samples: July's (J1 agreed, J2 disagreed: would give Good), August's (A1 agreed).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+
+from sqlalchemy import select
 
 from qa.framework import KEY_AREAS
 from storage.db import Database
-from storage.models import Allocation, Audit, AuditMonth, Conversation, Person, TrailEvent
+from storage.models import (
+    Allocation,
+    Audit,
+    AuditMonth,
+    Conversation,
+    DipSample,
+    DipSampleItem,
+    Escalation,
+    EscalationUpdate,
+    Moderation,
+    Person,
+    Reaudit,
+    TrailEvent,
+)
 
 SET_UP = datetime(2026, 7, 1, 9, tzinfo=timezone.utc)
 DOMAIN = "council.gov.uk"
@@ -68,6 +89,7 @@ class Case:
     oversight: datetime | None = None
     uploaded: datetime | None = None
     declines: int = 0
+    case_ref: str = ""  # "CR-<ref>" unless given
 
 
 FOUR_GOOD_THREE_RI = {a: ("Good" if i < 4 else "Requires Improvement") for i, a in enumerate(KEY_AREAS)}
@@ -117,14 +139,15 @@ async def add_history(db: Database, people: dict[str, int], cases=HISTORY) -> di
     """The allocations (case refs CR-<ref>), their audits and decline trail rows; ref -> allocation id."""
     ids = {}
     async with db.sessions.begin() as session:
-        for month in sorted({c.month for c in cases}):
+        known = set((await session.scalars(select(AuditMonth.month))).all())
+        for month in sorted({c.month for c in cases} - known):
             session.add(AuditMonth(month=month, imported_at=SET_UP))
         await session.flush()
         for c in cases:
             north = c.area == "North"
             allocated = datetime(int(c.month[:4]), int(c.month[5:]), 3, 9, tzinfo=timezone.utc)
             row = Allocation(
-                month=c.month, case_ref=f"CR-{c.ref}", annex_a_list="List 8", service_area=c.area,
+                month=c.month, case_ref=c.case_ref or f"CR-{c.ref}", annex_a_list="List 8", service_area=c.area,
                 team=f"{c.area} Team 1", theme=c.theme, auditor_id=people["Aud" if north else "Ben"],
                 case_holder_id=people["Pat" if north else "Pip"], state=c.state, started_at=c.submitted,
                 submitted_at=c.submitted, oversight_at=c.oversight,
@@ -145,4 +168,47 @@ async def add_history(db: Database, people: dict[str, int], cases=HISTORY) -> di
                 session.add(TrailEvent(subject_type="allocation", subject_id=row.id, month=c.month,
                                        actor_id=row.auditor_id, action="allocation_declined", via="test",
                                        detail={}, at=allocated))
+    return ids
+
+
+REAUDIT = Case("R2", "2026-09", "South", at(9, 22), "Requires Improvement", every("Requires Improvement"),
+               case_ref="CR-A2")
+# (number, due on, sent at): the end of the due day (London) is 23:00 UTC the same day.
+UPDATES = ((1, 4, at(9, 4)), (2, 11, at(9, 14)))
+# month -> ((ref, state, grade given), ...)
+DIP_SAMPLES = {"2026-07": (("J1", "agreed", None), ("J2", "disagreed", "Good")),
+               "2026-08": (("A1", "agreed", None),)}
+
+
+async def add_escalations(db: Database, people: dict[str, int], ids: dict[str, int]) -> dict[str, int]:
+    """A2's moderation, escalation and updates, its re-audit R2 (a September allocation of case
+    CR-A2) and the dip samples above, on `add_history`'s allocations `ids`; ids with R2's added."""
+    ids = {**ids, **await add_history(db, people, (REAUDIT,))}
+    async with db.sessions.begin() as session:
+        audits = dict((await session.execute(select(Audit.allocation_id, Audit.id))).all())
+        moderation = Moderation(audit_id=audits[ids["A2"]], allocation_id=ids["A2"], state="agreed",
+                                original_grade="Inadequate", decided_grade="Inadequate",
+                                decided_by_id=people["Quinn"], decided_at=at(9, 1), created_at=at(8, 28))
+        session.add(moderation)
+        await session.flush()
+        escalation = Escalation(moderation_id=moderation.id, allocation_id=ids["A2"], state="closed",
+                                opened_at=at(9, 1), closed_at=at(9, 15), closed_by_id=people["Quinn"])
+        session.add(escalation)
+        await session.flush()
+        for number, day, sent in UPDATES:
+            session.add(EscalationUpdate(escalation_id=escalation.id, number=number, due_on=date(2026, 9, day),
+                                         due_at=datetime(2026, 9, day, 23, tzinfo=timezone.utc), state="sent",
+                                         text="Actions agreed", sent_by_id=people["Sol"], sent_at=sent,
+                                         created_at=at(9, 1)))
+        session.add(Reaudit(moderation_id=moderation.id, original_allocation_id=ids["A2"], month="2026-09",
+                            allocation_id=ids["R2"], created_at=at(9, 1)))
+        for month, items in DIP_SAMPLES.items():
+            sample = DipSample(month=month, seed=1, percent=10, population=3,
+                               drawn_at=at(int(month[5:]) + 1, 10))
+            session.add(sample)
+            await session.flush()
+            for ref, state, grade in items:
+                session.add(DipSampleItem(sample_id=sample.id, audit_id=audits[ids[ref]], allocation_id=ids[ref],
+                                          state=state, grade_given=grade, decided_by_id=people["Quinn"],
+                                          decided_at=sample.drawn_at))
     return ids
