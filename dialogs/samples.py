@@ -389,7 +389,12 @@ def report_view(areas: int = 12) -> rc.ReportCardView:
                        for i in range(areas))
     return rc.ReportCardView(title="Quarterly audit report", period="2026 Q4 (October 2026 to December 2026)",
                              scope="Whole service", before=("Jul 2026", "Aug 2026", "Sep 2026"), lines=lines,
-                             areas=area_lines, extra=(("Supervision on time", "94%"), ("Observations", "31")),
+                             areas=area_lines, extra=(("Supervision on time", "94%"), ("Observations", "31"),
+                                    ("Inadequate grades moderated", "14: 11 agreed, 2 regraded, 1 pending"),
+                                    ("Dip-sample moderation (Jul\u2013Sep 2026)",
+                                     "150 sampled: 131 agreed, 17 differed (89% agreed)"),
+                                    ("Escalations", "11: 9 closed (7 on time); updates 19 on time, 4 late"),
+                                    ("Re-audits", "12: Good 3, Requires Improvement 6, Inadequate 2, 1 not submitted")),
                              file_name="audit-report-2026-Q4.xlsx")
 
 

@@ -21,7 +21,16 @@ Definitions (per month of allocation, per service area and for the whole service
 - safeguarding concerns, family views asked (the auditor will seek them), discussions held: counts
   of completed audits.
 Moderation, escalation, re-audit and dip-sample columns come from the escalations issue (10);
-see RegisterRow.
+see RegisterRow. Their figures, per month of allocation too (framework 9.3, "Inadequate or Requires
+Improvement cases" and "Moderation and Management oversight"):
+- moderated: completed audits graded Inadequate the QA unit moderated; agreed, regraded (and
+  pending = moderated - agreed - regraded); agreement rate = agreed / (agreed + regraded);
+- escalations: the urgent reviews opened on the month's audits; closed; closed on time (closed
+  with no update sent late); their updates sent on time (by the end of the due day) and late;
+- dip sample: completed audits sampled; agreed; differed (the panel member would give another
+  grade); agreement rate = agreed / (agreed + differed);
+- re-audits: the month's allocations that re-audit an earlier Inadequate case; their grades once
+  submitted (`reaudits(rows, months)` lists each beside its original).
 """
 from __future__ import annotations
 
@@ -184,6 +193,35 @@ class Figures:
     family_views: int = 0
     discussions: int = 0
     themes: dict[str, int] = field(default_factory=dict)  # theme -> completed themed audits
+    moderated: int = 0
+    moderation_agreed: int = 0
+    moderation_regraded: int = 0
+    escalations: int = 0
+    escalations_closed: int = 0
+    escalations_closed_on_time: int = 0
+    updates_on_time: int = 0
+    updates_late: int = 0
+    dip_sampled: int = 0
+    dip_agreed: int = 0
+    dip_differed: int = 0
+    reaudits: int = 0
+    reaudit_grades: dict[str, int] = field(default_factory=lambda: dict.fromkeys(GRADES, 0))
+
+    @property
+    def moderation_pending(self) -> int:
+        return self.moderated - self.moderation_agreed - self.moderation_regraded
+
+    @property
+    def moderation_agreement_rate(self) -> float | None:
+        """Inadequate grades agreed / decided (agreed + regraded), 0..1; None when none was decided."""
+        decided = self.moderation_agreed + self.moderation_regraded
+        return self.moderation_agreed / decided if decided else None
+
+    @property
+    def dip_agreement_rate(self) -> float | None:
+        """Dip-sampled grades agreed / decided (agreed + differed), 0..1; None when none was decided."""
+        decided = self.dip_agreed + self.dip_differed
+        return self.dip_agreed / decided if decided else None
 
     @property
     def on_time_rate(self) -> float | None:
@@ -198,6 +236,10 @@ class Figures:
     def add(self, row: RegisterRow, cal: WorkingCalendar) -> None:
         self.allocated += 1
         self.declined += row.declines > 0
+        if row.reaudit_of is not None:
+            self.reaudits += 1
+            if row.submitted_at is not None and row.grade in self.reaudit_grades:
+                self.reaudit_grades[row.grade] += 1
         if row.submitted_at is None:
             self.outstanding += 1
             return
@@ -222,20 +264,63 @@ class Figures:
         self.discussions += bool(row.discussion_held)
         if row.theme:
             self.themes[row.theme] = self.themes.get(row.theme, 0) + 1
+        if row.moderation is not None:
+            self.moderated += 1
+            self.moderation_agreed += row.moderation == "agreed"
+            self.moderation_regraded += row.moderation == "regraded"
+        if row.escalation is not None:
+            self.escalations += 1
+            closed = row.escalation == "closed"
+            self.escalations_closed += closed
+            self.escalations_closed_on_time += closed and not row.updates_late
+            self.updates_on_time += row.updates_on_time
+            self.updates_late += row.updates_late
+        if row.dip_sample is not None:
+            self.dip_sampled += 1
+            self.dip_agreed += row.dip_sample == "agreed"
+            self.dip_differed += row.dip_sample == "disagreed"
 
     def merge(self, other: Figures) -> Figures:
         """The sum of two scopes' or months' figures (a new object)."""
         out = Figures()
         for name in ("allocated", "completed", "on_time", "late", "declined", "outstanding", "disputes",
                      "disputes_open", "disputes_resolved", "disputes_resolved_confirmed", "safeguarding",
-                     "family_views", "discussions"):
+                     "family_views", "discussions", *COUNTS):
             setattr(out, name, getattr(self, name) + getattr(other, name))
+        out.reaudit_grades = {g: self.reaudit_grades[g] + other.reaudit_grades[g] for g in GRADES}
         out.grades = {g: self.grades[g] + other.grades[g] for g in GRADES}
         out.key_areas = {a: {g: self.key_areas[a][g] + other.key_areas[a][g] for g in GRADES} for a in KEY_AREAS}
         out.themes = dict(self.themes)
         for theme, n in other.themes.items():
             out.themes[theme] = out.themes.get(theme, 0) + n
         return out
+
+
+COUNTS = ("moderated", "moderation_agreed", "moderation_regraded", "escalations", "escalations_closed",
+          "escalations_closed_on_time", "updates_on_time", "updates_late", "dip_sampled", "dip_agreed",
+          "dip_differed", "reaudits")
+
+
+class ReauditLine(NamedTuple):
+    """A re-audit beside its original (plain values from the register's rows)."""
+
+    case_ref: str
+    service_area: str
+    original_month: str
+    original_grade: str | None
+    month: str
+    grade: str | None  # None until submitted
+
+
+def reaudits(rows: Iterable[RegisterRow], months: Sequence[str], areas: Sequence[str] = ()) -> list[ReauditLine]:
+    """The re-audits allocated in `months` (limited to `areas` when given, matched by area_key), by
+    month and case reference, each with its original's month and grade."""
+    wanted, only = set(months), {area_key(a) for a in areas}
+    found = [ReauditLine(r.case_ref, r.service_area, r.reaudit_of, r.original_grade, r.month,
+                     r.grade if r.submitted_at is not None else None)
+             for r in rows if r.reaudit_of is not None and r.month in wanted
+             and (not only or area_key(r.service_area) in only)]
+    return sorted(found, key=lambda r: (r.month, r.case_ref))
 
 
 # The figures each report compares with the months before: (label, how to read it).
@@ -384,3 +469,38 @@ def period_label(months: Sequence[str]) -> str:
 
 def percent(share: float | None) -> str:
     return "\u2013" if share is None else f"{round(share * 100)}%"
+
+
+# -- moderation, escalations, re-audits (issue 10's figures) ----------------------------------
+
+def dip_months(a: Analysis) -> tuple[str, ...]:
+    """The months whose dip samples a report shows on its card: the report's months; for the
+    monthly analysis the month before (its own month's sample is drawn on the 10th of the next
+    month, after the analysis goes out on the 7th)."""
+    return (add_months(a.months[0], -1),) if a.kind == MONTHLY else a.months
+
+
+def _grades(counts: dict[str, int]) -> str:
+    return ", ".join(f"{g} {n}" for g, n in counts.items() if n)
+
+
+def moderation_lines(a: Analysis, scope: str) -> list[tuple[str, str]]:
+    """The card's lines for moderation, dip sample, escalations and re-audits of `scope`: (label,
+    value), value in words ("1: 1 agreed, 0 regraded")."""
+    f = a.total(scope)
+    dip = a.total(scope, dip_months(a))
+    moderation = f"{f.moderated}: {f.moderation_agreed} agreed, {f.moderation_regraded} regraded"
+    if f.moderation_pending:
+        moderation += f", {f.moderation_pending} pending"
+    sample = f"{dip.dip_sampled} sampled: {dip.dip_agreed} agreed, {dip.dip_differed} differed"
+    if dip.dip_agreement_rate is not None:
+        sample += f" ({percent(dip.dip_agreement_rate)} agreed)"
+    escalations = (f"{f.escalations}: {f.escalations_closed} closed ({f.escalations_closed_on_time} on time); "
+                   f"updates {f.updates_on_time} on time, {f.updates_late} late")
+    submitted = sum(f.reaudit_grades.values())
+    reaudit = f"{f.reaudits}" + (f": {_grades(f.reaudit_grades)}" if submitted else "")
+    if f.reaudits > submitted:
+        reaudit += f"{',' if submitted else ':'} {f.reaudits - submitted} not submitted"
+    return [("Inadequate grades moderated", moderation),
+            (f"Dip-sample moderation ({period_label(dip_months(a))})", sample),
+            ("Escalations", escalations), ("Re-audits", reaudit)]

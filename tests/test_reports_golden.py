@@ -30,7 +30,7 @@ from capabilities.reports import build
 from capabilities.reports.workbook import CHART_DATA, FIGURE_HEADERS
 from qa.calendar import WorkingCalendar
 from qa.framework import GRADES, KEY_AREAS
-from qa.reports import DOWN, NONE, SAME, UP, WHOLE_SERVICE, analyse
+from qa.reports import DOWN, NONE, SAME, UP, WHOLE_SERVICE, analyse, moderation_lines, reaudits
 from storage import reports as stored
 from tests.support.reports import add_escalations, add_history, add_people
 
@@ -157,7 +157,7 @@ async def test_monthly_workbook_read_back(history, tmp_path):
     path.write_bytes(made.data)
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Summary", "Chart data", "Figures", "Key areas", "Direction of travel", "Themes",
-                             "Register"]
+                             "Moderation", "Re-audits", "Register"]
     summary = wb["Summary"]
     assert summary["A1"].value == "Monthly audit analysis"
     header, rows = _table(summary, "Headline")
@@ -266,3 +266,64 @@ async def test_the_register_shows_moderation_escalation_and_re_audit(history):
     assert cells("2026-07", "CR-J2") == (None, None, None, None, "Would give Good")
     assert cells("2026-08", "CR-A1") == (None, None, None, None, "Agreed")
     assert all(cells(m, r) == (None,) * 5 for m, r in rows if r in ("CR-S1", "CR-S2", "CR-S3", "CR-S4", "CR-J3"))
+
+
+def issue_10_counts(f) -> dict:
+    return {"moderated": (f.moderated, f.moderation_agreed, f.moderation_regraded, f.moderation_pending),
+            "dip": (f.dip_sampled, f.dip_agreed, f.dip_differed),
+            "escalations": (f.escalations, f.escalations_closed, f.escalations_closed_on_time),
+            "updates": (f.updates_on_time, f.updates_late), "reaudits": (f.reaudits, dict(f.reaudit_grades))}
+
+
+def issue_10(moderated=(0, 0, 0, 0), dip=(0, 0, 0), escalations=(0, 0, 0), updates=(0, 0), reaudits=0,
+             reaudit_grades=(0, 0, 0, 0)) -> dict:
+    return {"moderated": moderated, "dip": dip, "escalations": escalations, "updates": updates,
+            "reaudits": (reaudits, dict(zip(GRADES, reaudit_grades, strict=True)))}
+
+
+async def test_moderation_escalation_and_re_audit_figures(history):
+    """By month of the audits (see tests/support/reports.py add_escalations): July's dip sample J1
+    agreed, J2 differed; August: A2 moderated and agreed, escalated and closed, not on time (update
+    2 was sent late), updates 1 on time and 1 late; A1 dip-sampled, agreed. September: R2 re-audits
+    A2, graded RI. The quarter sums them: dip 3 sampled, 2 agreed (67%), moderation 1 of 1 agreed."""
+    rows = await rows_of(history, "2026-04", "2026-09")
+    monthly = analyse(rows, "monthly", ["2026-09"], CAL)
+    assert issue_10_counts(monthly.of(WHOLE_SERVICE, "2026-07")) == issue_10(dip=(2, 1, 1))
+    assert issue_10_counts(monthly.of(WHOLE_SERVICE, "2026-08")) == issue_10(
+        moderated=(1, 1, 0, 0), dip=(1, 1, 0), escalations=(1, 1, 0), updates=(1, 1))
+    assert issue_10_counts(monthly.of(WHOLE_SERVICE, "2026-09")) == issue_10(reaudits=1, reaudit_grades=(0, 0, 1, 0))
+    assert issue_10_counts(monthly.of("South", "2026-08")) == issue_10(
+        moderated=(1, 1, 0, 0), escalations=(1, 1, 0), updates=(1, 1))
+    assert issue_10_counts(monthly.of("North", "2026-08")) == issue_10(dip=(1, 1, 0))
+    assert moderation_lines(monthly, WHOLE_SERVICE) == [
+        ("Inadequate grades moderated", "0: 0 agreed, 0 regraded"),
+        ("Dip-sample moderation (Aug 2026)", "1 sampled: 1 agreed, 0 differed (100% agreed)"),
+        ("Escalations", "0: 0 closed (0 on time); updates 0 on time, 0 late"),
+        ("Re-audits", "1: Requires Improvement 1")]
+    quarter = analyse(rows, "quarterly", ("2026-07", "2026-08", "2026-09"), CAL)
+    total = quarter.total(WHOLE_SERVICE)
+    assert issue_10_counts(total) == issue_10((1, 1, 0, 0), (3, 2, 1), (1, 1, 0), (1, 1), 1, (0, 0, 1, 0))
+    assert total.dip_agreement_rate == pytest.approx(2 / 3) and total.moderation_agreement_rate == 1
+    assert moderation_lines(quarter, WHOLE_SERVICE) == [
+        ("Inadequate grades moderated", "1: 1 agreed, 0 regraded"),
+        ("Dip-sample moderation (Jul\u2013Sep 2026)", "3 sampled: 2 agreed, 1 differed (67% agreed)"),
+        ("Escalations", "1: 1 closed (0 on time); updates 1 on time, 1 late"),
+        ("Re-audits", "1: Requires Improvement 1")]
+    assert reaudits(rows, ("2026-09",)) == [("CR-A2", "South", "2026-08", INAD, "2026-09", RI)]
+    assert reaudits(rows, ("2026-09",), areas=("North",)) == []
+
+
+async def test_moderation_sheets_read_back(history):
+    made = await build.analysis_file(history, build.Request.parse("quarterly", "2026-Q3"), None)
+    wb = openpyxl.load_workbook(io.BytesIO(made.data))
+    assert wb.sheetnames[-3:] == ["Moderation", "Re-audits", "Register"]
+    header, rows = _table(wb["Moderation"], "Moderation")
+    by = {(r[0], r[1]): dict(zip(header, r, strict=True)) for r in rows}
+    q3 = by[(WHOLE_SERVICE, "2026 Q3 (July 2026 to September 2026)")]
+    assert (q3["Inadequate moderated"], q3["Agreed"], q3["Agreement rate"]) == (1, 1, 1)
+    assert (q3["Dip sampled"], q3["Dip differed"], q3["Dip agreement rate"]) == (3, 1, pytest.approx(2 / 3))
+    assert (q3["Escalations closed"], q3["Closed on time"], q3["Updates late"]) == (1, 0, 1)
+    assert (q3["Re-audits"], q3["Re-audit Requires Improvement"]) == (1, 1)
+    assert by[("South", "2026-08")]["Escalations"] == 1 and by[("North", "2026-07")]["Dip agreed"] == 1
+    assert by[(WHOLE_SERVICE, "2026-06")]["Agreement rate"] is None
+    assert _table(wb["Re-audits"], "Reaudits")[1] == [["CR-A2", "South", "2026-08", INAD, "2026-09", RI]]

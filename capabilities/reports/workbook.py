@@ -27,13 +27,14 @@ import xlsxwriter
 from capabilities.reports import register, supervision_section
 from qa.calendar import WorkingCalendar
 from qa.framework import GRADES, KEY_AREAS
-from qa.reports import Analysis, Figures, RegisterRow, period_label
+from qa.reports import Analysis, Figures, RegisterRow, moderation_lines, period_label, reaudits
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 SUMMARY, CHART_DATA, FIGURES, KEY_AREA_SHEET, DIRECTION, THEMES, REGISTER = (
     "Summary", "Chart data", "Figures", "Key areas", "Direction of travel", "Themes", "Register")
+MODERATION, REAUDITS = "Moderation", "Re-audits"
 
 
 @dataclass(frozen=True)
@@ -249,12 +250,56 @@ def register_sheet(book: Book, data: ReportData) -> None:
     sheet.finish(table="Register")
 
 
+MODERATION_HEADERS = ("Scope", "Month", "Inadequate moderated", "Agreed", "Regraded", "Pending",
+                      "Agreement rate", "Dip sampled", "Dip agreed", "Dip differed", "Dip agreement rate",
+                      "Escalations", "Escalations closed", "Closed on time", "Updates on time", "Updates late",
+                      "Re-audits", *(f"Re-audit {g}" for g in GRADES))
+
+
+def moderation_row(scope: str, month: str, f: Figures) -> list[Any]:
+    return [scope, month, f.moderated, f.moderation_agreed, f.moderation_regraded, f.moderation_pending,
+            f.moderation_agreement_rate, f.dip_sampled, f.dip_agreed, f.dip_differed, f.dip_agreement_rate,
+            f.escalations, f.escalations_closed, f.escalations_closed_on_time, f.updates_on_time, f.updates_late,
+            f.reaudits, *(f.reaudit_grades[g] for g in GRADES)]
+
+
+def moderation(book: Book, data: ReportData) -> None:
+    """Moderation of Inadequate grades, the dip sample, escalations and re-audits (framework 9.3),
+    per scope and month of the audits (the months before too; the period's total when it has
+    several months): qa/reports.py's definitions."""
+    a = data.analysis
+    ws = book.wb.add_worksheet(MODERATION)
+    rows = []
+    for scope in a.scopes:
+        rows += [moderation_row(scope, m, a.of(scope, m)) for m in chart_months(a)]
+        if len(a.months) > 1:
+            rows.append(moderation_row(scope, data.period_label, a.total(scope)))
+    book.table(ws, 0, MODERATION_HEADERS, rows, "Moderation", {6: book.percent, 10: book.percent})
+    ws.freeze_panes(1, 2)
+
+
+def reaudit_sheet(book: Book, data: ReportData) -> None:
+    """Each re-audit of the report's months beside its original's grade."""
+    ws = book.wb.add_worksheet(REAUDITS)
+    rows = [[r.case_ref, r.service_area, r.original_month, r.original_grade or "", r.month, r.grade or "not submitted"]
+            for r in reaudits(data.rows, data.analysis.months)]
+    book.table(ws, 0, ("Case ref", "Service area", "Original month", "Original grade", "Re-audit month",
+                       "Re-audit grade"), rows, "Reaudits")
+    ws.freeze_panes(1, 0)
+
+
+def moderation_headline(data: ReportData) -> list[tuple[str, str]]:
+    return moderation_lines(data.analysis, data.analysis.scopes[0])
+
+
 SECTIONS: list[Section] = [
     Section(SUMMARY, summary),
     Section(FIGURES, figures),
     Section(KEY_AREA_SHEET, key_areas),
     Section(DIRECTION, direction),
     Section(THEMES, themes),
+    Section(MODERATION, moderation, headline=moderation_headline),
+    Section(REAUDITS, reaudit_sheet),
     Section(REGISTER, register_sheet),
     Section(supervision_section.SUPERVISION, supervision_section.write, load=supervision_section.load,
             headline=supervision_section.headline),
