@@ -394,7 +394,10 @@ def report_view(areas: int = 12) -> rc.ReportCardView:
                                     ("Dip-sample moderation (Jul\u2013Sep 2026)",
                                      "150 sampled: 131 agreed, 17 differed (89% agreed)"),
                                     ("Escalations", "11: 9 closed (7 on time); updates 19 on time, 4 late"),
-                                    ("Re-audits", "12: Good 3, Requires Improvement 6, Inadequate 2, 1 not submitted")),
+                                    ("Re-audits", "12: Good 3, Requires Improvement 6, Inadequate 2, 1 not submitted"),
+                                    ("Observation coverage", "412 of 468 supervisees observed in 12 months (88%)"),
+                                    ("Feedback", "1,204 entries (37 not possible to ask): 46 complaints, "
+                                                 "212 compliments")),
                              file_name="audit-report-2026-Q4.xlsx")
 
 

@@ -42,6 +42,7 @@ from typing import NamedTuple
 from qa.audit_calendar import cycle_dates, month_key, parse_month_key
 from qa.calendar import WorkingCalendar
 from qa.framework import GRADES, KEY_AREAS
+from qa.observations import COMPLAINT, COMPLIMENT, FEEDBACK_SOURCES, observation_due
 
 WHOLE_SERVICE = "Whole service"
 GOOD_OR_BETTER = ("Outstanding", "Good")
@@ -504,3 +505,95 @@ def moderation_lines(a: Analysis, scope: str) -> list[tuple[str, str]]:
     return [("Inadequate grades moderated", moderation),
             (f"Dip-sample moderation ({period_label(dip_months(a))})", sample),
             ("Escalations", escalations), ("Re-audits", reaudit)]
+
+
+# -- observation coverage and feedback (issue 12's figures; quarterly and annual reports) ------
+
+class CoveragePerson(NamedTuple):
+    """A supervisee (an active person with a supervisor on the roster) as the coverage counts them."""
+
+    service_areas: tuple[str, ...]
+    team: str
+    last_observed: date | None  # their latest observation on or before the report's last day
+
+
+class CoverageLine(NamedTuple):
+    service_area: str
+    team: str
+    observed: int  # observed in the twelve months up to the report's last day
+    people: int
+
+    @property
+    def share(self) -> float | None:
+        return self.observed / self.people if self.people else None
+
+
+def observation_coverage(people: Iterable[CoveragePerson], as_of: date,
+                         areas: Sequence[str] = ()) -> list[CoverageLine]:
+    """Observation coverage (framework section 11: each supervisee observed at least once in every
+    twelve months; the rule is qa.observations.observation_due) on `as_of` (a local date: the
+    report's last day), per service area (the person's first) and team, sorted; `areas` keeps
+    people with one of those areas (area_key), counted under the first of them."""
+    only = [area_key(a) for a in areas]
+    counts: dict[tuple[str, str], list[int]] = {}
+    for person in people:
+        if only:
+            mine = [a for a in person.service_areas if area_key(a) in only]
+            if not mine:
+                continue
+            area = mine[0]
+        else:
+            area = person.service_areas[0] if person.service_areas else ""
+        seen_total = counts.setdefault((area, person.team), [0, 0])
+        seen_total[0] += not observation_due(person.last_observed, as_of)
+        seen_total[1] += 1
+    return [CoverageLine(a, t, seen, total) for (a, t), (seen, total) in sorted(counts.items())]
+
+
+class FeedbackRow(NamedTuple):
+    """A feedback entry as the reports count it (no words, no names)."""
+
+    created_at: datetime
+    source: str  # "" for "not possible to ask" (an audit's family view)
+    service_area: str
+    how_given: str
+    rating: int | None
+    not_possible: bool
+
+
+NOT_POSSIBLE = "Not possible to ask"
+RATING_LABELS = (*(f"{n} of 5" for n in range(1, 6)), "No rating")
+
+
+@dataclass
+class FeedbackCounts:
+    """One month's feedback entries: by source (FEEDBACK_SOURCES, then NOT_POSSIBLE), by rating
+    (RATING_LABELS), complaints and compliments (how it was given)."""
+
+    entries: int = 0
+    by_source: dict[str, int] = field(default_factory=lambda: dict.fromkeys((*FEEDBACK_SOURCES, NOT_POSSIBLE), 0))
+    by_rating: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RATING_LABELS, 0))
+    complaints: int = 0
+    compliments: int = 0
+
+
+def feedback_counts(rows: Iterable[FeedbackRow], months: Sequence[str], cal: WorkingCalendar,
+                    areas: Sequence[str] = ()) -> dict[str, FeedbackCounts]:
+    """month -> the feedback recorded in it (the council's local month of `created_at`), for each
+    of `months` (empty months too); `areas` keeps entries of those service areas (area_key). An
+    entry whose source is not one of FEEDBACK_SOURCES (none: "not possible to ask") counts as
+    NOT_POSSIBLE."""
+    out = {m: FeedbackCounts() for m in months}
+    only = {area_key(a) for a in areas}
+    for row in rows:
+        d = cal.local_date(row.created_at)
+        counts = out.get(month_key(d.year, d.month))
+        if counts is None or (only and area_key(row.service_area) not in only):
+            continue
+        counts.entries += 1
+        source = row.source if row.source in FEEDBACK_SOURCES and not row.not_possible else NOT_POSSIBLE
+        counts.by_source[source] += 1
+        counts.by_rating[f"{row.rating} of 5" if row.rating in (1, 2, 3, 4, 5) else "No rating"] += 1
+        counts.complaints += row.how_given == COMPLAINT
+        counts.compliments += row.how_given == COMPLIMENT
+    return out

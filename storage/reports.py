@@ -9,20 +9,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from qa.reports import RegisterRow, add_months
+from qa.reports import CoveragePerson, FeedbackRow, RegisterRow, add_months
 from storage.models import (
     Allocation,
     Audit,
     DipSampleItem,
     Escalation,
     EscalationUpdate,
+    FeedbackEntry,
     Moderation,
+    Observation,
     Person,
     Reaudit,
     TrailEvent,
@@ -132,3 +134,28 @@ async def recipients(session: AsyncSession, roles: tuple[str, ...]) -> list[Reci
     rows = (await session.execute(select(Person).where(Person.role.in_(roles), Person.left_at.is_(None))
                                   .order_by(Person.id))).scalars()
     return [Recipient(p.id, p.role, tuple(p.service_areas)) for p in rows]
+
+
+async def coverage_people(session: AsyncSession, as_of: date) -> list[CoveragePerson]:
+    """Every active person with a supervisor on the roster (a supervisee: framework section 11),
+    with their service areas, team and the date of their latest observation on or before `as_of`
+    (None: none). One query."""
+    last = (select(Observation.supervisee_id.label("person_id"), func.max(Observation.observed_on).label("on"))
+            .where(Observation.observed_on <= as_of).group_by(Observation.supervisee_id).subquery())
+    rows = await session.execute(
+        select(Person.service_area, Person.team, last.c.on)
+        .outerjoin(last, last.c.person_id == Person.id)
+        .where(Person.left_at.is_(None), Person.supervisor_email.is_not(None), Person.supervisor_email != "")
+        .order_by(Person.id))
+    return [CoveragePerson(tuple(a for a in (s.strip() for s in (area or "").split(";")) if a), team or "", on)
+            for area, team, on in rows]
+
+
+async def feedback_rows(session: AsyncSession, start: datetime, end: datetime) -> list[FeedbackRow]:
+    """The feedback entries recorded in [start, end) (aware), as plain rows, oldest first."""
+    rows = await session.execute(
+        select(FeedbackEntry.created_at, FeedbackEntry.source, FeedbackEntry.service_area, FeedbackEntry.how_given,
+               FeedbackEntry.rating, FeedbackEntry.not_possible)
+        .where(FeedbackEntry.created_at >= start, FeedbackEntry.created_at < end)
+        .order_by(FeedbackEntry.created_at, FeedbackEntry.id))
+    return [FeedbackRow(*r) for r in rows]

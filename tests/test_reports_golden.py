@@ -26,13 +26,13 @@ import openpyxl
 import pytest
 
 from capabilities.context import Context
-from capabilities.reports import build
+from capabilities.reports import build, workbook
 from capabilities.reports.workbook import CHART_DATA, FIGURE_HEADERS
 from qa.calendar import WorkingCalendar
 from qa.framework import GRADES, KEY_AREAS
 from qa.reports import DOWN, NONE, SAME, UP, WHOLE_SERVICE, analyse, moderation_lines, reaudits
 from storage import reports as stored
-from tests.support.reports import add_escalations, add_history, add_people
+from tests.support.reports import add_escalations, add_history, add_observations, add_people
 
 CAL = WorkingCalendar()
 NOW = datetime(2026, 10, 7, 9, tzinfo=timezone.utc)
@@ -67,6 +67,7 @@ QUARTER_SOUTH = expect(6, 4, 4, 0, 2, 2, (1, 0, 2, 1), (0, 0, 0, 0), 3, 1, 0)
 async def history(db):
     people = await add_people(db)
     await add_escalations(db, people, await add_history(db, people))
+    await add_observations(db, people)
     return Context(db=db, calendar=CAL, clock=lambda: NOW)
 
 
@@ -316,7 +317,7 @@ async def test_moderation_escalation_and_re_audit_figures(history):
 async def test_moderation_sheets_read_back(history):
     made = await build.analysis_file(history, build.Request.parse("quarterly", "2026-Q3"), None)
     wb = openpyxl.load_workbook(io.BytesIO(made.data))
-    assert wb.sheetnames[-3:] == ["Moderation", "Re-audits", "Register"]
+    assert wb.sheetnames[-5:-2] == ["Moderation", "Re-audits", "Observation coverage"]
     header, rows = _table(wb["Moderation"], "Moderation")
     by = {(r[0], r[1]): dict(zip(header, r, strict=True)) for r in rows}
     q3 = by[(WHOLE_SERVICE, "2026 Q3 (July 2026 to September 2026)")]
@@ -327,3 +328,40 @@ async def test_moderation_sheets_read_back(history):
     assert by[("South", "2026-08")]["Escalations"] == 1 and by[("North", "2026-07")]["Dip agreed"] == 1
     assert by[(WHOLE_SERVICE, "2026-06")]["Agreement rate"] is None
     assert _table(wb["Re-audits"], "Reaudits")[1] == [["CR-A2", "South", "2026-08", INAD, "2026-09", RI]]
+
+
+async def test_observation_coverage_and_feedback_in_the_quarterly_report(history):
+    """Q3 (as of 30 Sep 2026): North team has Pat (observed 10 Mar: covered) and Aud (1 Sep 2025,
+    394 days before: not); South team Pip (observed 2 Oct, after the quarter: not) and Ben (never):
+    1 of 4. Nora and Sol are supervisors only (no supervisor of their own: not counted).
+    Feedback by London month: July 1 (Parent or carer, 4 of 5); August 2 (Child 5 of 5 compliment;
+    Professional 2 of 5 complaint); September 1 (not possible to ask, no rating); the Staff member's
+    entry at 23:30 UTC on 30 Sep is 1 October in London: not in Q3."""
+    made = await build.analysis_file(history, build.Request.parse("quarterly", "2026-Q3"), None)
+    wb = openpyxl.load_workbook(io.BytesIO(made.data))
+    assert wb.sheetnames[-5:] == ["Moderation", "Re-audits", "Observation coverage", "Feedback", "Register"]
+    ws = wb["Observation coverage"]
+    assert ws["A1"].value == "Supervisees observed in the twelve months up to 2026-09-30"
+    assert _table(ws, "Coverage")[1] == [["North", "North team", 1, 2, 0.5], ["South", "South team", 0, 2, 0],
+                                         ["All", None, 1, 4, 0.25]]
+    header, rows = _table(wb["Feedback"], "Feedback")
+    assert header == ["Month", "Entries", "Child or young person", "Parent or carer", "Professional or partner agency",
+                      "Staff member", "Not possible to ask", "1 of 5", "2 of 5", "3 of 5", "4 of 5", "5 of 5",
+                      "No rating", "Complaints", "Compliments"]
+    assert rows == [["2026-07", 1, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0],
+                    ["2026-08", 2, 1, 0, 1, 0, 0, 0, 1, 0, 0, 1, 0, 1, 1],
+                    ["2026-09", 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0],
+                    ["2026 Q3 (July 2026 to September 2026)", 4, 1, 1, 1, 0, 1, 0, 1, 0, 1, 1, 1, 1, 1]]
+    async with history.db.sessions() as session:
+        data = await build.load(session, build.Request.parse("quarterly", "2026-Q3"), CAL, date(2026, 10, 7))
+        south = await build.load(session, build.Request.parse("quarterly", "2026-Q3"), CAL, date(2026, 10, 7),
+                                 ("South",))
+        monthly = await build.load(session, build.Request.parse("monthly", "2026-09"), CAL, date(2026, 10, 7))
+    extra = dict(workbook.headline_rows(data))
+    assert extra["Observation coverage"] == "1 of 4 supervisees observed in 12 months (25%)"
+    assert extra["Feedback"] == "3 entries (1 not possible to ask): 1 complaints, 1 compliments"
+    south_extra = dict(workbook.headline_rows(south))
+    assert south_extra["Observation coverage"] == "0 of 2 supervisees observed in 12 months (0%)"
+    assert south_extra["Feedback"] == "2 entries (1 not possible to ask): 1 complaints, 0 compliments"
+    # The monthly analysis has neither (quarterly and annual reports only).
+    assert "Feedback" not in dict(workbook.headline_rows(monthly))

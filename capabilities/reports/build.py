@@ -152,7 +152,7 @@ async def load(session: AsyncSession, request: Request, cal: WorkingCalendar, to
     data = workbook.ReportData(
         title=request.title, period_label=request.label,
         scope_label=" and ".join(areas) if areas else WHOLE_SERVICE, analysis=analysis, rows=own,
-        cal=cal, today=today, extra={"areas": tuple(areas)})  # the areas asked for, for the sections' loads
+        cal=cal, today=today, areas=tuple(areas))
     for section in workbook.SECTIONS:
         if section.load is not None:
             data.extra[section.name] = await section.load(session, data)

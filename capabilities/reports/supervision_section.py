@@ -84,7 +84,7 @@ async def load(session: AsyncSession, data: ReportData) -> SupervisionFigures | 
     if not await register_started(session):
         return None
     cadences = supervision_config.from_env()
-    keys = {area_key(a) for a in data.extra.get("areas", ())}  # build.load: the areas asked for (none: all)
+    keys = {area_key(a) for a in data.areas}  # the areas asked for (none: the whole service)
     months, not_over = [], []
     for month in data.analysis.months:
         year, mon = parse_month_key(month)

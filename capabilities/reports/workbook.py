@@ -19,22 +19,38 @@ from __future__ import annotations
 import io
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
 
 from capabilities.reports import register, supervision_section
+from qa.audit_calendar import parse_month_key
 from qa.calendar import WorkingCalendar
 from qa.framework import GRADES, KEY_AREAS
-from qa.reports import Analysis, Figures, RegisterRow, moderation_lines, period_label, reaudits
+from qa.observations import month_bounds
+from qa.reports import (
+    MONTHLY,
+    NOT_POSSIBLE,
+    RATING_LABELS,
+    Analysis,
+    Figures,
+    RegisterRow,
+    feedback_counts,
+    moderation_lines,
+    observation_coverage,
+    percent,
+    period_label,
+    reaudits,
+)
+from storage import reports as stored
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 SUMMARY, CHART_DATA, FIGURES, KEY_AREA_SHEET, DIRECTION, THEMES, REGISTER = (
     "Summary", "Chart data", "Figures", "Key areas", "Direction of travel", "Themes", "Register")
-MODERATION, REAUDITS = "Moderation", "Re-audits"
+MODERATION, REAUDITS, COVERAGE, FEEDBACK = "Moderation", "Re-audits", "Observation coverage", "Feedback"
 
 
 @dataclass(frozen=True)
@@ -49,6 +65,7 @@ class ReportData:
     cal: WorkingCalendar
     today: date
     extra: dict[str, Any] = field(default_factory=dict)  # section name -> what its `load` read
+    areas: tuple[str, ...] = ()  # a service lead's areas; () for the whole service
 
 
 class Book:
@@ -292,6 +309,86 @@ def moderation_headline(data: ReportData) -> list[tuple[str, str]]:
     return moderation_lines(data.analysis, data.analysis.scopes[0])
 
 
+# -- observation coverage and feedback: quarterly and annual reports only --------------------
+
+def last_day(month: str) -> date:
+    year, mon = parse_month_key(month)
+    return date(year + (mon == 12), mon % 12 + 1, 1) - timedelta(days=1)
+
+
+async def load_coverage(session: AsyncSession, data: ReportData) -> Any:
+    if data.analysis.kind == MONTHLY:
+        return None
+    as_of = last_day(data.analysis.months[-1])
+    return as_of, observation_coverage(await stored.coverage_people(session, as_of), as_of, data.areas)
+
+
+def coverage_sheet(book: Book, data: ReportData) -> None:
+    """Supervisees observed in the twelve months up to the report's last day, per service area and
+    team (framework section 11; qa.reports.observation_coverage), and in all."""
+    found = data.extra.get(COVERAGE)
+    if found is None:
+        return
+    as_of, lines = found
+    ws = book.wb.add_worksheet(COVERAGE)
+    ws.write(0, 0, f"Supervisees observed in the twelve months up to {as_of.isoformat()}", book.bold)
+    rows = [[c.service_area, c.team, c.observed, c.people, c.share] for c in lines]
+    seen, people = sum(c.observed for c in lines), sum(c.people for c in lines)
+    rows.append(["All", "", seen, people, seen / people if people else None])
+    book.table(ws, 2, ("Service area", "Team", "Observed in 12 months", "Supervisees", "Coverage"), rows, "Coverage",
+               {4: book.percent})
+
+
+def coverage_headline(data: ReportData) -> list[tuple[str, str]]:
+    found = data.extra.get(COVERAGE)
+    if found is None:
+        return []
+    lines = found[1]
+    seen, people = sum(c.observed for c in lines), sum(c.people for c in lines)
+    return [("Observation coverage", f"{seen} of {people} supervisees observed in 12 months"
+             f" ({percent(seen / people if people else None)})")]
+
+
+async def load_feedback(session: AsyncSession, data: ReportData) -> Any:
+    a = data.analysis
+    if a.kind == MONTHLY:
+        return None
+    start = month_bounds(*parse_month_key(a.months[0]), data.cal.tz)[0]
+    end = month_bounds(*parse_month_key(a.months[-1]), data.cal.tz)[1]
+    return feedback_counts(await stored.feedback_rows(session, start, end), a.months, data.cal, data.areas)
+
+
+def feedback_sheet(book: Book, data: ReportData) -> None:
+    """Feedback entries by month (the council's local month): by source, by rating, complaints and
+    compliments (framework 9.4, 14, 6), and the period's total."""
+    by_month = data.extra.get(FEEDBACK)
+    if by_month is None:
+        return
+    ws = book.wb.add_worksheet(FEEDBACK)
+    sources = tuple(next(iter(by_month.values())).by_source) if by_month else ()
+
+    def row(label, counts):
+        return [label, counts.entries, *counts.by_source.values(), *counts.by_rating.values(), counts.complaints,
+                counts.compliments]
+
+    rows = [row(m, c) for m, c in by_month.items()]
+    if rows:
+        rows.append([data.period_label, *(sum(r[i] for r in rows) for i in range(1, len(rows[0])))])
+    book.table(ws, 0, ("Month", "Entries", *sources, *RATING_LABELS, "Complaints", "Compliments"), rows, "Feedback")
+    ws.freeze_panes(1, 1)
+
+
+def feedback_headline(data: ReportData) -> list[tuple[str, str]]:
+    by_month = data.extra.get(FEEDBACK)
+    if by_month is None:
+        return []
+    counts = list(by_month.values())
+    entries = sum(c.entries for c in counts)
+    not_possible = sum(c.by_source[NOT_POSSIBLE] for c in counts)
+    return [("Feedback", f"{entries - not_possible} entries ({not_possible} not possible to ask): "
+             f"{sum(c.complaints for c in counts)} complaints, {sum(c.compliments for c in counts)} compliments")]
+
+
 SECTIONS: list[Section] = [
     Section(SUMMARY, summary),
     Section(FIGURES, figures),
@@ -300,6 +397,8 @@ SECTIONS: list[Section] = [
     Section(THEMES, themes),
     Section(MODERATION, moderation, headline=moderation_headline),
     Section(REAUDITS, reaudit_sheet),
+    Section(COVERAGE, coverage_sheet, load=load_coverage, headline=coverage_headline),
+    Section(FEEDBACK, feedback_sheet, load=load_feedback, headline=feedback_headline),
     Section(REGISTER, register_sheet),
     Section(supervision_section.SUPERVISION, supervision_section.write, load=supervision_section.load,
             headline=supervision_section.headline),

@@ -22,13 +22,23 @@ Three months (July, August, September 2026), two service areas (North, South). D
     R2    09     South  22 Sep      Requires Improvement all RI                             the re-audit of A2 (case CR-A2)
     An update still owed: none.
     Dip samples: July's (J1 agreed, J2 disagreed: would give Good), August's (A1 agreed).
+
+`add_observations` (the golden tests only): supervisors Pat -> Aud -> Nora, Pip -> Ben -> Sol.
+Observations: Pat on 10 Mar 2026, Aud on 1 Sep 2025 (394 days before 30 Sep 2026: not in the
+twelve months), Pip on 2 Oct 2026 (after Q3); Ben never. Feedback (UTC):
+
+    15 Jul 10:00  Parent or carer            South  Conversation  rating 4
+    3 Aug 10:00   Child or young person      North  Compliment    rating 5
+    20 Aug 10:00  Professional/partner       South  Complaint     rating 2
+    12 Sep 10:00  (not possible to ask)      South  -             -
+    30 Sep 23:30  Staff member               North  Survey        -         (1 Oct 00:30 in London: October)
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from qa.framework import KEY_AREAS
 from storage.db import Database
@@ -41,7 +51,9 @@ from storage.models import (
     DipSampleItem,
     Escalation,
     EscalationUpdate,
+    FeedbackEntry,
     Moderation,
+    Observation,
     Person,
     Reaudit,
     TrailEvent,
@@ -212,3 +224,32 @@ async def add_escalations(db: Database, people: dict[str, int], ids: dict[str, i
                                           state=state, grade_given=grade, decided_by_id=people["Quinn"],
                                           decided_at=sample.drawn_at))
     return ids
+
+
+SUPERVISORS = {"Pat": "Aud", "Aud": "Nora", "Pip": "Ben", "Ben": "Sol"}
+OBSERVED = (("Pat", "Aud", date(2026, 3, 10)), ("Aud", "Nora", date(2025, 9, 1)), ("Pip", "Ben", date(2026, 10, 2)))
+FEEDBACK = (  # (when, source, area, how given, rating, not possible)
+    (at(7, 15), "Parent or carer", "South", "Conversation", 4, False),
+    (at(8, 3), "Child or young person", "North", "Compliment", 5, False),
+    (at(8, 20), "Professional or partner agency", "South", "Complaint", 2, False),
+    (at(9, 12), "", "South", "", None, True),
+    (datetime(2026, 9, 30, 23, 30, tzinfo=timezone.utc), "Staff member", "North", "Survey", None, False),
+)
+
+
+async def add_observations(db: Database, people: dict[str, int]) -> None:
+    """The supervisors, observations and feedback entries above."""
+    async with db.sessions.begin() as session:
+        for name, supervisor in SUPERVISORS.items():
+            await session.execute(update(Person).where(Person.id == people[name])
+                                  .values(supervisor_email=f"{supervisor.lower()}@{DOMAIN}"))
+        for who, by, on in OBSERVED:
+            session.add(Observation(observer_id=people[by], supervisee_id=people[who], observed_on=on,
+                                    area="Core group meeting", went_well="Clear plan", to_develop="Recording",
+                                    actions=["Review"], created_at=datetime.combine(on, datetime.min.time(),
+                                                                                    tzinfo=timezone.utc)))
+        for when, source, area, how, rating, not_possible in FEEDBACK:
+            session.add(FeedbackEntry(author_id=people["Aud" if area == "North" else "Ben"], source=source,
+                                      service_area=area, team=f"{area} Team 1", how_given=how, rating=rating,
+                                      said="" if not_possible else "Helpful", not_possible=not_possible,
+                                      created_at=when))
