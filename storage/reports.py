@@ -90,16 +90,16 @@ def _aware(moment):
 
 
 def _row(r) -> RegisterRow:
+    # Positional (a NamedTuple's keywords cost a third more on 30,000 rows).
     submitted = r[11] is not None
+    reaudit_submitted = r[30] is not None  # the re-audit's grade only once it was submitted
     return RegisterRow(
         r[0], r[1], r[2], r[3], r[4], r[5] or "", r[6], r[7] or "", r[8], r[9], r[10], r[11], r[12], r[13],
         r[14] if submitted else None, r[15] if submitted else None,
         r[16] if submitted else None, r[17] if submitted else None, r[18] if submitted else None,
         r[19], r[20], r[21] or 0,
-        moderation=r[22], moderated_grade=r[23], escalation=r[24], updates_on_time=int(r[25] or 0),
-        updates_late=int(r[26] or 0), update_owed_due=_aware(r[27]), reaudit_month=r[28],
-        reaudit_grade=r[29] if r[30] is not None else None, reaudit_of=r[31], original_grade=r[32],
-        dip_sample=r[33], dip_grade=r[34])
+        r[22], r[23], r[24], r[25] or 0, r[26] or 0, r[27] if r[27] is None else _aware(r[27]), r[28],
+        r[29] if reaudit_submitted else None, r[31], r[32], r[33], r[34])
 
 
 async def register_rows(session: AsyncSession, first: str, last: str) -> list[RegisterRow]:

@@ -158,3 +158,37 @@ def test_the_moderation_escalation_and_re_audit_cells():
     assert reaudit_cell(base._replace(reaudit_of="2026-10", original_grade="Inadequate")) == \
         "Re-audit of 2026-10 (Inadequate)"
     assert dip_cell(base._replace(dip_sample="pending")) == "Pending"
+
+
+async def test_an_owed_update_reads_back_as_an_aware_instant(db):
+    """The earliest owed update's due instant comes through an aggregate (min): aware UTC on both
+    databases, so the register can tell an overdue update (its due day before today)."""
+    from datetime import date, timezone
+
+    from capabilities.reports.register import escalation_cells
+    from qa.calendar import WorkingCalendar
+    from storage import reports as stored
+    from storage.models import Audit, Escalation, EscalationUpdate, Moderation
+
+    people = await add_people(db, with_chats=False)
+    ids = await add_history(db, people)
+    due = datetime(2026, 9, 3, 23, tzinfo=timezone.utc)
+    async with db.sessions.begin() as session:
+        audit = (await session.scalars(Audit.__table__.select().where(Audit.allocation_id == ids["A2"]))).first()
+        moderation = Moderation(audit_id=audit, allocation_id=ids["A2"], state="agreed", original_grade="Inadequate",
+                                decided_grade="Inadequate", created_at=due)
+        session.add(moderation)
+        await session.flush()
+        escalation = Escalation(moderation_id=moderation.id, allocation_id=ids["A2"], opened_at=due)
+        session.add(escalation)
+        await session.flush()
+        for number, when in ((1, due), (2, due.replace(day=10))):
+            session.add(EscalationUpdate(escalation_id=escalation.id, number=number, due_on=when.date(), due_at=when,
+                                         created_at=due))
+    async with db.sessions() as session:
+        row = next(r for r in await stored.register_rows(session, "2026-08", "2026-08") if r.case_ref == "CR-A2")
+    assert row.update_owed_due == due and row.update_owed_due.tzinfo is not None
+    assert (row.moderation, row.escalation, row.updates_on_time, row.updates_late) == ("agreed", "open", 0, 0)
+    cal = WorkingCalendar()
+    assert escalation_cells(row, cal, date(2026, 9, 3)) == ("Open", "none sent yet")
+    assert escalation_cells(row, cal, date(2026, 9, 4)) == ("Open", "1 overdue")

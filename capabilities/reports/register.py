@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from datetime import date
+from datetime import date, datetime, time
 from typing import IO, Any
 
 import xlsxwriter
@@ -63,7 +63,8 @@ def moderation_cell(row: RegisterRow) -> str:
 
 def escalation_cells(row: RegisterRow, cal: WorkingCalendar, today: date) -> tuple[str, str]:
     """("Open" / "Closed" / "", its updates: "2 on time, 1 late, 1 overdue"); an owed update is
-    overdue once its due day (local) is before `today`."""
+    overdue on `today` (a local date) when its due instant (the end of its due day) came by the
+    start of today (local midnight)."""
     if row.escalation is None:
         return "", ""
     parts = []
@@ -71,7 +72,7 @@ def escalation_cells(row: RegisterRow, cal: WorkingCalendar, today: date) -> tup
         parts.append(f"{row.updates_on_time} on time")
     if row.updates_late:
         parts.append(f"{row.updates_late} late")
-    if row.update_owed_due is not None and cal.local_date(row.update_owed_due) < today:
+    if row.update_owed_due is not None and row.update_owed_due <= datetime.combine(today, time(0), tzinfo=cal.tz):
         parts.append("1 overdue")
     return row.escalation.capitalize(), ", ".join(parts) or "none sent yet"
 
