@@ -4,8 +4,9 @@ under 1 s; twice the history (ten years, 60,000 rows) under 2.2 times the time.
 
 Fictional history on a migrated SQLite database: 200 auditors,
 five service areas, 500 allocations a month, 95% submitted with grades and the seven key areas'
-judgements, some late, disputed, declined (SQLite: the register's query is one read; the
-workbook writing dominates). Timed in this process, best of --runs on a warm
+judgements, some late, disputed, declined; every Inadequate grade moderated (85% agreed,
+escalated with two updates, re-audited the next month) and 10% dip-sampled (SQLite: the
+register's query is one read; the workbook writing dominates). Timed in this process, best of --runs on a warm
 engine: the register (read + written to an .xlsx file, as `report register` does) and the monthly
 analysis workbook (read + figures + workbook with charts). The register is also run as the user
 runs it, `python -m bot report register` in a subprocess, for its wall time and peak memory (RSS,
@@ -38,7 +39,19 @@ from qa.framework import GRADES, KEY_AREAS
 from qa.reports import add_months
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import Allocation, Audit, AuditMonth, Person, TrailEvent
+from storage.models import (
+    Allocation,
+    Audit,
+    AuditMonth,
+    DipSample,
+    DipSampleItem,
+    Escalation,
+    EscalationUpdate,
+    Moderation,
+    Person,
+    Reaudit,
+    TrailEvent,
+)
 
 SECTION = "## Reports: the audit register and the monthly analysis"
 PER_MONTH = 500
@@ -60,11 +73,13 @@ async def populate(db: Database, years: int) -> tuple[str, str]:
                    "registered": True, "created_at": at, "updated_at": at} for i in range(400)]
         await session.execute(insert(Person), people)
         await session.execute(insert(AuditMonth), [{"month": m, "imported_at": at} for m in months])
-        allocation_id = 0
-        for month in months:
+        allocation_id = audit_id = moderation_id = 0
+        reaudits: list[dict[str, Any]] = []  # inserted last: they point at next month's allocations
+        for index, month in enumerate(months):
             year, mon = int(month[:4]), int(month[5:])
             allocated = datetime(year, mon, 3, 9, tzinfo=timezone.utc)
             allocations, audits, events = [], [], []
+            moderations, escalations, updates, dip_items = [], [], [], []
             for n in range(PER_MONTH):
                 allocation_id += 1
                 submitted = rng.random() < 0.95
@@ -83,11 +98,38 @@ async def populate(db: Database, years: int) -> tuple[str, str]:
                     "uploaded_at": sub_at + timedelta(days=6) if state == "complete" else None,
                     "created_at": allocated, "updated_at": allocated})
                 if submitted:
-                    audits.append({"allocation_id": allocation_id, "overall_grade": rng.choice(GRADES),
+                    audit_id += 1
+                    grade = rng.choice(GRADES)
+                    audits.append({"id": audit_id, "allocation_id": allocation_id, "overall_grade": grade,
                                    "key_areas": {a: rng.choice(GRADES) for a in KEY_AREAS},
                                    "discussion_held": rng.random() < 0.8, "seek_family_views": rng.random() < 0.4,
                                    "safeguarding_concern": rng.random() < 0.02, "strengths": "", "improvements": "",
                                    "safeguarding_description": "", "submitted_at": sub_at, "updated_at": sub_at})
+                    # Issue 10: every Inadequate grade moderated (85% agreed: escalated with two
+                    # updates, re-audited next month), 10% of audits dip-sampled.
+                    if grade == "Inadequate":
+                        moderation_id += 1
+                        agreed = rng.random() < 0.85
+                        moderations.append({"id": moderation_id, "audit_id": audit_id, "allocation_id": allocation_id,
+                                            "state": "agreed" if agreed else "regraded", "original_grade": grade,
+                                            "decided_grade": grade if agreed else "Requires Improvement",
+                                            "decided_at": sub_at, "created_at": sub_at})
+                        if agreed:
+                            escalations.append({"id": moderation_id, "moderation_id": moderation_id,
+                                                "allocation_id": allocation_id, "state": "closed", "opened_at": sub_at,
+                                                "closed_at": sub_at + timedelta(days=10)})
+                            for number in (1, 2):
+                                due = sub_at + timedelta(days=3 + 4 * number)
+                                updates.append({"escalation_id": moderation_id, "number": number, "due_on": due.date(),
+                                                "due_at": due, "state": "sent", "created_at": sub_at,
+                                                "sent_at": due + timedelta(days=rng.choice((-1, -1, -1, 1)))})
+                            reaudits.append({"moderation_id": moderation_id, "original_allocation_id": allocation_id,
+                                             "month": add_months(month, 1), "created_at": sub_at,
+                                             "allocation_id": allocation_id + PER_MONTH
+                                             if index + 1 < len(months) else None})
+                    if rng.random() < 0.1:
+                        dip_items.append({"sample_id": index + 1, "audit_id": audit_id, "allocation_id": allocation_id,
+                                          "state": rng.choice(("agreed", "agreed", "agreed", "disagreed"))})
                 if state == "declined":
                     events.append({"subject_type": "allocation", "subject_id": allocation_id, "month": month,
                                    "action": "allocation_declined", "via": "bench", "detail": {}, "at": allocated})
@@ -95,6 +137,13 @@ async def populate(db: Database, years: int) -> tuple[str, str]:
             await session.execute(insert(Audit), audits)
             if events:
                 await session.execute(insert(TrailEvent), events)
+            await session.execute(insert(DipSample), [{"id": index + 1, "month": month, "seed": index, "percent": 10,
+                                                       "population": len(audits), "drawn_at": allocated}])
+            for model, rows in ((Moderation, moderations), (Escalation, escalations), (EscalationUpdate, updates),
+                                (DipSampleItem, dip_items)):
+                if rows:
+                    await session.execute(insert(model), rows)
+        await session.execute(insert(Reaudit), reaudits)
     return months[0], months[-1]
 
 

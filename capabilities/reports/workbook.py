@@ -11,8 +11,10 @@ quarters or years; and three charts: grade
 distribution by service area, on-time rate by month, key areas judged Good or better by month),
 Chart data (the ranges the charts read), Figures (every figure per scope and month), Key areas
 (each key area's judgements per scope and month), Direction of travel (each key area, the
-report's months against the three periods before), Themes (themed audits per month), Register (the
-report's months' allocations).
+report's months against the three periods before), Themes (themed audits per month), Moderation
+(Inadequate grades moderated, dip sample, escalations and re-audits per scope and month),
+Re-audits (each beside its original's grade), Observation coverage and Feedback (quarterly and
+annual reports only), Register (the report's months' allocations).
 """
 from __future__ import annotations
 
