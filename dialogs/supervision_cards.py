@@ -46,9 +46,6 @@ MAX_MINUTES = 600
 
 
 
-def _day(d: date) -> str:
-    return format_day(d)
-
 
 def input_id(name: str, line: str) -> str:
     """The id of one of a line's form inputs ("held-s12-one_to_one")."""
@@ -96,7 +93,7 @@ def line_words(line: Line) -> str:
     if line.words:
         return line.words
     title = KIND_TITLES[line.kind] + (" (ASYE)" if line.asye else "")
-    when = f"{STANDING_WORDS.get(line.standing, 'due')} {_day(line.due)}" if line.due else ""
+    when = f"{STANDING_WORDS.get(line.standing, 'due')} {format_day(line.due)}" if line.due else ""
     cases = ""
     if line.case_refs:
         shown = ", ".join(line.case_refs[:8])
@@ -121,7 +118,7 @@ def supervision_digest_card(view: DigestView) -> Element:
     count = sum(len(b.lines) for b in view.blocks)
     title = "Supervision due" if view.on_behalf_of is None else f"Supervision due for {view.on_behalf_of}'s team"
     body: list[Element] = [heading(title), text(
-        f"{_day(view.day)}: {count} item{'s' if count != 1 else ''} due within two working days or overdue."
+        f"{format_day(view.day)}: {count} item{'s' if count != 1 else ''} due within two working days or overdue."
         + (f" {view.on_behalf_of} is away, so these come to you." if view.on_behalf_of else ""), subtle=True)]
     for block in view.blocks:
         items: list[Element] = [subheading(block.title)]
@@ -162,12 +159,12 @@ def plan_input(observed_on: date, line: str) -> str:
 
 def plan_review_words(observed_on: date) -> str:
     """The digest line about an open observation action plan."""
-    return f"Review the observation action plan of {_day(observed_on)}"
+    return f"Review the observation action plan of {format_day(observed_on)}"
 
 
 def plan_reviewed_words(observed_on: date) -> str:
     """The form's tick, and the digest line once a session has reviewed the plan."""
-    return f"Observation action plan of {_day(observed_on)} reviewed"
+    return f"Observation action plan of {format_day(observed_on)} reviewed"
 
 
 def record_form(form: RecordForm) -> Element:
@@ -278,11 +275,11 @@ class RecordedView:
 
 
 def recorded_words(view: RecordedView) -> str:
-    what = f"{KIND_TITLES[view.kind]} on {_day(view.held_on)} ({view.minutes} minutes"
+    what = f"{KIND_TITLES[view.kind]} on {format_day(view.held_on)} ({view.minutes} minutes"
     what += f", {view.case_count} case{'s' if view.case_count != 1 else ''})" if view.case_count else ")"
     if view.awaiting_confirmation:
         return f"Recorded: {what}; waiting for {view.supervisor} to confirm."
-    nxt = f" Next due {_day(view.next_due)}." if view.next_due else ""
+    nxt = f" Next due {format_day(view.next_due)}." if view.next_due else ""
     plans = ""
     if view.plans_reviewed:
         plans = (" Observation action plan reviewed." if view.plans_reviewed == 1
@@ -293,10 +290,10 @@ def recorded_words(view: RecordedView) -> str:
 def supervision_recorded_card(view: RecordedView) -> Element:
     """To the supervisee: their supervisor recorded a session with them."""
     body = [heading("Supervision recorded"),
-            text(f"{view.supervisor} recorded your {KIND_TITLES[view.kind].lower()} on {_day(view.held_on)} "
+            text(f"{view.supervisor} recorded your {KIND_TITLES[view.kind].lower()} on {format_day(view.held_on)} "
                  f"({view.minutes} minutes).")]
     if view.next_due:
-        body.append(facts([("Next due", _day(view.next_due))]))
+        body.append(facts([("Next due", format_day(view.next_due))]))
     return card(body)
 
 
@@ -312,7 +309,7 @@ class ConfirmView:
 
 def supervision_confirm_card(view: ConfirmView) -> Element:
     """To the supervisor: the supervisee recorded that a session took place; confirm it."""
-    pairs = [("Kind", KIND_TITLES[view.kind]), ("Date", _day(view.held_on)), ("Duration", f"{view.minutes} minutes")]
+    pairs = [("Kind", KIND_TITLES[view.kind]), ("Date", format_day(view.held_on)), ("Duration", f"{view.minutes} minutes")]
     if view.case_count:
         pairs.append(("Cases", str(view.case_count)))
     return card([heading(f"Confirm supervision: {view.supervisee}"),
@@ -337,7 +334,7 @@ def supervision_reminder_card(view: ReminderView) -> Element:
     return card([
         heading("Your supervision is due"),
         text(f"Your 1:1 supervision{' (ASYE)' if view.asye else ''} with {view.supervisor} is due "
-             f"{_day(view.due)}, and none is recorded since the last one. If it is booked, nothing to do."),
+             f"{format_day(view.due)}, and none is recorded since the last one. If it is booked, nothing to do."),
         {**action_set([execute("It took place: record it", Verb.RECORD_OPEN, {"line": line})]), "id": f"act-{line}"},
     ])
 
@@ -358,9 +355,9 @@ def supervision_escalation_card(view: EscalationView) -> Element:
         what += f" of {view.case_count} case{'s' if view.case_count != 1 else ''}"
     return card([heading(f"Supervision overdue: {view.supervisee}"),
                  text(f"{view.supervisee}'s {what} with {view.supervisor} has been overdue since "
-                      f"{_day(view.overdue_since)}, and none is recorded."),
+                      f"{format_day(view.overdue_since)}, and none is recorded."),
                  facts([("Supervisee", view.supervisee), ("Supervisor", view.supervisor),
-                        ("Overdue since", _day(view.overdue_since))])])
+                        ("Overdue since", format_day(view.overdue_since))])])
 
 
 # ---------------------------------------------------------------- commands
@@ -388,7 +385,7 @@ def _due_text(row: DueRow) -> str:
         return "none due"
     words = {"overdue": "overdue since", "today": "due today", "soon": "due", "later": "next due"}[row.standing]
     cases = f" ({row.case_count} case{'s' if row.case_count != 1 else ''})" if row.case_count else ""
-    return f"{words} {_day(row.due)}{cases}" if row.standing != "today" else f"due today{cases}"
+    return f"{words} {format_day(row.due)}{cases}" if row.standing != "today" else f"due today{cases}"
 
 
 def _person_block(p: PersonDue, recordable: bool) -> Element:
@@ -405,7 +402,7 @@ def supervision_overview_card(day: date, people: Sequence[PersonDue]) -> Element
     """`supervision`: a supervisor's supervisees, each kind's next due date and what is overdue."""
     overdue = sum(1 for p in people for r in p.rows if r.standing == "overdue")
     body: list[Element] = [heading("Your supervisees' supervision"),
-                           text(f"{_day(day)}: {len(people)} supervisee{'s' if len(people) != 1 else ''}, "
+                           text(f"{format_day(day)}: {len(people)} supervisee{'s' if len(people) != 1 else ''}, "
                                 f"{overdue} overdue item{'s' if overdue != 1 else ''}.", subtle=True)]
     if not people:
         body.append(text("Nobody on the roster names you as their supervisor."))
@@ -419,7 +416,7 @@ def my_supervision_card(day: date, me: PersonDue | None, supervisor: str | None)
     if me is None or supervisor is None:
         body.append(text("The roster names no supervisor for you, so the bot keeps no supervision dates for you."))
         return card(body)
-    body.append(text(f"{_day(day)}. Your supervisor: {supervisor}.", subtle=True))
+    body.append(text(f"{format_day(day)}. Your supervisor: {supervisor}.", subtle=True))
     body.append(_person_block(PersonDue(me.person_id, "Next due", me.rows, me.away), True))
     return card(body)
 

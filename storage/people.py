@@ -7,6 +7,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Conversation, Person
 
 
+async def active_person(session: AsyncSession, person_id: int | None) -> Person | None:
+    """The roster person `person_id` if they are still active (not left); None otherwise."""
+    person = await session.get(Person, person_id) if person_id is not None else None
+    return person if person is not None and person.active else None
+
+
 async def person_by_email(session: AsyncSession, email: str) -> Person | None:
     return (await session.execute(select(Person).where(Person.email == email.strip().lower()))).scalar_one_or_none()
 

@@ -56,6 +56,7 @@ from storage.models import (
     TrailEvent,
 )
 from storage.outbox import Message, enqueue_many
+from storage.people import active_person
 
 DONE, INVALID, REFUSED, ALREADY, UNCHANGED = "done", "invalid", "refused", "already", "unchanged"
 NOTHING_CHANGED = "Nothing was changed."
@@ -196,10 +197,6 @@ async def request_moderations(session: AsyncSession, now: datetime, due_at: date
 
 # -- the QA unit moderates ---------------------------------------------------------------------------
 
-async def _actor(session: AsyncSession, actor_id: int) -> Person | None:
-    person = await session.get(Person, actor_id)
-    return person if person is not None and person.active else None
-
 
 async def _moderation(session: AsyncSession, moderation_id: int) -> Moderation | None:
     return (await session.execute(select(Moderation).where(Moderation.id == moderation_id)
@@ -221,7 +218,7 @@ async def decide(db: Database, actor_id: int, moderation_id: int, *, agree: bool
     other QA-unit members' copies of the request (all but the outbox rows `pressed`) are updated in
     place to show who decided."""
     async with db.sessions.begin() as session:
-        actor = await _actor(session, actor_id)
+        actor = await active_person(session, actor_id)
         if actor is None:
             return Result(REFUSED, message=NOT_ON_ROSTER)
         if not may_moderate(actor):
@@ -347,7 +344,7 @@ async def plan_reaudit(session: AsyncSession, moderation: Moderation, allocation
 async def view_moderation(db: Database, actor_id: int, moderation_id: int, cal: WorkingCalendar) -> Result:
     """The moderation card as it stands now (a copy's refresh): for the QA unit only."""
     async with db.sessions() as session:
-        actor = await _actor(session, actor_id)
+        actor = await active_person(session, actor_id)
         if actor is None or not may_moderate(actor):
             return Result(REFUSED, message=ONLY_QA)
         moderation = await session.get(Moderation, moderation_id)
@@ -372,7 +369,7 @@ async def send_update(db: Database, actor_id: int, escalation_id: int, text: str
     """The service lead or head of service sends the lowest-numbered owed update; the QA unit sees it;
     every other copy of the escalation (all but the outbox rows `pressed`) is updated in place."""
     async with db.sessions.begin() as session:
-        actor = await _actor(session, actor_id)
+        actor = await active_person(session, actor_id)
         if actor is None:
             return Result(REFUSED, message=NOT_ON_ROSTER)
         escalation = await _escalation(session, escalation_id)
@@ -434,7 +431,7 @@ async def view_escalation(db: Database, actor_id: int, escalation_id: int, cal: 
                           for_qa: bool) -> Result:
     """An escalation card as it stands now (a copy's refresh)."""
     async with db.sessions() as session:
-        actor = await _actor(session, actor_id)
+        actor = await active_person(session, actor_id)
         escalation = await session.get(Escalation, escalation_id)
         if actor is None or escalation is None:
             return Result(REFUSED, message=NOT_FOUND if actor else NOT_ON_ROSTER)
@@ -449,7 +446,7 @@ async def view_escalation(db: Database, actor_id: int, escalation_id: int, cal: 
 
 async def _qa_begin(session: AsyncSession, actor_id: int, escalation_id: int,
                     cal: WorkingCalendar) -> tuple[Person, Escalation, Allocation, ec.EscalationView] | Result:
-    actor = await _actor(session, actor_id)
+    actor = await active_person(session, actor_id)
     if actor is None:
         return Result(REFUSED, message=NOT_ON_ROSTER)
     if not may_moderate(actor):

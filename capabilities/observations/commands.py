@@ -2,7 +2,6 @@
 overdue first, each with an Observe button (framework section 11: at least once a year)."""
 from __future__ import annotations
 
-from capabilities.observations.common import local_today
 from capabilities.registry import CommandReply, Said
 from dialogs import observation_cards as oc
 from qa.observations import OBSERVER_ROLES, Supervisee, most_overdue_first, observation_due
@@ -17,7 +16,7 @@ async def observations(said: Said) -> CommandReply:
         message = ("This is for managers who observe practice: it lists their supervisees' last observation. "
                    "Type feedback to record feedback.")
         return CommandReply(oc.polite_message_card(TITLE, message), message)
-    today = local_today(said.now, said.ctx.calendar.tz)
+    today = said.ctx.calendar.local_date(said.now)
     async with said.ctx.db.sessions() as session:
         people = await supervisees_of(session, person)
         last = await last_observed(session, [p.id for p in people], observer_id=person.id)

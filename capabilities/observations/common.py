@@ -3,7 +3,7 @@ roster person behind a conversation, and who may see an observation or a feedbac
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,13 +53,6 @@ def parse_day(text: str, today: date) -> date:
     return day
 
 
-async def roster_person(session: AsyncSession, person_id: int | None) -> Person | None:
-    person = await session.get(Person, person_id) if person_id is not None else None
-    return person if person is not None and person.active else None
-
-
-def local_today(now: datetime, tz) -> date:
-    return now.astimezone(tz).date()
 
 
 async def may_see_observation(session: AsyncSession, viewer: Person | None, observation: Observation) -> bool:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.context import Context
 from capabilities.observations import kinds
-from capabilities.observations.common import NOT_ON_ROSTER, checked_text, roster_person
+from capabilities.observations.common import NOT_ON_ROSTER, checked_text
 from capabilities.press import UNREADABLE, Press, Reply, positive_id
 from dialogs import observation_cards as oc
 from dialogs.observation_cards import NO_NAMES, FeedbackView
@@ -39,6 +39,7 @@ from storage import follow_ups
 from storage.models import Allocation, Audit, FeedbackEntry, Person, TrailEvent
 from storage.observations import family_view_recorded, people_with_roles, service_areas, teams_in
 from storage.outbox import enqueue
+from storage.people import active_person
 
 DIALOG = "practice-feedback"
 COMMAND = "feedback"
@@ -92,7 +93,7 @@ def _short(field: str, limit: int = 200):
 def feedback_dialog(ctx: Context) -> StepsDialog:
     async def start(actor_id: int | None, argument: str | None) -> Start:
         async with ctx.db.sessions() as session:
-            actor = await roster_person(session, actor_id)
+            actor = await active_person(session, actor_id)
             if actor is None:
                 return Start(message=NOT_ON_ROSTER)
             match = _AUDIT_ARGUMENT.match(argument or "")
@@ -187,7 +188,7 @@ async def record_feedback(ctx: Context, actor_id: int | None, answers: Answers) 
         return (refused or "What was said is needed.") + " Nothing was saved."
     now = ctx.clock()
     async with ctx.db.sessions.begin() as session:
-        actor = await roster_person(session, actor_id)
+        actor = await active_person(session, actor_id)
         if actor is None:
             return NOT_ON_ROSTER
         allocation_id = answers.get("allocation_id")
@@ -239,7 +240,7 @@ async def family_view_not_possible(p: Press) -> Reply:
     except AnswerError as refused:
         return Reply(text=refused.message)
     async with p.ctx.db.sessions.begin() as session:
-        actor = await roster_person(session, p.actor.id)
+        actor = await active_person(session, p.actor.id)
         owed = await family_view_owed(session, actor, allocation_id) if actor else NOT_ON_ROSTER
         if isinstance(owed, str):
             return Reply(card=oc.polite_message_card(TITLE, owed))

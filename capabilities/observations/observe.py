@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.context import Context
 from capabilities.observations import kinds
-from capabilities.observations.common import NOT_ON_ROSTER, checked_text, local_today, parse_day, roster_person
+from capabilities.observations.common import NOT_ON_ROSTER, checked_text, parse_day
 from capabilities.press import UNREADABLE, Press, Reply, positive_id
 from dialogs import observation_cards as oc
 from dialogs.observation_cards import NO_NAMES, ObservationView
@@ -30,6 +30,7 @@ from qa.observations import AREAS, MAX_ACTIONS, MAX_TEXT, OBSERVER_ROLES, SENIOR
 from storage.models import Observation, Person, TrailEvent
 from storage.observations import active_people, last_observed, supervisees_of
 from storage.outbox import enqueue
+from storage.people import active_person
 
 DIALOG = "observe"
 COMMAND = "observe"
@@ -83,11 +84,11 @@ def summary(answers: Answers, name: str) -> str:
 
 def observe_dialog(ctx: Context) -> StepsDialog:
     def today() -> date:
-        return local_today(ctx.clock(), ctx.calendar.tz)
+        return ctx.calendar.local_date(ctx.clock())
 
     async def start(actor_id: int | None, argument: str | None) -> Start:
         async with ctx.db.sessions() as session:
-            actor = await roster_person(session, actor_id)
+            actor = await active_person(session, actor_id)
             if actor is None:
                 return Start(message=NOT_ON_ROSTER)
             if actor.role not in OBSERVER_ROLES:
@@ -157,7 +158,7 @@ def observe_dialog(ctx: Context) -> StepsDialog:
 async def resolve_typed_whom(ctx: Context, actor_id: int | None, text: str) -> int:
     """The id of the one person `actor_id` may observe whose name is `text`; AnswerError otherwise."""
     async with ctx.db.sessions() as session:
-        actor = await roster_person(session, actor_id)
+        actor = await active_person(session, actor_id)
         if actor is None:
             raise AnswerError(NOT_ON_ROSTER)
         people, _senior = await candidates(session, actor)
@@ -191,7 +192,7 @@ async def record_observation(ctx: Context, actor_id: int | None, answers: Answer
         return "The date is not readable. Nothing was saved."
     now = ctx.clock()
     async with ctx.db.sessions.begin() as session:
-        actor = await roster_person(session, actor_id)
+        actor = await active_person(session, actor_id)
         if actor is None:
             return NOT_ON_ROSTER
         if actor.role not in OBSERVER_ROLES:

@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import date
 
 from capabilities.context import Context
-from capabilities.observations.common import NOT_ON_ROSTER, checked_text, local_today, parse_day, roster_person
+from capabilities.observations.common import NOT_ON_ROSTER, checked_text, parse_day
 from dialogs.observation_cards import NO_NAMES
 from dialogs.steps import Answers, Question, Start, Step, StepsDialog
 from qa.identifiers import first_refusal
 from qa.observations import SENIOR_ROLES, WALK_THEMES
 from storage.models import FloorWalk, Person, TrailEvent
 from storage.observations import teams_in
+from storage.people import active_person
 
 DIALOG = "walk"
 COMMAND = "walk"
@@ -43,11 +44,11 @@ def summary(answers: Answers) -> str:
 
 def walk_dialog(ctx: Context) -> StepsDialog:
     def today() -> date:
-        return local_today(ctx.clock(), ctx.calendar.tz)
+        return ctx.calendar.local_date(ctx.clock())
 
     async def start(actor_id: int | None, _argument: str | None) -> Start:
         async with ctx.db.sessions() as session:
-            actor = await roster_person(session, actor_id)
+            actor = await active_person(session, actor_id)
         if actor is None:
             return Start(message=NOT_ON_ROSTER)
         return Start() if actor.role in SENIOR_ROLES else Start(message=NOT_SENIOR)
@@ -101,7 +102,7 @@ async def record_walk(ctx: Context, actor_id: int | None, answers: Answers) -> s
         return "The date is not readable. Nothing was saved."
     now = ctx.clock()
     async with ctx.db.sessions.begin() as session:
-        actor = await roster_person(session, actor_id)
+        actor = await active_person(session, actor_id)
         if actor is None:
             return NOT_ON_ROSTER
         if actor.role not in SENIOR_ROLES:
