@@ -14,15 +14,6 @@ from qa.escalations import DIP_SAMPLE_DAY, DIP_SAMPLE_PERCENT
 ENV = "QA_ALERT_CHASE_DAYS"
 
 
-def chase_days(env: Mapping[str, str] | None = None) -> int:
-    value = (os.environ if env is None else env).get(ENV, "").strip()
-    if not value:
-        return CHASE_WORKING_DAYS
-    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 60:
-        raise ConfigurationError(f"{ENV} must be a whole number of working days from 1 to 60, not {value!r}")
-    return int(value)
-
-
 DIP_DAY_ENV = "QA_DIP_SAMPLE_DAY"
 DIP_PERCENT_ENV = "QA_DIP_SAMPLE_PERCENT"
 
@@ -34,6 +25,11 @@ def _whole(env: Mapping[str, str] | None, name: str, default: int, low: int, hig
     if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
         raise ConfigurationError(f"{name} must be {what} from {low} to {high}, not {value!r}")
     return int(value)
+
+
+def chase_days(env: Mapping[str, str] | None = None) -> int:
+    """QA_ALERT_CHASE_DAYS: working days before an unresolved practice alert is chased (default 5)."""
+    return _whole(env, ENV, CHASE_WORKING_DAYS, 1, 60, "a whole number of working days")
 
 
 def dip_sample_day(env: Mapping[str, str] | None = None) -> int:
