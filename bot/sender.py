@@ -79,7 +79,8 @@ from bot.ratelimit import (
 )
 from bot.services import Services
 from capabilities.catalogue import registry
-from dialogs.digest import check_payload, digest_activities
+from dialogs.digest import digest_activities
+from dialogs.payload import check_payload
 from storage import broadcasts, leases, outbox
 from storage.conversations import tenant_key
 from storage.models import OutboxMessage

@@ -25,12 +25,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.registry import OutboxKind
 from dialogs.digest import digest_activity
+from dialogs.payload import Payload
 from storage import outbox
 from storage.models import OutboxMessage
 
@@ -39,10 +39,6 @@ from storage.models import OutboxMessage
 class CopiesUpdated:
     updated: int  # sent messages to be replaced in place (UpdateActivity through the sender)
     queued: int  # copies not yet sent, which now go out showing the new card
-
-
-def payload_for(card: dict, summary: str) -> dict[str, Any]:
-    return {"text": summary, "card": card, "summary": summary}
 
 
 def _message_card(payloads: Sequence[dict]) -> tuple[dict | None, str]:
@@ -59,7 +55,7 @@ async def update_copies(session: AsyncSession, key_prefixes: Sequence[str], card
     transaction; `key` names this change (one decision)."""
     rows = await outbox.copies(session, key_prefixes, skip=skip)
     mine = {r.id for r in rows}
-    new = payload_for(card, summary)
+    new = Payload.of(card, summary).to_json()
     queued = 0
     for row in rows:
         if row.state in ("pending", "retrying"):
@@ -77,8 +73,7 @@ async def update_copies(session: AsyncSession, key_prefixes: Sequence[str], card
                 row.payload = dict(new)
         messages.append(outbox.Message(
             key=f"{key}:{first.id}", kind=kind, person_id=first.person_id, conversation_id=first.conversation_id,
-            due_at=now, payload={"text": text or summary, "card": content, "summary": summary, "alone": True,
-                                 "replaces": activity_id}))
+            due_at=now, payload=Payload.of(content, summary, text=text or None, alone=True, replaces=activity_id)))
     await session.flush()
     updated = await outbox.enqueue_many(session, messages, now=now)
     return CopiesUpdated(updated, queued)

@@ -21,6 +21,7 @@ from capabilities.registry import Capability, OutboxKind
 from dialogs import samples
 from dialogs.card_kit import format_moment
 from dialogs.delivery_cards import delivery_backlog_card
+from dialogs.payload import Payload
 from qa.calendar import WorkingCalendar
 from storage import cycle, outbox
 from storage.models import TrailEvent
@@ -68,7 +69,7 @@ class DeliveryBacklogDuty:
         summary = f"{waiting:,} messages are waiting to reach Teams"
         await outbox.enqueue_many(session, [
             outbox.Message(f"{DELIVERY_BACKLOG}:{named}:{person.id}", DELIVERY_BACKLOG, person.id, due_at=now,
-                           payload={"text": summary, "summary": summary, "card": card, "alone": True})
+                           payload=Payload.of(card, summary, alone=True))
             for person in qa_unit], now=now)
         session.add(TrailEvent(subject_type="outbox", action=ALERTED, via=f"duty:{self.name}", at=now,
                                detail={"oldest_due": named, "waiting": waiting, "told": len(qa_unit),

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from capabilities.context import Context
 from capabilities.duties import Duty
 from dialogs.conversation import CANCEL_WORDS
+from dialogs.payload import Payload
 from qa.calendar import WorkingCalendar
 
 if TYPE_CHECKING:
@@ -68,6 +69,13 @@ class OutboxKind(str):
 
     def card(self, *args: Any, **kwargs: Any) -> Card:
         return self.render(*args, **kwargs)
+
+    def message(self, *args: Any, summary: str, text: str | None = None, alone: bool = False,
+                attachments: tuple[Card, ...] = (), **kwargs: Any) -> Payload:
+        """This kind's outbox payload: its card rendered from `args`/`kwargs` (the view), with the
+        one-line `summary`. ValueError if the result is not a well-formed payload."""
+        return Payload(summary=summary, card=self.render(*args, **kwargs), text=text, alone=alone,
+                       attachments=attachments)
 
 
 @dataclass(frozen=True)

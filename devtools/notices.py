@@ -9,6 +9,8 @@ import json
 import re
 from datetime import datetime, timedelta, timezone
 
+from dialogs.payload import Payload
+
 NOW = datetime(2026, 12, 3, 9, 5, tzinfo=timezone.utc)
 TENANT = "tenant-bench"
 MARKER = re.compile(r"notice (\d+)\b")
@@ -54,5 +56,5 @@ async def seed(db, service_url: str, count: int) -> None:
                                 bot_id="28:bot", user_id=f"29:user-{n}", person_id=p.id, reference={},
                                 installed_at=NOW - timedelta(days=7)) for n, p in enumerate(people)])
         for n, person in enumerate(people):
-            await enqueue(s, key=f"bench:{n}", kind="bench", person_id=person.id, payload=notice(n),
+            await enqueue(s, key=f"bench:{n}", kind="bench", person_id=person.id, payload=Payload.from_json(notice(n)),
                           due_at=NOW, now=NOW - timedelta(minutes=1))

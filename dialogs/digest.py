@@ -27,6 +27,8 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from dialogs.payload import check_payload
+
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"
@@ -125,21 +127,6 @@ def _input_ids(element: Any, *, top_level_only: bool = False) -> set[str]:
 
 
 # -- building -----------------------------------------------------------------------------
-
-def check_payload(payload: Any) -> None:
-    """ValueError unless `payload` is a dict with an Adaptive Card or some text."""
-    if not isinstance(payload, dict):
-        raise ValueError("a payload is a dict with text, card and summary")
-    card = payload.get("card")
-    if card is not None and not (isinstance(card, dict) and card.get("type") == "AdaptiveCard"):
-        raise ValueError("a payload's card must be an Adaptive Card (type AdaptiveCard) or None")
-    if not card and not (payload.get("text") or payload.get("summary")):
-        raise ValueError("a payload needs a card or some text")
-    extra = payload.get("attachments")
-    if extra is not None and not (isinstance(extra, list) and all(
-            isinstance(a, dict) and isinstance(a.get("contentType"), str) for a in extra)):
-        raise ValueError("a payload's attachments are a list of attachments, each with a contentType")
-
 
 def _summary(payload: Payload) -> str:
     return str(payload.get("summary") or payload.get("text") or "").strip()

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -19,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qa.audience import Audience, selects
 from qa.broadcasts import CANCELLED_REASON, RecipientStatus, read_by, status_of
 from storage.models import Broadcast, BroadcastRecipient, Channel, Conversation, OutboxMessage, Person, Team
+from storage.outbox import JsonPayload, stored
 
 WITHDRAWABLE = ("pending", "retrying")
 
@@ -84,14 +84,15 @@ def outbox_key(broadcast_id: int, recipient: Recipient) -> str:
 
 
 async def queue(session: AsyncSession, broadcast: Broadcast, recipients: Sequence[Recipient], *, kind: str,
-                payload: dict[str, Any], now: datetime) -> int:
+                payload: JsonPayload, now: datetime) -> int:
     """One outbox row and one recipient row per recipient, in bulk (multi-row INSERTs, one
     statement each, RETURNING the outbox ids); the recipients queued."""
     if not recipients:
         return 0
     table = OutboxMessage.__table__
+    data = stored(payload)
     rows = [{"idempotency_key": outbox_key(broadcast.id, r), "kind": kind, "person_id": r.person_id,
-             "conversation_id": r.channel_id, "payload": payload, "due_at": broadcast.send_at,
+             "conversation_id": r.channel_id, "payload": data, "due_at": broadcast.send_at,
              "next_attempt_at": broadcast.send_at, "state": "pending", "attempts": 0, "created_at": now}
             for r in recipients]
     stmt = (_insert(session)(table).on_conflict_do_nothing(index_elements=["idempotency_key"])
@@ -271,11 +272,6 @@ async def sent_messages(session: AsyncSession, broadcast_id: int) -> list[tuple[
             chat = chats[person_id]
             out.append((rid, chat.service_url, chat.conversation_id, activity_id, chat.tenant_id))
     return out
-
-
-def payload_for(card: dict, summary: str) -> dict[str, Any]:
-    """An outbox payload for a broadcast card: always its own message (updated in place later)."""
-    return {"text": summary, "card": card, "summary": summary, "alone": True}
 
 
 

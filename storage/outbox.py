@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -16,21 +16,35 @@ from storage.models import Channel, Conversation, OutboxMessage, Person, Team
 from storage.upsert import insert_if_absent
 
 
+class JsonPayload(Protocol):
+    """A message's content (dialogs.payload.Payload, checked when it was made): its stored JSON."""
+
+    def to_json(self) -> dict[str, Any]: ...
+
+
+def stored(payload: JsonPayload) -> dict[str, Any]:
+    """The JSON an outbox row keeps for `payload` (a dialogs.payload.Payload); TypeError for
+    anything else, so a hand-built dict never reaches the table unchecked."""
+    if not callable(getattr(payload, "to_json", None)):
+        raise TypeError("an outbox payload is a dialogs.payload.Payload (OutboxKind.message), not a dict")
+    return payload.to_json()
+
+
 async def enqueue(
     session: AsyncSession,
     *,
     key: str,
     kind: str,
     person_id: int | None,
-    payload: dict[str, Any],
+    payload: JsonPayload,
     due_at: datetime,
     now: datetime,
     conversation_id: str | None = None,
 ) -> bool:
     """Add a message unless one with the same idempotency key exists; True if added.
 
-    `payload` is {"text": fallback text, "card": Adaptive Card or None, "summary": one line
-    for digests}. It is committed with the caller's change, or not at all.
+    `payload` is a dialogs.payload.Payload (made by `OutboxKind.message`), stored as its JSON.
+    It is committed with the caller's change, or not at all.
     """
     return await insert_if_absent(
         session,
@@ -40,7 +54,7 @@ async def enqueue(
             "kind": kind,
             "person_id": person_id,
             "conversation_id": conversation_id,
-            "payload": payload,
+            "payload": stored(payload),
             "due_at": due_at,
             "next_attempt_at": due_at,
             "state": "pending",
@@ -58,7 +72,7 @@ class Message:
     key: str
     kind: str
     person_id: int | None
-    payload: dict[str, Any]
+    payload: JsonPayload
     due_at: datetime
     conversation_id: str | None = None
 
@@ -73,7 +87,7 @@ async def enqueue_many(session: AsyncSession, messages: Sequence[Message], *, no
     table = OutboxMessage.__table__
     stmt = insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
     rows = [{"idempotency_key": m.key, "kind": m.kind, "person_id": m.person_id, "conversation_id": m.conversation_id,
-             "payload": m.payload, "due_at": m.due_at, "next_attempt_at": m.due_at, "state": "pending",
+             "payload": stored(m.payload), "due_at": m.due_at, "next_attempt_at": m.due_at, "state": "pending",
              "attempts": 0, "created_at": now} for m in messages]
     return len((await session.execute(stmt, rows)).all())
 

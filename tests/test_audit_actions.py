@@ -17,6 +17,7 @@ from capabilities.audit_cycle import actions as audit_actions
 from capabilities.audit_cycle import flow
 from dialogs import audit_cards as ac
 from dialogs.audit_cards import Verb
+from dialogs.payload import Payload
 from qa.calendar import WorkingCalendar
 from storage.models import Allocation, AuditMonth, Conversation, OutboxMessage, Person, TrailEvent
 from storage.outbox import enqueue
@@ -110,8 +111,7 @@ class Desk:
         async with self.db.sessions.begin() as session:
             await enqueue(session, key=f"allocation-notice:2026-12:{self.ids['ann']}:{'-'.join(cases)}",
                           kind="allocation-notice", person_id=self.ids["ann"],
-                          payload={"text": "Your audit allocation", "summary": "Your audit allocation",
-                                   "card": ac.allocation_notice_card(name("ann"), "December 2026", views)},
+                          payload=Payload.of(ac.allocation_notice_card(name("ann"), "December 2026", views), "Your audit allocation"),
                           due_at=self.services.clock(), now=self.services.clock())
         await self.deliver()
         return await self.sent_id("allocation-notice", "ann")

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from capabilities.delivery import ALERTED, DeliveryBacklogDuty
+from dialogs.payload import Payload
 from qa.calendar import WorkingCalendar
 from scheduler.sweep import sweep
 from storage.models import OutboxMessage, TrailEvent
@@ -28,7 +29,7 @@ async def test_the_qa_unit_is_told_once_per_backlog(services, caplog):
     people = await add_roster(db)
     async with db.sessions.begin() as s:
         for n in range(3):
-            await enqueue(s, key=f"stuck:{n}", kind="allocation-notice", person_id=people["Mo"], payload={},
+            await enqueue(s, key=f"stuck:{n}", kind="allocation-notice", person_id=people["Mo"], payload=Payload("stuck"),
                           due_at=T0, now=T0)
     duty = [DeliveryBacklogDuty(WorkingCalendar())]
     await sweep(services, T0 + timedelta(minutes=29), duty)
@@ -52,6 +53,6 @@ async def test_the_qa_unit_is_told_once_per_backlog(services, caplog):
     await mark_sent(db, ids, activity_id="a", now=T0 + timedelta(hours=11))
     later = T0 + timedelta(days=1)
     async with db.sessions.begin() as s:
-        await enqueue(s, key="stuck:again", kind="dispute", person_id=people["Mo"], payload={}, due_at=later, now=later)
+        await enqueue(s, key="stuck:again", kind="dispute", person_id=people["Mo"], payload=Payload("stuck"), due_at=later, now=later)
     await sweep(services, later + timedelta(minutes=45), duty)
     assert len(await alerts(db)) == 2

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from capabilities.follow_ups import FollowUpDuty, Settled
+from dialogs.payload import Payload
 from qa.calendar import WorkingCalendar
 from scheduler.sweep import sweep
 from storage import follow_ups
@@ -32,7 +33,7 @@ class Chaser(FollowUpDuty):
             if follow_up.subject_id == 13:
                 cancelled.append(follow_up.id)
                 continue
-            await enqueue(session, key=f"chaser:{follow_up.key}", kind="chaser", person_id=None, payload={},
+            await enqueue(session, key=f"chaser:{follow_up.key}", kind="chaser", person_id=None, payload=Payload("chaser"),
                           due_at=due_at, now=now)
             done.append(follow_up.id)
         return {follow_ups.DONE: done, follow_ups.CANCELLED: cancelled}

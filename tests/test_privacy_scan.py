@@ -14,6 +14,7 @@ from bot.sender import OutboxSender
 from capabilities.catalogue import registry
 from dialogs import audit_cards as ac
 from dialogs.audit_cards import Verb
+from dialogs.payload import Payload
 from qa.calendar import WorkingCalendar
 from qa.identifiers import find_identifiers
 from scheduler.sweep import sweep
@@ -136,8 +137,7 @@ async def test_a_month_with_identifiers_typed_everywhere_stores_and_sends_none_o
                                theme="", case_holder_name=name("pat"), deadline=date(2026, 12, 24)) for c in CASES]
     async with m.services.db.sessions.begin() as session:
         await enqueue(session, key="allocation-notice:2026-12:ann", kind="allocation-notice", person_id=m.ids["ann"],
-                      payload={"text": "Your audit allocation", "summary": "Your audit allocation",
-                               "card": ac.allocation_notice_card(name("ann"), "December 2026", views)},
+                      payload=Payload.of(ac.allocation_notice_card(name("ann"), "December 2026", views), "Your audit allocation"),
                       due_at=NOW, now=NOW)
     await m.deliver()
     notice = await m.sent_id("allocation-notice", "ann")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs import digest
+from dialogs import digest, payload
 from dialogs import report_cards as rc
 from dialogs.samples import report_card_samples, report_view
 
@@ -29,4 +29,4 @@ def test_a_payload_with_a_file_consent_card_goes_alone_with_it_after_the_card():
     activity = sent[1][0]
     assert [a["contentType"] for a in activity["attachments"]] == [digest.CARD_CONTENT_TYPE, rc.FILE_CONSENT]
     with pytest.raises(ValueError):
-        digest.check_payload({**offer, "attachments": [{"name": "no content type"}]})
+        payload.check_payload({**offer, "attachments": [{"name": "no content type"}]})

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 
 from capabilities.duties import Occurrence
+from dialogs.payload import Payload
 from scheduler.sweep import SWEEP_LEASE, sweep
 from storage import leases
 from storage.models import DutyRun, OutboxMessage
@@ -31,7 +32,7 @@ class DailyNotice:
     async def run(self, session, occurrence: Occurrence, now: datetime) -> None:
         self.runs.append(occurrence.key)
         await enqueue(session, key=f"daily:{occurrence.key}", kind="daily", person_id=None,
-                      payload={"text": "hi"}, due_at=occurrence.due_at, now=now)
+                      payload=Payload("hi"), due_at=occurrence.due_at, now=now)
 
 
 class ExplodingDuty:
@@ -41,7 +42,7 @@ class ExplodingDuty:
         yield Occurrence("only", now)
 
     async def run(self, session, occurrence, now):
-        await enqueue(session, key="exploding:only", kind="x", person_id=None, payload={}, due_at=now, now=now)
+        await enqueue(session, key="exploding:only", kind="x", person_id=None, payload=Payload("x"), due_at=now, now=now)
         raise RuntimeError("boom")
 
 

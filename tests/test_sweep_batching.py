@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
+from dialogs.payload import Payload
 from storage.cycle import AreaShares, area_key, share_out
 from storage.models import OutboxMessage, Person
 from storage.outbox import Message, enqueue, enqueue_many
@@ -22,7 +23,7 @@ def message(key: str, person_id: int | None = None) -> Message:
 async def test_enqueue_many_adds_each_key_once(db):
     async with db.sessions.begin() as session:
         await enqueue(session, key="k2", kind="allocation-notice", person_id=None, due_at=NOW, now=NOW,
-                      payload={"text": "first", "card": None, "summary": "first"})
+                      payload=Payload("first"))
     async with db.sessions.begin() as session:
         added = await enqueue_many(session, [message(k) for k in ("k1", "k2", "k3", "k1", "k4")], now=NOW)
     assert added == 3

@@ -38,6 +38,7 @@ from capabilities.duties import Occurrence
 from capabilities.follow_ups import FollowUpDuty, Settled
 from capabilities.registry import OutboxKind
 from dialogs.card_kit import format_day, format_month
+from dialogs.payload import Payload
 from qa.audit_calendar import (
     ALLOCATION_NOTICE,
     AUDIT_OVERDUE,
@@ -73,10 +74,6 @@ _REMINDER_WORDS = {"7-days": "in 7 days", "2-working-days": "in 2 working days",
 
 def _plural(n: int, one: str) -> str:
     return f"{n} {one}" + ("" if n == 1 else "s")
-
-
-def _payload(card: dict, summary: str, text: str | None = None) -> dict:
-    return {"text": text or summary, "card": card, "summary": summary}
 
 
 def ids_hash(ids: Iterable[int]) -> str:
@@ -115,10 +112,11 @@ async def notify_allocations(session: AsyncSession, cal: WorkingCalendar, month:
             refs = ", ".join(v.case_ref for v in cases)
             messages.append(Message(
                 key, kinds.ALLOCATION_NOTICE, auditor.id, due_at=due_at,
-                payload=_payload(kinds.ALLOCATION_NOTICE.card(auditor.display_name, label, cases),
-                                 f"Your audit allocation for {label}: {_plural(len(cases), 'case')}",
-                                 f"Your audit allocation for {label}: {refs}. Please complete by "
-                                 f"{format_day(cases[0].deadline)}.")))
+                payload=kinds.ALLOCATION_NOTICE.message(
+                    auditor.display_name, label, cases,
+                    summary=f"Your audit allocation for {label}: {_plural(len(cases), 'case')}",
+                    text=f"Your audit allocation for {label}: {refs}. Please complete by "
+                         f"{format_day(cases[0].deadline)}.")))
             if len(messages) >= WRITE_EVERY:
                 written += await enqueue_many(session, messages, now=now)
                 messages = []
@@ -151,7 +149,7 @@ async def _tell_qa_unit(session: AsyncSession, month: str, lost: list[tuple[Pers
     suffix = f":{ids_hash(a.id for _, mine in lost for a in mine)}" if late else ""
     summary = f"Allocations not delivered for {label}: {_plural(len(people), 'auditor')}"
     return [Message(f"{kinds.UNREACHABLE_AUDITORS}:{month}:{person.id}{suffix}", kinds.UNREACHABLE_AUDITORS, person.id,
-                    due_at=due_at, payload=_payload(card, summary)) for person in qa_unit]
+                    due_at=due_at, payload=Payload.of(card, summary)) for person in qa_unit]
 
 
 # -- the cycle's moments --------------------------------------------------------------------
@@ -199,7 +197,7 @@ class _Step:
         self.messages: list[Message] = []
 
     async def send(self, key: str, kind: OutboxKind, person: Person, card: dict, summary: str) -> None:
-        self.messages.append(Message(key, kind, person.id, due_at=self.due_at, payload=_payload(card, summary)))
+        self.messages.append(Message(key, kind, person.id, due_at=self.due_at, payload=Payload.of(card, summary)))
         if len(self.messages) >= WRITE_EVERY:
             await self.flush()
 

@@ -58,6 +58,7 @@ from capabilities.audit_cycle.people import (
 from capabilities.registry import OutboxKind
 from dialogs import audit_cards as cards
 from dialogs.card_kit import format_moment
+from dialogs.payload import Payload
 from qa.audit_calendar import cycle_dates, parse_month_key
 from qa.calendar import WorkingCalendar
 from qa.identifiers import first_refusal
@@ -171,9 +172,8 @@ class _Act:
 
     async def send(self, key: str, kind: OutboxKind, person_id: int, card: dict, summary: str, *,
                    urgent: bool = False) -> bool:
-        payload: dict[str, Any] = {"text": summary, "card": card, "summary": summary}
-        if urgent:
-            payload["alone"] = True  # its own message, never folded into a digest
+        # An urgent message is its own message, never folded into a digest.
+        payload = Payload.of(card, summary, alone=urgent)
         due = self.now if urgent else self.calendar.next_send_moment(self.now)
         return await enqueue(self.session, key=key, kind=kind, person_id=person_id, payload=payload,
                              due_at=due, now=self.now)

@@ -6,8 +6,8 @@ from capabilities.broadcasts import flow, views
 from capabilities.press import UNREADABLE, Press, Reply, positive_id
 from capabilities.registry import CommandReply, Said
 from dialogs.broadcast_cards import acknowledged_card, broadcast_list_card, broadcast_report_card, qa_unit_only_card
+from dialogs.payload import Payload
 from qa.broadcasts import BroadcastRefused
-from storage import broadcasts as store
 
 QA_ONLY = "Broadcasts are for the QA unit."
 
@@ -67,6 +67,6 @@ async def acknowledge_press(press: Press) -> Reply:
     if not acked.ok or acked.broadcast is None or acked.at is None:
         return Reply(text=acked.message)
     new = acknowledged_card(flow.notice_view(acked.broadcast), acked.at, press.ctx.calendar.tz)
-    shown = {row.id: store.payload_for(new, row.payload.get("summary") or acked.broadcast.title)
+    shown = {row.id: Payload.of(new, row.payload.get("summary") or acked.broadcast.title, alone=True).to_json()
              for row in press.rows}
     return Reply(card=new, update=True, shown=shown)

@@ -25,7 +25,6 @@ from dialogs.card_kit import format_day
 from qa.audience import AudienceError, parse_audience_cell
 from qa.calendar import WorkingCalendar
 from qa.qa_calendar import NOTICE_DAYS_BEFORE, due_notices
-from storage import broadcasts as store
 from storage import follow_ups
 from storage.models import Broadcast, BroadcastRecipient, FollowUp, OutboxMessage
 from storage.outbox import Message, enqueue_many
@@ -90,8 +89,8 @@ class BroadcastChaserDuty(FollowUpDuty):
                 select(r.person_id).join(o, o.id == r.outbox_id)
                 .where(r.broadcast_id == broadcast.id, r.person_id.is_not(None), o.state == "sent",
                        r.read_at.is_(None), r.acknowledged_at.is_(None), r.withdrawn_at.is_(None)))).scalars().all()
-            card = kinds.BROADCAST_CHASER.card(notice_view(broadcast))
-            payload = store.payload_for(card, f"Reminder: {broadcast.title}")
+            payload = kinds.BROADCAST_CHASER.message(notice_view(broadcast), summary=f"Reminder: {broadcast.title}",
+                                                     alone=True)
             await enqueue_many(session, [Message(key=f"broadcast-chaser:{broadcast.id}:{person_id}",
                                                  kind=kinds.BROADCAST_CHASER, person_id=person_id, payload=payload,
                                                  due_at=due_at) for person_id in people], now=now)

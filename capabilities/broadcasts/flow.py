@@ -22,6 +22,7 @@ from sqlalchemy import func, select, update
 from capabilities.broadcasts import kinds
 from capabilities.context import Context
 from dialogs.broadcast_cards import NoticeView
+from dialogs.payload import Payload
 from qa.audience import Audience, AudienceError, parse_audience
 from qa.broadcasts import (
     CHASER_WORKING_DAYS,
@@ -97,8 +98,9 @@ def notice_view(broadcast: Broadcast) -> NoticeView:
                       broadcast.ask_ack)
 
 
-def _payload(broadcast: Broadcast) -> dict:
-    return store.payload_for(kinds.BROADCAST.card(notice_view(broadcast)), f"{broadcast.title} (from the QA unit)")
+def _payload(broadcast: Broadcast) -> Payload:
+    # A broadcast is always its own message: it is updated in place later (acknowledged, corrected).
+    return kinds.BROADCAST.message(notice_view(broadcast), summary=f"{broadcast.title} (from the QA unit)", alone=True)
 
 
 @dataclass(frozen=True)
@@ -244,7 +246,7 @@ async def cancel(ctx: Context, broadcast_id: int, *, actor: Person | None, via: 
             withdrawal = kinds.BROADCAST_WITHDRAWAL.card(broadcast.title)
             messages = [Message(key=f"broadcast-withdrawal:{broadcast_id}:{rid}", kind=kinds.BROADCAST_WITHDRAWAL,
                                 person_id=None, conversation_id=conversation_id, due_at=now,
-                                payload={**store.payload_for(withdrawal, "Notice withdrawn"), "withdraws": activity})
+                                payload=Payload.of(withdrawal, "Notice withdrawn", alone=True, withdraws=activity))
                         for rid, _url, conversation_id, activity, _tenant in sent]
             withdrawn = await enqueue_many(session, messages, now=now)
             if sent:
@@ -273,9 +275,8 @@ async def queue_updates(session, broadcast: Broadcast, tz, now: datetime) -> int
     view, at = notice_view(broadcast), broadcast.corrected_at or now
     messages = [Message(key=f"broadcast-update:{broadcast.id}:{rid}:{at.isoformat()}", kind=kinds.BROADCAST_UPDATE,
                         person_id=None, conversation_id=conversation_id, due_at=now,
-                        payload={**store.payload_for(kinds.BROADCAST_UPDATE.card(
-                            view, at, tz, acknowledged_at=acked.get(rid)), f"{broadcast.title} (corrected)"),
-                            "replaces": activity})
+                        payload=Payload.of(kinds.BROADCAST_UPDATE.card(view, at, tz, acknowledged_at=acked.get(rid)),
+                                           f"{broadcast.title} (corrected)", alone=True, replaces=activity))
                 for rid, _url, conversation_id, activity, _tenant in sent]
     return await enqueue_many(session, messages, now=now)
 
@@ -313,7 +314,7 @@ async def correct(ctx: Context, broadcast_id: int, *, message: str, title: str |
         ids = select(BroadcastRecipient.outbox_id).where(BroadcastRecipient.broadcast_id == broadcast_id)
         queued = (await session.execute(
             update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.state.in_(("pending", "retrying")))
-            .values(payload=payload).execution_options(synchronize_session=False))).rowcount or 0
+            .values(payload=payload.to_json()).execution_options(synchronize_session=False))).rowcount or 0
         updated = await queue_updates(session, broadcast, ctx.calendar.tz, now)
         in_flight = (await session.execute(
             select(func.count()).where(OutboxMessage.id.in_(ids), OutboxMessage.state == "sending"))).scalar_one()

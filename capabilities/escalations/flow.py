@@ -27,6 +27,7 @@ from capabilities.escalations.people import may_moderate, may_update, qa_unit, r
 from capabilities.registry import OutboxKind
 from dialogs import escalation_cards as ec
 from dialogs.card_kit import format_moment, format_month
+from dialogs.payload import Payload
 from qa.audit_calendar import month_key, parse_month_key
 from qa.calendar import WorkingCalendar
 from qa.escalations import (
@@ -147,7 +148,7 @@ def event(session: AsyncSession, subject_type: str, subject_id: int, month: str 
 async def send(session: AsyncSession, kind: OutboxKind, key: str, people: Sequence[Person], card: dict,
                 summary: str, due_at: datetime, now: datetime) -> int:
     """One row per person (`key` + person id), due at `due_at`."""
-    payload = {"text": summary, "card": card, "summary": summary}  # a card with a refresh goes alone (digest)
+    payload = Payload.of(card, summary)  # a card with a refresh goes alone (dialogs/digest.py)
     return await enqueue_many(session, [Message(key=f"{kind}:{key}:{p.id}", kind=kind, person_id=p.id,
                                                 payload=payload, due_at=due_at) for p in people], now=now)
 

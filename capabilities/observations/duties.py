@@ -27,6 +27,7 @@ from capabilities.observations import kinds
 from capabilities.observations.feedback import view_of
 from capabilities.registry import ConfigurationError
 from dialogs import observation_cards as oc
+from dialogs.payload import Payload
 from qa.calendar import WorkingCalendar
 from qa.observations import (
     COMPLAINT,
@@ -70,10 +71,6 @@ def refuse_retired_setting(env: Mapping[str, str] | None = None) -> None:
                                  "remove the variable")
 
 
-def _payload(card: dict, summary: str) -> dict:
-    return {"text": summary, "card": card, "summary": summary}
-
-
 def _month_label(month: str) -> str:
     return date.fromisoformat(f"{month}-01").strftime("%B %Y")
 
@@ -97,7 +94,7 @@ class FamilyViewReminderDuty(FollowUpDuty):
             owed_view = oc.FamilyViewOwed(allocation.id, allocation.case_ref, submitted)
             summary = f"The family's view for case {allocation.case_ref} is still to record"
             messages.append(Message(f"family-view-reminder:{allocation.id}", kinds.FAMILY_VIEW_REMINDER,
-                                    allocation.auditor_id, _payload(kinds.FAMILY_VIEW_REMINDER.card(owed_view),
+                                    allocation.auditor_id, Payload.of(kinds.FAMILY_VIEW_REMINDER.card(owed_view),
                                                                     summary), due_at))
             settled[follow_ups.DONE].append(follow_up.id)
         await enqueue_many(session, messages, now=now)
@@ -150,7 +147,7 @@ class PracticeWeekDuty:
             rows = [oc.DueRow(s.name, teams[s.id], s.last_observed) for s in due]
             summary = f"Practice week: {len(rows)} supervisees not observed by you in the last twelve months"
             messages.append(Message(f"practice-week-list:{week.isoformat()}:{manager.id}", kinds.PRACTICE_WEEK_LIST,
-                                    manager.id, _payload(kinds.PRACTICE_WEEK_LIST.card(manager.display_name, week,
+                                    manager.id, Payload.of(kinds.PRACTICE_WEEK_LIST.card(manager.display_name, week,
                                                                                         rows), summary), due_at))
         return messages
 
@@ -161,7 +158,7 @@ class PracticeWeekDuty:
         total = sum(r.people for r in rows)
         summary = f"Observation coverage at the end of the practice week: {seen} of {total} observed in 12 months"
         return [Message(f"observation-coverage:{week.isoformat()}:{person.id}", kinds.OBSERVATION_COVERAGE,
-                        person.id, _payload(card, summary), due_at)
+                        person.id, Payload.of(card, summary), due_at)
                 for person in await people_with_roles(session, ("qa_unit",))]
 
 
@@ -236,7 +233,7 @@ class MonthlyDigestDuty:
             summary = f"Feedback in {digest.month}: {len(digest.entries)} entries"
             for person in await people_with_roles(session, ("principal_social_worker", "qa_unit")):
                 messages.append(Message(f"feedback-digest:{month}:{person.id}", kinds.FEEDBACK_DIGEST, person.id,
-                                        _payload(card, summary), due_at))
+                                        Payload.of(card, summary), due_at))
         rows = await walk_rows(session, month, self.cal.tz)
         if rows:
             label = _month_label(month)
@@ -244,7 +241,7 @@ class MonthlyDigestDuty:
             summary = f"Walking the floor in {label}: {sum(r.walks for r in rows)} walks"
             for person in await people_with_roles(session, ("qa_unit",)):
                 messages.append(Message(f"walk-digest:{month}:{person.id}", kinds.WALK_DIGEST, person.id,
-                                        _payload(card, summary), due_at))
+                                        Payload.of(card, summary), due_at))
         await enqueue_many(session, messages, now=now)
 
 

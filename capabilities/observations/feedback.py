@@ -216,8 +216,7 @@ async def record_feedback(ctx: Context, actor_id: int | None, answers: Answers) 
                 line = f"{how} recorded by {actor.display_name} ({area})"
                 await enqueue(session, key=f"feedback-alert:{entry.id}:{person.id}", kind=kinds.FEEDBACK_ALERT,
                               person_id=person.id, due_at=now, now=now,
-                              payload={"text": line, "summary": line, "alone": True,
-                                       "card": kinds.FEEDBACK_ALERT.card(view, ctx.calendar.tz)})
+                              payload=kinds.FEEDBACK_ALERT.message(view, ctx.calendar.tz, summary=line, alone=True))
             return SAVED_AT_ONCE.format(how=how.lower())
     return SAVED
 

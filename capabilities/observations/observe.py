@@ -214,7 +214,7 @@ async def record_observation(ctx: Context, actor_id: int | None, answers: Answer
         line = f"{actor.display_name} recorded an observation of your practice: add your reflection"
         await enqueue(session, key=f"observation-notice:{observation.id}", kind=kinds.OBSERVATION_NOTICE,
                       person_id=supervisee.id, due_at=ctx.calendar.next_send_moment(now), now=now,
-                      payload={"text": line, "summary": line, "card": kinds.OBSERVATION_NOTICE.card(view)})
+                      payload=kinds.OBSERVATION_NOTICE.message(view, summary=line))
         name = supervisee.display_name
     return SAVED.format(name=name)
 

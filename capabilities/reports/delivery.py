@@ -17,6 +17,7 @@ from capabilities.registry import FileMade, FileOffer, OutboxKind
 from capabilities.reports import build, workbook
 from capabilities.reports.build import REGISTER, Made, Request, month_name
 from dialogs import report_cards as rc
+from dialogs.payload import Payload
 from qa.audit_calendar import parse_month_key
 from qa.calendar import WorkingCalendar
 from qa.reports import period_label
@@ -70,14 +71,14 @@ def context_of(kind: str, period: str) -> dict[str, str]:
     return {"offer": OFFER, "report": kind, "period": period}
 
 
-def payload(card: dict, summary: str, made: Made, kind: str, period: str) -> dict[str, Any]:
+def payload(card: dict, summary: str, made: Made, kind: str, period: str) -> Payload:
     """An outbox payload: the card, then the consent card offering the workbook (its own message)."""
     consent = rc.file_consent_attachment(made.name, made.description, len(made.data), context_of(kind, period))
-    return {"text": summary, "card": card, "summary": summary, "attachments": [consent]}
+    return Payload.of(card, summary, attachments=(consent,))
 
 
 async def report_payload(session: AsyncSession, request: Request, cal: WorkingCalendar, today: date,
-                         areas: tuple[str, ...]) -> tuple[dict[str, Any], workbook.ReportData]:
+                         areas: tuple[str, ...]) -> tuple[Payload, workbook.ReportData]:
     """The payload offering `request`'s workbook for `areas` (() = whole service)."""
     data = await build.load(session, request, cal, today, areas)
     made = build.made(request, data, areas)
@@ -97,7 +98,7 @@ def register_months(period: str) -> tuple[str, str]:
 
 
 async def register_payload(session: AsyncSession, period: str, cal: WorkingCalendar, today: date,
-                           areas: tuple[str, ...]) -> dict[str, Any]:
+                           areas: tuple[str, ...]) -> Payload:
     first, last = register_months(period)
     made = await build.register_made(session, cal, today, first, last, areas)
     title = f"Audit register, {month_name(first)} to {month_name(last)}"

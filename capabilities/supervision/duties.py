@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from capabilities.duties import Occurrence
 from capabilities.supervision import compliance, kinds
 from capabilities.supervision.plan import morning
+from dialogs.payload import Payload
 from dialogs.supervision_cards import Line
 from qa.calendar import WorkingCalendar
 from qa.supervision import Cadences, add_months
@@ -34,10 +35,6 @@ VIA = "duty:supervision"
 # Extra digest lines per supervisee, from other capabilities (issue 12: observation action plans to
 # review): given the session, the board and the day, {supervisee id: lines}.
 ExtraLines = Callable[[AsyncSession, Board, date], Awaitable[Mapping[int, Sequence[Line]]]]
-
-
-def _payload(card: dict, summary: str) -> dict:
-    return {"text": summary, "card": card, "summary": summary}
 
 
 class SupervisionMorningDuty:
@@ -69,15 +66,15 @@ class SupervisionMorningDuty:
         for d in plan.digests:
             count = sum(len(b.lines) for b in d.view.blocks)
             messages.append(Message(f"{kinds.DIGEST}:{today}:{d.recipient_id}:{d.supervisor_id}", kinds.DIGEST,
-                                    d.recipient_id, _payload(kinds.DIGEST.card(d.view),
+                                    d.recipient_id, Payload.of(kinds.DIGEST.card(d.view),
                                                              f"Supervision: {count} due or overdue"), due_at))
         for r in plan.reminders:
             messages.append(Message(f"{kinds.REMINDER}:{r.supervisee_id}:{r.view.due}", kinds.REMINDER,
-                                    r.supervisee_id, _payload(kinds.REMINDER.card(r.view),
+                                    r.supervisee_id, Payload.of(kinds.REMINDER.card(r.view),
                                                               "Your supervision is due"), due_at))
         for e in plan.escalations:
             messages.append(Message(f"{kinds.ESCALATION}:{e.supervisee_id}:{e.kind}:{e.due}", kinds.ESCALATION,
-                                    e.recipient_id, _payload(kinds.ESCALATION.card(e.view),
+                                    e.recipient_id, Payload.of(kinds.ESCALATION.card(e.view),
                                                              f"Supervision overdue: {e.view.supervisee}"), due_at))
         added = await enqueue_many(session, messages, now=now)
         session.add(TrailEvent(subject_type="supervision", action="supervision_morning", via=VIA, at=now,
@@ -113,7 +110,7 @@ class SupervisionComplianceDuty:
         reports = await compliance.monthly_reports(session, year, month, self.cal, self.cadences)
         due_at = self.cal.send_time_for(self.cal.at_send_time(self.cal.local_date(occurrence.due_at)), now)
         messages = [Message(f"{kinds.COMPLIANCE}:{occurrence.key}:{recipient}", kinds.COMPLIANCE, recipient,
-                            _payload(kinds.COMPLIANCE.card(view), f"Supervision compliance: {view.month_words}"),
+                            Payload.of(kinds.COMPLIANCE.card(view), f"Supervision compliance: {view.month_words}"),
                             due_at) for recipient, view in reports]
         added = await enqueue_many(session, messages, now=now)
         session.add(TrailEvent(subject_type="supervision", action="supervision_compliance", via=VIA, at=now,

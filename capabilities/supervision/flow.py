@@ -282,19 +282,15 @@ async def _record(ctx: Context, actor_id: int | None, line: Any, data: Mapping[s
         if by_supervisee and supervisor_id is not None:
             confirm = sc.ConfirmView(row.id, subject.name, kind, held_on, minutes, len(refs))
             await enqueue(session, key=f"{kinds.CONFIRM}:{row.id}", kind=kinds.CONFIRM, person_id=supervisor_id,
-                          payload=_payload(kinds.CONFIRM.card(confirm), f"Confirm supervision: {subject.name}"),
+                          payload=kinds.CONFIRM.message(confirm, summary=f"Confirm supervision: {subject.name}"),
                           due_at=send_at, now=now)
         elif not target.team and actor.id != subject.id:
             await enqueue(session, key=f"{kinds.RECORDED}:{row.id}", kind=kinds.RECORDED, person_id=subject.id,
-                          payload=_payload(kinds.RECORDED.card(sc.RecordedView(
-                              subject.name, actor.name, kind, held_on, minutes, next_due, len(refs))),
-                              "Supervision recorded"), due_at=send_at, now=now)
+                          payload=kinds.RECORDED.message(sc.RecordedView(
+                              subject.name, actor.name, kind, held_on, minutes, next_due, len(refs)),
+                              summary="Supervision recorded"), due_at=send_at, now=now)
     return Outcome(DONE, recorded=view, actor_name=actor.name, plans_reviewed=ticked,
                    supervisee_id=None if target.team else target.person_id)
-
-
-def _payload(card: dict, summary: str) -> dict:
-    return {"text": summary, "card": card, "summary": summary}
 
 
 async def _next_due(session: AsyncSession, board: Board, subject: Staff, kind: str, target: Target, held_on: date,

@@ -8,18 +8,19 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from dialogs.payload import Payload
 from storage.models import Conversation, Person
 
 NOW = datetime(2026, 12, 3, 9, 5, tzinfo=timezone.utc)
 TENANT = "tenant-1"
 
 
-def payload(n: int) -> dict:
+def payload(n: int) -> Payload:
     card = {"type": "AdaptiveCard", "version": "1.5",
             "body": [{"type": "TextBlock", "text": f"Audit of CD-{n:05d} is due", "wrap": True}],
             "actions": [{"type": "Action.Execute", "title": "Start", "verb": "audit.start",
                          "data": {"allocation_id": n}}]}
-    return {"text": f"notice {n}", "card": card, "summary": f"notice {n}"}
+    return Payload(f"notice {n}", card=card)
 
 
 async def add_person(db, service_url: str, n: int, *, left: bool = False, chat: bool = True,
