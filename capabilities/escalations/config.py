@@ -4,10 +4,9 @@ the head of service and the QA unit. Read where the capability's duties and use 
 wrong value is one line naming the variable (ConfigurationError)."""
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
-from capabilities.registry import ConfigurationError
+from capabilities.settings import whole
 from qa.alerts import CHASE_WORKING_DAYS
 from qa.escalations import DIP_SAMPLE_DAY, DIP_SAMPLE_PERCENT
 
@@ -18,26 +17,17 @@ DIP_DAY_ENV = "QA_DIP_SAMPLE_DAY"
 DIP_PERCENT_ENV = "QA_DIP_SAMPLE_PERCENT"
 
 
-def _whole(env: Mapping[str, str] | None, name: str, default: int, low: int, high: int, what: str) -> int:
-    value = (os.environ if env is None else env).get(name, "").strip()
-    if not value:
-        return default
-    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
-        raise ConfigurationError(f"{name} must be {what} from {low} to {high}, not {value!r}")
-    return int(value)
-
-
 def chase_days(env: Mapping[str, str] | None = None) -> int:
     """QA_ALERT_CHASE_DAYS: working days before an unresolved practice alert is chased (default 5)."""
-    return _whole(env, ENV, CHASE_WORKING_DAYS, 1, 60, "a whole number of working days")
+    return whole(env, ENV, CHASE_WORKING_DAYS, 1, 60, "a whole number of working days")
 
 
 def dip_sample_day(env: Mapping[str, str] | None = None) -> int:
     """QA_DIP_SAMPLE_DAY: the day of the month the dip sample is drawn (default 10; the next working
     day when it is not one)."""
-    return _whole(env, DIP_DAY_ENV, DIP_SAMPLE_DAY, 1, 28, "a day of the month")
+    return whole(env, DIP_DAY_ENV, DIP_SAMPLE_DAY, 1, 28, "a day of the month")
 
 
 def dip_sample_percent(env: Mapping[str, str] | None = None) -> int:
     """QA_DIP_SAMPLE_PERCENT: the share of the previous month's submitted audits drawn (default 10)."""
-    return _whole(env, DIP_PERCENT_ENV, DIP_SAMPLE_PERCENT, 1, 100, "a whole percentage")
+    return whole(env, DIP_PERCENT_ENV, DIP_SAMPLE_PERCENT, 1, 100, "a whole percentage")
