@@ -17,7 +17,7 @@ NOW = datetime(2026, 12, 3, 9, tzinfo=timezone.utc)
 
 
 def message(key: str, person_id: int | None = None) -> Message:
-    return Message(key, "allocation-notice", person_id, {"text": key, "card": None, "summary": key}, NOW)
+    return Message(key, "allocation-notice", person_id, Payload(key), NOW)
 
 
 async def test_enqueue_many_adds_each_key_once(db):
