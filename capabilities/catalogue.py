@@ -18,7 +18,7 @@ from capabilities.observations.registration import CAPABILITY as OBSERVATIONS
 from capabilities.qa_calendar.registration import CAPABILITY as QA_CALENDAR
 from capabilities.registry import Registry
 from capabilities.reports.registration import CAPABILITY as REPORTS
-from capabilities.retention.registration import CAPABILITY as RETENTION
+from capabilities.retention import registration as retention
 from capabilities.supervision.registration import CAPABILITY as SUPERVISION
 from qa.calendar import WorkingCalendar
 
@@ -37,7 +37,7 @@ def registry() -> Registry:
         BROADCASTS,
         bot_feedback.CAPABILITY,
         delivery.CAPABILITY,
-        RETENTION,
+        retention.capability(registry),
     ])
 
 

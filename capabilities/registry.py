@@ -163,6 +163,25 @@ class FileOffer:
 
 
 @dataclass(frozen=True)
+class RetentionRule:
+    """A table whose records the monthly purge deletes once past the period of `kind` (a kind of
+    qa.retention, whose days QA_RETENTION may set). `past(purge, kind)` is the SQL condition on the
+    table's rows that are past it (storage/retention.py; `purge` is a storage.retention.Purge)."""
+
+    table: str
+    kind: str
+    past: Callable[[Any, str], Any]
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A table the purge leaves alone, and why (docs/privacy.md section 6)."""
+
+    table: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Capability:
     name: str
     verbs: tuple[CardVerb, ...] = ()
@@ -180,6 +199,9 @@ class Capability:
     help: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Files it sends through Teams' file consent card (bot/file_consent.py answers the consent).
     files: tuple[FileOffer, ...] = ()
+    # How long each table it owns is kept: one RetentionRule or Kept per table, applied by the
+    # retention capability (tests/test_retention_declared.py: every table has one).
+    retention: tuple[RetentionRule | Kept, ...] = ()
 
 
 class RegistryError(ValueError):

@@ -3,6 +3,8 @@
 Each kind has a period in days (the council may override any of them: QA_RETENTION, read by
 capabilities/retention/config.py). A record is past its period when its reference moment is
 *more than* the period before `now`: exactly on the boundary it is kept.
+Which tables each kind covers, and how, is declared by the capability that owns each table
+(`Capability.retention`, applied by capabilities/retention/).
 
 - outbox: a sent or undeliverable proactive message (its payload holds a copy of the card),
   counted from when it was sent (undeliverable: its last attempt). Pending ones are never purged.

@@ -1,34 +1,25 @@
 """The records past their retention period (qa/retention.py), counted or deleted in the caller's
 transaction (docs/privacy.md, "How long").
 
-Per table, one condition, used both to count (a dry run) and to delete, so the two always agree.
-Tables are taken in an order that keeps foreign keys valid on PostgreSQL: a purged month's
-follow-ups and audits go before its allocations, its allocations before the month itself; a
-broadcast's follow-ups and recipients before the broadcast.
-People, their chats and the teams the bot is in are not purged here (see docs/privacy.md).
+Which table is kept how long is declared by the capability that owns it (`Capability.retention`:
+a `RetentionRule(table, kind, past)` naming one of the conditions below, or `Kept(table, reason)`).
+Each condition is `past(purge, kind)`: the table's rows past the period of `kind` at the purge's
+moment, used both to count (a dry run) and to delete, so the two always agree. The caller gives the
+(table, condition) pairs in an order that keeps foreign keys valid on PostgreSQL (a purged month's
+follow-ups and audits before its allocations, its allocations before the month itself; a
+broadcast's follow-ups and recipients before the broadcast).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qa.retention import (
-    AUDIT_RECORDS,
-    BOT_STATE,
-    BROADCASTS,
-    CALENDAR,
-    DUTY_RUNS,
-    FOLLOW_UPS,
-    OUTBOX,
-    PRACTICE_RECORDS,
-    SUPERVISION,
-    SUPERVISION_AWAY,
-    Retention,
-)
+from qa.retention import BROADCASTS, Retention
 from storage.follow_ups import SETTLED
 from storage.models import (
     Alert,
@@ -38,6 +29,7 @@ from storage.models import (
     Audit,
     AuditMonth,
     AwayPeriod,
+    Base,
     BotState,
     Broadcast,
     BroadcastRecipient,
@@ -62,136 +54,195 @@ from storage.models import (
     TrailEvent,
 )
 
-# (kind, table) in the order they are purged; a kind's tables are listed under it in reports.
-TABLES = (
-    (OUTBOX, "outbox"),
-    (DUTY_RUNS, "duty_runs"),
-    (BOT_STATE, "bot_state"),
-    (FOLLOW_UPS, "follow_ups"),
-    (AUDIT_RECORDS, "alert_responses"),
-    (AUDIT_RECORDS, "alerts"),
-    (AUDIT_RECORDS, "dip_sample_items"),
-    (AUDIT_RECORDS, "dip_samples"),
-    (AUDIT_RECORDS, "remedial_actions"),
-    (AUDIT_RECORDS, "remedial_plans"),
-    (AUDIT_RECORDS, "reaudits"),
-    (AUDIT_RECORDS, "escalation_updates"),
-    (AUDIT_RECORDS, "escalations"),
-    (AUDIT_RECORDS, "moderations"),
-    (AUDIT_RECORDS, "audits"),
-    (AUDIT_RECORDS, "allocations"),
-    (AUDIT_RECORDS, "audit_events"),
-    (AUDIT_RECORDS, "audit_months"),
-    (PRACTICE_RECORDS, "observations"),
-    (PRACTICE_RECORDS, "feedback_entries"),
-    (PRACTICE_RECORDS, "floor_walks"),
-    (BROADCASTS, "broadcast_recipients"),
-    (BROADCASTS, "broadcasts"),
-    (CALENDAR, "calendar_events"),
-    (SUPERVISION, "supervision_sessions"),
-    (SUPERVISION, "supervision_asye_switches"),
-    (SUPERVISION, "supervision_exemptions"),
-    (SUPERVISION_AWAY, "supervision_away"),
-)
-
 
 @dataclass(frozen=True)
 class Purge:
-    """What is past its period at `now`: each table's condition."""
+    """What is past its period at `now` under `retention` (local dates and months in `tz`)."""
 
     retention: Retention
     now: datetime
     tz: tzinfo
 
-    def conditions(self) -> list[tuple[str, str, Any, Any]]:
-        """(kind, table, model, where) in purge order."""
-        r, now = self.retention, self.now
-        first_kept = r.first_kept_month(now, self.tz)
-        past_allocations = select(Allocation.id).where(Allocation.month < first_kept)
-        past_broadcasts = select(Broadcast.id).where(Broadcast.send_at < r.cutoff(BROADCASTS, now))
-        practice_cutoff = r.cutoff(PRACTICE_RECORDS, now)
-        return [
-            (OUTBOX, "outbox", OutboxMessage, or_(
-                and_(OutboxMessage.state == "sent", OutboxMessage.sent_at < r.cutoff(OUTBOX, now)),
-                # an undeliverable row was last tried at its next_attempt_at
-                and_(OutboxMessage.state == "undeliverable", OutboxMessage.next_attempt_at < r.cutoff(OUTBOX, now)))),
-            (DUTY_RUNS, "duty_runs", DutyRun, DutyRun.ran_at < r.cutoff(DUTY_RUNS, now)),
-            (BOT_STATE, "bot_state", BotState, BotState.updated_at < r.cutoff(BOT_STATE, now)),
-            (FOLLOW_UPS, "follow_ups", FollowUp, or_(
-                and_(FollowUp.state.in_(SETTLED), FollowUp.settled_at < r.cutoff(FOLLOW_UPS, now)),
-                # a purged allocation's follow-ups, whatever their state: they would point at nothing
-                and_(FollowUp.subject_type == "allocation", FollowUp.subject_id.in_(past_allocations)),
-                # and a purged broadcast's (its chaser, its corrections), so a reused id owes afresh
-                and_(FollowUp.subject_type == "broadcast", FollowUp.subject_id.in_(past_broadcasts)))),
-            # Escalations (issue 10) go with their allocation's month.
-            # Practice alerts (section 14) are kept as long as audit records, from when they were raised.
-            (AUDIT_RECORDS, "alert_responses", AlertResponse, AlertResponse.alert_id.in_(
-                select(Alert.id).where(Alert.raised_at < r.cutoff(AUDIT_RECORDS, now)))),
-            (AUDIT_RECORDS, "alerts", Alert, Alert.raised_at < r.cutoff(AUDIT_RECORDS, now)),
-            (AUDIT_RECORDS, "dip_sample_items", DipSampleItem, DipSampleItem.allocation_id.in_(past_allocations)),
-            # a sample is of one month's audits: its items went just above
-            (AUDIT_RECORDS, "dip_samples", DipSample, DipSample.month < first_kept),
-            (AUDIT_RECORDS, "remedial_actions", RemedialAction, RemedialAction.plan_id.in_(
-                select(RemedialPlan.id).where(RemedialPlan.allocation_id.in_(past_allocations)))),
-            (AUDIT_RECORDS, "remedial_plans", RemedialPlan, RemedialPlan.allocation_id.in_(past_allocations)),
-            (AUDIT_RECORDS, "reaudits", Reaudit, or_(Reaudit.original_allocation_id.in_(past_allocations),
-                                                     Reaudit.allocation_id.in_(past_allocations))),
-            (AUDIT_RECORDS, "escalation_updates", EscalationUpdate, EscalationUpdate.escalation_id.in_(
-                select(Escalation.id).where(Escalation.allocation_id.in_(past_allocations)))),
-            (AUDIT_RECORDS, "escalations", Escalation, Escalation.allocation_id.in_(past_allocations)),
-            (AUDIT_RECORDS, "moderations", Moderation, Moderation.allocation_id.in_(past_allocations)),
-            (AUDIT_RECORDS, "audits", Audit, Audit.allocation_id.in_(past_allocations)),
-            (AUDIT_RECORDS, "allocations", Allocation, Allocation.month < first_kept),
-            (AUDIT_RECORDS, "audit_events", TrailEvent, or_(
-                TrailEvent.month < first_kept,
-                and_(TrailEvent.month.is_(None), TrailEvent.at < r.cutoff(AUDIT_RECORDS, now)))),
-            (AUDIT_RECORDS, "audit_months", AuditMonth, AuditMonth.month < first_kept),
-            # Observations, feedback and floor walks (issue 12), from when they were recorded.
-            (PRACTICE_RECORDS, "observations", Observation, Observation.created_at < practice_cutoff),
-            (PRACTICE_RECORDS, "feedback_entries", FeedbackEntry, FeedbackEntry.created_at < practice_cutoff),
-            (PRACTICE_RECORDS, "floor_walks", FloorWalk, FloorWalk.created_at < practice_cutoff),
-            # Broadcasts (issue 13) from when they were to go; their recipients first (foreign key).
-            (BROADCASTS, "broadcast_recipients", BroadcastRecipient,
-             BroadcastRecipient.broadcast_id.in_(past_broadcasts)),
-            (BROADCASTS, "broadcasts", Broadcast, Broadcast.send_at < r.cutoff(BROADCASTS, now)),
-            # QA calendar events from the day after they ended (local dates).
-            (CALENDAR, "calendar_events", CalendarEvent,
-             CalendarEvent.ends_on < r.first_kept_day(CALENDAR, now, self.tz)),
-            # Supervision (issue 11) from the day after each session was held (local dates); an ASYE's
-            # switch from the day after it took effect; an exemption once its case is off the caseload
-            # (each import replaces the caseload whole, so the caseload itself needs no purge).
-            (SUPERVISION, "supervision_sessions", SupervisionSession,
-             SupervisionSession.held_on < r.first_kept_day(SUPERVISION, now, self.tz)),
-            (SUPERVISION, "supervision_asye_switches", AsyeSwitch,
-             AsyeSwitch.four_weekly_from < r.first_kept_day(SUPERVISION, now, self.tz)),
-            (SUPERVISION, "supervision_exemptions", CaseExemption, and_(
-                CaseExemption.recorded_at < r.cutoff(SUPERVISION, now),
-                CaseExemption.case_ref.not_in(select(CaseloadCase.case_ref)))),
-            (SUPERVISION_AWAY, "supervision_away", AwayPeriod,
-             AwayPeriod.last_day < r.first_kept_day(SUPERVISION_AWAY, now, self.tz)),
-        ]
+    def cutoff(self, kind: str) -> datetime:
+        return self.retention.cutoff(kind, self.now)
+
+    def first_kept_day(self, kind: str) -> date:
+        return self.retention.first_kept_day(kind, self.now, self.tz)
+
+    def first_kept_month(self) -> str:
+        return self.retention.first_kept_month(self.now, self.tz)
+
+    def past_allocations(self):
+        """The ids of the allocations of audit months past the audit_records period."""
+        return select(Allocation.id).where(Allocation.month < self.first_kept_month())
+
+    def past_broadcasts(self):
+        """The ids of the broadcasts past the broadcasts period, counted from when they were to go."""
+        return select(Broadcast.id).where(Broadcast.send_at < self.cutoff(BROADCASTS))
 
 
-async def count(session: AsyncSession, purge: Purge) -> dict[str, int]:
-    """Rows per table that `purge` would delete (nothing is changed)."""
+# --- The spine ---------------------------------------------------------------------------------
+
+def outbox(p: Purge, kind: str):
+    """Sent or undeliverable messages from when sent (undeliverable: last tried, at next_attempt_at)."""
+    return or_(and_(OutboxMessage.state == "sent", OutboxMessage.sent_at < p.cutoff(kind)),
+               and_(OutboxMessage.state == "undeliverable", OutboxMessage.next_attempt_at < p.cutoff(kind)))
+
+
+def duty_runs(p: Purge, kind: str):
+    return DutyRun.ran_at < p.cutoff(kind)
+
+
+def bot_state(p: Purge, kind: str):
+    return BotState.updated_at < p.cutoff(kind)
+
+
+def follow_ups(p: Purge, kind: str):
+    """Settled follow-ups from when they settled; and, whatever their state, those of a purged
+    allocation (they would point at nothing) or of a purged broadcast (its chaser, its corrections,
+    so a reused id owes afresh). Reads allocations and broadcasts: purged before them."""
+    return or_(and_(FollowUp.state.in_(SETTLED), FollowUp.settled_at < p.cutoff(kind)),
+               and_(FollowUp.subject_type == "allocation", FollowUp.subject_id.in_(p.past_allocations())),
+               and_(FollowUp.subject_type == "broadcast", FollowUp.subject_id.in_(p.past_broadcasts())))
+
+
+# --- The audit cycle: with the month, from its end --------------------------------------------
+
+def audits(p: Purge, kind: str):
+    return Audit.allocation_id.in_(p.past_allocations())
+
+
+def allocations(p: Purge, kind: str):
+    return Allocation.month < p.first_kept_month()
+
+
+def trail(p: Purge, kind: str):
+    """Trail rows with the month; those with no month (feedback about the bot, purges) from their moment."""
+    return or_(TrailEvent.month < p.first_kept_month(),
+               and_(TrailEvent.month.is_(None), TrailEvent.at < p.cutoff(kind)))
+
+
+def audit_months(p: Purge, kind: str):
+    return AuditMonth.month < p.first_kept_month()
+
+
+# --- Escalations: with their allocation's month; practice alerts from when raised ---------------
+
+def alert_responses(p: Purge, kind: str):
+    return AlertResponse.alert_id.in_(select(Alert.id).where(alerts(p, kind)))
+
+
+def alerts(p: Purge, kind: str):
+    return Alert.raised_at < p.cutoff(kind)
+
+
+def dip_sample_items(p: Purge, kind: str):
+    return DipSampleItem.allocation_id.in_(p.past_allocations())
+
+
+def dip_samples(p: Purge, kind: str):
+    """A sample is of one month's audits (its items go first)."""
+    return DipSample.month < p.first_kept_month()
+
+
+def remedial_actions(p: Purge, kind: str):
+    return RemedialAction.plan_id.in_(select(RemedialPlan.id).where(remedial_plans(p, kind)))
+
+
+def remedial_plans(p: Purge, kind: str):
+    return RemedialPlan.allocation_id.in_(p.past_allocations())
+
+
+def reaudits(p: Purge, kind: str):
+    past = p.past_allocations()
+    return or_(Reaudit.original_allocation_id.in_(past), Reaudit.allocation_id.in_(past))
+
+
+def escalation_updates(p: Purge, kind: str):
+    return EscalationUpdate.escalation_id.in_(select(Escalation.id).where(escalations(p, kind)))
+
+
+def escalations(p: Purge, kind: str):
+    return Escalation.allocation_id.in_(p.past_allocations())
+
+
+def moderations(p: Purge, kind: str):
+    return Moderation.allocation_id.in_(p.past_allocations())
+
+
+# --- Observations, feedback and floor walks: from when they were recorded -----------------------
+
+def observations(p: Purge, kind: str):
+    return Observation.created_at < p.cutoff(kind)
+
+
+def feedback_entries(p: Purge, kind: str):
+    return FeedbackEntry.created_at < p.cutoff(kind)
+
+
+def floor_walks(p: Purge, kind: str):
+    return FloorWalk.created_at < p.cutoff(kind)
+
+
+# --- Broadcasts: from when they were to go (a scheduled one is never purged before it goes) -----
+
+def broadcast_recipients(p: Purge, kind: str):
+    return BroadcastRecipient.broadcast_id.in_(p.past_broadcasts())
+
+
+def broadcasts(p: Purge, kind: str):
+    return Broadcast.send_at < p.cutoff(kind)
+
+
+# --- The QA calendar: from the day after each event ended (local dates) -----------------------
+
+def calendar_events(p: Purge, kind: str):
+    return CalendarEvent.ends_on < p.first_kept_day(kind)
+
+
+# --- Supervision: from the day after each session was held (local dates) ---------------------
+
+def supervision_sessions(p: Purge, kind: str):
+    return SupervisionSession.held_on < p.first_kept_day(kind)
+
+
+def asye_switches(p: Purge, kind: str):
+    """An ASYE's switch to four-weekly, from the day after it took effect."""
+    return AsyeSwitch.four_weekly_from < p.first_kept_day(kind)
+
+
+def case_exemptions(p: Purge, kind: str):
+    """An exemption once its case is off the caseload (each import replaces the caseload whole)."""
+    return and_(CaseExemption.recorded_at < p.cutoff(kind), CaseExemption.case_ref.not_in(select(CaseloadCase.case_ref)))
+
+
+def away_periods(p: Purge, kind: str):
+    """Time away, from the day after its last day."""
+    return AwayPeriod.last_day < p.first_kept_day(kind)
+
+
+# --- Counting and deleting ------------------------------------------------------------------------
+
+Conditions = Iterable[tuple[str, Any]]  # (table name, its condition) in purge order
+
+
+def _model(table: str) -> type:
+    return next(m.class_ for m in Base.registry.mappers if m.local_table.name == table)
+
+
+async def count(session: AsyncSession, conditions: Conditions) -> dict[str, int]:
+    """Rows per table that the conditions select (nothing is changed)."""
     counts = {}
-    for _kind, table, model, where in purge.conditions():
-        counts[table] = (await session.execute(select(func.count()).select_from(model).where(where))).scalar_one()
+    for table, where in conditions:
+        counts[table] = (await session.execute(select(func.count()).select_from(_model(table)).where(where))).scalar_one()
     return counts
 
 
-async def delete_past(session: AsyncSession, purge: Purge) -> dict[str, int]:
-    """Delete what `purge` says is past its period, in the caller's transaction; rows per table."""
+async def delete_past(session: AsyncSession, conditions: Conditions) -> dict[str, int]:
+    """Delete the rows the conditions select, table by table in the order given, in the caller's
+    transaction; rows per table."""
     counts = {}
-    for _kind, table, model, where in purge.conditions():
-        result = await session.execute(delete(model).where(where).execution_options(synchronize_session=False))
+    for table, where in conditions:
+        result = await session.execute(delete(_model(table)).where(where).execution_options(synchronize_session=False))
         counts[table] = result.rowcount or 0
     return counts
-
-
-def by_kind(counts: dict[str, int]) -> dict[str, dict[str, int]]:
-    """{kind: {table: rows}} in purge order, for reports and the trail."""
-    grouped: dict[str, dict[str, int]] = {}
-    for kind, table in TABLES:
-        grouped.setdefault(kind, {})[table] = counts.get(table, 0)
-    return grouped

@@ -244,9 +244,11 @@ async def test_a_case_already_on_next_months_list_merges_and_a_regrade_is_not_re
 async def test_retention_purges_escalations_with_their_month(desk):
     from zoneinfo import ZoneInfo
 
+    from capabilities.catalogue import registry
+    from capabilities.retention.purge import delete_past
     from qa.retention import Retention
     from storage.models import Allocation, Escalation, EscalationUpdate, Reaudit
-    from storage.retention import Purge, delete_past
+    from storage.retention import Purge
 
     d = desk
     await d.tick(utc(2026, 12, 18, 9, 45))
@@ -254,7 +256,7 @@ async def test_retention_purges_escalations_with_their_month(desk):
     await d.press("quinn", Verb.MODERATION_REGRADE, {"moderation_id": (await d.moderation("CR-1002")).id,
                                                      GRADE: "Good", REASON: "Strong direct work"}, "x", AGREED)
     async with d.db.sessions.begin() as session:
-        counts = await delete_past(session, Purge(Retention(), utc(2034, 1, 1), ZoneInfo("Europe/London")))
+        counts = await delete_past(session, Purge(Retention(), utc(2034, 1, 1), ZoneInfo("Europe/London")), registry())
     assert {t: counts[t] for t in ("reaudits", "escalation_updates", "escalations", "moderations")} == {
         "reaudits": 1, "escalation_updates": 2, "escalations": 1, "moderations": 2}
     for model in (Reaudit, EscalationUpdate, Escalation, Moderation, Allocation):

@@ -142,8 +142,10 @@ async def test_not_possible_with_a_reason(db, world):
 
 
 async def test_the_retention_purge_of_the_month_keeps_the_entry_without_its_allocation(db, world):
+    from capabilities.catalogue import registry
+    from capabilities.retention.purge import delete_past
     from qa.retention import Retention
-    from storage.retention import Purge, delete_past
+    from storage.retention import Purge
 
     await submit(db, world, "CR-1", True)
     async with db.sessions() as session:
@@ -156,7 +158,7 @@ async def test_the_retention_purge_of_the_month_keeps_the_entry_without_its_allo
     # month, goes first.)
     longer = Retention.with_overrides({"practice_records": 3000})
     async with db.sessions.begin() as session:
-        counts = await delete_past(session, Purge(longer, datetime(2033, 6, 1, tzinfo=UTC), CAL.tz))
+        counts = await delete_past(session, Purge(longer, datetime(2033, 6, 1, tzinfo=UTC), CAL.tz), registry())
     assert counts["allocations"] == 2 and counts["feedback_entries"] == 0
     [entry] = await rows(db, FeedbackEntry)
     assert (entry.allocation_id, entry.case_ref, entry.not_possible) == (None, "CR-1", True)

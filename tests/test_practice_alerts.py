@@ -157,17 +157,19 @@ def test_the_chase_setting():
 async def test_retention_purges_alerts_past_the_audit_records_period(desk):
     from zoneinfo import ZoneInfo
 
+    from capabilities.catalogue import registry
+    from capabilities.retention.purge import delete_past
     from qa.retention import Retention
-    from storage.retention import Purge, delete_past
+    from storage.retention import Purge
 
     d = desk
     await d.press("ira", Verb.RAISE, form(), "form", RAISED)
     [alert] = await d.all(Alert)
     await d.press("pam", Verb.RESPOND, {"alert_id": alert.id, RESPONSE: "Meeting booked"}, "x", RAISED)
     async with d.db.sessions.begin() as session:
-        kept = await delete_past(session, Purge(Retention(), utc(2030, 1, 1), ZoneInfo("Europe/London")))
+        kept = await delete_past(session, Purge(Retention(), utc(2030, 1, 1), ZoneInfo("Europe/London")), registry())
     assert (kept["alerts"], kept["alert_responses"]) == (0, 0)
     async with d.db.sessions.begin() as session:
-        gone = await delete_past(session, Purge(Retention(), utc(2034, 1, 1), ZoneInfo("Europe/London")))
+        gone = await delete_past(session, Purge(Retention(), utc(2034, 1, 1), ZoneInfo("Europe/London")), registry())
     assert (gone["alerts"], gone["alert_responses"]) == (1, 1)
     assert await d.all(Alert) == [] and await d.all(AlertResponse) == []

@@ -12,6 +12,7 @@ from capabilities.catalogue import registry
 from capabilities.registry import ConfigurationError
 from capabilities.retention import config
 from capabilities.retention.duties import RetentionDuty
+from capabilities.retention.rules import purge_order
 from qa.calendar import WorkingCalendar
 from qa.retention import Retention
 from scheduler.sweep import sweep
@@ -39,6 +40,8 @@ from storage.models import (
 )
 from tests.support.audit_cycle import Case, add_roster, allocate, submit
 from tests.support.cli import run_cli
+
+RULES = purge_order(registry().capabilities)
 
 
 def utc(*args: int) -> datetime:
@@ -215,7 +218,7 @@ async def assert_purged(db) -> None:
 
 async def test_the_monthly_duty_purges_what_is_past_and_keeps_the_rest(db, services):
     await seed(db)
-    duty = RetentionDuty(WorkingCalendar(), Retention())
+    duty = RetentionDuty(WorkingCalendar(), Retention(), RULES)
 
     result = await sweep(services, PURGE, [duty])
 
@@ -240,7 +243,7 @@ async def test_the_monthly_duty_purges_what_is_past_and_keeps_the_rest(db, servi
 
 async def test_a_second_sweep_purges_nothing_more_and_writes_no_second_row(db, services):
     await seed(db)
-    duty = RetentionDuty(WorkingCalendar(), Retention())
+    duty = RetentionDuty(WorkingCalendar(), Retention(), RULES)
     await sweep(services, PURGE, [duty])
 
     again = await sweep(services, PURGE + timedelta(days=3), [duty])
@@ -255,7 +258,7 @@ async def test_the_duty_is_not_due_before_the_first_working_day_at_nine(db, serv
     async with db.sessions.begin() as session:  # May's purge ran on Friday 1 May
         session.add(DutyRun(duty="retention", occurrence="2026-05", due_at=utc(2026, 5, 1, 8), ran_at=utc(2026, 5, 1, 8)))
 
-    result = await sweep(services, PURGE - timedelta(minutes=1), [RetentionDuty(WorkingCalendar(), Retention())])
+    result = await sweep(services, PURGE - timedelta(minutes=1), [RetentionDuty(WorkingCalendar(), Retention(), RULES)])
 
     assert result.ran == []
     assert await _all(db, BotState.key) == ["old", "recent"]

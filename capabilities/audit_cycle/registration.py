@@ -5,9 +5,11 @@ from __future__ import annotations
 from capabilities.audit_cycle import actions, cli, commands, kinds
 from capabilities.audit_cycle.duties import AuditCycleDuty, LateAllocationNoticeDuty
 from capabilities.audit_cycle.samples import all_samples
-from capabilities.registry import Capability, CardVerb, ChatCommand
+from capabilities.registry import Capability, CardVerb, ChatCommand, RetentionRule
 from dialogs.audit_cards import Verb
 from qa.calendar import WorkingCalendar
+from qa.retention import AUDIT_RECORDS
+from storage import retention as past
 
 AUDITOR = (
     "Send you your audit allocation on the 3rd and remind you before audits are due on the 28th.",
@@ -64,4 +66,10 @@ CAPABILITY = Capability(
         ),
         "principal_social_worker": AUDITOR,
     },
+    # A month's records go together, counted from the month's end (the trail rows with no month from their own
+    # moment); escalations, registered later, purge theirs on the same months first.
+    retention=(RetentionRule("audits", AUDIT_RECORDS, past.audits),
+               RetentionRule("allocations", AUDIT_RECORDS, past.allocations),
+               RetentionRule("audit_events", AUDIT_RECORDS, past.trail),
+               RetentionRule("audit_months", AUDIT_RECORDS, past.audit_months)),
 )

@@ -5,10 +5,12 @@ from __future__ import annotations
 from capabilities.broadcasts import cli, commands, config, kinds
 from capabilities.broadcasts.compose import compose_dialog
 from capabilities.broadcasts.duties import BroadcastChaserDuty, BroadcastCorrectionDuty, PracticeWeekNoticeDuty
-from capabilities.registry import Capability, CardVerb, ChatCommand, DialogEntry
+from capabilities.registry import Capability, CardVerb, ChatCommand, DialogEntry, RetentionRule
 from dialogs.broadcast_cards import Verb
 from dialogs.broadcast_compose import BROADCAST_DIALOG
 from qa.calendar import WorkingCalendar
+from qa.retention import BROADCASTS
+from storage import retention as past
 
 QA_UNIT = frozenset({"qa_unit"})
 
@@ -33,4 +35,7 @@ CAPABILITY = Capability(
     help={"qa_unit": (
         "Send a notice to everyone, or to roles, service areas and teams, at Teams' pace; practice-week notices "
         "go from the QA calendar by themselves; see who received, read and acknowledged each.",)},
+    # The recipients before their broadcast (foreign key).
+    retention=(RetentionRule("broadcast_recipients", BROADCASTS, past.broadcast_recipients),
+               RetentionRule("broadcasts", BROADCASTS, past.broadcasts)),
 )

@@ -8,11 +8,13 @@ from capabilities.escalations.dip_sample import DipSampleDuty
 from capabilities.escalations.duties import AlertChaseDuty, IntakeDuty, RemedialChaseDuty, UpdateFollowUpDuty
 from capabilities.escalations.good_practice import ROLES as GOOD_PRACTICE_ROLES
 from capabilities.escalations.good_practice import GoodPracticeListDuty, good_practice_command
-from capabilities.registry import Capability, CardVerb, ChatCommand
+from capabilities.registry import Capability, CardVerb, ChatCommand, RetentionRule
 from dialogs import samples as catalogue
 from dialogs.alert_cards import Verb as AlertVerb
 from dialogs.remedial_cards import Verb as RemedialVerb
 from qa.calendar import WorkingCalendar
+from qa.retention import AUDIT_RECORDS
+from storage import retention as past
 
 REVIEW = ("Send you an urgent review when the QA unit agrees an Inadequate grade in your service areas, and "
           "take your updates to the QA unit (in 3 working days and in one week) from its card, with reminders.")
@@ -87,4 +89,11 @@ CAPABILITY = Capability(
         "iro": (RAISER,),
         "cp_chair": (RAISER,),
     },
+    # Kept as long as audit records: with their allocation's month; practice alerts from when raised.
+    retention=tuple(RetentionRule(table, AUDIT_RECORDS, where) for table, where in (
+        ("alert_responses", past.alert_responses), ("alerts", past.alerts),
+        ("dip_sample_items", past.dip_sample_items), ("dip_samples", past.dip_samples),
+        ("remedial_actions", past.remedial_actions), ("remedial_plans", past.remedial_plans),
+        ("reaudits", past.reaudits), ("escalation_updates", past.escalation_updates),
+        ("escalations", past.escalations), ("moderations", past.moderations))),
 )

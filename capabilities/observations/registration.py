@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from capabilities.observations import cli, commands, duties, feedback, kinds, observe, walk
-from capabilities.registry import Capability, CardVerb, ChatCommand, DialogEntry
+from capabilities.registry import Capability, CardVerb, ChatCommand, DialogEntry, RetentionRule
 from dialogs import observation_cards as oc
 from qa.framework import ROLES
 from qa.observations import OBSERVER_ROLES, SENIOR_ROLES
+from qa.retention import PRACTICE_RECORDS
+from storage import retention as past
 
 FEEDBACK_LINE = ("Record feedback from a child, a family, a professional or a colleague in under a minute "
                  "(type feedback); complaints and compliments reach the QA unit at once.")
@@ -52,4 +54,7 @@ CAPABILITY = Capability(
     outbox_kinds=kinds.ALL,
     cli=cli.COMMANDS,
     help=_help(),
+    retention=(RetentionRule("observations", PRACTICE_RECORDS, past.observations),
+               RetentionRule("feedback_entries", PRACTICE_RECORDS, past.feedback_entries),
+               RetentionRule("floor_walks", PRACTICE_RECORDS, past.floor_walks)),
 )

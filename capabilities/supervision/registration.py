@@ -3,13 +3,15 @@ CLI and what the help card says it does for each role. The cadences come from QA
 (capabilities/supervision/config.py), read when the duties are built."""
 from __future__ import annotations
 
-from capabilities.registry import Capability, CardVerb, ChatCommand
+from capabilities.registry import Capability, CardVerb, ChatCommand, Kept, RetentionRule
 from capabilities.supervision import actions, cli, commands, config, kinds
 from capabilities.supervision.duties import SupervisionComplianceDuty, SupervisionMorningDuty
 from capabilities.supervision.observation_plans import plan_lines
 from dialogs.supervision_cards import Verb
 from qa.calendar import WorkingCalendar
 from qa.framework import ROLES
+from qa.retention import SUPERVISION, SUPERVISION_AWAY
+from storage import retention as past
 
 ON_ROSTER = frozenset(ROLES)
 SUPERVISOR = (
@@ -55,4 +57,10 @@ CAPABILITY = Capability(
         "qa_unit": (COMPLIANCE + " For the whole service.",),
         "principal_social_worker": (COMPLIANCE + " For the whole service.",),
     },
+    retention=(RetentionRule("supervision_sessions", SUPERVISION, past.supervision_sessions),
+               RetentionRule("supervision_asye_switches", SUPERVISION, past.asye_switches),
+               RetentionRule("supervision_exemptions", SUPERVISION, past.case_exemptions),
+               RetentionRule("supervision_away", SUPERVISION_AWAY, past.away_periods),
+               Kept("supervision_caseload", "each caseload import replaces it whole: a case off the export goes "
+                                            "at the next import")),
 )
