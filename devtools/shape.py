@@ -118,7 +118,7 @@ def role_literals(root: Path) -> list[Finding]:
 def card_walkers(root: Path, packages: tuple[str, ...] = (*PRODUCTION, "tests", "bench", "devtools")) -> list[Finding]:
     """Recursive functions that walk an Adaptive Card's tree (they name its child keys)."""
     found = []
-    for path, tree, source in modules(root, packages):
+    for path, tree, _source in modules(root, packages):
         if path == TREE_HOME:
             continue
         for node in ast.walk(tree):
