@@ -9,7 +9,7 @@ from capabilities.supervision.duties import SupervisionComplianceDuty, Supervisi
 from capabilities.supervision.observation_plans import plan_lines
 from dialogs.supervision_cards import Verb
 from qa.calendar import WorkingCalendar
-from qa.framework import ROLES
+from qa.framework import ROLES, Role
 
 ON_ROSTER = frozenset(ROLES)
 SUPERVISOR = (
@@ -24,7 +24,7 @@ COMPLIANCE = "Send you supervision compliance per team on the first working day 
 
 
 def duties(cal: WorkingCalendar):
-    cadences = config.from_env()
+    cadences = config.cadences()
     return [SupervisionMorningDuty(cal, cadences, extra=[plan_lines(cal, cadences)]),
             SupervisionComplianceDuty(cal, cadences)]
 
@@ -47,12 +47,12 @@ CAPABILITY = Capability(
     samples=lambda: {},
     cli=cli.COMMANDS,
     help={
-        "practitioner": (SUPERVISEE,),
-        "practice_manager": (*SUPERVISOR, SUPERVISEE),
-        "service_lead": (*SUPERVISOR, COMPLIANCE, SUPERVISEE),
-        "head_of_service": (*SUPERVISOR, SUPERVISEE),
-        "deputy_director": SUPERVISOR,
-        "qa_unit": (COMPLIANCE + " For the whole service.",),
-        "principal_social_worker": (COMPLIANCE + " For the whole service.",),
+        Role.PRACTITIONER: (SUPERVISEE,),
+        Role.PRACTICE_MANAGER: (*SUPERVISOR, SUPERVISEE),
+        Role.SERVICE_LEAD: (*SUPERVISOR, COMPLIANCE, SUPERVISEE),
+        Role.HEAD_OF_SERVICE: (*SUPERVISOR, SUPERVISEE),
+        Role.DEPUTY_DIRECTOR: SUPERVISOR,
+        Role.QA_UNIT: (COMPLIANCE + " For the whole service.",),
+        Role.PRINCIPAL_SOCIAL_WORKER: (COMPLIANCE + " For the whole service.",),
     },
 )
