@@ -37,6 +37,7 @@ class Verb:
     CONFIRM = "supervision_confirm"  # a supervisor confirms a session the supervisee recorded
     ASYE_FOUR_WEEKLY = "supervision_asye_four_weekly"  # move an ASYE to four-weekly from today
     AWAY = "supervision_away"  # mark someone away
+    BOOK = "supervision_booked"  # the line's session is booked for a day (asks the day, then saves it)
 
 
 KIND_TITLES = {"one_to_one": "1:1 supervision", "case": "Case supervision", "group": "Group reflective supervision",
@@ -160,9 +161,30 @@ def _line(line: Line) -> list[Element]:
     if not line.recordable:
         out[0]["id"] = f"note-{line.line}"  # an extra line, replaced in place once settled (close_note)
     if line.recordable:
-        out.append({**action_set([execute("Record supervision", Verb.RECORD_OPEN, {"line": str(line.line)})]),
-                    "id": f"act-{line.line}"})
+        buttons = [execute("Record supervision", Verb.RECORD_OPEN, {"line": str(line.line)})]
+        if line.kind in BOOKABLE:
+            buttons.append(execute("Booked", Verb.BOOK, {"line": str(line.line)}))
+        out.append({**action_set(buttons), "id": f"act-{line.line}"})
     return out
+
+
+BOOKABLE = (ONE_TO_ONE, GROUP)  # the meetings a supervisor books (case supervision and reviews go in a 1:1)
+
+
+def booked_words(day: date) -> str:
+    """What a line says once its session is booked."""
+    return f"Booked for {format_day(day)}."
+
+
+def book_form(line: LineKey, today: date, problem: str | None = None) -> Element:
+    """The day a line's session is booked for, asked in place of the line's buttons."""
+    items: list[Element] = [attention(problem)] if problem else []
+    items += [{"type": "Input.Date", "id": input_id("booked", line), "label": "Booked for",
+               "value": today.isoformat(), "min": today.isoformat(), "isRequired": True,
+               "errorMessage": "Give the day it is booked for."},
+              text("Nudges about this wait until that day has passed.", subtle=True, size="Small"),
+              action_set([execute("Save", Verb.BOOK, {"line": str(line)}, inputs="auto", style="positive")])]
+    return {**container(items, style="emphasis"), "id": f"form-{line}"}
 
 
 def supervision_digest_card(view: DigestView) -> Element:
@@ -282,9 +304,19 @@ def replace_element(content: Element, element_id: str, new: Sequence[Element]) -
 
 def open_form(form: RecordForm) -> Callable[[Element, Mapping[str, Any]], Element]:
     """A card_update.rebuild change: the line's button (or its open form) becomes the form."""
+    return _in_place(form.line, record_form(form))
+
+
+def open_book_form(line: LineKey, today: date, problem: str | None = None
+                   ) -> Callable[[Element, Mapping[str, Any]], Element]:
+    """A card_update.rebuild change: the line's buttons (or its open form) become "Booked for"."""
+    return _in_place(line, book_form(line, today, problem))
+
+
+def _in_place(line: LineKey, element: Element) -> Callable[[Element, Mapping[str, Any]], Element]:
     def change(content: Element, _ids: Mapping[str, Any]) -> Element:
-        for element_id in (f"act-{form.line}", f"form-{form.line}"):
-            new = replace_element(content, element_id, [record_form(form)])
+        for element_id in (f"act-{line}", f"form-{line}"):
+            new = replace_element(content, element_id, [element])
             if new is not None:
                 return new
         return content

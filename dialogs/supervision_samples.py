@@ -65,6 +65,8 @@ def samples() -> dict[str, Card]:
         "supervision_digest": digest,
         "supervision_digest_form_open": opened,
         "supervision_digest_recorded": recorded,
+        "supervision_digest_booking": sc.open_book_form(sc.LineKey(100, "one_to_one"), TODAY, problem=(
+            "Give the day it is booked for: today or later."))(digest, {}),
         "supervision_digest_on_behalf": sc.supervision_digest_card(
             sc.DigestView(TODAY, digest_view().blocks[:6], on_behalf_of=SUPERVISOR)),
         "supervision_record": sc.supervision_record_card(record_form()),

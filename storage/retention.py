@@ -58,6 +58,7 @@ from storage.models import (
     Reaudit,
     RemedialAction,
     RemedialPlan,
+    SupervisionBooking,
     SupervisionSession,
     TrailEvent,
 )
@@ -169,6 +170,9 @@ class Purge:
                 CaseExemption.case_ref.not_in(select(CaseloadCase.case_ref)))),
             (SUPERVISION_AWAY, "supervision_away", AwayPeriod,
              AwayPeriod.last_day < r.first_kept_day(SUPERVISION_AWAY, now, self.tz)),
+            # A booking, like an absence, is of no use once its day has passed.
+            (SUPERVISION_AWAY, "supervision_bookings", SupervisionBooking,
+             SupervisionBooking.booked_for < r.first_kept_day(SUPERVISION_AWAY, now, self.tz)),
         ]
 
 

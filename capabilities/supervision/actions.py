@@ -166,3 +166,30 @@ async def away(p: Press) -> Reply:
     if outcome.away is None:
         return Reply(text=outcome.message)
     return Reply(card=sc.supervision_away_card(outcome.away), update=True)
+
+
+async def book(p: Press) -> Reply:
+    """"Booked" on a digest line: the first press asks the day in place of the line's buttons; "Save" books it,
+    and the line then says "Booked for <day>"."""
+    key = _key(p)
+    if key is None:
+        return Reply(text=UNREADABLE)
+    today = p.ctx.calendar.local_date(p.now)
+    text = p.data.get(sc.input_id("booked", key))
+    day = _day(text.strip()) if isinstance(text, str) else None
+    if isinstance(text, str) and day is None:
+        outcome = flow.SupervisionOutcome(Status.INVALID, "Give the day it is booked for.")
+    else:
+        outcome = await flow.book(p.ctx, _actor(p), key, day, now=p.now, via=_via(p), cadences=config.cadences())
+    log.info("supervision booked %s: %s", key, outcome.status)
+    if outcome.status == Status.DONE:
+        change = sc.close_line(key, outcome.message)
+    elif outcome.status in (Status.UNCHANGED, Status.INVALID):
+        change = sc.open_book_form(key, today, outcome.message or None)
+    else:
+        return _refused(p, key, outcome.message)
+    shown: dict[int, dict] = {}
+    new = rebuild(p.rows, {"line": str(key)}, change, shown)
+    if new is not None:
+        return Reply(card=new, update=True, shown=shown)
+    return Reply(text=outcome.message or "Press Booked on this morning's supervision digest.")

@@ -1,5 +1,5 @@
 """Supervision's use cases: open the recording form, record a session, confirm one a supervisee recorded,
-move an ASYE to four-weekly, mark someone away. Each is one `kit.unit`: it re-checks on the server who may
+move an ASYE to four-weekly, mark someone away, book a line's session for a day. Each is one `kit.unit`: it re-checks on the server who may
 act (access.py; a card carries ids only), checks the state, changes it, writes a trail row (counts and
 flags only) and its outbox rows.
 """
@@ -20,6 +20,7 @@ from capabilities.kit import (
     Outcome,
     Status,
     already,
+    invalid,
     not_found,
     refuse,
     unit,
@@ -45,7 +46,7 @@ from qa.supervision import (
     one_to_one_due,
     record_refusal,
 )
-from storage.models import AsyeSwitch, AwayPeriod, SupervisionSession
+from storage.models import AsyeSwitch, AwayPeriod, SupervisionBooking, SupervisionSession
 from storage.observations import mark_plan_reviewed, open_observation_plans
 from storage.supervision import Board, Staff, load_board, move_cases_forward, subject_for_person, subject_for_team
 
@@ -53,6 +54,7 @@ NOT_YOURS = "Only their supervisor, their service lead, the QA unit or they them
 GONE = "They are no longer on the roster with a supervisor, so supervision is not recorded for them. " + NOTHING_CHANGED
 PERSON_KINDS = (ONE_TO_ONE, CASE, AGREEMENT)
 MAX_AWAY_DAYS = 366
+MAX_BOOKED_DAYS = 366
 
 
 @dataclass
@@ -375,3 +377,45 @@ async def mark_away(ctx: Context, actor_id: int | None, who: int | None, first: 
     note = " Nudges about them wait until they are back." if away_now else ""
     return await away_view(ctx, actor_id, now=now, via=via,
                            done=f"Recorded: {name} is away {first.isoformat()} to {last.isoformat()}.{note}")
+
+
+def _due(s: Setting, today: date, cal: WorkingCalendar, cadences: Cadences) -> date | None:
+    """The day the line's supervision is due (overdue or not), or None when none is."""
+    if s.key.team:
+        return group_due(s.board.group_held.get(s.subject.team, ()), today.year, today.month, cal)
+    items = due_items(s.board.facts[s.subject.id], today, cal, cadences, horizon=date.max)
+    return next((i.due for i in items if i.kind == s.key.kind), None)
+
+
+@use_case(SupervisionOutcome)
+async def book(ctx: Context, actor_id: int | None, key: LineKey, day: date | None, *, now: datetime, via: str,
+               cadences: Cadences = Cadences()) -> SupervisionOutcome:
+    """The line's session is booked for `day`: its digest line and the supervisee's note wait until that day
+    has passed (or until a session recorded moves the due day on). Without a day: UNCHANGED, ask for it."""
+    today = ctx.calendar.local_date(now)
+    try:
+        async with unit(ctx, actor_id, now=now, via=via) as act:
+            s = await _setting(act, key, today)
+            if day is None:
+                return SupervisionOutcome(Status.UNCHANGED, actor_name=s.actor.name)
+            if key.kind not in sc.BOOKABLE:
+                refuse("Only a 1:1 or a group supervision is booked here. " + NOTHING_CHANGED)
+            if day < today:
+                invalid("Give the day it is booked for: today or later.")
+            if (day - today).days > MAX_BOOKED_DAYS:
+                invalid("Give a day within a year.")
+            due = _due(s, today, act.calendar, cadences)
+            if due is None:
+                already("Nothing is due for this now. " + NOTHING_CHANGED)
+            subject_key = subject_for_team(s.subject.team) if key.team else subject_for_person(s.subject.id)
+            row = (await act.session.execute(select(SupervisionBooking).where(
+                SupervisionBooking.subject == subject_key, SupervisionBooking.kind == key.kind).with_for_update())
+                   ).scalar_one_or_none()
+            if row is None:
+                row = SupervisionBooking(subject=subject_key, kind=key.kind)
+                act.session.add(row)
+            row.due_on, row.booked_for, row.booked_by_id, row.booked_at = due, day, s.actor.id, now
+            act.trail("person", key.person_id, "supervision_booked", kind=key.kind, days_ahead=(day - today).days)
+    except IntegrityError:  # the same line booked at the same moment by someone else (a double press)
+        return SupervisionOutcome(Status.REFUSED, "That was booked a moment ago. " + NOTHING_CHANGED)
+    return SupervisionOutcome(Status.DONE, sc.booked_words(day), actor_name=s.actor.name)

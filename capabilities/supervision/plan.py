@@ -6,6 +6,7 @@
   today gets nothing, unless away more than 10 working days: then their digest goes to their own
   supervisor instead.
 - Each supervisee whose 1:1 is due the next working day: a short note (not while away).
+- A line booked for a day ("Booked") is left out of the digest, and its note, until that day has passed.
 - A 1:1 or case supervision still overdue five working days after its due day: one notice to the
   supervisor's own supervisor (not while the supervisee is away; on their return, within 30 days).
 Extra lines per supervisee (observation action plans to review) come from `extra`.
@@ -33,7 +34,7 @@ from qa.supervision import (
     long_absence,
     standing,
 )
-from storage.supervision import Board, Staff
+from storage.supervision import Board, Staff, subject_for_person, subject_for_team
 
 ESCALATED_KINDS = (ONE_TO_ONE, CASE)
 LONG_ABSENCE_WORKING_DAYS = 10
@@ -77,7 +78,7 @@ def supervisee_lines(board: Board, s: Staff, today: date, cal: WorkingCalendar, 
     lines = []
     for item in items if items is not None else due_items(board.facts[s.id], today, cal, cadences):
         where = standing(item.due, today, cal, cadences.soon_working_days)
-        if where != LATER:
+        if where != LATER and board.booked_for(subject_for_person(s.id), item.kind, item.due) is None:
             lines.append(Line(LineKey(s.id, item.kind), item.kind, item.due, where, item.case_refs, item.asye))
     return lines + list(extra)
 
@@ -86,7 +87,7 @@ def group_line(board: Board, manager: Staff, today: date, cal: WorkingCalendar, 
     if manager.role != Role.PRACTICE_MANAGER or not manager.team:
         return None
     due = group_due(board.group_held.get(manager.team, ()), today.year, today.month, cal)
-    if due is None:
+    if due is None or board.booked_for(subject_for_team(manager.team), GROUP, due) is not None:
         return None
     where = standing(due, today, cal, cadences.soon_working_days)
     return None if where == LATER else Line(LineKey(manager.id, GROUP), GROUP, due, where)
@@ -131,7 +132,8 @@ def morning(board: Board, today: date, cal: WorkingCalendar, cadences: Cadences 
             continue
         supervisor = board.staff[s.supervisor_id]
         for item in items[s.id]:
-            if item.kind == ONE_TO_ONE and item.due == tomorrow:
+            if item.kind == ONE_TO_ONE and item.due == tomorrow \
+                    and board.booked_for(subject_for_person(s.id), ONE_TO_ONE, item.due) is None:
                 out.reminders.append(Reminder(s.id, ReminderView(s.id, supervisor.name, item.due, item.asye)))
             if item.kind in ESCALATED_KINDS and escalates_on(item.due, today, cal, cadences) \
                     and supervisor.supervisor_id is not None:

@@ -33,7 +33,7 @@ CAPABILITY = Capability(
     name="supervision",
     verbs=(CardVerb(Verb.RECORD_OPEN, actions.record_open), CardVerb(Verb.RECORD, actions.record),
            CardVerb(Verb.CONFIRM, actions.confirm), CardVerb(Verb.ASYE_FOUR_WEEKLY, actions.asye_four_weekly),
-           CardVerb(Verb.AWAY, actions.away)),
+           CardVerb(Verb.AWAY, actions.away), CardVerb(Verb.BOOK, actions.book)),
     commands=(
         ChatCommand("supervision", "your supervisees' supervision: next due dates and what is overdue",
                     ("my supervisees", "supervisees"), commands.supervision, ON_ROSTER),
