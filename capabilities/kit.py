@@ -136,7 +136,7 @@ class Act:
     urgent: bool = False  # set by notify(urgent=True): the edge delivers at once
     _names: dict[int, str] = field(default_factory=dict)
 
-    def trail(self, subject_type: str, subject_id: int, action: str, *, month: str | None = None,
+    def trail(self, /, subject_type: str, subject_id: int, action: str, *, month: str | None = None,
               **detail: Any) -> None:
         """One audit-trail row: who (the actor), what, on what, when and via what. `detail` holds
         lengths, counts, ids and flags, never typed text (it could describe a child)."""

@@ -2,13 +2,13 @@
 the supervisee's note and confirmation, the notice to a supervisor's own supervisor, the monthly
 compliance figures, the `supervision`, `my supervision` and `away` answers. Pure: views in, JSON out.
 
-Buttons carry ids only: `line` ("s<person id>-<kind>" for a supervisee's line, "t<practice manager
-id>-group" for a team's group supervision), `session_id`, `person_id`. The server looks the rest up
+Buttons carry ids only: `line` (a `LineKey`), `session_id`, `person_id`. The server looks the rest up
 and re-checks who may act on every press. There is no field for what was discussed, anywhere.
 """
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +26,7 @@ from dialogs.card_kit import (
     subheading,
     text,
 )
+from qa.supervision import GROUP, KINDS, ONE_TO_ONE
 
 Element = dict[str, Any]
 
@@ -36,6 +37,7 @@ class Verb:
     CONFIRM = "supervision_confirm"  # a supervisor confirms a session the supervisee recorded
     ASYE_FOUR_WEEKLY = "supervision_asye_four_weekly"  # move an ASYE to four-weekly from today
     AWAY = "supervision_away"  # mark someone away
+    BOOK = "supervision_booked"  # the line's session is booked for a day (asks the day, then saves it)
 
 
 KIND_TITLES = {"one_to_one": "1:1 supervision", "case": "Case supervision", "group": "Group reflective supervision",
@@ -45,9 +47,60 @@ DEFAULT_MINUTES = {"one_to_one": 90, "case": 60, "group": 90, "agreement_review"
 MAX_MINUTES = 600
 
 
+@dataclass(frozen=True)
+class LineKey:
+    """The key of one digest line: what its buttons carry as `line`, and the stem of its elements' ids.
+
+    "s<supervisee id>-<kind>": a supervisee's 1:1, case supervision or agreement review;
+    "t<practice manager id>-group": a team's group supervision;
+    "o<supervisee id>-<day>": an observation action plan to review (a line with no button).
+    """
+
+    person_id: int  # the supervisee, or the practice manager for a team
+    kind: str  # one of qa.supervision.KINDS, or PLAN
+    day: date | None = None  # the observation's day, on an action-plan line
+
+    PLAN = "observation_plan"
+    _DUE = re.compile(r"^(s|t)([1-9][0-9]{0,9})-(" + "|".join(KINDS) + ")$")
+    _PLAN = re.compile(r"^o([1-9][0-9]{0,9})-([0-9]{4}-[0-9]{2}-[0-9]{2})$")
+
+    @classmethod
+    def plan(cls, supervisee_id: int, observed_on: date) -> LineKey:
+        return cls(supervisee_id, cls.PLAN, observed_on)
+
+    @property
+    def team(self) -> bool:
+        """A team's group supervision (keyed by its practice manager)."""
+        return self.kind == GROUP
+
+    @property
+    def recordable(self) -> bool:
+        """A due supervision, which its buttons record (not an action-plan line)."""
+        return self.kind != self.PLAN
+
+    def __str__(self) -> str:
+        if self.kind == self.PLAN:
+            return f"o{self.person_id}-{self.day.isoformat() if self.day else ''}"
+        return f"{'t' if self.team else 's'}{self.person_id}-{self.kind}"
+
+    @classmethod
+    def parse(cls, value: Any) -> LineKey | None:
+        """The key a card carried, or None when it is not one (a team key names group supervision only)."""
+        if not isinstance(value, str):
+            return None
+        if m := cls._DUE.match(value):
+            if (m.group(1) == "t") != (m.group(3) == GROUP):
+                return None
+            return cls(int(m.group(2)), m.group(3))
+        if m := cls._PLAN.match(value):
+            try:
+                return cls.plan(int(m.group(1)), date.fromisoformat(m.group(2)))
+            except ValueError:
+                return None
+        return None
 
 
-def input_id(name: str, line: str) -> str:
+def input_id(name: str, line: LineKey) -> str:
     """The id of one of a line's form inputs ("held-s12-one_to_one")."""
     return f"{name}-{line}"
 
@@ -60,10 +113,10 @@ class Line:
     """One line of a digest: something due about one supervisee (or a team).
 
     `line` is the key the buttons carry; `recordable` lines get "Record supervision". Extra lines from
-    other capabilities (issue 12's observation action plans) set `recordable` False and their own text.
+    other capabilities (observation action plans to review) set `recordable` False and their own text.
     """
 
-    line: str
+    line: LineKey
     kind: str
     due: date | None
     standing: str  # overdue, today, soon; "" for a line that is not a due date
@@ -108,9 +161,30 @@ def _line(line: Line) -> list[Element]:
     if not line.recordable:
         out[0]["id"] = f"note-{line.line}"  # an extra line, replaced in place once settled (close_note)
     if line.recordable:
-        out.append({**action_set([execute("Record supervision", Verb.RECORD_OPEN, {"line": line.line})]),
-                    "id": f"act-{line.line}"})
+        buttons = [execute("Record supervision", Verb.RECORD_OPEN, {"line": str(line.line)})]
+        if line.kind in BOOKABLE:
+            buttons.append(execute("Booked", Verb.BOOK, {"line": str(line.line)}))
+        out.append({**action_set(buttons), "id": f"act-{line.line}"})
     return out
+
+
+BOOKABLE = (ONE_TO_ONE, GROUP)  # the meetings a supervisor books (case supervision and reviews go in a 1:1)
+
+
+def booked_words(day: date) -> str:
+    """What a line says once its session is booked."""
+    return f"Booked for {format_day(day)}."
+
+
+def book_form(line: LineKey, today: date, problem: str | None = None) -> Element:
+    """The day a line's session is booked for, asked in place of the line's buttons."""
+    items: list[Element] = [attention(problem)] if problem else []
+    items += [{"type": "Input.Date", "id": input_id("booked", line), "label": "Booked for",
+               "value": today.isoformat(), "min": today.isoformat(), "isRequired": True,
+               "errorMessage": "Give the day it is booked for."},
+              text("Nudges about this wait until that day has passed.", subtle=True, size="Small"),
+              action_set([execute("Save", Verb.BOOK, {"line": str(line)}, inputs="auto", style="positive")])]
+    return {**container(items, style="emphasis"), "id": f"form-{line}"}
 
 
 def supervision_digest_card(view: DigestView) -> Element:
@@ -137,7 +211,7 @@ def supervision_digest_card(view: DigestView) -> Element:
 class RecordForm:
     """The small form a "Record supervision" press opens: date (default today), kind, minutes, due cases."""
 
-    line: str
+    line: LineKey
     who: str  # the supervisee's name, or the team's
     kind: str
     today: date
@@ -146,13 +220,13 @@ class RecordForm:
     by_supervisee: bool = False  # the supervisee records that it took place (the supervisor confirms)
     asye_switch: bool = False  # offer "move to four-weekly" (an ASYE on the fortnightly cadence)
     problem: str | None = None  # why the last try was refused
-    plans: tuple[date, ...] = ()  # days of observations whose action plan is not reviewed yet (issue 12)
+    plans: tuple[date, ...] = ()  # days of observations whose action plan is not reviewed yet
 
 
 MAX_PLANS = 6  # action-plan toggles on one form (the oldest open plans)
 
 
-def plan_input(observed_on: date, line: str) -> str:
+def plan_input(observed_on: date, line: LineKey) -> str:
     """The id of the toggle "Observation action plan of <day> reviewed" on a line's form."""
     return input_id(f"plan{observed_on.isoformat()}", line)
 
@@ -195,9 +269,9 @@ def record_form(form: RecordForm) -> Element:
     items.append(text("Record the date, kind and length only: no notes about what was discussed.", subtle=True,
                       size="Small"))
     title = "Record that it took place" if form.by_supervisee else "Record"
-    actions = [execute(title, Verb.RECORD, {"line": line}, inputs="auto", style="positive")]
+    actions = [execute(title, Verb.RECORD, {"line": str(line)}, inputs="auto", style="positive")]
     if form.asye_switch:
-        actions.append(execute("Move to four-weekly", Verb.ASYE_FOUR_WEEKLY, {"line": line}))
+        actions.append(execute("Move to four-weekly", Verb.ASYE_FOUR_WEEKLY, {"line": str(line)}))
     items.append(action_set(actions))
     return {**container(items, style="emphasis"), "id": f"form-{line}"}
 
@@ -230,16 +304,26 @@ def replace_element(content: Element, element_id: str, new: Sequence[Element]) -
 
 def open_form(form: RecordForm) -> Callable[[Element, Mapping[str, Any]], Element]:
     """A card_update.rebuild change: the line's button (or its open form) becomes the form."""
+    return _in_place(form.line, record_form(form))
+
+
+def open_book_form(line: LineKey, today: date, problem: str | None = None
+                   ) -> Callable[[Element, Mapping[str, Any]], Element]:
+    """A card_update.rebuild change: the line's buttons (or its open form) become "Booked for"."""
+    return _in_place(line, book_form(line, today, problem))
+
+
+def _in_place(line: LineKey, element: Element) -> Callable[[Element, Mapping[str, Any]], Element]:
     def change(content: Element, _ids: Mapping[str, Any]) -> Element:
-        for element_id in (f"act-{form.line}", f"form-{form.line}"):
-            new = replace_element(content, element_id, [record_form(form)])
+        for element_id in (f"act-{line}", f"form-{line}"):
+            new = replace_element(content, element_id, [element])
             if new is not None:
                 return new
         return content
     return change
 
 
-def close_line(line: str, status: str, color: str = "Good") -> Callable[[Element, Mapping[str, Any]], Element]:
+def close_line(line: LineKey, status: str, color: str = "Good") -> Callable[[Element, Mapping[str, Any]], Element]:
     """A card_update.rebuild change: the line's form (or button) becomes `status` ("Recorded ...")."""
     def change(content: Element, _ids: Mapping[str, Any]) -> Element:
         done = text(status, color=color, weight="Bolder", spacing="Small")
@@ -251,7 +335,7 @@ def close_line(line: str, status: str, color: str = "Good") -> Callable[[Element
     return change
 
 
-def close_note(line: str, status: str) -> Callable[[Element, Mapping[str, Any]], Element]:
+def close_note(line: LineKey, status: str) -> Callable[[Element, Mapping[str, Any]], Element]:
     """A card_update.rebuild change: an extra line's text (one not recordable) becomes `status`."""
     def change(content: Element, _ids: Mapping[str, Any]) -> Element:
         new = replace_element(content, f"note-{line}", [text(status, color="Good", spacing="Small")])
@@ -330,12 +414,12 @@ class ReminderView:
 
 def supervision_reminder_card(view: ReminderView) -> Element:
     """To the supervisee, the working day before their 1:1 is due with none recorded."""
-    line = f"s{view.supervisee_id}-one_to_one"
+    line = LineKey(view.supervisee_id, ONE_TO_ONE)
     return card([
         heading("Your supervision is due"),
         text(f"Your 1:1 supervision{' (ASYE)' if view.asye else ''} with {view.supervisor} is due "
              f"{format_day(view.due)}, and none is recorded since the last one. If it is booked, nothing to do."),
-        {**action_set([execute("It took place: record it", Verb.RECORD_OPEN, {"line": line})]), "id": f"act-{line}"},
+        {**action_set([execute("It took place: record it", Verb.RECORD_OPEN, {"line": str(line)})]), "id": f"act-{line}"},
     ])
 
 
@@ -392,8 +476,8 @@ def _person_block(p: PersonDue, recordable: bool) -> Element:
     pairs = [(KIND_TITLES[r.kind] + (" (ASYE)" if r.asye else ""), _due_text(r)) for r in p.rows]
     items: list[Element] = [subheading(p.name + (" (away)" if p.away else "")), facts(pairs)]
     if recordable:
-        line = f"s{p.person_id}-one_to_one"
-        items.append({**action_set([execute("Record supervision", Verb.RECORD_OPEN, {"line": line})]),
+        line = LineKey(p.person_id, ONE_TO_ONE)
+        items.append({**action_set([execute("Record supervision", Verb.RECORD_OPEN, {"line": str(line)})]),
                       "id": f"act-{line}"})
     return container(items)
 

@@ -26,15 +26,15 @@ def cases(count: int = 25) -> tuple[str, ...]:
 
 def digest_view() -> sc.DigestView:
     """12 supervisees, each with an overdue 1:1, an agreement due and 25 cases due; the team's group line."""
-    blocks = [sc.Block(f"Team {_TEAM}", (sc.Line("t7-group", "group", TODAY + timedelta(days=8), "soon"),),
+    blocks = [sc.Block(f"Team {_TEAM}", (sc.Line(sc.LineKey(7, "group"), "group", TODAY + timedelta(days=8), "soon"),),
                        "Group reflective supervision, monthly")]
     for i, name in enumerate(_NAMES):
         pid = 100 + i
         lines = (
-            sc.Line(f"s{pid}-one_to_one", "one_to_one", TODAY - timedelta(days=9), "overdue", asye=i % 4 == 0),
-            sc.Line(f"s{pid}-case", "case", TODAY - timedelta(days=30), "overdue", cases(25)),
-            sc.Line(f"s{pid}-agreement_review", "agreement_review", TODAY, "today"),
-            sc.Line(f"o{pid}-observation", "one_to_one", None, "", recordable=False,
+            sc.Line(sc.LineKey(pid, "one_to_one"), "one_to_one", TODAY - timedelta(days=9), "overdue", asye=i % 4 == 0),
+            sc.Line(sc.LineKey(pid, "case"), "case", TODAY - timedelta(days=30), "overdue", cases(25)),
+            sc.Line(sc.LineKey(pid, "agreement_review"), "agreement_review", TODAY, "today"),
+            sc.Line(sc.LineKey.plan(pid, date(2026, 12, 2)), "one_to_one", None, "", recordable=False,
                     words=sc.plan_review_words(date(2026, 12, 2))),
         )
         blocks.append(sc.Block(name, lines))
@@ -42,7 +42,7 @@ def digest_view() -> sc.DigestView:
 
 
 def record_form(kind: str = "case") -> sc.RecordForm:
-    return sc.RecordForm("s100-case", _NAMES[0], kind, TODAY, due_cases=cases(25), asye_switch=True,
+    return sc.RecordForm(sc.LineKey(100, "case"), _NAMES[0], kind, TODAY, due_cases=cases(25), asye_switch=True,
                          problem="A case supervision on 2026-12-23 is already recorded; check the date.",
                          plans=tuple(TODAY - timedelta(days=30 * i) for i in range(sc.MAX_PLANS, 0, -1)))
 
@@ -50,9 +50,9 @@ def record_form(kind: str = "case") -> sc.RecordForm:
 def samples() -> dict[str, Card]:
     digest = sc.supervision_digest_card(digest_view())
     opened = sc.open_form(record_form())(digest, {})
-    recorded = sc.close_line("s100-case", sc.recorded_words(sc.RecordedView(
+    recorded = sc.close_line(sc.LineKey(100, "case"), sc.recorded_words(sc.RecordedView(
         _NAMES[0], SUPERVISOR, "case", TODAY, 60, TODAY + timedelta(days=56), 25)))(opened, {})
-    recorded = sc.close_note("o100-observation", sc.plan_reviewed_words(date(2026, 12, 2)))(recorded, {})
+    recorded = sc.close_note(sc.LineKey.plan(100, date(2026, 12, 2)), sc.plan_reviewed_words(date(2026, 12, 2)))(recorded, {})
     people = [sc.PersonDue(100 + i, name, (
         sc.DueRow("one_to_one", TODAY - timedelta(days=3), "overdue", asye=i % 4 == 0),
         sc.DueRow("case", TODAY + timedelta(days=1), "soon", case_count=25),
@@ -65,11 +65,13 @@ def samples() -> dict[str, Card]:
         "supervision_digest": digest,
         "supervision_digest_form_open": opened,
         "supervision_digest_recorded": recorded,
+        "supervision_digest_booking": sc.open_book_form(sc.LineKey(100, "one_to_one"), TODAY, problem=(
+            "Give the day it is booked for: today or later."))(digest, {}),
         "supervision_digest_on_behalf": sc.supervision_digest_card(
             sc.DigestView(TODAY, digest_view().blocks[:6], on_behalf_of=SUPERVISOR)),
         "supervision_record": sc.supervision_record_card(record_form()),
         "supervision_record_by_supervisee": sc.supervision_record_card(sc.RecordForm(
-            "s100-one_to_one", _NAMES[0], "one_to_one", TODAY, by_supervisee=True)),
+            sc.LineKey(100, "one_to_one"), _NAMES[0], "one_to_one", TODAY, by_supervisee=True)),
         "supervision_reminder": sc.supervision_reminder_card(sc.ReminderView(100, SUPERVISOR, TODAY, asye=True)),
         "supervision_escalation": sc.supervision_escalation_card(sc.EscalationView(
             _NAMES[1], SUPERVISOR, "case", TODAY - timedelta(days=9), 25)),

@@ -3,7 +3,8 @@
 Every rule takes dates (local calendar days in QA_TIMEZONE, which the caller turns instants into
 with WorkingCalendar.local_date) and the working calendar; none reads the clock or the database.
 
-The cadences, each configurable through `Cadences` (defaults are the framework's):
+The cadences, each configurable through `Cadences` (defaults are the framework's; the capability
+parses the QA_SUPERVISION_* overrides and passes a `Cadences` in):
 - 1:1 (individual professional supervision), for every supervisee with a supervisor on the roster:
   due `one_to_one_days` (28) after the last one; a new starter's first is due `new_starter_days` (7)
   after they joined the roster.
@@ -25,9 +26,8 @@ working day before (`working_due`).
 from __future__ import annotations
 
 import calendar as _calendar
-import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -42,9 +42,6 @@ KIND_WORDS = {ONE_TO_ONE: "1:1 supervision", CASE: "case supervision", GROUP: "g
               AGREEMENT: "supervision agreement review"}
 # Where a due item stands on a given day (`standing`).
 OVERDUE, TODAY, SOON, LATER = "overdue", "today", "soon", "later"
-
-ENV_PREFIX = "QA_SUPERVISION_"
-
 
 class CadenceError(ValueError):
     """A cadence setting is not a positive whole number, or the settings contradict each other."""
@@ -69,7 +66,6 @@ class Cadences:
     # ... on a morning within this many days of that day (one missed while the supervisee was away
     # goes on return), never later: the outbox keeps the keys that make it once for 45 days at least.
     escalation_window_days: int = 30
-    default_one_to_one_minutes: int = 90
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -78,21 +74,6 @@ class Cadences:
                 raise CadenceError(f"{f.name} must be a whole number of at least 1, not {value!r}")
         if self.asye_four_weekly_months > self.asye_end_months:
             raise CadenceError("asye_four_weekly_months must not be after asye_end_months")
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Cadences:
-        """Defaults, overridden by QA_SUPERVISION_<FIELD> (e.g. QA_SUPERVISION_CASE_DAYS=42)."""
-        env = os.environ if env is None else env
-        changes: dict[str, int] = {}
-        for f in fields(cls):
-            name = ENV_PREFIX + f.name.upper()
-            text = (env.get(name) or "").strip()
-            if not text:
-                continue
-            if not (text.isascii() and text.isdigit()):
-                raise CadenceError(f"{name} must be a whole number, not {text!r}")
-            changes[f.name] = int(text)
-        return replace(cls(), **changes)
 
 
 # ---------------------------------------------------------------- dates

@@ -50,6 +50,7 @@ from storage.models import (
     Reaudit,
     RemedialAction,
     RemedialPlan,
+    SupervisionBooking,
     SupervisionSession,
     TrailEvent,
 )
@@ -219,6 +220,11 @@ def case_exemptions(p: Purge, kind: str):
 def away_periods(p: Purge, kind: str):
     """Time away, from the day after its last day."""
     return AwayPeriod.last_day < p.first_kept_day(kind)
+
+
+def supervision_bookings(p: Purge, kind: str):
+    """A booking, like an absence, is of no use once its day has passed."""
+    return SupervisionBooking.booked_for < p.first_kept_day(kind)
 
 
 # --- Counting and deleting ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ capability reads. Each import checks the whole file first, then writes in one tr
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from storage.models import (
     CaseExemption,
     CaseloadCase,
     Person,
+    SupervisionBooking,
     SupervisionSession,
     TrailEvent,
 )
@@ -250,6 +251,12 @@ class Board:
     facts: dict[int, SuperviseeFacts]  # supervisees (active, with an active supervisor), by person id
     away: dict[int, list[Away]]  # person id -> away periods not over by `as_of`
     group_held: dict[str, list[date]]  # team -> group sessions held this month and last
+    booked: dict[tuple[str, str], tuple[date, date]] = field(default_factory=dict)  # (subject, kind) -> (due, day)
+
+    def booked_for(self, subject: str, kind: str, due: date) -> date | None:
+        """The day the line of `subject` and `kind`, due on `due`, is booked for (not before `as_of`), or None."""
+        due_on, day = self.booked.get((subject, kind), (None, None))
+        return day if due_on == due else None
 
     def supervisees_of(self, supervisor_id: int) -> list[Staff]:
         return sorted((s for s in self.staff.values() if s.supervisor_id == supervisor_id and s.id in self.facts),
@@ -305,7 +312,10 @@ async def load_board(session: AsyncSession, as_of: date, tz: tzinfo) -> Board:
                                  .where(SupervisionSession.kind == GROUP, SupervisionSession.held_on >= month_before,
                                         SupervisionSession.held_on <= as_of))).all():
         group_held.setdefault(r.team, []).append(r.held_on)
-    return Board(as_of, staff, facts, away, group_held)
+    booked = {(r.subject, r.kind): (r.due_on, r.booked_for) for r in (await conn.execute(
+        select(SupervisionBooking.subject, SupervisionBooking.kind, SupervisionBooking.due_on,
+               SupervisionBooking.booked_for).where(SupervisionBooking.booked_for >= as_of))).all()}
+    return Board(as_of, staff, facts, away, group_held, booked)
 
 
 class ExemptionError(Exception):

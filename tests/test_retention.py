@@ -237,7 +237,7 @@ async def test_the_monthly_duty_purges_what_is_past_and_keeps_the_rest(db, servi
         "broadcasts": {"broadcast_recipients": 2, "broadcasts": 1},
         "calendar": {"calendar_events": 1},
         "supervision": {"supervision_sessions": 1, "supervision_asye_switches": 1, "supervision_exemptions": 1},
-        "supervision_away": {"supervision_away": 1}}
+        "supervision_away": {"supervision_away": 1, "supervision_bookings": 0}}
     assert row.detail["days"] == dict(Retention().days)
 
 
@@ -284,7 +284,8 @@ async def test_purge_dry_run_counts_and_deletes_nothing_then_the_real_run_delete
     assert ("  supervision: 3 (supervision_sessions 1, supervision_asye_switches 1, supervision_exemptions 1) - "
             "supervision sessions, ASYE switches and exemptions of cases off the caseload, 2192 days after the "
             "session") in out
-    assert "  supervision_away: 1 - away periods, 30 days after they ended" in out
+    assert ("  supervision_away: 1 (supervision_away 1, supervision_bookings 0) - away periods and supervision "
+            "bookings, 30 days after they ended or the booked day") in out
     assert ("  audit_records: 6 (alert_responses 0, alerts 0, dip_sample_items 0, dip_samples 0, remedial_actions 0, remedial_plans 0, reaudits 0, escalation_updates 0, escalations 0, moderations 0, audits 1, "
             "allocations 2, audit_events 2, audit_months 1)") in out
     assert await _all(db, BotState.key) == ["old", "recent"]

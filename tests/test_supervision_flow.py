@@ -21,8 +21,7 @@ from sqlalchemy import select
 from bot.clock import fixed_clock
 from bot.sender import OutboxSender
 from bot.tick import tick
-from capabilities.supervision.plan import line_key, team_line_key
-from dialogs.supervision_cards import AWAY_FROM, AWAY_TO, AWAY_WHO, Verb, input_id, plan_input
+from dialogs.supervision_cards import AWAY_FROM, AWAY_TO, AWAY_WHO, LineKey, Verb, input_id, plan_input
 from qa.calendar import WorkingCalendar
 from qa.observations import AREAS
 from storage.models import Observation, OutboxMessage, Person, SupervisionSession, TrailEvent
@@ -44,6 +43,11 @@ from tests.support.supervision import (
 
 CAL = WorkingCalendar()
 CARD = "application/vnd.microsoft.card.adaptive"
+
+
+def line_key(person_id: int, kind: str) -> str:
+    """What a supervisee's digest line's buttons carry."""
+    return str(LineKey(person_id, kind))
 
 
 def email(key: str) -> str:
@@ -302,7 +306,7 @@ async def test_two_months_of_supervision_as_each_chat_sees_them(service: Service
     december = _text(s, "qa", date(2027, 1, 4))
     assert "Group supervision held" in december and "no" in december
     # The month's last days: Pia's team's group supervision is due by Friday 29 January.
-    group = team_line_key(s.ids["pm"])
+    group = line_key(s.ids["pm"], "group")
     last = s.last_card("pm")
     assert ("Record supervision", Verb.RECORD_OPEN, {"line": group}) in buttons(last)
     pia_digest = await s.sent_id("supervision-digest", "pm")

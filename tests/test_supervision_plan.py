@@ -1,5 +1,5 @@
 """Supervision's morning over the stored board, on both databases: nothing about leavers, extra digest lines
-from another capability (issue 12's observation action plans), a join date refusing earlier sessions, and the
+from another capability (observation action plans), a join date refusing earlier sessions, and the
 `supervision status` and `supervision exempt` commands."""
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from capabilities.context import Context
 from capabilities.duties import Occurrence
-from capabilities.supervision import flow
+from capabilities.kit import Status
+from capabilities.supervision import actions, flow
 from capabilities.supervision.duties import SupervisionMorningDuty
-from capabilities.supervision.plan import line_key, morning
-from dialogs.supervision_cards import Line, input_id
+from capabilities.supervision.plan import morning
+from dialogs.supervision_cards import Line, LineKey, input_id
 from qa.calendar import WorkingCalendar
 from qa.supervision import Asye, one_to_one_due
 from storage.models import OutboxMessage, Person
@@ -50,19 +51,19 @@ async def test_nothing_is_sent_about_someone_who_left(db, ids, tmp_path):
         before = morning(await load_board(session, today, CAL.tz), today, CAL)
     assert {r.supervisee_id for r in before.reminders} == {ids[ANA]}  # Ben (ASYE, weekly) is overdue
     shown = [line.line for d in before.digests for b in d.view.blocks for line in b.lines]
-    assert line_key(ids[BEN], "one_to_one") in shown and line_key(ids[ANA], "one_to_one") in shown
+    assert LineKey(ids[BEN], "one_to_one") in shown and LineKey(ids[ANA], "one_to_one") in shown
     rows = [r for r in roster_rows() if r["email"] != ANA]
     await import_roster(db, write_csv(tmp_path / "r2.csv", ROSTER_COLUMNS, rows), at("2026-12-04T09:00"))
     async with db.sessions() as session:
         after = morning(await load_board(session, today, CAL.tz), today, CAL)
     assert after.reminders == []
     shown = [line.line for d in after.digests for b in d.view.blocks for line in b.lines]
-    assert line_key(ids[BEN], "one_to_one") in shown and line_key(ids[ANA], "one_to_one") not in shown
+    assert LineKey(ids[BEN], "one_to_one") in shown and LineKey(ids[ANA], "one_to_one") not in shown
 
 
 async def test_another_capability_adds_lines_to_a_supervisees_digest(db, ids):
     async def observations(session, board, day):
-        return {ids[ANA]: [Line(f"o{ids[ANA]}-observation", "one_to_one", None, "", recordable=False,
+        return {ids[ANA]: [Line(LineKey.plan(ids[ANA], date(2026, 12, 2)), "one_to_one", None, "", recordable=False,
                                 words="Review the observation action plan of Wednesday 2 December 2026")]}
 
     duty = SupervisionMorningDuty(CAL, extra=[observations])
@@ -81,11 +82,11 @@ async def test_another_capability_adds_lines_to_a_supervisees_digest(db, ids):
 
 async def test_a_session_before_joining_the_roster_is_refused(db, ids):
     ctx = Context(db, CAL, lambda: at("2026-12-07T10:00"))
-    line = line_key(ids[ANA], "one_to_one")
-    outcome = await flow.record(ctx, ids[PM], line, {input_id("held", line): "2026-10-30",
-                                                     input_id("minutes", line): "90"}, at("2026-12-07T10:00"),
-                                "test")
-    assert outcome.status == flow.INVALID
+    line = LineKey(ids[ANA], "one_to_one")
+    outcome = await flow.record(ctx, ids[PM], line, actions.entry(line, {input_id("held", line): "2026-10-30",
+                                                                         input_id("minutes", line): "90"}),
+                                now=at("2026-12-07T10:00"), via="test")
+    assert outcome.status == Status.INVALID
     assert "before they joined the roster (2026-11-02)" in outcome.message
 
 
@@ -105,30 +106,32 @@ async def test_status_and_exempt_commands(db, tmp_path):
 @pytest.mark.parametrize("minutes", ["inf", "nan", "ninety", "0", "601", ""])
 async def test_a_duration_that_is_not_minutes_is_refused(db, ids, minutes):
     ctx = Context(db, CAL, lambda: at("2026-12-07T10:00"))
-    line = line_key(ids[ANA], "one_to_one")
-    outcome = await flow.record(ctx, ids[PM], line, {input_id("held", line): "2026-12-07",
-                                                     input_id("minutes", line): minutes},
-                                at("2026-12-07T10:00"), "test")
-    assert (outcome.status, outcome.message) == (flow.INVALID, "Give the duration in minutes, from 1 to 600.")
+    line = LineKey(ids[ANA], "one_to_one")
+    outcome = await flow.record(ctx, ids[PM], line, actions.entry(line, {input_id("held", line): "2026-12-07",
+                                                                         input_id("minutes", line): minutes}),
+                                now=at("2026-12-07T10:00"), via="test")
+    assert (outcome.status, outcome.message) == (Status.INVALID, "Give the duration in minutes, from 1 to 600.")
 
 
 async def test_the_supervisor_moves_an_asye_to_four_weekly(db, ids):
     ctx = Context(db, CAL, lambda: at("2026-12-07T10:00"))
-    line = line_key(ids[BEN], "one_to_one")
-    form = await flow.open_form(ctx, ids[PM], line, at("2026-12-07T10:00"))
+    line = LineKey(ids[BEN], "one_to_one")
+    form = await flow.open_form(ctx, ids[PM], line, now=at("2026-12-07T10:00"), via="test")
     assert form.form.asye_switch  # Ben's ASYE started 2 November: fortnightly until May
-    assert (await flow.asye_four_weekly(ctx, ids[ANA], line, at("2026-12-07T10:01"), "test")).status == flow.REFUSED
-    moved = await flow.asye_four_weekly(ctx, ids[PM], line, at("2026-12-07T10:02"), "test")
-    assert moved.status == flow.DONE and "four-weekly from today" in moved.message
+    refused = await flow.asye_four_weekly(ctx, ids[ANA], line, now=at("2026-12-07T10:01"), via="test")
+    assert refused.status == Status.REFUSED
+    moved = await flow.asye_four_weekly(ctx, ids[PM], line, now=at("2026-12-07T10:02"), via="test")
+    assert moved.status == Status.DONE and "four-weekly from today" in moved.message
     async with db.sessions() as session:
         board = await load_board(session, date(2026, 12, 7), CAL.tz)
     assert board.facts[ids[BEN]].asye.four_weekly_from == date(2026, 12, 7)
-    done = await flow.record(ctx, ids[PM], line, {input_id("held", line): "2026-12-07",
-                                                  input_id("minutes", line): "60"}, at("2026-12-07T10:03"), "test")
+    done = await flow.record(ctx, ids[PM], line, actions.entry(line, {input_id("held", line): "2026-12-07",
+                                                                      input_id("minutes", line): "60"}),
+                             now=at("2026-12-07T10:03"), via="test")
     # The first six weeks stay weekly (to 14 December); after them, four-weekly rather than fortnightly.
     assert done.recorded.next_due == date(2026, 12, 14)
     asye = board.facts[ids[BEN]].asye
     assert one_to_one_due(date(2026, 12, 21), date(2026, 11, 2), CAL, asye=asye) == date(2027, 1, 18)
     assert one_to_one_due(date(2026, 12, 21), date(2026, 11, 2), CAL, asye=Asye(asye.start)) == date(2027, 1, 4)
-    again = await flow.asye_four_weekly(ctx, ids[PM], line, at("2026-12-08T10:00"), "test")
-    assert again.status == flow.REFUSED and "Already four-weekly from 2026-12-07" in again.message
+    again = await flow.asye_four_weekly(ctx, ids[PM], line, now=at("2026-12-08T10:00"), via="test")
+    assert again.status == Status.REFUSED and "Already four-weekly from 2026-12-07" in again.message

@@ -5,6 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from capabilities.registry import ConfigurationError
+from capabilities.supervision import config
 from qa.calendar import WorkingCalendar
 from qa.supervision import (
     AGREEMENT,
@@ -184,10 +186,12 @@ def test_record_refusals():
 
 
 def test_cadences_are_configurable_and_checked():
-    assert Cadences.from_env({"QA_SUPERVISION_CASE_DAYS": "42"}).case_days == 42
+    assert config.from_env({"QA_SUPERVISION_CASE_DAYS": "42"}).case_days == 42
     assert case_due(date(2026, 3, 2), date(2025, 1, 1), CAL, Cadences(case_days=42)) == date(2026, 4, 13)
-    with pytest.raises(CadenceError, match="QA_SUPERVISION_ONE_TO_ONE_DAYS"):
-        Cadences.from_env({"QA_SUPERVISION_ONE_TO_ONE_DAYS": "four"})
+    with pytest.raises(ConfigurationError, match="QA_SUPERVISION_ONE_TO_ONE_DAYS"):
+        config.from_env({"QA_SUPERVISION_ONE_TO_ONE_DAYS": "four"})
+    with pytest.raises(ConfigurationError, match="asye_four_weekly_months"):
+        config.from_env({"QA_SUPERVISION_ASYE_FOUR_WEEKLY_MONTHS": "13"})
     with pytest.raises(CadenceError):
         Cadences(one_to_one_days=0)
     with pytest.raises(CadenceError):

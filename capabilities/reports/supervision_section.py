@@ -83,7 +83,7 @@ async def load(session: AsyncSession, data: ReportData) -> SupervisionFigures | 
     some; None when no supervision is on record."""
     if not await register_started(session):
         return None
-    cadences = supervision_config.from_env()
+    cadences = supervision_config.cadences()
     keys = {area_key(a) for a in data.areas}  # the areas asked for (none: the whole service)
     months, not_over = [], []
     for month in data.analysis.months:

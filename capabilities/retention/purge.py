@@ -30,7 +30,7 @@ WHAT = {
     "calendar": "QA calendar events, {days} days after they ended",
     "supervision": "supervision sessions, ASYE switches and exemptions of cases off the caseload, {days} days "
                    "after the session",
-    "supervision_away": "away periods, {days} days after they ended",
+    "supervision_away": "away periods and supervision bookings, {days} days after they ended or the booked day",
 }
 
 

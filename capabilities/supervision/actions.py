@@ -1,16 +1,23 @@
 """Supervision's buttons. "Record supervision" opens the small form in place of the line pressed (the
 digest is rebuilt with only that line changed); "Record" records it and the line then says "Recorded
 ..., next due ..."; a refusal shows the form again with the reason. Pressed on a card the bot cannot
-rebuild (a command's answer), the form comes as a card of its own."""
+rebuild (a command's answer), the form comes as a card of its own.
+
+The only place supervision reads a Press: each handler reads the card's ids and inputs into plain
+values, calls a use case in flow.py and turns its Outcome into a Reply."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
 
+from capabilities.kit import Status
 from capabilities.press import UNREADABLE, Press, Reply, positive_id
 from capabilities.supervision import config, flow
-from capabilities.supervision.observation_plans import plan_line_key
 from dialogs import supervision_cards as sc
 from dialogs.card_update import Acted, keep_none, polite_card, rebuild
+from dialogs.supervision_cards import LineKey
 
 log = logging.getLogger(__name__)
 TITLE = "Supervision"
@@ -21,47 +28,91 @@ def _via(p: Press) -> str:
     return f"card:{kinds[0]}" if kinds else "card:supervision"
 
 
-def _ids(p: Press) -> dict[str, str] | None:
-    line = p.data.get("line")
-    return {"line": line} if flow.parse_line(line) is not None else None
+def _key(p: Press) -> LineKey | None:
+    """The recordable line the card names, or None."""
+    key = LineKey.parse(p.data.get("line"))
+    return key if key is not None and key.recordable else None
 
 
-def _refused(p: Press, ids: dict, message: str) -> Reply:
-    return Reply(card=polite_card(p.rows, ids, message, TITLE))
+def _actor(p: Press) -> int | None:
+    return p.actor.id if p.actor else None
 
 
-def _with_form(p: Press, ids: dict, form: sc.RecordForm, note: str | None = None) -> Reply:
+def _refused(p: Press, key: LineKey, message: str) -> Reply:
+    return Reply(card=polite_card(p.rows, {"line": str(key)}, message, TITLE))
+
+
+def _with_form(p: Press, form: sc.RecordForm, note: str | None = None) -> Reply:
     shown: dict[int, dict] = {}
-    new = rebuild(p.rows, ids, sc.open_form(form), shown)
+    new = rebuild(p.rows, {"line": str(form.line)}, sc.open_form(form), shown)
     if new is not None:
         return Reply(card=new, update=True, shown=shown)
     return Reply(card=sc.supervision_record_card(form), text=note)
 
 
+def _text(data: Mapping[str, Any], name: str, key: LineKey) -> str:
+    value = data.get(sc.input_id(name, key))
+    return value.strip() if isinstance(value, str) else ("" if value is None else str(value))
+
+
+def _minutes(text: str) -> int | None:
+    try:
+        return int(float(text))
+    except (ValueError, OverflowError):  # "ninety", "nan", "inf"
+        return None
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _ticked(data: Mapping[str, Any], key: LineKey) -> tuple[date, ...]:
+    """The observation days whose "action plan reviewed" toggle (sc.plan_input) is on."""
+    out = []
+    prefix, suffix = "plan", f"-{key}"
+    for name, value in data.items():
+        name = str(name)
+        if name.startswith(prefix) and name.endswith(suffix) and str(value).strip().lower() == "true":
+            day = _day(name[len(prefix):-len(suffix)])
+            if day is not None and sc.plan_input(day, key) == name:
+                out.append(day)
+    return tuple(out)
+
+
+def entry(key: LineKey, data: Mapping[str, Any]) -> flow.Entry:
+    """What the line's recording form says (flow.record checks it against the record)."""
+    refs = tuple(dict.fromkeys(r.strip() for r in _text(data, "cases", key).split(",") if r.strip()))
+    return flow.Entry(_day(_text(data, "held", key)), _text(data, "kind", key), _minutes(_text(data, "minutes", key)),
+                      refs, _ticked(data, key))
+
+
 async def record_open(p: Press) -> Reply:
-    ids = _ids(p)
-    if ids is None:
+    key = _key(p)
+    if key is None:
         return Reply(text=UNREADABLE)
-    outcome = await flow.open_form(p.ctx, p.actor.id if p.actor else None, ids["line"], p.now, config.from_env())
-    if outcome.status != flow.DONE:
-        return _refused(p, ids, outcome.message)
-    return _with_form(p, ids, outcome.form)
+    outcome = await flow.open_form(p.ctx, _actor(p), key, now=p.now, via=_via(p), cadences=config.cadences())
+    if outcome.status != Status.DONE:
+        return _refused(p, key, outcome.message)
+    return _with_form(p, outcome.form)
 
 
 async def record(p: Press) -> Reply:
-    ids = _ids(p)
-    if ids is None:
+    key = _key(p)
+    if key is None:
         return Reply(text=UNREADABLE)
-    outcome = await flow.record(p.ctx, p.actor.id if p.actor else None, ids["line"], p.data, p.now, _via(p),
-                                config.from_env())
-    log.info("supervision record %s: %s", ids["line"], outcome.status)
-    if outcome.status == flow.REFUSED:
-        return _refused(p, ids, outcome.message)
-    if outcome.status == flow.INVALID:
-        return _with_form(p, ids, outcome.form)
+    outcome = await flow.record(p.ctx, _actor(p), key, entry(key, p.data), now=p.now, via=_via(p),
+                                cadences=config.cadences())
+    log.info("supervision record %s: %s", key, outcome.status)
+    if outcome.status == Status.INVALID:
+        return _with_form(p, outcome.form)
+    if outcome.status != Status.DONE:
+        return _refused(p, key, outcome.message)
     words = sc.recorded_words(outcome.recorded)
-    changes = [sc.close_line(ids["line"], words)] + [
-        sc.close_note(plan_line_key(outcome.supervisee_id, d), sc.plan_reviewed_words(d))
+    changes = [sc.close_line(key, words)] + [
+        sc.close_note(LineKey.plan(outcome.supervisee_id, d), sc.plan_reviewed_words(d))
         for d in outcome.plans_reviewed if outcome.supervisee_id is not None]
 
     def change(content: dict, found: dict) -> dict:
@@ -70,7 +121,7 @@ async def record(p: Press) -> Reply:
         return content
 
     shown: dict[int, dict] = {}
-    new = rebuild(p.rows, ids, change, shown)
+    new = rebuild(p.rows, {"line": str(key)}, change, shown)
     if new is not None:
         return Reply(card=new, update=True, shown=shown)
     return Reply(card=sc.supervision_notice_card(f"Supervision: {outcome.recorded.supervisee}", words, good=True),
@@ -82,9 +133,9 @@ async def confirm(p: Press) -> Reply:
     if session_id is None:
         return Reply(text=UNREADABLE)
     ids = {"session_id": session_id}
-    outcome = await flow.confirm(p.ctx, p.actor.id if p.actor else None, session_id, p.now, _via(p))
-    if outcome.status != flow.DONE:
-        return _refused(p, ids, outcome.message)
+    outcome = await flow.confirm(p.ctx, _actor(p), session_id, now=p.now, via=_via(p))
+    if outcome.status != Status.DONE:
+        return Reply(card=polite_card(p.rows, ids, outcome.message, TITLE))
     acted = Acted("Confirmed", outcome.actor_name, p.now, p.ctx.calendar.tz,
                   [("Recorded", sc.recorded_words(outcome.recorded))], keep_none)
     shown: dict[int, dict] = {}
@@ -95,15 +146,50 @@ async def confirm(p: Press) -> Reply:
 
 
 async def asye_four_weekly(p: Press) -> Reply:
-    ids = _ids(p)
-    if ids is None:
+    key = _key(p)
+    if key is None:
         return Reply(text=UNREADABLE)
-    outcome = await flow.asye_four_weekly(p.ctx, p.actor.id if p.actor else None, ids["line"], p.now, _via(p))
+    outcome = await flow.asye_four_weekly(p.ctx, _actor(p), key, now=p.now, via=_via(p))
     return Reply(text=outcome.message)
 
 
 async def away(p: Press) -> Reply:
-    outcome = await flow.mark_away(p.ctx, p.actor.id if p.actor else None, p.data, p.now, "card:supervision_away")
-    if outcome.view is None:
+    who_text = p.data.get(sc.AWAY_WHO)
+    try:
+        who = int(who_text) if isinstance(who_text, (str, int)) and not isinstance(who_text, bool) else None
+    except ValueError:
+        who = None
+        first = last = None
+    else:
+        first, last = _day(str(p.data.get(sc.AWAY_FROM) or "")), _day(str(p.data.get(sc.AWAY_TO) or ""))
+    outcome = await flow.mark_away(p.ctx, _actor(p), who, first, last, now=p.now, via="card:supervision_away")
+    if outcome.away is None:
         return Reply(text=outcome.message)
-    return Reply(card=sc.supervision_away_card(outcome.view), update=True)
+    return Reply(card=sc.supervision_away_card(outcome.away), update=True)
+
+
+async def book(p: Press) -> Reply:
+    """"Booked" on a digest line: the first press asks the day in place of the line's buttons; "Save" books it,
+    and the line then says "Booked for <day>"."""
+    key = _key(p)
+    if key is None:
+        return Reply(text=UNREADABLE)
+    today = p.ctx.calendar.local_date(p.now)
+    text = p.data.get(sc.input_id("booked", key))
+    day = _day(text.strip()) if isinstance(text, str) else None
+    if isinstance(text, str) and day is None:
+        outcome = flow.SupervisionOutcome(Status.INVALID, "Give the day it is booked for.")
+    else:
+        outcome = await flow.book(p.ctx, _actor(p), key, day, now=p.now, via=_via(p), cadences=config.cadences())
+    log.info("supervision booked %s: %s", key, outcome.status)
+    if outcome.status == Status.DONE:
+        change = sc.close_line(key, outcome.message)
+    elif outcome.status in (Status.UNCHANGED, Status.INVALID):
+        change = sc.open_book_form(key, today, outcome.message or None)
+    else:
+        return _refused(p, key, outcome.message)
+    shown: dict[int, dict] = {}
+    new = rebuild(p.rows, {"line": str(key)}, change, shown)
+    if new is not None:
+        return Reply(card=new, update=True, shown=shown)
+    return Reply(text=outcome.message or "Press Booked on this morning's supervision digest.")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from capabilities.context import Context
+from capabilities.kit import NOT_ON_ROSTER
 from capabilities.registry import CommandReply, Said
 from capabilities.supervision import config, flow
 from capabilities.supervision.plan import is_away
@@ -28,8 +29,8 @@ def _notice(title: str, message: str) -> CommandReply:
 
 async def supervision(said: Said) -> CommandReply:
     if said.person is None:
-        return _notice("Supervision", flow.NOT_ON_ROSTER)
-    cadences = config.from_env()
+        return _notice("Supervision", NOT_ON_ROSTER)
+    cadences = config.cadences()
     today = said.ctx.calendar.local_date(said.now)
     async with said.ctx.db.sessions() as session:
         board = await load_board(session, today, said.ctx.calendar.tz)
@@ -41,8 +42,8 @@ async def supervision(said: Said) -> CommandReply:
 
 async def my_supervision(said: Said) -> CommandReply:
     if said.person is None:
-        return _notice("Your supervision", flow.NOT_ON_ROSTER)
-    cadences = config.from_env()
+        return _notice("Your supervision", NOT_ON_ROSTER)
+    cadences = config.cadences()
     today = said.ctx.calendar.local_date(said.now)
     async with said.ctx.db.sessions() as session:
         board = await load_board(session, today, said.ctx.calendar.tz)
@@ -55,7 +56,8 @@ async def my_supervision(said: Said) -> CommandReply:
 
 
 async def away(said: Said) -> CommandReply:
-    outcome = await flow.away_view(said.ctx, said.person.id if said.person else None, said.now)
-    if outcome.view is None:
+    outcome = await flow.away_view(said.ctx, said.person.id if said.person else None, now=said.now,
+                                   via="command:away")
+    if outcome.away is None:
         return _notice("Away from supervision", outcome.message)
-    return CommandReply(sc.supervision_away_card(outcome.view), "Mark someone away from supervision")
+    return CommandReply(sc.supervision_away_card(outcome.away), "Mark someone away from supervision")

@@ -15,10 +15,11 @@ from capabilities.registry import CommandError
 from dialogs.card_kit import format_month
 from dialogs.supervision_cards import ComplianceView, TeamCompliance, compliance_pairs
 from qa.calendar import WorkingCalendar
+from qa.framework import Role
 from qa.supervision import AGREEMENT, CASE, ONE_TO_ONE, Cadences, in_date
 from storage.supervision import Board, load_board
 
-WHOLE_SERVICE_ROLES = ("qa_unit", "principal_social_worker")
+WHOLE_SERVICE_ROLES = (Role.QA_UNIT, Role.PRINCIPAL_SOCIAL_WORKER)
 # A card lists at most this many teams (a large council's whole service has hundreds): beyond it, the whole
 # service's card gives each service area's totals, and `python -m bot supervision status` every team.
 MAX_ROWS_ON_CARD = 40
@@ -88,7 +89,7 @@ async def monthly_reports(session: AsyncSession, year: int, month: int, cal: Wor
         teams_of.setdefault(t.area, []).append(t)
     out = []
     for person in sorted(board.staff.values(), key=lambda p: p.id):
-        if person.role == "service_lead":
+        if person.role == Role.SERVICE_LEAD:
             mine = [t for area in person.areas for t in teams_of.get(area, ())]
             if mine:
                 out.append((person.id, view_for(mine[:MAX_ROWS_ON_CARD], year, month, "your service areas' teams"
@@ -112,7 +113,7 @@ async def status_text(ctx: Context, *, team: str | None = None, area: str | None
     """`supervision status`: the figures the monthly message gives, for last month, optionally one team or area."""
     from capabilities.supervision import config
 
-    cadences = cadences or config.from_env()
+    cadences = cadences or config.cadences()
     today = ctx.calendar.local_date(ctx.clock())
     previous = today.replace(day=1) - timedelta(days=1)
     async with ctx.db.sessions() as session:

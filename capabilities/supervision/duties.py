@@ -32,8 +32,8 @@ from storage.supervision import Board, load_board, register_started
 log = logging.getLogger(__name__)
 VIA = "duty:supervision"
 
-# Extra digest lines per supervisee, from other capabilities (issue 12: observation action plans to
-# review): given the session, the board and the day, {supervisee id: lines}.
+# Extra digest lines per supervisee, from other capabilities (observation action plans to review):
+# given the session, the board and the day, {supervisee id: lines}.
 ExtraLines = Callable[[AsyncSession, Board, date], Awaitable[Mapping[int, Sequence[Line]]]]
 
 

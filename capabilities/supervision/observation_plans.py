@@ -1,4 +1,4 @@
-"""Observation action plans carried into supervision (issue 12 item 2, framework section 11).
+"""Observation action plans carried into supervision (framework section 11).
 
 An observation's action plan is reviewed in the supervisee's next 1:1: while a plan is open (no
 supervision has recorded it as reviewed), the supervisor's digest line for that supervisee's 1:1 is
@@ -19,17 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.supervision.duties import ExtraLines
 from capabilities.supervision.plan import supervisee_lines
-from dialogs.supervision_cards import Line, plan_review_words
+from dialogs.supervision_cards import Line, LineKey, plan_review_words
 from qa.calendar import WorkingCalendar
 from qa.supervision import ONE_TO_ONE, Cadences
 from storage.observations import open_observation_plans
 from storage.supervision import Board
 
 CHUNK = 500  # supervisee ids per query (SQLite's bound-parameter limit)
-
-
-def plan_line_key(supervisee_id: int, observed_on: date) -> str:
-    return f"o{supervisee_id}-{observed_on.isoformat()}"
 
 
 async def open_plans(session: AsyncSession, supervisee_ids: Iterable[int]) -> dict[int, list[date]]:
@@ -51,7 +47,7 @@ def plan_lines(cal: WorkingCalendar, cadences: Cadences) -> ExtraLines:
                 continue
             if not any(line.kind == ONE_TO_ONE for line in supervisee_lines(board, staff, day, cal, cadences)):
                 continue
-            out[supervisee_id] = [Line(plan_line_key(supervisee_id, d), ONE_TO_ONE, None, "", recordable=False,
+            out[supervisee_id] = [Line(LineKey.plan(supervisee_id, d), ONE_TO_ONE, None, "", recordable=False,
                                        words=plan_review_words(d)) for d in days if d <= day]
         return {k: v for k, v in out.items() if v}
     return provider

@@ -6,9 +6,10 @@
   today gets nothing, unless away more than 10 working days: then their digest goes to their own
   supervisor instead.
 - Each supervisee whose 1:1 is due the next working day: a short note (not while away).
+- A line booked for a day ("Booked") is left out of the digest, and its note, until that day has passed.
 - A 1:1 or case supervision still overdue five working days after its due day: one notice to the
   supervisor's own supervisor (not while the supervisee is away; on their return, within 30 days).
-Extra lines per supervisee (issue 12's observation action plans) come from `extra`.
+Extra lines per supervisee (observation action plans to review) come from `extra`.
 """
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from dialogs.supervision_cards import Block, DigestView, EscalationView, Line, ReminderView
+from dialogs.supervision_cards import Block, DigestView, EscalationView, Line, LineKey, ReminderView
 from qa.calendar import WorkingCalendar
+from qa.framework import Role
 from qa.supervision import (
     CASE,
     GROUP,
@@ -32,7 +34,7 @@ from qa.supervision import (
     long_absence,
     standing,
 )
-from storage.supervision import Board, Staff
+from storage.supervision import Board, Staff, subject_for_person, subject_for_team
 
 ESCALATED_KINDS = (ONE_TO_ONE, CASE)
 LONG_ABSENCE_WORKING_DAYS = 10
@@ -67,14 +69,6 @@ class Morning:
     escalations: list[Escalation] = field(default_factory=list)
 
 
-def line_key(person_id: int, kind: str) -> str:
-    return f"s{person_id}-{kind}"
-
-
-def team_line_key(manager_id: int) -> str:
-    return f"t{manager_id}-{GROUP}"
-
-
 def is_away(board: Board, person_id: int, day: date) -> bool:
     return away_on(board.away.get(person_id, ()), day) is not None
 
@@ -84,19 +78,19 @@ def supervisee_lines(board: Board, s: Staff, today: date, cal: WorkingCalendar, 
     lines = []
     for item in items if items is not None else due_items(board.facts[s.id], today, cal, cadences):
         where = standing(item.due, today, cal, cadences.soon_working_days)
-        if where != LATER:
-            lines.append(Line(line_key(s.id, item.kind), item.kind, item.due, where, item.case_refs, item.asye))
+        if where != LATER and board.booked_for(subject_for_person(s.id), item.kind, item.due) is None:
+            lines.append(Line(LineKey(s.id, item.kind), item.kind, item.due, where, item.case_refs, item.asye))
     return lines + list(extra)
 
 
 def group_line(board: Board, manager: Staff, today: date, cal: WorkingCalendar, cadences: Cadences) -> Line | None:
-    if manager.role != "practice_manager" or not manager.team:
+    if manager.role != Role.PRACTICE_MANAGER or not manager.team:
         return None
     due = group_due(board.group_held.get(manager.team, ()), today.year, today.month, cal)
-    if due is None:
+    if due is None or board.booked_for(subject_for_team(manager.team), GROUP, due) is not None:
         return None
     where = standing(due, today, cal, cadences.soon_working_days)
-    return None if where == LATER else Line(team_line_key(manager.id), GROUP, due, where)
+    return None if where == LATER else Line(LineKey(manager.id, GROUP), GROUP, due, where)
 
 
 def morning(board: Board, today: date, cal: WorkingCalendar, cadences: Cadences = Cadences(),
@@ -109,7 +103,7 @@ def morning(board: Board, today: date, cal: WorkingCalendar, cadences: Cadences 
     for s in board.staff.values():
         if s.id in board.facts and s.supervisor_id is not None:
             by_supervisor.setdefault(s.supervisor_id, []).append(s)
-    managers = [m for m in board.staff.values() if m.role == "practice_manager"]
+    managers = [m for m in board.staff.values() if m.role == Role.PRACTICE_MANAGER]
     items = {s.id: due_items(board.facts[s.id], today, cal, cadences) for s in board.staff.values()
              if s.id in board.facts and not is_away(board, s.id, today)}
     for supervisor_id in sorted(set(by_supervisor) | {m.id for m in managers}):
@@ -138,7 +132,8 @@ def morning(board: Board, today: date, cal: WorkingCalendar, cadences: Cadences 
             continue
         supervisor = board.staff[s.supervisor_id]
         for item in items[s.id]:
-            if item.kind == ONE_TO_ONE and item.due == tomorrow:
+            if item.kind == ONE_TO_ONE and item.due == tomorrow \
+                    and board.booked_for(subject_for_person(s.id), ONE_TO_ONE, item.due) is None:
                 out.reminders.append(Reminder(s.id, ReminderView(s.id, supervisor.name, item.due, item.asye)))
             if item.kind in ESCALATED_KINDS and escalates_on(item.due, today, cal, cadences) \
                     and supervisor.supervisor_id is not None:

@@ -9,7 +9,7 @@ from capabilities.supervision.duties import SupervisionComplianceDuty, Supervisi
 from capabilities.supervision.observation_plans import plan_lines
 from dialogs.supervision_cards import Verb
 from qa.calendar import WorkingCalendar
-from qa.framework import ROLES
+from qa.framework import ROLES, Role
 from qa.retention import SUPERVISION, SUPERVISION_AWAY
 from storage import retention as past
 
@@ -26,7 +26,7 @@ COMPLIANCE = "Send you supervision compliance per team on the first working day 
 
 
 def duties(cal: WorkingCalendar):
-    cadences = config.from_env()
+    cadences = config.cadences()
     return [SupervisionMorningDuty(cal, cadences, extra=[plan_lines(cal, cadences)]),
             SupervisionComplianceDuty(cal, cadences)]
 
@@ -35,7 +35,7 @@ CAPABILITY = Capability(
     name="supervision",
     verbs=(CardVerb(Verb.RECORD_OPEN, actions.record_open), CardVerb(Verb.RECORD, actions.record),
            CardVerb(Verb.CONFIRM, actions.confirm), CardVerb(Verb.ASYE_FOUR_WEEKLY, actions.asye_four_weekly),
-           CardVerb(Verb.AWAY, actions.away)),
+           CardVerb(Verb.AWAY, actions.away), CardVerb(Verb.BOOK, actions.book)),
     commands=(
         ChatCommand("supervision", "your supervisees' supervision: next due dates and what is overdue",
                     ("my supervisees", "supervisees"), commands.supervision, ON_ROSTER),
@@ -49,18 +49,19 @@ CAPABILITY = Capability(
     samples=lambda: {},
     cli=cli.COMMANDS,
     help={
-        "practitioner": (SUPERVISEE,),
-        "practice_manager": (*SUPERVISOR, SUPERVISEE),
-        "service_lead": (*SUPERVISOR, COMPLIANCE, SUPERVISEE),
-        "head_of_service": (*SUPERVISOR, SUPERVISEE),
-        "deputy_director": SUPERVISOR,
-        "qa_unit": (COMPLIANCE + " For the whole service.",),
-        "principal_social_worker": (COMPLIANCE + " For the whole service.",),
+        Role.PRACTITIONER: (SUPERVISEE,),
+        Role.PRACTICE_MANAGER: (*SUPERVISOR, SUPERVISEE),
+        Role.SERVICE_LEAD: (*SUPERVISOR, COMPLIANCE, SUPERVISEE),
+        Role.HEAD_OF_SERVICE: (*SUPERVISOR, SUPERVISEE),
+        Role.DEPUTY_DIRECTOR: SUPERVISOR,
+        Role.QA_UNIT: (COMPLIANCE + " For the whole service.",),
+        Role.PRINCIPAL_SOCIAL_WORKER: (COMPLIANCE + " For the whole service.",),
     },
     retention=(RetentionRule("supervision_sessions", SUPERVISION, past.supervision_sessions),
                RetentionRule("supervision_asye_switches", SUPERVISION, past.asye_switches),
                RetentionRule("supervision_exemptions", SUPERVISION, past.case_exemptions),
                RetentionRule("supervision_away", SUPERVISION_AWAY, past.away_periods),
+               RetentionRule("supervision_bookings", SUPERVISION_AWAY, past.supervision_bookings),
                Kept("supervision_caseload", "each caseload import replaces it whole: a case off the export goes "
                                             "at the next import")),
 )

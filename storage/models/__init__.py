@@ -40,6 +40,7 @@ from storage.models.supervision import (
     AwayPeriod,
     CaseExemption,
     CaseloadCase,
+    SupervisionBooking,
     SupervisionSession,
 )
 
@@ -50,5 +51,5 @@ __all__ = [
     "Broadcast", "BroadcastRecipient", "CalendarEvent", "CaseExemption", "CaseloadCase", "Channel", "Conversation",
     "DipSample", "DipSampleItem", "DutyRun", "Escalation", "EscalationUpdate", "FeedbackEntry", "FloorWalk",
     "FollowUp", "Lease", "Moderation", "Observation", "OutboxMessage", "Person", "Reaudit", "RemedialAction",
-    "RemedialPlan", "SupervisionSession", "Team", "TrailEvent", "UTCDateTime",
+    "RemedialPlan", "SupervisionBooking", "SupervisionSession", "Team", "TrailEvent", "UTCDateTime",
 ]

@@ -83,6 +83,23 @@ class AsyeSwitch(Base):
     recorded_at: Mapped[datetime]
 
 
+class SupervisionBooking(Base):
+    """A supervision booked for a day: the line due on `due_on` (a supervisee's `p<id>` or a team's
+    `t:<team>` subject, and the kind) is booked for `booked_for`, so the morning nudges about it wait until
+    that day has passed. A session recorded moves the due day on, and the booking no longer matches."""
+
+    __tablename__ = "supervision_bookings"
+    __table_args__ = (UniqueConstraint("subject", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(220))
+    kind: Mapped[str] = mapped_column(String(30))
+    due_on: Mapped[date] = mapped_column(Date)
+    booked_for: Mapped[date] = mapped_column(Date)
+    booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
+    booked_at: Mapped[datetime]
+
+
 class AwayPeriod(Base):
     """Someone away from `first_day` to `last_day` inclusive (no reason is stored): supervision nudges
     about them pause."""

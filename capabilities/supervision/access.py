@@ -1,0 +1,57 @@
+"""Who may see and record supervision: plain predicates on the Board's roster people.
+
+A supervisee's entries: the supervisee, their supervisor (and anyone above the supervisor on the
+roster, who gets the digest while the supervisor is away), a service lead of their service area, and
+the QA unit. A team's group supervision: its practice manager, those above them, a service lead of
+the area, and the QA unit. A session a supervisee recorded is confirmed by any of these but the
+supervisee. Someone is marked away by themselves or their supervisor.
+"""
+from __future__ import annotations
+
+from dialogs.supervision_cards import LineKey
+from qa.framework import Role
+from storage.supervision import Board, Staff
+
+
+def chain(board: Board, person_id: int | None) -> list[int]:
+    """`person_id` and everyone above them on the roster, nearest first."""
+    seen: list[int] = []
+    while person_id is not None and person_id in board.staff and person_id not in seen:
+        seen.append(person_id)
+        person_id = board.staff[person_id].supervisor_id
+    return seen
+
+
+def subject(board: Board, key: LineKey) -> Staff | None:
+    """Whom a line is about, while supervision is kept for them: a supervisee with a supervisor on the
+    roster, or a practice manager with a team; None otherwise."""
+    found = board.staff.get(key.person_id)
+    if found is None:
+        return None
+    if key.team:
+        return found if found.role == Role.PRACTICE_MANAGER and found.team else None
+    return found if found.id in board.facts else None
+
+
+def may_act(board: Board, actor: Staff, key: LineKey) -> bool:
+    """Whether `actor` may see and record the line's supervision (see the module notes)."""
+    if actor.role == Role.QA_UNIT:
+        return True
+    about = board.staff.get(key.person_id)
+    if about is None:
+        return False
+    if actor.role == Role.SERVICE_LEAD and set(about.areas) & set(actor.areas):
+        return True
+    if key.team:
+        return actor.id in chain(board, about.id)
+    return actor.id == about.id or actor.id in chain(board, about.supervisor_id)
+
+
+def may_confirm(board: Board, actor: Staff, supervisee_id: int, kind: str) -> bool:
+    """Whether `actor` may confirm a session the supervisee recorded: anyone who may act but them."""
+    return actor.id != supervisee_id and may_act(board, actor, LineKey(supervisee_id, kind))
+
+
+def may_mark_away(board: Board, actor: Staff, person_id: int | None) -> bool:
+    """Whether `actor` may mark `person_id` away: themselves or one of their supervisees."""
+    return person_id == actor.id or person_id in {s.id for s in board.supervisees_of(actor.id)}
