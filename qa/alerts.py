@@ -12,7 +12,6 @@ from datetime import datetime
 from qa.calendar import WorkingCalendar
 
 CATEGORIES = ("Drift or delay", "Plan not progressing", "Visits", "Recording", "Other")
-RAISERS = frozenset({"iro", "cp_chair", "qa_unit"})  # who may raise an alert
 CHASE_WORKING_DAYS = 5  # unresolved this long: chased to the practice manager and service lead
 DESCRIPTION_MAX = 2000
 RESPONSE_MAX = 2000

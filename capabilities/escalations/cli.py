@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from capabilities.context import Context
-from capabilities.escalations.config import chase_days
+from capabilities.escalations import config
 from capabilities.escalations.status import alert_status, escalation_status
 from capabilities.registry import CliCommand
 
@@ -28,7 +28,7 @@ def _add_alerts(parser: argparse.ArgumentParser) -> None:
 
 
 async def _alerts(args: argparse.Namespace, ctx: Context) -> int:
-    print((await alert_status(ctx.db, ctx.clock(), ctx.calendar, chase_days())).describe())
+    print((await alert_status(ctx.db, ctx.clock(), ctx.calendar, config.settings().chase_days)).describe())
     return 0
 
 

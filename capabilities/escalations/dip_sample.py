@@ -17,26 +17,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from capabilities.audit_cycle.people import active
+from capabilities.context import Context
 from capabilities.copies import update_copies
 from capabilities.duties import Occurrence
 from capabilities.escalations import kinds
-from capabilities.escalations.config import dip_sample_day, dip_sample_percent
-from capabilities.escalations.flow import (
-    ALREADY,
-    DONE,
-    INVALID,
-    NOT_FOUND,
-    NOT_ON_ROSTER,
-    NOTHING_CHANGED,
-    REFUSED,
-    UNCHANGED,
-    Result,
-    case_facts,
-    event,
-    send,
-)
-from capabilities.escalations.people import covers
+from capabilities.escalations.access import learning_for, on_panel, panel_for
+from capabilities.escalations.by_duty import DutyAct
+from capabilities.escalations.flow import NOT_FOUND, case_facts
+from capabilities.kit import NOTHING_CHANGED, Act, Outcome, Status, already, not_found, refuse, unit, use_case
 from dialogs import escalation_cards as ec
 from dialogs.card_kit import format_moment
 from qa.audit_calendar import month_key, parse_month_key
@@ -45,7 +33,6 @@ from qa.escalations import REASON_MAX, draw_dip_sample
 from qa.escalations import dip_sample_day as sample_day
 from qa.framework import GRADES
 from qa.identifiers import first_refusal
-from storage.db import Database
 from storage.models import Allocation, Audit, DipSample, DipSampleItem, Person
 
 DRAWN, AGREED, DIFFERED = "dip_sample_drawn", "dip_sample_agreed", "dip_sample_differed"
@@ -56,15 +43,6 @@ ONLY_PANEL = ("Only the moderation panel (the QA unit and the heads of service f
 def previous_month(month: str) -> str:
     year, number = parse_month_key(month)
     return month_key(year - 1, 12) if number == 1 else month_key(year, number - 1)
-
-
-def on_panel(person: Person, allocation: Allocation) -> bool:
-    return person.active and (person.role == "qa_unit" or (
-        person.role == "head_of_service" and covers(person, allocation.service_area)))
-
-
-async def panel_for(session: AsyncSession, allocation: Allocation) -> list[Person]:
-    return [p for p in await active(session, ["qa_unit", "head_of_service"]) if on_panel(p, allocation)]
 
 
 async def item_view(session: AsyncSession, item: DipSampleItem) -> ec.DipItemView:
@@ -84,10 +62,10 @@ class DipSampleDuty:
 
     name = "dip-sample"
 
-    def __init__(self, cal: WorkingCalendar, day: int | None = None, percent: int | None = None) -> None:
+    def __init__(self, cal: WorkingCalendar, day: int, percent: int) -> None:
         self.cal = cal
-        self.day = dip_sample_day() if day is None else day
-        self.percent = dip_sample_percent() if percent is None else percent
+        self.day = day  # QA_DIP_SAMPLE_DAY (config.py)
+        self.percent = percent  # QA_DIP_SAMPLE_PERCENT
 
     def occurrences(self, now: datetime):
         """This month's draw once its moment (send_at on the day) has come (a bot that was down then
@@ -111,7 +89,7 @@ class DipSampleDuty:
         sample = DipSample(month=audited, seed=seed, percent=self.percent, population=len(population), drawn_at=now)
         session.add(sample)
         await session.flush()
-        due_at = self.cal.send_time_for(occurrence.due_at, now)
+        run = DutyAct(session, now, self.cal.send_time_for(occurrence.due_at, now), f"duty:{self.name}")
         items = []
         for audit_id in chosen:
             audit = await session.get(Audit, audit_id)
@@ -120,88 +98,97 @@ class DipSampleDuty:
             session.add(item)
             items.append(item)
         await session.flush()
-        event(session, "dip_sample", sample.id, audited, None, DRAWN, f"duty:{self.name}", now,
-              seed=seed, percent=self.percent, population=len(population), sampled=len(items))
+        run.trail("dip_sample", sample.id, DRAWN, month=audited, seed=seed, percent=self.percent,
+                  population=len(population), sampled=len(items))
         for item in items:
             allocation = await session.get(Allocation, item.allocation_id)
             view = await item_view(session, item)
-            await send(session, kinds.DIP_SAMPLE, str(item.id), await panel_for(session, allocation),
-                       kinds.DIP_SAMPLE.card(view, self.cal.tz), f"Dip sample: case {allocation.case_ref}", due_at,
-                       now)
+            await run.notify(kinds.DIP_SAMPLE, await panel_for(session, allocation), kinds.DIP_SAMPLE.message(
+                view, self.cal.tz, summary=f"Dip sample: case {allocation.case_ref}"), key=f"{kinds.DIP_SAMPLE}:{item.id}")
 
 
-async def decide(db: Database, actor_id: int, item_id: int, *, agree: bool, grade: str | None = None,
-                 comment: str | None = None, now: datetime, cal: WorkingCalendar, via: str,
-                 pressed: Collection[int] = ()) -> Result:
-    """One panel member records agree, or the grade they would give with a comment; the other panel
-    members' copies (all but the outbox rows `pressed`) are updated in place to show it."""
-    async with db.sessions.begin() as session:
-        actor = await session.get(Person, actor_id)
-        if actor is None or not actor.active:
-            return Result(REFUSED, message=NOT_ON_ROSTER)
-        item = (await session.execute(select(DipSampleItem).where(DipSampleItem.id == item_id)
-                                      .with_for_update())).scalar_one_or_none()
-        if item is None:
-            return Result(REFUSED, message=NOT_FOUND)
-        allocation = await session.get(Allocation, item.allocation_id)
-        if not on_panel(actor, allocation):
-            return Result(REFUSED, message=ONLY_PANEL)
-        view = await item_view(session, item)
-        if item.state != "pending":
-            what = "agreed with the grade" if view.agreed else f"would grade it {view.grade_given}"
-            return Result(ALREADY, ec.dip_sample_card(view, cal.tz),
-                          f"{view.decided_by} already recorded that the panel {what}, on "
-                          f"{format_moment(view.decided_at, cal.tz)}. {NOTHING_CHANGED}",
-                          f"Dip sample: case {allocation.case_ref}")
-        if not agree:
-            grade, comment = (grade or "").strip(), (comment or "").strip()
-            problem = None
-            if grade not in GRADES or grade == view.case.grade:
-                problem = "Please choose the grade you would give (a different one from the auditor's)."
-            elif not comment:
-                problem = "Please add a comment for the auditor's learning."
-            elif len(comment) > REASON_MAX:
-                problem = f"The comment is {len(comment)} characters; please keep it to {REASON_MAX}."
-            else:
-                problem = first_refusal({"The comment": comment})
-            if problem:
-                return Result(INVALID, ec.dip_sample_card(view, cal.tz, problem), problem)
-        item.decided_by_id, item.decided_at = actor.id, now
-        if agree:
-            item.state = "agreed"
-            event(session, "dip_sample", item.sample_id, allocation.month, actor.id, AGREED, via, now,
-                  item_id=item.id, grade=view.case.grade)
-        else:
-            item.state, item.grade_given, item.comment = "disagreed", grade, comment
-            event(session, "dip_sample", item.sample_id, allocation.month, actor.id, DIFFERED, via, now,
-                  item_id=item.id, grade=view.case.grade, grade_given=grade, comment_length=len(comment))
+async def _pending(act: Act, item_id: int) -> tuple[DipSampleItem, Allocation, ec.DipItemView]:
+    """The item, locked, for a panel member to record while it is pending."""
+    item = await act.lock(DipSampleItem, item_id, missing=NOT_FOUND)
+    allocation = await act.session.get(Allocation, item.allocation_id)
+    if not on_panel(act.actor, allocation):
+        refuse(ONLY_PANEL)
+    view = await item_view(act.session, item)
+    if item.state != "pending":
+        tz = act.calendar.tz
+        what = "agreed with the grade" if view.agreed else f"would grade it {view.grade_given}"
+        already(f"{view.decided_by} already recorded that the panel {what}, on "
+                f"{format_moment(view.decided_at, tz)}. {NOTHING_CHANGED}", card=ec.dip_sample_card(view, tz),
+                title=f"Dip sample: case {allocation.case_ref}")
+    return item, allocation, view
+
+
+async def _recorded(act: Act, item: DipSampleItem, allocation: Allocation, pressed: Collection[int]) -> Outcome:
+    """The other panel members' copies (all but the outbox rows `pressed`) show what was recorded."""
+    view = await item_view(act.session, item)
+    decided = ec.dip_sample_card(view, act.calendar.tz)
+    await update_copies(act.session, [f"{kinds.DIP_SAMPLE}:{item.id}:"], decided,
+                        f"Dip sample recorded: case {allocation.case_ref}", kind=kinds.DIP_SAMPLE_DECIDED,
+                        key=f"{kinds.DIP_SAMPLE_DECIDED}:{item.id}", now=act.now, skip=pressed)
+    return Outcome(Status.DONE, card=decided)
+
+
+@use_case()
+async def agree(ctx: Context, actor_id: int, item_id: int, *, now: datetime, via: str,
+                pressed: Collection[int] = ()) -> Outcome:
+    """A panel member records that the panel agrees with the auditor's grade."""
+    async with unit(ctx, actor_id, now=now, via=via) as act:
+        item, allocation, view = await _pending(act, item_id)
+        item.decided_by_id, item.decided_at, item.state = act.actor.id, now, "agreed"
+        act.trail("dip_sample", item.sample_id, AGREED, month=allocation.month, item_id=item.id,
+                  grade=view.case.grade)
+        await act.session.flush()
+        return await _recorded(act, item, allocation, pressed)
+
+
+def differ_problem(grade: str, comment: str, auditor_grade: str) -> str | None:
+    """What is wrong with a different grade and its comment, or None."""
+    if grade not in GRADES or grade == auditor_grade:
+        return "Please choose the grade you would give (a different one from the auditor's)."
+    if not comment:
+        return "Please add a comment for the auditor's learning."
+    if len(comment) > REASON_MAX:
+        return f"The comment is {len(comment)} characters; please keep it to {REASON_MAX}."
+    return first_refusal({"The comment": comment})
+
+
+@use_case()
+async def differ(ctx: Context, actor_id: int, item_id: int, grade: str | None, comment: str | None, *,
+                 now: datetime, via: str, pressed: Collection[int] = ()) -> Outcome:
+    """A panel member records the grade the panel would give, with a comment; the auditor and their
+    service lead(s) learn of it."""
+    async with unit(ctx, actor_id, now=now, via=via) as act:
+        session, tz = act.session, act.calendar.tz
+        item, allocation, view = await _pending(act, item_id)
+        grade, comment = (grade or "").strip(), (comment or "").strip()
+        problem = differ_problem(grade, comment, view.case.grade)
+        if problem:
+            return Outcome(Status.INVALID, problem, card=ec.dip_sample_card(view, tz, problem))
+        item.decided_by_id, item.decided_at = act.actor.id, now
+        item.state, item.grade_given, item.comment = "disagreed", grade, comment
+        act.trail("dip_sample", item.sample_id, DIFFERED, month=allocation.month, item_id=item.id,
+                  grade=view.case.grade, grade_given=grade, comment_length=len(comment))
         await session.flush()
         view = await item_view(session, item)
-        if not agree:
-            auditor = await session.get(Person, allocation.auditor_id)
-            told = [auditor] if auditor is not None and auditor.active else []
-            if auditor is not None:
-                told += [p for p in await active(session, ["service_lead"])
-                         if any(covers(p, area) for area in auditor.service_areas) and p.id != auditor.id]
-            await send(session, kinds.DIP_LEARNING, str(item.id), told, kinds.DIP_LEARNING.card(view, cal.tz),
-                       f"Moderation learning: case {allocation.case_ref}", cal.next_send_moment(now), now)
-        decided = ec.dip_sample_card(view, cal.tz)
-        await update_copies(session, [f"{kinds.DIP_SAMPLE}:{item.id}:"], decided,
-                            f"Dip sample recorded: case {allocation.case_ref}", kind=kinds.DIP_SAMPLE_DECIDED,
-                            key=f"{kinds.DIP_SAMPLE_DECIDED}:{item.id}", now=now, skip=pressed)
-        return Result(DONE, decided)
+        told = await learning_for(session, await session.get(Person, allocation.auditor_id))
+        await act.notify(kinds.DIP_LEARNING, told, kinds.DIP_LEARNING.message(
+            view, tz, summary=f"Moderation learning: case {allocation.case_ref}"), key=f"{kinds.DIP_LEARNING}:{item.id}")
+        return await _recorded(act, item, allocation, pressed)
 
 
-async def view(db: Database, actor_id: int, item_id: int, cal: WorkingCalendar) -> Result:
-    async with db.sessions() as session:
-        actor = await session.get(Person, actor_id)
-        item = await session.get(DipSampleItem, item_id)
-        if actor is None or item is None:
-            return Result(REFUSED, message=NOT_FOUND)
-        allocation = await session.get(Allocation, item.allocation_id)
-        if not on_panel(actor, allocation):
-            return Result(REFUSED, message=ONLY_PANEL)
-        return Result(UNCHANGED, ec.dip_sample_card(await item_view(session, item), cal.tz))
-
-
-__all__ = ["DipSampleDuty", "decide", "previous_month", "view"]
+@use_case()
+async def view(ctx: Context, actor_id: int, item_id: int, *, now: datetime, via: str) -> Outcome:
+    """The item's card as it stands now (a copy's refresh), for the panel."""
+    async with unit(ctx, actor_id, now=now, via=via) as act:
+        item = await act.session.get(DipSampleItem, item_id)
+        if item is None:
+            not_found(NOT_FOUND)
+        allocation = await act.session.get(Allocation, item.allocation_id)
+        if not on_panel(act.actor, allocation):
+            refuse(ONLY_PANEL)
+        return Outcome(Status.UNCHANGED, card=ec.dip_sample_card(await item_view(act.session, item), act.calendar.tz))

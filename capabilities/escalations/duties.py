@@ -20,9 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.duties import Occurrence
 from capabilities.escalations import alerts, flow, kinds, remedial
-from capabilities.escalations.config import chase_days
-from capabilities.escalations.people import qa_unit, reviewers
+from capabilities.escalations.access import answerers, heads_of_service, qa_unit, reviewers
+from capabilities.escalations.by_duty import DutyAct
 from capabilities.follow_ups import FollowUpDuty, Settled
+from qa.calendar import WorkingCalendar
+from qa.framework import Role
 from storage import follow_ups
 from storage.models import (
     Alert,
@@ -30,10 +32,10 @@ from storage.models import (
     Escalation,
     EscalationUpdate,
     FollowUp,
-    Person,
     RemedialAction,
     RemedialPlan,
 )
+from storage.people import active_person
 
 
 class IntakeDuty(FollowUpDuty):
@@ -44,9 +46,9 @@ class IntakeDuty(FollowUpDuty):
     kinds = ()
 
     async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
-        due_at = self.cal.send_time_for(occurrence.due_at, now)
-        await flow.request_moderations(session, now, due_at, self.cal, via=f"duty:{self.name}")
-        await remedial.request_plans(session, now, due_at, self.cal, via=f"duty:{self.name}")
+        run = DutyAct(session, now, self.cal.send_time_for(occurrence.due_at, now), f"duty:{self.name}")
+        await flow.request_moderations(run, self.cal)
+        await remedial.request_plans(run, self.cal.tz)
 
 
 class UpdateFollowUpDuty(FollowUpDuty):
@@ -56,7 +58,8 @@ class UpdateFollowUpDuty(FollowUpDuty):
     async def settle(self, session: AsyncSession, owed: Sequence[FollowUp], slot: datetime, due_at: datetime,
                      now: datetime) -> Settled:
         settled: Settled = {follow_ups.DONE: [], follow_ups.CANCELLED: []}
-        via = f"duty:{self.name}"
+        run = DutyAct(session, now, due_at, f"duty:{self.name}")
+        tz = self.cal.tz
         for follow_up in owed:
             update = await session.get(EscalationUpdate, follow_up.subject_id)
             escalation = await session.get(Escalation, update.escalation_id) if update else None
@@ -68,21 +71,20 @@ class UpdateFollowUpDuty(FollowUpDuty):
             people = await reviewers(session, allocation.service_area)
             ref = allocation.case_ref
             if follow_up.kind == kinds.UPDATE_REMINDER:
-                await flow.send(session, kinds.UPDATE_REMINDER, str(update.id), people,
-                                 kinds.UPDATE_REMINDER.card(view, self.cal.tz, "reminder"),
-                                 f"Update {update.number} due today: case {ref}", due_at, now)
-                flow.event(session, "escalation", escalation.id, allocation.month, None, flow.UPDATE_REMINDED, via,
-                            now, number=update.number, recipients=len(people))
+                await run.notify(kinds.UPDATE_REMINDER, people, kinds.UPDATE_REMINDER.message(
+                    view, tz, "reminder", summary=f"Update {update.number} due today: case {ref}"),
+                    key=f"{kinds.UPDATE_REMINDER}:{update.id}")
+                run.trail("escalation", escalation.id, flow.UPDATE_REMINDED, month=allocation.month,
+                          number=update.number, recipients=len(people))
             else:
                 team = await qa_unit(session)
-                await flow.send(session, kinds.UPDATE_OVERDUE, str(update.id), people,
-                                 kinds.UPDATE_OVERDUE.card(view, self.cal.tz, "overdue"),
-                                 f"Update {update.number} overdue: case {ref}", due_at, now)
-                await flow.send(session, kinds.OVERDUE_REPORT, str(update.id), team,
-                                 kinds.OVERDUE_REPORT.card(view, self.cal.tz, "overdue", update.number),
-                                 f"Update {update.number} overdue: case {ref}", due_at, now)
-                flow.event(session, "escalation", escalation.id, allocation.month, None, flow.UPDATE_CHASED, via,
-                            now, number=update.number, recipients=len(people), qa_unit=len(team))
+                summary = f"Update {update.number} overdue: case {ref}"
+                await run.notify(kinds.UPDATE_OVERDUE, people, kinds.UPDATE_OVERDUE.message(
+                    view, tz, "overdue", summary=summary), key=f"{kinds.UPDATE_OVERDUE}:{update.id}")
+                await run.notify(kinds.OVERDUE_REPORT, team, kinds.OVERDUE_REPORT.message(
+                    view, tz, "overdue", update.number, summary=summary), key=f"{kinds.OVERDUE_REPORT}:{update.id}")
+                run.trail("escalation", escalation.id, flow.UPDATE_CHASED, month=allocation.month,
+                          number=update.number, recipients=len(people), qa_unit=len(team))
             settled[follow_ups.DONE].append(follow_up.id)
         return settled
 
@@ -96,14 +98,15 @@ class AlertChaseDuty(FollowUpDuty):
     name = "practice-alert-chasers"
     kinds = kinds.ALERT_FOLLOW_UP_KINDS
 
-    def __init__(self, cal=None, days: int | None = None) -> None:
+    def __init__(self, cal: WorkingCalendar, days: int) -> None:
         super().__init__(cal)
-        self.days = chase_days() if days is None else days
+        self.days = days  # QA_ALERT_CHASE_DAYS (config.py)
 
     async def settle(self, session: AsyncSession, owed: Sequence[FollowUp], slot: datetime, due_at: datetime,
                      now: datetime) -> Settled:
         settled: Settled = {follow_ups.DONE: [], follow_ups.CANCELLED: []}
-        via = f"duty:{self.name}"
+        run = DutyAct(session, now, due_at, f"duty:{self.name}")
+        tz = self.cal.tz
         for follow_up in owed:
             alert = await session.get(Alert, follow_up.subject_id)
             if alert is None or alert.state != "open":
@@ -111,19 +114,18 @@ class AlertChaseDuty(FollowUpDuty):
                 continue
             view = await alerts.alert_view(session, alert)
             if follow_up.kind == kinds.ALERT_CHASE:
-                people = await alerts.answerers(session, alert)
-                await flow.send(session, kinds.ALERT_CHASE, str(alert.id), people,
-                                kinds.ALERT_CHASE.card(view, self.cal.tz, "chase", self.days),
-                                f"Practice alert still open: case {alert.case_ref}", due_at, now)
-                flow.event(session, "alert", alert.id, None, None, alerts.CHASED, via, now, recipients=len(people))
+                people = await answerers(session, alert)
+                await run.notify(kinds.ALERT_CHASE, people, kinds.ALERT_CHASE.message(
+                    view, tz, "chase", self.days, summary=f"Practice alert still open: case {alert.case_ref}"),
+                    key=f"{kinds.ALERT_CHASE}:{alert.id}")
+                run.trail("alert", alert.id, alerts.CHASED, recipients=len(people))
             else:
-                people = [*await alerts.heads_of_service(session, alert), *await qa_unit(session)]
-                await flow.send(session, kinds.ALERT_ESCALATED, str(alert.id), people,
-                                kinds.ALERT_ESCALATED.card(view, self.cal.tz, "escalated", 2 * self.days,
-                                                           buttons=False),
-                                f"Practice alert unresolved: case {alert.case_ref}", due_at, now)
-                flow.event(session, "alert", alert.id, None, None, alerts.ESCALATED, via, now,
-                           recipients=len(people))
+                people = [*await heads_of_service(session, alert.service_area), *await qa_unit(session)]
+                await run.notify(kinds.ALERT_ESCALATED, people, kinds.ALERT_ESCALATED.message(
+                    view, tz, "escalated", 2 * self.days, buttons=False,
+                    summary=f"Practice alert unresolved: case {alert.case_ref}"),
+                    key=f"{kinds.ALERT_ESCALATED}:{alert.id}")
+                run.trail("alert", alert.id, alerts.ESCALATED, recipients=len(people))
             settled[follow_ups.DONE].append(follow_up.id)
         return settled
 
@@ -139,6 +141,7 @@ class RemedialChaseDuty(FollowUpDuty):
     async def settle(self, session: AsyncSession, owed: Sequence[FollowUp], slot: datetime, due_at: datetime,
                      now: datetime) -> Settled:
         settled: Settled = {follow_ups.DONE: [], follow_ups.CANCELLED: []}
+        run = DutyAct(session, now, due_at, f"duty:{self.name}")
         for follow_up in owed:
             action = await session.get(RemedialAction, follow_up.subject_id)
             if action is None or action.done_at is not None:
@@ -148,17 +151,17 @@ class RemedialChaseDuty(FollowUpDuty):
             allocation = await session.get(Allocation, plan.allocation_id)
             area = await reviewers(session, allocation.service_area)
             overdue = follow_up.kind == kinds.REMEDIAL_OVERDUE
-            people = area if overdue else [p for p in area if p.role == "service_lead"]
+            people = area if overdue else [p for p in area if p.role == Role.SERVICE_LEAD]
             if not overdue and action.responsible_id:
-                responsible = await session.get(Person, action.responsible_id)
-                if responsible is not None and responsible.active and responsible.id not in {p.id for p in people}:
+                responsible = await active_person(session, action.responsible_id)
+                if responsible is not None and responsible.id not in {p.id for p in people}:
                     people.append(responsible)
             kind = kinds.REMEDIAL_OVERDUE if overdue else kinds.REMEDIAL_DUE
-            await flow.send(session, kind, str(action.id), people,
-                            await remedial.plan_card(session, plan, self.cal, "overdue" if overdue else "due"),
-                            f"Remedial action {'overdue' if overdue else 'due today'}: case {allocation.case_ref}",
-                            due_at, now)
-            flow.event(session, "remedial_plan", plan.id, allocation.month, None, remedial.ACTION_CHASED,
-                       f"duty:{self.name}", now, action_id=action.id, overdue=overdue, recipients=len(people))
+            await run.notify(kind, people, await remedial.plan_message(
+                session, kind, plan, self.cal.tz, "overdue" if overdue else "due",
+                f"Remedial action {'overdue' if overdue else 'due today'}: case {allocation.case_ref}"),
+                key=f"{kind}:{action.id}")
+            run.trail("remedial_plan", plan.id, remedial.ACTION_CHASED, month=allocation.month, action_id=action.id,
+                      overdue=overdue, recipients=len(people))
             settled[follow_ups.DONE].append(follow_up.id)
         return settled

@@ -13,21 +13,19 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from capabilities.audit_cycle.people import active
 from capabilities.duties import Occurrence
 from capabilities.escalations import kinds
+from capabilities.escalations.access import GOOD_PRACTICE_LIST
+from capabilities.escalations.by_duty import DutyAct
 from capabilities.escalations.dip_sample import previous_month
-from capabilities.escalations.flow import event, send
-from capabilities.registry import CommandReply, Said
 from dialogs import good_practice_cards as gp
 from dialogs.card_kit import format_month
-from dialogs.escalation_cards import plain_card
 from qa.audit_calendar import month_key
 from qa.calendar import WorkingCalendar
 from storage.models import Allocation, Audit, Person
+from storage.people import active_people
 
 GOOD_GRADES = ("Outstanding", "Good")
-ROLES = frozenset({"qa_unit", "principal_social_worker", "service_lead", "practice_manager"})
 SHOWN = 30  # audits on one card (it stays under Teams' size limit)
 SENT = "good_practice_list_sent"
 
@@ -59,18 +57,6 @@ def period(months: list[str]) -> str:
     return f"{first.rsplit(' ', 1)[0] if first[-4:] == last[-4:] else first} to {last}"
 
 
-async def good_practice_command(said: Said) -> CommandReply:
-    if said.person is None or said.person.role not in ROLES:
-        message = ("The good practice list is for the QA unit, the principal social worker, service leads and "
-                   "practice managers.")
-        return CommandReply(plain_card("Good practice", message), message)
-    months = last_three(said.ctx.calendar.local_date(said.now))
-    async with said.ctx.db.sessions() as session:
-        items = await good_practice(session, months)
-    summary = f"Good practice, {period(months)}: {len(items)} audit{'s' if len(items) != 1 else ''}"
-    return CommandReply(gp.good_practice_card(period(months), items[:SHOWN], len(items)), summary)
-
-
 class GoodPracticeListDuty:
     """The first working day of each month: the previous audit month's list to the principal social
     worker(s) and the QA unit, when it lists any audit (a bot that was down that day sends it when it
@@ -90,11 +76,11 @@ class GoodPracticeListDuty:
     async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
         audited = previous_month(occurrence.key)
         items = await good_practice(session, [audited])
-        people = await active(session, ["principal_social_worker", "qa_unit"]) if items else []
+        people = await active_people(session, GOOD_PRACTICE_LIST) if items else []
         label = format_month(audited)
-        await send(session, kinds.GOOD_PRACTICE_LIST, audited, people,
-                   kinds.GOOD_PRACTICE_LIST.card(label, items[:SHOWN], len(items)),
-                   f"Good practice: {label} ({len(items)} audit{'s' if len(items) != 1 else ''})",
-                   self.cal.send_time_for(occurrence.due_at, now), now)
-        event(session, "month", None, audited, None, SENT, f"duty:{self.name}", now, audits=len(items),
-              recipients=len(people))
+        run = DutyAct(session, now, self.cal.send_time_for(occurrence.due_at, now), f"duty:{self.name}")
+        await run.notify(kinds.GOOD_PRACTICE_LIST, people, kinds.GOOD_PRACTICE_LIST.message(
+            label, items[:SHOWN], len(items),
+            summary=f"Good practice: {label} ({len(items)} audit{'s' if len(items) != 1 else ''})"),
+            key=f"{kinds.GOOD_PRACTICE_LIST}:{audited}")
+        run.trail("month", None, SENT, month=audited, audits=len(items), recipients=len(people))

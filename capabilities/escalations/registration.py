@@ -3,16 +3,16 @@ that bring Inadequate audits to the QA unit and chase owed updates, the outbox k
 what the help card says for each role."""
 from __future__ import annotations
 
-from capabilities.escalations import actions, alerts, cli, kinds, remedial
+from capabilities.escalations import actions, cli, commands, config, kinds
+from capabilities.escalations.access import GOOD_PRACTICE_READERS, RAISERS
 from capabilities.escalations.dip_sample import DipSampleDuty
 from capabilities.escalations.duties import AlertChaseDuty, IntakeDuty, RemedialChaseDuty, UpdateFollowUpDuty
-from capabilities.escalations.good_practice import ROLES as GOOD_PRACTICE_ROLES
-from capabilities.escalations.good_practice import GoodPracticeListDuty, good_practice_command
+from capabilities.escalations.good_practice import GoodPracticeListDuty
 from capabilities.registry import Capability, CardVerb, ChatCommand, RetentionRule
 from dialogs import samples as catalogue
 from dialogs.alert_cards import Verb as AlertVerb
-from dialogs.remedial_cards import Verb as RemedialVerb
 from qa.calendar import WorkingCalendar
+from qa.framework import Role
 from qa.retention import AUDIT_RECORDS
 from storage import retention as past
 
@@ -41,30 +41,31 @@ def samples() -> dict[str, dict]:
 
 
 def duties(cal: WorkingCalendar):
-    return [IntakeDuty(cal), UpdateFollowUpDuty(cal), AlertChaseDuty(cal), RemedialChaseDuty(cal),
-            DipSampleDuty(cal), GoodPracticeListDuty(cal)]
+    settings = config.settings()  # read once, here: a wrong value stops the start
+    return [IntakeDuty(cal), UpdateFollowUpDuty(cal), AlertChaseDuty(cal, settings.chase_days),
+            RemedialChaseDuty(cal), DipSampleDuty(cal, settings.dip_day, settings.dip_percent),
+            GoodPracticeListDuty(cal)]
 
 
 CAPABILITY = Capability(
     name="escalations",
     verbs=(*(CardVerb(verb, actions.press) for verb in actions.STEPS),
-           *(CardVerb(verb, alerts.press) for verb in sorted(AlertVerb.ALL)),
-           *(CardVerb(verb, remedial.press) for verb in sorted(RemedialVerb.ALL))),
+           CardVerb(AlertVerb.RAISE, actions.raise_alert)),
     commands=(
         ChatCommand("alert", "raise a practice alert on a case with its team (section 14)", ("practice alert",),
-                    alerts.alert_command, frozenset({"iro", "cp_chair", "qa_unit"})),
+                    commands.alert_command, RAISERS),
         ChatCommand("alerts", "the practice alerts still open, oldest first", ("open alerts",),
-                    alerts.alerts_command, frozenset({"qa_unit"}), in_menu=False),
+                    commands.alerts_command, frozenset({Role.QA_UNIT}), in_menu=False),
         ChatCommand("good practice", "audits graded Good or Outstanding in the last three months, by service area, "
-                    "for learning", ("good practice list", "learning list"), good_practice_command,
-                    GOOD_PRACTICE_ROLES, in_menu=False),
+                    "for learning", ("good practice list", "learning list"), commands.good_practice_command,
+                    GOOD_PRACTICE_READERS, in_menu=False),
     ),
     duties=duties,
     outbox_kinds=kinds.ALL,
     samples=samples,
     cli=cli.COMMANDS,
     help={
-        "qa_unit": (
+        Role.QA_UNIT: (
             "Bring you every audit graded Inadequate to moderate: agree the grade or regrade it.",
             "Send the moderation panel a random dip sample of last month's audits each month (the 10th unless "
             "set otherwise), to agree or regrade; disagreements go to the auditor and their service lead as "
@@ -75,19 +76,19 @@ CAPABILITY = Capability(
             GOOD_PRACTICE,
             "List the practice alerts still open, and bring you those left unresolved for two chase periods.",
         ),
-        "service_lead": (REVIEW, ALERTED, "Ask you for the remedial actions on audits graded Requires Improvement "
-                                          "or Inadequate once you confirm oversight, and chase each on its target "
-                                          "date until it is marked done."),
-        "head_of_service": (
+        Role.SERVICE_LEAD: (REVIEW, ALERTED, "Ask you for the remedial actions on audits graded Requires "
+                                             "Improvement or Inadequate once you confirm oversight, and chase each "
+                                             "on its target date until it is marked done."),
+        Role.HEAD_OF_SERVICE: (
             REVIEW,
             "Send you, on the moderation panel, the monthly dip sample of audits in your service areas, to agree "
             "or regrade.",
             "Bring you practice alerts in your service areas left unresolved for two chase periods.",
         ),
-        "practice_manager": (ALERTED,),
-        "principal_social_worker": (GOOD_PRACTICE,),
-        "iro": (RAISER,),
-        "cp_chair": (RAISER,),
+        Role.PRACTICE_MANAGER: (ALERTED,),
+        Role.PRINCIPAL_SOCIAL_WORKER: (GOOD_PRACTICE,),
+        Role.IRO: (RAISER,),
+        Role.CP_CHAIR: (RAISER,),
     },
     # Kept as long as audit records: with their allocation's month; practice alerts from when raised.
     retention=tuple(RetentionRule(table, AUDIT_RECORDS, where) for table, where in (
