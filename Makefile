@@ -32,6 +32,7 @@ migrate: $(VENV)/.runtime
 test: $(VENV)/.dev tools/node_modules/.package-lock.json
 	$(VENV)/bin/ruff check --no-cache .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/vulture
 	$(PY) -m pytest
 
 # tests/conftest.py marks `fast` every test that uses no database or server fixture and is not
@@ -42,6 +43,7 @@ test-fast: $(VENV)/.dev tools/node_modules/.package-lock.json
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check --no-cache .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/vulture
 
 bench: $(VENV)/.dev
 	$(PY) -m bench.turns

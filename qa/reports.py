@@ -150,15 +150,6 @@ def area_key(area: str) -> str:
     return " ".join(area.split()).casefold()
 
 
-def timeliness(row: RegisterRow, cal: WorkingCalendar, today: date) -> str:
-    """"on time" / "late" (submitted by / after the audit deadline), "overdue" (not submitted,
-    deadline passed by `today`, a local date), or "" (not submitted, not yet due)."""
-    deadline = audit_deadline(row.month, cal)
-    if row.submitted_at is not None:
-        return ON_TIME if cal.local_date(row.submitted_at) <= deadline else LATE
-    return OVERDUE if today > deadline else ""
-
-
 _DEADLINES: dict[tuple[str, WorkingCalendar], date] = {}
 
 

@@ -121,11 +121,6 @@ class RecipientRow:
     read_at: datetime | None
     acknowledged_at: datetime | None
 
-    @property
-    def as_status(self) -> RecipientStatus:
-        return RecipientStatus(self.area, self.status, self.reason, self.read_at is not None,
-                               self.acknowledged_at is not None)
-
 
 async def recipient_rows(session: AsyncSession, broadcast_id: int, *, with_people: bool = True) -> list[RecipientRow]:
     """Every recipient of a broadcast with their status (qa.broadcasts.status_of), by recipient id."""
@@ -190,15 +185,6 @@ async def recent(session: AsyncSession, limit: int = 10) -> list[tuple[Broadcast
     return [(b, n) for b, n in rows]
 
 
-async def open_count(session: AsyncSession, broadcast_id: int) -> int:
-    """Recipients whose message is still queued."""
-    return await session.scalar(
-        select(func.count()).select_from(BroadcastRecipient).join(OutboxMessage, OutboxMessage.id ==
-                                                                   BroadcastRecipient.outbox_id)
-        .where(BroadcastRecipient.broadcast_id == broadcast_id,
-               OutboxMessage.state.in_(("pending", "sending", "retrying")))) or 0
-
-
 # -- read receipts and acknowledgements -----------------------------------------------------
 
 async def mark_read(session: AsyncSession, conversation_id: str, last_read: str, now: datetime) -> int:
@@ -217,10 +203,6 @@ async def mark_read(session: AsyncSession, conversation_id: str, last_read: str,
         await session.execute(update(BroadcastRecipient).where(BroadcastRecipient.id.in_(ids))
                                .values(read_at=now).execution_options(synchronize_session=False))
     return len(ids)
-
-
-async def recipient_for_row(session: AsyncSession, outbox_id: int) -> BroadcastRecipient | None:
-    return await session.scalar(select(BroadcastRecipient).where(BroadcastRecipient.outbox_id == outbox_id))
 
 
 async def recipient_of(session: AsyncSession, broadcast_id: int, person_id: int) -> BroadcastRecipient | None:

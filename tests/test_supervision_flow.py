@@ -352,10 +352,6 @@ def _text(s: Service, key: str, day: date) -> str:
     return s.texts.get((day, key), "")
 
 
-def _last_text(s: Service, key: str) -> str:
-    return s.fake.delivered(act.personal_conversation_id(key))[-1].all_text()
-
-
 def _facts(s: Service, key: str) -> str:
     card = s.last_card(key)
     return " ".join(f"{f['title']}: {f['value']}" for e in _walk(card) if e.get("type") == "FactSet"
