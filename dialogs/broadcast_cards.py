@@ -1,4 +1,4 @@
-"""Broadcasts' cards (issue 13): the notice itself (with "I've read this" when an
+"""Broadcasts' cards: the notice itself (with "I've read this" when an
 acknowledgement is asked), its acknowledged and corrected forms, the chaser, the composer's
 preview, and the QA unit's list and report. Pure: data in, card JSON out."""
 from __future__ import annotations

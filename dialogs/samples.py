@@ -429,7 +429,7 @@ def sample_cards() -> dict[str, Card]:
     return cards
 
 
-# --- escalations (issue 10) ---
+# --- escalations ---
 
 def escalation_case() -> ec.CaseFacts:
     return ec.CaseFacts(case_ref="CD-4810037", month="2026-12", service_area=_SERVICE_AREAS[0], team=_TEAMS[0],
@@ -490,7 +490,7 @@ def escalation_card_samples() -> dict[str, Card]:
     }
 
 
-# --- practice alerts (issue 10) ---
+# --- practice alerts ---
 
 def alert_view(responses: int = 3, resolved: bool = False, i: int = 0) -> alr.AlertView:
     return alr.AlertView(
@@ -522,7 +522,7 @@ def alert_card_samples() -> dict[str, Card]:
     }
 
 
-# --- remedial actions (issue 10) ---
+# --- remedial actions ---
 
 def remedial_plan(actions: int = 8, done: int = 3) -> rmc.PlanView:
     return rmc.PlanView(plan_id=600_001, case_ref="CD-4810037", month="2026-12", team=_TEAMS[0],
@@ -543,7 +543,7 @@ def remedial_card_samples() -> dict[str, Card]:
     }
 
 
-# --- good practice (issue 10) ---
+# --- good practice ---
 
 def good_practice_items(count: int = 30) -> list[gp.GoodPracticeItem]:
     return [gp.GoodPracticeItem(case_ref=case_ref(i), month_label=("October 2026", "November 2026", "December 2026")[i % 3],

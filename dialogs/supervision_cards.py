@@ -60,7 +60,7 @@ class Line:
     """One line of a digest: something due about one supervisee (or a team).
 
     `line` is the key the buttons carry; `recordable` lines get "Record supervision". Extra lines from
-    other capabilities (issue 12's observation action plans) set `recordable` False and their own text.
+    other capabilities (observations' action plans, due for review) set `recordable` False and their own text.
     """
 
     line: str
@@ -146,7 +146,7 @@ class RecordForm:
     by_supervisee: bool = False  # the supervisee records that it took place (the supervisor confirms)
     asye_switch: bool = False  # offer "move to four-weekly" (an ASYE on the fortnightly cadence)
     problem: str | None = None  # why the last try was refused
-    plans: tuple[date, ...] = ()  # days of observations whose action plan is not reviewed yet (issue 12)
+    plans: tuple[date, ...] = ()  # days of observations whose action plan is not reviewed yet
 
 
 MAX_PLANS = 6  # action-plan toggles on one form (the oldest open plans)

@@ -77,7 +77,7 @@ class RegisterRow(NamedTuple):
     disputed_at: datetime | None
     resolved_at: datetime | None
     declines: int
-    # Moderation of an Inadequate grade (issue 10): None (not moderated), "pending", "agreed",
+    # Moderation of an Inadequate grade: None (not moderated), "pending", "agreed",
     # "regraded" (to `moderated_grade`).
     moderation: str | None = None
     moderated_grade: str | None = None
@@ -463,7 +463,7 @@ def percent(share: float | None) -> str:
     return "\u2013" if share is None else f"{round(share * 100)}%"
 
 
-# -- moderation, escalations, re-audits (issue 10's figures) ----------------------------------
+# -- moderation, escalations, re-audits ---------------------------------------------------------
 
 def dip_months(a: Analysis) -> tuple[str, ...]:
     """The months whose dip samples a report shows on its card: the report's months; for the
@@ -498,7 +498,7 @@ def moderation_lines(a: Analysis, scope: str) -> list[tuple[str, str]]:
             ("Escalations", escalations), ("Re-audits", reaudit)]
 
 
-# -- observation coverage and feedback (issue 12's figures; quarterly and annual reports) ------
+# -- observation coverage and feedback (quarterly and annual reports) ---------------------------
 
 class CoveragePerson(NamedTuple):
     """A supervisee (an active person with a supervisor on the roster) as the coverage counts them."""

@@ -1,4 +1,4 @@
-"""Broadcasts in the database (issue 13): queueing one to thousands at once (bulk inserts), the
+"""Broadcasts in the database: queueing one to thousands at once (bulk inserts), the
 per-recipient status for the report, read receipts, acknowledgements, cancel and correct.
 
 A recipient's delivery is its outbox row's: queued while the row is open, sent with the Teams

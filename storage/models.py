@@ -1,7 +1,7 @@
 """SQLAlchemy 2 models. Times are stored timezone-aware, in UTC.
 
 Privacy: nothing here holds a child's name, date of birth or address; cases appear by the
-case-management system's reference only (issue 3 adds them).
+case-management system's reference only (`case_ref`).
 """
 from __future__ import annotations
 
@@ -354,7 +354,7 @@ class TrailEvent(Base):
         return self.subject_id if self.subject_type == "allocation" else None
 
 
-# --- Observations of practice, walking the floor and feedback (issue 12) -------------------------
+# --- Observations of practice, walking the floor and feedback ------------------------------------
 
 class Observation(Base):
     """A manager's direct observation of a supervisee's practice (framework section 11): what went
@@ -415,7 +415,7 @@ class FloorWalk(Base):
     created_at: Mapped[datetime] = mapped_column(index=True)
 
 
-# --- escalations (issue 10) ----------------------------------------------------------------
+# --- escalations ---------------------------------------------------------------------------
 
 MODERATION_STATES = ("pending", "agreed", "regraded")
 
@@ -581,7 +581,7 @@ class DipSampleItem(Base):
     comment: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(nullable=True)
-# --- QA calendar and broadcasts (issue 13) -------------------------------------------------
+# --- QA calendar and broadcasts --------------------------------------------------------------
 
 class CalendarEvent(Base):
     """One row of the QA calendar (framework 9.3's audit schedule table): a practice week, a forum,
@@ -647,7 +647,7 @@ class BroadcastRecipient(Base):
     read_at: Mapped[datetime | None] = mapped_column(nullable=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(nullable=True)
     withdrawn_at: Mapped[datetime | None] = mapped_column(nullable=True)
-# --- supervision (issue 11) -----------------------------------------------------------------
+# --- supervision ----------------------------------------------------------------------------
 
 SUPERVISION_KINDS = ("one_to_one", "case", "group", "agreement_review")  # qa.supervision.KINDS
 # A session a supervisee recorded waits for the supervisor to confirm it; everything else is recorded.
@@ -661,7 +661,7 @@ class SupervisionSession(Base):
 
     `subject` is what it is about: "p<person id>" for a supervisee's 1:1, case supervision and
     agreement review, "t:<team>" for a team's group supervision; one session of a kind per subject
-    per day. `reviewed_observation` marks a session that reviewed an observation action plan (issue 12).
+    per day. `reviewed_observation` marks a session that reviewed an observation action plan.
     """
 
     __tablename__ = "supervision_sessions"

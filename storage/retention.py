@@ -123,7 +123,7 @@ class Purge:
                 and_(FollowUp.subject_type == "allocation", FollowUp.subject_id.in_(past_allocations)),
                 # and a purged broadcast's (its chaser, its corrections), so a reused id owes afresh
                 and_(FollowUp.subject_type == "broadcast", FollowUp.subject_id.in_(past_broadcasts)))),
-            # Escalations (issue 10) go with their allocation's month.
+            # Escalations go with their allocation's month.
             # Practice alerts (section 14) are kept as long as audit records, from when they were raised.
             (AUDIT_RECORDS, "alert_responses", AlertResponse, AlertResponse.alert_id.in_(
                 select(Alert.id).where(Alert.raised_at < r.cutoff(AUDIT_RECORDS, now)))),
@@ -146,18 +146,18 @@ class Purge:
                 TrailEvent.month < first_kept,
                 and_(TrailEvent.month.is_(None), TrailEvent.at < r.cutoff(AUDIT_RECORDS, now)))),
             (AUDIT_RECORDS, "audit_months", AuditMonth, AuditMonth.month < first_kept),
-            # Observations, feedback and floor walks (issue 12), from when they were recorded.
+            # Observations, feedback and floor walks, from when they were recorded.
             (PRACTICE_RECORDS, "observations", Observation, Observation.created_at < practice_cutoff),
             (PRACTICE_RECORDS, "feedback_entries", FeedbackEntry, FeedbackEntry.created_at < practice_cutoff),
             (PRACTICE_RECORDS, "floor_walks", FloorWalk, FloorWalk.created_at < practice_cutoff),
-            # Broadcasts (issue 13) from when they were to go; their recipients first (foreign key).
+            # Broadcasts from when they were to go; their recipients first (foreign key).
             (BROADCASTS, "broadcast_recipients", BroadcastRecipient,
              BroadcastRecipient.broadcast_id.in_(past_broadcasts)),
             (BROADCASTS, "broadcasts", Broadcast, Broadcast.send_at < r.cutoff(BROADCASTS, now)),
             # QA calendar events from the day after they ended (local dates).
             (CALENDAR, "calendar_events", CalendarEvent,
              CalendarEvent.ends_on < r.first_kept_day(CALENDAR, now, self.tz)),
-            # Supervision (issue 11) from the day after each session was held (local dates); an ASYE's
+            # Supervision from the day after each session was held (local dates); an ASYE's
             # switch from the day after it took effect; an exemption once its case is off the caseload
             # (each import replaces the caseload whole, so the caseload itself needs no purge).
             (SUPERVISION, "supervision_sessions", SupervisionSession,
