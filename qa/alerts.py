@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from qa.calendar import WorkingCalendar
+from qa.framework import Role
 
 CATEGORIES = ("Drift or delay", "Plan not progressing", "Visits", "Recording", "Other")
-RAISERS = frozenset({"iro", "cp_chair", "qa_unit"})  # who may raise an alert
+RAISERS = frozenset({Role.IRO, Role.CP_CHAIR, Role.QA_UNIT})  # who may raise an alert
 CHASE_WORKING_DAYS = 5  # unresolved this long: chased to the practice manager and service lead
 DESCRIPTION_MAX = 2000
 RESPONSE_MAX = 2000
