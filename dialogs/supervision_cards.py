@@ -8,12 +8,12 @@ and re-checks who may act on every press. There is no field for what was discuss
 """
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from dialogs import card_tree
 from dialogs.card_kit import (
     action_set,
     attention,
@@ -207,32 +207,11 @@ def supervision_record_card(form: RecordForm) -> Element:
     return card([heading(f"Record supervision: {form.who}"), record_form(form)])
 
 
-def replace_element(content: Element, element_id: str, new: Sequence[Element]) -> Element | None:
-    """`content` with the element whose id is `element_id` replaced by `new`; None when it has none."""
-    found = [False]
-
-    def walk(items: list[Any]) -> list[Any]:
-        out: list[Any] = []
-        for item in items:
-            if isinstance(item, dict) and item.get("id") == element_id:
-                out.extend(new)
-                found[0] = True
-                continue
-            if isinstance(item, dict) and isinstance(item.get("items"), list):
-                item = {**item, "items": walk(item["items"])}
-            out.append(item)
-        return out
-
-    result = copy.deepcopy(content)
-    result["body"] = walk(result.get("body") or [])
-    return result if found[0] else None
-
-
 def open_form(form: RecordForm) -> Callable[[Element, Mapping[str, Any]], Element]:
     """A card_update.rebuild change: the line's button (or its open form) becomes the form."""
     def change(content: Element, _ids: Mapping[str, Any]) -> Element:
         for element_id in (f"act-{form.line}", f"form-{form.line}"):
-            new = replace_element(content, element_id, [record_form(form)])
+            new = card_tree.replace(content, element_id, [record_form(form)])
             if new is not None:
                 return new
         return content
@@ -244,7 +223,7 @@ def close_line(line: str, status: str, color: str = "Good") -> Callable[[Element
     def change(content: Element, _ids: Mapping[str, Any]) -> Element:
         done = text(status, color=color, weight="Bolder", spacing="Small")
         for element_id in (f"form-{line}", f"act-{line}"):
-            new = replace_element(content, element_id, [done])
+            new = card_tree.replace(content, element_id, [done])
             if new is not None:
                 return new
         return content
@@ -254,7 +233,7 @@ def close_line(line: str, status: str, color: str = "Good") -> Callable[[Element
 def close_note(line: str, status: str) -> Callable[[Element, Mapping[str, Any]], Element]:
     """A card_update.rebuild change: an extra line's text (one not recordable) becomes `status`."""
     def change(content: Element, _ids: Mapping[str, Any]) -> Element:
-        new = replace_element(content, f"note-{line}", [text(status, color="Good", spacing="Small")])
+        new = card_tree.replace(content, f"note-{line}", [text(status, color="Good", spacing="Small")])
         return content if new is None else new
     return change
 
