@@ -31,11 +31,11 @@ Element = dict[str, Any]
 
 
 class Verb:
-    RECORD_OPEN = "supervision_record_open"  # show the recording form on the line pressed
-    RECORD = "supervision_record"  # record it
-    CONFIRM = "supervision_confirm"  # a supervisor confirms a session the supervisee recorded
-    ASYE_FOUR_WEEKLY = "supervision_asye_four_weekly"  # move an ASYE to four-weekly from today
-    AWAY = "supervision_away"  # mark someone away
+    RECORD_OPEN = "supervision.record_open"  # show the recording form on the line pressed
+    RECORD = "supervision.record"  # record it
+    CONFIRM = "supervision.confirm"  # a supervisor confirms a session the supervisee recorded
+    ASYE_FOUR_WEEKLY = "supervision.asye_four_weekly"  # move an ASYE to four-weekly from today
+    AWAY = "supervision.away"  # mark someone away
 
 
 KIND_TITLES = {"one_to_one": "1:1 supervision", "case": "Case supervision", "group": "Group reflective supervision",
