@@ -2,8 +2,8 @@
 the supervisee's note and confirmation, the notice to a supervisor's own supervisor, the monthly
 compliance figures, the `supervision`, `my supervision` and `away` answers. Pure: views in, JSON out.
 
-Buttons carry ids only: `line` ("s<person id>-<kind>" for a supervisee's line, "t<practice manager
-id>-group" for a team's group supervision), `session_id`, `person_id`. The server looks the rest up
+Buttons carry ids only: `line` (qa.supervision.LineKey: "s<person id>-<kind>" for a supervisee's line,
+"t<practice manager id>-group" for a team's group supervision), `session_id`, `person_id`. The server looks the rest up
 and re-checks who may act on every press. There is no field for what was discussed, anywhere.
 """
 from __future__ import annotations
@@ -26,6 +26,7 @@ from dialogs.card_kit import (
     subheading,
     text,
 )
+from qa.supervision import ONE_TO_ONE, LineKey
 
 Element = dict[str, Any]
 
@@ -309,7 +310,7 @@ class ReminderView:
 
 def supervision_reminder_card(view: ReminderView) -> Element:
     """To the supervisee, the working day before their 1:1 is due with none recorded."""
-    line = f"s{view.supervisee_id}-one_to_one"
+    line = str(LineKey(view.supervisee_id, ONE_TO_ONE))
     return card([
         heading("Your supervision is due"),
         text(f"Your 1:1 supervision{' (ASYE)' if view.asye else ''} with {view.supervisor} is due "
@@ -371,7 +372,7 @@ def _person_block(p: PersonDue, recordable: bool) -> Element:
     pairs = [(KIND_TITLES[r.kind] + (" (ASYE)" if r.asye else ""), _due_text(r)) for r in p.rows]
     items: list[Element] = [subheading(p.name + (" (away)" if p.away else "")), facts(pairs)]
     if recordable:
-        line = f"s{p.person_id}-one_to_one"
+        line = str(LineKey(p.person_id, ONE_TO_ONE))
         items.append({**action_set([execute("Record supervision", Verb.RECORD_OPEN, {"line": line})]),
                       "id": f"act-{line}"})
     return container(items)

@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import calendar as _calendar
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Any
 
 from qa.calendar import WorkingCalendar
 
@@ -40,6 +42,34 @@ AGREEMENT = "agreement_review"
 KINDS = (ONE_TO_ONE, CASE, GROUP, AGREEMENT)
 KIND_WORDS = {ONE_TO_ONE: "1:1 supervision", CASE: "case supervision", GROUP: "group reflective supervision",
               AGREEMENT: "supervision agreement review"}
+_LINE = re.compile(r"^(s|t)([1-9][0-9]{0,9})-(" + "|".join(KINDS) + ")$")
+
+
+@dataclass(frozen=True)
+class LineKey:
+    """Which line of a supervision digest a button acts on, as the button carries it (`line`):
+    "s<supervisee id>-<kind>" for a supervisee's, "t<practice manager id>-group" for a team's group
+    supervision. `str(key)` spells it; `LineKey.parse` reads it back (None when it is not one)."""
+
+    person_id: int  # the supervisee, or the practice manager for a team
+    kind: str
+    team: bool = False
+
+    @classmethod
+    def for_team(cls, manager_id: int) -> LineKey:
+        return cls(manager_id, GROUP, team=True)
+
+    @classmethod
+    def parse(cls, value: Any) -> LineKey | None:
+        m = _LINE.match(value) if isinstance(value, str) else None
+        if m is None or (m.group(1) == "t") != (m.group(3) == GROUP):
+            return None
+        return cls(int(m.group(2)), m.group(3), team=m.group(1) == "t")
+
+    def __str__(self) -> str:
+        return f"{'t' if self.team else 's'}{self.person_id}-{self.kind}"
+
+
 # Where a due item stands on a given day (`standing`).
 OVERDUE, TODAY, SOON, LATER = "overdue", "today", "soon", "later"
 

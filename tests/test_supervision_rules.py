@@ -17,6 +17,7 @@ from qa.supervision import (
     Away,
     CadenceError,
     Cadences,
+    LineKey,
     add_months,
     agreement_due,
     asye_interval,
@@ -200,3 +201,17 @@ def test_escalation_goes_from_its_day_for_thirty_days():
     assert escalates_on(due, date(2026, 12, 21), CAL)
     assert escalates_on(due, date(2027, 1, 20), CAL)
     assert not escalates_on(due, date(2027, 1, 21), CAL)
+
+
+# -- the digest's line key ------------------------------------------------------------------------
+
+def test_a_line_key_is_spelled_and_read_back():
+    assert str(LineKey(12, "case")) == "s12-case" and str(LineKey.for_team(7)) == "t7-group"
+    for key in (LineKey(12, "case"), LineKey(3, "one_to_one"), LineKey(9, "agreement_review"), LineKey.for_team(7)):
+        assert LineKey.parse(str(key)) == key
+
+
+@pytest.mark.parametrize("value", ["t7-case", "s7-group", "s0-case", "x7-case", "s7-chat", "s07-case", "s7", 7, None,
+                                   "s12345678901-case"])
+def test_what_is_not_a_line_key_is_none(value):
+    assert LineKey.parse(value) is None
