@@ -25,7 +25,6 @@ working day before (`working_due`).
 from __future__ import annotations
 
 import calendar as _calendar
-import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
@@ -110,9 +109,9 @@ class Cadences:
             raise CadenceError("asye_four_weekly_months must not be after asye_end_months")
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Cadences:
-        """Defaults, overridden by QA_SUPERVISION_<FIELD> (e.g. QA_SUPERVISION_CASE_DAYS=42)."""
-        env = os.environ if env is None else env
+    def from_env(cls, env: Mapping[str, str]) -> Cadences:
+        """Defaults, overridden by QA_SUPERVISION_<FIELD> in `env` (e.g. QA_SUPERVISION_CASE_DAYS=42),
+        the settings the caller read (capabilities/supervision/config.py reads them where it is built)."""
         changes: dict[str, int] = {}
         for f in fields(cls):
             name = ENV_PREFIX + f.name.upper()

@@ -59,3 +59,24 @@ def test_the_issue_check_sees_a_reference(tmp_path: Path):
     (tmp_path / "qa" / "rules.py").write_text('"""Rules."""\nX = 1  # from Issue 12\nY = 2  # an issue, not 3\n',
                                               encoding="utf-8")
     assert ticket_references(tmp_path, ("qa",)) == ["qa/rules.py:2"]
+
+
+# -- qa/ is rules: settings come in as parameters ---------------------------------------------------
+
+ENVIRONMENT = re.compile(r"\benviron\b|\bgetenv\b|\bdotenv\b")
+
+
+def environment_reads(root: Path) -> list[str]:
+    """`path:line` of every mention of the environment in the Python under `root`."""
+    return [f"{path.relative_to(root)}:{number}" for path in sorted(root.rglob("*.py"))
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if ENVIRONMENT.search(line)]
+
+
+def test_qa_reads_no_environment():
+    assert environment_reads(TESTS.parent / "qa") == []
+
+
+def test_the_environment_check_sees_a_read(tmp_path: Path):
+    (tmp_path / "rules.py").write_text("import os\nDAYS = int(os.environ.get('X', '5'))\nENVIRONS = 1\n",
+                                       encoding="utf-8")
+    assert environment_reads(tmp_path) == ["rules.py:2"]
