@@ -1,5 +1,6 @@
 # make run  - create .venv if missing, install, migrate, serve on http://localhost:3978/api/messages
 # make test - install the dev requirements and run the whole suite
+# make test-fast - only the tests marked fast: no database, no server, no other process
 # make playground - the bot and Microsoft 365 Agents Playground on a demo council (no Teams needed)
 # make e2e  - the Playground driven in headless Chromium through a month of the audit cycle
 # make fuzz - a long run of generated activities against the app (no 5xx, nothing stored from a refusal)
@@ -7,7 +8,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint migrate bench clean package playground e2e fuzz
+.PHONY: run test test-fast lint migrate bench clean package playground e2e fuzz
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,11 +32,18 @@ migrate: $(VENV)/.runtime
 test: $(VENV)/.dev tools/node_modules/.package-lock.json
 	$(VENV)/bin/ruff check --no-cache .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/vulture
 	$(PY) -m pytest
+
+# tests/conftest.py marks `fast` every test that uses no database or server fixture and is not
+# marked `process`; the card validators run here too, so the node tools are installed first.
+test-fast: $(VENV)/.dev tools/node_modules/.package-lock.json
+	$(PY) -m pytest -q -m fast
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check --no-cache .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/vulture
 
 bench: $(VENV)/.dev
 	$(PY) -m bench.turns

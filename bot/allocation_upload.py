@@ -30,6 +30,7 @@ from dialogs.allocation_cards import (
     rejected_card,
     rejected_text,
 )
+from qa.framework import Role
 from qa.tabular import UnreadableTable, check_suffix, not_the_file
 from storage.allocations import WHAT, AllocationImportReport, AllocationsRejected, import_allocations
 from storage.models import Person
@@ -159,7 +160,7 @@ async def _send_card(turn_context: TurnContext, card: dict, summary: str) -> Non
 async def handle_file_upload(services: Services, turn_context: TurnContext, person: Person | None) -> None:
     """Import the attached allocation list for the QA unit; tell anyone else only the QA unit can."""
     activity = turn_context.activity
-    if person is None or not person.active or person.role != "qa_unit":
+    if person is None or not person.active or person.role != Role.QA_UNIT:
         log.info("file upload refused: sender is not in the QA unit (person %s)", person.id if person else None)
         await turn_context.send_activity(NOT_QA_UNIT)
         return

@@ -21,6 +21,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from dialogs import card_tree
+
 DEVELOPMENT_KEY = b"qa-bot development only: no MicrosoftAppPassword or QA_CARD_SIGNING_KEY set"
 SIGNED = "_s"
 SIGNATURE = "_sig"
@@ -71,15 +73,9 @@ class CardSigner:
         return result
 
 
-def _buttons(node: Any):
-    if isinstance(node, dict):
-        if node.get("type") == "Action.Execute" and isinstance(node.get("verb"), str):
-            yield node
-        elif node.get("type") == "Action.Submit" and isinstance(node.get("data"), dict) \
-                and isinstance(node["data"].get("verb"), str):
-            yield node
-        for value in list(node.values()):
-            yield from _buttons(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _buttons(item)
+def _buttons(card: Any) -> list[dict[str, Any]]:
+    """The buttons that carry a verb: Action.Execute ones, and Action.Submit ones with a verb in their data."""
+    return [node for node in card_tree.nodes(card)
+            if (node.get("type") == "Action.Execute" and isinstance(node.get("verb"), str))
+            or (node.get("type") == "Action.Submit" and isinstance(node.get("data"), dict)
+                and isinstance(node["data"].get("verb"), str))]

@@ -1,4 +1,4 @@
-"""Installing the bot for people who never did (issue 13 item 4), the way Company Communicator
+"""Installing the bot for people who never did so a broadcast reaches them, the way Company Communicator
 does, through Microsoft Graph with the app's own credentials (application permission
 TeamsAppInstallation.ReadWriteForUser.All, admin consent; README "For the council's IT team"):
 

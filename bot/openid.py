@@ -64,7 +64,6 @@ class AsyncOpenIdMetadata:
         self._tried_at: float | None = None  # last attempt, success or not
         self._failed_at: float | None = None
         self._lock = asyncio.Lock()
-        self.fetches = 0  # attempts made (for tests and the log)
 
     async def get(self, key_id: str | None) -> SigningKey | None:
         """The key `key_id` names, or None if the metadata does not have it. Raises
@@ -86,7 +85,6 @@ class AsyncOpenIdMetadata:
                 return
             if self._failed_at is not None and asked_at - self._failed_at < FAILURE_TTL:
                 raise MetadataUnavailable(self.url)
-            self.fetches += 1
             self._tried_at = self._clock()
             try:
                 self._keys = await asyncio.wait_for(self._fetch(), FETCH_TIMEOUT)

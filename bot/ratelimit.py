@@ -152,11 +152,6 @@ class RateLimiter:
 # -- retries ------------------------------------------------------------------------------
 RETRY_BASE = 1.0  # seconds
 RETRY_CAP = 300.0  # five minutes
-# How long a message due at T keeps being retried after transient failures (429, 412, 5xx,
-# timeouts, refused connections) before it is given up as "retries exhausted": an outage of the
-# Connector or of the council's network for an afternoon loses nothing. Back-off is capped at
-# RETRY_CAP, so a message tries again within five minutes of the outage ending.
-RETRY_BUDGET_HOURS = 24.0
 
 
 def retry_delay(attempt: int, retry_after: float | None = None, *, base: float = RETRY_BASE,

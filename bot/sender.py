@@ -88,7 +88,6 @@ from storage.models import OutboxMessage
 log = logging.getLogger(__name__)
 
 RETRYABLE = frozenset({412, 429, 500, 502, 503, 504})
-DEFAULT_LEASE_SECONDS = 120.0
 CLAIM_BEATS = 3  # a claim lasts this many heartbeats: one or two late beats do not lose it
 IDLE_POLL_SECONDS = 5.0  # run_forever: rows written by other processes are noticed this soon
 TENANT_LEASE = "outbox-tenant:"  # + tenant_key(tenant id): the one sender sending to that tenant

@@ -128,11 +128,6 @@ class FakeConnector:
                                    "fileType": name.rsplit(".", 1)[-1]}
         return value
 
-    def consent_offers(self, conversation_id: str | None = None) -> list[dict]:
-        """File consent attachments the bot sent, in order."""
-        return [a for c in self.delivered(conversation_id) for a in c.activity.get("attachments") or []
-                if a.get("contentType") == FILE_CONSENT]
-
     # -- reading ---------------------------------------------------------------------------
     def delivered(self, conversation_id: str | None = None) -> list[Call]:
         """Activities the bot sent (new messages and replies), optionally to one chat."""

@@ -1,4 +1,4 @@
-"""A fake Microsoft Graph on 127.0.0.1, for the app installs a broadcast needs (issue 13): the
+"""A fake Microsoft Graph on 127.0.0.1, for the app installs a broadcast needs: the
 token endpoint, POST /v1.0/users/{id}/teamwork/installedApps, the installation look-up and its
 chat. It records every call and answers with failures on demand (`fail_next`, `fail_always`),
 as devtools/fake_connector.py does for the Bot Connector."""

@@ -10,6 +10,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from dialogs.payload import Payload
+from qa.framework import Role
 
 NOW = datetime(2026, 12, 3, 9, 5, tzinfo=timezone.utc)
 TENANT = "tenant-bench"
@@ -48,7 +49,7 @@ async def seed(db, service_url: str, count: int) -> None:
     from storage.outbox import enqueue
 
     async with db.sessions.begin() as s:
-        people = [Person(email=f"person{n}@bench.example.gov.uk", display_name=f"Person {n}", role="practitioner",
+        people = [Person(email=f"person{n}@bench.example.gov.uk", display_name=f"Person {n}", role=Role.PRACTITIONER,
                          created_at=NOW, updated_at=NOW) for n in range(count)]
         s.add_all(people)
         await s.flush()

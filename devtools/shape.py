@@ -102,13 +102,28 @@ def _docstrings(tree: ast.Module) -> set[int]:
     return ids
 
 
+def _words_not_roles(tree: ast.Module) -> set[int]:
+    """String constants that are English words, not roles: a `Role.X: "word"` mapping's values, and
+    the members of a collection of strings that are not all roles."""
+    ids = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            ids |= {id(v) for k, v in zip(node.keys, node.values, strict=True)
+                    if isinstance(k, ast.Attribute) and isinstance(k.value, ast.Name) and k.value.id == "Role"}
+        elif isinstance(node, ast.Tuple | ast.List | ast.Set):
+            strings = [e for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+            if any(e.value not in ROLE_VALUES for e in strings):
+                ids |= {id(e) for e in strings}
+    return ids
+
+
 def role_literals(root: Path) -> list[Finding]:
-    """A role spelled as a string literal anywhere but the Role enum (docstrings aside)."""
+    """A role spelled as a string literal anywhere but the Role enum (docstrings and words aside)."""
     found = []
     for path, tree, _ in modules(root):
         if path == ROLE_HOME:
             continue
-        skip = _docstrings(tree)
+        skip = _docstrings(tree) | _words_not_roles(tree)
         for node in ast.walk(tree):
             if (isinstance(node, ast.Constant) and node.value in ROLE_VALUES and id(node) not in skip):
                 found.append(Finding(path, node.lineno, repr(node.value)))

@@ -1,4 +1,4 @@
-"""Broadcasts' cards (issue 13): the notice itself (with "I've read this" when an
+"""Broadcasts' cards: the notice itself (with "I've read this" when an
 acknowledgement is asked), its acknowledged and corrected forms, the chaser, the composer's
 preview, and the QA unit's list and report. Pure: data in, card JSON out."""
 from __future__ import annotations
@@ -12,10 +12,10 @@ from qa.broadcasts import FAILURE_REASONS, Counts, percent
 
 
 class Verb:
-    ACK = "broadcast_ack"
-    REPORT = "broadcast_report"  # open one broadcast's report from the list (a new message)
-    REFRESH = "broadcast_refresh"  # the report card, counted again, in place
-    CANCEL = "broadcast_cancel"
+    ACK = "broadcast.ack"
+    REPORT = "broadcast.report"  # open one broadcast's report from the list (a new message)
+    REFRESH = "broadcast.refresh"  # the report card, counted again, in place
+    CANCEL = "broadcast.cancel"
 
 
 @dataclass(frozen=True)

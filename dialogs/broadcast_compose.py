@@ -1,4 +1,4 @@
-"""`broadcast`: the QA unit composes a notice in Teams (issue 13), one question at a time: title,
+"""`broadcast`: the QA unit composes a notice in Teams, one question at a time: title,
 message (Markdown as Teams shows it), an optional https:// link, the audience, whether to ask for an
 acknowledgement, when to send (now, or a date and time inside working hours), then a preview of
 the card and a confirm step that states the number of recipients.

@@ -1,5 +1,5 @@
-"""Fictional data, at its largest realistic size, for the QA calendar's and broadcasts' cards
-(issue 13): `cards dump` and the card checks render every builder from here."""
+"""Fictional data, at its largest realistic size, for the QA calendar's and broadcasts' cards:
+`cards dump` and the card checks render every builder from here."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone

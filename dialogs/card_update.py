@@ -11,12 +11,12 @@ OutboxMessage), card JSON out. The Teams edge sends the result (bot/card_actions
 """
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any, Protocol
 
+from dialogs import card_tree
 from dialogs.card_kit import attention, card, facts, format_moment, heading, text
 from dialogs.digest import digest_activity
 
@@ -40,49 +40,27 @@ def _matches(data: Any, ids: Mapping[str, int]) -> bool:
 
 def mentions(node: Any, ids: Mapping[str, int]) -> bool:
     """Some Action.Execute in `node` (buttons in shown cards too) acts on these ids."""
-    return any(_matches(action.get("data"), ids) for action in _executes(node))
-
-
-def _executes(node: Any) -> Iterator[dict]:
-    if isinstance(node, dict):
-        if node.get("type") == "Action.Execute":
-            yield node
-        for value in node.values():
-            yield from _executes(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _executes(item)
+    return any(_matches(action.get("data"), ids) for action in card_tree.actions(node))
 
 
 def about_only(content: dict, ids: Mapping[str, int]) -> bool:
     """Every button on the card acts on these ids: the card is about this one subject."""
-    actions = list(_executes(content))
+    actions = list(card_tree.actions(content))
     return bool(actions) and all(_matches(a.get("data"), ids) for a in actions)
 
 
 def card_title(content: dict, default: str = "Audit") -> str:
     """The card's first heading."""
-    for node in _walk(content.get("body") or []):
+    for node in card_tree.elements(content.get("body") or []):
         if node.get("type") == "TextBlock" and node.get("style") == "heading" and node.get("text"):
             return str(node["text"])
     return default
 
 
-def _walk(node: Any) -> Iterator[dict]:
-    if isinstance(node, dict):
-        yield node
-        for key in ("items", "body", "columns"):
-            for child in node.get(key) or []:
-                yield from _walk(child)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _walk(item)
-
-
 def _top_actions(content: dict, ids: Mapping[str, int]) -> list[dict]:
     """The card's buttons acting on these ids, as pressed (a shown card's whole button)."""
     found = []
-    for node in _walk(content.get("body") or []):
+    for node in card_tree.elements(content.get("body") or []):
         if node.get("type") == "ActionSet":
             found += [a for a in node.get("actions") or [] if mentions(a, ids)]
     return found + [a for a in content.get("actions") or [] if mentions(a, ids)]
@@ -93,22 +71,19 @@ def mark_section(content: dict, ids: Mapping[str, int], status: dict, keep: Keep
     keeps of them); every other section untouched."""
     placed = [False]
 
-    def rework(node: Any) -> list[Any]:
-        if isinstance(node, dict) and node.get("type") == "ActionSet" and mentions(node, ids):
-            kept = [k for a in node.get("actions") or [] if (k := keep(a) if mentions(a, ids) else a) is not None]
-            out: list[Any] = []
-            if not placed[0]:
-                out.append(status)
-                placed[0] = True
-            if kept:
-                out.append({**node, "actions": kept})
-            return out
-        if isinstance(node, dict) and node.get("type") == "Container":
-            return [{**node, "items": [x for item in node.get("items") or [] for x in rework(item)]}]
-        return [node]
+    def change(node: dict) -> list[dict] | None:
+        if node.get("type") != "ActionSet" or not mentions(node, ids):
+            return None
+        kept = [k for a in node.get("actions") or [] if (k := keep(a) if mentions(a, ids) else a) is not None]
+        out: list[dict] = []
+        if not placed[0]:
+            out.append(status)
+            placed[0] = True
+        if kept:
+            out.append({**node, "actions": kept})
+        return out
 
-    result = copy.deepcopy(content)
-    result["body"] = [x for item in result.get("body") or [] for x in rework(item)]
+    result = card_tree.splice(content, change)
     actions = result.get("actions") or []
     if any(mentions(a, ids) for a in actions):
         actions = [k for a in actions if (k := keep(a) if mentions(a, ids) else a) is not None]

@@ -9,19 +9,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from qa.framework import Role
+
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 
 ROLE_WORDS = {
-    "practitioner": "practitioner",
-    "practice_manager": "practice manager",
-    "service_lead": "service lead",
-    "head_of_service": "head of service",
-    "deputy_director": "deputy director",
-    "qa_unit": "member of the Quality Assurance Unit",
-    "principal_social_worker": "principal social worker",
-    "iro": "independent reviewing officer",
-    "cp_chair": "child protection conference chair",
+    Role.PRACTITIONER: "practitioner",
+    Role.PRACTICE_MANAGER: "practice manager",
+    Role.SERVICE_LEAD: "service lead",
+    Role.HEAD_OF_SERVICE: "head of service",
+    Role.DEPUTY_DIRECTOR: "deputy director",
+    Role.QA_UNIT: "member of the Quality Assurance Unit",
+    Role.PRINCIPAL_SOCIAL_WORKER: "principal social worker",
+    Role.IRO: "independent reviewing officer",
+    Role.CP_CHAIR: "child protection conference chair",
 }
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from dialogs import card_tree
 from dialogs.payload import check_payload
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -108,22 +109,8 @@ def _mergeable(payload: Payload) -> bool:
 
 def _input_ids(element: Any, *, top_level_only: bool = False) -> set[str]:
     """Input ids anywhere in a card (inside Action.ShowCard cards too, unless top_level_only)."""
-    found: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input.") and "id" in node:
-                found.add(str(node["id"]))
-            for key, value in node.items():
-                if top_level_only and key == "card" and node.get("type") == "Action.ShowCard":
-                    continue
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(element)
-    return found
+    return {str(node["id"]) for node in card_tree.nodes(element, card_tree.skip_shown_cards if top_level_only else None)
+            if str(node.get("type", "")).startswith("Input.") and "id" in node}
 
 
 # -- building -----------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from dialogs import report_cards as rc
 from dialogs.broadcast_samples import broadcast_card_samples
 from qa import alerts as qal
 from qa import escalations as qe
+from qa.framework import Role
 
 Card = dict[str, Any]
 
@@ -270,7 +271,7 @@ def audit_card_samples() -> dict[str, Card]:
 
 def profile() -> cc.Profile:
     """Someone with every detail long: several service areas, a supervisor."""
-    return cc.Profile(name=_AUDITORS[1], role="head_of_service", team=_TEAMS[0],
+    return cc.Profile(name=_AUDITORS[1], role=Role.HEAD_OF_SERVICE, team=_TEAMS[0],
                       service_areas=list(_SERVICE_AREAS[:4]), supervisor_name="Priya Raghunathan")
 
 
@@ -279,9 +280,9 @@ def common_card_samples() -> dict[str, Card]:
     lines = [long_text(160) for _ in range(8)]  # the registry gives each role's real lines (capabilities/basics.py)
     commands = [(f"command {i}", long_text(90)) for i in range(8)]
     cards = {
-        "help_longest": cc.help_card("practice_manager", lines=lines, commands=commands, qa_contact=_QA_CONTACT),
-        "help_nothing_yet": cc.help_card("practitioner", commands=commands[:2], qa_contact=_QA_CONTACT),
-        "help_not_understood": cc.help_card("practice_manager", lines=lines[:3], commands=commands[:3],
+        "help_longest": cc.help_card(Role.PRACTICE_MANAGER, lines=lines, commands=commands, qa_contact=_QA_CONTACT),
+        "help_nothing_yet": cc.help_card(Role.PRACTITIONER, commands=commands[:2], qa_contact=_QA_CONTACT),
+        "help_not_understood": cc.help_card(Role.PRACTICE_MANAGER, lines=lines[:3], commands=commands[:3],
                                             not_understood=True, qa_contact=_QA_CONTACT),
         "help_not_on_roster": cc.help_card(None, not_understood=True, qa_contact=_QA_CONTACT),
         "help_unknown_role": cc.help_card("business_support_officer", commands=commands[:2],
@@ -429,7 +430,7 @@ def sample_cards() -> dict[str, Card]:
     return cards
 
 
-# --- escalations (issue 10) ---
+# --- escalations ---
 
 def escalation_case() -> ec.CaseFacts:
     return ec.CaseFacts(case_ref="CD-4810037", month="2026-12", service_area=_SERVICE_AREAS[0], team=_TEAMS[0],
@@ -490,7 +491,7 @@ def escalation_card_samples() -> dict[str, Card]:
     }
 
 
-# --- practice alerts (issue 10) ---
+# --- practice alerts ---
 
 def alert_view(responses: int = 3, resolved: bool = False, i: int = 0) -> alr.AlertView:
     return alr.AlertView(
@@ -522,7 +523,7 @@ def alert_card_samples() -> dict[str, Card]:
     }
 
 
-# --- remedial actions (issue 10) ---
+# --- remedial actions ---
 
 def remedial_plan(actions: int = 8, done: int = 3) -> rmc.PlanView:
     return rmc.PlanView(plan_id=600_001, case_ref="CD-4810037", month="2026-12", team=_TEAMS[0],
@@ -543,7 +544,7 @@ def remedial_card_samples() -> dict[str, Card]:
     }
 
 
-# --- good practice (issue 10) ---
+# --- good practice ---
 
 def good_practice_items(count: int = 30) -> list[gp.GoodPracticeItem]:
     return [gp.GoodPracticeItem(case_ref=case_ref(i), month_label=("October 2026", "November 2026", "December 2026")[i % 3],

@@ -7,13 +7,13 @@ and re-checks who may act on every press. There is no field for what was discuss
 """
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from dialogs import card_tree
 from dialogs.card_kit import (
     action_set,
     attention,
@@ -32,12 +32,12 @@ Element = dict[str, Any]
 
 
 class Verb:
-    RECORD_OPEN = "supervision_record_open"  # show the recording form on the line pressed
-    RECORD = "supervision_record"  # record it
-    CONFIRM = "supervision_confirm"  # a supervisor confirms a session the supervisee recorded
-    ASYE_FOUR_WEEKLY = "supervision_asye_four_weekly"  # move an ASYE to four-weekly from today
-    AWAY = "supervision_away"  # mark someone away
-    BOOK = "supervision_booked"  # the line's session is booked for a day (asks the day, then saves it)
+    RECORD_OPEN = "supervision.record_open"  # show the recording form on the line pressed
+    RECORD = "supervision.record"  # record it
+    CONFIRM = "supervision.confirm"  # a supervisor confirms a session the supervisee recorded
+    ASYE_FOUR_WEEKLY = "supervision.asye_four_weekly"  # move an ASYE to four-weekly from today
+    AWAY = "supervision.away"  # mark someone away
+    BOOK = "supervision.booked"  # the line's session is booked for a day (asks the day, then saves it)
 
 
 KIND_TITLES = {"one_to_one": "1:1 supervision", "case": "Case supervision", "group": "Group reflective supervision",
@@ -281,27 +281,6 @@ def supervision_record_card(form: RecordForm) -> Element:
     return card([heading(f"Record supervision: {form.who}"), record_form(form)])
 
 
-def replace_element(content: Element, element_id: str, new: Sequence[Element]) -> Element | None:
-    """`content` with the element whose id is `element_id` replaced by `new`; None when it has none."""
-    found = [False]
-
-    def walk(items: list[Any]) -> list[Any]:
-        out: list[Any] = []
-        for item in items:
-            if isinstance(item, dict) and item.get("id") == element_id:
-                out.extend(new)
-                found[0] = True
-                continue
-            if isinstance(item, dict) and isinstance(item.get("items"), list):
-                item = {**item, "items": walk(item["items"])}
-            out.append(item)
-        return out
-
-    result = copy.deepcopy(content)
-    result["body"] = walk(result.get("body") or [])
-    return result if found[0] else None
-
-
 def open_form(form: RecordForm) -> Callable[[Element, Mapping[str, Any]], Element]:
     """A card_update.rebuild change: the line's button (or its open form) becomes the form."""
     return _in_place(form.line, record_form(form))
@@ -316,7 +295,7 @@ def open_book_form(line: LineKey, today: date, problem: str | None = None
 def _in_place(line: LineKey, element: Element) -> Callable[[Element, Mapping[str, Any]], Element]:
     def change(content: Element, _ids: Mapping[str, Any]) -> Element:
         for element_id in (f"act-{line}", f"form-{line}"):
-            new = replace_element(content, element_id, [element])
+            new = card_tree.replace(content, element_id, [element])
             if new is not None:
                 return new
         return content
@@ -328,7 +307,7 @@ def close_line(line: LineKey, status: str, color: str = "Good") -> Callable[[Ele
     def change(content: Element, _ids: Mapping[str, Any]) -> Element:
         done = text(status, color=color, weight="Bolder", spacing="Small")
         for element_id in (f"form-{line}", f"act-{line}"):
-            new = replace_element(content, element_id, [done])
+            new = card_tree.replace(content, element_id, [done])
             if new is not None:
                 return new
         return content
@@ -338,7 +317,7 @@ def close_line(line: LineKey, status: str, color: str = "Good") -> Callable[[Ele
 def close_note(line: LineKey, status: str) -> Callable[[Element, Mapping[str, Any]], Element]:
     """A card_update.rebuild change: an extra line's text (one not recordable) becomes `status`."""
     def change(content: Element, _ids: Mapping[str, Any]) -> Element:
-        new = replace_element(content, f"note-{line}", [text(status, color="Good", spacing="Small")])
+        new = card_tree.replace(content, f"note-{line}", [text(status, color="Good", spacing="Small")])
         return content if new is None else new
     return change
 

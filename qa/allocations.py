@@ -34,6 +34,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from qa.framework import Role
 from qa.tabular import (
     WHOLE_FILE,
     Problem,
@@ -54,7 +55,8 @@ MAX_LENGTHS = {"case_ref": 50, "annex_a_list": 100, "service_area": 200, "team":
 
 # Roles that audit case files (framework 9.3 and section 8). Not practitioners: they hold cases.
 AUDITOR_ROLES = frozenset({
-    "practice_manager", "service_lead", "head_of_service", "deputy_director", "qa_unit", "principal_social_worker",
+    Role.PRACTICE_MANAGER, Role.SERVICE_LEAD, Role.HEAD_OF_SERVICE, Role.DEPUTY_DIRECTOR, Role.QA_UNIT,
+    Role.PRINCIPAL_SOCIAL_WORKER,
 })
 
 # Column names (normalised: lower case, words joined by "_") that would carry details about a

@@ -1,4 +1,4 @@
-"""Broadcasts' rules (issue 13; framework 9.3's practice weeks): when a notice may be sent, what
+"""Broadcasts' rules (framework 9.3's practice weeks): when a notice may be sent, what
 a recipient's delivery status is, the counts the QA unit's report shows, and when the one chaser
 goes. Pure: no database, no Teams; `now` and the working calendar are passed in.
 """
@@ -16,7 +16,7 @@ MESSAGE_MAX = 4000
 LINK_MAX = 1000
 CHASER_WORKING_DAYS = 3
 
-# Statuses a recipient can be in (issue 13 item 5), in the report's order.
+# Statuses a recipient can be in, in the report's order.
 QUEUED, SENT, FAILED, CANCELLED, WITHDRAWN = "queued", "sent", "failed", "cancelled", "withdrawn"
 EXPIRED = "expired"  # its delivery record was purged with the outbox (past its retention period)
 # Why a message did not reach someone.

@@ -5,7 +5,7 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
-    """A roster role (section 8). A str, so it compares equal to the spelling stored in `people.role`."""
+    """A person's role on the roster. The values are what rows store and cards carry, so they never change."""
 
     PRACTITIONER = "practitioner"
     PRACTICE_MANAGER = "practice_manager"
@@ -18,7 +18,7 @@ class Role(StrEnum):
     CP_CHAIR = "cp_chair"  # child protection conference chair (section 14)
 
 
-ROLES = tuple(role.value for role in Role)
+ROLES: tuple[Role, ...] = tuple(Role)
 GRADES = ("Outstanding", "Good", "Requires Improvement", "Inadequate")
 KEY_AREAS = (
     "Narrative/History",

@@ -17,15 +17,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from qa.calendar import WorkingCalendar
+from qa.framework import Role
 
 # Who may observe (section 11). The team managers of conference chairs and IROs observe too; the
 # roster gains the roles `iro`/`cp_chair` with the supervision issue, and their managers are
 # practice managers or service leads on the roster meanwhile.
-OBSERVER_ROLES = frozenset({"practice_manager", "service_lead", "head_of_service", "deputy_director"})
+OBSERVER_ROLES = frozenset({Role.PRACTICE_MANAGER, Role.SERVICE_LEAD, Role.HEAD_OF_SERVICE, Role.DEPUTY_DIRECTOR})
 # Senior managers may observe anyone on the roster, and walk the floor.
-SENIOR_ROLES = frozenset({"service_lead", "head_of_service", "deputy_director"})
+SENIOR_ROLES = frozenset({Role.SERVICE_LEAD, Role.HEAD_OF_SERVICE, Role.DEPUTY_DIRECTOR})
 # Who sees every observation and every feedback entry.
-OVERSIGHT_ROLES = frozenset({"qa_unit", "principal_social_worker"})
+OVERSIGHT_ROLES = frozenset({Role.QA_UNIT, Role.PRINCIPAL_SOCIAL_WORKER})
 
 AREAS = (
     "1:1 work with children",

@@ -15,7 +15,7 @@ Problems name the spreadsheet row (header = 1) and column; one bad row refuses t
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -156,10 +156,6 @@ def upcoming_window(today: date, weeks: int = UPCOMING_WEEKS) -> tuple[date, dat
     return today, today + timedelta(weeks=weeks)
 
 
-def overlaps(starts_on: date, ends_on: date, between: tuple[date, date]) -> bool:
-    return starts_on <= between[1] and ends_on >= between[0]
-
-
 @dataclass(frozen=True)
 class NoticeMoment:
     key: str  # "before" or "first-morning"
@@ -176,10 +172,6 @@ def practice_week_notice_moments(starts_on: date, cal: WorkingCalendar,
     first = cal.next_working_day(starts_on, include_self=True)
     before = cal.add_working_days(first, -days_before)
     return [NoticeMoment("before", cal.at_send_time(before)), NoticeMoment("first-morning", cal.at_send_time(first))]
-
-
-def sort_events(events: Sequence[CalendarEntry]) -> list[CalendarEntry]:
-    return sorted(events, key=lambda e: (e.starts_on, e.ends_on, e.title))
 
 
 def due_notices(starts_on: date, now: datetime, cal: WorkingCalendar,

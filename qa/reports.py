@@ -77,7 +77,7 @@ class RegisterRow(NamedTuple):
     disputed_at: datetime | None
     resolved_at: datetime | None
     declines: int
-    # Moderation of an Inadequate grade (issue 10): None (not moderated), "pending", "agreed",
+    # Moderation of an Inadequate grade: None (not moderated), "pending", "agreed",
     # "regraded" (to `moderated_grade`).
     moderation: str | None = None
     moderated_grade: str | None = None
@@ -148,15 +148,6 @@ def report_day(month: str, cal: WorkingCalendar) -> date:
 def area_key(area: str) -> str:
     """Service areas match ignoring case and spacing, as people type them."""
     return " ".join(area.split()).casefold()
-
-
-def timeliness(row: RegisterRow, cal: WorkingCalendar, today: date) -> str:
-    """"on time" / "late" (submitted by / after the audit deadline), "overdue" (not submitted,
-    deadline passed by `today`, a local date), or "" (not submitted, not yet due)."""
-    deadline = audit_deadline(row.month, cal)
-    if row.submitted_at is not None:
-        return ON_TIME if cal.local_date(row.submitted_at) <= deadline else LATE
-    return OVERDUE if today > deadline else ""
 
 
 _DEADLINES: dict[tuple[str, WorkingCalendar], date] = {}
@@ -472,7 +463,7 @@ def percent(share: float | None) -> str:
     return "\u2013" if share is None else f"{round(share * 100)}%"
 
 
-# -- moderation, escalations, re-audits (issue 10's figures) ----------------------------------
+# -- moderation, escalations, re-audits ---------------------------------------------------------
 
 def dip_months(a: Analysis) -> tuple[str, ...]:
     """The months whose dip samples a report shows on its card: the report's months; for the
@@ -507,7 +498,7 @@ def moderation_lines(a: Analysis, scope: str) -> list[tuple[str, str]]:
             ("Escalations", escalations), ("Re-audits", reaudit)]
 
 
-# -- observation coverage and feedback (issue 12's figures; quarterly and annual reports) ------
+# -- observation coverage and feedback (quarterly and annual reports) ---------------------------
 
 class CoveragePerson(NamedTuple):
     """A supervisee (an active person with a supervisor on the roster) as the coverage counts them."""

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from qa.framework import ROLES
+from qa.framework import ROLES, Role
 from qa.tabular import (
     WHOLE_FILE,
     Problem,
@@ -56,8 +56,8 @@ COLUMNS = (
     "supervisor_email", "asye_start_date", "registered", "aad_object_id",
 )
 REQUIRED = ("email", "display_name", "role", "team")
-AREA_OPTIONAL_ROLES = frozenset({"qa_unit", "principal_social_worker", "iro", "cp_chair"})
-SINGLE_AREA_ROLES = frozenset({"practitioner", "practice_manager"})
+AREA_OPTIONAL_ROLES = frozenset({Role.QA_UNIT, Role.PRINCIPAL_SOCIAL_WORKER, Role.IRO, Role.CP_CHAIR})
+SINGLE_AREA_ROLES = frozenset({Role.PRACTITIONER, Role.PRACTICE_MANAGER})
 # Column widths in storage.models.Person: PostgreSQL enforces them, so check them here.
 MAX_LENGTHS = {"email": 320, "display_name": 200, "team": 200, "service_area": 1000, "supervisor_email": 320}
 YES = frozenset({"yes", "y", "true"})

@@ -1,4 +1,4 @@
-"""Broadcasts in the database (issue 13): queueing one to thousands at once (bulk inserts), the
+"""Broadcasts in the database: queueing one to thousands at once (bulk inserts), the
 per-recipient status for the report, read receipts, acknowledgements, cancel and correct.
 
 A recipient's delivery is its outbox row's: queued while the row is open, sent with the Teams
@@ -122,11 +122,6 @@ class RecipientRow:
     read_at: datetime | None
     acknowledged_at: datetime | None
 
-    @property
-    def as_status(self) -> RecipientStatus:
-        return RecipientStatus(self.area, self.status, self.reason, self.read_at is not None,
-                               self.acknowledged_at is not None)
-
 
 async def recipient_rows(session: AsyncSession, broadcast_id: int, *, with_people: bool = True) -> list[RecipientRow]:
     """Every recipient of a broadcast with their status (qa.broadcasts.status_of), by recipient id."""
@@ -191,15 +186,6 @@ async def recent(session: AsyncSession, limit: int = 10) -> list[tuple[Broadcast
     return [(b, n) for b, n in rows]
 
 
-async def open_count(session: AsyncSession, broadcast_id: int) -> int:
-    """Recipients whose message is still queued."""
-    return await session.scalar(
-        select(func.count()).select_from(BroadcastRecipient).join(OutboxMessage, OutboxMessage.id ==
-                                                                   BroadcastRecipient.outbox_id)
-        .where(BroadcastRecipient.broadcast_id == broadcast_id,
-               OutboxMessage.state.in_(("pending", "sending", "retrying")))) or 0
-
-
 # -- read receipts and acknowledgements -----------------------------------------------------
 
 async def mark_read(session: AsyncSession, conversation_id: str, last_read: str, now: datetime) -> int:
@@ -218,10 +204,6 @@ async def mark_read(session: AsyncSession, conversation_id: str, last_read: str,
         await session.execute(update(BroadcastRecipient).where(BroadcastRecipient.id.in_(ids))
                                .values(read_at=now).execution_options(synchronize_session=False))
     return len(ids)
-
-
-async def recipient_for_row(session: AsyncSession, outbox_id: int) -> BroadcastRecipient | None:
-    return await session.scalar(select(BroadcastRecipient).where(BroadcastRecipient.outbox_id == outbox_id))
 
 
 async def recipient_of(session: AsyncSession, broadcast_id: int, person_id: int) -> BroadcastRecipient | None:

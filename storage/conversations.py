@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from qa.framework import Role
 from storage.db import Database
 from storage.models import Channel, Conversation, Person, Team
 from storage.people import person_by_email
@@ -192,7 +193,8 @@ async def mark_unreachable(session: AsyncSession, conversation_id: str, *, reaso
 async def qa_unit_contact(session: AsyncSession) -> Person | None:
     """Someone in the QA unit to point people at (who is not on the roster yet)."""
     return (await session.execute(
-        select(Person).where(Person.role == "qa_unit", Person.left_at.is_(None)).order_by(Person.display_name, Person.id)
+        select(Person).where(Person.role == Role.QA_UNIT, Person.left_at.is_(None))
+        .order_by(Person.display_name, Person.id)
     )).scalars().first()
 
 

@@ -96,13 +96,6 @@ async def active_people(session: AsyncSession, role: str) -> list[Person]:
         select(Person).where(Person.role == role, Person.left_at.is_(None)).order_by(Person.id))).scalars())
 
 
-async def active_person_by_email(session: AsyncSession, email: str | None) -> Person | None:
-    if not email or not email.strip():
-        return None
-    return (await session.execute(select(Person).where(
-        Person.email == email.strip().lower(), Person.left_at.is_(None)))).scalar_one_or_none()
-
-
 def email_key(email: str | None) -> str:
     return (email or "").strip().lower()
 

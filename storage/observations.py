@@ -1,4 +1,4 @@
-"""Queries for observations of practice, feedback entries and floor walks (issue 12).
+"""Queries for observations of practice, feedback entries and floor walks.
 
 Who supervises whom is the roster's `supervisor_email`; "up the line" follows it upwards.
 `open_observation_plans` and `mark_plan_reviewed` are what supervision needs: an observation's

@@ -36,12 +36,6 @@ async def person_by_email(session: AsyncSession, email: str) -> Person | None:
     return (await session.execute(select(Person).where(Person.email == email.strip().lower()))).scalar_one_or_none()
 
 
-async def person_by_aad(session: AsyncSession, aad_object_id: str) -> Person | None:
-    return (await session.execute(
-        select(Person).where(Person.aad_object_id == aad_object_id).order_by(Person.left_at.is_not(None))
-    )).scalars().first()
-
-
 async def link_conversations(session: AsyncSession) -> int:
     """Link every unlinked personal chat to its roster person: by Entra object id, else by email.
 

@@ -2,9 +2,9 @@
 
 `register_rows` is the audit register: one `qa.reports.RegisterRow` per allocation of a range of
 months, with its auditor's and case holder's names, its audit's judgements and how many times it
-was declined (from the trail), and its moderation, escalation, re-audit and dip-sample fields
-(issue 10). `coverage_people` and `feedback_rows` feed the quarterly and annual reports'
-observation coverage and feedback counts (issue 12). `recipients` is who the analysis goes to.
+was declined (from the trail), and its moderation, escalation, re-audit and dip-sample fields.
+`coverage_people` and `feedback_rows` feed the quarterly and annual reports'
+observation coverage and feedback counts. `recipients` is who the analysis goes to.
 Every function runs in the caller's session.
 """
 from __future__ import annotations

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qa.allocations import PersonInfo
+from qa.framework import Role
 from qa.supervision import CASE, GROUP, Asye, Away, CaseFacts, SuperviseeFacts, add_months
 from qa.supervision_files import (
     CaseloadEntry,
@@ -328,7 +329,7 @@ async def set_exemption(db: Database, case_ref: str, by_email: str, now: datetim
     async with db.sessions.begin() as session:
         lead = (await session.execute(select(Person).where(Person.email == by_email.strip().lower(),
                                                            Person.left_at.is_(None)))).scalar_one_or_none()
-        if lead is None or lead.role != "service_lead":
+        if lead is None or lead.role != Role.SERVICE_LEAD:
             raise ExemptionError(f"{by_email} is not an active service lead on the roster; only a service lead "
                                  "records an exemption from case supervision")
         case = (await session.execute(select(CaseloadCase).where(

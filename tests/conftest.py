@@ -14,6 +14,21 @@ from tests.support import databases
 if TYPE_CHECKING:
     from bot.services import Services
 
+# A test that uses none of these (directly or through its other fixtures) and is not marked `process`
+# needs no database, no server and no other process: it is marked `fast`, and `make test-fast`
+# (pytest -m fast) runs those alone.
+SLOW_FIXTURES = frozenset({
+    "postgres_url", "sqlite_template", "database_url", "db", "services", "bot_client", "fake_connector",
+    "aiohttp_client", "aiohttp_server", "aiohttp_raw_server", "e2e_ready",
+})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        slow = item.get_closest_marker("e2e") or item.get_closest_marker("process")
+        if not slow and SLOW_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.fast)
+
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from dialogs import audit_cards as ac
-from dialogs import card_kit, samples
+from dialogs import card_kit, card_tree, samples
 
 UTC = timezone.utc
 SAMPLES = list(samples.audit_card_samples().items())
@@ -19,14 +19,7 @@ SAMPLES = list(samples.audit_card_samples().items())
 
 def nodes(node: Any) -> Iterator[dict[str, Any]]:
     """Every object in a card, action data excluded (it is checked on its own)."""
-    if isinstance(node, dict):
-        yield node
-        for key, value in node.items():
-            if key != "data":
-                yield from nodes(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from nodes(item)
+    return card_tree.nodes(node, lambda _node, key: key == "data")
 
 
 def of_type(card: dict, prefix: str) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from dialogs import card_tree
 from dialogs.broadcast_compose import ACK_QUESTION, AUDIENCE_QUESTION, NOT_SENT, TITLE_QUESTION, WHEN_QUESTION
 from storage.models import Broadcast, BroadcastRecipient
 from tests.support import activities as act
@@ -20,21 +21,8 @@ async def say(client, fake, n: int, text: str) -> list:
 
 def words(replies) -> str:
     """Every string in the replies (texts, cards' texts and buttons), joined."""
-    found: list[str] = []
-
-    def walk(node) -> None:
-        if isinstance(node, str):
-            found.append(node)
-        elif isinstance(node, dict):
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    for reply in replies:
-        walk({"text": reply.activity.get("text"), "attachments": reply.activity.get("attachments")})
-    return " ".join(found)
+    return " ".join(word for reply in replies for word in card_tree.strings(
+        {"text": reply.activity.get("text"), "attachments": reply.activity.get("attachments")}))
 
 
 async def test_the_qa_unit_composes_previews_and_sends(services, bot_client, fake_connector):

@@ -123,7 +123,7 @@ async def test_a_broadcast_to_300_people(graph_services, fake_connector, fake_gr
         await post(bot_client, read_receipt(n, "activity-0", fake_connector.url))
     # Acknowledgements: 50..79 press "I've read this" on their card; the card is updated in place.
     for n in range(50, 80):
-        activity = act.card_action(str(n), "broadcast_ack", {"broadcast_id": sent.broadcast_id},
+        activity = act.card_action(str(n), "broadcast.ack", {"broadcast_id": sent.broadcast_id},
                                    service_url=fake_connector.url, aad=aad_of(n))
         activity["replyToId"] = rows[people[n]].activity_id
         answer = await post(bot_client, activity)
@@ -131,7 +131,7 @@ async def test_a_broadcast_to_300_people(graph_services, fake_connector, fake_gr
     updates = [c for c in fake_connector.updates() if c.method == "PUT"]
     assert {c.activity_id for c in updates} == {rows[people[n]].activity_id for n in range(50, 80)}
     # Someone who was not sent it (a forged press from person 12, blocked) changes nothing.
-    forged = act.card_action("12", "broadcast_ack", {"broadcast_id": sent.broadcast_id},
+    forged = act.card_action("12", "broadcast.ack", {"broadcast_id": sent.broadcast_id},
                              service_url=fake_connector.url, aad=aad_of(12))
     assert "Acknowledged on" not in str(await post(bot_client, forged))
 
@@ -159,7 +159,7 @@ async def test_a_broadcast_to_300_people(graph_services, fake_connector, fake_gr
     await OutboxSender(services).deliver_due(NOW, wait_retries=0)
     async with db.sessions() as s:
         went = [r for r in await store.recipient_rows(s, second.broadcast_id) if r.status == "sent"]
-    press = act.card_action("0", "broadcast_cancel", {"broadcast_id": second.broadcast_id},
+    press = act.card_action("0", "broadcast.cancel", {"broadcast_id": second.broadcast_id},
                             service_url=fake_connector.url, aad=aad_of(0))
     before = len(fake_connector.calls)
     answer = await post(bot_client, press)  # the withdrawals are due at once: the turn delivers them

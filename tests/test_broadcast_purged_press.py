@@ -50,7 +50,7 @@ async def test_a_press_on_a_notice_the_retention_purge_deleted(services, fake_co
     assert chaser.state == "sent" and chaser.activity_id
 
     before = len(fake_connector.calls)
-    press = act.card_action(str(PRACTICE_MANAGER), "broadcast_ack", {"broadcast_id": sent.broadcast_id},
+    press = act.card_action(str(PRACTICE_MANAGER), "broadcast.ack", {"broadcast_id": sent.broadcast_id},
                             service_url=fake_connector.url)
     press["replyToId"] = chaser.activity_id
     with caplog.at_level(logging.INFO, logger="bot.card_actions"):
@@ -65,5 +65,5 @@ async def test_a_press_on_a_notice_the_retention_purge_deleted(services, fake_co
         acked = (await s.execute(select(func.count()).select_from(TrailEvent)
                                  .where(TrailEvent.action == "broadcast_acknowledged"))).scalar_one()
     assert acked == 0
-    assert any(r.name == "bot.card_actions" and "broadcast_ack" in r.getMessage() and "a message" in r.getMessage()
+    assert any(r.name == "bot.card_actions" and "broadcast.ack" in r.getMessage() and "a message" in r.getMessage()
                for r in caplog.records)

@@ -151,7 +151,7 @@ async def test_a_broadcast_reaches_its_audience_with_every_status(services, fake
     one = by_chat[chat_of(1)]
     content = one.body["attachments"][0]["content"]
     assert content["body"][0]["text"] == "Practice week"
-    assert any(a.get("verb") == "broadcast_ack" for a in content["actions"])
+    assert any(a.get("verb") == "broadcast.ack" for a in content["actions"])
 
     # A read receipt in chat 1 up to its message marks it read; one before it marks nothing.
     activity_1 = next(r.activity_id for r in rows if r.person_id == people[1])
@@ -297,7 +297,7 @@ async def test_broadcast_report_is_for_the_qa_unit(db):
     await flow.send(ctx_at(db), flow.Draft("Notice", "Words", ["everyone"]), actor=None, via="test")
     qa, other = await person(db, people[0]), await person(db, people[1])
     reply = await broadcast_report(Said(ctx_at(db), qa, NOW))
-    assert "Notice" in str(reply.card) and "broadcast_report" in str(reply.card)
+    assert "Notice" in str(reply.card) and "broadcast.report" in str(reply.card)
     assert "for the QA unit" in (await broadcast_report(Said(ctx_at(db), other, NOW))).summary
 
 
@@ -364,17 +364,17 @@ async def test_the_report_buttons_are_for_the_qa_unit(db):
         return Press(ctx=ctx_at(db), verb=verb, data=data or {"broadcast_id": sent.broadcast_id}, actor=actor, rows=[],
                      now=NOW)
 
-    shown = await commands.show_report(press("broadcast_report", qa))
+    shown = await commands.show_report(press("broadcast.report", qa))
     assert not shown.update and "Recipients" in str(shown.send[0][0]) and "Cancel the rest" in str(shown.send[0][0])
-    refreshed = await commands.refresh_report(press("broadcast_refresh", qa))
+    refreshed = await commands.refresh_report(press("broadcast.refresh", qa))
     assert refreshed.update and "Refresh" in str(refreshed.card)
     for handler in (commands.show_report, commands.refresh_report, commands.cancel_press):
         reply = await handler(press("x", other))
         assert reply.card is None and not reply.send and "QA unit" in reply.text
     assert "couldn't read" in (await commands.cancel_press(press("x", qa, {"broadcast_id": "x"}))).text
-    cancelled = await commands.cancel_press(press("broadcast_cancel", qa))
+    cancelled = await commands.cancel_press(press("broadcast.cancel", qa))
     assert cancelled.update and "(cancelled)" in str(cancelled.card) and "Cancel the rest" not in str(cancelled.card)
-    again = await commands.cancel_press(press("broadcast_cancel", qa))
+    again = await commands.cancel_press(press("broadcast.cancel", qa))
     assert "already cancelled" in again.text
 
 

@@ -80,6 +80,7 @@ def report(dumped: tuple[Path, subprocess.CompletedProcess[str]]) -> tuple[int, 
     return rc, result
 
 
+@pytest.mark.process
 def test_dump_writes_one_pretty_utf8_file_per_card(dumped, expected) -> None:
     directory, done = dumped
     assert done.returncode == 0, done.stderr
@@ -93,12 +94,14 @@ def test_dump_writes_one_pretty_utf8_file_per_card(dumped, expected) -> None:
     assert "’" in (directory / "allocation_notice.json").read_text(encoding="utf-8")  # not \u2019
 
 
+@pytest.mark.process
 def test_every_card_parses_as_1_5_with_no_warnings_and_validates(report) -> None:
     rc, result = report
     assert {c["name"]: c["problems"] for c in result["cards"] if c["problems"]} == {}
     assert rc == 0 and result["ok"] is True and result["target_version"] == "1.5"
 
 
+@pytest.mark.process
 def test_every_card_is_at_most_1_5_and_under_28_kb(report, expected) -> None:
     _, result = report
     assert sorted(c["name"] for c in result["cards"]) == sorted(f"{name}.json" for name in expected)
@@ -234,6 +237,7 @@ def test_the_edge_check_finds_a_card_made_at_the_edge(tmp_path: Path) -> None:
 
 # -- refusing a directory that cannot take the cards ------------------------------------------------
 
+@pytest.mark.process
 def test_a_file_is_refused_in_one_line(tmp_path: Path) -> None:
     target = tmp_path / "cards.json"
     target.write_text("keep me", encoding="utf-8")
@@ -243,6 +247,7 @@ def test_a_file_is_refused_in_one_line(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "keep me"
 
 
+@pytest.mark.process
 def test_a_directory_that_cannot_be_made_is_refused_in_one_line(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("", encoding="utf-8")
     done = python_m_bot("cards", "dump", str(tmp_path / "file" / "cards"))
@@ -251,6 +256,7 @@ def test_a_directory_that_cannot_be_made_is_refused_in_one_line(tmp_path: Path) 
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
 
 
+@pytest.mark.process
 def test_a_read_only_directory_is_refused_and_left_empty(tmp_path: Path) -> None:
     locked = tmp_path / "locked"
     locked.mkdir()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.process
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Set (blank = unset) so a developer's .env cannot fill them in: load_dotenv never overrides.
 CONFIG_VARIABLES = ("MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppType", "MicrosoftAppTenantId",

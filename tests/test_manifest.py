@@ -70,6 +70,7 @@ def bot(manifest: dict[str, Any]) -> dict[str, Any]:
 # --- the manifest ---------------------------------------------------------------------------
 
 
+@pytest.mark.process
 def test_filled_manifest_passes_microsofts_schema(filled, tmp_path):
     code, result = validate(filled, tmp_path)
     assert result["errors"] == [] and code == 0
@@ -134,6 +135,7 @@ def test_names_descriptions_and_developer_links(filled):
     ],
     ids=["bad-version", "bad-id", "unknown-scope", "bad-permission-type", "long-short-name", "no-developer"],
 )
+@pytest.mark.process
 def test_broken_manifests_are_reported(filled, tmp_path, break_it, expected_path):
     broken = copy.deepcopy(filled)
     break_it(broken)
@@ -142,12 +144,14 @@ def test_broken_manifests_are_reported(filled, tmp_path, break_it, expected_path
     assert any(expected_path in error for error in result["errors"]), result["errors"]
 
 
+@pytest.mark.process
 def test_unfilled_template_fails_validation(template, tmp_path):
     code, result = validate(template, tmp_path)
     assert code == 1
     assert {"/id", "/bots/0/botId", "/version"} <= {error.split()[0] for error in result["errors"]}
 
 
+@pytest.mark.process
 def test_a_schema_that_is_not_bundled_is_refused_not_downloaded(filled, tmp_path):
     filled["$schema"] = "https://developer.microsoft.com/json-schemas/teams/v1.99/MicrosoftTeams.schema.json"
     code, result = validate(filled, tmp_path)
@@ -155,6 +159,7 @@ def test_a_schema_that_is_not_bundled_is_refused_not_downloaded(filled, tmp_path
     assert "not a Teams schema bundled" in result["errors"][0]
 
 
+@pytest.mark.process
 def test_validator_guard_blocks_the_librarys_download_fallback():
     # Given a schema URL it has no copy of, the library would fetch it; the guard stops that.
     node = require_node_tools()
@@ -273,6 +278,7 @@ def run_packager(tmp_path: Path, *args: str, app_id: str | None = APP_ID) -> sub
     )
 
 
+@pytest.mark.process
 def test_package_holds_exactly_the_filled_manifest_and_icons(tmp_path):
     require_node_tools()
     out = tmp_path / "out" / "teams-app.zip"
@@ -291,6 +297,7 @@ def test_package_holds_exactly_the_filled_manifest_and_icons(tmp_path):
     assert code == 0, result["errors"]
 
 
+@pytest.mark.process
 def test_package_takes_a_version(tmp_path):
     require_node_tools()
     out = tmp_path / "teams-app.zip"
@@ -299,6 +306,7 @@ def test_package_takes_a_version(tmp_path):
         assert json.loads(archive.read("manifest.json"))["version"] == "2.4.6"
 
 
+@pytest.mark.process
 def test_package_without_an_app_id_is_refused(tmp_path):
     out = tmp_path / "teams-app.zip"
     done = run_packager(tmp_path, "--out", str(out), app_id=None)
@@ -310,12 +318,14 @@ def test_package_without_an_app_id_is_refused(tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.process
 def test_package_with_a_malformed_app_id_is_refused(tmp_path):
     done = run_packager(tmp_path, "--out", str(tmp_path / "x.zip"), app_id="my-bot")
     assert done.returncode != 0 and "MicrosoftAppId must be a GUID" in done.stderr
     assert not (tmp_path / "x.zip").exists()
 
 
+@pytest.mark.process
 def test_invalid_manifest_writes_nothing_and_keeps_the_old_package(tmp_path):
     require_node_tools()
     out = tmp_path / "teams-app.zip"
@@ -338,9 +348,11 @@ def test_unknown_placeholder_is_an_error(template):
 NODE_TOOLS_STAMP = "npm ci --prefix tools"
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("target, runs", [
     ("package", "-m manifest.package"),  # Microsoft's manifest schema (tools/validate-manifest.js)
     ("test", "-m pytest"),  # this file and tests/test_cards_dump.py run the validators
+    ("test-fast", "-m pytest -q -m fast"),  # tests/test_cards_validate.py runs the card validator
     ("playground", "-m playground.run"),
     ("e2e", "-m pytest -m e2e"),
 ])

@@ -31,6 +31,7 @@ from sqlalchemy import select
 from bot.clock import fixed_clock
 from bot.tick import tick
 from capabilities.audit_cycle import flow
+from dialogs import card_tree
 from dialogs.audit_cards import Verb
 from qa.roster import COLUMNS as ROSTER_COLUMNS
 from storage.allocations import import_allocations
@@ -100,19 +101,8 @@ def write_allocations(path: Path, cases: dict[str, tuple[str, str, str, str]]) -
 
 def headings(call) -> list[str]:
     """The heading lines of a message as its reader sees them: a digest's first, then each notice's."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "TextBlock" and node.get("style") == "heading":
-                found.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(call.cards)
+    found = [node["text"] for node in card_tree.nodes(call.cards)
+             if node.get("type") == "TextBlock" and node.get("style") == "heading"]
     return found or [call.text]
 
 

@@ -7,6 +7,7 @@ import importlib
 import inspect
 import json
 import pkgutil
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -127,6 +128,24 @@ def test_the_menu_keeps_to_teams_limit():
     fewer = Capability("fewer", commands=tuple(ChatCommand(f"c{i}", "d", (), handle, in_menu=i < MENU_LIMIT)
                                                for i in range(MENU_LIMIT + 1)))
     assert len(Registry([fewer]).menu()) == MENU_LIMIT
+
+
+# One spelling for verbs: the area, then what the button does, joined by dots, in lower case
+# ("audit.start", "esc.moderation.agree", "supervision.record_open").
+VERB_SPELLING = re.compile(r"[a-z]+(\.[a-z][a-z_-]*)+")
+# The chat's own buttons, registered as verbs by capabilities/basics.py under their command words;
+# the capability's move onto the kit renames them.
+NOT_YET_DOTTED = {"help", "whoami"}
+
+
+def test_every_registered_verb_is_spelled_the_one_way():
+    assert sorted(v for v in registry().verbs if not VERB_SPELLING.fullmatch(v) and v not in NOT_YET_DOTTED) == []
+
+
+def test_the_spelling_rule_refuses_the_other_ways():
+    assert [v for v in ("audit.start", "feedback.family-view-not-possible", "broadcast_ack", "Audit.Start",
+                        "audit.", "audit") if VERB_SPELLING.fullmatch(v)] == ["audit.start",
+                                                                              "feedback.family-view-not-possible"]
 
 
 def test_two_capabilities_cannot_claim_one_verb():

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -21,6 +20,7 @@ from sqlalchemy import select
 from bot.clock import fixed_clock
 from bot.sender import OutboxSender
 from bot.tick import tick
+from dialogs import card_tree
 from dialogs.supervision_cards import AWAY_FROM, AWAY_TO, AWAY_WHO, LineKey, Verb, input_id, plan_input
 from qa.calendar import WorkingCalendar
 from qa.observations import AREAS
@@ -55,19 +55,8 @@ def email(key: str) -> str:
 
 
 def headings(call) -> list[str]:
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "TextBlock" and node.get("style") == "heading":
-                found.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(call.cards)
+    found = [node["text"] for node in card_tree.nodes(call.cards)
+             if node.get("type") == "TextBlock" and node.get("style") == "heading"]
     return found or [call.text]
 
 
@@ -214,7 +203,7 @@ async def test_two_months_of_supervision_as_each_chat_sees_them(service: Service
     opened = await s.press("pm", Verb.RECORD_OPEN, {"line": ben_line}, digest_id, at("2026-12-07T11:00"))
     form = opened["value"]
     assert put_cards(s.fake, digest_id) == [form]
-    inputs = {e["id"]: e for e in _walk(form) if e.get("type", "").startswith("Input.")}
+    inputs = {e["id"]: e for e in card_tree.nodes(form) if e.get("type", "").startswith("Input.")}
     assert inputs[input_id("held", ben_line)]["value"] == "2026-12-07"
     assert inputs[input_id("minutes", ben_line)]["value"] == 90
     assert ("Record supervision", Verb.RECORD_OPEN, {"line": ana_line}) in buttons(form)
@@ -338,16 +327,6 @@ async def test_two_months_of_supervision_as_each_chat_sees_them(service: Service
     assert all(set(d) == {"kind", "minutes", "cases", "by_supervisee", "days_ago", "plans_reviewed"} for _a, d in trail)
 
 
-def _walk(node: Any):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _walk(item)
-
-
 def _heads(mornings: dict, day: date, key: str) -> list[str]:
     return [h for message in mornings.get(day, {}).get(key, []) for h in message]
 
@@ -356,13 +335,9 @@ def _text(s: Service, key: str, day: date) -> str:
     return s.texts.get((day, key), "")
 
 
-def _last_text(s: Service, key: str) -> str:
-    return s.fake.delivered(act.personal_conversation_id(key))[-1].all_text()
-
-
 def _facts(s: Service, key: str) -> str:
     card = s.last_card(key)
-    return " ".join(f"{f['title']}: {f['value']}" for e in _walk(card) if e.get("type") == "FactSet"
+    return " ".join(f"{f['title']}: {f['value']}" for e in card_tree.nodes(card) if e.get("type") == "FactSet"
                     for f in e["facts"])
 
 
@@ -390,7 +365,7 @@ async def test_supervision_and_my_supervision_commands(service: Service):
 
 
 def _facts_text(card: dict) -> str:
-    return " ".join(f"{f['title']}: {f['value']}" for e in _walk(card) if e.get("type") == "FactSet"
+    return " ".join(f"{f['title']}: {f['value']}" for e in card_tree.nodes(card) if e.get("type") == "FactSet"
                     for f in e["facts"])
 
 
@@ -425,7 +400,7 @@ async def test_an_observation_action_plan_is_carried_into_the_next_1to1(service:
     ben_line = line_key(s.ids["ben"], "one_to_one")
     opened = (await s.press("pm", Verb.RECORD_OPEN, {"line": ben_line}, digest_id, at("2026-12-07T11:00")))["value"]
     toggle = plan_input(date(2026, 12, 2), ben_line)
-    [shown] = [e for e in _walk(opened) if e.get("id") == toggle]
+    [shown] = [e for e in card_tree.nodes(opened) if e.get("id") == toggle]
     assert (shown["type"], shown["title"]) == ("Input.Toggle", "Observation action plan of Wednesday 2 December 2026 "
                                                                 "reviewed")
     data = {"line": ben_line, input_id("held", ben_line): "2026-12-07", input_id("minutes", ben_line): "90",
@@ -447,7 +422,7 @@ async def test_an_observation_action_plan_is_carried_into_the_next_1to1(service:
     # The digest's line about Ben's plan now says it was reviewed; Ana's stays.
     assert ben_words not in json.dumps(done["value"]) and ana_words in json.dumps(done["value"])
     assert "Observation action plan of Wednesday 2 December 2026 reviewed" in [
-        e.get("text") for e in _walk(done["value"]) if e.get("type") == "TextBlock"]
+        e.get("text") for e in card_tree.nodes(done["value"]) if e.get("type") == "TextBlock"]
     assert put_cards(s.fake, digest_id)[-1] == done["value"]
     [ben_session] = [x for x in await s.sessions() if x.held_on == date(2026, 12, 7)]
     assert (ben_session.kind, ben_session.reviewed_observation) == ("one_to_one", True)
@@ -463,7 +438,7 @@ async def test_an_observation_action_plan_is_carried_into_the_next_1to1(service:
     ana_line = line_key(s.ids["ana"], "one_to_one")
     note_id = await s.sent_id("supervision-reminder", "ana")
     own = (await s.press("ana", Verb.RECORD_OPEN, {"line": ana_line}, note_id, at("2026-12-07T15:00")))["value"]
-    assert [e for e in _walk(own) if e.get("type") == "Input.Toggle"] == []
+    assert [e for e in card_tree.nodes(own) if e.get("type") == "Input.Toggle"] == []
     # Pia records Ana's 1:1 without ticking it: the plan stays open.
     ana_data = {"line": ana_line, input_id("held", ana_line): "2026-12-08", input_id("kind", ana_line): "one_to_one",
                 input_id("minutes", ana_line): "90", plan_input(date(2026, 12, 1), ana_line): "false"}

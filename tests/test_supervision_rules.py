@@ -7,6 +7,7 @@ import pytest
 
 from capabilities.registry import ConfigurationError
 from capabilities.supervision import config
+from dialogs.supervision_cards import LineKey
 from qa.calendar import WorkingCalendar
 from qa.supervision import (
     AGREEMENT,
@@ -204,3 +205,19 @@ def test_escalation_goes_from_its_day_for_thirty_days():
     assert escalates_on(due, date(2026, 12, 21), CAL)
     assert escalates_on(due, date(2027, 1, 20), CAL)
     assert not escalates_on(due, date(2027, 1, 21), CAL)
+
+
+# -- the digest's line key ------------------------------------------------------------------------
+
+def test_a_line_key_is_spelled_and_read_back():
+    assert str(LineKey(12, "case")) == "s12-case" and str(LineKey(7, "group")) == "t7-group"
+    for key in (LineKey(12, "case"), LineKey(3, "one_to_one"), LineKey(9, "agreement_review"), LineKey(7, "group")):
+        assert LineKey.parse(str(key)) == key
+    plan = LineKey.plan(12, date(2026, 11, 30))
+    assert str(plan) == "o12-2026-11-30" and LineKey.parse(str(plan)) == plan and not plan.recordable
+
+
+@pytest.mark.parametrize("value", ["t7-case", "s7-group", "s0-case", "x7-case", "s7-chat", "s07-case", "s7", 7, None,
+                                   "s12345678901-case"])
+def test_what_is_not_a_line_key_is_none(value):
+    assert LineKey.parse(value) is None

@@ -19,6 +19,8 @@ import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dialogs import card_tree
+
 if TYPE_CHECKING:  # imported when used: without playwright, conftest skips (or fails on CI) clearly
     from playwright.sync_api import Locator, Page
 
@@ -117,14 +119,9 @@ def card_texts(card: dict[str, Any]) -> list[str]:
     text blocks and runs, facts, input labels and toggle titles, button titles. Not hidden
     elements, nor what sits behind a ShowCard button or in a ChoiceSet's closed list."""
     found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                walk(item)
-            return
-        if not isinstance(node, dict) or node.get("isVisible") is False:
-            return
+    for node in card_tree.nodes(card, _not_shown):
+        if node.get("isVisible") is False:
+            continue
         kind = str(node.get("type", ""))
         if kind in ("TextBlock", "TextRun"):
             found.append(node.get("text", ""))
@@ -135,13 +132,11 @@ def card_texts(card: dict[str, Any]) -> list[str]:
             found.append(node.get("title", ""))
         elif kind.startswith("Input."):
             found.extend((node.get("label", ""), node.get("title", "") if kind == "Input.Toggle" else ""))
-        for key, value in node.items():
-            if key in _NOT_SHOWN or (kind == "Action.ShowCard" and key == "card"):
-                continue
-            walk(value)
-
-    walk(card)
     return [plain(text) for text in found if plain(text)]
+
+
+def _not_shown(node: dict[str, Any], key: str) -> bool:
+    return node.get("isVisible") is False or key in _NOT_SHOWN or card_tree.skip_shown_cards(node, key)
 
 
 def plain(text: str) -> str:

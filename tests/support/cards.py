@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from dialogs import audit_cards as ac
+from dialogs import card_tree
 from storage.models import KEY_AREAS
 
 
@@ -23,14 +24,7 @@ def form(allocation_id: int, **changes) -> dict:
 
 def executes(node: Any) -> Iterator[dict]:
     """Every Action.Execute in a card, shown cards included, in order."""
-    if isinstance(node, dict):
-        if node.get("type") == "Action.Execute":
-            yield node
-        for value in node.values():
-            yield from executes(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from executes(item)
+    return card_tree.actions(node)
 
 
 def buttons(card: Any) -> list[tuple[str, str, dict]]:
