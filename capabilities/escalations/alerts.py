@@ -19,7 +19,6 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from capabilities.audit_cycle.people import active
 from capabilities.copies import pressed as pressed_rows
 from capabilities.copies import update_copies
 from capabilities.escalations import kinds
@@ -53,6 +52,7 @@ from storage import follow_ups
 from storage.cycle import area_key
 from storage.db import Database
 from storage.models import Alert, AlertResponse, Person
+from storage.people import active
 
 RAISED, RESPONDED, RESOLVED = "alert_raised", "alert_responded", "alert_resolved"
 CHASED, ESCALATED = "alert_chased", "alert_escalated"

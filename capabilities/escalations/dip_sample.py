@@ -17,7 +17,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from capabilities.audit_cycle.people import active
 from capabilities.copies import update_copies
 from capabilities.duties import Occurrence
 from capabilities.escalations import kinds
@@ -47,6 +46,7 @@ from qa.framework import GRADES
 from qa.identifiers import first_refusal
 from storage.db import Database
 from storage.models import Allocation, Audit, DipSample, DipSampleItem, Person
+from storage.people import active
 
 DRAWN, AGREED, DIFFERED = "dip_sample_drawn", "dip_sample_agreed", "dip_sample_differed"
 ONLY_PANEL = ("Only the moderation panel (the QA unit and the heads of service for this case's area) can record "

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from capabilities.audit_cycle.people import active
 from capabilities.duties import Occurrence
 from capabilities.escalations import kinds
 from capabilities.escalations.dip_sample import previous_month
@@ -25,6 +24,7 @@ from dialogs.escalation_cards import plain_card
 from qa.audit_calendar import month_key
 from qa.calendar import WorkingCalendar
 from storage.models import Allocation, Audit, Person
+from storage.people import active
 
 GOOD_GRADES = ("Outstanding", "Good")
 ROLES = frozenset({"qa_unit", "principal_social_worker", "service_lead", "practice_manager"})

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from capabilities.audit_cycle.people import active, is_qa_unit
 from storage.cycle import area_key
 from storage.models import Person
+from storage.people import active, is_qa_unit
 
 REVIEWERS = ("service_lead", "head_of_service")  # who owes an escalation's updates
 

@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from capabilities.audit_cycle.people import active
 from capabilities.copies import pressed as pressed_rows
 from capabilities.copies import update_copies
 from capabilities.escalations import kinds
@@ -47,6 +46,7 @@ from storage import follow_ups
 from storage.cycle import area_key
 from storage.db import Database
 from storage.models import Allocation, Audit, Person, RemedialAction, RemedialPlan
+from storage.people import active
 
 PLAN_OPENED, ACTION_ADDED, ACTION_DONE = "remedial_plan_opened", "remedial_action_added", "remedial_action_done"
 ACTION_CHASED = "remedial_action_chased"
