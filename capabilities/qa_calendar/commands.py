@@ -9,6 +9,7 @@ from capabilities.context import Context
 from capabilities.registry import CliCommand, CommandError, CommandReply, Said
 from dialogs.calendar_cards import EventView, calendar_card, calendar_summary
 from qa.audience import AudienceError, parse_audience_cell, selects
+from qa.framework import Role
 from qa.qa_calendar import upcoming_window
 from storage.qa_calendar import CalendarRejected, events_between, import_calendar
 
@@ -29,7 +30,7 @@ async def calendar(said: Said) -> CommandReply:
         if person is None:
             if not audience.everyone:
                 continue
-        elif person.role != "qa_unit" and not selects(audience, role=person.role, areas=person.service_areas, team=person.team):
+        elif person.role != Role.QA_UNIT and not selects(audience, role=person.role, areas=person.service_areas, team=person.team):
             continue
         shown.append(EventView(event.kind, event.title, event.starts_on, event.ends_on, event.details))
     return CommandReply(calendar_card(shown, start=start, end=end), calendar_summary(len(shown)))
