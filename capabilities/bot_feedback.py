@@ -7,7 +7,8 @@ from capabilities.context import Context
 from capabilities.registry import EVERYONE, Capability, ChatCommand, DialogEntry
 from dialogs.feedback import ABOUT, FEEDBACK_DIALOG, USEFULNESS, FeedbackDialog
 from qa.framework import ROLES
-from storage.models import Person, TrailEvent
+from storage.models import TrailEvent
+from storage.people import active_person
 
 COMMAND = "rate the assistant"  # `feedback` is practice feedback (capabilities/practice_feedback)
 ACTION = "bot_feedback_given"
@@ -20,8 +21,8 @@ async def give_feedback(ctx: Context, actor_id: int | None, usefulness: str, abo
     if usefulness not in USEFULNESS or about not in ABOUT:
         raise ValueError("feedback is one of the offered choices, never free text")
     async with ctx.db.sessions.begin() as session:
-        if actor_id is not None and await session.get(Person, actor_id) is None:
-            actor_id = None  # removed from the roster since the conversation began
+        if await active_person(session, actor_id) is None:
+            actor_id = None  # left the roster since the conversation began: recorded without a name
         session.add(TrailEvent(subject_type="bot", subject_id=None, month=None, actor_id=actor_id, action=ACTION, via=VIA,
                                detail={"usefulness": usefulness, "about": about}, at=ctx.clock()))
 

@@ -21,8 +21,8 @@ from capabilities.registry import Capability, OutboxKind
 from dialogs import samples
 from dialogs.card_kit import format_moment
 from dialogs.delivery_cards import delivery_backlog_card
-from dialogs.payload import Payload
 from qa.calendar import WorkingCalendar
+from qa.framework import Role
 from storage import cycle, outbox
 from storage.models import TrailEvent
 
@@ -64,12 +64,12 @@ class DeliveryBacklogDuty:
         if told is not None:
             return
         log.warning("outbox backlog: %d messages due and not delivered, the oldest due %s", waiting, named)
-        qa_unit = await cycle.active_people(session, "qa_unit")
-        card = DELIVERY_BACKLOG.card(waiting, oldest, self.cal.tz, age=_age(now - oldest))
-        summary = f"{waiting:,} messages are waiting to reach Teams"
+        qa_unit = await cycle.active_people(session, Role.QA_UNIT)
+        payload = DELIVERY_BACKLOG.message(waiting, oldest, self.cal.tz, age=_age(now - oldest), alone=True,
+                                           summary=f"{waiting:,} messages are waiting to reach Teams")
         await outbox.enqueue_many(session, [
             outbox.Message(f"{DELIVERY_BACKLOG}:{named}:{person.id}", DELIVERY_BACKLOG, person.id, due_at=now,
-                           payload=Payload.of(card, summary, alone=True))
+                           payload=payload)
             for person in qa_unit], now=now)
         session.add(TrailEvent(subject_type="outbox", action=ALERTED, via=f"duty:{self.name}", at=now,
                                detail={"oldest_due": named, "waiting": waiting, "told": len(qa_unit),
@@ -80,6 +80,6 @@ CAPABILITY = Capability(
     name="delivery",
     duties=lambda cal: [DeliveryBacklogDuty(cal)],
     outbox_kinds=(DELIVERY_BACKLOG,),
-    help={"qa_unit": ("Tell you once when messages have waited more than 30 minutes to reach Teams (an outage), "
+    help={Role.QA_UNIT: ("Tell you once when messages have waited more than 30 minutes to reach Teams (an outage), "
                       "while they keep being retried for a day.",)},
 )

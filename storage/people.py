@@ -7,6 +7,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qa.framework import Role
+from storage.cycle import area_key
 from storage.models import Conversation, Person
 
 
@@ -65,3 +66,36 @@ async def link_conversations(session: AsyncSession) -> int:
         .execution_options(synchronize_session=False)
     )
     return linked + (result.rowcount or 0)
+
+
+def is_qa_unit(person: Person) -> bool:
+    return person.active and person.role == Role.QA_UNIT
+
+
+def covers(person: Person, service_area: str) -> bool:
+    """Whether `service_area` is one of the person's, as people type them (case and spacing aside)."""
+    return any(area_key(area) == area_key(service_area) for area in person.service_areas)
+
+
+async def qa_unit(session: AsyncSession) -> list[Person]:
+    return await active_people(session, [Role.QA_UNIT])
+
+
+async def service_leads_for(session: AsyncSession, service_area: str) -> list[Person]:
+    """The active service lead(s) for `service_area`."""
+    return [p for p in await active_people(session, [Role.SERVICE_LEAD]) if covers(p, service_area)]
+
+
+async def safeguarding_recipients(session: AsyncSession, team: str, service_area: str) -> list[Person]:
+    """Who is alerted at once to a safeguarding concern about a case (framework 9.3): the practice
+    manager(s) of its team, and the service lead(s), head(s) of service and deputy director(s) for
+    its service area."""
+    chosen = []
+    for person in await active_people(session, [Role.PRACTICE_MANAGER, Role.SERVICE_LEAD, Role.HEAD_OF_SERVICE,
+                                         Role.DEPUTY_DIRECTOR]):
+        if person.role == Role.PRACTICE_MANAGER:
+            if area_key(person.team) == area_key(team):
+                chosen.append(person)
+        elif covers(person, service_area):
+            chosen.append(person)
+    return chosen

@@ -15,10 +15,10 @@ from bot.clock import fixed_clock
 from bot.sender import OutboxSender
 from capabilities.audit_cycle import actions as audit_actions
 from capabilities.audit_cycle import flow
+from capabilities.kit import Status
 from dialogs import audit_cards as ac
 from dialogs.audit_cards import Verb
 from dialogs.payload import Payload
-from qa.calendar import WorkingCalendar
 from storage.models import Allocation, AuditMonth, Conversation, OutboxMessage, Person, TrailEvent
 from storage.outbox import enqueue
 from tests.support import activities as act
@@ -375,8 +375,7 @@ async def test_a_digest_is_rebuilt_with_only_the_acted_notice_changed(desk):
     await submitted(desk)
     audit_id = await desk.audit_id()
     # Sam confirms before his request was sent (straight through the flow): the upload request is due.
-    await flow.confirm_oversight(desk.db, desk.ids["sam"], audit_id, "", now=NOW,
-                                 calendar=WorkingCalendar(tz=desk.services.settings.tz), via="card:test")
+    await flow.confirm_oversight(desk.services.context, desk.ids["sam"], audit_id, "", now=NOW, via="card:test")
     # The upload request and a second allocation notice fall due together: one message, two notices.
     digest_id = await desk.notice("CR-1002")
     assert await desk.sent_id(flow.UPLOAD_REQUEST, "ann") == digest_id
@@ -447,8 +446,8 @@ def test_cards_made_from_sent_cards_pass_microsofts_card_parser():
                                    audit_actions.keep_for(Verb.AUDIT_UPLOADED, {"audit_id": 9}))
     view = cases[0]
     saved = audit_actions.reply_for(
-        Verb.AUDIT_SAVE_DRAFT, flow.Outcome(flow.DONE, allocation_id=view.allocation_id, case_ref=view.case_ref,
-                                            at=NOW, view=view, draft=card_samples.full_draft()), [], first, tz)
+        Verb.AUDIT_SAVE_DRAFT, flow.AuditOutcome(Status.DONE, allocation_id=view.allocation_id, case_ref=view.case_ref,
+                                                 at=NOW, view=view, draft=card_samples.full_draft()), [], first, tz)
     made = {
         "notice, one case started": started.apply(notice, first),
         "notice of one case, started": started.apply(single, first),

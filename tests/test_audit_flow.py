@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import select, update
 
 from capabilities.audit_cycle import flow
+from capabilities.context import Context
+from capabilities.kit import Status
 from dialogs import audit_cards as ac
 from qa.calendar import WorkingCalendar
 from storage.models import KEY_AREAS, Allocation, Audit, AuditMonth, OutboxMessage, Person, TrailEvent
@@ -57,8 +59,12 @@ async def world(db) -> dict[str, int]:
         return ids
 
 
+def ctx(db) -> Context:
+    return Context(db, CAL, lambda: NOW)
+
+
 def kw(now: datetime = NOW, via: str = "card:test") -> dict:
-    return {"now": now, "calendar": CAL, "via": via}
+    return {"now": now, "via": via}
 
 
 def form(**changes) -> dict:
@@ -94,9 +100,9 @@ async def outbox(db, kind: str | None = None) -> list[OutboxMessage]:
         return list((await session.execute(stmt)).scalars())
 
 
-async def submitted(db, w, now=NOW, **changes) -> flow.Outcome:
-    outcome = await flow.submit_audit(db, w["ann"], w["case"], form(**changes), **kw(now))
-    assert outcome.status == flow.DONE, outcome
+async def submitted(db, w, now=NOW, **changes) -> flow.AuditOutcome:
+    outcome = await flow.submit_audit(ctx(db), w["ann"], w["case"], form(**changes), **kw(now))
+    assert outcome.status == Status.DONE, outcome
     return outcome
 
 
@@ -115,8 +121,8 @@ async def _all(db, model):
 # -- start, draft, submit ----------------------------------------------------------------------
 
 async def test_start_marks_the_allocation_started_once(db, world):
-    first = await flow.start_audit(db, world["ann"], world["case"], **kw(via="card:allocation_notice"))
-    assert first.status == flow.DONE and first.state == "started"
+    first = await flow.start_audit(ctx(db), world["ann"], world["case"], **kw(via="card:allocation_notice"))
+    assert first.status == Status.DONE and first.state == "started"
     assert first.view.case_ref == "CR-1001" and first.view.started and first.view.case_holder_name == "Pat Example"
     row = await allocation(db, world["case"])
     assert row.state == "started" and row.started_at == NOW
@@ -124,8 +130,8 @@ async def test_start_marks_the_allocation_started_once(db, world):
     [event] = await events(db)
     assert (event.action, event.actor_id, event.via, event.at) == (flow.STARTED, world["ann"],
                                                                    "card:allocation_notice", NOW)
-    again = await flow.start_audit(db, world["ann"], world["case"], **kw())
-    assert again.status == flow.UNCHANGED
+    again = await flow.start_audit(ctx(db), world["ann"], world["case"], **kw())
+    assert again.status == Status.UNCHANGED
     assert len(await events(db)) == 1
 
 
@@ -133,12 +139,12 @@ async def test_start_marks_the_allocation_started_once(db, world):
 async def test_only_the_auditor_or_the_qa_unit_may_work_on_the_audit(db, world, who):
     before = await snapshot(db)
     for outcome in (
-        await flow.start_audit(db, world[who], world["case"], **kw()),
-        await flow.save_draft(db, world[who], world["case"], form(), **kw()),
-        await flow.submit_audit(db, world[who], world["case"], form(), **kw()),
-        await flow.decline_allocation(db, world[who], world["case"], "Conflict of interest", **kw()),
+        await flow.start_audit(ctx(db), world[who], world["case"], **kw()),
+        await flow.save_draft(ctx(db), world[who], world["case"], form(), **kw()),
+        await flow.submit_audit(ctx(db), world[who], world["case"], form(), **kw()),
+        await flow.decline_allocation(ctx(db), world[who], world["case"], "Conflict of interest", **kw()),
     ):
-        assert outcome.status == flow.REFUSED
+        assert outcome.status == Status.REFUSED
         assert "Only the auditor" in outcome.message and "Nothing was changed" in outcome.message
         assert (outcome.case_ref, outcome.state, outcome.allocation_id) == ("", "", None)
     assert await snapshot(db) == before
@@ -146,20 +152,20 @@ async def test_only_the_auditor_or_the_qa_unit_may_work_on_the_audit(db, world, 
 
 
 async def test_the_qa_unit_may_act_for_the_auditor(db, world):
-    outcome = await flow.submit_audit(db, world["quinn"], world["case"], form(), **kw())
-    assert outcome.status == flow.DONE
+    outcome = await flow.submit_audit(ctx(db), world["quinn"], world["case"], form(), **kw())
+    assert outcome.status == Status.DONE
     assert (await audit_of(db, world["case"])).submitted_by_id == world["quinn"]
 
 
 async def test_someone_who_left_or_an_unknown_allocation_is_refused(db, world):
     async with db.sessions.begin() as session:
         await session.execute(update(Person).where(Person.id == world["ann"]).values(left_at=NOW))
-    left = await flow.start_audit(db, world["ann"], world["case"], **kw())
-    assert left.status == flow.REFUSED and left.message == flow.NOT_ON_ROSTER
-    gone = await flow.start_audit(db, world["quinn"], 999_999, **kw())
-    assert gone.status == flow.REFUSED and gone.message == flow.NOT_FOUND
-    no_audit = await flow.confirm_oversight(db, world["sam"], 999_999, "", **kw())
-    assert no_audit.status == flow.REFUSED and no_audit.message == flow.NOT_FOUND
+    left = await flow.start_audit(ctx(db), world["ann"], world["case"], **kw())
+    assert left.status == Status.REFUSED and left.message == flow.NOT_ON_ROSTER
+    gone = await flow.start_audit(ctx(db), world["quinn"], 999_999, **kw())
+    assert gone.status == Status.NOT_FOUND and gone.message == flow.NOT_FOUND
+    no_audit = await flow.confirm_oversight(ctx(db), world["sam"], 999_999, "", **kw())
+    assert no_audit.status == Status.NOT_FOUND and no_audit.message == flow.NOT_FOUND
     assert await events(db) == []
 
 
@@ -167,11 +173,11 @@ async def test_save_draft_keeps_what_is_there_and_resuming_shows_it(db, world):
     partial = {ac.OVERALL_GRADE: "Requires Improvement", ac.key_area_input_id("Planning"): "Good",
                ac.key_area_input_id("Outcomes"): "Brilliant",  # not a grade: a tampered card
                ac.STRENGTHS: "Strong relationships", ac.SEEK_FAMILY_VIEWS: "true"}
-    saved = await flow.save_draft(db, world["ann"], world["case"], partial, **kw())
-    assert saved.status == flow.DONE and saved.errors == {}
+    saved = await flow.save_draft(ctx(db), world["ann"], world["case"], partial, **kw())
+    assert saved.status == Status.DONE and saved.errors == {}
     assert (await allocation(db, world["case"])).state == "started"
-    resumed = await flow.start_audit(db, world["ann"], world["case"], **kw())
-    assert resumed.status == flow.UNCHANGED
+    resumed = await flow.start_audit(ctx(db), world["ann"], world["case"], **kw())
+    assert resumed.status == Status.UNCHANGED
     assert resumed.draft[ac.OVERALL_GRADE] == "Requires Improvement"
     assert resumed.draft["key_areas"] == {"Planning": "Good"}
     assert resumed.draft[ac.STRENGTHS] == "Strong relationships"
@@ -185,8 +191,8 @@ async def test_save_draft_keeps_what_is_there_and_resuming_shows_it(db, world):
 async def test_submit_with_answers_missing_keeps_the_draft_and_says_what_is_wrong(db, world):
     inputs = form(**{ac.OVERALL_GRADE: "", ac.key_area_input_id("Supervision"): "", ac.DISCUSSION_HELD: None,
                      ac.SAFEGUARDING_CONCERN: "true", ac.SAFEGUARDING_DESCRIPTION: ""})
-    outcome = await flow.submit_audit(db, world["ann"], world["case"], inputs, **kw())
-    assert outcome.status == flow.INVALID
+    outcome = await flow.submit_audit(ctx(db), world["ann"], world["case"], inputs, **kw())
+    assert outcome.status == Status.INVALID
     assert set(outcome.errors) == {ac.OVERALL_GRADE, ac.key_area_input_id("Supervision"), ac.DISCUSSION_HELD,
                                    ac.SAFEGUARDING_DESCRIPTION}
     row = await allocation(db, world["case"])
@@ -225,9 +231,9 @@ async def test_submit_out_of_hours_queues_the_request_for_the_next_send_moment(d
 
 async def test_submitting_twice_at_once_submits_once(db, world):
     first, second = await asyncio.gather(
-        flow.submit_audit(db, world["ann"], world["case"], form(), **kw()),
-        flow.submit_audit(db, world["ann"], world["case"], form(), **kw()))
-    assert sorted([first.status, second.status]) == [flow.ALREADY, flow.DONE]
+        flow.submit_audit(ctx(db), world["ann"], world["case"], form(), **kw()),
+        flow.submit_audit(ctx(db), world["ann"], world["case"], form(), **kw()))
+    assert sorted([first.status, second.status]) == [Status.ALREADY, Status.DONE]
     assert len(await outbox(db, flow.OVERSIGHT_REQUEST)) == 1
     assert [e.action for e in await events(db)] == [flow.SUBMITTED]
 
@@ -236,12 +242,12 @@ async def test_acting_on_an_old_copy_again_changes_nothing(db, world):
     await submitted(db, world)
     before = await snapshot(db)
     for outcome in (
-        await flow.submit_audit(db, world["ann"], world["case"], form(), **kw()),
-        await flow.save_draft(db, world["ann"], world["case"], form(), **kw()),
-        await flow.start_audit(db, world["ann"], world["case"], **kw()),
-        await flow.decline_allocation(db, world["ann"], world["case"], "Too late", **kw()),
+        await flow.submit_audit(ctx(db), world["ann"], world["case"], form(), **kw()),
+        await flow.save_draft(ctx(db), world["ann"], world["case"], form(), **kw()),
+        await flow.start_audit(ctx(db), world["ann"], world["case"], **kw()),
+        await flow.decline_allocation(ctx(db), world["ann"], world["case"], "Too late", **kw()),
     ):
-        assert outcome.status == flow.ALREADY
+        assert outcome.status == Status.ALREADY
         assert outcome.message.startswith("This audit was already submitted by Ann Example on Thursday 10 December "
                                           "2026 at 10:00")
     assert await snapshot(db) == before
@@ -267,16 +273,16 @@ async def test_a_safeguarding_concern_alerts_the_four_roles_at_once(db, world):
 
 async def test_a_concern_in_a_draft_is_escalated_once_and_needs_a_description(db, world):
     flagged = form(**{ac.SAFEGUARDING_CONCERN: "true", ac.SAFEGUARDING_DESCRIPTION: ""})
-    first = await flow.save_draft(db, world["ann"], world["case"], flagged, **kw())
-    assert first.status == flow.DONE and not first.urgent
+    first = await flow.save_draft(ctx(db), world["ann"], world["case"], flagged, **kw())
+    assert first.status == Status.DONE and not first.urgent
     assert set(first.errors) == {ac.SAFEGUARDING_DESCRIPTION}
     assert await outbox(db) == []
     described = {**flagged, ac.SAFEGUARDING_DESCRIPTION: "Child left alone overnight"}
-    second = await flow.save_draft(db, world["ann"], world["case"], described, **kw())
+    second = await flow.save_draft(ctx(db), world["ann"], world["case"], described, **kw())
     assert second.urgent and second.errors == {}
     assert len(await outbox(db, flow.SAFEGUARDING_ALERT)) == 4
-    third = await flow.submit_audit(db, world["ann"], world["case"], described, **kw())
-    assert third.status == flow.DONE and not third.urgent
+    third = await flow.submit_audit(ctx(db), world["ann"], world["case"], described, **kw())
+    assert third.status == Status.DONE and not third.urgent
     assert len(await outbox(db, flow.SAFEGUARDING_ALERT)) == 4
     assert [e.action for e in await events(db)].count(flow.SAFEGUARDING_ALERTED) == 1
 
@@ -288,10 +294,10 @@ async def test_only_a_service_lead_of_the_area_oversees(db, world, who):
     outcome = await submitted(db, world)
     audit_id = outcome.audit_id
     before = await snapshot(db)
-    for result in (await flow.open_oversight(db, world[who], audit_id, **kw()),
-                   await flow.confirm_oversight(db, world[who], audit_id, "", **kw()),
-                   await flow.dispute_audit(db, world[who], audit_id, "Grade too high", **kw())):
-        assert result.status == flow.REFUSED and "service lead for the audit's service area" in result.message
+    for result in (await flow.open_oversight(ctx(db), world[who], audit_id, **kw()),
+                   await flow.confirm_oversight(ctx(db), world[who], audit_id, "", **kw()),
+                   await flow.dispute_audit(ctx(db), world[who], audit_id, "Grade too high", **kw())):
+        assert result.status == Status.REFUSED and "service lead for the audit's service area" in result.message
         # Issue 9: a refusal names nothing the person could not already see.
         assert AREA not in result.message and (result.case_ref, result.state, result.allocation_id) == ("", "", None)
     assert await snapshot(db) == before
@@ -299,8 +305,8 @@ async def test_only_a_service_lead_of_the_area_oversees(db, world, who):
 
 async def test_open_oversight_gives_the_audit_for_the_request_card(db, world):
     audit_id = (await submitted(db, world)).audit_id
-    opened = await flow.open_oversight(db, world["sam"], audit_id, **kw(via="card:service-lead-digest"))
-    assert opened.status == flow.UNCHANGED
+    opened = await flow.open_oversight(ctx(db), world["sam"], audit_id, **kw(via="card:service-lead-digest"))
+    assert opened.status == Status.UNCHANGED
     assert opened.summary.audit_id == audit_id and opened.summary.grade == "Good"
     assert opened.summary.oversight_due.isoformat() == "2027-01-06"
     assert (await events(db))[-1].action == flow.OVERSIGHT_OPENED
@@ -308,10 +314,10 @@ async def test_open_oversight_gives_the_audit_for_the_request_card(db, world):
 
 async def test_confirm_oversight_asks_the_auditor_to_upload_then_uploaded_completes(db, world):
     audit_id = (await submitted(db, world)).audit_id
-    early = await flow.confirm_uploaded(db, world["ann"], audit_id, **kw())
-    assert early.status == flow.ALREADY and "once oversight is confirmed" in early.message
-    confirmed = await flow.confirm_oversight(db, world["sam"], audit_id, "  Agree with the grade  ", **kw())
-    assert confirmed.status == flow.DONE and confirmed.state == "oversight_confirmed"
+    early = await flow.confirm_uploaded(ctx(db), world["ann"], audit_id, **kw())
+    assert early.status == Status.ALREADY and "once oversight is confirmed" in early.message
+    confirmed = await flow.confirm_oversight(ctx(db), world["sam"], audit_id, "  Agree with the grade  ", **kw())
+    assert confirmed.status == Status.DONE and confirmed.state == "oversight_confirmed"
     row = await allocation(db, world["case"])
     assert (row.oversight_by_id, row.oversight_at, row.oversight_comment) == (world["sam"], NOW,
                                                                               "Agree with the grade")
@@ -321,64 +327,64 @@ async def test_confirm_oversight_asks_the_auditor_to_upload_then_uploaded_comple
     assert (await events(db))[-1].detail == {"comment_length": len("Agree with the grade")}
 
     before = await snapshot(db)
-    again = await flow.confirm_oversight(db, world["sam"], audit_id, "", **kw())
-    assert again.status == flow.ALREADY
+    again = await flow.confirm_oversight(ctx(db), world["sam"], audit_id, "", **kw())
+    assert again.status == Status.ALREADY
     assert again.message.startswith("Oversight was already confirmed by Sam Example on Thursday 10 December 2026")
     assert await snapshot(db) == before
 
-    refused = await flow.confirm_uploaded(db, world["pat"], audit_id, **kw())
-    assert refused.status == flow.REFUSED
-    done = await flow.confirm_uploaded(db, world["ann"], audit_id, **kw())
-    assert done.status == flow.DONE and done.state == "complete"
+    refused = await flow.confirm_uploaded(ctx(db), world["pat"], audit_id, **kw())
+    assert refused.status == Status.REFUSED
+    done = await flow.confirm_uploaded(ctx(db), world["ann"], audit_id, **kw())
+    assert done.status == Status.DONE and done.state == "complete"
     assert (await allocation(db, world["case"])).uploaded_at == NOW
-    twice = await flow.confirm_uploaded(db, world["ann"], audit_id, **kw())
-    assert twice.status == flow.ALREADY and twice.message.startswith("This audit is complete: Ann Example")
+    twice = await flow.confirm_uploaded(ctx(db), world["ann"], audit_id, **kw())
+    assert twice.status == Status.ALREADY and twice.message.startswith("This audit is complete: Ann Example")
 
 
 async def test_a_dispute_goes_to_the_auditor_and_qa_unit_and_its_resolution_back_to_oversight(db, world):
     audit_id = (await submitted(db, world)).audit_id
-    blank = await flow.dispute_audit(db, world["sam"], audit_id, "   ", **kw())
-    assert blank.status == flow.INVALID and (await allocation(db, world["case"])).state == "submitted"
+    blank = await flow.dispute_audit(ctx(db), world["sam"], audit_id, "   ", **kw())
+    assert blank.status == Status.INVALID and (await allocation(db, world["case"])).state == "submitted"
 
-    disputed = await flow.dispute_audit(db, world["sam"], audit_id, "Planning graded too high", **kw())
-    assert disputed.status == flow.DONE and disputed.state == "disputed" and disputed.notified == 2
+    disputed = await flow.dispute_audit(ctx(db), world["sam"], audit_id, "Planning graded too high", **kw())
+    assert disputed.status == Status.DONE and disputed.state == "disputed" and disputed.notified == 2
     row = await allocation(db, world["case"])
     assert (row.disputed_by_id, row.disputed_at, row.dispute_reason) == (world["sam"], NOW,
                                                                          "Planning graded too high")
     assert {r.person_id for r in await outbox(db, flow.DISPUTE)} == {world["ann"], world["quinn"]}
     assert (await events(db))[-1].detail == {"reason_length": len("Planning graded too high"), "notified": 2}
-    again = await flow.confirm_oversight(db, world["sam"], audit_id, "", **kw())
-    assert again.status == flow.ALREADY and "disputed by Sam Example" in again.message
+    again = await flow.confirm_oversight(ctx(db), world["sam"], audit_id, "", **kw())
+    assert again.status == Status.ALREADY and "disputed by Sam Example" in again.message
 
     for who in ("pat", "sam"):
-        refused = await flow.resolve_dispute(db, world[who], audit_id, "Agreed", **kw())
-        assert refused.status == flow.REFUSED and "auditor or the QA unit" in refused.message
+        refused = await flow.resolve_dispute(ctx(db), world[who], audit_id, "Agreed", **kw())
+        assert refused.status == Status.REFUSED and "auditor or the QA unit" in refused.message
     later = datetime(2026, 12, 11, 14, 30, tzinfo=timezone.utc)
-    resolved = await flow.resolve_dispute(db, world["quinn"], audit_id, "Regraded Planning to RI", **kw(later))
-    assert resolved.status == flow.DONE and resolved.state == "submitted"  # awaiting oversight again
+    resolved = await flow.resolve_dispute(ctx(db), world["quinn"], audit_id, "Regraded Planning to RI", **kw(later))
+    assert resolved.status == Status.DONE and resolved.state == "submitted"  # awaiting oversight again
     row = await allocation(db, world["case"])
     assert (row.resolved_by_id, row.resolved_at, row.resolution) == (world["quinn"], later, "Regraded Planning to RI")
     requests = await outbox(db, flow.OVERSIGHT_REQUEST)
     assert [r.person_id for r in requests] == [world["sam"], world["sam"]] and requests[1].due_at == later
     assert (await events(db))[-1].detail == {"resolution_length": len("Regraded Planning to RI"),
                                              "oversight_requested": 1}
-    twice = await flow.resolve_dispute(db, world["ann"], audit_id, "Again", **kw(later))
-    assert twice.status == flow.ALREADY and "resolved by Quinn Example" in twice.message
-    confirmed = await flow.confirm_oversight(db, world["sam"], audit_id, "", **kw(later))
-    assert confirmed.status == flow.DONE
+    twice = await flow.resolve_dispute(ctx(db), world["ann"], audit_id, "Again", **kw(later))
+    assert twice.status == Status.ALREADY and "resolved by Quinn Example" in twice.message
+    confirmed = await flow.confirm_oversight(ctx(db), world["sam"], audit_id, "", **kw(later))
+    assert confirmed.status == Status.DONE
 
 
 # -- decline -----------------------------------------------------------------------------------
 
 async def test_decline_tells_the_qa_unit_and_waits_for_reallocation(db, world):
-    blank = await flow.decline_allocation(db, world["ann"], world["case"], "", **kw())
-    assert blank.status == flow.INVALID and blank.message == "Please say why you can't do this audit."
-    long = await flow.decline_allocation(db, world["ann"], world["case"], "x" * 1001, **kw())
-    assert long.status == flow.INVALID
+    blank = await flow.decline_allocation(ctx(db), world["ann"], world["case"], "", **kw())
+    assert blank.status == Status.INVALID and blank.message == "Please say why you can't do this audit."
+    long = await flow.decline_allocation(ctx(db), world["ann"], world["case"], "x" * 1001, **kw())
+    assert long.status == Status.INVALID
     assert await events(db) == []
 
-    declined = await flow.decline_allocation(db, world["ann"], world["case"], " I know the family ", **kw())
-    assert declined.status == flow.DONE and declined.state == "declined" and declined.notified == 1
+    declined = await flow.decline_allocation(ctx(db), world["ann"], world["case"], " I know the family ", **kw())
+    assert declined.status == Status.DONE and declined.state == "declined" and declined.notified == 1
     row = await allocation(db, world["case"])
     assert row.decline_reason == "I know the family"
     [notice] = await outbox(db, flow.DECLINE_NOTICE)
@@ -386,8 +392,8 @@ async def test_decline_tells_the_qa_unit_and_waits_for_reallocation(db, world):
     [event] = await events(db)
     assert event.action == flow.DECLINED and event.detail == {"reason_length": 17, "was": "allocated", "notified": 1}
 
-    start = await flow.start_audit(db, world["ann"], world["case"], **kw())
-    assert start.status == flow.ALREADY and "declined by Ann Example" in start.message
+    start = await flow.start_audit(ctx(db), world["ann"], world["case"], **kw())
+    assert start.status == Status.ALREADY and "declined by Ann Example" in start.message
 
 
 # -- pure helpers ------------------------------------------------------------------------------
@@ -418,13 +424,13 @@ async def test_sent_rows_finds_a_digests_notices_in_order(db, world):
 # -- identifiers typed into free text (qa/identifiers.py) -----------------------------------------
 
 async def test_a_form_holding_an_identifier_is_neither_saved_nor_sent_on(db, world):
-    await flow.save_draft(db, world["ann"], world["case"], form(**{ac.STRENGTHS: "Good plan"}), **kw())
+    await flow.save_draft(ctx(db), world["ann"], world["case"], form(**{ac.STRENGTHS: "Good plan"}), **kw())
     before = await snapshot(db)
     for save in (flow.save_draft, flow.submit_audit):
-        refused = await save(db, world["ann"], world["case"], form(**{
+        refused = await save(ctx(db), world["ann"], world["case"], form(**{
             ac.STRENGTHS: "Good plan; mum on 07700 900123", ac.SAFEGUARDING_CONCERN: "true",
             ac.SAFEGUARDING_DESCRIPTION: "Bruising seen; the child was born 03/07/2015"}), **kw())
-        assert refused.status == flow.INVALID
+        assert refused.status == Status.INVALID
         assert set(refused.errors) == {ac.STRENGTHS, ac.SAFEGUARDING_DESCRIPTION}
         assert "a phone number" in refused.errors[ac.STRENGTHS] and "07700" not in refused.errors[ac.STRENGTHS]
         assert "a date of birth" in refused.errors[ac.SAFEGUARDING_DESCRIPTION]
@@ -434,13 +440,13 @@ async def test_a_form_holding_an_identifier_is_neither_saved_nor_sent_on(db, wor
 
 
 async def test_typed_reasons_holding_an_identifier_are_refused(db, world):
-    refused = await flow.decline_allocation(db, world["ann"], world["case"], "I know them: SW1A 1AA", **kw())
-    assert refused.status == flow.INVALID and refused.message.startswith("The reason looks like it contains a postcode")
+    refused = await flow.decline_allocation(ctx(db), world["ann"], world["case"], "I know them: SW1A 1AA", **kw())
+    assert refused.status == Status.INVALID and refused.message.startswith("The reason looks like it contains a postcode")
     audit_id = (await submitted(db, world)).audit_id
     before = await snapshot(db)
     for outcome in (
-        await flow.dispute_audit(db, world["sam"], audit_id, "See jo@example.com", **kw()),
-        await flow.confirm_oversight(db, world["sam"], audit_id, "NHS 943 476 5919 checked", **kw()),
+        await flow.dispute_audit(ctx(db), world["sam"], audit_id, "See jo@example.com", **kw()),
+        await flow.confirm_oversight(ctx(db), world["sam"], audit_id, "NHS 943 476 5919 checked", **kw()),
     ):
-        assert outcome.status == flow.INVALID and "looks like it contains" in outcome.message
+        assert outcome.status == Status.INVALID and "looks like it contains" in outcome.message
     assert await snapshot(db) == before

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.services import Services
 from capabilities.audit_cycle import actions, flow
 from capabilities.context import Context
+from capabilities.kit import Status
 from capabilities.observations import feedback
 from capabilities.observations.duties import FamilyViewReminderDuty
 from capabilities.observations.feedback import feedback_dialog
@@ -64,10 +65,10 @@ async def rows(db, model, *where):
         return list((await session.scalars(select(model).where(*where))).all())
 
 
-async def submit(db, world, ref: str, seek: bool) -> flow.Outcome:
-    outcome = await flow.submit_audit(db, world["pam"], world[ref], form(seek), now=SUBMITTED, calendar=CAL,
+async def submit(db, world, ref: str, seek: bool) -> flow.AuditOutcome:
+    outcome = await flow.submit_audit(ctx(db, SUBMITTED), world["pam"], world[ref], form(seek), now=SUBMITTED,
                                       via="card:test")
-    assert outcome.status == flow.DONE
+    assert outcome.status == Status.DONE
     return outcome
 
 

@@ -24,6 +24,7 @@ from datetime import tzinfo
 from typing import Any
 
 from capabilities.audit_cycle import flow
+from capabilities.kit import Status
 from capabilities.press import UNREADABLE, Press, Reply, positive_id
 from dialogs import audit_cards as ac
 from dialogs.audit_cards import Verb
@@ -35,7 +36,7 @@ from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
-UseCase = Callable[..., Awaitable[flow.Outcome]]  # (db, actor id, subject id, data, now=, calendar=, via=)
+UseCase = Callable[..., Awaitable[flow.AuditOutcome]]  # (ctx, actor id, subject id, data, now=, via=)
 
 
 @dataclass(frozen=True)
@@ -53,44 +54,40 @@ class Step:
     done_text: str = "Done."  # what to say when the pressed message cannot be rebuilt ({ref}: the case)
 
 
-def _reason(data: Mapping[str, Any], key: str) -> Any:
-    return data.get(key)
+async def _start(ctx, actor_id, subject, data, **kw):
+    return await flow.start_audit(ctx, actor_id, subject, **kw)
 
 
-async def _start(db, actor_id, subject, data, **kw):
-    return await flow.start_audit(db, actor_id, subject, **kw)
+async def _save(ctx, actor_id, subject, data, **kw):
+    return await flow.save_draft(ctx, actor_id, subject, data, **kw)
 
 
-async def _save(db, actor_id, subject, data, **kw):
-    return await flow.save_draft(db, actor_id, subject, data, **kw)
+async def _submit(ctx, actor_id, subject, data, **kw):
+    return await flow.submit_audit(ctx, actor_id, subject, data, **kw)
 
 
-async def _submit(db, actor_id, subject, data, **kw):
-    return await flow.submit_audit(db, actor_id, subject, data, **kw)
+async def _decline(ctx, actor_id, subject, data, **kw):
+    return await flow.decline_allocation(ctx, actor_id, subject, data.get(ac.decline_reason_input_id(subject)), **kw)
 
 
-async def _decline(db, actor_id, subject, data, **kw):
-    return await flow.decline_allocation(db, actor_id, subject, data.get(ac.decline_reason_input_id(subject)), **kw)
+async def _open(ctx, actor_id, subject, data, **kw):
+    return await flow.open_oversight(ctx, actor_id, subject, **kw)
 
 
-async def _open(db, actor_id, subject, data, **kw):
-    return await flow.open_oversight(db, actor_id, subject, **kw)
+async def _confirm(ctx, actor_id, subject, data, **kw):
+    return await flow.confirm_oversight(ctx, actor_id, subject, data.get(ac.OVERSIGHT_COMMENT), **kw)
 
 
-async def _confirm(db, actor_id, subject, data, **kw):
-    return await flow.confirm_oversight(db, actor_id, subject, data.get(ac.OVERSIGHT_COMMENT), **kw)
+async def _dispute(ctx, actor_id, subject, data, **kw):
+    return await flow.dispute_audit(ctx, actor_id, subject, data.get(ac.DISPUTE_REASON), **kw)
 
 
-async def _dispute(db, actor_id, subject, data, **kw):
-    return await flow.dispute_audit(db, actor_id, subject, data.get(ac.DISPUTE_REASON), **kw)
+async def _resolve(ctx, actor_id, subject, data, **kw):
+    return await flow.resolve_dispute(ctx, actor_id, subject, data.get(ac.RESOLUTION), **kw)
 
 
-async def _resolve(db, actor_id, subject, data, **kw):
-    return await flow.resolve_dispute(db, actor_id, subject, data.get(ac.RESOLUTION), **kw)
-
-
-async def _uploaded(db, actor_id, subject, data, **kw):
-    return await flow.confirm_uploaded(db, actor_id, subject, **kw)
+async def _uploaded(ctx, actor_id, subject, data, **kw):
+    return await flow.confirm_uploaded(ctx, actor_id, subject, **kw)
 
 
 STEPS: dict[str, Step] = {step.verb: step for step in (
@@ -129,22 +126,22 @@ async def press(p: Press) -> Reply:
         return Reply(text=UNREADABLE)
     if p.actor is None:
         return Reply(card=polite_card(p.rows, ids, p.verb, flow.NOT_ON_ROSTER))
-    outcome = await step.run(p.ctx.db, p.actor.id, ids[step.subject], p.data, now=p.now, calendar=p.ctx.calendar,
+    outcome = await step.run(p.ctx, p.actor.id, ids[step.subject], p.data, now=p.now,
                              via=f"card:{card_name(p.verb, p.rows, ids)}")
     log.info("card action %s on %s: %s", p.verb, ids, outcome.status)
     return reply_for(p.verb, outcome, p.rows, ids, p.ctx.calendar.tz)
 
 
-def reply_for(verb: str, outcome: flow.Outcome, rows: list[OutboxMessage], ids: dict[str, int],
+def reply_for(verb: str, outcome: flow.AuditOutcome, rows: list[OutboxMessage], ids: dict[str, int],
               tz: tzinfo) -> Reply:
     """The answer to one press, from the action's outcome and the message it was pressed on."""
     step = STEPS[verb]
     ids = {**ids, **{k: v for k, v in (("allocation_id", outcome.allocation_id), ("audit_id", outcome.audit_id))
                      if v is not None}}
     ref = outcome.case_ref
-    if outcome.status in (flow.REFUSED, flow.ALREADY):
+    if outcome.status in (Status.REFUSED, Status.ALREADY, Status.NOT_FOUND):
         return Reply(card=polite_card(rows, ids, verb, outcome.message, ref))
-    if outcome.status == flow.INVALID:
+    if outcome.status == Status.INVALID:
         if outcome.view is not None:
             return Reply(card=ac.audit_form_card(outcome.view, outcome.draft, outcome.errors))
         return Reply(text=outcome.message)
@@ -159,14 +156,14 @@ def reply_for(verb: str, outcome: flow.Outcome, rows: list[OutboxMessage], ids: 
     send = []
     if verb == Verb.AUDIT_START:
         send = [(ac.audit_form_card(outcome.view, outcome.draft), f"Audit form: case {ref}")]
-        if outcome.status == flow.UNCHANGED:
+        if outcome.status == Status.UNCHANGED:
             return Reply(text=f"Your audit form for case {ref} is in our chat.", send=send)
     acted = Acted(step.done, outcome.actor_name, outcome.at, tz, _details(verb, outcome), keep_for(verb, ids))
     shown: dict[int, dict] = {}
     new_card = rebuild(rows, ids, acted.apply, shown)
     if new_card is None and step.title:
         new_card = acted.whole(step.title.format(ref=ref), [])
-    if new_card is not None and verb == Verb.AUDIT_SUBMIT and outcome.family_view:  # issue 12: 9.4
+    if new_card is not None and verb == Verb.AUDIT_SUBMIT and outcome.family_view:  # framework 9.4: ask the family
         owed = FamilyViewOwed(outcome.allocation_id, ref, outcome.at.astimezone(tz).date())
         new_card["body"].append(action_set(family_view_buttons(owed)))
     if new_card is None:  # a message we cannot read back (it may list other cases): leave it be
@@ -174,7 +171,7 @@ def reply_for(verb: str, outcome: flow.Outcome, rows: list[OutboxMessage], ids: 
     return Reply(card=new_card, update=True, send=send, deliver_now=outcome.urgent, shown=shown)
 
 
-def _details(verb: str, outcome: flow.Outcome) -> list[tuple[str, str]]:
+def _details(verb: str, outcome: flow.AuditOutcome) -> list[tuple[str, str]]:
     details = [("Case", outcome.case_ref)]
     if verb == Verb.AUDIT_SUBMIT:
         details.append(("Overall grade", outcome.grade or "Not graded"))

@@ -14,11 +14,9 @@ from capabilities.registry import CommandReply, Said
 from dialogs.audit_cards import cycle_status_card, my_audits_card, oversight_digest_card
 from dialogs.card_kit import card, format_month, heading, text
 from qa.audit_calendar import month_key, parse_month_key
+from qa.framework import Role
 from storage import cycle
 from storage.escalations import escalation_counts
-
-QA_UNIT = "qa_unit"
-SERVICE_LEAD = "service_lead"
 
 
 def _notice(title: str, message: str) -> CommandReply:
@@ -47,7 +45,7 @@ async def oversight(said: Said) -> CommandReply:
     person = said.person
     if person is None:
         return _not_on_roster("Oversight")
-    if person.role != SERVICE_LEAD:
+    if person.role != Role.SERVICE_LEAD:
         return _notice("Oversight", "This is for service leads: it lists the audits awaiting their oversight. "
                                     "Type \"my audits\" for the audits allocated to you.")
     cal = said.ctx.calendar
@@ -84,7 +82,7 @@ async def cycle_status(said: Said) -> CommandReply:
     """For the QA unit: the latest month's figures per service area (the current month, or the
     latest imported before it, e.g. December's while January's list is not in yet)."""
     person = said.person
-    if person is None or person.role != QA_UNIT:
+    if person is None or person.role != Role.QA_UNIT:
         return _not_qa_unit()
     today = said.ctx.calendar.local_date(said.now)
     async with said.ctx.db.sessions() as session:
@@ -101,6 +99,6 @@ async def refresh_cycle_status(press: Press) -> Reply:
         parse_month_key(month if isinstance(month, str) else "")
     except ValueError:
         return Reply(text=UNREADABLE)
-    if press.actor is None or press.actor.role != QA_UNIT:
+    if press.actor is None or press.actor.role != Role.QA_UNIT:
         return Reply(card=_not_qa_unit().card)
     return Reply(card=(await _figures(press.ctx, month, press.now)).card, update=True)

@@ -55,6 +55,7 @@ from qa.audit_calendar import (
     parse_month_key,
 )
 from qa.calendar import WorkingCalendar
+from qa.framework import Role
 from storage import cycle, follow_ups
 from storage.models import Allocation, AuditMonth, FollowUp, Person, TrailEvent
 from storage.outbox import Message, enqueue_many
@@ -138,7 +139,7 @@ async def notify_allocations(session: AsyncSession, cal: WorkingCalendar, month:
 
 async def _tell_qa_unit(session: AsyncSession, month: str, lost: list[tuple[Person, list[Allocation]]],
                         reasons: dict[int, str], due_at: datetime, *, late: bool) -> list[Message]:
-    qa_unit = await cycle.active_people(session, "qa_unit")
+    qa_unit = await cycle.active_people(session, Role.QA_UNIT)
     if not qa_unit:
         log.warning("allocation notices month=%s: %d auditors unreachable and no QA unit on the roster",
                     month, len(lost))
@@ -251,7 +252,7 @@ async def _audit_overdue(step: _Step) -> None:
 
 async def _service_lead_shares(step: _Step) -> list[tuple[Person, list[Allocation]]]:
     waiting = await cycle.awaiting_oversight(step.session, step.month)
-    leads = await cycle.active_people(step.session, "service_lead")
+    leads = await cycle.active_people(step.session, Role.SERVICE_LEAD)
     shares = cycle.share_out(waiting, lambda a: a.service_area, leads)
     covered = {a.id for _, mine in shares for a in mine}
     if len(covered) < len(waiting):
@@ -279,7 +280,7 @@ async def _oversight_reminder(step: _Step) -> None:
 async def _oversight_overdue(step: _Step) -> None:
     due = step.dates.oversight_deadline
     shares = await _service_lead_shares(step)
-    heads = cycle.AreaShares(await cycle.active_people(step.session, "head_of_service"))
+    heads = cycle.AreaShares(await cycle.active_people(step.session, Role.HEAD_OF_SERVICE))
     for lead, mine in shares:
         await step.send(f"{OVERSIGHT_OVERDUE}:{step.month}:{lead.id}", kinds.OVERSIGHT_OVERDUE, lead,
                         kinds.OVERSIGHT_OVERDUE.card(lead.display_name, step.items(mine), due),

@@ -8,6 +8,7 @@ from capabilities.audit_cycle.samples import all_samples
 from capabilities.registry import Capability, CardVerb, ChatCommand, RetentionRule
 from dialogs.audit_cards import Verb
 from qa.calendar import WorkingCalendar
+from qa.framework import Role
 from qa.retention import AUDIT_RECORDS
 from storage import retention as past
 
@@ -33,30 +34,30 @@ CAPABILITY = Capability(
         ChatCommand("my audits", "the case audits allocated to you that are still to submit, with their deadlines",
                     ("audits", "my audit"), commands.my_audits),
         ChatCommand("oversight", "the submitted audits in your service areas awaiting your oversight",
-                    ("my oversight",), commands.oversight, frozenset({"service_lead"})),
+                    ("my oversight",), commands.oversight, frozenset({Role.SERVICE_LEAD})),
         ChatCommand("cycle", "this month's audits per service area: allocated, submitted, overdue, oversight",
-                    ("cycle status", "audit cycle"), commands.cycle_status, frozenset({"qa_unit"})),
+                    ("cycle status", "audit cycle"), commands.cycle_status, frozenset({Role.QA_UNIT})),
     ),
     duties=duties,
     outbox_kinds=kinds.ALL,
     samples=all_samples,
     cli=cli.COMMANDS,
     help={
-        "practice_manager": AUDITOR,
-        "service_lead": (
+        Role.PRACTICE_MANAGER: AUDITOR,
+        Role.SERVICE_LEAD: (
             "Send you the audits completed in your service areas on the 28th, for your oversight by the 6th, "
             "and remind you until it is done.",
             "Send a dispute to the auditor and the QA unit when you disagree with an audit.",
             SAFEGUARDING,
             AUDITOR[0],
         ),
-        "head_of_service": (
+        Role.HEAD_OF_SERVICE: (
             "Tell you when service leads' oversight of audits in your service areas is overdue.",
             "Tell you when audits are overdue for managers you supervise.",
             SAFEGUARDING,
         ),
-        "deputy_director": (SAFEGUARDING, "Tell you when audits are overdue for managers you supervise."),
-        "qa_unit": (
+        Role.DEPUTY_DIRECTOR: (SAFEGUARDING, "Tell you when audits are overdue for managers you supervise."),
+        Role.QA_UNIT: (
             "Distribute the month's audit allocation list on the 3rd (send me the file here, or use the "
             "command line).",
             "Tell you when an auditor can't do an audit, or can't be reached in Teams, so you can reallocate.",
@@ -64,7 +65,7 @@ CAPABILITY = Capability(
             "Show where the month's audits and oversight have got to, per service area.",
             AUDITOR[0],
         ),
-        "principal_social_worker": AUDITOR,
+        Role.PRINCIPAL_SOCIAL_WORKER: AUDITOR,
     },
     # A month's records go together, counted from the month's end (the trail rows with no month from their own
     # moment); escalations, registered later, purge theirs on the same months first.

@@ -8,9 +8,11 @@ from typing import Any
 
 from capabilities.audit_cycle import actions as aa
 from capabilities.audit_cycle import commands, flow, kinds
+from capabilities.kit import Status
 from capabilities.registry import Said
 from dialogs import samples
 from dialogs.audit_cards import Verb
+from qa.framework import Role
 from storage.models import OutboxMessage, Person
 
 Card = dict[str, Any]
@@ -35,43 +37,43 @@ def samples_by_press() -> dict[str, Card]:
     started = f"This audit was started by {first.case_holder_name} on Thursday 10 December 2026 at 10:00 and has " \
               "not been submitted yet. Nothing was changed."
 
-    def press(verb: str, outcome: flow.Outcome, rows: list[OutboxMessage], ids: dict[str, int]) -> Card:
+    def press(verb: str, outcome: flow.AuditOutcome, rows: list[OutboxMessage], ids: dict[str, int]) -> Card:
         reply = aa.reply_for(verb, outcome, rows, ids, tz)
         if reply.card is None:
             raise ValueError(f"{verb}: the press was answered with text, not a card")
         return reply.card
 
     return {
-        "pressed_start_on_notice": press(Verb.AUDIT_START, flow.Outcome(
-            flow.DONE, allocation_id=first.allocation_id, case_ref=first.case_ref, actor_name=auditor, at=at,
+        "pressed_start_on_notice": press(Verb.AUDIT_START, flow.AuditOutcome(
+            Status.DONE, allocation_id=first.allocation_id, case_ref=first.case_ref, actor_name=auditor, at=at,
             view=first, draft={}), [notice], by_allocation),
-        "pressed_declined_on_notice": press(Verb.ALLOCATION_DECLINE, flow.Outcome(
-            flow.DONE, allocation_id=first.allocation_id, case_ref=first.case_ref, actor_name=auditor, at=at),
+        "pressed_declined_on_notice": press(Verb.ALLOCATION_DECLINE, flow.AuditOutcome(
+            Status.DONE, allocation_id=first.allocation_id, case_ref=first.case_ref, actor_name=auditor, at=at),
             [notice], by_allocation),
-        "pressed_uploaded_in_digest": press(Verb.AUDIT_UPLOADED, flow.Outcome(
-            flow.DONE, audit_id=200_001, case_ref="CD-4810037", actor_name=auditor, at=at),
+        "pressed_uploaded_in_digest": press(Verb.AUDIT_UPLOADED, flow.AuditOutcome(
+            Status.DONE, audit_id=200_001, case_ref="CD-4810037", actor_name=auditor, at=at),
             [upload, dispute, notice], {"audit_id": 200_001}),
-        "pressed_submit_on_form": press(Verb.AUDIT_SUBMIT, flow.Outcome(
-            flow.DONE, allocation_id=first.allocation_id, case_ref=first.case_ref, actor_name=auditor, at=at,
+        "pressed_submit_on_form": press(Verb.AUDIT_SUBMIT, flow.AuditOutcome(
+            Status.DONE, allocation_id=first.allocation_id, case_ref=first.case_ref, actor_name=auditor, at=at,
             grade="Requires Improvement", safeguarding=True), [], by_allocation),
-        "draft_saved": press(Verb.AUDIT_SAVE_DRAFT, flow.Outcome(
-            flow.DONE, allocation_id=first.allocation_id, case_ref=first.case_ref, at=at, view=first,
+        "draft_saved": press(Verb.AUDIT_SAVE_DRAFT, flow.AuditOutcome(
+            Status.DONE, allocation_id=first.allocation_id, case_ref=first.case_ref, at=at, view=first,
             draft=samples.full_draft()), [], by_allocation),
-        "refused_on_notice": press(Verb.AUDIT_START, flow.Outcome(
-            flow.ALREADY, started, allocation_id=first.allocation_id, case_ref=first.case_ref), [notice],
+        "refused_on_notice": press(Verb.AUDIT_START, flow.AuditOutcome(
+            Status.ALREADY, started, allocation_id=first.allocation_id, case_ref=first.case_ref), [notice],
             by_allocation),
-        "refused_in_oversight_digest": press(Verb.OVERSIGHT_OPEN, flow.Outcome(
-            flow.ALREADY, "Oversight of this audit was already confirmed by Sam Lee on Monday 4 January 2027 at "
+        "refused_in_oversight_digest": press(Verb.OVERSIGHT_OPEN, flow.AuditOutcome(
+            Status.ALREADY, "Oversight of this audit was already confirmed by Sam Lee on Monday 4 January 2027 at "
             "09:30. Nothing was changed.", audit_id=reviewed["audit_id"], case_ref=samples.case_ref(3)),
             [digest], reviewed),
-        "refused_on_its_own": press(Verb.AUDIT_SUBMIT, flow.Outcome(flow.REFUSED, flow.NOT_ON_ROSTER), [],
+        "refused_on_its_own": press(Verb.AUDIT_SUBMIT, flow.AuditOutcome(Status.REFUSED, flow.NOT_ON_ROSTER), [],
                                     by_allocation),
     }
 
 
 def command_notices() -> dict[str, Card]:
     """The chat commands' short answers to someone they are not for (these never read the database)."""
-    auditor = Person(display_name="Oluwaseun Adebayo-Richardson", role="practice_manager")
+    auditor = Person(display_name="Oluwaseun Adebayo-Richardson", role=Role.PRACTICE_MANAGER)
 
     def said(person: Person | None) -> Said:
         return Said(ctx=None, person=person, now=samples.AT)  # type: ignore[arg-type] - no database needed

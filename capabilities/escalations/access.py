@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qa.framework import Role
 from storage.cycle import area_key
 from storage.models import Alert, Allocation, Person
-from storage.people import active_people
+from storage.people import active_people, covers
 
 RAISERS = frozenset({Role.IRO, Role.CP_CHAIR, Role.QA_UNIT})  # who may raise a practice alert
 REVIEWERS = (Role.SERVICE_LEAD, Role.HEAD_OF_SERVICE)  # who owes an escalation's updates
@@ -19,10 +19,6 @@ RESPONSIBLE = (Role.PRACTITIONER, Role.PRACTICE_MANAGER, Role.SERVICE_LEAD)
 GOOD_PRACTICE_READERS = frozenset({Role.QA_UNIT, Role.PRINCIPAL_SOCIAL_WORKER, Role.SERVICE_LEAD,
                                    Role.PRACTICE_MANAGER})
 GOOD_PRACTICE_LIST = (Role.PRINCIPAL_SOCIAL_WORKER, Role.QA_UNIT)  # who receive the monthly list
-
-
-def covers(person: Person, service_area: str) -> bool:
-    return any(area_key(area) == area_key(service_area) for area in person.service_areas)
 
 
 def may_moderate(person: Person) -> bool:
@@ -81,10 +77,6 @@ def may_see_good_practice(person: Person | None) -> bool:
 async def reviewers(session: AsyncSession, service_area: str) -> list[Person]:
     """The area's service lead(s) and head(s) of service, active, by id."""
     return [p for p in await active_people(session, REVIEWERS) if covers(p, service_area)]
-
-
-async def qa_unit(session: AsyncSession) -> list[Person]:
-    return await active_people(session, [Role.QA_UNIT])
 
 
 async def answerers(session: AsyncSession, alert: Alert) -> list[Person]:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.duties import Occurrence
 from capabilities.escalations import alerts, flow, kinds, remedial
-from capabilities.escalations.access import answerers, heads_of_service, qa_unit, reviewers
+from capabilities.escalations.access import answerers, heads_of_service, reviewers
 from capabilities.escalations.by_duty import DutyAct
 from capabilities.follow_ups import FollowUpDuty, Settled
 from qa.calendar import WorkingCalendar
@@ -35,7 +35,7 @@ from storage.models import (
     RemedialAction,
     RemedialPlan,
 )
-from storage.people import active_person
+from storage.people import active_person, qa_unit
 
 
 class IntakeDuty(FollowUpDuty):

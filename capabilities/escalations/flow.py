@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from capabilities.context import Context
 from capabilities.copies import update_copies
 from capabilities.escalations import kinds
-from capabilities.escalations.access import may_moderate, may_update, qa_unit, reviewers
+from capabilities.escalations.access import may_moderate, may_update, reviewers
 from capabilities.escalations.by_duty import DutyAct
 from capabilities.kit import NOTHING_CHANGED, Act, Outcome, Status, already, not_found, refuse, unit, use_case
 from dialogs import escalation_cards as ec
@@ -54,7 +54,7 @@ from storage.models import (
     Person,
     Reaudit,
 )
-from storage.people import active_person
+from storage.people import active_person, qa_unit
 
 ONLY_QA = f"Only the QA unit can moderate audits and close escalations. {NOTHING_CHANGED}"
 ONLY_REVIEWERS = ("Only the service lead or head of service for this case's service area can send its updates. "
