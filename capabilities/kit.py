@@ -129,7 +129,7 @@ class Act:
     """One use case's working set: its transaction, who acts, when, and through what."""
 
     session: AsyncSession
-    actor: Person
+    actor: Person | None  # None: the command line's operator or a duty (see operator())
     now: datetime  # aware UTC
     calendar: WorkingCalendar
     via: str  # card:<name>, command:<name>, cli:<name>, duty:<name>
@@ -141,7 +141,7 @@ class Act:
         """One audit-trail row: who (the actor), what, on what, when and via what. `detail` holds
         lengths, counts, ids and flags, never typed text (it could describe a child)."""
         self.session.add(TrailEvent(subject_type=subject_type, subject_id=subject_id, month=month,
-                                    actor_id=self.actor.id, action=action, via=self.via, detail=detail,
+                                    actor_id=self.actor.id if self.actor else None, action=action, via=self.via, detail=detail,
                                     at=self.now))
 
     async def notify(self, kind: OutboxKind, people: Iterable[Person | int], payload: Payload, *,
@@ -194,3 +194,13 @@ async def unit(ctx: Context, actor_id: int | None, *, now: datetime, via: str,
         if actor is None:
             refuse(not_on_roster)
         yield Act(session, actor, now, ctx.calendar, via)
+
+
+@asynccontextmanager
+async def operator(ctx: Context, *, now: datetime, via: str) -> AsyncIterator[Act]:
+    """Begin a use case run by the command line's operator, who is no roster person: one transaction
+    (as `unit`), and trail rows with no actor. The use case's own checks still apply."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    async with ctx.db.sessions.begin() as session:
+        yield Act(session, None, now, ctx.calendar, via)

@@ -29,6 +29,7 @@ from dialogs import observation_samples, supervision_samples
 from dialogs import remedial_cards as rmc
 from dialogs import report_cards as rc
 from dialogs.broadcast_samples import broadcast_card_samples
+from dialogs.payload import Payload
 from qa import alerts as qal
 from qa import escalations as qe
 from qa.framework import Role
@@ -344,8 +345,8 @@ def allocation_card_samples() -> dict[str, Card]:
 # --- several notices to one person at one moment (one message) ---
 
 def payload(card: Card, summary: str) -> dict[str, Any]:
-    """An outbox payload as the duties write it."""
-    return {"text": summary, "card": card, "summary": summary}
+    """An outbox row's stored payload, as the duties write it."""
+    return Payload.of(card, summary).to_json()
 
 
 def _digest_cards(payloads: Sequence[dict[str, Any]]) -> list[Card]:

@@ -25,8 +25,6 @@ from qa.framework import Role
 OBSERVER_ROLES = frozenset({Role.PRACTICE_MANAGER, Role.SERVICE_LEAD, Role.HEAD_OF_SERVICE, Role.DEPUTY_DIRECTOR})
 # Senior managers may observe anyone on the roster, and walk the floor.
 SENIOR_ROLES = frozenset({Role.SERVICE_LEAD, Role.HEAD_OF_SERVICE, Role.DEPUTY_DIRECTOR})
-# Who sees every observation and every feedback entry.
-OVERSIGHT_ROLES = frozenset({Role.QA_UNIT, Role.PRINCIPAL_SOCIAL_WORKER})
 
 AREAS = (
     "1:1 work with children",

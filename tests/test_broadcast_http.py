@@ -76,8 +76,8 @@ async def test_a_broadcast_to_300_people(graph_services, fake_connector, fake_gr
         fake_graph.fail_always(aad_of(n), 403)
     fake_graph.fail_next(429, retry_after=1)
     ctx = Context(db, WorkingCalendar(), lambda: NOW)
-    sent = await flow.send(ctx, flow.Draft("Practice week", "It starts **Monday**.", ["everyone"], ask_ack=True),
-                           actor=None, via="test")
+    sent = await flow.send(ctx, None, flow.Draft("Practice week", "It starts **Monday**.", ["everyone"], ask_ack=True),
+                           now=NOW, via="test")
     assert sent.recipients == COUNT
 
     sender = OutboxSender(services, retry_base=0.05, rng=random.Random(1))
@@ -150,7 +150,7 @@ async def test_a_broadcast_to_300_people(graph_services, fake_connector, fake_gr
 
     # A second broadcast, cancelled in the middle from its report card: 100 went, the rest never do,
     # and the 100 sent are withdrawn (DeleteActivity).
-    second = await flow.send(ctx, flow.Draft("Second", "More words", ["everyone"]), actor=None, via="test")
+    second = await flow.send(ctx, None, flow.Draft("Second", "More words", ["everyone"]), now=NOW, via="test")
     async with db.sessions.begin() as s:
         ids = (await s.scalars(select(BroadcastRecipient.outbox_id).where(
             BroadcastRecipient.broadcast_id == second.broadcast_id).order_by(BroadcastRecipient.id))).all()

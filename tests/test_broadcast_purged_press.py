@@ -31,8 +31,8 @@ async def test_a_press_on_a_notice_the_retention_purge_deleted(services, fake_co
     db, cal = services.db, WorkingCalendar()
     people = await add_people(db, fake_connector.url, 5)
     ctx = Context(db, cal, lambda: NOW)
-    sent = await flow.send(ctx, flow.Draft("Practice week", "It starts **Monday**.", ["role=practice_manager"],
-                                           ask_ack=True), actor=None, via="test")
+    sent = await flow.send(ctx, None, flow.Draft("Practice week", "It starts **Monday**.", ["role=practice_manager"],
+                                           ask_ack=True), now=NOW, via="test")
     assert sent.recipients == 1
     duties = [d for d in registry().duties(cal) if d.name in ("broadcast-chasers", "retention")]
     assert len(duties) == 2

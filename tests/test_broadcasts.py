@@ -15,6 +15,7 @@ from bot.sender import OutboxSender
 from capabilities.broadcasts import flow, views
 from capabilities.broadcasts.duties import BroadcastChaserDuty, PracticeWeekNoticeDuty
 from capabilities.context import Context
+from capabilities.kit import Status
 from capabilities.registry import Said
 from qa.broadcasts import (
     BLOCKED,
@@ -123,9 +124,9 @@ async def test_a_broadcast_reaches_its_audience_with_every_status(services, fake
     people = await add_people(db, fake_connector.url, 30, no_chat={5}, uninstalled={10}, left={15})
     fake_connector.fail_always(chat_of(20), 403, "ConversationBlockedByUser")
     fake_connector.fail_always(chat_of(25), 404)
-    sent = await flow.send(ctx_at(db), flow.Draft("Practice week", "**Next week**: audits.", ["role=practitioner",
+    sent = await flow.send(ctx_at(db), None, flow.Draft("Practice week", "**Next week**: audits.", ["role=practitioner",
                                                                                             "area=Family Help"],
-                                                  ask_ack=True), actor=None, via="test")
+                                                  ask_ack=True), now=NOW, via="test")
     # Practitioners (n % 5 in 0,1,2, but 0 is the QA unit) and anyone in Family Help (n % 3 == 0); not the leaver.
     expected = {n for n in range(30) if n not in (0, 15) and (n % 5 in (0, 1, 2) or n % 3 == 0)}
     assert sent.recipients == len(expected)
@@ -165,12 +166,12 @@ async def test_a_broadcast_reaches_its_audience_with_every_status(services, fake
         row_2 = (await s.scalars(select(OutboxMessage).join(BroadcastRecipient, BroadcastRecipient.outbox_id ==
                                                             OutboxMessage.id)
                                  .where(BroadcastRecipient.person_id == people[2]))).one()
-    acked = await flow.acknowledge(ctx, broadcast_id=sent.broadcast_id, actor=p2, rows=[row_2], now=NOW)
+    acked = await flow.acknowledge(ctx, p2.id, sent.broadcast_id, [row_2.id], now=NOW)
     assert acked.ok and acked.at == NOW
-    again = await flow.acknowledge(ctx, broadcast_id=sent.broadcast_id, actor=p2, rows=[row_2], now=NOW)
+    again = await flow.acknowledge(ctx, p2.id, sent.broadcast_id, [row_2.id], now=NOW)
     assert again.ok and again.at == NOW  # the first time stands
     if 4 not in expected:
-        refused = await flow.acknowledge(ctx, broadcast_id=sent.broadcast_id, actor=p4, rows=[], now=NOW)
+        refused = await flow.acknowledge(ctx, p4.id, sent.broadcast_id, [], now=NOW)
         assert not refused.ok
     view = await views.report_view(ctx, sent.broadcast_id, NOW)
     assert (view.overall.read, view.overall.acknowledged) == (2, 1)
@@ -192,7 +193,7 @@ async def test_a_broadcast_reaches_its_audience_with_every_status(services, fake
 async def test_cancel_stops_the_rest_and_withdraws_what_was_sent(services, fake_connector):
     db = services.db
     await add_people(db, fake_connector.url, 12)
-    sent = await flow.send(ctx_at(db), flow.Draft("Notice", "Words", ["everyone"]), actor=None, via="test")
+    sent = await flow.send(ctx_at(db), None, flow.Draft("Notice", "Words", ["everyone"]), now=NOW, via="test")
     # Deliver some: mark 4 as sent by hand as the sender would (the rest stay queued).
     await sender(services).deliver_due(NOW, wait_retries=0)
     async with db.sessions.begin() as s:
@@ -201,10 +202,9 @@ async def test_cancel_stops_the_rest_and_withdraws_what_was_sent(services, fake_
         await s.execute(OutboxMessage.__table__.update().where(OutboxMessage.id.in_(ids[6:]))
                         .values(state="pending", sent_at=None, activity_id=None))
     qa = await person(db, (await statuses_ids(db))[0])
-    with pytest.raises(BroadcastRefused):
-        await flow.cancel(ctx_at(db), sent.broadcast_id, actor=await person(db, (await statuses_ids(db))[1]),
-                          via="test")
-    done = await flow.cancel(ctx_at(db), sent.broadcast_id, actor=qa, via="test")
+    refused = await flow.cancel(ctx_at(db), (await statuses_ids(db))[1], sent.broadcast_id, now=NOW, via="test")
+    assert refused.status == Status.REFUSED and "only the QA unit" in refused.message
+    done = await flow.cancel(ctx_at(db), qa.id, sent.broadcast_id, now=NOW, via="test")
     assert (done.stopped, done.withdrawn) == (len(ids) - 6, 6)
     before = len(fake_connector.calls)
     await sender(services).deliver_due(NOW + timedelta(minutes=1), wait_retries=0)
@@ -213,8 +213,8 @@ async def test_cancel_stops_the_rest_and_withdraws_what_was_sent(services, fake_
                                       c.conversation_id and c.activity_id is None]
     got = await statuses(db, sent.broadcast_id)
     assert sorted(s for s, _ in got.values()) == ["cancelled"] * (len(ids) - 6) + ["withdrawn"] * 6
-    with pytest.raises(BroadcastRefused, match="already"):
-        await flow.cancel(ctx_at(db), sent.broadcast_id, actor=qa, via="test")
+    again = await flow.cancel(ctx_at(db), qa.id, sent.broadcast_id, now=NOW, via="test")
+    assert again.status == Status.ALREADY and "already" in again.message
 
 
 async def statuses_ids(db) -> list[int]:
@@ -226,9 +226,9 @@ async def statuses_ids(db) -> list[int]:
 async def test_correct_updates_sent_cards_in_place_and_queued_ones_go_corrected(services, fake_connector):
     db = services.db
     await add_people(db, fake_connector.url, 6)
-    sent = await flow.send(ctx_at(db), flow.Draft("Notice", "Wrong words", ["everyone"]), actor=None, via="test")
+    sent = await flow.send(ctx_at(db), None, flow.Draft("Notice", "Wrong words", ["everyone"]), now=NOW, via="test")
     await sender(services).deliver_due(NOW, wait_retries=0)
-    done = await flow.correct(ctx_at(db), sent.broadcast_id, message="Right words", actor=None, via="test",
+    done = await flow.correct(ctx_at(db), None, sent.broadcast_id, "Right words", via="test",
                               now=NOW + timedelta(minutes=5))
     assert (done.updated, done.queued) == (6, 0)
     before = len(fake_connector.calls)
@@ -294,7 +294,7 @@ async def test_the_cli_sends_reports_and_exports(services, fake_connector, tmp_p
 async def test_broadcast_report_is_for_the_qa_unit(db):
     from capabilities.broadcasts.commands import broadcast_report
     people = await add_people(db, "https://smba.example/", 3)
-    await flow.send(ctx_at(db), flow.Draft("Notice", "Words", ["everyone"]), actor=None, via="test")
+    await flow.send(ctx_at(db), None, flow.Draft("Notice", "Words", ["everyone"]), now=NOW, via="test")
     qa, other = await person(db, people[0]), await person(db, people[1])
     reply = await broadcast_report(Said(ctx_at(db), qa, NOW))
     assert "Notice" in str(reply.card) and "broadcast.report" in str(reply.card)
@@ -320,7 +320,7 @@ async def test_a_purged_outbox_row_leaves_the_recipient_expired(db):
     from sqlalchemy import delete
 
     await add_people(db, "https://smba.example/", 3)
-    sent = await flow.send(ctx_at(db), flow.Draft("Notice", "Words", ["everyone"]), actor=None, via="test")
+    sent = await flow.send(ctx_at(db), None, flow.Draft("Notice", "Words", ["everyone"]), now=NOW, via="test")
     async with db.sessions.begin() as s:
         await s.execute(delete(OutboxMessage))  # as `python -m bot purge` does past the outbox's period
     assert set(await statuses(db, sent.broadcast_id)) and \
@@ -340,10 +340,11 @@ async def test_a_team_channel_where_the_bot_is_installed_gets_one_post(services,
         s.add(team)
         await s.flush()
         s.add(Channel(team_id=team.id, channel_id="19:general@thread.tacv2", name="General"))
-    with pytest.raises(BroadcastRefused, match="not installed in channel"):
-        await flow.send(ctx_at(db), flow.Draft("N", "W", ["channel=19:nowhere@thread.tacv2"]), actor=None, via="t")
-    sent = await flow.send(ctx_at(db), flow.Draft("Notice", "Words", ["channel=19:general@thread.tacv2", "role=qa_unit"]),
-                           actor=None, via="test")
+    refused = await flow.send(ctx_at(db), None, flow.Draft("N", "W", ["channel=19:nowhere@thread.tacv2"]), now=NOW,
+                              via="t")
+    assert refused.status == Status.INVALID and "not installed in channel" in refused.message
+    sent = await flow.send(ctx_at(db), None, flow.Draft("Notice", "Words", ["channel=19:general@thread.tacv2", "role=qa_unit"]),
+                           now=NOW, via="test")
     assert sent.recipients == 2  # the channel, and the QA unit's person 0
     await sender(services).deliver_due(NOW, wait_retries=0)
     assert {c.conversation_id for c in fake_connector.delivered()} == {"19:general@thread.tacv2", chat_of(0)}
@@ -357,7 +358,7 @@ async def test_the_report_buttons_are_for_the_qa_unit(db):
     from capabilities.press import Press
 
     people = await add_people(db, "https://smba.example/", 4)
-    sent = await flow.send(ctx_at(db), flow.Draft("Notice", "Words", ["everyone"]), actor=None, via="test")
+    sent = await flow.send(ctx_at(db), None, flow.Draft("Notice", "Words", ["everyone"]), now=NOW, via="test")
     qa, other = await person(db, people[0]), await person(db, people[1])
 
     def press(verb: str, actor, data=None) -> Press:
@@ -397,7 +398,7 @@ async def test_a_message_in_flight_at_a_correction_is_updated_once_it_is_out(ser
 
     db = services.db
     await add_people(db, fake_connector.url, 4)
-    sent = await flow.send(ctx_at(db), flow.Draft("Notice", "Wrong words", ["everyone"]), actor=None, via="test")
+    sent = await flow.send(ctx_at(db), None, flow.Draft("Notice", "Wrong words", ["everyone"]), now=NOW, via="test")
     async with db.sessions.begin() as s:
         ids = (await s.scalars(select(BroadcastRecipient.outbox_id).where(
             BroadcastRecipient.broadcast_id == sent.broadcast_id).order_by(BroadcastRecipient.id))).all()
@@ -407,7 +408,7 @@ async def test_a_message_in_flight_at_a_correction_is_updated_once_it_is_out(ser
                             .values(state="sent", activity_id=f"activity-{row_id}", sent_at=NOW))
         await s.execute(OutboxMessage.__table__.update().where(OutboxMessage.id == ids[2])
                         .values(state="sending", claimed_by="elsewhere", claimed_until=NOW + timedelta(seconds=6)))
-    done = await flow.correct(ctx_at(db), sent.broadcast_id, message="Right words", actor=None, via="test", now=NOW)
+    done = await flow.correct(ctx_at(db), None, sent.broadcast_id, "Right words", via="test", now=NOW)
     assert (done.updated, done.queued) == (2, 1)
     async with db.sessions.begin() as s:  # the one in flight goes out, with the old words
         await s.execute(OutboxMessage.__table__.update().where(OutboxMessage.id == ids[2])

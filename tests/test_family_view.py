@@ -14,7 +14,9 @@ from bot.services import Services
 from capabilities.audit_cycle import actions, flow
 from capabilities.context import Context
 from capabilities.kit import Status
+from capabilities.observations import actions as observation_actions
 from capabilities.observations import feedback
+from capabilities.observations import flow as observation_flow
 from capabilities.observations.duties import FamilyViewReminderDuty
 from capabilities.observations.feedback import feedback_dialog
 from capabilities.press import Press
@@ -105,14 +107,14 @@ async def test_recording_the_familys_view_through_the_dialog_settles_it(db, worl
     for answer in ("Parent or carer", "Conversation", "5 Very happy", "The worker really listened"):
         text, buttons = await chat.say(answer)
     assert "Case ref: CR-1" in text and "Team: Team North" in text  # from the audit
-    assert (await chat.say("Save"))[0] == feedback.SAVED
+    assert (await chat.say("Save"))[0] == observation_flow.FEEDBACK_SAVED
     [entry] = await rows(db, FeedbackEntry)
     assert (entry.allocation_id, entry.case_ref, entry.rating, entry.not_possible) == (world["CR-1"], "CR-1", 5, False)
     [owed] = await rows(db, FollowUp, FollowUp.kind == FAMILY_VIEW)
     assert owed.state == "cancelled"
     await sweep(services, REMINDER_DAY, [FamilyViewReminderDuty(CAL)])
     assert await rows(db, OutboxMessage, OutboxMessage.kind == "family-view-reminder") == []
-    for who, said in (("ann", feedback.NOT_AN_AUDIT), ("pam", feedback.ALREADY_RECORDED)):
+    for who, said in (("ann", observation_flow.NOT_AN_AUDIT), ("pam", observation_flow.ALREADY_RECORDED)):
         text, _ = await Chat(db, feedback_dialog(ctx(db, SUBMITTED)), world[who],
                              argument=f"audit {world['CR-1']}").say("feedback audit")
         assert text == said
@@ -127,18 +129,18 @@ async def test_not_possible_with_a_reason(db, world):
         return Press(ctx(db, SUBMITTED), oc.FAMILY_VIEW_NOT_POSSIBLE,
                      {"allocation_id": world["CR-1"], oc.REASON: reason}, actor, [], SUBMITTED)
 
-    assert "not yours" in json.dumps((await feedback.family_view_not_possible(press(ann, "No contact"))).card)
-    assert "a few words" in (await feedback.family_view_not_possible(press(pam, ""))).text
-    assert "a phone number" in (await feedback.family_view_not_possible(press(pam, "Rang 07700 900123"))).text
+    assert "not yours" in json.dumps((await observation_actions.family_view_not_possible(press(ann, "No contact"))).card)
+    assert "a few words" in (await observation_actions.family_view_not_possible(press(pam, ""))).text
+    assert "a phone number" in (await observation_actions.family_view_not_possible(press(pam, "Rang 07700 900123"))).text
     assert await rows(db, FeedbackEntry) == []
-    done = await feedback.family_view_not_possible(press(pam, "The family has moved out of the area"))
+    done = await observation_actions.family_view_not_possible(press(pam, "The family has moved out of the area"))
     assert done.update and "not possible" in json.dumps(done.card)
     [entry] = await rows(db, FeedbackEntry)
     assert (entry.not_possible, entry.said, entry.allocation_id) == (True, "The family has moved out of the area",
                                                                      world["CR-1"])
     [owed] = await rows(db, FollowUp, FollowUp.kind == FAMILY_VIEW)
     assert owed.state == "cancelled"
-    again = await feedback.family_view_not_possible(press(pam, "Twice"))
+    again = await observation_actions.family_view_not_possible(press(pam, "Twice"))
     assert "already recorded" in json.dumps(again.card)
 
 
@@ -153,7 +155,7 @@ async def test_the_retention_purge_of_the_month_keeps_the_entry_without_its_allo
         pam = await session.get(Person, world["pam"])
     press = Press(ctx(db, SUBMITTED), oc.FAMILY_VIEW_NOT_POSSIBLE,
                   {"allocation_id": world["CR-1"], oc.REASON: "Moved away"}, pam, [], SUBMITTED)
-    await feedback.family_view_not_possible(press)
+    await observation_actions.family_view_not_possible(press)
     # Six years and more later, with feedback kept longer than audit records (QA_RETENTION practice_records):
     # the month goes, the entry stays without its link. (With the defaults the entry, recorded inside the
     # month, goes first.)

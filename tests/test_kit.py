@@ -104,3 +104,26 @@ def test_a_kind_checks_its_message_when_it_is_made():
     assert Payload("only text").to_json() == {"text": "only text", "card": None, "summary": "only text"}
     with pytest.raises(ValueError):
         Payload("")
+
+
+async def test_the_operator_acts_with_no_roster_person_and_a_refusal_writes_nothing(db):
+    from capabilities.kit import operator
+
+    target, _ = await add_person(db, "http://127.0.0.1:1", 1)
+
+    @use_case(Outcome)
+    async def mark(ctx: Context, allowed: bool, *, now: datetime) -> Outcome:
+        async with operator(ctx, now=now, via="cli:test") as act:
+            act.trail("person", target, "marked")
+            if not allowed:
+                refuse("Not now.")
+            return Outcome(Status.DONE)
+
+    assert (await mark(context(db), False, now=NOW)).status == Status.REFUSED
+    assert await count(db, TrailEvent) == 0
+    assert (await mark(context(db), True, now=NOW)).changed
+    async with db.sessions() as s:
+        (event,) = (await s.scalars(select(TrailEvent))).all()
+    assert (event.actor_id, event.via, event.action, event.subject_id) == (None, "cli:test", "marked", target)
+    with pytest.raises(ValueError):
+        await mark(context(db), True, now=NOW.replace(tzinfo=None))

@@ -49,7 +49,6 @@ def ticket_references(root: Path, folders: tuple[str, ...] = PRODUCTION) -> list
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if TICKET.search(line)]
 
 
-@pytest.mark.xfail(strict=False, reason="capabilities still being moved")
 def test_production_code_names_no_issue_numbers():
     assert ticket_references(TESTS.parent) == []
 

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from capabilities.observations import observe
+from capabilities.observations import flow, observe
 from capabilities.observations.observe import observe_dialog
 from dialogs.steps import FIRST, RETRY
 from qa.observations import AREAS
@@ -56,13 +56,13 @@ async def test_a_whole_observation_step_by_step(db, ids):
     assert "Observed: Cat Cole" in text and "On: 2027-03-03" in text and "Action 2: Discuss in supervision" in text
     assert buttons == ["Save"] and len(await observations(db)) == 1  # only last September's
     text, _ = await chat.say("Save")
-    assert text == observe.SAVED.format(name="Cat Cole")
+    assert text == flow.OBSERVATION_SAVED.format(name="Cat Cole")
     [row] = [o for o in await observations(db) if o.supervisee_id == ids["cat"]]
     assert (row.observer_id, row.observed_on, row.area) == (ids["pam"], date(2027, 3, 3), "Core group meeting")
     assert row.actions == ["Use the meeting template", "Discuss in supervision next month"]
     async with db.sessions() as session:
         [notice] = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "observation-notice"))).all()
-        [trail] = (await session.scalars(select(TrailEvent).where(TrailEvent.action == observe.RECORDED))).all()
+        [trail] = (await session.scalars(select(TrailEvent).where(TrailEvent.action == flow.OBSERVATION_RECORDED))).all()
     assert notice.person_id == ids["cat"] and notice.payload["card"]["actions"][0]["verb"] == "observation.reflect"
     assert trail.detail["actions"] == 2 and "Clear" not in str(trail.detail)
 
@@ -133,14 +133,14 @@ async def test_a_restart_in_the_middle_carries_on(db, ids):
     assert text == observe.WELL_Q
     for answer in ("Good", "Better", "Act", "Done", "Save"):
         text, _ = await again.say(answer)
-    assert text == observe.SAVED.format(name="Bob Baker")
+    assert text == flow.OBSERVATION_SAVED.format(name="Bob Baker")
     [row] = await observations(db)
     assert row.supervisee_id == ids["bob"]
 
 
 async def test_who_may_observe(db, ids):
     text, _ = await Chat(db, observe_dialog(context(db)), ids["ann"]).say("observe")
-    assert text == observe.NOT_AN_OBSERVER
+    assert text == flow.NOT_AN_OBSERVER
     text, _ = await Chat(db, observe_dialog(context(db)), None).say("observe")
     assert "can't match you" in text
 
@@ -158,12 +158,12 @@ async def test_a_senior_manager_may_type_anyone_and_observe_starts_from_a_name(d
     assert text == observe.WHEN_Q  # whom came with the button's words
     for answer in ("Today", AREAS[0], "Good", "Better", "Act", "Done", "Save"):
         text, _ = await chat.say(answer)
-    assert text == observe.SAVED.format(name="Zoe Other")
+    assert text == flow.OBSERVATION_SAVED.format(name="Zoe Other")
 
 
 async def test_the_save_rechecks_the_supervisor_on_the_server(db, ids):
     answers = {"whom": ids["zoe"], "when": "2027-03-01", "area": AREAS[0], "well": "a", "develop": "b",
                "actions": ["c"]}
-    said = await observe.record_observation(context(db), ids["pam"], answers)
-    assert said == observe.NOT_YOURS.format(name="Zoe Other")
+    said = await observe.save(context(db), ids["pam"], answers)
+    assert said == flow.NOT_YOURS.format(name="Zoe Other")
     assert await observations(db) == []

@@ -1,5 +1,5 @@
-"""What supervision needs from observations (open action plans, marking one reviewed), who may see
-an observation or a feedback entry, and the `observations` command, on both databases."""
+"""What supervision needs from observations (open action plans, marking one reviewed), a person's
+supervisors up the line, and the `observations` command, on both databases."""
 from __future__ import annotations
 
 from datetime import date
@@ -7,10 +7,9 @@ from datetime import date
 import pytest
 
 from capabilities.observations.commands import observations
-from capabilities.observations.common import may_see_feedback, may_see_observation
 from capabilities.registry import Said
 from qa.observations import AREAS
-from storage.models import FeedbackEntry, Observation, Person
+from storage.models import Observation, Person
 from storage.observations import mark_plan_reviewed, open_observation_plans, supervisors_up_the_line
 from tests.support.observations import NOW, add_roster, context
 
@@ -47,26 +46,11 @@ async def test_open_plans_until_a_supervision_reviews_them(db, ids):
         assert await open_observation_plans(session, []) == {}
 
 
-async def test_who_may_see_an_observation(db, ids):
-    oid = await observe(db, ids["pam"], ids["ann"], date(2027, 2, 1))
+async def test_supervisors_up_the_line(db, ids):
     async with db.sessions() as session:
-        row = await session.get(Observation, oid)
         ann = await session.get(Person, ids["ann"])
         assert [p.display_name for p in await supervisors_up_the_line(session, ann)] == [
             "Pam Manager", "Sal Lead", "Hal Head", "Dee Director"]
-        seen = {name: await may_see_observation(session, await session.get(Person, pid), row)
-                for name, pid in ids.items()}
-    assert {name for name, yes in seen.items() if yes} == {"pam", "ann", "sal", "hal", "dee", "quinn", "pat"}
-    assert await may_see_observation(None, None, row) is False
-
-
-async def test_who_may_see_feedback(db, ids):
-    async with db.sessions() as session:
-        people = {name: await session.get(Person, pid) for name, pid in ids.items()}
-    entry = FeedbackEntry(author_id=ids["bob"], service_area="Children in Care", team="Team North")
-    assert {name for name, p in people.items() if may_see_feedback(p, entry)} == {"bob", "sal", "quinn", "pat"}
-    elsewhere = FeedbackEntry(author_id=ids["bob"], service_area="Front Door", team="Team South")
-    assert {name for name, p in people.items() if may_see_feedback(p, elsewhere)} == {"bob", "quinn", "pat"}
 
 
 async def test_the_observations_command(db, ids):

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.sender import OutboxSender
-from capabilities.observations import feedback, observe, walk
+from capabilities.observations import feedback, flow, observe, walk
 from dialogs import observation_cards as oc
 from dialogs.conversation import EXPIRED, STOPPED
 from qa.observations import AREAS
@@ -61,7 +61,7 @@ async def test_an_observation_then_the_supervisees_reflection(bot_client, fake_c
         text, buttons, _ = await say(bot_client, fake_connector, "pam", answer)
     assert buttons == ["Save"]
     text, _, _ = await say(bot_client, fake_connector, "pam", "Save")
-    assert text == observe.SAVED.format(name="Ann Archer")
+    assert text == flow.OBSERVATION_SAVED.format(name="Ann Archer")
     [row] = await saved(db, Observation)
     fake_connector.clear()
     await OutboxSender(services).deliver_due(NOW + timedelta(days=1), wait_retries=0)
@@ -102,7 +102,7 @@ async def test_feedback_over_http_and_a_complaint_delivered_at_once(bot_client, 
     for answer in ("Parent or carer", "Children in Care", "Team North", "CD-1", "Complaint", "1 Very unhappy",
                    "Nobody called back", "Save"):
         text, _, _ = await say(bot_client, fake_connector, "ann", answer)
-    assert text == feedback.SAVED_AT_ONCE.format(how="complaint")
+    assert text == flow.FEEDBACK_SAVED_AT_ONCE.format(how="complaint")
     [entry] = await saved(db, FeedbackEntry)
     assert (entry.rating, entry.case_ref) == (1, "CD-1")
     fake_connector.clear()
@@ -141,8 +141,8 @@ async def test_a_walk_over_http(bot_client, fake_connector, db, ids):
     for answer in ("Team North", "Today", "Workload", "Done", walk.NO_NOTE):
         text, buttons, _ = await say(bot_client, fake_connector, "hal", answer)
     assert buttons == ["Save"]
-    assert (await say(bot_client, fake_connector, "hal", "Save"))[0] == walk.SAVED
+    assert (await say(bot_client, fake_connector, "hal", "Save"))[0] == flow.WALK_SAVED
     [row] = await saved(db, FloorWalk)
     assert row.themes == ["Workload"]
     text, _, _ = await say(bot_client, fake_connector, "pam", "walk")
-    assert text == walk.NOT_SENIOR
+    assert text == flow.NOT_SENIOR

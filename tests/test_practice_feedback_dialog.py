@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from capabilities.observations import feedback
+from capabilities.observations import feedback, flow
 from capabilities.observations.feedback import feedback_dialog
 from dialogs.steps import FIRST, RETRY
 from qa.observations import FEEDBACK_SOURCES, HOW_GIVEN, NO_RATING, RATINGS
@@ -50,13 +50,13 @@ async def test_feedback_from_a_parent_in_nine_taps(db, ids):
     assert "Case ref: CD-4810037" in text and "Rating: 4 Happy" in text and buttons == ["Save"]
     assert await entries(db) == []
     text, _ = await chat.say("Save")
-    assert text == feedback.SAVED
+    assert text == flow.FEEDBACK_SAVED
     [row] = await entries(db)
     assert (row.author_id, row.source, row.service_area, row.team, row.case_ref, row.how_given, row.rating) == (
         ids["ann"], "Parent or carer", "Children in Care", "Team North", "CD-4810037", "Survey", 4)
     assert row.said == "She always listens and calls back" and await alerts(db) == []
     async with db.sessions() as session:
-        [trail] = (await session.scalars(select(TrailEvent).where(TrailEvent.action == feedback.RECORDED))).all()
+        [trail] = (await session.scalars(select(TrailEvent).where(TrailEvent.action == flow.FEEDBACK_RECORDED))).all()
     assert trail.detail["said_length"] == len(row.said) and "listens" not in str(trail.detail)
 
 
@@ -68,7 +68,7 @@ async def test_a_complaint_from_a_professional_goes_to_the_qa_unit_at_once_witho
     assert text == feedback.SAID_Q  # no rating asked of a professional
     await chat.say("Reports arrive late for core groups")
     text, _ = await chat.say("Save")
-    assert text == feedback.SAVED_AT_ONCE.format(how="complaint")
+    assert text == flow.FEEDBACK_SAVED_AT_ONCE.format(how="complaint")
     [row] = await entries(db)
     assert row.rating is None and row.case_ref is None and row.how_given == "Complaint"
     [alert] = await alerts(db)
@@ -110,7 +110,7 @@ async def test_a_restart_in_the_middle_carries_on(db, ids):
     again = Chat(db, feedback_dialog(context(db)), ids["ann"])
     for answer in ("Team South", feedback.NO_CASE, "Compliment", "Thanks for the cover last week", "Save"):
         text, _ = await again.say(answer)
-    assert text == feedback.SAVED_AT_ONCE.format(how="compliment")
+    assert text == flow.FEEDBACK_SAVED_AT_ONCE.format(how="compliment")
     [row] = await entries(db)
     assert (row.source, row.team, row.how_given) == ("Staff member", "Team South", "Compliment")
 

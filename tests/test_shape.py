@@ -13,7 +13,6 @@ from devtools import shape
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.xfail(reason="capabilities are being moved onto the kit", strict=False)
 @pytest.mark.parametrize("check", [shape.payload_dicts, shape.actor_preambles, shape.role_literals,
                                    shape.card_walkers, shape.issue_references], ids=lambda c: c.__name__)
 def test_one_way_to_do_it(check):

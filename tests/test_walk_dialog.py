@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from capabilities.observations import walk
+from capabilities.observations import flow, walk
 from capabilities.observations.walk import walk_dialog
 from dialogs.steps import FIRST, RETRY
 from qa.observations import WALK_THEMES
@@ -46,12 +46,12 @@ async def test_a_walk_step_by_step_with_back_and_bad_input(db, ids):
     assert "an email address" in (await chat.say("ask boss@example.com"))[0]
     text, buttons = await chat.say("Caseloads high but morale good")
     assert "Themes: Workload, Recording" in text and buttons == ["Save"]
-    assert (await chat.say("Save"))[0] == walk.SAVED
+    assert (await chat.say("Save"))[0] == flow.WALK_SAVED
     [row] = await walks(db)
     assert (row.walker_id, row.team, row.walked_on, row.themes) == (ids["hal"], "Team North", date(2027, 3, 2),
                                                                      ["Workload", "Recording"])
     async with db.sessions() as session:
-        [trail] = (await session.scalars(select(TrailEvent).where(TrailEvent.action == walk.RECORDED))).all()
+        [trail] = (await session.scalars(select(TrailEvent).where(TrailEvent.action == flow.WALK_RECORDED))).all()
     assert trail.detail == {"themes": [1, 3], "note_length": len("Caseloads high but morale good")}
 
 
@@ -62,13 +62,13 @@ async def test_a_restart_in_the_middle_and_no_note(db, ids):
     again = Chat(db, walk_dialog(context(db)), ids["dee"])
     for answer in ("Today", "Supervision", "Done", walk.NO_NOTE, "Save"):
         text, _ = await again.say(answer)
-    assert text == walk.SAVED
+    assert text == flow.WALK_SAVED
     [row] = await walks(db)
     assert (row.team, row.note, row.themes) == ("Team South", "", ["Supervision"])
 
 
 async def test_only_senior_managers_walk_the_floor(db, ids):
-    assert (await Chat(db, walk_dialog(context(db)), ids["pam"]).say("walk"))[0] == walk.NOT_SENIOR
+    assert (await Chat(db, walk_dialog(context(db)), ids["pam"]).say("walk"))[0] == flow.NOT_SENIOR
     assert "can't match you" in (await Chat(db, walk_dialog(context(db)), None).say("walk"))[0]
-    said = await walk.record_walk(context(db), ids["ann"], {"team": "T", "when": "2027-03-01", "themes": ["Other"]})
-    assert said.startswith(walk.NOT_SENIOR) and await walks(db) == []
+    said = await walk.save(context(db), ids["ann"], {"team": "T", "when": "2027-03-01", "themes": ["Other"]})
+    assert said.startswith(flow.NOT_SENIOR) and await walks(db) == []

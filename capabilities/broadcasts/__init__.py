@@ -1,2 +1,2 @@
-"""Broadcasts (issue 13): the QA unit's notices to many people, practice-week notices from the QA
+"""Broadcasts: the QA unit's notices to many people, practice-week notices from the QA
 calendar, delivery at Teams' limits, read receipts, acknowledgements, chasers and the report."""

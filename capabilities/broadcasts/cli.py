@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from capabilities.broadcasts import config, flow, views
 from capabilities.context import Context
+from capabilities.kit import Outcome
 from capabilities.registry import CliCommand, CommandError
-from qa.broadcasts import BroadcastRefused, percent
+from qa.broadcasts import percent
 
 
 def _add(parser: argparse.ArgumentParser) -> None:
@@ -55,45 +57,52 @@ def _at(value: str | None) -> datetime | None:
     return at
 
 
+O = TypeVar("O", bound=Outcome)  # noqa: E741 - the use case's Outcome type
+
+
+def _done(outcome: O) -> O:
+    if not outcome.changed:
+        raise CommandError(outcome.message)
+    return outcome
+
+
 async def _run(args: argparse.Namespace, ctx: Context) -> int:
-    try:
-        if args.action == "send":
-            draft = flow.Draft(args.title, _read(args.message_file), args.audience, args.ack, _at(args.at),
-                               args.link, args.link_title)
-            sent = await flow.send(ctx, draft, actor=None, via="cli:broadcast send",
-                                   chaser_days=config.from_env().chaser_days)
-            print(f"broadcast {sent.broadcast_id} queued to {sent.recipients} recipient"
-                  f"{'s' if sent.recipients != 1 else ''}, from {sent.send_at:%Y-%m-%d %H:%M} UTC")
-        elif args.action == "list":
-            for line in await views.recent_lines(ctx, 50):
-                print(f"{line.broadcast_id}\t{line.send_at:%Y-%m-%d %H:%M}\t{line.state}\t{line.recipients}\t"
-                      f"{line.title}")
-        elif args.action == "report":
-            view = await views.report_view(ctx, args.id, ctx.clock())
-            if view is None:
-                raise CommandError(f"there is no broadcast {args.id}")
-            c = view.overall
-            print(f"broadcast {view.broadcast_id} ({view.state}): {c.recipients} recipients, {c.sent} sent, "
-                  f"{c.queued} queued, {c.failed_total} failed, {c.read} read ({percent(c.read, c.sent)}), "
-                  f"{c.acknowledged} acknowledged ({percent(c.acknowledged, c.sent)})")
-            for reason, count in sorted(c.failed.items()):
-                print(f"  failed, {reason}: {count}")
-            if args.out is not None:
-                if args.out.suffix.lower() != ".xlsx":
-                    raise CommandError("--out must name a .xlsx file")
-                written = await views.export_xlsx(ctx, args.id, args.out)
-                print(f"{written} recipient(s) written to {args.out}")
-        elif args.action == "cancel":
-            done = await flow.cancel(ctx, args.id, actor=None, via="cli:broadcast cancel", withdraw=not args.keep_sent)
-            print(f"broadcast {args.id} cancelled: {done.stopped} not sent, {done.withdrawn} sent message(s) "
-                  "to withdraw")
-        elif args.action == "correct":
-            done = await flow.correct(ctx, args.id, message=_read(args.message_file), title=args.title, actor=None,
-                                      via="cli:broadcast correct")
-            print(f"broadcast {args.id} corrected: {done.updated} sent card(s) to update in place, "
-                  f"{done.queued} queued message(s) will go corrected")
-    except BroadcastRefused as exc:
-        raise CommandError(str(exc)) from None
+    if args.action == "send":
+        draft = flow.Draft(args.title, _read(args.message_file), args.audience, args.ack, _at(args.at),
+                           args.link, args.link_title)
+        sent = _done(await flow.send(ctx, None, draft, now=ctx.clock(), via="cli:broadcast send",
+                                     chaser_days=config.from_env().chaser_days))
+        print(f"broadcast {sent.broadcast_id} queued to {sent.recipients} recipient"
+              f"{'s' if sent.recipients != 1 else ''}, from {sent.send_at:%Y-%m-%d %H:%M} UTC")
+    elif args.action == "list":
+        for line in await views.recent_lines(ctx, 50):
+            print(f"{line.broadcast_id}\t{line.send_at:%Y-%m-%d %H:%M}\t{line.state}\t{line.recipients}\t"
+                  f"{line.title}")
+    elif args.action == "report":
+        view = await views.report_view(ctx, args.id, ctx.clock())
+        if view is None:
+            raise CommandError(f"there is no broadcast {args.id}")
+        c = view.overall
+        print(f"broadcast {view.broadcast_id} ({view.state}): {c.recipients} recipients, {c.sent} sent, "
+              f"{c.queued} queued, {c.failed_total} failed, {c.read} read ({percent(c.read, c.sent)}), "
+              f"{c.acknowledged} acknowledged ({percent(c.acknowledged, c.sent)})")
+        for reason, count in sorted(c.failed.items()):
+            print(f"  failed, {reason}: {count}")
+        if args.out is not None:
+            if args.out.suffix.lower() != ".xlsx":
+                raise CommandError("--out must name a .xlsx file")
+            written = await views.export_xlsx(ctx, args.id, args.out)
+            print(f"{written} recipient(s) written to {args.out}")
+    elif args.action == "cancel":
+        done = _done(await flow.cancel(ctx, None, args.id, now=ctx.clock(), via="cli:broadcast cancel",
+                                       withdraw=not args.keep_sent))
+        print(f"broadcast {args.id} cancelled: {done.stopped} not sent, {done.withdrawn} sent message(s) "
+              "to withdraw")
+    elif args.action == "correct":
+        done = _done(await flow.correct(ctx, None, args.id, _read(args.message_file), args.title, now=ctx.clock(),
+                                        via="cli:broadcast correct"))
+        print(f"broadcast {args.id} corrected: {done.updated} sent card(s) to update in place, "
+              f"{done.queued} queued message(s) will go corrected")
     return 0
 
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from capabilities.broadcasts import config, flow
+from capabilities.broadcasts import access, config, flow
 from capabilities.context import Context
 from dialogs.broadcast_cards import NoticeView, preview_card
 from dialogs.broadcast_compose import BroadcastDialog, ComposeHooks, Preview
 from dialogs.card_kit import format_moment
 from qa.audience import AudienceError, parse_audience
 from qa.broadcasts import BroadcastRefused, check_send_at
-from storage.models import Person
+from storage.people import active_person
 
 
 def audience_terms(text: str) -> list[str]:
@@ -41,15 +41,11 @@ def _draft(values: dict[str, Any], ctx: Context, now: datetime) -> flow.Draft:
 
 
 def compose_dialog(ctx: Context) -> BroadcastDialog:
-    async def qa_unit(actor_id: int | None) -> Person | None:
-        if actor_id is None:
-            return None
-        async with ctx.db.sessions() as session:
-            person = await session.get(Person, actor_id)
-        return person if person is not None and person.active and person.role == flow.QA_UNIT else None
+    chaser_days = config.from_env().chaser_days  # read once, where the conversation is built
 
     async def allowed(actor_id: int | None) -> bool:
-        return await qa_unit(actor_id) is not None
+        async with ctx.db.sessions() as session:
+            return access.may_broadcast(await active_person(session, actor_id))
 
     async def check_audience(text: str) -> str | None:
         try:
@@ -84,15 +80,16 @@ def compose_dialog(ctx: Context) -> BroadcastDialog:
         return Preview(preview_card(view, audience=checked.audience.describe(), recipients=count, when=when), count)
 
     async def send(actor_id: int | None, values: dict[str, Any]) -> str:
-        person = await qa_unit(actor_id)
-        if person is None:
+        if not await allowed(actor_id):
             return "Broadcasts are for the QA unit; nothing was sent."
         now = ctx.clock()
         try:
-            sent = await flow.send(ctx, _draft(values, ctx, now), actor=person, via="dialog:broadcast", now=now,
-                                   chaser_days=config.from_env().chaser_days)
+            draft = _draft(values, ctx, now)
         except BroadcastRefused as exc:
             return f"Nothing was sent: {exc}."
+        sent = await flow.send(ctx, actor_id, draft, now=now, via="dialog:broadcast", chaser_days=chaser_days)
+        if not sent.changed:
+            return f"Nothing was sent: {sent.message}."
         return (f"Broadcast {sent.broadcast_id} is on its way to {sent.recipients:,} recipient"
                 f"{'s' if sent.recipients != 1 else ''}. Type broadcast report to see who received, read and "
                 "acknowledged it.")

@@ -21,6 +21,7 @@ from capabilities.broadcasts.flow import (
 )
 from capabilities.duties import Occurrence
 from capabilities.follow_ups import FollowUpDuty, Settled
+from capabilities.kit import Act
 from dialogs.card_kit import format_day
 from qa.audience import AudienceError, parse_audience_cell
 from qa.calendar import WorkingCalendar
@@ -65,8 +66,8 @@ class PracticeWeekNoticeDuty:
                 title = (f"{event.title} starts today" if first
                          else f"{event.title}: {format_day(event.starts_on)} to {format_day(event.ends_on)}")
                 draft = Draft(title[:200], event.details or DEFAULT_WORDS, audience.describe().split("; "))
-                await queue_broadcast(session, Checked(draft, audience, send_at), now=now, cal=self.cal, actor_id=None,
-                                      via=f"duty:{self.name}", key=f"practice-week:{event.id}:{moment.key}")
+                await queue_broadcast(Act(session, None, now, self.cal, f"duty:{self.name}"),
+                                      Checked(draft, audience, send_at), key=f"practice-week:{event.id}:{moment.key}")
 
 
 class BroadcastChaserDuty(FollowUpDuty):

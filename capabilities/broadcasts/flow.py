@@ -1,6 +1,7 @@
-"""Broadcasts' use cases (issue 13). Each is one transaction: it re-checks who may act, checks the
-broadcast's state, changes it, writes a trail row (counts and flags, never the message) and
-its outbox rows.
+"""Broadcasts' use cases. Each is one transaction on the kit's `unit` (a roster person, re-checked
+with access.py) or `operator` (the command line, actor_id None): it checks the broadcast's state,
+changes it, writes a trail row (counts and flags, never the message) and its outbox rows, and
+answers with an Outcome (a refusal's message says why; nothing was written).
 
 - `send`: check the draft (lengths, identifiers, audience, send time inside working hours), select
   the recipients, queue one outbox row each in bulk, owe the chaser when an acknowledgement is asked.
@@ -13,14 +14,16 @@ its outbox rows.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from capabilities.broadcasts import kinds
+from capabilities.broadcasts import access, kinds
 from capabilities.context import Context
+from capabilities.kit import Act, Outcome, Status, already, invalid, not_found, operator, refuse, unit, use_case
 from dialogs.broadcast_cards import NoticeView
 from dialogs.payload import Payload
 from qa.audience import Audience, AudienceError, parse_audience
@@ -33,14 +36,12 @@ from qa.broadcasts import (
     chaser_due,
     check_send_at,
 )
-from qa.calendar import WorkingCalendar
 from qa.identifiers import first_refusal
 from storage import broadcasts as store
 from storage import follow_ups
-from storage.models import Broadcast, BroadcastRecipient, OutboxMessage, Person, TrailEvent
+from storage.models import Broadcast, BroadcastRecipient, OutboxMessage
 from storage.outbox import Message, enqueue_many
 
-QA_UNIT = "qa_unit"
 CHASER_KIND = "broadcast-chaser"
 
 
@@ -103,11 +104,25 @@ def _payload(broadcast: Broadcast) -> Payload:
     return kinds.BROADCAST.message(notice_view(broadcast), summary=f"{broadcast.title} (from the QA unit)", alone=True)
 
 
-@dataclass(frozen=True)
-class Sent:
-    broadcast_id: int
-    recipients: int
-    send_at: datetime
+@dataclass
+class Sent(Outcome):
+    broadcast_id: int = 0
+    recipients: int = 0
+    send_at: datetime | None = None
+
+
+@asynccontextmanager
+async def _unit(ctx: Context, actor_id: int | None, *, now: datetime, via: str, what: str) -> AsyncIterator[Act]:
+    """A roster person on the QA unit (`what` they may not do otherwise), or the command line's
+    operator when `actor_id` is None."""
+    if actor_id is None:
+        async with operator(ctx, now=now, via=via) as act:
+            yield act
+        return
+    async with unit(ctx, actor_id, now=now, via=via) as act:
+        if not access.may_broadcast(act.actor):
+            refuse(f"only the QA unit can {what} broadcasts")
+        yield act
 
 
 async def count_recipients(ctx: Context, audience: Audience) -> int:
@@ -115,15 +130,14 @@ async def count_recipients(ctx: Context, audience: Audience) -> int:
         return len(await store.select_recipients(session, audience))
 
 
-async def queue_broadcast(session, checked: Checked, *, now: datetime, cal: WorkingCalendar, actor_id: int | None,
-                          via: str,
-                          key: str | None = None, chaser_days: int = CHASER_WORKING_DAYS) -> Sent | None:
-    """`send`'s work inside the caller's transaction (the practice-week duty uses it with a key,
-    so each notice goes once); None when `key` was used already."""
-    draft = checked.draft
+async def queue_broadcast(act: Act, checked: Checked, *, key: str | None = None,
+                          chaser_days: int = CHASER_WORKING_DAYS) -> Sent | None:
+    """`send`'s work inside the caller's unit (the practice-week duty uses it with a key, so each
+    notice goes once); None when `key` was used already."""
+    session, now, cal, draft = act.session, act.now, act.calendar, checked.draft
     broadcast = await store.add_broadcast(
         session, title=draft.title, message=draft.message, audience=checked.audience, ask_ack=draft.ask_ack,
-        send_at=checked.send_at, now=now, created_by_id=actor_id, link_url=draft.link_url,
+        send_at=checked.send_at, now=now, created_by_id=act.actor.id if act.actor else None, link_url=draft.link_url,
         link_title=draft.link_title, key=key)
     if broadcast is None:
         return None
@@ -137,25 +151,23 @@ async def queue_broadcast(session, checked: Checked, *, now: datetime, cal: Work
         await follow_ups.owe(session, key=f"{CHASER_KIND}:{broadcast.id}", kind=CHASER_KIND, subject_type="broadcast",
                              subject_id=broadcast.id, due_at=chaser_due(checked.send_at, cal, chaser_days),
                              now=now)
-    session.add(TrailEvent(subject_type="broadcast", subject_id=broadcast.id, actor_id=actor_id,
-                           action="broadcast_queued", via=via, at=now,
-                           detail={"recipients": count, "ack": draft.ask_ack, "title_length": len(draft.title),
-                                   "message_length": len(draft.message), "link": draft.link_url is not None,
-                                   "scheduled": draft.at is not None}))
-    return Sent(broadcast.id, count, checked.send_at)
+    act.trail("broadcast", broadcast.id, "broadcast_queued", recipients=count, ack=draft.ask_ack,
+              title_length=len(draft.title), message_length=len(draft.message), link=draft.link_url is not None,
+              scheduled=draft.at is not None)
+    return Sent(Status.DONE, broadcast_id=broadcast.id, recipients=count, send_at=checked.send_at)
 
 
-async def send(ctx: Context, draft: Draft, *, actor: Person | None, via: str, now: datetime | None = None,
+@use_case(Sent)
+async def send(ctx: Context, actor_id: int | None, draft: Draft, *, now: datetime, via: str,
                chaser_days: int = CHASER_WORKING_DAYS) -> Sent:
-    """Queue a broadcast to everyone its audience selects. `actor` None: the command line (the
-    operator); else they must be on the QA unit. Raises BroadcastRefused."""
-    now = now or ctx.clock()
-    if actor is not None and actor.role != QA_UNIT:
-        raise BroadcastRefused("only the QA unit can send broadcasts")
-    checked = check(draft, now, ctx)
-    async with ctx.db.sessions.begin() as session:
-        sent = await queue_broadcast(session, checked, now=now, cal=ctx.calendar, actor_id=actor.id if actor else None,
-                                     via=via, chaser_days=chaser_days)
+    """Queue a broadcast to everyone its audience selects. `actor_id` None: the command line (the
+    operator); else they must be on the QA unit."""
+    async with _unit(ctx, actor_id, now=now, via=via, what="send") as act:
+        try:
+            checked = check(draft, now, ctx)
+            sent = await queue_broadcast(act, checked, chaser_days=chaser_days)
+        except BroadcastRefused as exc:
+            invalid(str(exc))
     assert sent is not None
     return sent
 
@@ -174,69 +186,68 @@ GONE = ("The bot no longer keeps this notice (broadcasts are deleted once past t
         "so nothing was recorded.")
 
 
-@dataclass(frozen=True)
-class Acked:
-    ok: bool
-    message: str
-    broadcast: Broadcast | None = None
-    at: datetime | None = None
-    outbox_id: int | None = None
+NOT_ON_STAFF_ROSTER = "I can't find you on the staff roster, so I can't record this."
 
 
-async def acknowledge(ctx: Context, *, broadcast_id: int, actor: Person | None, rows: Sequence[OutboxMessage],
+@dataclass
+class Acked(Outcome):
+    notice: NoticeView | None = None  # the notice as it now is, for its card
+    at: datetime | None = None  # when it was acknowledged
+
+    @property
+    def ok(self) -> bool:
+        return self.at is not None
+
+
+@use_case(Acked)
+async def acknowledge(ctx: Context, actor_id: int | None, broadcast_id: int, pressed: Sequence[int], *,
                       now: datetime, via: str = "card:broadcast_ack") -> Acked:
     """Record "I've read this" for the person who pressed it, once; re-checked on the server: the
-    pressed message must be their copy of this broadcast (or its chaser)."""
-    if actor is None:
-        return Acked(False, "I can't find you on the staff roster, so I can't record this.")
-    async with ctx.db.sessions.begin() as session:
-        broadcast = await session.get(Broadcast, broadcast_id)
+    pressed message (outbox ids `pressed`) must be their copy of this broadcast or its chaser."""
+    async with unit(ctx, actor_id, now=now, via=via, not_on_roster=NOT_ON_STAFF_ROSTER) as act:
+        broadcast = await act.session.get(Broadcast, broadcast_id)
         if broadcast is None:  # the button's id is signed: the broadcast was, and its records are gone
-            return Acked(False, GONE)
-        recipient = await store.recipient_of(session, broadcast_id, actor.id)
+            not_found(GONE)
+        recipient = await store.recipient_of(act.session, broadcast_id, act.actor.id)
         if recipient is None:
-            return Acked(False, "This notice wasn't sent to you, so nothing was recorded.")
+            refuse("This notice wasn't sent to you, so nothing was recorded.")
         if broadcast.state == "cancelled" or recipient.withdrawn_at is not None:
-            return Acked(False, "This notice was withdrawn by the QA unit; nothing to acknowledge.", broadcast)
+            already("This notice was withdrawn by the QA unit; nothing to acknowledge.")
         if not broadcast.ask_ack:
-            return Acked(False, "This notice doesn't ask for an acknowledgement.", broadcast)
-        # The pressed message must be their own copy (or their chaser) of this broadcast.
-        mine = [r for r in rows if r.id == recipient.outbox_id or (
-            r.kind == kinds.BROADCAST_CHASER and r.person_id == actor.id
-            and r.idempotency_key == f"broadcast-chaser:{broadcast_id}:{actor.id}")]
-        if not mine:
-            return Acked(False, "This card is not your copy of the notice; nothing was recorded.", broadcast)
+            invalid("This notice doesn't ask for an acknowledgement.")
+        chaser = await act.session.scalar(select(OutboxMessage.id).where(
+            OutboxMessage.idempotency_key == f"broadcast-chaser:{broadcast_id}:{act.actor.id}",
+            OutboxMessage.kind == kinds.BROADCAST_CHASER, OutboxMessage.person_id == act.actor.id))
+        if recipient.outbox_id not in pressed and (chaser is None or chaser not in pressed):
+            refuse("This card is not your copy of the notice; nothing was recorded.")
         if recipient.acknowledged_at is not None:
-            return Acked(True, "Already acknowledged.", broadcast, recipient.acknowledged_at, recipient.outbox_id)
+            return Acked(Status.ALREADY, "Already acknowledged.", notice=notice_view(broadcast),
+                         at=recipient.acknowledged_at)
         recipient.acknowledged_at = now
         if recipient.read_at is None:
             recipient.read_at = now
-        session.add(TrailEvent(subject_type="broadcast", subject_id=broadcast_id, actor_id=actor.id,
-                               action="broadcast_acknowledged", via=via, at=now, detail={}))
-        return Acked(True, "Thank you: acknowledged.", broadcast, now, recipient.outbox_id)
+        act.trail("broadcast", broadcast_id, "broadcast_acknowledged")
+        return Acked(Status.DONE, "Thank you: acknowledged.", notice=notice_view(broadcast), at=now)
 
 
 # -- cancel and correct ---------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Cancelled:
-    stopped: int  # messages that will not be sent
-    withdrawn: int  # messages already sent that will be deleted
+@dataclass
+class Cancelled(Outcome):
+    stopped: int = 0  # messages that will not be sent
+    withdrawn: int = 0  # messages already sent that will be deleted
 
 
-async def cancel(ctx: Context, broadcast_id: int, *, actor: Person | None, via: str, withdraw: bool = True,
-                 now: datetime | None = None) -> Cancelled:
+@use_case(Cancelled)
+async def cancel(ctx: Context, actor_id: int | None, broadcast_id: int, *, now: datetime, via: str,
+                 withdraw: bool = True) -> Cancelled:
     """Stop the rest of a broadcast; with `withdraw`, delete the messages already sent (through the
-    outbox, at the rate limit). Raises BroadcastRefused (unknown, already cancelled, not QA unit)."""
-    now = now or ctx.clock()
-    if actor is not None and actor.role != QA_UNIT:
-        raise BroadcastRefused("only the QA unit can cancel broadcasts")
-    async with ctx.db.sessions.begin() as session:
-        broadcast = await session.get(Broadcast, broadcast_id, with_for_update=True)
-        if broadcast is None:
-            raise BroadcastRefused(f"there is no broadcast {broadcast_id}")
+    outbox, at the rate limit). Refused: not QA unit; not found; already cancelled."""
+    async with _unit(ctx, actor_id, now=now, via=via, what="cancel") as act:
+        session = act.session
+        broadcast = await act.lock(Broadcast, broadcast_id, missing=f"there is no broadcast {broadcast_id}")
         if broadcast.state == "cancelled":
-            raise BroadcastRefused(f"broadcast {broadcast_id} was already cancelled")
+            already(f"broadcast {broadcast_id} was already cancelled")
         broadcast.state, broadcast.cancelled_at = "cancelled", now
         stopped = await store.cancel_queued(session, broadcast_id, now)
         await follow_ups.cancel_for(session, "broadcast", [broadcast_id], now)
@@ -253,10 +264,8 @@ async def cancel(ctx: Context, broadcast_id: int, *, actor: Person | None, via: 
                 await session.execute(update(BroadcastRecipient)
                                       .where(BroadcastRecipient.id.in_([s[0] for s in sent]))
                                       .values(withdrawn_at=now).execution_options(synchronize_session=False))
-        session.add(TrailEvent(subject_type="broadcast", subject_id=broadcast_id, actor_id=actor.id if actor else None,
-                               action="broadcast_cancelled", via=via, at=now,
-                               detail={"stopped": stopped, "withdrawn": withdrawn}))
-    return Cancelled(stopped, withdrawn)
+        act.trail("broadcast", broadcast_id, "broadcast_cancelled", stopped=stopped, withdrawn=withdrawn)
+        return Cancelled(Status.DONE, stopped=stopped, withdrawn=withdrawn)
 
 
 CORRECTION_KIND = "broadcast-correction"
@@ -281,31 +290,28 @@ async def queue_updates(session, broadcast: Broadcast, tz, now: datetime) -> int
     return await enqueue_many(session, messages, now=now)
 
 
-@dataclass(frozen=True)
-class Corrected:
-    updated: int  # sent cards to update in place
-    queued: int  # not yet sent: they go corrected
+@dataclass
+class Corrected(Outcome):
+    updated: int = 0  # sent cards to update in place
+    queued: int = 0  # not yet sent: they go corrected
 
 
-async def correct(ctx: Context, broadcast_id: int, *, message: str, title: str | None = None,
-                  actor: Person | None, via: str, now: datetime | None = None) -> Corrected:
+@use_case(Corrected)
+async def correct(ctx: Context, actor_id: int | None, broadcast_id: int, message: str, title: str | None = None, *,
+                  now: datetime, via: str) -> Corrected:
     """Change a broadcast's message (and title): queued rows carry the corrected card; every sent
-    card is updated in place through the outbox, at the rate limit. Raises BroadcastRefused."""
-    now = now or ctx.clock()
-    if actor is not None and actor.role != QA_UNIT:
-        raise BroadcastRefused("only the QA unit can correct broadcasts")
-    message = (message or "").strip()
-    if not message or len(message) > MESSAGE_MAX:
-        raise BroadcastRefused(f"a corrected message has 1 to {MESSAGE_MAX:,} characters")
-    refusal = first_refusal({"The message": message, "The title": title})
-    if refusal:
-        raise BroadcastRefused(refusal)
-    async with ctx.db.sessions.begin() as session:
-        broadcast = await session.get(Broadcast, broadcast_id, with_for_update=True)
-        if broadcast is None:
-            raise BroadcastRefused(f"there is no broadcast {broadcast_id}")
+    card is updated in place through the outbox, at the rate limit."""
+    async with _unit(ctx, actor_id, now=now, via=via, what="correct") as act:
+        message = (message or "").strip()
+        if not message or len(message) > MESSAGE_MAX:
+            invalid(f"a corrected message has 1 to {MESSAGE_MAX:,} characters")
+        refusal = first_refusal({"The message": message, "The title": title})
+        if refusal:
+            invalid(refusal)
+        session = act.session
+        broadcast = await act.lock(Broadcast, broadcast_id, missing=f"there is no broadcast {broadcast_id}")
         if broadcast.state == "cancelled":
-            raise BroadcastRefused(f"broadcast {broadcast_id} was cancelled; it can't be corrected")
+            already(f"broadcast {broadcast_id} was cancelled; it can't be corrected")
         broadcast.message = message
         if title and title.strip():
             broadcast.title = title.strip()[:TITLE_MAX]
@@ -322,7 +328,6 @@ async def correct(ctx: Context, broadcast_id: int, *, message: str, title: str |
             await follow_ups.owe(session, key=f"{CORRECTION_KIND}:{broadcast_id}:{now.isoformat()}",
                                  kind=CORRECTION_KIND, subject_type="broadcast", subject_id=broadcast_id,
                                  due_at=now + CORRECTION_AFTER, now=now)
-        session.add(TrailEvent(subject_type="broadcast", subject_id=broadcast_id, actor_id=actor.id if actor else None,
-                               action="broadcast_corrected", via=via, at=now,
-                               detail={"message_length": len(message), "updated": updated, "queued": queued}))
-    return Corrected(updated, queued)
+        act.trail("broadcast", broadcast_id, "broadcast_corrected", message_length=len(message), updated=updated,
+                  queued=queued)
+        return Corrected(Status.DONE, updated=updated, queued=queued)

@@ -1,4 +1,4 @@
-"""Broadcasts (issue 13), registered: the notice's buttons, `broadcast report`, the practice-week
+"""Broadcasts, registered: the notice's buttons, `broadcast report`, the practice-week
 notices and the chaser, the outbox kinds, the CLI and the QA unit's help line."""
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from capabilities.registry import Capability, CardVerb, ChatCommand, DialogEntry
 from dialogs.broadcast_cards import Verb
 from dialogs.broadcast_compose import BROADCAST_DIALOG
 from qa.calendar import WorkingCalendar
+from qa.framework import Role
 from qa.retention import BROADCASTS
 from storage import retention as past
 
-QA_UNIT = frozenset({"qa_unit"})
+QA_UNIT = frozenset({Role.QA_UNIT})
 
 
 def duties(cal: WorkingCalendar):
@@ -32,7 +33,7 @@ CAPABILITY = Capability(
     duties=duties,
     outbox_kinds=kinds.ALL,
     cli=(cli.CLI,),
-    help={"qa_unit": (
+    help={Role.QA_UNIT: (
         "Send a notice to everyone, or to roles, service areas and teams, at Teams' pace; practice-week notices "
         "go from the QA calendar by themselves; see who received, read and acknowledged each.",)},
     # The recipients before their broadcast (foreign key).

@@ -2,9 +2,10 @@
 overdue first, each with an Observe button (framework section 11: at least once a year)."""
 from __future__ import annotations
 
+from capabilities.observations import access
 from capabilities.registry import CommandReply, Said
 from dialogs import observation_cards as oc
-from qa.observations import OBSERVER_ROLES, Supervisee, most_overdue_first, observation_due
+from qa.observations import Supervisee, most_overdue_first, observation_due
 from storage.observations import last_observed, supervisees_of
 
 TITLE = "Observations of your supervisees"
@@ -12,7 +13,7 @@ TITLE = "Observations of your supervisees"
 
 async def observations(said: Said) -> CommandReply:
     person = said.person
-    if person is None or person.role not in OBSERVER_ROLES:
+    if person is None or not access.observes(person):
         message = ("This is for managers who observe practice: it lists their supervisees' last observation. "
                    "Type feedback to record feedback.")
         return CommandReply(oc.polite_message_card(TITLE, message), message)

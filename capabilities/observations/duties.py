@@ -13,9 +13,8 @@
 """
 from __future__ import annotations
 
-import os
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -24,11 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from capabilities.duties import Occurrence
 from capabilities.follow_ups import FollowUpDuty, Settled
 from capabilities.observations import kinds
-from capabilities.observations.feedback import view_of
-from capabilities.registry import ConfigurationError
+from capabilities.observations.flow import feedback_view
 from dialogs import observation_cards as oc
 from dialogs.payload import Payload
 from qa.calendar import WorkingCalendar
+from qa.framework import Role
 from qa.observations import (
     COMPLAINT,
     COMPLIMENT,
@@ -57,18 +56,7 @@ from storage.observations import (
 from storage.outbox import Message, enqueue_many
 from storage.qa_calendar import practice_weeks
 
-# Retired: the practice weeks come from the QA calendar. A deployment that still sets it is told so
-# at start-up rather than left wondering why its dates are not used.
-RETIRED_PRACTICE_WEEKS_ENV = "QA_PRACTICE_WEEKS"
 PRACTICE_WEEK_LOOKBACK = timedelta(days=7)  # a bot started late in a week still sends the week's list
-
-
-def refuse_retired_setting(env: Mapping[str, str] | None = None) -> None:
-    """ConfigurationError when QA_PRACTICE_WEEKS is set (not blank): it is no longer read."""
-    if (os.environ if env is None else env).get(RETIRED_PRACTICE_WEEKS_ENV, "").strip():
-        raise ConfigurationError(f"{RETIRED_PRACTICE_WEEKS_ENV} is no longer read: the practice weeks come from the "
-                                 "QA calendar (python -m bot calendar import FILE, rows of kind practice_week); "
-                                 "remove the variable")
 
 
 def _month_label(month: str) -> str:
@@ -159,7 +147,7 @@ class PracticeWeekDuty:
         summary = f"Observation coverage at the end of the practice week: {seen} of {total} observed in 12 months"
         return [Message(f"observation-coverage:{week.isoformat()}:{person.id}", kinds.OBSERVATION_COVERAGE,
                         person.id, Payload.of(card, summary), due_at)
-                for person in await people_with_roles(session, ("qa_unit",))]
+                for person in await people_with_roles(session, (Role.QA_UNIT,))]
 
 
 async def coverage_rows(session: AsyncSession, today: date, area: str | None = None) -> list[oc.CoverageRow]:
@@ -183,7 +171,7 @@ async def feedback_digest(session: AsyncSession, month: str, tz) -> oc.FeedbackD
     start, end = month_bounds(year, number, tz)
     entries = await feedback_between(session, start, end)
     names = {p.id: p.display_name for p in await active_people(session)}
-    views = [view_of(e, names.get(e.author_id, "someone who has left")) for e in entries]
+    views = [feedback_view(e, names.get(e.author_id, "someone who has left")) for e in entries]
     by_source = Counter(e.source or "Not possible to ask" for e in entries)
     by_area = Counter(e.service_area or "-" for e in entries)
     by_rating = Counter(f"{e.rating} of 5" if e.rating else "No rating" for e in entries)
@@ -231,7 +219,7 @@ class MonthlyDigestDuty:
         if digest.entries:
             card = kinds.FEEDBACK_DIGEST.card(digest, self.cal.tz)
             summary = f"Feedback in {digest.month}: {len(digest.entries)} entries"
-            for person in await people_with_roles(session, ("principal_social_worker", "qa_unit")):
+            for person in await people_with_roles(session, (Role.PRINCIPAL_SOCIAL_WORKER, Role.QA_UNIT)):
                 messages.append(Message(f"feedback-digest:{month}:{person.id}", kinds.FEEDBACK_DIGEST, person.id,
                                         Payload.of(card, summary), due_at))
         rows = await walk_rows(session, month, self.cal.tz)
@@ -239,12 +227,11 @@ class MonthlyDigestDuty:
             label = _month_label(month)
             card = kinds.WALK_DIGEST.card(label, rows)
             summary = f"Walking the floor in {label}: {sum(r.walks for r in rows)} walks"
-            for person in await people_with_roles(session, ("qa_unit",)):
+            for person in await people_with_roles(session, (Role.QA_UNIT,)):
                 messages.append(Message(f"walk-digest:{month}:{person.id}", kinds.WALK_DIGEST, person.id,
                                         Payload.of(card, summary), due_at))
         await enqueue_many(session, messages, now=now)
 
 
 def duties(cal: WorkingCalendar) -> list:
-    refuse_retired_setting()
     return [FamilyViewReminderDuty(cal), PracticeWeekDuty(cal), MonthlyDigestDuty(cal)]

@@ -1,10 +1,13 @@
-"""Observations of practice, walking the floor and feedback entries (issue 12), registered."""
+"""Observations of practice, walking the floor and feedback entries, registered: the reflection and
+"not possible" buttons, the commands and their conversations, the duties, the outbox kinds, the CLI,
+the help lines and the retention of their records."""
 from __future__ import annotations
 
-from capabilities.observations import cli, commands, duties, feedback, kinds, observe, walk
+from capabilities.observations import actions, cli, commands, config, duties, feedback, kinds, observe, walk
 from capabilities.registry import Capability, CardVerb, ChatCommand, DialogEntry, RetentionRule
 from dialogs import observation_cards as oc
-from qa.framework import ROLES
+from qa.calendar import WorkingCalendar
+from qa.framework import ROLES, Role
 from qa.observations import OBSERVER_ROLES, SENIOR_ROLES
 from qa.retention import PRACTICE_RECORDS
 from storage import retention as past
@@ -26,17 +29,22 @@ def _help() -> dict[str, tuple[str, ...]]:
         lines[role] = (*OBSERVER_LINES, FEEDBACK_LINE)
     for role in SENIOR_ROLES:
         lines[role] = (*lines[role], WALK_LINE)
-    lines["qa_unit"] = (FEEDBACK_LINE, OVERSIGHT_LINE, "Send you the themes senior managers noted walking the "
+    lines[Role.QA_UNIT] = (FEEDBACK_LINE, OVERSIGHT_LINE, "Send you the themes senior managers noted walking the "
                         "floor, by team, monthly; and observation coverage at the end of each practice week.")
-    lines["principal_social_worker"] = (FEEDBACK_LINE, "Send you the month's feedback digest (python -m bot "
+    lines[Role.PRINCIPAL_SOCIAL_WORKER] = (FEEDBACK_LINE, "Send you the month's feedback digest (python -m bot "
                                         "feedback export writes the entries).")
     return lines
 
 
+def _duties(cal: WorkingCalendar) -> list:
+    config.from_env()  # a retired setting still set stops the bot at start-up
+    return duties.duties(cal)
+
+
 CAPABILITY = Capability(
     name="observations",
-    verbs=(CardVerb(oc.REFLECT, observe.reflect), CardVerb(oc.FAMILY_VIEW_NOT_POSSIBLE,
-                                                           feedback.family_view_not_possible)),
+    verbs=(CardVerb(oc.REFLECT, actions.reflect),
+           CardVerb(oc.FAMILY_VIEW_NOT_POSSIBLE, actions.family_view_not_possible)),
     commands=(
         ChatCommand(feedback.COMMAND, "record feedback from a child, family, professional or colleague",
                     ("give feedback", "record feedback"), None, frozenset(ROLES)),
@@ -50,7 +58,7 @@ CAPABILITY = Capability(
     dialogs=(DialogEntry(feedback.COMMAND, feedback.DIALOG, feedback.feedback_dialog),
              DialogEntry(observe.COMMAND, observe.DIALOG, observe.observe_dialog),
              DialogEntry(walk.COMMAND, walk.DIALOG, walk.walk_dialog)),
-    duties=duties.duties,
+    duties=_duties,
     outbox_kinds=kinds.ALL,
     cli=cli.COMMANDS,
     help=_help(),

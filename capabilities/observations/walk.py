@@ -10,22 +10,19 @@ from __future__ import annotations
 from datetime import date
 
 from capabilities.context import Context
+from capabilities.observations import access, flow
 from capabilities.observations.common import NOT_ON_ROSTER, checked_text, parse_day
+from capabilities.observations.flow import NOT_SENIOR, NOTE_MAX
 from dialogs.observation_cards import NO_NAMES
 from dialogs.steps import Answers, Question, Start, Step, StepsDialog
-from qa.identifiers import first_refusal
-from qa.observations import SENIOR_ROLES, WALK_THEMES
-from storage.models import FloorWalk, Person, TrailEvent
+from qa.observations import WALK_THEMES
 from storage.observations import teams_in
 from storage.people import active_person
 
 DIALOG = "walk"
 COMMAND = "walk"
 VIA = "dialog:walk"
-RECORDED = "floor_walk_recorded"
-NOTE_MAX = 500
 
-NOT_SENIOR = "Walking the floor is recorded by service leads, heads of service and deputy directors."
 TEAM_Q = "Which team's floor did you walk? Tap one, or type it."
 WHEN_Q = "When? Tap Today, or type the date (e.g. 28/11/2026)."
 THEMES_FIRST = "Which themes came up? Tap one at a time."
@@ -34,7 +31,6 @@ NOTE_Q = "A short note for the QA unit (up to 500 characters), or tap No note. "
 NO_NOTE = "No note"
 DONE = "Done"
 SAVE = "Save"
-SAVED = "Saved. The QA unit will see the themes by team in its monthly digest."
 
 
 def summary(answers: Answers) -> str:
@@ -51,11 +47,11 @@ def walk_dialog(ctx: Context) -> StepsDialog:
             actor = await active_person(session, actor_id)
         if actor is None:
             return Start(message=NOT_ON_ROSTER)
-        return Start() if actor.role in SENIOR_ROLES else Start(message=NOT_SENIOR)
+        return Start() if access.walks_the_floor(actor) else Start(message=NOT_SENIOR)
 
     async def ask_team(_answers: Answers, actor_id: int | None) -> Question:
         async with ctx.db.sessions() as session:
-            actor = await session.get(Person, actor_id)
+            actor = await active_person(session, actor_id)
             teams = []
             for area in actor.service_areas if actor else []:
                 teams += [t for t in await teams_in(session, area) if t not in teams]
@@ -77,7 +73,7 @@ def walk_dialog(ctx: Context) -> StepsDialog:
                         [(SAVE, SAVE)])
 
     async def finish(actor_id: int | None, answers: Answers) -> str:
-        return await record_walk(ctx, actor_id, answers)
+        return await save(ctx, actor_id, answers)
 
     steps = [
         Step("team", ask_team, parse=lambda text, *_: checked_text("Team", text, limit=200)),
@@ -89,29 +85,12 @@ def walk_dialog(ctx: Context) -> StepsDialog:
     return StepsDialog(DIALOG, steps, start, finish)
 
 
-async def record_walk(ctx: Context, actor_id: int | None, answers: Answers) -> str:
-    """Save one floor walk (one transaction, with its trail row); the sentence to say."""
-    themes = [t for t in answers.get("themes") or [] if t in WALK_THEMES]
-    team, note = (answers.get("team") or "").strip(), answers.get("note") or ""
-    refused = first_refusal({"Team": team, "The note": note})
-    if refused or not themes or not team or len(note) > NOTE_MAX:
-        return (refused or "The walk is incomplete.") + " Nothing was saved."
+async def save(ctx: Context, actor_id: int | None, answers: Answers) -> str:
+    """The conversation's answers to flow.record_walk; the sentence to say."""
     try:
         walked_on = date.fromisoformat(answers.get("when") or "")
     except ValueError:
-        return "The date is not readable. Nothing was saved."
-    now = ctx.clock()
-    async with ctx.db.sessions.begin() as session:
-        actor = await active_person(session, actor_id)
-        if actor is None:
-            return NOT_ON_ROSTER
-        if actor.role not in SENIOR_ROLES:
-            return NOT_SENIOR + " Nothing was saved."
-        walk = FloorWalk(walker_id=actor.id, team=team[:200], walked_on=walked_on, themes=themes, note=note,
-                         created_at=now)
-        session.add(walk)
-        await session.flush()
-        session.add(TrailEvent(subject_type="floor_walk", subject_id=walk.id, month=None, actor_id=actor.id,
-                               action=RECORDED, via=VIA, at=now,
-                               detail={"themes": [WALK_THEMES.index(t) for t in themes], "note_length": len(note)}))
-    return SAVED
+        return "The date is not readable." + flow.NOTHING_SAVED
+    outcome = await flow.record_walk(ctx, actor_id, answers.get("team") or "", walked_on, answers.get("themes") or [],
+                                     answers.get("note") or "", now=ctx.clock(), via=VIA)
+    return outcome.message

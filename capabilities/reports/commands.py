@@ -1,22 +1,15 @@
-"""`report` in chat (QA unit, deputy director, service leads for their areas): which report? Then
-the chosen one is sent the same way as the monthly duty's: a card and the workbook offered by a
-file consent card, written to the outbox due now and delivered at once."""
+"""`report` in chat (QA unit, deputy director, service leads for their areas): which report? The
+chosen one's button (actions.send_report) sends it the same way as the monthly duty's."""
 from __future__ import annotations
 
 from datetime import date
 
-from capabilities.press import UNREADABLE, Press, Reply
 from capabilities.registry import CommandReply, Said
-from capabilities.reports import config, delivery
-from capabilities.reports.build import REGISTER, Request, month_name
+from capabilities.reports import access, config
+from capabilities.reports.build import REGISTER, month_name
 from dialogs import report_cards as rc
 from qa.audit_calendar import month_key
 from qa.reports import ANNUAL, MONTHLY, QUARTERLY, add_months
-from storage.models import TrailEvent
-from storage.outbox import enqueue
-
-ROLES = delivery.ROLES
-SENDING = "I'm sending it to you here now: press Allow on the file card to save the workbook."
 
 
 def choices(today: date, schedule: config.Schedule) -> list[rc.ReportChoice]:
@@ -36,37 +29,9 @@ def choices(today: date, schedule: config.Schedule) -> list[rc.ReportChoice]:
 
 
 async def report_menu(said: Said) -> CommandReply:
-    scope = delivery.scope_of(said.person)
+    scope = access.scope_of(said.person)
     if isinstance(scope, str):
         return CommandReply(rc.report_refused_card(scope), scope)
     label = " and ".join(scope) if scope else "the whole service"
     card = rc.report_menu_card(label, choices(said.ctx.calendar.local_date(said.now), config.from_env()))
     return CommandReply(card, "Which report would you like?")
-
-
-async def send_report(press: Press) -> Reply:
-    """A report menu button (verb report.send, data {"report": kind, "period": ...}): re-checks who
-    may have it, then writes the card and the file consent card to the outbox, due now."""
-    kind, period = press.data.get("report"), press.data.get("period")
-    if not isinstance(kind, str) or not isinstance(period, str):
-        return Reply(text=UNREADABLE)
-    scope = delivery.scope_of(press.actor)
-    if isinstance(scope, str):
-        return Reply(text=scope)
-    ctx, now = press.ctx, press.now
-    today = ctx.calendar.local_date(now)
-    async with ctx.db.sessions.begin() as session:
-        try:
-            if kind == REGISTER:
-                payload = await delivery.register_payload(session, period, ctx.calendar, today, scope)
-            else:
-                payload = (await delivery.report_payload(session, Request.parse(kind, period), ctx.calendar,
-                                                         today, scope))[0]
-        except ValueError:
-            return Reply(text=UNREADABLE)
-        await enqueue(session, key=f"audit-report-asked:{kind}:{period}:{press.actor.id}:{now.isoformat()}",
-                      kind=delivery.REPORT, person_id=press.actor.id, payload=payload, due_at=now, now=now)
-        session.add(TrailEvent(subject_type="report", subject_id=None, month=None, actor_id=press.actor.id,
-                               action="report_asked", via=f"card:{rc.SEND_VERB}",
-                               detail={"report": kind, "period": period[:20], "areas": len(scope)}, at=now))
-    return Reply(text=SENDING, deliver_now=True)

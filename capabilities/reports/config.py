@@ -10,11 +10,10 @@ the variable (ConfigurationError), and the bot does not start.
 """
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from capabilities.registry import ConfigurationError
+from capabilities.settings import Env, text
 
 QUARTER_ENV = "QA_REPORT_QUARTER_MONTHS"
 ANNUAL_ENV = "QA_REPORT_ANNUAL_MONTH"
@@ -33,11 +32,10 @@ def _month(text: str, variable: str) -> int:
     return int(text)
 
 
-def from_env(env: Mapping[str, str] | None = None) -> Schedule:
-    env = os.environ if env is None else env
+def from_env(env: Env | None = None) -> Schedule:
     default = Schedule()
-    quarters = env.get(QUARTER_ENV, "").strip()
+    quarters = text(env, QUARTER_ENV)
     months = tuple(sorted({_month(p, QUARTER_ENV) for p in quarters.split(",")})) if quarters \
         else default.quarter_months
-    annual = env.get(ANNUAL_ENV, "").strip()
+    annual = text(env, ANNUAL_ENV)
     return Schedule(months, _month(annual, ANNUAL_ENV) if annual else default.annual_month)

@@ -1,19 +1,11 @@
-"""The reports in Teams (framework 9.3): who gets which, the card with the headline figures, the
-workbook offered through Teams' file consent card, and making the file when it is accepted.
-
-Who: the QA unit and the deputy director get the whole service; each service lead gets their own
-service areas. Checked on the server every time (the consent card's context carries the report's
-kind and period only, and a button's data the same).
-"""
+"""The reports in Teams (framework 9.3): the card with the headline figures and the workbook
+offered through Teams' file consent card, as an outbox payload (who gets which: access.py)."""
 from __future__ import annotations
 
-import logging
-from collections.abc import Mapping
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import TYPE_CHECKING
 
-from capabilities.context import Context
-from capabilities.registry import FileMade, FileOffer, OutboxKind
+from capabilities.registry import OutboxKind
 from capabilities.reports import build, workbook
 from capabilities.reports.build import REGISTER, Made, Request, month_name
 from dialogs import report_cards as rc
@@ -21,21 +13,11 @@ from dialogs.payload import Payload
 from qa.audit_calendar import parse_month_key
 from qa.calendar import WorkingCalendar
 from qa.reports import period_label
-from storage.models import Person, TrailEvent
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-log = logging.getLogger(__name__)
-
 OFFER = "report"
-WHOLE = ("qa_unit", "deputy_director")
-AREA = "service_lead"
-ROLES = frozenset({*WHOLE, AREA})
-NOT_FOR_YOU = ("Reports are for the QA unit, the deputy director and service leads (for their service areas). "
-               "Nothing was sent.")
-NO_AREAS = ("The roster gives you no service area, so I have no figures to send you. Please ask the QA unit "
-            "to update the roster.")
 
 
 def _sample() -> dict:
@@ -45,15 +27,6 @@ def _sample() -> dict:
 
 
 REPORT = OutboxKind("audit-report", rc.report_card, _sample)
-
-
-def scope_of(person: Person | None) -> tuple[str, ...] | str:
-    """() for the whole service, a service lead's areas, or why they get no report."""
-    if person is None or person.role not in ROLES:
-        return NOT_FOR_YOU
-    if person.role in WHOLE:
-        return ()
-    return tuple(person.service_areas) or NO_AREAS
 
 
 def view_of(request: Request, data: workbook.ReportData, file_name: str | None) -> rc.ReportCardView:
@@ -104,32 +77,3 @@ async def register_payload(session: AsyncSession, period: str, cal: WorkingCalen
     title = f"Audit register, {month_name(first)} to {month_name(last)}"
     card = rc.file_offer_card(title, made.description)
     return payload(card, title, made, REGISTER, period)
-
-
-async def make_file(ctx: Context, person: Person | None, context: Mapping[str, Any], now: datetime) -> FileMade | str:
-    """The workbook a consent card offered, made now for the person who accepted it (re-checked)."""
-    scope = scope_of(person)
-    if isinstance(scope, str):
-        return scope
-    kind, period = context.get("report"), context.get("period")
-    if not isinstance(kind, str) or not isinstance(period, str):
-        return "I couldn't tell which report this was. Type \"report\" to choose one again."
-    today = ctx.calendar.local_date(now)
-    async with ctx.db.sessions.begin() as session:
-        try:
-            if kind == REGISTER:
-                first, last = register_months(period)
-                made = await build.register_made(session, ctx.calendar, today, first, last, scope)
-            else:
-                request = Request.parse(kind, period)
-                made = build.made(request, await build.load(session, request, ctx.calendar, today, scope), scope)
-        except ValueError:
-            return "I couldn't tell which report this was. Type \"report\" to choose one again."
-        session.add(TrailEvent(subject_type="report", subject_id=None, month=None, actor_id=person.id,
-                               action="report_sent", via="teams:file consent",
-                               detail={"report": kind, "period": period[:20], "bytes": len(made.data),
-                                       "areas": len(scope)}, at=now))
-    return FileMade(made.name, made.data, "xlsx")
-
-
-FILES = (FileOffer(OFFER, make_file),)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from capabilities.duties import Occurrence
-from capabilities.reports import delivery
+from capabilities.reports import access, delivery
 from capabilities.reports.build import Request
 from capabilities.reports.config import Schedule
 from qa.audit_calendar import month_key, parse_month_key
@@ -64,7 +64,7 @@ class AuditReportDuty:
     async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
         today = self.cal.local_date(now)
         due = self.cal.send_time_for(occurrence.due_at, now)
-        people = await stored.recipients(session, (*delivery.WHOLE, delivery.AREA))
+        people = await stored.recipients(session, (*access.WHOLE, access.AREA))
         messages = []
         for request in self.requests(occurrence.key):
             whole, data = await delivery.report_payload(session, request, self.cal, today, ())
@@ -73,7 +73,7 @@ class AuditReportDuty:
                 continue
             by_areas: dict[tuple[str, ...], dict] = {}
             for person in people:
-                if person.role in delivery.WHOLE:
+                if person.role in access.WHOLE:
                     payload = whole
                 elif person.service_areas:
                     key = tuple(sorted(area_key(a) for a in person.service_areas))

@@ -4,7 +4,7 @@ activity and its outcome the QA unit keeps, one row per allocation, case referen
 `COLUMNS` are the register's headings and kinds; `values(rows, cal, today)` turns storage's
 plain rows (qa.reports.RegisterRow) into cell values, dates as the council's local dates.
 `RegisterSheet` writes them into an XlsxWriter worksheet: the register workbook's only sheet
-(`write_register`, `stream_register`) and the analysis workbooks' "Register" sheet (workbook.py).
+(`stream_register`) and the analysis workbooks' "Register" sheet (workbook.py).
 
 The register workbook uses XlsxWriter's constant_memory mode (one row in memory, the rest in a
 temporary file), which cannot add an Excel table: it gets filters on every column (autofilter)
@@ -196,18 +196,10 @@ class RegisterWorkbook:
         return count
 
 
-def write_register(out: str | os.PathLike[str] | IO[bytes], rows: Iterable[RegisterRow], cal: WorkingCalendar,
-                   today: date, title: str = "Audit register") -> int:
-    writer = RegisterWorkbook(out, title)
-    for row in rows:
-        writer.add(row_values(row, cal, today))
-    return writer.close()
-
-
 async def stream_register(out: str | os.PathLike[str] | IO[bytes], rows: AsyncIterator[RegisterRow],
                           cal: WorkingCalendar, today: date, title: str = "Audit register",
                           keep: Callable[[RegisterRow], bool] | None = None) -> int:
-    """`write_register` from rows read a chunk at a time (storage.reports.stream_register_rows);
+    """The register workbook from rows read a chunk at a time (storage.reports.stream_register_rows);
     `keep` picks rows (a service lead's areas)."""
     writer = RegisterWorkbook(out, title)
     async for row in rows:

@@ -4,11 +4,12 @@ button, the workbook offered through Teams' file consent card, and the `report` 
 go is read from the environment where the duties are built (capabilities/reports/config.py)."""
 from __future__ import annotations
 
-from capabilities.registry import Capability, CardVerb, ChatCommand
-from capabilities.reports import cli, commands, config, delivery
+from capabilities.registry import Capability, CardVerb, ChatCommand, FileOffer
+from capabilities.reports import access, actions, cli, commands, config, delivery
 from capabilities.reports.duties import AuditReportDuty
 from dialogs import report_cards
 from qa.calendar import WorkingCalendar
+from qa.framework import Role
 
 
 def duties(cal: WorkingCalendar):
@@ -20,16 +21,16 @@ ON_DEMAND = "Send you the audit register or any audit report as an Excel workboo
 
 CAPABILITY = Capability(
     name="reports",
-    verbs=(CardVerb(report_cards.SEND_VERB, commands.send_report),),
+    verbs=(CardVerb(report_cards.SEND_VERB, actions.send_report),),
     commands=(ChatCommand("report", "the audit register or an audit analysis, as an Excel workbook", ("reports",),
-                          commands.report_menu, commands.ROLES, in_menu=False),),
+                          commands.report_menu, access.ROLES, in_menu=False),),
     duties=duties,
     outbox_kinds=(delivery.REPORT,),
     cli=cli.COMMANDS,
     help={
-        "qa_unit": (ANALYSIS, ON_DEMAND),
-        "deputy_director": (ANALYSIS, ON_DEMAND),
-        "service_lead": (ANALYSIS.replace("analysis", "analysis for your service areas", 1), ON_DEMAND),
+        Role.QA_UNIT: (ANALYSIS, ON_DEMAND),
+        Role.DEPUTY_DIRECTOR: (ANALYSIS, ON_DEMAND),
+        Role.SERVICE_LEAD: (ANALYSIS.replace("analysis", "analysis for your service areas", 1), ON_DEMAND),
     },
-    files=delivery.FILES,
+    files=(FileOffer(delivery.OFFER, actions.report_file),),
 )

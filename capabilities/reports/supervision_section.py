@@ -1,4 +1,4 @@
-"""The analysis workbook's Supervision sheet (issue 14 item 3; framework 9.1 and 9.3): supervision
+"""The analysis workbook's Supervision sheet (framework 9.1 and 9.3): supervision
 compliance at the end of each of the report's months, for the whole scope, each service area and each
 team (supervisees, 1:1 in date, ASYE in date, case supervision in date, agreements in date, group
 supervision held), with a native chart of the 1:1-in-date rate by month.

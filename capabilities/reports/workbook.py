@@ -145,6 +145,12 @@ def summary(book: Book, data: ReportData) -> None:
 
 
 def _chart_data_and_charts(book: Book, data: ReportData, summary_sheet: Any) -> None:
+    months, grades_last, top2, top3 = _chart_data(book, data)
+    _charts(book, summary_sheet, len(months), grades_last, top2, top3)
+
+
+def _chart_data(book: Book, data: ReportData) -> tuple[tuple[str, ...], int, int, int]:
+    """The Chart data sheet's three blocks; the months and the 0-based rows the charts read."""
     a = data.analysis
     ws = book.wb.add_worksheet(CHART_DATA)
     months = chart_months(a)
@@ -176,6 +182,11 @@ def _chart_data_and_charts(book: Book, data: ReportData, summary_sheet: Any) -> 
                 ws.write_number(top3 + i, j, good / judged, book.percent)
     ws.set_column(0, 0, 24)
     ws.set_column(1, len(KEY_AREAS), 14)
+    return months, grades_last, top2, top3
+
+
+def _charts(book: Book, summary_sheet: Any, n_months: int, grades_last: int, top2: int, top3: int) -> None:
+    """The Summary sheet's three charts, drawn from the Chart data sheet's blocks."""
     sheet = f"'{CHART_DATA}'"
 
     def cells(col: int, first: int, last: int) -> str:
@@ -189,16 +200,16 @@ def _chart_data_and_charts(book: Book, data: ReportData, summary_sheet: Any) -> 
     grades_chart.set_title({"name": "Grades by service area"})
     grades_chart.set_y_axis({"name": "Audits"})
     on_time = book.wb.add_chart({"type": "line"})
-    on_time.add_series({"name": f"={sheet}!$B${top2 + 1}", "categories": cells(0, top2 + 1, top2 + len(months)),
-                        "values": cells(1, top2 + 1, top2 + len(months)), "marker": {"type": "circle"}})
+    on_time.add_series({"name": f"={sheet}!$B${top2 + 1}", "categories": cells(0, top2 + 1, top2 + n_months),
+                        "values": cells(1, top2 + 1, top2 + n_months), "marker": {"type": "circle"}})
     on_time.set_title({"name": "Audits completed on time, by month"})
     on_time.set_y_axis({"min": 0, "max": 1, "num_format": "0%"})
     on_time.set_legend({"none": True})
     key_areas = book.wb.add_chart({"type": "line"})
     for j, _area in enumerate(KEY_AREAS, 1):
         key_areas.add_series({"name": f"={sheet}!${chr(65 + j)}${top3 + 1}",
-                              "categories": cells(0, top3 + 1, top3 + len(months)),
-                              "values": cells(j, top3 + 1, top3 + len(months)), "marker": {"type": "circle"}})
+                              "categories": cells(0, top3 + 1, top3 + n_months),
+                              "values": cells(j, top3 + 1, top3 + n_months), "marker": {"type": "circle"}})
     key_areas.set_title({"name": "Key areas judged Good or better, by month"})
     key_areas.set_y_axis({"min": 0, "max": 1, "num_format": "0%"})
     size = {"x_scale": 1.4, "y_scale": 1.2}

@@ -6,10 +6,8 @@ the variable (ConfigurationError), and the bot does not start.
 """
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-
 from capabilities.registry import ConfigurationError
+from capabilities.settings import Env, text
 from qa.retention import KINDS, Retention, RetentionError
 
 ENV = "QA_RETENTION"
@@ -39,5 +37,5 @@ def parse(text: str) -> Retention:
         raise ConfigurationError(f"{ENV}: {exc}") from None
 
 
-def from_env(env: Mapping[str, str] | None = None) -> Retention:
-    return parse((os.environ if env is None else env).get(ENV, ""))
+def from_env(env: Env | None = None) -> Retention:
+    return parse(text(env, ENV))

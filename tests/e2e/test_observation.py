@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from capabilities.observations import observe
+from capabilities.observations import flow, observe
 from playground import run as demo
 from tests.e2e.chat import Chat
 
@@ -46,7 +46,7 @@ def test_an_observation_in_the_playground(demo_stack, browser, shots):
     wait_for(manager, "Observed: Tom Fletcher")
     manager.shot("observe-summary")
     manager.say("Save")
-    wait_for(manager, observe.SAVED.format(name="Tom Fletcher"))
+    wait_for(manager, flow.OBSERVATION_SAVED.format(name="Tom Fletcher"))
     manager.shot("observe-saved")
     manager.assert_no_render_errors()
     status = demo.bot_cli(["observations", "status"], demo_stack.database_url)
