@@ -21,7 +21,7 @@ LONG_FUNCTION = 60  # lines
 CARD_KEYS = {"body", "items", "columns", "actions", "card", "inlines", "facts"}
 ROLE_VALUES = ("practitioner", "practice_manager", "service_lead", "head_of_service", "deputy_director", "qa_unit",
                "principal_social_worker", "iro", "cp_chair")
-ISSUE = re.compile(r"\bissues? \d+\b", re.IGNORECASE)
+ISSUE = re.compile(r"\bissues?\s+#?\d+", re.IGNORECASE)
 # Where each spelling may stand once: the Role enum, the Payload type, the card-tree module.
 ROLE_HOME = Path("qa/framework.py")
 PAYLOAD_HOME = Path("dialogs/payload.py")

@@ -1,13 +1,11 @@
 """Tests that are easy to live in: a test module imports tests/support (and the code), never
-another test module. (bench/ and tests/ not importing each other is an import-linter contract.)
-Production code names no "issue <number>": a comment says what the code does, not which ticket made it."""
+another test module. (bench/ and tests/ not importing each other is an import-linter contract; that
+production code names no "issue <number>" is tests/test_shape.py's.)"""
 from __future__ import annotations
 
 import ast
 import re
 from pathlib import Path
-
-import pytest
 
 TESTS = Path(__file__).resolve().parent
 
@@ -32,32 +30,6 @@ def test_the_check_sees_such_an_import(tmp_path: Path):
     (tmp_path / "test_a.py").write_text("from tests.test_sender import payload\nfrom tests import test_b\n"
                                         "from tests.support.outbox import NOW\n", encoding="utf-8")
     assert imported_test_modules(tmp_path / "test_a.py") == {"tests.test_sender", "tests.test_b"}
-
-
-# -- production code says what it does, not which ticket made it ----------------------------------
-
-PRODUCTION = ("bot", "capabilities", "dialogs", "storage", "qa", "scheduler")
-TICKET = re.compile(r"\bissues?\s+#?\d+", re.IGNORECASE)
-
-
-def ticket_references(root: Path, folders: tuple[str, ...] = PRODUCTION) -> list[str]:
-    """`path:line` of every "issue <number>" in the Python under `folders` (migrations aside: they
-    are history)."""
-    return [f"{path.relative_to(root)}:{number}"
-            for folder in folders for path in sorted((root / folder).rglob("*.py"))
-            if "migrations" not in path.parts
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if TICKET.search(line)]
-
-
-def test_production_code_names_no_issue_numbers():
-    assert ticket_references(TESTS.parent) == []
-
-
-def test_the_issue_check_sees_a_reference(tmp_path: Path):
-    (tmp_path / "qa").mkdir()
-    (tmp_path / "qa" / "rules.py").write_text('"""Rules."""\nX = 1  # from Issue 12\nY = 2  # an issue, not 3\n',
-                                              encoding="utf-8")
-    assert ticket_references(tmp_path, ("qa",)) == ["qa/rules.py:2"]
 
 
 # -- qa/ is rules: settings come in as parameters ---------------------------------------------------
