@@ -21,6 +21,7 @@ from capabilities.registry import Capability, OutboxKind
 from dialogs import samples
 from dialogs.card_kit import format_moment
 from dialogs.delivery_cards import delivery_backlog_card
+from qa.cadence import Every
 from qa.calendar import WorkingCalendar
 from qa.framework import Role
 from storage import cycle, outbox
@@ -46,12 +47,11 @@ class DeliveryBacklogDuty:
     def __init__(self, cal: WorkingCalendar | None = None, threshold: timedelta = THRESHOLD) -> None:
         self.cal = cal or WorkingCalendar()
         self.threshold = threshold
+        self.cadence = Every(self.SLOT)
 
     def occurrences(self, now: datetime) -> Iterable[Occurrence]:
-        """One look every SLOT, day and night (an outage does not wait for working hours)."""
-        epoch = datetime(2000, 1, 1, tzinfo=UTC)
-        slot = epoch + (now - epoch) // self.SLOT * self.SLOT
-        yield Occurrence(f"{slot:%Y-%m-%dT%H:%MZ}", slot)
+        """One look every SLOT, day and night (an outage does not wait for working hours): the latest."""
+        return [self.cadence.latest(now)]
 
     async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
         waiting, oldest = await outbox.backlog(session, now, except_kinds=[DELIVERY_BACKLOG])

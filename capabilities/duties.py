@@ -1,24 +1,24 @@
 """What a duty is, for the sweep (scheduler/sweep.py): a rule that says which occurrences are due at `now`,
 and how to turn one occurrence into outbox rows.
 
-`occurrences` is pure (no I/O, no clock): the framework's calendar lives there. `run`
-writes inside the sweep's transaction, so a duty's rows and its DutyRun record commit together.
+`occurrences` is pure (no I/O, no clock): it names the duty's cadence (qa/cadence.py) and how far back
+it looks. `run` writes inside the sweep's transaction, so a duty's rows and the sweep's DutyRun record
+commit together, and computes for `occurrence.due_at` (the moment it was due), not for `now`: a duty
+run late (the bot was down) does what was due then, its messages going at the next send moment.
+Only the sweep records what ran; a duty never writes DutyRun.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from qa.cadence import Occurrence
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-
-@dataclass(frozen=True)
-class Occurrence:
-    key: str  # unique within the duty, e.g. "2026-12" or "2026-12:reminder-7d"
-    due_at: datetime
+__all__ = ["Duty", "Occurrence", "SplitsOccurrences"]
 
 
 class Duty(Protocol):
@@ -28,4 +28,14 @@ class Duty(Protocol):
         """Occurrences whose time has come by `now` (the duty chooses how far back to look)."""
 
     async def run(self, session: "AsyncSession", occurrence: Occurrence, now: datetime) -> None:
-        """Write what this occurrence causes (outbox rows, state) in `session`."""
+        """Write what this occurrence causes (outbox rows, state) in `session`, for `occurrence.due_at`."""
+
+
+@runtime_checkable
+class SplitsOccurrences(Protocol):
+    """A duty whose occurrence stands for several found in stored data (the practice weeks of the QA
+    calendar seen on a morning): the sweep records each part under its own key and calls `run` with
+    each part not yet run, so a part seen by several occurrences runs once."""
+
+    async def parts(self, session: "AsyncSession", occurrence: Occurrence, now: datetime) -> Iterable[Occurrence]:
+        """The parts due at `occurrence.due_at` (pure of writes; keys unlike the cadence's own)."""

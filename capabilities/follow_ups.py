@@ -7,9 +7,10 @@ allocation notice is the first user (capabilities/audit_cycle/duties.py); escala
 (3 working days, 1 week), re-audits after a month, supervision due dates and broadcast chasers
 are written the same way.
 
-The duty looks once per SLOT of each working day's send window (a slot's key is its UTC start),
-so duty_runs grows by dozens of rows a day, not one a minute; only the latest slot is offered,
-and one run takes every follow-up due by then.
+The duty looks once per SLOT of each working day's send window (qa.cadence.SendWindowSlots: a
+slot's key is its UTC start), so duty_runs grows by dozens of rows a day, not one a minute; only
+the latest slot is offered, and one run takes every follow-up due by the time it runs (a slot
+stands for "what is owed now", so a run late in its slot does not leave what fell due meanwhile).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.duties import Occurrence
+from qa import cadence
 from qa.calendar import WorkingCalendar
 from storage import follow_ups
 from storage.models import FollowUp
@@ -32,26 +34,27 @@ class FollowUpDuty:
 
     name: str = "follow-ups"
     kinds: tuple[str, ...] = ()
-    SLOT = timedelta(minutes=15)
+    SLOT = cadence.SLOT
 
     def __init__(self, cal: WorkingCalendar | None = None, slot: timedelta = SLOT) -> None:
         if not isinstance(slot, timedelta) or slot <= timedelta(0):
             raise ValueError(f"slot must be a positive timedelta, got {slot!r}")
         self.cal = cal or WorkingCalendar()
         self.slot = slot
+        self.cadence = cadence.SendWindowSlots(self.cal, slot)
 
     def latest_slot(self, now: datetime) -> datetime:
         """The start of the latest slot at or before `now` (UTC)."""
-        return self.cal.latest_send_slot(now, self.slot)
+        return self.cadence.latest(now).due_at
 
     def looks_at(self, slot: datetime) -> bool:
         """Whether the slot starting at `slot` is worth a run (pure; default: every slot)."""
         return True
 
     def occurrences(self, now: datetime) -> Iterable[Occurrence]:
-        slot = self.latest_slot(now)
-        if slot <= now and self.looks_at(slot):
-            yield Occurrence(f"{slot:%Y-%m-%dT%H:%MZ}", slot)
+        slot = self.cadence.latest(now)
+        if self.looks_at(slot.due_at):
+            yield slot
 
     async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
         owed = await follow_ups.due(session, self.kinds, now)

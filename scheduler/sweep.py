@@ -2,7 +2,9 @@
 
 Idempotent: an occurrence is recorded in duty_runs in the same transaction as the rows it
 writes, so running the sweep again (or `tick --now` twice) adds nothing. Missed occurrences
-run once on the next sweep, not once per missed minute. One sweeper at a time, by lease.
+run once on the next sweep, not once per missed minute. The sweep alone records runs: a duty
+whose occurrence stands for several parts found in stored data (capabilities.duties.
+SplitsOccurrences) has each part recorded here too, under its own key. One sweeper at a time, by lease.
 """
 from __future__ import annotations
 
@@ -16,8 +18,9 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from capabilities.duties import Duty
+from capabilities.duties import Duty, Occurrence, SplitsOccurrences
 from storage import leases
 from storage.db import Database
 from storage.models import DutyRun
@@ -71,9 +74,7 @@ async def sweep(services: Runtime, now: datetime, duties: Iterable[Duty]) -> Swe
                     continue
                 try:
                     async with services.db.sessions.begin() as session:
-                        session.add(DutyRun(duty=duty.name, occurrence=occurrence.key,
-                                            due_at=occurrence.due_at, ran_at=now))
-                        await duty.run(session, occurrence, now)
+                        await _run(session, duty, occurrence, now)
                 except Exception as exc:  # noqa: BLE001 - one failing duty must not stop the others
                     log.error("duty %s %s failed: %s", duty.name, occurrence.key, type(exc).__name__,
                               exc_info=(type(exc), exc, exc.__traceback__))
@@ -84,3 +85,24 @@ async def sweep(services: Runtime, now: datetime, duties: Iterable[Duty]) -> Swe
     finally:
         await leases.release(services.db, SWEEP_LEASE, holder)
     return result
+
+
+async def _run(session: AsyncSession, duty: Duty, occurrence: Occurrence, now: datetime) -> None:
+    """Record `occurrence` and run it, or, for a duty that splits it, each of its parts not yet run
+    (each recorded too), all in `session`'s transaction."""
+    session.add(DutyRun(duty=duty.name, occurrence=occurrence.key, due_at=occurrence.due_at, ran_at=now))
+    if not isinstance(duty, SplitsOccurrences):
+        await duty.run(session, occurrence, now)
+        return
+    parts = [p for p in await duty.parts(session, occurrence, now) if p.key != occurrence.key]
+    if not parts:
+        return
+    done = set((await session.execute(select(DutyRun.occurrence).where(
+        DutyRun.duty == duty.name, DutyRun.occurrence.in_([p.key for p in parts])))).scalars())
+    for part in parts:
+        if part.key in done:
+            continue
+        done.add(part.key)
+        session.add(DutyRun(duty=duty.name, occurrence=part.key, due_at=part.due_at, ran_at=now))
+        await duty.run(session, part, now)
+        log.info("ran %s %s (part of %s)", duty.name, part.key, occurrence.key)

@@ -267,6 +267,26 @@ async def test_practice_week_notices_go_once_each_from_the_calendar(services):
     assert counts == [2, 2]  # people 3 and 8 are practice managers
 
 
+async def test_a_notice_morning_run_late_sends_what_was_due_that_morning(services):
+    """The first morning's occurrence run two days late (the bot was down) still sends "starts today",
+    at the next send moment; computed for the run's own day it would find nothing due."""
+    db = services.db
+    await add_people(db, "https://smba.example/", 10)
+    async with db.sessions.begin() as s:
+        s.add(CalendarEvent(kind="practice_week", starts_on=date(2027, 1, 18), ends_on=date(2027, 1, 22),
+                            title="Winter practice week", audience="role=practice_manager",
+                            details="Book your observations.", imported_at=NOW, updated_at=NOW))
+    duty = PracticeWeekNoticeDuty(CAL, 5)
+    [morning] = duty.occurrences(datetime(2027, 1, 18, 9, 1, tzinfo=NOW.tzinfo))
+    late = datetime(2027, 1, 20, 10, tzinfo=NOW.tzinfo)
+    async with db.sessions.begin() as s:
+        await duty.run(s, morning, late)
+    async with db.sessions() as s:
+        [cast] = (await s.scalars(select(Broadcast))).all()
+    assert cast.key.endswith(":first-morning") and cast.title == "Winter practice week starts today"
+    assert cast.send_at == late  # inside the window: at once, not back on the 18th
+
+
 async def test_the_cli_sends_reports_and_exports(services, fake_connector, tmp_path):
     db = services.db
     await add_people(db, fake_connector.url, 8)

@@ -137,6 +137,20 @@ async def test_a_practice_week_imported_late_still_gets_its_list_once(db, ids, t
     assert moments == {"2027-03-01:start", "2027-03-01:end"}
 
 
+async def test_a_list_sent_late_is_the_list_of_the_weeks_first_morning(db, ids, tmp_path):
+    """The bot was down on Monday and Tuesday: Wednesday's tick sends Monday's list, due as of Monday.
+    Pam observed Ann on 2 March 2026: inside twelve months on Monday 1 March 2027, not on the 3rd."""
+    async with db.sessions.begin() as session:
+        session.add(Observation(observer_id=ids["pam"], supervisee_id=ids["ann"], observed_on=date(2026, 3, 2),
+                                area=AREAS[0], went_well="w", to_develop="d", actions=["a"], created_at=FEB))
+    await import_calendar(db, tmp_path)
+    await tick(db, "2027-03-03T09:05:00+00:00")
+    lists = {r.person_id: r for r in await rows(db, "practice-week-list")}
+    pam = json.dumps(lists[ids["pam"]].payload["card"])
+    assert "observe Cat Cole" in pam and "Ann Archer" not in pam
+    assert lists[ids["pam"]].payload["summary"].startswith("Practice week: 1 supervisees")
+
+
 async def test_a_week_long_past_sends_nothing(db, ids, tmp_path):
     await import_calendar(db, tmp_path)
     await tick(db, "2027-03-15T09:05:00+00:00")  # the bot was down for the whole spring week and after

@@ -24,6 +24,7 @@ from capabilities.follow_ups import FollowUpDuty, Settled
 from capabilities.kit import Act
 from dialogs.card_kit import format_day
 from qa.audience import AudienceError, parse_audience_cell
+from qa.cadence import EachWorkingMorning
 from qa.calendar import WorkingCalendar
 from qa.qa_calendar import NOTICE_DAYS_BEFORE, due_notices
 from storage import follow_ups
@@ -35,7 +36,7 @@ DEFAULT_WORDS = "Practice week is a chance for us all to look at our practice to
 
 
 class PracticeWeekNoticeDuty:
-    """Each working day at the send time, the practice weeks whose notices are due (qa.qa_calendar.
+    """Each working morning, the practice weeks whose notices were due that morning (qa.qa_calendar.
     due_notices) get them: a broadcast to the event's audience in the calendar row's words, keyed
     "practice-week:<event id>:<before|first-morning>" so each goes once."""
 
@@ -44,20 +45,19 @@ class PracticeWeekNoticeDuty:
     def __init__(self, cal: WorkingCalendar, days_before: int = NOTICE_DAYS_BEFORE) -> None:
         self.cal = cal
         self.days_before = days_before
+        self.cadence = EachWorkingMorning(cal)
 
     def occurrences(self, now: datetime) -> Iterable[Occurrence]:
-        day = self.cal.local_date(now)
-        if self.cal.is_working_day(day) and self.cal.at_send_time(day) <= now:
-            yield Occurrence(day.isoformat(), self.cal.at_send_time(day))
+        return self.cadence.today(now)
 
     async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
-        today = self.cal.local_date(now)
-        # Weeks starting from today to a generous span past the notice (working days are fewer than days).
-        events = await events_between(session, (today, today + timedelta(days=self.days_before * 3 + 14)),
+        day = self.cal.local_date(occurrence.due_at)  # the morning's, when run late
+        # Weeks starting from that day to a generous span past the notice (working days are fewer than days).
+        events = await events_between(session, (day, day + timedelta(days=self.days_before * 3 + 14)),
                                       kind="practice_week")
         send_at = self.cal.send_time_for(occurrence.due_at, now)
         for event in events:
-            for moment in due_notices(event.starts_on, now, self.cal, self.days_before):
+            for moment in due_notices(event.starts_on, occurrence.due_at, self.cal, self.days_before):
                 try:
                     audience = parse_audience_cell(event.audience)
                 except AudienceError:

@@ -28,9 +28,9 @@ from capabilities.kit import NOTHING_CHANGED, Act, Outcome, Status, already, not
 from dialogs import escalation_cards as ec
 from dialogs.card_kit import format_moment
 from qa.audit_calendar import month_key, parse_month_key
+from qa.cadence import DayOfMonth
 from qa.calendar import WorkingCalendar
 from qa.escalations import REASON_MAX, draw_dip_sample
-from qa.escalations import dip_sample_day as sample_day
 from qa.framework import GRADES
 from qa.identifiers import first_refusal
 from storage.models import Allocation, Audit, DipSample, DipSampleItem, Person
@@ -66,14 +66,12 @@ class DipSampleDuty:
         self.cal = cal
         self.day = day  # QA_DIP_SAMPLE_DAY (config.py)
         self.percent = percent  # QA_DIP_SAMPLE_PERCENT
+        self.cadence = DayOfMonth(cal, self.day)  # qa.escalations.dip_sample_day, at the send time
 
     def occurrences(self, now: datetime):
         """This month's draw once its moment (send_at on the day) has come (a bot that was down then
         draws it when it is back, within the month)."""
-        today = self.cal.local_date(now)
-        at = self.cal.at_send_time(sample_day(today.year, today.month, self.cal, self.day))
-        if at <= now:
-            yield Occurrence(month_key(today.year, today.month), at)
+        return self.cadence.this_month(now)
 
     async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
         audited = previous_month(occurrence.key)

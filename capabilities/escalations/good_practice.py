@@ -21,6 +21,7 @@ from capabilities.escalations.dip_sample import previous_month
 from dialogs import good_practice_cards as gp
 from dialogs.card_kit import format_month
 from qa.audit_calendar import month_key
+from qa.cadence import FirstWorkingDayOfMonth
 from qa.calendar import WorkingCalendar
 from storage.models import Allocation, Audit, Person
 from storage.people import active_people
@@ -66,12 +67,10 @@ class GoodPracticeListDuty:
 
     def __init__(self, cal: WorkingCalendar) -> None:
         self.cal = cal
+        self.cadence = FirstWorkingDayOfMonth(cal)
 
     def occurrences(self, now: datetime):
-        today = self.cal.local_date(now)
-        at = self.cal.at_send_time(self.cal.next_working_day(today.replace(day=1), include_self=True))
-        if at <= now:
-            yield Occurrence(month_key(today.year, today.month), at)
+        return self.cadence.this_month(now)
 
     async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
         audited = previous_month(occurrence.key)

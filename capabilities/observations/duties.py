@@ -9,7 +9,8 @@
   and team (`observation-coverage`) on the week's last working day (section 11).
 - `MonthlyDigestDuty`: on the first working day of a month, last month's feedback digest to the
   principal social worker and the QA unit (`feedback-digest`) and the walk-the-floor themes by
-  team to the QA unit (`walk-digest`); a month with none sends none.
+  team to the QA unit (`walk-digest`); a month with none sends none. A bot that was down sends
+  it up to DIGEST_LOOKBACK late.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from capabilities.observations import kinds
 from capabilities.observations.flow import feedback_view
 from dialogs import observation_cards as oc
 from dialogs.payload import Payload
+from qa.cadence import EachWorkingMorning, FirstWorkingDayOfMonth
 from qa.calendar import WorkingCalendar
 from qa.framework import Role
 from qa.observations import (
@@ -35,15 +37,13 @@ from qa.observations import (
     FEEDBACK_SOURCES,
     OBSERVER_ROLES,
     Supervisee,
-    digest_moment,
-    due_digest_month,
     due_practice_week_moments,
     month_bounds,
     not_observed,
     observation_due,
 )
 from storage import follow_ups
-from storage.models import Allocation, Audit, DutyRun, FollowUp
+from storage.models import Allocation, Audit, FollowUp
 from storage.observations import (
     active_people,
     family_view_recorded,
@@ -57,6 +57,7 @@ from storage.outbox import Message, enqueue_many
 from storage.qa_calendar import practice_weeks
 
 PRACTICE_WEEK_LOOKBACK = timedelta(days=7)  # a bot started late in a week still sends the week's list
+DIGEST_LOOKBACK = timedelta(days=7)  # a bot started late in a month still sends last month's digests
 
 
 def _month_label(month: str) -> str:
@@ -90,38 +91,41 @@ class FamilyViewReminderDuty(FollowUpDuty):
 
 
 class PracticeWeekDuty:
-    """Each working day at the send time, the QA calendar's practice weeks whose start or end moment
+    """Each working morning, the QA calendar's practice weeks whose start or end moment
     (qa.observations.practice_week_moments, from the events' own first and last days) came in the
-    last PRACTICE_WEEK_LOOKBACK get the managers' lists or the QA unit's coverage. Each moment is
-    recorded in duty_runs under its own key ("<first day>:start" / "<first day>:end"), so it runs
-    once however many daily occurrences see it; a week imported late still gets its list."""
+    PRACTICE_WEEK_LOOKBACK before that morning get the managers' lists or the QA unit's coverage.
+    Each moment is a part of the morning (capabilities.duties.SplitsOccurrences) keyed
+    "<first day>:start" / "<first day>:end", which the sweep records, so it runs once however many
+    mornings see it; a week imported late still gets its list."""
 
     name = "practice-weeks"
 
     def __init__(self, cal: WorkingCalendar | None = None) -> None:
         self.cal = cal or WorkingCalendar()
+        self.cadence = EachWorkingMorning(self.cal)
 
     def occurrences(self, now: datetime) -> Iterable[Occurrence]:
-        day = self.cal.local_date(now)
-        if self.cal.is_working_day(day) and self.cal.at_send_time(day) <= now:
-            yield Occurrence(day.isoformat(), self.cal.at_send_time(day))
+        return self.cadence.today(now)
+
+    async def parts(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> list[Occurrence]:
+        """The week moments come by the morning `occurrence`, within the look-back."""
+        day = self.cal.local_date(occurrence.due_at)
+        # A moment is on or after its week's first day and at most a few holidays after its last day.
+        weeks = await practice_weeks(session, (day - PRACTICE_WEEK_LOOKBACK * 3, day))
+        return [Occurrence(moment.key, moment.at) for moment in
+                due_practice_week_moments(weeks, self.cal, occurrence.due_at, PRACTICE_WEEK_LOOKBACK)]
 
     async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
-        today = self.cal.local_date(now)
-        # A moment is on or after its week's first day and at most a few holidays after its last day.
-        weeks = await practice_weeks(session, (today - PRACTICE_WEEK_LOOKBACK * 3, today))
-        for moment in due_practice_week_moments(weeks, self.cal, now, PRACTICE_WEEK_LOOKBACK):
-            if await session.scalar(select(DutyRun.id).where(DutyRun.duty == self.name,
-                                                             DutyRun.occurrence == moment.key)):
-                continue
-            session.add(DutyRun(duty=self.name, occurrence=moment.key, due_at=moment.at, ran_at=now))
-            due_at = self.cal.send_time_for(moment.at, now)
-            day = self.cal.local_date(moment.at)
-            if moment.what == "start":
-                messages = await self._lists(session, moment.week, day, due_at)
-            else:
-                messages = await self._coverage(session, moment.week, day, due_at)
-            await enqueue_many(session, messages, now=now)
+        """One week moment (a part): the lists or the coverage as they stood on the moment's day."""
+        first_day, _, what = occurrence.key.partition(":")
+        week = date.fromisoformat(first_day)
+        due_at = self.cal.send_time_for(occurrence.due_at, now)
+        day = self.cal.local_date(occurrence.due_at)
+        if what == "start":
+            messages = await self._lists(session, week, day, due_at)
+        else:
+            messages = await self._coverage(session, week, day, due_at)
+        await enqueue_many(session, messages, now=now)
 
     async def _lists(self, session: AsyncSession, week: date, today: date, due_at: datetime) -> list[Message]:
         messages = []
@@ -205,11 +209,10 @@ class MonthlyDigestDuty:
 
     def __init__(self, cal: WorkingCalendar | None = None) -> None:
         self.cal = cal or WorkingCalendar()
+        self.cadence = FirstWorkingDayOfMonth(self.cal, key_month=-1)  # keyed by the month digested
 
     def occurrences(self, now: datetime) -> Iterable[Occurrence]:
-        month = due_digest_month(now, self.cal)
-        if month is not None:
-            yield Occurrence(month, digest_moment(int(month[:4]), int(month[5:]), self.cal))
+        return self.cadence.between(now - DIGEST_LOOKBACK, now)
 
     async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
         month = occurrence.key

@@ -19,9 +19,10 @@ from capabilities.duties import Occurrence
 from capabilities.reports import access, delivery
 from capabilities.reports.build import Request
 from capabilities.reports.config import Schedule
-from qa.audit_calendar import month_key, parse_month_key
+from qa.audit_calendar import parse_month_key
+from qa.cadence import DayOfMonth
 from qa.calendar import WorkingCalendar
-from qa.reports import ANNUAL, MONTHLY, QUARTERLY, WHOLE_SERVICE, add_months, area_key, report_day
+from qa.reports import ANNUAL, MONTHLY, QUARTERLY, WHOLE_SERVICE, area_key
 from storage import reports as stored
 from storage.outbox import Message, enqueue_many
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+REPORT_DAY = 7  # of the month after the analysed one, as qa.reports.report_day has it
 LOOK_BACK = timedelta(days=20)  # a bot that was down sends the analysis it missed, not last month's again
 
 
@@ -39,17 +41,11 @@ class AuditReportDuty:
     def __init__(self, cal: WorkingCalendar, schedule: Schedule) -> None:
         self.cal = cal
         self.schedule = schedule
+        self.cadence = DayOfMonth(cal, REPORT_DAY, key_month=-1)  # keyed by the analysed month ("2026-11")
 
     def occurrences(self, now: datetime) -> Iterable[Occurrence]:
-        """The analysis of the month before `now`'s month (and of the one before that, when its
-        day came within the look-back), keyed by the analysed month ("2026-11")."""
-        today = self.cal.local_date(now)
-        this_month = month_key(today.year, today.month)
-        for back in (2, 1):
-            month = add_months(this_month, -back)
-            due = self.cal.at_send_time(report_day(month, self.cal))
-            if now - LOOK_BACK <= due <= now:
-                yield Occurrence(month, due)
+        """The analyses whose day came within the look-back (qa.reports.report_day)."""
+        return self.cadence.between(now - LOOK_BACK, now)
 
     def requests(self, month: str) -> list[Request]:
         """The reports whose last month is `month`."""
@@ -62,7 +58,7 @@ class AuditReportDuty:
         return out
 
     async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
-        today = self.cal.local_date(now)
+        today = self.cal.local_date(occurrence.due_at)  # the report's day: as of then, when run late
         due = self.cal.send_time_for(occurrence.due_at, now)
         people = await stored.recipients(session, (*access.WHOLE, access.AREA))
         messages = []

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,8 +23,9 @@ from capabilities.supervision import compliance, kinds
 from capabilities.supervision.plan import morning
 from dialogs.payload import Payload
 from dialogs.supervision_cards import Line
+from qa.cadence import EachWorkingMorning, FirstWorkingDayOfMonth
 from qa.calendar import WorkingCalendar
-from qa.supervision import Cadences, add_months
+from qa.supervision import Cadences
 from storage.models import TrailEvent
 from storage.outbox import Message, enqueue_many
 from storage.supervision import Board, load_board, register_started
@@ -45,14 +46,13 @@ class SupervisionMorningDuty:
         self.cal = cal or WorkingCalendar()
         self.cadences = cadences or Cadences()
         self.extra = tuple(extra)
+        self.cadence = EachWorkingMorning(self.cal)
 
     def occurrences(self, now: datetime) -> Iterable[Occurrence]:
-        today = self.cal.local_date(now)
-        if self.cal.is_working_day(today) and now >= self.cal.at_send_time(today):
-            yield Occurrence(today.isoformat(), self.cal.at_send_time(today))
+        return self.cadence.today(now)  # a missed morning is not sent the next day: that day has its own
 
     async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
-        today = date.fromisoformat(occurrence.key)
+        today = self.cal.local_date(occurrence.due_at)
         if not await register_started(session):
             return
         board = await load_board(session, today, self.cal.tz)
@@ -94,14 +94,10 @@ class SupervisionComplianceDuty:
     def __init__(self, cal: WorkingCalendar | None = None, cadences: Cadences | None = None) -> None:
         self.cal = cal or WorkingCalendar()
         self.cadences = cadences or Cadences()
+        self.cadence = FirstWorkingDayOfMonth(self.cal, at=self.at, key_month=-1)  # keyed by the month reported
 
     def occurrences(self, now: datetime) -> Iterable[Occurrence]:
-        today = self.cal.local_date(now)
-        first = self.cal.next_working_day(today.replace(day=1), include_self=True)
-        at = datetime.combine(first, self.at, tzinfo=self.cal.tz).astimezone(UTC)
-        if today >= first and now >= at:
-            previous = add_months(today.replace(day=1), -1)
-            yield Occurrence(f"{previous:%Y-%m}", at)
+        return self.cadence.this_month(now)
 
     async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
         year, month = (int(p) for p in occurrence.key.split("-"))
