@@ -25,6 +25,7 @@ from qa.calendar import WorkingCalendar
 
 if TYPE_CHECKING:
     from capabilities.press import Press, Reply
+    from capabilities.reach import ReachFactory
     from storage.models import Person
 
 Card = dict[str, Any]
@@ -180,6 +181,9 @@ class Capability:
     help: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Files it sends through Teams' file consent card (bot/file_consent.py answers the consent).
     files: tuple[FileOffer, ...] = ()
+    # Reaching people the outbox has no chat for (capabilities/reach.py): given the installer port,
+    # the hook the sender asks for their rows (broadcasts install the app through Graph).
+    reach: ReachFactory | None = None
 
 
 class RegistryError(ValueError):

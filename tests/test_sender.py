@@ -202,6 +202,30 @@ async def test_a_retry_beyond_the_wait_is_left_for_later(services, fake_connecto
     assert report.rows == 1 and len(fake_connector.delivered(conv)) == 1
 
 
+async def test_a_press_delivers_through_one_sender_or_wakes_the_apps(services, fake_connector):
+    """The Deliver port: with no app sender (CLI, tests) a press's alerts go before it is answered,
+    through one sender kept for the services; with the app's sender running, it is woken instead."""
+    person, conv = await add_person(services.db, fake_connector.url, 1)
+    _OPEN.append(services)
+    assert services.deliver is services.deliver
+    await add_rows(services.db, person, [1])
+    await services.deliver.now()
+    await add_rows(services.db, person, [2])
+    await services.deliver.now()
+    assert [c.conversation_id for c in fake_connector.delivered()] == [conv, conv]
+
+    class AppSender:
+        woken = 0
+
+        def wake(self) -> None:
+            self.woken += 1
+
+    services.sender = AppSender()
+    await add_rows(services.db, person, [3])
+    await services.deliver.now()
+    assert services.sender.woken == 1 and len(fake_connector.delivered()) == 2
+
+
 def _rfc850(at: datetime) -> str:
     return at.strftime("%A, %d-%b-%y %H:%M:%S GMT")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from capabilities.broadcasts import cli, commands, config, kinds
 from capabilities.broadcasts.compose import compose_dialog
 from capabilities.broadcasts.duties import BroadcastChaserDuty, BroadcastCorrectionDuty, PracticeWeekNoticeDuty
+from capabilities.broadcasts.reach import InstallForBroadcasts
 from capabilities.registry import Capability, CardVerb, ChatCommand, DialogEntry
 from dialogs.broadcast_cards import Verb
 from dialogs.broadcast_compose import BROADCAST_DIALOG
@@ -33,4 +34,5 @@ CAPABILITY = Capability(
     help={"qa_unit": (
         "Send a notice to everyone, or to roles, service areas and teams, at Teams' pace; practice-week notices "
         "go from the QA calendar by themselves; see who received, read and acknowledged each.",)},
+    reach=InstallForBroadcasts,
 )
