@@ -21,7 +21,9 @@ with real time, so `tick --now` works on any date; claims and tenant leases use 
 After a crash: `deliver_due` (so `tick`) also waits, at most one claim (or tenant lease) and one
 beat (and never beyond `wait_retries`), for claims and tenant leases other senders hold to lapse,
 and takes over those that do: a dead sender's. Claims still held when it returns are renewed, so
-a live sender has them; the report names them (`held`).
+a live sender has them; the report names them (`held`). It also does not return while a row it
+handed back waits for a retry that falls due within `wait_retries` of the failure, however long
+the delivery has run by then.
 
 Settings: QA_OUTBOX_HEARTBEAT_SECONDS (default 2) is the beat; a claim lasts three beats.
 QA_OUTBOX_LEASE_SECONDS (default 120) is the longest one claim is kept alive, renewals included
@@ -147,6 +149,10 @@ class OutboxSender:
         self.bulk_kinds = frozenset(k for k in kinds if k.lane == "bulk")
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        # deliver_due: how long a retry may be waited for, and the latest retry this sender scheduled
+        # within that wait (logical time): it does not return before then.
+        self._wait: float | None = None
+        self._retry_by: datetime | None = None
 
     def _signed(self, activity: dict) -> dict:
         """The activity with its cards' buttons signed (bot/card_signing.py)."""
@@ -158,7 +164,8 @@ class OutboxSender:
     # -- public ------------------------------------------------------------------------------
     async def deliver_due(self, now: datetime, *, wait_retries: float = 30.0) -> DeliveryReport:
         """Deliver every row due by `now` (a logical time that runs on with real time); keep
-        going while a retry or an expired claim comes due within `wait_retries` real seconds."""
+        going while a retry or an expired claim comes due within `wait_retries` real seconds, and
+        while a row this sender handed back waits for a retry due within `wait_retries` of its failure."""
         if now.tzinfo is None:
             raise ValueError("now must be an aware datetime")
         loop = asyncio.get_running_loop()
@@ -175,7 +182,11 @@ class OutboxSender:
         # out even with no wait for retries, so a tick right after another one still sends.
         lapse_by = self.services.wall_clock() + timedelta(seconds=max(
             min(self.tenant_lease.total_seconds() + self.beat, wait), self.handover + 0.1))
-        await self._deliver(logical, report, until=now + timedelta(seconds=wait), lapse_by=lapse_by)
+        self._wait, self._retry_by = wait, None
+        try:
+            await self._deliver(logical, report, until=now + timedelta(seconds=wait), lapse_by=lapse_by)
+        finally:
+            self._wait = self._retry_by = None
         report.pending = await outbox.count_open(self.services.db, due_by=logical())
         report.held = await outbox.held_by_others(self.services.db, worker=self.worker_id,
                                                   wall_now=self.services.wall_clock())
@@ -267,10 +278,13 @@ class OutboxSender:
                 log.error("outbox tenant leases: %s", type(exc).__name__)
 
     async def _until_next(self, now: Callable[[], datetime], until: datetime, lapse_by: datetime | None) -> float | None:
-        """Seconds until a waiting row's next attempt (if by `until`), or another sender's claim
-        runs out (if by `lapse_by`); None when neither comes by then."""
+        """Seconds until a waiting row's next attempt (if by `until`, or by the latest retry this
+        sender scheduled within its wait), or another sender's claim runs out (if by `lapse_by`);
+        None when neither comes by then."""
         others = await self.claims.other_tenants()
         attempt, lease_end = await outbox.next_wake(self.services.db, worker=self.worker_id, skip_tenants=others)
+        if self._retry_by is not None:
+            until = max(until, self._retry_by)
         waits = []
         if attempt is not None and attempt <= until:
             waits.append((attempt - now()).total_seconds())
@@ -280,10 +294,18 @@ class OutboxSender:
                 waits.append((end - self.services.wall_clock()).total_seconds() + 0.001)
         return max(min(waits), 0.0) if waits else None
 
+    def _comes_back(self, at: datetime, delay: float) -> None:
+        """Rows this sender handed back are tried again at `at` (logical), `delay` s from now:
+        deliver_due waits for them when that is within its wait."""
+        if self._wait is not None and delay <= self._wait and (self._retry_by is None or at > self._retry_by):
+            self._retry_by = at
+
     async def _hand_back(self, rows: list[OutboxMessage], now: Callable[[], datetime], delay: float | None) -> None:
         """Release claimed rows unsent: due again in `delay` seconds, or (None) when they were due."""
         at = None if delay is None else now() + timedelta(seconds=delay)
         await outbox.release(self.services.db, _ids(rows), worker=self.worker_id, next_attempt_at=at)
+        if at is not None:
+            self._comes_back(at, delay)
 
     async def _pause(self, seconds: float) -> None:
         try:
@@ -466,6 +488,8 @@ class OutboxSender:
                                                       budget=self.retries.budget,
                                                       max_attempts=self.retries.max_attempts)
         report.retried += retrying
+        if retrying:
+            self._comes_back(at, retry.delay)
         if exhausted:
             report.undeliverable["retries exhausted"] += exhausted
         if later:  # not tried: wait with the failed message, in order

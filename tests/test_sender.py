@@ -202,6 +202,25 @@ async def test_a_retry_beyond_the_wait_is_left_for_later(services, fake_connecto
     assert report.rows == 1 and len(fake_connector.delivered(conv)) == 1
 
 
+async def test_a_tick_waits_for_its_own_retry_due_within_its_wait_however_long_it_ran(services, fake_connector):
+    """The wait counts from the failure, not from the tick's start: a POST that takes 0.6 s and is
+    answered 429 "retry after 0.5 s" comes due 1.1 s in, past a start-counted 0.8 s wait, yet
+    within 0.8 s of the failure. The tick sends it before it exits rather than leave it retrying."""
+    from bot.tick import tick
+
+    person, conv = await add_person(services.db, fake_connector.url, 1)
+    await add_rows(services.db, person, [1])
+    fake_connector.delay = 0.6  # network latency: each POST is answered 0.6 s after it arrives
+    fake_connector.fail_next(429, retry_after=0.5)
+    _OPEN.append(services)
+    report = (await tick(services, NOW, wait_retries=0.8, duties=[])).delivery
+    first, second = [c for c in fake_connector.calls if c.conversation_id == conv]
+    assert first.status == 429 and second.status < 300
+    (row,) = await rows(services.db)
+    assert (row.state, row.attempts) == ("sent", 2)
+    assert (report.retried, report.rows, report.pending) == (1, 1, 0)
+
+
 async def test_a_press_delivers_through_one_sender_or_wakes_the_apps(services, fake_connector):
     """The Deliver port: with no app sender (CLI, tests) a press's alerts go before it is answered,
     through one sender kept for the services; with the app's sender running, it is woken instead."""
