@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 # absorbs it (a 1-s window holds 15 ms of slack), so the pace holds through the loop's usual
 # wake-up delay; lateness beyond it delays the turns after, so it never squeezes them.
 LATE_TURN = 0.005
+ARRIVED, STARTED = "arrived", "started"  # what the pacer is told: a request came, a turn was taken
 
 
 @dataclass
@@ -38,8 +39,12 @@ class Pacer:
         self.limiter = limiter
         self.late = late
         self._queue: list[_Turn] = []
-        self._arrived = asyncio.Event()
-        self._started = asyncio.Event()
+        self._fresh: list[_Turn] = []  # asked since the pacer last looked at every request
+        # What the pacer was told since it last looked: a request arrived, a turn started. It waits
+        # on one plain future and a timer (no task per wait), so a turn goes out as few loop
+        # iterations after its moment as can be.
+        self._signals: set[str] = set()
+        self._waiter: tuple[str, asyncio.Future] | None = None
         self._task: asyncio.Task | None = None
 
     async def turn(self, tenant: str, chat: str, *, max_wait: float) -> float | None:
@@ -48,7 +53,8 @@ class Pacer:
         loop = asyncio.get_running_loop()
         turn = _Turn(tenant, chat, max_wait, loop.create_future())
         self._queue.append(turn)
-        self._arrived.set()
+        self._fresh.append(turn)
+        self._signal(ARRIVED)
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name="outbox-pacer")
         answer: float | None = 0.0
@@ -62,13 +68,36 @@ class Pacer:
             if turn in self._queue:  # cancelled while waiting
                 self._queue.remove(turn)
             if turn.answer.done() and not turn.answer.cancelled() and turn.answer.result() is None:
-                self._started.set()
+                self._signal(STARTED)
 
     def stop(self) -> None:
         for turn in self._queue:
             if not turn.answer.done():
                 turn.answer.set_result(0.0)
         self._queue.clear()
+
+    def _sooner(self, turn: _Turn, now: float, planned: float) -> bool:
+        wait = self.limiter.earliest(turn.tenant, turn.chat, now)
+        return now + wait < planned or wait > turn.max_wait
+
+    def _signal(self, what: str) -> None:
+        self._signals.add(what)
+        if self._waiter is not None and self._waiter[0] == what and not self._waiter[1].done():
+            self._waiter[1].set_result(True)
+
+    async def _signalled(self, what: str, at: float) -> bool:
+        """Wait until `what` is signalled (True) or the loop's clock reaches `at` (False)."""
+        if what in self._signals:
+            return True
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_future()
+        self._waiter = (what, waiter)
+        timer = loop.call_at(at, _expire, waiter)
+        try:
+            return await waiter
+        finally:
+            timer.cancel()
+            self._waiter = None
 
     async def _run(self) -> None:
         try:
@@ -81,7 +110,8 @@ class Pacer:
         loop = asyncio.get_running_loop()
         planned: float | None = None
         while self._queue:
-            self._arrived.clear()
+            self._signals.discard(ARRIVED)
+            self._fresh.clear()
             now = loop.time()
             # Woken for a planned turn: it is due at the plan if we are at most `late` behind,
             # else `late` before now - lateness beyond that is lost, never made up.
@@ -96,7 +126,7 @@ class Pacer:
                 if wait <= EPSILON:
                     self._queue.remove(turn)
                     turn.at = at
-                    self._started.clear()
+                    self._signals.discard(STARTED)
                     turn.answer.set_result(None)
                     soonest = 0.0
                     break
@@ -107,16 +137,23 @@ class Pacer:
                 soonest = wait if soonest is None else min(soonest, wait)
             if soonest == 0.0:
                 # Plan the next turn from when this one really starts (it records itself).
-                try:
-                    await asyncio.wait_for(self._started.wait(), timeout=1.0)
-                except TimeoutError:
+                if not await self._signalled(STARTED, loop.time() + 1.0):
                     log.warning("outbox pacer: a sender took its turn more than a second late")
                 continue
             if soonest is None:
                 continue
             planned = at + soonest
-            try:  # until the next turn is due, or a new request might go sooner
-                await asyncio.wait_for(self._arrived.wait(), timeout=max(planned - loop.time(), 0.0))
-                planned = None
-            except TimeoutError:
-                pass
+            while await self._signalled(ARRIVED, planned):
+                # Only a request that might go before the plan (or must be told to come back
+                # later) needs every request looked at again.
+                self._signals.discard(ARRIVED)
+                fresh, self._fresh = self._fresh, []
+                now = loop.time()
+                if any(self._sooner(turn, now, planned) for turn in fresh):
+                    planned = None
+                    break
+
+
+def _expire(waiter: asyncio.Future) -> None:
+    if not waiter.done():
+        waiter.set_result(False)
