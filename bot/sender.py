@@ -10,8 +10,9 @@ How a notice goes out (this module is the loop; each concern is its own module):
 3. Digest: a chat's rows go as one message (dialogs/digest.py).
 4. Pace: each message waits for its turn from the Pacer (bot/pacing.py), which keeps to the rate
    limiter (bot/ratelimit.py); up to `concurrency` messages wait and are in flight at once.
-5. Record: a sent message's rows are marked sent with its activity id straight away. Only a
-   message in flight when the process is killed can go twice.
+5. Record: a sent message's rows are marked sent with its activity id straight away; messages
+   answered while a mark is being written go together in the next write (bot/marks.py). Only a
+   message in flight (or its mark) when the process is killed can go twice.
 6. Failures: retried or given up as bot/retries.py says.
 
 Time: `deliver_due(now)` decides due-ness by a logical clock that starts at `now` and runs
@@ -46,6 +47,7 @@ from bot.card_signing import CardSigner
 from bot.claims import CLAIM_BEATS, HANDOVER_WINDOW, TENANT_LEASE, Claims
 from bot.clock import Clock
 from bot.connector import BotConnector, ConnectorError, ConnectorResponse
+from bot.marks import SentMarks
 from bot.pacing import LATE_TURN, Pacer
 from bot.ratelimit import RETRY_AFTER_CAP, RETRY_BASE, RETRY_CAP, TEAMS_LIMITS, Limits, RateLimiter
 from bot.retries import RETRYABLE, Retries
@@ -147,6 +149,7 @@ class OutboxSender:
         kinds = registry().kinds.values()
         self.urgent_kinds = frozenset(k for k in kinds if k.lane == "urgent")
         self.bulk_kinds = frozenset(k for k in kinds if k.lane == "bulk")
+        self._sent = SentMarks(services.db)
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         # deliver_due: how long a retry may be waited for, and the latest retry this sender scheduled
@@ -448,7 +451,7 @@ class OutboxSender:
         status = response.status
         if response.ok:
             activity_id = (response.body or {}).get("id")
-            await outbox.mark_sent(self.services.db, _ids(batch), activity_id=activity_id, now=now())
+            await self._sent.record(outbox.Sent(tuple(_ids(batch)), activity_id, now()))
             report.messages += 1
             report.rows += len(batch)
             report.digests += len(batch) > 1

@@ -245,6 +245,30 @@ async def test_a_press_delivers_through_one_sender_or_wakes_the_apps(services, f
     assert services.sender.woken == 1 and len(fake_connector.delivered()) == 2
 
 
+async def test_marks_answered_while_one_is_written_are_written_together(services, monkeypatch):
+    """Each message is marked sent at once; those answered while a mark is being written go in the
+    next write together, each row with its own activity id."""
+    from bot.marks import SentMarks
+    from storage import outbox
+
+    person, _ = await add_person(services.db, "http://connector.invalid", 1)
+    await add_rows(services.db, person, [1, 2, 3, 4])
+    ids = [row.id for row in await rows(services.db)]
+    together: list[int] = []
+    many = outbox.mark_sent_many
+
+    async def counted(db, sent):
+        together.append(len(sent))
+        await many(db, sent)
+
+    monkeypatch.setattr(outbox, "mark_sent_many", counted)
+    marks = SentMarks(services.db)
+    await asyncio.gather(*(marks.record(outbox.Sent((i,), f"activity-{i}", NOW)) for i in ids))
+    assert together == [3]  # the first alone, the three that came meanwhile in one write
+    assert [(r.state, r.activity_id, r.attempts) for r in await rows(services.db)] == [
+        ("sent", f"activity-{i}", 1) for i in ids]
+
+
 def _rfc850(at: datetime) -> str:
     return at.strftime("%A, %d-%b-%y %H:%M:%S GMT")
 

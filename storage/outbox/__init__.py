@@ -8,7 +8,7 @@ Every public name is here, so `from storage.outbox import enqueue, Message, ...`
 from __future__ import annotations
 
 from storage.outbox.claims import claim, count_open, held_by_others, next_wake, release, renew
-from storage.outbox.marks import mark_retry, mark_sent, mark_undeliverable
+from storage.outbox.marks import Sent, mark_retry, mark_sent, mark_sent_many, mark_undeliverable
 from storage.outbox.sent import CHANGES, chat_of, copies, is_change, record_shown, sent_rows, sent_together
 from storage.outbox.states import OPEN_STATES, REASON_LENGTH
 from storage.outbox.status import OutboxStatus, backlog, outbox_status
@@ -18,6 +18,6 @@ from storage.outbox.writing import JsonPayload, Message, enqueue, enqueue_many, 
 __all__ = [
     "CHANGES", "OPEN_STATES", "REASON_LENGTH", "JsonPayload", "Message", "OutboxStatus", "Target", "backlog",
     "chat_of", "claim", "copies", "count_open", "enqueue", "enqueue_many", "held_by_others", "is_change",
-    "mark_retry", "mark_sent", "mark_undeliverable", "next_wake", "outbox_status", "record_shown", "release",
+    "Sent", "mark_retry", "mark_sent", "mark_sent_many", "mark_undeliverable", "next_wake", "outbox_status", "record_shown", "release",
     "renew", "resolve_targets", "sent_rows", "sent_together", "stored", "target_key", "tenant_of_row",
 ]
