@@ -1,13 +1,18 @@
 """Outbox delivery: 2,000 notices to 2,000 people in one tenant through the real sender.
 
 The fake Bot Connector runs in its own process on 127.0.0.1 and takes --delay seconds per
-POST (network latency); the sender works on a fresh SQLite file. Reports the sustained send
-rate against Teams' 50 per second per tenant, that none was lost and none went twice
-(the fake's records counted per notice), and the busiest 1-second window as the fake saw it.
+POST (network latency) and answers the first attempt of some notices with a failure Teams
+sends (--fail-every N: one notice in N is answered 429 with Retry-After: 1, and another one in
+N 503 with none, so the sender's retries and back-off run during the measure); the sender works
+on a fresh SQLite file. Reports the share of Teams' 50 requests per second per tenant the sender
+used (every request the fake saw, failed ones included: Teams counts them too), that none was
+lost and none went twice (the fake's records counted per notice), and the busiest 1-second
+window as the fake saw it. No failure is injected in the last second's worth of notices: the
+wait for a last retry would measure the back-off, not the pace.
 
 The notices and their people come from devtools.notices, the fake from devtools.fake_connector.
 
-Run: python -m bench.outbox [--messages 2000] [--delay 0.02] [--runs 3] [--no-write]
+Run: python -m bench.outbox [--messages 2000] [--delay 0.02] [--fail-every 100] [--runs 3] [--no-write]
 
 `python -m bench.outbox crash [--messages 2000] [--delay 0.02] [--no-write]`: recovery after
 kill -9. `python -m bot tick --now T` with the default settings delivers the same notices and is
@@ -47,9 +52,20 @@ def busiest_window(times: list[float], period: float = 1.0) -> int:
 
 # -- the fake, in its own process -------------------------------------------------------------
 
-def _timed_fake():
+def failing(number: int | None, messages: int, fail_every: int) -> tuple[int, str | None] | None:
+    """The failure the fake answers a notice's first attempt with, if any: (status, Retry-After)."""
+    if number is None or not fail_every or number >= messages - CEILING:
+        return None
+    if number % fail_every == fail_every // 10:
+        return 429, "1"
+    if number % fail_every == fail_every // 2:
+        return 503, None
+    return None
+
+
+def _timed_fake(messages: int = 0, fail_every: int = 0):
     """The fake connector, also noting when each POST reached it (before its modelled latency):
-    the moment Teams would count the request."""
+    the moment Teams would count the request; with `fail_every`, failing as `failing` says."""
     from aiohttp import web
 
     from devtools.fake_connector import FakeConnector
@@ -58,6 +74,7 @@ def _timed_fake():
         def __init__(self) -> None:
             super().__init__()
             self.arrivals: list[tuple[int | None, float, int]] = []  # (notice, arrived, status)
+            self.tried: set[int] = set()  # notices posted at least once
 
         async def _activity(self, request: web.Request) -> web.Response:
             arrived = asyncio.get_running_loop().time()
@@ -67,6 +84,11 @@ def _timed_fake():
                     number = notice_number(await request.json())
                 except ValueError:
                     pass
+                failure = failing(number, messages, fail_every) if number not in self.tried else None
+                if number is not None:
+                    self.tried.add(number)
+                if failure is not None:
+                    self.fail_next(failure[0], retry_after=failure[1], conversation=request.match_info["conv"])
             response = await super()._activity(request)
             if request.method == "POST":
                 self.arrivals.append((number, arrived, response.status))
@@ -75,13 +97,13 @@ def _timed_fake():
     return TimedFake()
 
 
-async def serve_fake(delay: float, ready: Path, out: Path) -> None:
+async def serve_fake(delay: float, ready: Path, out: Path, messages: int = 0, fail_every: int = 0) -> None:
     """Run the fake connector until SIGTERM, then write what it saw to `out`."""
     # The fake keeps every call it records; with thousands, the collector's full passes paused
     # it for 20-45 ms, and the requests that queued meanwhile were then counted together.
     # Teams does not stop for our garbage, so neither does the stand-in.
     gc.disable()
-    fake = await _timed_fake().start()
+    fake = await _timed_fake(messages, fail_every).start()
     fake.delay = delay
     stopping = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
@@ -94,10 +116,12 @@ async def serve_fake(delay: float, ready: Path, out: Path) -> None:
     await fake.stop()
 
 
-async def _start_fake(delay: float, work: Path) -> tuple[asyncio.subprocess.Process, str]:
+async def _start_fake(delay: float, work: Path, messages: int = 0, fail_every: int = 0
+                      ) -> tuple[asyncio.subprocess.Process, str]:
     ready, out = work / "fake.url", work / "fake.json"
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bench.outbox", "fake", "--delay", str(delay),
-                                                "--ready", str(ready), "--out", str(out), cwd=ROOT)
+                                                "--ready", str(ready), "--out", str(out), "--messages",
+                                                str(messages), "--fail-every", str(fail_every), cwd=ROOT)
     began = time.monotonic()
     while not ready.exists():  # a file the child writes once it listens; nothing to wait on instead
         if proc.returncode is not None or time.monotonic() - began > 30:
@@ -113,7 +137,7 @@ async def _stop_fake(proc: asyncio.subprocess.Process, work: Path) -> list[dict]
 
 
 @contextlib.asynccontextmanager
-async def _sandbox(delay: float):
+async def _sandbox(delay: float, messages: int = 0, fail_every: int = 0):
     """One run's world: a fresh migrated SQLite database in a temporary directory and the fake
     connector in its own process. Yields (url, db, service_url, records): `records` is filled with
     what the fake saw once the block ends."""
@@ -125,7 +149,7 @@ async def _sandbox(delay: float):
         url = f"sqlite:///{work / 'bench.sqlite3'}"
         db = Database(url)
         await upgrade(db.engine)
-        fake, service_url = await _start_fake(delay, work)
+        fake, service_url = await _start_fake(delay, work, messages, fail_every)
         records: list[dict] = []
         try:
             yield url, db, service_url, records
@@ -136,13 +160,13 @@ async def _sandbox(delay: float):
 
 # -- the benchmark ------------------------------------------------------------------------------
 
-async def run(messages: int, delay: float, concurrency: int) -> dict:
+async def run(messages: int, delay: float, concurrency: int, fail_every: int = 0) -> dict:
     from bot.sender import OutboxSender
     from bot.services import Services
     from bot.settings import Settings
     from storage.outbox import outbox_status
 
-    async with _sandbox(delay) as (_url, db, service_url, records):
+    async with _sandbox(delay, messages, fail_every) as (_url, db, service_url, records):
         # Teams does not share our CPU: on a small machine let the fake win it, so what it
         # measures is our sending, not its own waits for a core.
         if os.nice(0) < 5:
@@ -159,19 +183,20 @@ async def run(messages: int, delay: float, concurrency: int) -> dict:
 
         services.connector.send_to_conversation = timed_post
         began, cpu0 = time.monotonic(), time.process_time()
-        report = await sender.deliver_due(NOW, wait_retries=0)
+        # The injected failures' retries are waited for (at most a second or two).
+        report = await sender.deliver_due(NOW, wait_retries=30 if fail_every else 0)
         elapsed, cpu = time.monotonic() - began, time.process_time() - cpu0
         status = await outbox_status(db, NOW + timedelta(seconds=elapsed))
         await services.connector.close()
     ok = [r for r in records if r["status"] < 300]
     per_notice = Counter(r["n"] for r in ok)
-    times = sorted(r["arrived"] for r in ok)
+    times = sorted(r["arrived"] for r in records)  # every request counts against Teams' limit
     span = times[-1] - times[0] if len(times) > 1 else float("nan")
     # From the first request reaching the fake to the last: the pace the sender kept up.
     sustained = (len(times) - 1) / span if len(times) > 1 else float("nan")
     return {
-        "messages": messages, "delay_ms": delay * 1000, "concurrency": concurrency,
-        "elapsed": elapsed, "cpu_ms": cpu / max(len(ok), 1) * 1000, "overall_rate": len(ok) / elapsed, "sustained_rate": sustained,
+        "messages": messages, "delay_ms": delay * 1000, "concurrency": concurrency, "fail_every": fail_every,
+        "elapsed": elapsed, "cpu_ms": cpu / max(len(records), 1) * 1000, "overall_rate": len(records) / elapsed, "sustained_rate": sustained,
         "sustained_share": sustained / CEILING,
         "lost": sum(1 for n in range(messages) if per_notice[n] == 0),
         "twice": sum(1 for n in range(messages) if per_notice[n] > 1),
@@ -186,7 +211,7 @@ def describe(runs: list[dict], command: str) -> str:
     median = shares[len(shares) // 2]
     worst_window = max(max(x["busiest_window"], x["busiest_sent"]) for x in runs)
     lost, twice = sum(x["lost"] for x in runs), sum(x["twice"] for x in runs)
-    verdict = "meets" if median >= 0.98 and not lost and not twice and worst_window <= CEILING else "MISSES"
+    verdict = "meets" if median >= 0.985 and not lost and not twice and worst_window <= CEILING else "MISSES"
     lines = [
         SECTION,
         "",
@@ -195,9 +220,13 @@ def describe(runs: list[dict], command: str) -> str:
         f"{r['messages']:,} notices to {r['messages']:,} people in one tenant, one personal chat each, on SQLite, "
         f"through the real `OutboxSender` (concurrency {r['concurrency']}; `TEAMS_LIMITS`: 50/s paced one per "
         f"20.3 ms, every window 1.5% longer) into the fake Bot Connector in its own process on 127.0.0.1, "
-        f"answering each POST after {r['delay_ms']:.0f} ms. {len(runs)} runs, each on a fresh database:",
+        f"answering each POST after {r['delay_ms']:.0f} ms"
+        + (f", the first attempt of one notice in {r['fail_every']} answered 429 (Retry-After: 1) and of another "
+           f"503 (none in the last second's worth)" if r["fail_every"] else "")
+        + f". {len(runs)} runs, each on a fresh database:",
         "",
-        "| run | sustained rate (first to last arrival at the fake) | overall (`deliver_due` start to return) "
+        "| run | sustained rate, every request (first to last arrival at the fake) "
+        "| overall (`deliver_due` start to return) "
         "| busiest 1-s window (limit 50): sent / arrived | lost / twice | failed POSTs | sender CPU per message |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
@@ -207,9 +236,9 @@ def describe(runs: list[dict], command: str) -> str:
                      f"{x['lost']} / {x['twice']} | {x['failed_posts']} | {x['cpu_ms']:.1f} ms |")
     lines += [
         "",
-        f"Sender, run 1: {r['report']}. Outbox after: {r['status']}.",
+        f"Median share of 50/s: {median:.1%}. Sender, run 1: {r['report']}. Outbox after: {r['status']}.",
         "",
-        f"Verdict: {verdict} the target (median ≥ 98% of 50/s sustained, none lost, none twice, no window "
+        f"Verdict: {verdict} the target (median ≥ 98.5% of 50/s sustained, none lost, none twice, no window "
         "over 50 in any run).",
         "",
         "Notes. Sent: when the sender began each POST; arrived: when the fake's handler began it (the moment "
@@ -332,6 +361,8 @@ def main(argv: list[str] | None = None) -> int:
     fake.add_argument("--delay", type=float, default=0.02)
     fake.add_argument("--ready", type=Path, required=True)
     fake.add_argument("--out", type=Path, required=True)
+    fake.add_argument("--messages", type=int, default=0)
+    fake.add_argument("--fail-every", type=int, default=0)
     crashed = sub.add_parser("crash", help="recovery after kill -9: the tick after two kills, timed")
     crashed.add_argument("--messages", type=int, default=2000)
     crashed.add_argument("--delay", type=float, default=0.02)
@@ -339,11 +370,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--delay", type=float, default=0.02, help="seconds the fake takes per POST")
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--fail-every", type=int, default=100,
+                        help="one notice in N is first answered 429 (Retry-After: 1), another 503; 0: none")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
     args = parser.parse_args(argv)
     if args.command == "fake":
-        asyncio.run(serve_fake(args.delay, args.ready, args.out))
+        asyncio.run(serve_fake(args.delay, args.ready, args.out, args.messages, args.fail_every))
         return 0
     if args.command == "crash":
         result = asyncio.run(crash(args.messages, args.delay))
@@ -354,10 +387,12 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_write:
             write_crash_section(text)
         return 0 if "MISSES" not in text else 1
-    results = [asyncio.run(run(args.messages, args.delay, args.concurrency)) for _ in range(args.runs)]
+    results = [asyncio.run(run(args.messages, args.delay, args.concurrency, args.fail_every))
+               for _ in range(args.runs)]
     command = "python -m bench.outbox" + "".join(
         f" --{k} {v}" for k, v, d in (("messages", args.messages, 2000), ("delay", args.delay, 0.02),
-                                      ("concurrency", args.concurrency, 32), ("runs", args.runs, 3)) if v != d)
+                                      ("concurrency", args.concurrency, 32), ("fail-every", args.fail_every, 100),
+                                      ("runs", args.runs, 3)) if v != d)
     text = describe(results, command)
     print(text)
     if not args.no_write:

@@ -21,7 +21,6 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
 
 from bot.card_signing import CardSigner
-from bot.sender import OutboxSender
 from bot.services import Services
 from capabilities.press import UNREADABLE, Press, Reply
 from capabilities.registry import Registry
@@ -129,12 +128,10 @@ async def carry_out(services: Services, turn_context: TurnContext, reply: Reply)
 
 
 async def deliver_now(services: Services) -> None:
-    """Send what is due now: wake the app's sender if there is one, else deliver here."""
-    if services.sender is not None:
-        services.sender.wake()
-        return
+    """Send what is due now through the Deliver port: the app's sender is woken if there is one,
+    else the rows go before the press is answered."""
     try:
-        await OutboxSender(services).deliver_due(services.clock(), wait_retries=0)
+        await services.deliver.now()
     except Exception as exc:  # noqa: BLE001 - the rows stay due; the app's sender will send them
         log.error("immediate delivery failed: %s", type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))
 

@@ -8,20 +8,20 @@ TeamsAppInstallation.ReadWriteForUser.All, admin consent; README "For the counci
    installation id, then GET .../installedApps/{installation id}/chat for the chat id.
 
 Graph throttles with 429 and Retry-After (seconds): the answer says how long to wait and the
-caller (bot/sender.py) hands the messages back until then. 403 (the app is blocked for the user
+caller (capabilities/broadcasts/reach.py) hands the messages back until then. 403 (the app is blocked for the user
 by policy) and 404 (no such user) are "not installed". Configured by QA_TEAMS_CATALOG_APP_ID with
 the app's credentials; QA_GRAPH_URL points it elsewhere (the fake Graph in tests).
 """
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from urllib.parse import quote
 
 import aiohttp
 
 from bot.connector import AppCredentials, ConnectorError
 from bot.ratelimit import parse_retry_after
+from capabilities.reach import Installed
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +29,9 @@ GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 GRAPH_URL = "https://graph.microsoft.com"
 
 
-@dataclass(frozen=True)
-class Installed:
-    chat_id: str | None = None  # the personal chat's id, when installed
-    reason: str | None = None  # why not ("not installed (Graph 403)")
-    retry_after: float | None = None  # throttled: try again after this many seconds
-
-
 class GraphInstaller:
+    """The installer port (capabilities/reach.Installer) through Microsoft Graph."""
+
     def __init__(self, credentials: AppCredentials, catalog_app_id: str, *, base_url: str = GRAPH_URL,
                  timeout: float = 15.0) -> None:
         self.credentials = credentials

@@ -18,11 +18,18 @@ from storage.db import Database
 
 if TYPE_CHECKING:
     from bot.graph import GraphInstaller
+    from capabilities.reach import Reach
 
 
 class Wakeable(Protocol):
     def wake(self) -> None:
         """Something was just enqueued: look now rather than at the next poll."""
+
+
+class Deliver(Protocol):
+    async def now(self) -> None:
+        """Send what is due now (a press wrote safeguarding alerts): the app's running sender is
+        woken, else the rows are delivered before this returns."""
 
 
 @dataclass
@@ -68,6 +75,21 @@ class Services:
         tenant = s.app_tenant_id or next(iter(sorted(s.allowed_tenants)), "")
         credentials = AppCredentials(s.app_id, s.app_password, tenant, s.oauth_token_url, scope=GRAPH_SCOPE)
         return GraphInstaller(credentials, s.teams_catalog_app_id, base_url=s.graph_url)
+
+    @cached_property
+    def reach(self) -> "tuple[Reach, ...]":
+        """The capabilities' hooks for people the outbox has no chat for (capabilities/reach.py),
+        each built once with the installer (Graph, when configured): broadcasts install the app."""
+        from capabilities.catalogue import registry
+
+        return tuple(c.reach(self.graph) for c in registry().capabilities if c.reach is not None)
+
+    @cached_property
+    def deliver(self) -> Deliver:
+        """Immediate delivery for a press (bot/sender.py DeliverNow): one for these services."""
+        from bot.sender import DeliverNow
+
+        return DeliverNow(self)
 
     @property
     def context(self) -> Context:

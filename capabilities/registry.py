@@ -25,6 +25,7 @@ from qa.calendar import WorkingCalendar
 
 if TYPE_CHECKING:
     from capabilities.press import Press, Reply
+    from capabilities.reach import ReachFactory
     from storage.models import Person
 
 Card = dict[str, Any]
@@ -202,6 +203,9 @@ class Capability:
     # How long each table it owns is kept: one RetentionRule or Kept per table, applied by the
     # retention capability (tests/test_retention_declared.py: every table has one).
     retention: tuple[RetentionRule | Kept, ...] = ()
+    # Reaching people the outbox has no chat for (capabilities/reach.py): given the installer port,
+    # the hook the sender asks for their rows (broadcasts install the app through Graph).
+    reach: ReachFactory | None = None
 
 
 class RegistryError(ValueError):

@@ -202,6 +202,73 @@ async def test_a_retry_beyond_the_wait_is_left_for_later(services, fake_connecto
     assert report.rows == 1 and len(fake_connector.delivered(conv)) == 1
 
 
+async def test_a_tick_waits_for_its_own_retry_due_within_its_wait_however_long_it_ran(services, fake_connector):
+    """The wait counts from the failure, not from the tick's start: a POST that takes 0.6 s and is
+    answered 429 "retry after 0.5 s" comes due 1.1 s in, past a start-counted 0.8 s wait, yet
+    within 0.8 s of the failure. The tick sends it before it exits rather than leave it retrying."""
+    from bot.tick import tick
+
+    person, conv = await add_person(services.db, fake_connector.url, 1)
+    await add_rows(services.db, person, [1])
+    fake_connector.delay = 0.6  # network latency: each POST is answered 0.6 s after it arrives
+    fake_connector.fail_next(429, retry_after=0.5)
+    _OPEN.append(services)
+    report = (await tick(services, NOW, wait_retries=0.8, duties=[])).delivery
+    first, second = [c for c in fake_connector.calls if c.conversation_id == conv]
+    assert first.status == 429 and second.status < 300
+    (row,) = await rows(services.db)
+    assert (row.state, row.attempts) == ("sent", 2)
+    assert (report.retried, report.rows, report.pending) == (1, 1, 0)
+
+
+async def test_a_press_delivers_through_one_sender_or_wakes_the_apps(services, fake_connector):
+    """The Deliver port: with no app sender (CLI, tests) a press's alerts go before it is answered,
+    through one sender kept for the services; with the app's sender running, it is woken instead."""
+    person, conv = await add_person(services.db, fake_connector.url, 1)
+    _OPEN.append(services)
+    assert services.deliver is services.deliver
+    await add_rows(services.db, person, [1])
+    await services.deliver.now()
+    await add_rows(services.db, person, [2])
+    await services.deliver.now()
+    assert [c.conversation_id for c in fake_connector.delivered()] == [conv, conv]
+
+    class AppSender:
+        woken = 0
+
+        def wake(self) -> None:
+            self.woken += 1
+
+    services.sender = AppSender()
+    await add_rows(services.db, person, [3])
+    await services.deliver.now()
+    assert services.sender.woken == 1 and len(fake_connector.delivered()) == 2
+
+
+async def test_marks_answered_while_one_is_written_are_written_together(services, monkeypatch):
+    """Each message is marked sent at once; those answered while a mark is being written go in the
+    next write together, each row with its own activity id."""
+    from bot.marks import SentMarks
+    from storage import outbox
+
+    person, _ = await add_person(services.db, "http://connector.invalid", 1)
+    await add_rows(services.db, person, [1, 2, 3, 4])
+    ids = [row.id for row in await rows(services.db)]
+    together: list[int] = []
+    many = outbox.mark_sent_many
+
+    async def counted(db, sent):
+        together.append(len(sent))
+        await many(db, sent)
+
+    monkeypatch.setattr(outbox, "mark_sent_many", counted)
+    marks = SentMarks(services.db)
+    await asyncio.gather(*(marks.record(outbox.Sent((i,), f"activity-{i}", NOW)) for i in ids))
+    assert together == [3]  # the first alone, the three that came meanwhile in one write
+    assert [(r.state, r.activity_id, r.attempts) for r in await rows(services.db)] == [
+        ("sent", f"activity-{i}", 1) for i in ids]
+
+
 def _rfc850(at: datetime) -> str:
     return at.strftime("%A, %d-%b-%y %H:%M:%S GMT")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from capabilities.broadcasts import cli, commands, config, kinds
 from capabilities.broadcasts.compose import compose_dialog
 from capabilities.broadcasts.duties import BroadcastChaserDuty, BroadcastCorrectionDuty, PracticeWeekNoticeDuty
+from capabilities.broadcasts.reach import InstallForBroadcasts
 from capabilities.registry import Capability, CardVerb, ChatCommand, DialogEntry, RetentionRule
 from dialogs.broadcast_cards import Verb
 from dialogs.broadcast_compose import BROADCAST_DIALOG
@@ -39,4 +40,5 @@ CAPABILITY = Capability(
     # The recipients before their broadcast (foreign key).
     retention=(RetentionRule("broadcast_recipients", BROADCASTS, past.broadcast_recipients),
                RetentionRule("broadcasts", BROADCASTS, past.broadcasts)),
+    reach=InstallForBroadcasts,
 )
