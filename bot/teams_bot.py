@@ -3,14 +3,16 @@
 Who is who: a personal install stores the chat's ConversationReference (so the bot can write
 later) and links it to the roster person, by Entra object id or else by the email Teams' member
 look-up gives; the person is welcomed once. Team installs and channel events keep Team/Channel.
-Messages and card buttons go to what the capabilities registered (capabilities/catalogue.py):
-a typed command to its ChatCommand, a button to its CardVerb; anything not understood gets the
-help card for the person's role.
+Everything else goes to what the capabilities registered (capabilities/catalogue.py), and only
+through the registry: a typed command to its ChatCommand, a button to its CardVerb, a file to
+its FileIntake, an event to its EventHandler; anything not understood gets the registry's
+not-understood answer (the help card for the person's role). `on_message_activity` is the one
+place the order of a message's routes is written.
 
 Conversations (botbuilder dialogs, dialogs/) run here: a command with a registered DialogEntry
 begins its dialog, and while a dialog is active it gets each message first (after card buttons
-and file uploads), so a command word typed mid-conversation is an answer to the dialog's
-question, not a command: a ChoicePrompt asks again. `cancel` or `stop` leave it. Dialog state is
+and files), so a command word typed mid-conversation is an answer to the dialog's question, not
+a command: a ChoicePrompt asks again. `cancel` or `stop` leave it. Dialog state is
 conversation state in the bot_state table (storage/bot_state.py), saved at the end of every
 turn, so a conversation carries on after a restart; one left for an hour ends on the next message.
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -28,21 +30,22 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnResult, DialogTurnStatus
 from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
 
-from bot import allocation_upload, card_actions, file_consent
+from bot import card_actions, file_consent, file_download
 from bot.card_actions import send_card
 from bot.connector import ConnectorError
 from bot.services import Services
-from capabilities.basics import help_reply, profile_of, qa_contact_name
-from capabilities.broadcasts import flow as broadcast_flow
 from capabilities.catalogue import registry as default_registry
-from capabilities.registry import Registry, Said
-from dialogs.common_cards import welcome_card, welcome_summary
+from capabilities.registry import ANY_FILE, CommandReply, FileUpload, InboundEvent, Registry, Said
 from dialogs.conversation import ACTOR, ARGUMENT, CANCEL_WORDS, EXPIRED, EXPIRES_AFTER, NOTHING_TO_STOP, STOPPED
 from storage import conversations as chats
 from storage.bot_state import SqlStorage
 from storage.models import Person
 
 log = logging.getLogger(__name__)
+
+NO_INTAKE = "I don't take files of this kind, so I have not opened it."
+_PERSON = "qa.person"  # turn_state: the roster person behind this turn's activity (None: not on the roster)
+_DIALOG_CONTEXT = "qa.dialog_context"  # turn_state: this turn's DialogContext
 
 TEAM_EVENTS = {"channelCreated", "channelRenamed", "channelRestored", "channelDeleted", "teamRenamed",
                "teamDeleted", "teamHardDeleted"}
@@ -226,16 +229,13 @@ class QaBot(TeamsActivityHandler):
                 await chats.link_chat(session, chat.conversation_id, person.id)
             # Teams sends two events per install: only the one that claims welcomed_at welcomes.
             welcome = await chats.claim_welcome(session, chat.conversation_id, now=now)
-            if welcome:
-                profile = await profile_of(session, person) if person else None
-                qa_contact = await qa_contact_name(session)
         log.info("personal install recorded: conversation %s, linked=%s, welcome=%s",
                  chat.conversation_id, person is not None, welcome)
-        if not welcome:
+        if not welcome or self.registry.welcome is None:
             return
         try:
-            await send_card(turn_context, welcome_card(profile, qa_contact=qa_contact),
-                            welcome_summary(profile, qa_contact=qa_contact), self.services.signer)
+            reply = await self.registry.welcome(Said(self.services.context, person, now, registry=self.registry))
+            await send_card(turn_context, reply.card, reply.summary, self.services.signer)
         except Exception:
             # Let a later install event (or a re-install) welcome instead.
             async with self.services.db.sessions.begin() as session:
@@ -337,48 +337,113 @@ class QaBot(TeamsActivityHandler):
                 await chats.record_channel(session, team_row, channel_id, name_of(channel.get("name")))
         log.info("team event %s recorded for %s", event, install.team_id)
 
-    # -- chat basics ---------------------------------------------------------------------
+    # -- messages: the one place their order is written -------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        if card_actions.is_card_submit(turn_context.activity, self.registry):
-            # A card's button from a client without Universal Actions (Action.Submit).
-            await card_actions.on_card_submit(self.services, self.registry, turn_context)
-            return
-        if allocation_upload.has_uploaded_file(turn_context.activity):
-            # A file in the personal chat: the QA unit's allocation list (bot/allocation_upload.py).
-            person = await self._who(turn_context)
-            await allocation_upload.handle_file_upload(self.services, turn_context, person)
-            return
-        typed = command_text(turn_context.activity)
-        dc = await self.dialogs.create_context(turn_context)
-        if typed in CANCEL_WORDS:
-            await self._leave_dialog(turn_context, dc, STOPPED if dc.active_dialog else NOTHING_TO_STOP)
-            return
-        if dc.active_dialog is not None:
-            if await self._dialog_expired(turn_context):
-                await self._leave_dialog(turn_context, dc, EXPIRED)
+        """A message goes to the first route that takes it, in this order:
+
+        1. a card's button from a client without Universal Actions (Action.Submit carrying a
+           registered verb): its CardVerb, as an Action.Execute press would (bot/card_actions.py);
+        2. files: the FileIntake registered for their type (bot/file_download.py fetches them
+           only if the intake asks);
+        3. `cancel` or `stop`: leave the active dialog;
+        4. the active dialog: a command word typed mid-conversation is an answer to its question;
+        5. a command: its ChatCommand, or the DialogEntry it starts (also "observe sam patel");
+        6. anything else: the registry's not-understood answer (the help card).
+
+        Other activities go by type: an event by name to its EventHandler (on_event_activity), an
+        Action.Execute press to its CardVerb (on_adaptive_card_invoke).
+        """
+        for route in (self._card_button, self._files, self._dialog, self._command):
+            if await route(turn_context):
                 return
-            # The active dialog gets the turn first: a command word is an answer to its question.
-            if await self._run_dialog(turn_context, dc.continue_dialog()):
-                return
-        command = self.registry.command_for(typed)
+        await self._answer(turn_context, self.registry.not_understood)
+
+    async def _card_button(self, turn_context: TurnContext) -> bool:
+        if not card_actions.is_card_submit(turn_context.activity, self.registry):
+            return False
+        await card_actions.on_card_submit(self.services, self.registry, turn_context)
+        return True
+
+    async def _files(self, turn_context: TurnContext) -> bool:
+        activity = turn_context.activity
+        if not file_download.has_files(activity):
+            return False
+        files = file_download.sent_files(activity, self.services.connector.session)
+        intake = self.registry.intake_for(files[0].name if files else ANY_FILE)
+        if intake is None:
+            await turn_context.send_activity(NO_INTAKE)
+            return True
         person = await self._who(turn_context)
+        answer = await intake.handle(FileUpload(self.services.context, person, self.services.clock(),
+                                                activity.text, files))
+        if isinstance(answer, str):
+            await turn_context.send_activity(answer)
+        else:
+            await send_card(turn_context, answer.card, answer.summary, self.services.signer)
+        return True
+
+    async def _dialog(self, turn_context: TurnContext) -> bool:
+        dc = await self._dialog_context(turn_context)
+        if command_text(turn_context.activity) in CANCEL_WORDS:
+            await self._leave_dialog(turn_context, dc, STOPPED if dc.active_dialog else NOTHING_TO_STOP)
+            return True
+        if dc.active_dialog is None:
+            return False
+        if await self._dialog_expired(turn_context):
+            await self._leave_dialog(turn_context, dc, EXPIRED)
+            return True
+        return await self._run_dialog(turn_context, dc.continue_dialog())
+
+    async def _command(self, turn_context: TurnContext) -> bool:
+        typed = command_text(turn_context.activity)
+        command = self.registry.command_for(typed)
         entry = self.registry.dialog_for(command.name) if command else None
-        options = {ACTOR: person.id if person else None}
+        options = {ACTOR: None}
         if command is None and (with_argument := self.registry.dialog_with_argument(typed)):
             entry, options[ARGUMENT] = with_argument  # e.g. "observe sam patel" from a button
         if entry is not None:
+            person = await self._who(turn_context)
+            options[ACTOR] = person.id if person else None
+            dc = await self._dialog_context(turn_context)
             await self._run_dialog(turn_context, dc.begin_dialog(entry.dialog_id, options))
-            return
+            return True
         if command is None or command.handle is None:
-            reply = await help_reply(self.services.context, self.registry, person.role if person else None,
-                                     not_understood=True)
-        else:
-            user = turn_context.activity.from_property
-            reply = await command.handle(Said(self.services.context, person, self.services.clock(),
-                                              teams_name=user.name if user else None, registry=self.registry))
+            return False
+        await self._answer(turn_context, command.handle)
+        return True
+
+    async def _answer(self, turn_context: TurnContext, handle: Callable[[Said], Awaitable[CommandReply]] | None) -> None:
+        """Run a registered answer to what was said and send its card."""
+        if handle is None:
+            raise LookupError("no capability answers this message (the registry has no not_understood)")
+        person = await self._who(turn_context)
+        user = turn_context.activity.from_property
+        reply = await handle(Said(self.services.context, person, self.services.clock(),
+                                  teams_name=user.name if user else None, registry=self.registry))
         await send_card(turn_context, reply.card, reply.summary, self.services.signer)
 
+    # -- events (type "event"): by name, to what a capability registered ----------------------
+    async def on_event_activity(self, turn_context: TurnContext) -> None:
+        """An event a capability registered (Teams' read receipts: broadcasts) goes to its handler;
+        any other goes to botbuilder's own dispatch, which ignores it."""
+        activity = turn_context.activity
+        handler = self.registry.events.get(activity.name) if isinstance(activity.name, str) else None
+        if handler is None:
+            await super().on_event_activity(turn_context)
+            return
+        conversation = activity.conversation
+        await handler.handle(InboundEvent(self.services.context, activity.name, activity.value,
+                                          conversation.id if conversation is not None and conversation.id else "",
+                                          self.services.clock()))
+
     # -- conversations (dialogs) ------------------------------------------------------------
+    async def _dialog_context(self, turn_context: TurnContext) -> DialogContext:
+        """This turn's DialogContext (its state loaded once per turn)."""
+        dc = turn_context.turn_state.get(_DIALOG_CONTEXT)
+        if dc is None:
+            dc = turn_context.turn_state[_DIALOG_CONTEXT] = await self.dialogs.create_context(turn_context)
+        return dc
+
     async def _run_dialog(self, turn_context: TurnContext, step: Awaitable[DialogTurnResult]) -> bool:
         """Begin or continue a dialog (`step`); True when a dialog handled the turn."""
         result = await step
@@ -407,7 +472,14 @@ class QaBot(TeamsActivityHandler):
         await turn_context.send_activity(message)
 
     async def _who(self, turn_context: TurnContext) -> Person | None:
-        """The active roster person behind this message, remembering the chat if it is new."""
+        """The active roster person behind this message, remembering the chat if it is new; looked
+        up once per turn."""
+        if _PERSON in turn_context.turn_state:
+            return turn_context.turn_state[_PERSON]
+        person = turn_context.turn_state[_PERSON] = await self._look_up_who(turn_context)
+        return person
+
+    async def _look_up_who(self, turn_context: TurnContext) -> Person | None:
         activity = turn_context.activity
         user = activity.from_property
         aad = user.aad_object_id if user else None
@@ -441,13 +513,3 @@ class QaBot(TeamsActivityHandler):
     async def on_adaptive_card_invoke(self, turn_context: TurnContext,
                                       invoke_value: AdaptiveCardInvokeValue) -> AdaptiveCardInvokeResponse:
         return await card_actions.on_card_action(self.services, self.registry, turn_context, invoke_value)
-
-    # -- read receipts (RSC ChatMessageReadReceipt.Read.Chat) --------------------------------
-    async def on_teams_read_receipt_event(self, read_receipt_info: Any, turn_context: TurnContext) -> None:
-        """Teams' read receipt in a personal chat: broadcasts there up to that message are read.
-        botbuilder 4.17.1 hands over the activity's raw value (a dict), not a ReadReceiptInfo."""
-        value = read_receipt_info
-        last = value.get("lastReadMessageId") if isinstance(value, dict) else getattr(value, "last_read_message_id", None)
-        conversation = turn_context.activity.conversation
-        if isinstance(last, str) and 0 < len(last) <= 200 and conversation is not None and conversation.id:
-            await broadcast_flow.read_receipt(self.services.context, conversation.id, last, self.services.clock())
