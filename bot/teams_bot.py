@@ -31,7 +31,7 @@ from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnResult, Dialo
 from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
 
 from bot import card_actions, file_consent, file_download
-from bot.card_actions import send_card
+from bot.card_actions import CHAT, UNREAD, send_card
 from bot.connector import ConnectorError
 from bot.services import Services
 from capabilities.catalogue import registry as default_registry
@@ -39,7 +39,7 @@ from capabilities.registry import ANY_FILE, CommandReply, FileUpload, InboundEve
 from dialogs.conversation import ACTOR, ARGUMENT, CANCEL_WORDS, EXPIRED, EXPIRES_AFTER, NOTHING_TO_STOP, STOPPED
 from storage import conversations as chats
 from storage.bot_state import SqlStorage
-from storage.models import Person
+from storage.models import Conversation, Person
 
 log = logging.getLogger(__name__)
 
@@ -155,14 +155,19 @@ class QaBot(TeamsActivityHandler):
         return await super().on_invoke_activity(turn_context)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        await self._refresh_address(turn_context.activity)
+        await self._refresh_address(turn_context)
         await super().on_turn(turn_context)
         await self.conversation_state.save_changes(turn_context)
 
-    async def _refresh_address(self, activity: Activity) -> None:
+    async def _refresh_address(self, turn_context: TurnContext) -> None:
         """Keep where a known chat or team is reached as its latest activity says (serviceUrl,
         tenant, bot id, object id, reference), so proactive messages go where Teams last spoke
-        from. Install and team events record the whole chat or team themselves."""
+        from. Install and team events record the whole chat or team themselves.
+
+        A personal chat's row (with its roster person) is read once here and kept for the turn
+        (card_actions.CHAT): who sent a message or pressed a button is then known without reading
+        it again. The write happens only when something changed."""
+        activity = turn_context.activity
         if activity.type in (ActivityTypes.installation_update, ActivityTypes.conversation_update):
             return
         if team_of(activity):
@@ -177,8 +182,12 @@ class QaBot(TeamsActivityHandler):
             chat = self._personal_chat(activity)
             if chat is None:
                 return
-            async with self.services.db.sessions.begin() as session:
-                changed = await chats.refresh_personal_chat(session, chat)
+            async with self.services.db.sessions() as session:
+                row = await chats.conversation_by_id(session, chat.conversation_id)
+                changed = await chats.refresh_personal_chat(session, chat, row)
+                if changed:
+                    await session.commit()
+            turn_context.turn_state[CHAT] = row
             if changed:
                 log.info("chat %s reached anew: %s changed", chat.conversation_id, ", ".join(changed))
 
@@ -483,11 +492,17 @@ class QaBot(TeamsActivityHandler):
         activity = turn_context.activity
         user = activity.from_property
         aad = user.aad_object_id if user else None
-        async with self.services.db.sessions() as session:
-            chat = await chats.conversation_by_id(session, activity.conversation.id) if activity.conversation else None
-            person = chat.person if chat and chat.person and chat.person.active else None
-            if person is None:
-                person = await chats.roster_person_for(session, aad_object_id=aad, email=chat.email if chat else None)
+        chat = turn_context.turn_state.get(CHAT, UNREAD)  # as read at the start of the turn
+        person = chat.person if isinstance(chat, Conversation) and chat.person and chat.person.active else None
+        if person is None:
+            async with self.services.db.sessions() as session:
+                if chat is UNREAD:
+                    chat = await chats.conversation_by_id(session, activity.conversation.id) \
+                        if activity.conversation else None
+                    person = chat.person if chat and chat.person and chat.person.active else None
+                if person is None:
+                    person = await chats.roster_person_for(session, aad_object_id=aad,
+                                                           email=chat.email if chat else None)
         if is_personal(activity) and (chat is None or (chat.person_id is None and person is not None)):
             await self._remember_chat(activity, person)
         return person
