@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -38,7 +39,7 @@ from capabilities.catalogue import registry as default_registry
 from capabilities.registry import ANY_FILE, CommandReply, FileUpload, InboundEvent, Registry, Said
 from dialogs.conversation import ACTOR, ARGUMENT, CANCEL_WORDS, EXPIRED, EXPIRES_AFTER, NOTHING_TO_STOP, STOPPED
 from storage import conversations as chats
-from storage.bot_state import SqlStorage
+from storage.bot_state import SqlStorage, read_in
 from storage.models import Conversation, Person
 
 log = logging.getLogger(__name__)
@@ -118,12 +119,30 @@ def is_personal(activity: Activity) -> bool:
     return kind == "personal" or (kind is None and not conversation.is_group)
 
 
+# A message turn's conversation state as read with its chat (QaBot._refresh_address), so the
+# dialogs' ConversationState.load does not read it again. A context variable: each turn runs in
+# its own task, so one turn never sees another's.
+_READ_AHEAD: ContextVar[dict[str, Any] | None] = ContextVar("qa_state_read_ahead", default=None)
+
+
+class TurnStorage(SqlStorage):
+    """SqlStorage that answers a read of what this turn already read with its chat."""
+
+    async def read(self, keys: Iterable[str]) -> dict[str, Any]:
+        keys = list(keys) if keys is not None else keys
+        ahead = _READ_AHEAD.get()
+        if ahead is not None and keys and all(key in ahead for key in keys):
+            _READ_AHEAD.set(None)  # once: a forced reload reads the table
+            return {key: ahead[key] for key in keys if ahead[key] is not None}
+        return await super().read(keys)
+
+
 class QaBot(TeamsActivityHandler):
     def __init__(self, services: Services, registry: Registry | None = None) -> None:
         self.services = services
         self.registry = registry or default_registry()
         # Dialogs keep their state here, in the same database; saved at the end of each turn.
-        self.conversation_state = ConversationState(SqlStorage(services.db, services.clock))
+        self.conversation_state = ConversationState(TurnStorage(services.db, services.clock))
         self.dialog_state = self.conversation_state.create_property("DialogState")
         # When the active dialog last had a message (ISO 8601, UTC), to end one left for an hour.
         self.dialog_touched = self.conversation_state.create_property("DialogTouchedAt")
@@ -155,9 +174,13 @@ class QaBot(TeamsActivityHandler):
         return await super().on_invoke_activity(turn_context)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        await self._refresh_address(turn_context)
-        await super().on_turn(turn_context)
-        await self.conversation_state.save_changes(turn_context)
+        token = _READ_AHEAD.set(None)
+        try:
+            await self._refresh_address(turn_context)
+            await super().on_turn(turn_context)
+            await self.conversation_state.save_changes(turn_context)
+        finally:
+            _READ_AHEAD.reset(token)
 
     async def _refresh_address(self, turn_context: TurnContext) -> None:
         """Keep where a known chat or team is reached as its latest activity says (serviceUrl,
@@ -182,8 +205,12 @@ class QaBot(TeamsActivityHandler):
             chat = self._personal_chat(activity)
             if chat is None:
                 return
+            state_key = self.conversation_state.get_storage_key(turn_context) \
+                if activity.type == ActivityTypes.message else None
             async with self.services.db.sessions() as session:
                 row = await chats.conversation_by_id(session, chat.conversation_id)
+                if state_key:  # a message may go to an active dialog: its state, read now too
+                    _READ_AHEAD.set({state_key: (await read_in(session, [state_key])).get(state_key)})
                 changed = await chats.refresh_personal_chat(session, chat, row)
                 if changed:
                     await session.commit()
