@@ -205,8 +205,7 @@ class QaBot(TeamsActivityHandler):
             chat = self._personal_chat(activity)
             if chat is None:
                 return
-            state_key = self.conversation_state.get_storage_key(turn_context) \
-                if activity.type == ActivityTypes.message else None
+            state_key = self._state_key(turn_context) if activity.type == ActivityTypes.message else None
             async with self.services.db.sessions() as session:
                 row = await chats.conversation_by_id(session, chat.conversation_id)
                 if state_key:  # a message may go to an active dialog: its state, read now too
@@ -217,6 +216,14 @@ class QaBot(TeamsActivityHandler):
             turn_context.turn_state[CHAT] = row
             if changed:
                 log.info("chat %s reached anew: %s changed", chat.conversation_id, ", ".join(changed))
+
+    def _state_key(self, turn_context: TurnContext) -> str | None:
+        """Where this chat's conversation state is kept; None if the activity cannot say (no
+        channelId: botbuilder refuses it when, and only if, state is read)."""
+        try:
+            return self.conversation_state.get_storage_key(turn_context)
+        except TypeError:
+            return None
 
     # -- installs -----------------------------------------------------------------------
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
