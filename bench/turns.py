@@ -1,7 +1,9 @@
 """Message-turn latency: POST /api/messages -> reply posted to the fake connector -> response.
 
 Ours (SQLite, 5,000-person roster, conversation state in SQL) beside a bare botbuilder
-4.17.1 echo bot on MemoryStorage, in the same run, each served in its own process.
+4.17.1 echo bot on MemoryStorage, in the same run, each served in its own process: a typed
+`whoami`, and a card press (the welcome card's "Who am I?" button, an adaptiveCard/action
+invoke answered with the card).
 Run: python -m bench.turns [--turns 500]
 """
 from __future__ import annotations
@@ -13,17 +15,22 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
 
 from bench.common import ROOT, cpu_seconds, free_port, machine, start, stop, today, wait_healthy
 from bench.roster import write_roster
+from bot.card_signing import CardSigner
 from devtools.fake_connector import FakeConnector
 
 TENANT = "tenant-1"
 USER_AAD = "00000000-0000-4000-8000-000000000007"  # a practitioner in bench.roster
+PRESS_VERB = "whoami"  # the welcome and help cards' "Who am I?" button
+SIGNING_KEY = "bench card signing key"
 
 
 def activity(service_url: str, kind: str, text: str = "", n: int = 0) -> dict:
@@ -42,16 +49,28 @@ def activity(service_url: str, kind: str, text: str = "", n: int = 0) -> dict:
     return body
 
 
-async def measure(url: str, service_url: str, turns: int, text: str, pid: int) -> dict:
+def press_activity(service_url: str, signer: CardSigner, n: int = 0, reply_to: str | None = None) -> dict:
+    """The whoami button pressed (an adaptiveCard/action invoke, its data signed as the bot signs
+    its cards), on the message `reply_to` (the welcome card)."""
+    body = activity(service_url, "invoke", n=n)
+    body["name"] = "adaptiveCard/action"
+    body["value"] = {"action": {"type": "Action.Execute", "verb": PRESS_VERB,
+                                "data": signer.sign_data(PRESS_VERB, {})}, "trigger": "manual"}
+    if reply_to:
+        body["replyToId"] = reply_to
+    return body
+
+
+async def measure(url: str, turns: int, body: Callable[[int], dict], pid: int) -> dict:
     latencies: list[float] = []
     async with aiohttp.ClientSession() as session:
         for n in range(20):  # warm-up
-            async with session.post(url, json=activity(service_url, "message", text, n)) as resp:
+            async with session.post(url, json=body(n)) as resp:
                 assert resp.status in (200, 201), resp.status
         cpu0 = cpu_seconds(pid)
         for n in range(turns):
             began = time.perf_counter()
-            async with session.post(url, json=activity(service_url, "message", text, 100 + n)) as resp:
+            async with session.post(url, json=body(100 + n)) as resp:
                 await resp.read()
                 assert resp.status in (200, 201), resp.status
             latencies.append((time.perf_counter() - began) * 1000)
@@ -65,7 +84,8 @@ async def main(turns: int) -> str:
     fake = await FakeConnector().start()
     with tempfile.TemporaryDirectory() as tmp:
         db_url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        env = {"DATABASE_URL": db_url, "MicrosoftAppId": "", "QA_ALLOWED_TENANTS": ""}
+        env = {"DATABASE_URL": db_url, "MicrosoftAppId": "", "QA_ALLOWED_TENANTS": "",
+               "QA_CARD_SIGNING_KEY": SIGNING_KEY}
         roster = write_roster(Path(tmp) / "roster.csv", 5000)
         subprocess.run([sys.executable, "-m", "bot", "migrate"], cwd=ROOT, env={**os.environ, **env}, check=True,
                        stdout=subprocess.DEVNULL)
@@ -78,27 +98,45 @@ async def main(turns: int) -> str:
         try:
             await wait_healthy(f"http://127.0.0.1:{ours_port}/healthz", ours)
             await wait_healthy(f"http://127.0.0.1:{echo_port}/healthz", echo)
+            for proc in (ours, echo):  # read what they log, so a full pipe never stalls a turn
+                threading.Thread(target=proc.stderr.read, daemon=True).start()
             async with aiohttp.ClientSession() as session:  # install, so the user is linked
                 async with session.post(f"http://127.0.0.1:{ours_port}/api/messages",
                                         json=activity(fake.url, "installationUpdate")) as resp:
                     assert resp.status in (200, 201), resp.status
+            welcome = fake.calls[-1].activity_id  # the welcome card, whose "Who am I?" button is pressed
+            signer = CardSigner(SIGNING_KEY.encode())
+
+            def said(text: str) -> Callable[[int], dict]:
+                return lambda n: activity(fake.url, "message", text, n)
+
+            def pressed(n: int) -> dict:
+                return press_activity(fake.url, signer, n, reply_to=welcome)
+
             results = {}
             # Alternate so neither side gets a quieter machine.
-            for name, port, pid, text in [("echo", echo_port, echo.pid, "hello"), ("ours", ours_port, ours.pid, "whoami"),
-                                          ("echo2", echo_port, echo.pid, "hello"), ("ours2", ours_port, ours.pid, "whoami")]:
-                results[name] = await measure(f"http://127.0.0.1:{port}/api/messages", fake.url, turns, text, pid)
+            for name, port, pid, body in [
+                    ("echo", echo_port, echo.pid, said("hello")), ("ours", ours_port, ours.pid, said("whoami")),
+                    ("press", ours_port, ours.pid, pressed),
+                    ("echo2", echo_port, echo.pid, said("hello")), ("ours2", ours_port, ours.pid, said("whoami")),
+                    ("press2", ours_port, ours.pid, pressed)]:
+                results[name] = await measure(f"http://127.0.0.1:{port}/api/messages", turns, body, pid)
         finally:
             stop(ours)
             stop(echo)
             await fake.stop()
-    ours_r, echo_r = results["ours2"], results["echo2"]
+    ours_r, echo_r, press_r = results["ours2"], results["echo2"], results["press2"]
     lines = [
         f"- ours (whoami card; SQLite; 5,000-person roster; state in SQL): median {ours_r['median']:.2f} ms, "
         f"p99 {ours_r['p99']:.2f} ms, CPU {ours_r['cpu']:.2f} ms/turn",
+        f"- ours, the welcome card's \"Who am I?\" button pressed (adaptiveCard/action, signed): median "
+        f"{press_r['median']:.2f} ms, p99 {press_r['p99']:.2f} ms, CPU {press_r['cpu']:.2f} ms/turn",
         f"- bare botbuilder 4.17.1 echo bot on MemoryStorage: median {echo_r['median']:.2f} ms, "
         f"p99 {echo_r['p99']:.2f} ms, CPU {echo_r['cpu']:.2f} ms/turn",
         f"- first pass (discarded as warm-up of the machine): ours median {results['ours']['median']:.2f} ms, "
-        f"echo median {results['echo']['median']:.2f} ms",
+        f"press median {results['press']['median']:.2f} ms, echo median {results['echo']['median']:.2f} ms",
+        f"- whoami / echo: {ours_r['median'] / echo_r['median']:.2f}; press / whoami: "
+        f"{press_r['median'] / ours_r['median']:.2f}",
     ]
     return "\n".join(lines)
 

@@ -26,6 +26,7 @@ from capabilities.press import UNREADABLE, Press, Reply
 from capabilities.registry import Registry
 from dialogs.card_update import card_title
 from storage.conversations import actor_for_chat
+from storage.models import Person
 from storage.outbox import record_shown, sent_rows
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,10 @@ UNSIGNED = ("I couldn't check this card's button, so nothing was changed. Type \
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
+# turn_state: the personal chat's Conversation row (its person loaded) as read at the start of the
+# turn (bot/teams_bot.py), None when it is not recorded; UNREAD when the turn did not read it.
+CHAT = "qa.chat"
+UNREAD = object()
 ERROR_CONTENT_TYPE = "application/vnd.microsoft.error"
 
 
@@ -100,13 +105,25 @@ async def act(services: Services, registry: Registry, turn_context: TurnContext,
     activity = turn_context.activity
     conversation_id = activity.conversation.id if activity.conversation else ""
     user_id = activity.from_property.id if activity.from_property else None
-    person = await actor_for_chat(services.db, conversation_id, user_id)
+    person = await _actor(services, turn_context, conversation_id, user_id)
     rows = (await sent_rows(services.db, activity.reply_to_id, conversation_id, person.id if person else None)
             if activity.reply_to_id else [])
     teams_name = activity.from_property.name if activity.from_property else None
     return await handler.handle(Press(ctx=services.context, verb=verb, data=data, actor=person, rows=rows,
                                       now=services.clock(), teams_name=teams_name,
                                       aad_object_id=activity.from_property.aad_object_id if activity.from_property else None))
+
+
+async def _actor(services: Services, turn_context: TurnContext, conversation_id: str,
+                 user_id: str | None) -> Person | None:
+    """Who pressed: the active roster person linked to this personal chat, for its own user only
+    (storage.conversations.actor_for_chat), from the chat as the turn read it if it did."""
+    chat = turn_context.turn_state.get(CHAT, UNREAD)
+    if chat is UNREAD:
+        return await actor_for_chat(services.db, conversation_id, user_id)
+    if chat is None or chat.person_id is None or not user_id or chat.user_id != user_id:
+        return None
+    return chat.person if chat.person is not None and chat.person.active else None
 
 
 async def carry_out(services: Services, turn_context: TurnContext, reply: Reply) -> None:

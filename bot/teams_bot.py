@@ -3,14 +3,16 @@
 Who is who: a personal install stores the chat's ConversationReference (so the bot can write
 later) and links it to the roster person, by Entra object id or else by the email Teams' member
 look-up gives; the person is welcomed once. Team installs and channel events keep Team/Channel.
-Messages and card buttons go to what the capabilities registered (capabilities/catalogue.py):
-a typed command to its ChatCommand, a button to its CardVerb; anything not understood gets the
-help card for the person's role.
+Everything else goes to what the capabilities registered (capabilities/catalogue.py), and only
+through the registry: a typed command to its ChatCommand, a button to its CardVerb, a file to
+its FileIntake, an event to its EventHandler; anything not understood gets the registry's
+not-understood answer (the help card for the person's role). `on_message_activity` is the one
+place the order of a message's routes is written.
 
 Conversations (botbuilder dialogs, dialogs/) run here: a command with a registered DialogEntry
 begins its dialog, and while a dialog is active it gets each message first (after card buttons
-and file uploads), so a command word typed mid-conversation is an answer to the dialog's
-question, not a command: a ChoicePrompt asks again. `cancel` or `stop` leave it. Dialog state is
+and files), so a command word typed mid-conversation is an answer to the dialog's question, not
+a command: a ChoicePrompt asks again. `cancel` or `stop` leave it. Dialog state is
 conversation state in the bot_state table (storage/bot_state.py), saved at the end of every
 turn, so a conversation carries on after a restart; one left for an hour ends on the next message.
 """
@@ -18,7 +20,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -28,21 +31,22 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnResult, DialogTurnStatus
 from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
 
-from bot import allocation_upload, card_actions, file_consent
-from bot.card_actions import send_card
+from bot import card_actions, file_consent, file_download
+from bot.card_actions import CHAT, UNREAD, send_card
 from bot.connector import ConnectorError
 from bot.services import Services
-from capabilities.basics import help_reply, profile_of, qa_contact_name
-from capabilities.broadcasts import flow as broadcast_flow
 from capabilities.catalogue import registry as default_registry
-from capabilities.registry import Registry, Said
-from dialogs.common_cards import welcome_card, welcome_summary
+from capabilities.registry import ANY_FILE, CommandReply, FileUpload, InboundEvent, Registry, Said
 from dialogs.conversation import ACTOR, ARGUMENT, CANCEL_WORDS, EXPIRED, EXPIRES_AFTER, NOTHING_TO_STOP, STOPPED
 from storage import conversations as chats
-from storage.bot_state import SqlStorage
-from storage.models import Person
+from storage.bot_state import SqlStorage, read_in
+from storage.models import Conversation, Person
 
 log = logging.getLogger(__name__)
+
+NO_INTAKE = "I don't take files of this kind, so I have not opened it."
+_PERSON = "qa.person"  # turn_state: the roster person behind this turn's activity (None: not on the roster)
+_DIALOG_CONTEXT = "qa.dialog_context"  # turn_state: this turn's DialogContext
 
 TEAM_EVENTS = {"channelCreated", "channelRenamed", "channelRestored", "channelDeleted", "teamRenamed",
                "teamDeleted", "teamHardDeleted"}
@@ -115,12 +119,30 @@ def is_personal(activity: Activity) -> bool:
     return kind == "personal" or (kind is None and not conversation.is_group)
 
 
+# A message turn's conversation state as read with its chat (QaBot._refresh_address), so the
+# dialogs' ConversationState.load does not read it again. A context variable: each turn runs in
+# its own task, so one turn never sees another's.
+_READ_AHEAD: ContextVar[dict[str, Any] | None] = ContextVar("qa_state_read_ahead", default=None)
+
+
+class TurnStorage(SqlStorage):
+    """SqlStorage that answers a read of what this turn already read with its chat."""
+
+    async def read(self, keys: Iterable[str]) -> dict[str, Any]:
+        keys = list(keys) if keys is not None else keys
+        ahead = _READ_AHEAD.get()
+        if ahead is not None and keys and all(key in ahead for key in keys):
+            _READ_AHEAD.set(None)  # once: a forced reload reads the table
+            return {key: ahead[key] for key in keys if ahead[key] is not None}
+        return await super().read(keys)
+
+
 class QaBot(TeamsActivityHandler):
     def __init__(self, services: Services, registry: Registry | None = None) -> None:
         self.services = services
         self.registry = registry or default_registry()
         # Dialogs keep their state here, in the same database; saved at the end of each turn.
-        self.conversation_state = ConversationState(SqlStorage(services.db, services.clock))
+        self.conversation_state = ConversationState(TurnStorage(services.db, services.clock))
         self.dialog_state = self.conversation_state.create_property("DialogState")
         # When the active dialog last had a message (ISO 8601, UTC), to end one left for an hour.
         self.dialog_touched = self.conversation_state.create_property("DialogTouchedAt")
@@ -152,14 +174,23 @@ class QaBot(TeamsActivityHandler):
         return await super().on_invoke_activity(turn_context)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        await self._refresh_address(turn_context.activity)
-        await super().on_turn(turn_context)
-        await self.conversation_state.save_changes(turn_context)
+        token = _READ_AHEAD.set(None)
+        try:
+            await self._refresh_address(turn_context)
+            await super().on_turn(turn_context)
+            await self.conversation_state.save_changes(turn_context)
+        finally:
+            _READ_AHEAD.reset(token)
 
-    async def _refresh_address(self, activity: Activity) -> None:
+    async def _refresh_address(self, turn_context: TurnContext) -> None:
         """Keep where a known chat or team is reached as its latest activity says (serviceUrl,
         tenant, bot id, object id, reference), so proactive messages go where Teams last spoke
-        from. Install and team events record the whole chat or team themselves."""
+        from. Install and team events record the whole chat or team themselves.
+
+        A personal chat's row (with its roster person) is read once here and kept for the turn
+        (card_actions.CHAT): who sent a message or pressed a button is then known without reading
+        it again. The write happens only when something changed."""
+        activity = turn_context.activity
         if activity.type in (ActivityTypes.installation_update, ActivityTypes.conversation_update):
             return
         if team_of(activity):
@@ -174,10 +205,25 @@ class QaBot(TeamsActivityHandler):
             chat = self._personal_chat(activity)
             if chat is None:
                 return
-            async with self.services.db.sessions.begin() as session:
-                changed = await chats.refresh_personal_chat(session, chat)
+            state_key = self._state_key(turn_context) if activity.type == ActivityTypes.message else None
+            async with self.services.db.sessions() as session:
+                row = await chats.conversation_by_id(session, chat.conversation_id)
+                if state_key:  # a message may go to an active dialog: its state, read now too
+                    _READ_AHEAD.set({state_key: (await read_in(session, [state_key])).get(state_key)})
+                changed = await chats.refresh_personal_chat(session, chat, row)
+                if changed:
+                    await session.commit()
+            turn_context.turn_state[CHAT] = row
             if changed:
                 log.info("chat %s reached anew: %s changed", chat.conversation_id, ", ".join(changed))
+
+    def _state_key(self, turn_context: TurnContext) -> str | None:
+        """Where this chat's conversation state is kept; None if the activity cannot say (no
+        channelId: botbuilder refuses it when, and only if, state is read)."""
+        try:
+            return self.conversation_state.get_storage_key(turn_context)
+        except TypeError:
+            return None
 
     # -- installs -----------------------------------------------------------------------
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
@@ -226,16 +272,13 @@ class QaBot(TeamsActivityHandler):
                 await chats.link_chat(session, chat.conversation_id, person.id)
             # Teams sends two events per install: only the one that claims welcomed_at welcomes.
             welcome = await chats.claim_welcome(session, chat.conversation_id, now=now)
-            if welcome:
-                profile = await profile_of(session, person) if person else None
-                qa_contact = await qa_contact_name(session)
         log.info("personal install recorded: conversation %s, linked=%s, welcome=%s",
                  chat.conversation_id, person is not None, welcome)
-        if not welcome:
+        if not welcome or self.registry.welcome is None:
             return
         try:
-            await send_card(turn_context, welcome_card(profile, qa_contact=qa_contact),
-                            welcome_summary(profile, qa_contact=qa_contact), self.services.signer)
+            reply = await self.registry.welcome(Said(self.services.context, person, now, registry=self.registry))
+            await send_card(turn_context, reply.card, reply.summary, self.services.signer)
         except Exception:
             # Let a later install event (or a re-install) welcome instead.
             async with self.services.db.sessions.begin() as session:
@@ -337,48 +380,113 @@ class QaBot(TeamsActivityHandler):
                 await chats.record_channel(session, team_row, channel_id, name_of(channel.get("name")))
         log.info("team event %s recorded for %s", event, install.team_id)
 
-    # -- chat basics ---------------------------------------------------------------------
+    # -- messages: the one place their order is written -------------------------------------
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        if card_actions.is_card_submit(turn_context.activity, self.registry):
-            # A card's button from a client without Universal Actions (Action.Submit).
-            await card_actions.on_card_submit(self.services, self.registry, turn_context)
-            return
-        if allocation_upload.has_uploaded_file(turn_context.activity):
-            # A file in the personal chat: the QA unit's allocation list (bot/allocation_upload.py).
-            person = await self._who(turn_context)
-            await allocation_upload.handle_file_upload(self.services, turn_context, person)
-            return
-        typed = command_text(turn_context.activity)
-        dc = await self.dialogs.create_context(turn_context)
-        if typed in CANCEL_WORDS:
-            await self._leave_dialog(turn_context, dc, STOPPED if dc.active_dialog else NOTHING_TO_STOP)
-            return
-        if dc.active_dialog is not None:
-            if await self._dialog_expired(turn_context):
-                await self._leave_dialog(turn_context, dc, EXPIRED)
+        """A message goes to the first route that takes it, in this order:
+
+        1. a card's button from a client without Universal Actions (Action.Submit carrying a
+           registered verb): its CardVerb, as an Action.Execute press would (bot/card_actions.py);
+        2. files: the FileIntake registered for their type (bot/file_download.py fetches them
+           only if the intake asks);
+        3. `cancel` or `stop`: leave the active dialog;
+        4. the active dialog: a command word typed mid-conversation is an answer to its question;
+        5. a command: its ChatCommand, or the DialogEntry it starts (also "observe sam patel");
+        6. anything else: the registry's not-understood answer (the help card).
+
+        Other activities go by type: an event by name to its EventHandler (on_event_activity), an
+        Action.Execute press to its CardVerb (on_adaptive_card_invoke).
+        """
+        for route in (self._card_button, self._files, self._dialog, self._command):
+            if await route(turn_context):
                 return
-            # The active dialog gets the turn first: a command word is an answer to its question.
-            if await self._run_dialog(turn_context, dc.continue_dialog()):
-                return
-        command = self.registry.command_for(typed)
+        await self._answer(turn_context, self.registry.not_understood)
+
+    async def _card_button(self, turn_context: TurnContext) -> bool:
+        if not card_actions.is_card_submit(turn_context.activity, self.registry):
+            return False
+        await card_actions.on_card_submit(self.services, self.registry, turn_context)
+        return True
+
+    async def _files(self, turn_context: TurnContext) -> bool:
+        activity = turn_context.activity
+        if not file_download.has_files(activity):
+            return False
+        files = file_download.sent_files(activity, self.services.connector.session)
+        intake = self.registry.intake_for(files[0].name if files else ANY_FILE)
+        if intake is None:
+            await turn_context.send_activity(NO_INTAKE)
+            return True
         person = await self._who(turn_context)
+        answer = await intake.handle(FileUpload(self.services.context, person, self.services.clock(),
+                                                activity.text, files))
+        if isinstance(answer, str):
+            await turn_context.send_activity(answer)
+        else:
+            await send_card(turn_context, answer.card, answer.summary, self.services.signer)
+        return True
+
+    async def _dialog(self, turn_context: TurnContext) -> bool:
+        dc = await self._dialog_context(turn_context)
+        if command_text(turn_context.activity) in CANCEL_WORDS:
+            await self._leave_dialog(turn_context, dc, STOPPED if dc.active_dialog else NOTHING_TO_STOP)
+            return True
+        if dc.active_dialog is None:
+            return False
+        if await self._dialog_expired(turn_context):
+            await self._leave_dialog(turn_context, dc, EXPIRED)
+            return True
+        return await self._run_dialog(turn_context, dc.continue_dialog())
+
+    async def _command(self, turn_context: TurnContext) -> bool:
+        typed = command_text(turn_context.activity)
+        command = self.registry.command_for(typed)
         entry = self.registry.dialog_for(command.name) if command else None
-        options = {ACTOR: person.id if person else None}
+        options = {ACTOR: None}
         if command is None and (with_argument := self.registry.dialog_with_argument(typed)):
             entry, options[ARGUMENT] = with_argument  # e.g. "observe sam patel" from a button
         if entry is not None:
+            person = await self._who(turn_context)
+            options[ACTOR] = person.id if person else None
+            dc = await self._dialog_context(turn_context)
             await self._run_dialog(turn_context, dc.begin_dialog(entry.dialog_id, options))
-            return
+            return True
         if command is None or command.handle is None:
-            reply = await help_reply(self.services.context, self.registry, person.role if person else None,
-                                     not_understood=True)
-        else:
-            user = turn_context.activity.from_property
-            reply = await command.handle(Said(self.services.context, person, self.services.clock(),
-                                              teams_name=user.name if user else None, registry=self.registry))
+            return False
+        await self._answer(turn_context, command.handle)
+        return True
+
+    async def _answer(self, turn_context: TurnContext, handle: Callable[[Said], Awaitable[CommandReply]] | None) -> None:
+        """Run a registered answer to what was said and send its card."""
+        if handle is None:
+            raise LookupError("no capability answers this message (the registry has no not_understood)")
+        person = await self._who(turn_context)
+        user = turn_context.activity.from_property
+        reply = await handle(Said(self.services.context, person, self.services.clock(),
+                                  teams_name=user.name if user else None, registry=self.registry))
         await send_card(turn_context, reply.card, reply.summary, self.services.signer)
 
+    # -- events (type "event"): by name, to what a capability registered ----------------------
+    async def on_event_activity(self, turn_context: TurnContext) -> None:
+        """An event a capability registered (Teams' read receipts: broadcasts) goes to its handler;
+        any other goes to botbuilder's own dispatch, which ignores it."""
+        activity = turn_context.activity
+        handler = self.registry.events.get(activity.name) if isinstance(activity.name, str) else None
+        if handler is None:
+            await super().on_event_activity(turn_context)
+            return
+        conversation = activity.conversation
+        await handler.handle(InboundEvent(self.services.context, activity.name, activity.value,
+                                          conversation.id if conversation is not None and conversation.id else "",
+                                          self.services.clock()))
+
     # -- conversations (dialogs) ------------------------------------------------------------
+    async def _dialog_context(self, turn_context: TurnContext) -> DialogContext:
+        """This turn's DialogContext (its state loaded once per turn)."""
+        dc = turn_context.turn_state.get(_DIALOG_CONTEXT)
+        if dc is None:
+            dc = turn_context.turn_state[_DIALOG_CONTEXT] = await self.dialogs.create_context(turn_context)
+        return dc
+
     async def _run_dialog(self, turn_context: TurnContext, step: Awaitable[DialogTurnResult]) -> bool:
         """Begin or continue a dialog (`step`); True when a dialog handled the turn."""
         result = await step
@@ -407,15 +515,28 @@ class QaBot(TeamsActivityHandler):
         await turn_context.send_activity(message)
 
     async def _who(self, turn_context: TurnContext) -> Person | None:
-        """The active roster person behind this message, remembering the chat if it is new."""
+        """The active roster person behind this message, remembering the chat if it is new; looked
+        up once per turn."""
+        if _PERSON in turn_context.turn_state:
+            return turn_context.turn_state[_PERSON]
+        person = turn_context.turn_state[_PERSON] = await self._look_up_who(turn_context)
+        return person
+
+    async def _look_up_who(self, turn_context: TurnContext) -> Person | None:
         activity = turn_context.activity
         user = activity.from_property
         aad = user.aad_object_id if user else None
-        async with self.services.db.sessions() as session:
-            chat = await chats.conversation_by_id(session, activity.conversation.id) if activity.conversation else None
-            person = chat.person if chat and chat.person and chat.person.active else None
-            if person is None:
-                person = await chats.roster_person_for(session, aad_object_id=aad, email=chat.email if chat else None)
+        chat = turn_context.turn_state.get(CHAT, UNREAD)  # as read at the start of the turn
+        person = chat.person if isinstance(chat, Conversation) and chat.person and chat.person.active else None
+        if person is None:
+            async with self.services.db.sessions() as session:
+                if chat is UNREAD:
+                    chat = await chats.conversation_by_id(session, activity.conversation.id) \
+                        if activity.conversation else None
+                    person = chat.person if chat and chat.person and chat.person.active else None
+                if person is None:
+                    person = await chats.roster_person_for(session, aad_object_id=aad,
+                                                           email=chat.email if chat else None)
         if is_personal(activity) and (chat is None or (chat.person_id is None and person is not None)):
             await self._remember_chat(activity, person)
         return person
@@ -441,13 +562,3 @@ class QaBot(TeamsActivityHandler):
     async def on_adaptive_card_invoke(self, turn_context: TurnContext,
                                       invoke_value: AdaptiveCardInvokeValue) -> AdaptiveCardInvokeResponse:
         return await card_actions.on_card_action(self.services, self.registry, turn_context, invoke_value)
-
-    # -- read receipts (RSC ChatMessageReadReceipt.Read.Chat) --------------------------------
-    async def on_teams_read_receipt_event(self, read_receipt_info: Any, turn_context: TurnContext) -> None:
-        """Teams' read receipt in a personal chat: broadcasts there up to that message are read.
-        botbuilder 4.17.1 hands over the activity's raw value (a dict), not a ReadReceiptInfo."""
-        value = read_receipt_info
-        last = value.get("lastReadMessageId") if isinstance(value, dict) else getattr(value, "last_read_message_id", None)
-        conversation = turn_context.activity.conversation
-        if isinstance(last, str) and 0 < len(last) <= 200 and conversation is not None and conversation.id:
-            await broadcast_flow.read_receipt(self.services.context, conversation.id, last, self.services.clock())

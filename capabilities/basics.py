@@ -1,5 +1,6 @@
 """Chat basics every user has: `help` (what the bot does for your role, and what you can type,
-both from the registry) and `whoami` (who the bot takes you to be, from the roster)."""
+both from the registry), `whoami` (who the bot takes you to be, from the roster), the welcome on
+install and the help card for a message nothing registered takes."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -9,7 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from capabilities.context import Context
 from capabilities.press import Press, Reply
 from capabilities.registry import EVERYONE, Capability, CardVerb, ChatCommand, CommandReply, Registry, Said
-from dialogs.common_cards import Profile, help_card, help_summary, whoami_card, whoami_summary
+from dialogs.common_cards import (
+    Profile,
+    help_card,
+    help_summary,
+    welcome_card,
+    welcome_summary,
+    whoami_card,
+    whoami_summary,
+)
 from qa.framework import ROLES
 from storage import conversations as chats
 from storage.models import Person
@@ -62,6 +71,20 @@ async def show_whoami(said: Said) -> CommandReply:
                         whoami_summary(profile, teams_name=said.teams_name))
 
 
+async def welcome(said: Said) -> CommandReply:
+    """The card a person gets once when they install the bot: who the roster says they are."""
+    async with said.ctx.db.sessions() as session:
+        profile = await profile_of(session, said.person) if said.person else None
+        qa_contact = await qa_contact_name(session)
+    return CommandReply(welcome_card(profile, qa_contact=qa_contact), welcome_summary(profile, qa_contact=qa_contact))
+
+
+async def not_understood(said: Said) -> CommandReply:
+    """The help card, saying the message was not understood."""
+    assert said.registry is not None, "the edge passes the registry with every message"
+    return await help_reply(said.ctx, said.registry, said.person.role if said.person else None, not_understood=True)
+
+
 def capability(registry_of: Callable[[], Registry]) -> Capability:
     """Chat basics; `registry_of()` gives the whole registry (help lists every capability's commands)."""
 
@@ -97,4 +120,6 @@ def capability(registry_of: Callable[[], Registry]) -> Capability:
                         show_whoami, EVERYONE),
         ),
         samples=samples,
+        welcome=welcome,
+        not_understood=not_understood,
     )

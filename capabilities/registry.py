@@ -3,7 +3,8 @@
 A `Capability` lists its card verbs with their handlers, its chat commands, the conversations
 (botbuilder dialogs, built in dialogs/) that some of those commands start, its duties, its
 outbox kinds with the card each renders, its extra card samples for `cards dump`, its CLI
-subcommands and what the help card tells each role it does. capabilities/catalogue.py
+subcommands, the files it takes when people send them in chat, the Teams events it handles and
+what the help card tells each role it does. capabilities/catalogue.py
 collects them into one `Registry`, which the Teams edge, the sweep and the CLI read, and
 which tests/test_registry.py checks as a whole (every verb on every card has a handler,
 every outbox kind a renderer and a sample, every command a place in the help card and in
@@ -15,6 +16,7 @@ import argparse
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from capabilities.context import Context
@@ -32,6 +34,7 @@ Card = dict[str, Any]
 EVERYONE: frozenset[str] = frozenset()  # a command's roles: empty means anyone, on the roster or not
 LANES = ("urgent", "normal", "bulk")  # OutboxKind.lane
 MENU_LIMIT = 10  # Teams shows at most 10 commands in a bot's command menu per scope (manifest schema)
+ANY_FILE = ""  # Registry.intakes' key for the intake that takes any file no other names
 
 
 class CommandError(Exception):
@@ -163,6 +166,80 @@ class FileOffer:
     make: Callable[[Context, "Person | None", Mapping[str, Any], datetime], Awaitable["FileMade | str"]]
 
 
+class FetchError(Exception):
+    """A file sent in chat could not be fetched; str() says why, for the person who sent it."""
+
+
+class TooLargeError(FetchError):
+    """What a sent file's link gave is larger than the limit the intake asked for."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(f"what the link gave is larger than {max_bytes // (1024 * 1024)} MB")
+        self.max_bytes = max_bytes
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A sent file's bytes, with the content type its host labelled them with (a sign-in page
+    comes as "text/html"), as the edge downloaded them."""
+
+    data: bytes
+    content_type: str | None
+
+
+@dataclass(frozen=True)
+class SentFile:
+    """A file someone sent the bot in chat, not downloaded yet: `fetch(max_bytes)` downloads it at
+    the edge (a secure link only, at most `max_bytes`) or raises FetchError saying why not."""
+
+    name: str  # the file's name, without any folder
+    file_type: str  # as Teams labels it ("csv", "xlsx"); may be ""
+    fetch: Callable[[int], Awaitable[Fetched]]
+
+
+@dataclass(frozen=True)
+class FileUpload:
+    """One message carrying files, as a FileIntake sees it."""
+
+    ctx: Context
+    person: Person | None  # the active roster person behind the chat, if any
+    now: datetime
+    text: str | None  # the message's own text, which may say what the files are
+    files: tuple[SentFile, ...]  # in the order sent; empty when Teams gave no link to any
+
+
+@dataclass(frozen=True)
+class FileIntake:
+    """Files a capability takes when people send them to the bot in chat: `types` are the file
+    name suffixes it takes (lower case, no dot); none means any file no other intake names (at
+    most one intake may). `handle` answers with a card, or a sentence, and downloads only what it
+    decides to read."""
+
+    name: str
+    handle: Callable[[FileUpload], Awaitable["CommandReply | str"]]
+    types: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class InboundEvent:
+    """A Teams event activity (type "event") a capability registered, as it sees it."""
+
+    ctx: Context
+    name: str
+    value: Any  # as Teams sent it: untrusted
+    conversation_id: str  # "" when the activity named none
+    now: datetime
+
+
+@dataclass(frozen=True)
+class EventHandler:
+    """Event activities a capability handles, by name (e.g. Teams' read receipts,
+    "application/vnd.microsoft.readReceipt"); nothing is sent back."""
+
+    name: str
+    handle: Callable[[InboundEvent], Awaitable[None]]
+
+
 @dataclass(frozen=True)
 class RetentionRule:
     """A table whose records the monthly purge deletes once past the period of `kind` (a kind of
@@ -206,10 +283,18 @@ class Capability:
     # Reaching people the outbox has no chat for (capabilities/reach.py): given the installer port,
     # the hook the sender asks for their rows (broadcasts install the app through Graph).
     reach: ReachFactory | None = None
+    # Files it takes when people send them in chat, by file type (bot/teams_bot.py routes them).
+    intakes: tuple[FileIntake, ...] = ()
+    # Event activities it handles, by name (read receipts, for example).
+    events: tuple[EventHandler, ...] = ()
+    # What a person gets when they install the bot, and the answer to a message nothing registered
+    # takes: one capability gives each (basics).
+    welcome: Callable[[Said], Awaitable[CommandReply]] | None = None
+    not_understood: Callable[[Said], Awaitable[CommandReply]] | None = None
 
 
 class RegistryError(ValueError):
-    """Two capabilities claim the same verb, command, word, kind or CLI name."""
+    """Two capabilities claim the same verb, command, word, kind, CLI name, file type or event."""
 
 
 class Registry:
@@ -222,6 +307,11 @@ class Registry:
         self.cli: dict[str, CliCommand] = {}
         self.dialogs: dict[str, DialogEntry] = {}  # by dialog id
         self.files: dict[str, FileOffer] = {}  # by offer name
+        self.intakes: dict[str, FileIntake] = {}  # by file type; ANY_FILE for the one taking any file
+        self.events: dict[str, EventHandler] = {}  # by event name
+        self.welcome: Callable[[Said], Awaitable[CommandReply]] | None = None
+        self.not_understood: Callable[[Said], Awaitable[CommandReply]] | None = None
+        intake_names: dict[str, FileIntake] = {}
         self._dialog_commands: dict[str, DialogEntry] = {}  # by the command that starts it
         for capability in self.capabilities:
             for verb in capability.verbs:
@@ -236,6 +326,20 @@ class Registry:
                 _claim(self.cli, cli.name, cli, capability)
             for offer in capability.files:
                 _claim(self.files, offer.name, offer, capability)
+            for intake in capability.intakes:
+                _claim(intake_names, intake.name, intake, capability)
+                for file_type in intake.types or {ANY_FILE}:
+                    if file_type != ANY_FILE and (not file_type.isalnum() or file_type != file_type.lower()):
+                        raise RegistryError(f"{capability.name}: file types are lower-case suffixes without "
+                                            f"the dot: {file_type!r}")
+                    _claim(self.intakes, file_type, intake, capability)
+            for handler in capability.events:
+                _claim(self.events, handler.name, handler, capability)
+            for role in ("welcome", "not_understood"):
+                if getattr(capability, role) is not None:
+                    if getattr(self, role) is not None:
+                        raise RegistryError(f"{capability.name}: {role} is already given by another capability")
+                    setattr(self, role, getattr(capability, role))
         for capability in self.capabilities:
             for entry in capability.dialogs:
                 _claim(self.dialogs, entry.dialog_id, entry, capability)
@@ -266,6 +370,12 @@ class Registry:
 
     def command_for(self, words: str) -> ChatCommand | None:
         return self.words.get(words)
+
+    def intake_for(self, file_name: str) -> FileIntake | None:
+        """The intake that takes a file with this name: the one naming its type, else the one
+        taking any file; None when no capability takes it."""
+        suffix = PurePath(file_name).suffix.lower().lstrip(".")
+        return self.intakes.get(suffix) if suffix in self.intakes else self.intakes.get(ANY_FILE)
 
     def dialog_for(self, command_name: str) -> DialogEntry | None:
         """The conversation the command named `command_name` starts, if it starts one."""

@@ -87,14 +87,11 @@ class SqlStorage(Storage):
     async def read(self, keys: Iterable[str]) -> dict[str, Any]:
         if keys is None:
             raise ValueError("Keys are required when reading")
-        wanted = {stored_key(key): key for key in keys}
-        if not wanted:
+        keys = list(keys)
+        if not keys:
             return {}
         async with self._db.sessions() as session:
-            rows = (await session.execute(
-                select(BotState.key, BotState.document, BotState.e_tag).where(BotState.key.in_(list(wanted)))
-            )).all()
-        return {wanted[row.key]: deserialise(row.document, row.e_tag) for row in rows}
+            return await read_in(session, keys)
 
     async def write(self, changes: Mapping[str, Any]) -> None:
         if changes is None:
@@ -125,6 +122,18 @@ class SqlStorage(Storage):
         rows = [stored_key(key) for key in keys]
         async with self._db.sessions.begin() as session:
             await session.execute(delete(BotState).where(BotState.key.in_(rows)))
+
+
+async def read_in(session: AsyncSession, keys: Iterable[str]) -> dict[str, Any]:
+    """SqlStorage.read in a session the caller already has (the edge reads a turn's state with
+    the chat it is from): the stored documents by key; a key never written is absent."""
+    wanted = {stored_key(key): key for key in keys}
+    if not wanted:
+        return {}
+    rows = (await session.execute(
+        select(BotState.key, BotState.document, BotState.e_tag).where(BotState.key.in_(list(wanted)))
+    )).all()
+    return {wanted[row.key]: deserialise(row.document, row.e_tag) for row in rows}
 
 
 async def _upsert(session: AsyncSession, values: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from qa.framework import Role
 from storage.db import Database
@@ -107,16 +107,17 @@ async def add_personal_chat_if_absent(session: AsyncSession, chat: PersonalChat,
     return (await session.execute(stmt)).rowcount == 1
 
 
-async def refresh_personal_chat(session: AsyncSession, chat: PersonalChat) -> list[str]:
+async def refresh_personal_chat(session: AsyncSession, chat: PersonalChat, row: Any = None) -> list[str]:
     """Keep a known chat's address as the latest activity from it gives it; the columns changed.
 
     Teams can move a tenant's traffic to another serviceUrl, and the reference to write back
     with is the one from the latest activity. One read by the unique id; the row is written only
     when the serviceUrl, tenant, bot id, the user's object id or the stored reference differ, so
     the usual message costs no write. What the activity lacks (tenant, object id) is kept; a
-    chat not recorded yet, or recorded for another user, is left alone.
+    chat not recorded yet, or recorded for another user, is left alone. `row`: the chat's
+    Conversation as just read in this session (conversation_by_id), so it is not read twice.
     """
-    row = (await session.execute(
+    row = row if row is not None else (await session.execute(
         select(Conversation.id, Conversation.user_id, Conversation.tenant_id, Conversation.service_url,
                Conversation.bot_id, Conversation.aad_object_id, Conversation.reference)
         .where(Conversation.conversation_id == chat.conversation_id)
@@ -134,7 +135,7 @@ async def refresh_personal_chat(session: AsyncSession, chat: PersonalChat) -> li
 async def conversation_by_id(session: AsyncSession, conversation_id: str) -> Conversation | None:
     return (await session.execute(
         select(Conversation).where(Conversation.conversation_id == conversation_id)
-        .options(selectinload(Conversation.person))
+        .options(joinedload(Conversation.person))  # one statement: a turn reads it on every message
     )).scalar_one_or_none()
 
 

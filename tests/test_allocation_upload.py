@@ -18,8 +18,9 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
-from bot.allocation_upload import FILE_DOWNLOAD_INFO, VIA, choose_month
 from bot.clock import fixed_clock
+from bot.file_download import FILE_DOWNLOAD_INFO
+from capabilities.audit_cycle.allocation_list import VIA, choose_month
 from dialogs.allocation_cards import ImportOutcome, import_summary_card, rejected_card
 from qa.allocations import COLUMNS
 from storage.models import Allocation, AuditMonth, TrailEvent
@@ -327,7 +328,7 @@ async def test_a_link_that_redirects_to_a_sign_in_page_imports_nothing(bot_clien
 
 async def test_a_download_that_does_not_finish_in_time_imports_nothing(bot_client, fake_connector, file_host, db,
                                                                        monkeypatch):
-    monkeypatch.setattr("bot.allocation_upload.DOWNLOAD_TIMEOUT", 0.2)
+    monkeypatch.setattr("bot.file_download.DOWNLOAD_TIMEOUT", 0.2)
     await act.add_people(db, *staff())
     file_host.files["december.csv"] = csv_bytes(GOOD)
     file_host.held.add("december.csv")  # the host never answers

@@ -2,7 +2,7 @@
 kinds, extra cards, CLI and what the help card says it does for each role."""
 from __future__ import annotations
 
-from capabilities.audit_cycle import actions, cli, commands, kinds
+from capabilities.audit_cycle import actions, allocation_list, cli, commands, kinds
 from capabilities.audit_cycle.duties import AuditCycleDuty, LateAllocationNoticeDuty
 from capabilities.audit_cycle.samples import all_samples
 from capabilities.registry import Capability, CardVerb, ChatCommand, RetentionRule
@@ -42,6 +42,7 @@ CAPABILITY = Capability(
     outbox_kinds=kinds.ALL,
     samples=all_samples,
     cli=cli.COMMANDS,
+    intakes=(allocation_list.INTAKE,),
     help={
         Role.PRACTICE_MANAGER: AUDITOR,
         Role.SERVICE_LEAD: (

@@ -2,7 +2,7 @@
 notices and the chaser, the outbox kinds, the CLI and the QA unit's help line."""
 from __future__ import annotations
 
-from capabilities.broadcasts import cli, commands, config, kinds
+from capabilities.broadcasts import cli, commands, config, kinds, receipts
 from capabilities.broadcasts.compose import compose_dialog
 from capabilities.broadcasts.duties import BroadcastChaserDuty, BroadcastCorrectionDuty, PracticeWeekNoticeDuty
 from capabilities.broadcasts.reach import InstallForBroadcasts
@@ -34,6 +34,7 @@ CAPABILITY = Capability(
     duties=duties,
     outbox_kinds=kinds.ALL,
     cli=(cli.CLI,),
+    events=(receipts.EVENT,),
     help={Role.QA_UNIT: (
         "Send a notice to everyone, or to roles, service areas and teams, at Teams' pace; practice-week notices "
         "go from the QA calendar by themselves; see who received, read and acknowledged each.",)},
