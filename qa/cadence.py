@@ -157,7 +157,8 @@ class DayOfMonth:
         """The occurrences with start <= due_at <= now, oldest first."""
         _check_window(start, now)
         first, last = self.cal.local_date(start), self.cal.local_date(now)
-        year, month = first.year, first.month
+        # A month's day N moved past its month's end by days off falls in the next: start a month early.
+        year, month = add_months(first.year, first.month, -1)
         out = []
         while (year, month) <= (last.year, last.month):
             occurrence = self.of(year, month)

@@ -132,8 +132,10 @@ def test_day_n_falls_on_the_first_working_day_on_or_after_n(now, back, day):
     for o in DayOfMonth(CAL, day).between(now - back, now):
         local = CAL.local_date(o.due_at)
         assert now - back <= o.due_at <= now and CAL.is_working_day(local)
-        assert o.key == f"{local:%Y-%m}" and local.day >= day
-        assert all(not CAL.is_working_day(local.replace(day=d)) for d in range(day, local.day))
+        # Keyed by the month whose day N it is, even when the days off carry it into the next month.
+        nominal = date(int(o.key[:4]), int(o.key[5:]), day)
+        assert nominal <= local and (local.year, local.month) <= (nominal + timedelta(days=31)).timetuple()[:2]
+        assert all(not CAL.is_working_day(nominal + timedelta(days=d)) for d in range((local - nominal).days))
 
 
 @settings(max_examples=200, deadline=None)
@@ -154,3 +156,9 @@ def test_the_monthly_cadences_say_what_the_framework_rules_say(now):
     assert digest.due_at == digest_moment(*(int(p) for p in digest.key.split("-")), CAL)
     report = DayOfMonth(CAL, 7, key_month=-1).of(today.year, today.month)
     assert CAL.local_date(report.due_at) == report_day(report.key, CAL)
+
+
+def test_day_n_carried_into_the_next_month_is_still_found():
+    # 28 February 2026 is a Saturday: its occurrence falls on Monday 2 March, keyed February.
+    found = DayOfMonth(CAL, 28).between(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 3, tzinfo=UTC))
+    assert [(o.key, CAL.local_date(o.due_at)) for o in found] == [("2026-02", date(2026, 3, 2))]
