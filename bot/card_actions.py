@@ -109,7 +109,7 @@ async def act(services: Services, registry: Registry, turn_context: TurnContext,
     rows = (await sent_rows(services.db, activity.reply_to_id, conversation_id, person.id if person else None)
             if activity.reply_to_id else [])
     teams_name = activity.from_property.name if activity.from_property else None
-    return await handler.handle(Press(ctx=services.context, verb=verb, data=data, actor=person, rows=rows,
+    return await handler.handle(Press(ctx=services.context, verb=handler.verb, data=data, actor=person, rows=rows,
                                       now=services.clock(), teams_name=teams_name,
                                       aad_object_id=activity.from_property.aad_object_id if activity.from_property else None))
 

@@ -112,7 +112,8 @@ def capability(registry_of: Callable[[], Registry]) -> Capability:
 
     return Capability(
         name="basics",
-        verbs=(CardVerb(HELP, help_button), CardVerb(WHOAMI, whoami_button)),
+        verbs=(CardVerb("basics.help", help_button, former=(HELP,)),
+               CardVerb("basics.whoami", whoami_button, former=(WHOAMI,))),
         commands=(
             ChatCommand(HELP, "what I can do for you", ("", "menu", "commands", "hi", "hello", "start"), show_help,
                         EVERYONE),

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from capabilities.context import Context
 from capabilities.duties import Duty
+from dialogs import card_tree
 from dialogs.conversation import CANCEL_WORDS
 from dialogs.payload import Payload
 from qa.calendar import WorkingCalendar
@@ -88,6 +89,9 @@ class CardVerb:
 
     verb: str
     handle: Callable[[Press], Awaitable[Reply]]
+    # Spellings earlier versions put on cards that people may still press (a sent card keeps its
+    # verb): each answers as `verb` does.
+    former: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -315,7 +319,8 @@ class Registry:
         self._dialog_commands: dict[str, DialogEntry] = {}  # by the command that starts it
         for capability in self.capabilities:
             for verb in capability.verbs:
-                _claim(self.verbs, verb.verb, verb, capability)
+                for name in (verb.verb, *verb.former):
+                    _claim(self.verbs, name, verb, capability)
             for command in capability.commands:
                 _claim(self.commands, command.name, command, capability)
                 for word in (command.name, *command.words):
@@ -419,14 +424,9 @@ def _claim(table: dict[str, Any], key: str, value: Any, capability: Capability) 
 
 def verbs_on(card: Any) -> Iterator[str]:
     """Every verb a card's buttons send: Action.Execute verbs, and Action.Submit data.verb."""
-    if isinstance(card, dict):
-        if card.get("type") == "Action.Execute" and isinstance(card.get("verb"), str):
-            yield card["verb"]
-        if card.get("type") == "Action.Submit" and isinstance(card.get("data"), dict) \
-                and isinstance(card["data"].get("verb"), str):
-            yield card["data"]["verb"]
-        for value in card.values():
-            yield from verbs_on(value)
-    elif isinstance(card, list):
-        for item in card:
-            yield from verbs_on(item)
+    for node in card_tree.nodes(card):
+        if node.get("type") == "Action.Execute" and isinstance(node.get("verb"), str):
+            yield node["verb"]
+        if node.get("type") == "Action.Submit" and isinstance(node.get("data"), dict) \
+                and isinstance(node["data"].get("verb"), str):
+            yield node["data"]["verb"]

@@ -133,13 +133,17 @@ def test_the_menu_keeps_to_teams_limit():
 # One spelling for verbs: the area, then what the button does, joined by dots, in lower case
 # ("audit.start", "esc.moderation.agree", "supervision.record_open").
 VERB_SPELLING = re.compile(r"[a-z]+(\.[a-z][a-z_-]*)+")
-# The chat's own buttons, registered as verbs by capabilities/basics.py under their command words;
-# the capability's move onto the kit renames them.
-NOT_YET_DOTTED = {"help", "whoami"}
 
 
 def test_every_registered_verb_is_spelled_the_one_way():
-    assert sorted(v for v in registry().verbs if not VERB_SPELLING.fullmatch(v) and v not in NOT_YET_DOTTED) == []
+    assert sorted(v.verb for v in registry().verbs.values() if not VERB_SPELLING.fullmatch(v.verb)) == []
+
+
+def test_a_former_spelling_on_a_card_already_sent_answers_as_the_verb_does():
+    verbs = registry().verbs
+    for former, verb in (("broadcast_ack", "broadcast.ack"), ("supervision_record_open", "supervision.record_open"),
+                         ("whoami", "basics.whoami"), ("help", "basics.help")):
+        assert verbs[former] is verbs[verb] and verbs[former].verb == verb
 
 
 def test_the_spelling_rule_refuses_the_other_ways():

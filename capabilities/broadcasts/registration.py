@@ -24,8 +24,11 @@ def duties(cal: WorkingCalendar):
 
 CAPABILITY = Capability(
     name="broadcasts",
-    verbs=(CardVerb(Verb.ACK, commands.acknowledge_press), CardVerb(Verb.REPORT, commands.show_report),
-           CardVerb(Verb.REFRESH, commands.refresh_report), CardVerb(Verb.CANCEL, commands.cancel_press)),
+    # `former`: the spellings broadcasts already sent carry (before verbs were dotted).
+    verbs=(CardVerb(Verb.ACK, commands.acknowledge_press, former=("broadcast_ack",)),
+           CardVerb(Verb.REPORT, commands.show_report, former=("broadcast_report",)),
+           CardVerb(Verb.REFRESH, commands.refresh_report, former=("broadcast_refresh",)),
+           CardVerb(Verb.CANCEL, commands.cancel_press, former=("broadcast_cancel",))),
     commands=(ChatCommand("broadcast", "compose a notice to everyone, or to roles, service areas, teams or a channel",
                           ("new broadcast", "compose broadcast"), None, QA_UNIT, in_menu=False),
               ChatCommand("broadcast report", "your recent broadcasts: who received, read and acknowledged them",

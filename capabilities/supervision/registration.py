@@ -33,9 +33,13 @@ def duties(cal: WorkingCalendar):
 
 CAPABILITY = Capability(
     name="supervision",
-    verbs=(CardVerb(Verb.RECORD_OPEN, actions.record_open), CardVerb(Verb.RECORD, actions.record),
-           CardVerb(Verb.CONFIRM, actions.confirm), CardVerb(Verb.ASYE_FOUR_WEEKLY, actions.asye_four_weekly),
-           CardVerb(Verb.AWAY, actions.away), CardVerb(Verb.BOOK, actions.book)),
+    # `former`: the spellings digests already sent carry (before verbs were dotted).
+    verbs=(CardVerb(Verb.RECORD_OPEN, actions.record_open, former=("supervision_record_open",)),
+           CardVerb(Verb.RECORD, actions.record, former=("supervision_record",)),
+           CardVerb(Verb.CONFIRM, actions.confirm, former=("supervision_confirm",)),
+           CardVerb(Verb.ASYE_FOUR_WEEKLY, actions.asye_four_weekly, former=("supervision_asye_four_weekly",)),
+           CardVerb(Verb.AWAY, actions.away, former=("supervision_away",)),
+           CardVerb(Verb.BOOK, actions.book)),
     commands=(
         ChatCommand("supervision", "your supervisees' supervision: next due dates and what is overdue",
                     ("my supervisees", "supervisees"), commands.supervision, ON_ROSTER),
