@@ -147,6 +147,21 @@ def card_walkers(root: Path, packages: tuple[str, ...] = (*PRODUCTION, "tests", 
     return found
 
 
+def press_readers(root: Path) -> list[Finding]:
+    """Functions taking a `Press` outside a capability's actions.py (a one-module capability, such as
+    capabilities/basics.py, holds its presses itself)."""
+    found = []
+    for path, tree, _ in modules(root, ("capabilities",)):
+        if path.name == "actions.py" or len(path.parts) == 2:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+                    a.annotation is not None and "Press" in ast.unparse(a.annotation).split(".")[-1:]
+                    for a in node.args.args + node.args.kwonlyargs):
+                found.append(Finding(path, node.lineno, node.name))
+    return found
+
+
 def issue_references(root: Path) -> list[Finding]:
     found = []
     for path, _, source in modules(root):
@@ -161,6 +176,7 @@ CHECKS = {
     "actor preambles": actor_preambles,
     "role string literals": role_literals,
     "card-tree walkers": card_walkers,
+    "presses read outside actions.py": press_readers,
     '"issue N" references': issue_references,
     f"functions over {LONG_FUNCTION} lines": long_functions,
 }

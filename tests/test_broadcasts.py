@@ -374,7 +374,7 @@ async def test_a_team_channel_where_the_bot_is_installed_gets_one_post(services,
 
 
 async def test_the_report_buttons_are_for_the_qa_unit(db):
-    from capabilities.broadcasts import commands
+    from capabilities.broadcasts import actions
     from capabilities.press import Press
 
     people = await add_people(db, "https://smba.example/", 4)
@@ -385,17 +385,17 @@ async def test_the_report_buttons_are_for_the_qa_unit(db):
         return Press(ctx=ctx_at(db), verb=verb, data=data or {"broadcast_id": sent.broadcast_id}, actor=actor, rows=[],
                      now=NOW)
 
-    shown = await commands.show_report(press("broadcast.report", qa))
+    shown = await actions.show_report(press("broadcast.report", qa))
     assert not shown.update and "Recipients" in str(shown.send[0][0]) and "Cancel the rest" in str(shown.send[0][0])
-    refreshed = await commands.refresh_report(press("broadcast.refresh", qa))
+    refreshed = await actions.refresh_report(press("broadcast.refresh", qa))
     assert refreshed.update and "Refresh" in str(refreshed.card)
-    for handler in (commands.show_report, commands.refresh_report, commands.cancel_press):
+    for handler in (actions.show_report, actions.refresh_report, actions.cancel_press):
         reply = await handler(press("x", other))
         assert reply.card is None and not reply.send and "QA unit" in reply.text
-    assert "couldn't read" in (await commands.cancel_press(press("x", qa, {"broadcast_id": "x"}))).text
-    cancelled = await commands.cancel_press(press("broadcast.cancel", qa))
+    assert "couldn't read" in (await actions.cancel_press(press("x", qa, {"broadcast_id": "x"}))).text
+    cancelled = await actions.cancel_press(press("broadcast.cancel", qa))
     assert cancelled.update and "(cancelled)" in str(cancelled.card) and "Cancel the rest" not in str(cancelled.card)
-    again = await commands.cancel_press(press("broadcast.cancel", qa))
+    again = await actions.cancel_press(press("broadcast.cancel", qa))
     assert "already cancelled" in again.text
 
 

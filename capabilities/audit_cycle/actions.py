@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
-from capabilities.audit_cycle import flow
+from capabilities.audit_cycle import commands, flow
 from capabilities.kit import Status
 from capabilities.press import UNREADABLE, Press, Reply, positive_id
 from dialogs import audit_cards as ac
@@ -32,6 +32,8 @@ from dialogs.card_kit import action_set, execute, format_moment, text
 from dialogs.card_update import Acted, keep_none, mentions, rebuild
 from dialogs.card_update import polite_card as _polite_card
 from dialogs.observation_cards import FamilyViewOwed, family_view_buttons
+from qa.audit_calendar import parse_month_key
+from qa.framework import Role
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -211,3 +213,16 @@ def polite_card(rows: list[OutboxMessage], ids: Mapping[str, int], verb: str, me
 
 
 __all__ = ["STEPS", "Acted", "Step", "card_name", "keep_for", "polite_card", "press", "rebuild", "reply_for"]
+
+
+async def refresh_cycle_status(press: Press) -> Reply:
+    """The cycle status card's Refresh (verb cycle.status, data {"month": "YYYY-MM"}): the same
+    month's figures as of now, in place of the card pressed. QA unit only; checked here."""
+    month = press.data.get("month")
+    try:
+        parse_month_key(month if isinstance(month, str) else "")
+    except ValueError:
+        return Reply(text=UNREADABLE)
+    if press.actor is None or press.actor.role != Role.QA_UNIT:
+        return Reply(card=commands.not_qa_unit().card)
+    return Reply(card=(await commands.figures(press.ctx, month, press.now)).card, update=True)

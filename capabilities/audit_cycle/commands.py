@@ -9,11 +9,10 @@ from datetime import datetime
 
 from capabilities.audit_cycle import views
 from capabilities.context import Context
-from capabilities.press import UNREADABLE, Press, Reply
 from capabilities.registry import CommandReply, Said
 from dialogs.audit_cards import cycle_status_card, my_audits_card, oversight_digest_card
 from dialogs.card_kit import card, format_month, heading, text
-from qa.audit_calendar import month_key, parse_month_key
+from qa.audit_calendar import month_key
 from qa.framework import Role
 from storage import cycle
 from storage.escalations import escalation_counts
@@ -59,12 +58,12 @@ async def oversight(said: Said) -> CommandReply:
                         f"{count} audit{'s' if count != 1 else ''} awaiting your oversight")
 
 
-def _not_qa_unit() -> CommandReply:
+def not_qa_unit() -> CommandReply:
     return _notice("Audit cycle", "The audit cycle's figures are for the QA unit. "
                                   "Type \"my audits\" for the audits allocated to you.")
 
 
-async def _figures(ctx: Context, month: str, now: datetime) -> CommandReply:
+async def figures(ctx: Context, month: str, now: datetime) -> CommandReply:
     """`month`'s figures per service area, as of `now`, with a Refresh button."""
     status = await views.cycle_status(ctx.db, month, now, ctx.calendar)
     total = status.total
@@ -83,22 +82,9 @@ async def cycle_status(said: Said) -> CommandReply:
     latest imported before it, e.g. December's while January's list is not in yet)."""
     person = said.person
     if person is None or person.role != Role.QA_UNIT:
-        return _not_qa_unit()
+        return not_qa_unit()
     today = said.ctx.calendar.local_date(said.now)
     async with said.ctx.db.sessions() as session:
         month = await cycle.latest_month(session, month_key(today.year, today.month)) \
             or month_key(today.year, today.month)
-    return await _figures(said.ctx, month, said.now)
-
-
-async def refresh_cycle_status(press: Press) -> Reply:
-    """The cycle status card's Refresh (verb cycle.status, data {"month": "YYYY-MM"}): the same
-    month's figures as of now, in place of the card pressed. QA unit only; checked here."""
-    month = press.data.get("month")
-    try:
-        parse_month_key(month if isinstance(month, str) else "")
-    except ValueError:
-        return Reply(text=UNREADABLE)
-    if press.actor is None or press.actor.role != Role.QA_UNIT:
-        return Reply(card=_not_qa_unit().card)
-    return Reply(card=(await _figures(press.ctx, month, press.now)).card, update=True)
+    return await figures(said.ctx, month, said.now)

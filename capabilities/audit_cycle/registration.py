@@ -29,7 +29,7 @@ def duties(cal: WorkingCalendar):
 CAPABILITY = Capability(
     name="audit-cycle",
     verbs=(*(CardVerb(verb, actions.press) for verb in actions.STEPS),
-           CardVerb(Verb.CYCLE_STATUS, commands.refresh_cycle_status)),
+           CardVerb(Verb.CYCLE_STATUS, actions.refresh_cycle_status)),
     commands=(
         ChatCommand("my audits", "the case audits allocated to you that are still to submit, with their deadlines",
                     ("audits", "my audit"), commands.my_audits),

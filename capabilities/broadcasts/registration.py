@@ -2,7 +2,7 @@
 notices and the chaser, the outbox kinds, the CLI and the QA unit's help line."""
 from __future__ import annotations
 
-from capabilities.broadcasts import cli, commands, config, kinds, receipts
+from capabilities.broadcasts import actions, cli, commands, config, kinds, receipts
 from capabilities.broadcasts.compose import compose_dialog
 from capabilities.broadcasts.duties import BroadcastChaserDuty, BroadcastCorrectionDuty, PracticeWeekNoticeDuty
 from capabilities.broadcasts.reach import InstallForBroadcasts
@@ -25,10 +25,10 @@ def duties(cal: WorkingCalendar):
 CAPABILITY = Capability(
     name="broadcasts",
     # `former`: the spellings broadcasts already sent carry (before verbs were dotted).
-    verbs=(CardVerb(Verb.ACK, commands.acknowledge_press, former=("broadcast_ack",)),
-           CardVerb(Verb.REPORT, commands.show_report, former=("broadcast_report",)),
-           CardVerb(Verb.REFRESH, commands.refresh_report, former=("broadcast_refresh",)),
-           CardVerb(Verb.CANCEL, commands.cancel_press, former=("broadcast_cancel",))),
+    verbs=(CardVerb(Verb.ACK, actions.acknowledge_press, former=("broadcast_ack",)),
+           CardVerb(Verb.REPORT, actions.show_report, former=("broadcast_report",)),
+           CardVerb(Verb.REFRESH, actions.refresh_report, former=("broadcast_refresh",)),
+           CardVerb(Verb.CANCEL, actions.cancel_press, former=("broadcast_cancel",))),
     commands=(ChatCommand("broadcast", "compose a notice to everyone, or to roles, service areas, teams or a channel",
                           ("new broadcast", "compose broadcast"), None, QA_UNIT, in_menu=False),
               ChatCommand("broadcast report", "your recent broadcasts: who received, read and acknowledged them",
