@@ -195,7 +195,7 @@ async def qa_unit_contact(session: AsyncSession) -> Person | None:
     """Someone in the QA unit to point people at (who is not on the roster yet)."""
     return (await session.execute(
         select(Person).where(Person.role == Role.QA_UNIT, Person.left_at.is_(None))
-        .order_by(Person.display_name, Person.id)
+        .order_by(Person.display_name, Person.id).limit(1)  # by ix_people_role, not a roster scan
     )).scalars().first()
 
 
