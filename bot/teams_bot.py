@@ -210,9 +210,10 @@ class QaBot(TeamsActivityHandler):
                 row = await chats.conversation_by_id(session, chat.conversation_id)
                 if state_key:  # a message may go to an active dialog: its state, read now too
                     _READ_AHEAD.set({state_key: (await read_in(session, [state_key])).get(state_key)})
-                changed = await chats.refresh_personal_chat(session, chat, row)
-                if changed:
-                    await session.commit()
+            changed = []
+            if chats.personal_chat_moved(chat, row):  # rarely: then in a writer's transaction
+                async with self.services.db.sessions.begin() as session:
+                    changed = await chats.refresh_personal_chat(session, chat, row)
             turn_context.turn_state[CHAT] = row
             if changed:
                 log.info("chat %s reached anew: %s changed", chat.conversation_id, ", ".join(changed))
