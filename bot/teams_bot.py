@@ -18,10 +18,12 @@ turn, so a conversation carries on after a restart; one left for an hour ends on
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
+from copy import copy
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -94,13 +96,28 @@ def tenant_id(activity: Activity) -> str:
     return chats.tenant_key(extra.get("tenantId")) or chats.tenant_key(conversation.tenant_id)
 
 
+# What conversation_reference gave for an address and its accounts: a chat's every activity gives
+# the same, and msrest's serialisation of it was a good part of a turn's own time.
+_REFERENCES: dict[str, dict[str, Any]] = {}
+_REFERENCES_KEPT = 1024
+
+
 def conversation_reference(activity: Activity) -> dict[str, Any]:
     """The ConversationReference to keep for a chat, as JSON, without the activity's id: that
     changes with every activity, and a proactive message answers none. (PersonalChat adds the
     tenant, which botbuilder's serialisation drops.)"""
-    reference = TurnContext.get_conversation_reference(activity).serialize()
-    reference.pop("activityId", None)
-    return reference
+    key = json.dumps([activity.service_url, activity.channel_id, activity.locale,
+                      *(vars(account) if account is not None else None
+                        for account in (activity.from_property, activity.recipient, activity.conversation))],
+                     sort_keys=True, default=repr)
+    reference = _REFERENCES.get(key)
+    if reference is None:
+        reference = TurnContext.get_conversation_reference(activity).serialize()
+        reference.pop("activityId", None)
+        if len(_REFERENCES) >= _REFERENCES_KEPT:
+            _REFERENCES.clear()
+        _REFERENCES[key] = reference
+    return json.loads(json.dumps(reference))  # the caller's own copy
 
 
 def team_of(activity: Activity) -> dict[str, Any] | None:
@@ -173,6 +190,15 @@ class QaBot(TeamsActivityHandler):
                 "error": "an adaptiveCard/action invoke carries an Action.Execute with a verb and object data"})
         return await super().on_invoke_activity(turn_context)
 
+    def _get_adaptive_card_invoke_value(self, activity: Activity) -> AdaptiveCardInvokeValue:
+        """botbuilder's, given only the keys its model knows: it builds AdaptiveCardInvokeValue(**value),
+        and msrest logs a warning for every other key (Teams sends "trigger" with every press)."""
+        if isinstance(activity.value, dict):
+            activity = copy(activity)
+            activity.value = {key: value for key, value in activity.value.items()
+                              if key in AdaptiveCardInvokeValue._attribute_map}
+        return super()._get_adaptive_card_invoke_value(activity)
+
     async def on_turn(self, turn_context: TurnContext) -> None:
         token = _READ_AHEAD.set(None)
         try:
@@ -210,9 +236,10 @@ class QaBot(TeamsActivityHandler):
                 row = await chats.conversation_by_id(session, chat.conversation_id)
                 if state_key:  # a message may go to an active dialog: its state, read now too
                     _READ_AHEAD.set({state_key: (await read_in(session, [state_key])).get(state_key)})
-                changed = await chats.refresh_personal_chat(session, chat, row)
-                if changed:
-                    await session.commit()
+            changed = []
+            if chats.personal_chat_moved(chat, row):  # rarely: then in a writer's transaction
+                async with self.services.db.sessions.begin() as session:
+                    changed = await chats.refresh_personal_chat(session, chat, row)
             turn_context.turn_state[CHAT] = row
             if changed:
                 log.info("chat %s reached anew: %s changed", chat.conversation_id, ", ".join(changed))

@@ -124,12 +124,23 @@ async def refresh_personal_chat(session: AsyncSession, chat: PersonalChat, row: 
     )).one_or_none()
     if row is None or row.user_id != chat.user_id:
         return []
+    return await _write_differences(session, Conversation, row, _address(chat))
+
+
+def personal_chat_moved(chat: PersonalChat, row: Conversation | None) -> bool:
+    """Whether refresh_personal_chat would write anything for `row` (as conversation_by_id read
+    it): so a turn that only reads needs no writing transaction."""
+    return row is not None and row.user_id == chat.user_id and \
+        any(getattr(row, name) != value for name, value in _address(chat).items())
+
+
+def _address(chat: PersonalChat) -> dict[str, Any]:
     wanted: dict[str, Any] = {"service_url": chat.service_url, "bot_id": chat.bot_id, "reference": chat.reference}
     if chat.tenant_id:
         wanted["tenant_id"] = chat.tenant_id
     if chat.aad_object_id:
         wanted["aad_object_id"] = chat.aad_object_id
-    return await _write_differences(session, Conversation, row, wanted)
+    return wanted
 
 
 async def conversation_by_id(session: AsyncSession, conversation_id: str) -> Conversation | None:
@@ -195,7 +206,7 @@ async def qa_unit_contact(session: AsyncSession) -> Person | None:
     """Someone in the QA unit to point people at (who is not on the roster yet)."""
     return (await session.execute(
         select(Person).where(Person.role == Role.QA_UNIT, Person.left_at.is_(None))
-        .order_by(Person.display_name, Person.id)
+        .order_by(Person.display_name, Person.id).limit(1)  # by ix_people_role, not a roster scan
     )).scalars().first()
 
 

@@ -1,13 +1,23 @@
 """Engine and sessions. One place knows the difference between SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import collections
 import re
+import sqlite3
 from pathlib import Path
+from typing import Any
 
+import aiosqlite
 from sqlalchemy import event, text
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+    AsyncAdapt_aiosqlite_dbapi,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util import EMPTY_DICT
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 _DRIVERS = {
@@ -62,7 +72,8 @@ def create_engine(url: str) -> AsyncEngine:
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30},
+                                     module=_OneTripDBAPI(aiosqlite, sqlite3))
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
         return engine
@@ -81,10 +92,154 @@ def _sqlite_on_connect(dbapi_conn, _record) -> None:
     cur.close()
 
 
+# The execution option a read-only engine carries (Database.sessions() binds to it): its
+# transactions begin deferred, so a read takes no write lock.
+_READS = "qa_sqlite_reads"
+
+
 def _sqlite_on_begin(conn) -> None:
-    # BEGIN IMMEDIATE takes the write lock up front, so two writers queue on the busy
-    # timeout rather than one failing later with "database is locked" on upgrade.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A writer's BEGIN IMMEDIATE takes the write lock up front, so two writers queue on the busy
+    # timeout rather than one failing later with "database is locked" on upgrade. A read begins
+    # deferred: a snapshot of the database, no lock, so it neither waits for a writer nor holds one up.
+    begin = "BEGIN" if conn.get_execution_options().get(_READS) else "BEGIN IMMEDIATE"
+    dbapi_conn = conn.connection.dbapi_connection
+    if isinstance(dbapi_conn, _OneTripConnection):
+        dbapi_conn.begin_with_next(begin)  # sent with the transaction's first statement
+    else:
+        conn.exec_driver_sql(begin)
+
+
+def _run(conn: sqlite3.Connection, begin: str | None, operation: str, parameters: Any, many: bool) -> tuple:
+    """On aiosqlite's thread: the pending BEGIN, the statement, its rows; what the cursor tells."""
+    if begin:
+        conn.execute(begin)
+    cursor = conn.cursor()
+    try:
+        if many:
+            cursor.executemany(operation, parameters)
+        elif parameters is None:
+            cursor.execute(operation)
+        else:
+            cursor.execute(operation, parameters)
+        description = cursor.description
+        rows = cursor.fetchall() if description else []
+        return description, rows, cursor.rowcount, cursor.lastrowid, conn.in_transaction
+    finally:
+        cursor.close()
+
+
+class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
+    """A statement in one call to aiosqlite's thread: the transaction's BEGIN if it is still to be
+    sent, the statement, its rows, closing the cursor. (SQLAlchemy's adapter makes four calls,
+    and BEGIN and a rollback more; each is a thread switch and a wake-up of the event loop, which
+    on a busy machine is most of what a short read costs.)"""
+
+    __slots__ = ("_description", "_rowcount", "_lastrowid", "_arraysize")
+
+    def __init__(self, adapt_connection: _OneTripConnection) -> None:  # not super(): it would open a cursor
+        self._adapt_connection = adapt_connection
+        self._connection = adapt_connection._connection
+        self._cursor = None  # no aiosqlite cursor is kept: close() has nothing to close
+        self._soft_closed_memoized = EMPTY_DICT
+        self._rows = collections.deque()
+        self._description = None
+        self._rowcount = -1
+        self._lastrowid = None
+        self._arraysize = 1
+
+    @property
+    def description(self) -> Any:
+        return self._description
+
+    @property
+    def rowcount(self) -> int:
+        return self._rowcount
+
+    @property
+    def lastrowid(self) -> Any:
+        return self._lastrowid
+
+    @property
+    def arraysize(self) -> int:
+        return self._arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._arraysize = value
+
+    async def _async_soft_close(self) -> None:
+        return None  # the rows are already here and the sqlite3 cursor closed
+
+    async def _execute_async(self, operation: Any, parameters: Any) -> Any:
+        return await self._run(operation, parameters, many=False)
+
+    async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
+        return await self._run(operation, seq_of_parameters, many=True)
+
+    async def _run(self, operation: Any, parameters: Any, *, many: bool) -> None:
+        adapt = self._adapt_connection
+        async with adapt._execute_mutex:
+            begin, adapt._begin = adapt._begin, None
+            adapt._may_be_in_transaction = True  # until a statement says otherwise (not if it fails)
+            self._description, rows, self._rowcount, self._lastrowid, in_transaction = \
+                await self._connection._execute(_run, self._connection._conn, begin, operation, parameters, many)
+            adapt._may_be_in_transaction = in_transaction
+            self._rows = collections.deque(rows)
+
+
+class _OneTripConnection(AsyncAdapt_aiosqlite_connection):
+    """aiosqlite's SQLAlchemy adapter with _OneTripCursor, a BEGIN sent with the first statement
+    after it, and no call to the thread to commit or roll back when no transaction is open (a
+    session that ran nothing; the second rollback when a session and then the pool reset one)."""
+
+    __slots__ = ("_begin", "_may_be_in_transaction")
+    _cursor_cls = _OneTripCursor
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self._begin: str | None = None
+        self._may_be_in_transaction = True  # unknown until a statement has run
+
+    def begin_with_next(self, begin: str) -> None:
+        self._begin = begin
+
+    def rollback(self) -> None:
+        self._begin = None
+        if self._may_be_in_transaction:
+            super().rollback()
+            self._may_be_in_transaction = False
+
+    def commit(self) -> None:
+        self._begin = None
+        if self._may_be_in_transaction:
+            super().commit()
+            self._may_be_in_transaction = False
+
+
+class _OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    def connect(self, *arg: Any, **kw: Any) -> _OneTripConnection:
+        adapted = super().connect(*arg, **kw)
+        return _OneTripConnection(self, adapted._connection)
+
+
+class _Sessions(async_sessionmaker[AsyncSession]):
+    """Database.sessions: `sessions()` for reading, `sessions.begin()` for writing. On SQLite a
+    read session is bound to `reads` (its transaction deferred: no write lock); a writer's begins
+    IMMEDIATE. A session from `sessions()` that writes should be `sessions.begin()` instead: on
+    SQLite, a deferred transaction that has read and then writes fails with "database is locked"
+    if another writer committed in between."""
+
+    def __init__(self, engine: AsyncEngine, reads: AsyncEngine, **kw: Any) -> None:
+        super().__init__(engine, **kw)
+        self._engine = engine
+        self._reads = reads
+
+    def __call__(self, **local_kw: Any) -> AsyncSession:
+        local_kw.setdefault("bind", self._reads)
+        return super().__call__(**local_kw)
+
+    def begin(self) -> Any:
+        return super().__call__(bind=self._engine)._maker_context_manager()
 
 
 class Database:
@@ -93,7 +248,9 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = normalise_database_url(url)
         self.engine = create_engine(self.url)
-        self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(self.engine, expire_on_commit=False)
+        reads = self.engine.execution_options(**{_READS: True}) if self.engine.dialect.name == "sqlite" \
+            else self.engine
+        self.sessions: async_sessionmaker[AsyncSession] = _Sessions(self.engine, reads, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:

@@ -18,7 +18,7 @@ class Person(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-case
     display_name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(40), index=True)  # the QA contact is looked up on every help
     team: Mapped[str] = mapped_column(String(200), default="")
     # One or more service areas joined by ';' (heads of service, deputy directors hold several).
     service_area: Mapped[str] = mapped_column(String(1000), default="")

@@ -21,7 +21,7 @@ from storage.outbox.targets import not_for, target_key
 # while it holds the row; a claim whose lease ran out (its sender died) is claimable again.
 #
 # PostgreSQL: the claim SELECTs ... FOR UPDATE SKIP LOCKED, so two senders pass each other by.
-# SQLite has no SKIP LOCKED; every transaction there starts with BEGIN IMMEDIATE (storage/db.py),
+# SQLite has no SKIP LOCKED; every writer there (sessions.begin()) starts with BEGIN IMMEDIATE (storage/db.py),
 # so claims are serialised, and the UPDATE re-checks that each row is still claimable anyway.
 #
 # Tenants: one sender at a time sends to a tenant (it holds the tenant's lease, bot/sender.py).
