@@ -75,3 +75,5 @@ booked_at  # storage.models.SupervisionBooking: when a booking was made, kept fo
 _async_soft_close  # storage/db.py: SQLAlchemy's aiosqlite cursor calls these overrides, not our code
 _execute_async  # storage/db.py: as above
 _executemany_async  # storage/db.py: as above
+_cursor  # storage/db.py: a field of SQLAlchemy's aiosqlite cursor that its methods read
+_soft_closed_memoized  # storage/db.py: as above
