@@ -315,43 +315,51 @@ class Registry:
         self.events: dict[str, EventHandler] = {}  # by event name
         self.welcome: Callable[[Said], Awaitable[CommandReply]] | None = None
         self.not_understood: Callable[[Said], Awaitable[CommandReply]] | None = None
-        intake_names: dict[str, FileIntake] = {}
         self._dialog_commands: dict[str, DialogEntry] = {}  # by the command that starts it
+        intake_names: dict[str, FileIntake] = {}
         for capability in self.capabilities:
-            for verb in capability.verbs:
-                for name in (verb.verb, *verb.former):
-                    _claim(self.verbs, name, verb, capability)
-            for command in capability.commands:
-                _claim(self.commands, command.name, command, capability)
-                for word in (command.name, *command.words):
-                    _claim(self.words, word, command, capability)
+            self._claim_inbound(capability, intake_names)
             for kind in capability.outbox_kinds:
                 _claim(self.kinds, str(kind), kind, capability)
             for cli in capability.cli:
                 _claim(self.cli, cli.name, cli, capability)
             for offer in capability.files:
                 _claim(self.files, offer.name, offer, capability)
-            for intake in capability.intakes:
-                _claim(intake_names, intake.name, intake, capability)
-                for file_type in intake.types or {ANY_FILE}:
-                    if file_type != ANY_FILE and (not file_type.isalnum() or file_type != file_type.lower()):
-                        raise RegistryError(f"{capability.name}: file types are lower-case suffixes without "
-                                            f"the dot: {file_type!r}")
-                    _claim(self.intakes, file_type, intake, capability)
-            for handler in capability.events:
-                _claim(self.events, handler.name, handler, capability)
-            for role in ("welcome", "not_understood"):
-                if getattr(capability, role) is not None:
-                    if getattr(self, role) is not None:
-                        raise RegistryError(f"{capability.name}: {role} is already given by another capability")
-                    setattr(self, role, getattr(capability, role))
-        for capability in self.capabilities:
+        for capability in self.capabilities:  # once every command is known
             for entry in capability.dialogs:
                 _claim(self.dialogs, entry.dialog_id, entry, capability)
                 if entry.command not in self.commands:
                     raise RegistryError(f"{capability.name}: dialog {entry.dialog_id!r} starts with "
                                         f"{entry.command!r}, which is not a registered command")
                 _claim(self._dialog_commands, entry.command, entry, capability)
+        self._check_commands()
+
+    def _claim_inbound(self, capability: Capability, intake_names: dict[str, FileIntake]) -> None:
+        """What reaches the capability from Teams: verbs (and their former spellings), commands and
+        their words, file intakes by type, events by name, the welcome and the not-understood answer."""
+        for verb in capability.verbs:
+            for name in (verb.verb, *verb.former):
+                _claim(self.verbs, name, verb, capability)
+        for command in capability.commands:
+            _claim(self.commands, command.name, command, capability)
+            for word in (command.name, *command.words):
+                _claim(self.words, word, command, capability)
+        for intake in capability.intakes:
+            _claim(intake_names, intake.name, intake, capability)
+            for file_type in intake.types or {ANY_FILE}:
+                if file_type != ANY_FILE and (not file_type.isalnum() or file_type != file_type.lower()):
+                    raise RegistryError(f"{capability.name}: file types are lower-case suffixes without "
+                                        f"the dot: {file_type!r}")
+                _claim(self.intakes, file_type, intake, capability)
+        for handler in capability.events:
+            _claim(self.events, handler.name, handler, capability)
+        for role in ("welcome", "not_understood"):
+            if getattr(capability, role) is not None:
+                if getattr(self, role) is not None:
+                    raise RegistryError(f"{capability.name}: {role} is already given by another capability")
+                setattr(self, role, getattr(capability, role))
+
+    def _check_commands(self) -> None:
         for command in self.commands.values():
             if command.handle is None and command.name not in self._dialog_commands:
                 raise RegistryError(f"command {command.name!r} has neither a handler nor a dialog")
