@@ -116,11 +116,6 @@ async def walks_between(session: AsyncSession, start: datetime, end: datetime) -
         FloorWalk.created_at >= start, FloorWalk.created_at < end).order_by(FloorWalk.team, FloorWalk.id))).all())
 
 
-async def people_with_roles(session: AsyncSession, roles: Iterable[str]) -> list[Person]:
-    return list((await session.scalars(select(Person).where(
-        Person.role.in_(list(roles)), Person.left_at.is_(None)).order_by(Person.id))).all())
-
-
 async def owe_family_view(session: AsyncSession, allocation: Allocation, *, now: datetime,
                           calendar: WorkingCalendar) -> bool:
     """An audit submitted at `now` with "ask the child or family for their views" owes a feedback

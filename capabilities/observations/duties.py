@@ -43,13 +43,13 @@ from qa.observations import (
     observation_due,
 )
 from storage import follow_ups
+from storage import people as roster
 from storage.models import Allocation, Audit, FollowUp
 from storage.observations import (
     active_people,
     family_view_recorded,
     feedback_between,
     last_observed,
-    people_with_roles,
     supervisees_of,
     walks_between,
 )
@@ -129,7 +129,7 @@ class PracticeWeekDuty:
 
     async def _lists(self, session: AsyncSession, week: date, today: date, due_at: datetime) -> list[Message]:
         messages = []
-        for manager in await people_with_roles(session, OBSERVER_ROLES):
+        for manager in await roster.active_people(session, OBSERVER_ROLES):
             people = await supervisees_of(session, manager)
             last = await last_observed(session, [p.id for p in people], observer_id=manager.id)
             teams = {p.id: p.team for p in people}
@@ -151,7 +151,7 @@ class PracticeWeekDuty:
         summary = f"Observation coverage at the end of the practice week: {seen} of {total} observed in 12 months"
         return [Message(f"observation-coverage:{week.isoformat()}:{person.id}", kinds.OBSERVATION_COVERAGE,
                         person.id, Payload.of(card, summary), due_at)
-                for person in await people_with_roles(session, (Role.QA_UNIT,))]
+                for person in await roster.active_people(session, (Role.QA_UNIT,))]
 
 
 async def coverage_rows(session: AsyncSession, today: date, area: str | None = None) -> list[oc.CoverageRow]:
@@ -222,7 +222,7 @@ class MonthlyDigestDuty:
         if digest.entries:
             card = kinds.FEEDBACK_DIGEST.card(digest, self.cal.tz)
             summary = f"Feedback in {digest.month}: {len(digest.entries)} entries"
-            for person in await people_with_roles(session, (Role.PRINCIPAL_SOCIAL_WORKER, Role.QA_UNIT)):
+            for person in await roster.active_people(session, (Role.PRINCIPAL_SOCIAL_WORKER, Role.QA_UNIT)):
                 messages.append(Message(f"feedback-digest:{month}:{person.id}", kinds.FEEDBACK_DIGEST, person.id,
                                         Payload.of(card, summary), due_at))
         rows = await walk_rows(session, month, self.cal.tz)
@@ -230,7 +230,7 @@ class MonthlyDigestDuty:
             label = _month_label(month)
             card = kinds.WALK_DIGEST.card(label, rows)
             summary = f"Walking the floor in {label}: {sum(r.walks for r in rows)} walks"
-            for person in await people_with_roles(session, (Role.QA_UNIT,)):
+            for person in await roster.active_people(session, (Role.QA_UNIT,)):
                 messages.append(Message(f"walk-digest:{month}:{person.id}", kinds.WALK_DIGEST, person.id,
                                         Payload.of(card, summary), due_at))
         await enqueue_many(session, messages, now=now)

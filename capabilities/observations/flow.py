@@ -40,8 +40,9 @@ from qa.observations import (
     WALK_THEMES,
 )
 from storage import follow_ups
+from storage import people as roster
 from storage.models import Allocation, Audit, FeedbackEntry, FloorWalk, Observation, Person
-from storage.observations import family_view_recorded, people_with_roles
+from storage.observations import family_view_recorded
 
 NOTHING_SAVED = " Nothing was saved."
 
@@ -219,7 +220,7 @@ async def record_feedback(ctx: Context, actor_id: int | None, *, source: str | N
         line = f"{how} recorded by {act.actor.display_name} ({area})"
         payload = kinds.FEEDBACK_ALERT.message(feedback_view(entry, act.actor.display_name), ctx.calendar.tz,
                                                summary=line, alone=True)
-        await act.notify(kinds.FEEDBACK_ALERT, await people_with_roles(act.session, (Role.QA_UNIT,)), payload,
+        await act.notify(kinds.FEEDBACK_ALERT, await roster.active_people(act.session, (Role.QA_UNIT,)), payload,
                          key=f"feedback-alert:{entry.id}", urgent=True)
         return Outcome(Status.DONE, FEEDBACK_SAVED_AT_ONCE.format(how=how.lower()))
 
