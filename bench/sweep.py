@@ -285,7 +285,7 @@ async def build(store, scale: Scale, workdir: Path) -> tuple[dict[str, int], lis
         await store.copy("timeline", key)
         snapshots.append((name, key))
 
-    await play_december(db, staff, scale, workdir, SCENARIOS, snapshot, sweep_at)
+    await play_december(db, staff, scale, workdir, SCENARIOS, snapshot, sweep_at, duties)
     counts = await table_counts(db)
     await services.close()
     await store.drop("timeline")
@@ -325,8 +325,8 @@ def describe(results: list[Measured], command: str, runs: int) -> str:
                  "block its own service area; 95% installed the bot, 1% removed it since), December 2026's "
                  "allocations imported through `import_allocations` from a CSV, the years before written in "
                  "bulk (allocations, audits, audit events, every duty_run, the outbox rows they sent), and "
-                 "December played moment by moment with the real sweep and the auditors' and service leads' "
-                 "progress in between. Each run starts from a copy of the database as it stood just before the "
+                 "December played moment by moment with the real sweep (every duty at each of its occurrences, "
+                 "and the minute before each moment) and the auditors' and service leads' progress in between. Each run starts from a copy of the database as it stood just before the "
                  f"moment; median of {runs} runs on a warm engine, and the first run on a new engine (cold "
                  "statement caches: what `python -m bot tick` pays every time).")
     lines.append("")

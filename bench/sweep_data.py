@@ -30,6 +30,7 @@ from sqlalchemy import func, insert, select, text, update
 
 from bench.roster import HEADER, person_rows
 from capabilities.audit_cycle.duties import LateAllocationNoticeDuty
+from capabilities.duties import Duty
 from qa.audit_calendar import cycle_dates, cycle_moments, month_key
 from qa.calendar import WorkingCalendar
 from storage.allocations import import_allocations
@@ -444,27 +445,50 @@ async def table_counts(db: Database) -> dict[str, int]:
     return counts
 
 
+def due_instants(duties: Iterable[Duty], start: datetime, end: datetime) -> list[datetime]:
+    """Every instant in [start, end) at which some duty's occurrence fell, found by asking each duty
+    what is due at the end of each local day (a slot duty offers its day's last slot, a morning duty
+    its morning, a monthly duty its day)."""
+    found: set[datetime] = set()
+    day = CAL.local_date(start)
+    while True:
+        probe = min(datetime.combine(day, time(23, 59), tzinfo=CAL.tz).astimezone(UTC), end - timedelta(seconds=1))
+        found |= {o.due_at for duty in duties for o in duty.occurrences(probe) if start <= o.due_at < end}
+        if probe >= end - timedelta(seconds=1):
+            return sorted(found)
+        day += timedelta(days=1)
+
+
 async def play_december(db: Database, staff: Staff, scale: Scale, workdir: Path, scenarios: dict[str, datetime],
                         snapshot: Callable[[str], Awaitable[None]],
-                        sweep_at: Callable[[Database, datetime], Awaitable[None]]) -> None:
+                        sweep_at: Callable[[Database, datetime], Awaitable[None]], duties: Sequence[Duty]) -> None:
     """Advance December moment by moment; `snapshot(name)` is called just before each scenario's
-    instant (it may close the engine's connections: the engine reconnects when next used)."""
+    instant (it may close the engine's connections: the engine reconnects when next used).
+
+    The history holds the audit cycle's runs and the late-notice slots only; from the first of the
+    first scenario's month every other duty's occurrences are swept at their own instants, and the
+    minute before each scenario is swept before its snapshot, as the served bot would have: so a
+    scenario's sweep runs only what falls due at it."""
     await import_december(db, staff, scale.per_month, workdir)
     december = December(db, staff, seed=scale.staff)
     await december.load()
-    last = max(scenarios.values())
+    first, last = min(scenarios.values()), max(scenarios.values())
     months = (month_before(*MONTH, 1), MONTH, month_before(*MONTH, -1))
     moments = sorted({m.due_at for y, mo in months for m in cycle_moments(y, mo, CAL) if m.due_at <= last})
-    times = sorted(set(moments) | set(scenarios.values()))
-    first_day = min(scenarios.values()).date() - timedelta(days=3)  # the history has the slots before
+    start = datetime.combine(CAL.local_date(first).replace(day=1), time(0), tzinfo=CAL.tz).astimezone(UTC)
+    others = set(due_instants(duties, start, last))
+    times = sorted(set(moments) | set(scenarios.values()) | others)
+    first_day = first.date() - timedelta(days=3)  # the history has the slots before
     for t in times:
-        if t <= min(scenarios.values()) and t not in scenarios.values():
+        if t <= first and t not in scenarios.values() and t not in others:
             continue  # before the first scenario the history already holds it
         await december.advance(t)
         await add_late_slots(db, first_day, t - timedelta(seconds=1))
         for name, when in scenarios.items():
             if when == t:
+                await sweep_at(db, t - timedelta(minutes=1))
+                await mark_sent(db, t - timedelta(minutes=1))
                 await snapshot(name)
-        if t in moments and t < last:
+        if t < last and (t in moments or t in others):
             await sweep_at(db, t)
             await mark_sent(db, t)

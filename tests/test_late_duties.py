@@ -17,7 +17,7 @@ CAL = WorkingCalendar()
 async def test_the_analysis_run_two_days_late_is_as_of_its_own_day(services, monkeypatch):
     asked: list[tuple[str, date]] = []
 
-    async def report_payload(session, request, cal, today, areas):
+    async def report_payload(session, request, cal, today, areas, rows=None):
         asked.append((request.period, today))
         nothing = SimpleNamespace(total=lambda _: SimpleNamespace(allocated=0))  # no allocations: nothing sent
         return {}, SimpleNamespace(analysis=nothing)

@@ -77,3 +77,30 @@ async def test_good_grades_and_unconfirmed_oversight_owe_no_plan(desk):
     await confirm_oversight(d, "CR-1001", CONFIRMED, grade="Good")
     await d.tick(utc(2026, 12, 21, 10, 15))
     assert await d.all(RemedialPlan) == []
+
+
+async def test_the_intake_reads_the_roster_once_for_all_its_new_plans(services, fake_connector, bot_client,
+                                                                      monkeypatch):
+    d = await set_up(services, fake_connector, bot_client, {"CR-1001": utc(2026, 12, 18, 9),
+                                                            "CR-1002": utc(2026, 12, 18, 9)})
+    await confirm_oversight(d, "CR-1001", CONFIRMED)
+    await confirm_oversight(d, "CR-1002", CONFIRMED, grade="Inadequate")
+    reads: list[tuple] = []
+    real = remedial.active_people
+
+    async def counted(session, roles):
+        reads.append(tuple(roles))
+        return await real(session, roles)
+
+    monkeypatch.setattr(remedial, "active_people", counted)
+    got = await d.tick(utc(2026, 12, 21, 10, 15))
+    assert sorted(got["sam"]) == ["Remedial actions: case CR-1001", "Remedial actions: case CR-1002"]
+    assert reads == [tuple(remedial.RESPONSIBLE)]  # one read for both plans, not one per plan
+    # Each card still offers the people its case allows (the case's team, the area's managers).
+    for ref in ("CR-1001", "CR-1002"):
+        [plan] = await d.all(RemedialPlan, RemedialPlan.allocation_id == d.ids[ref])
+        async with d.db.sessions() as session:
+            allocation = await session.get(remedial.Allocation, plan.allocation_id)
+            assert await remedial.responsible_choices(session, allocation, await real(session, remedial.RESPONSIBLE)) \
+                == await remedial.responsible_choices(session, allocation)
+            assert await remedial.responsible_choices(session, allocation)

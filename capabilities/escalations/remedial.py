@@ -12,7 +12,7 @@ other copy of the plan (the request, the chases) is updated in place (capabiliti
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import select
@@ -46,9 +46,13 @@ LOOK_BACK = timedelta(days=35)
 PEOPLE_LIMIT = 100  # names offered as "responsible"
 
 
-async def responsible_choices(session: AsyncSession, allocation: Allocation) -> list[tuple[int, str]]:
-    """Who may be named responsible (access.may_be_responsible), active, by name: (id, name)."""
-    chosen = [p for p in await active_people(session, RESPONSIBLE) if may_be_responsible(p, allocation)]
+async def responsible_choices(session: AsyncSession, allocation: Allocation,
+                              roster: Sequence[Person] | None = None) -> list[tuple[int, str]]:
+    """Who may be named responsible (access.may_be_responsible), active, by name: (id, name).
+    `roster`: `active_people(session, RESPONSIBLE)` already read (a duty writing many cards reads it once)."""
+    if roster is None:
+        roster = await active_people(session, RESPONSIBLE)
+    chosen = [p for p in roster if may_be_responsible(p, allocation)]
     chosen.sort(key=lambda p: p.display_name.casefold())
     return [(p.id, p.display_name) for p in chosen[:PEOPLE_LIMIT]]
 
@@ -76,11 +80,12 @@ async def plan_card(session: AsyncSession, plan: RemedialPlan, tz: tzinfo, note:
 
 
 async def plan_message(session: AsyncSession, kind: OutboxKind, plan: RemedialPlan, tz: tzinfo, note: rc.Note,
-                       summary: str) -> Payload:
-    """The plan card as an outbox message of `kind` (the request, a chase)."""
+                       summary: str, roster: Sequence[Person] | None = None) -> Payload:
+    """The plan card as an outbox message of `kind` (the request, a chase); `roster` as
+    `responsible_choices` takes it."""
     allocation = await session.get(Allocation, plan.allocation_id)
-    return kind.message(await plan_view(session, plan), tz, await responsible_choices(session, allocation), note,
-                        summary=summary)
+    return kind.message(await plan_view(session, plan), tz, await responsible_choices(session, allocation, roster),
+                        note, summary=summary)
 
 
 # -- intake: oversight confirmed on RI / Inadequate ------------------------------------------------
@@ -96,6 +101,7 @@ async def request_plans(run: DutyAct, tz: tzinfo) -> int:
                Allocation.oversight_at <= now, Allocation.state.in_(("oversight_confirmed", "complete")),
                Audit.overall_grade.in_(REMEDIAL_GRADES), RemedialPlan.id.is_(None))
         .order_by(Allocation.oversight_at, Allocation.id))).all()
+    roster = await active_people(session, RESPONSIBLE) if found else []  # once, not once per plan
     for allocation, audit in found:
         plan = RemedialPlan(allocation_id=allocation.id, grade=audit.overall_grade, created_at=now)
         session.add(plan)
@@ -106,7 +112,7 @@ async def request_plans(run: DutyAct, tz: tzinfo) -> int:
         run.trail("remedial_plan", plan.id, PLAN_OPENED, month=allocation.month, allocation_id=allocation.id,
                   grade=audit.overall_grade, recipients=len(people))
         await run.notify(kinds.REMEDIAL_REQUEST, people, await plan_message(
-            session, kinds.REMEDIAL_REQUEST, plan, tz, "new", f"Remedial actions: case {allocation.case_ref}"),
+            session, kinds.REMEDIAL_REQUEST, plan, tz, "new", f"Remedial actions: case {allocation.case_ref}", roster),
             key=f"{kinds.REMEDIAL_REQUEST}:{plan.id}")
     return len(found)
 

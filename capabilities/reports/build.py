@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,7 @@ from qa.reports import (
     QUARTERLY,
     WHOLE_SERVICE,
     Analysis,
+    RegisterRow,
     add_months,
     analyse,
     area_key,
@@ -141,11 +143,18 @@ async def register_made(session: AsyncSession, cal: WorkingCalendar, today: date
     return Made(name, out.getvalue(), f"Audit register {first} to {last}: {count} allocation(s)")
 
 
+async def register_rows(session: AsyncSession, request: Request) -> list[RegisterRow]:
+    """The register's rows `load` computes `request`'s figures from, every service area's."""
+    return await stored.register_rows(session, rows_from(request.months), request.months[-1])
+
+
 async def load(session: AsyncSession, request: Request, cal: WorkingCalendar, today: date,
-               areas: tuple[str, ...] = ()) -> workbook.ReportData:
+               areas: tuple[str, ...] = (), rows: Sequence[RegisterRow] | None = None) -> workbook.ReportData:
     """The figures and rows for `request`, for the whole service or (areas given) for those areas,
-    read in `session`; each section's own rows too (Section.load)."""
-    rows = await stored.register_rows(session, rows_from(request.months), request.months[-1])
+    read in `session`; each section's own rows too (Section.load). `rows`: `register_rows(session,
+    request)` already read (the monthly duty reads them once for every service lead's report)."""
+    if rows is None:
+        rows = await register_rows(session, request)
     analysis = analyse(rows, request.kind, request.months, cal, areas)
     keys = {area_key(a) for a in areas}
     own = [r for r in rows if r.month in request.months and (not keys or area_key(r.service_area) in keys)]

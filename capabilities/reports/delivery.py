@@ -2,6 +2,7 @@
 offered through Teams' file consent card, as an outbox payload (who gets which: access.py)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,7 @@ from dialogs import report_cards as rc
 from dialogs.payload import Payload
 from qa.audit_calendar import parse_month_key
 from qa.calendar import WorkingCalendar
-from qa.reports import period_label
+from qa.reports import RegisterRow, period_label
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,9 +52,11 @@ def payload(card: dict, summary: str, made: Made, kind: str, period: str) -> Pay
 
 
 async def report_payload(session: AsyncSession, request: Request, cal: WorkingCalendar, today: date,
-                         areas: tuple[str, ...]) -> tuple[Payload, workbook.ReportData]:
-    """The payload offering `request`'s workbook for `areas` (() = whole service)."""
-    data = await build.load(session, request, cal, today, areas)
+                         areas: tuple[str, ...], rows: Sequence[RegisterRow] | None = None
+                         ) -> tuple[Payload, workbook.ReportData]:
+    """The payload offering `request`'s workbook for `areas` (() = whole service); `rows` as
+    `build.load` takes them."""
+    data = await build.load(session, request, cal, today, areas, rows)
     made = build.made(request, data, areas)
     summary = f"{request.title}, {request.label}: {data.scope_label}"
     return payload(rc.report_card(view_of(request, data, made.name)), summary, made, request.kind,

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from capabilities.duties import Occurrence
-from capabilities.reports import access, delivery
+from capabilities.reports import access, build, delivery
 from capabilities.reports.build import Request
 from capabilities.reports.config import Schedule
 from qa.audit_calendar import parse_month_key
@@ -63,7 +63,10 @@ class AuditReportDuty:
         people = await stored.recipients(session, (*access.WHOLE, access.AREA))
         messages = []
         for request in self.requests(occurrence.key):
-            whole, data = await delivery.report_payload(session, request, self.cal, today, ())
+            # One read of the register for the whole service and every service lead's areas (each
+            # report picks its areas' rows from it), not one per area.
+            rows = await build.register_rows(session, request)
+            whole, data = await delivery.report_payload(session, request, self.cal, today, (), rows=rows)
             if not data.analysis.total(WHOLE_SERVICE).allocated:
                 log.info("%s %s: no allocations, nothing sent", request.kind, request.period)
                 continue
@@ -75,7 +78,7 @@ class AuditReportDuty:
                     key = tuple(sorted(area_key(a) for a in person.service_areas))
                     if key not in by_areas:
                         by_areas[key] = (await delivery.report_payload(session, request, self.cal, today,
-                                                                       person.service_areas))[0]
+                                                                       person.service_areas, rows=rows))[0]
                     payload = by_areas[key]
                 else:
                     continue
