@@ -60,17 +60,19 @@ QUIET = "quiet minute (Thu 10 Dec 14:37)"
 DEFAULT_SCALES = "1,10,10y10"
 # What profiling this benchmark changed in the duty and query code, with the figures before.
 CHANGES = [
-    "What the profile (`--profile`, cProfile) showed and what was changed (commits 6851394, 7801a00): each "
-    "outbox row was its own INSERT, and at the notice moment each one first flushed the ORM's pending "
-    "`notified_at` changes; overdue supervisors were looked up one query each; `share_out` compared every "
-    "audit with every service lead (and, at oversight overdue, with every head of service per lead); every "
-    "card view recomputed the month's calendar. Now a moment's rows go through `storage.outbox.enqueue_many` "
-    "(one statement compiled once, sent as multi-row INSERT ... ON CONFLICT DO NOTHING pages, 250 messages at a "
-    "time so a moment's thousands of cards are not all alive at once: full garbage collections walking them "
-    "were the superlinear part), `notified_at` is one UPDATE per 1,000, supervisors come in one query, "
-    "`storage.cycle.AreaShares` indexes service areas once, and deadlines are cached per month. The same "
-    "benchmark on the code before (SQLite, 5 runs, 2026-11-26), median ×1 / ×10: notices 486 / 4,548 ms, "
-    "deadline day 190 / 2,118 ms, overdue 100 / 905 ms, oversight overdue 107 / 1,886 ms (17.6 times).",
+    "Earlier (commits 6851394, 7801a00): a moment's rows go through `storage.outbox.enqueue_many` (multi-row "
+    "INSERT ... ON CONFLICT DO NOTHING pages), `notified_at` is one UPDATE per 1,000, supervisors come in one "
+    "query, `storage.cycle.AreaShares` indexes service areas once, deadlines are cached per month.",
+    "",
+    "Since the duties moved onto named cadences (2026-12-06): the benchmark plays every duty at each of its "
+    "occurrences through December (before, only the audit cycle's history was written, so the duties added "
+    "since were all due at once at every measured moment and the minute before was not quiet). The profile "
+    "at Thu 7 Jan then showed the monthly report duty (`audit-report`: December's analysis and, a quarter "
+    "ending, the quarterly report, one workbook per service lead's areas, 54 areas x 2) re-reading the "
+    "12-month register for every workbook; it now reads it once per report. The remedial intake read the "
+    "~1,950 people who may be named responsible once per new plan; now once per run. What is left at "
+    "7 Jan is building the 108 workbooks (about 7.6 s of the profile): the file consent card states each "
+    "file's size, so the sweep makes them; see the note in docs/performance.md.",
     "",
 ]
 
