@@ -171,6 +171,14 @@ class Act:
             not_found(missing)
         return found
 
+    async def get(self, model: type[M], record_id: int | None, *, missing: str) -> M:
+        """The record `record_id` of `model`, read without a lock (to show it, not to change it).
+        Raises Stop(NOT_FOUND, `missing`) if it is gone."""
+        found = await self.session.get(model, record_id) if record_id is not None else None
+        if found is None:
+            not_found(missing)
+        return found
+
     async def name(self, person_id: int | None) -> str:
         """A roster person's display name (cached in this unit), or "someone"."""
         if person_id is None:

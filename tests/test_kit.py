@@ -127,3 +127,17 @@ async def test_the_operator_acts_with_no_roster_person_and_a_refusal_writes_noth
     assert (event.actor_id, event.via, event.action, event.subject_id) == (None, "cli:test", "marked", target)
     with pytest.raises(ValueError):
         await mark(context(db), True, now=NOW.replace(tzinfo=None))
+
+
+async def test_get_reads_a_record_or_stops_not_found(db):
+    actor, _ = await add_person(db, "http://127.0.0.1:1", 1)
+
+    @use_case()
+    async def show(ctx: Context, record_id: int | None) -> Outcome:
+        async with unit(ctx, actor, now=NOW, via="card:test") as act:
+            person = await act.get(Person, record_id, missing="Gone.")
+            return Outcome(Status.UNCHANGED, person.display_name)
+
+    assert (await show(context(db), actor)).message == "Person 1"
+    assert [((o := await show(context(db), r)).status, o.message) for r in (None, 999_999)] == [
+        (Status.NOT_FOUND, "Gone."), (Status.NOT_FOUND, "Gone.")]

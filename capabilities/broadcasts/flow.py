@@ -23,7 +23,7 @@ from sqlalchemy import func, select, update
 
 from capabilities.broadcasts import access, kinds
 from capabilities.context import Context
-from capabilities.kit import Act, Outcome, Status, already, invalid, not_found, operator, refuse, unit, use_case
+from capabilities.kit import Act, Outcome, Status, already, invalid, operator, refuse, unit, use_case
 from dialogs.broadcast_cards import NoticeView
 from dialogs.payload import Payload
 from qa.audience import Audience, AudienceError, parse_audience
@@ -205,9 +205,8 @@ async def acknowledge(ctx: Context, actor_id: int | None, broadcast_id: int, pre
     """Record "I've read this" for the person who pressed it, once; re-checked on the server: the
     pressed message (outbox ids `pressed`) must be their copy of this broadcast or its chaser."""
     async with unit(ctx, actor_id, now=now, via=via, not_on_roster=NOT_ON_STAFF_ROSTER) as act:
-        broadcast = await act.session.get(Broadcast, broadcast_id)
-        if broadcast is None:  # the button's id is signed: the broadcast was, and its records are gone
-            not_found(GONE)
+        # The button's id is signed: a broadcast not found was, and its records are gone.
+        broadcast = await act.get(Broadcast, broadcast_id, missing=GONE)
         recipient = await store.recipient_of(act.session, broadcast_id, act.actor.id)
         if recipient is None:
             refuse("This notice wasn't sent to you, so nothing was recorded.")
