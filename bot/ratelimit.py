@@ -37,7 +37,7 @@ class Limits:
     # Every period is lengthened by this fraction. Teams counts requests when they arrive, and
     # the time from our send to their count varies by a few milliseconds, so a window that is
     # exactly full on our clock could look one over on theirs. 1.5% of a second is 15 ms of
-    # slack (5 of them for our own timer's lateness, see bot/sender.LATE_TURN), and costs 1.5%
+    # slack (5 of them for our own timer's lateness, see bot/pacing.LATE_TURN), and costs 1.5%
     # of the throughput: the tenant's ceiling becomes 49.26/s.
     margin: float = 0.0
 

@@ -44,11 +44,11 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.card_signing import CardSigner
-from bot.claims import CLAIM_BEATS, HANDOVER_WINDOW, TENANT_LEASE, Claims
+from bot.claims import Claims
 from bot.clock import Clock
 from bot.connector import BotConnector, ConnectorError, ConnectorResponse
 from bot.marks import SentMarks
-from bot.pacing import LATE_TURN, Pacer
+from bot.pacing import Pacer
 from bot.ratelimit import RETRY_AFTER_CAP, RETRY_BASE, RETRY_CAP, TEAMS_LIMITS, Limits, RateLimiter
 from bot.retries import RETRYABLE, Retries
 from bot.settings import Settings
@@ -62,9 +62,6 @@ from storage.db import Database
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
-
-__all__ = ["CLAIM_BEATS", "HANDOVER_WINDOW", "LATE_TURN", "RETRYABLE", "TENANT_LEASE", "DeliverNow",
-           "DeliveryReport", "OutboxSender", "Pacer"]
 
 IDLE_POLL_SECONDS = 5.0  # run_forever: rows written by other processes are noticed this soon
 

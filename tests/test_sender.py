@@ -481,8 +481,8 @@ async def test_outbox_status_describes_every_state(services, fake_connector):
 # -- the pacer --------------------------------------------------------------------------------
 
 async def test_the_pacer_lets_others_pass_a_held_chat():
+    from bot.pacing import Pacer
     from bot.ratelimit import Limits, RateLimiter, Window
-    from bot.sender import Pacer
 
     pacer = Pacer(RateLimiter(Limits(tenant=(Window(1, 0.05),), conversation=(Window(2, 10.0),))), late=0.003)
     loop = asyncio.get_running_loop()
@@ -503,8 +503,8 @@ async def test_the_pacer_lets_others_pass_a_held_chat():
 
 
 async def test_the_pacer_spaces_turns_and_stops():
+    from bot.pacing import Pacer
     from bot.ratelimit import Limits, RateLimiter, Window
-    from bot.sender import Pacer
 
     pacer = Pacer(RateLimiter(Limits(tenant=(Window(1, 0.05),), conversation=())), late=0.003)
     loop = asyncio.get_running_loop()
