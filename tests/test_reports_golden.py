@@ -20,7 +20,7 @@ discussions 2. April to June had nothing: no arrows.
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 
 import openpyxl
 import pytest
@@ -157,6 +157,9 @@ async def test_monthly_workbook_read_back(history, tmp_path):
     path = tmp_path / made.name
     path.write_bytes(made.data)
     wb = openpyxl.load_workbook(path)
+    # Made for its day, not the wall clock: the same report twice is the same bytes.
+    assert wb.properties.created == datetime.combine(NOW.date(), time())
+    assert made.data == (await build.analysis_file(history, build.Request.parse("monthly", "2026-09"), None)).data
     assert wb.sheetnames == ["Summary", "Chart data", "Figures", "Key areas", "Direction of travel", "Themes",
                              "Moderation", "Re-audits", "Register"]
     summary = wb["Summary"]

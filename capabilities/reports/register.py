@@ -180,10 +180,13 @@ class RegisterWorkbook:
     """The register workbook: one sheet "Register", written in constant_memory mode (see the
     module's docstring). `out` is a path or a binary file (io.BytesIO)."""
 
-    def __init__(self, out: str | os.PathLike[str] | IO[bytes], title: str = "Audit register") -> None:
+    def __init__(self, out: str | os.PathLike[str] | IO[bytes], title: str = "Audit register",
+                 made_for: date | None = None) -> None:
         target = os.fspath(out) if isinstance(out, str | os.PathLike) else out
         self.wb = xlsxwriter.Workbook(target, {"constant_memory": True})
-        self.wb.set_properties({"title": title})
+        # "created" is the day the register was made for, not the wall clock (same day, same bytes).
+        created = {"created": datetime.combine(made_for, time())} if made_for else {}
+        self.wb.set_properties({"title": title, **created})
         self.sheet = RegisterSheet(self.wb, self.wb.add_worksheet("Register"))
 
     def add(self, values: list[Any]) -> None:
@@ -201,7 +204,7 @@ async def stream_register(out: str | os.PathLike[str] | IO[bytes], rows: AsyncIt
                           keep: Callable[[RegisterRow], bool] | None = None) -> int:
     """The register workbook from rows read a chunk at a time (storage.reports.stream_register_rows);
     `keep` picks rows (a service lead's areas)."""
-    writer = RegisterWorkbook(out, title)
+    writer = RegisterWorkbook(out, title, made_for=today)
     async for row in rows:
         if keep is None or keep(row):
             writer.add(row_values(row, cal, today))

@@ -21,7 +21,7 @@ from __future__ import annotations
 import io
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
@@ -422,6 +422,9 @@ def write_analysis(data: ReportData, sections: Sequence[Section] = SECTIONS) -> 
     """The workbook's bytes: each section in order."""
     out = io.BytesIO()
     book = Book(out)
+    # The document's "created" is the day it was made for, not the wall clock: the same report
+    # for the same day is the same bytes (and its size on the consent card the same).
+    book.wb.set_properties({"created": datetime.combine(data.today, time())})
     for section in sections:
         section.write(book, data)
     book.wb.close()
