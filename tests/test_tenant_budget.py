@@ -16,8 +16,9 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from bot.claims import TENANT_LEASE
 from bot.clock import system_clock
-from bot.sender import TENANT_LEASE, OutboxSender
+from bot.sender import OutboxSender
 from bot.services import Services
 from bot.settings import Settings
 from devtools.notices import NOW, TENANT, notice_number, seed
