@@ -190,6 +190,21 @@ class Act:
 
 
 @asynccontextmanager
+async def look(ctx: Context, actor_id: int | None, *, now: datetime, via: str,
+               not_on_roster: str = NOT_ON_ROSTER) -> AsyncIterator[Act]:
+    """`unit` for a use case that only reads (a card's refresh, shown each time someone opens it):
+    a read session, which on SQLite takes no write lock. The actor is checked as in `unit`; the
+    use case must not trail, notify or change anything (nothing is committed)."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    async with ctx.db.sessions() as session:
+        actor = await active_person(session, actor_id)
+        if actor is None:
+            refuse(not_on_roster)
+        yield Act(session, actor, now, ctx.calendar, via)
+
+
+@asynccontextmanager
 async def unit(ctx: Context, actor_id: int | None, *, now: datetime, via: str,
                not_on_roster: str = NOT_ON_ROSTER) -> AsyncIterator[Act]:
     """Begin one use case: its transaction (committed on a clean exit, rolled back on Stop or any

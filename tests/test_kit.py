@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from capabilities.context import Context
-from capabilities.kit import NOT_ON_ROSTER, Outcome, Status, refuse, unit, use_case
+from capabilities.kit import NOT_ON_ROSTER, Outcome, Status, look, refuse, unit, use_case
 from capabilities.registry import OutboxKind
 from dialogs.payload import Payload
 from qa.calendar import WorkingCalendar
@@ -141,3 +141,17 @@ async def test_get_reads_a_record_or_stops_not_found(db):
     assert (await show(context(db), actor)).message == "Person 1"
     assert [((o := await show(context(db), r)).status, o.message) for r in (None, 999_999)] == [
         (Status.NOT_FOUND, "Gone."), (Status.NOT_FOUND, "Gone.")]
+
+
+async def test_look_reads_for_someone_on_the_roster_and_writes_nothing(db):
+    actor, _ = await add_person(db, "http://127.0.0.1:1", 1)
+    gone, _ = await add_person(db, "http://127.0.0.1:1", 2, left=True)
+
+    @use_case()
+    async def show(ctx: Context, actor_id: int | None) -> Outcome:
+        async with look(ctx, actor_id, now=NOW, via="card:test") as act:
+            return Outcome(Status.UNCHANGED, (await act.get(Person, actor, missing="Gone.")).display_name)
+
+    assert (await show(context(db), actor)).message == "Person 1"
+    assert [(await show(context(db), a)).status for a in (gone, None)] == [Status.REFUSED, Status.REFUSED]
+    assert await count(db, TrailEvent) == 0 and await count(db, OutboxMessage) == 0

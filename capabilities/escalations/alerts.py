@@ -23,7 +23,7 @@ from capabilities.copies import update_copies
 from capabilities.escalations import kinds
 from capabilities.escalations.access import answerers, may_answer, may_raise_alert
 from capabilities.escalations.flow import NOT_FOUND, name_of
-from capabilities.kit import NOTHING_CHANGED, Act, Outcome, Status, already, refuse, unit, use_case
+from capabilities.kit import NOTHING_CHANGED, Act, Outcome, Status, already, look, refuse, unit, use_case
 from dialogs import alert_cards as alc
 from dialogs.card_kit import format_moment
 from dialogs.common_cards import role_words
@@ -180,7 +180,7 @@ async def _tell_raiser(act: Act, alert: Alert, view: alc.AlertView, what: str, k
 @use_case()
 async def view_alert(ctx: Context, actor_id: int, alert_id: int, *, now: datetime, via: str) -> Outcome:
     """The alert card as it stands now (a copy's refresh), for those who may answer it."""
-    async with unit(ctx, actor_id, now=now, via=via) as act:
+    async with look(ctx, actor_id, now=now, via=via) as act:
         alert = await act.get(Alert, alert_id, missing=NOT_FOUND)
         if not may_answer(act.actor, alert):
             refuse(ONLY_TEAM)

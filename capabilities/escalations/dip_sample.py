@@ -24,7 +24,7 @@ from capabilities.escalations import kinds
 from capabilities.escalations.access import learning_for, on_panel, panel_for
 from capabilities.escalations.by_duty import DutyAct
 from capabilities.escalations.flow import NOT_FOUND, case_facts
-from capabilities.kit import NOTHING_CHANGED, Act, Outcome, Status, already, refuse, unit, use_case
+from capabilities.kit import NOTHING_CHANGED, Act, Outcome, Status, already, look, refuse, unit, use_case
 from dialogs import escalation_cards as ec
 from dialogs.card_kit import format_moment
 from qa.audit_calendar import month_key, parse_month_key
@@ -182,7 +182,7 @@ async def differ(ctx: Context, actor_id: int, item_id: int, grade: str | None, c
 @use_case()
 async def view(ctx: Context, actor_id: int, item_id: int, *, now: datetime, via: str) -> Outcome:
     """The item's card as it stands now (a copy's refresh), for the panel."""
-    async with unit(ctx, actor_id, now=now, via=via) as act:
+    async with look(ctx, actor_id, now=now, via=via) as act:
         item = await act.get(DipSampleItem, item_id, missing=NOT_FOUND)
         allocation = await act.session.get(Allocation, item.allocation_id)
         if not on_panel(act.actor, allocation):

@@ -25,7 +25,7 @@ from capabilities.copies import update_copies
 from capabilities.escalations import kinds
 from capabilities.escalations.access import may_moderate, may_update, reviewers
 from capabilities.escalations.by_duty import DutyAct
-from capabilities.kit import NOTHING_CHANGED, Act, Outcome, Status, already, refuse, unit, use_case
+from capabilities.kit import NOTHING_CHANGED, Act, Outcome, Status, already, look, refuse, unit, use_case
 from dialogs import escalation_cards as ec
 from dialogs.card_kit import format_moment, format_month
 from qa.audit_calendar import month_key, parse_month_key
@@ -313,7 +313,7 @@ async def plan_reaudit(act: Act, moderation: Moderation, allocation: Allocation)
 @use_case()
 async def view_moderation(ctx: Context, actor_id: int, moderation_id: int, *, now: datetime, via: str) -> Outcome:
     """The moderation card as it stands now (a copy's refresh): for the QA unit only."""
-    async with unit(ctx, actor_id, now=now, via=via) as act:
+    async with look(ctx, actor_id, now=now, via=via) as act:
         if not may_moderate(act.actor):
             refuse(ONLY_QA)
         moderation = await act.get(Moderation, moderation_id, missing=NOT_FOUND)
@@ -387,7 +387,7 @@ async def update_escalation_copies(act: Act, escalation: Escalation, view: ec.Es
 async def view_escalation(ctx: Context, actor_id: int, escalation_id: int, for_qa: bool, *, now: datetime,
                           via: str) -> Outcome:
     """An escalation card as it stands now (a copy's refresh): the QA unit's, or the area's."""
-    async with unit(ctx, actor_id, now=now, via=via) as act:
+    async with look(ctx, actor_id, now=now, via=via) as act:
         escalation = await act.get(Escalation, escalation_id, missing=NOT_FOUND)
         allocation = await act.session.get(Allocation, escalation.allocation_id)
         allowed = may_moderate(act.actor) if for_qa else may_update(act.actor, allocation.service_area)

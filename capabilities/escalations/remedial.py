@@ -24,7 +24,7 @@ from capabilities.escalations import kinds
 from capabilities.escalations.access import RESPONSIBLE, may_be_responsible, may_manage, reviewers
 from capabilities.escalations.by_duty import DutyAct
 from capabilities.escalations.flow import NOT_FOUND
-from capabilities.kit import NOTHING_CHANGED, Act, Outcome, Status, already, refuse, unit, use_case
+from capabilities.kit import NOTHING_CHANGED, Act, Outcome, Status, already, look, refuse, unit, use_case
 from capabilities.press import positive_id
 from capabilities.registry import OutboxKind
 from dialogs import remedial_cards as rc
@@ -195,7 +195,7 @@ async def update_plan_copies(act: Act, plan: RemedialPlan, allocation: Allocatio
 @use_case()
 async def view_plan(ctx: Context, actor_id: int, plan_id: int, *, now: datetime, via: str) -> Outcome:
     """The plan card as it stands now (a copy's refresh), for the area's managers."""
-    async with unit(ctx, actor_id, now=now, via=via) as act:
+    async with look(ctx, actor_id, now=now, via=via) as act:
         plan = await act.get(RemedialPlan, plan_id, missing=NOT_FOUND)
         allocation = await act.session.get(Allocation, plan.allocation_id)
         if not may_manage(act.actor, allocation):
