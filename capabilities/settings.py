@@ -4,9 +4,12 @@ values. A wrong value is one line naming the variable (ConfigurationError)."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
+from functools import cache
 
 from capabilities.registry import ConfigurationError
+from qa.identifiers import DEFAULT_CASE_REFS, CaseRefFormat
 
 Env = Mapping[str, str]
 
@@ -30,3 +33,32 @@ def whole(env: Env | None, name: str, default: int, low: int, high: int, what: s
     if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
         raise ConfigurationError(f"{name} must be {what} from {low} to {high}, not {value!r}")
     return int(value)
+
+
+CASE_REF_ENV = "QA_CASE_REF_PATTERN"
+
+
+def case_ref_format(env: Env | None = None) -> CaseRefFormat:
+    """QA_CASE_REF_PATTERN: the council's case-reference format, a regular expression (Python's) a
+    whole case reference must match, case ignored; default qa.identifiers.DEFAULT_CASE_REF_PATTERN
+    (4 to 20 letters, digits, - / _ and .). Whatever it allows, qa.identifiers.case_ref_problem still
+    refuses a reference without a digit, a postcode, a valid NHS number and a date. Raises
+    ConfigurationError naming the variable for a pattern that does not compile or matches nothing
+    but the empty string."""
+    value = text(env, CASE_REF_ENV)
+    if not value:
+        return DEFAULT_CASE_REFS
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ConfigurationError(f"{CASE_REF_ENV} is not a regular expression ({exc.msg}): {value!r}") from None
+    if re.fullmatch(value, ""):
+        raise ConfigurationError(f"{CASE_REF_ENV} must not match an empty case reference: {value!r}")
+    return CaseRefFormat(value)
+
+
+@cache
+def case_refs() -> CaseRefFormat:
+    """The process's case-reference format, read from the environment once (at start-up, when the
+    audit cycle's duties are built: a wrong value stops the bot)."""
+    return case_ref_format()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from botbuilder.core import CardFactory, MessageFactory
@@ -37,11 +37,14 @@ Answers = dict[str, Any]
 
 
 class AnswerError(Exception):
-    """An answer that cannot be kept: the message says why (the question is asked again)."""
+    """An answer that cannot be kept as it is: the message says why (the question is asked again).
+    `keep`, when given, is a (button title, value) the person may tap to keep the answer anyway
+    (a date questioned as a possible date of birth that is a visit's date)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, keep: tuple[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.keep = keep
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,7 @@ class StepsDialog(Dialog):
             if inspect.isawaitable(value):
                 value = await value
         except AnswerError as refused:
-            return await self._ask(dc, state, note=refused.message)
+            return await self._ask(dc, state, note=refused.message, keep=refused.keep)
         answers = state["answers"]
         if step.collect:
             if not done:
@@ -197,9 +200,12 @@ class StepsDialog(Dialog):
             state["answers"].pop(self.steps[i].key, None)  # the list is given again
         return await self._ask(dc, state)
 
-    async def _ask(self, dc: DialogContext, state: dict, note: str | None = None) -> DialogTurnResult:
+    async def _ask(self, dc: DialogContext, state: dict, note: str | None = None,
+                   keep: tuple[str, Any] | None = None) -> DialogTurnResult:
         step = self.steps[state["i"]]
         question = await step.ask(state["answers"], state["actor"])
+        if keep is not None:  # offered this once: the next answer asks the question afresh
+            question = replace(question, choices=[*question.choices, keep])
         state["offered"] = [[title, value] for title, value in question.choices]
         state["skip"] = question.skip
         state["typed"] = question.typed

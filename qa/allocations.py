@@ -12,9 +12,13 @@ the bot one row per case. Rules decided here:
   holds case references only (the framework's privacy rule; Annex A exports carry names,
   dates of birth and addresses). See IDENTIFYING_COLUMNS for the list and why each is there;
   a heading's words are split at any punctuation ("Age (years)", "Surname/Forename").
-- case_ref: the case-management system's id. 1-50 characters of letters, digits, '-', '_'
-  and '/', with at least one digit: a name ("Smith"), an email or anything with spaces is
-  refused, so a name pasted into the wrong column never reaches the database.
+- case_ref: the case-management system's id in the council's format (QA_CASE_REF_PATTERN; the one
+  rule is qa.identifiers.case_ref_problem): a name ("Smith"), an email, a postcode, an NHS number,
+  a date or anything with spaces is refused, so a name pasted into the wrong column never reaches
+  the database.
+- annex_a_list, team, theme: free text, screened like typed text (qa.identifiers.cell_problem):
+  a date of birth, a postcode, a street address, an NHS number, a phone number, an email address
+  or a date (none of these columns needs one) refuses the row, naming row and column.
 - annex_a_list, service_area, team, auditor_email: required. case_holder_email, theme: may
   be empty.
 - auditor_email must be an active person on the roster whose role audits: managers audit
@@ -35,6 +39,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from qa.framework import Role
+from qa.identifiers import DEFAULT_CASE_REFS, CaseRefFormat, case_ref_problem, cell_problem
 from qa.tabular import (
     WHOLE_FILE,
     Problem,
@@ -49,6 +54,8 @@ from qa.tabular import (
 SHEET_WORDS = ("allocation",)
 COLUMNS = ("case_ref", "annex_a_list", "service_area", "team", "auditor_email", "case_holder_email", "theme")
 REQUIRED = ("case_ref", "annex_a_list", "service_area", "team", "auditor_email")
+# Free-text columns, screened for identifiers like typed text.
+FREE_TEXT = ("annex_a_list", "team", "theme")
 # Column widths in storage.models.Allocation: PostgreSQL enforces them, so check them here.
 MAX_LENGTHS = {"case_ref": 50, "annex_a_list": 100, "service_area": 200, "team": 200, "theme": 200,
                "auditor_email": 320, "case_holder_email": 320}
@@ -111,7 +118,6 @@ STAFF_WORDS = frozenset({
 })
 
 EMAIL = re.compile(r"^[^@\s;,<>\"']+@[^@\s;,<>\"']+\.[^@\s;,<>\"'.]+$")
-CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_/-]*$")
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -195,8 +201,10 @@ def _identifying(name: str) -> str | None:
 
 
 def parse_allocations(header: list[str], rows: Iterable[dict[str, str]],
-                      known_people: Mapping[str, PersonInfo], month: str) -> list[AllocationEntry]:
-    """Check the whole list for `month`; return the entries or raise AllocationProblems."""
+                      known_people: Mapping[str, PersonInfo], month: str,
+                      case_refs: CaseRefFormat = DEFAULT_CASE_REFS) -> list[AllocationEntry]:
+    """Check the whole list for `month`, case references against the council's format `case_refs`;
+    return the entries or raise AllocationProblems."""
     try:
         check_month(month)
     except ValueError as exc:
@@ -216,7 +224,7 @@ def parse_allocations(header: list[str], rows: Iterable[dict[str, str]],
             continue  # a blank line
         if cells["case_ref"]:
             case_rows.setdefault(cells["case_ref"].upper(), []).append(row_number)
-        entry = _parse_row(row_number, cells, known_people, areas, problems)
+        entry = _parse_row(row_number, cells, known_people, areas, problems, case_refs)
         if entry is not None:
             entries.append(entry)
     if not case_rows and not problems:
@@ -281,7 +289,7 @@ class _RowCheck:
 
 
 def _parse_row(row: int, cells: dict[str, str], known: Mapping[str, PersonInfo], areas: dict[str, str],
-               problems: list[Problem]) -> AllocationEntry | None:
+               problems: list[Problem], case_refs: CaseRefFormat) -> AllocationEntry | None:
     check = _RowCheck(row, problems)
     for column in REQUIRED:
         if not cells[column]:
@@ -292,9 +300,12 @@ def _parse_row(row: int, cells: dict[str, str], known: Mapping[str, PersonInfo],
 
     case_ref = cells["case_ref"]
     if case_ref:
-        reason = case_ref_problem(case_ref)
+        reason = case_ref_problem(case_ref, case_refs)
         if reason:
             check.bad("case_ref", reason)
+    for column in FREE_TEXT:
+        if reason := cell_problem(cells[column]):
+            check.bad(column, reason)
 
     auditor = _person(check, "auditor_email", cells["auditor_email"], known)
     if auditor is not None and auditor.role not in AUDITOR_ROLES:
@@ -317,25 +328,6 @@ def _parse_row(row: int, cells: dict[str, str], known: Mapping[str, PersonInfo],
         row=row, case_ref=case_ref, annex_a_list=cells["annex_a_list"], service_area=area, team=cells["team"],
         auditor_id=auditor.id, case_holder_id=holder.id if holder else None, theme=cells["theme"],
     )
-
-
-def case_ref_problem(case_ref: str) -> str | None:
-    """Why `case_ref` does not look like a case-management id, or None when it does.
-
-    The reasons never repeat the value: a cell that fails may hold a child's name.
-    """
-    if "@" in case_ref:
-        return "looks like an email address; give the case-management system's case reference"
-    if re.search(r"\s", case_ref):
-        return ("contains spaces; a case reference is the case-management system's id "
-                "(letters, digits, - _ /), never a name")
-    if len(case_ref) > MAX_LENGTHS["case_ref"]:
-        return f"is {len(case_ref)} characters long; a case reference is at most {MAX_LENGTHS['case_ref']}"
-    if not CASE_REF.match(case_ref):
-        return "holds characters a case reference cannot; use letters, digits, - _ and / only"
-    if not any(c.isdigit() for c in case_ref):
-        return "has no digits; give the case-management system's id, never a name"
-    return None
 
 
 def _person(check: _RowCheck, column: str, text: str, known: Mapping[str, PersonInfo]) -> PersonInfo | None:

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 
 from qa.audience import AudienceError, parse_audience_cell
 from qa.calendar import WorkingCalendar
-from qa.identifiers import find_identifiers
+from qa.identifiers import cell_problem
 from qa.tabular import WHOLE_FILE, Problem, clean_cell, header_problems, separator_problem, title_problem
 
 COLUMNS = ("starts_on", "ends_on", "kind", "title", "audience", "details")
@@ -138,11 +138,9 @@ def _parse_row(number: int, cells: dict[str, str], problems: list[Problem]) -> C
         audience = "" if audience.everyone else audience.describe()
     except AudienceError as exc:
         problems.append(Problem(number, "audience", str(exc)))
-    for column in ("title", "details"):
-        kinds = find_identifiers(cells.get(column))
-        if kinds:
-            problems.append(Problem(number, column, "looks like it holds " + " and ".join(kinds)
-                                    + "; the calendar keeps no child's or family's details"))
+    for column in ("title", "details"):  # an event's details may name its own dates
+        if reason := cell_problem(cells.get(column), dates_allowed=True):
+            problems.append(Problem(number, column, reason))
     if len(problems) > before:
         return None
     assert starts and ends

@@ -34,6 +34,7 @@ from datetime import date
 from pathlib import Path
 
 from qa.framework import ROLES, Role
+from qa.identifiers import cell_problem
 from qa.tabular import (
     WHOLE_FILE,
     Problem,
@@ -56,6 +57,7 @@ COLUMNS = (
     "supervisor_email", "asye_start_date", "registered", "aad_object_id",
 )
 REQUIRED = ("email", "display_name", "role", "team")
+FREE_TEXT = ("display_name", "team", "service_area")  # screened like typed text (qa.identifiers.cell_problem)
 AREA_OPTIONAL_ROLES = frozenset({Role.QA_UNIT, Role.PRINCIPAL_SOCIAL_WORKER, Role.IRO, Role.CP_CHAIR})
 SINGLE_AREA_ROLES = frozenset({Role.PRACTITIONER, Role.PRACTICE_MANAGER})
 # Column widths in storage.models.Person: PostgreSQL enforces them, so check them here.
@@ -170,6 +172,10 @@ def _parse_row(row: int, cells: dict[str, str], problems: list[Problem]) -> Rost
     for column, limit in MAX_LENGTHS.items():
         if len(cells[column]) > limit:
             bad(column, f"is {len(cells[column])} characters long; at most {limit} fit")
+
+    for column in FREE_TEXT:  # staff details, but a child's details pasted here would be kept too
+        if reason := cell_problem(cells[column]):
+            bad(column, reason)
 
     email = cells["email"].lower()
     if email and not EMAIL.match(email):

@@ -9,7 +9,7 @@ order: supervisee_email, supervisor_email, kind, held_on, duration_minutes, case
 - held_on: YYYY-MM-DD, not after today (the import's day, local).
 - duration_minutes: a whole number from 1 to MAX_MINUTES.
 - case_refs: case references separated by ';', for case supervision only (required there, refused
-  elsewhere); each a case-management id (qa.allocations.case_ref_problem).
+  elsewhere); each a case reference in the council's format (qa.identifiers.case_ref_problem).
 - The same supervisee, kind and day appears once in the file.
 Nothing is stored about what was discussed: there is no column for it, and an extra column is refused.
 
@@ -26,7 +26,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from qa.allocations import EMAIL, PersonInfo, case_ref_problem
+from qa.allocations import EMAIL, PersonInfo
+from qa.identifiers import DEFAULT_CASE_REFS, CaseRefFormat, case_ref_problem
 from qa.supervision import AGREEMENT, CASE, GROUP, KINDS, ONE_TO_ONE
 from qa.tabular import (
     WHOLE_FILE,
@@ -138,9 +139,10 @@ def _person(bad, column: str, text: str, known: Mapping[str, PersonInfo]) -> Per
 
 
 def parse_sessions(rows: Iterable[Mapping[str, str]], header: list[str], known: Mapping[str, PersonInfo],
-                   today: date) -> list[SessionEntry]:
+                   today: date, case_refs: CaseRefFormat = DEFAULT_CASE_REFS) -> list[SessionEntry]:
     """Check every row of a supervision history file; the entries, or SupervisionFileProblems listing
-    every problem. `known`: the roster by lower-case email (leavers too: history may name them)."""
+    every problem. `known`: the roster by lower-case email (leavers too: history may name them);
+    `case_refs`: the council's case-reference format."""
     read = _read(rows, header, SESSION_COLUMNS, "a supervision history")
     problems: list[Problem] = []
     entries: list[SessionEntry] = []
@@ -179,7 +181,7 @@ def parse_sessions(rows: Iterable[Mapping[str, str]], header: list[str], known: 
         if len(refs) > MAX_CASES_PER_SESSION:
             bad("case_refs", f"names {len(refs)} cases; at most {MAX_CASES_PER_SESSION} in one session")
         for position, ref in enumerate(refs, start=1):
-            reason = case_ref_problem(ref)
+            reason = case_ref_problem(ref, case_refs)
             if reason:
                 bad("case_refs", f"case reference {position} {reason}")
         if cells["supervisee_email"] and cells["kind"] and cells["held_on"]:
@@ -198,8 +200,9 @@ def parse_sessions(rows: Iterable[Mapping[str, str]], header: list[str], known: 
 
 
 def parse_caseload(rows: Iterable[Mapping[str, str]], header: list[str], known: Mapping[str, PersonInfo],
-                   today: date) -> list[CaseloadEntry]:
-    """Check every row of a caseload export; the entries, or SupervisionFileProblems listing every problem."""
+                   today: date, case_refs: CaseRefFormat = DEFAULT_CASE_REFS) -> list[CaseloadEntry]:
+    """Check every row of a caseload export (case references in the council's format `case_refs`);
+    the entries, or SupervisionFileProblems listing every problem."""
     read = _read(rows, header, CASELOAD_COLUMNS, "a caseload")
     problems: list[Problem] = []
     entries: list[CaseloadEntry] = []
@@ -214,7 +217,7 @@ def parse_caseload(rows: Iterable[Mapping[str, str]], header: list[str], known: 
         if not ref:
             bad("case_ref", "is empty; every row is one case, by its case reference")
         else:
-            reason = case_ref_problem(ref)
+            reason = case_ref_problem(ref, case_refs)
             if reason:
                 bad("case_ref", reason)
             seen.setdefault(ref.upper(), []).append(row)

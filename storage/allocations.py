@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from qa.allocations import SHEET_WORDS, AllocationEntry, AllocationProblems, PersonInfo, check_month, parse_allocations
 from qa.audit_calendar import cycle_dates, parse_month_key
 from qa.calendar import WorkingCalendar
+from qa.identifiers import DEFAULT_CASE_REFS, CaseRefFormat
 from qa.tabular import WHOLE_FILE, Problem, UnreadableTable, read_table, read_table_bytes, source_words
 from storage import follow_ups
 from storage.db import Database
@@ -116,8 +117,10 @@ def _source_name(source: Source) -> str:
 
 async def import_allocations(db: Database, source: Source, month: str, now: datetime, *,
                              actor_id: int | None, via: str,
-                             calendar: WorkingCalendar | None = None) -> AllocationImportReport:
-    """Check the list whole, then add, update and withdraw `month`'s allocations in one transaction.
+                             calendar: WorkingCalendar | None = None,
+                             case_refs: CaseRefFormat = DEFAULT_CASE_REFS) -> AllocationImportReport:
+    """Check the list whole (case references in the council's format `case_refs`), then add, update
+    and withdraw `month`'s allocations in one transaction.
     Allocations added or reallocated after the month's notice moment (in `calendar`, default
     England and Wales, London time) owe a late notice (a follow-up, in the same transaction).
 
@@ -140,7 +143,7 @@ async def import_allocations(db: Database, source: Source, month: str, now: date
         raise AllocationsRejected(name, month, exc.problems) from None
     try:
         async with db.sessions.begin() as session:
-            report = await _apply(session, table.header, table.rows, month, now, name, actor_id, via,
+            report = await _apply(session, table.header, table.rows, month, now, name, actor_id, via, case_refs,
                                   calendar or WorkingCalendar())
     except AllocationProblems as exc:
         raise AllocationsRejected(name, month, exc.problems, table.sheet) from None
@@ -179,14 +182,14 @@ async def _known_people(session: AsyncSession) -> dict[str, PersonInfo]:
 
 
 async def _apply(session: AsyncSession, header: list[str], rows: list[dict[str, str]], month: str,
-                 now: datetime, name: str, actor_id: int | None, via: str,
+                 now: datetime, name: str, actor_id: int | None, via: str, case_refs: CaseRefFormat,
                  calendar: WorkingCalendar) -> AllocationImportReport:
     audit_month = await _lock_month(session, month, now)
     if audit_month.closed_at is not None:
         raise AllocationProblems([Problem(WHOLE_FILE, None, (
             f"{month} was closed on {audit_month.closed_at:%Y-%m-%d %H:%M} UTC; a closed month takes no more "
             "allocations (import the list for another month)"))])
-    entries = parse_allocations(header, rows, await _known_people(session), month)
+    entries = parse_allocations(header, rows, await _known_people(session), month, case_refs)
 
     report = AllocationImportReport(month=month, source_name=name)
     existing = {a.case_ref.upper(): a for a in (await session.execute(

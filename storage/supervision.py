@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from qa.allocations import PersonInfo
 from qa.framework import Role
+from qa.identifiers import DEFAULT_CASE_REFS, CaseRefFormat
 from qa.supervision import CASE, GROUP, Asye, Away, CaseFacts, SuperviseeFacts, add_months
 from qa.supervision_files import (
     CaseloadEntry,
@@ -103,14 +104,15 @@ def _read(path: Path, what: str):
 
 
 async def import_sessions(db: Database, path: Path, now: datetime, tz: tzinfo, *, actor_id: int | None = None,
-                          via: str = "cli:supervision import") -> SessionImportReport:
+                          via: str = "cli:supervision import",
+                          case_refs: CaseRefFormat = DEFAULT_CASE_REFS) -> SessionImportReport:
     """Check `path` whole, then add the sessions not yet recorded. SupervisionRejected: nothing written."""
     table = _read(path, "a supervision history")
     today = now.astimezone(tz).date()
     try:
         async with db.sessions.begin() as session:
             try:
-                entries = parse_sessions(table.rows, table.header, await known_people(session), today)
+                entries = parse_sessions(table.rows, table.header, await known_people(session), today, case_refs)
             except SupervisionFileProblems as exc:
                 raise SupervisionRejected(path, exc.problems, table.sheet) from None
             report = await _add_sessions(session, entries, now, actor_id, via)
@@ -171,14 +173,15 @@ async def move_cases_forward(session: AsyncSession, latest: dict[str, date]) -> 
 
 
 async def import_caseload(db: Database, path: Path, now: datetime, tz: tzinfo, *, actor_id: int | None = None,
-                          via: str = "cli:caseload import") -> CaseloadImportReport:
+                          via: str = "cli:caseload import",
+                          case_refs: CaseRefFormat = DEFAULT_CASE_REFS) -> CaseloadImportReport:
     """Check `path` whole, then replace the caseload with it. SupervisionRejected: nothing written."""
     table = _read(path, "a caseload")
     today = now.astimezone(tz).date()
     try:
         async with db.sessions.begin() as session:
             try:
-                entries = parse_caseload(table.rows, table.header, await known_people(session), today)
+                entries = parse_caseload(table.rows, table.header, await known_people(session), today, case_refs)
             except SupervisionFileProblems as exc:
                 raise SupervisionRejected(path, exc.problems, table.sheet) from None
             report = await _replace_caseload(session, entries, now, today)

@@ -85,7 +85,7 @@ async def test_back_and_bad_input(db, ids):
     assert (await chat.say("back"))[0] == feedback.AREA_Q
     await chat.say("Children in Care")
     await chat.say("Team North")
-    assert "letters and digits" in (await chat.say("Jane Smith"))[0]
+    assert "never a name" in (await chat.say("Jane Smith"))[0]
     await chat.say(feedback.NO_CASE)
     await chat.say("Conversation")
     assert (await chat.say("6 Ecstatic"))[0].startswith(RETRY)

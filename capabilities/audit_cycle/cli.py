@@ -7,6 +7,7 @@ from pathlib import Path
 from capabilities.audit_cycle import views
 from capabilities.context import Context
 from capabilities.registry import CliCommand, CommandError
+from capabilities.settings import case_refs
 from qa.audit_calendar import parse_month_key
 from storage.allocations import AllocationsRejected, CycleError, close_month, import_allocations
 
@@ -23,7 +24,7 @@ def _add_allocations(parser: argparse.ArgumentParser) -> None:
 async def _allocations(args: argparse.Namespace, ctx: Context) -> int:
     try:
         report = await import_allocations(ctx.db, args.file, args.month, ctx.clock(),
-                                          actor_id=None, via="cli:allocations import")
+                                          actor_id=None, via="cli:allocations import", case_refs=case_refs())
     except AllocationsRejected as exc:
         raise CommandError(str(exc)) from None
     print(report.describe())

@@ -6,6 +6,7 @@ from capabilities.audit_cycle import actions, allocation_list, cli, commands, ki
 from capabilities.audit_cycle.duties import AuditCycleDuty, LateAllocationNoticeDuty
 from capabilities.audit_cycle.samples import all_samples
 from capabilities.registry import Capability, CardVerb, ChatCommand, RetentionRule
+from capabilities.settings import case_refs
 from dialogs.audit_cards import Verb
 from qa.calendar import WorkingCalendar
 from qa.framework import Role
@@ -22,6 +23,7 @@ SAFEGUARDING = "Alert you at once to an immediate safeguarding concern found dur
 
 
 def duties(cal: WorkingCalendar):
+    case_refs()  # QA_CASE_REF_PATTERN read once, here: a wrong value stops the start
     # In this order: a month's own allocation notice runs before the late-notice check.
     return [AuditCycleDuty(cal), LateAllocationNoticeDuty(cal)]
 

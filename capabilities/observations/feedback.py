@@ -14,10 +14,10 @@ import re
 
 from capabilities.context import Context
 from capabilities.observations import flow
-from capabilities.observations.common import NOT_ON_ROSTER, checked_text
+from capabilities.observations.common import NOT_ON_ROSTER, checked_case_ref, checked_text
+from capabilities.settings import case_refs
 from dialogs.observation_cards import NO_NAMES
-from dialogs.steps import AnswerError, Answers, Question, Start, Step, StepsDialog
-from qa.allocations import CASE_REF
+from dialogs.steps import Answers, Question, Start, Step, StepsDialog
 from qa.observations import FEEDBACK_SOURCES, HOW_GIVEN, NO_RATING, RATINGS, rating_value
 from storage.observations import service_areas, teams_in
 from storage.people import active_person
@@ -52,11 +52,7 @@ def summary(answers: Answers) -> str:
 
 
 def _case_ref(text: str, *_) -> str:
-    ref = text.strip().upper()
-    if len(ref) > 50 or not CASE_REF.match(ref):
-        raise AnswerError("A case reference is letters and digits (with - _ or /), up to 50, e.g. CD-4810037. "
-                      "Never a name.")
-    return ref
+    return checked_case_ref(text)
 
 
 def _short(field: str, limit: int = 200):
@@ -109,7 +105,8 @@ async def save(ctx: Context, actor_id: int | None, answers: Answers) -> str:
         ctx, actor_id, source=answers.get("source"), how=answers.get("how"), area=answers.get("area") or "",
         team=answers.get("team") or "", said=answers.get("said") or "", case_ref=answers.get("case_ref"),
         rating=rating_value(answers.get("rating")) if _rated(answers) else None,
-        allocation_id=answers.get("allocation_id"), now=ctx.clock(), via=VIA)
+        allocation_id=answers.get("allocation_id"), dates_kept=True,
+        case_refs=case_refs(), now=ctx.clock(), via=VIA)
     return outcome.message
 
 

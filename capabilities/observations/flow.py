@@ -28,7 +28,7 @@ from dialogs import observation_cards as oc
 from dialogs.observation_cards import FeedbackView, ObservationView
 from dialogs.steps import AnswerError
 from qa.framework import Role
-from qa.identifiers import first_refusal
+from qa.identifiers import DEFAULT_CASE_REFS, CaseRefFormat, case_ref_problem, first_refusal
 from qa.observations import (
     AREAS,
     COMPLAINT,
@@ -93,12 +93,13 @@ def feedback_view(entry: FeedbackEntry, author_name: str) -> FeedbackView:
 @use_case(Outcome)
 async def record_observation(ctx: Context, actor_id: int | None, supervisee_id: int | None, observed_on: date,
                              area: str, went_well: str, to_develop: str, actions: Sequence[str], *,
-                             now: datetime, via: str) -> Outcome:
-    """Save one observation: re-check who may observe whom and the typed text, write the
-    observation, its trail row and the supervisee's notice (to add their reflection)."""
+                             dates_kept: bool = False, now: datetime, via: str) -> Outcome:
+    """Save one observation: re-check who may observe whom and the typed text (identifiers
+    refused; a date on its own questioned unless `dates_kept`: the dialog asked at each answer),
+    write the observation, its trail row and the supervisee's notice (to add their reflection)."""
     actions = [a for a in actions if isinstance(a, str) and a.strip()]
     refused = first_refusal({"What went well": went_well, "What to develop": to_develop,
-                             **{f"Action {n}": a for n, a in enumerate(actions, 1)}})
+                             **{f"Action {n}": a for n, a in enumerate(actions, 1)}}, dates_kept=dates_kept)
     if refused or not actions or not went_well or not to_develop or area not in AREAS \
             or any(len(t) > MAX_TEXT for t in (went_well, to_develop, *actions)):
         invalid((refused or "The observation is incomplete.") + NOTHING_SAVED)
@@ -129,7 +130,7 @@ async def reflect(ctx: Context, actor_id: int | None, observation_id: int, text:
     """The supervisee's reflection on their observation, once; the answer's card is the whole record."""
     async with unit(ctx, actor_id, now=now, via=via, not_on_roster=NOT_ON_ROSTER) as act:
         try:
-            text = checked_text("Your reflection", text, limit=oc.REFLECTION_MAX)
+            text = checked_text("Your reflection", text, limit=oc.REFLECTION_MAX, keep=None)
         except AnswerError as refused:
             invalid(refused.message)
         observation = await act.lock(Observation, observation_id, missing=NOT_YOURS_TO_REFLECT)
@@ -148,11 +149,11 @@ async def reflect(ctx: Context, actor_id: int | None, observation_id: int, text:
 
 @use_case(Outcome)
 async def record_walk(ctx: Context, actor_id: int | None, team: str, walked_on: date, themes: Sequence[str],
-                      note: str, *, now: datetime, via: str) -> Outcome:
-    """Save one floor walk, with its trail row."""
+                      note: str, *, dates_kept: bool = False, now: datetime, via: str) -> Outcome:
+    """Save one floor walk, with its trail row. Typed text as record_observation's."""
     themes = [t for t in themes if t in WALK_THEMES]
     team = team.strip()
-    refused = first_refusal({"Team": team, "The note": note})
+    refused = first_refusal({"Team": team, "The note": note}, dates_kept=dates_kept)
     if refused or not themes or not team or len(note) > NOTE_MAX:
         invalid((refused or "The walk is incomplete.") + NOTHING_SAVED)
     async with unit(ctx, actor_id, now=now, via=via, not_on_roster=NOT_ON_ROSTER) as act:
@@ -193,13 +194,17 @@ async def _owed(session: AsyncSession, actor: Person, allocation_id: int) -> All
 @use_case(Outcome)
 async def record_feedback(ctx: Context, actor_id: int | None, *, source: str | None, how: str | None,
                           area: str, team: str, said: str, case_ref: str | None, rating: int | None,
-                          allocation_id: int | None, now: datetime, via: str) -> Outcome:
+                          allocation_id: int | None, dates_kept: bool = False,
+                          case_refs: CaseRefFormat = DEFAULT_CASE_REFS, now: datetime, via: str) -> Outcome:
     """Save one feedback entry: re-check the author, the audit and every typed field, write the entry,
     its trail row, a complaint's or compliment's alert to the QA unit (due now) and settle the
-    audit's owed family view."""
+    audit's owed family view. Typed text as record_observation's; the case reference in the council's
+    format `case_refs` (QA_CASE_REF_PATTERN; the dialog checked it: a bad one here is refused, not stored)."""
     if source not in FEEDBACK_SOURCES or how not in HOW_GIVEN:
         invalid("Feedback is from one of the offered sources and given in one of the offered ways." + NOTHING_SAVED)
-    refused = first_refusal({"What was said": said, "Service area": area, "Team": team})
+    refused = first_refusal({"What was said": said, "Service area": area, "Team": team}, dates_kept=dates_kept)
+    if case_ref is not None and (problem := case_ref_problem(case_ref, case_refs)):
+        refused = refused or f"The case reference {problem}."
     if refused or not said.strip():
         invalid((refused or "What was said is needed.") + NOTHING_SAVED)
     async with unit(ctx, actor_id, now=now, via=via, not_on_roster=NOT_ON_ROSTER) as act:
@@ -231,7 +236,7 @@ async def family_view_not_possible(ctx: Context, actor_id: int | None, allocatio
     """The auditor records why the family's view could not be sought; that settles it. The answer's
     card says it is recorded."""
     try:
-        reason = checked_text("The reason", reason, limit=oc.REASON_MAX)
+        reason = checked_text("The reason", reason, limit=oc.REASON_MAX, keep=None)
     except AnswerError as refused:
         invalid(refused.message)
     async with unit(ctx, actor_id, now=now, via=via, not_on_roster=NOT_ON_ROSTER) as act:

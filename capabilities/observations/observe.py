@@ -108,7 +108,8 @@ async def save(ctx: Context, actor_id: int | None, answers: Answers) -> str:
         return "The date is not readable." + flow.NOTHING_SAVED
     outcome = await flow.record_observation(
         ctx, actor_id, answers.get("whom"), observed_on, answers.get("area") or "", answers.get("well") or "",
-        answers.get("develop") or "", answers.get("actions") or [], now=ctx.clock(), via=VIA)
+        answers.get("develop") or "", answers.get("actions") or [], dates_kept=True, now=ctx.clock(),
+        via=VIA)
     return outcome.message
 
 

@@ -92,5 +92,5 @@ async def save(ctx: Context, actor_id: int | None, answers: Answers) -> str:
     except ValueError:
         return "The date is not readable." + flow.NOTHING_SAVED
     outcome = await flow.record_walk(ctx, actor_id, answers.get("team") or "", walked_on, answers.get("themes") or [],
-                                     answers.get("note") or "", now=ctx.clock(), via=VIA)
+                                     answers.get("note") or "", dates_kept=True, now=ctx.clock(), via=VIA)
     return outcome.message

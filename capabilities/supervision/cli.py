@@ -7,6 +7,7 @@ from pathlib import Path
 
 from capabilities.context import Context
 from capabilities.registry import CliCommand, CommandError
+from capabilities.settings import case_refs
 from capabilities.supervision import compliance
 from storage.supervision import (
     ExemptionError,
@@ -44,7 +45,7 @@ async def _supervision(args: argparse.Namespace, ctx: Context) -> int:
         print(f"{args.case_ref}: {what}" if changed else f"{args.case_ref}: already so; nothing changed")
         return 0
     try:
-        report = await import_sessions(ctx.db, args.file, ctx.clock(), ctx.calendar.tz)
+        report = await import_sessions(ctx.db, args.file, ctx.clock(), ctx.calendar.tz, case_refs=case_refs())
     except SupervisionRejected as exc:
         raise CommandError(str(exc)) from None
     print(report.describe())
@@ -60,7 +61,7 @@ def _add_caseload(parser: argparse.ArgumentParser) -> None:
 
 async def _caseload(args: argparse.Namespace, ctx: Context) -> int:
     try:
-        report = await import_caseload(ctx.db, args.file, ctx.clock(), ctx.calendar.tz)
+        report = await import_caseload(ctx.db, args.file, ctx.clock(), ctx.calendar.tz, case_refs=case_refs())
     except SupervisionRejected as exc:
         raise CommandError(str(exc)) from None
     print(report.describe())

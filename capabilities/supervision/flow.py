@@ -30,8 +30,8 @@ from capabilities.supervision import access, kinds
 from capabilities.supervision.plan import is_away
 from dialogs import supervision_cards as sc
 from dialogs.supervision_cards import LineKey
-from qa.allocations import case_ref_problem
 from qa.calendar import WorkingCalendar
+from qa.identifiers import case_ref_problem
 from qa.supervision import (
     AGREEMENT,
     CASE,
