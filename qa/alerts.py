@@ -5,18 +5,18 @@ counted in the council's WorkingCalendar (qa/calendar.py).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from qa.calendar import WorkingCalendar
+from qa.identifiers import CASE_REF_MAX as CASE_REF_LIMIT
+from qa.identifiers import DEFAULT_CASE_REFS, CaseRefFormat, case_ref_problem
 
 CATEGORIES = ("Drift or delay", "Plan not progressing", "Visits", "Recording", "Other")
 CHASE_WORKING_DAYS = 5  # unresolved this long: chased to the practice manager and service lead
 DESCRIPTION_MAX = 2000
 RESPONSE_MAX = 2000
-CASE_REF_MAX = 50
-_CASE_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]{0,49}")
+CASE_REF_MAX = CASE_REF_LIMIT
 
 
 class AlertError(ValueError):
@@ -45,14 +45,16 @@ def chase_dates(raised_at: datetime, cal: WorkingCalendar, days: int = CHASE_WOR
 
 
 def check_alert(case_ref: str | None, team: str | None, teams: list[str], category: str | None,
-                description: str | None) -> tuple[str, str, str, str]:
+                description: str | None, case_refs: CaseRefFormat = DEFAULT_CASE_REFS) -> tuple[str, str, str, str]:
     """(case ref, team, category, description), stripped; AlertError names the first thing wrong.
-    `teams` are the teams an alert may go to (the roster's teams with a practice manager)."""
+    `teams` are the teams an alert may go to (the roster's teams with a practice manager); the case
+    reference is in the council's format `case_refs` (qa.identifiers.case_ref_problem)."""
     case_ref, team = (case_ref or "").strip(), (team or "").strip()
     category, description = (category or "").strip(), (description or "").strip()
-    if not _CASE_REF.fullmatch(case_ref):
-        raise AlertError("Please give the case reference (letters, digits and - / _ . only, up to 50), "
-                         "never a child's name.")
+    if not case_ref:
+        raise AlertError("Please give the case reference, never a child's name.")
+    if reason := case_ref_problem(case_ref, case_refs):
+        raise AlertError(f"The case reference {reason}.")
     if team not in teams:
         raise AlertError("Please choose the team the case is with.")
     if category not in CATEGORIES:

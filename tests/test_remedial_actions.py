@@ -36,8 +36,14 @@ async def test_actions_recorded_chased_and_done(desk):
                      ({TEXT: "Supervision", TARGET: "2026-12-18"}, "The target date has passed"),
                      ({TEXT: "  ", TARGET: "2026-12-24"}, "Please describe the action"),
                      ({TEXT: "Visit flat 2, SW1A 1AA", TARGET: "2026-12-24"}, "a postcode"),
+                     ({TEXT: "Visit the family at 14 Elm Road", TARGET: "2026-12-24"}, "a street address"),
+                     ({TEXT: "Review the plan made 12/03/2015", TARGET: "2026-12-24"},
+                      "If it is a date of birth, please remove it"),
                      ({TEXT: "Supervision", TARGET: "2026-12-24", RESPONSIBLE: str(d.ids["quinn"])},
-                      "Please choose the person responsible from the list")):
+                      "Please choose the person responsible from the list"),
+                     # Not a number: refused naming the field, never taken as "nobody responsible".
+                     *(({TEXT: "Supervision", TARGET: "2026-12-24", RESPONSIBLE: bad}, "Responsible: that is not a person")
+                       for bad in ("Sam Lead", "12abc", "-3", "0", True, ["1"], {"id": 1}))):
         body = await d.press("sam", Verb.ADD, {**ids, **bad}, sam_copy, at)
         assert why in shown(body), why
     for who in ("cal", "pat", "quinn"):

@@ -16,6 +16,7 @@ from capabilities.copies import pressed
 from capabilities.escalations import alerts, config, dip_sample, flow, remedial
 from capabilities.kit import NOT_ON_ROSTER, Outcome, Status
 from capabilities.press import UNREADABLE, Press, Reply, positive_id
+from capabilities.settings import case_refs
 from dialogs import alert_cards as alc
 from dialogs import escalation_cards as ec
 from dialogs import remedial_cards as rc
@@ -76,7 +77,8 @@ STEPS: dict[str, Step] = {
     alc.Verb.VIEW: Step("alert_id", "practice_alert", lambda p, ident, via: alerts.view_alert(
         p.ctx, p.actor.id, ident, now=p.now, via=via)),
     rc.Verb.ADD: Step("plan_id", "remedial_actions_request", lambda p, ident, via: remedial.add_action(
-        p.ctx, p.actor.id, ident, {k: _text(p, k) for k in (rc.TEXT, rc.TARGET, rc.RESPONSIBLE)}, now=p.now,
+        p.ctx, p.actor.id, ident, {**{k: _text(p, k) for k in (rc.TEXT, rc.TARGET)},
+                                   rc.RESPONSIBLE: p.data.get(rc.RESPONSIBLE)}, now=p.now,
         via=via, pressed=pressed(p.rows))),
     rc.Verb.DONE: Step("action_id", "remedial_actions_request", lambda p, ident, via: remedial.mark_done(
         p.ctx, p.actor.id, ident, now=p.now, via=via, pressed=pressed(p.rows))),
@@ -125,7 +127,8 @@ async def raise_alert(p: Press) -> Reply:
         return Reply(card=polite_card(p.rows, {}, NOT_ON_ROSTER, NOTHING_CHANGED_TITLE))
     outcome = await alerts.raise_alert(p.ctx, p.actor.id, _values(p, (alc.CASE_REF, alc.TEAM, alc.CATEGORY,
                                                                      alc.DESCRIPTION)),
-                                       config.settings().chase_days, now=p.now, via="card:alert_form")
+                                       config.settings().chase_days, now=p.now, via="card:alert_form",
+                                       case_refs=case_refs())
     if outcome.status == Status.DONE:
         return Reply(card=outcome.card, update=True)
     if outcome.card is not None:

@@ -28,7 +28,7 @@ from dialogs import alert_cards as alc
 from dialogs.card_kit import format_moment
 from dialogs.common_cards import role_words
 from qa.alerts import AlertError, chase_dates, check_alert, check_response
-from qa.identifiers import first_refusal
+from qa.identifiers import DEFAULT_CASE_REFS, CaseRefFormat, first_refusal
 from storage import follow_ups
 from storage.models import Alert, AlertResponse, Person
 from storage.people import active_person, team_areas
@@ -65,8 +65,9 @@ async def open_alerts(session: AsyncSession) -> list[Alert]:
 
 @use_case()
 async def raise_alert(ctx: Context, actor_id: int, values: Mapping[str, str], days: int, *, now: datetime,
-                      via: str) -> Outcome:
-    """Raise an alert from the form's `values`; `days` is QA_ALERT_CHASE_DAYS (config.py)."""
+                      via: str, case_refs: CaseRefFormat = DEFAULT_CASE_REFS) -> Outcome:
+    """Raise an alert from the form's `values`; `days` is QA_ALERT_CHASE_DAYS (config.py), `case_refs`
+    the council's case-reference format (QA_CASE_REF_PATTERN)."""
     async with unit(ctx, actor_id, now=now, via=via) as act:
         session, cal = act.session, act.calendar
         if not may_raise_alert(act.actor):
@@ -75,8 +76,8 @@ async def raise_alert(ctx: Context, actor_id: int, values: Mapping[str, str], da
         try:
             case_ref, team, category, description = check_alert(
                 values.get(alc.CASE_REF), values.get(alc.TEAM), list(areas), values.get(alc.CATEGORY),
-                values.get(alc.DESCRIPTION))
-            problem = first_refusal({"The concern": description, "The case reference": case_ref})
+                values.get(alc.DESCRIPTION), case_refs)
+            problem = first_refusal({"The concern": description})
         except AlertError as exc:
             problem = str(exc)
         if problem:

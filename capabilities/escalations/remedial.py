@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,6 +43,8 @@ ACTION_CHASED = "remedial_action_chased"
 ONLY_AREA = ("Only a service lead or head of service for this case's service area can record remedial actions. "
              + NOTHING_CHANGED)
 CHOOSE_RESPONSIBLE = "Please choose the person responsible from the list, or leave it empty."
+NOT_A_RESPONSIBLE = ("Responsible: that is not a person from the list (the box sent something I cannot read). "
+                     "Please choose the person responsible from the list, or leave it empty.")
 LOOK_BACK = timedelta(days=35)
 PEOPLE_LIMIT = 100  # names offered as "responsible"
 
@@ -120,10 +123,11 @@ async def request_plans(run: DutyAct, tz: tzinfo) -> int:
 # -- the service lead's actions --------------------------------------------------------------------
 
 @use_case()
-async def add_action(ctx: Context, actor_id: int, plan_id: int, values: Mapping[str, str | None], *, now: datetime,
+async def add_action(ctx: Context, actor_id: int, plan_id: int, values: Mapping[str, Any], *, now: datetime,
                      via: str, pressed: Collection[int] = ()) -> Outcome:
-    """Add an action to the plan (text, target date, optionally who is responsible); it owes its
-    chases on and after the target date."""
+    """Add an action to the plan (text, target date, optionally who is responsible: empty for
+    nobody, else a roster id offered on the card; anything else is refused naming the field, never
+    taken as nobody); it owes its chases on and after the target date."""
     async with unit(ctx, actor_id, now=now, via=via) as act:
         session, tz = act.session, act.calendar.tz
         plan = await act.lock(RemedialPlan, plan_id, missing=NOT_FOUND)
@@ -136,7 +140,12 @@ async def add_action(ctx: Context, actor_id: int, plan_id: int, values: Mapping[
             problem = first_refusal({"The action": text})
         except RuleError as exc:
             problem = str(exc)
-        responsible_id = positive_id(values.get(rc.RESPONSIBLE)) if values.get(rc.RESPONSIBLE) else None
+        responsible = values.get(rc.RESPONSIBLE)
+        chosen = responsible not in (None, "") and not (isinstance(responsible, str) and not responsible.strip())
+        responsible_id = positive_id(responsible.strip() if isinstance(responsible, str) else responsible) \
+            if chosen else None
+        if not problem and chosen and responsible_id is None:
+            problem = NOT_A_RESPONSIBLE
         if not problem and responsible_id is not None and responsible_id not in dict(
                 await responsible_choices(session, allocation)):
             problem = CHOOSE_RESPONSIBLE
