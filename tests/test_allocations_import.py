@@ -229,7 +229,7 @@ def test_missing_unknown_and_duplicate_columns():
 
 
 @pytest.mark.parametrize("value, ok", [
-    ("CR-1001", True), ("12345", True), ("LA/2026/77", True), ("c_9", True),
+    ("CR-1001", True), ("12345", True), ("LA/2026/77", True), ("c_19", True), ("c_9", False),
     ("John Smith", False), ("Smith", False), ("jo@x.gov.uk", False), ("O'Brien1", False), ("A" * 51 + "1", False),
 ])
 def test_case_ref_looks_like_an_id(value, ok):

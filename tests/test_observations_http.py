@@ -14,6 +14,7 @@ from bot.sender import OutboxSender
 from capabilities.observations import feedback, flow, observe, walk
 from dialogs import observation_cards as oc
 from dialogs.conversation import EXPIRED, STOPPED
+from qa.identifiers import DATE_KEPT
 from qa.observations import AREAS
 from storage.models import FeedbackEntry, FloorWalk, Observation
 from tests.support import activities as act
@@ -146,3 +147,30 @@ async def test_a_walk_over_http(bot_client, fake_connector, db, ids):
     assert row.themes == ["Workload"]
     text, _, _ = await say(bot_client, fake_connector, "pam", "walk")
     assert text == flow.NOT_SENIOR
+
+
+async def test_feedback_refuses_identifiers_as_case_refs_and_asks_about_a_date_over_http(bot_client, fake_connector,
+                                                                                          db, ids):
+    """The case-reference box takes only a case reference in the council's format; a date on its
+    own in what was said is questioned, and kept only when the person taps Keep it."""
+    for answer in ("feedback", "Parent or carer", "Children in Care", "Team North"):
+        text, _, _ = await say(bot_client, fake_connector, "ann", answer)
+    assert text == feedback.CASE_Q
+    # A postcode, a valid NHS number, a date of birth, a name: none is a case reference.
+    for bad, why in (("SW1A1AA", "postcode"), ("9434765919", "NHS number"), ("DOB12/03/2015", "date"),
+                     ("JAYDENSMITH", "no digits")):
+        text, _, _ = await say(bot_client, fake_connector, "ann", bad)
+        assert why in text and bad not in text and text.endswith(feedback.CASE_Q), bad
+    for answer in ("CD-4810037", "Compliment", "5 Very happy"):
+        text, _, _ = await say(bot_client, fake_connector, "ann", answer)
+    assert text.startswith(feedback.SAID_Q)
+    text, _, _ = await say(bot_client, fake_connector, "ann", "They moved to 14 Elm Road")
+    assert "a street address" in text and "Elm" not in text
+    said = "The visit on 12/03/2025 helped a lot"
+    text, buttons, _ = await say(bot_client, fake_connector, "ann", said)
+    assert "If it is a date of birth, please remove it" in text and DATE_KEPT in buttons
+    text, _, _ = await say(bot_client, fake_connector, "ann", DATE_KEPT)
+    assert text.startswith("Please check, then tap Save") and said in text
+    await say(bot_client, fake_connector, "ann", "Save")
+    [entry] = await saved(db, FeedbackEntry)
+    assert (entry.case_ref, entry.said) == ("CD-4810037", said)
