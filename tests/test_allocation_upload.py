@@ -227,6 +227,31 @@ async def test_identifying_columns_are_refused_over_teams_too(bot_client, fake_c
     assert await stored(db) == {}
 
 
+async def test_every_free_text_cell_and_case_ref_is_screened_over_teams(bot_client, fake_connector, file_host, db):
+    """A child's details in the theme, team or Annex A list cell, and identifiers in the case_ref
+    column, refuse the file naming row and column, never repeating what the cell holds."""
+    await act.add_people(db, *staff())
+    file_host.files["themes.csv"] = csv_bytes([
+        row("CR-1001", theme="Neglect; DOB 12/03/2015"), row("CR-1002", theme="Home at 14 Elm Road"),
+        row("CR-1003", theme="Seen 12 March 2015"), row("CR-1004", team="CIN Team 1, SW1A 1AA"),
+        row("CR-1005", annex="List 6 NHS 943 476 5919"), row("SW1A1AA"), row("9434765919"), row("DOB12/03/2015"),
+        row("JAYDENSMITH"), row("CR-1010", theme="Exploitation, reviewed in March")])
+    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="themes.csv",
+                                        url=file_host.url("themes.csv"), text="2026-12"))
+    [reply] = fake_connector.delivered(act.personal_conversation_id("quinn"))
+    seen = reply.all_text()
+    for where, what in (("row 2, column theme", "a date of birth"), ("row 3, column theme", "a street address"),
+                        ("row 4, column theme", "holds a date"), ("row 5, column team", "a postcode"),
+                        ("row 6, column annex_a_list", "an NHS number"), ("row 7, column case_ref", "is a postcode"),
+                        ("row 8, column case_ref", "is an NHS number"), ("row 9, column case_ref", "holds a date"),
+                        ("row 10, column case_ref", "has no digits")):
+        assert f"{where}: " in seen and what in seen.split(f"{where}: ", 1)[1].split("\n", 1)[0], where
+    assert "row 11" not in seen  # a theme without identifiers is fine
+    for typed in ("12/03/2015", "Elm Road", "SW1A", "943 476", "JAYDENSMITH", "9434765919"):
+        assert typed not in seen, typed
+    assert await stored(db) == {}
+
+
 @pytest.mark.parametrize("who, aad", [("sol", "aad-sol"), ("stranger", "aad-nobody")])
 async def test_anyone_outside_the_qa_unit_is_told_only_the_qa_unit_can(bot_client, fake_connector, file_host, db,
                                                                        who, aad):
