@@ -46,7 +46,15 @@ async def test_an_alert_raised_answered_chased_escalated_and_resolved(desk):
     # Bad input and the wrong people change nothing.
     for bad, why in ((form(**{DESCRIPTION: "  "}), "Please describe the concern"),
                      (form(**{TEAM: "Team Zeta"}), "Please choose the team"),
-                     (form(**{CASE_REF: "Jane Smith"}), "Please give the case reference"),
+                     (form(**{CASE_REF: ""}), "Please give the case reference"),
+                     (form(**{CASE_REF: "Jane Smith"}), "The case reference contains spaces"),
+                     # Identifiers are never case references, whatever their shape.
+                     (form(**{CASE_REF: "SW1A1AA"}), "The case reference is a postcode"),
+                     (form(**{CASE_REF: "9434765919"}), "The case reference is an NHS number"),
+                     (form(**{CASE_REF: "DOB12/03/2015"}), "The case reference holds a date"),
+                     (form(**{CASE_REF: "JAYDENSMITH"}), "The case reference has no digits"),
+                     (form(**{DESCRIPTION: "Seen at 14 Elm Road"}), "a street address"),
+                     (form(**{DESCRIPTION: "No visit since 12/03/2015"}), "If it is a date of birth, please remove it"),
                      (form(**{CATEGORY: "Gossip"}), "Please choose what the alert is about"),
                      (form(**{DESCRIPTION: "Mum's phone is 07700 900123"}), "a phone number")):
         body = await d.press("ira", Verb.RAISE, bad, "form", RAISED)
