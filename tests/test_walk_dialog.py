@@ -10,6 +10,7 @@ from sqlalchemy import select
 from capabilities.observations import flow, walk
 from capabilities.observations.walk import walk_dialog
 from dialogs.steps import FIRST, RETRY
+from qa.identifiers import DATE_KEPT
 from qa.observations import WALK_THEMES
 from storage.models import FloorWalk, TrailEvent
 from tests.support.observations import Chat, add_roster, context
@@ -72,3 +73,22 @@ async def test_only_senior_managers_walk_the_floor(db, ids):
     assert "can't match you" in (await Chat(db, walk_dialog(context(db)), None).say("walk"))[0]
     said = await walk.save(context(db), ids["ann"], {"team": "T", "when": "2027-03-01", "themes": ["Other"]})
     assert said.startswith(flow.NOT_SENIOR) and await walks(db) == []
+
+
+async def test_a_date_in_the_note_is_questioned_and_kept_only_with_the_button(db, ids):
+    chat = Chat(db, walk_dialog(context(db)), ids["hal"])
+    for answer in ("walk", "Team North", "yesterday", "Workload", "Done"):
+        text, buttons = await chat.say(answer)
+    assert text == walk.NOTE_Q
+    assert "a street address" in (await chat.say("Met the family at 14 Elm Road"))[0]
+    text, buttons = await chat.say("Spoke to staff about the visit on 12 March 2027")
+    assert "If it is a date of birth, please remove it" in text and buttons == [DATE_KEPT, walk.NO_NOTE]
+    text, buttons = await chat.say("Spoke to staff about the visit of 12 March")  # without the year: kept as is
+    assert buttons == ["Save"] and "12 March" in text
+    assert (await chat.say("back"))[0].startswith(walk.NOTE_Q)
+    await chat.say("Visit on 01/03/2027 discussed")
+    text, buttons = await chat.say(DATE_KEPT)
+    assert buttons == ["Save"] and "Visit on 01/03/2027 discussed" in text
+    assert (await chat.say("Save"))[0] == flow.WALK_SAVED
+    [row] = await walks(db)
+    assert row.note == "Visit on 01/03/2027 discussed"
