@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 UPLOAD_TIMEOUT = 60.0  # seconds for one upload attempt
 # Seconds to wait before each retry of a failed upload (so three attempts in all); a test sets 0.
 RETRY_DELAYS: tuple[float, ...] = (5.0, 30.0)
+SHUTDOWN_WAIT = 20.0  # seconds the app's shutdown waits for uploads still running
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 UNKNOWN = "I couldn't tell which file this was. Type \"report\" to choose a report again."
 UNSIGNED = "this file consent card was not sent by this bot (its context is not signed); nothing was uploaded"
@@ -125,6 +126,16 @@ async def settled() -> None:
     """Wait for every upload running in the background (tests; the app's shutdown)."""
     while _running:
         await asyncio.gather(*list(_running), return_exceptions=True)
+
+
+async def finish(timeout: float = SHUTDOWN_WAIT) -> None:
+    """The app is stopping: give running uploads up to `timeout` seconds to finish, then leave
+    them (their people were told nothing; they can ask for the report again)."""
+    if not _running:
+        return
+    _, pending = await asyncio.wait(list(_running), timeout=timeout)
+    if pending:
+        log.warning("stopping with %s file upload(s) unfinished", len(pending))
 
 
 async def _upload_in_background(services: Services, upload: _Upload) -> None:
