@@ -54,6 +54,7 @@ bench: $(VENV)/.dev
 	$(PY) -m bench.reports
 	$(PY) -m bench.broadcast
 	$(PY) -m bench.supervision
+	$(PY) -m bench.consent
 
 # A longer run of the generated-activity fuzzing than make test's (QA_FUZZ_EXAMPLES, default 1,500).
 fuzz: $(VENV)/.dev

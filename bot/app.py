@@ -10,7 +10,7 @@ from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthenticati
 from botbuilder.schema import Activity
 from msrest.serialization import Model
 
-from bot import inbound, openid
+from bot import file_consent, inbound, openid
 from bot.adapter import DependencyUnavailable, QaAdapter
 from bot.sender import OutboxSender
 from bot.services import Services
@@ -111,6 +111,8 @@ def create_app(settings: Settings, services: Services | None = None, *, run_sche
         services.sender = sender
         app.on_startup.append(lambda _app: sweeps.start())
         app.on_shutdown.append(lambda _app: sweeps.stop())
+
+    app.on_shutdown.append(lambda _app: file_consent.finish())  # uploads after a consent (bot/file_consent.py)
 
     async def close(_app: web.Application) -> None:
         await services.close()

@@ -5,7 +5,9 @@ re-checks who may act every time. But ids are sequential, so a person could pres
 made up, for an audit they were never sent, and learn from the answer that it exists. So, at
 the edge, every card leaving the bot has each button's data signed: `_s` names the keys signed
 and `_sig` is an HMAC-SHA256 over the verb and those keys' values; a press whose data does not
-verify is refused before any use case runs (bot/card_actions.py).
+verify is refused before any use case runs (bot/card_actions.py). A file consent card's context
+is signed the same way (`FILE_CONSENT`) and checked when the person presses Allow
+(bot/file_consent.py): a forged or unsigned one is refused with 400 and nothing is uploaded.
 
 The key comes from the environment: QA_CARD_SIGNING_KEY, else derived from MicrosoftAppPassword
 (already a secret, shared by every instance, stable across restarts), else, in local
@@ -23,6 +25,10 @@ from typing import Any
 
 from dialogs import card_tree
 
+# A file consent card's context comes back with the person's Allow (bot/file_consent.py): it is
+# signed like a button's data, under this name in place of a verb.
+FILE_CONSENT = "file.consent"
+CONSENT_CONTEXTS = ("acceptContext", "declineContext")
 DEVELOPMENT_KEY = b"qa-bot development only: no MicrosoftAppPassword or QA_CARD_SIGNING_KEY set"
 SIGNED = "_s"
 SIGNATURE = "_sig"
@@ -60,10 +66,22 @@ class CardSigner:
         keys = [k for k in names.split(",") if k]
         return hmac.compare_digest(signature, self._mac(verb, data, keys))
 
+    def verify_consent(self, context: Any) -> bool:
+        """A file consent card's context, as Teams sends it back with the person's answer, is one
+        this bot signed (`sign`); False for anything else (unsigned, altered, not ASCII, not a dict)."""
+        if not isinstance(context, Mapping):
+            return False
+        signature = context.get(SIGNATURE)
+        return isinstance(signature, str) and signature.isascii() and self.verify(FILE_CONSENT, context)
+
     def sign(self, card: dict[str, Any]) -> dict[str, Any]:
         """A copy of `card` whose Action.Execute buttons (and Action.Submit ones carrying a verb)
-        have their data signed, wherever they are (shown cards and action sets included)."""
+        have their data signed, wherever they are (shown cards and action sets included); for a
+        file consent card's content, its accept and decline contexts (`verify_consent`)."""
         result = _copy(card)
+        for name in CONSENT_CONTEXTS:  # a file consent card's content (its contexts), not an Adaptive Card
+            if isinstance(result.get(name), dict):
+                result[name] = self.sign_data(FILE_CONSENT, result[name])
         for action in _buttons(result):
             if action.get("type") == "Action.Execute" and isinstance(action.get("verb"), str):
                 action["data"] = self.sign_data(action["verb"], action.get("data") or {})

@@ -81,6 +81,10 @@ class FakeConnector:
         self._hold: asyncio.Event | None = None  # the next activity POST waits for this
         self._releases: list[asyncio.Event] = []
         self.uploads: dict[str, Upload] = {}  # file consent uploads by unique id (see consent_answer)
+        self.upload_attempts: list[str] = []  # the unique id of every upload PUT, in arrival order
+        self._upload_hold: asyncio.Event | None = None  # uploads wait for this (hold_uploads)
+        self._upload_failures: deque[int] = deque()  # statuses for the next upload PUTs (fail_uploads)
+        self.upload_delay = 0.0  # seconds each upload takes (bench/consent.py: a slow OneDrive link)
 
     # -- scripting -------------------------------------------------------------------------
     def fail_next(self, status: int, times: int = 1, *, retry_after: float | str | None = None,
@@ -106,6 +110,17 @@ class FakeConnector:
         self._hold = release
         self._releases.append(release)
         return release
+
+    def hold_uploads(self) -> asyncio.Event:
+        """Leave every upload PUT unanswered until the returned event is set: a slow link to
+        OneDrive, with no sleep racing the test. Each arrival is in `upload_attempts` first."""
+        self._upload_hold = asyncio.Event()
+        self._releases.append(self._upload_hold)
+        return self._upload_hold
+
+    def fail_uploads(self, status: int, times: int = 1) -> None:
+        """Answer the next `times` upload PUTs with `status` (nothing is stored)."""
+        self._upload_failures.extend([status] * times)
 
     def add_member(self, user_id: str, *, email: str, name: str = "", aad_object_id: str | None = None) -> None:
         self.members[user_id] = {
@@ -218,6 +233,18 @@ class FakeConnector:
         data = await request.read()
         if request.headers.get("Authorization"):  # the bot's token must never go to an upload URL
             return web.json_response({"error": "unexpected Authorization"}, status=400)
+        async with self._changed:
+            self.upload_attempts.append(unique)
+            self._changed.notify_all()
+        if self._upload_hold is not None:
+            await self._upload_hold.wait()
+        if self.upload_delay:
+            await asyncio.sleep(self.upload_delay)
+        if self._upload_failures:
+            status = self._upload_failures.popleft()
+            async with self._changed:
+                self._changed.notify_all()
+            return web.json_response({"error": "scripted upload failure"}, status=status)
         async with self._changed:
             self.uploads[unique] = Upload(unique, data, request.headers.get("Content-Range"))
             self._changed.notify_all()

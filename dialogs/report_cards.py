@@ -125,3 +125,24 @@ def file_info_attachment(name: str, content_url: str, unique_id: str, file_type:
     """The file info card sent once the file is uploaded (it opens the file in Teams)."""
     return {"contentType": FILE_INFO, "name": name, "contentUrl": content_url,
             "content": {"uniqueId": unique_id, "fileType": file_type}}
+
+
+def file_saving_card(name: str, shown: dict | None = None) -> dict:
+    """What the message that offered `name` shows once the person has pressed Allow: the card it
+    carried (`shown`, e.g. the report's figures) without the consent card, and a line saying the
+    file is on its way; a small card of its own when the offer's card is not known. A second
+    press has nothing left to press."""
+    line = text(f"Saving {name} to your OneDrive. It will appear here in a moment.", subtle=True)
+    if shown is None:
+        return card([heading("Saving to your OneDrive"), line])
+    return {**shown, "body": [*shown.get("body", []), line]}
+
+
+def file_saved_card(name: str) -> dict:
+    """Sent with the file info card once `name` is in the person's OneDrive."""
+    return card([text(f"Saved {name} to your OneDrive. Open it below.")])
+
+
+def file_not_saved_card(name: str, reason: str) -> dict:
+    """`name` could not be saved to the person's OneDrive: why, and how to ask again."""
+    return card([heading("The file was not saved"), text(f"{name}: {reason}")])

@@ -81,6 +81,9 @@ BUILDERS = (
     "dialogs.report_cards.report_menu_card",
     "dialogs.report_cards.report_refused_card",
     "dialogs.report_cards.file_offer_card",
+    "dialogs.report_cards.file_saving_card",
+    "dialogs.report_cards.file_saved_card",
+    "dialogs.report_cards.file_not_saved_card",
     "dialogs.escalation_cards.moderation_request_card",
     "dialogs.escalation_cards.moderation_decided_card",
     "dialogs.escalation_cards.regrade_notice_card",
@@ -416,6 +419,13 @@ def report_card_samples() -> dict[str, Card]:
                                                  "leads (for their service areas). Nothing was sent."),
         "report_file_offer": rc.file_offer_card("Audit register, December 2025 to November 2026",
                                                 "Audit register 2025-12 to 2026-11: 6,000 allocation(s)"),
+        "file_saving": rc.file_saving_card("audit-analysis-2026-11-children-in-care-north.xlsx",
+                                           rc.report_card(report_view())),
+        "file_saving_alone": rc.file_saving_card("audit-register-2025-12-to-2026-11.xlsx"),
+        "file_saved": rc.file_saved_card("audit-analysis-2026-11-children-in-care-north.xlsx"),
+        "file_not_saved": rc.file_not_saved_card(
+            "audit-analysis-2026-11-children-in-care-north.xlsx",
+            "I couldn't save the file to your OneDrive after three tries. Type \"report\" to ask for it again."),
     }
 
 

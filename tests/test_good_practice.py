@@ -1,5 +1,6 @@
 """The good-practice learning list (framework 9.3, "Good or Outstanding cases") on both databases:
-`good practice` in chat for the roles it is for, and the monthly list to the principal social
+`good practice` in chat for the roles it is for (every area for the QA unit and the principal
+social worker, their own service areas for heads of service, service leads and practice managers), and the monthly list to the principal social
 worker and the QA unit on the first working day (4 January 2027: New Year's Day and a weekend first)."""
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from capabilities.escalations.good_practice import last_three, period
-from storage.models import Allocation, Audit
+from storage.models import Allocation, Audit, Person
 from tests.support.escalations import set_up, utc
 
 CASES = {"CR-3001": utc(2026, 12, 10, 10), "CR-3002": utc(2026, 12, 11, 10), "CR-3003": utc(2026, 12, 14, 10),
@@ -29,7 +30,7 @@ async def desk(services, fake_connector, bot_client):
 
 async def test_good_practice_in_chat_and_each_month(desk):
     d = desk
-    card = json.dumps(await d.say("sam", "good practice", utc(2026, 12, 20, 10)), ensure_ascii=False)
+    card = json.dumps(await d.say("paula", "good practice", utc(2026, 12, 20, 10)), ensure_ascii=False)
     assert "Good practice: October to December 2026" in card and "3 audits graded Good or Outstanding" in card
     assert all(ref in card for ref in ("CR-3001", "CR-3002", "CR-3003")) and "CR-3004" not in card
     assert "Direct work with the child was creative and consistent" in card
@@ -43,6 +44,26 @@ async def test_good_practice_in_chat_and_each_month(desk):
                                                  "qiana": ["Good practice: December 2026"],
                                                  "paula": ["Good practice: December 2026"]}
     assert await d.tick(utc(2027, 1, 4, 10)) == {}
+
+
+async def test_good_practice_is_scoped_to_the_areas_of_those_who_lead_them(desk):
+    d, at = desk, utc(2026, 12, 20, 10)
+    seen = {}
+    for key in ("quinn", "paula", "hana", "sam", "cal", "ann", "pam"):
+        card = json.dumps(await d.say(key, "good practice", at), ensure_ascii=False)
+        seen[key] = [ref for ref in ("CR-3001", "CR-3002", "CR-3003", "CR-3004") if ref in card]
+    assert seen == {"quinn": ["CR-3001", "CR-3002", "CR-3003"], "paula": ["CR-3001", "CR-3002", "CR-3003"],
+                    "hana": ["CR-3001", "CR-3002", "CR-3003"],  # both her areas
+                    "sam": ["CR-3001", "CR-3002"], "ann": ["CR-3001", "CR-3002"], "pam": ["CR-3001", "CR-3002"],
+                    "cal": ["CR-3003"]}
+    assert "Good practice: October to December 2026, Child Protection" in json.dumps(await d.say("cal", "good practice", at))
+    for key in ("pat", "ira"):  # a practitioner, a reviewing officer: not theirs
+        refused = json.dumps(await d.say(key, "good practice", at))
+        assert "The good practice list is for the QA unit" in refused and "CR-300" not in refused
+    async with d.db.sessions.begin() as session:  # a service lead the roster gives no area sees nothing
+        await session.execute(update(Person).where(Person.aad_object_id == "aad-sam").values(service_area=""))
+    lone = json.dumps(await d.say("sam", "good practice", at))
+    assert "no service area" in lone and "CR-300" not in lone
 
 
 async def test_withdrawn_or_unsubmitted_audits_are_not_listed(desk):

@@ -29,7 +29,8 @@ from capabilities.registry import (
 from tests.support import activities as act
 
 ROOT = Path(__file__).resolve().parents[1]
-EDGE_MAY_IMPORT = {"catalogue", "registry", "press", "context", "duties", "reach"}  # the registry's types and ports
+EDGE_MAY_IMPORT = {"catalogue", "registry", "press", "context", "duties", "reach",
+                   "files"}  # the registry's types and ports (files: what follows a file consent, bot/file_consent.py)
 EDGE_CONTRACT = "The edges (bot, scheduler) import no capability, only the catalogue and the registry's types and ports"
 
 

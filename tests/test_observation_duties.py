@@ -113,7 +113,7 @@ async def test_the_feedback_export(db, ids, tmp_path):
     values = list(sheet.values)
     assert values[0][:4] == ("Recorded", "Recorded by", "From", "How given")
     assert [v[3] for v in values[1:]] == ["Complaint", "Compliment", "Survey"]
-    assert values[1][-1] == "'=Words number 0"  # never a formula
+    assert values[1][-1] == "=Words number 0"  # text kept as typed, never a formula (tests/test_workbook_text.py)
     code, out, err = await run_cli(db, "feedback", "export", "--month", "2027-13", "--out", str(out_file))
     assert code != 0 and "not a month" in err + out
     code, out, err = await run_cli(db, "feedback", "export", "--month", "2027-02", "--out", str(tmp_path / "x.csv"))

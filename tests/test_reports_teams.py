@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from bot import file_consent
 from bot.clock import fixed_clock
 from bot.tick import tick
 from capabilities.catalogue import default_duties
@@ -65,7 +66,9 @@ async def accept(bot_client, fake, name: str, consent: dict, action: str = "acce
     activity["name"] = "fileConsent/invoke"
     activity["value"] = fake.consent_answer(consent, action)
     activity["replyToId"] = "1:consent-card"
-    return await bot_client.post("/api/messages", json=activity)
+    resp = await bot_client.post("/api/messages", json=activity)
+    await file_consent.settled()  # the upload runs after the answer, in the background
+    return resp
 
 
 def test_the_seventh_moves_to_the_next_working_day():
@@ -98,7 +101,9 @@ async def test_monthly_analysis_on_the_seventh_and_the_workbook_through_file_con
     assert "Whole service" in json.dumps(quinn_monthly) and "South" in json.dumps(quinn_monthly)
     assert table_rows(quinn_quarterly)[1][:2] == ["Allocated", "10"]
     assert quinn_consent["name"] == "audit-analysis-2026-09.xlsx"
-    assert quinn_consent["content"]["acceptContext"] == {"offer": "report", "report": "monthly", "period": "2026-09"}
+    assert quinn_consent["content"]["acceptContext"] == {"offer": "report", "report": "monthly", "period": "2026-09",
+                                                         "_s": "offer,period,report",  # signed by the bot
+                                                         "_sig": quinn_consent["content"]["acceptContext"]["_sig"]}
     assert quinn_consent["content"]["sizeInBytes"] > 1000
     (nora_monthly, nora_consent), _ = offers(fake_connector, "Nora")
     assert table_rows(nora_monthly)[1] == ["Allocated", "2", "\u2013", "2", "1", "\u2191"]
@@ -113,7 +118,7 @@ async def test_monthly_analysis_on_the_seventh_and_the_workbook_through_file_con
     wb = openpyxl.load_workbook(io.BytesIO(upload.data))
     assert sorted(r[1].value for r in wb["Register"].iter_rows(min_row=2)) == ["CR-S1", "CR-S2"]
     [info_call] = fake_connector.delivered(chat("Nora"))
-    [info] = info_call.activity["attachments"]
+    [info] = [a for a in info_call.activity["attachments"] if a["contentType"] != CARD]
     assert info["contentType"] == FILE_INFO and info["contentUrl"].endswith("/audit-analysis-2026-09-north.xlsx")
     assert info["content"]["uniqueId"] == upload.name and info["content"]["fileType"] == "xlsx"
 
@@ -128,7 +133,7 @@ async def test_monthly_analysis_on_the_seventh_and_the_workbook_through_file_con
     fake_connector.clear()
     resp = await accept(bot_client, fake_connector, "Pat", quinn_consent)
     assert resp.status == 200 and not fake_connector.uploads
-    assert "Reports are for the QA unit" in fake_connector.delivered(chat("Pat"))[0].text
+    assert "Reports are for the QA unit" in fake_connector.delivered(chat("Pat"))[0].all_text()
 
     # The same tick again writes nothing more.
     async with db.sessions() as session:

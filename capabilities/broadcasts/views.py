@@ -36,22 +36,23 @@ COLUMNS = ("name", "email", "channel", "service_area", "status", "failure_reason
 async def export_xlsx(ctx: Context, broadcast_id: int, path: Path) -> int:
     """Every recipient's status, one row each, into a new workbook at `path`; the rows written.
     Raises LookupError for an unknown broadcast."""
-    from openpyxl import Workbook  # only the export needs it
+    from dialogs import workbooks  # only the export needs openpyxl
 
     async with ctx.db.sessions() as session:
         broadcast = await session.get(Broadcast, broadcast_id)
         if broadcast is None:
             raise LookupError(f"there is no broadcast {broadcast_id}")
         rows = await store.recipient_rows(session, broadcast_id)
-    book = Workbook(write_only=True)
+    book = workbooks.openpyxl_workbook(write_only=True)
     sheet = book.create_sheet("Recipients")
-    sheet.append(list(COLUMNS))
+    workbooks.append(sheet, COLUMNS)
 
     def when(value: datetime | None) -> str:
         return value.astimezone(ctx.calendar.tz).strftime("%Y-%m-%d %H:%M") if value else ""
 
     for r in rows:
-        sheet.append([r.name, r.email, r.channel_id or "", r.area, r.status, r.reason or "", r.activity_id or "",
+        # A name or an area is text, never a formula (a staff name "=HYPERLINK(...)").
+        workbooks.append(sheet, [r.name, r.email, r.channel_id or "", r.area, r.status, r.reason or "", r.activity_id or "",
                       when(r.sent_at), when(r.read_at), when(r.acknowledged_at)])
     book.save(path)
     return len(rows)

@@ -16,8 +16,12 @@ PANEL = (Role.QA_UNIT, Role.HEAD_OF_SERVICE)  # the dip sample's moderation pane
 ALERT_ANSWERERS = (Role.PRACTICE_MANAGER, Role.SERVICE_LEAD)  # who responds to a practice alert
 # Who may be named responsible for a remedial action: people of the case's team or its area's managers.
 RESPONSIBLE = (Role.PRACTITIONER, Role.PRACTICE_MANAGER, Role.SERVICE_LEAD)
-GOOD_PRACTICE_READERS = frozenset({Role.QA_UNIT, Role.PRINCIPAL_SOCIAL_WORKER, Role.SERVICE_LEAD,
-                                   Role.PRACTICE_MANAGER})
+# `good practice`: the QA unit and the principal social worker see every area's list (they run the
+# practice forums and learning workshops); heads of service, service leads and practice managers
+# see their own service areas' audits.
+GOOD_PRACTICE_EVERY_AREA = frozenset({Role.QA_UNIT, Role.PRINCIPAL_SOCIAL_WORKER})
+GOOD_PRACTICE_OWN_AREAS = frozenset({Role.HEAD_OF_SERVICE, Role.SERVICE_LEAD, Role.PRACTICE_MANAGER})
+GOOD_PRACTICE_READERS = GOOD_PRACTICE_EVERY_AREA | GOOD_PRACTICE_OWN_AREAS
 GOOD_PRACTICE_LIST = (Role.PRINCIPAL_SOCIAL_WORKER, Role.QA_UNIT)  # who receive the monthly list
 
 
@@ -70,6 +74,12 @@ def on_panel(person: Person, allocation: Allocation) -> bool:
 
 def may_see_good_practice(person: Person | None) -> bool:
     return person is not None and person.role in GOOD_PRACTICE_READERS
+
+
+def good_practice_areas(person: Person) -> tuple[str, ...] | None:
+    """The service areas whose good practice `person` may see: None for every area (the QA unit,
+    the principal social worker), else their own roster areas (possibly none)."""
+    return None if person.role in GOOD_PRACTICE_EVERY_AREA else tuple(person.service_areas)
 
 
 # -- who is told -----------------------------------------------------------------------------------

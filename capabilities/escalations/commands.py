@@ -3,7 +3,12 @@ of open alerts) and `good practice` (the learning list). Each reads, checks who 
 (access.py) and answers with a card; raising an alert is the form's press (actions.py)."""
 from __future__ import annotations
 
-from capabilities.escalations.access import may_list_alerts, may_raise_alert, may_see_good_practice
+from capabilities.escalations.access import (
+    good_practice_areas,
+    may_list_alerts,
+    may_raise_alert,
+    may_see_good_practice,
+)
 from capabilities.escalations.alerts import ONLY_RAISERS, alert_view, open_alerts
 from capabilities.escalations.good_practice import SHOWN, good_practice, last_three, period
 from capabilities.kit import NOTHING_CHANGED
@@ -46,11 +51,16 @@ async def alerts_command(said: Said) -> CommandReply:
 async def good_practice_command(said: Said) -> CommandReply:
     """`good practice`: the last three audit months' Good and Outstanding audits, for learning."""
     if not may_see_good_practice(said.person):
-        message = ("The good practice list is for the QA unit, the principal social worker, service leads and "
-                   "practice managers.")
+        message = ("The good practice list is for the QA unit and the principal social worker, and for heads of "
+                   "service, service leads and practice managers for their service areas.")
         return _notice("Good practice", message)
+    areas = good_practice_areas(said.person)
+    if areas is not None and not areas:
+        return _notice("Good practice", "The roster gives you no service area, so there is no good practice list "
+                                        "for you. Please ask the QA unit to check the roster.")
     months = last_three(said.ctx.calendar.local_date(said.now))
     async with said.ctx.db.sessions() as session:
-        items = await good_practice(session, months)
-    summary = f"Good practice, {period(months)}: {len(items)} audit{'s' if len(items) != 1 else ''}"
-    return CommandReply(gp.good_practice_card(period(months), items[:SHOWN], len(items)), summary)
+        items = await good_practice(session, months, areas)
+    label = period(months) if areas is None else f"{period(months)}, {', '.join(areas)}"
+    summary = f"Good practice, {label}: {len(items)} audit{'s' if len(items) != 1 else ''}"
+    return CommandReply(gp.good_practice_card(label, items[:SHOWN], len(items)), summary)

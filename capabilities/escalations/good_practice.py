@@ -1,13 +1,15 @@
 """Good and Outstanding practice for learning (framework 9.3, "Good or Outstanding cases"): the
 audits graded Good or Outstanding go on a learning list for practice forums and learning workshops.
 
-- `good practice` (the QA unit, the principal social worker, service leads, practice managers):
-  the last three audit months' list (this month and the two before), by service area, with strengths;
+- `good practice`: the last three audit months' list (this month and the two before), by service
+  area, with strengths; every area for the QA unit and the principal social worker, their own
+  service areas for heads of service, service leads and practice managers (access.py);
 - once a month, on the first working day, the principal social worker(s) and the QA unit receive
   the previous audit month's list ("good-practice-list").
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -23,6 +25,7 @@ from dialogs.card_kit import format_month
 from qa.audit_calendar import month_key
 from qa.cadence import FirstWorkingDayOfMonth
 from qa.calendar import WorkingCalendar
+from storage.cycle import area_key
 from storage.models import Allocation, Audit, Person
 from storage.people import active_people
 
@@ -31,14 +34,19 @@ SHOWN = 30  # audits on one card (it stays under Teams' size limit)
 SENT = "good_practice_list_sent"
 
 
-async def good_practice(session: AsyncSession, months: list[str]) -> list[gp.GoodPracticeItem]:
+async def good_practice(session: AsyncSession, months: list[str], areas: Sequence[str] | None = None
+                        ) -> list[gp.GoodPracticeItem]:
     """Submitted audits of `months` graded Good or Outstanding, by service area, Outstanding first,
-    then the latest month first."""
+    then the latest month first; of the service `areas` only (as people type them: case and
+    spacing aside) unless None (every area)."""
     rows = (await session.execute(
         select(Allocation, Audit, Person.display_name).join(Audit, Audit.allocation_id == Allocation.id)
         .join(Person, Person.id == Allocation.auditor_id)
         .where(Allocation.month.in_(months), Audit.submitted_at.is_not(None), Audit.overall_grade.in_(GOOD_GRADES))
     )).all()
+    if areas is not None:
+        keys = {area_key(area) for area in areas}
+        rows = [r for r in rows if area_key(r[0].service_area) in keys]
     rows.sort(key=lambda r: (r[0].service_area.casefold(), GOOD_GRADES.index(r[1].overall_grade),
                              [-int(p) for p in r[0].month.split("-")], r[0].case_ref))
     return [gp.GoodPracticeItem(case_ref=a.case_ref, month_label=format_month(a.month), service_area=a.service_area,

@@ -57,7 +57,7 @@ CAPABILITY = Capability(
         ChatCommand("alerts", "the practice alerts still open, oldest first", ("open alerts",),
                     commands.alerts_command, frozenset({Role.QA_UNIT}), in_menu=False),
         ChatCommand("good practice", "audits graded Good or Outstanding in the last three months, by service area, "
-                    "for learning", ("good practice list", "learning list"), commands.good_practice_command,
+                    "for learning (heads of service, service leads, practice managers: their areas)", ("good practice list", "learning list"), commands.good_practice_command,
                     GOOD_PRACTICE_READERS, in_menu=False),
     ),
     duties=duties,

@@ -7,11 +7,10 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from capabilities.context import Context
 from capabilities.observations.duties import coverage_rows, feedback_digest
 from capabilities.registry import CliCommand, CommandError
+from dialogs import workbooks
 from qa.audit_calendar import parse_month_key
 from storage.observations import service_areas
 
@@ -72,31 +71,28 @@ async def _run_feedback(args: argparse.Namespace, ctx: Context) -> int:
         raise CommandError(f"--out {args.out!r}: the folder {str(out.parent)!r} does not exist")
     async with ctx.db.sessions() as session:
         digest = await feedback_digest(session, args.month, ctx.calendar.tz)
-    book = Workbook()
+    book = workbooks.openpyxl_workbook()
     sheet = book.active
     sheet.title = f"Feedback {args.month}"
-    sheet.append(EXPORT_COLUMNS)
+    workbooks.append(sheet, EXPORT_COLUMNS)
     for view in digest.entries:
-        # Text is written as text: a cell starting with = + - @ is not a formula to Excel.
-        sheet.append([view.recorded_at.astimezone(ctx.calendar.tz).replace(tzinfo=None), view.author_name,
+        # Text is written as text (dialogs/workbooks.py): a name, team or entry starting with
+        # = + - @ is not a formula to Excel, and reads back as typed.
+        workbooks.append(sheet, [view.recorded_at.astimezone(ctx.calendar.tz).replace(tzinfo=None), view.author_name,
                       view.source, view.how_given, view.service_area, view.team, view.case_ref or "",
                       view.rating if view.rating is not None else "", "yes" if view.not_possible else "",
-                      _text(view.said)])
+                      view.said])
     summary = book.create_sheet("Counts")
-    summary.append(("Count", "Value", "Entries"))
+    workbooks.append(summary, ("Count", "Value", "Entries"))
     for title, counts in (("Source", digest.by_source), ("Service area", digest.by_area),
                           ("Rating", digest.by_rating)):
         for key, value in counts.items():
-            summary.append((title, key, value))
-    summary.append(("How given", "Complaint", digest.complaints))
-    summary.append(("How given", "Compliment", digest.compliments))
+            workbooks.append(summary, (title, key, value))
+    workbooks.append(summary, ("How given", "Complaint", digest.complaints))
+    workbooks.append(summary, ("How given", "Compliment", digest.compliments))
     book.save(out)
     print(f"{len(digest.entries)} feedback entries for {args.month} written to {out}")
     return 0
-
-
-def _text(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 COMMANDS = (

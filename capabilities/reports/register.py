@@ -26,6 +26,7 @@ from typing import IO, Any
 
 import xlsxwriter
 
+from dialogs.workbooks import write_text, xlsx_workbook
 from qa.calendar import WorkingCalendar
 from qa.framework import KEY_AREAS
 from qa.reports import LATE, ON_TIME, OVERDUE, RegisterRow, audit_deadline
@@ -123,8 +124,8 @@ def row_values(row: RegisterRow, cal: WorkingCalendar, today: date) -> list[Any]
 
 class RegisterSheet:
     """The register's headings and rows written into the XlsxWriter worksheet `ws` of `wb`:
-    headings bold in row 1 (frozen), text always as strings (`write_string`: a value starting
-    with "=" stays text, never a formula), dates as dates (DATE_FORMAT), numbers as numbers,
+    headings bold in row 1 (frozen), text always as strings (dialogs/workbooks.py `write_text`: a
+    value starting with "=" stays text, never a formula), dates as dates (DATE_FORMAT), numbers as numbers,
     empty values ("" or None) left empty. Works in constant_memory mode: rows go in order, and
     the column widths (the longest value seen, MIN_WIDTH..MAX_WIDTH characters) are set at
     `finish`, which XlsxWriter allows in that mode as it writes the columns when it closes."""
@@ -149,7 +150,7 @@ class RegisterSheet:
                 continue
             if kind == TEXT:
                 value = str(value)
-                ws.write_string(r, col, value)
+                write_text(ws, r, col, value)
                 if len(value) > widths[col]:
                     widths[col] = len(value)
             elif kind == DATE:
@@ -182,8 +183,7 @@ class RegisterWorkbook:
 
     def __init__(self, out: str | os.PathLike[str] | IO[bytes], title: str = "Audit register",
                  made_for: date | None = None) -> None:
-        target = os.fspath(out) if isinstance(out, str | os.PathLike) else out
-        self.wb = xlsxwriter.Workbook(target, {"constant_memory": True})
+        self.wb = xlsx_workbook(out, {"constant_memory": True})
         # "created" is the day the register was made for, not the wall clock (same day, same bytes).
         created = {"created": datetime.combine(made_for, time())} if made_for else {}
         self.wb.set_properties({"title": title, **created})

@@ -4,6 +4,7 @@ button, the workbook offered through Teams' file consent card, and the `report` 
 go is read from the environment where the duties are built (capabilities/reports/config.py)."""
 from __future__ import annotations
 
+from capabilities import files
 from capabilities.registry import Capability, CardVerb, ChatCommand, FileOffer
 from capabilities.reports import access, actions, cli, commands, config, delivery
 from capabilities.reports.duties import AuditReportDuty
@@ -25,7 +26,8 @@ CAPABILITY = Capability(
     commands=(ChatCommand("report", "the audit register or an audit analysis, as an Excel workbook", ("reports",),
                           commands.report_menu, access.ROLES, in_menu=False),),
     duties=duties,
-    outbox_kinds=(delivery.REPORT,),
+    # The messages around a file consent card (capabilities/files.py): reports offer the files.
+    outbox_kinds=(delivery.REPORT, *files.KINDS),
     cli=cli.COMMANDS,
     help={
         Role.QA_UNIT: (ANALYSIS, ON_DEMAND),

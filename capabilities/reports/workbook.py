@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-import xlsxwriter
-
 from capabilities.reports import register, supervision_section
+from dialogs.workbooks import xlsx_workbook
 from qa.audit_calendar import parse_month_key
 from qa.calendar import WorkingCalendar
 from qa.framework import GRADES, KEY_AREAS
@@ -74,9 +73,8 @@ class Book:
     """An XlsxWriter workbook and the formats the sections share."""
 
     def __init__(self, out: io.BytesIO) -> None:
-        self.wb = xlsxwriter.Workbook(out, {"in_memory": True, "default_date_format": "yyyy-mm-dd",
-                                           # text stays text: "=..." is no formula, "http..." no link
-                                           "strings_to_formulas": False, "strings_to_urls": False})
+        # text stays text: "=..." is no formula, "http..." no link (dialogs/workbooks.py)
+        self.wb = xlsx_workbook(out, {"in_memory": True, "default_date_format": "yyyy-mm-dd"})
         self.title = self.wb.add_format({"bold": True, "font_size": 14})
         self.bold = self.wb.add_format({"bold": True})
         self.percent = self.wb.add_format({"num_format": "0%"})
