@@ -19,13 +19,13 @@ from zoneinfo import ZoneInfo
 from dialogs import alert_cards as alr
 from dialogs import allocation_cards as alc
 from dialogs import audit_cards as ac
+from dialogs import calendar_samples, observation_samples, supervision_samples
 from dialogs import card_update as cu
 from dialogs import common_cards as cc
 from dialogs import delivery_cards as dc
 from dialogs import digest as dg
 from dialogs import escalation_cards as ec
 from dialogs import good_practice_cards as gp
-from dialogs import calendar_samples, observation_samples, supervision_samples
 from dialogs import remedial_cards as rmc
 from dialogs import report_cards as rc
 from dialogs.broadcast_samples import broadcast_card_samples

@@ -20,9 +20,8 @@ Problems name the spreadsheet row (header = 1) and column; one bad row refuses t
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta
 
 from qa.audience import AudienceError, parse_audience_cell

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from capabilities.context import Context
 from capabilities.registry import CliCommand, CommandError
-from dialogs.card_kit import format_day
 from dialogs.calendar_cards import KIND_WORDS
+from dialogs.card_kit import format_day
 from storage.people import person_by_email
 from storage.qa_calendar import CalendarRejected, attendance_of, import_calendar
 
