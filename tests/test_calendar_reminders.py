@@ -272,6 +272,19 @@ async def test_forum_reminders_answers_and_attendance(council: Council):
     late = await c.press("ana", Verb.NOT_COMING, {"event_id": forum.id}, at("2027-01-19T10:00"))
     assert "already taken place" in str(late)
 
+    # The answers and attendance go with their event, 400 days after it ended (before it: the purge's order).
+    from capabilities.catalogue import registry
+    from qa.retention import Retention
+    from storage.retention import Purge, delete_past
+
+    rules = [rule for cap in registry().capabilities for rule in cap.retention if rule.table.startswith("calendar")]
+    assert [r.table for r in rules] == ["calendar_responses", "calendar_events"]
+    for now, expected in ((at("2028-02-22T12:00"), {"calendar_responses": 0, "calendar_events": 0}),
+                          (at("2028-02-23T12:00"), {"calendar_responses": 2, "calendar_events": 1})):
+        purge = Purge(Retention(), now, CAL.tz)
+        async with c.services.db.sessions.begin() as session:
+            assert await delete_past(session, [(r.table, r.past(purge, r.kind)) for r in rules]) == expected
+
 
 async def test_survey_windows_remind_the_auditors_and_the_principal_social_work_team(council: Council):
     c = council

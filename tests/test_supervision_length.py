@@ -101,3 +101,49 @@ def test_the_digest_says_when_the_last_one_to_one_was_short():
     lines = {line.line.person_id: line_words(line) for block in digest.view.blocks for line in block.lines}
     assert lines[2].endswith("The last one, on Monday 9 November 2026, was 60 minutes: the standard is 90")
     assert "standard" not in lines.get(1, "") and "standard" not in lines.get(3, "")
+
+
+# -- on both databases: the import, the board and the monthly figures ----------------------------------
+
+async def test_the_import_takes_an_empty_duration_and_the_group_figures_go_to_the_practice_development_team(
+        db, tmp_path):
+    from sqlalchemy import select
+
+    from capabilities.supervision.compliance import monthly_reports
+    from storage.models import Person, SupervisionSession
+    from storage.roster import import_roster
+    from storage.supervision import import_sessions, load_board
+    from tests.support.supervision import (
+        ANA,
+        BEN,
+        PM,
+        ROSTER_COLUMNS,
+        SESSION_COLUMNS,
+        at,
+        roster_rows,
+        write_csv,
+    )
+
+    pdt = {"email": "pdt@example.gov.uk", "display_name": "Dee Fern", "role": "practitioner",
+           "team": "Practice Development Team", "service_area": "Children & Families", "supervisor_email": "",
+           "asye_start_date": "", "registered": "yes", "aad_object_id": ""}
+    await import_roster(db, write_csv(tmp_path / "roster.csv", ROSTER_COLUMNS, [*roster_rows(), pdt]),
+                        at("2026-10-01T09:00"))
+    history = [[ANA, PM, "one_to_one", "2026-11-10", "", ""], [BEN, PM, "one_to_one", "2026-11-20", "60", ""],
+               [BEN, PM, "group", "2026-11-25", "90", ""]]
+    await import_sessions(db, write_csv(tmp_path / "h.csv", SESSION_COLUMNS, history), at("2026-11-30T12:00"), CAL.tz)
+    async with db.sessions() as session:
+        ids = {p.email: p.id for p in (await session.execute(select(Person))).scalars()}
+        minutes = {r.supervisee_id: r.duration_minutes for r in (await session.execute(
+            select(SupervisionSession).where(SupervisionSession.kind == ONE_TO_ONE))).scalars()}
+        board = await load_board(session, date(2026, 11, 30), CAL.tz)
+        reports = dict(await monthly_reports(session, 2026, 11, CAL, Cadences(), "practice development team"))
+        without = dict(await monthly_reports(session, 2026, 11, CAL, Cadences(), ""))
+    assert minutes == {ids[ANA]: None, ids[BEN]: 60}
+    assert one_to_one_length(board.facts[ids[ANA]]) == LENGTH_NOT_RECORDED
+    assert one_to_one_length(board.facts[ids[BEN]]) == SHORT
+    [north] = [t for t in reports[ids["qa@example.gov.uk"]].teams if t.team == "North 1"]
+    assert (north.full_length, north.length_not_recorded) == ((0, 1), 1)
+    group = reports[ids["pdt@example.gov.uk"]]
+    assert group.group_only and not reports[ids["qa@example.gov.uk"]].group_only
+    assert ids["pdt@example.gov.uk"] not in without
