@@ -19,13 +19,13 @@ from zoneinfo import ZoneInfo
 from dialogs import alert_cards as alr
 from dialogs import allocation_cards as alc
 from dialogs import audit_cards as ac
+from dialogs import calendar_samples, observation_samples, supervision_samples
 from dialogs import card_update as cu
 from dialogs import common_cards as cc
 from dialogs import delivery_cards as dc
 from dialogs import digest as dg
 from dialogs import escalation_cards as ec
 from dialogs import good_practice_cards as gp
-from dialogs import observation_samples, supervision_samples
 from dialogs import remedial_cards as rmc
 from dialogs import report_cards as rc
 from dialogs.broadcast_samples import broadcast_card_samples
@@ -100,6 +100,9 @@ BUILDERS = (
     "dialogs.remedial_cards.remedial_plan_card",
     "dialogs.good_practice_cards.good_practice_card",
     "dialogs.calendar_cards.calendar_card",
+    "dialogs.calendar_cards.calendar_reminder_card",
+    "dialogs.calendar_cards.survey_reminder_card",
+    "dialogs.calendar_cards.organiser_card",
     "dialogs.broadcast_cards.broadcast_card",
     "dialogs.broadcast_cards.broadcast_chaser_card",
     "dialogs.broadcast_cards.acknowledged_card",
@@ -433,7 +436,8 @@ def sample_cards() -> dict[str, Card]:
     """Every card the dialogs can build, by file-safe name."""
     cards: dict[str, Card] = {}
     for part in (audit_card_samples(), common_card_samples(), allocation_card_samples(), digest_samples(),
-                 delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples(), remedial_card_samples(), good_practice_card_samples(), broadcast_card_samples(), supervision_samples.samples()):
+                 delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples(), remedial_card_samples(), good_practice_card_samples(), broadcast_card_samples(), supervision_samples.samples(),
+                 calendar_samples.samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")

@@ -124,6 +124,16 @@ class Line:
     asye: bool = False
     recordable: bool = True
     words: str = ""  # the line's text when it is not a due supervision (an extra line)
+    short_last: ShortOneToOne | None = None  # on a 1:1 line: the last 1:1 fell short of the standard length
+
+
+@dataclass(frozen=True)
+class ShortOneToOne:
+    """The last 1:1 on record was shorter than framework 9.1's standard (one and a half hours)."""
+
+    held_on: date
+    minutes: int
+    standard_minutes: int
 
 
 @dataclass(frozen=True)
@@ -152,7 +162,12 @@ def line_words(line: Line) -> str:
         shown = ", ".join(line.case_refs[:8])
         more = f" and {len(line.case_refs) - 8} more" if len(line.case_refs) > 8 else ""
         cases = f" ({len(line.case_refs)} case{'s' if len(line.case_refs) != 1 else ''}: {shown}{more})"
-    return f"{title}: {when}{cases}"
+    short = ""
+    if line.short_last is not None:
+        last = line.short_last
+        short = (f". The last one, on {format_day(last.held_on)}, was {last.minutes} minutes: "
+                 f"the standard is {last.standard_minutes}")
+    return f"{title}: {when}{cases}{short}"
 
 
 def _line(line: Line) -> list[Element]:
@@ -254,9 +269,10 @@ def record_form(form: RecordForm) -> Element:
         items.append({"type": "Input.ChoiceSet", "id": input_id("kind", line), "label": "Kind", "style": "compact",
                       "value": form.kind, "isRequired": True, "errorMessage": "Choose the kind.",
                       "choices": [{"title": KIND_TITLES[k], "value": k} for k in form.kinds]})
-    items.append({"type": "Input.Number", "id": input_id("minutes", line), "label": "Duration (minutes)",
-                  "value": DEFAULT_MINUTES.get(form.kind, 60), "min": 1, "max": MAX_MINUTES, "isRequired": True,
-                  "errorMessage": f"Minutes, from 1 to {MAX_MINUTES}."})
+    # Optional: a session recorded without its length counts as "duration not recorded", never as short.
+    items.append({"type": "Input.Number", "id": input_id("minutes", line), "label": "Duration in minutes (optional)",
+                  "placeholder": f"e.g. {DEFAULT_MINUTES.get(form.kind, 60)}", "min": 1, "max": MAX_MINUTES,
+                  "errorMessage": f"Minutes, from 1 to {MAX_MINUTES}, or leave it empty."})
     if form.due_cases:
         items.append({"type": "Input.ChoiceSet", "id": input_id("cases", line), "isMultiSelect": True,
                       "style": "expanded", "label": "Cases discussed (case supervision)",
@@ -330,15 +346,20 @@ class RecordedView:
     supervisor: str
     kind: str
     held_on: date
-    minutes: int
+    minutes: int | None  # None: the duration was not recorded
     next_due: date | None
     case_count: int = 0
     awaiting_confirmation: bool = False
     plans_reviewed: int = 0  # observation action plans this session reviewed
 
 
+def minutes_words(minutes: int | None) -> str:
+    """A session's length as a card says it: "90 minutes", or "duration not recorded"."""
+    return "duration not recorded" if minutes is None else f"{minutes} minutes"
+
+
 def recorded_words(view: RecordedView) -> str:
-    what = f"{KIND_TITLES[view.kind]} on {format_day(view.held_on)} ({view.minutes} minutes"
+    what = f"{KIND_TITLES[view.kind]} on {format_day(view.held_on)} ({minutes_words(view.minutes)}"
     what += f", {view.case_count} case{'s' if view.case_count != 1 else ''})" if view.case_count else ")"
     if view.awaiting_confirmation:
         return f"Recorded: {what}; waiting for {view.supervisor} to confirm."
@@ -354,7 +375,7 @@ def supervision_recorded_card(view: RecordedView) -> Element:
     """To the supervisee: their supervisor recorded a session with them."""
     body = [heading("Supervision recorded"),
             text(f"{view.supervisor} recorded your {KIND_TITLES[view.kind].lower()} on {format_day(view.held_on)} "
-                 f"({view.minutes} minutes).")]
+                 f"({minutes_words(view.minutes)}).")]
     if view.next_due:
         body.append(facts([("Next due", format_day(view.next_due))]))
     return card(body)
@@ -366,13 +387,13 @@ class ConfirmView:
     supervisee: str
     kind: str
     held_on: date
-    minutes: int
+    minutes: int | None
     case_count: int = 0
 
 
 def supervision_confirm_card(view: ConfirmView) -> Element:
     """To the supervisor: the supervisee recorded that a session took place; confirm it."""
-    pairs = [("Kind", KIND_TITLES[view.kind]), ("Date", format_day(view.held_on)), ("Duration", f"{view.minutes} minutes")]
+    pairs = [("Kind", KIND_TITLES[view.kind]), ("Date", format_day(view.held_on)), ("Duration", minutes_words(view.minutes))]
     if view.case_count:
         pairs.append(("Cases", str(view.case_count)))
     return card([heading(f"Confirm supervision: {view.supervisee}"),
@@ -497,6 +518,10 @@ class TeamCompliance:
     case: tuple[int, int]
     agreement: tuple[int, int]
     group_held: bool | tuple[int, int]  # a team's yes/no; a service area's (teams that held one, of)
+    # The last 1:1's length against 9.1's standard: (at least the standard, of those whose duration is
+    # recorded), and apart, the supervisees whose last 1:1 has no duration recorded (not counted as short).
+    full_length: tuple[int, int] = (0, 0)
+    length_not_recorded: int = 0
 
 
 @dataclass(frozen=True)
@@ -505,6 +530,8 @@ class ComplianceView:
     month_words: str  # "December 2026"
     scope: str  # "your teams", "the whole service"
     teams: tuple[TeamCompliance, ...] = field(default_factory=tuple)
+    standard_minutes: int = 90  # the 1:1's standard length (framework 9.1: one and a half hours)
+    group_only: bool = False  # the Practice Development Team's view: group supervision held, nothing else
 
 
 def percent(pair: tuple[int, int]) -> str:
@@ -512,26 +539,48 @@ def percent(pair: tuple[int, int]) -> str:
     return "none due" if of == 0 else f"{round(100 * done / of)}% ({done} of {of})"
 
 
-def compliance_pairs(t: TeamCompliance) -> list[tuple[str, str]]:
+def length_words(t: TeamCompliance) -> str:
+    """The last 1:1s of the standard length: "75% (3 of 4); 1 duration not recorded"."""
+    done, of = t.full_length
+    words = "no duration recorded" if of == 0 else f"{round(100 * done / of)}% ({done} of {of})"
+    if of and t.length_not_recorded:
+        words += f"; {t.length_not_recorded} duration not recorded"
+    return words
+
+
+def group_words(t: TeamCompliance) -> str:
+    return percent(t.group_held) if isinstance(t.group_held, tuple) else "yes" if t.group_held else "no"
+
+
+def compliance_pairs(t: TeamCompliance, standard_minutes: int = 90, group_only: bool = False
+                     ) -> list[tuple[str, str]]:
+    """A team's figures as (title, value) pairs; `group_only`: group supervision held alone."""
+    if group_only:
+        return [("Group supervision held", group_words(t))]
     return [("Supervisees", str(t.supervisees)), ("1:1 in date", percent(t.one_to_one)),
+            (f"Last 1:1 of {standard_minutes} minutes or more", length_words(t)),
             ("ASYE in date", percent(t.asye)), ("Case supervision in date", percent(t.case)),
-            ("Agreements in date", percent(t.agreement)), ("Group supervision held", percent(t.group_held) if isinstance(t.group_held, tuple)
-                                       else "yes" if t.group_held else "no")]
+            ("Agreements in date", percent(t.agreement)), ("Group supervision held", group_words(t))]
 
 
 def supervision_compliance_card(view: ComplianceView) -> Element:
     """The month's supervision compliance per team: to each service lead for their teams, to the QA unit and
     the principal social worker for the whole service."""
-    body: list[Element] = [heading(f"Supervision compliance: {view.month_words}"),
+    title = "Group supervision" if view.group_only else "Supervision compliance"
+    body: list[Element] = [heading(f"{title}: {view.month_words}"),
                            text(f"At the end of {view.month_words}, for {view.scope}: {len(view.teams)} "
                                 f"team{'s' if len(view.teams) != 1 else ''}.", subtle=True)]
+    if view.group_only:
+        body.append(text("Each team's group reflective supervision, monthly (framework 9.1), for the Practice "
+                         "Development Team, who monitor it.", subtle=True, spacing="None"))
     area = None
     for t in view.teams:
         items: list[Element] = []
         if t.area != area:
             area = t.area
             items.append(subheading(t.area or "No service area"))
-        items += [text(t.team, weight="Bolder", spacing="Small"), facts(compliance_pairs(t))]
+        items += [text(t.team, weight="Bolder", spacing="Small"),
+                  facts(compliance_pairs(t, view.standard_minutes, view.group_only))]
         body.append(container(items))
     if not view.teams:
         body.append(text("No team has supervisees on the roster."))

@@ -31,7 +31,8 @@ def digest_view() -> sc.DigestView:
     for i, name in enumerate(_NAMES):
         pid = 100 + i
         lines = (
-            sc.Line(sc.LineKey(pid, "one_to_one"), "one_to_one", TODAY - timedelta(days=9), "overdue", asye=i % 4 == 0),
+            sc.Line(sc.LineKey(pid, "one_to_one"), "one_to_one", TODAY - timedelta(days=9), "overdue", asye=i % 4 == 0,
+                    short_last=sc.ShortOneToOne(TODAY - timedelta(days=37), 45, 90)),
             sc.Line(sc.LineKey(pid, "case"), "case", TODAY - timedelta(days=30), "overdue", cases(25)),
             sc.Line(sc.LineKey(pid, "agreement_review"), "agreement_review", TODAY, "today"),
             sc.Line(sc.LineKey.plan(pid, date(2026, 12, 2)), "one_to_one", None, "", recordable=False,
@@ -59,7 +60,7 @@ def samples() -> dict[str, Card]:
         sc.DueRow("agreement_review", TODAY + timedelta(days=120), "later")), away=i == 3)
         for i, name in enumerate(_NAMES)]
     teams = tuple(sc.TeamCompliance(f"{_AREAS[i // 8]} – Team {i % 8 + 1} (Locality {'North South East West'.split()[i % 4]})",
-                                    _AREAS[i // 8], 12, (11, 12), (2, 3), (9, 11), (12, 12), i % 3 != 0)
+                                    _AREAS[i // 8], 12, (11, 12), (2, 3), (9, 11), (12, 12), i % 3 != 0, (8, 10), 2)
                   for i in range(40))
     return {
         "supervision_digest": digest,
@@ -78,8 +79,12 @@ def samples() -> dict[str, Card]:
         "supervision_recorded": sc.supervision_recorded_card(sc.RecordedView(
             _NAMES[0], SUPERVISOR, "one_to_one", TODAY, 90, TODAY + timedelta(days=28))),
         "supervision_confirm": sc.supervision_confirm_card(sc.ConfirmView(9001, _NAMES[0], "case", TODAY, 90, 25)),
+        "supervision_confirm_no_duration": sc.supervision_confirm_card(sc.ConfirmView(9002, _NAMES[1], "one_to_one",
+                                                                                      TODAY, None)),
         "supervision_compliance_service": sc.supervision_compliance_card(sc.ComplianceView(
             "2026-11", "November 2026", "the whole service", teams)),
+        "supervision_group_figures": sc.supervision_compliance_card(sc.ComplianceView(
+            "2026-11", "November 2026", "the whole service", teams, group_only=True)),
         "supervision_compliance_lead": sc.supervision_compliance_card(sc.ComplianceView(
             "2026-11", "November 2026", "your service areas' teams", teams[:8])),
         "supervision_overview": sc.supervision_overview_card(TODAY, people),

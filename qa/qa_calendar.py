@@ -3,21 +3,26 @@
 groups, assurance clinics, survey windows, thematic audit months, reports). Pure: no database.
 
 The file (.csv or .xlsx, read by qa.tabular like the roster):
-- Columns: exactly COLUMNS in any order (headings matched ignoring case and spaces).
+- Columns: COLUMNS in any order (headings matched ignoring case and spaces), and any of OPTIONAL_COLUMNS.
 - starts_on, ends_on: YYYY-MM-DD (date cells in .xlsx accepted); ends_on on or after starts_on;
   other forms (01/09/2026) are refused rather than guessed.
 - kind: one of KINDS (case, spaces and hyphens forgiven: "Practice week" is practice_week).
 - title: required, at most 200 characters; details: optional, at most 2,000 (the practice-week
   notices say them). Neither may hold a child's details (qa.identifiers).
 - audience: empty (everyone) or terms separated by ';' (qa.audience).
+- starts_at, ends_at (optional): the local time of day (QA_TIMEZONE) it starts and ends, 24-hour HH:MM
+  ("15:00"; "15.00" and Excel time cells too), as the schedule gives them (forums 15:00-17:00, CRH audit
+  sessions 13:30-16:30); ends_at needs starts_at, and on a one-day event comes after it.
+- organiser (optional): the email of an active person on the roster who sees who is coming and marks
+  attendance afterwards (empty: the QA unit).
 - The same (kind, starts_on, title) appears once.
 Problems name the spreadsheet row (header = 1) and column; one bad row refuses the whole file.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from qa.audience import AudienceError, parse_audience_cell
 from qa.calendar import WorkingCalendar
@@ -25,6 +30,11 @@ from qa.identifiers import cell_problem
 from qa.tabular import WHOLE_FILE, Problem, clean_cell, header_problems, separator_problem, title_problem
 
 COLUMNS = ("starts_on", "ends_on", "kind", "title", "audience", "details")
+OPTIONAL_COLUMNS = ("starts_at", "ends_at", "organiser")
+ALL_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
+# The events reminded to their audience with I'll be there / Can't make it (framework 9.3's schedule).
+REMINDED_KINDS = ("learning_forum", "practice_forum", "reflective_group", "assurance_clinic")
+SURVEY = "survey"  # 9.4's children and families surveys: reminded when the window opens and a week before it closes
 KINDS = ("practice_week", "learning_forum", "practice_forum", "reflective_group", "assurance_clinic", "survey",
          "thematic_audit", "report")
 KIND_WORDS = {
@@ -38,11 +48,15 @@ MAX_LENGTHS = {"title": 200, "details": 2000, "audience": 1000}
 REQUIRED = ("starts_on", "ends_on", "kind", "title")
 UPCOMING_WEEKS = 8
 NOTICE_DAYS_BEFORE = 5  # working days before a practice week that the first notice goes
+REMINDER_WORKING_DAYS_BEFORE = 1  # a reminded event: the working day before, at the send time ...
+REMINDER_MINUTES_BEFORE = 60  # ... and this long before its start time
+SURVEY_CLOSING_DAYS = 7  # a survey window's second reminder: a week before it closes
 
 
 class CalendarProblems(Exception):  # noqa: N818 - reads better at the raise site
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems, key=lambda p: (p.row, COLUMNS.index(p.column) if p.column in COLUMNS else -1))
+        self.problems = sorted(problems, key=lambda p: (p.row, ALL_COLUMNS.index(p.column)
+                                                        if p.column in ALL_COLUMNS else -1))
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
@@ -55,6 +69,9 @@ class CalendarEntry:
     title: str
     audience: str  # normalised terms joined by "; " ("" for everyone)
     details: str
+    starts_at: time | None = None  # local time of day
+    ends_at: time | None = None
+    organiser: str = ""  # lower-case email ("" none: the QA unit)
 
     @property
     def key(self) -> tuple[str, date, str]:
@@ -69,6 +86,20 @@ def _kind(value: str) -> str:
     return "_".join(value.strip().lower().replace("-", " ").split())
 
 
+def parse_time(value: str) -> time | None:
+    """A 24-hour time of day: "15:00", "15.00", "09:30", or an Excel time cell's "15:00:00"; None otherwise
+    ("3pm" and "1500" are refused rather than guessed)."""
+    text = value.strip()
+    parts = text.replace(".", ":").split(":")
+    if len(parts) == 3 and parts[2] == "00":
+        parts = parts[:2]
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() for p in parts) or len(parts[1]) != 2 \
+            or not 1 <= len(parts[0]) <= 2:
+        return None
+    hour, minute = int(parts[0]), int(parts[1])
+    return time(hour, minute) if hour < 24 and minute < 60 else None
+
+
 def _date(value: str) -> date | None:
     text = value.strip()
     if len(text) != 10 or text[4] != "-" or text[7] != "-":
@@ -79,15 +110,19 @@ def _date(value: str) -> date | None:
         return None
 
 
-def parse_calendar(rows: Iterable[dict[str, str]], header: list[str]) -> list[CalendarEntry]:
-    """Check every row; the entries, or CalendarProblems listing every problem (row and column)."""
+def parse_calendar(rows: Iterable[dict[str, str]], header: list[str],
+                   organisers: Collection[str] | None = None) -> list[CalendarEntry]:
+    """Check every row; the entries, or CalendarProblems listing every problem (row and column).
+    `organisers`: the lower-case emails of the active roster (None: an organiser is not checked)."""
     if not header or not any(header):
         raise CalendarProblems([Problem(WHOLE_FILE, None, "the file is empty; the first row must hold the column "
                                                           "names")])
     for check in (separator_problem(header), title_problem(header, COLUMNS, _normalise)):
         if check:
             raise CalendarProblems([check])
-    problems = header_problems(header, COLUMNS, _normalise, "a calendar")
+    present = {_normalise(h) for h in header if h}
+    problems = header_problems(header, COLUMNS + tuple(c for c in OPTIONAL_COLUMNS if c in present), _normalise,
+                               "a calendar")
     if problems:
         raise CalendarProblems(problems)
     columns = {h: _normalise(h) for h in header if h}
@@ -97,7 +132,7 @@ def parse_calendar(rows: Iterable[dict[str, str]], header: list[str]) -> list[Ca
         cells = {columns[h]: clean_cell(v) for h, v in raw.items() if h in columns}
         if not any(cells.values()):
             continue
-        entry = _parse_row(number, cells, problems)
+        entry = _parse_row(number, cells, problems, organisers)
         if entry is None:
             continue
         if entry.key in seen:
@@ -112,7 +147,8 @@ def parse_calendar(rows: Iterable[dict[str, str]], header: list[str]) -> list[Ca
     return entries
 
 
-def _parse_row(number: int, cells: dict[str, str], problems: list[Problem]) -> CalendarEntry | None:
+def _parse_row(number: int, cells: dict[str, str], problems: list[Problem],
+               organisers: Collection[str] | None = None) -> CalendarEntry | None:
     before = len(problems)
     for column in REQUIRED:
         if not cells.get(column):
@@ -141,10 +177,32 @@ def _parse_row(number: int, cells: dict[str, str], problems: list[Problem]) -> C
     for column in ("title", "details"):  # an event's details may name its own dates
         if reason := cell_problem(cells.get(column), dates_allowed=True):
             problems.append(Problem(number, column, reason))
+    starts_at, ends_at = _times(number, cells, starts, ends, problems)
+    organiser = cells.get("organiser", "").lower()
+    if organiser and organisers is not None and organiser not in organisers:
+        problems.append(Problem(number, "organiser", f"{cells['organiser']!r} is not an active person on the "
+                                                     "roster; give their work email, or leave it empty"))
     if len(problems) > before:
         return None
     assert starts and ends
-    return CalendarEntry(number, starts, ends, kind, cells["title"], audience, cells.get("details", ""))
+    return CalendarEntry(number, starts, ends, kind, cells["title"], audience, cells.get("details", ""),
+                         starts_at, ends_at, organiser)
+
+
+def _times(number: int, cells: dict[str, str], starts: date | None, ends: date | None,
+           problems: list[Problem]) -> tuple[time | None, time | None]:
+    out: list[time | None] = []
+    for column in ("starts_at", "ends_at"):
+        value = parse_time(cells[column]) if cells.get(column) else None
+        if cells.get(column) and value is None:
+            problems.append(Problem(number, column, f"{cells[column]!r} is not a time as HH:MM (24-hour, e.g. 15:00)"))
+        out.append(value)
+    starts_at, ends_at = out
+    if cells.get("ends_at") and not cells.get("starts_at"):
+        problems.append(Problem(number, "starts_at", "is empty; an end time needs a start time"))
+    elif starts_at and ends_at and starts == ends and ends_at <= starts_at:
+        problems.append(Problem(number, "ends_at", "is not after starts_at on a one-day event"))
+    return starts_at, ends_at
 
 
 # -- what is coming, and when the practice-week notices go -------------------------------------
@@ -185,3 +243,61 @@ def due_notices(starts_on: date, now: datetime, cal: WorkingCalendar,
     if first.at <= now and cal.local_date(now) == cal.local_date(first.at):
         due.append(first)
     return due
+
+
+# -- reminders of forums, reflective groups, clinics and survey windows ---------------------------
+
+DAY_BEFORE, HOUR_BEFORE, SURVEY_OPENS, SURVEY_CLOSING = "day-before", "hour-before", "survey-opens", "survey-closing"
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder of an event: `key` (DAY_BEFORE, HOUR_BEFORE, SURVEY_OPENS, SURVEY_CLOSING), when it goes
+    (`at`, UTC) and the instant after which it is of no use (`until`, UTC): an event imported late, or a bot
+    that was down, still sends a reminder until then, and never after."""
+
+    key: str
+    at: datetime
+    until: datetime
+
+
+def event_reminders(kind: str, starts_on: date, ends_on: date, starts_at: time | None, cal: WorkingCalendar, *,
+                    working_days_before: int = REMINDER_WORKING_DAYS_BEFORE,
+                    minutes_before: int = REMINDER_MINUTES_BEFORE,
+                    closing_days: int = SURVEY_CLOSING_DAYS) -> list[Reminder]:
+    """The reminders of one event (framework 9.3's schedule, 9.4's surveys), by kind:
+
+    - REMINDED_KINDS (forums, reflective groups, assurance clinics): DAY_BEFORE at the send time (09:00 local)
+      `working_days_before` working days before its first day (a Monday event's is the Friday before; bank
+      holidays skipped), of use until its day begins; and, when it has a start time, HOUR_BEFORE
+      `minutes_before` minutes before it starts, of use until it starts.
+    - SURVEY: SURVEY_OPENS at the send time of the window's first working day, and SURVEY_CLOSING at the send
+      time of the working day on or before `closing_days` days before it closes (left out when that is not
+      after the opening), each of use until the window's last day is over.
+    - any other kind: none.
+    Dates are local days, times local (QA_TIMEZONE). Raises ValueError for a count below 1."""
+    if working_days_before < 1 or minutes_before < 1 or closing_days < 1:
+        raise ValueError("reminder offsets must be at least 1")
+    day_starts = datetime.combine(starts_on, time(0), tzinfo=cal.tz).astimezone(UTC)
+    if kind in REMINDED_KINDS:
+        out = [Reminder(DAY_BEFORE, cal.at_send_time(cal.add_working_days(starts_on, -working_days_before)),
+                        day_starts)]
+        if starts_at is not None:
+            start = datetime.combine(starts_on, starts_at, tzinfo=cal.tz).astimezone(UTC)
+            out.append(Reminder(HOUR_BEFORE, start - timedelta(minutes=minutes_before), start))
+        return out
+    if kind == SURVEY:
+        closes = datetime.combine(ends_on + timedelta(days=1), time(0), tzinfo=cal.tz).astimezone(UTC)
+        opens = cal.at_send_time(cal.next_working_day(starts_on, include_self=True))
+        closing = cal.at_send_time(cal.previous_working_day(ends_on - timedelta(days=closing_days),
+                                                            include_self=True))
+        return [Reminder(SURVEY_OPENS, opens, closes)] + (
+            [Reminder(SURVEY_CLOSING, closing, closes)] if closing > opens else [])
+    return []
+
+
+def due_reminders(reminders: Iterable[Reminder], slot_start: datetime, slot_end: datetime) -> list[Reminder]:
+    """The reminders a look at the slot [slot_start, slot_end) sends: those whose moment has come by the slot's
+    end and that are still of use at its start. Each goes once (the caller keys it by event, reminder and
+    person), so one that fell in an earlier slot is sent again by nobody."""
+    return [r for r in reminders if r.at < slot_end and slot_start < r.until]

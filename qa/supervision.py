@@ -19,6 +19,9 @@ parses the QA_SUPERVISION_* overrides and passes a `Cadences` in):
   working day of each calendar month in which none is recorded for the team.
 - Case supervision: each case `case_days` (56, eight weeks) after its last case supervision (or
   after the case was first seen on a caseload); none is due for a case a service lead exempted.
+- The length of a 1:1: "four-weekly 1:1 meetings for one and a half hours" is the minimum standard, so a
+  1:1 of fewer than `one_to_one_minutes` (90) minutes is short (`one_to_one_length`). A session recorded
+  without its duration is "duration not recorded", never short.
 
 A due date falling on a non-working day (weekend, bank holiday, council closure) is due on the
 working day before (`working_due`).
@@ -42,6 +45,8 @@ KIND_WORDS = {ONE_TO_ONE: "1:1 supervision", CASE: "case supervision", GROUP: "g
               AGREEMENT: "supervision agreement review"}
 # Where a due item stands on a given day (`standing`).
 OVERDUE, TODAY, SOON, LATER = "overdue", "today", "soon", "later"
+# How a 1:1's length measures against the standard (`one_to_one_length`).
+FULL_LENGTH, SHORT, LENGTH_NOT_RECORDED = "full_length", "short", "length_not_recorded"
 
 class CadenceError(ValueError):
     """A cadence setting is not a positive whole number, or the settings contradict each other."""
@@ -66,6 +71,7 @@ class Cadences:
     # ... on a morning within this many days of that day (one missed while the supervisee was away
     # goes on return), never later: the outbox keeps the keys that make it once for 45 days at least.
     escalation_window_days: int = 30
+    one_to_one_minutes: int = 90  # 9.1's standard: a 1:1 of one and a half hours
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -303,6 +309,7 @@ class SuperviseeFacts:
     last: Mapping[str, date]  # kind -> the last session of that kind held (absent: none)
     asye: Asye | None = None
     cases: tuple[CaseFacts, ...] = ()
+    last_one_to_one_minutes: int | None = None  # the last 1:1's duration (None: none, or not recorded)
 
 
 @dataclass(frozen=True)
@@ -351,3 +358,16 @@ def in_date(facts: SuperviseeFacts, kind: str, on: date, cal: WorkingCalendar,
     if kind == AGREEMENT:
         return agreement_due(facts.last.get(AGREEMENT), facts.joined, cal, cadences) >= on
     raise ValueError(f"in_date is per supervisee; {kind!r} is not one of their kinds")
+
+
+def one_to_one_length(facts: SuperviseeFacts, cadences: Cadences = Cadences()) -> str | None:
+    """How the supervisee's last 1:1 on record measures against framework 9.1's standard ("four-weekly 1:1
+    meetings for one and a half hours"): FULL_LENGTH (at least `one_to_one_minutes`, 90), SHORT (fewer),
+    LENGTH_NOT_RECORDED (recorded without its duration: not counted as short), or None when no 1:1 is on
+    record."""
+    if facts.last.get(ONE_TO_ONE) is None:
+        return None
+    minutes = facts.last_one_to_one_minutes
+    if minutes is None:
+        return LENGTH_NOT_RECORDED
+    return FULL_LENGTH if minutes >= cadences.one_to_one_minutes else SHORT

@@ -7,7 +7,8 @@ order: supervisee_email, supervisor_email, kind, held_on, duration_minutes, case
 - kind: one_to_one, case, group or agreement_review; forgiving case, spaces and hyphens, and the
   words people use ("1:1", "one to one", "case supervision", "group reflective", "agreement").
 - held_on: YYYY-MM-DD, not after today (the import's day, local).
-- duration_minutes: a whole number from 1 to MAX_MINUTES.
+- duration_minutes: a whole number from 1 to MAX_MINUTES, or empty when the length was not recorded
+  (counted as "duration not recorded" against 9.1's one and a half hours, never as short).
 - case_refs: case references separated by ';', for case supervision only (required there, refused
   elsewhere); each a case reference in the council's format (qa.identifiers.case_ref_problem).
 - The same supervisee, kind and day appears once in the file.
@@ -68,7 +69,7 @@ class SessionEntry:
     supervisor_id: int
     kind: str
     held_on: date
-    duration_minutes: int
+    duration_minutes: int | None  # None: the length was not recorded
     case_refs: tuple[str, ...]
 
 
@@ -171,8 +172,9 @@ def parse_sessions(rows: Iterable[Mapping[str, str]], header: list[str], known: 
             bad("held_on", f"{held_on.isoformat()} is in the future; only sessions already held can be recorded")
         minutes_text = cells["duration_minutes"]
         minutes = int(minutes_text) if minutes_text.isascii() and minutes_text.isdigit() else None
-        if minutes is None or not 1 <= minutes <= MAX_MINUTES:
-            bad("duration_minutes", f"{minutes_text!r} is not a whole number of minutes from 1 to {MAX_MINUTES}")
+        if minutes_text and (minutes is None or not 1 <= minutes <= MAX_MINUTES):
+            bad("duration_minutes", f"{minutes_text!r} is not a whole number of minutes from 1 to {MAX_MINUTES} "
+                                    "(leave it empty when the length was not recorded)")
         refs = tuple(dict.fromkeys(r.strip() for r in cells["case_refs"].split(";") if r.strip()))
         if kind == CASE and not refs:
             bad("case_refs", "is empty; case supervision names the cases discussed (case references, ';' between)")
@@ -187,7 +189,7 @@ def parse_sessions(rows: Iterable[Mapping[str, str]], header: list[str], known: 
         if cells["supervisee_email"] and cells["kind"] and cells["held_on"]:
             key = (cells["supervisee_email"].lower(), kind or cells["kind"], cells["held_on"])
             seen.setdefault(key, []).append(row)
-        if len(problems) == before and supervisee and supervisor and kind and held_on and minutes:
+        if len(problems) == before and supervisee and supervisor and kind and held_on:
             entries.append(SessionEntry(row, supervisee.id, supervisor.id, kind, held_on, minutes, refs))
     for rows_ in seen.values():
         if len(rows_) > 1:

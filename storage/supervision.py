@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qa.allocations import PersonInfo
 from qa.framework import Role
 from qa.identifiers import DEFAULT_CASE_REFS, CaseRefFormat
-from qa.supervision import CASE, GROUP, Asye, Away, CaseFacts, SuperviseeFacts, add_months
+from qa.supervision import CASE, GROUP, ONE_TO_ONE, Asye, Away, CaseFacts, SuperviseeFacts, add_months
 from qa.supervision_files import (
     CaseloadEntry,
     SessionEntry,
@@ -288,6 +288,16 @@ async def load_board(session: AsyncSession, as_of: date, tz: tzinfo) -> Board:
                    SupervisionSession.held_on <= as_of)
             .group_by(SupervisionSession.supervisee_id, SupervisionSession.kind))).all():
         last.setdefault(r[0], {})[r[1]] = r[2]
+    # The last 1:1's duration (framework 9.1's one and a half hours): one session per supervisee, kind and day.
+    latest = (select(SupervisionSession.supervisee_id, func.max(SupervisionSession.held_on).label("held_on"))
+              .where(SupervisionSession.kind == ONE_TO_ONE, SupervisionSession.state == "recorded",
+                     SupervisionSession.supervisee_id.is_not(None), SupervisionSession.held_on <= as_of)
+              .group_by(SupervisionSession.supervisee_id).subquery())
+    one_to_one_minutes = {r[0]: r[1] for r in (await conn.execute(
+        select(SupervisionSession.supervisee_id, SupervisionSession.duration_minutes)
+        .join(latest, and_(SupervisionSession.supervisee_id == latest.c.supervisee_id,
+                           SupervisionSession.held_on == latest.c.held_on))
+        .where(SupervisionSession.kind == ONE_TO_ONE, SupervisionSession.state == "recorded"))).all()}
     switches = {r.person_id: r.four_weekly_from for r in (await conn.execute(
         select(AsyeSwitch.person_id, AsyeSwitch.four_weekly_from))).all()}
     exempt = set((await conn.execute(select(CaseExemption.case_ref))).scalars().all())
@@ -303,7 +313,7 @@ async def load_board(session: AsyncSession, as_of: date, tz: tzinfo) -> Board:
         s.id: SuperviseeFacts(
             s.id, s.joined, last.get(s.id, {}),
             Asye(asye_start[s.id], switches.get(s.id)) if s.id in asye_start else None,
-            tuple(sorted(cases.get(s.id, ()), key=lambda c: c.case_ref)))
+            tuple(sorted(cases.get(s.id, ()), key=lambda c: c.case_ref)), one_to_one_minutes.get(s.id))
         for s in staff.values() if s.supervisor_id is not None
     }
     away: dict[int, list[Away]] = {}

@@ -322,10 +322,10 @@ async def test_december_and_january_as_each_chat_sees_them(month: Month, db):
     jan7 = utc(2027, 1, 7, 9)
     out = await run_tick_cli(db.url, jan7)
     assert "audit-cycle 2026-12:oversight-overdue:overdue" in out
-    # The 7th is also the day of December's audit analysis and (December closing a quarter) the
-    # quarterly report: to the QA unit, the deputy director and the service lead (issue 14).
-    reports = [["Monthly audit analysis: December 2026"],
-               ["Quarterly audit report: 2026 Q4 (October 2026 to December 2026)"]]
+    # The 7th is also the day of December's audit analysis: to the QA unit, the deputy director and
+    # the service lead. December's is a monthly report only (the 2023 schedule: November's annual
+    # report covers the year's last quarter).
+    reports = [["Monthly audit analysis: December 2026"]]
     assert m.received("cli tick") == {"sam": [["Oversight overdue"], *reports],
                                       "hana": [["Oversight overdue: Sam Example"]], "dee": reports, "quinn": reports}
     to_hana = m.fake.delivered(act.personal_conversation_id("hana"))[-1].all_text()
@@ -343,9 +343,9 @@ async def test_december_and_january_as_each_chat_sees_them(month: Month, db):
     assert {r.state for r in rows} == {"sent", "undeliverable"}
     assert {r.person_id for r in rows if r.state == "undeliverable"} == {m.ids["max"]}
     sent_to = Counter(c.conversation_id for c in m.fake.delivered())
-    # Dee: the one message the two months sent her before issue 14, and December's audit analysis and
-    # quarterly report on 7 January.
-    assert act.personal_conversation_id("dee") in sent_to and sent_to[act.personal_conversation_id("dee")] == 3
+    # Dee: the one message the two months sent her before issue 14, and December's audit analysis on
+    # 7 January (December brings no quarterly report: the 2023 schedule's rhythm).
+    assert act.personal_conversation_id("dee") in sent_to and sent_to[act.personal_conversation_id("dee")] == 2
     assert sent_to[act.personal_conversation_id("pat")] == sent_to[act.personal_conversation_id("pia")] == 1
 
 

@@ -113,7 +113,7 @@ async def test_quarterly_workbook_read_back(history, tmp_path):
     ws = wb[SUPERVISION]
     assert ws["A1"].value == "Supervision compliance (framework 9.1)"
     header, rows = _table(ws, TABLE)
-    assert tuple(header) == HEADERS and ws.tables[TABLE].ref == f"A4:S{4 + len(rows)}"
+    assert tuple(header) == HEADERS and ws.tables[TABLE].ref == f"A4:V{4 + len(rows)}"
     # Whole service by month, then North, South, then the teams North 1 and South 1.
     assert [(r[0], r[1], r[2], r[3]) for r in rows] == (
         [(m, "Whole scope", WHOLE_SERVICE, None) for m in MONTHS] + [(m, "Service area", "North", None) for m in MONTHS]

@@ -235,7 +235,7 @@ async def test_the_monthly_duty_purges_what_is_past_and_keeps_the_rest(db, servi
                           "audits": 1, "allocations": 2, "audit_events": 2, "audit_months": 1},
         "practice_records": {"observations": 1, "feedback_entries": 1, "floor_walks": 1},
         "broadcasts": {"broadcast_recipients": 2, "broadcasts": 1},
-        "calendar": {"calendar_events": 1},
+        "calendar": {"calendar_responses": 0, "calendar_events": 1},
         "supervision": {"supervision_sessions": 1, "supervision_asye_switches": 1, "supervision_exemptions": 1},
         "supervision_away": {"supervision_away": 1, "supervision_bookings": 0}}
     assert row.detail["days"] == dict(Retention().days)
@@ -280,7 +280,8 @@ async def test_purge_dry_run_counts_and_deletes_nothing_then_the_real_run_delete
     assert "  outbox: 2 " in out and "  bot_state: 1 " in out and "  follow_ups: 4 " in out
     assert "  practice_records: 3 (observations 1, feedback_entries 1, floor_walks 1) " in out
     assert "  broadcasts: 3 (broadcast_recipients 2, broadcasts 1) - broadcasts and their recipients, 400 days" in out
-    assert "  calendar: 1 - QA calendar events, 400 days after they ended" in out
+    assert ("  calendar: 1 (calendar_responses 0, calendar_events 1) - QA calendar events and the answers and "
+            "attendance of each, 400 days after they ended") in out
     assert ("  supervision: 3 (supervision_sessions 1, supervision_asye_switches 1, supervision_exemptions 1) - "
             "supervision sessions, ASYE switches and exemptions of cases off the caseload, 2192 days after the "
             "session") in out

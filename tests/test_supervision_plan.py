@@ -14,9 +14,9 @@ from capabilities.kit import Status
 from capabilities.supervision import actions, flow
 from capabilities.supervision.duties import SupervisionMorningDuty
 from capabilities.supervision.plan import morning
-from dialogs.supervision_cards import Line, LineKey, input_id
+from dialogs.supervision_cards import Line, LineKey, input_id, recorded_words
 from qa.calendar import WorkingCalendar
-from qa.supervision import Asye, one_to_one_due
+from qa.supervision import LENGTH_NOT_RECORDED, Asye, one_to_one_due, one_to_one_length
 from storage.models import OutboxMessage, Person
 from storage.roster import import_roster
 from storage.supervision import import_sessions, load_board
@@ -103,14 +103,29 @@ async def test_status_and_exempt_commands(db, tmp_path):
     assert code != 0 and "is not an active service lead" in err
 
 
-@pytest.mark.parametrize("minutes", ["inf", "nan", "ninety", "0", "601", ""])
+@pytest.mark.parametrize("minutes", ["inf", "nan", "ninety", "0", "601"])
 async def test_a_duration_that_is_not_minutes_is_refused(db, ids, minutes):
     ctx = Context(db, CAL, lambda: at("2026-12-07T10:00"))
     line = LineKey(ids[ANA], "one_to_one")
     outcome = await flow.record(ctx, ids[PM], line, actions.entry(line, {input_id("held", line): "2026-12-07",
                                                                          input_id("minutes", line): minutes}),
                                 now=at("2026-12-07T10:00"), via="test")
-    assert (outcome.status, outcome.message) == (Status.INVALID, "Give the duration in minutes, from 1 to 600.")
+    assert (outcome.status, outcome.message) == (Status.INVALID,
+                                                 "Give the duration in minutes, from 1 to 600, or leave it empty.")
+
+
+async def test_a_session_without_its_duration_is_recorded_as_not_recorded(db, ids):
+    ctx = Context(db, CAL, lambda: at("2026-12-07T10:00"))
+    line = LineKey(ids[ANA], "one_to_one")
+    outcome = await flow.record(ctx, ids[PM], line, actions.entry(line, {input_id("held", line): "2026-12-07",
+                                                                         input_id("minutes", line): ""}),
+                                now=at("2026-12-07T10:00"), via="test")
+    assert outcome.status == Status.DONE and "duration not recorded" in recorded_words(outcome.recorded)
+    async with db.sessions() as session:
+        board = await load_board(session, date(2026, 12, 7), CAL.tz)
+    facts = board.facts[ids[ANA]]
+    assert facts.last_one_to_one_minutes is None
+    assert one_to_one_length(facts) == LENGTH_NOT_RECORDED  # not counted as short
 
 
 async def test_the_supervisor_moves_an_asye_to_four_weekly(db, ids):

@@ -72,6 +72,8 @@ NOTHING_SAVED  # capabilities/observations/common.py
 write_register  # capabilities/reports/register.py
 entry_id  # dialogs.observation_cards.FeedbackView: capabilities/observations/feedback.py sets it, no card reads it
 booked_at  # storage.models.SupervisionBooking: when a booking was made, kept for the record (docs/privacy.md)
+answered_at  # storage.models.CalendarResponse: when an answer was given, kept for the record (docs/privacy.md)
+attendance_marked_at  # storage.models.CalendarResponse: when attendance was marked, kept for the record
 _async_soft_close  # storage/db.py: SQLAlchemy's aiosqlite cursor calls these overrides, not our code
 _execute_async  # storage/db.py: as above
 _executemany_async  # storage/db.py: as above

@@ -1,9 +1,18 @@
-"""`calendar` in chat: what is coming in the next 8 weeks that concerns the person asking."""
+"""`calendar` in chat: what is coming in the next 8 weeks that concerns the person asking; `who's coming`: the
+events the person organises, with the answers to their reminders and the attendance form."""
 from __future__ import annotations
 
+from capabilities.kit import Status
+from capabilities.qa_calendar import flow
 from capabilities.qa_calendar.access import may_see
 from capabilities.registry import CommandReply, Said
-from dialogs.calendar_cards import EventView, calendar_card, calendar_summary
+from dialogs.calendar_cards import (
+    OrganiserView,
+    calendar_card,
+    calendar_summary,
+    organiser_card,
+    organiser_summary,
+)
 from qa.audience import AudienceError, parse_audience_cell
 from qa.qa_calendar import upcoming_window
 from storage.qa_calendar import events_between
@@ -22,5 +31,15 @@ async def calendar(said: Said) -> CommandReply:
             continue
         if not may_see(said.person, audience):
             continue
-        shown.append(EventView(event.kind, event.title, event.starts_on, event.ends_on, event.details))
+        shown.append(flow.event_view(event))
     return CommandReply(calendar_card(shown, start=start, end=end), calendar_summary(len(shown)))
+
+
+async def who_is_coming(said: Said) -> CommandReply:
+    """The events the person organises (the QA unit: all reminded ones), answers and attendance form."""
+    outcome = await flow.who_is_coming(said.ctx, said.person.id if said.person else None, now=said.now,
+                                       via="command:who's coming")
+    if outcome.status != Status.DONE or outcome.organiser is None:
+        view = OrganiserView(said.ctx.calendar.local_date(said.now), problem=outcome.message)
+        return CommandReply(organiser_card(view), outcome.message)
+    return CommandReply(organiser_card(outcome.organiser), organiser_summary(len(outcome.organiser.events)))

@@ -1,9 +1,13 @@
 """When the quarterly and annual reports go out, from the environment:
 
 - QA_REPORT_QUARTER_MONTHS: the months whose analysis also carries the quarterly report (the three
-  months ending with it), comma-separated numbers; default 3,6,9,12 (March, June, September, December).
+  months ending with it), comma-separated numbers; default 3,6,9 (March, June, September).
 - QA_REPORT_ANNUAL_MONTH: the month whose analysis also carries the annual report (the twelve
   months ending with it); default 11 (November).
+
+The defaults are framework 9.3's 2023 audit schedule ("Reports / reviews"): quarterly reports in
+March, June and September, the annual report in November, and a monthly report in every other month,
+December included (the annual report covers the year's last quarter).
 
 Read where the capability is built (its duties, its CLI command); a wrong value is one line naming
 the variable (ConfigurationError), and the bot does not start.
@@ -21,7 +25,7 @@ ANNUAL_ENV = "QA_REPORT_ANNUAL_MONTH"
 
 @dataclass(frozen=True)
 class Schedule:
-    quarter_months: tuple[int, ...] = (3, 6, 9, 12)
+    quarter_months: tuple[int, ...] = (3, 6, 9)
     annual_month: int = 11
 
 

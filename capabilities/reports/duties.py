@@ -1,7 +1,7 @@
 """The monthly audit analysis duty (framework 9.3 "Moderation and Management oversight"): on the
 7th of each month (the working day after the oversight deadline of the 6th; moved on to the next
 working day), at the send time, for the month whose cycle has just closed: the monthly analysis,
-and the quarterly report in the schedule's quarter months (March, June, September, December by
+and the quarterly report in the schedule's quarter months (March, June, September by
 default) and the annual report in its month (November by default) (capabilities/reports/config.py).
 
 Each goes as one message per person: the QA unit and the deputy director get the whole service,

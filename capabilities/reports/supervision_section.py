@@ -40,7 +40,10 @@ HEADERS = ("Month", "Level", "Service area", "Team", "Supervisees",
            "ASYE in date", "ASYE due", "ASYE in date rate",
            "Case supervision in date", "Case supervision due", "Case supervision in date rate",
            "Agreements in date", "Agreements due", "Agreements in date rate",
-           "Teams that held group supervision", "Teams")
+           "Teams that held group supervision", "Teams",
+           # The last 1:1's length against 9.1's one and a half hours (QA_SUPERVISION_ONE_TO_ONE_MINUTES); a
+           # session recorded without its duration is counted apart, not as short.
+           "Last 1:1 of the standard length", "Last 1:1 with its duration recorded", "Last 1:1 duration not recorded")
 RATE_COLUMNS = (7, 10, 13, 16)
 ONE_TO_ONE_RATE = 7
 MAX_AREA_SERIES = 8  # the chart draws the whole scope and at most this many service areas
@@ -108,7 +111,7 @@ def _row(month: str, level: str, t: TeamCompliance) -> list[Any]:
     row: list[Any] = [month, level, t.area, t.team if level == TEAM else None, t.supervisees]
     for pair in (t.one_to_one, t.asye, t.case, t.agreement):
         row += [pair[0], pair[1], _rate(pair)]
-    return [*row, *group]
+    return [*row, *group, *t.full_length, t.length_not_recorded]
 
 
 def rows(figures: SupervisionFigures) -> list[list[Any]]:

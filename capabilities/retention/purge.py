@@ -27,7 +27,7 @@ WHAT = {
     "audit_records": "allocations, audits and their trail, {days} days after their month",
     "practice_records": "observations, feedback entries and floor walks, {days} days after recording",
     "broadcasts": "broadcasts and their recipients, {days} days after sending",
-    "calendar": "QA calendar events, {days} days after they ended",
+    "calendar": "QA calendar events and the answers and attendance of each, {days} days after they ended",
     "supervision": "supervision sessions, ASYE switches and exemptions of cases off the caseload, {days} days "
                    "after the session",
     "supervision_away": "away periods and supervision bookings, {days} days after they ended or the booked day",

@@ -85,8 +85,10 @@ def _ticked(data: Mapping[str, Any], key: LineKey) -> tuple[date, ...]:
 def entry(key: LineKey, data: Mapping[str, Any]) -> flow.Entry:
     """What the line's recording form says (flow.record checks it against the record)."""
     refs = tuple(dict.fromkeys(r.strip() for r in _text(data, "cases", key).split(",") if r.strip()))
-    return flow.Entry(_day(_text(data, "held", key)), _text(data, "kind", key), _minutes(_text(data, "minutes", key)),
-                      refs, _ticked(data, key))
+    minutes_text = _text(data, "minutes", key)
+    minutes = _minutes(minutes_text) if minutes_text else None
+    return flow.Entry(_day(_text(data, "held", key)), _text(data, "kind", key), minutes, refs, _ticked(data, key),
+                      minutes_unreadable=bool(minutes_text) and minutes is None)
 
 
 async def record_open(p: Press) -> Reply:

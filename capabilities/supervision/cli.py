@@ -30,11 +30,13 @@ def _add_supervision(parser: argparse.ArgumentParser) -> None:
     status = sub.add_parser("status", help="supervision compliance per team at the end of last month")
     status.add_argument("--team", default=None, help="only this team")
     status.add_argument("--area", default=None, help="only this service area")
+    status.add_argument("--group", action="store_true",
+                        help="group supervision held alone (what the Practice Development Team gets)")
 
 
 async def _supervision(args: argparse.Namespace, ctx: Context) -> int:
     if args.action == "status":
-        print(await compliance.status_text(ctx, team=args.team, area=args.area))
+        print(await compliance.status_text(ctx, team=args.team, area=args.area, group_only=args.group))
         return 0
     if args.action == "exempt":
         try:

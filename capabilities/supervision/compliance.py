@@ -1,7 +1,10 @@
 """Supervision compliance (framework 9.1) per team at the end of a month: supervisees, the share with a
-1:1 in date, ASYE in date, case supervision in date, agreements in date, and whether group supervision
-was held. Sent on the first working day of the next month to each service lead (their service areas'
-teams), the QA unit and the principal social worker (the whole service); `supervision status` prints it.
+1:1 in date, apart the share whose last 1:1 lasted the standard one and a half hours (those recorded without
+a duration counted apart, not as short), ASYE in date, case supervision in date, agreements in date, and
+whether group supervision was held. Sent on the first working day of the next month to each service lead
+(their service areas' teams), the QA unit and the principal social worker (the whole service), and the group
+supervision figures alone to the Practice Development Team (the roster team QA_PRACTICE_DEVELOPMENT_TEAM
+names, who monitor it); `supervision status` prints it (`--group` the group figures alone).
 """
 from __future__ import annotations
 
@@ -16,7 +19,17 @@ from dialogs.card_kit import format_month
 from dialogs.supervision_cards import ComplianceView, TeamCompliance, compliance_pairs
 from qa.calendar import WorkingCalendar
 from qa.framework import Role
-from qa.supervision import AGREEMENT, CASE, ONE_TO_ONE, Cadences, in_date
+from qa.supervision import (
+    AGREEMENT,
+    CASE,
+    FULL_LENGTH,
+    LENGTH_NOT_RECORDED,
+    ONE_TO_ONE,
+    SHORT,
+    Cadences,
+    in_date,
+    one_to_one_length,
+)
 from storage.supervision import Board, load_board
 
 WHOLE_SERVICE_ROLES = (Role.QA_UNIT, Role.PRINCIPAL_SOCIAL_WORKER)
@@ -46,8 +59,11 @@ def team_figures(board: Board, year: int, month: int, cal: WorkingCalendar,
             return sum(1 for a in answers if a), sum(1 for a in answers if a is not None)
         asye = [i for i in ids if (a := board.facts[i].asye) is not None and a.active_on(end, cadences)]
         held = any(d.year == year and d.month == month for d in board.group_held.get(team, ()))
+        lengths = [one_to_one_length(board.facts[i], cadences) for i in ids]
+        full = (lengths.count(FULL_LENGTH), lengths.count(FULL_LENGTH) + lengths.count(SHORT))
         out.append(TeamCompliance(team, areas[team], len(ids), share(ONE_TO_ONE, ids), share(ONE_TO_ONE, asye),
-                                  share(CASE, ids), share(AGREEMENT, ids), held))
+                                  share(CASE, ids), share(AGREEMENT, ids), held, full,
+                                  lengths.count(LENGTH_NOT_RECORDED)))
     return sorted(out, key=lambda t: (t.area.casefold(), t.team.casefold()))
 
 
@@ -63,27 +79,52 @@ def by_area(teams: list[TeamCompliance]) -> list[TeamCompliance]:
 
     return [TeamCompliance(f"{area or 'No service area'}: {len(ts)} teams", "", sum(t.supervisees for t in ts),
                            total(ts, "one_to_one"), total(ts, "asye"), total(ts, "case"), total(ts, "agreement"),
-                           (sum(1 for t in ts if t.group_held), len(ts)))
+                           (sum(_held(t) for t in ts), sum(_teams(t) for t in ts)), total(ts, "full_length"),
+                           sum(t.length_not_recorded for t in ts))
             for area, ts in areas.items()]
 
 
-def view_for(teams: list[TeamCompliance], year: int, month: int, scope: str) -> ComplianceView:
+def _held(t: TeamCompliance) -> int:
+    return t.group_held[0] if isinstance(t.group_held, tuple) else int(t.group_held)
+
+
+def _teams(t: TeamCompliance) -> int:
+    return t.group_held[1] if isinstance(t.group_held, tuple) else 1
+
+
+def view_for(teams: list[TeamCompliance], year: int, month: int, scope: str, cadences: Cadences = Cadences(),
+             group_only: bool = False) -> ComplianceView:
     key = f"{year:04d}-{month:02d}"
-    return ComplianceView(key, format_month(key), scope, tuple(teams))
+    return ComplianceView(key, format_month(key), scope, tuple(teams), cadences.one_to_one_minutes, group_only)
+
+
+def in_team(person_team: str, team: str) -> bool:
+    """Whether a roster team is the named team (case and spacing forgiven); never for an empty name."""
+    return bool(team) and " ".join(person_team.split()).casefold() == " ".join(team.split()).casefold()
+
+
+def whole_service_view(teams: list[TeamCompliance], year: int, month: int, cadences: Cadences = Cadences(),
+                       group_only: bool = False) -> ComplianceView:
+    """The whole service's card: every team, or beyond MAX_ROWS_ON_CARD teams each service area's totals."""
+    if len(teams) <= MAX_ROWS_ON_CARD:
+        return view_for(teams, year, month, "the whole service", cadences, group_only)
+    areas = by_area(teams)
+    return view_for(areas[:MAX_ROWS_ON_CARD], year, month, (
+        f"the whole service, per service area ({len(teams)} teams"
+        + (f"; the first {MAX_ROWS_ON_CARD} of {len(areas)} areas" if len(areas) > MAX_ROWS_ON_CARD else "")
+        + "; every team: python -m bot supervision status)"), cadences, group_only)
 
 
 async def monthly_reports(session: AsyncSession, year: int, month: int, cal: WorkingCalendar,
-                          cadences: Cadences = Cadences()) -> list[tuple[int, ComplianceView]]:
-    """(recipient id, their view) for every service lead with teams, the QA unit and the PSW."""
+                          cadences: Cadences = Cadences(), practice_development_team: str = ""
+                          ) -> list[tuple[int, ComplianceView]]:
+    """(recipient id, their view) for every service lead with teams, the QA unit and the PSW (the whole
+    service), and everyone on the roster in `practice_development_team` (the group supervision figures of
+    the whole service; a member who is also one of the others gets their own view only)."""
     board = await load_board(session, month_end(year, month), cal.tz)
     teams = team_figures(board, year, month, cal, cadences)
-    whole_service = view_for(teams, year, month, "the whole service")
-    if len(teams) > MAX_ROWS_ON_CARD:
-        areas = by_area(teams)
-        whole_service = view_for(areas[:MAX_ROWS_ON_CARD], year, month, (
-            f"the whole service, per service area ({len(teams)} teams"
-            + (f"; the first {MAX_ROWS_ON_CARD} of {len(areas)} areas" if len(areas) > MAX_ROWS_ON_CARD else "")
-            + "; every team: python -m bot supervision status)"))
+    whole_service = whole_service_view(teams, year, month, cadences)
+    group_figures = whole_service_view(teams, year, month, cadences, group_only=True)
     teams_of: dict[str, list[TeamCompliance]] = {}
     for t in teams:
         teams_of.setdefault(t.area, []).append(t)
@@ -94,23 +135,29 @@ async def monthly_reports(session: AsyncSession, year: int, month: int, cal: Wor
             if mine:
                 out.append((person.id, view_for(mine[:MAX_ROWS_ON_CARD], year, month, "your service areas' teams"
                                                 + (f" (the first {MAX_ROWS_ON_CARD} of {len(mine)})"
-                                                   if len(mine) > MAX_ROWS_ON_CARD else ""))))
-        elif person.role in WHOLE_SERVICE_ROLES:
+                                                   if len(mine) > MAX_ROWS_ON_CARD else ""), cadences)))
+                continue
+        if person.role in WHOLE_SERVICE_ROLES:
             out.append((person.id, whole_service))
+        elif in_team(person.team, practice_development_team):
+            out.append((person.id, group_figures))
     return out
 
 
 def describe(view: ComplianceView) -> str:
-    lines = [f"supervision compliance at the end of {view.month_words} ({view.scope}): {len(view.teams)} teams"]
+    what = "group supervision" if view.group_only else "supervision compliance"
+    lines = [f"{what} at the end of {view.month_words} ({view.scope}): {len(view.teams)} teams"]
     for t in view.teams:
         lines.append(f"{t.team} ({t.area})")
-        lines += [f"  {title}: {value}" for title, value in compliance_pairs(t)]
+        lines += [f"  {title}: {value}" for title, value in compliance_pairs(t, view.standard_minutes,
+                                                                               view.group_only)]
     return "\n".join(lines)
 
 
 async def status_text(ctx: Context, *, team: str | None = None, area: str | None = None,
-                      cadences: Cadences | None = None) -> str:
-    """`supervision status`: the figures the monthly message gives, for last month, optionally one team or area."""
+                      cadences: Cadences | None = None, group_only: bool = False) -> str:
+    """`supervision status`: the figures the monthly message gives, for last month, optionally one team or area;
+    `group_only`: the group supervision figures alone (the Practice Development Team's)."""
     from capabilities.supervision import config
 
     cadences = cadences or config.cadences()
@@ -124,4 +171,4 @@ async def status_text(ctx: Context, *, team: str | None = None, area: str | None
     scope = "the whole service" if team is None and area is None else (f"team {team}" if team else f"area {area}")
     if not teams and (team or area):
         raise CommandError(f"no team with supervisees matches {scope}")
-    return describe(view_for(teams, previous.year, previous.month, scope))
+    return describe(view_for(teams, previous.year, previous.month, scope, cadences, group_only))

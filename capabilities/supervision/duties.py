@@ -91,9 +91,11 @@ class SupervisionComplianceDuty:
     name = "supervision-compliance"
     at = time(7, 0)
 
-    def __init__(self, cal: WorkingCalendar | None = None, cadences: Cadences | None = None) -> None:
+    def __init__(self, cal: WorkingCalendar | None = None, cadences: Cadences | None = None,
+                 practice_development_team: str = "") -> None:
         self.cal = cal or WorkingCalendar()
         self.cadences = cadences or Cadences()
+        self.practice_development_team = practice_development_team  # its members get the group figures
         self.cadence = FirstWorkingDayOfMonth(self.cal, at=self.at, key_month=-1)  # keyed by the month reported
 
     def occurrences(self, now: datetime) -> Iterable[Occurrence]:
@@ -103,10 +105,13 @@ class SupervisionComplianceDuty:
         year, month = (int(p) for p in occurrence.key.split("-"))
         if not await register_started(session):
             return
-        reports = await compliance.monthly_reports(session, year, month, self.cal, self.cadences)
+        reports = await compliance.monthly_reports(session, year, month, self.cal, self.cadences,
+                                                   self.practice_development_team)
         due_at = self.cal.send_time_for(self.cal.at_send_time(self.cal.local_date(occurrence.due_at)), now)
         messages = [Message(f"{kinds.COMPLIANCE}:{occurrence.key}:{recipient}", kinds.COMPLIANCE, recipient,
-                            Payload.of(kinds.COMPLIANCE.card(view), f"Supervision compliance: {view.month_words}"),
+                            Payload.of(kinds.COMPLIANCE.card(view), (
+                                "Group supervision" if view.group_only else "Supervision compliance")
+                                + f": {view.month_words}"),
                             due_at) for recipient, view in reports]
         added = await enqueue_many(session, messages, now=now)
         session.add(TrailEvent(subject_type="supervision", action="supervision_compliance", via=VIA, at=now,

@@ -73,9 +73,10 @@ class Entry:
 
     held_on: date | None
     kind: str  # "" for the line's own kind
-    minutes: int | None
+    minutes: int | None  # None: left empty (the duration not recorded), or unreadable (`minutes_unreadable`)
     case_refs: tuple[str, ...] = ()
     plans: tuple[date, ...] = ()  # the observation days whose "action plan reviewed" was ticked
+    minutes_unreadable: bool = False  # something was typed that is not a number of minutes
 
 
 @dataclass(frozen=True)
@@ -137,15 +138,16 @@ async def open_form(ctx: Context, actor_id: int | None, key: LineKey, *, now: da
                               actor_name=s.actor.name)
 
 
-def _checked(entry: Entry, form: sc.RecordForm) -> tuple[date, str, int, tuple[str, ...]] | str:
-    """(held_on, kind, minutes, case refs) from what was entered, or why they cannot be used."""
+def _checked(entry: Entry, form: sc.RecordForm) -> tuple[date, str, int | None, tuple[str, ...]] | str:
+    """(held_on, kind, minutes, case refs) from what was entered, or why they cannot be used. The duration
+    is optional (None: not recorded, which framework 9.1's standard counts apart, never as short)."""
     if entry.held_on is None:
         return "Give the day it was held (a date)."
     kind = entry.kind or form.line.kind
     if kind not in form.kinds:
         return f"Choose the kind of supervision ({', '.join(KIND_WORDS[k] for k in form.kinds)})."
-    if entry.minutes is None or not 1 <= entry.minutes <= sc.MAX_MINUTES:
-        return f"Give the duration in minutes, from 1 to {sc.MAX_MINUTES}."
+    if entry.minutes_unreadable or (entry.minutes is not None and not 1 <= entry.minutes <= sc.MAX_MINUTES):
+        return f"Give the duration in minutes, from 1 to {sc.MAX_MINUTES}, or leave it empty."
     refs = entry.case_refs
     if kind == CASE:
         known = set(form.due_cases)
@@ -213,7 +215,7 @@ async def _record(ctx: Context, actor_id: int | None, key: LineKey, entry: Entry
                               supervisee_id=None if key.team else key.person_id)
 
 
-async def _add_session(act: Act, s: Setting, subject_key: str, kind: str, held_on: date, minutes: int,
+async def _add_session(act: Act, s: Setting, subject_key: str, kind: str, held_on: date, minutes: int | None,
                        refs: tuple[str, ...], ticked: tuple[date, ...]) -> SupervisionSession:
     """The session row, the caseload moved forward, the action plans marked reviewed, the trail row."""
     by_supervisee = s.actor.id == s.subject.id and not s.key.team

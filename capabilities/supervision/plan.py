@@ -1,7 +1,8 @@
 """What one working morning owes, from the Board (storage/supervision.py) and the cadences (qa/supervision.py).
 
 - Each supervisor: one digest of what is due within two working days, due today or overdue, per
-  supervisee (and, for a practice manager, their team's group supervision in the month's last days).
+  supervisee (and, for a practice manager, their team's group supervision in the month's last days). A 1:1
+  line says when the last 1:1 was shorter than the standard (framework 9.1: one and a half hours).
   A supervisee who is away today is left out (their items come back on return); a supervisor away
   today gets nothing, unless away more than 10 working days: then their digest goes to their own
   supervisor instead.
@@ -17,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from dialogs.supervision_cards import Block, DigestView, EscalationView, Line, LineKey, ReminderView
+from dialogs.supervision_cards import Block, DigestView, EscalationView, Line, LineKey, ReminderView, ShortOneToOne
 from qa.calendar import WorkingCalendar
 from qa.framework import Role
 from qa.supervision import (
@@ -25,6 +26,7 @@ from qa.supervision import (
     GROUP,
     LATER,
     ONE_TO_ONE,
+    SHORT,
     Cadences,
     DueItem,
     away_on,
@@ -32,6 +34,7 @@ from qa.supervision import (
     escalates_on,
     group_due,
     long_absence,
+    one_to_one_length,
     standing,
 )
 from storage.supervision import Board, Staff, subject_for_person, subject_for_team
@@ -76,10 +79,16 @@ def is_away(board: Board, person_id: int, day: date) -> bool:
 def supervisee_lines(board: Board, s: Staff, today: date, cal: WorkingCalendar, cadences: Cadences,
                      extra: Sequence[Line] = (), items: Sequence[DueItem] | None = None) -> list[Line]:
     lines = []
-    for item in items if items is not None else due_items(board.facts[s.id], today, cal, cadences):
+    facts = board.facts[s.id]
+    for item in items if items is not None else due_items(facts, today, cal, cadences):
         where = standing(item.due, today, cal, cadences.soon_working_days)
         if where != LATER and board.booked_for(subject_for_person(s.id), item.kind, item.due) is None:
-            lines.append(Line(LineKey(s.id, item.kind), item.kind, item.due, where, item.case_refs, item.asye))
+            short = None
+            if item.kind == ONE_TO_ONE and one_to_one_length(facts, cadences) == SHORT:
+                short = ShortOneToOne(facts.last[ONE_TO_ONE], facts.last_one_to_one_minutes or 0,
+                                      cadences.one_to_one_minutes)
+            lines.append(Line(LineKey(s.id, item.kind), item.kind, item.due, where, item.case_refs, item.asye,
+                              short_last=short))
     return lines + list(extra)
 
 

@@ -28,7 +28,7 @@ COMPLIANCE = "Send you supervision compliance per team on the first working day 
 def duties(cal: WorkingCalendar):
     cadences = config.cadences()
     return [SupervisionMorningDuty(cal, cadences, extra=[plan_lines(cal, cadences)]),
-            SupervisionComplianceDuty(cal, cadences)]
+            SupervisionComplianceDuty(cal, cadences, config.practice_development_team())]
 
 
 CAPABILITY = Capability(

@@ -36,7 +36,7 @@ class SupervisionSession(Base):
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
     kind: Mapped[str] = mapped_column(String(20))
     held_on: Mapped[date] = mapped_column(Date)
-    duration_minutes: Mapped[int]
+    duration_minutes: Mapped[int | None] = mapped_column(nullable=True)  # None: not recorded
     case_refs: Mapped[list] = mapped_column(JSON, default=list)
     state: Mapped[str] = mapped_column(String(30), default="recorded")
     reviewed_observation: Mapped[bool] = mapped_column(Boolean, default=False)
