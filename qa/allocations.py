@@ -34,6 +34,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from qa import emails
 from qa.framework import Role
 from qa.tabular import (
     WHOLE_FILE,
@@ -110,7 +111,6 @@ STAFF_WORDS = frozenset({
     "practitioner", "lead", "qa", "file", "sheet",
 })
 
-EMAIL = re.compile(r"^[^@\s;,<>\"']+@[^@\s;,<>\"']+\.[^@\s;,<>\"'.]+$")
 CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_/-]*$")
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -341,8 +341,8 @@ def case_ref_problem(case_ref: str) -> str | None:
 def _person(check: _RowCheck, column: str, text: str, known: Mapping[str, PersonInfo]) -> PersonInfo | None:
     if not text:
         return None
-    email = text.lower()
-    if not EMAIL.match(email):
+    email = emails.key(text)
+    if email is None:
         check.bad(column, f"{text!r} is not an email address")
         return None
     person = known.get(email)

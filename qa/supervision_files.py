@@ -26,7 +26,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from qa.allocations import EMAIL, PersonInfo, case_ref_problem
+from qa import emails
+from qa.allocations import PersonInfo, case_ref_problem
 from qa.supervision import AGREEMENT, CASE, GROUP, KINDS, ONE_TO_ONE
 from qa.tabular import (
     WHOLE_FILE,
@@ -126,8 +127,8 @@ def _person(bad, column: str, text: str, known: Mapping[str, PersonInfo]) -> Per
     if not text:
         bad(column, "is empty; every row needs one")
         return None
-    email = text.lower()
-    if not EMAIL.match(email):
+    email = emails.key(text)
+    if email is None:
         bad(column, f"{text!r} is not an email address")
         return None
     person = known.get(email)
@@ -183,7 +184,7 @@ def parse_sessions(rows: Iterable[Mapping[str, str]], header: list[str], known: 
             if reason:
                 bad("case_refs", f"case reference {position} {reason}")
         if cells["supervisee_email"] and cells["kind"] and cells["held_on"]:
-            key = (cells["supervisee_email"].lower(), kind or cells["kind"], cells["held_on"])
+            key = (emails.key(cells["supervisee_email"]) or cells["supervisee_email"].lower(), kind or cells["kind"], cells["held_on"])
             seen.setdefault(key, []).append(row)
         if len(problems) == before and supervisee and supervisor and kind and held_on and minutes:
             entries.append(SessionEntry(row, supervisee.id, supervisor.id, kind, held_on, minutes, refs))

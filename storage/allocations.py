@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from qa import emails
 from qa.allocations import SHEET_WORDS, AllocationEntry, AllocationProblems, PersonInfo, check_month, parse_allocations
 from qa.audit_calendar import cycle_dates, parse_month_key
 from qa.calendar import WorkingCalendar
@@ -171,8 +172,8 @@ async def _lock_month(session: AsyncSession, month: str, now: datetime) -> Audit
 async def _known_people(session: AsyncSession) -> dict[str, PersonInfo]:
     result = await session.execute(select(Person.id, Person.email, Person.role, Person.service_area, Person.left_at))
     return {
-        row.email.lower(): PersonInfo(
-            id=row.id, email=row.email.lower(), role=row.role, active=row.left_at is None,
+        (emails.key(row.email) or row.email.lower()): PersonInfo(
+            id=row.id, email=emails.key(row.email) or row.email.lower(), role=row.role, active=row.left_at is None,
             service_areas=tuple(a for a in (s.strip() for s in row.service_area.split(";")) if a))
         for row in result
     }

@@ -16,6 +16,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from qa import emails
 from qa.roster import WHOLE_FILE, Problem, RosterEntry, RosterProblems, parse_roster, read_roster_file
 from qa.tabular import source_words
 from storage.db import Database
@@ -102,7 +103,7 @@ async def _apply(session: AsyncSession, entries: list[RosterEntry], now: datetim
     report = RosterImportReport()
     # Everyone on record in one query; the rest is set arithmetic, then bulk statements.
     on_record = {
-        row.email.lower(): row
+        (emails.key(row.email) or row.email.lower()): row
         for row in await session.execute(select(Person.id, Person.email, Person.left_at,
                                                 *(getattr(Person, f) for f in FIELDS)))
     }

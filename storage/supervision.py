@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from qa import emails
 from qa.allocations import PersonInfo
 from qa.framework import Role
 from qa.supervision import CASE, GROUP, Asye, Away, CaseFacts, SuperviseeFacts, add_months
@@ -91,8 +92,11 @@ class CaseloadImportReport:
 
 async def known_people(session: AsyncSession) -> dict[str, PersonInfo]:
     result = await session.execute(select(Person.id, Person.email, Person.role, Person.left_at))
-    return {row.email.lower(): PersonInfo(id=row.id, email=row.email.lower(), role=row.role,
-                                          active=row.left_at is None) for row in result}
+    found = {}
+    for row in result:
+        email = emails.key(row.email) or row.email.lower()
+        found[email] = PersonInfo(id=row.id, email=email, role=row.role, active=row.left_at is None)
+    return found
 
 
 def _read(path: Path, what: str):
