@@ -37,8 +37,10 @@ from pathlib import Path
 from qa import emails
 from qa.framework import ROLES, Role
 from qa.tabular import (
+    DEFAULT_LIMITS,
     WHOLE_FILE,
     Problem,
+    ReadLimits,
     Table,
     UnreadableTable,
     clean_cell,
@@ -53,6 +55,7 @@ __all__ = ["COLUMNS", "WHOLE_FILE", "Problem", "RosterEntry", "RosterProblems", 
 
 # In a workbook, a visible sheet whose name says this is read rather than the first visible one.
 SHEET_WORDS = ("roster",)
+WHAT = "a roster"
 COLUMNS = (
     "email", "display_name", "role", "team", "service_area",
     "supervisor_email", "asye_start_date", "registered", "aad_object_id",
@@ -98,7 +101,7 @@ class RosterEntry:
 # ---------------------------------------------------------------- reading files
 
 
-def read_roster_file(path: Path) -> Table:
+def read_roster_file(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> Table:
     """The header, the rows (heading -> cell text) and the sheet read of a .csv or .xlsx roster.
 
     Raises RosterProblems for a file that cannot be read at all. A column without a name
@@ -106,7 +109,7 @@ def read_roster_file(path: Path) -> Table:
     point at it. The reading itself is qa.tabular's, shared with the allocation import.
     """
     try:
-        return read_table(path, "a roster", SHEET_WORDS)
+        return read_table(path, WHAT, SHEET_WORDS, limits)
     except UnreadableTable as exc:
         raise RosterProblems(exc.problems) from None
 

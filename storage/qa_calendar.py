@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qa.qa_calendar import SHEET_WORDS, CalendarEntry, CalendarProblems, parse_calendar
-from qa.tabular import Problem, UnreadableTable, read_table, source_words
+from qa.tabular import DEFAULT_LIMITS, Problem, ReadLimits, UnreadableTable, source_words
+from storage import files
 from storage.db import Database
 from storage.models import CalendarEvent, TrailEvent
 
@@ -40,17 +41,18 @@ FIELDS = ("ends_on", "audience", "details")
 
 
 async def import_calendar(db: Database, path: Path, now: datetime, *, via: str = "cli:calendar import",
-                          actor_id: int | None = None) -> CalendarImportReport:
+                          actor_id: int | None = None, limits: ReadLimits = DEFAULT_LIMITS) -> CalendarImportReport:
     """Check `path` whole, then add new events and update changed ones (matched by kind, start and
-    title), in one transaction. Events not in the file are kept. Raises CalendarRejected."""
+    title), in one transaction. Events not in the file are kept. The file is read and checked off the
+    event loop (storage/files.py), within `limits`. Raises CalendarRejected."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     try:
-        table = read_table(path, "a calendar", SHEET_WORDS)
+        table = await files.read_source(Path(path), "a calendar", SHEET_WORDS, limits)
     except UnreadableTable as exc:
         raise CalendarRejected(path, exc.problems) from None
     try:
-        entries = parse_calendar(table.rows, table.header)
+        entries = await files.off_loop(parse_calendar, table.rows, table.header)
     except CalendarProblems as exc:
         raise CalendarRejected(path, exc.problems, table.sheet) from None
     report = CalendarImportReport()

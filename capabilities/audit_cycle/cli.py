@@ -23,7 +23,7 @@ def _add_allocations(parser: argparse.ArgumentParser) -> None:
 async def _allocations(args: argparse.Namespace, ctx: Context) -> int:
     try:
         report = await import_allocations(ctx.db, args.file, args.month, ctx.clock(),
-                                          actor_id=None, via="cli:allocations import")
+                                          actor_id=None, via="cli:allocations import", limits=ctx.files)
     except AllocationsRejected as exc:
         raise CommandError(str(exc)) from None
     print(report.describe())

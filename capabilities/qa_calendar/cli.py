@@ -18,7 +18,7 @@ def _add(parser: argparse.ArgumentParser) -> None:
 
 async def _run(args: argparse.Namespace, ctx: Context) -> int:
     try:
-        report = await import_calendar(ctx.db, args.file, ctx.clock())
+        report = await import_calendar(ctx.db, args.file, ctx.clock(), limits=ctx.files)
     except CalendarRejected as exc:
         raise CommandError(str(exc)) from None
     print(report.describe())
