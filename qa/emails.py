@@ -76,3 +76,41 @@ def same(a: str | None, b: str | None) -> bool:
     """Whether two texts are the same email address (both must be addresses)."""
     ka = key(a)
     return ka is not None and ka == key(b)
+
+
+GUEST_MARK = "#ext#"  # Entra's mark in a guest's sign-in name: home address, '@' as '_', then #EXT#@tenant
+
+
+def guest_home_address(upn: str | None) -> str | None:
+    """The home address a guest's userPrincipalName was made from (key form), or None when `upn` is
+    not a guest's: `jo.bloggs_partner.org#EXT#@council.onmicrosoft.com` -> `jo.bloggs@partner.org`.
+
+    Entra writes a guest's UPN as their own address with its '@' replaced by '_', then `#EXT#@` and
+    the inviting tenant's domain; the last '_' before the mark is the '@' (a local part may hold '_').
+    """
+    if not isinstance(upn, str):
+        return None
+    text = upn.strip()
+    mark = text.lower().find(GUEST_MARK + "@")
+    if mark <= 0:
+        return None
+    local, sep, domain = text[:mark].rpartition("_")
+    return key(f"{local}@{domain}") if sep and local else None
+
+
+def sign_in_keys(email: str | None, upn: str | None) -> tuple[str, ...]:
+    """Every address (key form) a Teams user may be listed under on the roster, in the order tried:
+    the email Teams gives, the userPrincipalName (councils often export it; it differs from the email
+    when people were renamed or the tenant uses another domain), and a guest's home address from an
+    `#EXT#` UPN. Texts that are not addresses are left out; no address twice. Pure."""
+    found: list[str] = []
+    for candidate in (key(email), key(upn), guest_home_address(upn), guest_home_address(email)):
+        if candidate is not None and candidate not in found:
+            found.append(candidate)
+    return tuple(found)
+
+
+def signs_in_as(roster_email: str | None, email: str | None, upn: str | None) -> bool:
+    """Whether the roster's address `roster_email` is this Teams user's (see sign_in_keys)."""
+    wanted = key(roster_email)
+    return wanted is not None and wanted in sign_in_keys(email, upn)
