@@ -81,7 +81,7 @@ async def _roster_import(services, path: Path) -> int:
     from storage.roster import RosterRejected, import_roster
 
     try:
-        report = await import_roster(services.db, path, services.clock())
+        report = await import_roster(services.db, path, services.clock(), limits=services.settings.file_limits)
     except RosterRejected as exc:
         raise CommandError(str(exc)) from None
     print(report.describe())

@@ -94,7 +94,7 @@ class Services:
     @property
     def context(self) -> Context:
         """What the use cases need: the database, the council's working calendar, the clock."""
-        return Context(self.db, WorkingCalendar(tz=self.settings.tz), self.clock)
+        return Context(self.db, WorkingCalendar(tz=self.settings.tz), self.clock, self.settings.file_limits)
 
     async def close(self) -> None:
         await self.connector.close()

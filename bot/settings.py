@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from qa.tabular import MB, ReadLimits
 from storage.conversations import tenant_key
 from storage.db import normalise_database_url
 
@@ -36,6 +37,8 @@ class Settings:
     database_url: str = ""
     port: int = 3978
     timezone: str = "Europe/London"
+    # QA_FILE_MAX_ROWS, QA_FILE_MAX_UNZIPPED_MB: the most a file sent in chat or imported may hold.
+    file_limits: ReadLimits = ReadLimits()
     allowed_tenants: frozenset[str] = frozenset()
     # Where app-credential tokens come from; overridable only so tests can point it at
     # a fake on 127.0.0.1.
@@ -185,6 +188,7 @@ class Settings:
             database_url=database_url,
             port=port,
             timezone=timezone,
+            file_limits=_file_limits(get),
             allowed_tenants=tenants,
             oauth_token_url=get("QA_OAUTH_TOKEN_URL"),
             sweep_interval_seconds=interval,
@@ -204,6 +208,19 @@ def _graph_url(url: str) -> str:
     if not _https_or_local(url):
         raise SettingsError(f"QA_GRAPH_URL must be an https:// address, not {url!r}")
     return url.rstrip("/")
+
+
+def _file_limits(get) -> ReadLimits:  # noqa: ANN001 - from_env's getter
+    """QA_FILE_MAX_ROWS (rows below the header, default 100,000) and QA_FILE_MAX_UNZIPPED_MB (a file's
+    size unpacked, default 200): the most any file the bot reads may hold (qa/tabular.py ReadLimits)."""
+    found = []
+    for name, default, low, high in (("QA_FILE_MAX_ROWS", ReadLimits.max_rows, 1, 10_000_000),
+                                     ("QA_FILE_MAX_UNZIPPED_MB", ReadLimits.max_unzipped_bytes // MB, 1, 100_000)):
+        text = get(name, str(default))
+        if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+            raise SettingsError(f"{name} must be a whole number from {low} to {high:,}, not {text!r}")
+        found.append(int(text))
+    return ReadLimits(max_rows=found[0], max_unzipped_bytes=found[1] * MB)
 
 
 def _https_or_local(url: str) -> bool:

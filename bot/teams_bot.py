@@ -288,13 +288,14 @@ class QaBot(TeamsActivityHandler):
             existing = await chats.conversation_by_id(session, chat.conversation_id)
             known_email = existing.email if existing else None
             person = await chats.roster_person_for(session, aad_object_id=chat.aad_object_id, email=known_email)
+        upn = None
         if person is None and not known_email:
-            email = await self._member_email(activity)
+            email, upn = await self._member_email(activity)
         now = self.services.clock()
         async with self.services.db.sessions.begin() as session:
-            await chats.record_personal_chat(session, replace(chat, email=email), now=now)
+            await chats.record_personal_chat(session, replace(chat, email=email, upn=upn), now=now)
             person = await chats.roster_person_for(session, aad_object_id=chat.aad_object_id,
-                                                   email=email or known_email)
+                                                   email=email or known_email, upn=upn)
             if person is not None:
                 await chats.link_chat(session, chat.conversation_id, person.id)
             # Teams sends two events per install: only the one that claims welcomed_at welcomes.
@@ -328,21 +329,23 @@ class QaBot(TeamsActivityHandler):
         return chats.PersonalChat(**values, tenant_id=tenant, aad_object_id=aad or None,
                                   reference=conversation_reference(activity))
 
-    async def _member_email(self, activity: Activity) -> str | None:
-        """The user's email/UPN from Teams (GET .../members/{userId}); None if Teams will not say."""
+    async def _member_email(self, activity: Activity) -> tuple[str | None, str | None]:
+        """The user's (email, userPrincipalName) from Teams (GET .../members/{userId}); None for what
+        Teams will not say."""
         user = activity.from_property
         if not user or not user.id:
-            return None
+            return None, None
         try:
             resp = await self.services.connector.get_member(activity.service_url, activity.conversation.id, user.id)
         except ConnectorError as exc:
             log.warning("member look-up failed: %s", exc)
-            return None
+            return None, None
         if not resp.ok or not resp.body:
             log.warning("member look-up answered %s", resp.status)
-            return None
-        email = resp.body.get("email") or resp.body.get("userPrincipalName")
-        return bounded(email.strip().lower(), 320) if isinstance(email, str) else None
+            return None, None
+        email, upn = (resp.body.get(k) for k in ("email", "userPrincipalName"))
+        email, upn = (bounded(v.strip().lower(), 320) if isinstance(v, str) else None for v in (email or upn, upn))
+        return email, upn
 
     async def _bot_removed(self, activity: Activity) -> None:
         now = self.services.clock()
@@ -562,8 +565,8 @@ class QaBot(TeamsActivityHandler):
                         if activity.conversation else None
                     person = chat.person if chat and chat.person and chat.person.active else None
                 if person is None:
-                    person = await chats.roster_person_for(session, aad_object_id=aad,
-                                                           email=chat.email if chat else None)
+                    person = await chats.roster_person_for(session, aad_object_id=aad, email=chat.email if chat else None,
+                                                           upn=chat.upn if chat else None)
         if is_personal(activity) and (chat is None or (chat.person_id is None and person is not None)):
             await self._remember_chat(activity, person)
         return person

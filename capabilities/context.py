@@ -1,5 +1,5 @@
 """What a use case needs from the running bot, and nothing of Teams: the database, the working
-calendar (time zone, bank holidays, send window) and the clock."""
+calendar (time zone, bank holidays, send window), the clock, and the limits on files it reads."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from qa.calendar import WorkingCalendar
+from qa.tabular import DEFAULT_LIMITS, ReadLimits
 from storage.db import Database
 
 Clock = Callable[[], datetime]
@@ -17,3 +18,4 @@ class Context:
     db: Database
     calendar: WorkingCalendar
     clock: Clock  # aware UTC datetimes; only the edge passes the wall clock in
+    files: ReadLimits = DEFAULT_LIMITS  # QA_FILE_MAX_ROWS, QA_FILE_MAX_UNZIPPED_MB (bot/settings.py)

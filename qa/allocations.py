@@ -38,6 +38,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from qa import emails
 from qa.framework import Role
 from qa.identifiers import DEFAULT_CASE_REFS, CaseRefFormat, case_ref_problem, cell_problem
 from qa.tabular import (
@@ -117,7 +118,6 @@ STAFF_WORDS = frozenset({
     "practitioner", "lead", "qa", "file", "sheet",
 })
 
-EMAIL = re.compile(r"^[^@\s;,<>\"']+@[^@\s;,<>\"']+\.[^@\s;,<>\"'.]+$")
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -333,8 +333,8 @@ def _parse_row(row: int, cells: dict[str, str], known: Mapping[str, PersonInfo],
 def _person(check: _RowCheck, column: str, text: str, known: Mapping[str, PersonInfo]) -> PersonInfo | None:
     if not text:
         return None
-    email = text.lower()
-    if not EMAIL.match(email):
+    email = emails.key(text)
+    if email is None:
         check.bad(column, f"{text!r} is not an email address")
         return None
     person = known.get(email)

@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from qa.audience import AudienceError, parse_audience_cell
 from qa.calendar import WorkingCalendar
+from qa import emails
 from qa.identifiers import cell_problem
 from qa.tabular import WHOLE_FILE, Problem, clean_cell, header_problems, separator_problem, title_problem
 
@@ -178,7 +179,7 @@ def _parse_row(number: int, cells: dict[str, str], problems: list[Problem],
         if reason := cell_problem(cells.get(column), dates_allowed=True):
             problems.append(Problem(number, column, reason))
     starts_at, ends_at = _times(number, cells, starts, ends, problems)
-    organiser = cells.get("organiser", "").lower()
+    organiser = emails.key(cells.get("organiser", "")) or cells.get("organiser", "").lower()
     if organiser and organisers is not None and organiser not in organisers:
         problems.append(Problem(number, "organiser", f"{cells['organiser']!r} is not an active person on the "
                                                      "roster; give their work email, or leave it empty"))

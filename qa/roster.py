@@ -20,8 +20,9 @@ Rules (decided here; docs/roster.md says the same for the people preparing the f
   Dates such as 01/09/2025 are refused rather than guessed (day or month first?).
 - registered: empty (= no), yes/no, y/n or true/false, in any case.
 - aad_object_id: empty or an Entra object id (a GUID); stored lower-case.
-- Emails are trimmed and stored lower-case; each appears once in the file, and so does
-  each aad_object_id.
+- Emails follow qa.emails (RFC 5322's dot-atom: apostrophes, plus signs, hyphens; internationalised
+  domains), are trimmed and stored lower-case (qa.emails.key); each appears once in the file
+  (compared without case), and so does each aad_object_id.
 - Text is trimmed and NFC-normalised, so accents typed on different systems compare equal.
 """
 from __future__ import annotations
@@ -33,11 +34,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from qa import emails
 from qa.framework import ROLES, Role
 from qa.identifiers import cell_problem
 from qa.tabular import (
+    DEFAULT_LIMITS,
     WHOLE_FILE,
     Problem,
+    ReadLimits,
     Table,
     UnreadableTable,
     clean_cell,
@@ -52,6 +56,7 @@ __all__ = ["COLUMNS", "WHOLE_FILE", "Problem", "RosterEntry", "RosterProblems", 
 
 # In a workbook, a visible sheet whose name says this is read rather than the first visible one.
 SHEET_WORDS = ("roster",)
+WHAT = "a roster"
 COLUMNS = (
     "email", "display_name", "role", "team", "service_area",
     "supervisor_email", "asye_start_date", "registered", "aad_object_id",
@@ -64,7 +69,6 @@ SINGLE_AREA_ROLES = frozenset({Role.PRACTITIONER, Role.PRACTICE_MANAGER})
 MAX_LENGTHS = {"email": 320, "display_name": 200, "team": 200, "service_area": 1000, "supervisor_email": 320}
 YES = frozenset({"yes", "y", "true"})
 NO = frozenset({"no", "n", "false", ""})
-EMAIL = re.compile(r"^[^@\s;,<>\"']+@[^@\s;,<>\"']+\.[^@\s;,<>\"'.]+$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -99,7 +103,7 @@ class RosterEntry:
 # ---------------------------------------------------------------- reading files
 
 
-def read_roster_file(path: Path) -> Table:
+def read_roster_file(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> Table:
     """The header, the rows (heading -> cell text) and the sheet read of a .csv or .xlsx roster.
 
     Raises RosterProblems for a file that cannot be read at all. A column without a name
@@ -107,7 +111,7 @@ def read_roster_file(path: Path) -> Table:
     point at it. The reading itself is qa.tabular's, shared with the allocation import.
     """
     try:
-        return read_table(path, "a roster", SHEET_WORDS)
+        return read_table(path, WHAT, SHEET_WORDS, limits)
     except UnreadableTable as exc:
         raise RosterProblems(exc.problems) from None
 
@@ -177,8 +181,8 @@ def _parse_row(row: int, cells: dict[str, str], problems: list[Problem]) -> Rost
         if reason := cell_problem(cells[column]):
             bad(column, reason)
 
-    email = cells["email"].lower()
-    if email and not EMAIL.match(email):
+    email = emails.key(cells["email"]) or cells["email"].lower()
+    if cells["email"] and not emails.is_email(cells["email"]):
         bad("email", f"{cells['email']!r} is not an email address")
 
     role = re.sub(r"[\s-]+", "_", cells["role"].lower())
@@ -192,8 +196,8 @@ def _parse_row(row: int, cells: dict[str, str], problems: list[Problem]) -> Rost
         if len(areas) > 1 and role in SINGLE_AREA_ROLES:
             bad("service_area", f"a {role} works in one service area, not {len(areas)} ({'; '.join(areas)})")
 
-    supervisor = cells["supervisor_email"].lower() or None
-    if supervisor and not EMAIL.match(supervisor):
+    supervisor = emails.key(cells["supervisor_email"]) or cells["supervisor_email"].lower() or None
+    if supervisor and not emails.is_email(supervisor):
         bad("supervisor_email", f"{cells['supervisor_email']!r} is not an email address")
     elif supervisor and supervisor == email:
         bad("supervisor_email", "is the person's own email; leave it empty if they have no supervisor here")
@@ -241,21 +245,21 @@ def _cross_row_problems(read: list[tuple[int, dict[str, str]]]) -> list[Problem]
     hide (or invent) a duplicate or a missing supervisor elsewhere.
     """
     found: list[Problem] = []
-    emails: dict[str, list[int]] = {}
+    by_email: dict[str, list[int]] = {}
     aads: dict[str, list[int]] = {}
     for row, cells in read:
         if cells["email"]:
-            emails.setdefault(cells["email"].lower(), []).append(row)
+            by_email.setdefault(emails.key(cells["email"]) or cells["email"].lower(), []).append(row)
         if cells["aad_object_id"]:
             aads.setdefault(cells["aad_object_id"].lower().strip("{}"), []).append(row)
-    for column, by_value in (("email", emails), ("aad_object_id", aads)):
+    for column, by_value in (("email", by_email), ("aad_object_id", aads)):
         for value, rows in by_value.items():
             if len(rows) > 1:
                 listed = ", ".join(str(r) for r in rows)
                 found.extend(Problem(r, column, f"{value!r} appears more than once (rows {listed})") for r in rows)
     for row, cells in read:
-        supervisor = cells["supervisor_email"].lower()
-        if supervisor and EMAIL.match(supervisor) and supervisor not in emails:
+        supervisor = emails.key(cells["supervisor_email"])
+        if supervisor and supervisor not in by_email:
             found.append(Problem(row, "supervisor_email", (
                 f"{supervisor!r} is not in this file; supervisors must be on the roster too "
                 "(anyone missing from the file is marked as left)")))

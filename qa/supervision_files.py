@@ -27,7 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from qa.allocations import EMAIL, PersonInfo
+from qa import emails
+from qa.allocations import PersonInfo
 from qa.identifiers import DEFAULT_CASE_REFS, CaseRefFormat, case_ref_problem
 from qa.supervision import AGREEMENT, CASE, GROUP, KINDS, ONE_TO_ONE
 from qa.tabular import (
@@ -128,8 +129,8 @@ def _person(bad, column: str, text: str, known: Mapping[str, PersonInfo]) -> Per
     if not text:
         bad(column, "is empty; every row needs one")
         return None
-    email = text.lower()
-    if not EMAIL.match(email):
+    email = emails.key(text)
+    if email is None:
         bad(column, f"{text!r} is not an email address")
         return None
     person = known.get(email)
@@ -187,7 +188,7 @@ def parse_sessions(rows: Iterable[Mapping[str, str]], header: list[str], known: 
             if reason:
                 bad("case_refs", f"case reference {position} {reason}")
         if cells["supervisee_email"] and cells["kind"] and cells["held_on"]:
-            key = (cells["supervisee_email"].lower(), kind or cells["kind"], cells["held_on"])
+            key = (emails.key(cells["supervisee_email"]) or cells["supervisee_email"].lower(), kind or cells["kind"], cells["held_on"])
             seen.setdefault(key, []).append(row)
         if len(problems) == before and supervisee and supervisor and kind and held_on:
             entries.append(SessionEntry(row, supervisee.id, supervisor.id, kind, held_on, minutes, refs))

@@ -1,9 +1,22 @@
 """Reading a spreadsheet someone prepared (.csv or .xlsx) into a header and rows of text. Pure.
 
 Shared by the imports (roster, allocations), which check the rows themselves:
+- Every file kind the bot reads (roster, allocations, supervision history, caseload, calendar)
+  comes through read_table / read_table_bytes, in chat and from the CLI alike (storage/files.py
+  runs them off the event loop).
+- Limits first (ReadLimits): a file whose decompressed size (a .csv's own size; the sum of an
+  .xlsx's ZIP members) passes max_unzipped_bytes, whose members are compressed unusually far
+  (a ZIP bomb), or whose sheet says it has more than max_rows rows is refused before anything is
+  parsed; rows are also counted as they are streamed and reading stops at the limit.
 - .csv must be UTF-8 (Excel's "CSV UTF-8" byte-order mark is accepted); anything else is
-  refused with the line of the first unreadable character, never guessed at.
-- .xlsx: one sheet people can see, values only (formulas as last calculated), read-only mode.
+  refused with the line of the first unreadable character, never guessed at. A first line
+  `sep=;` (Excel's separator hint, with or without the byte-order mark) names the separator
+  (`sep=,`, `sep=;`, `sep=<tab>`) and is not a row; without one, commas.
+- .xlsx: one sheet people can see, streamed (openpyxl's read-only parser). A formula cell is
+  read as the result Excel saved with it; a formula with no saved result (a workbook written by
+  a program such as XlsxWriter or openpyxl and never opened in Excel: no value, or XlsxWriter's
+  stand-in 0 in a workbook marked to be recalculated when opened) and a formula showing an
+  error (#REF!, #N/A ...) refuse the file, naming the cells: never a blank or a 0 taken for data.
   Hidden and very hidden sheets (templates, lookup lists) are never read: the first visible
   sheet is, unless a visible sheet's name says what the import wants ("Roster", "December
   allocations"). A workbook with no visible sheet is refused whole. Table.sheet names the sheet
@@ -24,6 +37,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +55,29 @@ _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!docty
 _CSV_TYPES = frozenset({"text/csv", "text/plain", "text/comma-separated-values", "text/x-csv", "application/csv",
                         "application/x-csv", "application/vnd.ms-excel", "application/octet-stream",
                         "binary/octet-stream", "application/download", "application/force-download"})
+MB = 1024 * 1024
+# A ZIP member expanding more than this many times its compressed size is refused: real sheets
+# compress 5 to 30 times; a ZIP bomb thousands of times.
+MAX_RATIO = 200
+RATIO_FLOOR = MB  # members smaller than this expanded are never a danger, whatever their ratio
+MAX_MEMBERS = 10_000  # ZIP members in one workbook (a real one has a few dozen)
+CELLS_NAMED = 10  # cells named in a refusal before "and N more"
 Header = list[str]
 Rows = list[dict[str, str]]
 VISIBLE = "visible"  # openpyxl's sheet_state for a sheet shown as a tab; else "hidden" or "veryHidden"
 TITLE_SHOWN = 80  # characters of a title row quoted back
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """The most a file may hold before it is refused unread (settings QA_FILE_MAX_ROWS and
+    QA_FILE_MAX_UNZIPPED_MB, parsed once by bot/settings.py)."""
+
+    max_rows: int = 100_000  # rows below the header
+    max_unzipped_bytes: int = 200 * MB  # a .csv's size; the sum of an .xlsx's members decompressed
+
+
+DEFAULT_LIMITS = ReadLimits()
 
 
 @dataclass(frozen=True)
@@ -121,24 +154,35 @@ def check_suffix(filename: str, what: str = "the file") -> str:
     return suffix
 
 
-def read_table(path: Path, what: str = "the file", sheet_words: Sequence[str] = ()) -> Table:
+def read_table(path: str | PathLike[str], what: str = "the file", sheet_words: Sequence[str] = (),
+               limits: ReadLimits = DEFAULT_LIMITS) -> Table:
     """The header and rows (heading -> cell text) of a .csv or .xlsx file on disk.
 
     `what` names the file in messages ("a roster", "an allocation list"); `sheet_words` are the
-    words a sheet's name holds when it is the one to read (see choose_sheet).
+    words a sheet's name holds when it is the one to read (see choose_sheet); `limits` are checked
+    before the file is read (its size on disk) and parsed (see read_table_bytes).
+    Raises UnreadableTable (one whole-file problem) for a file that cannot be read.
+    Blocking (file I/O and parsing): call it off the event loop (storage/files.py).
     """
     path = Path(path)
     check_suffix(path.name, what)
     try:
+        size = path.stat().st_size
+        if size > limits.max_unzipped_bytes:
+            raise _too_big(path.name, size, limits)
         data = path.read_bytes()
     except OSError as exc:
         raise _unreadable(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    return read_table_bytes(data, path.name, what, sheet_words)
+    return read_table_bytes(data, path.name, what, sheet_words, limits)
 
 
 def read_table_bytes(data: bytes, filename: str, what: str = "the file",
-                     sheet_words: Sequence[str] = ()) -> Table:
-    """The same as read_table, from the bytes of an upload and the name it came with."""
+                     sheet_words: Sequence[str] = (), limits: ReadLimits = DEFAULT_LIMITS) -> Table:
+    """The same as read_table, from the bytes of an upload and the name it came with.
+
+    Refused unparsed (UnreadableTable) when `data` passes `limits` (check_limits); the rows are
+    counted as they are streamed too, and reading stops at limits.max_rows.
+    """
     name = Path(filename).name
     suffix = check_suffix(name, what)
     instead = not_the_file(name, data)
@@ -146,10 +190,51 @@ def read_table_bytes(data: bytes, filename: str, what: str = "the file",
         # Often a link saved from a browser: it gives the sign-in page, never the file.
         raise _unreadable(f"{name} is {instead}; nothing was read. Download the file itself again (open it in "
                           "Excel or from SharePoint/OneDrive, not a link) and import that")
+    check_limits(data, name, limits)
     if suffix == ".csv":
-        return Table(*to_rows(_read_csv(data, name)))
-    cells, sheet = _read_xlsx(data, name, what, sheet_words)
+        return Table(*to_rows(_read_csv(data, name, limits)))
+    cells, sheet = _read_xlsx(data, name, what, sheet_words, limits)
     return Table(*to_rows(cells), sheet=sheet)
+
+
+def _too_big(name: str, size: int, limits: ReadLimits) -> UnreadableTable:
+    return _unreadable(
+        f"{name} is {size / MB:,.1f} MB when unpacked, more than the {limits.max_unzipped_bytes / MB:,.0f} MB the "
+        "bot reads (QA_FILE_MAX_UNZIPPED_MB); nothing was read. Send only the rows and columns the import needs")
+
+
+def _too_many_rows(name: str, rows: int | None, limits: ReadLimits) -> UnreadableTable:
+    count = f"{rows:,} rows" if rows is not None else "more rows"
+    return _unreadable(
+        f"{name} has {count} below its header, more than the {limits.max_rows:,} the bot reads (QA_FILE_MAX_ROWS); "
+        "nothing was read. Send only the rows the import needs (and delete any empty rows below them)")
+
+
+def check_limits(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> None:
+    """Refuse `data` before it is parsed: UnreadableTable when it is bigger unpacked than
+    `limits.max_unzipped_bytes` (a .csv's own size; an .xlsx's ZIP members' declared sizes, which
+    bound what the ZIP reader will ever inflate), holds more than MAX_MEMBERS members, or has a
+    member over RATIO_FLOOR compressed more than MAX_RATIO to 1. Bytes that are not a ZIP archive
+    are left to the reader (it says what they are)."""
+    if not data.startswith(ZIP_START):
+        if len(data) > limits.max_unzipped_bytes:
+            raise _too_big(name, len(data), limits)
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return
+    if len(members) > MAX_MEMBERS:
+        raise _unreadable(f"{name} holds {len(members):,} parts; an Excel workbook has a few dozen. Nothing was read")
+    total = sum(m.file_size for m in members)
+    if total > limits.max_unzipped_bytes:
+        raise _too_big(name, total, limits)
+    for member in members:
+        if member.file_size > RATIO_FLOOR and member.file_size > MAX_RATIO * max(member.compress_size, 1):
+            raise _unreadable(
+                f"{name} is compressed {member.file_size // max(member.compress_size, 1):,} to 1, far more than any "
+                "spreadsheet (a file built to exhaust memory); nothing was read")
 
 
 def choose_sheet(sheets: Sequence[tuple[str, str]], words: Sequence[str] = ()) -> str | None:
@@ -165,7 +250,19 @@ def choose_sheet(sheets: Sequence[tuple[str, str]], words: Sequence[str] = ()) -
     return visible[0] if visible else None
 
 
-def _read_csv(data: bytes, name: str) -> list[list[str]]:
+_SEP_HINT = re.compile(r'^"?sep=(\t|\\t|[^\r\n"A-Za-z0-9])"?\r?$', re.IGNORECASE)
+
+
+def csv_separator(first_line: str) -> str | None:
+    """The separator a first line such as `sep=;` names (Excel's separator hint), or None when the
+    line is not one. `sep=\\t` (written out) and `sep=` followed by a tab character both name the tab."""
+    match = _SEP_HINT.match(first_line)
+    if match is None:
+        return None
+    return "\t" if match.group(1) in ("\t", "\\t") else match.group(1)
+
+
+def _read_csv(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[list[str]]:
     try:
         text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte-order mark
     except UnicodeDecodeError as exc:
@@ -174,14 +271,24 @@ def _read_csv(data: bytes, name: str) -> list[list[str]]:
             f"{name} is not UTF-8 text (first unreadable character on line {line}); "
             "save it as UTF-8 CSV (in Excel: Save As, 'CSV UTF-8 (Comma delimited)') and import it again"
         ) from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    first, _, rest = text.partition("\n")
+    separator = csv_separator(first)
+    if separator is None:
+        separator, rest = ",", text
+    reader = csv.reader(io.StringIO(rest, newline=""), delimiter=separator, strict=True)
+    rows: list[list[str]] = []
     try:
-        return list(reader)
+        for row in reader:
+            rows.append(row)
+            if len(rows) > limits.max_rows + 1:  # the header and max_rows more
+                raise _too_many_rows(name, None, limits)
     except csv.Error as exc:
         raise _unreadable(f"{name} is not a readable CSV file (line {reader.line_num}: {exc})") from None
+    return rows
 
 
-def _read_xlsx(data: bytes, name: str, what: str, sheet_words: Sequence[str]) -> tuple[list[list[str]], str | None]:
+def _read_xlsx(data: bytes, name: str, what: str, sheet_words: Sequence[str],
+               limits: ReadLimits = DEFAULT_LIMITS) -> tuple[list[list[str]], str | None]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -211,13 +318,94 @@ def _read_xlsx(data: bytes, name: str, what: str, sheet_words: Sequence[str]) ->
                 f"hidden); nothing was read. Unhide the sheet that holds {what} (in Excel: right-click a sheet "
                 "tab, Unhide), save, and send it again")
         sheet = book[title]
-        # Some exporters write a wrong size ("A1") in the sheet; read the cells actually there.
-        sheet.reset_dimensions()
-        return [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)], title
+        # The size the sheet says it has (its <dimension>): refused before parsing when too many rows.
+        # Some exporters write a wrong size ("A1"), so the rows are counted as they are read too.
+        if sheet.max_row is not None and sheet.max_row - 1 > limits.max_rows:
+            raise _too_many_rows(name, sheet.max_row - 1, limits)
+        calculation = getattr(book, "calculation", None)
+        recalculate = bool(getattr(calculation, "fullCalcOnLoad", False))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cells, uncalculated, errors = _stream_sheet(book, sheet, recalculate, name, limits)
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile):
         raise _unreadable(f"{name} is a damaged Excel workbook; open it in Excel and save it again") from None
     finally:
         book.close()
+    if uncalculated:
+        raise _unreadable(
+            f"{name}: {_cells_words(uncalculated)} {'holds a formula' if len(uncalculated) == 1 else 'hold formulas'} "
+            "with no calculated result saved (the file was written by a program and never opened and saved in "
+            "Excel), so what Excel would show there cannot be read; "
+            "nothing was read. Open the file in Excel and save it, or replace the formulas by their values "
+            "(copy, then Paste Special, Values), and send it again")
+    if errors:
+        raise _unreadable(
+            f"{name}: {_cells_words(errors)} {'shows' if len(errors) == 1 else 'show'} an error from a formula "
+            "(such as #REF! or #N/A) instead of a value; nothing was read. Correct or replace them by their values, save, and send it again")
+    return cells, title
+
+
+def _cells_words(coordinates: list[str]) -> str:
+    """"cells B2, C2 and D2" / "cell B2" / "cells B2, ..., K2 and 14 more": which cells, in reading order."""
+    shown = coordinates[:CELLS_NAMED]
+    more = len(coordinates) - len(shown)
+    if len(coordinates) == 1:
+        return f"cell {shown[0]}"
+    if more:
+        return f"cells {', '.join(shown)} and {more:,} more"
+    return f"cells {', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def _stream_sheet(book: Any, sheet: Any, recalculate: bool, name: str,
+                  limits: ReadLimits) -> tuple[list[list[str]], list[str], list[str]]:
+    """The sheet's cells as text, row by row as the XML is parsed (openpyxl's streaming parser, the
+    one its read-only mode uses: 3.1's WorkSheetParser and ReadOnlyWorksheet internals, pinned in
+    requirements.txt), with the coordinates of formulas that have no calculated result and of
+    formulas showing an error. Blank rows are kept only when data follows them (so row numbers stay
+    as the spreadsheet shows them, and a sheet formatted a million rows down costs no memory)."""
+    from openpyxl.utils.cell import get_column_letter
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+
+    uncalculated: list[str] = []
+    errors: list[str] = []
+
+    class Cells(WorkSheetParser):
+        def parse_cell(self, element):  # noqa: ANN001, ANN202 - openpyxl's signature
+            cell = super().parse_cell(element)  # data_only: a formula's value is its saved result
+            if element.find(FORMULA_TAG) is not None:
+                saved = element.findtext(VALUE_TAG)
+                kind = element.get("t", "n")
+                # No <v>, or an empty one where a number belongs (openpyxl writes <v/>), is no result;
+                # XlsxWriter writes 0 for every formula and asks Excel to recalculate on opening.
+                if saved is None or (kind == "n" and (not saved.strip() or (recalculate and saved.strip() == "0"))):
+                    uncalculated.append(f"{get_column_letter(cell['column'])}{cell['row']}")
+                    cell["value"] = None
+                elif kind == "e":
+                    errors.append(f"{get_column_letter(cell['column'])}{cell['row']}")
+            return cell
+
+    rows: list[list[str]] = []
+    blank = 0  # blank rows seen since the last row with data
+    with sheet._get_source() as source:
+        parser = Cells(source, sheet._shared_strings, data_only=True, epoch=book.epoch,
+                       date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+        for index, parsed in parser.parse():
+            blank += index - (len(rows) + blank) - 1  # rows the XML leaves out are blank
+            texts: list[str] = []
+            for cell in parsed:
+                column = cell["column"]
+                if column > len(texts):
+                    texts.extend([""] * (column - len(texts)))
+                texts[column - 1] = cell_text(cell["value"])
+            if not any(t.strip() for t in texts):
+                blank += 1
+                continue
+            rows.extend([] for _ in range(blank))
+            blank = 0
+            rows.append(texts)
+            if len(rows) > limits.max_rows + 1:  # the header and max_rows more
+                raise _too_many_rows(name, None, limits)
+    return rows, uncalculated, errors
 
 
 def cell_text(value: Any) -> str:

@@ -19,25 +19,25 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from qa import emails
 from qa.allocations import SHEET_WORDS, AllocationEntry, AllocationProblems, PersonInfo, check_month, parse_allocations
 from qa.audit_calendar import cycle_dates, parse_month_key
 from qa.calendar import WorkingCalendar
 from qa.identifiers import DEFAULT_CASE_REFS, CaseRefFormat
-from qa.tabular import WHOLE_FILE, Problem, UnreadableTable, read_table, read_table_bytes, source_words
-from storage import follow_ups
+from qa.tabular import DEFAULT_LIMITS, WHOLE_FILE, Problem, ReadLimits, UnreadableTable, source_words
+from storage import files, follow_ups
 from storage.db import Database
 from storage.models import Allocation, Audit, AuditMonth, Person, Reaudit, TrailEvent
 
 log = logging.getLogger(__name__)
 
-Source = Path | tuple[bytes, str]  # a file on disk, or an upload's bytes and file name
+Source = files.Source
 NOT_STARTED = ("allocated", "declined")
 # The Allocation columns a file sets (case_ref is the key).
 FIELDS = ("annex_a_list", "service_area", "team", "auditor_id", "case_holder_id", "theme")
@@ -111,34 +111,30 @@ class AllocationImportReport:
         return [(label, sorted(cases)) for label, cases in found if cases]
 
 
-def _source_name(source: Source) -> str:
-    return Path(source[1]).name if isinstance(source, tuple) else Path(source).name
-
-
 async def import_allocations(db: Database, source: Source, month: str, now: datetime, *,
                              actor_id: int | None, via: str,
                              calendar: WorkingCalendar | None = None,
-                             case_refs: CaseRefFormat = DEFAULT_CASE_REFS) -> AllocationImportReport:
+                             case_refs: CaseRefFormat = DEFAULT_CASE_REFS,
+                             limits: ReadLimits = DEFAULT_LIMITS) -> AllocationImportReport:
     """Check the list whole (case references in the council's format `case_refs`), then add, update
-    and withdraw `month`'s allocations in one transaction.
+    and withdraw `month`'s allocations in one transaction (read and checked off the event loop,
+    within `limits`).
     Allocations added or reallocated after the month's notice moment (in `calendar`, default
     England and Wales, London time) owe a late notice (a follow-up, in the same transaction).
 
+    The file is read and its rows checked off the event loop (storage/files.py), within `limits`.
     Raises AllocationsRejected (nothing written) for an unreadable file, a bad header or row,
     a month that is not YYYY-MM, or a closed month.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    name = _source_name(source)
+    name = files.source_name(source)
     try:
         month = check_month(month)
     except ValueError as exc:
         raise AllocationsRejected(name, month, [Problem(WHOLE_FILE, None, str(exc))]) from None
     try:
-        if isinstance(source, tuple):
-            table = read_table_bytes(source[0], name, WHAT, SHEET_WORDS)
-        else:
-            table = read_table(Path(source), WHAT, SHEET_WORDS)
+        table = await files.read_source(source, WHAT, SHEET_WORDS, limits)
     except UnreadableTable as exc:
         raise AllocationsRejected(name, month, exc.problems) from None
     try:
@@ -174,8 +170,8 @@ async def _lock_month(session: AsyncSession, month: str, now: datetime) -> Audit
 async def _known_people(session: AsyncSession) -> dict[str, PersonInfo]:
     result = await session.execute(select(Person.id, Person.email, Person.role, Person.service_area, Person.left_at))
     return {
-        row.email.lower(): PersonInfo(
-            id=row.id, email=row.email.lower(), role=row.role, active=row.left_at is None,
+        (emails.key(row.email) or row.email.lower()): PersonInfo(
+            id=row.id, email=emails.key(row.email) or row.email.lower(), role=row.role, active=row.left_at is None,
             service_areas=tuple(a for a in (s.strip() for s in row.service_area.split(";")) if a))
         for row in result
     }
@@ -189,7 +185,7 @@ async def _apply(session: AsyncSession, header: list[str], rows: list[dict[str, 
         raise AllocationProblems([Problem(WHOLE_FILE, None, (
             f"{month} was closed on {audit_month.closed_at:%Y-%m-%d %H:%M} UTC; a closed month takes no more "
             "allocations (import the list for another month)"))])
-    entries = parse_allocations(header, rows, await _known_people(session), month, case_refs)
+    entries = await files.off_loop(parse_allocations, header, rows, await _known_people(session), month, case_refs)
 
     report = AllocationImportReport(month=month, source_name=name)
     existing = {a.case_ref.upper(): a for a in (await session.execute(

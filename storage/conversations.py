@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from qa.framework import Role
 from storage.db import Database
 from storage.models import Channel, Conversation, Person, Team
-from storage.people import person_by_email
+from storage.people import person_for_sign_in
 
 
 def tenant_key(value: object) -> str:
@@ -41,6 +41,7 @@ class PersonalChat:
     aad_object_id: str | None
     reference: dict[str, Any]
     email: str | None = None
+    upn: str | None = None  # the userPrincipalName, when Teams gave one beside the email
 
     def __post_init__(self) -> None:
         tenant = tenant_key(self.tenant_id)
@@ -73,7 +74,7 @@ async def record_personal_chat(session: AsyncSession, chat: PersonalChat, *, now
     stmt = _insert(session)(Conversation).values(
         conversation_id=chat.conversation_id, tenant_id=chat.tenant_id, service_url=chat.service_url,
         bot_id=chat.bot_id, user_id=chat.user_id, aad_object_id=chat.aad_object_id, email=email,
-        reference=chat.reference, installed_at=now,
+        upn=chat.upn.strip().lower() if chat.upn else None, reference=chat.reference, installed_at=now,
     )
     was_unreachable = table.c.unreachable_at.is_not(None)
     stmt = stmt.on_conflict_do_update(
@@ -87,6 +88,7 @@ async def record_personal_chat(session: AsyncSession, chat: PersonalChat, *, now
             "aad_object_id": case((stmt.excluded.aad_object_id.is_(None), table.c.aad_object_id),
                                   else_=stmt.excluded.aad_object_id),
             "email": case((stmt.excluded.email.is_(None), table.c.email), else_=stmt.excluded.email),
+            "upn": case((stmt.excluded.upn.is_(None), table.c.upn), else_=stmt.excluded.upn),
             "reference": stmt.excluded.reference,
             "installed_at": case((was_unreachable, stmt.excluded.installed_at), else_=table.c.installed_at),
             "welcomed_at": case((was_unreachable, None), else_=table.c.welcomed_at),
@@ -102,7 +104,8 @@ async def add_personal_chat_if_absent(session: AsyncSession, chat: PersonalChat,
     stmt = _insert(session)(Conversation).values(
         conversation_id=chat.conversation_id, tenant_id=chat.tenant_id, service_url=chat.service_url,
         bot_id=chat.bot_id, user_id=chat.user_id, aad_object_id=chat.aad_object_id,
-        email=chat.email.strip().lower() if chat.email else None, reference=chat.reference, installed_at=now,
+        email=chat.email.strip().lower() if chat.email else None,
+        upn=chat.upn.strip().lower() if chat.upn else None, reference=chat.reference, installed_at=now,
     ).on_conflict_do_nothing(index_elements=["conversation_id"])
     return (await session.execute(stmt)).rowcount == 1
 
@@ -150,19 +153,11 @@ async def conversation_by_id(session: AsyncSession, conversation_id: str) -> Con
     )).scalar_one_or_none()
 
 
-async def roster_person_for(session: AsyncSession, *, aad_object_id: str | None, email: str | None) -> Person | None:
-    """The active roster person for a Teams user: by Entra object id, else by email/UPN."""
-    if aad_object_id:
-        person = (await session.execute(
-            select(Person).where(Person.aad_object_id == aad_object_id.strip().lower(), Person.left_at.is_(None))
-        )).scalars().first()
-        if person is not None:
-            return person
-    if email:
-        person = await person_by_email(session, email)
-        if person is not None and person.active:
-            return person
-    return None
+async def roster_person_for(session: AsyncSession, *, aad_object_id: str | None, email: str | None,
+                            upn: str | None = None) -> Person | None:
+    """The active roster person for a Teams user: by Entra object id, else by email or UPN
+    (storage.people.person_for_sign_in)."""
+    return await person_for_sign_in(session, aad_object_id=aad_object_id, email=email, upn=upn)
 
 
 async def link_chat(session: AsyncSession, conversation_id: str, person_id: int) -> None:

@@ -262,7 +262,8 @@ class Database:
 
     async def ping(self) -> bool:
         try:
-            async with self.engine.connect() as conn:
+            # A read (plain BEGIN on SQLite): /healthz never queues behind a writer's lock.
+            async with self.engine.execution_options(**{_READS: True}).connect() as conn:
                 await conn.execute(text("SELECT 1"))
             return True
         except Exception:  # noqa: BLE001 - any failure means "not answering"

@@ -1,11 +1,17 @@
-"""Roster look-ups, and linking Teams chats to roster people."""
+"""Roster look-ups, and linking Teams chats to roster people.
+
+Who a Teams user is on the roster: their Entra object id first; else any address they sign in as
+(qa.emails.sign_in_keys: the email Teams gives, the userPrincipalName, a guest's home address from
+an `#EXT#` UPN), compared as qa.emails keys (case-insensitive).
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from qa import emails
 from qa.framework import Role
 from storage.cycle import area_key
 from storage.models import Conversation, Person
@@ -34,11 +40,32 @@ async def team_areas(session: AsyncSession) -> dict[str, str]:
 
 
 async def person_by_email(session: AsyncSession, email: str) -> Person | None:
-    return (await session.execute(select(Person).where(Person.email == email.strip().lower()))).scalar_one_or_none()
+    """The roster person (active or not) whose address is `email`, compared without case; None if none."""
+    wanted = {emails.key(email) or email.strip().lower(), email.strip().lower()}
+    return (await session.execute(select(Person).where(Person.email.in_(wanted)).limit(1))).scalars().first()
+
+
+async def person_for_sign_in(session: AsyncSession, *, aad_object_id: str | None, email: str | None,
+                             upn: str | None = None) -> Person | None:
+    """The active roster person for a Teams user: by Entra object id, else by the first of the
+    addresses they sign in as (qa.emails.sign_in_keys(email, upn)) that the roster lists; None."""
+    if aad_object_id:
+        person = (await session.execute(
+            select(Person).where(Person.aad_object_id == aad_object_id.strip().lower(), Person.left_at.is_(None))
+        )).scalars().first()
+        if person is not None:
+            return person
+    keys = emails.sign_in_keys(email, upn)
+    if not keys:
+        return None
+    found = {p.email: p for p in (await session.execute(
+        select(Person).where(Person.email.in_(keys), Person.left_at.is_(None)))).scalars()}
+    return next((found[k] for k in keys if k in found), None)
 
 
 async def link_conversations(session: AsyncSession) -> int:
-    """Link every unlinked personal chat to its roster person: by Entra object id, else by email.
+    """Link every unlinked personal chat to its roster person: by Entra object id, else by any
+    address its user signs in as (email, UPN, a guest's home address: qa.emails.sign_in_keys).
 
     Run after a roster import (people who installed before being imported) and after an
     install (people imported before installing). Returns how many chats were linked.
@@ -55,17 +82,23 @@ async def link_conversations(session: AsyncSession) -> int:
         .execution_options(synchronize_session=False)
     )
     linked += result.rowcount or 0
-    by_email = (
-        select(Person.id).where(Person.email == func.lower(Conversation.email), Person.left_at.is_(None))
-        .limit(1).scalar_subquery()
-    )
-    result = await session.execute(
-        update(Conversation)
-        .where(Conversation.person_id.is_(None), Conversation.email.is_not(None), by_email.is_not(None))
-        .values(person_id=by_email)
-        .execution_options(synchronize_session=False)
-    )
-    return linked + (result.rowcount or 0)
+    # The rest in Python, by the one rule: unlinked chats are few (people not yet on the roster).
+    unlinked = (await session.execute(
+        select(Conversation.id, Conversation.email, Conversation.upn)
+        .where(Conversation.person_id.is_(None), (Conversation.email.is_not(None)) | (Conversation.upn.is_not(None)))
+    )).all()
+    wanted = {row.id: emails.sign_in_keys(row.email, row.upn) for row in unlinked}
+    every_key = sorted({k for keys in wanted.values() for k in keys})
+    people: dict[str, int] = {}
+    for start in range(0, len(every_key), 500):  # keep IN lists well inside driver limits
+        people.update((row.email, row.id) for row in await session.execute(
+            select(Person.email, Person.id).where(Person.email.in_(every_key[start:start + 500]),
+                                                  Person.left_at.is_(None))))
+    links = [{"id": chat, "person_id": person} for chat, keys in wanted.items()
+             if (person := next((people[k] for k in keys if k in people), None)) is not None]
+    if links:
+        await session.execute(update(Conversation), links)  # bulk UPDATE by primary key
+    return linked + len(links)
 
 
 def is_qa_unit(person: Person) -> bool:

@@ -11,8 +11,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qa.qa_calendar import SHEET_WORDS, CalendarProblems, parse_calendar
-from qa.tabular import Problem, UnreadableTable, read_table, source_words
+from qa import emails
+from qa.qa_calendar import SHEET_WORDS, CalendarEntry, CalendarProblems, parse_calendar
+from qa.tabular import DEFAULT_LIMITS, Problem, ReadLimits, UnreadableTable, source_words
+from storage import files
 from storage.db import Database
 from storage.models import CalendarEvent, CalendarResponse, Person, TrailEvent
 from storage.retention import Purge
@@ -43,21 +45,22 @@ FIELDS = ("ends_on", "audience", "details", "starts_at", "ends_at", "organiser_i
 
 
 async def import_calendar(db: Database, path: Path, now: datetime, *, via: str = "cli:calendar import",
-                          actor_id: int | None = None) -> CalendarImportReport:
+                          actor_id: int | None = None, limits: ReadLimits = DEFAULT_LIMITS) -> CalendarImportReport:
     """Check `path` whole, then add new events and update changed ones (matched by kind, start and
-    title), in one transaction. Events not in the file are kept. Raises CalendarRejected."""
+    title), in one transaction. Events not in the file are kept. The file is read and checked off the
+    event loop (storage/files.py), within `limits`. Raises CalendarRejected."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     try:
-        table = read_table(path, "a calendar", SHEET_WORDS)
+        table = await files.read_source(Path(path), "a calendar", SHEET_WORDS, limits)
     except UnreadableTable as exc:
         raise CalendarRejected(path, exc.problems) from None
     report = CalendarImportReport()
     async with db.sessions.begin() as session:
-        people = {email.lower(): person_id for person_id, email in (await session.execute(
+        people = {emails.key(email) or email.lower(): person_id for person_id, email in (await session.execute(
             select(Person.id, Person.email).where(Person.left_at.is_(None)))).all()}
         try:
-            entries = parse_calendar(table.rows, table.header, people)
+            entries = await files.off_loop(parse_calendar, table.rows, table.header, people)
         except CalendarProblems as exc:
             raise CalendarRejected(path, exc.problems, table.sheet) from None
         existing = {(e.kind, e.starts_on, e.title): e for e in (await session.scalars(select(CalendarEvent))).all()}

@@ -16,8 +16,10 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qa.roster import WHOLE_FILE, Problem, RosterEntry, RosterProblems, parse_roster, read_roster_file
-from qa.tabular import source_words
+from qa import emails
+from qa.roster import SHEET_WORDS, WHAT, WHOLE_FILE, Problem, RosterEntry, RosterProblems, parse_roster
+from qa.tabular import DEFAULT_LIMITS, ReadLimits, UnreadableTable, source_words
+from storage import files
 from storage.db import Database
 from storage.models import OutboxMessage, Person
 from storage.people import link_conversations
@@ -70,19 +72,23 @@ class RosterImportReport:
         return "\n".join(lines)
 
 
-async def import_roster(db: Database, path: Path, now: datetime) -> RosterImportReport:
+async def import_roster(db: Database, path: Path, now: datetime, *,
+                        limits: ReadLimits = DEFAULT_LIMITS) -> RosterImportReport:
     """Check `path` whole, then add, update, mark as left and re-activate people in one go.
+    The file is read and checked off the event loop (storage/files.py) within `limits`; the
+    writes go in batches of BATCH rows.
 
     Raises RosterRejected (nothing written) when any row, the header or the file is wrong.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    path = Path(path)
     try:
-        table = read_roster_file(path)
-    except RosterProblems as exc:
+        table = await files.read_source(path, WHAT, SHEET_WORDS, limits)
+    except UnreadableTable as exc:
         raise RosterRejected(path, exc.problems) from None
     try:
-        entries = parse_roster(table.rows, table.header)
+        entries = await files.off_loop(parse_roster, table.rows, table.header)
     except RosterProblems as exc:
         raise RosterRejected(path, exc.problems, table.sheet) from None
     try:
@@ -102,7 +108,7 @@ async def _apply(session: AsyncSession, entries: list[RosterEntry], now: datetim
     report = RosterImportReport()
     # Everyone on record in one query; the rest is set arithmetic, then bulk statements.
     on_record = {
-        row.email.lower(): row
+        (emails.key(row.email) or row.email.lower()): row
         for row in await session.execute(select(Person.id, Person.email, Person.left_at,
                                                 *(getattr(Person, f) for f in FIELDS)))
     }
@@ -126,12 +132,14 @@ async def _apply(session: AsyncSession, entries: list[RosterEntry], now: datetim
     leavers = [row.id for row in on_record.values() if row.left_at is None]
     report.left = len(leavers)
 
-    if inserts:
-        await session.execute(insert(Person), inserts)
-    if updates:
-        await session.execute(update(Person), updates)  # bulk UPDATE by primary key
+    # In batches: between two, the loop serves other turns, /healthz and the sender's reads.
+    for batch in files.batches(inserts):
+        await session.execute(insert(Person), batch)
+    for batch in files.batches(updates):
+        await session.execute(update(Person), batch)  # bulk UPDATE by primary key
+    for batch in files.batches([{"id": i, "left_at": now, "updated_at": now} for i in leavers]):
+        await session.execute(update(Person), batch)
     if leavers:
-        await session.execute(update(Person), [{"id": i, "left_at": now, "updated_at": now} for i in leavers])
         report.messages_withdrawn = await _withdraw_messages(session, leavers)
     report.chats_linked = await link_conversations(session)
     return report

@@ -19,6 +19,7 @@ from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from qa import emails
 from qa.allocations import PersonInfo
 from qa.framework import Role
 from qa.identifiers import DEFAULT_CASE_REFS, CaseRefFormat
@@ -30,7 +31,8 @@ from qa.supervision_files import (
     parse_caseload,
     parse_sessions,
 )
-from qa.tabular import WHOLE_FILE, Problem, UnreadableTable, read_table, source_words
+from qa.tabular import DEFAULT_LIMITS, WHOLE_FILE, Problem, ReadLimits, UnreadableTable, source_words
+from storage import files
 from storage.db import Database
 from storage.models import (
     AsyeSwitch,
@@ -92,27 +94,33 @@ class CaseloadImportReport:
 
 async def known_people(session: AsyncSession) -> dict[str, PersonInfo]:
     result = await session.execute(select(Person.id, Person.email, Person.role, Person.left_at))
-    return {row.email.lower(): PersonInfo(id=row.id, email=row.email.lower(), role=row.role,
-                                          active=row.left_at is None) for row in result}
+    found = {}
+    for row in result:
+        email = emails.key(row.email) or row.email.lower()
+        found[email] = PersonInfo(id=row.id, email=email, role=row.role, active=row.left_at is None)
+    return found
 
 
-def _read(path: Path, what: str):
+async def _read(path: Path, what: str, limits: ReadLimits):
     try:
-        return read_table(path, what, ("supervision", "caseload"))
+        return await files.read_source(Path(path), what, ("supervision", "caseload"), limits)
     except UnreadableTable as exc:
         raise SupervisionRejected(path, exc.problems) from None
 
 
 async def import_sessions(db: Database, path: Path, now: datetime, tz: tzinfo, *, actor_id: int | None = None,
                           via: str = "cli:supervision import",
-                          case_refs: CaseRefFormat = DEFAULT_CASE_REFS) -> SessionImportReport:
-    """Check `path` whole, then add the sessions not yet recorded. SupervisionRejected: nothing written."""
-    table = _read(path, "a supervision history")
+                          case_refs: CaseRefFormat = DEFAULT_CASE_REFS,
+                          limits: ReadLimits = DEFAULT_LIMITS) -> SessionImportReport:
+    """Check `path` whole (read and checked off the event loop, within `limits`), then add the sessions
+    not yet recorded. SupervisionRejected: nothing written."""
+    table = await _read(path, "a supervision history", limits)
     today = now.astimezone(tz).date()
     try:
         async with db.sessions.begin() as session:
             try:
-                entries = parse_sessions(table.rows, table.header, await known_people(session), today, case_refs)
+                entries = await files.off_loop(parse_sessions, table.rows, table.header,
+                                               await known_people(session), today, case_refs)
             except SupervisionFileProblems as exc:
                 raise SupervisionRejected(path, exc.problems, table.sheet) from None
             report = await _add_sessions(session, entries, now, actor_id, via)
@@ -152,7 +160,8 @@ async def _add_sessions(session: AsyncSession, entries: list[SessionEntry], now:
                 latest_case[ref.upper()] = max(latest_case.get(ref.upper(), e.held_on), e.held_on)
         report.added += 1
     if rows:
-        await session.execute(insert(SupervisionSession), rows)
+        for batch in files.batches(rows):
+            await session.execute(insert(SupervisionSession), batch)
     report.cases_moved = await move_cases_forward(session, latest_case)
     return report
 
@@ -174,14 +183,17 @@ async def move_cases_forward(session: AsyncSession, latest: dict[str, date]) -> 
 
 async def import_caseload(db: Database, path: Path, now: datetime, tz: tzinfo, *, actor_id: int | None = None,
                           via: str = "cli:caseload import",
-                          case_refs: CaseRefFormat = DEFAULT_CASE_REFS) -> CaseloadImportReport:
-    """Check `path` whole, then replace the caseload with it. SupervisionRejected: nothing written."""
-    table = _read(path, "a caseload")
+                          case_refs: CaseRefFormat = DEFAULT_CASE_REFS,
+                          limits: ReadLimits = DEFAULT_LIMITS) -> CaseloadImportReport:
+    """Check `path` whole (read and checked off the event loop, within `limits`), then replace the
+    caseload with it. SupervisionRejected: nothing written."""
+    table = await _read(path, "a caseload", limits)
     today = now.astimezone(tz).date()
     try:
         async with db.sessions.begin() as session:
             try:
-                entries = parse_caseload(table.rows, table.header, await known_people(session), today, case_refs)
+                entries = await files.off_loop(parse_caseload, table.rows, table.header,
+                                               await known_people(session), today, case_refs)
             except SupervisionFileProblems as exc:
                 raise SupervisionRejected(path, exc.problems, table.sheet) from None
             report = await _replace_caseload(session, entries, now, today)
@@ -225,7 +237,8 @@ async def _replace_caseload(session: AsyncSession, entries: list[CaseloadEntry],
     if updates:
         await session.execute(update(CaseloadCase), updates)
     if inserts:
-        await session.execute(insert(CaseloadCase), inserts)
+        for batch in files.batches(inserts):
+            await session.execute(insert(CaseloadCase), batch)
     return report
 
 

@@ -268,3 +268,28 @@ async def test_links_by_object_id_whatever_its_case_in_teams(bot_client, fake_co
     assert row.person_id is not None and row.aad_object_id == "0f0e0d0c-0000-4000-8000-00000000abcd"
     [welcome] = fake_connector.delivered(act.personal_conversation_id("dee"))
     assert "Dee Dunn" in welcome.text
+
+
+@pytest.mark.parametrize("listed", ["jo.bloggs_partner.org#EXT#@council.onmicrosoft.com", "Jo.Bloggs@partner.org"])
+async def test_a_guest_is_linked_by_the_upn_or_their_home_address(bot_client, fake_connector, db, listed):
+    # Teams gives a guest's email and their #EXT# userPrincipalName; the roster lists either.
+    await act.add_people(db, act.roster_person(listed, "Jo Bloggs", "practitioner"))
+    fake_connector.add_member(act.user_id("jo"), email="", name="Jo Bloggs", aad_object_id="aad-jo")
+    fake_connector.members[act.user_id("jo")]["userPrincipalName"] = \
+        "jo.bloggs_partner.org#EXT#@council.onmicrosoft.com"
+    await post(bot_client, act.installation_add("jo", service_url=fake_connector.url, aad="aad-jo"))
+    row = await chat_row(db, "jo")
+    assert row.upn == "jo.bloggs_partner.org#ext#@council.onmicrosoft.com" and row.person_id is not None
+    [welcome] = fake_connector.delivered(act.personal_conversation_id("jo"))
+    assert "Jo Bloggs" in welcome.text
+
+
+async def test_someone_whose_upn_the_roster_lists_is_linked_when_imported_later(bot_client, fake_connector, db):
+    fake_connector.add_member(act.user_id("sam"), email="sam.patel@council.gov.uk", name="Sam Patel")
+    fake_connector.members[act.user_id("sam")]["userPrincipalName"] = "SPatel@council.onmicrosoft.com"
+    await post(bot_client, act.installation_add("sam", service_url=fake_connector.url, aad="aad-sam"))
+    assert (await chat_row(db, "sam")).person_id is None
+    await act.add_people(db, act.roster_person("spatel@council.onmicrosoft.com", "Sam Patel", "practitioner"))
+    async with db.sessions.begin() as s:
+        assert await link_conversations(s) == 1
+    assert (await chat_row(db, "sam")).person_id is not None

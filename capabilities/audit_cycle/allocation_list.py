@@ -90,7 +90,7 @@ async def take_allocation_list(upload: FileUpload) -> CommandReply | str:
         return f"I could not use {sent.name}: what its link gave me is {instead}. {SEND_AGAIN}"
     try:
         report = await import_allocations(upload.ctx.db, (got.data, sent.name), month, upload.now,
-                                          actor_id=person.id, via=VIA, case_refs=case_refs())
+                                          actor_id=person.id, via=VIA, case_refs=case_refs(), limits=upload.ctx.files)
     except AllocationsRejected as exc:
         log.info("allocation upload by person %s for %s rejected: %d problems", person.id, month, len(exc.problems))
         problems = [str(p) for p in exc.problems]

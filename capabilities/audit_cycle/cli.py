@@ -24,7 +24,7 @@ def _add_allocations(parser: argparse.ArgumentParser) -> None:
 async def _allocations(args: argparse.Namespace, ctx: Context) -> int:
     try:
         report = await import_allocations(ctx.db, args.file, args.month, ctx.clock(),
-                                          actor_id=None, via="cli:allocations import", case_refs=case_refs())
+                                          actor_id=None, via="cli:allocations import", case_refs=case_refs(), limits=ctx.files)
     except AllocationsRejected as exc:
         raise CommandError(str(exc)) from None
     print(report.describe())

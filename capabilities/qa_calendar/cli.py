@@ -34,7 +34,7 @@ async def _run(args: argparse.Namespace, ctx: Context) -> int:
             print(f"  {format_day(day)}: {KIND_WORDS.get(kind, kind)}: {title}")
         return 0
     try:
-        report = await import_calendar(ctx.db, args.file, ctx.clock())
+        report = await import_calendar(ctx.db, args.file, ctx.clock(), limits=ctx.files)
     except CalendarRejected as exc:
         raise CommandError(str(exc)) from None
     print(report.describe())

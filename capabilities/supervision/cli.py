@@ -47,7 +47,7 @@ async def _supervision(args: argparse.Namespace, ctx: Context) -> int:
         print(f"{args.case_ref}: {what}" if changed else f"{args.case_ref}: already so; nothing changed")
         return 0
     try:
-        report = await import_sessions(ctx.db, args.file, ctx.clock(), ctx.calendar.tz, case_refs=case_refs())
+        report = await import_sessions(ctx.db, args.file, ctx.clock(), ctx.calendar.tz, case_refs=case_refs(), limits=ctx.files)
     except SupervisionRejected as exc:
         raise CommandError(str(exc)) from None
     print(report.describe())
@@ -63,7 +63,7 @@ def _add_caseload(parser: argparse.ArgumentParser) -> None:
 
 async def _caseload(args: argparse.Namespace, ctx: Context) -> int:
     try:
-        report = await import_caseload(ctx.db, args.file, ctx.clock(), ctx.calendar.tz, case_refs=case_refs())
+        report = await import_caseload(ctx.db, args.file, ctx.clock(), ctx.calendar.tz, case_refs=case_refs(), limits=ctx.files)
     except SupervisionRejected as exc:
         raise CommandError(str(exc)) from None
     print(report.describe())

@@ -55,6 +55,8 @@ class Conversation(Base):
     aad_object_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     # The UPN/email Teams' member look-up gave, lower-case: links people imported later.
     email: Mapped[str | None] = mapped_column(String(320), nullable=True, index=True)
+    # The userPrincipalName Teams gave beside the email (they differ for renamed people and guests).
+    upn: Mapped[str | None] = mapped_column(String(320), nullable=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True, index=True)
     # The botbuilder ConversationReference, serialised, for continue_conversation.
     reference: Mapped[dict]
