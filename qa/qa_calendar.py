@@ -24,9 +24,9 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from qa import emails
 from qa.audience import AudienceError, parse_audience_cell
 from qa.calendar import WorkingCalendar
-from qa import emails
 from qa.identifiers import cell_problem
 from qa.tabular import WHOLE_FILE, Problem, clean_cell, header_problems, separator_problem, title_problem
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qa import emails
-from qa.qa_calendar import SHEET_WORDS, CalendarEntry, CalendarProblems, parse_calendar
+from qa.qa_calendar import SHEET_WORDS, CalendarProblems, parse_calendar
 from qa.tabular import DEFAULT_LIMITS, Problem, ReadLimits, UnreadableTable, source_words
 from storage import files
 from storage.db import Database
