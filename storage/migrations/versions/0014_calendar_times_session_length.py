@@ -1,7 +1,7 @@
 """the 1:1's duration optional; calendar events' times and organiser; answers to reminded events and attendance
 
-Revision ID: 0013_rhythm
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-07 01:30:00.000000
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import storage.models
 
 
-revision = '0013_rhythm'
-down_revision = '0012'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
