@@ -89,7 +89,12 @@ log = logging.getLogger(__name__)
 NO_INTAKE = "I don't take files of this kind, so I have not opened it."
 _PERSON = "qa.person"  # turn_state: the roster person behind this turn's activity (None: not on the roster)
 _DIALOG_CONTEXT = "qa.dialog_context"  # turn_state: this turn's DialogContext
-_NO_ACTOR = object()  # a state property never set
+NOBODY = "-"  # DialogActor of a dialog begun by someone not on the roster
+
+
+def actor_mark(person: Person | None) -> str:
+    """Who a dialog was begun for, as DialogActor keeps it: the roster person's id, or NOBODY."""
+    return str(person.id) if person is not None else NOBODY
 
 TEAM_EVENTS = {"channelCreated", "channelRenamed", "channelRestored", "channelDeleted", "teamRenamed",
                "teamDeleted", "teamHardDeleted"}
@@ -247,7 +252,7 @@ class QaBot(TeamsActivityHandler):
         self.dialog_state = self.person_state.create_property("DialogState")
         # When the active dialog last had a message (ISO 8601, UTC), to end one left for an hour.
         self.dialog_touched = self.person_state.create_property("DialogTouchedAt")
-        # The roster person id (None: not on the roster) the active dialog was begun for.
+        # Who the active dialog was begun for (actor_mark), checked against the sender at every step.
         self.dialog_actor = self.person_state.create_property("DialogActor")
         self.dialogs = DialogSet(self.dialog_state)
         for entry in self.registry.dialogs.values():
@@ -572,8 +577,7 @@ class QaBot(TeamsActivityHandler):
         if await self._dialog_expired(turn_context):
             await self._leave_dialog(turn_context, dc, EXPIRED)
             return True
-        person = await self._who(turn_context)
-        if await self.dialog_actor.get(turn_context, _NO_ACTOR) != (person.id if person else None):
+        if await self.dialog_actor.get(turn_context) != actor_mark(await self._who(turn_context)):
             await self._leave_dialog(turn_context, dc, ACTOR_CHANGED)
             return True
         return await self._run_dialog(turn_context, dc.continue_dialog())
@@ -595,8 +599,10 @@ class QaBot(TeamsActivityHandler):
         if entry is not None:
             person = await self._who(turn_context)
             options[ACTOR] = person.id if person else None
-            await self.dialog_actor.set(turn_context, options[ACTOR])
             dc = await self._dialog_context(turn_context)
+            if dc.active_dialog is not None:  # begun from a channel over one waiting in the personal chat
+                await dc.cancel_all_dialogs()
+            await self.dialog_actor.set(turn_context, actor_mark(person))
             await self._run_dialog(turn_context, dc.begin_dialog(entry.dialog_id, options))
             return True
         await self._answer(turn_context, command.handle)
@@ -706,7 +712,7 @@ class QaBot(TeamsActivityHandler):
     async def _forget_touched(self, turn_context: TurnContext) -> None:
         """Forget when the ended dialog was last touched and whom it was begun for."""
         for prop in (self.dialog_touched, self.dialog_actor):
-            if await prop.get(turn_context, _NO_ACTOR) is not _NO_ACTOR:  # delete raises KeyError when absent
+            if await prop.get(turn_context) is not None:  # delete raises KeyError when absent
                 await prop.delete(turn_context)
 
     async def _leave_dialog(self, turn_context: TurnContext, dc: DialogContext, message: str) -> None:
