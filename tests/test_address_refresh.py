@@ -207,3 +207,20 @@ async def test_a_team_message_from_a_new_service_url_moves_the_teams_channel_pos
     sent_before = len(moved_to.delivered(general))
     await send_notice(services, conversation_id=general)
     assert len(moved_to.delivered(general)) == sent_before + 1
+
+
+async def test_a_channel_activity_answered_400_moves_no_team(bot_client, fake_connector, moved_to, db):
+    await post(bot_client, act.team_bot_added("t1", service_url=fake_connector.url, tenant=TENANT))
+    refused = act.channel_card_action("t1", "ann", "no.such.verb", service_url=moved_to.url, aad="aad-ann",
+                                      tenant=TENANT)
+    resp = await bot_client.post("/api/messages", json=refused)
+    assert (await resp.json())["statusCode"] == 400
+    async with db.sessions() as s:
+        assert (await s.scalars(select(Team))).one().service_url == fake_connector.url
+    # The same press of a verb the bot knows is accepted, and moves the team.
+    accepted = act.channel_card_action("t1", "ann", "basics.help", service_url=moved_to.url, aad="aad-ann",
+                                       tenant=TENANT)
+    resp = await bot_client.post("/api/messages", json=accepted)
+    assert (await resp.json())["statusCode"] == 200
+    async with db.sessions() as s:
+        assert (await s.scalars(select(Team))).one().service_url == moved_to.url

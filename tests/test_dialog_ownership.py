@@ -132,3 +132,15 @@ async def test_in_a_chat_another_from_id_never_advances_its_owners_dialog(
         intruder["from"] = {"id": act.user_id(OTHER), "name": "Bob Baker", "aadObjectId": f"aad-{OTHER}"}
         await post(bot_client, intruder)
         assert await state_row(db, state_key(personal, starter)) == begun, f"{OTHER}'s {answer!r} reached it"
+
+
+async def test_a_dialog_begun_from_a_thread_replaces_one_waiting_in_the_personal_chat(
+        bot_client, fake_connector, db, roster):
+    await post(bot_client, act.message("pam", "rate", service_url=fake_connector.url, aad="aad-pam"))
+    personal = act.personal_conversation_id("pam")
+    waiting = await state_row(db, state_key(personal, "pam"))
+    assert waiting is not None and registry().dialog_for("rate the assistant").dialog_id in waiting[0]
+    await post(bot_client, in_thread("pam", "feedback", fake_connector.url))
+    now = await state_row(db, state_key(personal, "pam"))
+    assert registry().dialog_for("feedback").dialog_id in now[0]
+    assert registry().dialog_for("rate the assistant").dialog_id not in now[0]  # one dialog at a time
