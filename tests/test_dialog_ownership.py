@@ -8,9 +8,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from botbuilder.core import MemoryStorage, TurnContext
+from botbuilder.core.adapters import TestAdapter as SimpleAdapter
+from botbuilder.schema import Activity
 from sqlalchemy import select
 
 from bot.app import BOT, create_app
+from bot.person_state import PersonConversationState
 from bot.teams_bot import QaBot
 from capabilities.catalogue import registry
 from capabilities.registry import Registry
@@ -144,3 +148,20 @@ async def test_a_dialog_begun_from_a_thread_replaces_one_waiting_in_the_personal
     now = await state_row(db, state_key(personal, "pam"))
     assert registry().dialog_for("feedback").dialog_id in now[0]
     assert registry().dialog_for("rate the assistant").dialog_id not in now[0]  # one dialog at a time
+
+
+@pytest.mark.parametrize("sender, key", [
+    ({"id": "29:a", "aadObjectId": "AAD-Ann"}, "msteams/conversations/19:x;messageid=1/people/aad-ann"),
+    ({"id": "29:a"}, "msteams/conversations/19:x;messageid=1/people/29:a"),
+    ({"id": "29:a", "aadObjectId": ""}, "msteams/conversations/19:x;messageid=1/people/29:a"),
+])
+def test_state_is_keyed_by_conversation_and_sender(sender, key):
+    activity = Activity().deserialize({"type": "message", "channelId": "msteams", "from": sender,
+                                       "conversation": {"id": "19:x;messageid=1"}})
+    assert PersonConversationState(MemoryStorage()).get_storage_key(TurnContext(SimpleAdapter(), activity)) == key
+
+
+def test_state_of_an_activity_naming_no_sender_is_refused():
+    activity = Activity().deserialize({"type": "message", "channelId": "msteams", "conversation": {"id": "c"}})
+    with pytest.raises(TypeError):
+        PersonConversationState(MemoryStorage()).get_storage_key(TurnContext(SimpleAdapter(), activity))
