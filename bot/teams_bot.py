@@ -12,15 +12,30 @@ place the order of a message's routes is written.
 Conversations (botbuilder dialogs, dialogs/) run here: a command with a registered DialogEntry
 begins its dialog, and while a dialog is active it gets each message first (after card buttons
 and files), so a command word typed mid-conversation is an answer to the dialog's question, not
-a command: a ChoicePrompt asks again. `cancel` or `stop` leave it. Dialog state is
-conversation state in the bot_state table (storage/bot_state.py), saved at the end of every
-turn, so a conversation carries on after a restart; one left for an hour ends on the next message.
+a command: a ChoicePrompt asks again. `cancel` or `stop` leave it. Dialog state is the
+sender's own state in this conversation (bot/person_state.py: keyed by conversation AND sender,
+so in a channel thread, where everyone shares the conversation id, nobody else's answer reaches
+it), in the bot_state table (storage/bot_state.py), saved at the end of every turn, so a
+conversation carries on after a restart; one left for an hour ends on the next message. Who the
+sender is is checked at every step: a dialog begun by one roster person ends if the sender is no
+longer that person.
+
+Every message's text is cleaned once, first (dialogs.conversation.plain_text: the bot's mention,
+HTML and entities removed), so commands, prompts and parsers all read the same plain text.
+
+Where others read the answers (a team channel): only commands and buttons the registry declares
+`channel=True` answer there; any other command (or the conversation it starts, or a file) is
+answered in the sender's personal chat, with one line in the channel saying so, or refused with
+that line when the bot cannot reach the sender's personal chat.
+
+Who is who comes from the activity's `from`, always: a chat's roster person is the sender only
+when the chat is the sender's own (its user id is `from.id`). A stored chat or team address is
+refreshed only from an activity the bot accepted (not one answered 400).
 """
 from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
 from copy import copy
@@ -28,18 +43,43 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from botbuilder.core import ConversationState, InvokeResponse, TurnContext
+from botbuilder.core import BotAdapter, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnResult, DialogTurnStatus
-from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    AdaptiveCardInvokeResponse,
+    AdaptiveCardInvokeValue,
+    ChannelAccount,
+    ConversationAccount,
+)
 
 from bot import card_actions, file_consent, file_download
+from bot.adapter import OutboundError
 from bot.card_actions import CHAT, UNREAD, send_card
 from bot.connector import ConnectorError
+from bot.person_state import PersonConversationState
+from bot.proactive import open_personal_chat
 from bot.services import Services
 from capabilities.catalogue import registry as default_registry
 from capabilities.registry import ANY_FILE, CommandReply, FileUpload, InboundEvent, Registry, Said
-from dialogs.conversation import ACTOR, ARGUMENT, CANCEL_WORDS, EXPIRED, EXPIRES_AFTER, NOTHING_TO_STOP, STOPPED
+from dialogs.conversation import (
+    ACTOR,
+    ACTOR_CHANGED,
+    ARGUMENT,
+    BUTTON_IN_PERSONAL_CHAT,
+    CANCEL_WORDS,
+    EXPIRED,
+    EXPIRES_AFTER,
+    NO_PERSONAL_CHAT,
+    NOTHING_TO_STOP,
+    STARTED_IN_PERSONAL_CHAT,
+    STOPPED,
+    TOLD_IN_PERSONAL_CHAT,
+    command_words,
+    plain_text,
+)
 from storage import conversations as chats
 from storage.bot_state import SqlStorage, read_in
 from storage.models import Conversation, Person
@@ -49,21 +89,50 @@ log = logging.getLogger(__name__)
 NO_INTAKE = "I don't take files of this kind, so I have not opened it."
 _PERSON = "qa.person"  # turn_state: the roster person behind this turn's activity (None: not on the roster)
 _DIALOG_CONTEXT = "qa.dialog_context"  # turn_state: this turn's DialogContext
+NOBODY = "-"  # DialogActor of a dialog begun by someone not on the roster
+
+
+def actor_mark(person: Person | None) -> str:
+    """Who a dialog was begun for, as DialogActor keeps it: the roster person's id, or NOBODY."""
+    return str(person.id) if person is not None else NOBODY
 
 TEAM_EVENTS = {"channelCreated", "channelRenamed", "channelRestored", "channelDeleted", "teamRenamed",
                "teamDeleted", "teamHardDeleted"}
 
 
+def bot_mentions(activity: Activity) -> list[str]:
+    """The markup (`<at>QA Bot</at>`) of the activity's mention entities that name the bot (the
+    recipient); a malformed entity is passed over."""
+    bot_id = activity.recipient.id if activity.recipient else None
+    found = []
+    for entity in activity.entities or []:
+        props = entity if isinstance(entity, dict) else \
+            {**(getattr(entity, "additional_properties", None) or {}), "type": getattr(entity, "type", None)}
+        mentioned = props.get("mentioned")
+        if props.get("type") == "mention" and isinstance(props.get("text"), str) and isinstance(mentioned, dict) \
+                and bot_id and mentioned.get("id") == bot_id:
+            found.append(props["text"])
+    return found
+
+
+def typed_text(activity: Activity) -> str:
+    """What the sender typed, as plain text (dialogs.conversation.plain_text, the one cleaner):
+    the bot's mention, HTML and entities removed."""
+    return plain_text(activity.text if isinstance(activity.text, str) else None, bot_mentions=bot_mentions(activity),
+                      bot_name=activity.recipient.name if activity.recipient else None)
+
+
+def clean_text(activity: Activity) -> None:
+    """Replace a message's text with what was typed (typed_text), once, before any route, prompt
+    or parser reads it."""
+    if activity.type == ActivityTypes.message and isinstance(activity.text, str):
+        activity.text = typed_text(activity)
+
+
 def command_text(activity: Activity) -> str:
-    """The message text as a command: no <at>mention</at>, no punctuation, lower case."""
-    try:
-        text = TurnContext.remove_recipient_mention(activity) if activity.text else ""
-    except (KeyError, TypeError, AttributeError, re.error):
-        text = activity.text or ""  # a malformed mention entity: strip the tags below instead
-    text = re.sub(r"<at[^>]*>.*?</at>", " ", text or "", flags=re.IGNORECASE | re.DOTALL)
-    text = re.sub(r"<[^>]+>", " ", text)  # Teams may wrap typed text in HTML
-    text = re.sub(r"&nbsp;|[^\w\s]", " ", text.casefold())
-    return " ".join(text.split())
+    """The message text as a command: typed_text, then dialogs.conversation.command_words (lower
+    case, punctuation to spaces, single spaces)."""
+    return command_words(typed_text(activity))
 
 
 def bounded(value: Any, limit: int) -> str | None:
@@ -125,6 +194,25 @@ def team_of(activity: Activity) -> dict[str, Any] | None:
     return team if isinstance(team, dict) and team.get("id") else None
 
 
+def is_shared(activity: Activity) -> bool:
+    """Whether others read what the bot answers here: a team channel (or its thread) or a group chat."""
+    conversation = activity.conversation
+    return bool(team_of(activity)) or (conversation is not None and (
+        bool(conversation.is_group) or conversation.conversation_type in ("channel", "groupChat")))
+
+
+def accepted(turn_context: TurnContext) -> bool:
+    """Whether the turn's activity was accepted: not answered with a status of 400 or more (an
+    invoke's HTTP status, or the status its body carries, as a card action's answer does)."""
+    answer = turn_context.turn_state.get(BotAdapter._INVOKE_RESPONSE_KEY)  # noqa: SLF001 - botbuilder's key
+    response = getattr(answer, "value", None)
+    if not isinstance(response, InvokeResponse):
+        return True
+    body = response.body
+    inner = body.get("statusCode") if isinstance(body, dict) else getattr(body, "status_code", None)
+    return (response.status or 200) < 400 and not (isinstance(inner, int) and inner >= 400)
+
+
 def is_personal(activity: Activity) -> bool:
     """A 1:1 chat we can record: personal scope, with a conversation id and a user id."""
     conversation = activity.conversation
@@ -158,11 +246,14 @@ class QaBot(TeamsActivityHandler):
     def __init__(self, services: Services, registry: Registry | None = None) -> None:
         self.services = services
         self.registry = registry or default_registry()
-        # Dialogs keep their state here, in the same database; saved at the end of each turn.
-        self.conversation_state = ConversationState(TurnStorage(services.db, services.clock))
-        self.dialog_state = self.conversation_state.create_property("DialogState")
+        # Dialogs keep their state here, in the same database, per conversation AND sender; saved at
+        # the end of each turn.
+        self.person_state = PersonConversationState(TurnStorage(services.db, services.clock))
+        self.dialog_state = self.person_state.create_property("DialogState")
         # When the active dialog last had a message (ISO 8601, UTC), to end one left for an hour.
-        self.dialog_touched = self.conversation_state.create_property("DialogTouchedAt")
+        self.dialog_touched = self.person_state.create_property("DialogTouchedAt")
+        # Who the active dialog was begun for (actor_mark), checked against the sender at every step.
+        self.dialog_actor = self.person_state.create_property("DialogActor")
         self.dialogs = DialogSet(self.dialog_state)
         for entry in self.registry.dialogs.values():
             dialog = entry.build(services.context)
@@ -202,53 +293,61 @@ class QaBot(TeamsActivityHandler):
     async def on_turn(self, turn_context: TurnContext) -> None:
         token = _READ_AHEAD.set(None)
         try:
-            await self._refresh_address(turn_context)
+            clean_text(turn_context.activity)  # first: every route, prompt and parser reads plain text
+            refresh = await self._read_address(turn_context)
             await super().on_turn(turn_context)
-            await self.conversation_state.save_changes(turn_context)
+            await self.person_state.save_changes(turn_context)
+            if refresh is not None and accepted(turn_context):
+                await refresh()  # only an activity the bot accepted may move a chat or team
         finally:
             _READ_AHEAD.reset(token)
 
-    async def _refresh_address(self, turn_context: TurnContext) -> None:
-        """Keep where a known chat or team is reached as its latest activity says (serviceUrl,
-        tenant, bot id, object id, reference), so proactive messages go where Teams last spoke
-        from. Install and team events record the whole chat or team themselves.
+    async def _read_address(self, turn_context: TurnContext) -> Callable[[], Awaitable[None]] | None:
+        """Read the known chat or team this activity comes from, and return what keeps where it is
+        reached as the activity says (serviceUrl, tenant, bot id, object id, reference), so
+        proactive messages go where Teams last spoke from; on_turn runs it after the turn, and
+        only if the activity was accepted. None when there is nothing to keep. Install and team
+        events record the whole chat or team themselves.
 
         A personal chat's row (with its roster person) is read once here and kept for the turn
         (card_actions.CHAT): who sent a message or pressed a button is then known without reading
         it again. The write happens only when something changed."""
         activity = turn_context.activity
         if activity.type in (ActivityTypes.installation_update, ActivityTypes.conversation_update):
-            return
+            return None
+        state_key = self._state_key(turn_context) if activity.type == ActivityTypes.message else None
         if team_of(activity):
             team = self._team_install(activity)
-            if team is None:
-                return
-            async with self.services.db.sessions.begin() as session:
-                changed = await chats.refresh_team(session, team)
-            if changed:
-                log.info("team %s reached anew: %s changed", team.team_id, ", ".join(changed))
-        elif is_personal(activity):
-            chat = self._personal_chat(activity)
-            if chat is None:
-                return
-            state_key = self._state_key(turn_context) if activity.type == ActivityTypes.message else None
-            async with self.services.db.sessions() as session:
-                row = await chats.conversation_by_id(session, chat.conversation_id)
-                if state_key:  # a message may go to an active dialog: its state, read now too
-                    _READ_AHEAD.set({state_key: (await read_in(session, [state_key])).get(state_key)})
-            changed = []
-            if chats.personal_chat_moved(chat, row):  # rarely: then in a writer's transaction
-                async with self.services.db.sessions.begin() as session:
-                    changed = await chats.refresh_personal_chat(session, chat, row)
-            turn_context.turn_state[CHAT] = row
-            if changed:
-                log.info("chat %s reached anew: %s changed", chat.conversation_id, ", ".join(changed))
+            return None if team is None else (lambda: self._refresh_team(team))
+        if not is_personal(activity):
+            return None
+        chat = self._personal_chat(activity)
+        if chat is None:
+            return None
+        async with self.services.db.sessions() as session:
+            row = await chats.conversation_by_id(session, chat.conversation_id)
+            if state_key:  # a message may go to an active dialog: its state, read now too
+                _READ_AHEAD.set({state_key: (await read_in(session, [state_key])).get(state_key)})
+        turn_context.turn_state[CHAT] = row
+        return (lambda: self._refresh_chat(chat, row)) if chats.personal_chat_moved(chat, row) else None
+
+    async def _refresh_team(self, team: chats.TeamInstall) -> None:
+        async with self.services.db.sessions.begin() as session:
+            changed = await chats.refresh_team(session, team)
+        if changed:
+            log.info("team %s reached anew: %s changed", team.team_id, ", ".join(changed))
+
+    async def _refresh_chat(self, chat: chats.PersonalChat, row: Conversation) -> None:
+        async with self.services.db.sessions.begin() as session:  # rarely: a writer's transaction
+            changed = await chats.refresh_personal_chat(session, chat, row)
+        if changed:
+            log.info("chat %s reached anew: %s changed", chat.conversation_id, ", ".join(changed))
 
     def _state_key(self, turn_context: TurnContext) -> str | None:
-        """Where this chat's conversation state is kept; None if the activity cannot say (no
-        channelId: botbuilder refuses it when, and only if, state is read)."""
+        """Where the sender's state in this conversation is kept; None if the activity cannot say
+        (no channelId or sender: botbuilder refuses it when, and only if, state is read)."""
         try:
-            return self.conversation_state.get_storage_key(turn_context)
+            return self.person_state.get_storage_key(turn_context)
         except TypeError:
             return None
 
@@ -423,6 +522,10 @@ class QaBot(TeamsActivityHandler):
         5. a command: its ChatCommand, or the DialogEntry it starts (also "observe sam patel");
         6. anything else: the registry's not-understood answer (the help card).
 
+        Where others read the answers (is_shared: a team channel), a button or command the
+        registry does not declare `channel=True`, and any file, is answered in the sender's
+        personal chat instead (_in_personal_chat), and the not-understood answer names nobody.
+
         Other activities go by type: an event by name to its EventHandler (on_event_activity), an
         Action.Execute press to its CardVerb (on_adaptive_card_invoke).
         """
@@ -434,6 +537,9 @@ class QaBot(TeamsActivityHandler):
     async def _card_button(self, turn_context: TurnContext) -> bool:
         if not card_actions.is_card_submit(turn_context.activity, self.registry):
             return False
+        if is_shared(turn_context.activity) and not self.registry.verbs[turn_context.activity.value["verb"]].channel:
+            await turn_context.send_activity(BUTTON_IN_PERSONAL_CHAT)
+            return True
         await card_actions.on_card_submit(self.services, self.registry, turn_context)
         return True
 
@@ -441,6 +547,13 @@ class QaBot(TeamsActivityHandler):
         activity = turn_context.activity
         if not file_download.has_files(activity):
             return False
+        if is_shared(activity):  # what a file holds, and the answer about it, is no channel's business
+            await self._in_personal_chat(turn_context, self._take_files, TOLD_IN_PERSONAL_CHAT)
+            return True
+        return await self._take_files(turn_context)
+
+    async def _take_files(self, turn_context: TurnContext) -> bool:
+        activity = turn_context.activity
         files = file_download.sent_files(activity, self.services.connector.session)
         intake = self.registry.intake_for(files[0].name if files else ANY_FILE)
         if intake is None:
@@ -456,6 +569,8 @@ class QaBot(TeamsActivityHandler):
         return True
 
     async def _dialog(self, turn_context: TurnContext) -> bool:
+        """The sender's active dialog in this conversation (never anyone else's: the state is keyed
+        by the sender), after checking the sender is still the roster person it was begun for."""
         dc = await self._dialog_context(turn_context)
         if command_text(turn_context.activity) in CANCEL_WORDS:
             await self._leave_dialog(turn_context, dc, STOPPED if dc.active_dialog else NOTHING_TO_STOP)
@@ -464,6 +579,9 @@ class QaBot(TeamsActivityHandler):
             return False
         if await self._dialog_expired(turn_context):
             await self._leave_dialog(turn_context, dc, EXPIRED)
+            return True
+        if await self.dialog_actor.get(turn_context) != actor_mark(await self._who(turn_context)):
+            await self._leave_dialog(turn_context, dc, ACTOR_CHANGED)
             return True
         return await self._run_dialog(turn_context, dc.continue_dialog())
 
@@ -474,26 +592,86 @@ class QaBot(TeamsActivityHandler):
         options = {ACTOR: None}
         if command is None and (with_argument := self.registry.dialog_with_argument(typed)):
             entry, options[ARGUMENT] = with_argument  # e.g. "observe sam patel" from a button
+            command = self.registry.commands[entry.command]
+        if command is None or (entry is None and command.handle is None):
+            return False
+        if is_shared(turn_context.activity) and not command.channel:
+            await self._in_personal_chat(turn_context, self._command,
+                                         STARTED_IN_PERSONAL_CHAT if entry is not None else TOLD_IN_PERSONAL_CHAT)
+            return True
         if entry is not None:
             person = await self._who(turn_context)
             options[ACTOR] = person.id if person else None
             dc = await self._dialog_context(turn_context)
+            if dc.active_dialog is not None:  # begun from a channel over one waiting in the personal chat
+                await dc.cancel_all_dialogs()
+            await self.dialog_actor.set(turn_context, actor_mark(person))
             await self._run_dialog(turn_context, dc.begin_dialog(entry.dialog_id, options))
             return True
-        if command is None or command.handle is None:
-            return False
         await self._answer(turn_context, command.handle)
         return True
 
     async def _answer(self, turn_context: TurnContext, handle: Callable[[Said], Awaitable[CommandReply]] | None) -> None:
-        """Run a registered answer to what was said and send its card."""
+        """Run a registered answer to what was said and send its card (naming nobody where others
+        read it: Said.shared)."""
         if handle is None:
             raise LookupError("no capability answers this message (the registry has no not_understood)")
         person = await self._who(turn_context)
         user = turn_context.activity.from_property
         reply = await handle(Said(self.services.context, person, self.services.clock(),
-                                  teams_name=user.name if user else None, registry=self.registry))
+                                  teams_name=user.name if user else None, registry=self.registry,
+                                  shared=is_shared(turn_context.activity)))
         await send_card(turn_context, reply.card, reply.summary, self.services.signer)
+
+    # -- personal answers stay personal ---------------------------------------------------------
+    async def _in_personal_chat(self, turn_context: TurnContext, route: Callable[[TurnContext], Awaitable[bool]],
+                                said_there: str) -> None:
+        """Run `route` for this message as if the sender had sent it in their personal chat with the
+        bot (its answers, and any conversation it begins, go there), then say `said_there` in this
+        channel; when the bot cannot reach that chat, say NO_PERSONAL_CHAT here instead."""
+        personal = await self._personal_turn(turn_context)
+        if personal is not None:
+            try:
+                await route(personal)
+                await self.person_state.save_changes(personal)
+            except (OutboundError, ConnectorError) as exc:
+                log.warning("could not answer in the personal chat: %s", type(exc).__name__)
+                personal = None
+        await turn_context.send_activity(said_there if personal is not None else NO_PERSONAL_CHAT)
+
+    async def _personal_turn(self, turn_context: TurnContext) -> TurnContext | None:
+        """A turn for this message moved to the sender's personal chat with the bot (found by
+        `from.id`, opened if the bot has none yet); None when Teams will not let the bot open one."""
+        activity = turn_context.activity
+        user = activity.from_property
+        tenant = tenant_id(activity)
+        async with self.services.db.sessions() as session:
+            chat = await chats.personal_chat_of(session, user_id=user.id, tenant_id=tenant)
+        if chat is None:
+            try:
+                conversation_id = await open_personal_chat(
+                    self.services, service_url=activity.service_url, tenant_id=tenant, bot_id=activity.recipient.id,
+                    user_id=user.id, aad_object_id=bounded(user.aad_object_id, 64))
+            except (OutboundError, ConnectorError) as exc:
+                log.info("no personal chat for a channel answer: %s", type(exc).__name__)
+                return None
+            async with self.services.db.sessions() as session:
+                chat = await chats.conversation_by_id(session, conversation_id)
+            if chat is None or chat.user_id != user.id:
+                return None
+        moved = copy(activity)
+        moved.id = None  # a new message in the chat, answering nothing there
+        moved.reply_to_id = None
+        moved.service_url = chat.service_url
+        moved.recipient = ChannelAccount(id=chat.bot_id, name=activity.recipient.name)
+        moved.conversation = ConversationAccount(id=chat.conversation_id, conversation_type="personal",
+                                                 tenant_id=chat.tenant_id)
+        moved.channel_data = {"tenant": {"id": chat.tenant_id}}
+        personal = TurnContext(turn_context.adapter, moved)
+        personal.turn_state[CHAT] = chat
+        if _PERSON in turn_context.turn_state:
+            personal.turn_state[_PERSON] = turn_context.turn_state[_PERSON]
+        return personal
 
     # -- events (type "event"): by name, to what a capability registered ----------------------
     async def on_event_activity(self, turn_context: TurnContext) -> None:
@@ -535,8 +713,10 @@ class QaBot(TeamsActivityHandler):
         return at is not None and self.services.clock() - at >= EXPIRES_AFTER
 
     async def _forget_touched(self, turn_context: TurnContext) -> None:
-        if await self.dialog_touched.get(turn_context) is not None:  # delete raises KeyError when absent
-            await self.dialog_touched.delete(turn_context)
+        """Forget when the ended dialog was last touched and whom it was begun for."""
+        for prop in (self.dialog_touched, self.dialog_actor):
+            if await prop.get(turn_context) is not None:  # delete raises KeyError when absent
+                await prop.delete(turn_context)
 
     async def _leave_dialog(self, turn_context: TurnContext, dc: DialogContext, message: str) -> None:
         if dc.active_dialog is not None:
@@ -553,21 +733,24 @@ class QaBot(TeamsActivityHandler):
         return person
 
     async def _look_up_who(self, turn_context: TurnContext) -> Person | None:
+        """The sender's roster person: the chat's person only when the chat is the sender's own
+        (its user id is `from.id`), else by the sender's Entra object id. A chat someone else
+        writes in (another `from.id`) lends them neither its person nor its email."""
         activity = turn_context.activity
         user = activity.from_property
         aad = user.aad_object_id if user else None
         chat = turn_context.turn_state.get(CHAT, UNREAD)  # as read at the start of the turn
-        person = chat.person if isinstance(chat, Conversation) and chat.person and chat.person.active else None
+        if chat is UNREAD:
+            async with self.services.db.sessions() as session:
+                chat = await chats.conversation_by_id(session, activity.conversation.id) \
+                    if activity.conversation else None
+        own = isinstance(chat, Conversation) and user is not None and chat.user_id == user.id
+        person = chat.person if own and chat.person and chat.person.active else None
         if person is None:
             async with self.services.db.sessions() as session:
-                if chat is UNREAD:
-                    chat = await chats.conversation_by_id(session, activity.conversation.id) \
-                        if activity.conversation else None
-                    person = chat.person if chat and chat.person and chat.person.active else None
-                if person is None:
-                    person = await chats.roster_person_for(session, aad_object_id=aad, email=chat.email if chat else None,
-                                                           upn=chat.upn if chat else None)
-        if is_personal(activity) and (chat is None or (chat.person_id is None and person is not None)):
+                person = await chats.roster_person_for(session, aad_object_id=aad, email=chat.email if own else None,
+                                                       upn=chat.upn if own else None)
+        if is_personal(activity) and (chat is None or (own and chat.person_id is None and person is not None)):
             await self._remember_chat(activity, person)
         return person
 
@@ -591,4 +774,11 @@ class QaBot(TeamsActivityHandler):
     # -- Action.Execute -------------------------------------------------------------------
     async def on_adaptive_card_invoke(self, turn_context: TurnContext,
                                       invoke_value: AdaptiveCardInvokeValue) -> AdaptiveCardInvokeResponse:
+        """A press, by verb; where others read the card (a team channel), only a verb declared
+        `channel=True` acts: any other is answered with a line saying to use the personal chat."""
+        action = invoke_value.action if isinstance(invoke_value.action, dict) else {}
+        verb = self.registry.verbs.get(action.get("verb")) if isinstance(action.get("verb"), str) else None
+        if verb is not None and not verb.channel and is_shared(turn_context.activity):
+            return card_actions.InvokeAnswer(status_code=200, type=card_actions.MESSAGE_CONTENT_TYPE,
+                                             value=BUTTON_IN_PERSONAL_CHAT)
         return await card_actions.on_card_action(self.services, self.registry, turn_context, invoke_value)

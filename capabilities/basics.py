@@ -51,16 +51,17 @@ def help_for(registry: Registry, role: str | None, *, not_understood: bool = Fal
 
 
 async def help_reply(ctx: Context, registry: Registry, role: str | None, *,
-                     not_understood: bool = False) -> CommandReply:
-    """The help card for `role`, naming the QA unit's contact (read from the roster)."""
+                     not_understood: bool = False, shared: bool = False) -> CommandReply:
+    """The help card for `role`, naming the QA unit's contact (read from the roster), except where
+    others read it (`shared`: a team channel), where it names nobody."""
     async with ctx.db.sessions() as session:
-        qa_contact = await qa_contact_name(session)
+        qa_contact = None if shared else await qa_contact_name(session)
     return help_for(registry, role, not_understood=not_understood, qa_contact=qa_contact)
 
 
 async def show_help(said: Said) -> CommandReply:
     assert said.registry is not None, "the edge passes the registry with every command"
-    return await help_reply(said.ctx, said.registry, said.person.role if said.person else None)
+    return await help_reply(said.ctx, said.registry, said.person.role if said.person else None, shared=said.shared)
 
 
 async def show_whoami(said: Said) -> CommandReply:
@@ -82,7 +83,8 @@ async def welcome(said: Said) -> CommandReply:
 async def not_understood(said: Said) -> CommandReply:
     """The help card, saying the message was not understood."""
     assert said.registry is not None, "the edge passes the registry with every message"
-    return await help_reply(said.ctx, said.registry, said.person.role if said.person else None, not_understood=True)
+    return await help_reply(said.ctx, said.registry, said.person.role if said.person else None, not_understood=True,
+                            shared=said.shared)
 
 
 def capability(registry_of: Callable[[], Registry]) -> Capability:
@@ -112,11 +114,11 @@ def capability(registry_of: Callable[[], Registry]) -> Capability:
 
     return Capability(
         name="basics",
-        verbs=(CardVerb("basics.help", help_button, former=(HELP,)),
+        verbs=(CardVerb("basics.help", help_button, former=(HELP,), channel=True),
                CardVerb("basics.whoami", whoami_button, former=(WHOAMI,))),
         commands=(
             ChatCommand(HELP, "what I can do for you", ("", "menu", "commands", "hi", "hello", "start"), show_help,
-                        EVERYONE),
+                        EVERYONE, channel=True),
             ChatCommand(WHOAMI, "who I take you to be: role, team, service area, supervisor", ("who am i", "me"),
                         show_whoami, EVERYONE),
         ),

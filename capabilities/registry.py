@@ -92,6 +92,10 @@ class CardVerb:
     # Spellings earlier versions put on cards that people may still press (a sent card keeps its
     # verb): each answers as `verb` does.
     former: tuple[str, ...] = ()
+    # May be pressed in a team channel (or any chat others read): only a button whose answer names
+    # no case and no colleague. Any other pressed there is refused with a line saying to use the
+    # personal chat, and changes nothing (bot/teams_bot.py).
+    channel: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,8 @@ class Said:
     now: datetime
     teams_name: str | None = None
     registry: Registry | None = None
+    # Said where others read the answer (a team channel): the answer names nobody.
+    shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,7 +119,7 @@ class CommandReply:
 
 @dataclass(frozen=True)
 class ChatCommand:
-    """A command people type in their personal chat with the bot."""
+    """A command people type in their personal chat with the bot (or, with `channel`, in a team's)."""
 
     name: str  # as the help card and the manifest show it
     description: str  # one line, for the help card and the manifest
@@ -125,6 +131,11 @@ class ChatCommand:
     # Listed in the manifest's command menu (Teams shows at most MENU_LIMIT per scope); every
     # command is on the help card of the roles it is for either way.
     in_menu: bool = True
+    # May be answered in a team channel (or any chat others read): only a command whose answer names
+    # no case and no colleague. Any other typed there is answered in the sender's personal chat,
+    # with one line in the channel saying so (a conversation it starts runs there too), or refused
+    # in the channel with that line when the bot cannot reach the sender's personal chat.
+    channel: bool = False
 
     def for_role(self, role: str | None) -> bool:
         return not self.roles or role in self.roles

@@ -16,7 +16,6 @@ What the steps ask, how typed text is checked and what saving does are given by 
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -25,7 +24,7 @@ from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
 from botbuilder.schema import ActionTypes, CardAction, HeroCard
 
-from dialogs.conversation import ACTOR, ARGUMENT
+from dialogs.conversation import ACTOR, ARGUMENT, command_words
 
 BACK_WORDS = ("back", "go back", "previous")
 MAX_BUTTONS = 6  # more choices are listed by number in the question's text
@@ -81,11 +80,9 @@ StartFn = Callable[[int | None, str | None], Awaitable[Start]]
 FinishFn = Callable[[int | None, Answers], Awaitable[str]]
 
 
-def normal(text: str | None) -> str:
-    """Typed text compared as a command: lower case, punctuation to spaces, single spaces."""
-    text = re.sub(r"<[^>]+>", " ", text or "")
-    text = re.sub(r"&nbsp;|[^\w\s]", " ", text.casefold())
-    return " ".join(text.split())
+# Typed text compared as a command: lower case, punctuation to spaces, single spaces (the one
+# cleaner, dialogs.conversation; the edge has already made the text plain).
+normal = command_words
 
 
 def question_activity(question: Question, note: str | None = None):

@@ -153,6 +153,19 @@ async def conversation_by_id(session: AsyncSession, conversation_id: str) -> Con
     )).scalar_one_or_none()
 
 
+async def personal_chat_of(session: AsyncSession, *, user_id: str, tenant_id: str) -> Conversation | None:
+    """The reachable personal chat of the Teams user `user_id` (an activity's `from.id`, which is
+    the same for one user in every chat and channel with this bot) in `tenant_id`, with its roster
+    person loaded; None when the bot has none. Found by the sender, never by a roster link, so
+    an answer meant for the sender goes to no one else."""
+    query = select(Conversation).where(Conversation.user_id == user_id, Conversation.unreachable_at.is_(None))
+    if tenant_key(tenant_id):
+        query = query.where(Conversation.tenant_id == tenant_key(tenant_id))
+    return (await session.execute(
+        query.options(joinedload(Conversation.person)).order_by(Conversation.id.desc()).limit(1)
+    )).scalars().first()
+
+
 async def roster_person_for(session: AsyncSession, *, aad_object_id: str | None, email: str | None,
                             upn: str | None = None) -> Person | None:
     """The active roster person for a Teams user: by Entra object id, else by email or UPN

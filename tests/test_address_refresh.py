@@ -83,9 +83,29 @@ async def test_after_teams_moves_the_chat_a_proactive_message_goes_to_the_new_se
 async def test_a_card_press_from_the_new_service_url_refreshes_the_chat_too(
         bot_client, services, fake_connector, moved_to, db):
     await post(bot_client, act.installation_add("ann", service_url=fake_connector.url, aad="aad-ann", tenant=TENANT))
-    await post(bot_client, act.card_action("ann", "no.such.verb", service_url=moved_to.url, aad="aad-ann",
+    await post(bot_client, act.card_action("ann", "basics.whoami", service_url=moved_to.url, aad="aad-ann",
                                            tenant=TENANT))
     assert (await chat_row(db, "ann")).service_url == moved_to.url
+
+
+@pytest.mark.parametrize("refused", [
+    lambda url: act.card_action("ann", "no.such.verb", service_url=url, aad="aad-ann", tenant=TENANT),
+    lambda url: {**act.card_action("ann", "basics.whoami", service_url=url, aad="aad-ann", tenant=TENANT),
+                 "name": "composeExtension/query"},
+    lambda url: {**act.card_action("ann", "basics.whoami", service_url=url, aad="aad-ann", tenant=TENANT),
+                 "value": {"action": {"type": "Action.Submit", "verb": "basics.whoami"}}},
+], ids=["unknown verb", "invoke not handled", "not an Action.Execute"])
+async def test_an_activity_answered_400_moves_no_chat(bot_client, fake_connector, moved_to, db, refused):
+    """Only an accepted activity refreshes a chat's serviceUrl and reference: one the bot answers 400
+    (over HTTP or in the invoke's body) leaves them as they were."""
+    await post(bot_client, act.installation_add("ann", service_url=fake_connector.url, aad="aad-ann", tenant=TENANT))
+    before = await chat_row(db, "ann")
+    resp = await bot_client.post("/api/messages", json=refused(moved_to.url))
+    body = await resp.json()
+    assert resp.status == 400 or body.get("statusCode") == 400
+    after = await chat_row(db, "ann")
+    assert (after.service_url, after.reference) == (before.service_url, before.reference) == \
+        (fake_connector.url, before.reference)
 
 
 async def test_one_write_when_something_changed_and_none_otherwise(
@@ -187,3 +207,20 @@ async def test_a_team_message_from_a_new_service_url_moves_the_teams_channel_pos
     sent_before = len(moved_to.delivered(general))
     await send_notice(services, conversation_id=general)
     assert len(moved_to.delivered(general)) == sent_before + 1
+
+
+async def test_a_channel_activity_answered_400_moves_no_team(bot_client, fake_connector, moved_to, db):
+    await post(bot_client, act.team_bot_added("t1", service_url=fake_connector.url, tenant=TENANT))
+    refused = act.channel_card_action("t1", "ann", "no.such.verb", service_url=moved_to.url, aad="aad-ann",
+                                      tenant=TENANT)
+    resp = await bot_client.post("/api/messages", json=refused)
+    assert (await resp.json())["statusCode"] == 400
+    async with db.sessions() as s:
+        assert (await s.scalars(select(Team))).one().service_url == fake_connector.url
+    # The same press of a verb the bot knows is accepted, and moves the team.
+    accepted = act.channel_card_action("t1", "ann", "basics.help", service_url=moved_to.url, aad="aad-ann",
+                                       tenant=TENANT)
+    resp = await bot_client.post("/api/messages", json=accepted)
+    assert (await resp.json())["statusCode"] == 200
+    async with db.sessions() as s:
+        assert (await s.scalars(select(Team))).one().service_url == moved_to.url

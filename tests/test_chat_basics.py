@@ -208,10 +208,10 @@ async def test_dialog_whoami_for_someone_not_on_the_roster(bot, fake_connector, 
 
 
 class CountingBot(QaBot):
-    """QaBot whose message turn keeps a counter in conversation state, as a dialog would."""
+    """QaBot whose message turn keeps a counter in the sender's conversation state, as a dialog would."""
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        counter = self.conversation_state.create_property("counter")
+        counter = self.person_state.create_property("counter")
         count = await counter.get(turn_context, lambda: {"n": 0})
         count["n"] += 1
         await counter.set(turn_context, count)
@@ -230,7 +230,7 @@ async def test_conversation_state_is_kept_in_the_database(services, fake_connect
         await services.connector.close()
     assert [a.text for a in adapter.activity_buffer] == ["turn 1", "turn 2"]
     assert [a.text for a in restarted.activity_buffer] == ["turn 3"]
-    key = f"msteams/conversations/{act.personal_conversation_id('ann')}"
+    key = f"msteams/conversations/{act.personal_conversation_id('ann')}/people/aad-ann"  # the sender's own
     stored = await SqlStorage(db).read([key])
     assert stored[key]["counter"] == {"n": 3}
 

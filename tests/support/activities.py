@@ -128,6 +128,49 @@ def channel_id(key: str, channel: str) -> str:
     return f"19:{channel}-{key}@thread.tacv2"
 
 
+def thread_conversation_id(key: str, channel: str = "general", root: str = "1700000000001") -> str:
+    """A channel thread's conversation id: the same for every member who replies in the thread."""
+    return f"{channel_id(key, channel)};messageid={root}"
+
+
+def _in_channel(kind: str, team_key: str, user_key: str, *, service_url: str, aad: str | None, name: str,
+                tenant: str, channel: str, root: str) -> dict[str, Any]:
+    conversation = {"isGroup": True, "conversationType": "channel", "tenantId": tenant,
+                    "id": thread_conversation_id(team_key, channel, root)}
+    data = {"team": {"id": team_id(team_key), "aadGroupId": f"group-{team_key}"},
+            "channel": {"id": channel_id(team_key, channel)}}
+    return _base(kind, service_url=service_url, conversation=conversation, user=user_id(user_key), aad=aad,
+                 name=name or f"User {user_key}", tenant=tenant, channel_data=data)
+
+
+def channel_message(team_key: str, user_key: str, text: str, *, service_url: str, aad: str | None = None,
+                    name: str = "", tenant: str = TENANT, channel: str = "general",
+                    root: str = "1700000000001") -> dict[str, Any]:
+    """A message typed in a team channel's thread, as Teams sends it there: HTML with the bot's
+    mention, `<p><at>QA Bot</at>&nbsp;text</p>`, and the mention entity. The sender is the user
+    `user_key` (same Teams id as in their personal chat, user_id(user_key))."""
+    activity = _in_channel("message", team_key, user_key, service_url=service_url, aad=aad, name=name,
+                           tenant=tenant, channel=channel, root=root)
+    mention = f"<at>{BOT_NAME}</at>"
+    activity["textFormat"] = "xml"
+    activity["text"] = f"<p>{mention}&nbsp;{text}</p>"
+    activity["entities"].append({"type": "mention", "text": mention, "mentioned": {"id": BOT_ID, "name": BOT_NAME}})
+    return activity
+
+
+def channel_card_action(team_key: str, user_key: str, verb: str, data: dict[str, Any] | None = None, *,
+                        service_url: str, aad: str | None = None, tenant: str = TENANT) -> dict[str, Any]:
+    """invoke adaptiveCard/action: a button pressed on a card in a team channel's thread."""
+    activity = _in_channel("invoke", team_key, user_key, service_url=service_url, aad=aad, name="",
+                           tenant=tenant, channel="general", root="1700000000001")
+    activity["name"] = "adaptiveCard/action"
+    activity["value"] = {"action": {"type": "Action.Execute", "id": f"action-{verb}", "verb": verb,
+                                    "data": TEST_SIGNER.sign_data(verb, dict(data or {}))},
+                         "trigger": "manual"}
+    activity["replyToId"] = "1:card-message"
+    return activity
+
+
 def _team_update(key: str, *, service_url: str, event: str | None, team: dict[str, Any],
                  channel: dict[str, Any] | None = None, tenant: str = TENANT,
                  conversation_id: str | None = None) -> dict[str, Any]:
