@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.card_signing import signing_key_problem
 from storage.conversations import tenant_key
 from storage.db import normalise_database_url
 
@@ -50,7 +51,7 @@ class Settings:
     # a killed sender's rows are free again within 6 s by default.
     outbox_heartbeat_seconds: float = 2.0
     # QA_CARD_SIGNING_KEY: signs the ids on every card's buttons (bot/card_signing.py); empty means
-    # one derived from the app password.
+    # one derived from the app password; required with an app id and no app password (a managed identity).
     card_signing_key: str = field(default="", repr=False)
     # How long transient failures (429, 5xx, timeouts) are retried after a message was due.
     outbox_retry_hours: float = 24.0
@@ -115,6 +116,10 @@ class Settings:
             raise SettingsError(f"MicrosoftAppTenantId is required when MicrosoftAppType is {app_type}")
         if app_id and app_type != "UserAssignedMSI" and not get("MicrosoftAppPassword"):
             raise SettingsError("MicrosoftAppPassword is required when MicrosoftAppId is set")
+        signing_problem = signing_key_problem(get("QA_CARD_SIGNING_KEY"), get("MicrosoftAppPassword"),
+                                              authenticated=bool(app_id))
+        if signing_problem:
+            raise SettingsError(signing_problem)
 
         port_text = get("PORT", "3978")
         # Plain ASCII digits only: int() would also take "3_978" and other scripts' digits.
