@@ -9,7 +9,7 @@ from bot.sender import DeliveryReport, OutboxSender
 from bot.services import Services
 from capabilities.catalogue import default_duties
 from capabilities.duties import Duty
-from scheduler.sweep import SweepResult, sweep
+from scheduler.sweep import SWEEP_BEATS, SWEEP_HEARTBEAT_SECONDS, SweepResult, sweep
 
 
 @dataclass
@@ -27,6 +27,8 @@ class TickReport:
 
 async def tick(services: Services, now: datetime, *, wait_retries: float = 30.0,
                duties: Iterable[Duty] | None = None) -> TickReport:
-    result = await sweep(services, now, duties if duties is not None else default_duties(services.settings))
+    # A sweeper killed a moment ago leaves its lease: wait out one lease (and a beat) for it to lapse.
+    result = await sweep(services, now, duties if duties is not None else default_duties(services.settings),
+                         wait_for_lock=SWEEP_HEARTBEAT_SECONDS * (SWEEP_BEATS + 1))
     delivery = await OutboxSender(services).deliver_due(now, wait_retries=wait_retries)
     return TickReport(result, delivery)
