@@ -136,7 +136,7 @@ class OutboxSender:
         # A message waits for its slot at most this long while claimed; further off, it is
         # handed back with its next attempt at the slot.
         self.max_slot_wait = lease / 2
-        # Transient failures are retried until this long after a row was due (QA_OUTBOX_RETRY_HOURS).
+        # Transient failures are retried until this long after a row's first attempt (QA_OUTBOX_RETRY_HOURS).
         self.retries = Retries(timedelta(hours=retry_budget if retry_budget is not None
                                          else services.settings.outbox_retry_hours),
                                max_attempts, retry_base, retry_cap, retry_after_cap, rng or random.Random())
@@ -484,7 +484,7 @@ class OutboxSender:
         log.info("outbox rows %s: %s, attempt %d, next in %.1f s", _ids(batch), retry.error, attempt, retry.delay)
         retrying, exhausted = await outbox.mark_retry(self.services.db, _ids(batch), worker=self.worker_id,
                                                       error=retry.error, next_attempt_at=at,
-                                                      budget=self.retries.budget,
+                                                      budget=self.retries.budget, attempted_at=now(),
                                                       max_attempts=self.retries.max_attempts)
         report.retried += retrying
         if retrying:
