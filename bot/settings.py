@@ -60,6 +60,9 @@ class Settings:
     teams_catalog_app_id: str = ""
     # QA_GRAPH_URL: Microsoft Graph's address (tests point it at a fake on 127.0.0.1).
     graph_url: str = "https://graph.microsoft.com"
+    # QA_DATABASE_WAIT_SECONDS: how long a sent mark the database could not take is held and retried,
+    # and how long `tick` waits for an unavailable database, before giving up (storage/unavailable.py).
+    database_wait_seconds: float = 300.0
 
     def __post_init__(self) -> None:
         # Teams' casing of a tenant id is not promised: the list is kept as tenant_key gives it.
@@ -182,6 +185,14 @@ class Settings:
         if not 0 < retry_hours <= 24 * 14:  # also refuses nan and inf
             raise SettingsError("QA_OUTBOX_RETRY_HOURS must be more than 0 and at most 336 (two weeks)")
 
+        wait_text = get("QA_DATABASE_WAIT_SECONDS", "300")
+        try:
+            database_wait = float(wait_text)
+        except ValueError:
+            raise SettingsError(f"QA_DATABASE_WAIT_SECONDS must be a number of seconds, not {wait_text!r}") from None
+        if not 0 <= database_wait <= 3600:  # also refuses nan and inf
+            raise SettingsError("QA_DATABASE_WAIT_SECONDS must be from 0 to 3600 (an hour)")
+
         return cls(
             app_id=app_id,
             app_password=get("MicrosoftAppPassword"),
@@ -200,6 +211,7 @@ class Settings:
             card_signing_key=get("QA_CARD_SIGNING_KEY"),
             teams_catalog_app_id=get("QA_TEAMS_CATALOG_APP_ID"),
             graph_url=_graph_url(get("QA_GRAPH_URL")),
+            database_wait_seconds=database_wait,
         )
 
 

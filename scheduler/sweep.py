@@ -32,6 +32,7 @@ from capabilities.duties import Duty, Occurrence, SplitsOccurrences
 from storage import leases
 from storage.db import Database
 from storage.models import DutyRun
+from storage.unavailable import database_unavailable
 
 log = logging.getLogger(__name__)
 SWEEP_LEASE = "sweep"
@@ -96,6 +97,8 @@ async def sweep(services: Runtime, now: datetime, duties: Iterable[Duty], *,
                     async with services.db.sessions.begin() as session:
                         await _run(session, duty, occurrence, now)
                 except Exception as exc:  # noqa: BLE001 - one failing duty must not stop the others
+                    if database_unavailable(exc):
+                        raise  # every other would fail too: the caller waits for the database (tick) or the next minute
                     log.error("duty %s %s failed: %s", duty.name, occurrence.key, type(exc).__name__,
                               exc_info=(type(exc), exc, exc.__traceback__))
                     result.failed.append((duty.name, occurrence.key))

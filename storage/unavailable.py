@@ -3,7 +3,8 @@ that says so, for every driver the bot may run on.
 
 Unavailable means: try the same thing again shortly and it may well succeed. The edge answers such
 a turn 503 with Retry-After (bot/app.py), the sender keeps a sent mark it could not write and
-writes it again (bot/marks.py), and `tick` waits for the database instead of exiting (bot/tick.py).
+writes it again (bot/marks.py), and `tick` waits for the database instead of exiting (bot/tick.py),
+each for a bounded time (`ride_out`, QA_DATABASE_WAIT_SECONDS).
 
 What counts, by what the error is (its SQLSTATE or SQLite result code, never its wording):
 
@@ -27,7 +28,15 @@ SQLAlchemy wraps the driver's error (`.orig`), and asyncpg's adapter raises its 
 """
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
 from sqlalchemy import exc as sa_exc
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # SQLSTATE classes (first two characters), and whole codes, that mean "not now".
 UNAVAILABLE_CLASSES = frozenset({"08", "53"})
@@ -109,3 +118,23 @@ def _driver_connection_error(error: BaseException) -> bool:
     if module.startswith(("psycopg", "psycopg2")):
         return name == "OperationalError"
     return False
+
+
+async def ride_out(step: Callable[[], Awaitable[T]], *, wait: float, what: str,
+                   sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep) -> T:
+    """`await step()`, and while it fails because the database is unavailable, wait and call it
+    again, for at most `wait` seconds in all (back-off from 0.5 s, doubling, at most 5 s between
+    tries). Any other error, or unavailability past `wait`, is raised. `what` names the step in
+    the log (never data). The step must be safe to run again (a transaction that rolled back)."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + max(wait, 0.0)
+    pause = 0.5
+    while True:
+        try:
+            return await step()
+        except Exception as exc:
+            if not database_unavailable(exc) or loop.time() + pause > give_up:
+                raise
+            log.warning("%s: the database is unavailable (%s); trying again in %.1f s", what, type(exc).__name__, pause)
+        await sleep(pause)
+        pause = min(pause * 2, 5.0)
