@@ -139,3 +139,26 @@ async def test_a_press_whose_use_case_finds_the_database_gone_is_a_503(bot_clien
     monkeypatch.setattr(card_actions, "sent_rows", real)  # back: the same press, sent again, is carried out
     body = await (await bot_client.post("/api/messages", json=press)).json()
     assert body["statusCode"] == 200 and await _state(db, allocation_id) == "started"
+
+
+async def test_unavailability_surfacing_outside_the_turn_is_a_503_too(bot_client, fake_connector, monkeypatch):
+    """Wherever the database's unavailability surfaces in a request (here: raised past the adapter's
+    turn error handler), the answer is 503 with Retry-After, never the 500 of a real failure."""
+    from bot.adapter import QaAdapter
+
+    async def starting_up(*args, **kwargs):
+        try:
+            raise pg.CannotConnectNowError("the database system is starting up")
+        except pg.PostgresError as exc:
+            raise sa_exc.DBAPIError("SELECT ...", None, exc) from exc
+
+    monkeypatch.setattr(QaAdapter, "process_activity", starting_up)
+    resp = await bot_client.post("/api/messages", json=act.message("ann", "help", service_url=fake_connector.url))
+    assert resp.status == 503 and resp.headers["Retry-After"] == "10"
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(QaAdapter, "process_activity", broken)
+    resp = await bot_client.post("/api/messages", json=act.message("ann", "help", service_url=fake_connector.url))
+    assert resp.status == 500
