@@ -14,10 +14,13 @@ The notices and their people come from devtools.notices, the fake from devtools.
 
 Run: python -m bench.outbox [--messages 2000] [--delay 0.02] [--fail-every 100] [--runs 3] [--no-write]
 
-`python -m bench.outbox crash [--messages 2000] [--delay 0.02] [--no-write]`: recovery after
-kill -9. `python -m bot tick --now T` with the default settings delivers the same notices and is
-killed twice mid-way (at a third and at two thirds sent); a third tick at the same T is timed:
-how long it took, what it delivered, whether anything was left, lost or sent twice.
+`python -m bench.outbox crash [--messages 2000] [--delay 0.02] [--window-messages 600]
+[--window-delay 0.4] [--no-write]`: recovery after kill -9. `python -m bot tick --now T` with the
+default settings delivers the same notices and is killed twice mid-way (at a third and at two
+thirds sent); a third tick at the same T is timed: how long it took, what it delivered, whether
+anything was left, lost or sent twice. The duplicate window: per kill, the notices sent twice,
+split into those in flight at the kill and those answered whose sent mark was not yet written;
+measured again at a slow Connector (--window-delay), where more are in flight.
 """
 from __future__ import annotations
 
@@ -282,6 +285,7 @@ async def crash(messages: int, delay: float) -> dict:
         env.update(DATABASE_URL=url, PYTHONPATH=str(ROOT))
         tick = [sys.executable, "-m", "bot", "tick", "--now", NOW.isoformat()]
         kills: list[int] = []
+        killed_at: list[float] = []  # time.monotonic(): the fake's clock too (one machine, CLOCK_MONOTONIC)
         await seed(db, service_url, messages)
         for share in (1 / 3, 2 / 3):
             proc = await asyncio.create_subprocess_exec(*tick, cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL,
@@ -291,6 +295,7 @@ async def crash(messages: int, delay: float) -> dict:
                     raise RuntimeError("the tick exited before it was killed")
                 await asyncio.sleep(0.05)  # the database is the only record of progress: poll it
             proc.send_signal(signal.SIGKILL)
+            killed_at.append(time.monotonic())
             await proc.wait()
             kills.append(sent)
         orphaned = await _count(db, "sending")
@@ -301,6 +306,7 @@ async def crash(messages: int, delay: float) -> dict:
         elapsed = time.monotonic() - began
         status = await outbox_status(db, NOW + timedelta(hours=1))
     per_notice = Counter(r["n"] for r in records if r["status"] < 300)
+    window = duplicate_window(records, killed_at, delay)
     load = os.getloadavg()[0]  # the machine is shared: say how busy it was
     said = next((line for line in out.decode().splitlines() if line.startswith("delivered ")), "")
     return {
@@ -309,11 +315,35 @@ async def crash(messages: int, delay: float) -> dict:
         "open": status.pending + status.sending + status.retrying,
         "lost": sum(1 for n in range(messages) if per_notice[n] == 0),
         "twice": sum(1 for n in range(messages) if per_notice[n] > 1),
+        "window": window,
     }
 
 
-def describe_crash(r: dict, command: str) -> str:
-    verdict = "meets" if not r["open"] and not r["lost"] and r["exit"] == 0 else "MISSES"
+def duplicate_window(records: list[dict], killed_at: list[float], delay: float) -> list[dict[str, int]]:
+    """Per kill, the notices that went twice because of it, by where each was when the process died:
+    "in flight" (posted, the Connector's answer not yet back: no sender can know it went) or
+    "answered" (the answer was back, its sent mark not yet written: the part recording can shrink).
+    A notice's first accepted POST arrived at the fake before the kill; its answer left `delay` later."""
+    first: dict[int, float] = {}
+    accepted = Counter()
+    for r in sorted(records, key=lambda r: r["arrived"]):
+        if r["status"] < 300 and r["n"] is not None:
+            accepted[r["n"]] += 1
+            first.setdefault(r["n"], r["arrived"])
+    window = [{"in flight": 0, "answered": 0} for _ in killed_at]
+    for n, count in accepted.items():
+        if count < 2:
+            continue
+        at = first[n]
+        kill = next((i for i, k in enumerate(killed_at) if at <= k), None)
+        if kill is not None:
+            window[kill]["answered" if at + delay <= killed_at[kill] else "in flight"] += 1
+    return window
+
+
+def describe_crash(r: dict, command: str, slow: dict | None = None) -> str:
+    runs = [r] + ([slow] if slow else [])
+    verdict = "meets" if all(not x["open"] and not x["lost"] and x["exit"] == 0 for x in runs) else "MISSES"
     return "\n".join([
         CRASH_SECTION,
         "",
@@ -329,6 +359,20 @@ def describe_crash(r: dict, command: str) -> str:
         "| --- | --- | --- | --- | --- |",
         f"| {r['orphaned']} rows | {r['elapsed']:.1f} s, exit {r['exit']} | {r['said']} | {r['status']} | "
         f"{r['lost']} / {r['twice']} |",
+        "",
+        "The duplicate window, per kill: the notices sent twice because of it, by where each was when the "
+        "process died (\"in flight\": posted, Teams' answer not yet back, which no sender can know went; "
+        "\"answered\": the answer back, its sent mark not yet committed). Each message is recorded as soon as "
+        "Teams answers it (bot/marks.py; answers that come while a mark is being written go in the next write), "
+        "so the window is about the messages in flight: the pace (49/s) times the Connector's latency.",
+        "",
+        "| Connector latency | notices | kill | sent twice: in flight / answered, mark not yet written |",
+        "| --- | --- | --- | --- |",
+        *[f"| {x['delay_ms']:.0f} ms | {x['messages']:,} | {i} (at {x['kills'][i - 1]:,} recorded) | "
+          f"{w['in flight']} / {w['answered']} |" for x in runs for i, w in enumerate(x["window"], 1)],
+        *(["", f"At {slow['delay_ms']:.0f} ms the tick after the kills took {slow['elapsed']:.1f} s (exit "
+           f"{slow['exit']}); outbox after: {slow['status']}; lost / sent twice: {slow['lost']} / {slow['twice']}."]
+          if slow else []),
         "",
         f"The machine was shared (load average {r['load']:.1f} over 1 minute at the end on its "
         f"{os.cpu_count()} cores); the tick's time is its start-up, the sweep, the rest of the notices at "
@@ -366,6 +410,9 @@ def main(argv: list[str] | None = None) -> int:
     crashed = sub.add_parser("crash", help="recovery after kill -9: the tick after two kills, timed")
     crashed.add_argument("--messages", type=int, default=2000)
     crashed.add_argument("--delay", type=float, default=0.02)
+    crashed.add_argument("--window-messages", type=int, default=600,
+                         help="a second run, this many notices, to measure the duplicate window; 0: none")
+    crashed.add_argument("--window-delay", type=float, default=0.4, help="the fake's latency in the second run")
     crashed.add_argument("--no-write", action="store_true")
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--delay", type=float, default=0.02, help="seconds the fake takes per POST")
@@ -380,9 +427,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "crash":
         result = asyncio.run(crash(args.messages, args.delay))
+        # The duplicate window again at a slow Connector, where many more messages are in flight.
+        slow = asyncio.run(crash(args.window_messages, args.window_delay)) if args.window_messages else None
         command = "python -m bench.outbox crash" + "".join(
-            f" --{k} {v}" for k, v, d in (("messages", args.messages, 2000), ("delay", args.delay, 0.02)) if v != d)
-        text = describe_crash(result, command)
+            f" --{k} {v}" for k, v, d in (("messages", args.messages, 2000), ("delay", args.delay, 0.02),
+                                          ("window-messages", args.window_messages, 600),
+                                          ("window-delay", args.window_delay, 0.4)) if v != d)
+        text = describe_crash(result, command, slow)
         print(text)
         if not args.no_write:
             write_crash_section(text)

@@ -22,9 +22,9 @@ from botframework.connector.auth import (
     ConnectorFactory,
     JwtTokenValidation,
 )
-from sqlalchemy import exc as sa_exc
 
 from bot.connector import BotConnector
+from storage.unavailable import database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -41,19 +41,9 @@ class DependencyUnavailable(Exception):  # noqa: N818 - says what happened, as t
 
 
 def dependency_down(error: BaseException) -> bool:
-    """The error, or one that caused it, is the database or the network failing, not the activity."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError,
-                                ConnectionError, TimeoutError)) or type(current).__module__.startswith(
-                                    "asyncpg.exceptions") and "Connection" in type(current).__name__:
-            return True
-        if isinstance(current, OSError) and not isinstance(current, FileNotFoundError):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
+    """The error, or one that caused it, is the database (or the network under it) being
+    unavailable, not the activity: storage/unavailable.py decides, for every driver."""
+    return database_unavailable(error)
 
 
 class _CachingConnectorFactory(ConnectorFactory):

@@ -18,6 +18,7 @@ from bot.settings import Settings
 from bot.teams_bot import QaBot, tenant_id
 from capabilities.catalogue import default_duties
 from scheduler.jobs import SweepScheduler
+from storage.unavailable import database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +26,17 @@ SERVICES = web.AppKey("services", Services)
 ADAPTER = web.AppKey("adapter", QaAdapter)
 BOT = web.AppKey("bot", QaBot)
 MAX_BODY = 1024 * 1024  # Teams activities stay under 100 KB; a megabyte is generous.
+RETRY_AFTER_SECONDS = 10  # a database restart or fail-over is usually over within a few of these
 
 
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
+
+
+def _unavailable() -> web.Response:
+    """503 with Retry-After: the database is unavailable (storage/unavailable.py); send it again shortly."""
+    return web.json_response({"error": "the bot cannot process this now; send it again shortly"}, status=503,
+                             headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 async def messages(request: web.Request) -> web.Response:
@@ -64,8 +72,7 @@ async def messages(request: web.Request) -> web.Response:
     except DependencyUnavailable:
         # The turn did not happen: 503 tells the channel to send the activity again, so nothing
         # a person sent is dropped while the database is down.
-        return web.json_response({"error": "the bot cannot process this now; send it again shortly"}, status=503,
-                                 headers={"Retry-After": "10"})
+        return _unavailable()
     if invoke_response:
         # botbuilder's handler has already serialised the body to JSON types; only a model needs it.
         body = invoke_response.body
@@ -88,6 +95,9 @@ async def never_crash(request: web.Request, handler):
     except web.HTTPException:
         raise
     except Exception as exc:  # noqa: BLE001 - the server keeps serving whatever a client sends
+        if database_unavailable(exc):  # wherever it surfaced, not the request's fault: ask for it again
+            log.error("request to %s not processed, the database is unavailable: %s", request.path, type(exc).__name__)
+            return _unavailable()
         log.error("request to %s failed: %s", request.path, type(exc).__name__,
                   exc_info=(type(exc), exc, exc.__traceback__))
         return _error(500, "internal error")

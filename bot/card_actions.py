@@ -20,7 +20,7 @@ from typing import Any
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
 
-from bot.card_signing import CardSigner
+from bot.card_signing import CardSigner, malformed
 from bot.services import Services
 from capabilities.press import UNREADABLE, Press, Reply
 from capabilities.registry import Registry
@@ -28,6 +28,7 @@ from dialogs.card_update import card_title
 from storage.conversations import actor_for_chat
 from storage.models import Person
 from storage.outbox import record_shown, sent_rows
+from storage.unavailable import database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +65,16 @@ async def on_card_action(services: Services, registry: Registry, turn_context: T
         log.info("unknown card action verb")
         return AdaptiveCardInvokeResponse(status_code=400, type=ERROR_CONTENT_TYPE, value={
             "code": "BadRequest", "message": "This card action is not one I know."})
+    if malformed(data):  # a signature this bot never writes: the client's error, refused before any look-up
+        log.info("card action %s refused: its signature is malformed", verb)
+        return AdaptiveCardInvokeResponse(status_code=400, type=ERROR_CONTENT_TYPE, value={
+            "code": "BadRequest", "message": UNSIGNED})
     try:
         reply = await act(services, registry, turn_context, verb, data)
         await carry_out(services, turn_context, reply)
     except Exception as exc:  # noqa: BLE001 - answer the client; the log has the type, never the inputs
+        if database_unavailable(exc):
+            raise  # not this press's fault: the edge answers 503 and Teams sends it again (bot/app.py)
         log.error("card action %s failed: %s", verb, type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))
         return AdaptiveCardInvokeResponse(status_code=500, type=ERROR_CONTENT_TYPE, value={
             "code": "InternalError", "message": "Sorry, something went wrong on my side. Please try again."})

@@ -11,8 +11,12 @@ is signed the same way (`FILE_CONSENT`) and checked when the person presses Allo
 
 The key comes from the environment: QA_CARD_SIGNING_KEY, else derived from MicrosoftAppPassword
 (already a secret, shared by every instance, stable across restarts), else, in local
-development without authentication, a fixed development key. Rotating the secret retires the
-buttons on cards sent before.
+development without authentication, a fixed development key. With authentication on (an app id
+configured) the development key is never used: start-up refuses (`signing_key_problem`, one line
+naming QA_CARD_SIGNING_KEY) when there is neither secret, as with a managed identity
+(MicrosoftAppType=UserAssignedMSI, no app password). Rotating the secret retires the buttons on
+cards sent before. A press whose signature is not one this bot writes (`malformed`: not 32
+lower-case hex digits, e.g. not ASCII) is refused 400 before it is checked.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ import copy
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,6 +37,8 @@ CONSENT_CONTEXTS = ("acceptContext", "declineContext")
 DEVELOPMENT_KEY = b"qa-bot development only: no MicrosoftAppPassword or QA_CARD_SIGNING_KEY set"
 SIGNED = "_s"
 SIGNATURE = "_sig"
+MIN_KEY_LENGTH = 16  # characters of QA_CARD_SIGNING_KEY with authentication on
+_SIGNATURE_FORM = re.compile(r"[0-9a-f]{32}")
 
 
 class CardSigner:
@@ -41,7 +48,14 @@ class CardSigner:
         self._key = key
 
     @classmethod
-    def from_secrets(cls, signing_key: str = "", app_password: str = "") -> CardSigner:
+    def from_secrets(cls, signing_key: str = "", app_password: str = "", *, authenticated: bool = False) -> CardSigner:
+        """The signer for these secrets: QA_CARD_SIGNING_KEY, else one derived from the app password,
+        else (local development only) the development key. Raises ValueError (naming the variable)
+        when `authenticated` (an app id is configured) and neither secret is there: the development
+        key is in the repository, so buttons signed with it could be forged."""
+        problem = signing_key_problem(signing_key, app_password, authenticated=authenticated)
+        if problem:
+            raise ValueError(problem)
         if signing_key:
             return cls(signing_key.encode())
         if app_password:
@@ -59,12 +73,14 @@ class CardSigner:
                 SIGNED: ",".join(keys), SIGNATURE: self._mac(verb, data, keys)}
 
     def verify(self, verb: str, data: Mapping[str, Any]) -> bool:
-        """The press's data carries a valid signature for `verb` and the keys it names."""
+        """The press's data carries a valid signature for `verb` and the keys it names. Never
+        raises on what a client sends: a signature that is not one this bot writes is False."""
         names, signature = data.get(SIGNED), data.get(SIGNATURE)
-        if not isinstance(names, str) or not isinstance(signature, str):
+        if not isinstance(names, str) or not isinstance(signature, str) or malformed(data):
             return False
         keys = [k for k in names.split(",") if k]
-        return hmac.compare_digest(signature, self._mac(verb, data, keys))
+        # Bytes, not str: hmac.compare_digest raises TypeError on a str that is not ASCII.
+        return hmac.compare_digest(signature.encode(), self._mac(verb, data, keys).encode())
 
     def verify_consent(self, context: Any) -> bool:
         """A file consent card's context, as Teams sends it back with the person's answer, is one
@@ -89,6 +105,32 @@ class CardSigner:
                 data = action["data"]
                 action["data"] = {"verb": data["verb"], **self.sign_data(data["verb"], data)}
         return result
+
+
+def signing_key_problem(signing_key: str, app_password: str, *, authenticated: bool) -> str | None:
+    """One line naming the variable when no real signing key can be had with authentication on
+    (an app id configured): no QA_CARD_SIGNING_KEY and no app password to derive one from (a
+    managed identity, MicrosoftAppType=UserAssignedMSI, has none), or a QA_CARD_SIGNING_KEY shorter
+    than MIN_KEY_LENGTH characters. None when the secrets will do."""
+    if not authenticated:
+        return None
+    if signing_key:
+        if len(signing_key) < MIN_KEY_LENGTH:
+            return f"QA_CARD_SIGNING_KEY must be at least {MIN_KEY_LENGTH} characters (e.g. `openssl rand -hex 32`)"
+        return None
+    if not app_password:
+        return ("QA_CARD_SIGNING_KEY is required when MicrosoftAppId is set without MicrosoftAppPassword "
+                "(e.g. MicrosoftAppType=UserAssignedMSI): card buttons would be signed with the public development key")
+    return None
+
+
+def malformed(data: Mapping[str, Any]) -> bool:
+    """The press carries a signature this bot could never have written (not 32 lower-case hex
+    digits: another length, other characters, not ASCII, not a string). Such a press is a client's
+    error (bot/card_actions.py answers it 400); a well-formed signature that does not verify is
+    answered like a card from before the key changed."""
+    signature = data.get(SIGNATURE)
+    return signature is not None and not (isinstance(signature, str) and _SIGNATURE_FORM.fullmatch(signature))
 
 
 def _copy(tree: Any) -> Any:

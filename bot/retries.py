@@ -5,7 +5,8 @@ Retry-After when it sent one in any form RFC 9110 allows (seconds or an HTTP-dat
 bot/ratelimit.parse_retry_after against the wall clock, at most `after_cap`, 10 minutes; the
 row's last_error says what was asked and what is waited), else with capped, jittered exponential
 back-off (bot/ratelimit.retry_delay); at most until QA_OUTBOX_RETRY_HOURS (24 by default) after
-the row was due, then undeliverable "retries exhausted". 403 and 404 mean the bot was blocked or
+the row's first attempt (not after it was due: a row due while the sender was down gets the whole
+window too; storage.outbox.mark_retry, `first_attempt_at`), then undeliverable "retries exhausted". 403 and 404 mean the bot was blocked or
 removed: undeliverable, and the chat is marked unreachable. Any other 4xx: undeliverable
 "rejected (status)".
 """
@@ -28,7 +29,7 @@ class Retry:
 
 @dataclass
 class Retries:
-    budget: timedelta  # a row is retried until this long after it was due
+    budget: timedelta  # a row is retried until this long after its first attempt
     max_attempts: int | None = None
     base: float = RETRY_BASE
     cap: float = RETRY_CAP

@@ -11,8 +11,11 @@ How a notice goes out (this module is the loop; each concern is its own module):
 4. Pace: each message waits for its turn from the Pacer (bot/pacing.py), which keeps to the rate
    limiter (bot/ratelimit.py); up to `concurrency` messages wait and are in flight at once.
 5. Record: a sent message's rows are marked sent with its activity id straight away; messages
-   answered while a mark is being written go together in the next write (bot/marks.py). Only a
-   message in flight (or its mark) when the process is killed can go twice.
+   answered while a mark is being written go together in the next write (bot/marks.py). A mark
+   the database cannot take (it is unavailable: storage/unavailable.py) is held and written again
+   for up to QA_DATABASE_WAIT_SECONDS, and nothing new is claimed meanwhile, so a message Teams
+   accepted is not sent again because its mark failed. Only a message in flight (or its mark)
+   when the process is killed can go twice.
 6. Failures: retried or given up as bot/retries.py says.
 
 Time: `deliver_due(now)` decides due-ness by a logical clock that starts at `now` and runs
@@ -24,7 +27,8 @@ beat (and never beyond `wait_retries`), for claims and tenant leases other sende
 and takes over those that do: a dead sender's. Claims still held when it returns are renewed, so
 a live sender has them; the report names them (`held`). It also does not return while a row it
 handed back waits for a retry that falls due within `wait_retries` of the failure, however long
-the delivery has run by then.
+the delivery has run by then. With `ride_out` (tick), a database that is unavailable mid-delivery
+is waited for, up to that long, instead of ending the delivery.
 
 Settings: QA_OUTBOX_HEARTBEAT_SECONDS (default 2) is the beat; a claim lasts three beats.
 QA_OUTBOX_LEASE_SECONDS (default 120) is the longest one claim is kept alive, renewals included
@@ -60,6 +64,7 @@ from storage import outbox
 from storage.conversations import tenant_key
 from storage.db import Database
 from storage.models import OutboxMessage
+from storage.unavailable import ride_out as riding_out
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +141,7 @@ class OutboxSender:
         # A message waits for its slot at most this long while claimed; further off, it is
         # handed back with its next attempt at the slot.
         self.max_slot_wait = lease / 2
-        # Transient failures are retried until this long after a row was due (QA_OUTBOX_RETRY_HOURS).
+        # Transient failures are retried until this long after a row's first attempt (QA_OUTBOX_RETRY_HOURS).
         self.retries = Retries(timedelta(hours=retry_budget if retry_budget is not None
                                          else services.settings.outbox_retry_hours),
                                max_attempts, retry_base, retry_cap, retry_after_cap, rng or random.Random())
@@ -145,7 +150,8 @@ class OutboxSender:
         kinds = registry().kinds.values()
         self.urgent_kinds = frozenset(k for k in kinds if k.lane == "urgent")
         self.bulk_kinds = frozenset(k for k in kinds if k.lane == "bulk")
-        self._sent = SentMarks(services.db)
+        # A sent mark the database cannot take now is held and written again (QA_DATABASE_WAIT_SECONDS).
+        self._sent = SentMarks(services.db, wait=services.settings.database_wait_seconds)
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         # deliver_due: how long a retry may be waited for, and the latest retry this sender scheduled
@@ -161,10 +167,14 @@ class OutboxSender:
             for a in activity.get("attachments") or []]}
 
     # -- public ------------------------------------------------------------------------------
-    async def deliver_due(self, now: datetime, *, wait_retries: float = 30.0) -> DeliveryReport:
+    async def deliver_due(self, now: datetime, *, wait_retries: float = 30.0,
+                          ride_out: float = 0.0) -> DeliveryReport:
         """Deliver every row due by `now` (a logical time that runs on with real time); keep
         going while a retry or an expired claim comes due within `wait_retries` real seconds, and
-        while a row this sender handed back waits for a retry due within `wait_retries` of its failure."""
+        while a row this sender handed back waits for a retry due within `wait_retries` of its failure.
+        While the database is unavailable, keep trying for up to `ride_out` seconds (tick: a
+        fail-over or restart mid-delivery) before raising; what was sent meanwhile is recorded
+        first (bot/marks.py)."""
         if now.tzinfo is None:
             raise ValueError("now must be an aware datetime")
         loop = asyncio.get_running_loop()
@@ -183,14 +193,20 @@ class OutboxSender:
             min(self.tenant_lease.total_seconds() + self.beat, wait), self.handover + 0.1))
         self._wait, self._retry_by = wait, None
         try:
-            await self._deliver(logical, report, until=now + timedelta(seconds=wait), lapse_by=lapse_by)
+            await riding_out(lambda: self._deliver(logical, report, until=now + timedelta(seconds=wait),
+                                                   lapse_by=lapse_by),
+                             wait=ride_out, what="outbox delivery")
         finally:
             self._wait = self._retry_by = None
-        report.pending = await outbox.count_open(self.services.db, due_by=logical())
-        report.held = await outbox.held_by_others(self.services.db, worker=self.worker_id,
-                                                  wall_now=self.services.wall_clock())
-        report.tenants_elsewhere = {tenant: holder for tenant, (holder, _) in
-                                    (await self.claims.other_tenants()).items()}
+
+        async def tally() -> None:
+            report.pending = await outbox.count_open(self.services.db, due_by=logical())
+            report.held = await outbox.held_by_others(self.services.db, worker=self.worker_id,
+                                                      wall_now=self.services.wall_clock())
+            report.tenants_elsewhere = {tenant: holder for tenant, (holder, _) in
+                                        (await self.claims.other_tenants()).items()}
+
+        await riding_out(tally, wait=ride_out, what="outbox delivery report")
         log.info("outbox delivery: %s", report.describe())
         return report
 
@@ -236,6 +252,8 @@ class OutboxSender:
             while not self._stopping.is_set():
                 self._wake.clear()
                 room = self.concurrency - len(tasks)
+                if self._sent.holding:  # a sent mark waits for the database: its rows must not be claimed again
+                    await self._sent.written()
                 if room >= max(1, self.concurrency // 4) or not tasks:
                     others = await self.claims.other_tenants()
                     rows = await outbox.claim(self.services.db, worker=self.worker_id, now=now(),
@@ -484,7 +502,7 @@ class OutboxSender:
         log.info("outbox rows %s: %s, attempt %d, next in %.1f s", _ids(batch), retry.error, attempt, retry.delay)
         retrying, exhausted = await outbox.mark_retry(self.services.db, _ids(batch), worker=self.worker_id,
                                                       error=retry.error, next_attempt_at=at,
-                                                      budget=self.retries.budget,
+                                                      budget=self.retries.budget, attempted_at=now(),
                                                       max_attempts=self.retries.max_attempts)
         report.retried += retrying
         if retrying:

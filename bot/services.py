@@ -61,7 +61,8 @@ class Services:
     def signer(self) -> CardSigner:
         """Signs the ids on outgoing cards' buttons and checks them on a press (bot/card_signing.py);
         its key is derived once, not for every card."""
-        return CardSigner.from_secrets(self.settings.card_signing_key, self.settings.app_password)
+        return CardSigner.from_secrets(self.settings.card_signing_key, self.settings.app_password,
+                                       authenticated=self.settings.auth_enabled)
 
     @cached_property
     def graph(self) -> "GraphInstaller | None":

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.card_signing import signing_key_problem
 from qa.tabular import MB, ReadLimits
 from storage.conversations import tenant_key
 from storage.db import normalise_database_url
@@ -53,7 +54,7 @@ class Settings:
     # a killed sender's rows are free again within 6 s by default.
     outbox_heartbeat_seconds: float = 2.0
     # QA_CARD_SIGNING_KEY: signs the ids on every card's buttons (bot/card_signing.py); empty means
-    # one derived from the app password.
+    # one derived from the app password; required with an app id and no app password (a managed identity).
     card_signing_key: str = field(default="", repr=False)
     # How long transient failures (429, 5xx, timeouts) are retried after a message was due.
     outbox_retry_hours: float = 24.0
@@ -62,6 +63,9 @@ class Settings:
     teams_catalog_app_id: str = ""
     # QA_GRAPH_URL: Microsoft Graph's address (tests point it at a fake on 127.0.0.1).
     graph_url: str = "https://graph.microsoft.com"
+    # QA_DATABASE_WAIT_SECONDS: how long a sent mark the database could not take is held and retried,
+    # and how long `tick` waits for an unavailable database, before giving up (storage/unavailable.py).
+    database_wait_seconds: float = 300.0
 
     def __post_init__(self) -> None:
         # Teams' casing of a tenant id is not promised: the list is kept as tenant_key gives it.
@@ -118,6 +122,10 @@ class Settings:
             raise SettingsError(f"MicrosoftAppTenantId is required when MicrosoftAppType is {app_type}")
         if app_id and app_type != "UserAssignedMSI" and not get("MicrosoftAppPassword"):
             raise SettingsError("MicrosoftAppPassword is required when MicrosoftAppId is set")
+        signing_problem = signing_key_problem(get("QA_CARD_SIGNING_KEY"), get("MicrosoftAppPassword"),
+                                              authenticated=bool(app_id))
+        if signing_problem:
+            raise SettingsError(signing_problem)
 
         port_text = get("PORT", "3978")
         # Plain ASCII digits only: int() would also take "3_978" and other scripts' digits.
@@ -180,6 +188,14 @@ class Settings:
         if not 0 < retry_hours <= 24 * 14:  # also refuses nan and inf
             raise SettingsError("QA_OUTBOX_RETRY_HOURS must be more than 0 and at most 336 (two weeks)")
 
+        wait_text = get("QA_DATABASE_WAIT_SECONDS", "300")
+        try:
+            database_wait = float(wait_text)
+        except ValueError:
+            raise SettingsError(f"QA_DATABASE_WAIT_SECONDS must be a number of seconds, not {wait_text!r}") from None
+        if not 0 <= database_wait <= 3600:  # also refuses nan and inf
+            raise SettingsError("QA_DATABASE_WAIT_SECONDS must be from 0 to 3600 (an hour)")
+
         return cls(
             app_id=app_id,
             app_password=get("MicrosoftAppPassword"),
@@ -199,6 +215,7 @@ class Settings:
             card_signing_key=get("QA_CARD_SIGNING_KEY"),
             teams_catalog_app_id=get("QA_TEAMS_CATALOG_APP_ID"),
             graph_url=_graph_url(get("QA_GRAPH_URL")),
+            database_wait_seconds=database_wait,
         )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
-from datetime import tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -54,12 +54,23 @@ class SweepScheduler:
     async def run_sweep(self) -> None:
         self._sweeping = asyncio.current_task()
         try:
-            await sweep(self.runtime, self.runtime.clock(), self.duties)
+            result = await sweep(self.runtime, self.runtime.clock(), self.duties)
+            if result.skipped_locked and result.locked_until is not None:
+                self._look_again(result.locked_until)
         except Exception as exc:  # noqa: BLE001 - a failed sweep is retried next minute
             log.error("sweep failed: %s", type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))
         finally:
             self._sweeping = None
         self.sender.wake()
+
+    def _look_again(self, locked_until: datetime) -> None:
+        """Another instance held the sweep lease: sweep again when it would run out (a holder that
+        died stops renewing it), rather than a whole interval later."""
+        delay = (locked_until - self.runtime.wall_clock()).total_seconds()
+        if self._scheduler is None or not 0 <= delay < self.interval_seconds:
+            return
+        self._scheduler.add_job(self.run_sweep, "date", id="sweep-again", replace_existing=True,
+                                run_date=locked_until + timedelta(seconds=0.05))
 
     async def stop(self) -> None:
         if self._scheduler is not None:

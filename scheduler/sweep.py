@@ -4,10 +4,18 @@ Idempotent: an occurrence is recorded in duty_runs in the same transaction as th
 writes, so running the sweep again (or `tick --now` twice) adds nothing. Missed occurrences
 run once on the next sweep, not once per missed minute. The sweep alone records runs: a duty
 whose occurrence stands for several parts found in stored data (capabilities.duties.
-SplitsOccurrences) has each part recorded here too, under its own key. One sweeper at a time, by lease.
+SplitsOccurrences) has each part recorded here too, under its own key.
+
+One sweeper at a time, by lease (storage/leases.py, "sweep"), held like the outbox's claims: a
+short lease (SWEEP_BEATS heartbeats, 10 s with the default 2 s beat) renewed every beat while the
+sweep runs, so a sweeper killed mid-sweep is replaced within seconds, not minutes. The lease is on
+the wall clock (`Runtime.wall_clock`), never on a `tick --now` date. A sweep that finds the lease
+held says until when (`SweepResult.locked_until`): the served app looks again then
+(scheduler/jobs.py), and `tick` waits that long for a holder that stopped renewing (`wait_for_lock`).
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -24,10 +32,12 @@ from capabilities.duties import Duty, Occurrence, SplitsOccurrences
 from storage import leases
 from storage.db import Database
 from storage.models import DutyRun
+from storage.unavailable import database_unavailable
 
 log = logging.getLogger(__name__)
 SWEEP_LEASE = "sweep"
-SWEEP_LEASE_TTL = timedelta(minutes=10)
+SWEEP_HEARTBEAT_SECONDS = 2.0  # how often a sweeper renews its lease
+SWEEP_BEATS = 5  # the lease lasts this many beats: a few late renewals (a busy loop) do not lose it
 
 
 class Runtime(Protocol):
@@ -36,6 +46,8 @@ class Runtime(Protocol):
     db: Database
 
     def clock(self) -> datetime: ...
+
+    def wall_clock(self) -> datetime: ...
 
 
 def worker_id() -> str:
@@ -47,18 +59,24 @@ class SweepResult:
     ran: list[tuple[str, str]] = field(default_factory=list)  # (duty, occurrence)
     failed: list[tuple[str, str]] = field(default_factory=list)  # rolled back; tried again next sweep
     skipped_locked: bool = False
+    locked_until: datetime | None = None  # skipped: when the other sweeper's lease runs out unless renewed (wall clock)
 
 
-async def sweep(services: Runtime, now: datetime, duties: Iterable[Duty]) -> SweepResult:
+async def sweep(services: Runtime, now: datetime, duties: Iterable[Duty], *,
+                heartbeat: float = SWEEP_HEARTBEAT_SECONDS, wait_for_lock: float = 0.0) -> SweepResult:
     """Run every occurrence of `duties` due at `now` (aware) that has not run yet, each in its own
-    transaction with its DutyRun record. One sweeper at a time (a database lease); a failing
-    occurrence is logged, rolled back and tried again on the next sweep."""
+    transaction with its DutyRun record. One sweeper at a time: a lease of SWEEP_BEATS x
+    `heartbeat` seconds (wall clock), renewed each beat while this sweep runs. When another holds
+    it, wait up to `wait_for_lock` seconds for it to run out (a dead holder's does), else skip
+    (`skipped_locked`, `locked_until`). A failing occurrence is logged, rolled back and tried
+    again on the next sweep."""
     result = SweepResult()
     holder = worker_id()
-    if not await leases.acquire(services.db, SWEEP_LEASE, holder, services.clock(), SWEEP_LEASE_TTL):
-        log.info("another instance is sweeping; this one waits for the next minute")
-        result.skipped_locked = True
+    ttl = timedelta(seconds=heartbeat * SWEEP_BEATS)
+    if not await _take(services, holder, ttl, wait_for_lock, result):
         return result
+    lost = asyncio.Event()
+    renewing = asyncio.create_task(_renew(services, holder, ttl, heartbeat, lost), name="sweep-lease")
     try:
         for duty in duties:
             due = list(duty.occurrences(now))
@@ -72,10 +90,15 @@ async def sweep(services: Runtime, now: datetime, duties: Iterable[Duty]) -> Swe
             for occurrence in due:
                 if occurrence.key in done:
                     continue
+                if lost.is_set():  # another sweeper has the lease: it runs the rest
+                    log.warning("sweep lease taken over; the rest of this sweep is left to its holder")
+                    return result
                 try:
                     async with services.db.sessions.begin() as session:
                         await _run(session, duty, occurrence, now)
                 except Exception as exc:  # noqa: BLE001 - one failing duty must not stop the others
+                    if database_unavailable(exc):
+                        raise  # every other would fail too: the caller waits for the database (tick) or the next minute
                     log.error("duty %s %s failed: %s", duty.name, occurrence.key, type(exc).__name__,
                               exc_info=(type(exc), exc, exc.__traceback__))
                     result.failed.append((duty.name, occurrence.key))
@@ -83,8 +106,40 @@ async def sweep(services: Runtime, now: datetime, duties: Iterable[Duty]) -> Swe
                 result.ran.append((duty.name, occurrence.key))
                 log.info("ran %s %s", duty.name, occurrence.key)
     finally:
+        renewing.cancel()
+        await asyncio.gather(renewing, return_exceptions=True)
         await leases.release(services.db, SWEEP_LEASE, holder)
     return result
+
+
+async def _take(services: Runtime, holder: str, ttl: timedelta, wait: float, result: SweepResult) -> bool:
+    """Take the sweep lease; while another holds it, wait (at most `wait` s in all) for its end."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + max(wait, 0.0)
+    while True:
+        if await leases.acquire(services.db, SWEEP_LEASE, holder, services.wall_clock(), ttl):
+            return True
+        held = await leases.holder_of(services.db, SWEEP_LEASE, services.wall_clock())
+        until = held[1] if held else None
+        left = (until - services.wall_clock()).total_seconds() if until else 0.0
+        if loop.time() + left > give_up:
+            log.info("another instance is sweeping; this one looks again when its lease would run out")
+            result.skipped_locked, result.locked_until = True, until
+            return False
+        await asyncio.sleep(max(left, 0.0) + 0.01)  # until the holder's lease would end, unless renewed
+
+
+async def _renew(services: Runtime, holder: str, ttl: timedelta, heartbeat: float, lost: asyncio.Event) -> None:
+    """Every beat, renew the sweep lease; set `lost` if another sweeper has taken it (our renewals
+    failed for a whole lease). A failed renewal (the database busy) is tried again next beat."""
+    while True:
+        await asyncio.sleep(heartbeat)  # the heartbeat's period
+        try:
+            if not await leases.acquire(services.db, SWEEP_LEASE, holder, services.wall_clock(), ttl):
+                lost.set()
+                return
+        except Exception as exc:  # noqa: BLE001 - the next beat tries again
+            log.error("sweep lease renewal: %s", type(exc).__name__)
 
 
 async def _run(session: AsyncSession, duty: Duty, occurrence: Occurrence, now: datetime) -> None:

@@ -45,3 +45,12 @@ async def held_by_others(db: Database, prefix: str, holder: str, wall_now: datet
             .where(Lease.name.startswith(prefix, autoescape=True), Lease.holder.is_not(None),
                    Lease.holder != holder, Lease.expires_at >= wall_now))).all()
     return {name[len(prefix):]: (other, expires) for name, other, expires in rows}
+
+
+async def holder_of(db: Database, name: str, wall_now: datetime) -> tuple[str, datetime] | None:
+    """Who holds the lease `name` and until when (wall clock), or None when nobody holds it at `wall_now`."""
+    async with db.sessions() as session:
+        row = (await session.execute(
+            select(Lease.holder, Lease.expires_at)
+            .where(Lease.name == name, Lease.holder.is_not(None), Lease.expires_at >= wall_now))).first()
+    return (row[0], row[1]) if row else None

@@ -344,19 +344,37 @@ async def test_retries_run_out(services, fake_connector):
 
 
 async def test_an_outage_is_retried_for_a_day_not_for_a_number_of_attempts(services, fake_connector):
-    """Issue 9: transient failures are retried until QA_OUTBOX_RETRY_HOURS after the row was due
-    (24 h by default), with back-off capped, and only then given up."""
+    """Issue 9: transient failures are retried until QA_OUTBOX_RETRY_HOURS (24 h by default) after
+    the row's first attempt, with back-off capped, and only then given up."""
     person, conv = await add_person(services.db, fake_connector.url, 1)
+    other, _ = await add_person(services.db, fake_connector.url, 2)
     await add_rows(services.db, person, [1], due=NOW)  # due now: well inside the day
-    await add_rows(services.db, person, [2], due=NOW - timedelta(hours=25))  # due yesterday: its day is spent
-    fake_connector.fail_next(503, times=20)
+    await add_rows(services.db, other, [2], due=NOW - timedelta(hours=30))
+    async with services.db.sessions.begin() as s:  # first tried 25 hours ago: its day is spent
+        row = (await s.scalars(select(OutboxMessage).where(OutboxMessage.person_id == other))).one()
+        row.first_attempt_at, row.attempts = NOW - timedelta(hours=25), 1
+    fake_connector.fail_next(503, times=21)
     report = await sender(services, retry_base=0.001, retry_cap=0.002).deliver_due(NOW, wait_retries=2)
     fresh, stale = await rows(services.db)
     assert (stale.state, stale.undeliverable_reason) == ("undeliverable", "retries exhausted")
     failed = [c.status for c in fake_connector.calls if c.conversation_id == conv and c.status >= 500]
-    assert fresh.state == "sent" and len(failed) == 20  # far past the old limit of 12 attempts
+    assert fresh.state == "sent" and len(failed) >= 19  # far past the old limit of 12 attempts
+    assert NOW <= fresh.first_attempt_at < NOW + timedelta(seconds=10)
     assert report.undeliverable == {"retries exhausted": 1}
     assert services.settings.outbox_retry_hours == 24.0
+
+
+async def test_a_message_due_over_a_day_ago_gets_its_retries_from_its_first_attempt(services, fake_connector):
+    """Its sender was down for more than a day: the first transient failure is not the last (the
+    window counts from the first attempt, not from when the message was due)."""
+    person, conv = await add_person(services.db, fake_connector.url, 1)
+    await add_rows(services.db, person, [1], due=NOW - timedelta(hours=30))
+    fake_connector.fail_next(503, times=2)
+    report = await sender(services, retry_base=0.001, retry_cap=0.002).deliver_due(NOW, wait_retries=2)
+    (row,) = await rows(services.db)
+    assert [c.status for c in fake_connector.calls if c.conversation_id == conv] == [503, 503, 200]
+    assert row.state == "sent" and row.attempts == 3 and report.undeliverable == {}
+    assert NOW <= row.first_attempt_at < NOW + timedelta(seconds=10)  # the logical clock, when it was first tried
 
 
 async def test_timeouts_are_retried(services, fake_connector):

@@ -99,7 +99,7 @@ def test_app_type_is_case_insensitive_like_botbuilder():
 
 def test_managed_identity_needs_no_password():
     env = {"MicrosoftAppId": "app", "MicrosoftAppType": "UserAssignedMSI", "MicrosoftAppTenantId": "t",
-           "QA_ALLOWED_TENANTS": TENANT_A}
+           "QA_ALLOWED_TENANTS": TENANT_A, "QA_CARD_SIGNING_KEY": "a-real-signing-key-0123456789"}
     assert Settings.from_env(env).app_type == "UserAssignedMSI"
 
 

@@ -1,16 +1,17 @@
 """The sweep runs each due occurrence once, records it with its rows, and takes a lease."""
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from capabilities.duties import Occurrence
 from dialogs.payload import Payload
-from scheduler.sweep import SWEEP_LEASE, sweep
+from scheduler.sweep import SWEEP_BEATS, SWEEP_HEARTBEAT_SECONDS, SWEEP_LEASE, sweep
 from storage import leases
-from storage.models import DutyRun, OutboxMessage
+from storage.models import DutyRun, Lease, OutboxMessage
 from storage.outbox import enqueue
 
 T0 = datetime(2026, 12, 3, 9, 0, tzinfo=timezone.utc)
@@ -101,3 +102,96 @@ async def test_lease_is_exclusive_between_holders(db):
     assert await leases.acquire(db, "x", "a", T0 + timedelta(seconds=30), timedelta(minutes=1))  # renew
     await leases.release(db, "x", "a")
     assert await leases.acquire(db, "x", "b", T0 + timedelta(seconds=31), timedelta(minutes=1))
+
+
+# -- the sweep lease's heartbeat: a dead sweeper is replaced within seconds --------------------
+
+class _WallClock:
+    """A wall clock the test moves."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+class BlockingDuty:
+    """Runs until the test lets it go: a sweep in progress."""
+
+    name = "blocking"
+
+    def __init__(self) -> None:
+        self.started, self.release = asyncio.Event(), asyncio.Event()
+
+    def occurrences(self, now):
+        yield Occurrence("only", now)
+
+    async def run(self, session, occurrence, now):
+        self.started.set()
+        await self.release.wait()
+
+
+async def _lease(db) -> tuple[str | None, datetime | None]:
+    async with db.sessions() as s:
+        row = (await s.execute(select(Lease.holder, Lease.expires_at).where(Lease.name == SWEEP_LEASE))).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+async def test_a_lease_left_by_a_dead_sweeper_is_taken_over_within_seconds(services):
+    """A sweeper killed mid-sweep leaves its lease: it lasts SWEEP_BEATS beats (10 s), not ten
+    minutes, and is on the wall clock whatever `now` the sweep ran for."""
+    wall = _WallClock(datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc))
+    services.wall_clock = wall
+    blocking = BlockingDuty()
+    dead = asyncio.create_task(sweep(services, T0, [blocking]))  # a --now far from the wall clock
+    await blocking.started.wait()
+    holder, expires = await _lease(services.db)
+    assert holder is not None and expires == wall.at + timedelta(seconds=SWEEP_HEARTBEAT_SECONDS * SWEEP_BEATS)
+    # kill -9: nothing runs after this, not even the release in `finally`: the lease row stays as it was
+    dead.cancel()
+    await asyncio.gather(dead, return_exceptions=True)
+    async with services.db.sessions.begin() as s:
+        await s.execute(update(Lease).where(Lease.name == SWEEP_LEASE).values(holder=holder, expires_at=expires))
+
+    refused = await sweep(services, T0, [DailyNotice()])  # still within the dead one's lease
+    assert refused.skipped_locked and refused.locked_until == expires
+    wall.at = expires + timedelta(seconds=1)  # seconds later
+    taken = await sweep(services, T0, [DailyNotice()])
+    assert not taken.skipped_locked and len(taken.ran) == 4
+
+
+async def test_a_live_sweepers_lease_is_renewed_while_it_sweeps(services, monkeypatch):
+    wall = _WallClock(datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc))
+    services.wall_clock = wall
+    blocking = BlockingDuty()
+    renewed = asyncio.Event()
+    acquire = leases.acquire
+
+    async def noting(db, name, holder, wall_now, ttl):
+        taken = await acquire(db, name, holder, wall_now, ttl)
+        if taken and wall_now > datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc):
+            renewed.set()
+        return taken
+
+    monkeypatch.setattr(leases, "acquire", noting)
+    live = asyncio.create_task(sweep(services, T0, [blocking], heartbeat=0.02))
+    await blocking.started.wait()
+    wall.at += timedelta(minutes=5)  # a long sweep: the heartbeat keeps the lease
+    await asyncio.wait_for(renewed.wait(), 10)
+    _, expires = await _lease(services.db)
+    assert expires == wall.at + timedelta(seconds=0.1)
+    other = await sweep(services, T0, [DailyNotice()])
+    assert other.skipped_locked  # the live sweeper keeps it
+    blocking.release.set()
+    assert (await live).ran == [("blocking", "only")]
+    assert await _lease(services.db) == (None, None)  # let go at the end
+
+
+async def test_a_tick_waits_for_a_dead_sweepers_lease_to_lapse(services):
+    """With `wait_for_lock`, a sweep right after a kill waits out the dead holder's short lease."""
+    wall = datetime.now(timezone.utc)
+    services.wall_clock = lambda: datetime.now(timezone.utc)
+    assert await leases.acquire(services.db, SWEEP_LEASE, "dead", wall, timedelta(seconds=0.3))
+    result = await sweep(services, T0, [DailyNotice()], wait_for_lock=5)
+    assert not result.skipped_locked and len(result.ran) == 4

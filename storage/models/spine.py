@@ -34,6 +34,9 @@ class OutboxMessage(Base):
     state: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
+    # When the first failed attempt was made: transient failures are retried for
+    # QA_OUTBOX_RETRY_HOURS from then, not from due_at (a row due while its sender was down).
+    first_attempt_at: Mapped[datetime | None] = mapped_column(nullable=True)
     claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     claimed_until: Mapped[datetime | None] = mapped_column(nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, update
+from sqlalchemy import and_, bindparam, func, literal, or_, update
 
 from storage.db import Database
 from storage.models import Conversation, OutboxMessage
@@ -47,24 +47,29 @@ async def mark_sent_many(db: Database, sent: Sequence[Sent]) -> None:
 
 
 async def mark_retry(db: Database, ids: list[int], *, worker: str, error: str, next_attempt_at: datetime,
-                     budget: timedelta, max_attempts: int | None = None) -> tuple[int, int]:
-    """A failed attempt that may succeed later: (rows to retry, rows given up as "retries exhausted"
-    because their next attempt would come more than `budget` after they were due, or, with
-    `max_attempts`, after that many attempts)."""
+                     budget: timedelta, attempted_at: datetime, max_attempts: int | None = None) -> tuple[int, int]:
+    """A failed attempt (made at `attempted_at`) that may succeed later: (rows to retry, rows given
+    up as "retries exhausted" because their next attempt would come more than `budget` after their
+    first attempt, or, with `max_attempts`, after that many attempts). The window counts from the
+    first attempt (`first_attempt_at`, set here by the first failure), not from when the row was
+    due: a row due long ago, while its sender was down, still gets its whole window."""
     mine = and_(OutboxMessage.id.in_(ids), OutboxMessage.state == "sending", OutboxMessage.claimed_by == worker)
-    spent = OutboxMessage.due_at < next_attempt_at - budget
+    first = func.coalesce(OutboxMessage.first_attempt_at,
+                          literal(attempted_at, OutboxMessage.__table__.c.first_attempt_at.type))
+    spent = first < next_attempt_at - budget
     if max_attempts is not None:
         spent = or_(spent, OutboxMessage.attempts + 1 >= max_attempts)
     async with db.sessions.begin() as session:
         exhausted = await session.execute(
             update(OutboxMessage).where(mine, spent)
             .values(state="undeliverable", undeliverable_reason="retries exhausted", last_error=error[:500],
-                    attempts=OutboxMessage.attempts + 1, claimed_until=None)
+                    attempts=OutboxMessage.attempts + 1, claimed_until=None, first_attempt_at=first)
             .execution_options(synchronize_session=False))
         retrying = await session.execute(
             update(OutboxMessage).where(mine)
             .values(state="retrying", next_attempt_at=next_attempt_at, last_error=error[:500],
-                    attempts=OutboxMessage.attempts + 1, claimed_by=None, claimed_until=None)
+                    attempts=OutboxMessage.attempts + 1, claimed_by=None, claimed_until=None,
+                    first_attempt_at=first)
             .execution_options(synchronize_session=False))
     return retrying.rowcount or 0, exhausted.rowcount or 0
 
