@@ -32,6 +32,8 @@ from dialogs.broadcast_samples import broadcast_card_samples
 from dialogs.payload import Payload
 from qa import alerts as qal
 from qa import escalations as qe
+from qa.calendar import WorkingCalendar
+from qa.deadlines import UPLOAD_WORKING_DAYS, due_no_earlier_than
 from qa.framework import Role
 
 Card = dict[str, Any]
@@ -122,7 +124,9 @@ BUILDERS = (
 LONDON = ZoneInfo("Europe/London")
 DEADLINE = date(2026, 12, 24)  # a Thursday: the 28th falls on a bank-holiday Monday
 OVERSIGHT_DUE = date(2027, 1, 6)
-AT = datetime(2027, 1, 7, 10, 12, tzinfo=timezone.utc)
+AT = datetime(2027, 1, 7, 10, 12, tzinfo=timezone.utc)  # a Thursday, the day after the oversight deadline
+CALENDAR = WorkingCalendar()  # England's bank holidays: the samples' dates are working days in it
+UPLOAD_BY = due_no_earlier_than(OVERSIGHT_DUE, AT, UPLOAD_WORKING_DAYS, CALENDAR)  # Monday 11 January 2027
 
 _SENTENCE = ("Planning for the child’s next review was clear and timely – the plan was shared with the "
              "family and the network, and actions were followed up in supervision. ")
@@ -214,9 +218,10 @@ def dispute_view() -> ac.DisputeView:
                           disputed_by_name=_SERVICE_LEAD, reason=long_text(ac.DISPUTE_REASON_MAX), disputed_at=AT)
 
 
-def upload_request() -> Card:
-    return ac.upload_request_card(200_001, "CD-4810037", _SERVICE_LEAD, AT, LONDON, OVERSIGHT_DUE,
-                                  comment=long_text(ac.OVERSIGHT_COMMENT_MAX))
+def upload_request(*, chase: bool = False) -> Card:
+    """Oversight confirmed on Thursday 7 January, after the 6th: the upload is due two working days on."""
+    return ac.upload_request_card(200_001, "CD-4810037", _SERVICE_LEAD, AT, LONDON, UPLOAD_BY,
+                                  comment=long_text(ac.OVERSIGHT_COMMENT_MAX), chase=chase)
 
 
 def audit_card_samples() -> dict[str, Card]:
@@ -252,11 +257,12 @@ def audit_card_samples() -> dict[str, Card]:
             _SERVICE_LEAD, oversight_items(40), OVERSIGHT_DUE, head_of_service_name="Priya Raghunathan"),
         "dispute": ac.dispute_card(dispute_view(), LONDON),
         "upload_request": upload_request(),
+        "upload_chase": upload_request(chase=True),
         "safeguarding_alert": ac.safeguarding_alert_card(alert, LONDON),
         "unreachable_auditors": ac.unreachable_auditors_card("December 2026", unreachable),
         "decline_notice": ac.decline_notice_card(decline, LONDON),
         "cycle_status": ac.cycle_status_card("December 2026", status_rows, month="2026-12", as_of=AT, tz=LONDON,
-                                              escalations=(12, 3)),
+                                              escalations=(12, 3), chased_uploads=[case_ref(i) for i in range(24)]),
         "cycle_status_empty": ac.cycle_status_card("December 2026", []),
         "my_audits": ac.my_audits_card(six),
         "my_audits_none": ac.my_audits_card([]),

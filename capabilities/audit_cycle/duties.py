@@ -369,3 +369,50 @@ class LateAllocationNoticeDuty(FollowUpDuty):
                 settled[follow_ups.DONE if follow_up.subject_id in notified else follow_ups.CANCELLED].append(
                     follow_up.id)
         return settled
+
+
+# -- uploads to Care Director ----------------------------------------------------------------
+
+UPLOAD_CHASED = "upload_chased"  # TrailEvent.action
+
+
+class UploadChaseDuty(FollowUpDuty):
+    """An audit whose oversight is confirmed owes its upload to the child's file by the day on the
+    upload request (qa/deadlines.py: the oversight deadline, or a fair time after oversight); the
+    confirmation writes the follow-up, due at the send time of the next working day after it. Still
+    not marked uploaded then, the auditor is chased once (the upload card again, as a reminder) and
+    the allocation counts in the `cycle` card as chased and not uploaded; uploaded, withdrawn or moved
+    on meanwhile, the follow-up is cancelled."""
+
+    name = "upload-chase"
+    kinds = (kinds.UPLOAD_CHASE,)
+
+    async def settle(self, session: AsyncSession, owed: Sequence[FollowUp], slot: datetime, due_at: datetime,
+                     now: datetime) -> Settled:
+        settled: Settled = {follow_ups.DONE: [], follow_ups.CANCELLED: []}
+        allocations = {a.id: a for a in await cycle.allocations_by_id(session, [f.subject_id for f in owed])}
+        messages: list[Message] = []
+        for follow_up in owed:
+            allocation = allocations.get(follow_up.subject_id)
+            if allocation is None or allocation.state != "oversight_confirmed" or allocation.audit is None \
+                    or not allocation.auditor.active:
+                settled[follow_ups.CANCELLED].append(follow_up.id)
+                continue
+            # The follow-up is due the working day after the upload day: that day is the one before it.
+            upload_by = self.cal.previous_working_day(self.cal.local_date(follow_up.due_at))
+            by = await session.get(Person, allocation.oversight_by_id) if allocation.oversight_by_id else None
+            lead = by.display_name if by else "The service lead"
+            messages.append(Message(
+                f"{kinds.UPLOAD_CHASE}:{allocation.id}", kinds.UPLOAD_CHASE, allocation.auditor_id, due_at=due_at,
+                payload=kinds.UPLOAD_CHASE.message(
+                    allocation.audit.id, allocation.case_ref, lead, allocation.oversight_at or now, self.cal.tz,
+                    upload_by, allocation.oversight_comment or "", chase=True,
+                    summary=f"Reminder: upload the audit of case {allocation.case_ref} to Care Director")))
+            session.add(TrailEvent(subject_type="allocation", subject_id=allocation.id, month=allocation.month,
+                                   actor_id=None, action=UPLOAD_CHASED, via=f"duty:{self.name}",
+                                   detail={"upload_by": upload_by.isoformat()}, at=now))
+            settled[follow_ups.DONE].append(follow_up.id)
+        await enqueue_many(session, messages, now=now)
+        if messages:
+            log.info("upload chases: %d auditors reminded", len(messages))
+        return settled

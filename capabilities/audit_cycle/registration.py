@@ -2,8 +2,8 @@
 kinds, extra cards, CLI and what the help card says it does for each role."""
 from __future__ import annotations
 
-from capabilities.audit_cycle import actions, allocation_list, cli, commands, kinds
-from capabilities.audit_cycle.duties import AuditCycleDuty, LateAllocationNoticeDuty
+from capabilities.audit_cycle import actions, allocation_list, cli, commands, config, kinds
+from capabilities.audit_cycle.duties import AuditCycleDuty, LateAllocationNoticeDuty, UploadChaseDuty
 from capabilities.audit_cycle.samples import all_samples
 from capabilities.registry import Capability, CardVerb, ChatCommand, RetentionRule
 from dialogs.audit_cards import Verb
@@ -22,8 +22,9 @@ SAFEGUARDING = "Alert you at once to an immediate safeguarding concern found dur
 
 
 def duties(cal: WorkingCalendar):
+    config.settings()  # a wrong QA_UPLOAD_WORKING_DAYS stops the bot at start-up
     # In this order: a month's own allocation notice runs before the late-notice check.
-    return [AuditCycleDuty(cal), LateAllocationNoticeDuty(cal)]
+    return [AuditCycleDuty(cal), LateAllocationNoticeDuty(cal), UploadChaseDuty(cal)]
 
 
 CAPABILITY = Capability(
