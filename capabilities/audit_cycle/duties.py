@@ -102,6 +102,8 @@ async def notify_allocations(session: AsyncSession, cal: WorkingCalendar, month:
     if not allocations:
         return 0
     label = format_month(month)
+    for allocation in allocations:  # the notice is the request: a late case's own day counts from it
+        set_committed_value(allocation, "notified_at", now)
     groups = cycle.by_auditor(allocations)
     reasons = await cycle.unreachable_reasons(session, [auditor for auditor, _ in groups])
     messages: list[Message] = []
@@ -221,24 +223,30 @@ async def _allocation_notice(step: _Step) -> None:
 
 
 async def _auditor_reminder(step: _Step) -> None:
+    # Only the cases due on the month's deadline: one allocated late has a later day of its own
+    # (views.audit_due), which "due in 7 days" would misstate.
     label = step.moment.label
     for auditor, mine in cycle.by_auditor(await cycle.unsubmitted(step.session, step.month)):
-        if not auditor.active:
+        due = [v for v in step.views(mine) if v.deadline == step.dates.audit_deadline]
+        if not auditor.active or not due:
             continue
         await step.send(f"{AUDITOR_REMINDER}:{step.month}:{label}:{auditor.id}", kinds.AUDITOR_REMINDER, auditor,
-                        kinds.AUDITOR_REMINDER.card(label, step.views(mine)),
-                        f"{_plural(len(mine), 'audit')} due {_REMINDER_WORDS[label]}")
+                        kinds.AUDITOR_REMINDER.card(label, due),
+                        f"{_plural(len(due), 'audit')} due {_REMINDER_WORDS[label]}")
 
 
 async def _audit_overdue(step: _Step) -> None:
-    groups = cycle.by_auditor(await cycle.unsubmitted(step.session, step.month))
+    # Only the cases whose own day has passed (a case allocated late may still be in time).
+    today = step.cal.local_date(step.moment.due_at)
+    groups = [(auditor, due) for auditor, mine in cycle.by_auditor(await cycle.unsubmitted(step.session, step.month))
+              if (due := [a for a in mine if views.audit_due(a, step.cal) < today])]
     supervisors = await cycle.active_people_by_email(step.session, (auditor.supervisor_email for auditor, _ in groups))
     for auditor, mine in groups:
-        views = step.views(mine)
+        cases = step.views(mine)
         if auditor.active:
             await step.send(f"{AUDIT_OVERDUE}:{step.month}:{auditor.id}", kinds.AUDIT_OVERDUE, auditor,
-                            kinds.AUDIT_OVERDUE.card(views),
-                            f"{_plural(len(views), 'audit')} overdue")
+                            kinds.AUDIT_OVERDUE.card(cases),
+                            f"{_plural(len(cases), 'audit')} overdue")
         supervisor = supervisors.get(cycle.email_key(auditor.supervisor_email))
         if supervisor is None:
             log.warning("audit overdue month=%s: auditor %s has no supervisor on the roster", step.month, auditor.id)
@@ -246,8 +254,8 @@ async def _audit_overdue(step: _Step) -> None:
         # One row per auditor: the sender puts a supervisor's rows of this moment in one message.
         await step.send(f"{kinds.SUPERVISOR_OVERDUE}:{step.month}:{supervisor.id}:{auditor.id}",
                         kinds.SUPERVISOR_OVERDUE, supervisor,
-                        kinds.SUPERVISOR_OVERDUE.card(supervisor.display_name, auditor.display_name, views),
-                        f"Overdue audits: {auditor.display_name}, {_plural(len(views), 'case')}")
+                        kinds.SUPERVISOR_OVERDUE.card(supervisor.display_name, auditor.display_name, cases),
+                        f"Overdue audits: {auditor.display_name}, {_plural(len(cases), 'case')}")
 
 
 async def _service_lead_shares(step: _Step) -> list[tuple[Person, list[Allocation]]]:

@@ -55,7 +55,7 @@ from capabilities.kit import NOTHING_CHANGED, Act, Status, invalid, refuse, unit
 from dialogs import audit_cards as cards
 from dialogs.card_kit import format_moment
 from qa.calendar import WorkingCalendar
-from qa.deadlines import OVERSIGHT_WORKING_DAYS, UPLOAD_WORKING_DAYS, chase_moment, due_no_earlier_than
+from qa.deadlines import UPLOAD_WORKING_DAYS, chase_moment, due_no_earlier_than
 from qa.identifiers import first_refusal
 from storage import follow_ups
 from storage.cycle import oversight_deadline
@@ -214,14 +214,7 @@ def audit_summary(act: Act, allocation: Allocation) -> cards.AuditSummary:
         discussion_held=audit.discussion_held, seek_family_views=audit.seek_family_views,
         safeguarding_concern=audit.safeguarding_concern,
         submitted_on=act.calendar.local_date(audit.submitted_at or allocation.submitted_at or act.now),
-        oversight_due=oversight_due(allocation, act.now, act.calendar))
-
-
-def oversight_due(allocation: Allocation, now: datetime, cal: WorkingCalendar) -> date:
-    """The day a service lead is asked to confirm oversight by: the month's oversight deadline, or a
-    fair time after the audit last reached them (submitted, or back after a dispute), if later."""
-    reached = max(filter(None, (allocation.submitted_at, allocation.resolved_at)), default=now)
-    return due_no_earlier_than(oversight_deadline(allocation.month, cal), reached, OVERSIGHT_WORKING_DAYS, cal)
+        oversight_due=views.oversight_due(allocation, act.now, act.calendar))
 
 
 def upload_due(allocation: Allocation, confirmed_at: datetime, cal: WorkingCalendar, upload_days: int) -> date:
