@@ -524,7 +524,6 @@ async def confirm_uploaded(ctx: Context, actor_id: int, audit_id: int, *, now: d
         allocation.state = "complete"
         allocation.uploaded_at = now
         allocation.updated_at = now
-        await follow_ups.cancel_for(act.session, "allocation", [allocation.id], now, kinds=[UPLOAD_CHASE],
-                                    state=follow_ups.DONE)
+        await follow_ups.cancel_for(act.session, "allocation", [allocation.id], now, kinds=[UPLOAD_CHASE])
         _trail(act, allocation, UPLOADED)
         return _outcome(act, allocation, Status.DONE)
