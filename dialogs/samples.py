@@ -32,6 +32,7 @@ from dialogs.broadcast_samples import broadcast_card_samples
 from dialogs.payload import Payload
 from qa import alerts as qal
 from qa import escalations as qe
+from qa import reports as qr
 from qa.calendar import WorkingCalendar
 from qa.deadlines import UPLOAD_WORKING_DAYS, due_no_earlier_than
 from qa.framework import Role
@@ -388,13 +389,17 @@ def delivery_card_samples() -> dict[str, Card]:
 
 def report_view(areas: int = 12) -> rc.ReportCardView:
     """A whole-service analysis: every headline figure, twelve long-named service areas."""
-    labels = ("Allocated", "Completed", "On time", "Late", "Declined", "Outstanding (not submitted)", "Outstanding",
-              "Good", "Requires Improvement", "Inadequate", "Disputes", "Disputes resolved", "Safeguarding concerns",
-              "Family views asked")
-    lines = tuple(rc.FigureLine(label, 480 + i, (None if i == 0 else 470 + i, 455 + i, 499 - i), "\u2191")
-                  for i, label in enumerate(labels))
-    area_lines = tuple(rc.AreaLine(f"Children in Care and Care Leavers – Área {i + 1}", 45, 41, 38, 3, 4)
-                       for i in range(areas))
+    # Each figure against its months before, its arrow read by whether up is good for it (qa/reports.py).
+    lines = []
+    for i, (label, _) in enumerate(qr.HEADLINE):
+        value, previous = 480 + i, (None if i == 0 else 470 + i, 455 + i, 499 - i)
+        trend = qr.arrow(value, previous)
+        lines.append(rc.FigureLine(label, value, previous, trend, qr.reading(trend, qr.GOOD_WAY.get(label, 0))))
+    lines = tuple(lines)
+    names = (*_SERVICE_AREAS, "Family Help – Locality North", "Family Help – Locality South",
+             "Children with Disabilities – Transitions", "Unaccompanied Asylum-Seeking Children")
+    # Completed is on time plus late; not yet submitted is the rest of those allocated.
+    area_lines = tuple(rc.AreaLine(names[i % len(names)], 45, 41, 38, 3, 4) for i in range(areas))
     return rc.ReportCardView(title="Quarterly audit report", period="2026 Q4 (October 2026 to December 2026)",
                              scope="Whole service", before=("Jul 2026", "Aug 2026", "Sep 2026"), lines=lines,
                              areas=area_lines, extra=(("Supervision on time", "94%"), ("Observations", "31"),
