@@ -515,8 +515,10 @@ def moderation_lines(a: Analysis, scope: str) -> list[tuple[str, str]]:
     if f.moderation_pending:
         moderation += f", {f.moderation_pending} pending"
     sample = f"{dip.dip_sampled} sampled: {dip.dip_agreed} agreed, {dip.dip_differed} differed"
+    if waiting := dip.dip_sampled - dip.dip_agreed - dip.dip_differed:  # the counts add up to the sample
+        sample += f", {waiting} not yet moderated"
     if dip.dip_agreement_rate is not None:
-        sample += f" ({percent(dip.dip_agreement_rate)} agreed)"
+        sample += f" ({percent(dip.dip_agreement_rate)} of those moderated agreed)"
     escalations = (f"{f.escalations}: {f.escalations_closed} closed ({f.escalations_closed_on_time} on time); "
                    f"updates {f.updates_on_time} on time, {f.updates_late} late")
     submitted = sum(f.reaudit_grades.values())
@@ -577,9 +579,10 @@ class FeedbackRow(NamedTuple):
     created_at: datetime
     source: str  # "" for "not possible to ask" (an audit's family view)
     service_area: str
-    how_given: str
+    how_given: str  # the channel (conversation, letter or email ...)
     rating: int | None
     not_possible: bool
+    kind: str = ""  # complaint, compliment, or comment or suggestion
 
 
 NOT_POSSIBLE = "Not possible to ask"
@@ -589,7 +592,7 @@ RATING_LABELS = (*(f"{n} of 5" for n in range(1, 6)), "No rating")
 @dataclass
 class FeedbackCounts:
     """One month's feedback entries: by source (FEEDBACK_SOURCES, then NOT_POSSIBLE), by rating
-    (RATING_LABELS), complaints and compliments (how it was given)."""
+    (RATING_LABELS), complaints and compliments (the entry's kind)."""
 
     entries: int = 0
     by_source: dict[str, int] = field(default_factory=lambda: dict.fromkeys((*FEEDBACK_SOURCES, NOT_POSSIBLE), 0))
@@ -615,6 +618,6 @@ def feedback_counts(rows: Iterable[FeedbackRow], months: Sequence[str], cal: Wor
         source = row.source if row.source in FEEDBACK_SOURCES and not row.not_possible else NOT_POSSIBLE
         counts.by_source[source] += 1
         counts.by_rating[f"{row.rating} of 5" if row.rating in (1, 2, 3, 4, 5) else "No rating"] += 1
-        counts.complaints += row.how_given == COMPLAINT
-        counts.compliments += row.how_given == COMPLIMENT
+        counts.complaints += row.kind == COMPLAINT
+        counts.compliments += row.kind == COMPLIMENT
     return out

@@ -312,7 +312,7 @@ async def test_moderation_escalation_and_re_audit_figures(history):
     assert issue_10_counts(monthly.of("North", "2026-08")) == issue_10(dip=(1, 1, 0))
     assert moderation_lines(monthly, WHOLE_SERVICE) == [
         ("Inadequate grades moderated", "0: 0 agreed, 0 regraded"),
-        ("Dip-sample moderation (Aug 2026)", "1 sampled: 1 agreed, 0 differed (100% agreed)"),
+        ("Dip-sample moderation (Aug 2026)", "1 sampled: 1 agreed, 0 differed (100% of those moderated agreed)"),
         ("Escalations", "0: 0 closed (0 on time); updates 0 on time, 0 late"),
         ("Re-audits", "1: Requires Improvement 1")]
     quarter = analyse(rows, "quarterly", ("2026-07", "2026-08", "2026-09"), CAL)
@@ -321,7 +321,7 @@ async def test_moderation_escalation_and_re_audit_figures(history):
     assert total.dip_agreement_rate == pytest.approx(2 / 3) and total.moderation_agreement_rate == 1
     assert moderation_lines(quarter, WHOLE_SERVICE) == [
         ("Inadequate grades moderated", "1: 1 agreed, 0 regraded"),
-        ("Dip-sample moderation (Jul\u2013Sep 2026)", "3 sampled: 2 agreed, 1 differed (67% agreed)"),
+        ("Dip-sample moderation (Jul\u2013Sep 2026)", "3 sampled: 2 agreed, 1 differed (67% of those moderated agreed)"),
         ("Escalations", "1: 1 closed (0 on time); updates 1 on time, 1 late"),
         ("Re-audits", "1: Requires Improvement 1")]
     assert reaudits(rows, ("2026-09",)) == [("CR-A2", "South", "2026-08", INAD, "2026-09", RI)]

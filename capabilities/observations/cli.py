@@ -15,7 +15,7 @@ from capabilities.registry import CliCommand, CommandError
 from qa.audit_calendar import parse_month_key
 from storage.observations import service_areas
 
-EXPORT_COLUMNS = ("Recorded", "Recorded by", "From", "How given", "Service area", "Team", "Case ref", "Rating",
+EXPORT_COLUMNS = ("Recorded", "Recorded by", "From", "Kind", "How it was given", "Service area", "Team", "Case ref", "Rating",
                   "Not possible", "What was said")
 
 
@@ -79,7 +79,7 @@ async def _run_feedback(args: argparse.Namespace, ctx: Context) -> int:
     for view in digest.entries:
         # Text is written as text: a cell starting with = + - @ is not a formula to Excel.
         sheet.append([view.recorded_at.astimezone(ctx.calendar.tz).replace(tzinfo=None), view.author_name,
-                      view.source, view.how_given, view.service_area, view.team, view.case_ref or "",
+                      view.source, view.kind, view.how_given, view.service_area, view.team, view.case_ref or "",
                       view.rating if view.rating is not None else "", "yes" if view.not_possible else "",
                       _text(view.said)])
     summary = book.create_sheet("Counts")
@@ -88,8 +88,8 @@ async def _run_feedback(args: argparse.Namespace, ctx: Context) -> int:
                           ("Rating", digest.by_rating)):
         for key, value in counts.items():
             summary.append((title, key, value))
-    summary.append(("How given", "Complaint", digest.complaints))
-    summary.append(("How given", "Compliment", digest.compliments))
+    summary.append(("Kind", "Complaint", digest.complaints))
+    summary.append(("Kind", "Compliment", digest.compliments))
     book.save(out)
     print(f"{len(digest.entries)} feedback entries for {args.month} written to {out}")
     return 0
