@@ -464,7 +464,7 @@ def report_card_samples() -> dict[str, Card]:
         "report_refused": rc.report_refused_card("Reports are for the QA unit, the deputy director and service "
                                                  "leads (for their service areas). Nothing was sent."),
         "report_file_offer": rc.file_offer_card("Audit register, December 2025 to November 2026",
-                                                "Audit register 2025-12 to 2026-11: 6,000 allocation(s)"),
+                                                "The audit register, December 2025 to November 2026: 6,000 allocations"),
     }
 
 
