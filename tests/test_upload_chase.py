@@ -15,7 +15,7 @@ from bot.clock import fixed_clock
 from bot.sender import OutboxSender
 from bot.tick import tick
 from capabilities.audit_cycle import config, flow, kinds, views
-from capabilities.audit_cycle.duties import UPLOAD_CHASED, UploadChaseDuty
+from capabilities.audit_cycle.duties import UPLOAD_CHASED, AuditCycleDuty, UploadChaseDuty
 from capabilities.registry import ConfigurationError
 from dialogs.audit_cards import Verb
 from qa.calendar import WorkingCalendar
@@ -84,9 +84,9 @@ class Desk:
         assert row.state == "sent" and row.activity_id
         return row.activity_id, json.dumps(row.payload["card"], ensure_ascii=False)
 
-    async def tick(self, now: datetime) -> None:
+    async def tick(self, now: datetime, duty=None) -> None:
         self.at(now)
-        report = await tick(self.services, now, wait_retries=0, duties=[UploadChaseDuty(WorkingCalendar())])
+        report = await tick(self.services, now, wait_retries=0, duties=[duty or UploadChaseDuty(WorkingCalendar())])
         assert report.sweep.failed == []
 
     async def state(self) -> str:
@@ -114,12 +114,13 @@ async def desk(db, services, fake_connector, bot_client) -> Desk:
                                      service_url=fake_connector.url, bot_id=act.BOT_ID, user_id=act.user_id(key),
                                      aad_object_id=f"aad-{key}", person_id=person.id, reference={},
                                      installed_at=SUBMITTED))
-        allocation = Allocation(month="2026-12", case_ref="CR-1001", annex_a_list="List 6", service_area=AREA,
-                                team="Team Alpha", theme="", auditor_id=people["ann"].id, state="allocated",
-                                notified_at=SUBMITTED, created_at=SUBMITTED, updated_at=SUBMITTED)
-        session.add(allocation)
+        allocations = [Allocation(month="2026-12", case_ref=ref, annex_a_list="List 6", service_area=AREA,
+                                  team="Team Alpha", theme="", auditor_id=people["ann"].id, state="allocated",
+                                  notified_at=SUBMITTED, created_at=SUBMITTED, updated_at=SUBMITTED)
+                       for ref in ("CR-1001", "CR-1002")]
+        session.add_all(allocations)
         await session.flush()
-        ids = {key: p.id for key, p in people.items()} | {"CR-1001": allocation.id}
+        ids = {key: p.id for key, p in people.items()} | {a.case_ref: a.id for a in allocations}
     d = Desk(bot_client, fake_connector, services, ids)
     # Ann audits the case on Tuesday 22 December; Sam's oversight request reaches him.
     await d.press("ann", Verb.AUDIT_START, {"allocation_id": ids["CR-1001"]}, "notice-1", SUBMITTED)
@@ -208,3 +209,21 @@ def test_the_upload_setting_is_parsed_once_with_a_clear_error():
 def test_the_upload_days_setting_reaches_the_request():
     # Straight through the use case: 5 working days from Thursday 7 January is Thursday 14 January.
     assert flow.upload_due(Allocation(month="2026-12"), CONFIRMED, WorkingCalendar(), 5).isoformat() == "2027-01-14"
+
+
+async def test_an_audit_reaching_its_service_lead_late_is_not_called_due_or_overdue_by_the_months_date(desk):
+    # CR-1001 waits for oversight since 22 December; CR-1002 is submitted on Tuesday 5 January, the day
+    # before the oversight deadline: its request gives the service lead three working days (Friday 8).
+    late = datetime(2027, 1, 5, 10, tzinfo=timezone.utc)
+    await desk.press("ann", Verb.AUDIT_START, {"allocation_id": desk.ids["CR-1002"]}, "notice-2", late)
+    await desk.press("ann", Verb.AUDIT_SUBMIT, form(desk.ids["CR-1002"]), "form-2", late)
+    await desk.deliver(late)
+    requests = [json.dumps(r.payload["card"], ensure_ascii=False) for r in await desk.rows(kinds.OVERSIGHT_REQUEST)]
+    assert [("CR-1002" in r, "Friday 8 January 2027" in r) for r in requests] == [(False, False), (True, True)]
+    # The month's reminder on the 6th and overdue notice on the 7th name CR-1001 only.
+    cycle = AuditCycleDuty(WorkingCalendar())
+    await desk.tick(datetime(2027, 1, 6, 9, tzinfo=timezone.utc), cycle)
+    await desk.tick(datetime(2027, 1, 7, 9, tzinfo=timezone.utc), cycle)
+    for kind in (kinds.OVERSIGHT_REMINDER, kinds.OVERSIGHT_OVERDUE):
+        cards = [json.dumps(r.payload["card"]) for r in await desk.rows(kind) if r.person_id == desk.ids["sam"]]
+        assert cards and all("CR-1001" in c and "CR-1002" not in c for c in cards), kind

@@ -258,8 +258,10 @@ async def _audit_overdue(step: _Step) -> None:
                         f"Overdue audits: {auditor.display_name}, {_plural(len(cases), 'case')}")
 
 
-async def _service_lead_shares(step: _Step) -> list[tuple[Person, list[Allocation]]]:
-    waiting = await cycle.awaiting_oversight(step.session, step.month)
+async def _service_lead_shares(step: _Step, keep=None) -> list[tuple[Person, list[Allocation]]]:
+    """Each service lead's audits awaiting oversight (those `keep` keeps: an audit that reached them late
+    has a day of its own, views.oversight_due, which the month's reminder or overdue notice would misstate)."""
+    waiting = [a for a in await cycle.awaiting_oversight(step.session, step.month) if keep is None or keep(a)]
     leads = await cycle.active_people(step.session, Role.SERVICE_LEAD)
     shares = cycle.share_out(waiting, lambda a: a.service_area, leads)
     covered = {a.id for _, mine in shares for a in mine}
@@ -279,15 +281,15 @@ async def _service_lead_digest(step: _Step) -> None:
 
 async def _oversight_reminder(step: _Step) -> None:
     due, label = step.dates.oversight_deadline, step.moment.label
-    for lead, mine in await _service_lead_shares(step):
+    for lead, mine in await _service_lead_shares(step, lambda a: _oversight_due(step, a) == due):
         await step.send(f"{OVERSIGHT_REMINDER}:{step.month}:{label}:{lead.id}", kinds.OVERSIGHT_REMINDER, lead,
                         kinds.OVERSIGHT_REMINDER.card(lead.display_name, label, step.items(mine), due),
                         f"Oversight of {_plural(len(mine), 'audit')} due {_REMINDER_WORDS[label]}")
 
 
 async def _oversight_overdue(step: _Step) -> None:
-    due = step.dates.oversight_deadline
-    shares = await _service_lead_shares(step)
+    due, today = step.dates.oversight_deadline, step.cal.local_date(step.moment.due_at)
+    shares = await _service_lead_shares(step, lambda a: _oversight_due(step, a) < today)
     heads = cycle.AreaShares(await cycle.active_people(step.session, Role.HEAD_OF_SERVICE))
     for lead, mine in shares:
         await step.send(f"{OVERSIGHT_OVERDUE}:{step.month}:{lead.id}", kinds.OVERSIGHT_OVERDUE, lead,
@@ -300,6 +302,10 @@ async def _oversight_overdue(step: _Step) -> None:
                             kinds.HOS_OVERSIGHT_OVERDUE.card(lead.display_name, step.items(theirs), due,
                                                              head_of_service_name=head.display_name),
                             f"Oversight overdue: {lead.display_name}, {_plural(len(theirs), 'audit')}")
+
+
+def _oversight_due(step: _Step, allocation: Allocation):
+    return views.oversight_due(allocation, step.moment.due_at, step.cal)
 
 
 _HANDLERS = {
