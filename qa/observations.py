@@ -38,9 +38,8 @@ AREAS = (
 FEEDBACK_SOURCES = ("Child or young person", "Parent or carer", "Professional or partner agency", "Staff member")
 # How the feedback reached us (the channel) and what kind it is are asked apart: a complaint can come
 # by letter or in conversation. Entries recorded before they were asked apart kept a complaint or a
-# compliment as how it was given; migration 0013 moved it to the kind and left the channel unknown.
+# compliment as how it was given; migration 0013 moved it to the kind and the channel to "Not recorded".
 HOW_GIVEN = ("Conversation", "Phone call", "Letter or email", "Survey", "At a meeting or review")
-HOW_NOT_RECORDED = "Not recorded"
 COMPLAINT, COMPLIMENT, COMMENT = "Complaint", "Compliment", "Comment or suggestion"
 FEEDBACK_KINDS = (COMPLAINT, COMPLIMENT, COMMENT)
 # How the person felt about the help they got: 1 (very unhappy) to 5 (very happy).
