@@ -15,6 +15,8 @@ from storage import retention as past
 AUDITOR = (
     "Send you your audit allocation on the 3rd and remind you before audits are due on the 28th.",
     "Help you record the grade and your discussion with the case holder, and keep your draft until you submit.",
+    "Ask you to upload each audit to the child's file in Care Director once its oversight is confirmed, by a day "
+    "you can still meet, and remind you once if it is not marked uploaded.",
     "Escalate an immediate safeguarding concern found while auditing at once to the practice manager, "
     "service lead, head of service and deputy director.",
 )
@@ -64,7 +66,8 @@ CAPABILITY = Capability(
             "command line).",
             "Tell you when an auditor can't do an audit, or can't be reached in Teams, so you can reallocate.",
             "Bring you disputes between service leads and auditors, and record how they were resolved.",
-            "Show where the month's audits and oversight have got to, per service area.",
+            "Show where the month's audits and oversight have got to, per service area, and the uploads to Care "
+            "Director still not done after a reminder.",
             AUDITOR[0],
         ),
         Role.PRINCIPAL_SOCIAL_WORKER: AUDITOR,
