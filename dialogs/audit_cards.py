@@ -482,7 +482,7 @@ def oversight_request_card(audit: AuditSummary) -> Element:
         subheading("Areas for improvement"),
         quote(excerpt(audit.improvements, EXCERPT_MAX) or "None recorded.", italic=not audit.improvements),
         facts([("Discussed with case holder", _yes_no(audit.discussion_held)),
-               ("Ask child or family for views", _yes_no(audit.seek_family_views))]),
+               ("Child or family to be asked their views", _yes_no(audit.seek_family_views))]),
         text("Confirming oversight says you have reviewed this audit and recorded your oversight on the "
              "child's file.", subtle=True),
     ]
