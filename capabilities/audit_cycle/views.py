@@ -30,8 +30,8 @@ from storage.models import Allocation, Person
 def audit_due(allocation: Allocation, cal: WorkingCalendar) -> date:
     """The day the auditor is asked to submit by: the month's audit deadline (the 28th), or, for a case
     allocated after the month's notice (a late import, a reallocation), a fair time after its notice
-    (`notified_at`, else when it was last allocated) if later (qa/deadlines.py)."""
-    asked = allocation.notified_at or allocation.updated_at or allocation.created_at
+    (`notified_at`, else when it was imported: never a time a draft saved moves) if later (qa/deadlines.py)."""
+    asked = allocation.notified_at or allocation.created_at
     return due_no_earlier_than(audit_deadline(allocation.month, cal), _aware(asked), AUDIT_WORKING_DAYS, cal)
 
 
