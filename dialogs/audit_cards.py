@@ -482,7 +482,7 @@ def oversight_request_card(audit: AuditSummary) -> Element:
         subheading("Areas for improvement"),
         quote(excerpt(audit.improvements, EXCERPT_MAX) or "None recorded.", italic=not audit.improvements),
         facts([("Discussed with case holder", _yes_no(audit.discussion_held)),
-               ("Ask child or family for views", _yes_no(audit.seek_family_views))]),
+               ("Child or family to be asked their views", _yes_no(audit.seek_family_views))]),
         text("Confirming oversight says you have reviewed this audit and recorded your oversight on the "
              "child's file.", subtle=True),
     ]
@@ -580,13 +580,18 @@ def dispute_card(dispute: DisputeView, tz: tzinfo) -> Element:
 
 
 def upload_request_card(audit_id: int, case_ref: str, service_lead_name: str, confirmed_at: datetime, tz: tzinfo,
-                        upload_by: date, comment: str = "") -> Element:
-    """For the auditor, once oversight is confirmed: upload the audit to the child's file."""
-    body: list[Element] = [
-        heading(f"Upload the audit: case {case_ref}"),
-        text(f"{service_lead_name} confirmed oversight on {format_moment(confirmed_at, tz)}. Please upload the "
-             f"audit to the child's file in Care Director by {format_day(upload_by)}."),
-    ]
+                        upload_by: date, comment: str = "", *, chase: bool = False) -> Element:
+    """For the auditor, once oversight is confirmed: upload the audit to the child's file by `upload_by`
+    (never before the day oversight was confirmed: qa/deadlines.py). With `chase`, the one reminder sent
+    when the upload was not marked by then."""
+    asked = (f"{service_lead_name} confirmed oversight on {format_moment(confirmed_at, tz)}. Please upload the "
+             f"audit to the child's file in Care Director by {format_day(upload_by)}.")
+    if chase:
+        asked = (f"{service_lead_name} confirmed oversight on {format_moment(confirmed_at, tz)}, and the audit was "
+                 f"due in the child's file in Care Director by {format_day(upload_by)}. It is not marked uploaded "
+                 "yet: please upload it, then press Uploaded to Care Director. This is the only reminder; the QA unit "
+                 "sees the uploads still to do.")
+    body: list[Element] = [heading(f"Upload the audit: case {case_ref}"), text(asked)]
     if comment:
         body += [subheading("Service lead's comment"), quote(comment)]
     return card(body, [execute("Uploaded to Care Director", Verb.AUDIT_UPLOADED, {"audit_id": audit_id},
@@ -634,6 +639,8 @@ def decline_notice_card(decline: DeclineView, tz: tzinfo) -> Element:
     ])
 
 
+CHASED_UPLOADS_SHOWN = 20  # case references named on the cycle card; the rest are counted
+
 _FIGURE_NAMES = {"allocated": "Allocated", "started": "Started", "submitted": "Submitted", "overdue": "Overdue",
                  "awaiting_oversight": "Awaiting oversight", "disputed": "Disputed", "complete": "Complete"}
 
@@ -653,10 +660,12 @@ def _figures_line(row: ServiceAreaStatus) -> Element:
 
 def cycle_status_card(month_label: str, rows: Sequence[ServiceAreaStatus], *, month: str | None = None,
                       as_of: datetime | None = None, tz: tzinfo | None = None,
-                      escalations: tuple[int, int] | None = None) -> Element:
+                      escalations: tuple[int, int] | None = None, chased_uploads: Sequence[str] = ()) -> Element:
     """For the QA unit: where the month's audits have got to, per service area. With `month`, a
     Refresh button; with `as_of` and `tz`, the moment the figures were read; with `escalations`
-    (open, updates overdue), a line on the urgent reviews after agreed Inadequate grades."""
+    (open, updates overdue), a line on the urgent reviews after agreed Inadequate grades; with
+    `chased_uploads` (case references), the audits whose upload to Care Director was chased and is
+    still not marked done."""
     body: list[Element] = [heading(f"Audit cycle: {month_label}")]
     if as_of is not None:
         if tz is None:
@@ -674,6 +683,12 @@ def cycle_status_card(month_label: str, rows: Sequence[ServiceAreaStatus], *, mo
         opened, overdue = escalations
         line = f"Escalations (urgent reviews): {opened} open, {_plural(overdue, 'update')} overdue"
         body.append(text(line, color="Attention" if overdue else None, weight="Bolder" if overdue else None,
+                         spacing="Medium"))
+    if chased_uploads:
+        shown = ", ".join(chased_uploads[:CHASED_UPLOADS_SHOWN])
+        more = len(chased_uploads) - CHASED_UPLOADS_SHOWN
+        body.append(text(f"Not yet uploaded to Care Director after a reminder: {len(chased_uploads)} "
+                         f"({shown}{f' and {more} more' if more > 0 else ''})", color="Attention", weight="Bolder",
                          spacing="Medium"))
     actions = [execute("Refresh", Verb.CYCLE_STATUS, {"month": month})] if month else []
     return card(body, actions)

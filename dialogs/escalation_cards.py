@@ -38,7 +38,7 @@ from dialogs.card_kit import (
     text,
     text_input,
 )
-from qa.escalations import REASON_MAX, REGRADES, UPDATE_MAX
+from qa.escalations import FIRST_UPDATE_WORKING_DAYS, REASON_MAX, REGRADES, UPDATE_MAX
 from qa.framework import GRADES, KEY_AREAS
 
 
@@ -234,6 +234,19 @@ _UPDATE_LABELS = {
 }
 
 
+# When each update falls due, as the card says it: the framework's "within 3 days" is counted in
+# working days (qa/escalations.py), so the card says working days.
+_UPDATE_WHEN = {
+    1: f"within {FIRST_UPDATE_WORKING_DAYS} working days of the escalation (weekends and bank holidays not counted)",
+    2: "one week after the escalation (the next working day if that is not one)",
+}
+
+
+def update_when(number: int) -> str:
+    """When update `number` is due, in words: "within 3 working days of the escalation ..."."""
+    return _UPDATE_WHEN.get(number, "by the date the QA unit asked for")
+
+
 def update_label(number: int) -> str:
     return _UPDATE_LABELS.get(number, f"Update {number}: the further update the QA unit asked for")
 
@@ -247,8 +260,8 @@ def _update_lines(view: EscalationView, tz: tzinfo, *, texts: bool) -> list[Elem
             if texts and line.text:
                 items.append(quote(excerpt(line.text, UPDATE_MAX)))
         elif line.state == "owed":
-            items.append(text(f"Update {line.number}: due by the end of {format_day(line.due_on)}",
-                              weight="Bolder", spacing="Small"))
+            items.append(text(f"Update {line.number}: due by the end of {format_day(line.due_on)}, "
+                              f"{update_when(line.number)}", weight="Bolder", spacing="Small"))
         else:
             items.append(text(f"Update {line.number} (due {format_day(line.due_on)}): no longer needed",
                               subtle=True, spacing="Small"))

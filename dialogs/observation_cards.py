@@ -5,6 +5,7 @@ someone sends its words back as typed text (imBack), as the dialogs' own buttons
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
@@ -30,6 +31,7 @@ from dialogs.card_kit import (
 
 REFLECT = "observation.reflect"
 FAMILY_VIEW_NOT_POSSIBLE = "feedback.family-view-not-possible"
+NOT_POSSIBLE_TO_ASK = "Not possible to ask"  # an audit's family view that could not be sought
 REFLECTION = "reflection"
 REFLECTION_MAX = 2000
 REASON = "reason"
@@ -173,16 +175,28 @@ class FeedbackView:
     service_area: str
     team: str
     case_ref: str | None
-    how_given: str
+    how_given: str  # the channel: conversation, letter or email ... ("Not recorded" for entries before it was asked)
     rating: int | None
     said: str
     recorded_at: datetime
     not_possible: bool = False
+    kind: str = ""  # complaint, compliment, or comment or suggestion
+
+
+# Said on every complaint recorded: the bot's record is for learning, not the statutory procedure.
+NOT_A_STATUTORY_COMPLAINT = (
+    "Recording a complaint here is not making a complaint under the council's statutory complaints "
+    "procedure (the Children Act 1989 representations and complaints procedure), and it does not start "
+    "one. If the child, young person or family wants to complain, tell them how: through the council's "
+    "complaints team (the \"Make a complaint\" page of the council's website, or by phone or letter), and "
+    "a child or young person can have an advocate to help them.")
 
 
 def _feedback_facts(view: FeedbackView, tz: tzinfo) -> Element:
-    pairs = [("From", view.source or "-"), ("How", view.how_given or "-"), ("Service area", view.service_area),
-             ("Team", view.team)]
+    pairs = [("From", view.source or "-")]
+    if view.kind:
+        pairs.append(("Kind", view.kind))
+    pairs += [("How it was given", view.how_given or "-"), ("Service area", view.service_area), ("Team", view.team)]
     if view.case_ref:
         pairs.append(("Case ref", view.case_ref))
     if view.rating is not None:
@@ -192,9 +206,13 @@ def _feedback_facts(view: FeedbackView, tz: tzinfo) -> Element:
 
 
 def feedback_alert_card(view: FeedbackView, tz: tzinfo) -> Element:
-    """To the QA unit at once: a complaint or a compliment (framework section 14)."""
-    return card([heading(f"{view.how_given} recorded"), _feedback_facts(view, tz), subheading("What was said"),
-                 quote(view.said)])
+    """To the QA unit at once: a complaint or a compliment (framework section 14). A complaint's card
+    says plainly that this is not the council's statutory complaints procedure, and how to make one."""
+    body = [heading(f"{view.kind or 'Feedback'} recorded"), _feedback_facts(view, tz), subheading("What was said"),
+            quote(view.said)]
+    if view.kind == "Complaint":
+        body.append(text(NOT_A_STATUTORY_COMPLAINT, weight="Bolder"))
+    return card(body)
 
 
 @dataclass(frozen=True)
@@ -207,11 +225,33 @@ class FeedbackDigest:
     compliments: int
     entries: Sequence[FeedbackView] = field(default_factory=tuple)
 
+    @classmethod
+    def of(cls, month: str, entries: Sequence[FeedbackView], sources: Sequence[str]) -> FeedbackDigest:
+        """The digest of `entries`, every count made from them, so each breakdown adds up to the entries:
+        by source (in `sources`' order, then NOT_POSSIBLE_TO_ASK), by service area (sorted), by rating
+        (1 to 5 of 5, then "No rating"), and the complaints and compliments among them."""
+        by_source = Counter(e.source if e.source and not e.not_possible else NOT_POSSIBLE_TO_ASK for e in entries)
+        by_area = Counter(e.service_area or "-" for e in entries)
+        by_rating = Counter(f"{e.rating} of 5" if e.rating else "No rating" for e in entries)
+        ratings = [*(f"{n} of 5" for n in range(1, 6)), "No rating"]
+        return cls(month=month,
+                   by_source={s: by_source[s] for s in [*sources, NOT_POSSIBLE_TO_ASK] if by_source[s]},
+                   by_area=dict(sorted(by_area.items())),
+                   by_rating={k: by_rating[k] for k in ratings if by_rating[k]},
+                   complaints=sum(e.kind == "Complaint" for e in entries),
+                   compliments=sum(e.kind == "Compliment" for e in entries),
+                   entries=tuple(entries))
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
 
 def feedback_digest_card(digest: FeedbackDigest, tz: tzinfo) -> Element:
     """Monthly, to the principal social worker and the QA unit (framework 9.4, 14, 6)."""
     body = [heading(f"Feedback in {digest.month}"),
-            text(f"{len(digest.entries)} entries: {digest.complaints} complaints, {digest.compliments} compliments.")]
+            text(f"{_count(len(digest.entries), 'entry', 'entries')}: {_count(digest.complaints, 'complaint')}, "
+                 f"{_count(digest.compliments, 'compliment')}.")]
     for title, counts in (("By source", digest.by_source), ("By service area", digest.by_area),
                           ("By rating", digest.by_rating)):
         if counts:

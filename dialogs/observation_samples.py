@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 from dialogs import observation_cards as oc
 
 LONDON = ZoneInfo("Europe/London")
-AT = datetime(2027, 3, 3, 14, 5, tzinfo=timezone.utc)
+AT = datetime(2027, 3, 3, 14, 5, tzinfo=timezone.utc)  # a Wednesday
+# When the digest's entries were recorded: working days of March 2027, in the afternoon.
+_RECORDED = tuple(datetime(2027, 3, day, 14, 5, tzinfo=timezone.utc) for day in (1, 2, 3, 4, 5, 8, 9, 10, 11, 12))
 _SENTENCE = ("The practitioner’s direct work was warm and purposeful – she explained the plan in plain words, "
              "checked what had changed since the last visit and agreed the next steps. ")
 _NAMES = ("Oluwaseun Adebayo-Richardson", "Siobhán O’Donnell-McAllister", "Krzysztof Wiśniewski",
@@ -19,6 +21,13 @@ _TEAMS = ("Children in Care and Care Leavers Team North", "Safeguarding and Fami
           "Disabled Children’s Service – Short Breaks", "Multi-Agency Safeguarding Hub (MASH)")
 _AREAS = ("Children in Care and Care Leavers", "Safeguarding and Family Support", "Disabled Children’s Service",
           "Front Door and Early Help")
+# Each service area's own teams (_TEAMS[i] is in _AREAS[i]).
+_TEAMS_OF_AREA = {
+    _AREAS[0]: (_TEAMS[0], "Children in Care and Care Leavers Team South", "Care Leavers Team (18 to 25)"),
+    _AREAS[1]: (_TEAMS[1], "Safeguarding and Family Support Team West", "Edge of Care and Adolescent Support Team"),
+    _AREAS[2]: (_TEAMS[2], "Disabled Children’s Service – Transitions", "Children with Disabilities Social Work Team"),
+    _AREAS[3]: (_TEAMS[3], "Early Help Hub", "Assessment and Intervention Team"),
+}
 
 
 def long_text(limit: int) -> str:
@@ -33,29 +42,41 @@ def observation(reflected: bool = False) -> oc.ObservationView:
         reflection=long_text(oc.REFLECTION_MAX) if reflected else None, reflected_at=AT if reflected else None)
 
 
+# When the supervisees were last observed: working days of December 2025 (none over Christmas).
+_LAST_OBSERVED = tuple(date(2025, 12, d) for d in (1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 15, 16, 17, 18, 19, 22, 23, 24,
+                                                     29, 30))
+
+
 def due_rows(count: int) -> list[oc.DueRow]:
-    return [oc.DueRow(f"{_NAMES[i % 6]} {i:02d}", _TEAMS[i % 4], None if i % 3 == 0 else date(2025, 12, 1 + i % 28))
+    return [oc.DueRow(f"{_NAMES[i % 6]} {i:02d}", _TEAMS[i % 4], None if i % 3 == 0 else _LAST_OBSERVED[i % 20])
             for i in range(count)]
 
 
-def feedback(i: int = 0, how: str = "Complaint") -> oc.FeedbackView:
+_SOURCES = ("Child or young person", "Parent or carer", "Professional or partner agency", "Staff member")
+_HOW = ("Conversation", "Phone call", "Letter or email", "Survey", "At a meeting or review")
+_KINDS = ("Complaint", "Compliment", "Comment or suggestion")
+
+
+def feedback(i: int = 0, kind: str = "Complaint", how: str = "Letter or email") -> oc.FeedbackView:
+    """Entry `i`: its team in its own service area, a rating only from a child or family (as the dialog asks)."""
+    source = _SOURCES[i % 7 % 4]
     return oc.FeedbackView(
-        entry_id=400_000 + i, author_name=_NAMES[i % 6], source="Parent or carer", service_area=_AREAS[i % 4],
-        team=_TEAMS[i % 4], case_ref=f"CD-{4_810_000 + 37 * i}", how_given=how, rating=1 + i % 5,
-        said=long_text(2000), recorded_at=AT)
+        entry_id=400_000 + i, author_name=_NAMES[i % 6], source=source, service_area=_AREAS[i % 4],
+        team=_TEAMS[i % 4], case_ref=f"CD-{4_810_000 + 37 * i}", how_given=how,
+        rating=1 + i % 5 if source in _SOURCES[:2] else None, said=long_text(2000),
+        recorded_at=_RECORDED[i % len(_RECORDED)], kind=kind)
+
+
+def feedback_digest() -> oc.FeedbackDigest:
+    """Every count made from the 30 entries themselves, as the monthly duty makes them: each adds up to 30."""
+    return oc.FeedbackDigest.of("March 2027", [feedback(i, _KINDS[i % 3], _HOW[i % 5]) for i in range(30)], _SOURCES)
 
 
 def observation_card_samples() -> dict[str, Any]:
     owed = oc.FamilyViewOwed(allocation_id=100_003, case_ref="CD-4810111", submitted_on=date(2026, 12, 22))
-    digest = oc.FeedbackDigest(
-        month="March 2027", by_source={"Child or young person": 12, "Parent or carer": 30,
-                                       "Professional or partner agency": 9, "Staff member": 4},
-        by_area={area: 10 + i for i, area in enumerate(_AREAS)},
-        by_rating={"1 of 5": 3, "2 of 5": 5, "3 of 5": 11, "4 of 5": 20, "5 of 5": 12, "No rating": 4},
-        complaints=6, compliments=14,
-        entries=[feedback(i, ("Conversation", "Survey", "Letter or email", "Complaint", "Compliment")[i % 5])
-                 for i in range(30)])
-    coverage = [oc.CoverageRow(area, team, 7, 12) for area in _AREAS for team in _TEAMS]
+    digest = feedback_digest()
+    coverage = [oc.CoverageRow(area, team, 7 + i % 5, 12) for area in _AREAS
+                for i, team in enumerate(_TEAMS_OF_AREA[area])]
     walks = [oc.WalkTeamRow(team, 4, {"Relationships": 3, "Workload": 4, "Supervision": 2, "Recording": 1,
                                       "Wellbeing": 2, "Practice framework": 1, "Other": 1},
                             [long_text(500)] * 4) for team in _TEAMS]

@@ -27,6 +27,7 @@ class FigureLine:
     value: int
     previous: tuple[int | None, ...]  # the three months before, oldest first
     arrow: str
+    reading: str = ""  # "better", "worse", "no change", or "" (qa/reports.py reading)
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,31 @@ class ReportCardView:
     file_name: str | None = None  # the workbook offered below the card
 
 
+# A trend's colour by what it means, so an arrow up for more Inadequate grades never reads as good news.
+_READING_COLOURS = {"better": "Good", "worse": "Attention"}
+
+
+@dataclass(frozen=True)
+class Coloured:
+    """A cell's text in a colour."""
+
+    text: str
+    color: str | None = None
+
+
 def _cell(value: Any, *, bold: bool = False) -> dict:
-    block: dict = {"type": "TextBlock", "text": "\u2013" if value is None else str(value), "wrap": True}
+    shown = value.text if isinstance(value, Coloured) else value
+    block: dict = {"type": "TextBlock", "text": "\u2013" if shown is None else str(shown), "wrap": True}
     if bold:
         block["weight"] = "Bolder"
+    if isinstance(value, Coloured) and value.color:
+        block["color"] = value.color
     return {"type": "TableCell", "items": [block]}
+
+
+def _trend(line: FigureLine) -> Coloured:
+    return Coloured(f"{line.arrow} {line.reading}" if line.reading else line.arrow,
+                    _READING_COLOURS.get(line.reading))
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[int]) -> dict:
@@ -66,15 +87,16 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequen
 
 
 def report_card(view: ReportCardView) -> dict:
-    """The headline figures, each against the three months before with a trend arrow, and (whole
-    service) each service area's completion; the workbook follows as a file consent card."""
+    """The headline figures, each against the three months before with a trend arrow and whether that
+    is better or worse for the figure (coloured), and (whole service) each service area's completion;
+    the workbook follows as a file consent card."""
     body = [heading(f"{view.title}: {view.period}"), text(view.scope, subtle=True, spacing="None")]
     body.append(_table(("Figure", "Now", *view.before, "Trend"),
-                       [(line.label, line.value, *line.previous, line.arrow) for line in view.lines],
+                       [(line.label, line.value, *line.previous, _trend(line)) for line in view.lines],
                        (3, 1, *(1 for _ in view.before), 1)))
     if view.areas:
         body.append(subheading("By service area"))
-        body.append(_table(("Service area", "Allocated", "Completed", "On time", "Late", "Outstanding"),
+        body.append(_table(("Service area", "Allocated", "Completed", "On time", "Late", "Not yet submitted"),
                            [(a.area, a.allocated, a.completed, a.on_time, a.late, a.outstanding) for a in view.areas],
                            (3, 1, 1, 1, 1, 1)))
     if view.extra:

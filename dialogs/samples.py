@@ -12,7 +12,7 @@ modules (`ac.allocation_notice_card`) so a test can see which ones the catalogue
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,9 @@ from dialogs.broadcast_samples import broadcast_card_samples
 from dialogs.payload import Payload
 from qa import alerts as qal
 from qa import escalations as qe
+from qa import reports as qr
+from qa.calendar import WorkingCalendar
+from qa.deadlines import UPLOAD_WORKING_DAYS, due_no_earlier_than
 from qa.framework import Role
 
 Card = dict[str, Any]
@@ -128,7 +131,9 @@ BUILDERS = (
 LONDON = ZoneInfo("Europe/London")
 DEADLINE = date(2026, 12, 24)  # a Thursday: the 28th falls on a bank-holiday Monday
 OVERSIGHT_DUE = date(2027, 1, 6)
-AT = datetime(2027, 1, 7, 10, 12, tzinfo=timezone.utc)
+AT = datetime(2027, 1, 7, 10, 12, tzinfo=timezone.utc)  # a Thursday, the day after the oversight deadline
+CALENDAR = WorkingCalendar()  # England's bank holidays: the samples' dates are working days in it
+UPLOAD_BY = due_no_earlier_than(OVERSIGHT_DUE, AT, UPLOAD_WORKING_DAYS, CALENDAR)  # Monday 11 January 2027
 
 _SENTENCE = ("Planning for the child’s next review was clear and timely – the plan was shared with the "
              "family and the network, and actions were followed up in supervision. ")
@@ -140,7 +145,17 @@ _TEAMS = ("Children in Care and Care Leavers Team North", "Safeguarding and Fami
 _SERVICE_AREAS = ("Children in Care and Care Leavers", "Safeguarding and Family Support",
                   "Disabled Children’s Service", "Front Door and Early Help", "Fostering and Adoption",
                   "Youth Justice", "Leaving Care", "Child Protection Conferencing and Reviewing")
+# Each team under its own service area, as the roster holds it.
+_AREA_OF_TEAM = dict(zip(_TEAMS, (_SERVICE_AREAS[0], _SERVICE_AREAS[1], _SERVICE_AREAS[2], _SERVICE_AREAS[3],
+                                  _SERVICE_AREAS[1], _SERVICE_AREAS[4]), strict=True))
+# The Annex A list (Ofsted's numbering: 6 Children in need, 7 Child protection, 8 Children in care) a case
+# of each team comes from.
+_LIST_OF_TEAM = dict(zip(_TEAMS, ("List 8: Children in care", "List 7: Child protection", "List 6: Children in need",
+                                  "List 1: Contacts", "List 6: Children in need", "List 8: Children in care"),
+                         strict=True))
 _AUDITORS = ("Oluwaseun Adebayo-Richardson", "Siobhán O’Donnell-McAllister", "Krzysztof Wiśniewski")
+# Practitioners who hold the cases: never the auditor (an auditor audits alongside the case holder).
+_CASE_HOLDERS = ("Chiamaka Okonkwo-Bamidele", "Aoife Ní Bhriain-Fitzgerald", "Zeynep Çelik-Abernethy")
 _SERVICE_LEAD = "Sam Lee"
 _QA_CONTACT = "Małgorzata Kowalczyk-Henderson"
 
@@ -161,11 +176,10 @@ def allocations(count: int = 6) -> list[ac.AllocationView]:
         ac.AllocationView(
             allocation_id=100_000 + i,
             case_ref=case_ref(i),
-            annex_a_list=("List 8: Children in care", "List 6: Children in need", "List 7: Child protection",
-                          "List 9: Care leavers", "List 1: Contacts", "List 5: Section 47 enquiries")[i % 6],
+            annex_a_list=_LIST_OF_TEAM[_TEAMS[i % len(_TEAMS)]],
             team=_TEAMS[i % len(_TEAMS)],
             theme="Neglect and the impact of parental substance misuse on younger children",
-            case_holder_name=_AUDITORS[i % 3],
+            case_holder_name=_CASE_HOLDERS[i % 3],
             deadline=DEADLINE,
             started=i % 2 == 1,
         )
@@ -197,7 +211,7 @@ def every_field_error() -> dict[str, str]:
 def audit_summary() -> ac.AuditSummary:
     return ac.AuditSummary(
         audit_id=200_001, case_ref="CD-4810037", team=_TEAMS[0], service_area=_SERVICE_AREAS[0],
-        auditor_name=_AUDITORS[0], case_holder_name=_AUDITORS[1],
+        auditor_name=_AUDITORS[0], case_holder_name=_CASE_HOLDERS[1],
         grade="Requires Improvement", key_areas={area: ac.GRADES[i % 4] for i, area in enumerate(ac.KEY_AREAS)},
         strengths=long_text(ac.STRENGTHS_MAX), improvements=long_text(ac.IMPROVEMENTS_MAX),
         discussion_held=True, seek_family_views=True, safeguarding_concern=True,
@@ -205,11 +219,15 @@ def audit_summary() -> ac.AuditSummary:
     )
 
 
+# Working days of December 2026 before the audit deadline (the 19th and 20th are a weekend).
+_DECEMBER_WORKING_DAYS = tuple(date(2026, 12, d) for d in (14, 15, 16, 17, 18, 21, 22, 23, 24))
+
+
 def oversight_items(count: int = 40) -> list[ac.OversightItem]:
     return [
         ac.OversightItem(audit_id=200_000 + i, case_ref=case_ref(i), team=_TEAMS[i % len(_TEAMS)],
                          auditor_name=(_AUDITORS[0], _AUDITORS[2])[i % 2],
-                         grade=ac.GRADES[i % 4], submitted_on=date(2026, 12, 14 + i % 10),
+                         grade=ac.GRADES[i % 4], submitted_on=_DECEMBER_WORKING_DAYS[i % 9],
                          safeguarding_concern=i % 10 == 0)
         for i in range(count)
     ]
@@ -220,9 +238,10 @@ def dispute_view() -> ac.DisputeView:
                           disputed_by_name=_SERVICE_LEAD, reason=long_text(ac.DISPUTE_REASON_MAX), disputed_at=AT)
 
 
-def upload_request() -> Card:
-    return ac.upload_request_card(200_001, "CD-4810037", _SERVICE_LEAD, AT, LONDON, OVERSIGHT_DUE,
-                                  comment=long_text(ac.OVERSIGHT_COMMENT_MAX))
+def upload_request(*, chase: bool = False) -> Card:
+    """Oversight confirmed on Thursday 7 January, after the 6th: the upload is due two working days on."""
+    return ac.upload_request_card(200_001, "CD-4810037", _SERVICE_LEAD, AT, LONDON, UPLOAD_BY,
+                                  comment=long_text(ac.OVERSIGHT_COMMENT_MAX), chase=chase)
 
 
 def audit_card_samples() -> dict[str, Card]:
@@ -235,8 +254,10 @@ def audit_card_samples() -> dict[str, Card]:
     unreachable = [(f"Practice Manager Number {i:02d} Adebayo-Richardson", f"practice.manager.{i:02d}@example.gov.uk",
                     ("App not installed for this person", "Blocked or uninstalled the bot",
                      "No Teams account found for this email")[i % 3]) for i in range(40)]
-    status_rows = [ac.ServiceAreaStatus(area, allocated=48, started=40, submitted=31, overdue=3,
-                                        awaiting_oversight=12, disputed=1, complete=18) for area in _SERVICE_AREAS]
+    # As of 7 January: submitted = awaiting oversight + disputed + oversight confirmed + complete; every
+    # December audit not submitted (started or not) is past the 24 December deadline.
+    status_rows = [ac.ServiceAreaStatus(area, allocated=48, started=12, submitted=31, overdue=17,
+                                        awaiting_oversight=12, disputed=1, complete=16) for area in _SERVICE_AREAS]
     return {
         "allocation_notice": ac.allocation_notice_card(_AUDITORS[0], "December 2026", six),
         "allocation_notice_one": ac.allocation_notice_card(_SERVICE_LEAD, "December 2026", allocations(1)),
@@ -258,11 +279,12 @@ def audit_card_samples() -> dict[str, Card]:
             _SERVICE_LEAD, oversight_items(40), OVERSIGHT_DUE, head_of_service_name="Priya Raghunathan"),
         "dispute": ac.dispute_card(dispute_view(), LONDON),
         "upload_request": upload_request(),
+        "upload_chase": upload_request(chase=True),
         "safeguarding_alert": ac.safeguarding_alert_card(alert, LONDON),
         "unreachable_auditors": ac.unreachable_auditors_card("December 2026", unreachable),
         "decline_notice": ac.decline_notice_card(decline, LONDON),
         "cycle_status": ac.cycle_status_card("December 2026", status_rows, month="2026-12", as_of=AT, tz=LONDON,
-                                              escalations=(12, 3)),
+                                              escalations=(12, 3), chased_uploads=[case_ref(i) for i in range(24)]),
         "cycle_status_empty": ac.cycle_status_card("December 2026", []),
         "my_audits": ac.my_audits_card(six),
         "my_audits_none": ac.my_audits_card([]),
@@ -386,21 +408,48 @@ def delivery_card_samples() -> dict[str, Card]:
     return {"delivery_backlog": dc.delivery_backlog_card(12_345, AT, LONDON, age="26 hours 59 minutes")}
 
 
+def _figures(allocated: int, *, on_time: int, late: int, declined: int, grades: tuple[int, int, int, int],
+             disputes: int, resolved: int, safeguarding: int, family_views: int) -> qr.Figures:
+    """A period's figures that add up: completed = on time + late = the grades; the rest not yet submitted."""
+    completed = on_time + late
+    if sum(grades) != completed or completed > allocated:
+        raise ValueError("sample figures must add up")
+    return qr.Figures(allocated=allocated, completed=completed, on_time=on_time, late=late, declined=declined,
+                      outstanding=allocated - completed, grades=dict(zip(ac.GRADES, grades, strict=True)),
+                      disputes=disputes, disputes_resolved=resolved, safeguarding=safeguarding,
+                      family_views=family_views)
+
+
 def report_view(areas: int = 12) -> rc.ReportCardView:
     """A whole-service analysis: every headline figure, twelve long-named service areas."""
-    labels = ("Allocated", "Completed", "On time", "Late", "Declined", "Outstanding (not submitted)", "Outstanding",
-              "Good", "Requires Improvement", "Inadequate", "Disputes", "Disputes resolved", "Safeguarding concerns",
-              "Family views asked")
-    lines = tuple(rc.FigureLine(label, 480 + i, (None if i == 0 else 470 + i, 455 + i, 499 - i), "\u2191")
-                  for i, label in enumerate(labels))
-    area_lines = tuple(rc.AreaLine(f"Children in Care and Care Leavers – Área {i + 1}", 45, 41, 38, 3, 4)
-                       for i in range(areas))
+    # The quarter against the three quarters before, as qa/reports.py reads Figures: completed is on time
+    # plus late, completed plus not yet submitted is allocated, the grades add up to completed. Each
+    # arrow is read by whether up is good for its figure.
+    now = _figures(480, on_time=410, late=42, declined=9, grades=(41, 238, 139, 34), disputes=12, resolved=10,
+                   safeguarding=6, family_views=188)
+    before = (_figures(455, on_time=371, late=57, declined=12, grades=(30, 221, 143, 34), disputes=9, resolved=9,
+                       safeguarding=4, family_views=160),
+              _figures(462, on_time=388, late=49, declined=7, grades=(35, 229, 140, 33), disputes=14, resolved=11,
+                       safeguarding=6, family_views=171),
+              _figures(471, on_time=395, late=51, declined=10, grades=(38, 236, 141, 31), disputes=12, resolved=12,
+                       safeguarding=5, family_views=182))
+    lines = []
+    for label, read in qr.HEADLINE:
+        previous = tuple(read(f) for f in before)
+        trend = qr.arrow(read(now), previous)
+        lines.append(rc.FigureLine(label, read(now), previous, trend, qr.reading(trend, qr.GOOD_WAY.get(label, 0))))
+    lines = tuple(lines)
+    names = (*_SERVICE_AREAS, "Family Help – Locality North", "Family Help – Locality South",
+             "Children with Disabilities – Transitions", "Unaccompanied Asylum-Seeking Children")
+    # Completed is on time plus late; not yet submitted is the rest of those allocated.
+    area_lines = tuple(rc.AreaLine(names[i % len(names)], 45, 41, 38, 3, 4) for i in range(areas))
     return rc.ReportCardView(title="Quarterly audit report", period="2026 Q4 (October 2026 to December 2026)",
-                             scope="Whole service", before=("Jul 2026", "Aug 2026", "Sep 2026"), lines=lines,
+                             scope="Whole service", before=("Jan\u2013Mar 2026", "Apr\u2013Jun 2026", "Jul\u2013Sep 2026"),
+                             lines=lines,
                              areas=area_lines, extra=(("Supervision on time", "94%"), ("Observations", "31"),
                                     ("Inadequate grades moderated", "14: 11 agreed, 2 regraded, 1 pending"),
-                                    ("Dip-sample moderation (Jul\u2013Sep 2026)",
-                                     "150 sampled: 131 agreed, 17 differed (89% agreed)"),
+                                    ("Dip-sample moderation (Oct\u2013Dec 2026)",
+                                     "150 sampled: 131 agreed, 17 differed, 2 not yet moderated (89% of those moderated agreed)"),
                                     ("Escalations", "11: 9 closed (7 on time); updates 19 on time, 4 late"),
                                     ("Re-audits", "12: Good 3, Requires Improvement 6, Inadequate 2, 1 not submitted"),
                                     ("Observation coverage", "412 of 468 supervisees observed in 12 months (88%)"),
@@ -421,7 +470,7 @@ def report_card_samples() -> dict[str, Card]:
         "report_refused": rc.report_refused_card("Reports are for the QA unit, the deputy director and service "
                                                  "leads (for their service areas). Nothing was sent."),
         "report_file_offer": rc.file_offer_card("Audit register, December 2025 to November 2026",
-                                                "Audit register 2025-12 to 2026-11: 6,000 allocation(s)"),
+                                                "The audit register, December 2025 to November 2026: 6,000 allocations"),
         "file_saving": rc.file_saving_card("audit-analysis-2026-11-children-in-care-north.xlsx",
                                            rc.report_card(report_view())),
         "file_saving_alone": rc.file_saving_card("audit-register-2025-12-to-2026-11.xlsx"),
@@ -456,14 +505,19 @@ def escalation_case() -> ec.CaseFacts:
 
 def escalation_view(*, sent: int = 2, more: int = 1, closed: bool = False) -> ec.EscalationView:
     """An escalation with `sent` updates sent (full length) and the rest owed, `more` asked for."""
+    # Escalated on Thursday 7 January: update 1 is due 3 working days on (Tuesday 12), update 2 a week on
+    # (Thursday 14), a further one when the QA unit asked (Tuesday 19); each sent the working day before.
+    due = (qe.first_update_due(AT, CALENDAR).due_on, qe.second_update_due(AT, CALENDAR).due_on, date(2027, 1, 19))
     lines = []
     for n in range(1, 3 + more):
         done = n <= sent
-        lines.append(ec.UpdateLine(number=n, due_on=date(2027, 1, 4 + 3 * n), state="sent" if done else "owed",
-                                   sent_by=_SERVICE_LEAD if done else None, sent_at=AT if done else None,
+        sent_at = datetime.combine(CALENDAR.previous_working_day(due[n - 1]), time(15, 30), tzinfo=timezone.utc)
+        lines.append(ec.UpdateLine(number=n, due_on=due[n - 1], state="sent" if done else "owed",
+                                   sent_by=_SERVICE_LEAD if done else None, sent_at=sent_at if done else None,
                                    text=long_text(qe.UPDATE_MAX) if done else ""))
+    closed_at = datetime(2027, 1, 20, 11, 0, tzinfo=timezone.utc)  # the Wednesday after the last update
     return ec.EscalationView(escalation_id=300_001, case=escalation_case(), opened_at=AT, updates=tuple(lines),
-                             closed_by=_QA_CONTACT if closed else None, closed_at=AT if closed else None)
+                             closed_by=_QA_CONTACT if closed else None, closed_at=closed_at if closed else None)
 
 
 def dip_item(decided: bool = False) -> ec.DipItemView:
@@ -510,7 +564,8 @@ def escalation_card_samples() -> dict[str, Card]:
 
 def alert_view(responses: int = 3, resolved: bool = False, i: int = 0) -> alr.AlertView:
     return alr.AlertView(
-        alert_id=500_001 + i, case_ref=case_ref(i), team=_TEAMS[i % len(_TEAMS)], service_area=_SERVICE_AREAS[0],
+        alert_id=500_001 + i, case_ref=case_ref(i), team=_TEAMS[i % len(_TEAMS)],
+        service_area=_AREA_OF_TEAM[_TEAMS[i % len(_TEAMS)]],
         category=qal.CATEGORIES[i % len(qal.CATEGORIES)], description=long_text(qal.DESCRIPTION_MAX),
         raised_by=_AUDITORS[1], raised_by_role="independent reviewing officer", raised_at=AT,
         responses=tuple(alr.ResponseLine(by=_AUDITORS[n % 3], at=AT, text=long_text(qal.RESPONSE_MAX))
@@ -544,7 +599,8 @@ def remedial_plan(actions: int = 8, done: int = 3) -> rmc.PlanView:
     return rmc.PlanView(plan_id=600_001, case_ref="CD-4810037", month="2026-12", team=_TEAMS[0],
                        service_area=_SERVICE_AREAS[0], grade="Requires Improvement",
                        actions=tuple(rmc.ActionLine(action_id=700_000 + n, text=long_text(qe.ACTION_MAX),
-                                                   target_on=date(2027, 1, 11 + n), responsible=_AUDITORS[n % 3],
+                                                   target_on=CALENDAR.add_working_days(date(2027, 1, 8), n + 1),
+                                                   responsible=_AUDITORS[n % 3],
                                                    done_by=_SERVICE_LEAD if n < done else None,
                                                    done_at=AT if n < done else None)
                                      for n in range(actions)))
@@ -562,10 +618,11 @@ def remedial_card_samples() -> dict[str, Card]:
 # --- good practice ---
 
 def good_practice_items(count: int = 30) -> list[gp.GoodPracticeItem]:
-    return [gp.GoodPracticeItem(case_ref=case_ref(i), month_label=("October 2026", "November 2026", "December 2026")[i % 3],
-                                service_area=_SERVICE_AREAS[i // 10 % len(_SERVICE_AREAS)], team=_TEAMS[i % len(_TEAMS)],
-                                grade="Outstanding" if i % 4 == 0 else "Good", auditor_name=_AUDITORS[i % 3],
-                                strengths=long_text(ac.STRENGTHS_MAX)) for i in range(count)]
+    items = [gp.GoodPracticeItem(case_ref=case_ref(i), month_label=("October 2026", "November 2026", "December 2026")[i % 3],
+                                 service_area=_AREA_OF_TEAM[_TEAMS[i % len(_TEAMS)]], team=_TEAMS[i % len(_TEAMS)],
+                                 grade="Outstanding" if i % 4 == 0 else "Good", auditor_name=_AUDITORS[i % 3],
+                                 strengths=long_text(ac.STRENGTHS_MAX)) for i in range(count)]
+    return sorted(items, key=lambda item: item.service_area)  # the card groups them by service area
 
 
 def good_practice_card_samples() -> dict[str, Card]:

@@ -45,7 +45,7 @@ def digest_view() -> sc.DigestView:
 def record_form(kind: str = "case") -> sc.RecordForm:
     return sc.RecordForm(sc.LineKey(100, "case"), _NAMES[0], kind, TODAY, due_cases=cases(25), asye_switch=True,
                          problem="A case supervision on 2026-12-23 is already recorded; check the date.",
-                         plans=tuple(TODAY - timedelta(days=30 * i) for i in range(sc.MAX_PLANS, 0, -1)))
+                         plans=tuple(TODAY - timedelta(days=28 * i) for i in range(sc.MAX_PLANS, 0, -1)))  # Wednesdays
 
 
 def samples() -> dict[str, Card]:
@@ -55,7 +55,7 @@ def samples() -> dict[str, Card]:
         _NAMES[0], SUPERVISOR, "case", TODAY, 60, TODAY + timedelta(days=56), 25)))(opened, {})
     recorded = sc.close_note(sc.LineKey.plan(100, date(2026, 12, 2)), sc.plan_reviewed_words(date(2026, 12, 2)))(recorded, {})
     people = [sc.PersonDue(100 + i, name, (
-        sc.DueRow("one_to_one", TODAY - timedelta(days=3), "overdue", asye=i % 4 == 0),
+        sc.DueRow("one_to_one", TODAY - timedelta(days=9), "overdue", asye=i % 4 == 0),  # a Monday
         sc.DueRow("case", TODAY + timedelta(days=1), "soon", case_count=25),
         sc.DueRow("agreement_review", TODAY + timedelta(days=120), "later")), away=i == 3)
         for i, name in enumerate(_NAMES)]

@@ -31,13 +31,17 @@ AREAS = (
     "Interview with parents or carers",
     "Core group meeting",
     "Child protection conference",
-    "Child looked-after review",
+    "Children looked after (CLA) review",
     "Supervision (a manager observed)",
 )
 
 FEEDBACK_SOURCES = ("Child or young person", "Parent or carer", "Professional or partner agency", "Staff member")
-HOW_GIVEN = ("Conversation", "Survey", "Letter or email", "Complaint", "Compliment")
-COMPLAINT, COMPLIMENT = "Complaint", "Compliment"
+# How the feedback reached us (the channel) and what kind it is are asked apart: a complaint can come
+# by letter or in conversation. Entries recorded before they were asked apart kept a complaint or a
+# compliment as how it was given; migration 0013 moved it to the kind and the channel to "Not recorded".
+HOW_GIVEN = ("Conversation", "Phone call", "Letter or email", "Survey", "At a meeting or review")
+COMPLAINT, COMPLIMENT, COMMENT = "Complaint", "Compliment", "Comment or suggestion"
+FEEDBACK_KINDS = (COMPLAINT, COMPLIMENT, COMMENT)
 # How the person felt about the help they got: 1 (very unhappy) to 5 (very happy).
 RATINGS = ("1 Very unhappy", "2 Unhappy", "3 Neither", "4 Happy", "5 Very happy")
 NO_RATING = "No rating"

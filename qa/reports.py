@@ -48,6 +48,10 @@ WHOLE_SERVICE = "Whole service"
 GOOD_OR_BETTER = ("Outstanding", "Good")
 ON_TIME, LATE, OVERDUE = "on time", "late", "overdue"
 UP, DOWN, SAME, NONE = "\u2191", "\u2193", "\u2192", "\u2013"  # ↑ ↓ → –
+# What an arrow means for the children: read with the figure's good direction (GOOD_WAY).
+BETTER, WORSE, NO_CHANGE = "better", "worse", "no change"
+# Audits allocated and not submitted: never "Outstanding", which is the top grade a line below.
+NOT_YET_SUBMITTED = "Not yet submitted"
 CONFIRMED_STATES = ("oversight_confirmed", "complete")
 MONTHLY, QUARTERLY, ANNUAL = "monthly", "quarterly", "annual"
 
@@ -322,13 +326,32 @@ HEADLINE: tuple[tuple[str, Callable[[Figures], int]], ...] = (
     ("On time", lambda f: f.on_time),
     ("Late", lambda f: f.late),
     ("Declined", lambda f: f.declined),
-    ("Outstanding (not submitted)", lambda f: f.outstanding),
+    (NOT_YET_SUBMITTED, lambda f: f.outstanding),
     *((grade, (lambda g: lambda f: f.grades[g])(grade)) for grade in GRADES),
     ("Disputes", lambda f: f.disputes),
     ("Disputes resolved", lambda f: f.disputes_resolved),
     ("Safeguarding concerns", lambda f: f.safeguarding),
     ("Family views asked", lambda f: f.family_views),
 )
+
+
+# Which way each headline figure moving is good news: 1 up, -1 down, 0 neither (a count to read in
+# context: more allocations, disputes or safeguarding concerns raised are not good or bad in themselves).
+GOOD_WAY: dict[str, int] = {
+    "Allocated": 0, "Completed": 1, "On time": 1, "Late": -1, "Declined": -1, NOT_YET_SUBMITTED: -1,
+    "Outstanding": 1, "Good": 1, "Requires Improvement": -1, "Inadequate": -1,
+    "Disputes": 0, "Disputes resolved": 1, "Safeguarding concerns": 0, "Family views asked": 1,
+}
+
+
+def reading(arrow_: str, good_way: int) -> str:
+    """What an arrow says for a figure whose good direction is `good_way` (1 up, -1 down, 0 neither):
+    BETTER or WORSE, NO_CHANGE for SAME, "" when there is nothing to compare or no good direction."""
+    if arrow_ == SAME:
+        return NO_CHANGE
+    if arrow_ not in (UP, DOWN) or not good_way:
+        return ""
+    return BETTER if (arrow_ == UP) == (good_way > 0) else WORSE
 
 
 @dataclass(frozen=True)
@@ -340,6 +363,12 @@ class Trend:
     value: int
     previous: tuple[int | None, ...]
     arrow: str  # UP / DOWN / SAME against the mean of the previous months that had allocations; NONE if none did
+    reading: str = ""  # BETTER / WORSE / NO_CHANGE by the figure's good direction (GOOD_WAY); "" if neither
+
+    @property
+    def words(self) -> str:
+        """The arrow with what it means, as the card and the workbook say it: "↑ worse", "→ no change"."""
+        return f"{self.arrow} {self.reading}" if self.reading else self.arrow
 
 
 def arrow(value: float, previous: Sequence[float | None]) -> str:
@@ -389,7 +418,8 @@ class Analysis:
         out = []
         for label, read in HEADLINE:
             previous = tuple(read(p) if p is not None else None for p in past)
-            out.append(Trend(label, read(now), previous, arrow(read(now), previous)))
+            trend = arrow(read(now), previous)
+            out.append(Trend(label, read(now), previous, trend, reading(trend, GOOD_WAY.get(label, 0))))
         return out
 
     def direction(self, scope: str, area: str) -> tuple[float | None, float | None, str]:
@@ -485,8 +515,10 @@ def moderation_lines(a: Analysis, scope: str) -> list[tuple[str, str]]:
     if f.moderation_pending:
         moderation += f", {f.moderation_pending} pending"
     sample = f"{dip.dip_sampled} sampled: {dip.dip_agreed} agreed, {dip.dip_differed} differed"
+    if waiting := dip.dip_sampled - dip.dip_agreed - dip.dip_differed:  # the counts add up to the sample
+        sample += f", {waiting} not yet moderated"
     if dip.dip_agreement_rate is not None:
-        sample += f" ({percent(dip.dip_agreement_rate)} agreed)"
+        sample += f" ({percent(dip.dip_agreement_rate)} of those moderated agreed)"
     escalations = (f"{f.escalations}: {f.escalations_closed} closed ({f.escalations_closed_on_time} on time); "
                    f"updates {f.updates_on_time} on time, {f.updates_late} late")
     submitted = sum(f.reaudit_grades.values())
@@ -547,9 +579,10 @@ class FeedbackRow(NamedTuple):
     created_at: datetime
     source: str  # "" for "not possible to ask" (an audit's family view)
     service_area: str
-    how_given: str
+    how_given: str  # the channel (conversation, letter or email ...)
     rating: int | None
     not_possible: bool
+    kind: str = ""  # complaint, compliment, or comment or suggestion
 
 
 NOT_POSSIBLE = "Not possible to ask"
@@ -559,7 +592,7 @@ RATING_LABELS = (*(f"{n} of 5" for n in range(1, 6)), "No rating")
 @dataclass
 class FeedbackCounts:
     """One month's feedback entries: by source (FEEDBACK_SOURCES, then NOT_POSSIBLE), by rating
-    (RATING_LABELS), complaints and compliments (how it was given)."""
+    (RATING_LABELS), complaints and compliments (the entry's kind)."""
 
     entries: int = 0
     by_source: dict[str, int] = field(default_factory=lambda: dict.fromkeys((*FEEDBACK_SOURCES, NOT_POSSIBLE), 0))
@@ -585,6 +618,6 @@ def feedback_counts(rows: Iterable[FeedbackRow], months: Sequence[str], cal: Wor
         source = row.source if row.source in FEEDBACK_SOURCES and not row.not_possible else NOT_POSSIBLE
         counts.by_source[source] += 1
         counts.by_rating[f"{row.rating} of 5" if row.rating in (1, 2, 3, 4, 5) else "No rating"] += 1
-        counts.complaints += row.how_given == COMPLAINT
-        counts.compliments += row.how_given == COMPLIMENT
+        counts.complaints += row.kind == COMPLAINT
+        counts.compliments += row.kind == COMPLIMENT
     return out

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from qa.audit_calendar import cycle_dates, parse_month_key
 from qa.calendar import WorkingCalendar
-from storage.models import Allocation, AuditMonth, Conversation, Person
+from storage.models import Allocation, AuditMonth, Conversation, FollowUp, Person
 
 # Where an allocation's audit has got to, in the states of storage.models.ALLOCATION_STATES.
 UNSUBMITTED = ("allocated", "started")  # the auditor still owes it ("declined" waits for the QA unit)
@@ -192,3 +192,24 @@ async def months_of(session: AsyncSession, allocation_ids: Sequence[int]) -> dic
         found.update((row.id, row.month) for row in (await session.execute(select(Allocation.id, Allocation.month).where(
             Allocation.id.in_(allocation_ids[start:start + 1000])))).all())
     return found
+
+
+async def allocations_by_id(session: AsyncSession, allocation_ids: Sequence[int]) -> list[Allocation]:
+    """The allocations of these ids that still exist, with auditor, case holder and audit loaded."""
+    found: list[Allocation] = []
+    for start in range(0, len(allocation_ids), 1000):
+        found += (await session.execute(_loaded(
+            select(Allocation).where(Allocation.id.in_(allocation_ids[start:start + 1000]))))).scalars()
+    return found
+
+
+async def chased_not_uploaded(session: AsyncSession, month: str, kind: str) -> list[tuple[str, str]]:
+    """(service area, case reference) of `month`'s audits whose upload was chased (a follow-up of `kind`
+    settled done) and that are still not marked uploaded, by case reference."""
+    rows = await session.execute(
+        select(Allocation.service_area, Allocation.case_ref)
+        .join(FollowUp, (FollowUp.subject_type == "allocation") & (FollowUp.subject_id == Allocation.id))
+        .where(Allocation.month == month, Allocation.state == "oversight_confirmed", FollowUp.kind == kind,
+               FollowUp.state == "done")
+        .order_by(Allocation.case_ref))
+    return [(row.service_area, row.case_ref) for row in rows]

@@ -195,7 +195,7 @@ async def feedback_rows(session: AsyncSession, start: datetime, end: datetime) -
     """The feedback entries recorded in [start, end) (aware), as plain rows, oldest first."""
     rows = await session.execute(
         select(FeedbackEntry.created_at, FeedbackEntry.source, FeedbackEntry.service_area, FeedbackEntry.how_given,
-               FeedbackEntry.rating, FeedbackEntry.not_possible)
+               FeedbackEntry.rating, FeedbackEntry.not_possible, FeedbackEntry.kind)
         .where(FeedbackEntry.created_at >= start, FeedbackEntry.created_at < end)
         .order_by(FeedbackEntry.created_at, FeedbackEntry.id))
     return [FeedbackRow(*r) for r in rows]

@@ -104,7 +104,7 @@ async def test_recording_the_familys_view_through_the_dialog_settles_it(db, worl
     chat = Chat(db, feedback_dialog(ctx(db, SUBMITTED)), world["pam"], argument=f"audit {world['CR-1']}")
     text, _ = await chat.say(f"feedback audit {world['CR-1']}")
     assert text == feedback.SOURCE_Q
-    for answer in ("Parent or carer", "Conversation", "5 Very happy", "The worker really listened"):
+    for answer in ("Parent or carer", "Comment or suggestion", "Conversation", "5 Very happy", "The worker really listened"):
         text, buttons = await chat.say(answer)
     assert "Case ref: CR-1" in text and "Team: Team North" in text  # from the audit
     assert (await chat.say("Save"))[0] == observation_flow.FEEDBACK_SAVED

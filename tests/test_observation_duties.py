@@ -38,9 +38,10 @@ async def ids(db):
     async with db.sessions.begin() as session:
         session.add(Observation(observer_id=ids["pam"], supervisee_id=ids["bob"], observed_on=date(2026, 9, 1),
                                 area=AREAS[0], went_well="w", to_develop="d", actions=["a"], created_at=FEB))
-        for i, (how, rating) in enumerate((("Complaint", None), ("Compliment", 5), ("Survey", 3))):
+        for i, (kind, how, rating) in enumerate((("Complaint", "Letter or email", None), ("Compliment", "Phone call", 5),
+                                                 ("Comment or suggestion", "Survey", 3))):
             session.add(FeedbackEntry(author_id=ids["ann"], source="Parent or carer", service_area="Children in Care",
-                                      team="Team North", case_ref=f"CD-{i}", how_given=how, rating=rating,
+                                      team="Team North", case_ref=f"CD-{i}", how_given=how, kind=kind, rating=rating,
                                       said=f"=Words number {i}", created_at=FEB))
         session.add(FeedbackEntry(author_id=ids["ann"], source="Staff member", service_area="Front Door",
                                   team="Team South", how_given="Conversation", said="Outside the month",
@@ -77,7 +78,7 @@ async def test_practice_week_start_and_end_and_the_monthly_digests(db, ids, tmp_
     [*digests] = await rows(db, "feedback-digest")
     assert {r.person_id for r in digests} == {ids["pat"], ids["quinn"]}
     card = json.dumps(digests[0].payload["card"])
-    assert "3 entries: 1 complaints, 1 compliments" in card and "Outside the month" not in card
+    assert "3 entries: 1 complaint, 1 compliment" in card and "Outside the month" not in card
     [walks] = await rows(db, "walk-digest")
     assert walks.person_id == ids["quinn"] and "Workload (2)" in json.dumps(walks.payload["card"])
     await tick(db, "2027-03-01T09:35:00+00:00")  # again: nothing twice
@@ -111,8 +112,9 @@ async def test_the_feedback_export(db, ids, tmp_path):
     assert "3 feedback entries for 2027-02" in out
     sheet = load_workbook(out_file)["Feedback 2027-02"]
     values = list(sheet.values)
-    assert values[0][:4] == ("Recorded", "Recorded by", "From", "How given")
-    assert [v[3] for v in values[1:]] == ["Complaint", "Compliment", "Survey"]
+    assert values[0][:5] == ("Recorded", "Recorded by", "From", "Kind", "How it was given")
+    assert [v[3:5] for v in values[1:]] == [("Complaint", "Letter or email"), ("Compliment", "Phone call"),
+                                            ("Comment or suggestion", "Survey")]
     assert values[1][-1] == "=Words number 0"  # text kept as typed, never a formula (tests/test_workbook_text.py)
     code, out, err = await run_cli(db, "feedback", "export", "--month", "2027-13", "--out", str(out_file))
     assert code != 0 and "not a month" in err + out

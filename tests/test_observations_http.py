@@ -100,16 +100,18 @@ async def test_feedback_over_http_and_a_complaint_delivered_at_once(bot_client, 
     await say(bot_client, fake_connector, "quinn", "whoami")
     text, buttons, _ = await say(bot_client, fake_connector, "ann", "feedback")
     assert text == feedback.SOURCE_Q
-    for answer in ("Parent or carer", "Children in Care", "Team North", "CD-1", "Complaint", "1 Very unhappy",
-                   "Nobody called back", "Save"):
+    for answer in ("Parent or carer", "Children in Care", "Team North", "CD-1", "Complaint", "Phone call",
+                   "1 Very unhappy", "Nobody called back", "Save"):
         text, _, _ = await say(bot_client, fake_connector, "ann", answer)
-    assert text == flow.FEEDBACK_SAVED_AT_ONCE.format(how="complaint")
+    assert text.startswith(flow.FEEDBACK_SAVED_AT_ONCE.format(kind="complaint"))
+    assert "statutory complaints procedure" in text
     [entry] = await saved(db, FeedbackEntry)
     assert (entry.rating, entry.case_ref) == (1, "CD-1")
     fake_connector.clear()
     await OutboxSender(services).deliver_due(NOW, wait_retries=0)
     [alert] = fake_connector.delivered(act.personal_conversation_id("quinn"))
     assert "Nobody called back" in json.dumps(alert.cards)
+    assert "Complaint recorded" in json.dumps(alert.cards) and "statutory complaints procedure" in json.dumps(alert.cards)
 
 
 def test_words_after_a_conversations_command_are_its_argument():

@@ -41,19 +41,25 @@ async def test_feedback_from_a_parent_in_nine_taps(db, ids):
     text, buttons = await chat.say("Team North")
     assert text == feedback.CASE_Q and buttons == [feedback.NO_CASE]
     text, buttons = await chat.say("cd-4810037")
+    # What it is and how it came are asked apart: a complaint can come by letter, a compliment in a survey.
+    assert (text, buttons) == (feedback.KIND_Q, ["Complaint", "Compliment", "Comment or suggestion"])
+    text, buttons = await chat.say("Comment or suggestion")
     assert (text, buttons) == (feedback.HOW_Q, list(HOW_GIVEN))
+    assert "Complaint" not in buttons and "Compliment" not in buttons
     text, buttons = await chat.say("Survey")
     assert text == feedback.RATING_Q and buttons[:6] == [*RATINGS, NO_RATING]
     text, _ = await chat.say("4 Happy")
     assert text == feedback.SAID_Q
     text, buttons = await chat.say("She always listens and calls back")
     assert "Case ref: CD-4810037" in text and "Rating: 4 Happy" in text and buttons == ["Save"]
+    assert "Kind: Comment or suggestion" in text and "How it was given: Survey" in text
     assert await entries(db) == []
     text, _ = await chat.say("Save")
     assert text == flow.FEEDBACK_SAVED
     [row] = await entries(db)
-    assert (row.author_id, row.source, row.service_area, row.team, row.case_ref, row.how_given, row.rating) == (
-        ids["ann"], "Parent or carer", "Children in Care", "Team North", "CD-4810037", "Survey", 4)
+    assert (row.author_id, row.source, row.service_area, row.team, row.case_ref, row.kind, row.how_given,
+            row.rating) == (ids["ann"], "Parent or carer", "Children in Care", "Team North", "CD-4810037",
+                            "Comment or suggestion", "Survey", 4)
     assert row.said == "She always listens and calls back" and await alerts(db) == []
     async with db.sessions() as session:
         [trail] = (await session.scalars(select(TrailEvent).where(TrailEvent.action == flow.FEEDBACK_RECORDED))).all()
@@ -63,16 +69,22 @@ async def test_feedback_from_a_parent_in_nine_taps(db, ids):
 async def test_a_complaint_from_a_professional_goes_to_the_qa_unit_at_once_without_a_rating(db, ids):
     chat = Chat(db, feedback_dialog(context(db)), ids["pam"])
     await chat.say("feedback")
-    for answer in ("Professional or partner agency", "Front Door", "Team South", feedback.NO_CASE, "Complaint"):
+    for answer in ("Professional or partner agency", "Front Door", "Team South", feedback.NO_CASE, "Complaint",
+                   "Letter or email"):
         text, _ = await chat.say(answer)
     assert text == feedback.SAID_Q  # no rating asked of a professional
     await chat.say("Reports arrive late for core groups")
     text, _ = await chat.say("Save")
-    assert text == flow.FEEDBACK_SAVED_AT_ONCE.format(how="complaint")
+    # Said plainly: recording it is not the council's statutory complaints procedure, and how to make one.
+    assert text.startswith(flow.FEEDBACK_SAVED_AT_ONCE.format(kind="complaint"))
+    assert "not making a complaint under the council's statutory complaints procedure" in text
+    assert "complaints team" in text
     [row] = await entries(db)
-    assert row.rating is None and row.case_ref is None and row.how_given == "Complaint"
+    assert row.rating is None and row.case_ref is None and (row.kind, row.how_given) == ("Complaint", "Letter or email")
     [alert] = await alerts(db)
     assert alert.person_id == ids["quinn"] and alert.due_at == alert.created_at and alert.payload["alone"]
+    card = str(alert.payload["card"])
+    assert "Complaint recorded" in card and "statutory complaints procedure" in card and "Letter or email" in card
 
 
 async def test_back_and_bad_input(db, ids):
@@ -87,6 +99,7 @@ async def test_back_and_bad_input(db, ids):
     await chat.say("Team North")
     assert "never a name" in (await chat.say("Jane Smith"))[0]
     await chat.say(feedback.NO_CASE)
+    await chat.say("Comment or suggestion")
     await chat.say("Conversation")
     assert (await chat.say("6 Ecstatic"))[0].startswith(RETRY)
     await chat.say(NO_RATING)
@@ -108,11 +121,13 @@ async def test_a_restart_in_the_middle_carries_on(db, ids):
     await chat.say("Staff member")
     await chat.say("Front Door")
     again = Chat(db, feedback_dialog(context(db)), ids["ann"])
-    for answer in ("Team South", feedback.NO_CASE, "Compliment", "Thanks for the cover last week", "Save"):
+    for answer in ("Team South", feedback.NO_CASE, "Compliment", "Conversation", "Thanks for the cover last week",
+                   "Save"):
         text, _ = await again.say(answer)
-    assert text == flow.FEEDBACK_SAVED_AT_ONCE.format(how="compliment")
+    assert text == flow.FEEDBACK_SAVED_AT_ONCE.format(kind="compliment")  # no complaints-procedure note
     [row] = await entries(db)
-    assert (row.source, row.team, row.how_given) == ("Staff member", "Team South", "Compliment")
+    assert (row.source, row.team, row.kind, row.how_given) == ("Staff member", "Team South", "Compliment",
+                                                               "Conversation")
 
 
 async def test_someone_not_on_the_roster_is_told_so(db, ids):

@@ -103,10 +103,17 @@ async def test_monthly_figures(history):
     trends = {t.label: (t.value, t.previous, t.arrow) for t in a.trends(WHOLE_SERVICE)}
     assert trends == {
         "Allocated": (5, (None, 3, 3), UP), "Completed": (4, (None, 3, 2), UP), "On time": (3, (None, 2, 2), UP),
-        "Late": (1, (None, 1, 0), UP), "Declined": (1, (None, 0, 1), UP), "Outstanding (not submitted)": (1, (None, 0, 1), UP),
+        "Late": (1, (None, 1, 0), UP), "Declined": (1, (None, 0, 1), UP), "Not yet submitted": (1, (None, 0, 1), UP),
         OUT: (1, (None, 1, 0), UP), G: (1, (None, 1, 1), SAME), RI: (2, (None, 1, 0), UP),
         INAD: (0, (None, 0, 1), DOWN), "Disputes": (1, (None, 0, 1), UP), "Disputes resolved": (0, (None, 0, 1), DOWN),
         "Safeguarding concerns": (1, (None, 1, 1), SAME), "Family views asked": (1, (None, 1, 1), SAME)}
+    # Each arrow read by whether up is good for the figure: more Late, RI or disputes resolved down is worse.
+    readings = {t.label: t.words for t in a.trends(WHOLE_SERVICE)}
+    assert readings == {
+        "Allocated": UP, "Completed": f"{UP} better", "On time": f"{UP} better", "Late": f"{UP} worse",
+        "Declined": f"{UP} worse", "Not yet submitted": f"{UP} worse", OUT: f"{UP} better", G: f"{SAME} no change",
+        RI: f"{UP} worse", INAD: f"{DOWN} better", "Disputes": UP, "Disputes resolved": f"{DOWN} worse",
+        "Safeguarding concerns": f"{SAME} no change", "Family views asked": f"{SAME} no change"}
     north = {t.label: (t.value, t.previous, t.arrow) for t in a.trends("North")}
     # North: July J1, J2 (2 allocated); August A1 (1): September's 2 against a mean of 1.5.
     assert north["Allocated"] == (2, (None, 2, 1), UP) and north["Late"] == (1, (None, 1, 0), UP)
@@ -167,14 +174,15 @@ async def test_monthly_workbook_read_back(history, tmp_path):
     header, rows = _table(summary, "Headline")
     assert header == ["Figure", "September 2026", "Jun 2026", "Jul 2026", "Aug 2026", "Trend"]
     assert rows[0] == ["Allocated", 5, None, 3, 3, UP]
-    assert rows[3] == ["Late", 1, None, 1, 0, UP]
-    assert rows[9] == [INAD, 0, None, 0, 1, DOWN]
+    assert rows[3] == ["Late", 1, None, 1, 0, f"{UP} worse"]
+    assert rows[5] == ["Not yet submitted", 1, None, 0, 1, f"{UP} worse"]
+    assert rows[9] == [INAD, 0, None, 0, 1, f"{DOWN} better"]
     # Figures: scope x month rows, four months each (Jun..Sep), no total row for one month.
     header, rows = _table(wb["Figures"], "Figures")
     assert tuple(header) == FIGURE_HEADERS
     by = {(r[0], r[1]): dict(zip(header, r, strict=True)) for r in rows}
     assert len(rows) == 3 * 4
-    assert by[(WHOLE_SERVICE, "2026-09")]["On time"] == 3 and by[(WHOLE_SERVICE, "2026-09")]["Outstanding (not submitted)"] == 1
+    assert by[(WHOLE_SERVICE, "2026-09")]["On time"] == 3 and by[(WHOLE_SERVICE, "2026-09")]["Not yet submitted"] == 1
     assert by[("South", "2026-08")]["Declined"] == 1 and by[("North", "2026-09")]["Disputes open"] == 1
     assert by[(WHOLE_SERVICE, "2026-07")]["On-time rate"] == pytest.approx(2 / 3)
     assert by[(WHOLE_SERVICE, "2026-06")]["On-time rate"] is None
@@ -202,6 +210,9 @@ async def test_monthly_workbook_read_back(history, tmp_path):
     assert header[9] == "Allocated"
     themes = _table(wb["Themes"], "Themes")[1]
     assert themes == [["2026-07", "Neglect", 1], ["2026-08", "Neglect", 1], ["2026-09", "Domestic abuse", 2]]
+    # Direction of travel says whether the key area's move is better or worse, not only its arrow.
+    direction = {(r[0], r[1]): r[4] for r in _table(wb["Direction of travel"], "Direction")[1]}
+    assert direction[(WHOLE_SERVICE, "Narrative/History")] == f"{DOWN} worse"
 
 
 async def test_quarterly_workbook_read_back(history):
@@ -216,7 +227,7 @@ async def test_quarterly_workbook_read_back(history):
     header, rows = _table(wb["Figures"], "Figures")
     totals = {r[0]: dict(zip(header, r, strict=True)) for r in rows if r[1].startswith("2026 Q3")}
     assert totals[WHOLE_SERVICE]["Completed"] == 9 and totals["North"]["Late"] == 2
-    assert totals["South"]["Outstanding (not submitted)"] == 2 and totals[WHOLE_SERVICE]["Resolved and confirmed"] == 1
+    assert totals["South"]["Not yet submitted"] == 2 and totals[WHOLE_SERVICE]["Resolved and confirmed"] == 1
     data = wb[CHART_DATA]
     assert [[c.value for c in r] for r in data["A2:E3"]] == [["North", 1, 3, 1, 0], ["South", 1, 0, 2, 1]]
     grades, on_time, key_areas = wb["Summary"]._charts
@@ -301,7 +312,7 @@ async def test_moderation_escalation_and_re_audit_figures(history):
     assert issue_10_counts(monthly.of("North", "2026-08")) == issue_10(dip=(1, 1, 0))
     assert moderation_lines(monthly, WHOLE_SERVICE) == [
         ("Inadequate grades moderated", "0: 0 agreed, 0 regraded"),
-        ("Dip-sample moderation (Aug 2026)", "1 sampled: 1 agreed, 0 differed (100% agreed)"),
+        ("Dip-sample moderation (Aug 2026)", "1 sampled: 1 agreed, 0 differed (100% of those moderated agreed)"),
         ("Escalations", "0: 0 closed (0 on time); updates 0 on time, 0 late"),
         ("Re-audits", "1: Requires Improvement 1")]
     quarter = analyse(rows, "quarterly", ("2026-07", "2026-08", "2026-09"), CAL)
@@ -310,7 +321,7 @@ async def test_moderation_escalation_and_re_audit_figures(history):
     assert total.dip_agreement_rate == pytest.approx(2 / 3) and total.moderation_agreement_rate == 1
     assert moderation_lines(quarter, WHOLE_SERVICE) == [
         ("Inadequate grades moderated", "1: 1 agreed, 0 regraded"),
-        ("Dip-sample moderation (Jul\u2013Sep 2026)", "3 sampled: 2 agreed, 1 differed (67% agreed)"),
+        ("Dip-sample moderation (Jul\u2013Sep 2026)", "3 sampled: 2 agreed, 1 differed (67% of those moderated agreed)"),
         ("Escalations", "1: 1 closed (0 on time); updates 1 on time, 1 late"),
         ("Re-audits", "1: Requires Improvement 1")]
     assert reaudits(rows, ("2026-09",)) == [("CR-A2", "South", "2026-08", INAD, "2026-09", RI)]

@@ -97,7 +97,7 @@ async def test_monthly_analysis_on_the_seventh_and_the_workbook_through_file_con
     rows = table_rows(quinn_monthly)
     assert rows[0] == ["Figure", "Now", "Jun 2026", "Jul 2026", "Aug 2026", "Trend"]
     assert rows[1] == ["Allocated", "4", "\u2013", "3", "3", "\u2191"]
-    assert rows[4] == ["Late", "1", "\u2013", "1", "0", "\u2191"]
+    assert rows[4] == ["Late", "1", "\u2013", "1", "0", "\u2191 worse"]
     assert "Whole service" in json.dumps(quinn_monthly) and "South" in json.dumps(quinn_monthly)
     assert table_rows(quinn_quarterly)[1][:2] == ["Allocated", "10"]
     assert quinn_consent["name"] == "audit-analysis-2026-09.xlsx"

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
-from capabilities.audit_cycle import commands, flow
+from capabilities.audit_cycle import commands, config, flow
 from capabilities.kit import Status
 from capabilities.press import UNREADABLE, Press, Reply, positive_id
 from dialogs import audit_cards as ac
@@ -77,7 +77,8 @@ async def _open(ctx, actor_id, subject, data, **kw):
 
 
 async def _confirm(ctx, actor_id, subject, data, **kw):
-    return await flow.confirm_oversight(ctx, actor_id, subject, data.get(ac.OVERSIGHT_COMMENT), **kw)
+    return await flow.confirm_oversight(ctx, actor_id, subject, data.get(ac.OVERSIGHT_COMMENT),
+                                        upload_days=config.settings().upload_days, **kw)
 
 
 async def _dispute(ctx, actor_id, subject, data, **kw):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from capabilities.audit_cycle import views
+from capabilities.audit_cycle import kinds, views
 from capabilities.context import Context
 from capabilities.registry import CommandReply, Said
 from dialogs.audit_cards import cycle_status_card, my_audits_card, oversight_digest_card
@@ -72,8 +72,9 @@ async def figures(ctx: Context, month: str, now: datetime) -> CommandReply:
                if status.rows else f"Audit cycle {format_month(month)}: no allocations yet")
     async with ctx.db.sessions() as session:
         open_escalations = await escalation_counts(session, now)
+        chased = [ref for _, ref in await cycle.chased_not_uploaded(session, month, kinds.UPLOAD_CHASE)]
     card = cycle_status_card(format_month(month), status.rows, month=month, as_of=now, tz=ctx.calendar.tz,
-                             escalations=open_escalations)
+                             escalations=open_escalations, chased_uploads=chased)
     return CommandReply(card, summary)
 
 

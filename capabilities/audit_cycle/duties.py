@@ -102,6 +102,8 @@ async def notify_allocations(session: AsyncSession, cal: WorkingCalendar, month:
     if not allocations:
         return 0
     label = format_month(month)
+    for allocation in allocations:  # the notice is the request: a late case's own day counts from it
+        set_committed_value(allocation, "notified_at", now)
     groups = cycle.by_auditor(allocations)
     reasons = await cycle.unreachable_reasons(session, [auditor for auditor, _ in groups])
     messages: list[Message] = []
@@ -221,24 +223,30 @@ async def _allocation_notice(step: _Step) -> None:
 
 
 async def _auditor_reminder(step: _Step) -> None:
+    # Only the cases due on the month's deadline: one allocated late has a later day of its own
+    # (views.audit_due), which "due in 7 days" would misstate.
     label = step.moment.label
     for auditor, mine in cycle.by_auditor(await cycle.unsubmitted(step.session, step.month)):
-        if not auditor.active:
+        due = [v for v in step.views(mine) if v.deadline == step.dates.audit_deadline]
+        if not auditor.active or not due:
             continue
         await step.send(f"{AUDITOR_REMINDER}:{step.month}:{label}:{auditor.id}", kinds.AUDITOR_REMINDER, auditor,
-                        kinds.AUDITOR_REMINDER.card(label, step.views(mine)),
-                        f"{_plural(len(mine), 'audit')} due {_REMINDER_WORDS[label]}")
+                        kinds.AUDITOR_REMINDER.card(label, due),
+                        f"{_plural(len(due), 'audit')} due {_REMINDER_WORDS[label]}")
 
 
 async def _audit_overdue(step: _Step) -> None:
-    groups = cycle.by_auditor(await cycle.unsubmitted(step.session, step.month))
+    # Only the cases whose own day has passed (a case allocated late may still be in time).
+    today = step.cal.local_date(step.moment.due_at)
+    groups = [(auditor, due) for auditor, mine in cycle.by_auditor(await cycle.unsubmitted(step.session, step.month))
+              if (due := [a for a in mine if views.audit_due(a, step.cal) < today])]
     supervisors = await cycle.active_people_by_email(step.session, (auditor.supervisor_email for auditor, _ in groups))
     for auditor, mine in groups:
-        views = step.views(mine)
+        cases = step.views(mine)
         if auditor.active:
             await step.send(f"{AUDIT_OVERDUE}:{step.month}:{auditor.id}", kinds.AUDIT_OVERDUE, auditor,
-                            kinds.AUDIT_OVERDUE.card(views),
-                            f"{_plural(len(views), 'audit')} overdue")
+                            kinds.AUDIT_OVERDUE.card(cases),
+                            f"{_plural(len(cases), 'audit')} overdue")
         supervisor = supervisors.get(cycle.email_key(auditor.supervisor_email))
         if supervisor is None:
             log.warning("audit overdue month=%s: auditor %s has no supervisor on the roster", step.month, auditor.id)
@@ -246,12 +254,14 @@ async def _audit_overdue(step: _Step) -> None:
         # One row per auditor: the sender puts a supervisor's rows of this moment in one message.
         await step.send(f"{kinds.SUPERVISOR_OVERDUE}:{step.month}:{supervisor.id}:{auditor.id}",
                         kinds.SUPERVISOR_OVERDUE, supervisor,
-                        kinds.SUPERVISOR_OVERDUE.card(supervisor.display_name, auditor.display_name, views),
-                        f"Overdue audits: {auditor.display_name}, {_plural(len(views), 'case')}")
+                        kinds.SUPERVISOR_OVERDUE.card(supervisor.display_name, auditor.display_name, cases),
+                        f"Overdue audits: {auditor.display_name}, {_plural(len(cases), 'case')}")
 
 
-async def _service_lead_shares(step: _Step) -> list[tuple[Person, list[Allocation]]]:
-    waiting = await cycle.awaiting_oversight(step.session, step.month)
+async def _service_lead_shares(step: _Step, keep=None) -> list[tuple[Person, list[Allocation]]]:
+    """Each service lead's audits awaiting oversight (those `keep` keeps: an audit that reached them late
+    has a day of its own, views.oversight_due, which the month's reminder or overdue notice would misstate)."""
+    waiting = [a for a in await cycle.awaiting_oversight(step.session, step.month) if keep is None or keep(a)]
     leads = await cycle.active_people(step.session, Role.SERVICE_LEAD)
     shares = cycle.share_out(waiting, lambda a: a.service_area, leads)
     covered = {a.id for _, mine in shares for a in mine}
@@ -271,15 +281,15 @@ async def _service_lead_digest(step: _Step) -> None:
 
 async def _oversight_reminder(step: _Step) -> None:
     due, label = step.dates.oversight_deadline, step.moment.label
-    for lead, mine in await _service_lead_shares(step):
+    for lead, mine in await _service_lead_shares(step, lambda a: _oversight_due(step, a) == due):
         await step.send(f"{OVERSIGHT_REMINDER}:{step.month}:{label}:{lead.id}", kinds.OVERSIGHT_REMINDER, lead,
                         kinds.OVERSIGHT_REMINDER.card(lead.display_name, label, step.items(mine), due),
                         f"Oversight of {_plural(len(mine), 'audit')} due {_REMINDER_WORDS[label]}")
 
 
 async def _oversight_overdue(step: _Step) -> None:
-    due = step.dates.oversight_deadline
-    shares = await _service_lead_shares(step)
+    due, today = step.dates.oversight_deadline, step.cal.local_date(step.moment.due_at)
+    shares = await _service_lead_shares(step, lambda a: _oversight_due(step, a) < today)
     heads = cycle.AreaShares(await cycle.active_people(step.session, Role.HEAD_OF_SERVICE))
     for lead, mine in shares:
         await step.send(f"{OVERSIGHT_OVERDUE}:{step.month}:{lead.id}", kinds.OVERSIGHT_OVERDUE, lead,
@@ -292,6 +302,10 @@ async def _oversight_overdue(step: _Step) -> None:
                             kinds.HOS_OVERSIGHT_OVERDUE.card(lead.display_name, step.items(theirs), due,
                                                              head_of_service_name=head.display_name),
                             f"Oversight overdue: {lead.display_name}, {_plural(len(theirs), 'audit')}")
+
+
+def _oversight_due(step: _Step, allocation: Allocation):
+    return views.oversight_due(allocation, step.moment.due_at, step.cal)
 
 
 _HANDLERS = {
@@ -368,4 +382,51 @@ class LateAllocationNoticeDuty(FollowUpDuty):
             for follow_up in mine:
                 settled[follow_ups.DONE if follow_up.subject_id in notified else follow_ups.CANCELLED].append(
                     follow_up.id)
+        return settled
+
+
+# -- uploads to Care Director ----------------------------------------------------------------
+
+UPLOAD_CHASED = "upload_chased"  # TrailEvent.action
+
+
+class UploadChaseDuty(FollowUpDuty):
+    """An audit whose oversight is confirmed owes its upload to the child's file by the day on the
+    upload request (qa/deadlines.py: the oversight deadline, or a fair time after oversight); the
+    confirmation writes the follow-up, due at the send time of the next working day after it. Still
+    not marked uploaded then, the auditor is chased once (the upload card again, as a reminder) and
+    the allocation counts in the `cycle` card as chased and not uploaded; uploaded, withdrawn or moved
+    on meanwhile, the follow-up is cancelled."""
+
+    name = "upload-chase"
+    kinds = (kinds.UPLOAD_CHASE,)
+
+    async def settle(self, session: AsyncSession, owed: Sequence[FollowUp], slot: datetime, due_at: datetime,
+                     now: datetime) -> Settled:
+        settled: Settled = {follow_ups.DONE: [], follow_ups.CANCELLED: []}
+        allocations = {a.id: a for a in await cycle.allocations_by_id(session, [f.subject_id for f in owed])}
+        messages: list[Message] = []
+        for follow_up in owed:
+            allocation = allocations.get(follow_up.subject_id)
+            if allocation is None or allocation.state != "oversight_confirmed" or allocation.audit is None \
+                    or not allocation.auditor.active:
+                settled[follow_ups.CANCELLED].append(follow_up.id)
+                continue
+            # The follow-up is due the working day after the upload day: that day is the one before it.
+            upload_by = self.cal.previous_working_day(self.cal.local_date(follow_up.due_at))
+            by = await session.get(Person, allocation.oversight_by_id) if allocation.oversight_by_id else None
+            lead = by.display_name if by else "The service lead"
+            messages.append(Message(
+                f"{kinds.UPLOAD_CHASE}:{allocation.id}", kinds.UPLOAD_CHASE, allocation.auditor_id, due_at=due_at,
+                payload=kinds.UPLOAD_CHASE.message(
+                    allocation.audit.id, allocation.case_ref, lead, allocation.oversight_at or now, self.cal.tz,
+                    upload_by, allocation.oversight_comment or "", chase=True,
+                    summary=f"Reminder: upload the audit of case {allocation.case_ref} to Care Director")))
+            session.add(TrailEvent(subject_type="allocation", subject_id=allocation.id, month=allocation.month,
+                                   actor_id=None, action=UPLOAD_CHASED, via=f"duty:{self.name}",
+                                   detail={"upload_by": upload_by.isoformat()}, at=now))
+            settled[follow_ups.DONE].append(follow_up.id)
+        await enqueue_many(session, messages, now=now)
+        if messages:
+            log.info("upload chases: %d auditors reminded", len(messages))
         return settled

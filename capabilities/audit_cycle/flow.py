@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -47,13 +47,17 @@ from capabilities.audit_cycle.kinds import (
     DISPUTE,
     OVERSIGHT_REQUEST,
     SAFEGUARDING_ALERT,
+    UPLOAD_CHASE,
     UPLOAD_REQUEST,
 )
 from capabilities.context import Context
 from capabilities.kit import NOTHING_CHANGED, Act, Status, invalid, refuse, unit, use_case
 from dialogs import audit_cards as cards
 from dialogs.card_kit import format_moment
+from qa.calendar import WorkingCalendar
+from qa.deadlines import UPLOAD_WORKING_DAYS, chase_moment, due_no_earlier_than
 from qa.identifiers import first_refusal
+from storage import follow_ups
 from storage.cycle import oversight_deadline
 from storage.models import Allocation, Audit, TrailEvent
 from storage.observations import owe_family_view
@@ -210,7 +214,13 @@ def audit_summary(act: Act, allocation: Allocation) -> cards.AuditSummary:
         discussion_held=audit.discussion_held, seek_family_views=audit.seek_family_views,
         safeguarding_concern=audit.safeguarding_concern,
         submitted_on=act.calendar.local_date(audit.submitted_at or allocation.submitted_at or act.now),
-        oversight_due=oversight_deadline(allocation.month, act.calendar))
+        oversight_due=views.oversight_due(allocation, act.now, act.calendar))
+
+
+def upload_due(allocation: Allocation, confirmed_at: datetime, cal: WorkingCalendar, upload_days: int) -> date:
+    """The day the auditor is asked to upload the audit to Care Director by, oversight confirmed at
+    `confirmed_at`: the month's oversight deadline, or `upload_days` working days later, if later."""
+    return due_no_earlier_than(oversight_deadline(allocation.month, cal), confirmed_at, upload_days, cal)
 
 
 def _form(act: Act, allocation: Allocation, status: Status, draft: dict[str, Any], **more: Any) -> AuditOutcome:
@@ -419,8 +429,10 @@ async def open_oversight(ctx: Context, actor_id: int, audit_id: int, *, now: dat
 
 @use_case(AuditOutcome)
 async def confirm_oversight(ctx: Context, actor_id: int, audit_id: int, comment: str, *, now: datetime,
-                            via: str) -> AuditOutcome:
-    """Oversight confirmed (optional comment): the auditor is asked to upload the audit."""
+                            via: str, upload_days: int = UPLOAD_WORKING_DAYS) -> AuditOutcome:
+    """Oversight confirmed (optional comment): the auditor is asked to upload the audit by the month's
+    oversight deadline or `upload_days` working days from now, whichever is later (qa/deadlines.py), and
+    an upload not pressed by then is chased once (UploadChaseDuty)."""
     async with unit(ctx, actor_id, now=now, via=via) as act:
         allocation = await _as_service_lead(act, audit_id)
         if allocation.state != "submitted":
@@ -431,12 +443,15 @@ async def confirm_oversight(ctx: Context, actor_id: int, audit_id: int, comment:
         allocation.oversight_at = now
         allocation.oversight_comment = comment or None
         allocation.updated_at = now
+        upload_by = upload_due(allocation, now, act.calendar, upload_days)
         await act.notify(UPLOAD_REQUEST, [allocation.auditor_id], UPLOAD_REQUEST.message(
-            audit_id, allocation.case_ref, act.actor.display_name, now, act.calendar.tz,
-            oversight_deadline(allocation.month, act.calendar), comment,
+            audit_id, allocation.case_ref, act.actor.display_name, now, act.calendar.tz, upload_by, comment,
             summary=f"Upload the audit of case {allocation.case_ref} to Care Director"),
             key=f"upload-request:{allocation.id}")
-        _trail(act, allocation, OVERSIGHT_CONFIRMED, comment_length=len(comment))
+        await follow_ups.owe(act.session, key=f"{UPLOAD_CHASE}:{allocation.id}", kind=UPLOAD_CHASE,
+                             subject_type="allocation", subject_id=allocation.id,
+                             due_at=chase_moment(upload_by, act.calendar), now=now)
+        _trail(act, allocation, OVERSIGHT_CONFIRMED, comment_length=len(comment), upload_by=upload_by.isoformat())
         return _outcome(act, allocation, Status.DONE, notified=1)
 
 
@@ -509,5 +524,6 @@ async def confirm_uploaded(ctx: Context, actor_id: int, audit_id: int, *, now: d
         allocation.state = "complete"
         allocation.uploaded_at = now
         allocation.updated_at = now
+        await follow_ups.cancel_for(act.session, "allocation", [allocation.id], now, kinds=[UPLOAD_CHASE])
         _trail(act, allocation, UPLOADED)
         return _outcome(act, allocation, Status.DONE)

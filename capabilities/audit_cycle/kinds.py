@@ -35,13 +35,15 @@ HOS_OVERSIGHT_OVERDUE = OutboxKind("hos-oversight-overdue", ac.oversight_overdue
 OVERSIGHT_REQUEST = OutboxKind("oversight-request", ac.oversight_request_card, _sample("oversight_request"))
 DISPUTE = OutboxKind("dispute", ac.dispute_card, _sample("dispute"))
 UPLOAD_REQUEST = OutboxKind("upload-request", ac.upload_request_card, _sample("upload_request"))
+# The one reminder of an upload not marked by its day (the card with chase=True); also the follow-up's kind.
+UPLOAD_CHASE = OutboxKind("upload-chase", ac.upload_request_card, _sample("upload_chase"))
 DECLINE_NOTICE = OutboxKind("decline-notice", ac.decline_notice_card, _sample("decline_notice"))
 SAFEGUARDING_ALERT = OutboxKind("safeguarding-alert", ac.safeguarding_alert_card, _sample("safeguarding_alert"),
                                 lane="urgent")
 
 ALL = (ALLOCATION_NOTICE, UNREACHABLE_AUDITORS, AUDITOR_REMINDER, AUDIT_OVERDUE, SUPERVISOR_OVERDUE,
        SERVICE_LEAD_DIGEST, OVERSIGHT_REMINDER, OVERSIGHT_OVERDUE, HOS_OVERSIGHT_OVERDUE, OVERSIGHT_REQUEST,
-       DISPUTE, UPLOAD_REQUEST, DECLINE_NOTICE, SAFEGUARDING_ALERT)
+       DISPUTE, UPLOAD_REQUEST, UPLOAD_CHASE, DECLINE_NOTICE, SAFEGUARDING_ALERT)
 
 # Kinds written before they had one spelling (migration 0004 renames stored rows).
 FORMER_SPELLINGS = {"oversight_request": OVERSIGHT_REQUEST, "upload_request": UPLOAD_REQUEST,

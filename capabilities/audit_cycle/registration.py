@@ -2,8 +2,8 @@
 kinds, extra cards, CLI and what the help card says it does for each role."""
 from __future__ import annotations
 
-from capabilities.audit_cycle import actions, allocation_list, cli, commands, kinds
-from capabilities.audit_cycle.duties import AuditCycleDuty, LateAllocationNoticeDuty
+from capabilities.audit_cycle import actions, allocation_list, cli, commands, config, kinds
+from capabilities.audit_cycle.duties import AuditCycleDuty, LateAllocationNoticeDuty, UploadChaseDuty
 from capabilities.audit_cycle.samples import all_samples
 from capabilities.registry import Capability, CardVerb, ChatCommand, RetentionRule
 from capabilities.settings import case_refs
@@ -16,6 +16,8 @@ from storage import retention as past
 AUDITOR = (
     "Send you your audit allocation on the 3rd and remind you before audits are due on the 28th.",
     "Help you record the grade and your discussion with the case holder, and keep your draft until you submit.",
+    "Ask you to upload each audit to the child's file in Care Director once its oversight is confirmed, by a day "
+    "you can still meet, and remind you once if it is not marked uploaded.",
     "Escalate an immediate safeguarding concern found while auditing at once to the practice manager, "
     "service lead, head of service and deputy director.",
 )
@@ -24,8 +26,9 @@ SAFEGUARDING = "Alert you at once to an immediate safeguarding concern found dur
 
 def duties(cal: WorkingCalendar):
     case_refs()  # QA_CASE_REF_PATTERN read once, here: a wrong value stops the start
+    config.settings()  # a wrong QA_UPLOAD_WORKING_DAYS stops the bot at start-up
     # In this order: a month's own allocation notice runs before the late-notice check.
-    return [AuditCycleDuty(cal), LateAllocationNoticeDuty(cal)]
+    return [AuditCycleDuty(cal), LateAllocationNoticeDuty(cal), UploadChaseDuty(cal)]
 
 
 CAPABILITY = Capability(
@@ -65,7 +68,8 @@ CAPABILITY = Capability(
             "command line).",
             "Tell you when an auditor can't do an audit, or can't be reached in Teams, so you can reallocate.",
             "Bring you disputes between service leads and auditors, and record how they were resolved.",
-            "Show where the month's audits and oversight have got to, per service area.",
+            "Show where the month's audits and oversight have got to, per service area, and the uploads to Care "
+            "Director still not done after a reminder.",
             AUDITOR[0],
         ),
         Role.PRINCIPAL_SOCIAL_WORKER: AUDITOR,

@@ -34,7 +34,7 @@ def samples_by_press() -> dict[str, Card]:
     by_allocation = {"allocation_id": first.allocation_id}
     reviewed = {"audit_id": 200_003}
     auditor = "Oluwaseun Adebayo-Richardson"
-    started = f"This audit was started by {first.case_holder_name} on Thursday 10 December 2026 at 10:00 and has " \
+    started = f"This audit was started by {auditor} on Thursday 10 December 2026 at 10:00 and has " \
               "not been submitted yet. Nothing was changed."
 
     def press(verb: str, outcome: flow.AuditOutcome, rows: list[OutboxMessage], ids: dict[str, int]) -> Card:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.audit_cards import STATUS_FIGURES, AllocationView, OversightItem, ServiceAreaStatus
 from qa.calendar import WorkingCalendar
+from qa.deadlines import AUDIT_WORKING_DAYS, OVERSIGHT_WORKING_DAYS, due_no_earlier_than
 from storage import cycle
 from storage.cycle import (
     AWAITING_OVERSIGHT,
@@ -26,6 +27,26 @@ from storage.models import Allocation, Person
 
 # -- card views ----------------------------------------------------------------------------
 
+def audit_due(allocation: Allocation, cal: WorkingCalendar) -> date:
+    """The day the auditor is asked to submit by: the month's audit deadline (the 28th), or, for a case
+    allocated after the month's notice (a late import, a reallocation), a fair time after its notice
+    (`notified_at`, else when it was imported: never a time a draft saved moves) if later (qa/deadlines.py)."""
+    asked = allocation.notified_at or allocation.created_at
+    return due_no_earlier_than(audit_deadline(allocation.month, cal), _aware(asked), AUDIT_WORKING_DAYS, cal)
+
+
+def oversight_due(allocation: Allocation, now: datetime, cal: WorkingCalendar) -> date:
+    """The day a service lead is asked to confirm oversight by: the month's oversight deadline (the 6th),
+    or a fair time after the audit last reached them (submitted, or back after a dispute) if later."""
+    reached = max((_aware(t) for t in (allocation.submitted_at, allocation.resolved_at) if t), default=now)
+    return due_no_earlier_than(oversight_deadline(allocation.month, cal), reached, OVERSIGHT_WORKING_DAYS, cal)
+
+
+def _aware(instant: datetime) -> datetime:
+    # SQLite gives back naive datetimes; every stored instant is UTC.
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
 def allocation_view(allocation: Allocation, cal: WorkingCalendar) -> AllocationView:
     """Needs `case_holder` and `audit` loaded (the queries below load them)."""
     holder = allocation.case_holder
@@ -33,7 +54,7 @@ def allocation_view(allocation: Allocation, cal: WorkingCalendar) -> AllocationV
         allocation_id=allocation.id, case_ref=allocation.case_ref, annex_a_list=allocation.annex_a_list,
         team=allocation.team, theme=allocation.theme or "",
         case_holder_name=holder.display_name if holder else "Not recorded",
-        deadline=audit_deadline(allocation.month, cal), started=is_started(allocation))
+        deadline=audit_due(allocation, cal), started=is_started(allocation))
 
 
 def oversight_item(allocation: Allocation, tz: tzinfo) -> OversightItem:
@@ -65,9 +86,9 @@ class OversightQueue:
 async def awaiting_oversight_for(session: AsyncSession, person: Person, cal: WorkingCalendar) -> OversightQueue:
     areas = {area_key(a) for a in person.service_areas}
     mine = [a for a in await cycle.awaiting_oversight(session) if area_key(a.service_area) in areas]
-    items = sorted(((oversight_item(a, cal.tz), a.month) for a in mine),
+    items = sorted(((oversight_item(a, cal.tz), a) for a in mine),
                    key=lambda pair: (pair[0].submitted_on, pair[0].case_ref))
-    due = min((oversight_deadline(month, cal) for _, month in items), default=None)
+    due = min((oversight_due(a, a.submitted_at or a.updated_at, cal) for _, a in items), default=None)
     return OversightQueue([item for item, _ in items], due)
 
 
@@ -114,7 +135,8 @@ class CycleStatus:
 async def cycle_status(db: Database, month: str, now: datetime, cal: WorkingCalendar | None = None) -> CycleStatus:
     """Counts per service area for `month`; a bad month key is a ValueError."""
     cal = cal or WorkingCalendar()
-    deadline_passed = cal.local_date(now) > audit_deadline(month, cal)  # also checks the month key
+    today = cal.local_date(now)
+    audit_deadline(month, cal)  # checks the month key
     async with db.sessions() as session:
         allocations = await cycle.month_allocations(session, month)
     # ServiceAreaStatus is frozen: count per area first, then build the rows.
@@ -124,7 +146,7 @@ async def cycle_status(db: Database, month: str, now: datetime, cal: WorkingCale
         count["allocated"] += 1
         count["started"] += a.state in UNSUBMITTED and is_started(a)
         count["submitted"] += a.state in SUBMITTED
-        count["overdue"] += deadline_passed and a.state in OVERDUE_STATES
+        count["overdue"] += a.state in OVERDUE_STATES and today > audit_due(a, cal)
         count["awaiting_oversight"] += a.state == AWAITING_OVERSIGHT
         count["disputed"] += a.state == "disputed"
         count["complete"] += a.state == "complete"

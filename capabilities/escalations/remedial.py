@@ -151,7 +151,7 @@ async def add_action(ctx: Context, actor_id: int, plan_id: int, values: Mapping[
             problem = CHOOSE_RESPONSIBLE
         if problem:
             return Outcome(Status.INVALID, problem, card=await plan_card(session, plan, tz, error=problem))
-        action = RemedialAction(plan_id=plan.id, text=text, target_on=target, responsible_id=responsible_id,
+        action = RemedialAction(plan_id=plan.id, text=text, target_on=dates.due_on, responsible_id=responsible_id,
                                 created_by_id=act.actor.id, created_at=now)
         session.add(action)
         await session.flush()

@@ -14,7 +14,7 @@ from dialogs import workbooks
 from qa.audit_calendar import parse_month_key
 from storage.observations import service_areas
 
-EXPORT_COLUMNS = ("Recorded", "Recorded by", "From", "How given", "Service area", "Team", "Case ref", "Rating",
+EXPORT_COLUMNS = ("Recorded", "Recorded by", "From", "Kind", "How it was given", "Service area", "Team", "Case ref", "Rating",
                   "Not possible", "What was said")
 
 
@@ -79,7 +79,7 @@ async def _run_feedback(args: argparse.Namespace, ctx: Context) -> int:
         # Text is written as text (dialogs/workbooks.py): a name, team or entry starting with
         # = + - @ is not a formula to Excel, and reads back as typed.
         workbooks.append(sheet, [view.recorded_at.astimezone(ctx.calendar.tz).replace(tzinfo=None), view.author_name,
-                      view.source, view.how_given, view.service_area, view.team, view.case_ref or "",
+                      view.source, view.kind, view.how_given, view.service_area, view.team, view.case_ref or "",
                       view.rating if view.rating is not None else "", "yes" if view.not_possible else "",
                       view.said])
     summary = book.create_sheet("Counts")
@@ -88,8 +88,8 @@ async def _run_feedback(args: argparse.Namespace, ctx: Context) -> int:
                           ("Rating", digest.by_rating)):
         for key, value in counts.items():
             workbooks.append(summary, (title, key, value))
-    workbooks.append(summary, ("How given", "Complaint", digest.complaints))
-    workbooks.append(summary, ("How given", "Compliment", digest.compliments))
+    workbooks.append(summary, ("Kind", "Complaint", digest.complaints))
+    workbooks.append(summary, ("Kind", "Compliment", digest.compliments))
     book.save(out)
     print(f"{len(digest.entries)} feedback entries for {args.month} written to {out}")
     return 0

@@ -31,8 +31,6 @@ from qa.cadence import EachWorkingMorning, FirstWorkingDayOfMonth
 from qa.calendar import WorkingCalendar
 from qa.framework import Role
 from qa.observations import (
-    COMPLAINT,
-    COMPLIMENT,
     FAMILY_VIEW,
     FEEDBACK_SOURCES,
     OBSERVER_ROLES,
@@ -176,18 +174,7 @@ async def feedback_digest(session: AsyncSession, month: str, tz) -> oc.FeedbackD
     entries = await feedback_between(session, start, end)
     names = {p.id: p.display_name for p in await active_people(session)}
     views = [feedback_view(e, names.get(e.author_id, "someone who has left")) for e in entries]
-    by_source = Counter(e.source or "Not possible to ask" for e in entries)
-    by_area = Counter(e.service_area or "-" for e in entries)
-    by_rating = Counter(f"{e.rating} of 5" if e.rating else "No rating" for e in entries)
-    order = [*FEEDBACK_SOURCES, "Not possible to ask"]
-    return oc.FeedbackDigest(
-        month=_month_label(month),
-        by_source={s: by_source[s] for s in order if by_source[s]},
-        by_area=dict(sorted(by_area.items())),
-        by_rating={k: by_rating[k] for k in [*(f"{n} of 5" for n in range(1, 6)), "No rating"] if by_rating[k]},
-        complaints=sum(e.how_given == COMPLAINT for e in entries),
-        compliments=sum(e.how_given == COMPLIMENT for e in entries),
-        entries=views)
+    return oc.FeedbackDigest.of(_month_label(month), views, FEEDBACK_SOURCES)
 
 
 async def walk_rows(session: AsyncSession, month: str, tz) -> list[oc.WalkTeamRow]:

@@ -2,9 +2,11 @@
 an audit asked for.
 
 Any roster person answers, one tap at a time: from whom, the service area and team, a case ref if
-there is one, how it was given, a rating where one applies (children and families: how they felt
+there is one, what kind it is (complaint, compliment, or comment or suggestion) and, apart, how it was given
+(conversation, phone, letter or email, survey, a meeting), a rating where one applies (children and families: how they felt
 about the help they got), what was said in the person's words without names, then Save.
-Complaints and compliments go to the QA unit at once (`feedback-alert`, due now). `feedback audit
+Complaints and compliments go to the QA unit at once (`feedback-alert`, due now); a complaint is
+told plainly that this is not the council's statutory complaints procedure, and how to make one. `feedback audit
 <allocation id>` (the "Record the family's view" button of an audit that asked for it) starts the
 same conversation about that audit's case; "not possible" with a reason is a valid answer too.
 """
@@ -18,7 +20,7 @@ from capabilities.observations.common import NOT_ON_ROSTER, checked_case_ref, ch
 from capabilities.settings import case_refs
 from dialogs.observation_cards import NO_NAMES
 from dialogs.steps import Answers, Question, Start, Step, StepsDialog
-from qa.observations import FEEDBACK_SOURCES, HOW_GIVEN, NO_RATING, RATINGS, rating_value
+from qa.observations import FEEDBACK_KINDS, FEEDBACK_SOURCES, HOW_GIVEN, NO_RATING, RATINGS, rating_value
 from storage.observations import service_areas, teams_in
 from storage.people import active_person
 
@@ -31,6 +33,7 @@ AREA_Q = "About which service area?"
 TEAM_Q = "Which team?"
 CASE_Q = "The case reference, if there is one (never a name)."
 NO_CASE = "No case ref"
+KIND_Q = "Is it a complaint, a compliment, or a comment or suggestion?"
 HOW_Q = "How was it given?"
 RATING_Q = "How did they feel about the help they got? (1 very unhappy to 5 very happy)"
 SAID_Q = "What was said, in their words. " + NO_NAMES
@@ -44,7 +47,8 @@ def _rated(answers: Answers) -> bool:
 
 def summary(answers: Answers) -> str:
     lines = [f"From: {answers['source']}", f"Service area: {answers['area']}", f"Team: {answers['team']}",
-             f"Case ref: {answers.get('case_ref') or 'none'}", f"How: {answers['how']}"]
+             f"Case ref: {answers.get('case_ref') or 'none'}", f"Kind: {answers['kind']}",
+             f"How it was given: {answers['how']}"]
     if _rated(answers):
         lines.append(f"Rating: {answers.get('rating') or NO_RATING}")
     lines.append(f"What was said: {answers['said']}")
@@ -82,6 +86,10 @@ async def _ask_case(_answers: Answers, _actor: int | None) -> Question:
     return Question(CASE_Q, typed=True, skip=NO_CASE)
 
 
+async def _ask_kind(_answers: Answers, _actor: int | None) -> Question:
+    return Question(KIND_Q, [(k, k) for k in FEEDBACK_KINDS])
+
+
 async def _ask_how(_answers: Answers, _actor: int | None) -> Question:
     return Question(HOW_Q, [(h, h) for h in HOW_GIVEN])
 
@@ -102,7 +110,8 @@ async def _ask_confirm(answers: Answers, _actor: int | None) -> Question:
 async def save(ctx: Context, actor_id: int | None, answers: Answers) -> str:
     """The conversation's answers to flow.record_feedback; the sentence to say."""
     outcome = await flow.record_feedback(
-        ctx, actor_id, source=answers.get("source"), how=answers.get("how"), area=answers.get("area") or "",
+        ctx, actor_id, source=answers.get("source"), how=answers.get("how"), kind=answers.get("kind"),
+        area=answers.get("area") or "",
         team=answers.get("team") or "", said=answers.get("said") or "", case_ref=answers.get("case_ref"),
         rating=rating_value(answers.get("rating")) if _rated(answers) else None,
         allocation_id=answers.get("allocation_id"), dates_kept=True,
@@ -130,6 +139,7 @@ def feedback_dialog(ctx: Context) -> StepsDialog:
         Step("area", ask_area, parse=_short("Service area")),
         Step("team", ask_team, parse=_short("Team")),
         Step("case_ref", _ask_case, parse=_case_ref),
+        Step("kind", _ask_kind),
         Step("how", _ask_how),
         Step("rating", _ask_rating, applies=_rated),
         Step("said", _ask_said, parse=lambda text, *_: checked_text("What was said", text)),

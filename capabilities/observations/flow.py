@@ -34,6 +34,7 @@ from qa.observations import (
     COMPLAINT,
     COMPLIMENT,
     FAMILY_VIEW,
+    FEEDBACK_KINDS,
     FEEDBACK_SOURCES,
     HOW_GIVEN,
     MAX_TEXT,
@@ -67,7 +68,7 @@ FEEDBACK_RECORDED = "feedback_recorded"
 NOT_POSSIBLE_RECORDED = "family_view_not_possible"
 FEEDBACK_SAVED = ("Saved: thank you. The principal social work team and the QA unit will see it in the monthly "
                   "digest.")
-FEEDBACK_SAVED_AT_ONCE = "Saved: thank you. The QA unit has been sent this {how} now."
+FEEDBACK_SAVED_AT_ONCE = "Saved: thank you. The QA unit has been sent this {kind} now."
 NOT_AN_AUDIT = "I can't find that audit, or it is not yours to record the family's view for. " \
                "Type feedback to record feedback."
 ALREADY_RECORDED = "The family's view for this audit is already recorded. Nothing was changed."
@@ -84,7 +85,7 @@ def observation_view(observation: Observation, observer: str, supervisee: str) -
 def feedback_view(entry: FeedbackEntry, author_name: str) -> FeedbackView:
     return FeedbackView(entry_id=entry.id, author_name=author_name, source=entry.source,
                         service_area=entry.service_area, team=entry.team, case_ref=entry.case_ref,
-                        how_given=entry.how_given, rating=entry.rating, said=entry.said,
+                        how_given=entry.how_given, rating=entry.rating, said=entry.said, kind=entry.kind,
                         recorded_at=entry.created_at, not_possible=entry.not_possible)
 
 
@@ -193,15 +194,16 @@ async def _owed(session: AsyncSession, actor: Person, allocation_id: int) -> All
 
 @use_case(Outcome)
 async def record_feedback(ctx: Context, actor_id: int | None, *, source: str | None, how: str | None,
-                          area: str, team: str, said: str, case_ref: str | None, rating: int | None,
+                          kind: str | None, area: str, team: str, said: str, case_ref: str | None, rating: int | None,
                           allocation_id: int | None, dates_kept: bool = False,
                           case_refs: CaseRefFormat = DEFAULT_CASE_REFS, now: datetime, via: str) -> Outcome:
     """Save one feedback entry: re-check the author, the audit and every typed field, write the entry,
     its trail row, a complaint's or compliment's alert to the QA unit (due now) and settle the
     audit's owed family view. Typed text as record_observation's; the case reference in the council's
     format `case_refs` (QA_CASE_REF_PATTERN; the dialog checked it: a bad one here is refused, not stored)."""
-    if source not in FEEDBACK_SOURCES or how not in HOW_GIVEN:
-        invalid("Feedback is from one of the offered sources and given in one of the offered ways." + NOTHING_SAVED)
+    if source not in FEEDBACK_SOURCES or how not in HOW_GIVEN or kind not in FEEDBACK_KINDS:
+        invalid("Feedback is from one of the offered sources, of one of the offered kinds and given in one of the "
+                "offered ways." + NOTHING_SAVED)
     refused = first_refusal({"What was said": said, "Service area": area, "Team": team}, dates_kept=dates_kept)
     if case_ref is not None and (problem := case_ref_problem(case_ref, case_refs)):
         refused = refused or f"The case reference {problem}."
@@ -211,23 +213,25 @@ async def record_feedback(ctx: Context, actor_id: int | None, *, source: str | N
         if allocation_id is not None:
             await _owed(act.session, act.actor, allocation_id)
         entry = FeedbackEntry(author_id=act.actor.id, source=source, service_area=area[:200], team=team[:200],
-                              case_ref=case_ref, how_given=how, rating=rating, said=said,
+                              case_ref=case_ref, how_given=how, kind=kind, rating=rating, said=said,
                               allocation_id=allocation_id, not_possible=False, created_at=now)
         act.session.add(entry)
         await act.session.flush()
         act.trail("feedback", entry.id, FEEDBACK_RECORDED, said_length=len(said), rated=rating is not None,
-                  case_ref=case_ref is not None, how=HOW_GIVEN.index(how), source=FEEDBACK_SOURCES.index(source),
+                  case_ref=case_ref is not None, how=HOW_GIVEN.index(how), kind=FEEDBACK_KINDS.index(kind),
+                  source=FEEDBACK_SOURCES.index(source),
                   allocation_id=allocation_id)
         if allocation_id is not None:
             await follow_ups.cancel_for(act.session, "allocation", [allocation_id], now, kinds=(FAMILY_VIEW,))
-        if how not in (COMPLAINT, COMPLIMENT):
+        if kind not in (COMPLAINT, COMPLIMENT):
             return Outcome(Status.DONE, FEEDBACK_SAVED)
-        line = f"{how} recorded by {act.actor.display_name} ({area})"
+        line = f"{kind} recorded by {act.actor.display_name} ({area})"
         payload = kinds.FEEDBACK_ALERT.message(feedback_view(entry, act.actor.display_name), ctx.calendar.tz,
                                                summary=line, alone=True)
         await act.notify(kinds.FEEDBACK_ALERT, await roster.active_people(act.session, (Role.QA_UNIT,)), payload,
                          key=f"feedback-alert:{entry.id}", urgent=True)
-        return Outcome(Status.DONE, FEEDBACK_SAVED_AT_ONCE.format(how=how.lower()))
+        said_back = FEEDBACK_SAVED_AT_ONCE.format(kind=kind.lower())
+        return Outcome(Status.DONE, said_back + (f" {oc.NOT_A_STATUTORY_COMPLAINT}" if kind == COMPLAINT else ""))
 
 
 @use_case(Outcome)

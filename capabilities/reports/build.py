@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from capabilities.context import Context
 from capabilities.reports import config, workbook
 from capabilities.reports.register import stream_register
+from dialogs.card_kit import format_month
 from qa.audit_calendar import parse_month_key
 from qa.calendar import WorkingCalendar
 from qa.reports import (
@@ -140,7 +141,8 @@ async def register_made(session: AsyncSession, cal: WorkingCalendar, today: date
                                   keep=(lambda r: area_key(r.service_area) in keys) if keys else None)
     scope = " and ".join(areas) if areas else None
     name = f"audit-register-{first}-to-{last}{'-' + slug(scope) if scope else ''}.xlsx"
-    return Made(name, out.getvalue(), f"Audit register {first} to {last}: {count} allocation(s)")
+    label = f"{format_month(first)} to {format_month(last)}"
+    return Made(name, out.getvalue(), f"The audit register, {label}: {count:,} allocation{'' if count == 1 else 's'}")
 
 
 async def register_rows(session: AsyncSession, request: Request) -> list[RegisterRow]:

@@ -32,7 +32,7 @@ REPORT = OutboxKind("audit-report", rc.report_card, _sample)
 
 def view_of(request: Request, data: workbook.ReportData, file_name: str | None) -> rc.ReportCardView:
     a = data.analysis
-    lines = tuple(rc.FigureLine(t.label, t.value, t.previous, t.arrow) for t in a.trends(a.scopes[0]))
+    lines = tuple(rc.FigureLine(t.label, t.value, t.previous, t.arrow, t.reading) for t in a.trends(a.scopes[0]))
     areas = tuple(rc.AreaLine(area, f.allocated, f.completed, f.on_time, f.late, f.outstanding)
                   for area in a.areas for f in (a.total(area),))
     return rc.ReportCardView(title=request.title, period=request.label, scope=data.scope_label,

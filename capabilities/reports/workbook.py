@@ -33,6 +33,7 @@ from qa.observations import month_bounds
 from qa.reports import (
     MONTHLY,
     NOT_POSSIBLE,
+    NOT_YET_SUBMITTED,
     RATING_LABELS,
     Analysis,
     Figures,
@@ -42,6 +43,7 @@ from qa.reports import (
     observation_coverage,
     percent,
     period_label,
+    reading,
     reaudits,
 )
 from storage import reports as stored
@@ -112,7 +114,7 @@ class Section:
 # -- figures as rows -----------------------------------------------------------------------
 
 FIGURE_HEADERS = ("Scope", "Month", "Allocated", "Completed", "On time", "Late", "Declined",
-                  "Outstanding (not submitted)", "On-time rate", *GRADES, "Disputes", "Disputes open", "Disputes resolved",
+                  NOT_YET_SUBMITTED, "On-time rate", *GRADES, "Disputes", "Disputes open", "Disputes resolved",
                   "Resolved and confirmed", "Safeguarding concerns", "Family views asked", "Discussions held")
 
 
@@ -136,7 +138,7 @@ def summary(book: Book, data: ReportData) -> None:
     ws.write(1, 0, f"{data.scope_label}, {data.period_label}. Made {data.today.isoformat()}.")
     scope = a.scopes[0]
     headers = ("Figure", data.period_label, *(period_label(p) for p in a.periods), "Trend")
-    rows = [[t.label, t.value, *t.previous, t.arrow] for t in a.trends(scope)]
+    rows = [[t.label, t.value, *t.previous, t.words] for t in a.trends(scope)]
     book.table(ws, 3, headers, rows, "Headline")
     ws.set_column(0, 0, 24)
     _chart_data_and_charts(book, data, ws)
@@ -251,7 +253,8 @@ def direction(book: Book, data: ReportData) -> None:
     for scope in a.scopes:
         for area in KEY_AREAS:
             now, before, arrow = a.direction(scope, area)
-            rows.append([scope, area, now, before, arrow])
+            meaning = reading(arrow, 1)  # a larger share judged Good or better is better
+            rows.append([scope, area, now, before, f"{arrow} {meaning}" if meaning else arrow])
     book.table(ws, 0, ("Scope", "Key area", f"Good or better, {data.period_label}", "Good or better, the 3 periods before",
                        "Direction"), rows, "Direction", {2: book.percent, 3: book.percent})
     ws.freeze_panes(1, 0)

@@ -44,7 +44,8 @@ class FeedbackEntry(Base):
     service_area: Mapped[str] = mapped_column(String(200), default="")
     team: Mapped[str] = mapped_column(String(200), default="")
     case_ref: Mapped[str | None] = mapped_column(String(50), nullable=True)
-    how_given: Mapped[str] = mapped_column(String(40), default="")
+    how_given: Mapped[str] = mapped_column(String(40), default="")  # the channel: conversation, letter ...
+    kind: Mapped[str] = mapped_column(String(40), default="", server_default="")  # complaint, compliment, comment
     rating: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 1..5, None where none applies
     said: Mapped[str] = mapped_column(Text, default="")
     # SET NULL: the retention purge of a month's allocations keeps the entry (its case_ref stays).

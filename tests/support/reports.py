@@ -250,6 +250,9 @@ async def add_observations(db: Database, people: dict[str, int]) -> None:
                                                                                     tzinfo=timezone.utc)))
         for when, source, area, how, rating, not_possible in FEEDBACK:
             session.add(FeedbackEntry(author_id=people["Aud" if area == "North" else "Ben"], source=source,
-                                      service_area=area, team=f"{area} Team 1", how_given=how, rating=rating,
+                                      service_area=area, team=f"{area} Team 1",
+                                      how_given="Letter or email" if how in ("Complaint", "Compliment") else how,
+                                      kind=how if how in ("Complaint", "Compliment") else "Comment or suggestion",
+                                      rating=rating,
                                       said="" if not_possible else "Helpful", not_possible=not_possible,
                                       created_at=when))

@@ -1,7 +1,7 @@
 """outbox.first_attempt_at: the retry window counts from a row's first attempt, not from when it was due
 
-Revision ID: 0013_resil
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-07 01:00:00.000000
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import storage.models
 
 
-revision = '0013_resil'
-down_revision = '0012'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,36 @@
+"""The audit cycle's settings, from the environment, parsed once by capabilities/settings.py where the
+capability is built (registration.py's duties, at start: a wrong value is one line naming the variable,
+ConfigurationError, and the bot does not start); the Confirm oversight press uses the same values
+(`settings()`):
+
+- QA_UPLOAD_WORKING_DAYS: working days an auditor is given to upload an audit to the child's file in
+  Care Director once oversight is confirmed, when the month's oversight deadline (the 6th) is sooner
+  or already past (default 2; qa/deadlines.py). An upload not marked by then is chased once.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+
+from capabilities.settings import environment, whole
+from qa.deadlines import UPLOAD_WORKING_DAYS
+
+UPLOAD_ENV = "QA_UPLOAD_WORKING_DAYS"
+
+
+@dataclass(frozen=True)
+class AuditCycleSettings:
+    upload_days: int = UPLOAD_WORKING_DAYS
+
+
+def from_env(env: Mapping[str, str] | None = None) -> AuditCycleSettings:
+    """The settings from `env` (default the process environment); ConfigurationError names a bad one."""
+    env = environment(env)
+    return AuditCycleSettings(whole(env, UPLOAD_ENV, UPLOAD_WORKING_DAYS, 1, 20, "a whole number of working days"))
+
+
+@cache
+def settings() -> AuditCycleSettings:
+    """The process's settings, read from the environment once (the first call, when the duties are built)."""
+    return from_env()

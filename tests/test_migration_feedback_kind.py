@@ -1,0 +1,69 @@
+"""Migration 0013_words keeps feedback recorded before the kind was asked apart readable: a complaint
+or compliment once given as "how" becomes the entry's kind (how it was given: "Not recorded"), any
+other entry a comment or suggestion with its channel kept, an audit's "not possible" neither; an
+observation of a "Child looked-after review" takes the framework's words. Down again, as it was."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from alembic import command
+from sqlalchemy import text
+
+from storage.db import Database
+from storage.migrate import alembic_config, upgrade
+from storage.models import Person
+
+AT = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
+
+
+def to(db: Database, revision: str, up: bool):
+    def run(connection):
+        cfg = alembic_config(str(db.engine.url))
+        cfg.attributes["connection"] = connection
+        (command.upgrade if up else command.downgrade)(cfg, revision)
+    return run
+
+
+async def rows(db: Database, sql: str) -> list[tuple]:
+    async with db.engine.connect() as conn:
+        return [tuple(r) for r in (await conn.execute(text(sql))).all()]
+
+
+async def test_feedback_recorded_before_the_split_keeps_its_meaning(database_url):
+    db = Database(database_url)
+    try:
+        async with db.engine.connect() as conn:
+            await conn.run_sync(to(db, "0012", up=False))
+            await conn.commit()
+        async with db.sessions.begin() as session:
+            person = Person(email="ann@council.gov.uk", display_name="Ann Example", role="practice_manager",
+                            team="Team North", service_area="North", created_at=AT, updated_at=AT)
+            session.add(person)
+            await session.flush()
+            author = person.id
+        async with db.engine.begin() as conn:
+            for n, (how, not_possible) in enumerate((("Complaint", False), ("Compliment", False), ("Survey", False),
+                                                     ("", True))):
+                await conn.execute(text(
+                    "INSERT INTO feedback_entries (id, author_id, source, service_area, team, how_given, said, "
+                    "not_possible, created_at) VALUES (:id, :author, 'Parent or carer', 'North', 'Team North', :how, "
+                    "'Words', :np, :at)"), {"id": n + 1, "author": author, "how": how, "np": not_possible, "at": AT})
+            await conn.execute(text(
+                "INSERT INTO observations (observer_id, supervisee_id, observed_on, area, went_well, to_develop, "
+                "actions, created_at) VALUES (:a, :a, '2026-11-19', 'Child looked-after review', 'w', 'd', '[]', :at)"),
+                {"a": author, "at": AT})
+        await upgrade(db.engine)
+        assert await rows(db, "SELECT id, kind, how_given FROM feedback_entries ORDER BY id") == [
+            (1, "Complaint", "Not recorded"), (2, "Compliment", "Not recorded"), (3, "Comment or suggestion", "Survey"),
+            (4, "", "")]
+        assert await rows(db, "SELECT area FROM observations") == [("Children looked after (CLA) review",)]
+
+        async with db.engine.connect() as conn:
+            await conn.run_sync(to(db, "0012", up=False))
+            await conn.commit()
+        assert await rows(db, "SELECT id, how_given FROM feedback_entries ORDER BY id") == [
+            (1, "Complaint"), (2, "Compliment"), (3, "Survey"), (4, "")]
+        assert await rows(db, "SELECT area FROM observations") == [("Child looked-after review",)]
+        await upgrade(db.engine)
+    finally:
+        await db.dispose()
