@@ -1,4 +1,4 @@
-"""Migration 0013_words keeps feedback recorded before the kind was asked apart readable: a complaint
+"""Migration 0016 keeps feedback recorded before the kind was asked apart readable: a complaint
 or compliment once given as "how" becomes the entry's kind (how it was given: "Not recorded"), any
 other entry a comment or suggestion with its channel kept, an audit's "not possible" neither; an
 observation of a "Child looked-after review" takes the framework's words. Down again, as it was."""
