@@ -163,7 +163,7 @@ async def test_feedback_refuses_identifiers_as_case_refs_and_asks_about_a_date_o
                      ("JAYDENSMITH", "no digits")):
         text, _, _ = await say(bot_client, fake_connector, "ann", bad)
         assert why in text and bad not in text and text.endswith(feedback.CASE_Q), bad
-    for answer in ("CD-4810037", "Compliment", "5 Very happy"):
+    for answer in ("CD-4810037", "Compliment", "Conversation", "5 Very happy"):
         text, _, _ = await say(bot_client, fake_connector, "ann", answer)
     assert text.startswith(feedback.SAID_Q)
     text, _, _ = await say(bot_client, fake_connector, "ann", "They moved to 14 Elm Road")
