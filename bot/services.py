@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.card_signing import CardSigner
 from bot.clock import Clock, system_clock
 from bot.connector import AppCredentials, BotConnector
+from bot.metrics import Metrics
 from bot.settings import Settings
 from capabilities.context import Context
 from qa.calendar import WorkingCalendar
@@ -47,6 +48,8 @@ class Services:
     # This instance's name on outbox claims and tenant leases: every sender built on these services
     # (the served app's, a CLI tick's, a turn's immediate delivery) is one instance to the others.
     instance_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
+    # What GET /metrics shows (bot/metrics.py): this instance's own registry.
+    metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
     def create(cls, settings: Settings, *, db: Database | None = None, clock: Clock = system_clock) -> "Services":

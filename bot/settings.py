@@ -18,6 +18,8 @@ from storage.db import normalise_database_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "qa-bot.sqlite3"
+DEFAULT_OUTPUT_DIR = PROJECT_ROOT / "var" / "out"
+LOG_FORMATS = ("text", "json")
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
 # An Entra tenant id: a GUID, 8-4-4-4-12 hex digits (compared lower-case: see tenant_key).
 TENANT_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -59,6 +61,12 @@ class Settings:
     teams_catalog_app_id: str = ""
     # QA_GRAPH_URL: Microsoft Graph's address (tests point it at a fake on 127.0.0.1).
     graph_url: str = "https://graph.microsoft.com"
+    # QA_METRICS_TOKEN: GET /metrics answers only `Authorization: Bearer <this>`; empty: /metrics is off.
+    metrics_token: str = field(default="", repr=False)
+    # QA_LOG_FORMAT: "text" (a line a person reads) or "json" (one JSON object per line, bot/logs.py).
+    log_format: str = "text"
+    # QA_OUTPUT_DIR: where report and export workbooks go unless --out names a file.
+    output_dir: Path = DEFAULT_OUTPUT_DIR
 
     def __post_init__(self) -> None:
         # Teams' casing of a tenant id is not promised: the list is kept as tenant_key gives it.
@@ -177,6 +185,10 @@ class Settings:
         if not 0 < retry_hours <= 24 * 14:  # also refuses nan and inf
             raise SettingsError("QA_OUTBOX_RETRY_HOURS must be more than 0 and at most 336 (two weeks)")
 
+        log_format = get("QA_LOG_FORMAT", "text").lower()
+        if log_format not in LOG_FORMATS:
+            raise SettingsError(f"QA_LOG_FORMAT must be text or json, not {log_format[:20]!r}")
+
         return cls(
             app_id=app_id,
             app_password=get("MicrosoftAppPassword"),
@@ -195,6 +207,9 @@ class Settings:
             card_signing_key=get("QA_CARD_SIGNING_KEY"),
             teams_catalog_app_id=get("QA_TEAMS_CATALOG_APP_ID"),
             graph_url=_graph_url(get("QA_GRAPH_URL")),
+            metrics_token=get("QA_METRICS_TOKEN"),
+            log_format=log_format,
+            output_dir=Path(get("QA_OUTPUT_DIR")) if get("QA_OUTPUT_DIR") else DEFAULT_OUTPUT_DIR,
         )
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.duties import Duty, Occurrence, SplitsOccurrences
@@ -45,6 +46,7 @@ def worker_id() -> str:
 @dataclass
 class SweepResult:
     ran: list[tuple[str, str]] = field(default_factory=list)  # (duty, occurrence)
+    idle: list[tuple[str, str]] = field(default_factory=list)  # of `ran`: those that wrote nothing (no data)
     failed: list[tuple[str, str]] = field(default_factory=list)  # rolled back; tried again next sweep
     skipped_locked: bool = False
 
@@ -54,16 +56,20 @@ async def sweep(services: Runtime, now: datetime, duties: Iterable[Duty]) -> Swe
     transaction with its DutyRun record. One sweeper at a time (a database lease); a failing
     occurrence is logged, rolled back and tried again on the next sweep."""
     result = SweepResult()
+    observe = getattr(services, "metrics", None)  # bot/metrics.py on the served app's services
     holder = worker_id()
     if not await leases.acquire(services.db, SWEEP_LEASE, holder, services.clock(), SWEEP_LEASE_TTL):
         log.info("another instance is sweeping; this one waits for the next minute")
         result.skipped_locked = True
+        if observe is not None:
+            observe.sweep_finished()
         return result
     try:
         for duty in duties:
             due = list(duty.occurrences(now))
             if not due:
                 continue
+            started, failed = time.perf_counter(), len(result.failed)
             async with services.db.sessions() as session:
                 done = set((await session.execute(
                     select(DutyRun.occurrence).where(DutyRun.duty == duty.name,
@@ -74,22 +80,49 @@ async def sweep(services: Runtime, now: datetime, duties: Iterable[Duty]) -> Swe
                     continue
                 try:
                     async with services.db.sessions.begin() as session:
-                        await _run(session, duty, occurrence, now)
+                        wrote = await _run(session, duty, occurrence, now)
                 except Exception as exc:  # noqa: BLE001 - one failing duty must not stop the others
                     log.error("duty %s %s failed: %s", duty.name, occurrence.key, type(exc).__name__,
                               exc_info=(type(exc), exc, exc.__traceback__))
                     result.failed.append((duty.name, occurrence.key))
                     continue
                 result.ran.append((duty.name, occurrence.key))
-                log.info("ran %s %s", duty.name, occurrence.key)
+                if not wrote:  # recorded as run, but nothing was there to do: not news
+                    result.idle.append((duty.name, occurrence.key))
+                log.log(logging.INFO if wrote else logging.DEBUG, "ran %s %s%s", duty.name, occurrence.key,
+                        "" if wrote else " (nothing to do)")
+            if observe is not None:
+                observe.swept(duty.name, time.perf_counter() - started, failed=len(result.failed) - failed)
     finally:
         await leases.release(services.db, SWEEP_LEASE, holder)
+    if observe is not None:
+        observe.sweep_finished()
     return result
 
 
-async def _run(session: AsyncSession, duty: Duty, occurrence: Occurrence, now: datetime) -> None:
+async def _run(session: AsyncSession, duty: Duty, occurrence: Occurrence, now: datetime) -> bool:
     """Record `occurrence` and run it, or, for a duty that splits it, each of its parts not yet run
-    (each recorded too), all in `session`'s transaction."""
+    (each recorded too), all in `session`'s transaction. True when the duty wrote anything besides
+    the records of what ran."""
+    writes = [0]
+
+    def counted(_conn, cursor, statement, _parameters, _context, _many) -> None:
+        # A statement that changed rows, other than the records of what ran (rowcount -1: unknown, so counted).
+        if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE") and "duty_runs" not in statement[:40] \
+                and cursor.rowcount != 0:
+            writes[0] += 1
+
+    connection = (await session.connection()).sync_connection
+    event.listen(connection, "after_cursor_execute", counted)
+    try:
+        await _run_parts(session, duty, occurrence, now)
+        await session.flush()
+    finally:
+        event.remove(connection, "after_cursor_execute", counted)
+    return bool(writes[0])
+
+
+async def _run_parts(session: AsyncSession, duty: Duty, occurrence: Occurrence, now: datetime) -> None:
     session.add(DutyRun(duty=duty.name, occurrence=occurrence.key, due_at=occurrence.due_at, ran_at=now))
     if not isinstance(duty, SplitsOccurrences):
         await duty.run(session, occurrence, now)
