@@ -19,6 +19,7 @@ import re
 import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -26,6 +27,9 @@ from prometheus_client.registry import Collector
 
 from storage.db import Database
 from storage.gauges import OutboxGauges, outbox_gauges
+
+if TYPE_CHECKING:
+    from bot.graph import GraphInstaller
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # Turn latency buckets in seconds: a turn's target is well under a second (docs/performance.md).
@@ -125,9 +129,12 @@ class Metrics:
     def send_answered(self, status: int | None) -> None:
         self.sends.labels(outcome=send_outcome(status)).inc()
 
-    def given_up(self, reasons: dict[str, int]) -> None:
-        """Rows made undeliverable, reason -> rows (a DeliveryReport's `undeliverable`)."""
-        for reason, count in reasons.items():
+    def delivered(self, report: Any) -> None:
+        """What one round of delivery did (bot/sender.py DeliveryReport): retries scheduled and rows
+        given up, by reason."""
+        if report.retried:
+            self.retries.inc(report.retried)
+        for reason, count in report.undeliverable.items():
             if count:
                 self.undeliverable.labels(reason=reason_label(reason)).inc(count)
 
@@ -156,6 +163,19 @@ class Metrics:
             self._verbs = frozenset(registry().verbs)
         self.presses.labels(verb=verb if isinstance(verb, str) and verb in self._verbs else "unknown").inc()
 
+    def dialog(self, what: str, dialog_id: str = "") -> None:
+        """A conversation `started` (its dialog id, as registered) or ended: `completed`, `cancelled`
+        (cancel or stop) or `expired` (an hour idle)."""
+        if what == "started":
+            self.dialogs_started.labels(dialog=dialog_id).inc()
+        else:
+            self.dialogs_finished.labels(how=what).inc()
+
+    def graph_installed(self, installed: Any) -> None:
+        """One install through Graph (bot/graph.py Installed): installed, throttled or failed."""
+        outcome = "installed" if installed.chat_id else "throttled" if installed.retry_after else "failed"
+        self.graph_installs.labels(outcome=outcome).inc()
+
     def imported(self, kind: str, outcome: str) -> None:
         self.imports.labels(kind=kind, outcome=outcome).inc()
 
@@ -179,6 +199,19 @@ def of(holder: object) -> Metrics:
     """The Metrics of a Services (or anything carrying `metrics`); a shared spare for the
     stand-ins tests build, so a hook never needs an `if`."""
     return getattr(holder, "metrics", None) or _FALLBACK
+
+
+def counted_installs(installer: "GraphInstaller", instruments: Metrics) -> "GraphInstaller":
+    """`installer` with each install's outcome counted in `instruments`."""
+    install = installer.install
+
+    async def counted(aad_object_id: str, wall_now: Any) -> Any:
+        installed = await install(aad_object_id, wall_now)
+        instruments.graph_installed(installed)
+        return installed
+
+    installer.install = counted  # type: ignore[method-assign]
+    return installer
 
 
 def token_matches(header: str | None, token: str) -> bool:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.card_signing import CardSigner
 from bot.clock import Clock, system_clock
 from bot.connector import AppCredentials, BotConnector
-from bot.metrics import Metrics
+from bot.metrics import Metrics, counted_installs
 from bot.settings import Settings
 from capabilities.context import Context
 from qa.calendar import WorkingCalendar
@@ -77,7 +77,7 @@ class Services:
             return None
         tenant = s.app_tenant_id or next(iter(sorted(s.allowed_tenants)), "")
         credentials = AppCredentials(s.app_id, s.app_password, tenant, s.oauth_token_url, scope=GRAPH_SCOPE)
-        return GraphInstaller(credentials, s.teams_catalog_app_id, base_url=s.graph_url)
+        return counted_installs(GraphInstaller(credentials, s.teams_catalog_app_id, base_url=s.graph_url), self.metrics)
 
     @cached_property
     def reach(self) -> "tuple[Reach, ...]":
