@@ -11,7 +11,7 @@ from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthenticati
 from botbuilder.schema import Activity
 from msrest.serialization import Model
 
-from bot import health, inbound, metrics, openid
+from bot import health, inbound, logs, metrics, openid
 from bot.adapter import DependencyUnavailable, QaAdapter
 from bot.sender import OutboxSender
 from bot.services import Services
@@ -61,6 +61,7 @@ async def messages(request: web.Request) -> web.Response:
         return _error(403, "this tenant is not allowed to use this bot")
 
     started = time.perf_counter()
+    context = logs.ACTIVITY.set((str(activity.id or "")[:100], str(activity.type or "")[:40]))
     try:
         invoke_response = await adapter.process_activity(auth, activity, request.app[BOT].on_turn)
     except DependencyUnavailable:
@@ -69,8 +70,10 @@ async def messages(request: web.Request) -> web.Response:
         return web.json_response({"error": "the bot cannot process this now; send it again shortly"}, status=503,
                                  headers={"Retry-After": "10"})
     finally:
-        metrics.of(services).turn(activity.name if activity.type == "invoke" else activity.type,
-                                  time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        metrics.of(services).turn(activity.name if activity.type == "invoke" else activity.type, seconds)
+        log.info("turn handled in %.0f ms", seconds * 1000, extra={"duration_ms": round(seconds * 1000, 1)})
+        logs.ACTIVITY.reset(context)
     if invoke_response:
         # botbuilder's handler has already serialised the body to JSON types; only a model needs it.
         body = invoke_response.body

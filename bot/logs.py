@@ -8,7 +8,8 @@ taken from `ACTIVITY` below.
 
 What a line may hold (docs/privacy.md): ids, counts, error types, never message text. An ERROR
 line carries its traceback, and an exception's text can quote what it was handling (a database
-error repeats the statement's parameters), so every line's text is scrubbed (`scrub`) of email
+error repeats the statement's parameters, a check names the case), so a traceback keeps its frames
+and each exception's type but not its text; and every line is scrubbed (`scrub`) of email
 addresses, tokens and SQL parameters before it is written, in either format.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import traceback
 from contextvars import ContextVar
 
 from pythonjsonlogger.json import JsonFormatter
@@ -43,22 +45,44 @@ def scrub(text: str) -> str:
     return _EMAIL.sub("(email)", text)
 
 
+def traceback_text(exc_info: tuple) -> str:
+    """A traceback's frames and exception types, every exception's own text withheld (chained ones too)."""
+    found = traceback.TracebackException(*exc_info)
+    seen: set[int] = set()
+    todo = [found]
+    while todo:
+        one = todo.pop()
+        if id(one) in seen:
+            continue
+        seen.add(id(one))
+        one._str = "(text withheld)"  # what str(exc) said: it may quote the data it was handling
+        todo += [e for e in (one.__cause__, one.__context__) if e is not None]
+        todo += list(getattr(one, "exceptions", None) or ())
+    return "".join(found.format()).rstrip("\n")
+
+
 class _Context(logging.Filter):
     """Adds the turn's activity to each record written while it is handled."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         activity = ACTIVITY.get()
         if activity is not None and not hasattr(record, "activity_id"):
-            record.activity_id, record.activity_type = activity
+            record.__dict__.update(activity_id=activity[0], activity_type=activity[1])
         return True
 
 
 class _ScrubbedText(logging.Formatter):
+    def formatException(self, ei) -> str:  # noqa: N802 - logging's name
+        return traceback_text(ei)
+
     def format(self, record: logging.LogRecord) -> str:
         return scrub(super().format(record))
 
 
 class _ScrubbedJson(JsonFormatter):
+    def formatException(self, ei) -> str:  # noqa: N802 - logging's name
+        return traceback_text(ei)
+
     def format(self, record: logging.LogRecord) -> str:
         return scrub(super().format(record))
 

@@ -78,19 +78,22 @@ async def sweep(services: Runtime, now: datetime, duties: Iterable[Duty]) -> Swe
             for occurrence in due:
                 if occurrence.key in done:
                     continue
+                context = {"duty": duty.name, "occurrence": occurrence.key}  # fields of a JSON log line
+                began = time.perf_counter()
                 try:
                     async with services.db.sessions.begin() as session:
                         wrote = await _run(session, duty, occurrence, now)
                 except Exception as exc:  # noqa: BLE001 - one failing duty must not stop the others
                     log.error("duty %s %s failed: %s", duty.name, occurrence.key, type(exc).__name__,
-                              exc_info=(type(exc), exc, exc.__traceback__))
+                              exc_info=(type(exc), exc, exc.__traceback__), extra=context)
                     result.failed.append((duty.name, occurrence.key))
                     continue
                 result.ran.append((duty.name, occurrence.key))
                 if not wrote:  # recorded as run, but nothing was there to do: not news
                     result.idle.append((duty.name, occurrence.key))
                 log.log(logging.INFO if wrote else logging.DEBUG, "ran %s %s%s", duty.name, occurrence.key,
-                        "" if wrote else " (nothing to do)")
+                        "" if wrote else " (nothing to do)",
+                        extra={**context, "duration_ms": round((time.perf_counter() - began) * 1000, 1)})
             if observe is not None:
                 observe.swept(duty.name, time.perf_counter() - started, failed=len(result.failed) - failed)
     finally:
