@@ -11,10 +11,10 @@ from datetime import datetime
 import pytest
 
 from bot import logs
+from bot.tick import tick
 from capabilities.audit_cycle import flow
 from capabilities.duties import Occurrence
 from dialogs.audit_cards import Verb
-from bot.tick import tick
 from scheduler.sweep import sweep
 from tests.support.audit_cycle import utc
 from tests.test_month_end_to_end import DECEMBER, JANUARY, ROSTER, Month, email, month, name  # noqa: F401
