@@ -58,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     cards_dump = cards.add_parser("dump", help="write every card, filled with sample data, as DIR/<name>.json")
     cards_dump.add_argument("dir", type=Path)
 
+    sub.add_parser("doctor", help="check the deployment as a whole: one line per thing to fix; exit 0 only when none")
+
     tick = sub.add_parser("tick", help="run every duty due at --now, deliver the outbox, exit")
     tick.add_argument("--now", type=_parse_now, required=True, help="e.g. 2026-12-03T09:05:00+00:00")
     tick.add_argument("--wait-retries", type=float, default=30.0,
@@ -133,6 +135,15 @@ async def _schema_ready(settings: Settings) -> None:
         raise CommandError(f"the database's {state.describe()} first")
 
 
+def _doctor(settings: Settings) -> int:
+    from bot.clock import system_clock
+    from bot.doctor import examine
+
+    found = asyncio.run(examine(settings, system_clock()))
+    print("\n".join(found.lines))
+    return 0 if found.healthy else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     from bot import logs
 
@@ -146,7 +157,13 @@ def main(argv: list[str] | None = None) -> int:
                 return run(args.dir)
             except DumpError as exc:
                 raise CommandError(str(exc)) from None
-        settings = Settings.from_env()
+        try:
+            settings = Settings.from_env()
+        except SettingsError as exc:
+            if args.command == "doctor":  # the first thing to fix, in doctor's words
+                print(f"fix: settings: {exc}")
+                return 1
+            raise
         logs.configure(settings.log_format, logging.INFO if args.command == "serve" else logging.WARNING)
         args.output_dir = settings.output_dir
         if args.command == "serve":
@@ -154,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
 
             serve(settings, migrate=not args.no_migrate)
             return 0
+        if args.command == "doctor":
+            return _doctor(settings)
         if args.command not in NO_SCHEMA_NEEDED:
             asyncio.run(_schema_ready(settings))
         if args.command == "migrate":
