@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from storage.cycle import area_key
 from storage.db import Database
 from storage.models import Allocation, Conversation, Person
-from storage.cycle import area_key
 
 
 @dataclass
