@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     cards_dump.add_argument("dir", type=Path)
 
     sub.add_parser("doctor", help="check the deployment as a whole: one line per thing to fix; exit 0 only when none")
+    backup = sub.add_parser("backup", help="copy the SQLite database while the bot runs (PostgreSQL: the commands to use)")
+    backup.add_argument("--out", type=Path, required=True, help="the file to write (never an existing one)")
 
     tick = sub.add_parser("tick", help="run every duty due at --now, deliver the outbox, exit")
     tick.add_argument("--now", type=_parse_now, required=True, help="e.g. 2026-12-03T09:05:00+00:00")
@@ -173,6 +175,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "doctor":
             return _doctor(settings)
+        if args.command == "backup":
+            from bot.backup import backup
+
+            print(backup(settings.database_url, args.out).describe())
+            return 0
         if args.command not in NO_SCHEMA_NEEDED:
             asyncio.run(_schema_ready(settings))
         if args.command == "migrate":

@@ -103,8 +103,9 @@ def test_every_readme_command_runs_as_printed_on_a_fresh_database(tmp_path):
             continue
         done = subprocess.run([sys.executable, "-m", "bot", *words], cwd=tmp_path, env=env, capture_output=True,
                               text=True, timeout=300, check=False)
-        refusal = done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1 and \
-            (key in MAY_REFUSE or key[:1] in MAY_REFUSE)
+        said = done.stderr.strip().splitlines() or [line for line in done.stdout.splitlines() if line.startswith("fix:")]
+        refusal = done.returncode == 1 and (key in MAY_REFUSE or key[:1] in MAY_REFUSE) and \
+            (len(said) == 1 or key == ("doctor",) and said and not done.stderr)
         if "Traceback" in done.stderr or not (done.returncode == 0 or refusal):
             failures.append(f"{command}: exit {done.returncode}\n{done.stderr[-1500:]}")
     assert failures == []
