@@ -36,6 +36,7 @@ def serve(settings: Settings, *, migrate: bool = True) -> None:
     # A fresh engine for the serving loop: the one above was bound to asyncio.run's loop.
     services = Services.create(settings)
     app = create_app(settings, services)
-    log.info("serving on http://localhost:%s/api/messages (database: %s, %s; %d-second sweep)",
-             settings.port, services.db.dialect, schema, settings.sweep_interval_seconds)
+    log.info("serving on http://localhost:%s/api/messages (database: %s, %s; %d-second sweep; /metrics %s)",
+             settings.port, services.db.dialect, schema, settings.sweep_interval_seconds,
+             "on" if settings.metrics_token else "off")
     web.run_app(app, host="0.0.0.0", port=settings.port, access_log=None, print=None)
