@@ -19,6 +19,7 @@ from pathlib import Path
 from bot.settings import PROJECT_ROOT, Settings
 from capabilities.catalogue import default_duties
 from capabilities.duties import Duty
+from qa.framework import Role
 from storage.db import Database
 from storage.deployment import roster_facts
 from storage.migrate import schema_state
@@ -99,7 +100,7 @@ async def examine(settings: Settings, now: datetime, *, package: Path = PACKAGE)
         found.fix("the roster is empty: `python -m bot roster import staff.xlsx` (docs/roster.md)")
     else:
         found.ok(f"roster: {total} active people (" + ", ".join(f"{role} {n}" for role, n in sorted(facts.by_role.items())) + ")")
-        if not facts.by_role.get("qa_unit"):
+        if not facts.by_role.get(Role.QA_UNIT):
             found.fix("nobody on the roster has the role qa_unit: the QA unit's notices have no one to go to")
         for area in facts.areas_without_lead:
             found.fix(f"service area {area!r} has no service lead on the roster: its oversight requests go to no one")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from qa.framework import Role
 from storage.cycle import area_key
 from storage.db import Database
 from storage.models import Allocation, Conversation, Person
@@ -38,9 +39,9 @@ async def roster_facts(db: Database) -> RosterFacts:
         facts.no_chat_at_all += person.id not in chatting
         for area in person.service_areas:
             areas.setdefault(area_key(area), area)
-            if person.role == "service_lead":
+            if person.role == Role.SERVICE_LEAD:
                 led.add(area_key(area))
-        for what, needed in (("service lead", person.role == "service_lead"), ("auditor", person.id in auditors)):
+        for what, needed in (("service lead", person.role == Role.SERVICE_LEAD), ("auditor", person.id in auditors)):
             if needed and person.id not in chatting:
                 facts.without_chat.setdefault(what, []).append(person.email)
     facts.areas_without_lead = sorted(name for key, name in areas.items() if key not in led)

@@ -23,7 +23,7 @@ from storage.migrate import schema_state
 from storage.models import Allocation, Audit, DutyRun, OutboxMessage, TrailEvent
 from tests.support import databases
 from tests.support.audit_cycle import utc
-from tests.test_month_end_to_end import Month, month  # noqa: F401
+from tests.support.month import Month
 
 
 async def _counts(db: Database) -> dict[str, int]:
@@ -56,7 +56,7 @@ async def _admin(statement: str) -> None:
         await conn.close()
 
 
-async def test_back_up_mid_month_restore_and_carry_on(month: Month, tmp_path):  # noqa: F811
+async def test_back_up_mid_month_restore_and_carry_on(month: Month, tmp_path):
     m = month
     # -- the first half of December on the live database ----------------------------------------
     await m.tick(utc(2026, 12, 3, 9))

@@ -17,7 +17,7 @@ from capabilities.duties import Occurrence
 from dialogs.audit_cards import Verb
 from scheduler.sweep import sweep
 from tests.support.audit_cycle import utc
-from tests.test_month_end_to_end import DECEMBER, JANUARY, ROSTER, Month, email, month, name  # noqa: F401
+from tests.support.month import DECEMBER, JANUARY, ROSTER, Month, email, name
 
 TOKENS = ("eyJ", "MicrosoftAppPassword")
 # What a careless exception might say (kept out of the line that raises it: a traceback shows source lines).
@@ -61,7 +61,7 @@ class _FailingDuty:
         raise ValueError(CARELESS)
 
 
-async def test_a_month_logs_no_case_reference_name_email_or_token(month: Month, lines: _Lines):  # noqa: F811
+async def test_a_month_logs_no_case_reference_name_email_or_token(month: Month, lines: _Lines):
     m = month
     await m.tick(utc(2026, 12, 3, 9))
     notice_id = await m.sent_id("allocation-notice", "mo")
