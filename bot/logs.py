@@ -97,11 +97,15 @@ def formatter(log_format: str) -> logging.Formatter:
 
 def configure(log_format: str = "text", level: int = logging.INFO) -> None:
     """Send the root logger's records to stderr in `log_format`, at `level` and above. Alembic's
-    and aiohttp's chatter below WARNING is left out: a start says what matters in a few lines."""
+    and aiohttp's chatter below WARNING is left out: a start says what matters in a few lines.
+    Like logging.basicConfig, it leaves logging alone when someone else set it up (a test runner)."""
+    root = logging.getLogger()
+    if any(not getattr(h, "qa_bot", False) for h in root.handlers):
+        return
     handler = logging.StreamHandler(sys.stderr)
+    handler.qa_bot = True  # ours: replaced by the next configure
     handler.setFormatter(formatter(log_format))
     handler.addFilter(_Context())
-    root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)

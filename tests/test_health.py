@@ -120,3 +120,13 @@ async def test_a_served_instance_is_ready_once_it_has_swept(aiohttp_client, serv
     later = time.time() + 3 * services.settings.sweep_interval_seconds
     services.wall_clock = lambda: datetime.fromtimestamp(later, timezone.utc)
     assert (await (await client.get("/readyz")).json())["sweep"] == "stale"
+
+
+def test_a_command_on_a_database_never_migrated_says_so_in_one_line_and_creates_nothing(tmp_path, monkeypatch,
+                                                                                        capsys):
+    path = tmp_path / "var" / "qa-bot.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    assert main(["roster", "import", str(tmp_path / "staff.csv")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"there is no database at {path} yet: run `python -m bot migrate` first"]
+    assert not path.exists()
