@@ -1,8 +1,9 @@
-"""The aiohttp app: POST /api/messages through botbuilder's CloudAdapter, GET /healthz."""
+"""The aiohttp app: POST /api/messages through botbuilder's CloudAdapter; GET /healthz, /readyz and /metrics (bot/health.py)."""
 from __future__ import annotations
 
 import json
 import logging
+import time
 
 from aiohttp import web
 from botbuilder.core import serializer_helper
@@ -10,7 +11,7 @@ from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthenticati
 from botbuilder.schema import Activity
 from msrest.serialization import Model
 
-from bot import file_consent, inbound, openid
+from bot import file_consent, health, inbound, logs, metrics, openid
 from bot.adapter import DependencyUnavailable, QaAdapter
 from bot.sender import OutboxSender
 from bot.services import Services
@@ -67,12 +68,19 @@ async def messages(request: web.Request) -> web.Response:
         log.warning("refused an activity from a tenant not on QA_ALLOWED_TENANTS")
         return _error(403, "this tenant is not allowed to use this bot")
 
+    started = time.perf_counter()
+    context = logs.ACTIVITY.set((str(activity.id or "")[:100], str(activity.type or "")[:40]))
     try:
         invoke_response = await adapter.process_activity(auth, activity, request.app[BOT].on_turn)
     except DependencyUnavailable:
         # The turn did not happen: 503 tells the channel to send the activity again, so nothing
         # a person sent is dropped while the database is down.
         return _unavailable()
+    finally:
+        seconds = time.perf_counter() - started
+        metrics.of(services).turn(activity.name if activity.type == "invoke" else activity.type, seconds)
+        log.info("turn handled in %.0f ms", seconds * 1000, extra={"duration_ms": round(seconds * 1000, 1)})
+        logs.ACTIVITY.reset(context)
     if invoke_response:
         # botbuilder's handler has already serialised the body to JSON types; only a model needs it.
         body = invoke_response.body
@@ -80,12 +88,6 @@ async def messages(request: web.Request) -> web.Response:
             body = serializer_helper(body)
         return web.json_response(body, status=invoke_response.status)
     return web.Response(status=201)
-
-
-async def healthz(request: web.Request) -> web.Response:
-    if await request.app[SERVICES].db.ping():
-        return web.json_response({"db": "ok"})
-    return web.json_response({"db": "unavailable"}, status=503)
 
 
 @web.middleware
@@ -112,8 +114,7 @@ def create_app(settings: Settings, services: Services | None = None, *, run_sche
     app[ADAPTER] = QaAdapter(ConfigurationBotFrameworkAuthentication(settings), services.connector)
     app[BOT] = QaBot(services)
     app.router.add_post("/api/messages", messages)
-    app.router.add_get("/healthz", healthz)
-
+    sweeps = None
     if run_scheduler:
         sender = OutboxSender(services)
         sweeps = SweepScheduler(services, default_duties(settings), sender, tz=settings.tz,
@@ -121,6 +122,7 @@ def create_app(settings: Settings, services: Services | None = None, *, run_sche
         services.sender = sender
         app.on_startup.append(lambda _app: sweeps.start())
         app.on_shutdown.append(lambda _app: sweeps.stop())
+    health.add_routes(app, services, sweeps)
 
     app.on_shutdown.append(lambda _app: file_consent.finish())  # uploads after a consent (bot/file_consent.py)
 

@@ -20,6 +20,7 @@ from typing import Any
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
 
+from bot import metrics
 from bot.card_signing import CardSigner, malformed
 from bot.services import Services
 from capabilities.press import UNREADABLE, Press, Reply
@@ -106,6 +107,7 @@ async def act(services: Services, registry: Registry, turn_context: TurnContext,
     handler = registry.verbs.get(verb) if isinstance(verb, str) else None
     if handler is None:
         return Reply(text=UNREADABLE)
+    metrics.of(services).pressed(handler.verb)
     if not services.signer.verify(verb, data):  # made up, altered, or from before the key changed
         log.info("card action %s refused: its data is not signed by this bot", verb)
         return Reply(text=UNSIGNED)

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from bot import metrics
 from bot.card_signing import CardSigner
 from bot.claims import Claims
 from bot.clock import Clock
@@ -198,6 +199,7 @@ class OutboxSender:
                              wait=ride_out, what="outbox delivery")
         finally:
             self._wait = self._retry_by = None
+            metrics.of(self.services).delivered(report)
 
         async def tally() -> None:
             report.pending = await outbox.count_open(self.services.db, due_by=logical())
@@ -227,6 +229,7 @@ class OutboxSender:
                         timeout = min(timeout, (moment - clock()).total_seconds())
             except Exception as exc:  # noqa: BLE001 - e.g. the database is down: try again shortly
                 log.error("outbox sender: %s", type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__))
+            metrics.of(self.services).delivered(report)
             if report.messages or report.undeliverable or report.retried:
                 log.info("outbox delivery: %s", report.describe())
             await self._pause(max(timeout, 0.05))  # never a busy loop, whatever the database says
@@ -433,6 +436,7 @@ class OutboxSender:
                     response = await self.services.connector.send_to_conversation(
                         target.service_url, target.conversation_id, activity)
             except ConnectorError as exc:
+                metrics.of(self.services).send_answered(None)
                 await self._retry(batch, later, f"no answer ({exc})"[:100], None, report, now)
                 return
             if (replaces or withdraws) and response.ok:
@@ -463,6 +467,7 @@ class OutboxSender:
                       response: ConnectorResponse, report: DeliveryReport, now: Callable[[], datetime]) -> bool:
         """Record one answer; False when the chat's later messages must not be sent now."""
         status = response.status
+        metrics.of(self.services).send_answered(status)
         if response.ok:
             activity_id = (response.body or {}).get("id")
             await self._sent.record(outbox.Sent(tuple(_ids(batch)), activity_id, now()))

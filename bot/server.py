@@ -1,4 +1,5 @@
-"""Serve the app: migrate first, then listen on PORT."""
+"""Serve the app: migrate first (under the migration lock, storage/migrate.py), check the schema,
+then listen on PORT."""
 from __future__ import annotations
 
 import asyncio
@@ -9,16 +10,33 @@ from aiohttp import web
 from bot.app import create_app
 from bot.services import Services
 from bot.settings import Settings
-from storage.migrate import upgrade
+from capabilities.registry import CommandError
+from storage.migrate import schema_state, upgrade
 
 log = logging.getLogger(__name__)
 
 
-def serve(settings: Settings) -> None:
-    services = Services.create(settings)
-    asyncio.run(upgrade(services.db.engine))
+async def _prepare(services: Services, migrate: bool) -> str:
+    """Migrate (unless told not to) and say where the schema stands; CommandError when it is behind
+    this version's head: serving would fail on missing tables."""
+    try:
+        if migrate:
+            await upgrade(services.db.engine)
+        state = await schema_state(services.db.engine)
+    finally:
+        await services.db.dispose()
+    if state.behind:
+        raise CommandError(f"not serving: the database's {state.describe()}")
+    return state.describe()
+
+
+def serve(settings: Settings, *, migrate: bool = True) -> None:
+    """Serve until stopped. Raises CommandError, before listening, when the schema is behind."""
+    schema = asyncio.run(_prepare(Services.create(settings), migrate))
     # A fresh engine for the serving loop: the one above was bound to asyncio.run's loop.
     services = Services.create(settings)
     app = create_app(settings, services)
-    log.info("serving on http://localhost:%s/api/messages (database: %s)", settings.port, services.db.dialect)
+    log.info("serving on http://localhost:%s/api/messages (database: %s, %s; %d-second sweep; /metrics %s)",
+             settings.port, services.db.dialect, schema, settings.sweep_interval_seconds,
+             "on" if settings.metrics_token else "off")
     web.run_app(app, host="0.0.0.0", port=settings.port, access_log=None, print=None)

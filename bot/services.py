@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.card_signing import CardSigner
 from bot.clock import Clock, system_clock
 from bot.connector import AppCredentials, BotConnector
+from bot.metrics import Metrics, counted_installs
 from bot.settings import Settings
 from capabilities.context import Context
 from qa.calendar import WorkingCalendar
@@ -47,6 +48,8 @@ class Services:
     # This instance's name on outbox claims and tenant leases: every sender built on these services
     # (the served app's, a CLI tick's, a turn's immediate delivery) is one instance to the others.
     instance_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
+    # What GET /metrics shows (bot/metrics.py): this instance's own registry.
+    metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
     def create(cls, settings: Settings, *, db: Database | None = None, clock: Clock = system_clock) -> "Services":
@@ -75,7 +78,7 @@ class Services:
             return None
         tenant = s.app_tenant_id or next(iter(sorted(s.allowed_tenants)), "")
         credentials = AppCredentials(s.app_id, s.app_password, tenant, s.oauth_token_url, scope=GRAPH_SCOPE)
-        return GraphInstaller(credentials, s.teams_catalog_app_id, base_url=s.graph_url)
+        return counted_installs(GraphInstaller(credentials, s.teams_catalog_app_id, base_url=s.graph_url), self.metrics)
 
     @cached_property
     def reach(self) -> "tuple[Reach, ...]":

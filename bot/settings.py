@@ -20,6 +20,8 @@ from storage.db import normalise_database_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "qa-bot.sqlite3"
+DEFAULT_OUTPUT_DIR = PROJECT_ROOT / "var" / "out"
+LOG_FORMATS = ("text", "json")
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
 # An Entra tenant id: a GUID, 8-4-4-4-12 hex digits (compared lower-case: see tenant_key).
 TENANT_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -66,6 +68,12 @@ class Settings:
     # QA_DATABASE_WAIT_SECONDS: how long a sent mark the database could not take is held and retried,
     # and how long `tick` waits for an unavailable database, before giving up (storage/unavailable.py).
     database_wait_seconds: float = 300.0
+    # QA_METRICS_TOKEN: GET /metrics answers only `Authorization: Bearer <this>`; empty: /metrics is off.
+    metrics_token: str = field(default="", repr=False)
+    # QA_LOG_FORMAT: "text" (a line a person reads) or "json" (one JSON object per line, bot/logs.py).
+    log_format: str = "text"
+    # QA_OUTPUT_DIR: where report and export workbooks go unless --out names a file.
+    output_dir: Path = DEFAULT_OUTPUT_DIR
 
     def __post_init__(self) -> None:
         # Teams' casing of a tenant id is not promised: the list is kept as tenant_key gives it.
@@ -195,6 +203,9 @@ class Settings:
             raise SettingsError(f"QA_DATABASE_WAIT_SECONDS must be a number of seconds, not {wait_text!r}") from None
         if not 0 <= database_wait <= 3600:  # also refuses nan and inf
             raise SettingsError("QA_DATABASE_WAIT_SECONDS must be from 0 to 3600 (an hour)")
+        log_format = get("QA_LOG_FORMAT", "text").lower()
+        if log_format not in LOG_FORMATS:
+            raise SettingsError(f"QA_LOG_FORMAT must be text or json, not {log_format[:20]!r}")
 
         return cls(
             app_id=app_id,
@@ -216,6 +227,9 @@ class Settings:
             teams_catalog_app_id=get("QA_TEAMS_CATALOG_APP_ID"),
             graph_url=_graph_url(get("QA_GRAPH_URL")),
             database_wait_seconds=database_wait,
+            metrics_token=get("QA_METRICS_TOKEN"),
+            log_format=log_format,
+            output_dir=Path(get("QA_OUTPUT_DIR")) if get("QA_OUTPUT_DIR") else DEFAULT_OUTPUT_DIR,
         )
 
 

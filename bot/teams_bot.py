@@ -55,7 +55,7 @@ from botbuilder.schema import (
     ConversationAccount,
 )
 
-from bot import card_actions, file_consent, file_download
+from bot import card_actions, file_consent, file_download, metrics
 from bot.adapter import OutboundError
 from bot.card_actions import CHAT, UNREAD, send_card
 from bot.connector import ConnectorError
@@ -562,6 +562,7 @@ class QaBot(TeamsActivityHandler):
         person = await self._who(turn_context)
         answer = await intake.handle(FileUpload(self.services.context, person, self.services.clock(),
                                                 activity.text, files))
+        metrics.of(self.services).imported(intake.name, "answered")
         if isinstance(answer, str):
             await turn_context.send_activity(answer)
         else:
@@ -606,6 +607,7 @@ class QaBot(TeamsActivityHandler):
             if dc.active_dialog is not None:  # begun from a channel over one waiting in the personal chat
                 await dc.cancel_all_dialogs()
             await self.dialog_actor.set(turn_context, actor_mark(person))
+            metrics.of(self.services).dialog("started", entry.dialog_id)
             await self._run_dialog(turn_context, dc.begin_dialog(entry.dialog_id, options))
             return True
         await self._answer(turn_context, command.handle)
@@ -698,6 +700,8 @@ class QaBot(TeamsActivityHandler):
     async def _run_dialog(self, turn_context: TurnContext, step: Awaitable[DialogTurnResult]) -> bool:
         """Begin or continue a dialog (`step`); True when a dialog handled the turn."""
         result = await step
+        if result.status == DialogTurnStatus.Complete:
+            metrics.of(self.services).dialog("completed")
         if result.status == DialogTurnStatus.Waiting:
             await self.dialog_touched.set(turn_context, self.services.clock().isoformat())
         else:
@@ -720,6 +724,7 @@ class QaBot(TeamsActivityHandler):
 
     async def _leave_dialog(self, turn_context: TurnContext, dc: DialogContext, message: str) -> None:
         if dc.active_dialog is not None:
+            metrics.of(self.services).dialog("expired" if message == EXPIRED else "cancelled")
             await dc.cancel_all_dialogs()
         await self._forget_touched(turn_context)
         await turn_context.send_activity(message)

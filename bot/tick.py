@@ -20,9 +20,11 @@ class TickReport:
     delivery: DeliveryReport
 
     def describe(self) -> str:
+        idle = set(self.sweep.idle)
         lines = [f"ran {len(self.sweep.ran)} duty occurrence(s)" +
+                 (f", {len(idle)} with nothing to do" if idle else "") +
                  (" (another instance holds the sweep lock)" if self.sweep.skipped_locked else "")]
-        lines += [f"  {duty} {occurrence}" for duty, occurrence in self.sweep.ran]
+        lines += [f"  {duty} {occurrence}" for duty, occurrence in self.sweep.ran if (duty, occurrence) not in idle]
         lines.append(self.delivery.describe())
         return "\n".join(lines)
 

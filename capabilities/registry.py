@@ -16,7 +16,7 @@ import argparse
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from capabilities.context import Context
@@ -40,6 +40,14 @@ ANY_FILE = ""  # Registry.intakes' key for the intake that takes any file no oth
 
 class CommandError(Exception):
     """What the user of a CLI command did wrong, said in one or more plain lines."""
+
+
+def output_file(args: argparse.Namespace, name: str) -> Path:
+    """Where a CLI command writes the workbook `name` when no --out is given: the output folder
+    (QA_OUTPUT_DIR, default var/out; the CLI sets `args.output_dir`), made if missing."""
+    folder = Path(getattr(args, "output_dir", None) or Path("var") / "out")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
 
 
 class ConfigurationError(ValueError):

@@ -72,6 +72,11 @@ class SweepScheduler:
         self._scheduler.add_job(self.run_sweep, "date", id="sweep-again", replace_existing=True,
                                 run_date=locked_until + timedelta(seconds=0.05))
 
+    @property
+    def sender_running(self) -> bool:
+        """The outbox sender's task was started and has not ended (bot/health.py's readiness)."""
+        return self._sender_task is not None and not self._sender_task.done()
+
     async def stop(self) -> None:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)

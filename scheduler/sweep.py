@@ -19,13 +19,14 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.duties import Duty, Occurrence, SplitsOccurrences
@@ -57,6 +58,7 @@ def worker_id() -> str:
 @dataclass
 class SweepResult:
     ran: list[tuple[str, str]] = field(default_factory=list)  # (duty, occurrence)
+    idle: list[tuple[str, str]] = field(default_factory=list)  # of `ran`: those that wrote nothing (no data)
     failed: list[tuple[str, str]] = field(default_factory=list)  # rolled back; tried again next sweep
     skipped_locked: bool = False
     locked_until: datetime | None = None  # skipped: when the other sweeper's lease runs out unless renewed (wall clock)
@@ -71,9 +73,12 @@ async def sweep(services: Runtime, now: datetime, duties: Iterable[Duty], *,
     (`skipped_locked`, `locked_until`). A failing occurrence is logged, rolled back and tried
     again on the next sweep."""
     result = SweepResult()
+    observe = getattr(services, "metrics", None)  # bot/metrics.py on the served app's services
     holder = worker_id()
     ttl = timedelta(seconds=heartbeat * SWEEP_BEATS)
     if not await _take(services, holder, ttl, wait_for_lock, result):
+        if observe is not None:
+            observe.sweep_finished()
         return result
     lost = asyncio.Event()
     renewing = asyncio.create_task(_renew(services, holder, ttl, heartbeat, lost), name="sweep-lease")
@@ -82,6 +87,7 @@ async def sweep(services: Runtime, now: datetime, duties: Iterable[Duty], *,
             due = list(duty.occurrences(now))
             if not due:
                 continue
+            started, failed = time.perf_counter(), len(result.failed)
             async with services.db.sessions() as session:
                 done = set((await session.execute(
                     select(DutyRun.occurrence).where(DutyRun.duty == duty.name,
@@ -93,22 +99,32 @@ async def sweep(services: Runtime, now: datetime, duties: Iterable[Duty], *,
                 if lost.is_set():  # another sweeper has the lease: it runs the rest
                     log.warning("sweep lease taken over; the rest of this sweep is left to its holder")
                     return result
+                context = {"duty": duty.name, "occurrence": occurrence.key}  # fields of a JSON log line
+                began = time.perf_counter()
                 try:
                     async with services.db.sessions.begin() as session:
-                        await _run(session, duty, occurrence, now)
+                        wrote = await _run(session, duty, occurrence, now)
                 except Exception as exc:  # noqa: BLE001 - one failing duty must not stop the others
                     if database_unavailable(exc):
                         raise  # every other would fail too: the caller waits for the database (tick) or the next minute
                     log.error("duty %s %s failed: %s", duty.name, occurrence.key, type(exc).__name__,
-                              exc_info=(type(exc), exc, exc.__traceback__))
+                              exc_info=(type(exc), exc, exc.__traceback__), extra=context)
                     result.failed.append((duty.name, occurrence.key))
                     continue
                 result.ran.append((duty.name, occurrence.key))
-                log.info("ran %s %s", duty.name, occurrence.key)
+                if not wrote:  # recorded as run, but nothing was there to do: not news
+                    result.idle.append((duty.name, occurrence.key))
+                log.log(logging.INFO if wrote else logging.DEBUG, "ran %s %s%s", duty.name, occurrence.key,
+                        "" if wrote else " (nothing to do)",
+                        extra={**context, "duration_ms": round((time.perf_counter() - began) * 1000, 1)})
+            if observe is not None:
+                observe.swept(duty.name, time.perf_counter() - started, failed=len(result.failed) - failed)
     finally:
         renewing.cancel()
         await asyncio.gather(renewing, return_exceptions=True)
         await leases.release(services.db, SWEEP_LEASE, holder)
+    if observe is not None:
+        observe.sweep_finished()
     return result
 
 
@@ -142,9 +158,29 @@ async def _renew(services: Runtime, holder: str, ttl: timedelta, heartbeat: floa
             log.error("sweep lease renewal: %s", type(exc).__name__)
 
 
-async def _run(session: AsyncSession, duty: Duty, occurrence: Occurrence, now: datetime) -> None:
+async def _run(session: AsyncSession, duty: Duty, occurrence: Occurrence, now: datetime) -> bool:
     """Record `occurrence` and run it, or, for a duty that splits it, each of its parts not yet run
-    (each recorded too), all in `session`'s transaction."""
+    (each recorded too), all in `session`'s transaction. True when the duty wrote anything besides
+    the records of what ran."""
+    writes = [0]
+
+    def counted(_conn, cursor, statement, _parameters, _context, _many) -> None:
+        # A statement that changed rows, other than the records of what ran (rowcount -1: unknown, so counted).
+        if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE") and "duty_runs" not in statement[:40] \
+                and cursor.rowcount != 0:
+            writes[0] += 1
+
+    connection = (await session.connection()).sync_connection
+    event.listen(connection, "after_cursor_execute", counted)
+    try:
+        await _run_parts(session, duty, occurrence, now)
+        await session.flush()
+    finally:
+        event.remove(connection, "after_cursor_execute", counted)
+    return bool(writes[0])
+
+
+async def _run_parts(session: AsyncSession, duty: Duty, occurrence: Occurrence, now: datetime) -> None:
     session.add(DutyRun(duty=duty.name, occurrence=occurrence.key, due_at=occurrence.due_at, ran_at=now))
     if not isinstance(duty, SplitsOccurrences):
         await duty.run(session, occurrence, now)

@@ -80,6 +80,14 @@ def services(db: Database) -> "Services":
 
 
 @pytest.fixture
+async def month(services, fake_connector, bot_client, tmp_path):
+    """A small council in its audit cycle's months, served (tests/support/month.py)."""
+    from tests.support.month import start_month
+
+    return await start_month(services, fake_connector, bot_client, tmp_path)
+
+
+@pytest.fixture
 async def bot_client(aiohttp_client, services, fake_connector):
     """The real aiohttp app over HTTP (no scheduler: tests drive sweeps themselves)."""
     from bot.app import create_app

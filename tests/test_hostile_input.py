@@ -156,4 +156,5 @@ async def test_a_turn_the_database_cannot_take_is_a_503_so_teams_sends_it_again(
     assert resp.status == 503 and resp.headers["Retry-After"] == "10"
     assert fake_connector.calls == []  # no "Sorry": Teams will send the message again
     if "postgresql" in down:
-        assert (await client.get("/healthz")).status == 503  # a read-only file still answers reads
+        assert (await client.get("/readyz")).status == 503  # a read-only file still answers reads
+        assert (await client.get("/healthz")).status == 200  # the process itself answers

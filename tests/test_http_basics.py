@@ -1,10 +1,13 @@
 """The served app answers over HTTP and never crashes on what a client sends."""
 
 
-async def test_healthz_reports_the_database(bot_client):
+async def test_healthz_says_the_process_answers_and_readyz_checks_the_database(bot_client):
     resp = await bot_client.get("/healthz")
     assert resp.status == 200
-    assert await resp.json() == {"db": "ok"}
+    assert await resp.json() == {"status": "ok"}
+    ready = await bot_client.get("/readyz")
+    assert ready.status == 200
+    assert await ready.json() == {"status": "ready", "database": "ok", "schema": "ok", "sweep": "off", "sender": "off"}
 
 
 async def test_malformed_json_is_a_400(bot_client):

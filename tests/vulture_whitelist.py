@@ -79,3 +79,5 @@ _execute_async  # storage/db.py: as above
 _executemany_async  # storage/db.py: as above
 _cursor  # storage/db.py: a field of SQLAlchemy's aiosqlite cursor that its methods read
 _soft_closed_memoized  # storage/db.py: as above
+formatException  # bot/logs.py: logging's Formatter calls it by name for a record's traceback
+_str  # bot/logs.py: traceback.TracebackException's text of the exception, withheld before formatting

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from capabilities.context import Context
 from capabilities.observations.duties import coverage_rows, feedback_digest
-from capabilities.registry import CliCommand, CommandError
+from capabilities.registry import CliCommand, CommandError, output_file
 from dialogs import workbooks
 from qa.audit_calendar import parse_month_key
 from storage.observations import service_areas
@@ -56,7 +56,7 @@ def _add_feedback(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", required=True)
     export = sub.add_parser("export", help="write a month's feedback entries to an .xlsx workbook")
     export.add_argument("--month", required=True, metavar="YYYY-MM")
-    export.add_argument("--out", required=True, metavar="FILE.xlsx")
+    export.add_argument("--out", metavar="FILE.xlsx", help="default: feedback-YYYY-MM.xlsx in QA_OUTPUT_DIR")
 
 
 async def _run_feedback(args: argparse.Namespace, ctx: Context) -> int:
@@ -64,7 +64,7 @@ async def _run_feedback(args: argparse.Namespace, ctx: Context) -> int:
         parse_month_key(args.month)
     except ValueError:
         raise CommandError(f"--month {args.month!r} is not a month such as 2027-03") from None
-    out = Path(args.out)
+    out = Path(args.out) if args.out else output_file(args, f"feedback-{args.month}.xlsx")
     if out.suffix.lower() != ".xlsx":
         raise CommandError(f"--out {args.out!r}: the file name must end in .xlsx")
     if not out.parent.is_dir():
