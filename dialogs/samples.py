@@ -12,7 +12,6 @@ modules (`ac.allocation_notice_card`) so a test can see which ones the catalogue
 from __future__ import annotations
 
 import dataclasses
-
 from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from typing import Any

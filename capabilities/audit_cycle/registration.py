@@ -8,8 +8,8 @@ from capabilities.audit_cycle.samples import all_samples
 from capabilities.registry import Capability, CardVerb, ChatCommand, RetentionRule
 from capabilities.settings import case_refs
 from dialogs.audit_cards import Verb
-from qa.calendar import WorkingCalendar
 from qa.allocations import AUDITOR_ROLES
+from qa.calendar import WorkingCalendar
 from qa.framework import Role
 from qa.retention import AUDIT_RECORDS
 from storage import retention as past
