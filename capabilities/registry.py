@@ -25,14 +25,15 @@ from dialogs import card_tree
 from dialogs.conversation import CANCEL_WORDS
 from dialogs.payload import Payload
 from qa.calendar import WorkingCalendar
-from qa.framework import ROLES
+from qa.framework import ROLES, Role
 
 _ROLE_ORDER = {role: n for n, role in enumerate(ROLES)}
 _ROLE_PLURALS = {
-    "practitioner": "practitioners", "practice_manager": "practice managers", "service_lead": "service leads",
-    "head_of_service": "heads of service", "deputy_director": "the deputy director", "qa_unit": "the QA unit",
-    "principal_social_worker": "the principal social worker", "iro": "independent reviewing officers",
-    "cp_chair": "child protection conference chairs",
+    Role.PRACTITIONER: "practitioners", Role.PRACTICE_MANAGER: "practice managers",
+    Role.SERVICE_LEAD: "service leads", Role.HEAD_OF_SERVICE: "heads of service",
+    Role.DEPUTY_DIRECTOR: "the deputy director", Role.QA_UNIT: "the QA unit",
+    Role.PRINCIPAL_SOCIAL_WORKER: "the principal social worker", Role.IRO: "independent reviewing officers",
+    Role.CP_CHAIR: "child protection conference chairs",
 }
 
 
