@@ -600,8 +600,11 @@ class QaBot(TeamsActivityHandler):
             await self._in_personal_chat(turn_context, self._command,
                                          STARTED_IN_PERSONAL_CHAT if entry is not None else TOLD_IN_PERSONAL_CHAT)
             return True
+        person = await self._who(turn_context)
+        if not await self.registry.may_use(command, self.services.context, person):
+            await turn_context.send_activity(command.for_whom())  # one sentence; nothing run, nothing written
+            return True
         if entry is not None:
-            person = await self._who(turn_context)
             options[ACTOR] = person.id if person else None
             dc = await self._dialog_context(turn_context)
             if dc.active_dialog is not None:  # begun from a channel over one waiting in the personal chat

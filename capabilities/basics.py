@@ -42,26 +42,31 @@ async def qa_contact_name(session: AsyncSession) -> str | None:
 
 
 def help_for(registry: Registry, role: str | None, *, not_understood: bool = False,
-             qa_contact: str | None = None) -> CommandReply:
-    """The help card for `role` (None: not on the roster): only what is registered for that role."""
-    commands = [(c.name, c.description) for c in registry.commands_for(role)]
+             qa_contact: str | None = None, relations: frozenset[str] = frozenset()) -> CommandReply:
+    """The help card for `role` (None: not on the roster) for whom `relations` (Relation names, such as
+    "supervisor") hold: only the commands registered for them."""
+    commands = [(c.name, c.description) for c in registry.commands_for(role, relations)]
     card = help_card(role, lines=registry.help_lines(role), commands=commands, not_understood=not_understood,
                      qa_contact=qa_contact)
     return CommandReply(card, help_summary(role, not_understood=not_understood))
 
 
-async def help_reply(ctx: Context, registry: Registry, role: str | None, *,
+async def help_reply(ctx: Context, registry: Registry, person: Person | None, *,
                      not_understood: bool = False, shared: bool = False) -> CommandReply:
-    """The help card for `role`, naming the QA unit's contact (read from the roster), except where
-    others read it (`shared`: a team channel), where it names nobody."""
+    """The help card for `person` (None: not on the roster): their role's, with the commands their
+    relations on the roster give them, naming the QA unit's contact (read from the roster), except
+    where others read it (`shared`: a team channel), where it names nobody and lists the commands of
+    the role alone."""
     async with ctx.db.sessions() as session:
         qa_contact = None if shared else await qa_contact_name(session)
-    return help_for(registry, role, not_understood=not_understood, qa_contact=qa_contact)
+    relations = frozenset() if shared else await registry.relations_of(ctx, person)
+    return help_for(registry, person.role if person else None, not_understood=not_understood,
+                    qa_contact=qa_contact, relations=relations)
 
 
 async def show_help(said: Said) -> CommandReply:
     assert said.registry is not None, "the edge passes the registry with every command"
-    return await help_reply(said.ctx, said.registry, said.person.role if said.person else None, shared=said.shared)
+    return await help_reply(said.ctx, said.registry, said.person, shared=said.shared)
 
 
 async def show_whoami(said: Said) -> CommandReply:
@@ -83,8 +88,7 @@ async def welcome(said: Said) -> CommandReply:
 async def not_understood(said: Said) -> CommandReply:
     """The help card, saying the message was not understood."""
     assert said.registry is not None, "the edge passes the registry with every message"
-    return await help_reply(said.ctx, said.registry, said.person.role if said.person else None, not_understood=True,
-                            shared=said.shared)
+    return await help_reply(said.ctx, said.registry, said.person, not_understood=True, shared=said.shared)
 
 
 def capability(registry_of: Callable[[], Registry]) -> Capability:
@@ -98,9 +102,7 @@ def capability(registry_of: Callable[[], Registry]) -> Capability:
             return await chats.roster_person_for(session, aad_object_id=press.aad_object_id, email=None)
 
     async def help_button(press: Press) -> Reply:
-        actor = await who(press)
-        role = actor.role if actor else None
-        return Reply(card=(await help_reply(press.ctx, registry_of(), role)).card)
+        return Reply(card=(await help_reply(press.ctx, registry_of(), await who(press))).card)
 
     async def whoami_button(press: Press) -> Reply:
         said = Said(press.ctx, await who(press), press.now, teams_name=press.teams_name)

@@ -25,6 +25,25 @@ from dialogs import card_tree
 from dialogs.conversation import CANCEL_WORDS
 from dialogs.payload import Payload
 from qa.calendar import WorkingCalendar
+from qa.framework import ROLES, Role
+
+_ROLE_ORDER = {role: n for n, role in enumerate(ROLES)}
+_ROLE_PLURALS = {
+    Role.PRACTITIONER: "practitioners", Role.PRACTICE_MANAGER: "practice managers",
+    Role.SERVICE_LEAD: "service leads", Role.HEAD_OF_SERVICE: "heads of service",
+    Role.DEPUTY_DIRECTOR: "the deputy director", Role.QA_UNIT: "the QA unit",
+    Role.PRINCIPAL_SOCIAL_WORKER: "the principal social worker", Role.IRO: "independent reviewing officers",
+    Role.CP_CHAIR: "child protection conference chairs",
+}
+
+
+def role_plural(role: str) -> str:
+    """How a sentence names everyone with `role` ("service leads", "the QA unit")."""
+    return _ROLE_PLURALS.get(role, role.replace("_", " ") + "s")
+
+
+def _joined(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 if TYPE_CHECKING:
     from capabilities.press import Press, Reply
@@ -126,6 +145,18 @@ class CommandReply:
 
 
 @dataclass(frozen=True)
+class Relation:
+    """A relation to other people the roster records (supervising someone, say), which makes a
+    command someone's whatever their role: `holds(ctx, person)` says whether it holds for `person`
+    (read from the database, so it follows the latest roster); `people` names those it holds for,
+    plural, for the sentence said to anyone else ("people who supervise someone on the roster")."""
+
+    name: str
+    people: str
+    holds: Callable[[Context, "Person"], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
 class ChatCommand:
     """A command people type in their personal chat with the bot (or, with `channel`, in a team's)."""
 
@@ -138,15 +169,38 @@ class ChatCommand:
     roles: frozenset[str] = EVERYONE  # who it is for (the help card lists it only for them)
     # Listed in the manifest's command menu (Teams shows at most MENU_LIMIT per scope); every
     # command is on the help card of the roles it is for either way.
+    # Teams shows the one menu to everyone, so only a command for every role (and no relation) may be in it.
     in_menu: bool = True
     # May be answered in a team channel (or any chat others read): only a command whose answer names
     # no case and no colleague. Any other typed there is answered in the sender's personal chat,
     # with one line in the channel saying so (a conversation it starts runs there too), or refused
     # in the channel with that line when the bot cannot reach the sender's personal chat.
     channel: bool = False
+    # Besides `roles`, only for people this relation holds for (e.g. the roster names them someone's
+    # supervisor); None: the role alone decides.
+    relation: Relation | None = None
 
-    def for_role(self, role: str | None) -> bool:
-        return not self.roles or role in self.roles
+    def for_role(self, role: str | None, relations: frozenset[str] = frozenset()) -> bool:
+        """Whether someone with `role` (None: not on the roster) for whom `relations` (Relation names)
+        hold may use this command."""
+        return (not self.roles or role in self.roles) and (self.relation is None or self.relation.name in relations)
+
+    def for_role_everyone(self) -> bool:
+        """For every role on the roster, whatever their relations."""
+        return self.relation is None and (not self.roles or set(self.roles) >= set(ROLES))
+
+    def for_whom(self) -> str:
+        """The one sentence said to someone this command is not for: who it is for."""
+        who = [role_plural(role) for role in sorted(self.roles, key=_ROLE_ORDER.get)] if self.roles else []
+        if self.roles and set(self.roles) >= set(_ROLE_ORDER):
+            who = []  # every role: the roster is what matters
+        if self.relation is not None:
+            people = self.relation.people
+        elif who:
+            people = _joined(who)
+        else:
+            people = "people on the QA roster"
+        return f'"{self.name}" is for {people}; "help" shows what I can do for you.'
 
 
 @dataclass(frozen=True)
@@ -384,6 +438,10 @@ class Registry:
                 raise RegistryError(f"command {command.name!r} has neither a handler nor a dialog")
             if command.handle is not None and command.name in self._dialog_commands:
                 raise RegistryError(f"command {command.name!r} has both a handler and a dialog")
+        for command in self.commands.values():
+            if command.in_menu and not command.for_role_everyone():
+                raise RegistryError(f"command {command.name!r} is not for everyone, but Teams shows its menu to "
+                                    "everyone: set in_menu=False (the help card lists it for those it is for)")
         menu = self.menu()
         if len(menu) > MENU_LIMIT:
             raise RegistryError(f"{len(menu)} commands are in the menu; Teams shows at most {MENU_LIMIT}: "
@@ -423,9 +481,26 @@ class Registry:
                 found = (word, entry)
         return (found[1], words[len(found[0]) + 1:]) if found else None
 
-    def commands_for(self, role: str | None) -> list[ChatCommand]:
-        """The commands someone with `role` can use (None: not on the roster), in registration order."""
-        return [c for c in self.commands.values() if c.for_role(role)]
+    def commands_for(self, role: str | None, relations: frozenset[str] = frozenset()) -> list[ChatCommand]:
+        """The commands someone with `role` (None: not on the roster) for whom `relations` hold can
+        use, in registration order."""
+        return [c for c in self.commands.values() if c.for_role(role, relations)]
+
+    def relations(self) -> dict[str, Relation]:
+        """Every Relation a command names, by name."""
+        return {c.relation.name: c.relation for c in self.commands.values() if c.relation is not None}
+
+    async def relations_of(self, ctx: Context, person: Person | None) -> frozenset[str]:
+        """The names of the relations that hold for `person` (none for someone not on the roster)."""
+        if person is None:
+            return frozenset()
+        return frozenset([name for name, relation in self.relations().items() if await relation.holds(ctx, person)])
+
+    async def may_use(self, command: ChatCommand, ctx: Context, person: Person | None) -> bool:
+        """Whether `person` (None: not on the roster) may use `command`: the edge asks before running it,
+        and answers `command.for_whom()` instead when not."""
+        relations = await self.relations_of(ctx, person) if command.relation is not None else frozenset()
+        return command.for_role(person.role if person else None, relations)
 
     def help_lines(self, role: str | None) -> list[str]:
         return [line for capability in self.capabilities for line in capability.help.get(role or "", ())]

@@ -8,6 +8,7 @@ The views hold case references and staff names only, never a child's details.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -54,9 +55,10 @@ class Verb:
     DISPUTE_RESOLVE = "dispute.resolve"        # audit_id + input resolution (required)
     AUDIT_UPLOADED = "audit.uploaded"          # audit_id: uploaded to Care Director
     CYCLE_STATUS = "cycle.status"              # month: refresh the cycle status card
+    AUDIT_READ = "audit.read"                  # audit_id + page_id (from 1): the whole audit, one page of it
 
     ALL = frozenset({AUDIT_START, ALLOCATION_DECLINE, AUDIT_SAVE_DRAFT, AUDIT_SUBMIT, OVERSIGHT_OPEN,
-                     OVERSIGHT_CONFIRM, OVERSIGHT_DISPUTE, DISPUTE_RESOLVE, AUDIT_UPLOADED, CYCLE_STATUS})
+                     OVERSIGHT_CONFIRM, OVERSIGHT_DISPUTE, DISPUTE_RESOLVE, AUDIT_UPLOADED, CYCLE_STATUS, AUDIT_READ})
 
 
 # Input ids and lengths (the storage columns' sizes where there is one).
@@ -132,6 +134,7 @@ class AuditSummary:
     safeguarding_concern: bool
     submitted_on: date
     oversight_due: date
+    safeguarding_description: str = ""  # what the auditor said of the concern, in full (the whole audit)
 
 
 @dataclass(frozen=True)
@@ -487,6 +490,12 @@ def oversight_request_card(audit: AuditSummary) -> Element:
              "child's file.", subtle=True),
     ]
     ids = {"audit_id": audit.audit_id}
+    return card(body, [execute("Read the whole audit", Verb.AUDIT_READ, {**ids, "page_id": 1}),
+                       *_oversight_actions(ids)])
+
+
+def _oversight_actions(ids: Mapping[str, Any]) -> list[Element]:
+    """Confirm oversight and Dispute, as the oversight request has them (the same verbs, the same use cases)."""
     confirm = show_card("Confirm oversight", [
         text_input(OVERSIGHT_COMMENT, "Comment (optional)", max_length=OVERSIGHT_COMMENT_MAX, multiline=True,
                    placeholder=_SHORT_PRIVACY),
@@ -495,7 +504,54 @@ def oversight_request_card(audit: AuditSummary) -> Element:
         text_input(DISPUTE_REASON, "What do you dispute, and why?", max_length=DISPUTE_REASON_MAX, multiline=True,
                    required=True, placeholder=_SHORT_PRIVACY, error_message="Please give the reason for the dispute."),
     ], [execute("Send dispute", Verb.OVERSIGHT_DISPUTE, ids, inputs="auto", style="destructive")])
-    return card(body, [confirm, dispute])
+    return [confirm, dispute]
+
+
+WHOLE_AUDIT_PAGE_BYTES = 24_000  # each page's JSON, under Teams' 28 KB with the activity around it
+_PIECE = 1_500  # characters of long text per TextBlock, so a page can end inside a long answer
+
+
+def whole_audit_pages(audit: AuditSummary) -> list[Element]:
+    """The complete audit (every field, full text) for whoever may see its oversight request, as
+    cards of at most WHOLE_AUDIT_PAGE_BYTES of JSON each (UTF-8), with Back and Next between them
+    (verb AUDIT_READ, data audit_id and page_id, from 1) and Confirm oversight and Dispute on the last."""
+    blocks: list[Element] = []
+    if audit.safeguarding_concern:
+        blocks.append(container([attention("The auditor raised an immediate safeguarding concern.")],
+                                style="attention"))
+    blocks += [
+        facts([("Team", audit.team), ("Service area", audit.service_area), ("Auditor", audit.auditor_name),
+               ("Case holder", audit.case_holder_name), ("Overall grade", audit.grade),
+               ("Submitted", format_day(audit.submitted_on)), ("Oversight due", format_day(audit.oversight_due))]),
+        subheading("Key areas"),
+        facts([(area, audit.key_areas.get(area, "Not graded")) for area in KEY_AREAS]),
+    ]
+    for title, said in (("Strengths", audit.strengths), ("Areas for improvement", audit.improvements),
+                        *((("What the safeguarding concern is", audit.safeguarding_description),)
+                          if audit.safeguarding_concern else ())):
+        blocks.append(subheading(title))
+        pieces = [said[i:i + _PIECE] for i in range(0, len(said), _PIECE)] or [""]
+        blocks += [quote(piece or "None recorded.", italic=not piece) for piece in pieces]
+    blocks.append(facts([("Discussed with case holder", _yes_no(audit.discussion_held)),
+                         ("Ask child or family for views", _yes_no(audit.seek_family_views))]))
+    ids = {"audit_id": audit.audit_id}
+    pages: list[list[Element]] = [[]]
+    for block in blocks:  # fill each page up to the limit, leaving room for its heading and buttons
+        if pages[-1] and _bytes(pages[-1] + [block]) > WHOLE_AUDIT_PAGE_BYTES - 4_000:
+            pages.append([])
+        pages[-1].append(block)
+    cards = []
+    for n, body in enumerate(pages):
+        title = f"The whole audit: case {audit.case_ref}" + (f" (page {n + 1} of {len(pages)})" if len(pages) > 1 else "")
+        actions = ([execute("Back", Verb.AUDIT_READ, {**ids, "page_id": n})] if n else []) + (
+            [execute("Next", Verb.AUDIT_READ, {**ids, "page_id": n + 2})] if n + 1 < len(pages)
+            else _oversight_actions(ids))
+        cards.append(card([heading(title), *body], actions))
+    return cards
+
+
+def _bytes(elements: list[Element]) -> int:
+    return len(json.dumps(elements, ensure_ascii=False).encode("utf-8"))
 
 
 def oversight_digest_card(service_lead_name: str, items: Sequence[OversightItem], oversight_due: date) -> Element:

@@ -265,8 +265,7 @@ def feedback_digest_card(digest: FeedbackDigest, tz: tzinfo) -> Element:
                                              DIGEST_EXCERPT))],
                               separator=True))
     if len(digest.entries) > len(shown) or any(len(v.said) > DIGEST_EXCERPT for v in shown):
-        body.append(text(f"{len(shown)} shown, shortened; the principal social work team's export (python -m bot "
-                         "feedback export) has every entry in full.", subtle=True))
+        body.append(text(f"{len(shown)} of {len(digest.entries)} shown, shortened.", subtle=True))
     return card(body)
 
 

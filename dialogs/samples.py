@@ -11,6 +11,7 @@ modules (`ac.allocation_notice_card`) so a test can see which ones the catalogue
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import date, datetime, time, timezone
 from typing import Any
@@ -50,6 +51,7 @@ BUILDERS = (
     "dialogs.audit_cards.my_audits_card",
     "dialogs.audit_cards.audit_form_card",
     "dialogs.audit_cards.oversight_request_card",
+    "dialogs.audit_cards.whole_audit_pages",
     "dialogs.audit_cards.oversight_digest_card",
     "dialogs.audit_cards.oversight_reminder_card",
     "dialogs.audit_cards.oversight_overdue_card",
@@ -270,6 +272,8 @@ def audit_card_samples() -> dict[str, Card]:
         "audit_form_full_draft": ac.audit_form_card(six[0], full_draft()),
         "audit_form_full_draft_every_error": ac.audit_form_card(six[0], full_draft(), every_field_error()),
         "oversight_request": ac.oversight_request_card(audit_summary()),
+        **{f"whole_audit_page_{n + 1}": page for n, page in enumerate(ac.whole_audit_pages(dataclasses.replace(
+            audit_summary(), strengths="Clear chronology. " * 900, improvements="Plan needs dates. " * 900)))},
         "oversight_digest": ac.oversight_digest_card(_SERVICE_LEAD, oversight_items(40), OVERSIGHT_DUE),
         "oversight_digest_empty": ac.oversight_digest_card(_SERVICE_LEAD, [], OVERSIGHT_DUE),
         "oversight_reminder": ac.oversight_reminder_card(_SERVICE_LEAD, "3 working days", oversight_items(40),

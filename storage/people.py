@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qa import emails
@@ -37,6 +37,14 @@ async def team_areas(session: AsyncSession) -> dict[str, str]:
         if person.team.strip() and person.service_areas:
             found.setdefault(person.team.strip(), person.service_areas[0])
     return dict(sorted(found.items(), key=lambda kv: kv[0].casefold()))
+
+
+async def supervises_anyone(session: AsyncSession, person: Person) -> bool:
+    """Whether the roster names `person` as the supervisor of anyone active (not left) but themselves."""
+    found = await session.execute(select(Person.id).where(
+        func.lower(Person.supervisor_email) == person.email.lower(), Person.left_at.is_(None),
+        Person.id != person.id).limit(1))
+    return found.first() is not None
 
 
 async def person_by_email(session: AsyncSession, email: str) -> Person | None:

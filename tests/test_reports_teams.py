@@ -172,7 +172,7 @@ async def test_report_in_chat(council, services, bot_client, fake_connector, db)
     # A practitioner is told reports are not for them; a forged button changes nothing.
     fake_connector.clear()
     await bot_client.post("/api/messages", json=act.message("Pat", "report", service_url=fake_connector.url))
-    assert "Reports are for the QA unit" in fake_connector.delivered(chat("Pat"))[0].all_text()
+    assert '"report" is for practice managers' in fake_connector.delivered(chat("Pat"))[0].all_text()
     resp = await bot_client.post("/api/messages", json=act.card_action(
         "Pat", SEND_VERB, {"report": "monthly", "period": "2026-09"}, service_url=fake_connector.url))
     assert "Reports are for the QA unit" in json.dumps(await resp.json())

@@ -355,8 +355,12 @@ async def test_supervision_and_my_supervision_commands(service: Service):
     assert mine["body"][0]["text"] == "Your supervision"
     assert "Your supervisor: Pia Marsh" in json.dumps(mine)
     assert "1:1 supervision: due Tuesday 8 December 2026" in _facts_text(mine)
-    nobody = await s.say("ana", "supervision", at("2026-12-07T10:02"))
-    assert "Nobody on the roster names you as their supervisor." in json.dumps(nobody)
+    # Someone the roster names as nobody's supervisor is told in one sentence whom the command is for.
+    s.at(at("2026-12-07T10:02"))
+    await s.post(act.message("ana", "supervision", service_url=s.fake.url, aad=aad("ana"), name=NAMES["ana"]), 201)
+    told = s.fake.delivered(act.personal_conversation_id("ana"))[-1]
+    assert told.text == ('"supervision" is for people the roster names as someone\'s supervisor; '
+                         '"help" shows what I can do for you.') and not told.cards
     # Pressed on the command's card (not a message the bot can rebuild), the form comes as a card of its own.
     line = line_key(s.ids["ana"], "one_to_one")
     opened = await s.press("pm", Verb.RECORD_OPEN, {"line": line}, "command-card", at("2026-12-07T10:03"))

@@ -76,6 +76,10 @@ async def _open(ctx, actor_id, subject, data, **kw):
     return await flow.open_oversight(ctx, actor_id, subject, **kw)
 
 
+async def _read(ctx, actor_id, subject, data, **kw):
+    return await flow.read_whole_audit(ctx, actor_id, subject, **kw)
+
+
 async def _confirm(ctx, actor_id, subject, data, **kw):
     return await flow.confirm_oversight(ctx, actor_id, subject, data.get(ac.OVERSIGHT_COMMENT),
                                         upload_days=config.settings().upload_days, **kw)
@@ -104,6 +108,7 @@ STEPS: dict[str, Step] = {step.verb: step for step in (
     Step(Verb.AUDIT_SUBMIT, "allocation_id", "audit_form", _submit, "Audit submitted", "Audit: case {ref}",
          next=(("Next", "Oversight by the service lead"),)),
     Step(Verb.OVERSIGHT_OPEN, "audit_id", "oversight_digest", _open),
+    Step(Verb.AUDIT_READ, "audit_id", "oversight_request", _read),
     Step(Verb.OVERSIGHT_CONFIRM, "audit_id", "oversight_request", _confirm, "Oversight confirmed",
          "Oversight needed: case {ref}", (("Next", "The auditor uploads the audit to Care Director"),)),
     Step(Verb.OVERSIGHT_DISPUTE, "audit_id", "oversight_request", _dispute, "Disputed",
@@ -132,6 +137,10 @@ async def press(p: Press) -> Reply:
     outcome = await step.run(p.ctx, p.actor.id, ids[step.subject], p.data, now=p.now,
                              via=f"card:{card_name(p.verb, p.rows, ids)}")
     log.info("card action %s on %s: %s", p.verb, ids, outcome.status)
+    if p.verb == Verb.AUDIT_READ and outcome.status == Status.UNCHANGED and outcome.summary is not None:
+        pages = ac.whole_audit_pages(outcome.summary)
+        page = positive_id(p.data.get("page_id")) or 1
+        return Reply(card=pages[min(page, len(pages)) - 1])
     return reply_for(p.verb, outcome, p.rows, ids, p.ctx.calendar.tz)
 
 

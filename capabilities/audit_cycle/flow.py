@@ -71,6 +71,7 @@ DRAFT_SAVED = "audit_draft_saved"
 SUBMITTED = "audit_submitted"
 DECLINED = "allocation_declined"
 OVERSIGHT_OPENED = "oversight_request_opened"
+WHOLE_AUDIT_READ = "whole_audit_read"
 OVERSIGHT_CONFIRMED = "oversight_confirmed"
 DISPUTED = "oversight_disputed"
 RESOLVED = "dispute_resolved"
@@ -211,6 +212,7 @@ def audit_summary(act: Act, allocation: Allocation) -> cards.AuditSummary:
         case_holder_name=allocation.case_holder.display_name if allocation.case_holder else "Not recorded",
         grade=audit.overall_grade or "Not graded", key_areas=dict(audit.key_areas or {}),
         strengths=audit.strengths or "", improvements=audit.improvements or "",
+        safeguarding_description=audit.safeguarding_description or "",
         discussion_held=audit.discussion_held, seek_family_views=audit.seek_family_views,
         safeguarding_concern=audit.safeguarding_concern,
         submitted_on=act.calendar.local_date(audit.submitted_at or allocation.submitted_at or act.now),
@@ -424,6 +426,18 @@ async def open_oversight(ctx: Context, actor_id: int, audit_id: int, *, now: dat
         if allocation.state != "submitted":
             return await _moved_on(act, allocation)
         _trail(act, allocation, OVERSIGHT_OPENED)
+        return _outcome(act, allocation, Status.UNCHANGED, summary=audit_summary(act, allocation))
+
+
+@use_case(AuditOutcome)
+async def read_whole_audit(ctx: Context, actor_id: int, audit_id: int, *, now: datetime, via: str) -> AuditOutcome:
+    """Read the whole audit, from its oversight request: the complete audit for someone who may see
+    the request (a service lead for its area, checked here), while it awaits oversight; one trail row."""
+    async with unit(ctx, actor_id, now=now, via=via) as act:
+        allocation = await _as_service_lead(act, audit_id)
+        if allocation.state != "submitted":
+            return await _moved_on(act, allocation)
+        _trail(act, allocation, WHOLE_AUDIT_READ)
         return _outcome(act, allocation, Status.UNCHANGED, summary=audit_summary(act, allocation))
 
 

@@ -8,6 +8,7 @@ from capabilities.audit_cycle.samples import all_samples
 from capabilities.registry import Capability, CardVerb, ChatCommand, RetentionRule
 from capabilities.settings import case_refs
 from dialogs.audit_cards import Verb
+from qa.allocations import AUDITOR_ROLES
 from qa.calendar import WorkingCalendar
 from qa.framework import Role
 from qa.retention import AUDIT_RECORDS
@@ -37,11 +38,11 @@ CAPABILITY = Capability(
            CardVerb(Verb.CYCLE_STATUS, actions.refresh_cycle_status)),
     commands=(
         ChatCommand("my audits", "the case audits allocated to you that are still to submit, with their deadlines",
-                    ("audits", "my audit"), commands.my_audits),
+                    ("audits", "my audit"), commands.my_audits, AUDITOR_ROLES, in_menu=False),
         ChatCommand("oversight", "the submitted audits in your service areas awaiting your oversight",
-                    ("my oversight",), commands.oversight, frozenset({Role.SERVICE_LEAD})),
+                    ("my oversight",), commands.oversight, frozenset({Role.SERVICE_LEAD}), in_menu=False),
         ChatCommand("cycle", "this month's audits per service area: allocated, submitted, overdue, oversight",
-                    ("cycle status", "audit cycle"), commands.cycle_status, frozenset({Role.QA_UNIT})),
+                    ("cycle status", "audit cycle"), commands.cycle_status, frozenset({Role.QA_UNIT}), in_menu=False),
     ),
     duties=duties,
     outbox_kinds=kinds.ALL,

@@ -53,7 +53,7 @@ CAPABILITY = Capability(
            CardVerb(AlertVerb.RAISE, actions.raise_alert)),
     commands=(
         ChatCommand("alert", "raise a practice alert on a case with its team (section 14)", ("practice alert",),
-                    commands.alert_command, RAISERS),
+                    commands.alert_command, RAISERS, in_menu=False),
         ChatCommand("alerts", "the practice alerts still open, oldest first", ("open alerts",),
                     commands.alerts_command, frozenset({Role.QA_UNIT}), in_menu=False),
         ChatCommand("good practice", "audits graded Good or Outstanding in the last three months, by service area, "

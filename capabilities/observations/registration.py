@@ -31,8 +31,7 @@ def _help() -> dict[str, tuple[str, ...]]:
         lines[role] = (*lines[role], WALK_LINE)
     lines[Role.QA_UNIT] = (FEEDBACK_LINE, OVERSIGHT_LINE, "Send you the themes senior managers noted walking the "
                         "floor, by team, monthly; and observation coverage at the end of each practice week.")
-    lines[Role.PRINCIPAL_SOCIAL_WORKER] = (FEEDBACK_LINE, "Send you the month's feedback digest (python -m bot "
-                                        "feedback export writes the entries).")
+    lines[Role.PRINCIPAL_SOCIAL_WORKER] = (FEEDBACK_LINE, "Send you the month's feedback digest.")
     return lines
 
 
@@ -49,7 +48,7 @@ CAPABILITY = Capability(
         ChatCommand(feedback.COMMAND, "record feedback from a child, family, professional or colleague",
                     ("give feedback", "record feedback"), None, frozenset(ROLES)),
         ChatCommand(observe.COMMAND, "record an observation of practice, one step at a time",
-                    ("observation", "record an observation"), None, OBSERVER_ROLES),
+                    ("observation", "record an observation"), None, OBSERVER_ROLES, in_menu=False),
         ChatCommand("observations", "your supervisees' last observations, most overdue first",
                     ("my observations",), commands.observations, OBSERVER_ROLES, in_menu=False),
         ChatCommand(walk.COMMAND, "record walking the floor of a team: themes and a short note",

@@ -133,13 +133,14 @@ async def register_file(ctx: Context, first: str, last: str, out: Path) -> int:
 
 
 async def register_made(session: AsyncSession, cal: WorkingCalendar, today: date, first: str, last: str,
-                        areas: tuple[str, ...] = ()) -> Made:
-    """The register as bytes, limited to `areas` when given (a service lead's)."""
+                        areas: tuple[str, ...] = (), *, team: str | None = None) -> Made:
+    """The register as bytes, limited to `areas` when given (a service lead's), and to `team`'s
+    allocations when given (a practice manager's)."""
     keys = {area_key(a) for a in areas}
     out = io.BytesIO()
     count = await stream_register(out, stored.stream_register_rows(session, first, last), cal, today,
-                                  keep=(lambda r: area_key(r.service_area) in keys) if keys else None)
-    scope = " and ".join(areas) if areas else None
+                                  keep=(lambda r: in_scope(r, keys, team)) if keys or team else None)
+    scope = team or (" and ".join(areas) if areas else None)
     name = f"audit-register-{first}-to-{last}{'-' + slug(scope) if scope else ''}.xlsx"
     label = f"{format_month(first)} to {format_month(last)}"
     return Made(name, out.getvalue(), f"The audit register, {label}: {count:,} allocation{'' if count == 1 else 's'}")
@@ -151,18 +152,21 @@ async def register_rows(session: AsyncSession, request: Request) -> list[Registe
 
 
 async def load(session: AsyncSession, request: Request, cal: WorkingCalendar, today: date,
-               areas: tuple[str, ...] = (), rows: Sequence[RegisterRow] | None = None) -> workbook.ReportData:
+               areas: tuple[str, ...] = (), rows: Sequence[RegisterRow] | None = None, *,
+               team: str | None = None) -> workbook.ReportData:
     """The figures and rows for `request`, for the whole service or (areas given) for those areas,
     read in `session`; each section's own rows too (Section.load). `rows`: `register_rows(session,
     request)` already read (the monthly duty reads them once for every service lead's report)."""
     if rows is None:
         rows = await register_rows(session, request)
+    if team:  # a practice manager's: their team's allocations only, every figure from those
+        rows = [r for r in rows if in_scope(r, set(), team)]
     analysis = analyse(rows, request.kind, request.months, cal, areas)
     keys = {area_key(a) for a in areas}
-    own = [r for r in rows if r.month in request.months and (not keys or area_key(r.service_area) in keys)]
+    own = [r for r in rows if r.month in request.months and in_scope(r, keys, None)]
     data = workbook.ReportData(
         title=request.title, period_label=request.label,
-        scope_label=" and ".join(areas) if areas else WHOLE_SERVICE, analysis=analysis, rows=own,
+        scope_label=team or (" and ".join(areas) if areas else WHOLE_SERVICE), analysis=analysis, rows=own,
         cal=cal, today=today, areas=tuple(areas))
     for section in workbook.SECTIONS:
         if section.load is not None:
@@ -170,12 +174,20 @@ async def load(session: AsyncSession, request: Request, cal: WorkingCalendar, to
     return data
 
 
-def made(request: Request, data: workbook.ReportData, areas: tuple[str, ...] = ()) -> Made:
+def in_scope(row: RegisterRow, area_keys: set[str], team: str | None) -> bool:
+    """Whether a register row is within some service areas (their `area_key`s; empty: any) and, when
+    `team` is given, that team's (compared without case)."""
+    return ((not area_keys or area_key(row.service_area) in area_keys)
+            and (team is None or row.team.casefold() == team.casefold()))
+
+
+def made(request: Request, data: workbook.ReportData, areas: tuple[str, ...] = (), *,
+         team: str | None = None) -> Made:
     """The workbook of `data`, named and described."""
     total = data.analysis.total(data.analysis.scopes[0])
     description = (f"{request.title}, {data.scope_label}, {request.label}: {total.allocated} allocated, "
                    f"{total.completed} completed, {total.on_time} on time")
-    return Made(request.file_name(" and ".join(areas) if areas else None), workbook.write_analysis(data),
+    return Made(request.file_name(team or (" and ".join(areas) if areas else None)), workbook.write_analysis(data),
                 description, data.analysis)
 
 

@@ -1,4 +1,4 @@
-"""`report` in chat (QA unit, deputy director, service leads for their areas): which report? The
+"""`report` in chat (who gets which: access.py): which report? The
 chosen one's button (actions.send_report) sends it the same way as the monthly duty's."""
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ async def report_menu(said: Said) -> CommandReply:
     scope = access.scope_of(said.person)
     if isinstance(scope, str):
         return CommandReply(rc.report_refused_card(scope), scope)
-    label = " and ".join(scope) if scope else "the whole service"
+    label = (f"your team, {scope.team}" if scope.team else
+             " and ".join(scope.areas) if scope.areas else "the whole service")
     card = rc.report_menu_card(label, choices(said.ctx.calendar.local_date(said.now), config.from_env()))
     return CommandReply(card, "Which report would you like?")

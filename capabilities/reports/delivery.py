@@ -52,12 +52,12 @@ def payload(card: dict, summary: str, made: Made, kind: str, period: str) -> Pay
 
 
 async def report_payload(session: AsyncSession, request: Request, cal: WorkingCalendar, today: date,
-                         areas: tuple[str, ...], rows: Sequence[RegisterRow] | None = None
-                         ) -> tuple[Payload, workbook.ReportData]:
-    """The payload offering `request`'s workbook for `areas` (() = whole service); `rows` as
-    `build.load` takes them."""
-    data = await build.load(session, request, cal, today, areas, rows)
-    made = build.made(request, data, areas)
+                         areas: tuple[str, ...], rows: Sequence[RegisterRow] | None = None, *,
+                         team: str | None = None) -> tuple[Payload, workbook.ReportData]:
+    """The payload offering `request`'s workbook for `areas` (() = whole service; `team`: that team's
+    allocations only); `rows` as `build.load` takes them."""
+    data = await build.load(session, request, cal, today, areas, rows, team=team)
+    made = build.made(request, data, areas, team=team)
     summary = f"{request.title}, {request.label}: {data.scope_label}"
     return payload(rc.report_card(view_of(request, data, made.name)), summary, made, request.kind,
                    request.period), data
@@ -74,9 +74,9 @@ def register_months(period: str) -> tuple[str, str]:
 
 
 async def register_payload(session: AsyncSession, period: str, cal: WorkingCalendar, today: date,
-                           areas: tuple[str, ...]) -> Payload:
+                           areas: tuple[str, ...], *, team: str | None = None) -> Payload:
     first, last = register_months(period)
-    made = await build.register_made(session, cal, today, first, last, areas)
+    made = await build.register_made(session, cal, today, first, last, areas, team=team)
     title = f"Audit register, {month_name(first)} to {month_name(last)}"
     card = rc.file_offer_card(title, made.description)
     return payload(card, title, made, REGISTER, period)

@@ -60,7 +60,7 @@ class AuditReportDuty:
     async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
         today = self.cal.local_date(occurrence.due_at)  # the report's day: as of then, when run late
         due = self.cal.send_time_for(occurrence.due_at, now)
-        people = await stored.recipients(session, (*access.WHOLE, access.AREA))
+        people = await stored.recipients(session, (*access.MONTHLY_WHOLE, access.MONTHLY_AREA))
         messages = []
         for request in self.requests(occurrence.key):
             # One read of the register for the whole service and every service lead's areas (each
@@ -72,7 +72,7 @@ class AuditReportDuty:
                 continue
             by_areas: dict[tuple[str, ...], dict] = {}
             for person in people:
-                if person.role in access.WHOLE:
+                if person.role in access.MONTHLY_WHOLE:
                     payload = whole
                 elif person.service_areas:
                     key = tuple(sorted(area_key(a) for a in person.service_areas))

@@ -26,7 +26,7 @@ class FileOutcome(Outcome):
     file: FileMade | None = None  # the workbook made, when done
 
 
-def _scope(act: Act) -> tuple[str, ...]:
+def _scope(act: Act) -> access.Scope:
     scope = access.scope_of(act.actor)
     if isinstance(scope, str):
         refuse(scope)
@@ -41,15 +41,17 @@ async def send_report(ctx: Context, actor_id: int | None, kind: str, period: str
         today = ctx.calendar.local_date(now)
         try:
             if kind == REGISTER:
-                payload = await delivery.register_payload(act.session, period, ctx.calendar, today, scope)
+                payload = await delivery.register_payload(act.session, period, ctx.calendar, today, scope.areas,
+                                                          team=scope.team)
             else:
                 payload = (await delivery.report_payload(act.session, Request.parse(kind, period), ctx.calendar,
-                                                         today, scope))[0]
+                                                         today, scope.areas, team=scope.team))[0]
         except ValueError:
             invalid(UNREADABLE)
         await act.notify(delivery.REPORT, [act.actor], payload, due_at=now,
                          key=lambda pid: f"audit-report-asked:{kind}:{period}:{pid}:{now.isoformat()}")
-        act.trail("report", None, "report_asked", report=kind, period=period[:20], areas=len(scope))
+        act.trail("report", None, "report_asked", report=kind, period=period[:20], areas=len(scope.areas),
+                  team=scope.team is not None)
         return Outcome(Status.DONE, SENDING, urgent=True)
 
 
@@ -64,12 +66,14 @@ async def make_report_file(ctx: Context, actor_id: int | None, kind: object, per
         try:
             if kind == REGISTER:
                 first, last = delivery.register_months(period)
-                made = await build.register_made(act.session, ctx.calendar, today, first, last, scope)
+                made = await build.register_made(act.session, ctx.calendar, today, first, last, scope.areas,
+                                                  team=scope.team)
             else:
                 request = Request.parse(kind, period)
-                made = build.made(request, await build.load(act.session, request, ctx.calendar, today, scope), scope)
+                data = await build.load(act.session, request, ctx.calendar, today, scope.areas, team=scope.team)
+                made = build.made(request, data, scope.areas, team=scope.team)
         except ValueError:
             invalid(WHICH_REPORT)
         act.trail("report", None, "report_sent", report=kind, period=period[:20], bytes=len(made.data),
-                  areas=len(scope))
+                  areas=len(scope.areas), team=scope.team is not None)
         return FileOutcome(Status.DONE, file=FileMade(made.name, made.data, "xlsx"))

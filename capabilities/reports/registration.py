@@ -33,6 +33,10 @@ CAPABILITY = Capability(
         Role.QA_UNIT: (ANALYSIS, ON_DEMAND),
         Role.DEPUTY_DIRECTOR: (ANALYSIS, ON_DEMAND),
         Role.SERVICE_LEAD: (ANALYSIS.replace("analysis", "analysis for your service areas", 1), ON_DEMAND),
+        Role.HEAD_OF_SERVICE: (ON_DEMAND.replace("workbook", "workbook for your service areas", 1),),
+        Role.PRACTICE_MANAGER: (ON_DEMAND.replace("workbook", "workbook for your team: grades, key areas, on time",
+                                                  1),),
+        Role.PRINCIPAL_SOCIAL_WORKER: (ON_DEMAND.replace("workbook", "workbook for the whole service", 1),),
     },
     files=(FileOffer(delivery.OFFER, actions.report_file),),
 )

@@ -8,9 +8,23 @@ supervisee. Someone is marked away by themselves or their supervisor.
 """
 from __future__ import annotations
 
+from capabilities.context import Context
+from capabilities.registry import Relation
 from dialogs.supervision_cards import LineKey
 from qa.framework import Role
+from storage.models import Person
+from storage.people import supervises_anyone
 from storage.supervision import Board, Staff
+
+
+async def _supervises(ctx: Context, person: Person) -> bool:
+    async with ctx.db.sessions() as session:
+        return await supervises_anyone(session, person)
+
+
+# Supervising is a relation the roster records, not a role: the commands about supervisees are for
+# anyone the roster names as someone's supervisor (capabilities/registry.py Relation).
+SUPERVISOR = Relation("supervisor", "people the roster names as someone's supervisor", _supervises)
 
 
 def chain(board: Board, person_id: int | None) -> list[int]:

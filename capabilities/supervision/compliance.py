@@ -112,7 +112,7 @@ def whole_service_view(teams: list[TeamCompliance], year: int, month: int, caden
     return view_for(areas[:MAX_ROWS_ON_CARD], year, month, (
         f"the whole service, per service area ({len(teams)} teams"
         + (f"; the first {MAX_ROWS_ON_CARD} of {len(areas)} areas" if len(areas) > MAX_ROWS_ON_CARD else "")
-        + "; every team: python -m bot supervision status)"), cadences, group_only)
+        + ")"), cadences, group_only)
 
 
 async def monthly_reports(session: AsyncSession, year: int, month: int, cal: WorkingCalendar,

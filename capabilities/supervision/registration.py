@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from capabilities.registry import Capability, CardVerb, ChatCommand, Kept, RetentionRule
 from capabilities.supervision import actions, cli, commands, config, kinds
+from capabilities.supervision.access import SUPERVISOR as SUPERVISES
 from capabilities.supervision.duties import SupervisionComplianceDuty, SupervisionMorningDuty
 from capabilities.supervision.observation_plans import plan_lines
 from dialogs.supervision_cards import Verb
@@ -42,11 +43,13 @@ CAPABILITY = Capability(
            CardVerb(Verb.BOOK, actions.book)),
     commands=(
         ChatCommand("supervision", "your supervisees' supervision: next due dates and what is overdue",
-                    ("my supervisees", "supervisees"), commands.supervision, ON_ROSTER),
+                    ("my supervisees", "supervisees"), commands.supervision, ON_ROSTER,
+                    in_menu=False, relation=SUPERVISES),
         ChatCommand("my supervision", "your own supervision: when each kind is next due",
                     ("my supervisions",), commands.my_supervision, ON_ROSTER),
         ChatCommand("away", "mark yourself or a supervisee away, so supervision nudges wait",
-                    ("i am away", "mark away"), commands.away, ON_ROSTER, in_menu=False),
+                    ("i am away", "mark away"), commands.away, ON_ROSTER, in_menu=False,
+                    relation=SUPERVISES),
     ),
     duties=duties,
     outbox_kinds=kinds.ALL,
