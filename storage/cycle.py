@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from qa.audit_calendar import cycle_dates, parse_month_key
 from qa.calendar import WorkingCalendar
-from storage.models import Allocation, AuditMonth, Conversation, Person
+from storage.models import Allocation, Audit, AuditMonth, Conversation, Person
 
 # Where an allocation's audit has got to, in the states of storage.models.ALLOCATION_STATES.
 UNSUBMITTED = ("allocated", "started")  # the auditor still owes it ("declined" waits for the QA unit)
@@ -191,4 +191,22 @@ async def months_of(session: AsyncSession, allocation_ids: Sequence[int]) -> dic
     for start in range(0, len(allocation_ids), 1000):
         found.update((row.id, row.month) for row in (await session.execute(select(Allocation.id, Allocation.month).where(
             Allocation.id.in_(allocation_ids[start:start + 1000])))).all())
+    return found
+
+
+async def audits_to_discuss(session: AsyncSession, case_holder_ids: Iterable[int]) -> dict[int, list[tuple[int, str, datetime]]]:
+    """For supervision's digest: case holder id -> (allocation id, case ref, when they asked) of the audits of
+    their cases they asked to talk about in supervision, earliest asked first. Whether a 1:1 has since
+    taken it up is the caller's to judge (the board knows the last 1:1). Case holders with none are absent."""
+    ids = list(case_holder_ids)
+    if not ids:
+        return {}
+    rows = (await session.execute(
+        select(Allocation.case_holder_id, Allocation.id, Allocation.case_ref, Audit.supervision_asked_at)
+        .join(Audit, Audit.allocation_id == Allocation.id)
+        .where(Allocation.case_holder_id.in_(ids), Audit.supervision_asked_at.is_not(None))
+        .order_by(Allocation.case_holder_id, Audit.supervision_asked_at, Allocation.id))).all()
+    found: dict[int, list[tuple[int, str, datetime]]] = {}
+    for holder, allocation_id, ref, asked in rows:
+        found.setdefault(holder, []).append((allocation_id, ref, asked))
     return found

@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from capabilities import kit
-from capabilities.audit_cycle import views
+from capabilities.audit_cycle import case_holder, views
 from capabilities.audit_cycle.access import may_audit, may_oversee, may_resolve
 from capabilities.audit_cycle.form import (
     clean_form,
@@ -237,7 +237,10 @@ async def start_audit(ctx: Context, actor_id: int, allocation_id: int, *, now: d
             _trail(act, allocation, STARTED, case_ref=allocation.case_ref)
             status = Status.DONE
             await act.session.flush()
-        return _form(act, allocation, status, draft_of(allocation.audit))
+        draft = draft_of(allocation.audit)
+        if allocation.conversation_held_at is not None:  # the auditor pressed Conversation held
+            draft[cards.DISCUSSION_HELD] = True
+        return _form(act, allocation, status, draft)
 
 
 def _ensure_audit(act: Act, allocation: Allocation) -> Audit:
@@ -437,7 +440,8 @@ async def confirm_oversight(ctx: Context, actor_id: int, audit_id: int, comment:
             summary=f"Upload the audit of case {allocation.case_ref} to Care Director"),
             key=f"upload-request:{allocation.id}")
         _trail(act, allocation, OVERSIGHT_CONFIRMED, comment_length=len(comment))
-        return _outcome(act, allocation, Status.DONE, notified=1)
+        told = await case_holder.send_findings(act, allocation)  # the findings reach the case holder
+        return _outcome(act, allocation, Status.DONE, notified=1 + told)
 
 
 @use_case(AuditOutcome)
