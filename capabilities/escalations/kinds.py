@@ -9,11 +9,10 @@ from functools import cache
 from capabilities.registry import OutboxKind
 from dialogs import alert_cards as alc
 from dialogs import case_holder_cards as ch
-from dialogs import case_holder_samples
+from dialogs import case_holder_samples, samples
 from dialogs import escalation_cards as ec
 from dialogs import good_practice_cards as gp
 from dialogs import remedial_cards as rc
-from dialogs import samples
 
 _catalogue = cache(samples.escalation_card_samples)
 
