@@ -43,7 +43,6 @@ from storage.people import active_person, person_by_email
 
 CONVERSATION_ARRANGED = "case_holder_conversation_arranged"
 CONVERSATION_HELD = "case_holder_conversation_held"
-FINDINGS_SENT = "case_holder_findings_sent"
 REFLECTED = "case_holder_reflection_received"
 SUPERVISION_ASKED = "case_holder_supervision_asked"
 
@@ -167,16 +166,15 @@ async def findings_view(session: AsyncSession, allocation: Allocation, oversight
 
 async def send_findings(act: Act, allocation: Allocation) -> int:
     """Called in the oversight confirmation's transaction: the case holder gets the findings (needs
-    `auditor`, `case_holder` and `audit` loaded). Returns the people told (0 or 1)."""
+    `auditor`, `case_holder` and `audit` loaded). Returns the people told (0 or 1); the oversight's trail
+    row records it (`case_holder_told`)."""
     holder = allocation.case_holder
     if holder is None or not holder.active or holder.id == allocation.auditor_id or allocation.audit is None:
         return 0
     view = await findings_view(act.session, allocation, act.actor.display_name)
-    written = await act.notify(kinds.AUDIT_FINDINGS, [holder], kinds.AUDIT_FINDINGS.message(
+    return await act.notify(kinds.AUDIT_FINDINGS, [holder], kinds.AUDIT_FINDINGS.message(
         view, act.calendar.tz, summary=f"The findings of the audit of your case {allocation.case_ref}"),
         key=f"{kinds.AUDIT_FINDINGS}:{allocation.id}")
-    act.trail("allocation", allocation.id, FINDINGS_SENT, month=allocation.month, told=written)
-    return written
 
 
 async def _as_case_holder(act: Act, audit_id: int) -> Allocation:

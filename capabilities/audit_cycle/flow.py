@@ -439,8 +439,8 @@ async def confirm_oversight(ctx: Context, actor_id: int, audit_id: int, comment:
             oversight_deadline(allocation.month, act.calendar), comment,
             summary=f"Upload the audit of case {allocation.case_ref} to Care Director"),
             key=f"upload-request:{allocation.id}")
-        _trail(act, allocation, OVERSIGHT_CONFIRMED, comment_length=len(comment))
         told = await case_holder.send_findings(act, allocation)  # the findings reach the case holder
+        _trail(act, allocation, OVERSIGHT_CONFIRMED, comment_length=len(comment), case_holder_told=told)
         return _outcome(act, allocation, Status.DONE, notified=1 + told)
 
 
