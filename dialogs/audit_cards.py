@@ -36,6 +36,7 @@ from dialogs.card_kit import (
 )
 from dialogs.card_kit import choice_set as _choice_set
 from dialogs.card_update import acted_card  # noqa: F401 - cards acted on are built there, for every capability
+from dialogs.case_holder_cards import conversation_buttons
 from qa.framework import GRADES, KEY_AREAS
 
 PRIVACY_HINT = "Case references only — do not type a child's name, date of birth or address."
@@ -263,9 +264,13 @@ def allocation_notice_card(auditor_name: str, month_label: str, allocations: Seq
              f"alongside the case holder. Please complete the audit by {format_day(deadline)}."),
         text("Audits cover the last six months of casework; grade the outcomes for the child, not process.",
              subtle=True, spacing="Small"),
+        text("Each case holder has been told their case is in the audit and that you will talk with them "
+             "before you submit: press Conversation arranged, then Conversation held, and they see it too.",
+             subtle=True, spacing="Small"),
     ]
     for i, allocation in enumerate(allocations):
-        body.append(_case_block(allocation, [_start_button(allocation), _decline_button(allocation)], first=i == 0))
+        buttons = [_start_button(allocation), _decline_button(allocation), *conversation_buttons(allocation.allocation_id)]
+        body.append(_case_block(allocation, buttons, first=i == 0))
     return card(body)
 
 

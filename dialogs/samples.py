@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from dialogs import alert_cards as alr
 from dialogs import allocation_cards as alc
 from dialogs import audit_cards as ac
-from dialogs import calendar_samples, observation_samples, supervision_samples
+from dialogs import calendar_samples, case_holder_samples, observation_samples, supervision_samples
 from dialogs import card_update as cu
 from dialogs import common_cards as cc
 from dialogs import delivery_cards as dc
@@ -61,6 +61,10 @@ BUILDERS = (
     "dialogs.audit_cards.unreachable_auditors_card",
     "dialogs.audit_cards.decline_notice_card",
     "dialogs.audit_cards.cycle_status_card",
+    "dialogs.case_holder_cards.case_holder_notice_card",
+    "dialogs.case_holder_cards.findings_card",
+    "dialogs.case_holder_cards.reflection_card",
+    "dialogs.case_holder_cards.action_named_card",
     "dialogs.card_update.acted_card",
     "dialogs.card_update.polite_card",
     "dialogs.common_cards.welcome_card",
@@ -490,7 +494,7 @@ def sample_cards() -> dict[str, Card]:
     cards: dict[str, Card] = {}
     for part in (audit_card_samples(), common_card_samples(), allocation_card_samples(), digest_samples(),
                  delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples(), remedial_card_samples(), good_practice_card_samples(), broadcast_card_samples(), supervision_samples.samples(),
-                 calendar_samples.samples()):
+                 calendar_samples.samples(), case_holder_samples.samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")

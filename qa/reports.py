@@ -101,6 +101,8 @@ class RegisterRow(NamedTuple):
     # (the panel member would give `dip_grade`).
     dip_sample: str | None = None
     dip_grade: str | None = None
+    # The case holder sent their reflection on the findings (its text stays with the audit, not here).
+    reflection_received: bool = False
 
 
 # -- months ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from qa.audit_calendar import cycle_dates, parse_month_key
 from qa.calendar import WorkingCalendar
-from storage.models import Allocation, AuditMonth, Conversation, FollowUp, Person
+from storage.models import Allocation, Audit, AuditMonth, Conversation, FollowUp, Person
 
 # Where an allocation's audit has got to, in the states of storage.models.ALLOCATION_STATES.
 UNSUBMITTED = ("allocated", "started")  # the auditor still owes it ("declined" waits for the QA unit)
@@ -213,3 +213,21 @@ async def chased_not_uploaded(session: AsyncSession, month: str, kind: str) -> l
                FollowUp.state == "done")
         .order_by(Allocation.case_ref))
     return [(row.service_area, row.case_ref) for row in rows]
+
+
+async def audits_to_discuss(session: AsyncSession, case_holder_ids: Iterable[int]) -> dict[int, list[tuple[int, str, datetime]]]:
+    """For supervision's digest: case holder id -> (allocation id, case ref, when they asked) of the audits of
+    their cases they asked to talk about in supervision, earliest asked first. Whether a 1:1 has since
+    taken it up is the caller's to judge (the board knows the last 1:1). Case holders with none are absent."""
+    ids = list(case_holder_ids)
+    if not ids:
+        return {}
+    rows = (await session.execute(
+        select(Allocation.case_holder_id, Allocation.id, Allocation.case_ref, Audit.supervision_asked_at)
+        .join(Audit, Audit.allocation_id == Allocation.id)
+        .where(Allocation.case_holder_id.in_(ids), Audit.supervision_asked_at.is_not(None))
+        .order_by(Allocation.case_holder_id, Audit.supervision_asked_at, Allocation.id))).all()
+    found: dict[int, list[tuple[int, str, datetime]]] = {}
+    for holder, allocation_id, ref, asked in rows:
+        found.setdefault(holder, []).append((allocation_id, ref, asked))
+    return found

@@ -9,18 +9,24 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.clock import fixed_clock
 from bot.sender import OutboxSender
 from capabilities.audit_cycle import actions as audit_actions
-from capabilities.audit_cycle import flow
+from capabilities.audit_cycle import case_holder, duties, flow, kinds
 from capabilities.kit import Status
+from capabilities.supervision.audit_discussions import discuss_words, still_to_discuss
 from dialogs import audit_cards as ac
+from dialogs import case_holder_cards as ch
 from dialogs.audit_cards import Verb
 from dialogs.payload import Payload
-from storage.models import Allocation, AuditMonth, Conversation, OutboxMessage, Person, TrailEvent
+from qa.calendar import WorkingCalendar
+from storage import cycle
+from storage.cycle import audits_to_discuss
+from storage.models import Allocation, Audit, AuditMonth, Conversation, OutboxMessage, Person, TrailEvent
 from storage.outbox import enqueue
+from storage.reports import register_rows
 from tests.support import activities as act
 from tests.support.card_validator import validate
 from tests.support.cards import buttons, executes, form, put_cards, signatures
@@ -489,3 +495,128 @@ async def test_a_button_the_bot_did_not_send_is_refused(desk):
     assert (await desk.client.post("/api/messages", json=activity)).status == 200
     assert await desk.state() == "started"
 
+
+# -- the case holder's side: told, the conversation, the findings, the reflection, supervision ----
+
+CAL = WorkingCalendar()
+
+
+
+async def _told(desk) -> None:
+    """The allocation notice moment: every allocation of the month notified (auditor and case holder)."""
+    async with desk.db.sessions.begin() as session:
+        await session.execute(update(Person).where(Person.id == desk.ids["pat"])
+                              .values(supervisor_email="pam@council.gov.uk"))
+        allocations = await cycle.allocations_to_notify(session, "2026-12")
+        await duties.notify_allocations(session, CAL, "2026-12", allocations, NOW, NOW, late=False)
+    await desk.deliver()
+
+
+def _texts(desk, key: str) -> str:
+    return " ".join(c.all_text() for c in desk.fake.delivered(chat(key)))
+
+
+async def test_told_with_the_auditor_then_the_conversation_shows_on_their_card(desk):
+    await _told(desk)
+    mine = _texts(desk, "pat")
+    assert "Your case CR-1001 is in the December 2026 audit" in mine and "CR-1002" in mine
+    assert "Ann Example is auditing case CR-1001" in mine and "seven key areas" in mine
+    assert "talk with you about the case before they submit" in mine
+    assert "CR-1001" not in _texts(desk, "sam")  # nobody else hears of it
+    notice_id = await desk.sent_id(kinds.ALLOCATION_NOTICE, "ann")
+    pat_notice = await desk.sent_id(kinds.CASE_HOLDER_NOTICE, "pat")
+    allocation_id = desk.ids["CR-1001"]
+
+    # Someone else may not arrange it.
+    refused = await desk.press("pat", ch.Verb.CONVERSATION_HELD, {"allocation_id": allocation_id}, pat_notice)
+    assert "Only the auditor allocated this case" in json.dumps(refused["value"])
+
+    body = await desk.press("ann", ch.Verb.CONVERSATION_ARRANGED,
+                            {"allocation_id": allocation_id, ch.conversation_input_id(allocation_id): "2026-12-15"},
+                            notice_id)
+    assert "Conversation arranged for Tuesday 15 December 2026 by Ann Example" in json.dumps(body["value"])
+    assert ("Start audit", Verb.AUDIT_START, {"allocation_id": allocation_id}) in buttons(body["value"])
+    await desk.deliver()
+    [arranged] = put_cards(desk.fake, pat_notice)
+    assert "Arranged for Tuesday 15 December 2026" in json.dumps(arranged)
+
+    body = await desk.press("ann", ch.Verb.CONVERSATION_HELD, {"allocation_id": allocation_id}, notice_id)
+    assert "Conversation held by Ann Example" in json.dumps(body["value"])
+    await desk.deliver()
+    assert "Held: Ann Example recorded the conversation" in json.dumps(put_cards(desk.fake, pat_notice)[-1])
+
+    desk.fake.clear()
+    await desk.press("ann", Verb.AUDIT_START, {"allocation_id": allocation_id}, notice_id)
+    [form_message] = desk.fake.delivered(chat("ann"))
+    toggles = {b["id"]: b for b in form_message.cards[0]["body"] if b.get("type") == "Input.Toggle"}
+    assert toggles[ac.DISCUSSION_HELD]["value"] == "true"  # filled from Conversation held
+
+
+async def test_findings_after_oversight_reflection_and_the_supervision_line(desk):
+    await _told(desk)
+    await submitted(desk)
+    await desk.deliver()
+    audit_id = await desk.audit_id()
+    # Before oversight: refused, and nothing said of the audit.
+    early = await desk.press("pat", ch.Verb.FINDINGS_SUPERVISION, {"audit_id": audit_id}, "x")
+    assert "only of audits of your own cases, once oversight is confirmed" in json.dumps(early["value"])
+    request_id = await desk.sent_id("oversight-request", "sam")
+    desk.fake.clear()
+    await desk.press("sam", Verb.OVERSIGHT_CONFIRM, {"audit_id": audit_id}, request_id)
+    await desk.deliver()
+    findings = _texts(desk, "pat")
+    assert "The audit of your case CR-1001" in findings and "The plan was clear" in findings
+    assert findings.index("The plan was clear") < findings.index("Visits could be timelier")  # strengths first
+    findings_id = await desk.sent_id(kinds.AUDIT_FINDINGS, "pat")
+
+    # Someone else's audit: the auditor, the supervisor, anyone but the case holder.
+    for other in ("ann", "pam"):
+        no = await desk.press(other, ch.Verb.FINDINGS_REFLECT, {"audit_id": audit_id, ch.REFLECTION: "x"}, "y")
+        assert "only of audits of your own cases" in json.dumps(no["value"])
+    # Identifiers are screened like every other free text.
+    bad = await desk.press("pat", ch.Verb.FINDINGS_REFLECT,
+                           {"audit_id": audit_id, ch.REFLECTION: "Born 12/03/2015, lives at SW1A 1AA"}, findings_id)
+    assert bad["type"] == "application/vnd.microsoft.activity.message"
+
+    desk.fake.clear()
+    body = await desk.press("pat", ch.Verb.FINDINGS_REFLECT,
+                            {"audit_id": audit_id, ch.REFLECTION: "I will plan visits around school."}, findings_id)
+    shown = json.dumps(body["value"])
+    assert "Your reflection" in shown and "next 1:1 supervision" in shown and buttons(body["value"]) == []
+    assert put_cards(desk.fake, findings_id) == [body["value"]]
+    await desk.deliver()
+    assert "I will plan visits around school." in _texts(desk, "ann")
+    assert "Discuss the audit of case CR-1001" in _texts(desk, "pam")  # pat's supervisor
+
+    async with desk.db.sessions() as session:
+        audit = await session.get(Audit, audit_id)
+        assert audit.case_holder_reflection == "I will plan visits around school."
+        [row] = [r for r in await register_rows(session, "2026-12", "2026-12") if r.case_ref == "CR-1001"]
+        assert row.reflection_received
+        asked = await audits_to_discuss(session, [desk.ids["pat"]])
+    [(allocation_id, ref, at)] = asked[desk.ids["pat"]]
+    assert (allocation_id, ref) == (desk.ids["CR-1001"], "CR-1001") and discuss_words(ref) == (
+        "Discuss the audit of case CR-1001")
+    # On the digest until a 1:1 on or after the day asked is recorded.
+    assert still_to_discuss(at, None, CAL) and still_to_discuss(at, date(2026, 12, 1), CAL)
+    assert not still_to_discuss(at, date(2026, 12, 10), CAL)
+
+    again = await desk.press("pat", ch.Verb.FINDINGS_SUPERVISION, {"audit_id": audit_id}, findings_id)
+    assert "next 1:1 supervision" in json.dumps(again["value"]) and buttons(again["value"]) == []  # as it stands
+
+
+async def test_no_notice_when_the_case_holder_is_the_auditor_or_absent(desk):
+    async with desk.db.sessions.begin() as session:
+        await session.execute(update(Allocation).where(Allocation.id == desk.ids["CR-1002"])
+                              .values(case_holder_id=desk.ids["ann"]))
+        await session.execute(update(Allocation).where(Allocation.id == desk.ids["CR-1001"])
+                              .values(case_holder_id=None))
+    await _told(desk)
+    assert await desk.rows(kinds.CASE_HOLDER_NOTICE) == []
+
+
+async def test_the_digest_provider_leaves_out_audits_not_asked(desk):
+    async with desk.db.sessions() as session:
+        assert await audits_to_discuss(session, [desk.ids["pat"]]) == {}
+        assert (await session.execute(select(Allocation.conversation_on))).scalars().all() == [None, None]
+    assert case_holder.notice_key(7) == "case-holder-notice:7:"

@@ -34,6 +34,7 @@ external_attr  # zipfile.ZipInfo: file mode in the archive
 # -- columns: written to the database and read back by SQL, reports and the privacy notice ---------
 cancelled_at  # Broadcast.cancelled_at
 chased_at  # Broadcast.chased_at (written through update(...).values)
+conversation_arranged_at  # Allocation.conversation_arranged_at (when the auditor arranged it; docs/privacy.md)
 
 # -- the words a column holds, named beside it for the reader (storage/models.py) ------------------
 OUTBOX_STATES

@@ -18,3 +18,10 @@ def may_oversee(person: Person, allocation: Allocation) -> bool:
 
 
 may_resolve = may_audit  # the auditor or the QA unit records how a dispute was settled
+
+
+def may_see_findings(person: Person, allocation: Allocation) -> bool:
+    """An audit's findings, reflection and supervision ask: only the allocation's case holder, and only once
+    oversight is confirmed (framework 9.3; docs/privacy.md "The case holder")."""
+    return (person.active and person.id == allocation.case_holder_id
+            and allocation.state in ("oversight_confirmed", "complete"))

@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
-from capabilities.audit_cycle import commands, config, flow
+from capabilities.audit_cycle import case_holder, commands, config, flow
 from capabilities.kit import Status
 from capabilities.press import UNREADABLE, Press, Reply, positive_id
 from dialogs import audit_cards as ac
+from dialogs import case_holder_cards as ch
 from dialogs.audit_cards import Verb
 from dialogs.card_kit import action_set, execute, format_moment, text
 from dialogs.card_update import Acted, keep_none, mentions, rebuild
@@ -236,3 +237,63 @@ async def refresh_cycle_status(press: Press) -> Reply:
     if press.actor is None or press.actor.role != Role.QA_UNIT:
         return Reply(card=commands.not_qa_unit().card)
     return Reply(card=(await commands.figures(press.ctx, month, press.now)).card, update=True)
+
+
+# -- the case holder's side (capabilities/audit_cycle/case_holder.py) ------------------------------------
+
+def _keep_conversation(verb: str) -> Callable[[dict], dict | None]:
+    """After Conversation held, the two conversation buttons go; every other button stays."""
+    def keep(action: dict) -> dict | None:
+        if verb == ch.Verb.CONVERSATION_HELD and (
+                action.get("verb") == ch.Verb.CONVERSATION_HELD or action.get("title") == "Conversation arranged"):
+            return None
+        return action
+    return keep
+
+
+async def conversation(p: Press) -> Reply:
+    """The auditor's Conversation arranged (with its day) or Conversation held, on the allocation notice:
+    the pressed section says so (its other buttons stay), and the case holder's notice is updated."""
+    allocation_id = positive_id(p.data.get("allocation_id"))
+    if allocation_id is None:
+        return Reply(text=UNREADABLE)
+    ids = {"allocation_id": allocation_id}
+    if p.actor is None:
+        return Reply(card=_polite_card(p.rows, ids, flow.NOT_ON_ROSTER, "Nothing was changed"))
+    via = f"card:{card_name(p.verb, p.rows, ids)}" if p.verb in STEPS else "card:allocation_notice"
+    if p.verb == ch.Verb.CONVERSATION_ARRANGED:
+        outcome = await case_holder.conversation_arranged(
+            p.ctx, p.actor.id, allocation_id, p.data.get(ch.conversation_input_id(allocation_id)), now=p.now, via=via)
+    else:
+        outcome = await case_holder.conversation_held(p.ctx, p.actor.id, allocation_id, now=p.now, via=via)
+    if outcome.status == Status.INVALID:
+        return Reply(text=outcome.message)
+    if outcome.status != Status.DONE:
+        return Reply(card=_polite_card(p.rows, ids, outcome.message, "Nothing was changed"))
+    acted = Acted(outcome.message, p.actor.display_name, p.now, p.ctx.calendar.tz, [], _keep_conversation(p.verb))
+    shown: dict[int, dict] = {}
+    new_card = rebuild(p.rows, ids, acted.apply, shown)
+    if new_card is None:
+        return Reply(text=f"{outcome.message}: the case holder's notice shows it.")
+    return Reply(card=new_card, update=True, shown=shown)
+
+
+async def findings(p: Press) -> Reply:
+    """The case holder's Add my reflection or Talk about this in supervision, on their findings card:
+    the card is replaced by the findings as they now stand."""
+    audit_id = positive_id(p.data.get("audit_id"))
+    if audit_id is None:
+        return Reply(text=UNREADABLE)
+    ids = {"audit_id": audit_id}
+    if p.actor is None:
+        return Reply(card=_polite_card(p.rows, ids, flow.NOT_ON_ROSTER, "Nothing was changed"))
+    via = "card:audit_findings"
+    if p.verb == ch.Verb.FINDINGS_REFLECT:
+        outcome = await case_holder.reflect(p.ctx, p.actor.id, audit_id, p.data.get(ch.REFLECTION), now=p.now, via=via)
+    else:
+        outcome = await case_holder.ask_supervision(p.ctx, p.actor.id, audit_id, now=p.now, via=via)
+    if outcome.status == Status.INVALID:
+        return Reply(text=outcome.message)
+    if outcome.card is not None:
+        return Reply(card=outcome.card, update=outcome.status == Status.DONE)
+    return Reply(card=_polite_card(p.rows, ids, outcome.message, "Nothing was changed"))

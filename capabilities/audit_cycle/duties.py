@@ -33,7 +33,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from capabilities.audit_cycle import kinds, views
+from capabilities.audit_cycle import case_holder, kinds, views
 from capabilities.duties import Occurrence
 from capabilities.follow_ups import FollowUpDuty, Settled
 from capabilities.registry import OutboxKind
@@ -123,6 +123,7 @@ async def notify_allocations(session: AsyncSession, cal: WorkingCalendar, month:
             if len(messages) >= WRITE_EVERY:
                 written += await enqueue_many(session, messages, now=now)
                 messages = []
+    messages += case_holder.notices(allocations, cal, due_at)  # each case holder told, with the auditor
     lost = [(auditor, mine) for auditor, mine in groups if auditor.id in reasons]
     if lost:
         messages += await _tell_qa_unit(session, month, lost, reasons, due_at, late=late)

@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from capabilities import kit
-from capabilities.audit_cycle import views
+from capabilities.audit_cycle import case_holder, views
 from capabilities.audit_cycle.access import may_audit, may_oversee, may_resolve
 from capabilities.audit_cycle.form import (
     clean_form,
@@ -249,7 +249,10 @@ async def start_audit(ctx: Context, actor_id: int, allocation_id: int, *, now: d
             _trail(act, allocation, STARTED, case_ref=allocation.case_ref)
             status = Status.DONE
             await act.session.flush()
-        return _form(act, allocation, status, draft_of(allocation.audit))
+        draft = draft_of(allocation.audit)
+        if allocation.conversation_held_at is not None:  # the auditor pressed Conversation held
+            draft[cards.DISCUSSION_HELD] = True
+        return _form(act, allocation, status, draft)
 
 
 def _ensure_audit(act: Act, allocation: Allocation) -> Audit:
@@ -465,8 +468,10 @@ async def confirm_oversight(ctx: Context, actor_id: int, audit_id: int, comment:
         await follow_ups.owe(act.session, key=f"{UPLOAD_CHASE}:{allocation.id}", kind=UPLOAD_CHASE,
                              subject_type="allocation", subject_id=allocation.id,
                              due_at=chase_moment(upload_by, act.calendar), now=now)
-        _trail(act, allocation, OVERSIGHT_CONFIRMED, comment_length=len(comment), upload_by=upload_by.isoformat())
-        return _outcome(act, allocation, Status.DONE, notified=1)
+        told = await case_holder.send_findings(act, allocation)  # the findings reach the case holder
+        _trail(act, allocation, OVERSIGHT_CONFIRMED, comment_length=len(comment), upload_by=upload_by.isoformat(),
+               case_holder_told=told)
+        return _outcome(act, allocation, Status.DONE, notified=1 + told)
 
 
 @use_case(AuditOutcome)

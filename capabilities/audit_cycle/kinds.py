@@ -10,7 +10,8 @@ from functools import cache
 
 from capabilities.registry import OutboxKind
 from dialogs import audit_cards as ac
-from dialogs import samples
+from dialogs import case_holder_cards as ch
+from dialogs import case_holder_samples, samples
 
 _catalogue = cache(samples.audit_card_samples)  # built once, not once per kind
 
@@ -49,3 +50,20 @@ ALL = (ALLOCATION_NOTICE, UNREACHABLE_AUDITORS, AUDITOR_REMINDER, AUDIT_OVERDUE,
 FORMER_SPELLINGS = {"oversight_request": OVERSIGHT_REQUEST, "upload_request": UPLOAD_REQUEST,
                     "decline_notice": DECLINE_NOTICE, "safeguarding_alert": SAFEGUARDING_ALERT}
 
+
+# The case holder's side (framework 9.3, "working alongside the case holder"): the allocation-day notice and its
+# in-place updates, the findings after oversight, and their reflection to the auditor and their supervisor.
+_case_holder = cache(case_holder_samples.samples)
+
+
+def _ch_sample(name: str):
+    return lambda: copy.deepcopy(_case_holder()[name])
+
+
+CASE_HOLDER_NOTICE = OutboxKind("case-holder-notice", ch.case_holder_notice_card, _ch_sample("case_holder_notice"))
+CASE_HOLDER_UPDATE = OutboxKind("case-holder-notice-update", ch.case_holder_notice_card,
+                                _ch_sample("case_holder_notice_arranged"))
+AUDIT_FINDINGS = OutboxKind("audit-findings", ch.findings_card, _ch_sample("audit_findings"))
+CASE_HOLDER_REFLECTION = OutboxKind("case-holder-reflection", ch.reflection_card,
+                                    _ch_sample("case_holder_reflection_supervisor"))
+CASE_HOLDER_KINDS = (CASE_HOLDER_NOTICE, CASE_HOLDER_UPDATE, AUDIT_FINDINGS, CASE_HOLDER_REFLECTION)

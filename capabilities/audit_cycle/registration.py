@@ -8,6 +8,7 @@ from capabilities.audit_cycle.samples import all_samples
 from capabilities.registry import Capability, CardVerb, ChatCommand, RetentionRule
 from capabilities.settings import case_refs
 from dialogs.audit_cards import Verb
+from dialogs.case_holder_cards import Verb as CaseHolderVerb
 from qa.allocations import AUDITOR_ROLES
 from qa.calendar import WorkingCalendar
 from qa.framework import Role
@@ -35,7 +36,11 @@ def duties(cal: WorkingCalendar):
 CAPABILITY = Capability(
     name="audit-cycle",
     verbs=(*(CardVerb(verb, actions.press) for verb in actions.STEPS),
-           CardVerb(Verb.CYCLE_STATUS, actions.refresh_cycle_status)),
+           CardVerb(Verb.CYCLE_STATUS, actions.refresh_cycle_status),
+           CardVerb(CaseHolderVerb.CONVERSATION_ARRANGED, actions.conversation),
+           CardVerb(CaseHolderVerb.CONVERSATION_HELD, actions.conversation),
+           CardVerb(CaseHolderVerb.FINDINGS_REFLECT, actions.findings),
+           CardVerb(CaseHolderVerb.FINDINGS_SUPERVISION, actions.findings)),
     commands=(
         ChatCommand("my audits", "the case audits allocated to you that are still to submit, with their deadlines",
                     ("audits", "my audit"), commands.my_audits, AUDITOR_ROLES, in_menu=False),
@@ -45,7 +50,7 @@ CAPABILITY = Capability(
                     ("cycle status", "audit cycle"), commands.cycle_status, frozenset({Role.QA_UNIT}), in_menu=False),
     ),
     duties=duties,
-    outbox_kinds=kinds.ALL,
+    outbox_kinds=(*kinds.ALL, *kinds.CASE_HOLDER_KINDS),
     samples=all_samples,
     cli=cli.COMMANDS,
     intakes=(allocation_list.INTAKE,),

@@ -8,10 +8,11 @@ from functools import cache
 
 from capabilities.registry import OutboxKind
 from dialogs import alert_cards as alc
+from dialogs import case_holder_cards as ch
+from dialogs import case_holder_samples, samples
 from dialogs import escalation_cards as ec
 from dialogs import good_practice_cards as gp
 from dialogs import remedial_cards as rc
-from dialogs import samples
 
 _catalogue = cache(samples.escalation_card_samples)
 
@@ -67,7 +68,11 @@ REMEDIAL_DUE = OutboxKind("remedial-action-due", rc.remedial_plan_card, _remedia
 REMEDIAL_OVERDUE = OutboxKind("remedial-action-overdue", rc.remedial_plan_card,
                               _remedial_sample("remedial_plan_overdue"))
 
-ALL = (*ALL, REMEDIAL_REQUEST, REMEDIAL_DUE, REMEDIAL_OVERDUE)
+# The person named responsible, told the moment they are named (what, by when, who asked), with Done.
+REMEDIAL_NAMED = OutboxKind("remedial-action-named", ch.action_named_card,
+                            lambda: copy.deepcopy(case_holder_samples.samples()["action_named"]))
+
+ALL = (*ALL, REMEDIAL_REQUEST, REMEDIAL_DUE, REMEDIAL_OVERDUE, REMEDIAL_NAMED)
 REMEDIAL_FOLLOW_UP_KINDS = (REMEDIAL_DUE, REMEDIAL_OVERDUE)  # follow-ups an action owes (subject "remedial_action")
 
 # The monthly good-practice list (9.3: Good or Outstanding cases).

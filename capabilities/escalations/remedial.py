@@ -1,7 +1,8 @@
 """Remedial actions (framework 9.3, "Inadequate or Requires Improvement cases"): once oversight is
 confirmed on an audit graded Requires Improvement or Inadequate, the service lead who confirmed it
 (or, gone, the area's service leads) gets a card to record the actions: each with a target date
-and, optionally, the person responsible from the roster. An action not marked done is chased on
+and, optionally, the person responsible from the roster, who is told the moment they are named (what,
+by when, who asked; with Done: kinds.REMEDIAL_NAMED). An action not marked done is chased on
 its target date to the service lead (and the person responsible), and the next working day to
 the service lead and the head of service (duties.py). Marking it done is one press.
 
@@ -28,8 +29,9 @@ from capabilities.escalations.flow import NOT_FOUND
 from capabilities.kit import NOTHING_CHANGED, Act, Outcome, Status, already, look, refuse, unit, use_case
 from capabilities.press import positive_id
 from capabilities.registry import OutboxKind
+from dialogs import case_holder_cards as ch
 from dialogs import remedial_cards as rc
-from dialogs.card_kit import format_moment
+from dialogs.card_kit import format_day, format_moment
 from dialogs.payload import Payload
 from qa.escalations import REMEDIAL_GRADES, RuleError, check_remedial, parse_day
 from qa.framework import Role
@@ -160,6 +162,12 @@ async def add_action(ctx: Context, actor_id: int, plan_id: int, values: Mapping[
                                  subject_id=action.id, due_at=due, now=now)
         act.trail("remedial_plan", plan.id, ACTION_ADDED, month=allocation.month, action_id=action.id,
                   length=len(text), target_on=target.isoformat(), responsible=responsible_id is not None)
+        if responsible_id is not None and responsible_id != act.actor.id:  # told when named, not first at the chase
+            named = ch.NamedAction(action_id=action.id, case_ref=allocation.case_ref, text=text, target_on=target,
+                                   asked_by=act.actor.display_name, done_verb=rc.Verb.DONE)
+            await act.notify(kinds.REMEDIAL_NAMED, [responsible_id], kinds.REMEDIAL_NAMED.message(
+                named, summary=f"An action for you: case {allocation.case_ref}, by {format_day(target)}"),
+                key=f"{kinds.REMEDIAL_NAMED}:{action.id}")
         await update_plan_copies(act, plan, allocation, f"{plan.id}:added:{action.id}", pressed)
         return Outcome(Status.DONE, card=await plan_card(session, plan, tz))
 

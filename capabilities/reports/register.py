@@ -43,7 +43,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("Discussion held", TEXT), ("Family views asked", TEXT), ("Safeguarding concern raised", TEXT),
     ("Disputed", TEXT), ("Times declined", NUMBER),
     ("Moderation", TEXT), ("Escalation", TEXT), ("Escalation updates", TEXT), ("Re-audit", TEXT),
-    ("Dip-sample moderation", TEXT),
+    ("Dip-sample moderation", TEXT), ("Case holder's reflection received", TEXT),
 )
 HEADERS = tuple(name for name, _ in COLUMNS)
 KINDS = tuple(kind for _, kind in COLUMNS)
@@ -119,6 +119,7 @@ def row_values(row: RegisterRow, cal: WorkingCalendar, today: date) -> list[Any]
         "" if row.disputed_at is None else "Yes, resolved" if row.resolved_at is not None else "Yes",
         row.declines,
         moderation_cell(row), *escalation_cells(row, cal, today), reaudit_cell(row), dip_cell(row),
+        "Yes" if row.reflection_received else "",
     ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from capabilities.registry import Capability, CardVerb, ChatCommand, Kept, RetentionRule
 from capabilities.supervision import actions, cli, commands, config, kinds
 from capabilities.supervision.access import SUPERVISOR as SUPERVISES
+from capabilities.supervision.audit_discussions import discussion_lines
 from capabilities.supervision.duties import SupervisionComplianceDuty, SupervisionMorningDuty
 from capabilities.supervision.observation_plans import plan_lines
 from dialogs.supervision_cards import Verb
@@ -28,7 +29,8 @@ COMPLIANCE = "Send you supervision compliance per team on the first working day 
 
 def duties(cal: WorkingCalendar):
     cadences = config.cadences()
-    return [SupervisionMorningDuty(cal, cadences, extra=[plan_lines(cal, cadences)]),
+    return [SupervisionMorningDuty(cal, cadences, extra=[plan_lines(cal, cadences),
+                                                            discussion_lines(cal, cadences)]),
             SupervisionComplianceDuty(cal, cadences, config.practice_development_team())]
 
 

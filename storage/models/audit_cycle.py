@@ -2,9 +2,9 @@
 the trail every capability writes to."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base
@@ -60,6 +60,11 @@ class Allocation(Base):
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
     resolved_at: Mapped[datetime | None] = mapped_column(nullable=True)
     uploaded_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # The auditor's conversation with the case holder (framework 9.3: "hold discussions with the
+    # practitioner"): the day arranged for, when it was arranged, and when the auditor said it was held.
+    conversation_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    conversation_arranged_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    conversation_held_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -85,6 +90,12 @@ class Audit(Base):
     safeguarding_description: Mapped[str] = mapped_column(Text, default="")
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
     submitted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # The case holder's side, after oversight: their reflection on the findings (free text, screened for
+    # identifiers) and when they asked to talk about the audit in supervision (their supervisor's digest
+    # carries "Discuss the audit of case <ref>" until a 1:1 on or after that day is recorded).
+    case_holder_reflection: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reflected_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    supervision_asked_at: Mapped[datetime | None] = mapped_column(nullable=True)
     updated_at: Mapped[datetime]
 
     allocation: Mapped[Allocation] = relationship(back_populates="audit")

@@ -1,0 +1,63 @@
+"""The case holder's cards and the action owner's notice from fictional data at their largest
+realistic size (full-length strengths, improvements and reflection; three remedial actions). Staff
+names and case references only. dialogs/samples.py adds these to the catalogue (`cards dump`)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dialogs import audit_cards as ac
+from dialogs import case_holder_cards as ch
+
+Card = dict[str, Any]
+LONDON = ZoneInfo("Europe/London")
+AT = datetime(2027, 1, 7, 10, 12, tzinfo=timezone.utc)
+_AUDITOR = "Oluwaseun Adebayo-Richardson"
+_HOLDER = "Siobhán O’Donnell-McAllister"
+_LEAD = "Krzysztof Wiśniewski"
+
+
+def _long(limit: int) -> str:
+    words = "Clear “voice of the child” in visits — plans SMART and reviewed; ré-assessment timely. "
+    return (words * (limit // len(words) + 1))[:limit].rstrip()
+
+
+def notice(*, arranged: bool = False, held: bool = False) -> ch.CaseHolderNotice:
+    return ch.CaseHolderNotice(allocation_id=100_001, case_ref="CD-4810037", month_label="December 2026",
+                               case_holder_name=_HOLDER, auditor_name=_AUDITOR, deadline=date(2026, 12, 28),
+                               conversation_on=date(2026, 12, 15) if arranged or held else None,
+                               conversation_held_at=AT if held else None)
+
+
+def findings(*, reflected: bool = False) -> ch.Findings:
+    actions = tuple(ch.ActionItem(_long(500), date(2027, 2, 1 + n), _HOLDER if n % 2 == 0 else None) for n in range(3))
+    return ch.Findings(audit_id=200_001, case_ref="CD-4810037", auditor_name=_AUDITOR, oversight_by=_LEAD,
+                       grade="Requires Improvement",
+                       key_areas={area: ac.GRADES[i % 4] for i, area in enumerate(ac.KEY_AREAS)},
+                       strengths=_long(ac.STRENGTHS_MAX), improvements=_long(ac.IMPROVEMENTS_MAX), actions=actions,
+                       reflection=_long(ch.REFLECTION_MAX) if reflected else None,
+                       reflected_at=AT if reflected else None, supervision_asked=reflected)
+
+
+def reflection() -> ch.Reflection:
+    return ch.Reflection(case_ref="CD-4810037", case_holder_name=_HOLDER, reflection=_long(ch.REFLECTION_MAX),
+                         reflected_at=AT)
+
+
+def named_action() -> ch.NamedAction:
+    return ch.NamedAction(action_id=300_001, case_ref="CD-4810037", text=_long(500), target_on=date(2027, 2, 1),
+                          asked_by=_LEAD, done_verb="remedial.done")
+
+
+def samples() -> dict[str, Card]:
+    return {
+        "case_holder_notice": ch.case_holder_notice_card(notice(), LONDON),
+        "case_holder_notice_arranged": ch.case_holder_notice_card(notice(arranged=True), LONDON),
+        "case_holder_notice_held": ch.case_holder_notice_card(notice(held=True), LONDON),
+        "audit_findings": ch.findings_card(findings(), LONDON),
+        "audit_findings_reflected": ch.findings_card(findings(reflected=True), LONDON),
+        "case_holder_reflection_auditor": ch.reflection_card(reflection(), LONDON, to_supervisor=False),
+        "case_holder_reflection_supervisor": ch.reflection_card(reflection(), LONDON, to_supervisor=True),
+        "action_named": ch.action_named_card(named_action()),
+    }
