@@ -97,6 +97,9 @@ class RegisterRow(NamedTuple):
     # (the panel member would give `dip_grade`).
     dip_sample: str | None = None
     dip_grade: str | None = None
+    # An audit done before the bot, from the QA unit's past register (storage/history.py): completed,
+    # even without a submitted date (then neither on time nor late).
+    imported: bool = False
 
 
 # -- months ----------------------------------------------------------------------------------
@@ -217,8 +220,10 @@ class Figures:
 
     @property
     def on_time_rate(self) -> float | None:
-        """On time / completed, 0..1; None when nothing was completed."""
-        return self.on_time / self.completed if self.completed else None
+        """On time / completed with a submitted date (on time + late), 0..1; None when there is none.
+        (Every audit done in the bot has one; an imported one may not.)"""
+        dated = self.on_time + self.late
+        return self.on_time / dated if dated else None
 
     def good_or_better(self, area: str) -> tuple[int, int]:
         """(Outstanding + Good, all judged) for key area `area`."""
@@ -232,11 +237,13 @@ class Figures:
             self.reaudits += 1
             if row.submitted_at is not None and row.grade in self.reaudit_grades:
                 self.reaudit_grades[row.grade] += 1
-        if row.submitted_at is None:
+        if row.submitted_at is None and not row.imported:
             self.outstanding += 1
             return
         self.completed += 1
-        if cal.local_date(row.submitted_at) <= audit_deadline(row.month, cal):
+        if row.submitted_at is None:
+            pass  # an imported audit whose submitted date the old register did not give
+        elif cal.local_date(row.submitted_at) <= audit_deadline(row.month, cal):
             self.on_time += 1
         else:
             self.late += 1

@@ -16,8 +16,15 @@ from capabilities.supervision.compliance import team_figures
 from dialogs.supervision_cards import LineKey, input_id
 from qa.calendar import WorkingCalendar
 from qa.roster import COLUMNS, RosterProblems, parse_roster
-from qa.supervision import AGREEMENT, ONE_TO_ONE, SuperviseeFacts, agreement_due, due_items, one_to_one_due, \
-    record_refusal
+from qa.supervision import (
+    AGREEMENT,
+    ONE_TO_ONE,
+    SuperviseeFacts,
+    agreement_due,
+    due_items,
+    one_to_one_due,
+    record_refusal,
+)
 from storage.models import Person
 from storage.roster import import_roster
 from storage.supervision import load_board
@@ -71,7 +78,7 @@ def test_sessions_before_the_start_date_only_are_refused():
 
 @pytest.mark.fast
 def test_the_roster_reads_start_dates_when_the_column_is_there():
-    rows = [{**r, "start_date": d} for r, d in zip(roster_rows(), ["", "2026-11-02", "", "", "", "", ""])]
+    rows = [{**r, "start_date": d} for r, d in zip(roster_rows(), ["", "2026-11-02", "", "", "", "", ""], strict=True)]
     entries = parse_roster(rows, [*COLUMNS, "start_date"])
     assert [e.start_date for e in entries][:2] == [None, date(2026, 11, 2)]
     assert all(e.start_date is None for e in parse_roster(roster_rows(), list(COLUMNS)))
