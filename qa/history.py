@@ -4,7 +4,7 @@ So the first quarterly report has previous quarters to compare with (framework 9
 performance across previous quarters"), the audits the QA unit completed before the bot are
 imported as completed audits, flagged "imported" (storage/history.py).
 
-Rules (docs/history.md says the same for the QA unit preparing the file):
+Rules (the README's "Past audits" section says the same for the QA unit preparing the file):
 - Columns, in any order, headings matched as the allocation list's are (case, spaces, hyphens
   and underscores forgiven): month, case_ref, service_area, team and grade are required;
   auditor_email, allocated_on, submitted_on and the seven key areas (qa.framework.KEY_AREAS,
