@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Protocol
 
-from capabilities import basics, bot_feedback, delivery
+from capabilities import basics, bot_feedback, delivery, history
 from capabilities.audit_cycle.registration import CAPABILITY as AUDIT_CYCLE
 from capabilities.broadcasts.registration import CAPABILITY as BROADCASTS
 from capabilities.duties import Duty
@@ -33,6 +33,7 @@ def registry() -> Registry:
         SUPERVISION,
         OBSERVATIONS,
         REPORTS,
+        history.CAPABILITY,
         QA_CALENDAR,
         BROADCASTS,
         bot_feedback.CAPABILITY,

@@ -103,6 +103,9 @@ class RegisterRow(NamedTuple):
     dip_grade: str | None = None
     # The case holder sent their reflection on the findings (its text stays with the audit, not here).
     reflection_received: bool = False
+    # An audit done before the bot, from the QA unit's past register (storage/history.py): completed,
+    # even without a submitted date (then neither on time nor late).
+    imported: bool = False
 
 
 # -- months ----------------------------------------------------------------------------------
@@ -223,8 +226,10 @@ class Figures:
 
     @property
     def on_time_rate(self) -> float | None:
-        """On time / completed, 0..1; None when nothing was completed."""
-        return self.on_time / self.completed if self.completed else None
+        """On time / completed with a submitted date (on time + late), 0..1; None when there is none.
+        (Every audit done in the bot has one; an imported one may not.)"""
+        dated = self.on_time + self.late
+        return self.on_time / dated if dated else None
 
     def good_or_better(self, area: str) -> tuple[int, int]:
         """(Outstanding + Good, all judged) for key area `area`."""
@@ -238,11 +243,13 @@ class Figures:
             self.reaudits += 1
             if row.submitted_at is not None and row.grade in self.reaudit_grades:
                 self.reaudit_grades[row.grade] += 1
-        if row.submitted_at is None:
+        if row.submitted_at is None and not row.imported:
             self.outstanding += 1
             return
         self.completed += 1
-        if cal.local_date(row.submitted_at) <= audit_deadline(row.month, cal):
+        if row.submitted_at is None:
+            pass  # an imported audit whose submitted date the old register did not give
+        elif cal.local_date(row.submitted_at) <= audit_deadline(row.month, cal):
             self.on_time += 1
         else:
             self.late += 1

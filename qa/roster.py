@@ -18,6 +18,9 @@ Rules (decided here; docs/roster.md says the same for the people preparing the f
   person themself.
 - asye_start_date: empty or YYYY-MM-DD (date cells in .xlsx are accepted as they are).
   Dates such as 01/09/2025 are refused rather than guessed (day or month first?).
+- start_date: an optional column (files without it are read as before): empty or YYYY-MM-DD like
+  asye_start_date; the day the person joined the service. Empty means established: no new-starter
+  duties, and sessions held before the import are accepted (qa.supervision).
 - registered: empty (= no), yes/no, y/n or true/false, in any case.
 - aad_object_id: empty or an Entra object id (a GUID); stored lower-case.
 - Emails follow qa.emails (RFC 5322's dot-atom: apostrophes, plus signs, hyphens; internationalised
@@ -51,7 +54,7 @@ from qa.tabular import (
     title_problem,
 )
 
-__all__ = ["COLUMNS", "WHOLE_FILE", "Problem", "RosterEntry", "RosterProblems", "Table", "parse_roster",
+__all__ = ["COLUMNS", "OPTIONAL_COLUMNS", "WHOLE_FILE", "Problem", "RosterEntry", "RosterProblems", "Table", "parse_roster",
            "read_roster_file"]
 
 # In a workbook, a visible sheet whose name says this is read rather than the first visible one.
@@ -61,6 +64,8 @@ COLUMNS = (
     "email", "display_name", "role", "team", "service_area",
     "supervisor_email", "asye_start_date", "registered", "aad_object_id",
 )
+# Columns a file may leave out; with one present the header must hold it once like the others.
+OPTIONAL_COLUMNS = ("start_date",)
 REQUIRED = ("email", "display_name", "role", "team")
 FREE_TEXT = ("display_name", "team", "service_area")  # screened like typed text (qa.identifiers.cell_problem)
 AREA_OPTIONAL_ROLES = frozenset({Role.QA_UNIT, Role.PRINCIPAL_SOCIAL_WORKER, Role.IRO, Role.CP_CHAIR})
@@ -81,7 +86,8 @@ class RosterProblems(Exception):  # noqa: N818 - the name the design gave it
 
 
 def _problem_order(p: Problem) -> tuple[int, int]:
-    return p.row, COLUMNS.index(p.column) if p.column in COLUMNS else -1
+    order = COLUMNS + OPTIONAL_COLUMNS
+    return p.row, order.index(p.column) if p.column in order else -1
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,7 @@ class RosterEntry:
     asye_start_date: date | None
     registered: bool
     aad_object_id: str | None
+    start_date: date | None = None  # the day they joined the service; None: established
 
 
 # ---------------------------------------------------------------- reading files
@@ -151,10 +158,12 @@ def _check_header(header: list[str]) -> None:
     separator = separator_problem(header)
     if separator:
         raise RosterProblems([separator])
-    title = title_problem(header, COLUMNS, _normalise)
+    title = title_problem(header, COLUMNS + OPTIONAL_COLUMNS, _normalise)
     if title:
         raise RosterProblems([title])
-    problems = header_problems(header, COLUMNS, _normalise, "a roster")
+    present = {_normalise(h) for h in header}
+    expected = COLUMNS + tuple(c for c in OPTIONAL_COLUMNS if c in present)
+    problems = header_problems(header, expected, _normalise, "a roster")
     if problems:
         raise RosterProblems(problems)
 
@@ -208,6 +217,12 @@ def _parse_row(row: int, cells: dict[str, str], problems: list[Problem]) -> Rost
         if asye is None:
             bad("asye_start_date", f"{cells['asye_start_date']!r} is not a date in the form YYYY-MM-DD (e.g. 2025-09-01)")
 
+    start = None
+    if start_text := cells.get("start_date", ""):
+        start = _parse_date(start_text)
+        if start is None:
+            bad("start_date", f"{start_text!r} is not a date in the form YYYY-MM-DD (e.g. 2026-01-05)")
+
     registered_text = cells["registered"].lower()
     if registered_text not in YES | NO:
         bad("registered", f"{cells['registered']!r} is not yes or no")
@@ -225,7 +240,7 @@ def _parse_row(row: int, cells: dict[str, str], problems: list[Problem]) -> Rost
     return RosterEntry(
         row=row, email=email, display_name=cells["display_name"], role=role, team=cells["team"],
         service_area=";".join(areas), supervisor_email=supervisor, asye_start_date=asye,
-        registered=registered_text in YES, aad_object_id=aad,
+        registered=registered_text in YES, aad_object_id=aad, start_date=start,
     )
 
 

@@ -7,14 +7,21 @@ The cadences, each configurable through `Cadences` (defaults are the framework's
 parses the QA_SUPERVISION_* overrides and passes a `Cadences` in):
 - 1:1 (individual professional supervision), for every supervisee with a supervisor on the roster:
   due `one_to_one_days` (28) after the last one; a new starter's first is due `new_starter_days` (7)
-  after they joined the roster.
+  after they joined the service (their start date).
 - ASYE (a newly qualified social worker, asye_start_date set): the 1:1 interval is 7 days for the
   first `asye_weekly_weeks` (6) weeks from the start, then 14 days, then 28 days from the switch
   date: `asye_four_weekly_months` (6) months after the start by default, or the date the supervisor
   recorded "move to four-weekly". The ASYE cadence ends `asye_end_months` (12) months after the
   start; the ordinary 1:1 cadence applies after it.
 - Supervision agreement: reviewed `agreement_months` (6) months after the last review; a new
-  supervisee's first is due `first_agreement_days` (28) after they joined the roster.
+  supervisee's first is due `first_agreement_days` (28) after they joined the service.
+- Joining: "joined" is the person's start date (the roster's start_date), never the day the roster
+  was imported. Without one a person is established: no new-starter duties, and any session date
+  in the past may be recorded. Nor are new-starter duties raised that fell due before the bot held
+  the person's record (`on_record_from`, the day they were first imported): a council going live
+  with start dates for all its staff does not find everyone overdue on day one. Instead, an
+  established person's first 1:1 with none recorded is due `one_to_one_days` (or their ASYE
+  interval) after `on_record_from`, and their first agreement review `agreement_months` after it.
 - Group reflective supervision: each team monthly (the practice manager's duty): due by the last
   working day of each calendar month in which none is recorded for the team.
 - Case supervision: each case `case_days` (56, eight weeks) after its last case supervision (or
@@ -170,26 +177,33 @@ def asye_interval(base: date, asye: Asye, cadences: Cadences = Cadences()) -> in
     return cadences.one_to_one_days
 
 
-def one_to_one_due(last_held: date | None, joined: date, cal: WorkingCalendar, cadences: Cadences = Cadences(),
-                   asye: Asye | None = None) -> date:
+def one_to_one_due(last_held: date | None, joined: date | None, cal: WorkingCalendar,
+                   cadences: Cadences = Cadences(), asye: Asye | None = None, *,
+                   on_record_from: date | None = None) -> date:
     """When the next 1:1 is due (a working day).
 
-    last_held: the last 1:1 recorded (None: none yet). joined: the day the supervisee joined the
-    roster. asye: their ASYE year, if they have one. Without a 1:1 yet, the first is due
+    last_held: the last 1:1 recorded (None: none yet). joined: the supervisee's start date (None:
+    established). asye: their ASYE year, if they have one. on_record_from: the day the bot first
+    held their record (None: treat every start date as new). Without a 1:1 yet, the first is due
     `new_starter_days` after joining (or, in the ASYE year, one ASYE interval after the later of
-    joining and the start). After one, the ASYE interval applies while `last_held` is in the ASYE
-    year, else `one_to_one_days`; an ASYE due date never runs past the end of the ASYE year by more
-    than the ordinary interval would.
+    joining and the ASYE start) unless that day is before `on_record_from`; an established person's
+    (see the module's "Joining") is due one ordinary (or ASYE) interval after `on_record_from`.
+    After one, the ASYE interval applies while `last_held` is in the ASYE year, else
+    `one_to_one_days`; an ASYE due date never runs past the end of the ASYE year by more than the
+    ordinary interval would.
+
+    Raises ValueError when neither a start date, an ASYE start nor `on_record_from` is given.
     """
     if last_held is None:
-        base = joined
-        interval = cadences.new_starter_days
-        if asye is not None:
-            asye_base = max(joined, asye.start)
-            asye_days = asye_interval(asye_base, asye, cadences)
-            if asye_days is not None:
-                base, interval = asye_base, min(asye_days, cadences.new_starter_days)
-        return working_due(base + timedelta(days=interval), cal)
+        first = _first_one_to_one(joined, cadences, asye)
+        if first is not None and (on_record_from is None or first >= on_record_from):
+            return working_due(first, cal)
+        if on_record_from is None:
+            raise ValueError("an established supervisee's first 1:1 needs on_record_from")
+        interval = cadences.one_to_one_days
+        if asye is not None and (asye_days := asye_interval(on_record_from, asye, cadences)) is not None:
+            interval = asye_days
+        return working_due(on_record_from + timedelta(days=interval), cal)
     interval = cadences.one_to_one_days
     if asye is not None:
         asye_days = asye_interval(last_held, asye, cadences)
@@ -198,15 +212,37 @@ def one_to_one_due(last_held: date | None, joined: date, cal: WorkingCalendar, c
     return working_due(last_held + timedelta(days=interval), cal)
 
 
+def _first_one_to_one(joined: date | None, cadences: Cadences, asye: Asye | None) -> date | None:
+    """A new starter's first 1:1 (calendar day), or None when nothing says when they started."""
+    base, interval = joined, cadences.new_starter_days
+    if asye is not None:
+        asye_base = max(joined, asye.start) if joined is not None else asye.start
+        asye_days = asye_interval(asye_base, asye, cadences)
+        if asye_days is not None:
+            base, interval = asye_base, min(asye_days, cadences.new_starter_days)
+    return None if base is None else base + timedelta(days=interval)
+
+
 # ---------------------------------------------------------------- agreement, case, group
 
 
-def agreement_due(last_review: date | None, joined: date, cal: WorkingCalendar,
-                  cadences: Cadences = Cadences()) -> date:
-    """When the supervision agreement is next reviewed: `agreement_months` after the last review, or
-    `first_agreement_days` after joining for a new supervisee. A working day."""
+def agreement_due(last_review: date | None, joined: date | None, cal: WorkingCalendar,
+                  cadences: Cadences = Cadences(), *, on_record_from: date | None = None) -> date:
+    """When the supervision agreement is next reviewed (a working day): `agreement_months` after the
+    last review; with none recorded, `first_agreement_days` after the start date `joined` for a new
+    starter, or `agreement_months` after `on_record_from` for an established person (no start date,
+    or a first agreement that fell due before the bot held their record).
+
+    Raises ValueError when neither `joined` nor `on_record_from` is given.
+    """
     if last_review is None:
-        return working_due(joined + timedelta(days=cadences.first_agreement_days), cal)
+        if joined is not None:
+            first = joined + timedelta(days=cadences.first_agreement_days)
+            if on_record_from is None or first >= on_record_from:
+                return working_due(first, cal)
+        if on_record_from is None:
+            raise ValueError("an established supervisee's first agreement review needs on_record_from")
+        return working_due(add_months(on_record_from, cadences.agreement_months), cal)
     return working_due(add_months(last_review, cadences.agreement_months), cal)
 
 
@@ -268,19 +304,20 @@ def long_absence(period: Away, cal: WorkingCalendar, threshold_working_days: int
 # ---------------------------------------------------------------- recording
 
 
-def record_refusal(held_on: date, today: date, joined: date, kind: str,
+def record_refusal(held_on: date, today: date, joined: date | None, kind: str,
                    taken: Iterable[tuple[date, str]] = ()) -> str | None:
     """Why a session on `held_on` of `kind` cannot be recorded (one sentence), or None when it can.
 
-    Refused: a future date, a date before the supervisee joined the roster, an unknown kind, and a
-    second session of the same kind on the same day (`taken`: the (day, kind) already recorded).
+    Refused: a future date, a date before the supervisee's start date `joined` (None: established,
+    so no past date is refused for it), an unknown kind, and a second session of the same kind on
+    the same day (`taken`: the (day, kind) already recorded).
     """
     if kind not in KINDS:
         return f"{kind!r} is not a kind of supervision; choose one of {', '.join(KIND_WORDS.values())}"
     if held_on > today:
         return f"{held_on.isoformat()} is in the future; record a session once it has taken place"
-    if held_on < joined:
-        return (f"{held_on.isoformat()} is before they joined the roster ({joined.isoformat()}); "
+    if joined is not None and held_on < joined:
+        return (f"{held_on.isoformat()} is before they joined the service (start date {joined.isoformat()}); "
                 "check the date")
     if (held_on, kind) in set(taken):
         return f"a {KIND_WORDS[kind]} on {held_on.isoformat()} is already recorded"
@@ -305,11 +342,12 @@ class SuperviseeFacts:
     """What the rules need about one supervisee (as of a day)."""
 
     person_id: int
-    joined: date
+    joined: date | None  # the start date; None: established
     last: Mapping[str, date]  # kind -> the last session of that kind held (absent: none)
     asye: Asye | None = None
     cases: tuple[CaseFacts, ...] = ()
     last_one_to_one_minutes: int | None = None  # the last 1:1's duration (None: none, or not recorded)
+    on_record_from: date | None = None  # the day the bot first held their record (see "Joining")
 
 
 @dataclass(frozen=True)
@@ -332,11 +370,13 @@ def due_items(facts: SuperviseeFacts, today: date, cal: WorkingCalendar, cadence
     """
     horizon = horizon or _add_working_days(today, cadences.soon_working_days, cal)
     asye = facts.asye if facts.asye is not None and facts.asye.active_on(
-        facts.last.get(ONE_TO_ONE) or max(facts.joined, facts.asye.start), cadences) else None
+        facts.last.get(ONE_TO_ONE) or max(facts.joined or facts.asye.start, facts.asye.start), cadences) else None
     items = [
-        DueItem(ONE_TO_ONE, one_to_one_due(facts.last.get(ONE_TO_ONE), facts.joined, cal, cadences, facts.asye),
+        DueItem(ONE_TO_ONE, one_to_one_due(facts.last.get(ONE_TO_ONE), facts.joined, cal, cadences, facts.asye,
+                                           on_record_from=facts.on_record_from),
                 asye=asye is not None),
-        DueItem(AGREEMENT, agreement_due(facts.last.get(AGREEMENT), facts.joined, cal, cadences)),
+        DueItem(AGREEMENT, agreement_due(facts.last.get(AGREEMENT), facts.joined, cal, cadences,
+                                         on_record_from=facts.on_record_from)),
     ]
     cases = sorted((due, c.case_ref) for c in facts.cases
                    if (due := case_due(c.last_supervised, c.first_seen, cal, cadences, c.exempt)) is not None)
@@ -354,9 +394,11 @@ def in_date(facts: SuperviseeFacts, kind: str, on: date, cal: WorkingCalendar,
         dues = [d for c in facts.cases if (d := case_due(c.last_supervised, c.first_seen, cal, cadences, c.exempt))]
         return None if not dues else min(dues) >= on
     if kind == ONE_TO_ONE:
-        return one_to_one_due(facts.last.get(ONE_TO_ONE), facts.joined, cal, cadences, facts.asye) >= on
+        return one_to_one_due(facts.last.get(ONE_TO_ONE), facts.joined, cal, cadences, facts.asye,
+                              on_record_from=facts.on_record_from) >= on
     if kind == AGREEMENT:
-        return agreement_due(facts.last.get(AGREEMENT), facts.joined, cal, cadences) >= on
+        return agreement_due(facts.last.get(AGREEMENT), facts.joined, cal, cadences,
+                             on_record_from=facts.on_record_from) >= on
     raise ValueError(f"in_date is per supervisee; {kind!r} is not one of their kinds")
 
 

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 # The Person columns the roster sets (email is the key).
 FIELDS = ("display_name", "role", "team", "service_area", "supervisor_email",
           "asye_start_date", "registered", "aad_object_id")
+# Set only when the file has the (optional) column: a file without it leaves start dates as they are.
+START_DATE = "start_date"
 # Queued messages that have not started sending; a leaver's are withdrawn.
 WITHDRAWABLE_STATES = ("pending", "retrying")
 LEFT_REASON = "person_left"
@@ -93,7 +95,8 @@ async def import_roster(db: Database, path: Path, now: datetime, *,
         raise RosterRejected(path, exc.problems, table.sheet) from None
     try:
         async with db.sessions.begin() as session:
-            report = await _apply(session, entries, now)
+            fields = FIELDS + ((START_DATE,) if START_DATE in {h.strip().lower() for h in table.header} else ())
+            report = await _apply(session, entries, now, fields)
     except IntegrityError:
         # Only a second import (or an install) writing the same people at the same moment.
         raise RosterRejected(path, [Problem(WHOLE_FILE, None, (
@@ -104,18 +107,19 @@ async def import_roster(db: Database, path: Path, now: datetime, *,
     return report
 
 
-async def _apply(session: AsyncSession, entries: list[RosterEntry], now: datetime) -> RosterImportReport:
+async def _apply(session: AsyncSession, entries: list[RosterEntry], now: datetime,
+                 fields: tuple[str, ...] = FIELDS) -> RosterImportReport:
     report = RosterImportReport()
     # Everyone on record in one query; the rest is set arithmetic, then bulk statements.
     on_record = {
         (emails.key(row.email) or row.email.lower()): row
         for row in await session.execute(select(Person.id, Person.email, Person.left_at,
-                                                *(getattr(Person, f) for f in FIELDS)))
+                                                *(getattr(Person, f) for f in fields)))
     }
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     for entry in entries:
-        values = {f: getattr(entry, f) for f in FIELDS}
+        values = {f: getattr(entry, f) for f in fields}
         old = on_record.pop(entry.email, None)
         if old is None:
             inserts.append({"email": entry.email, **values, "left_at": None, "created_at": now, "updated_at": now})

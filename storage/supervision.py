@@ -256,7 +256,8 @@ class Staff:
     team: str
     areas: tuple[str, ...]
     supervisor_id: int | None  # None: no supervisor on the roster (or theirs has left)
-    joined: date
+    joined: date | None  # the roster's start date; None: established (qa.supervision "Joining")
+    on_record_from: date | None = None  # the local day the roster first brought them in (not a start date)
 
 
 @dataclass
@@ -287,13 +288,14 @@ async def load_board(session: AsyncSession, as_of: date, tz: tzinfo) -> Board:
     conn = await session.connection()
     rows = (await conn.execute(select(
         Person.id, Person.display_name, Person.email, Person.role, Person.team, Person.service_area,
-        Person.supervisor_email, Person.created_at, Person.asye_start_date).where(Person.left_at.is_(None)))).all()
+        Person.supervisor_email, Person.created_at, Person.start_date, Person.asye_start_date).where(Person.left_at.is_(None)))).all()
     by_email = {r.email.lower(): r.id for r in rows}
     staff: dict[int, Staff] = {}
     for r in rows:
         staff[r.id] = Staff(r.id, r.display_name, r.email, r.role, r.team,
                             tuple(a for a in (s.strip() for s in r.service_area.split(";")) if a),
-                            by_email.get((r.supervisor_email or "").lower()), r.created_at.astimezone(tz).date())
+                            by_email.get((r.supervisor_email or "").lower()), r.start_date,
+                            r.created_at.astimezone(tz).date())
     last: dict[int, dict[str, date]] = {}
     for r in (await conn.execute(
             select(SupervisionSession.supervisee_id, SupervisionSession.kind, func.max(SupervisionSession.held_on))
@@ -326,7 +328,8 @@ async def load_board(session: AsyncSession, as_of: date, tz: tzinfo) -> Board:
         s.id: SuperviseeFacts(
             s.id, s.joined, last.get(s.id, {}),
             Asye(asye_start[s.id], switches.get(s.id)) if s.id in asye_start else None,
-            tuple(sorted(cases.get(s.id, ()), key=lambda c: c.case_ref)), one_to_one_minutes.get(s.id))
+            tuple(sorted(cases.get(s.id, ()), key=lambda c: c.case_ref)), one_to_one_minutes.get(s.id),
+            s.on_record_from)
         for s in staff.values() if s.supervisor_id is not None
     }
     away: dict[int, list[Away]] = {}

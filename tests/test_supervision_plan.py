@@ -39,7 +39,8 @@ HISTORY = [[ANA, PM, "one_to_one", "2026-11-10", "90", ""], [BEN, PM, "one_to_on
 
 @pytest.fixture
 async def ids(db, tmp_path) -> dict[str, int]:
-    await import_roster(db, write_roster(tmp_path / "roster.csv"), at("2026-11-02T09:00"))
+    # Everyone started the day the roster was imported: new starters.
+    await import_roster(db, write_roster(tmp_path / "roster.csv", start_date="2026-11-02"), at("2026-11-02T09:00"))
     await import_sessions(db, write_csv(tmp_path / "h.csv", SESSION_COLUMNS, HISTORY), at("2026-11-30T12:00"), CAL.tz)
     async with db.sessions() as session:
         return {p.email: p.id for p in (await session.execute(select(Person))).scalars()}
@@ -87,7 +88,7 @@ async def test_a_session_before_joining_the_roster_is_refused(db, ids):
                                                                          input_id("minutes", line): "90"}),
                                 now=at("2026-12-07T10:00"), via="test")
     assert outcome.status == Status.INVALID
-    assert "before they joined the roster (2026-11-02)" in outcome.message
+    assert "before they joined the service (start date 2026-11-02)" in outcome.message
 
 
 async def test_status_and_exempt_commands(db, tmp_path):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -33,6 +33,7 @@ from qa.reports import (
     rows_from,
     year_months,
 )
+from storage import history
 from storage import reports as stored
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ class Made:
 async def register_file(ctx: Context, first: str, last: str, out: Path) -> int:
     """The register of months `first`..`last` written to `out`; returns the number of rows."""
     async with ctx.db.sessions() as session:
-        return await stream_register(out, stored.stream_register_rows(session, first, last), ctx.calendar,
+        return await stream_register(out, _with_history(session, first, last, ctx.calendar), ctx.calendar,
                                      ctx.calendar.local_date(ctx.clock()), title=f"Audit register {first} to {last}")
 
 
@@ -138,7 +139,7 @@ async def register_made(session: AsyncSession, cal: WorkingCalendar, today: date
     allocations when given (a practice manager's)."""
     keys = {area_key(a) for a in areas}
     out = io.BytesIO()
-    count = await stream_register(out, stored.stream_register_rows(session, first, last), cal, today,
+    count = await stream_register(out, _with_history(session, first, last, cal), cal, today,
                                   keep=(lambda r: in_scope(r, keys, team)) if keys or team else None)
     scope = team or (" and ".join(areas) if areas else None)
     name = f"audit-register-{first}-to-{last}{'-' + slug(scope) if scope else ''}.xlsx"
@@ -146,9 +147,24 @@ async def register_made(session: AsyncSession, cal: WorkingCalendar, today: date
     return Made(name, out.getvalue(), f"The audit register, {label}: {count:,} allocation{'' if count == 1 else 's'}")
 
 
-async def register_rows(session: AsyncSession, request: Request) -> list[RegisterRow]:
-    """The register's rows `load` computes `request`'s figures from, every service area's."""
-    return await stored.register_rows(session, rows_from(request.months), request.months[-1])
+async def _with_history(session: AsyncSession, first: str, last: str,
+                        cal: WorkingCalendar) -> AsyncIterator[RegisterRow]:
+    """The register's rows: the imported past audits (marked Imported; they come before the bot's
+    own months), then the live allocations a chunk at a time."""
+    for row in await history.register_rows(session, first, last, cal.tz):
+        yield row
+    async for row in stored.stream_register_rows(session, first, last):
+        yield row
+
+
+async def register_rows(session: AsyncSession, request: Request, cal: WorkingCalendar | None = None
+                        ) -> list[RegisterRow]:
+    """The register's rows `load` computes `request`'s figures from, every service area's: the live
+    allocations and the imported past audits (storage.history), so trends reach back before the bot."""
+    first, last = rows_from(request.months), request.months[-1]
+    live = await stored.register_rows(session, first, last)
+    past = await history.register_rows(session, first, last, (cal or WorkingCalendar()).tz)
+    return past + live if past else live
 
 
 async def load(session: AsyncSession, request: Request, cal: WorkingCalendar, today: date,
@@ -158,7 +174,7 @@ async def load(session: AsyncSession, request: Request, cal: WorkingCalendar, to
     read in `session`; each section's own rows too (Section.load). `rows`: `register_rows(session,
     request)` already read (the monthly duty reads them once for every service lead's report)."""
     if rows is None:
-        rows = await register_rows(session, request)
+        rows = await register_rows(session, request, cal)
     if team:  # a practice manager's: their team's allocations only, every figure from those
         rows = [r for r in rows if in_scope(r, set(), team)]
     analysis = analyse(rows, request.kind, request.months, cal, areas)

@@ -65,7 +65,7 @@ class AuditReportDuty:
         for request in self.requests(occurrence.key):
             # One read of the register for the whole service and every service lead's areas (each
             # report picks its areas' rows from it), not one per area.
-            rows = await build.register_rows(session, request)
+            rows = await build.register_rows(session, request, self.cal)
             whole, data = await delivery.report_payload(session, request, self.cal, today, (), rows=rows)
             if not data.analysis.total(WHOLE_SERVICE).allocated:
                 log.info("%s %s: no allocations, nothing sent", request.kind, request.period)

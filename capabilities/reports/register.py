@@ -44,6 +44,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("Disputed", TEXT), ("Times declined", NUMBER),
     ("Moderation", TEXT), ("Escalation", TEXT), ("Escalation updates", TEXT), ("Re-audit", TEXT),
     ("Dip-sample moderation", TEXT), ("Case holder's reflection received", TEXT),
+    ("Imported", TEXT),  # "Yes": an audit done before the bot, from the QA unit's past register
 )
 HEADERS = tuple(name for name, _ in COLUMNS)
 KINDS = tuple(kind for _, kind in COLUMNS)
@@ -108,7 +109,7 @@ def row_values(row: RegisterRow, cal: WorkingCalendar, today: date) -> list[Any]
         for d in (row.allocated_at, row.started_at, row.submitted_at, row.oversight_at, row.uploaded_at))
     deadline = audit_deadline(row.month, cal)
     when = (ON_TIME if submitted <= deadline else LATE) if submitted is not None \
-        else OVERDUE if today > deadline else ""
+        else OVERDUE if today > deadline and not row.imported else ""
     judged = row.key_areas or {}
     return [
         row.month, row.case_ref, row.annex_a_list, row.service_area, row.team, row.theme, row.auditor,
@@ -120,6 +121,7 @@ def row_values(row: RegisterRow, cal: WorkingCalendar, today: date) -> list[Any]
         row.declines,
         moderation_cell(row), *escalation_cells(row, cal, today), reaudit_cell(row), dip_cell(row),
         "Yes" if row.reflection_received else "",
+        "Yes" if row.imported else "",
     ]
 
 

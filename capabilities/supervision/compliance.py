@@ -49,7 +49,7 @@ def team_figures(board: Board, year: int, month: int, cal: WorkingCalendar,
     teams: dict[str, list[int]] = {}
     areas: dict[str, str] = {}
     for s in board.staff.values():
-        if s.id in board.facts and s.joined <= end:
+        if s.id in board.facts and (s.joined is None or s.joined <= end):
             teams.setdefault(s.team, []).append(s.id)
             areas.setdefault(s.team, s.areas[0] if s.areas else "")
     out = []

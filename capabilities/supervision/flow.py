@@ -274,9 +274,9 @@ async def _next_due(session: AsyncSession, s: Setting, kind: str, held_on: date,
     last = facts.last.get(kind)
     latest = max(held_on, last) if last else held_on
     if kind == ONE_TO_ONE:
-        return one_to_one_due(latest, s.subject.joined, cal, cadences, facts.asye)
+        return one_to_one_due(latest, s.subject.joined, cal, cadences, facts.asye, on_record_from=facts.on_record_from)
     if kind == AGREEMENT:
-        return agreement_due(latest, s.subject.joined, cal, cadences)
+        return agreement_due(latest, s.subject.joined, cal, cadences, on_record_from=facts.on_record_from)
     fresh = await load_board(session, today, cal.tz)
     items = [i for i in due_items(fresh.facts[s.subject.id], today, cal, cadences, horizon=date.max) if i.kind == CASE]
     return items[0].due if items else None

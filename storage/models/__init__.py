@@ -7,6 +7,7 @@ case-management system's reference only.
 - people: staff, their chats with the bot, the teams and channels it is in;
 - spine: the outbox, duty runs, follow-ups, leases and conversation state;
 - audit_cycle: audit months, allocations, audits and the trail;
+- history: audits done before the bot, imported from the QA unit's past register;
 - escalations, supervision, observations, qa_calendar, broadcasts: each capability's own records.
 
 Every name is re-exported here: import models from `storage.models`. Which table is kept how long
@@ -29,6 +30,7 @@ from storage.models.escalations import (
     RemedialAction,
     RemedialPlan,
 )
+from storage.models.history import ImportedAudit
 from storage.models.observations import FeedbackEntry, FloorWalk, Observation
 from storage.models.people import Channel, Conversation, Person, Team
 from storage.models.qa_calendar import CalendarEvent, CalendarResponse
@@ -50,6 +52,6 @@ __all__ = [
     "Alert", "AlertResponse", "Allocation", "AsyeSwitch", "Audit", "AuditMonth", "AwayPeriod", "Base", "BotState",
     "Broadcast", "BroadcastRecipient", "CalendarEvent", "CalendarResponse", "CaseExemption", "CaseloadCase", "Channel", "Conversation",
     "DipSample", "DipSampleItem", "DutyRun", "Escalation", "EscalationUpdate", "FeedbackEntry", "FloorWalk",
-    "FollowUp", "Lease", "Moderation", "Observation", "OutboxMessage", "Person", "Reaudit", "RemedialAction",
+    "FollowUp", "ImportedAudit", "Lease", "Moderation", "Observation", "OutboxMessage", "Person", "Reaudit", "RemedialAction",
     "RemedialPlan", "SupervisionBooking", "SupervisionSession", "Team", "TrailEvent", "UTCDateTime",
 ]

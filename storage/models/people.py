@@ -24,6 +24,9 @@ class Person(Base):
     service_area: Mapped[str] = mapped_column(String(1000), default="")
     supervisor_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
     asye_start_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # The day they joined the service (the roster's optional start_date); None: established, so no
+    # new-starter duties. `created_at` is when the bot first held their record, never a start date.
+    start_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     registered: Mapped[bool] = mapped_column(Boolean, default=False)
     aad_object_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     left_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -53,7 +53,8 @@ async def add_supervision_history(db: Database) -> dict[str, int]:
     async with db.sessions.begin() as session:
         people = {name: Person(email=email(name), display_name=f"{name} Example", role=role, team=team,
                                service_area=area, supervisor_email=email(boss) if boss else None,
-                               asye_start_date=asye, created_at=joined, updated_at=joined)
+                               asye_start_date=asye, start_date=joined.date(), created_at=joined,
+                               updated_at=joined)
                   for name, (role, team, area, boss, asye, joined) in PEOPLE.items()}
         session.add_all(people.values())
         await session.flush()

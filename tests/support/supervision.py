@@ -57,8 +57,12 @@ def write_csv(path: Path, header: list[str], rows: list[dict[str, str]] | list[l
     return path
 
 
-def write_roster(path: Path, **kw) -> Path:
-    return write_csv(path, ROSTER_COLUMNS, roster_rows(**kw))
+def write_roster(path: Path, start_date: str | None = None, **kw) -> Path:
+    """The roster file; with `start_date`, a start_date column giving everyone that day (new starters)."""
+    if start_date is None:
+        return write_csv(path, ROSTER_COLUMNS, roster_rows(**kw))
+    return write_csv(path, [*ROSTER_COLUMNS, "start_date"],
+                     [{**r, "start_date": start_date} for r in roster_rows(**kw)])
 
 
 SESSION_COLUMNS = ["supervisee_email", "supervisor_email", "kind", "held_on", "duration_minutes", "case_refs"]
