@@ -25,7 +25,7 @@ def _long(limit: int) -> str:
 
 def notice(*, arranged: bool = False, held: bool = False) -> ch.CaseHolderNotice:
     return ch.CaseHolderNotice(allocation_id=100_001, case_ref="CD-4810037", month_label="December 2026",
-                               case_holder_name=_HOLDER, auditor_name=_AUDITOR, deadline=date(2026, 12, 28),
+                               case_holder_name=_HOLDER, auditor_name=_AUDITOR, deadline=date(2026, 12, 24),
                                conversation_on=date(2026, 12, 15) if arranged or held else None,
                                conversation_held_at=AT if held else None)
 

@@ -104,7 +104,7 @@ def test_actions_are_execute_with_ids_only(name: str, card: dict) -> None:
     for action in executes(card):
         assert action["verb"] in ac.Verb.ALL | ch.Verb.ALL  # the conversation buttons: dialogs/case_holder_cards.py
         assert action["data"], f"{name}: {action['title']} carries no id"
-        assert set(action["data"]) <= {"allocation_id", "audit_id", "month"}
+        assert set(action["data"]) <= {"allocation_id", "audit_id", "month", "page_id"}  # page_id: the whole audit's pages
         for key, value in action["data"].items():
             if key == "month":
                 assert re.fullmatch(r"\d{4}-\d{2}", value)
@@ -320,7 +320,8 @@ def test_oversight_request_summarises_and_offers_confirm_and_dispute() -> None:
     runs = [n["text"] for n in of_type(card, "TextRun")]
     assert all(len(r) <= ac.EXCERPT_MAX for r in runs) and any(r.endswith("…") for r in runs)
 
-    confirm, dispute = card["actions"]
+    read, confirm, dispute = card["actions"]
+    assert (read["title"], read["data"]) == ("Read the whole audit", {"audit_id": audit.audit_id, "page_id": 1})
     assert confirm["title"] == "Confirm oversight"
     comment = by_id(confirm["card"], ac.OVERSIGHT_COMMENT)
     assert not comment.get("isRequired")
