@@ -2,12 +2,13 @@
 kinds, extra cards, CLI and what the help card says it does for each role."""
 from __future__ import annotations
 
-from capabilities.audit_cycle import actions, allocation_list, cli, commands, kinds
+from capabilities.audit_cycle import actions, allocation_list, cli, commands, kinds, safeguarding
 from capabilities.audit_cycle.duties import AuditCycleDuty, LateAllocationNoticeDuty
 from capabilities.audit_cycle.samples import all_samples
 from capabilities.registry import Capability, CardVerb, ChatCommand, RetentionRule
 from capabilities.settings import case_refs
 from dialogs.audit_cards import Verb
+from dialogs.safeguarding_cards import Verb as SafeguardingVerb
 from qa.calendar import WorkingCalendar
 from qa.framework import Role
 from qa.retention import AUDIT_RECORDS
@@ -19,19 +20,23 @@ AUDITOR = (
     "Escalate an immediate safeguarding concern found while auditing at once to the practice manager, "
     "service lead, head of service and deputy director.",
 )
-SAFEGUARDING = "Alert you at once to an immediate safeguarding concern found during an audit in your service areas."
+SAFEGUARDING = ("Alert you at once to an immediate safeguarding concern found during an audit in your service areas: "
+                "press I'm taking this to own it (everyone else sees you have it), then record what was done.")
 
 
 def duties(cal: WorkingCalendar):
     case_refs()  # QA_CASE_REF_PATTERN read once, here: a wrong value stops the start
     # In this order: a month's own allocation notice runs before the late-notice check.
-    return [AuditCycleDuty(cal), LateAllocationNoticeDuty(cal)]
+    return [AuditCycleDuty(cal), LateAllocationNoticeDuty(cal),
+            safeguarding.SafeguardingFollowUpDuty(cal, safeguarding.settings())]
 
 
 CAPABILITY = Capability(
     name="audit-cycle",
     verbs=(*(CardVerb(verb, actions.press) for verb in actions.STEPS),
-           CardVerb(Verb.CYCLE_STATUS, actions.refresh_cycle_status)),
+           CardVerb(Verb.CYCLE_STATUS, actions.refresh_cycle_status),
+           # Pressed in personal chats and in the out-of-hours channel (its answer names only the owner).
+           *(CardVerb(verb, safeguarding.press, channel=True) for verb in sorted(SafeguardingVerb.ALL))),
     commands=(
         ChatCommand("my audits", "the case audits allocated to you that are still to submit, with their deadlines",
                     ("audits", "my audit"), commands.my_audits),
@@ -39,10 +44,13 @@ CAPABILITY = Capability(
                     ("my oversight",), commands.oversight, frozenset({Role.SERVICE_LEAD})),
         ChatCommand("cycle", "this month's audits per service area: allocated, submitted, overdue, oversight",
                     ("cycle status", "audit cycle"), commands.cycle_status, frozenset({Role.QA_UNIT})),
+        ChatCommand("concerns", "safeguarding concerns found while auditing: who took each, and how soon the "
+                    "action was recorded", ("safeguarding concerns",), safeguarding.concerns_command,
+                    frozenset({Role.QA_UNIT}), in_menu=False),
     ),
     duties=duties,
-    outbox_kinds=kinds.ALL,
-    samples=all_samples,
+    outbox_kinds=(*kinds.ALL, *safeguarding.KINDS),
+    samples=lambda: {**all_samples(), **safeguarding.samples()},
     cli=cli.COMMANDS,
     intakes=(allocation_list.INTAKE,),
     help={
@@ -72,7 +80,8 @@ CAPABILITY = Capability(
     },
     # A month's records go together, counted from the month's end (the trail rows with no month from their own
     # moment); escalations, registered later, purge theirs on the same months first.
-    retention=(RetentionRule("audits", AUDIT_RECORDS, past.audits),
+    retention=(RetentionRule("safeguarding_concerns", AUDIT_RECORDS, past.safeguarding_concerns),
+               RetentionRule("audits", AUDIT_RECORDS, past.audits),
                RetentionRule("allocations", AUDIT_RECORDS, past.allocations),
                RetentionRule("audit_events", AUDIT_RECORDS, past.trail),
                RetentionRule("audit_months", AUDIT_RECORDS, past.audit_months)),
