@@ -44,7 +44,7 @@ from qa.calendar import WorkingCalendar
 from qa.framework import Role
 from qa.identifiers import first_refusal
 from storage import follow_ups
-from storage.models import Allocation, FollowUp, OutboxMessage, Person, SafeguardingConcern
+from storage.models import Allocation, Audit, FollowUp, OutboxMessage, Person, SafeguardingConcern
 from storage.outbox import Message, enqueue_many
 from storage.people import active_people, qa_unit
 
@@ -151,7 +151,8 @@ async def ownership(session: AsyncSession, concern: SafeguardingConcern, cal: Wo
 async def _alert_view(session: AsyncSession, concern: SafeguardingConcern, cal: WorkingCalendar, note_hours: int,
                       *, mine: bool = False) -> ac.SafeguardingAlert:
     allocation = await session.get(Allocation, concern.allocation_id)
-    audit = allocation.audit if allocation is not None else None
+    audit = (await session.execute(select(Audit).where(Audit.allocation_id == concern.allocation_id))
+             ).scalar_one_or_none()
     return ac.SafeguardingAlert(
         case_ref=concern.case_ref, team=allocation.team if allocation else "",
         service_area=allocation.service_area if allocation else "",
@@ -203,11 +204,11 @@ def _prefixes(concern: SafeguardingConcern) -> list[str]:
 async def _is_recipient(session: AsyncSession, concern: SafeguardingConcern, person_id: int,
                         pressed: Sequence[OutboxMessage]) -> bool:
     """Sent a copy of this concern in their personal chat, or pressing the out-of-hours channel's copy."""
-    if any(r.key == f"{OUT_OF_HOURS}:{concern.id}" for r in pressed):
+    if any(r.idempotency_key == f"{OUT_OF_HOURS}:{concern.id}" for r in pressed):
         return True
     for prefix in _prefixes(concern)[:2]:
         found = (await session.execute(select(OutboxMessage.id).where(
-            OutboxMessage.key.startswith(prefix, autoescape=True), OutboxMessage.person_id == person_id)
+            OutboxMessage.idempotency_key.startswith(prefix, autoescape=True), OutboxMessage.person_id == person_id)
             .limit(1))).scalar_one_or_none()
         if found is not None:
             return True
