@@ -15,7 +15,7 @@ from dialogs import audit_cards as ac
 from qa import safeguarding as rules
 from qa.calendar import WorkingCalendar
 from storage.models import FollowUp, OutboxMessage, SafeguardingConcern
-from tests.test_audit_flow import CAL, ctx, kw, outbox, submitted, world  # noqa: F401 - world is a fixture
+from tests.test_audit_flow import CAL, ctx, kw, outbox, submitted, world  # noqa: F401, F811 - world is a fixture
 
 THURSDAY_10 = datetime(2026, 12, 10, 10, 0, tzinfo=timezone.utc)
 CONFIG = sg.SafeguardingSettings(channel="19:edt@thread.tacv2")
@@ -45,7 +45,7 @@ def test_working_time_skips_nights_weekends_and_bank_holidays():
     assert not rules.out_of_hours(THURSDAY_10, cal)
 
 
-async def test_claimed_by_one_of_four_copies_updated_note_owed_and_chased(db, world, monkeypatch):
+async def test_claimed_by_one_of_four_copies_updated_note_owed_and_chased(db, world, monkeypatch):  # noqa: F811
     monkeypatch.setattr(sg, "settings", lambda: CONFIG)
     await submitted(db, world, now=THURSDAY_10, **CONCERN)
     concern = await _concern(db)
@@ -89,7 +89,7 @@ async def test_claimed_by_one_of_four_copies_updated_note_owed_and_chased(db, wo
     assert (await _concern(db)).note == "Strategy discussion; MASH referral made"
 
 
-async def test_unclaimed_is_resent_to_head_of_service_and_deputy_director(db, world, monkeypatch):
+async def test_unclaimed_is_resent_to_head_of_service_and_deputy_director(db, world, monkeypatch):  # noqa: F811
     monkeypatch.setattr(sg, "settings", lambda: CONFIG)
     await submitted(db, world, now=THURSDAY_10, **CONCERN)
     duty = sg.SafeguardingFollowUpDuty(CAL, CONFIG)
@@ -104,7 +104,7 @@ async def test_unclaimed_is_resent_to_head_of_service_and_deputy_director(db, wo
     assert (await _concern(db)).unclaimed_sends == 2
 
 
-async def test_out_of_hours_goes_to_the_channel_too(db, world, monkeypatch):
+async def test_out_of_hours_goes_to_the_channel_too(db, world, monkeypatch):  # noqa: F811
     monkeypatch.setattr(sg, "settings", lambda: CONFIG)
     saturday_23 = datetime(2026, 12, 12, 23, 0, tzinfo=timezone.utc)
     await submitted(db, world, now=saturday_23, **CONCERN)

@@ -38,7 +38,6 @@ from capabilities.settings import Env, environment, text, whole
 from dialogs import audit_cards as ac
 from dialogs import safeguarding_cards as sc
 from dialogs.card_kit import format_moment
-from dialogs.payload import Payload
 from qa import safeguarding as rules
 from qa.calendar import WorkingCalendar
 from qa.framework import Role
@@ -128,7 +127,7 @@ def samples() -> dict[str, dict]:
     return {"safeguarding_alert_owned_mine": _alert_sample(_sample_view(
                 owner="Małgorzata Kowalczyk-Henderson", owned_at=_AT, note_due=_AT + timedelta(hours=2)), mine=True),
             "safeguarding_concerns": sc.concerns_card([sc.ConcernLine(
-                "CD-48100%02d" % i, _AT, i % 2 == 0, "Małgorzata Kowalczyk-Henderson", 14 + i, 95 + i)
+                f"CD-48100{i:02d}", _AT, i % 2 == 0, "Małgorzata Kowalczyk-Henderson", 14 + i, 95 + i)
                 for i in range(30)], _london())}
 
 
