@@ -169,6 +169,7 @@ class SafeguardingAlert:
     raised_at: datetime
     ownership: Ownership | None = None  # who owns it (dialogs/safeguarding_cards.py); None: no button
     mine: bool = False  # this copy is the owner's: it asks for the action note
+    problem: str | None = None  # why the last press changed nothing, shown on the card
 
 
 @dataclass(frozen=True)
@@ -609,7 +610,7 @@ def safeguarding_alert_card(alert: SafeguardingAlert, tz: tzinfo) -> Element:
         text("Please act on this now through your safeguarding procedures.", weight="Bolder"),
     ]
     if alert.ownership is not None:
-        body += ownership_section(alert.ownership, tz, mine=alert.mine)
+        body += ownership_section(alert.ownership, tz, mine=alert.mine, error=alert.problem)
     return card(body)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from dialogs.card_kit import (
     Element,
@@ -16,6 +16,7 @@ from dialogs.card_kit import (
     container,
     execute,
     facts,
+    format_day,
     format_moment,
     heading,
     quote,
@@ -61,11 +62,16 @@ def ownership_section(view: Ownership, tz: tzinfo, *, mine: bool = False, error:
                      "that you have it."),
                 action_set([execute("I'm taking this", Verb.CLAIM, {"concern_id": view.concern_id},
                                     style="positive")])]
-        return out
+        return out + ([attention(error)] if error else [])
     out = [text(f"Owned by {view.owner} since {format_moment(view.owned_at, tz)}", color="Good", weight="Bolder")]
     if view.note is not None and view.noted_at is not None:
         out += [text(f"Action recorded {format_moment(view.noted_at, tz)}:", subtle=True), quote(view.note)]
-    elif mine:
+        if error:
+            out.append(attention(error))
+    elif not mine:
+        if error:
+            out.append(attention(error))
+    else:
         if view.note_due is not None:
             out.append(text(f"Please record what was done by {format_moment(view.note_due, tz)} (a strategy "
                             "discussion, a MASH referral, the social worker contacted). Case reference only; "
@@ -78,9 +84,11 @@ def ownership_section(view: Ownership, tz: tzinfo, *, mine: bool = False, error:
     return out
 
 
-def out_of_hours_card(view: Ownership, case_ref: str, raised_at: datetime, tz: tzinfo) -> Element:
+def out_of_hours_card(view: Ownership, case_ref: str, raised_at: datetime, tz: tzinfo,
+                      problem: str | None = None) -> Element:
     """To the council's out-of-hours channel: the case reference and the claim button, nothing more
-    (others read a channel; the owner sees the rest in their personal chat once they claim it)."""
+    (others read a channel; the owner sees the rest in their personal chat once they claim it).
+    `problem`: why the last press changed nothing (it names no one but the owner)."""
     body: list[Element] = [
         container([heading("Safeguarding concern: out-of-hours owner needed"),
                    text(f"A safeguarding concern on case {case_ref} was raised at "
@@ -92,6 +100,8 @@ def out_of_hours_card(view: Ownership, case_ref: str, raised_at: datetime, tz: t
         body += [text("Whoever takes it gets the details in their personal chat with the bot."),
                  action_set([execute("I'm taking this", Verb.CLAIM, {"concern_id": view.concern_id},
                                      style="positive")])]
+    if problem:
+        body.append(attention(problem))
     return card(body)
 
 
@@ -136,4 +146,21 @@ def concerns_card(lines: Sequence[ConcernLine], tz: tzinfo) -> Element:
             text(f"**Case {line.case_ref}**, raised {format_moment(line.raised_at, tz)}{where}", spacing="None"),
             facts([("Owner", line.owner or "nobody yet"), ("Time to owner", _minutes(line.minutes_to_owner)),
                    ("Time to action note", _minutes(line.minutes_to_note))])], separator=True, spacing="Small"))
+    return card(body)
+
+
+def out_of_hours_summary_card(lines: Sequence[ConcernLine], morning: date, tz: tzinfo) -> Element:
+    """To the QA unit and the area's day managers on the first working morning (`morning`) after
+    concerns raised out of hours: what the out-of-hours route did with each (who took it, how soon,
+    whether the action note is in). `lines` holds the out-of-hours concerns, oldest first."""
+    body: list[Element] = [heading(f"Out-of-hours safeguarding concerns: {format_day(morning)}"),
+                           text(f"{len(lines)} safeguarding concern{'s' if len(lines) != 1 else ''} raised out of hours "
+                                "since the last working day.", subtle=True)]
+    for line in lines:
+        owner = line.owner or "Unclaimed: nobody has taken it"
+        body.append(container([
+            text(f"**Case {line.case_ref}**, raised {format_moment(line.raised_at, tz)}", spacing="None"),
+            facts([("Owner", owner), ("Time to owner", _minutes(line.minutes_to_owner)),
+                   ("Action note", "in" if line.minutes_to_note is not None else "not in yet")])],
+            separator=True, spacing="Small", style=None if line.owner else "attention"))
     return card(body)

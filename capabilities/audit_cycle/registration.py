@@ -50,7 +50,7 @@ CAPABILITY = Capability(
     ),
     duties=duties,
     outbox_kinds=(*kinds.ALL, *safeguarding.KINDS),
-    samples=lambda: {**all_samples(), **safeguarding.samples()},
+    samples=all_samples,
     cli=cli.COMMANDS,
     intakes=(allocation_list.INTAKE,),
     help={

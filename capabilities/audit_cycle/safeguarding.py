@@ -19,9 +19,10 @@ alerts, section 21's oversight): the use cases, the duty and the settings.
 """
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -37,6 +38,7 @@ from capabilities.registry import CommandReply, OutboxKind, Said
 from capabilities.settings import Env, environment, text, whole
 from dialogs import audit_cards as ac
 from dialogs import safeguarding_cards as sc
+from dialogs import safeguarding_samples
 from dialogs.card_kit import format_moment
 from qa import safeguarding as rules
 from qa.calendar import WorkingCalendar
@@ -90,45 +92,23 @@ def settings() -> SafeguardingSettings:
 
 # -- kinds ------------------------------------------------------------------------------------------
 
-def _sample_view(**more) -> sc.Ownership:
-    return sc.Ownership(concern_id=100_001, **more)
+_catalogue = cache(safeguarding_samples.samples)  # built once, not once per kind
 
 
-_AT = datetime.fromisoformat("2027-01-07T10:12:00+00:00")
-
-
-def _alert_sample(ownership: sc.Ownership, mine: bool = False) -> dict:
-    from zoneinfo import ZoneInfo
-    return ac.safeguarding_alert_card(ac.SafeguardingAlert(
-        case_ref="CD-4810037", team="Safeguarding and Family Support Team East",
-        service_area="Safeguarding and Family Support", auditor_name="Oluwaseun Adeyemi-Fitzgerald",
-        description="Concern " * 240, raised_at=_AT, ownership=ownership, mine=mine), ZoneInfo("Europe/London"))
-
-
-def _london():
-    from zoneinfo import ZoneInfo
-    return ZoneInfo("Europe/London")
+def _sample(name: str):
+    return lambda: copy.deepcopy(_catalogue()[name])  # a copy: a caller may change what it gets
 
 
 UNCLAIMED_RESEND = OutboxKind("safeguarding-unclaimed", ac.safeguarding_alert_card,
-                              lambda: _alert_sample(_sample_view(unclaimed_sends=2)), lane="urgent")
-NOTE_CHASE = OutboxKind("safeguarding-note-chase", sc.note_chase_card, lambda: sc.note_chase_card(
-    _sample_view(owner="Małgorzata Kowalczyk-Henderson", owned_at=_AT, note_due=_AT + timedelta(hours=2)),
-    "CD-4810037", _london()))
-OWNER_UPDATE = OutboxKind("safeguarding-owner-update", ac.safeguarding_alert_card, lambda: _alert_sample(
-    _sample_view(owner="Małgorzata Kowalczyk-Henderson", owned_at=_AT, note="Strategy discussion held. " * 60,
-                 noted_at=_AT + timedelta(hours=1))))
-OUT_OF_HOURS = OutboxKind("safeguarding-out-of-hours", sc.out_of_hours_card, lambda: sc.out_of_hours_card(
-    _sample_view(), "CD-4810037", _AT, _london()), lane="urgent")
-KINDS = (UNCLAIMED_RESEND, NOTE_CHASE, OWNER_UPDATE, OUT_OF_HOURS)
-
-
-def samples() -> dict[str, dict]:
-    return {"safeguarding_alert_owned_mine": _alert_sample(_sample_view(
-                owner="Małgorzata Kowalczyk-Henderson", owned_at=_AT, note_due=_AT + timedelta(hours=2)), mine=True),
-            "safeguarding_concerns": sc.concerns_card([sc.ConcernLine(
-                f"CD-48100{i:02d}", _AT, i % 2 == 0, "Małgorzata Kowalczyk-Henderson", 14 + i, 95 + i)
-                for i in range(30)], _london())}
+                              _sample("safeguarding_alert_resent_unclaimed"), lane="urgent")
+NOTE_CHASE = OutboxKind("safeguarding-note-chase", sc.note_chase_card, _sample("safeguarding_note_chase"))
+OWNER_UPDATE = OutboxKind("safeguarding-owner-update", ac.safeguarding_alert_card,
+                          _sample("safeguarding_alert_owned_noted"))
+OUT_OF_HOURS = OutboxKind("safeguarding-out-of-hours", sc.out_of_hours_card, _sample("safeguarding_out_of_hours"),
+                          lane="urgent")
+OUT_OF_HOURS_SUMMARY = OutboxKind("safeguarding-out-of-hours-summary", sc.out_of_hours_summary_card,
+                                  _sample("safeguarding_out_of_hours_summary"))
+KINDS = (UNCLAIMED_RESEND, NOTE_CHASE, OWNER_UPDATE, OUT_OF_HOURS, OUT_OF_HOURS_SUMMARY)
 
 
 # -- views ------------------------------------------------------------------------------------------
@@ -237,11 +217,15 @@ async def claim(ctx: Context, actor_id: int, concern_id: int, *, now: datetime, 
         if not await _is_recipient(act.session, concern, act.actor.id, pressed):
             refuse(ONLY_RECIPIENTS)
         tz = act.calendar.tz
+        # Pressed on the out-of-hours channel's copy: what the channel is shown names the case reference only.
+        in_channel = any(r.conversation_id and r.person_id is None for r in pressed)
         if concern.owner_id is not None:
             mine = concern.owner_id == act.actor.id
             view = await _alert_view(act.session, concern, act.calendar, config.note_hours, mine=mine)
-            already(f"{view.ownership.owner} took this on {format_moment(concern.owned_at, tz)}. {NOTHING_CHANGED}",
-                    card=ac.safeguarding_alert_card(view, tz), title=f"Safeguarding concern: case {concern.case_ref}")
+            message = f"{view.ownership.owner} took this on {format_moment(concern.owned_at, tz)}. {NOTHING_CHANGED}"
+            shown = (sc.out_of_hours_card(view.ownership, concern.case_ref, concern.raised_at, tz, problem=message)
+                     if in_channel else ac.safeguarding_alert_card(replace(view, problem=message), tz))
+            already(message, card=shown, title=f"Safeguarding concern: case {concern.case_ref}")
         concern.owner_id, concern.owned_at = act.actor.id, now
         await follow_ups.cancel_for(act.session, "safeguarding_concern", [concern.id], now, kinds=[UNCLAIMED_RESEND])
         due = rules.note_due(now, act.calendar, config.note_hours)
@@ -253,7 +237,7 @@ async def claim(ctx: Context, actor_id: int, concern_id: int, *, now: datetime, 
         await _update_copies(act, concern, config, f"{concern.id}:claimed", [r.id for r in pressed])
         view = await _alert_view(act.session, concern, act.calendar, config.note_hours, mine=True)
         card = ac.safeguarding_alert_card(view, tz)
-        if any(r.conversation_id and r.person_id is None for r in pressed):
+        if in_channel:
             # Pressed in the channel: the details go to the owner's personal chat, the channel sees the owner only.
             await act.notify(OWNER_UPDATE, [act.actor], OWNER_UPDATE.message(
                 view, tz, summary=f"You took the safeguarding concern on case {concern.case_ref}"),
@@ -274,8 +258,8 @@ async def record_note(ctx: Context, actor_id: int, concern_id: int, note: str | 
             refuse(ONLY_OWNER)
         if concern.noted_at is not None:
             view = await _alert_view(act.session, concern, act.calendar, config.note_hours, mine=True)
-            already(f"You recorded what was done on {format_moment(concern.noted_at, tz)}. {NOTHING_CHANGED}",
-                    card=ac.safeguarding_alert_card(view, tz))
+            message = f"You recorded what was done on {format_moment(concern.noted_at, tz)}. {NOTHING_CHANGED}"
+            already(message, card=ac.safeguarding_alert_card(replace(view, problem=message), tz))
         try:
             cleaned = rules.check_note(note)
             problem = first_refusal({"What was done": cleaned})
@@ -283,8 +267,7 @@ async def record_note(ctx: Context, actor_id: int, concern_id: int, note: str | 
             problem = str(exc)
         if problem:
             view = await _alert_view(act.session, concern, act.calendar, config.note_hours, mine=True)
-            body = ac.safeguarding_alert_card(view, tz)
-            return Outcome(Status.INVALID, problem, card=_with_error(body, problem))
+            return Outcome(Status.INVALID, problem, card=ac.safeguarding_alert_card(replace(view, problem=problem), tz))
         concern.note, concern.noted_at = cleaned, now
         await follow_ups.cancel_for(act.session, "safeguarding_concern", [concern.id], now, kinds=[NOTE_CHASE])
         act.trail("allocation", concern.allocation_id, NOTED, concern_id=concern.id, length=len(cleaned),
@@ -293,11 +276,6 @@ async def record_note(ctx: Context, actor_id: int, concern_id: int, note: str | 
         await _update_copies(act, concern, config, f"{concern.id}:noted", [r.id for r in pressed])
         view = await _alert_view(act.session, concern, act.calendar, config.note_hours, mine=True)
         return Outcome(Status.DONE, card=ac.safeguarding_alert_card(view, tz))
-
-
-def _with_error(card: dict, problem: str) -> dict:
-    from dialogs.card_kit import attention
-    return {**card, "body": [*card["body"], attention(problem)]}
 
 
 # -- the duty: unclaimed re-sends and the note's chase ----------------------------------------------------
@@ -403,7 +381,4 @@ async def press(p: Press) -> Reply:
     log.info("card action %s on concern %s: %s", p.verb, concern_id, outcome.status)
     if outcome.card is None:
         return Reply(text=outcome.message or NOTHING_CHANGED)
-    card = outcome.card
-    if outcome.status not in (Status.DONE, Status.INVALID) and outcome.message:
-        card = _with_error(card, outcome.message)
-    return Reply(card=card, update=True, deliver_now=outcome.urgent)
+    return Reply(card=outcome.card, update=True, deliver_now=outcome.urgent)
