@@ -35,8 +35,10 @@ CAPABILITY = Capability(
     name="audit-cycle",
     verbs=(*(CardVerb(verb, actions.press) for verb in actions.STEPS),
            CardVerb(Verb.CYCLE_STATUS, actions.refresh_cycle_status),
-           # Pressed in personal chats and in the out-of-hours channel (its answer names only the owner).
-           *(CardVerb(verb, safeguarding.press, channel=True) for verb in sorted(SafeguardingVerb.ALL))),
+           # Taken in personal chats and in the out-of-hours channel (its answer names only the owner); the
+           # action note is recorded in the owner's personal chat.
+           CardVerb(SafeguardingVerb.CLAIM, actions.safeguarding_press, channel=True),
+           CardVerb(SafeguardingVerb.NOTE, actions.safeguarding_press)),
     commands=(
         ChatCommand("my audits", "the case audits allocated to you that are still to submit, with their deadlines",
                     ("audits", "my audit"), commands.my_audits),
@@ -45,7 +47,7 @@ CAPABILITY = Capability(
         ChatCommand("cycle", "this month's audits per service area: allocated, submitted, overdue, oversight",
                     ("cycle status", "audit cycle"), commands.cycle_status, frozenset({Role.QA_UNIT})),
         ChatCommand("concerns", "safeguarding concerns found while auditing: who took each, and how soon the "
-                    "action was recorded", ("safeguarding concerns",), safeguarding.concerns_command,
+                    "action was recorded", ("safeguarding concerns",), commands.concerns,
                     frozenset({Role.QA_UNIT}), in_menu=False),
     ),
     duties=duties,

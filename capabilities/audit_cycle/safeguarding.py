@@ -32,9 +32,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from capabilities.context import Context
 from capabilities.copies import update_copies
 from capabilities.follow_ups import FollowUpDuty, Settled
-from capabilities.kit import NOT_ON_ROSTER, NOTHING_CHANGED, Act, Outcome, Status, already, refuse, unit, use_case
-from capabilities.press import UNREADABLE, Press, Reply, positive_id
-from capabilities.registry import CommandReply, OutboxKind, Said
+from capabilities.kit import NOTHING_CHANGED, Act, Outcome, Status, already, refuse, unit, use_case
+from capabilities.registry import OutboxKind
 from capabilities.settings import Env, environment, text, whole
 from dialogs import audit_cards as ac
 from dialogs import safeguarding_cards as sc
@@ -350,35 +349,17 @@ def _trail(concern: SafeguardingConcern, now: datetime, step: int, sent: int):
 
 # -- the QA unit's view ---------------------------------------------------------------------------------
 
-async def concerns_command(said: Said) -> CommandReply:
-    """`concerns` (QA unit): the last 90 days' concerns, time to owner and to the action note."""
-    since = said.now - timedelta(days=90)
-    async with said.ctx.db.sessions() as session:
+async def concern_lines(ctx: Context, now: datetime, *, days: int = 90, limit: int = 40) -> list[sc.ConcernLine]:
+    """The last `days` days' concerns up to `now` (newest first, at most `limit`): who took each, the
+    working-clock-free minutes from raising to owner and from owner to the action note."""
+    since = now - timedelta(days=days)
+    async with ctx.db.sessions() as session:
         rows = list((await session.execute(select(SafeguardingConcern).where(SafeguardingConcern.raised_at >= since)
-                                           .order_by(SafeguardingConcern.raised_at.desc()).limit(40))).scalars())
-        lines = [sc.ConcernLine(c.case_ref, c.raised_at, c.out_of_hours, await _name(session, c.owner_id),
-                                rules.minutes_between(c.raised_at, c.owned_at),
-                                rules.minutes_between(c.owned_at, c.noted_at) if c.owned_at else None) for c in rows]
-    return CommandReply(sc.concerns_card(lines, said.ctx.calendar.tz), "Safeguarding concerns: ownership")
+                                           .order_by(SafeguardingConcern.raised_at.desc()).limit(limit))).scalars())
+        return [await _line(session, c) for c in rows]
 
 
-# -- the buttons ----------------------------------------------------------------------------------------
-
-async def press(p: Press) -> Reply:
-    """Answer "I'm taking this" or "Record what was done" (the only place these presses are read)."""
-    concern_id = positive_id(p.data.get("concern_id"))
-    if concern_id is None:
-        return Reply(text=UNREADABLE)
-    if p.actor is None:
-        return Reply(text=NOT_ON_ROSTER)
-    if p.verb == sc.Verb.CLAIM:
-        outcome = await claim(p.ctx, p.actor.id, concern_id, now=p.now, via="card:safeguarding_alert",
-                              pressed=p.rows)
-    else:
-        note = p.data.get(sc.NOTE)
-        outcome = await record_note(p.ctx, p.actor.id, concern_id, note if isinstance(note, str) else None,
-                                    now=p.now, via="card:safeguarding_alert", pressed=p.rows)
-    log.info("card action %s on concern %s: %s", p.verb, concern_id, outcome.status)
-    if outcome.card is None:
-        return Reply(text=outcome.message or NOTHING_CHANGED)
-    return Reply(card=outcome.card, update=True, deliver_now=outcome.urgent)
+async def _line(session: AsyncSession, c: SafeguardingConcern) -> sc.ConcernLine:
+    return sc.ConcernLine(c.case_ref, c.raised_at, c.out_of_hours, await _name(session, c.owner_id),
+                          rules.minutes_between(c.raised_at, c.owned_at),
+                          rules.minutes_between(c.owned_at, c.noted_at) if c.owned_at else None)
