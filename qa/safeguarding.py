@@ -14,7 +14,7 @@ given; nothing here reads a database, Teams or the environment.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from qa.calendar import WorkingCalendar
 
@@ -98,3 +98,15 @@ def check_note(text: str | None) -> str:
     if len(cleaned) > NOTE_MAX:
         raise ValueError(f"The action note is {len(cleaned)} characters; please keep it to {NOTE_MAX}.")
     return cleaned
+
+
+def out_of_hours_since(morning: date, cal: WorkingCalendar) -> tuple[datetime, datetime]:
+    """The out-of-hours stretch a working `morning`'s summary covers (UTC, start inclusive, end
+    exclusive): from the close of the previous working day's hours to the opening of `morning`'s, so
+    a Monday covers Friday evening, the weekend and Monday before 08:00, and the day after a bank
+    holiday covers it too. Raises ValueError when `morning` is not a working day."""
+    if not cal.is_working_day(morning):
+        raise ValueError(f"{morning} is not a working day")
+    before = cal.previous_working_day(morning)
+    start = datetime.combine(before, cal.window_end, tzinfo=cal.tz).astimezone(UTC)
+    return start, datetime.combine(morning, cal.window_start, tzinfo=cal.tz).astimezone(UTC)

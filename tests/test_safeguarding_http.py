@@ -8,8 +8,8 @@ import pytest
 
 from capabilities.audit_cycle import safeguarding as sg
 from dialogs.safeguarding_cards import Verb
-from storage.models import SafeguardingConcern
-from tests.support.escalations import shown, utc
+from storage.models import OutboxMessage, SafeguardingConcern
+from tests.support.escalations import chat, shown, utc
 from tests.support.safeguarding import CHANNEL, CONFIG, set_up, text_of
 
 THURSDAY_10 = utc(2026, 12, 10, 10, 0)
@@ -77,3 +77,29 @@ async def test_saturday_night_reaches_the_out_of_hours_channel(services, fake_co
     [card] = [c for call in d.fake.delivered(CHANNEL) for c in call.cards]
     assert "CR-1001" in text_of(card) and "bruising" not in text_of(card) and "I'm taking this" in text_of(card)
     assert (await d.one(SafeguardingConcern)).out_of_hours
+
+
+async def test_the_morning_after_the_qa_unit_and_day_managers_get_one_summary(services, fake_connector, bot_client):
+    d = await set_up(services, fake_connector, bot_client, started=utc(2026, 12, 11, 15, 0))
+    await d.submit(SATURDAY_23)
+    d.received()
+    await d.tick(SATURDAY_23)
+    concern = await d.one(SafeguardingConcern)
+    [posted] = await d.all(OutboxMessage, OutboxMessage.kind == sg.OUT_OF_HOURS)
+    # Eddie, on the Emergency Duty Team, takes it from the channel's copy in the night.
+    taken = await d.press_in_channel("eddie", Verb.CLAIM, {"concern_id": concern.id}, posted.activity_id,
+                                     utc(2026, 12, 13, 1, 30))
+    assert "Owned by Eddie Example" in shown(taken) and "bruising" not in shown(taken)
+    assert any("bruising" in call.all_text() or "Unexplained" in text_of(call.cards) for call in
+               d.fake.delivered(chat("eddie")))  # the details in his personal chat
+    assert await d.tick(utc(2026, 12, 13, 9, 0)) != {}  # the copies' updates (Sunday: no summary)
+
+    monday = await d.tick(utc(2026, 12, 14, 9, 0))
+    assert set(monday) >= FOUR | {"quinn"}  # one card each (with anything else due, one digest)
+    rows = await d.all(OutboxMessage, OutboxMessage.kind == sg.OUT_OF_HOURS_SUMMARY)
+    assert sorted(r.person_id for r in rows if r.state == "sent") == sorted(d.ids[k] for k in FOUR | {"quinn"})
+    [row] = [r for r in await d.all(OutboxMessage, OutboxMessage.kind == sg.OUT_OF_HOURS_SUMMARY,
+                                    OutboxMessage.person_id == d.ids["quinn"])]
+    card = text_of(row.payload["card"])
+    assert "CR-1001" in card and "Eddie Example" in card and "not in yet" in card
+    assert await d.tick(utc(2026, 12, 14, 9, 15)) == {}  # once a morning

@@ -5,7 +5,7 @@ Christmas Day) it also goes to the out-of-hours channel; refusals change nothing
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
@@ -41,6 +41,10 @@ def test_working_time_skips_nights_weekends_and_bank_holidays():
     assert rules.out_of_hours(datetime(2026, 12, 12, 23, 0, tzinfo=timezone.utc), cal)  # Saturday 23:00
     assert rules.out_of_hours(datetime(2026, 12, 25, 11, 0, tzinfo=timezone.utc), cal)  # Christmas Day
     assert not rules.out_of_hours(THURSDAY_10, cal)
+    # Monday's summary covers Friday after 18:00 to Monday 08:00; the 29th's covers Christmas.
+    assert rules.out_of_hours_since(date(2026, 12, 14), cal) == (
+        datetime(2026, 12, 11, 18, 0, tzinfo=timezone.utc), datetime(2026, 12, 14, 8, 0, tzinfo=timezone.utc))
+    assert rules.out_of_hours_since(date(2026, 12, 29), cal)[0] == datetime(2026, 12, 24, 18, 0, tzinfo=timezone.utc)
 
 
 async def test_claimed_by_one_of_four_copies_updated_note_owed_and_chased(db, world, monkeypatch):  # noqa: F811

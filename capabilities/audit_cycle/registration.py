@@ -28,7 +28,8 @@ def duties(cal: WorkingCalendar):
     case_refs()  # QA_CASE_REF_PATTERN read once, here: a wrong value stops the start
     # In this order: a month's own allocation notice runs before the late-notice check.
     return [AuditCycleDuty(cal), LateAllocationNoticeDuty(cal),
-            safeguarding.SafeguardingFollowUpDuty(cal, safeguarding.settings())]
+            safeguarding.SafeguardingFollowUpDuty(cal, safeguarding.settings()),
+            safeguarding.OutOfHoursSummaryDuty(cal)]
 
 
 CAPABILITY = Capability(

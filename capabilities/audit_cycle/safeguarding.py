@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache
@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.context import Context
 from capabilities.copies import update_copies
+from capabilities.duties import Occurrence
 from capabilities.follow_ups import FollowUpDuty, Settled
 from capabilities.kit import NOTHING_CHANGED, Act, Outcome, Status, already, refuse, unit, use_case
 from capabilities.registry import OutboxKind
@@ -40,13 +41,14 @@ from dialogs import safeguarding_cards as sc
 from dialogs import safeguarding_samples
 from dialogs.card_kit import format_moment
 from qa import safeguarding as rules
+from qa.cadence import EachWorkingMorning
 from qa.calendar import WorkingCalendar
 from qa.framework import Role
 from qa.identifiers import first_refusal
 from storage import follow_ups
 from storage.models import Allocation, Audit, FollowUp, OutboxMessage, Person, SafeguardingConcern
 from storage.outbox import Message, enqueue_many
-from storage.people import active_people, qa_unit
+from storage.people import active_people, qa_unit, safeguarding_recipients
 
 log = logging.getLogger(__name__)
 
@@ -345,6 +347,58 @@ def _trail(concern: SafeguardingConcern, now: datetime, step: int, sent: int):
                       action=UNCLAIMED, via="duty:safeguarding-follow-ups", detail={"concern_id": concern.id,
                                                                                     "step": step, "sent": sent},
                       at=now)
+
+
+class OutOfHoursSummaryDuty:
+    """On each working morning (qa/cadence.py EachWorkingMorning) after concerns raised out of hours:
+    one card to the QA unit (every such concern) and to each area's day managers (the concerns sent
+    to them) saying what the out-of-hours route did with each, as it stood when the morning came.
+    Keyed "<kind>:<day>:<person>", so a second run adds nothing."""
+
+    name = "safeguarding-out-of-hours-summary"
+
+    def __init__(self, cal: WorkingCalendar | None = None) -> None:
+        self.cal = cal or WorkingCalendar()
+        self.cadence = EachWorkingMorning(self.cal)
+
+    def occurrences(self, now: datetime) -> Iterable[Occurrence]:
+        return self.cadence.today(now)
+
+    async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
+        morning = self.cal.local_date(occurrence.due_at)
+        start, end = rules.out_of_hours_since(morning, self.cal)
+        concerns = list((await session.execute(select(SafeguardingConcern).where(
+            SafeguardingConcern.out_of_hours.is_(True), SafeguardingConcern.raised_at >= start,
+            SafeguardingConcern.raised_at < end).order_by(SafeguardingConcern.raised_at))).scalars())
+        if not concerns:
+            return
+        as_of = occurrence.due_at  # what had happened by the morning, even when the duty runs late
+        lines: dict[int, sc.ConcernLine] = {}
+        readers: dict[int, set[int]] = {}
+        for c in concerns:
+            owned = c.owned_at is not None and c.owned_at <= as_of
+            noted = owned and c.noted_at is not None and c.noted_at <= as_of
+            lines[c.id] = sc.ConcernLine(c.case_ref, c.raised_at, True,
+                                         await _name(session, c.owner_id) if owned else None,
+                                         rules.minutes_between(c.raised_at, c.owned_at) if owned else None,
+                                         rules.minutes_between(c.owned_at, c.noted_at) if noted else None)
+            allocation = await session.get(Allocation, c.allocation_id)
+            managers = (await safeguarding_recipients(session, allocation.team, allocation.service_area)
+                        if allocation else [])
+            for person in managers:
+                readers.setdefault(person.id, set()).add(c.id)
+        for person in await qa_unit(session):
+            readers[person.id] = set(lines)
+        due_at = self.cal.send_time_for(occurrence.due_at, now)
+        messages = []
+        for person_id, ids in readers.items():
+            shown = [line for concern_id, line in lines.items() if concern_id in ids]
+            messages.append(Message(
+                f"{OUT_OF_HOURS_SUMMARY}:{morning}:{person_id}", OUT_OF_HOURS_SUMMARY, person_id,
+                OUT_OF_HOURS_SUMMARY.message(shown, morning, self.cal.tz,
+                                             summary=f"Out-of-hours safeguarding concerns: {len(shown)}"), due_at))
+        added = await enqueue_many(session, messages, now=now)
+        log.info("out-of-hours summary %s: %d concerns, %d new rows", morning, len(concerns), added)
 
 
 # -- the QA unit's view ---------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from tests.support import activities as act
 from tests.support.escalations import SET_UP, Desk, chat, name
 
 AREA = "Children in Need"
-CHANNEL = "19:edt-out-of-hours@thread.tacv2"
+CHANNEL = act.channel_id("edt", "general")  # the Emergency Duty Team's channel
 CONFIG = sg.SafeguardingSettings(channel=CHANNEL)
 PEOPLE = {  # key -> (role, team, service areas)
     "ann": ("practice_manager", "Team Gamma", AREA),  # the auditor
@@ -62,6 +62,16 @@ class ConcernDesk(Desk):
                     line = first["items"][0]["text"] if first.get("type") == "Container" else first.get("text", "")
                     seen.setdefault(owners.get(call.conversation_id, call.conversation_id), []).append(line)
         return seen
+
+    async def press_in_channel(self, key: str, verb: str, data: dict, card_activity: str, at: datetime) -> dict:
+        """`key` presses a button on the card the bot posted to the out-of-hours channel (its own thread)."""
+        self.at(at)
+        activity = act.channel_card_action("edt", key, verb, data, service_url=self.fake.url, aad=f"aad-{key}")
+        activity["conversation"]["id"] = f"{CHANNEL};messageid={card_activity}"
+        activity["replyToId"] = card_activity
+        resp = await self.client.post("/api/messages", json=activity)
+        assert resp.status == 200, await resp.text()
+        return await resp.json()
 
     async def submit(self, at: datetime) -> None:
         """Ann submits the case's audit with a safeguarding concern, pressing Submit on the form."""
