@@ -69,10 +69,11 @@ async def test_unclaimed_is_resent_by_tick(services, fake_connector, bot_client)
     assert (await d.one(SafeguardingConcern)).unclaimed_sends == 2
 
 
-async def test_saturday_night_reaches_the_out_of_hours_channel(services, fake_connector, bot_client):
+@pytest.mark.parametrize("raised", [SATURDAY_23, utc(2026, 12, 25, 11, 0)], ids=["saturday-23:00", "christmas-day"])
+async def test_out_of_hours_reaches_the_out_of_hours_channel(services, fake_connector, bot_client, raised):
     d = await set_up(services, fake_connector, bot_client, started=utc(2026, 12, 11, 15, 0))
-    await d.submit(SATURDAY_23)
-    got = d.received() | await d.tick(SATURDAY_23)
+    await d.submit(raised)
+    got = d.received() | await d.tick(raised)
     assert "channel" in got and {k for k in got if k != "channel"} >= FOUR
     [card] = [c for call in d.fake.delivered(CHANNEL) for c in call.cards]
     assert "CR-1001" in text_of(card) and "bruising" not in text_of(card) and "I'm taking this" in text_of(card)
@@ -103,3 +104,8 @@ async def test_the_morning_after_the_qa_unit_and_day_managers_get_one_summary(se
     card = text_of(row.payload["card"])
     assert "CR-1001" in card and "Eddie Example" in card and "not in yet" in card
     assert await d.tick(utc(2026, 12, 14, 9, 15)) == {}  # once a morning
+    # The QA unit's list: Eddie took it 2 h 30 min after it was raised; the note is not in.
+    listed = text_of(await d.say("quinn", "concerns", utc(2026, 12, 14, 9, 20)))
+    assert "CR-1001" in listed and "Eddie Example" in listed and "2 h 30 min" in listed and "not yet" in listed
+    refused = text_of(await d.say("pam", "concerns", utc(2026, 12, 14, 9, 21)))
+    assert "CR-1001" not in refused and "QA unit" in refused

@@ -5,12 +5,15 @@ Christmas Day) it also goes to the out-of-hours channel; refusals change nothing
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
 from capabilities.audit_cycle import safeguarding as sg
 from capabilities.kit import Status
+from capabilities.settings import ConfigurationError
 from qa import safeguarding as rules
 from qa.calendar import WorkingCalendar
 from storage.models import FollowUp, OutboxMessage, SafeguardingConcern
@@ -123,3 +126,20 @@ async def test_out_of_hours_goes_to_the_channel_too(db, world, monkeypatch):  # 
                            pressed=[row], config=CONFIG)
     assert taken.status == Status.DONE and "bruising" not in json.dumps(taken.card)
     assert len(await outbox(db, sg.OWNER_UPDATE)) >= 1
+
+
+def test_settings_from_the_environment_and_the_one_line_without_a_channel(monkeypatch, caplog):
+    assert sg.from_env({}) == sg.SafeguardingSettings(30, 2, "")
+    assert sg.from_env({sg.CLAIM_ENV: "45", sg.NOTE_ENV: "4", sg.CHANNEL_ENV: "19:edt@thread.tacv2"}) == (
+        sg.SafeguardingSettings(45, 4, "19:edt@thread.tacv2"))
+    with pytest.raises(ConfigurationError, match=sg.CLAIM_ENV):
+        sg.from_env({sg.CLAIM_ENV: "soon"})
+    monkeypatch.delenv(sg.CHANNEL_ENV, raising=False)
+    sg.settings.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING):
+            sg.settings()
+    finally:
+        sg.settings.cache_clear()
+    assert [r.getMessage() for r in caplog.records if sg.CHANNEL_ENV in r.getMessage()] == [
+        f"{sg.CHANNEL_ENV} is not set: safeguarding concerns raised out of hours go only to the day managers"]

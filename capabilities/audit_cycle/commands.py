@@ -92,6 +92,11 @@ async def cycle_status(said: Said) -> CommandReply:
 
 
 async def concerns(said: Said) -> CommandReply:
-    """`concerns` (QA unit): the last 90 days' safeguarding concerns, time to owner and to the action note."""
+    """`concerns` (QA unit): the last 90 days' safeguarding concerns, time to owner and to the action note.
+    Anyone else is told it is the QA unit's (the list names cases across every service area)."""
+    person = said.person
+    if person is None or person.role != Role.QA_UNIT:
+        return _notice("Safeguarding concerns", "The list of safeguarding concerns is for the QA unit. A concern "
+                                                "sent to you is in your chat with the bot, with I'm taking this.")
     lines = await safeguarding.concern_lines(said.ctx, said.now)
     return CommandReply(concerns_card(lines, said.ctx.calendar.tz), "Safeguarding concerns: ownership")
