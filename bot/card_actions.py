@@ -26,7 +26,7 @@ from bot.services import Services
 from capabilities.press import UNREADABLE, Press, Reply
 from capabilities.registry import Registry
 from dialogs.card_update import card_title
-from storage.conversations import actor_for_chat
+from storage.conversations import actor_for_chat, personal_chat_of
 from storage.models import Person
 from storage.outbox import record_shown, sent_rows
 from storage.unavailable import database_unavailable
@@ -126,7 +126,17 @@ async def act(services: Services, registry: Registry, turn_context: TurnContext,
 async def _actor(services: Services, turn_context: TurnContext, conversation_id: str,
                  user_id: str | None) -> Person | None:
     """Who pressed: the active roster person linked to this personal chat, for its own user only
-    (storage.conversations.actor_for_chat), from the chat as the turn read it if it did."""
+    (storage.conversations.actor_for_chat), from the chat as the turn read it if it did; in a channel,
+    the person of the sender's own personal chat."""
+    conversation = turn_context.activity.conversation
+    if conversation is not None and (conversation.is_group or conversation.conversation_type == "channel"):
+        # Pressed on a card in a channel (only verbs declared for channels get here): the sender is the
+        # person of their own personal chat, found by their Teams id, never by anything on the card.
+        if not user_id:
+            return None
+        async with services.db.sessions() as session:
+            own = await personal_chat_of(session, user_id=user_id, tenant_id=conversation.tenant_id or "")
+            return own.person if own is not None and own.person is not None and own.person.active else None
     chat = turn_context.turn_state.get(CHAT, UNREAD)
     if chat is UNREAD:
         return await actor_for_chat(services.db, conversation_id, user_id)

@@ -37,6 +37,7 @@ from dialogs.card_kit import (
 from dialogs.card_kit import choice_set as _choice_set
 from dialogs.card_update import acted_card  # noqa: F401 - cards acted on are built there, for every capability
 from dialogs.case_holder_cards import conversation_buttons
+from dialogs.safeguarding_cards import Ownership, ownership_section
 from qa.framework import GRADES, KEY_AREAS
 
 PRIVACY_HINT = "Case references only — do not type a child's name, date of birth or address."
@@ -170,6 +171,9 @@ class SafeguardingAlert:
     auditor_name: str
     description: str
     raised_at: datetime
+    ownership: Ownership | None = None  # who owns it (dialogs/safeguarding_cards.py); None: no button
+    mine: bool = False  # this copy is the owner's: it asks for the action note
+    problem: str | None = None  # why the last press changed nothing, shown on the card
 
 
 @dataclass(frozen=True)
@@ -671,6 +675,8 @@ def safeguarding_alert_card(alert: SafeguardingAlert, tz: tzinfo) -> Element:
         quote(alert.description or "No description given."),
         text("Please act on this now through your safeguarding procedures.", weight="Bolder"),
     ]
+    if alert.ownership is not None:
+        body += ownership_section(alert.ownership, tz, mine=alert.mine, error=alert.problem)
     return card(body)
 
 

@@ -20,7 +20,13 @@ from zoneinfo import ZoneInfo
 from dialogs import alert_cards as alr
 from dialogs import allocation_cards as alc
 from dialogs import audit_cards as ac
-from dialogs import calendar_samples, case_holder_samples, observation_samples, supervision_samples
+from dialogs import (
+    calendar_samples,
+    case_holder_samples,
+    observation_samples,
+    safeguarding_samples,
+    supervision_samples,
+)
 from dialogs import card_update as cu
 from dialogs import common_cards as cc
 from dialogs import delivery_cards as dc
@@ -132,6 +138,10 @@ BUILDERS = (
     "dialogs.supervision_cards.supervision_compliance_card",
     "dialogs.supervision_cards.supervision_away_card",
     "dialogs.supervision_cards.supervision_notice_card",
+    "dialogs.safeguarding_cards.out_of_hours_card",
+    "dialogs.safeguarding_cards.note_chase_card",
+    "dialogs.safeguarding_cards.concerns_card",
+    "dialogs.safeguarding_cards.out_of_hours_summary_card",
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -494,7 +504,7 @@ def sample_cards() -> dict[str, Card]:
     cards: dict[str, Card] = {}
     for part in (audit_card_samples(), common_card_samples(), allocation_card_samples(), digest_samples(),
                  delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples(), remedial_card_samples(), good_practice_card_samples(), broadcast_card_samples(), supervision_samples.samples(),
-                 calendar_samples.samples(), case_holder_samples.samples()):
+                 calendar_samples.samples(), case_holder_samples.samples(), safeguarding_samples.samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")

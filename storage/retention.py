@@ -50,6 +50,7 @@ from storage.models import (
     Reaudit,
     RemedialAction,
     RemedialPlan,
+    SafeguardingConcern,
     SupervisionBooking,
     SupervisionSession,
     TrailEvent,
@@ -252,3 +253,9 @@ async def delete_past(session: AsyncSession, conditions: Conditions) -> dict[str
         result = await session.execute(delete(_model(table)).where(where).execution_options(synchronize_session=False))
         counts[table] = result.rowcount or 0
     return counts
+
+
+# --- Safeguarding concerns: with their allocation's month ---------------------------------------
+
+def safeguarding_concerns(p: Purge, kind: str):
+    return SafeguardingConcern.allocation_id.in_(p.past_allocations())

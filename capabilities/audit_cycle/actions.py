@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
-from capabilities.audit_cycle import case_holder, commands, config, flow
+from capabilities.audit_cycle import case_holder, commands, config, flow, safeguarding
 from capabilities.kit import Status
 from capabilities.press import UNREADABLE, Press, Reply, positive_id
 from dialogs import audit_cards as ac
 from dialogs import case_holder_cards as ch
+from dialogs import safeguarding_cards as sc
 from dialogs.audit_cards import Verb
 from dialogs.card_kit import action_set, execute, format_moment, text
 from dialogs.card_update import Acted, keep_none, mentions, rebuild
@@ -297,3 +298,26 @@ async def findings(p: Press) -> Reply:
     if outcome.card is not None:
         return Reply(card=outcome.card, update=outcome.status == Status.DONE)
     return Reply(card=_polite_card(p.rows, ids, outcome.message, "Nothing was changed"))
+
+
+# -- safeguarding ownership's buttons ---------------------------------------------------------------
+
+async def safeguarding_press(p: Press) -> Reply:
+    """Answer "I'm taking this" or "Record what was done" (the only place these presses are read)."""
+    concern_id = positive_id(p.data.get("concern_id"))
+    if concern_id is None:
+        return Reply(text=UNREADABLE)
+    if p.actor is None:
+        return Reply(text=flow.NOT_ON_ROSTER)
+    if p.verb == sc.Verb.CLAIM:
+        outcome = await safeguarding.claim(p.ctx, p.actor.id, concern_id, now=p.now,
+                                           via="card:safeguarding_alert", pressed=p.rows)
+    else:
+        note = p.data.get(sc.NOTE)
+        outcome = await safeguarding.record_note(p.ctx, p.actor.id, concern_id,
+                                                 note if isinstance(note, str) else None, now=p.now,
+                                                 via="card:safeguarding_alert", pressed=p.rows)
+    log.info("card action %s on concern %s: %s", p.verb, concern_id, outcome.status)
+    if outcome.card is None:
+        return Reply(text=outcome.message or flow.NOTHING_CHANGED)
+    return Reply(card=outcome.card, update=True, deliver_now=outcome.urgent)

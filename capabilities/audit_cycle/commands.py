@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from capabilities.audit_cycle import kinds, views
+from capabilities.audit_cycle import kinds, safeguarding, views
 from capabilities.context import Context
 from capabilities.registry import CommandReply, Said
 from dialogs.audit_cards import cycle_status_card, my_audits_card, oversight_digest_card
 from dialogs.card_kit import card, format_month, heading, text
+from dialogs.safeguarding_cards import concerns_card
 from qa.audit_calendar import month_key
 from qa.framework import Role
 from storage import cycle
@@ -89,3 +90,14 @@ async def cycle_status(said: Said) -> CommandReply:
         month = await cycle.latest_month(session, month_key(today.year, today.month)) \
             or month_key(today.year, today.month)
     return await figures(said.ctx, month, said.now)
+
+
+async def concerns(said: Said) -> CommandReply:
+    """`concerns` (QA unit): the last 90 days' safeguarding concerns, time to owner and to the action note.
+    Anyone else is told it is the QA unit's (the list names cases across every service area)."""
+    person = said.person
+    if person is None or person.role != Role.QA_UNIT:
+        return _notice("Safeguarding concerns", "The list of safeguarding concerns is for the QA unit. A concern "
+                                                "sent to you is in your chat with the bot, with I'm taking this.")
+    lines = await safeguarding.concern_lines(said.ctx, said.now)
+    return CommandReply(concerns_card(lines, said.ctx.calendar.tz), "Safeguarding concerns: ownership")

@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from capabilities import kit
-from capabilities.audit_cycle import case_holder, views
+from capabilities.audit_cycle import case_holder, safeguarding, views
 from capabilities.audit_cycle.access import may_audit, may_oversee, may_resolve
 from capabilities.audit_cycle.form import (
     clean_form,
@@ -367,11 +367,9 @@ async def _alert_if_concern(act: Act, allocation: Allocation) -> bool:
                                     service_area=allocation.service_area, auditor_name=act.actor.display_name,
                                     description=audit.safeguarding_description, raised_at=act.now)
     people = await safeguarding_recipients(act.session, allocation.team, allocation.service_area)
-    if people:
-        await act.notify(SAFEGUARDING_ALERT, people, SAFEGUARDING_ALERT.message(
-            alert, act.calendar.tz, summary=f"Immediate safeguarding concern: case {allocation.case_ref}"),
-            key=f"safeguarding-alert:{allocation.id}", urgent=True)
-    else:
+    # Recorded with its owner button, sent at once (and out of hours to the out-of-hours channel).
+    await safeguarding.raise_concern(act, allocation, alert, people, SAFEGUARDING_ALERT)
+    if not people:
         log.error("safeguarding concern on allocation %s: nobody on the roster to alert", allocation.id)
     _trail(act, allocation, SAFEGUARDING_ALERTED, alerted=len(people), roles=sorted({p.role for p in people}),
            description_length=len(audit.safeguarding_description))

@@ -2,13 +2,14 @@
 kinds, extra cards, CLI and what the help card says it does for each role."""
 from __future__ import annotations
 
-from capabilities.audit_cycle import actions, allocation_list, cli, commands, config, kinds
+from capabilities.audit_cycle import actions, allocation_list, cli, commands, config, kinds, safeguarding
 from capabilities.audit_cycle.duties import AuditCycleDuty, LateAllocationNoticeDuty, UploadChaseDuty
 from capabilities.audit_cycle.samples import all_samples
 from capabilities.registry import Capability, CardVerb, ChatCommand, RetentionRule
 from capabilities.settings import case_refs
 from dialogs.audit_cards import Verb
 from dialogs.case_holder_cards import Verb as CaseHolderVerb
+from dialogs.safeguarding_cards import Verb as SafeguardingVerb
 from qa.allocations import AUDITOR_ROLES
 from qa.calendar import WorkingCalendar
 from qa.framework import Role
@@ -23,14 +24,17 @@ AUDITOR = (
     "Escalate an immediate safeguarding concern found while auditing at once to the practice manager, "
     "service lead, head of service and deputy director.",
 )
-SAFEGUARDING = "Alert you at once to an immediate safeguarding concern found during an audit in your service areas."
+SAFEGUARDING = ("Alert you at once to an immediate safeguarding concern found during an audit in your service areas: "
+                "press I'm taking this to own it (everyone else sees you have it), then record what was done.")
 
 
 def duties(cal: WorkingCalendar):
     case_refs()  # QA_CASE_REF_PATTERN read once, here: a wrong value stops the start
     config.settings()  # a wrong QA_UPLOAD_WORKING_DAYS stops the bot at start-up
     # In this order: a month's own allocation notice runs before the late-notice check.
-    return [AuditCycleDuty(cal), LateAllocationNoticeDuty(cal), UploadChaseDuty(cal)]
+    return [AuditCycleDuty(cal), LateAllocationNoticeDuty(cal), UploadChaseDuty(cal),
+            safeguarding.SafeguardingFollowUpDuty(cal, safeguarding.settings()),
+            safeguarding.OutOfHoursSummaryDuty(cal)]
 
 
 CAPABILITY = Capability(
@@ -40,7 +44,11 @@ CAPABILITY = Capability(
            CardVerb(CaseHolderVerb.CONVERSATION_ARRANGED, actions.conversation),
            CardVerb(CaseHolderVerb.CONVERSATION_HELD, actions.conversation),
            CardVerb(CaseHolderVerb.FINDINGS_REFLECT, actions.findings),
-           CardVerb(CaseHolderVerb.FINDINGS_SUPERVISION, actions.findings)),
+           CardVerb(CaseHolderVerb.FINDINGS_SUPERVISION, actions.findings),
+           # Taken in personal chats and in the out-of-hours channel (its answer names only the owner); the
+           # action note is recorded in the owner's personal chat.
+           CardVerb(SafeguardingVerb.CLAIM, actions.safeguarding_press, channel=True),
+           CardVerb(SafeguardingVerb.NOTE, actions.safeguarding_press)),
     commands=(
         ChatCommand("my audits", "the case audits allocated to you that are still to submit, with their deadlines",
                     ("audits", "my audit"), commands.my_audits, AUDITOR_ROLES, in_menu=False),
@@ -48,9 +56,12 @@ CAPABILITY = Capability(
                     ("my oversight",), commands.oversight, frozenset({Role.SERVICE_LEAD}), in_menu=False),
         ChatCommand("cycle", "this month's audits per service area: allocated, submitted, overdue, oversight",
                     ("cycle status", "audit cycle"), commands.cycle_status, frozenset({Role.QA_UNIT}), in_menu=False),
+        ChatCommand("concerns", "safeguarding concerns found while auditing: who took each, and how soon the "
+                    "action was recorded", ("safeguarding concerns",), commands.concerns,
+                    frozenset({Role.QA_UNIT}), in_menu=False),
     ),
     duties=duties,
-    outbox_kinds=(*kinds.ALL, *kinds.CASE_HOLDER_KINDS),
+    outbox_kinds=(*kinds.ALL, *kinds.CASE_HOLDER_KINDS, *safeguarding.KINDS),
     samples=all_samples,
     cli=cli.COMMANDS,
     intakes=(allocation_list.INTAKE,),
@@ -82,7 +93,8 @@ CAPABILITY = Capability(
     },
     # A month's records go together, counted from the month's end (the trail rows with no month from their own
     # moment); escalations, registered later, purge theirs on the same months first.
-    retention=(RetentionRule("audits", AUDIT_RECORDS, past.audits),
+    retention=(RetentionRule("safeguarding_concerns", AUDIT_RECORDS, past.safeguarding_concerns),
+               RetentionRule("audits", AUDIT_RECORDS, past.audits),
                RetentionRule("allocations", AUDIT_RECORDS, past.allocations),
                RetentionRule("audit_events", AUDIT_RECORDS, past.trail),
                RetentionRule("audit_months", AUDIT_RECORDS, past.audit_months)),

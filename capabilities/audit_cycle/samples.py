@@ -83,6 +83,7 @@ def command_notices() -> dict[str, Card]:
             "command_my_audits_not_on_roster": (await commands.my_audits(said(None))).card,
             "command_oversight_not_service_lead": (await commands.oversight(said(auditor))).card,
             "command_cycle_not_qa_unit": (await commands.cycle_status(said(auditor))).card,
+            "command_concerns_not_qa_unit": (await commands.concerns(said(auditor))).card,
         }
 
     return asyncio.run(replies())

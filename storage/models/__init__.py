@@ -34,6 +34,7 @@ from storage.models.history import ImportedAudit
 from storage.models.observations import FeedbackEntry, FloorWalk, Observation
 from storage.models.people import Channel, Conversation, Person, Team
 from storage.models.qa_calendar import CalendarEvent, CalendarResponse
+from storage.models.safeguarding import SafeguardingConcern
 from storage.models.spine import OUTBOX_STATES, BotState, DutyRun, FollowUp, Lease, OutboxMessage
 from storage.models.supervision import (
     SUPERVISION_KINDS,
@@ -50,7 +51,7 @@ __all__ = [
     "ALLOCATION_STATES", "BROADCAST_STATES", "GRADES", "KEY_AREAS", "MODERATION_STATES", "NAMING", "OUTBOX_STATES",
     "ROLES", "SUPERVISION_KINDS", "SUPERVISION_STATES",
     "Alert", "AlertResponse", "Allocation", "AsyeSwitch", "Audit", "AuditMonth", "AwayPeriod", "Base", "BotState",
-    "Broadcast", "BroadcastRecipient", "CalendarEvent", "CalendarResponse", "CaseExemption", "CaseloadCase", "Channel", "Conversation",
+    "Broadcast", "BroadcastRecipient", "CalendarEvent", "CalendarResponse", "SafeguardingConcern", "CaseExemption", "CaseloadCase", "Channel", "Conversation",
     "DipSample", "DipSampleItem", "DutyRun", "Escalation", "EscalationUpdate", "FeedbackEntry", "FloorWalk",
     "FollowUp", "ImportedAudit", "Lease", "Moderation", "Observation", "OutboxMessage", "Person", "Reaudit", "RemedialAction",
     "RemedialPlan", "SupervisionBooking", "SupervisionSession", "Team", "TrailEvent", "UTCDateTime",

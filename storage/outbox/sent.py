@@ -27,7 +27,8 @@ async def sent_rows(db: Database, activity_id: str, conversation_id: str, person
     sender put them in the message; [] for a message the outbox did not send."""
     if not activity_id:
         return []
-    to_chat = OutboxMessage.conversation_id == conversation_id
+    # A card posted to a channel starts its own thread: a press on it comes from "<channel>;messageid=<root>".
+    to_chat = OutboxMessage.conversation_id.in_({conversation_id, conversation_id.split(";messageid=")[0]})
     if person_id is not None:
         to_chat = or_(to_chat, and_(OutboxMessage.conversation_id.is_(None), OutboxMessage.person_id == person_id))
     async with db.sessions() as session:
