@@ -11,9 +11,12 @@ from zoneinfo import ZoneInfo
 
 from dialogs import audit_cards as ac
 from dialogs import safeguarding_cards as sc
+from qa.calendar import WorkingCalendar
+from qa.safeguarding import out_of_hours
 
 Card = dict[str, Any]
 LONDON = ZoneInfo("Europe/London")
+_CALENDAR = WorkingCalendar()  # England's bank holidays, London time
 AT = datetime(2027, 1, 7, 10, 12, tzinfo=timezone.utc)
 CASE = "CD-4810037"
 OWNER = "Małgorzata Kowalczyk-Henderson"
@@ -38,11 +41,13 @@ def alert(ownership: sc.Ownership, mine: bool = False) -> Card:
 
 
 def lines(count: int) -> list[sc.ConcernLine]:
-    """`count` concerns: every other one out of hours, every third unclaimed, every fourth without its note."""
+    """`count` concerns seven hours apart, out of hours as England's working calendar says (a weekend's or a
+    bank holiday's always), every third unclaimed, every fourth without its note."""
     out = []
     for i in range(count):
         claimed = i % 3 != 0
-        out.append(sc.ConcernLine(f"CD-{4_810_000 + 37 * i}", AT - timedelta(hours=7 * i), i % 2 == 0,
+        raised = AT - timedelta(hours=7 * i)
+        out.append(sc.ConcernLine(f"CD-{4_810_000 + 37 * i}", raised, out_of_hours(raised, _CALENDAR),
                                   OWNER if claimed else None, 14 + i if claimed else None,
                                   95 + i if claimed and i % 4 else None))
     return out
