@@ -122,6 +122,18 @@ class Desk:
         self.mark = len(self.fake.calls)  # the answer is not a message `received` reports
         return answer
 
+    async def told(self, key: str, words: str, at: datetime) -> str:
+        """`key` types `words` and is answered in one sentence, with no card (a command not for them:
+        the registry's "who it is for"): its text."""
+        self.at(at)
+        resp = await self.client.post("/api/messages", json=act.message(
+            key, words, service_url=self.fake.url, aad=f"aad-{key}", name=name(key)))
+        assert resp.status in (200, 201), await resp.text()
+        answer = self.fake.delivered(chat(key))[-1]
+        assert not answer.cards
+        self.mark = len(self.fake.calls)  # the answer is not a message `received` reports
+        return answer.text
+
     async def sent(self, kind: str, key: str) -> OutboxMessage:
         """The last `kind` row sent to `key`."""
         async with self.db.sessions() as session:
