@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.sender import OutboxSender
+from capabilities.catalogue import registry
 from capabilities.observations import feedback, flow, observe, walk
 from dialogs import observation_cards as oc
 from dialogs.conversation import EXPIRED, STOPPED
@@ -147,8 +148,11 @@ async def test_a_walk_over_http(bot_client, fake_connector, db, ids):
     assert (await say(bot_client, fake_connector, "hal", "Save"))[0] == flow.WALK_SAVED
     [row] = await saved(db, FloorWalk)
     assert row.themes == ["Workload"]
+    # A practice manager is told whom it is for before the walk begins (the dialog's own refusal,
+    # flow.NOT_SENIOR, is tested in tests/test_walk_dialog.py); nothing more is saved.
     text, _, _ = await say(bot_client, fake_connector, "pam", "walk")
-    assert text == flow.NOT_SENIOR
+    assert text == registry().commands["walk"].for_whom()
+    assert len(await saved(db, FloorWalk)) == 1
 
 
 async def test_feedback_refuses_identifiers_as_case_refs_and_asks_about_a_date_over_http(bot_client, fake_connector,
