@@ -14,8 +14,7 @@ from capabilities.escalations.commands import good_practice_command
 from capabilities.escalations.good_practice import last_three, period
 from capabilities.registry import Said
 from storage.models import Allocation, Audit, Person
-from tests.support import activities as act
-from tests.support.escalations import chat, name, set_up, utc
+from tests.support.escalations import set_up, utc
 
 CASES = {"CR-3001": utc(2026, 12, 10, 10), "CR-3002": utc(2026, 12, 11, 10), "CR-3003": utc(2026, 12, 14, 10),
          "CR-3004": utc(2026, 12, 15, 10)}
@@ -32,18 +31,6 @@ async def desk(services, fake_connector, bot_client):
     return d
 
 
-async def told(d, key: str, words: str, at) -> str:
-    """`key` types `words` and is answered in one sentence, with no card: its text."""
-    d.at(at)
-    resp = await d.client.post("/api/messages", json=act.message(
-        key, words, service_url=d.fake.url, aad=f"aad-{key}", name=name(key)))
-    assert resp.status in (200, 201), await resp.text()
-    answer = d.fake.delivered(chat(key))[-1]
-    assert not answer.cards
-    d.mark = len(d.fake.calls)  # the answer is not a message `received` reports
-    return answer.text
-
-
 async def test_good_practice_in_chat_and_each_month(desk):
     d = desk
     card = json.dumps(await d.say("paula", "good practice", utc(2026, 12, 20, 10)), ensure_ascii=False)
@@ -53,7 +40,7 @@ async def test_good_practice_in_chat_and_each_month(desk):
     # By service area: Child Protection before Children in Need; Outstanding first within an area.
     assert card.index("Child Protection") < card.index("CR-3002") < card.index("CR-3001")
     # A practitioner is told, before anything runs, whom the command is for.
-    assert await told(d, "pat", "good practice", utc(2026, 12, 20, 10)) == registry().commands["good practice"].for_whom()
+    assert await d.told("pat", "good practice", utc(2026, 12, 20, 10)) == registry().commands["good practice"].for_whom()
 
     assert await d.tick(utc(2026, 12, 31, 12)) == {}
     assert await d.tick(utc(2027, 1, 4, 9)) == {"quinn": ["Good practice: December 2026"],
@@ -74,7 +61,7 @@ async def test_good_practice_is_scoped_to_the_areas_of_those_who_lead_them(desk)
                     "cal": ["CR-3003"]}
     assert "Good practice: October to December 2026, Child Protection" in json.dumps(await d.say("cal", "good practice", at))
     for key in ("pat", "ira"):  # a practitioner, a reviewing officer: not theirs
-        refused = await told(d, key, "good practice", at)
+        refused = await d.told(key, "good practice", at)
         assert refused == registry().commands["good practice"].for_whom() and "CR-300" not in refused
         # The use case refuses them itself too (the server checks the sender, whatever the edge did).
         async with d.db.sessions() as session:

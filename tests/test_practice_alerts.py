@@ -18,9 +18,8 @@ from dialogs.alert_cards import CASE_REF, CATEGORY, DESCRIPTION, RESPONSE, TEAM,
 from qa.alerts import AlertError, chase_dates, check_alert
 from qa.calendar import WorkingCalendar
 from storage.models import Alert, AlertResponse, FollowUp, Person
-from tests.support import activities as act
 from tests.support.cli import run_cli
-from tests.support.escalations import chat, name, set_up, shown, utc
+from tests.support.escalations import set_up, shown, utc
 
 RAISED = utc(2026, 12, 21, 10)  # Monday 21 December 2026
 
@@ -37,18 +36,6 @@ def form(**changes) -> dict:
     return values
 
 
-async def told(d, key: str, words: str, at) -> str:
-    """`key` types `words` and is answered in one sentence, with no card: its text."""
-    d.at(at)
-    resp = await d.client.post("/api/messages", json=act.message(
-        key, words, service_url=d.fake.url, aad=f"aad-{key}", name=name(key)))
-    assert resp.status in (200, 201), await resp.text()
-    answer = d.fake.delivered(chat(key))[-1]
-    assert not answer.cards
-    d.mark = len(d.fake.calls)  # the answer is not a message `received` reports
-    return answer.text
-
-
 async def refusal(d, command, key: str, at) -> str:
     """What the use case itself answers `key` (the server's check, whatever the edge did first)."""
     async with d.db.sessions() as session:
@@ -62,7 +49,7 @@ async def test_an_alert_raised_answered_chased_escalated_and_resolved(desk):
     assert card["body"][0]["text"] == "Raise a practice alert"
     teams = [c["value"] for block in card["body"] if block.get("id") == TEAM for c in block["choices"]]
     assert teams == ["Team Alpha", "Team Gamma"]
-    assert await told(d, "sam", "alert", RAISED) == registry().commands["alert"].for_whom()
+    assert await d.told("sam", "alert", RAISED) == registry().commands["alert"].for_whom()
     assert "Practice alerts are raised by independent reviewing officers" in await refusal(d, alert_command, "sam",
                                                                                            RAISED)
 
@@ -121,7 +108,7 @@ async def test_an_alert_raised_answered_chased_escalated_and_resolved(desk):
                                                    "sam": ["Practice alert: case CR-9001"]}
     listed = await d.say("quinn", "alerts", utc(2026, 12, 30, 10))
     assert "1 open, oldest first" in json.dumps(listed) and "CR-9001: Drift or delay" in json.dumps(listed)
-    assert await told(d, "sam", "alerts", utc(2026, 12, 30, 10)) == registry().commands["alerts"].for_whom()
+    assert await d.told("sam", "alerts", utc(2026, 12, 30, 10)) == registry().commands["alerts"].for_whom()
     refused = await refusal(d, alerts_command, "sam", utc(2026, 12, 30, 10))
     assert "The list of open practice alerts is for the QA unit" in refused and "CR-9001" not in refused
     code, out, err = await run_cli(d.db, "alerts", "status")
