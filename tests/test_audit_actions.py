@@ -332,11 +332,14 @@ async def test_a_dispute_reaches_the_auditor_and_qa_unit_and_the_resolution_is_r
 async def test_review_from_the_digest_sends_the_oversight_request(desk):
     await submitted(desk)
     desk.fake.clear()
-    body = await desk.press("sam", Verb.OVERSIGHT_OPEN, {"audit_id": await desk.audit_id()}, "digest-1")
+    audit_id = await desk.audit_id()
+    body = await desk.press("sam", Verb.OVERSIGHT_OPEN, {"audit_id": audit_id}, "digest-1")
     assert body["type"] == MESSAGE and "CR-1001" in body["value"]
     [posted] = desk.fake.delivered(chat("sam"))
     assert "Oversight needed: case CR-1001" in posted.all_text()
-    assert {b[1] for b in buttons(posted.cards[0])} == {Verb.OVERSIGHT_CONFIRM, Verb.OVERSIGHT_DISPUTE}
+    assert {b[1] for b in buttons(posted.cards[0])} == {Verb.AUDIT_READ, Verb.OVERSIGHT_CONFIRM, Verb.OVERSIGHT_DISPUTE}
+    [read] = [b for b in buttons(posted.cards[0]) if b[1] == Verb.AUDIT_READ]
+    assert read == ("Read the whole audit", Verb.AUDIT_READ, {"audit_id": audit_id, "page_id": 1})
     assert desk.fake.updates() == []
 
 

@@ -24,6 +24,8 @@ from tests.support.card_validator import run_validator
 DEC = "2026-12"
 CAL = WorkingCalendar()  # Europe/London, England's bank holidays, 09:00 notices, 08:00-18:00 window
 DEADLINE = "Thursday 24 December 2026"
+# Each December case's holder gets a notice with the auditor's (Max's case too: only the auditor is unreachable).
+DECEMBER_HOLDERS = (("CR-1001", "Pat"), ("CR-1002", "Pia"), ("CR-1003", "Pat"), ("CR-1004", "Pia"))
 
 
 def duties():
@@ -47,6 +49,14 @@ class Timeline:
     def key(self, prefix: str, *names: str) -> str:
         return ":".join([prefix, *(str(self.people[n]) for n in names)])
 
+    def holder_key(self, allocation_id: int, holder: str) -> str:
+        """The case holder's notice of one allocation (capabilities/audit_cycle/case_holder.py)."""
+        return f"case-holder-notice:{allocation_id}:{self.people[holder]}"
+
+    def holder_keys(self, cases: dict[str, int], *pairs: tuple[str, str]) -> set[str]:
+        """The case holders' notices of (case ref, case holder) pairs."""
+        return {self.holder_key(cases[ref], holder) for ref, holder in pairs}
+
 
 @pytest.fixture
 async def december(services):
@@ -63,7 +73,7 @@ async def notified_at(db) -> dict[str, datetime | None]:
 # -- allocation notices ---------------------------------------------------------------------
 
 async def test_nothing_before_the_3rd_then_one_notice_per_auditor_and_the_qa_unit_list(december):
-    t, _ = december
+    t, cases = december
     assert await t.at(utc(2026, 12, 2, 12)) == {}
     assert await t.at(utc(2026, 12, 3, 8, 59)) == {}
     assert set((await notified_at(t.services.db)).values()) == {None}
@@ -71,9 +81,9 @@ async def test_nothing_before_the_3rd_then_one_notice_per_auditor_and_the_qa_uni
     rows = await t.at(utc(2026, 12, 3, 9, 0))
     assert set(rows) == {t.key("allocation-notice:2026-12", "Mo"), t.key("allocation-notice:2026-12", "Meg"),
                          t.key("allocation-notice:2026-12", "Max"),  # sent anyway; the sender records why not
-                         t.key("unreachable-auditors:2026-12", "Quinn")}
+                         t.key("unreachable-auditors:2026-12", "Quinn")} | t.holder_keys(cases, *DECEMBER_HOLDERS)
     assert {r.due_at for r in rows.values()} == {utc(2026, 12, 3, 9)}  # Thursday 3 December, 09:00 GMT
-    assert {r.person_id for r in rows.values()} == {t.people[n] for n in ("Mo", "Meg", "Max", "Quinn")}
+    assert {r.person_id for r in rows.values()} == {t.people[n] for n in ("Mo", "Meg", "Max", "Quinn", "Pat", "Pia")}
 
     mo = rows[t.key("allocation-notice:2026-12", "Mo")]
     assert mo.kind == "allocation-notice"
@@ -89,6 +99,16 @@ async def test_nothing_before_the_3rd_then_one_notice_per_auditor_and_the_qa_uni
     assert qa.kind == "unreachable-auditors"
     assert "Max Example" in qa.card_text and "max@council.gov.uk" in qa.card_text and "uninstalled" in qa.card_text
     assert "Mo Example" not in qa.card_text and "Meg Example" not in qa.card_text
+
+    # Each case holder hears of their own case, its auditor and the deadline, and of no other case.
+    pat = rows[t.holder_key(cases["CR-1001"], "Pat")]
+    assert pat.kind == "case-holder-notice" and pat.person_id == t.people["Pat"]
+    for words in ("CR-1001", "Mo Example", "Pat Example", DEADLINE, "December 2026"):
+        assert words in pat.card_text, words
+    assert "CR-1003" not in pat.card_text and "Meg Example" not in pat.card_text
+    pia = rows[t.holder_key(cases["CR-1004"], "Pia")]
+    assert pia.person_id == t.people["Pia"] and "CR-1004" in pia.card_text and "Max Example" in pia.card_text
+    assert "CR-1002" not in pia.card_text
 
     assert set((await notified_at(t.services.db)).values()) == {utc(2026, 12, 3, 9)}
     # The same instant again, and the minutes after: nothing new.
@@ -109,9 +129,10 @@ async def test_an_auditor_who_never_installed_the_bot_is_listed_too(services):
 
 async def test_everyone_reachable_means_no_list_for_the_qa_unit(services):
     people = await add_roster(services.db)
-    await allocate(services.db, people, DEC, [Case("CR-3001", "Mo", "Pat")])
+    cases = await allocate(services.db, people, DEC, [Case("CR-3001", "Mo", "Pat")])
     t = Timeline(services, people)
-    assert set(await t.at(utc(2026, 12, 3, 9))) == {t.key("allocation-notice:2026-12", "Mo")}
+    assert set(await t.at(utc(2026, 12, 3, 9))) == {t.key("allocation-notice:2026-12", "Mo"),
+                                                    t.holder_key(cases["CR-3001"], "Pat")}
 
 
 # -- the December cycle, moment by moment ----------------------------------------------------
@@ -165,11 +186,11 @@ async def test_the_december_cycle_and_the_january_notice(december):
     await set_state(t.services.db, "CR-1003", "oversight_confirmed")
     assert await t.at(utc(2027, 1, 1, 9)) == {}  # New Year's Day
     # January's allocations arrive; the 3rd is a Sunday, so the notice waits for Monday 4th.
-    await allocate(t.services.db, t.people, "2027-01", [Case("CR-5001", "Meg", "Pat")], at=utc(2026, 12, 30))
+    january = await allocate(t.services.db, t.people, "2027-01", [Case("CR-5001", "Meg", "Pat")], at=utc(2026, 12, 30))
     assert await t.at(utc(2027, 1, 3, 9)) == {}
     rows = await t.at(utc(2027, 1, 4, 9))
-    assert set(rows) == {t.key("allocation-notice:2027-01", "Meg")}
-    assert rows[t.key("allocation-notice:2027-01", "Meg")].due_at == utc(2027, 1, 4, 9)
+    assert set(rows) == {t.key("allocation-notice:2027-01", "Meg"), t.holder_key(january["CR-5001"], "Pat")}
+    assert {r.due_at for r in rows.values()} == {utc(2027, 1, 4, 9)}
     assert "Thursday 28 January 2027" in rows[t.key("allocation-notice:2027-01", "Meg")].card_text
 
     rows = await t.at(utc(2027, 1, 6, 9))
@@ -255,8 +276,9 @@ async def test_late_allocations_get_their_notice_once(december):
                           at=utc(2026, 12, 10, 11, 2))
     rows = await t.at(utc(2026, 12, 10, 11, 5))
     key = t.key("allocation-notice:2026-12", "Mo") + ":" + ids_hash(late.values())
-    assert set(rows) == {key}
-    assert rows[key].due_at == utc(2026, 12, 10, 11)  # this slot of the send window: at once
+    assert set(rows) == {key, t.holder_key(late["CR-1005"], "Pat")}  # CR-1006 has no case holder to tell
+    assert {r.due_at for r in rows.values()} == {utc(2026, 12, 10, 11)}  # this slot of the send window: at once
+    assert "CR-1005" in rows[t.holder_key(late["CR-1005"], "Pat")].card_text
     assert "CR-1005" in rows[key].card_text and "CR-1006" in rows[key].card_text
     assert "CR-1001" not in rows[key].card_text and DEADLINE in rows[key].card_text
     assert (await notified_at(t.services.db))["CR-1005"] == utc(2026, 12, 10, 11, 5)
@@ -268,7 +290,8 @@ async def test_late_allocations_get_their_notice_once(december):
     rows = await t.at(utc(2026, 12, 10, 19, 30))
     suffix = ids_hash(evening.values())
     assert set(rows) == {t.key("allocation-notice:2026-12", "Max") + ":" + suffix,
-                         t.key("unreachable-auditors:2026-12", "Quinn") + ":" + suffix}
+                         t.key("unreachable-auditors:2026-12", "Quinn") + ":" + suffix,
+                         t.holder_key(evening["CR-1007"], "Pat")}
     assert {r.due_at for r in rows.values()} == {utc(2026, 12, 11, 9)}
     assert "CR-1007" in rows[t.key("allocation-notice:2026-12", "Max") + ":" + suffix].card_text
     assert await t.at(utc(2026, 12, 11, 9, 1)) == {}
@@ -288,22 +311,27 @@ async def test_declined_started_and_closed_months_get_no_late_notice(december):
 
 
 async def test_allocations_imported_before_the_3rd_wait_for_the_notice(december):
-    t, _ = december
+    t, cases = december
     # Before the month's notice moment the late rule leaves December alone.
     assert await t.at(utc(2026, 12, 1, 10)) == {}
     assert await t.at(utc(2026, 12, 2, 17, 50)) == {}
-    assert len(await t.at(utc(2026, 12, 3, 9, 10))) == 4
+    assert set(await t.at(utc(2026, 12, 3, 9, 10))) == {
+        *(t.key("allocation-notice:2026-12", n) for n in ("Mo", "Meg", "Max")),
+        t.key("unreachable-auditors:2026-12", "Quinn")} | t.holder_keys(cases, *DECEMBER_HOLDERS)
 
 
 async def test_default_duties_run_the_cycle(services):
     from bot.settings import Settings
 
     people = await add_roster(services.db)
-    await allocate(services.db, people, DEC, DECEMBER)
+    cases = await allocate(services.db, people, DEC, DECEMBER)
     names = [d.name for d in default_duties(Settings())]
     assert names[:2] == ["audit-cycle", "allocation-notices-late"]
     await sweep(services, utc(2026, 12, 3, 9), default_duties(Settings()))
-    assert len(await outbox_rows(services.db)) == 4
+    t = Timeline(services, people)
+    assert set(await outbox_rows(services.db)) == {
+        *(t.key("allocation-notice:2026-12", n) for n in ("Mo", "Meg", "Max")),
+        t.key("unreachable-auditors:2026-12", "Quinn")} | t.holder_keys(cases, *DECEMBER_HOLDERS)
 
 
 # -- the pure parts -------------------------------------------------------------------------------
@@ -355,7 +383,8 @@ async def test_every_card_the_cycle_writes_passes_microsofts_parser(december):
         await t.at(now)
     rows = await outbox_rows(t.services.db)
     kinds = {r.kind for r in rows.values()}
-    assert kinds == {"allocation-notice", "unreachable-auditors", "auditor-reminder", "service-lead-digest",
+    assert kinds == {"allocation-notice", "case-holder-notice", "unreachable-auditors", "auditor-reminder",
+                     "service-lead-digest",
                      "audit-overdue", "supervisor-overdue", "oversight-reminder", "oversight-overdue",
                      "hos-oversight-overdue"}
     rc, report, stderr = run_validator([{"name": key, "card": r.payload["card"]} for key, r in rows.items()])

@@ -324,7 +324,12 @@ async def test_confirm_oversight_asks_the_auditor_to_upload_then_uploaded_comple
     [upload] = await outbox(db, flow.UPLOAD_REQUEST)
     assert upload.person_id == world["ann"] and upload.due_at == NOW
     assert "Agree with the grade" in json.dumps(upload.payload["card"])
-    assert (await events(db))[-1].detail == {"comment_length": len("Agree with the grade"), "upload_by": "2027-01-06"}
+    # The case holder (Pat) gets the findings in the same transaction, and the trail row says so.
+    [findings] = await outbox(db, "audit-findings")
+    assert findings.person_id == world["pat"] and findings.idempotency_key == f"audit-findings:{world['case']}:{world['pat']}"
+    assert "CR-1001" in json.dumps(findings.payload["card"])
+    assert (await events(db))[-1].detail == {"comment_length": len("Agree with the grade"), "upload_by": "2027-01-06",
+                                             "case_holder_told": 1}
 
     before = await snapshot(db)
     again = await flow.confirm_oversight(ctx(db), world["sam"], audit_id, "", **kw())

@@ -34,11 +34,19 @@ async def test_december_and_january_as_each_chat_sees_them(month: Month, db):
     assert await m.tick(utc(2026, 12, 2, 12)) == {}
     assert await m.tick(utc(2026, 12, 3, 8, 59)) == {}
 
-    # -- Thursday 3 December 09:00: one notice per auditor, every case, the deadline; Max to the QA unit
+    # -- Thursday 3 December 09:00: one notice per auditor, every case, the deadline; Max to the QA unit;
+    # each case holder told of each of their cases (Pia's CR-1004 too: only its auditor is unreachable)
     dec3 = utc(2026, 12, 3, 9)
     assert await m.tick(dec3) == {"mo": [["Your audit allocation for December 2026"]],
                                   "meg": [["Your audit allocation for December 2026"]],
-                                  "quinn": [["Allocations not delivered: December 2026"]]}
+                                  "quinn": [["Allocations not delivered: December 2026"]],
+                                  "pat": [["You have 2 updates", "Your case CR-1001 is in the December 2026 audit",
+                                           "Your case CR-1003 is in the December 2026 audit"]],
+                                  "pia": [["You have 2 updates", "Your case CR-1002 is in the December 2026 audit",
+                                           "Your case CR-1004 is in the December 2026 audit"]]}
+    to_pat = m.fake.delivered(act.personal_conversation_id("pat"))[-1].all_text()
+    assert "Mo Example" in to_pat and "Meg Example" in to_pat and "Thursday 24 December 2026" in to_pat
+    assert "CR-1002" not in to_pat and "CR-1004" not in to_pat
     mo_notice = m.fake.delivered(act.personal_conversation_id("mo"))[-1]
     for words in ("CR-1001", "CR-1002", "List 8", "List 6", "Pat Example", "Pia Example", "Thursday 24 December 2026"):
         assert words in mo_notice.all_text(), words
@@ -58,14 +66,18 @@ async def test_december_and_january_as_each_chat_sees_them(month: Month, db):
     assert await m.tick(utc(2026, 12, 15, 19, 31)) == {}
     assert await m.tick(utc(2026, 12, 16, 9)) == {"sam": [["Oversight needed: case CR-1001"]]}
 
-    # -- Sam confirms oversight in place; Mo is asked to upload, says it is uploaded: complete
+    # -- Sam confirms oversight in place; Mo is asked to upload, says it is uploaded: complete;
+    # Pat, the case holder, gets the findings
     request_id = await m.sent_id(flow.OVERSIGHT_REQUEST, "sam", "CR-1001")
     audit_id = (await m.allocation("CR-1001")).audit.id
     confirmed = await m.press("sam", Verb.OVERSIGHT_CONFIRM, {"audit_id": audit_id}, request_id, utc(2026, 12, 16, 10))
     assert put_cards(m.fake, request_id) == [confirmed["value"]]
     assert "Oversight confirmed by Sam Example" in json.dumps(confirmed["value"])
     assert m.received("sam confirms") == {}
-    assert await m.tick(utc(2026, 12, 16, 10)) == {"mo": [["Upload the audit: case CR-1001"]]}
+    assert await m.tick(utc(2026, 12, 16, 10)) == {"mo": [["Upload the audit: case CR-1001"]],
+                                                   "pat": [["The audit of your case CR-1001"]]}
+    findings = m.fake.delivered(act.personal_conversation_id("pat"))[-1].all_text()
+    assert "Mo Example" in findings and "Sam Example" in findings and "CR-1003" not in findings
     upload_id = await m.sent_id(flow.UPLOAD_REQUEST, "mo")
     done = await m.press("mo", Verb.AUDIT_UPLOADED, {"audit_id": audit_id}, upload_id, utc(2026, 12, 16, 11))
     assert put_cards(m.fake, upload_id) == [done["value"]]
@@ -110,7 +122,13 @@ async def test_december_and_january_as_each_chat_sees_them(month: Month, db):
                                                  "meg": [["Your audit allocation for January 2027"]],
                                                  # and December's good-practice list (issue 10)
                                                  "quinn": [["You have 2 updates", "Allocations not delivered: January 2027",
-                                                            "Good practice: December 2026"]]}
+                                                            "Good practice: December 2026"]],
+                                                 "pat": [["You have 2 updates",
+                                                          "Your case CR-2001 is in the January 2027 audit",
+                                                          "Your case CR-2003 is in the January 2027 audit"]],
+                                                 "pia": [["You have 2 updates",
+                                                          "Your case CR-2002 is in the January 2027 audit",
+                                                          "Your case CR-2004 is in the January 2027 audit"]]}
     january = m.fake.delivered(act.personal_conversation_id("mo"))[-1].all_text()
     assert "CR-2001" in january and "CR-2002" in january and "Thursday 28 January 2027" in january
     assert "CR-1002" not in january
@@ -145,7 +163,9 @@ async def test_december_and_january_as_each_chat_sees_them(month: Month, db):
     # Dee: the one message the two months sent her before issue 14, and December's audit analysis on
     # 7 January (December brings no quarterly report: the 2023 schedule's rhythm).
     assert act.personal_conversation_id("dee") in sent_to and sent_to[act.personal_conversation_id("dee")] == 2
-    assert sent_to[act.personal_conversation_id("pat")] == sent_to[act.personal_conversation_id("pia")] == 1
+    # The case holders: the welcome, each month's notice of their cases (one message each), and Pat
+    # the findings of CR-1001 (the only audit whose oversight was confirmed).
+    assert sent_to[act.personal_conversation_id("pat")] == 4 and sent_to[act.personal_conversation_id("pia")] == 3
 
 
 async def test_a_second_case_started_from_the_same_notice_keeps_the_first_marked(month: Month):
