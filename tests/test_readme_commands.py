@@ -34,6 +34,7 @@ PEOPLE = [  # email, name, role, team, area, supervisor
     ("lead", "Lee Example", "service_lead", "Family Help leadership", "Family Help", ""),
     ("pm", "Pam Example", "practice_manager", "Family Help Team 1", "Family Help", "lead"),
     ("pat", "Pat Example", "practitioner", "Family Help Team 1", "Family Help", "pm"),
+    ("ana", "Ana Example", "practitioner", "Family Help Team 1", "Family Help", "pm"),  # `calendar attended`'s
 ]
 
 
