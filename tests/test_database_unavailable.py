@@ -92,7 +92,7 @@ async def test_postgresql_not_accepting_connections_is_a_503_and_nothing_is_lost
     client = await aiohttp_client(create_app(settings, services, run_scheduler=False))
     allocation_id = await _seed(db, fake_connector.url)
     typed, press = _activities(fake_connector.url, allocation_id)
-    assert (await client.get("/healthz")).status == 200  # the pool holds an open session now
+    assert (await client.get("/readyz")).status == 200  # the pool holds an open session now
 
     await _allow_connections(own_postgres, False)
     try:
@@ -101,7 +101,10 @@ async def test_postgresql_not_accepting_connections_is_a_503_and_nothing_is_lost
             assert resp.status == 503, (activity["type"], resp.status, await resp.text())
             assert resp.headers["Retry-After"] == "10"
         assert fake_connector.calls == []  # no "Sorry, something went wrong": Teams sends them again
-        assert (await client.get("/healthz")).status == 503
+        # not ready (the database), yet alive: the host takes it out of rotation, does not restart it
+        ready = await client.get("/readyz")
+        assert (ready.status, (await ready.json())["database"]) == (503, "unavailable")
+        assert (await client.get("/healthz")).status == 200
     finally:
         await _allow_connections(own_postgres, True)
 

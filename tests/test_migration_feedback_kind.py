@@ -11,9 +11,9 @@ from sqlalchemy import text
 
 from storage.db import Database
 from storage.migrate import alembic_config, upgrade
-from storage.models import Person
 
 AT = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
+BEFORE = "0015"  # the revision before 0016, the feedback kind's
 
 
 def to(db: Database, revision: str, up: bool):
@@ -33,15 +33,14 @@ async def test_feedback_recorded_before_the_split_keeps_its_meaning(database_url
     db = Database(database_url)
     try:
         async with db.engine.connect() as conn:
-            await conn.run_sync(to(db, "0012", up=False))
+            await conn.run_sync(to(db, BEFORE, up=False))
             await conn.commit()
-        async with db.sessions.begin() as session:
-            person = Person(email="ann@council.gov.uk", display_name="Ann Example", role="practice_manager",
-                            team="Team North", service_area="North", created_at=AT, updated_at=AT)
-            session.add(person)
-            await session.flush()
-            author = person.id
-        async with db.engine.begin() as conn:
+        author = 1
+        async with db.engine.begin() as conn:  # the people table as it was then (the model has later columns)
+            await conn.execute(text(
+                "INSERT INTO people (id, email, display_name, role, team, service_area, registered, created_at, "
+                "updated_at) VALUES (:id, 'ann@council.gov.uk', 'Ann Example', 'practice_manager', 'Team North', "
+                "'North', :no, :at, :at)"), {"id": author, "no": False, "at": AT})
             for n, (how, not_possible) in enumerate((("Complaint", False), ("Compliment", False), ("Survey", False),
                                                      ("", True))):
                 await conn.execute(text(
@@ -59,7 +58,7 @@ async def test_feedback_recorded_before_the_split_keeps_its_meaning(database_url
         assert await rows(db, "SELECT area FROM observations") == [("Children looked after (CLA) review",)]
 
         async with db.engine.connect() as conn:
-            await conn.run_sync(to(db, "0012", up=False))
+            await conn.run_sync(to(db, BEFORE, up=False))
             await conn.commit()
         assert await rows(db, "SELECT id, how_given FROM feedback_entries ORDER BY id") == [
             (1, "Complaint"), (2, "Compliment"), (3, "Survey"), (4, "")]

@@ -34,6 +34,7 @@ PEOPLE = [  # email, name, role, team, area, supervisor
     ("lead", "Lee Example", "service_lead", "Family Help leadership", "Family Help", ""),
     ("pm", "Pam Example", "practice_manager", "Family Help Team 1", "Family Help", "lead"),
     ("pat", "Pat Example", "practitioner", "Family Help Team 1", "Family Help", "pm"),
+    ("ana", "Ana Example", "practitioner", "Family Help Team 1", "Family Help", "pm"),  # `calendar attended`'s
 ]
 
 
@@ -75,6 +76,9 @@ def write_files(folder: Path) -> None:
     workbook(folder / "history.xlsx", [
         ["supervisee_email", "supervisor_email", "kind", "held_on", "duration_minutes", "case_refs"],
         [email("pat"), email("pm"), "one_to_one", "2026-11-02", 60, ""]])
+    workbook(folder / "past-audits.xlsx", [  # the QA unit's register of audits before the bot
+        ["month", "case_ref", "service_area", "team", "grade", "auditor_email"],
+        ["2026-06", "CR-0901", "Family Help", "Family Help Team 1", "Good", email("pm")]])
     with (folder / "caseload.csv").open("w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows([["case_ref", "case_holder_email", "last_case_supervision_on"],
                                  ["CR-1002", email("pat"), "2026-10-20"]])
@@ -111,4 +115,4 @@ def test_every_readme_command_runs_as_printed_on_a_fresh_database(tmp_path):
     assert failures == []
     assert list((tmp_path / "var" / "out").glob("*.xlsx"))  # report and export wrote into QA_OUTPUT_DIR
     # Nothing written where the commands ran but the files given to them.
-    assert {p.name for p in tmp_path.glob("*.xlsx")} == {"dec.xlsx", "history.xlsx", "calendar.xlsx"}
+    assert {p.name for p in tmp_path.glob("*.xlsx")} == {"dec.xlsx", "past-audits.xlsx", "history.xlsx", "calendar.xlsx"}

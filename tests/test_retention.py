@@ -33,8 +33,10 @@ from storage.models import (
     FeedbackEntry,
     FloorWalk,
     FollowUp,
+    ImportedAudit,
     Observation,
     OutboxMessage,
+    SafeguardingConcern,
     SupervisionSession,
     TrailEvent,
 )
@@ -73,14 +75,20 @@ def _outbox(key: str, state: str, at: datetime, person_id: int) -> OutboxMessage
 async def seed(db) -> dict[str, int]:
     """Old and recent rows of every kind; returns the people."""
     people = await add_roster(db)
-    await allocate(db, people, OLD_MONTH, [Case("CR-OLD-1", "Mo", "Pat"), Case("CR-OLD-2", "Meg", "Pia")],
-                   at=utc(2020, 4, 3, 9))
-    await submit(db, "CR-OLD-1", utc(2020, 4, 20, 9))
-    await allocate(db, people, KEPT_MONTH, [Case("CR-KEPT-1", "Mo", "Pat")], at=utc(2020, 5, 4, 9))
-    await submit(db, "CR-KEPT-1", utc(2020, 5, 20, 9))
+    allocated = await allocate(db, people, OLD_MONTH, [Case("CR-OLD-1", "Mo", "Pat"), Case("CR-OLD-2", "Meg", "Pia")],
+                               at=utc(2020, 4, 3, 9))
+    await submit(db, "CR-OLD-1", utc(2020, 4, 20, 9), safeguarding=True)
+    allocated |= await allocate(db, people, KEPT_MONTH, [Case("CR-KEPT-1", "Mo", "Pat")], at=utc(2020, 5, 4, 9))
+    await submit(db, "CR-KEPT-1", utc(2020, 5, 20, 9), safeguarding=True)
     mo = people["Mo"]
     async with db.sessions.begin() as session:
         session.add_all([
+            # a safeguarding concern goes with its allocation's month; an imported past audit with its own month
+            *(SafeguardingConcern(allocation_id=allocated[ref], case_ref=ref, raised_at=at)
+              for ref, at in (("CR-OLD-1", utc(2020, 4, 20, 9)), ("CR-KEPT-1", utc(2020, 5, 20, 9)))),
+            *(ImportedAudit(month=month, case_ref="CR-PAST-1", service_area="North", team="Team",
+                            auditor_email=None, grade="Good", key_areas={}, imported_at=OLD)
+              for month in (OLD_MONTH, KEPT_MONTH)),
             _outbox("sent-old", "sent", OLD, mo), _outbox("sent-recent", "sent", RECENT, mo),
             _outbox("undeliverable-old", "undeliverable", OLD, mo),
             _outbox("pending-old", "pending", OLD, mo),  # never delivered yet: never purged
@@ -190,6 +198,8 @@ async def assert_purged(db) -> None:
     assert await _all(db, AuditMonth.month) == [KEPT_MONTH]
     [kept_allocation] = await _all(db, Allocation.id)
     assert await _all(db, Audit.allocation_id) == [kept_allocation]
+    assert await _all(db, SafeguardingConcern.allocation_id) == [kept_allocation]
+    assert await _all(db, ImportedAudit.month) == [KEPT_MONTH]
     async with db.sessions() as session:
         follow_ups = {f.key: f for f in (await session.execute(select(FollowUp))).scalars()}
         assert "settled-old" not in follow_ups and {"open-old", "settled-recent"} <= follow_ups.keys()
@@ -231,7 +241,7 @@ async def test_the_monthly_duty_purges_what_is_past_and_keeps_the_rest(db, servi
         "outbox": {"outbox": 2}, "duty_runs": {"duty_runs": 1}, "bot_state": {"bot_state": 1},
         # settled-old, the two purged allocations' late-notice follow-ups, the purged broadcast's chaser
         "follow_ups": {"follow_ups": 4},
-        "audit_records": {"alert_responses": 0, "alerts": 0, "dip_sample_items": 0, "dip_samples": 0, "remedial_actions": 0, "remedial_plans": 0, "reaudits": 0, "escalation_updates": 0, "escalations": 0, "moderations": 0,
+        "audit_records": {"imported_audits": 1, "safeguarding_concerns": 1, "alert_responses": 0, "alerts": 0, "dip_sample_items": 0, "dip_samples": 0, "remedial_actions": 0, "remedial_plans": 0, "reaudits": 0, "escalation_updates": 0, "escalations": 0, "moderations": 0,
                           "audits": 1, "allocations": 2, "audit_events": 2, "audit_months": 1},
         "practice_records": {"observations": 1, "feedback_entries": 1, "floor_walks": 1},
         "broadcasts": {"broadcast_recipients": 2, "broadcasts": 1},
@@ -287,8 +297,9 @@ async def test_purge_dry_run_counts_and_deletes_nothing_then_the_real_run_delete
             "session") in out
     assert ("  supervision_away: 1 (supervision_away 1, supervision_bookings 0) - away periods and supervision "
             "bookings, 30 days after they ended or the booked day") in out
-    assert ("  audit_records: 6 (alert_responses 0, alerts 0, dip_sample_items 0, dip_samples 0, remedial_actions 0, remedial_plans 0, reaudits 0, escalation_updates 0, escalations 0, moderations 0, audits 1, "
-            "allocations 2, audit_events 2, audit_months 1)") in out
+    assert ("  audit_records: 8 (imported_audits 1, alert_responses 0, alerts 0, dip_sample_items 0, dip_samples 0, "
+            "remedial_actions 0, remedial_plans 0, reaudits 0, escalation_updates 0, escalations 0, moderations 0, "
+            "safeguarding_concerns 1, audits 1, allocations 2, audit_events 2, audit_months 1)") in out
     assert await _all(db, BotState.key) == ["old", "recent"]
     assert await _purge_rows(db) == []
     async with db.sessions() as session:
@@ -354,5 +365,7 @@ async def test_a_bad_qa_retention_stops_the_command_with_a_configuration_error(d
     code, out, err = await run_cli(db, "purge", "--before", "2026-06-01", env={"QA_RETENTION": "outbox=x"})
     assert code == 2 and out == ""
     assert err.strip() == "configuration error: QA_RETENTION: outbox must be a whole number of days, not 'x'"
-    code, out, err = await run_cli(db, "tick", "--now", "2026-06-01T08:00:00+00:00", env={"QA_RETENTION": "x=1"})
+    # the out-of-hours channel set, so the audit cycle's start-up line about it does not come first
+    code, out, err = await run_cli(db, "tick", "--now", "2026-06-01T08:00:00+00:00",
+                                   env={"QA_RETENTION": "x=1", "QA_OUT_OF_HOURS_CHANNEL": "19:edt@thread.tacv2"})
     assert code == 2 and err.startswith("configuration error: QA_RETENTION: unknown kind 'x'")

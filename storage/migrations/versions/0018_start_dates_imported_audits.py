@@ -47,5 +47,6 @@ def downgrade() -> None:
     with op.batch_alter_table('imported_audits', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_imported_audits_month'))
     op.drop_table('imported_audits')
-    with op.batch_alter_table('people', schema=None) as batch_op:
-        batch_op.drop_column('start_date')
+    # In place, not batch's copy-and-drop: SQLite's foreign keys refuse to drop `people` once other
+    # rows refer to it, and SQLite (3.35+) drops a plain column itself.
+    op.drop_column('people', 'start_date')
