@@ -4,6 +4,7 @@ from __future__ import annotations
 import collections
 import re
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -85,11 +86,26 @@ def _sqlite_on_connect(dbapi_conn, _record) -> None:
     # timeout makes a writer wait for the other instead of failing.
     dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see _sqlite_on_begin)
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=30000")
+    _wal(cur)
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def _wal(cur: Any) -> None:
+    """Switch the file to WAL (a no-op once it is). Switching a new file needs its lock and SQLite
+    answers "database is locked" at once, without the busy timeout, while another connection holds
+    it: instances starting together on a new file each try, so wait briefly (at most 5 s, only in
+    that race at start-up) and try again."""
+    for attempt in range(100):
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 99:
+                raise
+            time.sleep(0.05)
 
 
 # The execution option a read-only engine carries (Database.sessions() binds to it): its
