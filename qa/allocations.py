@@ -47,6 +47,7 @@ from qa.tabular import (
     clean_cell,
     column_letter,
     header_problems,
+    repeated_rows,
     separator_problem,
     title_problem,
 )
@@ -230,10 +231,7 @@ def parse_allocations(header: list[str], rows: Iterable[dict[str, str]],
     if not case_rows and not problems:
         problems.append(Problem(WHOLE_FILE, None, "the file has column names but no cases; nothing to import"))
     for rows_of_case in case_rows.values():
-        if len(rows_of_case) > 1:
-            listed = ", ".join(str(r) for r in rows_of_case)
-            problems.extend(Problem(r, "case_ref", f"the same case is allocated more than once (rows {listed})")
-                            for r in rows_of_case)
+        problems.extend(repeated_rows(rows_of_case, "case_ref", "the same case is allocated more than once"))
     if problems:
         raise AllocationProblems(problems)
     return entries

@@ -41,6 +41,7 @@ from qa.tabular import (
     clean_cell,
     column_letter,
     header_problems,
+    repeated_rows,
     separator_problem,
     title_problem,
 )
@@ -108,10 +109,7 @@ def parse_history(header: list[str], rows: Iterable[dict[str, str]], this_month:
     if not seen and not problems:
         problems.append(Problem(WHOLE_FILE, None, "the file has column names but no audits; nothing to import"))
     for (month, _case), found in seen.items():
-        if len(found) > 1:
-            listed = ", ".join(str(r) for r in found)
-            problems.extend(Problem(r, "case_ref", f"the same case appears more than once for {month} (rows {listed})")
-                            for r in found)
+        problems.extend(repeated_rows(found, "case_ref", f"the same case appears more than once for {month}"))
     if problems:
         raise HistoryProblems(problems)
     return entries

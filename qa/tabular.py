@@ -509,5 +509,14 @@ def header_problems(header: Header, columns: Sequence[str], normalise: Callable[
     return problems
 
 
+def repeated_rows(rows: Sequence[int], column: str, what: str) -> list[Problem]:
+    """One problem per row in `rows` (spreadsheet rows holding what must appear once) when there is
+    more than one: `what` (e.g. "the same case is allocated more than once") and the rows listed."""
+    if len(rows) < 2:
+        return []
+    listed = ", ".join(str(r) for r in rows)
+    return [Problem(r, column, f"{what} (rows {listed})") for r in rows]
+
+
 def clean_cell(value: str | None) -> str:
     return unicodedata.normalize("NFC", (value or "").strip())
