@@ -18,7 +18,7 @@ def notice() -> Card:
 
 def samples() -> dict[str, Card]:
     went = tuple((f"Practice alert: case CR-{9000 + i}", "Hana Example") for i in range(45))
-    done = tuple(f"Hana Example: practice alert responded, Monday {i} December 2026" for i in range(45))
+    done = tuple(f"Hana Example: alert responded (alert {i}), Monday 14 December 2026" for i in range(45))
     lines = tuple(cc.AwayLine(i, f"Person {i} Example", FIRST, LAST, "Hana Example", i % 2 == 0,
                               ("oversight request x3", "practice alert", "escalation update reminder x2"))
                   for i in range(1, 45))
