@@ -12,6 +12,7 @@ from typing import Protocol
 from capabilities import basics, bot_feedback, delivery, history
 from capabilities.audit_cycle.registration import CAPABILITY as AUDIT_CYCLE
 from capabilities.broadcasts.registration import CAPABILITY as BROADCASTS
+from capabilities.cover.registration import CAPABILITY as COVER
 from capabilities.duties import Duty
 from capabilities.escalations.registration import CAPABILITY as ESCALATIONS
 from capabilities.observations.registration import CAPABILITY as OBSERVATIONS
@@ -28,6 +29,7 @@ def registry() -> Registry:
     """Every registered capability, in the order help cards list them and duties run."""
     return Registry([
         basics.capability(registry),
+        COVER,  # first of the rest: a morning's handovers before that morning's notices
         AUDIT_CYCLE,
         ESCALATIONS,
         SUPERVISION,

@@ -33,10 +33,13 @@ from typing import Any, NoReturn, ParamSpec, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from capabilities.addressing import addressed
 from capabilities.context import Context
 from capabilities.registry import OutboxKind
 from dialogs.payload import Payload
 from qa.calendar import WorkingCalendar
+from qa.cover import covered_by
+from storage import cover as cover_store
 from storage.models import Person, TrailEvent
 from storage.outbox import Message, enqueue_many
 from storage.people import active_person
@@ -134,12 +137,16 @@ class Act:
     calendar: WorkingCalendar
     via: str  # card:<name>, command:<name>, cli:<name>, duty:<name>
     urgent: bool = False  # set by notify(urgent=True): the edge delivers at once
+    acting_for: Person | None = None  # set by may(): the absent person whose work the actor covers
     _names: dict[int, str] = field(default_factory=dict)
 
     def trail(self, /, subject_type: str, subject_id: int, action: str, *, month: str | None = None,
               **detail: Any) -> None:
         """One audit-trail row: who (the actor), what, on what, when and via what. `detail` holds
-        lengths, counts, ids and flags, never typed text (it could describe a child)."""
+        lengths, counts, ids and flags, never typed text (it could describe a child). When the actor
+        acts for someone away or gone (`may`), `detail.on_behalf_of` names that person's id."""
+        if self.acting_for is not None:
+            detail = {**detail, "on_behalf_of": self.acting_for.id}
         self.session.add(TrailEvent(subject_type=subject_type, subject_id=subject_id, month=month,
                                     actor_id=self.actor.id if self.actor else None, action=action, via=self.via, detail=detail,
                                     at=self.now))
@@ -157,8 +164,30 @@ class Act:
                 payload = replace(payload, alone=True)
         due = due_at or (self.now if urgent else self.calendar.next_send_moment(self.now))
         keyed = key if callable(key) else (lambda pid: f"{key}:{pid}")
-        return await enqueue_many(self.session, [Message(key=keyed(pid), kind=kind, person_id=pid, payload=payload,
-                                                         due_at=due) for pid in ids], now=self.now)
+        messages = await addressed(self.session, [Message(key=keyed(pid), kind=kind, person_id=pid, payload=payload,
+                                                          due_at=due) for pid in ids],
+                                   now=self.now, day=self.calendar.local_date(due), via=self.via)
+        return await enqueue_many(self.session, messages, now=self.now)
+
+    async def may(self, allowed: Callable[[Person], bool]) -> bool:
+        """Whether the actor may do this: `allowed(actor)`, or `allowed(P)` for someone P away today or
+        gone whose work goes to the actor (qa.cover.covered_by): the cover's decision counts as P's,
+        and the trail rows that follow say so (`acting_for`, `detail.on_behalf_of`). A leaver is judged
+        as they were on the roster. The check every use case's "who may act" goes through for covered work."""
+        if self.actor is None:
+            return False
+        if allowed(self.actor):
+            return True
+        day = self.calendar.local_date(self.now)
+        for pid in covered_by(self.actor.id, day, await cover_store.directory(self.session, day)):
+            person = await self.session.get(Person, pid)
+            if person is None:
+                continue
+            judged = person if person.active else _as_on_roster(person)
+            if allowed(judged):
+                self.acting_for = person
+                return True
+        return False
 
     async def lock(self, model: type[M], record_id: int | None, *, missing: str, options: Sequence[Any] = ()) -> M:
         """The record `record_id` of `model`, locked until commit (FOR UPDATE on PostgreSQL; SQLite's
@@ -187,6 +216,13 @@ class Act:
             person = await self.session.get(Person, person_id)
             self._names[person_id] = person.display_name if person else "someone"
         return self._names[person_id]
+
+
+def _as_on_roster(person: Person) -> Person:
+    """A leaver as they were on the roster (not left), to ask what they could do; never stored."""
+    return Person(id=person.id, email=person.email, display_name=person.display_name, role=person.role,
+                  team=person.team, service_area=person.service_area, supervisor_email=person.supervisor_email,
+                  left_at=None)
 
 
 @asynccontextmanager

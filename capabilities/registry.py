@@ -74,6 +74,14 @@ class ConfigurationError(ValueError):
     Raised where the capability is built; the CLI says it as bot.settings.SettingsError is said."""
 
 
+_COVERED: set[str] = set()
+
+
+def covered_kinds() -> frozenset[str]:
+    """Every outbox kind declared `covered` so far (all of them once the catalogue is built)."""
+    return frozenset(_COVERED)
+
+
 class OutboxKind(str):
     """An outbox row's kind (its one spelling, kebab-case) and the card it carries.
 
@@ -86,9 +94,11 @@ class OutboxKind(str):
     # How the sender shares Teams' budget (bot/sender.py): "urgent" rows are claimed first (safeguarding
     # alerts), "bulk" rows (broadcasts) get a fair share beside the others, never all of it.
     lane: str
+    # Work someone acts on: while they are away or have left it goes to their cover (capabilities/addressing.py).
+    covered: bool
 
     def __new__(cls, name: str, render: Callable[..., Card], sample: Callable[[], Card],
-                lane: str = "normal") -> OutboxKind:
+                lane: str = "normal", *, covered: bool = False) -> OutboxKind:
         if not name or name != name.lower() or "_" in name or " " in name:
             raise ValueError(f"outbox kinds are kebab-case: {name!r}")
         if lane not in LANES:
@@ -97,6 +107,9 @@ class OutboxKind(str):
         kind.render = render
         kind.sample = sample
         kind.lane = lane
+        kind.covered = covered
+        if covered:
+            _COVERED.add(str(kind))
         return kind
 
     def card(self, *args: Any, **kwargs: Any) -> Card:

@@ -23,6 +23,7 @@ from dialogs import audit_cards as ac
 from dialogs import (
     calendar_samples,
     case_holder_samples,
+    cover_samples,
     observation_samples,
     safeguarding_samples,
     supervision_samples,
@@ -51,6 +52,9 @@ Card = dict[str, Any]
 # called while building sample_cards().
 BUILDERS = (
     "dialogs.audit_cards.allocation_notice_card",
+    "dialogs.cover_cards.return_summary_card",
+    "dialogs.cover_cards.who_covers_card",
+    "dialogs.cover_cards.leaver_work_card",
     "dialogs.audit_cards.auditor_reminder_card",
     "dialogs.audit_cards.audit_overdue_card",
     "dialogs.audit_cards.supervisor_overdue_card",
@@ -504,7 +508,8 @@ def sample_cards() -> dict[str, Card]:
     cards: dict[str, Card] = {}
     for part in (audit_card_samples(), common_card_samples(), allocation_card_samples(), digest_samples(),
                  delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples(), remedial_card_samples(), good_practice_card_samples(), broadcast_card_samples(), supervision_samples.samples(),
-                 calendar_samples.samples(), case_holder_samples.samples(), safeguarding_samples.samples()):
+                 calendar_samples.samples(), case_holder_samples.samples(), safeguarding_samples.samples(),
+                 cover_samples.samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")

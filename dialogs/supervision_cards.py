@@ -599,14 +599,15 @@ class AwayView:
     done: str | None = None
 
 
-AWAY_WHO, AWAY_FROM, AWAY_TO = "away_who", "away_from", "away_to"
+AWAY_WHO, AWAY_FROM, AWAY_TO, AWAY_COVER = "away_who", "away_from", "away_to", "away_cover"
 
 
 def supervision_away_card(view: AwayView) -> Element:
     """`away`: mark yourself or a supervisee away (from, to; no reason is asked or kept)."""
     body: list[Element] = [heading("Away from supervision"),
-                           text("While someone is away, supervision nudges about them wait until they are back. "
-                                "No reason is asked or kept.", subtle=True)]
+                           text("While someone is away, supervision nudges about them wait until they are back, and "
+                                "their work (oversight, urgent reviews, alerts, remedial plans, moderation) goes to "
+                                "their cover. No reason is asked or kept.", subtle=True)]
     if view.done:
         body.append(text(view.done, color="Good", weight="Bolder"))
     if view.problem:
@@ -621,6 +622,8 @@ def supervision_away_card(view: AwayView) -> Element:
          "errorMessage": "Give the first day away."},
         {"type": "Input.Date", "id": AWAY_TO, "label": "To (the last day away)", "min": view.today.isoformat(),
          "isRequired": True, "errorMessage": "Give the last day away."},
+        {"type": "Input.Text", "id": AWAY_COVER, "label": "Cover: their email (empty: their own manager)",
+         "maxLength": 320, "style": "Email"},
     ]
     return card(body, [execute("Mark away", Verb.AWAY, {"person_id": view.people[0][0]}, inputs="auto",
                                 style="positive")])

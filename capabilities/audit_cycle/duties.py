@@ -33,6 +33,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from capabilities.addressing import addressed
 from capabilities.audit_cycle import case_holder, kinds, views
 from capabilities.duties import Occurrence
 from capabilities.follow_ups import FollowUpDuty, Settled
@@ -206,8 +207,10 @@ class _Step:
             await self.flush()
 
     async def flush(self) -> int:
-        """Write the messages sent so far in one statement."""
-        written = await enqueue_many(self.session, self.messages, now=self.now)
+        """Write the messages sent so far in one statement (covered work readdressed: capabilities/addressing.py)."""
+        messages = await addressed(self.session, self.messages, now=self.now,
+                                   day=self.cal.local_date(self.due_at), via="duty:audit-cycle")
+        written = await enqueue_many(self.session, messages, now=self.now)
         self.messages = []
         return written
 

@@ -148,7 +148,7 @@ async def _as_auditor(act: Act, allocation_id: int) -> Allocation:
 async def _as_service_lead(act: Act, audit_id: int) -> Allocation:
     """The audit's allocation, if the actor is a service lead of its area; else refused."""
     allocation = await _allocation_of_audit(act, audit_id)
-    if not may_oversee(act.actor, allocation):
+    if not await act.may(lambda p: may_oversee(p, allocation)):
         refuse(ONLY_SERVICE_LEAD)
     return allocation
 

@@ -26,14 +26,14 @@ UNREACHABLE_AUDITORS = OutboxKind("unreachable-auditors", ac.unreachable_auditor
 AUDITOR_REMINDER = OutboxKind("auditor-reminder", ac.auditor_reminder_card, _sample("auditor_reminder_7_days"))
 AUDIT_OVERDUE = OutboxKind("audit-overdue", ac.audit_overdue_card, _sample("audit_overdue"))
 SUPERVISOR_OVERDUE = OutboxKind("supervisor-overdue", ac.supervisor_overdue_card, _sample("supervisor_overdue"))
-SERVICE_LEAD_DIGEST = OutboxKind("service-lead-digest", ac.oversight_digest_card, _sample("oversight_digest"))
-OVERSIGHT_REMINDER = OutboxKind("oversight-reminder", ac.oversight_reminder_card, _sample("oversight_reminder"))
+SERVICE_LEAD_DIGEST = OutboxKind("service-lead-digest", ac.oversight_digest_card, _sample("oversight_digest"), covered=True)
+OVERSIGHT_REMINDER = OutboxKind("oversight-reminder", ac.oversight_reminder_card, _sample("oversight_reminder"), covered=True)
 OVERSIGHT_OVERDUE = OutboxKind("oversight-overdue", ac.oversight_overdue_card,
-                               _sample("oversight_overdue_service_lead"))
+                               _sample("oversight_overdue_service_lead"), covered=True)
 # The head of service's copy of an overdue service lead's list: the same card, addressed to them.
 HOS_OVERSIGHT_OVERDUE = OutboxKind("hos-oversight-overdue", ac.oversight_overdue_card,
-                                   _sample("oversight_overdue_head_of_service"))
-OVERSIGHT_REQUEST = OutboxKind("oversight-request", ac.oversight_request_card, _sample("oversight_request"))
+                                   _sample("oversight_overdue_head_of_service"), covered=True)
+OVERSIGHT_REQUEST = OutboxKind("oversight-request", ac.oversight_request_card, _sample("oversight_request"), covered=True)
 DISPUTE = OutboxKind("dispute", ac.dispute_card, _sample("dispute"))
 UPLOAD_REQUEST = OutboxKind("upload-request", ac.upload_request_card, _sample("upload_request"))
 # The one reminder of an upload not marked by its day (the card with chase=True); also the follow-up's kind.

@@ -103,7 +103,7 @@ async def raise_alert(ctx: Context, actor_id: int, values: Mapping[str, str], da
 async def _open_alert(act: Act, alert_id: int) -> tuple[Alert, alc.AlertView]:
     """The alert, locked, for one who may answer it while it is open."""
     alert = await act.lock(Alert, alert_id, missing=NOT_FOUND)
-    if not may_answer(act.actor, alert):
+    if not await act.may(lambda p: may_answer(p, alert)):
         refuse(ONLY_TEAM)
     view = await alert_view(act.session, alert)
     if not view.open:
@@ -183,6 +183,6 @@ async def view_alert(ctx: Context, actor_id: int, alert_id: int, *, now: datetim
     """The alert card as it stands now (a copy's refresh), for those who may answer it."""
     async with look(ctx, actor_id, now=now, via=via) as act:
         alert = await act.get(Alert, alert_id, missing=NOT_FOUND)
-        if not may_answer(act.actor, alert):
+        if not await act.may(lambda p: may_answer(p, alert)):
             refuse(ONLY_TEAM)
         return Outcome(Status.UNCHANGED, card=alc.alert_card(await alert_view(act.session, alert), act.calendar.tz))

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone, tzinfo
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from capabilities.addressing import addressed
 from capabilities.registry import OutboxKind
 from dialogs.payload import Payload
 from storage.models import Person, TrailEvent
@@ -22,6 +23,7 @@ class DutyAct:
     now: datetime  # aware UTC
     due_at: datetime  # when this run's messages go (the send moment of its occurrence)
     via: str  # duty:<name>
+    tz: tzinfo = timezone.utc  # the council's zone: the day `due_at` falls on decides who covers (addressing.py)
 
     def trail(self, subject_type: str, subject_id: int | None, action: str, *, month: str | None = None,
               **detail: Any) -> None:
@@ -33,6 +35,7 @@ class DutyAct:
         """One outbox row of `kind` per person (key "<key>:<person id>"), due at `due_at`. Returns
         the rows added (a key already queued adds nothing)."""
         ids = list(dict.fromkeys(p.id for p in people))
-        return await enqueue_many(self.session, [Message(key=f"{key}:{pid}", kind=kind, person_id=pid,
-                                                         payload=payload, due_at=self.due_at) for pid in ids],
-                                  now=self.now)
+        messages = await addressed(self.session, [Message(key=f"{key}:{pid}", kind=kind, person_id=pid, payload=payload,
+                                                          due_at=self.due_at) for pid in ids],
+                                   now=self.now, day=self.due_at.astimezone(self.tz).date(), via=self.via)
+        return await enqueue_many(self.session, messages, now=self.now)

@@ -87,7 +87,7 @@ class DipSampleDuty:
         sample = DipSample(month=audited, seed=seed, percent=self.percent, population=len(population), drawn_at=now)
         session.add(sample)
         await session.flush()
-        run = DutyAct(session, now, self.cal.send_time_for(occurrence.due_at, now), f"duty:{self.name}")
+        run = DutyAct(session, now, self.cal.send_time_for(occurrence.due_at, now), f"duty:{self.name}", self.cal.tz)
         items = []
         for audit_id in chosen:
             audit = await session.get(Audit, audit_id)
@@ -109,7 +109,7 @@ async def _pending(act: Act, item_id: int) -> tuple[DipSampleItem, Allocation, e
     """The item, locked, for a panel member to record while it is pending."""
     item = await act.lock(DipSampleItem, item_id, missing=NOT_FOUND)
     allocation = await act.session.get(Allocation, item.allocation_id)
-    if not on_panel(act.actor, allocation):
+    if not await act.may(lambda p: on_panel(p, allocation)):
         refuse(ONLY_PANEL)
     view = await item_view(act.session, item)
     if item.state != "pending":
@@ -185,6 +185,6 @@ async def view(ctx: Context, actor_id: int, item_id: int, *, now: datetime, via:
     async with look(ctx, actor_id, now=now, via=via) as act:
         item = await act.get(DipSampleItem, item_id, missing=NOT_FOUND)
         allocation = await act.session.get(Allocation, item.allocation_id)
-        if not on_panel(act.actor, allocation):
+        if not await act.may(lambda p: on_panel(p, allocation)):
             refuse(ONLY_PANEL)
         return Outcome(Status.UNCHANGED, card=ec.dip_sample_card(await item_view(act.session, item), act.calendar.tz))

@@ -46,7 +46,7 @@ class IntakeDuty(FollowUpDuty):
     kinds = ()
 
     async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
-        run = DutyAct(session, now, self.cal.send_time_for(occurrence.due_at, now), f"duty:{self.name}")
+        run = DutyAct(session, now, self.cal.send_time_for(occurrence.due_at, now), f"duty:{self.name}", self.cal.tz)
         await flow.request_moderations(run, self.cal)
         await remedial.request_plans(run, self.cal.tz)
 
@@ -58,7 +58,7 @@ class UpdateFollowUpDuty(FollowUpDuty):
     async def settle(self, session: AsyncSession, owed: Sequence[FollowUp], slot: datetime, due_at: datetime,
                      now: datetime) -> Settled:
         settled: Settled = {follow_ups.DONE: [], follow_ups.CANCELLED: []}
-        run = DutyAct(session, now, due_at, f"duty:{self.name}")
+        run = DutyAct(session, now, due_at, f"duty:{self.name}", self.cal.tz)
         tz = self.cal.tz
         for follow_up in owed:
             update = await session.get(EscalationUpdate, follow_up.subject_id)
@@ -105,7 +105,7 @@ class AlertChaseDuty(FollowUpDuty):
     async def settle(self, session: AsyncSession, owed: Sequence[FollowUp], slot: datetime, due_at: datetime,
                      now: datetime) -> Settled:
         settled: Settled = {follow_ups.DONE: [], follow_ups.CANCELLED: []}
-        run = DutyAct(session, now, due_at, f"duty:{self.name}")
+        run = DutyAct(session, now, due_at, f"duty:{self.name}", self.cal.tz)
         tz = self.cal.tz
         for follow_up in owed:
             alert = await session.get(Alert, follow_up.subject_id)
@@ -141,7 +141,7 @@ class RemedialChaseDuty(FollowUpDuty):
     async def settle(self, session: AsyncSession, owed: Sequence[FollowUp], slot: datetime, due_at: datetime,
                      now: datetime) -> Settled:
         settled: Settled = {follow_ups.DONE: [], follow_ups.CANCELLED: []}
-        run = DutyAct(session, now, due_at, f"duty:{self.name}")
+        run = DutyAct(session, now, due_at, f"duty:{self.name}", self.cal.tz)
         for follow_up in owed:
             action = await session.get(RemedialAction, follow_up.subject_id)
             if action is None or action.done_at is not None:

@@ -168,7 +168,7 @@ async def request_moderations(run: DutyAct, cal: WorkingCalendar) -> int:
 
 async def _pending(act: Act, moderation_id: int) -> tuple[Moderation, Allocation]:
     """The moderation, locked, for a QA-unit member to decide; refused or already decided otherwise."""
-    if not may_moderate(act.actor):
+    if not await act.may(may_moderate):
         refuse(ONLY_QA)
     moderation = await act.lock(Moderation, moderation_id, missing=NOT_FOUND)
     if moderation.state != "pending":
@@ -314,7 +314,7 @@ async def plan_reaudit(act: Act, moderation: Moderation, allocation: Allocation)
 async def view_moderation(ctx: Context, actor_id: int, moderation_id: int, *, now: datetime, via: str) -> Outcome:
     """The moderation card as it stands now (a copy's refresh): for the QA unit only."""
     async with look(ctx, actor_id, now=now, via=via) as act:
-        if not may_moderate(act.actor):
+        if not await act.may(may_moderate):
             refuse(ONLY_QA)
         moderation = await act.get(Moderation, moderation_id, missing=NOT_FOUND)
         view = await moderation_view(act.session, moderation)
@@ -332,7 +332,7 @@ async def send_update(ctx: Context, actor_id: int, escalation_id: int, text: str
         session, tz = act.session, act.calendar.tz
         escalation = await act.lock(Escalation, escalation_id, missing=NOT_FOUND)
         allocation = await session.get(Allocation, escalation.allocation_id)
-        if not may_update(act.actor, allocation.service_area):
+        if not await act.may(lambda p: may_update(p, allocation.service_area)):
             refuse(ONLY_REVIEWERS)
         view = await escalation_view(session, escalation)
         owed = view.next_owed
@@ -390,7 +390,7 @@ async def view_escalation(ctx: Context, actor_id: int, escalation_id: int, for_q
     async with look(ctx, actor_id, now=now, via=via) as act:
         escalation = await act.get(Escalation, escalation_id, missing=NOT_FOUND)
         allocation = await act.session.get(Allocation, escalation.allocation_id)
-        allowed = may_moderate(act.actor) if for_qa else may_update(act.actor, allocation.service_area)
+        allowed = await act.may(may_moderate if for_qa else (lambda p: may_update(p, allocation.service_area)))
         if not allowed:
             refuse(ONLY_QA if for_qa else ONLY_REVIEWERS)
         view = await escalation_view(act.session, escalation)
@@ -400,7 +400,7 @@ async def view_escalation(ctx: Context, actor_id: int, escalation_id: int, for_q
 
 async def _open_for_qa(act: Act, escalation_id: int) -> tuple[Escalation, Allocation, ec.EscalationView]:
     """The escalation, locked, for the QA unit to act on while it is open."""
-    if not may_moderate(act.actor):
+    if not await act.may(may_moderate):
         refuse(ONLY_QA)
     escalation = await act.lock(Escalation, escalation_id, missing=NOT_FOUND)
     allocation = await act.session.get(Allocation, escalation.allocation_id)

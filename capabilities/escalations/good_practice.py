@@ -85,7 +85,7 @@ class GoodPracticeListDuty:
         items = await good_practice(session, [audited])
         people = await active_people(session, GOOD_PRACTICE_LIST) if items else []
         label = format_month(audited)
-        run = DutyAct(session, now, self.cal.send_time_for(occurrence.due_at, now), f"duty:{self.name}")
+        run = DutyAct(session, now, self.cal.send_time_for(occurrence.due_at, now), f"duty:{self.name}", self.cal.tz)
         await run.notify(kinds.GOOD_PRACTICE_LIST, people, kinds.GOOD_PRACTICE_LIST.message(
             label, items[:SHOWN], len(items),
             summary=f"Good practice: {label} ({len(items)} audit{'s' if len(items) != 1 else ''})"),

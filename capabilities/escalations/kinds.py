@@ -21,16 +21,16 @@ def _sample(name: str):
     return lambda: copy.deepcopy(_catalogue()[name])
 
 
-MODERATION_REQUEST = OutboxKind("moderation-request", ec.moderation_request_card, _sample("moderation_request"))
+MODERATION_REQUEST = OutboxKind("moderation-request", ec.moderation_request_card, _sample("moderation_request"), covered=True)
 REGRADE_NOTICE = OutboxKind("regrade-notice", ec.regrade_notice_card, _sample("regrade_notice"))
-ESCALATION_NOTICE = OutboxKind("escalation-notice", ec.escalation_card, _sample("escalation_new"))
-UPDATE_REMINDER = OutboxKind("escalation-update-reminder", ec.escalation_card, _sample("escalation_new"))
-UPDATE_OVERDUE = OutboxKind("escalation-update-overdue", ec.escalation_card, _sample("escalation_overdue_error"))
-FURTHER_UPDATE = OutboxKind("escalation-further-update", ec.escalation_card, _sample("escalation_new"))
-UPDATE_RECEIVED = OutboxKind("escalation-update-received", ec.escalation_qa_card, _sample("escalation_qa_update"))
-DIP_SAMPLE = OutboxKind("dip-sample", ec.dip_sample_card, _sample("dip_sample"))
+ESCALATION_NOTICE = OutboxKind("escalation-notice", ec.escalation_card, _sample("escalation_new"), covered=True)
+UPDATE_REMINDER = OutboxKind("escalation-update-reminder", ec.escalation_card, _sample("escalation_new"), covered=True)
+UPDATE_OVERDUE = OutboxKind("escalation-update-overdue", ec.escalation_card, _sample("escalation_overdue_error"), covered=True)
+FURTHER_UPDATE = OutboxKind("escalation-further-update", ec.escalation_card, _sample("escalation_new"), covered=True)
+UPDATE_RECEIVED = OutboxKind("escalation-update-received", ec.escalation_qa_card, _sample("escalation_qa_update"), covered=True)
+DIP_SAMPLE = OutboxKind("dip-sample", ec.dip_sample_card, _sample("dip_sample"), covered=True)
 DIP_LEARNING = OutboxKind("dip-sample-learning", ec.dip_learning_card, _sample("dip_learning"))
-OVERDUE_REPORT = OutboxKind("escalation-overdue-report", ec.escalation_qa_card, _sample("escalation_qa_overdue"))
+OVERDUE_REPORT = OutboxKind("escalation-overdue-report", ec.escalation_qa_card, _sample("escalation_qa_overdue"), covered=True)
 
 ALL = (MODERATION_REQUEST, REGRADE_NOTICE, ESCALATION_NOTICE, UPDATE_REMINDER, UPDATE_OVERDUE, FURTHER_UPDATE,
        UPDATE_RECEIVED, OVERDUE_REPORT, DIP_SAMPLE, DIP_LEARNING)
@@ -46,9 +46,9 @@ def _alert_sample(name: str):
     return lambda: copy.deepcopy(_alerts()[name])
 
 
-ALERT_NOTICE = OutboxKind("practice-alert", alc.alert_card, _alert_sample("alert_new"))
-ALERT_CHASE = OutboxKind("practice-alert-chase", alc.alert_card, _alert_sample("alert_chase"))
-ALERT_ESCALATED = OutboxKind("practice-alert-escalated", alc.alert_card, _alert_sample("alert_escalated"))
+ALERT_NOTICE = OutboxKind("practice-alert", alc.alert_card, _alert_sample("alert_new"), covered=True)
+ALERT_CHASE = OutboxKind("practice-alert-chase", alc.alert_card, _alert_sample("alert_chase"), covered=True)
+ALERT_ESCALATED = OutboxKind("practice-alert-escalated", alc.alert_card, _alert_sample("alert_escalated"), covered=True)
 ALERT_RESPONSE = OutboxKind("practice-alert-response", alc.alert_news_card, _alert_sample("alert_response"))
 ALERT_RESOLVED = OutboxKind("practice-alert-resolved", alc.alert_news_card, _alert_sample("alert_resolved_news"))
 
@@ -63,14 +63,14 @@ def _remedial_sample(name: str):
     return lambda: copy.deepcopy(_remedial()[name])
 
 
-REMEDIAL_REQUEST = OutboxKind("remedial-actions-request", rc.remedial_plan_card, _remedial_sample("remedial_plan_new"))
-REMEDIAL_DUE = OutboxKind("remedial-action-due", rc.remedial_plan_card, _remedial_sample("remedial_plan_overdue"))
+REMEDIAL_REQUEST = OutboxKind("remedial-actions-request", rc.remedial_plan_card, _remedial_sample("remedial_plan_new"), covered=True)
+REMEDIAL_DUE = OutboxKind("remedial-action-due", rc.remedial_plan_card, _remedial_sample("remedial_plan_overdue"), covered=True)
 REMEDIAL_OVERDUE = OutboxKind("remedial-action-overdue", rc.remedial_plan_card,
-                              _remedial_sample("remedial_plan_overdue"))
+                              _remedial_sample("remedial_plan_overdue"), covered=True)
 
 # The person named responsible, told the moment they are named (what, by when, who asked), with Done.
 REMEDIAL_NAMED = OutboxKind("remedial-action-named", ch.action_named_card,
-                            lambda: copy.deepcopy(case_holder_samples.samples()["action_named"]))
+                            lambda: copy.deepcopy(case_holder_samples.samples()["action_named"]), covered=True)
 
 ALL = (*ALL, REMEDIAL_REQUEST, REMEDIAL_DUE, REMEDIAL_OVERDUE, REMEDIAL_NAMED)
 REMEDIAL_FOLLOW_UP_KINDS = (REMEDIAL_DUE, REMEDIAL_OVERDUE)  # follow-ups an action owes (subject "remedial_action")

@@ -134,7 +134,7 @@ async def add_action(ctx: Context, actor_id: int, plan_id: int, values: Mapping[
         session, tz = act.session, act.calendar.tz
         plan = await act.lock(RemedialPlan, plan_id, missing=NOT_FOUND)
         allocation = await session.get(Allocation, plan.allocation_id)
-        if not may_manage(act.actor, allocation):
+        if not await act.may(lambda p: may_manage(p, allocation)):
             refuse(ONLY_AREA)
         target = parse_day(values.get(rc.TARGET))
         try:
@@ -181,7 +181,7 @@ async def mark_done(ctx: Context, actor_id: int, action_id: int, *, now: datetim
         action = await act.lock(RemedialAction, action_id, missing=NOT_FOUND)
         plan = await session.get(RemedialPlan, action.plan_id)
         allocation = await session.get(Allocation, plan.allocation_id)
-        if not (may_manage(act.actor, allocation) or act.actor.id == action.responsible_id):
+        if not await act.may(lambda p: may_manage(p, allocation) or p.id == action.responsible_id):
             refuse(ONLY_AREA)
         if action.done_at is not None:
             who = await session.get(Person, action.done_by_id)
@@ -215,6 +215,6 @@ async def view_plan(ctx: Context, actor_id: int, plan_id: int, *, now: datetime,
     async with look(ctx, actor_id, now=now, via=via) as act:
         plan = await act.get(RemedialPlan, plan_id, missing=NOT_FOUND)
         allocation = await act.session.get(Allocation, plan.allocation_id)
-        if not may_manage(act.actor, allocation):
+        if not await act.may(lambda p: may_manage(p, allocation)):
             refuse(ONLY_AREA)
         return Outcome(Status.UNCHANGED, card=await plan_card(act.session, plan, act.calendar.tz))

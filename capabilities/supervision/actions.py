@@ -164,7 +164,9 @@ async def away(p: Press) -> Reply:
         first = last = None
     else:
         first, last = _day(str(p.data.get(sc.AWAY_FROM) or "")), _day(str(p.data.get(sc.AWAY_TO) or ""))
-    outcome = await flow.mark_away(p.ctx, _actor(p), who, first, last, now=p.now, via="card:supervision_away")
+    cover = p.data.get(sc.AWAY_COVER)
+    outcome = await flow.mark_away(p.ctx, _actor(p), who, first, last, now=p.now, via="card:supervision_away",
+                                   cover_email=cover if isinstance(cover, str) else "")
     if outcome.away is None:
         return Reply(text=outcome.message)
     return Reply(card=sc.supervision_away_card(outcome.away), update=True)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.context import Context
+from capabilities.cover import handover
 from capabilities.kit import (
     NOT_ON_ROSTER,
     NOTHING_CHANGED,
@@ -358,8 +359,10 @@ def _away_problem(first: date | None, last: date | None, today: date) -> str | N
 
 @use_case(SupervisionOutcome)
 async def mark_away(ctx: Context, actor_id: int | None, who: int | None, first: date | None, last: date | None,
-                    *, now: datetime, via: str) -> SupervisionOutcome:
-    """Mark the asker or one of their supervisees away from one day to another (no reason kept)."""
+                    *, now: datetime, via: str, cover_email: str = "") -> SupervisionOutcome:
+    """Mark the asker or one of their supervisees away from one day to another (no reason kept), with
+    who covers their work (`cover_email`, an active roster person other than them; empty: their
+    manager, qa/cover.py). Away today: their open work is handed to the cover at once (cover.handover)."""
     today = ctx.calendar.local_date(now)
     problem = _away_problem(first, last, today)
     if problem:
@@ -371,12 +374,22 @@ async def mark_away(ctx: Context, actor_id: int | None, who: int | None, first: 
             refuse(NOT_ON_ROSTER)
         if not access.may_mark_away(board, actor, who):
             refuse("You can mark yourself or your supervisees away. " + NOTHING_CHANGED)
-        act.session.add(AwayPeriod(person_id=who, first_day=first, last_day=last, recorded_by_id=actor.id,
-                                   recorded_at=now))
-        act.trail("person", who, "supervision_away", days=(last - first).days + 1, self=who == actor.id)
-        name = board.staff[who].name
-        away_now = is_away(board, who, today) or Away(first, last).covers(today)
-    note = " Nudges about them wait until they are back." if away_now else ""
+        cover, cover_problem = await handover.named_cover(act.session, cover_email, who)
+        if cover_problem:
+            problem = cover_problem
+        else:
+            act.session.add(AwayPeriod(person_id=who, first_day=first, last_day=last, recorded_by_id=actor.id,
+                                       recorded_at=now, cover_id=cover.id if cover else None))
+            act.trail("person", who, "supervision_away", days=(last - first).days + 1, self=who == actor.id,
+                      cover=cover.id if cover else None)
+            name = board.staff[who].name
+            away_now = is_away(board, who, today) or Away(first, last).covers(today)
+            if Away(first, last).covers(today):
+                await act.session.flush()
+                await handover.hand_over(act.session, who, now=now, day=today, via=via)
+    if problem:
+        return await away_view(ctx, actor_id, now=now, via=via, problem=problem)
+    note = " Nudges about them wait until they are back, and their work goes to their cover." if away_now else ""
     return await away_view(ctx, actor_id, now=now, via=via,
                            done=f"Recorded: {name} is away {first.isoformat()} to {last.isoformat()}.{note}")
 

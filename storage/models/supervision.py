@@ -102,7 +102,7 @@ class SupervisionBooking(Base):
 
 class AwayPeriod(Base):
     """Someone away from `first_day` to `last_day` inclusive (no reason is stored): supervision nudges
-    about them pause."""
+    about them pause, and work addressed to them goes to `cover_id` (None: their manager; qa/cover.py)."""
 
     __tablename__ = "supervision_away"
     __table_args__ = (Index("ix_supervision_away_person", "person_id", "last_day"),)
@@ -113,3 +113,4 @@ class AwayPeriod(Base):
     last_day: Mapped[date] = mapped_column(Date)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
     recorded_at: Mapped[datetime]
+    cover_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
