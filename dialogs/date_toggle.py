@@ -11,7 +11,7 @@ Pure: JSON in, JSON out, for every card the same.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from dialogs import card_tree
@@ -19,6 +19,7 @@ from qa.identifiers import DATE_KEPT_INPUT, DATE_KEPT_TOGGLE, KEEP_WITH_TOGGLE, 
 
 Card = dict[str, Any]
 SENDS = ("Action.Execute", "Action.Submit")
+LISTS = ("body", "items", "columns")  # where a card's elements are listed, the shown cards' bodies too
 
 
 def toggle() -> Card:
@@ -34,21 +35,36 @@ def with_date_toggle(card: Card, sent: Mapping[str, Any]) -> Card | None:
     values are the person's own, shown back only to them."""
     if not any(True for kind in SENDS for _ in card_tree.actions(card, kind)):
         return None
-    boxes = [e["id"] for e in card_tree.elements(card)
+    # Anywhere in the card: a box may sit in the card an Action.ShowCard opens (a reason, a comment).
+    boxes = [e["id"] for e in card_tree.nodes(card)
              if e.get("type") == "Input.Text" and isinstance(sent.get(e.get("id")), str)]
     if not boxes:
         return None
     last = boxes[-1]
 
-    def change(element: Card) -> Sequence[Card] | None:
+    def change(element: Card) -> list[Card]:
         if element.get("id") == DATE_KEPT_INPUT:
             return []  # shown again: one toggle, after the box
         if element.get("type", "").startswith("Input.") and isinstance(sent.get(element.get("id")), str):
             element = {**element, "value": sent[element["id"]]}
             return [element, toggle()] if element["id"] == last else [element]
-        return None
+        return [element]
 
-    return card_tree.splice(card, change)
+    def rework(node: Any) -> Any:
+        if isinstance(node, list):
+            return [rework(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out = {}
+        for key, value in node.items():
+            if key in LISTS and isinstance(value, list):
+                out[key] = [new for item in value
+                            for new in (change(rework(item)) if isinstance(item, dict) else [item])]
+            else:
+                out[key] = rework(value)
+        return out
+
+    return rework(card)
 
 
 def without_toggle(value: Any) -> Any:
