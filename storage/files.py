@@ -24,6 +24,10 @@ process killed) has written a part of the correct end state and nothing wrong; t
 how far it got (ImportInterrupted: "imported only in part ... import the same file again to
 finish"), and importing the same file again writes only what is still missing. A failure in the
 first batch leaves nothing written, as a short import's does.
+
+Used by the roster, supervision history, caseload, past-audit and calendar imports. The allocation
+list is not: a month's list (hundreds of rows) is one transaction whatever its length, because its
+month lock, per-allocation trail rows and late notices must go together.
 """
 from __future__ import annotations
 
