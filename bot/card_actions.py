@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
@@ -26,6 +27,8 @@ from bot.services import Services
 from capabilities.press import UNREADABLE, Press, Reply
 from capabilities.registry import Registry
 from dialogs.card_update import card_title
+from dialogs.date_toggle import with_date_toggle, without_toggle
+from qa.identifiers import DATE_KEPT_INPUT, card_press, toggled_on
 from storage.conversations import actor_for_chat, personal_chat_of
 from storage.models import Person
 from storage.outbox import record_shown, sent_rows
@@ -118,9 +121,23 @@ async def act(services: Services, registry: Registry, turn_context: TurnContext,
     rows = (await sent_rows(services.db, activity.reply_to_id, conversation_id, person.id if person else None)
             if activity.reply_to_id else [])
     teams_name = activity.from_property.name if activity.from_property else None
-    return await handler.handle(Press(ctx=services.context, verb=handler.verb, data=data, actor=person, rows=rows,
-                                      now=services.clock(), teams_name=teams_name,
-                                      aad_object_id=activity.from_property.aad_object_id if activity.from_property else None))
+    # Every card's free text is screened inside this one press (qa.identifiers.card_press): a date on its
+    # own is kept when the person turned the toggle on, and questioned with the toggle offered otherwise.
+    with card_press(toggled_on(data.get(DATE_KEPT_INPUT))) as screening:
+        reply = await handler.handle(Press(
+            ctx=services.context, verb=handler.verb, data=data, actor=person, rows=rows, now=services.clock(),
+            teams_name=teams_name, aad_object_id=activity.from_property.aad_object_id if activity.from_property else None))
+    return offer_date_toggle(reply, data) if screening.questioned else reply
+
+
+def offer_date_toggle(reply: Reply, sent: Mapping[str, Any]) -> Reply:
+    """A press whose free text held a date on its own: the re-shown form keeps what the person typed
+    and gains the toggle that keeps the date (dialogs/date_toggle.py); an answer that is not the form
+    says to write the day without its year instead."""
+    form = with_date_toggle(reply.card, sent) if reply.card is not None else None
+    if form is not None:
+        return replace(reply, card=form)
+    return replace(reply, card=without_toggle(reply.card), text=without_toggle(reply.text))
 
 
 async def _actor(services: Services, turn_context: TurnContext, conversation_id: str,

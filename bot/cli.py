@@ -88,11 +88,12 @@ async def _migrate(services) -> int:
 
 
 async def _roster_import(services, path: Path) -> int:
+    from storage.files import ImportInterrupted
     from storage.roster import RosterRejected, import_roster
 
     try:
         report = await import_roster(services.db, path, services.clock(), limits=services.settings.file_limits)
-    except RosterRejected as exc:
+    except (RosterRejected, ImportInterrupted) as exc:
         raise CommandError(str(exc)) from None
     print(report.describe())
     return 0

@@ -40,7 +40,8 @@ class Settings:
     database_url: str = ""
     port: int = 3978
     timezone: str = "Europe/London"
-    # QA_FILE_MAX_ROWS, QA_FILE_MAX_UNZIPPED_MB: the most a file sent in chat or imported may hold.
+    # QA_FILE_MAX_ROWS, QA_FILE_MAX_UNZIPPED_MB: the most a file sent in chat or imported may hold;
+    # QA_IMPORT_BATCH_ROWS: rows a long import writes per transaction.
     file_limits: ReadLimits = ReadLimits()
     allowed_tenants: frozenset[str] = frozenset()
     # Where app-credential tokens come from; overridable only so tests can point it at
@@ -243,15 +244,17 @@ def _graph_url(url: str) -> str:
 
 def _file_limits(get) -> ReadLimits:  # noqa: ANN001 - from_env's getter
     """QA_FILE_MAX_ROWS (rows below the header, default 100,000) and QA_FILE_MAX_UNZIPPED_MB (a file's
-    size unpacked, default 200): the most any file the bot reads may hold (qa/tabular.py ReadLimits)."""
+    size unpacked, default 200): the most any file the bot reads may hold (qa/tabular.py ReadLimits);
+    QA_IMPORT_BATCH_ROWS (default 1,000): rows a long import writes per transaction (storage/files.py)."""
     found = []
     for name, default, low, high in (("QA_FILE_MAX_ROWS", ReadLimits.max_rows, 1, 10_000_000),
-                                     ("QA_FILE_MAX_UNZIPPED_MB", ReadLimits.max_unzipped_bytes // MB, 1, 100_000)):
+                                     ("QA_FILE_MAX_UNZIPPED_MB", ReadLimits.max_unzipped_bytes // MB, 1, 100_000),
+                                     ("QA_IMPORT_BATCH_ROWS", ReadLimits.batch_rows, 10, 100_000)):
         text = get(name, str(default))
         if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
             raise SettingsError(f"{name} must be a whole number from {low} to {high:,}, not {text!r}")
         found.append(int(text))
-    return ReadLimits(max_rows=found[0], max_unzipped_bytes=found[1] * MB)
+    return ReadLimits(max_rows=found[0], max_unzipped_bytes=found[1] * MB, batch_rows=found[2])
 
 
 def _https_or_local(url: str) -> bool:

@@ -16,6 +16,7 @@ from capabilities.context import Context
 from capabilities.registry import Capability, CliCommand, CommandError, RetentionRule
 from capabilities.settings import case_refs
 from qa.retention import AUDIT_RECORDS
+from storage.files import ImportInterrupted
 from storage.history import HistoryImportReport, HistoryRejected, import_history, past_imported
 
 VIA_CLI = "cli:history import"
@@ -44,7 +45,7 @@ def _add(parser: argparse.ArgumentParser) -> None:
 async def _run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         report = await import_past_audits(ctx, args.file, actor_id=None, via=VIA_CLI)
-    except HistoryRejected as exc:
+    except (HistoryRejected, ImportInterrupted) as exc:
         raise CommandError(str(exc)) from None
     print(report.describe())
     return 0

@@ -22,7 +22,12 @@ silently: it is questioned (`date_question`), because it may be a child's date o
 without the word "born", or the day of a visit or meeting. The person keeps it by saying it is not a
 date of birth (`DATE_KEPT`: a dialog's button, a card's toggle; a card without one says to write
 the day without its year, which no date of birth is); `screen`, `check_fields` and `first_refusal`
-take that answer as `dates_kept`. A file's cell cannot be asked, so an import
+take that answer as `dates_kept`. On a card the answer is one toggle for every screened field
+(`DATE_KEPT_INPUT`, titled `DATE_KEPT_TOGGLE`): the Teams edge (bot/card_actions.py) runs each press
+inside `card_press`, which tells `screen` whether the toggle was on, and when `screen` questions a
+date the edge re-shows the form with the person's text kept and the toggle added
+(dialogs/date_toggle.py). With the toggle on a date on its own is kept; a date of birth next to
+"born" or "DOB", a postcode, an address or an NHS number is still refused. A file's cell cannot be asked, so an import
 refuses a date where the column has no business holding one (`cell_problem`).
 
 Case references (`case_ref_problem`, `CaseRefFormat`): the one rule for every case reference typed
@@ -32,7 +37,9 @@ never a postcode, a valid NHS number, a date or an email address, whatever the f
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 DATE_OF_BIRTH = "a date of birth"
@@ -172,6 +179,39 @@ def refusal(field: str, kinds: list[str]) -> str:
 
 # How a date is kept where the card has no toggle: a visit's day needs no year, a date of birth does.
 KEEP_WITHOUT_YEAR = 'write the day without its year (for example "12 March") or as "last Tuesday"'
+# A card's way: the toggle the edge adds to the re-shown form (dialogs/date_toggle.py), and its input id.
+DATE_KEPT_INPUT = "qaDateKept"
+DATE_KEPT_TOGGLE = "This is the date of a visit or meeting, keep it"
+KEEP_WITH_TOGGLE = f'turn on "{DATE_KEPT_TOGGLE}" and send it again'
+
+
+@dataclass
+class CardScreening:
+    """One card press, as screening sees it: whether the person turned the toggle on (`dates_kept`),
+    and whether a date on its own was questioned (`questioned`: the edge then offers the toggle)."""
+
+    dates_kept: bool = False
+    questioned: bool = False
+
+
+_CARD_PRESS: ContextVar[CardScreening | None] = ContextVar("qa_card_press", default=None)
+
+
+@contextmanager
+def card_press(dates_kept: bool) -> Iterator[CardScreening]:
+    """Screen the free text of one card press (every field, whichever use case checks it) knowing
+    whether the person turned DATE_KEPT_TOGGLE on. Yields what screening found, for the edge."""
+    state = CardScreening(dates_kept=dates_kept)
+    token = _CARD_PRESS.set(state)
+    try:
+        yield state
+    finally:
+        _CARD_PRESS.reset(token)
+
+
+def toggled_on(value: object) -> bool:
+    """Whether an Input.Toggle's submitted value is on (Teams sends its valueOn, "true")."""
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
 
 
 def date_question(field: str, keep: str = KEEP_WITHOUT_YEAR) -> str:
@@ -194,11 +234,18 @@ class Finding:
 def screen(field: str, text: str | None, *, dates_kept: bool = False, keep: str | None = None) -> Finding | None:
     """One field's text (`field` as the person sees it named): a refusal for any identifier
     (find_identifiers), else the date question for a date on its own unless `dates_kept` (the person
-    said it is not a date of birth), else None (keep it). `keep`: how this place keeps a date."""
+    said it is not a date of birth), else None (keep it). `keep`: how this place keeps a date.
+    Inside `card_press` (a card's button): the toggle counts as `dates_kept`, and a question says to
+    turn it on (the edge adds it to the re-shown form) unless `keep` says otherwise."""
     kinds = find_identifiers(text)
     if kinds:
         return Finding(refusal(field, kinds))
+    card = _CARD_PRESS.get()
+    if card is not None and card.dates_kept:
+        dates_kept = True
     if not dates_kept and has_date(text):
+        if card is not None and keep is None:
+            card.questioned, keep = True, KEEP_WITH_TOGGLE
         return Finding(date_question(field, *(() if keep is None else (keep,))), questioned=True)
     return None
 

@@ -71,10 +71,12 @@ TITLE_SHOWN = 80  # characters of a title row quoted back
 @dataclass(frozen=True)
 class ReadLimits:
     """The most a file may hold before it is refused unread (settings QA_FILE_MAX_ROWS and
-    QA_FILE_MAX_UNZIPPED_MB, parsed once by bot/settings.py)."""
+    QA_FILE_MAX_UNZIPPED_MB, parsed once by bot/settings.py), and how many of its rows an import
+    writes in one transaction (QA_IMPORT_BATCH_ROWS; storage/files.py write_in_batches)."""
 
     max_rows: int = 100_000  # rows below the header
     max_unzipped_bytes: int = 200 * MB  # a .csv's size; the sum of an .xlsx's members decompressed
+    batch_rows: int = 1_000  # rows an import writes per transaction, when the file has more
 
 
 DEFAULT_LIMITS = ReadLimits()

@@ -67,10 +67,12 @@ async def import_history(db: Database, source: Source, now: datetime, tz: tzinfo
                          case_refs: CaseRefFormat = DEFAULT_CASE_REFS,
                          limits: ReadLimits = DEFAULT_LIMITS) -> HistoryImportReport:
     """Check the file whole (months before `now`'s month in `tz`; case references in the council's
-    format), then add or update its audits in one transaction, with one trail row.
+    format), then add or update its audits in one transaction, with one trail row (a file longer
+    than limits.batch_rows in batches: storage/files.py write_in_batches).
 
     Raises HistoryRejected (nothing written) for an unreadable file, a bad header or row, or a case
-    the bot already holds as a live allocation of that month.
+    the bot already holds as a live allocation of that month; files.ImportInterrupted when a long
+    file stopped part-way (the audits written are as the file says; importing it again finishes).
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -85,9 +87,13 @@ async def import_history(db: Database, source: Source, now: datetime, tz: tzinfo
                                        case_refs)
     except HistoryProblems as exc:
         raise HistoryRejected(name, exc.problems, table.sheet) from None
+    report = HistoryImportReport()
+
+    async def plan(session: AsyncSession) -> files.Plan:
+        return await _plan(session, entries, now, actor_id, via, report)
+
     try:
-        async with db.sessions.begin() as session:
-            report = await _apply(session, entries, now, actor_id, via)
+        await files.write_in_batches(db, len(entries), plan, source=source_words(name, table.sheet), limits=limits)
     except HistoryProblems as exc:
         raise HistoryRejected(name, exc.problems, table.sheet) from None
     except IntegrityError:
@@ -98,8 +104,10 @@ async def import_history(db: Database, source: Source, now: datetime, tz: tzinfo
     return report
 
 
-async def _apply(session: AsyncSession, entries: list[HistoryEntry], now: datetime, actor_id: int | None,
-                 via: str) -> HistoryImportReport:
+async def _plan(session: AsyncSession, entries: list[HistoryEntry], now: datetime, actor_id: int | None,
+                via: str, report: HistoryImportReport) -> files.Plan:
+    """The audits to add and update (counted into `report`), the trail row last; HistoryProblems when
+    a case is a live allocation of its month."""
     months = sorted({e.month for e in entries})
     live = {(m, ref.upper()) for m, ref in await session.execute(
         select(Allocation.month, Allocation.case_ref).where(Allocation.month.in_(months)))}
@@ -112,7 +120,7 @@ async def _apply(session: AsyncSession, entries: list[HistoryEntry], now: dateti
     on_record = {(r.month, r.case_ref.upper()): r for r in await session.execute(
         select(ImportedAudit.id, ImportedAudit.month, ImportedAudit.case_ref, *(getattr(ImportedAudit, f) for f in FIELDS))
         .where(ImportedAudit.month.in_(months)))}
-    report = HistoryImportReport(months=tuple(months))
+    report.months = tuple(months)
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     for e in entries:
@@ -128,15 +136,17 @@ async def _apply(session: AsyncSession, entries: list[HistoryEntry], now: dateti
             report.updated += 1
         else:
             report.unchanged += 1
-    for batch in files.batches(inserts):
-        await session.execute(insert(ImportedAudit), batch)
-    for batch in files.batches(updates):
-        await session.execute(update(ImportedAudit), batch)
-    if inserts or updates:
-        session.add(TrailEvent(subject_type="history", actor_id=actor_id, action=IMPORTED_ACTION, via=via,
-                               detail={"added": report.added, "updated": report.updated,
-                                       "unchanged": report.unchanged, "months": len(months)}, at=now))
-    return report
+
+    async def finish(session: AsyncSession) -> None:
+        if inserts or updates:
+            session.add(TrailEvent(subject_type="history", actor_id=actor_id, action=IMPORTED_ACTION, via=via,
+                                   detail={"added": report.added, "updated": report.updated,
+                                           "unchanged": report.unchanged, "months": len(months)}, at=now))
+
+    return files.Plan([
+        files.Write(inserts, lambda session, rows: session.execute(insert(ImportedAudit), rows)),
+        files.Write(updates, lambda session, rows: session.execute(update(ImportedAudit), rows)),
+    ], finish)
 
 
 def _moment(day: date | None, tz: tzinfo) -> datetime | None:

@@ -1,4 +1,5 @@
-"""The QA calendar in the database: the import (whole file or nothing, idempotent), the plain queries other
+"""The QA calendar in the database: the import (whole file or nothing up to QA_IMPORT_BATCH_ROWS rows, in
+batches beyond; idempotent), the plain queries other
 capabilities read (`practice_weeks`, `events_between`), and the answers to reminded events and their
 attendance (`answer`, `mark_attendance`, `responses_for`, `attendance_of`)."""
 from __future__ import annotations
@@ -8,12 +9,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qa import emails
 from qa.qa_calendar import SHEET_WORDS, CalendarProblems, parse_calendar
-from qa.tabular import DEFAULT_LIMITS, Problem, ReadLimits, UnreadableTable, source_words
+from qa.tabular import DEFAULT_LIMITS, WHOLE_FILE, Problem, ReadLimits, UnreadableTable, source_words
 from storage import files
 from storage.db import Database
 from storage.models import CalendarEvent, CalendarResponse, Person, TrailEvent
@@ -47,8 +49,10 @@ FIELDS = ("ends_on", "audience", "details", "starts_at", "ends_at", "organiser_i
 async def import_calendar(db: Database, path: Path, now: datetime, *, via: str = "cli:calendar import",
                           actor_id: int | None = None, limits: ReadLimits = DEFAULT_LIMITS) -> CalendarImportReport:
     """Check `path` whole, then add new events and update changed ones (matched by kind, start and
-    title), in one transaction. Events not in the file are kept. The file is read and checked off the
-    event loop (storage/files.py), within `limits`. Raises CalendarRejected."""
+    title), in one transaction (a file longer than limits.batch_rows in batches: storage/files.py
+    write_in_batches). Events not in the file are kept. The file is read and checked off the event
+    loop (storage/files.py), within `limits`. Raises CalendarRejected (nothing written), or
+    files.ImportInterrupted when a long file stopped part-way (importing it again finishes it)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     try:
@@ -56,39 +60,51 @@ async def import_calendar(db: Database, path: Path, now: datetime, *, via: str =
     except UnreadableTable as exc:
         raise CalendarRejected(path, exc.problems) from None
     report = CalendarImportReport()
-    async with db.sessions.begin() as session:
+
+    async def plan(session: AsyncSession) -> files.Plan:
         people = {emails.key(email) or email.lower(): person_id for person_id, email in (await session.execute(
             select(Person.id, Person.email).where(Person.left_at.is_(None)))).all()}
-        try:
-            entries = await files.off_loop(parse_calendar, table.rows, table.header, people)
-        except CalendarProblems as exc:
-            raise CalendarRejected(path, exc.problems, table.sheet) from None
-        existing = {(e.kind, e.starts_on, e.title): e for e in (await session.scalars(select(CalendarEvent))).all()}
+        entries = await files.off_loop(parse_calendar, table.rows, table.header, people)
+        existing = {(e.kind, e.starts_on, e.title): e for e in (await session.execute(
+            select(CalendarEvent.id, CalendarEvent.kind, CalendarEvent.starts_on, CalendarEvent.title,
+                   *(getattr(CalendarEvent, name) for name in FIELDS)))).all()}
+        inserts: list[dict] = []
+        updates: list[dict] = []
         for entry in entries:
             event = existing.get(entry.key)
             values = {"ends_on": entry.ends_on, "audience": entry.audience, "details": entry.details,
                       "starts_at": entry.starts_at, "ends_at": entry.ends_at,
                       "organiser_id": people.get(entry.organiser) if entry.organiser else None}
             if event is None:
-                session.add(CalendarEvent(kind=entry.kind, starts_on=entry.starts_on, title=entry.title,
-                                          imported_at=now, updated_at=now, **values))
+                inserts.append({"kind": entry.kind, "starts_on": entry.starts_on, "title": entry.title,
+                                "imported_at": now, "updated_at": now, **values})
                 report.added += 1
-                continue
-            changed = False
-            for name in FIELDS:
-                if getattr(event, name) != values[name]:
-                    setattr(event, name, values[name])
-                    changed = True
-            if changed:
-                event.updated_at = now
+            elif any(getattr(event, name) != values[name] for name in FIELDS):
+                updates.append({"id": event.id, **values, "updated_at": now})
                 report.updated += 1
             else:
                 report.unchanged += 1
-        if report.added or report.updated:
-            session.add(TrailEvent(subject_type="calendar", subject_id=None, actor_id=actor_id,
-                                   action="calendar_imported", via=via, at=now,
-                                   detail={"added": report.added, "updated": report.updated,
-                                           "unchanged": report.unchanged}))
+
+        async def finish(session: AsyncSession) -> None:
+            if report.added or report.updated:
+                session.add(TrailEvent(subject_type="calendar", subject_id=None, actor_id=actor_id,
+                                       action="calendar_imported", via=via, at=now,
+                                       detail={"added": report.added, "updated": report.updated,
+                                               "unchanged": report.unchanged}))
+
+        return files.Plan([
+            files.Write(inserts, lambda session, rows: session.execute(insert(CalendarEvent), rows)),
+            files.Write(updates, lambda session, rows: session.execute(update(CalendarEvent), rows)),
+        ], finish)
+
+    try:
+        await files.write_in_batches(db, len(table.rows), plan, source=source_words(Path(path).name, table.sheet),
+                                     limits=limits)
+    except CalendarProblems as exc:
+        raise CalendarRejected(path, exc.problems, table.sheet) from None
+    except IntegrityError:
+        raise CalendarRejected(path, [Problem(WHOLE_FILE, None, (
+            "someone else imported the calendar at the same time; run the import again"))], table.sheet) from None
     return report
 
 

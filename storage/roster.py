@@ -1,4 +1,5 @@
-"""Importing the staff roster: check the whole file first, then apply it in one transaction.
+"""Importing the staff roster: check the whole file first, then apply it (in one transaction; a
+roster longer than QA_IMPORT_BATCH_ROWS in batches, storage/files.py write_in_batches).
 
 The file is the truth about who works here. Re-importing the same file changes nothing;
 people missing from it are marked as left (kept for history, their queued messages
@@ -77,10 +78,15 @@ class RosterImportReport:
 async def import_roster(db: Database, path: Path, now: datetime, *,
                         limits: ReadLimits = DEFAULT_LIMITS) -> RosterImportReport:
     """Check `path` whole, then add, update, mark as left and re-activate people in one go.
-    The file is read and checked off the event loop (storage/files.py) within `limits`; the
-    writes go in batches of BATCH rows.
+    The file is read and checked off the event loop (storage/files.py) within `limits`. A roster of
+    at most limits.batch_rows people is written in one transaction; a longer one in transactions of
+    that many rows (new people, then changed ones, then leavers, each leaver with their queued
+    messages withdrawn in the same transaction; chats linked last), so the sender and the sweep are
+    not locked out of SQLite meanwhile.
 
-    Raises RosterRejected (nothing written) when any row, the header or the file is wrong.
+    Raises RosterRejected (nothing written) when any row, the header or the file is wrong;
+    files.ImportInterrupted when a long import stopped part-way (what it wrote is as the file says;
+    importing the same file again finishes it).
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -93,10 +99,15 @@ async def import_roster(db: Database, path: Path, now: datetime, *,
         entries = await files.off_loop(parse_roster, table.rows, table.header)
     except RosterProblems as exc:
         raise RosterRejected(path, exc.problems, table.sheet) from None
+    fields = FIELDS + ((START_DATE,) if START_DATE in {h.strip().lower() for h in table.header} else ())
+    report = RosterImportReport()
+
+    async def plan(session: AsyncSession) -> files.Plan:
+        return await _plan(session, entries, now, fields, report)
+
     try:
-        async with db.sessions.begin() as session:
-            fields = FIELDS + ((START_DATE,) if START_DATE in {h.strip().lower() for h in table.header} else ())
-            report = await _apply(session, entries, now, fields)
+        await files.write_in_batches(db, len(entries), plan, source=source_words(path.name, table.sheet),
+                                     limits=limits)
     except IntegrityError:
         # Only a second import (or an install) writing the same people at the same moment.
         raise RosterRejected(path, [Problem(WHOLE_FILE, None, (
@@ -107,9 +118,11 @@ async def import_roster(db: Database, path: Path, now: datetime, *,
     return report
 
 
-async def _apply(session: AsyncSession, entries: list[RosterEntry], now: datetime,
-                 fields: tuple[str, ...] = FIELDS) -> RosterImportReport:
-    report = RosterImportReport()
+async def _plan(session: AsyncSession, entries: list[RosterEntry], now: datetime, fields: tuple[str, ...],
+                report: RosterImportReport) -> files.Plan:
+    """The roster's writes against the people on record (counted into `report`): new people,
+    changed or returning people, leavers (with their messages withdrawn); chats linked at the end.
+    Each is what the file says whatever was written before, so a rerun after a stop completes it."""
     # Everyone on record in one query; the rest is set arithmetic, then bulk statements.
     on_record = {
         (emails.key(row.email) or row.email.lower()): row
@@ -136,17 +149,19 @@ async def _apply(session: AsyncSession, entries: list[RosterEntry], now: datetim
     leavers = [row.id for row in on_record.values() if row.left_at is None]
     report.left = len(leavers)
 
-    # In batches: between two, the loop serves other turns, /healthz and the sender's reads.
-    for batch in files.batches(inserts):
-        await session.execute(insert(Person), batch)
-    for batch in files.batches(updates):
-        await session.execute(update(Person), batch)  # bulk UPDATE by primary key
-    for batch in files.batches([{"id": i, "left_at": now, "updated_at": now} for i in leavers]):
-        await session.execute(update(Person), batch)
-    if leavers:
-        report.messages_withdrawn = await _withdraw_messages(session, leavers)
-    report.chats_linked = await link_conversations(session)
-    return report
+    async def mark_left(session: AsyncSession, ids: list[int]) -> None:
+        # A leaver and their withdrawn messages in one transaction: a rerun no longer sees them as leaving.
+        await session.execute(update(Person), [{"id": i, "left_at": now, "updated_at": now} for i in ids])
+        report.messages_withdrawn += await _withdraw_messages(session, ids)
+
+    async def link(session: AsyncSession) -> None:
+        report.chats_linked = await link_conversations(session)
+
+    return files.Plan([
+        files.Write(inserts, lambda session, rows: session.execute(insert(Person), rows)),
+        files.Write(updates, lambda session, rows: session.execute(update(Person), rows)),  # bulk UPDATE by key
+        files.Write(leavers, mark_left),
+    ], link)
 
 
 async def _withdraw_messages(session: AsyncSession, person_ids: list[int]) -> int:

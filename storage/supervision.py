@@ -1,5 +1,7 @@
 """Supervision records (framework 9.1): the history import, the caseload import, and the queries the
-capability reads. Each import checks the whole file first, then writes in one transaction.
+capability reads. Each import checks the whole file first, then writes in one transaction (a file
+longer than QA_IMPORT_BATCH_ROWS in batches: storage/files.py write_in_batches, which says why a
+stop part-way leaves only correct rows and how importing the same file again finishes it).
 
 - `import_sessions`: adds the sessions not yet on record (the same supervisee, kind and day is the
   same session, so importing the same file twice adds nothing); a case supervision also moves each
@@ -113,20 +115,24 @@ async def import_sessions(db: Database, path: Path, now: datetime, tz: tzinfo, *
                           case_refs: CaseRefFormat = DEFAULT_CASE_REFS,
                           limits: ReadLimits = DEFAULT_LIMITS) -> SessionImportReport:
     """Check `path` whole (read and checked off the event loop, within `limits`), then add the sessions
-    not yet recorded. SupervisionRejected: nothing written."""
+    not yet recorded, move named cases' last case supervision forward, and write one trail row.
+    SupervisionRejected: nothing written. files.ImportInterrupted: a long file stopped part-way (the
+    sessions written are as the file says; importing the same file again adds the rest and moves
+    the cases)."""
     table = await _read(path, "a supervision history", limits)
     today = now.astimezone(tz).date()
+    report = SessionImportReport()
+
+    async def plan(session: AsyncSession) -> files.Plan:
+        entries = await files.off_loop(parse_sessions, table.rows, table.header, await known_people(session),
+                                       today, case_refs)
+        return await _plan_sessions(session, entries, now, actor_id, via, report)
+
     try:
-        async with db.sessions.begin() as session:
-            try:
-                entries = await files.off_loop(parse_sessions, table.rows, table.header,
-                                               await known_people(session), today, case_refs)
-            except SupervisionFileProblems as exc:
-                raise SupervisionRejected(path, exc.problems, table.sheet) from None
-            report = await _add_sessions(session, entries, now, actor_id, via)
-            session.add(TrailEvent(subject_type="supervision", actor_id=actor_id, action="supervision_imported",
-                                   via=via, detail={"rows": len(entries), "added": report.added,
-                                                    "unchanged": report.unchanged}, at=now))
+        await files.write_in_batches(db, len(table.rows), plan, source=source_words(Path(path).name, table.sheet),
+                                     limits=limits)
+    except SupervisionFileProblems as exc:
+        raise SupervisionRejected(path, exc.problems, table.sheet) from None
     except IntegrityError:
         raise SupervisionRejected(path, [Problem(WHOLE_FILE, None, (
             "someone recorded supervision at the same time; run the import again"))], table.sheet) from None
@@ -135,15 +141,20 @@ async def import_sessions(db: Database, path: Path, now: datetime, tz: tzinfo, *
     return report
 
 
-async def _add_sessions(session: AsyncSession, entries: list[SessionEntry], now: datetime, actor_id: int | None,
-                        via: str) -> SessionImportReport:
-    report = SessionImportReport()
+async def _plan_sessions(session: AsyncSession, entries: list[SessionEntry], now: datetime, actor_id: int | None,
+                         via: str, report: SessionImportReport) -> files.Plan:
+    """The sessions not on record (counted into `report`), then, last: every case supervision's cases
+    moved forward and the trail row. The cases are moved from all the file's case supervisions, not
+    only the new ones, so an import stopped before the end moves them when the file is imported again."""
     teams = {row.id: row.team for row in await session.execute(select(Person.id, Person.team))}
     on_record = {(row.subject, row.kind, row.held_on) for row in await session.execute(
         select(SupervisionSession.subject, SupervisionSession.kind, SupervisionSession.held_on))}
     rows: list[dict] = []
     latest_case: dict[str, date] = {}
     for e in entries:
+        if e.kind == CASE:
+            for ref in e.case_refs:
+                latest_case[ref.upper()] = max(latest_case.get(ref.upper(), e.held_on), e.held_on)
         team = teams.get(e.supervisee_id, "")
         subject = subject_for_team(team) if e.kind == GROUP else subject_for_person(e.supervisee_id)
         key = (subject, e.kind, e.held_on)
@@ -155,15 +166,16 @@ async def _add_sessions(session: AsyncSession, entries: list[SessionEntry], now:
                      "team": team, "supervisor_id": e.supervisor_id, "kind": e.kind, "held_on": e.held_on,
                      "duration_minutes": e.duration_minutes, "case_refs": list(e.case_refs), "state": "recorded",
                      "reviewed_observation": False, "recorded_by_id": actor_id, "via": via, "recorded_at": now})
-        if e.kind == CASE:
-            for ref in e.case_refs:
-                latest_case[ref.upper()] = max(latest_case.get(ref.upper(), e.held_on), e.held_on)
         report.added += 1
-    if rows:
-        for batch in files.batches(rows):
-            await session.execute(insert(SupervisionSession), batch)
-    report.cases_moved = await move_cases_forward(session, latest_case)
-    return report
+
+    async def finish(session: AsyncSession) -> None:
+        report.cases_moved = await move_cases_forward(session, latest_case)
+        session.add(TrailEvent(subject_type="supervision", actor_id=actor_id, action="supervision_imported",
+                               via=via, detail={"rows": len(entries), "added": report.added,
+                                                "unchanged": report.unchanged}, at=now))
+
+    return files.Plan([files.Write(rows, lambda session, batch: session.execute(insert(SupervisionSession), batch))],
+                      finish)
 
 
 async def move_cases_forward(session: AsyncSession, latest: dict[str, date]) -> int:
@@ -186,20 +198,23 @@ async def import_caseload(db: Database, path: Path, now: datetime, tz: tzinfo, *
                           case_refs: CaseRefFormat = DEFAULT_CASE_REFS,
                           limits: ReadLimits = DEFAULT_LIMITS) -> CaseloadImportReport:
     """Check `path` whole (read and checked off the event loop, within `limits`), then replace the
-    caseload with it. SupervisionRejected: nothing written."""
+    caseload with it (cases gone removed, then changed ones updated, new ones added; one trail row).
+    SupervisionRejected: nothing written. files.ImportInterrupted: a long file stopped part-way (what
+    was written is as the file says; importing the same file again finishes the replacement)."""
     table = await _read(path, "a caseload", limits)
     today = now.astimezone(tz).date()
+    report = CaseloadImportReport()
+
+    async def plan(session: AsyncSession) -> files.Plan:
+        entries = await files.off_loop(parse_caseload, table.rows, table.header, await known_people(session),
+                                       today, case_refs)
+        return await _plan_caseload(session, entries, now, today, actor_id, via, report)
+
     try:
-        async with db.sessions.begin() as session:
-            try:
-                entries = await files.off_loop(parse_caseload, table.rows, table.header,
-                                               await known_people(session), today, case_refs)
-            except SupervisionFileProblems as exc:
-                raise SupervisionRejected(path, exc.problems, table.sheet) from None
-            report = await _replace_caseload(session, entries, now, today)
-            session.add(TrailEvent(subject_type="caseload", actor_id=actor_id, action="caseload_imported", via=via,
-                                   detail={"cases": len(entries), "added": report.added, "removed": report.removed},
-                                   at=now))
+        await files.write_in_batches(db, len(table.rows), plan, source=source_words(Path(path).name, table.sheet),
+                                     limits=limits)
+    except SupervisionFileProblems as exc:
+        raise SupervisionRejected(path, exc.problems, table.sheet) from None
     except IntegrityError:
         raise SupervisionRejected(path, [Problem(WHOLE_FILE, None, (
             "the caseload changed at the same time; run the import again"))], table.sheet) from None
@@ -208,9 +223,11 @@ async def import_caseload(db: Database, path: Path, now: datetime, tz: tzinfo, *
     return report
 
 
-async def _replace_caseload(session: AsyncSession, entries: list[CaseloadEntry], now: datetime,
-                            today: date) -> CaseloadImportReport:
-    report = CaseloadImportReport()
+async def _plan_caseload(session: AsyncSession, entries: list[CaseloadEntry], now: datetime, today: date,
+                         actor_id: int | None, via: str, report: CaseloadImportReport) -> files.Plan:
+    """The caseload's writes against the cases on record (counted into `report`): the cases no longer
+    in the file removed first (so a case reference re-cased in the file never clashes), then the
+    changed ones, then the new ones; the trail row last."""
     old = {row.case_ref.upper(): row for row in (await session.execute(
         select(CaseloadCase.id, CaseloadCase.case_ref, CaseloadCase.case_holder_id,
                CaseloadCase.last_case_supervision_on))).all()}
@@ -231,15 +248,22 @@ async def _replace_caseload(session: AsyncSession, entries: list[CaseloadEntry],
                         "last_case_supervision_on": last, "imported_at": now})
         report.updated += 1
     gone = [row.id for row in old.values()]
-    for start in range(0, len(gone), 500):
-        await session.execute(delete(CaseloadCase).where(CaseloadCase.id.in_(gone[start:start + 500])))
     report.removed = len(gone)
-    if updates:
-        await session.execute(update(CaseloadCase), updates)
-    if inserts:
-        for batch in files.batches(inserts):
-            await session.execute(insert(CaseloadCase), batch)
-    return report
+
+    async def remove(session: AsyncSession, ids: list[int]) -> None:
+        for start in range(0, len(ids), 500):  # keep IN lists well inside driver limits
+            await session.execute(delete(CaseloadCase).where(CaseloadCase.id.in_(ids[start:start + 500])))
+
+    async def finish(session: AsyncSession) -> None:
+        session.add(TrailEvent(subject_type="caseload", actor_id=actor_id, action="caseload_imported", via=via,
+                               detail={"cases": len(entries), "added": report.added, "removed": report.removed},
+                               at=now))
+
+    return files.Plan([
+        files.Write(gone, remove),
+        files.Write(updates, lambda session, rows: session.execute(update(CaseloadCase), rows)),
+        files.Write(inserts, lambda session, rows: session.execute(insert(CaseloadCase), rows)),
+    ], finish)
 
 
 # ---------------------------------------------------------------- what the rules read

@@ -9,6 +9,7 @@ from capabilities.context import Context
 from capabilities.registry import CliCommand, CommandError
 from dialogs.calendar_cards import KIND_WORDS
 from dialogs.card_kit import format_day
+from storage.files import ImportInterrupted
 from storage.people import person_by_email
 from storage.qa_calendar import CalendarRejected, attendance_of, import_calendar
 
@@ -35,7 +36,7 @@ async def _run(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     try:
         report = await import_calendar(ctx.db, args.file, ctx.clock(), limits=ctx.files)
-    except CalendarRejected as exc:
+    except (CalendarRejected, ImportInterrupted) as exc:
         raise CommandError(str(exc)) from None
     print(report.describe())
     return 0

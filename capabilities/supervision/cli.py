@@ -9,6 +9,7 @@ from capabilities.context import Context
 from capabilities.registry import CliCommand, CommandError
 from capabilities.settings import case_refs
 from capabilities.supervision import compliance
+from storage.files import ImportInterrupted
 from storage.supervision import (
     ExemptionError,
     SupervisionRejected,
@@ -48,7 +49,7 @@ async def _supervision(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     try:
         report = await import_sessions(ctx.db, args.file, ctx.clock(), ctx.calendar.tz, case_refs=case_refs(), limits=ctx.files)
-    except SupervisionRejected as exc:
+    except (SupervisionRejected, ImportInterrupted) as exc:
         raise CommandError(str(exc)) from None
     print(report.describe())
     return 0
@@ -64,7 +65,7 @@ def _add_caseload(parser: argparse.ArgumentParser) -> None:
 async def _caseload(args: argparse.Namespace, ctx: Context) -> int:
     try:
         report = await import_caseload(ctx.db, args.file, ctx.clock(), ctx.calendar.tz, case_refs=case_refs(), limits=ctx.files)
-    except SupervisionRejected as exc:
+    except (SupervisionRejected, ImportInterrupted) as exc:
         raise CommandError(str(exc)) from None
     print(report.describe())
     return 0
