@@ -194,6 +194,7 @@ class DeclineView:
     # Who may take the case over (person id, "name · n audits this month"), fewest audits first: the
     # card's Reallocate. Empty: no Reallocate (nobody eligible, or a card drawn before it existed).
     choices: tuple[tuple[int, str], ...] = ()
+    auditor_id: int | None = None  # who declined: the Reallocate button carries it (declined_by_id)
 
 
 @dataclass(frozen=True)
@@ -718,13 +719,17 @@ def decline_notice_card(decline: DeclineView, tz: tzinfo) -> Element:
                          "it another auditor in the month's allocation file.", weight="Bolder"))
         return card(body)
     body.append(text("Please reallocate this case.", weight="Bolder"))
-    body.append(action_set([reallocate_button(decline.allocation_id, decline.choices)]))
+    body.append(action_set([reallocate_button(decline.allocation_id, decline.choices,
+                                                       declined_by=decline.auditor_id)]))
     return card(body)
 
 
-def reallocate_button(allocation_id: int, choices: Sequence[tuple[int, str]]) -> Element:
+def reallocate_button(allocation_id: int, choices: Sequence[tuple[int, str]], *,
+                      declined_by: int | None = None) -> Element:
     """Reallocate: a searchable list of who may take the case over (Input.ChoiceSet, style "filtered"),
-    fewest audits this month first, and its own button (verb REALLOCATE, data allocation_id)."""
+    fewest audits this month first, and its own button (verb REALLOCATE, data allocation_id, and on a
+    decline notice declined_by_id, the auditor who declined, so a copy pressed after the case moved
+    changes nothing)."""
     pick: Element = {"type": "Input.ChoiceSet", "id": reallocate_input_id(allocation_id), "label": "New auditor",
                      "style": "filtered", "isRequired": True, "errorMessage": "Choose the new auditor.",
                      "placeholder": "Type a name",
@@ -732,8 +737,9 @@ def reallocate_button(allocation_id: int, choices: Sequence[tuple[int, str]]) ->
     return show_card("Reallocate", [pick, text("Listed fewest audits this month first. They are told at once "
                                                 "(in working hours, else the next working morning).",
                                                 subtle=True, size="Small")],
-                     [execute("Reallocate", Verb.REALLOCATE, {"allocation_id": allocation_id}, inputs="auto",
-                              style="positive")])
+                     [execute("Reallocate", Verb.REALLOCATE,
+                              {"allocation_id": allocation_id, **({"declined_by_id": declined_by} if declined_by else {})},
+                              inputs="auto", style="positive")])
 
 
 CHASED_UPLOADS_SHOWN = 20  # case references named on the cycle card; the rest are counted

@@ -280,7 +280,7 @@ def audit_card_samples() -> dict[str, Card]:
     alert = ac.SafeguardingAlert(case_ref="CD-4810037", team=_TEAMS[1], service_area=_SERVICE_AREAS[1],
                                  auditor_name=_AUDITORS[2], description=long_text(ac.SAFEGUARDING_MAX), raised_at=AT)
     decline = ac.DeclineView(allocation_id=100_003, case_ref="CD-4810111", team=_TEAMS[2], auditor_name=_AUDITORS[2],
-                             reason=long_text(ac.DECLINE_REASON_MAX), declined_at=AT,
+                             reason=long_text(ac.DECLINE_REASON_MAX), declined_at=AT, auditor_id=300_999,
                              choices=tuple((300_000 + i, f"Practice Manager Number {i:03d} Adebayo-Richardson · "
                                                          f"{i // 10} audits this month") for i in range(CHOICES_SHOWN)))
     unreachable = [(f"Practice Manager Number {i:02d} Adebayo-Richardson", f"practice.manager.{i:02d}@example.gov.uk",

@@ -340,7 +340,8 @@ async def reallocate_press(p: Press) -> Reply:
     to = positive_id(p.data.get(ac.reallocate_input_id(allocation_id)))
     via = "card:" + (re.sub(r"[^a-z0-9_]+", "_", p.rows[0].kind.lower()) if p.rows else "reallocation")
     outcome = await reallocation.reallocate(p.ctx, p.actor.id, allocation_id, to, now=p.now, via=via,
-                                            pressed=pressed(p.rows))
+                                            pressed=pressed(p.rows),
+                                            declined_by=positive_id(p.data.get("declined_by_id")))
     log.info("card action %s on %s: %s", p.verb, ids, outcome.status)
     if outcome.status == Status.INVALID:
         return Reply(text=outcome.message)

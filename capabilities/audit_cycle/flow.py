@@ -396,7 +396,8 @@ async def decline_allocation(ctx: Context, actor_id: int, allocation_id: int, re
         takers = await candidates_for(act.session, allocation)  # the QA unit's Reallocate (qa/reallocation.py)
         view = cards.DeclineView(allocation_id=allocation.id, case_ref=allocation.case_ref, team=allocation.team,
                                  auditor_name=allocation.auditor.display_name, reason=reason, declined_at=now,
-                                 choices=tuple((c.person_id, choice_title(c)) for c in takers[:CHOICES_SHOWN]))
+                                 choices=tuple((c.person_id, choice_title(c)) for c in takers[:CHOICES_SHOWN]),
+                                 auditor_id=allocation.auditor_id)
         people = await qa_unit(act.session)
         stamp = _stamp(act)
         await act.notify(DECLINE_NOTICE, people, DECLINE_NOTICE.message(

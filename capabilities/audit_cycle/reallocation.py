@@ -84,14 +84,19 @@ async def _movable(act: kit.Act, allocation: Allocation) -> None:
 
 @use_case(ReallocationOutcome)
 async def reallocate(ctx: Context, actor_id: int, allocation_id: int, to_person_id: int | None, *, now: datetime,
-                     via: str, pressed: list[int] | tuple[int, ...] = ()) -> ReallocationOutcome:
+                     via: str, pressed: list[int] | tuple[int, ...] = (),
+                     declined_by: int | None = None) -> ReallocationOutcome:
     """Move `allocation_id` to `to_person_id` (see the module notes). `pressed`: the outbox rows of the
-    pressed message, which the press's own answer replaces. Refused for anyone but the QA unit; ALREADY
+    pressed message, which the press's own answer replaces; `declined_by`: pressed on the decline notice
+    of this auditor, so a case they no longer hold (moved already) is left alone. Refused for anyone but the QA unit; ALREADY
     when started meanwhile; INVALID for no choice, an ineligible choice or a closed month."""
     async with unit(ctx, actor_id, now=now, via=via) as act:
         if not is_qa_unit(act.actor):
             refuse(ONLY_QA_UNIT)
         allocation = await act.lock(Allocation, allocation_id, missing=flow.NOT_FOUND, options=flow._LOADED)
+        if declined_by is not None and (allocation.auditor_id != declined_by or allocation.state != "declined"):
+            kit.already(f"Case {allocation.case_ref} was already reallocated: its auditor is now "
+                        f"{allocation.auditor.display_name}. {NOTHING_CHANGED}", title=f"Case {allocation.case_ref}")
         await _movable(act, allocation)
         if to_person_id is None:
             invalid(CHOOSE)
