@@ -261,7 +261,9 @@ def _oversight_list(items: Sequence[OversightItem], *, buttons: bool) -> list[El
     for i, item in enumerate(items):
         parts: list[Element] = list(_oversight_line(item))
         if buttons:
-            parts.append(action_set([execute("Review", Verb.OVERSIGHT_OPEN, {"audit_id": item.audit_id})]))
+            parts.append(action_set([execute("Review", Verb.OVERSIGHT_OPEN, {"audit_id": item.audit_id}),
+                                     # page 1 when no page_id: a digest of 40 audits stays within 28 KB signed
+                                     execute("Read the whole audit", Verb.AUDIT_READ, {"audit_id": item.audit_id})]))
         body.append(container(parts, separator=i > 0, spacing="Small"))
     return body
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
-from capabilities.audit_cycle import case_holder, commands, config, flow, reallocation, safeguarding
+from capabilities.audit_cycle import case_holder, commands, config, flow, kinds, reallocation, safeguarding
 from capabilities.copies import pressed
 from capabilities.kit import Status
 from capabilities.press import UNREADABLE, Press, Reply, positive_id
@@ -142,8 +142,11 @@ async def press(p: Press) -> Reply:
     log.info("card action %s on %s: %s", p.verb, ids, outcome.status)
     if p.verb == Verb.AUDIT_READ and outcome.status == Status.UNCHANGED and outcome.summary is not None:
         pages = ac.whole_audit_pages(outcome.summary)
-        page = positive_id(p.data.get("page_id")) or 1
-        return Reply(card=pages[min(page, len(pages)) - 1])
+        page = pages[min(positive_id(p.data.get("page_id")) or 1, len(pages)) - 1]
+        if any(row.kind != kinds.OVERSIGHT_REQUEST for row in p.rows):  # a digest line: the list stays as it is
+            return Reply(text=f"The whole audit of case {outcome.case_ref} is in our chat.",
+                         send=[(page, f"The whole audit: case {outcome.case_ref}")])
+        return Reply(card=page)
     return reply_for(p.verb, outcome, p.rows, ids, p.ctx.calendar.tz)
 
 
