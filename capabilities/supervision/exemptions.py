@@ -41,7 +41,6 @@ WHICH = "Which case? Type exempt, the case reference and the reason, e.g. exempt
 @dataclass
 class ExemptionOutcome(kit.Outcome):
     case_ref: str = ""
-    lifted: bool = False
     digests: int = 0  # digests changed in place (or, not yet sent, going out changed)
     holder_id: int | None = None  # the case holder, whose case line changed
     line: Line | None = None  # their case supervision line as it now stands (None: none due)
@@ -83,7 +82,7 @@ async def exempt(ctx: Context, actor_id: int, case_ref: str, reason: str | None,
         line, digests = await _refresh_digests(act, change.case_holder_id, cadences, pressed)
         done = (f"{change.case_ref}: exemption lifted; case supervision is due every eight weeks again" if lift
                 else f"{change.case_ref}: exempt from eight-weekly case supervision")
-        return ExemptionOutcome(Status.DONE, done, case_ref=change.case_ref, lifted=lift, digests=digests,
+        return ExemptionOutcome(Status.DONE, done, case_ref=change.case_ref, digests=digests,
                                 holder_id=change.case_holder_id, line=line)
 
 
