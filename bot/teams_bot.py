@@ -591,9 +591,13 @@ class QaBot(TeamsActivityHandler):
         command = self.registry.command_for(typed)
         entry = self.registry.dialog_for(command.name) if command else None
         options = {ACTOR: None}
+        argument = ""
         if command is None and (with_argument := self.registry.dialog_with_argument(typed)):
             entry, options[ARGUMENT] = with_argument  # e.g. "observe sam patel" from a button
             command = self.registry.commands[entry.command]
+        elif command is None and (taking := self.registry.command_with_argument(typed)):
+            command, word = taking  # e.g. "reallocate CR-1002": the rest as typed
+            argument = " ".join(typed_text(turn_context.activity).split()[len(word.split()):])
         if command is None or (entry is None and command.handle is None):
             return False
         if is_shared(turn_context.activity) and not command.channel:
@@ -613,10 +617,11 @@ class QaBot(TeamsActivityHandler):
             metrics.of(self.services).dialog("started", entry.dialog_id)
             await self._run_dialog(turn_context, dc.begin_dialog(entry.dialog_id, options))
             return True
-        await self._answer(turn_context, command.handle)
+        await self._answer(turn_context, command.handle, argument)
         return True
 
-    async def _answer(self, turn_context: TurnContext, handle: Callable[[Said], Awaitable[CommandReply]] | None) -> None:
+    async def _answer(self, turn_context: TurnContext, handle: Callable[[Said], Awaitable[CommandReply]] | None,
+                      argument: str = "") -> None:
         """Run a registered answer to what was said and send its card (naming nobody where others
         read it: Said.shared)."""
         if handle is None:
@@ -625,7 +630,7 @@ class QaBot(TeamsActivityHandler):
         user = turn_context.activity.from_property
         reply = await handle(Said(self.services.context, person, self.services.clock(),
                                   teams_name=user.name if user else None, registry=self.registry,
-                                  shared=is_shared(turn_context.activity)))
+                                  shared=is_shared(turn_context.activity), argument=argument))
         await send_card(turn_context, reply.card, reply.summary, self.services.signer)
 
     # -- personal answers stay personal ---------------------------------------------------------

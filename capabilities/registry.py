@@ -149,6 +149,9 @@ class Said:
     registry: Registry | None = None
     # Said where others read the answer (a team channel): the answer names nobody.
     shared: bool = False
+    # For a command that takes one (ChatCommand.argument): what was typed after its words, as typed
+    # (plain text: case and punctuation kept; "" when nothing followed).
+    argument: str = ""
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,9 @@ class ChatCommand:
     # Besides `roles`, only for people this relation holds for (e.g. the roster names them someone's
     # supervisor); None: the role alone decides.
     relation: Relation | None = None
+    # What may follow the command's words ("CASE REF"): the rest of the message reaches the handler as
+    # Said.argument ("reallocate CR-1002"). "" : the words alone.
+    argument: str = ""
 
     def for_role(self, role: str | None, relations: frozenset[str] = frozenset()) -> bool:
         """Whether someone with `role` (None: not on the roster) for whom `relations` (Relation names)
@@ -473,6 +479,15 @@ class Registry:
 
     def command_for(self, words: str) -> ChatCommand | None:
         return self.words.get(words)
+
+    def command_with_argument(self, words: str) -> tuple[ChatCommand, str] | None:
+        """For typed `words` that begin with a word of a command taking an argument and go on
+        ("reallocate cr 1002"): that command and the word it was called by; the longest word wins."""
+        found = None
+        for word, command in self.words.items():
+            if command.argument and words.startswith(word + " ") and (found is None or len(word) > len(found[1])):
+                found = (command, word)
+        return found
 
     def intake_for(self, file_name: str) -> FileIntake | None:
         """The intake that takes a file with this name: the one naming its type, else the one

@@ -58,9 +58,11 @@ class Verb:
     AUDIT_UPLOADED = "audit.uploaded"          # audit_id: uploaded to Care Director
     CYCLE_STATUS = "cycle.status"              # month: refresh the cycle status card
     AUDIT_READ = "audit.read"                  # audit_id + page_id (from 1): the whole audit, one page of it
+    REALLOCATE = "allocation.reallocate"       # allocation_id + input reallocate_to_<allocation_id> (a person id)
 
     ALL = frozenset({AUDIT_START, ALLOCATION_DECLINE, AUDIT_SAVE_DRAFT, AUDIT_SUBMIT, OVERSIGHT_OPEN,
-                     OVERSIGHT_CONFIRM, OVERSIGHT_DISPUTE, DISPUTE_RESOLVE, AUDIT_UPLOADED, CYCLE_STATUS, AUDIT_READ})
+                     OVERSIGHT_CONFIRM, OVERSIGHT_DISPUTE, DISPUTE_RESOLVE, AUDIT_UPLOADED, CYCLE_STATUS, AUDIT_READ,
+                     REALLOCATE})
 
 
 # Input ids and lengths (the storage columns' sizes where there is one).
@@ -90,6 +92,11 @@ def key_area_input_id(area: str) -> str:
     if area not in KEY_AREAS:
         raise ValueError(f"unknown key area {area!r}")
     return "area_" + re.sub(r"[^a-z]+", "_", area.lower()).strip("_")
+
+
+def reallocate_input_id(allocation_id: int) -> str:
+    """The auditor chosen on a Reallocate form (one per case, so a digest of several stays unique)."""
+    return f"reallocate_to_{int(allocation_id)}"
 
 
 def decline_reason_input_id(allocation_id: int) -> str:
@@ -184,6 +191,10 @@ class DeclineView:
     auditor_name: str
     reason: str
     declined_at: datetime
+    # Who may take the case over (person id, "name · n audits this month"), fewest audits first: the
+    # card's Reallocate. Empty: no Reallocate (nobody eligible, or a card drawn before it existed).
+    choices: tuple[tuple[int, str], ...] = ()
+    auditor_id: int | None = None  # who declined: the Reallocate button carries it (declined_by_id)
 
 
 @dataclass(frozen=True)
@@ -250,7 +261,9 @@ def _oversight_list(items: Sequence[OversightItem], *, buttons: bool) -> list[El
     for i, item in enumerate(items):
         parts: list[Element] = list(_oversight_line(item))
         if buttons:
-            parts.append(action_set([execute("Review", Verb.OVERSIGHT_OPEN, {"audit_id": item.audit_id})]))
+            parts.append(action_set([execute("Review", Verb.OVERSIGHT_OPEN, {"audit_id": item.audit_id}),
+                                     # page 1 when no page_id: a digest of 40 audits stays within 28 KB signed
+                                     execute("Read the whole audit", Verb.AUDIT_READ, {"audit_id": item.audit_id})]))
         body.append(container(parts, separator=i > 0, spacing="Small"))
     return body
 
@@ -695,15 +708,40 @@ def unreachable_auditors_card(month_label: str, people: Sequence[tuple[str, str,
 
 
 def decline_notice_card(decline: DeclineView, tz: tzinfo) -> Element:
-    """To the QA unit: an auditor can't do an allocated audit."""
-    return card([
+    """To the QA unit: an auditor can't do an allocated audit; Reallocate offers who may take it over."""
+    body: list[Element] = [
         heading(f"Allocation declined: case {decline.case_ref}"),
         facts([("Team", decline.team), ("Auditor", decline.auditor_name),
                ("When", format_moment(decline.declined_at, tz))]),
         subheading("Reason"),
         quote(decline.reason),
-        text("Please reallocate this case.", weight="Bolder"),
-    ])
+    ]
+    if not decline.choices:
+        body.append(text("Please reallocate this case: nobody on the roster can take it over from here, so give "
+                         "it another auditor in the month's allocation file.", weight="Bolder"))
+        return card(body)
+    body.append(text("Please reallocate this case.", weight="Bolder"))
+    body.append(action_set([reallocate_button(decline.allocation_id, decline.choices,
+                                                       declined_by=decline.auditor_id)]))
+    return card(body)
+
+
+def reallocate_button(allocation_id: int, choices: Sequence[tuple[int, str]], *,
+                      declined_by: int | None = None) -> Element:
+    """Reallocate: a searchable list of who may take the case over (Input.ChoiceSet, style "filtered"),
+    fewest audits this month first, and its own button (verb REALLOCATE, data allocation_id, and on a
+    decline notice declined_by_id, the auditor who declined, so a copy pressed after the case moved
+    changes nothing)."""
+    pick: Element = {"type": "Input.ChoiceSet", "id": reallocate_input_id(allocation_id), "label": "New auditor",
+                     "style": "filtered", "isRequired": True, "errorMessage": "Choose the new auditor.",
+                     "placeholder": "Type a name",
+                     "choices": [{"title": title, "value": str(pid)} for pid, title in choices]}
+    return show_card("Reallocate", [pick, text("Listed fewest audits this month first. They are told at once "
+                                                "(in working hours, else the next working morning).",
+                                                subtle=True, size="Small")],
+                     [execute("Reallocate", Verb.REALLOCATE,
+                              {"allocation_id": allocation_id, **({"declined_by_id": declined_by} if declined_by else {})},
+                              inputs="auto", style="positive")])
 
 
 CHASED_UPLOADS_SHOWN = 20  # case references named on the cycle card; the rest are counted

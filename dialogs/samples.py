@@ -34,6 +34,7 @@ from dialogs import delivery_cards as dc
 from dialogs import digest as dg
 from dialogs import escalation_cards as ec
 from dialogs import good_practice_cards as gp
+from dialogs import reallocation_cards as rlc
 from dialogs import remedial_cards as rmc
 from dialogs import report_cards as rc
 from dialogs.broadcast_samples import broadcast_card_samples
@@ -44,6 +45,7 @@ from qa import reports as qr
 from qa.calendar import WorkingCalendar
 from qa.deadlines import UPLOAD_WORKING_DAYS, due_no_earlier_than
 from qa.framework import Role
+from qa.reallocation import CHOICES_SHOWN
 
 Card = dict[str, Any]
 
@@ -70,6 +72,7 @@ BUILDERS = (
     "dialogs.audit_cards.safeguarding_alert_card",
     "dialogs.audit_cards.unreachable_auditors_card",
     "dialogs.audit_cards.decline_notice_card",
+    "dialogs.reallocation_cards.reallocation_card",
     "dialogs.audit_cards.cycle_status_card",
     "dialogs.case_holder_cards.case_holder_notice_card",
     "dialogs.case_holder_cards.findings_card",
@@ -264,13 +267,26 @@ def upload_request(*, chase: bool = False) -> Card:
                                   comment=long_text(ac.OVERSIGHT_COMMENT_MAX), chase=chase)
 
 
+def reallocation_samples() -> dict[str, Card]:
+    """`reallocate <case ref>`'s answers: the longest list a card offers, and nobody to offer."""
+    view = rlc.ReallocationView(
+        100_004, "CD-4810112", "December 2026", _TEAMS[0], _SERVICE_AREAS[0], _AUDITORS[0], "allocated",
+        tuple((300_000 + i, f"Practice Manager Number {i:03d} Adebayo-Richardson · {i // 10} audits this month")
+              for i in range(CHOICES_SHOWN)), more=212)
+    return {"reallocation": rlc.reallocation_card(view),
+            "reallocation_nobody": rlc.reallocation_card(dataclasses.replace(view, choices=(), more=0,
+                                                                             state="declined"))}
+
+
 def audit_card_samples() -> dict[str, Card]:
     """The audit cycle's cards (dialogs/audit_cards.py): largest realistic case first, then the small variants."""
     six = allocations(6)
     alert = ac.SafeguardingAlert(case_ref="CD-4810037", team=_TEAMS[1], service_area=_SERVICE_AREAS[1],
                                  auditor_name=_AUDITORS[2], description=long_text(ac.SAFEGUARDING_MAX), raised_at=AT)
     decline = ac.DeclineView(allocation_id=100_003, case_ref="CD-4810111", team=_TEAMS[2], auditor_name=_AUDITORS[2],
-                             reason=long_text(ac.DECLINE_REASON_MAX), declined_at=AT)
+                             reason=long_text(ac.DECLINE_REASON_MAX), declined_at=AT, auditor_id=300_999,
+                             choices=tuple((300_000 + i, f"Practice Manager Number {i:03d} Adebayo-Richardson · "
+                                                         f"{i // 10} audits this month") for i in range(CHOICES_SHOWN)))
     unreachable = [(f"Practice Manager Number {i:02d} Adebayo-Richardson", f"practice.manager.{i:02d}@example.gov.uk",
                     ("App not installed for this person", "Blocked or uninstalled the bot",
                      "No Teams account found for this email")[i % 3]) for i in range(40)]
@@ -305,6 +321,11 @@ def audit_card_samples() -> dict[str, Card]:
         "safeguarding_alert": ac.safeguarding_alert_card(alert, LONDON),
         "unreachable_auditors": ac.unreachable_auditors_card("December 2026", unreachable),
         "decline_notice": ac.decline_notice_card(decline, LONDON),
+        "decline_notice_nobody_to_take_it": ac.decline_notice_card(dataclasses.replace(decline, choices=()), LONDON),
+        **reallocation_samples(),
+        "decline_notice_reallocated": cu.acted_card(
+            f"Allocation declined: case {decline.case_ref}", f"Reallocated to {_AUDITORS[1]}", "Quinn Okonkwo-Fairweather",
+            AT, LONDON, details=[("Case", decline.case_ref), ("Declined by", _AUDITORS[2]), ("New auditor", _AUDITORS[1])]),
         "cycle_status": ac.cycle_status_card("December 2026", status_rows, month="2026-12", as_of=AT, tz=LONDON,
                                               escalations=(12, 3), chased_uploads=[case_ref(i) for i in range(24)]),
         "cycle_status_empty": ac.cycle_status_card("December 2026", []),

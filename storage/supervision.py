@@ -376,36 +376,61 @@ class ExemptionError(Exception):
     """An exemption that cannot be recorded; str() says why, for a person."""
 
 
+EXEMPTED = "case_exempted"  # TrailEvent.action, subject the caseload row
+EXEMPTION_LIFTED = "case_exemption_removed"
+
+
+@dataclass(frozen=True)
+class ExemptionChange:
+    """What `change_exemption` did: `changed` False when it was already so; the case and its holder."""
+
+    changed: bool
+    case_ref: str
+    case_holder_id: int
+
+
 async def set_exemption(db: Database, case_ref: str, by_email: str, now: datetime, *, remove: bool = False,
-                        via: str = "cli:supervision exempt") -> bool:
-    """A service lead exempts a case from eight-weekly case supervision (or lifts it); True when changed."""
+                        via: str = "cli:supervision exempt", reason: str | None = None) -> bool:
+    """The command line's way in: the service lead `by_email` exempts a case from eight-weekly case
+    supervision (or lifts it), through `change_exemption`; True when changed. Raises ExemptionError."""
     async with db.sessions.begin() as session:
         lead = (await session.execute(select(Person).where(Person.email == by_email.strip().lower(),
                                                            Person.left_at.is_(None)))).scalar_one_or_none()
         if lead is None or lead.role != Role.SERVICE_LEAD:
             raise ExemptionError(f"{by_email} is not an active service lead on the roster; only a service lead "
                                  "records an exemption from case supervision")
-        case = (await session.execute(select(CaseloadCase).where(
-            func.upper(CaseloadCase.case_ref) == case_ref.strip().upper()))).scalar_one_or_none()
-        if case is None:
-            raise ExemptionError(f"{case_ref} is not on the caseload; import the caseload first")
-        holder = await session.get(Person, case.case_holder_id)
-        if holder is None or not set(lead.service_areas) & set(holder.service_areas):
-            raise ExemptionError(f"{case.case_ref}'s case holder is not in {lead.display_name}'s service areas")
-        existing = (await session.execute(select(CaseExemption).where(
-            CaseExemption.case_ref == case.case_ref))).scalar_one_or_none()
-        if remove:
-            if existing is None:
-                return False
-            await session.delete(existing)
-        else:
-            if existing is not None:
-                return False
-            session.add(CaseExemption(case_ref=case.case_ref, recorded_by_id=lead.id, recorded_at=now))
-        session.add(TrailEvent(subject_type="caseload", subject_id=case.id, actor_id=lead.id,
-                               action="case_exemption_removed" if remove else "case_exempted", via=via, at=now,
-                               detail={}))
-    return True
+        return (await change_exemption(session, lead, case_ref, now, remove=remove, via=via, reason=reason)).changed
+
+
+async def change_exemption(session: AsyncSession, lead: Person, case_ref: str, now: datetime, *, remove: bool,
+                           via: str, reason: str | None) -> ExemptionChange:
+    """Framework 9.1: "case-level supervision should take place every eight weeks unless an exemption has been
+    agreed by a Service Lead". `lead` (an active service lead, checked by the caller) exempts the caseload's
+    case `case_ref` (case-insensitive), with `reason` (checked by the caller), or lifts its exemption, in the
+    caller's transaction, writing one trail row when something changed. Raises ExemptionError (nothing
+    written) for a case not on the caseload or whose holder is not in the lead's service areas."""
+    case = (await session.execute(select(CaseloadCase).where(
+        func.upper(CaseloadCase.case_ref) == case_ref.strip().upper()))).scalar_one_or_none()
+    if case is None:
+        raise ExemptionError(f"{case_ref} is not on the caseload; import the caseload first")
+    holder = await session.get(Person, case.case_holder_id)
+    if holder is None or not set(lead.service_areas) & set(holder.service_areas):
+        raise ExemptionError(f"{case.case_ref}'s case holder is not in {lead.display_name}'s service areas")
+    existing = (await session.execute(select(CaseExemption).where(
+        CaseExemption.case_ref == case.case_ref))).scalar_one_or_none()
+    if remove:
+        if existing is None:
+            return ExemptionChange(False, case.case_ref, case.case_holder_id)
+        await session.delete(existing)
+    else:
+        if existing is not None:
+            return ExemptionChange(False, case.case_ref, case.case_holder_id)
+        session.add(CaseExemption(case_ref=case.case_ref, recorded_by_id=lead.id, recorded_at=now, reason=reason))
+    session.add(TrailEvent(subject_type="caseload", subject_id=case.id, actor_id=lead.id,
+                           action=EXEMPTION_LIFTED if remove else EXEMPTED, via=via, at=now,
+                           detail={"reason_length": len(reason or "")}))
+    await session.flush()
+    return ExemptionChange(True, case.case_ref, case.case_holder_id)
 
 
 async def register_started(session: AsyncSession) -> bool:

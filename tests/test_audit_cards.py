@@ -104,7 +104,8 @@ def test_actions_are_execute_with_ids_only(name: str, card: dict) -> None:
     for action in executes(card):
         assert action["verb"] in ac.Verb.ALL | ch.Verb.ALL  # the conversation buttons: dialogs/case_holder_cards.py
         assert action["data"], f"{name}: {action['title']} carries no id"
-        assert set(action["data"]) <= {"allocation_id", "audit_id", "month", "page_id"}  # page_id: the whole audit's pages
+        # page_id: the whole audit's pages; declined_by_id: Reallocate on a decline notice (who declined)
+        assert set(action["data"]) <= {"allocation_id", "audit_id", "month", "page_id", "declined_by_id"}
         for key, value in action["data"].items():
             if key == "month":
                 assert re.fullmatch(r"\d{4}-\d{2}", value)
@@ -340,11 +341,12 @@ def test_oversight_request_without_concern_shows_no_alarm() -> None:
     assert not any(n.get("style") == "attention" for n in nodes(card))
 
 
-def test_digest_lists_every_item_with_a_review_button() -> None:
+def test_digest_lists_every_item_with_review_and_read_the_whole_audit() -> None:
     items = samples.oversight_items(40)
     card = ac.oversight_digest_card("Sam Lee", items, samples.OVERSIGHT_DUE)
-    assert [x["data"] for x in executes(card)] == [{"audit_id": i.audit_id} for i in items]
-    assert {x["verb"] for x in executes(card)} == {ac.Verb.OVERSIGHT_OPEN}
+    assert [(x["verb"], x["data"]) for x in executes(card)] == [
+        pair for i in items for pair in ((ac.Verb.OVERSIGHT_OPEN, {"audit_id": i.audit_id}),
+                                         (ac.Verb.AUDIT_READ, {"audit_id": i.audit_id}))]
     shown = all_text(card)
     assert all(i.case_ref in shown for i in items)
     assert "Wednesday 6 January 2027" in shown
@@ -355,7 +357,7 @@ def test_oversight_overdue_for_head_of_service_names_the_service_lead() -> None:
     items = samples.oversight_items(3)
     to_lead = ac.oversight_overdue_card("Sam Lee", items, samples.OVERSIGHT_DUE)
     to_head = ac.oversight_overdue_card("Sam Lee", items, samples.OVERSIGHT_DUE, head_of_service_name="Priya Raghunathan")
-    assert len(executes(to_lead)) == 3
+    assert len(executes(to_lead)) == 6  # Review and Read the whole audit per audit
     assert executes(to_head) == []
     shown = all_text(to_head)
     assert "Priya Raghunathan" in shown and "Sam Lee" in shown

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
-from capabilities.audit_cycle import case_holder, commands, config, flow, safeguarding
+from capabilities.audit_cycle import case_holder, commands, config, flow, kinds, reallocation, safeguarding
+from capabilities.copies import pressed
 from capabilities.kit import Status
 from capabilities.press import UNREADABLE, Press, Reply, positive_id
 from dialogs import audit_cards as ac
@@ -141,8 +142,11 @@ async def press(p: Press) -> Reply:
     log.info("card action %s on %s: %s", p.verb, ids, outcome.status)
     if p.verb == Verb.AUDIT_READ and outcome.status == Status.UNCHANGED and outcome.summary is not None:
         pages = ac.whole_audit_pages(outcome.summary)
-        page = positive_id(p.data.get("page_id")) or 1
-        return Reply(card=pages[min(page, len(pages)) - 1])
+        page = pages[min(positive_id(p.data.get("page_id")) or 1, len(pages)) - 1]
+        if any(row.kind != kinds.OVERSIGHT_REQUEST for row in p.rows):  # a digest line: the list stays as it is
+            return Reply(text=f"The whole audit of case {outcome.case_ref} is in our chat.",
+                         send=[(page, f"The whole audit: case {outcome.case_ref}")])
+        return Reply(card=page)
     return reply_for(p.verb, outcome, p.rows, ids, p.ctx.calendar.tz)
 
 
@@ -321,3 +325,34 @@ async def safeguarding_press(p: Press) -> Reply:
     if outcome.card is None:
         return Reply(text=outcome.message or flow.NOTHING_CHANGED)
     return Reply(card=outcome.card, update=True, deliver_now=outcome.urgent)
+
+
+# -- the QA unit's Reallocate (capabilities/audit_cycle/reallocation.py) ----------------------------
+
+async def reallocate_press(p: Press) -> Reply:
+    """Reallocate, on the decline notice or on `reallocate <case ref>`'s card (data allocation_id, input
+    reallocate_to_<allocation_id>: a person id). Done: the pressed message shows who took the case (only
+    its section, in a digest), the other copies are updated by the use case, and the new auditor's notice,
+    due now in working hours, is delivered at once. Anything else: a polite answer, nothing changed."""
+    allocation_id = positive_id(p.data.get("allocation_id"))
+    if allocation_id is None:
+        return Reply(text=UNREADABLE)
+    ids = {"allocation_id": allocation_id}
+    if p.actor is None:
+        return Reply(card=_polite_card(p.rows, ids, flow.NOT_ON_ROSTER, "Nothing was changed"))
+    to = positive_id(p.data.get(ac.reallocate_input_id(allocation_id)))
+    via = "card:" + (re.sub(r"[^a-z0-9_]+", "_", p.rows[0].kind.lower()) if p.rows else "reallocation")
+    outcome = await reallocation.reallocate(p.ctx, p.actor.id, allocation_id, to, now=p.now, via=via,
+                                            pressed=pressed(p.rows),
+                                            declined_by=positive_id(p.data.get("declined_by_id")))
+    log.info("card action %s on %s: %s", p.verb, ids, outcome.status)
+    if outcome.status == Status.INVALID:
+        return Reply(text=outcome.message)
+    if outcome.status != Status.DONE:
+        title = f"Case {outcome.case_ref}" if outcome.case_ref else "Nothing was changed"
+        return Reply(card=_polite_card(p.rows, ids, outcome.message, title))
+    acted = Acted(f"Reallocated to {outcome.to_name}", outcome.actor_name, p.now, p.ctx.calendar.tz,
+                  [("Case", outcome.case_ref), ("New auditor", outcome.to_name)], keep_none)
+    shown: dict[int, dict] = {}
+    new_card = rebuild(p.rows, ids, acted.apply, shown)
+    return Reply(card=new_card or outcome.card, update=True, shown=shown, deliver_now=outcome.urgent)

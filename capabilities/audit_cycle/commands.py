@@ -1,5 +1,5 @@
-"""The audit cycle's chat commands: `my audits` (anyone on the roster), `oversight` (service leads)
-and `cycle` (the QA unit), and the cycle card's Refresh button. Each command takes the typed command (capabilities.registry.Said: the roster
+"""The audit cycle's chat commands: `my audits` (anyone on the roster), `oversight` (service leads),
+`cycle` and `reallocate <case ref>` (the QA unit), and the cycle card's Refresh button. Each command takes the typed command (capabilities.registry.Said: the roster
 person behind the message, None when not on the roster, and `now`), reads the database, and
 returns the card to reply with and its one-line text.
 """
@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from capabilities.audit_cycle import kinds, safeguarding, views
+from capabilities.audit_cycle import kinds, reallocation, safeguarding, views
 from capabilities.context import Context
 from capabilities.registry import CommandReply, Said
 from dialogs.audit_cards import cycle_status_card, my_audits_card, oversight_digest_card
 from dialogs.card_kit import card, format_month, heading, text
+from dialogs.reallocation_cards import reallocation_card
 from dialogs.safeguarding_cards import concerns_card
 from qa.audit_calendar import month_key
 from qa.framework import Role
@@ -101,3 +102,16 @@ async def concerns(said: Said) -> CommandReply:
                                                 "sent to you is in your chat with the bot, with I'm taking this.")
     lines = await safeguarding.concern_lines(said.ctx, said.now)
     return CommandReply(concerns_card(lines, said.ctx.calendar.tz), "Safeguarding concerns: ownership")
+
+
+async def reallocate(said: Said) -> CommandReply:
+    """`reallocate <case ref>` (QA unit): the case in the latest month, not yet started, with Reallocate
+    and who may take it over (capabilities/audit_cycle/reallocation.py). Anyone else is refused there too."""
+    person = said.person
+    if person is None:
+        return _not_on_roster("Reallocate")
+    outcome = await reallocation.reallocation_for(said.ctx, person.id, said.argument, now=said.now,
+                                                  via="command:reallocate")
+    if outcome.view is None:
+        return _notice(f"Reallocate case {outcome.case_ref}" if outcome.case_ref else "Reallocate", outcome.message)
+    return CommandReply(reallocation_card(outcome.view), f"Reallocate case {outcome.case_ref}")

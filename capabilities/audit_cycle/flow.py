@@ -6,7 +6,7 @@ messages it causes, in one transaction. Pure of Teams: ids and typed values in, 
 The allocation's states (storage.models.ALLOCATION_STATES) and the actions that move them:
 
     allocated --start/save draft--> started --submit--> submitted --confirm--> oversight_confirmed
-    allocated|started --decline--> declined (the QA unit reallocates; storage/allocations.py)
+    allocated|started --decline--> declined (the QA unit reallocates: reallocation.py, or the month's file)
     submitted --dispute--> disputed --resolve--> submitted (awaiting oversight again)
     oversight_confirmed --uploaded--> complete
 
@@ -57,11 +57,13 @@ from dialogs.card_kit import format_moment
 from qa.calendar import WorkingCalendar
 from qa.deadlines import UPLOAD_WORKING_DAYS, chase_moment, due_no_earlier_than
 from qa.identifiers import first_refusal
+from qa.reallocation import CHOICES_SHOWN, choice_title
 from storage import follow_ups
 from storage.cycle import oversight_deadline
 from storage.models import Allocation, Audit, TrailEvent
 from storage.observations import owe_family_view
 from storage.people import qa_unit, safeguarding_recipients, service_leads_for
+from storage.reallocation import candidates_for
 
 log = logging.getLogger(__name__)
 
@@ -379,7 +381,8 @@ async def _alert_if_concern(act: Act, allocation: Allocation) -> bool:
 @use_case(AuditOutcome)
 async def decline_allocation(ctx: Context, actor_id: int, allocation_id: int, reason: str, *, now: datetime,
                              via: str) -> AuditOutcome:
-    """"I can't do this audit": the allocation becomes declined and the QA unit is told why."""
+    """"I can't do this audit": the allocation becomes declined and the QA unit is told why, on a card
+    whose Reallocate offers who may take it over (capabilities/audit_cycle/reallocation.py)."""
     async with unit(ctx, actor_id, now=now, via=via) as act:
         allocation = await _as_auditor(act, allocation_id)
         if allocation.state not in _AUDITOR_STATES:
@@ -390,8 +393,11 @@ async def decline_allocation(ctx: Context, actor_id: int, allocation_id: int, re
         allocation.state = "declined"
         allocation.decline_reason = reason
         allocation.updated_at = now
+        takers = await candidates_for(act.session, allocation)  # the QA unit's Reallocate (qa/reallocation.py)
         view = cards.DeclineView(allocation_id=allocation.id, case_ref=allocation.case_ref, team=allocation.team,
-                                 auditor_name=allocation.auditor.display_name, reason=reason, declined_at=now)
+                                 auditor_name=allocation.auditor.display_name, reason=reason, declined_at=now,
+                                 choices=tuple((c.person_id, choice_title(c)) for c in takers[:CHOICES_SHOWN]),
+                                 auditor_id=allocation.auditor_id)
         people = await qa_unit(act.session)
         stamp = _stamp(act)
         await act.notify(DECLINE_NOTICE, people, DECLINE_NOTICE.message(

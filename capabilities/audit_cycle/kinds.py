@@ -10,6 +10,7 @@ from functools import cache
 
 from capabilities.registry import OutboxKind
 from dialogs import audit_cards as ac
+from dialogs import card_update as cu
 from dialogs import case_holder_cards as ch
 from dialogs import case_holder_samples, samples
 
@@ -39,12 +40,14 @@ UPLOAD_REQUEST = OutboxKind("upload-request", ac.upload_request_card, _sample("u
 # The one reminder of an upload not marked by its day (the card with chase=True); also the follow-up's kind.
 UPLOAD_CHASE = OutboxKind("upload-chase", ac.upload_request_card, _sample("upload_chase"))
 DECLINE_NOTICE = OutboxKind("decline-notice", ac.decline_notice_card, _sample("decline_notice"))
+# Every other copy of a decline notice once the QA unit reallocated the case (capabilities/copies.py).
+DECLINE_UPDATE = OutboxKind("decline-notice-update", cu.acted_card, _sample("decline_notice_reallocated"))
 SAFEGUARDING_ALERT = OutboxKind("safeguarding-alert", ac.safeguarding_alert_card, _sample("safeguarding_alert"),
                                 lane="urgent")
 
 ALL = (ALLOCATION_NOTICE, UNREACHABLE_AUDITORS, AUDITOR_REMINDER, AUDIT_OVERDUE, SUPERVISOR_OVERDUE,
        SERVICE_LEAD_DIGEST, OVERSIGHT_REMINDER, OVERSIGHT_OVERDUE, HOS_OVERSIGHT_OVERDUE, OVERSIGHT_REQUEST,
-       DISPUTE, UPLOAD_REQUEST, UPLOAD_CHASE, DECLINE_NOTICE, SAFEGUARDING_ALERT)
+       DISPUTE, UPLOAD_REQUEST, UPLOAD_CHASE, DECLINE_NOTICE, DECLINE_UPDATE, SAFEGUARDING_ALERT)
 
 # Kinds written before they had one spelling (migration 0004 renames stored rows).
 FORMER_SPELLINGS = {"oversight_request": OVERSIGHT_REQUEST, "upload_request": UPLOAD_REQUEST,

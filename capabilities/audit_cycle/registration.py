@@ -41,6 +41,7 @@ CAPABILITY = Capability(
     name="audit-cycle",
     verbs=(*(CardVerb(verb, actions.press) for verb in actions.STEPS),
            CardVerb(Verb.CYCLE_STATUS, actions.refresh_cycle_status),
+           CardVerb(Verb.REALLOCATE, actions.reallocate_press),
            CardVerb(CaseHolderVerb.CONVERSATION_ARRANGED, actions.conversation),
            CardVerb(CaseHolderVerb.CONVERSATION_HELD, actions.conversation),
            CardVerb(CaseHolderVerb.FINDINGS_REFLECT, actions.findings),
@@ -56,6 +57,9 @@ CAPABILITY = Capability(
                     ("my oversight",), commands.oversight, frozenset({Role.SERVICE_LEAD}), in_menu=False),
         ChatCommand("cycle", "this month's audits per service area: allocated, submitted, overdue, oversight",
                     ("cycle status", "audit cycle"), commands.cycle_status, frozenset({Role.QA_UNIT}), in_menu=False),
+        ChatCommand("reallocate", "move an audit not yet started to another auditor: type reallocate and the case "
+                    "reference", ("reallocate case",), commands.reallocate, frozenset({Role.QA_UNIT}), in_menu=False,
+                    argument="CASE REF"),
         ChatCommand("concerns", "safeguarding concerns found while auditing: who took each, and how soon the "
                     "action was recorded", ("safeguarding concerns",), commands.concerns,
                     frozenset({Role.QA_UNIT}), in_menu=False),
@@ -83,7 +87,9 @@ CAPABILITY = Capability(
         Role.QA_UNIT: (
             "Distribute the month's audit allocation list on the 3rd (send me the file here, or use the "
             "command line).",
-            "Tell you when an auditor can't do an audit, or can't be reached in Teams, so you can reallocate.",
+            "Tell you when an auditor can't do an audit, or can't be reached in Teams: press Reallocate on the notice "
+            "and choose who takes it over (fewest audits this month first), or type reallocate and the case reference "
+            "to move an audit not yet started.",
             "Bring you disputes between service leads and auditors, and record how they were resolved.",
             "Show where the month's audits and oversight have got to, per service area, and the uploads to Care "
             "Director still not done after a reminder.",

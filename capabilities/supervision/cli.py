@@ -9,6 +9,7 @@ from capabilities.context import Context
 from capabilities.registry import CliCommand, CommandError
 from capabilities.settings import case_refs
 from capabilities.supervision import compliance
+from qa.identifiers import first_refusal
 from storage.files import ImportInterrupted
 from storage.supervision import (
     ExemptionError,
@@ -28,6 +29,7 @@ def _add_supervision(parser: argparse.ArgumentParser) -> None:
     exempt.add_argument("case_ref")
     exempt.add_argument("--by", required=True, metavar="EMAIL", help="the service lead recording it")
     exempt.add_argument("--remove", action="store_true", help="lift the exemption instead")
+    exempt.add_argument("--reason", default=None, help="why (no names, dates of birth or addresses)")
     status = sub.add_parser("status", help="supervision compliance per team at the end of last month")
     status.add_argument("--team", default=None, help="only this team")
     status.add_argument("--area", default=None, help="only this service area")
@@ -41,7 +43,11 @@ async def _supervision(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     if args.action == "exempt":
         try:
-            changed = await set_exemption(ctx.db, args.case_ref, args.by, ctx.clock(), remove=args.remove)
+            reason = (args.reason or "").strip() or None
+            if reason and (refused := first_refusal({"The reason": reason})):
+                raise CommandError(refused)
+            changed = await set_exemption(ctx.db, args.case_ref, args.by, ctx.clock(), remove=args.remove,
+                                          reason=reason)
         except ExemptionError as exc:
             raise CommandError(str(exc)) from None
         what = "exemption lifted" if args.remove else "exempt from case supervision"

@@ -1,14 +1,15 @@
 """Supervision's chat commands: `supervision` (a supervisor's supervisees: each kind's next due date and
 what is overdue), `my supervision` (a supervisee's own) and `away` (the form to mark yourself or a
-supervisee away)."""
+supervisee away), and for service leads `exempt <case ref> <reason>` and `lift exemption <case ref>`
+(case supervision exemptions, framework 9.1)."""
 from __future__ import annotations
 
 from datetime import date
 
 from capabilities.context import Context
-from capabilities.kit import NOT_ON_ROSTER
+from capabilities.kit import NOT_ON_ROSTER, Status
 from capabilities.registry import CommandReply, Said
-from capabilities.supervision import config, flow
+from capabilities.supervision import config, exemptions, flow
 from capabilities.supervision.plan import is_away
 from dialogs import supervision_cards as sc
 from qa.supervision import CASE, Cadences, due_items, standing
@@ -61,3 +62,32 @@ async def away(said: Said) -> CommandReply:
     if outcome.away is None:
         return _notice("Away from supervision", outcome.message)
     return CommandReply(sc.supervision_away_card(outcome.away), "Mark someone away from supervision")
+
+
+def _exemption_reply(outcome: exemptions.ExemptionOutcome, title: str) -> CommandReply:
+    words = outcome.message
+    if outcome.status == Status.DONE:
+        words += (f". Today's supervision digest showing it is updated ({outcome.digests})." if outcome.digests
+                  else ".")
+    return _notice(title, words)
+
+
+async def exempt(said: Said) -> CommandReply:
+    """`exempt <case ref> <reason>` (service leads, framework 9.1): the case exempted from eight-weekly case
+    supervision (capabilities/supervision/exemptions.py checks who, the case and the reason)."""
+    if said.person is None:
+        return _notice("Exempt a case", NOT_ON_ROSTER)
+    ref, _, reason = said.argument.strip().partition(" ")
+    outcome = await exemptions.exempt(said.ctx, said.person.id, ref, reason, now=said.now, via="command:exempt",
+                                      cadences=config.cadences())
+    return _exemption_reply(outcome, f"Exempt case {outcome.case_ref or ref}".strip())
+
+
+async def lift_exemption(said: Said) -> CommandReply:
+    """`lift exemption <case ref>` (service leads): case supervision every eight weeks again for the case."""
+    if said.person is None:
+        return _notice("Lift an exemption", NOT_ON_ROSTER)
+    ref, _, reason = said.argument.strip().partition(" ")
+    outcome = await exemptions.exempt(said.ctx, said.person.id, ref, reason, lift=True, now=said.now,
+                                      via="command:lift exemption", cadences=config.cadences())
+    return _exemption_reply(outcome, f"Lift the exemption of case {outcome.case_ref or ref}".strip())

@@ -17,6 +17,8 @@ def _sample(name: str):
 
 
 DIGEST = OutboxKind("supervision-digest", sc.supervision_digest_card, _sample("supervision_digest"))
+# A digest sent this morning, changed in place once a service lead exempted a case or lifted an exemption.
+DIGEST_UPDATE = OutboxKind("supervision-digest-update", sc.supervision_digest_card, _sample("supervision_digest"))
 REMINDER = OutboxKind("supervision-reminder", sc.supervision_reminder_card, _sample("supervision_reminder"))
 ESCALATION = OutboxKind("supervision-overdue", sc.supervision_escalation_card, _sample("supervision_escalation"))
 RECORDED = OutboxKind("supervision-recorded", sc.supervision_recorded_card, _sample("supervision_recorded"))
@@ -24,4 +26,4 @@ CONFIRM = OutboxKind("supervision-confirm", sc.supervision_confirm_card, _sample
 COMPLIANCE = OutboxKind("supervision-compliance", sc.supervision_compliance_card,
                         _sample("supervision_compliance_service"))
 
-ALL = (DIGEST, REMINDER, ESCALATION, RECORDED, CONFIRM, COMPLIANCE)
+ALL = (DIGEST, DIGEST_UPDATE, REMINDER, ESCALATION, RECORDED, CONFIRM, COMPLIANCE)

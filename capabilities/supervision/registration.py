@@ -24,6 +24,8 @@ SUPERVISOR = (
     "supervision.",
 )
 SUPERVISEE = "Remind you the working day before your 1:1 supervision is due, and let you record that it took place."
+EXEMPTIONS = ("Record your agreement that a case in your service areas need not have case supervision every eight "
+              "weeks (exempt, with the reason; lift exemption undoes it): the supervisor's digest follows at once.")
 COMPLIANCE = "Send you supervision compliance per team on the first working day of each month."
 
 
@@ -52,6 +54,12 @@ CAPABILITY = Capability(
         ChatCommand("away", "mark yourself or a supervisee away, so supervision nudges wait",
                     ("i am away", "mark away"), commands.away, ON_ROSTER, in_menu=False,
                     relation=SUPERVISES),
+        ChatCommand("exempt", "exempt a case from eight-weekly case supervision: type exempt, the case reference and "
+                    "the reason", ("exempt case",), commands.exempt, frozenset({Role.SERVICE_LEAD}), in_menu=False,
+                    argument="CASE REF REASON"),
+        ChatCommand("lift exemption", "case supervision every eight weeks again for a case you exempted: type lift "
+                    "exemption and the case reference", ("unexempt",), commands.lift_exemption,
+                    frozenset({Role.SERVICE_LEAD}), in_menu=False, argument="CASE REF"),
     ),
     duties=duties,
     outbox_kinds=kinds.ALL,
@@ -60,7 +68,7 @@ CAPABILITY = Capability(
     help={
         Role.PRACTITIONER: (SUPERVISEE,),
         Role.PRACTICE_MANAGER: (*SUPERVISOR, SUPERVISEE),
-        Role.SERVICE_LEAD: (*SUPERVISOR, COMPLIANCE, SUPERVISEE),
+        Role.SERVICE_LEAD: (*SUPERVISOR, COMPLIANCE, SUPERVISEE, EXEMPTIONS),
         Role.HEAD_OF_SERVICE: (*SUPERVISOR, SUPERVISEE),
         Role.DEPUTY_DIRECTOR: SUPERVISOR,
         Role.QA_UNIT: (COMPLIANCE + " For the whole service.",),

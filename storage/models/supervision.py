@@ -69,6 +69,8 @@ class CaseExemption(Base):
     case_ref: Mapped[str] = mapped_column(String(50), unique=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
     recorded_at: Mapped[datetime]
+    # Why (typed in Teams, screened for identifiers; None from the command line without --reason).
+    reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
 class AsyeSwitch(Base):
