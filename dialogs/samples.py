@@ -105,6 +105,7 @@ BUILDERS = (
     "dialogs.status_cards.close_month_card",
     "dialogs.status_cards.month_closed_card",
     "dialogs.status_cards.status_notice_card",
+    "dialogs.status_cards.feedback_export_card",
     "dialogs.escalation_cards.moderation_request_card",
     "dialogs.escalation_cards.moderation_decided_card",
     "dialogs.escalation_cards.regrade_notice_card",
@@ -511,7 +512,7 @@ def sample_cards() -> dict[str, Card]:
     for part in (audit_card_samples(), common_card_samples(), allocation_card_samples(), digest_samples(),
                  delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples(), remedial_card_samples(), good_practice_card_samples(), broadcast_card_samples(), supervision_samples.samples(),
                  calendar_samples.samples(), case_holder_samples.samples(), safeguarding_samples.samples(),
-                 status_samples.samples()):
+                 status_samples.samples(), status_samples.export_samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")

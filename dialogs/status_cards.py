@@ -117,3 +117,15 @@ def month_closed_card(month: str, message: str) -> dict:
 def status_notice_card(title: str, message: str) -> dict:
     """Why there are no figures for this person (no service area on the roster, say)."""
     return card([heading(title), text(message)])
+
+
+FEEDBACK_VERB = "export.feedback"  # data {"month": "2026-11"}: send that month's feedback export
+
+
+def feedback_export_card(months: Sequence[str]) -> dict:
+    """`feedback export`: which month's feedback entries to send as a workbook (each a button)."""
+    return card([heading("Feedback export"),
+                 text("Which month's feedback entries would you like? I'll send them here as an Excel workbook "
+                      "(every entry, and the counts by source, service area and rating)."),
+                 {"type": "ActionSet", "actions": [execute(month_words(m), FEEDBACK_VERB, {"month": m})
+                                                   for m in months]}])

@@ -41,3 +41,7 @@ def samples() -> dict[str, dict]:
                                              "Monday 7 December 2026 at 09:05: it takes no more allocations. 1,310 "
                                              "allocations, 96 not complete."),
     }
+
+
+def export_samples() -> dict[str, dict]:
+    return {"feedback_export": sc.feedback_export_card(["2026-12", "2026-11", "2026-10"])}

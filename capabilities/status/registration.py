@@ -5,9 +5,9 @@ outbox kind and what the help card says for each role."""
 from __future__ import annotations
 
 from capabilities.registry import Capability, CardVerb, ChatCommand, FileOffer
-from capabilities.status import access, actions, commands, kinds
+from capabilities.status import access, actions, commands, exports, kinds
 from capabilities.status.flow import OFFER
-from dialogs.status_cards import CLOSE_VERB, WORKBOOK_VERB
+from dialogs.status_cards import CLOSE_VERB, FEEDBACK_VERB, WORKBOOK_VERB
 from qa.framework import Role
 
 ESCALATIONS = "Show you the escalation figures by service area when you type \"escalations\": moderations pending, " \
@@ -17,11 +17,14 @@ OBSERVATIONS = "Show you observation coverage (observed in the last twelve month
                "you type \"observations status\""
 YOURS = " (your service areas)."
 WHOLE = " (the whole service)."
+FEEDBACK = ("Send you a month's feedback entries as an Excel workbook when you type \"feedback export\" "
+            "(framework 9.4).")
 TOO_LONG = " Figures too long for a card come as an Excel workbook."
 
 CAPABILITY = Capability(
     name="status",
-    verbs=(CardVerb(WORKBOOK_VERB, actions.send_workbook), CardVerb(CLOSE_VERB, actions.close_month)),
+    verbs=(CardVerb(WORKBOOK_VERB, actions.send_workbook), CardVerb(CLOSE_VERB, actions.close_month),
+           CardVerb(FEEDBACK_VERB, actions.feedback_press)),
     commands=(
         ChatCommand("escalations", "moderations pending, escalations open, updates due and overdue, by service area",
                     ("escalation status", "escalations status"), commands.escalations,
@@ -37,15 +40,19 @@ CAPABILITY = Capability(
                     access.RULES[access.DELIVERY].roles, in_menu=False),
         ChatCommand("close month", "close an audit month to further allocations, with a confirm",
                     ("close the month", "cycle close"), commands.close_month, access.CLOSERS, in_menu=False),
+        ChatCommand("feedback export", "a month's feedback entries as an Excel workbook (framework 9.4)",
+                    ("export feedback",), exports.feedback_export, exports.READERS, in_menu=False),
     ),
     outbox_kinds=kinds.ALL,
-    files=(FileOffer(OFFER, actions.status_file),),
+    files=(FileOffer(OFFER, actions.status_file), FileOffer(exports.OFFER, actions.feedback_file)),
     help={
         Role.QA_UNIT: (ESCALATIONS + WHOLE, SUPERVISION + WHOLE, OBSERVATIONS + WHOLE,
                        "Show you how messages are getting to Teams when you type \"delivery\": waiting, retrying, "
                        "undeliverable by reason." + TOO_LONG,
-                       "Close an audit month to further allocations when you type \"close month\" and confirm."),
-        Role.PRINCIPAL_SOCIAL_WORKER: (ESCALATIONS + WHOLE, SUPERVISION + WHOLE, OBSERVATIONS + WHOLE + TOO_LONG),
+                       "Close an audit month to further allocations when you type \"close month\" and confirm.",
+                       FEEDBACK),
+        Role.PRINCIPAL_SOCIAL_WORKER: (ESCALATIONS + WHOLE, SUPERVISION + WHOLE, OBSERVATIONS + WHOLE + TOO_LONG,
+                                       FEEDBACK),
         Role.DEPUTY_DIRECTOR: (ESCALATIONS + WHOLE + TOO_LONG,),
         Role.HEAD_OF_SERVICE: (ESCALATIONS + YOURS, OBSERVATIONS + YOURS + TOO_LONG),
         Role.SERVICE_LEAD: (ESCALATIONS + YOURS, SUPERVISION + YOURS, OBSERVATIONS + YOURS + TOO_LONG),
