@@ -8,6 +8,7 @@ import io
 import json
 
 import openpyxl
+import pytest
 from sqlalchemy import select
 
 from dialogs.report_cards import FILE_CONSENT
@@ -16,7 +17,12 @@ from storage.models import TrailEvent
 from tests.support import activities as act
 from tests.support.cards import buttons
 from tests.support.cli import run_cli
-from tests.test_status_chat import accept, chat, council, typed  # noqa: F401 - council is a fixture
+from tests.support.status import a_council, accept, chat, typed
+
+
+@pytest.fixture
+async def council(db, services, fake_connector):
+    return await a_council(db, services, fake_connector)
 
 
 def rows(data: bytes) -> list[list]:
@@ -24,7 +30,7 @@ def rows(data: bytes) -> list[list]:
     return [[c.value for c in row] for row in sheet.iter_rows()]
 
 
-async def test_feedback_export_through_the_file_consent_card(council, bot_client, fake_connector, db, tmp_path):  # noqa: F811
+async def test_feedback_export_through_the_file_consent_card(council, bot_client, fake_connector, db, tmp_path):
     [reply] = await typed(bot_client, fake_connector, "Paula", "feedback export")
     [menu] = reply.cards
     months = {title: data for title, verb, data in buttons(menu) if verb == FEEDBACK_VERB}
