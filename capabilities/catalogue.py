@@ -20,6 +20,7 @@ from capabilities.qa_calendar.registration import CAPABILITY as QA_CALENDAR
 from capabilities.registry import Registry
 from capabilities.reports.registration import CAPABILITY as REPORTS
 from capabilities.retention import registration as retention
+from capabilities.status.registration import CAPABILITY as STATUS
 from capabilities.supervision.registration import CAPABILITY as SUPERVISION
 from qa.calendar import WorkingCalendar
 
@@ -40,6 +41,7 @@ def registry() -> Registry:
         BROADCASTS,
         bot_feedback.CAPABILITY,
         delivery.CAPABILITY,
+        STATUS,
         retention.capability(registry),
     ])
 

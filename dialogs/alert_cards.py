@@ -166,13 +166,33 @@ def alert_raised_card(view: AlertView, tz: tzinfo, recipients: int) -> Element:
                  *_about(view, tz)])
 
 
-def open_alerts_card(views: Sequence[AlertView], tz: tzinfo, now: datetime, total: int | None = None) -> Element:
-    """`alerts` for the QA unit: open alerts, oldest first (at most the first 30 shown)."""
+def _area_table(areas: Sequence[tuple[str, int, int, int]]) -> Element:
+    """(service area, open, chased, escalated) rows, then their total, as a compact Table."""
+    def cell(value: object, bold: bool = False) -> Element:
+        block: Element = {"type": "TextBlock", "text": str(value), "wrap": True}
+        if bold:
+            block["weight"] = "Bolder"
+        return {"type": "TableCell", "items": [block]}
+
+    total = ("Total", *(sum(row[i] for row in areas) for i in (1, 2, 3)))
+    rows = [("Service area", "Open", "Chased", "Escalated"), *areas, total]
+    return {"type": "Table", "gridStyle": "accent", "firstRowAsHeaders": True, "showGridLines": True,
+            "columns": [{"width": 3}, {"width": 1}, {"width": 1}, {"width": 1}],
+            "rows": [{"type": "TableRow", "cells": [cell(v, bold=n in (0, len(rows) - 1)) for v in row]}
+                     for n, row in enumerate(rows)]}
+
+
+def open_alerts_card(views: Sequence[AlertView], tz: tzinfo, now: datetime, total: int | None = None,
+                     areas: Sequence[tuple[str, int, int, int]] = ()) -> Element:
+    """`alerts` for the QA unit: by service area (open, chased, escalated: `alerts status`'s figures),
+    then the open alerts, oldest first (at most the first 30 shown)."""
     total = len(views) if total is None else total
     body: list[Element] = [heading("Open practice alerts")]
     if not views:
         body.append(text("No practice alerts are open."))
         return card(body)
+    if areas:
+        body.append(_area_table(areas))
     body.append(text(f"{total} open, oldest first, as of {format_moment(now, tz)}."
                      + (f" The first {len(views)} are shown." if total > len(views) else "")))
     for view in views:

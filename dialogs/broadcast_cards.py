@@ -7,8 +7,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from dialogs.card_kit import card, container, execute, facts, format_moment, heading, subheading, text
-from qa.broadcasts import FAILURE_REASONS, Counts, percent
+from dialogs.card_kit import (
+    card,
+    container,
+    execute,
+    facts,
+    format_moment,
+    heading,
+    show_card,
+    subheading,
+    text,
+    text_input,
+)
+from qa.broadcasts import FAILURE_REASONS, MESSAGE_MAX, TITLE_MAX, Counts, percent
 
 
 class Verb:
@@ -16,6 +27,11 @@ class Verb:
     REPORT = "broadcast.report"  # open one broadcast's report from the list (a new message)
     REFRESH = "broadcast.refresh"  # the report card, counted again, in place
     CANCEL = "broadcast.cancel"
+    RECIPIENTS = "broadcast.recipients"  # every recipient's status as a workbook (file consent card)
+    CORRECT = "broadcast.correct"  # the corrected message (and title) from the report card's form
+
+
+CORRECT_MESSAGE, CORRECT_TITLE = "correct_message", "correct_title"
 
 
 @dataclass(frozen=True)
@@ -149,10 +165,17 @@ def broadcast_report_card(view: ReportView, tz: tzinfo) -> dict:
             _count_facts(view.overall, view.ask_ack)]
     for area, counts in view.by_area.items():
         body += [subheading(area or "No service area"), _count_facts(counts, view.ask_ack)]
-    actions = [execute("Refresh", Verb.REFRESH, {"broadcast_id": view.broadcast_id})]
+    ids = {"broadcast_id": view.broadcast_id}
+    actions = [execute("Refresh", Verb.REFRESH, ids), execute("Recipients (Excel)", Verb.RECIPIENTS, ids)]
+    if view.state != "cancelled":
+        actions.append(show_card("Correct", [
+            text("The corrected message replaces the sent cards in place, at Teams' pace; messages not yet sent "
+                 "go corrected.", subtle=True),
+            text_input(CORRECT_TITLE, "Title (leave empty to keep it)", max_length=TITLE_MAX),
+            text_input(CORRECT_MESSAGE, "Corrected message", max_length=MESSAGE_MAX, multiline=True, required=True),
+        ], [execute("Send the correction", Verb.CORRECT, ids, inputs="auto")]))
     if not view.finished and view.state != "cancelled":
-        actions.append(execute("Cancel the rest", Verb.CANCEL, {"broadcast_id": view.broadcast_id},
-                               style="destructive"))
+        actions.append(execute("Cancel the rest", Verb.CANCEL, ids, style="destructive"))
     return card(body, actions)
 
 

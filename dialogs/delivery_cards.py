@@ -14,6 +14,6 @@ def delivery_backlog_card(waiting: int, oldest_due: datetime, tz: tzinfo, *, age
                   f"the oldest has waited {age}."),
         facts([("Oldest due", format_moment(oldest_due, tz)), ("Waiting", f"{waiting:,}")]),
         text("The bot keeps retrying for a day. If Teams or the network is down, allocations, reminders and "
-             "alerts arrive when it is back; tell staff to check `my audits` meanwhile. If it lasts, ask IT to "
-             "check the bot's service (python -m bot outbox status).", subtle=True),
+             "alerts arrive when it is back; tell staff to check `my audits` meanwhile. Type `delivery` to see what "
+             "is waiting, retrying or undeliverable; if it lasts, ask IT to check the bot's service.", subtle=True),
     ])

@@ -26,6 +26,7 @@ from dialogs import (
     cover_samples,
     observation_samples,
     safeguarding_samples,
+    status_samples,
     supervision_samples,
 )
 from dialogs import card_update as cu
@@ -106,6 +107,12 @@ BUILDERS = (
     "dialogs.report_cards.file_saving_card",
     "dialogs.report_cards.file_saved_card",
     "dialogs.report_cards.file_not_saved_card",
+    "dialogs.status_cards.status_card",
+    "dialogs.status_cards.too_long_card",
+    "dialogs.status_cards.close_month_card",
+    "dialogs.status_cards.month_closed_card",
+    "dialogs.status_cards.status_notice_card",
+    "dialogs.status_cards.feedback_export_card",
     "dialogs.escalation_cards.moderation_request_card",
     "dialogs.escalation_cards.moderation_decided_card",
     "dialogs.escalation_cards.regrade_notice_card",
@@ -530,7 +537,7 @@ def sample_cards() -> dict[str, Card]:
     for part in (audit_card_samples(), common_card_samples(), allocation_card_samples(), digest_samples(),
                  delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples(), remedial_card_samples(), good_practice_card_samples(), broadcast_card_samples(), supervision_samples.samples(),
                  calendar_samples.samples(), case_holder_samples.samples(), safeguarding_samples.samples(),
-                 cover_samples.samples()):
+                 cover_samples.samples(), status_samples.samples(), status_samples.export_samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")
@@ -632,7 +639,9 @@ def alert_card_samples() -> dict[str, Card]:
         "alert_response": alr.alert_news_card(alert_view(3), LONDON, "response"),
         "alert_resolved_news": alr.alert_news_card(alert_view(3, resolved=True), LONDON, "resolved"),
         "alert_raised": alr.alert_raised_card(alert_view(0), LONDON, 3),
-        "open_alerts": alr.open_alerts_card([alert_view(2, i=i) for i in range(30)], LONDON, AT, 41),
+        "open_alerts": alr.open_alerts_card([alert_view(2, i=i) for i in range(30)], LONDON, AT, 41, areas=[
+            (f"Children in Care and Care Leavers {side}", 9 + n, 4, n) for n, side in enumerate(
+                ("North", "South", "East", "West", "Central", "Coastal"))]),
         "open_alerts_none": alr.open_alerts_card([], LONDON, AT),
     }
 

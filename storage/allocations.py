@@ -321,24 +321,45 @@ class MonthClosure:
 
 async def close_month(db: Database, month: str, now: datetime, actor_id: int | None, via: str) -> MonthClosure:
     """Close `month` to further imports (idempotent). Raises CycleError for an unknown month."""
+    async with db.sessions.begin() as session:
+        return await close_month_in(session, month, now, actor_id, via)
+
+
+async def close_month_in(session: AsyncSession, month: str, now: datetime, actor_id: int | None,
+                         via: str) -> MonthClosure:
+    """`close_month` in the caller's transaction (a use case's): the month locked, closed_at set and one
+    trail row (`month_closed`, by `actor_id`, None for the command line) written, unless it was already
+    closed. Raises CycleError for a month not in the form YYYY-MM or never imported."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     try:
         month = check_month(month)
     except ValueError as exc:
         raise CycleError(str(exc)) from None
-    async with db.sessions.begin() as session:
-        audit_month = (await session.execute(
-            select(AuditMonth).where(AuditMonth.month == month).with_for_update())).scalar_one_or_none()
-        if audit_month is None:
-            raise CycleError(f"no allocations were ever imported for {month}; there is nothing to close")
-        states = list((await session.execute(select(Allocation.state).where(Allocation.month == month))).scalars())
-        closure = MonthClosure(month, audit_month.closed_at or now, audit_month.closed_at is not None,
-                               len(states), sum(1 for s in states if s != "complete"))
-        if not closure.already_closed:
-            audit_month.closed_at = now
-            session.add(TrailEvent(subject_type="month", month=month, actor_id=actor_id, action="month_closed", via=via,
-                                   detail={"allocations": closure.allocations, "not_complete": closure.not_complete},
-                                   at=now))
+    audit_month = (await session.execute(
+        select(AuditMonth).where(AuditMonth.month == month).with_for_update())).scalar_one_or_none()
+    if audit_month is None:
+        raise CycleError(f"no allocations were ever imported for {month}; there is nothing to close")
+    states = list((await session.execute(select(Allocation.state).where(Allocation.month == month))).scalars())
+    closure = MonthClosure(month, audit_month.closed_at or now, audit_month.closed_at is not None,
+                           len(states), sum(1 for s in states if s != "complete"))
+    if not closure.already_closed:
+        audit_month.closed_at = now
+        session.add(TrailEvent(subject_type="month", month=month, actor_id=actor_id, action="month_closed", via=via,
+                               detail={"allocations": closure.allocations, "not_complete": closure.not_complete},
+                               at=now))
     log.info("month closed month=%s already=%s", month, closure.already_closed)
     return closure
+
+
+async def open_months(session: AsyncSession) -> list[tuple[str, int, int]]:
+    """Every imported month not yet closed, oldest first: (month, allocations, not complete)."""
+    months = list((await session.execute(select(AuditMonth.month).where(AuditMonth.closed_at.is_(None))
+                                         .order_by(AuditMonth.month))).scalars())
+    counts: dict[str, list[int]] = {m: [0, 0] for m in months}
+    if months:
+        for month, state in await session.execute(select(Allocation.month, Allocation.state)
+                                                  .where(Allocation.month.in_(months))):
+            counts[month][0] += 1
+            counts[month][1] += state != "complete"
+    return [(m, *counts[m]) for m in months]

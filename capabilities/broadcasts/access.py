@@ -10,3 +10,11 @@ QA_ONLY = "Broadcasts are for the QA unit."
 
 def may_broadcast(person: Person | None) -> bool:
     return person is not None and person.active and person.role == Role.QA_UNIT
+
+
+RECIPIENTS_FOR = "A broadcast's recipients are for its author and the QA unit. Nothing was sent."
+
+
+def may_have_recipients(person: Person | None, created_by_id: int | None) -> bool:
+    """The QA unit, or the broadcast's author (while on the roster)."""
+    return may_broadcast(person) or (person is not None and person.active and person.id == created_by_id)

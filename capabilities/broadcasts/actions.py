@@ -2,11 +2,18 @@
 notice. The only place broadcasts read a Press."""
 from __future__ import annotations
 
-from capabilities.broadcasts import access, flow, views
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from capabilities.broadcasts import access, exports, flow, views
 from capabilities.broadcasts.access import QA_ONLY
+from capabilities.context import Context
 from capabilities.press import UNREADABLE, Press, Reply, positive_id
-from dialogs.broadcast_cards import acknowledged_card, broadcast_report_card
+from capabilities.registry import FileMade
+from dialogs.broadcast_cards import CORRECT_MESSAGE, CORRECT_TITLE, acknowledged_card, broadcast_report_card
 from dialogs.payload import Payload
+from storage.models import Person
 
 
 async def _report(press: Press, *, update: bool) -> Reply:
@@ -58,3 +65,35 @@ async def acknowledge_press(press: Press) -> Reply:
     shown = {row.id: Payload.of(new, row.payload.get("summary") or acked.notice.title, alone=True).to_json()
              for row in press.rows}
     return Reply(card=new, update=True, shown=shown)
+
+
+async def recipients_press(press: Press) -> Reply:
+    """**Recipients (Excel)** on a report card: the workbook offered through the file consent card."""
+    outcome = await exports.send_recipients(press.ctx, press.actor.id if press.actor else None,
+                                            press.data.get("broadcast_id"), now=press.now, via="card:broadcast.recipients")
+    return Reply(text=outcome.message, deliver_now=outcome.urgent)
+
+
+async def recipients_file(ctx: Context, person: Person | None, context: Mapping[str, Any], now: datetime
+                          ) -> FileMade | str:
+    outcome = await exports.make_recipients(ctx, person.id if person else None, context.get("broadcast_id"),
+                                            now=now, via="teams:file consent")
+    return outcome.file if outcome.file is not None else outcome.message
+
+
+async def correct_press(press: Press) -> Reply:
+    """**Send the correction** on a report card's Correct form: the message (and title) corrected as the
+    command line's `broadcast correct` does; the report card, counted again, in place."""
+    broadcast_id = positive_id(press.data.get("broadcast_id"))
+    if broadcast_id is None:
+        return Reply(text=UNREADABLE)
+    if not access.may_broadcast(press.actor):
+        return Reply(text=QA_ONLY)
+    message, title = press.data.get(CORRECT_MESSAGE), press.data.get(CORRECT_TITLE)
+    done = await flow.correct(press.ctx, press.actor.id, broadcast_id, message if isinstance(message, str) else "",
+                              title if isinstance(title, str) else None, now=press.now, via="card:broadcast.correct")
+    if not done.changed:
+        return Reply(text=f"Nothing was changed: {done.message}.")
+    view = await views.report_view(press.ctx, broadcast_id, press.now)
+    assert view is not None
+    return Reply(card=broadcast_report_card(view, press.ctx.calendar.tz), update=True, deliver_now=True)

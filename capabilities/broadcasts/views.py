@@ -36,6 +36,16 @@ COLUMNS = ("name", "email", "channel", "service_area", "status", "failure_reason
 async def export_xlsx(ctx: Context, broadcast_id: int, path: Path) -> int:
     """Every recipient's status, one row each, into a new workbook at `path`; the rows written.
     Raises LookupError for an unknown broadcast."""
+    data, rows = await recipients_workbook(ctx, broadcast_id)
+    path.write_bytes(data)
+    return rows
+
+
+async def recipients_workbook(ctx: Context, broadcast_id: int) -> tuple[bytes, int]:
+    """Every recipient's status, one row each, as .xlsx bytes (the CLI's --out and the chat's export
+    write the same), and the rows. Raises LookupError for an unknown broadcast."""
+    import io
+
     from dialogs import workbooks  # only the export needs openpyxl
 
     async with ctx.db.sessions() as session:
@@ -54,5 +64,6 @@ async def export_xlsx(ctx: Context, broadcast_id: int, path: Path) -> int:
         # A name or an area is text, never a formula (a staff name "=HYPERLINK(...)").
         workbooks.append(sheet, [r.name, r.email, r.channel_id or "", r.area, r.status, r.reason or "", r.activity_id or "",
                       when(r.sent_at), when(r.read_at), when(r.acknowledged_at)])
-    book.save(path)
-    return len(rows)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue(), len(rows)

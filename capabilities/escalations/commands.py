@@ -3,6 +3,7 @@ of open alerts) and `good practice` (the learning list). Each reads, checks who 
 (access.py) and answers with a card; raising an alert is the form's press (actions.py)."""
 from __future__ import annotations
 
+from capabilities.escalations import config
 from capabilities.escalations.access import (
     good_practice_areas,
     may_list_alerts,
@@ -11,6 +12,7 @@ from capabilities.escalations.access import (
 )
 from capabilities.escalations.alerts import ONLY_RAISERS, alert_view, open_alerts
 from capabilities.escalations.good_practice import SHOWN, good_practice, last_three, period
+from capabilities.escalations.status import alert_status
 from capabilities.kit import NOTHING_CHANGED
 from capabilities.registry import CommandReply, Said
 from dialogs import alert_cards as alc
@@ -44,8 +46,11 @@ async def alerts_command(said: Said) -> CommandReply:
     async with said.ctx.db.sessions() as session:
         found = await open_alerts(session)
         views = [await alert_view(session, a) for a in found[:LIST_LIMIT]]
+    # By service area, as `alerts status` counts them (open, past the chase, past escalation).
+    status = await alert_status(said.ctx.db, said.now, said.ctx.calendar, config.settings().chase_days)
+    areas = [(area, c.open, c.chased, c.escalated) for area, c in sorted(status.areas.items())]
     summary = f"{len(found)} open practice alert{'s' if len(found) != 1 else ''}"
-    return CommandReply(alc.open_alerts_card(views, said.ctx.calendar.tz, said.now, len(found)), summary)
+    return CommandReply(alc.open_alerts_card(views, said.ctx.calendar.tz, said.now, len(found), areas), summary)
 
 
 async def good_practice_command(said: Said) -> CommandReply:

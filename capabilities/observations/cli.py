@@ -8,14 +8,11 @@ from datetime import date
 from pathlib import Path
 
 from capabilities.context import Context
-from capabilities.observations.duties import coverage_rows, feedback_digest
+from capabilities.observations.duties import coverage_rows
+from capabilities.observations.export import feedback_workbook
 from capabilities.registry import CliCommand, CommandError, output_file
-from dialogs import workbooks
 from qa.audit_calendar import parse_month_key
 from storage.observations import service_areas
-
-EXPORT_COLUMNS = ("Recorded", "Recorded by", "From", "Kind", "How it was given", "Service area", "Team", "Case ref", "Rating",
-                  "Not possible", "What was said")
 
 
 def _add_observations(parser: argparse.ArgumentParser) -> None:
@@ -70,28 +67,9 @@ async def _run_feedback(args: argparse.Namespace, ctx: Context) -> int:
     if not out.parent.is_dir():
         raise CommandError(f"--out {args.out!r}: the folder {str(out.parent)!r} does not exist")
     async with ctx.db.sessions() as session:
-        digest = await feedback_digest(session, args.month, ctx.calendar.tz)
-    book = workbooks.openpyxl_workbook()
-    sheet = book.active
-    sheet.title = f"Feedback {args.month}"
-    workbooks.append(sheet, EXPORT_COLUMNS)
-    for view in digest.entries:
-        # Text is written as text (dialogs/workbooks.py): a name, team or entry starting with
-        # = + - @ is not a formula to Excel, and reads back as typed.
-        workbooks.append(sheet, [view.recorded_at.astimezone(ctx.calendar.tz).replace(tzinfo=None), view.author_name,
-                      view.source, view.kind, view.how_given, view.service_area, view.team, view.case_ref or "",
-                      view.rating if view.rating is not None else "", "yes" if view.not_possible else "",
-                      view.said])
-    summary = book.create_sheet("Counts")
-    workbooks.append(summary, ("Count", "Value", "Entries"))
-    for title, counts in (("Source", digest.by_source), ("Service area", digest.by_area),
-                          ("Rating", digest.by_rating)):
-        for key, value in counts.items():
-            workbooks.append(summary, (title, key, value))
-    workbooks.append(summary, ("Kind", "Complaint", digest.complaints))
-    workbooks.append(summary, ("Kind", "Compliment", digest.compliments))
-    book.save(out)
-    print(f"{len(digest.entries)} feedback entries for {args.month} written to {out}")
+        data, entries = await feedback_workbook(session, args.month, ctx.calendar.tz)
+    out.write_bytes(data)
+    print(f"{entries} feedback entries for {args.month} written to {out}")
     return 0
 
 
