@@ -559,7 +559,8 @@ def escalation_card_samples() -> dict[str, Card]:
         "moderation_regraded": ec.moderation_decided_card(regraded, LONDON),
         "moderation_agreed": ec.moderation_decided_card(agreed, LONDON),
         "regrade_notice": ec.regrade_notice_card(regraded, LONDON),
-        "escalation_new": ec.escalation_card(escalation_view(sent=0, more=0), LONDON, "new"),
+        "escalation_new": ec.escalation_card(escalation_view(sent=0, more=0), LONDON, "new",
+                                             asked_by="Quinn Abernethy-Montgomery"),
         "escalation_overdue_error": ec.escalation_card(
             escalation_view(sent=2, more=1), LONDON, "overdue",
             "Update looks like it contains a date of birth. Please remove it."),
