@@ -15,6 +15,7 @@ from datetime import date, datetime, tzinfo
 from dialogs.card_kit import (
     Element,
     card,
+    excerpt,
     execute,
     facts,
     format_day,
@@ -30,6 +31,7 @@ from qa.framework import KEY_AREAS
 
 REFLECTION = "case_holder_reflection"
 REFLECTION_MAX = 2000
+THANKS_SHOWN = 240  # characters of the strengths the thank-you names (they follow in full)
 _SHORT_PRIVACY = "About practice only: no names, dates of birth or addresses."
 WHAT_IT_LOOKS_AT = ("The audit looks at the last six months of casework and at the outcomes for the child, across "
                     "the seven key areas: " + ", ".join(KEY_AREAS) + ".")
@@ -42,8 +44,13 @@ class Verb:
     CONVERSATION_HELD = "conversation.held"          # allocation_id
     FINDINGS_REFLECT = "findings.reflect"            # audit_id + input case_holder_reflection
     FINDINGS_SUPERVISION = "findings.supervision"    # audit_id
+    FINDINGS_FORUM = "findings.forum"                # audit_id: agree to the case's use in a practice forum
 
-    ALL = frozenset({CONVERSATION_ARRANGED, CONVERSATION_HELD, FINDINGS_REFLECT, FINDINGS_SUPERVISION})
+    ALL = frozenset({CONVERSATION_ARRANGED, CONVERSATION_HELD, FINDINGS_REFLECT, FINDINGS_SUPERVISION,
+                     FINDINGS_FORUM})
+
+
+GOOD_GRADES = ("Outstanding", "Good")  # framework 9.3, "Good or Outstanding cases": thanked, and for practice forums
 
 
 def conversation_input_id(allocation_id: int) -> str:
@@ -123,13 +130,39 @@ class Findings:
     reflection: str | None = None
     reflected_at: datetime | None = None
     supervision_asked: bool = False
+    forum_agreed_at: datetime | None = None
+
+    @property
+    def good(self) -> bool:
+        """Graded Good or Outstanding: the findings open with a thank-you and ask about a practice forum."""
+        return self.grade in GOOD_GRADES
+
+
+def _thanks(findings: Findings) -> list[Element]:
+    """A short thank-you naming what was strong (the audit's strengths, cut short: they follow in full)."""
+    said = [text(f"Thank you. The audit of case {findings.case_ref} was graded {findings.grade}: good practice.",
+                 color="Good", weight="Bolder")]
+    if findings.strengths.strip():
+        said += [text("What was strong:", spacing="Small"), quote(excerpt(findings.strengths, THANKS_SHOWN))]
+    return said
+
+
+def _forum(findings: Findings, tz: tzinfo) -> list[Element]:
+    if findings.forum_agreed_at is not None:
+        return [text(f"You agreed on {format_moment(findings.forum_agreed_at, tz)} that case {findings.case_ref} "
+                     "may be shared in a practice forum, by its case reference only.", subtle=True, spacing="Small")]
+    return [text(f"The principal social worker shares good practice in practice forums. If you agree, case "
+                 f"{findings.case_ref} may be used there, by its case reference only (no names or details of the "
+                 "family).", subtle=True, spacing="Small")]
 
 
 def findings_card(findings: Findings, tz: tzinfo) -> Element:
     """The audit's findings in its own words: grade and key areas, strengths first, then improvements and
-    any remedial actions; with Add my reflection and Talk about this in supervision (until done)."""
+    any remedial actions; with Add my reflection and Talk about this in supervision (until done). Graded
+    Good or Outstanding, it opens with a thank-you and offers Agree to use in a practice forum (until agreed)."""
     body: list[Element] = [
         heading(f"The audit of your case {findings.case_ref}"),
+        *(_thanks(findings) if findings.good else []),
         text(f"{findings.auditor_name} audited case {findings.case_ref} and {findings.oversight_by} confirmed "
              "oversight. Here is what the audit found, in its own words."),
         facts([("Overall grade", findings.grade)]),
@@ -162,7 +195,36 @@ def findings_card(findings: Findings, tz: tzinfo) -> Element:
                          color="Good", spacing="Small"))
     else:
         actions.append(execute("Talk about this in supervision", Verb.FINDINGS_SUPERVISION, ids))
+    if findings.good:
+        body += _forum(findings, tz)
+        if findings.forum_agreed_at is None:
+            actions.append(execute("Agree to use in a practice forum", Verb.FINDINGS_FORUM, ids))
     return card(body, actions)
+
+
+# --- Good or Outstanding: the case holder's manager thanked ---
+
+@dataclass(frozen=True)
+class Thanks:
+    """An audit graded Good or Outstanding, for the case holder's manager (their supervisor)."""
+
+    case_ref: str
+    grade: str
+    case_holder_name: str
+    auditor_name: str
+    strengths: str
+
+
+def thanks_card(thanks: Thanks) -> Element:
+    """To the case holder's manager: a short thank-you naming what was strong (the audit's strengths)."""
+    return card([
+        heading(f"Good practice: case {thanks.case_ref}"),
+        text(f"Thank you. {thanks.auditor_name}'s audit of {thanks.case_holder_name}'s case {thanks.case_ref} was "
+             f"graded {thanks.grade}, and oversight is confirmed. What was strong, in the audit's words:"),
+        quote(thanks.strengths or "No strengths recorded.", italic=not thanks.strengths),
+        text(f"{thanks.case_holder_name} has the findings. The case is on the principal social worker's "
+             "good-practice list.", subtle=True),
+    ])
 
 
 @dataclass(frozen=True)

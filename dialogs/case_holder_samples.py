@@ -40,6 +40,18 @@ def findings(*, reflected: bool = False) -> ch.Findings:
                        reflected_at=AT if reflected else None, supervision_asked=reflected)
 
 
+def good_findings(*, agreed: bool = False) -> ch.Findings:
+    return ch.Findings(audit_id=200_002, case_ref="CD-4810038", auditor_name=_AUDITOR, oversight_by=_LEAD,
+                       grade="Outstanding", key_areas={area: "Outstanding" for area in ac.KEY_AREAS},
+                       strengths=_long(ac.STRENGTHS_MAX), improvements=_long(ac.IMPROVEMENTS_MAX),
+                       forum_agreed_at=AT if agreed else None)
+
+
+def thanks() -> ch.Thanks:
+    return ch.Thanks(case_ref="CD-4810038", grade="Outstanding", case_holder_name=_HOLDER, auditor_name=_AUDITOR,
+                     strengths=_long(ac.STRENGTHS_MAX))
+
+
 def reflection() -> ch.Reflection:
     return ch.Reflection(case_ref="CD-4810037", case_holder_name=_HOLDER, reflection=_long(ch.REFLECTION_MAX),
                          reflected_at=AT)
@@ -60,4 +72,7 @@ def samples() -> dict[str, Card]:
         "case_holder_reflection_auditor": ch.reflection_card(reflection(), LONDON, to_supervisor=False),
         "case_holder_reflection_supervisor": ch.reflection_card(reflection(), LONDON, to_supervisor=True),
         "action_named": ch.action_named_card(named_action()),
+        "audit_findings_good": ch.findings_card(good_findings(), LONDON),
+        "audit_findings_good_agreed": ch.findings_card(good_findings(agreed=True), LONDON),
+        "good_practice_thanks": ch.thanks_card(thanks()),
     }

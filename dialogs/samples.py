@@ -71,6 +71,7 @@ BUILDERS = (
     "dialogs.case_holder_cards.findings_card",
     "dialogs.case_holder_cards.reflection_card",
     "dialogs.case_holder_cards.action_named_card",
+    "dialogs.case_holder_cards.thanks_card",
     "dialogs.card_update.acted_card",
     "dialogs.card_update.polite_card",
     "dialogs.common_cards.welcome_card",
@@ -640,7 +641,7 @@ def good_practice_items(count: int = 30) -> list[gp.GoodPracticeItem]:
     items = [gp.GoodPracticeItem(case_ref=case_ref(i), month_label=("October 2026", "November 2026", "December 2026")[i % 3],
                                  service_area=_AREA_OF_TEAM[_TEAMS[i % len(_TEAMS)]], team=_TEAMS[i % len(_TEAMS)],
                                  grade="Outstanding" if i % 4 == 0 else "Good", auditor_name=_AUDITORS[i % 3],
-                                 strengths=long_text(ac.STRENGTHS_MAX)) for i in range(count)]
+                                 strengths=long_text(ac.STRENGTHS_MAX), forum_agreed=i % 2 == 0) for i in range(count)]
     return sorted(items, key=lambda item: item.service_area)  # the card groups them by service area
 
 

@@ -280,8 +280,8 @@ async def conversation(p: Press) -> Reply:
 
 
 async def findings(p: Press) -> Reply:
-    """The case holder's Add my reflection or Talk about this in supervision, on their findings card:
-    the card is replaced by the findings as they now stand."""
+    """The case holder's Add my reflection, Talk about this in supervision or Agree to use in a practice forum,
+    on their findings card: the card is replaced by the findings as they now stand."""
     audit_id = positive_id(p.data.get("audit_id"))
     if audit_id is None:
         return Reply(text=UNREADABLE)
@@ -291,6 +291,8 @@ async def findings(p: Press) -> Reply:
     via = "card:audit_findings"
     if p.verb == ch.Verb.FINDINGS_REFLECT:
         outcome = await case_holder.reflect(p.ctx, p.actor.id, audit_id, p.data.get(ch.REFLECTION), now=p.now, via=via)
+    elif p.verb == ch.Verb.FINDINGS_FORUM:
+        outcome = await case_holder.agree_forum(p.ctx, p.actor.id, audit_id, now=p.now, via=via)
     else:
         outcome = await case_holder.ask_supervision(p.ctx, p.actor.id, audit_id, now=p.now, via=via)
     if outcome.status == Status.INVALID:

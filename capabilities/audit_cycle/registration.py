@@ -45,6 +45,7 @@ CAPABILITY = Capability(
            CardVerb(CaseHolderVerb.CONVERSATION_HELD, actions.conversation),
            CardVerb(CaseHolderVerb.FINDINGS_REFLECT, actions.findings),
            CardVerb(CaseHolderVerb.FINDINGS_SUPERVISION, actions.findings),
+           CardVerb(CaseHolderVerb.FINDINGS_FORUM, actions.findings),
            # Taken in personal chats and in the out-of-hours channel (its answer names only the owner); the
            # action note is recorded in the owner's personal chat.
            CardVerb(SafeguardingVerb.CLAIM, actions.safeguarding_press, channel=True),
