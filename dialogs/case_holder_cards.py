@@ -30,6 +30,8 @@ from dialogs.card_kit import (
 from qa.framework import KEY_AREAS
 
 REFLECTION = "case_holder_reflection"
+COMMENT = "case_holder_comment"
+COMMENT_MAX = 2000
 REFLECTION_MAX = 2000
 THANKS_SHOWN = 240  # characters of the strengths the thank-you names (they follow in full)
 _SHORT_PRIVACY = "About practice only: no names, dates of birth or addresses."
@@ -45,9 +47,11 @@ class Verb:
     FINDINGS_REFLECT = "findings.reflect"            # audit_id + input case_holder_reflection
     FINDINGS_SUPERVISION = "findings.supervision"    # audit_id
     FINDINGS_FORUM = "findings.forum"                # audit_id: agree to the case's use in a practice forum
+    DRAFT_SHARE = "draft.share"                      # allocation_id: the saved draft, for a factual check
+    DRAFT_COMMENT = "draft.comment"                  # audit_id + input case_holder_comment
 
     ALL = frozenset({CONVERSATION_ARRANGED, CONVERSATION_HELD, FINDINGS_REFLECT, FINDINGS_SUPERVISION,
-                     FINDINGS_FORUM})
+                     FINDINGS_FORUM, DRAFT_SHARE, DRAFT_COMMENT})
 
 
 GOOD_GRADES = ("Outstanding", "Good")  # framework 9.3, "Good or Outstanding cases": thanked, and for practice forums
@@ -274,3 +278,80 @@ def action_named_card(action: NamedAction) -> Element:
         facts([("By", format_day(action.target_on)), ("Asked by", action.asked_by)]),
         text("Press Done when it is done; you will be reminded on the day if not.", subtle=True),
     ], [execute("Done", action.done_verb, {"action_id": action.action_id}, style="positive")])
+
+
+# --- before submitting: the draft shared for a factual check (when the council offers it) ---
+
+def share_draft_button(allocation_id: int, case_holder_name: str) -> Element:
+    """On the auditor's "Draft saved" form: share the draft as saved with the case holder."""
+    return execute(f"Share with {case_holder_name} for a factual check", Verb.DRAFT_SHARE,
+                   {"allocation_id": allocation_id})
+
+
+@dataclass(frozen=True)
+class DraftCheck:
+    """A saved draft, for its case holder to check the facts (and, once sent, their comment)."""
+
+    audit_id: int
+    case_ref: str
+    auditor_name: str
+    shared_at: datetime
+    grade: str
+    key_areas: Mapping[str, str]
+    strengths: str
+    improvements: str
+    comment: str | None = None
+    commented_at: datetime | None = None
+
+
+def _draft_body(draft: DraftCheck) -> list[Element]:
+    return [
+        facts([("Overall grade (draft)", draft.grade)]),
+        subheading("Key areas (draft)"),
+        facts([(area, draft.key_areas.get(area, "Not graded yet")) for area in KEY_AREAS]),
+        subheading("Strengths (draft)"),
+        quote(draft.strengths or "None written yet.", italic=not draft.strengths),
+        subheading("Areas for improvement (draft)"),
+        quote(draft.improvements or "None written yet.", italic=not draft.improvements),
+    ]
+
+
+def draft_check_card(draft: DraftCheck, tz: tzinfo) -> Element:
+    """To the case holder: the draft as saved, to check the facts; a comment box until they comment."""
+    body: list[Element] = [
+        heading(f"Draft audit of your case {draft.case_ref}: a factual check"),
+        text(f"{draft.auditor_name} shared the draft on {format_moment(draft.shared_at, tz)}, before submitting, "
+             "so you can check the facts. The judgement is the auditor's: your comment does not change it, but "
+             "the auditor sees it."),
+        *_draft_body(draft),
+    ]
+    if draft.comment is not None:
+        when = f" on {format_moment(draft.commented_at, tz)}" if draft.commented_at else ""
+        body += [subheading("Your comment"), quote(draft.comment),
+                 text(f"Sent to {draft.auditor_name}{when}.", subtle=True, spacing="Small")]
+        return card(body)
+    body.append(text_input(COMMENT, "Anything factually wrong or missing?", max_length=COMMENT_MAX, multiline=True,
+                           required=True, placeholder=_SHORT_PRIVACY, error_message="Please write your comment."))
+    return card(body, [execute("Send my comment", Verb.DRAFT_COMMENT, {"audit_id": draft.audit_id},
+                               inputs="auto", style="positive")])
+
+
+@dataclass(frozen=True)
+class DraftComment:
+    """The case holder's comment on a shared draft, for the auditor."""
+
+    case_ref: str
+    case_holder_name: str
+    comment: str
+    commented_at: datetime
+
+
+def draft_comment_card(comment: DraftComment, tz: tzinfo) -> Element:
+    """To the auditor: the case holder's factual comment on the draft. The judgement stays the auditor's."""
+    return card([
+        heading(f"Factual check: case {comment.case_ref}"),
+        text(f"{comment.case_holder_name} commented on your draft on {format_moment(comment.commented_at, tz)}."),
+        quote(comment.comment),
+        text("Your judgement is yours: change the draft only where a fact was wrong, then submit as usual.",
+             subtle=True),
+    ])

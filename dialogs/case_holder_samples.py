@@ -52,6 +52,14 @@ def thanks() -> ch.Thanks:
                      strengths=_long(ac.STRENGTHS_MAX))
 
 
+def draft(*, commented: bool = False) -> ch.DraftCheck:
+    return ch.DraftCheck(audit_id=200_003, case_ref="CD-4810039", auditor_name=_AUDITOR, shared_at=AT,
+                         grade="Requires Improvement",
+                         key_areas={area: ac.GRADES[i % 4] for i, area in enumerate(ac.KEY_AREAS)},
+                         strengths=_long(ac.STRENGTHS_MAX), improvements=_long(ac.IMPROVEMENTS_MAX),
+                         comment=_long(ch.COMMENT_MAX) if commented else None, commented_at=AT if commented else None)
+
+
 def reflection() -> ch.Reflection:
     return ch.Reflection(case_ref="CD-4810037", case_holder_name=_HOLDER, reflection=_long(ch.REFLECTION_MAX),
                          reflected_at=AT)
@@ -75,4 +83,8 @@ def samples() -> dict[str, Card]:
         "audit_findings_good": ch.findings_card(good_findings(), LONDON),
         "audit_findings_good_agreed": ch.findings_card(good_findings(agreed=True), LONDON),
         "good_practice_thanks": ch.thanks_card(thanks()),
+        "draft_check": ch.draft_check_card(draft(), LONDON),
+        "draft_check_commented": ch.draft_check_card(draft(commented=True), LONDON),
+        "draft_comment": ch.draft_comment_card(ch.DraftComment(case_ref="CD-4810039", case_holder_name=_HOLDER,
+                                                               comment=_long(ch.COMMENT_MAX), commented_at=AT), LONDON),
     }

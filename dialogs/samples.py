@@ -72,6 +72,8 @@ BUILDERS = (
     "dialogs.case_holder_cards.reflection_card",
     "dialogs.case_holder_cards.action_named_card",
     "dialogs.case_holder_cards.thanks_card",
+    "dialogs.case_holder_cards.draft_check_card",
+    "dialogs.case_holder_cards.draft_comment_card",
     "dialogs.card_update.acted_card",
     "dialogs.card_update.polite_card",
     "dialogs.common_cards.welcome_card",

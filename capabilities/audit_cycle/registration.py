@@ -30,7 +30,7 @@ SAFEGUARDING = ("Alert you at once to an immediate safeguarding concern found du
 
 def duties(cal: WorkingCalendar):
     case_refs()  # QA_CASE_REF_PATTERN read once, here: a wrong value stops the start
-    config.settings()  # a wrong QA_UPLOAD_WORKING_DAYS stops the bot at start-up
+    config.settings()  # a wrong QA_UPLOAD_WORKING_DAYS or QA_CASE_HOLDER_DRAFT_CHECK stops the bot at start-up
     # In this order: a month's own allocation notice runs before the late-notice check.
     return [AuditCycleDuty(cal), LateAllocationNoticeDuty(cal), UploadChaseDuty(cal),
             safeguarding.SafeguardingFollowUpDuty(cal, safeguarding.settings()),
@@ -46,6 +46,8 @@ CAPABILITY = Capability(
            CardVerb(CaseHolderVerb.FINDINGS_REFLECT, actions.findings),
            CardVerb(CaseHolderVerb.FINDINGS_SUPERVISION, actions.findings),
            CardVerb(CaseHolderVerb.FINDINGS_FORUM, actions.findings),
+           CardVerb(CaseHolderVerb.DRAFT_SHARE, actions.draft),
+           CardVerb(CaseHolderVerb.DRAFT_COMMENT, actions.draft),
            # Taken in personal chats and in the out-of-hours channel (its answer names only the owner); the
            # action note is recorded in the owner's personal chat.
            CardVerb(SafeguardingVerb.CLAIM, actions.safeguarding_press, channel=True),
