@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from dialogs import audit_cards as ac
 from dialogs import case_holder_cards as ch
+from dialogs import team_cards as tc
 
 Card = dict[str, Any]
 LONDON = ZoneInfo("Europe/London")
@@ -60,6 +61,18 @@ def draft(*, commented: bool = False) -> ch.DraftCheck:
                          comment=_long(ch.COMMENT_MAX) if commented else None, commented_at=AT if commented else None)
 
 
+def team(*, empty: bool = False) -> tc.TeamView:
+    audits = [tc.TeamAuditView(case_ref=f"CD-48100{n:02d}", month_label=("October 2026", "November 2026")[n % 2],
+                               case_holder=_HOLDER, auditor=_AUDITOR, grade=ac.GRADES[n % 4],
+                               key_areas={area: ac.GRADES[(n + i) % 4] for i, area in enumerate(ac.KEY_AREAS)},
+                               strengths=_long(ac.STRENGTHS_MAX), improvements=_long(ac.IMPROVEMENTS_MAX))
+              for n in range(20)]
+    actions = [tc.OpenActionView(case_ref=f"CD-48100{n:02d}", text=_long(500), target_on=date(2027, 1, 4 + n),
+                                 responsible=_HOLDER if n % 2 else None, overdue=n < 3) for n in range(20)]
+    return tc.TeamView(team="North Safeguarding and Assessment Team 3", period="October to December 2026",
+                       audits=[] if empty else audits, before_oversight=4, actions=[] if empty else actions)
+
+
 def reflection() -> ch.Reflection:
     return ch.Reflection(case_ref="CD-4810037", case_holder_name=_HOLDER, reflection=_long(ch.REFLECTION_MAX),
                          reflected_at=AT)
@@ -83,6 +96,9 @@ def samples() -> dict[str, Card]:
         "audit_findings_good": ch.findings_card(good_findings(), LONDON),
         "audit_findings_good_agreed": ch.findings_card(good_findings(agreed=True), LONDON),
         "good_practice_thanks": ch.thanks_card(thanks()),
+        "my_team": tc.team_card(team()),
+        "my_team_empty": tc.team_card(team(empty=True)),
+        "my_team_no_team": tc.no_team_card("The roster gives you no team, so I can't show your team's audits."),
         "draft_check": ch.draft_check_card(draft(), LONDON),
         "draft_check_commented": ch.draft_check_card(draft(commented=True), LONDON),
         "draft_comment": ch.draft_comment_card(ch.DraftComment(case_ref="CD-4810039", case_holder_name=_HOLDER,

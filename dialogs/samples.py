@@ -74,6 +74,8 @@ BUILDERS = (
     "dialogs.case_holder_cards.thanks_card",
     "dialogs.case_holder_cards.draft_check_card",
     "dialogs.case_holder_cards.draft_comment_card",
+    "dialogs.team_cards.team_card",
+    "dialogs.team_cards.no_team_card",
     "dialogs.card_update.acted_card",
     "dialogs.card_update.polite_card",
     "dialogs.common_cards.welcome_card",

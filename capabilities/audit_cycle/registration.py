@@ -2,7 +2,7 @@
 kinds, extra cards, CLI and what the help card says it does for each role."""
 from __future__ import annotations
 
-from capabilities.audit_cycle import actions, allocation_list, cli, commands, config, kinds, safeguarding
+from capabilities.audit_cycle import actions, allocation_list, cli, commands, config, kinds, safeguarding, team
 from capabilities.audit_cycle.duties import AuditCycleDuty, LateAllocationNoticeDuty, UploadChaseDuty
 from capabilities.audit_cycle.samples import all_samples
 from capabilities.registry import Capability, CardVerb, ChatCommand, RetentionRule
@@ -59,6 +59,9 @@ CAPABILITY = Capability(
                     ("my oversight",), commands.oversight, frozenset({Role.SERVICE_LEAD}), in_menu=False),
         ChatCommand("cycle", "this month's audits per service area: allocated, submitted, overdue, oversight",
                     ("cycle status", "audit cycle"), commands.cycle_status, frozenset({Role.QA_UNIT}), in_menu=False),
+        ChatCommand("my team", "your team's audits this quarter after oversight (grades, key areas, strengths, "
+                    "improvements) and its open remedial actions", ("team audits",), team.my_team,
+                    frozenset({Role.PRACTICE_MANAGER}), in_menu=False),
         ChatCommand("concerns", "safeguarding concerns found while auditing: who took each, and how soon the "
                     "action was recorded", ("safeguarding concerns",), commands.concerns,
                     frozenset({Role.QA_UNIT}), in_menu=False),
@@ -69,7 +72,9 @@ CAPABILITY = Capability(
     cli=cli.COMMANDS,
     intakes=(allocation_list.INTAKE,),
     help={
-        Role.PRACTICE_MANAGER: AUDITOR,
+        Role.PRACTICE_MANAGER: (*AUDITOR, "Show your team's audits this quarter once oversight is confirmed "
+                                          "(grades, key areas, strengths, improvements) and its open remedial "
+                                          "actions: type my team."),
         Role.SERVICE_LEAD: (
             "Send you the audits completed in your service areas on the 28th, for your oversight by the 6th, "
             "and remind you until it is done.",
