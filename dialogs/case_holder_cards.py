@@ -267,17 +267,25 @@ class NamedAction:
     target_on: date
     asked_by: str
     done_verb: str  # the one press that marks it done
+    done_by: str | None = None
+    done_at: datetime | None = None
 
 
-def action_named_card(action: NamedAction) -> Element:
-    """To the person named responsible, the moment they are named: what, by when, who asked."""
-    return card([
+def action_named_card(action: NamedAction, tz: tzinfo | None = None) -> Element:
+    """To the person named responsible, the moment they are named: what, by when, who asked; with Done, or
+    (once done, `tz` given) who marked it done and when."""
+    body: list[Element] = [
         heading(f"An action for you: case {action.case_ref}"),
         text(f"{action.asked_by} named you responsible for this action after the audit of case {action.case_ref}."),
         quote(action.text),
         facts([("By", format_day(action.target_on)), ("Asked by", action.asked_by)]),
-        text("Press Done when it is done; you will be reminded on the day if not.", subtle=True),
-    ], [execute("Done", action.done_verb, {"action_id": action.action_id}, style="positive")])
+    ]
+    if action.done_at is not None and tz is not None:
+        body.append(text(f"Done: {action.done_by or 'someone'}, {format_moment(action.done_at, tz)}", color="Good",
+                         weight="Bolder"))
+        return card(body)
+    body.append(text("Press Done when it is done; you will be reminded on the day if not.", subtle=True))
+    return card(body, [execute("Done", action.done_verb, {"action_id": action.action_id}, style="positive")])
 
 
 # --- before submitting: the draft shared for a factual check (when the council offers it) ---

@@ -3,6 +3,7 @@ realistic size (full-length strengths, improvements and reflection; three remedi
 names and case references only. dialogs/samples.py adds these to the catalogue (`cards dump`)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -93,6 +94,7 @@ def samples() -> dict[str, Card]:
         "case_holder_reflection_auditor": ch.reflection_card(reflection(), LONDON, to_supervisor=False),
         "case_holder_reflection_supervisor": ch.reflection_card(reflection(), LONDON, to_supervisor=True),
         "action_named": ch.action_named_card(named_action()),
+        "action_named_done": ch.action_named_card(replace(named_action(), done_by=_HOLDER, done_at=AT), LONDON),
         "audit_findings_good": ch.findings_card(good_findings(), LONDON),
         "audit_findings_good_agreed": ch.findings_card(good_findings(agreed=True), LONDON),
         "good_practice_thanks": ch.thanks_card(thanks()),

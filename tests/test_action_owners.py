@@ -65,6 +65,9 @@ async def test_a_remedial_actions_responsible_person_is_told_when_named_and_done
     # One press of Done on that notice: done, its chases settled, nothing more to press.
     body = await d.press("pat", Verb.DONE, {"action_id": pats_action.id}, notice, utc(2026, 12, 22, 10))
     assert "Done: Pat Example, Tuesday 22 December 2026 at 10:00" in shown(body)
+    # Pat's own notice, done (not the service lead's plan form, which is not hers to refresh): nothing to press.
+    assert "An action for you: case CR-1001" in shown(body) and buttons(body["value"]) == []
+    assert "refresh" not in body["value"]
     done = await d.one(RemedialAction, RemedialAction.id == pats_action.id)
     assert done.done_by_id == d.ids["pat"]
     assert {f.state for f in await d.all(FollowUp, FollowUp.subject_id == pats_action.id,
