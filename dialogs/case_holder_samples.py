@@ -4,7 +4,7 @@ names and case references only. dialogs/samples.py adds these to the catalogue (
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -68,7 +68,8 @@ def team(*, empty: bool = False) -> tc.TeamView:
                                key_areas={area: ac.GRADES[(n + i) % 4] for i, area in enumerate(ac.KEY_AREAS)},
                                strengths=_long(ac.STRENGTHS_MAX), improvements=_long(ac.IMPROVEMENTS_MAX))
               for n in range(20)]
-    actions = [tc.OpenActionView(case_ref=f"CD-48100{n:02d}", text=_long(500), target_on=date(2027, 1, 4 + n),
+    weekdays = [d for d in (date(2027, 1, 4) + timedelta(days=i) for i in range(40)) if d.weekday() < 5]
+    actions = [tc.OpenActionView(case_ref=f"CD-48100{n:02d}", text=_long(500), target_on=weekdays[n],
                                  responsible=_HOLDER if n % 2 else None, overdue=n < 3) for n in range(20)]
     return tc.TeamView(team="North Safeguarding and Assessment Team 3", period="October to December 2026",
                        audits=[] if empty else audits, before_oversight=4, actions=[] if empty else actions)
