@@ -72,6 +72,11 @@ CAPABILITY = Capability(
     cli=cli.COMMANDS,
     intakes=(allocation_list.INTAKE,),
     help={
+        Role.PRACTITIONER: (
+            "Tell you when a case you hold is in the month's audit, who audits it and when you will talk; once "
+            "oversight is confirmed, send you the findings to reflect on and take to supervision (with thanks for "
+            "Good or Outstanding), and any action you are named for, with Done.",
+        ),
         Role.PRACTICE_MANAGER: (*AUDITOR, "Show your team's audits this quarter once oversight is confirmed "
                                           "(grades, key areas, strengths, improvements) and its open remedial "
                                           "actions: type my team."),
