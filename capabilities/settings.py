@@ -35,6 +35,19 @@ def whole(env: Env | None, name: str, default: int, low: int, high: int, what: s
     return int(value)
 
 
+def yes_no(env: Env | None, name: str, default: bool) -> bool:
+    """A yes/no setting: yes, true, on or 1; no, false, off or 0 (case ignored); `default` when unset
+    or blank. Raises ConfigurationError naming `name` for anything else."""
+    value = text(env, name).casefold()
+    if not value:
+        return default
+    if value in ("yes", "true", "on", "1"):
+        return True
+    if value in ("no", "false", "off", "0"):
+        return False
+    raise ConfigurationError(f"{name} must be yes or no, not {text(env, name)!r}")
+
+
 CASE_REF_ENV = "QA_CASE_REF_PATTERN"
 
 

@@ -15,6 +15,7 @@ from datetime import date, datetime, tzinfo
 from dialogs.card_kit import (
     Element,
     card,
+    excerpt,
     execute,
     facts,
     format_day,
@@ -29,7 +30,10 @@ from dialogs.card_kit import (
 from qa.framework import KEY_AREAS
 
 REFLECTION = "case_holder_reflection"
+COMMENT = "case_holder_comment"
+COMMENT_MAX = 2000
 REFLECTION_MAX = 2000
+THANKS_SHOWN = 240  # characters of the strengths the thank-you names (they follow in full)
 _SHORT_PRIVACY = "About practice only: no names, dates of birth or addresses."
 WHAT_IT_LOOKS_AT = ("The audit looks at the last six months of casework and at the outcomes for the child, across "
                     "the seven key areas: " + ", ".join(KEY_AREAS) + ".")
@@ -42,8 +46,15 @@ class Verb:
     CONVERSATION_HELD = "conversation.held"          # allocation_id
     FINDINGS_REFLECT = "findings.reflect"            # audit_id + input case_holder_reflection
     FINDINGS_SUPERVISION = "findings.supervision"    # audit_id
+    FINDINGS_FORUM = "findings.forum"                # audit_id: agree to the case's use in a practice forum
+    DRAFT_SHARE = "draft.share"                      # allocation_id: the saved draft, for a factual check
+    DRAFT_COMMENT = "draft.comment"                  # audit_id + input case_holder_comment
 
-    ALL = frozenset({CONVERSATION_ARRANGED, CONVERSATION_HELD, FINDINGS_REFLECT, FINDINGS_SUPERVISION})
+    ALL = frozenset({CONVERSATION_ARRANGED, CONVERSATION_HELD, FINDINGS_REFLECT, FINDINGS_SUPERVISION,
+                     FINDINGS_FORUM, DRAFT_SHARE, DRAFT_COMMENT})
+
+
+GOOD_GRADES = ("Outstanding", "Good")  # framework 9.3, "Good or Outstanding cases": thanked, and for practice forums
 
 
 def conversation_input_id(allocation_id: int) -> str:
@@ -123,13 +134,39 @@ class Findings:
     reflection: str | None = None
     reflected_at: datetime | None = None
     supervision_asked: bool = False
+    forum_agreed_at: datetime | None = None
+
+    @property
+    def good(self) -> bool:
+        """Graded Good or Outstanding: the findings open with a thank-you and ask about a practice forum."""
+        return self.grade in GOOD_GRADES
+
+
+def _thanks(findings: Findings) -> list[Element]:
+    """A short thank-you naming what was strong (the audit's strengths, cut short: they follow in full)."""
+    said = [text(f"Thank you. The audit of case {findings.case_ref} was graded {findings.grade}: good practice.",
+                 color="Good", weight="Bolder")]
+    if findings.strengths.strip():
+        said += [text("What was strong:", spacing="Small"), quote(excerpt(findings.strengths, THANKS_SHOWN))]
+    return said
+
+
+def _forum(findings: Findings, tz: tzinfo) -> list[Element]:
+    if findings.forum_agreed_at is not None:
+        return [text(f"You agreed on {format_moment(findings.forum_agreed_at, tz)} that case {findings.case_ref} "
+                     "may be shared in a practice forum, by its case reference only.", subtle=True, spacing="Small")]
+    return [text(f"The principal social worker shares good practice in practice forums. If you agree, case "
+                 f"{findings.case_ref} may be used there, by its case reference only (no names or details of the "
+                 "family).", subtle=True, spacing="Small")]
 
 
 def findings_card(findings: Findings, tz: tzinfo) -> Element:
     """The audit's findings in its own words: grade and key areas, strengths first, then improvements and
-    any remedial actions; with Add my reflection and Talk about this in supervision (until done)."""
+    any remedial actions; with Add my reflection and Talk about this in supervision (until done). Graded
+    Good or Outstanding, it opens with a thank-you and offers Agree to use in a practice forum (until agreed)."""
     body: list[Element] = [
         heading(f"The audit of your case {findings.case_ref}"),
+        *(_thanks(findings) if findings.good else []),
         text(f"{findings.auditor_name} audited case {findings.case_ref} and {findings.oversight_by} confirmed "
              "oversight. Here is what the audit found, in its own words."),
         facts([("Overall grade", findings.grade)]),
@@ -162,7 +199,36 @@ def findings_card(findings: Findings, tz: tzinfo) -> Element:
                          color="Good", spacing="Small"))
     else:
         actions.append(execute("Talk about this in supervision", Verb.FINDINGS_SUPERVISION, ids))
+    if findings.good:
+        body += _forum(findings, tz)
+        if findings.forum_agreed_at is None:
+            actions.append(execute("Agree to use in a practice forum", Verb.FINDINGS_FORUM, ids))
     return card(body, actions)
+
+
+# --- Good or Outstanding: the case holder's manager thanked ---
+
+@dataclass(frozen=True)
+class Thanks:
+    """An audit graded Good or Outstanding, for the case holder's manager (their supervisor)."""
+
+    case_ref: str
+    grade: str
+    case_holder_name: str
+    auditor_name: str
+    strengths: str
+
+
+def thanks_card(thanks: Thanks) -> Element:
+    """To the case holder's manager: a short thank-you naming what was strong (the audit's strengths)."""
+    return card([
+        heading(f"Good practice: case {thanks.case_ref}"),
+        text(f"Thank you. {thanks.auditor_name}'s audit of {thanks.case_holder_name}'s case {thanks.case_ref} was "
+             f"graded {thanks.grade}, and oversight is confirmed. What was strong, in the audit's words:"),
+        quote(thanks.strengths or "No strengths recorded.", italic=not thanks.strengths),
+        text(f"{thanks.case_holder_name} has the findings. The case is on the principal social worker's "
+             "good-practice list.", subtle=True),
+    ])
 
 
 @dataclass(frozen=True)
@@ -201,14 +267,99 @@ class NamedAction:
     target_on: date
     asked_by: str
     done_verb: str  # the one press that marks it done
+    done_by: str | None = None
+    done_at: datetime | None = None
 
 
-def action_named_card(action: NamedAction) -> Element:
-    """To the person named responsible, the moment they are named: what, by when, who asked."""
-    return card([
+def action_named_card(action: NamedAction, tz: tzinfo | None = None) -> Element:
+    """To the person named responsible, the moment they are named: what, by when, who asked; with Done, or
+    (once done, `tz` given) who marked it done and when."""
+    body: list[Element] = [
         heading(f"An action for you: case {action.case_ref}"),
         text(f"{action.asked_by} named you responsible for this action after the audit of case {action.case_ref}."),
         quote(action.text),
         facts([("By", format_day(action.target_on)), ("Asked by", action.asked_by)]),
-        text("Press Done when it is done; you will be reminded on the day if not.", subtle=True),
-    ], [execute("Done", action.done_verb, {"action_id": action.action_id}, style="positive")])
+    ]
+    if action.done_at is not None and tz is not None:
+        body.append(text(f"Done: {action.done_by or 'someone'}, {format_moment(action.done_at, tz)}", color="Good",
+                         weight="Bolder"))
+        return card(body)
+    body.append(text("Press Done when it is done; you will be reminded on the day if not.", subtle=True))
+    return card(body, [execute("Done", action.done_verb, {"action_id": action.action_id}, style="positive")])
+
+
+# --- before submitting: the draft shared for a factual check (when the council offers it) ---
+
+def share_draft_button(allocation_id: int, case_holder_name: str) -> Element:
+    """On the auditor's "Draft saved" form: share the draft as saved with the case holder."""
+    return execute(f"Share with {case_holder_name} for a factual check", Verb.DRAFT_SHARE,
+                   {"allocation_id": allocation_id})
+
+
+@dataclass(frozen=True)
+class DraftCheck:
+    """A saved draft, for its case holder to check the facts (and, once sent, their comment)."""
+
+    audit_id: int
+    case_ref: str
+    auditor_name: str
+    shared_at: datetime
+    grade: str
+    key_areas: Mapping[str, str]
+    strengths: str
+    improvements: str
+    comment: str | None = None
+    commented_at: datetime | None = None
+
+
+def _draft_body(draft: DraftCheck) -> list[Element]:
+    return [
+        facts([("Overall grade (draft)", draft.grade)]),
+        subheading("Key areas (draft)"),
+        facts([(area, draft.key_areas.get(area, "Not graded yet")) for area in KEY_AREAS]),
+        subheading("Strengths (draft)"),
+        quote(draft.strengths or "None written yet.", italic=not draft.strengths),
+        subheading("Areas for improvement (draft)"),
+        quote(draft.improvements or "None written yet.", italic=not draft.improvements),
+    ]
+
+
+def draft_check_card(draft: DraftCheck, tz: tzinfo) -> Element:
+    """To the case holder: the draft as saved, to check the facts; a comment box until they comment."""
+    body: list[Element] = [
+        heading(f"Draft audit of your case {draft.case_ref}: a factual check"),
+        text(f"{draft.auditor_name} shared the draft on {format_moment(draft.shared_at, tz)}, before submitting, "
+             "so you can check the facts. The judgement is the auditor's: your comment does not change it, but "
+             "the auditor sees it."),
+        *_draft_body(draft),
+    ]
+    if draft.comment is not None:
+        when = f" on {format_moment(draft.commented_at, tz)}" if draft.commented_at else ""
+        body += [subheading("Your comment"), quote(draft.comment),
+                 text(f"Sent to {draft.auditor_name}{when}.", subtle=True, spacing="Small")]
+        return card(body)
+    body.append(text_input(COMMENT, "Anything factually wrong or missing?", max_length=COMMENT_MAX, multiline=True,
+                           required=True, placeholder=_SHORT_PRIVACY, error_message="Please write your comment."))
+    return card(body, [execute("Send my comment", Verb.DRAFT_COMMENT, {"audit_id": draft.audit_id},
+                               inputs="auto", style="positive")])
+
+
+@dataclass(frozen=True)
+class DraftComment:
+    """The case holder's comment on a shared draft, for the auditor."""
+
+    case_ref: str
+    case_holder_name: str
+    comment: str
+    commented_at: datetime
+
+
+def draft_comment_card(comment: DraftComment, tz: tzinfo) -> Element:
+    """To the auditor: the case holder's factual comment on the draft. The judgement stays the auditor's."""
+    return card([
+        heading(f"Factual check: case {comment.case_ref}"),
+        text(f"{comment.case_holder_name} commented on your draft on {format_moment(comment.commented_at, tz)}."),
+        quote(comment.comment),
+        text("Your judgement is yours: change the draft only where a fact was wrong, then submit as usual.",
+             subtle=True),
+    ])

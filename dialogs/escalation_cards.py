@@ -268,13 +268,18 @@ def _update_lines(view: EscalationView, tz: tzinfo, *, texts: bool) -> list[Elem
     return items
 
 
-def escalation_card(view: EscalationView, tz: tzinfo, note: Note = "current", error: str | None = None) -> Element:
+def escalation_card(view: EscalationView, tz: tzinfo, note: Note = "current", error: str | None = None,
+                    asked_by: str | None = None) -> Element:
     """For the head of service and the area's service lead(s): the urgent review, the updates owed,
-    and the form to send the next one. Every copy shows what was sent, and by whom."""
+    and the form to send the next one. Every copy shows what was sent, and by whom. `asked_by`: the
+    QA-unit member who asked (the notice and a further update's request name them: the reviewers are
+    told what, by when and who asked the moment the updates are owed, not first at the chase)."""
     ids = {"escalation_id": view.escalation_id}
     body: list[Element] = [heading(f"Urgent review: case {view.case.case_ref}")]
     if _NOTES[note]:
         body.append(text(_NOTES[note], color="Attention" if note == "overdue" else None))
+    if asked_by:
+        body.append(text(f"Asked by {asked_by}, QA unit.", subtle=True, spacing="Small"))
     body += [facts(view.case.rows() + [("Grade", view.case.grade),
                                        ("Escalated", format_moment(view.opened_at, tz))]),
              *_judgements(view.case), subheading("Updates to the QA unit"), *_update_lines(view, tz, texts=True)]

@@ -19,6 +19,7 @@ class GoodPracticeItem:
     grade: str  # Good | Outstanding
     auditor_name: str
     strengths: str
+    forum_agreed: bool = False  # the case holder agreed to its use in a practice forum (case ref only)
 
 
 def good_practice_card(period: str, items: Sequence[GoodPracticeItem], total: int | None = None) -> Element:
@@ -42,5 +43,7 @@ def good_practice_card(period: str, items: Sequence[GoodPracticeItem], total: in
             text(f"**{item.case_ref}** · {item.grade} · {item.team} · {item.month_label} · audited by "
                  f"{item.auditor_name}", spacing="None"),
             quote(excerpt(item.strengths, STRENGTHS_SHOWN) or "No strengths recorded.", italic=not item.strengths),
+            *([text("Case holder agreed: may be used in a practice forum (by its case reference only)",
+                    color="Good", size="Small", spacing="None")] if item.forum_agreed else []),
         ], spacing="Small"))
     return card(body)

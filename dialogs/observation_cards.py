@@ -78,7 +78,7 @@ def _observation_body(view: ObservationView) -> list[Element]:
                    ("On", format_day(view.observed_on)), ("Area of practice", view.area)]),
             subheading("What went well"), quote(view.went_well),
             subheading("What to develop"), quote(view.to_develop),
-            subheading("Action plan (reviewed in supervision)")]
+            subheading("Action plan (reviewed at the next 1:1 supervision)")]
     body += [quote(f"{n}. {action}") for n, action in enumerate(view.actions, 1)]
     return body
 

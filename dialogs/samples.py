@@ -79,6 +79,11 @@ BUILDERS = (
     "dialogs.case_holder_cards.findings_card",
     "dialogs.case_holder_cards.reflection_card",
     "dialogs.case_holder_cards.action_named_card",
+    "dialogs.case_holder_cards.thanks_card",
+    "dialogs.case_holder_cards.draft_check_card",
+    "dialogs.case_holder_cards.draft_comment_card",
+    "dialogs.team_cards.team_card",
+    "dialogs.team_cards.no_team_card",
     "dialogs.card_update.acted_card",
     "dialogs.card_update.polite_card",
     "dialogs.common_cards.welcome_card",
@@ -592,7 +597,8 @@ def escalation_card_samples() -> dict[str, Card]:
         "moderation_regraded": ec.moderation_decided_card(regraded, LONDON),
         "moderation_agreed": ec.moderation_decided_card(agreed, LONDON),
         "regrade_notice": ec.regrade_notice_card(regraded, LONDON),
-        "escalation_new": ec.escalation_card(escalation_view(sent=0, more=0), LONDON, "new"),
+        "escalation_new": ec.escalation_card(escalation_view(sent=0, more=0), LONDON, "new",
+                                             asked_by="Quinn Abernethy-Montgomery"),
         "escalation_overdue_error": ec.escalation_card(
             escalation_view(sent=2, more=1), LONDON, "overdue",
             "Update looks like it contains a date of birth. Please remove it."),
@@ -674,7 +680,7 @@ def good_practice_items(count: int = 30) -> list[gp.GoodPracticeItem]:
     items = [gp.GoodPracticeItem(case_ref=case_ref(i), month_label=("October 2026", "November 2026", "December 2026")[i % 3],
                                  service_area=_AREA_OF_TEAM[_TEAMS[i % len(_TEAMS)]], team=_TEAMS[i % len(_TEAMS)],
                                  grade="Outstanding" if i % 4 == 0 else "Good", auditor_name=_AUDITORS[i % 3],
-                                 strengths=long_text(ac.STRENGTHS_MAX)) for i in range(count)]
+                                 strengths=long_text(ac.STRENGTHS_MAX), forum_agreed=i % 2 == 0) for i in range(count)]
     return sorted(items, key=lambda item: item.service_area)  # the card groups them by service area
 
 

@@ -80,6 +80,8 @@ SERVICE_LEAD = Instance("service-lead", 56151, "Sunita Rao, service lead (confir
 INSTANCES = (AUDITOR, SERVICE_LEAD)
 # The QA unit's view (Morgan Ellis), for the escalation e2e step (tests/e2e/test_escalation.py).
 QA_UNIT = Instance("qa-unit", 56152, "Morgan Ellis, QA unit (moderates Inadequate grades)")
+# A case holder's view (Aisha Rahman), for the case holder's e2e step (tests/e2e/test_case_holder.py).
+CASE_HOLDER = Instance("case-holder", 56153, "Aisha Rahman, practitioner (a case holder: told, findings, reflection)")
 
 _MOMENT_WORDS = {
     ALLOCATION_NOTICE: "allocation notices to the auditors",

@@ -585,7 +585,8 @@ async def test_findings_after_oversight_reflection_and_the_supervision_line(desk
     body = await desk.press("pat", ch.Verb.FINDINGS_REFLECT,
                             {"audit_id": audit_id, ch.REFLECTION: "I will plan visits around school."}, findings_id)
     shown = json.dumps(body["value"])
-    assert "Your reflection" in shown and "next 1:1 supervision" in shown and buttons(body["value"]) == []
+    forum = [("Agree to use in a practice forum", ch.Verb.FINDINGS_FORUM, {"audit_id": audit_id})]  # graded Good
+    assert "Your reflection" in shown and "next 1:1 supervision" in shown and buttons(body["value"]) == forum
     assert put_cards(desk.fake, findings_id) == [body["value"]]
     await desk.deliver()
     assert "I will plan visits around school." in _texts(desk, "ann")
@@ -605,7 +606,7 @@ async def test_findings_after_oversight_reflection_and_the_supervision_line(desk
     assert not still_to_discuss(at, date(2026, 12, 10), CAL)
 
     again = await desk.press("pat", ch.Verb.FINDINGS_SUPERVISION, {"audit_id": audit_id}, findings_id)
-    assert "next 1:1 supervision" in json.dumps(again["value"]) and buttons(again["value"]) == []  # as it stands
+    assert "next 1:1 supervision" in json.dumps(again["value"]) and buttons(again["value"]) == forum  # as it stands
 
 
 async def test_no_notice_when_the_case_holder_is_the_auditor_or_absent(desk):

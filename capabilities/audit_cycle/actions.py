@@ -23,7 +23,16 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
-from capabilities.audit_cycle import case_holder, commands, config, flow, kinds, reallocation, safeguarding
+from capabilities.audit_cycle import (
+    case_holder,
+    commands,
+    config,
+    draft_check,
+    flow,
+    kinds,
+    reallocation,
+    safeguarding,
+)
 from capabilities.copies import pressed
 from capabilities.kit import Status
 from capabilities.press import UNREADABLE, Press, Reply, positive_id
@@ -167,6 +176,8 @@ def reply_for(verb: str, outcome: flow.AuditOutcome, rows: list[OutboxMessage], 
         form = ac.audit_form_card(outcome.view, outcome.draft, outcome.errors)
         note = f"Draft saved {format_moment(outcome.at, tz)}. Press Continue audit on your allocation to come back to it."
         form["body"].insert(1, text(note, subtle=True, spacing="Small"))
+        if config.settings().draft_check and outcome.view.case_holder_name:  # the council offers the factual check
+            form["actions"].append(ch.share_draft_button(outcome.view.allocation_id, outcome.view.case_holder_name))
         return Reply(card=form, deliver_now=outcome.urgent)
     if verb == Verb.OVERSIGHT_OPEN:
         return Reply(text=f"The audit of case {ref} is in our chat, ready for your oversight.",
@@ -284,8 +295,8 @@ async def conversation(p: Press) -> Reply:
 
 
 async def findings(p: Press) -> Reply:
-    """The case holder's Add my reflection or Talk about this in supervision, on their findings card:
-    the card is replaced by the findings as they now stand."""
+    """The case holder's Add my reflection, Talk about this in supervision or Agree to use in a practice forum,
+    on their findings card: the card is replaced by the findings as they now stand."""
     audit_id = positive_id(p.data.get("audit_id"))
     if audit_id is None:
         return Reply(text=UNREADABLE)
@@ -295,6 +306,8 @@ async def findings(p: Press) -> Reply:
     via = "card:audit_findings"
     if p.verb == ch.Verb.FINDINGS_REFLECT:
         outcome = await case_holder.reflect(p.ctx, p.actor.id, audit_id, p.data.get(ch.REFLECTION), now=p.now, via=via)
+    elif p.verb == ch.Verb.FINDINGS_FORUM:
+        outcome = await case_holder.agree_forum(p.ctx, p.actor.id, audit_id, now=p.now, via=via)
     else:
         outcome = await case_holder.ask_supervision(p.ctx, p.actor.id, audit_id, now=p.now, via=via)
     if outcome.status == Status.INVALID:
@@ -302,6 +315,27 @@ async def findings(p: Press) -> Reply:
     if outcome.card is not None:
         return Reply(card=outcome.card, update=outcome.status == Status.DONE)
     return Reply(card=_polite_card(p.rows, ids, outcome.message, "Nothing was changed"))
+
+
+async def draft(p: Press) -> Reply:
+    """The auditor's Share with the case holder for a factual check (on the "Draft saved" form: the form
+    stays, a line says what happened), or the case holder's Send my comment (their card shows it sent)."""
+    key = "allocation_id" if p.verb == ch.Verb.DRAFT_SHARE else "audit_id"
+    ident = positive_id(p.data.get(key))
+    if ident is None:
+        return Reply(text=UNREADABLE)
+    if p.actor is None:
+        return Reply(text=flow.NOT_ON_ROSTER)
+    if p.verb == ch.Verb.DRAFT_SHARE:
+        outcome = await draft_check.share_draft(p.ctx, p.actor.id, ident, offered=config.settings().draft_check,
+                                                now=p.now, via="card:audit_form")
+        return Reply(text=outcome.message)
+    comment = p.data.get(ch.COMMENT)
+    outcome = await draft_check.comment_on_draft(p.ctx, p.actor.id, ident, comment if isinstance(comment, str) else None,
+                                                 now=p.now, via="card:draft_check")
+    if outcome.card is not None:
+        return Reply(card=outcome.card, update=outcome.status == Status.DONE)
+    return Reply(text=outcome.message)
 
 
 # -- safeguarding ownership's buttons ---------------------------------------------------------------

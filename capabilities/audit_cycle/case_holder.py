@@ -9,6 +9,9 @@ practitioner/manager to reflect and improve"; section 3's restorative "working w
   shows it, updated in place (capabilities/copies.py); held fills the audit form's "discussion held".
 - Once oversight is confirmed (flow.confirm_oversight calls `send_findings`), the case holder gets
   the findings in the audit's own words, with Add my reflection and Talk about this in supervision.
+- Graded Good or Outstanding, the findings open with a thank-you naming what was strong, the case holder's
+  manager (their supervisor) is thanked too, and the case holder may agree to the case's use in a practice
+  forum (`agree_forum`; the good-practice list, capabilities/escalations/good_practice.py, marks it).
 - The reflection (screened by qa/identifiers.py) is kept with the audit and reaches the auditor and
   the case holder's supervisor; either press puts "Discuss the audit of case <ref>" on the
   supervisor's digest (capabilities/supervision/audit_discussions.py) until the next 1:1 is recorded.
@@ -45,6 +48,8 @@ CONVERSATION_ARRANGED = "case_holder_conversation_arranged"
 CONVERSATION_HELD = "case_holder_conversation_held"
 REFLECTED = "case_holder_reflection_received"
 SUPERVISION_ASKED = "case_holder_supervision_asked"
+MANAGER_THANKED = "good_practice_manager_thanked"
+FORUM_AGREED = "case_holder_forum_agreed"
 
 NOT_FOUND = "I can't find this audit any more: it may have been withdrawn or reallocated. " + NOTHING_CHANGED
 ONLY_AUDITOR = f"Only the auditor allocated this case, or the QA unit, can record the conversation. {NOTHING_CHANGED}"
@@ -161,7 +166,8 @@ async def findings_view(session: AsyncSession, allocation: Allocation, oversight
                        key_areas=dict(audit.key_areas or {}), strengths=audit.strengths,
                        improvements=audit.improvements, actions=tuple(actions),
                        reflection=audit.case_holder_reflection, reflected_at=audit.reflected_at,
-                       supervision_asked=audit.supervision_asked_at is not None)
+                       supervision_asked=audit.supervision_asked_at is not None,
+                       forum_agreed_at=audit.forum_agreed_at)
 
 
 async def send_findings(act: Act, allocation: Allocation) -> int:
@@ -172,9 +178,26 @@ async def send_findings(act: Act, allocation: Allocation) -> int:
     if holder is None or not holder.active or holder.id == allocation.auditor_id or allocation.audit is None:
         return 0
     view = await findings_view(act.session, allocation, act.actor.display_name)
-    return await act.notify(kinds.AUDIT_FINDINGS, [holder], kinds.AUDIT_FINDINGS.message(
+    told = await act.notify(kinds.AUDIT_FINDINGS, [holder], kinds.AUDIT_FINDINGS.message(
         view, act.calendar.tz, summary=f"The findings of the audit of your case {allocation.case_ref}"),
         key=f"{kinds.AUDIT_FINDINGS}:{allocation.id}")
+    if view.good:
+        await _thank_manager(act, allocation, view)
+    return told
+
+
+async def _thank_manager(act: Act, allocation: Allocation, view: ch.Findings) -> None:
+    """Good or Outstanding (framework 9.3): the case holder's manager (their supervisor on the roster) gets a
+    short thank-you naming what was strong; not when the manager audited the case (they wrote it). One trail row."""
+    manager = await _supervisor(act.session, allocation.case_holder)
+    if manager is None or manager.id == allocation.auditor_id:
+        return
+    thanks = ch.Thanks(case_ref=allocation.case_ref, grade=view.grade, case_holder_name=allocation.case_holder.display_name,
+                       auditor_name=view.auditor_name, strengths=view.strengths)
+    added = await act.notify(kinds.GOOD_PRACTICE_THANKS, [manager], kinds.GOOD_PRACTICE_THANKS.message(
+        thanks, summary=f"Good practice: case {allocation.case_ref} graded {view.grade}"),
+        key=f"{kinds.GOOD_PRACTICE_THANKS}:{allocation.id}")
+    act.trail("allocation", allocation.id, MANAGER_THANKED, month=allocation.month, grade=view.grade, told=added)
 
 
 async def _as_case_holder(act: Act, audit_id: int) -> Allocation:
@@ -249,4 +272,22 @@ async def ask_supervision(ctx: Context, actor_id: int, audit_id: int, *, now: da
         if not _ask_supervision(act, allocation):
             already(f"This audit is already on your supervisor's list for your next 1:1. {NOTHING_CHANGED}",
                     card=await _findings_card(act, allocation))
+        return Outcome(Status.DONE, card=await _findings_card(act, allocation))
+
+
+@use_case(Outcome)
+async def agree_forum(ctx: Context, actor_id: int, audit_id: int, *, now: datetime, via: str) -> Outcome:
+    """"Agree to use in a practice forum" (framework 9.3: "Good practice is shared"): the case holder of an
+    audit graded Good or Outstanding agrees to the case being used in a practice forum by its case reference
+    only; kept with the audit, and the principal social worker's good-practice list marks it."""
+    async with unit(ctx, actor_id, now=now, via=via) as act:
+        allocation = await _as_case_holder(act, audit_id)
+        audit = allocation.audit
+        if audit.overall_grade not in ch.GOOD_GRADES:
+            refuse(f"Only an audit graded Good or Outstanding is offered for a practice forum. {NOTHING_CHANGED}")
+        if audit.forum_agreed_at is not None:
+            already(f"You have already agreed this case may be used in a practice forum. {NOTHING_CHANGED}",
+                    card=await _findings_card(act, allocation))
+        audit.forum_agreed_at = now
+        act.trail("allocation", allocation.id, FORUM_AGREED, month=allocation.month, grade=audit.overall_grade)
         return Outcome(Status.DONE, card=await _findings_card(act, allocation))

@@ -6,6 +6,8 @@ ConfigurationError, and the bot does not start); the Confirm oversight press use
 - QA_UPLOAD_WORKING_DAYS: working days an auditor is given to upload an audit to the child's file in
   Care Director once oversight is confirmed, when the month's oversight deadline (the 6th) is sooner
   or already past (default 2; qa/deadlines.py). An upload not marked by then is chased once.
+- QA_CASE_HOLDER_DRAFT_CHECK: yes or no (default no): whether the auditor is offered "Share with the case
+  holder for a factual check" once a draft is saved (capabilities/audit_cycle/draft_check.py).
 """
 from __future__ import annotations
 
@@ -13,21 +15,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from capabilities.settings import environment, whole
+from capabilities.settings import environment, whole, yes_no
 from qa.deadlines import UPLOAD_WORKING_DAYS
 
 UPLOAD_ENV = "QA_UPLOAD_WORKING_DAYS"
+DRAFT_CHECK_ENV = "QA_CASE_HOLDER_DRAFT_CHECK"
 
 
 @dataclass(frozen=True)
 class AuditCycleSettings:
     upload_days: int = UPLOAD_WORKING_DAYS
+    draft_check: bool = False  # the draft may be shared with the case holder for a factual check
 
 
 def from_env(env: Mapping[str, str] | None = None) -> AuditCycleSettings:
     """The settings from `env` (default the process environment); ConfigurationError names a bad one."""
     env = environment(env)
-    return AuditCycleSettings(whole(env, UPLOAD_ENV, UPLOAD_WORKING_DAYS, 1, 20, "a whole number of working days"))
+    return AuditCycleSettings(whole(env, UPLOAD_ENV, UPLOAD_WORKING_DAYS, 1, 20, "a whole number of working days"),
+                              yes_no(env, DRAFT_CHECK_ENV, False))
 
 
 @cache

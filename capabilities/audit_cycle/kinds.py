@@ -69,4 +69,10 @@ CASE_HOLDER_UPDATE = OutboxKind("case-holder-notice-update", ch.case_holder_noti
 AUDIT_FINDINGS = OutboxKind("audit-findings", ch.findings_card, _ch_sample("audit_findings"))
 CASE_HOLDER_REFLECTION = OutboxKind("case-holder-reflection", ch.reflection_card,
                                     _ch_sample("case_holder_reflection_supervisor"))
-CASE_HOLDER_KINDS = (CASE_HOLDER_NOTICE, CASE_HOLDER_UPDATE, AUDIT_FINDINGS, CASE_HOLDER_REFLECTION)
+# Good or Outstanding: the case holder's manager thanked, naming what was strong.
+GOOD_PRACTICE_THANKS = OutboxKind("good-practice-thanks", ch.thanks_card, _ch_sample("good_practice_thanks"))
+# Before submitting (QA_CASE_HOLDER_DRAFT_CHECK): the draft to the case holder, their comment to the auditor.
+DRAFT_CHECK = OutboxKind("draft-check", ch.draft_check_card, _ch_sample("draft_check"))
+DRAFT_COMMENT = OutboxKind("draft-check-comment", ch.draft_comment_card, _ch_sample("draft_comment"))
+CASE_HOLDER_KINDS = (CASE_HOLDER_NOTICE, CASE_HOLDER_UPDATE, AUDIT_FINDINGS, CASE_HOLDER_REFLECTION,
+                     GOOD_PRACTICE_THANKS, DRAFT_CHECK, DRAFT_COMMENT)

@@ -2,7 +2,7 @@
 kinds, extra cards, CLI and what the help card says it does for each role."""
 from __future__ import annotations
 
-from capabilities.audit_cycle import actions, allocation_list, cli, commands, config, kinds, safeguarding
+from capabilities.audit_cycle import actions, allocation_list, cli, commands, config, kinds, safeguarding, team
 from capabilities.audit_cycle.duties import AuditCycleDuty, LateAllocationNoticeDuty, UploadChaseDuty
 from capabilities.audit_cycle.samples import all_samples
 from capabilities.registry import Capability, CardVerb, ChatCommand, RetentionRule
@@ -30,7 +30,7 @@ SAFEGUARDING = ("Alert you at once to an immediate safeguarding concern found du
 
 def duties(cal: WorkingCalendar):
     case_refs()  # QA_CASE_REF_PATTERN read once, here: a wrong value stops the start
-    config.settings()  # a wrong QA_UPLOAD_WORKING_DAYS stops the bot at start-up
+    config.settings()  # a wrong QA_UPLOAD_WORKING_DAYS or QA_CASE_HOLDER_DRAFT_CHECK stops the bot at start-up
     # In this order: a month's own allocation notice runs before the late-notice check.
     return [AuditCycleDuty(cal), LateAllocationNoticeDuty(cal), UploadChaseDuty(cal),
             safeguarding.SafeguardingFollowUpDuty(cal, safeguarding.settings()),
@@ -46,6 +46,9 @@ CAPABILITY = Capability(
            CardVerb(CaseHolderVerb.CONVERSATION_HELD, actions.conversation),
            CardVerb(CaseHolderVerb.FINDINGS_REFLECT, actions.findings),
            CardVerb(CaseHolderVerb.FINDINGS_SUPERVISION, actions.findings),
+           CardVerb(CaseHolderVerb.FINDINGS_FORUM, actions.findings),
+           CardVerb(CaseHolderVerb.DRAFT_SHARE, actions.draft),
+           CardVerb(CaseHolderVerb.DRAFT_COMMENT, actions.draft),
            # Taken in personal chats and in the out-of-hours channel (its answer names only the owner); the
            # action note is recorded in the owner's personal chat.
            CardVerb(SafeguardingVerb.CLAIM, actions.safeguarding_press, channel=True),
@@ -60,6 +63,9 @@ CAPABILITY = Capability(
         ChatCommand("reallocate", "move an audit not yet started to another auditor: type reallocate and the case "
                     "reference", ("reallocate case",), commands.reallocate, frozenset({Role.QA_UNIT}), in_menu=False,
                     argument="CASE REF"),
+        ChatCommand("my team", "your team's audits this quarter after oversight (grades, key areas, strengths, "
+                    "improvements) and its open remedial actions", ("team audits",), team.my_team,
+                    frozenset({Role.PRACTICE_MANAGER}), in_menu=False),
         ChatCommand("concerns", "safeguarding concerns found while auditing: who took each, and how soon the "
                     "action was recorded", ("safeguarding concerns",), commands.concerns,
                     frozenset({Role.QA_UNIT}), in_menu=False),
@@ -70,7 +76,14 @@ CAPABILITY = Capability(
     cli=cli.COMMANDS,
     intakes=(allocation_list.INTAKE,),
     help={
-        Role.PRACTICE_MANAGER: AUDITOR,
+        Role.PRACTITIONER: (
+            "Tell you when a case you hold is in the month's audit, who audits it and when you will talk; once "
+            "oversight is confirmed, send you the findings to reflect on and take to supervision (with thanks for "
+            "Good or Outstanding), and any action you are named for, with Done.",
+        ),
+        Role.PRACTICE_MANAGER: (*AUDITOR, "Show your team's audits this quarter once oversight is confirmed "
+                                          "(grades, key areas, strengths, improvements) and its open remedial "
+                                          "actions: type my team."),
         Role.SERVICE_LEAD: (
             "Send you the audits completed in your service areas on the 28th, for your oversight by the 6th, "
             "and remind you until it is done.",

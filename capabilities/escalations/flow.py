@@ -253,7 +253,7 @@ async def _open_escalation(act: Act, moderation: Moderation, allocation: Allocat
               moderation_id=moderation.id, allocation_id=allocation.id, reviewers=len(people))
     view = await escalation_view(session, escalation)
     await act.notify(kinds.ESCALATION_NOTICE, people, kinds.ESCALATION_NOTICE.message(
-        view, cal.tz, "new", summary=f"Urgent review: case {allocation.case_ref}"),
+        view, cal.tz, "new", asked_by=act.actor.display_name, summary=f"Urgent review: case {allocation.case_ref}"),
         key=f"{kinds.ESCALATION_NOTICE}:{escalation.id}")
     return escalation
 
@@ -453,6 +453,7 @@ async def ask_more(ctx: Context, actor_id: int, escalation_id: int, due: str | N
         await update_escalation_copies(act, escalation, view, allocation, f"{escalation.id}:more:{number}", pressed)
         await act.notify(kinds.FURTHER_UPDATE, await reviewers(session, allocation.service_area),
                          kinds.FURTHER_UPDATE.message(
-                             view, tz, "more", summary=f"Further update asked for: case {allocation.case_ref}"),
+                             view, tz, "more", asked_by=act.actor.display_name,
+                             summary=f"Further update asked for: case {allocation.case_ref}"),
                          key=f"{kinds.FURTHER_UPDATE}:{escalation.id}:{number}")
         return Outcome(Status.DONE, card=ec.escalation_qa_card(view, tz))

@@ -4,6 +4,8 @@ audits graded Good or Outstanding go on a learning list for practice forums and 
 - `good practice`: the last three audit months' list (this month and the two before), by service
   area, with strengths; every area for the QA unit and the principal social worker, their own
   service areas for heads of service, service leads and practice managers (access.py);
+- a case whose case holder agreed to its use in a practice forum (capabilities/audit_cycle/case_holder.py
+  `agree_forum`) is marked so on the list;
 - once a month, on the first working day, the principal social worker(s) and the QA unit receive
   the previous audit month's list ("good-practice-list").
 """
@@ -51,7 +53,8 @@ async def good_practice(session: AsyncSession, months: list[str], areas: Sequenc
                              [-int(p) for p in r[0].month.split("-")], r[0].case_ref))
     return [gp.GoodPracticeItem(case_ref=a.case_ref, month_label=format_month(a.month), service_area=a.service_area,
                                 team=a.team, grade=audit.overall_grade, auditor_name=name,
-                                strengths=audit.strengths or "") for a, audit, name in rows]
+                                strengths=audit.strengths or "", forum_agreed=audit.forum_agreed_at is not None)
+            for a, audit, name in rows]
 
 
 def last_three(today: date) -> list[str]:

@@ -185,15 +185,28 @@ async def mark_done(ctx: Context, actor_id: int, action_id: int, *, now: datetim
             refuse(ONLY_AREA)
         if action.done_at is not None:
             who = await session.get(Person, action.done_by_id)
+            shown = (await plan_card(session, plan, tz) if may_manage(act.actor, allocation)
+                     else await _named_done(session, action, allocation, tz))
             already(f"{who.display_name if who else 'Someone'} already marked this action done on "
-                    f"{format_moment(action.done_at, tz)}. {NOTHING_CHANGED}", card=await plan_card(session, plan, tz))
+                    f"{format_moment(action.done_at, tz)}. {NOTHING_CHANGED}", card=shown)
         action.done_by_id, action.done_at = act.actor.id, now
         await follow_ups.cancel_for(session, "remedial_action", [action.id], now, state=follow_ups.DONE)
         act.trail("remedial_plan", plan.id, ACTION_DONE, month=allocation.month, action_id=action.id,
                   late=act.calendar.local_date(now) > action.target_on)
         await session.flush()
         await update_plan_copies(act, plan, allocation, f"{plan.id}:done:{action.id}", pressed)
+        if not may_manage(act.actor, allocation):  # the person responsible: their own notice, done (not the plan,
+            return Outcome(Status.DONE, card=await _named_done(session, action, allocation, tz))  # theirs to refresh)
         return Outcome(Status.DONE, card=await plan_card(session, plan, tz))
+
+
+async def _named_done(session: AsyncSession, action: RemedialAction, allocation: Allocation, tz: tzinfo) -> dict:
+    """The responsible person's "An action for you" card, showing who marked it done and when."""
+    asker, doer = await session.get(Person, action.created_by_id), await session.get(Person, action.done_by_id)
+    return ch.action_named_card(ch.NamedAction(
+        action_id=action.id, case_ref=allocation.case_ref, text=action.text, target_on=action.target_on,
+        asked_by=asker.display_name if asker else "The service lead", done_verb=rc.Verb.DONE,
+        done_by=doer.display_name if doer else None, done_at=action.done_at), tz)
 
 
 async def update_plan_copies(act: Act, plan: RemedialPlan, allocation: Allocation, key: str,

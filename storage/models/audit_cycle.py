@@ -96,6 +96,14 @@ class Audit(Base):
     case_holder_reflection: Mapped[str | None] = mapped_column(Text, nullable=True)
     reflected_at: Mapped[datetime | None] = mapped_column(nullable=True)
     supervision_asked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Before submitting (when the council offers it): the draft shared with the case holder for a factual
+    # check, and their comment (free text, screened); the auditor's judgement is never changed by it.
+    draft_shared_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    case_holder_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    commented_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Graded Good or Outstanding: when the case holder agreed to the case (its reference only) being used
+    # in a practice forum; the principal social worker's good-practice list marks it.
+    forum_agreed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     updated_at: Mapped[datetime]
 
     allocation: Mapped[Allocation] = relationship(back_populates="audit")
