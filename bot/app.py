@@ -1,6 +1,7 @@
 """The aiohttp app: POST /api/messages through botbuilder's CloudAdapter; GET /healthz, /readyz and /metrics (bot/health.py)."""
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -118,13 +119,22 @@ def create_app(settings: Settings, services: Services | None = None, *, run_sche
     if run_scheduler:
         sender = OutboxSender(services)
         sweeps = SweepScheduler(services, default_duties(settings), sender, tz=settings.tz,
-                                interval_seconds=settings.sweep_interval_seconds)
+                                interval_seconds=settings.sweep_interval_seconds,
+                                grace_seconds=settings.shutdown_grace_seconds)
         services.sender = sender
         app.on_startup.append(lambda _app: sweeps.start())
-        app.on_shutdown.append(lambda _app: sweeps.stop())
     health.add_routes(app, services, sweeps)
 
-    app.on_shutdown.append(lambda _app: file_consent.finish())  # uploads after a consent (bot/file_consent.py)
+    async def shutdown(_app: web.Application) -> None:
+        """SIGTERM (aiohttp stops listening first): the sweep and the sender stop, and uploads after
+        a consent (bot/file_consent.py) finish, together, within QA_SHUTDOWN_GRACE_SECONDS and the
+        sender's hand-back; turns already running get the same grace (bot/server.py)."""
+        grace = settings.shutdown_grace_seconds
+        log.info("shutting down: up to %.0f s for the messages in flight", grace)
+        await asyncio.gather(sweeps.stop() if sweeps is not None else asyncio.sleep(0),
+                             file_consent.finish(min(file_consent.SHUTDOWN_WAIT, grace)))
+
+    app.on_shutdown.append(shutdown)
 
     async def close(_app: web.Application) -> None:
         await services.close()

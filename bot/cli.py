@@ -109,7 +109,7 @@ async def _outbox_status(services) -> int:
 async def _tick(services, now: datetime, wait_retries: float) -> int:
     from bot.tick import tick
 
-    report = await tick(services, now, wait_retries=wait_retries)
+    report = await tick(services, now, wait_retries=wait_retries, signals=True)
     print(report.describe())
     return 0
 

@@ -17,6 +17,12 @@ How a notice goes out (this module is the loop; each concern is its own module):
    accepted is not sent again because its mark failed. Only a message in flight (or its mark)
    when the process is killed can go twice.
 6. Failures: retried or given up as bot/retries.py says.
+7. Stopping (`stop`, on SIGTERM: bot/app.py, bot/tick.py): nothing more is claimed; messages
+   waiting for their turn hand their rows back at once; messages in flight have the grace
+   (QA_SHUTDOWN_GRACE_SECONDS, 10 s) to be answered and recorded, then the calls still out are
+   cut off and their rows handed back, due as before; the tenants' leases are let go. Another
+   sender takes the rows at once and the tenant after its hand-over (2 s). Only a message cut off
+   in flight can go twice.
 
 Time: `deliver_due(now)` decides due-ness by a logical clock that starts at `now` and runs
 with real time, so `tick --now` works on any date; claims and tenant leases use real time
@@ -42,7 +48,7 @@ import asyncio
 import logging
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -70,6 +76,9 @@ from storage.unavailable import ride_out as riding_out
 log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 5.0  # run_forever: rows written by other processes are noticed this soon
+# Stopping: after the grace, how long the chats in hand have to record their answers and hand their
+# rows back (a write each) before they are cancelled.
+HAND_BACK_SECONDS = 3.0
 
 
 class Services(Protocol):
@@ -98,6 +107,8 @@ class DeliveryReport:
     retried: int = 0  # failed attempts scheduled to be tried again
     undeliverable: Counter = field(default_factory=Counter)  # reason -> rows
     pending: int = 0  # notices due by the end that are not yet sent or given up
+    stopped: bool = False  # the sender was stopped (SIGTERM) before it had delivered everything due
+    cut_off: int = 0  # notices in flight when the shutdown grace ran out: handed back, may have reached Teams
     held: dict[str, int] = field(default_factory=dict)  # at the end: other live sender -> rows it holds
     tenants_elsewhere: dict[str, str] = field(default_factory=dict)  # at the end: tenant -> the sender sending to it
 
@@ -111,6 +122,10 @@ class DeliveryReport:
             text += ("; tenant(s) another sender is sending to (" +
                      ", ".join(f"{tenant or '(none)'}: {worker}" for tenant, worker in
                                sorted(self.tenants_elsewhere.items())) + ")")
+        if self.stopped:
+            text += "; stopped before the end: the rest is left for the next sender"
+            if self.cut_off:
+                text += f" ({self.cut_off} cut off in flight and handed back)"
         if self.undeliverable:
             text += "; undeliverable: " + ", ".join(
                 f"{reason} {count}" for reason, count in sorted(self.undeliverable.items()))
@@ -155,6 +170,11 @@ class OutboxSender:
         self._sent = SentMarks(services.db, wait=services.settings.database_wait_seconds)
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        # Stopping: when the grace for the calls in flight ends (loop time), and those calls, which
+        # are cut off then (`_post`).
+        self._deadline: float | None = None
+        self._posts: set[asyncio.Future] = set()
+        self._cut = False
         # deliver_due: how long a retry may be waited for, and the latest retry this sender scheduled
         # within that wait (logical time): it does not return before then.
         self._wait: float | None = None
@@ -199,6 +219,7 @@ class OutboxSender:
                              wait=ride_out, what="outbox delivery")
         finally:
             self._wait = self._retry_by = None
+            report.stopped = self._stopping.is_set()
             metrics.of(self.services).delivered(report)
 
         async def tally() -> None:
@@ -220,6 +241,11 @@ class OutboxSender:
             timeout = IDLE_POLL_SECONDS
             try:
                 await self._deliver(clock, report, until=None)
+                if self._stopping.is_set():
+                    report.stopped = True
+                    if report.messages or report.cut_off:
+                        log.info("outbox delivery: %s", report.describe())
+                    break
                 others = await self.claims.other_tenants()
                 attempt, lease_end = await outbox.next_wake(self.services.db, worker=self.worker_id,
                                                             skip_tenants=others)
@@ -238,10 +264,48 @@ class OutboxSender:
         """Something was just enqueued: look now rather than at the next poll."""
         self._wake.set()
 
-    def stop(self) -> None:
+    def stop(self, grace: float | None = None) -> None:
+        """Stop sending (a shutdown: SIGTERM). Nothing more is claimed, messages waiting for their
+        turn hand their rows back at once, and messages in flight have `grace` seconds (default
+        QA_SHUTDOWN_GRACE_SECONDS) to be answered and recorded; then the calls still out are cut
+        off and their rows handed back, due as before. Returns at once: the running delivery
+        (deliver_due, run_forever) returns when that is done, having let its tenants go."""
+        grace = self.services.settings.shutdown_grace_seconds if grace is None else max(grace, 0.0)
         self._stopping.set()
         self._wake.set()
         self.pacer.stop()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not on a loop: nothing is in flight
+            return
+        deadline = loop.time() + grace
+        if self._deadline is None or deadline < self._deadline:
+            self._deadline = deadline
+            loop.call_at(deadline, self._cut_off)
+
+    def _cut_off(self) -> None:
+        """The grace is over: cut off the calls still out (their senders hand the rows back)."""
+        self._cut = True
+        for post in list(self._posts):
+            post.cancel()
+
+    async def _post(self, call: Coroutine[Any, Any, ConnectorResponse]) -> ConnectorResponse | None:
+        """The connector's answer to `call`, or None when a shutdown's grace ran out first (the
+        message may or may not have reached Teams: no one can know)."""
+        if self._cut:
+            call.close()
+            return None
+        post = asyncio.ensure_future(call)
+        self._posts.add(post)
+        try:
+            return await post
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if not post.cancelled() or (task is not None and task.cancelling()):
+                raise  # this send itself was cancelled, not cut off
+            return None
+        finally:
+            self._posts.discard(post)
 
     # -- the loop ----------------------------------------------------------------------------
     async def _deliver(self, now: Callable[[], datetime], report: DeliveryReport, *, until: datetime | None,
@@ -259,6 +323,8 @@ class OutboxSender:
                     await self._sent.written()
                 if room >= max(1, self.concurrency // 4) or not tasks:
                     others = await self.claims.other_tenants()
+                    if self._stopping.is_set():
+                        break
                     rows = await outbox.claim(self.services.db, worker=self.worker_id, now=now(),
                                               wall_now=self.services.wall_clock(), lease=self.claim, max_targets=room,
                                               skip_tenants=others, bulk_kinds=self.bulk_kinds,
@@ -287,15 +353,31 @@ class OutboxSender:
                 await self._pause(wait)
         finally:
             if tasks:
-                for task in await asyncio.gather(*tasks, return_exceptions=True):
-                    if isinstance(task, BaseException):
-                        log.error("outbox send failed: %s", type(task).__name__)
+                await self._finish(tasks)
             heartbeat.cancel()
             await asyncio.gather(heartbeat, return_exceptions=True)
             try:
                 await self.claims.let_tenants_go()
             except Exception as exc:  # noqa: BLE001 - e.g. the database is down: the leases run out
                 log.error("outbox tenant leases: %s", type(exc).__name__)
+
+    async def _finish(self, tasks: set[asyncio.Task]) -> None:
+        """Wait for the chats in hand to finish. Stopping, at most until the grace is over and
+        HAND_BACK_SECONDS more (their rows' marks and hand-backs); a chat still busy then is cancelled,
+        and its rows' claims, no longer renewed, lapse within a claim."""
+        loop = asyncio.get_running_loop()
+        pending = set(tasks)
+        while pending:
+            timeout = None if self._deadline is None else max(self._deadline + HAND_BACK_SECONDS - loop.time(), 0.0)
+            done, pending = await asyncio.wait(pending, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                self._log_failure(task)
+            if not done and timeout is not None:  # past the grace and the hand-back: give up on them
+                log.warning("outbox: %d chat(s) still busy past the shutdown grace: cancelled", len(pending))
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+                return
 
     async def _until_next(self, now: Callable[[], datetime], until: datetime, lapse_by: datetime | None) -> float | None:
         """Seconds until a waiting row's next attempt (if by `until`, or by the latest retry this
@@ -417,7 +499,8 @@ class OutboxSender:
             later = [rows[i] for _, more in messages[position + 1:] for i in more]
             wait = await self._slot(target)
             if wait is not None:  # not now: hand the rows back for when the slot comes
-                await self._hand_back(batch + later, now, wait)
+                # (stopping: due as they were, for the next sender, whatever the logical clock says)
+                await self._hand_back(batch + later, now, None if self._stopping.is_set() else wait)
                 return
             if target.tenant_id:  # a chat stored before its tenant was known: Teams takes it from the chat
                 activity = {**activity, "channelData": {"tenant": {"id": target.tenant_id}}}
@@ -425,20 +508,27 @@ class OutboxSender:
             # own: "replaces" updates that activity in place, "withdraws" deletes it.
             change = batch[0].payload if len(batch) == 1 else {}
             replaces, withdraws = change.get("replaces"), change.get("withdraws")
+            connector = self.services.connector
             try:
                 if withdraws:
-                    response = await self.services.connector.delete_activity(
-                        target.service_url, target.conversation_id, str(withdraws))
+                    answer = await self._post(connector.delete_activity(
+                        target.service_url, target.conversation_id, str(withdraws)))
                 elif replaces:
-                    response = await self.services.connector.update_activity(
-                        target.service_url, target.conversation_id, str(replaces), {**activity, "id": str(replaces)})
+                    answer = await self._post(connector.update_activity(
+                        target.service_url, target.conversation_id, str(replaces), {**activity, "id": str(replaces)}))
                 else:
-                    response = await self.services.connector.send_to_conversation(
-                        target.service_url, target.conversation_id, activity)
+                    answer = await self._post(connector.send_to_conversation(
+                        target.service_url, target.conversation_id, activity))
             except ConnectorError as exc:
                 metrics.of(self.services).send_answered(None)
                 await self._retry(batch, later, f"no answer ({exc})"[:100], None, report, now)
                 return
+            if answer is None:  # cut off by a shutdown: due again as before, for the next sender
+                log.warning("outbox rows %s: send cut off by the shutdown, handed back", _ids(batch))
+                report.cut_off += len(batch)
+                await self._hand_back(batch + later, now, None)
+                return
+            response = answer
             if (replaces or withdraws) and response.ok:
                 response = ConnectorResponse(response.status, {"id": str(replaces or withdraws)},
                                              response.retry_after_header, response.sub_code)

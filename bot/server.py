@@ -39,4 +39,9 @@ def serve(settings: Settings, *, migrate: bool = True) -> None:
     log.info("serving on http://localhost:%s/api/messages (database: %s, %s; %d-second sweep; /metrics %s)",
              settings.port, services.db.dialect, schema, settings.sweep_interval_seconds,
              "on" if settings.metrics_token else "off")
-    web.run_app(app, host="0.0.0.0", port=settings.port, access_log=None, print=None)
+    # SIGTERM or SIGINT: aiohttp stops listening, runs the app's shutdown (bot/app.py: the sender and
+    # the sweep stop within QA_SHUTDOWN_GRACE_SECONDS and let their claims and leases go), gives
+    # turns still running the same grace, and returns: the process exits 0.
+    web.run_app(app, host="0.0.0.0", port=settings.port, access_log=None, print=None,
+                shutdown_timeout=settings.shutdown_grace_seconds)
+    log.info("stopped")

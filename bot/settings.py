@@ -69,6 +69,9 @@ class Settings:
     # QA_DATABASE_WAIT_SECONDS: how long a sent mark the database could not take is held and retried,
     # and how long `tick` waits for an unavailable database, before giving up (storage/unavailable.py).
     database_wait_seconds: float = 300.0
+    # QA_SHUTDOWN_GRACE_SECONDS: on SIGTERM, how long `serve` and `tick` give the messages in flight
+    # to be answered before cutting them off and handing their rows back (bot/shutdown.py).
+    shutdown_grace_seconds: float = 10.0
     # QA_METRICS_TOKEN: GET /metrics answers only `Authorization: Bearer <this>`; empty: /metrics is off.
     metrics_token: str = field(default="", repr=False)
     # QA_LOG_FORMAT: "text" (a line a person reads) or "json" (one JSON object per line, bot/logs.py).
@@ -204,6 +207,13 @@ class Settings:
             raise SettingsError(f"QA_DATABASE_WAIT_SECONDS must be a number of seconds, not {wait_text!r}") from None
         if not 0 <= database_wait <= 3600:  # also refuses nan and inf
             raise SettingsError("QA_DATABASE_WAIT_SECONDS must be from 0 to 3600 (an hour)")
+        grace_text = get("QA_SHUTDOWN_GRACE_SECONDS", "10")
+        try:
+            grace = float(grace_text)
+        except ValueError:
+            raise SettingsError(f"QA_SHUTDOWN_GRACE_SECONDS must be a number of seconds, not {grace_text!r}") from None
+        if not 0 <= grace <= 600:  # also refuses nan and inf
+            raise SettingsError("QA_SHUTDOWN_GRACE_SECONDS must be from 0 to 600 (ten minutes)")
         log_format = get("QA_LOG_FORMAT", "text").lower()
         if log_format not in LOG_FORMATS:
             raise SettingsError(f"QA_LOG_FORMAT must be text or json, not {log_format[:20]!r}")
@@ -228,6 +238,7 @@ class Settings:
             teams_catalog_app_id=get("QA_TEAMS_CATALOG_APP_ID"),
             graph_url=_graph_url(get("QA_GRAPH_URL")),
             database_wait_seconds=database_wait,
+            shutdown_grace_seconds=grace,
             metrics_token=get("QA_METRICS_TOKEN"),
             log_format=log_format,
             output_dir=Path(get("QA_OUTPUT_DIR")) if get("QA_OUTPUT_DIR") else DEFAULT_OUTPUT_DIR,

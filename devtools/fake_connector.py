@@ -203,7 +203,7 @@ class FakeConnector:
     async def _activity(self, request: web.Request) -> web.Response:
         conv = request.match_info["conv"]
         try:
-            body = await request.json() if request.can_read_body else None
+            body = await request.json() if request.body_exists else None  # read already (a subclass) or not
         except json.JSONDecodeError:
             return web.json_response({"error": {"code": "BadSyntax"}}, status=400)
         call = Call(request.method, request.path, conv, request.match_info.get("aid"), body,

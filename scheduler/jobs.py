@@ -26,17 +26,19 @@ class Sender(Protocol):
 
     def wake(self) -> None: ...
 
-    def stop(self) -> None: ...
+    def stop(self, grace: float | None = None) -> None: ...
 
 
 class SweepScheduler:
     def __init__(self, runtime: Runtime, duties: Iterable[Duty], sender: Sender, *, tz: tzinfo,
-                 interval_seconds: float) -> None:
+                 interval_seconds: float, grace_seconds: float = 10.0) -> None:
         self.runtime = runtime
         self.duties = list(duties)
         self.sender = sender
         self.tz = tz
         self.interval_seconds = interval_seconds
+        self.grace_seconds = grace_seconds  # QA_SHUTDOWN_GRACE_SECONDS: see stop()
+        self._stopping = asyncio.Event()
         self._scheduler: AsyncIOScheduler | None = None
         self._sender_task: asyncio.Task | None = None
         self._sweeping: asyncio.Task | None = None
@@ -54,7 +56,7 @@ class SweepScheduler:
     async def run_sweep(self) -> None:
         self._sweeping = asyncio.current_task()
         try:
-            result = await sweep(self.runtime, self.runtime.clock(), self.duties)
+            result = await sweep(self.runtime, self.runtime.clock(), self.duties, stopping=self._stopping)
             if result.skipped_locked and result.locked_until is not None:
                 self._look_again(result.locked_until)
         except Exception as exc:  # noqa: BLE001 - a failed sweep is retried next minute
@@ -78,12 +80,24 @@ class SweepScheduler:
         return self._sender_task is not None and not self._sender_task.done()
 
     async def stop(self) -> None:
+        """The app's shutdown (SIGTERM): no further sweep starts; a sweep in progress finishes the
+        occurrence it is running and lets the sweep lease go; the sender stops claiming and has
+        `grace_seconds` for its messages in flight (bot/sender.py `stop`), then lets its claims and
+        tenants go. Both run together; a sweep still running past the grace is cancelled (its
+        occurrence's transaction rolls back and runs next time)."""
+        self._stopping.set()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
-        # A sweep in progress finishes (it holds the sweep lease and a transaction) before the
-        # app closes the database under it; cancelled later, its clean-up would wait on a closed pool.
-        if self._sweeping is not None and self._sweeping is not asyncio.current_task():
-            await asyncio.gather(self._sweeping, return_exceptions=True)
         if self._sender_task is not None:
-            self.sender.stop()
+            self.sender.stop(self.grace_seconds)
+        # A sweep in progress ends (it holds the sweep lease and a transaction) before the app
+        # closes the database under it; cancelled later, its clean-up would wait on a closed pool.
+        sweeping = self._sweeping if self._sweeping is not asyncio.current_task() else None
+        if sweeping is not None:
+            _, late = await asyncio.wait({sweeping}, timeout=self.grace_seconds)
+            if late:
+                log.warning("the sweep was still running at the end of the shutdown grace: cancelled")
+                sweeping.cancel()
+            await asyncio.gather(sweeping, return_exceptions=True)
+        if self._sender_task is not None:
             await asyncio.gather(self._sender_task, return_exceptions=True)

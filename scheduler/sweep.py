@@ -12,6 +12,8 @@ sweep runs, so a sweeper killed mid-sweep is replaced within seconds, not minute
 the wall clock (`Runtime.wall_clock`), never on a `tick --now` date. A sweep that finds the lease
 held says until when (`SweepResult.locked_until`): the served app looks again then
 (scheduler/jobs.py), and `tick` waits that long for a holder that stopped renewing (`wait_for_lock`).
+A sweep told to stop (`stopping`: SIGTERM) finishes the occurrence it is running, leaves the rest
+for the next sweeper and lets the lease go at once, so another instance sweeps without waiting.
 """
 from __future__ import annotations
 
@@ -61,22 +63,25 @@ class SweepResult:
     idle: list[tuple[str, str]] = field(default_factory=list)  # of `ran`: those that wrote nothing (no data)
     failed: list[tuple[str, str]] = field(default_factory=list)  # rolled back; tried again next sweep
     skipped_locked: bool = False
+    stopped: bool = False  # told to stop (a shutdown) before every due occurrence had run: the rest runs next time
     locked_until: datetime | None = None  # skipped: when the other sweeper's lease runs out unless renewed (wall clock)
 
 
 async def sweep(services: Runtime, now: datetime, duties: Iterable[Duty], *,
-                heartbeat: float = SWEEP_HEARTBEAT_SECONDS, wait_for_lock: float = 0.0) -> SweepResult:
+                heartbeat: float = SWEEP_HEARTBEAT_SECONDS, wait_for_lock: float = 0.0,
+                stopping: asyncio.Event | None = None) -> SweepResult:
     """Run every occurrence of `duties` due at `now` (aware) that has not run yet, each in its own
     transaction with its DutyRun record. One sweeper at a time: a lease of SWEEP_BEATS x
     `heartbeat` seconds (wall clock), renewed each beat while this sweep runs. When another holds
     it, wait up to `wait_for_lock` seconds for it to run out (a dead holder's does), else skip
     (`skipped_locked`, `locked_until`). A failing occurrence is logged, rolled back and tried
-    again on the next sweep."""
+    again on the next sweep. Once `stopping` is set (a shutdown), no further occurrence starts
+    (`stopped`) and the lease is let go."""
     result = SweepResult()
     observe = getattr(services, "metrics", None)  # bot/metrics.py on the served app's services
     holder = worker_id()
     ttl = timedelta(seconds=heartbeat * SWEEP_BEATS)
-    if not await _take(services, holder, ttl, wait_for_lock, result):
+    if not await _take(services, holder, ttl, wait_for_lock, result, stopping):
         if observe is not None:
             observe.sweep_finished()
         return result
@@ -98,6 +103,10 @@ async def sweep(services: Runtime, now: datetime, duties: Iterable[Duty], *,
                     continue
                 if lost.is_set():  # another sweeper has the lease: it runs the rest
                     log.warning("sweep lease taken over; the rest of this sweep is left to its holder")
+                    return result
+                if stopping is not None and stopping.is_set():  # shutting down: the next sweeper runs the rest
+                    log.info("sweep stopped by the shutdown; the rest is left to the next sweep")
+                    result.stopped = True
                     return result
                 context = {"duty": duty.name, "occurrence": occurrence.key}  # fields of a JSON log line
                 began = time.perf_counter()
@@ -128,8 +137,10 @@ async def sweep(services: Runtime, now: datetime, duties: Iterable[Duty], *,
     return result
 
 
-async def _take(services: Runtime, holder: str, ttl: timedelta, wait: float, result: SweepResult) -> bool:
-    """Take the sweep lease; while another holds it, wait (at most `wait` s in all) for its end."""
+async def _take(services: Runtime, holder: str, ttl: timedelta, wait: float, result: SweepResult,
+                stopping: asyncio.Event | None = None) -> bool:
+    """Take the sweep lease; while another holds it, wait (at most `wait` s in all, and not once
+    `stopping` is set) for its end."""
     loop = asyncio.get_running_loop()
     give_up = loop.time() + max(wait, 0.0)
     while True:
@@ -138,11 +149,16 @@ async def _take(services: Runtime, holder: str, ttl: timedelta, wait: float, res
         held = await leases.holder_of(services.db, SWEEP_LEASE, services.wall_clock())
         until = held[1] if held else None
         left = (until - services.wall_clock()).total_seconds() if until else 0.0
-        if loop.time() + left > give_up:
+        if loop.time() + left > give_up or (stopping is not None and stopping.is_set()):
             log.info("another instance is sweeping; this one looks again when its lease would run out")
             result.skipped_locked, result.locked_until = True, until
             return False
-        await asyncio.sleep(max(left, 0.0) + 0.01)  # until the holder's lease would end, unless renewed
+        # Until the holder's lease would end, unless renewed (or until told to stop).
+        waiting = asyncio.ensure_future((stopping or asyncio.Event()).wait())
+        try:
+            await asyncio.wait({waiting}, timeout=max(left, 0.0) + 0.01)
+        finally:
+            waiting.cancel()
 
 
 async def _renew(services: Runtime, holder: str, ttl: timedelta, heartbeat: float, lost: asyncio.Event) -> None:

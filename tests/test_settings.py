@@ -27,6 +27,7 @@ def test_defaults():
     assert settings.app_type == "MultiTenant"
     assert not settings.auth_enabled and settings.allowed_tenants == frozenset()
     assert settings.sweep_interval_seconds == 60
+    assert settings.shutdown_grace_seconds == 10.0
 
 
 def test_blank_values_count_as_unset():
@@ -37,8 +38,9 @@ def test_blank_values_count_as_unset():
 
 def test_values_are_read():
     settings = Settings.from_env({**APP, "PORT": "8080", "QA_TIMEZONE": "America/New_York",
-                                  "QA_SWEEP_INTERVAL_SECONDS": "15"})
+                                  "QA_SWEEP_INTERVAL_SECONDS": "15", "QA_SHUTDOWN_GRACE_SECONDS": "2.5"})
     assert (settings.port, settings.timezone, settings.sweep_interval_seconds) == (8080, "America/New_York", 15)
+    assert settings.shutdown_grace_seconds == 2.5
     assert settings.allowed_tenants == {TENANT_A, TENANT_B}
     assert settings.auth_enabled and settings.tenant_allowed(TENANT_A) and not settings.tenant_allowed("other")
     assert "s3cret-value" not in repr(settings)
@@ -78,6 +80,10 @@ def test_database_url_plain_forms_map_to_the_async_drivers(given, expected):
     ({**APP, "MicrosoftAppType": "UserAssignedMSI"}, "MicrosoftAppTenantId"),
     ({"QA_SWEEP_INTERVAL_SECONDS": "0"}, "QA_SWEEP_INTERVAL_SECONDS"),
     ({"QA_SWEEP_INTERVAL_SECONDS": "often"}, "QA_SWEEP_INTERVAL_SECONDS"),
+    ({"QA_SHUTDOWN_GRACE_SECONDS": "soon"}, "QA_SHUTDOWN_GRACE_SECONDS"),
+    ({"QA_SHUTDOWN_GRACE_SECONDS": "-1"}, "QA_SHUTDOWN_GRACE_SECONDS"),
+    ({"QA_SHUTDOWN_GRACE_SECONDS": "601"}, "QA_SHUTDOWN_GRACE_SECONDS"),
+    ({"QA_SHUTDOWN_GRACE_SECONDS": "nan"}, "QA_SHUTDOWN_GRACE_SECONDS"),
 ])
 def test_bad_values_name_the_variable(env, variable):
     message = error_for(env)
