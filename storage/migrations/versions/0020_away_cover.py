@@ -1,6 +1,6 @@
 """an absence names who covers the person's work (None: their manager on the roster)
 
-Revision ID: 0020_away_cover
+Revision ID: 0020
 Revises: 0019
 Create Date: 2026-12-07 04:20:00.000000
 """
@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0020_away_cover'
+revision = '0020'
 down_revision = '0019'
 branch_labels = None
 depends_on = None

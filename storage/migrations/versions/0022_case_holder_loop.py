@@ -1,8 +1,8 @@
 """the case holder's side, continued: a draft shared for a factual check and their comment; agreement to a
 Good or Outstanding case's use in a practice forum
 
-Revision ID: 0020_case_holder_loop
-Revises: 0019
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-09 09:00:00.000000
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import storage.models
 
 
-revision = '0020_case_holder_loop'
-down_revision = '0019'
+revision = '0022'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 

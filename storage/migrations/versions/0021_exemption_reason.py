@@ -1,15 +1,15 @@
 """case supervision exemptions: the service lead's reason
 
-Revision ID: 0020_exemption_reason
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-09 09:00:00.000000
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0020_exemption_reason'
-down_revision = '0019'
+revision = '0021'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
