@@ -1,7 +1,7 @@
 """case supervision exemptions: the service lead's reason
 
 Revision ID: 0020_exemption_reason
-Revises: 0019
+Revises: 0020_away_cover
 Create Date: 2026-12-09 09:00:00.000000
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0020_exemption_reason'
-down_revision = '0019'
+down_revision = '0020_away_cover'
 branch_labels = None
 depends_on = None
 
