@@ -62,8 +62,7 @@ async def update_copies(session: AsyncSession, key_prefixes: Sequence[str], card
     def new_for(row: OutboxMessage) -> dict:
         if fixed is not None:
             return dict(fixed)
-        was = dict(row.payload or {})
-        return {**was, "card": card(was.get("card") or {}), "summary": summary}  # type: ignore[operator]
+        return Payload.of(card((row.payload or {}).get("card") or {}), summary).to_json()  # type: ignore[operator]
 
     new = {r.id: new_for(r) for r in rows}
     queued = 0

@@ -22,8 +22,8 @@ from storage.models import CaseExemption, Conversation, OutboxMessage, Person, T
 from storage.models.supervision import AwayPeriod
 from storage.supervision import EXEMPTED, EXEMPTION_LIFTED
 from tests.support import activities as act
+from tests.support.exemptions import email, set_up, shown
 from tests.support.supervision import NAMES, aad, at
-from tests.test_exemptions_http import email, set_up, shown
 
 MORNING = at("2026-12-16T09:00")  # Ana's case supervision: overdue since Tuesday 15th
 CAL_AAD = "00000000-0000-4000-8000-000000000099"

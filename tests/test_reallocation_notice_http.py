@@ -10,7 +10,7 @@ from dialogs import audit_cards as ac
 from dialogs import card_tree
 from storage.models import Allocation
 from tests.support.escalations import chat, shown, utc
-from tests.test_reallocation_http import THURSDAY_10, pick, set_up
+from tests.support.reallocation import THURSDAY_10, pick, set_up
 
 NOTICE_MOMENT = utc(2026, 12, 3, 9, 0)
 
