@@ -138,7 +138,7 @@ def morning(board: Board, today: date, cal: WorkingCalendar, cadences: Cadences 
         supervisor = board.staff[supervisor_id]
         period = away_on(board.away.get(supervisor_id, ()), today)
         if period is None:
-            recipient_id: int | None = supervisor_id
+            recipient_id: int = supervisor_id
         elif long_absence(period, cal, LONG_ABSENCE_WORKING_DAYS) and supervisor.supervisor_id is not None \
                 and not is_away(board, supervisor.supervisor_id, today):
             recipient_id = supervisor.supervisor_id
