@@ -22,7 +22,7 @@ nothing. Pure of Teams: rows in, rows out.
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,29 +48,38 @@ def _message_card(payloads: Sequence[dict]) -> tuple[dict | None, str]:
     return (attachments[0].get("content") if attachments else None), str(activity.get("text") or "")
 
 
-async def update_copies(session: AsyncSession, key_prefixes: Sequence[str], card: dict, summary: str, *,
-                        kind: OutboxKind, key: str, now: datetime, skip: Collection[int] = ()) -> CopiesUpdated:
+async def update_copies(session: AsyncSession, key_prefixes: Sequence[str], card: dict | Callable[[dict], dict],
+                        summary: str, *, kind: OutboxKind, key: str, now: datetime, skip: Collection[int] = (),
+                        only: Callable[[OutboxMessage], bool] | None = None) -> CopiesUpdated:
     """Make every copy of a notice (outbox rows whose idempotency key begins with one of
-    `key_prefixes`), except the rows `skip`, show `card` (see the module notes). In the caller's
-    transaction; `key` names this change (one decision)."""
-    rows = await outbox.copies(session, key_prefixes, skip=skip)
+    `key_prefixes`, and that `only` keeps), except the rows `skip`, show `card` (see the module notes):
+    a card, or a change from the card a copy shows to the card it should (one section of a notice about
+    several cases, say). In the caller's transaction; `key` names this change (one decision)."""
+    rows = [r for r in await outbox.copies(session, key_prefixes, skip=skip) if only is None or only(r)]
     mine = {r.id for r in rows}
-    new = Payload.of(card, summary).to_json()
+    fixed = None if callable(card) else Payload.of(card, summary).to_json()
+
+    def new_for(row: OutboxMessage) -> dict:
+        if fixed is not None:
+            return dict(fixed)
+        return Payload.of(card((row.payload or {}).get("card") or {}), summary).to_json()  # type: ignore[operator]
+
+    new = {r.id: new_for(r) for r in rows}
     queued = 0
     for row in rows:
         if row.state in ("pending", "retrying"):
-            row.payload = dict(new)
+            row.payload = new[row.id]
             queued += 1
     messages: list[outbox.Message] = []
     for (activity_id, _chat), carried in (await outbox.sent_together(session, rows)).items():
-        payloads = [dict(new) if r.id in mine else dict(r.payload or {}) for r in carried]
+        payloads = [dict(new[r.id]) if r.id in mine else dict(r.payload or {}) for r in carried]
         content, text = _message_card(payloads)
         if content is None:
             continue
         first = next(r for r in carried if r.id in mine)
         for row in carried:
             if row.id in mine:
-                row.payload = dict(new)
+                row.payload = dict(new[row.id])
         messages.append(outbox.Message(
             key=f"{key}:{first.id}", kind=kind, person_id=first.person_id, conversation_id=first.conversation_id,
             due_at=now, payload=Payload.of(content, summary, text=text or None, alone=True, replaces=activity_id)))

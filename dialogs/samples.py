@@ -309,6 +309,9 @@ def audit_card_samples() -> dict[str, Card]:
     return {
         "allocation_notice": ac.allocation_notice_card(_AUDITORS[0], "December 2026", six),
         "allocation_notice_one": ac.allocation_notice_card(_SERVICE_LEAD, "December 2026", allocations(1)),
+        "allocation_notice_moved": rlc.moved_section(
+            ac.allocation_notice_card(_AUDITORS[0], "December 2026", six), six[1].allocation_id, six[1].case_ref,
+            rlc.moved_words(_AUDITORS[1], "Quinn Okonkwo-Fairweather", AT, LONDON)),
         "auditor_reminder_7_days": ac.auditor_reminder_card("7 days", six),
         "auditor_reminder_2_working_days": ac.auditor_reminder_card("2 working days", six),
         "auditor_reminder_today": ac.auditor_reminder_card("today", allocations(1)),

@@ -7,6 +7,7 @@ and re-checks who may act on every press. There is no field for what was discuss
 """
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from dialogs.card_kit import (
     subheading,
     text,
 )
-from qa.supervision import GROUP, KINDS, ONE_TO_ONE
+from qa.supervision import CASE, GROUP, KINDS, ONE_TO_ONE
 
 Element = dict[str, Any]
 
@@ -38,6 +39,11 @@ class Verb:
     ASYE_FOUR_WEEKLY = "supervision.asye_four_weekly"  # move an ASYE to four-weekly from today
     AWAY = "supervision.away"  # mark someone away
     BOOK = "supervision.booked"  # the line's session is booked for a day (asks the day, then saves it)
+    # A service lead's case supervision exemptions on a case line (capabilities/supervision/exemptions.py).
+    EXEMPT_OPEN = "supervision.exempt_open"  # show the exemption form in place of the line's buttons
+    EXEMPT = "supervision.exempt"  # exempt the case chosen, with the reason typed
+    EXEMPT_LIFT_OPEN = "supervision.exempt_lift_open"  # show the form to lift one of the holder's exemptions
+    EXEMPT_LIFT = "supervision.exempt_lift"  # lift the exemption of the case chosen
 
 
 KIND_TITLES = {"one_to_one": "1:1 supervision", "case": "Case supervision", "group": "Group reflective supervision",
@@ -125,6 +131,11 @@ class Line:
     recordable: bool = True
     words: str = ""  # the line's text when it is not a due supervision (an extra line)
     short_last: ShortOneToOne | None = None  # on a 1:1 line: the last 1:1 fell short of the standard length
+    # On a case supervision line in a digest to the service lead of the case holder's area (framework 9.1:
+    # the service lead agrees an exemption): "Exempt a case", and the holder's cases already exempt, each
+    # with its Lift button.
+    exemptable: bool = False
+    exempted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,7 +178,42 @@ def line_words(line: Line) -> str:
         last = line.short_last
         short = (f". The last one, on {format_day(last.held_on)}, was {last.minutes} minutes: "
                  f"the standard is {last.standard_minutes}")
-    return f"{title}: {when}{cases}{short}"
+    return f"{title}: {when}{cases}{short}{exempt_words(line.exempted)}"
+
+
+def exempt_words(refs: Sequence[str]) -> str:
+    """What a case line adds about the holder's exempt cases (". Exempt: CR-1002, CR-1003")."""
+    if not refs:
+        return ""
+    more = f" and {len(refs) - 8} more" if len(refs) > 8 else ""
+    return f". Exempt: {', '.join(refs[:8])}{more}"
+
+
+def no_case_line_words(exempted: Sequence[str]) -> str:
+    """A case line on which nothing is due any more (its cases exempted): not counted in the heading."""
+    return f"{KIND_TITLES[CASE]}: {NONE_DUE}{exempt_words(exempted)}"
+
+
+NONE_DUE = "none due now"
+
+
+def line_buttons(line: Line) -> list[Element]:
+    """A due line's buttons: Record supervision; Booked (1:1s, group); on a service lead's case line,
+    Exempt a case and, when some of the holder's cases are exempt, Lift an exemption (each opens its form in
+    place: a button per line, not a pop-out form per line, keeps a long digest within 28 KB)."""
+    buttons = [execute("Record supervision", Verb.RECORD_OPEN, {"line": str(line.line)})]
+    if line.kind in BOOKABLE:
+        buttons.append(execute("Booked", Verb.BOOK, {"line": str(line.line)}))
+    if line.kind == CASE and line.exemptable:
+        if line.case_refs:
+            buttons.append(execute("Exempt a case", Verb.EXEMPT_OPEN, {"line": str(line.line)}))
+        buttons += lift_buttons(line.line, line.exempted)
+    return buttons
+
+
+def lift_buttons(line: LineKey, exempted: Sequence[str]) -> list[Element]:
+    """"Lift an exemption" when the holder has cases exempt: it opens `lift_form` in place."""
+    return [execute("Lift an exemption", Verb.EXEMPT_LIFT_OPEN, {"line": str(line)})] if exempted else []
 
 
 def _line(line: Line) -> list[Element]:
@@ -176,10 +222,7 @@ def _line(line: Line) -> list[Element]:
     if not line.recordable:
         out[0]["id"] = f"note-{line.line}"  # an extra line, replaced in place once settled (close_note)
     if line.recordable:
-        buttons = [execute("Record supervision", Verb.RECORD_OPEN, {"line": str(line.line)})]
-        if line.kind in BOOKABLE:
-            buttons.append(execute("Booked", Verb.BOOK, {"line": str(line.line)}))
-        out.append({**action_set(buttons), "id": f"act-{line.line}"})
+        out.append({**action_set(line_buttons(line)), "id": f"act-{line.line}"})
     return out
 
 
@@ -202,12 +245,106 @@ def book_form(line: LineKey, today: date, problem: str | None = None) -> Element
     return {**container(items, style="emphasis"), "id": f"form-{line}"}
 
 
+def count_words(day: str, count: int) -> str:
+    """The digest's count line: "<day>: N items due within two working days or overdue."."""
+    return f"{day}: {count} item{'s' if count != 1 else ''} due within two working days or overdue."
+
+
+_COUNT = re.compile(r"^(?P<day>.+?): (?P<n>[0-9]+) items? due within two working days or overdue\.(?P<rest>.*)$",
+                    re.DOTALL)
+
+
+def recount(content: Element, delta: int) -> Element:
+    """`content` (a digest) with its "N items due" line moved by `delta` (a line no longer due: -1)."""
+    if not delta:
+        return content
+    content = copy.deepcopy(content)
+    for node in card_tree.nodes(content):
+        m = _COUNT.match(str(node.get("text") or "")) if node.get("type") == "TextBlock" else None
+        if m:
+            node["text"] = count_words(m.group("day"), max(0, int(m.group("n")) + delta)) + m.group("rest")
+            break
+    return content
+
+
+EXEMPT_REASON_MAX = 500  # storage.models.CaseExemption.reason
+
+
+def exempt_form(line: LineKey, case_refs: Sequence[str], problem: str | None = None) -> Element:
+    """A service lead's exemption, asked in place of a case line's buttons: which case (of those due on the
+    line) and why (required; no names, dates of birth or addresses: the server screens it)."""
+    items: list[Element] = [attention(problem)] if problem else []
+    items += [{"type": "Input.ChoiceSet", "id": input_id("exempt_case", line), "label": "Case to exempt",
+               "style": "filtered" if len(case_refs) > 8 else "compact", "isRequired": True,
+               "errorMessage": "Choose the case.", "choices": [{"title": r, "value": r} for r in case_refs]},
+              {"type": "Input.Text", "id": input_id("exempt_reason", line), "label": "Reason", "isMultiline": True,
+               "maxLength": EXEMPT_REASON_MAX, "isRequired": True, "errorMessage": "Give the reason.",
+               "placeholder": "A few words; no names, dates of birth or addresses"},
+              text("Case supervision of this case stops being due every eight weeks until the exemption is "
+                   "lifted (framework 9.1).", subtle=True, size="Small"),
+              action_set([execute("Exempt", Verb.EXEMPT, {"line": str(line)}, inputs="auto", style="positive")])]
+    return {**container(items, style="emphasis"), "id": f"form-{line}"}
+
+
+def lift_form(line: LineKey, exempted: Sequence[str], problem: str | None = None) -> Element:
+    """Which of the holder's exempt cases has case supervision every eight weeks again, asked in place."""
+    items: list[Element] = [attention(problem)] if problem else []
+    items += [{"type": "Input.ChoiceSet", "id": input_id("lift_case", line), "label": "Exemption to lift",
+               "style": "filtered" if len(exempted) > 8 else "compact", "isRequired": True,
+               "errorMessage": "Choose the case.", "choices": [{"title": r, "value": r} for r in exempted]},
+              action_set([execute("Lift", Verb.EXEMPT_LIFT, {"line": str(line)}, inputs="auto")])]
+    return {**container(items, style="emphasis"), "id": f"form-{line}"}
+
+
+def open_lift_form(line: LineKey, exempted: Sequence[str], problem: str | None = None
+                   ) -> Callable[[Element, Mapping[str, Any]], Element]:
+    """A card_update.rebuild change: the case line's buttons (or its open form) become the lift form."""
+    return _in_place(line, lift_form(line, exempted, problem))
+
+
+def open_exempt_form(line: LineKey, case_refs: Sequence[str], problem: str | None = None
+                     ) -> Callable[[Element, Mapping[str, Any]], Element]:
+    """A card_update.rebuild change: the case line's buttons (or its open form) become the exemption form."""
+    return _in_place(line, exempt_form(line, case_refs, problem))
+
+
+def show_case_line(key: LineKey, line: Line | None, exempted: Sequence[str], status: str
+                   ) -> Callable[[Element, Mapping[str, Any]], Element]:
+    """A card_update.rebuild change after an exemption made or lifted on a service lead's digest: the case
+    line says what is due now (`line`; None: nothing, every case exempt) and `status`, with its buttons as they
+    now stand (Lift an exemption while a case is exempt), and the heading's count follows when the line stops or starts
+    being due."""
+    def change(content: Element, _ids: Mapping[str, Any]) -> Element:
+        new = copy.deepcopy(content)
+        for node in card_tree.nodes(new):
+            items = node.get("items") if node.get("type") == "Container" else None
+            if not isinstance(items, list):
+                continue
+            at = next((i for i, item in enumerate(items) if isinstance(item, dict)
+                       and item.get("id") in (f"act-{key}", f"form-{key}")), None)
+            if not at:
+                continue
+            shown = items[at - 1]
+            counted_before = not str(shown.get("text") or "").startswith(no_case_line_words(()))
+            shown["text"] = line_words(line) if line is not None else no_case_line_words(exempted)
+            if line is None:
+                shown.pop("color", None)
+            buttons = line_buttons(line) if line is not None else lift_buttons(key, exempted)
+            slot: list[Element] = [text(status, color="Good", weight="Bolder", spacing="Small")]
+            if buttons:
+                slot.append(action_set(buttons))
+            items[at] = {**container(slot), "id": f"act-{key}"}
+            return recount(new, int(line is not None) - int(counted_before))
+        return content
+    return change
+
+
 def supervision_digest_card(view: DigestView) -> Element:
     """A supervisor's morning: per supervisee what is due within two working days, due today and overdue."""
     count = sum(len(b.lines) for b in view.blocks)
     title = "Supervision due" if view.on_behalf_of is None else f"Supervision due for {view.on_behalf_of}'s team"
     body: list[Element] = [heading(title), text(
-        f"{format_day(view.day)}: {count} item{'s' if count != 1 else ''} due within two working days or overdue."
+        count_words(format_day(view.day), count)
         + (f" {view.on_behalf_of} is away, so these come to you." if view.on_behalf_of else ""), subtle=True)]
     for block in view.blocks:
         items: list[Element] = [subheading(block.title)]

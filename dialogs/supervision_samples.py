@@ -3,6 +3,7 @@ supervisees, a practitioner with 25 cases due, the whole service's 40 teams. Sta
 references only. dialogs/samples.py adds these to the catalogue (`cards dump`)."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from typing import Any
 
@@ -42,6 +43,36 @@ def digest_view() -> sc.DigestView:
     return sc.DigestView(TODAY, tuple(blocks))
 
 
+def lead_digest_view() -> sc.DigestView:
+    """The digest a service lead gets (a practice manager of theirs away for long): each case line with Exempt
+    a case, and five cases already exempt (Lift an exemption)."""
+    exempt = tuple(f"CD-{4_900_000 + 41 * i}" for i in range(5))
+    blocks = tuple(sc.Block(b.title, tuple(dataclasses.replace(ln, exemptable=True, exempted=exempt)
+                                           if ln.kind == "case" and ln.recordable else ln for ln in b.lines), b.subtitle)
+                   for b in digest_view().blocks)
+    return sc.DigestView(TODAY, blocks, on_behalf_of=SUPERVISOR)
+
+
+def lead_digest_samples() -> dict[str, Card]:
+    """The service lead's digest: as sent, with the exemption form or the lift form open on one line (a problem
+    shown), after an exemption, and with a line on which every case is now exempt (not counted in the heading)."""
+    digest = sc.supervision_digest_card(lead_digest_view())
+    key = sc.LineKey(100, "case")
+    line = lead_digest_view().blocks[1].lines[1]
+    status = ("CD-4810000: exempt from eight-weekly case supervision (Oluwaseun Adebayo-Richardson, "
+              "Wednesday 23 December 2026).")
+    after = dataclasses.replace(line, case_refs=line.case_refs[1:], exempted=("CD-4810000", *line.exempted))
+    return {
+        "supervision_digest_lead": digest,
+        "supervision_digest_lead_exempt_form": sc.open_exempt_form(key, cases(25), problem=(
+            "The reason looks like it includes a date of birth. Please remove it. Nothing was changed."))(digest, {}),
+        "supervision_digest_lead_lift_form": sc.open_lift_form(key, cases(25) + line.exempted, problem=(
+            "CD-4810000 is not exempt from case supervision. Nothing was changed."))(digest, {}),
+        "supervision_digest_lead_exempted": sc.show_case_line(key, after, after.exempted, status)(digest, {}),
+        "supervision_digest_lead_none_due": sc.show_case_line(key, None, cases(25) + after.exempted, status)(digest, {}),
+    }
+
+
 def record_form(kind: str = "case") -> sc.RecordForm:
     return sc.RecordForm(sc.LineKey(100, "case"), _NAMES[0], kind, TODAY, due_cases=cases(25), asye_switch=True,
                          problem="A case supervision on 2026-12-23 is already recorded; check the date.",
@@ -70,6 +101,7 @@ def samples() -> dict[str, Card]:
             "Give the day it is booked for: today or later."))(digest, {}),
         "supervision_digest_on_behalf": sc.supervision_digest_card(
             sc.DigestView(TODAY, digest_view().blocks[:6], on_behalf_of=SUPERVISOR)),
+        **lead_digest_samples(),
         "supervision_record": sc.supervision_record_card(record_form()),
         "supervision_record_by_supervisee": sc.supervision_record_card(sc.RecordForm(
             sc.LineKey(100, "one_to_one"), _NAMES[0], "one_to_one", TODAY, by_supervisee=True)),

@@ -42,12 +42,14 @@ UPLOAD_CHASE = OutboxKind("upload-chase", ac.upload_request_card, _sample("uploa
 DECLINE_NOTICE = OutboxKind("decline-notice", ac.decline_notice_card, _sample("decline_notice"))
 # Every other copy of a decline notice once the QA unit reallocated the case (capabilities/copies.py).
 DECLINE_UPDATE = OutboxKind("decline-notice-update", cu.acted_card, _sample("decline_notice_reallocated"))
+# The old auditor's allocation notice once the QA unit moved one of its cases (the case's section says so).
+ALLOCATION_MOVED = OutboxKind("allocation-notice-moved", ac.allocation_notice_card, _sample("allocation_notice_moved"))
 SAFEGUARDING_ALERT = OutboxKind("safeguarding-alert", ac.safeguarding_alert_card, _sample("safeguarding_alert"),
                                 lane="urgent")
 
 ALL = (ALLOCATION_NOTICE, UNREACHABLE_AUDITORS, AUDITOR_REMINDER, AUDIT_OVERDUE, SUPERVISOR_OVERDUE,
        SERVICE_LEAD_DIGEST, OVERSIGHT_REMINDER, OVERSIGHT_OVERDUE, HOS_OVERSIGHT_OVERDUE, OVERSIGHT_REQUEST,
-       DISPUTE, UPLOAD_REQUEST, UPLOAD_CHASE, DECLINE_NOTICE, DECLINE_UPDATE, SAFEGUARDING_ALERT)
+       DISPUTE, UPLOAD_REQUEST, UPLOAD_CHASE, DECLINE_NOTICE, DECLINE_UPDATE, ALLOCATION_MOVED, SAFEGUARDING_ALERT)
 
 # Kinds written before they had one spelling (migration 0004 renames stored rows).
 FORMER_SPELLINGS = {"oversight_request": OVERSIGHT_REQUEST, "upload_request": UPLOAD_REQUEST,

@@ -9,7 +9,8 @@ case holder nor their line manager, not the auditor it moves from); then the mov
 ("reallocated", as the allocation import writes), the new auditor's allocation notice (the same
 notice the month's list and late imports send: `duties.notify_allocations`, due at once in working
 hours, else the next working morning; before the month's notice moment the 3rd's notice carries it),
-and every other copy of the decline notice updated in place (capabilities/copies.py).
+every other copy of the decline notice updated in place, and the old auditor's own allocation notice too:
+the case's section says it has moved to whom, with no button left on it (capabilities/copies.py).
 """
 from __future__ import annotations
 
@@ -21,14 +22,14 @@ from sqlalchemy import select
 from capabilities import kit
 from capabilities.audit_cycle import flow
 from capabilities.audit_cycle.duties import notify_allocations
-from capabilities.audit_cycle.kinds import DECLINE_UPDATE
+from capabilities.audit_cycle.kinds import ALLOCATION_MOVED, ALLOCATION_NOTICE, DECLINE_UPDATE
 from capabilities.context import Context
 from capabilities.copies import update_copies
 from capabilities.kit import NOTHING_CHANGED, Status, invalid, refuse, unit, use_case
 from dialogs.card_kit import format_month
 from dialogs.card_update import acted_card
 from dialogs.conversation import command_words
-from dialogs.reallocation_cards import ReallocationView
+from dialogs.reallocation_cards import ReallocationView, moved_section, moved_words, shows_case
 from qa.audit_calendar import cycle_dates, month_key, parse_month_key
 from qa.reallocation import CHOICES_SHOWN, Candidate, choice_title, why_not
 from storage import cycle
@@ -129,11 +130,31 @@ async def reallocate(ctx: Context, actor_id: int, allocation_id: int, to_person_
                             f"Case {allocation.case_ref} reallocated to {chosen.display_name}", kind=DECLINE_UPDATE,
                             key=f"{DECLINE_UPDATE}:{allocation.id}:{now.strftime('%Y%m%dT%H%M%S%f')}", now=now,
                             skip=pressed)
+        await _tell_old_auditor(act, allocation, old, chosen, pressed)
         act.urgent = told_now
         return ReallocationOutcome(Status.DONE, f"Case {allocation.case_ref} reallocated to {chosen.display_name}",
                                    card=card, allocation_id=allocation.id, case_ref=allocation.case_ref,
                                    from_name=old.display_name, to_name=chosen.display_name,
                                    actor_name=act.actor.display_name, at=now, told_now=told_now, urgent=told_now)
+
+
+async def _tell_old_auditor(act: kit.Act, allocation: Allocation, old: Person, chosen: Person,
+                            pressed: list[int] | tuple[int, ...]) -> int:
+    """The old auditor's allocation notices of the month (the 3rd's and any late one) that show the case:
+    its section now says it has moved to `chosen`, no button left (sent copies replaced in place at the
+    sender's pace, unsent ones go out so). Returns the copies changed."""
+    base = f"{ALLOCATION_NOTICE}:{allocation.month}:{old.id}"
+    words = moved_words(chosen.display_name, act.actor.display_name, act.now, act.calendar.tz)
+
+    def theirs(row) -> bool:  # ":12" is not ":1"; and only notices showing this case
+        return (row.idempotency_key == base or row.idempotency_key.startswith(base + ":")) and shows_case(
+            (row.payload or {}).get("card") or {}, allocation.id, allocation.case_ref)
+
+    done = await update_copies(act.session, [base], lambda c: moved_section(c, allocation.id, allocation.case_ref, words),
+                               f"Case {allocation.case_ref} has moved to {chosen.display_name}", kind=ALLOCATION_MOVED,
+                               key=f"{ALLOCATION_MOVED}:{allocation.id}:{act.now.strftime('%Y%m%dT%H%M%S%f')}",
+                               now=act.now, skip=pressed, only=theirs)
+    return done.updated + done.queued
 
 
 @use_case(ReallocationOutcome)

@@ -14,10 +14,12 @@ from typing import Any
 
 from capabilities.kit import Status
 from capabilities.press import UNREADABLE, Press, Reply, positive_id
-from capabilities.supervision import config, flow
+from capabilities.supervision import config, exemptions, flow
 from dialogs import supervision_cards as sc
-from dialogs.card_update import Acted, keep_none, polite_card, rebuild
+from dialogs.card_kit import format_day
+from dialogs.card_update import Acted, keep_none, mentions, polite_card, rebuild
 from dialogs.supervision_cards import LineKey
+from qa.supervision import CASE
 
 log = logging.getLogger(__name__)
 TITLE = "Supervision"
@@ -197,3 +199,103 @@ async def book(p: Press) -> Reply:
     if new is not None:
         return Reply(card=new, update=True, shown=shown)
     return Reply(text=outcome.message or "Press Booked on this morning's supervision digest.")
+
+
+# -- a service lead's case supervision exemptions on a digest's case line (exemptions.py) ---------------
+
+def _case_key(p: Press) -> LineKey | None:
+    """The case supervision line the card names, or None."""
+    key = LineKey.parse(p.data.get("line"))
+    return key if key is not None and key.kind == CASE else None
+
+
+def _line_via(p: Press, key: LineKey) -> str:
+    """For the trail: the kind of the notice holding the line pressed (a message may carry several)."""
+    kinds = sorted({r.kind for r in p.rows if mentions((r.payload or {}).get("card"), {"line": str(key)})})
+    return f"card:{kinds[0]}" if kinds else _via(p)
+
+
+def _in_place(p: Press, key: LineKey, change, fallback: str) -> Reply:
+    shown: dict[int, dict] = {}
+    new = rebuild(p.rows, {"line": str(key)}, change, shown)
+    if new is not None:
+        return Reply(card=new, update=True, shown=shown)
+    return Reply(text=fallback)
+
+
+async def exempt_open(p: Press) -> Reply:
+    """"Exempt a case": the form (which case, why) in place of the line's buttons, for the service lead of
+    the case holder's area (checked again by the use case on every press)."""
+    key = _case_key(p)
+    if key is None:
+        return Reply(text=UNREADABLE)
+    outcome = await exemptions.exemption_form(p.ctx, _actor(p), key, now=p.now, via=_line_via(p, key),
+                                              cadences=config.cadences())
+    log.info("supervision exempt_open %s: %s", key, outcome.status)
+    if outcome.status != Status.UNCHANGED or outcome.line is None:
+        return _refused(p, key, outcome.message)
+    return _in_place(p, key, sc.open_exempt_form(key, outcome.line.case_refs),
+                     "Press Exempt a case on this morning's supervision digest, or type exempt, the case "
+                     "reference and the reason.")
+
+
+def _status(outcome: exemptions.ExemptionOutcome, p: Press) -> str:
+    return f"{outcome.message} ({p.actor.display_name if p.actor else 'you'}, {format_day(p.ctx.calendar.local_date(p.now))})."
+
+
+async def exempt(p: Press) -> Reply:
+    """"Exempt" on the form: the case chosen exempted with the reason typed; the line shows what is due now
+    (the heading recounted), with Lift for the case. A reason missing or holding an identifier: the form
+    again, saying what is wrong."""
+    key = _case_key(p)
+    if key is None:
+        return Reply(text=UNREADABLE)
+    ref, reason = _text(p.data, "exempt_case", key), _text(p.data, "exempt_reason", key)
+    outcome = await exemptions.exempt(p.ctx, _actor(p), ref, reason, now=p.now, via=_line_via(p, key),
+                                      cadences=config.cadences(), pressed=p.rows, holder_id=key.person_id)
+    log.info("supervision exempt %s: %s", key, outcome.status)
+    if outcome.status == Status.INVALID:
+        form = await exemptions.exemption_form(p.ctx, _actor(p), key, now=p.now, via=_line_via(p, key),
+                                               cadences=config.cadences())
+        if form.line is not None:
+            return _in_place(p, key, sc.open_exempt_form(key, form.line.case_refs, outcome.message), outcome.message)
+    if outcome.status != Status.DONE:
+        return _refused(p, key, outcome.message)
+    return _in_place(p, key, sc.show_case_line(key, outcome.line, outcome.exempted, _status(outcome, p)),
+                     outcome.message)
+
+
+async def exempt_lift_open(p: Press) -> Reply:
+    """"Lift an exemption": which of the holder's exempt cases, asked in place (service lead of the area only)."""
+    key = _case_key(p)
+    if key is None:
+        return Reply(text=UNREADABLE)
+    outcome = await exemptions.exemption_form(p.ctx, _actor(p), key, now=p.now, via=_line_via(p, key),
+                                              cadences=config.cadences(), lifting=True)
+    log.info("supervision exempt_lift_open %s: %s", key, outcome.status)
+    if outcome.status != Status.UNCHANGED:
+        return _refused(p, key, outcome.message)
+    return _in_place(p, key, sc.open_lift_form(key, outcome.exempted),
+                     "Press Lift an exemption on this morning's supervision digest, or type lift exemption and the "
+                     "case reference.")
+
+
+async def exempt_lift(p: Press) -> Reply:
+    """"Lift" on the lift form: case supervision every eight weeks again for the case chosen; the line shows
+    what is due now (the heading recounted)."""
+    key = _case_key(p)
+    if key is None:
+        return Reply(text=UNREADABLE)
+    ref = _text(p.data, "lift_case", key)
+    outcome = await exemptions.exempt(p.ctx, _actor(p), ref, None, lift=True, now=p.now, via=_line_via(p, key),
+                                      cadences=config.cadences(), pressed=p.rows, holder_id=key.person_id)
+    log.info("supervision exempt_lift %s: %s", key, outcome.status)
+    if outcome.status in (Status.INVALID, Status.ALREADY):
+        form = await exemptions.exemption_form(p.ctx, _actor(p), key, now=p.now, via=_line_via(p, key),
+                                               cadences=config.cadences(), lifting=True)
+        if form.status == Status.UNCHANGED:
+            return _in_place(p, key, sc.open_lift_form(key, form.exempted, outcome.message), outcome.message)
+    if outcome.status != Status.DONE:
+        return _refused(p, key, outcome.message)
+    return _in_place(p, key, sc.show_case_line(key, outcome.line, outcome.exempted, _status(outcome, p)),
+                     outcome.message)

@@ -76,10 +76,27 @@ def is_away(board: Board, person_id: int, day: date) -> bool:
     return away_on(board.away.get(person_id, ()), day) is not None
 
 
+def exempts_for(recipient: Staff | None, holder: Staff) -> bool:
+    """The digest's recipient is a service lead of the case holder's area: the one who may agree a case
+    supervision exemption (framework 9.1; the use case checks it again on every press)."""
+    return recipient is not None and recipient.role == Role.SERVICE_LEAD \
+        and bool(set(recipient.areas) & set(holder.areas))
+
+
+def exempted_cases(board: Board, holder_id: int) -> tuple[str, ...]:
+    """The holder's cases a service lead exempted from case supervision, by reference."""
+    facts = board.facts.get(holder_id)
+    return tuple(c.case_ref for c in facts.cases if c.exempt) if facts else ()
+
+
 def supervisee_lines(board: Board, s: Staff, today: date, cal: WorkingCalendar, cadences: Cadences,
-                     extra: Sequence[Line] = (), items: Sequence[DueItem] | None = None) -> list[Line]:
+                     extra: Sequence[Line] = (), items: Sequence[DueItem] | None = None,
+                     recipient: Staff | None = None) -> list[Line]:
+    """The digest's lines about `s` for `recipient` (a service lead of their area gets the case line's
+    exemption buttons)."""
     lines = []
     facts = board.facts[s.id]
+    exemptable = exempts_for(recipient, s)
     for item in items if items is not None else due_items(facts, today, cal, cadences):
         where = standing(item.due, today, cal, cadences.soon_working_days)
         if where != LATER and board.booked_for(subject_for_person(s.id), item.kind, item.due) is None:
@@ -87,8 +104,10 @@ def supervisee_lines(board: Board, s: Staff, today: date, cal: WorkingCalendar, 
             if item.kind == ONE_TO_ONE and one_to_one_length(facts, cadences) == SHORT:
                 short = ShortOneToOne(facts.last[ONE_TO_ONE], facts.last_one_to_one_minutes or 0,
                                       cadences.one_to_one_minutes)
+            lead = exemptable and item.kind == CASE
             lines.append(Line(LineKey(s.id, item.kind), item.kind, item.due, where, item.case_refs, item.asye,
-                              short_last=short))
+                              short_last=short, exemptable=lead,
+                              exempted=exempted_cases(board, s.id) if lead else ()))
     return lines + list(extra)
 
 
@@ -117,6 +136,15 @@ def morning(board: Board, today: date, cal: WorkingCalendar, cadences: Cadences 
              if s.id in board.facts and not is_away(board, s.id, today)}
     for supervisor_id in sorted(set(by_supervisor) | {m.id for m in managers}):
         supervisor = board.staff[supervisor_id]
+        period = away_on(board.away.get(supervisor_id, ()), today)
+        if period is None:
+            recipient_id: int = supervisor_id
+        elif long_absence(period, cal, LONG_ABSENCE_WORKING_DAYS) and supervisor.supervisor_id is not None \
+                and not is_away(board, supervisor.supervisor_id, today):
+            recipient_id = supervisor.supervisor_id
+        else:
+            continue  # away, and not for long: nothing today
+        recipient = board.staff.get(recipient_id)
         blocks = []
         team = group_line(board, supervisor, today, cal, cadences)
         if team is not None:
@@ -124,17 +152,15 @@ def morning(board: Board, today: date, cal: WorkingCalendar, cadences: Cadences 
         for s in sorted(by_supervisor.get(supervisor_id, ()), key=lambda p: p.name.casefold()):
             if s.id not in items:
                 continue  # away today
-            lines = supervisee_lines(board, s, today, cal, cadences, extra.get(s.id, ()), items[s.id])
+            lines = supervisee_lines(board, s, today, cal, cadences, extra.get(s.id, ()), items[s.id], recipient)
             if lines:
                 blocks.append(Block(s.name, tuple(lines)))
         if not blocks:
             continue
-        period = away_on(board.away.get(supervisor_id, ()), today)
-        if period is None:
+        if recipient_id == supervisor_id:
             out.digests.append(Digest(supervisor_id, supervisor_id, DigestView(today, tuple(blocks))))
-        elif long_absence(period, cal, LONG_ABSENCE_WORKING_DAYS) and supervisor.supervisor_id is not None \
-                and not is_away(board, supervisor.supervisor_id, today):
-            out.digests.append(Digest(supervisor.supervisor_id, supervisor_id,
+        else:
+            out.digests.append(Digest(recipient_id, supervisor_id,
                                       DigestView(today, tuple(blocks), on_behalf_of=supervisor.name)))
     for s in board.staff.values():
         if s.id not in items:

@@ -25,7 +25,8 @@ SUPERVISOR = (
 )
 SUPERVISEE = "Remind you the working day before your 1:1 supervision is due, and let you record that it took place."
 EXEMPTIONS = ("Record your agreement that a case in your service areas need not have case supervision every eight "
-              "weeks (exempt, with the reason; lift exemption undoes it): the supervisor's digest follows at once.")
+              "weeks (exempt, with the reason; lift exemption undoes it), or press Exempt a case and Lift an exemption "
+              "on a case supervision line of a digest sent to you: the supervisor's digest follows at once.")
 COMPLIANCE = "Send you supervision compliance per team on the first working day of each month."
 
 
@@ -44,7 +45,11 @@ CAPABILITY = Capability(
            CardVerb(Verb.CONFIRM, actions.confirm, former=("supervision_confirm",)),
            CardVerb(Verb.ASYE_FOUR_WEEKLY, actions.asye_four_weekly, former=("supervision_asye_four_weekly",)),
            CardVerb(Verb.AWAY, actions.away, former=("supervision_away",)),
-           CardVerb(Verb.BOOK, actions.book)),
+           CardVerb(Verb.BOOK, actions.book),
+           CardVerb(Verb.EXEMPT_OPEN, actions.exempt_open),
+           CardVerb(Verb.EXEMPT, actions.exempt),
+           CardVerb(Verb.EXEMPT_LIFT_OPEN, actions.exempt_lift_open),
+           CardVerb(Verb.EXEMPT_LIFT, actions.exempt_lift)),
     commands=(
         ChatCommand("supervision", "your supervisees' supervision: next due dates and what is overdue",
                     ("my supervisees", "supervisees"), commands.supervision, ON_ROSTER,
