@@ -9,15 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from qa.framework import Role
+from storage.bot_state import deserialise, stored_key
 from storage.db import Database
-from storage.models import Channel, Conversation, Person, Team
-from storage.people import person_for_sign_in
+from storage.models import BotState, Channel, Conversation, Person, Team
+from storage.people import person_by_email_query, person_for_sign_in
 
 
 def tenant_key(value: object) -> str:
@@ -153,6 +154,26 @@ async def conversation_by_id(session: AsyncSession, conversation_id: str) -> Con
     )).scalar_one_or_none()
 
 
+async def chat_and_state(session: AsyncSession, conversation_id: str, state_key: str | None
+                         ) -> tuple[Conversation | None, dict[str, Any] | None]:
+    """A turn's reads in ONE statement: the chat `conversation_id` as conversation_by_id reads it
+    (its roster person loaded; None if not recorded) and, when `state_key` is given, the sender's
+    state in it as storage.bot_state.read_in reads it ({state_key: document}, the document None
+    when never written; None when no key is given). Either may be missing without the other."""
+    one = select(literal(1).label("one")).subquery()  # one row, which a missing chat or state leaves
+    query = select(Conversation).select_from(one) \
+        .outerjoin(Conversation, Conversation.conversation_id == conversation_id) \
+        .options(joinedload(Conversation.person))
+    if state_key is not None:
+        query = query.add_columns(BotState.document, BotState.e_tag) \
+            .outerjoin(BotState, BotState.key == stored_key(state_key))
+    row = (await session.execute(query)).first()  # the ORM leaves out a lone entity that is all NULL
+    if state_key is None or row is None:
+        return (row[0] if row is not None else None), ({state_key: None} if state_key is not None else None)
+    document = deserialise(row.document, row.e_tag) if row.document is not None else None
+    return row[0], {state_key: document}
+
+
 async def personal_chat_of(session: AsyncSession, *, user_id: str, tenant_id: str) -> Conversation | None:
     """The reachable personal chat of the Teams user `user_id` (an activity's `from.id`, which is
     the same for one user in every chat and channel with this bot) in `tenant_id`, with its roster
@@ -212,10 +233,32 @@ async def mark_unreachable(session: AsyncSession, conversation_id: str, *, reaso
 
 async def qa_unit_contact(session: AsyncSession) -> Person | None:
     """Someone in the QA unit to point people at (who is not on the roster yet)."""
-    return (await session.execute(
-        select(Person).where(Person.role == Role.QA_UNIT, Person.left_at.is_(None))
+    return (await session.execute(_qa_unit_contact_query())).scalars().first()
+
+
+def _qa_unit_contact_query():
+    return select(Person).where(Person.role == Role.QA_UNIT, Person.left_at.is_(None)) \
         .order_by(Person.display_name, Person.id).limit(1)  # by ix_people_role, not a roster scan
-    )).scalars().first()
+
+
+async def supervisor_and_qa_contact(session: AsyncSession, supervisor_email: str | None
+                                    ) -> tuple[Person | None, Person | None]:
+    """(storage.people.person_by_email(supervisor_email), qa_unit_contact()) in ONE statement, as
+    a whoami or welcome card names both; None for either not found (the supervisor always None
+    when `supervisor_email` is None or empty)."""
+    contact = _qa_unit_contact_query().with_only_columns(Person.id).scalar_subquery()
+    wanted = [contact]
+    supervisor = None
+    if supervisor_email:
+        supervisor = person_by_email_query(supervisor_email).with_only_columns(Person.id).scalar_subquery()
+        wanted.append(supervisor)
+    columns = [contact.label("contact_id")] + ([supervisor.label("supervisor_id")] if supervisor is not None else [])
+    found: dict[int, Person] = {}
+    ids: dict[str, int | None] = {"contact_id": None, "supervisor_id": None}
+    for row in (await session.execute(select(Person, *columns).where(Person.id.in_(wanted)))).all():
+        found[row[0].id] = row[0]
+        ids.update({name: getattr(row, name) for name in row._fields[1:]})
+    return found.get(ids["supervisor_id"]), found.get(ids["contact_id"])
 
 
 # -- Teams and channels -------------------------------------------------------------------
