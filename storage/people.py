@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qa import emails
@@ -49,13 +49,12 @@ async def supervises_anyone(session: AsyncSession, person: Person) -> bool:
 
 async def person_by_email(session: AsyncSession, email: str) -> Person | None:
     """The roster person (active or not) whose address is `email`, compared without case; None if none."""
-    return (await session.execute(person_by_email_query(email))).scalars().first()
+    return (await session.execute(select(Person).where(Person.email.in_(email_keys(email))).limit(1))).scalars().first()
 
 
-def person_by_email_query(email: str) -> Select:
-    """person_by_email's query (its one row), for a caller that reads it with others in one statement."""
-    wanted = {emails.key(email) or email.strip().lower(), email.strip().lower()}
-    return select(Person).where(Person.email.in_(wanted)).limit(1)
+def email_keys(email: str) -> list[str]:
+    """The stored addresses person_by_email looks `email` up as."""
+    return sorted({emails.key(email) or email.strip().lower(), email.strip().lower()})
 
 
 async def person_for_sign_in(session: AsyncSession, *, aad_object_id: str | None, email: str | None,
