@@ -159,3 +159,46 @@ async def test_start_up_is_frozen_out_of_the_garbage_collectors_generations():
         assert gc.get_freeze_count() > before
     finally:
         gc.unfreeze()
+
+
+# -- "who it is for": the sender's permission, read only when the role leaves it open ---------
+
+async def test_may_use_reads_the_commands_own_relation_only_when_the_role_leaves_it_open():
+    from types import SimpleNamespace
+
+    from capabilities.registry import Capability, ChatCommand, Registry, Relation
+
+    asked: list[tuple[str, str]] = []
+
+    def relation(name: str, holds_for: set[str]) -> Relation:
+        async def holds(_ctx, person) -> bool:
+            asked.append((name, person.role))
+            return person.role in holds_for
+        return Relation(name, f"people {name}", holds)
+
+    async def answer(_said):
+        raise AssertionError("not run")
+
+    reviewer, mentor = relation("reviewer", {"service_lead"}), relation("mentor", {"qa_unit"})
+    commands = (ChatCommand("everyone", "for everyone", ("for all",), answer),
+                ChatCommand("leads", "for leads who review", ("for leads",), answer,
+                            frozenset({"service_lead", "qa_unit"}), in_menu=False, relation=reviewer),
+                ChatCommand("mentors", "for mentors", ("for mentors",), answer, in_menu=False, relation=mentor))
+    registry = Registry([Capability("c", commands=commands)])
+    people = {role: SimpleNamespace(role=role) for role in ("practitioner", "service_lead", "qa_unit")}
+
+    async def may(command: str, role: str | None) -> bool:
+        return await registry.may_use(registry.commands[command], None, people.get(role))
+
+    assert [await may("everyone", r) for r in (None, "practitioner")] == [True, True] and asked == []
+    assert await may("leads", "practitioner") is False and asked == []  # the role refuses: nothing read
+    assert await may("leads", None) is False and await may("mentors", None) is False and asked == []
+    assert await may("leads", "service_lead") is True and asked == [("reviewer", "service_lead")]
+    assert await may("leads", "qa_unit") is False and asked[-1] == ("reviewer", "qa_unit")
+    asked.clear()
+    assert await may("mentors", "qa_unit") is True and asked == [("mentor", "qa_unit")]  # its own relation only
+    for command in commands:  # the same answers as the role and every relation read, as before
+        for role in (None, *people):
+            person = people.get(role)
+            relations = await registry.relations_of(None, person)
+            assert await may(command.name, role) == command.for_role(role, relations), (command.name, role)
