@@ -81,7 +81,7 @@ from dialogs.conversation import (
     plain_text,
 )
 from storage import conversations as chats
-from storage.bot_state import SqlStorage, read_in
+from storage.bot_state import SqlStorage
 from storage.models import Conversation, Person
 
 log = logging.getLogger(__name__)
@@ -324,10 +324,12 @@ class QaBot(TeamsActivityHandler):
         chat = self._personal_chat(activity)
         if chat is None:
             return None
-        async with self.services.db.sessions() as session:
-            row = await chats.conversation_by_id(session, chat.conversation_id)
-            if state_key:  # a message may go to an active dialog: its state, read now too
-                _READ_AHEAD.set({state_key: (await read_in(session, [state_key])).get(state_key)})
+        # One statement: the chat with its person and, for a message (it may go to an active dialog),
+        # the sender's state in it.
+        async with self.services.db.sessions.one_statement() as session:
+            row, state = await chats.chat_and_state(session, chat.conversation_id, state_key)
+        if state is not None:
+            _READ_AHEAD.set(state)
         turn_context.turn_state[CHAT] = row
         return (lambda: self._refresh_chat(chat, row)) if chats.personal_chat_moved(chat, row) else None
 

@@ -22,18 +22,24 @@ from dialogs.common_cards import (
 from qa.framework import ROLES
 from storage import conversations as chats
 from storage.models import Person
-from storage.people import person_by_email
 
 HELP = "help"
 WHOAMI = "whoami"
 
 
-async def profile_of(session: AsyncSession, person: Person) -> Profile:
+def roster_profile(person: Person, supervisor: Person | None) -> Profile:
     """Who the roster says `person` is, with their supervisor's name (or email, if not on the roster)."""
-    supervisor = await person_by_email(session, person.supervisor_email) if person.supervisor_email else None
     return Profile(name=person.display_name, role=person.role, team=person.team,
                    service_areas=person.service_areas,
                    supervisor_name=supervisor.display_name if supervisor else person.supervisor_email)
+
+
+async def profile_and_qa_contact(ctx: Context, person: Person | None) -> tuple[Profile | None, str | None]:
+    """`person`'s Profile (None: not on the roster) and the QA unit's contact's name, read in one
+    statement (storage.conversations.supervisor_and_qa_contact): a whoami or welcome card names both."""
+    async with ctx.db.sessions.one_statement() as session:
+        supervisor, contact = await chats.supervisor_and_qa_contact(session, person.supervisor_email if person else None)
+    return (roster_profile(person, supervisor) if person else None), (contact.display_name if contact else None)
 
 
 async def qa_contact_name(session: AsyncSession) -> str | None:
@@ -57,8 +63,10 @@ async def help_reply(ctx: Context, registry: Registry, person: Person | None, *,
     relations on the roster give them, naming the QA unit's contact (read from the roster), except
     where others read it (`shared`: a team channel), where it names nobody and lists the commands of
     the role alone."""
-    async with ctx.db.sessions() as session:
-        qa_contact = None if shared else await qa_contact_name(session)
+    qa_contact = None
+    if not shared:
+        async with ctx.db.sessions.one_statement() as session:
+            qa_contact = await qa_contact_name(session)
     relations = frozenset() if shared else await registry.relations_of(ctx, person)
     return help_for(registry, person.role if person else None, not_understood=not_understood,
                     qa_contact=qa_contact, relations=relations)
@@ -70,18 +78,14 @@ async def show_help(said: Said) -> CommandReply:
 
 
 async def show_whoami(said: Said) -> CommandReply:
-    async with said.ctx.db.sessions() as session:
-        profile = await profile_of(session, said.person) if said.person else None
-        qa_contact = await qa_contact_name(session)
+    profile, qa_contact = await profile_and_qa_contact(said.ctx, said.person)
     return CommandReply(whoami_card(profile, teams_name=said.teams_name, qa_contact=qa_contact),
                         whoami_summary(profile, teams_name=said.teams_name))
 
 
 async def welcome(said: Said) -> CommandReply:
     """The card a person gets once when they install the bot: who the roster says they are."""
-    async with said.ctx.db.sessions() as session:
-        profile = await profile_of(session, said.person) if said.person else None
-        qa_contact = await qa_contact_name(session)
+    profile, qa_contact = await profile_and_qa_contact(said.ctx, said.person)
     return CommandReply(welcome_card(profile, qa_contact=qa_contact), welcome_summary(profile, qa_contact=qa_contact))
 
 

@@ -526,9 +526,13 @@ class Registry:
 
     async def may_use(self, command: ChatCommand, ctx: Context, person: Person | None) -> bool:
         """Whether `person` (None: not on the roster) may use `command`: the edge asks before running it,
-        and answers `command.for_whom()` instead when not."""
-        relations = await self.relations_of(ctx, person) if command.relation is not None else frozenset()
-        return command.for_role(person.role if person else None, relations)
+        and answers `command.for_whom()` instead when not. Asked of the sender on every command; the
+        database is read only for the command's own relation, and only when the role allows it (a
+        command for everyone, or one the role refuses, is decided by the role alone)."""
+        role = person.role if person else None
+        if command.relation is None or person is None or not command.for_role(role, frozenset([command.relation.name])):
+            return command.for_role(role)  # no relation can hold, or none is needed, or the role refuses
+        return await self.relations()[command.relation.name].holds(ctx, person)
 
     def help_lines(self, role: str | None) -> list[str]:
         return [line for capability in self.capabilities for line in capability.help.get(role or "", ())]

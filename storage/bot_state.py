@@ -90,7 +90,7 @@ class SqlStorage(Storage):
         keys = list(keys)
         if not keys:
             return {}
-        async with self._db.sessions() as session:
+        async with self._db.sessions.one_statement() as session:
             return await read_in(session, keys)
 
     async def write(self, changes: Mapping[str, Any]) -> None:
@@ -125,8 +125,9 @@ class SqlStorage(Storage):
 
 
 async def read_in(session: AsyncSession, keys: Iterable[str]) -> dict[str, Any]:
-    """SqlStorage.read in a session the caller already has (the edge reads a turn's state with
-    the chat it is from): the stored documents by key; a key never written is absent."""
+    """SqlStorage.read in a session the caller already has, in one statement: the stored documents
+    by key; a key never written is absent. (The edge reads a turn's state with the chat it is from:
+    storage.conversations.chat_and_state.)"""
     wanted = {stored_key(key): key for key in keys}
     if not wanted:
         return {}

@@ -7,17 +7,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import case, select, update
+from sqlalchemy import Select, bindparam, case, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from qa.framework import Role
+from storage.bot_state import deserialise, stored_key
 from storage.db import Database
-from storage.models import Channel, Conversation, Person, Team
-from storage.people import person_for_sign_in
+from storage.models import BotState, Channel, Conversation, Person, Team
+from storage.people import email_keys, person_for_sign_in
 
 
 def tenant_key(value: object) -> str:
@@ -153,6 +155,32 @@ async def conversation_by_id(session: AsyncSession, conversation_id: str) -> Con
     )).scalar_one_or_none()
 
 
+async def chat_and_state(session: AsyncSession, conversation_id: str, state_key: str | None
+                         ) -> tuple[Conversation | None, dict[str, Any] | None]:
+    """A turn's reads in ONE statement: the chat `conversation_id` as conversation_by_id reads it
+    (its roster person loaded; None if not recorded) and, when `state_key` is given, the sender's
+    state in it as storage.bot_state.read_in reads it ({state_key: document}, the document None
+    when never written; None when no key is given). Either may be missing without the other."""
+    if state_key is None:
+        row = (await session.execute(_chat_and_state(False), {"conversation_id": conversation_id})).first()
+        return (row[0] if row is not None else None), None  # the ORM leaves out a lone entity that is all NULL
+    row = (await session.execute(_chat_and_state(True), {"conversation_id": conversation_id,
+                                                         "state_key": stored_key(state_key)})).one()
+    return row[0], {state_key: deserialise(row.document, row.e_tag) if row.document is not None else None}
+
+
+@cache  # built once: building a statement costs a turn more than running it does
+def _chat_and_state(with_state: bool) -> Select:
+    one = select(literal(1).label("one")).subquery()  # one row, which a missing chat or state leaves
+    query = select(Conversation).select_from(one) \
+        .outerjoin(Conversation, Conversation.conversation_id == bindparam("conversation_id")) \
+        .options(joinedload(Conversation.person))
+    if with_state:
+        query = query.add_columns(BotState.document, BotState.e_tag) \
+            .outerjoin(BotState, BotState.key == bindparam("state_key"))
+    return query
+
+
 async def personal_chat_of(session: AsyncSession, *, user_id: str, tenant_id: str) -> Conversation | None:
     """The reachable personal chat of the Teams user `user_id` (an activity's `from.id`, which is
     the same for one user in every chat and channel with this bot) in `tenant_id`, with its roster
@@ -212,10 +240,38 @@ async def mark_unreachable(session: AsyncSession, conversation_id: str, *, reaso
 
 async def qa_unit_contact(session: AsyncSession) -> Person | None:
     """Someone in the QA unit to point people at (who is not on the roster yet)."""
-    return (await session.execute(
-        select(Person).where(Person.role == Role.QA_UNIT, Person.left_at.is_(None))
+    return (await session.execute(_qa_unit_contact_query())).scalars().first()
+
+
+def _qa_unit_contact_query() -> Select:
+    return select(Person).where(Person.role == Role.QA_UNIT, Person.left_at.is_(None)) \
         .order_by(Person.display_name, Person.id).limit(1)  # by ix_people_role, not a roster scan
-    )).scalars().first()
+
+
+async def supervisor_and_qa_contact(session: AsyncSession, supervisor_email: str | None
+                                    ) -> tuple[Person | None, Person | None]:
+    """(storage.people.person_by_email(supervisor_email), qa_unit_contact()) in ONE statement, as
+    a whoami or welcome card names both; None for either not found (the supervisor always None
+    when `supervisor_email` is None or empty)."""
+    parameters = {"emails": email_keys(supervisor_email)} if supervisor_email else {}
+    found: dict[int, Person] = {}
+    ids: dict[str, int | None] = {"contact_id": None, "supervisor_id": None}
+    for row in (await session.execute(_supervisor_and_qa_contact(bool(parameters)), parameters)).all():
+        found[row[0].id] = row[0]
+        ids.update({name: getattr(row, name) for name in row._fields[1:]})
+    return found.get(ids["supervisor_id"]), found.get(ids["contact_id"])
+
+
+@cache  # built once: building a statement costs a turn more than running it does
+def _supervisor_and_qa_contact(with_supervisor: bool) -> Select:
+    contact = _qa_unit_contact_query().with_only_columns(Person.id).scalar_subquery()
+    columns, wanted = [contact.label("contact_id")], [contact]
+    if with_supervisor:  # person_by_email's query
+        supervisor = select(Person.id).where(Person.email.in_(bindparam("emails", expanding=True))).limit(1) \
+            .scalar_subquery()
+        columns.append(supervisor.label("supervisor_id"))
+        wanted.append(supervisor)
+    return select(Person, *columns).where(Person.id.in_(wanted))
 
 
 # -- Teams and channels -------------------------------------------------------------------

@@ -111,14 +111,27 @@ def _wal(cur: Any) -> None:
 # The execution option a read-only engine carries (Database.sessions() binds to it): its
 # transactions begin deferred, so a read takes no write lock.
 _READS = "qa_sqlite_reads"
+# The execution option of the engine Database.sessions.one_statement() binds to: no transaction at
+# all, the one statement is its own (SQLite's autocommit), so there is no BEGIN and no rollback.
+_ONE_STATEMENT = "qa_sqlite_one_statement"
+
+
+class SecondStatementError(RuntimeError):
+    """A session from `sessions.one_statement()` ran a second statement: the two would not read
+    one snapshot of the database. Read them in one statement, or use `sessions()`."""
 
 
 def _sqlite_on_begin(conn) -> None:
     # A writer's BEGIN IMMEDIATE takes the write lock up front, so two writers queue on the busy
     # timeout rather than one failing later with "database is locked" on upgrade. A read begins
     # deferred: a snapshot of the database, no lock, so it neither waits for a writer nor holds one up.
-    begin = "BEGIN" if conn.get_execution_options().get(_READS) else "BEGIN IMMEDIATE"
+    options = conn.get_execution_options()
     dbapi_conn = conn.connection.dbapi_connection
+    if options.get(_ONE_STATEMENT):
+        if isinstance(dbapi_conn, _OneTripConnection):
+            dbapi_conn.one_statement()
+        return  # the connection is in autocommit (isolation_level None): the statement is its own transaction
+    begin = "BEGIN" if options.get(_READS) else "BEGIN IMMEDIATE"
     if isinstance(dbapi_conn, _OneTripConnection):
         dbapi_conn.begin_with_next(begin)  # sent with the transaction's first statement
     else:
@@ -194,6 +207,10 @@ class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _run(self, operation: Any, parameters: Any, *, many: bool) -> None:
         adapt = self._adapt_connection
+        if adapt._statements is not None:
+            adapt._statements += 1
+            if adapt._statements > 1:
+                raise SecondStatementError("a one-statement session ran a second statement")
         async with adapt._execute_mutex:
             begin, adapt._begin = adapt._begin, None
             adapt._may_be_in_transaction = True  # until a statement says otherwise (not if it fails)
@@ -206,27 +223,36 @@ class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 class _OneTripConnection(AsyncAdapt_aiosqlite_connection):
     """aiosqlite's SQLAlchemy adapter with _OneTripCursor, a BEGIN sent with the first statement
     after it, and no call to the thread to commit or roll back when no transaction is open (a
-    session that ran nothing; the second rollback when a session and then the pool reset one)."""
+    session that ran nothing; the second rollback when a session and then the pool reset one, or a
+    session whose one statement ran in autocommit: sessions.one_statement())."""
 
-    __slots__ = ("_begin", "_may_be_in_transaction")
+    __slots__ = ("_begin", "_may_be_in_transaction", "_statements")
     _cursor_cls = _OneTripCursor
 
     def __init__(self, dbapi: Any, connection: Any) -> None:
         super().__init__(dbapi, connection)
         self._begin: str | None = None
         self._may_be_in_transaction = True  # unknown until a statement has run
+        self._statements: int | None = None  # counted in a one-statement session only
 
     def begin_with_next(self, begin: str) -> None:
         self._begin = begin
 
+    def one_statement(self) -> None:
+        """No BEGIN until the session ends: one statement may run, in autocommit."""
+        self._begin = None
+        self._statements = 0
+
     def rollback(self) -> None:
         self._begin = None
+        self._statements = None
         if self._may_be_in_transaction:
             super().rollback()
             self._may_be_in_transaction = False
 
     def commit(self) -> None:
         self._begin = None
+        self._statements = None
         if self._may_be_in_transaction:
             super().commit()
             self._may_be_in_transaction = False
@@ -243,12 +269,19 @@ class _Sessions(async_sessionmaker[AsyncSession]):
     read session is bound to `reads` (its transaction deferred: no write lock); a writer's begins
     IMMEDIATE. A session from `sessions()` that writes should be `sessions.begin()` instead: on
     SQLite, a deferred transaction that has read and then writes fails with "database is locked"
-    if another writer committed in between."""
+    if another writer committed in between.
 
-    def __init__(self, engine: AsyncEngine, reads: AsyncEngine, **kw: Any) -> None:
+    `sessions.one_statement()` is a read of ONE statement (a turn's chat with its person and the
+    sender's dialog state; the rows a card is built from): on SQLite it sends no BEGIN, so the
+    statement is its own transaction and nothing is left to roll back, one call to SQLite's thread
+    where a `sessions()` read makes two. A second statement in it raises SecondStatementError
+    before it runs (two statements there would not read one snapshot). On PostgreSQL it is `sessions()`."""
+
+    def __init__(self, engine: AsyncEngine, reads: AsyncEngine, one: AsyncEngine, **kw: Any) -> None:
         super().__init__(engine, **kw)
         self._engine = engine
         self._reads = reads
+        self._one = one
 
     def __call__(self, **local_kw: Any) -> AsyncSession:
         local_kw.setdefault("bind", self._reads)
@@ -257,6 +290,9 @@ class _Sessions(async_sessionmaker[AsyncSession]):
     def begin(self) -> Any:
         return super().__call__(bind=self._engine)._maker_context_manager()
 
+    def one_statement(self) -> AsyncSession:
+        return super().__call__(bind=self._one)
+
 
 class Database:
     """The engine and a session factory; handed to everything that touches SQL."""
@@ -264,9 +300,10 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = normalise_database_url(url)
         self.engine = create_engine(self.url)
-        reads = self.engine.execution_options(**{_READS: True}) if self.engine.dialect.name == "sqlite" \
-            else self.engine
-        self.sessions: async_sessionmaker[AsyncSession] = _Sessions(self.engine, reads, expire_on_commit=False)
+        sqlite = self.engine.dialect.name == "sqlite"
+        reads = self.engine.execution_options(**{_READS: True}) if sqlite else self.engine
+        one = self.engine.execution_options(**{_READS: True, _ONE_STATEMENT: True}) if sqlite else self.engine
+        self.sessions: _Sessions = _Sessions(self.engine, reads, one, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:

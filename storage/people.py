@@ -49,8 +49,12 @@ async def supervises_anyone(session: AsyncSession, person: Person) -> bool:
 
 async def person_by_email(session: AsyncSession, email: str) -> Person | None:
     """The roster person (active or not) whose address is `email`, compared without case; None if none."""
-    wanted = {emails.key(email) or email.strip().lower(), email.strip().lower()}
-    return (await session.execute(select(Person).where(Person.email.in_(wanted)).limit(1))).scalars().first()
+    return (await session.execute(select(Person).where(Person.email.in_(email_keys(email))).limit(1))).scalars().first()
+
+
+def email_keys(email: str) -> list[str]:
+    """The stored addresses person_by_email looks `email` up as."""
+    return sorted({emails.key(email) or email.strip().lower(), email.strip().lower()})
 
 
 async def person_for_sign_in(session: AsyncSession, *, aad_object_id: str | None, email: str | None,

@@ -108,3 +108,21 @@ def test_the_scrubber_takes_out_emails_tokens_and_sql_parameters():
     for gone in ("pat@council.gov.uk", "CR-1001", "abc.def", "hunter2"):
         assert gone not in scrubbed
     assert "UNIQUE constraint failed" in scrubbed and "[SQL: INSERT INTO people" in scrubbed
+
+
+def test_a_line_with_nothing_to_scrub_is_written_as_it_is_and_any_other_as_every_pattern_scrubs_it():
+    """scrub skips its patterns only for an ASCII line none of them can match (every turn's
+    "turn handled in 5 ms"): on every other line it gives what running them all gives."""
+    lines = [
+        "turn handled in 5 ms", "card action basics.whoami answered with a card", "ran audit-cycle in 12 ms",
+        "mail pat@council.gov.uk", "Authorization: BEARER abc.def", "BASIC dXNlcjpwYXNz", "PassWord=hunter2",
+        "api_KEY: 'x1'", "sig=abc&x=1", "a token eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.sflKxwRJ",
+        "[parameters: ('pat@council.gov.uk', 'CR-1001')]\n", 'DETAIL:  Key (email)=(pat@x.gov.uk) already exists.',
+        "\u212aey=hunter2",  # the Kelvin sign: (?i) folds it to k, so the line is not ASCII-only and all run
+        "\u017fecret=hunter2",  # the long s, likewise
+        "caf\u00e9 keyboard", "",
+    ]
+    for line in lines:
+        assert logs.scrub(line) == logs._scrubbed(line), line
+    assert logs.scrub("turn handled in 5 ms") == "turn handled in 5 ms"
+    assert "hunter2" not in logs.scrub("\u212aey=hunter2") and "hunter2" not in logs.scrub("\u017fecret=hunter2")

@@ -31,7 +31,7 @@ async def sent_rows(db: Database, activity_id: str, conversation_id: str, person
     to_chat = OutboxMessage.conversation_id.in_({conversation_id, conversation_id.split(";messageid=")[0]})
     if person_id is not None:
         to_chat = or_(to_chat, and_(OutboxMessage.conversation_id.is_(None), OutboxMessage.person_id == person_id))
-    async with db.sessions() as session:
+    async with db.sessions.one_statement() as session:
         rows = list((await session.execute(
             select(OutboxMessage).where(OutboxMessage.activity_id == activity_id, OutboxMessage.state == "sent", to_chat)
             .order_by(OutboxMessage.due_at, OutboxMessage.id))).scalars())
