@@ -53,9 +53,7 @@ async def named_cover(session: AsyncSession, email: str, who: int | None) -> tup
 
 def _trail(session: AsyncSession, person_id: int, cover_id: int, kind: str, key: str, reason: str, *, now: datetime,
            via: str) -> None:
-    session.add(TrailEvent(subject_type="person", subject_id=person_id, month=None, actor_id=None,
-                           action=store.WORK_COVERED, via=via, at=now,
-                           detail={"cover": cover_id, "kind": kind, "key": key, "reason": reason}))
+    session.add(store.work_covered(person_id, cover_id, kind, key, reason, now=now, via=via))
 
 
 async def _update_in_place(session: AsyncSession, row: OutboxMessage, new: dict, summary: str, *, key: str,
