@@ -6,8 +6,9 @@ digests, moderation requests, urgent reviews and their updates, remedial plans a
 practice alerts, dip-sample items) addressed to someone away today or marked as left goes instead
 to whoever `qa.cover.receiver` names (the cover on their away card, else their manager), with
 "Covering for <name>" at the top, under the same idempotency key (so it is never written twice,
-and a later decision updates it with the other copies). One trail row (`work_covered`, subject the
-person, detail the cover, kind, key and why) records each move: `who covers` and the return
+and a later decision updates it with the other copies). One trail row (`storage.cover.work_covered`:
+subject the person, `on_behalf_of` them as the kit's rows for a cover acting say, the cover, kind, key and
+why; `via` whoever sent it, the duty's name for a duty) records each move: `who covers` and the return
 summary read them. Deadlines do not move; a chase of a covered kind goes the same way.
 
 `kit.Act.notify`, the escalations' duty writer and the audit cycle's duties call `addressed` on
@@ -26,7 +27,6 @@ from dialogs.cover_cards import covering
 from dialogs.payload import Payload
 from qa.cover import receiver
 from storage import cover as store
-from storage.models import TrailEvent
 from storage.outbox import Message
 
 
@@ -65,7 +65,5 @@ async def addressed(session: AsyncSession, messages: Sequence[Message], *, now: 
         payload = covering(Payload.from_json(m.payload.to_json()), names.get(route.person, "a colleague"), route.reason)
         out.append(replace(m, person_id=route.to, conversation_id=None, payload=payload))
         if m.key not in written:
-            session.add(TrailEvent(subject_type="person", subject_id=route.person, month=None, actor_id=None,
-                                   action=store.WORK_COVERED, via=via, at=now,
-                                   detail={"cover": route.to, "kind": str(m.kind), "key": m.key, "reason": route.reason}))
+            session.add(store.work_covered(route.person, route.to, str(m.kind), m.key, route.reason, now=now, via=via))
     return out

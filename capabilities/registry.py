@@ -74,12 +74,29 @@ class ConfigurationError(ValueError):
     Raised where the capability is built; the CLI says it as bot.settings.SettingsError is said."""
 
 
-_COVERED: set[str] = set()
+_COVERED: dict[str, OutboxKind] = {}
 
 
 def covered_kinds() -> frozenset[str]:
     """Every outbox kind declared `covered` so far (all of them once the catalogue is built)."""
     return frozenset(_COVERED)
+
+
+def covered_kind(name: str) -> OutboxKind | None:
+    """The covered outbox kind spelled `name`, or None (not covered, or not built yet)."""
+    return _COVERED.get(name)
+
+
+@dataclass(frozen=True)
+class OpenWhile:
+    """How a covered notice's work item says whether it is still to do, by its own state (not by
+    whether the card still has a button: a refresh or a view button stays after the work is done).
+    `field` is the id the card's buttons carry ("audit_id", "alert_id" ...); `still_open(session,
+    ids)` returns those of the ids whose item is still open (a query in storage/open_work.py).
+    capabilities/cover/open_work.py asks, the one place that decides what is handed over or back."""
+
+    field: str
+    still_open: Callable[[Any, frozenset[int]], Awaitable[Iterable[int]]]
 
 
 class OutboxKind(str):
@@ -96,9 +113,13 @@ class OutboxKind(str):
     lane: str
     # Work someone acts on: while they are away or have left it goes to their cover (capabilities/addressing.py).
     covered: bool
+    # For a covered kind: how its item says it is still to do (handed over, given back on return).
+    # None of them: nothing on the notice is left to do once sent (an information copy).
+    open_while: tuple[OpenWhile, ...]
 
     def __new__(cls, name: str, render: Callable[..., Card], sample: Callable[[], Card],
-                lane: str = "normal", *, covered: bool = False) -> OutboxKind:
+                lane: str = "normal", *, covered: bool = False,
+                open_while: tuple[OpenWhile, ...] = ()) -> OutboxKind:
         if not name or name != name.lower() or "_" in name or " " in name:
             raise ValueError(f"outbox kinds are kebab-case: {name!r}")
         if lane not in LANES:
@@ -108,8 +129,11 @@ class OutboxKind(str):
         kind.sample = sample
         kind.lane = lane
         kind.covered = covered
+        if open_while and not covered:
+            raise ValueError(f"{name}: only a covered kind says when its item is open")
+        kind.open_while = tuple(open_while)
         if covered:
-            _COVERED.add(str(kind))
+            _COVERED[str(kind)] = kind
         return kind
 
     def card(self, *args: Any, **kwargs: Any) -> Card:

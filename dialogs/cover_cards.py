@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from dialogs.card_kit import card, container, execute, facts, format_day, heading, subheading, text, text_input
-from dialogs.card_tree import actions, splice
+from dialogs.card_tree import splice
 from dialogs.payload import Payload
 
 Element = dict[str, Any]
@@ -70,12 +70,6 @@ def handed_over(content: Element, cover_name: str) -> Element:
 def given_back(content: Element) -> Element:
     """A covered notice given back to its person on return (the cover line off)."""
     return without_banner(copy.deepcopy(content))
-
-
-def is_open(content: Element | None) -> bool:
-    """Whether a card still has a button to press (a decided notice has none: nothing is left to do)."""
-    return content is not None and any(True for kind in ("Action.Execute", "Action.Submit")
-                                       for _ in actions(content, kind))
 
 
 # -- the return summary ------------------------------------------------------------------------------

@@ -19,6 +19,18 @@ WORK_COVERED = "work_covered"  # trail action: a notice for `subject_id` went to
 RETURN_SUMMARY = "cover_return_summary"  # trail action: the person back was told what was done
 
 
+def work_covered(person_id: int, cover_id: int, kind: str, key: str, reason: str, *, now: datetime,
+                 via: str) -> TrailEvent:
+    """The trail row for one notice addressed to `person_id` that went to `cover_id` instead (`reason`
+    qa.cover.AWAY or LEFT; `key` the notice's idempotency key), with no actor (the bot chose where the work
+    went) and `via` whatever sent it (a duty's name, or a use case's card or command). Like the kit's rows
+    for a cover acting, `detail.on_behalf_of` names the person the work was for, so one key answers "what
+    happened for P" whoever wrote the row; `detail.cover` is who received it."""
+    return TrailEvent(subject_type="person", subject_id=person_id, month=None, actor_id=None, action=WORK_COVERED,
+                      via=via, at=now, detail={"cover": cover_id, "on_behalf_of": person_id, "kind": kind, "key": key,
+                                               "reason": reason})
+
+
 async def unavailable(session: AsyncSession, person_ids: Collection[int], day: date) -> set[int]:
     """Those of `person_ids` who are away on `day` or have left: the only ones whose work may move.
     Two indexed look-ups, so addressing a notice to people who are there costs little."""

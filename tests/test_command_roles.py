@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from bot.clock import fixed_clock
 from capabilities.catalogue import registry
+from qa.allocations import AUDITOR_ROLES
 from qa.framework import ROLES, Role
 from storage.models import Conversation, OutboxMessage, Person, TrailEvent
 from tests.support import activities as act
@@ -41,8 +42,15 @@ async def people(db, services, fake_connector):
             session.add(Conversation(conversation_id=chat(key), tenant_id="tenant-1", service_url=fake_connector.url,
                                      bot_id="28:bot-id", user_id=f"29:user-{key}", reference={}, installed_at=NOW,
                                      person_id=person.id if person else None))
-    return {key: (p.role.value, frozenset({"supervisor"}) if key == SUPERVISOR else frozenset())
-            for key, p in rows.items()} | {NOBODY: (None, frozenset())}
+    return {key: (p.role.value, relations(key, p.role)) for key, p in rows.items()} | {NOBODY: (None, frozenset())}
+
+
+def relations(key: str, role: str) -> frozenset[str]:
+    """The relations the registry should find for `key`: supervising someone, and marking oneself away
+    (everyone the bot sends work to, and every supervisor)."""
+    supervises = key == SUPERVISOR
+    return frozenset({"supervisor"} if supervises else set()) | (
+        frozenset({"marks away"}) if supervises or role in AUDITOR_ROLES else frozenset())
 
 
 async def counts(db) -> tuple[int, int]:
@@ -86,3 +94,21 @@ async def test_supervision_is_for_supervisors_whatever_their_role(people):
     assert registry().commands["my audits"].for_role(Role.PRACTICE_MANAGER)
     assert not registry().commands["my audits"].for_role(Role.PRACTITIONER)
     assert registry().commands["report"].for_role(Role.PRINCIPAL_SOCIAL_WORKER)
+
+
+async def test_away_is_for_everyone_who_receives_work_not_only_supervisors(people, services):
+    """A service lead, head of service, deputy director or QA-unit member who supervises nobody may still
+    mark themselves away (their work goes to their cover); a practitioner who supervises nobody may not."""
+    away = registry().commands["away"]
+    by_role = {role: person for role, person in (await _people(services)).items()}
+    for role in (Role.PRACTICE_MANAGER, Role.SERVICE_LEAD, Role.HEAD_OF_SERVICE, Role.DEPUTY_DIRECTOR, Role.QA_UNIT,
+                 Role.PRINCIPAL_SOCIAL_WORKER):
+        assert await registry().may_use(away, services.context, by_role[role]), role
+    assert not await registry().may_use(away, services.context, by_role[Role.PRACTITIONER])
+    assert not await registry().may_use(away, services.context, by_role[Role.IRO])
+    assert "practice managers and above" in away.for_whom()
+
+
+async def _people(services) -> dict[str, Person]:
+    async with services.db.sessions() as session:
+        return {p.role: p for p in (await session.execute(select(Person))).scalars() if p.email.split("@")[0] == p.role}

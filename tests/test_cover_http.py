@@ -3,7 +3,13 @@ on both databases: Sam (a service lead) marks himself away with Cal as cover; th
 practice alert addressed to Sam go to Cal "covering for Sam Example"; Cal sends the update and responds to
 the alert for Sam (the trail says so); Hana, not the cover, may not; Cal confirms an oversight for Sam; on
 the morning Sam is back the open items come back to him with one summary card. A leaver's work moves to
-their manager and the QA unit gets one card; `who covers` shows and changes a cover."""
+their manager and the QA unit gets one card; `who covers` shows and changes a cover.
+
+Oversight through the served app: Sam, who supervises nobody, marks himself away with `away`; the oversight
+request he had is handed to Cal ("Covering for Sam Example") and Sam's copy updated in place; a request
+written while he is away goes straight to Cal; Cal confirms by card press, counted as Sam's (the trail: Cal
+for Sam); the audit cycle's digest goes to Cal with a trail row saying for whom; on return nothing comes back,
+for no oversight is still to do, though the digest's card still has buttons."""
 from __future__ import annotations
 
 import json
@@ -12,16 +18,19 @@ import pytest
 from sqlalchemy import select
 
 from capabilities.audit_cycle import flow as audit_flow
+from capabilities.audit_cycle import kinds as audit_kinds
 from capabilities.escalations import alerts, kinds
 from capabilities.escalations import flow as esc_flow
 from dialogs import cover_cards as cc
 from dialogs import supervision_cards as sc
 from dialogs.alert_cards import CASE_REF, CATEGORY, DESCRIPTION, RESPONSE, TEAM
 from dialogs.alert_cards import Verb as AlertVerb
+from dialogs.audit_cards import Verb as AuditVerb
 from dialogs.escalation_cards import UPDATE, Verb
 from storage import cover as store
-from storage.models import Alert, Audit, AwayPeriod, OutboxMessage, Person
-from tests.support.escalations import set_up, shown, utc
+from storage.models import Alert, Allocation, Audit, AwayPeriod, OutboxMessage, Person
+from tests.support.cards import form, put_cards
+from tests.support.escalations import AREA, SET_UP, set_up, shown, utc
 
 SUBMITTED = utc(2026, 12, 18, 9, 30)  # Friday 18 December 2026
 AWAY_FROM, BACK = utc(2026, 12, 18, 9, 0), utc(2026, 12, 24, 8, 0)  # away 18th-23rd, back Thursday 24th
@@ -166,3 +175,102 @@ async def test_who_covers_changes_a_cover_and_a_leavers_work_moves(desk):
     for qa in ("quinn", "qiana"):
         [told] = await rows_to(d, qa, "leaver-work-moved")
         assert "Pam Example" in json.dumps(told.payload) and "practice alert" in json.dumps(told.payload)
+
+
+# -- oversight, through the served app: the audit cycle's own requests and digest ---------------------------
+
+@pytest.fixture
+async def oversight_desk(services, fake_connector, bot_client):
+    """The escalations' people (no supervisor lines: Sam supervises nobody) and two allocations of Ann's,
+    CR-2001 and CR-2002 in Sam's area, not yet started."""
+    d = await set_up(services, fake_connector, bot_client, {})
+    async with d.db.sessions.begin() as session:
+        for ref in ("CR-2001", "CR-2002"):
+            allocation = Allocation(month="2026-12", case_ref=ref, annex_a_list="List 6", service_area=AREA,
+                                    team="Team Alpha", theme="", auditor_id=d.ids["ann"], case_holder_id=d.ids["pat"],
+                                    state="allocated", notified_at=SET_UP, created_at=SET_UP, updated_at=SET_UP)
+            session.add(allocation)
+            await session.flush()
+            d.ids[ref] = allocation.id
+    return d
+
+
+async def submit(d, ref: str, at) -> int:
+    """Ann starts and submits `ref` graded Good at `at` (the oversight request is written); its audit's id."""
+    await d.press("ann", AuditVerb.AUDIT_START, {"allocation_id": d.ids[ref]}, f"notice-{ref}", at)
+    await d.press("ann", AuditVerb.AUDIT_SUBMIT, form(d.ids[ref]), f"form-{ref}", at)
+    return (await d.one(Audit, Audit.allocation_id == d.ids[ref])).id
+
+
+async def test_a_service_leads_oversight_goes_to_their_cover_who_confirms_it_for_them(oversight_desk):
+    d = oversight_desk
+    # Thursday 17 December: CR-2001 is submitted; Sam's oversight request reaches him.
+    audit1 = await submit(d, "CR-2001", utc(2026, 12, 17, 10))
+    await d.tick(utc(2026, 12, 17, 10, 1))
+    [sams] = await rows_to(d, "sam", audit_kinds.OVERSIGHT_REQUEST)
+    assert sams.state == "sent" and sams.activity_id
+
+    # Sam supervises nobody, yet `away` is his (a service lead receives work): he is away 18th-24th, Cal covers.
+    card = await d.say("sam", "away", utc(2026, 12, 17, 11))
+    assert sc.AWAY_COVER in json.dumps(card)
+    away = {sc.AWAY_WHO: str(d.ids["sam"]), sc.AWAY_FROM: "2026-12-18", sc.AWAY_TO: "2026-12-24",
+            sc.AWAY_COVER: "cal@council.gov.uk"}
+    body = await d.press("sam", sc.Verb.AWAY, away, "x", utc(2026, 12, 17, 11))
+    assert "Recorded: Sam Example is away" in shown(body)
+
+    # Friday morning, the absence begins: the request still awaiting oversight goes to Cal, covering for Sam,
+    # and Sam's earlier copy is updated in place to say who is covering it.
+    await d.tick(utc(2026, 12, 18, 7, 31))
+    await d.tick(utc(2026, 12, 18, 8, 1))
+    [handed] = await rows_to(d, "cal", audit_kinds.OVERSIGHT_REQUEST)
+    assert handed.state == "sent" and "Covering for Sam Example while they are away" in json.dumps(handed.payload)
+    assert "CR-2001" in json.dumps(handed.payload)
+    [sams_now] = put_cards(d.fake, sams.activity_id)
+    assert "While you are away, Cal Example is covering this" in json.dumps(sams_now)
+    assert "Oversight" in json.dumps(sams_now) and "CR-2001" in json.dumps(sams_now)
+
+    # CR-2002 is submitted while Sam is away: its request goes straight to Cal, marked, and none to Sam.
+    audit2 = await submit(d, "CR-2002", utc(2026, 12, 18, 10))
+    await d.tick(utc(2026, 12, 18, 10, 1))
+    assert len(await rows_to(d, "sam", audit_kinds.OVERSIGHT_REQUEST)) == 1
+    [direct] = [r for r in await rows_to(d, "cal", audit_kinds.OVERSIGHT_REQUEST) if "CR-2002" in json.dumps(r.payload)]
+    assert direct.payload["summary"].startswith("Covering for Sam Example: Oversight needed: case CR-2002")
+    assert direct.idempotency_key.endswith(f":{d.ids['sam']}")
+
+    # Cal (a service lead of another area) confirms CR-2002 from the card: it counts as Sam's oversight, and
+    # the trail says Cal acted for Sam.
+    body = await d.press("cal", AuditVerb.OVERSIGHT_CONFIRM, {"audit_id": audit2}, direct.activity_id,
+                         utc(2026, 12, 18, 11))
+    assert "Oversight confirmed" in shown(body) and "Cal Example" in shown(body)
+    assert (await d.one(Allocation, Allocation.id == d.ids["CR-2002"])).state == "oversight_confirmed"
+    [confirmed] = await d.events(audit_flow.OVERSIGHT_CONFIRMED)
+    assert (confirmed.actor_id, confirmed.detail["on_behalf_of"]) == (d.ids["cal"], d.ids["sam"])
+    # Pat, covering for nobody, may not confirm CR-2001: nothing changes.
+    body = await d.press("pat", AuditVerb.OVERSIGHT_CONFIRM, {"audit_id": audit1}, "x", utc(2026, 12, 18, 11))
+    assert "Only a service lead for the audit's service area" in shown(body)
+    assert (await d.one(Allocation, Allocation.id == d.ids["CR-2001"])).state == "submitted"
+
+    # The audit cycle's own duty: Thursday 24th's oversight digest for Sam goes to Cal, and its trail row says
+    # for whom, as the kit's rows for a cover acting do.
+    await d.tick(utc(2026, 12, 24, 9, 1))
+    [digest] = await rows_to(d, "cal", audit_kinds.SERVICE_LEAD_DIGEST)
+    assert "Covering for Sam Example" in json.dumps(digest.payload) and "CR-2001" in json.dumps(digest.payload)
+    [by_duty] = [e for e in await d.events(store.WORK_COVERED) if e.detail["kind"] == audit_kinds.SERVICE_LEAD_DIGEST]
+    assert (by_duty.via, by_duty.actor_id, by_duty.detail["on_behalf_of"], by_duty.detail["cover"]) == (
+        "duty:audit-cycle", None, d.ids["sam"], d.ids["cal"])
+    assert all(e.detail["on_behalf_of"] == d.ids["sam"] for e in await d.events(store.WORK_COVERED))
+    # Cal confirms CR-2001 from the request handed to him: the digest's card keeps its buttons, but its work is done.
+    body = await d.press("cal", AuditVerb.OVERSIGHT_CONFIRM, {"audit_id": audit1}, handed.activity_id,
+                         utc(2026, 12, 24, 10))
+    assert "Oversight confirmed" in shown(body)
+    async with d.db.sessions() as session:
+        digest = await session.get(OutboxMessage, digest.id)
+    assert "oversight.open" in json.dumps(digest.payload)
+
+    # Tuesday 29th (after Christmas and the Boxing Day holiday), Sam is back: one summary of what Cal did for
+    # him, and nothing comes back, for no oversight is still to do.
+    await d.tick(utc(2026, 12, 29, 7, 31))
+    [summary] = await rows_to(d, "sam", "cover-return-summary")
+    text = json.dumps(summary.payload)
+    assert "Welcome back" in text and "Cal Example: oversight confirmed" in text and "Nothing is left open" in text
+    assert await rows_to(d, "sam", "cover-given-back") == []

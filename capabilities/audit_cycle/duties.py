@@ -209,7 +209,7 @@ class _Step:
     async def flush(self) -> int:
         """Write the messages sent so far in one statement (covered work readdressed: capabilities/addressing.py)."""
         messages = await addressed(self.session, self.messages, now=self.now,
-                                   day=self.cal.local_date(self.due_at), via="duty:audit-cycle")
+                                   day=self.cal.local_date(self.due_at), via=VIA)
         written = await enqueue_many(self.session, messages, now=self.now)
         self.messages = []
         return written

@@ -8,11 +8,12 @@ from __future__ import annotations
 import copy
 from functools import cache
 
-from capabilities.registry import OutboxKind
+from capabilities.registry import OpenWhile, OutboxKind
 from dialogs import audit_cards as ac
 from dialogs import card_update as cu
 from dialogs import case_holder_cards as ch
 from dialogs import case_holder_samples, samples
+from storage import open_work
 
 _catalogue = cache(samples.audit_card_samples)  # built once, not once per kind
 
@@ -21,20 +22,27 @@ def _sample(name: str):
     return lambda: copy.deepcopy(_catalogue()[name])  # a copy: a caller may change what it gets
 
 
+# A covered notice about audits awaiting oversight is open while any of its audits still awaits it.
+OVERSIGHT = (OpenWhile("audit_id", open_work.audits_awaiting_oversight),)
+
+
 ALLOCATION_NOTICE = OutboxKind("allocation-notice", ac.allocation_notice_card, _sample("allocation_notice"))
 UNREACHABLE_AUDITORS = OutboxKind("unreachable-auditors", ac.unreachable_auditors_card,
                                   _sample("unreachable_auditors"))
 AUDITOR_REMINDER = OutboxKind("auditor-reminder", ac.auditor_reminder_card, _sample("auditor_reminder_7_days"))
 AUDIT_OVERDUE = OutboxKind("audit-overdue", ac.audit_overdue_card, _sample("audit_overdue"))
 SUPERVISOR_OVERDUE = OutboxKind("supervisor-overdue", ac.supervisor_overdue_card, _sample("supervisor_overdue"))
-SERVICE_LEAD_DIGEST = OutboxKind("service-lead-digest", ac.oversight_digest_card, _sample("oversight_digest"), covered=True)
-OVERSIGHT_REMINDER = OutboxKind("oversight-reminder", ac.oversight_reminder_card, _sample("oversight_reminder"), covered=True)
+SERVICE_LEAD_DIGEST = OutboxKind("service-lead-digest", ac.oversight_digest_card, _sample("oversight_digest"),
+                                 covered=True, open_while=OVERSIGHT)
+OVERSIGHT_REMINDER = OutboxKind("oversight-reminder", ac.oversight_reminder_card, _sample("oversight_reminder"),
+                                covered=True, open_while=OVERSIGHT)
 OVERSIGHT_OVERDUE = OutboxKind("oversight-overdue", ac.oversight_overdue_card,
-                               _sample("oversight_overdue_service_lead"), covered=True)
+                               _sample("oversight_overdue_service_lead"), covered=True, open_while=OVERSIGHT)
 # The head of service's copy of an overdue service lead's list: the same card, addressed to them.
 HOS_OVERSIGHT_OVERDUE = OutboxKind("hos-oversight-overdue", ac.oversight_overdue_card,
                                    _sample("oversight_overdue_head_of_service"), covered=True)
-OVERSIGHT_REQUEST = OutboxKind("oversight-request", ac.oversight_request_card, _sample("oversight_request"), covered=True)
+OVERSIGHT_REQUEST = OutboxKind("oversight-request", ac.oversight_request_card, _sample("oversight_request"),
+                               covered=True, open_while=OVERSIGHT)
 DISPUTE = OutboxKind("dispute", ac.dispute_card, _sample("dispute"))
 UPLOAD_REQUEST = OutboxKind("upload-request", ac.upload_request_card, _sample("upload_request"))
 # The one reminder of an upload not marked by its day (the card with chase=True); also the follow-up's kind.

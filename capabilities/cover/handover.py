@@ -2,11 +2,13 @@
 they return (framework section 21). The rule for new work is capabilities/addressing.py; this moves
 what was addressed before the absence began.
 
-- `hand_over`: each open notice of a covered kind of the person's (sent within `LOOK_BACK_DAYS`, its card
-  still with a button to press; or not yet sent) goes to whoever qa.cover.receiver names, with
+- `hand_over`: each open notice of a covered kind of the person's (sent within `LOOK_BACK_DAYS`, its work
+  still to do by the item's own state, capabilities/cover/open_work.py; or not yet sent) goes to whoever qa.cover.receiver names, with
   "Covering for <name>"; a sent one is also updated in place in the person's chat ("<cover> is covering
   this"), a copy inside a digest by rebuilding the digest with only its section changed.
-- `give_back`: on the morning they are back, each covered notice still open comes back to them, and one
+- `give_back`: on the morning they are back, each covered notice whose work is still to do (the same
+  test, open_work.py: an oversight not yet confirmed, an update not yet received, an alert not yet
+  resolved) comes back to them, and one
   card says what went to their cover and what the cover did for them.
 
 Deadlines do not move: the follow-ups that chase the work are addressed through the same rule.
@@ -18,6 +20,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.cover import kinds
+from capabilities.cover.open_work import still_open
 from capabilities.registry import covered_kinds
 from dialogs import cover_cards as cc
 from dialogs.card_kit import format_day
@@ -50,9 +53,7 @@ async def named_cover(session: AsyncSession, email: str, who: int | None) -> tup
 
 def _trail(session: AsyncSession, person_id: int, cover_id: int, kind: str, key: str, reason: str, *, now: datetime,
            via: str) -> None:
-    session.add(TrailEvent(subject_type="person", subject_id=person_id, month=None, actor_id=None,
-                           action=store.WORK_COVERED, via=via, at=now,
-                           detail={"cover": cover_id, "kind": kind, "key": key, "reason": reason}))
+    session.add(store.work_covered(person_id, cover_id, kind, key, reason, now=now, via=via))
 
 
 async def _update_in_place(session: AsyncSession, row: OutboxMessage, new: dict, summary: str, *, key: str,
@@ -83,7 +84,9 @@ async def hand_over(session: AsyncSession, person_id: int, *, now: datetime, day
     name, cover_name = names.get(person_id, "a colleague"), names.get(route.to, "a colleague")
     moved: list[str] = []
     copies: list[outbox.Message] = []
-    for row in await store.open_rows_of(session, person_id, covered_kinds(), now - timedelta(days=LOOK_BACK_DAYS)):
+    rows = await store.open_rows_of(session, person_id, covered_kinds(), now - timedelta(days=LOOK_BACK_DAYS))
+    to_do = await still_open(session, [r for r in rows if r.state not in ("pending", "retrying")])
+    for row in rows:
         payload = Payload.from_json(row.payload)
         if row.state in ("pending", "retrying"):  # not yet sent: it goes to the cover instead
             row.person_id, row.conversation_id = route.to, None
@@ -91,7 +94,7 @@ async def hand_over(session: AsyncSession, person_id: int, *, now: datetime, day
             _trail(session, person_id, route.to, row.kind, row.idempotency_key, route.reason, now=now, via=via)
             moved.append(row.kind)
             continue
-        if not cc.is_open(payload.card):
+        if row.id not in to_do:
             continue
         copy_key = f"{row.idempotency_key}:cover:{route.to}"
         copies.append(outbox.Message(key=copy_key, kind=row.kind, person_id=route.to,
@@ -122,10 +125,11 @@ async def give_back(session: AsyncSession, person_id: int, first: date, last: da
     rows = await store.rows_by_keys(session, [c.key for c in covered])
     names = await store.names(session, {c.cover_id for c in covered} | {person_id})
     back: list[outbox.Message] = []
+    to_do = await still_open(session, list(rows.values()))
     for c in covered:
         row = rows.get(c.key)
-        payload = Payload.from_json(row.payload) if row is not None else None
-        if payload is not None and cc.is_open(payload.card):
+        if row is not None and row.id in to_do:
+            payload = Payload.from_json(row.payload)
             back.append(outbox.Message(key=f"{c.key}:back", kind=kinds.GIVEN_BACK, person_id=person_id,
                                        payload=Payload.of(cc.given_back(payload.card),
                                                           payload.summary.split(": ", 1)[-1]), due_at=now))

@@ -4,13 +4,15 @@ A supervisee's entries: the supervisee, their supervisor (and anyone above the s
 roster, who gets the digest while the supervisor is away), a service lead of their service area, and
 the QA unit. A team's group supervision: its practice manager, those above them, a service lead of
 the area, and the QA unit. A session a supervisee recorded is confirmed by any of these but the
-supervisee. Someone is marked away by themselves or their supervisor.
+supervisee. Someone is marked away by themselves or their supervisor; `away` is offered to everyone
+the bot sends work to (their work goes to their cover, capabilities/addressing.py) and every supervisor.
 """
 from __future__ import annotations
 
 from capabilities.context import Context
 from capabilities.registry import Relation
 from dialogs.supervision_cards import LineKey
+from qa.allocations import AUDITOR_ROLES
 from qa.framework import Role
 from storage.models import Person
 from storage.people import supervises_anyone
@@ -25,6 +27,18 @@ async def _supervises(ctx: Context, person: Person) -> bool:
 # Supervising is a relation the roster records, not a role: the commands about supervisees are for
 # anyone the roster names as someone's supervisor (capabilities/registry.py Relation).
 SUPERVISOR = Relation("supervisor", "people the roster names as someone's supervisor", _supervises)
+
+
+async def _marks_away(ctx: Context, person: Person) -> bool:
+    return person.role in AUDITOR_ROLES or await _supervises(ctx, person)
+
+
+# `away` (framework section 21: cover for everyone away): for everyone who receives work from the bot, the
+# auditors (practice managers and above, the QA unit, the principal social worker: oversight, moderation,
+# urgent reviews, alerts, remedial plans go to them), whether or not they supervise anyone, and for every
+# supervisor (their supervisees' nudges wait).
+MARKS_AWAY = Relation("marks away", "practice managers and above, the QA unit, the principal social worker and "
+                      "anyone the roster names as someone's supervisor", _marks_away)
 
 
 def chain(board: Board, person_id: int | None) -> list[int]:

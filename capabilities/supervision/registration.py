@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from capabilities.registry import Capability, CardVerb, ChatCommand, Kept, RetentionRule
 from capabilities.supervision import actions, cli, commands, config, kinds
+from capabilities.supervision.access import MARKS_AWAY
 from capabilities.supervision.access import SUPERVISOR as SUPERVISES
 from capabilities.supervision.audit_discussions import discussion_lines
 from capabilities.supervision.duties import SupervisionComplianceDuty, SupervisionMorningDuty
@@ -56,9 +57,9 @@ CAPABILITY = Capability(
                     in_menu=False, relation=SUPERVISES),
         ChatCommand("my supervision", "your own supervision: when each kind is next due",
                     ("my supervisions",), commands.my_supervision, ON_ROSTER),
-        ChatCommand("away", "mark yourself or a supervisee away, so supervision nudges wait",
+        ChatCommand("away", "mark yourself or a supervisee away: your work goes to your cover, supervision nudges wait",
                     ("i am away", "mark away"), commands.away, ON_ROSTER, in_menu=False,
-                    relation=SUPERVISES),
+                    relation=MARKS_AWAY),
         ChatCommand("exempt", "exempt a case from eight-weekly case supervision: type exempt, the case reference and "
                     "the reason", ("exempt case",), commands.exempt, frozenset({Role.SERVICE_LEAD}), in_menu=False,
                     argument="CASE REF REASON"),
