@@ -326,7 +326,8 @@ async def test_default_duties_run_the_cycle(services):
     people = await add_roster(services.db)
     cases = await allocate(services.db, people, DEC, DECEMBER)
     names = [d.name for d in default_duties(Settings())]
-    assert names[:2] == ["audit-cycle", "allocation-notices-late"]
+    # The cover duty hands work over first, so that morning's notices reach whoever covers.
+    assert names[:3] == ["cover-morning", "audit-cycle", "allocation-notices-late"]
     await sweep(services, utc(2026, 12, 3, 9), default_duties(Settings()))
     t = Timeline(services, people)
     assert set(await outbox_rows(services.db)) == {
