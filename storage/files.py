@@ -43,3 +43,13 @@ async def off_loop(check: Callable[..., T], *args: object) -> T:
     """A pure check over a whole file's rows (parse_roster, parse_calendar ...), in a worker thread:
     100,000 rows take seconds of CPU that the loop must not spend."""
     return await asyncio.to_thread(check, *args)
+
+
+class DryRun(Exception):  # noqa: N818 - raised on purpose, not an error
+    """Raised inside an import's transaction when it is only a preview: the transaction rolls back,
+    so nothing is written, and `report` says what the import would have done (the same rules and
+    the same statements as the import itself, so the preview and the import never disagree)."""
+
+    def __init__(self, report: object) -> None:
+        super().__init__("dry run")
+        self.report = report

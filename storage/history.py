@@ -65,7 +65,7 @@ class HistoryImportReport:
 
 async def import_history(db: Database, source: Source, now: datetime, tz: tzinfo, *, actor_id: int | None, via: str,
                          case_refs: CaseRefFormat = DEFAULT_CASE_REFS,
-                         limits: ReadLimits = DEFAULT_LIMITS) -> HistoryImportReport:
+                         limits: ReadLimits = DEFAULT_LIMITS, dry_run: bool = False) -> HistoryImportReport:
     """Check the file whole (months before `now`'s month in `tz`; case references in the council's
     format), then add or update its audits in one transaction, with one trail row.
 
@@ -88,6 +88,11 @@ async def import_history(db: Database, source: Source, now: datetime, tz: tzinfo
     try:
         async with db.sessions.begin() as session:
             report = await _apply(session, entries, now, actor_id, via)
+            if dry_run:
+                raise files.DryRun(report)
+    except files.DryRun as run:
+        run.report.source_name, run.report.sheet = name, table.sheet
+        return run.report
     except HistoryProblems as exc:
         raise HistoryRejected(name, exc.problems, table.sheet) from None
     except IntegrityError:

@@ -44,52 +44,64 @@ class CalendarImportReport:
 FIELDS = ("ends_on", "audience", "details", "starts_at", "ends_at", "organiser_id")
 
 
-async def import_calendar(db: Database, path: Path, now: datetime, *, via: str = "cli:calendar import",
-                          actor_id: int | None = None, limits: ReadLimits = DEFAULT_LIMITS) -> CalendarImportReport:
+async def import_calendar(db: Database, path: files.Source, now: datetime, *, via: str = "cli:calendar import",
+                          actor_id: int | None = None, limits: ReadLimits = DEFAULT_LIMITS,
+                          dry_run: bool = False) -> CalendarImportReport:
     """Check `path` whole, then add new events and update changed ones (matched by kind, start and
     title), in one transaction. Events not in the file are kept. The file is read and checked off the
     event loop (storage/files.py), within `limits`. Raises CalendarRejected."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     try:
-        table = await files.read_source(Path(path), "a calendar", SHEET_WORDS, limits)
+        table = await files.read_source(path, "a calendar", SHEET_WORDS, limits)
     except UnreadableTable as exc:
-        raise CalendarRejected(path, exc.problems) from None
+        raise CalendarRejected(Path(files.source_name(path)), exc.problems) from None
+    path = Path(files.source_name(path))
     report = CalendarImportReport()
-    async with db.sessions.begin() as session:
-        people = {emails.key(email) or email.lower(): person_id for person_id, email in (await session.execute(
-            select(Person.id, Person.email).where(Person.left_at.is_(None)))).all()}
-        try:
-            entries = await files.off_loop(parse_calendar, table.rows, table.header, people)
-        except CalendarProblems as exc:
-            raise CalendarRejected(path, exc.problems, table.sheet) from None
-        existing = {(e.kind, e.starts_on, e.title): e for e in (await session.scalars(select(CalendarEvent))).all()}
-        for entry in entries:
-            event = existing.get(entry.key)
-            values = {"ends_on": entry.ends_on, "audience": entry.audience, "details": entry.details,
-                      "starts_at": entry.starts_at, "ends_at": entry.ends_at,
-                      "organiser_id": people.get(entry.organiser) if entry.organiser else None}
-            if event is None:
-                session.add(CalendarEvent(kind=entry.kind, starts_on=entry.starts_on, title=entry.title,
-                                          imported_at=now, updated_at=now, **values))
-                report.added += 1
-                continue
-            changed = False
-            for name in FIELDS:
-                if getattr(event, name) != values[name]:
-                    setattr(event, name, values[name])
-                    changed = True
-            if changed:
-                event.updated_at = now
-                report.updated += 1
-            else:
-                report.unchanged += 1
-        if report.added or report.updated:
-            session.add(TrailEvent(subject_type="calendar", subject_id=None, actor_id=actor_id,
-                                   action="calendar_imported", via=via, at=now,
-                                   detail={"added": report.added, "updated": report.updated,
-                                           "unchanged": report.unchanged}))
+    try:
+        async with db.sessions.begin() as session:
+            await _apply(session, table, path, now, via, actor_id, report)
+            if dry_run:
+                raise files.DryRun(report)
+    except files.DryRun:
+        pass
     return report
+
+
+async def _apply(session: AsyncSession, table, path: Path, now: datetime, via: str, actor_id: int | None,
+                 report: CalendarImportReport) -> None:
+    people = {emails.key(email) or email.lower(): person_id for person_id, email in (await session.execute(
+        select(Person.id, Person.email).where(Person.left_at.is_(None)))).all()}
+    try:
+        entries = await files.off_loop(parse_calendar, table.rows, table.header, people)
+    except CalendarProblems as exc:
+        raise CalendarRejected(path, exc.problems, table.sheet) from None
+    existing = {(e.kind, e.starts_on, e.title): e for e in (await session.scalars(select(CalendarEvent))).all()}
+    for entry in entries:
+        event = existing.get(entry.key)
+        values = {"ends_on": entry.ends_on, "audience": entry.audience, "details": entry.details,
+                  "starts_at": entry.starts_at, "ends_at": entry.ends_at,
+                  "organiser_id": people.get(entry.organiser) if entry.organiser else None}
+        if event is None:
+            session.add(CalendarEvent(kind=entry.kind, starts_on=entry.starts_on, title=entry.title,
+                                      imported_at=now, updated_at=now, **values))
+            report.added += 1
+            continue
+        changed = False
+        for name in FIELDS:
+            if getattr(event, name) != values[name]:
+                setattr(event, name, values[name])
+                changed = True
+        if changed:
+            event.updated_at = now
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    if report.added or report.updated:
+        session.add(TrailEvent(subject_type="calendar", subject_id=None, actor_id=actor_id,
+                               action="calendar_imported", via=via, at=now,
+                               detail={"added": report.added, "updated": report.updated,
+                                       "unchanged": report.unchanged}))
 
 
 async def events_between(session: AsyncSession, between: tuple[date, date], *, kind: str | None = None

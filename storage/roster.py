@@ -74,19 +74,21 @@ class RosterImportReport:
         return "\n".join(lines)
 
 
-async def import_roster(db: Database, path: Path, now: datetime, *,
-                        limits: ReadLimits = DEFAULT_LIMITS) -> RosterImportReport:
+async def import_roster(db: Database, path: files.Source, now: datetime, *,
+                        limits: ReadLimits = DEFAULT_LIMITS, dry_run: bool = False) -> RosterImportReport:
     """Check `path` whole, then add, update, mark as left and re-activate people in one go.
     The file is read and checked off the event loop (storage/files.py) within `limits`; the
     writes go in batches of BATCH rows.
 
     Raises RosterRejected (nothing written) when any row, the header or the file is wrong.
+    `path` may be an upload's (bytes, file name); `dry_run`: check and work out what would change,
+    write nothing (a preview in chat).
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    path = Path(path)
+    source, path = path, Path(files.source_name(path))
     try:
-        table = await files.read_source(path, WHAT, SHEET_WORDS, limits)
+        table = await files.read_source(source, WHAT, SHEET_WORDS, limits)
     except UnreadableTable as exc:
         raise RosterRejected(path, exc.problems) from None
     try:
@@ -97,6 +99,12 @@ async def import_roster(db: Database, path: Path, now: datetime, *,
         async with db.sessions.begin() as session:
             fields = FIELDS + ((START_DATE,) if START_DATE in {h.strip().lower() for h in table.header} else ())
             report = await _apply(session, entries, now, fields)
+            if dry_run:
+                raise files.DryRun(report)
+    except files.DryRun as run:
+        report = run.report
+        report.source_name, report.sheet = path.name, table.sheet
+        return report
     except IntegrityError:
         # Only a second import (or an install) writing the same people at the same moment.
         raise RosterRejected(path, [Problem(WHOLE_FILE, None, (

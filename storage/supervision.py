@@ -101,20 +101,23 @@ async def known_people(session: AsyncSession) -> dict[str, PersonInfo]:
     return found
 
 
-async def _read(path: Path, what: str, limits: ReadLimits):
+async def _read(path: files.Source, what: str, limits: ReadLimits):
     try:
-        return await files.read_source(Path(path), what, ("supervision", "caseload"), limits)
+        return await files.read_source(path, what, ("supervision", "caseload"), limits)
     except UnreadableTable as exc:
-        raise SupervisionRejected(path, exc.problems) from None
+        raise SupervisionRejected(Path(files.source_name(path)), exc.problems) from None
 
 
-async def import_sessions(db: Database, path: Path, now: datetime, tz: tzinfo, *, actor_id: int | None = None,
+async def import_sessions(db: Database, path: files.Source, now: datetime, tz: tzinfo, *, actor_id: int | None = None,
                           via: str = "cli:supervision import",
                           case_refs: CaseRefFormat = DEFAULT_CASE_REFS,
-                          limits: ReadLimits = DEFAULT_LIMITS) -> SessionImportReport:
-    """Check `path` whole (read and checked off the event loop, within `limits`), then add the sessions
-    not yet recorded. SupervisionRejected: nothing written."""
+                          limits: ReadLimits = DEFAULT_LIMITS, dry_run: bool = False) -> SessionImportReport:
+    """Check `path` (a file, or an upload's (bytes, name)) whole (read and checked off the event loop,
+    within `limits`), then add the sessions not yet recorded. SupervisionRejected: nothing written.
+    `dry_run`: work out what would change, write nothing (a preview in chat)."""
     table = await _read(path, "a supervision history", limits)
+    name = files.source_name(path)
+    path = Path(name)
     today = now.astimezone(tz).date()
     try:
         async with db.sessions.begin() as session:
@@ -127,6 +130,11 @@ async def import_sessions(db: Database, path: Path, now: datetime, tz: tzinfo, *
             session.add(TrailEvent(subject_type="supervision", actor_id=actor_id, action="supervision_imported",
                                    via=via, detail={"rows": len(entries), "added": report.added,
                                                     "unchanged": report.unchanged}, at=now))
+            if dry_run:
+                raise files.DryRun(report)
+    except files.DryRun as run:
+        run.report.source = source_words(name, table.sheet)
+        return run.report
     except IntegrityError:
         raise SupervisionRejected(path, [Problem(WHOLE_FILE, None, (
             "someone recorded supervision at the same time; run the import again"))], table.sheet) from None
@@ -181,13 +189,16 @@ async def move_cases_forward(session: AsyncSession, latest: dict[str, date]) -> 
     return len(moved)
 
 
-async def import_caseload(db: Database, path: Path, now: datetime, tz: tzinfo, *, actor_id: int | None = None,
+async def import_caseload(db: Database, path: files.Source, now: datetime, tz: tzinfo, *, actor_id: int | None = None,
                           via: str = "cli:caseload import",
                           case_refs: CaseRefFormat = DEFAULT_CASE_REFS,
-                          limits: ReadLimits = DEFAULT_LIMITS) -> CaseloadImportReport:
-    """Check `path` whole (read and checked off the event loop, within `limits`), then replace the
-    caseload with it. SupervisionRejected: nothing written."""
+                          limits: ReadLimits = DEFAULT_LIMITS, dry_run: bool = False) -> CaseloadImportReport:
+    """Check `path` (a file, or an upload's (bytes, name)) whole (read and checked off the event loop,
+    within `limits`), then replace the caseload with it. SupervisionRejected: nothing written.
+    `dry_run`: work out what would change, write nothing (a preview in chat)."""
     table = await _read(path, "a caseload", limits)
+    name = files.source_name(path)
+    path = Path(name)
     today = now.astimezone(tz).date()
     try:
         async with db.sessions.begin() as session:
@@ -200,6 +211,11 @@ async def import_caseload(db: Database, path: Path, now: datetime, tz: tzinfo, *
             session.add(TrailEvent(subject_type="caseload", actor_id=actor_id, action="caseload_imported", via=via,
                                    detail={"cases": len(entries), "added": report.added, "removed": report.removed},
                                    at=now))
+            if dry_run:
+                raise files.DryRun(report)
+    except files.DryRun as run:
+        run.report.source = source_words(name, table.sheet)
+        return run.report
     except IntegrityError:
         raise SupervisionRejected(path, [Problem(WHOLE_FILE, None, (
             "the caseload changed at the same time; run the import again"))], table.sheet) from None
