@@ -40,7 +40,7 @@ async def imported_since(session: AsyncSession, kind: str, since: datetime, *, o
     `since`: a preview made before it no longer says what an import would do."""
     return bool(await session.scalar(select(exists().where(
         FilePreview.kind == kind, FilePreview.state.in_(("confirmed", "imported")),
-        FilePreview.decided_at > since, FilePreview.id != other_than))))
+        FilePreview.decided_at >= since, FilePreview.id != other_than))))
 
 
 async def decide(session: AsyncSession, preview_id: int, state: str, now: datetime, **values: Any) -> None:
