@@ -22,7 +22,6 @@ def capability(registry_of: Callable[[], Registry]) -> Capability:
         name="intake",
         verbs=(CardVerb(ic.Verb.CONFIRM, confirm), CardVerb(ic.Verb.CANCEL, cancel), CardVerb(ic.Verb.KIND, choose)),
         intakes=(FileIntake("files in chat", take.intake(registry_of)),),
-        samples=ic.samples,
         help={Role.QA_UNIT: (HELP,)},
         # An upload waits an hour at most; its bytes are dropped when decided. The rows (and the
         # import marks) go with conversation state.
