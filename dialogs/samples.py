@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 from dialogs import alert_cards as alr
 from dialogs import allocation_cards as alc
 from dialogs import audit_cards as ac
-from dialogs import intake_cards
 from dialogs import (
     calendar_samples,
     case_holder_samples,
+    intake_cards,
     observation_samples,
     safeguarding_samples,
     supervision_samples,

@@ -16,7 +16,7 @@ from bot.clock import fixed_clock
 from storage.models import Allocation, CalendarEvent, FilePreview, ImportedAudit, Person, TrailEvent
 from tests.support import activities as act
 from tests.support.allocation_files import GOOD, csv_bytes
-from tests.test_allocation_upload import file_host, file_message, post, staff  # noqa: F401 - file_host: fixture
+from tests.support.chat_files import file_message, post, staff
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc)
 ROSTER_HEADER = "email,display_name,role,team,service_area,supervisor_email,asye_start_date,registered,aad_object_id\n"
@@ -26,12 +26,12 @@ ROSTER = (ROSTER_HEADER
           + "new.worker@council.gov.uk,Nia New,practitioner,Team Alpha,Children in Need,pm.cin@council.gov.uk,,yes,\n")
 
 
-def quinn_sends(fake, file_host, name: str, data: bytes, text: str = "") -> dict:  # noqa: F811
+def quinn_sends(fake, file_host, name: str, data: bytes, text: str = "") -> dict:
     file_host.files[name] = data
     return file_message("quinn", "aad-quinn", service_url=fake.url, name=name, url=file_host.url(name), text=text)
 
 
-async def send(bot_client, fake, file_host, name: str, data: bytes, text: str = "") -> dict:  # noqa: F811
+async def send(bot_client, fake, file_host, name: str, data: bytes, text: str = "") -> dict:
     """Quinn (QA unit) sends the file; the one card the bot answers with."""
     before = len(fake.delivered(act.personal_conversation_id("quinn")))
     await post(bot_client, quinn_sends(fake, file_host, name, data, text))
@@ -81,7 +81,7 @@ async def setup(services, db) -> None:
     await act.add_people(db, *staff())
 
 
-async def test_a_roster_is_previewed_and_written_only_on_confirm(bot_client, services, fake_connector, file_host, db):  # noqa: F811
+async def test_a_roster_is_previewed_and_written_only_on_confirm(bot_client, services, fake_connector, file_host, db):
     await setup(services, db)
     people = await count(db, Person)
     card = await send(bot_client, fake_connector, file_host, "staff.csv", ROSTER.encode())
@@ -101,7 +101,7 @@ async def test_a_roster_is_previewed_and_written_only_on_confirm(bot_client, ser
         assert (await s.scalar(select(FilePreview.data))) is None  # the upload is not kept once decided
 
 
-async def test_cancel_writes_nothing(bot_client, services, fake_connector, file_host, db):  # noqa: F811
+async def test_cancel_writes_nothing(bot_client, services, fake_connector, file_host, db):
     await setup(services, db)
     card = await send(bot_client, fake_connector, file_host, "staff.csv", ROSTER.encode())
     assert "Cancelled" in await press(bot_client, fake_connector, card, "Cancel")
@@ -110,7 +110,7 @@ async def test_cancel_writes_nothing(bot_client, services, fake_connector, file_
     assert await count(db, Person, Person.email == "new.worker@council.gov.uk") == 0
 
 
-async def test_an_old_or_stale_preview_is_refused_politely(bot_client, services, fake_connector, file_host, db):  # noqa: F811
+async def test_an_old_or_stale_preview_is_refused_politely(bot_client, services, fake_connector, file_host, db):
     await setup(services, db)
     old = await send(bot_client, fake_connector, file_host, "staff.csv", ROSTER.encode())
     services.clock = fixed_clock(NOW + timedelta(minutes=61))
@@ -122,7 +122,7 @@ async def test_an_old_or_stale_preview_is_refused_politely(bot_client, services,
     assert await trail(db, "file_imported") == 1
 
 
-async def test_the_same_file_twice_changes_nothing_the_second_time(bot_client, services, fake_connector, file_host, db):  # noqa: F811
+async def test_the_same_file_twice_changes_nothing_the_second_time(bot_client, services, fake_connector, file_host, db):
     await setup(services, db)
     card = await send(bot_client, fake_connector, file_host, "staff.csv", ROSTER.encode())
     await press(bot_client, fake_connector, card, "Confirm")
@@ -134,7 +134,7 @@ async def test_the_same_file_twice_changes_nothing_the_second_time(bot_client, s
     assert await count(db, Person) == 6 + 1
 
 
-async def test_a_refusal_names_the_row_and_column(bot_client, services, fake_connector, file_host, db):  # noqa: F811
+async def test_a_refusal_names_the_row_and_column(bot_client, services, fake_connector, file_host, db):
     await setup(services, db)
     bad = ROSTER + "someone@council.gov.uk,,practitioner,Team Alpha,Children in Need,,,yes,\n"
     card = await send(bot_client, fake_connector, file_host, "staff.csv", bad.encode())
@@ -149,7 +149,7 @@ def _actions(card):
 
 
 async def test_allocations_are_previewed_per_service_area_then_imported(bot_client, services, fake_connector,
-                                                                        file_host, db):  # noqa: F811
+                                                                        file_host, db):
     await setup(services, db)
     card = await send(bot_client, fake_connector, file_host, "list.csv", csv_bytes(GOOD), "allocations for 2026-12")
     seen = json.dumps(card)
@@ -160,10 +160,10 @@ async def test_allocations_are_previewed_per_service_area_then_imported(bot_clie
 
 
 async def test_a_register_of_past_audits_is_previewed_then_imported(bot_client, services, fake_connector,
-                                                                    file_host, db):  # noqa: F811
+                                                                    file_host, db):
     await setup(services, db)
-    data = ("Month,Case ref,Service area,Team,Grade\n2026-09,CR-2001,Children in Need,CIN Team 1,Good\n"
-            "2026-10,CR-2002,Children in Need,CIN Team 1,Requires improvement\n").encode()
+    data = (b"Month,Case ref,Service area,Team,Grade\n2026-09,CR-2001,Children in Need,CIN Team 1,Good\n"
+            b"2026-10,CR-2002,Children in Need,CIN Team 1,Requires improvement\n")
     card = await send(bot_client, fake_connector, file_host, "past.csv", data)
     assert "Preview: the register of past audits" in json.dumps(card)
     assert await count(db, ImportedAudit) == 0
@@ -171,10 +171,10 @@ async def test_a_register_of_past_audits_is_previewed_then_imported(bot_client, 
     assert await count(db, ImportedAudit) == 2
 
 
-async def test_the_qa_calendar_is_previewed_then_imported(bot_client, services, fake_connector, file_host, db):  # noqa: F811
+async def test_the_qa_calendar_is_previewed_then_imported(bot_client, services, fake_connector, file_host, db):
     await setup(services, db)
-    data = ("starts_on,ends_on,kind,title,audience,details\n"
-            "2027-01-11,2027-01-15,practice_week,Winter practice week,,\n").encode()
+    data = (b"starts_on,ends_on,kind,title,audience,details\n"
+            b"2027-01-11,2027-01-15,practice_week,Winter practice week,,\n")
     card = await send(bot_client, fake_connector, file_host, "calendar.csv", data)
     assert {"title": "Events added", "value": "1"} in card["body"][3]["facts"]
     assert await count(db, CalendarEvent) == 0
@@ -182,7 +182,7 @@ async def test_the_qa_calendar_is_previewed_then_imported(bot_client, services, 
     assert await count(db, CalendarEvent) == 1
 
 
-async def test_when_two_kinds_fit_the_sender_chooses(bot_client, services, fake_connector, file_host, db):  # noqa: F811
+async def test_when_two_kinds_fit_the_sender_chooses(bot_client, services, fake_connector, file_host, db):
     await setup(services, db)
     both = ROSTER_HEADER.strip() + ",starts_on,ends_on,kind,title\n"
     card = await send(bot_client, fake_connector, file_host, "odd.csv", both.encode())
@@ -192,7 +192,7 @@ async def test_when_two_kinds_fit_the_sender_chooses(bot_client, services, fake_
 
 
 async def test_only_the_qa_unit_may_send_and_only_the_sender_may_confirm(bot_client, services, fake_connector,
-                                                                         file_host, db):  # noqa: F811
+                                                                         file_host, db):
     await setup(services, db)
     file_host.files["staff.csv"] = ROSTER.encode()
     await post(bot_client, file_message("sol", "aad-sol", service_url=fake_connector.url, name="staff.csv",
