@@ -64,7 +64,7 @@ CAPABILITY = Capability(
     outbox_kinds=(*kinds.ALL, *kinds.CASE_HOLDER_KINDS, *safeguarding.KINDS),
     samples=all_samples,
     cli=cli.COMMANDS,
-    intakes=(allocation_list.INTAKE,),
+    file_kinds=(allocation_list.KIND,),
     help={
         Role.PRACTICE_MANAGER: AUDITOR,
         Role.SERVICE_LEAD: (

@@ -1,0 +1,205 @@
+"""Files in chat, one way for all: the QA unit sends a file it keeps; the bot recognises its kind
+from the columns, previews what would change, and writes only on Confirm.
+
+Over HTTP through the real app and the fake Bot Connector, on SQLite and PostgreSQL: each message
+carries a file.download.info attachment whose link points at a file host on 127.0.0.1
+(tests/test_allocation_upload.py's FileHost); presses are signed Action.Execute invokes.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+
+from bot.clock import fixed_clock
+from storage.models import Allocation, CalendarEvent, FilePreview, ImportedAudit, Person, TrailEvent
+from tests.support import activities as act
+from tests.support.allocation_files import GOOD, csv_bytes
+from tests.support.chat_files import file_message, post, staff
+
+NOW = datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc)
+ROSTER_HEADER = "email,display_name,role,team,service_area,supervisor_email,asye_start_date,registered,aad_object_id\n"
+ROSTER = (ROSTER_HEADER
+          + "quinn@council.gov.uk,Quinn QA,qa_unit,QA Unit,,,,yes,\n"
+          + "pm.cin@council.gov.uk,Pat Manager,practice_manager,Team Alpha,Children in Need,,,yes,\n"
+          + "new.worker@council.gov.uk,Nia New,practitioner,Team Alpha,Children in Need,pm.cin@council.gov.uk,,yes,\n")
+
+
+def quinn_sends(fake, file_host, name: str, data: bytes, text: str = "") -> dict:
+    file_host.files[name] = data
+    return file_message("quinn", "aad-quinn", service_url=fake.url, name=name, url=file_host.url(name), text=text)
+
+
+async def send(bot_client, fake, file_host, name: str, data: bytes, text: str = "") -> dict:
+    """Quinn (QA unit) sends the file; the one card the bot answers with."""
+    before = len(fake.delivered(act.personal_conversation_id("quinn")))
+    await post(bot_client, quinn_sends(fake, file_host, name, data, text))
+    replies = fake.delivered(act.personal_conversation_id("quinn"))[before:]
+    assert len(replies) == 1, [r.all_text() for r in replies]
+    return replies[0].cards[0] if replies[0].cards else {"text": replies[0].text}
+
+
+def button(card: dict, title: str) -> dict:
+    for node in _nodes(card):
+        if node.get("type") == "Action.Execute" and node.get("title") == title:
+            return node
+    raise AssertionError(f"no {title!r} button on {json.dumps(card)[:400]}")
+
+
+def _nodes(tree):
+    if isinstance(tree, dict):
+        yield tree
+        for value in tree.values():
+            yield from _nodes(value)
+    elif isinstance(tree, list):
+        for value in tree:
+            yield from _nodes(value)
+
+
+async def press(bot_client, fake, card: dict, title: str, who: str = "quinn", aad: str | None = "aad-quinn") -> str:
+    """`who` presses `title` on `card`; the text of the card the bot answers with."""
+    action = button(card, title)
+    data = {k: v for k, v in action["data"].items() if not k.startswith("_")}
+    resp = await bot_client.post("/api/messages", json=act.card_action(who, action["verb"], data,
+                                                                        service_url=fake.url, aad=aad))
+    assert resp.status == 200, await resp.text()
+    return json.dumps(await resp.json(), ensure_ascii=False)
+
+
+async def count(db, model, *where) -> int:
+    async with db.sessions() as s:
+        return await s.scalar(select(func.count()).select_from(model).where(*where))
+
+
+async def trail(db, action: str) -> int:
+    return await count(db, TrailEvent, TrailEvent.action == action)
+
+
+async def setup(services, db) -> None:
+    services.clock = fixed_clock(NOW)
+    await act.add_people(db, *staff())
+
+
+async def test_a_roster_is_previewed_and_written_only_on_confirm(bot_client, services, fake_connector, file_host, db):
+    await setup(services, db)
+    people = await count(db, Person)
+    card = await send(bot_client, fake_connector, file_host, "staff.csv", ROSTER.encode())
+    seen = json.dumps(card)
+    assert "Preview: the staff roster" in seen and "staff.csv" in seen
+    assert {"title": "Added", "value": "1"} in card["body"][3]["facts"]
+    assert {"title": "Marked as left", "value": "4"} in card["body"][3]["facts"]
+    assert await count(db, Person) == people  # nothing written yet
+    answer = await press(bot_client, fake_connector, card, "Confirm")
+    assert "Imported: the staff roster" in answer
+    assert await count(db, Person, Person.email == "new.worker@council.gov.uk") == 1
+    assert await count(db, Person, Person.left_at.is_not(None)) == 4
+    assert await trail(db, "file_imported") == 1
+    again = await press(bot_client, fake_connector, card, "Confirm")  # a second press
+    assert "imported already" in again and await trail(db, "file_imported") == 1
+    async with db.sessions() as s:
+        assert (await s.scalar(select(FilePreview.data))) is None  # the upload is not kept once decided
+
+
+async def test_cancel_writes_nothing(bot_client, services, fake_connector, file_host, db):
+    await setup(services, db)
+    card = await send(bot_client, fake_connector, file_host, "staff.csv", ROSTER.encode())
+    assert "Cancelled" in await press(bot_client, fake_connector, card, "Cancel")
+    assert await count(db, Person, Person.email == "new.worker@council.gov.uk") == 0
+    assert "cancelled" in await press(bot_client, fake_connector, card, "Confirm")
+    assert await count(db, Person, Person.email == "new.worker@council.gov.uk") == 0
+
+
+async def test_an_old_or_stale_preview_is_refused_politely(bot_client, services, fake_connector, file_host, db):
+    await setup(services, db)
+    old = await send(bot_client, fake_connector, file_host, "staff.csv", ROSTER.encode())
+    services.clock = fixed_clock(NOW + timedelta(minutes=61))
+    assert "more than an hour old" in await press(bot_client, fake_connector, old, "Confirm")
+    first = await send(bot_client, fake_connector, file_host, "a.csv", ROSTER.encode())
+    second = await send(bot_client, fake_connector, file_host, "b.csv", ROSTER.encode())
+    assert "Imported" in await press(bot_client, fake_connector, second, "Confirm")
+    assert "imported again since this preview" in await press(bot_client, fake_connector, first, "Confirm")
+    assert await trail(db, "file_imported") == 1
+
+
+async def test_the_same_file_twice_changes_nothing_the_second_time(bot_client, services, fake_connector, file_host, db):
+    await setup(services, db)
+    card = await send(bot_client, fake_connector, file_host, "staff.csv", ROSTER.encode())
+    await press(bot_client, fake_connector, card, "Confirm")
+    services.clock = fixed_clock(NOW + timedelta(minutes=5))
+    card = await send(bot_client, fake_connector, file_host, "staff.csv", ROSTER.encode())
+    assert "would change nothing" in json.dumps(card)
+    assert {"title": "Unchanged", "value": "3"} in card["body"][3]["facts"]
+    await press(bot_client, fake_connector, card, "Confirm")
+    assert await count(db, Person) == 6 + 1
+
+
+async def test_a_refusal_names_the_row_and_column(bot_client, services, fake_connector, file_host, db):
+    await setup(services, db)
+    bad = ROSTER + "someone@council.gov.uk,,practitioner,Team Alpha,Children in Need,,,yes,\n"
+    card = await send(bot_client, fake_connector, file_host, "staff.csv", bad.encode())
+    seen = json.dumps(card)
+    assert "Not imported" in seen and "row 5, column display_name" in seen
+    assert not list(_actions(card))
+    assert await count(db, Person, Person.email == "new.worker@council.gov.uk") == 0
+
+
+def _actions(card):
+    return [n for n in _nodes(card) if n.get("type") == "Action.Execute"]
+
+
+async def test_allocations_are_previewed_per_service_area_then_imported(bot_client, services, fake_connector,
+                                                                        file_host, db):
+    await setup(services, db)
+    card = await send(bot_client, fake_connector, file_host, "list.csv", csv_bytes(GOOD), "allocations for 2026-12")
+    seen = json.dumps(card)
+    assert "December 2026" in seen and "Children in Need: 2 cases" in seen and "Looked After Children: 1 case" in seen
+    assert await count(db, Allocation) == 0
+    assert "Imported" in await press(bot_client, fake_connector, card, "Confirm")
+    assert await count(db, Allocation, Allocation.month == "2026-12") == 3
+
+
+async def test_a_register_of_past_audits_is_previewed_then_imported(bot_client, services, fake_connector,
+                                                                    file_host, db):
+    await setup(services, db)
+    data = (b"Month,Case ref,Service area,Team,Grade\n2026-09,CR-2001,Children in Need,CIN Team 1,Good\n"
+            b"2026-10,CR-2002,Children in Need,CIN Team 1,Requires improvement\n")
+    card = await send(bot_client, fake_connector, file_host, "past.csv", data)
+    assert "Preview: the register of past audits" in json.dumps(card)
+    assert await count(db, ImportedAudit) == 0
+    assert "Imported" in await press(bot_client, fake_connector, card, "Confirm")
+    assert await count(db, ImportedAudit) == 2
+
+
+async def test_the_qa_calendar_is_previewed_then_imported(bot_client, services, fake_connector, file_host, db):
+    await setup(services, db)
+    data = (b"starts_on,ends_on,kind,title,audience,details\n"
+            b"2027-01-11,2027-01-15,practice_week,Winter practice week,,\n")
+    card = await send(bot_client, fake_connector, file_host, "calendar.csv", data)
+    assert {"title": "Events added", "value": "1"} in card["body"][3]["facts"]
+    assert await count(db, CalendarEvent) == 0
+    await press(bot_client, fake_connector, card, "Confirm")
+    assert await count(db, CalendarEvent) == 1
+
+
+async def test_when_two_kinds_fit_the_sender_chooses(bot_client, services, fake_connector, file_host, db):
+    await setup(services, db)
+    both = ROSTER_HEADER.strip() + ",starts_on,ends_on,kind,title\n"
+    card = await send(bot_client, fake_connector, file_host, "odd.csv", both.encode())
+    assert "Which file is this?" in json.dumps(card)
+    answer = await press(bot_client, fake_connector, card, "The staff roster")
+    assert "the staff roster" in answer  # the roster's own checks then answer (here: a column too many)
+
+
+async def test_only_the_qa_unit_may_send_and_only_the_sender_may_confirm(bot_client, services, fake_connector,
+                                                                         file_host, db):
+    await setup(services, db)
+    file_host.files["staff.csv"] = ROSTER.encode()
+    await post(bot_client, file_message("sol", "aad-sol", service_url=fake_connector.url, name="staff.csv",
+                                        url=file_host.url("staff.csv")))
+    [reply] = fake_connector.delivered(act.personal_conversation_id("sol"))
+    assert "Only the QA unit" in reply.text and file_host.fetched == []
+    card = await send(bot_client, fake_connector, file_host, "staff.csv", ROSTER.encode())
+    answer = await press(bot_client, fake_connector, card, "Confirm", who="sol", aad="aad-sol")
+    assert "only they can confirm" in answer
+    assert await count(db, Person, Person.email == "new.worker@council.gov.uk") == 0
