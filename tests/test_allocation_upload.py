@@ -1,7 +1,9 @@
 """A QA unit member sends the allocation list to the bot in Teams; anyone else is turned away.
 
 Over HTTP through the real app: Teams-shaped message activities carrying a
-file.download.info attachment whose downloadUrl points at a file host on 127.0.0.1.
+file.download.info attachment whose downloadUrl points at a file host on 127.0.0.1. The list is
+previewed on arrival and written only on Confirm (tests/test_files_in_chat.py); the month, the sheet
+read and the checks are shown on the preview.
 """
 from __future__ import annotations
 
@@ -14,12 +16,13 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
+from bot.clock import fixed_clock
 from capabilities.audit_cycle.allocation_list import choose_month
 from dialogs.allocation_cards import ImportOutcome, import_summary_card, rejected_card
 from qa.allocations import COLUMNS
-from storage.models import Allocation
+from storage.models import Allocation, AuditMonth, TrailEvent
 from tests.support import activities as act
-from tests.support.allocation_files import GOOD, csv_bytes, row
+from tests.support.allocation_files import GOOD, csv_bytes, row, xlsx_bytes
 from tests.support.card_validator import validate
 from tests.support.chat_files import file_message, post, staff
 
@@ -27,6 +30,18 @@ LONDON = ZoneInfo("Europe/London")
 MAX_CARD_BYTES = 28 * 1024
 
 
+async def quinn_sends(bot_client, fake, file_host, name: str, data: bytes, text: str = ""):
+    """Quinn (QA unit) sends `data` as `name`; the one reply (a preview, or a refusal)."""
+    file_host.files[name] = data
+    before = len(fake.delivered(act.personal_conversation_id("quinn")))
+    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake.url, name=name,
+                                        url=file_host.url(name), text=text))
+    [reply] = fake.delivered(act.personal_conversation_id("quinn"))[before:]
+    return reply
+
+
+def facts_of(card: dict) -> dict[str, str]:
+    return {f["title"]: f["value"] for part in card["body"] if part.get("type") == "FactSet" for f in part["facts"]}
 
 
 async def confirm_last(bot_client, fake) -> None:
@@ -63,7 +78,83 @@ def workbook_with_a_hidden_template(visible_rows: list[dict]) -> bytes:
     return out.getvalue()
 
 
+async def test_a_csv_is_previewed_per_area_and_confirm_writes_it_with_a_trail_row_per_case(
+        bot_client, fake_connector, file_host, db):
+    await act.add_people(db, *staff())
+    reply = await quinn_sends(bot_client, fake_connector, file_host, "december.csv", csv_bytes(GOOD, bom=True),
+                              "allocations for 2026-12")
+    [card] = reply.cards
+    shown = facts_of(card)
+    assert shown["For"] == "December 2026 (the month in your message)" and shown["Added"] == "3"
+    assert "Children in Need: 2 cases" in reply.all_text() and "CR-1001, CR-1002, CR-1003" in reply.all_text()
+    assert file_host.fetched == ["december.csv"]
+    assert await stored(db) == {}  # a preview writes nothing
+    async with db.sessions() as s:
+        assert (await s.execute(select(AuditMonth))).first() is None
+    await confirm_last(bot_client, fake_connector)
+    assert set(await stored(db)) == {"CR-1001", "CR-1002", "CR-1003"}
+    async with db.sessions() as s:
+        allocated = (await s.execute(select(TrailEvent).where(TrailEvent.action == "allocated"))).scalars().all()
+        month = (await s.execute(select(AuditMonth))).scalar_one()
+    assert month.month == "2026-12"
+    assert sorted(e.detail["case_ref"] for e in allocated) == ["CR-1001", "CR-1002", "CR-1003"]
 
+
+async def test_an_xlsx_month_is_taken_from_the_file_name(bot_client, fake_connector, file_host, db):
+    await act.add_people(db, *staff())
+    reply = await quinn_sends(bot_client, fake_connector, file_host, "allocations-2027-01.xlsx", xlsx_bytes(GOOD))
+    [card] = reply.cards
+    assert facts_of(card)["For"] == "January 2027 (the month in the file name)"
+    assert await stored(db) == {}
+    await confirm_last(bot_client, fake_connector)
+    assert {a.month for a in (await stored(db)).values()} == {"2027-01"}
+
+
+async def test_without_a_month_the_current_month_in_the_councils_time_zone_is_used(
+        bot_client, services, fake_connector, file_host, db):
+    await act.add_people(db, *staff())
+    # 23:30 UTC on 31 March is 00:30 on 1 April in London (BST): April's list, not March's.
+    services.clock = fixed_clock(datetime(2027, 3, 31, 23, 30, tzinfo=timezone.utc))
+    reply = await quinn_sends(bot_client, fake_connector, file_host, "list.csv", csv_bytes(GOOD))
+    [card] = reply.cards
+    assert facts_of(card)["For"].startswith("April 2027 (this month")
+    assert await stored(db) == {}
+    await confirm_last(bot_client, fake_connector)
+    assert {a.month for a in (await stored(db)).values()} == {"2027-04"}
+
+
+async def test_the_preview_names_the_sheet_read_and_a_hidden_sheet_is_never_imported(
+        bot_client, fake_connector, file_host, db):
+    await act.add_people(db, *staff())
+    reply = await quinn_sends(bot_client, fake_connector, file_host, "december.xlsx",
+                              workbook_with_a_hidden_template(GOOD), "2026-12")
+    [card] = reply.cards
+    assert facts_of(card)["File read"] == 'december.xlsx, sheet "Allocations"'
+    assert facts_of(card)["Added"] == "3" and "CR-0001" not in reply.all_text()  # not the hidden template's case
+    await confirm_last(bot_client, fake_connector)
+    assert set(await stored(db)) == {"CR-1001", "CR-1002", "CR-1003"}
+
+    refused = await quinn_sends(bot_client, fake_connector, file_host, "january.xlsx",
+                                workbook_with_a_hidden_template([*GOOD, row("CR-2002", "nobody@council.gov.uk")]),
+                                "2027-01")
+    seen = refused.all_text()
+    assert refused.text.startswith("january.xlsx, sheet 'Allocations' was not imported for 2027-01")
+    assert "Not imported" in seen and 'I could not take january.xlsx, sheet \\"Allocations\\"' in seen
+    assert "row 5, column auditor_email: nobody@council.gov.uk is not on the roster" in seen
+    assert "Confirm" not in json.dumps(refused.cards)
+    assert {a.month for a in (await stored(db)).values()} == {"2026-12"}
+
+
+async def test_a_refused_list_shows_every_problem_and_stores_nothing(bot_client, fake_connector, file_host, db):
+    await act.add_people(db, *staff())
+    reply = await quinn_sends(bot_client, fake_connector, file_host, "bad.csv", csv_bytes(
+        [*GOOD, row("CR-1001", "sw1@council.gov.uk"), row("CR-2002", "nobody@council.gov.uk")]), "2026-12")
+    seen = reply.all_text()
+    assert "Not imported" in seen and "nothing was changed" in seen
+    assert "row 2, column case_ref: the same case is allocated more than once (rows 2, 5)" in seen
+    assert "row 5, column auditor_email: sw1@council.gov.uk is a practitioner" in seen
+    assert "row 6, column auditor_email: nobody@council.gov.uk is not on the roster" in seen
+    assert await stored(db) == {}
 
 
 async def test_identifying_columns_are_refused_over_teams_too(bot_client, fake_connector, file_host, db):
