@@ -8,12 +8,24 @@ carries a file.download.info attachment whose link points at a file host on 127.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
 from bot.clock import fixed_clock
-from storage.models import Allocation, CalendarEvent, FilePreview, ImportedAudit, Person, TrailEvent
+from qa.tabular import ReadLimits
+from storage import files
+from storage.models import (
+    Allocation,
+    CalendarEvent,
+    CaseloadCase,
+    FilePreview,
+    ImportedAudit,
+    Person,
+    SupervisionSession,
+    TrailEvent,
+)
 from tests.support import activities as act
 from tests.support.allocation_files import GOOD, csv_bytes
 from tests.support.chat_files import file_message, post, staff
@@ -203,3 +215,168 @@ async def test_only_the_qa_unit_may_send_and_only_the_sender_may_confirm(bot_cli
     answer = await press(bot_client, fake_connector, card, "Confirm", who="sol", aad="aad-sol")
     assert "only they can confirm" in answer
     assert await count(db, Person, Person.email == "new.worker@council.gov.uk") == 0
+
+
+def facts_of(card: dict) -> dict[str, str]:
+    return {f["title"]: f["value"] for part in card["body"] if part.get("type") == "FactSet" for f in part["facts"]}
+
+
+HISTORY = (b"supervisee_email,supervisor_email,kind,held_on,duration_minutes,case_refs\n"
+           b"sw1@council.gov.uk,pm.cin@council.gov.uk,1:1,2026-11-04,90,\n"
+           b"sw1@council.gov.uk,pm.cin@council.gov.uk,case supervision,2026-11-18,45,CR-1001; CR-1002\n")
+
+
+async def test_supervision_history_is_previewed_then_imported_once(bot_client, services, fake_connector,
+                                                                   file_host, db):
+    await setup(services, db)
+    await confirmed(bot_client, fake_connector, file_host, "caseload.csv", CASELOAD)  # CR-1001 last seen 2026-10-01
+    card = await send(bot_client, fake_connector, file_host, "history.csv", HISTORY)
+    assert "Preview: supervision history" in json.dumps(card)
+    shown = facts_of(card)
+    assert shown["Sessions added"] == "2" and shown["Already on record"] == "0"
+    assert shown["Cases' last case supervision moved forward"] == "1"  # CR-1001 (CR-1002 is not on the caseload)
+    assert await count(db, SupervisionSession) == 0 and await trail(db, "supervision_imported") == 0
+    assert "Imported: supervision history" in await press(bot_client, fake_connector, card, "Confirm")
+    assert await count(db, SupervisionSession) == 2
+    assert await count(db, CaseloadCase, CaseloadCase.case_ref == "CR-1001",
+                       CaseloadCase.last_case_supervision_on == date(2026, 11, 18)) == 1
+    assert await trail(db, "supervision_imported") == 1 and await trail(db, "file_imported") == 2
+    services.clock = fixed_clock(NOW + timedelta(minutes=5))
+    again = await send(bot_client, fake_connector, file_host, "history.csv", HISTORY)
+    assert facts_of(again)["Sessions added"] == "0" and facts_of(again)["Already on record"] == "2"
+    assert "would change nothing" in json.dumps(again)
+
+
+async def test_a_supervision_history_refusal_names_the_row_and_column(bot_client, services, fake_connector,
+                                                                      file_host, db):
+    await setup(services, db)
+    bad = HISTORY + b"sw1@council.gov.uk,nobody@council.gov.uk,1:1,2026-11-05,60,\n"
+    card = await send(bot_client, fake_connector, file_host, "history.csv", bad)
+    seen = json.dumps(card)
+    assert "Not imported" in seen and "row 4, column supervisor_email: nobody@council.gov.uk is not on the roster" in seen
+    assert not _actions(card) and await count(db, SupervisionSession) == 0
+
+
+CASELOAD = (b"case_ref,case_holder_email,last_case_supervision_on\n"
+            b"CR-1001,sw1@council.gov.uk,2026-10-01\n"
+            b"CR-1003,sw2@council.gov.uk,\n")
+
+
+async def confirmed(bot_client, fake, file_host, name: str, data: bytes) -> None:
+    card = await send(bot_client, fake, file_host, name, data)
+    assert "Imported" in await press(bot_client, fake, card, "Confirm"), json.dumps(card)[:500]
+
+
+async def test_the_caseload_is_previewed_then_replaces_the_one_on_record(bot_client, services, fake_connector,
+                                                                         file_host, db):
+    await setup(services, db)
+    card = await send(bot_client, fake_connector, file_host, "caseload.csv", CASELOAD)
+    assert "Preview: the caseload" in json.dumps(card)
+    assert facts_of(card)["Cases added"] == "2"
+    assert await count(db, CaseloadCase) == 0
+    assert "Imported: the caseload" in await press(bot_client, fake_connector, card, "Confirm")
+    assert await count(db, CaseloadCase) == 2 and await trail(db, "caseload_imported") == 1
+
+    services.clock = fixed_clock(NOW + timedelta(minutes=5))
+    moved = (b"case_ref,case_holder_email,last_case_supervision_on\n"
+             b"CR-1001,sw1@council.gov.uk,2026-10-01\n"
+             b"CR-1004,sw1@council.gov.uk,2026-11-20\n")
+    card = await send(bot_client, fake_connector, file_host, "caseload-december.csv", moved)
+    shown = facts_of(card)
+    assert (shown["Cases added"], shown["Removed (no longer on the caseload)"], shown["Unchanged"]) == ("1", "1", "1")
+    assert await count(db, CaseloadCase, CaseloadCase.case_ref == "CR-1003") == 1  # the preview removed nothing
+    await press(bot_client, fake_connector, card, "Confirm")
+    async with db.sessions() as s:
+        assert set(await s.scalars(select(CaseloadCase.case_ref))) == {"CR-1001", "CR-1004"}
+
+
+async def test_a_caseload_refusal_names_the_row_and_column(bot_client, services, fake_connector, file_host, db):
+    await setup(services, db)
+    card = await send(bot_client, fake_connector, file_host, "caseload.csv",
+                      CASELOAD + b"CR-1005,sw1@council.gov.uk,2027-01-01\n")
+    seen = json.dumps(card)
+    assert "Not imported" in seen and "row 4, column last_case_supervision_on: 2027-01-01 is in the future" in seen
+    assert await count(db, CaseloadCase) == 0
+
+
+def long_roster(n: int) -> bytes:
+    """Quinn, then `n` - 1 new practitioners: a roster longer than a small batch."""
+    lines = [f"new{i:03d}@council.gov.uk,New Worker {i},practitioner,Team Alpha,Children in Need,"
+             f",,yes,\n" for i in range(n - 1)]
+    return (ROSTER_HEADER + "quinn@council.gov.uk,Quinn QA,qa_unit,QA Unit,,,,yes,\n" + "".join(lines)).encode()
+
+
+def small_batches(services, rows: int = 10) -> None:
+    """QA_IMPORT_BATCH_ROWS as `rows` for the app serving the test."""
+    services.settings = replace(services.settings, file_limits=ReadLimits(batch_rows=rows))
+
+
+async def test_a_preview_never_commits_even_a_file_longer_than_a_batch(bot_client, services, fake_connector,
+                                                                       file_host, db, monkeypatch):
+    """35 rows in batches of 10: the preview runs every statement in one transaction and rolls it back
+    (no batch is written, let alone committed, and no other session sees a row); Confirm then writes
+    the same rows in six batches."""
+    await setup(services, db)
+    small_batches(services)
+    batched: list[int] = []
+    rolled_back: list[object] = []
+
+    async def hook(session, index: int) -> None:
+        batched.append(index)
+
+    class Watched(files.DryRun):
+        """The preview's rollback, raised inside its one transaction: counted."""
+
+        def __init__(self, report: object) -> None:
+            super().__init__(report)
+            rolled_back.append(report)
+
+    monkeypatch.setattr(files, "batch_written", hook)
+    monkeypatch.setattr(files, "DryRun", Watched)
+    rows = long_roster(35)
+    people = await count(db, Person)
+    card = await send(bot_client, fake_connector, file_host, "staff.csv", rows)
+    shown = facts_of(card)
+    assert (shown["Added"], shown["Updated"], shown["Marked as left"]) == ("34", "1", "5")
+    assert len(rolled_back) == 1  # the preview ran the whole import in one transaction, then rolled it back
+    assert batched == []  # no batch of the preview
+    assert await count(db, Person) == people
+    assert await count(db, Person, Person.left_at.is_not(None)) == 0
+    await press(bot_client, fake_connector, card, "Confirm")
+    assert batched == [0, 1, 2, 3, 4, 5]  # 34 new people in 10, 10, 10, 4; Quinn's change; the 5 leavers
+    assert await count(db, Person) == people + 34
+    assert await count(db, Person, Person.left_at.is_not(None)) == 5
+
+
+async def test_a_confirm_stopped_part_way_says_how_far_and_the_same_file_again_finishes(
+        bot_client, services, fake_connector, file_host, db, monkeypatch):
+    await setup(services, db)
+    small_batches(services)
+    people = await count(db, Person)
+    rows = long_roster(35)
+
+    async def stop_at_two(session, index: int) -> None:
+        if index == 2:
+            raise ConnectionError("the database went away")  # as a dropped connection surfaces
+
+    card = await send(bot_client, fake_connector, file_host, "staff.csv", rows)
+    monkeypatch.setattr(files, "batch_written", stop_at_two)
+    answer = await press(bot_client, fake_connector, card, "Confirm")
+    assert "staff.csv was imported only in part: 20 of 40 rows were written" in answer
+    assert "Send the same file here again" in answer
+    assert await count(db, Person) == people + 20
+    assert await trail(db, "file_import_interrupted") == 1 and await trail(db, "file_imported") == 0
+    assert "imported only in part" in await press(bot_client, fake_connector, card, "Confirm")  # that preview is done
+
+    monkeypatch.setattr(files, "batch_written", _no_hook)
+    services.clock = fixed_clock(NOW + timedelta(minutes=2))
+    again = await send(bot_client, fake_connector, file_host, "staff.csv", rows)
+    shown = facts_of(again)
+    assert (shown["Added"], shown["Marked as left"], shown["Unchanged"]) == ("14", "5", "20")  # only what is missing
+    assert "Imported" in await press(bot_client, fake_connector, again, "Confirm")
+    assert await count(db, Person) == people + 34
+    assert await count(db, Person, Person.left_at.is_not(None)) == 5
+
+
+async def _no_hook(session, index: int) -> None:
+    """storage.files.batch_written as it is outside tests: nothing."""
