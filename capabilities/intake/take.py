@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from capabilities.intake import flow
 from capabilities.registry import CommandReply, FetchError, FileKind, FileUpload, Registry, TooLargeError
@@ -62,8 +63,9 @@ def intake(registry_of: Callable[[], Registry]):
             return f"I could not use {sent.name}: what its link gave me is {instead}. {SEND_AGAIN}"
         words = tuple(dict.fromkeys(w for k in allowed for w in k.sheet_words))
         try:
-            table = await asyncio.to_thread(read_table_bytes, got.data, sent.name, "the file", words,
-                                            upload.ctx.files)
+            # The header only: the kind's own import reads the whole file once, for the preview.
+            table = await asyncio.to_thread(partial(read_table_bytes, header_only=True), got.data, sent.name,
+                                            "the file", words, upload.ctx.files)
         except UnreadableTable as exc:
             return _refused(sent.name, None, [str(p) for p in exc.problems])
         headings = {normalise_heading(h) for h in table.header if h}
