@@ -103,7 +103,8 @@ async def import_history(db: Database, source: Source, now: datetime, tz: tzinfo
         raise HistoryRejected(name, [Problem(WHOLE_FILE, None, (
             "someone else imported past audits at the same time; send the file again"))], table.sheet) from None
     report.source_name, report.sheet = name, table.sheet
-    log.info("history imported added=%d updated=%d unchanged=%d", report.added, report.updated, report.unchanged)
+    log.info("history %s added=%d updated=%d unchanged=%d", "previewed" if dry_run else "imported",
+             report.added, report.updated, report.unchanged)
     return report
 
 

@@ -115,7 +115,8 @@ async def import_roster(db: Database, path: files.Source, now: datetime, *,
         raise RosterRejected(path, [Problem(WHOLE_FILE, None, (
             "someone else changed the people at the same time; run the import again"))], table.sheet) from None
     report.source_name, report.sheet = Path(path).name, table.sheet
-    log.info("roster imported added=%d updated=%d unchanged=%d left=%d reactivated=%d chats_linked=%d",
+    log.info("roster %s added=%d updated=%d unchanged=%d left=%d reactivated=%d chats_linked=%d",
+             "previewed" if dry_run else "imported",
              report.added, report.updated, report.unchanged, report.left, report.reactivated, report.chats_linked)
     return report
 

@@ -141,7 +141,8 @@ async def import_sessions(db: Database, path: files.Source, now: datetime, tz: t
         raise SupervisionRejected(path, [Problem(WHOLE_FILE, None, (
             "someone recorded supervision at the same time; run the import again"))], table.sheet) from None
     report.source = source_words(Path(path).name, table.sheet)
-    log.info("supervision imported added=%d unchanged=%d", report.added, report.unchanged)
+    log.info("supervision %s added=%d unchanged=%d", "previewed" if dry_run else "imported", report.added,
+             report.unchanged)
     return report
 
 
@@ -227,7 +228,8 @@ async def import_caseload(db: Database, path: files.Source, now: datetime, tz: t
         raise SupervisionRejected(path, [Problem(WHOLE_FILE, None, (
             "the caseload changed at the same time; run the import again"))], table.sheet) from None
     report.source = source_words(Path(path).name, table.sheet)
-    log.info("caseload imported added=%d updated=%d removed=%d", report.added, report.updated, report.removed)
+    log.info("caseload %s added=%d updated=%d removed=%d", "previewed" if dry_run else "imported",
+             report.added, report.updated, report.removed)
     return report
 
 
