@@ -31,6 +31,15 @@ async def hold(session: AsyncSession, *, person_id: int, file_name: str, data: b
     return row
 
 
+async def expire_waiting(session: AsyncSession, older_than: datetime, now: datetime) -> int:
+    """Previews still waiting for the sender (kind to choose, or Confirm / Cancel) made before
+    `older_than`: marked expired and their upload dropped. Returns how many."""
+    result = await session.execute(update(FilePreview).where(
+        FilePreview.state.in_(("waiting", "previewed")), FilePreview.created_at < older_than)
+        .values(state="expired", decided_at=now, data=None))
+    return result.rowcount or 0
+
+
 async def locked(session: AsyncSession, preview_id: int) -> FilePreview | None:
     """The preview, locked until commit (two presses on Confirm queue here), or None if gone."""
     return (await session.execute(select(FilePreview).where(FilePreview.id == preview_id)

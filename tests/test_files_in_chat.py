@@ -380,3 +380,30 @@ async def test_a_confirm_stopped_part_way_says_how_far_and_the_same_file_again_f
 
 async def _no_hook(session, index: int) -> None:
     """storage.files.batch_written as it is outside tests: nothing."""
+
+
+async def test_an_upload_nobody_decides_is_dropped_by_the_hourly_duty(bot_client, services, fake_connector,
+                                                                     file_host, db):
+    """A preview older than an hour that nobody pressed: the duty marks it expired and drops the
+    file (docs/privacy.md), one trail row; a fresh one is kept; Confirm then says it expired."""
+    from capabilities.intake.duties import ExpiredUploadsDuty
+    from qa.calendar import WorkingCalendar
+
+    await setup(services, db)
+    old = await send(bot_client, fake_connector, file_host, "old.csv", ROSTER.encode())
+    services.clock = fixed_clock(NOW + timedelta(minutes=50))
+    await send(bot_client, fake_connector, file_host, "fresh.csv", ROSTER.encode())
+    duty = ExpiredUploadsDuty(WorkingCalendar())
+    later = NOW + timedelta(minutes=75)  # Wednesday 2 December, 10:15 UTC (10:15 in London): a working hour
+    [slot] = duty.occurrences(later)
+    async with db.sessions.begin() as session:
+        await duty.run(session, slot, later)
+    async with db.sessions() as s:
+        held = {row.file_name: (row.state, row.data is not None) for row in await s.scalars(select(FilePreview))}
+    assert held == {"old.csv": ("expired", False), "fresh.csv": ("previewed", True)}
+    assert await trail(db, "file_previews_expired") == 1
+    async with db.sessions.begin() as session:  # a second run finds nothing more
+        await duty.run(session, slot, later)
+    assert await trail(db, "file_previews_expired") == 1
+    services.clock = fixed_clock(later)
+    assert "more than an hour old" in await press(bot_client, fake_connector, old, "Confirm")

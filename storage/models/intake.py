@@ -18,8 +18,9 @@ from storage.models.base import Base
 # waiting: sent, the kind not yet chosen (two kinds fit); previewed: the preview card is out;
 # confirmed / cancelled / refused (the import found problems at Confirm); interrupted (a long import
 # stopped part-way after Confirm: some batches written; the same file sent again finishes it);
+# expired (older than an hour: found so on Confirm, or by the hourly duty; the upload dropped);
 # imported: a mark only, for an import from the command line (no upload, no sender).
-PREVIEW_STATES = ("waiting", "previewed", "confirmed", "cancelled", "refused", "interrupted", "imported")
+PREVIEW_STATES = ("waiting", "previewed", "confirmed", "cancelled", "refused", "interrupted", "expired", "imported")
 
 
 class FilePreview(Base):
