@@ -522,11 +522,6 @@ class Registry:
                                 f"{signatures[signature].name!r} ({signature})")
         signatures[signature] = kind
 
-    def kinds_fitting(self, headings: Iterable[str]) -> list[FileKind]:
-        """The registered file kinds a file with these (normalised) headings fits, in registration order."""
-        found = set(headings)
-        return [kind for kind in self.file_kinds.values() if kind.fits(found)]
-
     def _check_commands(self) -> None:
         for command in self.commands.values():
             if command.handle is None and command.name not in self._dialog_commands:

@@ -9,14 +9,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qa.cover import Absence, Someone
 from storage.models import AwayPeriod, OutboxMessage, Person, TrailEvent
 
 WORK_COVERED = "work_covered"  # trail action: a notice for `subject_id` went to `detail.cover`
-LEAVER_WORK_MOVED = "leaver_work_moved"  # trail action: a leaver's open work was handed to their manager
 RETURN_SUMMARY = "cover_return_summary"  # trail action: the person back was told what was done
 
 
@@ -147,9 +146,3 @@ async def leavers_since(session: AsyncSession, since: datetime, until: datetime)
     """People marked left (by a roster import) in [since, until), by id."""
     return list((await session.execute(select(Person).where(
         Person.left_at >= since, Person.left_at < until).order_by(Person.id))).scalars())
-
-
-async def count_covered(session: AsyncSession, person_id: int, since: datetime) -> int:
-    q = select(func.count()).select_from(TrailEvent).where(
-        TrailEvent.action == WORK_COVERED, TrailEvent.subject_id == person_id, TrailEvent.at >= since)
-    return int((await session.execute(q)).scalar_one())

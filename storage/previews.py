@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import FilePreview
 
-DECIDED = ("confirmed", "cancelled", "refused", "interrupted")
 # States of an import that wrote something (in part, for interrupted): previews older are stale.
 WRITTEN = ("confirmed", "interrupted", "imported")
 

@@ -10,7 +10,6 @@ from storage.files import Source
 from storage.qa_calendar import CalendarRejected, import_calendar
 
 SIGNATURE = frozenset({"starts_on", "ends_on", "kind", "title"})
-VIA_CHAT = "teams:calendar import"
 
 
 async def run(ctx: Context, source: Source, request: ImportRequest) -> KindReport:
