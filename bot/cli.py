@@ -1,6 +1,6 @@
 """`python -m bot ...` (from the repository root, with the project's virtual environment): the spine's
-commands (serve, migrate, roster import, outbox status, tick, cards dump) and every capability's
-registered subcommands (capabilities/catalogue.py), e.g. allocations import, cycle status and cycle close.
+commands (serve, migrate, outbox status, tick, cards dump) and every capability's
+registered subcommands (capabilities/catalogue.py), e.g. roster import, allocations import, cycle status and cycle close.
 
 Every command reads settings once; a wrong setting or input ends with one clear line on
 stderr and a non-zero exit, never a traceback. A command that reads or writes the database first
@@ -44,10 +44,6 @@ def _parser() -> argparse.ArgumentParser:
                        help="do not migrate (a release step ran `migrate`); refuse to serve if the schema is behind")
     sub.add_parser("migrate", help="bring the database up to date (Alembic)")
 
-    roster = sub.add_parser("roster", help="the staff roster").add_subparsers(dest="action", required=True)
-    imp = roster.add_parser("import", help="import the roster from a .csv or .xlsx file")
-    imp.add_argument("file", type=Path)
-
     for command in registry().cli.values():  # each capability's own subcommands
         command.add(sub.add_parser(command.name, help=command.help))
 
@@ -84,18 +80,6 @@ async def _migrate(services) -> int:
 
     await upgrade(services.db.engine)
     print("database is up to date")
-    return 0
-
-
-async def _roster_import(services, path: Path) -> int:
-    from storage.files import ImportInterrupted
-    from storage.roster import RosterRejected, import_roster
-
-    try:
-        report = await import_roster(services.db, path, services.clock(), limits=services.settings.file_limits)
-    except (RosterRejected, ImportInterrupted) as exc:
-        raise CommandError(str(exc)) from None
-    print(report.describe())
     return 0
 
 
@@ -185,8 +169,6 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_schema_ready(settings))
         if args.command == "migrate":
             work = _migrate
-        elif args.command == "roster":
-            work = lambda s: _roster_import(s, args.file)  # noqa: E731
         elif args.command in registry().cli:
             run = registry().cli[args.command].run
             work = lambda s: run(args, s.context)  # noqa: E731

@@ -9,12 +9,13 @@ from __future__ import annotations
 from functools import cache
 from typing import Protocol
 
-from capabilities import basics, bot_feedback, delivery, history
+from capabilities import basics, bot_feedback, delivery, history, roster
 from capabilities.audit_cycle.registration import CAPABILITY as AUDIT_CYCLE
 from capabilities.broadcasts.registration import CAPABILITY as BROADCASTS
 from capabilities.cover.registration import CAPABILITY as COVER
 from capabilities.duties import Duty
 from capabilities.escalations.registration import CAPABILITY as ESCALATIONS
+from capabilities.intake import registration as intake
 from capabilities.observations.registration import CAPABILITY as OBSERVATIONS
 from capabilities.qa_calendar.registration import CAPABILITY as QA_CALENDAR
 from capabilities.registry import Registry
@@ -31,6 +32,8 @@ def registry() -> Registry:
     return Registry([
         basics.capability(registry),
         COVER,  # first of the rest: a morning's handovers before that morning's notices
+        roster.CAPABILITY,
+        intake.capability(registry),
         AUDIT_CYCLE,
         ESCALATIONS,
         SUPERVISION,

@@ -13,11 +13,21 @@ import argparse
 from pathlib import Path
 
 from capabilities.context import Context
-from capabilities.registry import Capability, CliCommand, CommandError, RetentionRule
+from capabilities.file_import import cli_import
+from capabilities.registry import (
+    Capability,
+    CliCommand,
+    FileKind,
+    ImportRequest,
+    KindRefused,
+    KindReport,
+    RetentionRule,
+)
 from capabilities.settings import case_refs
+from qa.history import SHEET_WORDS
 from qa.retention import AUDIT_RECORDS
-from storage.files import ImportInterrupted
-from storage.history import HistoryImportReport, HistoryRejected, import_history, past_imported
+from storage.files import Source
+from storage.history import HistoryRejected, import_history, past_imported
 
 VIA_CLI = "cli:history import"
 
@@ -25,12 +35,24 @@ VIA_CLI = "cli:history import"
 # ---------------------------------------------------------------- use case
 
 
-async def import_past_audits(ctx: Context, path: Path, *, actor_id: int | None, via: str) -> HistoryImportReport:
-    """Import the past audits in `path` at the context's clock, case references in the council's
-    format (QA_CASE_REF_PATTERN), within the context's file limits. Raises HistoryRejected
-    (nothing written) naming every problem by row and column."""
-    return await import_history(ctx.db, path, ctx.clock(), ctx.calendar.tz, actor_id=actor_id, via=via,
-                                case_refs=case_refs(), limits=ctx.files)
+async def run(ctx: Context, source: Source, request: ImportRequest) -> KindReport:
+    """Import (or, with request.dry_run, preview) the past audits in `source` (a path, or an upload's
+    (bytes, name)), case references in the council's format (QA_CASE_REF_PATTERN), within the
+    context's file limits. Raises KindRefused (nothing written) naming every problem by row and column."""
+    try:
+        report = await import_history(ctx.db, source, request.now, ctx.calendar.tz, actor_id=request.actor_id,
+                                      via=request.via, case_refs=case_refs(), limits=ctx.files,
+                                      dry_run=request.dry_run)
+    except HistoryRejected as exc:
+        raise KindRefused(str(exc), [str(p) for p in exc.problems], exc.sheet) from None
+    span = f"{report.months[0]} to {report.months[-1]}" if report.months else ""
+    return KindReport(summary=report.describe(), counts=(("Past audits added", report.added),
+                      ("Updated", report.updated), ("Unchanged", report.unchanged)),
+                      scope_words=span, sheet=report.sheet)
+
+
+KIND = FileKind("history", "the register of past audits", frozenset({"month", "case_ref", "grade"}), run,
+                sheet_words=SHEET_WORDS)
 
 
 # ---------------------------------------------------------------- CLI
@@ -43,11 +65,7 @@ def _add(parser: argparse.ArgumentParser) -> None:
 
 
 async def _run(args: argparse.Namespace, ctx: Context) -> int:
-    try:
-        report = await import_past_audits(ctx, args.file, actor_id=None, via=VIA_CLI)
-    except (HistoryRejected, ImportInterrupted) as exc:
-        raise CommandError(str(exc)) from None
-    print(report.describe())
+    await cli_import(ctx, KIND, args.file, via=VIA_CLI)
     return 0
 
 
@@ -59,5 +77,6 @@ CLI = CliCommand("history", "the QA unit's past audits, imported (import FILE)",
 CAPABILITY = Capability(
     name="history",
     cli=(CLI,),
+    file_kinds=(KIND,),
     retention=(RetentionRule("imported_audits", AUDIT_RECORDS, past_imported),),
 )

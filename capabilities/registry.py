@@ -341,6 +341,65 @@ class FileIntake:
 
 
 @dataclass(frozen=True)
+class ImportRequest:
+    """How a file kind's import is asked for, from chat or the command line."""
+
+    now: datetime
+    actor_id: int | None  # the roster person importing; None from the command line
+    via: str  # for the trail ("teams:file preview", "cli:roster import")
+    dry_run: bool = False  # a preview: check and work out what would change, write nothing
+    scope: str | None = None  # what the file is for when it says not (a month, YYYY-MM); None: the kind decides
+    text: str | None = None  # the message sent with the file in chat, which may name the month
+
+
+@dataclass(frozen=True)
+class KindReport:
+    """What importing a file did, or (a preview) would do: counts by what happens, and the things
+    by what happens to them (case references, per service area), for the preview card and the CLI."""
+
+    summary: str  # the CLI's lines (the import report's describe())
+    counts: tuple[tuple[str, int], ...]  # ("Added", 3), in the order a reader wants them
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()  # ("Children in Need: added", ("CR-1",)), non-empty
+    scope: str | None = None  # what the import was for (the month), kept for Confirm
+    scope_words: str = ""  # e.g. "December 2026 (the month in your message)"
+    sheet: str | None = None  # the workbook sheet read; None for a .csv
+
+    @property
+    def changes(self) -> int:
+        """How many things the import changes (everything but the unchanged)."""
+        return sum(n for label, n in self.counts if not label.lower().startswith(("unchanged", "already", "kept")))
+
+
+class KindRefused(Exception):  # noqa: N818 - the file was refused, as its import says
+    """A file of a kind refused whole by its import's checks (nothing written): `problems` one line
+    each (row, column, what to do), exactly as the CLI prints them; str() is the CLI's message."""
+
+    def __init__(self, message: str, problems: list[str], sheet: str | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems
+        self.sheet = sheet
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """A kind of file a capability imports, sent in chat or named on the command line: `signature`
+    is the set of headings (normalised: lower case, words joined by "_") that tell it from every
+    other kind; `run(ctx, source, request)` is the import, the same for the CLI and chat (source: a
+    path, or an upload's (bytes, file name)), raising KindRefused. `roles` may import it from chat."""
+
+    name: str  # one word or two, kebab-case ("roster", "supervision-history")
+    title: str  # as a sentence names it ("the staff roster")
+    signature: frozenset[str]
+    run: Callable[[Context, Any, ImportRequest], Awaitable[KindReport]]
+    roles: frozenset[str] = frozenset({Role.QA_UNIT})
+    sheet_words: tuple[str, ...] = ()  # words in the name of the workbook sheet to read ("roster")
+
+    def fits(self, headings: Iterable[str]) -> bool:
+        """Whether a file with these headings (normalised) is this kind: it has every signature column."""
+        return self.signature <= set(headings)
+
+
+@dataclass(frozen=True)
 class InboundEvent:
     """A Teams event activity (type "event") a capability registered, as it sees it."""
 
@@ -407,6 +466,8 @@ class Capability:
     intakes: tuple[FileIntake, ...] = ()
     # Event activities it handles, by name (read receipts, for example).
     events: tuple[EventHandler, ...] = ()
+    # Kinds of file it imports (capabilities/intake previews them in chat; its CLI runs the same import).
+    file_kinds: tuple[FileKind, ...] = ()
     # What a person gets when they install the bot, and the answer to a message nothing registered
     # takes: one capability gives each (basics).
     welcome: Callable[[Said], Awaitable[CommandReply]] | None = None
@@ -414,7 +475,7 @@ class Capability:
 
 
 class RegistryError(ValueError):
-    """Two capabilities claim the same verb, command, word, kind, CLI name, file type or event."""
+    """Two capabilities claim the same verb, command, word, kind, CLI name, file type, file kind or event."""
 
 
 class Registry:
@@ -429,6 +490,8 @@ class Registry:
         self.files: dict[str, FileOffer] = {}  # by offer name
         self.intakes: dict[str, FileIntake] = {}  # by file type; ANY_FILE for the one taking any file
         self.events: dict[str, EventHandler] = {}  # by event name
+        self.file_kinds: dict[str, FileKind] = {}  # by name
+        signatures: dict[str, FileKind] = {}
         self.welcome: Callable[[Said], Awaitable[CommandReply]] | None = None
         self.not_understood: Callable[[Said], Awaitable[CommandReply]] | None = None
         self._dialog_commands: dict[str, DialogEntry] = {}  # by the command that starts it
@@ -441,6 +504,8 @@ class Registry:
                 _claim(self.cli, cli.name, cli, capability)
             for offer in capability.files:
                 _claim(self.files, offer.name, offer, capability)
+            for kind in capability.file_kinds:
+                self._claim_file_kind(kind, capability, signatures)
         for capability in self.capabilities:  # once every command is known
             for entry in capability.dialogs:
                 _claim(self.dialogs, entry.dialog_id, entry, capability)
@@ -474,6 +539,18 @@ class Registry:
                 if getattr(self, role) is not None:
                     raise RegistryError(f"{capability.name}: {role} is already given by another capability")
                 setattr(self, role, getattr(capability, role))
+
+    def _claim_file_kind(self, kind: FileKind, capability: Capability, signatures: dict[str, FileKind]) -> None:
+        """A kind's name once; its signature not empty, and not another kind's: two kinds with one
+        signature could never be told apart by their columns."""
+        if not kind.signature:
+            raise RegistryError(f"{capability.name}: file kind {kind.name!r} has no signature columns")
+        _claim(self.file_kinds, kind.name, kind, capability)
+        signature = ",".join(sorted(kind.signature))
+        if signature in signatures:
+            raise RegistryError(f"{capability.name}: file kind {kind.name!r} has the signature of "
+                                f"{signatures[signature].name!r} ({signature})")
+        signatures[signature] = kind
 
     def _check_commands(self) -> None:
         for command in self.commands.values():

@@ -96,12 +96,6 @@ def import_summary_card(outcome: ImportOutcome) -> Element:
     return _card(body)
 
 
-def import_summary_text(outcome: ImportOutcome) -> str:
-    """One line for notifications and clients that cannot show cards."""
-    counts = ", ".join(f"{count} {label.lower()}" for label, count in outcome.counts)
-    return f"Allocations for {month_words(outcome.month)} imported: {counts}."
-
-
 def rejected_card(month: str, file_name: str, month_source: str, problems: Sequence[str],
                   sheet: str | None = None) -> Element:
     shown = list(problems[:MAX_PROBLEMS])
@@ -122,8 +116,3 @@ def rejected_card(month: str, file_name: str, month_source: str, problems: Seque
 
 def _cut(problem: str) -> str:
     return problem if len(problem) <= MAX_PROBLEM_CHARS else problem[: MAX_PROBLEM_CHARS - 1] + "…"
-
-
-def rejected_text(month: str, problems: Sequence[str]) -> str:
-    return (f"Allocations for {month_words(month)} not imported: {len(problems)} "
-            f"problem{'s' if len(problems) != 1 else ''}; nothing was changed.")

@@ -24,6 +24,7 @@ from dialogs import (
     calendar_samples,
     case_holder_samples,
     cover_samples,
+    intake_cards,
     observation_samples,
     safeguarding_samples,
     status_samples,
@@ -54,6 +55,11 @@ Card = dict[str, Any]
 # when a dialogs module gains a public *_card function missing here, or one listed here is not
 # called while building sample_cards().
 BUILDERS = (
+    "dialogs.intake_cards.preview_card",
+    "dialogs.intake_cards.choose_kind_card",
+    "dialogs.intake_cards.refused_card",
+    "dialogs.intake_cards.unknown_card",
+    "dialogs.intake_cards.decided_card",
     "dialogs.audit_cards.allocation_notice_card",
     "dialogs.cover_cards.return_summary_card",
     "dialogs.cover_cards.who_covers_card",
@@ -545,7 +551,8 @@ def sample_cards() -> dict[str, Card]:
     for part in (audit_card_samples(), common_card_samples(), allocation_card_samples(), digest_samples(),
                  delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples(), remedial_card_samples(), good_practice_card_samples(), broadcast_card_samples(), supervision_samples.samples(),
                  calendar_samples.samples(), case_holder_samples.samples(), safeguarding_samples.samples(),
-                 cover_samples.samples(), status_samples.samples(), status_samples.export_samples()):
+                 cover_samples.samples(), status_samples.samples(), status_samples.export_samples(),
+                 intake_cards.samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")

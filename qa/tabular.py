@@ -179,11 +179,13 @@ def read_table(path: str | PathLike[str], what: str = "the file", sheet_words: S
 
 
 def read_table_bytes(data: bytes, filename: str, what: str = "the file",
-                     sheet_words: Sequence[str] = (), limits: ReadLimits = DEFAULT_LIMITS) -> Table:
+                     sheet_words: Sequence[str] = (), limits: ReadLimits = DEFAULT_LIMITS, *,
+                     header_only: bool = False) -> Table:
     """The same as read_table, from the bytes of an upload and the name it came with.
 
     Refused unparsed (UnreadableTable) when `data` passes `limits` (check_limits); the rows are
-    counted as they are streamed too, and reading stops at limits.max_rows.
+    counted as they are streamed too, and reading stops at limits.max_rows. `header_only`: stop
+    after the header (no rows): enough to tell which kind a file is before it is read whole.
     """
     name = Path(filename).name
     suffix = check_suffix(name, what)
@@ -194,8 +196,8 @@ def read_table_bytes(data: bytes, filename: str, what: str = "the file",
                           "Excel or from SharePoint/OneDrive, not a link) and import that")
     check_limits(data, name, limits)
     if suffix == ".csv":
-        return Table(*to_rows(_read_csv(data, name, limits)))
-    cells, sheet = _read_xlsx(data, name, what, sheet_words, limits)
+        return Table(*to_rows(_read_csv(data, name, limits, header_only)))
+    cells, sheet = _read_xlsx(data, name, what, sheet_words, limits, header_only)
     return Table(*to_rows(cells), sheet=sheet)
 
 
@@ -264,7 +266,8 @@ def csv_separator(first_line: str) -> str | None:
     return "\t" if match.group(1) in ("\t", "\\t") else match.group(1)
 
 
-def _read_csv(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[list[str]]:
+def _read_csv(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS,
+              header_only: bool = False) -> list[list[str]]:
     try:
         text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte-order mark
     except UnicodeDecodeError as exc:
@@ -282,6 +285,8 @@ def _read_csv(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> li
     try:
         for row in reader:
             rows.append(row)
+            if header_only and any(cell.strip() for cell in row):
+                break
             if len(rows) > limits.max_rows + 1:  # the header and max_rows more
                 raise _too_many_rows(name, None, limits)
     except csv.Error as exc:
@@ -290,7 +295,7 @@ def _read_csv(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> li
 
 
 def _read_xlsx(data: bytes, name: str, what: str, sheet_words: Sequence[str],
-               limits: ReadLimits = DEFAULT_LIMITS) -> tuple[list[list[str]], str | None]:
+               limits: ReadLimits = DEFAULT_LIMITS, header_only: bool = False) -> tuple[list[list[str]], str | None]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -328,7 +333,7 @@ def _read_xlsx(data: bytes, name: str, what: str, sheet_words: Sequence[str],
         recalculate = bool(getattr(calculation, "fullCalcOnLoad", False))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            cells, uncalculated, errors = _stream_sheet(book, sheet, recalculate, name, limits)
+            cells, uncalculated, errors = _stream_sheet(book, sheet, recalculate, name, limits, header_only)
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile):
         raise _unreadable(f"{name} is a damaged Excel workbook; open it in Excel and save it again") from None
     finally:
@@ -358,8 +363,8 @@ def _cells_words(coordinates: list[str]) -> str:
     return f"cells {', '.join(shown[:-1])} and {shown[-1]}"
 
 
-def _stream_sheet(book: Any, sheet: Any, recalculate: bool, name: str,
-                  limits: ReadLimits) -> tuple[list[list[str]], list[str], list[str]]:
+def _stream_sheet(book: Any, sheet: Any, recalculate: bool, name: str, limits: ReadLimits,
+                  header_only: bool = False) -> tuple[list[list[str]], list[str], list[str]]:
     """The sheet's cells as text, row by row as the XML is parsed (openpyxl's streaming parser, the
     one its read-only mode uses: 3.1's WorkSheetParser and ReadOnlyWorksheet internals, pinned in
     requirements.txt), with the coordinates of formulas that have no calculated result and of
@@ -405,6 +410,8 @@ def _stream_sheet(book: Any, sheet: Any, recalculate: bool, name: str,
             rows.extend([] for _ in range(blank))
             blank = 0
             rows.append(texts)
+            if header_only:
+                break
             if len(rows) > limits.max_rows + 1:  # the header and max_rows more
                 raise _too_many_rows(name, None, limits)
     return rows, uncalculated, errors

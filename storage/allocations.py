@@ -75,6 +75,7 @@ class AllocationImportReport:
     kept_reaudit_cases: list[str] = field(default_factory=list)  # re-audits the bot allocated, not in the file
     # Declined, and the file gives the same auditor again: still waiting for reallocation.
     still_declined_cases: list[str] = field(default_factory=list)
+    per_area: dict[str, int] = field(default_factory=dict)  # the file's cases per service area
 
     added = property(lambda self: len(self.added_cases))
     updated = property(lambda self: len(self.updated_cases))
@@ -115,7 +116,7 @@ async def import_allocations(db: Database, source: Source, month: str, now: date
                              actor_id: int | None, via: str,
                              calendar: WorkingCalendar | None = None,
                              case_refs: CaseRefFormat = DEFAULT_CASE_REFS,
-                             limits: ReadLimits = DEFAULT_LIMITS) -> AllocationImportReport:
+                             limits: ReadLimits = DEFAULT_LIMITS, dry_run: bool = False) -> AllocationImportReport:
     """Check the list whole (case references in the council's format `case_refs`), then add, update
     and withdraw `month`'s allocations in one transaction (read and checked off the event loop,
     within `limits`).
@@ -124,7 +125,8 @@ async def import_allocations(db: Database, source: Source, month: str, now: date
 
     The file is read and its rows checked off the event loop (storage/files.py), within `limits`.
     Raises AllocationsRejected (nothing written) for an unreadable file, a bad header or row,
-    a month that is not YYYY-MM, or a closed month.
+    a month that is not YYYY-MM, or a closed month. `dry_run`: check and work out what would
+    change, write nothing (a preview in chat).
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -141,6 +143,11 @@ async def import_allocations(db: Database, source: Source, month: str, now: date
         async with db.sessions.begin() as session:
             report = await _apply(session, table.header, table.rows, month, now, name, actor_id, via, case_refs,
                                   calendar or WorkingCalendar())
+            if dry_run:
+                raise files.DryRun(report)
+    except files.DryRun as run:
+        run.report.sheet = table.sheet
+        return run.report
     except AllocationProblems as exc:
         raise AllocationsRejected(name, month, exc.problems, table.sheet) from None
     except IntegrityError:
@@ -188,6 +195,8 @@ async def _apply(session: AsyncSession, header: list[str], rows: list[dict[str, 
     entries = await files.off_loop(parse_allocations, header, rows, await _known_people(session), month, case_refs)
 
     report = AllocationImportReport(month=month, source_name=name)
+    for entry in entries:
+        report.per_area[entry.service_area] = report.per_area.get(entry.service_area, 0) + 1
     existing = {a.case_ref.upper(): a for a in (await session.execute(
         select(Allocation).where(Allocation.month == month))).scalars()}
     with_audit = set((await session.execute(

@@ -25,6 +25,10 @@ how far it got (ImportInterrupted: "imported only in part ... import the same fi
 finish"), and importing the same file again writes only what is still missing. A failure in the
 first batch leaves nothing written, as a short import's does.
 
+A preview in chat (`dry_run`) is different: the whole import, whatever its length, runs in ONE
+transaction that is then rolled back (DryRun), so a preview never commits a batch and says exactly
+what Confirm would change; Confirm (or the command line) then writes in batches as above.
+
 Used by the roster, supervision history, caseload, past-audit and calendar imports. The allocation
 list is not: a month's list (hundreds of rows) is one transaction whatever its length, because its
 month lock, per-allocation trail rows and late notices must go together.
@@ -121,13 +125,23 @@ class ImportInterrupted(Exception):  # noqa: N818 - what happened, as the person
             "written are left as they are and only the rest is written.")
 
 
+class DryRun(Exception):  # noqa: N818 - raised on purpose, not an error
+    """Raised inside an import's transaction when it is only a preview: the transaction rolls back,
+    so nothing is written, and `report` says what the import would have done (the same rules and
+    the same statements as the import itself, so the preview and the import never disagree)."""
+
+    def __init__(self, report: object) -> None:
+        super().__init__("dry run")
+        self.report = report
+
+
 async def batch_written(session: AsyncSession, index: int) -> None:
     """Called in each batch's transaction of a long import, after its rows and before its commit
     (`index` from 0). Does nothing; a test replaces it to act at that moment (a concurrent writer)."""
 
 
 async def write_in_batches(db: Database, file_rows: int, plan: Callable[[AsyncSession], Awaitable[Plan]], *,
-                           source: str, limits: ReadLimits = DEFAULT_LIMITS) -> Plan:
+                           source: str, limits: ReadLimits = DEFAULT_LIMITS, dry_run: bool = False) -> Plan:
     """Work out an import's writes (`plan`, given a session; it must not write) and write them.
 
     - `file_rows` (the checked file's rows) <= limits.batch_rows: plan, writes and finish in one
@@ -136,16 +150,23 @@ async def write_in_batches(db: Database, file_rows: int, plan: Callable[[AsyncSe
       transactions of at most batch_rows, SQLITE_GAP apart on SQLite, then `finish` in its own.
       A failure before the first commit re-raises as it is (nothing written); after it, raises
       ImportInterrupted (`source` names the file) from the failure.
+    - `dry_run` (a preview in chat): plan, writes and finish in one transaction that is then rolled
+      back, whatever the file's length: a preview never commits a batch.
     Returns the plan (its report is the caller's).
     """
-    if file_rows <= limits.batch_rows:
-        async with db.sessions.begin() as session:
-            found = await plan(session)
-            for write in found.writes:
-                for rows in batches(write.rows):
-                    await write.run(session, rows)
-            if found.finish is not None:
-                await found.finish(session)
+    if dry_run or file_rows <= limits.batch_rows:
+        try:
+            async with db.sessions.begin() as session:
+                found = await plan(session)
+                for write in found.writes:
+                    for rows in batches(write.rows):
+                        await write.run(session, rows)
+                if found.finish is not None:
+                    await found.finish(session)
+                if dry_run:  # a preview: the same statements, then rolled back, whatever the length
+                    raise DryRun(found)
+        except DryRun:
+            pass
         return found
     async with db.sessions() as session:
         found = await plan(session)

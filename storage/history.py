@@ -65,7 +65,7 @@ class HistoryImportReport:
 
 async def import_history(db: Database, source: Source, now: datetime, tz: tzinfo, *, actor_id: int | None, via: str,
                          case_refs: CaseRefFormat = DEFAULT_CASE_REFS,
-                         limits: ReadLimits = DEFAULT_LIMITS) -> HistoryImportReport:
+                         limits: ReadLimits = DEFAULT_LIMITS, dry_run: bool = False) -> HistoryImportReport:
     """Check the file whole (months before `now`'s month in `tz`; case references in the council's
     format), then add or update its audits in one transaction, with one trail row (a file longer
     than limits.batch_rows in batches: storage/files.py write_in_batches).
@@ -73,6 +73,8 @@ async def import_history(db: Database, source: Source, now: datetime, tz: tzinfo
     Raises HistoryRejected (nothing written) for an unreadable file, a bad header or row, or a case
     the bot already holds as a live allocation of that month; files.ImportInterrupted when a long
     file stopped part-way (the audits written are as the file says; importing it again finishes).
+    `source` may be an upload's (bytes, file name); `dry_run` (a preview in chat): the same checks and
+    statements in one transaction rolled back, whatever the file's length: nothing written.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -93,14 +95,16 @@ async def import_history(db: Database, source: Source, now: datetime, tz: tzinfo
         return await _plan(session, entries, now, actor_id, via, report)
 
     try:
-        await files.write_in_batches(db, len(entries), plan, source=source_words(name, table.sheet), limits=limits)
+        await files.write_in_batches(db, len(entries), plan, source=source_words(name, table.sheet), limits=limits,
+                                     dry_run=dry_run)
     except HistoryProblems as exc:
         raise HistoryRejected(name, exc.problems, table.sheet) from None
     except IntegrityError:
         raise HistoryRejected(name, [Problem(WHOLE_FILE, None, (
             "someone else imported past audits at the same time; send the file again"))], table.sheet) from None
     report.source_name, report.sheet = name, table.sheet
-    log.info("history imported added=%d updated=%d unchanged=%d", report.added, report.updated, report.unchanged)
+    log.info("history %s added=%d updated=%d unchanged=%d", "previewed" if dry_run else "imported",
+             report.added, report.updated, report.unchanged)
     return report
 
 

@@ -46,8 +46,9 @@ class CalendarImportReport:
 FIELDS = ("ends_on", "audience", "details", "starts_at", "ends_at", "organiser_id")
 
 
-async def import_calendar(db: Database, path: Path, now: datetime, *, via: str = "cli:calendar import",
-                          actor_id: int | None = None, limits: ReadLimits = DEFAULT_LIMITS) -> CalendarImportReport:
+async def import_calendar(db: Database, path: files.Source, now: datetime, *, via: str = "cli:calendar import",
+                          actor_id: int | None = None, limits: ReadLimits = DEFAULT_LIMITS,
+                          dry_run: bool = False) -> CalendarImportReport:
     """Check `path` whole, then add new events and update changed ones (matched by kind, start and
     title), in one transaction (a file longer than limits.batch_rows in batches: storage/files.py
     write_in_batches). Events not in the file are kept. The file is read and checked off the event
@@ -56,9 +57,10 @@ async def import_calendar(db: Database, path: Path, now: datetime, *, via: str =
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     try:
-        table = await files.read_source(Path(path), "a calendar", SHEET_WORDS, limits)
+        table = await files.read_source(path, "a calendar", SHEET_WORDS, limits)
     except UnreadableTable as exc:
-        raise CalendarRejected(path, exc.problems) from None
+        raise CalendarRejected(Path(files.source_name(path)), exc.problems) from None
+    path = Path(files.source_name(path))
     report = CalendarImportReport()
 
     async def plan(session: AsyncSession) -> files.Plan:
@@ -99,7 +101,7 @@ async def import_calendar(db: Database, path: Path, now: datetime, *, via: str =
 
     try:
         await files.write_in_batches(db, len(table.rows), plan, source=source_words(Path(path).name, table.sheet),
-                                     limits=limits)
+                                     limits=limits, dry_run=dry_run)
     except CalendarProblems as exc:
         raise CalendarRejected(path, exc.problems, table.sheet) from None
     except IntegrityError:

@@ -75,8 +75,8 @@ class RosterImportReport:
         return "\n".join(lines)
 
 
-async def import_roster(db: Database, path: Path, now: datetime, *,
-                        limits: ReadLimits = DEFAULT_LIMITS) -> RosterImportReport:
+async def import_roster(db: Database, path: files.Source, now: datetime, *,
+                        limits: ReadLimits = DEFAULT_LIMITS, dry_run: bool = False) -> RosterImportReport:
     """Check `path` whole, then add, update, mark as left and re-activate people in one go.
     The file is read and checked off the event loop (storage/files.py) within `limits`. A roster of
     at most limits.batch_rows people is written in one transaction; a longer one in transactions of
@@ -87,12 +87,14 @@ async def import_roster(db: Database, path: Path, now: datetime, *,
     Raises RosterRejected (nothing written) when any row, the header or the file is wrong;
     files.ImportInterrupted when a long import stopped part-way (what it wrote is as the file says;
     importing the same file again finishes it).
+    `path` may be an upload's (bytes, file name); `dry_run` (a preview in chat): the same checks and
+    statements in one transaction rolled back, whatever the file's length: nothing written.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    path = Path(path)
+    source, path = path, Path(files.source_name(path))
     try:
-        table = await files.read_source(path, WHAT, SHEET_WORDS, limits)
+        table = await files.read_source(source, WHAT, SHEET_WORDS, limits)
     except UnreadableTable as exc:
         raise RosterRejected(path, exc.problems) from None
     try:
@@ -107,13 +109,14 @@ async def import_roster(db: Database, path: Path, now: datetime, *,
 
     try:
         await files.write_in_batches(db, len(entries), plan, source=source_words(path.name, table.sheet),
-                                     limits=limits)
+                                     limits=limits, dry_run=dry_run)
     except IntegrityError:
         # Only a second import (or an install) writing the same people at the same moment.
         raise RosterRejected(path, [Problem(WHOLE_FILE, None, (
             "someone else changed the people at the same time; run the import again"))], table.sheet) from None
     report.source_name, report.sheet = Path(path).name, table.sheet
-    log.info("roster imported added=%d updated=%d unchanged=%d left=%d reactivated=%d chats_linked=%d",
+    log.info("roster %s added=%d updated=%d unchanged=%d left=%d reactivated=%d chats_linked=%d",
+             "previewed" if dry_run else "imported",
              report.added, report.updated, report.unchanged, report.left, report.reactivated, report.chats_linked)
     return report
 

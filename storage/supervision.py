@@ -103,23 +103,27 @@ async def known_people(session: AsyncSession) -> dict[str, PersonInfo]:
     return found
 
 
-async def _read(path: Path, what: str, limits: ReadLimits):
+async def _read(path: files.Source, what: str, limits: ReadLimits):
     try:
-        return await files.read_source(Path(path), what, ("supervision", "caseload"), limits)
+        return await files.read_source(path, what, ("supervision", "caseload"), limits)
     except UnreadableTable as exc:
-        raise SupervisionRejected(path, exc.problems) from None
+        raise SupervisionRejected(Path(files.source_name(path)), exc.problems) from None
 
 
-async def import_sessions(db: Database, path: Path, now: datetime, tz: tzinfo, *, actor_id: int | None = None,
+async def import_sessions(db: Database, path: files.Source, now: datetime, tz: tzinfo, *, actor_id: int | None = None,
                           via: str = "cli:supervision import",
                           case_refs: CaseRefFormat = DEFAULT_CASE_REFS,
-                          limits: ReadLimits = DEFAULT_LIMITS) -> SessionImportReport:
-    """Check `path` whole (read and checked off the event loop, within `limits`), then add the sessions
-    not yet recorded, move named cases' last case supervision forward, and write one trail row.
+                          limits: ReadLimits = DEFAULT_LIMITS, dry_run: bool = False) -> SessionImportReport:
+    """Check `path` (a file, or an upload's (bytes, name)) whole (read and checked off the event loop,
+    within `limits`), then add the sessions not yet recorded, move named cases' last case supervision forward, and write one trail row.
     SupervisionRejected: nothing written. files.ImportInterrupted: a long file stopped part-way (the
     sessions written are as the file says; importing the same file again adds the rest and moves
-    the cases)."""
+    the cases).
+    `dry_run` (a preview in chat): the same checks and statements in one transaction rolled back,
+    whatever the file's length: nothing written."""
     table = await _read(path, "a supervision history", limits)
+    name = files.source_name(path)
+    path = Path(name)
     today = now.astimezone(tz).date()
     report = SessionImportReport()
 
@@ -130,14 +134,15 @@ async def import_sessions(db: Database, path: Path, now: datetime, tz: tzinfo, *
 
     try:
         await files.write_in_batches(db, len(table.rows), plan, source=source_words(Path(path).name, table.sheet),
-                                     limits=limits)
+                                     limits=limits, dry_run=dry_run)
     except SupervisionFileProblems as exc:
         raise SupervisionRejected(path, exc.problems, table.sheet) from None
     except IntegrityError:
         raise SupervisionRejected(path, [Problem(WHOLE_FILE, None, (
             "someone recorded supervision at the same time; run the import again"))], table.sheet) from None
     report.source = source_words(Path(path).name, table.sheet)
-    log.info("supervision imported added=%d unchanged=%d", report.added, report.unchanged)
+    log.info("supervision %s added=%d unchanged=%d", "previewed" if dry_run else "imported", report.added,
+             report.unchanged)
     return report
 
 
@@ -193,15 +198,19 @@ async def move_cases_forward(session: AsyncSession, latest: dict[str, date]) -> 
     return len(moved)
 
 
-async def import_caseload(db: Database, path: Path, now: datetime, tz: tzinfo, *, actor_id: int | None = None,
+async def import_caseload(db: Database, path: files.Source, now: datetime, tz: tzinfo, *, actor_id: int | None = None,
                           via: str = "cli:caseload import",
                           case_refs: CaseRefFormat = DEFAULT_CASE_REFS,
-                          limits: ReadLimits = DEFAULT_LIMITS) -> CaseloadImportReport:
-    """Check `path` whole (read and checked off the event loop, within `limits`), then replace the
-    caseload with it (cases gone removed, then changed ones updated, new ones added; one trail row).
+                          limits: ReadLimits = DEFAULT_LIMITS, dry_run: bool = False) -> CaseloadImportReport:
+    """Check `path` (a file, or an upload's (bytes, name)) whole (read and checked off the event loop,
+    within `limits`), then replace the caseload with it (cases gone removed, then changed ones updated, new ones added; one trail row).
     SupervisionRejected: nothing written. files.ImportInterrupted: a long file stopped part-way (what
-    was written is as the file says; importing the same file again finishes the replacement)."""
+    was written is as the file says; importing the same file again finishes the replacement).
+    `dry_run` (a preview in chat): the same checks and statements in one transaction rolled back,
+    whatever the file's length: nothing written."""
     table = await _read(path, "a caseload", limits)
+    name = files.source_name(path)
+    path = Path(name)
     today = now.astimezone(tz).date()
     report = CaseloadImportReport()
 
@@ -212,14 +221,15 @@ async def import_caseload(db: Database, path: Path, now: datetime, tz: tzinfo, *
 
     try:
         await files.write_in_batches(db, len(table.rows), plan, source=source_words(Path(path).name, table.sheet),
-                                     limits=limits)
+                                     limits=limits, dry_run=dry_run)
     except SupervisionFileProblems as exc:
         raise SupervisionRejected(path, exc.problems, table.sheet) from None
     except IntegrityError:
         raise SupervisionRejected(path, [Problem(WHOLE_FILE, None, (
             "the caseload changed at the same time; run the import again"))], table.sheet) from None
     report.source = source_words(Path(path).name, table.sheet)
-    log.info("caseload imported added=%d updated=%d removed=%d", report.added, report.updated, report.removed)
+    log.info("caseload %s added=%d updated=%d removed=%d", "previewed" if dry_run else "imported",
+             report.added, report.updated, report.removed)
     return report
 
 

@@ -10,6 +10,7 @@ import pytest
 from devtools.fake_connector import FakeConnector
 from storage.db import Database
 from tests.support import databases
+from tests.support.chat_files import file_host  # noqa: F401 - a fixture: a stand-in file host for files sent in chat
 
 if TYPE_CHECKING:
     from bot.services import Services

@@ -1,110 +1,57 @@
 """A QA unit member sends the allocation list to the bot in Teams; anyone else is turned away.
 
 Over HTTP through the real app: Teams-shaped message activities carrying a
-file.download.info attachment whose downloadUrl points at a file host on 127.0.0.1.
+file.download.info attachment whose downloadUrl points at a file host on 127.0.0.1. The list is
+previewed on arrival and written only on Confirm (tests/test_files_in_chat.py); the month, the sheet
+read and the checks are shown on the preview.
 """
 from __future__ import annotations
 
-import asyncio
 import io
 import json
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from aiohttp import web
 from sqlalchemy import select
 
 from bot.clock import fixed_clock
-from bot.file_download import FILE_DOWNLOAD_INFO
-from capabilities.audit_cycle.allocation_list import VIA, choose_month
+from capabilities.audit_cycle.allocation_list import choose_month
 from dialogs.allocation_cards import ImportOutcome, import_summary_card, rejected_card
 from qa.allocations import COLUMNS
 from storage.models import Allocation, AuditMonth, TrailEvent
-from storage.people import person_by_email
 from tests.support import activities as act
 from tests.support.allocation_files import GOOD, csv_bytes, row, xlsx_bytes
 from tests.support.card_validator import validate
+from tests.support.chat_files import file_message, post, staff
 
 LONDON = ZoneInfo("Europe/London")
 MAX_CARD_BYTES = 28 * 1024
 
 
-@dataclass
-class FileHost:
-    """Stands in for SharePoint/OneDrive: serves bytes at /files/{name}, records each fetch."""
-
-    files: dict[str, bytes] = field(default_factory=dict)
-    fetched: list[str] = field(default_factory=list)
-    base: str = ""
-    content_types: dict[str, str] = field(default_factory=dict)  # name -> Content-Type (default octet-stream)
-    redirects: dict[str, str] = field(default_factory=dict)  # name -> another name it redirects to
-    held: set[str] = field(default_factory=set)  # names whose answer never comes (until the test ends)
-    release: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def url(self, name: str) -> str:
-        return f"{self.base}/files/{name}"
+async def quinn_sends(bot_client, fake, file_host, name: str, data: bytes, text: str = ""):
+    """Quinn (QA unit) sends `data` as `name`; the one reply (a preview, or a refusal)."""
+    file_host.files[name] = data
+    before = len(fake.delivered(act.personal_conversation_id("quinn")))
+    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake.url, name=name,
+                                        url=file_host.url(name), text=text))
+    [reply] = fake.delivered(act.personal_conversation_id("quinn"))[before:]
+    return reply
 
 
-@pytest.fixture
-async def file_host(aiohttp_server) -> AsyncIterator[FileHost]:
-    host = FileHost()
-
-    async def serve(request: web.Request) -> web.Response:
-        name = request.match_info["name"]
-        host.fetched.append(name)
-        if request.headers.get("Authorization"):
-            return web.Response(status=400, text="a pre-authorised link takes no bearer token")
-        if name in host.held:
-            await host.release.wait()
-        if name in host.redirects:
-            raise web.HTTPFound(host.url(host.redirects[name]))
-        if name not in host.files:
-            return web.Response(status=404)
-        return web.Response(body=host.files[name],
-                            headers={"Content-Type": host.content_types.get(name, "application/octet-stream")})
-
-    app = web.Application()
-    app.router.add_get("/files/{name}", serve)
-    server = await aiohttp_server(app, host="127.0.0.1")
-    host.base = str(server.make_url("")).rstrip("/")
-    yield host
-    host.release.set()
+def facts_of(card: dict) -> dict[str, str]:
+    return {f["title"]: f["value"] for part in card["body"] if part.get("type") == "FactSet" for f in part["facts"]}
 
 
-def staff() -> list:
-    """Fresh rows each time (ORM objects cannot be added to a second database)."""
-    return [
-        act.roster_person("quinn@council.gov.uk", "Quinn QA", "qa_unit", aad="aad-quinn", team="QA Unit",
-                          service_area=""),
-        act.roster_person("pm.cin@council.gov.uk", "Pat Manager", "practice_manager", service_area="Children in Need"),
-        act.roster_person("pm.lac@council.gov.uk", "Lee Manager", "practice_manager",
-                          service_area="Looked After Children"),
-        act.roster_person("sl.cin@council.gov.uk", "Sam Lead", "service_lead", service_area="Children in Need"),
-        act.roster_person("sw1@council.gov.uk", "Sol Worker", "practitioner", aad="aad-sol",
-                          service_area="Children in Need"),
-        act.roster_person("sw2@council.gov.uk", "Sky Worker", "practitioner", service_area="Looked After Children"),
-    ]
-
-
-def file_message(key: str, aad: str | None, *, service_url: str, name: str, url: str, text: str = "") -> dict:
-    """A message with a file, as Teams posts it from a personal chat (text often empty)."""
-    activity = act.message(key, text, service_url=service_url, aad=aad)
-    activity["attachments"] = [
-        {"contentType": FILE_DOWNLOAD_INFO, "contentUrl": f"https://council-my.sharepoint.com/personal/{name}",
-         "name": name, "content": {"downloadUrl": url, "uniqueId": "1F7A2B3C-0000-4000-8000-000000000001",
-                                   "fileType": name.rsplit(".", 1)[-1]}},
-        {"contentType": "text/html", "content": f"<p>{text}</p>"},
-    ]
-    return activity
-
-
-async def post(bot_client, activity: dict) -> None:
-    resp = await bot_client.post("/api/messages", json=activity)
-    assert resp.status in (200, 201), await resp.text()
+async def confirm_last(bot_client, fake) -> None:
+    """Quinn presses Confirm on the preview the bot sent last (files in chat: tests/test_files_in_chat.py)."""
+    [card] = fake.delivered(act.personal_conversation_id("quinn"))[-1].cards
+    [action] = [a for a in card["actions"] if a["title"] == "Confirm"]
+    data = {k: v for k, v in action["data"].items() if not k.startswith("_")}
+    resp = await bot_client.post("/api/messages", json=act.card_action("quinn", action["verb"], data,
+                                                                        service_url=fake.url, aad="aad-quinn"))
+    assert resp.status == 200, await resp.text()
 
 
 async def stored(db) -> dict[str, Allocation]:
@@ -112,41 +59,6 @@ async def stored(db) -> dict[str, Allocation]:
         return {a.case_ref: a for a in (await s.execute(select(Allocation))).scalars()}
 
 
-async def test_a_qa_unit_member_uploads_a_csv_and_gets_a_summary_card(bot_client, fake_connector, file_host, db):
-    await act.add_people(db, *staff())
-    file_host.files["december.csv"] = csv_bytes(GOOD, bom=True)
-    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="december.csv",
-                                        url=file_host.url("december.csv"), text="allocations for 2026-12"))
-    [reply] = fake_connector.delivered(act.personal_conversation_id("quinn"))
-    [card] = reply.cards
-    seen = reply.all_text()
-    assert "Allocations for December 2026 imported" in seen
-    assert "the month in your message" in seen
-    assert {"title": "Added", "value": "3"} in card["body"][3]["facts"]
-    assert "CR-1001, CR-1002, CR-1003" in seen
-    assert reply.text.startswith("Allocations for December 2026 imported: 3 added")
-    assert file_host.fetched == ["december.csv"]
-
-    allocations = await stored(db)
-    assert set(allocations) == {"CR-1001", "CR-1002", "CR-1003"}
-    async with db.sessions() as s:
-        trail = (await s.execute(select(TrailEvent))).scalars().all()
-        month = (await s.execute(select(AuditMonth))).scalar_one()
-        quinn = await person_by_email(s, "quinn@council.gov.uk")
-    assert month.month == "2026-12"
-    assert sorted((e.action, e.via, e.actor_id, e.detail["case_ref"]) for e in trail) == [
-        ("allocated", VIA, quinn.id, ref) for ref in ("CR-1001", "CR-1002", "CR-1003")]
-
-
-async def test_an_xlsx_month_is_taken_from_the_file_name(bot_client, fake_connector, file_host, db):
-    await act.add_people(db, *staff())
-    file_host.files["allocations-2027-01.xlsx"] = xlsx_bytes(GOOD)
-    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url,
-                                        name="allocations-2027-01.xlsx", url=file_host.url("allocations-2027-01.xlsx")))
-    [reply] = fake_connector.delivered(act.personal_conversation_id("quinn"))
-    assert "Allocations for January 2027 imported" in reply.all_text()
-    assert "the month in the file name" in reply.all_text()
-    assert {a.month for a in (await stored(db)).values()} == {"2027-01"}
 
 
 def workbook_with_a_hidden_template(visible_rows: list[dict]) -> bytes:
@@ -166,49 +78,79 @@ def workbook_with_a_hidden_template(visible_rows: list[dict]) -> bytes:
     return out.getvalue()
 
 
-async def test_the_card_names_the_sheet_read_and_a_hidden_sheet_is_never_imported(bot_client, fake_connector,
-                                                                                  file_host, db):
+async def test_a_csv_is_previewed_per_area_and_confirm_writes_it_with_a_trail_row_per_case(
+        bot_client, fake_connector, file_host, db):
     await act.add_people(db, *staff())
-    file_host.files["december.xlsx"] = workbook_with_a_hidden_template(GOOD)
-    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="december.xlsx",
-                                        url=file_host.url("december.xlsx"), text="2026-12"))
-    [reply] = fake_connector.delivered(act.personal_conversation_id("quinn"))
-    assert "Allocations for December 2026 imported" in reply.all_text()
-    assert "From december.xlsx, sheet 'Allocations'" in reply.all_text()
-    assert set(await stored(db)) == {"CR-1001", "CR-1002", "CR-1003"}  # not CR-0001 from the template
+    reply = await quinn_sends(bot_client, fake_connector, file_host, "december.csv", csv_bytes(GOOD, bom=True),
+                              "allocations for 2026-12")
+    [card] = reply.cards
+    shown = facts_of(card)
+    assert shown["For"] == "December 2026 (the month in your message)" and shown["Added"] == "3"
+    assert "Children in Need: 2 cases" in reply.all_text() and "CR-1001, CR-1002, CR-1003" in reply.all_text()
+    assert file_host.fetched == ["december.csv"]
+    assert await stored(db) == {}  # a preview writes nothing
+    async with db.sessions() as s:
+        assert (await s.execute(select(AuditMonth))).first() is None
+    await confirm_last(bot_client, fake_connector)
+    assert set(await stored(db)) == {"CR-1001", "CR-1002", "CR-1003"}
+    async with db.sessions() as s:
+        allocated = (await s.execute(select(TrailEvent).where(TrailEvent.action == "allocated"))).scalars().all()
+        month = (await s.execute(select(AuditMonth))).scalar_one()
+    assert month.month == "2026-12"
+    assert sorted(e.detail["case_ref"] for e in allocated) == ["CR-1001", "CR-1002", "CR-1003"]
 
-    file_host.files["january.xlsx"] = workbook_with_a_hidden_template([*GOOD, row("CR-2002", "nobody@council.gov.uk")])
-    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="january.xlsx",
-                                        url=file_host.url("january.xlsx"), text="2027-01"))
-    refused = fake_connector.delivered(act.personal_conversation_id("quinn"))[-1]
-    assert "Allocations for January 2027 not imported" in refused.all_text()
-    assert "From january.xlsx, sheet 'Allocations'" in refused.all_text()
-    assert "row 5, column auditor_email: nobody@council.gov.uk is not on the roster" in refused.all_text()
 
-
-async def test_without_a_month_the_current_month_in_qa_timezone_is_used(bot_client, services, fake_connector,
-                                                                        file_host, db):
+async def test_an_xlsx_month_is_taken_from_the_file_name(bot_client, fake_connector, file_host, db):
     await act.add_people(db, *staff())
-    # 23:30 UTC on 31 March is 00:30 on 1 April in London (BST): April's list.
+    reply = await quinn_sends(bot_client, fake_connector, file_host, "allocations-2027-01.xlsx", xlsx_bytes(GOOD))
+    [card] = reply.cards
+    assert facts_of(card)["For"] == "January 2027 (the month in the file name)"
+    assert await stored(db) == {}
+    await confirm_last(bot_client, fake_connector)
+    assert {a.month for a in (await stored(db)).values()} == {"2027-01"}
+
+
+async def test_without_a_month_the_current_month_in_the_councils_time_zone_is_used(
+        bot_client, services, fake_connector, file_host, db):
+    await act.add_people(db, *staff())
+    # 23:30 UTC on 31 March is 00:30 on 1 April in London (BST): April's list, not March's.
     services.clock = fixed_clock(datetime(2027, 3, 31, 23, 30, tzinfo=timezone.utc))
-    file_host.files["list.csv"] = csv_bytes(GOOD)
-    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="list.csv",
-                                        url=file_host.url("list.csv")))
-    [reply] = fake_connector.delivered(act.personal_conversation_id("quinn"))
-    assert "Allocations for April 2027 imported" in reply.all_text()
-    assert "this month" in reply.all_text()
+    reply = await quinn_sends(bot_client, fake_connector, file_host, "list.csv", csv_bytes(GOOD))
+    [card] = reply.cards
+    assert facts_of(card)["For"].startswith("April 2027 (this month")
+    assert await stored(db) == {}
+    await confirm_last(bot_client, fake_connector)
     assert {a.month for a in (await stored(db)).values()} == {"2027-04"}
 
 
-async def test_a_rejected_list_shows_every_problem_and_stores_nothing(bot_client, fake_connector, file_host, db):
+async def test_the_preview_names_the_sheet_read_and_a_hidden_sheet_is_never_imported(
+        bot_client, fake_connector, file_host, db):
     await act.add_people(db, *staff())
-    file_host.files["bad.csv"] = csv_bytes([*GOOD, row("CR-1001", "sw1@council.gov.uk"),
-                                            row("CR-2002", "nobody@council.gov.uk")])
-    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="bad.csv",
-                                        url=file_host.url("bad.csv"), text="2026-12"))
-    [reply] = fake_connector.delivered(act.personal_conversation_id("quinn"))
+    reply = await quinn_sends(bot_client, fake_connector, file_host, "december.xlsx",
+                              workbook_with_a_hidden_template(GOOD), "2026-12")
+    [card] = reply.cards
+    assert facts_of(card)["File read"] == 'december.xlsx, sheet "Allocations"'
+    assert facts_of(card)["Added"] == "3" and "CR-0001" not in reply.all_text()  # not the hidden template's case
+    await confirm_last(bot_client, fake_connector)
+    assert set(await stored(db)) == {"CR-1001", "CR-1002", "CR-1003"}
+
+    refused = await quinn_sends(bot_client, fake_connector, file_host, "january.xlsx",
+                                workbook_with_a_hidden_template([*GOOD, row("CR-2002", "nobody@council.gov.uk")]),
+                                "2027-01")
+    seen = refused.all_text()
+    assert refused.text.startswith("january.xlsx, sheet 'Allocations' was not imported for 2027-01")
+    assert "Not imported" in seen and 'I could not take january.xlsx, sheet \\"Allocations\\"' in seen
+    assert "row 5, column auditor_email: nobody@council.gov.uk is not on the roster" in seen
+    assert "Confirm" not in json.dumps(refused.cards)
+    assert {a.month for a in (await stored(db)).values()} == {"2026-12"}
+
+
+async def test_a_refused_list_shows_every_problem_and_stores_nothing(bot_client, fake_connector, file_host, db):
+    await act.add_people(db, *staff())
+    reply = await quinn_sends(bot_client, fake_connector, file_host, "bad.csv", csv_bytes(
+        [*GOOD, row("CR-1001", "sw1@council.gov.uk"), row("CR-2002", "nobody@council.gov.uk")]), "2026-12")
     seen = reply.all_text()
-    assert "Allocations for December 2026 not imported" in seen and "Nothing was changed" in seen
+    assert "Not imported" in seen and "nothing was changed" in seen
     assert "row 2, column case_ref: the same case is allocated more than once (rows 2, 5)" in seen
     assert "row 5, column auditor_email: sw1@council.gov.uk is a practitioner" in seen
     assert "row 6, column auditor_email: nobody@council.gov.uk is not on the roster" in seen
@@ -260,7 +202,7 @@ async def test_anyone_outside_the_qa_unit_is_told_only_the_qa_unit_can(bot_clien
     await post(bot_client, file_message(who, aad, service_url=fake_connector.url, name="december.csv",
                                         url=file_host.url("december.csv"), text="2026-12"))
     [reply] = fake_connector.delivered(act.personal_conversation_id(who))
-    assert "Only the QA unit can import" in reply.text
+    assert "Only the QA unit can send me files to import" in reply.text
     assert reply.cards == []
     assert file_host.fetched == []  # the file was never opened
     assert await stored(db) == {}
@@ -272,7 +214,7 @@ async def test_a_file_that_is_not_a_spreadsheet_is_not_downloaded(bot_client, fa
     await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="notes.pdf",
                                         url=file_host.url("notes.pdf")))
     [reply] = fake_connector.delivered(act.personal_conversation_id("quinn"))
-    assert "notes.pdf: an allocation list must be a .csv or .xlsx file" in reply.all_text()
+    assert "notes.pdf: the file must be a .csv or .xlsx file" in reply.all_text()
     assert file_host.fetched == []
 
 
@@ -323,6 +265,7 @@ async def test_a_link_that_gives_something_other_than_the_file_imports_nothing_a
     file_host.files["first.csv"] = csv_bytes(GOOD)  # the month's list, already imported
     await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake_connector.url, name="first.csv",
                                         url=file_host.url("first.csv"), text="2026-12"))
+    await confirm_last(bot_client, fake_connector)
     before = await stored(db)
     assert set(before) == {"CR-1001", "CR-1002", "CR-1003"}
     file_host.files[name] = body

@@ -267,3 +267,15 @@ def test_a_file_on_disk_bigger_than_the_limit_is_not_even_read(tmp_path, monkeyp
     monkeypatch.setattr(type(path), "read_bytes", lambda self: pytest.fail("the file was read"))
     with pytest.raises(UnreadableTable, match="MB when unpacked"):
         read_table(path, limits=ReadLimits(max_unzipped_bytes=1 * MB))
+
+
+def test_header_only_reads_the_header_and_stops():
+    """What files in chat read to tell a file's kind (capabilities/intake/take.py): the header, no rows;
+    the rows (here a formula without a result in row 2) are left to the kind's own import."""
+    unsaved = xlsxwriter_roster()
+    with pytest.raises(UnreadableTable):
+        read_table_bytes(unsaved, "roster.xlsx", "a roster")
+    for data, name in ((unsaved, "roster.xlsx"),
+                       ((",".join(HEADER) + "\n" + "\n".join(",".join(p) for p in PEOPLE)).encode(), "r.csv")):
+        table = read_table_bytes(data, name, "a roster", header_only=True)
+        assert (table.header, table.rows) == (HEADER, []), name

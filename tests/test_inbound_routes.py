@@ -42,8 +42,8 @@ def test_the_allocation_list_takes_any_file_sent_in_chat():
     reg = registry()
     for name in ("december.csv", "allocations-2027-01.XLSX", "notes.pdf", "no suffix", ""):
         intake = reg.intake_for(name)
-        assert intake is not None and intake.name == "allocation list", name
-    assert owner(reg, reg.intake_for("december.csv")) == "audit-cycle"
+        assert intake is not None and intake.name == "files in chat", name
+    assert owner(reg, reg.intake_for("december.csv")) == "intake"
 
 
 def test_read_receipts_belong_to_broadcasts():

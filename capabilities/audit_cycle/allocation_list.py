@@ -1,43 +1,27 @@
-"""A QA unit member sends the month's allocation list to the bot in their personal chat.
+"""A month's allocation list as a kind of file (framework 9.3: the QA unit distributes the list on
+the 3rd): sent in chat by the QA unit (capabilities/intake: preview, then Confirm) or imported with
+`python -m bot allocations import FILE --month YYYY-MM`. Both run `run` below, which is
+storage.allocations.import_allocations: the same checks and the same messages.
 
-Registered as the audit cycle's FileIntake: the edge (bot/teams_bot.py) hands over the files of
-one message, not downloaded; this decides whether to read them. Only a person whose roster role
-is qa_unit may import: anyone else is told so and nothing is downloaded. A name that is not a
-.csv or .xlsx is refused before anything is downloaded too. The import is the same as the CLI's
-(storage.allocations.import_allocations); the answer is a summary card (what changed, or every
-problem with row and column), or a sentence when the file could not be had.
+In chat the month is the one named in the message (YYYY-MM), else in the file name, else the
+month now in the council's time zone; the preview says which, and Confirm imports for that month.
 """
 from __future__ import annotations
 
-import logging
 import re
 from datetime import datetime, tzinfo
 
-from capabilities.registry import CommandReply, FetchError, FileIntake, FileUpload, TooLargeError
+from capabilities.context import Context
+from capabilities.registry import FileKind, ImportRequest, KindRefused, KindReport
 from capabilities.settings import case_refs
-from dialogs.allocation_cards import (
-    ImportOutcome,
-    import_summary_card,
-    import_summary_text,
-    rejected_card,
-    rejected_text,
-)
-from qa.framework import Role
-from qa.tabular import UnreadableTable, check_suffix, not_the_file
-from storage.allocations import WHAT, AllocationImportReport, AllocationsRejected, import_allocations
+from dialogs.allocation_cards import MONTH_SOURCES, month_words
+from qa.allocations import SHEET_WORDS
+from storage.allocations import AllocationsRejected, import_allocations
+from storage.files import Source, source_name
 
-log = logging.getLogger(__name__)
-
-MAX_BYTES = 5 * 1024 * 1024  # a month's list is a few KB; 5 MB is far beyond any real one
-VIA = "teams:allocation upload"
 MONTH_IN_TEXT = re.compile(r"(?<!\d)(\d{4})-(0[1-9]|1[0-2])(?!\d)")
-# What to do when the link gave something other than the file: Teams on a phone sends a link
-# that answers with a sign-in or sharing page; Teams on a computer or the web sends the file.
-SEND_AGAIN = ("Nothing was imported. Send the file again from Teams on a computer or on the web "
-              "(teams.microsoft.com); Teams on a phone sometimes sends a link to a sign-in page instead of the file.")
-NOT_QA_UNIT = ("Only the QA unit can import audit allocations. If you meant to share this file with "
-               "someone, send it to them directly; I have not opened it.")
-NO_LINK = "I could not find a link to the file in your message; send it again."
+VIA = "teams:allocation upload"
+SIGNATURE = frozenset({"case_ref", "annex_a_list", "auditor_email"})
 
 
 def choose_month(text: str | None, file_name: str, now: datetime, tz: tzinfo) -> tuple[str, str]:
@@ -49,58 +33,29 @@ def choose_month(text: str | None, file_name: str, now: datetime, tz: tzinfo) ->
     return now.astimezone(tz).strftime("%Y-%m"), "current"
 
 
-def outcome_of(report: AllocationImportReport, month_source: str) -> ImportOutcome:
-    counts = [("Added", report.added), ("Updated", report.updated), ("Unchanged", report.unchanged),
-              ("Withdrawn", report.withdrawn), ("Kept (already started)", report.kept_started)]
-    return ImportOutcome(month=report.month, file_name=report.source_name, month_source=month_source,
-                         counts=counts, sections=report.sections(), sheet=report.sheet)
-
-
-def _why_not_fetched(exc: FetchError) -> str:
-    if isinstance(exc, TooLargeError):
-        return f"{exc}, far more than an allocation list (a few KB), so it is not the list"
-    return str(exc)
-
-
-async def take_allocation_list(upload: FileUpload) -> CommandReply | str:
-    """Import the first file as the month's allocation list for the QA unit; tell anyone else only
-    the QA unit can."""
-    person = upload.person
-    if person is None or not person.active or person.role != Role.QA_UNIT:
-        log.info("file upload refused: sender is not in the QA unit (person %s)", person.id if person else None)
-        return NOT_QA_UNIT
-    if not upload.files:
-        return NO_LINK
-    sent = upload.files[0]
-    month, source = choose_month(upload.text, sent.name, upload.now, upload.ctx.calendar.tz)
+async def run(ctx: Context, source: Source, request: ImportRequest) -> KindReport:
+    """Import (or, with request.dry_run, preview) `source` as the allocations of request.scope, or
+    the month chosen from the message and file name. Raises KindRefused (nothing written)."""
+    if request.scope is not None:
+        month, where = request.scope, "given"
+    else:
+        month, where = choose_month(request.text, source_name(source), request.now, ctx.calendar.tz)
     try:
-        check_suffix(sent.name, WHAT)  # before downloading anything
-    except UnreadableTable as exc:
-        problems = [str(p) for p in exc.problems]
-        return CommandReply(rejected_card(month, sent.name, source, problems), rejected_text(month, problems))
-    try:
-        got = await sent.fetch(MAX_BYTES)
-    except FetchError as exc:
-        log.info("allocation upload by person %s not downloaded: %s", person.id, exc)
-        return f"I could not fetch {sent.name}: {_why_not_fetched(exc)}. {SEND_AGAIN}"
-    instead = not_the_file(sent.name, got.data, got.content_type)
-    if instead:
-        # Not the workbook's fault: do not say it is damaged or password-protected.
-        log.info("allocation upload by person %s: the link did not give the file", person.id)
-        return f"I could not use {sent.name}: what its link gave me is {instead}. {SEND_AGAIN}"
-    try:
-        report = await import_allocations(upload.ctx.db, (got.data, sent.name), month, upload.now,
-                                          actor_id=person.id, via=VIA, case_refs=case_refs(), limits=upload.ctx.files)
+        report = await import_allocations(ctx.db, source, month, request.now, actor_id=request.actor_id,
+                                          via=request.via, calendar=ctx.calendar, case_refs=case_refs(),
+                                          limits=ctx.files, dry_run=request.dry_run)
     except AllocationsRejected as exc:
-        log.info("allocation upload by person %s for %s rejected: %d problems", person.id, month, len(exc.problems))
-        problems = [str(p) for p in exc.problems]
-        return CommandReply(rejected_card(month, sent.name, source, problems, exc.sheet),
-                            rejected_text(month, problems))
-    outcome = outcome_of(report, source)
-    extra = f" (I read {sent.name} only; send other files one at a time)" if len(upload.files) > 1 else ""
-    return CommandReply(import_summary_card(outcome), import_summary_text(outcome) + extra)
+        raise KindRefused(str(exc), [str(p) for p in exc.problems], exc.sheet) from None
+    counts = (("Added", report.added), ("Updated", report.updated), ("Withdrawn", report.withdrawn),
+              ("Unchanged", report.unchanged), ("Kept (already started)", report.kept_started))
+    areas = tuple(f"{area}: {n} case{'s' if n != 1 else ''}" for area, n in sorted(report.per_area.items()))
+    sections = ((("Allocations per service area", areas),) if areas else ()) + tuple(
+        (label[0].upper() + label[1:], tuple(cases)) for label, cases in report.sections())
+    words = month_words(month)
+    if where in MONTH_SOURCES:
+        words += f" ({MONTH_SOURCES[where]})"
+    return KindReport(summary=report.describe(), counts=counts, sections=sections, scope=month,
+                      scope_words=words, sheet=report.sheet)
 
 
-# Any file a person sends goes here: a QA unit member sending a PDF is told the list must be a
-# .csv or .xlsx, and anyone else that only the QA unit imports, without the file being opened.
-INTAKE = FileIntake("allocation list", take_allocation_list)
+KIND = FileKind("allocations", "a month's allocation list", SIGNATURE, run, sheet_words=SHEET_WORDS)

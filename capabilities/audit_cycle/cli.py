@@ -4,12 +4,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from capabilities.audit_cycle import views
+from capabilities.audit_cycle import allocation_list, views
 from capabilities.context import Context
+from capabilities.file_import import cli_import
 from capabilities.registry import CliCommand, CommandError
-from capabilities.settings import case_refs
 from qa.audit_calendar import parse_month_key
-from storage.allocations import AllocationsRejected, CycleError, close_month, import_allocations
+from storage.allocations import CycleError, close_month
 
 MONTH_HELP = "the audit month, YYYY-MM (e.g. 2026-12)"
 
@@ -22,12 +22,7 @@ def _add_allocations(parser: argparse.ArgumentParser) -> None:
 
 
 async def _allocations(args: argparse.Namespace, ctx: Context) -> int:
-    try:
-        report = await import_allocations(ctx.db, args.file, args.month, ctx.clock(),
-                                          actor_id=None, via="cli:allocations import", case_refs=case_refs(), limits=ctx.files)
-    except AllocationsRejected as exc:
-        raise CommandError(str(exc)) from None
-    print(report.describe())
+    await cli_import(ctx, allocation_list.KIND, args.file, via="cli:allocations import", scope=args.month)
     return 0
 
 

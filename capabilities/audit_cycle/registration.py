@@ -74,7 +74,7 @@ CAPABILITY = Capability(
     outbox_kinds=(*kinds.ALL, *kinds.CASE_HOLDER_KINDS, *safeguarding.KINDS),
     samples=all_samples,
     cli=cli.COMMANDS,
-    intakes=(allocation_list.INTAKE,),
+    file_kinds=(allocation_list.KIND,),
     help={
         Role.PRACTITIONER: (
             "Tell you when a case you hold is in the month's audit, who audits it and when you will talk; once "

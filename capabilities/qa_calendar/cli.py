@@ -6,12 +6,13 @@ import argparse
 from pathlib import Path
 
 from capabilities.context import Context
+from capabilities.file_import import cli_import
+from capabilities.qa_calendar import file_kind
 from capabilities.registry import CliCommand, CommandError
 from dialogs.calendar_cards import KIND_WORDS
 from dialogs.card_kit import format_day
-from storage.files import ImportInterrupted
 from storage.people import person_by_email
-from storage.qa_calendar import CalendarRejected, attendance_of, import_calendar
+from storage.qa_calendar import attendance_of
 
 
 def _add(parser: argparse.ArgumentParser) -> None:
@@ -34,11 +35,7 @@ async def _run(args: argparse.Namespace, ctx: Context) -> int:
         for day, kind, title in events:
             print(f"  {format_day(day)}: {KIND_WORDS.get(kind, kind)}: {title}")
         return 0
-    try:
-        report = await import_calendar(ctx.db, args.file, ctx.clock(), limits=ctx.files)
-    except (CalendarRejected, ImportInterrupted) as exc:
-        raise CommandError(str(exc)) from None
-    print(report.describe())
+    await cli_import(ctx, file_kind.KIND, args.file, via="cli:calendar import")
     return 0
 
 

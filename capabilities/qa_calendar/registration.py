@@ -2,7 +2,7 @@
 organiser's attendance, `calendar import` and `calendar attended` on the command line."""
 from __future__ import annotations
 
-from capabilities.qa_calendar import actions, cli, commands, config, kinds
+from capabilities.qa_calendar import actions, cli, commands, config, file_kind, kinds
 from capabilities.qa_calendar.duties import CalendarReminderDuty
 from capabilities.registry import Capability, CardVerb, ChatCommand, RetentionRule
 from dialogs.calendar_cards import Verb
@@ -23,6 +23,7 @@ def duties(cal: WorkingCalendar):
 
 
 CAPABILITY = Capability(
+    file_kinds=(file_kind.KIND,),
     name="qa-calendar",
     verbs=(CardVerb(Verb.COMING, actions.coming), CardVerb(Verb.NOT_COMING, actions.not_coming),
            CardVerb(Verb.ATTENDANCE, actions.attendance)),

@@ -6,16 +6,12 @@ import argparse
 from pathlib import Path
 
 from capabilities.context import Context
+from capabilities.file_import import cli_import
 from capabilities.registry import CliCommand, CommandError
-from capabilities.settings import case_refs
-from capabilities.supervision import compliance
+from capabilities.supervision import compliance, file_kinds
 from qa.identifiers import first_refusal
-from storage.files import ImportInterrupted
 from storage.supervision import (
     ExemptionError,
-    SupervisionRejected,
-    import_caseload,
-    import_sessions,
     set_exemption,
 )
 
@@ -53,11 +49,7 @@ async def _supervision(args: argparse.Namespace, ctx: Context) -> int:
         what = "exemption lifted" if args.remove else "exempt from case supervision"
         print(f"{args.case_ref}: {what}" if changed else f"{args.case_ref}: already so; nothing changed")
         return 0
-    try:
-        report = await import_sessions(ctx.db, args.file, ctx.clock(), ctx.calendar.tz, case_refs=case_refs(), limits=ctx.files)
-    except (SupervisionRejected, ImportInterrupted) as exc:
-        raise CommandError(str(exc)) from None
-    print(report.describe())
+    await cli_import(ctx, file_kinds.SESSIONS, args.file, via="cli:supervision import")
     return 0
 
 
@@ -69,11 +61,7 @@ def _add_caseload(parser: argparse.ArgumentParser) -> None:
 
 
 async def _caseload(args: argparse.Namespace, ctx: Context) -> int:
-    try:
-        report = await import_caseload(ctx.db, args.file, ctx.clock(), ctx.calendar.tz, case_refs=case_refs(), limits=ctx.files)
-    except (SupervisionRejected, ImportInterrupted) as exc:
-        raise CommandError(str(exc)) from None
-    print(report.describe())
+    await cli_import(ctx, file_kinds.CASELOAD, args.file, via="cli:caseload import")
     return 0
 
 

@@ -4,7 +4,7 @@ CLI and what the help card says it does for each role. The cadences come from QA
 from __future__ import annotations
 
 from capabilities.registry import Capability, CardVerb, ChatCommand, Kept, RetentionRule
-from capabilities.supervision import actions, cli, commands, config, kinds
+from capabilities.supervision import actions, cli, commands, config, file_kinds, kinds
 from capabilities.supervision.access import MARKS_AWAY
 from capabilities.supervision.access import SUPERVISOR as SUPERVISES
 from capabilities.supervision.audit_discussions import discussion_lines
@@ -39,6 +39,7 @@ def duties(cal: WorkingCalendar):
 
 
 CAPABILITY = Capability(
+    file_kinds=file_kinds.KINDS,
     name="supervision",
     # `former`: the spellings digests already sent carry (before verbs were dotted).
     verbs=(CardVerb(Verb.RECORD_OPEN, actions.record_open, former=("supervision_record_open",)),

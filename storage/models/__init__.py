@@ -8,6 +8,7 @@ case-management system's reference only.
 - spine: the outbox, duty runs, follow-ups, leases and conversation state;
 - audit_cycle: audit months, allocations, audits and the trail;
 - history: audits done before the bot, imported from the QA unit's past register;
+- intake: files sent in chat, held for a preview until confirmed or cancelled;
 - escalations, supervision, observations, qa_calendar, broadcasts: each capability's own records.
 
 Every name is re-exported here: import models from `storage.models`. Which table is kept how long
@@ -31,6 +32,7 @@ from storage.models.escalations import (
     RemedialPlan,
 )
 from storage.models.history import ImportedAudit
+from storage.models.intake import PREVIEW_STATES, FilePreview
 from storage.models.observations import FeedbackEntry, FloorWalk, Observation
 from storage.models.people import Channel, Conversation, Person, Team
 from storage.models.qa_calendar import CalendarEvent, CalendarResponse
@@ -49,10 +51,10 @@ from storage.models.supervision import (
 
 __all__ = [
     "ALLOCATION_STATES", "BROADCAST_STATES", "GRADES", "KEY_AREAS", "MODERATION_STATES", "NAMING", "OUTBOX_STATES",
-    "ROLES", "SUPERVISION_KINDS", "SUPERVISION_STATES",
+    "PREVIEW_STATES", "ROLES", "SUPERVISION_KINDS", "SUPERVISION_STATES",
     "Alert", "AlertResponse", "Allocation", "AsyeSwitch", "Audit", "AuditMonth", "AwayPeriod", "Base", "BotState",
     "Broadcast", "BroadcastRecipient", "CalendarEvent", "CalendarResponse", "SafeguardingConcern", "CaseExemption", "CaseloadCase", "Channel", "Conversation",
     "DipSample", "DipSampleItem", "DutyRun", "Escalation", "EscalationUpdate", "FeedbackEntry", "FloorWalk",
-    "FollowUp", "ImportedAudit", "Lease", "Moderation", "Observation", "OutboxMessage", "Person", "Reaudit", "RemedialAction",
+    "FilePreview", "FollowUp", "ImportedAudit", "Lease", "Moderation", "Observation", "OutboxMessage", "Person", "Reaudit", "RemedialAction",
     "RemedialPlan", "SupervisionBooking", "SupervisionSession", "Team", "TrailEvent", "UTCDateTime",
 ]
