@@ -211,13 +211,23 @@ def _question(q: Mapping[str, Any]) -> Question:
 
 def in_use_problems(forms: Sequence[FormDefinition]) -> list[str]:
     """What is wrong with a folder's forms taken together: a name used twice (one version of a form
-    is in use at a time) and no form named DEFAULT_FORM_NAME of kind case (the fallback)."""
+    is in use at a time), a service area or theme two forms of one kind name (which one would be
+    used: qa/form_choice.py), and no form named DEFAULT_FORM_NAME of kind case (the fallback)."""
     found: list[str] = []
     seen: set[str] = set()
     for form in forms:
         if form.name in seen:
             found.append(f"the form {form.name!r} is defined twice: keep one version of it in the folder")
         seen.add(form.name)
+    claimed: dict[tuple[str, str, str], str] = {}  # (kind, "service area" or "theme", what) -> the form
+    for form in forms:
+        for noun, names in (("service area", form.service_areas), ("theme", form.themes)):
+            for name in names:
+                key = (form.kind, noun, name.strip().casefold())
+                if key in claimed and claimed[key] != form.name:
+                    found.append(f"the {noun} {name!r} has two {form.kind} audit forms, {claimed[key]!r} and "
+                                 f"{form.name!r}: name it in one only")
+                claimed.setdefault(key, form.name)
     if not any(f.name == DEFAULT_FORM_NAME and f.kind == "case" for f in forms):
         found.append(f"no case audit form named {DEFAULT_FORM_NAME!r}: it is the one used when no other fits")
     return found
