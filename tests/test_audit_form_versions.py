@@ -7,24 +7,79 @@ from __future__ import annotations
 import json
 import shutil
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
+import pytest
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from capabilities.audit_cycle import flow
 from capabilities.audit_forms import config
+from capabilities.context import Context
 from capabilities.kit import Status
+from dialogs import audit_cards as ac
+from qa.calendar import WorkingCalendar
 from qa.forms import FormRef
 from storage.db import Database
 from storage.migrate import alembic_config, upgrade
-from storage.models import Allocation
-from tests.test_audit_flow import NOW, audit_of, ctx, form, kw, world  # noqa: F401 (world: a fixture)
+from storage.models import KEY_AREAS, Allocation, Audit, AuditMonth, Person, TrailEvent
 
 AT = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 10, 10, 0, tzinfo=timezone.utc)  # a Thursday, inside the send window
+AREA = "Children in Need"
+PEOPLE = {"ann": ("practice_manager", "Team Gamma"), "pat": ("practitioner", "Team Alpha"),
+          "sam": ("service_lead", ""), "quinn": ("qa_unit", "QA Unit")}
+
+
+@pytest.fixture
+async def world(db) -> dict[str, int]:
+    """The people, and one December allocation ("case") audited by Ann, held by Pat."""
+    async with db.sessions.begin() as session:
+        people = {name: Person(email=f"{name}@council.gov.uk", display_name=name.title() + " Example", role=role,
+                               team=team, service_area="" if role == "qa_unit" else AREA, created_at=NOW,
+                               updated_at=NOW)
+                  for name, (role, team) in PEOPLE.items()}
+        session.add_all(people.values())
+        session.add(AuditMonth(month="2026-12", imported_at=NOW))
+        await session.flush()
+        ids = {name: p.id for name, p in people.items()}
+    ids["case"] = await allocate(db, ids, "CR-1001")
+    return ids
+
+
+async def allocate(db, ids: dict[str, int], case_ref: str) -> int:
+    async with db.sessions.begin() as session:
+        allocation = Allocation(month="2026-12", case_ref=case_ref, annex_a_list="List 6", service_area=AREA,
+                                team="Team Alpha", theme="", auditor_id=ids["ann"], case_holder_id=ids["pat"],
+                                state="allocated", created_at=NOW, updated_at=NOW)
+        session.add(allocation)
+        await session.flush()
+        return allocation.id
+
+
+def ctx(db) -> Context:
+    return Context(db, WorkingCalendar(tz=ZoneInfo("Europe/London")), lambda: NOW)
+
+
+def kw() -> dict:
+    return {"now": NOW, "via": "card:test"}
+
+
+def form() -> dict:
+    """The form's inputs as Teams sends them: every answer given."""
+    return {ac.OVERALL_GRADE: "Good", **{ac.key_area_input_id(a): "Good" for a in KEY_AREAS},
+            ac.STRENGTHS: "The plan was clear", ac.IMPROVEMENTS: "Visits could be timelier",
+            ac.DISCUSSION_HELD: "true", ac.SEEK_FAMILY_VIEWS: "false", ac.SAFEGUARDING_CONCERN: "false",
+            ac.SAFEGUARDING_DESCRIPTION: ""}
+
+
+async def audit_of(db, allocation_id: int) -> Audit:
+    async with db.sessions() as session:
+        return (await session.execute(select(Audit).where(Audit.allocation_id == allocation_id))).scalar_one()
 BEFORE = "0022"  # the revision before the forms' columns
 
 
-async def test_a_started_audit_keeps_its_version_when_the_form_is_edited(db, world, tmp_path, monkeypatch):  # noqa: F811
+async def test_a_started_audit_keeps_its_version_when_the_form_is_edited(db, world, tmp_path, monkeypatch):
     # The default form in use, version 1, from a folder the deployment names.
     shutil.copy(config.DEFAULT_DIR / "default.json", tmp_path / "default.json")
     monkeypatch.setenv("QA_FORMS_DIR", str(tmp_path))
@@ -51,22 +106,21 @@ async def test_a_started_audit_keeps_its_version_when_the_form_is_edited(db, wor
         assert done.status == Status.DONE
         audit = await audit_of(db, world["case"])
         assert (audit.form_name, audit.form_version) == ("default", 1)
+        async with db.sessions() as session:  # the trail says which form it was started on
+            started_rows = (await session.execute(select(TrailEvent).where(TrailEvent.action == flow.STARTED))).scalars()
+            assert [(e.detail["form"], e.detail["form_version"]) for e in started_rows] == [("default", 1)]
 
         # An audit started now is on version 2.
-        async with db.sessions.begin() as session:
-            other = Allocation(month="2026-12", case_ref="CR-1002", annex_a_list="List 6", service_area="Children in Need",
-                               team="Team Alpha", theme="", auditor_id=world["ann"], case_holder_id=world["pat"],
-                               state="allocated", created_at=NOW, updated_at=NOW)
-            session.add(other)
-        await flow.start_audit(ctx(db), world["ann"], other.id, form=v2, **kw())
-        audit = await audit_of(db, other.id)
+        other = await allocate(db, world, "CR-1002")
+        await flow.start_audit(ctx(db), world["ann"], other, form=v2, **kw())
+        audit = await audit_of(db, other)
         assert (audit.form_name, audit.form_version) == ("default", 2)
     finally:
         monkeypatch.delenv("QA_FORMS_DIR")
         config.forms_in_use.cache_clear()
 
 
-async def test_an_audit_started_without_a_form_named_is_on_the_default_version_1(db, world):  # noqa: F811
+async def test_an_audit_started_without_a_form_named_is_on_the_default_version_1(db, world):
     await flow.save_draft(ctx(db), world["ann"], world["case"], form(), **kw())  # saved before any start
     audit = await audit_of(db, world["case"])
     assert (audit.form_name, audit.form_version) == ("default", 1)

@@ -253,7 +253,7 @@ async def start_audit(ctx: Context, actor_id: int, allocation_id: int, *, now: d
             allocation.state = "started"
             allocation.started_at = allocation.started_at or now
             allocation.updated_at = now
-            _trail(act, allocation, STARTED, case_ref=allocation.case_ref)
+            _trail(act, allocation, STARTED, case_ref=allocation.case_ref, form=form.name, form_version=form.version)
             status = Status.DONE
             await act.session.flush()
         draft = draft_of(allocation.audit)
