@@ -11,6 +11,7 @@ from typing import Protocol
 
 from capabilities import basics, bot_feedback, delivery, history, roster
 from capabilities.audit_cycle.registration import CAPABILITY as AUDIT_CYCLE
+from capabilities.audit_forms.registration import CAPABILITY as AUDIT_FORMS
 from capabilities.broadcasts.registration import CAPABILITY as BROADCASTS
 from capabilities.cover.registration import CAPABILITY as COVER
 from capabilities.duties import Duty
@@ -34,6 +35,7 @@ def registry() -> Registry:
         COVER,  # first of the rest: a morning's handovers before that morning's notices
         roster.CAPABILITY,
         intake.capability(registry),
+        AUDIT_FORMS,  # before the audit cycle: its forms are read (and checked) first
         AUDIT_CYCLE,
         ESCALATIONS,
         SUPERVISION,

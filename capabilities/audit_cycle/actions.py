@@ -33,6 +33,7 @@ from capabilities.audit_cycle import (
     reallocation,
     safeguarding,
 )
+from capabilities.audit_forms import config as forms_config
 from capabilities.copies import pressed
 from capabilities.kit import Status
 from capabilities.press import UNREADABLE, Press, Reply, positive_id
@@ -68,16 +69,17 @@ class Step:
     done_text: str = "Done."  # what to say when the pressed message cannot be rebuilt ({ref}: the case)
 
 
+# The form an audit is started on: the default form in use (QA_FORMS_DIR), its name and version.
 async def _start(ctx, actor_id, subject, data, **kw):
-    return await flow.start_audit(ctx, actor_id, subject, **kw)
+    return await flow.start_audit(ctx, actor_id, subject, form=forms_config.default_form().ref, **kw)
 
 
 async def _save(ctx, actor_id, subject, data, **kw):
-    return await flow.save_draft(ctx, actor_id, subject, data, **kw)
+    return await flow.save_draft(ctx, actor_id, subject, data, form=forms_config.default_form().ref, **kw)
 
 
 async def _submit(ctx, actor_id, subject, data, **kw):
-    return await flow.submit_audit(ctx, actor_id, subject, data, **kw)
+    return await flow.submit_audit(ctx, actor_id, subject, data, form=forms_config.default_form().ref, **kw)
 
 
 async def _decline(ctx, actor_id, subject, data, **kw):

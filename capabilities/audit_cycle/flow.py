@@ -56,6 +56,7 @@ from dialogs import audit_cards as cards
 from dialogs.card_kit import format_moment
 from qa.calendar import WorkingCalendar
 from qa.deadlines import UPLOAD_WORKING_DAYS, chase_moment, due_no_earlier_than
+from qa.forms import FormRef
 from qa.identifiers import first_refusal
 from qa.reallocation import CHOICES_SHOWN, choice_title
 from storage import follow_ups
@@ -64,6 +65,8 @@ from storage.models import Allocation, Audit, TrailEvent
 from storage.observations import owe_family_view
 from storage.people import qa_unit, safeguarding_recipients, service_leads_for
 from storage.reallocation import candidates_for
+
+DEFAULT_FORM = FormRef()  # the bot's own form, version 1: what audits were started on before forms were data
 
 log = logging.getLogger(__name__)
 
@@ -236,19 +239,21 @@ def _form(act: Act, allocation: Allocation, status: Status, draft: dict[str, Any
 # -- the auditor's actions ---------------------------------------------------------------------
 
 @use_case(AuditOutcome)
-async def start_audit(ctx: Context, actor_id: int, allocation_id: int, *, now: datetime, via: str) -> AuditOutcome:
-    """Open the audit form: the first time, the allocation becomes "started" with an empty draft."""
+async def start_audit(ctx: Context, actor_id: int, allocation_id: int, *, now: datetime, via: str,
+                      form: FormRef = DEFAULT_FORM) -> AuditOutcome:
+    """Open the audit form: the first time, the allocation becomes "started" with an empty draft, on `form`
+    (the name and version it keeps, whatever later versions say; issue item 1, framework 9.3)."""
     async with unit(ctx, actor_id, now=now, via=via) as act:
         allocation = await _as_auditor(act, allocation_id)
         if allocation.state not in _AUDITOR_STATES:
             return await _moved_on(act, allocation)
         status = Status.UNCHANGED
         if allocation.state == "allocated":
-            _ensure_audit(act, allocation)
+            _ensure_audit(act, allocation, form)
             allocation.state = "started"
             allocation.started_at = allocation.started_at or now
             allocation.updated_at = now
-            _trail(act, allocation, STARTED, case_ref=allocation.case_ref)
+            _trail(act, allocation, STARTED, case_ref=allocation.case_ref, form=form.name, form_version=form.version)
             status = Status.DONE
             await act.session.flush()
         draft = draft_of(allocation.audit)
@@ -257,17 +262,19 @@ async def start_audit(ctx: Context, actor_id: int, allocation_id: int, *, now: d
         return _form(act, allocation, status, draft)
 
 
-def _ensure_audit(act: Act, allocation: Allocation) -> Audit:
+def _ensure_audit(act: Act, allocation: Allocation, form: FormRef) -> Audit:
+    """The allocation's audit, made on `form` (its name and version, kept for good) when there is none."""
     if allocation.audit is None:
         allocation.audit = Audit(allocation_id=allocation.id, key_areas={}, strengths="", improvements="",
                                  discussion_held=False, seek_family_views=False, safeguarding_concern=False,
-                                 safeguarding_description="", updated_at=act.now)
+                                 safeguarding_description="", updated_at=act.now, form_name=form.name,
+                                 form_version=form.version)
         act.session.add(allocation.audit)
     return allocation.audit
 
 
-def _store(act: Act, allocation: Allocation, values: Mapping[str, Any]) -> Audit:
-    audit = _ensure_audit(act, allocation)
+def _store(act: Act, allocation: Allocation, values: Mapping[str, Any], form: FormRef) -> Audit:
+    audit = _ensure_audit(act, allocation, form)
     audit.overall_grade = values[cards.OVERALL_GRADE]
     audit.key_areas = dict(values["key_areas"])
     audit.strengths = values[cards.STRENGTHS]
@@ -286,25 +293,25 @@ def _store(act: Act, allocation: Allocation, values: Mapping[str, Any]) -> Audit
 
 @use_case(AuditOutcome)
 async def save_draft(ctx: Context, actor_id: int, allocation_id: int, inputs: Mapping[str, Any], *,
-                     now: datetime, via: str) -> AuditOutcome:
+                     now: datetime, via: str, form: FormRef = DEFAULT_FORM) -> AuditOutcome:
     """Keep whatever the form holds (valid grades, text within limits) as the draft.
 
     A flagged safeguarding concern with a description is escalated now, draft or not: it is
     immediate. Flagged without a description, the draft is kept and the form asks for one.
     """
-    return await _save(ctx, actor_id, allocation_id, inputs, now=now, via=via, submit=False)
+    return await _save(ctx, actor_id, allocation_id, inputs, now=now, via=via, submit=False, on=form)
 
 
 @use_case(AuditOutcome)
 async def submit_audit(ctx: Context, actor_id: int, allocation_id: int, inputs: Mapping[str, Any], *,
-                       now: datetime, via: str) -> AuditOutcome:
+                       now: datetime, via: str, form: FormRef = DEFAULT_FORM) -> AuditOutcome:
     """Submit the audit: every required answer present, or INVALID with `errors` (the entered
     values are kept as the draft). Submitted, the area's service leads get the oversight request."""
-    return await _save(ctx, actor_id, allocation_id, inputs, now=now, via=via, submit=True)
+    return await _save(ctx, actor_id, allocation_id, inputs, now=now, via=via, submit=True, on=form)
 
 
 async def _save(ctx: Context, actor_id: int, allocation_id: int, inputs: Mapping[str, Any], *, now: datetime,
-                via: str, submit: bool) -> AuditOutcome:
+                via: str, submit: bool, on: FormRef) -> AuditOutcome:
     async with unit(ctx, actor_id, now=now, via=via) as act:
         allocation = await _as_auditor(act, allocation_id)
         if allocation.state not in _AUDITOR_STATES:
@@ -321,7 +328,7 @@ async def _save(ctx: Context, actor_id: int, allocation_id: int, inputs: Mapping
         errors = validate_form(form, inputs)
         if not submit:  # a draft may lack answers, but not the description of a flagged concern
             errors = {k: v for k, v in errors.items() if k == cards.SAFEGUARDING_DESCRIPTION}
-        audit = _store(act, allocation, values)
+        audit = _store(act, allocation, values, on)
         await act.session.flush()  # the audit's id, for the cards
         urgent = await _alert_if_concern(act, allocation)
         if submit and not errors:

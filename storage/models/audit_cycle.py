@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from qa.forms import DEFAULT_FORM_NAME, DEFAULT_FORM_VERSION
 from storage.models.base import Base
 from storage.models.people import Person
 
@@ -104,6 +105,11 @@ class Audit(Base):
     # Graded Good or Outstanding: when the case holder agreed to the case (its reference only) being used
     # in a practice forum; the principal social worker's good-practice list marks it.
     forum_agreed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # The audit form it was started on (capabilities/audit_forms; qa/forms.py): a form edited later (a new
+    # version) never changes what this audit asked. Audits from before forms were data: the default, version 1.
+    form_name: Mapped[str] = mapped_column(String(60), default=DEFAULT_FORM_NAME, server_default=DEFAULT_FORM_NAME)
+    form_version: Mapped[int] = mapped_column(Integer, default=DEFAULT_FORM_VERSION,
+                                              server_default=str(DEFAULT_FORM_VERSION))
     updated_at: Mapped[datetime]
 
     allocation: Mapped[Allocation] = relationship(back_populates="audit")
