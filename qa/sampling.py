@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from qa.allocations import AUDITOR_ROLES
 from qa.framework import Role
 from qa.reallocation import Candidate, why_not
 
@@ -178,7 +179,8 @@ def propose(month: str, cases: Iterable[Case], auditors: Iterable[Auditor], *, s
     audited = audited or {}
     unmet: list[str] = []
     excluded: Counter[str] = Counter()
-    people = sorted((a for a in auditors if a.active and a.role in rules.auditor_roles), key=lambda a: a.person_id)
+    people = sorted((a for a in auditors if a.active and a.role in rules.auditor_roles and a.role in AUDITOR_ROLES),
+                    key=lambda a: a.person_id)
     by_id = {a.person_id: a for a in people}
     owed_refs = {o.case.case_ref for o in owed}
 
@@ -306,23 +308,57 @@ def _name(by_id: Mapping[int, Auditor], pid: int) -> str:
 def _match(slots: list[int], cases: list[Case], by_id: Mapping[int, Auditor], rules: Rules, rng: random.Random,
            *, first: int) -> dict[int, int]:
     """{slot index: case index}: a maximum matching of auditor slots to cases they may audit
-    (Kuhn's augmenting paths). First-round slots are matched first, and an augmenting path never
-    unmatches a slot, so as many auditors as possible get their first case."""
-    rows: dict[int, list[int]] = {}
-    eligible: list[list[int]] = []
-    for pid in slots:
-        if pid not in rows:
-            rows[pid] = [i for i, case in enumerate(cases) if why_not_auditor(by_id[pid], case, rules) is None]
-            rng.shuffle(rows[pid])
-        eligible.append(rows[pid])
-    owner: dict[int, int] = {}  # case index -> slot index
+    (Kuhn's augmenting paths, after a greedy pass). First-round slots (`first` of them) are matched
+    before the rest, and an augmenting path never unmatches a slot, so as many auditors as possible
+    get their first case. Each auditor looks at the cases in one seeded order from their own seeded
+    starting point; eligibility is `why_not_auditor`'s (the auditors here are active and in an
+    auditing role), worked out when first needed and kept."""
+    n = len(cases)
+    order = list(range(n))
+    rng.shuffle(order)
+    begin = {pid: rng.randrange(n) if n else 0 for pid in dict.fromkeys(slots)}
+    team = [c.team.casefold() for c in cases]
+    area = [c.service_area.casefold() for c in cases]
+    own_team = {pid: by_id[pid].team.casefold() for pid in begin}
+    own_areas = {pid: frozenset(a.casefold() for a in by_id[pid].service_areas) for pid in begin}
+    by_area = rules.separation is Separation.AREA
+    cache: dict[tuple[int, int], bool] = {}
 
-    def augment(s: int, seen: set[int]) -> bool:
-        stack = [(s, iter(eligible[s]))]
+    def ok(pid: int, i: int) -> bool:
+        key = (pid, i)
+        found = cache.get(key)
+        if found is None:
+            c = cases[i]
+            found = (pid != c.case_holder_id and pid != c.line_manager_id and own_team[pid] != team[i]
+                     and not (by_area and area[i] in own_areas[pid]))
+            cache[key] = found
+        return found
+
+    def options(slot: int) -> Iterator[int]:
+        pid = slots[slot]
+        k = begin[pid]
+        for j in range(n):
+            i = order[(k + j) % n]
+            if ok(pid, i):
+                yield i
+
+    owner: dict[int, int] = {}  # case index -> slot index
+    matched: set[int] = set()
+
+    def greedy(s: int) -> None:
+        for i in options(s):
+            if i not in owner:
+                owner[i] = s
+                matched.add(s)
+                return
+
+    def augment(s: int) -> None:
+        seen: set[int] = set()
+        stack = [(s, options(s))]
         path: list[tuple[int, int]] = []
         while stack:
-            slot, options = stack[-1]
-            for i in options:
+            slot, choices = stack[-1]
+            for i in choices:
                 if i in seen:
                     continue
                 seen.add(i)
@@ -330,19 +366,22 @@ def _match(slots: list[int], cases: list[Case], by_id: Mapping[int, Auditor], ru
                     owner[i] = slot
                     for prev_slot, prev_i in reversed(path):
                         owner[prev_i] = prev_slot
-                    return True
+                    matched.add(s)
+                    return
                 path.append((slot, i))
-                stack.append((owner[i], iter(eligible[owner[i]])))
+                stack.append((owner[i], options(owner[i])))
                 break
             else:
                 stack.pop()
                 if path:
                     path.pop()
-        return False
 
-    for s in range(len(slots)):
-        # The case each slot already has moves along the path; free cases first keeps paths short.
-        augment(s, set())
+    for part in (range(first), range(first, len(slots))):
+        for s in part:
+            greedy(s)
+        for s in part:
+            if s not in matched:
+                augment(s)
     return {slot: i for i, slot in owner.items()}
 
 

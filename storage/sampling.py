@@ -190,3 +190,10 @@ def past_proposals(p: Any, kind: str) -> Any:
 def past_picks(p: Any, kind: str) -> Any:
     """Their picks (purged first)."""
     return SamplePick.proposal_id.in_(select(SampleProposal.id).where(SampleProposal.month < p.first_kept_month()))
+
+
+async def latest_proposal(session: AsyncSession) -> tuple[SampleProposal, list[StoredPick]] | None:
+    """The proposal made last (of any month), with its picks, or None."""
+    month = await session.scalar(select(SampleProposal.month).order_by(SampleProposal.proposed_at.desc(),
+                                                                        SampleProposal.id.desc()).limit(1))
+    return None if month is None else await proposal_of(session, month)

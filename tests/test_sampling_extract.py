@@ -8,8 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from datetime import UTC, datetime
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -21,72 +19,9 @@ from qa.annex_a import list_name, parse_extract
 from qa.calendar import WorkingCalendar
 from qa.sampling import Rules
 from qa.tabular import stream_rows
-from storage.models import Allocation, AuditMonth, ImportedAudit, Person, SamplePick, SampleProposal, TrailEvent
+from storage.models import Allocation, ImportedAudit, SamplePick, SampleProposal, TrailEvent
 from tests.support.cli import run_cli
-
-NOW = datetime(2026, 12, 7, 10, tzinfo=UTC)
-CAL = WorkingCalendar()
-MONTH = "2027-01"
-# Values no part of the bot may keep: each is in an identifying column of the extract.
-SECRETS = ("Zephyrine", "Quillfeather", "14/03/2015", "a) WIRI", "SW1A 1AA", "b) Female", "Yes - autism",
-           "Montgomery-Xanthe", "27 Larkspur Row", "Guidance says nothing secret: Orlaith")
-TEAMS = {"North Area": ("North CIN", "North CP"), "South Area": ("South CIN", "South LAC")}
-
-
-def annex_a_workbook(path: Path, cases_per_team: int = 6) -> Path:
-    """A council-shaped Annex A: a guidance sheet, a hidden lookup sheet, and Lists 6, 7 and 8 each
-    with two title rows above the header and every identifying column Ofsted's lists carry."""
-    book = openpyxl.Workbook()
-    guide = book.active
-    guide.title = "Guidance"
-    guide.append(["Annex A guidance for inspectors"])
-    guide.append([SECRETS[9]])
-    hidden = book.create_sheet("Lookups")
-    hidden.append(["Child Unique ID", "Forename"])
-    hidden.append(["CR-9999", SECRETS[0]])
-    hidden.sheet_state = "hidden"
-    n = 0
-    for number, title in ((6, "Children in Need"), (7, "Child Protection"), (8, "Children in Care")):
-        sheet = book.create_sheet(f"List {number} - {title}")
-        sheet.append([f"Annex A List {number}: {title}"])
-        sheet.append(["Extract run 01/12/2026 for inspection"])
-        header = ["Child Unique ID", "Forename", "Surname", "Gender", "Ethnicity", "Date of Birth",
-                  "Age of Child (Years)", "Does the Child have a Disability", "Allocated Team", "Allocated Worker"]
-        if number == 8:
-            header += ["Placement postcode", "Placement address"]
-        sheet.append(header)
-        for teams in TEAMS.values():
-            for team in teams:
-                for _ in range(cases_per_team):
-                    n += 1
-                    row = [f"CR-{1000 + n}", SECRETS[0], SECRETS[1], SECRETS[5], SECRETS[3], SECRETS[2], 11,
-                           SECRETS[6], team, f"worker.{team.lower().replace(' ', '.')}@council.gov.uk"]
-                    if number == 8:
-                        row += [SECRETS[4], SECRETS[8]]
-                    sheet.append(row)
-    book.save(path)
-    return path
-
-
-async def roster(db) -> dict[str, int]:
-    """A practice manager and a practitioner (their case holder) in each team; a service lead."""
-    ids: dict[str, int] = {}
-    async with db.sessions.begin() as session:
-        for area, teams in TEAMS.items():
-            for team in teams:
-                slug = team.lower().replace(" ", ".")
-                manager = Person(email=f"pm.{slug}@council.gov.uk", display_name=f"PM {team}", role="practice_manager",
-                                 team=team, service_area=area, created_at=NOW, updated_at=NOW)
-                worker = Person(email=f"worker.{slug}@council.gov.uk", display_name=f"SW {team}", role="practitioner",
-                                team=team, service_area=area, supervisor_email=manager.email, created_at=NOW,
-                                updated_at=NOW)
-                session.add_all([manager, worker])
-                await session.flush()
-                ids[manager.email], ids[worker.email] = manager.id, worker.id
-        session.add(Person(email="sl@council.gov.uk", display_name="Service Lead", role="service_lead", team="Leads",
-                           service_area="North Area;South Area", created_at=NOW, updated_at=NOW))
-        session.add(AuditMonth(month="2026-06", imported_at=NOW))
-    return ids
+from tests.support.sampling import MONTH, NOW, SECRETS, annex_a_workbook, roster
 
 
 async def everything_stored(db) -> str:
@@ -150,7 +85,7 @@ async def test_a_full_annex_a_workbook_leaves_nothing_identifying_anywhere(db, t
     async with db.sessions.begin() as session:  # audited in the last twelve months: not chosen
         session.add(ImportedAudit(month="2026-06", case_ref="CR-1001", service_area="North Area", team="North CIN",
                                   grade="Good", key_areas={}, imported_at=NOW))
-    ctx = Context(db, CAL, lambda: NOW)
+    ctx = Context(db, WorkingCalendar(), lambda: NOW)
     path = annex_a_workbook(tmp_path / "annex-a.xlsx")
     report = await propose_sample(ctx, path, MONTH, Rules(), seed=42, theme="", actor_id=None, via="test")
     summary = report.describe()

@@ -16,18 +16,23 @@ import io
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from capabilities.context import Context
+from capabilities.kit import Outcome, Status, already, invalid, look, not_found, refuse, use_case
+from capabilities.sampling import access
 from capabilities.settings import case_refs
+from dialogs.card_kit import format_moment, format_month
+from dialogs.sample_cards import ProposalView, no_sample_card, proposal_card, sample_used_card
 from qa.annex_a import WHAT, Extract, parse_extract
 from qa.sampling import Case, Proposal, Rules, propose
 from storage import files
-from storage.allocations import AllocationImportReport, import_allocations
+from storage.allocations import AllocationImportReport, AllocationsRejected, import_allocations
 from storage.sampling import (
     StoredPick,
     allocations_in,
     audited_since,
+    latest_proposal,
     mark_confirmed,
     month_theme,
     owed_reaudits,
@@ -177,3 +182,77 @@ async def confirm_sample(ctx: Context, month: str, *, actor_id: int | None, via:
         await mark_confirmed(session, month, actor_id=actor_id, now=ctx.clock(), via=via,
                              allocated=sum(1 for p in picks if p.auditor_id))
     return report
+
+
+# ---------------------------------------------------------------- in chat
+
+
+def proposal_view(row, picks: list[StoredPick], names: dict[int, str], tz) -> ProposalView:  # noqa: ANN001
+    """The card's view of a stored proposal (`row`, a SampleProposal) and its picks."""
+    def ordered(counter: Counter) -> list[tuple[str, int]]:
+        return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    used = ""
+    if row.confirmed_at is not None:
+        who = names.get(row.confirmed_by_id, "the command line") if row.confirmed_by_id else "the command line"
+        used = f"used by {who}, {format_moment(row.confirmed_at, tz)}"
+    return ProposalView(
+        proposal_id=row.id, month=row.month, seed=str(row.seed), source_name=row.source_name, cases=len(picks),
+        reaudits=sum(1 for p in picks if p.reaudit),
+        per_area=ordered(Counter(p.service_area for p in picks)), per_list=ordered(Counter(p.annex_a_list for p in picks)),
+        per_auditor=ordered(Counter(names.get(p.auditor_id, "(nobody eligible)") if p.auditor_id else "(nobody eligible)"
+                                    for p in picks)),
+        unmet=tuple(str(u) for u in (row.summary or {}).get("unmet", ())), used=used)
+
+
+@use_case(Outcome)
+async def show_latest(ctx: Context, actor_id: int | None, *, now: datetime, via: str) -> Outcome:
+    """The proposal made last, as its card (the QA unit only); a card saying how to propose one if none."""
+    async with look(ctx, actor_id, now=now, via=via, not_on_roster=access.NOT_A_CHOOSER) as act:
+        if not access.may_choose(act.actor):
+            refuse(access.NOT_A_CHOOSER)
+        found = await latest_proposal(act.session)
+        if found is None:
+            return Outcome(Status.UNCHANGED, NOTHING_PROPOSED, card=no_sample_card(NOTHING_PROPOSED))
+        people = await roster(act.session)
+        view = proposal_view(found[0], found[1], people.names, ctx.calendar.tz)
+    return Outcome(Status.DONE, f"audit sample for {view.month}: {view.cases} cases", card=proposal_card(view))
+
+
+NOTHING_PROPOSED = ("No audit sample has been proposed yet. Propose one from the month's Annex A extract with "
+                    "`python -m bot sample propose FILE --month YYYY-MM`; then type \"sample\" here to see it and "
+                    "use it.")
+
+
+@use_case(Outcome)
+async def use_sample(ctx: Context, actor_id: int | None, month: object, proposal_id: object, *, now: datetime,
+                     via: str) -> Outcome:
+    """**Use this sample**: `month`'s proposal (`proposal_id`, the one the card showed) becomes
+    the month's allocations (confirm_sample). The QA unit only; a card for a proposal drawn again since,
+    or already used, changes nothing and says so."""
+    async with look(ctx, actor_id, now=now, via=via, not_on_roster=access.NOT_A_CHOOSER) as act:
+        if not access.may_choose(act.actor):
+            refuse(access.NOT_A_CHOOSER)
+        if not isinstance(month, str) or not isinstance(proposal_id, int):
+            invalid("I couldn't tell which sample this was. Type \"sample\" to see it again.")
+        found = await proposal_of(act.session, month)
+        if found is None:
+            not_found(f"The sample for {month} is no longer there. Nothing was changed.")
+        row, _ = found
+        if row.id != proposal_id:
+            already(f"The sample for {format_month(month)} was proposed again since this card (seed {row.seed}). "
+                    "Type \"sample\" to see it. Nothing was changed.")
+        if row.confirmed_at is not None:
+            people = await roster(act.session)
+            view = proposal_view(row, found[1], people.names, ctx.calendar.tz)
+            already(f"This sample was already {view.used}. Nothing was changed.",
+                    card=sample_used_card(month, f"This sample was already {view.used}."))
+        name = act.actor.display_name
+    try:
+        report = await confirm_sample(ctx, month, actor_id=actor_id, via=via)
+    except (SampleError, AllocationsRejected) as exc:
+        return Outcome(Status.INVALID, f"{exc}")
+    message = (f"Used by {name}, {format_moment(now, ctx.calendar.tz)}: {report.added} allocated, "
+               f"{report.updated} updated, {report.withdrawn} withdrawn. The auditors are told on the 3rd "
+               "(at once when it has passed).")
+    return Outcome(Status.DONE, message, card=sample_used_card(month, message))
