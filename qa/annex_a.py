@@ -129,6 +129,15 @@ def parse_extract(rows: Iterable[StreamedRow], holder_of: Callable[[str], int | 
     out = Extract()
     by_ref: dict[str, ExtractCase] = {}
     ignored: dict[str, None] = {}
+    # A team's or list's cell is screened once per distinct text (an extract repeats a few hundred
+    # teams over tens of thousands of rows).
+    screened: dict[str, bool] = {}
+    known: dict[str, int | None] = {}
+
+    def holder(text: str) -> int | None:  # once per distinct worker, as the teams
+        if text not in known:
+            known[text] = holder_of(text)
+        return known[text]
     sheet: str | None = None
     picked: dict[str, int] | None = None
     searched = 0
@@ -154,7 +163,7 @@ def parse_extract(rows: Iterable[StreamedRow], holder_of: Callable[[str], int | 
         if any(i in row.unreadable for i in picked.values()):
             out.skipped.append(f"{where}: a formula with no saved value")
             continue
-        case = _case(taken, sheet, holder_of, case_refs)
+        case = _case(taken, sheet, holder, case_refs, screened)
         if isinstance(case, str):
             out.skipped.append(f"{where}: {case}")
             continue
@@ -184,7 +193,7 @@ def _header(cells: list[str]) -> dict[str, int] | None:
 
 
 def _case(taken: Mapping[str, str], sheet: str | None, holder_of: Callable[[str], int | None],
-          case_refs: CaseRefFormat) -> ExtractCase | str:
+          case_refs: CaseRefFormat, screened: dict[str, bool]) -> ExtractCase | str:
     """The row's case, or why it is skipped (never the cell's text)."""
     ref = taken["case_ref"]
     if not ref:
@@ -196,8 +205,12 @@ def _case(taken: Mapping[str, str], sheet: str | None, holder_of: Callable[[str]
     if not annex:
         return "no Annex A list (no list column, and not on a list's sheet)"
     for column in ("list", "team"):
-        if taken.get(column) and cell_problem(taken[column]):
-            return f"the {column} column holds something other than a {column} name"
+        value = taken.get(column)
+        if value:
+            if value not in screened:
+                screened[value] = cell_problem(value) is not None
+            if screened[value]:
+                return f"the {column} column holds something other than a {column} name"
     closed = None
     if taken.get("closed_on"):
         try:
