@@ -129,6 +129,8 @@ async def test_a_full_annex_a_workbook_leaves_nothing_identifying_anywhere(db, t
         assert {"sample_proposed", "sample_confirmed", "allocated"} <= actions
     with pytest.raises(SampleError, match="was confirmed on"):
         await propose_sample(ctx, path, MONTH, Rules(), seed=1, theme="", actor_id=None, via="test")
+    with pytest.raises(SampleError, match="was confirmed on .*nothing was changed"):
+        await confirm_sample(ctx, MONTH, actor_id=None, via="test")
     assert_no_secret(caplog.text, await everything_stored(db))
 
 
@@ -165,3 +167,44 @@ def test_a_csv_extract_reads_through_the_same_reader(tmp_path):
     extract = parse_extract(stream_rows(path.read_bytes(), path.name), lambda t: None)
     assert [(c.case_ref, c.annex_a_list) for c in extract.cases] == [("CR-1", "List 6")]
     assert extract.ignored_columns == ["Date of Birth"]
+
+
+async def test_reaudits_owed_come_first_and_the_calendars_theme_picks_the_lists(db, tmp_path):
+    """A re-audit an agreed Inadequate grade owes January (allocated by escalations) is in the sample
+    first with its auditor, though audited in December; the QA calendar's thematic audit that month
+    draws the rest from its lists (QA_SAMPLE_THEME_LISTS)."""
+    from datetime import date
+
+    from storage.models import Audit, AuditMonth, CalendarEvent, Moderation, Reaudit
+
+    ids = await roster(db)
+    pm, holder = ids["pm.south.cin@council.gov.uk"], ids["worker.north.cin@council.gov.uk"]
+    async with db.sessions.begin() as session:
+        session.add_all([AuditMonth(month="2026-12", imported_at=NOW), AuditMonth(month=MONTH, imported_at=NOW)])
+        await session.flush()
+        first = Allocation(month="2026-12", case_ref="CR-1002", annex_a_list="List 6", service_area="North Area",
+                           team="North CIN", auditor_id=pm, case_holder_id=holder, created_at=NOW, updated_at=NOW)
+        again = Allocation(month=MONTH, case_ref="CR-1002", annex_a_list="List 6", service_area="North Area",
+                           team="North CIN", auditor_id=pm, case_holder_id=holder, created_at=NOW, updated_at=NOW)
+        session.add_all([first, again])
+        await session.flush()
+        audit = Audit(allocation_id=first.id, key_areas={}, updated_at=NOW)
+        session.add(audit)
+        await session.flush()
+        moderation = Moderation(audit_id=audit.id, allocation_id=first.id, state="agreed", original_grade="Inadequate",
+                                created_at=NOW)
+        session.add(moderation)
+        await session.flush()
+        session.add(Reaudit(moderation_id=moderation.id, original_allocation_id=first.id, month=MONTH,
+                            allocation_id=again.id, created_at=NOW))
+        session.add(CalendarEvent(kind="thematic_audit", starts_on=date(2027, 1, 1), ends_on=date(2027, 1, 31),
+                                  title="Missing children", imported_at=NOW, updated_at=NOW))
+    ctx = Context(db, WorkingCalendar(), lambda: NOW)
+    rules = Rules(theme_lists={"missing children": ("List 8",)})
+    report = await propose_sample(ctx, annex_a_workbook(tmp_path / "annex-a.xlsx"), MONTH, rules, seed=5,
+                                  actor_id=None, via="test")
+    picks = report.proposal.picks
+    assert (picks[0].case.case_ref, picks[0].reaudit, picks[0].auditor_id) == ("CR-1002", True, pm)
+    assert {p.case.annex_a_list for p in picks[1:]} == {"List 8"} and len(picks) == 4
+    assert report.proposal.theme == "Missing children"
+    assert "1 of them re-audits; theme 'Missing children', from List 8" in report.describe()

@@ -160,7 +160,7 @@ def allocation_list(picks: list[StoredPick], emails: dict[int, str], theme: str)
 async def confirm_sample(ctx: Context, month: str, *, actor_id: int | None, via: str) -> AllocationImportReport:
     """Turn `month`'s proposal into its allocations through the allocation list's path (its checks,
     summary, notices; late notices after the 3rd), then mark it confirmed. Raises SampleError when
-    there is no proposal, and AllocationsRejected when the list's checks refuse it (nothing changed)."""
+    there is no proposal or it was confirmed already, and AllocationsRejected when the list's checks refuse it (nothing changed)."""
     from qa.allocations import check_month
 
     try:
@@ -173,6 +173,10 @@ async def confirm_sample(ctx: Context, month: str, *, actor_id: int | None, via:
     if found is None:
         raise SampleError(f"there is no proposed sample for {month}: propose one first (sample propose FILE --month {month})")
     row, picks = found
+    if row.confirmed_at is not None:
+        # Confirming again would put back auditors the QA unit has since reallocated.
+        raise SampleError(f"the sample for {month} was confirmed on {row.confirmed_at:%Y-%m-%d}; nothing was changed "
+                          "(its allocations are changed by an allocation list or Reallocate now)")
     if not any(p.auditor_id for p in picks):
         raise SampleError(f"the sample for {month} has no case with an auditor; propose it again")
     data = allocation_list(picks, people.emails, row.theme)
