@@ -22,6 +22,7 @@ from capabilities.qa_calendar.registration import CAPABILITY as QA_CALENDAR
 from capabilities.registry import Registry
 from capabilities.reports.registration import CAPABILITY as REPORTS
 from capabilities.retention import registration as retention
+from capabilities.sampling.registration import CAPABILITY as SAMPLING
 from capabilities.status.registration import CAPABILITY as STATUS
 from capabilities.supervision.registration import CAPABILITY as SUPERVISION
 from qa.calendar import WorkingCalendar
@@ -42,6 +43,7 @@ def registry() -> Registry:
         OBSERVATIONS,
         REPORTS,
         history.CAPABILITY,
+        SAMPLING,
         QA_CALENDAR,
         BROADCASTS,
         bot_feedback.CAPABILITY,

@@ -27,6 +27,7 @@ from dialogs import (
     intake_cards,
     observation_samples,
     safeguarding_samples,
+    sample_samples,
     status_samples,
     supervision_samples,
 )
@@ -61,6 +62,9 @@ BUILDERS = (
     "dialogs.intake_cards.unknown_card",
     "dialogs.intake_cards.decided_card",
     "dialogs.audit_cards.allocation_notice_card",
+    "dialogs.sample_cards.proposal_card",
+    "dialogs.sample_cards.sample_used_card",
+    "dialogs.sample_cards.no_sample_card",
     "dialogs.cover_cards.return_summary_card",
     "dialogs.cover_cards.who_covers_card",
     "dialogs.cover_cards.leaver_work_card",
@@ -552,7 +556,7 @@ def sample_cards() -> dict[str, Card]:
                  delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples(), remedial_card_samples(), good_practice_card_samples(), broadcast_card_samples(), supervision_samples.samples(),
                  calendar_samples.samples(), case_holder_samples.samples(), safeguarding_samples.samples(),
                  cover_samples.samples(), status_samples.samples(), status_samples.export_samples(),
-                 intake_cards.samples()):
+                 intake_cards.samples(), sample_samples.samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")

@@ -34,7 +34,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from os import PathLike
@@ -167,15 +167,21 @@ def read_table(path: str | PathLike[str], what: str = "the file", sheet_words: S
     Blocking (file I/O and parsing): call it off the event loop (storage/files.py).
     """
     path = Path(path)
+    return read_table_bytes(file_bytes(path, what, limits), path.name, what, sheet_words, limits)
+
+
+def file_bytes(path: str | PathLike[str], what: str = "the file", limits: ReadLimits = DEFAULT_LIMITS) -> bytes:
+    """The bytes of a .csv or .xlsx file on disk, refused (UnreadableTable) unread when its name is not
+    one or it is bigger than `limits.max_unzipped_bytes`. Blocking."""
+    path = Path(path)
     check_suffix(path.name, what)
     try:
         size = path.stat().st_size
         if size > limits.max_unzipped_bytes:
             raise _too_big(path.name, size, limits)
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise _unreadable(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    return read_table_bytes(data, path.name, what, sheet_words, limits)
 
 
 def read_table_bytes(data: bytes, filename: str, what: str = "the file",
@@ -294,8 +300,8 @@ def _read_csv(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS,
     return rows
 
 
-def _read_xlsx(data: bytes, name: str, what: str, sheet_words: Sequence[str],
-               limits: ReadLimits = DEFAULT_LIMITS, header_only: bool = False) -> tuple[list[list[str]], str | None]:
+def _open_book(data: bytes, name: str) -> Any:
+    """openpyxl's read-only workbook of `data`, or UnreadableTable saying what the bytes are instead."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -303,7 +309,7 @@ def _read_xlsx(data: bytes, name: str, what: str, sheet_words: Sequence[str],
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it ignores; they do not matter here.
             warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError):
         if data.startswith(OLE2_START):
             raise _unreadable(
@@ -313,6 +319,11 @@ def _read_xlsx(data: bytes, name: str, what: str, sheet_words: Sequence[str],
         raise _unreadable(
             f"{name} is not an Excel workbook (.xlsx), or is damaged; open it in Excel, save it as .xlsx "
             "(Excel Workbook) and import it again") from None
+
+
+def _read_xlsx(data: bytes, name: str, what: str, sheet_words: Sequence[str],
+               limits: ReadLimits = DEFAULT_LIMITS, header_only: bool = False) -> tuple[list[list[str]], str | None]:
+    book = _open_book(data, name)
     try:
         if not book.worksheets:
             return [], None
@@ -415,6 +426,123 @@ def _stream_sheet(book: Any, sheet: Any, recalculate: bool, name: str, limits: R
             if len(rows) > limits.max_rows + 1:  # the header and max_rows more
                 raise _too_many_rows(name, None, limits)
     return rows, uncalculated, errors
+
+
+@dataclass(frozen=True)
+class StreamedRow:
+    """One row as it is read: the sheet (None for a .csv), its number as the spreadsheet shows it,
+    its cells as text, and the columns (0-based) whose formula has no saved result or shows an error."""
+
+    sheet: str | None
+    number: int
+    cells: list[str]
+    unreadable: frozenset[int] = frozenset()
+
+
+def stream_rows(data: bytes, filename: str, what: str = "the file",
+                limits: ReadLimits = DEFAULT_LIMITS) -> Iterator[StreamedRow]:
+    """Every non-blank row of a .csv, or of every VISIBLE sheet of an .xlsx in workbook order, one
+    at a time, for a reader that keeps only some columns of each row (the Annex A extract, whose
+    other columns identify children): nothing here keeps a row once the next is read.
+
+    The same checks as read_table_bytes before parsing (suffix, a web page or JSON instead of the file,
+    `limits`); rows are counted over all sheets and reading stops at limits.max_rows. Hidden sheets
+    are never read. Raises UnreadableTable (one whole-file problem). Blocking: call it off the loop.
+    """
+    name = Path(filename).name
+    suffix = check_suffix(name, what)
+    instead = not_the_file(name, data)
+    if instead and ("web page" in instead or "JSON" in instead):
+        raise _unreadable(f"{name} is {instead}; nothing was read. Download the file itself again (open it in "
+                          "Excel or from SharePoint/OneDrive, not a link) and send that")
+    check_limits(data, name, limits)
+    if suffix == ".csv":
+        yield from _stream_csv(data, name, limits)
+        return
+    book = _open_book(data, name)
+    try:
+        titles = [ws.title for ws in book.worksheets if (ws.sheet_state or VISIBLE) == VISIBLE]
+        if book.worksheets and not titles:
+            raise _unreadable(f"{name} has no visible sheet; nothing was read. Unhide the sheets that hold {what} "
+                              "(in Excel: right-click a sheet tab, Unhide), save, and send it again")
+        count = 0
+        for title in titles:
+            try:
+                for row in _iter_sheet(book, book[title], name):
+                    count += 1
+                    if count > limits.max_rows + len(titles):  # a header per sheet and max_rows more
+                        raise _too_many_rows(name, None, limits)
+                    yield row
+            except (KeyError, ValueError, TypeError, zipfile.BadZipFile):
+                raise _unreadable(f"{name} is a damaged Excel workbook; open it in Excel and save it again") from None
+    finally:
+        book.close()
+
+
+def _stream_csv(data: bytes, name: str, limits: ReadLimits) -> Iterator[StreamedRow]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise _unreadable(
+            f"{name} is not UTF-8 text (first unreadable character on line {line}); "
+            "save it as UTF-8 CSV (in Excel: Save As, 'CSV UTF-8 (Comma delimited)') and send it again") from None
+    first, _, rest = text.partition("\n")
+    separator = csv_separator(first)
+    offset = 1
+    if separator is None:
+        separator, rest, offset = ",", text, 0
+    reader = csv.reader(io.StringIO(rest, newline=""), delimiter=separator, strict=True)
+    count = 0
+    try:
+        for row in reader:
+            if not any(c.strip() for c in row):
+                continue
+            count += 1
+            if count > limits.max_rows + 1:
+                raise _too_many_rows(name, None, limits)
+            yield StreamedRow(None, reader.line_num - offset, row)
+    except csv.Error as exc:
+        raise _unreadable(f"{name} is not a readable CSV file (line {reader.line_num}: {exc})") from None
+
+
+def _iter_sheet(book: Any, sheet: Any, name: str) -> Iterator[StreamedRow]:
+    """The sheet's non-blank rows as they are parsed (the parser _stream_sheet uses), each with the
+    columns whose formula has no saved result or shows an error."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+
+    calculation = getattr(book, "calculation", None)
+    recalculate = bool(getattr(calculation, "fullCalcOnLoad", False))
+    bad: set[int] = set()
+
+    class Cells(WorkSheetParser):
+        def parse_cell(self, element):  # noqa: ANN001, ANN202 - openpyxl's signature
+            cell = super().parse_cell(element)
+            if element.find(FORMULA_TAG) is not None:
+                saved = element.findtext(VALUE_TAG)
+                kind = element.get("t", "n")
+                if saved is None or kind == "e" or (
+                        kind == "n" and (not saved.strip() or (recalculate and saved.strip() == "0"))):
+                    bad.add(cell["column"] - 1)
+                    cell["value"] = None
+            return cell
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with sheet._get_source() as source:
+            parser = Cells(source, sheet._shared_strings, data_only=True, epoch=book.epoch,
+                           date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+            for index, parsed in parser.parse():
+                texts: list[str] = []
+                for cell in parsed:
+                    column = cell["column"]
+                    if column > len(texts):
+                        texts.extend([""] * (column - len(texts)))
+                    texts[column - 1] = cell_text(cell["value"])
+                unreadable = frozenset(bad)
+                bad.clear()
+                if any(t.strip() for t in texts) or unreadable:
+                    yield StreamedRow(sheet.title, index, texts, unreadable)
 
 
 def cell_text(value: Any) -> str:

@@ -37,14 +37,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qa.tabular import DEFAULT_LIMITS, ReadLimits, Table, read_table, read_table_bytes
+from qa.tabular import (
+    DEFAULT_LIMITS,
+    ReadLimits,
+    StreamedRow,
+    Table,
+    file_bytes,
+    read_table,
+    read_table_bytes,
+    stream_rows,
+)
 from storage.db import Database
 from storage.unavailable import database_unavailable
 
@@ -65,6 +74,20 @@ async def read_source(source: Source, what: str, sheet_words: Sequence[str] = ()
     if isinstance(source, tuple):
         return await asyncio.to_thread(read_table_bytes, source[0], source[1], what, sheet_words, limits)
     return await asyncio.to_thread(read_table, Path(source), what, sheet_words, limits)
+
+
+async def stream_source(source: Source, what: str, consume: Callable[[Iterator[StreamedRow]], T],
+                        limits: ReadLimits = DEFAULT_LIMITS) -> T:
+    """`consume(rows)` over qa.tabular.stream_rows of `source` (every visible sheet, one row at a
+    time), file and parsing in a worker thread: for a reader that keeps only some columns of each
+    row (the Annex A extract, whose other columns identify children). Raises UnreadableTable."""
+    def run() -> T:
+        if isinstance(source, tuple):
+            data, name = source
+        else:
+            data, name = file_bytes(source, what, limits), Path(source).name
+        return consume(stream_rows(data, name, what, limits))
+    return await asyncio.to_thread(run)
 
 
 BATCH = 1000  # rows an import writes in one statement (within one transaction)

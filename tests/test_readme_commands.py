@@ -79,6 +79,10 @@ def write_files(folder: Path) -> None:
     workbook(folder / "past-audits.xlsx", [  # the QA unit's register of audits before the bot
         ["month", "case_ref", "service_area", "team", "grade", "auditor_email"],
         ["2026-06", "CR-0901", "Family Help", "Family Help Team 1", "Good", email("pm")]])
+    workbook(folder / "annex-a.xlsx", [  # an Annex A list: a title row, then the header
+        ["Annex A List 8: Children in Care"],
+        ["Child Unique ID", "Date of Birth", "Allocated Team", "Allocated Worker"],
+        ["CR-2001", "2015-03-14", "Family Help leadership", ""]])
     with (folder / "caseload.csv").open("w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows([["case_ref", "case_holder_email", "last_case_supervision_on"],
                                  ["CR-1002", email("pat"), "2026-10-20"]])
@@ -117,4 +121,5 @@ def test_every_readme_command_runs_as_printed_on_a_fresh_database(tmp_path):
     assert failures == []
     assert list((tmp_path / "var" / "out").glob("*.xlsx"))  # report and export wrote into QA_OUTPUT_DIR
     # Nothing written where the commands ran but the files given to them.
-    assert {p.name for p in tmp_path.glob("*.xlsx")} == {"dec.xlsx", "past-audits.xlsx", "history.xlsx", "calendar.xlsx"}
+    assert {p.name for p in tmp_path.glob("*.xlsx")} == {"dec.xlsx", "past-audits.xlsx", "history.xlsx", "calendar.xlsx",
+                                                        "annex-a.xlsx"}

@@ -9,7 +9,7 @@ case-management system's reference only.
 - audit_cycle: audit months, allocations, audits and the trail;
 - history: audits done before the bot, imported from the QA unit's past register;
 - intake: files sent in chat, held for a preview until confirmed or cancelled;
-- escalations, supervision, observations, qa_calendar, broadcasts: each capability's own records.
+- escalations, supervision, observations, qa_calendar, broadcasts, sampling: each capability's own records.
 
 Every name is re-exported here: import models from `storage.models`. Which table is kept how long
 is declared by the capability that owns it (`Capability.retention`, docs/privacy.md section 6).
@@ -37,6 +37,7 @@ from storage.models.observations import FeedbackEntry, FloorWalk, Observation
 from storage.models.people import Channel, Conversation, Person, Team
 from storage.models.qa_calendar import CalendarEvent, CalendarResponse
 from storage.models.safeguarding import SafeguardingConcern
+from storage.models.sampling import SamplePick, SampleProposal
 from storage.models.spine import OUTBOX_STATES, BotState, DutyRun, FollowUp, Lease, OutboxMessage
 from storage.models.supervision import (
     SUPERVISION_KINDS,
@@ -56,5 +57,5 @@ __all__ = [
     "Broadcast", "BroadcastRecipient", "CalendarEvent", "CalendarResponse", "SafeguardingConcern", "CaseExemption", "CaseloadCase", "Channel", "Conversation",
     "DipSample", "DipSampleItem", "DutyRun", "Escalation", "EscalationUpdate", "FeedbackEntry", "FloorWalk",
     "FilePreview", "FollowUp", "ImportedAudit", "Lease", "Moderation", "Observation", "OutboxMessage", "Person", "Reaudit", "RemedialAction",
-    "RemedialPlan", "SupervisionBooking", "SupervisionSession", "Team", "TrailEvent", "UTCDateTime",
+    "RemedialPlan", "SamplePick", "SampleProposal", "SupervisionBooking", "SupervisionSession", "Team", "TrailEvent", "UTCDateTime",
 ]

@@ -1,0 +1,199 @@
+"""The audit sample's reads and writes (framework 9.3, qa/sampling.py): what the rules need from the
+database (the roster, the cases audited lately in the register and the imported history, the
+re-audits owed, the month's theme), and the proposal kept until the QA unit confirms it.
+
+Nothing of the Annex A extract is stored but what a pick holds: case reference, list, team, service
+area, case holder and auditor (roster ids)."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from qa import emails
+from qa.audit_calendar import parse_month_key
+from qa.sampling import Auditor, Case, Owed, Proposal
+from storage.models import (
+    Allocation,
+    CalendarEvent,
+    ImportedAudit,
+    Person,
+    Reaudit,
+    SamplePick,
+    SampleProposal,
+    TrailEvent,
+)
+
+
+@dataclass
+class Roster:
+    """The roster as the sample reads it: auditors, who a case holder is, their line manager, and each
+    team's service area (the area most of its people work in)."""
+
+    auditors: list[Auditor]
+    by_key: dict[str, int]  # email key or casefolded display name (when one person has it) -> id
+    manager_of: dict[int, int]  # person -> line manager (the roster's supervisor)
+    area_of_team: dict[str, str]  # team casefolded -> service area
+    emails: dict[int, str]
+    names: dict[int, str]
+
+    def holder_of(self, text: str) -> int | None:
+        """The roster id an "Allocated Worker" cell names (an email, or a name only one person has)."""
+        text = " ".join(text.split())
+        if "@" in text:
+            found = emails.key(text)
+            return self.by_key.get(found) if found else None
+        return self.by_key.get(text.casefold())
+
+
+async def roster(session: AsyncSession) -> Roster:
+    people = (await session.execute(select(Person.id, Person.email, Person.display_name, Person.role, Person.team,
+                                           Person.service_area, Person.supervisor_email, Person.left_at))).all()
+    by_email = {p.email.lower(): p.id for p in people}
+    names = Counter(p.display_name.casefold() for p in people)
+    by_key: dict[str, int] = dict(by_email)
+    for p in people:
+        if names[p.display_name.casefold()] == 1:
+            by_key.setdefault(p.display_name.casefold(), p.id)
+    areas: dict[str, Counter[str]] = defaultdict(Counter)
+    for p in people:
+        for area in (a.strip() for a in p.service_area.split(";")):
+            if area and p.team and p.left_at is None:
+                areas[p.team.casefold()][area] += 1
+    return Roster(
+        auditors=[Auditor(p.id, p.display_name, p.role, p.team, tuple(a.strip() for a in p.service_area.split(";") if a.strip()),
+                          p.left_at is None) for p in people],
+        by_key=by_key,
+        manager_of={p.id: by_email[p.supervisor_email.lower()] for p in people
+                    if p.supervisor_email and p.supervisor_email.lower() in by_email},
+        area_of_team={team: max(sorted(c), key=lambda a: c[a]) for team, c in areas.items()},
+        emails={p.id: p.email for p in people},
+        names={p.id: p.display_name for p in people},
+    )
+
+
+def _month_back(month: str, months: int) -> str:
+    year, number = parse_month_key(month)
+    index = year * 12 + number - 1 - months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+async def audited_since(session: AsyncSession, month: str, lookback: int) -> dict[str, str]:
+    """{case ref: the latest month it was allocated or audited} over `lookback` months to `month`
+    (this month's own allocations included), from the register and the imported history."""
+    first = _month_back(month, lookback)
+    found: dict[str, str] = {}
+    for model in (Allocation, ImportedAudit):
+        rows = await session.execute(select(model.case_ref, func.max(model.month))
+                                     .where(model.month >= first, model.month <= month).group_by(model.case_ref))
+        for ref, last in rows:
+            found[ref] = max(last, found.get(ref, ""))
+    return found
+
+
+async def owed_reaudits(session: AsyncSession, month: str, people: Roster) -> list[Owed]:
+    """The re-audits escalations owe `month` (an agreed Inadequate grade the month before), with the
+    auditor their allocation has."""
+    rows = await session.execute(select(Allocation).join(Reaudit, Reaudit.allocation_id == Allocation.id)
+                                 .where(Reaudit.month == month))
+    return [Owed(Case(a.case_ref, a.annex_a_list, a.team, a.service_area, a.case_holder_id,
+                      people.manager_of.get(a.case_holder_id) if a.case_holder_id else None), a.auditor_id)
+            for a in rows.scalars()]
+
+
+async def month_theme(session: AsyncSession, month: str) -> str:
+    """The title of the QA calendar's thematic audit in `month` ("" when none)."""
+    year, number = parse_month_key(month)
+    first = date(year, number, 1)
+    last = date(year + number // 12, number % 12 + 1, 1)
+    title = await session.scalar(select(CalendarEvent.title).where(
+        CalendarEvent.kind == "thematic_audit", CalendarEvent.starts_on < last, CalendarEvent.ends_on >= first)
+        .order_by(CalendarEvent.starts_on).limit(1))
+    return title or ""
+
+
+async def allocations_in(session: AsyncSession, month: str) -> int:
+    return await session.scalar(select(func.count()).select_from(Allocation).where(Allocation.month == month)) or 0
+
+
+class SampleConfirmed(Exception):  # noqa: N818 - what happened, as the person reads it
+    """The month's sample was already confirmed: it is changed through its allocations now."""
+
+
+async def store_proposal(session: AsyncSession, proposal: Proposal, *, source_name: str, summary: dict[str, Any],
+                         actor_id: int | None, now: datetime, via: str) -> int:
+    """Keep `proposal` as the month's, in place of an unconfirmed one; one trail row. Raises
+    SampleConfirmed when the month's sample was confirmed already. Returns the proposal's id."""
+    old = await session.scalar(select(SampleProposal).where(SampleProposal.month == proposal.month).with_for_update())
+    if old is not None:
+        if old.confirmed_at is not None:
+            raise SampleConfirmed(f"the sample for {proposal.month} was confirmed on {old.confirmed_at:%Y-%m-%d}; "
+                                  "its allocations are changed by an allocation list or Reallocate now")
+        await session.execute(delete(SamplePick).where(SamplePick.proposal_id == old.id))
+        await session.execute(delete(SampleProposal).where(SampleProposal.id == old.id))
+    row = SampleProposal(month=proposal.month, seed=proposal.seed, source_name=source_name[:300],
+                         theme=proposal.theme[:200], summary=summary, proposed_by_id=actor_id, proposed_at=now)
+    session.add(row)
+    await session.flush()
+    if proposal.picks:
+        await session.execute(insert(SamplePick), [
+            {"proposal_id": row.id, "position": n, "case_ref": p.case.case_ref, "annex_a_list": p.case.annex_a_list,
+             "service_area": p.case.service_area, "team": p.case.team, "case_holder_id": p.case.case_holder_id,
+             "auditor_id": p.auditor_id, "reaudit": p.reaudit} for n, p in enumerate(proposal.picks)])
+    session.add(TrailEvent(actor_id=actor_id, subject_type="month", subject_id=None, month=proposal.month,
+                           action="sample_proposed", via=via, at=now,
+                           detail={"seed": proposal.seed, "picks": len(proposal.picks), "unmet": len(proposal.unmet),
+                                   "replaced": old is not None}))
+    return row.id
+
+
+@dataclass
+class StoredPick:
+    case_ref: str
+    annex_a_list: str
+    service_area: str
+    team: str
+    case_holder_id: int | None
+    auditor_id: int | None
+    reaudit: bool
+
+
+async def proposal_of(session: AsyncSession, month: str) -> tuple[SampleProposal, list[StoredPick]] | None:
+    """The month's proposal and its picks in order, or None."""
+    row = await session.scalar(select(SampleProposal).where(SampleProposal.month == month))
+    if row is None:
+        return None
+    picks = await session.execute(select(SamplePick).where(SamplePick.proposal_id == row.id).order_by(SamplePick.position))
+    return row, [StoredPick(p.case_ref, p.annex_a_list, p.service_area, p.team, p.case_holder_id, p.auditor_id, p.reaudit)
+                 for p in picks.scalars()]
+
+
+async def mark_confirmed(session: AsyncSession, month: str, *, actor_id: int | None, now: datetime, via: str,
+                         allocated: int) -> None:
+    row = await session.scalar(select(SampleProposal).where(SampleProposal.month == month).with_for_update())
+    if row is None:
+        return
+    row.confirmed_at, row.confirmed_by_id = now, actor_id
+    session.add(TrailEvent(actor_id=actor_id, subject_type="month", subject_id=None, month=month,
+                           action="sample_confirmed", via=via, at=now, detail={"seed": row.seed, "allocated": allocated}))
+
+
+def past_proposals(p: Any, kind: str) -> Any:
+    """The retention condition: proposals of months past the audit records' period, as allocations."""
+    return SampleProposal.month < p.first_kept_month()
+
+
+def past_picks(p: Any, kind: str) -> Any:
+    """Their picks (purged first)."""
+    return SamplePick.proposal_id.in_(select(SampleProposal.id).where(SampleProposal.month < p.first_kept_month()))
+
+
+async def latest_proposal(session: AsyncSession) -> tuple[SampleProposal, list[StoredPick]] | None:
+    """The proposal made last (of any month), with its picks, or None."""
+    month = await session.scalar(select(SampleProposal.month).order_by(SampleProposal.proposed_at.desc(),
+                                                                        SampleProposal.id.desc()).limit(1))
+    return None if month is None else await proposal_of(session, month)
