@@ -7,7 +7,7 @@ Each is the command's handler as the edge calls it (its queries and its card), o
 across runs as the served app keeps it: one first run (in brackets, cold caches), then the median of
 --runs. Target: under 300 ms each.
 
-Run: python -m bench.status [--runs 5] [--scale 10] [--no-write]
+Run: python -m bench.status [--runs 5] [--scale 10] [--no-write] [--data PATH]
 """
 from __future__ import annotations
 
@@ -45,14 +45,17 @@ async def main(args: argparse.Namespace) -> int:
 
     scale = scale_of(args.scale)
     workdir = Path(tempfile.mkdtemp(prefix="bench-status-"))
-    url = normalise_database_url(f"sqlite:///{workdir / 'status.sqlite3'}")
+    path = Path(args.data) if args.data else workdir / "status.sqlite3"
+    reused = path.exists()
+    url = normalise_database_url(f"sqlite:///{path}")
     db = Database(url)
-    await upgrade(db.engine)
+    await upgrade(db.engine)  # a kept database gets any migration added since it was built
     began = time.perf_counter()
-    await build_history(db, scale, workdir, cutoff=datetime(2026, 12, 3, 9, tzinfo=UTC))
+    if not reused:
+        await build_history(db, scale, workdir, cutoff=datetime(2026, 12, 3, 9, tzinfo=UTC))
     built = time.perf_counter() - began
     counts = await table_counts(db)
-    print(f"built {short(scale)} in {built:.0f} s: {counts}", flush=True)
+    print(f"{'reused' if reused else 'built'} {short(scale)} in {built:.0f} s: {counts}", flush=True)
     services = Services.create(Settings(database_url=url), db=db)
     rows: list[tuple[str, str, str, str]] = []
     worst = 0.0
@@ -91,7 +94,8 @@ async def main(args: argparse.Namespace) -> int:
         f"at the end {load} (1 / 5 / 15 minutes: other work was running on the machine when above its core count).",
         "",
         f"Each status command's handler (its queries and its card) at the sweep bench's {short(scale)} data "
-        f"({scale.label}: `bench/sweep_data.py` `build_history`, built in {built:.0f} s; "
+        f"({scale.label}: `bench/sweep_data.py` `build_history`"
+        f"{', a kept copy' if reused else f', built in {built:.0f} s'}; "
         f"{counts.get('people', 0):,} people, {counts.get('allocations', 0):,} allocations, "
         f"{counts.get('outbox', 0):,} outbox rows), SQLite, as of {NOW:%a %d %b %Y %H:%M} UTC. Median of "
         f"{args.runs} runs on one engine, after a first run (in brackets).",
@@ -112,6 +116,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--scale", default="10", help="1, 10 or 10y10, as bench.sweep's scales")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md")
+    parser.add_argument("--data", metavar="PATH", help="keep the built SQLite database here and reuse it on the "
+                        "next run (it must have been built at the same --scale); default: a fresh one each run")
     return parser.parse_args(argv)
 
 

@@ -6,10 +6,10 @@ action plan is reviewed in supervision (framework section 11).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qa.calendar import WorkingCalendar
@@ -40,6 +40,23 @@ async def last_observed(session: AsyncSession, supervisee_ids: Sequence[int], *,
     if observer_id is not None:
         query = query.where(Observation.observer_id == observer_id)
     return {sid: on for sid, on in (await session.execute(query)).all()}
+
+
+async def coverage_groups(session: AsyncSession, among: Collection[str] | None = None
+                          ) -> list[tuple[str, str, date | None, int]]:
+    """The active people with a supervisor on the roster, counted in SQL by (service areas as the roster
+    holds them, team, the date of their latest observation by anyone, None for never): a row per alike
+    group, not per person. `among` (service areas): only the people whose service areas' text contains
+    one of them (a superset of those in them: the caller matches areas exactly)."""
+    latest = (select(Observation.supervisee_id.label("pid"), func.max(Observation.observed_on).label("on"))
+              .group_by(Observation.supervisee_id).subquery())
+    keys = (Person.service_area, Person.team, latest.c.on)
+    query = (select(*keys, func.count()).outerjoin(latest, latest.c.pid == Person.id)
+             .where(Person.left_at.is_(None), Person.supervisor_email.is_not(None), Person.supervisor_email != "")
+             .group_by(*keys))
+    if among is not None:
+        query = query.where(or_(*(Person.service_area.contains(area, autoescape=True) for area in among)))
+    return [(areas, team, on, count) for areas, team, on, count in (await session.execute(query)).all()]
 
 
 async def supervisors_up_the_line(session: AsyncSession, person: Person) -> list[Person]:

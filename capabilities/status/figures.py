@@ -6,12 +6,13 @@ past Teams' 28 KB, the card saying so) and as rows for the workbook.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from capabilities.context import Context
 from capabilities.escalations.status import escalation_status
-from capabilities.observations.duties import coverage_rows
+from capabilities.observations.duties import coverage_in, coverage_rows
 from capabilities.status.access import DELIVERY, ESCALATIONS, OBSERVATIONS, SUPERVISION, Scope
 from capabilities.supervision import compliance
 from capabilities.supervision import config as supervision_config
@@ -19,7 +20,6 @@ from dialogs import status_cards as sc
 from dialogs.card_kit import format_moment
 from dialogs.supervision_cards import compliance_pairs, supervision_compliance_card
 from storage.outbox.status import outbox_status
-from storage.supervision import load_board
 
 TITLES = {ESCALATIONS: "Escalations", SUPERVISION: "Supervision compliance",
           OBSERVATIONS: "Observation coverage", DELIVERY: "Delivery to Teams"}
@@ -40,10 +40,25 @@ class Figures:
                                                           if self.too_long else "")
 
 
-def _fit(view: sc.StatusView, card: dict) -> Figures:
+# A card only grows with its rows: when the first PROBE_ROWS rows alone pass 28 KB, so do all of them, and the
+# card for thousands (the whole service's teams) is never built just to be measured. 300 rows of even two
+# cells pass 28 KB, so beyond that the probe decides.
+PROBE_ROWS = 300
+
+
+def _fit(view: sc.StatusView, make: Callable[[int | None], dict]) -> Figures:
+    """`view`'s card as `make(None)` builds it, or the card offering the workbook when it would pass 28 KB
+    (`make(n)`: the same card with only the first n rows)."""
+    if len(view.rows) > PROBE_ROWS and sc.card_bytes(make(PROBE_ROWS)) >= sc.MAX_CARD_BYTES:
+        return Figures(view, sc.too_long_card(view), too_long=True)
+    card = make(None)
     if sc.card_bytes(card) < sc.MAX_CARD_BYTES:
         return Figures(view, card)
     return Figures(view, sc.too_long_card(view), too_long=True)
+
+
+def _table(view: sc.StatusView) -> Callable[[int | None], dict]:
+    return lambda n: sc.status_card(view if n is None else replace(view, rows=view.rows[:n]))
 
 
 async def figures(ctx: Context, name: str, scope: Scope, now: datetime) -> Figures:
@@ -79,7 +94,7 @@ async def _escalations(ctx: Context, scope: Scope, now: datetime, at: str) -> Fi
                          ("Service area", "Moderations pending", "Escalations open", "Updates due",
                           "Updates overdue"), tuple(rows), ("Total", *total) if rows else None, tuple(notes),
                          "No moderation is pending and no escalation is open.")
-    return _fit(view, sc.status_card(view))
+    return _fit(view, _table(view))
 
 
 async def _supervision(ctx: Context, scope: Scope, now: datetime, at: str) -> Figures:
@@ -87,10 +102,10 @@ async def _supervision(ctx: Context, scope: Scope, now: datetime, at: str) -> Fi
     cadences = supervision_config.cadences()
     today = ctx.calendar.local_date(now)
     previous = today.replace(day=1) - timedelta(days=1)
-    async with ctx.db.sessions() as session:
-        board = await load_board(session, compliance.month_end(previous.year, previous.month), ctx.calendar.tz)
-    teams = [t for t in compliance.team_figures(board, previous.year, previous.month, ctx.calendar, cadences)
-             if scope.covers(t.area)]
+    async with ctx.db.sessions() as session:  # only the teams of the areas asked about (all for the whole service)
+        teams = await compliance.teams_at(
+            session, previous.year, previous.month, ctx.calendar, cadences,
+            wanted=None if scope.areas is None else lambda _team, area: scope.covers(area), among=scope.areas)
     shown = compliance.view_for(teams, previous.year, previous.month, scope.words(), cadences)
     pairs = [compliance_pairs(t, cadences.one_to_one_minutes) for t in teams]
     headers = ("Team", "Service area", *(title for title, _ in pairs[0])) if pairs else ("Team", "Service area")
@@ -98,7 +113,8 @@ async def _supervision(ctx: Context, scope: Scope, now: datetime, at: str) -> Fi
                                                                                                    strict=True))
     view = sc.StatusView(SUPERVISION, f"{TITLES[SUPERVISION]}: {shown.month_words}", scope.words(), at, headers,
                          rows, empty="No team has supervisees on the roster.")
-    return _fit(view, supervision_compliance_card(shown))
+    return _fit(view, lambda n: supervision_compliance_card(shown if n is None
+                                                            else replace(shown, teams=shown.teams[:n])))
 
 
 async def _observations(ctx: Context, scope: Scope, now: datetime, at: str) -> Figures:
@@ -108,7 +124,7 @@ async def _observations(ctx: Context, scope: Scope, now: datetime, at: str) -> F
         if scope.areas is None:
             found = await coverage_rows(session, today)
         else:
-            found = [row for area in sorted(scope.areas) for row in await coverage_rows(session, today, area)]
+            found = await coverage_in(session, today, sorted(scope.areas))
     rows = tuple((r.service_area or "No service area", r.team or "No team", r.observed, r.people,
                   f"{r.observed * 100 // r.people if r.people else 0}%") for r in found)
     people, seen = sum(r.people for r in found), sum(r.observed for r in found)
@@ -117,7 +133,7 @@ async def _observations(ctx: Context, scope: Scope, now: datetime, at: str) -> F
                          ("Total", "", seen, people, f"{seen * 100 // people if people else 0}%") if rows else None,
                          (f"Observed in the twelve months to {today.isoformat()}, of the people with a supervisor "
                           "on the roster.",), "Nobody on the roster in these service areas has a supervisor.")
-    return _fit(view, sc.status_card(view))
+    return _fit(view, _table(view))
 
 
 def _age(delta: timedelta) -> str:
@@ -141,4 +157,4 @@ async def _delivery(ctx: Context, now: datetime, at: str) -> Figures:
     view = sc.StatusView(DELIVERY, TITLES[DELIVERY], "the whole service", at, ("Messages", "Count"), tuple(rows),
                          notes=(note, "Failed sends are retried for a day from their first attempt; undeliverable "
                                       "ones are not retried."))
-    return _fit(view, sc.status_card(view))
+    return _fit(view, _table(view))
