@@ -420,8 +420,9 @@ async def supervisee_team_areas(session: AsyncSession, as_of: date, among: Colle
                                           or_(*(Person.service_area.contains(area, autoescape=True) for area in among)))
         people = people.where(Person.team.in_(named))
     first = people.with_only_columns(Person.team, func.min(Person.id).label("first")).group_by(Person.team).subquery()
-    rows = (await session.execute(select(first.c.team, Person.service_area)
-                                  .join(Person, Person.id == first.c.first).order_by(first.c.first))).all()
+    conn = await session.connection()  # Core rows, no ORM row handling (a row per team, thousands)
+    rows = (await conn.execute(select(first.c.team, Person.service_area)
+                               .join(Person, Person.id == first.c.first).order_by(first.c.first))).all()
     return {team: first_area(area) for team, area in rows}
 
 

@@ -127,3 +127,28 @@ async def test_coverage_from_grouped_counts_equals_person_by_person(db):
         r.people for r in rows)
     assert north == _coverage_person_by_person(people, last, today, "North")
     assert both == north + _coverage_person_by_person(people, last, today, "South")
+
+
+async def test_the_card_alone_is_the_card_the_whole_figures_give(db, services):
+    """`supervision status` typed in chat decides a card too long for Teams from its first teams' figures
+    (capabilities/status/figures.py PROBE_ROWS): the card is the one the whole figures give, counting every team."""
+    from capabilities.status.access import OBSERVATIONS, SUPERVISION, Scope
+    from capabilities.status.figures import PROBE_ROWS, figures
+
+    await a_council(db)
+    now = datetime(2026, 12, 7, 9, 5, tzinfo=timezone.utc)
+    for scope in (Scope(), Scope(("North",))):
+        for name in (SUPERVISION, OBSERVATIONS):
+            whole, card = (await figures(services.context, name, scope, now),
+                           await figures(services.context, name, scope, now, card_only=True))
+            assert card.card == whole.card and not whole.too_long
+    async with db.sessions.begin() as session:  # a team of one for each of PROBE_ROWS + 10 more workers
+        session.add_all(Person(email=f"worker{n}@example.org", display_name=f"Worker {n}", role="practitioner",
+                               team=f"North team {n:03d}", service_area="North", supervisor_email="pm0@example.org",
+                               created_at=AT, updated_at=AT) for n in range(PROBE_ROWS + 10))
+    for scope in (Scope(), Scope(("North",))):
+        whole, card = (await figures(services.context, SUPERVISION, scope, now),
+                       await figures(services.context, SUPERVISION, scope, now, card_only=True))
+        assert whole.too_long and card.too_long and card.card == whole.card
+        assert f"These figures have {len(whole.view.rows):,} lines" in str(card.card)
+        assert len(whole.view.rows) > PROBE_ROWS + 10

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -101,16 +101,25 @@ def _tally(teams: dict[str, list[tuple[SuperviseeFacts, int]]], areas: dict[str,
     return sorted(out, key=lambda t: (t.area.casefold(), t.team.casefold()))
 
 
+async def team_areas_at(session: AsyncSession, year: int, month: int, *, wanted: Callable[[str, str], bool] | None = None,
+                        among: Collection[str] | None = None) -> dict[str, str]:
+    """The teams with supervisees at the end of the month that `wanted(team, area)` keeps (None: all), each with
+    its service area as the figures name it, in their first supervisee's order; `among`: see `teams_at`."""
+    areas = await supervisee_team_areas(session, month_end(year, month), among)
+    return areas if wanted is None else {team: area for team, area in areas.items() if wanted(team, area)}
+
+
 async def teams_at(session: AsyncSession, year: int, month: int, cal: WorkingCalendar, cadences: Cadences = Cadences(),
-                   *, wanted: Callable[[str, str], bool] | None = None, among: Collection[str] | None = None
-                   ) -> list[TeamCompliance]:
+                   *, wanted: Callable[[str, str], bool] | None = None, among: Collection[str] | None = None,
+                   areas: Mapping[str, str] | None = None) -> list[TeamCompliance]:
     """`team_figures` for the teams `wanted(team, area)` keeps (None: every team), without loading the board:
     their supervisees grouped in SQL by the facts the figures read (storage.supervision.compliance_groups),
     one row per alike group, not per person. For some teams, their areas are read first and then only those
     teams' supervisees; `among` (service areas the wanted teams' areas are among, when known) narrows that
-    first read to the teams with someone in them. The same figures as `team_figures`."""
+    first read to the teams with someone in them; `areas` (from `team_areas_at`) skips it. The same figures
+    as `team_figures`."""
     end = month_end(year, month)
-    if wanted is None:
+    if areas is None and wanted is None:
         groups = await compliance_groups(session, end, cal.tz)
         firsts: dict[str, FactsGroup] = {}  # a team's area: its first supervisee's (by roster id)
         for group in groups:
@@ -120,14 +129,14 @@ async def teams_at(session: AsyncSession, year: int, month: int, cal: WorkingCal
         areas = {team: first_area(group.service_area)
                  for team, group in sorted(firsts.items(), key=lambda kv: kv[1].first)}
     else:
-        areas = {team: area for team, area in (await supervisee_team_areas(session, end, among)).items()
-                 if wanted(team, area)}
+        if areas is None:
+            areas = await team_areas_at(session, year, month, wanted=wanted, among=among)
         groups = await compliance_groups(session, end, cal.tz, areas) if areas else []
     teams: dict[str, list[tuple[SuperviseeFacts, int]]] = {team: [] for team in areas}
     for group in groups:
         teams[group.team].append((group.facts, group.count))
     held = await teams_with_group_supervision(session, date(year, month, 1), end) if teams else set()
-    return _tally(teams, areas, held, end, cal, cadences)
+    return _tally(teams, dict(areas), held, end, cal, cadences)
 
 
 def by_area(teams: list[TeamCompliance]) -> list[TeamCompliance]:
