@@ -70,9 +70,10 @@ def status_card(view: StatusView) -> dict:
     return result
 
 
-def too_long_card(view: StatusView) -> dict:
-    """`view`'s card would pass Teams' 28 KB: say so, with a button sending the figures as a workbook."""
-    lines = len(view.rows) + len(view.notes)
+def too_long_card(view: StatusView, rows: int | None = None) -> dict:
+    """`view`'s card would pass Teams' 28 KB: say so, with a button sending the figures as a workbook.
+    `rows`: how many rows the whole table has, when `view` holds only some of them."""
+    lines = (len(view.rows) if rows is None else rows) + len(view.notes)
     return card([heading(view.title),
                  text(f"{view.scope[:1].upper()}{view.scope[1:]}, as of {view.at}.", subtle=True, spacing="None"),
                  text(f"These figures have {lines:,} lines: too many to show in Teams (a card holds at most 28 KB). "

@@ -58,7 +58,13 @@ FAMILY_VIEW = "family-view"  # the follow-up an audit that asked for the family'
 def observation_due(last: date | None, today: date) -> bool:
     """True when someone last observed on `last` (None: never) is due an observation on `today`
     (local dates): never observed, or not in the twelve months (365 days) up to today."""
-    return last is None or today - last >= YEAR
+    return last is None or last < observed_from(today)
+
+
+def observed_from(today: date) -> date:
+    """The earliest day an observation still counts on `today` (local dates): one on or after it is in the
+    twelve months (365 days) up to today, so whoever has one is not due (`observation_due`)."""
+    return today - YEAR + timedelta(days=1)
 
 
 def rating_value(choice: str | None) -> int | None:

@@ -6,10 +6,10 @@ action plan is reviewed in supervision (framework section 11).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qa.calendar import WorkingCalendar
@@ -40,6 +40,25 @@ async def last_observed(session: AsyncSession, supervisee_ids: Sequence[int], *,
     if observer_id is not None:
         query = query.where(Observation.observer_id == observer_id)
     return {sid: on for sid, on in (await session.execute(query)).all()}
+
+
+async def coverage_groups(session: AsyncSession, observed_from: date, among: Collection[str] | None = None
+                          ) -> list[tuple[str, str, int, int]]:
+    """The active people with a supervisor on the roster, counted in SQL by service areas (as the roster
+    holds them) and team: (service areas, team, people, of them observed by anyone on or after
+    `observed_from`: qa.observations.observed_from). `among` (service areas): only the people whose service
+    areas' text contains one of them (a superset of those in them: the caller matches areas exactly)."""
+    latest = (select(Observation.supervisee_id.label("pid"), func.max(Observation.observed_on).label("on"))
+              .group_by(Observation.supervisee_id).subquery())
+    observed = func.sum(case((latest.c.on >= observed_from, 1), else_=0))
+    query = (select(Person.service_area, Person.team, func.count(), observed)
+             .outerjoin(latest, latest.c.pid == Person.id)
+             .where(Person.left_at.is_(None), Person.supervisor_email.is_not(None), Person.supervisor_email != "")
+             .group_by(Person.service_area, Person.team))
+    if among is not None:
+        query = query.where(or_(*(Person.service_area.contains(area, autoescape=True) for area in among)))
+    conn = await session.connection()  # Core rows: a row per team and areas, thousands for the whole service
+    return [(areas, team, people, int(seen or 0)) for areas, team, people, seen in (await conn.execute(query)).all()]
 
 
 async def supervisors_up_the_line(session: AsyncSession, person: Person) -> list[Person]:

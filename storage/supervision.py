@@ -13,19 +13,22 @@ stop part-way leaves only correct rows and how importing the same file again fin
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from qa import emails
 from qa.allocations import PersonInfo
 from qa.framework import Role
 from qa.identifiers import DEFAULT_CASE_REFS, CaseRefFormat
-from qa.supervision import CASE, GROUP, ONE_TO_ONE, Asye, Away, CaseFacts, SuperviseeFacts, add_months
+from qa.supervision import AGREEMENT, CASE, GROUP, ONE_TO_ONE, Asye, Away, CaseFacts, SuperviseeFacts, add_months
 from qa.supervision_files import (
     CaseloadEntry,
     SessionEntry,
@@ -322,7 +325,8 @@ async def load_board(session: AsyncSession, as_of: date, tz: tzinfo) -> Board:
     conn = await session.connection()
     rows = (await conn.execute(select(
         Person.id, Person.display_name, Person.email, Person.role, Person.team, Person.service_area,
-        Person.supervisor_email, Person.created_at, Person.start_date, Person.asye_start_date).where(Person.left_at.is_(None)))).all()
+        Person.supervisor_email, Person.created_at, Person.start_date, Person.asye_start_date)
+        .where(Person.left_at.is_(None)).order_by(Person.id))).all()  # by id: a team's area is its first supervisee's
     by_email = {r.email.lower(): r.id for r in rows}
     staff: dict[int, Staff] = {}
     for r in rows:
@@ -380,6 +384,117 @@ async def load_board(session: AsyncSession, as_of: date, tz: tzinfo) -> Board:
         select(SupervisionBooking.subject, SupervisionBooking.kind, SupervisionBooking.due_on,
                SupervisionBooking.booked_for).where(SupervisionBooking.booked_for >= as_of))).all()}
     return Board(as_of, staff, facts, away, group_held, booked)
+
+
+# ---------------------------------------------------------------- the month's compliance, grouped in SQL
+
+
+@dataclass(frozen=True)
+class FactsGroup:
+    """`count` supervisees of `team` who share every fact the month-end compliance reads (`facts`, its
+    person_id 0; its one case, if any, stands for their earliest-due case: see `compliance_groups`)."""
+
+    team: str
+    facts: SuperviseeFacts
+    count: int
+    first: int  # the lowest roster id among them
+    service_area: str  # their service areas as the roster holds them ("North;South"): `first_area` names the team's
+
+
+def _supervisees(as_of: date):
+    """(person, their supervisor): the active people whose supervisor on the roster is active, started
+    by `as_of` (or established), as `load_board`'s facts and `team_figures`' start-date rule have them.
+    Emails are stored lower-case, so the supervisor is found by the unique email index."""
+    supervisor = aliased(Person)
+    return (select(Person.id).join(supervisor, and_(supervisor.email == func.lower(Person.supervisor_email),
+                                                    supervisor.left_at.is_(None)))
+            .where(Person.left_at.is_(None), or_(Person.start_date.is_(None), Person.start_date <= as_of)))
+
+
+def first_area(service_area: str) -> str:
+    """The first of a roster person's service areas (joined by ';'), "" for none: a team's area."""
+    return next((a for a in (s.strip() for s in service_area.split(";")) if a), "")
+
+
+async def supervisee_team_areas(session: AsyncSession, as_of: date, among: Collection[str] | None = None
+                                ) -> dict[str, str]:
+    """Team -> its service area as the compliance figures name it (the first service area of the team's
+    first supervisee by roster id; "" for none), in that supervisee's order, for every team with a
+    supervisee as of `as_of`; with
+    `among` (service areas), only the teams with someone active whose service areas' text contains one of
+    them (a team whose area is one of `among` always has: its first supervisee), so a service lead's
+    answer joins only their few teams' people, not the whole roster's."""
+    people = _supervisees(as_of)
+    if among is not None:
+        named = select(Person.team).where(Person.left_at.is_(None),
+                                          or_(*(Person.service_area.contains(area, autoescape=True) for area in among)))
+        people = people.where(Person.team.in_(named))
+    first = people.with_only_columns(Person.team, func.min(Person.id).label("first")).group_by(Person.team).subquery()
+    conn = await session.connection()  # Core rows, no ORM row handling (a row per team, thousands)
+    rows = (await conn.execute(select(first.c.team, Person.service_area)
+                               .join(Person, Person.id == first.c.first).order_by(first.c.first))).all()
+    return {team: first_area(area) for team, area in rows}
+
+
+async def compliance_groups(session: AsyncSession, as_of: date, tz: tzinfo,
+                            teams: Collection[str] | None = None) -> list[FactsGroup]:
+    """The supervisees of `teams` (None: every team) as of `as_of`, grouped in one SQL statement by the
+    facts the month-end figures read (team, service areas, start date, record date, ASYE start and switch, last 1:1 and
+    its length, last agreement review, earliest case base): the same facts `load_board` gives each of
+    them, without a row per person. A supervisee's case supervision is in date when their earliest-due
+    non-exempt case is (`in_date`'s min of the dues), and as `case_due` is the working day on or before
+    base + case_days, a non-decreasing function of the base (the last case supervision by `as_of`, else
+    the day first seen), the earliest due is that of the earliest base: one CaseFacts stands for all."""
+    recorded = and_(SupervisionSession.state == "recorded", SupervisionSession.supervisee_id.is_not(None),
+                    SupervisionSession.held_on <= as_of)
+
+    def last_of(kind: str):
+        return (select(SupervisionSession.supervisee_id.label("pid"), func.max(SupervisionSession.held_on).label("on"))
+                .where(recorded, SupervisionSession.kind == kind).group_by(SupervisionSession.supervisee_id)
+                .subquery())
+
+    one, agreement = last_of(ONE_TO_ONE), last_of(AGREEMENT)
+    length = aliased(SupervisionSession)  # the last 1:1's own row (one session per supervisee, kind and day)
+    base = func.coalesce(sql_case((CaseloadCase.last_case_supervision_on <= as_of,
+                               CaseloadCase.last_case_supervision_on)), CaseloadCase.first_seen_on)
+    cases = (select(CaseloadCase.case_holder_id.label("pid"), func.min(base).label("base"))
+             .outerjoin(CaseExemption, CaseExemption.case_ref == CaseloadCase.case_ref)
+             .where(CaseExemption.id.is_(None)).group_by(CaseloadCase.case_holder_id).subquery())
+    people = _supervisees(as_of).with_only_columns(Person.id, Person.team, Person.service_area, Person.start_date,
+                                                   Person.created_at, Person.asye_start_date)
+    if teams is not None:
+        people = people.where(Person.team.in_(list(teams)))
+    people = people.subquery()
+    keys = (people.c.team, people.c.service_area, people.c.start_date, people.c.created_at, people.c.asye_start_date,
+            AsyeSwitch.four_weekly_from, one.c.on, length.duration_minutes, agreement.c.on, cases.c.base)
+    query = (select(*keys, func.count(), func.min(people.c.id)).select_from(people)
+             .outerjoin(AsyeSwitch, AsyeSwitch.person_id == people.c.id)
+             .outerjoin(one, one.c.pid == people.c.id)
+             .outerjoin(length, and_(length.supervisee_id == people.c.id, length.held_on == one.c.on,
+                                     length.kind == ONE_TO_ONE, length.state == "recorded"))
+             .outerjoin(agreement, agreement.c.pid == people.c.id)
+             .outerjoin(cases, cases.c.pid == people.c.id)
+             .group_by(*keys))
+    groups = []
+    days: dict[datetime, date] = {}  # record time -> local day: a roster import brings many people at once
+    conn = await session.connection()  # Core rows, no ORM row handling (a row per alike group, thousands)
+    for team, areas, joined, created, asye_start, switch, last_one, minutes, last_review, case_base, count, first in (
+            await conn.execute(query)).all():
+        last = {kind: day for kind, day in ((ONE_TO_ONE, last_one), (AGREEMENT, last_review)) if day is not None}
+        if created not in days:
+            days[created] = created.astimezone(tz).date()
+        facts = SuperviseeFacts(0, joined, last, Asye(asye_start, switch) if asye_start else None,
+                                (CaseFacts("", None, case_base),) if case_base is not None else (), minutes,
+                                days[created])
+        groups.append(FactsGroup(team, facts, count, first, areas))
+    return groups
+
+
+async def teams_with_group_supervision(session: AsyncSession, first: date, last: date) -> set[str]:
+    """The teams with a group supervision held from `first` to `last` (inclusive)."""
+    return set((await session.execute(select(SupervisionSession.team).distinct().where(
+        SupervisionSession.kind == GROUP, SupervisionSession.held_on >= first,
+        SupervisionSession.held_on <= last))).scalars())
 
 
 class ExemptionError(Exception):

@@ -38,13 +38,14 @@ from qa.observations import (
     due_practice_week_moments,
     month_bounds,
     not_observed,
-    observation_due,
+    observed_from,
 )
 from storage import follow_ups
 from storage import people as roster
 from storage.models import Allocation, Audit, FollowUp
 from storage.observations import (
     active_people,
+    coverage_groups,
     family_view_recorded,
     feedback_between,
     last_observed,
@@ -155,16 +156,28 @@ class PracticeWeekDuty:
 async def coverage_rows(session: AsyncSession, today: date, area: str | None = None) -> list[oc.CoverageRow]:
     """Per service area and team: the active people who have a supervisor on the roster, and how many
     of them were observed (by anyone) in the twelve months up to `today`. `area` keeps one area."""
-    people = [p for p in await active_people(session) if p.supervisor_email]
-    last = await last_observed(session, [p.id for p in people])
+    if area is None:
+        return _coverage(await coverage_groups(session, observed_from(today)), None)
+    return await coverage_in(session, today, [area])
+
+
+async def coverage_in(session: AsyncSession, today: date, areas: Sequence[str]) -> list[oc.CoverageRow]:
+    """`coverage_rows` of each of `areas` in turn (a person in two of them counted in each), from one query."""
+    groups = await coverage_groups(session, observed_from(today), areas)
+    return [row for area in areas for row in _coverage(groups, area)]
+
+
+def _coverage(groups: Iterable[tuple[str, str, int, int]], area: str | None) -> list[oc.CoverageRow]:
+    """The rows from storage.observations.coverage_groups' counts: each person under their first service
+    area (or `area`, keeping only the people in it)."""
     counts: dict[tuple[str, str], list[int]] = {}
-    for person in people:
-        areas = person.service_areas or [""]
+    for service_area, team, people, observed in groups:
+        areas = [a for a in (s.strip() for s in service_area.split(";")) if a] or [""]
         if area is not None and area not in areas:
             continue
-        key = (area if area is not None else areas[0], person.team)
+        key = (area if area is not None else areas[0], team)
         seen, total = counts.setdefault(key, [0, 0])
-        counts[key] = [seen + (not observation_due(last.get(person.id), today)), total + 1]
+        counts[key] = [seen + observed, total + people]
     return [oc.CoverageRow(a, t, seen, total) for (a, t), (seen, total) in sorted(counts.items())]
 
 

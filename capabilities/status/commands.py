@@ -13,7 +13,7 @@ async def _status(said: Said, name: str) -> CommandReply:
     scope = access.scope_of(said.person, name)
     if isinstance(scope, str):
         return CommandReply(sc.status_notice_card(TITLES[name], scope), scope)
-    found = await figures(said.ctx, name, scope, said.now)
+    found = await figures(said.ctx, name, scope, said.now, card_only=True)
     return CommandReply(found.card, found.summary)
 
 

@@ -6,20 +6,20 @@ past Teams' 28 KB, the card saying so) and as rows for the workbook.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from capabilities.context import Context
 from capabilities.escalations.status import escalation_status
-from capabilities.observations.duties import coverage_rows
+from capabilities.observations.duties import coverage_in, coverage_rows
 from capabilities.status.access import DELIVERY, ESCALATIONS, OBSERVATIONS, SUPERVISION, Scope
 from capabilities.supervision import compliance
 from capabilities.supervision import config as supervision_config
 from dialogs import status_cards as sc
 from dialogs.card_kit import format_moment
-from dialogs.supervision_cards import compliance_pairs, supervision_compliance_card
+from dialogs.supervision_cards import ComplianceView, compliance_pairs, supervision_compliance_card
 from storage.outbox.status import outbox_status
-from storage.supervision import load_board
 
 TITLES = {ESCALATIONS: "Escalations", SUPERVISION: "Supervision compliance",
           OBSERVATIONS: "Observation coverage", DELIVERY: "Delivery to Teams"}
@@ -40,19 +40,36 @@ class Figures:
                                                           if self.too_long else "")
 
 
-def _fit(view: sc.StatusView, card: dict) -> Figures:
+# A card only grows with its rows: when the first PROBE_ROWS rows alone pass 28 KB, so do all of them, and the
+# card for thousands (the whole service's teams) is never built just to be measured. 120 teams, or 120 table
+# rows of five cells, pass 28 KB; when the probe does not, the whole card is built and measured.
+PROBE_ROWS = 120
+
+
+def _fit(view: sc.StatusView, make: Callable[[int | None], dict]) -> Figures:
+    """`view`'s card as `make(None)` builds it, or the card offering the workbook when it would pass 28 KB
+    (`make(n)`: the same card with only the first n rows)."""
+    if len(view.rows) > PROBE_ROWS and sc.card_bytes(make(PROBE_ROWS)) >= sc.MAX_CARD_BYTES:
+        return Figures(view, sc.too_long_card(view), too_long=True)
+    card = make(None)
     if sc.card_bytes(card) < sc.MAX_CARD_BYTES:
         return Figures(view, card)
     return Figures(view, sc.too_long_card(view), too_long=True)
 
 
-async def figures(ctx: Context, name: str, scope: Scope, now: datetime) -> Figures:
-    """Status `name`'s figures for `scope` at `now` (ValueError for an unknown name)."""
+def _table(view: sc.StatusView) -> Callable[[int | None], dict]:
+    return lambda n: sc.status_card(view if n is None else replace(view, rows=view.rows[:n]))
+
+
+async def figures(ctx: Context, name: str, scope: Scope, now: datetime, *, card_only: bool = False) -> Figures:
+    """Status `name`'s figures for `scope` at `now` (ValueError for an unknown name). `card_only`: for the chat's
+    card alone, not a workbook: when the card would pass 28 KB, its view may then hold only the rows that
+    showed it (the card offering the workbook still counts them all)."""
     at = format_moment(now, ctx.calendar.tz)
     if name == ESCALATIONS:
         return await _escalations(ctx, scope, now, at)
     if name == SUPERVISION:
-        return await _supervision(ctx, scope, now, at)
+        return await _supervision(ctx, scope, now, at, card_only)
     if name == OBSERVATIONS:
         return await _observations(ctx, scope, now, at)
     if name == DELIVERY:
@@ -79,26 +96,44 @@ async def _escalations(ctx: Context, scope: Scope, now: datetime, at: str) -> Fi
                          ("Service area", "Moderations pending", "Escalations open", "Updates due",
                           "Updates overdue"), tuple(rows), ("Total", *total) if rows else None, tuple(notes),
                          "No moderation is pending and no escalation is open.")
-    return _fit(view, sc.status_card(view))
+    return _fit(view, _table(view))
 
 
-async def _supervision(ctx: Context, scope: Scope, now: datetime, at: str) -> Figures:
-    """Last month's compliance per team, as `supervision status` and the monthly message give it."""
+async def _supervision(ctx: Context, scope: Scope, now: datetime, at: str, card_only: bool) -> Figures:
+    """Last month's compliance per team, as `supervision status` and the monthly message give it. For the card
+    alone, with more than PROBE_ROWS teams, the figures of the first PROBE_ROWS teams are read first: when
+    their card alone passes 28 KB, the whole one would (a card of some teams is part of the card of all),
+    and the rest are not read."""
     cadences = supervision_config.cadences()
     today = ctx.calendar.local_date(now)
     previous = today.replace(day=1) - timedelta(days=1)
-    async with ctx.db.sessions() as session:
-        board = await load_board(session, compliance.month_end(previous.year, previous.month), ctx.calendar.tz)
-    teams = [t for t in compliance.team_figures(board, previous.year, previous.month, ctx.calendar, cadences)
-             if scope.covers(t.area)]
-    shown = compliance.view_for(teams, previous.year, previous.month, scope.words(), cadences)
-    pairs = [compliance_pairs(t, cadences.one_to_one_minutes) for t in teams]
-    headers = ("Team", "Service area", *(title for title, _ in pairs[0])) if pairs else ("Team", "Service area")
-    rows = tuple((t.team, t.area or "No service area", *(value for _, value in p)) for t, p in zip(teams, pairs,
-                                                                                                   strict=True))
-    view = sc.StatusView(SUPERVISION, f"{TITLES[SUPERVISION]}: {shown.month_words}", scope.words(), at, headers,
-                         rows, empty="No team has supervisees on the roster.")
-    return _fit(view, supervision_compliance_card(shown))
+    year, month = previous.year, previous.month
+    wanted = None if scope.areas is None else (lambda _team, area: scope.covers(area))
+
+    def fit(teams: list) -> tuple[sc.StatusView, ComplianceView]:
+        shown = compliance.view_for(teams, year, month, scope.words(), cadences)
+        pairs = [compliance_pairs(t, cadences.one_to_one_minutes) for t in teams]
+        headers = ("Team", "Service area", *(title for title, _ in pairs[0])) if pairs else ("Team", "Service area")
+        rows = tuple((t.team, t.area or "No service area", *(value for _, value in p))
+                     for t, p in zip(teams, pairs, strict=True))
+        view = sc.StatusView(SUPERVISION, f"{TITLES[SUPERVISION]}: {shown.month_words}", scope.words(), at, headers,
+                             rows, empty="No team has supervisees on the roster.")
+        return view, shown
+
+    async with ctx.db.sessions() as session:  # only the teams of the areas asked about (all for the whole service)
+        areas = None
+        if card_only:
+            areas = await compliance.team_areas_at(session, year, month, wanted=wanted, among=scope.areas)
+            if len(areas) > PROBE_ROWS:
+                first = dict(sorted(areas.items(), key=lambda kv: (kv[1].casefold(), kv[0].casefold()))[:PROBE_ROWS])
+                view, shown = fit(await compliance.teams_at(session, year, month, ctx.calendar, cadences, areas=first))
+                if sc.card_bytes(supervision_compliance_card(shown)) >= sc.MAX_CARD_BYTES:
+                    return Figures(view, sc.too_long_card(view, rows=len(areas)), too_long=True)
+        teams = await compliance.teams_at(session, year, month, ctx.calendar, cadences, wanted=wanted,
+                                          among=scope.areas, areas=areas)
+    view, shown = fit(teams)
+    return _fit(view, lambda n: supervision_compliance_card(shown if n is None
+                                                            else replace(shown, teams=shown.teams[:n])))
 
 
 async def _observations(ctx: Context, scope: Scope, now: datetime, at: str) -> Figures:
@@ -108,7 +143,7 @@ async def _observations(ctx: Context, scope: Scope, now: datetime, at: str) -> F
         if scope.areas is None:
             found = await coverage_rows(session, today)
         else:
-            found = [row for area in sorted(scope.areas) for row in await coverage_rows(session, today, area)]
+            found = await coverage_in(session, today, sorted(scope.areas))
     rows = tuple((r.service_area or "No service area", r.team or "No team", r.observed, r.people,
                   f"{r.observed * 100 // r.people if r.people else 0}%") for r in found)
     people, seen = sum(r.people for r in found), sum(r.observed for r in found)
@@ -117,7 +152,7 @@ async def _observations(ctx: Context, scope: Scope, now: datetime, at: str) -> F
                          ("Total", "", seen, people, f"{seen * 100 // people if people else 0}%") if rows else None,
                          (f"Observed in the twelve months to {today.isoformat()}, of the people with a supervisor "
                           "on the roster.",), "Nobody on the roster in these service areas has a supervisor.")
-    return _fit(view, sc.status_card(view))
+    return _fit(view, _table(view))
 
 
 def _age(delta: timedelta) -> str:
@@ -141,4 +176,4 @@ async def _delivery(ctx: Context, now: datetime, at: str) -> Figures:
     view = sc.StatusView(DELIVERY, TITLES[DELIVERY], "the whole service", at, ("Messages", "Count"), tuple(rows),
                          notes=(note, "Failed sends are retried for a day from their first attempt; undeliverable "
                                       "ones are not retried."))
-    return _fit(view, sc.status_card(view))
+    return _fit(view, _table(view))

@@ -9,6 +9,8 @@ names, who monitor it); `supervision status` prints it (`--group` the group figu
 from __future__ import annotations
 
 import calendar as _calendar
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,10 +29,19 @@ from qa.supervision import (
     ONE_TO_ONE,
     SHORT,
     Cadences,
+    SuperviseeFacts,
     in_date,
     one_to_one_length,
 )
-from storage.supervision import Board, load_board
+from storage.supervision import (
+    Board,
+    FactsGroup,
+    compliance_groups,
+    first_area,
+    load_board,
+    supervisee_team_areas,
+    teams_with_group_supervision,
+)
 
 WHOLE_SERVICE_ROLES = (Role.QA_UNIT, Role.PRINCIPAL_SOCIAL_WORKER)
 # A card lists at most this many teams (a large council's whole service has hundreds): beyond it, the whole
@@ -46,25 +57,86 @@ def team_figures(board: Board, year: int, month: int, cal: WorkingCalendar,
                  cadences: Cadences = Cadences()) -> list[TeamCompliance]:
     """Every team with supervisees, by area then team, as of the end of the month."""
     end = month_end(year, month)
-    teams: dict[str, list[int]] = {}
+    teams: dict[str, list[tuple[SuperviseeFacts, int]]] = {}
     areas: dict[str, str] = {}
     for s in board.staff.values():
         if s.id in board.facts and (s.joined is None or s.joined <= end):
-            teams.setdefault(s.team, []).append(s.id)
+            teams.setdefault(s.team, []).append((board.facts[s.id], 1))
             areas.setdefault(s.team, s.areas[0] if s.areas else "")
+    held = {team for team, days in board.group_held.items() if any(d.year == year and d.month == month for d in days)}
+    return _tally(teams, areas, held, end, cal, cadences)
+
+
+def _tally(teams: dict[str, list[tuple[SuperviseeFacts, int]]], areas: dict[str, str], held: set[str], end: date,
+           cal: WorkingCalendar, cadences: Cadences) -> list[TeamCompliance]:
+    """Each team's figures from its supervisees' facts, each fact set standing for `count` supervisees
+    (one each from a board; a group of alike supervisees from `teams_at`), by area then team."""
+    # Within this one call, alike supervisees (the same dates, wherever they work) get one verdict: the rules
+    # are pure functions of these facts, so the memo is exact; it is dropped when the call returns.
+    memo: dict[tuple, tuple[bool | None, bool, bool | None, bool | None, str | None]] = {}
+
+    def verdict(f: SuperviseeFacts) -> tuple[bool | None, bool, bool | None, bool | None, str | None]:
+        key = (f.joined, tuple(sorted(f.last.items())), f.asye, f.cases, f.last_one_to_one_minutes, f.on_record_from)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = (in_date(f, ONE_TO_ONE, end, cal, cadences),
+                                 f.asye is not None and f.asye.active_on(end, cadences), in_date(f, CASE, end, cal, cadences),
+                                 in_date(f, AGREEMENT, end, cal, cadences), one_to_one_length(f, cadences))
+        return found
+
+    def share(answers: list[tuple[bool | None, int]]) -> tuple[int, int]:
+        return sum(n for a, n in answers if a), sum(n for a, n in answers if a is not None)
+
     out = []
-    for team, ids in teams.items():
-        def share(kind: str, who: list[int]) -> tuple[int, int]:
-            answers = [in_date(board.facts[i], kind, end, cal, cadences) for i in who]
-            return sum(1 for a in answers if a), sum(1 for a in answers if a is not None)
-        asye = [i for i in ids if (a := board.facts[i].asye) is not None and a.active_on(end, cadences)]
-        held = any(d.year == year and d.month == month for d in board.group_held.get(team, ()))
-        lengths = [one_to_one_length(board.facts[i], cadences) for i in ids]
-        full = (lengths.count(FULL_LENGTH), lengths.count(FULL_LENGTH) + lengths.count(SHORT))
-        out.append(TeamCompliance(team, areas[team], len(ids), share(ONE_TO_ONE, ids), share(ONE_TO_ONE, asye),
-                                  share(CASE, ids), share(AGREEMENT, ids), held, full,
-                                  lengths.count(LENGTH_NOT_RECORDED)))
+    for team, members in teams.items():
+        verdicts = [(verdict(facts), n) for facts, n in members]
+        lengths: Counter[str | None] = Counter()
+        for v, n in verdicts:
+            lengths[v[4]] += n
+        full = (lengths[FULL_LENGTH], lengths[FULL_LENGTH] + lengths[SHORT])
+        out.append(TeamCompliance(team, areas[team], sum(n for _, n in members), share([(v[0], n) for v, n in verdicts]),
+                                  share([(v[0], n) for v, n in verdicts if v[1]]),
+                                  share([(v[2], n) for v, n in verdicts]), share([(v[3], n) for v, n in verdicts]),
+                                  team in held, full, lengths[LENGTH_NOT_RECORDED]))
     return sorted(out, key=lambda t: (t.area.casefold(), t.team.casefold()))
+
+
+async def team_areas_at(session: AsyncSession, year: int, month: int, *, wanted: Callable[[str, str], bool] | None = None,
+                        among: Collection[str] | None = None) -> dict[str, str]:
+    """The teams with supervisees at the end of the month that `wanted(team, area)` keeps (None: all), each with
+    its service area as the figures name it, in their first supervisee's order; `among`: see `teams_at`."""
+    areas = await supervisee_team_areas(session, month_end(year, month), among)
+    return areas if wanted is None else {team: area for team, area in areas.items() if wanted(team, area)}
+
+
+async def teams_at(session: AsyncSession, year: int, month: int, cal: WorkingCalendar, cadences: Cadences = Cadences(),
+                   *, wanted: Callable[[str, str], bool] | None = None, among: Collection[str] | None = None,
+                   areas: Mapping[str, str] | None = None) -> list[TeamCompliance]:
+    """`team_figures` for the teams `wanted(team, area)` keeps (None: every team), without loading the board:
+    their supervisees grouped in SQL by the facts the figures read (storage.supervision.compliance_groups),
+    one row per alike group, not per person. For some teams, their areas are read first and then only those
+    teams' supervisees; `among` (service areas the wanted teams' areas are among, when known) narrows that
+    first read to the teams with someone in them; `areas` (from `team_areas_at`) skips it. The same figures
+    as `team_figures`."""
+    end = month_end(year, month)
+    if areas is None and wanted is None:
+        groups = await compliance_groups(session, end, cal.tz)
+        firsts: dict[str, FactsGroup] = {}  # a team's area: its first supervisee's (by roster id)
+        for group in groups:
+            if group.team not in firsts or group.first < firsts[group.team].first:
+                firsts[group.team] = group
+        # In first supervisee's order, as team_figures meets them (teams whose names differ only in case keep it).
+        areas = {team: first_area(group.service_area)
+                 for team, group in sorted(firsts.items(), key=lambda kv: kv[1].first)}
+    else:
+        if areas is None:
+            areas = await team_areas_at(session, year, month, wanted=wanted, among=among)
+        groups = await compliance_groups(session, end, cal.tz, areas) if areas else []
+    teams: dict[str, list[tuple[SuperviseeFacts, int]]] = {team: [] for team in areas}
+    for group in groups:
+        teams[group.team].append((group.facts, group.count))
+    held = await teams_with_group_supervision(session, date(year, month, 1), end) if teams else set()
+    return _tally(teams, dict(areas), held, end, cal, cadences)
 
 
 def by_area(teams: list[TeamCompliance]) -> list[TeamCompliance]:
@@ -163,11 +235,12 @@ async def status_text(ctx: Context, *, team: str | None = None, area: str | None
     cadences = cadences or config.cadences()
     today = ctx.calendar.local_date(ctx.clock())
     previous = today.replace(day=1) - timedelta(days=1)
+    def wanted(t: str, a: str) -> bool:
+        return (team is None or t.casefold() == team.casefold()) and (area is None or a.casefold() == area.casefold())
+
     async with ctx.db.sessions() as session:
-        board = await load_board(session, month_end(previous.year, previous.month), ctx.calendar.tz)
-    teams = [t for t in team_figures(board, previous.year, previous.month, ctx.calendar, cadences)
-             if (team is None or t.team.casefold() == team.casefold())
-             and (area is None or t.area.casefold() == area.casefold())]
+        teams = await teams_at(session, previous.year, previous.month, ctx.calendar, cadences,
+                               wanted=None if team is None and area is None else wanted)
     scope = "the whole service" if team is None and area is None else (f"team {team}" if team else f"area {area}")
     if not teams and (team or area):
         raise CommandError(f"no team with supervisees matches {scope}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base
@@ -14,6 +14,9 @@ class Person(Base):
     """A member of staff from the roster. Never deleted: people who leave get `left_at`."""
 
     __tablename__ = "people"
+    # Who is a supervisee, team by team, read from the index alone (supervision compliance: a service lead's
+    # teams, and every team's area for the whole service's card).
+    __table_args__ = (Index("ix_people_team_supervisor", "team", "left_at", "start_date", "supervisor_email"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-case
