@@ -1,14 +1,14 @@
 """the status figures' indexes: outbox (state, undeliverable_reason), people (team, left_at, start_date, supervisor_email)
 
-Revision ID: 0021_status_indexes
-Revises: 0020_exemption_reason
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-07 09:00:00.000000
 """
 from alembic import op
 
 
-revision = '0021_status_indexes'
-down_revision = '0020_exemption_reason'
+revision = '0026'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 
