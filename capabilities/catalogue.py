@@ -22,6 +22,7 @@ from capabilities.reports.registration import CAPABILITY as REPORTS
 from capabilities.retention import registration as retention
 from capabilities.status.registration import CAPABILITY as STATUS
 from capabilities.supervision.registration import CAPABILITY as SUPERVISION
+from capabilities.workforce.registration import CAPABILITY as WORKFORCE
 from qa.calendar import WorkingCalendar
 
 
@@ -34,6 +35,7 @@ def registry() -> Registry:
         AUDIT_CYCLE,
         ESCALATIONS,
         SUPERVISION,
+        WORKFORCE,
         OBSERVATIONS,
         REPORTS,
         history.CAPABILITY,

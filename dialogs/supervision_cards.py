@@ -125,6 +125,16 @@ class Line:
     recordable: bool = True
     words: str = ""  # the line's text when it is not a due supervision (an extra line)
     short_last: ShortOneToOne | None = None  # on a 1:1 line: the last 1:1 fell short of the standard length
+    button: LineButton | None = None  # an extra line's own one-press button (an ASYE review: "Held today")
+
+
+@dataclass(frozen=True)
+class LineButton:
+    """The one button an extra line may carry: another capability's verb and the ids it sends."""
+
+    title: str
+    verb: str
+    data: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -175,6 +185,9 @@ def _line(line: Line) -> list[Element]:
     out: list[Element] = [text(line_words(line), color=color, spacing="Small")]
     if not line.recordable:
         out[0]["id"] = f"note-{line.line}"  # an extra line, replaced in place once settled (close_note)
+        if line.button is not None:  # its button, replaced in place once pressed (close_line)
+            out.append({**action_set([execute(line.button.title, line.button.verb, dict(line.button.data))]),
+                        "id": f"act-{line.line}"})
     if line.recordable:
         buttons = [execute("Record supervision", Verb.RECORD_OPEN, {"line": str(line.line)})]
         if line.kind in BOOKABLE:

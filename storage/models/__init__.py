@@ -46,6 +46,7 @@ from storage.models.supervision import (
     SupervisionBooking,
     SupervisionSession,
 )
+from storage.models.workforce import WorkforceRecord
 
 __all__ = [
     "ALLOCATION_STATES", "BROADCAST_STATES", "GRADES", "KEY_AREAS", "MODERATION_STATES", "NAMING", "OUTBOX_STATES",
@@ -55,4 +56,5 @@ __all__ = [
     "DipSample", "DipSampleItem", "DutyRun", "Escalation", "EscalationUpdate", "FeedbackEntry", "FloorWalk",
     "FollowUp", "ImportedAudit", "Lease", "Moderation", "Observation", "OutboxMessage", "Person", "Reaudit", "RemedialAction",
     "RemedialPlan", "SupervisionBooking", "SupervisionSession", "Team", "TrailEvent", "UTCDateTime",
+    "WorkforceRecord",
 ]
