@@ -535,6 +535,7 @@ class TeamCompliance:
     # recorded), and apart, the supervisees whose last 1:1 has no duration recorded (not counted as short).
     full_length: tuple[int, int] = (0, 0)
     length_not_recorded: int = 0
+    appraisal: tuple[int, int] | None = None  # annual appraisals in date (framework 9.2), beside supervision
 
 
 @dataclass(frozen=True)
@@ -573,7 +574,8 @@ def compliance_pairs(t: TeamCompliance, standard_minutes: int = 90, group_only: 
     return [("Supervisees", str(t.supervisees)), ("1:1 in date", percent(t.one_to_one)),
             (f"Last 1:1 of {standard_minutes} minutes or more", length_words(t)),
             ("ASYE in date", percent(t.asye)), ("Case supervision in date", percent(t.case)),
-            ("Agreements in date", percent(t.agreement)), ("Group supervision held", group_words(t))]
+            ("Agreements in date", percent(t.agreement)), ("Group supervision held", group_words(t))] + (
+        [("Appraisals in date", percent(t.appraisal))] if t.appraisal is not None else [])
 
 
 def supervision_compliance_card(view: ComplianceView) -> Element:

@@ -115,3 +115,107 @@ def point_words(p: PointStatus) -> str:
     if p.standing == BEFORE_RECORD:
         return f"due {day}, before the bot's records"
     return f"overdue since {day}" if p.standing == OVERDUE else f"due {day}"
+
+
+# ---------------------------------------------------------------- annual appraisal (framework 9.2)
+#
+# "Appraisals must be undertaken annually in accordance with the City Council procedure."
+# - Without an appraisal window (the default): due twelve calendar months after the last appraisal held, else
+#   after the start date, else after the day the bot first held the record (an established member of staff
+#   at go-live is due a year on: the bot cannot know their last appraisal);
+# - with the council's window (QA_WORKFORCE_APPRAISAL_WINDOW_END, a month and day such as 06-30: every
+#   appraisal by that day each year): due by the first window end at least six months after that same day,
+#   so a new starter is not asked within months of joining, and one held in this year's window is next due
+#   in next year's;
+# - a due date on a weekend or bank holiday moves to the next working day, as for ASYE reviews.
+
+APPRAISAL = "appraisal"
+APPRAISAL_MIN_MONTHS = 6  # with a window: the least time from the last appraisal (or the start) to the next
+
+
+def appraisal_base(last_held: date | None, start_date: date | None, on_record_from: date) -> date:
+    """The day the next appraisal counts from: the last held, else the start date, else the day on record."""
+    return last_held or start_date or on_record_from
+
+
+def appraisal_due(last_held: date | None, start_date: date | None, on_record_from: date, cal: WorkingCalendar,
+                  window_end: tuple[int, int] | None = None) -> date:
+    """The day the next annual appraisal is due (see the notes above); `window_end` is (month, day) or None."""
+    base = appraisal_base(last_held, start_date, on_record_from)
+    if window_end is None:
+        return next_working(add_months(base, 12), cal)
+    earliest = add_months(base, APPRAISAL_MIN_MONTHS)
+    month, day = window_end
+    for year in (earliest.year, earliest.year + 1):
+        end = _window_day(year, month, day)
+        if end >= earliest:
+            return next_working(end, cal)
+    raise AssertionError("unreachable: next year's window end is always after")
+
+
+def _window_day(year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:  # 29 February in a common year: the 28th
+        return date(year, month, day - 1)
+
+
+def appraisal_in_date(due: date, as_of: date) -> bool:
+    """Whether an appraisal due on `due` is in date on `as_of` (not yet overdue)."""
+    return due >= as_of
+
+
+# ---------------------------------------------------------------- Social Work England renewal (framework 9.2)
+#
+# "The Principal Social Worker engages with Social Work England ... regarding professional training and
+# registration requirements ... testing out compliance." Registered social workers renew each year in
+# Social Work England's renewal period, recording their CPD; by default the period opens on 1 September and
+# closes on 30 November (QA_WORKFORCE_SWE_RENEWAL, "MM-DD..MM-DD", for the regulator's dates if they change).
+# - The bot asks for confirmation by the last working day on or before the closing day (a closing day on a
+#   Sunday: confirm by the Friday, when managers can still chase), the "confirm-by" day;
+# - the person is reminded on the first working day of the period, 20 working days and 5 working days before
+#   the confirm-by day, unless they have confirmed (renewed and CPD recorded: one press);
+# - their manager (the supervisor the roster names) is told 10 working days before the confirm-by day, and the
+#   first working day after the closing day, of their supervisees not yet confirmed; the principal social
+#   worker gets the compliance by team on those two days too.
+
+SWE_RENEWAL = "swe_renewal"
+DEFAULT_RENEWAL = ((9, 1), (11, 30))  # (opens (month, day), closes (month, day))
+PERSON = "person"
+MANAGER = "manager"
+
+
+@dataclass(frozen=True)
+class RenewalMoment:
+    """A day the renewal reminders go: to the person (PERSON) or to their manager and the principal social worker
+    (MANAGER); `name` keys it ("opens", "20-days", "5-days", "10-days", "closed")."""
+
+    name: str
+    day: date
+    audience: str
+
+
+def renewal_window(year: int, window: tuple[tuple[int, int], tuple[int, int]] = DEFAULT_RENEWAL) -> tuple[date, date]:
+    """The renewal period's first and last day in `year` (the closing day may be on a weekend)."""
+    (om, od), (cm, cd) = window
+    return _window_day(year, om, od), _window_day(year, cm, cd)
+
+
+def confirm_by(year: int, cal: WorkingCalendar,
+               window: tuple[tuple[int, int], tuple[int, int]] = DEFAULT_RENEWAL) -> date:
+    """The last working day on or before the renewal period's closing day."""
+    return cal.previous_working_day(renewal_window(year, window)[1], include_self=True)
+
+
+def renewal_moments(year: int, cal: WorkingCalendar,
+                    window: tuple[tuple[int, int], tuple[int, int]] = DEFAULT_RENEWAL) -> list[RenewalMoment]:
+    """The year's reminder days, in order (see the notes above)."""
+    opens, closes = renewal_window(year, window)
+    by = confirm_by(year, cal, window)
+    moments = [RenewalMoment("opens", next_working(opens, cal), PERSON),
+               RenewalMoment("20-days", cal.add_working_days(by, -20), PERSON),
+               RenewalMoment("10-days", cal.add_working_days(by, -10), MANAGER),
+               RenewalMoment("5-days", cal.add_working_days(by, -5), PERSON),
+               RenewalMoment("closed", cal.next_working_day(closes), MANAGER)]
+    # A short period (the regulator's dates changed) drops reminders that would fall before it opens.
+    return sorted((m for m in moments if m.day >= moments[0].day), key=lambda m: m.day)

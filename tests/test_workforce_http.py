@@ -59,9 +59,9 @@ class Service:
     def last_card(self, key: str) -> dict:
         return self.fake.delivered(act.personal_conversation_id(key))[-1].cards[0]
 
-    async def press(self, key: str, data: dict, reply_to: str, now: datetime) -> dict:
+    async def press(self, key: str, data: dict, reply_to: str, now: datetime, verb: str = Verb.ASYE_HELD) -> dict:
         self.services.clock = fixed_clock(now)
-        activity = act.card_action(key, Verb.ASYE_HELD, data, service_url=self.fake.url, aad=aad(key), name=NAMES[key])
+        activity = act.card_action(key, verb, data, service_url=self.fake.url, aad=aad(key), name=NAMES[key])
         activity["replyToId"] = reply_to
         resp = await self.client.post("/api/messages", json=activity)
         assert resp.status == 200, await resp.text()
@@ -143,6 +143,70 @@ async def test_asye_review_points_from_the_digest_to_the_cohort(service: Service
 
     ctx = Context(s.services.db, CAL, lambda: at("2027-05-12T12:00"))
     text = await status_text(ctx, team="North 1")
-    assert "North 1 | 1 | 1 | 1 | 2 |" in text
+    assert "North 1 | 1 | 1 | 1 | 2 | 3 of 3 | 3 | 0 | 0" in text  # appraisals due November; no SWE numbers given
     assert "Ben Cole (North 1), started 2026-11-02: ASYE three-month review held 1 Feb 2027; " \
            "ASYE six-month review overdue since 4 May 2027" in text
+
+
+async def test_an_annual_appraisal_from_the_digest_to_the_compliance_figures(service: Service):
+    s = service
+    # Everyone came on record on Monday 2 November 2026 with no start date: appraisals due Tuesday 2 November 2027.
+    await s.tick(at("2027-10-29T09:00"))  # Friday: two working days before
+    digest = s.last_card("pm")
+    assert "Annual appraisal: due Tuesday 2 November 2027" in json.dumps(digest)
+    ana_line = f"y{s.ids['ana']}-appraisal"
+    assert ("Held today", "workforce.appraisal_held", {"line": ana_line}) in buttons(digest)
+    digest_id = await s.sent_id("supervision-digest", "pm")
+    refused = await s.press("ana", {"line": ana_line}, digest_id, at("2027-10-29T10:00"), verb="workforce.appraisal_held")
+    assert "Only Ana Diaz's manager" in json.dumps(refused)
+    done = await s.press("pm", {"line": ana_line}, digest_id, at("2027-10-29T11:00"), verb="workforce.appraisal_held")
+    assert "Annual appraisal held on Friday 29 October 2027: recorded." in json.dumps(done)
+    async with s.services.db.sessions() as session:
+        [row] = (await session.execute(select(WorkforceRecord))).scalars().all()
+        [trail] = (await session.execute(select(TrailEvent).where(TrailEvent.action == "appraisal_held"))).scalars().all()
+    assert (row.person_id, row.kind, row.period, row.held_on) == (s.ids["ana"], "appraisal", "2027-11-02",
+                                                                  date(2027, 10, 29))
+    assert trail.detail == {"due": "2027-11-02", "held_on": "2027-10-29"}
+
+    # Ben's is not held: overdue in Pia's digest; at the month's end only Ana's of North 1's three is in date.
+    await s.tick(at("2027-11-03T09:00"))
+    text = json.dumps(s.last_card("pm"))
+    assert "Annual appraisal: overdue since Tuesday 2 November 2027" in text
+    assert ana_line not in text
+    seen = await s.tick(at("2027-12-01T09:00"))
+    assert "Supervision compliance: November 2027" in seen["psw"]
+    facts = [f for node in card_tree.nodes(s.last_card("psw")) if node.get("type") == "FactSet"
+             for f in node["facts"] if f["title"] == "Appraisals in date"]
+    assert {"title": "Appraisals in date", "value": "33% (1 of 3)"} in facts  # North 1: Pia, Ana, Ben
+
+
+async def test_social_work_england_renewal_reminded_confirmed_and_chased(service: Service):
+    s = service
+    # Wednesday 1 September 2027: the renewal period opens; everyone on this roster is registered.
+    seen = await s.tick(at("2027-09-01T09:00"))
+    assert "Social Work England renewal 2027" in seen["ana"] and "Social Work England renewal 2027" in seen["ben"]
+    card = s.last_card("ana")
+    assert ("Renewed, CPD recorded", "workforce.swe_confirmed", {"line": "swe-2027"}) in buttons(card)
+    reminder_id = await s.sent_id("swe-renewal-reminder", "ana")
+    done = await s.press("ana", {"line": "swe-2027"}, reminder_id, at("2027-09-01T12:00"), verb="workforce.swe_confirmed")
+    assert "Renewal 2027 and CPD confirmed on Wednesday 1 September 2027" in json.dumps(done)
+    again = await s.press("ana", {"line": "swe-2027"}, reminder_id, at("2027-09-01T12:05"), verb="workforce.swe_confirmed")
+    assert "already confirmed" in json.dumps(again)
+    async with s.services.db.sessions() as session:
+        [row] = (await session.execute(select(WorkforceRecord))).scalars().all()
+        [trail] = (await session.execute(select(TrailEvent).where(
+            TrailEvent.action == "swe_renewal_confirmed"))).scalars().all()
+    assert (row.person_id, row.kind, row.period, row.held_on) == (s.ids["ana"], "swe_renewal", "2027", date(2027, 9, 1))
+    assert (trail.actor_id, trail.detail) == (s.ids["ana"], {"year": 2027})
+
+    # Tuesday 2 November (20 working days before Tuesday 30 November): Ben again, not Ana.
+    seen = await s.tick(at("2027-11-02T09:00"))
+    assert "Social Work England renewal 2027" in seen["ben"]
+    assert "Social Work England renewal 2027" not in seen.get("ana", [])
+    # Tuesday 16 November: Pia hears Ben has not confirmed; the principal social worker gets the teams.
+    seen = await s.tick(at("2027-11-16T09:00"))
+    assert "Social Work England renewal 2027: not yet confirmed" in seen["pm"]
+    names = [n["text"] for n in card_tree.nodes(s.last_card("pm")) if str(n.get("text", "")).startswith("- ")]
+    assert names == ["- Ben Cole"]  # with the morning's supervision digest, in one message
+    assert "Social Work England renewal 2027: by team" in seen["psw"]
+    assert "1 of 3 renewed, CPD recorded; 2 not yet" in json.dumps(s.last_card("psw"))  # North 1

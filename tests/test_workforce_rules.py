@@ -15,12 +15,16 @@ from qa.workforce import (
     REVIEW_3,
     REVIEW_6,
     REVIEW_12,
+    appraisal_due,
+    appraisal_in_date,
     asye_digest_points,
     asye_due_dates,
     asye_escalations,
     asye_in_cohort,
     asye_points,
+    confirm_by,
     point_words,
+    renewal_moments,
 )
 
 CAL = WorkingCalendar()
@@ -87,3 +91,58 @@ def test_the_cohort_lists_an_asye_until_their_final_assessment_is_held():
     done = asye_points(start, {FINAL: date(2027, 11, 30)}, date(2028, 1, 4), CAL)
     assert not asye_in_cohort(done, start, date(2028, 1, 4)) and done[3].standing == HELD
     assert point_words(done[3]) == "held 30 Nov 2027"
+
+
+def test_an_appraisal_is_due_a_year_after_the_last_the_start_or_the_day_on_record():
+    on_record = date(2026, 12, 1)
+    assert appraisal_due(None, None, on_record, CAL) == date(2027, 12, 1)  # established at go-live
+    # A start on a Sunday, a year on a Monday; 15 March 2027 -> Wednesday 15 March 2028 (mid-month).
+    assert appraisal_due(None, date(2026, 3, 15), on_record, CAL) == date(2027, 3, 15)
+    # Held on Christmas Eve 2026: a year on is Friday 24 December 2027, a working day.
+    assert appraisal_due(date(2026, 12, 24), date(2020, 1, 6), on_record, CAL) == date(2027, 12, 24)
+    # Held 27 December 2026 (a Sunday): 27 December 2027 is the Christmas bank holiday substitute (Monday), 28th
+    # the Boxing Day one: due Wednesday 29th.
+    assert appraisal_due(date(2026, 12, 27), None, on_record, CAL) == date(2027, 12, 29)
+    assert appraisal_in_date(date(2027, 12, 29), date(2027, 12, 29))
+    assert not appraisal_in_date(date(2027, 12, 29), date(2027, 12, 30))
+
+
+def test_with_the_councils_window_an_appraisal_is_due_by_its_end_at_least_six_months_on():
+    window = (6, 30)
+    on_record = date(2026, 12, 1)
+    # At go-live in December: by 30 June 2027 (a Wednesday).
+    assert appraisal_due(None, None, on_record, CAL, window) == date(2027, 6, 30)
+    # Held in this year's window: next year's; a new starter in May: not this June, next.
+    assert appraisal_due(date(2027, 5, 10), None, on_record, CAL, window) == date(2028, 6, 30)
+    assert appraisal_due(None, date(2027, 5, 4), on_record, CAL, window) == date(2028, 6, 30)
+    # A window ending on a Sunday (30 May 2027) moves to Tuesday 1 June (31 May is the spring bank holiday).
+    assert appraisal_due(None, None, date(2026, 11, 1), CAL, (5, 30)) == date(2027, 6, 1)
+    # 29 February in a common year is the 28th (28 February 2027 is a Sunday: Monday 1 March).
+    assert appraisal_due(None, date(2026, 8, 1), on_record, CAL, (2, 29)) == date(2027, 3, 1)
+
+
+def test_a_renewal_closing_on_a_sunday_is_confirmed_by_the_friday_with_its_reminder_days():
+    # 30 November 2025 was a Sunday: confirm by Friday 28th; the period opened on Monday 1 September.
+    assert confirm_by(2025, CAL) == date(2025, 11, 28)
+    assert [(m.name, m.day, m.audience) for m in renewal_moments(2025, CAL)] == [
+        ("opens", date(2025, 9, 1), "person"), ("20-days", date(2025, 10, 31), "person"),
+        ("10-days", date(2025, 11, 14), "manager"), ("5-days", date(2025, 11, 21), "person"),
+        ("closed", date(2025, 12, 1), "manager")]
+    # 1 September 2024 was a Sunday: the first reminder goes on Monday 2nd.
+    assert renewal_moments(2024, CAL)[0].day == date(2024, 9, 2)
+    # The regulator's dates in a setting: a short period drops reminders before it opens.
+    short = renewal_moments(2026, CAL, ((11, 20), (11, 30)))
+    assert [m.name for m in short] == ["opens", "5-days", "closed"] and short[0].day == date(2026, 11, 20)
+
+
+def test_the_settings_are_read_or_refused_naming_the_variable():
+    from capabilities.registry import ConfigurationError
+    from capabilities.workforce.config import appraisal_window_end, swe_renewal
+
+    assert appraisal_window_end({}) is None and appraisal_window_end({"QA_WORKFORCE_APPRAISAL_WINDOW_END": "06-30"}) == (6, 30)
+    assert swe_renewal({}) == ((9, 1), (11, 30))
+    assert swe_renewal({"QA_WORKFORCE_SWE_RENEWAL": "10-01..12-15"}) == ((10, 1), (12, 15))
+    for name, value in (("QA_WORKFORCE_APPRAISAL_WINDOW_END", "30/06"), ("QA_WORKFORCE_APPRAISAL_WINDOW_END", "02-30"),
+                        ("QA_WORKFORCE_SWE_RENEWAL", "11-30..09-01"), ("QA_WORKFORCE_SWE_RENEWAL", "09-01")):
+        with pytest.raises(ConfigurationError, match=name):
+            (appraisal_window_end if "APPRAISAL" in name else swe_renewal)({name: value})

@@ -1,12 +1,15 @@
 """The workforce duties' CLI: `workforce status [--team T] [--area A]`: per team, the ASYEs' review points
-(held, overdue, due) and registration numbers held for registered staff; then each ASYE's points."""
+(held, overdue, due), annual appraisals in date, registration numbers held for registered staff and those who
+confirmed this year's Social Work England renewal and CPD; then each ASYE's points."""
 from __future__ import annotations
 
 import argparse
 
 from capabilities.context import Context
 from capabilities.registry import CliCommand, CommandError
+from capabilities.workforce import appraisal
 from capabilities.workforce.asye import cohort
+from capabilities.workforce.duties import renewal_figures
 from qa.supervision import OVERDUE
 from qa.workforce import BEFORE_RECORD, HELD, point_words
 from storage.workforce import StaffMember, workforce
@@ -14,7 +17,7 @@ from storage.workforce import StaffMember, workforce
 
 def _add(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", required=True)
-    status = sub.add_parser("status", help="ASYE review points and registration numbers per team, today")
+    status = sub.add_parser("status", help="ASYE review points, appraisals in date and registration numbers per team, today")
     status.add_argument("--team", default=None, help="only this team")
     status.add_argument("--area", default=None, help="only this service area")
 
@@ -30,6 +33,9 @@ async def status_text(ctx: Context, *, team: str | None = None, area: str | None
     async with ctx.db.sessions() as session:
         staff = await workforce(session, ctx.calendar.tz)
         statuses = await cohort(session, today, ctx.calendar, staff)
+        appraisals = await appraisal.team_figures(session, today, ctx.calendar, appraisal.window())
+        _confirmed, renewals = await renewal_figures(session, staff, today.year)
+    renewed = {team: done for team, done, _of in renewals}
     people = [s for s in staff.values() if _chosen(s, team, area)]
     if not staff:
         return f"Workforce status on {today.isoformat()}: nobody on the roster yet (python -m bot roster import)"
@@ -39,15 +45,17 @@ async def status_text(ctx: Context, *, team: str | None = None, area: str | None
     asyes = [a for a in statuses if _chosen(a.person, team, area)]
     lines = [f"Workforce status on {today.isoformat()}"
              + (f" (team {team})" if team else "") + (f" (area {area})" if area else "")]
-    lines.append("team | ASYEs | ASYE reviews held | overdue | due later | registered staff | with SWE number")
+    lines.append("team | ASYEs | ASYE reviews held | overdue | due later | appraisals in date | registered staff | "
+                 f"with SWE number | renewed {today.year}, CPD recorded")
     for name in sorted({s.team for s in people}, key=str.casefold):
         ours = [a for a in asyes if a.person.team == name]
         points = [p for a in ours for p in a.points if p.standing != BEFORE_RECORD]
         registered = [s for s in people if s.team == name and s.registered]
         lines.append(f"{name} | {len(ours)} | {sum(p.standing == HELD for p in points)} | "
                      f"{sum(p.standing == OVERDUE for p in points)} | "
-                     f"{sum(p.standing not in (HELD, OVERDUE) for p in points)} | {len(registered)} | "
-                     f"{sum(s.registration_number is not None for s in registered)}")
+                     f"{sum(p.standing not in (HELD, OVERDUE) for p in points)} | "
+                     f"{'{} of {}'.format(*appraisals.get(name, (0, 0)))} | {len(registered)} | "
+                     f"{sum(s.registration_number is not None for s in registered)} | {renewed.get(name, 0)}")
     if asyes:
         lines.append("")
         lines.append("ASYEs:")
