@@ -25,6 +25,7 @@ from capabilities.retention import registration as retention
 from capabilities.sampling.registration import CAPABILITY as SAMPLING
 from capabilities.status.registration import CAPABILITY as STATUS
 from capabilities.supervision.registration import CAPABILITY as SUPERVISION
+from capabilities.workforce.registration import CAPABILITY as WORKFORCE
 from qa.calendar import WorkingCalendar
 
 
@@ -40,6 +41,7 @@ def registry() -> Registry:
         AUDIT_CYCLE,
         ESCALATIONS,
         SUPERVISION,
+        WORKFORCE,
         OBSERVATIONS,
         REPORTS,
         history.CAPABILITY,

@@ -30,6 +30,7 @@ from dialogs import (
     sample_samples,
     status_samples,
     supervision_samples,
+    workforce_samples,
 )
 from dialogs import card_update as cu
 from dialogs import common_cards as cc
@@ -68,6 +69,11 @@ BUILDERS = (
     "dialogs.cover_cards.return_summary_card",
     "dialogs.cover_cards.who_covers_card",
     "dialogs.cover_cards.leaver_work_card",
+    "dialogs.workforce_cards.asye_overdue_card",
+    "dialogs.workforce_cards.asye_cohort_card",
+    "dialogs.workforce_cards.swe_renewal_reminder_card",
+    "dialogs.workforce_cards.swe_manager_card",
+    "dialogs.workforce_cards.swe_compliance_card",
     "dialogs.audit_cards.auditor_reminder_card",
     "dialogs.audit_cards.audit_overdue_card",
     "dialogs.audit_cards.supervisor_overdue_card",
@@ -556,7 +562,7 @@ def sample_cards() -> dict[str, Card]:
                  delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples(), remedial_card_samples(), good_practice_card_samples(), broadcast_card_samples(), supervision_samples.samples(),
                  calendar_samples.samples(), case_holder_samples.samples(), safeguarding_samples.samples(),
                  cover_samples.samples(), status_samples.samples(), status_samples.export_samples(),
-                 intake_cards.samples(), sample_samples.samples()):
+                 intake_cards.samples(), sample_samples.samples(), workforce_samples.samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")

@@ -136,6 +136,16 @@ class Line:
     # with its Lift button.
     exemptable: bool = False
     exempted: tuple[str, ...] = ()
+    button: LineButton | None = None  # an extra line's own one-press button (an ASYE review: "Held today")
+
+
+@dataclass(frozen=True)
+class LineButton:
+    """The one button an extra line may carry: another capability's verb and the ids it sends."""
+
+    title: str
+    verb: str
+    data: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -221,6 +231,9 @@ def _line(line: Line) -> list[Element]:
     out: list[Element] = [text(line_words(line), color=color, spacing="Small")]
     if not line.recordable:
         out[0]["id"] = f"note-{line.line}"  # an extra line, replaced in place once settled (close_note)
+        if line.button is not None:  # its button, replaced in place once pressed (close_line)
+            out.append({**action_set([execute(line.button.title, line.button.verb, dict(line.button.data))]),
+                        "id": f"act-{line.line}"})
     if line.recordable:
         out.append({**action_set(line_buttons(line)), "id": f"act-{line.line}"})
     return out
@@ -659,6 +672,7 @@ class TeamCompliance:
     # recorded), and apart, the supervisees whose last 1:1 has no duration recorded (not counted as short).
     full_length: tuple[int, int] = (0, 0)
     length_not_recorded: int = 0
+    appraisal: tuple[int, int] | None = None  # annual appraisals in date (framework 9.2), beside supervision
 
 
 @dataclass(frozen=True)
@@ -697,7 +711,8 @@ def compliance_pairs(t: TeamCompliance, standard_minutes: int = 90, group_only: 
     return [("Supervisees", str(t.supervisees)), ("1:1 in date", percent(t.one_to_one)),
             (f"Last 1:1 of {standard_minutes} minutes or more", length_words(t)),
             ("ASYE in date", percent(t.asye)), ("Case supervision in date", percent(t.case)),
-            ("Agreements in date", percent(t.agreement)), ("Group supervision held", group_words(t))]
+            ("Agreements in date", percent(t.agreement)), ("Group supervision held", group_words(t))] + (
+        [("Appraisals in date", percent(t.appraisal))] if t.appraisal is not None else [])
 
 
 def supervision_compliance_card(view: ComplianceView) -> Element:

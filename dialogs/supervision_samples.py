@@ -91,7 +91,8 @@ def samples() -> dict[str, Card]:
         sc.DueRow("agreement_review", TODAY + timedelta(days=120), "later")), away=i == 3)
         for i, name in enumerate(_NAMES)]
     teams = tuple(sc.TeamCompliance(f"{_AREAS[i // 8]} – Team {i % 8 + 1} (Locality {'North South East West'.split()[i % 4]})",
-                                    _AREAS[i // 8], 12, (11, 12), (2, 3), (9, 11), (12, 12), i % 3 != 0, (8, 10), 2)
+                                    _AREAS[i // 8], 12, (11, 12), (2, 3), (9, 11), (12, 12), i % 3 != 0, (8, 10), 2,
+                                    (10, 12))
                   for i in range(40))
     return {
         "supervision_digest": digest,

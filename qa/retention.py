@@ -24,6 +24,8 @@ Which tables each kind covers, and how, is declared by the capability that owns 
   supervision once the case is off the caseload, from when it was recorded. The caseload itself is
   not counted: each caseload import replaces it whole.
 - supervision_away: an away period, counted from the day after its last day (local dates).
+- workforce: what was held for a person under the workforce duties (framework 9.2; an ASYE's review
+  points), dates only, counted from the day after it was held.
 
 Pure: no clock, no database. `now` is aware; months are the council's local calendar months.
 """
@@ -46,8 +48,9 @@ BROADCASTS = "broadcasts"
 CALENDAR = "calendar"
 SUPERVISION = "supervision"
 SUPERVISION_AWAY = "supervision_away"
+WORKFORCE = "workforce"
 KINDS = (OUTBOX, DUTY_RUNS, BOT_STATE, FOLLOW_UPS, AUDIT_RECORDS, PRACTICE_RECORDS, BROADCASTS, CALENDAR,
-         SUPERVISION, SUPERVISION_AWAY)
+         SUPERVISION, SUPERVISION_AWAY, WORKFORCE)
 
 DEFAULT_DAYS: Mapping[str, int] = MappingProxyType({
     OUTBOX: 90,           # a month's cycle runs from the 3rd to the 6th of the next: ample to act on a card
@@ -60,6 +63,7 @@ DEFAULT_DAYS: Mapping[str, int] = MappingProxyType({
     CALENDAR: 400,        # last year's schedule to plan the next from; not personal data
     SUPERVISION: 2192,    # supervision records are professional records: six years, like the audits
     SUPERVISION_AWAY: 30,  # an absence is of no use once over; a month for questions about a missed nudge
+    WORKFORCE: 2192,      # ASYE reviews are part of a social worker's professional record: six years, like supervision
 })
 
 # The least each kind may be set to, and why: below these the bot would misbehave, not just forget.
@@ -75,6 +79,8 @@ MINIMUM_DAYS: Mapping[str, int] = MappingProxyType({
     SUPERVISION: 366,   # the longest cadence (the agreement review, six months; an ASYE's year) reads the last
     #                     session held: purged sooner, someone supervised on time would look overdue
     SUPERVISION_AWAY: 1,  # the mornings read only away periods not yet over
+    WORKFORCE: 400,     # an ASYE's first review must outlive their final assessment (12 months and 28 days
+    #                     after the start), or it would be asked for again
 })
 
 

@@ -21,6 +21,10 @@ Rules (decided here; docs/roster.md says the same for the people preparing the f
 - start_date: an optional column (files without it are read as before): empty or YYYY-MM-DD like
   asye_start_date; the day the person joined the service. Empty means established: no new-starter
   duties, and sessions held before the import are accepted (qa.supervision).
+- registration_number: an optional column like start_date: empty, or a Social Work England
+  registration number, "SW" and its digits (SW12345; case and inner spaces forgiven, stored as
+  SW12345), only for someone marked registered (framework 9.2: the principal social worker tests
+  registration compliance).
 - registered: empty (= no), yes/no, y/n or true/false, in any case.
 - aad_object_id: empty or an Entra object id (a GUID); stored lower-case.
 - Emails follow qa.emails (RFC 5322's dot-atom: apostrophes, plus signs, hyphens; internationalised
@@ -55,7 +59,7 @@ from qa.tabular import (
 )
 
 __all__ = ["COLUMNS", "OPTIONAL_COLUMNS", "WHOLE_FILE", "Problem", "RosterEntry", "RosterProblems", "Table", "parse_roster",
-           "read_roster_file"]
+           "read_roster_file", "swe_number"]
 
 # In a workbook, a visible sheet whose name says this is read rather than the first visible one.
 SHEET_WORDS = ("roster",)
@@ -65,7 +69,7 @@ COLUMNS = (
     "supervisor_email", "asye_start_date", "registered", "aad_object_id",
 )
 # Columns a file may leave out; with one present the header must hold it once like the others.
-OPTIONAL_COLUMNS = ("start_date",)
+OPTIONAL_COLUMNS = ("start_date", "registration_number")
 REQUIRED = ("email", "display_name", "role", "team")
 FREE_TEXT = ("display_name", "team", "service_area")  # screened like typed text (qa.identifiers.cell_problem)
 AREA_OPTIONAL_ROLES = frozenset({Role.QA_UNIT, Role.PRINCIPAL_SOCIAL_WORKER, Role.IRO, Role.CP_CHAIR})
@@ -75,6 +79,8 @@ MAX_LENGTHS = {"email": 320, "display_name": 200, "team": 200, "service_area": 1
 YES = frozenset({"yes", "y", "true"})
 NO = frozenset({"no", "n", "false", ""})
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Social Work England's registration numbers: "SW" and digits (SW12345); at most 10 digits fit the column.
+SWE_NUMBER = re.compile(r"^SW\d{1,10}$")
 
 
 class RosterProblems(Exception):  # noqa: N818 - the name the design gave it
@@ -105,6 +111,7 @@ class RosterEntry:
     registered: bool
     aad_object_id: str | None
     start_date: date | None = None  # the day they joined the service; None: established
+    registration_number: str | None = None  # Social Work England's, SW and digits; None: not given
 
 
 # ---------------------------------------------------------------- reading files
@@ -227,6 +234,16 @@ def _parse_row(row: int, cells: dict[str, str], problems: list[Problem]) -> Rost
     if registered_text not in YES | NO:
         bad("registered", f"{cells['registered']!r} is not yes or no")
 
+    registration = None
+    if number_text := cells.get("registration_number", ""):
+        registration = swe_number(number_text)
+        if registration is None:
+            bad("registration_number", f"{number_text!r} is not a Social Work England registration number: "
+                                       "SW followed by digits (e.g. SW12345)")
+        elif registered_text in NO:
+            bad("registration_number", "is given but registered is not yes; a registration number is for "
+                                       "registered staff")
+
     aad = None
     if cells["aad_object_id"]:
         try:
@@ -241,7 +258,15 @@ def _parse_row(row: int, cells: dict[str, str], problems: list[Problem]) -> Rost
         row=row, email=email, display_name=cells["display_name"], role=role, team=cells["team"],
         service_area=";".join(areas), supervisor_email=supervisor, asye_start_date=asye,
         registered=registered_text in YES, aad_object_id=aad, start_date=start,
+        registration_number=registration,
     )
+
+
+def swe_number(text: str) -> str | None:
+    """A Social Work England registration number as stored ("SW12345"), from what a file or a person
+    typed (case and spaces forgiven: "sw 12345"); None when it is not "SW" followed by digits."""
+    compact = re.sub(r"\s+", "", text).upper()
+    return compact if SWE_NUMBER.match(compact) else None
 
 
 def _parse_date(text: str) -> date | None:

@@ -54,6 +54,7 @@ from storage.models import (
     SupervisionBooking,
     SupervisionSession,
     TrailEvent,
+    WorkforceRecord,
 )
 
 
@@ -226,6 +227,11 @@ def away_periods(p: Purge, kind: str):
 def supervision_bookings(p: Purge, kind: str):
     """A booking, like an absence, is of no use once its day has passed."""
     return SupervisionBooking.booked_for < p.first_kept_day(kind)
+
+
+def workforce_records(p: Purge, kind: str):
+    """What was held for a person (an ASYE review), from the day after it was held."""
+    return WorkforceRecord.held_on < p.first_kept_day(kind)
 
 
 # --- Counting and deleting ------------------------------------------------------------------------

@@ -30,8 +30,9 @@ log = logging.getLogger(__name__)
 # The Person columns the roster sets (email is the key).
 FIELDS = ("display_name", "role", "team", "service_area", "supervisor_email",
           "asye_start_date", "registered", "aad_object_id")
-# Set only when the file has the (optional) column: a file without it leaves start dates as they are.
+# Set only when the file has the (optional) column: a file without it leaves what is stored as it is.
 START_DATE = "start_date"
+OPTIONAL_FIELDS = (START_DATE, "registration_number")
 # Queued messages that have not started sending; a leaver's are withdrawn.
 WITHDRAWABLE_STATES = ("pending", "retrying")
 LEFT_REASON = "person_left"
@@ -101,7 +102,8 @@ async def import_roster(db: Database, path: files.Source, now: datetime, *,
         entries = await files.off_loop(parse_roster, table.rows, table.header)
     except RosterProblems as exc:
         raise RosterRejected(path, exc.problems, table.sheet) from None
-    fields = FIELDS + ((START_DATE,) if START_DATE in {h.strip().lower() for h in table.header} else ())
+    present = {h.strip().lower() for h in table.header}
+    fields = FIELDS + tuple(f for f in OPTIONAL_FIELDS if f in present)
     report = RosterImportReport()
 
     async def plan(session: AsyncSession) -> files.Plan:

@@ -175,7 +175,16 @@ async def test_two_months_of_supervision_as_each_chat_sees_them(service: Service
     s = service
     # -- 1 December: November's compliance to the service lead, the QA unit and the PSW; nothing due yet.
     first = await s.mornings(date(2026, 12, 1), date(2026, 12, 4))
-    assert first[date(2026, 12, 1)] == {k: [["Supervision compliance: November 2026"]] for k in ("lead", "qa", "psw")}
+    # With the workforce duties' messages of the day (capabilities/workforce: the ASYE cohort, and the Social Work
+    # England renewal period closed on 30 November: managers told who has not confirmed), in one digest each.
+    assert first[date(2026, 12, 1)] == {
+        "qa": [["Supervision compliance: November 2026"]],
+        "lead": [["You have 2 updates", "Supervision compliance: November 2026",
+                  "Social Work England renewal 2026: not yet confirmed"]],
+        "psw": [["You have 3 updates", "Supervision compliance: November 2026", "ASYE cohort",
+                 "Social Work England renewal 2026: by team"]],
+        "hos": [["Social Work England renewal 2026: not yet confirmed"]],
+        "pm": [["Social Work England renewal 2026: not yet confirmed"]]}
     november = _facts(s, "qa")
     assert "Supervisees: 3 1:1 in date: 100% (3 of 3) Last 1:1 of 90 minutes or more:" in november  # North 1
     assert "Group supervision held: yes" in november
@@ -308,7 +317,7 @@ async def test_two_months_of_supervision_as_each_chat_sees_them(service: Service
 
     # -- 1 February: January's figures; group supervision held. Everything once: no duplicate keys sent.
     feb = await s.mornings(date(2027, 2, 1), date(2027, 2, 1))
-    assert feb[date(2027, 2, 1)]["psw"] == [["Supervision compliance: January 2027"]]
+    assert feb[date(2027, 2, 1)]["psw"] == [["You have 2 updates", "Supervision compliance: January 2027", "ASYE cohort"]]
     assert "Group supervision held: yes" in _facts(s, "psw")
     async with s.db.sessions() as session:
         rows = (await session.execute(select(OutboxMessage).where(OutboxMessage.kind == "supervision-overdue")

@@ -31,6 +31,7 @@ WHAT = {
     "supervision": "supervision sessions, ASYE switches and exemptions of cases off the caseload, {days} days "
                    "after the session",
     "supervision_away": "away periods and supervision bookings, {days} days after they ended or the booked day",
+    "workforce": "ASYE reviews, appraisals and renewals recorded (dates only), {days} days after the day",
 }
 
 

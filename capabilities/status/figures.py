@@ -126,11 +126,14 @@ async def _supervision(ctx: Context, scope: Scope, now: datetime, at: str, card_
             areas = await compliance.team_areas_at(session, year, month, wanted=wanted, among=scope.areas)
             if len(areas) > PROBE_ROWS:
                 first = dict(sorted(areas.items(), key=lambda kv: (kv[1].casefold(), kv[0].casefold()))[:PROBE_ROWS])
-                view, shown = fit(await compliance.teams_at(session, year, month, ctx.calendar, cadences, areas=first))
+                probe = await compliance.teams_at(session, year, month, ctx.calendar, cadences, areas=first)
+                view, shown = fit(await compliance.with_appraisals(session, probe, compliance.month_end(year, month),
+                                                                   ctx.calendar))
                 if sc.card_bytes(supervision_compliance_card(shown)) >= sc.MAX_CARD_BYTES:
                     return Figures(view, sc.too_long_card(view, rows=len(areas)), too_long=True)
         teams = await compliance.teams_at(session, year, month, ctx.calendar, cadences, wanted=wanted,
                                           among=scope.areas, areas=areas)
+        teams = await compliance.with_appraisals(session, teams, compliance.month_end(year, month), ctx.calendar)
     view, shown = fit(teams)
     return _fit(view, lambda n: supervision_compliance_card(shown if n is None
                                                             else replace(shown, teams=shown.teams[:n])))

@@ -1,4 +1,5 @@
-"""Supervision compliance (framework 9.1) per team at the end of a month: supervisees, the share with a
+"""Supervision compliance (framework 9.1) per team at the end of a month, with annual appraisals in date beside
+it (framework 9.2; capabilities/workforce/appraisal.py): supervisees, the share with a
 1:1 in date, apart the share whose last 1:1 lasted the standard one and a half hours (those recorded without
 a duration counted apart, not as short), ASYE in date, case supervision in date, agreements in date, and
 whether group supervision was held. Sent on the first working day of the next month to each service lead
@@ -11,12 +12,14 @@ from __future__ import annotations
 import calendar as _calendar
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.context import Context
 from capabilities.registry import CommandError
+from capabilities.workforce import appraisal
 from dialogs.card_kit import format_month
 from dialogs.supervision_cards import ComplianceView, TeamCompliance, compliance_pairs
 from qa.calendar import WorkingCalendar
@@ -152,8 +155,17 @@ def by_area(teams: list[TeamCompliance]) -> list[TeamCompliance]:
     return [TeamCompliance(f"{area or 'No service area'}: {len(ts)} teams", "", sum(t.supervisees for t in ts),
                            total(ts, "one_to_one"), total(ts, "asye"), total(ts, "case"), total(ts, "agreement"),
                            (sum(_held(t) for t in ts), sum(_teams(t) for t in ts)), total(ts, "full_length"),
-                           sum(t.length_not_recorded for t in ts))
+                           sum(t.length_not_recorded for t in ts),
+                           (sum(t.appraisal[0] for t in ts if t.appraisal), sum(t.appraisal[1] for t in ts if t.appraisal)))
             for area, ts in areas.items()]
+
+
+async def with_appraisals(session: AsyncSession, teams: list[TeamCompliance], as_of: date,
+                          cal: WorkingCalendar) -> list[TeamCompliance]:
+    """Each team's figures with its annual appraisals in date on `as_of` beside them (framework 9.2;
+    capabilities/workforce/appraisal.py)."""
+    figures = await appraisal.team_figures(session, as_of, cal, appraisal.window())
+    return [replace(t, appraisal=figures.get(t.team, (0, 0))) for t in teams]
 
 
 def _held(t: TeamCompliance) -> int:
@@ -194,7 +206,8 @@ async def monthly_reports(session: AsyncSession, year: int, month: int, cal: Wor
     service), and everyone on the roster in `practice_development_team` (the group supervision figures of
     the whole service; a member who is also one of the others gets their own view only)."""
     board = await load_board(session, month_end(year, month), cal.tz)
-    teams = team_figures(board, year, month, cal, cadences)
+    teams = await with_appraisals(session, team_figures(board, year, month, cal, cadences), month_end(year, month),
+                                  cal)
     whole_service = whole_service_view(teams, year, month, cadences)
     group_figures = whole_service_view(teams, year, month, cadences, group_only=True)
     teams_of: dict[str, list[TeamCompliance]] = {}
@@ -241,6 +254,7 @@ async def status_text(ctx: Context, *, team: str | None = None, area: str | None
     async with ctx.db.sessions() as session:
         teams = await teams_at(session, previous.year, previous.month, ctx.calendar, cadences,
                                wanted=None if team is None and area is None else wanted)
+        teams = await with_appraisals(session, teams, month_end(previous.year, previous.month), ctx.calendar)
     scope = "the whole service" if team is None and area is None else (f"team {team}" if team else f"area {area}")
     if not teams and (team or area):
         raise CommandError(f"no team with supervisees matches {scope}")

@@ -10,6 +10,8 @@ from capabilities.supervision.access import SUPERVISOR as SUPERVISES
 from capabilities.supervision.audit_discussions import discussion_lines
 from capabilities.supervision.duties import SupervisionComplianceDuty, SupervisionMorningDuty
 from capabilities.supervision.observation_plans import plan_lines
+from capabilities.workforce import appraisal
+from capabilities.workforce.asye import digest_lines as asye_lines
 from dialogs.supervision_cards import Verb
 from qa.calendar import WorkingCalendar
 from qa.framework import ROLES, Role
@@ -34,7 +36,9 @@ COMPLIANCE = "Send you supervision compliance per team on the first working day 
 def duties(cal: WorkingCalendar):
     cadences = config.cadences()
     return [SupervisionMorningDuty(cal, cadences, extra=[plan_lines(cal, cadences),
-                                                            discussion_lines(cal, cadences)]),
+                                                            discussion_lines(cal, cadences),
+                                                            asye_lines(cal),
+                                                            appraisal.digest_lines(cal, appraisal.window())]),
             SupervisionComplianceDuty(cal, cadences, config.practice_development_team())]
 
 

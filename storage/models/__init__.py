@@ -49,6 +49,7 @@ from storage.models.supervision import (
     SupervisionBooking,
     SupervisionSession,
 )
+from storage.models.workforce import WorkforceRecord
 
 __all__ = [
     "ALLOCATION_STATES", "BROADCAST_STATES", "GRADES", "KEY_AREAS", "MODERATION_STATES", "NAMING", "OUTBOX_STATES",
@@ -58,4 +59,5 @@ __all__ = [
     "DipSample", "DipSampleItem", "DutyRun", "Escalation", "EscalationUpdate", "FeedbackEntry", "FloorWalk",
     "FilePreview", "FollowUp", "ImportedAudit", "Lease", "Moderation", "Observation", "OutboxMessage", "Person", "Reaudit", "RemedialAction",
     "RemedialPlan", "SamplePick", "SampleProposal", "SupervisionBooking", "SupervisionSession", "Team", "TrailEvent", "UTCDateTime",
+    "WorkforceRecord",
 ]

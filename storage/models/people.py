@@ -31,6 +31,8 @@ class Person(Base):
     # new-starter duties. `created_at` is when the bot first held their record, never a start date.
     start_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     registered: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Social Work England's registration number ("SW" and digits), from the roster's optional column.
+    registration_number: Mapped[str | None] = mapped_column(String(12), nullable=True)
     aad_object_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     left_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime]
