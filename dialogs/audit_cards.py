@@ -700,7 +700,8 @@ def unreachable_auditors_card(month_label: str, people: Sequence[tuple[str, str,
         body.append(text("Every auditor was reached."))
         return card(body)
     body.append(text(f"The bot could not reach {_plural(len(people), 'auditor')} in Teams. "
-                     "Please send their allocations another way."))
+                     "Please send their allocations another way, or type reallocate and the case reference to "
+                     "give a case not yet started to another auditor."))
     for name, email, reason in people:
         body.append(container([text(f"**{name}** · {email}", spacing="None"),
                                text(reason, subtle=True, spacing="None")], separator=True, spacing="Small"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from capabilities.audit_cycle import actions, allocation_list, cli, commands, config, kinds, safeguarding, team
 from capabilities.audit_cycle.duties import AuditCycleDuty, LateAllocationNoticeDuty, UploadChaseDuty
+from capabilities.audit_cycle.reach import TellQaUnitOfUnreached
 from capabilities.audit_cycle.samples import all_samples
 from capabilities.registry import Capability, CardVerb, ChatCommand, RetentionRule
 from capabilities.settings import case_refs
@@ -39,6 +40,7 @@ def duties(cal: WorkingCalendar):
 
 CAPABILITY = Capability(
     name="audit-cycle",
+    reach=TellQaUnitOfUnreached,  # the QA unit hears of an unreached auditor when the notice is sent
     verbs=(*(CardVerb(verb, actions.press) for verb in actions.STEPS),
            CardVerb(Verb.CYCLE_STATUS, actions.refresh_cycle_status),
            CardVerb(Verb.REALLOCATE, actions.reallocate_press),
@@ -100,9 +102,9 @@ CAPABILITY = Capability(
         Role.QA_UNIT: (
             "Distribute the month's audit allocation list on the 3rd (send me the file here, or use the "
             "command line).",
-            "Tell you when an auditor can't do an audit, or can't be reached in Teams: press Reallocate on the notice "
-            "and choose who takes it over (fewest audits this month first), or type reallocate and the case reference "
-            "to move an audit not yet started.",
+            "Tell you when an auditor can't do an audit (press Reallocate on the notice and choose who takes it "
+            "over, fewest audits this month first), or can't be reached in Teams when their allocation is sent "
+            "(type reallocate and the case reference to move an audit not yet started, or send it another way).",
             "Bring you disputes between service leads and auditors, and record how they were resolved.",
             "Show where the month's audits and oversight have got to, per service area, and the uploads to Care "
             "Director still not done after a reminder.",
