@@ -281,7 +281,7 @@ def allocation_notice_card(auditor_name: str, month_label: str, allocations: Seq
              f"alongside the case holder. Please complete the audit by {format_day(deadline)}."),
         text("Audits cover the last six months of casework; grade the outcomes for the child, not process.",
              subtle=True, spacing="Small"),
-        text("Each case holder has been told their case is in the audit and that you will talk with them "
+        text("Each case holder on the roster is told their case is in the audit and that you will talk with them "
              "before you submit: press Conversation arranged, then Conversation held, and they see it too.",
              subtle=True, spacing="Small"),
     ]

@@ -18,7 +18,8 @@ from qa.retention import AUDIT_RECORDS
 from storage import retention as past
 
 AUDITOR = (
-    "Send you your audit allocation on the 3rd and remind you before audits are due on the 28th.",
+    "Send you your audit allocation on the 3rd and remind you before the month's deadline (the notice gives "
+    "the date: around the 28th, earlier when holidays fall there).",
     "Help you record the grade and your discussion with the case holder, and keep your draft until you submit.",
     "Ask you to upload each audit to the child's file in Care Director once its oversight is confirmed, by a day "
     "you can still meet, and remind you once if it is not marked uploaded.",
@@ -87,7 +88,8 @@ CAPABILITY = Capability(
                                           "(grades, key areas, strengths, improvements) and its open remedial "
                                           "actions: type my team."),
         Role.SERVICE_LEAD: (
-            "Send you the audits completed in your service areas on the 28th, for your oversight by the 6th, "
+            "Send you the audits completed in your service areas at the month's audit deadline, for your "
+            "oversight by the 6th, "
             "and remind you until it is done.",
             "Send a dispute to the auditor and the QA unit when you disagree with an audit.",
             SAFEGUARDING,
@@ -100,8 +102,7 @@ CAPABILITY = Capability(
         ),
         Role.DEPUTY_DIRECTOR: (SAFEGUARDING, "Tell you when audits are overdue for managers you supervise."),
         Role.QA_UNIT: (
-            "Distribute the month's audit allocation list on the 3rd (send me the file here, or use the "
-            "command line).",
+            "Distribute the month's audit allocation list on the 3rd (send me the file here).",
             "Tell you when an auditor can't do an audit (press Reallocate on the notice and choose who takes it "
             "over, fewest audits this month first), or can't be reached in Teams when their allocation is sent "
             "(type reallocate and the case reference to move an audit not yet started, or send it another way).",
