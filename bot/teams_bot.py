@@ -11,8 +11,10 @@ place the order of a message's routes is written.
 
 Conversations (botbuilder dialogs, dialogs/) run here: a command with a registered DialogEntry
 begins its dialog, and while a dialog is active it gets each message first (after card buttons
-and files), so a command word typed mid-conversation is an answer to the dialog's question, not
-a command: a ChoicePrompt asks again. `cancel` or `stop` leave it. Dialog state is the
+and files). A message that is exactly a registered command word or alias and not one of the waiting
+question's choices is neither an answer nor the command: the sender is told they are in the middle
+of the dialog and can type cancel to leave it, and the question is asked again (_dialog). `cancel`
+or `stop` leave it. Dialog state is the
 sender's own state in this conversation (bot/person_state.py: keyed by conversation AND sender,
 so in a channel thread, where everyone shares the conversation id, nobody else's answer reaches
 it), in the bot_state table (storage/bot_state.py), saved at the end of every turn, so a
@@ -78,6 +80,7 @@ from dialogs.conversation import (
     STOPPED,
     TOLD_IN_PERSONAL_CHAT,
     command_words,
+    mid_dialog,
     plain_text,
 )
 from storage import conversations as chats
@@ -520,7 +523,9 @@ class QaBot(TeamsActivityHandler):
         2. files: the FileIntake registered for their type (bot/file_download.py fetches them
            only if the intake asks);
         3. `cancel` or `stop`: leave the active dialog;
-        4. the active dialog: a command word typed mid-conversation is an answer to its question;
+        4. the active dialog: a message that is exactly a command word and not one of the question's
+           choices is not taken as the answer: the sender is told they are mid-conversation (type
+           cancel to leave it) and asked again; anything else is an answer to its question;
         5. a command: its ChatCommand, or the DialogEntry it starts (also "observe sam patel");
         6. anything else: the registry's not-understood answer (the help card).
 
@@ -586,7 +591,26 @@ class QaBot(TeamsActivityHandler):
         if await self.dialog_actor.get(turn_context) != actor_mark(await self._who(turn_context)):
             await self._leave_dialog(turn_context, dc, ACTOR_CHANGED)
             return True
+        if (begun_by := self._command_typed_mid_dialog(turn_context, dc)) is not None:
+            # Exactly a command word that is not one of the question's choices: most likely meant as the
+            # command, so not taken as the answer (nothing saved); the question is asked again.
+            await turn_context.send_activity(mid_dialog(begun_by))
+            await dc.reprompt_dialog()
+            await self.dialog_touched.set(turn_context, self.services.clock().isoformat())
+            return True
         return await self._run_dialog(turn_context, dc.continue_dialog())
+
+    def _command_typed_mid_dialog(self, turn_context: TurnContext, dc: DialogContext) -> str | None:
+        """The command that began the active dialog when the message is exactly a registered command
+        word or alias (registry.command_for) and not one of the waiting question's choices; else None."""
+        typed = command_text(turn_context.activity)
+        if not typed or self.registry.command_for(typed) is None:
+            return None
+        if typed in _choice_words(dc.active_dialog.state if dc.active_dialog else None):
+            return None
+        root = dc.stack[-1].id if dc.stack else ""
+        entry = next((e for e in self.registry.dialogs.values() if e.dialog_id == root), None)
+        return entry.command if entry is not None else "a conversation"
 
     async def _command(self, turn_context: TurnContext) -> bool:
         typed = command_text(turn_context.activity)
@@ -797,3 +821,27 @@ class QaBot(TeamsActivityHandler):
             return card_actions.InvokeAnswer(status_code=200, type=card_actions.MESSAGE_CONTENT_TYPE,
                                              value=BUTTON_IN_PERSONAL_CHAT)
         return await card_actions.on_card_action(self.services, self.registry, turn_context, invoke_value)
+
+
+def _choice_words(state: Any) -> set[str]:
+    """The choices (titles and synonyms, as command_words gives them) of a waiting question's state:
+    a StepsDialog's offered buttons, or a botbuilder prompt's PromptOptions (kept under "options")."""
+    if not isinstance(state, dict):
+        return set()
+    inner = state.get("dialogs")  # a ComponentDialog: the question is its own innermost active dialog
+    if getattr(inner, "dialog_stack", None):
+        return _choice_words(inner.dialog_stack[0].state)
+    # A StepsDialog's question (dialogs/steps.py): the buttons offered, and its skip button.
+    words = {command_words(str(title)) for title, *_ in state.get("offered") or ()}
+    if state.get("skip"):
+        words.add(command_words(str(state["skip"])))
+    options = state.get("options")
+    choices = (options.get("choices") if isinstance(options, dict) else getattr(options, "choices", None)) or ()
+    for choice in choices:
+        if isinstance(choice, str):
+            words.add(command_words(choice))
+            continue
+        value = choice.get("value") if isinstance(choice, dict) else getattr(choice, "value", None)
+        synonyms = choice.get("synonyms") if isinstance(choice, dict) else getattr(choice, "synonyms", None)
+        words.update(command_words(str(w)) for w in (value, *(synonyms or ())) if w)
+    return words

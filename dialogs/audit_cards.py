@@ -281,7 +281,7 @@ def allocation_notice_card(auditor_name: str, month_label: str, allocations: Seq
              f"alongside the case holder. Please complete the audit by {format_day(deadline)}."),
         text("Audits cover the last six months of casework; grade the outcomes for the child, not process.",
              subtle=True, spacing="Small"),
-        text("Each case holder has been told their case is in the audit and that you will talk with them "
+        text("Each case holder on the roster is told their case is in the audit and that you will talk with them "
              "before you submit: press Conversation arranged, then Conversation held, and they see it too.",
              subtle=True, spacing="Small"),
     ]
@@ -700,7 +700,8 @@ def unreachable_auditors_card(month_label: str, people: Sequence[tuple[str, str,
         body.append(text("Every auditor was reached."))
         return card(body)
     body.append(text(f"The bot could not reach {_plural(len(people), 'auditor')} in Teams. "
-                     "Please send their allocations another way."))
+                     "Please send their allocations another way, or type reallocate and the case reference to "
+                     "give a case not yet started to another auditor."))
     for name, email, reason in people:
         body.append(container([text(f"**{name}** · {email}", spacing="None"),
                                text(reason, subtle=True, spacing="None")], separator=True, spacing="Small"))

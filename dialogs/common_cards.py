@@ -53,6 +53,23 @@ def _ask_qa(qa_contact: str | None) -> str:
     return f"{qa_contact} in the QA unit" if qa_contact else "the Quality Assurance Unit"
 
 
+def _if_wrong(profile: Profile, qa_contact: str | None, words: str) -> str:
+    """`words` ("If this is wrong") and whom to tell: the QA unit's contact, unless that is the person
+    themself (the only QA unit member), who corrects the roster or asks their IT team."""
+    if qa_contact and qa_contact == profile.name:
+        return f"{words}, please correct your entry in the roster (or ask your IT team)."
+    return f"{words}, please tell {_ask_qa(qa_contact)}."
+
+
+def _where(profile: Profile) -> str:
+    """" in <team>", unless there is none or the role already names it ("member of the Quality
+    Assurance Unit", team "Quality Assurance Unit")."""
+    team = profile.team.strip()
+    if not team or team.casefold() in profile.role_words.casefold():
+        return ""
+    return f" in {team}"
+
+
 def _card(body: list[dict[str, Any]], fallback: str, actions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     card: dict[str, Any] = {
         "type": "AdaptiveCard",
@@ -103,7 +120,7 @@ def welcome_summary(profile: Profile | None, *, qa_contact: str | None = None) -
     if profile is None:
         return (f"Welcome to the QA bot. You are not on the QA roster yet: please ask {_ask_qa(qa_contact)} "
                 "to add you.")
-    where = f" in {profile.team}" if profile.team else ""
+    where = _where(profile)
     return f"Welcome to the QA bot, {profile.name}. I have you as {_with_article(profile.role_words)}{where}."
 
 
@@ -123,7 +140,7 @@ def welcome_card(profile: Profile | None, *, qa_contact: str | None = None) -> d
         body += [
             _text(f"I have you as {_with_article(profile.role_words)}:"),
             _facts(profile),
-            _text(f"If this is wrong, please tell {_ask_qa(qa_contact)}."),
+            _text(_if_wrong(profile, qa_contact, "If this is wrong")),
         ]
     body.append(_text("Type **help** to see what I can do, or **whoami** to check these details.", isSubtle=True))
     return _card(body, welcome_summary(profile, qa_contact=qa_contact), [_say("help"), _say("whoami")])
@@ -170,7 +187,7 @@ def whoami_summary(profile: Profile | None, *, teams_name: str | None = None) ->
     if profile is None:
         who = f", {teams_name}" if teams_name else ""
         return f"Sorry{who}: you are not on the QA roster yet."
-    where = f" in {profile.team}" if profile.team else ""
+    where = _where(profile)
     return f"You are {profile.name}, {_with_article(profile.role_words)}{where}."
 
 
@@ -183,5 +200,5 @@ def whoami_card(profile: Profile | None, *, teams_name: str | None = None,
             _text(f"Please ask {_ask_qa(qa_contact)} to add you."),
         ]
     else:
-        body += [_facts(profile), _text(f"If any of this is wrong, please tell {_ask_qa(qa_contact)}.", isSubtle=True)]
+        body += [_facts(profile), _text(_if_wrong(profile, qa_contact, "If any of this is wrong"), isSubtle=True)]
     return _card(body, whoami_summary(profile, teams_name=teams_name), [_say("help")])

@@ -21,6 +21,11 @@ ARGUMENT = "argument"
 # Typed, as command_words gives it: leave the active dialog.
 CANCEL_WORDS = ("cancel", "stop")
 STOPPED = "Stopped: nothing was saved."
+
+
+def mid_dialog(command: str) -> str:
+    """A command word typed while a dialog (begun by `command`) waits for an answer: not taken as one."""
+    return f"You are in the middle of {command}: answer the question below, or type cancel to leave it."
 NOTHING_TO_STOP = "There is nothing to stop. Type help to see what I can do."
 
 # A dialog left this long ends politely on the next message instead of carrying on.

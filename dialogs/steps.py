@@ -20,8 +20,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from botbuilder.core import CardFactory, MessageFactory
-from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.dialogs import Dialog, DialogContext, DialogInstance, DialogTurnResult
 from botbuilder.schema import ActionTypes, CardAction, HeroCard
 
 from dialogs.conversation import ACTOR, ARGUMENT, command_words
@@ -148,6 +148,14 @@ class StepsDialog(Dialog):
     async def resume_dialog(self, dc: DialogContext, reason, result: object) -> DialogTurnResult:
         return Dialog.end_of_turn  # no child dialogs: nothing to resume
 
+    async def reprompt_dialog(self, context: TurnContext, instance: DialogInstance) -> None:
+        """The waiting question again, afresh (DialogContext.reprompt_dialog: the edge asks it again
+        when a command word was typed instead of an answer)."""
+        state = instance.state
+        if state.get("i", -1) < 0:
+            return
+        await context.send_activity(await self._question(state))
+
     # -- the steps ---------------------------------------------------------------------------
     def _read(self, step: Step, state: dict, text: str, said: str) -> tuple[Any, bool]:
         """(value, done): done is True for a list step's Done."""
@@ -199,6 +207,11 @@ class StepsDialog(Dialog):
 
     async def _ask(self, dc: DialogContext, state: dict, note: str | None = None,
                    keep: tuple[str, Any] | None = None) -> DialogTurnResult:
+        await dc.context.send_activity(await self._question(state, note, keep))
+        return Dialog.end_of_turn
+
+    async def _question(self, state: dict, note: str | None = None, keep: tuple[str, Any] | None = None) -> Any:
+        """The current step's question as an activity, its choices kept in `state` to read the answer by."""
         step = self.steps[state["i"]]
         question = await step.ask(state["answers"], state["actor"])
         if keep is not None:  # offered this once: the next answer asks the question afresh
@@ -206,5 +219,4 @@ class StepsDialog(Dialog):
         state["offered"] = [[title, value] for title, value in question.choices]
         state["skip"] = question.skip
         state["typed"] = question.typed
-        await dc.context.send_activity(question_activity(question, note))
-        return Dialog.end_of_turn
+        return question_activity(question, note)

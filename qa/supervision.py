@@ -389,17 +389,28 @@ def due_items(facts: SuperviseeFacts, today: date, cal: WorkingCalendar, cadence
 def in_date(facts: SuperviseeFacts, kind: str, on: date, cal: WorkingCalendar,
             cadences: Cadences = Cadences()) -> bool | None:
     """Whether `kind` is in date for the supervisee at the end of `on` (not overdue then); None when the
-    kind does not apply (case supervision without a caseload that needs it)."""
+    kind does not apply: case supervision without a caseload that needs it, or a 1:1 / agreement review
+    with none on record whose first is not yet due.
+
+    Nothing on record is never "in date": compliance (framework 9.1: a 1:1 at least every four weeks, the
+    agreement reviewed every six months) is evidenced by sessions recorded. So a supervisee with no 1:1
+    (or review) recorded is not counted until their first falls due (see the module's "Joining": a new
+    starter's from their start date, an established person's one interval after the bot first held their
+    record), and is not in date from that day on, until one is recorded."""
     if kind == CASE:
         dues = [d for c in facts.cases if (d := case_due(c.last_supervised, c.first_seen, cal, cadences, c.exempt))]
         return None if not dues else min(dues) >= on
     if kind == ONE_TO_ONE:
-        return one_to_one_due(facts.last.get(ONE_TO_ONE), facts.joined, cal, cadences, facts.asye,
-                              on_record_from=facts.on_record_from) >= on
-    if kind == AGREEMENT:
-        return agreement_due(facts.last.get(AGREEMENT), facts.joined, cal, cadences,
-                             on_record_from=facts.on_record_from) >= on
-    raise ValueError(f"in_date is per supervisee; {kind!r} is not one of their kinds")
+        due = one_to_one_due(facts.last.get(ONE_TO_ONE), facts.joined, cal, cadences, facts.asye,
+                             on_record_from=facts.on_record_from)
+    elif kind == AGREEMENT:
+        due = agreement_due(facts.last.get(AGREEMENT), facts.joined, cal, cadences,
+                            on_record_from=facts.on_record_from)
+    else:
+        raise ValueError(f"in_date is per supervisee; {kind!r} is not one of their kinds")
+    if facts.last.get(kind) is None:  # nothing on record: not counted before the first is due, out of date from it
+        return None if due > on else False
+    return due >= on
 
 
 def one_to_one_length(facts: SuperviseeFacts, cadences: Cadences = Cadences()) -> str | None:

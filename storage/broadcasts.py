@@ -49,6 +49,14 @@ async def select_recipients(session: AsyncSession, audience: Audience) -> list[R
     return out
 
 
+async def roster_areas_and_teams(session: AsyncSession) -> tuple[list[str], list[str]]:
+    """The service areas and the teams of the active roster, each sorted, once each."""
+    rows = (await session.execute(select(Person.team, Person.service_area).where(Person.left_at.is_(None))
+                                  .distinct())).all()
+    areas = {a.strip() for _team, field in rows for a in (field or "").split(";") if a.strip()}
+    return sorted(areas), sorted({team for team, _areas in rows if team})
+
+
 async def unknown_channels(session: AsyncSession, audience: Audience) -> list[str]:
     """The audience's channels where the bot is not installed."""
     if not audience.channels:

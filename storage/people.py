@@ -47,6 +47,14 @@ async def supervises_anyone(session: AsyncSession, person: Person) -> bool:
     return found.first() is not None
 
 
+async def has_supervisor(session: AsyncSession, person: Person) -> bool:
+    """Whether the roster names an active (not left) supervisor for `person`, other than themselves."""
+    if not person.supervisor_email:
+        return False
+    supervisor = await person_by_email(session, person.supervisor_email)
+    return supervisor is not None and supervisor.left_at is None and supervisor.id != person.id
+
+
 async def person_by_email(session: AsyncSession, email: str) -> Person | None:
     """The roster person (active or not) whose address is `email`, compared without case; None if none."""
     return (await session.execute(select(Person).where(Person.email.in_(email_keys(email))).limit(1))).scalars().first()

@@ -587,7 +587,14 @@ async def test_cli_imports_a_good_file_and_refuses_a_bad_one(db, tmp_path):
 async def test_cli_closes_a_month(db, tmp_path):
     await add_staff(db)
     await import_allocations(db, (csv_bytes(GOOD), "a.csv"), MONTH, NOW, actor_id=None, via=VIA)
+    # Its audits are not complete: closing needs --yes; what would be closed is said and nothing changes.
     code, out, err = await run_cli(db, "cycle", "close", "--month", MONTH)
+    assert code == 1 and out == "", out
+    assert f"Would close 2026-12 ({len(GOOD)} allocations, {len(GOOD)} not complete)" in err, err
+    assert "Nothing was closed; run again with --yes to close it." in err and "Traceback" not in err
+    async with db.sessions() as session:
+        assert (await session.get(AuditMonth, MONTH)).closed_at is None
+    code, out, err = await run_cli(db, "cycle", "close", "--month", MONTH, "--yes")
     assert code == 0 and "2026-12 closed" in out, err
     path = tmp_path / "late.csv"
     path.write_bytes(csv_bytes(GOOD))

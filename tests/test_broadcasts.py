@@ -299,7 +299,13 @@ async def test_the_cli_sends_reports_and_exports(services, fake_connector, tmp_p
     code, out, err = await run_cli(db, "broadcast", "send", "--title", "x", "--message-file", str(notice),
                                    "--audience", "role=wizard")
     assert code != 0 and "wizard" in err
+    # An audience that matches nobody is refused, naming it and the nearest area names; nothing is kept.
+    code, out, err = await run_cli(db, "broadcast", "send", "--title", "x", "--message-file", str(notice),
+                                   "--audience", "area=Family Halp")
+    assert code == 1 and out == "" and "Traceback" not in err
+    assert "the audience area=Family Halp matches nobody on the roster; nearest: area='Family Help'" in err, err
     async with db.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(Broadcast)) == 1
         broadcast_id = await s.scalar(select(Broadcast.id))
     out_file = tmp_path / "report.xlsx"
     code, out, err = await run_cli(db, "broadcast", "report", str(broadcast_id), "--out", str(out_file))

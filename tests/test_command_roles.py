@@ -46,11 +46,13 @@ async def people(db, services, fake_connector):
 
 
 def relations(key: str, role: str) -> frozenset[str]:
-    """The relations the registry should find for `key`: supervising someone, and marking oneself away
-    (everyone the bot sends work to, and every supervisor)."""
+    """The relations the registry should find for `key`: supervising someone, marking oneself away
+    (everyone the bot sends work to, and every supervisor), and having a supervisor on the roster (only
+    the practitioner here: `my supervision` is offered to nobody else)."""
     supervises = key == SUPERVISOR
     return frozenset({"supervisor"} if supervises else set()) | (
-        frozenset({"marks away"}) if supervises or role in AUDITOR_ROLES else frozenset())
+        frozenset({"marks away"}) if supervises or role in AUDITOR_ROLES else frozenset()) | (
+        frozenset({"supervised"}) if key == Role.PRACTITIONER.value else frozenset())
 
 
 async def counts(db) -> tuple[int, int]:
@@ -94,6 +96,11 @@ async def test_supervision_is_for_supervisors_whatever_their_role(people):
     assert registry().commands["my audits"].for_role(Role.PRACTICE_MANAGER)
     assert not registry().commands["my audits"].for_role(Role.PRACTITIONER)
     assert registry().commands["report"].for_role(Role.PRINCIPAL_SOCIAL_WORKER)
+    # `my supervision` only for someone the roster gives a supervisor (none: "No supervisor on the roster").
+    mine = registry().commands["my supervision"]
+    for role in (Role.DEPUTY_DIRECTOR, Role.PRINCIPAL_SOCIAL_WORKER, Role.QA_UNIT, Role.PRACTITIONER):
+        assert not mine.for_role(role), role
+    assert mine.for_role(Role.PRACTITIONER, frozenset({"supervised"}))
 
 
 async def test_away_is_for_everyone_who_receives_work_not_only_supervisors(people, services):

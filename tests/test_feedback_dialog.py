@@ -18,8 +18,8 @@ from bot.services import Services
 from capabilities import bot_feedback
 from capabilities.context import Context
 from capabilities.registry import Capability, ChatCommand, DialogEntry, Registry, RegistryError
-from dialogs.conversation import EXPIRED, NOTHING_TO_STOP, STOPPED
-from dialogs.feedback import ABOUT, ABOUT_QUESTION, RETRY, THANKS, USEFULNESS, USEFULNESS_QUESTION, FeedbackDialog
+from dialogs.conversation import EXPIRED, NOTHING_TO_STOP, STOPPED, mid_dialog
+from dialogs.feedback import ABOUT, ABOUT_QUESTION, THANKS, USEFULNESS, USEFULNESS_QUESTION, FeedbackDialog
 from storage.models import Person, TrailEvent
 from tests.support import activities as act
 
@@ -96,15 +96,21 @@ async def test_cancel_with_no_dialog_says_there_is_nothing_to_stop(bot_client, f
     assert (await say(bot_client, fake_connector, "ann", "cancel")).text == NOTHING_TO_STOP
 
 
-async def test_a_command_word_mid_dialog_is_an_answer_so_the_question_is_asked_again(bot_client, fake_connector,
-                                                                                      db, ann):
-    """The active dialog gets the turn first: `help` at step 2 is not one of the choices, so the
-    ChoicePrompt asks again (saying how to stop) instead of showing help; the dialog carries on."""
+async def test_a_command_word_mid_dialog_is_not_an_answer_so_the_question_is_asked_again(bot_client, fake_connector,
+                                                                                          db, ann):
+    """The active dialog gets the turn first: `help` at step 2 is a command word, not one of the choices,
+    so the bot says she is in the middle of it (cancel leaves) and asks again instead of showing help;
+    the dialog carries on."""
     await say(bot_client, fake_connector, "ann", "rate the assistant")
     await say(bot_client, fake_connector, "ann", "Not useful")
-    again = await say(bot_client, fake_connector, "ann", "help")
+    fake_connector.clear()
+    resp = await bot_client.post("/api/messages", json=act.message("ann", "help", service_url=fake_connector.url,
+                                                                    aad="aad-ann"))
+    assert resp.status == 201
+    nudge, again = fake_connector.delivered(act.personal_conversation_id("ann"))
+    assert nudge.text == mid_dialog("rate the assistant")
     text, buttons = question(again)
-    assert text == f"{RETRY}\n\n{ABOUT_QUESTION}" and buttons == list(ABOUT)
+    assert text == ABOUT_QUESTION and buttons == list(ABOUT)
     assert "What I can do" not in again.all_text()
     await say(bot_client, fake_connector, "ann", "Oversight")
     [row] = await trail(db)

@@ -32,7 +32,7 @@ from manifest.package import (
 from manifest.png import SIGNATURE, decode_png, encode_png
 
 APP_ID = "1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d"
-PERSONAL_COMMANDS = ["help", "whoami", "my supervision", "feedback"]
+PERSONAL_COMMANDS = ["help", "whoami", "feedback"]  # `my supervision` only for those with a supervisor: not in the menu
 
 
 def require_node_tools() -> str:

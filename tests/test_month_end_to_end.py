@@ -23,9 +23,9 @@ from capabilities.audit_cycle import flow
 from dialogs.audit_cards import Verb
 from storage.models import OutboxMessage
 from tests.support import activities as act
-from tests.support.audit_cycle import utc
+from tests.support.audit_cycle import Case, allocate, utc
 from tests.support.cards import buttons, put_cards
-from tests.support.month import Month, email, run_tick_cli
+from tests.support.month import Month, aad, email, name, run_tick_cli
 
 
 async def test_december_and_january_as_each_chat_sees_them(month: Month, db):
@@ -118,11 +118,12 @@ async def test_december_and_january_as_each_chat_sees_them(month: Month, db):
 
     # -- January: the 3rd is a Sunday, so the notices go on Monday 4th
     assert await m.tick(utc(2027, 1, 3, 9)) == {}
-    assert await m.tick(utc(2027, 1, 4, 9)) == {"mo": [["Your audit allocation for January 2027"]],
+    # The QA unit hears of Max when his notice finds no chat: after the digest already sent.
+    assert await m.tick(utc(2027, 1, 4, 9), several=frozenset({"quinn"})) == {"mo": [["Your audit allocation for January 2027"]],
                                                  "meg": [["Your audit allocation for January 2027"]],
                                                  # and December's good-practice list (issue 10)
-                                                 "quinn": [["You have 2 updates", "Allocations not delivered: January 2027",
-                                                            "Good practice: December 2026"]],
+                                                 "quinn": [["Good practice: December 2026"],
+                                                           ["Allocations not delivered: January 2027"]],
                                                  "pat": [["You have 2 updates",
                                                           "Your case CR-2001 is in the January 2027 audit",
                                                           "Your case CR-2003 is in the January 2027 audit"]],
@@ -179,3 +180,23 @@ async def test_a_second_case_started_from_the_same_notice_keeps_the_first_marked
     assert "Audit started by Mo Example, Monday 7 December 2026 at 11:00" in shown
     assert "Audit started by Mo Example, Monday 7 December 2026 at 10:00" in shown  # CR-1001's mark stays
     assert ("Start audit", Verb.AUDIT_START, {"allocation_id": first}) not in buttons(body["value"])
+
+
+async def test_an_auditor_who_installs_before_the_notice_goes_is_not_reported_unreached(month: Month):
+    """A late case imported at 05:04 on Monday 7 December for Max (no chat then) is queued for 09:00;
+    he installs at 06:00: at 09:05 his notice reaches him and the QA unit hears nothing of him (who is
+    unreached is decided when the notice is sent, not when it was queued)."""
+    m = month
+    await m.tick(utc(2026, 12, 3, 9))  # December's notices; Max reported unreached then
+    await allocate(m.db, m.ids, "2026-12", [Case("CR-1009", "max", "pat")], at=utc(2026, 12, 7, 5, 4))
+    assert await m.tick(utc(2026, 12, 7, 5, 4)) == {}  # queued for 09:00
+    async with m.db.sessions() as session:
+        queued = {(row.kind, row.state) for row in (await session.execute(select(OutboxMessage))).scalars()}
+    assert ("allocation-notice", "pending") in queued
+    m.at(utc(2026, 12, 7, 6))
+    await m.post(act.installation_add("max", service_url=m.fake.url, aad=aad("max"), name=name("max")), 201)
+    m.received("max installs")
+    seen = await m.tick(utc(2026, 12, 7, 9, 5))
+    assert seen["max"] == [["Your audit allocation for December 2026"]]
+    assert "quinn" not in seen, seen
+    assert await m.tick(utc(2026, 12, 7, 9, 10)) == {}

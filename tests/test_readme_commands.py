@@ -26,6 +26,7 @@ MAY_REFUSE = {
     ("broadcast", "cancel"): "as above",
     ("broadcast", "correct"): "as above",
     ("doctor",): "a laptop's settings: no Teams app id, no chats with the bot",
+    ("cycle", "close"): "December's audits are not complete here: it says what would be closed and asks for --yes",
 }
 NOT_RUN = {("serve",)}  # serves until stopped; tests/test_health.py starts it
 DOMAIN = "council.gov.uk"

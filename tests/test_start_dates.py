@@ -139,4 +139,6 @@ async def test_a_new_starter_gets_the_agreement_four_weeks_after_starting(db, tm
         november = await load_board(session, date(2026, 11, 30), CAL.tz)
     teams = {t.team: t for t in team_figures(november, 2026, 11, CAL)}
     assert teams["North 1"].supervisees == 2  # Pia and Ana; Ben starts in December
-    assert teams["North 1"].one_to_one == (2, 2)  # nothing was due before the bot held their record
+    # Nothing was due before the bot held their record, and nothing is on record: not counted ("none due"),
+    # never "in date" with no session recorded.
+    assert teams["North 1"].one_to_one == (0, 0)

@@ -99,14 +99,16 @@ async def notify_allocations(session: AsyncSession, cal: WorkingCalendar, month:
                              allocations: Sequence[Allocation], due_at: datetime, now: datetime, *,
                              late: bool) -> int:
     """One notice per auditor for `allocations` (loaded by storage.cycle), `notified_at` set, and
-    the auditors the bot cannot reach listed to the QA unit. Returns the rows written."""
+    auditors who have left listed to the QA unit. Returns the rows written. An active auditor the
+    bot cannot reach is told to the QA unit when the sender finds so at `due_at`
+    (capabilities/audit_cycle/reach.py), not now: they may install the app before then."""
     if not allocations:
         return 0
     label = format_month(month)
     for allocation in allocations:  # the notice is the request: a late case's own day counts from it
         set_committed_value(allocation, "notified_at", now)
     groups = cycle.by_auditor(allocations)
-    reasons = await cycle.unreachable_reasons(session, [auditor for auditor, _ in groups])
+    reasons = {auditor.id: "has left (roster)" for auditor, _ in groups if not auditor.active}
     messages: list[Message] = []
     written = 0
     for auditor, mine in groups:
@@ -127,7 +129,9 @@ async def notify_allocations(session: AsyncSession, cal: WorkingCalendar, month:
     messages += case_holder.notices(allocations, cal, due_at)  # each case holder told, with the auditor
     lost = [(auditor, mine) for auditor, mine in groups if auditor.id in reasons]
     if lost:
-        messages += await _tell_qa_unit(session, month, lost, reasons, due_at, late=late)
+        suffix = f":{ids_hash(a.id for _, mine in lost for a in mine)}" if late else ""
+        messages += await _qa_unit_messages(session, month, [auditor for auditor, _ in lost], reasons, due_at,
+                                            suffix=suffix)
     # The notices a few hundred to a statement, and notified_at in one UPDATE per 1,000 (not the
     # ORM flushing each allocation): thousands of each at the notice moment.
     written += await enqueue_many(session, messages, now=now)
@@ -141,20 +145,29 @@ async def notify_allocations(session: AsyncSession, cal: WorkingCalendar, month:
     return written
 
 
-async def _tell_qa_unit(session: AsyncSession, month: str, lost: list[tuple[Person, list[Allocation]]],
-                        reasons: dict[int, str], due_at: datetime, *, late: bool) -> list[Message]:
+async def _qa_unit_messages(session: AsyncSession, month: str, lost: Sequence[Person], reasons: dict[int, str],
+                            due_at: datetime, *, suffix: str) -> list[Message]:
+    """The "Allocations not delivered" card naming `lost` (with `reasons` by person id), one per
+    active QA unit member, keyed by `month` and `suffix` (each set of lost auditors told once)."""
     qa_unit = await cycle.active_people(session, Role.QA_UNIT)
     if not qa_unit:
         log.warning("allocation notices month=%s: %d auditors unreachable and no QA unit on the roster",
                     month, len(lost))
         return []
     label = format_month(month)
-    people = [(auditor.display_name, auditor.email, reasons[auditor.id]) for auditor, _ in lost]
+    people = [(auditor.display_name, auditor.email, reasons[auditor.id]) for auditor in lost]
     card = kinds.UNREACHABLE_AUDITORS.card(label, people)
-    suffix = f":{ids_hash(a.id for _, mine in lost for a in mine)}" if late else ""
     summary = f"Allocations not delivered for {label}: {_plural(len(people), 'auditor')}"
     return [Message(f"{kinds.UNREACHABLE_AUDITORS}:{month}:{person.id}{suffix}", kinds.UNREACHABLE_AUDITORS, person.id,
                     due_at=due_at, payload=Payload.of(card, summary)) for person in qa_unit]
+
+
+async def tell_qa_unit(session: AsyncSession, month: str, lost: Sequence[Person], reasons: dict[int, str],
+                       now: datetime, *, suffix: str) -> int:
+    """At send time (capabilities/audit_cycle/reach.py): the QA unit told at once that `lost` could
+    not be reached with `month`'s allocation. Returns the rows written (0: told already)."""
+    return await enqueue_many(session, await _qa_unit_messages(session, month, lost, reasons, now, suffix=suffix),
+                              now=now)
 
 
 # -- the cycle's moments --------------------------------------------------------------------

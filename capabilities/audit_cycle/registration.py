@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from capabilities.audit_cycle import actions, allocation_list, cli, commands, config, kinds, safeguarding, team
 from capabilities.audit_cycle.duties import AuditCycleDuty, LateAllocationNoticeDuty, UploadChaseDuty
+from capabilities.audit_cycle.reach import TellQaUnitOfUnreached
 from capabilities.audit_cycle.samples import all_samples
 from capabilities.registry import Capability, CardVerb, ChatCommand, RetentionRule
 from capabilities.settings import case_refs
@@ -17,7 +18,8 @@ from qa.retention import AUDIT_RECORDS
 from storage import retention as past
 
 AUDITOR = (
-    "Send you your audit allocation on the 3rd and remind you before audits are due on the 28th.",
+    "Send you your audit allocation on the 3rd and remind you before the month's deadline (the notice gives "
+    "the date: around the 28th, earlier when holidays fall there).",
     "Help you record the grade and your discussion with the case holder, and keep your draft until you submit.",
     "Ask you to upload each audit to the child's file in Care Director once its oversight is confirmed, by a day "
     "you can still meet, and remind you once if it is not marked uploaded.",
@@ -39,6 +41,7 @@ def duties(cal: WorkingCalendar):
 
 CAPABILITY = Capability(
     name="audit-cycle",
+    reach=TellQaUnitOfUnreached,  # the QA unit hears of an unreached auditor when the notice is sent
     verbs=(*(CardVerb(verb, actions.press) for verb in actions.STEPS),
            CardVerb(Verb.CYCLE_STATUS, actions.refresh_cycle_status),
            CardVerb(Verb.REALLOCATE, actions.reallocate_press),
@@ -85,7 +88,8 @@ CAPABILITY = Capability(
                                           "(grades, key areas, strengths, improvements) and its open remedial "
                                           "actions: type my team."),
         Role.SERVICE_LEAD: (
-            "Send you the audits completed in your service areas on the 28th, for your oversight by the 6th, "
+            "Send you the audits completed in your service areas at the month's audit deadline, for your "
+            "oversight by the 6th, "
             "and remind you until it is done.",
             "Send a dispute to the auditor and the QA unit when you disagree with an audit.",
             SAFEGUARDING,
@@ -98,11 +102,10 @@ CAPABILITY = Capability(
         ),
         Role.DEPUTY_DIRECTOR: (SAFEGUARDING, "Tell you when audits are overdue for managers you supervise."),
         Role.QA_UNIT: (
-            "Distribute the month's audit allocation list on the 3rd (send me the file here, or use the "
-            "command line).",
-            "Tell you when an auditor can't do an audit, or can't be reached in Teams: press Reallocate on the notice "
-            "and choose who takes it over (fewest audits this month first), or type reallocate and the case reference "
-            "to move an audit not yet started.",
+            "Distribute the month's audit allocation list on the 3rd (send me the file here).",
+            "Tell you when an auditor can't do an audit (press Reallocate on the notice and choose who takes it "
+            "over, fewest audits this month first), or can't be reached in Teams when their allocation is sent "
+            "(type reallocate and the case reference to move an audit not yet started, or send it another way).",
             "Bring you disputes between service leads and auditors, and record how they were resolved.",
             "Show where the month's audits and oversight have got to, per service area, and the uploads to Care "
             "Director still not done after a reminder.",

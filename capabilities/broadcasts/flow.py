@@ -14,12 +14,14 @@ answers with an Outcome (a refusal's message says why; nothing was written).
 """
 from __future__ import annotations
 
+import difflib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.broadcasts import access, kinds
 from capabilities.context import Context
@@ -145,6 +147,8 @@ async def queue_broadcast(act: Act, checked: Checked, *, key: str | None = None,
     if missing:
         raise BroadcastRefused(f"the bot is not installed in channel {missing[0]!r}")
     recipients = await store.select_recipients(session, checked.audience)
+    if not recipients and key is None:  # a notice to nobody is a mistyped audience, not a broadcast
+        raise BroadcastRefused(await _matches_nobody(session, checked.audience))
     count = await store.queue(session, broadcast, recipients, kind=kinds.BROADCAST, payload=_payload(broadcast),
                               now=now)
     if draft.ask_ack:
@@ -155,6 +159,21 @@ async def queue_broadcast(act: Act, checked: Checked, *, key: str | None = None,
               title_length=len(draft.title), message_length=len(draft.message), link=draft.link_url is not None,
               scheduled=draft.at is not None)
     return Sent(Status.DONE, broadcast_id=broadcast.id, recipients=count, send_at=checked.send_at)
+
+
+async def _matches_nobody(session: AsyncSession, audience: Audience) -> str:
+    """The refusal of an audience that selects nobody: the audience as given and, for its area and team
+    terms, the nearest service area and team names on the roster."""
+    areas, teams = await store.roster_areas_and_teams(session)
+    near: list[str] = []
+    for term in audience.terms:
+        names = areas if term.kind == "area" else teams if term.kind == "team" else []
+        near += [f"{term.kind}={n!r}" for n in difflib.get_close_matches(term.value, names, n=3, cutoff=0.4)
+                 if f"{term.kind}={n!r}" not in near]
+    told = f"the audience {' '.join(str(t) for t in audience.terms) or 'everyone'} matches nobody on the roster"
+    if near:
+        return f"{told}; nearest: {', '.join(near)}. Nothing was sent"
+    return f"{told}. Nothing was sent"
 
 
 @use_case(Sent)

@@ -15,7 +15,7 @@ from dialogs.supervision_cards import LineKey
 from qa.allocations import AUDITOR_ROLES
 from qa.framework import Role
 from storage.models import Person
-from storage.people import supervises_anyone
+from storage.people import has_supervisor, supervises_anyone
 from storage.supervision import Board, Staff
 
 
@@ -27,6 +27,16 @@ async def _supervises(ctx: Context, person: Person) -> bool:
 # Supervising is a relation the roster records, not a role: the commands about supervisees are for
 # anyone the roster names as someone's supervisor (capabilities/registry.py Relation).
 SUPERVISOR = Relation("supervisor", "people the roster names as someone's supervisor", _supervises)
+
+
+async def _supervised(ctx: Context, person: Person) -> bool:
+    async with ctx.db.sessions() as session:
+        return await has_supervisor(session, person)
+
+
+# `my supervision` is for those the roster gives a supervisor: the deputy director, the principal social
+# worker or the QA unit with none would only be told "No supervisor on the roster".
+SUPERVISED = Relation("supervised", "people the roster names a supervisor for", _supervised)
 
 
 async def _marks_away(ctx: Context, person: Person) -> bool:

@@ -6,6 +6,8 @@ whether group supervision was held. Sent on the first working day of the next mo
 (their service areas' teams), the QA unit and the principal social worker (the whole service), and the group
 supervision figures alone to the Practice Development Team (the roster team QA_PRACTICE_DEVELOPMENT_TEAM
 names, who monitor it); `supervision status` prints it (`--group` the group figures alone).
+"In date" is qa.supervision.in_date: a supervisee with no 1:1 (or review) on record is left out until their
+first is due and counts as not in date from then ("none due" when nobody is counted), never as in date.
 """
 from __future__ import annotations
 

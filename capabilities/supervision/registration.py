@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from capabilities.registry import Capability, CardVerb, ChatCommand, Kept, RetentionRule
 from capabilities.supervision import actions, cli, commands, config, file_kinds, kinds
-from capabilities.supervision.access import MARKS_AWAY
+from capabilities.supervision.access import MARKS_AWAY, SUPERVISED
 from capabilities.supervision.access import SUPERVISOR as SUPERVISES
 from capabilities.supervision.audit_discussions import discussion_lines
 from capabilities.supervision.duties import SupervisionComplianceDuty, SupervisionMorningDuty
@@ -61,7 +61,7 @@ CAPABILITY = Capability(
                     ("my supervisees", "supervisees"), commands.supervision, ON_ROSTER,
                     in_menu=False, relation=SUPERVISES),
         ChatCommand("my supervision", "your own supervision: when each kind is next due",
-                    ("my supervisions",), commands.my_supervision, ON_ROSTER),
+                    ("my supervisions",), commands.my_supervision, ON_ROSTER, in_menu=False, relation=SUPERVISED),
         ChatCommand("away", "mark yourself or a supervisee away: your work goes to your cover, supervision nudges wait",
                     ("i am away", "mark away"), commands.away, ON_ROSTER, in_menu=False,
                     relation=MARKS_AWAY),

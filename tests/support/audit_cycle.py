@@ -129,3 +129,24 @@ async def outbox_rows(db: Database) -> dict[str, Row]:
     async with db.sessions() as session:
         rows = (await session.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars()
         return {r.idempotency_key: Row(r.idempotency_key, r.kind, r.person_id, r.due_at, r.payload) for r in rows}
+
+
+async def send_allocation_notices(db: Database, now: datetime) -> None:
+    """What the sender does with the allocation notices due by `now` (bot/sender.py), without
+    Teams: each is claimed, the audit cycle's reach hook asked about it (the QA unit told of an
+    auditor with no chat: capabilities/audit_cycle/reach.py), then marked sent."""
+    from capabilities.audit_cycle.reach import TellQaUnitOfUnreached
+
+    async with db.sessions.begin() as session:
+        due = (await session.execute(select(OutboxMessage).where(
+            OutboxMessage.kind == "allocation-notice", OutboxMessage.state == "pending",
+            OutboxMessage.due_at <= now))).scalars().all()
+        people = sorted({row.person_id for row in due})
+        for row in due:
+            row.state = "sending"
+    hook = TellQaUnitOfUnreached(None)
+    for person_id in people:
+        await hook(db, person_id, {"allocation-notice"}, now=now, wall_clock=lambda: now)
+    async with db.sessions.begin() as session:
+        await session.execute(update(OutboxMessage).where(OutboxMessage.kind == "allocation-notice",
+                                                          OutboxMessage.state == "sending").values(state="sent"))
