@@ -238,10 +238,11 @@ async def test_the_monthly_duty_purges_what_is_past_and_keeps_the_rest(db, servi
     assert (row.action, row.via, row.actor_id, row.month, row.at) == ("records_purged", "duty:retention", None, None,
                                                                         PURGE)
     assert row.detail["counts"] == {
-        "outbox": {"outbox": 2}, "duty_runs": {"duty_runs": 1}, "bot_state": {"bot_state": 1},
+        "outbox": {"outbox": 2}, "duty_runs": {"duty_runs": 1}, "bot_state": {"bot_state": 1, "file_previews": 0},
         # settled-old, the two purged allocations' late-notice follow-ups, the purged broadcast's chaser
         "follow_ups": {"follow_ups": 4},
         "audit_records": {"imported_audits": 1, "safeguarding_concerns": 1, "alert_responses": 0, "alerts": 0, "dip_sample_items": 0, "dip_samples": 0, "remedial_actions": 0, "remedial_plans": 0, "reaudits": 0, "escalation_updates": 0, "escalations": 0, "moderations": 0,
+                          "sample_picks": 0, "sample_proposals": 0,
                           "audits": 1, "allocations": 2, "audit_events": 2, "audit_months": 1},
         "practice_records": {"observations": 1, "feedback_entries": 1, "floor_walks": 1},
         "broadcasts": {"broadcast_recipients": 2, "broadcasts": 1},
@@ -298,7 +299,7 @@ async def test_purge_dry_run_counts_and_deletes_nothing_then_the_real_run_delete
             "session") in out
     assert ("  supervision_away: 1 (supervision_away 1, supervision_bookings 0) - away periods and supervision "
             "bookings, 30 days after they ended or the booked day") in out
-    assert ("  audit_records: 8 (imported_audits 1, alert_responses 0, alerts 0, dip_sample_items 0, dip_samples 0, "
+    assert ("  audit_records: 8 (sample_picks 0, sample_proposals 0, imported_audits 1, alert_responses 0, alerts 0, dip_sample_items 0, dip_samples 0, "
             "remedial_actions 0, remedial_plans 0, reaudits 0, escalation_updates 0, escalations 0, moderations 0, "
             "safeguarding_concerns 1, audits 1, allocations 2, audit_events 2, audit_months 1)") in out
     assert await _all(db, BotState.key) == ["old", "recent"]
