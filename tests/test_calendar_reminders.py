@@ -289,10 +289,14 @@ async def test_forum_reminders_answers_and_attendance(council: Council):
 async def test_survey_windows_remind_the_auditors_and_the_principal_social_work_team(council: Council):
     c = council
     opens = await c.tick(at("2027-02-01T09:00"))
-    reminded = {k for k, headings_ in opens.items() if ["Survey window open"] in headings_}
+    # On the first working day the PSW's message is a digest (the ASYE cohort goes with it): any message
+    # holding the reminder counts.
+    reminded = {k for k, messages in opens.items() if any("Survey window open" in m for m in messages)}
     # Auditors (practice manager, service lead, head of service, QA unit, PSW) and the PSW's team.
     assert reminded == {"pm", "lead", "hos", "qa", "psw"}
     assert "ana" not in opens
-    assert not any(["Survey window open"] in h for h in (await c.tick(at("2027-02-02T09:00"))).values())
+    assert not any("Survey window open" in m for messages in (await c.tick(at("2027-02-02T09:00"))).values()
+                   for m in messages)
     closing = await c.tick(at("2027-02-19T09:00"))
-    assert {k for k, h in closing.items() if ["Survey window closes Friday 26 February 2027"] in h} == reminded
+    assert {k for k, messages in closing.items()
+            if any("Survey window closes Friday 26 February 2027" in m for m in messages)} == reminded

@@ -60,7 +60,7 @@ async def test_december_from_the_case_holders_chat(month: Month):
                                        recorded_at=utc(2026, 11, 24, 16)))
 
     # -- Thursday 3 December: told, with the auditor's notice ------------------------------------------
-    dec3 = await m.tick(utc(2026, 12, 3, 9))
+    dec3 = await m.tick(utc(2026, 12, 3, 9), several=frozenset({"quinn"}))  # the QA unit: unreached auditors
     assert dec3["pat"] == [["You have 2 updates", "Your case CR-1001 is in the December 2026 audit",
                             "Your case CR-1003 is in the December 2026 audit"]]
     told = last_text(m, "pat")
