@@ -63,7 +63,7 @@ class _FailingDuty:
 
 async def test_a_month_logs_no_case_reference_name_email_or_token(month: Month, lines: _Lines):
     m = month
-    await m.tick(utc(2026, 12, 3, 9))
+    await m.tick(utc(2026, 12, 3, 9), several=frozenset({"quinn"}))
     notice_id = await m.sent_id("allocation-notice", "mo")
     await m.audit_case("mo", "CR-1001", notice_id, utc(2026, 12, 15, 19, 30))
     await m.tick(utc(2026, 12, 16, 9))
@@ -72,8 +72,8 @@ async def test_a_month_logs_no_case_reference_name_email_or_token(month: Month, 
     await m.press("sam", Verb.OVERSIGHT_CONFIRM, {"audit_id": audit_id}, request_id, utc(2026, 12, 16, 10))
     for day in (17, 22, 24, 29, 31):
         await m.tick(utc(2026, 12, day, 9))
-    for day in (4, 6):
-        await m.tick(utc(2027, 1, day, 9))
+    for day in (4, 6):  # the QA unit may get its unreached-auditor card beside its digest
+        await m.tick(utc(2027, 1, day, 9), several=frozenset({"quinn"}))
     m.at(utc(2027, 1, 7, 9))  # the reports go too: several messages a person, so not m.tick
     assert (await tick(m.services, utc(2027, 1, 7, 9), wait_retries=0)).delivery.rows
     failed = await sweep(m.services, utc(2027, 1, 7, 10), [_FailingDuty()])
