@@ -184,6 +184,21 @@ def file_bytes(path: str | PathLike[str], what: str = "the file", limits: ReadLi
         raise _unreadable(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
+def _checked_upload(data: bytes, filename: str, what: str, limits: ReadLimits, then: str) -> tuple[str, str]:
+    """The file's name without folders and its suffix, after the checks every reader makes before parsing:
+    a suffix the bot reads, not a web page or JSON instead of the file, within `limits`. `then` ends the
+    message for a link saved from a browser ("import that", "send that"). Raises UnreadableTable."""
+    name = Path(filename).name
+    suffix = check_suffix(name, what)
+    instead = not_the_file(name, data)
+    if instead and ("web page" in instead or "JSON" in instead):
+        # Often a link saved from a browser: it gives the sign-in page, never the file.
+        raise _unreadable(f"{name} is {instead}; nothing was read. Download the file itself again (open it in "
+                          f"Excel or from SharePoint/OneDrive, not a link) and {then}")
+    check_limits(data, name, limits)
+    return name, suffix
+
+
 def read_table_bytes(data: bytes, filename: str, what: str = "the file",
                      sheet_words: Sequence[str] = (), limits: ReadLimits = DEFAULT_LIMITS, *,
                      header_only: bool = False) -> Table:
@@ -193,14 +208,7 @@ def read_table_bytes(data: bytes, filename: str, what: str = "the file",
     counted as they are streamed too, and reading stops at limits.max_rows. `header_only`: stop
     after the header (no rows): enough to tell which kind a file is before it is read whole.
     """
-    name = Path(filename).name
-    suffix = check_suffix(name, what)
-    instead = not_the_file(name, data)
-    if instead and ("web page" in instead or "JSON" in instead):
-        # Often a link saved from a browser: it gives the sign-in page, never the file.
-        raise _unreadable(f"{name} is {instead}; nothing was read. Download the file itself again (open it in "
-                          "Excel or from SharePoint/OneDrive, not a link) and import that")
-    check_limits(data, name, limits)
+    name, suffix = _checked_upload(data, filename, what, limits, "import that")
     if suffix == ".csv":
         return Table(*to_rows(_read_csv(data, name, limits, header_only)))
     cells, sheet = _read_xlsx(data, name, what, sheet_words, limits, header_only)
@@ -449,13 +457,7 @@ def stream_rows(data: bytes, filename: str, what: str = "the file",
     `limits`); rows are counted over all sheets and reading stops at limits.max_rows. Hidden sheets
     are never read. Raises UnreadableTable (one whole-file problem). Blocking: call it off the loop.
     """
-    name = Path(filename).name
-    suffix = check_suffix(name, what)
-    instead = not_the_file(name, data)
-    if instead and ("web page" in instead or "JSON" in instead):
-        raise _unreadable(f"{name} is {instead}; nothing was read. Download the file itself again (open it in "
-                          "Excel or from SharePoint/OneDrive, not a link) and send that")
-    check_limits(data, name, limits)
+    name, suffix = _checked_upload(data, filename, what, limits, "send that")
     if suffix == ".csv":
         yield from _stream_csv(data, name, limits)
         return
