@@ -83,3 +83,4 @@ _soft_closed_memoized  # storage/db.py: as above
 formatException  # bot/logs.py: logging's Formatter calls it by name for a record's traceback
 _str  # bot/logs.py: traceback.TracebackException's text of the exception, withheld before formatting
 proposed_by_id  # storage.models.SampleProposal: who proposed the month's sample (None: the command line), kept for the record
+installed_by_id  # storage.models.AuditFormVersion: who sent the form in chat (None: the folder at start), kept for the record

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from capabilities.audit_forms import cli, config
 from capabilities.duties import Duty
-from capabilities.registry import Capability
+from capabilities.registry import Capability, Kept
 from qa.calendar import WorkingCalendar
 
 
@@ -14,4 +14,7 @@ def duties(cal: WorkingCalendar) -> tuple[Duty, ...]:
     return ()
 
 
-CAPABILITY = Capability(name="audit_forms", cli=(cli.CLI,), duties=duties)
+CAPABILITY = Capability(
+    name="audit_forms", cli=(cli.CLI,), duties=duties,
+    retention=(Kept("audit_form_versions", "questions and help text, no personal or case data: an audit kept "
+                    "under its own retention is read against the version it was started on"),))

@@ -7,6 +7,7 @@ case-management system's reference only.
 - people: staff, their chats with the bot, the teams and channels it is in;
 - spine: the outbox, duty runs, follow-ups, leases and conversation state;
 - audit_cycle: audit months, allocations, audits and the trail;
+- audit_forms: every version of every audit form the bot has used;
 - history: audits done before the bot, imported from the QA unit's past register;
 - intake: files sent in chat, held for a preview until confirmed or cancelled;
 - escalations, supervision, observations, qa_calendar, broadcasts, sampling: each capability's own records.
@@ -16,6 +17,7 @@ is declared by the capability that owns it (`Capability.retention`, docs/privacy
 """
 from qa.framework import GRADES, KEY_AREAS, ROLES  # re-exported: the columns hold these words
 from storage.models.audit_cycle import ALLOCATION_STATES, Allocation, Audit, AuditMonth, TrailEvent
+from storage.models.audit_forms import AuditFormVersion
 from storage.models.base import NAMING, Base, UTCDateTime
 from storage.models.broadcasts import BROADCAST_STATES, Broadcast, BroadcastRecipient
 from storage.models.escalations import (
@@ -54,7 +56,7 @@ from storage.models.workforce import WorkforceRecord
 __all__ = [
     "ALLOCATION_STATES", "BROADCAST_STATES", "GRADES", "KEY_AREAS", "MODERATION_STATES", "NAMING", "OUTBOX_STATES",
     "PREVIEW_STATES", "ROLES", "SUPERVISION_KINDS", "SUPERVISION_STATES",
-    "Alert", "AlertResponse", "Allocation", "AsyeSwitch", "Audit", "AuditMonth", "AwayPeriod", "Base", "BotState",
+    "Alert", "AlertResponse", "Allocation", "AsyeSwitch", "Audit", "AuditFormVersion", "AuditMonth", "AwayPeriod", "Base", "BotState",
     "Broadcast", "BroadcastRecipient", "CalendarEvent", "CalendarResponse", "SafeguardingConcern", "CaseExemption", "CaseloadCase", "Channel", "Conversation",
     "DipSample", "DipSampleItem", "DutyRun", "Escalation", "EscalationUpdate", "FeedbackEntry", "FloorWalk",
     "FilePreview", "FollowUp", "ImportedAudit", "Lease", "Moderation", "Observation", "OutboxMessage", "Person", "Reaudit", "RemedialAction",

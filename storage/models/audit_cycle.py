@@ -110,6 +110,10 @@ class Audit(Base):
     form_name: Mapped[str] = mapped_column(String(60), default=DEFAULT_FORM_NAME, server_default=DEFAULT_FORM_NAME)
     form_version: Mapped[int] = mapped_column(Integer, default=DEFAULT_FORM_VERSION,
                                               server_default=str(DEFAULT_FORM_VERSION))
+    # The answers to a form other than the default, by question id (qa/form_answers.py says their shape:
+    # text, a list for several-of, a number, an ISO date, or qa.forms.NOT_APPLICABLE). The default form's
+    # answers stay in the columns above, so audits from before forms were data read as they did.
+    answers: Mapped[dict | None] = mapped_column(nullable=True)
     updated_at: Mapped[datetime]
 
     allocation: Mapped[Allocation] = relationship(back_populates="audit")
