@@ -43,6 +43,9 @@ class Allocation(Base):
     service_area: Mapped[str] = mapped_column(String(200))
     team: Mapped[str] = mapped_column(String(200))
     theme: Mapped[str] = mapped_column(String(200), default="")
+    # The audit form the allocation is audited on (qa/form_choice.py chooses it at import: named in the
+    # file, by theme, by service area, else the default); the audit records the version it starts on.
+    form_name: Mapped[str] = mapped_column(String(60), default=DEFAULT_FORM_NAME, server_default=DEFAULT_FORM_NAME)
     auditor_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     case_holder_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
     state: Mapped[str] = mapped_column(String(30), default="allocated")

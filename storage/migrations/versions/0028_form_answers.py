@@ -1,4 +1,4 @@
-"""Audit forms as data: audits.answers (a form other than the default, by question id) and
+"""Audit forms as data: allocations.form_name (the form chosen at import), audits.answers (a form other than the default, by question id) and
 audit_form_versions (every version of every form used, kept whole)
 
 Revision ID: 0028
@@ -17,6 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('allocations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('form_name', sa.String(length=60), server_default='default', nullable=False))
     with op.batch_alter_table('audits', schema=None) as batch_op:
         batch_op.add_column(sa.Column('answers', sa.JSON(), nullable=True))
     op.create_table('audit_form_versions',
@@ -36,3 +38,5 @@ def downgrade() -> None:
     op.drop_table('audit_form_versions')
     with op.batch_alter_table('audits', schema=None) as batch_op:
         batch_op.drop_column('answers')
+    with op.batch_alter_table('allocations', schema=None) as batch_op:
+        batch_op.drop_column('form_name')
