@@ -41,6 +41,7 @@ from typing import NamedTuple
 
 from qa.audit_calendar import cycle_dates, month_key, parse_month_key
 from qa.calendar import WorkingCalendar
+from qa.forms import NOT_APPLICABLE
 from qa.framework import GRADES, KEY_AREAS
 from qa.observations import COMPLAINT, COMPLIMENT, FEEDBACK_SOURCES, observation_due
 
@@ -106,6 +107,12 @@ class RegisterRow(NamedTuple):
     # An audit done before the bot, from the QA unit's past register (storage/history.py): completed,
     # even without a submitted date (then neither on time nor late).
     imported: bool = False
+    # The audit form (qa/forms.py): "name vN" of the audit's form, else of the allocation's; for a form
+    # other than the default, a submitted audit's answers by question id and, from its grade questions
+    # that inform a key area, (key area, grade or "Not applicable") pairs (qa/form_answers.py).
+    form: str = ""
+    answers: dict | None = None
+    area_answers: tuple[tuple[str, str], ...] = ()
 
 
 # -- months ----------------------------------------------------------------------------------
@@ -186,6 +193,8 @@ class Figures:
     grades: dict[str, int] = field(default_factory=lambda: dict.fromkeys(GRADES, 0))
     key_areas: dict[str, dict[str, int]] = field(
         default_factory=lambda: {area: dict.fromkeys(GRADES, 0) for area in KEY_AREAS})
+    # Questions informing a key area answered "not applicable" (forms as data), counted apart from the grades.
+    key_areas_na: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KEY_AREAS, 0))
     disputes: int = 0
     disputes_open: int = 0
     disputes_resolved: int = 0
@@ -255,9 +264,11 @@ class Figures:
             self.late += 1
         if row.grade in self.grades:
             self.grades[row.grade] += 1
-        for area, grade in (row.key_areas or {}).items():
+        for area, grade in (*(row.key_areas or {}).items(), *row.area_answers):
             if area in self.key_areas and grade in GRADES:
                 self.key_areas[area][grade] += 1
+            elif area in self.key_areas_na and grade == NOT_APPLICABLE:
+                self.key_areas_na[area] += 1
         if row.disputed_at is not None:
             self.disputes += 1
             self.disputes_open += row.state == "disputed"
@@ -295,6 +306,7 @@ class Figures:
         out.reaudit_grades = {g: self.reaudit_grades[g] + other.reaudit_grades[g] for g in GRADES}
         out.grades = {g: self.grades[g] + other.grades[g] for g in GRADES}
         out.key_areas = {a: {g: self.key_areas[a][g] + other.key_areas[a][g] for g in GRADES} for a in KEY_AREAS}
+        out.key_areas_na = {a: self.key_areas_na[a] + other.key_areas_na[a] for a in KEY_AREAS}
         out.themes = dict(self.themes)
         for theme, n in other.themes.items():
             out.themes[theme] = out.themes.get(theme, 0) + n

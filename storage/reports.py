@@ -9,6 +9,7 @@ Every function runs in the caller's session.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -17,10 +18,13 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from qa.form_answers import key_area_answers
+from qa.forms import FormDefinition, form_from_data
 from qa.reports import CoveragePerson, FeedbackRow, RegisterRow, add_months
 from storage.models import (
     Allocation,
     Audit,
+    AuditFormVersion,
     DipSampleItem,
     Escalation,
     EscalationUpdate,
@@ -48,7 +52,8 @@ def _register_stmt(first: str, last: str):
                Allocation.created_at, Allocation.started_at, Allocation.submitted_at, Allocation.oversight_at,
                Allocation.uploaded_at, Audit.overall_grade, Audit.key_areas, Audit.discussion_held,
                Audit.seek_family_views, Audit.safeguarding_concern, Allocation.disputed_at,
-               Allocation.resolved_at, declines.c.n, Allocation.id, Audit.reflected_at)
+               Allocation.resolved_at, declines.c.n, Allocation.id, Audit.reflected_at,
+               Allocation.form_name, Audit.form_name, Audit.form_version, Audit.answers)
         .join(auditor, auditor.id == Allocation.auditor_id)
         .outerjoin(holder, holder.id == Allocation.case_holder_id)
         .outerjoin(Audit, Audit.allocation_id == Allocation.id)
@@ -132,22 +137,37 @@ async def _extras(session: AsyncSession, first: str, last: str) -> dict[int, lis
     return found
 
 
-def _row(r, extras: dict[int, list]) -> RegisterRow:
+def _row(r, extras: dict[int, list], forms: dict[tuple[str, int], FormDefinition]) -> RegisterRow:
     # Positional (a NamedTuple's keywords cost a third more on 30,000 rows).
     submitted = r[11] is not None
+    form, answers, area_answers = r[24], None, ()
+    if r[25] is not None:  # an audit: the form and version it was started on
+        form = f"{r[25]} v{r[26]}"
+        definition = forms.get((r[25], r[26]))
+        if submitted and r[27] and definition is not None:
+            answers, area_answers = r[27], tuple(key_area_answers(definition, r[27]))
     return RegisterRow(
         r[0], r[1], r[2], r[3], r[4], r[5] or "", r[6], r[7] or "", r[8], r[9], r[10], r[11], r[12], r[13],
         r[14] if submitted else None, r[15] if submitted else None,
         r[16] if submitted else None, r[17] if submitted else None, r[18] if submitted else None,
-        r[19], r[20], r[21] or 0, *extras.get(r[22], NO_EXTRAS), reflection_received=r[23] is not None)
+        r[19], r[20], r[21] or 0, *extras.get(r[22], NO_EXTRAS), reflection_received=r[23] is not None,
+        form=form, answers=answers, area_answers=area_answers)
+
+
+async def kept_forms(session: AsyncSession) -> dict[tuple[str, int], FormDefinition]:
+    """(name, version) -> every audit form version kept (storage/audit_forms.py: a few, each a few KB)."""
+    rows = await session.execute(select(AuditFormVersion.name, AuditFormVersion.version, AuditFormVersion.definition))
+    return {(name, version): form_from_data(json.loads(text)) for name, version, text in rows}
 
 
 async def register_rows(session: AsyncSession, first: str, last: str) -> list[RegisterRow]:
     """Every allocation of months `first`..`last` ("YYYY-MM", inclusive), by month, service area,
     team and case reference. Grades and judgements only for submitted audits (a draft's are the
-    auditor's work in progress)."""
+    auditor's work in progress); for a form other than the default, the answers and the key areas its
+    grade questions inform, read against the version the audit was started on."""
     extras = await _extras(session, first, last)
-    return [_row(r, extras) for r in await session.execute(_register_stmt(first, last))]
+    forms = await kept_forms(session)
+    return [_row(r, extras, forms) for r in await session.execute(_register_stmt(first, last))]
 
 async def stream_register_rows(session: AsyncSession, first: str, last: str,
                                months: int = 6) -> AsyncIterator[RegisterRow]:

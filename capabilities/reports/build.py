@@ -130,7 +130,8 @@ async def register_file(ctx: Context, first: str, last: str, out: Path) -> int:
     """The register of months `first`..`last` written to `out`; returns the number of rows."""
     async with ctx.db.sessions() as session:
         return await stream_register(out, _with_history(session, first, last, ctx.calendar), ctx.calendar,
-                                     ctx.calendar.local_date(ctx.clock()), title=f"Audit register {first} to {last}")
+                                     ctx.calendar.local_date(ctx.clock()), title=f"Audit register {first} to {last}",
+                                     forms=await stored.kept_forms(session))
 
 
 async def register_made(session: AsyncSession, cal: WorkingCalendar, today: date, first: str, last: str,
@@ -140,7 +141,8 @@ async def register_made(session: AsyncSession, cal: WorkingCalendar, today: date
     keys = {area_key(a) for a in areas}
     out = io.BytesIO()
     count = await stream_register(out, _with_history(session, first, last, cal), cal, today,
-                                  keep=(lambda r: in_scope(r, keys, team)) if keys or team else None)
+                                  keep=(lambda r: in_scope(r, keys, team)) if keys or team else None,
+                                  forms=await stored.kept_forms(session))
     scope = team or (" and ".join(areas) if areas else None)
     name = f"audit-register-{first}-to-{last}{'-' + slug(scope) if scope else ''}.xlsx"
     label = f"{format_month(first)} to {format_month(last)}"

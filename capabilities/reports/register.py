@@ -20,7 +20,7 @@ load average 3.3-3.6; `python -m bench.reports`, docs/performance.md).
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, time
 from typing import IO, Any
 
@@ -28,6 +28,7 @@ import xlsxwriter
 
 from dialogs.workbooks import write_text, xlsx_workbook
 from qa.calendar import WorkingCalendar
+from qa.forms import FormDefinition
 from qa.framework import KEY_AREAS
 from qa.reports import LATE, ON_TIME, OVERDUE, RegisterRow, audit_deadline
 
@@ -45,6 +46,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("Moderation", TEXT), ("Escalation", TEXT), ("Escalation updates", TEXT), ("Re-audit", TEXT),
     ("Dip-sample moderation", TEXT), ("Case holder's reflection received", TEXT),
     ("Imported", TEXT),  # "Yes": an audit done before the bot, from the QA unit's past register
+    ("Form", TEXT),  # the audit form and version ("fostering v2"); its answers on the form's own sheet
 )
 HEADERS = tuple(name for name, _ in COLUMNS)
 KINDS = tuple(kind for _, kind in COLUMNS)
@@ -122,6 +124,7 @@ def row_values(row: RegisterRow, cal: WorkingCalendar, today: date) -> list[Any]
         moderation_cell(row), *escalation_cells(row, cal, today), reaudit_cell(row), dip_cell(row),
         "Yes" if row.reflection_received else "",
         "Yes" if row.imported else "",
+        row.form,
     ]
 
 
@@ -180,17 +183,77 @@ class RegisterSheet:
         return self.count
 
 
+FORM_LEAD = ("Month", "Case ref", "Service area", "Team", "Auditor", "Submitted")  # before the questions
+
+
+def answer_cell(value: Any) -> Any:
+    """An answer as a cell: several chosen joined by "; ", a number as a number, the rest as text
+    (an ISO date, "Not applicable", a grade, free text)."""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return value
+
+
+class FormSheets:
+    """The answers of audits on forms other than the default: one sheet per form and version, a column
+    per question (its label), made when the first such audit comes (constant_memory allows it: each
+    sheet keeps its own rows in order). `forms`: (name, version) -> the kept definition."""
+
+    def __init__(self, wb: xlsxwriter.Workbook, forms: Mapping[tuple[str, int], FormDefinition]) -> None:
+        self.wb, self.forms = wb, forms
+        self.sheets: dict[str, tuple[Any, tuple[str, ...], list[int]]] = {}
+        self.bold = wb.add_format({"bold": True})
+
+    def add(self, row: RegisterRow, cal: WorkingCalendar) -> None:
+        if not row.answers:
+            return
+        if row.form not in self.sheets:
+            name, _, version = row.form.rpartition(" v")
+            form = self.forms.get((name, int(version)))
+            if form is None:
+                return
+            ws = self.wb.add_worksheet(_sheet_name(f"Form {row.form}", {*self.sheets, "Register"}))
+            questions = tuple(q.id for q in form.questions())
+            headers = (*FORM_LEAD, *(q.label for q in form.questions()))
+            for col, heading in enumerate(headers):
+                ws.write_string(0, col, heading, self.bold)
+            ws.freeze_panes(1, 2)
+            self.sheets[row.form] = (ws, questions, [1])
+        ws, questions, at = self.sheets[row.form]
+        submitted = row.submitted_at.astimezone(cal.tz).date().isoformat() if row.submitted_at else ""
+        cells = [row.month, row.case_ref, row.service_area, row.team, row.auditor, submitted,
+                 *(answer_cell(row.answers.get(q)) for q in questions)]
+        for col, value in enumerate(cells):
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                ws.write_number(at[0], col, value)
+            elif value not in (None, ""):
+                write_text(ws, at[0], col, str(value))
+        at[0] += 1
+
+
+def _sheet_name(wanted: str, taken: set[str]) -> str:
+    """Excel's sheet names: at most 31 characters, none of []:*?/\\, unique."""
+    base = "".join("-" if c in "[]:*?/\\" else c for c in wanted)[:31]
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base[:27]} ({n})", n + 1
+    return name
+
+
 class RegisterWorkbook:
-    """The register workbook: one sheet "Register", written in constant_memory mode (see the
-    module's docstring). `out` is a path or a binary file (io.BytesIO)."""
+    """The register workbook: the sheet "Register", then a sheet per audit form other than the default
+    with its questions' answers, written in constant_memory mode (see the module's docstring). `out` is
+    a path or a binary file (io.BytesIO)."""
 
     def __init__(self, out: str | os.PathLike[str] | IO[bytes], title: str = "Audit register",
-                 made_for: date | None = None) -> None:
+                 made_for: date | None = None,
+                 forms: Mapping[tuple[str, int], FormDefinition] | None = None) -> None:
         self.wb = xlsx_workbook(out, {"constant_memory": True})
         # "created" is the day the register was made for, not the wall clock (same day, same bytes).
         created = {"created": datetime.combine(made_for, time())} if made_for else {}
         self.wb.set_properties({"title": title, **created})
         self.sheet = RegisterSheet(self.wb, self.wb.add_worksheet("Register"))
+        self.answers = FormSheets(self.wb, forms or {})
 
     def add(self, values: list[Any]) -> None:
         self.sheet.add(values)
@@ -204,11 +267,14 @@ class RegisterWorkbook:
 
 async def stream_register(out: str | os.PathLike[str] | IO[bytes], rows: AsyncIterator[RegisterRow],
                           cal: WorkingCalendar, today: date, title: str = "Audit register",
-                          keep: Callable[[RegisterRow], bool] | None = None) -> int:
+                          keep: Callable[[RegisterRow], bool] | None = None,
+                          forms: Mapping[tuple[str, int], FormDefinition] | None = None) -> int:
     """The register workbook from rows read a chunk at a time (storage.reports.stream_register_rows);
-    `keep` picks rows (a service lead's areas)."""
-    writer = RegisterWorkbook(out, title, made_for=today)
+    `keep` picks rows (a service lead's areas); `forms` (storage.reports.kept_forms) names the
+    questions of the forms-as-data sheets."""
+    writer = RegisterWorkbook(out, title, made_for=today, forms=forms)
     async for row in rows:
         if keep is None or keep(row):
             writer.add(row_values(row, cal, today))
+            writer.answers.add(row, cal)
     return writer.close()

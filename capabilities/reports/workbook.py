@@ -28,6 +28,7 @@ from capabilities.reports import register, supervision_section
 from dialogs.workbooks import xlsx_workbook
 from qa.audit_calendar import parse_month_key
 from qa.calendar import WorkingCalendar
+from qa.forms import NOT_APPLICABLE
 from qa.framework import GRADES, KEY_AREAS
 from qa.observations import month_bounds
 from qa.reports import (
@@ -240,8 +241,9 @@ def key_areas(book: Book, data: ReportData) -> None:
             for area in KEY_AREAS:
                 good, judged = f.good_or_better(area)
                 rows.append([scope, month, area, *(f.key_areas[area][g] for g in GRADES),
-                             good / judged if judged else None])
-    book.table(ws, 0, ("Scope", "Month", "Key area", *GRADES, "Good or better"), rows, "KeyAreas",
+                             good / judged if judged else None, f.key_areas_na[area]])
+    # "Not applicable" (a form's question that allows it) is counted apart: never in "Good or better".
+    book.table(ws, 0, ("Scope", "Month", "Key area", *GRADES, "Good or better", NOT_APPLICABLE), rows, "KeyAreas",
                {3 + len(GRADES): book.percent})
     ws.freeze_panes(1, 3)
 
