@@ -344,7 +344,7 @@ async def _save(ctx: Context, actor_id: int, allocation_id: int, inputs: Mapping
 async def _submitted(act: Act, allocation: Allocation, audit: Audit, values: Mapping[str, Any], *,
                      urgent: bool) -> AuditOutcome:
     """A complete audit is submitted: the area's service leads are asked for their oversight."""
-    audit.submitted_by_id = act.actor.id
+    audit.submitted_by_id = act.actor.id if act.actor else None  # None: recorded from the command line
     audit.submitted_at = act.now
     allocation.state = "submitted"
     allocation.submitted_at = act.now

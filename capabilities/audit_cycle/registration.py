@@ -2,11 +2,21 @@
 kinds, extra cards, CLI and what the help card says it does for each role."""
 from __future__ import annotations
 
-from capabilities.audit_cycle import actions, allocation_list, cli, commands, config, kinds, safeguarding, team
+from capabilities.audit_cycle import (
+    actions,
+    allocation_list,
+    cli,
+    commands,
+    config,
+    kinds,
+    partnership,
+    safeguarding,
+    team,
+)
 from capabilities.audit_cycle.duties import AuditCycleDuty, LateAllocationNoticeDuty, UploadChaseDuty
 from capabilities.audit_cycle.reach import TellQaUnitOfUnreached
 from capabilities.audit_cycle.samples import all_samples
-from capabilities.registry import Capability, CardVerb, ChatCommand, RetentionRule
+from capabilities.registry import Capability, CardVerb, ChatCommand, FileOffer, RetentionRule
 from capabilities.settings import case_refs
 from dialogs.audit_cards import Verb
 from dialogs.case_holder_cards import Verb as CaseHolderVerb
@@ -72,12 +82,16 @@ CAPABILITY = Capability(
         ChatCommand("concerns", "safeguarding concerns found while auditing: who took each, and how soon the "
                     "action was recorded", ("safeguarding concerns",), commands.concerns,
                     frozenset({Role.QA_UNIT}), in_menu=False),
+        ChatCommand("partner form", "a partnership audit's form as a workbook for a partner not on Teams to fill in: "
+                    "type partner form and the case reference", ("partnership form", "partner audit"),
+                    partnership.partner_form, frozenset({Role.QA_UNIT}), in_menu=False, argument="CASE REF"),
     ),
     duties=duties,
-    outbox_kinds=(*kinds.ALL, *kinds.CASE_HOLDER_KINDS, *safeguarding.KINDS),
+    outbox_kinds=(*kinds.ALL, *kinds.CASE_HOLDER_KINDS, *safeguarding.KINDS, partnership.PARTNER_FORM),
     samples=all_samples,
     cli=cli.COMMANDS,
-    file_kinds=(allocation_list.KIND,),
+    file_kinds=(allocation_list.KIND, partnership.KIND),
+    files=(FileOffer(partnership.OFFER, partnership.partner_form_file),),
     help={
         Role.PRACTITIONER: (
             "Tell you when a case you hold is in the month's audit, who audits it and when you will talk; once "
@@ -109,6 +123,8 @@ CAPABILITY = Capability(
             "Bring you disputes between service leads and auditors, and record how they were resolved.",
             "Show where the month's audits and oversight have got to, per service area, and the uploads to Care "
             "Director still not done after a reminder.",
+            "Make a partnership audit's form a workbook for a partner not on Teams (type partner form and the case "
+            "reference), and record it when you send me the partner's returned workbook.",
             AUDITOR[0],
         ),
         Role.PRINCIPAL_SOCIAL_WORKER: AUDITOR,

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
-from capabilities.audit_forms.definitions import FormsError, load_folder
+from capabilities.audit_forms.definitions import FormsError, check_file, load_folder
 from capabilities.registry import ConfigurationError
 from capabilities.settings import text
 from qa.forms import DEFAULT_FORM_NAME, FormDefinition
@@ -45,3 +45,13 @@ def forms_in_use() -> tuple[FormDefinition, ...]:
 def default_form() -> FormDefinition:
     """The form a case audit is started on when no other fits (its name is qa.forms.DEFAULT_FORM_NAME)."""
     return next(f for f in forms_in_use() if f.name == DEFAULT_FORM_NAME)
+
+
+def definition_text(form: FormDefinition, env: Mapping[str, str] | None = None) -> str:
+    """The JSON text of `form` (a form in use) as its file in the folder holds it, to keep that version
+    whole (storage/audit_forms.py). Raises LookupError when no file there defines this name and version."""
+    for path in sorted(forms_dir(env).glob("*.json")):
+        checked = check_file(path)
+        if checked.form is not None and checked.form.ref == form.ref:
+            return path.read_text(encoding="utf-8")
+    raise LookupError(f"no file in {forms_dir(env)} defines {form.ref.describe()}")

@@ -117,6 +117,9 @@ class Audit(Base):
     # text, a list for several-of, a number, an ISO date, or qa.forms.NOT_APPLICABLE). The default form's
     # answers stay in the columns above, so audits from before forms were data read as they did.
     answers: Mapped[dict | None] = mapped_column(nullable=True)
+    # A partnership audit's auditor, who is not on the council's Teams: "name (organisation)" as their
+    # returned workbook gave it (capabilities/audit_cycle/partnership.py).
+    partner_auditor: Mapped[str | None] = mapped_column(String(250), nullable=True)
     updated_at: Mapped[datetime]
 
     allocation: Mapped[Allocation] = relationship(back_populates="audit")
