@@ -28,7 +28,7 @@ from storage.models import (
 )
 from tests.support import activities as act
 from tests.support.allocation_files import GOOD, csv_bytes
-from tests.support.chat_files import file_message, post, staff
+from tests.support.chat_files import card_nodes, file_message, post, press, staff
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc)
 ROSTER_HEADER = "email,display_name,role,team,service_area,supervisor_email,asye_start_date,registered,aad_object_id\n"
@@ -50,33 +50,6 @@ async def send(bot_client, fake, file_host, name: str, data: bytes, text: str = 
     replies = fake.delivered(act.personal_conversation_id("quinn"))[before:]
     assert len(replies) == 1, [r.all_text() for r in replies]
     return replies[0].cards[0] if replies[0].cards else {"text": replies[0].text}
-
-
-def button(card: dict, title: str) -> dict:
-    for node in _nodes(card):
-        if node.get("type") == "Action.Execute" and node.get("title") == title:
-            return node
-    raise AssertionError(f"no {title!r} button on {json.dumps(card)[:400]}")
-
-
-def _nodes(tree):
-    if isinstance(tree, dict):
-        yield tree
-        for value in tree.values():
-            yield from _nodes(value)
-    elif isinstance(tree, list):
-        for value in tree:
-            yield from _nodes(value)
-
-
-async def press(bot_client, fake, card: dict, title: str, who: str = "quinn", aad: str | None = "aad-quinn") -> str:
-    """`who` presses `title` on `card`; the text of the card the bot answers with."""
-    action = button(card, title)
-    data = {k: v for k, v in action["data"].items() if not k.startswith("_")}
-    resp = await bot_client.post("/api/messages", json=act.card_action(who, action["verb"], data,
-                                                                        service_url=fake.url, aad=aad))
-    assert resp.status == 200, await resp.text()
-    return json.dumps(await resp.json(), ensure_ascii=False)
 
 
 async def count(db, model, *where) -> int:
@@ -157,7 +130,7 @@ async def test_a_refusal_names_the_row_and_column(bot_client, services, fake_con
 
 
 def _actions(card):
-    return [n for n in _nodes(card) if n.get("type") == "Action.Execute"]
+    return [n for n in card_nodes(card) if n.get("type") == "Action.Execute"]
 
 
 async def test_allocations_are_previewed_per_service_area_then_imported(bot_client, services, fake_connector,

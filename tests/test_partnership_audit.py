@@ -24,9 +24,8 @@ from qa.partner_audit import ANSWER, QUESTION_ID, read_about, read_returned
 from qa.tabular import read_table_bytes
 from storage.models import Allocation, Audit, AuditFormVersion, AuditMonth, OutboxMessage, Person, TrailEvent
 from tests.support import activities as act
-from tests.support.chat_files import file_message, post, staff
+from tests.support.chat_files import file_message, post, press, staff
 from tests.support.status import accept
-from tests.test_files_in_chat import press
 
 NOW = datetime(2026, 12, 14, 10, 0, tzinfo=timezone.utc)
 PARTNER_FORM = {

@@ -3,6 +3,7 @@ the Teams message carrying a file, and the staff the allocation files name (test
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -85,3 +86,30 @@ def file_message(key: str, aad: str | None, *, service_url: str, name: str, url:
 async def post(bot_client, activity: dict) -> None:
     resp = await bot_client.post("/api/messages", json=activity)
     assert resp.status in (200, 201), await resp.text()
+
+
+def button(card: dict, title: str) -> dict:
+    for node in card_nodes(card):
+        if node.get("type") == "Action.Execute" and node.get("title") == title:
+            return node
+    raise AssertionError(f"no {title!r} button on {json.dumps(card)[:400]}")
+
+
+def card_nodes(tree):
+    if isinstance(tree, dict):
+        yield tree
+        for value in tree.values():
+            yield from card_nodes(value)
+    elif isinstance(tree, list):
+        for value in tree:
+            yield from card_nodes(value)
+
+
+async def press(bot_client, fake, card: dict, title: str, who: str = "quinn", aad: str | None = "aad-quinn") -> str:
+    """`who` presses `title` on `card`; the text of the card the bot answers with."""
+    action = button(card, title)
+    data = {k: v for k, v in action["data"].items() if not k.startswith("_")}
+    resp = await bot_client.post("/api/messages", json=act.card_action(who, action["verb"], data,
+                                                                        service_url=fake.url, aad=aad))
+    assert resp.status == 200, await resp.text()
+    return json.dumps(await resp.json(), ensure_ascii=False)
