@@ -38,5 +38,8 @@ def downgrade() -> None:
     op.drop_table('audit_form_versions')
     with op.batch_alter_table('audits', schema=None) as batch_op:
         batch_op.drop_column('answers')
-    with op.batch_alter_table('allocations', schema=None) as batch_op:
-        batch_op.drop_column('form_name')
+    if op.get_bind().dialect.name == 'sqlite':
+        # In place (SQLite 3.35+): batch mode would copy and drop `allocations`, which audits refer to.
+        op.execute('ALTER TABLE allocations DROP COLUMN form_name')
+    else:
+        op.drop_column('allocations', 'form_name')
