@@ -18,6 +18,7 @@ from dialogs import form_cards as fc
 from dialogs.audit_cards import Verb
 from qa.form_answers import ACTION, DUE, OWNER
 from qa.forms import NOT_APPLICABLE
+from qa.identifiers import DATE_KEPT_INPUT
 from storage.audit_forms import kept_versions
 from storage.models import Allocation, Audit, AuditFormVersion, OutboxMessage, RemedialAction, RemedialPlan
 from tests.support.escalations import chat, set_up, shown, utc
@@ -182,9 +183,32 @@ async def test_a_form_edited_mid_month_leaves_a_started_audit_on_its_version(ser
     answer = await press(d, fc.Verb.FORM_SAVE, "CR-2001", 1, {"overall_grade": "Good"})
     assert "(version 1)" in said(answer) and "Draft saved" in said(answer)
 
+    # The default form's buttons do nothing to it (a card of the default form never shows for it).
+    body = await d.press("ann", Verb.AUDIT_SUBMIT, {"allocation_id": d.ids["CR-2001"]}, "form", AT)
+    assert "This audit is on another form" in shown(body)
+    assert (await d.one(Audit, Audit.allocation_id == d.ids["CR-2001"])).answers == {"overall_grade": "Good"}
+
     await allocate(d, "CR-2002")  # started now: the new version
     page = await start(d, "CR-2002")
     assert "Fostering review (version 2)" in said(page) and "Chronology and history" in said(page)
     async with d.db.sessions() as session:
         versions = [(name, version) for name, version, _, _ in await kept_versions(session)]
     assert versions == [("fostering_review", 1), ("fostering_review", 2)]
+
+
+async def test_a_date_on_its_own_is_questioned_and_kept_with_the_toggle(services, fake_connector, bot_client, forms):
+    d = await set_up(services, fake_connector, bot_client, {})
+    await allocate(d, "CR-2001")
+    await start(d, "CR-2001")
+    typed = {"working_well": "The carers were visited on 03/12/2026 as planned"}
+    asked = await press(d, fc.Verb.FORM_SAVE, "CR-2001", 2, typed)
+    assert DATE_KEPT_INPUT in boxes(asked)  # the edge added the toggle after the box
+    assert boxes(asked)[fc.input_id("working_well")]["value"] == typed["working_well"]  # what was typed, shown back
+    audit = await d.one(Audit, Audit.allocation_id == d.ids["CR-2001"])
+    assert "working_well" not in audit.answers
+    kept = (await d.press("ann", fc.Verb.FORM_SAVE, {
+        "allocation_id": d.ids["CR-2001"], "page_id": 2, fc.input_id("working_well"): typed["working_well"],
+        DATE_KEPT_INPUT: "true"}, "form", AT))["value"]
+    assert "Draft saved" in said(kept)
+    audit = await d.one(Audit, Audit.allocation_id == d.ids["CR-2001"])
+    assert audit.answers["working_well"] == typed["working_well"]

@@ -340,6 +340,8 @@ async def _save(ctx: Context, actor_id: int, allocation_id: int, inputs: Mapping
         allocation = await _as_auditor(act, allocation_id)
         if allocation.state not in _AUDITOR_STATES:
             return await _moved_on(act, allocation)
+        if allocation.audit is not None and allocation.audit.form_name != DEFAULT_FORM_NAME:  # its own form's card
+            invalid("This audit is on another form. Press Continue audit on your allocation to open it.")
         inputs = inputs if isinstance(inputs, Mapping) else {}
         form, unreadable = read_form(inputs)
         if form is None:

@@ -4,7 +4,9 @@ confirmed on an audit graded Requires Improvement or Inadequate, the service lea
 and, optionally, the person responsible from the roster, who is told the moment they are named (what,
 by when, who asked; with Done: kinds.REMEDIAL_NAMED). An action not marked done is chased on
 its target date to the service lead (and the person responsible), and the next working day to
-the service lead and the head of service (duties.py). Marking it done is one press.
+the service lead and the head of service (duties.py). Marking it done is one press. An audit on a form of
+the council's own brings its recommendations as actions when it is submitted (`from_recommendations`: each
+owner told then), and its plan goes to the service lead once oversight is confirmed, whatever the grade.
 
 Who may add or mark done: a service lead or head of service for the case's area; the person
 responsible may mark their own action done. One transaction each, with its trail row
