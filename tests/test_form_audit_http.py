@@ -212,3 +212,18 @@ async def test_a_date_on_its_own_is_questioned_and_kept_with_the_toggle(services
     assert "Draft saved" in said(kept)
     audit = await d.one(Audit, Audit.allocation_id == d.ids["CR-2001"])
     assert audit.answers["working_well"] == typed["working_well"]
+
+
+async def test_inadequate_on_a_form_of_its_own_is_moderated_as_any_audit(services, fake_connector, bot_client, forms):
+    d = await set_up(services, fake_connector, bot_client, {})
+    await allocate(d, "CR-2001")
+    await start(d, "CR-2001")
+    await press(d, fc.Verb.FORM_NEXT, "CR-2001", 1, {"overall_grade": "Inadequate", "planning": "Inadequate",
+                                                     "chronology": "Inadequate"})
+    body = await d.press("ann", fc.Verb.FORM_SUBMIT, {"allocation_id": d.ids["CR-2001"], "page_id": 2,
+                                                      fc.input_id("working_well"): "Little"}, "form", AT)
+    assert "Audit submitted" in shown(body) and "Inadequate" in shown(body)
+    assert await d.all(RemedialPlan) == []  # no recommendations: no plan before oversight
+    got = await d.tick(utc(2026, 12, 10, 10, 30))
+    assert got.get("quinn") == ["Moderation needed: case CR-2001"]
+    assert (await d.moderation("CR-2001")).original_grade == "Inadequate"
