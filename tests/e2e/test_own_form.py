@@ -53,6 +53,7 @@ def forms_env(tmp_path_factory):
 
 
 def test_a_two_page_form_filled_in_the_playground(forms_env, demo_stack, browser, shots):
+    assert os.environ["QA_FORMS_DIR"] == str(forms_env)  # set before the stack started: the bot reads it
     path = demo_stack.database_url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as db:  # as the allocation import would set it from the list's form column
         db.execute("UPDATE allocations SET form_name = ? WHERE case_ref = ?", (FORM["name"], CASE))
