@@ -144,6 +144,11 @@ class AuditSummary:
     submitted_on: date
     oversight_due: date
     safeguarding_description: str = ""  # what the auditor said of the concern, in full (the whole audit)
+    # An audit on a form other than the default (framework 5, 23): the form's title, its answers as
+    # (question, answer) in the form's order, and its recommendations as remedial actions (action, who, by when).
+    form_title: str = ""
+    answers: tuple[tuple[str, str], ...] = ()
+    recommendations: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -500,6 +505,17 @@ def oversight_request_card(audit: AuditSummary) -> Element:
         facts([("Team", audit.team), ("Service area", audit.service_area), ("Auditor", audit.auditor_name),
                ("Case holder", audit.case_holder_name), ("Overall grade", audit.grade),
                ("Submitted", format_day(audit.submitted_on)), ("Oversight due", format_day(audit.oversight_due))]),
+        *(_form_answers(audit) if audit.form_title else _default_answers(audit)),
+        text("Confirming oversight says you have reviewed this audit and recorded your oversight on the "
+             "child's file.", subtle=True),
+    ]
+    ids = {"audit_id": audit.audit_id}
+    return card(body, [execute("Read the whole audit", Verb.AUDIT_READ, {**ids, "page_id": 1}),
+                       *_oversight_actions(ids)])
+
+
+def _default_answers(audit: AuditSummary) -> list[Element]:
+    return [
         subheading("Key areas"),
         facts([(area, audit.key_areas.get(area, "Not graded")) for area in KEY_AREAS]),
         subheading("Strengths"),
@@ -508,12 +524,25 @@ def oversight_request_card(audit: AuditSummary) -> Element:
         quote(excerpt(audit.improvements, EXCERPT_MAX) or "None recorded.", italic=not audit.improvements),
         facts([("Discussed with case holder", _yes_no(audit.discussion_held)),
                ("Child or family to be asked their views", _yes_no(audit.seek_family_views))]),
-        text("Confirming oversight says you have reviewed this audit and recorded your oversight on the "
-             "child's file.", subtle=True),
     ]
-    ids = {"audit_id": audit.audit_id}
-    return card(body, [execute("Read the whole audit", Verb.AUDIT_READ, {**ids, "page_id": 1}),
-                       *_oversight_actions(ids)])
+
+
+_ANSWER_EXCERPT = 300  # characters of each answer on the request; the whole audit has them in full
+
+
+def _form_answers(audit: AuditSummary) -> list[Element]:
+    """An audit on a form of its own: its answers (each cut short) and its recommendations."""
+    return [subheading(f"Answers: {audit.form_title}"),
+            facts([(q, excerpt(a, _ANSWER_EXCERPT)) for q, a in audit.answers] or [("Answers", "None recorded.")]),
+            *_recommendations(audit)]
+
+
+def _recommendations(audit: AuditSummary) -> list[Element]:
+    if not audit.recommendations:
+        return []
+    return [subheading("Recommendations, as remedial actions"),
+            *[text(f"{n}. {what} — {who}, by {when}", spacing="Small")
+              for n, (what, who, when) in enumerate(audit.recommendations, start=1)]]
 
 
 def _oversight_actions(ids: Mapping[str, Any]) -> list[Element]:
@@ -545,17 +574,24 @@ def whole_audit_pages(audit: AuditSummary) -> list[Element]:
         facts([("Team", audit.team), ("Service area", audit.service_area), ("Auditor", audit.auditor_name),
                ("Case holder", audit.case_holder_name), ("Overall grade", audit.grade),
                ("Submitted", format_day(audit.submitted_on)), ("Oversight due", format_day(audit.oversight_due))]),
-        subheading("Key areas"),
-        facts([(area, audit.key_areas.get(area, "Not graded")) for area in KEY_AREAS]),
     ]
-    for title, said in (("Strengths", audit.strengths), ("Areas for improvement", audit.improvements),
-                        *((("What the safeguarding concern is", audit.safeguarding_description),)
-                          if audit.safeguarding_concern else ())):
+    if audit.form_title:  # a form of its own: every answer in full, then the recommendations
+        blocks.append(subheading(f"Answers: {audit.form_title}", separator=False))
+        said_all: tuple[tuple[str, str], ...] = audit.answers
+    else:
+        blocks += [subheading("Key areas"), facts([(area, audit.key_areas.get(area, "Not graded")) for area in KEY_AREAS])]
+        said_all = (("Strengths", audit.strengths), ("Areas for improvement", audit.improvements),
+                    *((("What the safeguarding concern is", audit.safeguarding_description),)
+                      if audit.safeguarding_concern else ()))
+    for title, said in said_all:
         blocks.append(subheading(title))
         pieces = [said[i:i + _PIECE] for i in range(0, len(said), _PIECE)] or [""]
         blocks += [quote(piece or "None recorded.", italic=not piece) for piece in pieces]
-    blocks.append(facts([("Discussed with case holder", _yes_no(audit.discussion_held)),
-                         ("Ask child or family for views", _yes_no(audit.seek_family_views))]))
+    if audit.form_title:
+        blocks += _recommendations(audit)
+    else:
+        blocks.append(facts([("Discussed with case holder", _yes_no(audit.discussion_held)),
+                             ("Ask child or family for views", _yes_no(audit.seek_family_views))]))
     ids = {"audit_id": audit.audit_id}
     pages: list[list[Element]] = [[]]
     for block in blocks:  # fill each page up to the limit, leaving room for its heading and buttons

@@ -24,6 +24,7 @@ from dialogs import (
     calendar_samples,
     case_holder_samples,
     cover_samples,
+    form_samples,
     intake_cards,
     observation_samples,
     safeguarding_samples,
@@ -63,6 +64,7 @@ BUILDERS = (
     "dialogs.intake_cards.unknown_card",
     "dialogs.intake_cards.decided_card",
     "dialogs.audit_cards.allocation_notice_card",
+    "dialogs.form_cards.form_page_card",
     "dialogs.sample_cards.proposal_card",
     "dialogs.sample_cards.sample_used_card",
     "dialogs.sample_cards.no_sample_card",
@@ -562,7 +564,8 @@ def sample_cards() -> dict[str, Card]:
                  delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples(), remedial_card_samples(), good_practice_card_samples(), broadcast_card_samples(), supervision_samples.samples(),
                  calendar_samples.samples(), case_holder_samples.samples(), safeguarding_samples.samples(),
                  cover_samples.samples(), status_samples.samples(), status_samples.export_samples(),
-                 intake_cards.samples(), sample_samples.samples(), workforce_samples.samples()):
+                 intake_cards.samples(), sample_samples.samples(), workforce_samples.samples(),
+                 form_samples.samples(allocations(6)[0], audit_summary())):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")

@@ -8,7 +8,10 @@ The answers are a mapping from question id to a value, the shape kept in `audits
 - number: an int or float within the question's bounds;
 - date: an ISO date "YYYY-MM-DD" (a calendar date, no time zone);
 - text: the text, within the question's max_length characters (screened for identifiers by the caller,
-  qa/identifiers.py, as every free-text field is).
+  qa/identifiers.py, as every free-text field is);
+- recommendations: a list of at most `rows` mappings {"action": text within max_length characters, "owner":
+  the email address of the person who owns it, "due": an ISO date}, each whole (the caller checks the owner
+  is on the roster and the date not past; on submission each becomes a remedial action).
 
 An unanswered question is absent (or None, or ""). Which answers feed the framework's figures: the
 question `OVERALL_QUESTION` (if the form has it) is the audit's overall grade, which moderation and the
@@ -21,12 +24,14 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from qa.emails import is_email
 from qa.forms import (
     DATE,
     GRADE,
     NOT_APPLICABLE,
     NUMBER,
     ONE_OF,
+    RECOMMENDATIONS,
     SEVERAL_OF,
     TEXT,
     YES_NO,
@@ -36,6 +41,7 @@ from qa.forms import (
 
 OVERALL_QUESTION = "overall_grade"  # the question whose grade is the audit's overall grade (the default form's id)
 YES, NO = "yes", "no"
+ACTION, OWNER, DUE = "action", "owner", "due"  # the parts of one recommendation
 
 
 def answered(value: Any) -> bool:
@@ -74,14 +80,15 @@ def check_answers(form: FormDefinition, answers: Mapping[str, Any], *,
             if submitting and required(question, answers):
                 errors[question.id] = f"Answer \u201c{question.label}\u201d."
             continue
-        problem = value_problem(form, question, value)
+        problem = value_problem(form, question, value, submitting=submitting)
         if problem:
             errors[question.id] = problem
     return errors
 
 
-def value_problem(form: FormDefinition, question: Question, value: Any) -> str | None:
-    """Why `value` cannot be the answer to `question` (None when it can); `value` is answered."""
+def value_problem(form: FormDefinition, question: Question, value: Any, *, submitting: bool = True) -> str | None:
+    """Why `value` cannot be the answer to `question` (None when it can); `value` is answered. In a draft
+    (`submitting` False) a recommendation may be half written."""
     label = question.label
     if question.type == GRADE:
         levels = form.scales[question.scale].levels if question.scale in form.scales else ()
@@ -105,7 +112,41 @@ def value_problem(form: FormDefinition, question: Question, value: Any) -> str |
         limit = question.max_length
         return None if limit is None or len(value) <= limit else \
             f"Please keep \u201c{label}\u201d under {limit:,} characters."
+    if question.type == RECOMMENDATIONS:
+        return _recommendations_problem(question, value, whole=submitting)
     return f"\u201c{label}\u201d cannot be answered here."
+
+
+def _recommendations_problem(question: Question, value: Any, *, whole: bool) -> str | None:
+    """Why `value` is not a list of recommendations, each whole when `whole` (each named by its place:
+    "Recommendation 2")."""
+    if not isinstance(value, list) or not all(isinstance(r, Mapping) for r in value):
+        return f"\u201c{question.label}\u201d could not be read."
+    if question.rows is not None and len(value) > question.rows:
+        return f"\u201c{question.label}\u201d takes at most {question.rows}."
+    limit = question.max_length
+    for place, row in enumerate(value, start=1):
+        action, owner, due = row.get(ACTION), row.get(OWNER), row.get(DUE)
+        if not whole:
+            if isinstance(action, str) and limit is not None and len(action) > limit:
+                return f"Recommendation {place}: please keep it under {limit:,} characters."
+            continue
+        if not isinstance(action, str) or not action.strip():
+            return f"Recommendation {place}: say what is to be done."
+        if limit is not None and len(action) > limit:
+            return f"Recommendation {place}: please keep it under {limit:,} characters."
+        if not is_email(owner if isinstance(owner, str) else None):
+            return f"Recommendation {place}: give the work email of the person who owns it."
+        if not _is_iso_date(due):
+            return f"Recommendation {place}: give the date it is due by."
+    return None
+
+
+def recommendations(form: FormDefinition, answers: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(action, owner's email, due ISO date) of every recommendation answered, in the form's order:
+    what becomes remedial actions on submission (answers already checked by `check_answers`)."""
+    return [(row[ACTION].strip(), row[OWNER].strip(), row[DUE]) for q in form.questions()
+            if q.type == RECOMMENDATIONS and isinstance(answers.get(q.id), list) for row in answers[q.id]]
 
 
 def _is_iso_date(value: Any) -> bool:

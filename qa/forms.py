@@ -29,7 +29,11 @@ SEVERAL_OF = "several_of"  # several of a list
 NUMBER = "number"
 DATE = "date"
 TEXT = "text"              # free text, within max_length characters
-QUESTION_TYPES = (GRADE, YES_NO, ONE_OF, SEVERAL_OF, NUMBER, DATE, TEXT)
+# Up to `rows` recommendations, each an action (within max_length characters), the email of the person who
+# owns it and the date it is due by: on submission each becomes a remedial action (framework 9.3, section 5).
+RECOMMENDATIONS = "recommendations"
+QUESTION_TYPES = (GRADE, YES_NO, ONE_OF, SEVERAL_OF, NUMBER, DATE, TEXT, RECOMMENDATIONS)
+NARRATIVE_TYPES = (TEXT, RECOMMENDATIONS)  # what a narrative section may hold
 
 DEFAULT_FORM_NAME = "default"  # the form every audit used before forms were data (its version 1)
 DEFAULT_FORM_VERSION = 1
@@ -75,11 +79,13 @@ class Question:
     minimum: float | None = None
     maximum: float | None = None
     required_when: str | None = None
+    rows: int | None = None
 
 
 @dataclass(frozen=True)
 class Section:
-    """A titled group of questions; a narrative section (free text only) comes after all others."""
+    """A titled group of questions; a narrative section (free text and recommendations only) comes after
+    all others."""
 
     id: str
     title: str
@@ -129,7 +135,8 @@ def problems(data: Mapping[str, Any], *, key_areas: Sequence[str] = KEY_AREAS) -
     and section ids unique; key areas known; a grade's scale named in the form with two levels or
     more, all different; options all different; a number's minimum not above its maximum;
     `required_when` naming a yes/no question of the form; narrative sections after all others and
-    holding free text only. Empty when the definition is sound."""
+    holding free text and recommendations only; recommendations informing no key area. Empty when the
+    definition is sound."""
     found: list[Problem] = []
     scales = data.get("scales") or {}
     for scale_id, levels in scales.items():
@@ -159,9 +166,9 @@ def problems(data: Mapping[str, Any], *, key_areas: Sequence[str] = KEY_AREAS) -
                 found.append(Problem((*at, "id"), f"question id {q['id']!r} is used twice "
                                      f"(first in section {question_ids[q['id']]!r})"))
             question_ids.setdefault(q["id"], section["id"])
-            if narrative and q["type"] != TEXT:
+            if narrative and q["type"] not in NARRATIVE_TYPES:
                 found.append(Problem((*at, "type"), f"question {q['id']!r} is in a narrative section, "
-                                     "which holds free text only"))
+                                     "which holds free text and recommendations only"))
     return found
 
 
@@ -173,6 +180,8 @@ def _question_problems(q: Mapping[str, Any], at: Path, scales: Mapping[str, Sequ
     if area is not None and area not in key_areas:
         found.append(Problem((*at, "key_area"), f"question {qid!r}: {area!r} is not a key area; "
                              f"use one of {', '.join(key_areas)}, or null"))
+    if q["type"] == RECOMMENDATIONS and area is not None:
+        found.append(Problem((*at, "key_area"), f"question {qid!r}: recommendations inform no key area; use null"))
     if q["type"] == GRADE:
         scale = q.get("scale")
         if scale not in scales:
@@ -206,7 +215,7 @@ def form_from_data(data: Mapping[str, Any]) -> FormDefinition:
 def _question(q: Mapping[str, Any]) -> Question:
     return Question(q["id"], q["type"], q["label"], q.get("required", False), q.get("help", ""),
                     q.get("key_area"), q.get("scale"), q.get("not_applicable", False), tuple(q.get("options") or ()),
-                    q.get("max_length"), q.get("minimum"), q.get("maximum"), q.get("required_when"))
+                    q.get("max_length"), q.get("minimum"), q.get("maximum"), q.get("required_when"), q.get("rows"))
 
 
 def in_use_problems(forms: Sequence[FormDefinition]) -> list[str]:

@@ -48,7 +48,7 @@ def test_the_default_definition_and_three_service_area_tools_are_sound():
     assert {f.service_areas for f in examples} == {("Adoption",), ("Fostering",), ("Inclusion Team",)}
     # Each covers every type a form may ask, "not applicable" and the narrative at the end between them.
     types = {q.type for f in examples for q in f.questions()}
-    assert types == {"grade", "yes_no", "one_of", "several_of", "number", "date", "text"}
+    assert types == {"grade", "yes_no", "one_of", "several_of", "number", "date", "text", "recommendations"}
     assert all(any(q.not_applicable for q in f.questions()) for f in examples)
     assert all(f.sections[-1].narrative and {q.id for q in f.sections[-1].questions} >=
                {"working_well", "needs_to_improve", "lived_experience", "recommendations"} for f in examples)
@@ -73,7 +73,7 @@ def test_schema_errors_name_the_line_and_what_is_wrong():
     assert checked.form is None
     assert checked.problems == (
         f"line {line_of(text, 'yesno')}: 'yesno' is not one of 'grade', 'yes_no', 'one_of', 'several_of', 'number', "
-        "'date', 'text' (at sections[3].questions[0].type)",
+        "'date', 'text', 'recommendations' (at sections[3].questions[0].type)",
         f"line {line_of(text, 'colour')}: 'colour' is not expected here; allowed: help, id, key_area, label, "
         "max_length, required, required_when, type (at sections[4].questions[1].colour)",
     )
@@ -128,7 +128,8 @@ def test_narrative_sections_come_last_and_hold_free_text_only():
     data["sections"].append(data["sections"].pop(1))
     data["sections"][-1]["questions"].append({"id": "rating", "type": "yes_no", "label": "Rated", "key_area": None})
     assert [p.path for p in problems(data)] == [("sections", 3, "questions", 4, "type")]
-    assert problems(data)[0].message == "question 'rating' is in a narrative section, which holds free text only"
+    assert problems(data)[0].message == ("question 'rating' is in a narrative section, which holds free text and "
+                                         "recommendations only")
 
 
 def test_a_number_and_options_are_checked():

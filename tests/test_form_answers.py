@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from qa.form_answers import OVERALL_QUESTION, check_answers, key_area_answers, overall_grade
-from qa.forms import NOT_APPLICABLE, form_from_data
+from qa.form_answers import OVERALL_QUESTION, check_answers, key_area_answers, overall_grade, recommendations
+from qa.forms import NOT_APPLICABLE, form_from_data, problems
 from storage.audit_forms import FormVersionConflictError, kept_versions, record_version, stored_form
 
 DATA = {
@@ -94,3 +94,28 @@ async def test_a_version_is_kept_whole_and_an_edit_needs_a_new_one(db):
         assert (await stored_form(session, "fostering", 2)).title == "Fostering audit (new)"
         assert await stored_form(session, "fostering", 3) is None
         assert [(n, v) for n, v, _, _ in await kept_versions(session)] == [("fostering", 1), ("fostering", 2)]
+
+
+REC_DATA = {**DATA, "sections": [*DATA["sections"], {
+    "id": "narrative", "title": "In your own words", "narrative": True, "questions": [
+        {"id": "recs", "type": "recommendations", "label": "Recommendations", "rows": 2, "max_length": 30,
+         "key_area": None}]}]}
+
+
+def test_recommendations_are_whole_on_submission_and_may_be_half_written_in_a_draft():
+    form = form_from_data(REC_DATA)
+    assert problems(REC_DATA) == []
+    row = {"action": "Review the plan", "owner": "pam@council.gov.uk", "due": "2027-01-15"}
+    assert check_answers(form, {**GOOD, "recs": [row]}) == {}
+    assert recommendations(form, {**GOOD, "recs": [row]}) == [("Review the plan", "pam@council.gov.uk", "2027-01-15")]
+    half = {**GOOD, "recs": [row, {"action": "Agree contact", "owner": "", "due": ""}]}
+    assert check_answers(form, half) == {"recs": "Recommendation 2: give the work email of the person who owns it."}
+    assert check_answers(form, half, submitting=False) == {}
+    assert check_answers(form, {**GOOD, "recs": [{**row, "due": "soon"}]}) == {
+        "recs": "Recommendation 1: give the date it is due by."}
+    assert "at most 2" in check_answers(form, {**GOOD, "recs": [row] * 3})["recs"]
+    assert "under 30 characters" in check_answers(form, {**GOOD, "recs": [{**row, "action": "x" * 31}]},
+                                                  submitting=False)["recs"]
+    graded = json.loads(json.dumps(REC_DATA))
+    graded["sections"][-1]["questions"][0]["key_area"] = "Planning"
+    assert [p.message for p in problems(graded)] == ["question 'recs': recommendations inform no key area; use null"]

@@ -29,6 +29,7 @@ from capabilities.audit_cycle import (
     config,
     draft_check,
     flow,
+    form_flow,
     kinds,
     reallocation,
     safeguarding,
@@ -44,6 +45,7 @@ from dialogs.audit_cards import Verb
 from dialogs.card_kit import action_set, execute, format_moment, text
 from dialogs.card_update import Acted, keep_none, mentions, rebuild
 from dialogs.card_update import polite_card as _polite_card
+from dialogs.form_cards import Verb as FormVerb
 from dialogs.observation_cards import FamilyViewOwed, family_view_buttons
 from qa.audit_calendar import parse_month_key
 from qa.framework import Role
@@ -51,6 +53,7 @@ from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
+FORM_PAGES = (FormVerb.FORM_BACK, FormVerb.FORM_NEXT, FormVerb.FORM_SAVE)  # answered with the page to show
 UseCase = Callable[..., Awaitable[flow.AuditOutcome]]  # (ctx, actor id, subject id, data, now=, via=)
 
 
@@ -69,9 +72,10 @@ class Step:
     done_text: str = "Done."  # what to say when the pressed message cannot be rebuilt ({ref}: the case)
 
 
-# The form an audit is started on: the default form in use (QA_FORMS_DIR), its name and version.
+# The form an audit is started on: the allocation's form (form_flow.py), the default form in use
+# (QA_FORMS_DIR) when it names no other, its name and version.
 async def _start(ctx, actor_id, subject, data, **kw):
-    return await flow.start_audit(ctx, actor_id, subject, form=forms_config.default_form().ref, **kw)
+    return await form_flow.start_audit(ctx, actor_id, subject, default=forms_config.default_form().ref, **kw)
 
 
 async def _save(ctx, actor_id, subject, data, **kw):
@@ -80,6 +84,22 @@ async def _save(ctx, actor_id, subject, data, **kw):
 
 async def _submit(ctx, actor_id, subject, data, **kw):
     return await flow.submit_audit(ctx, actor_id, subject, data, form=forms_config.default_form().ref, **kw)
+
+
+async def _form_back(ctx, actor_id, subject, data, **kw):
+    return await form_flow.turn_page(ctx, actor_id, subject, data, move=form_flow.BACK, **kw)
+
+
+async def _form_next(ctx, actor_id, subject, data, **kw):
+    return await form_flow.turn_page(ctx, actor_id, subject, data, move=form_flow.NEXT, **kw)
+
+
+async def _form_save(ctx, actor_id, subject, data, **kw):
+    return await form_flow.turn_page(ctx, actor_id, subject, data, move=form_flow.STAY, **kw)
+
+
+async def _form_submit(ctx, actor_id, subject, data, **kw):
+    return await form_flow.submit(ctx, actor_id, subject, data, **kw)
 
 
 async def _decline(ctx, actor_id, subject, data, **kw):
@@ -120,6 +140,12 @@ STEPS: dict[str, Step] = {step.verb: step for step in (
          done_text="Thank you: the QA unit has been told you can't do the audit of case {ref}."),
     Step(Verb.AUDIT_SAVE_DRAFT, "allocation_id", "audit_form", _save, title="Audit: case {ref}"),
     Step(Verb.AUDIT_SUBMIT, "allocation_id", "audit_form", _submit, "Audit submitted", "Audit: case {ref}",
+         next=(("Next", "Oversight by the service lead"),)),
+    # A form of the council's own, in pages (form_flow.py, dialogs/form_cards.py).
+    Step(FormVerb.FORM_BACK, "allocation_id", "audit_form", _form_back, title="Audit: case {ref}"),
+    Step(FormVerb.FORM_NEXT, "allocation_id", "audit_form", _form_next, title="Audit: case {ref}"),
+    Step(FormVerb.FORM_SAVE, "allocation_id", "audit_form", _form_save, title="Audit: case {ref}"),
+    Step(FormVerb.FORM_SUBMIT, "allocation_id", "audit_form", _form_submit, "Audit submitted", "Audit: case {ref}",
          next=(("Next", "Oversight by the service lead"),)),
     Step(Verb.OVERSIGHT_OPEN, "audit_id", "oversight_digest", _open),
     Step(Verb.AUDIT_READ, "audit_id", "oversight_request", _read),
@@ -170,6 +196,8 @@ def reply_for(verb: str, outcome: flow.AuditOutcome, rows: list[OutboxMessage], 
     ref = outcome.case_ref
     if outcome.status in (Status.REFUSED, Status.ALREADY, Status.NOT_FOUND):
         return Reply(card=polite_card(rows, ids, verb, outcome.message, ref))
+    if verb in FORM_PAGES or (outcome.status == Status.INVALID and outcome.card is not None):
+        return Reply(card=outcome.card) if outcome.card is not None else Reply(text=outcome.message)
     if outcome.status == Status.INVALID:
         if outcome.view is not None:
             return Reply(card=ac.audit_form_card(outcome.view, outcome.draft, outcome.errors))
@@ -186,7 +214,8 @@ def reply_for(verb: str, outcome: flow.AuditOutcome, rows: list[OutboxMessage], 
                      send=[(ac.oversight_request_card(outcome.summary), f"Oversight needed: case {ref}")])
     send = []
     if verb == Verb.AUDIT_START:
-        send = [(ac.audit_form_card(outcome.view, outcome.draft), f"Audit form: case {ref}")]
+        form = outcome.card if outcome.card is not None else ac.audit_form_card(outcome.view, outcome.draft)
+        send = [(form, f"Audit form: case {ref}")]
         if outcome.status == Status.UNCHANGED:
             return Reply(text=f"Your audit form for case {ref} is in our chat.", send=send)
     acted = Acted(step.done, outcome.actor_name, outcome.at, tz, _details(verb, outcome), keep_for(verb, ids))
@@ -204,7 +233,7 @@ def reply_for(verb: str, outcome: flow.AuditOutcome, rows: list[OutboxMessage], 
 
 def _details(verb: str, outcome: flow.AuditOutcome) -> list[tuple[str, str]]:
     details = [("Case", outcome.case_ref)]
-    if verb == Verb.AUDIT_SUBMIT:
+    if verb in (Verb.AUDIT_SUBMIT, FormVerb.FORM_SUBMIT):
         details.append(("Overall grade", outcome.grade or "Not graded"))
         if outcome.safeguarding:
             details.append(("Safeguarding concern", "Escalated at once"))

@@ -53,14 +53,17 @@ from capabilities.audit_cycle.kinds import (
 from capabilities.context import Context
 from capabilities.kit import NOTHING_CHANGED, Act, Status, invalid, refuse, unit, use_case
 from dialogs import audit_cards as cards
-from dialogs.card_kit import format_moment
+from dialogs.card_kit import format_day, format_moment
+from dialogs.form_cards import answer_lines
 from qa.calendar import WorkingCalendar
 from qa.deadlines import UPLOAD_WORKING_DAYS, chase_moment, due_no_earlier_than
-from qa.forms import FormRef
+from qa.forms import DEFAULT_FORM_NAME, FormRef
 from qa.identifiers import first_refusal
 from qa.reallocation import CHOICES_SHOWN, choice_title
 from storage import follow_ups
+from storage.audit_forms import stored_form
 from storage.cycle import oversight_deadline
+from storage.escalations import remedial_actions_of
 from storage.models import Allocation, Audit, TrailEvent
 from storage.observations import owe_family_view
 from storage.people import qa_unit, safeguarding_recipients, service_leads_for
@@ -208,7 +211,22 @@ async def _moved_on(act: Act, allocation: Allocation, then: str = "") -> AuditOu
 
 # -- views for the cards -----------------------------------------------------------------------
 
-def audit_summary(act: Act, allocation: Allocation) -> cards.AuditSummary:
+async def answers_shown(act: Act, allocation: Allocation) -> dict[str, Any]:
+    """What the oversight cards show of an audit on a form other than the default (AuditSummary's
+    form_title, answers and recommendations: its remedial actions so far); nothing for the default form."""
+    audit = allocation.audit
+    if audit is None or audit.form_name == DEFAULT_FORM_NAME:
+        return {}
+    form = await stored_form(act.session, audit.form_name, audit.form_version)
+    if form is None:
+        return {}
+    actions = await remedial_actions_of(act.session, allocation.id)
+    return {"form_title": form.title, "answers": tuple(answer_lines(form, audit.answers or {})),
+            "recommendations": tuple((text, who or "Nobody named", format_day(on)) for text, on, who in actions)}
+
+
+def audit_summary(act: Act, allocation: Allocation, **shown: Any) -> cards.AuditSummary:
+    """The audit for the oversight cards; `shown`: `answers_shown`'s, for a form other than the default."""
     audit = allocation.audit
     assert audit is not None
     return cards.AuditSummary(
@@ -221,7 +239,7 @@ def audit_summary(act: Act, allocation: Allocation) -> cards.AuditSummary:
         discussion_held=audit.discussion_held, seek_family_views=audit.seek_family_views,
         safeguarding_concern=audit.safeguarding_concern,
         submitted_on=act.calendar.local_date(audit.submitted_at or allocation.submitted_at or act.now),
-        oversight_due=views.oversight_due(allocation, act.now, act.calendar))
+        oversight_due=views.oversight_due(allocation, act.now, act.calendar), **shown)
 
 
 def upload_due(allocation: Allocation, confirmed_at: datetime, cal: WorkingCalendar, upload_days: int) -> date:
@@ -245,21 +263,27 @@ async def start_audit(ctx: Context, actor_id: int, allocation_id: int, *, now: d
     (the name and version it keeps, whatever later versions say; issue item 1, framework 9.3)."""
     async with unit(ctx, actor_id, now=now, via=via) as act:
         allocation = await _as_auditor(act, allocation_id)
-        if allocation.state not in _AUDITOR_STATES:
-            return await _moved_on(act, allocation)
-        status = Status.UNCHANGED
-        if allocation.state == "allocated":
-            _ensure_audit(act, allocation, form)
-            allocation.state = "started"
-            allocation.started_at = allocation.started_at or now
-            allocation.updated_at = now
-            _trail(act, allocation, STARTED, case_ref=allocation.case_ref, form=form.name, form_version=form.version)
-            status = Status.DONE
-            await act.session.flush()
-        draft = draft_of(allocation.audit)
-        if allocation.conversation_held_at is not None:  # the auditor pressed Conversation held
-            draft[cards.DISCUSSION_HELD] = True
-        return _form(act, allocation, status, draft)
+        return await start_in(act, allocation, form)
+
+
+async def start_in(act: Act, allocation: Allocation, form: FormRef) -> AuditOutcome:
+    """`start_audit` on the allocation already locked and checked (the auditor's, or the QA unit's)."""
+    now = act.now
+    if allocation.state not in _AUDITOR_STATES:
+        return await _moved_on(act, allocation)
+    status = Status.UNCHANGED
+    if allocation.state == "allocated":
+        _ensure_audit(act, allocation, form)
+        allocation.state = "started"
+        allocation.started_at = allocation.started_at or now
+        allocation.updated_at = now
+        _trail(act, allocation, STARTED, case_ref=allocation.case_ref, form=form.name, form_version=form.version)
+        status = Status.DONE
+        await act.session.flush()
+    draft = draft_of(allocation.audit)
+    if allocation.conversation_held_at is not None:  # the auditor pressed Conversation held
+        draft[cards.DISCUSSION_HELD] = True
+    return _form(act, allocation, status, draft)
 
 
 def _ensure_audit(act: Act, allocation: Allocation, form: FormRef) -> Audit:
@@ -316,6 +340,8 @@ async def _save(ctx: Context, actor_id: int, allocation_id: int, inputs: Mapping
         allocation = await _as_auditor(act, allocation_id)
         if allocation.state not in _AUDITOR_STATES:
             return await _moved_on(act, allocation)
+        if allocation.audit is not None and allocation.audit.form_name != DEFAULT_FORM_NAME:  # its own form's card
+            invalid("This audit is on another form. Press Continue audit on your allocation to open it.")
         inputs = inputs if isinstance(inputs, Mapping) else {}
         form, unreadable = read_form(inputs)
         if form is None:
@@ -342,20 +368,22 @@ async def _save(ctx: Context, actor_id: int, allocation_id: int, inputs: Mapping
 
 
 async def _submitted(act: Act, allocation: Allocation, audit: Audit, values: Mapping[str, Any], *,
-                     urgent: bool) -> AuditOutcome:
-    """A complete audit is submitted: the area's service leads are asked for their oversight."""
+                     urgent: bool, detail: Mapping[str, Any] | None = None) -> AuditOutcome:
+    """A complete audit is submitted: the area's service leads are asked for their oversight. `detail`: the
+    trail's view of the form (by default the default form's, `form_detail`)."""
     audit.submitted_by_id = act.actor.id if act.actor else None  # None: recorded from the command line
     audit.submitted_at = act.now
     allocation.state = "submitted"
     allocation.submitted_at = act.now
     leads = await service_leads_for(act.session, allocation.service_area)
-    review = audit_summary(act, allocation)
+    review = audit_summary(act, allocation, **await answers_shown(act, allocation))
     await act.notify(OVERSIGHT_REQUEST, leads, OVERSIGHT_REQUEST.message(
         review, summary=f"Oversight needed: case {allocation.case_ref}, audited by {review.auditor_name}"),
         key=f"oversight-request:{allocation.id}")
     if not leads:
         log.warning("allocation %s submitted: no active service lead for its service area", allocation.id)
-    _trail(act, allocation, SUBMITTED, **form_detail(values), oversight_requested=len(leads))
+    _trail(act, allocation, SUBMITTED, **(form_detail(values) if detail is None else detail),
+           oversight_requested=len(leads))
     if audit.seek_family_views:  # the family's view is owed, with a reminder (framework 9.4)
         await owe_family_view(act.session, allocation, now=act.now, calendar=act.calendar)
     return _outcome(act, allocation, Status.DONE, urgent=urgent, notified=len(leads),
@@ -440,7 +468,8 @@ async def open_oversight(ctx: Context, actor_id: int, audit_id: int, *, now: dat
         if allocation.state != "submitted":
             return await _moved_on(act, allocation)
         _trail(act, allocation, OVERSIGHT_OPENED)
-        return _outcome(act, allocation, Status.UNCHANGED, summary=audit_summary(act, allocation))
+        return _outcome(act, allocation, Status.UNCHANGED,
+                        summary=audit_summary(act, allocation, **await answers_shown(act, allocation)))
 
 
 @use_case(AuditOutcome)
@@ -452,7 +481,8 @@ async def read_whole_audit(ctx: Context, actor_id: int, audit_id: int, *, now: d
         if allocation.state != "submitted":
             return await _moved_on(act, allocation)
         _trail(act, allocation, WHOLE_AUDIT_READ)
-        return _outcome(act, allocation, Status.UNCHANGED, summary=audit_summary(act, allocation))
+        return _outcome(act, allocation, Status.UNCHANGED,
+                        summary=audit_summary(act, allocation, **await answers_shown(act, allocation)))
 
 
 @use_case(AuditOutcome)
@@ -533,7 +563,7 @@ async def resolve_dispute(ctx: Context, actor_id: int, audit_id: int, resolution
         leads = await service_leads_for(act.session, allocation.service_area)
         stamp = _stamp(act)
         await act.notify(OVERSIGHT_REQUEST, leads, OVERSIGHT_REQUEST.message(
-            audit_summary(act, allocation),
+            audit_summary(act, allocation, **await answers_shown(act, allocation)),
             summary=f"Dispute resolved, oversight needed again: case {allocation.case_ref}"),
             key=lambda person_id: f"oversight-request:{allocation.id}:{person_id}:resolved:{stamp}")
         _trail(act, allocation, RESOLVED, resolution_length=len(resolution), oversight_requested=len(leads))

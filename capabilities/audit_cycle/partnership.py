@@ -235,8 +235,12 @@ async def run(ctx: Context, source: Source, request: ImportRequest) -> KindRepor
         if request.dry_run:
             return report
         if await stored_form(act.session, form.name, form.version) is None:  # kept before anything is read of it
-            await record_version(act.session, form, forms_config.definition_text(form), act.now,
-                                 act.actor.id if act.actor else None)
+            found = forms_config.in_use(form.name)
+            if found is None or found[0].ref != form.ref:
+                raise KindRefused(f"the form {form.ref.describe()} is no longer in use",
+                                  [f"The form {form.ref.describe()} is no longer in use: make a new workbook with "
+                                   f"partner form {allocation.case_ref}"])
+            await record_version(act.session, form, found[1], act.now, act.actor.id if act.actor else None)
         audit = flow._ensure_audit(act, allocation, FormRef(form.name, form.version))
         audit.answers = dict(returned.answers)
         audit.overall_grade = grade

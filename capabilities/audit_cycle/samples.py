@@ -12,6 +12,7 @@ from capabilities.kit import Status
 from capabilities.registry import Said
 from dialogs import samples
 from dialogs.audit_cards import Verb
+from dialogs.form_cards import Verb as FormVerb
 from qa.framework import Role
 from storage.models import OutboxMessage, Person
 
@@ -89,5 +90,13 @@ def command_notices() -> dict[str, Card]:
     return asyncio.run(replies())
 
 
+def own_form_press() -> dict[str, Card]:
+    """Submit pressed on a form of the council's own (its pages are dialogs/form_samples.py's)."""
+    first = samples.allocations(6)[0]
+    return {"pressed_submit_on_own_form": aa.reply_for(FormVerb.FORM_SUBMIT, flow.AuditOutcome(
+        Status.DONE, allocation_id=first.allocation_id, case_ref=first.case_ref, actor_name="Ann Example",
+        at=samples.AT, grade="Good"), [], {"allocation_id": first.allocation_id}, samples.LONDON).card}
+
+
 def all_samples() -> dict[str, Card]:
-    return {**samples_by_press(), **command_notices()}
+    return {**samples_by_press(), **command_notices(), **own_form_press()}

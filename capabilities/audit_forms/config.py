@@ -7,6 +7,7 @@ folder with a problem stops start-up, naming each problem and its line):
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -36,22 +37,31 @@ def load(env: Mapping[str, str] | None = None) -> tuple[FormDefinition, ...]:
         raise ConfigurationError(f"{FORMS_DIR_ENV} ({folder}): the audit forms cannot be used:\n{exc}") from None
 
 
+_TEXTS: dict[tuple[str, int], str] = {}  # (name, version) -> the definition's JSON text, as read with the forms
+
+
 @cache
 def forms_in_use() -> tuple[FormDefinition, ...]:
     """The process's forms, read once (at start, when the duties are built)."""
-    return load()
+    forms = load()
+    _TEXTS.clear()
+    for path in sorted(forms_dir().glob("*.json")):
+        text_ = path.read_text(encoding="utf-8")
+        data = json.loads(text_)
+        _TEXTS[(data["name"], data["version"])] = text_
+    return forms
+
+
+def in_use(name: str) -> tuple[FormDefinition, str] | None:
+    """The form in use named `name` and its definition's JSON text (what storage.audit_forms.record_version
+    keeps), or None when no form in use has that name."""
+    form = next((f for f in forms_in_use() if f.name == name), None)
+    if form is None or (form.name, form.version) not in _TEXTS:
+        return None
+    return form, _TEXTS[(form.name, form.version)]
 
 
 def default_form() -> FormDefinition:
     """The form a case audit is started on when no other fits (its name is qa.forms.DEFAULT_FORM_NAME)."""
     return next(f for f in forms_in_use() if f.name == DEFAULT_FORM_NAME)
 
-
-def definition_text(form: FormDefinition, env: Mapping[str, str] | None = None) -> str:
-    """The JSON text of `form` (a form in use) as its file in the folder holds it, to keep that version
-    whole (storage/audit_forms.py). Raises LookupError when no file there defines this name and version."""
-    for path in sorted(forms_dir(env).glob("*.json")):
-        checked = check_file(path)
-        if checked.form is not None and checked.form.ref == form.ref:
-            return path.read_text(encoding="utf-8")
-    raise LookupError(f"no file in {forms_dir(env)} defines {form.ref.describe()}")

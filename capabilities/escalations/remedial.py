@@ -4,7 +4,9 @@ confirmed on an audit graded Requires Improvement or Inadequate, the service lea
 and, optionally, the person responsible from the roster, who is told the moment they are named (what,
 by when, who asked; with Done: kinds.REMEDIAL_NAMED). An action not marked done is chased on
 its target date to the service lead (and the person responsible), and the next working day to
-the service lead and the head of service (duties.py). Marking it done is one press.
+the service lead and the head of service (duties.py). Marking it done is one press. An audit on a form of
+the council's own brings its recommendations as actions when it is submitted (`from_recommendations`: each
+owner told then), and its plan goes to the service lead once oversight is confirmed, whatever the grade.
 
 Who may add or mark done: a service lead or head of service for the case's area; the person
 responsible may mark their own action done. One transaction each, with its trail row
@@ -14,10 +16,11 @@ other copy of the plan (the request, the chases) is updated in place (capabiliti
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from datetime import datetime, timedelta, tzinfo
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from capabilities.context import Context
@@ -33,7 +36,7 @@ from dialogs import case_holder_cards as ch
 from dialogs import remedial_cards as rc
 from dialogs.card_kit import format_day, format_moment
 from dialogs.payload import Payload
-from qa.escalations import REMEDIAL_GRADES, RuleError, check_remedial, parse_day
+from qa.escalations import REMEDIAL_GRADES, RuleError, check_remedial, parse_day, update_dates
 from qa.framework import Role
 from qa.identifiers import first_refusal
 from storage import follow_ups
@@ -97,29 +100,79 @@ async def plan_message(session: AsyncSession, kind: OutboxKind, plan: RemedialPl
 
 async def request_plans(run: DutyAct, tz: tzinfo) -> int:
     """Every audit graded Requires Improvement or Inadequate whose oversight was confirmed in the last
-    LOOK_BACK gets a plan, and the service lead who confirmed it the card. The number of new plans."""
+    LOOK_BACK gets a plan, and the service lead who confirmed it the card; so does a plan made at submission
+    from the audit form's recommendations (`from_recommendations`), whatever the grade. The number of plans
+    sent."""
     session, now = run.session, run.now
     found = (await session.execute(
-        select(Allocation, Audit).join(Audit, Audit.allocation_id == Allocation.id)
+        select(Allocation, Audit, RemedialPlan).join(Audit, Audit.allocation_id == Allocation.id)
         .outerjoin(RemedialPlan, RemedialPlan.allocation_id == Allocation.id)
         .where(Allocation.oversight_at.is_not(None), Allocation.oversight_at >= now - LOOK_BACK,
                Allocation.oversight_at <= now, Allocation.state.in_(("oversight_confirmed", "complete")),
-               Audit.overall_grade.in_(REMEDIAL_GRADES), RemedialPlan.id.is_(None))
+               or_(and_(Audit.overall_grade.in_(REMEDIAL_GRADES), RemedialPlan.id.is_(None)),
+                   and_(RemedialPlan.id.is_not(None), RemedialPlan.requested_at.is_(None))))
         .order_by(Allocation.oversight_at, Allocation.id))).all()
     roster = await active_people(session, RESPONSIBLE) if found else []  # once, not once per plan
-    for allocation, audit in found:
-        plan = RemedialPlan(allocation_id=allocation.id, grade=audit.overall_grade, created_at=now)
+    for allocation, audit, kept in found:
+        plan = kept or RemedialPlan(allocation_id=allocation.id, grade=audit.overall_grade, created_at=now)
+        plan.requested_at = now
         session.add(plan)
         await session.flush()
         lead = await active_person(session, allocation.oversight_by_id)
         people = [lead] if lead is not None and may_manage(lead, allocation) else [
             p for p in await reviewers(session, allocation.service_area) if p.role == Role.SERVICE_LEAD]
         run.trail("remedial_plan", plan.id, PLAN_OPENED, month=allocation.month, allocation_id=allocation.id,
-                  grade=audit.overall_grade, recipients=len(people))
+                  grade=audit.overall_grade, recipients=len(people), recommended=kept is not None)
         await run.notify(kinds.REMEDIAL_REQUEST, people, await plan_message(
             session, kinds.REMEDIAL_REQUEST, plan, tz, "new", f"Remedial actions: case {allocation.case_ref}", roster),
             key=f"{kinds.REMEDIAL_REQUEST}:{plan.id}")
     return len(found)
+
+
+# -- recommendations in an audit form -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Recommended:
+    """One recommendation, checked: the action (1..ACTION_MAX characters, screened), its owner (a roster
+    id who may be responsible) and its target date."""
+
+    text: str
+    owner_id: int
+    target_on: date
+
+
+async def from_recommendations(act: Act, allocation: Allocation, grade: str | None,
+                               recommended: Sequence[Recommended]) -> int:
+    """The audit's recommendations become remedial actions on the allocation's plan (made now if none, sent
+    to the service lead once oversight is confirmed: `request_plans`), each chased as any action is and its
+    owner told now (framework 9.3; section 5's recommendations with owner and date). The number added."""
+    if not recommended:
+        return 0
+    session, now = act.session, act.now
+    plan = (await session.execute(select(RemedialPlan).where(
+        RemedialPlan.allocation_id == allocation.id))).scalar_one_or_none()
+    if plan is None:
+        plan = RemedialPlan(allocation_id=allocation.id, grade=grade or "Not graded", created_at=now)
+        session.add(plan)
+        await session.flush()
+    for item in recommended:
+        action = RemedialAction(plan_id=plan.id, text=item.text, target_on=item.target_on,
+                                responsible_id=item.owner_id, created_by_id=act.actor.id, created_at=now)
+        session.add(action)
+        await session.flush()
+        dates = update_dates(item.target_on, act.calendar)
+        for kind, due in ((kinds.REMEDIAL_DUE, dates.remind_at), (kinds.REMEDIAL_OVERDUE, dates.chase_at)):
+            await follow_ups.owe(session, key=f"{kind}:{action.id}", kind=kind, subject_type="remedial_action",
+                                 subject_id=action.id, due_at=due, now=now)
+        act.trail("remedial_plan", plan.id, ACTION_ADDED, month=allocation.month, action_id=action.id,
+                  length=len(item.text), target_on=item.target_on.isoformat(), responsible=True, recommended=True)
+        if item.owner_id != act.actor.id:
+            named = ch.NamedAction(action_id=action.id, case_ref=allocation.case_ref, text=item.text,
+                                   target_on=item.target_on, asked_by=act.actor.display_name, done_verb=rc.Verb.DONE)
+            await act.notify(kinds.REMEDIAL_NAMED, [item.owner_id], kinds.REMEDIAL_NAMED.message(
+                named, summary=f"An action for you: case {allocation.case_ref}, by {format_day(item.target_on)}"),
+                key=f"{kinds.REMEDIAL_NAMED}:{action.id}")
+    return len(recommended)
 
 
 # -- the service lead's actions --------------------------------------------------------------------

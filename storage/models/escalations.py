@@ -117,7 +117,9 @@ class AlertResponse(Base):
 
 class RemedialPlan(Base):
     """The remedial actions owed after oversight was confirmed on an audit graded Requires
-    Improvement or Inadequate (framework 9.3): one plan per allocation, its actions below."""
+    Improvement or Inadequate, or recommended in an audit form (framework 9.3, section 5): one plan per
+    allocation, its actions below. `requested_at`: when the service lead was sent it (None for a plan made
+    from recommendations at submission, until oversight is confirmed)."""
 
     __tablename__ = "remedial_plans"
 
@@ -125,6 +127,7 @@ class RemedialPlan(Base):
     allocation_id: Mapped[int] = mapped_column(ForeignKey("allocations.id"), unique=True)
     grade: Mapped[str] = mapped_column(String(30))
     created_at: Mapped[datetime]
+    requested_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class RemedialAction(Base):

@@ -1,15 +1,15 @@
 """Partnership audits: audits.partner_auditor, the partner who answered (name and organisation)
 
-Revision ID: 0029_partner
-Revises: 0028
+Revision ID: 0030
+Revises: 0029
 Create Date: 2026-12-07 07:45:00.000000
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0029_partner'
-down_revision = '0028'
+revision = '0030'
+down_revision = '0029'
 branch_labels = None
 depends_on = None
 

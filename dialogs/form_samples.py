@@ -1,0 +1,63 @@
+"""Samples of an audit on a form of the council's own (dialogs/form_cards.py), for `cards dump` and the card
+checks: every page of the largest example tool (docs/forms/fostering.json) filled in, a page with what to put
+right, and the service lead's oversight request and whole audit with its answers and recommendations."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from dialogs import audit_cards as ac
+from dialogs import form_cards
+from qa.form_answers import ACTION, DUE, OWNER
+from qa.forms import FormDefinition, form_from_data
+
+Card = dict[str, Any]
+EXAMPLE_FORM = Path(__file__).parents[1] / "docs" / "forms" / "fostering.json"  # checked by tests/test_audit_forms.py
+
+
+def example_form() -> FormDefinition:
+    return form_from_data(json.loads(EXAMPLE_FORM.read_text(encoding="utf-8")))
+
+
+def example_answers(form: FormDefinition) -> dict[str, Any]:
+    """Every question answered, the narrative long."""
+    answers: dict[str, Any] = {}
+    for q in form.questions():
+        if q.type == "grade":
+            answers[q.id] = form.scales[q.scale].levels[1]
+        elif q.type == "one_of":
+            answers[q.id] = q.options[0]
+        elif q.type == "several_of":
+            answers[q.id] = list(q.options[:2])
+        elif q.type == "yes_no":
+            answers[q.id] = "yes"
+        elif q.type == "number":
+            answers[q.id] = 2
+        elif q.type == "date":
+            answers[q.id] = "2026-11-30"
+        elif q.type == "text":
+            answers[q.id] = ("Visits are on time and the child's wishes are recorded in their own words. "
+                             * 60)[:q.max_length]
+        else:
+            answers[q.id] = [{ACTION: "Review the placement plan with the carers", OWNER: "pam.example@council.gov.uk",
+                              DUE: "2027-01-15"}]
+    return answers
+
+
+def samples(first: ac.AllocationView, summary: ac.AuditSummary) -> dict[str, Card]:
+    """`first`: an allocation as the auditor sees it; `summary`: a submitted audit (the default form's)."""
+    form = example_form()
+    answers = example_answers(form)
+    cards = {f"own_form_page_{p.number}": form_cards.form_page_card(first, form, p.number, answers)
+             for p in form_cards.pages(form)}
+    cards["own_form_put_right"] = form_cards.form_page_card(
+        first, form, 1, {}, {"overall_grade": "Answer \u201cOverall grade\u201d."}, elsewhere=(4,))
+    own = replace(summary, form_title=form.title, answers=tuple(form_cards.answer_lines(form, answers)),
+                  recommendations=(("Review the placement plan with the carers", "Pam Example",
+                                    "Friday 15 January 2027"),))
+    cards["oversight_request_own_form"] = ac.oversight_request_card(own)
+    for n, page in enumerate(ac.whole_audit_pages(own), start=1):
+        cards[f"whole_audit_own_form_page_{n}"] = page
+    return cards
