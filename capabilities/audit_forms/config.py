@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
-from capabilities.audit_forms.definitions import FormsError, check_file, load_folder
+from capabilities.audit_forms.definitions import FormsError, load_folder
 from capabilities.registry import ConfigurationError
 from capabilities.settings import text
 from qa.forms import DEFAULT_FORM_NAME, FormDefinition
