@@ -10,10 +10,15 @@ import pytest
 from sqlalchemy import func, select
 
 from capabilities.audit_forms import config
+from capabilities.context import Context
+from capabilities.sampling.flow import confirm_sample, propose_sample
 from qa.allocations import COLUMNS, audit_kind, column_name
+from qa.calendar import WorkingCalendar
 from qa.forms import form_from_data
+from qa.sampling import Rules
 from storage.allocations import AllocationsRejected, import_allocations
 from storage.models import Allocation, AuditMonth, Person, TrailEvent
+from tests.support import sampling
 from tests.support.allocation_files import csv_bytes, row
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)
@@ -129,3 +134,34 @@ async def test_a_named_form_with_no_forms_given_is_refused(db):
                                  MONTH, NOW, actor_id=None, via="test")
     assert "row 2, column form: no audit form named 'cin-case' is in use (default)" in str(caught.value)
     assert await forms_of(db) == {}
+
+
+async def test_a_confirmed_sample_takes_the_form_of_its_theme_or_service_area(db, tmp_path, monkeypatch):
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    for made in (DEFAULT, {**DEFAULT, "name": "north", "service_areas": ["North Area"]},
+                 {**DEFAULT, "name": "missing", "themes": ["Missing children"]}):
+        (folder / f"{made['name']}.json").write_text(json.dumps(made), encoding="utf-8")
+    monkeypatch.setenv("QA_FORMS_DIR", str(folder))
+    config.forms_in_use.cache_clear()
+    try:
+        await sampling.roster(db)
+        ctx = Context(db, WorkingCalendar(), lambda: sampling.NOW)
+        extract = sampling.annex_a_workbook(tmp_path / "annex-a.xlsx")
+        await propose_sample(ctx, extract, sampling.MONTH, Rules(), seed=3, theme="", actor_id=None, via="test")
+        report = await confirm_sample(ctx, sampling.MONTH, actor_id=None, via="test")
+        async with db.sessions() as s:
+            chosen = {(a.service_area, a.form_name) for a in (await s.execute(select(Allocation))).scalars()}
+        assert chosen == {("North Area", "north"), ("South Area", "default")}
+        assert report.form_fallbacks[0].endswith("on the default form: no case audit form for the service area South Area")
+
+        await propose_sample(ctx, extract, "2027-02", Rules(), seed=3, theme="Missing children", actor_id=None,
+                             via="test")
+        report = await confirm_sample(ctx, "2027-02", actor_id=None, via="test")
+        async with db.sessions() as s:
+            themed = {a.form_name for a in (await s.execute(select(Allocation).where(Allocation.month == "2027-02")))
+                      .scalars()}
+        assert themed == {"missing"} and report.form_fallbacks == []
+    finally:
+        monkeypatch.delenv("QA_FORMS_DIR")
+        config.forms_in_use.cache_clear()
