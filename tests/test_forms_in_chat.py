@@ -8,7 +8,7 @@ the stand-in file host (tests/support/chat_files.py), as tests/test_files_in_cha
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -19,12 +19,41 @@ from capabilities.audit_forms.duties import KeepFormVersionsDuty, forms_key
 from storage.models import AuditFormVersion
 from tests.support import activities as act
 from tests.support.allocation_files import GOOD, csv_bytes
-from tests.support.chat_files import file_message, post
+from tests.support.chat_files import file_message, post, staff
 from tests.support.cli import ROOT, run_cli
-from tests.test_files_in_chat import NOW, facts_of, press, send, setup
 
+NOW = datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc)
 FOSTERING = (ROOT / "docs" / "forms" / "fostering.json").read_text(encoding="utf-8")
 DEFAULT = (config.DEFAULT_DIR / "default.json").read_text(encoding="utf-8")
+
+
+async def setup(services, db) -> None:
+    services.clock = fixed_clock(NOW)
+    await act.add_people(db, *staff())
+
+
+async def send(bot_client, fake, file_host, name: str, data: bytes, text: str = "") -> dict:
+    """Quinn (QA unit) sends the file; the one card the bot answers with."""
+    file_host.files[name] = data
+    before = len(fake.delivered(act.personal_conversation_id("quinn")))
+    await post(bot_client, file_message("quinn", "aad-quinn", service_url=fake.url, name=name, url=file_host.url(name),
+                                        text=text))
+    [reply] = fake.delivered(act.personal_conversation_id("quinn"))[before:]
+    return reply.cards[0] if reply.cards else {"text": reply.text}
+
+
+async def press(bot_client, fake, card: dict, title: str) -> str:
+    """Quinn presses `title` on `card`; the bot's answer as JSON text."""
+    [action] = [a for a in card["actions"] if a["type"] == "Action.Execute" and a["title"] == title]
+    data = {k: v for k, v in action["data"].items() if not k.startswith("_")}
+    resp = await bot_client.post("/api/messages", json=act.card_action("quinn", action["verb"], data,
+                                                                        service_url=fake.url, aad="aad-quinn"))
+    assert resp.status == 200, await resp.text()
+    return json.dumps(await resp.json(), ensure_ascii=False)
+
+
+def facts_of(card: dict) -> dict[str, str]:
+    return {f["title"]: f["value"] for part in card["body"] if part.get("type") == "FactSet" for f in part["facts"]}
 
 
 @pytest.fixture

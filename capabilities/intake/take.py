@@ -80,7 +80,7 @@ def intake(registry_of: Callable[[], Registry]):
         headings = {normalise_heading(h) for h in table.header if h}
         fitting = [k for k in allowed if k.fits(headings)]
         if not fitting:
-            card = ic.unknown_card(sent.name, [(k.title, sorted(k.signature)) for k in allowed])
+            card = ic.unknown_card(sent.name, [(k.title, sorted(k.signature)) for k in allowed if not k.suffix])
             return CommandReply(card, f"I don't know what {sent.name} is: its columns match none of the files I import.")
         outcome = await flow.receive(upload.ctx, kinds, person.id, sent.name, got.data, fitting, upload.text,
                                      now=upload.now)
