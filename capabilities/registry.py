@@ -385,7 +385,9 @@ class FileKind:
     """A kind of file a capability imports, sent in chat or named on the command line: `signature`
     is the set of headings (normalised: lower case, words joined by "_") that tell it from every
     other kind; `run(ctx, source, request)` is the import, the same for the CLI and chat (source: a
-    path, or an upload's (bytes, file name)), raising KindRefused. `roles` may import it from chat."""
+    path, or an upload's (bytes, file name)), raising KindRefused. `roles` may import it from chat.
+    A kind that is not a table (an audit form definition, .json) is told by its file name's `suffix`
+    instead, and has no signature."""
 
     name: str  # one word or two, kebab-case ("roster", "supervision-history")
     title: str  # as a sentence names it ("the staff roster")
@@ -393,10 +395,15 @@ class FileKind:
     run: Callable[[Context, Any, ImportRequest], Awaitable[KindReport]]
     roles: frozenset[str] = frozenset({Role.QA_UNIT})
     sheet_words: tuple[str, ...] = ()  # words in the name of the workbook sheet to read ("roster")
+    suffix: str = ""  # ".json": a kind told by its file name, not by columns
 
     def fits(self, headings: Iterable[str]) -> bool:
         """Whether a file with these headings (normalised) is this kind: it has every signature column."""
-        return self.signature <= set(headings)
+        return not self.suffix and self.signature <= set(headings)
+
+    def named_by(self, file_name: str) -> bool:
+        """Whether a file of this name is this kind (a kind told by its suffix)."""
+        return bool(self.suffix) and file_name.lower().endswith(self.suffix)
 
 
 @dataclass(frozen=True)
@@ -543,10 +550,10 @@ class Registry:
     def _claim_file_kind(self, kind: FileKind, capability: Capability, signatures: dict[str, FileKind]) -> None:
         """A kind's name once; its signature not empty, and not another kind's: two kinds with one
         signature could never be told apart by their columns."""
-        if not kind.signature:
+        if not kind.signature and not kind.suffix:
             raise RegistryError(f"{capability.name}: file kind {kind.name!r} has no signature columns")
         _claim(self.file_kinds, kind.name, kind, capability)
-        signature = ",".join(sorted(kind.signature))
+        signature = f"suffix {kind.suffix}" if kind.suffix else ",".join(sorted(kind.signature))
         if signature in signatures:
             raise RegistryError(f"{capability.name}: file kind {kind.name!r} has the signature of "
                                 f"{signatures[signature].name!r} ({signature})")

@@ -30,15 +30,23 @@ the bot one row per case. Rules decided here:
   stored as the roster spells it): oversight goes to that area's service lead, so a typo would
   leave an audit with nobody to confirm it.
 - Each case_ref appears once in the file (both rows are named when it does not).
+- Two optional columns choose the audit form (framework 5, 9.3, 23; qa/form_choice.py): `form` (a form
+  in use, by name) and `audit_kind` (case, supervision, partnership or CRH audit; empty: a case audit).
+  Headings such as "Form name", "Audit form", "Kind" or "Type of audit" are taken for them
+  (HEADING_ALIASES). Without a named form, the form is the one for the row's theme, else its service
+  area, else the default, and the import summary says which allocations fell back to the default. A
+  form not in use, or not of the row's kind, refuses the row, naming the form column.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from qa import emails
+from qa.form_choice import FormChoice, UnknownFormError, choose_form
+from qa.forms import DEFAULT_FORM_NAME, KINDS, FormDefinition
 from qa.framework import Role
 from qa.identifiers import DEFAULT_CASE_REFS, CaseRefFormat, case_ref_problem, cell_problem
 from qa.tabular import (
@@ -56,11 +64,27 @@ from qa.tabular import (
 SHEET_WORDS = ("allocation",)
 COLUMNS = ("case_ref", "annex_a_list", "service_area", "team", "auditor_email", "case_holder_email", "theme")
 REQUIRED = ("case_ref", "annex_a_list", "service_area", "team", "auditor_email")
+# Columns a list may have or not: which audit form, and what kind of audit (a case audit when empty).
+OPTIONAL_COLUMNS = ("form", "audit_kind")
+# Other spellings of the optional columns' headings (normalised), as people name them.
+HEADING_ALIASES = {
+    "form_name": "form", "audit_form": "form", "audit_form_name": "form", "audit_form_used": "form",
+    "kind": "audit_kind", "kind_of_audit": "audit_kind", "audit_type": "audit_kind", "type_of_audit": "audit_kind",
+    "type": "audit_kind",
+}
+# How an audit_kind cell may say each kind (lower case, "audit" dropped): qa.forms.KINDS.
+KIND_WORDS = {
+    "case": "case", "case file": "case", "casefile": "case", "themed": "case", "thematic": "case",
+    "supervision": "supervision", "supervision file": "supervision",
+    "partnership": "partnership", "multi-agency": "partnership", "multi agency": "partnership",
+    "crh": "crh", "children's residential home": "crh", "childrens residential home": "crh",
+    "children's home": "crh", "childrens home": "crh", "residential": "crh", "residential home": "crh",
+}
 # Free-text columns, screened for identifiers like typed text.
 FREE_TEXT = ("annex_a_list", "team", "theme")
 # Column widths in storage.models.Allocation: PostgreSQL enforces them, so check them here.
 MAX_LENGTHS = {"case_ref": 50, "annex_a_list": 100, "service_area": 200, "team": 200, "theme": 200,
-               "auditor_email": 320, "case_holder_email": 320}
+               "auditor_email": 320, "case_holder_email": 320, "form": 60, "audit_kind": 60}
 
 # Roles that audit case files (framework 9.3 and section 8). Not practitioners: they hold cases.
 AUDITOR_ROLES = frozenset({
@@ -145,6 +169,9 @@ class AllocationEntry:
     auditor_id: int
     case_holder_id: int | None
     theme: str
+    form_name: str = DEFAULT_FORM_NAME
+    # How the form was chosen (None when no forms were given): `missing` says a fallback to the default.
+    form_choice: FormChoice | None = field(default=None, compare=False)
 
 
 class AllocationProblems(Exception):  # noqa: N818 - a list of problems, not an error of ours
@@ -156,7 +183,8 @@ class AllocationProblems(Exception):  # noqa: N818 - a list of problems, not an 
 
 
 def _problem_order(p: Problem) -> tuple[int, int]:
-    return p.row, COLUMNS.index(p.column) if p.column in COLUMNS else -1
+    order = COLUMNS + OPTIONAL_COLUMNS
+    return p.row, order.index(p.column) if p.column in order else -1
 
 
 def check_month(text: str) -> str:
@@ -174,6 +202,23 @@ def normalise_heading(heading: str) -> str:
     return re.sub(r"[\s_\-.]+", "_", text).strip("_")
 
 
+def column_name(heading: str) -> str:
+    """The column a heading names: normalised (normalise_heading), other spellings of the optional
+    columns taken as theirs ("Form name" -> "form", "Type of audit" -> "audit_kind")."""
+    name = normalise_heading(heading)
+    return HEADING_ALIASES.get(name, name)
+
+
+def audit_kind(text: str) -> str | None:
+    """The kind of audit (qa.forms.KINDS) an audit_kind cell says ("Supervision audit" -> "supervision";
+    empty -> "case"), or None when it says none of them."""
+    words = " ".join(text.replace("\u2019", "'").casefold().split())
+    words = re.sub(r"\s*audits?$", "", words).strip()
+    if not words:
+        return "case"
+    return words if words in KINDS else KIND_WORDS.get(words)
+
+
 def identifying_columns(header: list[str]) -> list[tuple[int, str, str]]:
     """(index, heading, what it would carry) for every heading that would identify a child."""
     found = []
@@ -185,7 +230,7 @@ def identifying_columns(header: list[str]) -> list[tuple[int, str, str]]:
 
 
 def _identifying(name: str) -> str | None:
-    if name in COLUMNS:
+    if name in COLUMNS or HEADING_ALIASES.get(name, name) in OPTIONAL_COLUMNS:
         return None
     if name in IDENTIFYING_COLUMNS:
         return IDENTIFYING_COLUMNS[name]
@@ -203,9 +248,12 @@ def _identifying(name: str) -> str | None:
 
 def parse_allocations(header: list[str], rows: Iterable[dict[str, str]],
                       known_people: Mapping[str, PersonInfo], month: str,
-                      case_refs: CaseRefFormat = DEFAULT_CASE_REFS) -> list[AllocationEntry]:
+                      case_refs: CaseRefFormat = DEFAULT_CASE_REFS,
+                      forms: Sequence[FormDefinition] = ()) -> list[AllocationEntry]:
     """Check the whole list for `month`, case references against the council's format `case_refs`;
-    return the entries or raise AllocationProblems."""
+    return the entries or raise AllocationProblems. `forms`: the audit forms in use (holding the
+    default, qa.forms.in_use_problems), each entry's form chosen among them (qa.form_choice); none
+    given: every entry is on the default form, and a row naming another form is refused."""
     try:
         check_month(month)
     except ValueError as exc:
@@ -213,7 +261,7 @@ def parse_allocations(header: list[str], rows: Iterable[dict[str, str]],
     if not header:
         raise AllocationProblems([Problem(WHOLE_FILE, None, "the file is empty; the first row must hold the column names")])
     _check_header(header)
-    columns = {h: normalise_heading(h) for h in header if h}  # heading as written -> canonical name
+    columns = {h: column_name(h) for h in header if h}  # heading as written -> canonical name
     areas = _known_areas(known_people)
 
     problems: list[Problem] = []
@@ -225,7 +273,7 @@ def parse_allocations(header: list[str], rows: Iterable[dict[str, str]],
             continue  # a blank line
         if cells["case_ref"]:
             case_rows.setdefault(cells["case_ref"].upper(), []).append(row_number)
-        entry = _parse_row(row_number, cells, known_people, areas, problems, case_refs)
+        entry = _parse_row(row_number, cells, known_people, areas, problems, case_refs, forms)
         if entry is not None:
             entries.append(entry)
     if not case_rows and not problems:
@@ -250,10 +298,14 @@ def _check_header(header: list[str]) -> None:
             "the bot holds case references only, never a child's name, date of birth, address or other "
             "identifying details: delete those columns and send the file again (nothing was imported)")))
         raise AllocationProblems(problems)
-    title = title_problem(header, COLUMNS, normalise_heading)
+    title = title_problem(header, COLUMNS, column_name)
     if title:
         raise AllocationProblems([title])
-    problems = header_problems(header, COLUMNS, normalise_heading, "an allocation")
+    given = {column_name(h) for h in header if h}
+    problems = header_problems(header, COLUMNS + tuple(c for c in OPTIONAL_COLUMNS if c in given), column_name,
+                               "an allocation")
+    if problems:  # say the optional ones too, so "Form" or "Audit kind" is not thought a mistake
+        problems.append(Problem(1, None, f"and may have: {', '.join(OPTIONAL_COLUMNS)}"))
     if problems:
         raise AllocationProblems(problems)
 
@@ -287,13 +339,14 @@ class _RowCheck:
 
 
 def _parse_row(row: int, cells: dict[str, str], known: Mapping[str, PersonInfo], areas: dict[str, str],
-               problems: list[Problem], case_refs: CaseRefFormat) -> AllocationEntry | None:
+               problems: list[Problem], case_refs: CaseRefFormat,
+               forms: Sequence[FormDefinition]) -> AllocationEntry | None:
     check = _RowCheck(row, problems)
     for column in REQUIRED:
         if not cells[column]:
             check.bad(column, "is empty; every allocation needs one")
     for column, limit in MAX_LENGTHS.items():
-        if column != "case_ref" and len(cells[column]) > limit:
+        if column != "case_ref" and len(cells.get(column, "")) > limit:
             check.bad(column, f"is {len(cells[column])} characters long; at most {limit} fit")
 
     case_ref = cells["case_ref"]
@@ -320,12 +373,33 @@ def _parse_row(row: int, cells: dict[str, str], known: Mapping[str, PersonInfo],
             f"{cells['service_area']!r} is not a service area anyone on the roster works in"
             + (f" (known: {', '.join(sorted(areas.values()))})" if 0 < len(areas) <= 20 else "")))
 
+    choice = _form(check, cells, area or cells["service_area"], forms)
     if not check.ok or auditor is None or area is None:
         return None
     return AllocationEntry(
         row=row, case_ref=case_ref, annex_a_list=cells["annex_a_list"], service_area=area, team=cells["team"],
         auditor_id=auditor.id, case_holder_id=holder.id if holder else None, theme=cells["theme"],
+        form_name=choice.form.name if choice else DEFAULT_FORM_NAME, form_choice=choice,
     )
+
+
+def _form(check: _RowCheck, cells: dict[str, str], area: str, forms: Sequence[FormDefinition]) -> FormChoice | None:
+    """The row's audit form among `forms` (None when none are given), or None with the row's problem."""
+    kind = audit_kind(cells.get("audit_kind", ""))
+    if kind is None:
+        check.bad("audit_kind", f"{cells['audit_kind']!r} is not a kind of audit: case, supervision, partnership "
+                  "or CRH (or leave it empty for a case audit)")
+        return None
+    named = cells.get("form", "")
+    if not forms:
+        if named and named.casefold() != DEFAULT_FORM_NAME:
+            check.bad("form", f"no audit form named {named!r} is in use ({DEFAULT_FORM_NAME})")
+        return None
+    try:
+        return choose_form(forms, kind=kind, service_area=area, theme=cells["theme"], named=named)
+    except UnknownFormError as exc:
+        check.bad("form" if named else "audit_kind", str(exc))
+        return None
 
 
 def _person(check: _RowCheck, column: str, text: str, known: Mapping[str, PersonInfo]) -> PersonInfo | None:

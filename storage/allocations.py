@@ -17,6 +17,7 @@ Every change writes a TrailEvent (allocated, reallocated, allocation_updated, wi
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,6 +30,8 @@ from qa import emails
 from qa.allocations import SHEET_WORDS, AllocationEntry, AllocationProblems, PersonInfo, check_month, parse_allocations
 from qa.audit_calendar import cycle_dates, parse_month_key
 from qa.calendar import WorkingCalendar
+from qa.form_choice import fallback_summary
+from qa.forms import DEFAULT_FORM_NAME, FormDefinition
 from qa.identifiers import DEFAULT_CASE_REFS, CaseRefFormat
 from qa.tabular import DEFAULT_LIMITS, WHOLE_FILE, Problem, ReadLimits, UnreadableTable, source_words
 from storage import files, follow_ups
@@ -40,7 +43,7 @@ log = logging.getLogger(__name__)
 Source = files.Source
 NOT_STARTED = ("allocated", "declined")
 # The Allocation columns a file sets (case_ref is the key).
-FIELDS = ("annex_a_list", "service_area", "team", "auditor_id", "case_holder_id", "theme")
+FIELDS = ("annex_a_list", "service_area", "team", "auditor_id", "case_holder_id", "theme", "form_name")
 WHAT = "an allocation list"
 
 
@@ -76,6 +79,9 @@ class AllocationImportReport:
     # Declined, and the file gives the same auditor again: still waiting for reallocation.
     still_declined_cases: list[str] = field(default_factory=list)
     per_area: dict[str, int] = field(default_factory=dict)  # the file's cases per service area
+    per_form: dict[str, int] = field(default_factory=dict)  # the file's cases per audit form
+    # Allocations put on the default form for want of a mapping (qa.form_choice.fallback_summary).
+    form_fallbacks: list[str] = field(default_factory=list)
 
     added = property(lambda self: len(self.added_cases))
     updated = property(lambda self: len(self.updated_cases))
@@ -96,7 +102,19 @@ class AllocationImportReport:
         ]
         for label, cases in self.sections():
             lines.append(f"{label}: {', '.join(cases)}")
+        if self.forms_worth_saying():
+            lines.append(f"audit forms: {', '.join(self.form_lines())}")
+        lines += self.form_fallbacks
         return "\n".join(lines)
+
+    def forms_worth_saying(self) -> bool:
+        """Whether the summary names the forms: some allocation is on a form other than the default,
+        or fell back to it."""
+        return bool(self.form_fallbacks) or any(name != DEFAULT_FORM_NAME for name in self.per_form)
+
+    def form_lines(self) -> list[str]:
+        """"case-jigsaw: 2 cases" per form, by name."""
+        return [f"{name}: {n} case{'s' if n != 1 else ''}" for name, n in sorted(self.per_form.items())]
 
     def sections(self) -> list[tuple[str, list[str]]]:
         """(what happened, case refs) for every non-empty list, in the order a reader wants them."""
@@ -116,7 +134,8 @@ async def import_allocations(db: Database, source: Source, month: str, now: date
                              actor_id: int | None, via: str,
                              calendar: WorkingCalendar | None = None,
                              case_refs: CaseRefFormat = DEFAULT_CASE_REFS,
-                             limits: ReadLimits = DEFAULT_LIMITS, dry_run: bool = False) -> AllocationImportReport:
+                             limits: ReadLimits = DEFAULT_LIMITS, dry_run: bool = False,
+                             forms: Sequence[FormDefinition] = ()) -> AllocationImportReport:
     """Check the list whole (case references in the council's format `case_refs`), then add, update
     and withdraw `month`'s allocations in one transaction (read and checked off the event loop,
     within `limits`).
@@ -126,7 +145,9 @@ async def import_allocations(db: Database, source: Source, month: str, now: date
     The file is read and its rows checked off the event loop (storage/files.py), within `limits`.
     Raises AllocationsRejected (nothing written) for an unreadable file, a bad header or row,
     a month that is not YYYY-MM, or a closed month. `dry_run`: check and work out what would
-    change, write nothing (a preview in chat).
+    change, write nothing (a preview in chat). `forms`: the audit forms in use, each allocation's form
+    chosen among them (qa/allocations.py: the `form` and `audit_kind` columns, else theme, service area,
+    the default; the report's `form_fallbacks` say which fell back); none: all on the default form.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -142,7 +163,7 @@ async def import_allocations(db: Database, source: Source, month: str, now: date
     try:
         async with db.sessions.begin() as session:
             report = await _apply(session, table.header, table.rows, month, now, name, actor_id, via, case_refs,
-                                  calendar or WorkingCalendar())
+                                  calendar or WorkingCalendar(), tuple(forms))
             if dry_run:
                 raise files.DryRun(report)
     except files.DryRun as run:
@@ -186,17 +207,20 @@ async def _known_people(session: AsyncSession) -> dict[str, PersonInfo]:
 
 async def _apply(session: AsyncSession, header: list[str], rows: list[dict[str, str]], month: str,
                  now: datetime, name: str, actor_id: int | None, via: str, case_refs: CaseRefFormat,
-                 calendar: WorkingCalendar) -> AllocationImportReport:
+                 calendar: WorkingCalendar, forms: tuple[FormDefinition, ...]) -> AllocationImportReport:
     audit_month = await _lock_month(session, month, now)
     if audit_month.closed_at is not None:
         raise AllocationProblems([Problem(WHOLE_FILE, None, (
             f"{month} was closed on {audit_month.closed_at:%Y-%m-%d %H:%M} UTC; a closed month takes no more "
             "allocations (import the list for another month)"))])
-    entries = await files.off_loop(parse_allocations, header, rows, await _known_people(session), month, case_refs)
+    entries = await files.off_loop(parse_allocations, header, rows, await _known_people(session), month, case_refs,
+                                   forms)
 
     report = AllocationImportReport(month=month, source_name=name)
     for entry in entries:
         report.per_area[entry.service_area] = report.per_area.get(entry.service_area, 0) + 1
+        report.per_form[entry.form_name] = report.per_form.get(entry.form_name, 0) + 1
+    report.form_fallbacks = fallback_summary(e.form_choice for e in entries if e.form_choice is not None)
     existing = {a.case_ref.upper(): a for a in (await session.execute(
         select(Allocation).where(Allocation.month == month))).scalars()}
     with_audit = set((await session.execute(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, tzinfo
 
+from capabilities.audit_forms import config as forms_config
 from capabilities.context import Context
 from capabilities.registry import FileKind, ImportRequest, KindRefused, KindReport
 from capabilities.settings import case_refs
@@ -43,7 +44,8 @@ async def run(ctx: Context, source: Source, request: ImportRequest) -> KindRepor
     try:
         report = await import_allocations(ctx.db, source, month, request.now, actor_id=request.actor_id,
                                           via=request.via, calendar=ctx.calendar, case_refs=case_refs(),
-                                          limits=ctx.files, dry_run=request.dry_run)
+                                          limits=ctx.files, dry_run=request.dry_run,
+                                          forms=forms_config.forms_in_use())
     except AllocationsRejected as exc:
         raise KindRefused(str(exc), [str(p) for p in exc.problems], exc.sheet) from None
     counts = (("Added", report.added), ("Updated", report.updated), ("Withdrawn", report.withdrawn),
@@ -51,6 +53,10 @@ async def run(ctx: Context, source: Source, request: ImportRequest) -> KindRepor
     areas = tuple(f"{area}: {n} case{'s' if n != 1 else ''}" for area, n in sorted(report.per_area.items()))
     sections = ((("Allocations per service area", areas),) if areas else ()) + tuple(
         (label[0].upper() + label[1:], tuple(cases)) for label, cases in report.sections())
+    if report.forms_worth_saying():
+        sections += (("Audit forms", tuple(report.form_lines())),)
+    if report.form_fallbacks:
+        sections += (("On the default form (no form of their own)", tuple(report.form_fallbacks)),)
     words = month_words(month)
     if where in MONTH_SOURCES:
         words += f" ({MONTH_SOURCES[where]})"

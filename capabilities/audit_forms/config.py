@@ -7,12 +7,11 @@ folder with a problem stops start-up, naming each problem and its line):
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
-from capabilities.audit_forms.definitions import FormsError, load_folder
+from capabilities.audit_forms.definitions import FormsError, InUse, read_folder
 from capabilities.registry import ConfigurationError
 from capabilities.settings import text
 from qa.forms import DEFAULT_FORM_NAME, FormDefinition
@@ -30,9 +29,14 @@ def forms_dir(env: Mapping[str, str] | None = None) -> Path:
 def load(env: Mapping[str, str] | None = None) -> tuple[FormDefinition, ...]:
     """The forms in use, from the folder `env` names. Raises ConfigurationError naming QA_FORMS_DIR and
     every problem with its file and line."""
+    return tuple(f.form for f in files_in_use(env))
+
+
+def files_in_use(env: Mapping[str, str] | None = None) -> tuple[InUse, ...]:
+    """`load`, with each form's file and text (what is kept whole when a version is recorded)."""
     folder = forms_dir(env)
     try:
-        return load_folder(folder)
+        return read_folder(folder)
     except FormsError as exc:
         raise ConfigurationError(f"{FORMS_DIR_ENV} ({folder}): the audit forms cannot be used:\n{exc}") from None
 
@@ -42,14 +46,12 @@ _TEXTS: dict[tuple[str, int], str] = {}  # (name, version) -> the definition's J
 
 @cache
 def forms_in_use() -> tuple[FormDefinition, ...]:
-    """The process's forms, read once (at start, when the duties are built)."""
-    forms = load()
+    """The process's forms, read once (at start, when the duties are built; again after `reload`), with
+    each one's file text kept for `in_use`."""
+    files = files_in_use()
     _TEXTS.clear()
-    for path in sorted(forms_dir().glob("*.json")):
-        text_ = path.read_text(encoding="utf-8")
-        data = json.loads(text_)
-        _TEXTS[(data["name"], data["version"])] = text_
-    return forms
+    _TEXTS.update({(f.form.name, f.form.version): f.text for f in files})
+    return tuple(f.form for f in files)
 
 
 def in_use(name: str) -> tuple[FormDefinition, str] | None:
@@ -59,6 +61,13 @@ def in_use(name: str) -> tuple[FormDefinition, str] | None:
     if form is None or (form.name, form.version) not in _TEXTS:
         return None
     return form, _TEXTS[(form.name, form.version)]
+
+
+def reload() -> tuple[FormDefinition, ...]:
+    """Read the folder again (after a definition sent in chat is put in it): the process's forms from now.
+    Raises ConfigurationError as `load` does."""
+    forms_in_use.cache_clear()
+    return forms_in_use()
 
 
 def default_form() -> FormDefinition:

@@ -79,21 +79,39 @@ def check_file(path: Path) -> Checked:
     return check_text(text)
 
 
+@dataclass(frozen=True)
+class InUse:
+    """One definition in the folder: the form, its file's text (kept whole when recorded) and the file."""
+
+    form: FormDefinition
+    text: str
+    path: Path
+
+
 def load_folder(folder: Path) -> tuple[FormDefinition, ...]:
     """The forms in use: every `*.json` at the top of `folder` (sub-folders, such as examples, are not
     read), by file name. Raises FormsError naming each file's problems, and the folder's (two files
     defining one form name; no default form)."""
+    return tuple(f.form for f in read_folder(folder))
+
+
+def read_folder(folder: Path) -> tuple[InUse, ...]:
+    """`load_folder` with each form's text and file. Raises FormsError as it does."""
     if not folder.is_dir():
         raise FormsError([f"{folder} is not a folder of audit form definitions (QA_FORMS_DIR)"])
-    forms: list[FormDefinition] = []
+    forms: list[InUse] = []
     found: list[str] = []
     for path in sorted(folder.glob("*.json")):
-        checked = check_file(path)
+        try:
+            text = path.read_text(encoding="utf-8") if path.stat().st_size <= MAX_BYTES else None
+        except (OSError, UnicodeDecodeError):
+            text = None
+        checked = check_file(path) if text is None else check_text(text)
         found += [f"{path.name} {problem}" for problem in checked.problems]
-        if checked.form is not None:
-            forms.append(checked.form)
+        if checked.form is not None and text is not None:
+            forms.append(InUse(checked.form, text, path))
     if not found:
-        found += [f"{folder}: {problem}" for problem in in_use_problems(forms)]
+        found += [f"{folder}: {problem}" for problem in in_use_problems([f.form for f in forms])]
     if found:
         raise FormsError(found)
     return tuple(forms)

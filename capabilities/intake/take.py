@@ -1,5 +1,6 @@
 """A file sent in the bot's personal chat (the FileIntake taking any file): who sent it, whether it
-is a spreadsheet the bot can read, and which registered kind its columns fit; then flow.receive.
+is a spreadsheet the bot can read, and which registered kind its columns fit (or, for a kind told by
+its name, such as an audit form definition's .json, which kind its name says); then flow.receive.
 
 Only someone whose roster role may import some kind (the QA unit) is read: anyone else is told so
 and nothing is downloaded. A name that is not .csv or .xlsx is refused before anything is
@@ -25,7 +26,7 @@ MAX_BYTES = 5 * 1024 * 1024  # the largest file the bot downloads (a 20,000-pers
 SEND_AGAIN = ("Nothing was imported. Send the file again from Teams on a computer or on the web "
               "(teams.microsoft.com); Teams on a phone sometimes sends a link to a sign-in page instead of the file.")
 NOT_QA_UNIT = ("Only the QA unit can send me files to import (the roster, allocations, the QA calendar, the "
-               "caseload, supervision history, past audits). If you meant to share this file with someone, send "
+               "caseload, supervision history, past audits, audit form definitions). If you meant to share this file with someone, send "
                "it to them directly; I have not opened it.")
 NO_LINK = "I could not find a link to the file in your message; send it again."
 
@@ -49,8 +50,10 @@ def intake(registry_of: Callable[[], Registry]):
         if not upload.files:
             return NO_LINK
         sent = upload.files[0]
+        named = [k for k in allowed if k.named_by(sent.name)]
         try:
-            check_suffix(sent.name, "the file")  # before downloading anything
+            if not named:
+                check_suffix(sent.name, "the file")  # before downloading anything
         except UnreadableTable as exc:
             return _refused(sent.name, None, [str(p) for p in exc.problems])
         try:
@@ -59,8 +62,14 @@ def intake(registry_of: Callable[[], Registry]):
             log.info("file upload by person %s not downloaded: %s", person.id, exc)
             return f"I could not fetch {sent.name}: {_why_not_fetched(exc)}. {SEND_AGAIN}"
         instead = not_the_file(sent.name, got.data, got.content_type)
+        if named and instead and "JSON" in instead:
+            instead = None  # a definition is JSON: its own checks say what is wrong with it
         if instead:  # not the workbook's fault: do not say it is damaged or password-protected
             return f"I could not use {sent.name}: what its link gave me is {instead}. {SEND_AGAIN}"
+        if named:
+            outcome = await flow.receive(upload.ctx, kinds, person.id, sent.name, got.data, named, upload.text,
+                                         now=upload.now)
+            return CommandReply(outcome.card, outcome.message)
         words = tuple(dict.fromkeys(w for k in allowed for w in k.sheet_words))
         try:
             # The header only: the kind's own import reads the whole file once, for the preview.
@@ -71,7 +80,7 @@ def intake(registry_of: Callable[[], Registry]):
         headings = {normalise_heading(h) for h in table.header if h}
         fitting = [k for k in allowed if k.fits(headings)]
         if not fitting:
-            card = ic.unknown_card(sent.name, [(k.title, sorted(k.signature)) for k in allowed])
+            card = ic.unknown_card(sent.name, [(k.title, sorted(k.signature)) for k in allowed if not k.suffix])
             return CommandReply(card, f"I don't know what {sent.name} is: its columns match none of the files I import.")
         outcome = await flow.receive(upload.ctx, kinds, person.id, sent.name, got.data, fitting, upload.text,
                                      now=upload.now)

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from capabilities.audit_forms import config as forms_config
 from capabilities.context import Context
 from capabilities.kit import Outcome, Status, already, invalid, look, not_found, refuse, use_case
 from capabilities.sampling import access
@@ -181,7 +182,8 @@ async def confirm_sample(ctx: Context, month: str, *, actor_id: int | None, via:
         raise SampleError(f"the sample for {month} has no case with an auditor; propose it again")
     data = allocation_list(picks, people.emails, row.theme)
     report = await import_allocations(ctx.db, (data, f"sample-{month}.csv"), month, ctx.clock(), actor_id=actor_id,
-                                      via=via, calendar=ctx.calendar, case_refs=case_refs(), limits=ctx.files)
+                                      via=via, calendar=ctx.calendar, case_refs=case_refs(), limits=ctx.files,
+                                      forms=forms_config.forms_in_use())
     async with ctx.db.sessions.begin() as session:
         await mark_confirmed(session, month, actor_id=actor_id, now=ctx.clock(), via=via,
                              allocated=sum(1 for p in picks if p.auditor_id))
@@ -259,4 +261,8 @@ async def use_sample(ctx: Context, actor_id: int | None, month: object, proposal
     message = (f"Used by {name}, {format_moment(now, ctx.calendar.tz)}: {report.added} allocated, "
                f"{report.updated} updated, {report.withdrawn} withdrawn. The auditors are told on the 3rd "
                "(at once when it has passed).")
+    if report.forms_worth_saying():
+        message += " Audit forms: " + ", ".join(report.form_lines()) + "."
+    if report.form_fallbacks:
+        message += " " + "; ".join(report.form_fallbacks) + "."
     return Outcome(Status.DONE, message, card=sample_used_card(month, message))
