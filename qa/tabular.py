@@ -498,7 +498,7 @@ def _stream_csv(data: bytes, name: str, limits: ReadLimits) -> Iterator[Streamed
     count = 0
     try:
         for row in reader:
-            if not any(c.strip() for c in row):
+            if not "".join(row).strip():  # blank: every cell empty or spaces
                 continue
             count += 1
             if count > limits.max_rows + 1:

@@ -122,11 +122,8 @@ async def propose_sample(ctx: Context, source: files.Source, month: str, rules: 
         raise SampleError(f"{name} was not read: {exc}") from None
     except ExtractRejected as exc:
         raise SampleError(f"{name}: {exc}") from None
-    cases = [Case(c.case_ref, c.annex_a_list, c.team, people.area_of_team.get(c.team.casefold(), ""),
-                  c.case_holder_id, people.manager_of.get(c.case_holder_id) if c.case_holder_id else None, c.closed_on)
-             for c in extract.cases]
     today = now.astimezone(ctx.calendar.tz).date()
-    proposal = await files.off_loop(_propose, month, cases, people.auditors, seed, rules, audited, owed, theme, today)
+    proposal = await files.off_loop(_propose, month, extract, people, seed, rules, audited, owed, theme, today)
     report = SampleReport(proposal, extract, people.names, existing)
     try:
         async with ctx.db.sessions.begin() as session:
@@ -137,8 +134,14 @@ async def propose_sample(ctx: Context, source: files.Source, month: str, rules: 
     return report
 
 
-def _propose(month, cases, auditors, seed, rules, audited, owed, theme, today: date) -> Proposal:  # noqa: ANN001
-    return propose(month, cases, auditors, seed=seed, rules=rules, audited=audited, owed=owed, theme=theme, today=today)
+def _propose(month, extract, people, seed, rules, audited, owed, theme, today: date) -> Proposal:  # noqa: ANN001
+    # The extract's cases become the rules' Cases here, off the loop too (tens of thousands of them).
+    area_of_team, manager_of = people.area_of_team, people.manager_of
+    cases = [Case(c.case_ref, c.annex_a_list, c.team, area_of_team.get(c.team.casefold(), ""),
+                  c.case_holder_id, manager_of.get(c.case_holder_id) if c.case_holder_id else None, c.closed_on)
+             for c in extract.cases]
+    return propose(month, cases, people.auditors, seed=seed, rules=rules, audited=audited, owed=owed, theme=theme,
+                   today=today)
 
 
 ALLOCATION_COLUMNS = ("case_ref", "annex_a_list", "service_area", "team", "auditor_email", "case_holder_email", "theme")
