@@ -17,6 +17,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from qa.allocations import UPLOADED
 from qa.reports import CoveragePerson, FeedbackRow, RegisterRow, add_months
 from storage.models import (
     Allocation,
@@ -48,7 +49,7 @@ def _register_stmt(first: str, last: str):
                Allocation.created_at, Allocation.started_at, Allocation.submitted_at, Allocation.oversight_at,
                Allocation.uploaded_at, Audit.overall_grade, Audit.key_areas, Audit.discussion_held,
                Audit.seek_family_views, Audit.safeguarding_concern, Allocation.disputed_at,
-               Allocation.resolved_at, declines.c.n, Allocation.id, Audit.reflected_at)
+               Allocation.resolved_at, declines.c.n, Allocation.id, Audit.reflected_at, Allocation.how_chosen)
         .join(auditor, auditor.id == Allocation.auditor_id)
         .outerjoin(holder, holder.id == Allocation.case_holder_id)
         .outerjoin(Audit, Audit.allocation_id == Allocation.id)
@@ -139,7 +140,8 @@ def _row(r, extras: dict[int, list]) -> RegisterRow:
         r[0], r[1], r[2], r[3], r[4], r[5] or "", r[6], r[7] or "", r[8], r[9], r[10], r[11], r[12], r[13],
         r[14] if submitted else None, r[15] if submitted else None,
         r[16] if submitted else None, r[17] if submitted else None, r[18] if submitted else None,
-        r[19], r[20], r[21] or 0, *extras.get(r[22], NO_EXTRAS), reflection_received=r[23] is not None)
+        r[19], r[20], r[21] or 0, *extras.get(r[22], NO_EXTRAS), reflection_received=r[23] is not None,
+        how_chosen=r[24] or UPLOADED)
 
 
 async def register_rows(session: AsyncSession, first: str, last: str) -> list[RegisterRow]:

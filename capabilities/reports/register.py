@@ -45,6 +45,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("Moderation", TEXT), ("Escalation", TEXT), ("Escalation updates", TEXT), ("Re-audit", TEXT),
     ("Dip-sample moderation", TEXT), ("Case holder's reflection received", TEXT),
     ("Imported", TEXT),  # "Yes": an audit done before the bot, from the QA unit's past register
+    ("How chosen", TEXT),  # "uploaded", "sampled, seed 42", "re-audit" (qa/allocations.py)
 )
 HEADERS = tuple(name for name, _ in COLUMNS)
 KINDS = tuple(kind for _, kind in COLUMNS)
@@ -122,6 +123,7 @@ def row_values(row: RegisterRow, cal: WorkingCalendar, today: date) -> list[Any]
         moderation_cell(row), *escalation_cells(row, cal, today), reaudit_cell(row), dip_cell(row),
         "Yes" if row.reflection_received else "",
         "Yes" if row.imported else "",
+        "" if row.imported else row.how_chosen,
     ]
 
 

@@ -24,6 +24,7 @@ from capabilities.sampling import access
 from capabilities.settings import case_refs
 from dialogs.card_kit import format_moment, format_month
 from dialogs.sample_cards import ProposalView, no_sample_card, proposal_card, sample_used_card
+from qa.allocations import sampled_with
 from qa.annex_a import WHAT, Extract, parse_extract
 from qa.sampling import Case, Proposal, Rules, propose
 from storage import files
@@ -184,7 +185,8 @@ async def confirm_sample(ctx: Context, month: str, *, actor_id: int | None, via:
         raise SampleError(f"the sample for {month} has no case with an auditor; propose it again")
     data = allocation_list(picks, people.emails, row.theme)
     report = await import_allocations(ctx.db, (data, f"sample-{month}.csv"), month, ctx.clock(), actor_id=actor_id,
-                                      via=via, calendar=ctx.calendar, case_refs=case_refs(), limits=ctx.files)
+                                      via=via, calendar=ctx.calendar, case_refs=case_refs(), limits=ctx.files,
+                                      how_chosen=sampled_with(row.seed))
     async with ctx.db.sessions.begin() as session:
         await mark_confirmed(session, month, actor_id=actor_id, now=ctx.clock(), via=via,
                              allocated=sum(1 for p in picks if p.auditor_id))
