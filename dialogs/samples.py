@@ -27,6 +27,7 @@ from dialogs import (
     intake_cards,
     observation_samples,
     safeguarding_samples,
+    sample_reminder_cards,
     sample_samples,
     status_samples,
     supervision_samples,
@@ -66,6 +67,7 @@ BUILDERS = (
     "dialogs.sample_cards.proposal_card",
     "dialogs.sample_cards.sample_used_card",
     "dialogs.sample_cards.no_sample_card",
+    "dialogs.sample_reminder_cards.extract_reminder_card",
     "dialogs.cover_cards.return_summary_card",
     "dialogs.cover_cards.who_covers_card",
     "dialogs.cover_cards.leaver_work_card",
@@ -562,7 +564,8 @@ def sample_cards() -> dict[str, Card]:
                  delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples(), remedial_card_samples(), good_practice_card_samples(), broadcast_card_samples(), supervision_samples.samples(),
                  calendar_samples.samples(), case_holder_samples.samples(), safeguarding_samples.samples(),
                  cover_samples.samples(), status_samples.samples(), status_samples.export_samples(),
-                 intake_cards.samples(), sample_samples.samples(), workforce_samples.samples()):
+                 intake_cards.samples(), sample_samples.samples(), workforce_samples.samples(),
+                 sample_reminder_cards.samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")

@@ -84,10 +84,9 @@ async def test_allocations_made_before_how_chosen_was_kept_read_uploaded(databas
     from alembic import command
     from sqlalchemy import insert, text
 
-    from storage.models import Person
-
     from storage.db import Database
     from storage.migrate import alembic_config, upgrade
+    from storage.models import Person
 
     db = Database(database_url)
     try:
