@@ -28,9 +28,8 @@ def extract_reminder_card(view: ExtractReminderView) -> dict:
         body.append(text(f"A sample for {month} is proposed but not used: type \"sample\" here to see it and "
                          "press Use this sample.", weight="Bolder"))
     else:
-        body.append(text("Run the month's Annex A extract and propose the sample from it with "
-                         f"`python -m bot sample propose FILE --month {view.month}`; then type \"sample\" here "
-                         "to see it and press Use this sample."))
+        body.append(text(f"Run {month}'s Annex A extract from the case-management system so the sample can be "
+                         "proposed from it; once it is, type \"sample\" here to see it and press Use this sample."))
     body.append(text("Or send me the month's allocation list here, as before.", subtle=True))
     return card(body)
 

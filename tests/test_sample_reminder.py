@@ -73,7 +73,7 @@ def test_the_card_is_valid_and_names_no_case():
     assert card_problems(cards) == [[], []]
     assert all(len(json.dumps(card).encode()) < MAX_CARD_BYTES for card in cards)
     said = json.dumps(extract_reminder_card(SAMPLE))
-    assert "January 2027" in said and "Monday 4 January 2027" in said and "sample propose FILE --month 2027-01" in said
+    assert "January 2027's Annex A extract" in said and "Monday 4 January 2027" in said and "python -m" not in said
     assert EXTRACT_REMINDER.sample() == extract_reminder_card(SAMPLE)
 
 
