@@ -28,6 +28,7 @@ from dialogs import (
     intake_cards,
     observation_samples,
     safeguarding_samples,
+    sample_reminder_cards,
     sample_samples,
     status_samples,
     supervision_samples,
@@ -68,6 +69,7 @@ BUILDERS = (
     "dialogs.sample_cards.proposal_card",
     "dialogs.sample_cards.sample_used_card",
     "dialogs.sample_cards.no_sample_card",
+    "dialogs.sample_reminder_cards.extract_reminder_card",
     "dialogs.cover_cards.return_summary_card",
     "dialogs.cover_cards.who_covers_card",
     "dialogs.cover_cards.leaver_work_card",
@@ -565,7 +567,8 @@ def sample_cards() -> dict[str, Card]:
                  calendar_samples.samples(), case_holder_samples.samples(), safeguarding_samples.samples(),
                  cover_samples.samples(), status_samples.samples(), status_samples.export_samples(),
                  intake_cards.samples(), sample_samples.samples(), workforce_samples.samples(),
-                 form_samples.samples(allocations(6)[0], audit_summary())):
+                 form_samples.samples(allocations(6)[0], audit_summary()),
+                 sample_reminder_cards.samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")

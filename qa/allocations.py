@@ -60,6 +60,25 @@ from qa.tabular import (
     title_problem,
 )
 
+# How a case came to be in the month's allocations (the register's "How chosen"): from an
+# allocation list the QA unit sent, drawn by the bot's sample (framework 9.3 "Selection and
+# distribution") with its seed, or a re-audit of an Inadequate grade. Rows from before the bot
+# knew say UPLOADED.
+UPLOADED = "uploaded"
+REAUDIT = "re-audit"
+SAMPLED = "sampled"
+
+
+def sampled_with(seed: int | str) -> str:
+    """The "How chosen" of a case drawn by the month's sample with `seed`: "sampled, seed 42"."""
+    return f"{SAMPLED}, seed {seed}"
+
+
+def was_sampled(how_chosen: str) -> bool:
+    """Whether a "How chosen" value (see UPLOADED) says the bot's sample drew the case."""
+    return how_chosen.startswith(SAMPLED)
+
+
 # In a workbook, a visible sheet whose name says this is read rather than the first visible one.
 SHEET_WORDS = ("allocation",)
 COLUMNS = ("case_ref", "annex_a_list", "service_area", "team", "auditor_email", "case_holder_email", "theme")

@@ -36,6 +36,7 @@ never a postcode, a valid NHS number, a date or an email address, whatever the f
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -299,7 +300,17 @@ class CaseRefFormat:
     example: str = "CD-4810037"
 
     def matches(self, case_ref: str) -> bool:
-        return re.fullmatch(self.pattern, case_ref, re.IGNORECASE) is not None
+        return _compiled(self.pattern).fullmatch(case_ref) is not None
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    # An extract screens tens of thousands of references against one format: compiled once.
+    return re.compile(pattern, re.IGNORECASE)
+
+
+_SPACE = re.compile(r"\s")
+_REF_PUNCTUATION = re.compile(r"[\-/_.]")
 
 
 DEFAULT_CASE_REFS = CaseRefFormat()
@@ -313,19 +324,20 @@ def case_ref_problem(case_ref: str, case_refs: CaseRefFormat = DEFAULT_CASE_REFS
     that fails may be a child's name."""
     if "@" in case_ref:
         return "looks like an email address; give the case-management system's case reference"
-    if re.search(r"\s", case_ref):
+    if _SPACE.search(case_ref):
         return ("contains spaces; a case reference is the case-management system's id "
                 "(letters, digits, - _ /), never a name")
     if len(case_ref) > CASE_REF_MAX:
         return f"is {len(case_ref)} characters long; a case reference is at most {CASE_REF_MAX}"
-    if not any(c.isdigit() for c in case_ref):
+    if not any(map(str.isdigit, case_ref)):
         return "has no digits; give the case-management system's id, never a name"
-    compact = re.sub(r"[\-/_.]", "", case_ref)
+    compact = _REF_PUNCTUATION.sub("", case_ref)
     if _POSTCODE.fullmatch(compact):
         return "is a postcode; give the case-management system's case reference, never an address"
     if nhs_number_valid(compact):
         return "is an NHS number; give the case-management system's case reference instead"
-    if any(_real_date(m[0]) for m in _DATE_INSIDE.finditer(case_ref)) or _BIRTH_INSIDE.search(case_ref):
+    if (_DATE_INSIDE.search(case_ref) and any(_real_date(m[0]) for m in _DATE_INSIDE.finditer(case_ref))
+            or _BIRTH_INSIDE.search(case_ref)):
         return "holds a date; give the case-management system's case reference, never a date of birth"
     if not case_refs.matches(case_ref):
         example = f" (for example {case_refs.example})" if case_refs.matches(case_refs.example) else ""

@@ -31,6 +31,8 @@ Improvement cases" and "Moderation and Management oversight"):
   grade); agreement rate = agreed / (agreed + differed);
 - re-audits: the month's allocations that re-audit an earlier Inadequate case; their grades once
   submitted (`reaudits(rows, months)` lists each beside its original).
+- lists: the month's allocations per Annex A list, and of them those the bot's sample drew
+  (9.3 "Selection and distribution": "how chosen" says sampled, with the seed).
 """
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
 
+from qa.allocations import UPLOADED, was_sampled
 from qa.audit_calendar import cycle_dates, month_key, parse_month_key
 from qa.calendar import WorkingCalendar
 from qa.forms import NOT_APPLICABLE
@@ -113,6 +116,8 @@ class RegisterRow(NamedTuple):
     form: str = ""
     answers: dict | None = None
     area_answers: tuple[tuple[str, str], ...] = ()
+    # How the case was chosen (qa/allocations.py UPLOADED): "uploaded", "sampled, seed N", "re-audit".
+    how_chosen: str = UPLOADED
 
 
 # -- months ----------------------------------------------------------------------------------
@@ -216,6 +221,9 @@ class Figures:
     dip_differed: int = 0
     reaudits: int = 0
     reaudit_grades: dict[str, int] = field(default_factory=lambda: dict.fromkeys(GRADES, 0))
+    # Annex A list -> cases allocated from it, and of those how many the bot's sample drew (9.3).
+    lists: dict[str, int] = field(default_factory=dict)
+    lists_sampled: dict[str, int] = field(default_factory=dict)
 
     @property
     def moderation_pending(self) -> int:
@@ -248,6 +256,9 @@ class Figures:
     def add(self, row: RegisterRow, cal: WorkingCalendar) -> None:
         self.allocated += 1
         self.declined += row.declines > 0
+        self.lists[row.annex_a_list] = self.lists.get(row.annex_a_list, 0) + 1
+        if was_sampled(row.how_chosen):
+            self.lists_sampled[row.annex_a_list] = self.lists_sampled.get(row.annex_a_list, 0) + 1
         if row.reaudit_of is not None:
             self.reaudits += 1
             if row.submitted_at is not None and row.grade in self.reaudit_grades:
@@ -310,6 +321,11 @@ class Figures:
         out.themes = dict(self.themes)
         for theme, n in other.themes.items():
             out.themes[theme] = out.themes.get(theme, 0) + n
+        for mine, theirs, merged in ((self.lists, other.lists, out.lists),
+                                     (self.lists_sampled, other.lists_sampled, out.lists_sampled)):
+            merged.update(mine)
+            for name, n in theirs.items():
+                merged[name] = merged.get(name, 0) + n
         return out
 
 

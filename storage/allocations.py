@@ -27,7 +27,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qa import emails
-from qa.allocations import SHEET_WORDS, AllocationEntry, AllocationProblems, PersonInfo, check_month, parse_allocations
+from qa.allocations import (
+    SHEET_WORDS,
+    UPLOADED,
+    AllocationEntry,
+    AllocationProblems,
+    PersonInfo,
+    check_month,
+    parse_allocations,
+)
 from qa.audit_calendar import cycle_dates, parse_month_key
 from qa.calendar import WorkingCalendar
 from qa.form_choice import fallback_summary
@@ -135,10 +143,12 @@ async def import_allocations(db: Database, source: Source, month: str, now: date
                              calendar: WorkingCalendar | None = None,
                              case_refs: CaseRefFormat = DEFAULT_CASE_REFS,
                              limits: ReadLimits = DEFAULT_LIMITS, dry_run: bool = False,
-                             forms: Sequence[FormDefinition] = ()) -> AllocationImportReport:
+                             forms: Sequence[FormDefinition] = (),
+                             how_chosen: str = UPLOADED) -> AllocationImportReport:
     """Check the list whole (case references in the council's format `case_refs`), then add, update
     and withdraw `month`'s allocations in one transaction (read and checked off the event loop,
-    within `limits`).
+    within `limits`). Every case of the list not yet started records `how_chosen` (qa/allocations.py:
+    UPLOADED for a list the QA unit sent, sampled_with(seed) for the bot's sample).
     Allocations added or reallocated after the month's notice moment (in `calendar`, default
     England and Wales, London time) owe a late notice (a follow-up, in the same transaction).
 
@@ -163,7 +173,7 @@ async def import_allocations(db: Database, source: Source, month: str, now: date
     try:
         async with db.sessions.begin() as session:
             report = await _apply(session, table.header, table.rows, month, now, name, actor_id, via, case_refs,
-                                  calendar or WorkingCalendar(), tuple(forms))
+                                  calendar or WorkingCalendar(), tuple(forms), how_chosen)
             if dry_run:
                 raise files.DryRun(report)
     except files.DryRun as run:
@@ -207,7 +217,8 @@ async def _known_people(session: AsyncSession) -> dict[str, PersonInfo]:
 
 async def _apply(session: AsyncSession, header: list[str], rows: list[dict[str, str]], month: str,
                  now: datetime, name: str, actor_id: int | None, via: str, case_refs: CaseRefFormat,
-                 calendar: WorkingCalendar, forms: tuple[FormDefinition, ...]) -> AllocationImportReport:
+                 calendar: WorkingCalendar, forms: tuple[FormDefinition, ...],
+                 how_chosen: str = UPLOADED) -> AllocationImportReport:
     audit_month = await _lock_month(session, month, now)
     if audit_month.closed_at is not None:
         raise AllocationProblems([Problem(WHOLE_FILE, None, (
@@ -237,10 +248,11 @@ async def _apply(session: AsyncSession, header: list[str], rows: list[dict[str, 
     for entry in entries:
         old = existing.pop(entry.case_ref.upper(), None)
         if old is None:
-            added.append(_new_allocation(entry, month, now))
+            added.append(_new_allocation(entry, month, now, how_chosen))
         elif _started(old, with_audit):
             report.kept_started_cases.append(old.case_ref)
         else:
+            old.how_chosen = how_chosen  # the list that holds it now chose it (not a change the summary counts)
             before = old.auditor_id
             _update(old, entry, now, report, event)
             if old.auditor_id != before:
@@ -304,8 +316,9 @@ def _started(allocation: Allocation, with_audit: set[int]) -> bool:
             or allocation.id in with_audit)
 
 
-def _new_allocation(entry: AllocationEntry, month: str, now: datetime) -> Allocation:
+def _new_allocation(entry: AllocationEntry, month: str, now: datetime, how_chosen: str) -> Allocation:
     return Allocation(month=month, case_ref=entry.case_ref, state="allocated", created_at=now, updated_at=now,
+                      how_chosen=how_chosen,
                       **{f: getattr(entry, f) for f in FIELDS})
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from qa.allocations import UPLOADED
 from qa.form_answers import key_area_answers
 from qa.forms import FormDefinition, form_from_data
 from qa.reports import CoveragePerson, FeedbackRow, RegisterRow, add_months
@@ -53,7 +54,8 @@ def _register_stmt(first: str, last: str):
                Allocation.uploaded_at, Audit.overall_grade, Audit.key_areas, Audit.discussion_held,
                Audit.seek_family_views, Audit.safeguarding_concern, Allocation.disputed_at,
                Allocation.resolved_at, declines.c.n, Allocation.id, Audit.reflected_at,
-               Allocation.form_name, Audit.form_name, Audit.form_version, Audit.answers)
+               Allocation.form_name, Audit.form_name, Audit.form_version, Audit.answers,
+               Allocation.how_chosen)
         .join(auditor, auditor.id == Allocation.auditor_id)
         .outerjoin(holder, holder.id == Allocation.case_holder_id)
         .outerjoin(Audit, Audit.allocation_id == Allocation.id)
@@ -151,7 +153,7 @@ def _row(r, extras: dict[int, list], forms: dict[tuple[str, int], FormDefinition
         r[14] if submitted else None, r[15] if submitted else None,
         r[16] if submitted else None, r[17] if submitted else None, r[18] if submitted else None,
         r[19], r[20], r[21] or 0, *extras.get(r[22], NO_EXTRAS), reflection_received=r[23] is not None,
-        form=form, answers=answers, area_answers=area_answers)
+        form=form, answers=answers, area_answers=area_answers, how_chosen=r[28] or UPLOADED)
 
 
 async def kept_forms(session: AsyncSession) -> dict[tuple[str, int], FormDefinition]:

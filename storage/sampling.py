@@ -197,3 +197,14 @@ async def latest_proposal(session: AsyncSession) -> tuple[SampleProposal, list[S
     month = await session.scalar(select(SampleProposal.month).order_by(SampleProposal.proposed_at.desc(),
                                                                         SampleProposal.id.desc()).limit(1))
     return None if month is None else await proposal_of(session, month)
+
+
+async def sample_confirmed(session: AsyncSession, month: str) -> bool:
+    """Whether `month`'s sample was used (confirmed into its allocations)."""
+    return await session.scalar(select(SampleProposal.id).where(
+        SampleProposal.month == month, SampleProposal.confirmed_at.is_not(None))) is not None
+
+
+async def sample_proposed(session: AsyncSession, month: str) -> bool:
+    """Whether `month` has a proposed sample (used or not)."""
+    return await session.scalar(select(SampleProposal.id).where(SampleProposal.month == month)) is not None

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from qa.allocations import (
     COLUMNS,
@@ -332,6 +332,21 @@ async def test_a_good_csv_is_imported(db, tmp_path):
         "0 kept (already started)",
         "added: CR-1001, CR-1002, CR-1003",
     ]
+
+
+async def test_each_case_records_how_it_was_chosen(db):
+    """The register's "How chosen": an allocation list says "uploaded"; the sample's confirm path
+    passes "sampled, seed N"; a case already started keeps what chose it."""
+    await add_staff(db)
+    await import_allocations(db, (csv_bytes(GOOD), "sample.csv"), MONTH, NOW, actor_id=None, via=VIA,
+                             how_chosen="sampled, seed 7")
+    assert {r: a.how_chosen for r, a in (await allocations(db)).items()} == dict.fromkeys(
+        ("CR-1001", "CR-1002", "CR-1003"), "sampled, seed 7")
+    async with db.sessions.begin() as s:
+        await s.execute(update(Allocation).where(Allocation.case_ref == "CR-1001").values(state="started"))
+    await import_allocations(db, (csv_bytes(GOOD), "december.csv"), MONTH, NOW, actor_id=None, via=VIA)
+    assert {r: a.how_chosen for r, a in (await allocations(db)).items()} == {
+        "CR-1001": "sampled, seed 7", "CR-1002": "uploaded", "CR-1003": "uploaded"}
 
 
 async def test_a_good_xlsx_upload_is_imported(db):

@@ -98,6 +98,11 @@ async def test_monthly_figures(history):
     assert aug.key_areas["Narrative/History"] == {OUT: 0, G: 1, RI: 0, INAD: 1}
     assert aug.key_areas["Management oversight"] == {OUT: 0, G: 0, RI: 1, INAD: 1}
     assert sept.themes == {"Domestic abuse": 2} and aug.themes == {"Neglect": 1}
+    # Cases per Annex A list: September's sample (seed 42) drew S1, S2 from List 8 and S3, S4 from List 6;
+    # R2 (List 8) is a re-audit; July and August came in allocation lists, all List 8.
+    assert sept.lists == {"List 8": 3, "List 6": 2} and sept.lists_sampled == {"List 8": 2, "List 6": 2}
+    assert aug.lists == {"List 8": 3} and aug.lists_sampled == {}
+    assert a.of("South", "2026-09").lists == {"List 6": 2, "List 8": 1}
     assert sept.on_time_rate == pytest.approx(3 / 4)
     # Each headline figure against the three months before: (value, (Jun, Jul, Aug), arrow).
     trends = {t.label: (t.value, t.previous, t.arrow) for t in a.trends(WHOLE_SERVICE)}
@@ -130,6 +135,8 @@ async def test_quarterly_figures(history):
     rows = await rows_of(history, "2026-04", "2026-09")
     a = analyse(rows, "quarterly", request.months, CAL)
     assert counts(a.total(WHOLE_SERVICE)) == QUARTER
+    assert a.total(WHOLE_SERVICE).lists == {"List 8": 9, "List 6": 2}
+    assert a.total(WHOLE_SERVICE).lists_sampled == {"List 8": 2, "List 6": 2}
     assert counts(a.total("North")) == QUARTER_NORTH
     assert counts(a.total("South")) == QUARTER_SOUTH
     assert [a.of(WHOLE_SERVICE, m).on_time for m in request.months] == [2, 2, 3]
@@ -168,7 +175,7 @@ async def test_monthly_workbook_read_back(history, tmp_path):
     assert wb.properties.created == datetime.combine(NOW.date(), time())
     assert made.data == (await build.analysis_file(history, build.Request.parse("monthly", "2026-09"), None)).data
     assert wb.sheetnames == ["Summary", "Chart data", "Figures", "Key areas", "Direction of travel", "Themes",
-                             "Moderation", "Re-audits", "Register"]
+                             "Annex A lists", "Moderation", "Re-audits", "Register"]
     summary = wb["Summary"]
     assert summary["A1"].value == "Monthly audit analysis"
     header, rows = _table(summary, "Headline")
@@ -204,10 +211,17 @@ async def test_monthly_workbook_read_back(history, tmp_path):
     # The register sheet holds September's five allocations.
     header, rows = _table(wb["Register"], "Register")
     assert sorted(r[1] for r in rows) == ["CR-A2", "CR-S1", "CR-S2", "CR-S3", "CR-S4"]
+    assert header[-1] == "How chosen"
+    assert sorted((r[1], r[-1]) for r in rows) == [
+        ("CR-A2", "re-audit"), ("CR-S1", "sampled, seed 42"), ("CR-S2", "sampled, seed 42"),
+        ("CR-S3", "sampled, seed 42"), ("CR-S4", "sampled, seed 42")]
     assert isinstance(rows[0][header.index("Allocated")], datetime)
     # Written by the register's own writer (register.RegisterSheet), as a table here.
     assert wb["Register"].freeze_panes == "A2" and wb["Register"]["J2"].number_format == "yyyy-mm-dd"
     assert header[9] == "Allocated"
+    assert _table(wb["Annex A lists"], "AnnexALists") == (
+        ["Month", "Annex A list", "Cases", "Drawn by the sample"],
+        [["2026-09", "List 6", 2, 2], ["2026-09", "List 8", 3, 2]])
     themes = _table(wb["Themes"], "Themes")[1]
     assert themes == [["2026-07", "Neglect", 1], ["2026-08", "Neglect", 1], ["2026-09", "Domestic abuse", 2]]
     # Direction of travel says whether the key area's move is better or worse, not only its arrow.
@@ -241,6 +255,11 @@ async def test_quarterly_workbook_read_back(history):
     planning = next(r for r in rows if r[0] == WHOLE_SERVICE and r[1] == "Planning")
     assert planning == [WHOLE_SERVICE, "Planning", pytest.approx(5 / 9), None, NONE]
     assert len(_table(wb["Register"], "Register")[1]) == 11
+    # Cases per list, month by month, then the quarter's total.
+    assert _table(wb["Annex A lists"], "AnnexALists")[1] == [
+        ["2026-07", "List 8", 3, 0], ["2026-08", "List 8", 3, 0], ["2026-09", "List 6", 2, 2],
+        ["2026-09", "List 8", 3, 2], ["2026 Q3 (July 2026 to September 2026)", "List 6", 2, 2],
+        ["2026 Q3 (July 2026 to September 2026)", "List 8", 9, 2]]
 
 
 async def test_a_service_leads_workbook_holds_their_area_only(history):

@@ -123,6 +123,8 @@ async def test_a_full_annex_a_workbook_leaves_nothing_identifying_anywhere(db, t
         allocations = (await session.execute(select(Allocation).where(Allocation.month == MONTH))).scalars().all()
         assert sorted(a.case_ref for a in allocations) == sorted(p.case.case_ref for p in report.proposal.picks)
         assert all(a.case_holder_id is not None for a in allocations)
+        # The register's "How chosen": drawn by the sample, with its seed (an allocation list says "uploaded").
+        assert {a.how_chosen for a in allocations} == {"sampled, seed 42"}
         proposal = await session.scalar(select(SampleProposal))
         assert proposal.confirmed_at is not None
         actions = set((await session.execute(select(TrailEvent.action))).scalars())

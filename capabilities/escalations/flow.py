@@ -28,6 +28,7 @@ from capabilities.escalations.by_duty import DutyAct
 from capabilities.kit import NOTHING_CHANGED, Act, Outcome, Status, already, look, refuse, unit, use_case
 from dialogs import escalation_cards as ec
 from dialogs.card_kit import format_moment, format_month
+from qa.allocations import REAUDIT as REAUDIT_CHOSEN
 from qa.audit_calendar import month_key, parse_month_key
 from qa.calendar import WorkingCalendar
 from qa.escalations import (
@@ -299,7 +300,8 @@ async def plan_reaudit(act: Act, moderation: Moderation, allocation: Allocation)
     again = Allocation(month=month, case_ref=allocation.case_ref, annex_a_list=allocation.annex_a_list,
                        service_area=allocation.service_area, team=allocation.team,
                        theme=reaudit_theme(allocation.month), auditor_id=allocation.auditor_id,
-                       case_holder_id=allocation.case_holder_id, state="allocated", created_at=now, updated_at=now)
+                       case_holder_id=allocation.case_holder_id, state="allocated", how_chosen=REAUDIT_CHOSEN,
+                       created_at=now, updated_at=now)
     session.add(again)
     await session.flush()
     reaudit.allocation_id = again.id

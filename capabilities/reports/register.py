@@ -47,6 +47,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("Dip-sample moderation", TEXT), ("Case holder's reflection received", TEXT),
     ("Imported", TEXT),  # "Yes": an audit done before the bot, from the QA unit's past register
     ("Form", TEXT),  # the audit form and version ("fostering v2"); its answers on the form's own sheet
+    ("How chosen", TEXT),  # "uploaded", "sampled, seed 42", "re-audit" (qa/allocations.py)
 )
 HEADERS = tuple(name for name, _ in COLUMNS)
 KINDS = tuple(kind for _, kind in COLUMNS)
@@ -125,6 +126,7 @@ def row_values(row: RegisterRow, cal: WorkingCalendar, today: date) -> list[Any]
         "Yes" if row.reflection_received else "",
         "Yes" if row.imported else "",
         row.form,
+        "" if row.imported else row.how_chosen,
     ]
 
 

@@ -11,7 +11,8 @@ quarters or years; and three charts: grade
 distribution by service area, on-time rate by month, key areas judged Good or better by month),
 Chart data (the ranges the charts read), Figures (every figure per scope and month), Key areas
 (each key area's judgements per scope and month), Direction of travel (each key area, the
-report's months against the three periods before), Themes (themed audits per month), Moderation
+report's months against the three periods before), Themes (themed audits per month), Annex A lists
+(the report's months' cases per list, and those the bot's sample drew), Moderation
 (Inadequate grades moderated, dip sample, escalations and re-audits per scope and month),
 Re-audits (each beside its original's grade), Observation coverage and Feedback (quarterly and
 annual reports only), Register (the report's months' allocations).
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
 SUMMARY, CHART_DATA, FIGURES, KEY_AREA_SHEET, DIRECTION, THEMES, REGISTER = (
     "Summary", "Chart data", "Figures", "Key areas", "Direction of travel", "Themes", "Register")
 MODERATION, REAUDITS, COVERAGE, FEEDBACK = "Moderation", "Re-audits", "Observation coverage", "Feedback"
+LISTS = "Annex A lists"
 
 
 @dataclass(frozen=True)
@@ -274,6 +276,28 @@ def themes(book: Book, data: ReportData) -> None:
     ws.freeze_panes(1, 0)
 
 
+def lists_sheet(book: Book, data: ReportData) -> None:
+    """Cases drawn per Annex A list (framework 9.3 "Selection and distribution"): for each of the
+    report's months (and the period's total when it has several), each list's allocations and how
+    many of them the bot's sample drew (the rest came in an allocation list, or are re-audits)."""
+    a = data.analysis
+    ws = book.wb.add_worksheet(LISTS)
+    scope = a.scopes[0]
+    rows = []
+    for label, f in ([(m, a.of(scope, m)) for m in a.months]
+                     + ([(data.period_label, a.total(scope))] if len(a.months) > 1 else [])):
+        for name, n in sorted(f.lists.items(), key=lambda kv: _list_order(kv[0])):
+            rows.append([label, name, n, f.lists_sampled.get(name, 0)])
+    book.table(ws, 0, ("Month", "Annex A list", "Cases", "Drawn by the sample"), rows, "AnnexALists")
+    ws.freeze_panes(1, 0)
+
+
+def _list_order(name: str) -> tuple[int, str]:
+    """"List 2" before "List 10"; names that are not "List N" after them, alphabetically."""
+    number = name[5:] if name.startswith("List ") else ""
+    return (int(number), "") if number.isdigit() else (10**6, name.casefold())
+
+
 def register_sheet(book: Book, data: ReportData) -> None:
     """The report's months' allocations, written as the register workbook writes them (one home:
     register.RegisterSheet), as an Excel table here: this workbook is in normal mode."""
@@ -411,6 +435,7 @@ SECTIONS: list[Section] = [
     Section(KEY_AREA_SHEET, key_areas),
     Section(DIRECTION, direction),
     Section(THEMES, themes),
+    Section(LISTS, lists_sheet),
     Section(MODERATION, moderation, headline=moderation_headline),
     Section(REAUDITS, reaudit_sheet),
     Section(COVERAGE, coverage_sheet, load=load_coverage, headline=coverage_headline),

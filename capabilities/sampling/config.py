@@ -13,6 +13,9 @@ Each has the framework's default (9.3):
   qa.allocations.AUDITOR_ROLES).
 - QA_SAMPLE_THEME_LISTS: which Annex A lists fit a themed month, `theme: list, list; theme: list`
   ("Missing children: List 6, List 8; Physical abuse: List 5, List 7").
+- QA_SAMPLE_REMINDER_DAYS: working days before the allocation day (the 3rd, moved on to a working
+  day) on which the QA unit is asked for the month's Annex A extract when the month has no
+  allocations and no confirmed sample (default 5, from 1 to 15; qa/sample_reminder.py).
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from capabilities.registry import ConfigurationError
 from capabilities.settings import environment, text, whole
 from qa.allocations import AUDITOR_ROLES
 from qa.identifiers import cell_problem
+from qa.sample_reminder import DEFAULT_DAYS_BEFORE, MAX_DAYS_BEFORE
 from qa.sampling import Rules, Separation
 
 PER_ENV = "QA_SAMPLE_PER_MANAGER"
@@ -32,6 +36,7 @@ LOOKBACK_ENV = "QA_SAMPLE_LOOKBACK_MONTHS"
 FROM_ENV = "QA_SAMPLE_AUDITOR_FROM"
 ROLES_ENV = "QA_SAMPLE_AUDITOR_ROLES"
 THEMES_ENV = "QA_SAMPLE_THEME_LISTS"
+REMINDER_ENV = "QA_SAMPLE_REMINDER_DAYS"
 
 
 def separation(env: Mapping[str, str] | None = None) -> Separation:
@@ -88,3 +93,9 @@ def from_env(env: Mapping[str, str] | None = None) -> Rules:
 def rules() -> Rules:
     """The process's rules, read from the environment once."""
     return from_env()
+
+
+def reminder_days(env: Mapping[str, str] | None = None) -> int:
+    """QA_SAMPLE_REMINDER_DAYS: working days before the allocation day the QA unit is asked for the
+    Annex A extract. ConfigurationError naming the variable for a wrong value."""
+    return whole(environment(env), REMINDER_ENV, DEFAULT_DAYS_BEFORE, 1, MAX_DAYS_BEFORE, "a whole number of working days")

@@ -25,6 +25,7 @@ from capabilities.sampling import access
 from capabilities.settings import case_refs
 from dialogs.card_kit import format_moment, format_month
 from dialogs.sample_cards import ProposalView, no_sample_card, proposal_card, sample_used_card
+from qa.allocations import sampled_with
 from qa.annex_a import WHAT, Extract, parse_extract
 from qa.sampling import Case, Proposal, Rules, propose
 from storage import files
@@ -123,11 +124,8 @@ async def propose_sample(ctx: Context, source: files.Source, month: str, rules: 
         raise SampleError(f"{name} was not read: {exc}") from None
     except ExtractRejected as exc:
         raise SampleError(f"{name}: {exc}") from None
-    cases = [Case(c.case_ref, c.annex_a_list, c.team, people.area_of_team.get(c.team.casefold(), ""),
-                  c.case_holder_id, people.manager_of.get(c.case_holder_id) if c.case_holder_id else None, c.closed_on)
-             for c in extract.cases]
     today = now.astimezone(ctx.calendar.tz).date()
-    proposal = await files.off_loop(_propose, month, cases, people.auditors, seed, rules, audited, owed, theme, today)
+    proposal = await files.off_loop(_propose, month, extract, people, seed, rules, audited, owed, theme, today)
     report = SampleReport(proposal, extract, people.names, existing)
     try:
         async with ctx.db.sessions.begin() as session:
@@ -138,8 +136,14 @@ async def propose_sample(ctx: Context, source: files.Source, month: str, rules: 
     return report
 
 
-def _propose(month, cases, auditors, seed, rules, audited, owed, theme, today: date) -> Proposal:  # noqa: ANN001
-    return propose(month, cases, auditors, seed=seed, rules=rules, audited=audited, owed=owed, theme=theme, today=today)
+def _propose(month, extract, people, seed, rules, audited, owed, theme, today: date) -> Proposal:  # noqa: ANN001
+    # The extract's cases become the rules' Cases here, off the loop too (tens of thousands of them).
+    area_of_team, manager_of = people.area_of_team, people.manager_of
+    cases = [Case(c.case_ref, c.annex_a_list, c.team, area_of_team.get(c.team.casefold(), ""),
+                  c.case_holder_id, manager_of.get(c.case_holder_id) if c.case_holder_id else None, c.closed_on)
+             for c in extract.cases]
+    return propose(month, cases, people.auditors, seed=seed, rules=rules, audited=audited, owed=owed, theme=theme,
+                   today=today)
 
 
 ALLOCATION_COLUMNS = ("case_ref", "annex_a_list", "service_area", "team", "auditor_email", "case_holder_email", "theme")
@@ -183,7 +187,8 @@ async def confirm_sample(ctx: Context, month: str, *, actor_id: int | None, via:
     data = allocation_list(picks, people.emails, row.theme)
     report = await import_allocations(ctx.db, (data, f"sample-{month}.csv"), month, ctx.clock(), actor_id=actor_id,
                                       via=via, calendar=ctx.calendar, case_refs=case_refs(), limits=ctx.files,
-                                      forms=forms_config.forms_in_use())
+                                      forms=forms_config.forms_in_use(),
+                                      how_chosen=sampled_with(row.seed))
     async with ctx.db.sessions.begin() as session:
         await mark_confirmed(session, month, actor_id=actor_id, now=ctx.clock(), via=via,
                              allocated=sum(1 for p in picks if p.auditor_id))

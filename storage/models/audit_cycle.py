@@ -64,6 +64,8 @@ class Allocation(Base):
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
     resolved_at: Mapped[datetime | None] = mapped_column(nullable=True)
     uploaded_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # How the case was chosen: "uploaded", "sampled, seed N" or "re-audit" (qa/allocations.py UPLOADED).
+    how_chosen: Mapped[str] = mapped_column(String(60), default="uploaded", server_default="uploaded")
     # The auditor's conversation with the case holder (framework 9.3: "hold discussions with the
     # practitioner"): the day arranged for, when it was arranged, and when the auditor said it was held.
     conversation_on: Mapped[date | None] = mapped_column(Date, nullable=True)

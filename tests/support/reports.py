@@ -15,6 +15,9 @@ Three months (July, August, September 2026), two service areas (North, South). D
     S3    09     South  15 Sep      Requires Improvement Planning Inadequate, others RI     safeguarding, theme Domestic abuse
     S4    09     South  -           -                    -                                  declined, not reallocated
 
+Every case is on Annex A List 8 and was uploaded (an allocation list), except September's: the
+bot's sample drew S1-S4 with seed 42, S3 and S4 from List 6 (S1, S2 from List 8).
+
 `add_escalations` (the golden tests only) adds, on top (issue 10):
 
     A2's moderation: agreed Inadequate on 1 Sep; escalation opened 1 Sep, closed 15 Sep; update 1
@@ -102,10 +105,14 @@ class Case:
     uploaded: datetime | None = None
     declines: int = 0
     case_ref: str = ""  # "CR-<ref>" unless given
+    annex_list: str = "List 8"
+    how_chosen: str = "uploaded"
 
 
 FOUR_GOOD_THREE_RI = {a: ("Good" if i < 4 else "Requires Improvement") for i, a in enumerate(KEY_AREAS)}
 PLANNING_INADEQUATE = {a: ("Inadequate" if a == "Planning" else "Requires Improvement") for a in KEY_AREAS}
+
+SAMPLED = "sampled, seed 42"
 
 HISTORY = (
     Case("J1", "2026-07", "North", at(7, 20), "Good", every("Good"), "complete", "Neglect", discussion=True,
@@ -120,11 +127,12 @@ HISTORY = (
          family_views=True, declines=1),
     Case("A3", "2026-08", "South", state="allocated"),
     Case("S1", "2026-09", "North", at(9, 1), "Outstanding", every("Outstanding"), "complete", "Domestic abuse",
-         discussion=True, family_views=True, oversight=at(9, 30), uploaded=at(10, 1)),
-    Case("S2", "2026-09", "North", at(9, 29), "Good", every("Good"), "disputed", disputed=at(10, 2)),
+         discussion=True, family_views=True, oversight=at(9, 30), uploaded=at(10, 1), how_chosen=SAMPLED),
+    Case("S2", "2026-09", "North", at(9, 29), "Good", every("Good"), "disputed", disputed=at(10, 2),
+         how_chosen=SAMPLED),
     Case("S3", "2026-09", "South", at(9, 15), "Requires Improvement", PLANNING_INADEQUATE, "submitted",
-         "Domestic abuse", safeguarding=True),
-    Case("S4", "2026-09", "South", state="declined", declines=1),
+         "Domestic abuse", safeguarding=True, annex_list="List 6", how_chosen=SAMPLED),
+    Case("S4", "2026-09", "South", state="declined", declines=1, annex_list="List 6", how_chosen=SAMPLED),
 )
 
 
@@ -159,14 +167,14 @@ async def add_history(db: Database, people: dict[str, int], cases=HISTORY) -> di
             north = c.area == "North"
             allocated = datetime(int(c.month[:4]), int(c.month[5:]), 3, 9, tzinfo=timezone.utc)
             row = Allocation(
-                month=c.month, case_ref=c.case_ref or f"CR-{c.ref}", annex_a_list="List 8", service_area=c.area,
+                month=c.month, case_ref=c.case_ref or f"CR-{c.ref}", annex_a_list=c.annex_list, service_area=c.area,
                 team=f"{c.area} Team 1", theme=c.theme, auditor_id=people["Aud" if north else "Ben"],
                 case_holder_id=people["Pat" if north else "Pip"], state=c.state, started_at=c.submitted,
                 submitted_at=c.submitted, oversight_at=c.oversight,
                 oversight_by_id=people["Nora" if north else "Sol"] if c.oversight else None,
                 disputed_at=c.disputed, dispute_reason="Grade" if c.disputed else None, resolved_at=c.resolved,
                 resolution="Agreed" if c.resolved else None, uploaded_at=c.uploaded,
-                decline_reason="On leave" if c.state == "declined" else None,
+                decline_reason="On leave" if c.state == "declined" else None, how_chosen=c.how_chosen,
                 created_at=allocated, updated_at=allocated)
             session.add(row)
             await session.flush()
@@ -184,7 +192,7 @@ async def add_history(db: Database, people: dict[str, int], cases=HISTORY) -> di
 
 
 REAUDIT = Case("R2", "2026-09", "South", at(9, 22), "Requires Improvement", every("Requires Improvement"),
-               case_ref="CR-A2")
+               case_ref="CR-A2", how_chosen="re-audit")
 # (number, due on, sent at): the end of the due day (London) is 23:00 UTC the same day.
 UPDATES = ((1, 4, at(9, 4)), (2, 11, at(9, 14)))
 # month -> ((ref, state, grade given), ...)
