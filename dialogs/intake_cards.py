@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dialogs.card_kit import action_set, card, execute, facts, heading, subheading, text
+from dialogs.card_kit import action_set, card, choice_set, execute, facts, heading, subheading, text
 
 Element = dict
 
@@ -22,6 +22,7 @@ class Verb:
     ALL = (CONFIRM, CANCEL, KIND)
 
 
+SCOPE_INPUT = "scope"  # the preview card's choice of what the file is for (a month), sent with Confirm
 MAX_PROBLEMS = 25  # problems listed on a card; the rest are counted
 MAX_ITEMS = 60  # things listed per section (case references, areas); the rest are counted
 MAX_CHARS = 300  # characters of one problem
@@ -40,6 +41,8 @@ class PreviewView:
     sections: Sequence[tuple[str, Sequence[str]]]
     changes: int  # 0: importing it would change nothing
     expires_words: str  # "09:40"
+    scope_choices: Sequence[tuple[str, str]] = ()  # (scope, words) offered on the card; () none
+    scope: str | None = None  # the one chosen at first
 
 
 def _read_line(file_name: str, sheet: str | None) -> str:
@@ -63,9 +66,16 @@ def preview_card(view: PreviewView) -> Element:
         body += [text(label, weight="Bolder", spacing="Small"), text(_listed(list(items)), subtle=True)]
     if view.changes == 0:
         body.append(text("Importing it would change nothing: this is what is on record already."))
+    if view.scope_choices:
+        box = choice_set(SCOPE_INPUT, "For", [], value=None)
+        box["choices"] = [{"title": words, "value": scope} for scope, words in view.scope_choices]
+        box["value"] = view.scope if view.scope in {s for s, _ in view.scope_choices} else view.scope_choices[0][0]
+        box["isRequired"], box["errorMessage"] = True, "Choose what the file is for."
+        body.append(box)
     body.append(text(f"Nothing is written until you press Confirm. This preview holds until {view.expires_words}.",
                      subtle=True))
-    return card(body, [execute("Confirm", Verb.CONFIRM, {"preview_id": view.preview_id}, style="positive"),
+    return card(body, [execute("Confirm", Verb.CONFIRM, {"preview_id": view.preview_id}, style="positive",
+                               inputs="auto" if view.scope_choices else "none"),
                        execute("Cancel", Verb.CANCEL, {"preview_id": view.preview_id})])
 
 

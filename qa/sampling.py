@@ -429,7 +429,8 @@ def _find(picks: Sequence[Pick], case_ref: str) -> Pick | Refused:
     for p in picks:
         if p.case.case_ref.casefold() == case_ref.strip().casefold():
             return p
-    return Refused(f"{case_ref.strip() or 'That case'} is not in this sample")
+    # What was typed is never repeated: it could be anything, a child's name included.
+    return Refused("that case reference is not in this sample (type it as the card or the workbook lists it)")
 
 
 def _leaves_short(picks: Sequence[Pick], pick: Pick, by_id: Mapping[int, Auditor], rules: Rules) -> Refused | None:
@@ -525,3 +526,23 @@ def redraw(proposal_month: str, picks: Sequence[Pick], spares: Sequence[Case], a
     drawn = propose(proposal_month, cases, auditors, seed=seed, rules=rules, owed=owed)
     drawn.theme = theme
     return drawn
+
+
+_COVERAGE = (" has no case: ", " has no eligible auditor left", " has only ")
+
+
+def still_unmet(drawn: Sequence[str], picks: Sequence[Pick], auditors: Iterable[Auditor], rules: Rules = Rules()) -> list[str]:
+    """What the proposal cannot satisfy now, after changes: the draw's sentences (`drawn`, Proposal.unmet)
+    but those about who has a case, which are worked out again from `picks`: each auditor under
+    Rules.per_auditor, each re-audit with no auditor. Pure."""
+    out = [line for line in drawn if not any(mark in line for mark in _COVERAGE)]
+    counts = Counter(p.auditor_id for p in picks if p.auditor_id is not None)
+    for p in picks:
+        if p.reaudit and p.auditor_id is None:
+            out.append(f"re-audit {p.case.case_ref} has no eligible auditor left")
+    for a in sorted(_auditing(auditors, rules).values(), key=lambda a: a.person_id):
+        if counts[a.person_id] == 0 and rules.per_auditor > 0:
+            out.append(f"{a.name} has no case: none left that they may audit")
+        elif counts[a.person_id] < rules.per_auditor:
+            out.append(f"{a.name} has only {counts[a.person_id]} of the {rules.per_auditor} cases each auditor audits")
+    return out

@@ -19,6 +19,7 @@ from qa.sampling import (
     Rules,
     check_move,
     check_remove,
+    still_unmet,
     propose,
     redraw,
     replacement,
@@ -47,6 +48,7 @@ def test_a_move_goes_only_where_the_rules_allow():
     assert "is not someone who audits" in check_move(picks, "CR-1", 9, PEOPLE).rule
     assert "is PM Beta's already" in check_move(picks, "CR-1", 2, PEOPLE).rule
     assert "is not in this sample" in check_move(picks, "CR-404", 3, PEOPLE).rule
+    assert "Zephyrine" not in check_move(picks, "Zephyrine", 3, PEOPLE).rule  # what was typed is not repeated
     # PM Alpha has one case: moving it away leaves them none (the month's minimum).
     alone = [Pick(case(2, "Beta", manager=2), 1), Pick(case(4, "Gamma", "South", manager=3), 2)]
     refused = check_move(alone, "CR-2", 3, PEOPLE)
@@ -128,3 +130,14 @@ def test_a_fresh_draw_keeps_the_reaudits_and_draws_from_the_same_cases(org, seed
     for p in second.picks:
         if p.auditor_id is not None and not p.reaudit:
             assert why_not_auditor(by_id[p.auditor_id], p.case, Rules()) is None
+
+
+def test_what_cannot_be_satisfied_is_worked_out_again_after_a_change():
+    drawn = ["20 cases were wanted but only 3 are eligible", "PM Gamma has no case: none left that they may audit"]
+    picks = [Pick(case(1), 2), Pick(case(2, "Beta", manager=2), 1), Pick(case(3, "Beta", manager=2), 3),
+             Pick(case(4), None, reaudit=True)]
+    assert still_unmet(drawn, picks, PEOPLE) == ["20 cases were wanted but only 3 are eligible",
+                                                 "re-audit CR-4 has no eligible auditor left"]
+    assert still_unmet(drawn, picks[:2], PEOPLE)[-1] == "PM Gamma has no case: none left that they may audit"
+    assert still_unmet([], picks[:2], PEOPLE, Rules(per_auditor=2, max_per_auditor=2))[0] == \
+        "PM Alpha has only 1 of the 2 cases each auditor audits"
