@@ -19,10 +19,10 @@ from qa.sampling import (
     Rules,
     check_move,
     check_remove,
-    still_unmet,
     propose,
     redraw,
     replacement,
+    still_unmet,
     why_not_auditor,
 )
 from tests.test_sampling_rules import MONTH, organisations

@@ -5,11 +5,10 @@ through the use cases and `python -m bot sample`, on both databases. No identify
 file reaches a table, a log line, the summary or the workbook written."""
 from __future__ import annotations
 
-from collections import Counter
-
 import csv
 import io
 import logging
+from collections import Counter
 
 import openpyxl
 import pytest

@@ -229,3 +229,27 @@ async def test_the_extract_sent_in_chat_is_proposed_changed_and_used(db, service
 async def _proposals(db) -> list[SampleProposal]:
     async with db.sessions() as session:
         return list((await session.execute(select(SampleProposal))).scalars())
+
+
+def test_an_extract_is_told_from_the_other_files_by_its_header_under_the_titles(tmp_path):
+    from capabilities.sampling.file_kind import month_choices, recognise
+    from qa.tabular import DEFAULT_LIMITS
+
+    workbook = annex_a_workbook(tmp_path / "annex.xlsx").read_bytes()
+    assert recognise(workbook, "annex.xlsx", DEFAULT_LIMITS)
+    flat = b"List,case_ref,Allocated Team,Allocated Worker\nList 6,CR-1,North CIN,\n"
+    assert recognise(flat, "extract.csv", DEFAULT_LIMITS)
+    # An allocation list under a title row is not an extract (it names auditors); nor is a roster.
+    titled = b"December allocations\ncase_ref,annex_a_list,auditor_email\nCR-1,List 6,pm@council.gov.uk\n"
+    assert not recognise(titled, "allocations.csv", DEFAULT_LIMITS)
+    assert not recognise(b"email,display_name,role\nq@council.gov.uk,Q,qa_unit\n", "roster.csv", DEFAULT_LIMITS)
+    assert not recognise(b"not a workbook", "annex.xlsx", DEFAULT_LIMITS)
+
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    london = ZoneInfo("Europe/London")
+    chosen, offered = month_choices("", "annex.xlsx", datetime(2026, 12, 31, 23, 30, tzinfo=UTC), london)
+    assert chosen == "2027-01" and [m for m, _ in offered] == ["2026-12", "2027-01", "2027-02"]
+    chosen, offered = month_choices("for 2027-03 please", "annex.xlsx", datetime(2026, 12, 7, tzinfo=UTC), london)
+    assert chosen == "2027-03" and dict(offered)["2027-03"] == "March 2027 (the month in your message)"

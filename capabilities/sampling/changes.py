@@ -40,7 +40,6 @@ from storage.sampling import (
 
 OFFER = "sample"
 SWAP, MOVE, REMOVE, REDRAW = "swap", "move", "remove", "redraw"
-HOW = (SWAP, MOVE, REMOVE, REDRAW)
 NO_CASE = "Choose or type the case to change first. Nothing was changed."
 NO_AUDITOR = ("Choose or type the auditor to move the case to (their email, or their name as the roster has it). "
               "Nothing was changed.")

@@ -15,10 +15,10 @@ and the full list follows as a workbook through the file consent card.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import datetime, tzinfo
 
-from capabilities.audit_cycle.allocation_list import MONTH_IN_TEXT
 from capabilities.context import Context
 from capabilities.kit import unit
 from capabilities.registry import FileKind, ImportRequest, KindRefused, KindReport
@@ -32,6 +32,7 @@ from storage import files
 from storage.sampling import proposal_of, roster
 
 VIA = "teams:annex a extract"
+MONTH_IN_TEXT = re.compile(r"(?<!\d)(\d{4})-(0[1-9]|1[0-2])(?!\d)")  # as an allocation list's month is given
 SIGNATURE = frozenset({"child_unique_id"})  # Ofsted's heading for the child's identifier
 SHOWN = 30  # skipped rows named on the preview
 
