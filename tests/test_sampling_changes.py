@@ -25,7 +25,7 @@ from qa.sampling import (
     still_unmet,
     why_not_auditor,
 )
-from tests.test_sampling_rules import MONTH, organisations
+from tests.support.sampling_orgs import MONTH, organisations
 
 PM_A = Auditor(1, "PM Alpha", Role.PRACTICE_MANAGER, "Alpha", ("North",))
 PM_B = Auditor(2, "PM Beta", Role.PRACTICE_MANAGER, "Beta", ("North",))

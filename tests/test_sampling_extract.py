@@ -12,7 +12,7 @@ from collections import Counter
 
 import openpyxl
 import pytest
-from sqlalchemy import MetaData, select
+from sqlalchemy import select
 
 from capabilities.context import Context
 from capabilities.sampling.flow import SampleError, confirm_sample, propose_sample
@@ -22,25 +22,7 @@ from qa.sampling import Rules
 from qa.tabular import stream_rows
 from storage.models import Allocation, ImportedAudit, SamplePick, SampleProposal, TrailEvent
 from tests.support.cli import run_cli
-from tests.support.sampling import MONTH, NOW, SECRETS, annex_a_workbook, roster
-
-
-async def everything_stored(db) -> str:
-    """Every row of every table, as text."""
-    out = []
-    async with db.engine.connect() as conn:
-        meta = MetaData()
-        await conn.run_sync(meta.reflect)
-        for table in meta.sorted_tables:
-            for row in (await conn.execute(select(table))).all():
-                out.append(repr(tuple(row)))
-    return "\n".join(out)
-
-
-def assert_no_secret(*texts: str) -> None:
-    for text in texts:
-        for secret in SECRETS:
-            assert secret not in text, secret
+from tests.support.sampling import MONTH, NOW, SECRETS, annex_a_workbook, assert_no_secret, everything_stored, roster
 
 
 def test_only_the_columns_needed_are_read_and_the_rest_named():

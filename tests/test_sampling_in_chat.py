@@ -26,9 +26,8 @@ from dialogs.status_cards import MAX_CARD_BYTES, card_bytes
 from storage.models import Allocation, FilePreview, SamplePick, SampleProposal, TrailEvent
 from tests.support import activities as act
 from tests.support.chat_files import file_message, post
-from tests.support.sampling import NOW, SECRETS, annex_a_workbook, roster
+from tests.support.sampling import NOW, SECRETS, annex_a_workbook, assert_no_secret, everything_stored, roster
 from tests.support.status import accept, add_person, chat
-from tests.test_sampling_extract import assert_no_secret, everything_stored
 
 FEBRUARY = "2027-02"
 

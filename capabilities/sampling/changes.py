@@ -190,8 +190,8 @@ async def offer_workbook(ctx: Context, actor_id: int | None, month: object, prop
 
 async def queue_offer(act, month: str, cases: int, size: int, *, now: datetime) -> None:  # noqa: ANN001
     """The file consent card offering `month`'s list (about `size` bytes), to the actor, due now (its own message)."""
-    title = f"Audit sample for {format_month(month)}"
-    description = (f"{title}: {cases:,} cases, one row each (case reference, list, service area, team, case holder, "
+    title = f"The {format_month(month)} sample as a workbook"
+    description = (f"{cases:,} cases, one row each (case reference, list, service area, team, case holder, "
                    "auditor), as the sample stands when you press Allow.")
     name = workbook.file_name(month)
     consent = rc.file_consent_attachment(name, description, size, {"offer": OFFER, "month": month})
