@@ -91,8 +91,9 @@ async def trail(db, action: str) -> list[TrailEvent]:
         return list((await session.execute(select(TrailEvent).where(TrailEvent.action == action))).scalars())
 
 
+@pytest.mark.usefixtures("two_cases_each")
 async def test_the_extract_sent_in_chat_is_proposed_changed_and_used(db, services, fake_connector, bot_client, file_host,
-                                                                     tmp_path, caplog, two_cases_each):
+                                                                     tmp_path, caplog):
     caplog.set_level(logging.INFO)
     services.clock = fixed_clock(NOW)
     ids = await roster(db, fake_connector.url)
@@ -186,15 +187,17 @@ async def test_the_extract_sent_in_chat_is_proposed_changed_and_used(db, service
     assert next(p for p in await picks(db) if p.case_ref == target.case_ref).auditor_id == other
     assert len(await trail(db, "sample_moved")) == 1
 
-    # Remove: allowed while its auditor keeps the month's minimum; then refused for their last case.
-    victim = next(p for p in await picks(db) if not p.reaudit)
+    # Remove: refused for the last case of the auditor the move took one from (the month's minimum);
+    # allowed for a case whose auditor keeps one.
+    now = await picks(db)
+    left = [p for p in now if p.auditor_id == target.auditor_id]
+    assert len(left) == 1  # two each, one moved away
+    answer = await press(bot_client, fake_connector, "Quinn", card, sc.REMOVE_VERB, case_ref=left[0].case_ref)
+    assert shown(answer) is None and "Not removed:" in json.dumps(answer) and "fewer than the 1" in json.dumps(answer)
+    victim = next(p for p in now if sum(1 for q in now if q.auditor_id == p.auditor_id) >= 2 and not p.reaudit)
     answer = await press(bot_client, fake_connector, "Quinn", card, sc.REMOVE_VERB, case_ref=victim.case_ref)
     card = shown(answer)
     assert card is not None and f"Removed {victim.case_ref}" in json.dumps(card)
-    last = next(p for p in await picks(db) if p.auditor_id == victim.auditor_id)
-    if sum(1 for p in await picks(db) if p.auditor_id == victim.auditor_id) == 1:
-        answer = await press(bot_client, fake_connector, "Quinn", card, sc.REMOVE_VERB, case_ref=last.case_ref)
-        assert "Not removed:" in json.dumps(answer) and "fewer than the 1" in json.dumps(answer)
     assert len(await picks(db)) == 7 and len(await trail(db, "sample_removed")) == 1
 
     # Draw again: a new seed from the same eligible cases; the removed and swapped-out cases stay out.
