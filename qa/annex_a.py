@@ -198,6 +198,8 @@ def looks_like_extract(rows: Iterable[StreamedRow]) -> bool:
             sheet, searched = row.sheet, 0
         searched += 1
         if searched > HEADER_SEARCH:
+            if sheet is None:  # a .csv has one table: no header near its top, no extract
+                return False
             continue
         found = _header(row.cells)
         if found is None:
