@@ -213,6 +213,23 @@ async def test_the_extract_sent_in_chat_is_proposed_changed_and_used(db, service
     assert len(await trail(db, "sample_redrawn")) == 1
     sent.append(json.dumps(card, ensure_ascii=False))
 
+    # Send me the list: the list as it now stands, offered again through the file consent card.
+    fake_connector.clear()
+    fake_connector.uploads.clear()
+    assert "sending the list" in json.dumps(await press(bot_client, fake_connector, "Quinn", card, sc.WORKBOOK_VERB))
+    [offer] = [c for c in fake_connector.delivered(chat("Quinn"))
+               if any(a.get("contentType") == FILE_CONSENT for a in c.activity.get("attachments", []))]
+    [consent] = [a for a in offer.activity["attachments"] if a["contentType"] == FILE_CONSENT]
+    allow = act._personal("invoke", "Quinn", fake_connector.url, None, "Quinn Example", act.TENANT)
+    allow.update(name="fileConsent/invoke", value=fake_connector.consent_answer(consent, "accept"),
+                 replyToId="1:second-consent-card")  # another message than the first offer's
+    assert (await bot_client.post("/api/messages", json=allow)).status == 200
+    await file_consent.settled()
+    [upload] = fake_connector.uploads.values()
+    rows = list(openpyxl.load_workbook(io.BytesIO(upload.data))[f"Sample {FEBRUARY}"].iter_rows(values_only=True))
+    assert sorted(r[0] for r in rows[1:]) == sorted(p.case_ref for p in drawn)
+    cells += [str(v) for r in rows for v in r if v is not None]
+
     # Use this sample: the month's allocations; after that the proposal cannot be changed.
     answer = await press(bot_client, fake_connector, "Quinn", card, sc.USE_VERB)
     assert "8 allocated" in json.dumps(answer)

@@ -197,7 +197,7 @@ async def queue_offer(act, month: str, cases: int, size: int, *, now: datetime) 
     consent = rc.file_consent_attachment(name, description, size, {"offer": OFFER, "month": month})
     payload = Payload.of(rc.file_offer_card(title, description), title, attachments=(consent,))
     await act.notify(WORKBOOK_KIND, [act.actor], payload, due_at=now, urgent=True,
-                     key=lambda pid: f"sample-workbook:{month}:{pid}:{now.isoformat()}")
+                     key=lambda pid: f"sample-workbook:{month}:{act.via}:{pid}:{now.isoformat()}")
     act.trail("month", None, "sample_workbook_offered", month=month, cases=cases)
 
 
