@@ -272,3 +272,25 @@ def test_an_extract_is_told_from_the_other_files_by_its_header_under_the_titles(
     assert chosen == "2027-01" and [m for m, _ in offered] == ["2026-12", "2027-01", "2027-02"]
     chosen, offered = month_choices("for 2027-03 please", "annex.xlsx", datetime(2026, 12, 7, tzinfo=UTC), london)
     assert chosen == "2027-03" and dict(offered)["2027-03"] == "March 2027 (the month in your message)"
+
+
+def test_the_proposal_card_offers_drop_downs_when_short_and_typed_references_when_long():
+    from dialogs import sample_samples
+
+    def inputs(card: dict) -> dict[str, str]:
+        return {n["id"]: n["type"] for n in nodes(card) if str(n.get("type", "")).startswith("Input.")}
+
+    small = sc.proposal_card(sample_samples.small_view())
+    assert inputs(small) == {sc.CASE_INPUT: "Input.ChoiceSet", sc.AUDITOR_INPUT: "Input.ChoiceSet"}
+    [auditors] = [n for n in nodes(small) if n.get("id") == sc.AUDITOR_INPUT]
+    assert auditors["choices"][0] == {"title": sample_samples.small_view().auditors[0][1], "value": "1"}
+    assert "The cases" in json.dumps(small)
+    large = sc.proposal_card(sample_samples.view())
+    assert inputs(large) == {sc.CASE_INPUT: "Input.Text", sc.AUDITOR_INPUT: "Input.Text"}
+    for card in (small, large):
+        assert card_bytes(card) < MAX_CARD_BYTES
+        for verb in (sc.SWAP_VERB, sc.MOVE_VERB, sc.REMOVE_VERB):
+            assert action(card, verb)["associatedInputs"] == "auto"
+            assert set(action(card, verb)["data"]) == {"month", "proposal_id"}
+    used = sc.proposal_card(sample_samples.view("used by Aoife Ní Bhriain, 7 January 2027"))
+    assert inputs(used) == {} and not [n for n in nodes(used) if n.get("type") == "Action.Execute"]
