@@ -350,6 +350,7 @@ class ImportRequest:
     dry_run: bool = False  # a preview: check and work out what would change, write nothing
     scope: str | None = None  # what the file is for when it says not (a month, YYYY-MM); None: the kind decides
     text: str | None = None  # the message sent with the file in chat, which may name the month
+    chosen: str | None = None  # what the sender chose on the preview card (KindReport.scope_choices): untrusted
 
 
 @dataclass(frozen=True)
@@ -363,6 +364,9 @@ class KindReport:
     scope: str | None = None  # what the import was for (the month), kept for Confirm
     scope_words: str = ""  # e.g. "December 2026 (the month in your message)"
     sheet: str | None = None  # the workbook sheet read; None for a .csv
+    scope_choices: tuple[tuple[str, str], ...] = ()  # (scope, words) the preview card offers, `scope` first chosen
+    card: dict | None = None  # after the import: the card to show in place of "Imported" (e.g. with its own buttons)
+    urgent: bool = False  # the import queued outbox rows due now (a file consent card): the edge sends them now
 
     @property
     def changes(self) -> int:
@@ -396,6 +400,10 @@ class FileKind:
     roles: frozenset[str] = frozenset({Role.QA_UNIT})
     sheet_words: tuple[str, ...] = ()  # words in the name of the workbook sheet to read ("roster")
     suffix: str = ""  # ".json": a kind told by its file name, not by columns
+    # For a file whose header need not be its first row (title rows above it, a sheet per list):
+    # recognise(data, file name, limits) says whether the bytes are this kind; asked, off the event
+    # loop, only when the first row's headings fit no kind. Reads no more than it needs; keeps nothing.
+    recognise: Callable[[bytes, str, Any], bool] | None = None
 
     def fits(self, headings: Iterable[str]) -> bool:
         """Whether a file with these headings (normalised) is this kind: it has every signature column."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dialogs.card_kit import action_set, card, execute, facts, heading, subheading, text
+from dialogs.card_kit import action_set, card, choice_set, execute, facts, heading, subheading, text
 
 Element = dict
 
@@ -22,6 +22,7 @@ class Verb:
     ALL = (CONFIRM, CANCEL, KIND)
 
 
+SCOPE_INPUT = "scope"  # the preview card's choice of what the file is for (a month), sent with Confirm
 MAX_PROBLEMS = 25  # problems listed on a card; the rest are counted
 MAX_ITEMS = 60  # things listed per section (case references, areas); the rest are counted
 MAX_CHARS = 300  # characters of one problem
@@ -40,6 +41,8 @@ class PreviewView:
     sections: Sequence[tuple[str, Sequence[str]]]
     changes: int  # 0: importing it would change nothing
     expires_words: str  # "09:40"
+    scope_choices: Sequence[tuple[str, str]] = ()  # (scope, words) offered on the card; () none
+    scope: str | None = None  # the one chosen at first
 
 
 def _read_line(file_name: str, sheet: str | None) -> str:
@@ -63,9 +66,16 @@ def preview_card(view: PreviewView) -> Element:
         body += [text(label, weight="Bolder", spacing="Small"), text(_listed(list(items)), subtle=True)]
     if view.changes == 0:
         body.append(text("Importing it would change nothing: this is what is on record already."))
+    if view.scope_choices:
+        box = choice_set(SCOPE_INPUT, "For", [], value=None)
+        box["choices"] = [{"title": words, "value": scope} for scope, words in view.scope_choices]
+        box["value"] = view.scope if view.scope in {s for s, _ in view.scope_choices} else view.scope_choices[0][0]
+        box["isRequired"], box["errorMessage"] = True, "Choose what the file is for."
+        body.append(box)
     body.append(text(f"Nothing is written until you press Confirm. This preview holds until {view.expires_words}.",
                      subtle=True))
-    return card(body, [execute("Confirm", Verb.CONFIRM, {"preview_id": view.preview_id}, style="positive"),
+    return card(body, [execute("Confirm", Verb.CONFIRM, {"preview_id": view.preview_id}, style="positive",
+                               inputs="auto" if view.scope_choices else "none"),
                        execute("Cancel", Verb.CANCEL, {"preview_id": view.preview_id})])
 
 
@@ -123,9 +133,31 @@ def sample_preview() -> Element:
         changes=129, expires_words="10:40"))
 
 
+def sample_annex_a_preview() -> Element:
+    """The month's Annex A extract previewed: what was read, the columns left alone, the month to choose."""
+    ignored = ["Forename", "Surname", "Gender", "Ethnicity", "Date of Birth", "Age of Child (Years)",
+               "Does the Child have a Disability", "Placement postcode", "Placement address", "Immigration status"]
+    return preview_card(PreviewView(
+        preview_id=42, file_name="Annex A extract January 2027 (all lists).xlsx", kind_title="the month's Annex A extract",
+        sheet=None, scope_words="January 2027 (the coming month)",
+        counts=[("Cases read", 18_402), ("Rows skipped", 37), ("Case holders not on the roster", 112)],
+        sections=[("Cases per Annex A list", [f"List {n}: {900 + n * 37:,}" for n in range(1, 12)]),
+                  ("Sheets read", [f"List {n} - Children's services list {n}" for n in range(1, 12)]),
+                  ("Sheets not read (no case reference column)", ["Guidance", "Notes for inspectors"]),
+                  ("Columns ignored (never read or kept)", ignored),
+                  ("Rows skipped", [f"'List 8 - Children in care' row {n}: the case reference is not one in the council's "
+                                    "format" for n in range(3, 33)] + ["and 7 more"]),
+                  ("On Confirm", ["I propose the sample for the month chosen below; nothing becomes an allocation until "
+                                  "you press Use this sample"])],
+        changes=18_402, expires_words="10:40",
+        scope_choices=[("2026-12", "December 2026 (this month)"), ("2027-01", "January 2027 (the coming month)"),
+                       ("2027-02", "February 2027")], scope="2027-01"))
+
+
 def samples() -> dict[str, Element]:
     return {
         "intake_preview": sample_preview(),
+        "intake_preview_annex_a": sample_annex_a_preview(),
         "intake_choose_kind": choose_kind_card(41, "people.csv", ["the staff roster", "the caseload"]),
         "intake_refused": refused_card("roster.csv", "the staff roster", [
             f"Row {n}, column B (display_name): the name is empty; type the person's name" for n in range(2, 40)],

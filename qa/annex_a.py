@@ -192,6 +192,37 @@ def _where(sheet: str | None, number: int) -> str:
     return f"{sheet!r} row {number}" if sheet else f"row {number}"
 
 
+# Headings an Annex A never has: a file with one is the allocation list (or another file the bot takes).
+NOT_ANNEX_A = frozenset({"auditor_email", "auditor", "grade", "display_name"})
+
+
+def looks_like_extract(rows: Iterable[StreamedRow]) -> bool:
+    """Whether the rows (qa.tabular.stream_rows: every visible sheet) are an Annex A extract: some
+    sheet has, in its first HEADER_SEARCH rows, a header naming a case reference column and either a
+    list column, a list's sheet name ("List 6 - Children in Need") or the allocated team or worker,
+    and no column an Annex A never has (NOT_ANNEX_A: an auditor, a grade). Stops at the first such
+    header; no cell is kept."""
+    sheet: object = object()  # no sheet yet (a .csv's rows have sheet None)
+    searched = 0
+    for row in rows:
+        if row.sheet != sheet:
+            sheet, searched = row.sheet, 0
+        searched += 1
+        if searched > HEADER_SEARCH:
+            if sheet is None:  # a .csv has one table: no header near its top, no extract
+                return False
+            continue
+        found = _header(row.cells)
+        if found is None:
+            continue
+        if {normal(c) for c in row.cells} & NOT_ANNEX_A:
+            return False
+        on_list = isinstance(sheet, str) and _LIST_NUMBER.search(sheet) is not None
+        if "list" in found or on_list or "team" in found or "case_holder" in found:
+            return True
+    return False
+
+
 def _header(cells: list[str]) -> dict[str, int] | None:
     """{field: column index} when `cells` is a header (it names a case reference column), else None.
     The first column meaning a field wins."""

@@ -118,6 +118,7 @@ class Proposal:
     excluded: dict[str, int]
     theme: str = ""
     lists_used: tuple[str, ...] = ()
+    spares: list[Case] = field(default_factory=list)  # eligible cases not drawn, in the draw's order
 
     def per_auditor(self) -> Counter[int]:
         return Counter(p.auditor_id for p in self.picks if p.auditor_id is not None)
@@ -290,7 +291,10 @@ def propose(month: str, cases: Iterable[Case], auditors: Iterable[Auditor], *, s
             unmet.append(f"{a.name} has no case: none left that they may audit")
     order = {c.case_ref: n for n, (c, _) in enumerate(drawn)}
     picks.sort(key=lambda p: (not p.reaudit, order.get(p.case.case_ref, -1), p.case.case_ref))
-    return Proposal(month, seed, picks, unmet, dict(excluded), theme, lists_used)
+    # What a swap may take later: the eligible cases not drawn, and drawn ones nobody could audit.
+    left = [c for i, (c, reaudit) in enumerate(drawn) if i not in chosen and not reaudit]
+    spares = left + [c for key in sorted(spare) for c in spare[key]]
+    return Proposal(month, seed, picks, unmet, dict(excluded), theme, lists_used, spares)
 
 
 def _list_key(name: str) -> str:
@@ -402,3 +406,143 @@ def _swap(auditor: Auditor, unmatched: list[int], drawn: list[tuple[Case, bool]]
                     spare.setdefault(home, []).append(case)
                     return i, key
     return None
+
+
+# ------------------------------------------------------------ changing a proposal
+# The QA unit may swap, move or remove one case of a proposal, or draw it again (framework 9.3:
+# the QA unit selects the cases). Each change keeps the rules above or is refused with the rule it
+# would break, naming it for a person; nothing is changed then.
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A change the rules do not allow: `rule` names it for a person, as a sentence."""
+
+    rule: str
+
+
+def _count(picks: Sequence[Pick], auditor_id: int | None) -> int:
+    return sum(1 for p in picks if p.auditor_id == auditor_id) if auditor_id is not None else 0
+
+
+def _find(picks: Sequence[Pick], case_ref: str) -> Pick | Refused:
+    for p in picks:
+        if p.case.case_ref.casefold() == case_ref.strip().casefold():
+            return p
+    # What was typed is never repeated: it could be anything, a child's name included.
+    return Refused("that case reference is not in this sample (type it as the card or the workbook lists it)")
+
+
+def _leaves_short(picks: Sequence[Pick], pick: Pick, by_id: Mapping[int, Auditor], rules: Rules) -> Refused | None:
+    """Taking `pick` from its auditor would leave them under the month's minimum (9.3)."""
+    if pick.auditor_id is None or pick.auditor_id not in by_id:
+        return None
+    if _count(picks, pick.auditor_id) - 1 < rules.per_auditor:
+        return Refused(f"{by_id[pick.auditor_id].name} would have {_count(picks, pick.auditor_id) - 1} cases, fewer than "
+                       f"the {rules.per_auditor} every auditor audits each month (QA_SAMPLE_PER_MANAGER)")
+    return None
+
+
+def _auditing(auditors: Iterable[Auditor], rules: Rules) -> dict[int, Auditor]:
+    return {a.person_id: a for a in auditors if a.active and a.role in rules.auditor_roles and a.role in AUDITOR_ROLES}
+
+
+def check_move(picks: Sequence[Pick], case_ref: str, auditor_id: int, auditors: Iterable[Auditor],
+               rules: Rules = Rules()) -> Pick | Refused:
+    """Moving the case `case_ref` of `picks` to the auditor `auditor_id` (a roster id): the pick it
+    becomes, or Refused naming the rule it would break: the auditor must be active and in an auditing
+    role (Rules.auditor_roles), may audit the case (why_not_auditor: not its holder, their line manager,
+    its team, nor with AREA its service area), must stay at or under Rules.max_per_auditor; and the
+    auditor it leaves must keep Rules.per_auditor. Pure."""
+    found = _find(picks, case_ref)
+    if isinstance(found, Refused):
+        return found
+    everyone = {a.person_id: a for a in auditors}
+    by_id = _auditing(everyone.values(), rules)
+    if auditor_id not in by_id:
+        who = everyone[auditor_id].name if auditor_id in everyone else "That person"
+        return Refused(f"{who} is not someone who audits this month (active, in an auditing role: "
+                       f"{', '.join(sorted(rules.auditor_roles))})")
+    auditor = by_id[auditor_id]
+    if found.auditor_id == auditor_id:
+        return Refused(f"{found.case.case_ref} is {auditor.name}'s already")
+    why = why_not_auditor(auditor, found.case, rules)
+    if why:
+        return Refused(f"{auditor.name} {why}, so may not audit {found.case.case_ref}")
+    if _count(picks, auditor_id) + 1 > rules.max_per_auditor:
+        return Refused(f"{auditor.name} would have {_count(picks, auditor_id) + 1} cases, more than the "
+                       f"{rules.max_per_auditor} an auditor has in a month (QA_SAMPLE_MAX_PER_AUDITOR)")
+    short = _leaves_short(picks, found, by_id, rules)
+    return short or Pick(found.case, auditor_id, found.reaudit)
+
+
+def check_remove(picks: Sequence[Pick], case_ref: str, auditors: Iterable[Auditor], rules: Rules = Rules()) -> Pick | Refused:
+    """Removing the case `case_ref` from `picks`: the pick removed, or Refused: a re-audit an
+    escalation owes stays (9.3, re-audited a month after an agreed Inadequate grade), and its auditor
+    must keep Rules.per_auditor cases. Pure."""
+    found = _find(picks, case_ref)
+    if isinstance(found, Refused):
+        return found
+    if found.reaudit:
+        return Refused(f"{found.case.case_ref} is a re-audit an escalation owes this month; it stays in the sample")
+    return _leaves_short(picks, found, _auditing(auditors, rules), rules) or found
+
+
+def replacement(picks: Sequence[Pick], case_ref: str, spares: Sequence[Case], auditors: Iterable[Auditor],
+                rules: Rules = Rules()) -> tuple[Pick, Case] | Refused:
+    """Swapping the case `case_ref` of `picks` for another eligible one: (the pick swapped out, the
+    case that takes its place with the same auditor), or Refused. The replacement is the first of
+    `spares` (eligible cases not drawn, in the draw's seeded order) on the same Annex A list and in
+    the same service area (so each stratum keeps its share) that the auditor may audit
+    (why_not_auditor) and that is not in the sample already. A re-audit is not swapped. Pure."""
+    found = _find(picks, case_ref)
+    if isinstance(found, Refused):
+        return found
+    if found.reaudit:
+        return Refused(f"{found.case.case_ref} is a re-audit an escalation owes this month; it cannot be swapped")
+    by_id = {a.person_id: a for a in auditors}
+    auditor = by_id.get(found.auditor_id) if found.auditor_id is not None else None
+    taken = {p.case.case_ref for p in picks}
+    home = (_list_key(found.case.annex_a_list), found.case.service_area.casefold())
+    for case in spares:
+        if case.case_ref in taken or (_list_key(case.annex_a_list), case.service_area.casefold()) != home:
+            continue
+        if auditor is not None and why_not_auditor(auditor, case, rules) is not None:
+            continue
+        return found, case
+    whose = f" that {auditor.name} may audit" if auditor is not None else ""
+    return Refused(f"no other eligible case on {found.case.annex_a_list} in {found.case.service_area or 'its service area'}"
+                   f"{whose} is left (a swap keeps each list and service area's share of the sample)")
+
+
+def redraw(proposal_month: str, picks: Sequence[Pick], spares: Sequence[Case], auditors: Iterable[Auditor], *,
+           seed: int, rules: Rules = Rules(), theme: str = "") -> Proposal:
+    """The proposal drawn again with a new `seed` from the same eligible cases: those in the sample
+    (but re-audits) and `spares`; the re-audits stay first with their auditors. The exclusions the
+    first draw made (closed, audited lately, off the theme's lists) hold, as these cases passed them;
+    `theme` is kept for the record only. Pure: the same arguments give the same proposal."""
+    owed = [Owed(p.case, p.auditor_id) for p in picks if p.reaudit]
+    cases = [p.case for p in picks if not p.reaudit] + list(spares)
+    drawn = propose(proposal_month, cases, auditors, seed=seed, rules=rules, owed=owed)
+    drawn.theme = theme
+    return drawn
+
+
+_COVERAGE = (" has no case: ", " has no eligible auditor left", " has only ")
+
+
+def still_unmet(drawn: Sequence[str], picks: Sequence[Pick], auditors: Iterable[Auditor], rules: Rules = Rules()) -> list[str]:
+    """What the proposal cannot satisfy now, after changes: the draw's sentences (`drawn`, Proposal.unmet)
+    but those about who has a case, which are worked out again from `picks`: each auditor under
+    Rules.per_auditor, each re-audit with no auditor. Pure."""
+    out = [line for line in drawn if not any(mark in line for mark in _COVERAGE)]
+    counts = Counter(p.auditor_id for p in picks if p.auditor_id is not None)
+    for p in picks:
+        if p.reaudit and p.auditor_id is None:
+            out.append(f"re-audit {p.case.case_ref} has no eligible auditor left")
+    for a in sorted(_auditing(auditors, rules).values(), key=lambda a: a.person_id):
+        if counts[a.person_id] == 0 and rules.per_auditor > 0:
+            out.append(f"{a.name} has no case: none left that they may audit")
+        elif counts[a.person_id] < rules.per_auditor:
+            out.append(f"{a.name} has only {counts[a.person_id]} of the {rules.per_auditor} cases each auditor audits")
+    return out

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qa import emails
@@ -139,16 +139,29 @@ async def store_proposal(session: AsyncSession, proposal: Proposal, *, source_na
                          theme=proposal.theme[:200], summary=summary, proposed_by_id=actor_id, proposed_at=now)
     session.add(row)
     await session.flush()
-    if proposal.picks:
-        await session.execute(insert(SamplePick), [
-            {"proposal_id": row.id, "position": n, "case_ref": p.case.case_ref, "annex_a_list": p.case.annex_a_list,
-             "service_area": p.case.service_area, "team": p.case.team, "case_holder_id": p.case.case_holder_id,
-             "auditor_id": p.auditor_id, "reaudit": p.reaudit} for n, p in enumerate(proposal.picks)])
+    await _insert_picks(session, row.id, proposal)
     session.add(TrailEvent(actor_id=actor_id, subject_type="month", subject_id=None, month=proposal.month,
                            action="sample_proposed", via=via, at=now,
                            detail={"seed": proposal.seed, "picks": len(proposal.picks), "unmet": len(proposal.unmet),
                                    "replaced": old is not None}))
     return row.id
+
+
+async def _insert_picks(session: AsyncSession, proposal_id: int, proposal: Proposal, *, start: int = 0) -> None:
+    """The picks, then the spares (eligible cases not drawn, state "spare"), in batches."""
+    rows = [{"proposal_id": proposal_id, "position": start + n, "case_ref": p.case.case_ref,
+             "annex_a_list": p.case.annex_a_list, "service_area": p.case.service_area, "team": p.case.team,
+             "case_holder_id": p.case.case_holder_id, "auditor_id": p.auditor_id, "reaudit": p.reaudit,
+             "state": PICKED} for n, p in enumerate(proposal.picks)]
+    rows += [{"proposal_id": proposal_id, "position": start + len(rows) + n, "case_ref": c.case_ref,
+              "annex_a_list": c.annex_a_list, "service_area": c.service_area, "team": c.team,
+              "case_holder_id": c.case_holder_id, "auditor_id": None, "reaudit": False, "state": SPARE}
+             for n, c in enumerate(proposal.spares)]
+    for first in range(0, len(rows), 1000):
+        await session.execute(insert(SamplePick), rows[first:first + 1000])
+
+
+PICKED, SPARE, OUT = "picked", "spare", "out"
 
 
 @dataclass
@@ -162,14 +175,62 @@ class StoredPick:
     reaudit: bool
 
 
-async def proposal_of(session: AsyncSession, month: str) -> tuple[SampleProposal, list[StoredPick]] | None:
-    """The month's proposal and its picks in order, or None."""
-    row = await session.scalar(select(SampleProposal).where(SampleProposal.month == month))
+def _stored(p: SamplePick) -> StoredPick:
+    return StoredPick(p.case_ref, p.annex_a_list, p.service_area, p.team, p.case_holder_id, p.auditor_id, p.reaudit)
+
+
+async def proposal_of(session: AsyncSession, month: str, *, lock: bool = False
+                      ) -> tuple[SampleProposal, list[StoredPick]] | None:
+    """The month's proposal and its picks (those in the sample) in order, or None. `lock`: the
+    proposal's row is locked for a change (FOR UPDATE; SQLite has one writer anyway)."""
+    query = select(SampleProposal).where(SampleProposal.month == month)
+    row = await session.scalar(query.with_for_update() if lock else query)
     if row is None:
         return None
-    picks = await session.execute(select(SamplePick).where(SamplePick.proposal_id == row.id).order_by(SamplePick.position))
-    return row, [StoredPick(p.case_ref, p.annex_a_list, p.service_area, p.team, p.case_holder_id, p.auditor_id, p.reaudit)
-                 for p in picks.scalars()]
+    picks = await session.execute(select(SamplePick).where(SamplePick.proposal_id == row.id, SamplePick.state == PICKED)
+                                  .order_by(SamplePick.position, SamplePick.id))
+    return row, [_stored(p) for p in picks.scalars()]
+
+
+async def spares_of(session: AsyncSession, proposal_id: int) -> list[StoredPick]:
+    """The proposal's eligible cases not drawn, in the draw's order (what a swap may take)."""
+    rows = await session.execute(select(SamplePick).where(SamplePick.proposal_id == proposal_id, SamplePick.state == SPARE)
+                                 .order_by(SamplePick.position, SamplePick.id))
+    return [_stored(p) for p in rows.scalars()]
+
+
+async def move_pick(session: AsyncSession, proposal_id: int, case_ref: str, auditor_id: int) -> None:
+    """The case in the sample goes to `auditor_id` (the rules checked by the caller)."""
+    await session.execute(update(SamplePick).where(SamplePick.proposal_id == proposal_id, SamplePick.state == PICKED,
+                                                   SamplePick.case_ref == case_ref).values(auditor_id=auditor_id))
+
+
+async def take_out(session: AsyncSession, proposal_id: int, case_ref: str) -> None:
+    """The case leaves the sample and is not drawn again for this proposal."""
+    await session.execute(update(SamplePick).where(SamplePick.proposal_id == proposal_id, SamplePick.state == PICKED,
+                                                   SamplePick.case_ref == case_ref).values(state=OUT))
+
+
+async def swap_pick(session: AsyncSession, proposal_id: int, case_ref: str, spare_ref: str) -> None:
+    """`spare_ref` (a spare) takes `case_ref`'s place in the sample, auditor and position; `case_ref` goes out."""
+    old = await session.scalar(select(SamplePick).where(SamplePick.proposal_id == proposal_id,
+                                                        SamplePick.state == PICKED, SamplePick.case_ref == case_ref))
+    new = await session.scalar(select(SamplePick).where(SamplePick.proposal_id == proposal_id,
+                                                        SamplePick.state == SPARE, SamplePick.case_ref == spare_ref))
+    if old is None or new is None:
+        return
+    new.state, new.auditor_id, new.position = PICKED, old.auditor_id, old.position
+    old.state = OUT
+
+
+async def replace_draw(session: AsyncSession, row: SampleProposal, proposal: Proposal) -> None:
+    """The proposal drawn again (`proposal`, its new seed, picks and spares) in place of what was in
+    the sample and spare; the cases taken out stay out."""
+    await session.execute(delete(SamplePick).where(SamplePick.proposal_id == row.id, SamplePick.state != OUT))
+    start = (await session.scalar(select(func.max(SamplePick.position)).where(SamplePick.proposal_id == row.id)) or 0) + 1
+    await _insert_picks(session, row.id, proposal, start=start)
+    row.seed = proposal.seed
+    row.summary = {**(row.summary or {}), "unmet": proposal.unmet}
 
 
 async def mark_confirmed(session: AsyncSession, month: str, *, actor_id: int | None, now: datetime, via: str,

@@ -42,8 +42,8 @@ async def test_the_qa_unit_uses_the_proposed_sample_in_chat(db, services, fake_c
     assert "PM North CIN" in text and "List 6" in text and "North Area" in text
     for secret in SECRETS:
         assert secret not in text
-    [(title, verb, data)] = buttons(card)
-    assert (title, verb) == ("Use this sample", USE_VERB)
+    [(title, verb, data)] = [b for b in buttons(card) if b[1] == USE_VERB]
+    assert title == "Use this sample"
     async with db.sessions() as session:
         proposal = await session.scalar(select(SampleProposal))
     assert data == {"month": MONTH, "proposal_id": proposal.id}

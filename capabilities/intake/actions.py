@@ -12,7 +12,7 @@ from dialogs import intake_cards as ic
 
 def _reply(outcome: flow.IntakeOutcome) -> Reply:
     card = outcome.card or ic.decided_card(outcome.title or flow.TITLE, outcome.message)
-    return Reply(card=card, update=True)
+    return Reply(card=card, update=True, deliver_now=outcome.urgent)
 
 
 def handlers(registry_of: Callable[[], Registry]):
@@ -23,7 +23,7 @@ def handlers(registry_of: Callable[[], Registry]):
         if preview_id is None:
             return Reply(text=UNREADABLE)
         return _reply(await flow.confirm(p.ctx, registry_of().file_kinds, p.actor.id if p.actor else None,
-                                         preview_id, now=p.now))
+                                         preview_id, now=p.now, chosen=p.data.get(ic.SCOPE_INPUT)))
 
     async def cancel(p: Press) -> Reply:
         preview_id = positive_id(p.data.get("preview_id"))

@@ -87,7 +87,8 @@ async def preview(ctx: Context, kinds: Mapping[str, FileKind], row: FilePreview,
     until = format_moment(row.created_at + EXPIRES, ctx.calendar.tz)
     view = ic.PreviewView(preview_id=row.id, file_name=row.file_name, kind_title=kind.title, sheet=report.sheet,
                           scope_words=report.scope_words, counts=report.counts, sections=report.sections,
-                          changes=report.changes, expires_words=until)
+                          changes=report.changes, expires_words=until,
+                          scope_choices=report.scope_choices, scope=report.scope)
     return IntakeOutcome(Status.DONE, _summary(kind, row.file_name, report), card=ic.preview_card(view))
 
 
@@ -154,10 +155,11 @@ async def cancel(ctx: Context, actor_id: int | None, preview_id: int, *, now: da
 
 @use_case(IntakeOutcome)
 async def confirm(ctx: Context, kinds: Mapping[str, FileKind], actor_id: int | None, preview_id: int, *,
-                  now: datetime) -> IntakeOutcome:
+                  now: datetime, chosen: object = None) -> IntakeOutcome:
     """Import the previewed file: who may (the sender, still in a role the kind names), whether the
     preview still holds (under EXPIRES old, no import of the kind since), then the kind's import
-    (its own transaction: SQLite has one writer, so the claim is committed first), and one trail row."""
+    (its own transaction: SQLite has one writer, so the claim is committed first), and one trail row.
+    `chosen`: what the sender chose on the preview card (untrusted; the kind checks it)."""
     async with unit(ctx, actor_id, now=now, via=VIA) as act:
         row = await _held(act, preview_id)
         if row.state != "previewed" or row.kind not in kinds:
@@ -180,7 +182,9 @@ async def confirm(ctx: Context, kinds: Mapping[str, FileKind], actor_id: int | N
     if stale:
         return IntakeOutcome(Status.ALREADY, stale, card=ic.decided_card("Preview out of date", stale))
     try:
-        report = await kind.run(ctx, (data, name), ImportRequest(now=now, actor_id=person_id, via=VIA, scope=scope))
+        report = await kind.run(ctx, (data, name), ImportRequest(
+            now=now, actor_id=person_id, via=VIA, scope=scope,
+            chosen=chosen[:20] if isinstance(chosen, str) and chosen else None))
     except KindRefused as exc:
         async with ctx.db.sessions.begin() as session:
             await previews.decide(session, preview_id, "refused", now)
@@ -198,7 +202,8 @@ async def confirm(ctx: Context, kinds: Mapping[str, FileKind], actor_id: int | N
         act.trail("file_preview", preview_id, "file_imported", kind=kind.name, scope=scope,
                   **{label: n for label, n in report.counts})
     message = f"{name} was imported as {kind.title}" + (f" for {report.scope_words}" if report.scope_words else "") + "."
-    return IntakeOutcome(Status.DONE, message, card=ic.decided_card(f"Imported: {kind.title}", message, report.counts))
+    return IntakeOutcome(Status.DONE, message, urgent=report.urgent,
+                         card=report.card or ic.decided_card(f"Imported: {kind.title}", message, report.counts))
 
 
 async def _interrupted(ctx: Context, actor_id: int | None, preview_id: int, kind: FileKind, exc: ImportInterrupted,

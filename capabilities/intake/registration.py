@@ -14,8 +14,8 @@ from qa.retention import BOT_STATE
 from storage import previews
 
 HELP = ("Send me any file you keep, .xlsx or UTF-8 .csv: the staff roster, a month's allocations (put the month, "
-        "YYYY-MM, in your message or the file name), the QA calendar, the caseload, supervision history or past "
-        "audits. I recognise it from its columns and show a preview; nothing is imported until you press Confirm.")
+        "YYYY-MM, in your message or the file name), the QA calendar, the caseload, supervision history, past "
+        "audits or the month's Annex A extract. I recognise it from its columns and show a preview; nothing is imported until you press Confirm.")
 
 
 def capability(registry_of: Callable[[], Registry]) -> Capability:

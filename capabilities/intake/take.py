@@ -26,7 +26,7 @@ MAX_BYTES = 5 * 1024 * 1024  # the largest file the bot downloads (a 20,000-pers
 SEND_AGAIN = ("Nothing was imported. Send the file again from Teams on a computer or on the web "
               "(teams.microsoft.com); Teams on a phone sometimes sends a link to a sign-in page instead of the file.")
 NOT_QA_UNIT = ("Only the QA unit can send me files to import (the roster, allocations, the QA calendar, the "
-               "caseload, supervision history, past audits, audit form definitions). If you meant to share this file with someone, send "
+               "caseload, supervision history, past audits, audit form definitions, the Annex A extract). If you meant to share this file with someone, send "
                "it to them directly; I have not opened it.")
 NO_LINK = "I could not find a link to the file in your message; send it again."
 
@@ -79,6 +79,11 @@ def intake(registry_of: Callable[[], Registry]):
             return _refused(sent.name, None, [str(p) for p in exc.problems])
         headings = {normalise_heading(h) for h in table.header if h}
         fitting = [k for k in allowed if k.fits(headings)]
+        if not fitting:  # a workbook whose header sits below title rows, on one sheet of several
+            for k in allowed:
+                if k.recognise is not None and await asyncio.to_thread(k.recognise, got.data, sent.name,
+                                                                       upload.ctx.files):
+                    fitting.append(k)
         if not fitting:
             card = ic.unknown_card(sent.name, [(k.title, sorted(k.signature)) for k in allowed if not k.suffix])
             return CommandReply(card, f"I don't know what {sent.name} is: its columns match none of the files I import.")

@@ -24,13 +24,14 @@ from capabilities.kit import Outcome, Status, already, invalid, look, not_found,
 from capabilities.sampling import access
 from capabilities.settings import case_refs
 from dialogs.card_kit import format_moment, format_month
-from dialogs.sample_cards import ProposalView, no_sample_card, proposal_card, sample_used_card
+from dialogs.sample_cards import CASES_LISTED, CHOICES, ProposalView, no_sample_card, proposal_card, sample_used_card
 from qa.allocations import sampled_with
 from qa.annex_a import WHAT, Extract, parse_extract
-from qa.sampling import Case, Proposal, Rules, propose
+from qa.sampling import Case, Pick, Proposal, Rules, propose, still_unmet
 from storage import files
 from storage.allocations import AllocationImportReport, AllocationsRejected, import_allocations
 from storage.sampling import (
+    Roster,
     StoredPick,
     allocations_in,
     audited_since,
@@ -198,22 +199,48 @@ async def confirm_sample(ctx: Context, month: str, *, actor_id: int | None, via:
 # ---------------------------------------------------------------- in chat
 
 
-def proposal_view(row, picks: list[StoredPick], names: dict[int, str], tz) -> ProposalView:  # noqa: ANN001
-    """The card's view of a stored proposal (`row`, a SampleProposal) and its picks."""
+def qa_picks(picks: list[StoredPick], people: Roster) -> list[Pick]:
+    """The stored picks as the rules see them (the case holder's line manager from the roster now)."""
+    return [Pick(qa_case(p, people), p.auditor_id, p.reaudit) for p in picks]
+
+
+def qa_case(p: StoredPick, people: Roster) -> Case:
+    return Case(p.case_ref, p.annex_a_list, p.team, p.service_area, p.case_holder_id,
+                people.manager_of.get(p.case_holder_id) if p.case_holder_id else None)
+
+
+def proposal_view(row, picks: list[StoredPick], people: Roster, tz, rules: Rules | None = None,  # noqa: ANN001
+                  note: str = "") -> ProposalView:
+    """The card's view of a stored proposal (`row`, a SampleProposal) and its picks: what the rules
+    (`rules`, default the process's) cannot satisfy worked out again (qa.sampling.still_unmet); the
+    cases listed and the drop-downs when few enough for a card; `note`, what the last change did."""
+    from capabilities.sampling import config
+
     def ordered(counter: Counter) -> list[tuple[str, int]]:
         return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
 
+    names = people.names
+    rules = rules or config.rules()
     used = ""
     if row.confirmed_at is not None:
         who = names.get(row.confirmed_by_id, "the command line") if row.confirmed_by_id else "the command line"
         used = f"used by {who}, {format_moment(row.confirmed_at, tz)}"
+    nobody = "(nobody eligible)"
+    unmet = still_unmet([str(u) for u in (row.summary or {}).get("unmet", ())], qa_picks(picks, people),
+                        people.auditors, rules)
+    listed = [(p.case_ref, f"{p.annex_a_list}, {p.service_area or '(no service area)'}: "
+               + (names.get(p.auditor_id, nobody) if p.auditor_id else nobody) + (" (re-audit)" if p.reaudit else ""))
+              for p in picks] if len(picks) <= CASES_LISTED else []
+    auditors = [(a.person_id, a.name) for a in sorted(people.auditors, key=lambda a: (a.name.casefold(), a.person_id))
+                if a.active and a.role in rules.auditor_roles]
     return ProposalView(
         proposal_id=row.id, month=row.month, seed=str(row.seed), source_name=row.source_name, cases=len(picks),
         reaudits=sum(1 for p in picks if p.reaudit),
         per_area=ordered(Counter(p.service_area for p in picks)), per_list=ordered(Counter(p.annex_a_list for p in picks)),
-        per_auditor=ordered(Counter(names.get(p.auditor_id, "(nobody eligible)") if p.auditor_id else "(nobody eligible)"
-                                    for p in picks)),
-        unmet=tuple(str(u) for u in (row.summary or {}).get("unmet", ())), used=used)
+        per_auditor=ordered(Counter(names.get(p.auditor_id, nobody) if p.auditor_id else nobody for p in picks)),
+        unmet=tuple(unmet), used=used, cases_listed=listed,
+        case_refs=[p.case_ref for p in picks] if len(picks) <= CHOICES else [],
+        auditors=auditors if len(auditors) <= CHOICES else [], note=note)
 
 
 @use_case(Outcome)
@@ -226,13 +253,13 @@ async def show_latest(ctx: Context, actor_id: int | None, *, now: datetime, via:
         if found is None:
             return Outcome(Status.UNCHANGED, NOTHING_PROPOSED, card=no_sample_card(NOTHING_PROPOSED))
         people = await roster(act.session)
-        view = proposal_view(found[0], found[1], people.names, ctx.calendar.tz)
+        view = proposal_view(found[0], found[1], people, ctx.calendar.tz)
     return Outcome(Status.DONE, f"audit sample for {view.month}: {view.cases} cases", card=proposal_card(view))
 
 
-NOTHING_PROPOSED = ("No audit sample has been proposed yet. Propose one from the month's Annex A extract with "
-                    "`python -m bot sample propose FILE --month YYYY-MM`; then type \"sample\" here to see it and "
-                    "use it.")
+NOTHING_PROPOSED = ("No audit sample has been proposed yet. Send me the month's Annex A extract here (or run "
+                    "`python -m bot sample propose FILE --month YYYY-MM`); then type \"sample\" here to see it, "
+                    "change it and use it.")
 
 
 @use_case(Outcome)
@@ -255,7 +282,7 @@ async def use_sample(ctx: Context, actor_id: int | None, month: object, proposal
                     "Type \"sample\" to see it. Nothing was changed.")
         if row.confirmed_at is not None:
             people = await roster(act.session)
-            view = proposal_view(row, found[1], people.names, ctx.calendar.tz)
+            view = proposal_view(row, found[1], people, ctx.calendar.tz)
             already(f"This sample was already {view.used}. Nothing was changed.",
                     card=sample_used_card(month, f"This sample was already {view.used}."))
         name = act.actor.display_name

@@ -32,7 +32,8 @@ class SampleProposal(Base):
 
 class SamplePick(Base):
     """One proposed audit: the case, where it sits (list, service area, team), its case holder and
-    proposed auditor (None when nobody eligible was left), and whether it is a re-audit."""
+    proposed auditor (None when nobody eligible was left), and whether it is a re-audit; or, by
+    `state`, an eligible case not drawn, or one the QA unit took out."""
 
     __tablename__ = "sample_picks"
 
@@ -46,3 +47,6 @@ class SamplePick(Base):
     case_holder_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
     auditor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
     reaudit: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "picked": in the sample; "spare": eligible, not drawn (what a swap may take); "out": swapped
+    # out or removed by the QA unit (never drawn again for this proposal).
+    state: Mapped[str] = mapped_column(String(10), default="picked", server_default="picked")

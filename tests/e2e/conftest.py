@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from playground import run as demo
+from tests.e2e.files import file_host, files_stack  # noqa: F401 - fixtures: a file sent in the QA unit's chat
 
 CHROMIUM = Path("/usr/bin/chromium")
 # The recipe that works on a closed network (docs: teams-platform-notes.md); no browser download.

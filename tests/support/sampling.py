@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
+from sqlalchemy import MetaData, select
 
 from storage.models import AuditMonth, Conversation, Person
 
@@ -84,3 +85,19 @@ async def roster(db, service_url: str = "") -> dict[str, int]:
     return ids
 
 
+async def everything_stored(db) -> str:
+    """Every row of every table, as text."""
+    out = []
+    async with db.engine.connect() as conn:
+        meta = MetaData()
+        await conn.run_sync(meta.reflect)
+        for table in meta.sorted_tables:
+            for row in (await conn.execute(select(table))).all():
+                out.append(repr(tuple(row)))
+    return "\n".join(out)
+
+
+def assert_no_secret(*texts: str) -> None:
+    for text in texts:
+        for secret in SECRETS:
+            assert secret not in text, secret
