@@ -237,6 +237,7 @@ async def test_forum_reminders_answers_and_attendance(council: Council):
     # Monday 14:00, an hour before: the reminder shows the answer given.
     monday = await c.tick(at("2027-01-18T14:00"))
     assert monday["ana"] == [["Starting soon: Learning and Improvement Forum"]]
+    assert "ben" not in monday  # he said he can't make it: no "starting soon"
     assert "You said you'll be there." in c.last_text("ana")
 
     # The organiser sees who is coming; nobody else organises it.

@@ -13,7 +13,8 @@ from storage import qa_calendar as stored
 from storage import retention as past
 
 REMINDERS = ("Remind you of the Learning and Improvement Forums, practice forums, reflective groups and assurance "
-             "clinics for you the working day before and an hour before, with I'll be there / Can't make it; if "
+             "clinics for you the working day before and an hour before (unless you said you can't make it), with "
+             "I'll be there / Can't make it; if "
              "you organise one, `who's coming` shows the answers and lets you mark who attended.")
 SURVEYS = "Tell you when a children and families survey window opens, and a week before it closes."
 
