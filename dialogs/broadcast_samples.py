@@ -2,7 +2,7 @@
 `cards dump` and the card checks render every builder from here."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from dialogs import broadcast_cards as bc
@@ -14,12 +14,17 @@ Card = dict
 
 def broadcast_card_samples() -> dict[str, Card]:
     events = [cc.EventView("practice_week", "Winter practice week", date(2027, 1, 11), date(2027, 1, 15),
-                           "Audits, observations and a themed forum each day. " * 6),
-              cc.EventView("learning_forum", "Learning and Improvement Forum", date(2027, 1, 20), date(2027, 1, 20)),
+                           "Each day: case audits alongside the case holders, direct observations booked with the "
+                           "QA unit, and a themed forum at 15:00 (Monday the child's voice, Tuesday neglect, "
+                           "Wednesday planning and review, Thursday management oversight, Friday what we learned). "
+                           "Feedback from children and families gathered in the week is shared at Friday's forum."),
+              cc.EventView("learning_forum", "Learning and Improvement Forum", date(2027, 1, 19), date(2027, 1, 19),
+                           starts_at=time(15), ends_at=time(17)),
               cc.EventView("survey", "Staff survey window", date(2027, 1, 25), date(2027, 2, 5),
                            "Ten minutes, anonymous."),
               cc.EventView("thematic_audit", "Neglect thematic audit", date(2027, 2, 1), date(2027, 2, 26)),
-              cc.EventView("assurance_clinic", "Assurance clinic", date(2027, 2, 10), date(2027, 2, 10))]
+              cc.EventView("assurance_clinic", "CRH audit session", date(2027, 2, 10), date(2027, 2, 10),
+                           starts_at=time(13, 30), ends_at=time(16, 30))]
     return {"qa_calendar": cc.calendar_card(events, start=date(2027, 1, 4), end=date(2027, 3, 1)),
             "qa_calendar_empty": cc.calendar_card([], start=date(2027, 1, 4), end=date(2027, 3, 1)),
             **notice_samples()}

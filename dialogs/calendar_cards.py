@@ -71,6 +71,13 @@ def when_words(event: EventView) -> str:
     return f"{format_day(event.starts_on)} to {format_day(event.ends_on)}" + hours
 
 
+def event_heading(event: EventView) -> str:
+    """"Practice forum: Voice of the child", or the title alone when it already names its kind ("Learning and
+    Improvement Forum: the child's lived experience", not the kind twice)."""
+    kind = KIND_WORDS.get(event.kind, event.kind)
+    return event.title if event.title.casefold().startswith(kind.casefold()) else f"{kind}: {event.title}"
+
+
 def _details(value: str) -> dict:
     return quote(value if len(value) <= DETAILS_SHOWN else value[:DETAILS_SHOWN - 1] + "…")
 
@@ -82,7 +89,7 @@ def calendar_card(events: Sequence[EventView], *, start: date, end: date) -> dic
     if not events:
         body.append(text("Nothing on the QA calendar concerns you in the next weeks."))
     for event in events:
-        items = [subheading(f"{KIND_WORDS.get(event.kind, event.kind)}: {event.title}"), text(when_words(event))]
+        items = [subheading(event_heading(event)), text(when_words(event))]
         if event.details:
             items.append(_details(event.details))
         body.append(container(items))
@@ -184,7 +191,7 @@ def _names(answers: Sequence[Answer], value: str) -> str:
 
 def _organised(item: OrganisedEvent) -> dict:
     e = item.event
-    items = [subheading(f"{KIND_WORDS.get(e.kind, e.kind)}: {e.title}"), text(when_words(e), subtle=True),
+    items = [subheading(event_heading(e)), text(when_words(e), subtle=True),
              facts([("I'll be there", _names(item.answers, "coming")),
                     ("Can't make it", _names(item.answers, "not_coming"))])]
     if item.marked:
