@@ -124,6 +124,11 @@ def test_the_feedback_digest_sample_adds_up_to_its_entries():
     assert digest.complaints == sum(e.kind == "Complaint" for e in digest.entries)
     # A rating only where the dialog asks for one: children and families.
     assert all(e.rating is None for e in digest.entries if e.source in ("Professional or partner agency", "Staff member"))
+    # Each entry reads as its kind: no complaint rated 4 of 5 or written as praise, no compliment rated 1.
+    for e in digest.entries:
+        assert e.rating is None or (e.rating <= 2 if e.kind == "Complaint" else e.rating >= 4
+                                    if e.kind == "Compliment" else 2 <= e.rating <= 4), e
+        assert ("warm and purposeful" in e.said) == (e.kind == "Compliment"), e.kind
 
 
 def test_the_report_and_cycle_samples_add_up():
