@@ -198,3 +198,10 @@ def test_an_events_kind_is_not_said_twice_and_the_schedules_times_show():
 def test_a_survey_windows_sample_speaks_of_the_survey():
     shown = " ".join(texts(every_sample()["survey_reminder"]))
     assert "survey" in shown.casefold() and "Join on Teams" not in shown
+
+
+def test_no_sample_says_one_audits_or_one_cases():
+    wrong = re.compile(r"\b1 (audits|cases|entries|supervisees|teams|events)\b")
+    found = {name: hits for name, card in every_sample().items()
+             if (hits := [t for t in texts(card) if wrong.search(t)])}
+    assert found == {}
