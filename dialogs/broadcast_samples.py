@@ -25,7 +25,13 @@ def broadcast_card_samples() -> dict[str, Card]:
               cc.EventView("thematic_audit", "Neglect thematic audit", date(2027, 2, 1), date(2027, 2, 26)),
               cc.EventView("assurance_clinic", "CRH audit session", date(2027, 2, 10), date(2027, 2, 10),
                            starts_at=time(13, 30), ends_at=time(16, 30))]
-    return {"qa_calendar": cc.calendar_card(events, start=date(2027, 1, 4), end=date(2027, 3, 1)),
+    # The last twelve months' monthly forums and reflective groups, as their organisers marked them.
+    attended = [cc.EventView(kind, title, day, day) for day, kind, title in (
+        (date(2026, m, d), "learning_forum", "Learning and Improvement Forum")
+        for m, d in ((2, 17), (3, 17), (4, 21), (5, 19), (6, 16), (7, 21), (9, 15), (10, 20), (11, 17), (12, 15))
+    )] + [cc.EventView("reflective_group", "Practice managers' reflective group", date(2026, 11, 25),
+                       date(2026, 11, 25))]
+    return {"qa_calendar": cc.calendar_card(events, start=date(2027, 1, 4), end=date(2027, 3, 1), attended=attended),
             "qa_calendar_empty": cc.calendar_card([], start=date(2027, 1, 4), end=date(2027, 3, 1)),
             **notice_samples()}
 

@@ -28,7 +28,7 @@ CAPABILITY = Capability(
     name="qa-calendar",
     verbs=(CardVerb(Verb.COMING, actions.coming), CardVerb(Verb.NOT_COMING, actions.not_coming),
            CardVerb(Verb.ATTENDANCE, actions.attendance)),
-    commands=(ChatCommand("calendar", "what's coming on the QA calendar in the next 8 weeks",
+    commands=(ChatCommand("calendar", "what's coming on the QA calendar in the next 8 weeks, and what you attended",
                           ("qa calendar", "whats coming"), commands.calendar, in_menu=False),
               ChatCommand("who's coming", "the events you organise: who is coming, and who attended",
                           ("who s coming", "whos coming", "who is coming", "attendance"), commands.who_is_coming,
