@@ -48,8 +48,17 @@ _LAST_OBSERVED = tuple(date(2025, 12, d) for d in (1, 2, 3, 4, 5, 8, 9, 10, 11, 
 
 
 def due_rows(count: int) -> list[oc.DueRow]:
-    return [oc.DueRow(f"{_NAMES[i % 6]} {i:02d}", _TEAMS[i % 4], None if i % 3 == 0 else _LAST_OBSERVED[i % 20])
+    return [oc.DueRow(_supervisee(i), _TEAMS[i % 4], None if i % 3 == 0 else _LAST_OBSERVED[i % 20])
             for i in range(count)]
+
+
+_FIRST = ("Siobhán", "Krzysztof", "Małgorzata", "Sam", "Aoife", "Chiamaka", "Bartholomew", "Zeynep")
+_LAST = ("O’Donnell-McAllister", "Wiśniewski", "Kowalczyk-Henderson", "Lee", "Ní Bhriain")
+
+
+def _supervisee(i: int) -> str:
+    """The i-th of 40 different supervisees' names (not the manager's own)."""
+    return f"{_FIRST[i % 8]} {_LAST[i // 8 % 5]}"
 
 
 _SOURCES = ("Child or young person", "Parent or carer", "Professional or partner agency", "Staff member")

@@ -205,3 +205,12 @@ def test_no_sample_says_one_audits_or_one_cases():
     found = {name: hits for name, card in every_sample().items()
              if (hits := [t for t in texts(card) if wrong.search(t)])}
     assert found == {}
+
+
+def test_people_in_the_samples_have_names_not_numbers():
+    # "Siobhán O’Donnell-McAllister 12" reads as a test fixture, not a colleague.
+    numbered = re.compile(r"(McAllister|Richardson|Wiśniewski|Henderson|Raghunathan|Lee|Team North) \d+\b")
+    found = {name: hits[:3] for name, card in every_sample().items()
+             if name in ("swe_manager", "swe_compliance", "asye_cohort", "supervision_digest_asye", "practice_week_list",
+                         "observations_list") and (hits := [t for t in texts(card) if numbered.search(t)])}
+    assert found == {}
