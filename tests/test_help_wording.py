@@ -45,3 +45,13 @@ def test_the_help_for_someone_not_on_the_roster_names_no_fixed_day():
     shown = json.dumps(help_card(None))
     assert "by the 6th" not in shown and "before the 28th" not in shown
     assert "each card gives its own date" in shown
+
+
+@pytest.mark.fast
+def test_help_says_the_analysis_day_moves_and_reads_as_sentences():
+    for role in (Role.QA_UNIT, Role.PRINCIPAL_SOCIAL_WORKER, Role.SERVICE_LEAD):
+        lines = registry().help_lines(role)
+        assert not any(". For the whole service." in line for line in lines), role
+    qa = " ".join(registry().help_lines(Role.QA_UNIT))
+    assert "on the 7th (the next working day when the 7th is not one)" in qa
+    assert "supervision compliance per team, for the whole service," in qa
