@@ -38,7 +38,8 @@ def broadcast_card_samples() -> dict[str, Card]:
 
 _MESSAGE = ("**Winter practice week** runs from Monday 11 January to Friday 15 January 2027.\n\n"
             "- Managers: please book your observations with the QA unit by Friday.\n"
-            "- Everyone: the Learning and Improvement Forum is on Wednesday at 14:00.\n\n"
+            "- Everyone: a themed forum each afternoon at 15:00; the Learning and Improvement Forum follows on "
+            "Tuesday 19 January, 15:00 to 17:00.\n\n"
             + "Thank you for all you do to keep children at the centre of our practice. " * 20)
 NOTICE = bc.NoticeView(7, "Winter practice week: what to expect", _MESSAGE, "https://intranet.example/qa",
                        "The practice week plan", ask_ack=True)
