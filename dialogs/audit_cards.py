@@ -275,15 +275,23 @@ def _oversight_list(items: Sequence[OversightItem], *, buttons: bool) -> list[El
 
 # --- 1. allocation ---
 
+def complete_by(allocations: Sequence[AllocationView]) -> str:
+    """When the audits are due, in words: one day for one case or for all ("Please complete the audits by
+    Thursday 24 December 2026."), else each by its own day, the first named."""
+    days = sorted({a.deadline for a in allocations})
+    if len(days) > 1:
+        return f"Please complete each audit by the deadline shown with it (the first is {format_day(days[0])})."
+    return f"Please complete the audit{'s' if len(allocations) > 1 else ''} by {format_day(days[0])}."
+
+
 def allocation_notice_card(auditor_name: str, month_label: str, allocations: Sequence[AllocationView]) -> Element:
     """The 3rd: one card per auditor listing each allocated case."""
     if not allocations:
         raise ValueError("an allocation notice needs at least one allocation")
-    deadline = min(a.deadline for a in allocations)
     body: list[Element] = [
         heading(f"Your audit allocation for {month_label}"),
         text(f"Hello {auditor_name}. You have been allocated {_plural(len(allocations), 'case')} to audit "
-             f"alongside the case holder. Please complete the audit by {format_day(deadline)}."),
+             f"alongside the case holder. {complete_by(allocations)}"),
         text("Audits cover the last six months of casework; grade the outcomes for the child, not process.",
              subtle=True, spacing="Small"),
         text("Each case holder on the roster is told their case is in the audit and that you will talk with them "

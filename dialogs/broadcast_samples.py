@@ -2,7 +2,7 @@
 `cards dump` and the card checks render every builder from here."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from dialogs import broadcast_cards as bc
@@ -14,20 +14,32 @@ Card = dict
 
 def broadcast_card_samples() -> dict[str, Card]:
     events = [cc.EventView("practice_week", "Winter practice week", date(2027, 1, 11), date(2027, 1, 15),
-                           "Audits, observations and a themed forum each day. " * 6),
-              cc.EventView("learning_forum", "Learning and Improvement Forum", date(2027, 1, 20), date(2027, 1, 20)),
+                           "Each day: case audits alongside the case holders, direct observations booked with the "
+                           "QA unit, and a themed forum at 15:00 (Monday the child's voice, Tuesday neglect, "
+                           "Wednesday planning and review, Thursday management oversight, Friday what we learned). "
+                           "Feedback from children and families gathered in the week is shared at Friday's forum."),
+              cc.EventView("learning_forum", "Learning and Improvement Forum", date(2027, 1, 19), date(2027, 1, 19),
+                           starts_at=time(15), ends_at=time(17)),
               cc.EventView("survey", "Staff survey window", date(2027, 1, 25), date(2027, 2, 5),
                            "Ten minutes, anonymous."),
               cc.EventView("thematic_audit", "Neglect thematic audit", date(2027, 2, 1), date(2027, 2, 26)),
-              cc.EventView("assurance_clinic", "Assurance clinic", date(2027, 2, 10), date(2027, 2, 10))]
-    return {"qa_calendar": cc.calendar_card(events, start=date(2027, 1, 4), end=date(2027, 3, 1)),
+              cc.EventView("assurance_clinic", "CRH audit session", date(2027, 2, 10), date(2027, 2, 10),
+                           starts_at=time(13, 30), ends_at=time(16, 30))]
+    # The last twelve months' monthly forums and reflective groups, as their organisers marked them.
+    attended = [cc.EventView(kind, title, day, day) for day, kind, title in (
+        (date(2026, m, d), "learning_forum", "Learning and Improvement Forum")
+        for m, d in ((2, 17), (3, 17), (4, 21), (5, 19), (6, 16), (7, 21), (9, 15), (10, 20), (11, 17), (12, 15))
+    )] + [cc.EventView("reflective_group", "Practice managers' reflective group", date(2026, 11, 25),
+                       date(2026, 11, 25))]
+    return {"qa_calendar": cc.calendar_card(events, start=date(2027, 1, 4), end=date(2027, 3, 1), attended=attended),
             "qa_calendar_empty": cc.calendar_card([], start=date(2027, 1, 4), end=date(2027, 3, 1)),
             **notice_samples()}
 
 
 _MESSAGE = ("**Winter practice week** runs from Monday 11 January to Friday 15 January 2027.\n\n"
             "- Managers: please book your observations with the QA unit by Friday.\n"
-            "- Everyone: the Learning and Improvement Forum is on Wednesday at 14:00.\n\n"
+            "- Everyone: a themed forum each afternoon at 15:00; the Learning and Improvement Forum follows on "
+            "Tuesday 19 January, 15:00 to 17:00.\n\n"
             + "Thank you for all you do to keep children at the centre of our practice. " * 20)
 NOTICE = bc.NoticeView(7, "Winter practice week: what to expect", _MESSAGE, "https://intranet.example/qa",
                        "The practice week plan", ask_ack=True)

@@ -71,21 +71,42 @@ def when_words(event: EventView) -> str:
     return f"{format_day(event.starts_on)} to {format_day(event.ends_on)}" + hours
 
 
+def event_heading(event: EventView) -> str:
+    """"Practice forum: Voice of the child", or the title alone when it already names its kind ("Learning and
+    Improvement Forum: the child's lived experience", not the kind twice)."""
+    kind = KIND_WORDS.get(event.kind, event.kind)
+    return event.title if event.title.casefold().startswith(kind.casefold()) else f"{kind}: {event.title}"
+
+
 def _details(value: str) -> dict:
     return quote(value if len(value) <= DETAILS_SHOWN else value[:DETAILS_SHOWN - 1] + "…")
 
 
-def calendar_card(events: Sequence[EventView], *, start: date, end: date) -> dict:
-    """What is coming from `start` to `end` that concerns the reader, earliest first."""
+ATTENDED_SHOWN = 10  # the reader's most recent attended events on the calendar card
+
+
+def calendar_card(events: Sequence[EventView], *, start: date, end: date,
+                  attended: Sequence[EventView] = ()) -> dict:
+    """What is coming from `start` to `end` that concerns the reader, earliest first; then the events the reader
+    attended (as their organisers marked it: the learning record's events), most recent first."""
     body = [heading("The QA calendar"),
             text(f"What's coming from {format_day(start)} to {format_day(end)}.", subtle=True)]
     if not events:
         body.append(text("Nothing on the QA calendar concerns you in the next weeks."))
     for event in events:
-        items = [subheading(f"{KIND_WORDS.get(event.kind, event.kind)}: {event.title}"), text(when_words(event))]
+        items = [subheading(event_heading(event)), text(when_words(event))]
         if event.details:
             items.append(_details(event.details))
         body.append(container(items))
+    if attended:
+        recent = sorted(attended, key=lambda e: e.starts_on, reverse=True)
+        more = len(recent) - ATTENDED_SHOWN
+        body.append(container([
+            subheading(f"You attended {len(recent)} event{'s' if len(recent) != 1 else ''} in the last 12 months"),
+            text("Forums, reflective groups and clinics, as their organisers marked it: for your learning record.",
+                 subtle=True, spacing="Small"),
+            *(text(f"{format_day(e.starts_on)}: {event_heading(e)}", spacing="Small") for e in recent[:ATTENDED_SHOWN]),
+            *([text(f"and {more} more", subtle=True, spacing="Small")] if more > 0 else [])]))
     return card(body)
 
 
@@ -184,7 +205,7 @@ def _names(answers: Sequence[Answer], value: str) -> str:
 
 def _organised(item: OrganisedEvent) -> dict:
     e = item.event
-    items = [subheading(f"{KIND_WORDS.get(e.kind, e.kind)}: {e.title}"), text(when_words(e), subtle=True),
+    items = [subheading(event_heading(e)), text(when_words(e), subtle=True),
              facts([("I'll be there", _names(item.answers, "coming")),
                     ("Can't make it", _names(item.answers, "not_coming"))])]
     if item.marked:
@@ -212,7 +233,8 @@ def organiser_card(view: OrganiserView) -> dict:
     two weeks back to eight weeks ahead: who said they would come, and for those started, who attended."""
     body = [heading("Who's coming"),
             text(f"{format_day(view.today)}: the events you organise, with the answers to their reminders. Mark "
-                 "who attended once an event has taken place: it counts toward their learning record.", subtle=True)]
+                 "who attended once an event has taken place: it counts toward their learning record (they see it when "
+                 "they type calendar).", subtle=True)]
     if view.problem:
         body.append(attention(view.problem))
     if not view.events:

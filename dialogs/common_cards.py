@@ -164,8 +164,9 @@ def help_card(role: str | None, *, lines: Sequence[str] = (), commands: Sequence
     body.append(_title("What I can do"))
     if role is None or role not in ROLE_WORDS:
         body += [
-            _text("I help run the Quality Assurance Framework: audit allocations on the 3rd, reminders "
-                  "before the 28th and service-lead oversight by the 6th."),
+            _text("I help run the Quality Assurance Framework: audit allocations around the 3rd, reminders "
+                  "before the month's audit deadline (around the 28th) and service-lead oversight after it "
+                  "(around the 6th of the next month): each card gives its own date."),
             _text(f"You are not on the QA roster yet, so I do not know your role. Please ask "
                   f"{_ask_qa(qa_contact)} to add you." if role is None else
                   f"I do not know the role {role_words(role)!r}; please ask {_ask_qa(qa_contact)} to check the roster."),

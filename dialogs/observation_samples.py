@@ -48,8 +48,17 @@ _LAST_OBSERVED = tuple(date(2025, 12, d) for d in (1, 2, 3, 4, 5, 8, 9, 10, 11, 
 
 
 def due_rows(count: int) -> list[oc.DueRow]:
-    return [oc.DueRow(f"{_NAMES[i % 6]} {i:02d}", _TEAMS[i % 4], None if i % 3 == 0 else _LAST_OBSERVED[i % 20])
+    return [oc.DueRow(_supervisee(i), _TEAMS[i % 4], None if i % 3 == 0 else _LAST_OBSERVED[i % 20])
             for i in range(count)]
+
+
+_FIRST = ("Siobhán", "Krzysztof", "Małgorzata", "Sam", "Aoife", "Chiamaka", "Bartholomew", "Zeynep")
+_LAST = ("O’Donnell-McAllister", "Wiśniewski", "Kowalczyk-Henderson", "Lee", "Ní Bhriain")
+
+
+def _supervisee(i: int) -> str:
+    """The i-th of 40 different supervisees' names (not the manager's own)."""
+    return f"{_FIRST[i % 8]} {_LAST[i // 8 % 5]}"
 
 
 _SOURCES = ("Child or young person", "Parent or carer", "Professional or partner agency", "Staff member")
@@ -57,14 +66,29 @@ _HOW = ("Conversation", "Phone call", "Letter or email", "Survey", "At a meeting
 _KINDS = ("Complaint", "Compliment", "Comment or suggestion")
 
 
+# What was said, in the words of its kind: a complaint does not read as praise.
+_SAID = {
+    "Complaint": ("Visits were cancelled twice at short notice and nobody rang to say why; the family were not told "
+                  "who their new social worker would be, and the plan was not explained in words they understood. "),
+    "Compliment": _SENTENCE,
+    "Comment or suggestion": ("It would help if the review reports came a few days before the meeting, so there is "
+                              "time to read them with the young person and think about what they want to say. "),
+}
+# The rating (1 to 5) a child or family gives with each kind: low with a complaint, high with a compliment.
+_RATINGS = {"Complaint": (1, 2), "Compliment": (4, 5), "Comment or suggestion": (2, 3, 4)}
+
+
 def feedback(i: int = 0, kind: str = "Complaint", how: str = "Letter or email") -> oc.FeedbackView:
-    """Entry `i`: its team in its own service area, a rating only from a child or family (as the dialog asks)."""
+    """Entry `i`: its team in its own service area, a rating only from a child or family (as the dialog asks),
+    in keeping with its kind, as is what was said."""
     source = _SOURCES[i % 7 % 4]
+    ratings = _RATINGS[kind]
+    said = _SAID[kind]
     return oc.FeedbackView(
         entry_id=400_000 + i, author_name=_NAMES[i % 6], source=source, service_area=_AREAS[i % 4],
         team=_TEAMS[i % 4], case_ref=f"CD-{4_810_000 + 37 * i}", how_given=how,
-        rating=1 + i % 5 if source in _SOURCES[:2] else None, said=long_text(2000),
-        recorded_at=_RECORDED[i % len(_RECORDED)], kind=kind)
+        rating=ratings[i % len(ratings)] if source in _SOURCES[:2] else None,
+        said=(said * (2000 // len(said) + 1))[:2000], recorded_at=_RECORDED[i % len(_RECORDED)], kind=kind)
 
 
 def feedback_digest() -> oc.FeedbackDigest:

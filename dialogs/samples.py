@@ -299,12 +299,17 @@ def upload_request(*, chase: bool = False) -> Card:
                                   comment=long_text(ac.OVERSIGHT_COMMENT_MAX), chase=chase)
 
 
+def _taker(i: int) -> str:
+    """Choice `i` of who may take a case over, as qa.reallocation.choice_title words it (fewest audits first)."""
+    n = i // 10
+    return f"Practice Manager Number {i:03d} Adebayo-Richardson · {n} audit{'s' if n != 1 else ''} this month"
+
+
 def reallocation_samples() -> dict[str, Card]:
     """`reallocate <case ref>`'s answers: the longest list a card offers, and nobody to offer."""
     view = rlc.ReallocationView(
         100_004, "CD-4810112", "December 2026", _TEAMS[0], _SERVICE_AREAS[0], _AUDITORS[0], "allocated",
-        tuple((300_000 + i, f"Practice Manager Number {i:03d} Adebayo-Richardson · {i // 10} audits this month")
-              for i in range(CHOICES_SHOWN)), more=212)
+        tuple((300_000 + i, _taker(i)) for i in range(CHOICES_SHOWN)), more=212)
     return {"reallocation": rlc.reallocation_card(view),
             "reallocation_nobody": rlc.reallocation_card(dataclasses.replace(view, choices=(), more=0,
                                                                              state="declined"))}
@@ -317,8 +322,7 @@ def audit_card_samples() -> dict[str, Card]:
                                  auditor_name=_AUDITORS[2], description=long_text(ac.SAFEGUARDING_MAX), raised_at=AT)
     decline = ac.DeclineView(allocation_id=100_003, case_ref="CD-4810111", team=_TEAMS[2], auditor_name=_AUDITORS[2],
                              reason=long_text(ac.DECLINE_REASON_MAX), declined_at=AT, auditor_id=300_999,
-                             choices=tuple((300_000 + i, f"Practice Manager Number {i:03d} Adebayo-Richardson · "
-                                                         f"{i // 10} audits this month") for i in range(CHOICES_SHOWN)))
+                             choices=tuple((300_000 + i, _taker(i)) for i in range(CHOICES_SHOWN)))
     unreachable = [(f"Practice Manager Number {i:02d} Adebayo-Richardson", f"practice.manager.{i:02d}@example.gov.uk",
                     ("App not installed for this person", "Blocked or uninstalled the bot",
                      "No Teams account found for this email")[i % 3]) for i in range(40)]

@@ -186,8 +186,8 @@ def line_words(line: Line) -> str:
     short = ""
     if line.short_last is not None:
         last = line.short_last
-        short = (f". The last one, on {format_day(last.held_on)}, was {last.minutes} minutes: "
-                 f"the standard is {last.standard_minutes}")
+        short = (f". The last one, on {format_day(last.held_on)}, lasted {last.minutes} minutes: "
+                 f"the standard is {last.standard_minutes} minutes")
     return f"{title}: {when}{cases}{short}{exempt_words(line.exempted)}"
 
 

@@ -176,6 +176,19 @@ def test_allocation_notice_lists_each_case_with_its_buttons() -> None:
         assert send["associatedInputs"] == "auto"
 
 
+def test_allocation_notice_says_when_in_the_right_number() -> None:
+    six = samples.allocations(6)
+    assert "Please complete the audits by Thursday 24 December 2026." in all_text(
+        ac.allocation_notice_card("Sam Lee", "December 2026", six))
+    assert "Please complete the audit by Thursday 24 December 2026." in all_text(
+        ac.allocation_notice_card("Sam Lee", "December 2026", six[:1]))
+    # A case with a later day of its own (allocated late) is not said to be due by the first.
+    later = [six[0], dataclasses.replace(six[1], deadline=date(2027, 1, 4))]
+    shown = all_text(ac.allocation_notice_card("Sam Lee", "December 2026", later))
+    assert "Please complete each audit by the deadline shown with it (the first is Thursday 24 December 2026)." in shown
+    assert "Monday 4 January 2027" in shown
+
+
 def test_allocation_notice_needs_a_case() -> None:
     with pytest.raises(ValueError):
         ac.allocation_notice_card("Sam Lee", "December 2026", [])

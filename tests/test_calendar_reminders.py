@@ -237,6 +237,7 @@ async def test_forum_reminders_answers_and_attendance(council: Council):
     # Monday 14:00, an hour before: the reminder shows the answer given.
     monday = await c.tick(at("2027-01-18T14:00"))
     assert monday["ana"] == [["Starting soon: Learning and Improvement Forum"]]
+    assert "ben" not in monday  # he said he can't make it: no "starting soon"
     assert "You said you'll be there." in c.last_text("ana")
 
     # The organiser sees who is coming; nobody else organises it.
@@ -263,6 +264,10 @@ async def test_forum_reminders_answers_and_attendance(council: Council):
             TrailEvent.subject_type == "calendar_event"))).all()
     assert rows == {c.ids["ana"]: ("coming", True, c.ids["pm"]), c.ids["ben"]: ("not_coming", False, c.ids["pm"])}
     assert ("calendar_attendance_marked", c.ids["pm"]) in trail
+    # Ana sees it under `calendar` (her learning record's events); Ben, who did not come, sees none.
+    mine = str(await c.say("ana", "calendar", at("2027-01-19T10:00")))
+    assert "You attended 1 event in the last 12 months" in mine and "Monday 18 January 2027: Learning and Improvement" in mine
+    assert "You attended" not in str(await c.say("ben", "calendar", at("2027-01-19T10:01")))
     assert ("calendar_attendance_marked", c.ids["ana"]) not in trail
     # Someone who never answered cannot be slipped in.
     bad = await c.press("pm", Verb.ATTENDANCE, {"event_id": forum.id, attended_input(forum.id): str(c.ids["lead"])},

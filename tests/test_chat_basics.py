@@ -24,7 +24,7 @@ from tests.support.card_validator import card_problems
 ROLE_PHRASES = {
     "practitioner": "Take your rating of this bot",  # every role's; practitioners have nothing else yet
     "practice_manager": "audit allocation on the 3rd",
-    "service_lead": "oversight by the 6th",
+    "service_lead": "oversight by the oversight deadline on the card",
     "head_of_service": "oversight of audits in your service areas is overdue",
     "deputy_director": "immediate safeguarding concern",
     "qa_unit": "allocation list on the 3rd",

@@ -70,6 +70,10 @@ async def test_moderation_then_urgent_review_over_christmas(desk):
     assert [(u.number, u.due_on.isoformat(), u.state) for u in await d.updates()] == [
         (1, "2026-12-23", "owed"), (2, "2026-12-29", "owed")]
     sam_copy = (await d.sent(kinds.ESCALATION_NOTICE, "sam")).activity_id
+    # The card says the bot counts working days (the framework's "within 3 days"): Fri 18 to Wed 23 December.
+    notice = str(d.fake.delivered(chat("sam"))[-1].cards)
+    assert ("Update 1: due by the end of Wednesday 23 December 2026, within 3 working days of the escalation "
+            "(weekends and bank holidays not counted)") in notice
 
     body = await d.press("sam", Verb.UPDATE_SEND, {**esc, UPDATE: "   "}, sam_copy, utc(2026, 12, 21, 10))
     assert "Please write the update" in shown(body)

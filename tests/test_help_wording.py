@@ -8,6 +8,7 @@ import json
 import pytest
 
 from capabilities.catalogue import registry
+from dialogs.common_cards import help_card
 from dialogs.samples import audit_card_samples
 from qa.framework import Role
 
@@ -25,3 +26,32 @@ def test_the_allocation_notice_says_case_holders_on_the_roster_are_told():
     shown = json.dumps(audit_card_samples()["allocation_notice"])
     assert "Each case holder has been told" not in shown
     assert "Each case holder on the roster is told" in shown
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize("role", list(Role))
+def test_help_names_no_fixed_oversight_day(role):
+    # The oversight deadline is the last working day on or before the 6th (Wednesday 6 January 2027 for
+    # December 2026, Friday 5 February for January, whose 6th is a Saturday), later for an audit reaching
+    # its service lead late: help points to the date on the card.
+    lines = " ".join(registry().help_lines(role))
+    assert "by the 6th" not in lines
+    if role == Role.SERVICE_LEAD:
+        assert "by the oversight deadline on the card" in lines
+
+
+@pytest.mark.fast
+def test_the_help_for_someone_not_on_the_roster_names_no_fixed_day():
+    shown = json.dumps(help_card(None))
+    assert "by the 6th" not in shown and "before the 28th" not in shown
+    assert "each card gives its own date" in shown
+
+
+@pytest.mark.fast
+def test_help_says_the_analysis_day_moves_and_reads_as_sentences():
+    for role in (Role.QA_UNIT, Role.PRINCIPAL_SOCIAL_WORKER, Role.SERVICE_LEAD):
+        lines = registry().help_lines(role)
+        assert not any(". For the whole service." in line for line in lines), role
+    qa = " ".join(registry().help_lines(Role.QA_UNIT))
+    assert "on the 7th (the next working day when the 7th is not one)" in qa
+    assert "supervision compliance per team, for the whole service," in qa

@@ -38,6 +38,10 @@ async def test_a_case_allocated_the_day_before_the_deadline_gets_five_working_da
     [late] = [r for r in rows.values() if r.kind == "allocation-notice" and "CR-1009" in r.card_text]
     # 24, 29, 30, 31 December and 4 January (Christmas, Boxing Day's substitute and New Year's Day skipped).
     assert "Monday 4 January 2027" in late.card_text and "Thursday 24 December 2026" not in late.card_text
+    # The case holder is told the same day, not the month's 24th (the day after their notice, already past).
+    [told] = [r for r in rows.values() if r.kind == "case-holder-notice" and "CR-1009" in r.card_text]
+    assert told.person_id == people["Pat"]
+    assert "Monday 4 January 2027" in told.card_text and "Thursday 24 December 2026" not in told.card_text
     # The deadline-day reminder and the overdue notice on the 29th leave it out; CR-1003 (Meg's, due the 24th) not.
     rows = await sweep_at(services, utc(2026, 12, 29, 9))
     for kind in ("auditor-reminder", "audit-overdue"):

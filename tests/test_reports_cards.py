@@ -30,3 +30,17 @@ def test_a_payload_with_a_file_consent_card_goes_alone_with_it_after_the_card():
     assert [a["contentType"] for a in activity["attachments"]] == [digest.CARD_CONTENT_TYPE, rc.FILE_CONSENT]
     with pytest.raises(ValueError):
         payload.check_payload({**offer, "attachments": [{"name": "no content type"}]})
+
+
+def test_each_trend_is_coloured_by_whether_its_move_is_good():
+    # More Inadequate grades or more late audits is an arrow up, and not good news: red, not green.
+    card = report_card_samples()["report_card_whole_service"]
+    headline = next(e for e in card["body"] if e["type"] == "Table")
+    trends = {row["cells"][0]["items"][0]["text"]: row["cells"][-1]["items"][0] for row in headline["rows"][1:]}
+    worse = [f for f, cell in trends.items() if cell["text"].endswith("worse")]
+    better = [f for f, cell in trends.items() if cell["text"].endswith("better")]
+    assert worse and better
+    assert all(trends[f].get("color") == "Attention" for f in worse)
+    assert all(trends[f].get("color") == "Good" for f in better)
+    assert all("color" not in cell for cell in trends.values() if not cell["text"].endswith(("worse", "better")))
+    assert trends["Late"]["text"] == "\u2193 better" and trends["Not yet submitted"]["text"] == "\u2191 worse"

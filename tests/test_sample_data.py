@@ -124,6 +124,11 @@ def test_the_feedback_digest_sample_adds_up_to_its_entries():
     assert digest.complaints == sum(e.kind == "Complaint" for e in digest.entries)
     # A rating only where the dialog asks for one: children and families.
     assert all(e.rating is None for e in digest.entries if e.source in ("Professional or partner agency", "Staff member"))
+    # Each entry reads as its kind: no complaint rated 4 of 5 or written as praise, no compliment rated 1.
+    for e in digest.entries:
+        assert e.rating is None or (e.rating <= 2 if e.kind == "Complaint" else e.rating >= 4
+                                    if e.kind == "Compliment" else 2 <= e.rating <= 4), e
+        assert ("warm and purposeful" in e.said) == (e.kind == "Compliment"), e.kind
 
 
 def test_the_report_and_cycle_samples_add_up():
@@ -156,3 +161,56 @@ def test_the_samples_moments_are_in_order():
     assert all(view.opened_at.date() < u.due_on for u in view.updates)
     assert view.closed_at is not None and view.closed_at > max(u.sent_at for u in view.updates if u.sent_at)
     assert isinstance(view.closed_at, datetime)
+
+
+def test_the_organisers_sample_lists_each_person_once_and_its_attendance_adds_up():
+    from dialogs import calendar_samples
+
+    people = calendar_samples.answers(marked=True)
+    assert len({a.name for a in people}) == len(people) == 80  # nobody both coming and not
+    came = sum(bool(a.attended) for a in people)
+    assert calendar_samples.marked_words(people) == f"Attendance marked: {came} attended, {80 - came} did not."
+    shown = texts(every_sample()["calendar_organiser"])
+    assert calendar_samples.marked_words(people) in shown
+    coming = [t for t in shown if t.startswith(f"{sum(a.answer == 'coming' for a in people)}: ")]
+    not_coming = [t for t in shown if t.startswith(f"{sum(a.answer == 'not_coming' for a in people)}: ")]
+    assert coming and not_coming
+    assert not set(coming[0].split(": ", 1)[1].split(", ")) & set(not_coming[0].split(": ", 1)[1].split(", "))
+
+
+def test_an_events_kind_is_not_said_twice_and_the_schedules_times_show():
+    from dialogs import calendar_cards as cc
+
+    forum = cc.EventView("learning_forum", "Learning and Improvement Forum: the child's voice", date(2027, 1, 19),
+                         date(2027, 1, 19), starts_at=datetime(2027, 1, 1, 15).time())
+    assert cc.event_heading(forum) == "Learning and Improvement Forum: the child's voice"
+    clinic = cc.EventView("assurance_clinic", "CRH audit session", date(2027, 1, 18), date(2027, 1, 18))
+    assert cc.event_heading(clinic) == "Assurance clinic: CRH audit session"
+    for name in ("qa_calendar", "calendar_organiser"):
+        shown = texts(every_sample()[name])
+        assert not any("Forum: Learning and Improvement Forum" in t or "clinic: Assurance clinic" in t
+                       for t in shown), name
+    calendar = texts(every_sample()["qa_calendar"])
+    assert "Tuesday 19 January 2027, 15:00 to 17:00" in calendar
+    assert "Wednesday 10 February 2027, 13:30 to 16:30" in calendar
+
+
+def test_a_survey_windows_sample_speaks_of_the_survey():
+    shown = " ".join(texts(every_sample()["survey_reminder"]))
+    assert "survey" in shown.casefold() and "Join on Teams" not in shown
+
+
+def test_no_sample_says_one_audits_or_one_cases():
+    wrong = re.compile(r"\b1 (audits|cases|entries|supervisees|teams|events)\b")
+    found = {name: hits for name, card in every_sample().items()
+             if (hits := [t for t in texts(card) if wrong.search(t)])}
+    assert found == {}
+
+
+def test_people_in_the_samples_have_names_not_numbers():
+    # "Siobhán O’Donnell-McAllister 12" reads as a test fixture, not a colleague.
+    numbered = re.compile(r"(McAllister|Richardson|Wiśniewski|Henderson|Raghunathan|Lee|Team North) \d+\b")
+    found = {name: hits[:3] for name, card in every_sample().items()
+             if name in ("swe_manager", "swe_compliance", "asye_cohort", "supervision_digest_asye", "practice_week_list",
+                         "observations_list") and (hits := [t for t in texts(card) if numbered.search(t)])}
+    assert found == {}

@@ -99,7 +99,7 @@ def test_the_digest_says_when_the_last_one_to_one_was_short():
     plan = morning(board(), date(2026, 12, 7), CAL)
     [digest] = plan.digests
     lines = {line.line.person_id: line_words(line) for block in digest.view.blocks for line in block.lines}
-    assert lines[2].endswith("The last one, on Monday 9 November 2026, was 60 minutes: the standard is 90")
+    assert lines[2].endswith("The last one, on Monday 9 November 2026, lasted 60 minutes: the standard is 90 minutes")
     assert "standard" not in lines.get(1, "") and "standard" not in lines.get(3, "")
 
 

@@ -28,7 +28,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from capabilities.audit_cycle import kinds
+from capabilities.audit_cycle import kinds, views
 from capabilities.audit_cycle.access import may_audit, may_see_findings
 from capabilities.context import Context
 from capabilities.copies import update_copies
@@ -38,7 +38,6 @@ from dialogs.card_kit import format_day, format_month
 from qa.calendar import WorkingCalendar
 from qa.escalations import parse_day
 from qa.identifiers import first_refusal
-from storage.cycle import audit_deadline
 from storage.escalations import remedial_actions_of
 from storage.models import Allocation, Audit, Person
 from storage.outbox import Message
@@ -66,11 +65,12 @@ def notice_key(allocation_id: int) -> str:
 
 
 def notice_view(allocation: Allocation, cal: WorkingCalendar) -> ch.CaseHolderNotice:
-    """Needs `auditor` and `case_holder` loaded."""
+    """Needs `auditor` and `case_holder` loaded. The audit is due when the auditor's notice says
+    (views.audit_due): a case allocated late has its own later day, never the month's day already past."""
     return ch.CaseHolderNotice(
         allocation_id=allocation.id, case_ref=allocation.case_ref, month_label=format_month(allocation.month),
         case_holder_name=allocation.case_holder.display_name, auditor_name=allocation.auditor.display_name,
-        deadline=audit_deadline(allocation.month, cal), conversation_on=allocation.conversation_on,
+        deadline=views.audit_due(allocation, cal), conversation_on=allocation.conversation_on,
         conversation_held_at=allocation.conversation_held_at)
 
 

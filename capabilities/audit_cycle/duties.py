@@ -38,6 +38,7 @@ from capabilities.audit_cycle import case_holder, kinds, views
 from capabilities.duties import Occurrence
 from capabilities.follow_ups import FollowUpDuty, Settled
 from capabilities.registry import OutboxKind
+from dialogs.audit_cards import complete_by
 from dialogs.card_kit import format_day, format_month
 from dialogs.payload import Payload
 from qa.audit_calendar import (
@@ -121,8 +122,7 @@ async def notify_allocations(session: AsyncSession, cal: WorkingCalendar, month:
                 payload=kinds.ALLOCATION_NOTICE.message(
                     auditor.display_name, label, cases,
                     summary=f"Your audit allocation for {label}: {_plural(len(cases), 'case')}",
-                    text=f"Your audit allocation for {label}: {refs}. Please complete by "
-                         f"{format_day(cases[0].deadline)}.")))
+                    text=f"Your audit allocation for {label}: {refs}. {complete_by(cases)}")))
             if len(messages) >= WRITE_EVERY:
                 written += await enqueue_many(session, messages, now=now)
                 messages = []

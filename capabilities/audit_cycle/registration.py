@@ -28,7 +28,8 @@ from qa.retention import AUDIT_RECORDS
 from storage import retention as past
 
 AUDITOR = (
-    "Send you your audit allocation on the 3rd and remind you before the month's deadline (the notice gives "
+    "Send you your audit allocation on the 3rd (the next working day when the 3rd is not one) and remind you "
+    "before the month's deadline (the notice gives "
     "the date: around the 28th, earlier when holidays fall there).",
     "Help you record the grade and your discussion with the case holder, and keep your draft until you submit.",
     "Ask you to upload each audit to the child's file in Care Director once its oversight is confirmed, by a day "
@@ -103,8 +104,8 @@ CAPABILITY = Capability(
                                           "actions: type my team."),
         Role.SERVICE_LEAD: (
             "Send you the audits completed in your service areas at the month's audit deadline, for your "
-            "oversight by the 6th, "
-            "and remind you until it is done.",
+            "oversight by the oversight deadline on the card (around the 6th of the next month, earlier when "
+            "holidays fall there; later for an audit that reaches you late), and remind you until it is done.",
             "Send a dispute to the auditor and the QA unit when you disagree with an audit.",
             SAFEGUARDING,
             AUDITOR[0],

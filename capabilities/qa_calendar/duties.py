@@ -4,7 +4,7 @@ each working day's send window (qa.cadence.SendWindowSlots):
 - a Learning and Improvement Forum, practice forum, reflective group or assurance clinic: to its audience the
   working day before (QA_CALENDAR_REMINDER_WORKING_DAYS) at 09:00 and, with a start time, an hour before
   (QA_CALENDAR_REMINDER_MINUTES), each with **I'll be there** / **Can't make it** (and the answer given so
-  far);
+  far); the hour-before one not to someone who said they can't make it;
 - a survey window (kind `survey`): to the auditors (qa.allocations.AUDITOR_ROLES) and the principal social
   work team (the principal social worker and everyone in their team) when it opens and a week before it
   closes (QA_SURVEY_CLOSING_DAYS).
@@ -34,7 +34,7 @@ from qa.framework import Role
 from qa.qa_calendar import HOUR_BEFORE, REMINDED_KINDS, SURVEY, SURVEY_CLOSING, due_reminders, event_reminders
 from storage.models import CalendarResponse, Person, TrailEvent
 from storage.outbox import Message, enqueue_many
-from storage.qa_calendar import events_between
+from storage.qa_calendar import NOT_COMING, events_between
 
 VIA = "duty:calendar-reminders"
 
@@ -82,6 +82,8 @@ class CalendarReminderDuty:
             for reminder in due:
                 due_at = self.cal.send_time_for(max(reminder.at, slot_start), now)
                 for person_id in recipients:
+                    if reminder.key == HOUR_BEFORE and answers.get(person_id) == NOT_COMING:
+                        continue  # they said they can't make it: "starting soon" would only be noise
                     if event.kind == SURVEY:
                         kind = kinds.SURVEY
                         payload = kind.message(cc.SurveyView(event_view(event), reminder.key == SURVEY_CLOSING),

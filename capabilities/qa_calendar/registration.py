@@ -13,7 +13,8 @@ from storage import qa_calendar as stored
 from storage import retention as past
 
 REMINDERS = ("Remind you of the Learning and Improvement Forums, practice forums, reflective groups and assurance "
-             "clinics for you the working day before and an hour before, with I'll be there / Can't make it; if "
+             "clinics for you the working day before and an hour before (unless you said you can't make it), with "
+             "I'll be there / Can't make it; if "
              "you organise one, `who's coming` shows the answers and lets you mark who attended.")
 SURVEYS = "Tell you when a children and families survey window opens, and a week before it closes."
 
@@ -27,7 +28,7 @@ CAPABILITY = Capability(
     name="qa-calendar",
     verbs=(CardVerb(Verb.COMING, actions.coming), CardVerb(Verb.NOT_COMING, actions.not_coming),
            CardVerb(Verb.ATTENDANCE, actions.attendance)),
-    commands=(ChatCommand("calendar", "what's coming on the QA calendar in the next 8 weeks",
+    commands=(ChatCommand("calendar", "what's coming on the QA calendar in the next 8 weeks, and what you attended",
                           ("qa calendar", "whats coming"), commands.calendar, in_menu=False),
               ChatCommand("who's coming", "the events you organise: who is coming, and who attended",
                           ("who s coming", "whos coming", "who is coming", "attendance"), commands.who_is_coming,

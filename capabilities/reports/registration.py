@@ -17,7 +17,8 @@ def duties(cal: WorkingCalendar):
     return [AuditReportDuty(cal, config.from_env())]
 
 
-ANALYSIS = "Send you the monthly audit analysis on the 7th, and the quarterly and annual reports in their months."
+ANALYSIS = ("Send you the monthly audit analysis on the 7th (the next working day when the 7th is not one), and "
+            "the quarterly and annual reports with it in their months.")
 ON_DEMAND = "Send you the audit register or any audit report as an Excel workbook (type \"report\")."
 
 CAPABILITY = Capability(

@@ -31,6 +31,8 @@ EXEMPTIONS = ("Record your agreement that a case in your service areas need not 
               "weeks (exempt, with the reason; lift exemption undoes it), or press Exempt a case and Lift an exemption "
               "on a case supervision line of a digest sent to you: the supervisor's digest follows at once.")
 COMPLIANCE = "Send you supervision compliance per team on the first working day of each month."
+WHOLE_SERVICE_COMPLIANCE = ("Send you supervision compliance per team, for the whole service, on the first working "
+                            "day of each month.")
 
 
 def duties(cal: WorkingCalendar):
@@ -82,8 +84,8 @@ CAPABILITY = Capability(
         Role.SERVICE_LEAD: (*SUPERVISOR, COMPLIANCE, SUPERVISEE, EXEMPTIONS),
         Role.HEAD_OF_SERVICE: (*SUPERVISOR, SUPERVISEE),
         Role.DEPUTY_DIRECTOR: SUPERVISOR,
-        Role.QA_UNIT: (COMPLIANCE + " For the whole service.",),
-        Role.PRINCIPAL_SOCIAL_WORKER: (COMPLIANCE + " For the whole service.",),
+        Role.QA_UNIT: (WHOLE_SERVICE_COMPLIANCE,),
+        Role.PRINCIPAL_SOCIAL_WORKER: (WHOLE_SERVICE_COMPLIANCE,),
     },
     retention=(RetentionRule("supervision_sessions", SUPERVISION, past.supervision_sessions),
                RetentionRule("supervision_asye_switches", SUPERVISION, past.asye_switches),
