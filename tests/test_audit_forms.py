@@ -11,7 +11,8 @@ import pytest
 
 from capabilities.audit_cycle.form import validate_form
 from capabilities.audit_forms import config
-from capabilities.audit_forms.definitions import SCHEMA_FILE, FormsError, check_file, check_text, load_folder, positions
+from capabilities.audit_forms.definitions import SCHEMA_FILE, FormsError, check_file, check_text, load_folder
+from qa.definition_files import positions
 from capabilities.registry import ConfigurationError
 from dialogs import audit_cards as cards
 from dialogs.audit_cards import AllocationView, audit_form_card
