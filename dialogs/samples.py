@@ -24,6 +24,7 @@ from dialogs import (
     calendar_samples,
     case_holder_samples,
     cover_samples,
+    induction_samples,
     intake_cards,
     observation_samples,
     safeguarding_samples,
@@ -74,6 +75,12 @@ BUILDERS = (
     "dialogs.workforce_cards.swe_renewal_reminder_card",
     "dialogs.workforce_cards.swe_manager_card",
     "dialogs.workforce_cards.swe_compliance_card",
+    "dialogs.induction_cards.plan_card",
+    "dialogs.induction_cards.confirm_card",
+    "dialogs.induction_cards.starter_overdue_card",
+    "dialogs.induction_cards.manager_overdue_card",
+    "dialogs.induction_cards.figures_card",
+    "dialogs.induction_cards.induction_notice_card",
     "dialogs.audit_cards.auditor_reminder_card",
     "dialogs.audit_cards.audit_overdue_card",
     "dialogs.audit_cards.supervisor_overdue_card",
@@ -562,7 +569,8 @@ def sample_cards() -> dict[str, Card]:
                  delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples(), remedial_card_samples(), good_practice_card_samples(), broadcast_card_samples(), supervision_samples.samples(),
                  calendar_samples.samples(), case_holder_samples.samples(), safeguarding_samples.samples(),
                  cover_samples.samples(), status_samples.samples(), status_samples.export_samples(),
-                 intake_cards.samples(), sample_samples.samples(), workforce_samples.samples()):
+                 intake_cards.samples(), sample_samples.samples(), workforce_samples.samples(),
+                 induction_samples.samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")
