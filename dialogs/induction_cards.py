@@ -227,8 +227,8 @@ def figures_card(view: FiguresView) -> Element:
             ("Waiting to confirm", str(r.waiting)), ("Overdue", str(r.overdue)),
             ("Completed", str(r.completed))])]))
     if len(view.rows) > MAX_TEAMS:
-        body.append(text(f"And {len(view.rows) - MAX_TEAMS} more teams, not listed here (the card's size is limited):"
-                         " python -m bot workforce status lists every team.", subtle=True))
+        body.append(text(f"And {len(view.rows) - MAX_TEAMS} more teams, not listed here (the card's size is limited).",
+                         subtle=True))
     return card(body)
 
 

@@ -25,14 +25,12 @@ from pathlib import Path
 
 from capabilities.context import Context
 from capabilities.kit import NOT_ON_ROSTER, Outcome, Status, already, invalid, not_found, refuse, unit, use_case
-from capabilities.press import UNREADABLE, Press, Reply, positive_id
 from capabilities.registry import CliCommand, CommandError, CommandReply, Relation, Said
 from capabilities.workforce import config, induction_kinds
 from capabilities.workforce.access import may_record_asye
 from capabilities.workforce.induction_file import check_file
 from dialogs import induction_cards as ic
 from dialogs.card_kit import format_day
-from dialogs.card_update import Acted, card_title, keep_none, polite_card, rebuild
 from dialogs.payload import Payload
 from qa import emails
 from qa.induction import SIGNED, PlanDefinition, plan_targets, standing
@@ -232,71 +230,13 @@ async def my_induction(said: Said) -> CommandReply:
     return CommandReply(ic.plan_card(view), f"Your induction: {view.plan_title}")
 
 
-# ---------------------------------------------------------------- the buttons
-
-
-async def _fresh_plan(p: Press, person_id: int) -> dict | None:
-    today = p.ctx.calendar.local_date(p.now)
-    async with p.ctx.db.sessions() as session:
-        staff = await workforce(session, p.ctx.calendar.tz)
-        stored = (await store.plans(session, p.ctx.calendar.tz, [person_id])).get(person_id)
+async def plan_card_for(ctx: Context, person_id: int, now: datetime) -> dict | None:
+    """The starter's plan card as it stands at `now` (None: they have no plan), to change a card in place."""
+    today = ctx.calendar.local_date(now)
+    async with ctx.db.sessions() as session:
+        staff = await workforce(session, ctx.calendar.tz)
+        stored = (await store.plans(session, ctx.calendar.tz, [person_id])).get(person_id)
     return ic.plan_card(plan_view(staff, stored, config.induction_plan(), today)) if stored else None
-
-
-def _polite(p: Press, ids: Mapping[str, object], message: str) -> Reply:
-    return Reply(card=polite_card(p.rows, ids, message, TITLE))
-
-
-async def done(p: Press) -> Reply:
-    """Done on the starter's plan card or an overdue nudge: the element signed off; the plan card is rebuilt as it
-    now stands, a nudge says who signed it off and when."""
-    key = ic.read_element_key(p.data.get("line"))
-    if key is None:
-        return Reply(text=UNREADABLE)
-    person_id, element_id = key
-    outcome = await sign_off(p.ctx, p.actor.id if p.actor else None, person_id, element_id, now=p.now,
-                             via="card:induction")
-    log.info("induction sign-off %s: %s", key, outcome.status)
-    ids = {"line": ic.element_key(person_id, element_id)}
-    if outcome.status != Status.DONE:
-        return _polite(p, ids, outcome.message)
-    fresh = await _fresh_plan(p, person_id)
-    acted = Acted("Signed off", p.actor.display_name if p.actor else "", p.now, p.ctx.calendar.tz, [], keep_none)
-
-    def change(content: dict, pressed: Mapping[str, int]) -> dict:
-        return fresh if fresh is not None and card_title(content).startswith("Your induction") else \
-            acted.apply(content, pressed)
-
-    shown: dict[int, dict] = {}
-    new = rebuild(p.rows, ids, change, shown) or fresh or acted.whole(TITLE, [])
-    return Reply(card=new, update=True, shown=shown)
-
-
-async def _confirmed(p: Press, person_id: int, element_id: str | None, ids: Mapping[str, object]) -> Reply:
-    outcome = await confirm(p.ctx, p.actor.id if p.actor else None, person_id, element_id, now=p.now,
-                            via="card:induction")
-    log.info("induction confirm %s %s: %s", person_id, element_id, outcome.status)
-    if outcome.status != Status.DONE:
-        return _polite(p, ids, outcome.message)
-    acted = Acted(f"Confirmed ({outcome.count})" if element_id is None else "Confirmed",
-                  p.actor.display_name if p.actor else "", p.now, p.ctx.calendar.tz, [], keep_none)
-    shown: dict[int, dict] = {}
-    new = rebuild(p.rows, ids, acted.apply, shown) or acted.whole(TITLE, [])
-    return Reply(card=new, update=True, shown=shown)
-
-
-async def confirm_one(p: Press) -> Reply:
-    key = ic.read_element_key(p.data.get("line"))
-    if key is None:
-        return Reply(text=UNREADABLE)
-    return await _confirmed(p, key[0], key[1], {"line": ic.element_key(*key)})
-
-
-async def confirm_all(p: Press) -> Reply:
-    person_id = positive_id(p.data.get("starter_id"))
-    if person_id is None:
-        return Reply(text=UNREADABLE)
-    return await _confirmed(p, person_id, None, {"starter_id": person_id})
 
 
 # ---------------------------------------------------------------- the command line

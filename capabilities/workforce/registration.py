@@ -46,9 +46,9 @@ def duties(cal: WorkingCalendar):
 CAPABILITY = Capability(
     name="workforce",
     verbs=(CardVerb(Verb.ASYE_HELD, actions.asye_held), CardVerb(Verb.APPRAISAL_HELD, actions.appraisal_held),
-           CardVerb(Verb.SWE_CONFIRMED, actions.swe_confirmed), CardVerb(InductionVerb.DONE, induction.done),
-           CardVerb(InductionVerb.CONFIRM, induction.confirm_one),
-           CardVerb(InductionVerb.CONFIRM_ALL, induction.confirm_all)),
+           CardVerb(Verb.SWE_CONFIRMED, actions.swe_confirmed), CardVerb(InductionVerb.DONE, actions.induction_done),
+           CardVerb(InductionVerb.CONFIRM, actions.induction_confirm),
+           CardVerb(InductionVerb.CONFIRM_ALL, actions.induction_confirm_all)),
     commands=(
         ChatCommand("induction", "your supervisees' inductions to confirm; type induction and an email address to "
                     "mark a supervisee as a new starter", ("inductions",), induction.induction_command, ON_ROSTER,
