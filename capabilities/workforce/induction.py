@@ -33,7 +33,7 @@ from dialogs import induction_cards as ic
 from dialogs.card_kit import format_day
 from dialogs.payload import Payload
 from qa import emails
-from qa.induction import SIGNED, PlanDefinition, plan_targets, standing
+from qa.induction import SIGNED, PlanDefinition, is_new_starter, plan_targets, standing
 from storage import induction as store
 from storage.models import Person
 from storage.people import person_by_email, supervises_anyone
@@ -93,11 +93,13 @@ class InductionOutcome(Outcome):
 
 @use_case(InductionOutcome)
 async def mark(ctx: Context, actor_id: int | None, email: str, *, now: datetime, via: str,
-               plan: PlanDefinition) -> InductionOutcome:
+               plan: PlanDefinition, months: int) -> InductionOutcome:
     """The sender marks their direct report (the roster person at `email`) as a new starter: their induction plan
-    is made from the roster's start date, else today (the council's local day), and sent to them. Refused for
-    anyone but their supervisor (or someone covering them); an address not on the roster is invalid. Already:
-    they have a plan from that start."""
+    is made from the roster's start date when that makes them a new starter (within `months`,
+    QA_INDUCTION_NEW_STARTER_MONTHS), else from today (the council's local day: someone new to their role, such as a
+    practitioner become a manager, or with no start date on the roster), and sent to them. Refused for anyone but
+    their supervisor (or someone covering them); an address not on the roster is not found. Already: they have a
+    plan from that start."""
     today = ctx.calendar.local_date(now)
     address = emails.key(email)
     if address is None:
@@ -113,7 +115,7 @@ async def mark(ctx: Context, actor_id: int | None, email: str, *, now: datetime,
             refuse(f"Only {about.name}'s supervisor can mark them as a new starter: the roster names "
                    + (f"{staff[about.supervisor_id].name}." if about.supervisor_id in staff else "nobody.")
                    + " " + NOTHING_CHANGED)
-        started = about.start_date if about.start_date is not None and about.start_date <= today else today
+        started = about.start_date if about.start_date and is_new_starter(about.start_date, today, months) else today
         targets = plan_targets(started, plan.elements, ctx.calendar)
         if not await store.make_plan(act.session, about.id, started, targets, now):
             already(f"{about.name} already has an induction plan from {format_day(started)}. " + NOTHING_CHANGED)
@@ -197,7 +199,7 @@ async def induction_command(said: Said) -> CommandReply:
         return _notice(NOT_ON_ROSTER)
     if said.argument.strip():
         outcome = await mark(said.ctx, said.person.id, said.argument.strip(), now=said.now, via="command:induction",
-                             plan=config.induction_plan())
+                             plan=config.induction_plan(), months=config.new_starter_months())
         return _notice(outcome.message, good=outcome.status == Status.DONE)
     today = said.ctx.calendar.local_date(said.now)
     plan = config.induction_plan()

@@ -71,10 +71,14 @@ class InductionMorningDuty:
         due_at = self.cal.send_time_for(occurrence.due_at, now)
         staff = await workforce(session, self.cal.tz)
         made: set[int] = set()
+        before = await store.plans(session, self.cal.tz)
         for s in staff.values():
-            if is_new_starter(s.start_date, today, self.months) and s.start_date is not None and \
-                    await store.make_plan(session, s.id, s.start_date,
-                                          plan_targets(s.start_date, self.plan.elements, self.cal), now):
+            if s.start_date is None or not is_new_starter(s.start_date, today, self.months):
+                continue
+            if s.id in before and before[s.id].started_on >= s.start_date:
+                continue  # their plan from this start, or a later one their manager began by marking them
+            if await store.make_plan(session, s.id, s.start_date,
+                                     plan_targets(s.start_date, self.plan.elements, self.cal), now):
                 made.add(s.id)
         plans = {pid: p for pid, p in (await store.plans(session, self.cal.tz)).items() if pid in staff}
         since = self.cal.previous_working_day(today)
