@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 from capabilities.registry import ConfigurationError
@@ -75,6 +76,12 @@ def induction_plan(env: Env | None = None) -> PlanDefinition:
         raise ConfigurationError(f"{INDUCTION_PLAN_ENV} ({path}): the induction plan cannot be used:\n"
                                  + "\n".join(f"{path.name} {p}" for p in checked.problems))
     return checked.plan
+
+
+@cache
+def plan_in_use() -> PlanDefinition:
+    """The process's induction plan, read once (at start, when the duties are built: a bad file stops start-up)."""
+    return induction_plan()
 
 
 def new_starter_months(env: Env | None = None) -> int:

@@ -199,10 +199,10 @@ async def induction_command(said: Said) -> CommandReply:
         return _notice(NOT_ON_ROSTER)
     if said.argument.strip():
         outcome = await mark(said.ctx, said.person.id, said.argument.strip(), now=said.now, via="command:induction",
-                             plan=config.induction_plan(), months=config.new_starter_months())
+                             plan=config.plan_in_use(), months=config.new_starter_months())
         return _notice(outcome.message, good=outcome.status == Status.DONE)
     today = said.ctx.calendar.local_date(said.now)
-    plan = config.induction_plan()
+    plan = config.plan_in_use()
     async with said.ctx.db.sessions() as session:
         staff = await workforce(session, said.ctx.calendar.tz)
         reports = [s.id for s in staff.values() if s.supervisor_id == said.person.id and s.id != said.person.id]
@@ -228,7 +228,7 @@ async def my_induction(said: Said) -> CommandReply:
     if stored is None:
         return _notice("You have no induction plan. New starters get one from the roster's start date, or when "
                        "their manager marks them.")
-    view = plan_view(staff, stored, config.induction_plan(), today)
+    view = plan_view(staff, stored, config.plan_in_use(), today)
     return CommandReply(ic.plan_card(view), f"Your induction: {view.plan_title}")
 
 
@@ -238,7 +238,7 @@ async def plan_card_for(ctx: Context, person_id: int, now: datetime) -> dict | N
     async with ctx.db.sessions() as session:
         staff = await workforce(session, ctx.calendar.tz)
         stored = (await store.plans(session, ctx.calendar.tz, [person_id])).get(person_id)
-    return ic.plan_card(plan_view(staff, stored, config.induction_plan(), today)) if stored else None
+    return ic.plan_card(plan_view(staff, stored, config.plan_in_use(), today)) if stored else None
 
 
 # ---------------------------------------------------------------- the command line

@@ -39,7 +39,7 @@ ON_ROSTER = frozenset(ROLES)
 
 def duties(cal: WorkingCalendar):
     return [WorkforceMorningDuty(cal), AsyeCohortDuty(cal), RenewalDuty(cal, config.swe_renewal()),
-            InductionMorningDuty(cal, config.induction_plan(), config.new_starter_months(), config.manager_after()),
+            InductionMorningDuty(cal, config.plan_in_use(), config.new_starter_months(), config.manager_after()),
             InductionFiguresDuty(cal)]
 
 
