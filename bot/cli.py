@@ -99,7 +99,7 @@ async def _tick(services, now: datetime, wait_retries: float) -> int:
 
 
 # Commands that need no schema: they make it, check it themselves, or touch no database.
-NO_SCHEMA_NEEDED = frozenset({"serve", "migrate", "cards", "doctor", "backup", "forms"})
+NO_SCHEMA_NEEDED = frozenset({"serve", "migrate", "cards", "doctor", "backup", "forms", "induction"})
 
 
 async def _schema_ready(settings: Settings) -> None:

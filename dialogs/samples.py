@@ -25,6 +25,7 @@ from dialogs import (
     case_holder_samples,
     cover_samples,
     form_samples,
+    induction_samples,
     intake_cards,
     observation_samples,
     safeguarding_samples,
@@ -78,6 +79,12 @@ BUILDERS = (
     "dialogs.workforce_cards.swe_renewal_reminder_card",
     "dialogs.workforce_cards.swe_manager_card",
     "dialogs.workforce_cards.swe_compliance_card",
+    "dialogs.induction_cards.plan_card",
+    "dialogs.induction_cards.confirm_card",
+    "dialogs.induction_cards.starter_overdue_card",
+    "dialogs.induction_cards.manager_overdue_card",
+    "dialogs.induction_cards.figures_card",
+    "dialogs.induction_cards.induction_notice_card",
     "dialogs.audit_cards.auditor_reminder_card",
     "dialogs.audit_cards.audit_overdue_card",
     "dialogs.audit_cards.supervisor_overdue_card",
@@ -572,7 +579,9 @@ def sample_cards() -> dict[str, Card]:
                  cover_samples.samples(), status_samples.samples(), status_samples.export_samples(),
                  intake_cards.samples(), sample_samples.samples(), workforce_samples.samples(),
                  form_samples.samples(allocations(6)[0], audit_summary()),
-                 sample_reminder_cards.samples()):
+                 sample_reminder_cards.samples(),
+
+                 induction_samples.samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")

@@ -44,6 +44,7 @@ from storage.models import (
     FeedbackEntry,
     FloorWalk,
     FollowUp,
+    InductionElement,
     Moderation,
     Observation,
     OutboxMessage,
@@ -232,6 +233,12 @@ def supervision_bookings(p: Purge, kind: str):
 def workforce_records(p: Purge, kind: str):
     """What was held for a person (an ASYE review), from the day after it was held."""
     return WorkforceRecord.held_on < p.first_kept_day(kind)
+
+
+def induction_elements(p: Purge, kind: str):
+    """A starter's induction plan, from the day after the start it counts from (the period is at least 400 days,
+    past QA_INDUCTION_NEW_STARTER_MONTHS' 12 at most, so a plan purged is never made again)."""
+    return InductionElement.started_on < p.first_kept_day(kind)
 
 
 # --- Counting and deleting ------------------------------------------------------------------------

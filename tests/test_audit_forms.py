@@ -11,10 +11,11 @@ import pytest
 
 from capabilities.audit_cycle.form import validate_form
 from capabilities.audit_forms import config
-from capabilities.audit_forms.definitions import SCHEMA_FILE, FormsError, check_file, check_text, load_folder, positions
+from capabilities.audit_forms.definitions import SCHEMA_FILE, FormsError, check_file, check_text, load_folder
 from capabilities.registry import ConfigurationError
 from dialogs import audit_cards as cards
 from dialogs.audit_cards import AllocationView, audit_form_card
+from qa.definition_files import positions
 from qa.forms import DEFAULT_FORM_NAME, GRADE, KINDS, QUESTION_TYPES, TEXT, YES_NO, FormRef, in_use_problems, problems
 from qa.framework import GRADES, KEY_AREAS
 from tests.support.subprocesses import ROOT

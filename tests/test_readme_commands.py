@@ -92,6 +92,8 @@ def write_files(folder: Path) -> None:
         ["2027-01-11", "2027-01-15", "practice_week", "Practice week", "everyone", ""]])
     # An audit form definition, as the QA unit would write one (docs/forms/ holds this example).
     (folder / "fostering.json").write_bytes((ROOT / "docs" / "forms" / "fostering.json").read_bytes())
+    # The council's own induction plan (`induction check`): the one the bot ships, copied.
+    (folder / "ours.json").write_bytes((ROOT / "capabilities" / "workforce" / "induction_plan.json").read_bytes())
     (folder / "notice.md").write_text("Practice week starts on Monday.\n", encoding="utf-8")
     (folder / "fixed.md").write_text("Practice week starts on Tuesday.\n", encoding="utf-8")
 

@@ -249,7 +249,7 @@ async def test_the_monthly_duty_purges_what_is_past_and_keeps_the_rest(db, servi
         "calendar": {"calendar_responses": 0, "calendar_events": 1},
         "supervision": {"supervision_sessions": 1, "supervision_asye_switches": 1, "supervision_exemptions": 1},
         "supervision_away": {"supervision_away": 1, "supervision_bookings": 0},
-        "workforce": {"workforce_records": 0}}
+        "workforce": {"workforce_records": 0, "induction_elements": 0}}
     assert row.detail["days"] == dict(Retention().days)
 
 

@@ -1,7 +1,8 @@
 """Reading audit form definitions from their files (issue: the council's own audit forms, item 1),
 at the edge of the capability: the JSON is parsed, checked against `schema.json` with jsonschema
 (JSON Schema 2020-12), then by the framework's rules (qa/forms.py `problems`), and every problem is
-given with the line of the file it is on, so the QA unit can put it right in any text editor.
+given with the line of the file it is on, so the QA unit can put it right in any text editor (the
+checking and line numbering are qa/definition_files.py, shared with the induction plan).
 
 JSON rather than YAML: the standard library reads it (no YAML parser to add and keep patched), the
 same file is what Microsoft Forms and most tools export, and jsonschema validates it as written.
@@ -9,21 +10,18 @@ same file is what Microsoft Forms and most tools export, and jsonschema validate
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from json.decoder import scanstring
 from pathlib import Path
-from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
+from qa.definition_files import check_json
 from qa.forms import FormDefinition, form_from_data, in_use_problems, problems
 
 SCHEMA_FILE = Path(__file__).with_name("schema.json")
 MAX_BYTES = 1_000_000  # a definition is a few kilobytes; anything near this is not one
-JsonPath = tuple[str | int, ...]
 
 
 class FormsError(Exception):
@@ -52,20 +50,8 @@ def _validator() -> Draft202012Validator:
 
 def check_text(text: str) -> Checked:
     """Check a definition's text. Never raises for a bad definition: the problems say what is wrong."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return Checked(None, (f"line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}",))
-    lines, duplicates = positions(text)
-    found = [(line, f"the key {key!r} appears twice in one object", path) for path, key, line in duplicates]
-    errors = sorted(_validator().iter_errors(data), key=lambda e: (_line(lines, _error_path(e)), str(e.message)))
-    found += [(_line(lines, _error_path(e)), _message(e), _error_path(e)) for e in errors]
-    if not found:
-        found += [(_line(lines, p.path), p.message, p.path) for p in problems(data)]
-    if found:
-        return Checked(None, tuple(f"line {line}: {message}" + (f" (at {_dotted(path)})" if path else "")
-                                   for line, message, path in sorted(found, key=lambda f: f[0])))
-    return Checked(form_from_data(data), ())
+    data, found = check_json(text, _validator(), lambda d: ((p.path, p.message) for p in problems(d)))
+    return Checked(None, found) if found else Checked(form_from_data(data), ())
 
 
 def check_file(path: Path) -> Checked:
@@ -115,95 +101,3 @@ def read_folder(folder: Path) -> tuple[InUse, ...]:
     if found:
         raise FormsError(found)
     return tuple(forms)
-
-
-# ---------------------------------------------------------------- where each value is
-
-
-def positions(text: str) -> tuple[dict[JsonPath, int], list[tuple[JsonPath, str, int]]]:
-    """For valid JSON `text`: the line (from 1) of every value by its path (an object's member at its
-    key's line), and each key used twice in one object as (the object's path, the key, its line)."""
-    lines: dict[JsonPath, int] = {}
-    duplicates: list[tuple[JsonPath, str, int]] = []
-    decoder = json.JSONDecoder()
-
-    def line_at(index: int) -> int:
-        return text.count("\n", 0, index) + 1
-
-    def skip(index: int) -> int:
-        while index < len(text) and text[index] in " \t\r\n":
-            index += 1
-        return index
-
-    def value(index: int, path: JsonPath) -> int:
-        index = skip(index)
-        lines.setdefault(path, line_at(index))
-        if text[index] == "{":
-            index = skip(index + 1)
-            seen: set[str] = set()
-            while text[index] != "}":
-                key_line = line_at(index)
-                key, index = scanstring(text, index + 1)
-                if key in seen:
-                    duplicates.append((path, key, key_line))
-                seen.add(key)
-                lines[(*path, key)] = key_line
-                index = skip(skip(index) + 1)  # past the colon
-                index = skip(value(index, (*path, key)))
-                if text[index] == ",":
-                    index = skip(index + 1)
-            return index + 1
-        if text[index] == "[":
-            index = skip(index + 1)
-            n = 0
-            while text[index] != "]":
-                index = skip(value(index, (*path, n)))
-                n += 1
-                if text[index] == ",":
-                    index = skip(index + 1)
-            return index + 1
-        _, end = decoder.raw_decode(text, index)
-        return end
-
-    value(0, ())
-    return lines, duplicates
-
-
-def _line(lines: Mapping[JsonPath, int], path: JsonPath) -> int:
-    """The line of `path`, else of its nearest enclosing value found."""
-    while path not in lines and path:
-        path = path[:-1]
-    return lines.get(path, 1)
-
-
-def _error_path(error: ValidationError) -> JsonPath:
-    """Where an error is best shown: an unexpected key at its own line."""
-    path = tuple(error.absolute_path)
-    if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
-        allowed = error.schema.get("properties", {})
-        extra = [k for k in error.instance if k not in allowed]
-        if extra:
-            return (*path, extra[0])
-    return path
-
-
-def _message(error: ValidationError) -> str:
-    """jsonschema's message, in the field's words where its own would puzzle a reader."""
-    if error.validator == "additionalProperties":
-        allowed = ", ".join(sorted(k for k in error.schema.get("properties", {}) if k))
-        extra = [k for k in error.instance if k not in error.schema.get("properties", {})]
-        return f"{', '.join(repr(k) for k in extra)} is not expected here; allowed: {allowed}"
-    if error.validator == "pattern" and error.absolute_path and error.absolute_path[-1] in ("id", "name"):
-        dash = ", -" if error.absolute_path[-1] == "name" else ""
-        return f"{error.instance!r} must be lower case letters, digits{dash} and _, starting with a letter"
-    if error.validator == "enum":
-        return f"{error.instance!r} is not one of {', '.join(repr(v) for v in error.validator_value)}"
-    return error.message
-
-
-def _dotted(path: Sequence[Any]) -> str:
-    """("sections", 0, "questions", 2, "id") -> "sections[0].questions[2].id"."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out

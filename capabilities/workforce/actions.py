@@ -1,16 +1,19 @@
 """The workforce duties' buttons. "Held today" on an ASYE review point's digest line records it; the line then
 says "held on <day>: recorded" (the digest is rebuilt with only that line changed); a refusal says why in
-place. The only place this capability reads a Press."""
+place. Induction's Done (the starter's sign-off) and Confirm / Confirm all signed off (their manager) change the
+card in place. The only place this capability reads a Press."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from capabilities.kit import Status
-from capabilities.press import UNREADABLE, Press, Reply
-from capabilities.workforce import config, flow
+from capabilities.press import UNREADABLE, Press, Reply, positive_id
+from capabilities.workforce import config, flow, induction
+from dialogs import induction_cards as ic
 from dialogs import supervision_cards as sc
 from dialogs import workforce_cards as wc
-from dialogs.card_update import Acted, keep_none, polite_card, rebuild
+from dialogs.card_update import Acted, card_title, keep_none, polite_card, rebuild
 
 log = logging.getLogger(__name__)
 TITLE = "ASYE review"
@@ -69,3 +72,62 @@ async def swe_confirmed(p: Press) -> Reply:
     if new is None:
         new = acted.whole(f"Social Work England renewal {year}", [])
     return Reply(card=new, update=True, shown=shown)
+
+
+# ---------------------------------------------------------------- induction (capabilities/workforce/induction.py)
+
+
+def _induction_polite(p: Press, ids: Mapping[str, object], message: str) -> Reply:
+    return Reply(card=polite_card(p.rows, ids, message, induction.TITLE))
+
+
+async def induction_done(p: Press) -> Reply:
+    """Done on the starter's plan card or an overdue nudge: the element signed off; the plan card is rebuilt as it
+    now stands, a nudge says who signed it off and when."""
+    key = ic.read_element_key(p.data.get("line"))
+    if key is None:
+        return Reply(text=UNREADABLE)
+    person_id, element_id = key
+    outcome = await induction.sign_off(p.ctx, p.actor.id if p.actor else None, person_id, element_id, now=p.now,
+                             via="card:induction")
+    log.info("induction sign-off %s: %s", key, outcome.status)
+    ids = {"line": ic.element_key(person_id, element_id)}
+    if outcome.status != Status.DONE:
+        return _induction_polite(p, ids, outcome.message)
+    fresh = await induction.plan_card_for(p.ctx, person_id, p.now)
+    acted = Acted("Signed off", p.actor.display_name if p.actor else "", p.now, p.ctx.calendar.tz, [], keep_none)
+
+    def change(content: dict, pressed: Mapping[str, int]) -> dict:
+        return fresh if fresh is not None and card_title(content).startswith("Your induction") else \
+            acted.apply(content, pressed)
+
+    shown: dict[int, dict] = {}
+    new = rebuild(p.rows, ids, change, shown) or fresh or acted.whole(induction.TITLE, [])
+    return Reply(card=new, update=True, shown=shown)
+
+
+async def _confirmed(p: Press, person_id: int, element_id: str | None, ids: Mapping[str, object]) -> Reply:
+    outcome = await induction.confirm(p.ctx, p.actor.id if p.actor else None, person_id, element_id, now=p.now,
+                            via="card:induction")
+    log.info("induction confirm %s %s: %s", person_id, element_id, outcome.status)
+    if outcome.status != Status.DONE:
+        return _induction_polite(p, ids, outcome.message)
+    acted = Acted(f"Confirmed ({outcome.count})" if element_id is None else "Confirmed",
+                  p.actor.display_name if p.actor else "", p.now, p.ctx.calendar.tz, [], keep_none)
+    shown: dict[int, dict] = {}
+    new = rebuild(p.rows, ids, acted.apply, shown) or acted.whole(induction.TITLE, [])
+    return Reply(card=new, update=True, shown=shown)
+
+
+async def induction_confirm(p: Press) -> Reply:
+    key = ic.read_element_key(p.data.get("line"))
+    if key is None:
+        return Reply(text=UNREADABLE)
+    return await _confirmed(p, key[0], key[1], {"line": ic.element_key(*key)})
+
+
+async def induction_confirm_all(p: Press) -> Reply:
+    person_id = positive_id(p.data.get("starter_id"))
+    if person_id is None:
+        return Reply(text=UNREADABLE)
+    return await _confirmed(p, person_id, None, {"starter_id": person_id})

@@ -1,6 +1,6 @@
 """The workforce duties' CLI: `workforce status [--team T] [--area A]`: per team, the ASYEs' review points
 (held, overdue, due), annual appraisals in date, registration numbers held for registered staff and those who
-confirmed this year's Social Work England renewal and CPD; then each ASYE's points."""
+confirmed this year's Social Work England renewal and CPD; new starters' inductions; then each ASYE's points."""
 from __future__ import annotations
 
 import argparse
@@ -10,6 +10,8 @@ from capabilities.registry import CliCommand, CommandError
 from capabilities.workforce import appraisal
 from capabilities.workforce.asye import cohort
 from capabilities.workforce.duties import renewal_figures
+from capabilities.workforce.induction_duties import figures as induction_figures
+from capabilities.workforce.induction_duties import status_lines as induction_lines
 from qa.supervision import OVERDUE
 from qa.workforce import BEFORE_RECORD, HELD, point_words
 from storage.workforce import StaffMember, workforce
@@ -35,6 +37,7 @@ async def status_text(ctx: Context, *, team: str | None = None, area: str | None
         statuses = await cohort(session, today, ctx.calendar, staff)
         appraisals = await appraisal.team_figures(session, today, ctx.calendar, appraisal.window())
         _confirmed, renewals = await renewal_figures(session, staff, today.year)
+        inductions = await induction_figures(session, ctx.calendar, today, today.replace(day=1), staff)
     renewed = {team: done for team, done, _of in renewals}
     people = [s for s in staff.values() if _chosen(s, team, area)]
     if not staff:
@@ -56,6 +59,7 @@ async def status_text(ctx: Context, *, team: str | None = None, area: str | None
                      f"{sum(p.standing not in (HELD, OVERDUE) for p in points)} | "
                      f"{'{} of {}'.format(*appraisals.get(name, (0, 0)))} | {len(registered)} | "
                      f"{sum(s.registration_number is not None for s in registered)} | {renewed.get(name, 0)}")
+    lines += induction_lines(inductions, {s.team for s in people})
     if asyes:
         lines.append("")
         lines.append("ASYEs:")

@@ -34,6 +34,7 @@ from storage.models.escalations import (
     RemedialPlan,
 )
 from storage.models.history import ImportedAudit
+from storage.models.induction import InductionElement
 from storage.models.intake import PREVIEW_STATES, FilePreview
 from storage.models.observations import FeedbackEntry, FloorWalk, Observation
 from storage.models.people import Channel, Conversation, Person, Team
@@ -59,7 +60,7 @@ __all__ = [
     "Alert", "AlertResponse", "Allocation", "AsyeSwitch", "Audit", "AuditFormVersion", "AuditMonth", "AwayPeriod", "Base", "BotState",
     "Broadcast", "BroadcastRecipient", "CalendarEvent", "CalendarResponse", "SafeguardingConcern", "CaseExemption", "CaseloadCase", "Channel", "Conversation",
     "DipSample", "DipSampleItem", "DutyRun", "Escalation", "EscalationUpdate", "FeedbackEntry", "FloorWalk",
-    "FilePreview", "FollowUp", "ImportedAudit", "Lease", "Moderation", "Observation", "OutboxMessage", "Person", "Reaudit", "RemedialAction",
+    "FilePreview", "FollowUp", "ImportedAudit", "InductionElement", "Lease", "Moderation", "Observation", "OutboxMessage", "Person", "Reaudit", "RemedialAction",
     "RemedialPlan", "SamplePick", "SampleProposal", "SupervisionBooking", "SupervisionSession", "Team", "TrailEvent", "UTCDateTime",
     "WorkforceRecord",
 ]
