@@ -579,9 +579,7 @@ def sample_cards() -> dict[str, Card]:
                  cover_samples.samples(), status_samples.samples(), status_samples.export_samples(),
                  intake_cards.samples(), sample_samples.samples(), workforce_samples.samples(),
                  form_samples.samples(allocations(6)[0], audit_summary()),
-                 sample_reminder_cards.samples(),
-
-                 induction_samples.samples()):
+                 sample_reminder_cards.samples(), induction_samples.samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")
