@@ -9,7 +9,7 @@ same file is what Microsoft Forms and most tools export, and jsonschema validate
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from json.decoder import scanstring
@@ -45,38 +45,58 @@ class Checked:
 
 @cache
 def _validator() -> Draft202012Validator:
-    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    return schema_validator(SCHEMA_FILE)
+
+
+def check_json(text: str, validator: Draft202012Validator, rules: Callable[[Any], Iterable[Any]]
+               ) -> tuple[Any, tuple[str, ...]]:
+    """Any JSON definition's text checked: parsed, then against `validator`'s schema, then (when the schema
+    holds) by `rules(data)` (objects with `message` and `path`, a JSON path). Returns (the data, ()) when
+    sound, else (None, every problem as "line N: what is wrong (at its.path)"). Never raises for bad text.
+    The audit forms use it (`check_text`), and so do other definition files (the workforce's learning topics)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, (f"line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}",)
+    lines, duplicates = positions(text)
+    found = [(line, f"the key {key!r} appears twice in one object", path) for path, key, line in duplicates]
+    errors = sorted(validator.iter_errors(data), key=lambda e: (_line(lines, _error_path(e)), str(e.message)))
+    found += [(_line(lines, _error_path(e)), _message(e), _error_path(e)) for e in errors]
+    if not found:
+        found += [(_line(lines, p.path), p.message, p.path) for p in rules(data)]
+    if found:
+        return None, tuple(f"line {line}: {message}" + (f" (at {_dotted(path)})" if path else "")
+                           for line, message, path in sorted(found, key=lambda f: f[0]))
+    return data, ()
+
+
+def schema_validator(path: Path) -> Draft202012Validator:
+    """A JSON Schema 2020-12 validator for the schema in `path` (the schema itself checked first)."""
+    schema = json.loads(path.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
 
 
+def read_text(path: Path, what: str) -> tuple[str | None, str | None]:
+    """(the text of `path`, None), or (None, the one problem: too large to be `what`, or unreadable)."""
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return None, f"{path.name} is over {MAX_BYTES // 1000:,} KB: not {what}"
+        return path.read_text(encoding="utf-8"), None
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, f"{path} cannot be read: {exc.__class__.__name__}"
+
+
 def check_text(text: str) -> Checked:
     """Check a definition's text. Never raises for a bad definition: the problems say what is wrong."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return Checked(None, (f"line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}",))
-    lines, duplicates = positions(text)
-    found = [(line, f"the key {key!r} appears twice in one object", path) for path, key, line in duplicates]
-    errors = sorted(_validator().iter_errors(data), key=lambda e: (_line(lines, _error_path(e)), str(e.message)))
-    found += [(_line(lines, _error_path(e)), _message(e), _error_path(e)) for e in errors]
-    if not found:
-        found += [(_line(lines, p.path), p.message, p.path) for p in problems(data)]
-    if found:
-        return Checked(None, tuple(f"line {line}: {message}" + (f" (at {_dotted(path)})" if path else "")
-                                   for line, message, path in sorted(found, key=lambda f: f[0])))
-    return Checked(form_from_data(data), ())
+    data, found = check_json(text, _validator(), problems)
+    return Checked(form_from_data(data) if data is not None else None, found)
 
 
 def check_file(path: Path) -> Checked:
     """Check the definition in `path` (UTF-8 JSON). A file that cannot be read is one problem."""
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            return Checked(None, (f"{path.name} is over {MAX_BYTES // 1000:,} KB: not an audit form definition",))
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return Checked(None, (f"{path} cannot be read: {exc.__class__.__name__}",))
-    return check_text(text)
+    text, problem = read_text(path, "an audit form definition")
+    return check_text(text) if text is not None else Checked(None, (problem or "",))
 
 
 def load_folder(folder: Path) -> tuple[FormDefinition, ...]:
