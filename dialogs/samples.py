@@ -26,6 +26,7 @@ from dialogs import (
     cover_samples,
     intake_cards,
     observation_samples,
+    pdp_samples,
     safeguarding_samples,
     sample_samples,
     status_samples,
@@ -74,6 +75,9 @@ BUILDERS = (
     "dialogs.workforce_cards.swe_renewal_reminder_card",
     "dialogs.workforce_cards.swe_manager_card",
     "dialogs.workforce_cards.swe_compliance_card",
+    "dialogs.pdp_cards.pdp_card",
+    "dialogs.pdp_cards.pdp_notice_card",
+    "dialogs.pdp_cards.training_needs_card",
     "dialogs.audit_cards.auditor_reminder_card",
     "dialogs.audit_cards.audit_overdue_card",
     "dialogs.audit_cards.supervisor_overdue_card",
@@ -562,7 +566,8 @@ def sample_cards() -> dict[str, Card]:
                  delivery_card_samples(), observation_samples.observation_card_samples(), report_card_samples(), escalation_card_samples(), alert_card_samples(), remedial_card_samples(), good_practice_card_samples(), broadcast_card_samples(), supervision_samples.samples(),
                  calendar_samples.samples(), case_holder_samples.samples(), safeguarding_samples.samples(),
                  cover_samples.samples(), status_samples.samples(), status_samples.export_samples(),
-                 intake_cards.samples(), sample_samples.samples(), workforce_samples.samples()):
+                 intake_cards.samples(), sample_samples.samples(), workforce_samples.samples(),
+                 pdp_samples.samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")

@@ -47,6 +47,7 @@ from storage.models import (
     Moderation,
     Observation,
     OutboxMessage,
+    PdpPlan,
     Reaudit,
     RemedialAction,
     RemedialPlan,
@@ -232,6 +233,11 @@ def supervision_bookings(p: Purge, kind: str):
 def workforce_records(p: Purge, kind: str):
     """What was held for a person (an ASYE review), from the day after it was held."""
     return WorkforceRecord.held_on < p.first_kept_day(kind)
+
+
+def pdp_plans(p: Purge, kind: str):
+    """A personal development plan's topics, from the day after the appraisal it belongs to."""
+    return PdpPlan.appraisal_on < p.first_kept_day(kind)
 
 
 # --- Counting and deleting ------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import logging
 
 from capabilities.kit import Status
 from capabilities.press import UNREADABLE, Press, Reply
-from capabilities.workforce import config, flow
+from capabilities.workforce import config, flow, pdp
 from dialogs import supervision_cards as sc
 from dialogs import workforce_cards as wc
 from dialogs.card_update import Acted, keep_none, polite_card, rebuild
@@ -38,7 +38,10 @@ async def appraisal_held(p: Press) -> Reply:
     outcome = await flow.appraisal_held(p.ctx, p.actor.id if p.actor else None, key.person_id, now=p.now,
                                         via=_via(p), window=config.appraisal_window_end())
     log.info("appraisal held %s: %s", key, outcome.status)
-    return _answer(p, key, outcome)
+    reply = _answer(p, key, outcome)
+    if outcome.status == Status.DONE:  # the personal development plan's topics follow (pdp.py)
+        reply.send += await pdp.after_appraisal(p, key.person_id)
+    return reply
 
 
 def _answer(p: Press, key: wc.AsyeLineKey, outcome: flow.WorkforceOutcome) -> Reply:

@@ -4,13 +4,14 @@ supervisor's digest are joined to supervision's morning in capabilities/supervis
 (`asye.digest_lines`)."""
 from __future__ import annotations
 
-from capabilities.registry import Capability, CardVerb, RetentionRule
-from capabilities.workforce import actions, cli, config, kinds
+from capabilities.registry import Capability, CardVerb, ChatCommand, FileOffer, RetentionRule
+from capabilities.workforce import actions, cli, config, kinds, pdp, renewals, training_needs
 from capabilities.workforce.duties import AsyeCohortDuty, RenewalDuty, WorkforceMorningDuty
+from dialogs.pdp_cards import Verb as PdpVerb
 from dialogs.workforce_cards import Verb
 from qa.calendar import WorkingCalendar
-from qa.framework import Role
-from qa.retention import WORKFORCE
+from qa.framework import ROLES, Role
+from qa.retention import PDP, WORKFORCE
 from storage import retention as past
 
 SUPERVISOR = ("Put an ASYE supervisee's three-, six- and twelve-month reviews and final assessment in your "
@@ -26,28 +27,50 @@ REGISTERED = ("In Social Work England's renewal period (1 September to 30 Novemb
               "not confirmed ten working days before it closes.")
 RENEWAL_FIGURES = "Send you Social Work England renewal by team (renewed with CPD recorded, not yet) in the renewal period."
 PSW = "Send you the ASYE cohort's review points (held, due, overdue) on the first working day of each month."
+PDP_LINE = ("When you record an appraisal as held, ask for the learning agreed in the personal development plan: "
+            "topics from the council's list and a short note (no appraisal content); type pdp and their email to "
+            "change it later.")
+TNA = ("Send you the training needs analysis each quarter (personal development plans by team, service area and "
+       "whole service, beside the audit key areas graded weakest) as an Excel workbook; type \"training needs\" "
+       "for it now.")
+REGISTRATION = ("Show you Social Work England renewal by team (renewed with CPD recorded, not yet) when you type "
+                "\"registration\".")
 
 
 def duties(cal: WorkingCalendar):
-    return [WorkforceMorningDuty(cal), AsyeCohortDuty(cal), RenewalDuty(cal, config.swe_renewal())]
+    return [WorkforceMorningDuty(cal), AsyeCohortDuty(cal), RenewalDuty(cal, config.swe_renewal()),
+            training_needs.TrainingNeedsDuty(cal, training_needs.months_setting())]
 
 
 CAPABILITY = Capability(
     name="workforce",
     verbs=(CardVerb(Verb.ASYE_HELD, actions.asye_held), CardVerb(Verb.APPRAISAL_HELD, actions.appraisal_held),
-           CardVerb(Verb.SWE_CONFIRMED, actions.swe_confirmed)),
+           CardVerb(Verb.SWE_CONFIRMED, actions.swe_confirmed), CardVerb(PdpVerb.SAVE, pdp.save_press),
+           CardVerb(PdpVerb.SEND_TNA, training_needs.send_press)),
+    commands=(
+        ChatCommand("pdp", "the personal development plan of someone you manage: type pdp and their email",
+                    ("personal development plan",), pdp.command, frozenset(ROLES), in_menu=False,
+                    relation=pdp.MANAGES, argument="EMAIL"),
+        ChatCommand("training needs", "the training needs analysis: learning asked for beside the key areas graded "
+                    "weakest, and its workbook", ("training needs analysis", "tna"), training_needs.command,
+                    training_needs.READERS, in_menu=False),
+        ChatCommand("registration", "Social Work England renewal by team: renewed with CPD recorded, not yet",
+                    ("registration status", "swe renewal"), renewals.command, renewals.READERS, in_menu=False),
+    ),
     duties=duties,
-    outbox_kinds=kinds.ALL,
+    outbox_kinds=(*kinds.ALL, training_needs.TRAINING_NEEDS),
+    files=(FileOffer(training_needs.OFFER, training_needs.make_file),),
     samples=lambda: {},
-    cli=cli.COMMANDS,
+    cli=(*cli.COMMANDS, training_needs.CLI),
     help={
         Role.PRACTITIONER: (REGISTERED,),
-        Role.PRACTICE_MANAGER: (SUPERVISOR, MANAGER),
-        Role.SERVICE_LEAD: (SUPERVISOR, MANAGER, APPRAISAL_FIGURES),
-        Role.HEAD_OF_SERVICE: (SUPERVISOR, MANAGER),
-        Role.DEPUTY_DIRECTOR: (MANAGER,),
-        Role.QA_UNIT: (APPRAISAL_FIGURES,),
-        Role.PRINCIPAL_SOCIAL_WORKER: (PSW, APPRAISAL_FIGURES, RENEWAL_FIGURES),
+        Role.PRACTICE_MANAGER: (SUPERVISOR, MANAGER, PDP_LINE),
+        Role.SERVICE_LEAD: (SUPERVISOR, MANAGER, PDP_LINE, APPRAISAL_FIGURES),
+        Role.HEAD_OF_SERVICE: (SUPERVISOR, MANAGER, PDP_LINE),
+        Role.DEPUTY_DIRECTOR: (MANAGER, PDP_LINE),
+        Role.QA_UNIT: (APPRAISAL_FIGURES, TNA),
+        Role.PRINCIPAL_SOCIAL_WORKER: (PSW, APPRAISAL_FIGURES, RENEWAL_FIGURES, TNA, REGISTRATION),
     },
-    retention=(RetentionRule("workforce_records", WORKFORCE, past.workforce_records),),
+    retention=(RetentionRule("workforce_records", WORKFORCE, past.workforce_records),
+               RetentionRule("pdp_plans", PDP, past.pdp_plans)),
 )

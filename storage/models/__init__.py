@@ -49,6 +49,7 @@ from storage.models.supervision import (
     SupervisionBooking,
     SupervisionSession,
 )
+from storage.models.training_needs import PdpPlan
 from storage.models.workforce import WorkforceRecord
 
 __all__ = [
@@ -57,7 +58,7 @@ __all__ = [
     "Alert", "AlertResponse", "Allocation", "AsyeSwitch", "Audit", "AuditMonth", "AwayPeriod", "Base", "BotState",
     "Broadcast", "BroadcastRecipient", "CalendarEvent", "CalendarResponse", "SafeguardingConcern", "CaseExemption", "CaseloadCase", "Channel", "Conversation",
     "DipSample", "DipSampleItem", "DutyRun", "Escalation", "EscalationUpdate", "FeedbackEntry", "FloorWalk",
-    "FilePreview", "FollowUp", "ImportedAudit", "Lease", "Moderation", "Observation", "OutboxMessage", "Person", "Reaudit", "RemedialAction",
+    "FilePreview", "FollowUp", "ImportedAudit", "Lease", "Moderation", "Observation", "OutboxMessage", "PdpPlan", "Person", "Reaudit", "RemedialAction",
     "RemedialPlan", "SamplePick", "SampleProposal", "SupervisionBooking", "SupervisionSession", "Team", "TrailEvent", "UTCDateTime",
     "WorkforceRecord",
 ]
