@@ -22,10 +22,7 @@ from storage.models import OutboxMessage, PdpPlan, TrailEvent
 from tests.support import activities as act
 from tests.support.cards import buttons
 from tests.support.supervision import NAMES, aad, at
-from tests.test_workforce_http import Service
-from tests.test_workforce_http import service as workforce_service
-
-service = workforce_service  # the same service: its roster, chats and supervision register
+from tests.support.workforce_http import Service, service  # noqa: F401, F811 - service is a fixture
 
 PDP = "Personal development plan: Ana Diaz"
 
@@ -50,7 +47,7 @@ def choice_set(card) -> dict:
     return found
 
 
-async def test_a_pdp_from_held_today_to_the_training_needs_analysis(service: Service):
+async def test_a_pdp_from_held_today_to_the_training_needs_analysis(service: Service):  # noqa: F811
     s = service
     await s.tick(at("2027-10-29T09:00"))
     ana_line = f"y{s.ids['ana']}-appraisal"

@@ -5,7 +5,7 @@ supervisor's digest are joined to supervision's morning in capabilities/supervis
 from __future__ import annotations
 
 from capabilities.registry import Capability, CardVerb, ChatCommand, FileOffer, RetentionRule
-from capabilities.workforce import actions, cli, config, kinds, pdp, renewals, training_needs
+from capabilities.workforce import actions, cli, config, kinds, pdp, renewals, topics, training_needs
 from capabilities.workforce.duties import AsyeCohortDuty, RenewalDuty, WorkforceMorningDuty
 from dialogs.pdp_cards import Verb as PdpVerb
 from dialogs.workforce_cards import Verb
@@ -39,7 +39,7 @@ REGISTRATION = ("Show you Social Work England renewal by team (renewed with CPD 
 
 def duties(cal: WorkingCalendar):
     return [WorkforceMorningDuty(cal), AsyeCohortDuty(cal), RenewalDuty(cal, config.swe_renewal()),
-            training_needs.TrainingNeedsDuty(cal, training_needs.months_setting())]
+            training_needs.TrainingNeedsDuty(cal, training_needs.months_setting(), topics.in_use())]
 
 
 CAPABILITY = Capability(
