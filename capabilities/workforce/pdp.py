@@ -16,7 +16,6 @@ from datetime import datetime
 
 from capabilities.context import Context
 from capabilities.kit import Outcome, Status, look, refuse, unit, use_case
-from capabilities.press import UNREADABLE, Press, Reply, positive_id
 from capabilities.registry import CommandReply, Relation, Said
 from capabilities.workforce import topics as topic_file
 from capabilities.workforce.access import may_record_asye
@@ -120,28 +119,15 @@ def _with(view: pc.PdpView, message: str, good: bool = False) -> pc.PdpView:
                       good)
 
 
-# ---------------------------------------------------------------- the edge's side: presses and the command
+# ---------------------------------------------------------------- the command, and what a press sends
 
 
-async def after_appraisal(p: Press, person_id: int) -> list[tuple[dict, str]]:
-    """The PDP form to send after an appraisal was recorded as held by this press (nothing if it cannot be)."""
-    outcome = await form(p.ctx, p.actor.id if p.actor else None, person_id, now=p.now, via="card:pdp")
+async def after_appraisal(ctx: Context, actor_id: int | None, person_id: int, now: datetime) -> list[tuple[dict, str]]:
+    """The PDP form to send after an appraisal was recorded as held (nothing if it cannot be): (card, summary)."""
+    outcome = await form(ctx, actor_id, person_id, now=now, via="card:pdp")
     if outcome.view is None:
         return []
     return [(pc.pdp_card(outcome.view), outcome.message)]
-
-
-async def save_press(p: Press) -> Reply:
-    """**Save the plan** (data person_id, month; inputs pdpTopics, pdpNote): the form again, saying what was saved
-    or why not."""
-    person_id = positive_id(p.data.get("person_id"))
-    if person_id is None:
-        return Reply(text=UNREADABLE)
-    outcome = await save(p.ctx, p.actor.id if p.actor else None, person_id, p.data.get("month"),
-                         p.data.get(pc.TOPICS_INPUT), p.data.get(pc.NOTE_INPUT), now=p.now, via=f"card:{pc.Verb.SAVE}")
-    if outcome.view is None:
-        return Reply(text=outcome.message)
-    return Reply(card=pc.pdp_card(outcome.view), update=True)
 
 
 async def command(said: Said) -> CommandReply:

@@ -45,8 +45,8 @@ def duties(cal: WorkingCalendar):
 CAPABILITY = Capability(
     name="workforce",
     verbs=(CardVerb(Verb.ASYE_HELD, actions.asye_held), CardVerb(Verb.APPRAISAL_HELD, actions.appraisal_held),
-           CardVerb(Verb.SWE_CONFIRMED, actions.swe_confirmed), CardVerb(PdpVerb.SAVE, pdp.save_press),
-           CardVerb(PdpVerb.SEND_TNA, training_needs.send_press)),
+           CardVerb(Verb.SWE_CONFIRMED, actions.swe_confirmed), CardVerb(PdpVerb.SAVE, actions.pdp_save),
+           CardVerb(PdpVerb.SEND_TNA, actions.training_needs_send)),
     commands=(
         ChatCommand("pdp", "the personal development plan of someone you manage: type pdp and their email",
                     ("personal development plan",), pdp.command, frozenset(ROLES), in_menu=False,

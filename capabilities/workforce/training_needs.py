@@ -29,7 +29,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from capabilities.context import Context
 from capabilities.duties import Occurrence
 from capabilities.kit import Outcome, Status, refuse, unit, use_case
-from capabilities.press import Press, Reply
 from capabilities.registry import (
     CliCommand,
     CommandError,
@@ -300,12 +299,6 @@ async def send_workbook(ctx: Context, actor_id: int | None, *, now: datetime, vi
                          key=lambda pid: f"training-needs:{pid}:{now.isoformat()}")
         act.trail("workforce", None, "training_needs_asked", plans=len(a.plans))
     return Outcome(Status.DONE, SENDING, urgent=True)
-
-
-async def send_press(p: Press) -> Reply:
-    """**Send me the workbook** on the `training needs` card."""
-    outcome = await send_workbook(p.ctx, p.actor.id if p.actor else None, now=p.now, via=f"card:{pc.Verb.SEND_TNA}")
-    return Reply(text=outcome.message, deliver_now=outcome.urgent)
 
 
 async def make_file(ctx: Context, person, context, now: datetime) -> FileMade | str:
