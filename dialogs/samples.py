@@ -28,6 +28,7 @@ from dialogs import (
     induction_samples,
     intake_cards,
     observation_samples,
+    pdp_samples,
     safeguarding_samples,
     sample_reminder_cards,
     sample_samples,
@@ -85,6 +86,9 @@ BUILDERS = (
     "dialogs.induction_cards.manager_overdue_card",
     "dialogs.induction_cards.figures_card",
     "dialogs.induction_cards.induction_notice_card",
+    "dialogs.pdp_cards.pdp_card",
+    "dialogs.pdp_cards.pdp_notice_card",
+    "dialogs.pdp_cards.training_needs_card",
     "dialogs.audit_cards.auditor_reminder_card",
     "dialogs.audit_cards.audit_overdue_card",
     "dialogs.audit_cards.supervisor_overdue_card",
@@ -579,7 +583,8 @@ def sample_cards() -> dict[str, Card]:
                  cover_samples.samples(), status_samples.samples(), status_samples.export_samples(),
                  intake_cards.samples(), sample_samples.samples(), workforce_samples.samples(),
                  form_samples.samples(allocations(6)[0], audit_summary()),
-                 sample_reminder_cards.samples(), induction_samples.samples()):
+                 sample_reminder_cards.samples(), induction_samples.samples(),
+                 pdp_samples.samples()):
         clash = cards.keys() & part.keys()
         if clash:
             raise ValueError(f"sample names used twice: {sorted(clash)}")

@@ -26,6 +26,8 @@ Which tables each kind covers, and how, is declared by the capability that owns 
 - supervision_away: an away period, counted from the day after its last day (local dates).
 - workforce: what was held for a person under the workforce duties (framework 9.2; an ASYE's review
   points), dates only, counted from the day after it was held.
+- pdp: a personal development plan's learning topics (framework 9.2; tags and a screened note), counted from
+  the day after the appraisal it belongs to.
 
 Pure: no clock, no database. `now` is aware; months are the council's local calendar months.
 """
@@ -49,8 +51,9 @@ CALENDAR = "calendar"
 SUPERVISION = "supervision"
 SUPERVISION_AWAY = "supervision_away"
 WORKFORCE = "workforce"
+PDP = "pdp"
 KINDS = (OUTBOX, DUTY_RUNS, BOT_STATE, FOLLOW_UPS, AUDIT_RECORDS, PRACTICE_RECORDS, BROADCASTS, CALENDAR,
-         SUPERVISION, SUPERVISION_AWAY, WORKFORCE)
+         SUPERVISION, SUPERVISION_AWAY, WORKFORCE, PDP)
 
 DEFAULT_DAYS: Mapping[str, int] = MappingProxyType({
     OUTBOX: 90,           # a month's cycle runs from the 3rd to the 6th of the next: ample to act on a card
@@ -64,6 +67,7 @@ DEFAULT_DAYS: Mapping[str, int] = MappingProxyType({
     SUPERVISION: 2192,    # supervision records are professional records: six years, like the audits
     SUPERVISION_AWAY: 30,  # an absence is of no use once over; a month for questions about a missed nudge
     WORKFORCE: 2192,      # ASYE reviews are part of a social worker's professional record: six years, like supervision
+    PDP: 1096,            # three years: the analysis reads the current plans; two cycles before show what changed
 })
 
 # The least each kind may be set to, and why: below these the bot would misbehave, not just forget.
@@ -81,6 +85,8 @@ MINIMUM_DAYS: Mapping[str, int] = MappingProxyType({
     SUPERVISION_AWAY: 1,  # the mornings read only away periods not yet over
     WORKFORCE: 400,     # an ASYE's first review must outlive their final assessment (12 months and 28 days
     #                     after the start), or it would be asked for again
+    PDP: 400,           # the analysis counts plans from appraisals in the last twelve months: purged sooner, a
+    #                     current plan would vanish from the training needs analysis
 })
 
 

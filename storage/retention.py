@@ -48,6 +48,7 @@ from storage.models import (
     Moderation,
     Observation,
     OutboxMessage,
+    PdpPlan,
     Reaudit,
     RemedialAction,
     RemedialPlan,
@@ -239,6 +240,11 @@ def induction_elements(p: Purge, kind: str):
     """A starter's induction plan, from the day after the start it counts from (the period is at least 400 days,
     past QA_INDUCTION_NEW_STARTER_MONTHS' 12 at most, so a plan purged is never made again)."""
     return InductionElement.started_on < p.first_kept_day(kind)
+
+
+def pdp_plans(p: Purge, kind: str):
+    """A personal development plan's topics, from the day after the appraisal it belongs to."""
+    return PdpPlan.appraisal_on < p.first_kept_day(kind)
 
 
 # --- Counting and deleting ------------------------------------------------------------------------

@@ -65,3 +65,9 @@ async def record_held(session: AsyncSession, person_id: int, kind: str, period: 
     return await insert_if_absent(session, WorkforceRecord, {
         "person_id": person_id, "kind": kind, "period": period, "held_on": held_on,
         "recorded_by_id": recorded_by_id, "recorded_at": now}, ["person_id", "kind", "period"])
+
+
+async def any_held(session: AsyncSession, kind: str) -> bool:
+    """Whether anything of `kind` (an appraisal, say) was ever recorded as held."""
+    found = await session.execute(select(WorkforceRecord.id).where(WorkforceRecord.kind == kind).limit(1))
+    return found.first() is not None

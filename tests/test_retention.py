@@ -249,7 +249,7 @@ async def test_the_monthly_duty_purges_what_is_past_and_keeps_the_rest(db, servi
         "calendar": {"calendar_responses": 0, "calendar_events": 1},
         "supervision": {"supervision_sessions": 1, "supervision_asye_switches": 1, "supervision_exemptions": 1},
         "supervision_away": {"supervision_away": 1, "supervision_bookings": 0},
-        "workforce": {"workforce_records": 0, "induction_elements": 0}}
+        "workforce": {"workforce_records": 0, "induction_elements": 0}, "pdp": {"pdp_plans": 0}}
     assert row.detail["days"] == dict(Retention().days)
 
 
@@ -341,7 +341,7 @@ async def test_purge_refuses_a_bad_date_in_one_line(db, args, message):
     ("outbox=-5", "QA_RETENTION: outbox must be a whole number of days, not '-5'"),
     ("outbox=90,emails=30", "QA_RETENTION: unknown kind 'emails'; the kinds are outbox, duty_runs, bot_state, "
                             "follow_ups, audit_records, practice_records, broadcasts, calendar, supervision, "
-                            "supervision_away, workforce"),
+                            "supervision_away, workforce, pdp"),
     ("practice_records=90", "QA_RETENTION: practice_records must be at least 366 days, not 90"),
     ("duty_runs=30", "QA_RETENTION: duty_runs must be at least 60 days, not 30"),
     ("supervision=365", "QA_RETENTION: supervision must be at least 366 days, not 365"),

@@ -38,7 +38,7 @@ def test_the_defaults_are_the_documented_ones():
     assert dict(Retention().days) == {"outbox": 90, "duty_runs": 400, "bot_state": 30, "follow_ups": 400,
                                       "audit_records": 2192, "practice_records": 2192, "broadcasts": 400,
                                       "calendar": 400, "supervision": 2192, "supervision_away": 30,
-                                      "workforce": 2192}
+                                      "workforce": 2192, "pdp": 1096}
     assert set(DEFAULT_DAYS) == set(KINDS)
 
 

@@ -43,9 +43,24 @@ class Checked:
 
 @cache
 def _validator() -> Draft202012Validator:
-    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    return schema_validator(SCHEMA_FILE)
+
+
+def schema_validator(path: Path) -> Draft202012Validator:
+    """A JSON Schema 2020-12 validator for the schema in `path` (the schema itself checked first)."""
+    schema = json.loads(path.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
+
+
+def read_text(path: Path, what: str) -> tuple[str | None, str | None]:
+    """(the text of `path`, None), or (None, the one problem: too large to be `what`, or unreadable)."""
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return None, f"{path.name} is over {MAX_BYTES // 1000:,} KB: not {what}"
+        return path.read_text(encoding="utf-8"), None
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, f"{path} cannot be read: {exc.__class__.__name__}"
 
 
 def check_text(text: str) -> Checked:
@@ -56,13 +71,8 @@ def check_text(text: str) -> Checked:
 
 def check_file(path: Path) -> Checked:
     """Check the definition in `path` (UTF-8 JSON). A file that cannot be read is one problem."""
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            return Checked(None, (f"{path.name} is over {MAX_BYTES // 1000:,} KB: not an audit form definition",))
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return Checked(None, (f"{path} cannot be read: {exc.__class__.__name__}",))
-    return check_text(text)
+    text, problem = read_text(path, "an audit form definition")
+    return check_text(text) if text is not None else Checked(None, (problem or "",))
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from capabilities.reports import register, supervision_section
+from capabilities.reports import appraisal_section, register, supervision_section
 from dialogs.workbooks import xlsx_workbook
 from qa.audit_calendar import parse_month_key
 from qa.calendar import WorkingCalendar
@@ -443,6 +443,7 @@ SECTIONS: list[Section] = [
     Section(REGISTER, register_sheet),
     Section(supervision_section.SUPERVISION, supervision_section.write, load=supervision_section.load,
             headline=supervision_section.headline),
+    Section(appraisal_section.APPRAISALS, appraisal_section.write, load=appraisal_section.load),
 ]
 
 

@@ -32,6 +32,7 @@ WHAT = {
                    "after the session",
     "supervision_away": "away periods and supervision bookings, {days} days after they ended or the booked day",
     "workforce": "ASYE reviews, appraisals and renewals recorded (dates only), {days} days after the day",
+    "pdp": "personal development plans' learning topics (tags and a screened note), {days} days after the appraisal",
 }
 
 

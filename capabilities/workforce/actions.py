@@ -1,7 +1,8 @@
 """The workforce duties' buttons. "Held today" on an ASYE review point's digest line records it; the line then
 says "held on <day>: recorded" (the digest is rebuilt with only that line changed); a refusal says why in
 place. Induction's Done (the starter's sign-off) and Confirm / Confirm all signed off (their manager) change the
-card in place. The only place this capability reads a Press."""
+card in place. After an appraisal's Held today, the personal development plan's form follows; **Save the plan**
+on that form and **Send me the workbook** on the training needs card. The only place this capability reads a Press."""
 from __future__ import annotations
 
 import logging
@@ -9,8 +10,9 @@ from collections.abc import Mapping
 
 from capabilities.kit import Status
 from capabilities.press import UNREADABLE, Press, Reply, positive_id
-from capabilities.workforce import config, flow, induction
+from capabilities.workforce import config, flow, induction, pdp, training_needs
 from dialogs import induction_cards as ic
+from dialogs import pdp_cards as pc
 from dialogs import supervision_cards as sc
 from dialogs import workforce_cards as wc
 from dialogs.card_update import Acted, card_title, keep_none, polite_card, rebuild
@@ -41,7 +43,10 @@ async def appraisal_held(p: Press) -> Reply:
     outcome = await flow.appraisal_held(p.ctx, p.actor.id if p.actor else None, key.person_id, now=p.now,
                                         via=_via(p), window=config.appraisal_window_end())
     log.info("appraisal held %s: %s", key, outcome.status)
-    return _answer(p, key, outcome)
+    reply = _answer(p, key, outcome)
+    if outcome.status == Status.DONE:  # the personal development plan's topics follow (pdp.py)
+        reply.send += await pdp.after_appraisal(p.ctx, p.actor.id if p.actor else None, key.person_id, p.now)
+    return reply
 
 
 def _answer(p: Press, key: wc.AsyeLineKey, outcome: flow.WorkforceOutcome) -> Reply:
@@ -131,3 +136,22 @@ async def induction_confirm_all(p: Press) -> Reply:
     if person_id is None:
         return Reply(text=UNREADABLE)
     return await _confirmed(p, person_id, None, {"starter_id": person_id})
+async def pdp_save(p: Press) -> Reply:
+    """**Save the plan** on the PDP form (data person_id, month; inputs pdpTopics, pdpNote): the form again, saying
+    what was saved or why not (capabilities/workforce/pdp.py)."""
+    person_id = positive_id(p.data.get("person_id"))
+    if person_id is None:
+        return Reply(text=UNREADABLE)
+    outcome = await pdp.save(p.ctx, p.actor.id if p.actor else None, person_id, p.data.get("month"),
+                             p.data.get(pc.TOPICS_INPUT), p.data.get(pc.NOTE_INPUT), now=p.now,
+                             via=f"card:{pc.Verb.SAVE}")
+    if outcome.view is None:
+        return Reply(text=outcome.message)
+    return Reply(card=pc.pdp_card(outcome.view), update=True)
+
+
+async def training_needs_send(p: Press) -> Reply:
+    """**Send me the workbook** on the `training needs` card: the offer through the file consent card, now."""
+    outcome = await training_needs.send_workbook(p.ctx, p.actor.id if p.actor else None, now=p.now,
+                                                 via=f"card:{pc.Verb.SEND_TNA}")
+    return Reply(text=outcome.message, deliver_now=outcome.urgent)

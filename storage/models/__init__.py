@@ -52,6 +52,7 @@ from storage.models.supervision import (
     SupervisionBooking,
     SupervisionSession,
 )
+from storage.models.training_needs import PdpPlan
 from storage.models.workforce import WorkforceRecord
 
 __all__ = [
@@ -60,7 +61,7 @@ __all__ = [
     "Alert", "AlertResponse", "Allocation", "AsyeSwitch", "Audit", "AuditFormVersion", "AuditMonth", "AwayPeriod", "Base", "BotState",
     "Broadcast", "BroadcastRecipient", "CalendarEvent", "CalendarResponse", "SafeguardingConcern", "CaseExemption", "CaseloadCase", "Channel", "Conversation",
     "DipSample", "DipSampleItem", "DutyRun", "Escalation", "EscalationUpdate", "FeedbackEntry", "FloorWalk",
-    "FilePreview", "FollowUp", "ImportedAudit", "InductionElement", "Lease", "Moderation", "Observation", "OutboxMessage", "Person", "Reaudit", "RemedialAction",
+    "FilePreview", "FollowUp", "ImportedAudit", "InductionElement", "Lease", "Moderation", "Observation", "OutboxMessage", "PdpPlan", "Person", "Reaudit", "RemedialAction",
     "RemedialPlan", "SamplePick", "SampleProposal", "SupervisionBooking", "SupervisionSession", "Team", "TrailEvent", "UTCDateTime",
     "WorkforceRecord",
 ]
