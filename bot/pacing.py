@@ -6,9 +6,10 @@ messages wait and are in flight at once, so network latency does not cost throug
 A turn is counted when its request has been written to the socket (the sender calls `started`,
 from bot/connector.on_written), and no other turn is given until then, so the limiter's windows
 hold on the times requests really went, whatever ran or waited for a core in between (the margin
-is left for the network alone). A late turn does not move the grid: the turns after it go at their slots, or as soon as
-the limiter allows while they make up the lateness (at most `CATCH_UP` of it), so a late wake-up
-costs the rate only what the windows cannot give back, not its whole lateness every time."""
+is left for the network alone). A late turn does not move the grid: the turns after it go at
+their slots, or as soon as the limiter allows while they make up the lateness (at most
+`CATCH_UP` of it), so a late wake-up costs the rate only what the windows cannot give back, not
+its whole lateness every time."""
 from __future__ import annotations
 
 import asyncio
