@@ -3,12 +3,19 @@
 Used for in-turn replies (see adapter.py) and for proactive delivery (sender.py), so every
 outbound call shares connections, token cache and timeouts. botbuilder's own connector opens
 a new requests session per turn in a thread pool; this one does not.
+
+`on_written` lets a caller (the outbox sender's pacer) learn when a request's bytes have gone to
+the socket: set it in the calling task and it is called once per request (not for the token's),
+as soon as the step of the loop that wrote them is over.
 """
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
 
@@ -35,6 +42,40 @@ class ConnectorResponse:
 
 class ConnectorError(Exception):
     """A call that did not get an HTTP answer (timeout, refused connection)."""
+
+
+# Called once a request is written to the socket (see the module's doc); None: nothing.
+on_written: ContextVar[Callable[[], None] | None] = ContextVar("on_written", default=None)
+
+
+async def _headers_sent(_session: aiohttp.ClientSession, context: SimpleNamespace,
+                        _params: aiohttp.TraceRequestHeadersSentParams) -> None:
+    # A request with no body is written with its headers, right after this in the same step; one
+    # with a body is written when its body is (a task of its own on Python 3.11: `_chunk_sent`).
+    ask = context.trace_request_ctx
+    if ask is not None and not ask.body:
+        _written(ask)
+
+
+async def _chunk_sent(_session: aiohttp.ClientSession, context: SimpleNamespace,
+                      _params: aiohttp.TraceRequestChunkSentParams) -> None:
+    if context.trace_request_ctx is not None:
+        _written(context.trace_request_ctx)
+
+
+def _written(ask: SimpleNamespace) -> None:
+    hook, ask.hook = ask.hook, None  # once per request
+    if hook is not None:
+        # Called back once this step of the loop is over, so after the write itself, however
+        # long the process waits for a core in between: never earlier than the request went.
+        asyncio.get_running_loop().call_soon(hook)
+
+
+def _trace() -> aiohttp.TraceConfig:
+    trace = aiohttp.TraceConfig()
+    trace.on_request_headers_sent.append(_headers_sent)
+    trace.on_request_chunk_sent.append(_chunk_sent)
+    return trace
 
 
 class AppCredentials:
@@ -83,6 +124,7 @@ class BotConnector:
                 timeout=self._timeout,
                 headers={"User-Agent": USER_AGENT},
                 connector=aiohttp.TCPConnector(limit=100, limit_per_host=64),
+                trace_configs=[_trace()],
             )
         return self._session
 
@@ -98,7 +140,9 @@ class BotConnector:
 
     async def request(self, method: str, url: str, payload: dict[str, Any] | None = None) -> ConnectorResponse:
         try:
-            async with self.session.request(method, url, json=payload, headers=await self._headers()) as resp:
+            headers = await self._headers()
+            ask = SimpleNamespace(body=payload is not None, hook=on_written.get())
+            async with self.session.request(method, url, json=payload, headers=headers, trace_request_ctx=ask) as resp:
                 body = None
                 if resp.content_type == "application/json":
                     try:

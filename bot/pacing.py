@@ -1,7 +1,15 @@
 """Send turns within Teams' limits: the Pacer hands each message its turn at the first moment the
-rate limiter (bot/ratelimit.py) allows for its chat, in the order asked. Up to the sender's
-`concurrency` messages wait and are in flight at once, so network latency does not cost
-throughput; a turn is recorded when its sender actually starts, so lateness costs only itself."""
+rate limiter (bot/ratelimit.py) allows for its chat, in the order asked, and no sooner than the
+tenant's next slot on an even grid (one every `Limits.pace()`). Up to the sender's `concurrency`
+messages wait and are in flight at once, so network latency does not cost throughput.
+
+A turn is counted when its request has been written to the socket (the sender calls `started`,
+from bot/connector.on_written), and no other turn is given until then, so the limiter's windows
+hold on the times requests really went, whatever ran or waited for a core in between (the margin
+is left for the network alone). A late turn does not move the grid: the turns after it go at
+their slots, or as soon as the limiter allows while they make up the lateness (at most
+`CATCH_UP` of it), so a late wake-up costs the rate only what the windows cannot give back, not
+its whole lateness every time."""
 from __future__ import annotations
 
 import asyncio
@@ -12,11 +20,14 @@ from bot.ratelimit import EPSILON, RateLimiter
 
 log = logging.getLogger(__name__)
 
-# How far behind its plan a turn may go and still count as on time: the limiter's 1.5% margin
-# absorbs it (a 1-s window holds 15 ms of slack), so the pace holds through the loop's usual
-# wake-up delay; lateness beyond it delays the turns after, so it never squeezes them.
-LATE_TURN = 0.005
-ARRIVED, STARTED = "arrived", "started"  # what the pacer is told: a request came, a turn was taken
+# How far a tenant's turns may run behind their grid and still be made up (seconds). Further
+# behind (a stall, or nothing to send for a while) the grid starts again from now: the rate lost
+# is lost, so a long stall is never followed by a long run of turns at the limiter's closest.
+CATCH_UP = 0.25
+# How long the pacer waits for a turn's request to be written before counting it anyway and
+# going on (a new connection's handshake comes first; a far end that does not answer it).
+WRITTEN_WITHIN = 1.0
+ARRIVED, STARTED = "arrived", "started"  # what the pacer is told: a turn was asked for, a request written
 
 
 @dataclass
@@ -30,17 +41,21 @@ class _Turn:
 
 class Pacer:
     """Hands out send turns in the order asked, each at the first moment the rate limiter
-    allows for its chat. One timer serves every waiting send and nothing is booked ahead; a
-    turn is recorded when its sender actually starts, and only then is the next one planned.
-    So a late wake-up, of the pacer or of the sender, costs its lateness, never squeezes the
-    next request."""
+    allows for its chat and not before its tenant's next slot on the grid. One timer serves
+    every waiting send and nothing is booked ahead; a turn is counted when its request has been
+    written, and only then is the next one planned. So a late wake-up, of the pacer or of the
+    sender, never squeezes the next request past a limit, and the grid lets the turns after it
+    make up the lateness (up to `catch_up` seconds of it)."""
 
-    def __init__(self, limiter: RateLimiter, *, late: float = LATE_TURN) -> None:
+    def __init__(self, limiter: RateLimiter, *, catch_up: float = CATCH_UP) -> None:
         self.limiter = limiter
-        self.late = late
+        self.catch_up = catch_up
+        self._pace = limiter.limits.pace()
+        self._grid: dict[str, float] = {}  # tenant -> its next slot (loop time)
+        self._taken: _Turn | None = None  # the turn given whose request is not yet written
         self._queue: list[_Turn] = []
         self._fresh: list[_Turn] = []  # asked since the pacer last looked at every request
-        # What the pacer was told since it last looked: a request arrived, a turn started. It waits
+        # What the pacer was told since it last looked: a turn asked for, a request written. It waits
         # on one plain future and a timer (no task per wait), so a turn goes out as few loop
         # iterations after its moment as can be.
         self._signals: set[str] = set()
@@ -48,8 +63,9 @@ class Pacer:
         self._task: asyncio.Task | None = None
 
     async def turn(self, tenant: str, chat: str, *, max_wait: float) -> float | None:
-        """None when it is this request's turn (send at once); else seconds until one (more
-        than `max_wait`, or 0.0 when the pacer was stopped)."""
+        """None when it is this request's turn: send at once, and call `started` as the request
+        is written (bot/connector.on_written); no other turn is given until then. Else the
+        seconds until a turn (more than `max_wait`, or 0.0 when the pacer was stopped)."""
         loop = asyncio.get_running_loop()
         turn = _Turn(tenant, chat, max_wait, loop.create_future())
         self._queue.append(turn)
@@ -57,18 +73,26 @@ class Pacer:
         self._signal(ARRIVED)
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name="outbox-pacer")
-        answer: float | None = 0.0
         try:
-            answer = await turn.answer
-            if answer is None:
-                # Counted from now, less the lateness the limiter's margin absorbs.
-                self.limiter.record(tenant, chat, max(turn.at, loop.time() - self.late))
-            return answer
+            return await turn.answer
+        except BaseException:
+            if turn.answer.done() and not turn.answer.cancelled() and turn.answer.result() is None:
+                self.started(tenant, chat)  # its turn came, then its sender was cancelled: counted
+            raise
         finally:
             if turn in self._queue:  # cancelled while waiting
                 self._queue.remove(turn)
-            if turn.answer.done() and not turn.answer.cancelled() and turn.answer.result() is None:
-                self._signal(STARTED)
+
+    def started(self, tenant: str, chat: str) -> None:
+        """The request given the turn for (`tenant`, `chat`) has just been written: count it
+        from now, and plan the next turn. Also to be called when it will not be sent after all
+        (counting it costs a turn, never a limit). Nothing when that turn is counted already."""
+        turn = self._taken
+        if turn is None or (turn.tenant, turn.chat) != (tenant, chat):
+            return
+        self._taken = None
+        self.limiter.record(tenant, chat, max(turn.at, asyncio.get_running_loop().time()))
+        self._signal(STARTED)
 
     def stop(self) -> None:
         for turn in self._queue:
@@ -76,8 +100,24 @@ class Pacer:
                 turn.answer.set_result(0.0)
         self._queue.clear()
 
-    def _sooner(self, turn: _Turn, now: float, planned: float) -> bool:
+    def _earliest(self, turn: _Turn, now: float) -> float:
+        """Seconds from `now` until `turn` may go: the limiter's word, and its tenant's slot."""
         wait = self.limiter.earliest(turn.tenant, turn.chat, now)
+        slot = self._grid.get(turn.tenant)
+        return wait if slot is None else max(wait, slot - now)
+
+    def _took(self, tenant: str, at: float) -> None:
+        """A turn of `tenant` went at `at`: its next slot is one pace on from this one's, or
+        from `at` when the grid is more than `catch_up` behind (or the tenant was idle)."""
+        slot = self._grid.get(tenant)
+        if slot is None or slot < at - self.catch_up:
+            slot = at
+        self._grid[tenant] = slot + self._pace
+        if len(self._grid) > 1000:  # tenants idle past catching up start again from their next turn
+            self._grid = {t: s for t, s in self._grid.items() if s >= at - self.catch_up}
+
+    def _sooner(self, turn: _Turn, now: float, planned: float) -> bool:
+        wait = self._earliest(turn, now)
         return now + wait < planned or wait > turn.max_wait
 
     def _signal(self, what: str) -> None:
@@ -112,20 +152,19 @@ class Pacer:
         while self._queue:
             self._signals.discard(ARRIVED)
             self._fresh.clear()
-            now = loop.time()
-            # Woken for a planned turn: it is due at the plan if we are at most `late` behind,
-            # else `late` before now - lateness beyond that is lost, never made up.
-            at = max(planned, now - self.late) if planned is not None and now >= planned else now
+            at = loop.time()
             planned = None
             soonest = None
             for turn in list(self._queue):
                 if turn.answer.done():
                     self._queue.remove(turn)
                     continue
-                wait = self.limiter.earliest(turn.tenant, turn.chat, at)
+                wait = self._earliest(turn, at)
                 if wait <= EPSILON:
                     self._queue.remove(turn)
                     turn.at = at
+                    self._took(turn.tenant, at)
+                    self._taken = turn
                     self._signals.discard(STARTED)
                     turn.answer.set_result(None)
                     soonest = 0.0
@@ -136,9 +175,12 @@ class Pacer:
                     continue
                 soonest = wait if soonest is None else min(soonest, wait)
             if soonest == 0.0:
-                # Plan the next turn from when this one really starts (it records itself).
-                if not await self._signalled(STARTED, loop.time() + 1.0):
-                    log.warning("outbox pacer: a sender took its turn more than a second late")
+                # Plan the next turn once this one's request is written (counted then): the
+                # windows hold on the times requests really went, whatever ran in between.
+                taken = self._taken
+                if not await self._signalled(STARTED, loop.time() + WRITTEN_WITHIN) and taken is not None:
+                    log.warning("outbox pacer: a request was not written within %.0f s of its turn", WRITTEN_WITHIN)
+                    self.started(taken.tenant, taken.chat)
                 continue
             if soonest is None:
                 continue

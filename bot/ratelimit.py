@@ -35,20 +35,32 @@ class Limits:
     tenant: tuple[Window, ...]
     conversation: tuple[Window, ...]
     # Every period is lengthened by this fraction. Teams counts requests when they arrive, and
-    # the time from our send to their count varies by a few milliseconds, so a window that is
-    # exactly full on our clock could look one over on theirs. 1.5% of a second is 15 ms of
-    # slack (5 of them for our own timer's lateness, see bot/pacing.LATE_TURN), and costs 1.5%
-    # of the throughput: the tenant's ceiling becomes 49.26/s.
+    # the time from our write to their count varies by a few milliseconds, so a window that is
+    # exactly full on our clock could look one over on theirs. The pacer counts a request when
+    # it has been written (bot/pacing.py), so the margin is slack for that time alone: 0.8% of a
+    # second is 8 ms.
     margin: float = 0.0
+    # The tenant's pace is this fraction slower again than its windows allow: a request is
+    # written a few milliseconds after its turn, and without this the next window's turn would
+    # wait those milliseconds again, every window, and the pace would drift back.
+    slack: float = 0.0
+
+    def pace(self) -> float:
+        """Seconds between a tenant's turns at its sustained rate: the slowest of its windows'
+        (period over limit), lengthened by the margin and the slack: for Teams' 50 per second,
+        1.012 s / 50 = 20.24 ms, a ceiling of 49.41/s (98.8%)."""
+        return max((w.period / w.limit for w in self.tenant), default=0.0) * (1.0 + self.margin + self.slack)
 
 
 TEAMS_LIMITS = Limits(
-    # 50 per second, paced evenly (at most one per 20 ms, 20.3 with the margin): sent as a burst,
-    # 50 requests queue at the far end and arrive spread by the queueing, which can squeeze 51
-    # into one second there.
-    tenant=(Window(50, 1.0), Window(1, 0.02)),
+    # 50 per second. The pacer spreads them evenly, one turn every `pace()` (bot/pacing.py); the
+    # second window only bounds how close together turns may go while a late one is made up (at
+    # most twice the pace): sent as a burst, 50 requests queue at the far end and arrive spread
+    # by the queueing, which can squeeze 51 into one second there.
+    tenant=(Window(50, 1.0), Window(1, 0.01)),
     conversation=(Window(7, 1.0), Window(8, 2.0), Window(60, 30.0), Window(1800, 3600.0)),
-    margin=0.015,
+    margin=0.008,
+    slack=0.004,
 )
 
 

@@ -51,13 +51,14 @@ from collections import Counter
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from bot import metrics
 from bot.card_signing import CardSigner
 from bot.claims import Claims
 from bot.clock import Clock
-from bot.connector import BotConnector, ConnectorError, ConnectorResponse
+from bot.connector import BotConnector, ConnectorError, ConnectorResponse, on_written
 from bot.marks import SentMarks
 from bot.pacing import Pacer
 from bot.ratelimit import RETRY_AFTER_CAP, RETRY_BASE, RETRY_CAP, TEAMS_LIMITS, Limits, RateLimiter
@@ -173,7 +174,8 @@ class OutboxSender:
         # Stopping: when the grace for the calls in flight ends (loop time), and those calls, which
         # are cut off then (`_post`).
         self._deadline: float | None = None
-        self._posts: set[asyncio.Future] = set()
+        self._posts: set[asyncio.Task] = set()  # the tasks with a call out
+        self._cut_tasks: set[asyncio.Task] = set()  # of those, the ones cut off
         self._cut = False
         # deliver_due: how long a retry may be waited for, and the latest retry this sender scheduled
         # within that wait (logical time): it does not return before then.
@@ -286,26 +288,31 @@ class OutboxSender:
     def _cut_off(self) -> None:
         """The grace is over: cut off the calls still out (their senders hand the rows back)."""
         self._cut = True
-        for post in list(self._posts):
-            post.cancel()
+        for task in list(self._posts):
+            self._cut_tasks.add(task)
+            task.cancel()
 
     async def _post(self, call: Coroutine[Any, Any, ConnectorResponse]) -> ConnectorResponse | None:
         """The connector's answer to `call`, or None when a shutdown's grace ran out first (the
-        message may or may not have reached Teams: no one can know)."""
+        message may or may not have reached Teams: no one can know). The call runs in this task,
+        so the request is written in the same step of the loop as the turn that let it go: no
+        other task runs between the pacer's count and Teams'."""
         if self._cut:
             call.close()
             return None
-        post = asyncio.ensure_future(call)
-        self._posts.add(post)
+        task = asyncio.current_task()
+        assert task is not None
+        self._posts.add(task)
         try:
-            return await post
+            return await call
         except asyncio.CancelledError:
-            task = asyncio.current_task()
-            if not post.cancelled() or (task is not None and task.cancelling()):
-                raise  # this send itself was cancelled, not cut off
-            return None
+            # Cut off (and not also cancelled otherwise): this send ends here, its rows handed back.
+            if task in self._cut_tasks and task.uncancel() == 0:
+                return None
+            raise
         finally:
-            self._posts.discard(post)
+            self._posts.discard(task)
+            self._cut_tasks.discard(task)
 
     # -- the loop ----------------------------------------------------------------------------
     async def _deliver(self, now: Callable[[], datetime], report: DeliveryReport, *, until: datetime | None,
@@ -509,16 +516,24 @@ class OutboxSender:
             change = batch[0].payload if len(batch) == 1 else {}
             replaces, withdraws = change.get("replaces"), change.get("withdraws")
             connector = self.services.connector
+            tenant, chat = target.tenant_id, target.conversation_id
+            # The pacer counts the turn as the request is written, and gives no other till then.
+            written = on_written.set(partial(self.pacer.started, tenant, chat))
             try:
-                if withdraws:
-                    answer = await self._post(connector.delete_activity(
-                        target.service_url, target.conversation_id, str(withdraws)))
-                elif replaces:
-                    answer = await self._post(connector.update_activity(
-                        target.service_url, target.conversation_id, str(replaces), {**activity, "id": str(replaces)}))
-                else:
-                    answer = await self._post(connector.send_to_conversation(
-                        target.service_url, target.conversation_id, activity))
+                try:
+                    if withdraws:
+                        answer = await self._post(connector.delete_activity(
+                            target.service_url, target.conversation_id, str(withdraws)))
+                    elif replaces:
+                        answer = await self._post(connector.update_activity(
+                            target.service_url, target.conversation_id, str(replaces),
+                            {**activity, "id": str(replaces)}))
+                    else:
+                        answer = await self._post(connector.send_to_conversation(
+                            target.service_url, target.conversation_id, activity))
+                finally:
+                    on_written.reset(written)
+                    self.pacer.started(tenant, chat)  # never written (refused, cut off): counted now
             except ConnectorError as exc:
                 metrics.of(self.services).send_answered(None)
                 await self._retry(batch, later, f"no answer ({exc})"[:100], None, report, now)
@@ -550,6 +565,7 @@ class OutboxSender:
         if wait is None and not self.claims.holds(tenant_key(target.tenant_id)):
             # The tenant's lease may have run out (renewals failed): another sender may have it.
             log.warning("outbox: no lease on tenant %s: rows handed back", target.tenant_id)
+            self.pacer.started(target.tenant_id, target.conversation_id)  # the turn goes unused
             return 0.0
         return wait
 

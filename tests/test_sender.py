@@ -502,7 +502,7 @@ async def test_the_pacer_lets_others_pass_a_held_chat():
     from bot.pacing import Pacer
     from bot.ratelimit import Limits, RateLimiter, Window
 
-    pacer = Pacer(RateLimiter(Limits(tenant=(Window(1, 0.05),), conversation=(Window(2, 10.0),))), late=0.003)
+    pacer = Pacer(RateLimiter(Limits(tenant=(Window(1, 0.05),), conversation=(Window(2, 10.0),))))
     loop = asyncio.get_running_loop()
     went: list[float] = []
 
@@ -510,6 +510,7 @@ async def test_the_pacer_lets_others_pass_a_held_chat():
         answer = await pacer.turn("t", chat, max_wait=max_wait)
         if answer is None:
             went.append(loop.time())
+            pacer.started("t", chat)
         return answer
 
     answers = await asyncio.gather(send("a"), send("a"), send("a", max_wait=1.0), send("b"), send("c"))
@@ -524,23 +525,92 @@ async def test_the_pacer_spaces_turns_and_stops():
     from bot.pacing import Pacer
     from bot.ratelimit import Limits, RateLimiter, Window
 
-    pacer = Pacer(RateLimiter(Limits(tenant=(Window(1, 0.05),), conversation=())), late=0.003)
+    pacer = Pacer(RateLimiter(Limits(tenant=(Window(1, 0.05),), conversation=())))
     loop = asyncio.get_running_loop()
     times: list[float] = []
 
     async def send(n: int):
         assert await pacer.turn("t", f"c{n}", max_wait=5.0) is None
         times.append(loop.time())
+        pacer.started("t", f"c{n}")
 
     await asyncio.gather(*(send(n) for n in range(6)))
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    assert min(gaps) >= 0.05 - 0.003 - 0.001  # the pace, less the lateness it may absorb
-    assert times[-1] - times[0] >= 5 * 0.05 - 0.003
+    assert min(gaps) >= 0.05 - 0.001  # counted when they went: never closer than the window
+    assert times[-1] - times[0] >= 5 * 0.05 - 0.001
     waiting = asyncio.create_task(pacer.turn("t", "late", max_wait=5.0))
     blocked = [asyncio.create_task(pacer.turn("t", f"x{n}", max_wait=5.0)) for n in range(3)]
     await waiting
     pacer.stop()
     assert [await task for task in blocked] == [0.0, 0.0, 0.0]  # let go, to hand their rows back
+
+
+async def test_the_pacer_counts_a_turn_when_its_request_is_written():
+    """Nothing else goes between a turn and its request's write, and the windows count the write:
+    a request written 30 ms after its turn pushes the next turn 30 ms on, not into its window."""
+    from bot.pacing import Pacer
+    from bot.ratelimit import Limits, RateLimiter, Window
+
+    limiter = RateLimiter(Limits(tenant=(Window(1, 0.05),), conversation=()))
+    pacer = Pacer(limiter)
+    loop = asyncio.get_running_loop()
+    assert await pacer.turn("t", "a", max_wait=5.0) is None
+    second = asyncio.create_task(pacer.turn("t", "b", max_wait=5.0))
+    await asyncio.sleep(0.03)  # the first request is still being made (a connection, a slow loop)
+    assert not second.done()  # no turn while it is not written
+    written = loop.time()
+    pacer.started("t", "a")
+    pacer.started("t", "a")  # once only
+    assert await second is None
+    assert loop.time() - written >= 0.05 - 0.001
+    assert limiter._tenants["t"].times[0] >= written
+
+
+async def test_the_connector_tells_when_each_request_is_written(fake_connector):
+    """`on_written`, set in the calling task, is called once per request, before the far end has
+    it: for a POST (its body written by a task of aiohttp's) and a DELETE (no body) alike."""
+    from bot.connector import on_written
+
+    connector = BotConnector()
+    loop = asyncio.get_running_loop()
+    written: list[float] = []
+    token = on_written.set(lambda: written.append(loop.time()))
+    try:
+        fake_connector.delay = 0.05
+        answer = await connector.send_to_conversation(fake_connector.url, "conv-w", {"type": "message", "text": "x"})
+        deleted = await connector.delete_activity(fake_connector.url, "conv-w", "a1")
+    finally:
+        on_written.reset(token)
+        await connector.close()
+    assert answer.ok and deleted.ok
+    posted, removed = [c for c in fake_connector.calls if c.conversation_id == "conv-w"]
+    assert len(written) == 2
+    assert written[0] <= posted.at < written[1] <= removed.at
+
+
+async def test_the_pacer_makes_up_a_late_turn_on_its_grid():
+    """The tenant's turns keep to a grid one pace apart: after a turn that went late the next go
+    sooner (no closer than the limiter allows), so the lateness is made up, not carried on."""
+    from bot.pacing import Pacer
+    from bot.ratelimit import Limits, RateLimiter, Window
+
+    pace = 0.05
+    pacer = Pacer(RateLimiter(Limits(tenant=(Window(10, 10 * pace), Window(1, pace / 2)), conversation=())))
+    loop = asyncio.get_running_loop()
+    times: list[float] = []
+
+    async def send(n: int):
+        assert await pacer.turn("t", f"c{n}", max_wait=5.0) is None
+        if n == 1:
+            await asyncio.sleep(0.06)  # this request is written 60 ms late
+        times.append(loop.time())
+        pacer.started("t", f"c{n}")
+
+    await asyncio.gather(*(send(n) for n in range(8)))
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert min(gaps) >= pace / 2 - 0.001  # making up, never closer than the limiter's spacing
+    # Seven paces and the 60 ms made up again (a carried lateness would add it to the end).
+    assert times[-1] - times[0] < 7 * pace + 0.04
 
 
 @pytest.mark.parametrize("value", ["soon", "0", "-5", "nan", "inf"])

@@ -3,7 +3,7 @@
 another takes over when the holder stops or dies.
 
 What Teams would count is what the fake Bot Connector received, when (its records' `at`). The
-rate checks have wide margins (one sender at a time aims at 49.26/s; two at once would reach
+rate checks have wide margins (one sender at a time aims at 49.41/s; two at once would reach
 about 100/s); the real figures are bench/budget.py's.
 """
 from __future__ import annotations
