@@ -122,6 +122,21 @@ class AllocationView:
     case_holder_name: str
     deadline: date
     started: bool = False  # a draft exists: the button says "Continue audit"
+    # The kind of audit (qa.forms.KINDS): "supervision" is a supervisee's supervision file (framework 9.1), whose
+    # `case_holder_name` is the supervisee, and `facts` the supervision register's facts for them when read.
+    kind: str = "case"
+    facts: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def supervision(self) -> bool:
+        return self.kind == "supervision"
+
+    @property
+    def subject(self) -> str:
+        """What is audited, in words: "case CR-1001", or "supervision file of Sam Lee (SUP-3)"."""
+        if self.supervision:
+            return f"supervision file of {self.case_holder_name} ({self.case_ref})"
+        return f"case {self.case_ref}"
 
 
 @dataclass(frozen=True)
@@ -224,6 +239,9 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def _case_facts(allocation: AllocationView) -> Element:
+    if allocation.supervision:
+        return facts([("Supervisee", allocation.case_holder_name), ("Team", allocation.team),
+                      ("Deadline", format_day(allocation.deadline)), *allocation.facts])
     pairs = [("Annex A list", allocation.annex_a_list), ("Team", allocation.team)]
     if allocation.theme:
         pairs.append(("Theme", allocation.theme))
@@ -237,7 +255,8 @@ def _start_button(allocation: AllocationView) -> Element:
 
 
 def _case_block(allocation: AllocationView, buttons: Sequence[Element], *, first: bool) -> Element:
-    items = [subheading(f"Case {allocation.case_ref}", separator=not first), _case_facts(allocation)]
+    title = allocation.subject[0].upper() + allocation.subject[1:]
+    items = [subheading(title, separator=not first), _case_facts(allocation)]
     if buttons:
         items.append(action_set(buttons))
     return container(items)
@@ -288,16 +307,27 @@ def allocation_notice_card(auditor_name: str, month_label: str, allocations: Seq
     """The 3rd: one card per auditor listing each allocated case."""
     if not allocations:
         raise ValueError("an allocation notice needs at least one allocation")
+    files = sum(a.supervision for a in allocations)
+    cases = len(allocations) - files
+    what = " and ".join(w for w in (_plural(cases, "case") + " to audit alongside the case holder" if cases else "",
+                                    _plural(files, "supervision file") + " to audit" if files else "") if w)
     body: list[Element] = [
         heading(f"Your audit allocation for {month_label}"),
-        text(f"Hello {auditor_name}. You have been allocated {_plural(len(allocations), 'case')} to audit "
-             f"alongside the case holder. {complete_by(allocations)}"),
-        text("Audits cover the last six months of casework; grade the outcomes for the child, not process.",
-             subtle=True, spacing="Small"),
-        text("Each case holder on the roster is told their case is in the audit and that you will talk with them "
-             "before you submit: press Conversation arranged, then Conversation held, and they see it too.",
-             subtle=True, spacing="Small"),
+        text(f"Hello {auditor_name}. You have been allocated {what}. {complete_by(allocations)}"),
     ]
+    if cases:
+        body += [
+            text("Audits cover the last six months of casework; grade the outcomes for the child, not process.",
+                 subtle=True, spacing="Small"),
+            text("Each case holder on the roster is told their case is in the audit and that you will talk with them "
+                 "before you submit: press Conversation arranged, then Conversation held, and they see it too.",
+                 subtle=True, spacing="Small"),
+        ]
+    if files:  # framework 9.1's Supervision Audit Framework
+        body.append(text("A supervision audit looks at one supervisee's supervision file: the agreement, how often "
+                         "and how long 1:1s are, reflection, case direction, wellbeing and actions. The register's "
+                         "facts are shown with it; the supervisee is told, and they and their supervisor get the "
+                         "findings after oversight.", subtle=True, spacing="Small"))
     for i, allocation in enumerate(allocations):
         buttons = [_start_button(allocation), _decline_button(allocation), *conversation_buttons(allocation.allocation_id)]
         body.append(_case_block(allocation, buttons, first=i == 0))

@@ -115,7 +115,9 @@ async def notify_allocations(session: AsyncSession, cal: WorkingCalendar, month:
     for auditor, mine in groups:
         key = f"{kinds.ALLOCATION_NOTICE}:{month}:{auditor.id}" + (f":{ids_hash(a.id for a in mine)}" if late else "")
         if auditor.active:  # a leaver gets nothing; the QA unit hears below
-            cases = [views.allocation_view(a, cal) for a in mine]
+            today = cal.local_date(now)  # a supervision file's register facts as of the notice
+            cases = [await views.with_register_facts(session, views.allocation_view(a, cal), a, cal, today)
+                     for a in mine]
             refs = ", ".join(v.case_ref for v in cases)
             messages.append(Message(
                 key, kinds.ALLOCATION_NOTICE, auditor.id, due_at=due_at,
