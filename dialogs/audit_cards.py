@@ -164,6 +164,7 @@ class AuditSummary:
     form_title: str = ""
     answers: tuple[tuple[str, str], ...] = ()
     recommendations: tuple[tuple[str, str, str], ...] = ()
+    kind: str = "case"  # the form's kind: "supervision" is a supervisee's supervision file (case_holder_name)
 
 
 @dataclass(frozen=True)
@@ -535,17 +536,20 @@ def _yes_no(value: bool) -> str:
 
 def oversight_request_card(audit: AuditSummary) -> Element:
     """For the service lead: the audit at a glance, with Confirm oversight and Dispute."""
-    body: list[Element] = [heading(f"Oversight needed: case {audit.case_ref}")]
+    supervision = audit.kind == "supervision"
+    subject = f"supervision file of {audit.case_holder_name} ({audit.case_ref})" if supervision \
+        else f"case {audit.case_ref}"
+    body: list[Element] = [heading(f"Oversight needed: {subject}")]
     if audit.safeguarding_concern:
         body.append(container([attention("The auditor raised an immediate safeguarding concern.")],
                               style="attention"))
     body += [
         facts([("Team", audit.team), ("Service area", audit.service_area), ("Auditor", audit.auditor_name),
-               ("Case holder", audit.case_holder_name), ("Overall grade", audit.grade),
+               ("Supervisee" if supervision else "Case holder", audit.case_holder_name), ("Overall grade", audit.grade),
                ("Submitted", format_day(audit.submitted_on)), ("Oversight due", format_day(audit.oversight_due))]),
         *(_form_answers(audit) if audit.form_title else _default_answers(audit)),
         text("Confirming oversight says you have reviewed this audit and recorded your oversight on the "
-             "child's file.", subtle=True),
+             + ("supervision file." if supervision else "child's file."), subtle=True),
     ]
     ids = {"audit_id": audit.audit_id}
     return card(body, [execute("Read the whole audit", Verb.AUDIT_READ, {**ids, "page_id": 1}),

@@ -16,6 +16,7 @@ from capabilities.audit_forms import config
 from dialogs import form_cards as fc
 from dialogs.audit_cards import Verb
 from qa.allocations import COLUMNS
+from storage.allocations import import_allocations
 from storage.models import Allocation, Audit, OutboxMessage, Person, SupervisionSession
 from tests.support import activities as act
 from tests.support.allocation_files import csv_bytes
@@ -138,6 +139,9 @@ async def test_a_supervision_audit_from_the_list_to_the_findings(services, fake_
     assert audit.overall_grade == "Good" and audit.form_name == "supervision"
 
     # The service lead's oversight, then the findings to the supervisee and the supervisor.
+    [request] = await d.all(OutboxMessage, OutboxMessage.kind == "oversight-request")
+    assert f"Oversight needed: supervision file of Pat Example (SUP-{d.ids['pat']})" in said(checked(request.payload["card"]))
+    assert "Record the reasons for case direction" in said(request.payload["card"])
     await d.tick(AT)
     await d.press("sam", Verb.OVERSIGHT_CONFIRM, {"audit_id": audit.id, "oversight_comment": ""}, "request", AT)
     await d.tick(utc(2026, 12, 8, 10, 30))
@@ -152,3 +156,21 @@ async def test_a_supervision_audit_from_the_list_to_the_findings(services, fake_
     rows = await d.all(OutboxMessage, OutboxMessage.kind == "good-practice-thanks")
     assert rows == []  # the supervisor has the findings themselves: no separate thank-you
     assert card_problems(SEEN) == [[]] * len(SEEN)  # Microsoft's Adaptive Card parser: each card valid
+
+
+async def test_a_supervision_audit_off_the_schedule_is_imported_and_said(db):
+    async with db.sessions.begin() as session:
+        for key, role, supervisor in (("ann", "practice_manager", None), ("pam", "practice_manager", None),
+                                      ("pat", "practitioner", "pam@council.gov.uk")):
+            session.add(Person(email=f"{key}@council.gov.uk", display_name=key.title(), role=role, team="Team Alpha",
+                               service_area="Children in Need", supervisor_email=supervisor, created_at=IMPORTED,
+                               updated_at=IMPORTED))
+    source = (csv_bytes([listed("ann@council.gov.uk")], HEADER), "list.csv")
+    report = await import_allocations(db, source, "2026-11", IMPORTED, actor_id=None, via="test",
+                                      forms=config.forms_in_use())
+    assert report.added == 1 and report.describe().splitlines()[-1] == (
+        "1 supervision audit allocated in 2026-11, a month the schedule does not mark for supervision audits "
+        "(months 2, 4, 6, 8, 10, 12); allowed")
+    report = await import_allocations(db, source, "2026-12", IMPORTED, actor_id=None, via="test",
+                                      forms=config.forms_in_use(), supervision_months=(12,))
+    assert report.added == 1 and report.schedule_notes == []

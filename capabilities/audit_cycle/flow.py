@@ -221,7 +221,7 @@ async def answers_shown(act: Act, allocation: Allocation) -> dict[str, Any]:
     if form is None:
         return {}
     actions = await remedial_actions_of(act.session, allocation.id)
-    return {"form_title": form.title, "answers": tuple(answer_lines(form, audit.answers or {})),
+    return {"form_title": form.title, "kind": form.kind, "answers": tuple(answer_lines(form, audit.answers or {})),
             "recommendations": tuple((text, who or "Nobody named", format_day(on)) for text, on, who in actions)}
 
 
