@@ -736,10 +736,22 @@ def dispute_card(dispute: DisputeView, tz: tzinfo) -> Element:
 
 
 def upload_request_card(audit_id: int, case_ref: str, service_lead_name: str, confirmed_at: datetime, tz: tzinfo,
-                        upload_by: date, comment: str = "", *, chase: bool = False) -> Element:
+                        upload_by: date, comment: str = "", *, chase: bool = False,
+                        supervision: bool = False) -> Element:
     """For the auditor, once oversight is confirmed: upload the audit to the child's file by `upload_by`
     (never before the day oversight was confirmed: qa/deadlines.py). With `chase`, the one reminder sent
-    when the upload was not marked by then."""
+    when the upload was not marked by then. `supervision`: a supervision file's audit (framework 9.1), added
+    to the supervisee's supervision record, not a child's file."""
+    if supervision:
+        asked = (f"{service_lead_name} confirmed oversight on {format_moment(confirmed_at, tz)}. Please add the audit "
+                 f"to the supervisee's supervision record by {format_day(upload_by)}, then press Added to the "
+                 "supervision record." + (" This is the only reminder; the QA unit sees those still to do."
+                                          if chase else ""))
+        body: list[Element] = [heading(f"File the audit: supervision file {case_ref}"), text(asked)]
+        if comment:
+            body += [subheading("Service lead's comment"), quote(comment)]
+        return card(body, [execute("Added to the supervision record", Verb.AUDIT_UPLOADED, {"audit_id": audit_id},
+                                   style="positive")])
     asked = (f"{service_lead_name} confirmed oversight on {format_moment(confirmed_at, tz)}. Please upload the "
              f"audit to the child's file in Care Director by {format_day(upload_by)}.")
     if chase:
@@ -747,7 +759,7 @@ def upload_request_card(audit_id: int, case_ref: str, service_lead_name: str, co
                  f"due in the child's file in Care Director by {format_day(upload_by)}. It is not marked uploaded "
                  "yet: please upload it, then press Uploaded to Care Director. This is the only reminder; the QA unit "
                  "sees the uploads still to do.")
-    body: list[Element] = [heading(f"Upload the audit: case {case_ref}"), text(asked)]
+    body = [heading(f"Upload the audit: case {case_ref}"), text(asked)]
     if comment:
         body += [subheading("Service lead's comment"), quote(comment)]
     return card(body, [execute("Uploaded to Care Director", Verb.AUDIT_UPLOADED, {"audit_id": audit_id},

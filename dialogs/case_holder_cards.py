@@ -285,12 +285,14 @@ class Reflection:
     case_holder_name: str
     reflection: str
     reflected_at: datetime
+    kind: str = "case"  # "supervision": the reflection is on the audit of their supervision file
 
 
 def reflection_card(reflection: Reflection, tz: tzinfo, *, to_supervisor: bool) -> Element:
     """The case holder's reflection on an audit's findings, to the auditor or to their supervisor."""
     body: list[Element] = [
-        heading(f"Reflection on the audit of case {reflection.case_ref}"),
+        heading(f"Reflection on the audit of {reflection.case_holder_name}'s supervision file"
+                if reflection.kind == "supervision" else f"Reflection on the audit of case {reflection.case_ref}"),
         text(f"{reflection.case_holder_name} reflected on the audit's findings on "
              f"{format_moment(reflection.reflected_at, tz)}."),
         quote(reflection.reflection),

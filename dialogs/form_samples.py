@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,9 @@ def samples(first: ac.AllocationView, summary: ac.AuditSummary) -> dict[str, Car
     cards["oversight_request_supervision"] = ac.oversight_request_card(
         replace(own, case_ref="SUP-300042", kind="supervision", form_title=supervision.title,
                 answers=tuple(form_cards.answer_lines(supervision, example_answers(supervision)))))
+    cards["upload_request_supervision"] = ac.upload_request_card(
+        own.audit_id, "SUP-300042", "Sam Example", datetime(2026, 12, 8, 10, tzinfo=UTC), UTC, date(2026, 12, 10),
+        "Please talk the findings through at the next 1:1.", supervision=True)
     cards["supervision_form_page_1"] = form_cards.form_page_card(file, supervision, 1,
                                                                  example_answers(supervision))
     for n, page in enumerate(ac.whole_audit_pages(own), start=1):

@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import update
 
 from capabilities.audit_forms import config
+from dialogs import case_holder_cards as ch
 from dialogs import form_cards as fc
 from dialogs.audit_cards import Verb
 from qa.allocations import COLUMNS
@@ -152,9 +153,19 @@ async def test_a_supervision_audit_from_the_list_to_the_findings(services, fake_
     for card in (mine, theirs):
         assert "Record the reasons for case direction" in said(card) and "practice forum" not in said(card)
         assert "your case" not in said(card).casefold()
+    upload = checked((await d.sent("upload-request", "ann")).payload["card"])
+    assert "supervision record" in said(upload) and "Care Director" not in said(upload)
     assert not theirs.get("actions")  # the supervisee's card has the buttons; the supervisor's copy none
     rows = await d.all(OutboxMessage, OutboxMessage.kind == "good-practice-thanks")
     assert rows == []  # the supervisor has the findings themselves: no separate thank-you
+
+    # Pat's reflection reaches the auditor and Pam, about the supervision file.
+    await d.press("pat", ch.Verb.FINDINGS_REFLECT, {"audit_id": audit.id, ch.REFLECTION: "Useful: I will bring "
+                                                    "an agenda to each 1:1"}, "findings", AT)
+    await d.tick(utc(2026, 12, 8, 11, 0))
+    for key in ("ann", "pam"):
+        reflection = checked((await d.sent("case-holder-reflection", key)).payload["card"])
+        assert "Reflection on the audit of Pat Example's supervision file" in said(reflection)
     assert card_problems(SEEN) == [[]] * len(SEEN)  # Microsoft's Adaptive Card parser: each card valid
 
 

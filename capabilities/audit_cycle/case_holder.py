@@ -289,7 +289,7 @@ async def reflect(ctx: Context, actor_id: int, audit_id: int, text: str | None, 
         people = [p for p in (await active_person(act.session, allocation.auditor_id),
                               await _supervisor(act.session, act.actor)) if p is not None]
         view = ch.Reflection(case_ref=allocation.case_ref, case_holder_name=act.actor.display_name,
-                             reflection=typed, reflected_at=now)
+                             reflection=typed, reflected_at=now, kind=views.audit_kind(allocation))
         for person in {p.id: p for p in people}.values():
             to_supervisor = person.id != allocation.auditor_id
             await act.notify(kinds.CASE_HOLDER_REFLECTION, [person], kinds.CASE_HOLDER_REFLECTION.message(

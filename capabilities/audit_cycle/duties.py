@@ -440,6 +440,7 @@ class UploadChaseDuty(FollowUpDuty):
                 payload=kinds.UPLOAD_CHASE.message(
                     allocation.audit.id, allocation.case_ref, lead, allocation.oversight_at or now, self.cal.tz,
                     upload_by, allocation.oversight_comment or "", chase=True,
+                    supervision=views.audit_kind(allocation) == "supervision",
                     summary=f"Reminder: upload the audit of case {allocation.case_ref} to Care Director")))
             session.add(TrailEvent(subject_type="allocation", subject_id=allocation.id, month=allocation.month,
                                    actor_id=None, action=UPLOAD_CHASED, via=f"duty:{self.name}",
