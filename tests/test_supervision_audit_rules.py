@@ -4,15 +4,20 @@ off 9.3's schedule allowed and said (framework 9.1, 9.3)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
 from capabilities.audit_cycle.config import from_env
 from capabilities.audit_forms import config
 from capabilities.registry import ConfigurationError
+from capabilities.supervision.audit_facts import fact_lines
 from qa import supervision_audit as sup
 from qa.allocations import COLUMNS, AllocationProblems, PersonInfo, parse_allocations
+from qa.calendar import WorkingCalendar
 from qa.forms import form_from_data
+from qa.supervision import AGREEMENT, ONE_TO_ONE, CaseFacts, SuperviseeFacts
+from storage.supervision import SupervisionFile
 
 pytestmark = pytest.mark.fast
 
@@ -108,3 +113,24 @@ def test_the_shipped_supervision_form_asks_no_child_details():
     labels = " ".join(q.label + " " + q.help for q in FORMS[1].questions()).casefold()
     assert FORMS[1].kind == "supervision"
     assert "child's name" not in labels and "date of birth" not in labels and "address" not in labels
+
+
+def test_the_auditor_sees_the_registers_facts_judged_by_the_supervision_rules():
+    today = date(2026, 12, 8)
+    facts = SuperviseeFacts(3, None, {ONE_TO_ONE: date(2026, 11, 17), AGREEMENT: date(2026, 3, 2)},
+                            cases=(CaseFacts("CR-1", date(2026, 9, 1), date(2026, 1, 5)),
+                                   CaseFacts("CR-2", date(2026, 11, 30), date(2026, 1, 5))),
+                            last_one_to_one_minutes=95, on_record_from=date(2026, 1, 5))
+    lines = dict(fact_lines(SupervisionFile(facts, (date(2026, 10, 20), date(2026, 11, 17)), "Pam Example"),
+                            today, WorkingCalendar()))
+    assert lines["Supervisor"] == "Pam Example"
+    assert lines["1:1 cadence kept"].startswith("Yes: next due ")
+    assert lines["1:1s in the last 3 months"] == "2: 20 Oct 2026, 17 Nov 2026"
+    assert lines["Last 1:1 length"] == "At least 90 minutes"
+    assert lines["Agreement last reviewed"].startswith("Monday 2 March 2026; overdue since ")
+    assert lines["Case supervision"] == "Not in date: 1 of 2 cases overdue"
+    assert "CR-1" not in str(lines)  # counts, never the cases themselves
+    none = dict(fact_lines(SupervisionFile(SuperviseeFacts(3, None, {}, on_record_from=today), (), "Pam Example"),
+                           today, WorkingCalendar()))
+    assert none["1:1s in the last 3 months"] == "None recorded" and none["Case supervision"] == "No caseload on record"
+    assert none["1:1 cadence kept"].startswith("First 1:1 not yet due")
