@@ -122,6 +122,21 @@ class AllocationView:
     case_holder_name: str
     deadline: date
     started: bool = False  # a draft exists: the button says "Continue audit"
+    # The kind of audit (qa.forms.KINDS): "supervision" is a supervisee's supervision file (framework 9.1), whose
+    # `case_holder_name` is the supervisee, and `facts` the supervision register's facts for them when read.
+    kind: str = "case"
+    facts: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def supervision(self) -> bool:
+        return self.kind == "supervision"
+
+    @property
+    def subject(self) -> str:
+        """What is audited, in words: "case CR-1001", or "supervision file of Sam Lee (SUP-3)"."""
+        if self.supervision:
+            return f"supervision file of {self.case_holder_name} ({self.case_ref})"
+        return f"case {self.case_ref}"
 
 
 @dataclass(frozen=True)
@@ -149,6 +164,7 @@ class AuditSummary:
     form_title: str = ""
     answers: tuple[tuple[str, str], ...] = ()
     recommendations: tuple[tuple[str, str, str], ...] = ()
+    kind: str = "case"  # the form's kind: "supervision" is a supervisee's supervision file (case_holder_name)
 
 
 @dataclass(frozen=True)
@@ -224,6 +240,9 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def _case_facts(allocation: AllocationView) -> Element:
+    if allocation.supervision:
+        return facts([("Supervisee", allocation.case_holder_name), ("Team", allocation.team),
+                      ("Deadline", format_day(allocation.deadline)), *allocation.facts])
     pairs = [("Annex A list", allocation.annex_a_list), ("Team", allocation.team)]
     if allocation.theme:
         pairs.append(("Theme", allocation.theme))
@@ -237,7 +256,8 @@ def _start_button(allocation: AllocationView) -> Element:
 
 
 def _case_block(allocation: AllocationView, buttons: Sequence[Element], *, first: bool) -> Element:
-    items = [subheading(f"Case {allocation.case_ref}", separator=not first), _case_facts(allocation)]
+    title = allocation.subject[0].upper() + allocation.subject[1:]
+    items = [subheading(title, separator=not first), _case_facts(allocation)]
     if buttons:
         items.append(action_set(buttons))
     return container(items)
@@ -288,16 +308,27 @@ def allocation_notice_card(auditor_name: str, month_label: str, allocations: Seq
     """The 3rd: one card per auditor listing each allocated case."""
     if not allocations:
         raise ValueError("an allocation notice needs at least one allocation")
+    files = sum(a.supervision for a in allocations)
+    cases = len(allocations) - files
+    what = " and ".join(w for w in (_plural(cases, "case") + " to audit alongside the case holder" if cases else "",
+                                    _plural(files, "supervision file") + " to audit" if files else "") if w)
     body: list[Element] = [
         heading(f"Your audit allocation for {month_label}"),
-        text(f"Hello {auditor_name}. You have been allocated {_plural(len(allocations), 'case')} to audit "
-             f"alongside the case holder. {complete_by(allocations)}"),
-        text("Audits cover the last six months of casework; grade the outcomes for the child, not process.",
-             subtle=True, spacing="Small"),
-        text("Each case holder on the roster is told their case is in the audit and that you will talk with them "
-             "before you submit: press Conversation arranged, then Conversation held, and they see it too.",
-             subtle=True, spacing="Small"),
+        text(f"Hello {auditor_name}. You have been allocated {what}. {complete_by(allocations)}"),
     ]
+    if cases:
+        body += [
+            text("Audits cover the last six months of casework; grade the outcomes for the child, not process.",
+                 subtle=True, spacing="Small"),
+            text("Each case holder on the roster is told their case is in the audit and that you will talk with them "
+                 "before you submit: press Conversation arranged, then Conversation held, and they see it too.",
+                 subtle=True, spacing="Small"),
+        ]
+    if files:  # framework 9.1's Supervision Audit Framework
+        body.append(text("A supervision audit looks at one supervisee's supervision file: the agreement, how often "
+                         "and how long 1:1s are, reflection, case direction, wellbeing and actions. The register's "
+                         "facts are shown with it; the supervisee is told, and they and their supervisor get the "
+                         "findings after oversight.", subtle=True, spacing="Small"))
     for i, allocation in enumerate(allocations):
         buttons = [_start_button(allocation), _decline_button(allocation), *conversation_buttons(allocation.allocation_id)]
         body.append(_case_block(allocation, buttons, first=i == 0))
@@ -505,17 +536,20 @@ def _yes_no(value: bool) -> str:
 
 def oversight_request_card(audit: AuditSummary) -> Element:
     """For the service lead: the audit at a glance, with Confirm oversight and Dispute."""
-    body: list[Element] = [heading(f"Oversight needed: case {audit.case_ref}")]
+    supervision = audit.kind == "supervision"
+    subject = f"supervision file of {audit.case_holder_name} ({audit.case_ref})" if supervision \
+        else f"case {audit.case_ref}"
+    body: list[Element] = [heading(f"Oversight needed: {subject}")]
     if audit.safeguarding_concern:
         body.append(container([attention("The auditor raised an immediate safeguarding concern.")],
                               style="attention"))
     body += [
         facts([("Team", audit.team), ("Service area", audit.service_area), ("Auditor", audit.auditor_name),
-               ("Case holder", audit.case_holder_name), ("Overall grade", audit.grade),
+               ("Supervisee" if supervision else "Case holder", audit.case_holder_name), ("Overall grade", audit.grade),
                ("Submitted", format_day(audit.submitted_on)), ("Oversight due", format_day(audit.oversight_due))]),
         *(_form_answers(audit) if audit.form_title else _default_answers(audit)),
         text("Confirming oversight says you have reviewed this audit and recorded your oversight on the "
-             "child's file.", subtle=True),
+             + ("supervision file." if supervision else "child's file."), subtle=True),
     ]
     ids = {"audit_id": audit.audit_id}
     return card(body, [execute("Read the whole audit", Verb.AUDIT_READ, {**ids, "page_id": 1}),
@@ -702,10 +736,22 @@ def dispute_card(dispute: DisputeView, tz: tzinfo) -> Element:
 
 
 def upload_request_card(audit_id: int, case_ref: str, service_lead_name: str, confirmed_at: datetime, tz: tzinfo,
-                        upload_by: date, comment: str = "", *, chase: bool = False) -> Element:
+                        upload_by: date, comment: str = "", *, chase: bool = False,
+                        supervision: bool = False) -> Element:
     """For the auditor, once oversight is confirmed: upload the audit to the child's file by `upload_by`
     (never before the day oversight was confirmed: qa/deadlines.py). With `chase`, the one reminder sent
-    when the upload was not marked by then."""
+    when the upload was not marked by then. `supervision`: a supervision file's audit (framework 9.1), added
+    to the supervisee's supervision record, not a child's file."""
+    if supervision:
+        asked = (f"{service_lead_name} confirmed oversight on {format_moment(confirmed_at, tz)}. Please add the audit "
+                 f"to the supervisee's supervision record by {format_day(upload_by)}, then press Added to the "
+                 "supervision record." + (" This is the only reminder; the QA unit sees those still to do."
+                                          if chase else ""))
+        body: list[Element] = [heading(f"File the audit: supervision file {case_ref}"), text(asked)]
+        if comment:
+            body += [subheading("Service lead's comment"), quote(comment)]
+        return card(body, [execute("Added to the supervision record", Verb.AUDIT_UPLOADED, {"audit_id": audit_id},
+                                   style="positive")])
     asked = (f"{service_lead_name} confirmed oversight on {format_moment(confirmed_at, tz)}. Please upload the "
              f"audit to the child's file in Care Director by {format_day(upload_by)}.")
     if chase:
@@ -713,7 +759,7 @@ def upload_request_card(audit_id: int, case_ref: str, service_lead_name: str, co
                  f"due in the child's file in Care Director by {format_day(upload_by)}. It is not marked uploaded "
                  "yet: please upload it, then press Uploaded to Care Director. This is the only reminder; the QA unit "
                  "sees the uploads still to do.")
-    body: list[Element] = [heading(f"Upload the audit: case {case_ref}"), text(asked)]
+    body = [heading(f"Upload the audit: case {case_ref}"), text(asked)]
     if comment:
         body += [subheading("Service lead's comment"), quote(comment)]
     return card(body, [execute("Uploaded to Care Director", Verb.AUDIT_UPLOADED, {"audit_id": audit_id},

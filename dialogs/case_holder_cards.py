@@ -34,6 +34,7 @@ COMMENT = "case_holder_comment"
 COMMENT_MAX = 2000
 REFLECTION_MAX = 2000
 THANKS_SHOWN = 240  # characters of the strengths the thank-you names (they follow in full)
+ANSWER_SHOWN = 1500  # characters of each form answer the findings show (the card stays within 28 KB)
 _SHORT_PRIVACY = "About practice only: no names, dates of birth or addresses."
 WHAT_IT_LOOKS_AT = ("The audit looks at the last six months of casework and at the outcomes for the child, across "
                     "the seven key areas: " + ", ".join(KEY_AREAS) + ".")
@@ -86,6 +87,7 @@ class CaseHolderNotice:
     deadline: date
     conversation_on: date | None = None
     conversation_held_at: datetime | None = None
+    kind: str = "case"  # "supervision": the case holder is the supervisee, the audit is of their supervision file
 
 
 def case_holder_notice_card(notice: CaseHolderNotice, tz: tzinfo) -> Element:
@@ -96,6 +98,18 @@ def case_holder_notice_card(notice: CaseHolderNotice, tz: tzinfo) -> Element:
         talk = f"Arranged for {format_day(notice.conversation_on)}."
     else:
         talk = "Not arranged yet: the auditor will be in touch."
+    if notice.kind == "supervision":  # framework 9.1: a supervision file, by person; no case is named
+        return card([
+            heading(f"Your supervision file is in the {notice.month_label} audit"),
+            text(f"Hello {notice.case_holder_name}. {notice.auditor_name} is auditing your supervision file this "
+                 "month (framework 9.1's Supervision Audit Framework): the agreement, how often and how long your "
+                 "1:1s are, reflection, case direction, your wellbeing and the actions agreed. It looks at the "
+                 "supervision you receive, not at you."),
+            facts([("Supervision file", notice.case_ref), ("Auditor", notice.auditor_name),
+                   ("Audit due", format_day(notice.deadline))]),
+            text("You and your supervisor will receive the findings once the service lead has confirmed oversight.",
+                 subtle=True),
+        ])
     return card([
         heading(f"Your case {notice.case_ref} is in the {notice.month_label} audit"),
         text(f"Hello {notice.case_holder_name}. {notice.auditor_name} is auditing case {notice.case_ref} this month, "
@@ -135,6 +149,15 @@ class Findings:
     reflected_at: datetime | None = None
     supervision_asked: bool = False
     forum_agreed_at: datetime | None = None
+    # A supervision audit (framework 9.1): the file's supervisee by name; and for an audit on a form other than
+    # the default, its answers as (question, answer) in the form's order, shown instead of the default's areas.
+    kind: str = "case"
+    supervisee_name: str = ""
+    answers: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def supervision(self) -> bool:
+        return self.kind == "supervision"
 
     @property
     def good(self) -> bool:
@@ -144,7 +167,8 @@ class Findings:
 
 def _thanks(findings: Findings) -> list[Element]:
     """A short thank-you naming what was strong (the audit's strengths, cut short: they follow in full)."""
-    said = [text(f"Thank you. The audit of case {findings.case_ref} was graded {findings.grade}: good practice.",
+    what = "your supervision file" if findings.supervision else f"case {findings.case_ref}"
+    said = [text(f"Thank you. The audit of {what} was graded {findings.grade}: good practice.",
                  color="Good", weight="Bolder")]
     if findings.strengths.strip():
         said += [text("What was strong:", spacing="Small"), quote(excerpt(findings.strengths, THANKS_SHOWN))]
@@ -160,29 +184,51 @@ def _forum(findings: Findings, tz: tzinfo) -> list[Element]:
                  "family).", subtle=True, spacing="Small")]
 
 
-def findings_card(findings: Findings, tz: tzinfo) -> Element:
+def _opening(findings: Findings, for_supervisor: bool) -> list[Element]:
+    if not findings.supervision:
+        return [heading(f"The audit of your case {findings.case_ref}"), *(_thanks(findings) if findings.good else []),
+                text(f"{findings.auditor_name} audited case {findings.case_ref} and {findings.oversight_by} confirmed "
+                     "oversight. Here is what the audit found, in its own words.")]
+    whose = f"{findings.supervisee_name}'s" if for_supervisor else "your"
+    said = [heading(f"The audit of {whose} supervision file"),
+            *(_thanks(findings) if findings.good and not for_supervisor else []),
+            text(f"{findings.auditor_name} audited the supervision file of {findings.supervisee_name} "
+                 f"({findings.case_ref}) and {findings.oversight_by} confirmed oversight. Here is what the audit "
+                 "found, in its own words.")]
+    if for_supervisor:
+        said.append(text("You have the findings as their supervisor: talk them through together at your next 1:1, "
+                         "and take the actions forward in supervision.", subtle=True, spacing="Small"))
+    return said
+
+
+def findings_card(findings: Findings, tz: tzinfo, *, for_supervisor: bool = False) -> Element:
     """The audit's findings in its own words: grade and key areas, strengths first, then improvements and
     any remedial actions; with Add my reflection and Talk about this in supervision (until done). Graded
-    Good or Outstanding, it opens with a thank-you and offers Agree to use in a practice forum (until agreed)."""
-    body: list[Element] = [
-        heading(f"The audit of your case {findings.case_ref}"),
-        *(_thanks(findings) if findings.good else []),
-        text(f"{findings.auditor_name} audited case {findings.case_ref} and {findings.oversight_by} confirmed "
-             "oversight. Here is what the audit found, in its own words."),
-        facts([("Overall grade", findings.grade)]),
-        subheading("Key areas"),
-        facts([(area, findings.key_areas.get(area, "Not graded")) for area in KEY_AREAS]),
-        subheading("Strengths"),
-        quote(findings.strengths or "None recorded.", italic=not findings.strengths),
-        subheading("Areas for improvement"),
-        quote(findings.improvements or "None recorded.", italic=not findings.improvements),
-    ]
+    Good or Outstanding, it opens with a thank-you and offers Agree to use in a practice forum (until agreed).
+    On a form other than the default, the form's answers stand for the key areas, strengths and improvements.
+    A supervision audit's findings (framework 9.1) go to the supervisee, and, `for_supervisor`, to their
+    supervisor: the same findings without buttons; neither offers a practice forum."""
+    body: list[Element] = [*_opening(findings, for_supervisor), facts([("Overall grade", findings.grade)])]
+    if findings.answers:
+        body += [subheading("What the audit found"),
+                 facts([(question, excerpt(answer, ANSWER_SHOWN)) for question, answer in findings.answers])]
+    else:
+        body += [
+            subheading("Key areas"),
+            facts([(area, findings.key_areas.get(area, "Not graded")) for area in KEY_AREAS]),
+            subheading("Strengths"),
+            quote(findings.strengths or "None recorded.", italic=not findings.strengths),
+            subheading("Areas for improvement"),
+            quote(findings.improvements or "None recorded.", italic=not findings.improvements),
+        ]
     if findings.actions:
         body.append(subheading("Remedial actions"))
         for item in findings.actions:
             who = f" · {item.responsible}" if item.responsible else ""
             body.append(text(f"By {format_day(item.target_on)}{who}", subtle=True, spacing="Small"))
             body.append(quote(item.text))
+    if for_supervisor:
+        return card(body)
     ids = {"audit_id": findings.audit_id}
     actions: list[Element] = []
     if findings.reflection is not None:
@@ -199,7 +245,7 @@ def findings_card(findings: Findings, tz: tzinfo) -> Element:
                          color="Good", spacing="Small"))
     else:
         actions.append(execute("Talk about this in supervision", Verb.FINDINGS_SUPERVISION, ids))
-    if findings.good:
+    if findings.good and not findings.supervision:
         body += _forum(findings, tz)
         if findings.forum_agreed_at is None:
             actions.append(execute("Agree to use in a practice forum", Verb.FINDINGS_FORUM, ids))
@@ -239,12 +285,14 @@ class Reflection:
     case_holder_name: str
     reflection: str
     reflected_at: datetime
+    kind: str = "case"  # "supervision": the reflection is on the audit of their supervision file
 
 
 def reflection_card(reflection: Reflection, tz: tzinfo, *, to_supervisor: bool) -> Element:
     """The case holder's reflection on an audit's findings, to the auditor or to their supervisor."""
     body: list[Element] = [
-        heading(f"Reflection on the audit of case {reflection.case_ref}"),
+        heading(f"Reflection on the audit of {reflection.case_holder_name}'s supervision file"
+                if reflection.kind == "supervision" else f"Reflection on the audit of case {reflection.case_ref}"),
         text(f"{reflection.case_holder_name} reflected on the audit's findings on "
              f"{format_moment(reflection.reflected_at, tz)}."),
         quote(reflection.reflection),

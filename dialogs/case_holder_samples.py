@@ -49,6 +49,15 @@ def good_findings(*, agreed: bool = False) -> ch.Findings:
                        forum_agreed_at=AT if agreed else None)
 
 
+def supervision_findings() -> ch.Findings:
+    """A supervision audit's findings on the supervision form (framework 9.1): its answers, two of them long."""
+    answers = (("Overall grade of the supervision file", "Good"), ("A signed supervision agreement is on file", "Yes"),
+               ("1:1 sessions recorded on the file in the last three months", "3"),
+               ("What is working well in this supervision", _long(4000)), ("What needs to improve", _long(4000)))
+    return replace(good_findings(), case_ref="SUP-300042", grade="Good", kind="supervision", supervisee_name=_HOLDER,
+                   answers=answers, strengths="", improvements="")
+
+
 def thanks() -> ch.Thanks:
     return ch.Thanks(case_ref="CD-4810038", grade="Outstanding", case_holder_name=_HOLDER, auditor_name=_AUDITOR,
                      strengths=_long(ac.STRENGTHS_MAX))
@@ -97,6 +106,11 @@ def samples() -> dict[str, Card]:
         "action_named": ch.action_named_card(named_action()),
         "action_named_done": ch.action_named_card(replace(named_action(), done_by=_HOLDER, done_at=AT), LONDON),
         "audit_findings_good": ch.findings_card(good_findings(), LONDON),
+        "case_holder_notice_supervision": ch.case_holder_notice_card(
+            replace(notice(), case_ref="SUP-300042", kind="supervision"), LONDON),
+        "audit_findings_supervision": ch.findings_card(supervision_findings(), LONDON),
+        "audit_findings_supervision_supervisor": ch.findings_card(supervision_findings(), LONDON,
+                                                                  for_supervisor=True),
         "audit_findings_good_agreed": ch.findings_card(good_findings(agreed=True), LONDON),
         "good_practice_thanks": ch.thanks_card(thanks()),
         "my_team": tc.team_card(team()),

@@ -240,13 +240,18 @@ def form_page_card(view: AllocationView, form: FormDefinition, page: int, answer
     all_pages = pages(form)
     shown = all_pages[min(max(page, 1), len(all_pages)) - 1]
     answers, errors = answers or {}, dict(errors or {})
+    holder = "Supervisee" if view.supervision else "Case holder"
     body: list[Element] = [
-        heading(f"Audit: case {view.case_ref}"),
+        heading(f"Audit: {view.subject}"),
         facts([("Form", f"{form.title} (version {form.version})"), ("Team", view.team),
-               *((("Theme", view.theme),) if view.theme else ()), ("Case holder", view.case_holder_name),
+               *((("Theme", view.theme),) if view.theme else ()), (holder, view.case_holder_name),
                ("Deadline", format_day(view.deadline))]),
         text(PRIVACY_HINT, color="Warning", weight="Bolder"),
     ]
+    if view.facts and shown.number == 1:  # the register's facts, beside the first page (a supervision file)
+        body[2:2] = [subheading("The supervision register today"), facts(list(view.facts)),
+                     text("What the bot holds: check it against the supervision file itself.", subtle=True,
+                          spacing="Small")]
     if note:
         body.append(text(note, subtle=True, spacing="Small"))
     top = len(body)

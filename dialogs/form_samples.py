@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,15 @@ from qa.forms import FormDefinition, form_from_data
 
 Card = dict[str, Any]
 EXAMPLE_FORM = Path(__file__).parents[1] / "docs" / "forms" / "fostering.json"  # checked by tests/test_audit_forms.py
+# The shipped supervision audit form (framework 9.1), checked with the folder it is in use from.
+SUPERVISION_FORM = Path(__file__).parents[1] / "capabilities" / "audit_forms" / "definitions" / "supervision.json"
+# The supervision register's facts as the auditor sees them (capabilities/supervision/audit_facts.py).
+REGISTER_FACTS = (
+    ("Supervisor", "Priya Ramaswamy-Oyelaran"), ("1:1 cadence kept", "No: overdue since Tuesday 1 December 2026"),
+    ("1:1s in the last 3 months", "3: 8 Sep 2026, 6 Oct 2026, 3 Nov 2026"),
+    ("Last 1:1 length", "Short: 60 minutes (standard 90)"),
+    ("Agreement last reviewed", "Monday 1 June 2026; overdue since Tuesday 1 December 2026"),
+    ("Case supervision", "Not in date: 2 of 14 cases overdue"))
 
 
 def example_form() -> FormDefinition:
@@ -58,6 +68,18 @@ def samples(first: ac.AllocationView, summary: ac.AuditSummary) -> dict[str, Car
                   recommendations=(("Review the placement plan with the carers", "Pam Example",
                                     "Friday 15 January 2027"),))
     cards["oversight_request_own_form"] = ac.oversight_request_card(own)
+    supervision = form_from_data(json.loads(SUPERVISION_FORM.read_text(encoding="utf-8")))
+    file = replace(first, allocation_id=first.allocation_id + 900, case_ref="SUP-300042", annex_a_list="Supervision file", theme="", kind="supervision",
+                   facts=REGISTER_FACTS)
+    cards["allocation_notice_supervision"] = ac.allocation_notice_card("Ann Example", "December 2026", [first, file])
+    cards["oversight_request_supervision"] = ac.oversight_request_card(
+        replace(own, case_ref="SUP-300042", kind="supervision", form_title=supervision.title,
+                answers=tuple(form_cards.answer_lines(supervision, example_answers(supervision)))))
+    cards["upload_request_supervision"] = ac.upload_request_card(
+        own.audit_id, "SUP-300042", "Sam Example", datetime(2026, 12, 8, 10, tzinfo=UTC), UTC, date(2026, 12, 10),
+        "Please talk the findings through at the next 1:1.", supervision=True)
+    cards["supervision_form_page_1"] = form_cards.form_page_card(file, supervision, 1,
+                                                                 example_answers(supervision))
     for n, page in enumerate(ac.whole_audit_pages(own), start=1):
         cards[f"whole_audit_own_form_page_{n}"] = page
     return cards

@@ -35,7 +35,13 @@ the bot one row per case. Rules decided here:
   Headings such as "Form name", "Audit form", "Kind" or "Type of audit" are taken for them
   (HEADING_ALIASES). Without a named form, the form is the one for the row's theme, else its service
   area, else the default, and the import summary says which allocations fell back to the default. A
-  form not in use, or not of the row's kind, refuses the row, naming the form column.
+  form not in use, or not of the row's kind, refuses the row, naming the form column. A row naming a
+  form but no kind takes the named form's kind.
+- A supervision audit (audit_kind "supervision", framework 9.1 and 9.3; rules qa/supervision_audit.py): the
+  case_holder_email column names the supervisee, whose supervision file is audited. case_ref is left
+  empty (the bot names the file "SUP-<roster id>"; a child's case reference is refused), annex_a_list,
+  service_area and team may be empty (the file's list, the supervisee's first service area and team on the
+  roster). The supervisee must be active with an active supervisor; the auditor is neither of them.
 """
 from __future__ import annotations
 
@@ -45,6 +51,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from qa import emails
+from qa import supervision_audit as sup
 from qa.form_choice import FormChoice, UnknownFormError, choose_form
 from qa.forms import DEFAULT_FORM_NAME, KINDS, FormDefinition
 from qa.framework import Role
@@ -174,6 +181,8 @@ class PersonInfo:
     role: str
     service_areas: tuple[str, ...] = ()
     active: bool = True
+    team: str = ""
+    supervisor_email: str = ""  # lower case; "" for none
 
 
 @dataclass(frozen=True)
@@ -191,6 +200,7 @@ class AllocationEntry:
     form_name: str = DEFAULT_FORM_NAME
     # How the form was chosen (None when no forms were given): `missing` says a fallback to the default.
     form_choice: FormChoice | None = field(default=None, compare=False)
+    kind: str = "case"  # qa.forms.KINDS: "supervision" for a supervisee's supervision file
 
 
 class AllocationProblems(Exception):  # noqa: N818 - a list of problems, not an error of ours
@@ -295,6 +305,8 @@ def parse_allocations(header: list[str], rows: Iterable[dict[str, str]],
         entry = _parse_row(row_number, cells, known_people, areas, problems, case_refs, forms)
         if entry is not None:
             entries.append(entry)
+            if not cells["case_ref"]:  # a supervision file: its reference is the bot's, once per supervisee
+                case_rows.setdefault(entry.case_ref.upper(), []).append(row_number)
     if not case_rows and not problems:
         problems.append(Problem(WHOLE_FILE, None, "the file has column names but no cases; nothing to import"))
     for rows_of_case in case_rows.values():
@@ -361,6 +373,8 @@ def _parse_row(row: int, cells: dict[str, str], known: Mapping[str, PersonInfo],
                problems: list[Problem], case_refs: CaseRefFormat,
                forms: Sequence[FormDefinition]) -> AllocationEntry | None:
     check = _RowCheck(row, problems)
+    if _kind(cells, forms) == "supervision":
+        return _parse_supervision_row(check, cells, known, areas, forms)
     for column in REQUIRED:
         if not cells[column]:
             check.bad(column, "is empty; every allocation needs one")
@@ -402,9 +416,64 @@ def _parse_row(row: int, cells: dict[str, str], known: Mapping[str, PersonInfo],
     )
 
 
+def _kind(cells: dict[str, str], forms: Sequence[FormDefinition]) -> str | None:
+    """The row's kind of audit: its audit_kind cell, else the kind of the form it names, else a case audit."""
+    if not cells.get("audit_kind", "").strip() and cells.get("form", "").strip():
+        named = next((f for f in forms if f.name.casefold() == cells["form"].strip().casefold()), None)
+        if named is not None:
+            return named.kind
+    return audit_kind(cells.get("audit_kind", ""))
+
+
+def _parse_supervision_row(check: _RowCheck, cells: dict[str, str], known: Mapping[str, PersonInfo],
+                           areas: dict[str, str], forms: Sequence[FormDefinition]) -> AllocationEntry | None:
+    """A row allocating a supervisee's supervision file (the module's docstring; qa/supervision_audit.py)."""
+    if not cells["auditor_email"]:
+        check.bad("auditor_email", "is empty; every allocation needs one")
+    for column, limit in MAX_LENGTHS.items():
+        if column != "case_ref" and len(cells.get(column, "")) > limit:
+            check.bad(column, f"is {len(cells[column])} characters long; at most {limit} fit")
+    for column in FREE_TEXT:
+        if reason := cell_problem(cells[column]):
+            check.bad(column, reason)
+    auditor = _person(check, "auditor_email", cells["auditor_email"], known)
+    if auditor is not None and auditor.role not in AUDITOR_ROLES:
+        check.bad("auditor_email", (
+            f"{auditor.email} is a {auditor.role.replace('_', ' ')} on the roster; audits are carried out by "
+            "managers, the QA unit or the principal social worker, not practitioners"))
+    supervisee = _person(check, "case_holder_email", cells["case_holder_email"], known)
+    supervisor = known.get(supervisee.supervisor_email) if supervisee and supervisee.supervisor_email else None
+    if supervisee is not None or not cells["case_holder_email"]:
+        if reason := sup.subject_problem(
+                supervisee_email=supervisee.email if supervisee else None,
+                supervisor_email=supervisee.supervisor_email if supervisee else "",
+                supervisor_active=supervisor is not None and supervisor.active):
+            check.bad("case_holder_email", reason)
+    if auditor is not None and supervisee is not None and (reason := sup.auditor_problem(
+            auditor_email=auditor.email, supervisee_email=supervisee.email,
+            supervisor_email=supervisee.supervisor_email)):
+        check.bad("auditor_email" if auditor.email != supervisee.email else "case_holder_email", reason)
+    if reason := sup.case_ref_problem(cells["case_ref"], supervisee.id if supervisee else None):
+        check.bad("case_ref", reason)
+    area = areas.get(cells["service_area"].casefold()) if cells["service_area"] else \
+        next(iter(supervisee.service_areas), None) if supervisee else None
+    if cells["service_area"] and area is None and len(cells["service_area"]) <= MAX_LENGTHS["service_area"]:
+        check.bad("service_area", f"{cells['service_area']!r} is not a service area anyone on the roster works in")
+    elif supervisee is not None and area is None:
+        check.bad("service_area", f"is empty and {supervisee.email} has no service area on the roster; give one")
+    choice = _form(check, {**cells, "audit_kind": "supervision"}, area or "", forms)
+    if not check.ok or auditor is None or supervisee is None or area is None:
+        return None
+    return AllocationEntry(
+        row=check.row, case_ref=sup.file_ref(supervisee.id), annex_a_list=cells["annex_a_list"] or sup.FILE_LIST,
+        service_area=area, team=cells["team"] or supervisee.team, auditor_id=auditor.id,
+        case_holder_id=supervisee.id, theme=cells["theme"],
+        form_name=choice.form.name if choice else DEFAULT_FORM_NAME, form_choice=choice, kind="supervision")
+
+
 def _form(check: _RowCheck, cells: dict[str, str], area: str, forms: Sequence[FormDefinition]) -> FormChoice | None:
     """The row's audit form among `forms` (None when none are given), or None with the row's problem."""
-    kind = audit_kind(cells.get("audit_kind", ""))
+    kind = _kind(cells, forms)
     if kind is None:
         check.bad("audit_kind", f"{cells['audit_kind']!r} is not a kind of audit: case, supervision, partnership "
                   "or CRH (or leave it empty for a case audit)")

@@ -9,7 +9,8 @@ The order, first that fits:
 3. a form of its kind naming its service area (the nine tools);
 4. a form of its kind for every service area and theme (neither listed), other than the default;
 5. the default form (qa.forms.DEFAULT_FORM_NAME), the fallback: the import summary says so
-   (`fallback_summary`), unless the council has no form but the default, when nothing is missing.
+   (`fallback_summary`), unless the council has no form of the default's kind but the default (whatever
+   forms of other kinds it has, such as the shipped supervision form), when nothing is missing.
 Names, themes and service areas match ignoring case and surrounding spaces.
 """
 from __future__ import annotations
@@ -70,7 +71,9 @@ def choose_form(forms: Sequence[FormDefinition], *, kind: str = "case", service_
     if general is not None:
         return FormChoice(general)
     default = next(f for f in forms if f.name == DEFAULT_FORM_NAME)
-    if len(forms) == 1:  # only the default in use: nothing is mapped, so nothing is missing
+    if kind == default.kind and not any(f.kind == kind and f.name != DEFAULT_FORM_NAME for f in forms):
+        # no form of the default's kind but the default (a shipped supervision form apart): nothing is mapped,
+        # so nothing is missing
         return FormChoice(default)
     if theme.strip():
         missing = f"no {kind} audit form for the theme {theme.strip()}"

@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qa import emails
+from qa import emails, supervision_audit
 from qa.allocations import (
     SHEET_WORDS,
     UPLOADED,
@@ -90,6 +90,9 @@ class AllocationImportReport:
     per_form: dict[str, int] = field(default_factory=dict)  # the file's cases per audit form
     # Allocations put on the default form for want of a mapping (qa.form_choice.fallback_summary).
     form_fallbacks: list[str] = field(default_factory=list)
+    # Supervision audits allocated in a month the schedule does not mark (qa.supervision_audit.off_schedule_line).
+    schedule_notes: list[str] = field(default_factory=list)
+    supervision_audits: int = 0  # the file's supervision files allocated
 
     added = property(lambda self: len(self.added_cases))
     updated = property(lambda self: len(self.updated_cases))
@@ -112,7 +115,7 @@ class AllocationImportReport:
             lines.append(f"{label}: {', '.join(cases)}")
         if self.forms_worth_saying():
             lines.append(f"audit forms: {', '.join(self.form_lines())}")
-        lines += self.form_fallbacks
+        lines += self.form_fallbacks + self.schedule_notes
         return "\n".join(lines)
 
     def forms_worth_saying(self) -> bool:
@@ -144,7 +147,8 @@ async def import_allocations(db: Database, source: Source, month: str, now: date
                              case_refs: CaseRefFormat = DEFAULT_CASE_REFS,
                              limits: ReadLimits = DEFAULT_LIMITS, dry_run: bool = False,
                              forms: Sequence[FormDefinition] = (),
-                             how_chosen: str = UPLOADED) -> AllocationImportReport:
+                             how_chosen: str = UPLOADED,
+                             supervision_months: Sequence[int] = supervision_audit.SCHEDULE) -> AllocationImportReport:
     """Check the list whole (case references in the council's format `case_refs`), then add, update
     and withdraw `month`'s allocations in one transaction (read and checked off the event loop,
     within `limits`). Every case of the list not yet started records `how_chosen` (qa/allocations.py:
@@ -158,6 +162,8 @@ async def import_allocations(db: Database, source: Source, month: str, now: date
     change, write nothing (a preview in chat). `forms`: the audit forms in use, each allocation's form
     chosen among them (qa/allocations.py: the `form` and `audit_kind` columns, else theme, service area,
     the default; the report's `form_fallbacks` say which fell back); none: all on the default form.
+    `supervision_months`: the months (1-12) the schedule marks for supervision audits; the report's
+    `schedule_notes` say when the list allocates some in another month (allowed: framework 9.3).
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -174,6 +180,8 @@ async def import_allocations(db: Database, source: Source, month: str, now: date
         async with db.sessions.begin() as session:
             report = await _apply(session, table.header, table.rows, month, now, name, actor_id, via, case_refs,
                                   calendar or WorkingCalendar(), tuple(forms), how_chosen)
+            note = supervision_audit.off_schedule_line(month, supervision_months, report.supervision_audits)
+            report.schedule_notes = [note] if note else []
             if dry_run:
                 raise files.DryRun(report)
     except files.DryRun as run:
@@ -206,11 +214,13 @@ async def _lock_month(session: AsyncSession, month: str, now: datetime) -> Audit
 
 
 async def _known_people(session: AsyncSession) -> dict[str, PersonInfo]:
-    result = await session.execute(select(Person.id, Person.email, Person.role, Person.service_area, Person.left_at))
+    result = await session.execute(select(Person.id, Person.email, Person.role, Person.service_area, Person.left_at,
+                                          Person.team, Person.supervisor_email))
     return {
         (emails.key(row.email) or row.email.lower()): PersonInfo(
             id=row.id, email=emails.key(row.email) or row.email.lower(), role=row.role, active=row.left_at is None,
-            service_areas=tuple(a for a in (s.strip() for s in row.service_area.split(";")) if a))
+            service_areas=tuple(a for a in (s.strip() for s in row.service_area.split(";")) if a),
+            team=row.team or "", supervisor_email=emails.key(row.supervisor_email or "") or "")
         for row in result
     }
 
@@ -231,6 +241,7 @@ async def _apply(session: AsyncSession, header: list[str], rows: list[dict[str, 
     for entry in entries:
         report.per_area[entry.service_area] = report.per_area.get(entry.service_area, 0) + 1
         report.per_form[entry.form_name] = report.per_form.get(entry.form_name, 0) + 1
+    report.supervision_audits = sum(e.kind == "supervision" for e in entries)
     report.form_fallbacks = fallback_summary(e.form_choice for e in entries if e.form_choice is not None)
     existing = {a.case_ref.upper(): a for a in (await session.execute(
         select(Allocation).where(Allocation.month == month))).scalars()}

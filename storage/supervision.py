@@ -562,3 +562,57 @@ async def register_started(session: AsyncSession) -> bool:
     """Whether any supervision is on record (imported or recorded). Until then the bot knows nothing of what
     was held, and nudging would call every supervisee overdue on the first morning."""
     return (await session.execute(select(SupervisionSession.id).limit(1))).first() is not None
+
+
+# ---------------------------------------------------------------- one supervisee's file, for a supervision audit
+
+
+@dataclass(frozen=True)
+class SupervisionFile:
+    """What the register holds of one supervisee as of a day (framework 9.1; read for a supervision audit):
+    the facts the cadence rules read, the 1:1s held since a day (oldest first) and their supervisor's name."""
+
+    facts: SuperviseeFacts
+    one_to_ones: tuple[date, ...]
+    supervisor_name: str
+
+
+async def supervision_file(session: AsyncSession, person_id: int, as_of: date, since: date,
+                           tz: tzinfo) -> SupervisionFile | None:
+    """The register's facts for supervisee `person_id` as of `as_of` (sessions recorded by then), with the 1:1s
+    held from `since` to `as_of` (local days in `tz`, as load_board reads them); None when they are not on the roster or have no supervisor on it. A handful
+    of small queries on one person's rows."""
+    person = await session.get(Person, person_id)
+    if person is None or not person.supervisor_email:
+        return None
+    supervisor = (await session.execute(select(Person.display_name).where(
+        func.lower(Person.email) == person.supervisor_email.lower()))).scalar_one_or_none()
+    if supervisor is None:
+        return None
+    recorded = (SupervisionSession.supervisee_id == person_id, SupervisionSession.state == "recorded",
+                SupervisionSession.held_on <= as_of)
+    last = {kind: held for kind, held in (await session.execute(
+        select(SupervisionSession.kind, func.max(SupervisionSession.held_on)).where(*recorded)
+        .group_by(SupervisionSession.kind))).all()}
+    one_to_ones = [(held, minutes) for held, minutes in (await session.execute(
+        select(SupervisionSession.held_on, SupervisionSession.duration_minutes)
+        .where(*recorded, SupervisionSession.kind == ONE_TO_ONE).order_by(SupervisionSession.held_on.desc())
+        .limit(50))).all()]
+    switch = (await session.execute(select(AsyeSwitch.four_weekly_from)
+                                    .where(AsyeSwitch.person_id == person_id))).scalar_one_or_none()
+    exempt = set((await session.execute(select(CaseExemption.case_ref).join(
+        CaseloadCase, CaseloadCase.case_ref == CaseExemption.case_ref)
+        .where(CaseloadCase.case_holder_id == person_id))).scalars())
+    cases = tuple(sorted((CaseFacts(r.case_ref, r.last_case_supervision_on if r.last_case_supervision_on
+                                    and r.last_case_supervision_on <= as_of else None, r.first_seen_on,
+                                    r.case_ref in exempt)
+                          for r in (await session.execute(
+                              select(CaseloadCase.case_ref, CaseloadCase.last_case_supervision_on,
+                                     CaseloadCase.first_seen_on).where(CaseloadCase.case_holder_id == person_id)))),
+                         key=lambda c: c.case_ref))
+    created = person.created_at
+    facts = SuperviseeFacts(
+        person.id, person.start_date, last,
+        Asye(person.asye_start_date, switch) if person.asye_start_date else None, cases,
+        one_to_ones[0][1] if one_to_ones else None, created.astimezone(tz).date() if created else None)
+    return SupervisionFile(facts, tuple(sorted(held for held, _ in one_to_ones if held >= since)), supervisor)

@@ -29,6 +29,7 @@ STAFF = [
     ("sw1@council.gov.uk", "practitioner", "Children in Need"),
     ("sw2@council.gov.uk", "practitioner", "Looked After Children"),
 ]
+SUPERVISORS = {"sw1@council.gov.uk": "pm.lac@council.gov.uk"}
 DEFAULT = json.loads((config.DEFAULT_DIR / "default.json").read_text(encoding="utf-8"))
 
 
@@ -50,7 +51,7 @@ LIST = [
     listed("CR-1001"),  # its service area's form
     listed("CR-1002", auditor="pm.lac@council.gov.uk", holder="sw2@council.gov.uk", area="Looked After Children",
            theme="Stability"),  # a themed audit: the theme's form
-    listed("CR-1003", kind="Supervision audit"),  # by kind
+    listed("", kind="Supervision audit"),  # by kind: sw1's supervision file, SUP-3 (qa/supervision_audit.py)
     listed("CR-1004", auditor="pm.lac@council.gov.uk", holder="sw2@council.gov.uk",
            area="Looked After Children"),  # nothing fits: the default, said in the summary
     listed("CR-1005", form_name="Stability-Themed"),  # named (any case)
@@ -61,7 +62,7 @@ async def add_staff(db) -> None:
     async with db.sessions.begin() as s:
         for email, role, area in STAFF:
             s.add(Person(email=email, display_name=email.split("@")[0], role=role, team="T", service_area=area,
-                         created_at=NOW, updated_at=NOW))
+                         supervisor_email=SUPERVISORS.get(email), created_at=NOW, updated_at=NOW))
 
 
 async def forms_of(db) -> dict[str, str]:
@@ -88,7 +89,7 @@ async def test_each_allocation_takes_its_form_and_the_summary_names_the_fallback
     report = await import_allocations(db, (csv_bytes(LIST, HEADER), "list.csv"), MONTH, NOW, actor_id=None,
                                       via="test", forms=FORMS)
     assert await forms_of(db) == {"CR-1001": "cin-case", "CR-1002": "stability-themed",
-                                  "CR-1003": "supervision-file", "CR-1004": "default", "CR-1005": "stability-themed"}
+                                  "SUP-3": "supervision-file", "CR-1004": "default", "CR-1005": "stability-themed"}
     lines = report.describe().splitlines()
     assert "audit forms: cin-case: 1 case, default: 1 case, stability-themed: 2 cases, supervision-file: 1 case" in lines
     assert lines[-1] == "1 allocation on the default form: no case audit form for the service area Looked After Children"
@@ -114,7 +115,7 @@ async def test_without_the_columns_or_other_forms_every_allocation_is_on_the_def
                                 "(cin-case, default, stability-themed, supervision-file)"),
     ({"Form name": "cin-case", "Type of audit": "supervision"},
      "row 3, column form: the form 'cin-case' is for case audits, not supervision audits"),
-    ({"Type of audit": "peer review"}, "row 3, column audit_kind: 'peer review' is not a kind of audit"),
+    ({"Type of audit": "peer review", "case_ref": "CR-1003"}, "row 3, column audit_kind: 'peer review' is not a kind of audit"),
 ])
 async def test_an_unknown_form_or_kind_refuses_the_list_naming_row_and_column_and_writes_nothing(db, changed, expected):
     await add_staff(db)

@@ -168,7 +168,7 @@ def test_positions_give_each_value_its_line():
 
 def test_the_folder_in_use_defaults_to_the_repositorys_and_may_be_named(tmp_path):
     assert config.forms_dir({}) == config.DEFAULT_DIR
-    assert [f.ref for f in config.load({})] == [FormRef("default", 1)]
+    assert [f.ref for f in config.load({})] == [FormRef("default", 1), FormRef("supervision", 1)]
     shutil.copy(DEFAULT_FILE, tmp_path / "default.json")
     for example in EXAMPLES:
         shutil.copy(example, tmp_path / example.name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, tzinfo
 
+from capabilities.audit_cycle.config import settings
 from capabilities.audit_forms import config as forms_config
 from capabilities.context import Context
 from capabilities.registry import FileKind, ImportRequest, KindRefused, KindReport
@@ -45,7 +46,8 @@ async def run(ctx: Context, source: Source, request: ImportRequest) -> KindRepor
         report = await import_allocations(ctx.db, source, month, request.now, actor_id=request.actor_id,
                                           via=request.via, calendar=ctx.calendar, case_refs=case_refs(),
                                           limits=ctx.files, dry_run=request.dry_run,
-                                          forms=forms_config.forms_in_use())
+                                          forms=forms_config.forms_in_use(),
+                                          supervision_months=settings().supervision_months)
     except AllocationsRejected as exc:
         raise KindRefused(str(exc), [str(p) for p in exc.problems], exc.sheet) from None
     counts = (("Added", report.added), ("Updated", report.updated), ("Withdrawn", report.withdrawn),
@@ -57,6 +59,8 @@ async def run(ctx: Context, source: Source, request: ImportRequest) -> KindRepor
         sections += (("Audit forms", tuple(report.form_lines())),)
     if report.form_fallbacks:
         sections += (("On the default form (no form of their own)", tuple(report.form_fallbacks)),)
+    if report.schedule_notes:
+        sections += (("Supervision audits outside the schedule", tuple(report.schedule_notes)),)
     words = month_words(month)
     if where in MONTH_SOURCES:
         words += f" ({MONTH_SOURCES[where]})"

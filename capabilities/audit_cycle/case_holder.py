@@ -9,6 +9,10 @@ practitioner/manager to reflect and improve"; section 3's restorative "working w
   shows it, updated in place (capabilities/copies.py); held fills the audit form's "discussion held".
 - Once oversight is confirmed (flow.confirm_oversight calls `send_findings`), the case holder gets
   the findings in the audit's own words, with Add my reflection and Talk about this in supervision.
+- A supervision audit (framework 9.1; the allocation's form is of kind "supervision", its case holder the
+  supervisee and its case reference the file's, qa/supervision_audit.py): the supervisee is told their
+  supervision file is in the audit, and the findings go to the supervisee and to their supervisor (a copy
+  without buttons, in words for supervision); no practice forum, no separate thank-you.
 - Graded Good or Outstanding, the findings open with a thank-you naming what was strong, the case holder's
   manager (their supervisor) is thanked too, and the case holder may agree to the case's use in a practice
   forum (`agree_forum`; the good-practice list, capabilities/escalations/good_practice.py, marks it).
@@ -35,9 +39,12 @@ from capabilities.copies import update_copies
 from capabilities.kit import NOTHING_CHANGED, Act, Outcome, Status, already, invalid, refuse, unit, use_case
 from dialogs import case_holder_cards as ch
 from dialogs.card_kit import format_day, format_month
+from dialogs.form_cards import answer_lines
 from qa.calendar import WorkingCalendar
 from qa.escalations import parse_day
+from qa.forms import DEFAULT_FORM_NAME
 from qa.identifiers import first_refusal
+from storage.audit_forms import stored_form
 from storage.escalations import remedial_actions_of
 from storage.models import Allocation, Audit, Person
 from storage.outbox import Message
@@ -71,7 +78,7 @@ def notice_view(allocation: Allocation, cal: WorkingCalendar) -> ch.CaseHolderNo
         allocation_id=allocation.id, case_ref=allocation.case_ref, month_label=format_month(allocation.month),
         case_holder_name=allocation.case_holder.display_name, auditor_name=allocation.auditor.display_name,
         deadline=views.audit_due(allocation, cal), conversation_on=allocation.conversation_on,
-        conversation_held_at=allocation.conversation_held_at)
+        conversation_held_at=allocation.conversation_held_at, kind=views.audit_kind(allocation))
 
 
 def told(allocation: Allocation) -> bool:
@@ -91,9 +98,14 @@ def notices(allocations: Sequence[Allocation], cal: WorkingCalendar, due_at: dat
         view = notice_view(allocation, cal)
         out.append(Message(f"{notice_key(allocation.id)}{allocation.case_holder_id}", kinds.CASE_HOLDER_NOTICE,
                            allocation.case_holder_id, due_at=due_at, payload=kinds.CASE_HOLDER_NOTICE.message(
-                               view, cal.tz, summary=f"Your case {allocation.case_ref} is in the "
-                                                     f"{view.month_label} audit")))
+                               view, cal.tz, summary=_notice_summary(view))))
     return out
+
+
+def _notice_summary(view: ch.CaseHolderNotice) -> str:
+    if view.kind == "supervision":
+        return f"Your supervision file is in the {view.month_label} audit"
+    return f"Your case {view.case_ref} is in the {view.month_label} audit"
 
 
 async def _locked(act: Act, allocation_id: int | None) -> Allocation:
@@ -158,16 +170,23 @@ async def conversation_held(ctx: Context, actor_id: int, allocation_id: int, *, 
 # -- the findings, after oversight ---------------------------------------------------------------
 
 async def findings_view(session: AsyncSession, allocation: Allocation, oversight_by: str) -> ch.Findings:
-    """Needs `auditor` and `audit` loaded."""
+    """Needs `auditor`, `case_holder` and `audit` loaded. An audit on a form other than the default shows the
+    form's answers (from the version it was started on)."""
     audit = allocation.audit
     actions = [ch.ActionItem(text, on, who) for text, on, who in await remedial_actions_of(session, allocation.id)]
+    form = None
+    if audit.form_name and audit.form_name != DEFAULT_FORM_NAME:
+        form = await stored_form(session, audit.form_name, audit.form_version)
+    holder = allocation.case_holder
     return ch.Findings(audit_id=audit.id, case_ref=allocation.case_ref, auditor_name=allocation.auditor.display_name,
                        oversight_by=oversight_by, grade=audit.overall_grade or "Not graded",
                        key_areas=dict(audit.key_areas or {}), strengths=audit.strengths,
                        improvements=audit.improvements, actions=tuple(actions),
                        reflection=audit.case_holder_reflection, reflected_at=audit.reflected_at,
                        supervision_asked=audit.supervision_asked_at is not None,
-                       forum_agreed_at=audit.forum_agreed_at)
+                       forum_agreed_at=audit.forum_agreed_at, kind=form.kind if form else "case",
+                       supervisee_name=holder.display_name if holder else "",
+                       answers=tuple(answer_lines(form, audit.answers or {})) if form else ())
 
 
 async def send_findings(act: Act, allocation: Allocation) -> int:
@@ -178,11 +197,29 @@ async def send_findings(act: Act, allocation: Allocation) -> int:
     if holder is None or not holder.active or holder.id == allocation.auditor_id or allocation.audit is None:
         return 0
     view = await findings_view(act.session, allocation, act.actor.display_name)
+    if view.supervision:
+        return await _supervision_findings(act, allocation, view)
     told = await act.notify(kinds.AUDIT_FINDINGS, [holder], kinds.AUDIT_FINDINGS.message(
         view, act.calendar.tz, summary=f"The findings of the audit of your case {allocation.case_ref}"),
         key=f"{kinds.AUDIT_FINDINGS}:{allocation.id}")
     if view.good:
         await _thank_manager(act, allocation, view)
+    return told
+
+
+async def _supervision_findings(act: Act, allocation: Allocation, view: ch.Findings) -> int:
+    """A supervision audit's findings (framework 9.1): to the supervisee, and a copy to their supervisor on the
+    roster unless the supervisor audited it (the rules refuse that at allocation; a reallocation might not)."""
+    holder = allocation.case_holder
+    told = await act.notify(kinds.AUDIT_FINDINGS, [holder], kinds.AUDIT_FINDINGS.message(
+        view, act.calendar.tz, summary="The findings of the audit of your supervision file"),
+        key=f"{kinds.AUDIT_FINDINGS}:{allocation.id}")
+    supervisor = await _supervisor(act.session, holder)
+    if supervisor is not None and supervisor.id != allocation.auditor_id:
+        told += await act.notify(kinds.AUDIT_FINDINGS, [supervisor], kinds.AUDIT_FINDINGS.message(
+            view, act.calendar.tz, for_supervisor=True,
+            summary=f"The findings of the audit of {holder.display_name}'s supervision file"),
+            key=f"{kinds.AUDIT_FINDINGS}:{allocation.id}:supervisor")
     return told
 
 
@@ -252,7 +289,7 @@ async def reflect(ctx: Context, actor_id: int, audit_id: int, text: str | None, 
         people = [p for p in (await active_person(act.session, allocation.auditor_id),
                               await _supervisor(act.session, act.actor)) if p is not None]
         view = ch.Reflection(case_ref=allocation.case_ref, case_holder_name=act.actor.display_name,
-                             reflection=typed, reflected_at=now)
+                             reflection=typed, reflected_at=now, kind=views.audit_kind(allocation))
         for person in {p.id: p for p in people}.values():
             to_supervisor = person.id != allocation.auditor_id
             await act.notify(kinds.CASE_HOLDER_REFLECTION, [person], kinds.CASE_HOLDER_REFLECTION.message(

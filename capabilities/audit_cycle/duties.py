@@ -115,7 +115,9 @@ async def notify_allocations(session: AsyncSession, cal: WorkingCalendar, month:
     for auditor, mine in groups:
         key = f"{kinds.ALLOCATION_NOTICE}:{month}:{auditor.id}" + (f":{ids_hash(a.id for a in mine)}" if late else "")
         if auditor.active:  # a leaver gets nothing; the QA unit hears below
-            cases = [views.allocation_view(a, cal) for a in mine]
+            today = cal.local_date(now)  # a supervision file's register facts as of the notice
+            cases = [await views.with_register_facts(session, views.allocation_view(a, cal), a, cal, today)
+                     for a in mine]
             refs = ", ".join(v.case_ref for v in cases)
             messages.append(Message(
                 key, kinds.ALLOCATION_NOTICE, auditor.id, due_at=due_at,
@@ -438,6 +440,7 @@ class UploadChaseDuty(FollowUpDuty):
                 payload=kinds.UPLOAD_CHASE.message(
                     allocation.audit.id, allocation.case_ref, lead, allocation.oversight_at or now, self.cal.tz,
                     upload_by, allocation.oversight_comment or "", chase=True,
+                    supervision=views.audit_kind(allocation) == "supervision",
                     summary=f"Reminder: upload the audit of case {allocation.case_ref} to Care Director")))
             session.add(TrailEvent(subject_type="allocation", subject_id=allocation.id, month=allocation.month,
                                    actor_id=None, action=UPLOAD_CHASED, via=f"duty:{self.name}",

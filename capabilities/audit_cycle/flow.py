@@ -221,7 +221,7 @@ async def answers_shown(act: Act, allocation: Allocation) -> dict[str, Any]:
     if form is None:
         return {}
     actions = await remedial_actions_of(act.session, allocation.id)
-    return {"form_title": form.title, "answers": tuple(answer_lines(form, audit.answers or {})),
+    return {"form_title": form.title, "kind": form.kind, "answers": tuple(answer_lines(form, audit.answers or {})),
             "recommendations": tuple((text, who or "Nobody named", format_day(on)) for text, on, who in actions)}
 
 
@@ -502,9 +502,12 @@ async def confirm_oversight(ctx: Context, actor_id: int, audit_id: int, comment:
         allocation.oversight_comment = comment or None
         allocation.updated_at = now
         upload_by = upload_due(allocation, now, act.calendar, upload_days)
+        supervision = views.audit_kind(allocation) == "supervision"  # filed with the supervision record (9.1)
         await act.notify(UPLOAD_REQUEST, [allocation.auditor_id], UPLOAD_REQUEST.message(
             audit_id, allocation.case_ref, act.actor.display_name, now, act.calendar.tz, upload_by, comment,
-            summary=f"Upload the audit of case {allocation.case_ref} to Care Director"),
+            supervision=supervision,
+            summary=f"File the audit of supervision file {allocation.case_ref}" if supervision
+            else f"Upload the audit of case {allocation.case_ref} to Care Director"),
             key=f"upload-request:{allocation.id}")
         await follow_ups.owe(act.session, key=f"{UPLOAD_CHASE}:{allocation.id}", kind=UPLOAD_CHASE,
                              subject_type="allocation", subject_id=allocation.id,

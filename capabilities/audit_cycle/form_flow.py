@@ -85,7 +85,7 @@ async def start_audit(ctx: Context, actor_id: int, allocation_id: int, *, now: d
         form = await _form_of(act, allocation.audit)
         answers = dict(allocation.audit.answers or {})
         note = "Your answers so far are filled in." if answers else None
-        return _page(act, allocation, status, form, 1, answers, note=note)
+        return await _page(act, allocation, status, form, 1, answers, note=note)
 
 
 async def _form_of(act: Act, audit: Audit) -> FormDefinition:
@@ -95,10 +95,13 @@ async def _form_of(act: Act, audit: Audit) -> FormDefinition:
     return form
 
 
-def _page(act: Act, allocation: Allocation, status: Status, form: FormDefinition, page: int,
+async def _page(act: Act, allocation: Allocation, status: Status, form: FormDefinition, page: int,
           answers: Mapping[str, Any], errors: Mapping[str, str] | None = None, *, note: str | None = None,
           elsewhere: tuple[int, ...] = (), **more: Any) -> flow.AuditOutcome:
     view = views.allocation_view(allocation, act.calendar)
+    if page <= 1:  # the first page carries the supervision register's facts (a supervision file)
+        view = await views.with_register_facts(act.session, view, allocation, act.calendar,
+                                               act.calendar.local_date(act.now))
     card = form_cards.form_page_card(view, form, page, answers, errors, note=note, elsewhere=elsewhere)
     return flow._outcome(act, allocation, status, card=card, errors=dict(errors or {}), **more)
 
@@ -116,7 +119,7 @@ async def turn_page(ctx: Context, actor_id: int, allocation_id: int, inputs: Map
         allocation, form, page, sent, refused = found
         audit = allocation.audit
         if refused:
-            return _page(act, allocation, Status.INVALID, form, page, {**(audit.answers or {}), **sent}, refused,
+            return await _page(act, allocation, Status.INVALID, form, page, {**(audit.answers or {}), **sent}, refused,
                          message=next(iter(refused.values())))
         wrong = check_answers(form, sent, only=sent, submitting=False)
         _keep(act, allocation, sent, wrong)
@@ -124,9 +127,9 @@ async def turn_page(ctx: Context, actor_id: int, allocation_id: int, inputs: Map
                     answered=sum(answered(v) for v in (audit.answers or {}).values()), page_errors=sorted(wrong))
         shown = {**(audit.answers or {}), **{k: v for k, v in sent.items() if k in wrong}}
         if wrong:
-            return _page(act, allocation, Status.INVALID, form, page, shown, wrong, message=next(iter(wrong.values())))
+            return await _page(act, allocation, Status.INVALID, form, page, shown, wrong, message=next(iter(wrong.values())))
         note = f"Draft saved {format_moment(now, act.calendar.tz)}." if move == STAY else None
-        return _page(act, allocation, Status.DONE, form, page + move, shown, note=note)
+        return await _page(act, allocation, Status.DONE, form, page + move, shown, note=note)
 
 
 @use_case(flow.AuditOutcome)
@@ -141,7 +144,7 @@ async def submit(ctx: Context, actor_id: int, allocation_id: int, inputs: Mappin
         allocation, form, page, sent, refused = found
         audit = allocation.audit
         if refused:
-            return _page(act, allocation, Status.INVALID, form, page, {**(audit.answers or {}), **sent}, refused,
+            return await _page(act, allocation, Status.INVALID, form, page, {**(audit.answers or {}), **sent}, refused,
                          message=next(iter(refused.values())))
         wrong = check_answers(form, sent, only=sent, submitting=False)
         _keep(act, allocation, sent, wrong)
@@ -152,7 +155,7 @@ async def submit(ctx: Context, actor_id: int, allocation_id: int, inputs: Mappin
         if errors:
             flow._trail(act, allocation, flow.DRAFT_SAVED, form=form.name, page=page, submit_errors=sorted(errors))
             pages = sorted({form_cards.page_of(form, qid) for qid in errors})
-            return _page(act, allocation, Status.INVALID, form, pages[0], answers, errors,
+            return await _page(act, allocation, Status.INVALID, form, pages[0], answers, errors,
                          elsewhere=tuple(pages[1:]), message=next(iter(errors.values())))
         audit.overall_grade = overall_grade(form, answers)
         await act.session.flush()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from capabilities.audit_forms import config as forms_config
+from capabilities.supervision.audit_facts import register_facts
 from dialogs.audit_cards import STATUS_FIGURES, AllocationView, OversightItem, ServiceAreaStatus
 from qa.calendar import WorkingCalendar
 from qa.deadlines import AUDIT_WORKING_DAYS, OVERSIGHT_WORKING_DAYS, due_no_earlier_than
+from qa.forms import DEFAULT_FORM_NAME
 from storage import cycle
 from storage.cycle import (
     AWAITING_OVERSIGHT,
@@ -47,6 +50,15 @@ def _aware(instant: datetime) -> datetime:
     return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
 
 
+def audit_kind(allocation: Allocation) -> str:
+    """The kind of audit (qa.forms.KINDS) of the allocation's form (its audit's, once started), as the form in
+    use of that name says; "case" for a form no longer in use. Needs `audit` loaded."""
+    audit = allocation.audit
+    name = (audit.form_name if audit is not None and audit.form_name else allocation.form_name) or DEFAULT_FORM_NAME
+    found = forms_config.in_use(name)
+    return found[0].kind if found else "case"
+
+
 def allocation_view(allocation: Allocation, cal: WorkingCalendar) -> AllocationView:
     """Needs `case_holder` and `audit` loaded (the queries below load them)."""
     holder = allocation.case_holder
@@ -54,7 +66,16 @@ def allocation_view(allocation: Allocation, cal: WorkingCalendar) -> AllocationV
         allocation_id=allocation.id, case_ref=allocation.case_ref, annex_a_list=allocation.annex_a_list,
         team=allocation.team, theme=allocation.theme or "",
         case_holder_name=holder.display_name if holder else "Not recorded",
-        deadline=audit_due(allocation, cal), started=is_started(allocation))
+        deadline=audit_due(allocation, cal), started=is_started(allocation), kind=audit_kind(allocation))
+
+
+async def with_register_facts(session: AsyncSession, view: AllocationView, allocation: Allocation,
+                              cal: WorkingCalendar, today: date) -> AllocationView:
+    """`view` with the supervision register's facts for the supervisee on `today` (local) when it is a
+    supervision file (framework 9.1: capabilities/supervision/audit_facts.py), else `view` as it is."""
+    if not view.supervision or allocation.case_holder_id is None:
+        return view
+    return replace(view, facts=await register_facts(session, allocation.case_holder_id, today, cal))
 
 
 def oversight_item(allocation: Allocation, tz: tzinfo) -> OversightItem:
