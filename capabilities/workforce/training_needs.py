@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -80,6 +81,8 @@ DEFAULT_MONTHS = (3, 6, 9, 11)  # March, June, September (quarterly reports) and
 REPORT_DAY = 7  # as the audit reports (capabilities/reports/duties.py): after the month's cycle has closed
 LOOK_BACK = timedelta(days=20)
 TITLE = "Training needs analysis"
+
+log = logging.getLogger(__name__)
 
 
 def _sample() -> dict:
@@ -323,7 +326,8 @@ async def make_file(ctx: Context, person, context, now: datetime) -> FileMade | 
 class TrainingNeedsDuty:
     """On the 7th (the next working day when it is not one), at the send time, after each month `months` names:
     the analysis to the QA unit and the principal social worker (the card and the workbook through the file
-    consent card), key areas graded over the three months ending with that month. Keyed by month and person."""
+    consent card), key areas graded over the three months ending with that month; nothing when no current plan has
+    been recorded. Keyed by month and person."""
 
     name = "training-needs"
 
@@ -339,6 +343,9 @@ class TrainingNeedsDuty:
     async def run(self, session: AsyncSession, occurrence: Occurrence, now: datetime) -> None:
         day = self.cal.local_date(occurrence.due_at)
         a = await analysis(session, day, period_ending(occurrence.key), self.cal, self._topics or topic_file.in_use())
+        if not a.plans:  # as the reports send nothing for a month with no allocations
+            log.info("training needs %s: no current personal development plans, nothing sent", occurrence.key)
+            return
         data = workbook(a)
         consent = rc.file_consent_attachment(file_name(day), description(a), len(data),
                                              {"offer": OFFER, "month": occurrence.key})
