@@ -84,9 +84,7 @@ async def test_back_up_mid_month_restore_and_carry_on(month: Month, tmp_path):
 
         # -- the rest of the month on the restored database ------------------------------------------
         assert await m.tick(utc(2026, 12, 15, 19, 31)) == {}
-        # with the quarterly training needs analysis the bot owes the QA unit since the 7th
-        assert await m.tick(utc(2026, 12, 16, 9)) == {"sam": [["Oversight needed: case CR-1001"]],
-                                                     "quinn": [["Training needs analysis"]]}
+        assert await m.tick(utc(2026, 12, 16, 9)) == {"sam": [["Oversight needed: case CR-1001"]]}
         request_id = await m.sent_id(flow.OVERSIGHT_REQUEST, "sam", "CR-1001")
         assert request_id
         assert await m.tick(utc(2026, 12, 17, 9)) == {"mo": [["Audit due in 7 days"]], "meg": [["Audit due in 7 days"]]}
