@@ -163,7 +163,7 @@ async def test_the_quarterly_comparison_includes_imported_quarters_and_the_regis
         made = await build.register_made(session, CAL, TODAY, "2026-04", "2026-09")
     ws = openpyxl.load_workbook(io.BytesIO(made.data)).active
     header = [c.value for c in ws[1]]
-    assert header == list(HEADERS) and header[-1] == "Imported"
+    assert header == list(HEADERS) and "Imported" in header
     cells = {r[1]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)}
     assert set(cells) == {"CR-1001", "CR-1002", "CR-1003", "CR-1004"}
     assert all(c["Imported"] == "Yes" for c in cells.values())
