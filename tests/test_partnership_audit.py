@@ -217,4 +217,15 @@ async def test_only_the_qa_unit_may_ask_for_a_partner_form(partnership, bot_clie
     assert "sending you" not in said
     assert "No allocation of case CR-9999" in await typed(bot_client, fake_connector, "quinn", "aad-quinn",
                                                           "partner form CR-9999")
+    # Not a case reference (perhaps a child's name): refused by the council's format, never repeated.
+    said = await typed(bot_client, fake_connector, "quinn", "aad-quinn", "partner form Jayden")
+    assert "That case reference has no digits" in said and "JAYDEN" not in said.upper()
 
+
+
+def test_the_partner_forms_sample_card_is_the_partner_form_not_the_register():
+    from capabilities.audit_cycle.partnership import PARTNER_FORM
+
+    said = json.dumps(PARTNER_FORM.sample())
+    assert "Partnership audit" in said and "for a partner to fill in: case CR-1001" in said
+    assert "register" not in said.lower()

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from capabilities.audit_cycle import flow
 from capabilities.audit_forms import config as forms_config
 from capabilities.context import Context
+from capabilities.settings import case_refs
 from capabilities.kit import Act, Outcome, Status, already, invalid, not_found, operator, refuse, unit, use_case
 from capabilities.registry import (
     CommandReply,
@@ -41,6 +42,7 @@ from qa.audit_calendar import parse_month_key
 from qa.form_answers import overall_grade
 from qa.forms import FormDefinition, FormRef
 from qa.framework import Role
+from qa.identifiers import case_ref_problem
 from qa.partner_audit import SIGNATURE, About, Returned, read_about, read_returned
 from qa.tabular import UnreadableTable
 from storage.audit_forms import record_version, stored_form
@@ -56,9 +58,8 @@ RECORDED = "partner_audit_recorded"
 
 
 def _sample() -> dict:
-    from dialogs import samples
-
-    return samples.report_card_samples()["report_file_offer"]
+    """The card the QA unit gets with the partner's workbook, as offer_partner_form words it."""
+    return rc.file_offer_card(TITLE, "Case audit for a partner to fill in: case CR-1001, 2026-12")
 
 
 PARTNER_FORM = OutboxKind("partner-form", rc.file_offer_card, _sample)
@@ -69,7 +70,8 @@ def _is_qa_unit(person: Person | None) -> bool:
 
 
 def _argument(text: str) -> tuple[str, str | None]:
-    """(case ref, month or None) from "CR-1001" or "CR-1001 2026-12"; invalid() otherwise."""
+    """(case ref, month or None) from "CR-1001" or "CR-1001 2026-12"; invalid() otherwise, and for a case
+    reference not in the council's format (QA_CASE_REF_PATTERN), never repeating it: it may be a child's name."""
     words = text.split()
     month = next((w for w in words if re.fullmatch(r"\d{4}-\d{2}", w)), None)
     refs = [w for w in words if w != month]
@@ -80,7 +82,11 @@ def _argument(text: str) -> tuple[str, str | None]:
             parse_month_key(month)
         except ValueError:
             invalid(HOW)
-    return refs[0].strip(".,;").upper(), month
+    case_ref = refs[0].strip(".,;").upper()
+    problem = case_ref_problem(case_ref, case_refs())
+    if problem:
+        invalid(f"That case reference {problem}. Nothing was sent.")
+    return case_ref, month
 
 
 async def _allocation(act: Act, case_ref: str, month: str | None) -> Allocation:
