@@ -240,6 +240,12 @@ async def test_the_extract_sent_in_chat_is_proposed_changed_and_used(db, service
     assert "can no longer be changed" in json.dumps(late)
     assert len(await trail(db, "sample_swapped")) == 1
 
+    # Typed, `sample` shows it again; the notification names the month in words.
+    fake_connector.clear()
+    await post(bot_client, act.message("Quinn", "sample", service_url=fake_connector.url))
+    [typed] = fake_connector.delivered(chat("Quinn"))
+    assert typed.activity["text"] == "Audit sample for February 2027: 8 cases"
+
     # Nothing identifying anywhere: tables, log lines, messages, cards and the workbook.
     sent += [c.all_text() + json.dumps(c.activity, ensure_ascii=False) for c in fake_connector.calls if c.activity]
     assert_no_secret(await everything_stored(db), caplog.text, "\n".join(sent), "\n".join(cells))
