@@ -133,6 +133,9 @@ async def test_the_extract_sent_in_chat_is_proposed_changed_and_used(db, service
     assert "Audit sample for February 2027" in text and "Proposed from Annex A extract.xlsx" in text
     assert "PM North CIN" in text and "Per service area" in text
     assert [p.month for p in await _proposals(db)] == [FEBRUARY]
+    again = await press(bot_client, fake_connector, "Quinn", preview, Verb.CONFIRM, **{SCOPE_INPUT: FEBRUARY})
+    assert "This file was confirmed already" in json.dumps(again)  # an extract is proposed from, not imported
+    assert [p.month for p in await _proposals(db)] == [FEBRUARY]
     assert len(await picks(db)) == 8 and len(await picks(db, "spare")) == 64
     [offer] = [c for c in fake_connector.delivered(chat("Quinn"))
                if any(a.get("contentType") == FILE_CONSENT for a in c.activity.get("attachments", []))]
