@@ -21,7 +21,6 @@ from sqlalchemy import select
 from capabilities.audit_cycle import flow
 from capabilities.audit_forms import config as forms_config
 from capabilities.context import Context
-from capabilities.settings import case_refs
 from capabilities.kit import Act, Outcome, Status, already, invalid, not_found, operator, refuse, unit, use_case
 from capabilities.registry import (
     CommandReply,
@@ -33,6 +32,7 @@ from capabilities.registry import (
     OutboxKind,
     Said,
 )
+from capabilities.settings import case_refs
 from dialogs import audit_cards as cards
 from dialogs import report_cards as rc
 from dialogs import status_cards as sc
