@@ -132,7 +132,7 @@ async def after_appraisal(ctx: Context, actor_id: int | None, person_id: int, no
 
 async def command(said: Said) -> CommandReply:
     """`pdp <email>`: the PDP form for someone the sender manages (checked on the server)."""
-    email = said.argument.strip().strip("<>").removeprefix("mailto:")
+    email = emails.typed(said.argument)
     if not emails.is_email(email):
         return CommandReply(pc.pdp_notice_card(HOW), HOW)
     async with said.ctx.db.sessions() as session:
