@@ -303,3 +303,11 @@ def test_the_proposal_card_offers_drop_downs_when_short_and_typed_references_whe
             assert set(action(card, verb)["data"]) == {"month", "proposal_id"}
     used = sc.proposal_card(sample_samples.view("used by Aoife Ní Bhriain, 7 January 2027"))
     assert inputs(used) == {} and not [n for n in nodes(used) if n.get("type") == "Action.Execute"]
+
+
+def test_a_previews_counts_are_written_with_thousands_separators():
+    from dialogs import intake_cards
+
+    card = intake_cards.samples()["intake_preview_annex_a"]
+    facts = {f["title"]: f["value"] for n in nodes(card) if n.get("type") == "FactSet" for f in n["facts"]}
+    assert facts["Cases read"] == "18,402" and facts["Rows skipped"] == "37"  # as the per-list counts are
