@@ -39,8 +39,8 @@ from dialogs import status_cards as sc
 from dialogs.partner_workbook import partner_workbook
 from dialogs.payload import Payload
 from qa.audit_calendar import parse_month_key
-from qa.form_answers import overall_grade
-from qa.forms import FormDefinition, FormRef
+from qa.form_answers import default_form_values, overall_grade
+from qa.forms import DEFAULT_FORM_NAME, FormDefinition, FormRef
 from qa.framework import Role
 from qa.identifiers import case_ref_problem
 from qa.partner_audit import SIGNATURE, About, Returned, read_about, read_returned
@@ -247,7 +247,12 @@ async def run(ctx: Context, source: Source, request: ImportRequest) -> KindRepor
                                   [f"The form {form.ref.describe()} is no longer in use: make a new workbook with "
                                    f"partner form {allocation.case_ref}"])
             await record_version(act.session, form, found[1], act.now, act.actor.id if act.actor else None)
-        audit = flow._ensure_audit(act, allocation, FormRef(form.name, form.version))
+        on = FormRef(form.name, form.version)
+        values: dict[str, Any] = {cards.OVERALL_GRADE: grade}
+        if form.name == DEFAULT_FORM_NAME:  # its columns too: the oversight card and a safeguarding alert read them
+            values = default_form_values(form, returned.answers)
+            flow._store(act, allocation, values, on)
+        audit = flow._ensure_audit(act, allocation, on)
         audit.answers = dict(returned.answers)
         audit.overall_grade = grade
         audit.partner_auditor = returned.partner_words
@@ -258,7 +263,8 @@ async def run(ctx: Context, source: Source, request: ImportRequest) -> KindRepor
         await act.session.flush()
         act.trail("allocation", allocation.id, RECORDED, month=allocation.month, form=form.name,
                   form_version=form.version, answers=len(returned.answers))
-        await flow._submitted(act, allocation, audit, {cards.OVERALL_GRADE: grade}, urgent=False)
+        urgent = await flow._alert_if_concern(act, allocation)  # a partner's immediate concern, as an auditor's
+        await flow._submitted(act, allocation, audit, values, urgent=urgent)
         return report
 
 
