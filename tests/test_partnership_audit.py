@@ -212,11 +212,17 @@ async def test_the_qa_unit_records_a_partners_returned_workbook(partnership, ser
     assert "already submitted" in await typed(bot_client, fake_connector, "quinn", "aad-quinn", "partner form CR-2001")
 
 
-async def test_only_the_qa_unit_may_ask_for_a_partner_form(partnership, bot_client, fake_connector):
+async def test_only_the_qa_unit_may_ask_for_a_partner_form(partnership, bot_client, fake_connector, db):
     said = await typed(bot_client, fake_connector, "sw1", "aad-sol", "partner form CR-2001")
     assert "sending you" not in said
     assert "No allocation of case CR-9999" in await typed(bot_client, fake_connector, "quinn", "aad-quinn",
                                                           "partner form CR-9999")
+    # A declined audit is not "already submitted": it is reallocated first.
+    async with db.sessions.begin() as session:
+        (await session.scalars(select(Allocation).where(Allocation.case_ref == "CR-2001"))).one().state = "declined"
+    said = await typed(bot_client, fake_connector, "quinn", "aad-quinn", "partner form CR-2001")
+    assert "was declined by its auditor: reallocate it first (reallocate CR-2001)" in said
+    assert "already submitted" not in said
     # Not a case reference (perhaps a child's name): refused by the council's format, never repeated.
     said = await typed(bot_client, fake_connector, "quinn", "aad-quinn", "partner form Jayden")
     assert "That case reference has no digits" in said and "JAYDEN" not in said.upper()

@@ -54,6 +54,14 @@ TITLE = "Partnership audit"
 NOT_QA_UNIT = "Partnership audits are arranged by the QA unit. Nothing was sent."
 HOW = "Type partner form and the case reference (and the month, YYYY-MM, if it is not the latest), e.g. partner form CR-1001."
 OPEN_STATES = ("allocated", "started")  # an audit a partner's answers may still become
+
+
+def _not_open(allocation: Allocation) -> str:
+    """Why a partner's answers cannot become this allocation's audit, in the QA unit's words."""
+    if allocation.state == "declined":
+        return (f"The audit of case {allocation.case_ref} ({allocation.month}) was declined by its auditor: reallocate "
+                f"it first (reallocate {allocation.case_ref})")
+    return f"The audit of case {allocation.case_ref} ({allocation.month}) is already submitted"
 RECORDED = "partner_audit_recorded"
 
 
@@ -121,7 +129,7 @@ async def offer_partner_form(ctx: Context, actor_id: int | None, argument: str, 
             refuse(NOT_QA_UNIT)
         allocation = await _allocation(act, *_argument(argument))
         if allocation.state not in OPEN_STATES:
-            already(f"The audit of case {allocation.case_ref} ({allocation.month}) is already submitted. Nothing was sent.")
+            already(f"{_not_open(allocation)}. Nothing was sent.")
         form = _current_form(allocation.form_name)
         data = partner_workbook(form, allocation.month, allocation.case_ref, ctx.calendar.local_date(now))
         description = f"{form.title} for a partner to fill in: case {allocation.case_ref}, {allocation.month}"
@@ -204,8 +212,8 @@ async def _returned(act: Act, table_rows: list[dict[str, str]]) -> tuple[Allocat
                           [f"Case {about.case_ref} is audited on the form {allocation.form_name!r}, the workbook on "
                            f"{about.form!r}: make a new workbook with partner form {about.case_ref}"])
     if allocation.state not in OPEN_STATES:
-        raise KindRefused("the audit is already submitted",
-                          [f"The audit of case {about.case_ref} ({about.month}) is already submitted: nothing to record"])
+        raise KindRefused("the audit is declined" if allocation.state == "declined" else "the audit is already submitted",
+                          [f"{_not_open(allocation)}: nothing to record"])
     form = await _form_of(act, about)
     returned, problems = read_returned(form, about, table_rows)
     if returned is None:
