@@ -291,3 +291,4 @@ async def test_a_partners_workbook_on_the_default_form_alerts_a_safeguarding_con
     [oversight] = [m for m in sent if m.kind == "oversight-request"]
     shown = json.dumps(oversight.payload)
     assert "immediate safeguarding concern" in shown and "Not graded" not in shown
+    assert "Dr Ada Example (Health), arranged by Pat Manager" in shown  # the partner answered, not the auditor
