@@ -92,7 +92,7 @@ def calendar_card(events: Sequence[EventView], *, start: date, end: date,
     body = [heading("The QA calendar"),
             text(f"What's coming from {format_day(start)} to {format_day(end)}.", subtle=True)]
     if not events:
-        body.append(text("Nothing on the QA calendar concerns you in the next weeks."))
+        body.append(text(f"Nothing on the QA calendar concerns you in these {(end - start).days // 7} weeks."))
     for event in events:
         items = [subheading(event_heading(event)), text(when_words(event))]
         if event.details:

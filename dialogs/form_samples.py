@@ -64,7 +64,9 @@ def samples(first: ac.AllocationView, summary: ac.AuditSummary) -> dict[str, Car
              for p in form_cards.pages(form)}
     cards["own_form_put_right"] = form_cards.form_page_card(
         first, form, 1, {}, {"overall_grade": "Answer \u201cOverall grade\u201d."}, elsewhere=(4,))
-    own = replace(summary, form_title=form.title, answers=tuple(form_cards.answer_lines(form, answers)),
+    # The header's grade is the form's overall grade, as the audit holds it: the two never differ.
+    own = replace(summary, grade=answers["overall_grade"], form_title=form.title,
+                  answers=tuple(form_cards.answer_lines(form, answers)),
                   recommendations=(("Review the placement plan with the carers", "Pam Example",
                                     "Friday 15 January 2027"),))
     cards["oversight_request_own_form"] = ac.oversight_request_card(own)

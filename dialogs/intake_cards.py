@@ -61,7 +61,7 @@ def preview_card(view: PreviewView) -> Element:
                            facts([("File read", _read_line(view.file_name, view.sheet))]
                                  + ([("For", view.scope_words)] if view.scope_words else []))]
     body.append(subheading("What would change"))
-    body.append(facts([(label, str(n)) for label, n in view.counts]))
+    body.append(facts([(label, f"{n:,}") for label, n in view.counts]))
     for label, items in view.sections:
         body += [text(label, weight="Bolder", spacing="Small"), text(_listed(list(items)), subtle=True)]
     if view.changes == 0:
@@ -117,7 +117,7 @@ def decided_card(title: str, message: str, counts: Sequence[tuple[str, int]] = (
     """What became of a preview: imported (with what changed), cancelled, or why not."""
     body = [heading(title), text(message)]
     if counts:
-        body.append(facts([(label, str(n)) for label, n in counts]))
+        body.append(facts([(label, f"{n:,}") for label, n in counts]))
     return card(body)
 
 

@@ -28,8 +28,9 @@ def extract_reminder_card(view: ExtractReminderView) -> dict:
         body.append(text(f"A sample for {month} is proposed but not used: type \"sample\" here to see it and "
                          "press Use this sample.", weight="Bolder"))
     else:
-        body.append(text(f"Run {month}'s Annex A extract from the case-management system so the sample can be "
-                         "proposed from it; once it is, type \"sample\" here to see it and press Use this sample."))
+        body.append(text(f"Run {month}'s Annex A extract from the case-management system and send it to me "
+                         "here: I propose the sample from it, you change it case by case if need be, then press "
+                         "Use this sample."))
     body.append(text("Or send me the month's allocation list here, as before.", subtle=True))
     return card(body)
 

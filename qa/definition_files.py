@@ -39,6 +39,17 @@ def check_json(text: str, validator: Draft202012Validator, rules: Rules) -> tupl
     return data, ()
 
 
+_UNREADABLE = ((FileNotFoundError, "no such file"), (IsADirectoryError, "it is a folder"),
+               (PermissionError, "permission denied"), (UnicodeDecodeError, "it is not UTF-8 text"))
+
+
+def unreadable(exc: OSError | UnicodeDecodeError) -> str:
+    """Why a definition file could not be read, in words ("cannot be read: no such file"), for a message that
+    names the file before it. Anything else unreadable is named by its error's type."""
+    reason = next((words for kind, words in _UNREADABLE if isinstance(exc, kind)), exc.__class__.__name__)
+    return f"cannot be read: {reason}"
+
+
 def positions(text: str) -> tuple[dict[JsonPath, int], list[tuple[JsonPath, str, int]]]:
     """For valid JSON `text`: the line (from 1) of every value by its path (an object's member at its
     key's line), and each key used twice in one object as (the object's path, the key, its line)."""

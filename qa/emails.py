@@ -72,6 +72,13 @@ def is_email(text: str | None) -> bool:
     return key(text) is not None
 
 
+def typed(text: str) -> str:
+    """An address as typed after a chat command ("pdp <mailto:ana@x.gov.uk>.", "induction ana@x.gov.uk."): the
+    angle brackets and mailto: Teams or the sender's mail habits add, and a sentence's closing punctuation,
+    taken off. The result may still not be an address: check it with `key` or `is_email`."""
+    return text.strip().rstrip(".,;").strip("<>").removeprefix("mailto:").strip()
+
+
 def same(a: str | None, b: str | None) -> bool:
     """Whether two texts are the same email address (both must be addresses)."""
     ka = key(a)

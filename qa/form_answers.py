@@ -180,3 +180,24 @@ def key_area_answers(form: FormDefinition, answers: Mapping[str, Any]) -> list[t
     of 9.3, in the form's order: what the analysis counts under each area."""
     return [(q.key_area, answers[q.id]) for q in form.questions()
             if q.type == GRADE and q.key_area and answered(answers.get(q.id))]
+
+
+# The default form's questions whose answers the audit also holds in its own columns (the card every audit used
+# before forms were data, the oversight request, the findings and the safeguarding alert read them there).
+DEFAULT_FORM_TEXTS = ("strengths", "improvements", "safeguarding_description")
+DEFAULT_FORM_FLAGS = ("discussion_held", "seek_family_views", "safeguarding_concern")
+
+
+def default_form_values(form: FormDefinition, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The default form's checked `answers` (by question id) as the audit's columns take them: the overall grade,
+    "key_areas" {key area: grade} from each graded question that informs one (a key area not applicable is left
+    out), the texts ("" when blank) and the yes/no flags as booleans. For an audit recorded on the default form
+    other than through its card (a partner's returned workbook, framework 9.3's partnership audits)."""
+    grades = {q.id: q.key_area for q in form.questions() if q.type == GRADE and q.key_area}
+    return {
+        OVERALL_QUESTION: answers.get(OVERALL_QUESTION) or None,
+        "key_areas": {area: answers[qid] for qid, area in grades.items()
+                      if isinstance(answers.get(qid), str) and answers[qid] != NOT_APPLICABLE},
+        **{key: str(answers.get(key) or "") for key in DEFAULT_FORM_TEXTS},
+        **{key: answers.get(key) == YES for key in DEFAULT_FORM_FLAGS},
+    }

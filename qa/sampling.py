@@ -462,7 +462,7 @@ def check_move(picks: Sequence[Pick], case_ref: str, auditor_id: int, auditors: 
     if auditor_id not in by_id:
         who = everyone[auditor_id].name if auditor_id in everyone else "That person"
         return Refused(f"{who} is not someone who audits this month (active, in an auditing role: "
-                       f"{', '.join(sorted(rules.auditor_roles))})")
+                       f"{', '.join(sorted(r.replace('_', ' ') for r in rules.auditor_roles))})")
     auditor = by_id[auditor_id]
     if found.auditor_id == auditor_id:
         return Refused(f"{found.case.case_ref} is {auditor.name}'s already")

@@ -441,3 +441,11 @@ def test_acted_card_says_who_did_what_and_when_without_buttons() -> None:
     assert "actions" not in card
     assert of_type(card, "Action.") == [] and of_type(card, "ActionSet") == [] and of_type(card, "Input.") == []
     assert not any("selectAction" in n for n in nodes(card))
+
+
+def test_the_own_form_samples_header_grade_is_the_forms_overall_grade():
+    # `cards dump` is what a council reads to see the cards: the header and the answers must agree.
+    card = samples.sample_cards()["oversight_request_own_form"]
+    facts = [(f["title"], f["value"]) for n in card_tree.nodes(card) if n.get("type") == "FactSet" for f in n["facts"]]
+    grades = {value for title, value in facts if title == "Overall grade"}
+    assert len(grades) == 1, facts

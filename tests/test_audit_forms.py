@@ -66,6 +66,17 @@ def test_not_json_names_the_line_and_column():
     assert problem.startswith(f"line {line_of(text, VERSION)}, column ") and "not valid JSON" in problem
 
 
+def test_a_file_that_cannot_be_read_says_why_in_words(tmp_path):
+    # The CLI and start-up put the file's name before each problem: the problem does not repeat it.
+    from capabilities.workforce.induction_file import check_file as check_plan
+
+    for check in (check_file, check_plan):
+        assert check(tmp_path / "ours.json").problems == ("cannot be read: no such file",)
+        assert check(tmp_path).problems == ("cannot be read: it is a folder",)
+        (tmp_path / "latin1.json").write_bytes("{\"title\": \"Caf\xe9\"}".encode("latin-1"))
+        assert check(tmp_path / "latin1.json").problems == ("cannot be read: it is not UTF-8 text",)
+
+
 def test_schema_errors_name_the_line_and_what_is_wrong():
     text = (default_text()
             .replace('"type": "yes_no"', '"type": "yesno"', 1)

@@ -17,7 +17,7 @@ from bot.clock import fixed_clock
 from bot.tick import tick
 from capabilities.qa_calendar.config import from_env
 from dialogs import card_tree
-from dialogs.calendar_cards import Verb, attended_input
+from dialogs.calendar_cards import Verb, attended_input, calendar_card
 from qa.calendar import WorkingCalendar
 from qa.qa_calendar import (
     DAY_BEFORE,
@@ -45,6 +45,12 @@ def utc(text: str) -> datetime:
 
 
 # -- the rules -------------------------------------------------------------------------------------
+
+def test_an_empty_calendar_says_how_many_weeks_it_looked_at():
+    card = calendar_card([], start=date(2026, 12, 7), end=date(2027, 2, 1))
+    said = [n["text"] for n in card_tree.nodes(card) if n.get("type") == "TextBlock"]
+    assert "Nothing on the QA calendar concerns you in these 8 weeks." in said
+
 
 def test_times_are_24_hour_hh_mm():
     assert parse_time("15:00") == time(15) and parse_time("13.30") == time(13, 30)

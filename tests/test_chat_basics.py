@@ -243,3 +243,10 @@ async def test_card_buttons_post_commands_the_bot_understands(bot_client, fake_c
     for command in commands:  # Teams posts an imBack value as a message with that text
         pressed = await ask(bot_client, fake_connector, "ann", command, aad="aad-ann")
         assert "did not understand" not in pressed.all_text()
+
+
+def test_a_practitioners_help_promises_renewal_reminders_only_if_registered_and_not_a_fixed_period():
+    # The roster's `registered` decides who is reminded, and QA_WORKFORCE_SWE_RENEWAL may move the period.
+    said = registered_help("practitioner")
+    assert "If you are a registered social worker, in Social Work England's renewal period (1 September to 30 " \
+           "November unless the council set another)" in said

@@ -140,3 +140,13 @@ def test_any_guests_upn_gives_back_their_home_address(local, home, tenant):
 def test_the_email_is_tried_before_the_upn():
     assert emails.sign_in_keys("A@x.org", "b@x.org") == ("a@x.org", "b@x.org")
     assert emails.sign_in_keys("a@x.org", "A@X.org") == ("a@x.org",)
+
+
+@pytest.mark.parametrize("said", ["ana@example.gov.uk", " ana@example.gov.uk. ", "<ana@example.gov.uk>",
+                                  "mailto:ana@example.gov.uk", "<mailto:ana@example.gov.uk>.", "ana@example.gov.uk,"])
+def test_an_address_typed_after_a_command_is_read_without_its_wrapping(said):
+    assert emails.typed(said) == "ana@example.gov.uk"
+
+
+def test_what_is_not_an_address_stays_not_one():
+    assert not emails.is_email(emails.typed("Ana Diaz.")) and emails.typed("") == ""

@@ -81,7 +81,7 @@ async def test_a_roster_is_previewed_and_written_only_on_confirm(bot_client, ser
     assert await count(db, Person, Person.left_at.is_not(None)) == 4
     assert await trail(db, "file_imported") == 1
     again = await press(bot_client, fake_connector, card, "Confirm")  # a second press
-    assert "imported already" in again and await trail(db, "file_imported") == 1
+    assert "confirmed already" in again and await trail(db, "file_imported") == 1
     async with db.sessions() as s:
         assert (await s.scalar(select(FilePreview.data))) is None  # the upload is not kept once decided
 

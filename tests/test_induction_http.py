@@ -176,7 +176,7 @@ async def test_a_new_starter_signs_off_the_manager_confirms_nudges_and_figures(s
     assert "Only Ana Diaz's supervisor can mark them as a new starter" in json.dumps(reply)
     reply = await s.say("pm", "induction nobody@example.gov.uk", at("2027-01-07T10:02"))
     assert "Nobody on the roster has the address nobody@example.gov.uk" in json.dumps(reply)
-    reply = await s.say("pm", "induction ana@example.gov.uk", at("2027-01-07T10:03"))
+    reply = await s.say("pm", "induction ana@example.gov.uk.", at("2027-01-07T10:03"))  # typed as a sentence
     assert "Ana Diaz is marked as a new starter" in json.dumps(reply)
     assert len(await s.elements("ana")) == 8
     reply = await s.say("pm", "induction ana@example.gov.uk", at("2027-01-07T10:04"))

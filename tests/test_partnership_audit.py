@@ -212,9 +212,83 @@ async def test_the_qa_unit_records_a_partners_returned_workbook(partnership, ser
     assert "already submitted" in await typed(bot_client, fake_connector, "quinn", "aad-quinn", "partner form CR-2001")
 
 
-async def test_only_the_qa_unit_may_ask_for_a_partner_form(partnership, bot_client, fake_connector):
+async def test_only_the_qa_unit_may_ask_for_a_partner_form(partnership, bot_client, fake_connector, db):
     said = await typed(bot_client, fake_connector, "sw1", "aad-sol", "partner form CR-2001")
     assert "sending you" not in said
     assert "No allocation of case CR-9999" in await typed(bot_client, fake_connector, "quinn", "aad-quinn",
                                                           "partner form CR-9999")
+    # A declined audit is not "already submitted": it is reallocated first.
+    async with db.sessions.begin() as session:
+        (await session.scalars(select(Allocation).where(Allocation.case_ref == "CR-2001"))).one().state = "declined"
+    said = await typed(bot_client, fake_connector, "quinn", "aad-quinn", "partner form CR-2001")
+    assert "was declined by its auditor: reallocate it first (reallocate CR-2001)" in said
+    assert "already submitted" not in said
+    # Not a case reference (perhaps a child's name): refused by the council's format, never repeated.
+    said = await typed(bot_client, fake_connector, "quinn", "aad-quinn", "partner form Jayden")
+    assert "That case reference has no digits" in said and "JAYDEN" not in said.upper()
 
+
+
+def test_the_partner_forms_sample_card_is_the_partner_form_not_the_register():
+    from capabilities.audit_cycle.partnership import PARTNER_FORM
+
+    said = json.dumps(PARTNER_FORM.sample())
+    assert "Partnership audit" in said and "for a partner to fill in: case CR-1001" in said
+    assert "register" not in said.lower()
+
+
+def test_the_default_forms_answers_become_the_audits_columns():
+    from capabilities.audit_forms.definitions import check_file as check_form
+    from qa.form_answers import default_form_values
+
+    default = check_form(forms_config.DEFAULT_DIR / "default.json").form
+    values = default_form_values(default, {"overall_grade": "Good", "area_planning": "Requires Improvement",
+                                           "area_outcomes": NOT_APPLICABLE, "strengths": "Clear plan.",
+                                           "discussion_held": "yes", "seek_family_views": "no",
+                                           "safeguarding_concern": "yes", "safeguarding_description": "Risk."})
+    assert values == {"overall_grade": "Good", "key_areas": {"Planning": "Requires Improvement"},
+                      "strengths": "Clear plan.", "improvements": "", "safeguarding_description": "Risk.",
+                      "discussion_held": True, "seek_family_views": False, "safeguarding_concern": True}
+
+
+KEY_AREA_QUESTIONS = ("area_narrative_history", "area_assessment_and_analysis", "area_planning", "area_relationship",
+                      "area_outcomes", "area_supervision", "area_management_oversight")
+
+
+async def test_a_partners_workbook_on_the_default_form_alerts_a_safeguarding_concern_and_shows_its_answers(
+        forms_folder, services, bot_client, fake_connector, file_host, db):
+    # With no partnership form installed, a partnership allocation falls back to the default form: the partner's
+    # answers are the audit's as an auditor's would be (the oversight request's key areas, the flags), and an
+    # immediate safeguarding concern is alerted at once.
+    services.clock = fixed_clock(NOW)
+    await act.add_people(db, *staff())
+    async with db.sessions.begin() as session:
+        auditor = (await session.scalars(select(Person).where(Person.email == "pm.cin@council.gov.uk"))).one()
+        session.add(AuditMonth(month="2026-12", imported_at=NOW))
+        await session.flush()
+        session.add(Allocation(month="2026-12", case_ref="CR-2001", annex_a_list="List 7", service_area="Children in Need",
+                               team="Team Alpha", auditor_id=auditor.id, state="allocated", form_name="default",
+                               created_at=NOW, updated_at=NOW))
+    await typed(bot_client, fake_connector, "quinn", "aad-quinn", "partner form CR-2001")
+    await OutboxSender(services).deliver_due(NOW, wait_retries=0)
+    [offer] = [m for m in fake_connector.delivered(act.personal_conversation_id("quinn"))
+               if any(a["contentType"] == FILE_CONSENT for a in m.activity.get("attachments", []))]
+    [consent] = [a for a in offer.activity["attachments"] if a["contentType"] == FILE_CONSENT]
+    fake_connector.clear()
+    assert (await accept(bot_client, fake_connector, "quinn", consent)).status == 200
+    [upload] = fake_connector.uploads.values()
+    answers = {"about_partner": "Dr Ada Example", "about_organisation": "Health", "overall_grade": "Inadequate",
+               **{k: "Inadequate" for k in KEY_AREA_QUESTIONS}, "discussion_held": "yes",
+               "safeguarding_concern": "yes", "safeguarding_description": "The plan does not address the new risk."}
+    card = await sent_back(bot_client, fake_connector, file_host, filled(upload.data, answers))
+    await press(bot_client, fake_connector, card, "Confirm")
+    async with db.sessions() as session:
+        audit = (await session.scalars(select(Audit))).one()
+        sent = (await session.scalars(select(OutboxMessage))).all()
+    assert audit.safeguarding_concern and audit.safeguarding_description == "The plan does not address the new risk."
+    assert audit.key_areas["Planning"] == "Inadequate" and audit.discussion_held
+    assert [m.kind for m in sent].count("safeguarding-alert") >= 1
+    [oversight] = [m for m in sent if m.kind == "oversight-request"]
+    shown = json.dumps(oversight.payload)
+    assert "immediate safeguarding concern" in shown and "Not graded" not in shown
+    assert "Dr Ada Example (Health), arranged by Pat Manager" in shown  # the partner answered, not the auditor

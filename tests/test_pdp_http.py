@@ -74,6 +74,9 @@ async def test_a_pdp_from_held_today_to_the_training_needs_analysis(service: Ser
                              verb=Verb.SAVE)
     assert "contains a postcode" in card_text(postcode) and "Nothing was saved." in card_text(postcode)
     assert choice_set(postcode)["value"] == "chronologies,smart_planning"  # what was typed is kept on the form
+    gone = await s.press("pm", {**save, TOPICS_INPUT: "smart_planning,knitting"}, form_id, at("2027-10-29T11:12"),
+                         verb=Verb.SAVE)
+    assert "knitting is not on the council's list of learning topics any more. Nothing was saved." in card_text(gone)
     async with s.services.db.sessions() as session:
         assert (await session.execute(select(PdpPlan))).scalars().all() == []
 

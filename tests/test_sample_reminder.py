@@ -74,6 +74,7 @@ def test_the_card_is_valid_and_names_no_case():
     assert all(len(json.dumps(card).encode()) < MAX_CARD_BYTES for card in cards)
     said = json.dumps(extract_reminder_card(SAMPLE))
     assert "January 2027's Annex A extract" in said and "Monday 4 January 2027" in said and "python -m" not in said
+    assert "send it to me here" in said  # how the sample gets proposed from it, in Teams
     assert EXTRACT_REMINDER.sample() == extract_reminder_card(SAMPLE)
 
 

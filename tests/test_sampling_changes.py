@@ -46,6 +46,7 @@ def test_a_move_goes_only_where_the_rules_allow():
     line = check_move(picks, "CR-1", 1, PEOPLE)  # PM Alpha manages CR-1's case holder
     assert isinstance(line, Refused) and line.rule.startswith("PM Alpha ") and "may not audit CR-1" in line.rule
     assert "is not someone who audits" in check_move(picks, "CR-1", 9, PEOPLE).rule
+    assert "in an auditing role: practice manager)" in check_move(picks, "CR-1", 9, PEOPLE).rule  # words, not ids
     assert "is PM Beta's already" in check_move(picks, "CR-1", 2, PEOPLE).rule
     assert "is not in this sample" in check_move(picks, "CR-404", 3, PEOPLE).rule
     assert "Zephyrine" not in check_move(picks, "Zephyrine", 3, PEOPLE).rule  # what was typed is not repeated

@@ -133,6 +133,9 @@ async def test_the_extract_sent_in_chat_is_proposed_changed_and_used(db, service
     assert "Audit sample for February 2027" in text and "Proposed from Annex A extract.xlsx" in text
     assert "PM North CIN" in text and "Per service area" in text
     assert [p.month for p in await _proposals(db)] == [FEBRUARY]
+    again = await press(bot_client, fake_connector, "Quinn", preview, Verb.CONFIRM, **{SCOPE_INPUT: FEBRUARY})
+    assert "This file was confirmed already" in json.dumps(again)  # an extract is proposed from, not imported
+    assert [p.month for p in await _proposals(db)] == [FEBRUARY]
     assert len(await picks(db)) == 8 and len(await picks(db, "spare")) == 64
     [offer] = [c for c in fake_connector.delivered(chat("Quinn"))
                if any(a.get("contentType") == FILE_CONSENT for a in c.activity.get("attachments", []))]
@@ -240,6 +243,12 @@ async def test_the_extract_sent_in_chat_is_proposed_changed_and_used(db, service
     assert "can no longer be changed" in json.dumps(late)
     assert len(await trail(db, "sample_swapped")) == 1
 
+    # Typed, `sample` shows it again; the notification names the month in words.
+    fake_connector.clear()
+    await post(bot_client, act.message("Quinn", "sample", service_url=fake_connector.url))
+    [typed] = fake_connector.delivered(chat("Quinn"))
+    assert typed.activity["text"] == "Audit sample for February 2027: 8 cases"
+
     # Nothing identifying anywhere: tables, log lines, messages, cards and the workbook.
     sent += [c.all_text() + json.dumps(c.activity, ensure_ascii=False) for c in fake_connector.calls if c.activity]
     assert_no_secret(await everything_stored(db), caplog.text, "\n".join(sent), "\n".join(cells))
@@ -294,3 +303,11 @@ def test_the_proposal_card_offers_drop_downs_when_short_and_typed_references_whe
             assert set(action(card, verb)["data"]) == {"month", "proposal_id"}
     used = sc.proposal_card(sample_samples.view("used by Aoife Ní Bhriain, 7 January 2027"))
     assert inputs(used) == {} and not [n for n in nodes(used) if n.get("type") == "Action.Execute"]
+
+
+def test_a_previews_counts_are_written_with_thousands_separators():
+    from dialogs import intake_cards
+
+    card = intake_cards.samples()["intake_preview_annex_a"]
+    facts = {f["title"]: f["value"] for n in nodes(card) if n.get("type") == "FactSet" for f in n["facts"]}
+    assert facts["Cases read"] == "18,402" and facts["Rows skipped"] == "37"  # as the per-list counts are

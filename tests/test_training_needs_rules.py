@@ -56,7 +56,7 @@ def test_a_topics_file_with_problems_names_each_line(tmp_path):
                         + " (at topics[1].key_areas[0])")
     assert topic_file.check_topics("{not json")[1] == ("line 1, column 2: not valid JSON: Expecting property name "
                                                        "enclosed in double quotes",)
-    with pytest.raises(ConfigurationError, match="cannot be read"):
+    with pytest.raises(ConfigurationError, match="\nmissing.json cannot be read: no such file"):
         topic_file.load({"QA_LEARNING_TOPICS_FILE": str(tmp_path / "missing.json")})
 
 

@@ -231,7 +231,10 @@ def audit_summary(act: Act, allocation: Allocation, **shown: Any) -> cards.Audit
     assert audit is not None
     return cards.AuditSummary(
         audit_id=audit.id, case_ref=allocation.case_ref, team=allocation.team,
-        service_area=allocation.service_area, auditor_name=allocation.auditor.display_name,
+        service_area=allocation.service_area,
+        # A partnership audit's answers are the partner's: named, with the council's auditor who arranged it.
+        auditor_name=(f"{audit.partner_auditor}, arranged by {allocation.auditor.display_name}"
+                      if audit.partner_auditor else allocation.auditor.display_name),
         case_holder_name=allocation.case_holder.display_name if allocation.case_holder else "Not recorded",
         grade=audit.overall_grade or "Not graded", key_areas=dict(audit.key_areas or {}),
         strengths=audit.strengths or "", improvements=audit.improvements or "",

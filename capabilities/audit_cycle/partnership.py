@@ -32,15 +32,17 @@ from capabilities.registry import (
     OutboxKind,
     Said,
 )
+from capabilities.settings import case_refs
 from dialogs import audit_cards as cards
 from dialogs import report_cards as rc
 from dialogs import status_cards as sc
 from dialogs.partner_workbook import partner_workbook
 from dialogs.payload import Payload
 from qa.audit_calendar import parse_month_key
-from qa.form_answers import overall_grade
-from qa.forms import FormDefinition, FormRef
+from qa.form_answers import default_form_values, overall_grade
+from qa.forms import DEFAULT_FORM_NAME, FormDefinition, FormRef
 from qa.framework import Role
+from qa.identifiers import case_ref_problem
 from qa.partner_audit import SIGNATURE, About, Returned, read_about, read_returned
 from qa.tabular import UnreadableTable
 from storage.audit_forms import record_version, stored_form
@@ -52,13 +54,20 @@ TITLE = "Partnership audit"
 NOT_QA_UNIT = "Partnership audits are arranged by the QA unit. Nothing was sent."
 HOW = "Type partner form and the case reference (and the month, YYYY-MM, if it is not the latest), e.g. partner form CR-1001."
 OPEN_STATES = ("allocated", "started")  # an audit a partner's answers may still become
+
+
+def _not_open(allocation: Allocation) -> str:
+    """Why a partner's answers cannot become this allocation's audit, in the QA unit's words."""
+    if allocation.state == "declined":
+        return (f"The audit of case {allocation.case_ref} ({allocation.month}) was declined by its auditor: reallocate "
+                f"it first (reallocate {allocation.case_ref})")
+    return f"The audit of case {allocation.case_ref} ({allocation.month}) is already submitted"
 RECORDED = "partner_audit_recorded"
 
 
 def _sample() -> dict:
-    from dialogs import samples
-
-    return samples.report_card_samples()["report_file_offer"]
+    """The card the QA unit gets with the partner's workbook, as offer_partner_form words it."""
+    return rc.file_offer_card(TITLE, "Case audit for a partner to fill in: case CR-1001, 2026-12")
 
 
 PARTNER_FORM = OutboxKind("partner-form", rc.file_offer_card, _sample)
@@ -69,7 +78,8 @@ def _is_qa_unit(person: Person | None) -> bool:
 
 
 def _argument(text: str) -> tuple[str, str | None]:
-    """(case ref, month or None) from "CR-1001" or "CR-1001 2026-12"; invalid() otherwise."""
+    """(case ref, month or None) from "CR-1001" or "CR-1001 2026-12"; invalid() otherwise, and for a case
+    reference not in the council's format (QA_CASE_REF_PATTERN), never repeating it: it may be a child's name."""
     words = text.split()
     month = next((w for w in words if re.fullmatch(r"\d{4}-\d{2}", w)), None)
     refs = [w for w in words if w != month]
@@ -80,7 +90,11 @@ def _argument(text: str) -> tuple[str, str | None]:
             parse_month_key(month)
         except ValueError:
             invalid(HOW)
-    return refs[0].strip(".,;").upper(), month
+    case_ref = refs[0].strip(".,;").upper()
+    problem = case_ref_problem(case_ref, case_refs())
+    if problem:
+        invalid(f"That case reference {problem}. Nothing was sent.")
+    return case_ref, month
 
 
 async def _allocation(act: Act, case_ref: str, month: str | None) -> Allocation:
@@ -115,7 +129,7 @@ async def offer_partner_form(ctx: Context, actor_id: int | None, argument: str, 
             refuse(NOT_QA_UNIT)
         allocation = await _allocation(act, *_argument(argument))
         if allocation.state not in OPEN_STATES:
-            already(f"The audit of case {allocation.case_ref} ({allocation.month}) is already submitted. Nothing was sent.")
+            already(f"{_not_open(allocation)}. Nothing was sent.")
         form = _current_form(allocation.form_name)
         data = partner_workbook(form, allocation.month, allocation.case_ref, ctx.calendar.local_date(now))
         description = f"{form.title} for a partner to fill in: case {allocation.case_ref}, {allocation.month}"
@@ -198,8 +212,8 @@ async def _returned(act: Act, table_rows: list[dict[str, str]]) -> tuple[Allocat
                           [f"Case {about.case_ref} is audited on the form {allocation.form_name!r}, the workbook on "
                            f"{about.form!r}: make a new workbook with partner form {about.case_ref}"])
     if allocation.state not in OPEN_STATES:
-        raise KindRefused("the audit is already submitted",
-                          [f"The audit of case {about.case_ref} ({about.month}) is already submitted: nothing to record"])
+        raise KindRefused("the audit is declined" if allocation.state == "declined" else "the audit is already submitted",
+                          [f"{_not_open(allocation)}: nothing to record"])
     form = await _form_of(act, about)
     returned, problems = read_returned(form, about, table_rows)
     if returned is None:
@@ -241,7 +255,12 @@ async def run(ctx: Context, source: Source, request: ImportRequest) -> KindRepor
                                   [f"The form {form.ref.describe()} is no longer in use: make a new workbook with "
                                    f"partner form {allocation.case_ref}"])
             await record_version(act.session, form, found[1], act.now, act.actor.id if act.actor else None)
-        audit = flow._ensure_audit(act, allocation, FormRef(form.name, form.version))
+        on = FormRef(form.name, form.version)
+        values: dict[str, Any] = {cards.OVERALL_GRADE: grade}
+        if form.name == DEFAULT_FORM_NAME:  # its columns too: the oversight card and a safeguarding alert read them
+            values = default_form_values(form, returned.answers)
+            flow._store(act, allocation, values, on)
+        audit = flow._ensure_audit(act, allocation, on)
         audit.answers = dict(returned.answers)
         audit.overall_grade = grade
         audit.partner_auditor = returned.partner_words
@@ -252,7 +271,8 @@ async def run(ctx: Context, source: Source, request: ImportRequest) -> KindRepor
         await act.session.flush()
         act.trail("allocation", allocation.id, RECORDED, month=allocation.month, form=form.name,
                   form_version=form.version, answers=len(returned.answers))
-        await flow._submitted(act, allocation, audit, {cards.OVERALL_GRADE: grade}, urgent=False)
+        urgent = await flow._alert_if_concern(act, allocation)  # a partner's immediate concern, as an auditor's
+        await flow._submitted(act, allocation, audit, values, urgent=urgent)
         return report
 
 

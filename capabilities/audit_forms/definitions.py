@@ -17,7 +17,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from qa.definition_files import check_json
+from qa.definition_files import check_json, unreadable
 from qa.forms import FormDefinition, form_from_data, in_use_problems, problems
 
 SCHEMA_FILE = Path(__file__).with_name("schema.json")
@@ -57,10 +57,10 @@ def read_text(path: Path, what: str) -> tuple[str | None, str | None]:
     """(the text of `path`, None), or (None, the one problem: too large to be `what`, or unreadable)."""
     try:
         if path.stat().st_size > MAX_BYTES:
-            return None, f"{path.name} is over {MAX_BYTES // 1000:,} KB: not {what}"
+            return None, f"is over {MAX_BYTES // 1000:,} KB: not {what}"
         return path.read_text(encoding="utf-8"), None
     except (OSError, UnicodeDecodeError) as exc:
-        return None, f"{path} cannot be read: {exc.__class__.__name__}"
+        return None, unreadable(exc)
 
 
 def check_text(text: str) -> Checked:

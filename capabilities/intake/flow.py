@@ -41,7 +41,7 @@ EXPIRED = ("This preview is more than an hour old, so it may no longer say what 
            "change. Send the file again to see a fresh preview. Nothing was changed.")
 STALE = ("{title} was imported again since this preview, so it no longer says what importing this file would "
          "change. Send the file again to see a fresh preview. Nothing was changed.")
-DONE_ALREADY = {"confirmed": "This file was imported already; nothing more was changed.",
+DONE_ALREADY = {"confirmed": "This file was confirmed already; nothing more was changed.",
                 "cancelled": "This preview was cancelled; nothing was imported. Send the file again to import it.",
                 "refused": "This file was not imported (see the problems above); send a corrected file.",
                 "interrupted": "This file was imported only in part; send the same file again to finish.",

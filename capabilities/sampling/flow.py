@@ -254,7 +254,8 @@ async def show_latest(ctx: Context, actor_id: int | None, *, now: datetime, via:
             return Outcome(Status.UNCHANGED, NOTHING_PROPOSED, card=no_sample_card(NOTHING_PROPOSED))
         people = await roster(act.session)
         view = proposal_view(found[0], found[1], people, ctx.calendar.tz)
-    return Outcome(Status.DONE, f"audit sample for {view.month}: {view.cases} cases", card=proposal_card(view))
+    return Outcome(Status.DONE, f"Audit sample for {format_month(view.month)}: {view.cases} cases",
+                   card=proposal_card(view))
 
 
 NOTHING_PROPOSED = ("No audit sample has been proposed yet. Send me the month's Annex A extract here (or run "

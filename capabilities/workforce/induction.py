@@ -198,7 +198,7 @@ async def induction_command(said: Said) -> CommandReply:
     if said.person is None:
         return _notice(NOT_ON_ROSTER)
     if said.argument.strip():
-        outcome = await mark(said.ctx, said.person.id, said.argument.strip(), now=said.now, via="command:induction",
+        outcome = await mark(said.ctx, said.person.id, emails.typed(said.argument), now=said.now, via="command:induction",
                              plan=config.plan_in_use(), months=config.new_starter_months())
         return _notice(outcome.message, good=outcome.status == Status.DONE)
     today = said.ctx.calendar.local_date(said.now)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from qa.definition_files import check_json
+from qa.definition_files import check_json, unreadable
 from qa.induction import PlanDefinition, plan_from_data, plan_problems
 
 SCHEMA_FILE = Path(__file__).with_name("induction_schema.json")
@@ -44,8 +44,8 @@ def check_file(path: Path) -> CheckedPlan:
     """Check the plan in `path` (UTF-8 JSON). A file that cannot be read, or is far too large, is one problem."""
     try:
         if path.stat().st_size > MAX_BYTES:
-            return CheckedPlan(None, (f"{path.name} is over {MAX_BYTES // 1000:,} KB: not an induction plan",))
+            return CheckedPlan(None, (f"is over {MAX_BYTES // 1000:,} KB: not an induction plan",))
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return CheckedPlan(None, (f"{path} cannot be read: {exc.__class__.__name__}",))
+        return CheckedPlan(None, (unreadable(exc),))
     return check_text(text)

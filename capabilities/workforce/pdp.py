@@ -102,7 +102,7 @@ async def save(ctx: Context, actor_id: int | None, person_id: int, month: object
         if not isinstance(month, str) or month != f"{held_on:%Y-%m}":
             refuse(f"A later appraisal is recorded for {about.name} (held {format_day(held_on)}): type pdp and "
                    "their email for its plan. " + NOTHING_SAVED)
-        problem = (f"{', '.join(unknown)} is not on the council's list of learning topics any more. "
+        problem = (f"{', '.join(unknown)} is not on the council's list of learning topics any more."
                    if unknown else None) or note_problem(text)
         if problem:
             return PdpOutcome(Status.INVALID, problem, view=_with(view, problem + " " + NOTHING_SAVED))
@@ -132,7 +132,7 @@ async def after_appraisal(ctx: Context, actor_id: int | None, person_id: int, no
 
 async def command(said: Said) -> CommandReply:
     """`pdp <email>`: the PDP form for someone the sender manages (checked on the server)."""
-    email = said.argument.strip().strip("<>").removeprefix("mailto:")
+    email = emails.typed(said.argument)
     if not emails.is_email(email):
         return CommandReply(pc.pdp_notice_card(HOW), HOW)
     async with said.ctx.db.sessions() as session:

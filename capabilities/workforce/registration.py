@@ -36,7 +36,8 @@ MANAGER = ("Put a supervisee's annual appraisal in your supervision digest from 
            "(a year after the last, or by the council's appraisal window), with Held today to record it (the date "
            "only).")
 APPRAISAL_FIGURES = "Set each team's appraisals in date beside the monthly supervision compliance."
-REGISTERED = ("In Social Work England's renewal period (1 September to 30 November), remind you to renew and record "
+REGISTERED = ("If you are a registered social worker, in Social Work England's renewal period (1 September to 30 "
+              "November unless the council set another), remind you to renew and record "
               "your CPD, with Renewed, CPD recorded to confirm both in one press; your manager is told if you have "
               "not confirmed ten working days before it closes.")
 RENEWAL_FIGURES = "Send you Social Work England renewal by team (renewed with CPD recorded, not yet) in the renewal period."

@@ -41,7 +41,7 @@ def load(env: Env | None = None) -> TopicList:
     """The topics in use. Raises ConfigurationError naming QA_LEARNING_TOPICS_FILE and every problem."""
     path = topics_file(env)
     body, problem = read_text(path, "a learning topics definition")
-    found, problems = check_topics(body) if body is not None else (None, (problem or "",))
+    found, problems = check_topics(body) if body is not None else (None, (f"{path.name} {problem}",))
     if found is None:
         raise ConfigurationError(f"{TOPICS_FILE_ENV} ({path}): the learning topics cannot be used:\n"
                                  + "\n".join(problems))
