@@ -184,8 +184,11 @@ def key_area_answers(form: FormDefinition, answers: Mapping[str, Any]) -> list[t
 
 # The default form's questions whose answers the audit also holds in its own columns (the card every audit used
 # before forms were data, the oversight request, the findings and the safeguarding alert read them there).
-DEFAULT_FORM_TEXTS = ("strengths", "improvements", "safeguarding_description")
-DEFAULT_FORM_FLAGS = ("discussion_held", "seek_family_views", "safeguarding_concern")
+# An immediate safeguarding concern (framework 9.3: escalated at once): any form with questions of these ids has
+# its answers escalated as the default form's are.
+SAFEGUARDING_FLAG, SAFEGUARDING_TEXT = "safeguarding_concern", "safeguarding_description"
+DEFAULT_FORM_TEXTS = ("strengths", "improvements", SAFEGUARDING_TEXT)
+DEFAULT_FORM_FLAGS = ("discussion_held", "seek_family_views", SAFEGUARDING_FLAG)
 
 
 def default_form_values(form: FormDefinition, answers: Mapping[str, Any]) -> dict[str, Any]:

@@ -136,10 +136,10 @@ def test_narrative_sections_come_last_and_hold_free_text_only():
     data["sections"].insert(1, data["sections"].pop())  # the narrative moved second
     said = [p.message for p in problems(data)]
     assert said == [f"section {s!r} comes after a narrative section: narrative sections go at the end of the form"
-                    for s in ("household", "practice")]
+                    for s in ("household", "practice", "safeguarding")]
     data["sections"].append(data["sections"].pop(1))
     data["sections"][-1]["questions"].append({"id": "rating", "type": "yes_no", "label": "Rated", "key_area": None})
-    assert [p.path for p in problems(data)] == [("sections", 3, "questions", 4, "type")]
+    assert [p.path for p in problems(data)] == [("sections", len(data["sections"]) - 1, "questions", 4, "type")]
     assert problems(data)[0].message == ("question 'rating' is in a narrative section, which holds free text and "
                                          "recommendations only")
 

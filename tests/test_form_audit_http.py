@@ -227,3 +227,41 @@ async def test_inadequate_on_a_form_of_its_own_is_moderated_as_any_audit(service
     got = await d.tick(utc(2026, 12, 10, 10, 30))
     assert got.get("quinn") == ["Moderation needed: case CR-2001"]
     assert (await d.moderation("CR-2001")).original_grade == "Inadequate"
+
+
+SAFEGUARDING = {"id": "safeguarding", "title": "Safeguarding", "questions": [
+    {"id": "safeguarding_concern", "type": "yes_no", "label": "Immediate safeguarding concern", "key_area": None},
+    {"id": "safeguarding_description", "type": "text", "max_length": 2000, "label": "Describe the concern",
+     "required_when": "safeguarding_concern", "key_area": None}]}
+
+
+async def test_a_safeguarding_concern_on_the_councils_own_form_is_escalated_at_once(services, fake_connector,
+                                                                                    bot_client, forms):
+    """A form with the safeguarding questions (as docs/forms' examples have): a concern described on a draft page
+    alerts the practice manager, service lead and above at once, once, as the default form's card does."""
+    with_concern = json.loads(json.dumps(FORM))
+    with_concern["sections"].insert(1, SAFEGUARDING)
+    (forms / "fostering_review.json").write_text(json.dumps(with_concern), encoding="utf-8")
+    config.forms_in_use.cache_clear()
+    d = await set_up(services, fake_connector, bot_client, {})
+    await allocate(d, "CR-2001")
+    await start(d, "CR-2001")
+
+    # Flagged without a description (a draft may be, Submit will ask for it): nobody is alerted yet.
+    await press(d, fc.Verb.FORM_NEXT, "CR-2001", 2, {"safeguarding_concern": "yes"})
+    assert await d.all(OutboxMessage, OutboxMessage.kind == "safeguarding-alert") == []
+
+    before = len(d.fake.calls)
+    await press(d, fc.Verb.FORM_NEXT, "CR-2001", 2, {"safeguarding_concern": "yes",
+                                                     "safeguarding_description": "The carers left the child alone"})
+    alerts = await d.all(OutboxMessage, OutboxMessage.kind == "safeguarding-alert")
+    assert {m.person_id for m in alerts} >= {d.ids["pam"], d.ids["sam"], d.ids["hana"]}
+    assert all(m.state == "sent" for m in alerts)  # sent at once, not at the next sweep
+    assert len(d.fake.calls) > before
+    audit = await d.one(Audit, Audit.allocation_id == d.ids["CR-2001"])
+    assert audit.safeguarding_concern and audit.safeguarding_description == "The carers left the child alone"
+
+    # Saving the page again alerts nobody a second time.
+    await press(d, fc.Verb.FORM_SAVE, "CR-2001", 2, {"safeguarding_concern": "yes",
+                                                     "safeguarding_description": "The carers left the child alone"})
+    assert len(await d.all(OutboxMessage, OutboxMessage.kind == "safeguarding-alert")) == len(alerts)

@@ -197,7 +197,9 @@ def reply_for(verb: str, outcome: flow.AuditOutcome, rows: list[OutboxMessage], 
     if outcome.status in (Status.REFUSED, Status.ALREADY, Status.NOT_FOUND):
         return Reply(card=polite_card(rows, ids, verb, outcome.message, ref))
     if verb in FORM_PAGES or (outcome.status == Status.INVALID and outcome.card is not None):
-        return Reply(card=outcome.card) if outcome.card is not None else Reply(text=outcome.message)
+        # deliver_now: a safeguarding concern described on the page is escalated at once
+        return Reply(card=outcome.card, deliver_now=outcome.urgent) if outcome.card is not None else \
+            Reply(text=outcome.message, deliver_now=outcome.urgent)
     if outcome.status == Status.INVALID:
         if outcome.view is not None:
             return Reply(card=ac.audit_form_card(outcome.view, outcome.draft, outcome.errors))

@@ -35,7 +35,18 @@ from dialogs import form_cards
 from dialogs.card_kit import format_moment
 from qa import emails
 from qa.escalations import RuleError, check_remedial, parse_day
-from qa.form_answers import ACTION, DUE, OWNER, answered, check_answers, overall_grade, recommendations
+from qa.form_answers import (
+    ACTION,
+    DUE,
+    OWNER,
+    SAFEGUARDING_FLAG,
+    SAFEGUARDING_TEXT,
+    YES,
+    answered,
+    check_answers,
+    overall_grade,
+    recommendations,
+)
 from qa.forms import DEFAULT_FORM_NAME, RECOMMENDATIONS, TEXT, FormDefinition, FormRef
 from qa.identifiers import check_fields
 from storage.audit_forms import record_version, stored_form
@@ -123,13 +134,15 @@ async def turn_page(ctx: Context, actor_id: int, allocation_id: int, inputs: Map
                          message=next(iter(refused.values())))
         wrong = check_answers(form, sent, only=sent, submitting=False)
         _keep(act, allocation, sent, wrong)
+        urgent = await _alert_if_concern(act, allocation)
         flow._trail(act, allocation, flow.DRAFT_SAVED, form=form.name, page=page,
                     answered=sum(answered(v) for v in (audit.answers or {}).values()), page_errors=sorted(wrong))
         shown = {**(audit.answers or {}), **{k: v for k, v in sent.items() if k in wrong}}
         if wrong:
-            return await _page(act, allocation, Status.INVALID, form, page, shown, wrong, message=next(iter(wrong.values())))
+            return await _page(act, allocation, Status.INVALID, form, page, shown, wrong, message=next(iter(wrong.values())),
+                               urgent=urgent)
         note = f"Draft saved {format_moment(now, act.calendar.tz)}." if move == STAY else None
-        return await _page(act, allocation, Status.DONE, form, page + move, shown, note=note)
+        return await _page(act, allocation, Status.DONE, form, page + move, shown, note=note, urgent=urgent)
 
 
 @use_case(flow.AuditOutcome)
@@ -148,6 +161,7 @@ async def submit(ctx: Context, actor_id: int, allocation_id: int, inputs: Mappin
                          message=next(iter(refused.values())))
         wrong = check_answers(form, sent, only=sent, submitting=False)
         _keep(act, allocation, sent, wrong)
+        urgent = await _alert_if_concern(act, allocation)
         answers = {**(audit.answers or {}), **{k: v for k, v in sent.items() if k in wrong}}
         errors = check_answers(form, answers, submitting=True)
         owners, owner_errors = await _owners(act, allocation, form, answers) if not errors else ({}, {})
@@ -156,15 +170,29 @@ async def submit(ctx: Context, actor_id: int, allocation_id: int, inputs: Mappin
             flow._trail(act, allocation, flow.DRAFT_SAVED, form=form.name, page=page, submit_errors=sorted(errors))
             pages = sorted({form_cards.page_of(form, qid) for qid in errors})
             return await _page(act, allocation, Status.INVALID, form, pages[0], answers, errors,
-                         elsewhere=tuple(pages[1:]), message=next(iter(errors.values())))
+                         elsewhere=tuple(pages[1:]), message=next(iter(errors.values())), urgent=urgent)
         audit.overall_grade = overall_grade(form, answers)
         await act.session.flush()
         added = await from_recommendations(act, allocation, audit.overall_grade, [
             Recommended(text, owners[emails.key(owner)], parse_day(due))
             for text, owner, due in recommendations(form, answers)])
-        return await flow._submitted(act, allocation, audit, {}, urgent=False, detail={
+        return await flow._submitted(act, allocation, audit, {}, urgent=urgent, detail={
             "form": form.name, "form_version": form.version, "grade": audit.overall_grade,
             "answered": sum(answered(v) for v in answers.values()), "recommendations": added})
+
+
+async def _alert_if_concern(act: Act, allocation: Allocation) -> bool:
+    """A form's own `safeguarding_concern` (yes/no) and `safeguarding_description` questions, when it has them,
+    are the audit's flag and description: a concern described is escalated at once, draft or not, once per
+    allocation, as on the default form (framework 9.3). True when alerts were written (send them now)."""
+    audit = allocation.audit
+    answers = audit.answers or {}
+    if SAFEGUARDING_FLAG not in answers and SAFEGUARDING_TEXT not in answers:
+        return False
+    audit.safeguarding_concern = answers.get(SAFEGUARDING_FLAG) == YES
+    audit.safeguarding_description = str(answers.get(SAFEGUARDING_TEXT) or "")
+    await act.session.flush()
+    return await flow._alert_if_concern(act, allocation)
 
 
 async def _page_sent(act: Act, allocation_id: int, inputs: Mapping[str, Any]):
