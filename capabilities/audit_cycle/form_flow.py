@@ -124,17 +124,11 @@ async def turn_page(ctx: Context, actor_id: int, allocation_id: int, inputs: Map
     kept as the draft when they may be (module docstring), then the page asked for, or this page again
     with what to put right (status INVALID, nothing kept when any text holds an identifier)."""
     async with unit(ctx, actor_id, now=now, via=via) as act:
-        found = await _page_sent(act, allocation_id, inputs)
-        if isinstance(found, flow.AuditOutcome):
-            return found
-        allocation, form, page, sent, refused = found
+        kept = await _kept_page(act, allocation_id, inputs)
+        if isinstance(kept, flow.AuditOutcome):
+            return kept
+        allocation, form, page, sent, wrong, urgent = kept
         audit = allocation.audit
-        if refused:
-            return await _page(act, allocation, Status.INVALID, form, page, {**(audit.answers or {}), **sent}, refused,
-                         message=next(iter(refused.values())))
-        wrong = check_answers(form, sent, only=sent, submitting=False)
-        _keep(act, allocation, sent, wrong)
-        urgent = await _alert_if_concern(act, allocation)
         flow._trail(act, allocation, flow.DRAFT_SAVED, form=form.name, page=page,
                     answered=sum(answered(v) for v in (audit.answers or {}).values()), page_errors=sorted(wrong))
         shown = {**(audit.answers or {}), **{k: v for k, v in sent.items() if k in wrong}}
@@ -151,17 +145,11 @@ async def submit(ctx: Context, actor_id: int, allocation_id: int, inputs: Mappin
     """Submit on the form's last page: the page kept as the draft, then the whole form checked; each problem
     named beside its question on the first page with one (INVALID), else submitted (module docstring)."""
     async with unit(ctx, actor_id, now=now, via=via) as act:
-        found = await _page_sent(act, allocation_id, inputs)
-        if isinstance(found, flow.AuditOutcome):
-            return found
-        allocation, form, page, sent, refused = found
+        kept = await _kept_page(act, allocation_id, inputs)
+        if isinstance(kept, flow.AuditOutcome):
+            return kept
+        allocation, form, page, sent, wrong, urgent = kept
         audit = allocation.audit
-        if refused:
-            return await _page(act, allocation, Status.INVALID, form, page, {**(audit.answers or {}), **sent}, refused,
-                         message=next(iter(refused.values())))
-        wrong = check_answers(form, sent, only=sent, submitting=False)
-        _keep(act, allocation, sent, wrong)
-        urgent = await _alert_if_concern(act, allocation)
         answers = {**(audit.answers or {}), **{k: v for k, v in sent.items() if k in wrong}}
         errors = check_answers(form, answers, submitting=True)
         owners, owner_errors = await _owners(act, allocation, form, answers) if not errors else ({}, {})
@@ -179,6 +167,23 @@ async def submit(ctx: Context, actor_id: int, allocation_id: int, inputs: Mappin
         return await flow._submitted(act, allocation, audit, {}, urgent=urgent, detail={
             "form": form.name, "form_version": form.version, "grade": audit.overall_grade,
             "answered": sum(answered(v) for v in answers.values()), "recommendations": added})
+
+
+async def _kept_page(act: Act, allocation_id: int, inputs: Mapping[str, Any]):
+    """The page sent, kept as the draft as far as it may be (Back, Next, Save draft and Submit alike):
+    (allocation, form, page, the page's answers, what is wrong with them by question id, whether a safeguarding
+    concern was escalated), or the outcome to answer with (the allocation moved on; an identifier in the page's
+    text, when nothing of the page is kept)."""
+    found = await _page_sent(act, allocation_id, inputs)
+    if isinstance(found, flow.AuditOutcome):
+        return found
+    allocation, form, page, sent, refused = found
+    if refused:
+        return await _page(act, allocation, Status.INVALID, form, page, {**(allocation.audit.answers or {}), **sent},
+                           refused, message=next(iter(refused.values())))
+    wrong = check_answers(form, sent, only=sent, submitting=False)
+    _keep(act, allocation, sent, wrong)
+    return allocation, form, page, sent, wrong, await _alert_if_concern(act, allocation)
 
 
 async def _alert_if_concern(act: Act, allocation: Allocation) -> bool:
