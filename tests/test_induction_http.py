@@ -14,46 +14,22 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import fixed_clock
-from bot.tick import tick
 from capabilities.context import Context
 from capabilities.workforce.cli import status_text
-from dialogs import card_tree
 from dialogs.induction_cards import Verb
 from qa.calendar import WorkingCalendar
-from storage.models import InductionElement, OutboxMessage, Person, TrailEvent
+from storage.models import InductionElement, Person, TrailEvent
 from storage.roster import import_roster
 from tests.support import activities as act
+from tests.support import workforce_http
 from tests.support.cards import buttons, put_cards
 from tests.support.supervision import KEYS, NAMES, ROSTER_COLUMNS, aad, at, roster_rows, write_csv
 
 CAL = WorkingCalendar()
 
 
-def headings(call) -> list[str]:
-    return [node["text"] for node in card_tree.nodes(call.cards)
-            if node.get("type") == "TextBlock" and node.get("style") == "heading"] or [call.text]
-
-
-class Service:
-    def __init__(self, client, fake, services) -> None:
-        self.client, self.fake, self.services = client, fake, services
-        self.ids: dict[str, int] = {}
-        self.mark = 0
-
-    def received(self) -> dict[str, list[str]]:
-        calls, self.mark = self.fake.calls[self.mark:], len(self.fake.calls)
-        owners = {act.personal_conversation_id(k): k for k in KEYS}
-        seen: dict[str, list[str]] = {}
-        for call in calls:
-            if call.method == "POST" and "/activities" in call.path and call.status < 300:
-                seen.setdefault(owners[call.conversation_id], []).extend(headings(call))
-        return seen
-
-    async def tick(self, now: datetime) -> dict[str, list[str]]:
-        self.services.clock = fixed_clock(now)
-        report = await tick(self.services, now, wait_retries=0)
-        assert report.sweep.failed == []
-        return self.received()
+class Service(workforce_http.Service):
+    """The workforce HTTP test's desk, with induction's own presses, typed commands and records."""
 
     def last_card(self, key: str, heading: str) -> dict:
         for call in reversed(self.fake.delivered(act.personal_conversation_id(key))):
@@ -82,14 +58,6 @@ class Service:
         body = await resp.json()
         assert body["statusCode"] == 200, body
         return body["value"]
-
-    async def sent_id(self, kind: str, key: str) -> str:
-        async with self.services.db.sessions() as session:
-            row = (await session.execute(select(OutboxMessage).where(
-                OutboxMessage.kind == kind, OutboxMessage.person_id == self.ids[key], OutboxMessage.state == "sent")
-                .order_by(OutboxMessage.id.desc()))).scalars().first()
-        assert row is not None and row.activity_id
-        return row.activity_id
 
     async def elements(self, key: str) -> dict[str, InductionElement]:
         async with self.services.db.sessions() as session:
