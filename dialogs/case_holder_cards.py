@@ -38,6 +38,9 @@ ANSWER_SHOWN = 1500  # characters of each form answer the findings show (the car
 _SHORT_PRIVACY = "About practice only: no names, dates of birth or addresses."
 WHAT_IT_LOOKS_AT = ("The audit looks at the last six months of casework and at the outcomes for the child, across "
                     "the seven key areas: " + ", ".join(KEY_AREAS) + ".")
+# On a form of the council's own (framework 23), whose questions are its own: no promise of the seven areas.
+WHAT_ITS_FORM_LOOKS_AT = ("The audit looks at the casework and at the outcomes for the child, with the questions of "
+                          "the council's audit form for this work.")
 
 
 class Verb:
@@ -88,6 +91,7 @@ class CaseHolderNotice:
     conversation_on: date | None = None
     conversation_held_at: datetime | None = None
     kind: str = "case"  # "supervision": the case holder is the supervisee, the audit is of their supervision file
+    on_default_form: bool = True  # False: a form of the council's own, which asks its own questions
 
 
 def case_holder_notice_card(notice: CaseHolderNotice, tz: tzinfo) -> Element:
@@ -114,7 +118,7 @@ def case_holder_notice_card(notice: CaseHolderNotice, tz: tzinfo) -> Element:
         heading(f"Your case {notice.case_ref} is in the {notice.month_label} audit"),
         text(f"Hello {notice.case_holder_name}. {notice.auditor_name} is auditing case {notice.case_ref} this month, "
              "working alongside you. They will talk with you about the case before they submit the audit."),
-        text(WHAT_IT_LOOKS_AT, subtle=True, spacing="Small"),
+        text(WHAT_IT_LOOKS_AT if notice.on_default_form else WHAT_ITS_FORM_LOOKS_AT, subtle=True, spacing="Small"),
         facts([("Case", notice.case_ref), ("Auditor", notice.auditor_name),
                ("Audit due", format_day(notice.deadline)), ("Your conversation", talk)]),
         text("You will receive the findings once the service lead has confirmed oversight.", subtle=True),

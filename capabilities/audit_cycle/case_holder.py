@@ -78,7 +78,8 @@ def notice_view(allocation: Allocation, cal: WorkingCalendar) -> ch.CaseHolderNo
         allocation_id=allocation.id, case_ref=allocation.case_ref, month_label=format_month(allocation.month),
         case_holder_name=allocation.case_holder.display_name, auditor_name=allocation.auditor.display_name,
         deadline=views.audit_due(allocation, cal), conversation_on=allocation.conversation_on,
-        conversation_held_at=allocation.conversation_held_at, kind=views.audit_kind(allocation))
+        conversation_held_at=allocation.conversation_held_at, kind=views.audit_kind(allocation),
+        on_default_form=allocation.form_name == DEFAULT_FORM_NAME)
 
 
 def told(allocation: Allocation) -> bool:
