@@ -90,7 +90,7 @@ async def test_a_definition_is_previewed_then_put_in_use_on_confirm_and_listed(
     card = await send(bot_client, fake_connector, file_host, "fostering.json", FOSTERING.encode())
     seen = json.dumps(card)
     assert facts_of(card)["For"] == ("Fostering audit tool: a case audit form for service areas: Fostering, "
-                                     "version 1 (15 questions)")
+                                     "version 1 (17 questions)")
     assert facts_of(card)["New form"] == "1" and "a new form: fostering version 1" in seen
     assert "The fostering household: 4 questions" in seen
     assert sorted(p.name for p in folder.iterdir()) == ["default.json"] and await kept(db) == []  # a preview only
