@@ -18,6 +18,7 @@ from capabilities.kit import Outcome, Status, already, refuse, unit, use_case
 from capabilities.workforce.access import may_record_asye
 from capabilities.workforce.appraisal import due_for, last_appraisals
 from capabilities.workforce.asye import held_points, period
+from capabilities.workforce.managed import managed_person
 from dialogs.card_kit import format_day
 from dialogs.workforce_cards import ASYE_TITLES
 from qa.workforce import APPRAISAL, ASYE_POINTS, SWE_RENEWAL, renewal_window
@@ -66,13 +67,7 @@ async def appraisal_held(ctx: Context, actor_id: int | None, person_id: int, *, 
     those above them, or the QA unit. Already: an appraisal is recorded today."""
     today = ctx.calendar.local_date(now)
     async with unit(ctx, actor_id, now=now, via=via) as act:
-        staff = await workforce(act.session, ctx.calendar.tz)
-        about = staff.get(person_id)
-        if about is None:
-            refuse("This person is no longer on the roster. " + NOTHING_CHANGED)
-        if not await act.may(lambda actor: may_record_asye(staff, about, actor)):
-            refuse(f"Only {about.name}'s manager (their supervisor, or someone above them) can record their "
-                   "appraisal. " + NOTHING_CHANGED)
+        about, _staff = await managed_person(act, ctx.calendar.tz, person_id, "record their appraisal", NOTHING_CHANGED)
         last = await last_appraisals(act.session, [about.id])
         if last.get(about.id) == today:
             already(f"{about.name}'s appraisal is already recorded as held today. " + NOTHING_CHANGED)

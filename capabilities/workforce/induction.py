@@ -27,8 +27,8 @@ from capabilities.context import Context
 from capabilities.kit import NOT_ON_ROSTER, Outcome, Status, already, invalid, not_found, refuse, unit, use_case
 from capabilities.registry import CliCommand, CommandError, CommandReply, Relation, Said
 from capabilities.workforce import config, induction_kinds
-from capabilities.workforce.access import may_record_asye
 from capabilities.workforce.induction_file import check_file
+from capabilities.workforce.managed import managed_person
 from dialogs import induction_cards as ic
 from dialogs.card_kit import format_day
 from dialogs.payload import Payload
@@ -157,13 +157,7 @@ async def confirm(ctx: Context, actor_id: int | None, person_id: int, element_id
     unit, and for an element not yet signed off. Already: nothing left to confirm."""
     today = ctx.calendar.local_date(now)
     async with unit(ctx, actor_id, now=now, via=via) as act:
-        staff = await workforce(act.session, ctx.calendar.tz)
-        about = staff.get(person_id)
-        if about is None:
-            refuse("This person is no longer on the roster. " + NOTHING_CHANGED)
-        if not await act.may(lambda actor: may_record_asye(staff, about, actor)):
-            refuse(f"Only {about.name}'s manager (their supervisor, or someone above them) can confirm their "
-                   "induction. " + NOTHING_CHANGED)
+        about, staff = await managed_person(act, ctx.calendar.tz, person_id, "confirm their induction", NOTHING_CHANGED)
         stored = (await store.plans(act.session, ctx.calendar.tz, [person_id])).get(person_id)
         if stored is None:
             not_found(f"{about.name} has no induction plan. " + NOTHING_CHANGED)

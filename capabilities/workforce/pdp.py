@@ -11,6 +11,7 @@ topic tags and dates, never what the appraisal said.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,8 +19,8 @@ from capabilities.context import Context
 from capabilities.kit import Outcome, Status, look, refuse, unit, use_case
 from capabilities.registry import CommandReply, Relation, Said
 from capabilities.workforce import topics as topic_file
-from capabilities.workforce.access import may_record_asye
 from capabilities.workforce.appraisal import last_appraisals
+from capabilities.workforce.managed import managed_person
 from dialogs import pdp_cards as pc
 from dialogs.card_kit import format_day
 from qa import emails
@@ -27,7 +28,7 @@ from qa.training_needs import TopicList, chosen_topics, note_problem
 from storage.models import Person
 from storage.people import person_by_email, supervises_anyone
 from storage.training_needs import plan_of, save_plan
-from storage.workforce import StaffMember, workforce
+from storage.workforce import StaffMember
 
 NOTHING_SAVED = "Nothing was saved."
 
@@ -53,16 +54,10 @@ def _choices(topics: TopicList) -> tuple[pc.TopicChoice, ...]:
     return tuple(pc.TopicChoice(t.id, t.label, t.group) for t in topics.topics)
 
 
-async def _about(act, ctx: Context, person_id: int) -> tuple[StaffMember, dict]:
+async def _about(act, ctx: Context, person_id: int) -> tuple[StaffMember, Mapping[int, StaffMember]]:
     """The person and the roster's staff, once the actor is known to manage them (else Stop)."""
-    staff = await workforce(act.session, ctx.calendar.tz)
-    about = staff.get(person_id)
-    if about is None:
-        refuse("This person is no longer on the roster. " + NOTHING_SAVED)
-    if not await act.may(lambda actor: may_record_asye(staff, about, actor)):
-        refuse(f"Only {about.name}'s manager (their supervisor, or someone above them) can record their personal "
-               "development plan. " + NOTHING_SAVED)
-    return about, staff
+    return await managed_person(act, ctx.calendar.tz, person_id, "record their personal development plan",
+                                NOTHING_SAVED)
 
 
 @use_case(PdpOutcome)
